@@ -1,0 +1,62 @@
+# The install-time and prebuild build (node-gyp, used by prebuildify and by node-gyp-build's
+# fallback). Same source list as CMakeLists.txt: native/sources.json.
+# Each ISA's kernels are a static library of their own, compiled with that ISA's flags only;
+# everything else is baseline x86-64 so the binary runs on any x86-64 CPU.
+{
+  "variables": {
+    "myelin_version": "<!(node -p \"require('./package.json').version\")",
+  },
+  "target_defaults": {
+    "include_dirs": [
+      "native/src",
+      "<!(node -p \"require('node-addon-api').include_dir\")",
+    ],
+    "defines": [
+      "NAPI_VERSION=8",
+      "NODE_ADDON_API_CPP_EXCEPTIONS",
+      "NODE_ADDON_API_CPP_EXCEPTIONS_ALL",
+      "MYELIN_VERSION=\"<(myelin_version)\"",
+    ],
+    "cflags!": ["-fno-exceptions", "-O2"],
+    "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-O2"],
+    "cflags": ["-O3", "-fvisibility=hidden", "-fno-math-errno"],
+    "cflags_cc": ["-std=c++17", "-fexceptions", "-fvisibility=hidden", "-fno-math-errno"],
+    "conditions": [
+      ["target_arch=='x64'", {"defines": ["MYELIN_HAVE_X86_KERNELS"]}],
+      ["target_arch=='arm64'", {"defines": ["MYELIN_HAVE_NEON_KERNELS"]}],
+    ],
+  },
+  "targets": [
+    {
+      "target_name": "myelin",
+      "sources": [
+        "<!@(node -p \"require('./native/sources.json').core.join(' ')\")",
+        "<!@(node -p \"require('./native/sources.json').binding.join(' ')\")",
+      ],
+      "conditions": [
+        ["target_arch=='x64'", {"dependencies": ["myelin_avx2", "myelin_avx512"]}],
+        ["target_arch=='arm64'", {
+          "sources": ["<!@(node -p \"require('./native/sources.json').neon.join(' ')\")"],
+        }],
+      ],
+    },
+  ],
+  "conditions": [
+    ["target_arch=='x64'", {
+      "targets": [
+        {
+          "target_name": "myelin_avx2",
+          "type": "static_library",
+          "sources": ["<!@(node -p \"require('./native/sources.json').avx2.join(' ')\")"],
+          "cflags": ["-mavx2", "-mfma", "-fPIC"],
+        },
+        {
+          "target_name": "myelin_avx512",
+          "type": "static_library",
+          "sources": ["<!@(node -p \"require('./native/sources.json').avx512.join(' ')\")"],
+          "cflags": ["-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl", "-mavx2", "-mfma", "-fPIC", "-Wno-maybe-uninitialized"],
+        },
+      ],
+    }],
+  ],
+}

@@ -1,0 +1,2 @@
+export { backendInfo, getNumThreads, setNumThreads } from './backend.js';
+export type { BackendInfo, Isa } from './backend.js';

@@ -1,0 +1,213 @@
+#include "binding/args.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "kernels/common/nd_loop.h"
+
+namespace myelin::binding {
+
+namespace {
+constexpr double kMaxSafeInteger = 9007199254740991.0;  // 2^53 - 1
+}
+
+std::string describe(const Napi::Value& v) {
+  if (v.IsUndefined()) return "undefined";
+  if (v.IsNull()) return "null";
+  if (v.IsBoolean()) return std::string("boolean ") + (v.As<Napi::Boolean>().Value() ? "true" : "false");
+  if (v.IsNumber()) {
+    const double d = v.As<Napi::Number>().DoubleValue();
+    char buf[64];
+    snprintf(buf, sizeof buf, "number %.17g", d);
+    return buf;
+  }
+  if (v.IsString()) {
+    std::string s = v.As<Napi::String>().Utf8Value();
+    if (s.size() > 40) s = s.substr(0, 40) + "...";
+    return "string '" + s + "'";
+  }
+  if (v.IsTypedArray()) {
+    static const char* names[] = {"Int8Array",    "Uint8Array",    "Uint8ClampedArray",
+                                  "Int16Array",   "Uint16Array",   "Int32Array",
+                                  "Uint32Array",  "Float32Array",  "Float64Array",
+                                  "BigInt64Array", "BigUint64Array"};
+    const Napi::TypedArray t = v.As<Napi::TypedArray>();
+    const int type = static_cast<int>(t.TypedArrayType());
+    const char* name = type >= 0 && type < 11 ? names[type] : "TypedArray";
+    return std::string(name) + "(" + std::to_string(t.ElementLength()) + ")";
+  }
+  if (v.IsArray()) return "array of length " + std::to_string(v.As<Napi::Array>().Length());
+  if (v.IsFunction()) return "function";
+  return "object";
+}
+
+std::string format_shape(const std::vector<int64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += ",";
+    s += std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+Args::Args(const Napi::CallbackInfo& info, const char* fn, size_t min_count) : info_(info), fn_(fn) {
+  if (info.Length() < min_count)
+    type_error(std::string(fn) + ": expected " + std::to_string(min_count) + " arguments, got " +
+               std::to_string(info.Length()));
+}
+
+std::string Args::where(const char* param) const { return std::string(fn_) + ": argument '" + param + "'"; }
+
+void Args::type_error(const std::string& msg) const { throw Napi::TypeError::New(env(), msg); }
+void Args::range_error(const std::string& msg) const { throw Napi::RangeError::New(env(), msg); }
+
+F32Array Args::f32_array(size_t i, const char* param) const {
+  const Napi::Value v = info_[i];
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    type_error(where(param) + " must be a Float32Array, got " + describe(v));
+  Napi::Float32Array a = v.As<Napi::Float32Array>();
+  F32Array out;
+  out.length = static_cast<int64_t>(a.ElementLength());
+  out.data = out.length > 0 ? a.Data() : nullptr;
+  out.buffer = a.ArrayBuffer();
+  out.byte_offset = static_cast<int64_t>(a.ByteOffset());
+  return out;
+}
+
+int64_t Args::integer(size_t i, const char* param, int64_t min, int64_t max) const {
+  const Napi::Value v = info_[i];
+  if (!v.IsNumber()) type_error(where(param) + " must be an integer, got " + describe(v));
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d) || std::floor(d) != d || std::fabs(d) > kMaxSafeInteger)
+    type_error(where(param) + " must be an integer, got " + describe(v));
+  if (d < static_cast<double>(min) || d > static_cast<double>(max))
+    range_error(where(param) + " must be in [" + std::to_string(min) + ", " + std::to_string(max) +
+                "], got " + std::to_string(static_cast<int64_t>(d)));
+  return static_cast<int64_t>(d);
+}
+
+bool Args::boolean(size_t i, const char* param) const {
+  const Napi::Value v = info_[i];
+  if (!v.IsBoolean()) type_error(where(param) + " must be a boolean, got " + describe(v));
+  return v.As<Napi::Boolean>().Value();
+}
+
+std::string Args::string(size_t i, const char* param) const {
+  const Napi::Value v = info_[i];
+  if (!v.IsString()) type_error(where(param) + " must be a string, got " + describe(v));
+  return v.As<Napi::String>().Utf8Value();
+}
+
+std::vector<int64_t> Args::shape(size_t i, const char* param) const {
+  const Napi::Value v = info_[i];
+  if (!v.IsArray()) type_error(where(param) + " must be an array of sizes, got " + describe(v));
+  const Napi::Array arr = v.As<Napi::Array>();
+  if (arr.Length() > static_cast<uint32_t>(kMaxDims))
+    range_error(where(param) + " has " + std::to_string(arr.Length()) + " dims; at most " +
+                std::to_string(kMaxDims) + " are supported");
+  std::vector<int64_t> shape(arr.Length());
+  double numel = 1;
+  for (uint32_t d = 0; d < arr.Length(); ++d) {
+    const Napi::Value e = arr.Get(d);
+    if (!e.IsNumber()) type_error(where(param) + "[" + std::to_string(d) + "] must be a size, got " + describe(e));
+    const double x = e.As<Napi::Number>().DoubleValue();
+    if (!std::isfinite(x) || std::floor(x) != x || x < 0 || x > kMaxSafeInteger)
+      range_error(where(param) + "[" + std::to_string(d) + "] must be a non-negative integer, got " + describe(e));
+    shape[d] = static_cast<int64_t>(x);
+    numel *= x;
+  }
+  if (numel > kMaxSafeInteger) range_error(where(param) + " " + format_shape(shape) + " has too many elements");
+  return shape;
+}
+
+std::vector<int64_t> Args::strides(size_t i, const char* param, size_t ndim) const {
+  const Napi::Value v = info_[i];
+  if (!v.IsArray()) type_error(where(param) + " must be an array of strides, got " + describe(v));
+  const Napi::Array arr = v.As<Napi::Array>();
+  if (arr.Length() != ndim)
+    range_error(where(param) + " must have " + std::to_string(ndim) + " strides (one per dim), got " +
+                std::to_string(arr.Length()));
+  std::vector<int64_t> strides(ndim);
+  for (uint32_t d = 0; d < ndim; ++d) {
+    const Napi::Value e = arr.Get(d);
+    if (!e.IsNumber()) type_error(where(param) + "[" + std::to_string(d) + "] must be a stride, got " + describe(e));
+    const double x = e.As<Napi::Number>().DoubleValue();
+    if (!std::isfinite(x) || std::floor(x) != x || x < 0 || x > kMaxSafeInteger)
+      range_error(where(param) + "[" + std::to_string(d) + "] must be a non-negative integer, got " + describe(e));
+    strides[d] = static_cast<int64_t>(x);
+  }
+  return strides;
+}
+
+StridedF32 Args::strided_f32(size_t i, const char* param, const std::vector<int64_t>& shape) const {
+  StridedF32 s;
+  s.array = f32_array(i, param);
+  const std::string offset_name = std::string(param) + "Offset";
+  const std::string strides_name = std::string(param) + "Strides";
+  s.offset = integer(i + 1, offset_name.c_str(), 0, static_cast<int64_t>(kMaxSafeInteger));
+  s.strides = strides(i + 2, strides_name.c_str(), shape.size());
+  // The furthest element any index reaches; nothing is read when the shape is empty.
+  double last = static_cast<double>(s.offset);
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] == 0) return s;
+    last += static_cast<double>(shape[d] - 1) * static_cast<double>(s.strides[d]);
+  }
+  if (last >= static_cast<double>(s.array.length))
+    range_error(where(param) + ": offset " + std::to_string(s.offset) + " with strides " +
+                format_shape(s.strides) + " over shape " + format_shape(shape) + " reaches element " +
+                std::to_string(static_cast<int64_t>(last)) + " of a Float32Array of length " +
+                std::to_string(s.array.length));
+  return s;
+}
+
+namespace {
+// The byte range [lo, hi) a strided view touches within its ArrayBuffer.
+void byte_range(const StridedF32& v, const std::vector<int64_t>& shape, int64_t* lo, int64_t* hi) {
+  int64_t last = v.offset;
+  for (size_t d = 0; d < shape.size(); ++d) last += (shape[d] - 1) * v.strides[d];
+  *lo = v.array.byte_offset + v.offset * 4;
+  *hi = v.array.byte_offset + (last + 1) * 4;
+}
+}  // namespace
+
+void check_no_partial_overlap(const Args& args, const char* out_name, const StridedF32& out,
+                              const char* in_name, const StridedF32& in,
+                              const std::vector<int64_t>& shape) {
+  for (int64_t s : shape)
+    if (s == 0) return;
+  if (!out.array.buffer.StrictEquals(in.array.buffer)) return;
+  int64_t olo, ohi, ilo, ihi;
+  byte_range(out, shape, &olo, &ohi);
+  byte_range(in, shape, &ilo, &ihi);
+  if (ohi <= ilo || ihi <= olo) return;
+  if (olo == ilo) {
+    bool same = true;
+    for (size_t d = 0; d < shape.size(); ++d)
+      if (shape[d] > 1 && out.strides[d] != in.strides[d]) same = false;
+    if (same) return;  // exactly in place: each element is read before it is written
+  }
+  args.range_error(std::string(args.fn()) + ": output '" + out_name + "' partially overlaps input '" +
+                   in_name + "'; write to a separate buffer or exactly in place");
+}
+
+void check_no_self_overlap(const Args& args, const char* name, const StridedF32& out,
+                           const std::vector<int64_t>& shape) {
+  // Sorted by stride, each dim must step past everything the smaller-stride dims span.
+  std::vector<std::pair<int64_t, int64_t>> dims;  // (stride, size)
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] == 0) return;
+    if (shape[d] > 1) dims.emplace_back(out.strides[d], shape[d]);
+  }
+  std::sort(dims.begin(), dims.end());
+  int64_t span = 1;  // elements covered by the dims seen so far
+  for (const auto& [stride, size] : dims) {
+    if (stride < span)
+      args.range_error(std::string(args.fn()) + ": output '" + name + "' with strides " +
+                       format_shape(out.strides) + " over shape " + format_shape(shape) +
+                       " writes some elements more than once");
+    span = stride * (size - 1) + span;
+  }
+}
+
+}  // namespace myelin::binding

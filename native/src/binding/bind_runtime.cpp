@@ -1,0 +1,66 @@
+// Runtime facts and controls: ISA, threads, version.
+#include <cstdlib>
+#include <string>
+
+#include "binding/args.h"
+#include "binding/bindings.h"
+#include "runtime/kernel_table.h"
+#include "runtime/threadpool.h"
+
+#ifndef MYELIN_VERSION
+#define MYELIN_VERSION "0.0.0"
+#endif
+
+namespace myelin::binding {
+
+Napi::Value backend_info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("version", MYELIN_VERSION);
+  out.Set("isa", isa_name(active_isa()));
+  Napi::Array supported = Napi::Array::New(env);
+  uint32_t n = 0;
+  for (int i = 0; i < kNumIsas; ++i)
+    if (isa_supported(static_cast<Isa>(i))) supported.Set(n++, isa_name(static_cast<Isa>(i)));
+  out.Set("supportedIsas", supported);
+  out.Set("bestIsa", isa_name(best_isa()));
+  out.Set("threads", num_threads());
+  out.Set("napiVersion", NAPI_VERSION);
+#if defined(__x86_64__)
+  out.Set("arch", "x64");
+#elif defined(__aarch64__)
+  out.Set("arch", "arm64");
+#else
+  out.Set("arch", "other");
+#endif
+  return out;
+}
+
+Napi::Value get_num_threads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), num_threads());
+}
+
+Napi::Value set_num_threads(const Napi::CallbackInfo& info) {
+  Args args(info, "setNumThreads", 1);
+  ::myelin::set_num_threads(static_cast<int>(args.integer(0, "n", 1, kMaxThreads)));
+  return info.Env().Undefined();
+}
+
+// setIsaForTesting(name | null): the calling JS thread runs that ISA's kernels until reset.
+Napi::Value set_isa_for_testing(const Napi::CallbackInfo& info) {
+  Args args(info, "setIsaForTesting", 1);
+  if (info[0].IsNull() || info[0].IsUndefined()) {
+    set_thread_isa_override(nullptr);
+    return info.Env().Undefined();
+  }
+  const std::string name = args.string(0, "isa");
+  Isa isa;
+  if (!parse_isa(name, &isa))
+    args.range_error("setIsaForTesting: argument 'isa' must be one of scalar, avx2, avx512, neon, got '" + name + "'");
+  if (!isa_supported(isa))
+    args.range_error("setIsaForTesting: this CPU (or this build) does not support isa '" + name + "'");
+  set_thread_isa_override(&isa);
+  return info.Env().Undefined();
+}
+
+}  // namespace myelin::binding

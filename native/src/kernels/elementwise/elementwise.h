@@ -1,0 +1,33 @@
+// Elementwise kernels: the row-kernel contract shared by every ISA, and the strided drivers.
+//
+// A row kernel handles one run of n elements with element strides (0 = broadcast);
+// contiguous runs (stride 1) and broadcast scalars (stride 0) take the vector paths.
+#pragma once
+#include <cstdint>
+
+namespace myelin {
+
+struct KernelTable;
+
+enum class BinaryOp : int { Add, Sub, Mul, Div, Maximum, Minimum };
+constexpr int kNumBinaryOps = 6;
+
+// out[i*so] = a[i*sa] op b[i*sb] for i in [0, n)
+using BinaryRowFn = void (*)(int64_t n, const float* a, int64_t sa, const float* b, int64_t sb,
+                             float* out, int64_t so);
+
+struct BinaryKernels {
+  BinaryRowFn row[kNumBinaryOps];
+};
+
+void fill_binary_scalar(BinaryKernels* k);
+void fill_binary_avx2(BinaryKernels* k);
+void fill_binary_avx512(BinaryKernels* k);
+
+// out = a op b over an n-d shape, every operand with its own strides (broadcast = stride 0).
+// Threaded above a size threshold; each thread takes one contiguous range of elements.
+void binary_strided(const KernelTable& k, BinaryOp op, int ndim, const int64_t* shape,
+                    float* out, const int64_t* out_strides, const float* a,
+                    const int64_t* a_strides, const float* b, const int64_t* b_strides);
+
+}  // namespace myelin

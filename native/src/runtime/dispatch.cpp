@@ -1,0 +1,84 @@
+#include <cstdlib>
+#include <string>
+
+#include "runtime/kernel_table.h"
+
+namespace myelin {
+namespace {
+
+KernelTable build(Isa isa) {
+  KernelTable t{};
+  t.isa = isa;
+  switch (isa) {
+    case Isa::Scalar:
+      fill_binary_scalar(&t.binary);
+      break;
+#ifdef MYELIN_HAVE_X86_KERNELS
+    case Isa::Avx2:
+      fill_binary_avx2(&t.binary);
+      break;
+    case Isa::Avx512:
+      fill_binary_avx512(&t.binary);
+      break;
+#endif
+    default:
+      break;
+  }
+  return t;
+}
+
+struct Tables {
+  KernelTable table[kNumIsas];
+  Isa active = Isa::Scalar;
+  std::string error;
+
+  Tables() {
+    for (int i = 0; i < kNumIsas; ++i)
+      if (isa_supported(static_cast<Isa>(i))) table[i] = build(static_cast<Isa>(i));
+    active = best_isa();
+    if (const char* env = std::getenv("MYELIN_ISA")) {
+      Isa wanted;
+      if (*env == '\0') {
+        // unset in effect
+      } else if (!parse_isa(env, &wanted)) {
+        error = std::string("MYELIN_ISA='") + env + "' is not one of scalar, avx2, avx512, neon";
+      } else if (!isa_supported(wanted)) {
+        error = std::string("MYELIN_ISA=") + env + " but this CPU (or this build) does not support it";
+      } else {
+        active = wanted;
+      }
+    }
+  }
+};
+
+const Tables& tables() {
+  static const Tables t;
+  return t;
+}
+
+thread_local const KernelTable* t_override = nullptr;
+
+}  // namespace
+
+Isa best_isa() {
+  if (isa_supported(Isa::Avx512)) return Isa::Avx512;
+  if (isa_supported(Isa::Avx2)) return Isa::Avx2;
+  if (isa_supported(Isa::Neon)) return Isa::Neon;
+  return Isa::Scalar;
+}
+
+const KernelTable& kernels_for(Isa isa) { return tables().table[static_cast<int>(isa)]; }
+
+Isa active_isa() { return t_override ? t_override->isa : tables().active; }
+
+const KernelTable& active_kernels() {
+  return t_override ? *t_override : tables().table[static_cast<int>(tables().active)];
+}
+
+const char* dispatch_error() { return tables().error.c_str(); }
+
+void set_thread_isa_override(const Isa* isa) {
+  t_override = isa ? &kernels_for(*isa) : nullptr;
+}
+
+}  // namespace myelin

@@ -1,0 +1,32 @@
+// One table of kernel pointers per ISA, filled once at load. Drivers receive the table to use,
+// so a test can run every ISA's kernels in one process.
+#pragma once
+#include "kernels/elementwise/elementwise.h"
+#include "runtime/cpu_features.h"
+
+namespace myelin {
+
+struct KernelTable {
+  Isa isa;
+  BinaryKernels binary;
+};
+
+// The table of an ISA this CPU supports (isa_supported(isa) must hold).
+const KernelTable& kernels_for(Isa isa);
+
+// The ISA kernels run with: the best this CPU supports, capped by MYELIN_ISA, unless the
+// calling thread has set a test override.
+Isa active_isa();
+const KernelTable& active_kernels();
+
+// The best ISA this CPU supports, and the cap from MYELIN_ISA (which may name an ISA this CPU
+// lacks: init_dispatch reports that).
+Isa best_isa();
+
+// Reads MYELIN_ISA. Returns an empty string when it is fine, else the error message.
+const char* dispatch_error();
+
+// Test hook: the calling thread uses `isa` until reset (nullptr resets). Must be supported.
+void set_thread_isa_override(const Isa* isa);
+
+}  // namespace myelin

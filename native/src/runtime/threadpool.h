@@ -1,0 +1,57 @@
+// The one process-wide thread pool. Persistent workers; the calling thread takes part as
+// thread 0. Work is split statically, so for a fixed thread count every element is computed
+// by the same code path in the same order: results are deterministic.
+//
+// Used only by drivers (baseline-compiled files), never by per-ISA kernel files.
+#pragma once
+#include <cstdint>
+#include <utility>
+
+namespace myelin {
+
+constexpr int kMaxThreads = 256;
+
+// The configured thread count (>= 1). Default: MYELIN_NUM_THREADS, else the CPUs this process
+// may run on.
+int num_threads();
+// Resizes the pool; n in [1, kMaxThreads]. Waits for a running parallel region to finish.
+void set_num_threads(int n);
+
+using TaskFn = void (*)(void* ctx, int tid, int nthreads);
+// Runs fn(ctx, tid, nthreads) for every tid in [0, nthreads). When the pool is busy (another
+// JS thread is using it) or when called from inside a parallel region, the calling thread runs
+// every tid itself, in order: the decomposition, and so the result, is the same.
+void run_on_threads(int nthreads, TaskFn fn, void* ctx);
+
+// How many threads a job of `work` units should use when each thread needs at least
+// `min_per_thread` units to pay for waking it.
+int threads_for(int64_t work, int64_t min_per_thread);
+
+template <class F>
+void parallel_run(int nthreads, F& f) {
+  if (nthreads <= 1) {
+    f(0, 1);
+    return;
+  }
+  run_on_threads(
+      nthreads, [](void* ctx, int tid, int nt) { (*static_cast<F*>(ctx))(tid, nt); }, &f);
+}
+
+// Splits [0, n) into one contiguous chunk per thread and calls f(begin, end) for each.
+template <class F>
+void parallel_for(int64_t n, int64_t min_per_thread, F&& f) {
+  if (n <= 0) return;
+  const int nt = threads_for(n, min_per_thread);
+  if (nt <= 1) {
+    f(int64_t{0}, n);
+    return;
+  }
+  auto chunk = [&](int tid, int nthreads) {
+    const int64_t begin = n * tid / nthreads;
+    const int64_t end = n * (tid + 1) / nthreads;
+    if (begin < end) f(begin, end);
+  };
+  parallel_run(nt, chunk);
+}
+
+}  // namespace myelin
