@@ -1,0 +1,74 @@
+// tensor.backward() and autograd.grad().
+import { ones } from '../creation.js';
+import { Tensor } from '../tensor.js';
+import { formatShape, sameShape } from '../shape.js';
+import { runBackward } from './engine.js';
+
+export interface BackwardOptions {
+  retainGraph?: boolean;
+  createGraph?: boolean;
+}
+
+function defaultGrad(op: string, out: Tensor, given: Tensor | undefined): Tensor {
+  if (given) {
+    if (!sameShape(given.shape, out.shape)) {
+      throw new RangeError(`${op}: gradient of shape ${formatShape(given.shape)} does not match output of shape ${formatShape(out.shape)}`);
+    }
+    return given;
+  }
+  if (out.numel() !== 1) {
+    throw new Error(`${op}: grad can be implicitly created only for scalar outputs; pass a gradient for shape ${formatShape(out.shape)}`);
+  }
+  return ones(out.shape);
+}
+
+declare module '../tensor.js' {
+  interface Tensor {
+    /** Accumulates d(this)/d(leaf) into every leaf's .grad (torch.Tensor.backward). */
+    backward(gradient?: Tensor, options?: BackwardOptions): void;
+    /** Keeps .grad of this non-leaf tensor after backward. */
+    retainGrad(): void;
+    /** Runs hook(grad) when this tensor's gradient is computed; a returned tensor replaces it. */
+    registerHook(hook: (grad: Tensor) => Tensor | void): () => void;
+  }
+}
+
+Tensor.prototype.backward = function (this: Tensor, gradient?: Tensor, options: BackwardOptions = {}): void {
+  runBackward([this], [defaultGrad('backward', this, gradient)], options);
+};
+
+Tensor.prototype.retainGrad = function (this: Tensor): void {
+  if (this.isLeaf) return;
+  if (!this.gradFn) return;
+  this.gradFn.outputHooks.push((g) => {
+    this.grad = this.grad ? this.grad : g.detach();
+  });
+};
+
+Tensor.prototype.registerHook = function (this: Tensor, hook: (grad: Tensor) => Tensor | void): () => void {
+  if (!this.requiresGrad) throw new Error("registerHook: cannot register a hook on a tensor that doesn't require gradient");
+  const list = this.gradFn ? this.gradFn.outputHooks : this._hooks;
+  list.push(hook);
+  return () => {
+    const i = list.indexOf(hook);
+    if (i >= 0) list.splice(i, 1);
+  };
+};
+
+export interface GradOptions extends BackwardOptions {
+  gradOutputs?: (Tensor | undefined)[];
+  allowUnused?: boolean;
+}
+
+/** d(outputs)/d(inputs), without touching .grad (torch.autograd.grad). */
+export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+  const outs = Array.isArray(outputs) ? outputs : [outputs];
+  const ins = Array.isArray(inputs) ? inputs : [inputs];
+  const gradOutputs = outs.map((o, i) => defaultGrad('grad', o, options.gradOutputs?.[i]));
+  return runBackward(outs, gradOutputs, {
+    retainGraph: options.retainGraph ?? options.createGraph,
+    createGraph: options.createGraph,
+    inputs: ins,
+    allowUnused: options.allowUnused,
+  });
+}

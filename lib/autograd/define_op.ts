@@ -1,0 +1,91 @@
+// defineOp: an op's forward and backward side by side. The forward runs on raw tensors without
+// recording; when grad mode is on and an input requires grad, the result gets a node whose
+// backward is the spec's.
+import { type Tensor, isTensor } from '../tensor.js';
+import { isGradEnabled, noGrad } from './grad_mode.js';
+import { AccumulateGrad, Node, type SavedTensor } from './node.js';
+
+export interface OpContext {
+  /** needsInputGrad[i]: whether tensor input i (in argument order) needs a gradient. */
+  readonly needsInputGrad: readonly boolean[];
+  /** Saves tensors for the backward (checked against in-place modification). */
+  save(...tensors: Tensor[]): void;
+  /** The saved tensors, in save order. */
+  readonly saved: Tensor[];
+  /** Anything else the backward needs (shapes, options). */
+  [key: string]: unknown;
+}
+
+export interface OpSpec<A extends unknown[]> {
+  name: string;
+  forward(ctx: OpContext, ...args: A): Tensor;
+  /** One gradient per tensor argument, in order; null/undefined where none is needed. */
+  backward(ctx: OpContext, grad: Tensor): (Tensor | null | undefined)[];
+}
+
+class Context implements OpContext {
+  [key: string]: unknown;
+  needsInputGrad: boolean[] = [];
+  savedTensors: SavedTensor[] = [];
+  constructor(readonly opName: string) {}
+  save(...tensors: Tensor[]): void {
+    for (const t of tensors) this.savedTensors.push({ tensor: t, version: t.storage.version });
+  }
+  get saved(): Tensor[] {
+    return this.savedTensors.map((s) => {
+      if (s.tensor.storage.version !== s.version) {
+        throw new Error(
+          `backward of '${this.opName}': a tensor it saved was modified by an in-place operation ` +
+            `(its version is ${s.tensor.storage.version}, expected ${s.version})`,
+        );
+      }
+      return s.tensor;
+    });
+  }
+}
+
+class OpNode extends Node {
+  constructor(private readonly spec: OpSpec<never>, private ctx: Context | null) {
+    super();
+  }
+  get name(): string {
+    return `${this.spec.name[0].toUpperCase()}${this.spec.name.slice(1)}Backward`;
+  }
+  apply(grad: Tensor): (Tensor | null | undefined)[] {
+    if (!this.ctx) {
+      throw new Error(
+        `${this.name}: trying to backward through the graph a second time (its saved tensors were freed); ` +
+          'pass { retainGraph: true } to the first backward',
+      );
+    }
+    return this.spec.backward(this.ctx, grad);
+  }
+  override release(): void {
+    super.release();
+    this.ctx = null;
+  }
+}
+
+/** The node a gradient for tensor `t` flows into, or null when t needs no gradient. */
+export function gradEdge(t: Tensor): Node | null {
+  if (t.gradFn) return t.gradFn;
+  if (!t.requiresGrad) return null;
+  if (!t._accumulator) t._accumulator = new AccumulateGrad(t);
+  return t._accumulator;
+}
+
+export function defineOp<A extends unknown[]>(spec: OpSpec<A>): (...args: A) => Tensor {
+  return (...args: A): Tensor => {
+    const ctx = new Context(spec.name);
+    const tensors = args.filter(isTensor) as Tensor[];
+    const record = isGradEnabled() && tensors.some((t) => t.requiresGrad);
+    ctx.needsInputGrad = tensors.map((t) => record && t.requiresGrad);
+    const out = noGrad(() => spec.forward(ctx, ...args));
+    if (record) {
+      const node = new OpNode(spec as unknown as OpSpec<never>, ctx);
+      node.next = tensors.map(gradEdge);
+      out._setGradFn(node);
+    }
+    return out;
+  };
+}

@@ -1,0 +1,128 @@
+// Reverse-mode engine: an iterative walk of the graph in reverse topological order (no
+// recursion: the unrolled graphs of RNNs are deep).
+import { accumulateGrad } from '../ops/raw.js';
+import type { Tensor } from '../tensor.js';
+import { enableGrad, noGrad } from './grad_mode.js';
+import { AccumulateGrad, type Node } from './node.js';
+
+export interface RunOptions {
+  retainGraph?: boolean;
+  createGraph?: boolean;
+  /** autograd.grad: collect the gradients of these instead of accumulating into leaves. */
+  inputs?: Tensor[];
+  allowUnused?: boolean;
+}
+
+/** Nodes reachable from the roots, with how many reachable nodes feed each. */
+function dependencies(roots: Node[]): Map<Node, number> {
+  const deps = new Map<Node, number>();
+  const stack: Node[] = [];
+  for (const r of roots) {
+    if (!deps.has(r)) {
+      deps.set(r, 0);
+      stack.push(r);
+    }
+  }
+  while (stack.length) {
+    const node = stack.pop()!;
+    for (const next of node.next) {
+      if (!next) continue;
+      const seen = deps.has(next);
+      deps.set(next, (deps.get(next) ?? 0) + 1);
+      if (!seen) stack.push(next);
+    }
+  }
+  return deps;
+}
+
+function runHooks(hooks: readonly ((g: Tensor) => Tensor | void)[], grad: Tensor): Tensor {
+  for (const hook of hooks) {
+    const replaced = hook(grad);
+    if (replaced) grad = replaced;
+  }
+  return grad;
+}
+
+export function runBackward(outputs: Tensor[], gradOutputs: Tensor[], opts: RunOptions = {}): (Tensor | null)[] {
+  const roots: Node[] = [];
+  const pending = new Map<Node, Tensor>();
+  // Inputs for autograd.grad, keyed by the node their gradient arrives at.
+  const wanted = new Map<Node, number[]>();
+  const captured: (Tensor | null)[] = (opts.inputs ?? []).map(() => null);
+  (opts.inputs ?? []).forEach((t, i) => {
+    const node = t.gradFn ?? (t.requiresGrad ? (t._accumulator ??= new AccumulateGrad(t)) : null);
+    if (!node) throw new Error(`grad: input ${i} does not require grad`);
+    wanted.set(node, [...(wanted.get(node) ?? []), i]);
+  });
+
+  outputs.forEach((out, i) => {
+    const node = out.gradFn ?? (out.requiresGrad ? (out._accumulator ??= new AccumulateGrad(out)) : null);
+    if (!node) {
+      throw new Error(`backward: output ${i} does not require grad and has no gradFn`);
+    }
+    roots.push(node);
+    pending.set(node, pending.has(node) ? accumulateGrad(pending.get(node)!, gradOutputs[i]) : gradOutputs[i]);
+  });
+
+  const deps = dependencies(roots);
+  const ready: Node[] = roots.filter((r, i) => roots.indexOf(r) === i && deps.get(r) === 0);
+  const collecting = opts.inputs !== undefined;
+  const body = () => {
+    while (ready.length) {
+      const node = ready.pop()!;
+      let grad = pending.get(node)!;
+      pending.delete(node);
+      grad = runHooks(node.outputHooks, grad);
+      const slots = wanted.get(node);
+      if (slots) for (const i of slots) captured[i] = grad;
+      if (node instanceof AccumulateGrad) {
+        if (!collecting) {
+          const leaf = node.variable;
+          grad = runHooks(leaf._hooks, grad);
+          leaf.grad = leaf.grad ? accumulateGrad(leaf.grad, grad) : grad.detach();
+        }
+        continue;
+      }
+      const grads = node.apply(grad);
+      if (!opts.retainGraph) node.release();
+      node.next.forEach((next, i) => {
+        if (!next) return;
+        const g = grads[i];
+        if (g) pending.set(next, pending.has(next) ? accumulateGrad(pending.get(next)!, g) : g);
+        const left = deps.get(next)! - 1;
+        deps.set(next, left);
+        if (left === 0) {
+          if (pending.has(next)) ready.push(next);
+          else propagateNothing(next, deps, ready, pending);
+        }
+      });
+    }
+  };
+  if (opts.createGraph) enableGrad(body);
+  else noGrad(body);
+
+  if (collecting && !opts.allowUnused) {
+    captured.forEach((g, i) => {
+      if (!g) throw new Error(`grad: input ${i} was not used to compute the outputs; pass { allowUnused: true }`);
+    });
+  }
+  return captured;
+}
+
+// A node whose every input sent no gradient: its own inputs get none either, but their
+// dependency counts must still drop so nodes fed from elsewhere can run.
+function propagateNothing(node: Node, deps: Map<Node, number>, ready: Node[], pending: Map<Node, Tensor>): void {
+  const stack = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    for (const next of n.next) {
+      if (!next) continue;
+      const left = deps.get(next)! - 1;
+      deps.set(next, left);
+      if (left === 0) {
+        if (pending.has(next)) ready.push(next);
+        else stack.push(next);
+      }
+    }
+  }
+}

@@ -1,0 +1,53 @@
+// Raw (unrecorded) kernels on tensors: allocation of results and the calls into native code.
+// Ops in lib/ops build on these; the autograd engine uses them to sum gradients.
+import { type BinaryOpCode, BinaryOp, native, ReduceOp } from '../native.js';
+import { broadcastShapes, broadcastStrides, contiguousStrides } from '../shape.js';
+import { Storage, Tensor } from '../tensor.js';
+
+/** A new contiguous float32 tensor of `shape` (zero-filled). */
+export function emptyFloat(shape: readonly number[]): Tensor {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return new Tensor(new Storage(new Float32Array(n)), shape);
+}
+
+export function requireFloat(op: string, t: Tensor): void {
+  if (t.dtype !== 'float32') throw new TypeError(`${op}: expected a float32 tensor, got ${t.dtype}`);
+}
+
+/** out = a op b with broadcasting, float32. */
+export function binaryRaw(opName: string, op: BinaryOpCode, a: Tensor, b: Tensor): Tensor {
+  const shape = broadcastShapes(opName, a.shape, b.shape);
+  const out = emptyFloat(shape);
+  native.binary(
+    op, shape,
+    out.storage.data as Float32Array, 0, contiguousStrides(shape),
+    a.storage.data as Float32Array, a.offset, broadcastStrides(a.shape, a.strides, shape),
+    b.storage.data as Float32Array, b.offset, broadcastStrides(b.shape, b.strides, shape),
+  );
+  return out;
+}
+
+/** a + b for gradients of equal shape (no history). */
+export function accumulateGrad(a: Tensor, b: Tensor): Tensor {
+  return binaryRaw('backward', BinaryOp.add, a, b);
+}
+
+/**
+ * Sums a broadcast gradient back to `shape` (the input's shape before broadcasting): over the
+ * leading dims broadcasting added and the dims where `shape` has size 1.
+ */
+export function sumToShape(grad: Tensor, shape: readonly number[]): Tensor {
+  if (grad.shape.length === shape.length && grad.shape.every((s, i) => s === shape[i])) return grad;
+  const lead = grad.ndim - shape.length;
+  const axes: number[] = [];
+  for (let d = 0; d < grad.ndim; d++) {
+    if (d < lead || (shape[d - lead] === 1 && grad.shape[d] !== 1)) axes.push(d);
+  }
+  const out = emptyFloat(shape);
+  native.reduce(
+    ReduceOp.sum, grad.shape, grad.storage.data as Float32Array, grad.offset, grad.strides,
+    axes, out.storage.data as Float32Array,
+  );
+  return out;
+}

@@ -1,0 +1,88 @@
+// Shape arithmetic: sizes, strides, broadcasting, dim normalisation.
+export type Shape = readonly number[];
+
+export function formatShape(shape: Shape): string {
+  return `[${shape.join(',')}]`;
+}
+
+export function numel(shape: Shape): number {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return n;
+}
+
+export function contiguousStrides(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= shape[d];
+  }
+  return strides;
+}
+
+export function isContiguous(shape: Shape, strides: readonly number[]): boolean {
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] !== 1 && strides[d] !== expected) return false;
+    expected *= shape[d];
+  }
+  return true;
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((s, i) => s === b[i]);
+}
+
+/** The broadcast shape of a and b, or a RangeError naming both shapes and the axis. */
+export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
+  const nd = Math.max(a.length, b.length);
+  const out = new Array<number>(nd);
+  for (let i = 0; i < nd; i++) {
+    const da = i < nd - a.length ? 1 : a[i - (nd - a.length)];
+    const db = i < nd - b.length ? 1 : b[i - (nd - b.length)];
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new RangeError(
+        `${op}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast ` +
+          `(axis ${i - nd}: ${da} vs ${db})`,
+      );
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/** Strides that view (shape, strides) as `target` by broadcasting (stride 0 on new/size-1 dims). */
+export function broadcastStrides(shape: Shape, strides: readonly number[], target: Shape): number[] {
+  const off = target.length - shape.length;
+  const out = new Array<number>(target.length).fill(0);
+  for (let d = 0; d < shape.length; d++) out[d + off] = shape[d] === 1 && target[d + off] !== 1 ? 0 : strides[d];
+  return out;
+}
+
+/** Normalises a possibly negative dim for a tensor of rank `ndim`. */
+export function normalizeDim(op: string, dim: number, ndim: number): number {
+  const lo = ndim === 0 ? -1 : -ndim;
+  const hi = ndim === 0 ? 0 : ndim - 1;
+  if (!Number.isInteger(dim) || dim < lo || dim > hi) {
+    throw new RangeError(`${op}: dim ${dim} is out of range for a tensor of ${ndim} dims (expected [${lo}, ${hi}])`);
+  }
+  return dim < 0 ? dim + Math.max(ndim, 1) : dim;
+}
+
+/** Normalises and de-duplicates a dim list; undefined means every dim. */
+export function normalizeDims(op: string, dims: number | readonly number[] | undefined, ndim: number): number[] {
+  if (dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
+  const list = typeof dims === 'number' ? [dims] : dims;
+  const out = list.map((d) => normalizeDim(op, d, ndim));
+  if (new Set(out).size !== out.length) throw new RangeError(`${op}: dim ${formatShape(list)} repeats a dim`);
+  return out.sort((x, y) => x - y);
+}
+
+export function checkShape(op: string, shape: readonly number[]): number[] {
+  if (!Array.isArray(shape)) throw new TypeError(`${op}: shape must be an array of sizes, got ${typeof shape}`);
+  for (const s of shape) {
+    if (!Number.isInteger(s) || s < 0) throw new RangeError(`${op}: invalid shape ${formatShape(shape)}: sizes must be non-negative integers`);
+  }
+  return [...shape];
+}
