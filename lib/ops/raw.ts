@@ -51,3 +51,18 @@ export function sumToShape(grad: Tensor, shape: readonly number[]): Tensor {
   );
   return out;
 }
+
+/** A contiguous float32 copy of t (t itself when already contiguous from its offset). */
+export function contiguousRaw(t: Tensor): Tensor {
+  if (t.isContiguous()) return t;
+  const out = emptyFloat(t.shape);
+  const one = new Float32Array([1]);
+  // Multiplying by 1 is exact for every float (-0 and NaN included): a strided copy.
+  native.binary(
+    BinaryOp.mul, t.shape,
+    out.storage.data as Float32Array, 0, contiguousStrides(t.shape),
+    t.storage.data as Float32Array, t.offset, t.strides,
+    one, 0, new Array<number>(t.ndim).fill(0),
+  );
+  return out;
+}

@@ -1,0 +1,255 @@
+// nn.Module: parameters, buffers and submodules are discovered from the instance's fields (in
+// assignment order, which is PyTorch's registration order). `call(...)` is PyTorch's
+// `module(...)`: it runs the forward pre-hooks, forward, then the forward hooks.
+import { noGrad } from '../autograd/grad_mode.js';
+import { formatShape, sameShape } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { Parameter } from './parameter.js';
+
+export type ForwardPreHook = (module: Module, inputs: unknown[]) => unknown[] | void;
+export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => unknown | void;
+
+export interface RemovableHandle {
+  remove(): void;
+}
+
+export interface LoadResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+export type StateDict = Record<string, Tensor>;
+
+// Fields of Module itself that are never parameters, buffers or children.
+const INTERNAL = new Set(['training', '_buffers', '_nonPersistent', '_preHooks', '_hooks']);
+
+export abstract class Module {
+  training = true;
+  /** @internal names of fields that are buffers (registerBuffer). */
+  _buffers = new Set<string>();
+  /** @internal buffers left out of the state dict. */
+  _nonPersistent = new Set<string>();
+  /** @internal */
+  _preHooks: ForwardPreHook[] = [];
+  /** @internal */
+  _hooks: ForwardHook[] = [];
+
+  abstract forward(...inputs: never[]): unknown;
+
+  /** module(...inputs) in PyTorch: hooks around forward. */
+  call(...inputs: unknown[]): any {
+    let args = inputs;
+    for (const hook of this._preHooks) {
+      const replaced = hook(this, args);
+      if (replaced !== undefined) args = replaced;
+    }
+    let output = (this.forward as (...a: unknown[]) => unknown)(...args);
+    for (const hook of this._hooks) {
+      const replaced = hook(this, args, output);
+      if (replaced !== undefined) output = replaced;
+    }
+    return output;
+  }
+
+  registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
+    this._preHooks.push(hook);
+    return { remove: () => removeFrom(this._preHooks, hook) };
+  }
+
+  registerForwardHook(hook: ForwardHook): RemovableHandle {
+    this._hooks.push(hook);
+    return { remove: () => removeFrom(this._hooks, hook) };
+  }
+
+  /** Registers a tensor field as a buffer (state that is not a parameter, e.g. running stats). */
+  registerBuffer(name: string, tensor: Tensor | null, options: { persistent?: boolean } = {}): void {
+    (this as unknown as Record<string, unknown>)[name] = tensor;
+    this._buffers.add(name);
+    if (options.persistent === false) this._nonPersistent.add(name);
+  }
+
+  /** Registers a parameter under a computed name (fields assigned directly work too). */
+  registerParameter(name: string, param: Parameter | null): void {
+    (this as unknown as Record<string, unknown>)[name] = param;
+  }
+
+  // ---- discovery ----
+
+  /** Own (name, value) entries, in field order. */
+  private ownEntries(): [string, unknown][] {
+    return Object.entries(this).filter(([k]) => !INTERNAL.has(k));
+  }
+
+  *namedChildren(): Generator<[string, Module]> {
+    for (const [k, v] of this.ownEntries()) if (v instanceof Module) yield [k, v];
+  }
+
+  *children(): Generator<Module> {
+    for (const [, m] of this.namedChildren()) yield m;
+  }
+
+  /** This module and every descendant, each once, in pre-order. */
+  *namedModules(prefix = '', seen = new Set<Module>()): Generator<[string, Module]> {
+    if (seen.has(this)) return;
+    seen.add(this);
+    yield [prefix, this];
+    for (const [k, m] of this.namedChildren()) yield* m.namedModules(prefix ? `${prefix}.${k}` : k, seen);
+  }
+
+  *modules(): Generator<Module> {
+    for (const [, m] of this.namedModules()) yield m;
+  }
+
+  *namedParameters(prefix = '', recurse = true): Generator<[string, Parameter]> {
+    const seen = new Set<Tensor>();
+    const mods: Iterable<[string, Module]> = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    for (const [modPrefix, m] of mods) {
+      for (const [k, v] of m.ownEntries()) {
+        if (v instanceof Parameter && !seen.has(v)) {
+          seen.add(v);
+          yield [modPrefix ? `${modPrefix}.${k}` : k, v];
+        }
+      }
+    }
+  }
+
+  *parameters(recurse = true): Generator<Parameter> {
+    for (const [, p] of this.namedParameters('', recurse)) yield p;
+  }
+
+  *namedBuffers(prefix = '', recurse = true): Generator<[string, Tensor]> {
+    const mods: Iterable<[string, Module]> = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    for (const [modPrefix, m] of mods) {
+      for (const name of m._buffers) {
+        const v = (m as unknown as Record<string, unknown>)[name];
+        if (v instanceof Tensor) yield [modPrefix ? `${modPrefix}.${name}` : name, v];
+      }
+    }
+  }
+
+  *buffers(recurse = true): Generator<Tensor> {
+    for (const [, b] of this.namedBuffers('', recurse)) yield b;
+  }
+
+  // ---- modes and bulk operations ----
+
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Calls fn on every submodule (children first) and then on this module. */
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  zeroGrad(options: { setToNone?: boolean } = {}): void {
+    const setToNone = options.setToNone ?? true;
+    for (const p of this.parameters()) {
+      if (!p.grad) continue;
+      if (setToNone) p.grad = null;
+      else (p.grad.data as Float32Array).fill(0);
+    }
+  }
+
+  requiresGrad_(requiresGrad = true): this {
+    for (const p of this.parameters()) p.requiresGrad = requiresGrad;
+    return this;
+  }
+
+  // ---- state dict ----
+
+  /** Parameters and persistent buffers by PyTorch key ('0.weight', 'layers.2.bias'). */
+  stateDict(): StateDict {
+    const out: StateDict = {};
+    for (const [prefix, m] of this.namedModules()) {
+      const key = (k: string) => (prefix ? `${prefix}.${k}` : k);
+      for (const [k, v] of m.ownEntries()) if (v instanceof Parameter) out[key(k)] = v.detach();
+      for (const name of m._buffers) {
+        const v = (m as unknown as Record<string, unknown>)[name];
+        if (v instanceof Tensor && !m._nonPersistent.has(name)) out[key(name)] = v.detach();
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Copies tensors into this module's parameters and buffers. strict (default): missing or
+   * unexpected keys are an error naming them; a shape mismatch is always an error naming the key.
+   */
+  loadStateDict(state: StateDict, options: { strict?: boolean } = {}): LoadResult {
+    const strict = options.strict ?? true;
+    const own = this.stateDict();
+    const missingKeys = Object.keys(own).filter((k) => !(k in state));
+    const unexpectedKeys = Object.keys(state).filter((k) => !(k in own));
+    if (strict && (missingKeys.length || unexpectedKeys.length)) {
+      const parts = [];
+      if (missingKeys.length) parts.push(`missing keys: ${missingKeys.join(', ')}`);
+      if (unexpectedKeys.length) parts.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
+      throw new Error(`loadStateDict: ${parts.join('; ')}`);
+    }
+    for (const [k, target] of Object.entries(own)) {
+      if (!(k in state)) continue;
+      const src = state[k];
+      if (!(src instanceof Tensor)) throw new TypeError(`loadStateDict: '${k}' must be a Tensor, got ${typeof src}`);
+      if (!sameShape(src.shape, target.shape)) {
+        throw new RangeError(`loadStateDict: size mismatch for '${k}': copying a tensor of shape ${formatShape(src.shape)}, the module has ${formatShape(target.shape)}`);
+      }
+      if (src.dtype !== target.dtype) {
+        throw new TypeError(`loadStateDict: dtype mismatch for '${k}': got ${src.dtype}, the module has ${target.dtype}`);
+      }
+      noGrad(() => copyInto(target, src));
+    }
+    return { missingKeys, unexpectedKeys };
+  }
+
+  // ---- printing ----
+
+  /** The text inside the parentheses of this module's repr (e.g. 'in_features=2, ...'). */
+  extraRepr(): string {
+    return '';
+  }
+
+  toString(): string {
+    const children = [...this.namedChildren()];
+    const name = this.constructor.name;
+    const extra = this.extraRepr();
+    if (children.length === 0) return `${name}(${extra})`;
+    const lines = children.map(([k, m]) => `  (${k}): ${m.toString().split('\n').join('\n  ')}`);
+    return `${name}(${extra ? `${extra}\n` : '\n'}${lines.join('\n')}\n)`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+function removeFrom<T>(list: T[], item: T): void {
+  const i = list.indexOf(item);
+  if (i >= 0) list.splice(i, 1);
+}
+
+/** Writes src's elements into target's storage (same shape), bumping its version. */
+export function copyInto(target: Tensor, src: Tensor): void {
+  const values = src.toTypedArray();
+  const data = target.storage.data;
+  const nd = target.ndim;
+  const idx = new Array<number>(nd).fill(0);
+  let off = target.offset;
+  for (let i = 0; i < values.length; i++) {
+    data[off] = values[i];
+    for (let d = nd - 1; d >= 0; d--) {
+      off += target.strides[d];
+      if (++idx[d] < target.shape[d]) break;
+      off -= idx[d] * target.strides[d];
+      idx[d] = 0;
+    }
+  }
+  target.storage.version++;
+}

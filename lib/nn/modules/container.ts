@@ -1,0 +1,92 @@
+// Containers: Sequential, ModuleList, ModuleDict; and the pass-through Identity.
+import { Module } from '../module.js';
+
+/** Runs its modules in order, each on the previous output. Children are named '0', '1', ... */
+export class Sequential extends Module {
+  [index: number]: Module;
+
+  constructor(...modules: Module[]) {
+    super();
+    modules.forEach((m, i) => this.append(m, i));
+  }
+
+  private append(m: Module, i: number): void {
+    if (!(m instanceof Module)) throw new TypeError(`Sequential: argument ${i} must be a Module, got ${typeof m}`);
+    (this as unknown as Record<string, Module>)[String(i)] = m;
+  }
+
+  get length(): number {
+    return [...this.namedChildren()].length;
+  }
+
+  forward(x: unknown): unknown {
+    let out = x;
+    for (const m of this.children()) out = m.call(out);
+    return out;
+  }
+
+  *[Symbol.iterator](): Iterator<Module> {
+    yield* this.children();
+  }
+}
+
+/** A list of modules, registered as children '0', '1', ...; it has no forward of its own. */
+export class ModuleList extends Module {
+  [index: number]: Module;
+
+  constructor(modules: Iterable<Module> = []) {
+    super();
+    for (const m of modules) this.push(m);
+  }
+
+  get length(): number {
+    return [...this.namedChildren()].length;
+  }
+
+  push(m: Module): this {
+    if (!(m instanceof Module)) throw new TypeError(`ModuleList.push: expected a Module, got ${typeof m}`);
+    (this as unknown as Record<string, Module>)[String(this.length)] = m;
+    return this;
+  }
+
+  forward(): never {
+    throw new Error('ModuleList has no forward; iterate over it and call its modules');
+  }
+
+  *[Symbol.iterator](): Iterator<Module> {
+    yield* this.children();
+  }
+}
+
+/** Modules by name; it has no forward of its own. */
+export class ModuleDict extends Module {
+  constructor(modules: Record<string, Module> = {}) {
+    super();
+    for (const [k, m] of Object.entries(modules)) this.set(k, m);
+  }
+
+  set(key: string, m: Module): this {
+    if (!(m instanceof Module)) throw new TypeError(`ModuleDict.set: '${key}' must be a Module, got ${typeof m}`);
+    (this as unknown as Record<string, Module>)[key] = m;
+    return this;
+  }
+
+  get(key: string): Module | undefined {
+    const v = (this as unknown as Record<string, unknown>)[key];
+    return v instanceof Module ? v : undefined;
+  }
+
+  keys(): string[] {
+    return [...this.namedChildren()].map(([k]) => k);
+  }
+
+  forward(): never {
+    throw new Error('ModuleDict has no forward; look modules up by key and call them');
+  }
+}
+
+export class Identity extends Module {
+  forward<T>(x: T): T {
+    return x;
+  }
+}

@@ -1,0 +1,81 @@
+// linear(x, weight, bias) = x · weightᵀ + bias, fused: one GEMM with the bias preloaded into C,
+// and the backward as two GEMMs plus a row sum. The hot path of every MLP.
+import { defineOp } from '../autograd/define_op.js';
+import { native, ReduceOp } from '../native.js';
+import { formatShape } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { contiguousRaw, emptyFloat, requireFloat } from './raw.js';
+
+function f32(t: Tensor): Float32Array {
+  return t.storage.data as Float32Array;
+}
+
+const linearOp = defineOp({
+  name: 'linear',
+  forward(ctx, x: Tensor, weight: Tensor, bias?: Tensor) {
+    const inF = weight.shape[1];
+    const outF = weight.shape[0];
+    const rows = x.numel() / inF;
+    const xc = contiguousRaw(x);
+    const wc = contiguousRaw(weight);
+    const out = emptyFloat([...x.shape.slice(0, -1), outF]);
+    const o = f32(out);
+    if (bias) {
+      const b = contiguousRaw(bias);
+      const bd = f32(b).subarray(b.offset, b.offset + outF);
+      for (let r = 0; r < rows; r++) o.set(bd, r * outF);
+    }
+    native.gemm(false, true, rows, outF, inF, 1, f32(xc), xc.offset, inF, f32(wc), wc.offset, inF, bias ? 1 : 0, o, 0, outF);
+    ctx.save(xc, wc);
+    ctx.rows = rows;
+    ctx.hasBias = bias !== undefined;
+    return out;
+  },
+  backward(ctx, grad) {
+    const [xc, wc] = ctx.saved;
+    const rows = ctx.rows as number;
+    const outF = wc.shape[0];
+    const inF = wc.shape[1];
+    const g = contiguousRaw(grad);
+    let dx: Tensor | null = null;
+    let dw: Tensor | null = null;
+    let db: Tensor | null = null;
+    if (ctx.needsInputGrad[0]) {
+      dx = emptyFloat(xc.shape);
+      native.gemm(false, false, rows, inF, outF, 1, f32(g), g.offset, outF, f32(wc), wc.offset, inF, 0, f32(dx), 0, inF);
+    }
+    if (ctx.needsInputGrad[1]) {
+      dw = emptyFloat([outF, inF]);
+      native.gemm(true, false, outF, inF, rows, 1, f32(g), g.offset, outF, f32(xc), xc.offset, inF, 0, f32(dw), 0, inF);
+    }
+    if (ctx.hasBias && ctx.needsInputGrad[2]) {
+      db = emptyFloat([outF]);
+      native.reduce(ReduceOp.sum, [rows, outF], f32(g), g.offset, [outF, 1], [0], f32(db));
+    }
+    return [dx, dw, db];
+  },
+});
+
+/** y = x · weightᵀ + bias over the last dim of x (torch.nn.functional.linear). */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  for (const [name, t] of [['input', x], ['weight', weight], ['bias', bias]] as const) {
+    if (t !== undefined && t !== null && !(t instanceof Tensor)) throw new TypeError(`linear: ${name} must be a Tensor, got ${typeof t}`);
+  }
+  requireFloat('linear', x);
+  requireFloat('linear', weight);
+  if (weight.ndim !== 2) throw new RangeError(`linear: weight must be 2-D [out_features, in_features], got shape ${formatShape(weight.shape)}`);
+  if (x.ndim < 1 || x.shape[x.ndim - 1] !== weight.shape[1]) {
+    throw new RangeError(
+      `linear: input of shape ${formatShape(x.shape)} does not match weight ${formatShape(weight.shape)} ` +
+        `(last dim ${x.ndim ? x.shape[x.ndim - 1] : 'none'} != in_features ${weight.shape[1]})`,
+    );
+  }
+  if (bias) {
+    requireFloat('linear', bias);
+    if (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]) {
+      throw new RangeError(`linear: bias of shape ${formatShape(bias.shape)} does not match out_features ${weight.shape[0]}`);
+    }
+    return linearOp(x, weight, bias);
+  }
+  return linearOp(x, weight);
+}

@@ -1,0 +1,430 @@
+// Learning-rate schedulers with PyTorch 1.13's semantics: constructing one performs the first
+// step (lastEpoch 0); each step() advances one epoch (or batch, for OneCycleLR). The recursive
+// ("chainable") formulas are PyTorch's, so a sequence matches torch step for step.
+import type { Optimizer, ParamGroup } from './optimizer.js';
+
+function checkOptimizer(name: string, optimizer: Optimizer): void {
+  if (!optimizer || !Array.isArray((optimizer as Optimizer).paramGroups)) {
+    throw new TypeError(`${name}: expected an Optimizer, got ${typeof optimizer}`);
+  }
+}
+
+function positiveInt(name: string, key: string, v: number): number {
+  if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${name}: ${key} must be a positive integer, got ${v}`);
+  return v;
+}
+
+/** Python's a % b (non-negative for b > 0). */
+function pmod(a: number, b: number): number {
+  return ((a % b) + b) % b;
+}
+
+function bisectRight(sorted: readonly number[], x: number): number {
+  let i = 0;
+  while (i < sorted.length && sorted[i] <= x) i++;
+  return i;
+}
+
+export abstract class LRScheduler {
+  lastEpoch: number;
+  baseLrs: number[];
+  protected stepCount = 0;
+  private lastLr: number[] = [];
+
+  constructor(readonly optimizer: Optimizer, lastEpoch = -1) {
+    checkOptimizer(this.constructor.name, optimizer);
+    if (lastEpoch === -1) {
+      for (const g of optimizer.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr;
+    } else {
+      optimizer.paramGroups.forEach((g, i) => {
+        if (g.initialLr === undefined) throw new Error(`${this.constructor.name}: param group ${i} has no initialLr; it is needed when resuming (lastEpoch != -1)`);
+      });
+    }
+    this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr as number);
+    this.lastEpoch = lastEpoch;
+  }
+
+  /** Subclasses call this at the end of their constructor (PyTorch's _initial_step). */
+  protected initialStep(): void {
+    this.stepCount = 0;
+    this.step();
+  }
+
+  /** The LRs for the current lastEpoch, from the groups' current LRs (chainable form). */
+  protected abstract getLr(): number[];
+  /** The LRs for lastEpoch computed from the base LRs alone, where a closed form exists. */
+  protected closedFormLr(): number[] | null {
+    return null;
+  }
+
+  step(epoch?: number): void {
+    this.stepCount++;
+    let lrs: number[];
+    if (epoch === undefined) {
+      this.lastEpoch++;
+      lrs = this.getLr();
+    } else {
+      this.lastEpoch = epoch;
+      lrs = this.closedFormLr() ?? this.getLr();
+    }
+    this.optimizer.paramGroups.forEach((g, i) => { g.lr = lrs[i]; });
+    this.lastLr = lrs.slice();
+  }
+
+  getLastLr(): number[] {
+    return this.lastLr.slice();
+  }
+
+  protected get groups(): ParamGroup[] {
+    return this.optimizer.paramGroups;
+  }
+  protected get currentLrs(): number[] {
+    return this.groups.map((g) => g.lr);
+  }
+
+  stateDict(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(this)) if (k !== 'optimizer' && typeof v !== 'function') out[k] = v;
+    return structuredClone(out);
+  }
+
+  loadStateDict(state: Record<string, unknown>): void {
+    Object.assign(this, structuredClone(state));
+  }
+}
+
+export class StepLR extends LRScheduler {
+  constructor(optimizer: Optimizer, readonly stepSize: number, readonly gamma = 0.1, lastEpoch = -1) {
+    super(optimizer, lastEpoch);
+    positiveInt('StepLR', 'stepSize', stepSize);
+    this.initialStep();
+  }
+  protected getLr(): number[] {
+    if (this.lastEpoch === 0 || this.lastEpoch % this.stepSize !== 0) return this.currentLrs;
+    return this.currentLrs.map((lr) => lr * this.gamma);
+  }
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map((b) => b * this.gamma ** Math.floor(this.lastEpoch / this.stepSize));
+  }
+}
+
+export class MultiStepLR extends LRScheduler {
+  readonly milestones: number[];
+  constructor(optimizer: Optimizer, milestones: number[], readonly gamma = 0.1, lastEpoch = -1) {
+    super(optimizer, lastEpoch);
+    this.milestones = [...milestones].sort((a, b) => a - b);
+    this.initialStep();
+  }
+  protected getLr(): number[] {
+    const hits = this.milestones.filter((m) => m === this.lastEpoch).length;
+    if (hits === 0) return this.currentLrs;
+    return this.currentLrs.map((lr) => lr * this.gamma ** hits);
+  }
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map((b) => b * this.gamma ** bisectRight(this.milestones, this.lastEpoch));
+  }
+}
+
+export class ExponentialLR extends LRScheduler {
+  constructor(optimizer: Optimizer, readonly gamma: number, lastEpoch = -1) {
+    super(optimizer, lastEpoch);
+    this.initialStep();
+  }
+  protected getLr(): number[] {
+    if (this.lastEpoch === 0) return this.currentLrs;
+    return this.currentLrs.map((lr) => lr * this.gamma);
+  }
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map((b) => b * this.gamma ** this.lastEpoch);
+  }
+}
+
+export class CosineAnnealingLR extends LRScheduler {
+  constructor(optimizer: Optimizer, readonly tMax: number, readonly etaMin = 0, lastEpoch = -1) {
+    super(optimizer, lastEpoch);
+    positiveInt('CosineAnnealingLR', 'tMax', tMax);
+    this.initialStep();
+  }
+  protected getLr(): number[] {
+    const { lastEpoch: e, tMax: T, etaMin } = this;
+    if (e === 0) return this.currentLrs;
+    if (this.stepCount === 1 && e > 0) {
+      return this.baseLrs.map((b) => etaMin + ((b - etaMin) * (1 + Math.cos((e * Math.PI) / T))) / 2);
+    }
+    if (pmod(e - 1 - T, 2 * T) === 0) {
+      return this.groups.map((g, i) => g.lr + ((this.baseLrs[i] - etaMin) * (1 - Math.cos(Math.PI / T))) / 2);
+    }
+    return this.groups.map(
+      (g) => ((1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T))) * (g.lr - etaMin) + etaMin,
+    );
+  }
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map((b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * this.lastEpoch) / this.tMax))) / 2);
+  }
+}
+
+export interface LinearLROptions {
+  startFactor?: number;
+  endFactor?: number;
+  totalIters?: number;
+  lastEpoch?: number;
+}
+
+export class LinearLR extends LRScheduler {
+  readonly startFactor: number;
+  readonly endFactor: number;
+  readonly totalIters: number;
+  constructor(optimizer: Optimizer, options: LinearLROptions = {}) {
+    super(optimizer, options.lastEpoch ?? -1);
+    this.startFactor = options.startFactor ?? 1 / 3;
+    this.endFactor = options.endFactor ?? 1;
+    this.totalIters = options.totalIters ?? 5;
+    if (!(this.startFactor > 0 && this.startFactor <= 1)) throw new RangeError(`LinearLR: startFactor must be in (0, 1], got ${this.startFactor}`);
+    if (!(this.endFactor >= 0 && this.endFactor <= 1)) throw new RangeError(`LinearLR: endFactor must be in [0, 1], got ${this.endFactor}`);
+    this.initialStep();
+  }
+  protected getLr(): number[] {
+    const { lastEpoch: e, startFactor: s, endFactor: f, totalIters: n } = this;
+    if (e === 0) return this.currentLrs.map((lr) => lr * s);
+    if (e > n) return this.currentLrs;
+    return this.currentLrs.map((lr) => lr * (1 + (f - s) / (n * s + (e - 1) * (f - s))));
+  }
+  protected override closedFormLr(): number[] {
+    const { startFactor: s, endFactor: f, totalIters: n } = this;
+    return this.baseLrs.map((b) => b * (s + ((f - s) * Math.min(n, this.lastEpoch)) / n));
+  }
+}
+
+export class LambdaLR extends LRScheduler {
+  private readonly lambdas: ((epoch: number) => number)[];
+  constructor(optimizer: Optimizer, lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[], lastEpoch = -1) {
+    super(optimizer, lastEpoch);
+    this.lambdas = Array.isArray(lrLambda) ? lrLambda : optimizer.paramGroups.map(() => lrLambda);
+    if (this.lambdas.length !== optimizer.paramGroups.length) {
+      throw new RangeError(`LambdaLR: expected ${optimizer.paramGroups.length} lambdas, got ${this.lambdas.length}`);
+    }
+    this.initialStep();
+  }
+  protected getLr(): number[] {
+    return this.baseLrs.map((b, i) => b * this.lambdas[i](this.lastEpoch));
+  }
+}
+
+export class SequentialLR extends LRScheduler {
+  constructor(optimizer: Optimizer, readonly schedulers: LRScheduler[], readonly milestones: number[], lastEpoch = -1) {
+    super(optimizer, lastEpoch);
+    if (schedulers.length < 1) throw new RangeError('SequentialLR: expects at least one scheduler');
+    if (milestones.length !== schedulers.length - 1) {
+      throw new RangeError(`SequentialLR: expects ${schedulers.length - 1} milestones for ${schedulers.length} schedulers, got ${milestones.length}`);
+    }
+    for (const [i, s] of schedulers.entries()) {
+      if (s.optimizer !== optimizer) throw new Error(`SequentialLR: scheduler ${i} belongs to a different optimizer`);
+    }
+    this.lastEpoch = lastEpoch + 1;
+    for (const g of optimizer.paramGroups) g.lr = g.initialLr as number;
+    for (const s of schedulers) s.lastEpoch -= 1;
+    (schedulers[0] as SequentialLR).initialStep();
+  }
+  protected getLr(): number[] {
+    return this.currentLrs;
+  }
+  override step(): void {
+    this.lastEpoch++;
+    const idx = bisectRight(this.milestones, this.lastEpoch);
+    const s = this.schedulers[idx];
+    if (idx > 0 && this.milestones[idx - 1] === this.lastEpoch) s.step(0);
+    else s.step();
+  }
+  override getLastLr(): number[] {
+    return this.currentLrs;
+  }
+}
+
+export interface OneCycleLROptions {
+  totalSteps?: number;
+  epochs?: number;
+  stepsPerEpoch?: number;
+  pctStart?: number;
+  annealStrategy?: 'cos' | 'linear';
+  cycleMomentum?: boolean;
+  baseMomentum?: number;
+  maxMomentum?: number;
+  divFactor?: number;
+  finalDivFactor?: number;
+  threePhase?: boolean;
+  lastEpoch?: number;
+}
+
+interface Phase {
+  endStep: number;
+  startLr: string;
+  endLr: string;
+  startMomentum: string;
+  endMomentum: string;
+}
+
+export class OneCycleLR extends LRScheduler {
+  readonly totalSteps: number;
+  private readonly phases: Phase[];
+  private readonly anneal: (start: number, end: number, pct: number) => number;
+  private readonly cycleMomentum: boolean;
+  private readonly useBeta1: boolean;
+
+  constructor(optimizer: Optimizer, maxLr: number | number[], options: OneCycleLROptions = {}) {
+    checkOptimizer('OneCycleLR', optimizer);
+    const lastEpoch = options.lastEpoch ?? -1;
+    let total: number;
+    if (options.totalSteps !== undefined) total = positiveInt('OneCycleLR', 'totalSteps', options.totalSteps);
+    else if (options.epochs !== undefined && options.stepsPerEpoch !== undefined) {
+      total = positiveInt('OneCycleLR', 'epochs', options.epochs) * positiveInt('OneCycleLR', 'stepsPerEpoch', options.stepsPerEpoch);
+    } else throw new Error('OneCycleLR: you must define either totalSteps or (epochs and stepsPerEpoch)');
+    const pct = options.pctStart ?? 0.3;
+    if (!(pct >= 0 && pct <= 1)) throw new RangeError(`OneCycleLR: pctStart must be in [0, 1], got ${pct}`);
+    const divFactor = options.divFactor ?? 25;
+    const finalDiv = options.finalDivFactor ?? 1e4;
+    const maxLrs = Array.isArray(maxLr) ? maxLr : optimizer.paramGroups.map(() => maxLr);
+    if (maxLrs.length !== optimizer.paramGroups.length) throw new RangeError(`OneCycleLR: expected ${optimizer.paramGroups.length} maxLr values, got ${maxLrs.length}`);
+    if (lastEpoch === -1) {
+      optimizer.paramGroups.forEach((g, i) => {
+        g.initialLr = maxLrs[i] / divFactor;
+        g.maxLr = maxLrs[i];
+        g.minLr = (g.initialLr as number) / finalDiv;
+      });
+    }
+    super(optimizer, lastEpoch);
+    this.totalSteps = total;
+    this.phases = options.threePhase
+      ? [
+          { endStep: pct * total - 1, startLr: 'initialLr', endLr: 'maxLr', startMomentum: 'maxMomentum', endMomentum: 'baseMomentum' },
+          { endStep: 2 * pct * total - 2, startLr: 'maxLr', endLr: 'initialLr', startMomentum: 'baseMomentum', endMomentum: 'maxMomentum' },
+          { endStep: total - 1, startLr: 'initialLr', endLr: 'minLr', startMomentum: 'maxMomentum', endMomentum: 'maxMomentum' },
+        ]
+      : [
+          { endStep: pct * total - 1, startLr: 'initialLr', endLr: 'maxLr', startMomentum: 'maxMomentum', endMomentum: 'baseMomentum' },
+          { endStep: total - 1, startLr: 'maxLr', endLr: 'minLr', startMomentum: 'baseMomentum', endMomentum: 'maxMomentum' },
+        ];
+    const strategy = options.annealStrategy ?? 'cos';
+    if (strategy !== 'cos' && strategy !== 'linear') throw new RangeError(`OneCycleLR: annealStrategy must be 'cos' or 'linear', got ${String(strategy)}`);
+    this.anneal = strategy === 'cos'
+      ? (s, e, p) => e + ((s - e) / 2) * (Math.cos(Math.PI * p) + 1)
+      : (s, e, p) => (e - s) * p + s;
+    this.cycleMomentum = options.cycleMomentum ?? true;
+    this.useBeta1 = optimizer.paramGroups.some((g) => 'betas' in g);
+    if (this.cycleMomentum) {
+      const base = options.baseMomentum ?? 0.85;
+      const max = options.maxMomentum ?? 0.95;
+      optimizer.paramGroups.forEach((g, i) => {
+        if (!this.useBeta1 && !('momentum' in g)) throw new Error(`OneCycleLR: optimizer group ${i} has no momentum; pass cycleMomentum: false`);
+        if (lastEpoch === -1) {
+          if (this.useBeta1) g.betas = [max, (g.betas as number[])[1]];
+          else g.momentum = max;
+          g.maxMomentum = max;
+          g.baseMomentum = base;
+        }
+      });
+    }
+    this.initialStep();
+  }
+
+  protected getLr(): number[] {
+    const step = this.lastEpoch;
+    if (step > this.totalSteps) {
+      throw new RangeError(`OneCycleLR: tried to step ${step} times; the total number of steps is ${this.totalSteps}`);
+    }
+    return this.groups.map((g) => {
+      let start = 0;
+      let lr = g.lr;
+      for (const [i, phase] of this.phases.entries()) {
+        if (step <= phase.endStep || i === this.phases.length - 1) {
+          const pct = (step - start) / (phase.endStep - start);
+          lr = this.anneal(g[phase.startLr] as number, g[phase.endLr] as number, pct);
+          if (this.cycleMomentum) {
+            const m = this.anneal(g[phase.startMomentum] as number, g[phase.endMomentum] as number, pct);
+            if (this.useBeta1) g.betas = [m, (g.betas as number[])[1]];
+            else g.momentum = m;
+          }
+          break;
+        }
+        start = phase.endStep;
+      }
+      return lr;
+    });
+  }
+}
+
+export interface ReduceLROnPlateauOptions {
+  mode?: 'min' | 'max';
+  factor?: number;
+  patience?: number;
+  threshold?: number;
+  thresholdMode?: 'rel' | 'abs';
+  cooldown?: number;
+  minLr?: number | number[];
+  eps?: number;
+}
+
+export class ReduceLROnPlateau {
+  readonly mode: 'min' | 'max';
+  readonly factor: number;
+  readonly patience: number;
+  readonly threshold: number;
+  readonly thresholdMode: 'rel' | 'abs';
+  readonly cooldown: number;
+  readonly minLrs: number[];
+  readonly eps: number;
+  best: number;
+  numBadEpochs = 0;
+  cooldownCounter = 0;
+  lastEpoch = 0;
+
+  constructor(readonly optimizer: Optimizer, options: ReduceLROnPlateauOptions = {}) {
+    checkOptimizer('ReduceLROnPlateau', optimizer);
+    this.mode = options.mode ?? 'min';
+    this.factor = options.factor ?? 0.1;
+    if (!(this.factor < 1)) throw new RangeError(`ReduceLROnPlateau: factor should be < 1.0, got ${this.factor}`);
+    this.patience = options.patience ?? 10;
+    this.threshold = options.threshold ?? 1e-4;
+    this.thresholdMode = options.thresholdMode ?? 'rel';
+    this.cooldown = options.cooldown ?? 0;
+    this.eps = options.eps ?? 1e-8;
+    const minLr = options.minLr ?? 0;
+    this.minLrs = Array.isArray(minLr) ? minLr : optimizer.paramGroups.map(() => minLr);
+    if (this.minLrs.length !== optimizer.paramGroups.length) throw new RangeError(`ReduceLROnPlateau: expected ${optimizer.paramGroups.length} minLr values, got ${this.minLrs.length}`);
+    if (this.mode !== 'min' && this.mode !== 'max') throw new RangeError(`ReduceLROnPlateau: mode ${String(this.mode)} is unknown`);
+    if (this.thresholdMode !== 'rel' && this.thresholdMode !== 'abs') throw new RangeError(`ReduceLROnPlateau: thresholdMode ${String(this.thresholdMode)} is unknown`);
+    this.best = this.mode === 'min' ? Infinity : -Infinity;
+  }
+
+  private isBetter(a: number): boolean {
+    const { best, threshold: t } = this;
+    if (this.mode === 'min') return this.thresholdMode === 'rel' ? a < best * (1 - t) : a < best - t;
+    return this.thresholdMode === 'rel' ? a > best * (t + 1) : a > best + t;
+  }
+
+  step(metric: number): void {
+    if (typeof metric !== 'number' || Number.isNaN(metric)) throw new TypeError(`ReduceLROnPlateau.step: metric must be a number, got ${String(metric)}`);
+    this.lastEpoch++;
+    if (this.isBetter(metric)) {
+      this.best = metric;
+      this.numBadEpochs = 0;
+    } else {
+      this.numBadEpochs++;
+    }
+    if (this.cooldownCounter > 0) {
+      this.cooldownCounter--;
+      this.numBadEpochs = 0;
+    }
+    if (this.numBadEpochs > this.patience) {
+      this.optimizer.paramGroups.forEach((g, i) => {
+        const next = Math.max(g.lr * this.factor, this.minLrs[i]);
+        if (g.lr - next > this.eps) g.lr = next;
+      });
+      this.cooldownCounter = this.cooldown;
+      this.numBadEpochs = 0;
+    }
+  }
+
+  getLastLr(): number[] {
+    return this.optimizer.paramGroups.map((g) => g.lr);
+  }
+}
