@@ -1,0 +1,176 @@
+// nn.init: in-place initialisers (no history recorded), PyTorch's formulas and names.
+import { defaultGenerator, type Generator } from '../random.js';
+import { formatShape } from '../shape.js';
+import { Tensor } from '../tensor.js';
+
+export type Nonlinearity =
+  | 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d'
+  | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
+export type FanMode = 'fan_in' | 'fan_out';
+
+export interface InitOptions {
+  generator?: Generator;
+}
+
+/** The recommended gain for a nonlinearity (torch.nn.init.calculate_gain). */
+export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
+  switch (nonlinearity) {
+    case 'linear': case 'conv1d': case 'conv2d': case 'conv3d':
+    case 'conv_transpose1d': case 'conv_transpose2d': case 'conv_transpose3d': case 'sigmoid':
+      return 1;
+    case 'tanh':
+      return 5 / 3;
+    case 'relu':
+      return Math.SQRT2;
+    case 'leaky_relu': {
+      const slope = param ?? 0.01;
+      if (typeof slope !== 'number' || !Number.isFinite(slope)) throw new RangeError(`calculateGain: negative slope ${slope} is not a valid number`);
+      return Math.sqrt(2 / (1 + slope * slope));
+    }
+    case 'selu':
+      return 3 / 4;
+    default:
+      throw new RangeError(`calculateGain: unsupported nonlinearity '${String(nonlinearity)}'`);
+  }
+}
+
+/** fan_in and fan_out of a weight: dims 1 and 0 times the receptive field (dims 2...). */
+export function calculateFanInAndFanOut(t: Tensor): { fanIn: number; fanOut: number } {
+  if (t.ndim < 2) throw new RangeError(`init: fan in and fan out cannot be computed for a tensor with fewer than 2 dims (shape ${formatShape(t.shape)})`);
+  let receptive = 1;
+  for (let d = 2; d < t.ndim; d++) receptive *= t.shape[d];
+  return { fanIn: t.shape[1] * receptive, fanOut: t.shape[0] * receptive };
+}
+
+function fill(name: string, t: Tensor, value: (i: number) => number): Tensor {
+  if (!(t instanceof Tensor)) throw new TypeError(`${name}: expected a Tensor, got ${typeof t}`);
+  if (t.dtype !== 'float32') throw new TypeError(`${name}: expected a float32 tensor, got ${t.dtype}`);
+  const data = t.storage.data;
+  const n = t.numel();
+  const nd = t.ndim;
+  const idx = new Array<number>(nd).fill(0);
+  let off = t.offset;
+  for (let i = 0; i < n; i++) {
+    data[off] = value(i);
+    for (let d = nd - 1; d >= 0; d--) {
+      off += t.strides[d];
+      if (++idx[d] < t.shape[d]) break;
+      off -= idx[d] * t.strides[d];
+      idx[d] = 0;
+    }
+  }
+  t.storage.version++;
+  return t;
+}
+
+export function uniform_(t: Tensor, a = 0, b = 1, opts: InitOptions = {}): Tensor {
+  if (!(a <= b)) throw new RangeError(`uniform_: expects a <= b, got a=${a}, b=${b}`);
+  const g = opts.generator ?? defaultGenerator;
+  return fill('uniform_', t, () => a + (b - a) * g.nextFloat());
+}
+
+export function normal_(t: Tensor, mean = 0, std = 1, opts: InitOptions = {}): Tensor {
+  if (!(std >= 0)) throw new RangeError(`normal_: expects std >= 0, got ${std}`);
+  const g = opts.generator ?? defaultGenerator;
+  return fill('normal_', t, () => mean + std * g.nextNormal());
+}
+
+/** Normal(mean, std) truncated to [a, b] by resampling. */
+export function truncNormal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2, opts: InitOptions = {}): Tensor {
+  if (!(a < b)) throw new RangeError(`truncNormal_: expects a < b, got a=${a}, b=${b}`);
+  if (!(std > 0)) throw new RangeError(`truncNormal_: expects std > 0, got ${std}`);
+  const g = opts.generator ?? defaultGenerator;
+  return fill('truncNormal_', t, () => {
+    for (let tries = 0; tries < 1000; tries++) {
+      const v = mean + std * g.nextNormal();
+      if (v >= a && v <= b) return v;
+    }
+    throw new RangeError(`truncNormal_: [${a}, ${b}] is too far from N(${mean}, ${std}) to sample`);
+  });
+}
+
+export function constant_(t: Tensor, value: number): Tensor {
+  return fill('constant_', t, () => value);
+}
+
+export function zeros_(t: Tensor): Tensor {
+  return constant_(t, 0);
+}
+
+export function ones_(t: Tensor): Tensor {
+  return constant_(t, 1);
+}
+
+export function eye_(t: Tensor): Tensor {
+  if (t.ndim !== 2) throw new RangeError(`eye_: only 2-D tensors are supported, got shape ${formatShape(t.shape)}`);
+  const cols = t.shape[1];
+  return fill('eye_', t, (i) => (Math.floor(i / cols) === i % cols ? 1 : 0));
+}
+
+export function xavierUniform_(t: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
+  const { fanIn, fanOut } = calculateFanInAndFanOut(t);
+  const bound = gain * Math.sqrt(6 / (fanIn + fanOut));
+  return uniform_(t, -bound, bound, opts);
+}
+
+export function xavierNormal_(t: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
+  const { fanIn, fanOut } = calculateFanInAndFanOut(t);
+  return normal_(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), opts);
+}
+
+export interface KaimingOptions extends InitOptions {
+  /** The negative slope of the rectifier after this layer (leaky_relu); 0 for relu. */
+  a?: number;
+  mode?: FanMode;
+  nonlinearity?: Nonlinearity;
+}
+
+function kaimingStd(name: string, t: Tensor, opts: KaimingOptions): number {
+  const mode = opts.mode ?? 'fan_in';
+  if (mode !== 'fan_in' && mode !== 'fan_out') throw new RangeError(`${name}: mode must be 'fan_in' or 'fan_out', got '${String(mode)}'`);
+  const { fanIn, fanOut } = calculateFanInAndFanOut(t);
+  const fan = mode === 'fan_in' ? fanIn : fanOut;
+  return calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0) / Math.sqrt(fan);
+}
+
+/** U(-bound, bound) with bound = gain * sqrt(3 / fan) (He et al.). */
+export function kaimingUniform_(t: Tensor, opts: KaimingOptions = {}): Tensor {
+  const bound = Math.sqrt(3) * kaimingStd('kaimingUniform_', t, opts);
+  return uniform_(t, -bound, bound, opts);
+}
+
+/** N(0, gain / sqrt(fan)) (He et al.). */
+export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
+  return normal_(t, 0, kaimingStd('kaimingNormal_', t, opts), opts);
+}
+
+/** A (semi-)orthogonal matrix from the QR decomposition of a normal sample, times gain. */
+export function orthogonal_(t: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
+  if (t.ndim < 2) throw new RangeError(`orthogonal_: only tensors with 2 or more dims are supported, got shape ${formatShape(t.shape)}`);
+  const g = opts.generator ?? defaultGenerator;
+  const rows = t.shape[0];
+  const cols = t.numel() / rows;
+  // Orthonormalise the columns of a tall matrix (modified Gram-Schmidt in float64), with the
+  // sign fix torch applies (multiply by sign(diag(R))) so the result is uniformly distributed.
+  const tall = rows >= cols;
+  const m = tall ? rows : cols;
+  const n = tall ? cols : rows;
+  const q = Array.from({ length: n }, () => Float64Array.from({ length: m }, () => g.nextNormal()));
+  for (let j = 0; j < n; j++) {
+    for (let k = 0; k < j; k++) {
+      let dot = 0;
+      for (let i = 0; i < m; i++) dot += q[k][i] * q[j][i];
+      for (let i = 0; i < m; i++) q[j][i] -= dot * q[k][i];
+    }
+    let norm = 0;
+    for (let i = 0; i < m; i++) norm += q[j][i] * q[j][i];
+    norm = Math.sqrt(norm);
+    if (norm === 0) throw new Error('orthogonal_: degenerate sample');
+    for (let i = 0; i < m; i++) q[j][i] /= norm;
+  }
+  return fill('orthogonal_', t, (idx) => {
+    const r = Math.floor(idx / cols);
+    const c = idx % cols;
+    return gain * (tall ? q[c][r] : q[r][c]);
+  });
+}

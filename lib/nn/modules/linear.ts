@@ -1,0 +1,47 @@
+// Linear layers.
+import { empty } from '../../creation.js';
+import { linear } from '../../ops/linear.js';
+import type { Tensor } from '../../tensor.js';
+import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
+import { Module } from '../module.js';
+import { Parameter } from '../parameter.js';
+
+function positiveInt(op: string, name: string, v: number): number {
+  if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${op}: ${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
+/** y = x Wᵀ + b. Initialised as PyTorch does: W, b ~ U(-1/sqrt(in), 1/sqrt(in)). */
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  weight: Parameter;
+  bias: Parameter | null;
+
+  constructor(inFeatures: number, outFeatures: number, options: { bias?: boolean } = {}) {
+    super();
+    this.inFeatures = positiveInt('Linear', 'inFeatures', inFeatures);
+    this.outFeatures = positiveInt('Linear', 'outFeatures', outFeatures);
+    this.weight = new Parameter(empty([outFeatures, inFeatures]));
+    this.bias = options.bias === false ? null : new Parameter(empty([outFeatures]));
+    this.resetParameters();
+  }
+
+  resetParameters(): void {
+    // kaiming_uniform_(a=sqrt(5)) gives U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
+    if (this.bias) {
+      const { fanIn } = calculateFanInAndFanOut(this.weight);
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      uniform_(this.bias, -bound, bound);
+    }
+  }
+
+  forward(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias);
+  }
+
+  override extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias ? 'True' : 'False'}`;
+  }
+}
