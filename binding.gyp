@@ -15,6 +15,8 @@
       "NAPI_VERSION=8",
       "NODE_ADDON_API_CPP_EXCEPTIONS",
       "NODE_ADDON_API_CPP_EXCEPTIONS_ALL",
+      # A call that fails while a worker_thread is being terminated must not abort the process.
+      "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS",
       "MYELIN_VERSION=\"<(myelin_version)\"",
     ],
     "cflags!": ["-fno-exceptions", "-O2"],
@@ -23,7 +25,8 @@
     "cflags_cc": ["-std=c++17", "-fexceptions", "-fvisibility=hidden", "-fno-math-errno"],
     "conditions": [
       ["target_arch=='x64'", {"defines": ["MYELIN_HAVE_X86_KERNELS"]}],
-      ["target_arch=='arm64'", {"defines": ["MYELIN_HAVE_NEON_KERNELS"]}],
+      # arm64 runs the scalar kernels until NEON kernel files exist: MYELIN_HAVE_NEON_KERNELS
+      # would advertise a NEON table with no kernels in it.
     ],
   },
   "targets": [

@@ -84,3 +84,57 @@ export function empty(shape: Shape, opts?: CreationOptions): Tensor {
 }
 
 export { formatShape };
+
+/**
+ * Values from start to end (exclusive) by step (torch.arange): arange(end), arange(start, end,
+ * step?). int32 when every argument is an integer and no dtype is given, else float32.
+ */
+export function arange(start: number, end?: number, step = 1, opts?: CreationOptions): Tensor {
+  if (end === undefined) [start, end] = [0, start];
+  for (const [name, v] of [['start', start], ['end', end], ['step', step]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`arange: ${name} must be a finite number, got ${String(v)}`);
+  }
+  if (step === 0) throw new RangeError('arange: step must be nonzero');
+  if ((end - start) * step < 0) throw new RangeError(`arange: upper bound and lower bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`);
+  const dtype = checkDType('arange', opts?.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32'));
+  const n = Math.max(0, Math.ceil((end - start) / step));
+  const data = allocate(dtype, n);
+  for (let i = 0; i < n; i++) data[i] = start + i * step;
+  return finish(Tensor.fromData(data, [n]), opts);
+}
+
+/** `steps` evenly spaced values from start to end inclusive (torch.linspace), float32. */
+export function linspace(start: number, end: number, steps: number, opts?: CreationOptions): Tensor {
+  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: steps must be a non-negative integer, got ${steps}`);
+  const dtype = checkDType('linspace', opts?.dtype);
+  const data = allocate(dtype, steps);
+  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  // Both halves count from their own end, as torch does, so the last value is exactly `end`.
+  for (let i = 0; i < steps; i++) data[i] = i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step;
+  return finish(Tensor.fromData(data, [steps]), opts);
+}
+
+/** An n x m matrix with ones on the diagonal (torch.eye). */
+export function eye(n: number, m = n, opts?: CreationOptions): Tensor {
+  const t = zeros(checkShape('eye', [n, m]), opts);
+  const data = t.storage.data;
+  for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
+  return t;
+}
+
+function likeOpts(t: Tensor, opts?: CreationOptions): CreationOptions {
+  return { dtype: opts?.dtype ?? t.dtype, requiresGrad: opts?.requiresGrad };
+}
+
+export function zerosLike(t: Tensor, opts?: CreationOptions): Tensor {
+  return full(t.shape, 0, likeOpts(t, opts));
+}
+export function onesLike(t: Tensor, opts?: CreationOptions): Tensor {
+  return full(t.shape, 1, likeOpts(t, opts));
+}
+export function fullLike(t: Tensor, value: number | boolean, opts?: CreationOptions): Tensor {
+  return full(t.shape, value, likeOpts(t, opts));
+}
+export function emptyLike(t: Tensor, opts?: CreationOptions): Tensor {
+  return full(t.shape, 0, likeOpts(t, opts));
+}

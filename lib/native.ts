@@ -26,6 +26,7 @@ export type BinaryOpCode = (typeof BinaryOp)[keyof typeof BinaryOp];
 /** Unary elementwise ops, in the native UnaryOp order. New ops are appended. */
 export const UnaryOp = {
   neg: 0, abs: 1, exp: 2, log: 3, sqrt: 4, rsqrt: 5, sin: 6, cos: 7, tanh: 8, sigmoid: 9, relu: 10,
+  log1p: 11, expm1: 12, sign: 13, erf: 14,
 } as const;
 export type UnaryOpCode = (typeof UnaryOp)[keyof typeof UnaryOp];
 
@@ -39,6 +40,87 @@ export type ArgReduceOpCode = (typeof ArgReduceOp)[keyof typeof ArgReduceOp];
 
 /** Shapes and strides are element counts; strides may be 0 (broadcast) for inputs. */
 export type Dims = readonly number[];
+
+/**
+ * Hyper-parameters of the fused optimizer steps (sgdStep, adamStep, rmspropStep, adagradStep).
+ * Every field is required. Numbers must be finite; the ranges are PyTorch's own checks.
+ * The kernels follow PyTorch 1.13's single-tensor (non-foreach) update, op for op in float32:
+ * scalars PyTorch derives in double (1 - beta1, lr / biasCorrection1, ...) are derived in double
+ * and rounded to float32 once; where PyTorch's CPU kernels fuse a multiply-add (add with alpha,
+ * addcmul) the kernels use an FMA. Every ISA and thread count computes the same bits.
+ */
+export interface SgdStepOptions {
+  /** >= 0 */
+  lr: number;
+  /** >= 0; 0 = no momentum buffer (momentumBuf may be null and is not touched). */
+  momentum: number;
+  /** any finite number; buf = momentum * buf + (1 - dampening) * grad. */
+  dampening: number;
+  /** >= 0; L2: grad += weightDecay * param (skipped when 0). */
+  weightDecay: number;
+  /** Nesterov momentum; needs momentum > 0 and dampening 0. */
+  nesterov: boolean;
+  /** Ascend: the gradient's sign is flipped first. */
+  maximize: boolean;
+  /**
+   * true on the parameter's first step with momentum: the buffer is set to the gradient (after
+   * maximize and weight decay), as PyTorch clones it; its previous contents are not read.
+   */
+  firstStep: boolean;
+}
+
+export interface AdamStepOptions {
+  /** >= 0 */
+  lr: number;
+  /** in [0, 1) */
+  beta1: number;
+  /** in [0, 1) */
+  beta2: number;
+  /** >= 0; added after the square root: denom = sqrt(v) / sqrt(1 - beta2^step) + eps. */
+  eps: number;
+  /** >= 0; Adam: grad += weightDecay * param (skipped when 0); AdamW: see `decoupled`. */
+  weightDecay: number;
+  /** AdamW: param *= 1 - lr * weightDecay before the update, instead of the L2 term. */
+  decoupled: boolean;
+  /** Keep the running maximum of expAvgSq in maxExpAvgSq and normalise by it. */
+  amsgrad: boolean;
+  maximize: boolean;
+  /**
+   * The step count including this update: 1 on the first step (an integer >= 1). The bias
+   * corrections 1 - beta1^step and 1 - beta2^step are computed from it by the kernel.
+   */
+  step: number;
+}
+
+export interface RmspropStepOptions {
+  /** >= 0 */
+  lr: number;
+  /** >= 0; squareAvg = alpha * squareAvg + (1 - alpha) * grad^2. */
+  alpha: number;
+  /** >= 0; added after the square root. */
+  eps: number;
+  /** >= 0; L2 (skipped when 0). */
+  weightDecay: number;
+  /** >= 0; > 0 uses momentumBuf (zeros initially): buf = momentum * buf + grad / avg. */
+  momentum: number;
+  /** Normalise by the estimated variance: uses gradAvg (zeros initially). */
+  centered: boolean;
+  maximize: boolean;
+}
+
+export interface AdagradStepOptions {
+  /** >= 0 */
+  lr: number;
+  /** >= 0; the step's lr is lr / (1 + (step - 1) * lrDecay). */
+  lrDecay: number;
+  /** >= 0; L2 (skipped when 0). */
+  weightDecay: number;
+  /** >= 0; added after the square root. */
+  eps: number;
+  maximize: boolean;
+  /** The step count including this update: 1 on the first step (an integer >= 1). */
+  step: number;
+}
 
 export interface NativeBinding {
   backendInfo(): BackendInfo;
@@ -93,6 +175,30 @@ export interface NativeBinding {
     beta: number, c: Float32Array, cOffset: number, ldc: number,
   ): void;
 
+  /**
+   * Softmax family over `rows` contiguous rows of n from x[xOffset]: op 0 softmax, 1 logSoftmax
+   * (dy null); 2 softmax backward, 3 logSoftmax backward (x = the saved output, dy = its grad).
+   */
+  softmax(op: 0 | 1 | 2 | 3, rows: number, n: number, x: Float32Array, xOffset: number, dy: Float32Array | null, out: Float32Array): void;
+  /** out[r] = log(sum(exp(row r))) over `rows` contiguous rows of n. */
+  logsumexp(rows: number, n: number, x: Float32Array, xOffset: number, out: Float32Array): void;
+  /**
+   * Cross-entropy of logits [rows, classes] against class indices (Int32Array) or class
+   * probabilities (Float32Array [rows, classes]); weight: per-class or null. Writes per-row
+   * losses, log-sum-exps and the target's weight (0 where ignored; the 'mean' denominator).
+   */
+  crossEntropy(
+    rows: number, classes: number, logits: Float32Array, logitsOffset: number,
+    targets: Int32Array | Float32Array, weight: Float32Array | null, ignoreIndex: number, labelSmoothing: number,
+    losses: Float32Array, lse: Float32Array, targetWeight: Float32Array,
+  ): void;
+  /** dx = d(sum_i gradRows[i] * loss_i)/d logits, [rows, classes]. */
+  crossEntropyBackward(
+    rows: number, classes: number, logits: Float32Array, logitsOffset: number,
+    targets: Int32Array | Float32Array, weight: Float32Array | null, ignoreIndex: number, labelSmoothing: number,
+    gradRows: Float32Array, dx: Float32Array,
+  ): void;
+
   /** `batch` GEMMs; operand i starts at offset + i * stride (stride 0 = broadcast operand). */
   gemmBatched(
     transA: boolean, transB: boolean, batch: number, m: number, n: number, k: number, alpha: number,
@@ -100,6 +206,28 @@ export interface NativeBinding {
     b: Float32Array, bOffset: number, ldb: number, strideB: number,
     beta: number, c: Float32Array, cOffset: number, ldc: number, strideC: number,
   ): void;
+
+  // Fused optimizer steps: one call updates one parameter and its state in place, in one pass.
+  // Every buffer is a whole contiguous Float32Array of the parameter's length; no two may share
+  // memory (RangeError). A state buffer the options do not use may be null; when given it is
+  // still checked, but not touched. State starts as PyTorch's does: zeros (expAvg, expAvgSq,
+  // maxExpAvgSq, squareAvg, RMSprop's momentumBuf and gradAvg), Adagrad's stateSum filled
+  // with initial_accumulator_value; SGD's momentumBuf is set on the step with firstStep: true.
+
+  /** SGD: param -= lr * d, d = grad (+ weight decay), through the momentum buffer if any. */
+  sgdStep(param: Float32Array, grad: Float32Array, momentumBuf: Float32Array | null, options: SgdStepOptions): void;
+  /** Adam / AdamW (decoupled), optionally AMSGrad (maxExpAvgSq required then). */
+  adamStep(
+    param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array,
+    maxExpAvgSq: Float32Array | null, options: AdamStepOptions,
+  ): void;
+  /** RMSprop; momentumBuf is required when momentum > 0, gradAvg when centered. */
+  rmspropStep(
+    param: Float32Array, grad: Float32Array, squareAvg: Float32Array,
+    momentumBuf: Float32Array | null, gradAvg: Float32Array | null, options: RmspropStepOptions,
+  ): void;
+  /** Adagrad: stateSum += grad^2; param -= clr * grad / (sqrt(stateSum) + eps). */
+  adagradStep(param: Float32Array, grad: Float32Array, stateSum: Float32Array, options: AdagradStepOptions): void;
 }
 
 const require = createRequire(import.meta.url);

@@ -28,6 +28,8 @@ export class Tensor {
   _hooks: GradHook[] = [];
   /** @internal the AccumulateGrad node of a leaf, made on first use. */
   _accumulator: Node | null = null;
+  /** @internal the tensor whose storage this view shares (null unless made by a view op). */
+  _base: Tensor | null = null;
   private _requiresGrad = false;
 
   constructor(storage: Storage, shape: Shape, strides?: readonly number[], offset = 0) {

@@ -1,5 +1,6 @@
 // Reverse-mode engine: an iterative walk of the graph in reverse topological order (no
 // recursion: the unrolled graphs of RNNs are deep).
+import { add } from '../ops/binary.js';
 import { accumulateGrad } from '../ops/raw.js';
 import type { Tensor } from '../tensor.js';
 import { enableGrad, noGrad } from './grad_mode.js';
@@ -88,7 +89,9 @@ export function runBackward(outputs: Tensor[], gradOutputs: Tensor[], opts: RunO
       node.next.forEach((next, i) => {
         if (!next) return;
         const g = grads[i];
-        if (g) pending.set(next, pending.has(next) ? accumulateGrad(pending.get(next)!, g) : g);
+        // With createGraph the sum of gradients is itself recorded (higher-order gradients).
+        const sum = opts.createGraph ? add : accumulateGrad;
+        if (g) pending.set(next, pending.has(next) ? sum(pending.get(next)!, g) : g);
         const left = deps.get(next)! - 1;
         deps.set(next, left);
         if (left === 0) {

@@ -1,8 +1,12 @@
 // Broadcasting binary arithmetic: forward through the native strided kernel, backward beside it.
 import { defineOp } from '../autograd/define_op.js';
 import { BinaryOp } from '../native.js';
+import { type DType, promoteTypes } from '../dtype.js';
+import { broadcastShapes } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { binaryRaw, requireFloat, sumToShape } from './raw.js';
+import { binaryRaw } from './raw.js';
+import { sumTo } from './reduce.js';
+import { copyRaw, valuesAs } from './strided.js';
 
 export type TensorLike = Tensor | number;
 
@@ -22,8 +26,8 @@ const addOp = defineOp({
   },
   backward(ctx, g) {
     return [
-      ctx.needsInputGrad[0] ? sumToShape(g, ctx.aShape as number[]) : null,
-      ctx.needsInputGrad[1] ? sumToShape(g, ctx.bShape as number[]) : null,
+      ctx.needsInputGrad[0] ? sumTo(g, ctx.aShape as number[]) : null,
+      ctx.needsInputGrad[1] ? sumTo(g, ctx.bShape as number[]) : null,
     ];
   },
 });
@@ -37,8 +41,8 @@ const subOp = defineOp({
   },
   backward(ctx, g) {
     return [
-      ctx.needsInputGrad[0] ? sumToShape(g, ctx.aShape as number[]) : null,
-      ctx.needsInputGrad[1] ? sumToShape(binaryRaw('sub', BinaryOp.sub, asTensor('sub', 0), g), ctx.bShape as number[]) : null,
+      ctx.needsInputGrad[0] ? sumTo(g, ctx.aShape as number[]) : null,
+      ctx.needsInputGrad[1] ? sumTo(mul(g, -1), ctx.bShape as number[]) : null,
     ];
   },
 });
@@ -52,8 +56,8 @@ const mulOp = defineOp({
   backward(ctx, g) {
     const [a, b] = ctx.saved;
     return [
-      ctx.needsInputGrad[0] ? sumToShape(mul(g, b), a.shape) : null,
-      ctx.needsInputGrad[1] ? sumToShape(mul(g, a), b.shape) : null,
+      ctx.needsInputGrad[0] ? sumTo(mul(g, b), a.shape) : null,
+      ctx.needsInputGrad[1] ? sumTo(mul(g, a), b.shape) : null,
     ];
   },
 });
@@ -68,31 +72,65 @@ const divOp = defineOp({
     const [a, b] = ctx.saved;
     // d(a/b)/da = 1/b; d(a/b)/db = -a/b^2
     return [
-      ctx.needsInputGrad[0] ? sumToShape(div(g, b), a.shape) : null,
-      ctx.needsInputGrad[1] ? sumToShape(div(mul(mul(g, a), -1), mul(b, b)), b.shape) : null,
+      ctx.needsInputGrad[0] ? sumTo(div(g, b), a.shape) : null,
+      ctx.needsInputGrad[1] ? sumTo(div(mul(mul(g, a), -1), mul(b, b)), b.shape) : null,
     ];
   },
 });
 
-function floatPair(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
+/**
+ * The dtype of a op b (torch's promotion; a number is a "weak" scalar: an integer keeps an
+ * int32/bool tensor int32, a fraction makes it float32).
+ */
+export function resultType(a: TensorLike, b: TensorLike): DType {
+  const kind = (x: TensorLike): DType => (x instanceof Tensor ? x.dtype : Number.isInteger(x) ? 'int32' : 'float32');
+  if (a instanceof Tensor && b instanceof Tensor) {
+    const t = promoteTypes(a.dtype, b.dtype);
+    return t === 'bool' ? 'int32' : t;
+  }
+  const t = promoteTypes(kind(a), kind(b));
+  return t === 'bool' ? 'int32' : t;
+}
+
+/** Both operands as float32 tensors (numbers become 0-d tensors; int/bool tensors are cast). */
+export function floatPair(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
   const ta = asTensor(op, a);
   const tb = asTensor(op, b);
-  requireFloat(op, ta);
-  requireFloat(op, tb);
-  return [ta, tb];
+  return [ta.dtype === 'float32' ? ta : copyRaw(ta, 'float32'), tb.dtype === 'float32' ? tb : copyRaw(tb, 'float32')];
+}
+
+/** a op b on int32 values in TypeScript (wrapping like int32 arithmetic). */
+export function intBinary(op: string, a: TensorLike, b: TensorLike, f: (x: number, y: number) => number): Tensor {
+  const ta = a instanceof Tensor ? a : new Tensor(new Storage(new Int32Array([a])), []);
+  const tb = b instanceof Tensor ? b : new Tensor(new Storage(new Int32Array([b])), []);
+  const shape = broadcastShapes(op, ta.shape, tb.shape);
+  const va = valuesAs(ta, shape);
+  const vb = valuesAs(tb, shape);
+  const out = new Int32Array(va.length);
+  for (let i = 0; i < out.length; i++) out[i] = f(va[i], vb[i]);
+  return new Tensor(new Storage(out), shape);
 }
 
 export function add(a: TensorLike, b: TensorLike): Tensor {
+  if (resultType(a, b) === 'int32') return intBinary('add', asTensorOrNumber('add', a), asTensorOrNumber('add', b), (x, y) => (x + y) | 0);
   return addOp(...floatPair('add', a, b));
 }
 export function sub(a: TensorLike, b: TensorLike): Tensor {
+  if (resultType(a, b) === 'int32') return intBinary('sub', asTensorOrNumber('sub', a), asTensorOrNumber('sub', b), (x, y) => (x - y) | 0);
   return subOp(...floatPair('sub', a, b));
 }
 export function mul(a: TensorLike, b: TensorLike): Tensor {
+  if (resultType(a, b) === 'int32') return intBinary('mul', asTensorOrNumber('mul', a), asTensorOrNumber('mul', b), Math.imul);
   return mulOp(...floatPair('mul', a, b));
 }
+/** True division: int32 operands give float32, as torch's div. */
 export function div(a: TensorLike, b: TensorLike): Tensor {
   return divOp(...floatPair('div', a, b));
+}
+
+function asTensorOrNumber(op: string, x: TensorLike): TensorLike {
+  if (x instanceof Tensor || typeof x === 'number') return x;
+  throw new TypeError(`${op}: expected a Tensor or a number, got ${x === null ? 'null' : typeof x}`);
 }
 
 declare module '../tensor.js' {

@@ -4,6 +4,7 @@
 
 #include "binding/bindings.h"
 #include "runtime/kernel_table.h"
+#include "runtime/threadpool.h"
 
 namespace {
 
@@ -19,11 +20,26 @@ constexpr Export kExports[] = {
     {"setNumThreads", myelin::binding::set_num_threads},
     {"setIsaForTesting", myelin::binding::set_isa_for_testing},
     {"binary", myelin::binding::binary},
+    {"unary", myelin::binding::unary},
+    {"reduce", myelin::binding::reduce},
+    {"argReduce", myelin::binding::arg_reduce},
+    {"gemm", myelin::binding::gemm},
+    {"softmax", myelin::binding::softmax},
+    {"logsumexp", myelin::binding::logsumexp},
+    {"crossEntropy", myelin::binding::cross_entropy},
+    {"crossEntropyBackward", myelin::binding::cross_entropy_backward},
+    {"gemmBatched", myelin::binding::gemm_batched},
+    {"sgdStep", myelin::binding::sgd_step},
+    {"adamStep", myelin::binding::adam_step},
+    {"rmspropStep", myelin::binding::rmsprop_step},
+    {"adagradStep", myelin::binding::adagrad_step},
 };
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const char* error = myelin::dispatch_error();
   if (*error) throw Napi::Error::New(env, std::string("myelin: ") + error);
+  const char* threads_error = myelin::threads_env_error();
+  if (*threads_error) throw Napi::Error::New(env, std::string("myelin: ") + threads_error);
   for (const Export& e : kExports) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));
   return exports;
 }

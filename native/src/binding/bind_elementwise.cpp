@@ -23,4 +23,19 @@ Napi::Value binary(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// unary(op, shape, out, outOffset, outStrides, x, xOffset, xStrides)
+// op: the UnaryOp order (0 neg ... 10 relu, 11 log1p, 12 expm1, 13 sign, 14 erf).
+Napi::Value unary(const Napi::CallbackInfo& info) {
+  Args args(info, "unary", 8);
+  const auto op = static_cast<UnaryOp>(args.integer(0, "op", 0, kNumUnaryOps - 1));
+  const std::vector<int64_t> shape = args.shape(1, "shape");
+  const StridedF32 out = args.strided_f32(2, "out", shape);
+  const StridedF32 x = args.strided_f32(5, "x", shape);
+  check_no_self_overlap(args, "out", out, shape);
+  check_no_partial_overlap(args, "out", out, "x", x, shape);
+  unary_strided(active_kernels(), op, static_cast<int>(shape.size()), shape.data(), out.ptr(),
+                out.strides.data(), x.ptr(), x.strides.data());
+  return info.Env().Undefined();
+}
+
 }  // namespace myelin::binding

@@ -12,5 +12,26 @@ Napi::Value set_isa_for_testing(const Napi::CallbackInfo& info);
 
 // bind_elementwise.cpp
 Napi::Value binary(const Napi::CallbackInfo& info);
+Napi::Value unary(const Napi::CallbackInfo& info);
+
+// bind_reduce.cpp
+Napi::Value reduce(const Napi::CallbackInfo& info);
+Napi::Value arg_reduce(const Napi::CallbackInfo& info);
+
+// bind_gemm.cpp
+Napi::Value gemm(const Napi::CallbackInfo& info);
+Napi::Value gemm_batched(const Napi::CallbackInfo& info);
+
+// bind_softmax.cpp
+Napi::Value softmax(const Napi::CallbackInfo& info);
+Napi::Value logsumexp(const Napi::CallbackInfo& info);
+Napi::Value cross_entropy(const Napi::CallbackInfo& info);
+Napi::Value cross_entropy_backward(const Napi::CallbackInfo& info);
+
+// bind_optim.cpp
+Napi::Value sgd_step(const Napi::CallbackInfo& info);
+Napi::Value adam_step(const Napi::CallbackInfo& info);
+Napi::Value rmsprop_step(const Napi::CallbackInfo& info);
+Napi::Value adagrad_step(const Napi::CallbackInfo& info);
 
 }  // namespace myelin::binding

@@ -12,13 +12,28 @@ KernelTable build(Isa isa) {
   switch (isa) {
     case Isa::Scalar:
       fill_binary_scalar(&t.binary);
+      fill_unary_scalar(&t.unary);
+      fill_reduce_scalar(&t.reduce);
+      fill_gemm_scalar(&t.gemm);
+      fill_softmax_scalar(&t.softmax);
+      fill_optim_scalar(&t.optim);
       break;
 #ifdef MYELIN_HAVE_X86_KERNELS
     case Isa::Avx2:
       fill_binary_avx2(&t.binary);
+      fill_unary_avx2(&t.unary);
+      fill_reduce_avx2(&t.reduce);
+      fill_gemm_avx2(&t.gemm);
+      fill_softmax_avx2(&t.softmax);
+      fill_optim_avx2(&t.optim);
       break;
     case Isa::Avx512:
       fill_binary_avx512(&t.binary);
+      fill_unary_avx512(&t.unary);
+      fill_reduce_avx512(&t.reduce);
+      fill_gemm_avx512(&t.gemm);
+      fill_softmax_avx512(&t.softmax);
+      fill_optim_avx512(&t.optim);
       break;
 #endif
     default:

@@ -2,6 +2,10 @@
 // so a test can run every ISA's kernels in one process.
 #pragma once
 #include "kernels/elementwise/elementwise.h"
+#include "kernels/reduce/reduce.h"
+#include "kernels/gemm/gemm.h"
+#include "kernels/optim/optim.h"
+#include "kernels/softmax/softmax.h"
 #include "runtime/cpu_features.h"
 
 namespace myelin {
@@ -9,6 +13,11 @@ namespace myelin {
 struct KernelTable {
   Isa isa;
   BinaryKernels binary;
+  UnaryKernels unary;
+  ReduceKernels reduce;
+  GemmKernels gemm;
+  SoftmaxKernels softmax;
+  OptimKernels optim;
 };
 
 // The table of an ISA this CPU supports (isa_supported(isa) must hold).

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -22,13 +23,20 @@ namespace {
 
 thread_local bool t_in_region = false;
 
+// MYELIN_NUM_THREADS as a count in [1, kMaxThreads]; 0 when unset, -1 when invalid.
+int env_thread_count() {
+  const char* env = std::getenv("MYELIN_NUM_THREADS");
+  if (env == nullptr || *env == '\0') return 0;
+  char* end = nullptr;
+  const long n = std::strtol(env, &end, 10);
+  if (end != env && *end == '\0' && n >= 1 && n <= kMaxThreads) return static_cast<int>(n);
+  return -1;
+}
+
 int default_thread_count() {
-  if (const char* env = std::getenv("MYELIN_NUM_THREADS")) {
-    char* end = nullptr;
-    const long n = std::strtol(env, &end, 10);
-    if (end != env && *end == '\0' && n >= 1 && n <= kMaxThreads) return static_cast<int>(n);
-    // An invalid value is reported by the binding at load; fall through to the CPU count.
-  }
+  // An invalid value is reported by the binding at load (threads_env_error).
+  const int from_env = env_thread_count();
+  if (from_env > 0) return from_env;
 #if defined(__linux__)
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof(set), &set) == 0) {
@@ -171,6 +179,15 @@ Pool& pool() {
 }  // namespace
 
 int num_threads() { return pool().threads(); }
+
+const char* threads_env_error() {
+  static const std::string error = [] {
+    if (env_thread_count() >= 0) return std::string();
+    return "MYELIN_NUM_THREADS='" + std::string(std::getenv("MYELIN_NUM_THREADS")) +
+           "' is not an integer in [1, " + std::to_string(kMaxThreads) + "]";
+  }();
+  return error.c_str();
+}
 
 void set_num_threads(int n) { pool().resize(n); }
 

@@ -16,6 +16,9 @@ constexpr int kMaxThreads = 256;
 int num_threads();
 // Resizes the pool; n in [1, kMaxThreads]. Waits for a running parallel region to finish.
 void set_num_threads(int n);
+// Reads MYELIN_NUM_THREADS. Returns an empty string when it is unset or valid, else the error
+// message (the pool then falls back to the CPU count; the binding refuses to load).
+const char* threads_env_error();
 
 using TaskFn = void (*)(void* ctx, int tid, int nthreads);
 // Runs fn(ctx, tid, nthreads) for every tid in [0, nthreads). When the pool is busy (another

@@ -1,0 +1,292 @@
+// Workload L1: the machine's physical limits, the yardsticks for every other figure.
+//   - peak fp32 FMA throughput: a register-only loop of independent FMA chains (enough
+//     accumulators to cover FMA latency x issue width) at AVX-512 and AVX2 widths, 1..T threads;
+//   - memory bandwidth: STREAM triad a[i] = b[i] + s * c[i] (bytes = 3 * 4 * n per pass: two
+//     reads and one write, no write-allocate traffic, as STREAM counts), 1..T threads.
+// Prints one JSON object. Built with -O3 -march=native by build.sh (a bench tool only: the
+// library itself never uses -march=native).
+//
+// usage: limits [--fma] [--triad] [--threads 1,2] [--bytes BYTES_PER_ARRAY] [--reps N]
+//        (no --fma/--triad: both)
+#define _GNU_SOURCE
+#include <immintrin.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void* a, const void* b) {
+  const double x = *(const double*)a, y = *(const double*)b;
+  return (x > y) - (x < y);
+}
+
+static double median(double* v, int n) {
+  qsort(v, (size_t)n, sizeof(double), cmp_double);
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static double best(const double* v, int n) {
+  double m = v[0];
+  for (int i = 1; i < n; ++i) m = v[i] > m ? v[i] : m;
+  return m;
+}
+
+// Pins the calling thread to the tid-th CPU this process may use (stable figures on few cores).
+static void pin(int tid) {
+  cpu_set_t allowed, one;
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) return;
+  int seen = 0;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, &allowed)) continue;
+    if (seen++ == tid) {
+      CPU_ZERO(&one);
+      CPU_SET(cpu, &one);
+      pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+      return;
+    }
+  }
+}
+
+// ---- FMA peak --------------------------------------------------------------------------------
+// acc = acc * m + c converges to 1 (no overflow, no denormals); the sum is returned so the
+// compiler must keep every chain.
+
+#define FMA_AVX512_ACCS 16  // 16 zmm chains: covers latency 4 x 2 pipes (and 4 x 1 on Zen 4)
+__attribute__((target("avx512f"))) static float fma_loop_avx512(int64_t iters) {
+  __m512 acc[FMA_AVX512_ACCS];
+  for (int j = 0; j < FMA_AVX512_ACCS; ++j) acc[j] = _mm512_set1_ps(0.5f + 0.01f * (float)j);
+  const __m512 m = _mm512_set1_ps(0.999f), c = _mm512_set1_ps(0.001f);
+  for (int64_t i = 0; i < iters; ++i) {
+#pragma GCC unroll 16
+    for (int j = 0; j < FMA_AVX512_ACCS; ++j) acc[j] = _mm512_fmadd_ps(acc[j], m, c);
+  }
+  __m512 s = acc[0];
+  for (int j = 1; j < FMA_AVX512_ACCS; ++j) s = _mm512_add_ps(s, acc[j]);
+  return _mm512_reduce_add_ps(s);
+}
+
+#define FMA_AVX2_ACCS 12  // 12 ymm chains + 2 constants fit the 16 ymm registers; >= 4 x 2
+__attribute__((target("avx2,fma"))) static float fma_loop_avx2(int64_t iters) {
+  __m256 acc[FMA_AVX2_ACCS];
+  for (int j = 0; j < FMA_AVX2_ACCS; ++j) acc[j] = _mm256_set1_ps(0.5f + 0.01f * (float)j);
+  const __m256 m = _mm256_set1_ps(0.999f), c = _mm256_set1_ps(0.001f);
+  for (int64_t i = 0; i < iters; ++i) {
+#pragma GCC unroll 12
+    for (int j = 0; j < FMA_AVX2_ACCS; ++j) acc[j] = _mm256_fmadd_ps(acc[j], m, c);
+  }
+  __m256 s = acc[0];
+  for (int j = 1; j < FMA_AVX2_ACCS; ++j) s = _mm256_add_ps(s, acc[j]);
+  float lanes[8];
+  _mm256_storeu_ps(lanes, s);
+  return lanes[0] + lanes[1] + lanes[2] + lanes[3] + lanes[4] + lanes[5] + lanes[6] + lanes[7];
+}
+
+typedef float (*FmaLoop)(int64_t);
+
+struct FmaJob {
+  FmaLoop loop;
+  int64_t iters;
+  int tid;
+  pthread_barrier_t* start;
+  volatile float sink;
+};
+
+static void* fma_thread(void* p) {
+  struct FmaJob* job = (struct FmaJob*)p;
+  pin(job->tid);
+  pthread_barrier_wait(job->start);
+  job->sink = job->loop(job->iters);
+  return NULL;
+}
+
+// GFLOP/s of `threads` threads each running `iters` iterations (wall time, all threads).
+static double fma_run(FmaLoop loop, double flops_per_iter, int64_t iters, int threads) {
+  pthread_barrier_t start;
+  pthread_barrier_init(&start, NULL, (unsigned)threads);
+  struct FmaJob jobs[64];
+  pthread_t ids[64];
+  for (int t = 0; t < threads; ++t) {
+    jobs[t].loop = loop;
+    jobs[t].iters = iters;
+    jobs[t].tid = t;
+    jobs[t].start = &start;
+    if (t > 0) pthread_create(&ids[t], NULL, fma_thread, &jobs[t]);
+  }
+  pin(0);
+  pthread_barrier_wait(&start);
+  const double t0 = now();
+  jobs[0].sink = loop(iters);
+  for (int t = 1; t < threads; ++t) pthread_join(ids[t], NULL);
+  const double dt = now() - t0;
+  pthread_barrier_destroy(&start);
+  return flops_per_iter * (double)iters * threads / dt * 1e-9;
+}
+
+static void fma_report(const char* name, FmaLoop loop, double flops_per_iter, const int* threads,
+                       int nthreads, int reps, int first) {
+  // Calibrate to ~0.1 s per run on one thread.
+  int64_t iters = 1 << 16;
+  for (;;) {
+    const double t0 = now();
+    loop(iters);
+    if (now() - t0 > 0.02) break;
+    iters *= 2;
+  }
+  iters *= 5;
+  printf("%s    \"%s\": {", first ? "" : ",\n", name);
+  for (int k = 0; k < nthreads; ++k) {
+    double v[64];
+    for (int r = 0; r < reps; ++r) v[r] = fma_run(loop, flops_per_iter, iters, threads[k]);
+    const double b = best(v, reps);
+    printf("%s\"%d\": {\"median\": %.1f, \"best\": %.1f}", k ? ", " : "", threads[k], median(v, reps), b);
+  }
+  printf("}");
+}
+
+// ---- STREAM triad ----------------------------------------------------------------------------
+
+struct Triad {
+  float *a, *b, *c;
+  int64_t n;
+  int threads, reps;
+  pthread_barrier_t barrier;
+  double seconds[64];
+};
+
+struct TriadArg {
+  struct Triad* t;
+  int tid;
+};
+
+__attribute__((noinline)) static void triad_pass(float* restrict a, const float* restrict b,
+                                                  const float* restrict c, int64_t begin, int64_t end) {
+  const float s = 3.0f;
+  for (int64_t i = begin; i < end; ++i) a[i] = b[i] + s * c[i];
+}
+
+static void* triad_thread(void* p) {
+  struct TriadArg* arg = (struct TriadArg*)p;
+  struct Triad* t = arg->t;
+  const int tid = arg->tid;
+  pin(tid);
+  const int64_t begin = t->n * tid / t->threads, end = t->n * (tid + 1) / t->threads;
+  // First touch by the thread that will stream the chunk.
+  for (int64_t i = begin; i < end; ++i) {
+    t->a[i] = 0.0f;
+    t->b[i] = 1.0f;
+    t->c[i] = 2.0f;
+  }
+  for (int r = -1; r < t->reps; ++r) {  // r = -1: warm-up pass
+    pthread_barrier_wait(&t->barrier);
+    const double t0 = now();
+    triad_pass(t->a, t->b, t->c, begin, end);
+    pthread_barrier_wait(&t->barrier);
+    if (tid == 0 && r >= 0) t->seconds[r] = now() - t0;
+  }
+  return NULL;
+}
+
+static void triad_report(int64_t bytes_per_array, const int* threads, int nthreads, int reps) {
+  const int64_t n = bytes_per_array / 4;
+  struct Triad t;
+  t.n = n;
+  t.reps = reps;
+  t.a = aligned_alloc(64, (size_t)n * 4);
+  t.b = aligned_alloc(64, (size_t)n * 4);
+  t.c = aligned_alloc(64, (size_t)n * 4);
+  if (!t.a || !t.b || !t.c) {
+    fprintf(stderr, "limits: cannot allocate 3 x %lld bytes\n", (long long)bytes_per_array);
+    exit(1);
+  }
+  printf("{\"bytes_per_array\": %lld", (long long)bytes_per_array);
+  for (int k = 0; k < nthreads; ++k) {
+    t.threads = threads[k];
+    pthread_barrier_init(&t.barrier, NULL, (unsigned)t.threads);
+    struct TriadArg args[64];
+    pthread_t ids[64];
+    for (int i = 1; i < t.threads; ++i) {
+      args[i].t = &t;
+      args[i].tid = i;
+      pthread_create(&ids[i], NULL, triad_thread, &args[i]);
+    }
+    args[0].t = &t;
+    args[0].tid = 0;
+    triad_thread(&args[0]);
+    for (int i = 1; i < t.threads; ++i) pthread_join(ids[i], NULL);
+    pthread_barrier_destroy(&t.barrier);
+    double gbs[64];
+    for (int r = 0; r < reps; ++r) gbs[r] = 3.0 * 4.0 * (double)n / t.seconds[r] * 1e-9;
+    const double b = best(gbs, reps);
+    printf(", \"%d\": {\"median\": %.2f, \"best\": %.2f}", t.threads, median(gbs, reps), b);
+  }
+  printf("}");
+  if (t.a[n / 2] != 7.0f) fprintf(stderr, "limits: triad result is wrong\n");
+  free(t.a);
+  free(t.b);
+  free(t.c);
+}
+
+int main(int argc, char** argv) {
+  int do_fma = 0, do_triad = 0, reps = 9;
+  int threads[16] = {1, 2}, nthreads = 2;
+  int64_t bytes[16] = {(int64_t)128 << 20};
+  int nbytes = 0;
+  for (int i = 1; i < argc; ++i) {
+    if (!strcmp(argv[i], "--fma")) {
+      do_fma = 1;
+    } else if (!strcmp(argv[i], "--triad")) {
+      do_triad = 1;
+    } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+      nthreads = 0;
+      for (char* tok = strtok(argv[++i], ","); tok && nthreads < 16; tok = strtok(NULL, ","))
+        threads[nthreads++] = atoi(tok) < 1 ? 1 : (atoi(tok) > 64 ? 64 : atoi(tok));
+    } else if (!strcmp(argv[i], "--bytes") && i + 1 < argc) {
+      for (char* tok = strtok(argv[++i], ","); tok && nbytes < 16; tok = strtok(NULL, ","))
+        bytes[nbytes++] = atoll(tok);
+    } else if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
+      reps = atoi(argv[++i]);
+      reps = reps < 1 ? 1 : (reps > 64 ? 64 : reps);
+    } else {
+      fprintf(stderr, "usage: limits [--fma] [--triad] [--threads 1,2] [--bytes N[,N...]] [--reps N]\n");
+      return 2;
+    }
+  }
+  if (!do_fma && !do_triad) do_fma = do_triad = 1;
+  if (nbytes == 0) nbytes = 1;
+
+  __builtin_cpu_init();
+  printf("{\n  \"threads\": [");
+  for (int k = 0; k < nthreads; ++k) printf("%s%d", k ? ", " : "", threads[k]);
+  printf("],\n  \"reps\": %d", reps);
+  if (do_fma) {
+    printf(",\n  \"fma_gflops\": {\n");
+    int first = 1;
+    if (__builtin_cpu_supports("avx512f")) {
+      fma_report("avx512", fma_loop_avx512, 2.0 * 16 * FMA_AVX512_ACCS, threads, nthreads, reps, first);
+      first = 0;
+    }
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+      fma_report("avx2", fma_loop_avx2, 2.0 * 8 * FMA_AVX2_ACCS, threads, nthreads, reps, first);
+    printf("\n  }");
+  }
+  if (do_triad) {
+    printf(",\n  \"triad_gbs\": [");
+    for (int k = 0; k < nbytes; ++k) {
+      printf("%s\n    ", k ? "," : "");
+      fflush(stdout);
+      triad_report(bytes[k], threads, nthreads, reps);
+    }
+    printf("\n  ]");
+  }
+  printf("\n}\n");
+  return 0;
+}

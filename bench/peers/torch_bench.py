@@ -1,0 +1,79 @@
+"""PyTorch side of the side-by-side benchmarks (Debian's python3-torch). Prints one JSON object
+with the rows for a workload id at a thread count:
+    python3 bench/peers/torch_bench.py S1 --threads 1
+Timing: warm up, then the median of repeated samples, as bench/lib/timing.js does."""
+import argparse
+import json
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def seconds_per_call(fn, warmup=3, samples=11, calls=5):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(samples):
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        times.append((time.perf_counter() - t0) / calls)
+    return statistics.median(times)
+
+
+def s1():
+    x = torch.randn(4096, 1000)
+    moved = 2 * x.numel() * 4
+    rows = []
+    for name, fn, nbytes in [
+        ("softmax", lambda: torch.softmax(x, -1), moved),
+        ("log_softmax", lambda: torch.log_softmax(x, -1), moved),
+        ("logsumexp", lambda: torch.logsumexp(x, -1), x.numel() * 4 + 4096 * 4),
+    ]:
+        s = seconds_per_call(fn, samples=15)
+        rows.append({"case": name, "ms": s * 1e3, "GBps": nbytes / s / 1e9})
+    return rows
+
+
+def mlp():
+    return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+
+
+def train_steps(batch, make_opt):
+    torch.manual_seed(0)
+    model = mlp()
+    opt = make_opt(model.parameters())
+    x = torch.randn(batch, 784)
+    y = torch.randint(0, 10, (batch,))
+
+    def step():
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+
+    s = seconds_per_call(step, warmup=10, samples=15, calls=20)
+    return 1.0 / s
+
+
+def m1():
+    return [{"case": f"batch {b}", "steps_per_s": train_steps(b, lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9))}
+            for b in (64, 256)]
+
+
+def m2():
+    return [{"case": "batch 128", "steps_per_s": train_steps(128, lambda p: torch.optim.Adam(p, lr=1e-3))}]
+
+
+WORKLOADS = {"S1": s1, "M1": m1, "M2": m2}
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("id", choices=sorted(WORKLOADS))
+    ap.add_argument("--threads", type=int, default=1)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "rows": WORKLOADS[a.id]()}))

@@ -1,0 +1,65 @@
+// Runs benchmark workloads by id (shared WORKLOADS.md ids; E1 is issue 2's elementwise bench)
+// and prints a table.
+//   npm run bench                      every workload
+//   npm run bench -- E1 --threads 1,2  E1 only; --json prints the rows as JSON;
+//                                      --rounds N: alternating triad/kernel rounds (E1, default 5)
+// Plain JavaScript (Node 20 runs no TypeScript): the binding comes from dist/ (`npm run build`).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const available = fs.readdirSync(path.join(here, 'workloads')).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3)).sort();
+
+function parseArgs(argv) {
+  const opts = { ids: [], threads: [1, 2], json: false };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--threads') opts.threads = argv[++i].split(',').map(Number);
+    else if (argv[i] === '--json') opts.json = true;
+    else if (argv[i] === '--rounds') opts.rounds = Number(argv[++i]);
+    else if (argv[i] === '--help' || argv[i] === '-h') opts.help = true;
+    else opts.ids.push(argv[i].toUpperCase());
+  }
+  if (opts.ids.length === 0) opts.ids = available;
+  return opts;
+}
+
+function table(rows) {
+  const cells = rows.map((r) => [r.workload, r.case, String(r.threads), r.value.toFixed(r.value < 10 ? 2 : 1), r.unit, r.note ?? '']);
+  const head = ['id', 'case', 'threads', 'value', 'unit', 'note'];
+  const width = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c) => c.map((s, i) => (i === 3 ? s.padStart(width[i]) : s.padEnd(width[i]))).join(' | ').trimEnd();
+  return [line(head), width.map((w) => '-'.repeat(w)).join('-|-'), ...cells.map(line)].join('\n');
+}
+
+const opts = parseArgs(process.argv.slice(2));
+if (opts.help) {
+  console.log(`usage: node bench/run.js [ID...] [--threads 1,2] [--rounds 5] [--json]\nworkloads: ${available.join(', ')}`);
+  process.exit(0);
+}
+const unknown = opts.ids.filter((id) => !available.includes(id));
+if (unknown.length) {
+  console.error(`bench: unknown workload ${unknown.join(', ')}; available: ${available.join(', ')}`);
+  process.exit(2);
+}
+
+const { native } = await import('./lib/native.js');
+const info = native.backendInfo();
+const header = {
+  date: new Date().toISOString(),
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cpus: os.availableParallelism(),
+  node: process.version,
+  myelin: info.version,
+  isa: info.isa,
+  threads: opts.threads,
+};
+const rows = [];
+for (const id of opts.ids) {
+  const workload = await import(pathToFileURL(path.join(here, 'workloads', `${id}.js`)).href);
+  if (!opts.json) console.error(`running ${id}: ${workload.title}`);
+  for (const row of await workload.run(opts)) rows.push({ workload: id, ...row });
+}
+if (opts.json) console.log(JSON.stringify({ ...header, rows }, null, 2));
+else console.log(`${Object.entries(header).map(([k, v]) => `${k}: ${v}`).join(', ')}\n\n${table(rows)}`);

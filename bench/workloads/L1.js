@@ -1,0 +1,20 @@
+// L1: physical limits of this machine: peak fp32 FMA throughput (register-only loop, AVX-512 and
+// AVX2) and STREAM-triad memory bandwidth on large arrays, at each thread count.
+import { runLimits } from '../lib/limits.js';
+
+export const id = 'L1';
+export const title = 'physical limits: FMA peak (GFLOP/s), STREAM triad 128 MiB arrays (GB/s)';
+
+export function run({ threads }) {
+  const r = runLimits(['--threads', threads.join(','), '--bytes', String(128 << 20), '--reps', '9']);
+  const rows = [];
+  for (const [isa, byThreads] of Object.entries(r.fma_gflops)) {
+    for (const t of threads) rows.push({ case: `fp32 FMA peak, ${isa}`, threads: t, value: byThreads[t].median, unit: 'GFLOP/s' });
+  }
+  for (const triad of r.triad_gbs) {
+    for (const t of threads) {
+      rows.push({ case: `STREAM triad ${triad.bytes_per_array >> 20} MiB`, threads: t, value: triad[t].median, unit: 'GB/s', note: `best ${triad[t].best}` });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,38 @@
+// M1: MLP train step (Linear 784->256, ReLU, Linear 256->128, ReLU, Linear 128->10;
+// cross-entropy; SGD momentum 0.9 lr 0.01) at batch 64 and 256, steps/s side by side with
+// PyTorch. Target (issue 5): >= 1.0x PyTorch at 1 and 2 threads.
+import { myelin } from '../lib/myelin.js';
+import { sideBySide } from '../lib/side_by_side.js';
+import { secondsPerCall } from '../lib/timing.js';
+
+export const id = 'M1';
+export const title = 'MLP train step, SGD momentum, batch 64 / 256, vs PyTorch';
+
+export function mlp() {
+  const { nn } = myelin;
+  return new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 128), new nn.ReLU(), new nn.Linear(128, 10));
+}
+
+/** Steps per second of one training step on random data. */
+export function stepsPerSecond(batch, makeOptimizer) {
+  myelin.manualSeed(0);
+  const model = mlp();
+  const opt = makeOptimizer([...model.parameters()]);
+  const x = myelin.randn([batch, 784]);
+  const y = myelin.randint(0, 10, [batch]);
+  const step = () => {
+    opt.zeroGrad();
+    const loss = myelin.nn.functional.crossEntropy(model.call(x), y);
+    loss.backward();
+    opt.step();
+  };
+  return 1 / secondsPerCall(step, { warmup: 10, samples: 15, callsPerSample: 20 });
+}
+
+export async function run(opts) {
+  return sideBySide('M1', opts, () => [64, 256].map((batch) => ({
+    case: `batch ${batch}`,
+    value: stepsPerSecond(batch, (p) => new myelin.optim.SGD(p, { lr: 0.01, momentum: 0.9 })),
+    unit: 'steps/s',
+  })), { torchValue: (r) => r.steps_per_s, higherIsBetter: true });
+}

@@ -1,0 +1,30 @@
+// S1: softmax, log_softmax and logsumexp over the last axis of a (4096 x 1000) fp32 tensor,
+// side by side with PyTorch; also as a fraction of the STREAM-triad bandwidth measured in the
+// same run. Bytes: read + write of the tensor (logsumexp writes one float per row).
+// Targets (issue 5): >= 2.5x PyTorch and >= 70% of STREAM bandwidth.
+import { runLimits } from '../lib/limits.js';
+import { myelin } from '../lib/myelin.js';
+import { sideBySide } from '../lib/side_by_side.js';
+import { secondsPerCall } from '../lib/timing.js';
+
+export const id = 'S1';
+export const title = 'softmax / log_softmax / logsumexp, (4096 x 1000) fp32, vs PyTorch and STREAM';
+
+export async function run(opts) {
+  const x = myelin.randn([4096, 1000]);
+  const n = x.numel();
+  const cases = [
+    ['softmax', () => myelin.softmax(x, -1), 8 * n],
+    ['log_softmax', () => myelin.logSoftmax(x, -1), 8 * n],
+    ['logsumexp', () => myelin.logsumexp(x, -1), 4 * n + 4 * 4096],
+  ];
+  const limits = runLimits(['--triad', '--threads', opts.threads.join(',')]);
+  return sideBySide('S1', opts, (threads) => {
+    const triad = limits.triad_gbs?.[0]?.[String(threads)]?.median;
+    return cases.map(([name, fn, bytes]) => {
+      const s = secondsPerCall(fn, { samples: 15 });
+      const gbps = bytes / s / 1e9;
+      return { case: name, value: s * 1e3, unit: 'ms', note: `${gbps.toFixed(1)} GB/s${triad ? ` = ${((100 * gbps) / triad).toFixed(0)}% of triad` : ''}` };
+    });
+  }, { torchValue: (r) => r.ms, higherIsBetter: false });
+}

@@ -1,0 +1,254 @@
+// Training checkpoints in one safetensors file, written atomically (see atomic.ts):
+//   tensors   'model.<key>'                 the model's state dict
+//             'optimizer.state.<i>.<name>'  tensor entries of the optimizer's per-parameter state
+//   metadata  'format': 'myelin.checkpoint'
+//             'myelin.checkpoint': JSON of { version, epoch, step, rng, extra, optimizer (param
+//             groups and non-tensor state), scheduler (its state dict), class names }
+// Non-finite numbers (Infinity in a scheduler's state, NaN in extra) survive the JSON as
+// {"$float": "Infinity"}. The file is a plain safetensors file: Python's safetensors reads it too.
+import type { Module, StateDict } from '../nn/module.js';
+import type { Optimizer, OptimizerState, OptimizerStateDict } from '../optim/optimizer.js';
+import type { Generator, GeneratorState } from '../random.js';
+import { formatShape, sameShape } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { readSafetensors, saveSafetensors } from './safetensors.js';
+
+export const CHECKPOINT_FORMAT = 'myelin.checkpoint';
+const VERSION = 1;
+
+/** Anything with PyTorch's scheduler state-dict pair (every LRScheduler). */
+export interface Stateful {
+  stateDict(): Record<string, unknown>;
+  loadStateDict(state: Record<string, unknown>): void;
+}
+
+export interface SaveCheckpointOptions {
+  model: Module;
+  optimizer?: Optimizer;
+  scheduler?: Stateful;
+  epoch?: number;
+  step?: number;
+  /** A generator (its state is saved) or a saved state, e.g. defaultGenerator.getState(). */
+  rng?: Generator | GeneratorState;
+  /** Any JSON-serialisable values (no tensors). */
+  extra?: Record<string, unknown>;
+}
+
+export interface LoadCheckpointOptions {
+  model?: Module;
+  optimizer?: Optimizer;
+  scheduler?: Stateful;
+  /** Restores the saved RNG state into this generator (pass defaultGenerator to restore the global one). */
+  rng?: Generator;
+  /** Passed to model.loadStateDict: false tolerates missing and unexpected keys and reports them. */
+  strict?: boolean;
+}
+
+export interface CheckpointInfo {
+  epoch: number | null;
+  step: number | null;
+  rng: GeneratorState | null;
+  extra: Record<string, unknown>;
+  /** Model keys the file lacks / keys the model lacks (only non-empty with strict: false). */
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+export interface CheckpointContents {
+  model: StateDict;
+  optimizer: OptimizerStateDict | null;
+  scheduler: Record<string, unknown> | null;
+  epoch: number | null;
+  step: number | null;
+  rng: GeneratorState | null;
+  extra: Record<string, unknown>;
+  classes: { model: string; optimizer: string | null; scheduler: string | null };
+}
+
+interface Header {
+  version: number;
+  epoch: number | null;
+  step: number | null;
+  rng: GeneratorState | null;
+  extra: Record<string, unknown>;
+  optimizer: { paramGroups: OptimizerStateDict['paramGroups']; state: Record<string, Record<string, unknown>> } | null;
+  scheduler: Record<string, unknown> | null;
+  classes: CheckpointContents['classes'];
+}
+
+function encodeJson(op: string, value: unknown): string {
+  return JSON.stringify(value, (key, v) => {
+    if (v instanceof Tensor) throw new TypeError(`${op}: '${key}' is a Tensor; checkpoint extras and scheduler state must be plain JSON values`);
+    if (typeof v === 'number' && !Number.isFinite(v)) return { $float: String(v) };
+    if (typeof v === 'bigint' || typeof v === 'function' || typeof v === 'symbol') throw new TypeError(`${op}: '${key}' is a ${typeof v}, which cannot be saved in a checkpoint`);
+    return v;
+  });
+}
+
+function decodeJson(text: string): unknown {
+  return JSON.parse(text, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && typeof v.$float === 'string' ? Number(v.$float) : v));
+}
+
+function checkCount(op: string, name: string, v: unknown): number | null {
+  if (v === undefined || v === null) return null;
+  if (!Number.isSafeInteger(v) || (v as number) < 0) throw new RangeError(`${op}: ${name} must be a non-negative integer, got ${String(v)}`);
+  return v as number;
+}
+
+function isGenerator(x: unknown): x is Generator {
+  return typeof (x as Generator)?.getState === 'function';
+}
+
+/** Saves model, optimizer, scheduler, counters and RNG state to one file, atomically. */
+export function saveCheckpoint(path: string, options: SaveCheckpointOptions): void {
+  const op = 'saveCheckpoint';
+  const { model, optimizer, scheduler, extra = {} } = options ?? ({} as SaveCheckpointOptions);
+  if (!model || typeof model.stateDict !== 'function') throw new TypeError(`${op}: options.model must be an nn.Module`);
+  const tensors: Record<string, Tensor> = {};
+  for (const [k, t] of Object.entries(model.stateDict())) tensors[`model.${k}`] = t;
+
+  let optHeader: Header['optimizer'] = null;
+  if (optimizer) {
+    if (typeof optimizer.stateDict !== 'function') throw new TypeError(`${op}: options.optimizer must be an Optimizer`);
+    const sd = optimizer.stateDict();
+    const scalars: Record<string, Record<string, unknown>> = {};
+    for (const [i, s] of Object.entries(sd.state)) {
+      scalars[i] = {};
+      for (const [name, v] of Object.entries(s)) {
+        if (v instanceof Tensor) tensors[`optimizer.state.${i}.${name}`] = v;
+        else scalars[i][name] = v;
+      }
+    }
+    optHeader = { paramGroups: sd.paramGroups, state: scalars };
+  }
+  if (scheduler && typeof scheduler.stateDict !== 'function') throw new TypeError(`${op}: options.scheduler must have stateDict()`);
+  const rng = options.rng === undefined ? null : isGenerator(options.rng) ? options.rng.getState() : options.rng;
+  const header: Header = {
+    version: VERSION,
+    epoch: checkCount(op, 'epoch', options.epoch),
+    step: checkCount(op, 'step', options.step),
+    rng,
+    extra,
+    optimizer: optHeader,
+    scheduler: scheduler ? scheduler.stateDict() : null,
+    classes: { model: model.constructor.name, optimizer: optimizer?.constructor.name ?? null, scheduler: scheduler?.constructor.name ?? null },
+  };
+  saveSafetensors(path, tensors, { format: CHECKPOINT_FORMAT, [CHECKPOINT_FORMAT]: encodeJson(op, header) });
+}
+
+/** Reads a checkpoint without applying it to anything. */
+export function readCheckpoint(path: string): CheckpointContents {
+  const { tensors, metadata } = readSafetensors(path);
+  const fail = (msg: string): never => {
+    throw new Error(`loadCheckpoint: ${path}: ${msg}`);
+  };
+  if (metadata.format !== CHECKPOINT_FORMAT || typeof metadata[CHECKPOINT_FORMAT] !== 'string') {
+    fail(`not a myelin checkpoint (a safetensors file without '${CHECKPOINT_FORMAT}' metadata; use io.loadSafetensors for plain state dicts)`);
+  }
+  let header: Header;
+  try {
+    header = decodeJson(metadata[CHECKPOINT_FORMAT]) as Header;
+  } catch (e) {
+    return fail(`corrupt checkpoint metadata (${(e as Error).message})`);
+  }
+  if (!header || header.version !== VERSION) fail(`unsupported checkpoint version ${String(header?.version)} (this myelin reads version ${VERSION})`);
+
+  const model: StateDict = {};
+  const optTensors = new Map<string, Record<string, Tensor>>();
+  for (const [key, t] of Object.entries(tensors)) {
+    if (key.startsWith('model.')) {
+      model[key.slice(6)] = t;
+      continue;
+    }
+    const m = /^optimizer\.state\.(\d+)\.(.+)$/.exec(key);
+    if (!m || !header.optimizer) return fail(`unexpected tensor '${key}'`);
+    if (!optTensors.has(m[1])) optTensors.set(m[1], {});
+    optTensors.get(m[1])![m[2]] = t;
+  }
+  let optimizer: OptimizerStateDict | null = null;
+  if (header.optimizer) {
+    const state: Record<number, OptimizerState> = {};
+    for (const [i, s] of Object.entries(header.optimizer.state)) state[Number(i)] = { ...(s as OptimizerState) };
+    for (const [i, ts] of optTensors) state[Number(i)] = { ...(state[Number(i)] ?? {}), ...ts };
+    optimizer = { state, paramGroups: header.optimizer.paramGroups };
+  }
+  return {
+    model,
+    optimizer,
+    scheduler: header.scheduler,
+    epoch: header.epoch,
+    step: header.step,
+    rng: header.rng,
+    extra: header.extra ?? {},
+    classes: header.classes,
+  };
+}
+
+/** Checks a saved model state against the model before anything is copied, naming the key. */
+function checkModel(fail: (msg: string) => never, model: Module, saved: StateDict, strict: boolean): void {
+  const own = model.stateDict();
+  const missing = Object.keys(own).filter((k) => !(k in saved));
+  const unexpected = Object.keys(saved).filter((k) => !(k in own));
+  if (strict && (missing.length || unexpected.length)) {
+    const parts = [];
+    if (missing.length) parts.push(`missing keys: ${missing.join(', ')}`);
+    if (unexpected.length) parts.push(`unexpected keys: ${unexpected.join(', ')}`);
+    fail(`the model does not match the checkpoint (${parts.join('; ')}); pass strict: false to load the keys that match`);
+  }
+  for (const [k, t] of Object.entries(own)) {
+    const s = saved[k];
+    if (!s) continue;
+    if (!sameShape(s.shape, t.shape)) fail(`size mismatch for '${k}': the checkpoint has shape ${formatShape(s.shape)}, the model has ${formatShape(t.shape)}`);
+    if (s.dtype !== t.dtype) fail(`dtype mismatch for '${k}': the checkpoint has ${s.dtype}, the model has ${t.dtype}`);
+  }
+}
+
+function checkOptimizer(fail: (msg: string) => never, optimizer: Optimizer, saved: OptimizerStateDict): void {
+  if (saved.paramGroups.length !== optimizer.paramGroups.length) {
+    fail(`the checkpoint's optimizer has ${saved.paramGroups.length} parameter groups, the optimizer has ${optimizer.paramGroups.length}`);
+  }
+  const params: Tensor[] = [];
+  saved.paramGroups.forEach((g, gi) => {
+    const own = optimizer.paramGroups[gi].params;
+    if (g.params.length !== own.length) fail(`optimizer group ${gi} has ${g.params.length} parameters in the checkpoint, ${own.length} in the optimizer`);
+    g.params.forEach((idx, j) => { params[idx] = own[j]; });
+  });
+  for (const [i, s] of Object.entries(saved.state)) {
+    const p = params[Number(i)];
+    if (!p) fail(`optimizer state for parameter ${i}, which no parameter group lists`);
+    for (const [name, v] of Object.entries(s)) {
+      if (v instanceof Tensor && v.numel() !== 1 && !sameShape(v.shape, p.shape)) {
+        fail(`size mismatch for 'optimizer.state.${i}.${name}': the checkpoint has shape ${formatShape(v.shape)}, the parameter has ${formatShape(p.shape)}`);
+      }
+    }
+  }
+}
+
+/**
+ * Restores a checkpoint into the given model, optimizer, scheduler and generator. Everything is
+ * checked before anything is changed, so a mismatched file leaves them all as they were.
+ */
+export function loadCheckpoint(path: string, options: LoadCheckpointOptions = {}): CheckpointInfo {
+  const { model, optimizer, scheduler, rng, strict = true } = options;
+  const ck = readCheckpoint(path);
+  const fail = (msg: string): never => {
+    throw new Error(`loadCheckpoint: ${path}: ${msg}`);
+  };
+  if (model) checkModel(fail, model, ck.model, strict);
+  if (optimizer) {
+    if (!ck.optimizer) fail('the checkpoint has no optimizer state');
+    if (ck.classes.optimizer && ck.classes.optimizer !== optimizer.constructor.name) {
+      fail(`the checkpoint holds ${ck.classes.optimizer} state, the optimizer is ${optimizer.constructor.name}`);
+    }
+    checkOptimizer(fail, optimizer, ck.optimizer!);
+  }
+  if (scheduler && !ck.scheduler) fail('the checkpoint has no scheduler state');
+  if (rng && !ck.rng) fail('the checkpoint has no RNG state');
+
+  let result = { missingKeys: [] as string[], unexpectedKeys: [] as string[] };
+  if (model) result = model.loadStateDict(ck.model, { strict });
+  if (optimizer) optimizer.loadStateDict(ck.optimizer!);
+  if (scheduler) scheduler.loadStateDict(ck.scheduler!);
+  if (rng) rng.setState(ck.rng!);
+  return { epoch: ck.epoch, step: ck.step, rng: ck.rng, extra: ck.extra, ...result };
+}

@@ -1,0 +1,265 @@
+// The safetensors format (huggingface/safetensors): an 8-byte little-endian header length N,
+// N bytes of JSON ({"name": {"dtype", "shape", "data_offsets": [begin, end]}, ...,
+// "__metadata__": {string: string}}), padded with spaces so the data starts 8-byte aligned, then
+// the data section: each tensor's little-endian bytes, row-major, back to back with no gaps.
+// Written byte for byte as the reference implementation writes: tensors ordered by dtype (widest
+// first, which keeps every tensor aligned) then by name, '__metadata__' first in the JSON.
+// myelin writes F32, I32 and BOOL; it reads those and also F64, F16, BF16 (as float32) and I64,
+// I16, I8, U8, U16, U32 (as int32, refusing values int32 cannot hold).
+import { readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
+import type { DType, TypedArray } from '../dtype.js';
+import { formatShape, numel } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { writeFileAtomic } from './atomic.js';
+
+export type SafetensorsDType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'U16' | 'U32' | 'BOOL';
+export type Metadata = Record<string, string>;
+
+export interface SafetensorsContents {
+  tensors: Record<string, Tensor>;
+  metadata: Metadata;
+}
+
+const ELEMENT_SIZE: Record<SafetensorsDType, number> = {
+  F64: 8, I64: 8, F32: 4, I32: 4, U32: 4, F16: 2, BF16: 2, I16: 2, U16: 2, I8: 1, U8: 1, BOOL: 1,
+};
+
+/** The reference implementation's dtype order (its enum order, by alignment); it writes the highest first. */
+const DTYPE_RANK: Record<SafetensorsDType, number> = {
+  BOOL: 0, U8: 1, I8: 2, I16: 5, U16: 6, F16: 7, BF16: 8, I32: 9, U32: 10, F32: 11, F64: 12, I64: 13,
+};
+
+const WRITE_DTYPE: Record<DType, SafetensorsDType> = { float32: 'F32', int32: 'I32', bool: 'BOOL' };
+
+/** The reference implementation refuses headers above 100 MB. */
+const MAX_HEADER = 100_000_000;
+
+function checkHost(op: string): void {
+  if (endianness() !== 'LE') throw new Error(`${op}: safetensors support needs a little-endian host`);
+}
+
+function validName(op: string, name: string): void {
+  if (name === '__metadata__') throw new RangeError(`${op}: '__metadata__' is reserved and cannot name a tensor`);
+}
+
+/** The bytes of a safetensors file holding `tensors` (and string `metadata`). */
+export function serialize(tensors: Record<string, Tensor>, metadata?: Metadata): Uint8Array {
+  const parts = serializeParts('serialize', tensors, metadata);
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function serializeParts(op: string, tensors: Record<string, Tensor>, metadata?: Metadata): Uint8Array[] {
+  checkHost(op);
+  if (tensors === null || typeof tensors !== 'object') throw new TypeError(`${op}: expected a record of tensors, got ${String(tensors)}`);
+  const entries = Object.entries(tensors).map(([name, t]) => {
+    validName(op, name);
+    if (!(t instanceof Tensor)) throw new TypeError(`${op}: '${name}' must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+    return { name, key: Buffer.from(name, 'utf8'), t, dtype: WRITE_DTYPE[t.dtype] };
+  });
+  // Names compare by their UTF-8 bytes, as Rust's str ordering does.
+  entries.sort((a, b) => DTYPE_RANK[b.dtype] - DTYPE_RANK[a.dtype] || Buffer.compare(a.key, b.key));
+
+  // Built by hand so the JSON lists entries in data order (a JS object puts integer-like keys first).
+  const header: string[] = [];
+  if (metadata !== undefined) {
+    if (metadata === null || typeof metadata !== 'object') throw new TypeError(`${op}: metadata must be a record of strings`);
+    for (const [k, v] of Object.entries(metadata)) {
+      if (typeof v !== 'string') throw new TypeError(`${op}: metadata '${k}' must be a string, got ${typeof v}`);
+    }
+    if (Object.keys(metadata).length) header.push(`"__metadata__":${JSON.stringify(metadata)}`);
+  }
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const { name, t, dtype } of entries) {
+    const data = t.data; // contiguous view or a row-major copy
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    header.push(`${JSON.stringify(name)}:${JSON.stringify({ dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes.length] })}`);
+    chunks.push(bytes);
+    offset += bytes.length;
+  }
+  const json = Buffer.from(`{${header.join(',')}}`, 'utf8');
+  // Pad with spaces so that 8 + N is a multiple of 8, as the reference writer does.
+  const padded = Math.ceil((8 + json.length) / 8) * 8 - 8;
+  const head = new Uint8Array(8 + padded).fill(0x20);
+  new DataView(head.buffer).setBigUint64(0, BigInt(padded), true);
+  head.set(json, 8);
+  return [head, ...chunks];
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return x !== null && typeof x === 'object' && !Array.isArray(x);
+}
+
+interface Entry {
+  name: string;
+  dtype: SafetensorsDType;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/** Parses safetensors bytes. `source` labels error messages (e.g. the file name). */
+export function deserialize(bytes: Uint8Array, source = 'safetensors data'): SafetensorsContents {
+  checkHost('deserialize');
+  const fail = (msg: string): never => {
+    throw new Error(`safetensors: ${source}: ${msg}`);
+  };
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`deserialize: expected a Uint8Array, got ${typeof bytes}`);
+  if (bytes.length < 8) fail(`${bytes.length} bytes is too short (the header length alone takes 8)`);
+  const n64 = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  if (n64 > BigInt(MAX_HEADER)) fail(`header length ${n64} is larger than the ${MAX_HEADER}-byte limit`);
+  const n = Number(n64);
+  if (8 + n > bytes.length) fail(`header length ${n} goes past the end of the data (${bytes.length} bytes)`);
+  if (n < 2) fail(`header length ${n} is too small for a JSON object`);
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+  } catch (e) {
+    fail(`the header is not valid UTF-8 JSON (${(e as Error).message})`);
+  }
+  if (!isRecord(header)) return fail('the header must be a JSON object');
+  const dataStart = 8 + n;
+  const dataLength = bytes.length - dataStart;
+
+  let metadata: Metadata = {};
+  const entries: Entry[] = [];
+  for (const [name, info] of Object.entries(header)) {
+    if (name === '__metadata__') {
+      if (!isRecord(info)) fail("'__metadata__' must be an object of strings");
+      for (const [k, v] of Object.entries(info as object)) {
+        if (typeof v !== 'string') fail(`'__metadata__' entry '${k}' must be a string, got ${typeof v}`);
+      }
+      metadata = { ...(info as Metadata) };
+      continue;
+    }
+    if (!isRecord(info)) return fail(`tensor '${name}': expected {dtype, shape, data_offsets}, got ${JSON.stringify(info)}`);
+    const { dtype, shape, data_offsets: offsets } = info;
+    if (typeof dtype !== 'string' || !(dtype in ELEMENT_SIZE)) {
+      fail(`tensor '${name}': unsupported dtype ${JSON.stringify(dtype)} (myelin reads ${Object.keys(ELEMENT_SIZE).join(', ')})`);
+    }
+    if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) {
+      fail(`tensor '${name}': shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+    }
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
+      fail(`tensor '${name}': data_offsets must be [begin, end] with 0 <= begin <= end, got ${JSON.stringify(offsets)}`);
+    }
+    const [begin, end] = offsets as number[];
+    if (end > dataLength) fail(`tensor '${name}': data_offsets [${begin},${end}] are out of range (the data section has ${dataLength} bytes)`);
+    const dt = dtype as SafetensorsDType;
+    const need = numel(shape as number[]) * ELEMENT_SIZE[dt];
+    if (need !== end - begin) {
+      fail(`tensor '${name}': dtype ${dt} and shape ${formatShape(shape as number[])} need ${need} bytes, data_offsets [${begin},${end}] hold ${end - begin}`);
+    }
+    entries.push({ name, dtype: dt, shape: shape as number[], begin, end });
+  }
+
+  // The data section must be covered exactly: no overlaps, no gaps, nothing left over.
+  const byOffset = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let pos = 0;
+  let prev: Entry | null = null;
+  for (const e of byOffset) {
+    if (e.begin < pos) fail(`tensor '${e.name}': data_offsets [${e.begin},${e.end}] overlap tensor '${prev!.name}' [${prev!.begin},${prev!.end}]`);
+    if (e.begin > pos) fail(`tensor '${e.name}': data_offsets [${e.begin},${e.end}] leave a gap of ${e.begin - pos} bytes after ${prev ? `tensor '${prev.name}'` : 'the header'}`);
+    pos = e.end;
+    prev = e;
+  }
+  if (pos !== dataLength) fail(`the tensors cover ${pos} bytes of the ${dataLength}-byte data section (${dataLength - pos} bytes unaccounted for)`);
+
+  const tensors: Record<string, Tensor> = {};
+  for (const e of entries) {
+    const raw = bytes.subarray(dataStart + e.begin, dataStart + e.end);
+    tensors[e.name] = Tensor.fromData(convert(e, raw, fail), e.shape);
+  }
+  return { tensors, metadata };
+}
+
+/** A fresh, aligned copy of `raw` (new Uint8Array copies; Buffer#slice would not). */
+function copy(raw: Uint8Array): Uint8Array {
+  return new Uint8Array(raw);
+}
+
+/** A typed array over a copy of `raw`. */
+function view<T>(Ctor: new (b: ArrayBuffer) => T, raw: Uint8Array): T {
+  return new Ctor(copy(raw).buffer as ArrayBuffer);
+}
+
+function convert(e: Entry, raw: Uint8Array, fail: (msg: string) => never): TypedArray {
+  const n = numel(e.shape);
+  const toInt32 = (src: ArrayLike<number | bigint>): Int32Array => {
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = src[i];
+      const num = typeof v === 'bigint' ? Number(v) : v;
+      if (num < -2147483648 || num > 2147483647) fail(`tensor '${e.name}': ${e.dtype} value ${v} at index ${i} does not fit in int32`);
+      out[i] = num;
+    }
+    return out;
+  };
+  switch (e.dtype) {
+    case 'F32': return view(Float32Array, raw);
+    case 'I32': return view(Int32Array, raw);
+    case 'BOOL': {
+      const out = copy(raw);
+      for (let i = 0; i < n; i++) if (out[i] > 1) fail(`tensor '${e.name}': BOOL byte ${out[i]} at index ${i} is neither 0 nor 1`);
+      return out;
+    }
+    case 'F64': return Float32Array.from(view(Float64Array, raw));
+    case 'F16': return halfToFloat32(view(Uint16Array, raw), false);
+    case 'BF16': return halfToFloat32(view(Uint16Array, raw), true);
+    case 'I64': return toInt32(view(BigInt64Array, raw));
+    case 'U32': return toInt32(view(Uint32Array, raw));
+    case 'I16': return Int32Array.from(view(Int16Array, raw));
+    case 'U16': return Int32Array.from(view(Uint16Array, raw));
+    case 'I8': return Int32Array.from(view(Int8Array, raw));
+    case 'U8': return Int32Array.from(raw);
+  }
+}
+
+/** IEEE half (or bfloat16) bit patterns to float32 values (exact: both widen losslessly). */
+function halfToFloat32(src: Uint16Array, bfloat: boolean): Float32Array {
+  const out = new Float32Array(src.length);
+  if (bfloat) {
+    const bits = new Uint32Array(out.buffer);
+    for (let i = 0; i < src.length; i++) bits[i] = src[i] << 16;
+    return out;
+  }
+  for (let i = 0; i < src.length; i++) {
+    const h = src[i];
+    const sign = h & 0x8000 ? -1 : 1;
+    const exp = (h >> 10) & 0x1f;
+    const frac = h & 0x3ff;
+    if (exp === 0) out[i] = sign * frac * 2 ** -24;
+    else if (exp === 31) out[i] = frac ? NaN : sign * Infinity;
+    else out[i] = sign * (1 + frac / 1024) * 2 ** (exp - 15);
+  }
+  return out;
+}
+
+/** Saves tensors (e.g. a module's stateDict()) as a safetensors file, atomically. */
+export function saveSafetensors(path: string, tensors: Record<string, Tensor>, metadata?: Metadata): void {
+  writeFileAtomic(path, serializeParts('saveSafetensors', tensors, metadata));
+}
+
+/** Reads a safetensors file: its tensors and its string metadata. */
+export function readSafetensors(path: string): SafetensorsContents {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new Error(`loadSafetensors: cannot read ${path}: ${(e as Error).message}`);
+  }
+  return deserialize(bytes, path);
+}
+
+/** Loads the tensors of a safetensors file by name (ready for module.loadStateDict). */
+export function loadSafetensors(path: string): Record<string, Tensor> {
+  return readSafetensors(path).tensors;
+}

@@ -1,0 +1,103 @@
+// nn.utils: gradient clipping, parameters <-> one vector, parameter counting.
+import { noGrad } from '../autograd/grad_mode.js';
+import { cat } from '../ops/join.js';
+import { reshape } from '../ops/view.js';
+import { formatShape } from '../shape.js';
+import { Storage, Tensor } from '../tensor.js';
+import { copyInto, Module } from './module.js';
+
+type Params = Iterable<Tensor> | Tensor;
+
+function list(params: Params): Tensor[] {
+  return params instanceof Tensor ? [params] : [...params];
+}
+
+/** Contiguous Float32Array views of every gradient (contiguous gradients are the norm). */
+function gradViews(op: string, params: Tensor[]): Float32Array[] {
+  const out: Float32Array[] = [];
+  for (const p of params) {
+    const g = p.grad;
+    if (!g) continue;
+    if (!g.isContiguous()) throw new Error(`${op}: gradients must be contiguous (shape ${formatShape(g.shape)})`);
+    out.push((g.storage.data as Float32Array).subarray(g.offset, g.offset + g.numel()));
+  }
+  return out;
+}
+
+export interface ClipGradNormOptions {
+  normType?: number;
+  errorIfNonfinite?: boolean;
+}
+
+/**
+ * Scales every gradient in place so their joint norm is at most maxNorm (torch's
+ * clip_grad_norm_: factor = maxNorm / (total + 1e-6), applied only when < 1). Returns the
+ * total norm before clipping as a 0-d tensor.
+ */
+export function clipGradNorm_(params: Params, maxNorm: number, options: ClipGradNormOptions = {}): Tensor {
+  const op = 'clipGradNorm_';
+  const normType = options.normType ?? 2;
+  if (!(maxNorm >= 0)) throw new RangeError(`${op}: maxNorm must be a non-negative number, got ${maxNorm}`);
+  if (!(normType > 0)) throw new RangeError(`${op}: normType must be positive (or Infinity), got ${normType}`);
+  const grads = gradViews(op, list(params));
+  let total = 0;
+  if (normType === Infinity) {
+    for (const g of grads) for (let i = 0; i < g.length; i++) total = Math.max(total, Math.abs(g[i]));
+  } else {
+    // Accumulated in float64: the sum of many float32 squares keeps its precision.
+    let acc = 0;
+    for (const g of grads) {
+      if (normType === 2) for (let i = 0; i < g.length; i++) acc += g[i] * g[i];
+      else for (let i = 0; i < g.length; i++) acc += Math.abs(g[i]) ** normType;
+    }
+    total = normType === 2 ? Math.sqrt(acc) : acc ** (1 / normType);
+  }
+  if (options.errorIfNonfinite && !Number.isFinite(total)) {
+    throw new Error(`${op}: the total norm of order ${normType} of the gradients is non-finite (${total}); set errorIfNonfinite: false to clip anyway`);
+  }
+  const coef = maxNorm / (total + 1e-6);
+  if (coef < 1) {
+    const c = Math.fround(coef);
+    for (const g of grads) for (let i = 0; i < g.length; i++) g[i] *= c;
+  }
+  return new Tensor(new Storage(new Float32Array([total])), []);
+}
+
+/** Clamps every gradient element into [-clipValue, clipValue], in place. */
+export function clipGradValue_(params: Params, clipValue: number): void {
+  if (!(clipValue >= 0)) throw new RangeError(`clipGradValue_: clipValue must be a non-negative number, got ${clipValue}`);
+  for (const g of gradViews('clipGradValue_', list(params))) {
+    for (let i = 0; i < g.length; i++) g[i] = Math.min(clipValue, Math.max(-clipValue, g[i]));
+  }
+}
+
+/** Every parameter flattened and concatenated into one vector (differentiable). */
+export function parametersToVector(params: Iterable<Tensor>): Tensor {
+  const flat = [...params].map((p) => reshape(p, [-1]));
+  if (flat.length === 0) throw new RangeError('parametersToVector: got no parameters');
+  return cat(flat, 0);
+}
+
+/** Copies consecutive slices of `vec` into the parameters (in place, no history). */
+export function vectorToParameters(vec: Tensor, params: Iterable<Tensor>): void {
+  if (!(vec instanceof Tensor) || vec.ndim !== 1) throw new TypeError(`vectorToParameters: expected a 1-D tensor, got ${vec instanceof Tensor ? formatShape(vec.shape) : typeof vec}`);
+  const ps = [...params];
+  const total = ps.reduce((n, p) => n + p.numel(), 0);
+  if (total !== vec.numel()) throw new RangeError(`vectorToParameters: the vector has ${vec.numel()} elements, the parameters ${total}`);
+  const values = vec.toTypedArray();
+  let at = 0;
+  noGrad(() => {
+    for (const p of ps) {
+      const n = p.numel();
+      copyInto(p, new Tensor(new Storage(values.slice(at, at + n)), p.shape));
+      at += n;
+    }
+  });
+}
+
+/** The number of parameter elements (only those requiring grad, with trainableOnly). */
+export function countParameters(model: Module, options: { trainableOnly?: boolean } = {}): number {
+  let n = 0;
+  for (const p of model.parameters()) if (!options.trainableOnly || p.requiresGrad) n += p.numel();
+  return n;
+}

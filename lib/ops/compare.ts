@@ -1,0 +1,60 @@
+// Comparisons and logical ops: broadcasting, any dtype in, bool out, no gradient.
+import { Tensor } from '../tensor.js';
+import { asTensor, type TensorLike } from './binary.js';
+import { mapBinaryRaw } from './pointwise.js';
+import { mapRaw } from './unary.js';
+import { copyRaw } from './strided.js';
+
+function compare(op: string, f: (x: number, y: number) => boolean) {
+  return (a: TensorLike, b: TensorLike): Tensor => {
+    const ta = asTensor(op, a);
+    const tb = asTensor(op, b);
+    return mapBinaryRaw(op, ta, tb, 'bool', (x, y) => (f(x, y) ? 1 : 0));
+  };
+}
+
+export const eq = compare('eq', (x, y) => x === y);
+export const ne = compare('ne', (x, y) => x !== y);
+export const lt = compare('lt', (x, y) => x < y);
+export const le = compare('le', (x, y) => x <= y);
+export const gt = compare('gt', (x, y) => x > y);
+export const ge = compare('ge', (x, y) => x >= y);
+
+// Truthiness is "nonzero" (NaN is truthy), as torch.
+export const logicalAnd = compare('logicalAnd', (x, y) => x !== 0 && y !== 0);
+export const logicalOr = compare('logicalOr', (x, y) => x !== 0 || y !== 0);
+export const logicalXor = compare('logicalXor', (x, y) => (x !== 0) !== (y !== 0));
+
+function unaryBool(op: string, f: (v: number) => boolean) {
+  return (x: Tensor): Tensor => {
+    if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+    const out = mapRaw(x, (v) => (f(v) ? 1 : 0));
+    return out.dtype === 'bool' ? out : copyRaw(out, 'bool');
+  };
+}
+
+export const logicalNot = unaryBool('logicalNot', (v) => v === 0);
+export const isnan = unaryBool('isnan', (v) => v !== v);
+export const isfinite = unaryBool('isfinite', Number.isFinite);
+export const isinf = unaryBool('isinf', (v) => v === Infinity || v === -Infinity);
+
+/** Whether a and b have the same shape and elements (torch.equal). */
+export function equal(a: Tensor, b: Tensor): boolean {
+  if (a.ndim !== b.ndim || a.shape.some((s, i) => s !== b.shape[i])) return false;
+  const e = eq(a, b).storage.data;
+  for (let i = 0; i < e.length; i++) if (!e[i]) return false;
+  return true;
+}
+
+/** |a - b| <= atol + rtol |b| everywhere (torch.allclose); NaNs equal only with equalNan. */
+export function allclose(a: Tensor, b: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): boolean {
+  const rtol = opts.rtol ?? 1e-5;
+  const atol = opts.atol ?? 1e-8;
+  const close = mapBinaryRaw('allclose', a, b, 'bool', (x, y) => {
+    if (x !== x || y !== y) return opts.equalNan && x !== x && y !== y ? 1 : 0;
+    if (x === y) return 1;
+    return Math.abs(x - y) <= atol + rtol * Math.abs(y) ? 1 : 0;
+  }).storage.data;
+  for (let i = 0; i < close.length; i++) if (!close[i]) return false;
+  return true;
+}

@@ -1,0 +1,118 @@
+// Batched matrix products on raw tensors (no history): the one place matmul and einsum call the
+// native GEMM. Transposed views become transA/transB flags, broadcast batch dims stride 0;
+// only operands whose last two dims no GEMM layout can describe are copied.
+import { native } from '../native.js';
+import { broadcastShapes, broadcastStrides, contiguousStrides, formatShape, numel } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { emptyFloat } from './raw.js';
+import { copyRaw } from './strided.js';
+
+/** How a rows x cols matrix with strides (rs, cs) is handed to the GEMM. */
+interface MatrixLayout {
+  trans: boolean;
+  ld: number;
+}
+
+/** The GEMM layout of a strided matrix, or null when it needs a copy. */
+export function matrixLayout(rows: number, cols: number, rs: number, cs: number): MatrixLayout | null {
+  // Row-major: unit column stride (any stride when there is one column), rows ld apart.
+  if (cols === 1 || cs === 1) {
+    if (rows === 1) return { trans: false, ld: Math.max(cols, 1) };
+    if (rs >= Math.max(cols, 1)) return { trans: false, ld: rs };
+  }
+  // Column-major (a transposed row-major view): unit row stride, columns ld apart.
+  if (rows === 1 || rs === 1) {
+    if (cols === 1) return { trans: true, ld: Math.max(rows, 1) };
+    if (cs >= Math.max(rows, 1)) return { trans: true, ld: cs };
+  }
+  return null;
+}
+
+interface GemmOperand {
+  t: Tensor;
+  layout: MatrixLayout;
+}
+
+function operand(t: Tensor): GemmOperand {
+  const nd = t.ndim;
+  const rows = t.shape[nd - 2];
+  const cols = t.shape[nd - 1];
+  const layout = matrixLayout(rows, cols, t.strides[nd - 2], t.strides[nd - 1]);
+  if (layout) return { t, layout };
+  const c = copyRaw(t);
+  return { t: c, layout: { trans: false, ld: Math.max(cols, 1) } };
+}
+
+/**
+ * Merges batch dims whose strides line up in every operand, so most products are one
+ * gemmBatched call. Returns [sizes, stridesPerOperand] with size-1 dims dropped.
+ */
+function mergeBatchDims(shape: readonly number[], strides: number[][]): [number[], number[][]] {
+  const sizes: number[] = [];
+  const out: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const last = sizes.length - 1;
+    if (last >= 0 && strides.every((s, i) => out[i][last] === s[d] * shape[d])) {
+      sizes[last] *= shape[d];
+      strides.forEach((s, i) => (out[i][last] = s[d]));
+    } else {
+      sizes.push(shape[d]);
+      strides.forEach((s, i) => out[i].push(s[d]));
+    }
+  }
+  return [sizes, out];
+}
+
+/**
+ * a: [...batchA, m, k] times b: [...batchB, k, n], batch dims broadcast: a new contiguous
+ * [...batch, m, n] float32 tensor. Both operands must be at least 2-D with matching k.
+ */
+export function bmmRaw(op: string, a: Tensor, b: Tensor): Tensor {
+  const m = a.shape[a.ndim - 2];
+  const k = a.shape[a.ndim - 1];
+  const n = b.shape[b.ndim - 1];
+  if (b.shape[b.ndim - 2] !== k) {
+    throw new RangeError(`${op}: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${k} != ${b.shape[b.ndim - 2]})`);
+  }
+  const batchShape = broadcastShapes(op, a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const out = emptyFloat([...batchShape, m, n]);
+  if (numel(batchShape) === 0 || m === 0 || n === 0 || k === 0) return out; // zeros
+  const A = operand(a);
+  const B = operand(b);
+  const outStrides = contiguousStrides(out.shape).slice(0, -2);
+  const [sizes, [sa, sb, sc]] = mergeBatchDims(batchShape, [
+    broadcastStrides(A.t.shape.slice(0, -2), A.t.strides.slice(0, -2), batchShape),
+    broadcastStrides(B.t.shape.slice(0, -2), B.t.strides.slice(0, -2), batchShape),
+    outStrides,
+  ]);
+  const ad = A.t.storage.data as Float32Array;
+  const bd = B.t.storage.data as Float32Array;
+  const cd = out.storage.data as Float32Array;
+  const inner = sizes.length ? sizes[sizes.length - 1] : 1;
+  const outer = sizes.slice(0, -1);
+  const outerCount = numel(outer);
+  const idx = new Array<number>(outer.length).fill(0);
+  for (let i = 0; i < outerCount; i++) {
+    let ao = A.t.offset, bo = B.t.offset, co = 0;
+    for (let d = 0; d < outer.length; d++) {
+      ao += idx[d] * sa[d];
+      bo += idx[d] * sb[d];
+      co += idx[d] * sc[d];
+    }
+    if (inner === 1) {
+      native.gemm(A.layout.trans, B.layout.trans, m, n, k, 1, ad, ao, A.layout.ld, bd, bo, B.layout.ld, 0, cd, co, n);
+    } else {
+      const last = sizes.length - 1;
+      native.gemmBatched(
+        A.layout.trans, B.layout.trans, inner, m, n, k, 1,
+        ad, ao, A.layout.ld, sa[last], bd, bo, B.layout.ld, sb[last], 0, cd, co, n, sc[last],
+      );
+    }
+    for (let d = outer.length - 1; d >= 0; d--) {
+      if (++idx[d] < outer[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,138 @@
+// Matrix products with torch.matmul's rules: 1-D·1-D dot, 2-D, 1-D promoted then squeezed,
+// batched with broadcast batch dims. One differentiable primitive (matmulOp, >= 2-D operands)
+// whose backward is two more products against transposed views: no transpose copies, the
+// GEMM reads them through its transA/transB flags.
+import { defineOp } from '../autograd/define_op.js';
+import { broadcastShapes, formatShape, numel } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { bmmRaw } from './gemm_raw.js';
+import { requireFloat } from './raw.js';
+import { sumTo } from './reduce.js';
+import { mT, reshape, viewStrides } from './view.js';
+
+/** The >= 2-D primitive: [...batchA, m, k] x [...batchB, k, n] -> [...batch, m, n]. */
+const matmulOp: (op: string, a: Tensor, b: Tensor) => Tensor = defineOp({
+  name: 'matmul',
+  forward(ctx, op: string, a: Tensor, b: Tensor) {
+    ctx.save(a, b);
+    return bmmRaw(op, a, b);
+  },
+  backward(ctx, g) {
+    const [a, b] = ctx.saved;
+    // dA = g · Bᵀ, dB = Aᵀ · g, summed over the batch dims broadcasting added.
+    return [
+      ctx.needsInputGrad[0] ? sumTo(matmulOp('matmul', g, mT(b)), a.shape) : null,
+      ctx.needsInputGrad[1] ? sumTo(matmulOp('matmul', mT(a), g), b.shape) : null,
+    ];
+  },
+});
+
+function checkOperands(op: string, a: unknown, b: unknown): asserts a is Tensor {
+  for (const [name, t] of [['input', a], ['other', b]] as const) {
+    if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+    requireFloat(op, t);
+  }
+}
+
+function cannotMultiply(op: string, a: Tensor, b: Tensor, ka: number, kb: number): RangeError {
+  return new RangeError(`${op}: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${ka} != ${kb})`);
+}
+
+/** torch.matmul: the product of two tensors of at least one dim each. */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  return matmulNamed('matmul', a, b);
+}
+
+function matmulNamed(op: string, a: Tensor, b: Tensor): Tensor {
+  checkOperands(op, a, b);
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new RangeError(`${op}: both arguments need at least 1 dim, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+  }
+  const ka = a.shape[a.ndim - 1];
+  const kb = b.ndim === 1 ? b.shape[0] : b.shape[b.ndim - 2];
+  if (ka !== kb) throw cannotMultiply(op, a, b, ka, kb);
+  const batchA = a.shape.slice(0, -2);
+  const batchB = b.shape.slice(0, -2);
+  broadcastShapes(op, batchA, batchB); // names both shapes when the batch dims clash
+
+  const a2 = a.ndim === 1 ? reshape(a, [1, ka]) : a;
+  const b2 = b.ndim === 1 ? reshape(b, [kb, 1]) : b;
+  let out: Tensor;
+  const foldable = ka > 0 && a2.ndim > 2 && b2.ndim === 2 && viewStrides(a2.shape, a2.strides, [numel(a2.shape) / ka, ka]);
+  if (foldable) {
+    // [..., m, k] x [k, n]: one GEMM over all rows of a, as torch folds it.
+    const rows = reshape(a2, [numel(a2.shape) / ka, ka]);
+    out = reshape(matmulOp(op, rows, b2), [...a2.shape.slice(0, -1), b2.shape[1]]);
+  } else {
+    out = matmulOp(op, a2, b2);
+  }
+  if (a.ndim === 1 && b.ndim === 1) return reshape(out, []);
+  if (a.ndim === 1) return reshape(out, [...out.shape.slice(0, -2), out.shape[out.ndim - 1]]);
+  if (b.ndim === 1) return reshape(out, out.shape.slice(0, -1));
+  return out;
+}
+
+function requireDims(op: string, t: Tensor, dims: number, name: string): void {
+  if (t.ndim !== dims) throw new RangeError(`${op}: ${name} must be ${dims}-D, got shape ${formatShape(t.shape)}`);
+}
+
+/** Matrix product of two 2-D tensors (torch.mm). */
+export function mm(a: Tensor, b: Tensor): Tensor {
+  checkOperands('mm', a, b);
+  requireDims('mm', a, 2, 'input');
+  requireDims('mm', b, 2, 'mat2');
+  return matmulNamed('mm', a, b);
+}
+
+/** Batched product of [B, n, m] and [B, m, p] tensors, no broadcasting (torch.bmm). */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  checkOperands('bmm', a, b);
+  requireDims('bmm', a, 3, 'input');
+  requireDims('bmm', b, 3, 'mat2');
+  if (a.shape[0] !== b.shape[0]) {
+    throw new RangeError(`bmm: batch sizes of ${formatShape(a.shape)} and ${formatShape(b.shape)} differ (${a.shape[0]} != ${b.shape[0]})`);
+  }
+  return matmulNamed('bmm', a, b);
+}
+
+/** Matrix-vector product (torch.mv). */
+export function mv(a: Tensor, v: Tensor): Tensor {
+  checkOperands('mv', a, v);
+  requireDims('mv', a, 2, 'input');
+  requireDims('mv', v, 1, 'vec');
+  return matmulNamed('mv', a, v);
+}
+
+/** Dot product of two 1-D tensors of equal length (torch.dot). */
+export function dot(a: Tensor, b: Tensor): Tensor {
+  checkOperands('dot', a, b);
+  requireDims('dot', a, 1, 'input');
+  requireDims('dot', b, 1, 'other');
+  return matmulNamed('dot', a, b);
+}
+
+/** Outer product of two 1-D tensors: [n] x [m] -> [n, m] (torch.outer). */
+export function outer(a: Tensor, b: Tensor): Tensor {
+  checkOperands('outer', a, b);
+  requireDims('outer', a, 1, 'input');
+  requireDims('outer', b, 1, 'vec2');
+  return matmulOp('outer', reshape(a, [a.shape[0], 1]), reshape(b, [1, b.shape[0]]));
+}
+
+declare module '../tensor.js' {
+  interface Tensor {
+    matmul(other: Tensor): Tensor;
+    mm(other: Tensor): Tensor;
+    bmm(other: Tensor): Tensor;
+    mv(vec: Tensor): Tensor;
+    dot(other: Tensor): Tensor;
+    outer(other: Tensor): Tensor;
+  }
+}
+
+Tensor.prototype.matmul = function (this: Tensor, other: Tensor) { return matmul(this, other); };
+Tensor.prototype.mm = function (this: Tensor, other: Tensor) { return mm(this, other); };
+Tensor.prototype.bmm = function (this: Tensor, other: Tensor) { return bmm(this, other); };
+Tensor.prototype.mv = function (this: Tensor, vec: Tensor) { return mv(this, vec); };
+Tensor.prototype.dot = function (this: Tensor, other: Tensor) { return dot(this, other); };
+Tensor.prototype.outer = function (this: Tensor, other: Tensor) { return outer(this, other); };

@@ -1,0 +1,345 @@
+// Reductions over any set of dims with keepdim, with autograd: sum, mean, prod, amax/amin,
+// max/min (values and indices), argmax/argmin, all/any. float32 goes through native.reduce /
+// native.argReduce; int32/bool inputs take TypeScript loops.
+import { defineOp } from '../autograd/define_op.js';
+import { allocate, type DType, dtypeOf, type TypedArray } from '../dtype.js';
+import { ArgReduceOp, native, ReduceOp, type ReduceOpCode } from '../native.js';
+import { contiguousStrides, formatShape, normalizeDim, normalizeDims, numel, type Shape } from '../shape.js';
+import { Storage, Tensor } from '../tensor.js';
+import { div, mul } from './binary.js';
+import { elementOffsets, writeInto } from './strided.js';
+import { expand, reshape } from './view.js';
+
+export type Dims = number | readonly number[];
+
+/** The result shape of reducing `dims` (sorted, distinct). */
+export function reducedShape(shape: Shape, dims: readonly number[], keepdim: boolean): number[] {
+  const out: number[] = [];
+  shape.forEach((s, d) => {
+    if (!dims.includes(d)) out.push(s);
+    else if (keepdim) out.push(1);
+  });
+  return out;
+}
+
+/**
+ * The elements of x laid out as rows: one row per kept position (row-major over the kept
+ * dims), holding the reduced elements (row-major over `dims`).
+ */
+export function rowsOf(x: Tensor, dims: readonly number[]) {
+  const kept = x.shape.map((_, d) => d).filter((d) => !dims.includes(d));
+  const perm = [...kept, ...dims];
+  const offs = elementOffsets(perm.map((d) => x.shape[d]), perm.map((d) => x.strides[d]), x.offset);
+  const src = x.storage.data;
+  const vals = allocate(x.dtype, offs.length);
+  for (let i = 0; i < offs.length; i++) vals[i] = src[offs[i]];
+  const cols = numel(dims.map((d) => x.shape[d]));
+  return { vals, rows: numel(kept.map((d) => x.shape[d])), cols, perm };
+}
+
+/** The inverse of rowsOf: a contiguous tensor of `shape` from rows laid out by `perm`. */
+export function fromRows(vals: TypedArray, shape: Shape, perm: readonly number[]): Tensor {
+  const out = new Tensor(new Storage(allocate(dtypeOf(vals), numel(shape))), shape);
+  const strides = contiguousStrides(shape);
+  writeInto(new Tensor(out.storage, perm.map((d) => shape[d]), perm.map((d) => strides[d]), 0), new Tensor(new Storage(vals), perm.map((d) => shape[d])));
+  return out;
+}
+
+/** Native reduction of a float32 tensor. */
+export function reduceRaw(op: string, code: ReduceOpCode, x: Tensor, dims: readonly number[], keepdim: boolean): Tensor {
+  const shape = reducedShape(x.shape, dims, keepdim);
+  if ((code === ReduceOp.max || code === ReduceOp.min) && dims.some((d) => x.shape[d] === 0)) {
+    throw new RangeError(`${op}: cannot reduce over a zero-size dim of shape ${formatShape(x.shape)} (the operation has no identity)`);
+  }
+  const out = new Float32Array(numel(shape));
+  native.reduce(code, x.shape, x.storage.data as Float32Array, x.offset, x.strides, dims, out);
+  return new Tensor(new Storage(out), shape);
+}
+
+/** A reduction of int32/bool x in TypeScript. */
+function reduceInts(x: Tensor, dims: readonly number[], keepdim: boolean, dtype: DType, init: number, f: (acc: number, v: number) => number): Tensor {
+  const { vals, rows, cols } = rowsOf(x, dims);
+  const out = allocate(dtype, rows);
+  for (let r = 0; r < rows; r++) {
+    let acc = init;
+    for (let c = 0; c < cols; c++) acc = f(acc, vals[r * cols + c]);
+    out[r] = acc;
+  }
+  return new Tensor(new Storage(out), reducedShape(x.shape, dims, keepdim));
+}
+
+function checkTensor(op: string, x: unknown): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+  return x;
+}
+
+/** g (the reduced gradient) broadcast back to the input's shape. */
+function expandBack(g: Tensor, inShape: Shape, dims: readonly number[]): Tensor {
+  return expand(reshape(g, reducedShape(inShape, dims, true)), inShape);
+}
+
+// ---- sum / mean -------------------------------------------------------------------------
+
+const sumOp = defineOp({
+  name: 'sum',
+  forward(ctx, x: Tensor, dims: number[], keepdim: boolean) {
+    ctx.inShape = x.shape;
+    ctx.dims = dims;
+    return reduceRaw('sum', ReduceOp.sum, x, dims, keepdim);
+  },
+  backward(ctx, g) {
+    return [expandBack(g, ctx.inShape as Shape, ctx.dims as number[])];
+  },
+});
+
+const meanOp = defineOp({
+  name: 'mean',
+  forward(ctx, x: Tensor, dims: number[], keepdim: boolean) {
+    ctx.inShape = x.shape;
+    ctx.dims = dims;
+    return reduceRaw('mean', ReduceOp.mean, x, dims, keepdim);
+  },
+  backward(ctx, g) {
+    const shape = ctx.inShape as Shape;
+    const dims = ctx.dims as number[];
+    return [div(expandBack(g, shape, dims), numel(dims.map((d) => shape[d])))];
+  },
+});
+
+/** Sum over dims (all by default); int32/bool sum to int32. */
+export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  checkTensor('sum', x);
+  const dims = normalizeDims('sum', dim, x.ndim);
+  if (x.dtype !== 'float32') return reduceInts(x, dims, keepdim, 'int32', 0, (a, v) => (a + v) | 0);
+  return sumOp(x, dims, keepdim);
+}
+
+export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  checkTensor('mean', x);
+  if (x.dtype !== 'float32') throw new TypeError(`mean: input dtype must be float32, got ${x.dtype}; cast with .float()`);
+  return meanOp(x, normalizeDims('mean', dim, x.ndim), keepdim);
+}
+
+/** Sums a broadcast gradient back to `shape` (differentiable; the inverse of expand). */
+export function sumTo(g: Tensor, shape: Shape): Tensor {
+  if (g.ndim === shape.length && g.shape.every((s, i) => s === shape[i])) return g;
+  const lead = g.ndim - shape.length;
+  const dims: number[] = [];
+  for (let d = 0; d < g.ndim; d++) if (d < lead || (shape[d - lead] === 1 && g.shape[d] !== 1)) dims.push(d);
+  return reshape(sum(g, dims), shape);
+}
+
+// ---- prod -------------------------------------------------------------------------------
+
+const prodOp = defineOp({
+  name: 'prod',
+  forward(ctx, x: Tensor, dims: number[], keepdim: boolean) {
+    ctx.save(x);
+    ctx.dims = dims;
+    return reduceRaw('prod', ReduceOp.prod, x, dims, keepdim);
+  },
+  backward(ctx, g) {
+    const [x] = ctx.saved;
+    const dims = ctx.dims as number[];
+    // d prod / d x_j = product of the others: prefix * suffix products (right with zeros).
+    const { vals, rows, cols, perm } = rowsOf(x, dims);
+    const others = new Float32Array(vals.length);
+    for (let r = 0; r < rows; r++) {
+      let prefix = 1;
+      for (let c = 0; c < cols; c++) {
+        others[r * cols + c] = prefix;
+        prefix *= vals[r * cols + c];
+      }
+      let suffix = 1;
+      for (let c = cols - 1; c >= 0; c--) {
+        others[r * cols + c] *= suffix;
+        suffix *= vals[r * cols + c];
+      }
+    }
+    return [mul(expandBack(g, x.shape, dims), fromRows(others, x.shape, perm))];
+  },
+});
+
+export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  checkTensor('prod', x);
+  const dims = normalizeDims('prod', dim, x.ndim);
+  if (x.dtype !== 'float32') return reduceInts(x, dims, keepdim, 'int32', 1, Math.imul);
+  return prodOp(x, dims, keepdim);
+}
+
+// ---- amax / amin ------------------------------------------------------------------------
+
+function defineAExtreme(name: 'amax' | 'amin') {
+  return defineOp({
+    name,
+    forward(ctx, x: Tensor, dims: number[], keepdim: boolean) {
+      const out = reduceRaw(name, name === 'amax' ? ReduceOp.max : ReduceOp.min, x, dims, keepdim);
+      ctx.save(x, out);
+      ctx.dims = dims;
+      return out;
+    },
+    backward(ctx, g) {
+      const [x, out] = ctx.saved;
+      const dims = ctx.dims as number[];
+      // The gradient is shared evenly between the elements equal to the extreme, as torch.
+      const { vals, rows, cols, perm } = rowsOf(x, dims);
+      const best = out.data;
+      const share = new Float32Array(vals.length);
+      for (let r = 0; r < rows; r++) {
+        let count = 0;
+        for (let c = 0; c < cols; c++) if (sameValue(vals[r * cols + c], best[r])) count++;
+        for (let c = 0; c < cols; c++) if (sameValue(vals[r * cols + c], best[r])) share[r * cols + c] = 1 / count;
+      }
+      return [mul(expandBack(g, x.shape, dims), fromRows(share, x.shape, perm))];
+    },
+  });
+}
+
+function sameValue(a: number, b: number): boolean {
+  return a === b || (a !== a && b !== b);
+}
+
+const amaxOp = defineAExtreme('amax');
+const aminOp = defineAExtreme('amin');
+
+function extremeInts(x: Tensor, dims: number[], keepdim: boolean, isMax: boolean, op: string): Tensor {
+  if (dims.some((d) => x.shape[d] === 0)) throw new RangeError(`${op}: cannot reduce over a zero-size dim of shape ${formatShape(x.shape)}`);
+  return reduceInts(x, dims, keepdim, x.dtype, isMax ? -Infinity : Infinity, isMax ? Math.max : Math.min);
+}
+
+export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  checkTensor('amax', x);
+  const dims = normalizeDims('amax', dim, x.ndim);
+  return x.dtype === 'float32' ? amaxOp(x, dims, keepdim) : extremeInts(x, dims, keepdim, true, 'amax');
+}
+
+export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  checkTensor('amin', x);
+  const dims = normalizeDims('amin', dim, x.ndim);
+  return x.dtype === 'float32' ? aminOp(x, dims, keepdim) : extremeInts(x, dims, keepdim, false, 'amin');
+}
+
+// ---- max / min with indices, argmax / argmin --------------------------------------------
+
+/** values and indices, also destructurable as [values, indices] (torch's namedtuple). */
+export class ValuesIndices {
+  constructor(readonly values: Tensor, readonly indices: Tensor) {}
+  *[Symbol.iterator](): IterableIterator<Tensor> {
+    yield this.values;
+    yield this.indices;
+  }
+}
+
+function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
+  return new ValuesIndices(values, indices);
+}
+
+/** Values and int32 indices of the first extreme along dim (NaN counts as the extreme). */
+function argRaw(op: string, isMax: boolean, x: Tensor, dim: number, keepdim: boolean, wantValues: boolean): [Tensor | null, Tensor] {
+  if (x.shape[dim] === 0) throw new RangeError(`${op}: cannot reduce over dim ${dim} of size 0 (shape ${formatShape(x.shape)})`);
+  const shape = reducedShape(x.shape, [dim], keepdim);
+  const n = numel(shape);
+  const indices = new Int32Array(n);
+  if (x.dtype === 'float32') {
+    const values = wantValues ? new Float32Array(n) : null;
+    native.argReduce(isMax ? ArgReduceOp.argmax : ArgReduceOp.argmin, x.shape, x.storage.data as Float32Array, x.offset, x.strides, dim, values, indices);
+    return [values ? new Tensor(new Storage(values), shape) : null, new Tensor(new Storage(indices), shape)];
+  }
+  const { vals, rows, cols } = rowsOf(x, [dim]);
+  const values = allocate(x.dtype, n);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let c = 1; c < cols; c++) {
+      const v = vals[r * cols + c];
+      if (isMax ? v > vals[r * cols + best] : v < vals[r * cols + best]) best = c;
+    }
+    indices[r] = best;
+    values[r] = vals[r * cols + best];
+  }
+  return [new Tensor(new Storage(values), shape), new Tensor(new Storage(indices), shape)];
+}
+
+function defineMaxDim(name: 'max' | 'min') {
+  return defineOp({
+    name,
+    // `found` holds the values and indices, computed once by the caller.
+    forward(ctx, x: Tensor, dim: number, found: [Tensor, Tensor]) {
+      ctx.indices = found[1];
+      ctx.inShape = x.shape;
+      ctx.dim = dim;
+      return found[0];
+    },
+    backward(ctx, g) {
+      const shape = ctx.inShape as Shape;
+      const dim = ctx.dim as number;
+      const idx = (ctx.indices as Tensor).storage.data as Int32Array;
+      const gv = g.data;
+      const cols = shape[dim];
+      const grad = new Float32Array(idx.length * cols);
+      for (let r = 0; r < idx.length; r++) grad[r * cols + idx[r]] = gv[r];
+      const kept = shape.map((_, d) => d).filter((d) => d !== dim);
+      return [fromRows(grad, shape, [...kept, dim])];
+    },
+  });
+}
+
+const maxDimOp = defineMaxDim('max');
+const minDimOp = defineMaxDim('min');
+
+function maxMin(name: 'max' | 'min', x: Tensor, dim: number | undefined, keepdim: boolean): Tensor | ValuesIndices {
+  checkTensor(name, x);
+  if (dim === undefined) {
+    if (x.numel() === 0) throw new RangeError(`${name}: expected a non-empty tensor for a full reduction (shape ${formatShape(x.shape)}); pass a dim`);
+    return name === 'max' ? amax(x) : amin(x);
+  }
+  const d = normalizeDim(name, dim, x.ndim);
+  if (x.ndim === 0) return valuesIndices(x, new Tensor(new Storage(new Int32Array(1)), []));
+  const [v, i] = argRaw(name, name === 'max', x, d, keepdim, true);
+  if (x.dtype !== 'float32') return valuesIndices(v!, i);
+  return valuesIndices((name === 'max' ? maxDimOp : minDimOp)(x, d, [v!, i]), i);
+}
+
+export function max(x: Tensor): Tensor;
+export function max(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function max(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
+  return maxMin('max', x, dim, keepdim);
+}
+
+export function min(x: Tensor): Tensor;
+export function min(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function min(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
+  return maxMin('min', x, dim, keepdim);
+}
+
+function argExtreme(name: 'argmax' | 'argmin', x: Tensor, dim: number | undefined, keepdim: boolean): Tensor {
+  checkTensor(name, x);
+  if (dim === undefined) {
+    const flat = reshape(x.detach(), [x.numel()]);
+    const [, i] = argRaw(name, name === 'argmax', flat, 0, false, false);
+    return keepdim ? reshape(i, x.shape.map(() => 1)) : i;
+  }
+  const d = normalizeDim(name, dim, x.ndim);
+  if (x.ndim === 0) return new Tensor(new Storage(new Int32Array(1)), []);
+  return argRaw(name, name === 'argmax', x, d, keepdim, false)[1];
+}
+
+/** Index of the first maximum (int32), over the flattened tensor or along dim. */
+export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
+  return argExtreme('argmax', x, dim, keepdim);
+}
+
+export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
+  return argExtreme('argmin', x, dim, keepdim);
+}
+
+// ---- all / any --------------------------------------------------------------------------
+
+export function all(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  checkTensor('all', x);
+  return reduceInts(x, normalizeDims('all', dim, x.ndim), keepdim, 'bool', 1, (a, v) => (a && v !== 0 ? 1 : 0));
+}
+
+export function any(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  checkTensor('any', x);
+  return reduceInts(x, normalizeDims('any', dim, x.ndim), keepdim, 'bool', 0, (a, v) => (a || v !== 0 ? 1 : 0));
+}

@@ -1,0 +1,163 @@
+// Statistics built on the reductions: var/std (with correction), norm, logsumexp, cumsum.
+import { defineOp } from '../autograd/define_op.js';
+import { allocate } from '../dtype.js';
+import { ReduceOp } from '../native.js';
+import { normalizeDim, normalizeDims, numel } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { div, mul, sub } from './binary.js';
+import { flip } from './join.js';
+import { mapBinaryRaw, pow } from './pointwise.js';
+import { type Dims, fromRows, mean, reducedShape, reduceRaw, rowsOf, sum } from './reduce.js';
+import { logsumexp as logsumexpRows } from './softmax.js';
+import { abs, exp, mapRaw, sign, sqrt } from './unary.js';
+import { expand, reshape } from './view.js';
+
+export interface VarOptions {
+  /** Subtracted from the element count in the divisor (1: unbiased, the default). */
+  correction?: number;
+  /** torch's older flag: unbiased=false is correction 0. */
+  unbiased?: boolean;
+  keepdim?: boolean;
+}
+
+function requireFloat(op: string, x: unknown): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+  if (x.dtype !== 'float32') throw new TypeError(`${op}: input dtype must be float32, got ${x.dtype}; cast with .float()`);
+  return x;
+}
+
+/** Variance over dims: sum((x - mean)^2) / (N - correction). */
+export function variance(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
+  requireFloat('var', x);
+  const dims = normalizeDims('var', dim, x.ndim);
+  const correction = opts.correction ?? (opts.unbiased === false ? 0 : 1);
+  const n = numel(dims.map((d) => x.shape[d]));
+  const centered = sub(x, mean(x, dims, true));
+  return div(sum(mul(centered, centered), dims, opts.keepdim ?? false), Math.max(n - correction, 0));
+}
+
+export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
+  return sqrt(variance(x, dim, opts));
+}
+
+// ---- norm -------------------------------------------------------------------------------
+
+const normOp = defineOp({
+  name: 'norm',
+  forward(ctx, x: Tensor, p: number, dims: number[], keepdim: boolean) {
+    ctx.p = p;
+    ctx.dims = dims;
+    ctx.keepdim = keepdim;
+    let out: Tensor;
+    if (p === Infinity) out = reduceRaw('norm', ReduceOp.max, mapRaw(x, Math.abs), dims, keepdim);
+    else if (p === -Infinity) out = reduceRaw('norm', ReduceOp.min, mapRaw(x, Math.abs), dims, keepdim);
+    else if (p === 0) out = reduceRaw('norm', ReduceOp.sum, mapRaw(x, (v) => (v !== 0 ? 1 : 0)), dims, keepdim);
+    else if (p === 1) out = reduceRaw('norm', ReduceOp.sum, mapRaw(x, Math.abs), dims, keepdim);
+    else if (p === 2) out = mapRaw(reduceRaw('norm', ReduceOp.sum, mapRaw(x, (v) => v * v), dims, keepdim), Math.sqrt);
+    else out = mapRaw(reduceRaw('norm', ReduceOp.sum, mapRaw(x, (v) => Math.abs(v) ** p), dims, keepdim), (s) => s ** (1 / p));
+    ctx.save(x, out);
+    return out;
+  },
+  backward(ctx, g) {
+    const [x, out] = ctx.saved;
+    const p = ctx.p as number;
+    const dims = ctx.dims as number[];
+    const back = (t: Tensor) => expand(reshape(t, reducedShape(x.shape, dims, true)), x.shape);
+    const gx = back(g);
+    if (p === 0) return [mul(gx, 0)];
+    if (p === 1) return [mul(gx, sign(x))];
+    if (p === Infinity || p === -Infinity) {
+      // Shared evenly between the elements whose |x| is the extreme, as torch.
+      const { vals, rows, cols, perm } = rowsOf(x, dims);
+      const best = out.data;
+      const share = new Float32Array(vals.length);
+      for (let r = 0; r < rows; r++) {
+        let count = 0;
+        for (let c = 0; c < cols; c++) if (Math.abs(vals[r * cols + c]) === best[r]) count++;
+        for (let c = 0; c < cols; c++) if (Math.abs(vals[r * cols + c]) === best[r]) share[r * cols + c] = 1 / count;
+      }
+      return [mul(mul(gx, sign(x)), fromRows(share, x.shape, perm))];
+    }
+    // d||x||_p / dx = x |x|^(p-2) / ||x||^(p-1); 0 where the norm is 0 (as torch).
+    const safe = mapBinaryRaw('norm', out, out, 'float32', (v) => (v === 0 ? Infinity : v));
+    const scale = p === 2 ? div(gx, back(safe)) : div(mul(gx, pow(abs(x), p - 2)), back(pow(safe, p - 1)));
+    return [mul(x, scale)];
+  },
+});
+
+/** The p-norm over dims (all by default): p = 2 (default), 1, Infinity, -Infinity, 0 or any other number. */
+export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = false): Tensor {
+  requireFloat('norm', x);
+  const q = p === 'fro' ? 2 : p;
+  if (typeof q !== 'number' || Number.isNaN(q)) throw new TypeError(`norm: p must be a number or 'fro', got ${String(p)}`);
+  const dims = normalizeDims('norm', dim, x.ndim);
+  return normOp(x, q, dims, keepdim);
+}
+
+// ---- logsumexp --------------------------------------------------------------------------
+
+const logsumexpOp = defineOp({
+  name: 'logsumexp',
+  forward(ctx, x: Tensor, dims: number[], keepdim: boolean) {
+    // Shift by the max so exp cannot overflow; an infinite max shifts by 0 instead.
+    const m = mapRaw(reduceRaw('logsumexp', ReduceOp.max, x, dims, true), (v) => (Number.isFinite(v) ? v : 0));
+    const e = mapBinaryRaw('logsumexp', x, m, 'float32', (v, s) => Math.exp(v - s));
+    const s = reduceRaw('logsumexp', ReduceOp.sum, e, dims, true);
+    const out = mapBinaryRaw('logsumexp', s, m, 'float32', (v, shift) => Math.log(v) + shift);
+    const result = keepdim ? out : new Tensor(out.storage, reducedShape(x.shape, dims, false));
+    ctx.save(x, out);
+    ctx.dims = dims;
+    return result;
+  },
+  backward(ctx, g) {
+    const [x, out] = ctx.saved;
+    const dims = ctx.dims as number[];
+    const gk = reshape(g, reducedShape(x.shape, dims, true));
+    return [mul(gk, exp(sub(x, out)))];
+  },
+});
+
+export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
+  requireFloat('logsumexp', x);
+  if (dim === undefined) throw new TypeError('logsumexp: dim is required');
+  // One dim: the fused native kernel (lib/ops/softmax.ts); several dims: the max-shifted op here.
+  if (typeof dim === 'number' && x.numel() > 0) return logsumexpRows(x, dim, keepdim);
+  const dims = normalizeDims('logsumexp', dim, x.ndim);
+  if (x.numel() === 0) return reduceRaw('logsumexp', ReduceOp.sum, x, dims, keepdim).sub(Infinity);
+  return logsumexpOp(x, dims, keepdim);
+}
+
+// ---- cumsum -----------------------------------------------------------------------------
+
+function cumsumRaw(x: Tensor, dim: number): Tensor {
+  const { vals, rows, cols, perm } = rowsOf(x, [dim]);
+  const dtype = x.dtype === 'float32' ? 'float32' : 'int32';
+  const out = allocate(dtype, vals.length);
+  for (let r = 0; r < rows; r++) {
+    let acc = 0; // float64 running sum, rounded on store
+    for (let c = 0; c < cols; c++) {
+      acc += vals[r * cols + c];
+      out[r * cols + c] = dtype === 'int32' ? acc | 0 : acc;
+    }
+  }
+  return fromRows(out, x.shape, perm);
+}
+
+const cumsumOp: (x: Tensor, dim: number) => Tensor = defineOp({
+  name: 'cumsum',
+  forward(ctx, x: Tensor, dim: number) {
+    ctx.dim = dim;
+    return cumsumRaw(x, dim);
+  },
+  backward(ctx, g) {
+    const dim = ctx.dim as number;
+    return [flip(cumsumOp(flip(g, dim), dim), dim)];
+  },
+});
+
+/** Running sums along dim; int32/bool give int32. */
+export function cumsum(x: Tensor, dim: number): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError('cumsum: expected a Tensor');
+  if (x.ndim === 0) return cumsumOp(x.reshape([1]), 0).reshape([]);
+  return cumsumOp(x, normalizeDim('cumsum', dim, x.ndim));
+}

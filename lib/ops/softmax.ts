@@ -1,0 +1,240 @@
+// Fused softmax, log-softmax, log-sum-exp and cross-entropy (native row kernels). The softmax
+// dim is moved last (a permuted view made contiguous) so every row is contiguous; results are
+// returned as a view permuted back, without another copy.
+import { defineOp } from '../autograd/define_op.js';
+import { native } from '../native.js';
+import { formatShape, normalizeDim } from '../shape.js';
+import { Storage, Tensor } from '../tensor.js';
+import { contiguousRaw, emptyFloat, requireFloat } from './raw.js';
+
+const enum Op { Softmax = 0, LogSoftmax = 1, SoftmaxBackward = 2, LogSoftmaxBackward = 3 }
+
+function f32(t: Tensor): Float32Array {
+  return t.storage.data as Float32Array;
+}
+
+/** The permutation that moves `dim` last, and its inverse. */
+function lastDimPerm(ndim: number, dim: number): { perm: number[]; inverse: number[] } {
+  const perm = [...Array(ndim).keys()].filter((d) => d !== dim).concat(dim);
+  const inverse = new Array<number>(ndim);
+  perm.forEach((p, i) => { inverse[p] = i; });
+  return { perm, inverse };
+}
+
+function permuteRaw(t: Tensor, perm: readonly number[]): Tensor {
+  return new Tensor(t.storage, perm.map((p) => t.shape[p]), perm.map((p) => t.strides[p]), t.offset);
+}
+
+/** x with `dim` moved last, contiguous; and how to map a result back to x's dim order. */
+function rowsOf(x: Tensor, dim: number): { rows: Tensor; back: (t: Tensor) => Tensor } {
+  if (dim === x.ndim - 1 || x.ndim === 0) return { rows: contiguousRaw(x), back: (t) => t };
+  const { perm, inverse } = lastDimPerm(x.ndim, dim);
+  return { rows: contiguousRaw(permuteRaw(x, perm)), back: (t) => permuteRaw(t, inverse) };
+}
+
+function runRows(op: Op, y: Tensor, dy: Tensor | null): Tensor {
+  const n = y.ndim === 0 ? 1 : y.shape[y.ndim - 1];
+  const rows = n === 0 ? 0 : y.numel() / n;
+  const out = emptyFloat(y.shape);
+  native.softmax(op, rows, n, f32(y), y.offset, dy ? f32(dy) : null, f32(out));
+  return out;
+}
+
+function softmaxLike(name: string, forwardOp: Op, backwardOp: Op) {
+  const op = defineOp({
+    name,
+    forward(ctx, x: Tensor, dim: number) {
+      const { rows, back } = rowsOf(x, dim);
+      const y = runRows(forwardOp, rows, null);
+      ctx.save(y);
+      ctx.dim = dim;
+      return back(y);
+    },
+    backward(ctx, grad) {
+      const [y] = ctx.saved; // rows layout
+      const { rows: g, back } = rowsOf(grad, ctx.dim as number);
+      return [back(runRows(backwardOp, y, g))];
+    },
+  });
+  return (x: Tensor, dim = -1): Tensor => {
+    if (!(x instanceof Tensor)) throw new TypeError(`${name}: expected a Tensor, got ${typeof x}`);
+    requireFloat(name, x);
+    return op(x, normalizeDim(name, dim, x.ndim));
+  };
+}
+
+/** exp(x) / sum(exp(x)) along dim, computed stably (max-shifted). */
+export const softmax = softmaxLike('softmax', Op.Softmax, Op.SoftmaxBackward);
+/** x - logsumexp(x) along dim. */
+export const logSoftmax = softmaxLike('logSoftmax', Op.LogSoftmax, Op.LogSoftmaxBackward);
+
+const logsumexpOp = defineOp({
+  name: 'logsumexp',
+  forward(ctx, x: Tensor, dim: number, keepdim: boolean) {
+    const { rows } = rowsOf(x, dim);
+    const n = x.ndim === 0 ? 1 : x.shape[dim];
+    const keptShape = x.shape.filter((_, d) => d !== dim);
+    const out = emptyFloat(keptShape);
+    native.logsumexp(n === 0 ? keptShape.reduce((a, b) => a * b, 1) : rows.numel() / n, n, f32(rows), rows.offset, f32(out));
+    ctx.save(x, out);
+    ctx.dim = dim;
+    ctx.keepdim = keepdim;
+    return keepdim ? reshapeRaw(out, x.shape.map((s, d) => (d === dim ? 1 : s))) : out;
+  },
+  backward(ctx, grad) {
+    // d lse / d x = softmax(x) = exp(x - lse)
+    const [x, lse] = ctx.saved;
+    const dim = ctx.dim as number;
+    const p = softmax(x, dim);
+    const keptShape = x.shape.map((s, d) => (d === dim ? 1 : s));
+    const g = reshapeRaw(contiguousRaw(grad), keptShape);
+    void lse;
+    return [p.mul(g)];
+  },
+});
+
+function reshapeRaw(t: Tensor, shape: readonly number[]): Tensor {
+  const c = contiguousRaw(t);
+  return new Tensor(c.storage, shape, undefined, c.offset);
+}
+
+/** log(sum(exp(x))) along dim, stable for large inputs (torch.logsumexp). */
+export function logsumexp(x: Tensor, dim: number, keepdim = false): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`logsumexp: expected a Tensor, got ${typeof x}`);
+  requireFloat('logsumexp', x);
+  return logsumexpOp(x, normalizeDim('logsumexp', dim, x.ndim), keepdim);
+}
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+export interface CrossEntropyOptions {
+  weight?: Tensor | null;
+  ignoreIndex?: number;
+  reduction?: Reduction;
+  labelSmoothing?: number;
+}
+
+interface CrossEntropyPlan {
+  rows: Tensor; // logits as [rows, C]
+  targets: Int32Array | Float32Array;
+  weight: Float32Array | null;
+  ignoreIndex: number;
+  smoothing: number;
+  reduction: Reduction;
+  batchShape: number[]; // the shape of per-element losses
+  back: (t: Tensor) => Tensor; // [rows, C] result -> input layout
+}
+
+const crossEntropyOp = defineOp({
+  name: 'crossEntropy',
+  forward(ctx, input: Tensor, plan: CrossEntropyPlan) {
+    const { rows } = plan;
+    const n = rows.shape[0];
+    const C = rows.shape[1];
+    const losses = new Float32Array(n);
+    const lse = new Float32Array(n);
+    const tw = new Float32Array(n);
+    native.crossEntropy(n, C, f32(rows), rows.offset, plan.targets, plan.weight, plan.ignoreIndex, plan.smoothing, losses, lse, tw);
+    ctx.plan = plan;
+    let denominator = 1;
+    let out: Tensor;
+    if (plan.reduction === 'none') {
+      out = new Tensor(new Storage(losses), plan.batchShape);
+    } else {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += losses[i];
+      if (plan.reduction === 'mean') {
+        if (plan.targets instanceof Int32Array) {
+          denominator = 0;
+          for (let i = 0; i < n; i++) denominator += tw[i];
+        } else {
+          denominator = n;
+        }
+        sum /= denominator;
+      }
+      out = new Tensor(new Storage(new Float32Array([sum])), []);
+    }
+    ctx.denominator = denominator;
+    return out;
+  },
+  backward(ctx, grad) {
+    const plan = ctx.plan as CrossEntropyPlan;
+    const n = plan.rows.shape[0];
+    const C = plan.rows.shape[1];
+    const gradRows = new Float32Array(n);
+    if (plan.reduction === 'none') gradRows.set(contiguousRaw(grad).data as Float32Array);
+    else gradRows.fill((grad.item() as number) / (ctx.denominator as number));
+    const dx = emptyFloat([n, C]);
+    native.crossEntropyBackward(n, C, f32(plan.rows), plan.rows.offset, plan.targets, plan.weight, plan.ignoreIndex, plan.smoothing, gradRows, f32(dx));
+    return [plan.back(dx)];
+  },
+});
+
+/**
+ * Cross-entropy from logits (torch.nn.functional.cross_entropy): input [C], [N, C] or
+ * [N, C, d1, ...]; target int32 class indices ([], [N] or [N, d1, ...]) or float32 class
+ * probabilities (input's shape). Fused log-softmax + NLL, forward and backward.
+ */
+export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  const op = 'crossEntropy';
+  if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${typeof input}`);
+  if (!(target instanceof Tensor)) throw new TypeError(`${op}: target must be a Tensor, got ${typeof target}`);
+  requireFloat(op, input);
+  const reduction = options.reduction ?? 'mean';
+  if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
+    throw new RangeError(`${op}: reduction must be 'mean', 'sum' or 'none', got '${String(reduction)}'`);
+  }
+  const smoothing = options.labelSmoothing ?? 0;
+  if (!(smoothing >= 0 && smoothing <= 1)) throw new RangeError(`${op}: labelSmoothing must be in [0, 1], got ${smoothing}`);
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  if (input.ndim < 1) throw new RangeError(`${op}: input must have at least 1 dim (classes), got shape ${formatShape(input.shape)}`);
+  const unbatched = input.ndim === 1;
+  const x = unbatched ? new Tensor(input.storage, [1, input.shape[0]], [0, input.strides[0]], input.offset) : input;
+  const C = x.shape[1];
+  const { rows: xr, back: backPerm } = rowsOf(x, 1);
+  const rows = new Tensor(xr.storage, [xr.numel() / Math.max(C, 1), C], undefined, xr.offset);
+  const permutedShape = xr.shape;
+  const back = (t: Tensor): Tensor => {
+    const inRows = new Tensor(t.storage, permutedShape, undefined, t.offset);
+    const r = backPerm(inRows);
+    return unbatched ? new Tensor(r.storage, [C], [r.strides[1]], r.offset) : r;
+  };
+  const batchShape = unbatched ? [] : [x.shape[0], ...x.shape.slice(2)];
+  let targets: Int32Array | Float32Array;
+  if (target.dtype === 'int32') {
+    const want = unbatched ? [] : batchShape;
+    if (target.ndim !== want.length || target.shape.some((s, i) => s !== want[i])) {
+      throw new RangeError(`${op}: target of shape ${formatShape(target.shape)} does not match input ${formatShape(input.shape)} (expected class indices of shape ${formatShape(want)})`);
+    }
+    targets = target.toTypedArray() as Int32Array;
+  } else if (target.dtype === 'float32') {
+    if (target.ndim !== input.ndim || target.shape.some((s, i) => s !== input.shape[i])) {
+      throw new RangeError(`${op}: probability target of shape ${formatShape(target.shape)} must match input ${formatShape(input.shape)}`);
+    }
+    const t = unbatched ? new Tensor(target.storage, [1, C], [0, target.strides[0]], target.offset) : target;
+    targets = rowsOf(t, 1).rows.toTypedArray() as Float32Array;
+  } else {
+    throw new TypeError(`${op}: target must be an int32 tensor of class indices or a float32 tensor of probabilities, got ${target.dtype}`);
+  }
+  let weight: Float32Array | null = null;
+  if (options.weight) {
+    const w = options.weight;
+    if (!(w instanceof Tensor) || w.dtype !== 'float32' || w.ndim !== 1 || w.shape[0] !== C) {
+      throw new RangeError(`${op}: weight must be a float32 tensor of shape [${C}], got ${w instanceof Tensor ? `${w.dtype} ${formatShape(w.shape)}` : typeof w}`);
+    }
+    weight = w.toTypedArray() as Float32Array;
+  }
+  return crossEntropyOp(input, { rows, targets, weight, ignoreIndex, smoothing, reduction, batchShape, back });
+}
+
+declare module '../tensor.js' {
+  interface Tensor {
+    softmax(dim?: number): Tensor;
+    logSoftmax(dim?: number): Tensor;
+    logsumexp(dim: number, keepdim?: boolean): Tensor;
+  }
+}
+
+Tensor.prototype.softmax = function (this: Tensor, dim = -1) { return softmax(this, dim); };
+Tensor.prototype.logSoftmax = function (this: Tensor, dim = -1) { return logSoftmax(this, dim); };
+Tensor.prototype.logsumexp = function (this: Tensor, dim: number, keepdim = false) { return logsumexp(this, dim, keepdim); };

@@ -1,0 +1,110 @@
+// Strided element access in TypeScript: the storage index of every element of a view, copies,
+// casts and strided writes. float32 copies go through the native binary kernel (x * 1, which is
+// exact for every float including -0 and NaN); int32/bool take plain loops.
+import { allocate, type DType, type TypedArray } from '../dtype.js';
+import { BinaryOp, native } from '../native.js';
+import { broadcastStrides, contiguousStrides, numel, type Shape } from '../shape.js';
+import { Storage, Tensor } from '../tensor.js';
+
+const ONE = new Float32Array([1]);
+
+/** Storage index of each element of (shape, strides, offset), in row-major order. */
+export function elementOffsets(shape: Shape, strides: readonly number[], offset: number): Int32Array | Float64Array {
+  const n = numel(shape);
+  const out = n < 2 ** 31 ? new Int32Array(n) : new Float64Array(n);
+  const nd = shape.length;
+  if (n === 0) return out;
+  const idx = new Array<number>(nd).fill(0);
+  let off = offset;
+  for (let i = 0; i < n; i++) {
+    out[i] = off;
+    for (let d = nd - 1; d >= 0; d--) {
+      off += strides[d];
+      if (++idx[d] < shape[d]) break;
+      off -= idx[d] * strides[d];
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+/** The offsets of t's elements broadcast to `shape`, or null when t is contiguous with that shape. */
+export function offsetsFor(t: Tensor, shape: Shape): Int32Array | Float64Array | null {
+  if (t.shape.length === shape.length && t.shape.every((s, i) => s === shape[i]) && t.isContiguous()) return null;
+  return elementOffsets(shape, broadcastStrides(t.shape, t.strides, shape), t.offset);
+}
+
+/** Row-major values of t broadcast to `shape`, as a typed array of t's dtype (maybe a live view). */
+export function valuesAs(t: Tensor, shape: Shape): TypedArray {
+  const offs = offsetsFor(t, shape);
+  const src = t.storage.data;
+  if (!offs) return src.subarray(t.offset, t.offset + numel(shape)) as TypedArray;
+  const out = allocate(t.dtype, offs.length);
+  for (let i = 0; i < offs.length; i++) out[i] = src[offs[i]];
+  return out;
+}
+
+function castValue(v: number, to: DType): number {
+  if (to === 'bool') return v !== 0 ? 1 : 0; // NaN !== 0: true, as torch
+  if (to === 'int32') return Number.isFinite(v) ? Math.trunc(v) | 0 : 0;
+  return v;
+}
+
+/** A fresh contiguous copy of t (with dtype `to`, by default t's own). No history. */
+export function copyRaw(t: Tensor, to: DType = t.dtype): Tensor {
+  const shape = t.shape;
+  const n = t.numel();
+  if (to === 'float32' && t.dtype === 'float32') {
+    const out = new Float32Array(n);
+    if (n > 0) {
+      native.binary(
+        BinaryOp.mul, shape, out, 0, contiguousStrides(shape),
+        t.storage.data as Float32Array, t.offset, t.strides,
+        ONE, 0, shape.map(() => 0),
+      );
+    }
+    return new Tensor(new Storage(out), shape);
+  }
+  const vals = valuesAs(t, shape);
+  const out = allocate(to, n);
+  if (to === t.dtype || to === 'float32') out.set(vals);
+  else for (let i = 0; i < n; i++) out[i] = castValue(vals[i], to);
+  return new Tensor(new Storage(out), shape);
+}
+
+/** dst (any view) <- src broadcast to dst's shape, cast to dst's dtype. No history, no version bump. */
+export function writeInto(dst: Tensor, src: Tensor): void {
+  const shape = dst.shape;
+  if (dst.numel() === 0) return;
+  if (src.storage === dst.storage) src = copyRaw(src); // the kernel rejects partial overlap
+  if (dst.dtype === 'float32' && src.dtype === 'float32') {
+    native.binary(
+      BinaryOp.mul, shape, dst.storage.data as Float32Array, dst.offset, dst.strides,
+      src.storage.data as Float32Array, src.offset, broadcastStrides(src.shape, src.strides, shape),
+      ONE, 0, shape.map(() => 0),
+    );
+    return;
+  }
+  const vals = valuesAs(src, shape);
+  const to = dst.dtype;
+  const d = dst.storage.data;
+  const offs = offsetsFor(dst, shape);
+  const cast = to !== src.dtype && to !== 'float32';
+  if (!offs) {
+    for (let i = 0; i < vals.length; i++) d[dst.offset + i] = cast ? castValue(vals[i], to) : vals[i];
+  } else {
+    for (let i = 0; i < vals.length; i++) d[offs[i]] = cast ? castValue(vals[i], to) : vals[i];
+  }
+}
+
+/** A new contiguous tensor of `shape` and `dtype` whose element i is f(i). */
+export function fromFunction(shape: Shape, dtype: DType, f: (i: number) => number): Tensor {
+  const out = allocate(dtype, numel(shape));
+  for (let i = 0; i < out.length; i++) out[i] = f(i);
+  return new Tensor(new Storage(out), shape);
+}
+
+/** A contiguous tensor over `data` with `shape`. */
+export function wrap(data: TypedArray, shape: Shape): Tensor {
+  return new Tensor(new Storage(data), shape);
+}

@@ -1,0 +1,176 @@
+// Unary elementwise math with autograd. float32 goes through native.unary; sign (torch's: NaN
+// gives 0, the native kernel keeps NaN) and int32 neg/abs/sign/relu are TypeScript loops.
+// Integer and bool inputs of floating ops are promoted to float32, as torch does.
+import { defineOp } from '../autograd/define_op.js';
+import { allocate } from '../dtype.js';
+import { native, UnaryOp, type UnaryOpCode } from '../native.js';
+import { contiguousStrides } from '../shape.js';
+import { Storage, Tensor } from '../tensor.js';
+import { add, div, mul, sub } from './binary.js';
+import { copyRaw, valuesAs } from './strided.js';
+
+/** out = op(x) for a float32 x through the native kernel. */
+export function unaryRaw(code: UnaryOpCode, x: Tensor): Tensor {
+  const out = new Float32Array(x.numel());
+  if (out.length > 0) {
+    native.unary(code, x.shape, out, 0, contiguousStrides(x.shape), x.storage.data as Float32Array, x.offset, x.strides);
+  }
+  return new Tensor(new Storage(out), x.shape);
+}
+
+/** out = f(x) elementwise in TypeScript, in x's dtype (float32 results are rounded on store). */
+export function mapRaw(x: Tensor, f: (v: number) => number): Tensor {
+  const vals = valuesAs(x, x.shape);
+  const out = allocate(x.dtype, vals.length);
+  for (let i = 0; i < vals.length; i++) out[i] = f(vals[i]);
+  return new Tensor(new Storage(out), x.shape);
+}
+
+function asFloat(x: Tensor): Tensor {
+  return x.dtype === 'float32' ? x : copyRaw(x, 'float32');
+}
+
+function checkTensor(op: string, x: unknown): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+  return x;
+}
+
+interface UnarySpec {
+  name: string;
+  /** The forward on a float32 tensor. */
+  forward(x: Tensor): Tensor;
+  /** 'input' or 'output': what the backward needs saved. */
+  save: 'input' | 'output' | 'none';
+  backward(g: Tensor, saved: Tensor): Tensor;
+  /** The forward for int32 tensors (keeps int32); absent: promote to float32. */
+  intForward?(x: Tensor): Tensor;
+}
+
+function defineUnary(spec: UnarySpec): (x: Tensor) => Tensor {
+  const op = defineOp({
+    name: spec.name,
+    forward(ctx, x: Tensor) {
+      const out = spec.forward(x);
+      if (spec.save === 'input') ctx.save(x);
+      else if (spec.save === 'output') ctx.save(out);
+      return out;
+    },
+    backward(ctx, g) {
+      return [spec.backward(g, ctx.saved[0])];
+    },
+  });
+  return (x: Tensor) => {
+    checkTensor(spec.name, x);
+    if (x.dtype !== 'float32') {
+      if (spec.intForward && x.dtype === 'int32') return spec.intForward(x);
+      return op(asFloat(x));
+    }
+    return op(x);
+  };
+}
+
+/** torch's sign: (0 < v) - (v < 0), so NaN and -0 give 0. */
+const signOf = (v: number) => (v > 0 ? 1 : 0) - (v < 0 ? 1 : 0);
+
+const native1 = (code: UnaryOpCode) => (x: Tensor) => unaryRaw(code, x);
+
+export const neg = defineUnary({
+  name: 'neg', save: 'none', forward: native1(UnaryOp.neg),
+  backward: (g) => neg(g),
+  intForward: (x) => mapRaw(x, (v) => -v),
+});
+
+export const sign = defineUnary({
+  name: 'sign', save: 'none', forward: (x) => mapRaw(x, signOf),
+  backward: (g) => mapRaw(g, () => 0),
+  intForward: (x) => mapRaw(x, signOf),
+});
+
+export const abs = defineUnary({
+  name: 'abs', save: 'input', forward: native1(UnaryOp.abs),
+  backward: (g, x) => mul(g, sign(x)),
+  intForward: (x) => mapRaw(x, Math.abs),
+});
+
+export const exp = defineUnary({
+  name: 'exp', save: 'output', forward: native1(UnaryOp.exp),
+  backward: (g, out) => mul(g, out),
+});
+
+export const log = defineUnary({
+  name: 'log', save: 'input', forward: native1(UnaryOp.log),
+  backward: (g, x) => div(g, x),
+});
+
+export const log1p = defineUnary({
+  name: 'log1p', save: 'input', forward: native1(UnaryOp.log1p),
+  backward: (g, x) => div(g, add(x, 1)),
+});
+
+export const expm1 = defineUnary({
+  name: 'expm1', save: 'output', forward: native1(UnaryOp.expm1),
+  backward: (g, out) => mul(g, add(out, 1)),
+});
+
+export const sqrt = defineUnary({
+  name: 'sqrt', save: 'output', forward: native1(UnaryOp.sqrt),
+  backward: (g, out) => div(g, mul(out, 2)),
+});
+
+export const rsqrt = defineUnary({
+  name: 'rsqrt', save: 'output', forward: native1(UnaryOp.rsqrt),
+  // d/dx x^(-1/2) = -1/2 x^(-3/2) = -1/2 out^3
+  backward: (g, out) => mul(g, mul(mul(out, mul(out, out)), -0.5)),
+});
+
+export const sin = defineUnary({
+  name: 'sin', save: 'input', forward: native1(UnaryOp.sin),
+  backward: (g, x) => mul(g, cos(x)),
+});
+
+export const cos = defineUnary({
+  name: 'cos', save: 'input', forward: native1(UnaryOp.cos),
+  backward: (g, x) => mul(g, neg(sin(x))),
+});
+
+export const tanh = defineUnary({
+  name: 'tanh', save: 'output', forward: native1(UnaryOp.tanh),
+  backward: (g, out) => mul(g, sub(1, mul(out, out))),
+});
+
+export const sigmoid = defineUnary({
+  name: 'sigmoid', save: 'output', forward: native1(UnaryOp.sigmoid),
+  backward: (g, out) => mul(g, mul(out, sub(1, out))),
+});
+
+export const relu = defineUnary({
+  name: 'relu', save: 'output', forward: native1(UnaryOp.relu),
+  backward: (g, out) => mul(g, mapRaw(out, (v) => (v > 0 ? 1 : 0))),
+  intForward: (x) => mapRaw(x, (v) => (v > 0 ? v : 0)),
+});
+
+declare module '../tensor.js' {
+  interface Tensor {
+    neg(): Tensor;
+    sign(): Tensor;
+    abs(): Tensor;
+    exp(): Tensor;
+    log(): Tensor;
+    log1p(): Tensor;
+    expm1(): Tensor;
+    sqrt(): Tensor;
+    rsqrt(): Tensor;
+    sin(): Tensor;
+    cos(): Tensor;
+    tanh(): Tensor;
+    sigmoid(): Tensor;
+    relu(): Tensor;
+  }
+}
+
+const methods = { neg, sign, abs, exp, log, log1p, expm1, sqrt, rsqrt, sin, cos, tanh, sigmoid, relu };
+for (const [name, fn] of Object.entries(methods)) {
+  (Tensor.prototype as unknown as Record<string, unknown>)[name] = function (this: Tensor) {
+    return fn(this);
+  };
+}

@@ -1,0 +1,325 @@
+// View ops: new shape/strides/offset over the same storage, with autograd. A strided view's
+// backward embeds the gradient into zeros of the input's shape through the same view; that
+// embedding's own backward is the view again, so higher-order gradients work.
+import { defineOp } from '../autograd/define_op.js';
+import { formatShape, normalizeDim, numel, type Shape } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { sumTo } from './reduce.js';
+import { copyRaw, writeInto } from './strided.js';
+import { zeros } from '../creation.js';
+
+/** Re-strides a tensor: pure metadata, valid for any tensor of the op's input shape. */
+export type Restride = (t: Tensor) => Tensor;
+
+/** A view of x's storage; its _base is the tensor that owns the storage. */
+export function asView(x: Tensor, shape: Shape, strides: readonly number[], offset: number): Tensor {
+  const v = new Tensor(x.storage, shape, strides, offset);
+  v._base = x._base ?? x;
+  return v;
+}
+
+const viewOps = new Map<string, (x: Tensor, make: Restride) => Tensor>();
+
+/** The recorded strided view op called `name` (SelectBackward, TransposeBackward, ...). */
+function stridedView(name: string): (x: Tensor, make: Restride) => Tensor {
+  let op = viewOps.get(name);
+  if (!op) {
+    op = defineOp({
+      name,
+      forward(ctx, x: Tensor, make: Restride) {
+        ctx.inShape = x.shape;
+        ctx.make = make;
+        return make(x);
+      },
+      backward(ctx, g) {
+        return [embed(g, ctx.inShape as Shape, ctx.make as Restride, name)];
+      },
+    });
+    viewOps.set(name, op);
+  }
+  return op;
+}
+
+const embedOp = defineOp({
+  name: 'viewEmbed',
+  forward(ctx, g: Tensor, inShape: Shape, make: Restride, viewName: string) {
+    ctx.make = make;
+    ctx.viewName = viewName;
+    const z = zeros(inShape);
+    writeInto(make(z), g);
+    return z;
+  },
+  backward(ctx, gg) {
+    return [stridedView(ctx.viewName as string)(gg, ctx.make as Restride)];
+  },
+});
+
+function embed(g: Tensor, inShape: Shape, make: Restride, viewName: string): Tensor {
+  return embedOp(g, inShape, make, viewName);
+}
+
+// ---- reshape family ---------------------------------------------------------------------
+
+/** Strides that view (shape, strides) as newShape without copying, or null (ATen's computeStride). */
+export function viewStrides(shape: Shape, strides: readonly number[], newShape: Shape): number[] | null {
+  const out = new Array<number>(newShape.length);
+  if (shape.length === 0 || numel(shape) === 0) {
+    let s = 1;
+    for (let d = newShape.length - 1; d >= 0; d--) {
+      out[d] = s;
+      s *= Math.max(newShape[d], 1);
+    }
+    return out;
+  }
+  let viewD = newShape.length - 1;
+  let chunkBase = strides[strides.length - 1];
+  let tensorNumel = 1;
+  let viewNumel = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    tensorNumel *= shape[d];
+    if (d === 0 || (shape[d - 1] !== 1 && strides[d - 1] !== tensorNumel * chunkBase)) {
+      while (viewD >= 0 && (viewNumel < tensorNumel || newShape[viewD] === 1)) {
+        out[viewD] = viewNumel * chunkBase;
+        viewNumel *= newShape[viewD];
+        viewD--;
+      }
+      if (viewNumel !== tensorNumel) return null;
+      if (d > 0) {
+        chunkBase = strides[d - 1];
+        tensorNumel = 1;
+        viewNumel = 1;
+      }
+    }
+  }
+  return viewD === -1 ? out : null;
+}
+
+/** Flattens varargs or one array of sizes. */
+export function sizesArg(args: readonly (number | readonly number[])[]): number[] {
+  return (args.length === 1 && Array.isArray(args[0]) ? args[0] : args) as number[];
+}
+
+/** Resolves one -1 and checks the element count. */
+function inferShape(op: string, from: Shape, shape: readonly number[]): number[] {
+  const n = numel(from);
+  const out = [...shape];
+  const free = out.indexOf(-1);
+  if (free !== out.lastIndexOf(-1)) throw new RangeError(`${op}: only one dimension can be inferred (-1), got ${formatShape(shape)}`);
+  for (let i = 0; i < out.length; i++) {
+    if (i !== free && (!Number.isInteger(out[i]) || out[i] < 0)) throw new RangeError(`${op}: invalid shape ${formatShape(shape)}`);
+  }
+  if (free >= 0) {
+    const rest = numel(out.filter((_, i) => i !== free));
+    if (rest === 0 || n % rest !== 0) throw new RangeError(`${op}: shape ${formatShape(shape)} is invalid for input of size ${n}`);
+    out[free] = n / rest;
+  }
+  if (numel(out) !== n) throw new RangeError(`${op}: shape ${formatShape(shape)} is invalid for input of size ${n} (shape ${formatShape(from)})`);
+  return out;
+}
+
+const reshapeOp = defineOp({
+  name: 'view',
+  forward(ctx, x: Tensor, shape: number[], mustView: boolean) {
+    ctx.inShape = x.shape;
+    const strides = viewStrides(x.shape, x.strides, shape);
+    if (strides) return asView(x, shape, strides, x.offset);
+    if (mustView) {
+      throw new RangeError(
+        `view: shape ${formatShape(shape)} is not compatible with the input's size and strides ` +
+          `(shape ${formatShape(x.shape)}, strides ${formatShape(x.strides)}); use reshape(...) instead`,
+      );
+    }
+    const c = copyRaw(x);
+    return new Tensor(c.storage, shape);
+  },
+  backward(ctx, g) {
+    return [reshape(g, ctx.inShape as number[])];
+  },
+});
+
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  return reshapeOp(x, inferShape('reshape', x.shape, shape), false);
+}
+
+export function view(x: Tensor, shape: readonly number[]): Tensor {
+  return reshapeOp(x, inferShape('view', x.shape, shape), true);
+}
+
+export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  if (x.ndim === 0) return reshape(x, [1]);
+  const s = normalizeDim('flatten', startDim, x.ndim);
+  const e = normalizeDim('flatten', endDim, x.ndim);
+  if (s > e) throw new RangeError(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
+  const shape = [...x.shape.slice(0, s), numel(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)];
+  return reshape(x, shape);
+}
+
+export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
+  const d = normalizeDim('unflatten', dim, x.ndim);
+  const inner = inferShape('unflatten', [x.shape[d]], sizes);
+  return reshape(x, [...x.shape.slice(0, d), ...inner, ...x.shape.slice(d + 1)]);
+}
+
+export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
+  const dims = dim === undefined ? x.shape.map((_, i) => i) : (typeof dim === 'number' ? [dim] : dim).map((d) => normalizeDim('squeeze', d, x.ndim));
+  const drop = new Set(dims.filter((d) => x.shape[d] === 1));
+  if (drop.size === 0) return x.requiresGrad ? reshape(x, x.shape) : x;
+  return reshape(x, x.shape.filter((_, i) => !drop.has(i)));
+}
+
+export function unsqueeze(x: Tensor, dim: number): Tensor {
+  const d = normalizeDim('unsqueeze', dim, x.ndim + 1);
+  return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
+}
+
+// ---- permutations -----------------------------------------------------------------------
+
+const permuteOp: (x: Tensor, dims: number[]) => Tensor = defineOp({
+  name: 'permute',
+  forward(ctx, x: Tensor, dims: number[]) {
+    ctx.dims = dims;
+    return asView(x, dims.map((d) => x.shape[d]), dims.map((d) => x.strides[d]), x.offset);
+  },
+  backward(ctx, g) {
+    const dims = ctx.dims as number[];
+    const inverse = new Array<number>(dims.length);
+    dims.forEach((d, i) => (inverse[d] = i));
+    return [permuteOp(g, inverse)];
+  },
+});
+
+export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  if (dims.length !== x.ndim) throw new RangeError(`permute: expected ${x.ndim} dims for a tensor of shape ${formatShape(x.shape)}, got ${formatShape(dims)}`);
+  const ds = dims.map((d) => normalizeDim('permute', d, x.ndim));
+  if (new Set(ds).size !== ds.length) throw new RangeError(`permute: dims ${formatShape(dims)} repeat a dim`);
+  return permuteOp(x, ds);
+}
+
+export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  if (x.ndim === 0) return x;
+  const a = normalizeDim('transpose', dim0, x.ndim);
+  const b = normalizeDim('transpose', dim1, x.ndim);
+  const dims = x.shape.map((_, i) => i);
+  dims[a] = b;
+  dims[b] = a;
+  return permuteOp(x, dims);
+}
+
+// ---- strided views ----------------------------------------------------------------------
+
+export function select(x: Tensor, dim: number, index: number): Tensor {
+  if (x.ndim === 0) throw new RangeError('select: cannot select from a 0-d tensor');
+  const d = normalizeDim('select', dim, x.ndim);
+  const size = x.shape[d];
+  if (!Number.isInteger(index) || index < -size || index >= size) {
+    throw new RangeError(`select: index ${index} is out of range for dim ${d} of size ${size} (shape ${formatShape(x.shape)})`);
+  }
+  const i = index < 0 ? index + size : index;
+  return stridedView('select')(x, (t) =>
+    asView(t, t.shape.filter((_, k) => k !== d), t.strides.filter((_, k) => k !== d), t.offset + i * t.strides[d]),
+  );
+}
+
+/** Python-style slice x[start:end:step] along dim; negative and out-of-range bounds clamp. */
+export function slice(x: Tensor, dim: number, start?: number, end?: number, step = 1): Tensor {
+  const d = normalizeDim('slice', dim, x.ndim);
+  if (!Number.isInteger(step) || step <= 0) throw new RangeError(`slice: step must be a positive integer, got ${step}`);
+  const size = x.shape[d];
+  const clampIdx = (v: number | undefined, dflt: number) => {
+    if (v === undefined) return dflt;
+    if (!Number.isInteger(v)) throw new TypeError(`slice: bounds must be integers, got ${v}`);
+    const w = v < 0 ? v + size : v;
+    return Math.min(Math.max(w, 0), size);
+  };
+  const s = clampIdx(start, 0);
+  const e = Math.max(clampIdx(end, size), s);
+  const count = Math.ceil((e - s) / step);
+  return stridedView('slice')(x, (t) => {
+    const shape = [...t.shape];
+    const strides = [...t.strides];
+    shape[d] = count;
+    strides[d] = t.strides[d] * step;
+    return asView(t, shape, strides, t.offset + (count > 0 ? s * t.strides[d] : 0));
+  });
+}
+
+export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  const d = normalizeDim('narrow', dim, x.ndim);
+  const size = x.shape[d];
+  const s = start < 0 ? start + size : start;
+  if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > size) {
+    throw new RangeError(`narrow: start ${start} and length ${length} exceed dim ${d} of size ${size} (shape ${formatShape(x.shape)})`);
+  }
+  return slice(x, d, s, s + length);
+}
+
+/** Swaps the last two dims (torch's .mT). */
+export function mT(x: Tensor): Tensor {
+  if (x.ndim < 2) throw new RangeError(`mT: expected a tensor of at least 2 dims, got shape ${formatShape(x.shape)}`);
+  return transpose(x, -2, -1);
+}
+
+/** Reverses every dim (torch's .T). */
+export function T(x: Tensor): Tensor {
+  return permute(x, x.shape.map((_, i) => x.ndim - 1 - i));
+}
+
+// ---- expand -----------------------------------------------------------------------------
+
+const expandOp = defineOp({
+  name: 'expand',
+  forward(ctx, x: Tensor, shape: number[]) {
+    ctx.inShape = x.shape;
+    const lead = shape.length - x.ndim;
+    const strides = shape.map((s, i) => (i < lead ? 0 : x.shape[i - lead] === 1 && s !== 1 ? 0 : x.strides[i - lead]));
+    return asView(x, shape, strides, x.offset);
+  },
+  backward(ctx, g) {
+    return [sumTo(g, ctx.inShape as Shape)];
+  },
+});
+
+/** A broadcast view with `sizes` (-1 keeps a dim); new dims are added in front. */
+export function expand(x: Tensor, sizes: readonly number[]): Tensor {
+  const lead = sizes.length - x.ndim;
+  if (lead < 0) throw new RangeError(`expand: the number of sizes (${sizes.length}) must be at least the tensor's dims (${x.ndim}); shape ${formatShape(x.shape)}`);
+  const shape = sizes.map((s, i) => {
+    const have = i < lead ? null : x.shape[i - lead];
+    if (s === -1) {
+      if (have === null) throw new RangeError(`expand: -1 is not allowed for a new leading dim (sizes ${formatShape(sizes)})`);
+      return have;
+    }
+    if (!Number.isInteger(s) || s < 0) throw new RangeError(`expand: invalid size ${s} in ${formatShape(sizes)}`);
+    if (have !== null && have !== 1 && have !== s) {
+      throw new RangeError(`expand: the size of dim ${i} (${have}) must match ${s} or be 1 (shape ${formatShape(x.shape)} to ${formatShape(sizes)})`);
+    }
+    return s;
+  });
+  if (shape.length === x.ndim && shape.every((s, i) => s === x.shape[i])) return x;
+  return expandOp(x, shape);
+}
+
+export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+  return expand(x, shape);
+}
+
+// ---- copies -----------------------------------------------------------------------------
+
+const cloneOp = defineOp({
+  name: 'clone',
+  forward(_ctx, x: Tensor) {
+    return copyRaw(x);
+  },
+  backward(_ctx, g) {
+    return [g];
+  },
+});
+
+/** A copy with its own storage (differentiable). */
+export function clone(x: Tensor): Tensor {
+  return cloneOp(x);
+}
+
+export function contiguous(x: Tensor): Tensor {
+  return x.isContiguous() ? x : cloneOp(x);
+}

@@ -1,0 +1,63 @@
+// Adam and AdamW (torch.optim.Adam / AdamW), with AMSGrad; one fused native kernel per parameter.
+import { native } from '../native.js';
+import type { Tensor } from '../tensor.js';
+import { gradData, paramData, stateBuffer, touched } from './fused.js';
+import { checkHyper, Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
+
+export interface AdamOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+  amsgrad?: boolean;
+  maximize?: boolean;
+}
+
+abstract class AdamBase extends Optimizer {
+  protected abstract readonly decoupled: boolean;
+
+  protected validateGroup(g: ParamGroup): void {
+    const name = this.constructor.name;
+    checkHyper(name, 'learning rate', g.lr, { min: 0 });
+    checkHyper(name, 'epsilon value', g.eps, { min: 0 });
+    const betas = g.betas as number[];
+    if (!Array.isArray(betas) || betas.length !== 2) throw new TypeError(`${name}: betas must be [beta1, beta2], got ${String(betas)}`);
+    checkHyper(name, 'beta parameter at index 0', betas[0], { min: 0, max: 1, maxExclusive: true });
+    checkHyper(name, 'beta parameter at index 1', betas[1], { min: 0, max: 1, maxExclusive: true });
+    checkHyper(name, 'weight_decay value', g.weightDecay, { min: 0 });
+  }
+
+  protected updateParameter(p: Tensor, grad: Tensor, g: ParamGroup): void {
+    const name = this.constructor.name;
+    const state = this.state.get(p) ?? { step: 0 };
+    this.state.set(p, state);
+    const step = (state.step as number) + 1;
+    state.step = step;
+    const [beta1, beta2] = g.betas as number[];
+    native.adamStep(
+      paramData(name, p), gradData(name, p, grad),
+      stateBuffer(state, 'expAvg', p), stateBuffer(state, 'expAvgSq', p),
+      g.amsgrad ? stateBuffer(state, 'maxExpAvgSq', p) : null,
+      {
+        lr: g.lr, beta1, beta2, eps: g.eps as number, weightDecay: g.weightDecay as number,
+        decoupled: this.decoupled, amsgrad: g.amsgrad as boolean, maximize: g.maximize as boolean, step,
+      },
+    );
+    touched(p);
+  }
+}
+
+export class Adam extends AdamBase {
+  protected readonly decoupled = false;
+  constructor(params: ParamsInput, options: AdamOptions = {}) {
+    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...options });
+  }
+}
+
+/** Adam with decoupled weight decay (Loshchilov & Hutter): param *= 1 - lr * weightDecay. */
+export class AdamW extends AdamBase {
+  protected readonly decoupled = true;
+  constructor(params: ParamsInput, options: AdamOptions = {}) {
+    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false, ...options });
+  }
+}

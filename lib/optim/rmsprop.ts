@@ -1,0 +1,80 @@
+// RMSprop and Adagrad (torch.optim.RMSprop / Adagrad); one fused native kernel per parameter.
+import { native } from '../native.js';
+import type { Tensor } from '../tensor.js';
+import { gradData, paramData, stateBuffer, touched } from './fused.js';
+import { checkHyper, Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
+
+export interface RMSpropOptions {
+  lr?: number;
+  alpha?: number;
+  eps?: number;
+  weightDecay?: number;
+  momentum?: number;
+  centered?: boolean;
+  maximize?: boolean;
+}
+
+export class RMSprop extends Optimizer {
+  constructor(params: ParamsInput, options: RMSpropOptions = {}) {
+    super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...options });
+  }
+
+  protected validateGroup(g: ParamGroup): void {
+    checkHyper('RMSprop', 'learning rate', g.lr, { min: 0 });
+    checkHyper('RMSprop', 'epsilon value', g.eps, { min: 0 });
+    checkHyper('RMSprop', 'momentum value', g.momentum, { min: 0 });
+    checkHyper('RMSprop', 'weight_decay value', g.weightDecay, { min: 0 });
+    checkHyper('RMSprop', 'alpha value', g.alpha, { min: 0 });
+  }
+
+  protected updateParameter(p: Tensor, grad: Tensor, g: ParamGroup): void {
+    const state = this.state.get(p) ?? { step: 0 };
+    this.state.set(p, state);
+    state.step = (state.step as number) + 1;
+    native.rmspropStep(
+      paramData('RMSprop', p), gradData('RMSprop', p, grad), stateBuffer(state, 'squareAvg', p),
+      (g.momentum as number) > 0 ? stateBuffer(state, 'momentumBuffer', p) : null,
+      g.centered ? stateBuffer(state, 'gradAvg', p) : null,
+      {
+        lr: g.lr, alpha: g.alpha as number, eps: g.eps as number, weightDecay: g.weightDecay as number,
+        momentum: g.momentum as number, centered: g.centered as boolean, maximize: g.maximize as boolean,
+      },
+    );
+    touched(p);
+  }
+}
+
+export interface AdagradOptions {
+  lr?: number;
+  lrDecay?: number;
+  weightDecay?: number;
+  initialAccumulatorValue?: number;
+  eps?: number;
+  maximize?: boolean;
+}
+
+export class Adagrad extends Optimizer {
+  constructor(params: ParamsInput, options: AdagradOptions = {}) {
+    super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...options });
+  }
+
+  protected validateGroup(g: ParamGroup): void {
+    checkHyper('Adagrad', 'learning rate', g.lr, { min: 0 });
+    checkHyper('Adagrad', 'lr_decay value', g.lrDecay, { min: 0 });
+    checkHyper('Adagrad', 'weight_decay value', g.weightDecay, { min: 0 });
+    checkHyper('Adagrad', 'initial_accumulator_value', g.initialAccumulatorValue, { min: 0 });
+    checkHyper('Adagrad', 'epsilon value', g.eps, { min: 0 });
+  }
+
+  protected updateParameter(p: Tensor, grad: Tensor, g: ParamGroup): void {
+    const state = this.state.get(p) ?? { step: 0 };
+    this.state.set(p, state);
+    const step = (state.step as number) + 1;
+    state.step = step;
+    native.adagradStep(paramData('Adagrad', p), gradData('Adagrad', p, grad), stateBuffer(state, 'sum', p, g.initialAccumulatorValue as number), {
+      lr: g.lr, lrDecay: g.lrDecay as number, weightDecay: g.weightDecay as number, eps: g.eps as number,
+      maximize: g.maximize as boolean, step,
+    });
+    touched(p);
+  }
+}

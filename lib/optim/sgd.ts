@@ -1,0 +1,50 @@
+// SGD with momentum, dampening, Nesterov and weight decay (torch.optim.SGD), one fused native
+// kernel per parameter.
+import { native } from '../native.js';
+import type { Tensor } from '../tensor.js';
+import { gradData, paramData, stateBuffer, touched } from './fused.js';
+import { checkHyper, Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
+
+export interface SGDOptions {
+  lr: number;
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+  maximize?: boolean;
+}
+
+export class SGD extends Optimizer {
+  constructor(params: ParamsInput, options: SGDOptions) {
+    if (!options || options.lr === undefined) throw new RangeError('SGD: lr is required');
+    super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options });
+  }
+
+  protected validateGroup(g: ParamGroup): void {
+    checkHyper('SGD', 'learning rate', g.lr, { min: 0 });
+    checkHyper('SGD', 'momentum value', g.momentum, { min: 0 });
+    checkHyper('SGD', 'dampening', g.dampening);
+    checkHyper('SGD', 'weight_decay value', g.weightDecay, { min: 0 });
+    if (g.nesterov && ((g.momentum as number) <= 0 || g.dampening !== 0)) {
+      throw new RangeError('SGD: Nesterov momentum requires a momentum and zero dampening');
+    }
+  }
+
+  protected updateParameter(p: Tensor, grad: Tensor, g: ParamGroup): void {
+    const state = this.state.get(p) ?? {};
+    this.state.set(p, state);
+    const momentum = g.momentum as number;
+    const firstStep = momentum !== 0 && !('momentumBuffer' in state);
+    const buf = momentum !== 0 ? stateBuffer(state, 'momentumBuffer', p) : null;
+    native.sgdStep(paramData('SGD', p), gradData('SGD', p, grad), buf, {
+      lr: g.lr,
+      momentum,
+      dampening: g.dampening as number,
+      weightDecay: g.weightDecay as number,
+      nesterov: g.nesterov as boolean,
+      maximize: g.maximize as boolean,
+      firstStep,
+    });
+    touched(p);
+  }
+}

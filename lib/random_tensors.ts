@@ -1,0 +1,97 @@
+// Random tensors drawn from a Generator (lib/random.ts): the same values on every CPU.
+import { allocate, type DType, isDType } from './dtype.js';
+import { copyRaw, valuesAs } from './ops/strided.js';
+import { defaultGenerator, Generator } from './random.js';
+import { checkShape, numel, type Shape } from './shape.js';
+import { Storage, Tensor } from './tensor.js';
+
+export interface RandomOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+  generator?: Generator;
+}
+
+function gen(op: string, opts?: RandomOptions): Generator {
+  const g = opts?.generator ?? defaultGenerator;
+  if (!(g instanceof Generator)) throw new TypeError(`${op}: generator must be a Generator`);
+  return g;
+}
+
+function floatDType(op: string, opts?: RandomOptions): DType {
+  const d = opts?.dtype ?? 'float32';
+  if (d !== 'float32') throw new TypeError(`${op}: dtype must be 'float32', got ${String(d)}`);
+  return d;
+}
+
+function make(op: string, shape: Shape, dtype: DType, opts: RandomOptions | undefined, f: () => number): Tensor {
+  const s = checkShape(op, shape);
+  const data = allocate(dtype, numel(s));
+  for (let i = 0; i < data.length; i++) data[i] = f();
+  const t = new Tensor(new Storage(data), s);
+  if (opts?.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+/** Uniform on [0, 1) (torch.rand). */
+export function rand(shape: Shape, opts?: RandomOptions): Tensor {
+  const g = gen('rand', opts);
+  return make('rand', shape, floatDType('rand', opts), opts, () => g.nextFloat());
+}
+
+/** Standard normal (torch.randn). */
+export function randn(shape: Shape, opts?: RandomOptions): Tensor {
+  const g = gen('randn', opts);
+  return make('randn', shape, floatDType('randn', opts), opts, () => g.nextNormal());
+}
+
+/** Integers uniform on [low, high) (torch.randint(low, high, size)); int32 unless dtype says otherwise. */
+export function randint(low: number, high: number, shape: Shape, opts?: RandomOptions): Tensor {
+  if (!Number.isInteger(low) || !Number.isInteger(high)) throw new TypeError(`randint: low and high must be integers, got ${low} and ${high}`);
+  if (high <= low) throw new RangeError(`randint: high (${high}) must be greater than low (${low})`);
+  const dtype = opts?.dtype ?? 'int32';
+  if (!isDType(dtype) || dtype === 'bool') throw new TypeError(`randint: dtype must be 'int32' or 'float32', got ${String(dtype)}`);
+  const g = gen('randint', opts);
+  return make('randint', shape, dtype, opts, () => g.nextInt(low, high));
+}
+
+/** A random permutation of 0..n-1 (torch.randperm), int32, by Fisher-Yates. */
+export function randperm(n: number, opts?: RandomOptions): Tensor {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`randperm: n must be a non-negative integer, got ${n}`);
+  const g = gen('randperm', opts);
+  const dtype = opts?.dtype ?? 'int32';
+  const data = allocate(dtype, n);
+  for (let i = 0; i < n; i++) data[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = g.nextInt(0, i + 1);
+    const tmp = data[i];
+    data[i] = data[j];
+    data[j] = tmp;
+  }
+  return new Tensor(new Storage(data), [n]);
+}
+
+/** 1 with probability p (elementwise from a tensor of probabilities, or a number), float32. */
+export function bernoulli(p: Tensor | number, opts?: RandomOptions & { shape?: Shape }): Tensor {
+  const g = gen('bernoulli', opts);
+  if (typeof p === 'number') {
+    if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli: p must be in [0, 1], got ${p}`);
+    return make('bernoulli', opts?.shape ?? [], floatDType('bernoulli', opts), opts, () => (g.nextFloat() < p ? 1 : 0));
+  }
+  if (!(p instanceof Tensor)) throw new TypeError('bernoulli: p must be a Tensor or a number');
+  const probs = valuesAs(p.dtype === 'float32' ? p : copyRaw(p, 'float32'), p.shape);
+  const out = new Float32Array(probs.length);
+  for (let i = 0; i < probs.length; i++) {
+    const q = probs[i];
+    if (!(q >= 0 && q <= 1)) throw new RangeError(`bernoulli: probabilities must be in [0, 1], got ${q} at element ${i}`);
+    out[i] = g.nextFloat() < q ? 1 : 0;
+  }
+  return new Tensor(new Storage(out), p.shape);
+}
+
+export function randLike(t: Tensor, opts?: RandomOptions): Tensor {
+  return rand(t.shape, opts);
+}
+
+export function randnLike(t: Tensor, opts?: RandomOptions): Tensor {
+  return randn(t.shape, opts);
+}

@@ -1,0 +1,240 @@
+// The GEMM driver: argument folding, the five BLIS loops around the ISA's microkernel,
+// packing scratch, and the split of C across threads.
+#include "kernels/gemm/gemm.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "runtime/kernel_table.h"
+#include "runtime/threadpool.h"
+
+namespace myelin {
+namespace {
+
+// Below this many flops per thread, waking a worker costs more than it saves.
+constexpr int64_t kMinFlopsPerThread = int64_t{1} << 19;
+// Small-matrix path: when a thread's block has at most this many rows of C, each packed B
+// micro-panel would be used by at most a few A micro-panels, so packing B costs more than it
+// saves: the microkernel reads op(B) in place (when its rows are contiguous).
+constexpr int64_t kDirectBMaxRows = 96;
+
+int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
+// The block size that splits n into ceil(n / max_block) equal blocks, rounded up to `unit`.
+int64_t even_block(int64_t n, int64_t max_block, int64_t unit) {
+  max_block = max_block > unit ? max_block / unit * unit : unit;
+  const int64_t blocks = (n + max_block - 1) / max_block;
+  return blocks <= 1 ? round_up(n, unit) : round_up((n + blocks - 1) / blocks, unit);
+}
+
+// Per-thread packing buffers, grown on demand and reused across calls: no allocation once
+// warm. Pool workers are persistent, so each keeps its own.
+class PackBuffer {
+ public:
+  ~PackBuffer() { std::free(data_); }
+  float* get(int64_t floats) {
+    if (floats > capacity_) {
+      std::free(data_);
+      const size_t bytes = static_cast<size_t>(round_up(floats * 4, 64));
+      data_ = static_cast<float*>(std::aligned_alloc(64, bytes));
+      if (!data_) std::abort();
+      capacity_ = floats;
+    }
+    return data_;
+  }
+
+ private:
+  float* data_ = nullptr;
+  int64_t capacity_ = 0;
+};
+
+thread_local PackBuffer t_pack_a;
+thread_local PackBuffer t_pack_b;
+
+// One GEMM with its operands folded to (row stride, column stride) form.
+struct Problem {
+  const GemmKernels* g;
+  int64_t m, n, k;
+  float alpha, beta;
+  const float* a;
+  int64_t a_rs, a_cs;
+  const float* b;
+  int64_t b_rs, b_cs;
+  float* c;
+  int64_t ldc;
+};
+
+Problem make_problem(const KernelTable& kt, bool trans_a, bool trans_b, int64_t m, int64_t n,
+                     int64_t k, float alpha, const float* a, int64_t lda, const float* b,
+                     int64_t ldb, float beta, float* c, int64_t ldc) {
+  Problem p;
+  p.g = &kt.gemm;
+  p.m = m;
+  p.n = n;
+  p.k = k;
+  p.alpha = alpha;
+  p.beta = beta;
+  p.a = a;
+  p.a_rs = trans_a ? 1 : lda;
+  p.a_cs = trans_a ? lda : 1;
+  p.b = b;
+  p.b_rs = trans_b ? 1 : ldb;
+  p.b_cs = trans_b ? ldb : 1;
+  p.c = c;
+  p.ldc = ldc;
+  return p;
+}
+
+// C[m0:m1, n0:n1] := beta * C (k = 0 or alpha = 0: nothing to multiply).
+void scale_block(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+  for (int64_t i = m0; i < m1; ++i) {
+    float* row = p.c + i * p.ldc;
+    if (p.beta == 0.0f) {
+      std::memset(row + n0, 0, static_cast<size_t>(n1 - n0) * sizeof(float));
+    } else if (p.beta != 1.0f) {
+      for (int64_t j = n0; j < n1; ++j) row[j] *= p.beta;
+    }
+  }
+}
+
+// The block C[m0:m1, n0:n1] of one GEMM on the calling thread: the five loops.
+void gemm_block(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+  if (m0 >= m1 || n0 >= n1) return;
+  if (p.k == 0 || p.alpha == 0.0f) {
+    scale_block(p, m0, m1, n0, n1);
+    return;
+  }
+  const GemmKernels& g = *p.g;
+  const int64_t MR = g.mr, NR = g.nr;
+  // Each dimension splits into equal blocks no larger than the ISA's: 1024 rows with MC = 1008
+  // become 2 x 512 (not 1008 + 16, which would pack all of B a second time for 16 rows).
+  const int64_t KC = even_block(p.k, g.kc, 1);
+  const int64_t MC = even_block(m1 - m0, g.mc, MR);
+  const int64_t NC = even_block(n1 - n0, g.nc, NR);
+  const bool direct_b = p.b_cs == 1 && m1 - m0 <= kDirectBMaxRows;
+  float* a_pack = t_pack_a.get(MC * KC);
+  float* b_pack = direct_b ? nullptr : t_pack_b.get(NC * KC);
+
+  // The loops run as BLIS does for C^T = B^T A^T: the vector dimension of the tile is n (rows
+  // of C are contiguous), so the operand broadcast from L1 is A and the one streamed is B.
+  // Loop 5 (ic): rows of C in blocks of MC; one packed A block (mc x kc, ~L3) at a time.
+  for (int64_t ic = m0; ic < m1; ic += MC) {
+    const int64_t mc = min64(MC, m1 - ic);
+    // Loop 4 (pc): the k dimension in blocks of KC; beta applies to the first block only.
+    for (int64_t pc = 0; pc < p.k; pc += KC) {
+      const int64_t kc = min64(KC, p.k - pc);
+      const float beta = pc == 0 ? p.beta : 1.0f;
+      g.pack_a(mc, kc, p.a + ic * p.a_rs + pc * p.a_cs, p.a_rs, p.a_cs, a_pack);
+      // Loop 3 (jc): columns of C in blocks of NC; one packed B block (kc x nc, in L2).
+      for (int64_t jc = n0; jc < n1; jc += NC) {
+        const int64_t nc = min64(NC, n1 - jc);
+        const float* b_block = p.b + pc * p.b_rs + jc * p.b_cs;
+        if (!direct_b) g.pack_b(kc, nc, b_block, p.b_rs, p.b_cs, b_pack);
+        const int64_t ldb = direct_b ? p.b_rs : NR;
+        // Loop 2 (ir): MR-row micro-panels of the A block (MR x kc, in L1).
+        for (int64_t ir = 0; ir < mc; ir += MR) {
+          const int mr = static_cast<int>(min64(MR, mc - ir));
+          const float* a_panel = a_pack + ir * kc;
+          float* c_row = p.c + (ic + ir) * p.ldc + jc;
+          // Loop 1 (jr): NR-column micro-panels of the B block, one microkernel call each.
+          for (int64_t jr = 0; jr < nc; jr += NR) {
+            const int nr = static_cast<int>(min64(NR, nc - jr));
+            const float* b_panel = direct_b ? b_block + jr : b_pack + jr * kc;
+            g.ukernel(kc, a_panel, b_panel, ldb, c_row + jr, p.ldc, p.alpha, beta, mr, nr);
+          }
+        }
+      }
+    }
+  }
+}
+
+// How nthreads threads split C: a tm x tn grid of blocks along whole MR/NR tiles, picked so
+// the largest block (padding included) is smallest, then so packing is least (each thread
+// packs the A rows and B columns of its own block). Skinny shapes split their long side.
+struct Grid {
+  int tm, tn;
+};
+
+Grid choose_grid(const Problem& p, int nt) {
+  const int64_t mt = (p.m + p.g->mr - 1) / p.g->mr, ntl = (p.n + p.g->nr - 1) / p.g->nr;
+  Grid best{1, nt};
+  double best_cost = -1;
+  for (int tm = 1; tm <= nt; ++tm) {
+    if (nt % tm) continue;
+    const int tn = nt / tm;
+    const double rows = static_cast<double>((mt + tm - 1) / tm) * p.g->mr;
+    const double cols = static_cast<double>((ntl + tn - 1) / tn) * p.g->nr;
+    // Flops of the largest block, plus the packing every thread does (weighted as ~8 flops
+    // an element: a packed element costs a load and a store, an FMA pair is 1/16 of a cycle).
+    const double cost = 2.0 * rows * cols * p.k + 8.0 * p.k * (rows + cols);
+    if (best_cost < 0 || cost < best_cost) {
+      best_cost = cost;
+      best = Grid{tm, tn};
+    }
+  }
+  return best;
+}
+
+void gemm_threaded(const Problem& p, int nt) {
+  if (p.m == 0 || p.n == 0) return;
+  if (nt <= 1) {
+    gemm_block(p, 0, p.m, 0, p.n);
+    return;
+  }
+  const Grid grid = choose_grid(p, nt);
+  const int64_t mt = (p.m + p.g->mr - 1) / p.g->mr, ntl = (p.n + p.g->nr - 1) / p.g->nr;
+  auto body = [&](int tid, int nthreads) {
+    (void)nthreads;
+    const int ti = tid / grid.tn, tj = tid % grid.tn;
+    const int64_t m0 = min64(p.m, mt * ti / grid.tm * p.g->mr);
+    const int64_t m1 = min64(p.m, mt * (ti + 1) / grid.tm * p.g->mr);
+    const int64_t n0 = min64(p.n, ntl * tj / grid.tn * p.g->nr);
+    const int64_t n1 = min64(p.n, ntl * (tj + 1) / grid.tn * p.g->nr);
+    gemm_block(p, m0, m1, n0, n1);
+  };
+  parallel_run(nt, body);
+}
+
+int64_t gemm_flops(int64_t m, int64_t n, int64_t k) { return 2 * m * n * (k > 0 ? k : 1); }
+
+}  // namespace
+
+void sgemm(const KernelTable& kt, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
+           float alpha, const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
+           float* c, int64_t ldc) {
+  const Problem p = make_problem(kt, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  gemm_threaded(p, threads_for(gemm_flops(m, n, k), kMinFlopsPerThread));
+}
+
+void sgemm_batched(const KernelTable& kt, bool trans_a, bool trans_b, int64_t batch, int64_t m,
+                   int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                   int64_t stride_a, const float* b, int64_t ldb, int64_t stride_b, float beta,
+                   float* c, int64_t ldc, int64_t stride_c) {
+  if (batch <= 0 || m == 0 || n == 0) return;
+  const Problem p0 = make_problem(kt, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  auto nth = [&](int64_t i) {
+    Problem p = p0;
+    p.a += i * stride_a;
+    p.b += i * stride_b;
+    p.c += i * stride_c;
+    return p;
+  };
+  const int nt = threads_for(gemm_flops(m, n, k) * batch, kMinFlopsPerThread);
+  const int nt_one = threads_for(gemm_flops(m, n, k), kMinFlopsPerThread);
+  // Many small products: whole GEMMs per thread (a contiguous run of the batch each), when
+  // the batch splits evenly or is long enough that the uneven tail hardly matters. Otherwise
+  // one GEMM after another, each split across the threads.
+  if (nt > 1 && (batch % nt == 0 || batch >= 4 * nt || nt_one <= 1)) {
+    auto body = [&](int tid, int nthreads) {
+      for (int64_t i = batch * tid / nthreads; i < batch * (tid + 1) / nthreads; ++i) {
+        const Problem p = nth(i);
+        gemm_block(p, 0, p.m, 0, p.n);
+      }
+    };
+    parallel_run(nt, body);
+    return;
+  }
+  for (int64_t i = 0; i < batch; ++i) gemm_threaded(nth(i), nt_one);
+}
+
+}  // namespace myelin

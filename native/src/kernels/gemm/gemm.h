@@ -1,0 +1,58 @@
+// Single-precision GEMM, BLIS style: the per-ISA pieces (packing, register-blocked
+// microkernel, block sizes) and the driver that runs the five loops around them.
+//
+// Everything is row-major. op(A) is m x k, op(B) is k x n; a stored operand is addressed as
+// element (row, col) at p[row * rs + col * cs], so a transposed operand is just swapped
+// strides, and transposition happens while packing (never by copying a transposed matrix).
+#pragma once
+#include <cstdint>
+
+namespace myelin {
+
+struct KernelTable;
+
+// Packs the mc x kc block of op(A) (element (i, p) at a[i * rs + p * cs]) into
+// ceil(mc / MR) micro-panels of kc * MR floats: panel r holds rows [r*MR, r*MR + MR) k-major
+// (out[r*MR*kc + p*MR + i]), rows past mc zero-filled.
+using GemmPackAFn = void (*)(int64_t mc, int64_t kc, const float* a, int64_t rs, int64_t cs,
+                             float* out);
+// Packs the kc x nc block of op(B) (element (p, j) at b[p * rs + j * cs]) into
+// ceil(nc / NR) micro-panels of kc * NR floats, k-major, columns past nc zero-filled.
+using GemmPackBFn = void (*)(int64_t kc, int64_t nc, const float* b, int64_t rs, int64_t cs,
+                             float* out);
+// The microkernel contract: C := beta*C + alpha*A*B on one mr x nr tile (mr <= MR, nr <= NR),
+// A a packed micro-panel (kc x MR, k-major), B kc rows of NR floats ldb apart (a packed
+// micro-panel: ldb = NR; or op(B) itself when its rows are contiguous: only nr columns are
+// read). beta = 0 overwrites C without reading it (NaN in C does not propagate).
+using GemmUkernelFn = void (*)(int64_t kc, const float* a, const float* b, int64_t ldb, float* c,
+                               int64_t ldc, float alpha, float beta, int mr, int nr);
+
+struct GemmKernels {
+  const char* name;  // dtype, tile and ISA: "sgemm_ukernel_14x32__avx512"
+  int mr, nr;        // register tile
+  int kc, mc, nc;    // cache blocks (see the fill_gemm_* files for the reasoning)
+  GemmPackAFn pack_a;
+  GemmPackBFn pack_b;
+  GemmUkernelFn ukernel;
+};
+
+void fill_gemm_scalar(GemmKernels* k);
+void fill_gemm_avx2(GemmKernels* k);
+void fill_gemm_avx512(GemmKernels* k);
+
+// C := alpha * op(A) * op(B) + beta * C, with C m x n (row stride ldc), op(A) m x k (A stored
+// m x k with row stride lda, or k x m when trans_a), op(B) k x n (B stored k x n, or n x k when
+// trans_b). beta = 0 overwrites C. C must not overlap A or B. Threaded over the process pool;
+// deterministic for a fixed thread count.
+void sgemm(const KernelTable& kt, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
+           float alpha, const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
+           float* c, int64_t ldc);
+
+// `batch` GEMMs: operand i at a + i*stride_a, b + i*stride_b, c + i*stride_c (a stride 0
+// broadcasts A or B). The C matrices must not overlap one another.
+void sgemm_batched(const KernelTable& kt, bool trans_a, bool trans_b, int64_t batch, int64_t m,
+                   int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                   int64_t stride_a, const float* b, int64_t ldb, int64_t stride_b, float beta,
+                   float* c, int64_t ldc, int64_t stride_c);
+
+}  // namespace myelin

@@ -1,0 +1,180 @@
+// The GEMM microkernel and the packing routines, written once over a vector type V and a
+// register tile of MR rows x NV vectors, compiled once per ISA. Included by gemm_<isa>.cpp
+// inside an anonymous namespace, after that file defines:
+//   V::reg, V::mask, V::width, zero, load, loadm, store, storem, set1, mul, fmadd, mask_for
+//   (mask_for(n): the first n lanes, n clamped to [0, width]; masked lanes are neither read
+//   nor written), transpose (see pack_lines), and constexpr int MR, NV.
+// No includes here: each ISA file brings its own, so nothing is shared across ISA objects.
+
+constexpr int W = V::width;
+constexpr int NR = NV * W;
+
+inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+#ifndef MYELIN_GEMM_PREFETCH_C
+#define MYELIN_GEMM_PREFETCH_C 24
+#endif
+constexpr int64_t kPrefetchC = MYELIN_GEMM_PREFETCH_C;
+#ifndef MYELIN_GEMM_PREFETCH_B
+#define MYELIN_GEMM_PREFETCH_B 0
+#endif
+constexpr int64_t kPrefetchB = MYELIN_GEMM_PREFETCH_B;
+
+// One k-step loop over the whole kc: acc[i][v] += A[p][i] * B[p][v*W .. v*W+W).
+// kMasked: B's columns past nr are not read (op(B) read in place at a right edge).
+template <bool kMasked>
+__attribute__((always_inline)) inline void tile_kloop(int64_t kc, const float* a, const float* b,
+                                                      int64_t ldb, const typename V::mask* bm,
+                                                      typename V::reg (&acc)[MR][NV]) {
+  for (int64_t p = 0; p < kc; ++p) {
+    if (kPrefetchB > 0)
+#pragma GCC unroll 8
+      for (int v = 0; v < NV; v += (16 + W - 1) / W) __builtin_prefetch(b + kPrefetchB * ldb + v * W);
+    typename V::reg bv[NV];
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; ++v) bv[v] = kMasked ? V::loadm(b + v * W, bm[v]) : V::load(b + v * W);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      const typename V::reg ai = V::set1(a[i]);
+#pragma GCC unroll 8
+      for (int v = 0; v < NV; ++v) acc[i][v] = V::fmadd(ai, bv[v], acc[i][v]);
+    }
+    a += MR;
+    b += ldb;
+  }
+}
+
+// C := beta*C + alpha*A*B on an mr x nr tile. The edge tile needs no copy: rows past mr are
+// never stored and columns past nr are masked, so the temporary tile is the registers.
+void sgemm_ukernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c,
+                   int64_t ldc, float alpha, float beta, int mr, int nr) {
+  typename V::reg acc[MR][NV];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; ++v) acc[i][v] = V::zero();
+  typename V::mask bm[NV];
+#pragma GCC unroll 8
+  for (int v = 0; v < NV; ++v) bm[v] = V::mask_for(nr - v * W);
+  // C is read (beta != 0) and written only after the k loop: pull it in kPrefetchC k-steps
+  // (hundreds of cycles) before the end, late enough that the streaming A and B do not evict
+  // it again (rows ldc apart may share L1 sets when ldc is a multiple of 1024).
+  const int64_t k_main = kc > kPrefetchC ? kc - kPrefetchC : 0;
+  if (nr == NR)
+    tile_kloop<false>(k_main, a, b, ldb, bm, acc);
+  else
+    tile_kloop<true>(k_main, a, b, ldb, bm, acc);
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i)
+    if (i < mr) {
+      __builtin_prefetch(c + i * ldc, 1);
+      __builtin_prefetch(c + i * ldc + nr - 1, 1);
+    }
+  a += k_main * MR;
+  b += k_main * ldb;
+  if (nr == NR)
+    tile_kloop<false>(kc - k_main, a, b, ldb, bm, acc);
+  else
+    tile_kloop<true>(kc - k_main, a, b, ldb, bm, acc);
+
+  const typename V::reg va = V::set1(alpha), vb = V::set1(beta);
+  const bool full = nr == NR;
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) {
+    if (i >= mr) break;
+    float* row = c + i * ldc;
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; ++v) {
+      typename V::reg x = V::mul(acc[i][v], va);
+      if (full) {
+        if (beta != 0.0f) x = V::fmadd(vb, V::load(row + v * W), x);
+        V::store(row + v * W, x);
+      } else {
+        if (beta != 0.0f) x = V::fmadd(vb, V::loadm(row + v * W, bm[v]), x);
+        V::storem(row + v * W, bm[v], x);
+      }
+    }
+  }
+}
+
+// Packs P lines of op(X), each contiguous along k and `ls` apart (the first `valid` of them
+// real, the rest zero), into a k-major panel of width P: out[p * P + i] = line i at k = p.
+// W x W blocks go through registers (V::transpose), so reads and writes stay contiguous.
+template <int P>
+void pack_lines(int64_t kc, const float* src, int64_t ls, int valid, float* out) {
+  int64_t p = 0;
+  for (; p + W <= kc; p += W)
+    for (int i0 = 0; i0 < P; i0 += W) {
+      const int lanes = P - i0 < W ? P - i0 : W;
+      V::transpose(src + i0 * ls + p, ls, valid - i0, out + p * P + i0, P, lanes);
+    }
+  for (; p < kc; ++p)
+    for (int i = 0; i < P; ++i) out[p * P + i] = i < valid ? src[i * ls + p] : 0.0f;
+}
+
+// Packs kc rows of op(X) that are contiguous along the panel dimension (row p at src + p * rs,
+// `width` floats) into ceil(width / P) k-major panels of width P, zero-padded. Row by row, so
+// the source is read sequentially (a panel at a time would step through kc pages per panel).
+template <int P>
+void pack_rows(int64_t kc, int64_t width, const float* src, int64_t rs, float* out) {
+  constexpr int NVP = (P + W - 1) / W;
+  const int64_t full = width / P;
+  const int tail = static_cast<int>(width - full * P);
+  typename V::mask tail_mask[NVP], store_mask[NVP];
+  for (int v = 0; v < NVP; ++v) {
+    tail_mask[v] = V::mask_for(tail - v * W);
+    store_mask[v] = V::mask_for(P - v * W);
+  }
+  for (int64_t p = 0; p < kc; ++p) {
+    const float* row = src + p * rs;
+    float* dst = out + p * P;
+    for (int64_t q = 0; q < full; ++q, row += P, dst += P * kc) {
+      if (P % W == 0) {
+#pragma GCC unroll 8
+        for (int v = 0; v < NVP; ++v) V::store(dst + v * W, V::load(row + v * W));
+      } else {
+        for (int v = 0; v < NVP; ++v) V::storem(dst + v * W, store_mask[v], V::loadm(row + v * W, store_mask[v]));
+      }
+    }
+    if (tail)
+      for (int v = 0; v < NVP; ++v) V::storem(dst + v * W, store_mask[v], V::loadm(row + v * W, tail_mask[v]));
+  }
+}
+
+void pack_a(int64_t mc, int64_t kc, const float* a, int64_t rs, int64_t cs, float* out) {
+  if (rs == 1 && cs != 1) {
+    // A transposed: rows of op(A)^T contiguous along m.
+    pack_rows<MR>(kc, mc, a, cs, out);
+    return;
+  }
+  for (int64_t i0 = 0; i0 < mc; i0 += MR, out += MR * kc) {
+    const int mr = static_cast<int>(min64(MR, mc - i0));
+    const float* src = a + i0 * rs;
+    if (cs == 1) {
+      // A as stored: rows contiguous in k.
+      pack_lines<MR>(kc, src, rs, mr, out);
+    } else {
+      for (int64_t p = 0; p < kc; ++p)
+        for (int i = 0; i < MR; ++i) out[p * MR + i] = i < mr ? src[i * rs + p * cs] : 0.0f;
+    }
+  }
+}
+
+void pack_b(int64_t kc, int64_t nc, const float* b, int64_t rs, int64_t cs, float* out) {
+  if (cs == 1) {
+    // B as stored: rows contiguous along n.
+    pack_rows<NR>(kc, nc, b, rs, out);
+    return;
+  }
+  for (int64_t j0 = 0; j0 < nc; j0 += NR, out += NR * kc) {
+    const int nr = static_cast<int>(min64(NR, nc - j0));
+    const float* src = b + j0 * cs;
+    if (rs == 1) {
+      // B transposed: each column of op(B) contiguous in k.
+      pack_lines<NR>(kc, src, cs, nr, out);
+    } else {
+      for (int64_t p = 0; p < kc; ++p)
+        for (int j = 0; j < NR; ++j) out[p * NR + j] = j < nr ? src[p * rs + j * cs] : 0.0f;
+    }
+  }
+}

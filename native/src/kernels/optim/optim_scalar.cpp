@@ -1,0 +1,42 @@
+// Portable optimizer row kernels: the oracle for the SIMD versions, and the path on any CPU.
+// fmaf is the C library's correctly rounded fused multiply-add, so this computes the same bits
+// as the FMA instructions of the vector versions.
+#include <math.h>
+
+#include "kernels/optim/optim.h"
+
+// No contraction of a*b + c into an FMA beyond the explicit fmadd calls (see optim_rows.inl).
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+namespace myelin {
+namespace {
+
+struct V {
+  using reg = float;
+  using mask = int;  // width 1: there is never a partial vector
+  static constexpr int width = 1;
+  static reg load(const float* p) { return *p; }
+  static void store(float* p, reg v) { *p = v; }
+  static reg load_part(const float* p, mask) { return *p; }
+  static void store_part(float* p, mask, reg v) { *p = v; }
+  static mask part_mask(int64_t) { return 0; }
+  static reg set1(float x) { return x; }
+  static reg add(reg a, reg b) { return a + b; }
+  static reg mul(reg a, reg b) { return a * b; }
+  static reg div(reg a, reg b) { return a / b; }
+  static reg sqrt(reg a) { return sqrtf(a); }
+  static reg fmadd(reg a, reg b, reg c) { return fmaf(a, b, c); }
+  static reg max_nan(reg a, reg b) { return a != a ? a : (b != b ? b : (a > b ? a : b)); }
+};
+
+#include "kernels/optim/optim_rows.inl"
+
+}  // namespace
+
+void fill_optim_scalar(OptimKernels* k) { fill_optim_rows(k); }
+
+}  // namespace myelin

@@ -1,0 +1,127 @@
+// Drivers of the softmax family: rows split across threads; cross-entropy built from the row
+// kernels plus per-row scalar work.
+#include "kernels/softmax/softmax.h"
+
+#include <cmath>
+
+#include "runtime/kernel_table.h"
+#include "runtime/threadpool.h"
+
+namespace myelin {
+
+// Elements per thread below which waking a worker costs more than it saves (exp is ~1 ns).
+constexpr int64_t kSoftmaxGrain = 1 << 14;
+
+namespace {
+int64_t rows_grain(int64_t n) { return n > 0 ? (kSoftmaxGrain + n - 1) / n : kSoftmaxGrain; }
+}  // namespace
+
+void softmax_rows(const KernelTable& k, SoftmaxOp op, int64_t rows, int64_t n, const float* x,
+                  const float* dy, float* out) {
+  const SoftmaxKernels& s = k.softmax;
+  parallel_for(rows, rows_grain(n), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const float* xr = x + r * n;
+      float* yr = out + r * n;
+      switch (op) {
+        case SoftmaxOp::Softmax: s.softmax(n, xr, yr); break;
+        case SoftmaxOp::LogSoftmax: s.log_softmax(n, xr, yr); break;
+        case SoftmaxOp::SoftmaxBackward: s.softmax_backward(n, xr, dy + r * n, yr); break;
+        case SoftmaxOp::LogSoftmaxBackward: s.log_softmax_backward(n, xr, dy + r * n, yr); break;
+      }
+    }
+  });
+}
+
+void logsumexp_rows(const KernelTable& k, int64_t rows, int64_t n, const float* x, float* out) {
+  parallel_for(rows, rows_grain(n), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) out[r] = k.softmax.logsumexp(n, x + r * n);
+  });
+}
+
+void cross_entropy_forward(const KernelTable& k, const CrossEntropyArgs& a, float* losses,
+                           float* lse, float* target_weight) {
+  const int64_t C = a.classes;
+  const float s = a.label_smoothing;
+  parallel_for(a.rows, rows_grain(C), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const float* x = a.logits + r * C;
+      const float l = k.softmax.logsumexp(C, x);
+      lse[r] = l;
+      if (a.targets) {
+        const int64_t t = a.targets[r];
+        if (t == a.ignore_index) {
+          losses[r] = 0.f;
+          target_weight[r] = 0.f;
+          continue;
+        }
+        const float wt = a.weight ? a.weight[t] : 1.f;
+        float loss = (1.f - s) * wt * (l - x[t]);
+        if (s > 0.f) {
+          double smooth = 0;  // sum_c w_c (lse - x_c), in double: it adds C terms
+          for (int64_t c = 0; c < C; ++c) smooth += (a.weight ? a.weight[c] : 1.f) * (double(l) - x[c]);
+          loss += static_cast<float>(s / C * smooth);
+        }
+        losses[r] = loss;
+        target_weight[r] = wt;
+      } else {
+        const float* p = a.probs + r * C;
+        double loss = 0;
+        for (int64_t c = 0; c < C; ++c) {
+          const float q = (1.f - s) * p[c] + s / C;
+          loss += (a.weight ? a.weight[c] : 1.f) * q * (double(l) - x[c]);
+        }
+        losses[r] = static_cast<float>(loss);
+        target_weight[r] = 1.f;
+      }
+    }
+  });
+}
+
+void cross_entropy_backward(const KernelTable& k, const CrossEntropyArgs& a, const float* grad_rows,
+                            float* dx) {
+  const int64_t C = a.classes;
+  const float s = a.label_smoothing;
+  parallel_for(a.rows, rows_grain(C), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const float* x = a.logits + r * C;
+      float* d = dx + r * C;
+      const float g = grad_rows[r];
+      if (a.targets) {
+        const int64_t t = a.targets[r];
+        if (t == a.ignore_index || g == 0.f) {
+          for (int64_t c = 0; c < C; ++c) d[c] = 0.f;
+          continue;
+        }
+        // d loss / d x_j = p_j * A - (1-s) w_t [j == t] - s/C w_j,  A = (1-s) w_t + s/C sum_c w_c
+        const float wt = a.weight ? a.weight[t] : 1.f;
+        float wsum = static_cast<float>(C);
+        if (a.weight && s > 0.f) {
+          wsum = 0.f;
+          for (int64_t c = 0; c < C; ++c) wsum += a.weight[c];
+        }
+        const float A = (1.f - s) * wt + s / C * wsum;
+        k.softmax.softmax(C, x, d);
+        const float ga = g * A;
+        const float gs = g * s / C;
+        if (a.weight)
+          for (int64_t c = 0; c < C; ++c) d[c] = d[c] * ga - gs * a.weight[c];
+        else
+          for (int64_t c = 0; c < C; ++c) d[c] = d[c] * ga - gs;
+        d[t] -= g * (1.f - s) * wt;
+      } else {
+        // d/dx_j sum_c w_c q_c (lse - x_c) = p_j * sum_c w_c q_c - w_j q_j
+        const float* p = a.probs + r * C;
+        float wq = 0.f;
+        for (int64_t c = 0; c < C; ++c) wq += (a.weight ? a.weight[c] : 1.f) * ((1.f - s) * p[c] + s / C);
+        k.softmax.softmax(C, x, d);
+        for (int64_t c = 0; c < C; ++c) {
+          const float q = (1.f - s) * p[c] + s / C;
+          d[c] = g * (d[c] * wq - (a.weight ? a.weight[c] : 1.f) * q);
+        }
+      }
+    }
+  });
+}
+
+}  // namespace myelin

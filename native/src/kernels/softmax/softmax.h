@@ -1,0 +1,63 @@
+// Softmax family over contiguous rows: softmax, log-softmax, log-sum-exp, their backwards, and
+// cross-entropy from logits. The op layer moves the softmax dim last (rows are contiguous).
+//
+// Each row is short enough to stay in L1 (a 1000-class row is 4 KB), so the kernels read a row
+// from memory once (a max pass), then work on it from cache: exp-sum(-store), then scale. This
+// keeps one exp per element where an online (running-max) single pass would pay two.
+#pragma once
+#include <cstdint>
+
+namespace myelin {
+
+struct KernelTable;
+
+// y = softmax(x) / log_softmax(x) over one row of n.
+using SoftmaxRowFn = void (*)(int64_t n, const float* x, float* y);
+// log(sum(exp(x))) of one row (max-shifted, so no overflow); -inf for n == 0.
+using LogSumExpRowFn = float (*)(int64_t n, const float* x);
+// softmax backward from the output: dx = y * (dy - sum(dy * y)).
+// log-softmax backward from the output: dx = dy - exp(y) * sum(dy).
+using SoftmaxBackwardRowFn = void (*)(int64_t n, const float* y, const float* dy, float* dx);
+
+struct SoftmaxKernels {
+  SoftmaxRowFn softmax;
+  SoftmaxRowFn log_softmax;
+  LogSumExpRowFn logsumexp;
+  SoftmaxBackwardRowFn softmax_backward;
+  SoftmaxBackwardRowFn log_softmax_backward;
+};
+
+void fill_softmax_scalar(SoftmaxKernels* k);
+void fill_softmax_avx2(SoftmaxKernels* k);
+void fill_softmax_avx512(SoftmaxKernels* k);
+
+enum class SoftmaxOp : int { Softmax, LogSoftmax, SoftmaxBackward, LogSoftmaxBackward };
+
+// Row-parallel drivers over `rows` contiguous rows of n.
+void softmax_rows(const KernelTable& k, SoftmaxOp op, int64_t rows, int64_t n, const float* x,
+                  const float* dy, float* out);
+void logsumexp_rows(const KernelTable& k, int64_t rows, int64_t n, const float* x, float* out);
+
+// Cross-entropy of logits [rows, classes] against class indices (targets != nullptr) or class
+// probabilities (probs != nullptr, [rows, classes]). weight: per-class weights or nullptr.
+// Per row: loss_i = (1-s) * w[t] * (lse - x[t]) + s/C * sum_c w[c] * (lse - x[c]) for indices
+// (0 where t == ignore_index), sum_c w[c] * q[c] * (lse - x[c]) with q = (1-s) p + s/C for
+// probabilities. Writes losses[i], lse[i] and weight_of_target[i] (w[t], 0 when ignored; 1
+// for probabilities) for the op layer's reduction.
+struct CrossEntropyArgs {
+  int64_t rows;
+  int64_t classes;
+  const float* logits;
+  const int32_t* targets;
+  const float* probs;
+  const float* weight;
+  int64_t ignore_index;
+  float label_smoothing;
+};
+void cross_entropy_forward(const KernelTable& k, const CrossEntropyArgs& a, float* losses,
+                           float* lse, float* target_weight);
+// dx = d(sum_i grad_rows[i] * loss_i)/d logits.
+void cross_entropy_backward(const KernelTable& k, const CrossEntropyArgs& a, const float* grad_rows,
+                            float* dx);
+
+}  // namespace myelin

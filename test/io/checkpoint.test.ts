@@ -1,0 +1,266 @@
+// Checkpoints: round trip of model + optimizer + scheduler + RNG + counters, resume equals an
+// uninterrupted run, mismatched files, and atomicity under SIGKILL mid-save.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { zeros } from '../../lib/creation.js';
+import { DataLoader, TensorDataset } from '../../lib/data/index.js';
+import { loadCheckpoint, readCheckpoint, saveCheckpoint } from '../../lib/io/checkpoint.js';
+import { loadSafetensors, saveSafetensors } from '../../lib/io/safetensors.js';
+import { Module } from '../../lib/nn/module.js';
+import { Sequential } from '../../lib/nn/modules/container.js';
+import { Linear } from '../../lib/nn/modules/linear.js';
+import { Parameter } from '../../lib/nn/parameter.js';
+import { StepLR } from '../../lib/optim/lr_scheduler.js';
+import { Optimizer, type ParamGroup, type ParamsInput } from '../../lib/optim/optimizer.js';
+import { defaultGenerator, Generator } from '../../lib/random.js';
+import { Tensor } from '../../lib/tensor.js';
+import { BIG } from './checkpoint_model.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'myelin-ckpt-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** SGD with momentum in plain TypeScript: a tensor state (momentumBuffer) and a number (steps). */
+class TinyMomentum extends Optimizer {
+  constructor(params: ParamsInput, options: { lr: number; momentum?: number }) {
+    super(params, { momentum: 0.9, ...options });
+  }
+  protected validateGroup(_g: ParamGroup): void {}
+  protected updateParameter(p: Tensor, grad: Tensor, g: ParamGroup): void {
+    const s = this.state.get(p) ?? { steps: 0, momentumBuffer: zeros(p.shape) };
+    this.state.set(p, s);
+    const buf = (s.momentumBuffer as Tensor).data as Float32Array;
+    const w = p.data as Float32Array;
+    const gd = grad.data as Float32Array;
+    for (let i = 0; i < w.length; i++) {
+      buf[i] = (g.momentum as number) * buf[i] + gd[i];
+      w[i] -= g.lr * buf[i];
+    }
+    s.steps = (s.steps as number) + 1;
+  }
+}
+
+function makeModel(): Sequential {
+  return new Sequential(new Linear(3, 5), new Linear(5, 2));
+}
+
+function values(m: Module): Record<string, number[]> {
+  return Object.fromEntries(Object.entries(m.stateDict()).map(([k, t]) => [k, [...t.data]]));
+}
+
+/** Fake gradients that depend on the parameter and the batch, so training is order-sensitive. */
+function setGrads(m: Module, batch: Tensor): void {
+  const s = (batch.data as Float32Array).reduce((a, b) => a + b, 0);
+  for (const p of m.parameters()) {
+    const w = p.data as Float32Array;
+    p.grad = Tensor.fromData(Float32Array.from(w, (v, i) => Math.sin(v * 3 + i) * 0.1 + s * 1e-3), p.shape);
+  }
+}
+
+describe('checkpoint round trip', () => {
+  it('restores model, optimizer state, scheduler, epoch, step, RNG and extras', () => {
+    const model = makeModel();
+    const opt = new TinyMomentum(model.parameters(), { lr: 0.1 });
+    const sched = new StepLR(opt, 2, 0.5);
+    for (let i = 0; i < 3; i++) {
+      setGrads(model, zeros([1]));
+      opt.step();
+      sched.step();
+    }
+    const g = new Generator().manualSeed(77);
+    g.nextNormal();
+    g.nextUint32();
+    const path = join(dir, 'a.ckpt');
+    saveCheckpoint(path, { model, optimizer: opt, scheduler: sched, epoch: 3, step: 300, rng: g, extra: { bestAcc: 0.875, history: [1, 2], worst: -Infinity } });
+
+    const model2 = makeModel();
+    const opt2 = new TinyMomentum(model2.parameters(), { lr: 0.1 });
+    const sched2 = new StepLR(opt2, 2, 0.5);
+    const g2 = new Generator();
+    const info = loadCheckpoint(path, { model: model2, optimizer: opt2, scheduler: sched2, rng: g2 });
+    expect(info.epoch).toBe(3);
+    expect(info.step).toBe(300);
+    expect(info.extra).toEqual({ bestAcc: 0.875, history: [1, 2], worst: -Infinity });
+    expect(info.missingKeys).toEqual([]);
+    expect(values(model2)).toEqual(values(model));
+    expect(opt2.paramGroups[0].lr).toBe(opt.paramGroups[0].lr);
+    expect(sched2.lastEpoch).toBe(sched.lastEpoch);
+    expect(sched2.getLastLr()).toEqual(sched.getLastLr());
+    const params = [...model.parameters()];
+    const params2 = [...model2.parameters()];
+    params.forEach((p, i) => {
+      const s = opt.state.get(p)!;
+      const s2 = opt2.state.get(params2[i])!;
+      expect(s2.steps).toBe(3);
+      expect([...(s2.momentumBuffer as Tensor).data]).toEqual([...(s.momentumBuffer as Tensor).data]);
+    });
+    expect(g2.getState()).toEqual(g.getState());
+    expect(g2.nextNormal()).toBe(g.nextNormal());
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('is a plain safetensors file (model.* and optimizer.state.* tensors)', () => {
+    const model = makeModel();
+    const opt = new TinyMomentum(model.parameters(), { lr: 0.1 });
+    setGrads(model, zeros([1]));
+    opt.step();
+    const path = join(dir, 'plain.ckpt');
+    saveCheckpoint(path, { model, optimizer: opt });
+    expect(Object.keys(loadSafetensors(path)).sort()).toEqual([
+      'model.0.bias', 'model.0.weight', 'model.1.bias', 'model.1.weight',
+      'optimizer.state.0.momentumBuffer', 'optimizer.state.1.momentumBuffer', 'optimizer.state.2.momentumBuffer', 'optimizer.state.3.momentumBuffer',
+    ]);
+    const ck = readCheckpoint(path);
+    expect(ck.classes).toEqual({ model: 'Sequential', optimizer: 'TinyMomentum', scheduler: null });
+    expect(ck.optimizer!.state[2].steps).toBe(1);
+  });
+
+  it('resuming from a checkpoint gives the same parameters as uninterrupted training', () => {
+    const x = Tensor.fromData(Float32Array.from({ length: 40 }, (_, i) => (i % 7) - 3), [20, 2]);
+    const data = new TensorDataset(x);
+    const setup = () => {
+      defaultGenerator.manualSeed(1);
+      const model = makeModel();
+      const opt = new TinyMomentum(model.parameters(), { lr: 0.05 });
+      const sched = new StepLR(opt, 1, 0.9);
+      const gen = new Generator().manualSeed(123);
+      const loader = new DataLoader(data, { batchSize: 6, shuffle: true, generator: gen });
+      return { model, opt, sched, gen, loader };
+    };
+    const epoch = (s: ReturnType<typeof setup>) => {
+      for (const [b] of s.loader) {
+        setGrads(s.model, b);
+        s.opt.step();
+      }
+      s.sched.step();
+    };
+    const straight = setup();
+    for (let e = 0; e < 4; e++) epoch(straight);
+
+    const path = join(dir, 'resume.ckpt');
+    const first = setup();
+    for (let e = 0; e < 2; e++) epoch(first);
+    saveCheckpoint(path, { model: first.model, optimizer: first.opt, scheduler: first.sched, epoch: 2, rng: first.gen });
+    const resumed = setup(); // fresh objects, as a new process would have
+    const info = loadCheckpoint(path, { model: resumed.model, optimizer: resumed.opt, scheduler: resumed.sched, rng: resumed.gen });
+    for (let e = info.epoch!; e < 4; e++) epoch(resumed);
+    expect(values(resumed.model)).toEqual(values(straight.model));
+    expect(values(resumed.model)).not.toEqual(values(first.model));
+  });
+});
+
+describe('mismatched and corrupt checkpoints', () => {
+  const path = join(dir, 'm.ckpt');
+  const model = makeModel();
+  const opt = new TinyMomentum(model.parameters(), { lr: 0.1 });
+  setGrads(model, zeros([1]));
+  opt.step();
+  saveCheckpoint(path, { model, optimizer: opt, epoch: 1 });
+
+  it('wrong shapes name the key and change nothing', () => {
+    const other = new Sequential(new Linear(3, 5), new Linear(5, 4));
+    const before = values(other);
+    expect(() => loadCheckpoint(path, { model: other })).toThrow(/size mismatch for '1\.weight': the checkpoint has shape \[2,5\], the model has \[4,5\]/);
+    expect(values(other)).toEqual(before);
+  });
+
+  it('missing and unexpected keys: an error naming them, or reported with strict: false', () => {
+    const bigger = new Sequential(new Linear(3, 5), new Linear(5, 2), new Linear(2, 2));
+    expect(() => loadCheckpoint(path, { model: bigger })).toThrow(/missing keys: 2\.weight, 2\.bias.*pass strict: false/);
+    const info = loadCheckpoint(path, { model: bigger, strict: false });
+    expect(info.missingKeys).toEqual(['2.weight', '2.bias']);
+    expect(info.unexpectedKeys).toEqual([]);
+    expect([...bigger.stateDict()['0.weight'].data]).toEqual([...model.stateDict()['0.weight'].data]);
+    const smaller = new Sequential(new Linear(3, 5));
+    expect(() => loadCheckpoint(path, { model: smaller })).toThrow(/unexpected keys: 1\.bias, 1\.weight/);
+    expect(loadCheckpoint(path, { model: smaller, strict: false }).unexpectedKeys.sort()).toEqual(['1.bias', '1.weight']);
+  });
+
+  it('optimizer mismatches', () => {
+    const m = makeModel();
+    const fewer = new TinyMomentum([...m.parameters()].slice(0, 2), { lr: 0.1 });
+    expect(() => loadCheckpoint(path, { model: m, optimizer: fewer })).toThrow(/optimizer group 0 has 4 parameters in the checkpoint, 2 in the optimizer/);
+    const noOpt = join(dir, 'noopt.ckpt');
+    saveCheckpoint(noOpt, { model: m });
+    expect(() => loadCheckpoint(noOpt, { model: m, optimizer: new TinyMomentum(m.parameters(), { lr: 1 }) })).toThrow(/the checkpoint has no optimizer state/);
+    expect(() => loadCheckpoint(noOpt, { model: m, rng: new Generator() })).toThrow(/the checkpoint has no RNG state/);
+  });
+
+  it('a plain safetensors file, a truncated file, bad options', () => {
+    const plain = join(dir, 'plain.safetensors');
+    saveSafetensors(plain, model.stateDict());
+    expect(() => loadCheckpoint(plain, { model })).toThrow(/not a myelin checkpoint/);
+    const cut = join(dir, 'cut.ckpt');
+    const bytes = readFileSync(path);
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 10));
+    expect(() => loadCheckpoint(cut, { model })).toThrow(/cut\.ckpt: .*(out of range|unaccounted)/);
+    expect(() => saveCheckpoint(join(dir, 'x.ckpt'), { model, epoch: -1 })).toThrow(/epoch must be a non-negative integer/);
+    expect(() => saveCheckpoint(join(dir, 'x.ckpt'), { model, extra: { t: zeros([1]) } })).toThrow(/'t' is a Tensor/);
+    expect(() => saveCheckpoint(join(dir, 'x.ckpt'), {} as never)).toThrow(/options.model must be an nn.Module/);
+    expect(existsSync(join(dir, 'x.ckpt'))).toBe(false);
+  });
+
+  it('a failed save leaves the previous checkpoint and no temporary file', () => {
+    const before = readFileSync(path);
+    expect(() => saveCheckpoint(path, { model, extra: { f: () => 1 } as never })).toThrow(/function/);
+    expect(readFileSync(path).equals(before)).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+});
+
+describe('atomic saves under SIGKILL', () => {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const child = fileURLToPath(new URL('./checkpoint_child.ts', import.meta.url));
+
+  /** Starts the saving child; resolves with it once it has saved `wantSaves` times. */
+  function startChild(path: string, start: number, wantSaves: number): Promise<ChildProcess> {
+    return new Promise((resolve, reject) => {
+      const proc = spawn(process.execPath, ['--import', './test/helpers/ts_loader.mjs', child, path, String(start)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      let saves = 0;
+      let err = '';
+      proc.stderr!.on('data', (d) => (err += d));
+      proc.stdout!.on('data', (d: Buffer) => {
+        saves += d.toString().split('\n').filter((l) => l.startsWith('saved')).length;
+        if (saves >= wantSaves) resolve(proc);
+      });
+      proc.on('exit', (code, signal) => {
+        if (signal !== 'SIGKILL') reject(new Error(`checkpoint child exited early (${code ?? signal}): ${err}`));
+      });
+    });
+  }
+
+  it('the previous checkpoint always loads after the saver is killed mid-save', async () => {
+    const path = join(dir, 'atomic.ckpt');
+    let start = 0;
+    let strays = 0;
+    let last = -1;
+    const rounds = 6;
+    for (let round = 0; round < rounds; round++) {
+      const proc = await startChild(path, start, 2);
+      // Kill at a varying moment: the child spends nearly all its time inside saveCheckpoint.
+      await new Promise((r) => setTimeout(r, 3 + ((round * 7) % 23)));
+      proc.kill('SIGKILL');
+      await new Promise((r) => proc.once('exit', r));
+
+      const leftovers = readdirSync(dir).filter((f) => f.startsWith('.atomic.ckpt.tmp-'));
+      strays += leftovers.length;
+      for (const f of leftovers) rmSync(join(dir, f));
+
+      const ck = readCheckpoint(path); // throws if the file were torn
+      const epoch = ck.epoch!;
+      expect(epoch).toBeGreaterThanOrEqual(Math.max(start + 1, last));
+      expect(ck.extra).toEqual({ round: epoch });
+      const a = ck.model.a.data as Float32Array;
+      const b = ck.model.b.data as Float32Array;
+      expect(a.length).toBe(BIG);
+      expect(a.every((v) => v === epoch) && b.every((v) => v === epoch)).toBe(true);
+      last = epoch;
+      start = epoch + 1;
+    }
+    // The kills did land inside saves (leaving temporary files), so the test exercised the danger.
+    expect(strays).toBeGreaterThan(0);
+  }, 60_000);
+});
