@@ -15,8 +15,14 @@ export { reshape, view, flatten, unflatten, transpose, permute, squeeze, unsquee
 export { cat, stack, split, chunk, unbind, repeat, flip } from './ops/join.js';
 export { matmul, mm, bmm, mv, dot, outer } from './ops/matmul.js';
 export { einsum } from './ops/einsum.js';
-export { gather, scatter, scatterAdd, indexSelect, maskedFill, oneHot, nonzero, sort, argsort, topk, type SortOptions, type TopkOptions } from './ops/indexing.js';
+export { gather, scatter, scatterAdd, indexSelect, maskedFill, oneHot, nonzero } from './ops/indexing.js';
+export { sort, argsort, topk, type SortOptions, type TopkOptions } from './ops/sort.js';
+export { softmax, logSoftmax, crossEntropy, type CrossEntropyOptions, type Reduction } from './ops/softmax.js';
 export { gradcheck, type GradcheckOptions } from './autograd/gradcheck.js';
+export * as optim from './optim/index.js';
+export * as nn from './nn/index.js';
+export * as data from './data/index.js';
+export * as io from './io/index.js';
 export { formatTensor } from './print.js';
 import './ops/unary.js';
 import './ops/methods.js';

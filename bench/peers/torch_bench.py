@@ -68,7 +68,33 @@ def m2():
     return [{"case": "batch 128", "steps_per_s": train_steps(128, lambda p: torch.optim.Adam(p, lr=1e-3))}]
 
 
-WORKLOADS = {"S1": s1, "M1": m1, "M2": m2}
+def t1():
+    """Per-op overhead (1,000 chained ops on a 4-element tensor, with and without grad) and a
+    large elementwise chain on 4M elements."""
+    rows = []
+    small = torch.ones(4)
+
+    def chain(x):
+        for _ in range(250):
+            x = x * 1.0001
+            x = x + 0.5
+            x = x - 0.5
+            x = torch.relu(x)
+        return x
+
+    with torch.no_grad():
+        s = seconds_per_call(lambda: chain(small), samples=9, calls=3)
+    rows.append({"case": "1000 small ops, no grad", "us_per_op": s / 1000 * 1e6})
+    leaf = torch.ones(4, requires_grad=True)
+    s = seconds_per_call(lambda: chain(leaf).sum().backward(), samples=9, calls=3)
+    rows.append({"case": "1000 small ops + backward", "us_per_op": s / 1000 * 1e6})
+    big = torch.rand(4 * 1024 * 1024)
+    s = seconds_per_call(lambda: torch.exp(big * 2.0 + 1.0).sum(), samples=11, calls=3)
+    rows.append({"case": "chain exp(x*2+1).sum() 4M", "ms": s * 1e3})
+    return rows
+
+
+WORKLOADS = {"S1": s1, "M1": m1, "M2": m2, "T1": t1}
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()

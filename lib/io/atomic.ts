@@ -36,7 +36,12 @@ export function writeFileAtomic(path: string, chunks: Uint8Array | readonly Uint
   const list = chunks instanceof Uint8Array ? [chunks] : chunks;
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const fd = openSync(tmp, 'wx', 0o644);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx', 0o644);
+  } catch (e) {
+    throw new Error(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} creating a temporary file in ${dir}`);
+  }
   let renamed = false;
   try {
     try {

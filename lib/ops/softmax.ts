@@ -98,7 +98,10 @@ function reshapeRaw(t: Tensor, shape: readonly number[]): Tensor {
   return new Tensor(c.storage, shape, undefined, c.offset);
 }
 
-/** log(sum(exp(x))) along dim, stable for large inputs (torch.logsumexp). */
+/**
+ * log(sum(exp(x))) along one dim, stable for large inputs: the native row kernel. The public
+ * torch.logsumexp (any dims, the Tensor method) is lib/ops/reduce_stats.ts, which calls this.
+ */
 export function logsumexp(x: Tensor, dim: number, keepdim = false): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`logsumexp: expected a Tensor, got ${typeof x}`);
   requireFloat('logsumexp', x);
@@ -231,10 +234,8 @@ declare module '../tensor.js' {
   interface Tensor {
     softmax(dim?: number): Tensor;
     logSoftmax(dim?: number): Tensor;
-    logsumexp(dim: number, keepdim?: boolean): Tensor;
   }
 }
 
 Tensor.prototype.softmax = function (this: Tensor, dim = -1) { return softmax(this, dim); };
 Tensor.prototype.logSoftmax = function (this: Tensor, dim = -1) { return logSoftmax(this, dim); };
-Tensor.prototype.logsumexp = function (this: Tensor, dim: number, keepdim = false) { return logsumexp(this, dim, keepdim); };

@@ -114,8 +114,10 @@ function gemmCase(name: string, m: number, n: number, k: number, opts: Partial<C
   return out;
 }
 
-// Tile sizes: scalar 4x4, AVX2 6x16, AVX-512 14x32; KC = 256; the small-matrix path
-// (B read in place) for at most 96 rows; threads from 2^19 flops a thread.
+// Tiles: scalar 4x4, AVX2 6x16, AVX-512 6x64. Blocks: KC = 256 (scalar) / 512, NC = 384
+// (SIMD) / 1024, MC = 512 (scalar); the small-matrix path (B read in place) for at most 96
+// (scalar) or 512 (AVX-512) rows, 96 when B's rows are 4 KiB apart; threads from 2^19 flops a
+// thread.
 const cases: Case[] = [
   ...gemmCase('empty m', 0, 5, 3),
   ...gemmCase('empty n', 4, 0, 3),
@@ -123,25 +125,35 @@ const cases: Case[] = [
   ...gemmCase('k = 0, beta = 0 over NaN', 3, 5, 0, { nanC: true }),
   ...gemmCase('1x1x1', 1, 1, 1),
   ...gemmCase('primes', 7, 13, 11, { alpha: -1.5, beta: 0.25 }),
-  ...gemmCase('tile edges', 15, 33, 17, { alpha: 0.5, beta: 1 }),
-  ...gemmCase('scalar/avx2 tile -1', 3, 15, 9),
-  ...gemmCase('avx2 tile exact', 6, 16, 8),
-  ...gemmCase('avx2 tile +1', 7, 17, 10),
-  ...gemmCase('avx512 tile -1', 13, 31, 12),
-  ...gemmCase('avx512 tile exact', 14, 32, 12),
-  ...gemmCase('avx512 tile +1', 29, 65, 5),
-  ...gemmCase('kc -1 / exact / +1', 5, 19, 255),
+  ...gemmCase('scalar tile -1', 3, 3, 9),
+  ...gemmCase('scalar tile exact, +1', 5, 4, 6, { beta: 1 }),
+  ...gemmCase('tile -1', 5, 15, 9, { alpha: 0.5, beta: 1 }),
+  ...gemmCase('tile exact', 6, 16, 8),
+  ...gemmCase('tile +1', 7, 17, 10),
+  ...gemmCase('wide tile -1', 11, 63, 12, { beta: -2 }),
+  ...gemmCase('wide tile exact', 12, 64, 12),
+  ...gemmCase('wide tile +1', 13, 65, 5),
+  ...gemmCase('kc -1', 5, 19, 255),
+  ...gemmCase('kc exact', 3, 17, 256, { beta: 1 }),
   ...gemmCase('kc +1', 9, 8, 257),
+  ...gemmCase('simd kc -1 / +1', 4, 33, 511),
+  ...gemmCase('simd kc +1', 7, 21, 513, { beta: 0.5 }),
   ...gemmCase('k >> m, n', 5, 7, 1500, { alpha: 2 }),
   ...gemmCase('ld > width, offsets', 11, 20, 19, { lda: 37, ldb: 41, ldc: 29, aOffset: 3, bOffset: 5, cOffset: 7, beta: -1 }),
   ...gemmCase('beta = 0 over NaN', 20, 35, 30, { nanC: true, alpha: 3 }),
   ...gemmCase('alpha = 0', 6, 9, 4, { alpha: 0, beta: 2 }),
   ...gemmCase('direct-B rows limit', 96, 50, 40),
   ...gemmCase('packed B above limit', 97, 70, 33, { beta: 0.5 }),
+  ...gemmCase('avx512 direct-B limit', 512, 20, 9),
+  ...gemmCase('avx512 packed B above limit', 513, 21, 4),
+  ...gemmCase('direct-B, 4 KiB rows', 96, 30, 5, { ldb: 1024 }),
+  ...gemmCase('packed B, 4 KiB rows', 100, 30, 5, { ldb: 1024 }),
+  ...gemmCase('nc block edge', 100, 385, 7),
+  ...gemmCase('scalar nc block edge', 2, 1025, 3),
+  ...gemmCase('scalar mc block edge', 513, 9, 5),
   ...gemmCase('threaded, two blocks', 131, 90, 70, { ldc: 95, beta: 1 }),
   ...gemmCase('threaded, skinny', 3, 700, 300),
   ...gemmCase('threaded, tall', 400, 5, 300),
-  ...gemmCase('mc block edge', 337, 17, 40),
   ...gemmCase('batched, broadcast A', 9, 21, 13, { batch: 3, strideB: 13 * 21 + 4, strideC: 9 * 21 + 2, beta: 0.5 }),
   ...gemmCase('batched, broadcast B', 15, 33, 10, { batch: 4, strideA: 15 * 10, strideC: 15 * 33, nanC: true }),
   ...gemmCase('batched, interleaved C', 20, 18, 64, { batch: 5, strideA: 20 * 64, strideB: 64 * 18, ldc: 5 * 18, strideC: 18 }),

@@ -128,6 +128,8 @@ const cases: Case[] = [
   { name: 'broadcast scalar', shape: [1000], strides: [0], offset: 7, axes: [0] },
   { name: 'broadcast reduced dim', shape: [37, 100], strides: [0, 1], offset: 0, axes: [0] },
   { name: 'broadcast kept dim', shape: [37, 100], strides: [0, 1], offset: 0, axes: [1] },
+  // max/min skip broadcast reduced dims: the rows left must still split right among threads.
+  { name: 'broadcast reduced dim, few outputs (threaded)', shape: [2, 10, 40000], strides: [40000, 0, 1], offset: 0, axes: [1, 2] },
   ...[[0], [1], [0, 1]].flatMap((axes) => [
     contiguous('2-D 300x257 (threaded)', [300, 257], axes),
     contiguous('2-D 257x300', [257, 300], axes),

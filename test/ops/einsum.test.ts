@@ -126,6 +126,15 @@ describe('einsum semantics', () => {
     expect(einsum('i,i,i->i', tensor([1, 2]), tensor([3, 4]), tensor([5, 6])).tolist()).toEqual([15, 48]);
     expect(einsum('i,j,k->ijk', tensor([1, 2]), tensor([1, 10]), tensor([1, 100])).shape).toEqual([2, 2, 2]);
   });
+
+  it('one tensor as several operands gets the sum of their gradients', () => {
+    const x = tensor([1, -2, 3], { requiresGrad: true });
+    const y = einsum('i,i->', x, x);
+    expect(y.item()).toBe(14);
+    y.backward();
+    expect(x.grad!.tolist()).toEqual([2, -4, 6]);
+    expect(y.gradFn!.name).toBe('EinsumBackward');
+  });
 });
 
 describe('einsum errors', () => {

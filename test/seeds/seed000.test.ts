@@ -66,6 +66,25 @@ describe('seed 000 §1 tensor operations', () => {
     expect(xSqueezed.shape).toEqual([32, 224, 224]);
     expect(xUnsqueezed.shape).toEqual([32, 1, 224, 224]);
   });
+
+  it('exercise 1: NCHW -> NHWC, spatial means (32, 3), per-channel standardisation', () => {
+    const images = randn([32, 3, 64, 64]).mul(tensor([1, 2, 3]).reshape(1, 3, 1, 1)).add(5);
+    const nhwc = images.permute(0, 2, 3, 1);
+    expect(nhwc.shape).toEqual([32, 64, 64, 3]);
+    expect(nhwc.select(3, 2).equal(images.select(1, 2))).toBe(true);
+    expect(images.mean([2, 3]).shape).toEqual([32, 3]);
+    const channelMean = images.mean([0, 2, 3], true);
+    const channelStd = images.std([0, 2, 3], { keepdim: true });
+    expect(channelStd.shape).toEqual([1, 3, 1, 1]);
+    [1, 2, 3].forEach((s, c) => expect(channelStd.select(1, c).item()).toBeCloseTo(s, 1));
+    const normalized = images.sub(channelMean).div(channelStd);
+    const m = normalized.mean([0, 2, 3]);
+    const sd = normalized.std([0, 2, 3]);
+    for (let c = 0; c < 3; c++) {
+      expect(Math.abs(m.select(0, c).item() as number)).toBeLessThan(1e-4);
+      expect(sd.select(0, c).item()).toBeCloseTo(1, 4);
+    }
+  });
 });
 
 describe('seed 000 §2 einsum', () => {

@@ -119,23 +119,28 @@ export function loadMNIST(dir: string, options: MnistOptions = {}): ImageClassif
   return load('loadMNIST', dir, options, MNIST_CLASSES, MNIST_MEAN_STD, 'user');
 }
 
-/** Fashion-MNIST from root, Debian's package, or the embedded slice (see the file comment). */
-export function loadFashionMNIST(options: FashionMnistOptions = {}): ImageClassificationDataset {
+/**
+ * Where Fashion-MNIST comes from for these options: [source, directory]. `debianDir` is a
+ * parameter so tests can point it at a directory that is (or is not) there.
+ */
+export function resolveFashionMNIST(options: FashionMnistOptions = {}, debianDir = DEBIAN_FASHION_MNIST_DIR): [DatasetSource, string] {
   const op = 'loadFashionMNIST';
   const train = options.train ?? true;
   const source = options.source ?? 'auto';
-  const pick = (): [DatasetSource, string] => {
-    if (source === 'user' || (source === 'auto' && options.root !== undefined)) {
-      if (typeof options.root !== 'string') throw new TypeError(`${op}: source 'user' needs root, a directory path`);
-      return ['user', options.root];
-    }
-    if (source === 'debian' || (source === 'auto' && hasSplit(DEBIAN_FASHION_MNIST_DIR, train))) {
-      if (!hasSplit(DEBIAN_FASHION_MNIST_DIR, train)) throw new Error(`${op}: Debian's dataset-fashion-mnist is not installed (no files in ${DEBIAN_FASHION_MNIST_DIR}); apt-get install dataset-fashion-mnist`);
-      return ['debian', DEBIAN_FASHION_MNIST_DIR];
-    }
-    if (source === 'embedded' || source === 'auto') return ['embedded', EMBEDDED_FASHION_MNIST_DIR];
-    throw new RangeError(`${op}: source must be 'auto', 'user', 'debian' or 'embedded', got ${String(source)}`);
-  };
-  const [from, dir] = pick();
-  return load(op, dir, options, FASHION_MNIST_CLASSES, FASHION_MNIST_MEAN_STD, from);
+  if (source === 'user' || (source === 'auto' && options.root !== undefined)) {
+    if (typeof options.root !== 'string') throw new TypeError(`${op}: source 'user' needs root, a directory path`);
+    return ['user', options.root];
+  }
+  if (source === 'debian' || (source === 'auto' && hasSplit(debianDir, train))) {
+    if (!hasSplit(debianDir, train)) throw new Error(`${op}: Debian's dataset-fashion-mnist is not installed (no files in ${debianDir}); apt-get install dataset-fashion-mnist`);
+    return ['debian', debianDir];
+  }
+  if (source === 'embedded' || source === 'auto') return ['embedded', EMBEDDED_FASHION_MNIST_DIR];
+  throw new RangeError(`${op}: source must be 'auto', 'user', 'debian' or 'embedded', got ${String(source)}`);
+}
+
+/** Fashion-MNIST from root, Debian's package, or the embedded slice (see the file comment). */
+export function loadFashionMNIST(options: FashionMnistOptions = {}): ImageClassificationDataset {
+  const [source, dir] = resolveFashionMNIST(options);
+  return load('loadFashionMNIST', dir, options, FASHION_MNIST_CLASSES, FASHION_MNIST_MEAN_STD, source);
 }

@@ -1,5 +1,6 @@
-// Linear layers.
+// Linear layers: Linear and Bilinear.
 import { empty } from '../../creation.js';
+import { bilinear } from '../../ops/bilinear.js';
 import { linear } from '../../ops/linear.js';
 import type { Tensor } from '../../tensor.js';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
@@ -43,5 +44,39 @@ export class Linear extends Module {
 
   override extraRepr(): string {
     return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias ? 'True' : 'False'}`;
+  }
+}
+
+/** y = x1ᵀ A x2 + b per output feature: weight [out, in1, in2], bias [out]. */
+export class Bilinear extends Module {
+  readonly in1Features: number;
+  readonly in2Features: number;
+  readonly outFeatures: number;
+  weight: Parameter;
+  bias: Parameter | null;
+
+  constructor(in1Features: number, in2Features: number, outFeatures: number, options: { bias?: boolean } = {}) {
+    super();
+    this.in1Features = positiveInt('Bilinear', 'in1Features', in1Features);
+    this.in2Features = positiveInt('Bilinear', 'in2Features', in2Features);
+    this.outFeatures = positiveInt('Bilinear', 'outFeatures', outFeatures);
+    this.weight = new Parameter(empty([outFeatures, in1Features, in2Features]));
+    this.bias = options.bias === false ? null : new Parameter(empty([outFeatures]));
+    this.resetParameters();
+  }
+
+  resetParameters(): void {
+    // torch: U(-1/sqrt(in1), 1/sqrt(in1)) for both.
+    const bound = 1 / Math.sqrt(this.weight.shape[1]);
+    uniform_(this.weight, -bound, bound);
+    if (this.bias) uniform_(this.bias, -bound, bound);
+  }
+
+  forward(x1: Tensor, x2: Tensor): Tensor {
+    return bilinear(x1, x2, this.weight, this.bias);
+  }
+
+  override extraRepr(): string {
+    return `in1_features=${this.in1Features}, in2_features=${this.in2Features}, out_features=${this.outFeatures}, bias=${this.bias ? 'True' : 'False'}`;
   }
 }

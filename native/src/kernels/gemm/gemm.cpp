@@ -13,20 +13,6 @@ namespace {
 
 // Below this many flops per thread, waking a worker costs more than it saves.
 constexpr int64_t kMinFlopsPerThread = int64_t{1} << 19;
-// Small-matrix path: when a thread's block has at most this many rows of C, each packed B
-// micro-panel would be used by at most a few A micro-panels, so packing B costs more than it
-// saves: the microkernel reads op(B) in place (when its rows are contiguous).
-constexpr int64_t kDirectBMaxRows = 96;
-
-int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
-int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
-// The block size that splits n into ceil(n / max_block) equal blocks, rounded up to `unit`.
-int64_t even_block(int64_t n, int64_t max_block, int64_t unit) {
-  max_block = max_block > unit ? max_block / unit * unit : unit;
-  const int64_t blocks = (n + max_block - 1) / max_block;
-  return blocks <= 1 ? round_up(n, unit) : round_up((n + blocks - 1) / blocks, unit);
-}
-
 // Per-thread packing buffers, grown on demand and reused across calls: no allocation once
 // warm. Pool workers are persistent, so each keeps its own.
 class PackBuffer {
@@ -63,6 +49,29 @@ struct Problem {
   float* c;
   int64_t ldc;
 };
+
+// Small-matrix path: when a thread's block has few rows of C, each packed B micro-panel would
+// be used by only a few A micro-panels, so packing B costs more than it saves: the microkernel
+// reads op(B) in place (when its rows are contiguous). Up to the ISA's direct_b_max_rows,
+// except that B rows a multiple of 4 KiB apart all land in the same few L2 sets: those read in
+// place only for the smallest blocks.
+constexpr int64_t kDirectBMaxRowsAliased = 96;
+
+bool read_b_in_place(const Problem& p, int64_t rows) {
+  if (p.b_cs != 1) return false;
+  const int64_t limit = p.b_rs % 1024 == 0 ? min64(kDirectBMaxRowsAliased, p.g->direct_b_max_rows)
+                                           : p.g->direct_b_max_rows;
+  return rows <= limit;
+}
+
+int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
+// The block size that splits n into ceil(n / max_block) equal blocks, rounded up to `unit`.
+int64_t even_block(int64_t n, int64_t max_block, int64_t unit) {
+  max_block = max_block > unit ? max_block / unit * unit : unit;
+  const int64_t blocks = (n + max_block - 1) / max_block;
+  return blocks <= 1 ? round_up(n, unit) : round_up((n + blocks - 1) / blocks, unit);
+}
 
 Problem make_problem(const KernelTable& kt, bool trans_a, bool trans_b, int64_t m, int64_t n,
                      int64_t k, float alpha, const float* a, int64_t lda, const float* b,
@@ -111,7 +120,7 @@ void gemm_block(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1
   const int64_t KC = even_block(p.k, g.kc, 1);
   const int64_t MC = even_block(m1 - m0, g.mc, MR);
   const int64_t NC = even_block(n1 - n0, g.nc, NR);
-  const bool direct_b = p.b_cs == 1 && m1 - m0 <= kDirectBMaxRows;
+  const bool direct_b = read_b_in_place(p, m1 - m0);
   float* a_pack = t_pack_a.get(MC * KC);
   float* b_pack = direct_b ? nullptr : t_pack_b.get(NC * KC);
 

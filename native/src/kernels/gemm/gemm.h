@@ -31,6 +31,9 @@ struct GemmKernels {
   const char* name;  // dtype, tile and ISA: "sgemm_ukernel_14x32__avx512"
   int mr, nr;        // register tile
   int kc, mc, nc;    // cache blocks (see the fill_gemm_* files for the reasoning)
+  // Small-matrix path: a thread's block of at most this many rows of C reads op(B) in place
+  // (when its rows are contiguous) instead of packing it; 0 = always pack.
+  int direct_b_max_rows;
   GemmPackAFn pack_a;
   GemmPackBFn pack_b;
   GemmUkernelFn ukernel;

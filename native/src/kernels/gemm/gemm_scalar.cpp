@@ -39,8 +39,9 @@ void fill_gemm_scalar(GemmKernels* k) {
   k->mr = MR;
   k->nr = NR;
   k->kc = 256;
-  k->mc = 128;
+  k->mc = 512;
   k->nc = 1024;
+  k->direct_b_max_rows = 96;
   k->pack_a = pack_a;
   k->pack_b = pack_b;
   k->ukernel = sgemm_ukernel;

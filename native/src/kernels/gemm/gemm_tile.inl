@@ -11,14 +11,8 @@ constexpr int NR = NV * W;
 
 inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
-#ifndef MYELIN_GEMM_PREFETCH_C
-#define MYELIN_GEMM_PREFETCH_C 24
-#endif
-constexpr int64_t kPrefetchC = MYELIN_GEMM_PREFETCH_C;
-#ifndef MYELIN_GEMM_PREFETCH_B
-#define MYELIN_GEMM_PREFETCH_B 0
-#endif
-constexpr int64_t kPrefetchB = MYELIN_GEMM_PREFETCH_B;
+// How many k-steps before the end of the k loop the C tile is prefetched.
+constexpr int64_t kPrefetchC = 24;
 
 // One k-step loop over the whole kc: acc[i][v] += A[p][i] * B[p][v*W .. v*W+W).
 // kMasked: B's columns past nr are not read (op(B) read in place at a right edge).
@@ -27,9 +21,6 @@ __attribute__((always_inline)) inline void tile_kloop(int64_t kc, const float* a
                                                       int64_t ldb, const typename V::mask* bm,
                                                       typename V::reg (&acc)[MR][NV]) {
   for (int64_t p = 0; p < kc; ++p) {
-    if (kPrefetchB > 0)
-#pragma GCC unroll 8
-      for (int v = 0; v < NV; v += (16 + W - 1) / W) __builtin_prefetch(b + kPrefetchB * ldb + v * W);
     typename V::reg bv[NV];
 #pragma GCC unroll 8
     for (int v = 0; v < NV; ++v) bv[v] = kMasked ? V::loadm(b + v * W, bm[v]) : V::load(b + v * W);

@@ -91,20 +91,24 @@ void reduce_rows(const KernelTable& k, ReduceOp op, const Plan& p, const float* 
   const float scale = static_cast<float>(p.red_numel);
   auto finish = [&](float v) { return op == ReduceOp::Mean ? v / scale : v; };
   // op over the reduced elements [b, e) (linear, row-major) of the output whose x is at base.
+  // The elements each output walks: red_numel, less any broadcast dims max/min left out.
+  const int64_t walked = rloop.numel();
+  const bool one_run = walked == rloop.inner_size();  // the reduced dims merged into one
   auto reduce_range = [&](const float* base, int64_t b, int64_t e) {
+    if (one_run) return row(e - b, base + b * rs, rs);  // skips the n-d walk's divisions
     Accum acc(op);
     rloop.for_each_row(b, e, [&](const int64_t* off, int64_t n) { acc.push(row(n, base + off[0], rs)); });
     return acc.result();
   };
 
-  const int nt = threads_for(p.out_numel * p.red_numel, kReduceGrain);
+  const int nt = threads_for(p.out_numel * walked, kReduceGrain);
   if (nt <= 1 || p.out_numel >= kOutputsPerThread * nt) {
     auto outputs = [&](int tid, int nthreads) {
       const int64_t begin = chunk_begin(p.out_numel, tid, nthreads);
       const int64_t end = chunk_begin(p.out_numel, tid + 1, nthreads);
       int64_t o = begin;
       kloop.for_each_row(begin, end, [&](const int64_t* off, int64_t n) {
-        for (int64_t i = 0; i < n; ++i, ++o) out[o] = finish(reduce_range(x + off[0] + i * ks, 0, p.red_numel));
+        for (int64_t i = 0; i < n; ++i, ++o) out[o] = finish(reduce_range(x + off[0] + i * ks, 0, walked));
       });
     };
     parallel_run(nt, outputs);
@@ -116,8 +120,8 @@ void reduce_rows(const KernelTable& k, ReduceOp op, const Plan& p, const float* 
     kloop.for_each_row(o, o + 1, [&](const int64_t* off, int64_t) { base = x + off[0]; });
     float partial[kMaxThreads];
     auto part = [&](int tid, int nthreads) {
-      partial[tid] = reduce_range(base, chunk_begin(p.red_numel, tid, nthreads),
-                                  chunk_begin(p.red_numel, tid + 1, nthreads));
+      partial[tid] = reduce_range(base, chunk_begin(walked, tid, nthreads),
+                                  chunk_begin(walked, tid + 1, nthreads));
     };
     parallel_run(nt, part);
     float v = partial[0];

@@ -12,6 +12,7 @@ struct V {
   static reg load(const float* p) { return *p; }
   static void store(float* p, reg v) { *p = v; }
   static reg set1(float x) { return x; }
+  static reg load_tail(const float* p, int64_t, float) { return *p; }  // width 1: never a tail
   static reg add(reg a, reg b) { return a + b; }
   static reg mul(reg a, reg b) { return a * b; }
   static reg max_nan(reg a, reg b) { return a != a ? a : (b != b ? b : (a > b ? a : b)); }

@@ -1,0 +1,149 @@
+// BatchNorm1d and LayerNorm. Buffers are registered under PyTorch's state-dict names
+// (running_mean, running_var, num_batches_tracked); camelCase getters read them.
+import { ones, zeros } from '../../creation.js';
+import { batchNorm, layerNorm } from '../../ops/normalization.js';
+import { formatShape } from '../../shape.js';
+import { Tensor } from '../../tensor.js';
+import { Module } from '../module.js';
+import { Parameter } from '../parameter.js';
+import { pyBool, pyFloat, pyTuple } from '../repr.js';
+
+export interface BatchNormOptions {
+  eps?: number;
+  /** Weight of the newest batch in the running statistics; null: a cumulative average. */
+  momentum?: number | null;
+  /** Learnable per-channel scale (weight) and shift (bias). */
+  affine?: boolean;
+  /** Keep running statistics (used in eval mode); false: batch statistics in both modes. */
+  trackRunningStats?: boolean;
+}
+
+/** The shared part of BatchNorm1d/2d/3d: input [N, C, *]. */
+export abstract class BatchNormBase extends Module {
+  readonly numFeatures: number;
+  readonly eps: number;
+  momentum: number | null;
+  readonly affine: boolean;
+  readonly trackRunningStats: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+  declare running_mean: Tensor | null;
+  declare running_var: Tensor | null;
+  declare num_batches_tracked: Tensor | null;
+
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super();
+    const name = this.constructor.name;
+    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new RangeError(`${name}: numFeatures must be a positive integer, got ${numFeatures}`);
+    this.numFeatures = numFeatures;
+    this.eps = options.eps ?? 1e-5;
+    this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
+    this.affine = options.affine ?? true;
+    this.trackRunningStats = options.trackRunningStats ?? true;
+    this.weight = this.affine ? new Parameter(ones([numFeatures])) : null;
+    this.bias = this.affine ? new Parameter(zeros([numFeatures])) : null;
+    this.registerBuffer('running_mean', this.trackRunningStats ? zeros([numFeatures]) : null);
+    this.registerBuffer('running_var', this.trackRunningStats ? ones([numFeatures]) : null);
+    this.registerBuffer('num_batches_tracked', this.trackRunningStats ? zeros([], { dtype: 'int32' }) : null);
+  }
+
+  get runningMean(): Tensor | null {
+    return this.running_mean;
+  }
+  get runningVar(): Tensor | null {
+    return this.running_var;
+  }
+  get numBatchesTracked(): Tensor | null {
+    return this.num_batches_tracked;
+  }
+
+  resetRunningStats(): void {
+    if (!this.trackRunningStats) return;
+    (this.running_mean!.data as Float32Array).fill(0);
+    (this.running_var!.data as Float32Array).fill(1);
+    (this.num_batches_tracked!.data as Int32Array).fill(0);
+    for (const t of [this.running_mean!, this.running_var!, this.num_batches_tracked!]) t.storage.version++;
+  }
+
+  resetParameters(): void {
+    this.resetRunningStats();
+    if (this.affine) {
+      (this.weight!.data as Float32Array).fill(1);
+      (this.bias!.data as Float32Array).fill(0);
+      this.weight!.storage.version++;
+      this.bias!.storage.version++;
+    }
+  }
+
+  /** Throws when x's rank does not suit this layer. */
+  protected abstract checkInputDim(x: Tensor): void;
+
+  forward(x: Tensor): Tensor {
+    if (!(x instanceof Tensor)) throw new TypeError(`${this.constructor.name}: expected a Tensor, got ${typeof x}`);
+    this.checkInputDim(x);
+    if (x.shape[1] !== this.numFeatures) {
+      throw new RangeError(`${this.constructor.name}: expected ${this.numFeatures} channels (dim 1), got input of shape ${formatShape(x.shape)}`);
+    }
+    // torch's _BatchNorm.forward: the cumulative average when momentum is null.
+    let factor = this.momentum ?? 0;
+    if (this.training && this.trackRunningStats && this.num_batches_tracked) {
+      const nbt = this.num_batches_tracked;
+      (nbt.storage.data as Int32Array)[nbt.offset] += 1;
+      nbt.storage.version++;
+      if (this.momentum === null) factor = 1 / (nbt.item() as number);
+    }
+    const useBatchStats = this.training || (this.running_mean === null && this.running_var === null);
+    const track = !this.training || this.trackRunningStats;
+    return batchNorm(x, track ? this.running_mean : null, track ? this.running_var : null, {
+      weight: this.weight, bias: this.bias, training: useBatchStats, momentum: factor, eps: this.eps,
+    });
+  }
+
+  override extraRepr(): string {
+    const m = this.momentum === null ? 'None' : pyFloat(this.momentum);
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${m}, affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
+  }
+}
+
+/** Batch normalisation over [N, C] or [N, C, L]. */
+export class BatchNorm1d extends BatchNormBase {
+  protected checkInputDim(x: Tensor): void {
+    if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`BatchNorm1d: expected 2D or 3D input (got ${x.ndim}D input of shape ${formatShape(x.shape)})`);
+  }
+}
+
+export interface LayerNormOptions {
+  eps?: number;
+  /** Learnable per-element weight (ones) and bias (zeros) of normalizedShape. */
+  elementwiseAffine?: boolean;
+}
+
+/** Layer normalisation over the trailing normalizedShape dims. */
+export class LayerNorm extends Module {
+  readonly normalizedShape: readonly number[];
+  readonly eps: number;
+  readonly elementwiseAffine: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+
+  constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
+    super();
+    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    if (shape.length === 0 || shape.some((s) => !Number.isInteger(s) || s <= 0)) {
+      throw new RangeError(`LayerNorm: normalizedShape must be positive sizes, got ${formatShape(shape)}`);
+    }
+    this.normalizedShape = shape;
+    this.eps = options.eps ?? 1e-5;
+    this.elementwiseAffine = options.elementwiseAffine ?? true;
+    this.weight = this.elementwiseAffine ? new Parameter(ones(shape)) : null;
+    this.bias = this.elementwiseAffine ? new Parameter(zeros(shape)) : null;
+  }
+
+  forward(x: Tensor): Tensor {
+    return layerNorm(x, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.eps });
+  }
+
+  override extraRepr(): string {
+    return `${pyTuple(this.normalizedShape)}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyBool(this.elementwiseAffine)}`;
+  }
+}

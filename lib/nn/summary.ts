@@ -1,0 +1,174 @@
+// A model summary like torchinfo: runs one forward (eval mode, no grad) with a hook on every
+// module and tabulates each layer's output shape, parameter count and multiply-accumulates,
+// with totals and the memory the model needs.
+import { noGrad } from '../autograd/grad_mode.js';
+import { Generator } from '../random.js';
+import { randn } from '../random_tensors.js';
+import { Tensor } from '../tensor.js';
+import { Module, type RemovableHandle } from './module.js';
+import { Bilinear, Linear } from './modules/linear.js';
+
+export interface LayerSummary {
+  /** Dotted path in the model ('' for the model itself). */
+  name: string;
+  type: string;
+  depth: number;
+  /** The first tensor output's shape; null when the module did not run or returned no tensor. */
+  outputShape: number[] | null;
+  /** Elements of this module's own parameters (not its children's). */
+  params: number;
+  /** Multiply-accumulates of this module's own computation in the forward. */
+  macs: number;
+}
+
+/** A module may report its own multiply-accumulates for the summary (e.g. convolutions). */
+export interface CountsMacs {
+  countMacs(inputs: unknown[], output: unknown): number;
+}
+
+function numel(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+function firstTensor(v: unknown): Tensor | null {
+  if (v instanceof Tensor) return v;
+  if (Array.isArray(v)) for (const x of v) { const t = firstTensor(x); if (t) return t; }
+  return null;
+}
+
+/** Multiply-accumulates of a module's forward, from its inputs and output. */
+function macsOf(m: Module, inputs: unknown[], output: unknown): number {
+  const out = firstTensor(output);
+  if (typeof (m as unknown as Partial<CountsMacs>).countMacs === 'function') return (m as unknown as CountsMacs).countMacs(inputs, output);
+  if (!out) return 0;
+  const rows = numel(out.shape.slice(0, -1));
+  if (m instanceof Linear) return rows * m.inFeatures * m.outFeatures;
+  if (m instanceof Bilinear) return rows * m.in1Features * m.in2Features * m.outFeatures;
+  return 0;
+}
+
+const group = (n: number) => Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+const mb = (bytes: number) => (bytes / 1e6).toFixed(2);
+
+export class ModelSummary {
+  constructor(
+    readonly layers: LayerSummary[],
+    readonly totalParams: number,
+    readonly trainableParams: number,
+    readonly totalMacs: number,
+    readonly inputBytes: number,
+    /** Outputs of every leaf layer, twice (the activations and their gradients), float32. */
+    readonly forwardBackwardBytes: number,
+    readonly paramBytes: number,
+    private readonly maxDepth: number,
+  ) {}
+
+  get totalBytes(): number {
+    return this.inputBytes + this.forwardBackwardBytes + this.paramBytes;
+  }
+
+  toString(): string {
+    const widths = [40, 26, 15, 15];
+    const rule = '='.repeat(widths.reduce((a, b) => a + b, 0));
+    const row = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('').trimEnd();
+    const lines = [rule, row(['Layer (type:depth-idx)', 'Output Shape', 'Param #', 'Mult-Adds']), rule];
+    const counters: number[] = [];
+    for (const l of this.layers) {
+      if (l.depth > this.maxDepth) continue;
+      let label = l.type;
+      if (l.depth > 0) {
+        counters[l.depth] = (counters[l.depth] ?? 0) + 1;
+        label = `${'│    '.repeat(l.depth - 1)}├─${l.type}: ${l.depth}-${counters[l.depth]}`;
+      }
+      lines.push(row([
+        label,
+        l.outputShape ? `[${l.outputShape.join(', ')}]` : '--',
+        l.params ? group(l.params) : '--',
+        l.macs ? group(l.macs) : '--',
+      ]));
+    }
+    lines.push(
+      rule,
+      `Total params: ${group(this.totalParams)}`,
+      `Trainable params: ${group(this.trainableParams)}`,
+      `Non-trainable params: ${group(this.totalParams - this.trainableParams)}`,
+      `Total mult-adds (M): ${(this.totalMacs / 1e6).toFixed(2)}`,
+      rule,
+      `Input size (MB): ${mb(this.inputBytes)}`,
+      `Forward/backward pass size (MB): ${mb(this.forwardBackwardBytes)}`,
+      `Params size (MB): ${mb(this.paramBytes)}`,
+      `Estimated Total Size (MB): ${mb(this.totalBytes)}`,
+      rule,
+    );
+    return lines.join('\n');
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+export interface SummaryOptions {
+  /** Rows deeper than this are left out of the table (their numbers still count). Default 3. */
+  depth?: number;
+}
+
+type InputSpec = readonly number[] | readonly (readonly number[])[] | Tensor | readonly Tensor[];
+
+function makeInputs(spec: InputSpec): Tensor[] {
+  if (spec instanceof Tensor) return [spec];
+  if (!Array.isArray(spec)) throw new TypeError('summary: input must be a shape, a list of shapes, a Tensor or a list of Tensors');
+  if (spec.length > 0 && spec.every((s) => s instanceof Tensor)) return [...spec] as Tensor[];
+  const gen = new Generator().manualSeed(0); // leaves the default generator untouched
+  const shapes = spec.length > 0 && spec.every((s) => Array.isArray(s)) ? (spec as number[][]) : [spec as number[]];
+  return shapes.map((s) => {
+    if (!s.every((d) => Number.isInteger(d) && d >= 0)) throw new TypeError(`summary: bad input shape [${s.join(', ')}]`);
+    return randn(s, { generator: gen });
+  });
+}
+
+/**
+ * Summarises `model` on one forward of `input`: a shape including the batch dim ([32, 784]),
+ * a list of shapes (one per forward argument), or the tensors themselves.
+ */
+export function summary(model: Module, input: InputSpec, options: SummaryOptions = {}): ModelSummary {
+  if (!(model instanceof Module)) throw new TypeError('summary: model must be a Module');
+  const inputs = makeInputs(input);
+  const entries = [...model.namedModules()];
+  const rows = new Map<Module, LayerSummary>();
+  for (const [name, m] of entries) {
+    let params = 0;
+    for (const p of m.parameters(false)) params += p.numel();
+    rows.set(m, { name, type: m.constructor.name, depth: name === '' ? 0 : name.split('.').length, outputShape: null, params, macs: 0 });
+  }
+  const handles: RemovableHandle[] = [];
+  let activationElements = 0;
+  for (const [, m] of entries) {
+    const isLeaf = [...m.children()].length === 0;
+    handles.push(m.registerForwardHook((mod, args, output) => {
+      const r = rows.get(mod)!;
+      const out = firstTensor(output);
+      if (out) r.outputShape = [...out.shape];
+      r.macs += macsOf(mod, args, output);
+      if (isLeaf && out) activationElements += out.numel();
+    }));
+  }
+  const modes = entries.map(([, m]) => m.training);
+  try {
+    model.eval();
+    noGrad(() => model.call(...inputs));
+  } finally {
+    handles.forEach((h) => h.remove());
+    entries.forEach(([, m], i) => { m.training = modes[i]; });
+  }
+  let total = 0;
+  let trainable = 0;
+  for (const p of model.parameters()) {
+    total += p.numel();
+    if (p.requiresGrad) trainable += p.numel();
+  }
+  const layers = entries.map(([, m]) => rows.get(m)!);
+  const macs = layers.reduce((a, l) => a + l.macs, 0);
+  const inputBytes = inputs.reduce((a, t) => a + t.numel() * 4, 0);
+  return new ModelSummary(layers, total, trainable, macs, inputBytes, 2 * 4 * activationElements, total * 4, options.depth ?? 3);
+}

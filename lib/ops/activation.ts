@@ -1,0 +1,272 @@
+// Activation functions with autograd. Each is one op whose forward loop and backward loop sit
+// side by side (no chain of small ops on the hot path): the forward writes the output and
+// saves what the backward needs; the backward is one pass over the gradient. relu, sigmoid and
+// tanh are the native unary ops of lib/ops/unary.ts. Integer inputs are promoted to float32.
+import { defineOp } from '../autograd/define_op.js';
+import { native, UnaryOp } from '../native.js';
+import { contiguousStrides } from '../shape.js';
+import { Storage, Tensor } from '../tensor.js';
+import { unaryInplace } from './inplace.js';
+import { contiguousRaw } from './raw.js';
+import { copyRaw } from './strided.js';
+import { relu as reluOp, sigmoid, tanh } from './unary.js';
+
+/** The elements of a float32 tensor as a row-major Float32Array (a view when contiguous). */
+export function floatValues(t: Tensor): Float32Array {
+  const c = contiguousRaw(t);
+  return (c.storage.data as Float32Array).subarray(c.offset, c.offset + c.numel());
+}
+
+function checkInput(op: string, x: unknown): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+  if (x.dtype === 'float32') return x;
+  if (x.dtype === 'bool') throw new TypeError(`${op}: expected a float32 tensor, got bool`);
+  return copyRaw(x, 'float32');
+}
+
+function checkNumber(op: string, name: string, v: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${op}: ${name} must be a finite number, got ${String(v)}`);
+  return v;
+}
+
+interface PointwiseSpec<O> {
+  name: string;
+  /** out[i] = f(x[i]); may return an extra array for the backward (e.g. the sigmoid). */
+  forward(x: Float32Array, out: Float32Array, o: O): Float32Array | undefined;
+  /** dx[i] = g[i] * f'(x[i]) from the input, the output and the forward's extra array. */
+  backward(g: Float32Array, x: Float32Array, out: Float32Array, extra: Float32Array | undefined, dx: Float32Array, o: O): void;
+}
+
+function definePointwise<O>(spec: PointwiseSpec<O>): (x: Tensor, o: O) => Tensor {
+  return defineOp({
+    name: spec.name,
+    forward(ctx, x: Tensor, o: O) {
+      const xv = floatValues(x);
+      const out = new Float32Array(xv.length);
+      const extra = spec.forward(xv, out, o);
+      const y = new Tensor(new Storage(out), x.shape);
+      ctx.save(x, y);
+      ctx.extra = extra;
+      ctx.o = o;
+      return y;
+    },
+    backward(ctx, grad) {
+      const [x, y] = ctx.saved;
+      const g = floatValues(grad);
+      const dx = new Float32Array(g.length);
+      spec.backward(g, floatValues(x), floatValues(y), ctx.extra as Float32Array | undefined, dx, ctx.o as O);
+      return [new Tensor(new Storage(dx), x.shape)];
+    },
+  });
+}
+
+function maybeInplace(op: string, x: Tensor, inplace: boolean | undefined, fn: (t: Tensor) => Tensor): Tensor {
+  if (!inplace) return fn(x);
+  if (!(x instanceof Tensor) || x.dtype !== 'float32') throw new TypeError(`${op}: the in-place variant needs a float32 tensor`);
+  return unaryInplace(`${op}_`, x, fn);
+}
+
+export interface InplaceOption {
+  inplace?: boolean;
+}
+
+// ---- relu, leakyRelu --------------------------------------------------------------------
+
+/** max(x, 0) (native). */
+export function relu(x: Tensor, options: InplaceOption = {}): Tensor {
+  return maybeInplace('relu', x, options.inplace, reluOp);
+}
+
+const leakyReluOp = definePointwise<number>({
+  name: 'leakyRelu',
+  forward(x, out, slope) {
+    for (let i = 0; i < x.length; i++) out[i] = x[i] > 0 ? x[i] : x[i] * slope;
+    return undefined;
+  },
+  backward(g, x, _out, _e, dx, slope) {
+    for (let i = 0; i < g.length; i++) dx[i] = x[i] > 0 ? g[i] : g[i] * slope;
+  },
+});
+
+/** x where x > 0, negativeSlope * x elsewhere. */
+export function leakyRelu(x: Tensor, negativeSlope = 0.01, options: InplaceOption = {}): Tensor {
+  checkNumber('leakyRelu', 'negativeSlope', negativeSlope);
+  return maybeInplace('leakyRelu', x, options.inplace, (t) => leakyReluOp(checkInput('leakyRelu', t), negativeSlope));
+}
+
+// ---- elu, selu --------------------------------------------------------------------------
+
+interface EluParams {
+  alpha: number;
+  scale: number;
+}
+
+const eluOp = definePointwise<EluParams>({
+  name: 'elu',
+  forward(x, out, { alpha, scale }) {
+    for (let i = 0; i < x.length; i++) out[i] = x[i] > 0 ? scale * x[i] : scale * alpha * Math.expm1(x[i]);
+    return undefined;
+  },
+  backward(g, x, _out, _e, dx, { alpha, scale }) {
+    for (let i = 0; i < g.length; i++) dx[i] = x[i] > 0 ? g[i] * scale : g[i] * scale * alpha * Math.exp(x[i]);
+  },
+});
+
+/** x where x > 0, alpha * (exp(x) - 1) elsewhere. */
+export function elu(x: Tensor, alpha = 1, options: InplaceOption = {}): Tensor {
+  checkNumber('elu', 'alpha', alpha);
+  return maybeInplace('elu', x, options.inplace, (t) => eluOp(checkInput('elu', t), { alpha, scale: 1 }));
+}
+
+export const SELU_ALPHA = 1.6732632423543772;
+export const SELU_SCALE = 1.0507009873554805;
+
+/** scale * elu(x, alpha) with the self-normalising constants of Klambauer et al. */
+export function selu(x: Tensor, options: InplaceOption = {}): Tensor {
+  return maybeInplace('selu', x, options.inplace, (t) => eluOp(checkInput('selu', t), { alpha: SELU_ALPHA, scale: SELU_SCALE }));
+}
+
+// ---- gelu -------------------------------------------------------------------------------
+
+const INV_SQRT2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const GELU_C = 0.044715;
+
+const geluErfOp = definePointwise<null>({
+  name: 'gelu',
+  forward(x, out) {
+    // cdf = (1 + erf(x / sqrt 2)) / 2 through the native vector erf, kept for the backward.
+    const cdf = new Float32Array(x.length);
+    for (let i = 0; i < x.length; i++) cdf[i] = x[i] * INV_SQRT2;
+    if (x.length > 0) {
+      const shape = [x.length];
+      native.unary(UnaryOp.erf, shape, cdf, 0, contiguousStrides(shape), cdf, 0, contiguousStrides(shape));
+    }
+    for (let i = 0; i < x.length; i++) {
+      cdf[i] = 0.5 * (1 + cdf[i]);
+      out[i] = x[i] * cdf[i];
+    }
+    return cdf;
+  },
+  backward(g, x, _out, cdf, dx) {
+    // d/dx x Phi(x) = Phi(x) + x phi(x)
+    for (let i = 0; i < g.length; i++) {
+      const v = x[i];
+      dx[i] = g[i] * (cdf![i] + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
+    }
+  },
+});
+
+const geluTanhOp = definePointwise<null>({
+  name: 'gelu',
+  forward(x, out) {
+    const th = new Float32Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      th[i] = Math.tanh(SQRT_2_OVER_PI * (v + GELU_C * v * v * v));
+      out[i] = 0.5 * v * (1 + th[i]);
+    }
+    return th;
+  },
+  backward(g, x, _out, th, dx) {
+    for (let i = 0; i < g.length; i++) {
+      const v = x[i];
+      const t = th![i];
+      const inner = SQRT_2_OVER_PI * (1 + 3 * GELU_C * v * v);
+      dx[i] = g[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * inner);
+    }
+  },
+});
+
+export interface GeluOptions {
+  /** 'none' (default): x Phi(x) with the exact erf; 'tanh': the tanh approximation. */
+  approximate?: 'none' | 'tanh';
+}
+
+/** Gaussian error linear unit: x * Phi(x). */
+export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
+  const approximate = options.approximate ?? 'none';
+  if (approximate !== 'none' && approximate !== 'tanh') {
+    throw new RangeError(`gelu: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
+  }
+  const t = checkInput('gelu', x);
+  return approximate === 'tanh' ? geluTanhOp(t, null) : geluErfOp(t, null);
+}
+
+// ---- silu, softplus, sine ---------------------------------------------------------------
+
+const siluOp = definePointwise<null>({
+  name: 'silu',
+  forward(x, out) {
+    const s = new Float32Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      s[i] = 1 / (1 + Math.exp(-x[i]));
+      out[i] = x[i] * s[i];
+    }
+    return s;
+  },
+  backward(g, x, _out, s, dx) {
+    for (let i = 0; i < g.length; i++) dx[i] = g[i] * s![i] * (1 + x[i] * (1 - s![i]));
+  },
+});
+
+/** x * sigmoid(x) (SiLU, Swish). */
+export function silu(x: Tensor, options: InplaceOption = {}): Tensor {
+  return maybeInplace('silu', x, options.inplace, (t) => siluOp(checkInput('silu', t), null));
+}
+
+interface SoftplusParams {
+  beta: number;
+  threshold: number;
+}
+
+const softplusOp = definePointwise<SoftplusParams>({
+  name: 'softplus',
+  forward(x, out, { beta, threshold }) {
+    for (let i = 0; i < x.length; i++) {
+      const bx = beta * x[i];
+      out[i] = bx > threshold ? x[i] : Math.log1p(Math.exp(bx)) / beta;
+    }
+    return undefined;
+  },
+  backward(g, x, _out, _e, dx, { beta, threshold }) {
+    for (let i = 0; i < g.length; i++) {
+      const bx = beta * x[i];
+      dx[i] = bx > threshold ? g[i] : g[i] / (1 + Math.exp(-bx));
+    }
+  },
+});
+
+export interface SoftplusOptions {
+  beta?: number;
+  /** Above beta * x > threshold the function is linear (x). */
+  threshold?: number;
+}
+
+/** log(1 + exp(beta * x)) / beta. */
+export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
+  const beta = checkNumber('softplus', 'beta', options.beta ?? 1);
+  const threshold = checkNumber('softplus', 'threshold', options.threshold ?? 20);
+  if (beta === 0) throw new RangeError('softplus: beta must not be 0');
+  return softplusOp(checkInput('softplus', x), { beta, threshold });
+}
+
+const sineOp = definePointwise<number>({
+  name: 'sine',
+  forward(x, out, w0) {
+    for (let i = 0; i < x.length; i++) out[i] = Math.sin(w0 * x[i]);
+    return undefined;
+  },
+  backward(g, x, _out, _e, dx, w0) {
+    for (let i = 0; i < g.length; i++) dx[i] = g[i] * w0 * Math.cos(w0 * x[i]);
+  },
+});
+
+/** sin(w0 * x): the periodic activation of SIREN (Sitzmann et al. 2020; w0 = 30 there). */
+export function sine(x: Tensor, w0 = 1): Tensor {
+  checkNumber('sine', 'w0', w0);
+  return sineOp(checkInput('sine', x), w0);
+}
+
+export { sigmoid, tanh };

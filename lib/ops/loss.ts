@@ -1,0 +1,386 @@
+// Losses (torch.nn.functional names in camelCase), each one op: the forward computes every
+// element's loss and the reduction in one pass (sums in float64); the backward writes the
+// input's (and, when it needs one, the target's) gradient in one pass. Cross-entropy is the
+// fused native kernel of lib/ops/softmax.ts.
+import { defineOp } from '../autograd/define_op.js';
+import { formatShape, sameShape } from '../shape.js';
+import { Storage, Tensor } from '../tensor.js';
+import { floatValues } from './activation.js';
+import { crossEntropy, type CrossEntropyOptions, type Reduction } from './softmax.js';
+import { valuesAs } from './strided.js';
+
+export { crossEntropy, type CrossEntropyOptions, type Reduction };
+export type KLDivReduction = Reduction | 'batchmean';
+
+function scalar(v: number): Tensor {
+  return new Tensor(new Storage(new Float32Array([v])), []);
+}
+
+function checkReduction(op: string, r: unknown, extra: string[] = []): void {
+  const ok = ['mean', 'sum', 'none', ...extra];
+  if (!ok.includes(r as string)) throw new RangeError(`${op}: reduction must be ${ok.map((s) => `'${s}'`).join(', ')}; got '${String(r)}'`);
+}
+
+function checkPair(op: string, input: unknown, target: unknown): [Tensor, Tensor] {
+  if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
+  if (!(target instanceof Tensor)) throw new TypeError(`${op}: target must be a Tensor, got ${target === null ? 'null' : typeof target}`);
+  if (input.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${input.dtype}`);
+  if (target.dtype !== 'float32') throw new TypeError(`${op}: target must be float32 (the same dtype as input), got ${target.dtype}`);
+  if (!sameShape(input.shape, target.shape)) {
+    throw new RangeError(`${op}: target of shape ${formatShape(target.shape)} does not match input of shape ${formatShape(input.shape)}; reshape one of them (e.g. a [N] target for a [N, 1] output)`);
+  }
+  return [input, target];
+}
+
+/** Per-element values broadcast to `shape` (a weight), or null. */
+function broadcastValues(op: string, name: string, t: Tensor | null | undefined, shape: readonly number[]): Float32Array | null {
+  if (t === null || t === undefined) return null;
+  if (!(t instanceof Tensor) || t.dtype !== 'float32') throw new TypeError(`${op}: ${name} must be a float32 tensor`);
+  try {
+    return Float32Array.from(valuesAs(t, shape) as Float32Array);
+  } catch {
+    throw new RangeError(`${op}: ${name} of shape ${formatShape(t.shape)} cannot be broadcast to input of shape ${formatShape(shape)}`);
+  }
+}
+
+// ---- elementwise losses -----------------------------------------------------------------
+
+/** Loss of one element: x input, t target, w weight, p pos_weight (1 when absent). */
+type ElementFn = (x: number, t: number, w: number, p: number) => number;
+
+interface ElementLoss {
+  name: string;
+  loss: ElementFn;
+  /** d loss / d x */
+  dx: ElementFn;
+  /** d loss / d t */
+  dt: ElementFn;
+  /** Checks the input values (BCE: probabilities). */
+  check?(x: Float32Array): void;
+}
+
+interface ElementPlan {
+  reduction: KLDivReduction;
+  weight: Float32Array | null;
+  posWeight: Float32Array | null;
+  /** The 'batchmean' / 'mean' divisor. */
+  divisor: number;
+}
+
+function defineElementLoss(spec: ElementLoss) {
+  return defineOp({
+    name: spec.name,
+    forward(ctx, input: Tensor, target: Tensor, plan: ElementPlan) {
+      const x = floatValues(input);
+      const t = floatValues(target);
+      spec.check?.(x);
+      const { weight: w, posWeight: p } = plan;
+      ctx.save(input, target);
+      ctx.plan = plan;
+      if (plan.reduction === 'none') {
+        const out = new Float32Array(x.length);
+        for (let i = 0; i < x.length; i++) out[i] = spec.loss(x[i], t[i], w ? w[i] : 1, p ? p[i] : 1);
+        return new Tensor(new Storage(out), input.shape);
+      }
+      let sum = 0;
+      for (let i = 0; i < x.length; i++) sum += spec.loss(x[i], t[i], w ? w[i] : 1, p ? p[i] : 1);
+      return scalar(plan.reduction === 'sum' ? sum : sum / plan.divisor);
+    },
+    backward(ctx, grad) {
+      const [input, target] = ctx.saved;
+      const plan = ctx.plan as ElementPlan;
+      const x = floatValues(input);
+      const t = floatValues(target);
+      const { weight: w, posWeight: p } = plan;
+      const perElement = plan.reduction === 'none' ? floatValues(grad) : null;
+      const g0 = perElement ? 0 : (grad.item() as number) / (plan.reduction === 'sum' ? 1 : plan.divisor);
+      const grads: (Tensor | null)[] = [];
+      for (const [k, d] of [[0, spec.dx], [1, spec.dt]] as const) {
+        if (!ctx.needsInputGrad[k]) {
+          grads.push(null);
+          continue;
+        }
+        const out = new Float32Array(x.length);
+        for (let i = 0; i < x.length; i++) out[i] = (perElement ? perElement[i] : g0) * d(x[i], t[i], w ? w[i] : 1, p ? p[i] : 1);
+        grads.push(new Tensor(new Storage(out), input.shape));
+      }
+      return grads;
+    },
+  });
+}
+
+function elementLoss(fn: ReturnType<typeof defineElementLoss>, input: Tensor, target: Tensor, reduction: KLDivReduction, extras: { weight?: Float32Array | null; posWeight?: Float32Array | null } = {}): Tensor {
+  const divisor = reduction === 'batchmean' ? (input.ndim > 0 ? input.shape[0] : 1) : input.numel();
+  return fn(input, target, { reduction, weight: extras.weight ?? null, posWeight: extras.posWeight ?? null, divisor });
+}
+
+const sgn = (d: number) => (d > 0 ? 1 : d < 0 ? -1 : 0);
+
+const mseOp = defineElementLoss({
+  name: 'mseLoss',
+  loss: (x, t) => (x - t) * (x - t),
+  dx: (x, t) => 2 * (x - t),
+  dt: (x, t) => -2 * (x - t),
+});
+
+const l1Op = defineElementLoss({
+  name: 'l1Loss',
+  loss: (x, t) => Math.abs(x - t),
+  dx: (x, t) => sgn(x - t),
+  dt: (x, t) => -sgn(x - t),
+});
+
+// SmoothL1 and Huber read their parameter from the `p` slot (a constant per call).
+const smoothL1Op = defineElementLoss({
+  name: 'smoothL1Loss',
+  loss: (x, t, _w, beta) => {
+    const d = Math.abs(x - t);
+    return d < beta ? (0.5 * d * d) / beta : d - 0.5 * beta;
+  },
+  dx: (x, t, _w, beta) => {
+    const d = x - t;
+    return Math.abs(d) < beta ? d / beta : sgn(d);
+  },
+  dt: (x, t, _w, beta) => {
+    const d = x - t;
+    return -(Math.abs(d) < beta ? d / beta : sgn(d));
+  },
+});
+
+const huberOp = defineElementLoss({
+  name: 'huberLoss',
+  loss: (x, t, _w, delta) => {
+    const d = Math.abs(x - t);
+    return d < delta ? 0.5 * d * d : delta * (d - 0.5 * delta);
+  },
+  dx: (x, t, _w, delta) => Math.min(delta, Math.max(-delta, x - t)),
+  dt: (x, t, _w, delta) => -Math.min(delta, Math.max(-delta, x - t)),
+});
+
+const clampLog = (v: number) => Math.max(Math.log(v), -100);
+
+const bceOp = defineElementLoss({
+  name: 'binaryCrossEntropy',
+  // torch clamps each log to >= -100 so p = 0 or 1 gives a finite loss.
+  loss: (x, t, w) => -w * (t * clampLog(x) + (1 - t) * clampLog(1 - x)),
+  dx: (x, t, w) => (w * (x - t)) / Math.max((1 - x) * x, 1e-12),
+  dt: (x, _t, w) => -w * (clampLog(x) - clampLog(1 - x)),
+  check(x) {
+    for (let i = 0; i < x.length; i++) {
+      if (!(x[i] >= 0 && x[i] <= 1)) throw new RangeError(`binaryCrossEntropy: all elements of input should be between 0 and 1, got ${x[i]} at element ${i} (apply sigmoid first, or use binaryCrossEntropyWithLogits)`);
+    }
+  },
+});
+
+/** log(1 + exp(-x)) computed without overflow. */
+const softplusNeg = (x: number) => Math.log1p(Math.exp(-Math.abs(x))) + Math.max(-x, 0);
+
+const bceLogitsOp = defineElementLoss({
+  name: 'binaryCrossEntropyWithLogits',
+  // (1 - t) x + (1 + (pw - 1) t) log(1 + exp(-x)), the stable form torch uses.
+  loss: (x, t, w, pw) => w * ((1 - t) * x + (1 + (pw - 1) * t) * softplusNeg(x)),
+  dx: (x, t, w, pw) => w * ((1 + (pw - 1) * t) / (1 + Math.exp(-x)) - pw * t),
+  dt: (x, _t, w, pw) => w * (-x + (pw - 1) * softplusNeg(x)),
+});
+
+const klDivOp = defineElementLoss({
+  name: 'klDiv',
+  // xlogy(t, t) - t x: 0 where t == 0.
+  loss: (x, t) => (t > 0 ? t * (Math.log(t) - x) : t === 0 ? 0 : NaN),
+  dx: (_x, t) => -t,
+  dt: (x, t) => (t > 0 ? Math.log(t) + 1 - x : 0),
+});
+
+const klDivLogOp = defineElementLoss({
+  name: 'klDiv',
+  loss: (x, t) => Math.exp(t) * (t - x),
+  dx: (_x, t) => -Math.exp(t),
+  dt: (x, t) => Math.exp(t) * (t - x + 1),
+});
+
+export interface ReductionOption {
+  reduction?: Reduction;
+}
+
+/** Mean squared error: (input - target)^2. */
+export function mseLoss(input: Tensor, target: Tensor, options: ReductionOption = {}): Tensor {
+  const reduction = options.reduction ?? 'mean';
+  checkReduction('mseLoss', reduction);
+  return elementLoss(mseOp, ...checkPair('mseLoss', input, target), reduction);
+}
+
+/** Mean absolute error: |input - target|. */
+export function l1Loss(input: Tensor, target: Tensor, options: ReductionOption = {}): Tensor {
+  const reduction = options.reduction ?? 'mean';
+  checkReduction('l1Loss', reduction);
+  return elementLoss(l1Op, ...checkPair('l1Loss', input, target), reduction);
+}
+
+/** 0.5 d^2 / beta where |d| < beta, |d| - beta / 2 elsewhere (beta = 0: L1). */
+export function smoothL1Loss(input: Tensor, target: Tensor, options: ReductionOption & { beta?: number } = {}): Tensor {
+  const reduction = options.reduction ?? 'mean';
+  const beta = options.beta ?? 1;
+  checkReduction('smoothL1Loss', reduction);
+  if (!(beta >= 0) || !Number.isFinite(beta)) throw new RangeError(`smoothL1Loss: beta must be a non-negative number, got ${beta}`);
+  const [x, t] = checkPair('smoothL1Loss', input, target);
+  if (beta === 0) return elementLoss(l1Op, x, t, reduction);
+  return elementLoss(smoothL1Op, x, t, reduction, { posWeight: new Float32Array(x.numel()).fill(beta) });
+}
+
+/** 0.5 d^2 where |d| < delta, delta (|d| - delta / 2) elsewhere. */
+export function huberLoss(input: Tensor, target: Tensor, options: ReductionOption & { delta?: number } = {}): Tensor {
+  const reduction = options.reduction ?? 'mean';
+  const delta = options.delta ?? 1;
+  checkReduction('huberLoss', reduction);
+  if (!(delta > 0) || !Number.isFinite(delta)) throw new RangeError(`huberLoss: delta must be a positive number, got ${delta}`);
+  const [x, t] = checkPair('huberLoss', input, target);
+  return elementLoss(huberOp, x, t, reduction, { posWeight: new Float32Array(x.numel()).fill(delta) });
+}
+
+export interface BCEOptions extends ReductionOption {
+  /** Rescales each element's loss; broadcast to the input's shape. */
+  weight?: Tensor | null;
+}
+
+/** Binary cross-entropy of probabilities in [0, 1]; each log is clamped to >= -100 as torch. */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOptions = {}): Tensor {
+  const op = 'binaryCrossEntropy';
+  const reduction = options.reduction ?? 'mean';
+  checkReduction(op, reduction);
+  const [x, t] = checkPair(op, input, target);
+  return elementLoss(bceOp, x, t, reduction, { weight: broadcastValues(op, 'weight', options.weight, x.shape) });
+}
+
+export interface BCEWithLogitsOptions extends BCEOptions {
+  /** Weight of the positive examples, per class (broadcast along the last dim). */
+  posWeight?: Tensor | null;
+}
+
+/** sigmoid + binary cross-entropy in one numerically stable expression. */
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BCEWithLogitsOptions = {}): Tensor {
+  const op = 'binaryCrossEntropyWithLogits';
+  const reduction = options.reduction ?? 'mean';
+  checkReduction(op, reduction);
+  const [x, t] = checkPair(op, input, target);
+  return elementLoss(bceLogitsOp, x, t, reduction, {
+    weight: broadcastValues(op, 'weight', options.weight, x.shape),
+    posWeight: broadcastValues(op, 'posWeight', options.posWeight, x.shape),
+  });
+}
+
+export interface KLDivOptions {
+  /** 'mean' divides by the number of elements; 'batchmean' (the true KL divergence) by the batch size. */
+  reduction?: KLDivReduction;
+  /** The target holds log-probabilities. */
+  logTarget?: boolean;
+}
+
+/** KL divergence with input = log-probabilities: sum target * (log target - input). */
+export function klDiv(input: Tensor, target: Tensor, options: KLDivOptions = {}): Tensor {
+  const op = 'klDiv';
+  const reduction = options.reduction ?? 'mean';
+  checkReduction(op, reduction, ['batchmean']);
+  const [x, t] = checkPair(op, input, target);
+  return elementLoss(options.logTarget ? klDivLogOp : klDivOp, x, t, reduction);
+}
+
+// ---- nllLoss ----------------------------------------------------------------------------
+
+interface NllPlan {
+  C: number;
+  inner: number;
+  targets: Int32Array;
+  weight: Float32Array | null;
+  ignoreIndex: number;
+  reduction: Reduction;
+  batchShape: number[];
+  denominator: number;
+}
+
+const nllOp = defineOp({
+  name: 'nllLoss',
+  forward(ctx, input: Tensor, plan: NllPlan) {
+    const x = floatValues(input);
+    const { C, inner, targets, weight, ignoreIndex } = plan;
+    const losses = new Float32Array(targets.length);
+    let sum = 0;
+    let wsum = 0;
+    for (let k = 0; k < targets.length; k++) {
+      const c = targets[k];
+      if (c === ignoreIndex) continue;
+      const n = Math.floor(k / inner);
+      const i = k - n * inner;
+      const w = weight ? weight[c] : 1;
+      const l = -w * x[(n * C + c) * inner + i];
+      losses[k] = l;
+      sum += l;
+      wsum += w;
+    }
+    ctx.plan = plan;
+    ctx.xShape = input.shape;
+    if (plan.reduction === 'none') return new Tensor(new Storage(losses), plan.batchShape);
+    plan.denominator = plan.reduction === 'mean' ? wsum : 1;
+    return scalar(sum / plan.denominator);
+  },
+  backward(ctx, grad) {
+    const plan = ctx.plan as NllPlan;
+    const shape = ctx.xShape as number[];
+    const { C, inner, targets, weight, ignoreIndex } = plan;
+    const dx = new Float32Array(targets.length * C);
+    const perElement = plan.reduction === 'none' ? floatValues(grad) : null;
+    const g0 = perElement ? 0 : (grad.item() as number) / plan.denominator;
+    for (let k = 0; k < targets.length; k++) {
+      const c = targets[k];
+      if (c === ignoreIndex) continue;
+      const n = Math.floor(k / inner);
+      const i = k - n * inner;
+      dx[(n * C + c) * inner + i] = -(weight ? weight[c] : 1) * (perElement ? perElement[k] : g0);
+    }
+    return [new Tensor(new Storage(dx), shape)];
+  },
+});
+
+export interface NLLOptions extends ReductionOption {
+  /** Per-class weight, shape [C]. */
+  weight?: Tensor | null;
+  /** Targets equal to this contribute nothing (and do not count in the mean). */
+  ignoreIndex?: number;
+}
+
+/** Classes dim of `input` and the expected target shape (shared with crossEntropy's layout). */
+function classLayout(op: string, input: Tensor): { C: number; inner: number; batchShape: number[] } {
+  if (input.ndim < 1) throw new RangeError(`${op}: input must have at least 1 dim (classes), got shape ${formatShape(input.shape)}`);
+  if (input.ndim === 1) return { C: input.shape[0], inner: 1, batchShape: [] };
+  const inner = input.shape.slice(2).reduce((a, b) => a * b, 1);
+  return { C: input.shape[1], inner, batchShape: [input.shape[0], ...input.shape.slice(2)] };
+}
+
+/** Negative log-likelihood of log-probabilities input [N, C, *] (or [C]) at int32 class indices. */
+export function nllLoss(input: Tensor, target: Tensor, options: NLLOptions = {}): Tensor {
+  const op = 'nllLoss';
+  if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${typeof input}`);
+  if (!(target instanceof Tensor)) throw new TypeError(`${op}: target must be a Tensor, got ${typeof target}`);
+  if (input.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${input.dtype}`);
+  if (target.dtype !== 'int32') throw new TypeError(`${op}: target must be int32 class indices, got ${target.dtype}`);
+  const reduction = options.reduction ?? 'mean';
+  checkReduction(op, reduction);
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  if (!Number.isInteger(ignoreIndex)) throw new TypeError(`${op}: ignoreIndex must be an integer, got ${ignoreIndex}`);
+  const { C, inner, batchShape } = classLayout(op, input);
+  if (!sameShape(target.shape, batchShape)) {
+    throw new RangeError(`${op}: target of shape ${formatShape(target.shape)} does not match input of shape ${formatShape(input.shape)} (expected class indices of shape ${formatShape(batchShape)})`);
+  }
+  let weight: Float32Array | null = null;
+  if (options.weight !== undefined && options.weight !== null) {
+    const w = options.weight;
+    if (!(w instanceof Tensor) || w.dtype !== 'float32') throw new TypeError(`${op}: weight must be a float32 tensor`);
+    if (w.ndim !== 1 || w.shape[0] !== C) throw new RangeError(`${op}: weight of shape ${formatShape(w.shape)} must have one entry per class (${C})`);
+    weight = floatValues(w).slice();
+  }
+  const targets = Int32Array.from(target.toTypedArray() as Int32Array);
+  for (let k = 0; k < targets.length; k++) {
+    const c = targets[k];
+    if (c !== ignoreIndex && (c < 0 || c >= C)) throw new RangeError(`${op}: target ${c} at position ${k} is out of bounds for ${C} classes`);
+  }
+  return nllOp(input, { C, inner, targets, weight, ignoreIndex, reduction, batchShape, denominator: 1 });
+}

@@ -1,0 +1,129 @@
+// sort / argsort / topk along a dim: a stable sort of every line (NaN above every number, as
+// torch). The values are differentiable through the indices: their gradient is a scatter-add
+// of the output gradient into the input's shape.
+import { defineOp } from '../autograd/define_op.js';
+import { allocate, type TypedArray } from '../dtype.js';
+import { contiguousStrides, formatShape, normalizeDim, numel, type Shape } from '../shape.js';
+import { Storage, Tensor } from '../tensor.js';
+import { scatterAddOp } from './indexing.js';
+import { ValuesIndices } from './reduce.js';
+import { elementOffsets } from './strided.js';
+
+function checkTensor(op: string, t: unknown): asserts t is Tensor {
+  if (!(t instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+}
+
+export interface SortOptions {
+  dim?: number;
+  descending?: boolean;
+  /** Equal elements keep their order. Always true here (the sort is stable). */
+  stable?: boolean;
+}
+
+export interface TopkOptions {
+  dim?: number;
+  largest?: boolean;
+  sorted?: boolean;
+}
+
+/** Orders of index i before j for values a, b: NaN sorts above every number, as torch. */
+function comparator(descending: boolean): (a: number, b: number) => number {
+  if (descending) {
+    return (a, b) => (a !== a ? (b !== b ? 0 : -1) : b !== b ? 1 : a > b ? -1 : a < b ? 1 : 0);
+  }
+  return (a, b) => (a !== a ? (b !== b ? 0 : 1) : b !== b ? -1 : a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
+ * Sorts every line of x along dim (stably) and keeps the first k: contiguous values (x's
+ * dtype) and int32 indices with dim of size k.
+ */
+function sortLines(x: Tensor, dim: number, k: number, descending: boolean): [Tensor, Tensor] {
+  const n = x.ndim ? x.shape[dim] : 1;
+  const step = x.ndim ? x.strides[dim] : 0;
+  const outShape = x.ndim ? x.shape.map((s, d) => (d === dim ? k : s)) : [];
+  const lineShape = x.shape.filter((_, d) => d !== dim);
+  const starts = elementOffsets(lineShape, x.strides.filter((_, d) => d !== dim), x.offset);
+  const outStrides = contiguousStrides(outShape);
+  const outStarts = elementOffsets(lineShape, outStrides.filter((_, d) => d !== dim), 0);
+  const outStep = x.ndim ? outStrides[dim] : 0;
+  const values = allocate(x.dtype, numel(outShape));
+  const indices = new Int32Array(values.length);
+  const src = x.storage.data;
+  const line = new Float64Array(n);
+  const order = new Array<number>(n);
+  const cmp = comparator(descending);
+  const byValue = (i: number, j: number) => cmp(line[i], line[j]);
+  for (let l = 0; l < starts.length; l++) {
+    for (let i = 0; i < n; i++) {
+      line[i] = src[starts[l] + i * step];
+      order[i] = i;
+    }
+    order.sort(byValue); // Array.prototype.sort is stable
+    for (let i = 0; i < k; i++) {
+      values[outStarts[l] + i * outStep] = line[order[i]];
+      indices[outStarts[l] + i * outStep] = order[i];
+    }
+  }
+  return [new Tensor(new Storage(values as TypedArray), outShape), new Tensor(new Storage(indices), outShape)];
+}
+
+/** values = the gathered input, differentiable through the indices (a scatter-add of the grad). */
+const takeAlongOp: (x: Tensor, values: Tensor, dim: number, indices: Tensor) => Tensor = defineOp({
+  name: 'sort',
+  forward(ctx, x: Tensor, values: Tensor, dim: number, indices: Tensor) {
+    Object.assign(ctx, { dim, indices, inShape: x.shape });
+    return new Tensor(values.storage, values.shape, values.strides, values.offset);
+  },
+  backward(ctx, g) {
+    const shape = ctx.inShape as Shape;
+    const zeros = new Tensor(new Storage(new Float32Array(numel(shape))), shape);
+    return [scatterAddOp(zeros, ctx.dim as number, ctx.indices as Tensor, g), null];
+  },
+});
+
+function sortArgs(op: string, x: Tensor, dimOrOptions: number | SortOptions | undefined, options: SortOptions): [number, boolean] {
+  checkTensor(op, x);
+  const opts = typeof dimOrOptions === 'object' ? dimOrOptions : { ...options, dim: dimOrOptions ?? options.dim };
+  return [normalizeDim(op, opts.dim ?? -1, x.ndim), opts.descending ?? false];
+}
+
+/** Sorted values and their int32 indices along dim (torch.sort; always stable). */
+export function sort(x: Tensor, dim?: number | SortOptions, options: SortOptions = {}): ValuesIndices {
+  const [d, descending] = sortArgs('sort', x, dim, options);
+  const [values, indices] = sortLines(x, d, x.ndim ? x.shape[d] : 1, descending);
+  const v = x.requiresGrad && x.dtype === 'float32' ? takeAlongOp(x, values, d, indices) : values;
+  return new ValuesIndices(v, indices);
+}
+
+/** The int32 indices that sort x along dim (torch.argsort). */
+export function argsort(x: Tensor, dim?: number | SortOptions, options: SortOptions = {}): Tensor {
+  const [d, descending] = sortArgs('argsort', x, dim, options);
+  return sortLines(x, d, x.ndim ? x.shape[d] : 1, descending)[1];
+}
+
+/** The k largest (or smallest) elements along dim and their int32 indices, sorted (torch.topk). */
+export function topk(x: Tensor, k: number, dim?: number | TopkOptions, options: TopkOptions = {}): ValuesIndices {
+  checkTensor('topk', x);
+  const opts = typeof dim === 'object' ? dim : { ...options, dim: dim ?? options.dim };
+  const d = normalizeDim('topk', opts.dim ?? -1, x.ndim);
+  const size = x.ndim ? x.shape[d] : 1;
+  if (!Number.isInteger(k) || k < 0 || k > size) {
+    throw new RangeError(`topk: k (${k}) must be an integer in [0, ${size}] for dim ${d} of shape ${formatShape(x.shape)}`);
+  }
+  const [values, indices] = sortLines(x, d, k, opts.largest ?? true);
+  const v = x.requiresGrad && x.dtype === 'float32' ? takeAlongOp(x, values, d, indices) : values;
+  return new ValuesIndices(v, indices);
+}
+
+declare module '../tensor.js' {
+  interface Tensor {
+    sort(dim?: number | SortOptions, options?: SortOptions): ValuesIndices;
+    argsort(dim?: number | SortOptions, options?: SortOptions): Tensor;
+    topk(k: number, dim?: number | TopkOptions, options?: TopkOptions): ValuesIndices;
+  }
+}
+
+Tensor.prototype.sort = function (this: Tensor, dim?: number | SortOptions, options?: SortOptions) { return sort(this, dim, options); };
+Tensor.prototype.argsort = function (this: Tensor, dim?: number | SortOptions, options?: SortOptions) { return argsort(this, dim, options); };
+Tensor.prototype.topk = function (this: Tensor, k: number, dim?: number | TopkOptions, options?: TopkOptions) { return topk(this, k, dim, options); };
