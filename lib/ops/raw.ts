@@ -15,10 +15,50 @@ export function requireFloat(op: string, t: Tensor): void {
   if (t.dtype !== 'float32') throw new TypeError(`${op}: expected a float32 tensor, got ${t.dtype}`);
 }
 
+// Below this many elements a TypeScript loop beats the native call's fixed cost (argument
+// conversion is ~1-2 us). Only ops whose float32 result is exact from a double computation
+// take it (+, -, *, / round once from the exact double result; max/min are exact), so the
+// result is bit-identical to the kernels'.
+const SMALL_BINARY = 64;
+
+function binarySmall(op: BinaryOpCode, shape: readonly number[], out: Float32Array, a: Tensor, as: readonly number[], b: Tensor, bs: readonly number[]): void {
+  const ad = a.storage.data as Float32Array;
+  const bd = b.storage.data as Float32Array;
+  const nd = shape.length;
+  const idx = new Array<number>(nd).fill(0);
+  let ia = a.offset;
+  let ib = b.offset;
+  for (let i = 0; i < out.length; i++) {
+    const x = ad[ia];
+    const y = bd[ib];
+    switch (op) {
+      case BinaryOp.add: out[i] = x + y; break;
+      case BinaryOp.sub: out[i] = x - y; break;
+      case BinaryOp.mul: out[i] = x * y; break;
+      case BinaryOp.div: out[i] = x / y; break;
+      case BinaryOp.maximum: out[i] = x !== x || y !== y ? NaN : x > y ? x : y; break;
+      default: out[i] = x !== x || y !== y ? NaN : x < y ? x : y; break;
+    }
+    for (let d = nd - 1; d >= 0; d--) {
+      ia += as[d];
+      ib += bs[d];
+      if (++idx[d] < shape[d]) break;
+      ia -= idx[d] * as[d];
+      ib -= idx[d] * bs[d];
+      idx[d] = 0;
+    }
+  }
+}
+
 /** out = a op b with broadcasting, float32. */
 export function binaryRaw(opName: string, op: BinaryOpCode, a: Tensor, b: Tensor): Tensor {
   const shape = broadcastShapes(opName, a.shape, b.shape);
   const out = emptyFloat(shape);
+  const n = out.storage.data.length;
+  if (n <= SMALL_BINARY) {
+    if (n > 0) binarySmall(op, shape, out.storage.data as Float32Array, a, broadcastStrides(a.shape, a.strides, shape), b, broadcastStrides(b.shape, b.strides, shape));
+    return out;
+  }
   native.binary(
     op, shape,
     out.storage.data as Float32Array, 0, contiguousStrides(shape),

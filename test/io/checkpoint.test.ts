@@ -267,7 +267,6 @@ describe('atomic saves under SIGKILL', () => {
       start = epoch + 1;
     }
     // The kills did land inside saves (leaving temporary files), so the test exercised the danger.
-    console.log(`STRAYS ${strays}`);
     expect(strays).toBeGreaterThan(0);
   }, 60_000);
 });

@@ -138,7 +138,6 @@ describe('native unary kernels: accuracy over the whole float range', () => {
     it(`${isa}: every op within its ulp bound of the scalar path (exact ops bit-exact)`, () => {
       const worst: Record<string, number> = {};
       for (const op of opNames) worst[op] = expectClose(op, x, run(isa, op, x), scalarOf(op), `${isa} sweep`);
-      console.log('WORST', isa, JSON.stringify(worst));
       // The bounds are tight enough to notice a real regression: the approximations do not
       // simply reproduce libm.
       expect(Math.max(...opNames.map((op) => worst[op]))).toBeGreaterThan(0);

@@ -13,6 +13,16 @@ namespace {
 
 // Below this many flops per thread, waking a worker costs more than it saves.
 constexpr int64_t kMinFlopsPerThread = int64_t{1} << 19;
+
+int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
+// The block size that splits n into ceil(n / max_block) equal blocks, rounded up to `unit`.
+int64_t even_block(int64_t n, int64_t max_block, int64_t unit) {
+  max_block = max_block > unit ? max_block / unit * unit : unit;
+  const int64_t blocks = (n + max_block - 1) / max_block;
+  return blocks <= 1 ? round_up(n, unit) : round_up((n + blocks - 1) / blocks, unit);
+}
+
 // Per-thread packing buffers, grown on demand and reused across calls: no allocation once
 // warm. Pool workers are persistent, so each keeps its own.
 class PackBuffer {
@@ -62,15 +72,6 @@ bool read_b_in_place(const Problem& p, int64_t rows) {
   const int64_t limit = p.b_rs % 1024 == 0 ? min64(kDirectBMaxRowsAliased, p.g->direct_b_max_rows)
                                            : p.g->direct_b_max_rows;
   return rows <= limit;
-}
-
-int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
-int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
-// The block size that splits n into ceil(n / max_block) equal blocks, rounded up to `unit`.
-int64_t even_block(int64_t n, int64_t max_block, int64_t unit) {
-  max_block = max_block > unit ? max_block / unit * unit : unit;
-  const int64_t blocks = (n + max_block - 1) / max_block;
-  return blocks <= 1 ? round_up(n, unit) : round_up((n + blocks - 1) / blocks, unit);
 }
 
 Problem make_problem(const KernelTable& kt, bool trans_a, bool trans_b, int64_t m, int64_t n,

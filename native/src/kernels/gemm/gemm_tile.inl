@@ -14,47 +14,50 @@ inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 // How many k-steps before the end of the k loop the C tile is prefetched.
 constexpr int64_t kPrefetchC = 24;
 
-// One k-step loop over the whole kc: acc[i][v] += A[p][i] * B[p][v*W .. v*W+W).
-// kMasked: B's columns past nr are not read (op(B) read in place at a right edge).
-template <bool kMasked>
+// One k-step loop over the whole kc: acc[i][v] += A[p][i] * B[p][v*W .. v*W+W), for the
+// first NVX vectors of the tile. kMasked: B's columns past nr are not read (op(B) read in place
+// at a right edge).
+template <bool kMasked, int NVX>
 __attribute__((always_inline)) inline void tile_kloop(int64_t kc, const float* a, const float* b,
                                                       int64_t ldb, const typename V::mask* bm,
-                                                      typename V::reg (&acc)[MR][NV]) {
+                                                      typename V::reg (&acc)[MR][NVX]) {
   for (int64_t p = 0; p < kc; ++p) {
-    typename V::reg bv[NV];
+    typename V::reg bv[NVX];
 #pragma GCC unroll 8
-    for (int v = 0; v < NV; ++v) bv[v] = kMasked ? V::loadm(b + v * W, bm[v]) : V::load(b + v * W);
+    for (int v = 0; v < NVX; ++v) bv[v] = kMasked ? V::loadm(b + v * W, bm[v]) : V::load(b + v * W);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       const typename V::reg ai = V::set1(a[i]);
 #pragma GCC unroll 8
-      for (int v = 0; v < NV; ++v) acc[i][v] = V::fmadd(ai, bv[v], acc[i][v]);
+      for (int v = 0; v < NVX; ++v) acc[i][v] = V::fmadd(ai, bv[v], acc[i][v]);
     }
     a += MR;
     b += ldb;
   }
 }
 
-// C := beta*C + alpha*A*B on an mr x nr tile. The edge tile needs no copy: rows past mr are
-// never stored and columns past nr are masked, so the temporary tile is the registers.
-void sgemm_ukernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c,
-                   int64_t ldc, float alpha, float beta, int mr, int nr) {
-  typename V::reg acc[MR][NV];
+// The microkernel on a tile NVX vectors wide (NVX < NV: a narrow right edge costs only the
+// vectors it needs).
+template <int NVX>
+void tile(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
+          float alpha, float beta, int mr, int nr) {
+  typename V::reg acc[MR][NVX];
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 8
-    for (int v = 0; v < NV; ++v) acc[i][v] = V::zero();
-  typename V::mask bm[NV];
+    for (int v = 0; v < NVX; ++v) acc[i][v] = V::zero();
+  typename V::mask bm[NVX];
 #pragma GCC unroll 8
-  for (int v = 0; v < NV; ++v) bm[v] = V::mask_for(nr - v * W);
+  for (int v = 0; v < NVX; ++v) bm[v] = V::mask_for(nr - v * W);
+  const bool full = nr == NVX * W;
   // C is read (beta != 0) and written only after the k loop: pull it in kPrefetchC k-steps
   // (hundreds of cycles) before the end, late enough that the streaming A and B do not evict
   // it again (rows ldc apart may share L1 sets when ldc is a multiple of 1024).
   const int64_t k_main = kc > kPrefetchC ? kc - kPrefetchC : 0;
-  if (nr == NR)
-    tile_kloop<false>(k_main, a, b, ldb, bm, acc);
+  if (full)
+    tile_kloop<false, NVX>(k_main, a, b, ldb, bm, acc);
   else
-    tile_kloop<true>(k_main, a, b, ldb, bm, acc);
+    tile_kloop<true, NVX>(k_main, a, b, ldb, bm, acc);
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i)
     if (i < mr) {
@@ -63,19 +66,18 @@ void sgemm_ukernel(int64_t kc, const float* a, const float* b, int64_t ldb, floa
     }
   a += k_main * MR;
   b += k_main * ldb;
-  if (nr == NR)
-    tile_kloop<false>(kc - k_main, a, b, ldb, bm, acc);
+  if (full)
+    tile_kloop<false, NVX>(kc - k_main, a, b, ldb, bm, acc);
   else
-    tile_kloop<true>(kc - k_main, a, b, ldb, bm, acc);
+    tile_kloop<true, NVX>(kc - k_main, a, b, ldb, bm, acc);
 
   const typename V::reg va = V::set1(alpha), vb = V::set1(beta);
-  const bool full = nr == NR;
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i) {
     if (i >= mr) break;
     float* row = c + i * ldc;
 #pragma GCC unroll 8
-    for (int v = 0; v < NV; ++v) {
+    for (int v = 0; v < NVX; ++v) {
       typename V::reg x = V::mul(acc[i][v], va);
       if (full) {
         if (beta != 0.0f) x = V::fmadd(vb, V::load(row + v * W), x);
@@ -86,6 +88,22 @@ void sgemm_ukernel(int64_t kc, const float* a, const float* b, int64_t ldb, floa
       }
     }
   }
+}
+
+template <int NVX>
+void tile_for_width(int nvx, int64_t kc, const float* a, const float* b, int64_t ldb, float* c,
+                    int64_t ldc, float alpha, float beta, int mr, int nr) {
+  if constexpr (NVX > 1) {
+    if (nvx < NVX) return tile_for_width<NVX - 1>(nvx, kc, a, b, ldb, c, ldc, alpha, beta, mr, nr);
+  }
+  tile<NVX>(kc, a, b, ldb, c, ldc, alpha, beta, mr, nr);
+}
+
+// C := beta*C + alpha*A*B on an mr x nr tile. The edge tile needs no copy: rows past mr are
+// never stored and columns past nr are masked, so the temporary tile is the registers.
+void sgemm_ukernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c,
+                   int64_t ldc, float alpha, float beta, int mr, int nr) {
+  tile_for_width<NV>((nr + W - 1) / W, kc, a, b, ldb, c, ldc, alpha, beta, mr, nr);
 }
 
 // Packs P lines of op(X), each contiguous along k and `ls` apart (the first `valid` of them

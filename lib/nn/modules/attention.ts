@@ -1,0 +1,281 @@
+// MultiheadAttention, TransformerEncoderLayer and TransformerEncoder with PyTorch's parameter
+// names (in_proj_weight, in_proj_bias, out_proj.weight, ...; q/k/v_proj_weight when kdim or vdim
+// differ from embedDim), so a torch state dict loads by key.
+import { empty, zeros } from '../../creation.js';
+import { gelu, relu } from '../../ops/activation.js';
+import { add } from '../../ops/binary.js';
+import { attentionWithWeights, additiveMask, causalMask } from '../../ops/attention.js';
+import { linear } from '../../ops/linear.js';
+import { mean } from '../../ops/reduce.js';
+import { narrow, permute, reshape, transpose, unsqueeze, squeeze } from '../../ops/view.js';
+import { formatShape } from '../../shape.js';
+import { Tensor } from '../../tensor.js';
+import { constant_, xavierUniform_ } from '../init.js';
+import { Module } from '../module.js';
+import { Parameter } from '../parameter.js';
+import { ModuleList } from './container.js';
+import { Dropout } from './dropout.js';
+import { Linear } from './linear.js';
+import { LayerNorm } from './normalization.js';
+
+export interface MultiheadAttentionOptions {
+  dropout?: number;
+  bias?: boolean;
+  /** Inputs and outputs are [batch, seq, feature] (default false: [seq, batch, feature]). */
+  batchFirst?: boolean;
+  kdim?: number;
+  vdim?: number;
+}
+
+export interface MhaForwardOptions {
+  /** [N, S]: bool True = ignore that key (torch's convention), or float added to the scores. */
+  keyPaddingMask?: Tensor | null;
+  /** Default true: also return the attention weights. */
+  needWeights?: boolean;
+  /** [L, S] or [N*numHeads, L, S]: bool True = not allowed to attend (torch's MHA convention), or float added. */
+  attnMask?: Tensor | null;
+  /** Default true: weights averaged over heads ([N, L, S]); false: [N, numHeads, L, S]. */
+  averageAttnWeights?: boolean;
+  /** A causal mask (used when no attnMask is given). */
+  isCausal?: boolean;
+}
+
+function positiveInt(op: string, name: string, v: number): number {
+  if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${op}: ${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
+export class MultiheadAttention extends Module {
+  readonly embedDim: number;
+  readonly kdim: number;
+  readonly vdim: number;
+  readonly numHeads: number;
+  readonly headDim: number;
+  readonly dropout: number;
+  readonly batchFirst: boolean;
+  readonly sameEmbedDim: boolean;
+  in_proj_weight: Parameter | null = null;
+  q_proj_weight: Parameter | null = null;
+  k_proj_weight: Parameter | null = null;
+  v_proj_weight: Parameter | null = null;
+  in_proj_bias: Parameter | null = null;
+  out_proj: Linear;
+
+  constructor(embedDim: number, numHeads: number, options: MultiheadAttentionOptions = {}) {
+    super();
+    this.embedDim = positiveInt('MultiheadAttention', 'embedDim', embedDim);
+    this.numHeads = positiveInt('MultiheadAttention', 'numHeads', numHeads);
+    if (embedDim % numHeads !== 0) throw new RangeError(`MultiheadAttention: embedDim ${embedDim} must be divisible by numHeads ${numHeads}`);
+    this.headDim = embedDim / numHeads;
+    this.kdim = positiveInt('MultiheadAttention', 'kdim', options.kdim ?? embedDim);
+    this.vdim = positiveInt('MultiheadAttention', 'vdim', options.vdim ?? embedDim);
+    this.dropout = options.dropout ?? 0;
+    if (!(this.dropout >= 0 && this.dropout <= 1)) throw new RangeError(`MultiheadAttention: dropout must be in [0, 1], got ${this.dropout}`);
+    this.batchFirst = options.batchFirst ?? false;
+    this.sameEmbedDim = this.kdim === embedDim && this.vdim === embedDim;
+    if (this.sameEmbedDim) {
+      this.in_proj_weight = new Parameter(empty([3 * embedDim, embedDim]));
+    } else {
+      this.q_proj_weight = new Parameter(empty([embedDim, embedDim]));
+      this.k_proj_weight = new Parameter(empty([embedDim, this.kdim]));
+      this.v_proj_weight = new Parameter(empty([embedDim, this.vdim]));
+    }
+    const bias = options.bias ?? true;
+    if (bias) this.in_proj_bias = new Parameter(zeros([3 * embedDim]));
+    this.out_proj = new Linear(embedDim, embedDim, { bias });
+    this.resetParameters();
+  }
+
+  /** torch's _reset_parameters: xavier_uniform_ projections, zero biases. */
+  resetParameters(): void {
+    if (this.in_proj_weight) xavierUniform_(this.in_proj_weight);
+    else for (const w of [this.q_proj_weight, this.k_proj_weight, this.v_proj_weight]) xavierUniform_(w!);
+    if (this.in_proj_bias) {
+      constant_(this.in_proj_bias, 0);
+      constant_(this.out_proj.bias!, 0);
+    }
+  }
+
+  private project(x: Tensor, which: number): Tensor {
+    const E = this.embedDim;
+    const w = this.in_proj_weight ? narrow(this.in_proj_weight, 0, which * E, E) : [this.q_proj_weight, this.k_proj_weight, this.v_proj_weight][which]!;
+    const b = this.in_proj_bias ? narrow(this.in_proj_bias, 0, which * E, E) : null;
+    return linear(x, w, b);
+  }
+
+  /**
+   * query [L, N, E] (batchFirst: [N, L, E]; unbatched: [L, E]), key [S, N, kdim], value [S, N, vdim].
+   * Returns [output like query, weights or null].
+   */
+  forward(query: Tensor, key: Tensor, value: Tensor, options: MhaForwardOptions = {}): [Tensor, Tensor | null] {
+    const op = 'MultiheadAttention';
+    for (const [name, t] of [['query', query], ['key', key], ['value', value]] as const) {
+      if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+    }
+    const batched = query.ndim === 3;
+    if (!batched && query.ndim !== 2) throw new RangeError(`${op}: query must be 2-D (unbatched) or 3-D, got ${formatShape(query.shape)}`);
+    if (key.ndim !== query.ndim || value.ndim !== query.ndim) {
+      throw new RangeError(`${op}: query ${formatShape(query.shape)}, key ${formatShape(key.shape)} and value ${formatShape(value.shape)} must have the same number of dims`);
+    }
+    // Internally batch-first [N, L, E].
+    const toBF = (t: Tensor) => (!batched ? unsqueeze(t, 0) : this.batchFirst ? t : transpose(t, 0, 1));
+    const q0 = toBF(query);
+    const k0 = toBF(key);
+    const v0 = toBF(value);
+    const [N, L, Eq] = q0.shape;
+    const S = k0.shape[1];
+    if (Eq !== this.embedDim) throw new RangeError(`${op}: expected query's last dim ${this.embedDim}, got ${formatShape(query.shape)}`);
+    if (k0.shape[2] !== this.kdim) throw new RangeError(`${op}: expected key's last dim ${this.kdim}, got ${formatShape(key.shape)}`);
+    if (v0.shape[2] !== this.vdim) throw new RangeError(`${op}: expected value's last dim ${this.vdim}, got ${formatShape(value.shape)}`);
+    if (k0.shape[0] !== N || v0.shape[0] !== N || v0.shape[1] !== S) {
+      throw new RangeError(`${op}: key ${formatShape(key.shape)} and value ${formatShape(value.shape)} do not match query ${formatShape(query.shape)} in batch or length`);
+    }
+    const H = this.numHeads;
+    const hd = this.headDim;
+    const heads = (t: Tensor, len: number) => permute(reshape(t, [N, len, H, hd]), [0, 2, 1, 3]); // [N, H, len, hd]
+    const q = heads(this.project(q0, 0), L);
+    const k = heads(this.project(k0, 1), S);
+    const v = heads(this.project(v0, 2), S);
+    const scoresShape = [N, H, L, S];
+    let mask: Tensor | null = null;
+    let attnMask = options.attnMask ?? null;
+    if (!attnMask && options.isCausal) attnMask = causalMask(L, S).logicalNot();
+    if (attnMask) {
+      const ok2 = attnMask.ndim === 2 && attnMask.shape[0] === L && attnMask.shape[1] === S;
+      const ok3 = attnMask.ndim === 3 && attnMask.shape[0] === N * H && attnMask.shape[1] === L && attnMask.shape[2] === S;
+      if (!(attnMask instanceof Tensor) || !(ok2 || ok3)) {
+        throw new RangeError(`${op}: attnMask must have shape [${L}, ${S}] or [${N * H}, ${L}, ${S}], got ${attnMask instanceof Tensor ? formatShape(attnMask.shape) : typeof attnMask}`);
+      }
+      const m = ok3 ? reshape(attnMask, [N, H, L, S]) : attnMask;
+      mask = additiveMask(op, 'attnMask', m, scoresShape, 'mask');
+    }
+    const kpm = options.keyPaddingMask ?? null;
+    if (kpm) {
+      const want = batched ? [N, S] : [S];
+      if (!(kpm instanceof Tensor) || kpm.ndim !== want.length || kpm.shape.some((s, i) => s !== want[i])) {
+        throw new RangeError(`${op}: keyPaddingMask must have shape ${formatShape(want)}, got ${kpm instanceof Tensor ? formatShape(kpm.shape) : typeof kpm}`);
+      }
+      const m = additiveMask(op, 'keyPaddingMask', reshape(kpm, [N, 1, 1, S]), scoresShape, 'mask');
+      mask = mask ? add(mask, m) : m;
+    }
+    const p = this.training ? this.dropout : 0;
+    const [ctxOut, weights] = attentionWithWeights(q, k, v, { attnMask: mask, dropoutP: p });
+    const merged = reshape(permute(ctxOut, [0, 2, 1, 3]), [N, L, this.embedDim]);
+    let out = this.out_proj.forward(merged);
+    out = !batched ? squeeze(out, 0) : this.batchFirst ? out : transpose(out, 0, 1);
+    if (options.needWeights === false) return [out, null];
+    let w = options.averageAttnWeights === false ? weights : mean(weights, 1);
+    if (!batched) w = squeeze(w, 0);
+    return [out, w];
+  }
+
+  override extraRepr(): string {
+    return '';
+  }
+}
+
+export type TransformerActivation = 'relu' | 'gelu' | ((x: Tensor) => Tensor);
+
+export interface TransformerEncoderLayerOptions {
+  dimFeedforward?: number;
+  dropout?: number;
+  activation?: TransformerActivation;
+  layerNormEps?: number;
+  batchFirst?: boolean;
+  /** Pre-norm: x + sa(norm1(x)), x + ff(norm2(x)) (default false: post-norm). */
+  normFirst?: boolean;
+  bias?: boolean;
+}
+
+export interface EncoderForwardOptions {
+  srcMask?: Tensor | null;
+  srcKeyPaddingMask?: Tensor | null;
+  isCausal?: boolean;
+}
+
+/** torch.nn.TransformerEncoderLayer: self-attention and a feed-forward block, each with a residual. */
+export class TransformerEncoderLayer extends Module {
+  self_attn: MultiheadAttention;
+  linear1: Linear;
+  dropout: Dropout;
+  linear2: Linear;
+  norm1: LayerNorm;
+  norm2: LayerNorm;
+  dropout1: Dropout;
+  dropout2: Dropout;
+  readonly normFirst: boolean;
+  readonly activation: (x: Tensor) => Tensor;
+
+  constructor(readonly dModel: number, readonly nhead: number, readonly options: TransformerEncoderLayerOptions = {}) {
+    super();
+    const ff = options.dimFeedforward ?? 2048;
+    const p = options.dropout ?? 0.1;
+    const bias = options.bias ?? true;
+    const eps = options.layerNormEps ?? 1e-5;
+    this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst: options.batchFirst ?? false, bias });
+    this.linear1 = new Linear(dModel, ff, { bias });
+    this.dropout = new Dropout(p);
+    this.linear2 = new Linear(ff, dModel, { bias });
+    this.normFirst = options.normFirst ?? false;
+    this.norm1 = new LayerNorm(dModel, { eps });
+    this.norm2 = new LayerNorm(dModel, { eps });
+    this.dropout1 = new Dropout(p);
+    this.dropout2 = new Dropout(p);
+    const act = options.activation ?? 'relu';
+    if (act === 'relu') this.activation = (x) => relu(x);
+    else if (act === 'gelu') this.activation = (x) => gelu(x);
+    else if (typeof act === 'function') this.activation = act;
+    else throw new RangeError(`TransformerEncoderLayer: activation should be relu/gelu or a function, not ${String(act)}`);
+  }
+
+  /** A new layer with the same options and a copy of this one's parameters. */
+  cloneLayer(): TransformerEncoderLayer {
+    const c = new TransformerEncoderLayer(this.dModel, this.nhead, this.options);
+    c.loadStateDict(this.stateDict());
+    c.train(this.training);
+    return c;
+  }
+
+  private sa(x: Tensor, o: EncoderForwardOptions): Tensor {
+    const [y] = this.self_attn.forward(x, x, x, { attnMask: o.srcMask, keyPaddingMask: o.srcKeyPaddingMask, needWeights: false, isCausal: o.isCausal });
+    return this.dropout1.forward(y);
+  }
+
+  private ff(x: Tensor): Tensor {
+    return this.dropout2.forward(this.linear2.forward(this.dropout.forward(this.activation(this.linear1.forward(x)))));
+  }
+
+  forward(src: Tensor, options: EncoderForwardOptions = {}): Tensor {
+    let x = src;
+    if (this.normFirst) {
+      x = add(x, this.sa(this.norm1.forward(x), options));
+      x = add(x, this.ff(this.norm2.forward(x)));
+    } else {
+      x = this.norm1.forward(add(x, this.sa(x, options)));
+      x = this.norm2.forward(add(x, this.ff(x)));
+    }
+    return x;
+  }
+}
+
+/** torch.nn.TransformerEncoder: numLayers copies of encoderLayer, then an optional norm. */
+export class TransformerEncoder extends Module {
+  layers: ModuleList;
+  norm: Module | null;
+  readonly numLayers: number;
+
+  constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, options: { norm?: Module | null } = {}) {
+    super();
+    if (!(encoderLayer instanceof TransformerEncoderLayer)) throw new TypeError('TransformerEncoder: encoderLayer must be a TransformerEncoderLayer');
+    this.numLayers = positiveInt('TransformerEncoder', 'numLayers', numLayers);
+    this.layers = new ModuleList(Array.from({ length: numLayers }, () => encoderLayer.cloneLayer()));
+    this.norm = options.norm ?? null;
+  }
+
+  forward(src: Tensor, options: EncoderForwardOptions & { mask?: Tensor | null } = {}): Tensor {
+    let x = src;
+    const o = { srcMask: options.mask ?? options.srcMask, srcKeyPaddingMask: options.srcKeyPaddingMask, isCausal: options.isCausal };
+    for (const layer of this.layers.children()) x = (layer as TransformerEncoderLayer).forward(x, o);
+    return this.norm ? (this.norm as unknown as { forward(t: Tensor): Tensor }).forward(x) : x;
+  }
+}

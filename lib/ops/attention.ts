@@ -1,0 +1,87 @@
+// scaledDotProductAttention: softmax(q kᵀ · scale + mask) v, from the batched matmul and the
+// fused native softmax. Mask semantics follow torch 2.0's F.scaled_dot_product_attention: a
+// bool mask is True where a query MAY attend to a key (False entries get -inf); a float mask is
+// added to the scores. (nn.MultiheadAttention keeps its own, opposite bool convention: True =
+// masked out, as torch's.) A row whose keys are all masked gives NaN, as in torch.
+import { full } from '../creation.js';
+import { formatShape } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { add, mul } from './binary.js';
+import { dropout } from './dropout.js';
+import { matmul } from './matmul.js';
+import { where } from './pointwise.js';
+import { softmax } from './softmax.js';
+import { transpose } from './view.js';
+import type { Generator } from '../random.js';
+
+export interface SdpaOptions {
+  /** bool: True = take part; float: added to the scores. Broadcast to [..., L, S]. */
+  attnMask?: Tensor | null;
+  /** Dropout probability on the attention weights (applied whenever > 0, as torch's functional). */
+  dropoutP?: number;
+  /** Mask out keys after each query (top-left aligned lower triangle); not with attnMask. */
+  isCausal?: boolean;
+  /** Default 1 / sqrt(q.shape[-1]). */
+  scale?: number;
+  generator?: Generator;
+}
+
+function broadcastable(mask: readonly number[], target: readonly number[]): boolean {
+  if (mask.length > target.length) return false;
+  for (let i = 1; i <= mask.length; i++) {
+    const m = mask[mask.length - i];
+    if (m !== 1 && m !== target[target.length - i]) return false;
+  }
+  return true;
+}
+
+/** An additive float mask (0 / -inf, or the float mask itself) checked against scores' shape. */
+export function additiveMask(op: string, name: string, mask: Tensor, scoresShape: readonly number[], trueMeans: 'keep' | 'mask'): Tensor {
+  if (!(mask instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${mask === null ? 'null' : typeof mask}`);
+  if (mask.dtype !== 'bool' && mask.dtype !== 'float32') throw new TypeError(`${op}: ${name} must be a bool or float32 tensor, got ${mask.dtype}`);
+  if (!broadcastable(mask.shape, scoresShape)) {
+    throw new RangeError(`${op}: ${name} of shape ${formatShape(mask.shape)} cannot be broadcast to the attention scores ${formatShape(scoresShape)}`);
+  }
+  if (mask.dtype === 'float32') return mask;
+  return trueMeans === 'keep' ? where(mask, 0, -Infinity) : where(mask, -Infinity, 0);
+}
+
+/** The bool [L, S] mask that is True on and below the diagonal. */
+export function causalMask(L: number, S: number): Tensor {
+  const m = full([L, S], false, { dtype: 'bool' });
+  const d = m.storage.data;
+  for (let i = 0; i < L; i++) for (let j = 0; j <= Math.min(i, S - 1); j++) d[i * S + j] = 1;
+  return m;
+}
+
+/** The attention output and the weights (after dropout), for MultiheadAttention. */
+export function attentionWithWeights(q: Tensor, k: Tensor, v: Tensor, options: SdpaOptions = {}): [Tensor, Tensor] {
+  const op = 'scaledDotProductAttention';
+  for (const [name, t] of [['query', q], ['key', k], ['value', v]] as const) {
+    if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+    if (t.dtype !== 'float32') throw new TypeError(`${op}: ${name} must be float32, got ${t.dtype}`);
+    if (t.ndim < 2) throw new RangeError(`${op}: ${name} must have at least 2 dims [..., len, features], got ${formatShape(t.shape)}`);
+  }
+  const E = q.shape[q.ndim - 1];
+  if (k.shape[k.ndim - 1] !== E) throw new RangeError(`${op}: query ${formatShape(q.shape)} and key ${formatShape(k.shape)} must have the same last dim`);
+  if (k.shape[k.ndim - 2] !== v.shape[v.ndim - 2]) throw new RangeError(`${op}: key ${formatShape(k.shape)} and value ${formatShape(v.shape)} must have the same length (dim -2)`);
+  const scale = options.scale ?? 1 / Math.sqrt(E);
+  let scores = mul(matmul(q, transpose(k, -2, -1)), scale);
+  const L = q.shape[q.ndim - 2];
+  const S = k.shape[k.ndim - 2];
+  if (options.isCausal) {
+    if (options.attnMask) throw new RangeError(`${op}: pass either attnMask or isCausal, not both`);
+    scores = add(scores, additiveMask(op, 'causal mask', causalMask(L, S), scores.shape, 'keep'));
+  } else if (options.attnMask !== undefined && options.attnMask !== null) {
+    scores = add(scores, additiveMask(op, 'attnMask', options.attnMask, scores.shape, 'keep'));
+  }
+  let weights = softmax(scores, -1);
+  const p = options.dropoutP ?? 0;
+  if (p > 0) weights = dropout(weights, p, { generator: options.generator });
+  return [matmul(weights, v), weights];
+}
+
+/** torch.nn.functional.scaled_dot_product_attention (torch 2.0 semantics; see the file comment). */
+export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: SdpaOptions = {}): Tensor {
+  return attentionWithWeights(q, k, v, options)[0];
+}

@@ -1,0 +1,95 @@
+// embedding(indices, weight): rows of weight looked up by int32 indices. The backward is a
+// scatter-add of the output gradient into a zero [numEmbeddings, dim] gradient (rows at
+// paddingIdx get none), written as plain loops over contiguous rows.
+import { defineOp } from '../autograd/define_op.js';
+import { formatShape } from '../shape.js';
+import { Storage, Tensor } from '../tensor.js';
+import { contiguousRaw } from './raw.js';
+import { valuesAs } from './strided.js';
+
+/** The index values (row-major), each checked to lie in [0, rows). */
+function checkedIndices(op: string, indices: Tensor, rows: number): Int32Array {
+  const v = valuesAs(indices, indices.shape) as Int32Array;
+  for (let i = 0; i < v.length; i++) {
+    if (v[i] < 0 || v[i] >= rows) throw new RangeError(`${op}: index ${v[i]} is out of range for an embedding of ${rows} rows`);
+  }
+  return v;
+}
+
+const embeddingOp = defineOp({
+  name: 'embedding',
+  forward(ctx, weight: Tensor, idx: Int32Array, shape: readonly number[], paddingIdx: number) {
+    const [rows, dim] = weight.shape;
+    const w = contiguousRaw(weight);
+    const wd = w.storage.data as Float32Array;
+    const out = new Float32Array(idx.length * dim);
+    for (let i = 0; i < idx.length; i++) out.set(wd.subarray(w.offset + idx[i] * dim, w.offset + (idx[i] + 1) * dim), i * dim);
+    Object.assign(ctx, { idx, rows, dim, paddingIdx });
+    return new Tensor(new Storage(out), [...shape, dim]);
+  },
+  backward(ctx, grad) {
+    const idx = ctx.idx as Int32Array;
+    const rows = ctx.rows as number;
+    const dim = ctx.dim as number;
+    const pad = ctx.paddingIdx as number;
+    const g = contiguousRaw(grad);
+    const gd = g.storage.data as Float32Array;
+    const dw = new Float32Array(rows * dim);
+    for (let i = 0; i < idx.length; i++) {
+      if (idx[i] === pad) continue;
+      const src = g.offset + i * dim;
+      const dst = idx[i] * dim;
+      for (let j = 0; j < dim; j++) dw[dst + j] += gd[src + j];
+    }
+    return [new Tensor(new Storage(dw), [rows, dim])];
+  },
+});
+
+export interface EmbeddingOptions {
+  /** This row's gradient is always zero (negative values count from the end). */
+  paddingIdx?: number | null;
+  /** Looked-up rows whose normType-norm exceeds maxNorm are rescaled in place in weight. */
+  maxNorm?: number | null;
+  normType?: number;
+}
+
+/** Rescales (in place, no history) the rows of weight at idx whose norm exceeds maxNorm, as torch.embedding_renorm_. */
+function renorm(weight: Tensor, idx: Int32Array, maxNorm: number, normType: number): void {
+  if (!weight.isContiguous()) throw new RangeError('embedding: maxNorm needs a contiguous weight');
+  const [, dim] = weight.shape;
+  const wd = weight.storage.data as Float32Array;
+  let changed = false;
+  for (const row of new Set(idx)) {
+    const base = weight.offset + row * dim;
+    let norm = 0;
+    for (let j = 0; j < dim; j++) norm += Math.abs(wd[base + j]) ** normType;
+    norm = norm ** (1 / normType);
+    if (norm > maxNorm) {
+      const scale = maxNorm / (norm + 1e-7);
+      for (let j = 0; j < dim; j++) wd[base + j] *= scale;
+      changed = true;
+    }
+  }
+  if (changed) weight.storage.version++;
+}
+
+/** torch.nn.functional.embedding(input, weight, padding_idx, max_norm, norm_type). */
+export function embedding(indices: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
+  if (!(indices instanceof Tensor)) throw new TypeError(`embedding: indices must be a Tensor, got ${indices === null ? 'null' : typeof indices}`);
+  if (!(weight instanceof Tensor)) throw new TypeError(`embedding: weight must be a Tensor, got ${weight === null ? 'null' : typeof weight}`);
+  if (indices.dtype !== 'int32') throw new TypeError(`embedding: indices must be an int32 tensor, got ${indices.dtype}`);
+  if (weight.dtype !== 'float32') throw new TypeError(`embedding: weight must be float32, got ${weight.dtype}`);
+  if (weight.ndim !== 2) throw new RangeError(`embedding: weight must be 2-D [numEmbeddings, embeddingDim], got shape ${formatShape(weight.shape)}`);
+  const rows = weight.shape[0];
+  let pad = options.paddingIdx ?? -1;
+  if (options.paddingIdx !== undefined && options.paddingIdx !== null) {
+    if (!Number.isInteger(pad) || pad < -rows || pad >= rows) throw new RangeError(`embedding: paddingIdx ${pad} must be within [${-rows}, ${rows})`);
+    if (pad < 0) pad += rows;
+  }
+  const idx = checkedIndices('embedding', indices, rows);
+  if (options.maxNorm !== undefined && options.maxNorm !== null) {
+    if (!(options.maxNorm > 0)) throw new RangeError(`embedding: maxNorm must be positive, got ${options.maxNorm}`);
+    renorm(weight, idx, options.maxNorm, options.normType ?? 2);
+  }
+  return embeddingOp(weight, idx, indices.shape, pad);
+}

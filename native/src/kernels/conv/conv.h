@@ -1,0 +1,39 @@
+// 2-D convolution (1-D is H = 1) over contiguous NCHW float32 tensors: im2col / col2im and the
+// GEMM. Weights are [OC, C/groups, KH, KW]. A transposed convolution is this convolution's
+// grad-input (forward) and forward (grad-input), with the roles of x and y swapped.
+#pragma once
+#include <cstdint>
+
+namespace myelin {
+
+struct KernelTable;
+
+struct ConvShape {
+  int64_t n, c, h, w;      // input x: [n, c, h, w]
+  int64_t oc, oh, ow;      // output y: [n, oc, oh, ow]
+  int64_t kh, kw;          // kernel
+  int64_t sh, sw;          // stride (>= 1)
+  int64_t ph, pw;          // padding (>= 0): input row ih = oh*sh - ph + i*dh
+  int64_t dh, dw;          // dilation (>= 1)
+  int64_t groups;          // divides c and oc
+};
+
+// col [c * kh * kw, oh * ow] of one image x [c, h, w]: col[(ci*kh + i)*kw + j][oy*ow + ox] =
+// x[ci, oy*sh - ph + i*dh, ox*sw - pw + j*dw], 0 outside. Channels [c0, c1) only.
+void im2col(const ConvShape& s, const float* x, float* col, int64_t c0, int64_t c1);
+// The adjoint: dx [c, h, w] += the col entries that im2col would read from each position.
+// Channels [c0, c1) only (each channel's rows write only that channel).
+void col2im_add(const ConvShape& s, const float* col, float* dx, int64_t c0, int64_t c1);
+
+// Each returns false, having written nothing, when its column buffer cannot be allocated.
+// y = conv(x, w) + bias (bias may be null).
+bool conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w,
+                    const float* bias, float* y);
+// dx = grad of sum(dy * conv(x, w)) with respect to x (overwritten).
+bool conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float* dy,
+                           const float* w, float* dx);
+// dw (overwritten) and, when non-null, dbias (overwritten) from x and dy.
+bool conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const float* x,
+                            const float* dy, float* dw, float* dbias);
+
+}  // namespace myelin

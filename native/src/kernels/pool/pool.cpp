@@ -1,0 +1,130 @@
+// Pooling drivers and their scalar loops, threaded over planes (each plane's output and input
+// gradient belong to one thread: deterministic, no races).
+#include "kernels/pool/pool.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "runtime/threadpool.h"
+
+namespace myelin {
+
+namespace {
+
+constexpr int64_t kPoolGrain = 1 << 14;
+
+// A window along one axis: input positions lo, lo + step, ... < hi.
+struct Window {
+  int64_t lo, hi, step;
+  int64_t full;  // Avg: the window size counting padding (PyTorch's pool_size factor)
+};
+
+Window window(PoolOp op, int64_t o, int64_t in, int64_t out, int64_t k, int64_t s, int64_t p,
+              int64_t d) {
+  Window win{0, 0, 1, 0};
+  if (op == PoolOp::AdaptiveAvg || op == PoolOp::AdaptiveMax) {
+    win.lo = (o * in) / out;
+    win.hi = ((o + 1) * in + out - 1) / out;
+  } else if (op == PoolOp::Avg) {
+    int64_t lo = o * s - p;
+    int64_t hi = lo + k < in + p ? lo + k : in + p;
+    win.full = hi - lo;
+    win.lo = lo < 0 ? 0 : lo;
+    win.hi = hi < in ? hi : in;
+  } else {
+    int64_t lo = o * s - p;
+    const int64_t end = lo + (k - 1) * d + 1;
+    win.hi = end < in ? end : in;
+    while (lo < 0) lo += d;
+    win.lo = lo;
+    win.step = d;
+  }
+  return win;
+}
+
+int64_t plane_grain(const PoolShape& s) {
+  const int64_t per = s.h * s.w + s.oh * s.ow + 1;
+  return (kPoolGrain + per - 1) / per;
+}
+
+void forward_plane(PoolOp op, const PoolShape& s, const float* x, float* y, int32_t* idx) {
+  const bool is_max = op == PoolOp::Max || op == PoolOp::AdaptiveMax;
+  for (int64_t oy = 0; oy < s.oh; ++oy) {
+    const Window wy = window(op, oy, s.h, s.oh, s.kh, s.sh, s.ph, s.dh);
+    for (int64_t ox = 0; ox < s.ow; ++ox) {
+      const Window wx = window(op, ox, s.w, s.ow, s.kw, s.sw, s.pw, s.dw);
+      const int64_t o = oy * s.ow + ox;
+      if (is_max) {
+        int64_t best = wy.lo * s.w + wx.lo;
+        float m = -std::numeric_limits<float>::infinity();
+        for (int64_t iy = wy.lo; iy < wy.hi; iy += wy.step)
+          for (int64_t ix = wx.lo; ix < wx.hi; ix += wx.step) {
+            const float v = x[iy * s.w + ix];
+            if (v > m || std::isnan(v)) {
+              m = v;
+              best = iy * s.w + ix;
+            }
+          }
+        y[o] = m;
+        idx[o] = static_cast<int32_t>(best);
+      } else {
+        if (wy.lo >= wy.hi || wx.lo >= wx.hi) {
+          y[o] = 0.f;
+          continue;
+        }
+        float sum = 0.f;
+        for (int64_t iy = wy.lo; iy < wy.hi; ++iy)
+          for (int64_t ix = wx.lo; ix < wx.hi; ++ix) sum += x[iy * s.w + ix];
+        const int64_t count = op == PoolOp::Avg && s.count_include_pad
+                                  ? wy.full * wx.full
+                                  : (wy.hi - wy.lo) * (wx.hi - wx.lo);
+        y[o] = sum / static_cast<float>(count);
+      }
+    }
+  }
+}
+
+void backward_plane(PoolOp op, const PoolShape& s, const float* dy, const int32_t* idx,
+                    float* dx) {
+  std::memset(dx, 0, sizeof(float) * s.h * s.w);
+  const int64_t ohw = s.oh * s.ow;
+  if (op == PoolOp::Max || op == PoolOp::AdaptiveMax) {
+    for (int64_t o = 0; o < ohw; ++o) dx[idx[o]] += dy[o];
+    return;
+  }
+  for (int64_t oy = 0; oy < s.oh; ++oy) {
+    const Window wy = window(op, oy, s.h, s.oh, s.kh, s.sh, s.ph, s.dh);
+    for (int64_t ox = 0; ox < s.ow; ++ox) {
+      const Window wx = window(op, ox, s.w, s.ow, s.kw, s.sw, s.pw, s.dw);
+      if (wy.lo >= wy.hi || wx.lo >= wx.hi) continue;
+      const int64_t count = op == PoolOp::Avg && s.count_include_pad
+                                ? wy.full * wx.full
+                                : (wy.hi - wy.lo) * (wx.hi - wx.lo);
+      const float g = dy[oy * s.ow + ox] / static_cast<float>(count);
+      for (int64_t iy = wy.lo; iy < wy.hi; ++iy)
+        for (int64_t ix = wx.lo; ix < wx.hi; ++ix) dx[iy * s.w + ix] += g;
+    }
+  }
+}
+
+}  // namespace
+
+void pool2d_forward(PoolOp op, const PoolShape& s, const float* x, float* y, int32_t* indices) {
+  const int64_t hw = s.h * s.w, ohw = s.oh * s.ow;
+  parallel_for(s.planes, plane_grain(s), [&](int64_t b, int64_t e) {
+    for (int64_t p = b; p < e; ++p)
+      forward_plane(op, s, x + p * hw, y + p * ohw, indices ? indices + p * ohw : nullptr);
+  });
+}
+
+void pool2d_backward(PoolOp op, const PoolShape& s, const float* dy, const int32_t* indices,
+                     float* dx) {
+  const int64_t hw = s.h * s.w, ohw = s.oh * s.ow;
+  parallel_for(s.planes, plane_grain(s), [&](int64_t b, int64_t e) {
+    for (int64_t p = b; p < e; ++p)
+      backward_plane(op, s, dy + p * ohw, indices ? indices + p * ohw : nullptr, dx + p * hw);
+  });
+}
+
+}  // namespace myelin

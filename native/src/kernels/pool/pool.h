@@ -1,0 +1,24 @@
+// 2-D pooling (1-D is H = 1) over `planes` contiguous h x w planes (planes = N * C), forward and
+// backward, with PyTorch 1.13's CPU semantics: max windows skip padding and propagate NaN,
+// the first maximum wins; indices are flat positions ih * w + iw within the plane.
+#pragma once
+#include <cstdint>
+
+namespace myelin {
+
+enum class PoolOp : int { Max = 0, Avg = 1, AdaptiveAvg = 2, AdaptiveMax = 3 };
+
+struct PoolShape {
+  int64_t planes, h, w, oh, ow;
+  int64_t kh, kw, sh, sw, ph, pw, dh, dw;  // unused by the adaptive ops
+  bool count_include_pad;                  // Avg only
+};
+
+// y [planes, oh, ow]; indices (Max, AdaptiveMax only; else may be null).
+void pool2d_forward(PoolOp op, const PoolShape& s, const float* x, float* y, int32_t* indices);
+// dx [planes, h, w] (overwritten) from dy [planes, oh, ow]; Max/AdaptiveMax scatter through
+// indices, which must all lie in [0, h * w).
+void pool2d_backward(PoolOp op, const PoolShape& s, const float* dy, const int32_t* indices,
+                     float* dx);
+
+}  // namespace myelin
