@@ -30,3 +30,4 @@ export { add, sub, mul, div, type TensorLike } from './ops/binary.js';
 export * as autograd from './autograd/index.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad_mode.js';
 import './autograd/backward.js';
+export * as train from './train/index.js';

@@ -207,6 +207,27 @@ export interface NativeBinding {
     beta: number, c: Float32Array, cOffset: number, ldc: number, strideC: number,
   ): void;
 
+  /**
+   * 2-D convolution over whole contiguous NCHW Float32Arrays. dims = [n, c, h, w, oc, oh, ow,
+   * kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups]; x [n, c, h, w],
+   * w [oc, c / groups, kh, kw], bias [oc] or null, y [n, oc, oh, ow] (overwritten). Input row
+   * oy * strideH - padH + i * dilationH; positions outside the input read zero, so oh/ow are the
+   * caller's choice (a larger one pads the far side).
+   */
+  conv2d(dims: Dims, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void;
+  /** dx [n, c, h, w] (overwritten) of conv2d from dy [n, oc, oh, ow]. */
+  conv2dBackwardInput(dims: Dims, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
+  /** dw [oc, c / groups, kh, kw] and, when given, dbias [oc] (overwritten) of conv2d. */
+  conv2dBackwardWeight(dims: Dims, x: Float32Array, dy: Float32Array, dw: Float32Array, dbias: Float32Array | null): void;
+  /**
+   * 2-D pooling of `planes` contiguous h x w planes. op: 0 max, 1 avg, 2 adaptive avg,
+   * 3 adaptive max. dims = [planes, h, w, oh, ow, kh, kw, strideH, strideW, padH, padW,
+   * dilationH, dilationW] (kernel entries unused by the adaptive ops). indices: Int32Array
+   * [planes, oh, ow] of flat positions ih * w + iw, written by the max ops (else null).
+   */
+  pool2d(op: 0 | 1 | 2 | 3, dims: Dims, countIncludePad: boolean, x: Float32Array, y: Float32Array, indices: Int32Array | null): void;
+  /** dx [planes, h, w] (overwritten) from dy [planes, oh, ow]; the max ops scatter through indices. */
+  pool2dBackward(op: 0 | 1 | 2 | 3, dims: Dims, countIncludePad: boolean, dy: Float32Array, indices: Int32Array | null, dx: Float32Array): void;
   // Fused optimizer steps: one call updates one parameter and its state in place, in one pass.
   // Every buffer is a whole contiguous Float32Array of the parameter's length; no two may share
   // memory (RangeError). A state buffer the options do not use may be null; when given it is

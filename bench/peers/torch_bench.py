@@ -94,7 +94,39 @@ def t1():
     return rows
 
 
-WORKLOADS = {"S1": s1, "M1": m1, "M2": m2, "T1": t1}
+def conv_cases(n, c, oc, h):
+    """conv2d(n, c -> oc, h x h, k3 s1 p1): forward, and forward + backward (input, weight, bias)."""
+    torch.manual_seed(0)
+    x = torch.randn(n, c, h, h, requires_grad=True)
+    w = torch.randn(oc, c, 3, 3, requires_grad=True)
+    b = torch.randn(oc, requires_grad=True)
+    flops = 2 * n * oc * h * h * c * 9
+
+    def fwd():
+        with torch.no_grad():
+            F.conv2d(x, w, b, padding=1)
+
+    g = torch.ones(n, oc, h, h)
+
+    def both():
+        x.grad = w.grad = b.grad = None
+        F.conv2d(x, w, b, padding=1).backward(g)
+
+    sf = seconds_per_call(fwd)
+    sb = seconds_per_call(both)
+    return [{"case": "forward", "ms": sf * 1e3, "GFLOPs": flops / sf / 1e9},
+            {"case": "forward+backward", "ms": sb * 1e3, "GFLOPs": 3 * flops / sb / 1e9}]
+
+
+def c1():
+    return conv_cases(32, 3, 32, 32)
+
+
+def c2():
+    return conv_cases(32, 32, 64, 16)
+
+
+WORKLOADS = {"S1": s1, "M1": m1, "M2": m2, "T1": t1, "C1": c1, "C2": c2}
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()

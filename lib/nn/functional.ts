@@ -6,6 +6,11 @@ export {
 export { softmax, logSoftmax, logsumexp } from '../ops/softmax.js';
 export { dropout, type DropoutOptions } from '../ops/dropout.js';
 export { linear } from '../ops/linear.js';
+export { conv1d, conv2d, convTranspose1d, convTranspose2d, type Conv1dOptions, type Conv2dOptions, type ConvTranspose1dOptions, type ConvTranspose2dOptions } from '../ops/conv.js';
+export {
+  maxPool1d, maxPool2d, maxPool1dWithIndices, maxPool2dWithIndices, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d,
+  adaptiveMaxPool1d, adaptiveMaxPool2d, adaptiveMaxPool2dWithIndices, type AdaptiveSize, type MaxPool2dOptions, type AvgPool2dOptions,
+} from '../ops/pool.js';
 export { bilinear } from '../ops/bilinear.js';
 export { batchNorm, layerNorm, type BatchNormOptions, type LayerNormOptions } from '../ops/normalization.js';
 export {

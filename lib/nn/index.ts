@@ -5,6 +5,11 @@ export { Sequential, ModuleList, ModuleDict, Identity } from './modules/containe
 export { Linear, Bilinear } from './modules/linear.js';
 export { Flatten, Unflatten } from './modules/flatten.js';
 export { Dropout } from './modules/dropout.js';
+export { Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, type ConvOptions, type ConvTransposeOptions } from './modules/conv.js';
+export {
+  MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
+  type MaxPoolOptions, type AvgPoolOptions,
+} from './modules/pooling.js';
 export { BatchNormBase, BatchNorm1d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './modules/normalization.js';
 export {
   ReLU, LeakyReLU, ELU, SELU, GELU, SiLU, Sigmoid, Tanh, Softplus, Softmax, LogSoftmax, Sine, type InplaceOptions,
@@ -13,6 +18,14 @@ export {
   MSELoss, L1Loss, SmoothL1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss, KLDivLoss,
   type CrossEntropyLossOptions,
 } from './modules/loss.js';
+export { Embedding, type EmbeddingModuleOptions } from './modules/sparse.js';
+export {
+  MultiheadAttention, TransformerEncoderLayer, TransformerEncoder, type MultiheadAttentionOptions, type MhaForwardOptions,
+  type TransformerEncoderLayerOptions, type EncoderForwardOptions, type TransformerActivation,
+} from './modules/attention.js';
+export { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell, type RNNOptions, type RNNForwardOptions } from './modules/rnn.js';
+export { embedding, type EmbeddingOptions } from '../ops/embedding.js';
+export { scaledDotProductAttention, type SdpaOptions } from '../ops/attention.js';
 export { summary, ModelSummary, type LayerSummary, type SummaryOptions, type CountsMacs } from './summary.js';
 export { clipGradNorm_, clipGradValue_, parametersToVector, vectorToParameters, countParameters } from './utils.js';
 export * as functional from './functional.js';

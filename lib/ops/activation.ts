@@ -128,6 +128,14 @@ export function selu(x: Tensor, options: InplaceOption = {}): Tensor {
 
 // ---- gelu -------------------------------------------------------------------------------
 
+/** Applies a native unary kernel to a whole contiguous array in place (vectorised, every ISA). */
+function nativeInPlace(code: (typeof UnaryOp)[keyof typeof UnaryOp], a: Float32Array): void {
+  if (a.length === 0) return;
+  const shape = [a.length];
+  const strides = contiguousStrides(shape);
+  native.unary(code, shape, a, 0, strides, a, 0, strides);
+}
+
 const INV_SQRT2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -139,10 +147,7 @@ const geluErfOp = definePointwise<null>({
     // cdf = (1 + erf(x / sqrt 2)) / 2 through the native vector erf, kept for the backward.
     const cdf = new Float32Array(x.length);
     for (let i = 0; i < x.length; i++) cdf[i] = x[i] * INV_SQRT2;
-    if (x.length > 0) {
-      const shape = [x.length];
-      native.unary(UnaryOp.erf, shape, cdf, 0, contiguousStrides(shape), cdf, 0, contiguousStrides(shape));
-    }
+    nativeInPlace(UnaryOp.erf, cdf);
     for (let i = 0; i < x.length; i++) {
       cdf[i] = 0.5 * (1 + cdf[i]);
       out[i] = x[i] * cdf[i];
@@ -150,11 +155,10 @@ const geluErfOp = definePointwise<null>({
     return cdf;
   },
   backward(g, x, _out, cdf, dx) {
-    // d/dx x Phi(x) = Phi(x) + x phi(x)
-    for (let i = 0; i < g.length; i++) {
-      const v = x[i];
-      dx[i] = g[i] * (cdf![i] + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
-    }
+    // d/dx x Phi(x) = Phi(x) + x phi(x); the exp of phi through the native vector kernel.
+    for (let i = 0; i < g.length; i++) dx[i] = -0.5 * x[i] * x[i];
+    nativeInPlace(UnaryOp.exp, dx);
+    for (let i = 0; i < g.length; i++) dx[i] = g[i] * (cdf![i] + x[i] * INV_SQRT_2PI * dx[i]);
   },
 });
 
@@ -199,11 +203,9 @@ export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
 const siluOp = definePointwise<null>({
   name: 'silu',
   forward(x, out) {
-    const s = new Float32Array(x.length);
-    for (let i = 0; i < x.length; i++) {
-      s[i] = 1 / (1 + Math.exp(-x[i]));
-      out[i] = x[i] * s[i];
-    }
+    const s = Float32Array.from(x);
+    nativeInPlace(UnaryOp.sigmoid, s);
+    for (let i = 0; i < x.length; i++) out[i] = x[i] * s[i];
     return s;
   },
   backward(g, x, _out, s, dx) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gradcheck, nn, randn, manualSeed, Tensor, tensor } from '../../lib/index.js';
+import { supportedIsas, withIsa } from '../helpers/native.js';
 import { close, fromEnc, fx, ints, shaped } from './helpers.js';
 
 const F = nn.functional;
@@ -20,13 +21,17 @@ const activations: Record<string, (x: Tensor, o: any) => Tensor> = {
 
 describe('activations against PyTorch', () => {
   for (const c of fx.activations) {
-    it(`${c.name} ${JSON.stringify(c.options)}: forward and backward`, () => {
-      const x = fromEnc(c.x, true);
-      const y = activations[c.name](x, c.options);
-      expect(y.shape).toEqual(c.x.shape);
-      close(y, c.y, 2e-6, 'forward');
-      y.backward(shaped(c.g, c.x.shape));
-      close(x.grad, c.dx, 2e-5, 'grad');
+    it(`${c.name} ${JSON.stringify(c.options)}: forward and backward on every ISA`, () => {
+      for (const isa of supportedIsas) {
+        withIsa(isa, () => {
+          const x = fromEnc(c.x, true);
+          const y = activations[c.name](x, c.options);
+          expect(y.shape).toEqual(c.x.shape);
+          close(y, c.y, 2e-6, `${isa} forward`);
+          y.backward(shaped(c.g, c.x.shape));
+          close(x.grad, c.dx, 2e-5, `${isa} grad`);
+        });
+      }
     });
   }
 

@@ -34,4 +34,11 @@ Napi::Value adam_step(const Napi::CallbackInfo& info);
 Napi::Value rmsprop_step(const Napi::CallbackInfo& info);
 Napi::Value adagrad_step(const Napi::CallbackInfo& info);
 
+// bind_conv.cpp
+Napi::Value conv2d(const Napi::CallbackInfo& info);
+Napi::Value conv2d_backward_input(const Napi::CallbackInfo& info);
+Napi::Value conv2d_backward_weight(const Napi::CallbackInfo& info);
+Napi::Value pool2d(const Napi::CallbackInfo& info);
+Napi::Value pool2d_backward(const Napi::CallbackInfo& info);
+
 }  // namespace myelin::binding

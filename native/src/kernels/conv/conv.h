@@ -18,12 +18,13 @@ struct ConvShape {
   int64_t groups;          // divides c and oc
 };
 
-// col [c * kh * kw, oh * ow] of one image x [c, h, w]: col[(ci*kh + i)*kw + j][oy*ow + ox] =
-// x[ci, oy*sh - ph + i*dh, ox*sw - pw + j*dw], 0 outside. Channels [c0, c1) only.
-void im2col(const ConvShape& s, const float* x, float* col, int64_t c0, int64_t c1);
+// col [c * kh * kw, oh * ow] (rows ld floats apart, ld >= oh * ow) of one image x [c, h, w]:
+// col[(ci*kh + i)*kw + j][oy*ow + ox] = x[ci, oy*sh - ph + i*dh, ox*sw - pw + j*dw], 0 outside.
+// Channels [c0, c1) only. A batch tile lays its images side by side: image t at col + t*oh*ow.
+void im2col(const ConvShape& s, const float* x, float* col, int64_t ld, int64_t c0, int64_t c1);
 // The adjoint: dx [c, h, w] += the col entries that im2col would read from each position.
 // Channels [c0, c1) only (each channel's rows write only that channel).
-void col2im_add(const ConvShape& s, const float* col, float* dx, int64_t c0, int64_t c1);
+void col2im_add(const ConvShape& s, const float* col, int64_t ld, float* dx, int64_t c0, int64_t c1);
 
 // Each returns false, having written nothing, when its column buffer cannot be allocated.
 // y = conv(x, w) + bias (bias may be null).

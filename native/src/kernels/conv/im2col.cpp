@@ -23,15 +23,14 @@ void valid_range(int64_t out, int64_t in, int64_t stride, int64_t off, int64_t* 
 
 }  // namespace
 
-void im2col(const ConvShape& s, const float* x, float* col, int64_t c0, int64_t c1) {
-  const int64_t ohw = s.oh * s.ow;
+void im2col(const ConvShape& s, const float* x, float* col, int64_t ld, int64_t c0, int64_t c1) {
   for (int64_t ci = c0; ci < c1; ++ci) {
     const float* xc = x + ci * s.h * s.w;
     for (int64_t i = 0; i < s.kh; ++i) {
       int64_t oy0, oy1;
       valid_range(s.oh, s.h, s.sh, i * s.dh - s.ph, &oy0, &oy1);
       for (int64_t j = 0; j < s.kw; ++j) {
-        float* row = col + ((ci * s.kh + i) * s.kw + j) * ohw;
+        float* row = col + ((ci * s.kh + i) * s.kw + j) * ld;
         const int64_t offw = j * s.dw - s.pw;
         int64_t ox0, ox1;
         valid_range(s.ow, s.w, s.sw, offw, &ox0, &ox1);
@@ -53,15 +52,14 @@ void im2col(const ConvShape& s, const float* x, float* col, int64_t c0, int64_t 
   }
 }
 
-void col2im_add(const ConvShape& s, const float* col, float* dx, int64_t c0, int64_t c1) {
-  const int64_t ohw = s.oh * s.ow;
+void col2im_add(const ConvShape& s, const float* col, int64_t ld, float* dx, int64_t c0, int64_t c1) {
   for (int64_t ci = c0; ci < c1; ++ci) {
     float* dc = dx + ci * s.h * s.w;
     for (int64_t i = 0; i < s.kh; ++i) {
       int64_t oy0, oy1;
       valid_range(s.oh, s.h, s.sh, i * s.dh - s.ph, &oy0, &oy1);
       for (int64_t j = 0; j < s.kw; ++j) {
-        const float* row = col + ((ci * s.kh + i) * s.kw + j) * ohw;
+        const float* row = col + ((ci * s.kh + i) * s.kw + j) * ld;
         const int64_t offw = j * s.dw - s.pw;
         int64_t ox0, ox1;
         valid_range(s.ow, s.w, s.sw, offw, &ox0, &ox1);

@@ -61,7 +61,10 @@ void tile(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i)
     if (i < mr) {
-      __builtin_prefetch(c + i * ldc, 1);
+      // Every cache line of the row: 16 floats a line, plus the last (rows need not be aligned).
+#pragma GCC unroll 8
+      for (int j = 0; j < NVX * W; j += 16)
+        if (j < nr) __builtin_prefetch(c + i * ldc + j, 1);
       __builtin_prefetch(c + i * ldc + nr - 1, 1);
     }
   a += k_main * MR;

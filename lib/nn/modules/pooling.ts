@@ -1,0 +1,196 @@
+// Pooling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d, AdaptiveMaxPool1d/2d.
+// Options keep the values as given, so the repr prints what PyTorch prints.
+import {
+  adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d, adaptiveMaxPool2dWithIndices, type AdaptiveSize,
+  avgPool1d, avgPool2d, maxPool1d, maxPool1dWithIndices, maxPool2d, maxPool2dWithIndices,
+} from '../../ops/pool.js';
+import type { Tensor } from '../../tensor.js';
+import { Module } from '../module.js';
+import { pyBool, pyTuple } from '../repr.js';
+
+type Pair = number | readonly [number, number];
+type One = number | readonly [number];
+
+function py(v: number | readonly (number | null)[] | null): string {
+  if (v === null) return 'None';
+  if (typeof v === 'number') return String(v);
+  return v.length === 1 ? `(${py(v[0])},)` : `(${v.map((e) => py(e)).join(', ')})`;
+}
+
+export interface MaxPoolOptions<S> {
+  stride?: S | null;
+  padding?: S;
+  dilation?: S;
+  returnIndices?: boolean;
+  ceilMode?: boolean;
+}
+
+abstract class MaxPoolNd<S extends Pair | One> extends Module {
+  readonly kernelSize: S;
+  readonly stride: S;
+  readonly padding: S;
+  readonly dilation: S;
+  readonly returnIndices: boolean;
+  readonly ceilMode: boolean;
+
+  constructor(kernelSize: S, o: MaxPoolOptions<S>) {
+    super();
+    this.kernelSize = kernelSize;
+    this.stride = o.stride ?? kernelSize;
+    this.padding = o.padding ?? (0 as S);
+    this.dilation = o.dilation ?? (1 as S);
+    this.returnIndices = o.returnIndices ?? false;
+    this.ceilMode = o.ceilMode ?? false;
+  }
+
+  protected get opts() {
+    return { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode };
+  }
+
+  override extraRepr(): string {
+    return `kernel_size=${py(this.kernelSize)}, stride=${py(this.stride)}, padding=${py(this.padding)}, dilation=${py(this.dilation)}, ceil_mode=${pyBool(this.ceilMode)}`;
+  }
+}
+
+/** Max over windows of [N, C, H, W]; with returnIndices the forward returns [values, indices]. */
+export class MaxPool2d extends MaxPoolNd<Pair> {
+  constructor(kernelSize: Pair, options: MaxPoolOptions<Pair> = {}) {
+    super(kernelSize, options);
+  }
+
+  forward(x: Tensor): Tensor | [Tensor, Tensor] {
+    const o = this.opts as Parameters<typeof maxPool2d>[2];
+    return this.returnIndices ? maxPool2dWithIndices(x, this.kernelSize, o) : maxPool2d(x, this.kernelSize, o);
+  }
+}
+
+export class MaxPool1d extends MaxPoolNd<One> {
+  constructor(kernelSize: One, options: MaxPoolOptions<One> = {}) {
+    super(kernelSize, options);
+  }
+
+  forward(x: Tensor): Tensor | [Tensor, Tensor] {
+    const o = this.opts as Parameters<typeof maxPool1d>[2];
+    return this.returnIndices ? maxPool1dWithIndices(x, this.kernelSize, o) : maxPool1d(x, this.kernelSize, o);
+  }
+}
+
+export interface AvgPoolOptions<S> {
+  stride?: S | null;
+  padding?: S;
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+}
+
+/** Mean over windows of [N, C, H, W]. */
+export class AvgPool2d extends Module {
+  readonly kernelSize: Pair;
+  readonly stride: Pair;
+  readonly padding: Pair;
+  readonly ceilMode: boolean;
+  readonly countIncludePad: boolean;
+
+  constructor(kernelSize: Pair, o: AvgPoolOptions<Pair> = {}) {
+    super();
+    this.kernelSize = kernelSize;
+    this.stride = o.stride ?? kernelSize;
+    this.padding = o.padding ?? 0;
+    this.ceilMode = o.ceilMode ?? false;
+    this.countIncludePad = o.countIncludePad ?? true;
+  }
+
+  forward(x: Tensor): Tensor {
+    return avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });
+  }
+
+  override extraRepr(): string {
+    return `kernel_size=${py(this.kernelSize)}, stride=${py(this.stride)}, padding=${py(this.padding)}`;
+  }
+}
+
+export class AvgPool1d extends Module {
+  readonly kernelSize: [number];
+  readonly stride: [number];
+  readonly padding: [number];
+  readonly ceilMode: boolean;
+  readonly countIncludePad: boolean;
+
+  constructor(kernelSize: One, o: AvgPoolOptions<One> = {}) {
+    super();
+    const one = (v: One): [number] => (typeof v === 'number' ? [v] : [v[0]]);
+    this.kernelSize = one(kernelSize);
+    this.stride = one(o.stride ?? kernelSize);
+    this.padding = one(o.padding ?? 0);
+    this.ceilMode = o.ceilMode ?? false;
+    this.countIncludePad = o.countIncludePad ?? true;
+  }
+
+  forward(x: Tensor): Tensor {
+    return avgPool1d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });
+  }
+
+  override extraRepr(): string {
+    // torch's AvgPool1d stores 1-tuples.
+    return `kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}, padding=${pyTuple(this.padding)}`;
+  }
+}
+
+/** Average over an adaptive grid: outputSize a number or [h, w] (null keeps the input's size). */
+export class AdaptiveAvgPool2d extends Module {
+  constructor(readonly outputSize: AdaptiveSize) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return adaptiveAvgPool2d(x, this.outputSize);
+  }
+
+  override extraRepr(): string {
+    return `output_size=${py(this.outputSize)}`;
+  }
+}
+
+export class AdaptiveMaxPool2d extends Module {
+  readonly returnIndices: boolean;
+
+  constructor(readonly outputSize: AdaptiveSize, options: { returnIndices?: boolean } = {}) {
+    super();
+    this.returnIndices = options.returnIndices ?? false;
+  }
+
+  forward(x: Tensor): Tensor | [Tensor, Tensor] {
+    return this.returnIndices ? adaptiveMaxPool2dWithIndices(x, this.outputSize) : adaptiveMaxPool2d(x, this.outputSize);
+  }
+
+  override extraRepr(): string {
+    return `output_size=${py(this.outputSize)}`;
+  }
+}
+
+export class AdaptiveAvgPool1d extends Module {
+  constructor(readonly outputSize: One) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return adaptiveAvgPool1d(x, this.outputSize);
+  }
+
+  override extraRepr(): string {
+    return `output_size=${py(this.outputSize)}`;
+  }
+}
+
+export class AdaptiveMaxPool1d extends Module {
+  constructor(readonly outputSize: One) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return adaptiveMaxPool1d(x, this.outputSize);
+  }
+
+  override extraRepr(): string {
+    return `output_size=${py(this.outputSize)}`;
+  }
+}

@@ -1,0 +1,306 @@
+// Recurrent layers: RNN (tanh/relu), LSTM, GRU and their single-step cells, with PyTorch's
+// parameter names, layouts (gate order LSTM i,f,g,o; GRU r,z,n) and init U(-1/sqrt(H), 1/sqrt(H)),
+// so a torch state dict loads by key. Per layer and direction the input projection of every time
+// step is one GEMM (linear over [T*B, I]); the recurrence is ops/rnn_layer.ts.
+import { empty, zeros } from '../../creation.js';
+import { dropout as dropoutOp } from '../../ops/dropout.js';
+import { cat, stack } from '../../ops/join.js';
+import { linear } from '../../ops/linear.js';
+import { type CellMode, gateCount, recurrentLayer } from '../../ops/rnn_layer.js';
+import { narrow, reshape, select, squeeze, transpose, unsqueeze } from '../../ops/view.js';
+import { formatShape } from '../../shape.js';
+import { Tensor } from '../../tensor.js';
+import { uniform_ } from '../init.js';
+import { Module } from '../module.js';
+import { Parameter } from '../parameter.js';
+
+export interface RNNOptions {
+  numLayers?: number;
+  /** 'tanh' (default) or 'relu'; RNN only. */
+  nonlinearity?: 'tanh' | 'relu';
+  bias?: boolean;
+  /** Input and output are [batch, seq, feature] (default false: [seq, batch, feature]). */
+  batchFirst?: boolean;
+  /** Dropout on the outputs of every layer but the last (training mode only). */
+  dropout?: number;
+  bidirectional?: boolean;
+}
+
+export interface RNNForwardOptions {
+  /** Valid length of each sequence (1..T); later steps are padding and do not touch the final states. */
+  lengths?: readonly number[] | Int32Array | Tensor;
+}
+
+function positiveInt(op: string, name: string, v: number): number {
+  if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${op}: ${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
+function checkState(op: string, name: string, t: unknown, want: readonly number[]): Tensor {
+  if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  if (t.dtype !== 'float32') throw new TypeError(`${op}: ${name} must be float32, got ${t.dtype}`);
+  if (t.ndim !== want.length || t.shape.some((s, i) => s !== want[i])) {
+    throw new RangeError(`${op}: expected ${name} of shape ${formatShape(want)}, got ${formatShape(t.shape)}`);
+  }
+  return t;
+}
+
+function lengthsOf(op: string, lengths: RNNForwardOptions['lengths'], B: number, T: number): Int32Array | null {
+  if (lengths === undefined || lengths === null) return null;
+  const values = lengths instanceof Tensor ? Array.from(lengths.toTypedArray() as ArrayLike<number>) : Array.from(lengths);
+  if (values.length !== B) throw new RangeError(`${op}: lengths has ${values.length} entries for a batch of ${B}`);
+  for (const v of values) {
+    if (!Number.isInteger(v) || v < 1 || v > T) throw new RangeError(`${op}: every length must be an integer in [1, ${T}], got ${v}`);
+  }
+  return Int32Array.from(values);
+}
+
+abstract class RNNBase extends Module {
+  readonly mode: CellMode;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly bidirectional: boolean;
+
+  constructor(mode: CellMode, inputSize: number, hiddenSize: number, options: RNNOptions) {
+    super();
+    const name = this.constructor.name;
+    this.mode = mode;
+    this.inputSize = positiveInt(name, 'inputSize', inputSize);
+    this.hiddenSize = positiveInt(name, 'hiddenSize', hiddenSize);
+    this.numLayers = positiveInt(name, 'numLayers', options.numLayers ?? 1);
+    this.bias = options.bias ?? true;
+    this.batchFirst = options.batchFirst ?? false;
+    this.dropout = options.dropout ?? 0;
+    if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout <= 1)) {
+      throw new RangeError(`${name}: dropout should be a number in [0, 1], got ${this.dropout}`);
+    }
+    this.bidirectional = options.bidirectional ?? false;
+    const G = gateCount(mode) * hiddenSize;
+    const D = this.bidirectional ? 2 : 1;
+    for (let l = 0; l < this.numLayers; l++) {
+      for (let d = 0; d < D; d++) {
+        const sfx = `_l${l}${d ? '_reverse' : ''}`;
+        const inSize = l === 0 ? inputSize : hiddenSize * D;
+        this.registerParameter(`weight_ih${sfx}`, new Parameter(empty([G, inSize])));
+        this.registerParameter(`weight_hh${sfx}`, new Parameter(empty([G, hiddenSize])));
+        if (this.bias) {
+          this.registerParameter(`bias_ih${sfx}`, new Parameter(empty([G])));
+          this.registerParameter(`bias_hh${sfx}`, new Parameter(empty([G])));
+        }
+      }
+    }
+    this.resetParameters();
+  }
+
+  resetParameters(): void {
+    const stdv = 1 / Math.sqrt(this.hiddenSize);
+    for (const p of this.parameters()) uniform_(p, -stdv, stdv);
+  }
+
+  private param(name: string): Parameter | null {
+    return ((this as unknown as Record<string, Parameter | undefined>)[name]) ?? null;
+  }
+
+  /** Runs all layers; hx: the initial states ([L*D, B, H] each) or null for zeros. */
+  protected run(input: Tensor, hx: Tensor[] | null, options: RNNForwardOptions): [Tensor, Tensor[]] {
+    const op = this.constructor.name;
+    if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
+    if (input.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${input.dtype}`);
+    if (input.ndim !== 2 && input.ndim !== 3) throw new RangeError(`${op}: input must be 2-D (unbatched) or 3-D, got ${formatShape(input.shape)}`);
+    if (input.shape[input.ndim - 1] !== this.inputSize) {
+      throw new RangeError(`${op}: input.size(-1) must be equal to inputSize. Expected ${this.inputSize}, got ${input.shape[input.ndim - 1]}`);
+    }
+    const batched = input.ndim === 3;
+    const x = !batched ? unsqueeze(input, 1) : this.batchFirst ? transpose(input, 0, 1) : input; // [T, B, I]
+    const [T, B] = x.shape;
+    const H = this.hiddenSize;
+    const D = this.bidirectional ? 2 : 1;
+    const L = this.numLayers;
+    const nStates = this.mode === 'lstm' ? 2 : 1;
+    const stateNames = this.mode === 'lstm' ? ['h_0', 'c_0'] : ['h_0'];
+    let states: Tensor[] | null = null;
+    if (hx) {
+      if (hx.length !== nStates) throw new RangeError(`${op}: expected ${nStates} initial state tensor(s), got ${hx.length}`);
+      states = hx.map((h, i) => {
+        const s = checkState(op, stateNames[i], h, batched ? [L * D, B, H] : [L * D, H]);
+        return batched ? s : unsqueeze(s, 1);
+      });
+    }
+    const lengths = lengthsOf(op, options.lengths, B, T);
+    let layerInput = x;
+    const hn: Tensor[][] = Array.from({ length: nStates }, () => []);
+    for (let l = 0; l < L; l++) {
+      const outs: Tensor[] = [];
+      for (let d = 0; d < D; d++) {
+        const sfx = `_l${l}${d ? '_reverse' : ''}`;
+        const idx = l * D + d;
+        const xproj = linear(layerInput, this.param(`weight_ih${sfx}`)!, this.param(`bias_ih${sfx}`)); // one GEMM over [T*B, I]
+        const h0 = states ? select(states[0], 0, idx) : zeros([B, H]);
+        const c0 = nStates === 2 ? (states ? select(states[1], 0, idx) : zeros([B, H])) : null;
+        const packed = recurrentLayer(xproj, h0, c0, this.param(`weight_hh${sfx}`)!, this.param(`bias_hh${sfx}`), {
+          mode: this.mode, reverse: d === 1, lengths,
+        });
+        outs.push(narrow(packed, 0, 0, T));
+        for (let s = 0; s < nStates; s++) hn[s].push(select(packed, 0, T + s));
+      }
+      layerInput = D === 2 ? cat(outs, 2) : outs[0];
+      if (this.dropout > 0 && this.training && l < L - 1) layerInput = dropoutOp(layerInput, this.dropout);
+    }
+    let output = layerInput;
+    output = !batched ? squeeze(output, 1) : this.batchFirst ? transpose(output, 0, 1) : output;
+    const finals = hn.map((list) => {
+      const st = stack(list, 0);
+      return batched ? st : squeeze(st, 1);
+    });
+    return [output, finals];
+  }
+
+  override extraRepr(): string {
+    let s = `${this.inputSize}, ${this.hiddenSize}`;
+    if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
+    if (!this.bias) s += ', bias=False';
+    if (this.batchFirst) s += ', batch_first=True';
+    if (this.dropout) s += `, dropout=${this.dropout}`;
+    if (this.bidirectional) s += ', bidirectional=True';
+    return s;
+  }
+}
+
+/** Elman RNN: h_t = act(x_t W_ihᵀ + b_ih + h_{t-1} W_hhᵀ + b_hh). forward returns [output, h_n]. */
+export class RNN extends RNNBase {
+  readonly nonlinearity: 'tanh' | 'relu';
+  constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
+    const nl = options.nonlinearity ?? 'tanh';
+    if (nl !== 'tanh' && nl !== 'relu') throw new RangeError(`RNN: unknown nonlinearity '${String(nl)}' (expected 'tanh' or 'relu')`);
+    super(nl, inputSize, hiddenSize, options);
+    this.nonlinearity = nl;
+  }
+  forward(input: Tensor, hx?: Tensor | null, options: RNNForwardOptions = {}): [Tensor, Tensor] {
+    const [out, [h]] = this.run(input, hx ? [hx] : null, options);
+    return [out, h];
+  }
+}
+
+/** LSTM; forward(input, [h_0, c_0]?) returns [output, [h_n, c_n]]. */
+export class LSTM extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
+    super('lstm', inputSize, hiddenSize, options);
+  }
+  forward(input: Tensor, hx?: [Tensor, Tensor] | null, options: RNNForwardOptions = {}): [Tensor, [Tensor, Tensor]] {
+    if (hx !== undefined && hx !== null && (!Array.isArray(hx) || hx.length !== 2)) {
+      throw new TypeError('LSTM: hx must be a pair [h_0, c_0]');
+    }
+    const [out, [h, c]] = this.run(input, hx ?? null, options);
+    return [out, [h, c]];
+  }
+}
+
+/** GRU; forward returns [output, h_n]. */
+export class GRU extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
+    super('gru', inputSize, hiddenSize, options);
+  }
+  forward(input: Tensor, hx?: Tensor | null, options: RNNForwardOptions = {}): [Tensor, Tensor] {
+    const [out, [h]] = this.run(input, hx ? [hx] : null, options);
+    return [out, h];
+  }
+}
+
+// ---- cells -----------------------------------------------------------------------------
+
+abstract class CellBase extends Module {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly bias: boolean;
+  weight_ih: Parameter;
+  weight_hh: Parameter;
+  bias_ih: Parameter | null;
+  bias_hh: Parameter | null;
+
+  constructor(readonly mode: CellMode, inputSize: number, hiddenSize: number, options: { bias?: boolean }) {
+    super();
+    const name = this.constructor.name;
+    this.inputSize = positiveInt(name, 'inputSize', inputSize);
+    this.hiddenSize = positiveInt(name, 'hiddenSize', hiddenSize);
+    this.bias = options.bias ?? true;
+    const G = gateCount(mode) * hiddenSize;
+    this.weight_ih = new Parameter(empty([G, inputSize]));
+    this.weight_hh = new Parameter(empty([G, hiddenSize]));
+    this.bias_ih = this.bias ? new Parameter(empty([G])) : null;
+    this.bias_hh = this.bias ? new Parameter(empty([G])) : null;
+    this.resetParameters();
+  }
+
+  resetParameters(): void {
+    const stdv = 1 / Math.sqrt(this.hiddenSize);
+    for (const p of this.parameters()) uniform_(p, -stdv, stdv);
+  }
+
+  /** One step; input [B, I] or [I]; states [B, H] or [H]. Returns the new states. */
+  protected step(input: Tensor, states: (Tensor | null | undefined)[]): Tensor[] {
+    const op = this.constructor.name;
+    if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
+    if (input.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${input.dtype}`);
+    if ((input.ndim !== 1 && input.ndim !== 2) || input.shape[input.ndim - 1] !== this.inputSize) {
+      throw new RangeError(`${op}: expected input of shape [batch, ${this.inputSize}] or [${this.inputSize}], got ${formatShape(input.shape)}`);
+    }
+    const batched = input.ndim === 2;
+    const x = batched ? input : unsqueeze(input, 0);
+    const B = x.shape[0];
+    const H = this.hiddenSize;
+    const names = this.mode === 'lstm' ? ['h_0', 'c_0'] : ['h_0'];
+    const st = names.map((n, i) => {
+      const s = states[i];
+      if (s === undefined || s === null) return zeros([B, H]);
+      const t = checkState(op, n, s, batched ? [B, H] : [H]);
+      return batched ? t : unsqueeze(t, 0);
+    });
+    const xproj = reshape(linear(x, this.weight_ih, this.bias_ih), [1, B, gateCount(this.mode) * H]);
+    const packed = recurrentLayer(xproj, st[0], st[1] ?? null, this.weight_hh, this.bias_hh, { mode: this.mode, reverse: false, lengths: null });
+    return names.map((_, i) => {
+      const s = select(packed, 0, 1 + i);
+      return batched ? s : squeeze(s, 0);
+    });
+  }
+
+  override extraRepr(): string {
+    return `${this.inputSize}, ${this.hiddenSize}${this.bias ? '' : ', bias=False'}`;
+  }
+}
+
+export class RNNCell extends CellBase {
+  readonly nonlinearity: 'tanh' | 'relu';
+  constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean; nonlinearity?: 'tanh' | 'relu' } = {}) {
+    const nl = options.nonlinearity ?? 'tanh';
+    if (nl !== 'tanh' && nl !== 'relu') throw new RangeError(`RNNCell: unknown nonlinearity '${String(nl)}' (expected 'tanh' or 'relu')`);
+    super(nl, inputSize, hiddenSize, options);
+    this.nonlinearity = nl;
+  }
+  forward(input: Tensor, hx?: Tensor | null): Tensor {
+    return this.step(input, [hx])[0];
+  }
+}
+
+/** forward(input, [h, c]?) returns [h', c']. */
+export class LSTMCell extends CellBase {
+  constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean } = {}) {
+    super('lstm', inputSize, hiddenSize, options);
+  }
+  forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, Tensor] {
+    const [h, c] = this.step(input, hx ?? []);
+    return [h, c];
+  }
+}
+
+export class GRUCell extends CellBase {
+  constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean } = {}) {
+    super('gru', inputSize, hiddenSize, options);
+  }
+  forward(input: Tensor, hx?: Tensor | null): Tensor {
+    return this.step(input, [hx])[0];
+  }
+}

@@ -1,0 +1,295 @@
+// Convolutions through the native im2col + GEMM kernels: conv1d, conv2d, convTranspose1d/2d.
+// The transposed convolution is the convolution's grad-input (forward) and forward (grad-input).
+// 1-D ops are the 2-D ones with height 1; unbatched inputs get a batch dim of 1.
+import { defineOp } from '../autograd/define_op.js';
+import { BinaryOp, native, ReduceOp } from '../native.js';
+import { formatShape } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { contiguousRaw, emptyFloat, requireFloat } from './raw.js';
+import { squeeze, unsqueeze } from './view.js';
+
+export type Pair = number | readonly [number, number];
+export type Padding2d = Pair | 'same' | 'valid';
+
+export interface Conv2dOptions {
+  stride?: Pair;
+  padding?: Padding2d;
+  dilation?: Pair;
+  groups?: number;
+}
+export interface Conv1dOptions {
+  stride?: number | readonly [number];
+  padding?: number | readonly [number] | 'same' | 'valid';
+  dilation?: number | readonly [number];
+  groups?: number;
+}
+export interface ConvTranspose2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  outputPadding?: Pair;
+  groups?: number;
+  dilation?: Pair;
+}
+export interface ConvTranspose1dOptions {
+  stride?: number | readonly [number];
+  padding?: number | readonly [number];
+  outputPadding?: number | readonly [number];
+  groups?: number;
+  dilation?: number | readonly [number];
+}
+
+/** [n, c, h, w, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups] of the native kernels. */
+type ConvDims = readonly number[];
+
+function f32(t: Tensor): Float32Array {
+  return (t.storage.data as Float32Array).subarray(t.offset, t.offset + t.numel());
+}
+
+/** A whole contiguous float32 copy's data (zero copy when t is already contiguous). */
+function data(t: Tensor): Float32Array {
+  return f32(contiguousRaw(t));
+}
+
+function sumBias(g: Tensor, oc: number): Tensor {
+  const gc = contiguousRaw(g);
+  const db = emptyFloat([oc]);
+  const [n, , h, w] = gc.shape;
+  native.reduce(ReduceOp.sum, [n, oc, h * w], gc.storage.data as Float32Array, gc.offset, [oc * h * w, h * w, 1], [0, 2], db.storage.data as Float32Array);
+  return db;
+}
+
+const conv2dOp = defineOp({
+  name: 'conv2d',
+  forward(ctx, x: Tensor, w: Tensor, bias: Tensor | null, dims: ConvDims) {
+    const xc = contiguousRaw(x);
+    const wc = contiguousRaw(w);
+    const y = emptyFloat([dims[0], dims[4], dims[5], dims[6]]);
+    native.conv2d(dims, f32(xc), f32(wc), bias ? data(bias) : null, f32(y));
+    ctx.save(xc, wc);
+    ctx.dims = dims;
+    ctx.hasBias = bias !== null;
+    return y;
+  },
+  backward(ctx, grad) {
+    const [xc, wc] = ctx.saved;
+    const dims = ctx.dims as ConvDims;
+    const g = data(grad);
+    const [needX, needW, needB] = ctx.needsInputGrad;
+    let dx: Tensor | null = null;
+    let dw: Tensor | null = null;
+    let db: Tensor | null = null;
+    if (needX) {
+      dx = emptyFloat(xc.shape);
+      native.conv2dBackwardInput(dims, g, f32(wc), f32(dx));
+    }
+    const wantBias = ctx.hasBias && needB;
+    if (needW) {
+      dw = emptyFloat(wc.shape);
+      db = wantBias ? emptyFloat([dims[4]]) : null;
+      native.conv2dBackwardWeight(dims, f32(xc), g, f32(dw), db ? f32(db) : null);
+    } else if (wantBias) {
+      db = sumBias(grad, dims[4]);
+    }
+    return [dx, dw, db];
+  },
+});
+
+const convTranspose2dOp = defineOp({
+  name: 'convTranspose2d',
+  // dims describe the convolution whose grad-input this is: its input is our output.
+  forward(ctx, x: Tensor, w: Tensor, bias: Tensor | null, dims: ConvDims) {
+    const xc = contiguousRaw(x);
+    const wc = contiguousRaw(w);
+    const y = emptyFloat([dims[0], dims[1], dims[2], dims[3]]);
+    native.conv2dBackwardInput(dims, f32(xc), f32(wc), f32(y));
+    if (bias) {
+      const b = contiguousRaw(bias);
+      const yd = y.storage.data as Float32Array;
+      native.binary(BinaryOp.add, y.shape, yd, 0, y.strides, yd, 0, y.strides, b.storage.data as Float32Array, b.offset, [0, b.strides[0], 0, 0]);
+    }
+    ctx.save(xc, wc);
+    ctx.dims = dims;
+    ctx.hasBias = bias !== null;
+    return y;
+  },
+  backward(ctx, grad) {
+    const [xc, wc] = ctx.saved;
+    const dims = ctx.dims as ConvDims;
+    const g = data(grad);
+    const [needX, needW, needB] = ctx.needsInputGrad;
+    let dx: Tensor | null = null;
+    let dw: Tensor | null = null;
+    if (needX) {
+      dx = emptyFloat(xc.shape);
+      native.conv2d(dims, g, f32(wc), null, f32(dx));
+    }
+    if (needW) {
+      dw = emptyFloat(wc.shape);
+      native.conv2dBackwardWeight(dims, g, f32(xc), f32(dw), null);
+    }
+    const db = ctx.hasBias && needB ? sumBias(grad, dims[1]) : null;
+    return [dx, dw, db];
+  },
+});
+
+function pair(op: string, name: string, v: Pair | readonly [number] | undefined, dflt: number, min: number): [number, number] {
+  const p: readonly number[] = v === undefined ? [dflt, dflt] : typeof v === 'number' ? [v, v] : v;
+  if (!Array.isArray(p) && typeof v !== 'number') throw new TypeError(`${op}: ${name} must be a number or a pair of numbers, got ${String(v)}`);
+  if (p.length !== 2 || !p.every((e) => Number.isInteger(e) && e >= min)) {
+    throw new RangeError(`${op}: ${name} must be ${min > 0 ? 'a positive' : 'a non-negative'} integer or a pair of them, got ${JSON.stringify(v)}`);
+  }
+  return [p[0], p[1]];
+}
+
+/** A 1-d option as the 2-d one: height entry `h`, width entry the option. */
+function widen(v: number | readonly [number] | 'same' | 'valid' | undefined, h: number): Pair | 'same' | 'valid' | undefined {
+  if (v === undefined || v === 'same' || v === 'valid') return v;
+  if (typeof v === 'number') return [h, v];
+  if (Array.isArray(v) && v.length === 1) return [h, v[0]];
+  return v as unknown as Pair;
+}
+
+function checkTensor(op: string, name: string, t: unknown): asserts t is Tensor {
+  if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  requireFloat(op, t);
+}
+
+function checkGroups(op: string, groups: number | undefined): number {
+  const g = groups ?? 1;
+  if (!Number.isInteger(g) || g < 1) throw new RangeError(`${op}: groups must be a positive integer, got ${String(groups)}`);
+  return g;
+}
+
+function checkBias(op: string, bias: Tensor | null | undefined, channels: number): Tensor | null {
+  if (bias === undefined || bias === null) return null;
+  checkTensor(op, 'bias', bias);
+  if (bias.ndim !== 1 || bias.shape[0] !== channels) {
+    throw new RangeError(`${op}: bias of shape ${formatShape(bias.shape)} does not match the ${channels} output channels`);
+  }
+  return bias;
+}
+
+/** Runs f on a batched 4-D x; a 3-D (unbatched) x gets a batch dim of 1 and loses it again. */
+function batched(op: string, x: Tensor, expected: string, f: (x4: Tensor) => Tensor): Tensor {
+  if (x.ndim === 4) return f(x);
+  if (x.ndim === 3) return squeeze(f(unsqueeze(x, 0)), 0);
+  throw new RangeError(`${op}: expected a 3-D (unbatched) or 4-D (batched) input ${expected}, got shape ${formatShape(x.shape)}`);
+}
+
+function conv2dImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, o: Conv2dOptions): Tensor {
+  checkTensor(op, 'input', x);
+  checkTensor(op, 'weight', weight);
+  if (weight.ndim !== 4) throw new RangeError(`${op}: weight must be 4-D [out_channels, in_channels / groups, kH, kW], got shape ${formatShape(weight.shape)}`);
+  const groups = checkGroups(op, o.groups);
+  const stride = pair(op, 'stride', o.stride, 1, 1);
+  const dilation = pair(op, 'dilation', o.dilation, 1, 1);
+  const [oc, cg, kh, kw] = weight.shape;
+  const b = checkBias(op, bias, oc);
+  if (oc % groups !== 0) throw new RangeError(`${op}: out_channels ${oc} (weight ${formatShape(weight.shape)}) is not divisible by groups ${groups}`);
+  const ekh = dilation[0] * (kh - 1) + 1;
+  const ekw = dilation[1] * (kw - 1) + 1;
+  let padding: [number, number];
+  let same = false;
+  if (o.padding === 'same') {
+    if (stride[0] !== 1 || stride[1] !== 1) throw new RangeError(`${op}: padding='same' is not supported for strided convolutions (stride ${formatShape(stride)})`);
+    same = true;
+    padding = [Math.floor((ekh - 1) / 2), Math.floor((ekw - 1) / 2)];
+  } else if (o.padding === 'valid') {
+    padding = [0, 0];
+  } else {
+    padding = pair(op, 'padding', o.padding, 0, 0);
+  }
+  return batched(op, x, '[N, C, H, W]', (x4) => {
+    const [n, c, h, w] = x4.shape;
+    if (c !== cg * groups) {
+      throw new RangeError(
+        `${op}: input ${formatShape(x4.shape)} has ${c} channels, but weight ${formatShape(weight.shape)} with groups ${groups} expects ${cg * groups}`,
+      );
+    }
+    if (c % groups !== 0) throw new RangeError(`${op}: in_channels ${c} is not divisible by groups ${groups}`);
+    const ph = h + 2 * padding[0];
+    const pw = w + 2 * padding[1];
+    if (!same && (ph < ekh || pw < ekw)) {
+      throw new RangeError(
+        `${op}: kernel ${ekh}x${ekw} (dilated) is larger than the padded input ${ph}x${pw} (input ${formatShape(x4.shape)}, padding ${formatShape(padding)})`,
+      );
+    }
+    const oh = same ? h : Math.floor((ph - ekh) / stride[0]) + 1;
+    const ow = same ? w : Math.floor((pw - ekw) / stride[1]) + 1;
+    if (oh <= 0 || ow <= 0) throw new RangeError(`${op}: output size ${oh}x${ow} of input ${formatShape(x4.shape)} is zero`);
+    const dims = [n, c, h, w, oc, oh, ow, kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1], groups];
+    return conv2dOp(x4, weight, b, dims);
+  });
+}
+
+/** torch.nn.functional.conv2d: x [N, C, H, W] (or [C, H, W]), weight [OC, C / groups, kH, kW]. */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  return conv2dImpl('conv2d', x, weight, bias, options);
+}
+
+/** torch.nn.functional.conv1d: x [N, C, L] (or [C, L]), weight [OC, C / groups, K]. */
+export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv1dOptions = {}): Tensor {
+  const op = 'conv1d';
+  checkTensor(op, 'input', x);
+  checkTensor(op, 'weight', weight);
+  if (weight.ndim !== 3) throw new RangeError(`${op}: weight must be 3-D [out_channels, in_channels / groups, kW], got shape ${formatShape(weight.shape)}`);
+  if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`${op}: expected a 2-D (unbatched) or 3-D (batched) input [N, C, L], got shape ${formatShape(x.shape)}`);
+  const o2: Conv2dOptions = {
+    stride: widen(options.stride, 1) as Pair | undefined,
+    padding: widen(options.padding, 0),
+    dilation: widen(options.dilation, 1) as Pair | undefined,
+    groups: options.groups,
+  };
+  return squeeze(conv2dImpl(op, unsqueeze(x, -2), unsqueeze(weight, 2), bias, o2), -2);
+}
+
+function convTransposeImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, o: ConvTranspose2dOptions): Tensor {
+  checkTensor(op, 'input', x);
+  checkTensor(op, 'weight', weight);
+  if (weight.ndim !== 4) throw new RangeError(`${op}: weight must be 4-D [in_channels, out_channels / groups, kH, kW], got shape ${formatShape(weight.shape)}`);
+  const groups = checkGroups(op, o.groups);
+  const stride = pair(op, 'stride', o.stride, 1, 1);
+  const dilation = pair(op, 'dilation', o.dilation, 1, 1);
+  const padding = pair(op, 'padding', o.padding, 0, 0);
+  const outPad = pair(op, 'outputPadding', o.outputPadding, 0, 0);
+  for (const d of [0, 1]) {
+    if (outPad[d] >= stride[d] && outPad[d] >= dilation[d]) {
+      throw new RangeError(`${op}: outputPadding ${formatShape(outPad)} must be smaller than either stride ${formatShape(stride)} or dilation ${formatShape(dilation)}`);
+    }
+  }
+  const [cin, ocg, kh, kw] = weight.shape;
+  const oc = ocg * groups;
+  const b = checkBias(op, bias, oc);
+  if (cin % groups !== 0) throw new RangeError(`${op}: in_channels ${cin} (weight ${formatShape(weight.shape)}) is not divisible by groups ${groups}`);
+  return batched(op, x, '[N, C, H, W]', (x4) => {
+    const [n, c, h, w] = x4.shape;
+    if (c !== cin) throw new RangeError(`${op}: input ${formatShape(x4.shape)} has ${c} channels, but weight ${formatShape(weight.shape)} expects ${cin}`);
+    const oh = (h - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + outPad[0] + 1;
+    const ow = (w - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + outPad[1] + 1;
+    if (oh <= 0 || ow <= 0) throw new RangeError(`${op}: output size ${oh}x${ow} of input ${formatShape(x4.shape)} is zero or negative`);
+    const dims = [n, oc, oh, ow, cin, h, w, kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1], groups];
+    return convTranspose2dOp(x4, weight, b, dims);
+  });
+}
+
+/** torch.nn.functional.conv_transpose2d: x [N, Cin, H, W], weight [Cin, Cout / groups, kH, kW]. */
+export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvTranspose2dOptions = {}): Tensor {
+  return convTransposeImpl('convTranspose2d', x, weight, bias, options);
+}
+
+/** torch.nn.functional.conv_transpose1d: x [N, Cin, L], weight [Cin, Cout / groups, K]. */
+export function convTranspose1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvTranspose1dOptions = {}): Tensor {
+  const op = 'convTranspose1d';
+  checkTensor(op, 'input', x);
+  checkTensor(op, 'weight', weight);
+  if (weight.ndim !== 3) throw new RangeError(`${op}: weight must be 3-D [in_channels, out_channels / groups, kW], got shape ${formatShape(weight.shape)}`);
+  if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`${op}: expected a 2-D (unbatched) or 3-D (batched) input [N, C, L], got shape ${formatShape(x.shape)}`);
+  const o2: ConvTranspose2dOptions = {
+    stride: widen(options.stride, 1) as Pair | undefined,
+    padding: widen(options.padding, 0) as Pair | undefined,
+    outputPadding: widen(options.outputPadding, 0) as Pair | undefined,
+    dilation: widen(options.dilation, 1) as Pair | undefined,
+    groups: options.groups,
+  };
+  return squeeze(convTransposeImpl(op, unsqueeze(x, -2), unsqueeze(weight, 2), bias, o2), -2);
+}

@@ -1,0 +1,239 @@
+// Pooling through the native kernels: max / average / adaptive pooling, 1-D and 2-D, forward
+// and backward. 1-D ops are the 2-D ones with height 1; every leading dim is a plane
+// ([N, C, H, W] and [C, H, W] alike). Semantics and output sizes are PyTorch 1.13's.
+import { defineOp } from '../autograd/define_op.js';
+import { native } from '../native.js';
+import { formatShape } from '../shape.js';
+import { Storage, Tensor } from '../tensor.js';
+import { contiguousRaw, emptyFloat, requireFloat } from './raw.js';
+
+const enum PoolOp { Max = 0, Avg = 1, AdaptiveAvg = 2, AdaptiveMax = 3 }
+
+type Pair = number | readonly [number, number];
+type One = number | readonly [number];
+
+export interface MaxPool2dOptions {
+  stride?: Pair | null;
+  padding?: Pair;
+  dilation?: Pair;
+  ceilMode?: boolean;
+}
+export interface MaxPool1dOptions {
+  stride?: One | null;
+  padding?: One;
+  dilation?: One;
+  ceilMode?: boolean;
+}
+export interface AvgPool2dOptions {
+  stride?: Pair | null;
+  padding?: Pair;
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+}
+export interface AvgPool1dOptions {
+  stride?: One | null;
+  padding?: One;
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+}
+
+/** [planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw] of the native kernels. */
+interface PoolPlan {
+  op: PoolOp;
+  dims: number[];
+  countIncludePad: boolean;
+  outShape: number[];
+  /** Filled by the forward of the max ops: Int32Array-backed indices, shaped like the output. */
+  indices?: Tensor;
+}
+
+function whole(t: Tensor): Float32Array {
+  return (t.storage.data as Float32Array).subarray(t.offset, t.offset + t.numel());
+}
+
+const poolOps = new Map<PoolOp, (x: Tensor, plan: PoolPlan) => Tensor>();
+for (const [op, name] of [[PoolOp.Max, 'maxPool2d'], [PoolOp.Avg, 'avgPool2d'], [PoolOp.AdaptiveAvg, 'adaptiveAvgPool2d'], [PoolOp.AdaptiveMax, 'adaptiveMaxPool2d']] as const) {
+  poolOps.set(op, defineOp({
+    name,
+    forward(ctx, x: Tensor, plan: PoolPlan) {
+      const xc = contiguousRaw(x);
+      const y = emptyFloat(plan.outShape);
+      const isMax = op === PoolOp.Max || op === PoolOp.AdaptiveMax;
+      const idx = isMax ? new Int32Array(y.numel()) : null;
+      native.pool2d(op, plan.dims, plan.countIncludePad, whole(xc), whole(y), idx);
+      if (idx) plan.indices = new Tensor(new Storage(idx), plan.outShape);
+      ctx.plan = plan;
+      ctx.idx = idx;
+      ctx.inShape = x.shape;
+      return y;
+    },
+    backward(ctx, grad) {
+      const plan = ctx.plan as PoolPlan;
+      const dx = emptyFloat(ctx.inShape as readonly number[]);
+      native.pool2dBackward(op, plan.dims, plan.countIncludePad, whole(contiguousRaw(grad)), ctx.idx as Int32Array | null, whole(dx));
+      return [dx];
+    },
+  }));
+}
+
+function checkInput(op: string, x: unknown, dims: 1 | 2): asserts x is Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${x === null ? 'null' : typeof x}`);
+  requireFloat(op, x);
+  const [lo, hi] = dims === 2 ? [3, 4] : [2, 3];
+  if (x.ndim < lo || x.ndim > hi) {
+    const layout = dims === 2 ? '[N, C, H, W] or [C, H, W]' : '[N, C, L] or [C, L]';
+    throw new RangeError(`${op}: expected a ${lo}-D or ${hi}-D input ${layout}, got shape ${formatShape(x.shape)}`);
+  }
+  for (let d = x.ndim - dims; d < x.ndim; d++) {
+    if (x.shape[d] === 0) throw new RangeError(`${op}: input ${formatShape(x.shape)} has an empty spatial dim`);
+  }
+}
+
+function ints(op: string, name: string, v: Pair | One | null | undefined, n: 1 | 2, dflt: readonly number[], min: number): number[] {
+  if (v === undefined || v === null) return [...dflt];
+  const a = typeof v === 'number' ? new Array<number>(n).fill(v) : Array.isArray(v) ? [...(v as number[])] : null;
+  if (!a || a.length !== n || !a.every((e) => Number.isInteger(e) && e >= min)) {
+    throw new RangeError(`${op}: ${name} must be an integer >= ${min} or ${n === 2 ? 'a pair' : 'a 1-tuple'} of them, got ${JSON.stringify(v)}`);
+  }
+  return a;
+}
+
+/** PyTorch's pooling_output_shape. */
+function outSize(inp: number, k: number, p: number, s: number, d: number, ceil: boolean): number {
+  let o = Math.floor((inp + 2 * p - d * (k - 1) - 1 + (ceil ? s - 1 : 0)) / s) + 1;
+  if (ceil && (o - 1) * s >= inp + p) o--;
+  return o;
+}
+
+interface WindowOptions {
+  kernel: number[];
+  stride: number[];
+  padding: number[];
+  dilation: number[];
+  ceilMode: boolean;
+}
+
+/** The plan of a windowed pool over the last two dims of x (h = 1 for 1-D). */
+function windowPlan(op: string, code: PoolOp, x: Tensor, dims: 1 | 2, o: WindowOptions, countIncludePad: boolean): PoolPlan {
+  const h = dims === 2 ? x.shape[x.ndim - 2] : 1;
+  const w = x.shape[x.ndim - 1];
+  const pad2 = dims === 2 ? o.padding : [0, o.padding[0]];
+  const k2 = dims === 2 ? o.kernel : [1, o.kernel[0]];
+  const s2 = dims === 2 ? o.stride : [1, o.stride[0]];
+  const d2 = dims === 2 ? o.dilation : [1, o.dilation[0]];
+  for (let i = 0; i < 2; i++) {
+    if (pad2[i] > k2[i] / 2) {
+      throw new RangeError(`${op}: padding ${formatShape(o.padding)} should be at most half of kernel size ${formatShape(o.kernel)}`);
+    }
+  }
+  const oh = outSize(h, k2[0], pad2[0], s2[0], d2[0], o.ceilMode);
+  const ow = outSize(w, k2[1], pad2[1], s2[1], d2[1], o.ceilMode);
+  if (oh < 1 || ow < 1) {
+    throw new RangeError(`${op}: input ${formatShape(x.shape)} is too small for kernel ${formatShape(o.kernel)} (dilation ${formatShape(o.dilation)}, padding ${formatShape(o.padding)}): output size ${dims === 2 ? `${oh}x` : ''}${ow} is zero`);
+  }
+  const lead = x.shape.slice(0, x.ndim - dims);
+  const planes = lead.reduce((a, b) => a * b, 1);
+  return {
+    op: code,
+    dims: [planes, h, w, oh, ow, k2[0], k2[1], s2[0], s2[1], pad2[0], pad2[1], d2[0], d2[1]],
+    countIncludePad,
+    outShape: dims === 2 ? [...lead, oh, ow] : [...lead, ow],
+  };
+}
+
+function runPool(plan: PoolPlan, x: Tensor, returnIndices: boolean): Tensor | [Tensor, Tensor] {
+  const y = poolOps.get(plan.op)!(x, plan);
+  return returnIndices ? [y, plan.indices!] : y;
+}
+
+function maxPool(op: string, dims: 1 | 2, x: Tensor, kernel: Pair | One, o: MaxPool2dOptions | MaxPool1dOptions, returnIndices: boolean) {
+  checkInput(op, x, dims);
+  const k = ints(op, 'kernelSize', kernel, dims, [], 1);
+  const plan = windowPlan(op, PoolOp.Max, x, dims, {
+    kernel: k,
+    stride: ints(op, 'stride', o.stride, dims, k, 1),
+    padding: ints(op, 'padding', o.padding, dims, new Array<number>(dims).fill(0), 0),
+    dilation: ints(op, 'dilation', o.dilation, dims, new Array<number>(dims).fill(1), 1),
+    ceilMode: o.ceilMode ?? false,
+  }, false);
+  return runPool(plan, x, returnIndices);
+}
+
+/** torch.nn.functional.max_pool2d; indices (int32, flat h * W + w per plane) with maxPool2dWithIndices. */
+export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}): Tensor {
+  return maxPool('maxPool2d', 2, x, kernelSize, options, false) as Tensor;
+}
+export function maxPool2dWithIndices(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}): [Tensor, Tensor] {
+  return maxPool('maxPool2d', 2, x, kernelSize, options, true) as [Tensor, Tensor];
+}
+/** torch.nn.functional.max_pool1d. */
+export function maxPool1d(x: Tensor, kernelSize: One, options: MaxPool1dOptions = {}): Tensor {
+  return maxPool('maxPool1d', 1, x, kernelSize, options, false) as Tensor;
+}
+export function maxPool1dWithIndices(x: Tensor, kernelSize: One, options: MaxPool1dOptions = {}): [Tensor, Tensor] {
+  return maxPool('maxPool1d', 1, x, kernelSize, options, true) as [Tensor, Tensor];
+}
+
+function avgPool(op: string, dims: 1 | 2, x: Tensor, kernel: Pair | One, o: AvgPool2dOptions | AvgPool1dOptions): Tensor {
+  checkInput(op, x, dims);
+  const k = ints(op, 'kernelSize', kernel, dims, [], 1);
+  const plan = windowPlan(op, PoolOp.Avg, x, dims, {
+    kernel: k,
+    stride: ints(op, 'stride', o.stride, dims, k, 1),
+    padding: ints(op, 'padding', o.padding, dims, new Array<number>(dims).fill(0), 0),
+    dilation: new Array<number>(dims).fill(1),
+    ceilMode: o.ceilMode ?? false,
+  }, o.countIncludePad ?? true);
+  return runPool(plan, x, false) as Tensor;
+}
+
+/** torch.nn.functional.avg_pool2d (countIncludePad defaults to true, as in PyTorch). */
+export function avgPool2d(x: Tensor, kernelSize: Pair, options: AvgPool2dOptions = {}): Tensor {
+  return avgPool('avgPool2d', 2, x, kernelSize, options);
+}
+/** torch.nn.functional.avg_pool1d. */
+export function avgPool1d(x: Tensor, kernelSize: One, options: AvgPool1dOptions = {}): Tensor {
+  return avgPool('avgPool1d', 1, x, kernelSize, options);
+}
+
+/** An adaptive output size: a number, or a pair whose null entries keep the input's size. */
+export type AdaptiveSize = number | readonly [number | null, number | null];
+
+function adaptivePlan(op: string, code: PoolOp, x: Tensor, dims: 1 | 2, size: AdaptiveSize | readonly [number]): PoolPlan {
+  checkInput(op, x, dims);
+  const h = dims === 2 ? x.shape[x.ndim - 2] : 1;
+  const w = x.shape[x.ndim - 1];
+  const raw: (number | null)[] = typeof size === 'number' ? new Array<number>(dims).fill(size) : Array.isArray(size) ? [...size] : [];
+  if (raw.length !== dims) throw new RangeError(`${op}: outputSize must be a number or ${dims === 2 ? 'a pair' : 'a 1-tuple'}, got ${JSON.stringify(size)}`);
+  const keep = dims === 2 ? [h, w] : [w];
+  const out = raw.map((v, i) => (v === null ? keep[i] : v));
+  if (!out.every((v) => Number.isInteger(v) && v >= 1)) throw new RangeError(`${op}: outputSize must hold positive integers, got ${JSON.stringify(size)}`);
+  const [oh, ow] = dims === 2 ? out : [1, out[0]];
+  const lead = x.shape.slice(0, x.ndim - dims);
+  return {
+    op: code,
+    dims: [lead.reduce((a, b) => a * b, 1), h, w, oh, ow, 1, 1, 1, 1, 0, 0, 1, 1],
+    countIncludePad: false,
+    outShape: [...lead, ...(dims === 2 ? [oh, ow] : [ow])],
+  };
+}
+
+/** torch.nn.functional.adaptive_avg_pool2d. */
+export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
+  return runPool(adaptivePlan('adaptiveAvgPool2d', PoolOp.AdaptiveAvg, x, 2, outputSize), x, false) as Tensor;
+}
+/** torch.nn.functional.adaptive_max_pool2d. */
+export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
+  return runPool(adaptivePlan('adaptiveMaxPool2d', PoolOp.AdaptiveMax, x, 2, outputSize), x, false) as Tensor;
+}
+export function adaptiveMaxPool2dWithIndices(x: Tensor, outputSize: AdaptiveSize): [Tensor, Tensor] {
+  return runPool(adaptivePlan('adaptiveMaxPool2d', PoolOp.AdaptiveMax, x, 2, outputSize), x, true) as [Tensor, Tensor];
+}
+/** torch.nn.functional.adaptive_avg_pool1d. */
+export function adaptiveAvgPool1d(x: Tensor, outputSize: One): Tensor {
+  return runPool(adaptivePlan('adaptiveAvgPool1d', PoolOp.AdaptiveAvg, x, 1, typeof outputSize === 'number' ? [outputSize] : outputSize), x, false) as Tensor;
+}
+/** torch.nn.functional.adaptive_max_pool1d. */
+export function adaptiveMaxPool1d(x: Tensor, outputSize: One): Tensor {
+  return runPool(adaptivePlan('adaptiveMaxPool1d', PoolOp.AdaptiveMax, x, 1, typeof outputSize === 'number' ? [outputSize] : outputSize), x, false) as Tensor;
+}

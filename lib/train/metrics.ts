@@ -1,0 +1,86 @@
+// Classification metrics from logits or predicted classes.
+import { argmax } from '../ops/reduce.js';
+import { formatShape } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+
+/** Predicted classes: argmax over the last dim of logits (an int32 tensor passes through). */
+function predictions(op: string, output: Tensor): Int32Array {
+  if (output.dtype === 'int32') return output.toTypedArray() as Int32Array;
+  if (output.ndim !== 2) throw new RangeError(`${op}: expected logits [N, classes], got shape ${formatShape(output.shape)}`);
+  return argmax(output, 1).toTypedArray() as Int32Array;
+}
+
+function labels(op: string, target: Tensor, n: number): Int32Array {
+  if (target.dtype !== 'int32') throw new TypeError(`${op}: target must be int32 class indices, got ${target.dtype}`);
+  const t = target.toTypedArray() as Int32Array;
+  if (t.length !== n) throw new RangeError(`${op}: ${n} predictions but ${t.length} targets`);
+  return t;
+}
+
+/** The number of correct predictions (logits [N, C] or int32 classes [N]) against int32 targets. */
+export function correctCount(output: Tensor, target: Tensor): number {
+  const p = predictions('correctCount', output);
+  const t = labels('correctCount', target, p.length);
+  let c = 0;
+  for (let i = 0; i < p.length; i++) if (p[i] === t[i]) c++;
+  return c;
+}
+
+/** Fraction of correct predictions. */
+export function accuracy(output: Tensor, target: Tensor): number {
+  const n = output.dtype === 'int32' ? output.numel() : output.shape[0];
+  return n === 0 ? NaN : correctCount(output, target) / n;
+}
+
+/** A confusion matrix: rows are true classes, columns predicted ones. */
+export class ConfusionMatrix {
+  readonly counts: Int32Array;
+  constructor(readonly numClasses: number) {
+    if (!Number.isInteger(numClasses) || numClasses < 1) throw new RangeError(`ConfusionMatrix: numClasses must be a positive integer, got ${numClasses}`);
+    this.counts = new Int32Array(numClasses * numClasses);
+  }
+
+  update(output: Tensor, target: Tensor): void {
+    const p = predictions('ConfusionMatrix.update', output);
+    const t = labels('ConfusionMatrix.update', target, p.length);
+    const k = this.numClasses;
+    for (let i = 0; i < p.length; i++) {
+      if (t[i] < 0 || t[i] >= k || p[i] < 0 || p[i] >= k) throw new RangeError(`ConfusionMatrix.update: class ${t[i] < 0 || t[i] >= k ? t[i] : p[i]} is out of range for ${k} classes`);
+      this.counts[t[i] * k + p[i]]++;
+    }
+  }
+
+  get(trueClass: number, predicted: number): number {
+    return this.counts[trueClass * this.numClasses + predicted];
+  }
+
+  accuracy(): number {
+    let right = 0;
+    let all = 0;
+    for (let i = 0; i < this.numClasses; i++) {
+      for (let j = 0; j < this.numClasses; j++) {
+        all += this.get(i, j);
+        if (i === j) right += this.get(i, j);
+      }
+    }
+    return all ? right / all : NaN;
+  }
+
+  /** Per-class recall (diagonal over row sums). */
+  recall(): number[] {
+    return Array.from({ length: this.numClasses }, (_, i) => {
+      let row = 0;
+      for (let j = 0; j < this.numClasses; j++) row += this.get(i, j);
+      return row ? this.get(i, i) / row : NaN;
+    });
+  }
+
+  toString(names?: readonly string[]): string {
+    const k = this.numClasses;
+    const label = (i: number) => (names?.[i] ?? String(i)).slice(0, 10);
+    const width = Math.max(6, ...Array.from({ length: k }, (_, i) => label(i).length), ...Array.from(this.counts, (c) => String(c).length));
+    const head = ''.padStart(width) + ' ' + Array.from({ length: k }, (_, j) => label(j).padStart(width)).join(' ');
+    const rows = Array.from({ length: k }, (_, i) => label(i).padStart(width) + ' ' + Array.from({ length: k }, (_, j) => String(this.get(i, j)).padStart(width)).join(' '));
+    return [head, ...rows].join('\n');
+  }
+}

@@ -1,0 +1,99 @@
+// Training progress: a one-line bar redrawn in place on a TTY (epoch, batch, loss, accuracy,
+// samples/s, ETA), plain log lines otherwise (CI logs, files, pipes).
+import type { WriteStream } from 'node:tty';
+
+export interface ProgressOptions {
+  /** Where to write (default process.stderr). */
+  stream?: NodeJS.WritableStream;
+  /** Batches per epoch, for the bar and the ETA. */
+  total: number;
+  epochs?: number;
+  /** Plain mode: print a line every this many batches (default: ~10 lines an epoch). */
+  logEvery?: number;
+  /** Force plain lines even on a TTY. */
+  plain?: boolean;
+}
+
+export interface StepInfo {
+  loss?: number;
+  accuracy?: number;
+  samples?: number;
+}
+
+function fmtTime(s: number): string {
+  if (!Number.isFinite(s)) return '--:--';
+  const m = Math.floor(s / 60);
+  const r = Math.floor(s % 60);
+  return `${m}:${String(r).padStart(2, '0')}`;
+}
+
+export class Progress {
+  private readonly stream: NodeJS.WritableStream;
+  private readonly tty: boolean;
+  private readonly logEvery: number;
+  private epoch = 0;
+  private batch = 0;
+  private samples = 0;
+  private lossSum = 0;
+  private correctSum = 0;
+  private counted = 0;
+  private start = performance.now();
+
+  constructor(private readonly options: ProgressOptions) {
+    this.stream = options.stream ?? process.stderr;
+    this.tty = !options.plain && Boolean((this.stream as WriteStream).isTTY);
+    this.logEvery = options.logEvery ?? Math.max(1, Math.ceil(options.total / 10));
+  }
+
+  /** Starts epoch `epoch` (0-based). */
+  startEpoch(epoch: number): void {
+    this.epoch = epoch;
+    this.batch = 0;
+    this.samples = 0;
+    this.lossSum = 0;
+    this.correctSum = 0;
+    this.counted = 0;
+    this.start = performance.now();
+  }
+
+  /** Records one batch. */
+  step(info: StepInfo = {}): void {
+    this.batch++;
+    const n = info.samples ?? 1;
+    this.samples += n;
+    if (info.loss !== undefined) this.lossSum += info.loss * n;
+    if (info.accuracy !== undefined) {
+      this.correctSum += info.accuracy * n;
+      this.counted += n;
+    }
+    if (this.tty) this.stream.write(`\r${this.line()}\x1b[K`);
+    else if (this.batch % this.logEvery === 0 && this.batch !== this.options.total) this.stream.write(`${this.line()}\n`);
+  }
+
+  /** Ends the epoch: the bar is finished with a newline; returns the epoch's mean loss/accuracy. */
+  endEpoch(extra = ''): { loss: number; accuracy: number; seconds: number } {
+    const seconds = (performance.now() - this.start) / 1000;
+    const summary = { loss: this.lossSum / Math.max(1, this.samples), accuracy: this.counted ? this.correctSum / this.counted : NaN, seconds };
+    if (this.tty) this.stream.write(`\r${this.line()}${extra ? `  ${extra}` : ''}\x1b[K\n`);
+    else this.stream.write(`${this.line()}${extra ? `  ${extra}` : ''}\n`);
+    return summary;
+  }
+
+  private line(): string {
+    const { total, epochs } = this.options;
+    const elapsed = (performance.now() - this.start) / 1000;
+    const rate = this.samples / Math.max(elapsed, 1e-9);
+    const eta = ((total - this.batch) * elapsed) / Math.max(this.batch, 1);
+    const width = 24;
+    const filled = Math.round((width * this.batch) / Math.max(total, 1));
+    const bar = this.tty ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ` : '';
+    const parts = [
+      `epoch ${this.epoch + 1}${epochs ? `/${epochs}` : ''}`,
+      `${bar}batch ${this.batch}/${total}`,
+      `loss ${(this.lossSum / Math.max(1, this.samples)).toFixed(4)}`,
+    ];
+    if (this.counted) parts.push(`acc ${((100 * this.correctSum) / this.counted).toFixed(2)}%`);
+    parts.push(`${rate.toFixed(0)} samples/s`, `eta ${fmtTime(eta)}`);
+    return parts.join('  ');
+  }
+}

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { native } from '../../lib/native.js';
+import { randomFloats, supportedIsas, withIsa, withThreads } from '../helpers/native.js';
+
+interface Geom {
+  n: number; c: number; h: number; w: number; oc: number; kh: number; kw: number;
+  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; groups: number;
+  oh?: number; ow?: number;
+}
+
+function dimsOf(g: Geom): number[] {
+  const oh = g.oh ?? Math.floor((g.h + 2 * g.ph - g.dh * (g.kh - 1) - 1) / g.sh) + 1;
+  const ow = g.ow ?? Math.floor((g.w + 2 * g.pw - g.dw * (g.kw - 1) - 1) / g.sw) + 1;
+  return [g.n, g.c, g.h, g.w, g.oc, oh, ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.groups];
+}
+
+// float64 references of y, dx, dw, db: one loop nest over every (output, tap) pair.
+function reference(d: number[], x: Float32Array, w: Float32Array, b: Float32Array | null, dy: Float32Array) {
+  const [n, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups] = d;
+  const cg = c / groups, ocg = oc / groups;
+  const y = new Float64Array(n * oc * oh * ow);
+  const dx = new Float64Array(x.length);
+  const dwt = new Float64Array(w.length);
+  const db = new Float64Array(oc);
+  for (let i = 0; i < n; i++) for (let o = 0; o < oc; o++) {
+    const g = Math.floor(o / ocg);
+    for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
+      const yi = ((i * oc + o) * oh + oy) * ow + ox;
+      let acc = b ? b[o] : 0;
+      const gy = dy[yi];
+      db[o] += gy;
+      for (let ci = 0; ci < cg; ci++) for (let a = 0; a < kh; a++) {
+        const iy = oy * sh - ph + a * dh;
+        if (iy < 0 || iy >= h) continue;
+        for (let e = 0; e < kw; e++) {
+          const ix = ox * sw - pw + e * dw;
+          if (ix < 0 || ix >= wd) continue;
+          const xi = ((i * c + g * cg + ci) * h + iy) * wd + ix;
+          const wi = ((o * cg + ci) * kh + a) * kw + e;
+          acc += x[xi] * w[wi];
+          dx[xi] += gy * w[wi];
+          dwt[wi] += gy * x[xi];
+        }
+      }
+      y[yi] = acc;
+    }
+  }
+  return { y, dx, dw: dwt, db };
+}
+
+function expectNear(got: Float32Array, want: Float64Array, what: string, tol = 2e-5): void {
+  expect(got.length, what).toBe(want.length);
+  let scale = 1;
+  for (const v of want) scale = Math.max(scale, Math.abs(v));
+  for (let i = 0; i < want.length; i++) {
+    if (!(Math.abs(got[i] - want[i]) <= tol * scale)) throw new Error(`${what}[${i}]: got ${got[i]}, want ${want[i]}`);
+  }
+}
+
+function run(g: Geom, withBias: boolean) {
+  const d = dimsOf(g);
+  const [n, c, h, wd, oc, oh, ow, kh, kw] = d;
+  const x = randomFloats(n * c * h * wd, 1);
+  const w = randomFloats(oc * (c / g.groups) * kh * kw, 2);
+  const b = withBias ? randomFloats(oc, 3) : null;
+  const dy = randomFloats(n * oc * oh * ow, 4);
+  const y = new Float32Array(dy.length).fill(NaN);
+  const dx = new Float32Array(x.length).fill(NaN);
+  const dw = new Float32Array(w.length).fill(NaN);
+  const db = new Float32Array(oc).fill(NaN);
+  native.conv2d(d, x, w, b, y);
+  native.conv2dBackwardInput(d, dy, w, dx);
+  native.conv2dBackwardWeight(d, x, dy, dw, withBias ? db : null);
+  const ref = reference(d, x, w, b, dy);
+  expectNear(y, ref.y, 'y');
+  expectNear(dx, ref.dx, 'dx');
+  expectNear(dw, ref.dw, 'dw');
+  if (withBias) expectNear(db, ref.db, 'db');
+}
+
+const base = { sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, groups: 1 };
+const cases: [string, Geom][] = [
+  ['3x3 pad 1', { ...base, n: 2, c: 3, h: 7, w: 9, oc: 5, kh: 3, kw: 3, ph: 1, pw: 1 }],
+  ['1x1 fast path', { ...base, n: 3, c: 17, h: 5, w: 6, oc: 9, kh: 1, kw: 1 }],
+  ['1x1 stride 2', { ...base, n: 2, c: 4, h: 7, w: 7, oc: 3, kh: 1, kw: 1, sh: 2, sw: 2 }],
+  ['stride > kernel, odd sizes', { ...base, n: 2, c: 3, h: 11, w: 13, oc: 4, kh: 2, kw: 3, sh: 3, sw: 4 }],
+  ['dilation and padding > kernel', { ...base, n: 1, c: 2, h: 6, w: 5, oc: 3, kh: 3, kw: 2, ph: 4, pw: 3, dh: 2, dw: 3 }],
+  ['groups', { ...base, n: 2, c: 6, h: 5, w: 5, oc: 9, kh: 3, kw: 3, ph: 1, pw: 1, groups: 3 }],
+  ['depthwise', { ...base, n: 2, c: 8, h: 9, w: 7, oc: 8, kh: 3, kw: 3, sh: 2, sw: 1, ph: 1, pw: 1, groups: 8 }],
+  ['1-D (H = 1)', { ...base, n: 3, c: 4, h: 1, w: 37, oc: 6, kh: 1, kw: 5, sw: 2, pw: 2, dw: 2 }],
+  ['wide, around the GEMM tiles', { ...base, n: 2, c: 16, h: 12, w: 12, oc: 33, kh: 3, kw: 3, ph: 1, pw: 1 }],
+  ['far-side padding (oh larger than the formula)', { ...base, n: 1, c: 2, h: 4, w: 4, oc: 2, kh: 4, kw: 4, ph: 1, pw: 1, oh: 4, ow: 4 }],
+];
+
+describe('native conv2d (im2col + GEMM)', () => {
+  for (const isa of supportedIsas) {
+    for (const threads of [1, 2]) {
+      it(`forward, grad-input, grad-weight, grad-bias on ${isa} at ${threads} thread(s)`, () => {
+        withIsa(isa, () => withThreads(threads, () => {
+          for (const [name, g] of cases) {
+            for (const bias of [true, false]) {
+              try {
+                run(g, bias);
+              } catch (e) {
+                throw new Error(`${name} (bias ${bias}): ${(e as Error).message}`);
+              }
+            }
+          }
+        }));
+      });
+    }
+  }
+
+  it('tiles the batch when the column buffer would exceed 64 MiB', () => {
+    // 64 channels x 3x3 x 130x130 outputs = 39 MB per image: one image per tile.
+    withThreads(2, () => run({ ...base, n: 2, c: 64, h: 130, w: 130, oc: 2, kh: 3, kw: 3, ph: 1, pw: 1 }, true));
+  });
+
+  it('rejects bad arguments without touching memory', () => {
+    const d = dimsOf({ ...base, n: 1, c: 2, h: 3, w: 3, oc: 2, kh: 2, kw: 2 });
+    const x = new Float32Array(18), w = new Float32Array(16), y = new Float32Array(8);
+    expect(() => native.conv2d(d.slice(0, 15), x, w, null, y)).toThrow(/conv2d: argument 'dims' must have 16 entries, got 15/);
+    const bad = [...d]; bad[15] = 3;
+    expect(() => native.conv2d(bad, x, w, null, y)).toThrow(/groups 3 must divide the channels c 2 and oc 2/);
+    const neg = [...d]; neg[9] = 0;
+    expect(() => native.conv2d(neg, x, w, null, y)).toThrow(/strideH must be an integer in \[1, /);
+    expect(() => native.conv2d(d, x, w, null, new Float32Array(7))).toThrow(/'y' must hold \[1,2,2,2\] = 8 floats, got 7/);
+    expect(() => native.conv2d(d, x, w, new Float32Array(3), y)).toThrow(/'bias' must hold/);
+    expect(() => native.conv2d(d, x, w, null, x.subarray(0, 8))).toThrow(RangeError);
+    expect(() => native.conv2d(d, x, new Float64Array(16) as unknown as Float32Array, null, y)).toThrow(TypeError);
+    expect(() => native.conv2dBackwardInput(d, y, w, new Float32Array(17))).toThrow(/'dx' must hold/);
+    expect(() => native.conv2dBackwardWeight(d, x, y, w.subarray(0, 15), null)).toThrow(/'dw' must hold/);
+    const huge = [...d]; huge[7] = 2 ** 31 - 1; huge[8] = 2 ** 31 - 1;
+    expect(() => native.conv2d(huge, x, w, null, y)).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { gradcheck, manualSeed, nn, randn, Tensor, zeros } from '../../lib/index.js';
+import { close, fromEnc, shaped } from './helpers.js';
+import { seq, stateOf } from './seq_helpers.js';
+
+function dot(a: Tensor, g: number[]): Tensor {
+  return a.mul(shaped(g, a.shape)).sum();
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function build(c: any): nn.RNN | nn.LSTM | nn.GRU {
+  const o = { numLayers: c.options.numLayers, bidirectional: c.options.bidirectional, batchFirst: c.options.batchFirst, bias: c.options.bias, nonlinearity: c.options.nonlinearity };
+  return c.kind === 'LSTM' ? new nn.LSTM(3, 4, o) : c.kind === 'GRU' ? new nn.GRU(3, 4, o) : new nn.RNN(3, 4, o);
+}
+
+describe('RNN / LSTM / GRU against PyTorch', () => {
+  for (const c of seq.rnn) {
+    it(`${c.kind} ${JSON.stringify(c.options)}${c.h0.length ? ' with h0' : ''}${c.lengths ? ` lengths ${c.lengths}` : ''}`, () => {
+      const m = build(c);
+      m.loadStateDict(stateOf(c.state));
+      const x = fromEnc(c.x, true);
+      const h0 = c.h0.map((e: never) => fromEnc(e, true));
+      const opts = c.lengths ? { lengths: c.lengths } : {};
+      let y: Tensor;
+      let finals: Tensor[];
+      if (m instanceof nn.LSTM) {
+        const [out, [h, cc]] = m.forward(x, h0.length ? [h0[0], h0[1]] : null, opts);
+        y = out;
+        finals = [h, cc];
+      } else {
+        const [out, h] = m.forward(x, h0[0] ?? null, opts);
+        y = out;
+        finals = [h];
+      }
+      expect(y.shape).toEqual(c.y.shape);
+      close(y, c.y.data, 1e-5, 'output');
+      finals.forEach((f, i) => {
+        expect(f.shape).toEqual(c.finals[i].shape);
+        close(f, c.finals[i].data, 1e-5, `final state ${i}`);
+      });
+      let loss = dot(y, c.g);
+      finals.forEach((f, i) => { loss = loss.add(dot(f, c.gFinals[i])); });
+      loss.backward();
+      close(x.grad, c.dx, 1e-4, 'dx');
+      h0.forEach((h: Tensor, i: number) => close(h.grad, c.dh0[i], 1e-4, `dh0 ${i}`));
+      const params = Object.fromEntries(m.namedParameters());
+      expect(Object.keys(params).sort()).toEqual(Object.keys(c.grads).sort());
+      for (const [k, e] of Object.entries(c.grads)) close(params[k].grad, (e as { data: number[] }).data, 1e-4, `grad ${k}`);
+    });
+  }
+});
+
+describe('cells against PyTorch', () => {
+  for (const c of seq.cells) {
+    it(c.kind, () => {
+      const m = c.kind === 'LSTMCell' ? new nn.LSTMCell(3, 4) : c.kind === 'GRUCell' ? new nn.GRUCell(3, 4) : new nn.RNNCell(3, 4);
+      m.loadStateDict(stateOf(c.state));
+      const x = fromEnc(c.x, true);
+      const h0 = c.h0.map((e: never) => fromEnc(e, true));
+      const res = m instanceof nn.LSTMCell ? m.forward(x, [h0[0], h0[1]]) : [(m as nn.GRUCell).forward(x, h0[0])];
+      res.forEach((r, i) => close(r, c.out[i], 1e-5, `out ${i}`));
+      res.map((r, i) => dot(r, c.g[i])).reduce((a, b) => a.add(b)).backward();
+      close(x.grad, c.dx, 1e-4, 'dx');
+      h0.forEach((h: Tensor, i: number) => close(h.grad, c.dh0[i], 1e-4, `dh0 ${i}`));
+      const params = Object.fromEntries(m.namedParameters());
+      for (const [k, e] of Object.entries(c.grads)) close(params[k].grad, (e as { data: number[] }).data, 1e-4, `grad ${k}`);
+    });
+  }
+});
+
+describe('recurrent modules', () => {
+  it('have PyTorch parameter names, shapes and init range', () => {
+    manualSeed(0);
+    const m = new nn.LSTM(3, 5, { numLayers: 2, bidirectional: true });
+    const names = [...m.namedParameters()].map(([k, p]) => `${k}:${p.shape.join('x')}`);
+    expect(names.slice(0, 8)).toEqual([
+      'weight_ih_l0:20x3', 'weight_hh_l0:20x5', 'bias_ih_l0:20', 'bias_hh_l0:20',
+      'weight_ih_l0_reverse:20x3', 'weight_hh_l0_reverse:20x5', 'bias_ih_l0_reverse:20', 'bias_hh_l0_reverse:20',
+    ]);
+    expect(names[8]).toBe('weight_ih_l1:20x10');
+    const bound = 1 / Math.sqrt(5);
+    for (const p of m.parameters()) for (const v of p.toTypedArray()) expect(Math.abs(v)).toBeLessThanOrEqual(bound);
+    expect(Object.fromEntries(new nn.GRU(2, 3).namedParameters()).weight_hh_l0.shape).toEqual([9, 3]);
+  });
+
+  it('finite-difference gradients (bidirectional LSTM, 2-layer GRU, bidirectional RNN; with lengths)', () => {
+    manualSeed(1);
+    for (const make of [
+      () => new nn.LSTM(2, 3, { bidirectional: true }),
+      () => new nn.GRU(2, 3, { numLayers: 2 }),
+      () => new nn.RNN(2, 3, { nonlinearity: 'tanh', bidirectional: true }),
+    ]) {
+      const m = make();
+      const x = randn([4, 2, 2]).requiresGrad_();
+      const h0 = randn([m.numLayers * (m.bidirectional ? 2 : 1), 2, 3]).requiresGrad_();
+      const params = [...m.parameters()];
+      const f = (xx: Tensor, hh: Tensor, w: Tensor) => {
+        void w;
+        if (m instanceof nn.LSTM) {
+          const [y, [h, c]] = m.forward(xx, [hh, hh.mul(0.5)], { lengths: [4, 2] });
+          return [y, h, c];
+        }
+        const [y, h] = (m as nn.GRU).forward(xx, hh, { lengths: [4, 2] });
+        return [y, h];
+      };
+      expect(gradcheck(f, [x, h0, params[1]])).toBe(true);
+    }
+  });
+
+  it('padding does not leak into the final states', () => {
+    manualSeed(2);
+    const m = new nn.GRU(2, 3, { bidirectional: true, batchFirst: true });
+    const x = randn([2, 5, 2]);
+    const [, hFull] = m.forward(x.narrow(0, 1, 1).narrow(1, 0, 3));
+    const garbage = x.clone();
+    const [y, h] = m.forward(garbage, null, { lengths: [5, 3] });
+    close(h.select(1, 1), hFull.select(1, 0).toTypedArray() as unknown as number[], 1e-6, 'h_n of the short sequence');
+    expect(Array.from(y.select(0, 1).narrow(0, 3, 2).toTypedArray())).toEqual(new Array(12).fill(0));
+  });
+
+  it('dropout between layers only in training', () => {
+    manualSeed(3);
+    const m = new nn.LSTM(2, 3, { numLayers: 2, dropout: 0.5 });
+    const x = randn([3, 2, 2]);
+    m.eval();
+    const [a] = m.forward(x);
+    const [b] = m.forward(x);
+    expect(Array.from(a.toTypedArray())).toEqual(Array.from(b.toTypedArray()));
+    m.train();
+    const [c] = m.forward(x);
+    expect(Array.from(c.toTypedArray())).not.toEqual(Array.from(a.toTypedArray()));
+  });
+
+  it('unbatched input', () => {
+    manualSeed(4);
+    const m = new nn.LSTM(2, 3, { numLayers: 2 });
+    const x = randn([4, 2]);
+    const [y, [h, c]] = m.forward(x);
+    const [yb, [hb, cb]] = m.forward(x.unsqueeze(1));
+    expect(y.shape).toEqual([4, 3]);
+    expect(h.shape).toEqual([2, 3]);
+    close(y, Array.from(yb.toTypedArray()), 1e-6, 'y');
+    close(h, Array.from(hb.toTypedArray()), 1e-6, 'h');
+    close(c, Array.from(cb.toTypedArray()), 1e-6, 'c');
+  });
+
+  it('clear errors for bad inputs and states', () => {
+    const m = new nn.LSTM(3, 4, { numLayers: 2 });
+    const x = zeros([5, 2, 3]);
+    expect(() => m.forward(x, [zeros([1, 2, 4]), zeros([2, 2, 4])])).toThrow('LSTM: expected h_0 of shape [2,2,4], got [1,2,4]');
+    expect(() => m.forward(x, [zeros([2, 2, 4]), zeros([2, 3, 4])])).toThrow(/c_0 of shape \[2,2,4\], got \[2,3,4\]/);
+    expect(() => m.forward(zeros([5, 2, 2]))).toThrow(/inputSize. Expected 3, got 2/);
+    expect(() => m.forward(zeros([5, 2, 3, 1]))).toThrow(/2-D \(unbatched\) or 3-D/);
+    expect(() => m.forward(x, null, { lengths: [5, 6] })).toThrow(/\[1, 5\], got 6/);
+    expect(() => m.forward(x, null, { lengths: [5] })).toThrow(/1 entries for a batch of 2/);
+    expect(() => new nn.GRU(3, 4).forward(x, zeros([1, 2, 5]))).toThrow(/GRU: expected h_0 of shape \[1,2,4\], got \[1,2,5\]/);
+    expect(() => new nn.RNN(3, 0)).toThrow(/hiddenSize must be a positive integer/);
+    expect(() => new nn.RNN(3, 4, { nonlinearity: 'sigmoid' as 'tanh' })).toThrow(/unknown nonlinearity/);
+    expect(() => new nn.LSTMCell(3, 4).forward(zeros([2, 3]), [zeros([2, 5]), zeros([2, 4])])).toThrow(/h_0 of shape \[2,4\], got \[2,5\]/);
+  });
+});

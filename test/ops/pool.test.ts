@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { gradcheck, Tensor } from '../../lib/index.js';
+import {
+  adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d, adaptiveMaxPool2dWithIndices, avgPool1d, avgPool2d,
+  maxPool1d, maxPool1dWithIndices, maxPool2d, maxPool2dWithIndices,
+} from '../../lib/ops/pool.js';
+import { native } from '../../lib/native.js';
+import { decode, expectClose, type FixtureCase, loadFixture } from '../helpers/fixtures.js';
+import { randomFloats, withThreads } from '../helpers/native.js';
+
+const fixtures = loadFixture<Record<string, FixtureCase[]>>('conv');
+type A = Record<string, unknown>;
+const ops: Record<string, (x: Tensor, a: A) => Tensor | [Tensor, Tensor]> = {
+  maxPool2d: (x, a) => maxPool2dWithIndices(x, a.kernelSize as number, a),
+  maxPool1d: (x, a) => maxPool1dWithIndices(x, a.kernelSize as number, a),
+  avgPool2d: (x, a) => avgPool2d(x, a.kernelSize as number, a),
+  avgPool1d: (x, a) => avgPool1d(x, a.kernelSize as number, a),
+  adaptiveAvgPool2d: (x, a) => adaptiveAvgPool2d(x, a.outputSize as number),
+  adaptiveMaxPool2d: (x, a) => adaptiveMaxPool2dWithIndices(x, a.outputSize as number),
+};
+
+function rand(shape: number[], seed: number, requiresGrad = true): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return Tensor.fromData(randomFloats(n, seed), shape).requiresGrad_(requiresGrad);
+}
+
+for (const threads of [1, 2]) {
+  describe(`pooling against PyTorch (${threads} thread(s))`, () => {
+    for (const [opName, fn] of Object.entries(ops)) {
+      for (const c of fixtures[opName]) {
+        it(`${opName}: ${c.name}`, () => {
+          withThreads(threads, () => {
+            const x = decode(c.inputs[0], true);
+            const res = fn(x, c.args);
+            const out = Array.isArray(res) ? res[0] : res;
+            expectClose(out, c.output, 'output', 1e-5, 1e-5);
+            if (c.indices) expectClose((res as [Tensor, Tensor])[1], c.indices, 'indices');
+            out.backward(decode(c.gradOutput!));
+            expectClose(x.grad, c.grads![0]!, 'grad', 1e-5, 1e-5);
+          });
+        });
+      }
+    }
+  });
+}
+
+describe('pooling on larger inputs (threaded over planes)', () => {
+  it('gives the same result at 1 and 2 threads', () => {
+    const x = rand([4, 16, 33, 31], 3, false);
+    for (const f of [(t: Tensor) => maxPool2d(t, 3, { stride: 2, padding: 1 }), (t: Tensor) => avgPool2d(t, 2), (t: Tensor) => adaptiveAvgPool2d(t, [5, 4])]) {
+      const a = withThreads(1, () => f(x).toTypedArray());
+      const b = withThreads(2, () => f(x).toTypedArray());
+      expect(b).toEqual(a);
+    }
+  });
+});
+
+describe('pooling gradients (finite differences)', () => {
+  // Distinct, well-separated values keep every max window's winner fixed under the FD step.
+  function spread(shape: number[], seed: number): Tensor {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const perm = Array.from(randomFloats(n, seed)).map((v, i) => [v, i]).sort((p, q) => p[0] - q[0]).map((p) => p[1]);
+    const vals = new Float32Array(n);
+    perm.forEach((idx, rank) => { vals[idx] = rank * 0.1; });
+    return Tensor.fromData(vals, shape).requiresGrad_(true);
+  }
+  it('maxPool2d with dilation and ceilMode', () => {
+    expect(gradcheck((x) => maxPool2d(x, 2, { stride: 2, dilation: [1, 2], ceilMode: true }), [spread([1, 2, 5, 6], 1)])).toBe(true);
+  });
+  it('maxPool1d, adaptiveMaxPool2d and adaptiveMaxPool1d', () => {
+    expect(gradcheck((x) => maxPool1d(x, 3, { stride: 2, padding: 1 }), [spread([2, 2, 7], 2)])).toBe(true);
+    expect(gradcheck((x) => adaptiveMaxPool2d(x, [2, 3]), [spread([1, 2, 5, 4], 3)])).toBe(true);
+    expect(gradcheck((x) => adaptiveMaxPool1d(x, 3), [spread([2, 5], 4)])).toBe(true);
+  });
+  it('avgPool2d/1d and the adaptive averages', () => {
+    expect(gradcheck((x) => avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false, ceilMode: true }), [rand([1, 2, 5, 6], 5)])).toBe(true);
+    expect(gradcheck((x) => avgPool1d(x, 2, { padding: 1 }), [rand([1, 2, 5], 6)])).toBe(true);
+    expect(gradcheck((x) => adaptiveAvgPool2d(x, [3, 2]), [rand([1, 1, 7, 5], 7)])).toBe(true);
+    expect(gradcheck((x) => adaptiveAvgPool1d(x, 4), [rand([2, 6], 8)])).toBe(true);
+  });
+});
+
+describe('pooling errors', () => {
+  const x = rand([1, 2, 4, 4], 1, false);
+  it('wrong rank, empty input, too small, bad padding and options', () => {
+    expect(() => maxPool2d(rand([4, 4], 1, false), 2)).toThrow('maxPool2d: expected a 3-D or 4-D input [N, C, H, W] or [C, H, W], got shape [4,4]');
+    expect(() => avgPool1d(x, 2)).toThrow(/avgPool1d: expected a 2-D or 3-D input/);
+    expect(() => maxPool2d(rand([1, 2, 0, 4], 1, false), 2)).toThrow(/has an empty spatial dim/);
+    expect(() => maxPool2d(x, 5)).toThrow('maxPool2d: input [1,2,4,4] is too small for kernel [5,5] (dilation [1,1], padding [0,0]): output size 0x0 is zero');
+    expect(() => maxPool2d(x, 2, { padding: 2 })).toThrow('maxPool2d: padding [2,2] should be at most half of kernel size [2,2]');
+    expect(() => avgPool2d(x, 0)).toThrow(/avgPool2d: kernelSize must be an integer >= 1/);
+    expect(() => adaptiveAvgPool2d(x, [0, 2])).toThrow(/adaptiveAvgPool2d: outputSize must hold positive integers/);
+    expect(() => adaptiveAvgPool2d(x, [2, 2, 2] as unknown as number)).toThrow(/outputSize must be a number or a pair/);
+  });
+  it('the binding rejects indices outside the plane', () => {
+    const dims = [1, 2, 2, 1, 1, 2, 2, 2, 2, 0, 0, 1, 1];
+    expect(() => native.pool2dBackward(0, dims, false, new Float32Array(1), new Int32Array([4]), new Float32Array(4))).toThrow(
+      'pool2dBackward: indices[0] = 4 is outside the 2x2 plane',
+    );
+    expect(() => native.pool2d(0, dims, false, new Float32Array(4), new Float32Array(1), null)).toThrow(/'indices' must be an Int32Array/);
+    expect(() => native.pool2d(1, [1, 4, 4, 3, 3, 2, 2, 2, 2, 0, 0, 1, 1], false, new Float32Array(16), new Float32Array(9), null)).toThrow(/windows starting past input/);
+  });
+});
