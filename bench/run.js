@@ -2,7 +2,7 @@
 // and prints a table.
 //   npm run bench                      every workload
 //   npm run bench -- E1 --threads 1,2  E1 only; --json prints the rows as JSON;
-//                                      --rounds N: alternating triad/kernel rounds (E1, default 5)
+//                                      --rounds N: rounds of E1 (each kernel sample between two triad samples; default 9)
 // Plain JavaScript (Node 20 runs no TypeScript): the binding comes from dist/ (`npm run build`).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -35,7 +35,7 @@ function table(rows) {
 
 const opts = parseArgs(process.argv.slice(2));
 if (opts.help) {
-  console.log(`usage: node bench/run.js [ID...] [--threads 1,2] [--rounds 5] [--json]\nworkloads: ${available.join(', ')}`);
+  console.log(`usage: node bench/run.js [ID...] [--threads 1,2] [--rounds 9] [--json]\nworkloads: ${available.join(', ')}`);
   process.exit(0);
 }
 const unknown = opts.ids.filter((id) => !available.includes(id));

@@ -186,7 +186,7 @@ int main(int argc, char** argv) {
   if (myelin::isa_supported(myelin::Isa::Avx2)) who.push_back({"myelin avx2", myelin::Isa::Avx2, false});
   who.push_back({"OpenBLAS", myelin::Isa::Scalar, true});
 
-  std::printf("%s OpenBLAS %s (core %s); myelin kernels:", markdown ? "" : "#", openblas_get_config(),
+  std::printf("%s%s (core %s); myelin kernels:", markdown ? "" : "# ", openblas_get_config(),
               openblas_get_corename());
   for (const Contender& c : who)
     if (!c.openblas) std::printf(" %s", myelin::kernels_for(c.isa).gemm.name);
@@ -196,15 +196,16 @@ int main(int argc, char** argv) {
     const double peak512 = myelin::isa_supported(myelin::Isa::Avx512) ? fma_peak(true, threads) : 0;
     const double peak256 = fma_peak(false, threads);
     const double peak = std::max(peak512, peak256);
-    std::printf("\n%sthreads=%d  FMA peak: avx512 %.1f GFLOP/s, avx2 %.1f GFLOP/s (%% of peak below: of %.1f)\n",
-                markdown ? "**" : "# ", threads, peak512, peak256, peak);
-    if (markdown) std::printf("**\n\n");
+    std::printf("\n%sthreads=%d, FMA peak: avx512 %.1f GFLOP/s, avx2 %.1f GFLOP/s (%% of peak below: of %.1f)%s\n",
+                markdown ? "**" : "# ", threads, peak512, peak256, peak, markdown ? "**\n" : "");
     if (markdown) {
       std::printf("| id | shape |");
-      for (const Contender& c : who) std::printf(" %s GFLOP/s | %% peak |", c.name.c_str());
-      std::printf(" avx512/OpenBLAS | avx2/OpenBLAS |\n|---|---|");
+      for (const Contender& c : who) std::printf(" %s GFLOP/s median (best) | %% peak |", c.name.c_str());
+      for (size_t w = 0; w + 1 < who.size(); ++w) std::printf(" %s / OpenBLAS |", who[w].name.c_str());
+      std::printf("\n|---|---|");
       for (size_t i = 0; i < who.size(); ++i) std::printf("---|---|");
-      std::printf("---|---|\n");
+      for (size_t w = 0; w + 1 < who.size(); ++w) std::printf("---|");
+      std::printf("\n");
     }
     set_threads(threads);
     for (const Shape& s : shapes(workloads)) {
@@ -236,13 +237,17 @@ int main(int argc, char** argv) {
                          who[0].name.c_str(), i, c[w][i], c[0][i]);
             return 1;
           }
-      std::vector<double> med(who.size());
-      for (size_t w = 0; w < who.size(); ++w) med[w] = median(gf[w]);
-      const double blas = med.back();
+      std::vector<double> med(who.size()), top(who.size());
+      for (size_t w = 0; w < who.size(); ++w) {
+        med[w] = median(gf[w]);
+        top[w] = *std::max_element(gf[w].begin(), gf[w].end());
+      }
+      const double blas = med.back(), blas_top = top.back();
       if (markdown) {
         std::printf("| %s | %s |", s.id, s.label);
-        for (size_t w = 0; w < who.size(); ++w) std::printf(" %.1f | %.0f%% |", med[w], 100 * med[w] / peak);
-        for (size_t w = 0; w + 1 < who.size(); ++w) std::printf(" %.2fx |", med[w] / blas);
+        for (size_t w = 0; w < who.size(); ++w)
+          std::printf(" %.1f (%.1f) | %.0f%% |", med[w], top[w], 100 * med[w] / peak);
+        for (size_t w = 0; w + 1 < who.size(); ++w) std::printf(" %.2fx (%.2fx) |", med[w] / blas, top[w] / blas_top);
         std::printf("\n");
       } else {
         std::printf("%-3s %-20s", s.id, s.label);

@@ -20,3 +20,34 @@ export function runLimits(args) {
   const out = execFileSync(limitsBinary(), args, { encoding: 'utf8', maxBuffer: 16 << 20 });
   return JSON.parse(out);
 }
+
+/**
+ * Starts `limits --serve`: triad arrays of maxBytes stay allocated, and
+ * triad(threads, bytes, reps) resolves to that many GB/s samples. close() ends it.
+ */
+export async function startTriadServer(maxBytes) {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(limitsBinary(), ['--serve', '--bytes', String(maxBytes)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const waiting = [];
+  let buffered = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk) => {
+    buffered += chunk;
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const line = JSON.parse(buffered.slice(0, nl));
+      buffered = buffered.slice(nl + 1);
+      const next = waiting.shift();
+      if (line.error) next?.reject(new Error(`limits --serve: ${line.error}`));
+      else next?.resolve(line);
+    }
+  });
+  const request = (text) => new Promise((resolve, reject) => {
+    waiting.push({ resolve, reject });
+    if (text) child.stdin.write(text);
+  });
+  await request(null); // {"ready": true}
+  return {
+    triad: async (threads, bytes, reps) => (await request(`${threads} ${bytes} ${reps}\n`)).gbs,
+    close: () => child.stdin.end(),
+  };
+}

@@ -8,6 +8,7 @@
 //
 // usage: limits [--fma] [--triad] [--threads 1,2] [--bytes BYTES_PER_ARRAY] [--reps N]
 //        (no --fma/--triad: both)
+//        limits --serve --bytes MAX: triad on request, one stdin line each (see triad_serve)
 #define _GNU_SOURCE
 #include <immintrin.h>
 #include <pthread.h>
@@ -158,6 +159,7 @@ struct Triad {
   float *a, *b, *c;
   int64_t n;
   int threads, reps;
+  int touch;  // first pass writes the inputs (first touch by the thread that streams them)
   pthread_barrier_t barrier;
   double seconds[64];
 };
@@ -179,11 +181,12 @@ static void* triad_thread(void* p) {
   const int tid = arg->tid;
   pin(tid);
   const int64_t begin = t->n * tid / t->threads, end = t->n * (tid + 1) / t->threads;
-  // First touch by the thread that will stream the chunk.
-  for (int64_t i = begin; i < end; ++i) {
-    t->a[i] = 0.0f;
-    t->b[i] = 1.0f;
-    t->c[i] = 2.0f;
+  if (t->touch) {
+    for (int64_t i = begin; i < end; ++i) {
+      t->a[i] = 0.0f;
+      t->b[i] = 1.0f;
+      t->c[i] = 2.0f;
+    }
   }
   for (int r = -1; r < t->reps; ++r) {  // r = -1: warm-up pass
     pthread_barrier_wait(&t->barrier);
@@ -195,48 +198,93 @@ static void* triad_thread(void* p) {
   return NULL;
 }
 
-static void triad_report(int64_t bytes_per_array, const int* threads, int nthreads, int reps) {
-  const int64_t n = bytes_per_array / 4;
-  struct Triad t;
-  t.n = n;
-  t.reps = reps;
-  t.a = aligned_alloc(64, (size_t)n * 4);
-  t.b = aligned_alloc(64, (size_t)n * 4);
-  t.c = aligned_alloc(64, (size_t)n * 4);
-  if (!t.a || !t.b || !t.c) {
+static void triad_alloc(struct Triad* t, int64_t bytes_per_array) {
+  t->n = bytes_per_array / 4;
+  t->a = aligned_alloc(64, (size_t)t->n * 4);
+  t->b = aligned_alloc(64, (size_t)t->n * 4);
+  t->c = aligned_alloc(64, (size_t)t->n * 4);
+  if (!t->a || !t->b || !t->c) {
     fprintf(stderr, "limits: cannot allocate 3 x %lld bytes\n", (long long)bytes_per_array);
     exit(1);
   }
+}
+
+// Runs t->reps timed triad passes on `threads` threads over the first n elements; GB/s in gbs.
+static void triad_measure(struct Triad* t, int threads, int64_t n, double* gbs) {
+  t->threads = threads;
+  const int64_t full = t->n;
+  t->n = n;
+  pthread_barrier_init(&t->barrier, NULL, (unsigned)threads);
+  struct TriadArg args[64];
+  pthread_t ids[64];
+  for (int i = 0; i < threads; ++i) {
+    args[i].t = t;
+    args[i].tid = i;
+    if (i > 0) pthread_create(&ids[i], NULL, triad_thread, &args[i]);
+  }
+  triad_thread(&args[0]);
+  for (int i = 1; i < threads; ++i) pthread_join(ids[i], NULL);
+  pthread_barrier_destroy(&t->barrier);
+  for (int r = 0; r < t->reps; ++r) gbs[r] = 3.0 * 4.0 * (double)n / t->seconds[r] * 1e-9;
+  t->n = full;
+  if (t->a[n / 2] != 7.0f) fprintf(stderr, "limits: triad result is wrong\n");
+}
+
+static void triad_report(int64_t bytes_per_array, const int* threads, int nthreads, int reps) {
+  struct Triad t;
+  triad_alloc(&t, bytes_per_array);
+  t.reps = reps;
   printf("{\"bytes_per_array\": %lld", (long long)bytes_per_array);
   for (int k = 0; k < nthreads; ++k) {
-    t.threads = threads[k];
-    pthread_barrier_init(&t.barrier, NULL, (unsigned)t.threads);
-    struct TriadArg args[64];
-    pthread_t ids[64];
-    for (int i = 1; i < t.threads; ++i) {
-      args[i].t = &t;
-      args[i].tid = i;
-      pthread_create(&ids[i], NULL, triad_thread, &args[i]);
-    }
-    args[0].t = &t;
-    args[0].tid = 0;
-    triad_thread(&args[0]);
-    for (int i = 1; i < t.threads; ++i) pthread_join(ids[i], NULL);
-    pthread_barrier_destroy(&t.barrier);
     double gbs[64];
-    for (int r = 0; r < reps; ++r) gbs[r] = 3.0 * 4.0 * (double)n / t.seconds[r] * 1e-9;
+    t.touch = k == 0;
+    triad_measure(&t, threads[k], t.n, gbs);
     const double b = best(gbs, reps);
-    printf(", \"%d\": {\"median\": %.2f, \"best\": %.2f}", t.threads, median(gbs, reps), b);
+    printf(", \"%d\": {\"median\": %.2f, \"best\": %.2f}", threads[k], median(gbs, reps), b);
   }
   printf("}");
-  if (t.a[n / 2] != 7.0f) fprintf(stderr, "limits: triad result is wrong\n");
+  free(t.a);
+  free(t.b);
+  free(t.c);
+}
+
+// --serve: arrays of the largest --bytes stay allocated; each stdin line "threads bytes reps"
+// answers one JSON line of triad GB/s samples. Lets a caller interleave triad with its own
+// kernels at a fine grain, so both see the same load on a shared machine.
+static void triad_serve(int64_t max_bytes) {
+  struct Triad t;
+  triad_alloc(&t, max_bytes);
+  double gbs[64];
+  t.reps = 1;
+  t.touch = 1;
+  triad_measure(&t, 1, t.n, gbs);
+  t.touch = 0;
+  printf("{\"ready\": true}\n");
+  fflush(stdout);
+  char line[256];
+  while (fgets(line, sizeof(line), stdin)) {
+    int threads = 1, reps = 1;
+    long long bytes = 0;
+    if (sscanf(line, "%d %lld %d", &threads, &bytes, &reps) != 3 || threads < 1 || threads > 64 ||
+        reps < 1 || reps > 64 || bytes < 64 || bytes > max_bytes) {
+      printf("{\"error\": \"expected: threads(1..64) bytes(64..%lld) reps(1..64)\"}\n", (long long)max_bytes);
+      fflush(stdout);
+      continue;
+    }
+    t.reps = reps;
+    triad_measure(&t, threads, bytes / 4, gbs);
+    printf("{\"threads\": %d, \"bytes\": %lld, \"gbs\": [", threads, bytes);
+    for (int r = 0; r < reps; ++r) printf("%s%.3f", r ? ", " : "", gbs[r]);
+    printf("]}\n");
+    fflush(stdout);
+  }
   free(t.a);
   free(t.b);
   free(t.c);
 }
 
 int main(int argc, char** argv) {
-  int do_fma = 0, do_triad = 0, reps = 9;
+  int do_fma = 0, do_triad = 0, serve = 0, reps = 9;
   int threads[16] = {1, 2}, nthreads = 2;
   int64_t bytes[16] = {(int64_t)128 << 20};
   int nbytes = 0;
@@ -245,6 +293,8 @@ int main(int argc, char** argv) {
       do_fma = 1;
     } else if (!strcmp(argv[i], "--triad")) {
       do_triad = 1;
+    } else if (!strcmp(argv[i], "--serve")) {
+      serve = 1;
     } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
       nthreads = 0;
       for (char* tok = strtok(argv[++i], ","); tok && nthreads < 16; tok = strtok(NULL, ","))
@@ -256,12 +306,18 @@ int main(int argc, char** argv) {
       reps = atoi(argv[++i]);
       reps = reps < 1 ? 1 : (reps > 64 ? 64 : reps);
     } else {
-      fprintf(stderr, "usage: limits [--fma] [--triad] [--threads 1,2] [--bytes N[,N...]] [--reps N]\n");
+      fprintf(stderr, "usage: limits [--fma] [--triad] [--serve] [--threads 1,2] [--bytes N[,N...]] [--reps N]\n");
       return 2;
     }
   }
   if (!do_fma && !do_triad) do_fma = do_triad = 1;
   if (nbytes == 0) nbytes = 1;
+  if (serve) {
+    int64_t max_bytes = 0;
+    for (int k = 0; k < nbytes; ++k) max_bytes = bytes[k] > max_bytes ? bytes[k] : max_bytes;
+    triad_serve(max_bytes);
+    return 0;
+  }
 
   __builtin_cpu_init();
   printf("{\n  \"threads\": [");

@@ -126,7 +126,42 @@ def c2():
     return conv_cases(32, 32, 64, 16)
 
 
-WORKLOADS = {"S1": s1, "M1": m1, "M2": m2, "T1": t1, "C1": c1, "C2": c2}
+def r1():
+    torch.manual_seed(0)
+    lstm = nn.LSTM(64, 128, batch_first=True)
+    x = torch.randn(32, 50, 64, requires_grad=True)
+
+    def fwd():
+        with torch.no_grad():
+            lstm(x)
+
+    def both():
+        lstm.zero_grad()
+        x.grad = None
+        lstm(x)[0].sum().backward()
+    return [{"case": "forward (no grad)", "ms": seconds_per_call(fwd, samples=15) * 1e3},
+            {"case": "forward+backward", "ms": seconds_per_call(both, samples=15) * 1e3}]
+
+
+def a1():
+    torch.manual_seed(0)
+    q, k, v = [torch.randn(8, 8, 128, 64, requires_grad=True) for _ in range(3)]
+
+    def sdpa():
+        return torch.softmax(q @ k.transpose(-2, -1) / 8, -1) @ v
+
+    def fwd():
+        with torch.no_grad():
+            sdpa()
+
+    def both():
+        q.grad = k.grad = v.grad = None
+        sdpa().sum().backward()
+    return [{"case": "forward (no grad)", "ms": seconds_per_call(fwd, samples=15) * 1e3},
+            {"case": "forward+backward", "ms": seconds_per_call(both, samples=15) * 1e3}]
+
+
+WORKLOADS = {"R1": r1, "A1": a1, "S1": s1, "M1": m1, "M2": m2, "T1": t1, "C1": c1, "C2": c2}
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()

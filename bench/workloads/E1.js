@@ -2,7 +2,7 @@
 // thread count, next to the STREAM-triad bandwidth measured in the same run. Bytes counted as
 // STREAM does: every array read or written once, no write-allocate traffic (add: 12 B/element,
 // unary: 8, reductions: 4). Target (issue 2): a large add reaches >= 80% of triad bandwidth.
-import { runLimits } from '../lib/limits.js';
+import { startTriadServer } from '../lib/limits.js';
 import { BinaryOp, ReduceOp, UnaryOp, native } from '../lib/native.js';
 import { median, secondsPerCall } from '../lib/timing.js';
 
@@ -59,39 +59,49 @@ function cases() {
   return list;
 }
 
-// Triad and kernels are measured in alternating rounds, and each kernel's ratio is taken against
-// the triad of its own round: on a shared machine the load drifts, and both then see the same.
-export function run({ threads, rounds = 5 }) {
+// Each kernel sample is bracketed by two triad samples (limits --serve keeps the triad arrays
+// allocated), and its ratio is taken against their mean: on a shared machine the load drifts,
+// and both then see the same. Values are medians over the rounds.
+export async function run({ threads, rounds = 9 }) {
   const list = cases();
-  const figures = new Map(); // "case|threads" -> { bytes, gbs: [], ratio: [] }
-  const record = (name, t, bytes, gbs, ratio) => {
-    const key = `${name}|${t}`;
-    if (!figures.has(key)) figures.set(key, { name, t, bytes, gbs: [], ratio: [] });
-    figures.get(key).gbs.push(gbs);
-    if (ratio !== undefined) figures.get(key).ratio.push(ratio);
+  const server = await startTriadServer(LARGE);
+  const triadSamples = new Map(); // "bytes|threads" -> GB/s samples
+  const figures = []; // { name, t, bytes, gbs: [], ratio: [] } in table order
+  const figure = (name, t, bytes) => {
+    let f = figures.find((x) => x.name === name && x.t === t);
+    if (!f) figures.push((f = { name, t, bytes, gbs: [], ratio: [] }));
+    return f;
+  };
+  const triad = async (t, bytes) => {
+    const v = median(await server.triad(t, bytes, 3));
+    const key = `${bytes}|${t}`;
+    triadSamples.set(key, [...(triadSamples.get(key) ?? []), v]);
+    return v;
   };
   const before = native.getNumThreads();
   try {
+    for (const t of threads) for (const bytes of [SMALL, LARGE]) figure(`STREAM triad ${bytes / MiB} MiB`, t, bytes);
     for (let r = 0; r < rounds; r++) {
-      const limits = runLimits(['--triad', '--threads', threads.join(','), '--bytes', `${SMALL},${LARGE}`, '--reps', '5']);
-      const triad = (bytes, t) => limits.triad_gbs.find((x) => x.bytes_per_array === bytes)[t].median;
-      for (const bytes of [SMALL, LARGE]) for (const t of threads) record(`STREAM triad ${bytes / MiB} MiB`, t, bytes, triad(bytes, t));
       for (const t of threads) {
         native.setNumThreads(t);
         for (const c of list) {
           if (r === 0) c.check?.();
-          const gbs = c.moved / secondsPerCall(c.fn, { samples: 5, callsPerSample: 3 }) * 1e-9;
-          record(c.name, t, c.bytes, gbs, gbs / triad(c.bytes, t));
+          const t0 = await triad(t, c.bytes);
+          const gbs = c.moved / secondsPerCall(c.fn, { warmup: 1, samples: 3, callsPerSample: 2 }) * 1e-9;
+          const t1 = await triad(t, c.bytes);
+          const f = figure(c.name, t, c.bytes);
+          f.gbs.push(gbs);
+          f.ratio.push(gbs / (0.5 * (t0 + t1)));
         }
       }
     }
   } finally {
     native.setNumThreads(before);
+    server.close();
   }
-  return [...figures.values()].map((f) => ({
+  for (const f of figures) if (f.name.startsWith('STREAM')) f.gbs = triadSamples.get(`${f.bytes}|${f.t}`);
+  return figures.map((f) => ({
     case: f.name, threads: f.t, value: median(f.gbs), unit: 'GB/s',
-    note: f.ratio.length
-      ? `${(100 * median(f.ratio)).toFixed(0)}% of triad ${f.bytes / MiB} MiB`
-      : `rounds ${f.gbs.map((v) => v.toFixed(0)).join(' ')}`,
+    note: f.ratio.length ? `${(100 * median(f.ratio)).toFixed(0)}% of triad ${f.bytes / MiB} MiB` : `${f.gbs.length} samples`,
   }));
 }

@@ -66,7 +66,10 @@ export function attentionWithWeights(q: Tensor, k: Tensor, v: Tensor, options: S
   if (k.shape[k.ndim - 1] !== E) throw new RangeError(`${op}: query ${formatShape(q.shape)} and key ${formatShape(k.shape)} must have the same last dim`);
   if (k.shape[k.ndim - 2] !== v.shape[v.ndim - 2]) throw new RangeError(`${op}: key ${formatShape(k.shape)} and value ${formatShape(v.shape)} must have the same length (dim -2)`);
   const scale = options.scale ?? 1 / Math.sqrt(E);
-  let scores = mul(matmul(q, transpose(k, -2, -1)), scale);
+  // Scaling q (L x E) costs less than scaling the scores (L x S) when S > E.
+  let scores = E <= k.shape[k.ndim - 2]
+    ? matmul(mul(q, scale), transpose(k, -2, -1))
+    : mul(matmul(q, transpose(k, -2, -1)), scale);
   const L = q.shape[q.ndim - 2];
   const S = k.shape[k.ndim - 2];
   if (options.isCausal) {

@@ -48,6 +48,62 @@ interface Saved {
   extra: Float32Array | null; // LSTM: tanh(c_t); GRU: h W_hn + b_hn
 }
 
+// LSTM state update of step t (monomorphic, so the JIT keeps it tight): c = tmp, h = o * tanh(c).
+// act/tanhC hold this step's values from abase/ebase; the outputs go to out from t * B * H.
+function lstmStepUpdate(
+  t: number, B: number, H: number, act: Float32Array, abase: number, tanhC: Float32Array, ebase: number,
+  cNew: Float32Array, c: Float32Array, h: Float32Array, out: Float32Array, lengths: Int32Array | null,
+): void {
+  const G = 4 * H;
+  for (let r = 0; r < B; r++) {
+    if (lengths !== null && t >= lengths[r]) continue;
+    const ar = abase + r * G + 3 * H;
+    const er = ebase + r * H;
+    const hr = r * H;
+    const yr = (t * B + r) * H;
+    for (let j = 0; j < H; j++) {
+      const hN = act[ar + j] * tanhC[er + j];
+      c[hr + j] = cNew[hr + j];
+      h[hr + j] = hN;
+      out[yr + j] = hN;
+    }
+  }
+}
+
+// LSTM gate gradients of step t into dgx; dc becomes the gradient of the previous cell, dhNext
+// the direct part of the previous h's gradient (padded rows pass dh through).
+function lstmStepBackward(
+  t: number, B: number, H: number, act: Float32Array, tanhC: Float32Array, cprev: Float32Array,
+  gd: Float32Array, go: number, dh: Float32Array, dc: Float32Array, dgx: Float32Array, dhNext: Float32Array,
+  lengths: Int32Array | null,
+): void {
+  const G = 4 * H;
+  for (let r = 0; r < B; r++) {
+    const hr = r * H;
+    if (lengths !== null && t >= lengths[r]) {
+      for (let j = 0; j < H; j++) dhNext[hr + j] = dh[hr + j];
+      continue;
+    }
+    const ar = (t * B + r) * G;
+    const er = (t * B + r) * H;
+    for (let j = 0; j < H; j++) {
+      const dht = dh[hr + j] + gd[go + er + j];
+      const i = act[ar + j];
+      const f = act[ar + H + j];
+      const g = act[ar + 2 * H + j];
+      const o = act[ar + 3 * H + j];
+      const tc = tanhC[er + j];
+      const dct = dc[hr + j] + dht * o * (1 - tc * tc);
+      dgx[ar + j] = dct * g * i * (1 - i);
+      dgx[ar + H + j] = dct * cprev[er + j] * f * (1 - f);
+      dgx[ar + 2 * H + j] = dct * i * (1 - g * g);
+      dgx[ar + 3 * H + j] = dht * tc * o * (1 - o);
+      dc[hr + j] = dct * f;
+      dhNext[hr + j] = 0;
+    }
+  }
+}
+
 const recurrentOp = defineOp({
   name: 'recurrentLayer',
   forward(ctx, xproj: Tensor, h0: Tensor, c0: Tensor | null, whh: Tensor, bhh: Tensor | null, cfg: LayerConfig) {
@@ -63,10 +119,13 @@ const recurrentOp = defineOp({
     const c = c0 ? floats(c0) : null;
     const S = c ? 2 : 1;
     const out = new Float32Array((T + S) * B * H);
-    const act = new Float32Array(T * B * G);
-    const hprev = new Float32Array(T * B * H);
-    const cprev = c ? new Float32Array(T * B * H) : null;
-    const extra = mode === 'lstm' || mode === 'gru' ? new Float32Array(T * B * H) : null;
+    // What the backward needs is kept for every step only when there will be a backward.
+    const keep = ctx.needsInputGrad.some((n) => n);
+    const steps = keep ? T : 1;
+    const act = new Float32Array(steps * B * G);
+    const hprev = keep ? new Float32Array(T * B * H) : null;
+    const cprev = c && keep ? new Float32Array(T * B * H) : null;
+    const extra = mode === 'lstm' || mode === 'gru' ? new Float32Array(steps * B * H) : null;
     const gh = new Float32Array(B * G); // GRU: h W_hhᵀ + b_hh
     const pre = new Float32Array(B * G); // pre-activations of a step
     const tmp = new Float32Array(B * H); // LSTM: new cell; GRU: pre-activation of n
@@ -81,25 +140,27 @@ const recurrentOp = defineOp({
     const row = [G, 1];
     for (let s = 0; s < T; s++) {
       const t = reverse ? T - 1 - s : s;
-      const base = t * B * G;
-      const hbase = t * B * H;
-      hprev.set(h, hbase);
-      if (c) cprev!.set(c, hbase);
+      const xbase = t * B * G; // into xproj
+      const base = keep ? xbase : 0; // into act
+      const hbase = t * B * H; // into out
+      const ebase = keep ? hbase : 0; // into extra
+      if (hprev) hprev.set(h, hbase);
+      if (cprev) cprev.set(c!, hbase);
       if (mode === 'gru') {
         if (b) for (let r = 0; r < B; r++) gh.set(b, r * G);
         native.gemm(false, true, B, G, H, 1, h, 0, H, f32(wc), wc.offset, H, b ? 1 : 0, gh, 0, G);
-        for (let r = 0; r < B; r++) for (let j = 0; j < 2 * H; j++) pre[r * G + j] = xp[xo + base + r * G + j] + gh[r * G + j];
+        for (let r = 0; r < B; r++) for (let j = 0; j < 2 * H; j++) pre[r * G + j] = xp[xo + xbase + r * G + j] + gh[r * G + j];
         native.unary(UnaryOp.sigmoid, [B, 2 * H], act, base, row, pre, 0, row);
         for (let r = 0; r < B; r++) {
           for (let j = 0; j < H; j++) {
             const ghn = gh[r * G + 2 * H + j];
-            extra![hbase + r * H + j] = ghn;
-            tmp[r * H + j] = xp[xo + base + r * G + 2 * H + j] + act[base + r * G + j] * ghn;
+            extra![ebase + r * H + j] = ghn;
+            tmp[r * H + j] = xp[xo + xbase + r * G + 2 * H + j] + act[base + r * G + j] * ghn;
           }
         }
         native.unary(UnaryOp.tanh, [B, H], act, base + 2 * H, row, tmp, 0, [H, 1]);
       } else {
-        pre.set(xb.subarray(xbo + base, xbo + base + B * G));
+        pre.set(xb.subarray(xbo + xbase, xbo + xbase + B * G));
         native.gemm(false, true, B, G, H, 1, h, 0, H, f32(wc), wc.offset, H, 1, pre, 0, G);
         if (mode === 'lstm') {
           native.unary(UnaryOp.sigmoid, [B, G], act, base, row, pre, 0, row);
@@ -108,23 +169,21 @@ const recurrentOp = defineOp({
             const ar = base + r * G;
             for (let j = 0; j < H; j++) tmp[r * H + j] = act[ar + H + j] * c![r * H + j] + act[ar + j] * act[ar + 2 * H + j];
           }
-          native.unary(UnaryOp.tanh, [B, H], extra!, hbase, [H, 1], tmp, 0, [H, 1]);
+          native.unary(UnaryOp.tanh, [B, H], extra!, ebase, [H, 1], tmp, 0, [H, 1]);
         } else {
           native.unary(mode === 'tanh' ? UnaryOp.tanh : UnaryOp.relu, [B, G], act, base, row, pre, 0, row);
         }
       }
       // State update; steps past a sequence's length leave its state as it is.
-      for (let r = 0; r < B; r++) {
+      if (mode === 'lstm') lstmStepUpdate(t, B, H, act, base, extra!, ebase, tmp, c!, h, out, lengths);
+      else for (let r = 0; r < B; r++) {
         if (lengths && t >= lengths[r]) continue;
         const ar = base + r * G;
         const hr = r * H;
         const yr = hbase + r * H;
         for (let j = 0; j < H; j++) {
           let hN: number;
-          if (mode === 'lstm') {
-            hN = act[ar + 3 * H + j] * extra![yr + j];
-            c![hr + j] = tmp[hr + j];
-          } else if (mode === 'gru') {
+          if (mode === 'gru') {
             const z = act[ar + H + j];
             hN = (1 - z) * act[ar + 2 * H + j] + z * h[hr + j];
           } else {
@@ -141,7 +200,7 @@ const recurrentOp = defineOp({
     ctx.cfg = cfg;
     ctx.hasC = c !== null;
     ctx.hasBias = b !== null;
-    ctx.st = { T, B, H, G, act, hprev, cprev, extra } satisfies Saved;
+    if (keep) ctx.st = { T, B, H, G, act, hprev: hprev!, cprev, extra } satisfies Saved;
     return new Tensor(new Storage(out), [T + S, B, H]);
   },
   backward(ctx, grad) {
@@ -158,7 +217,8 @@ const recurrentOp = defineOp({
     const dhNext = new Float32Array(B * H);
     for (let s = T - 1; s >= 0; s--) {
       const t = reverse ? T - 1 - s : s;
-      for (let r = 0; r < B; r++) {
+      if (mode === 'lstm') lstmStepBackward(t, B, H, act, extra!, cprev!, gd, go, dh, dc!, dgx, dhNext, lengths);
+      else for (let r = 0; r < B; r++) {
         const hr = r * H;
         if (lengths && t >= lengths[r]) {
           for (let j = 0; j < H; j++) dhNext[hr + j] = dh[hr + j];
@@ -168,17 +228,7 @@ const recurrentOp = defineOp({
         const er = (t * B + r) * H;
         for (let j = 0; j < H; j++) {
           const dht = dh[hr + j] + gd[go + er + j];
-          if (mode === 'lstm') {
-            const i = act[ar + j], f = act[ar + H + j], g = act[ar + 2 * H + j], o = act[ar + 3 * H + j];
-            const tc = extra![er + j];
-            const dct = dc![hr + j] + dht * o * (1 - tc * tc);
-            dgx[ar + j] = dct * g * i * (1 - i);
-            dgx[ar + H + j] = dct * cprev![er + j] * f * (1 - f);
-            dgx[ar + 2 * H + j] = dct * i * (1 - g * g);
-            dgx[ar + 3 * H + j] = dht * tc * o * (1 - o);
-            dc![hr + j] = dct * f;
-            dhNext[hr + j] = 0;
-          } else if (mode === 'gru') {
+          if (mode === 'gru') {
             const rg = act[ar + j], z = act[ar + H + j], n = act[ar + 2 * H + j];
             const dn = dht * (1 - z) * (1 - n * n);
             const dz = dht * (hprev[er + j] - n) * z * (1 - z);

@@ -82,6 +82,7 @@ const base = { sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, groups: 1 };
 const cases: [string, Geom][] = [
   ['3x3 pad 1', { ...base, n: 2, c: 3, h: 7, w: 9, oc: 5, kh: 3, kw: 3, ph: 1, pw: 1 }],
   ['1x1 fast path', { ...base, n: 3, c: 17, h: 5, w: 6, oc: 9, kh: 1, kw: 1 }],
+  ['1x1 groups (fast path)', { ...base, n: 2, c: 6, h: 3, w: 5, oc: 4, kh: 1, kw: 1, groups: 2 }],
   ['1x1 stride 2', { ...base, n: 2, c: 4, h: 7, w: 7, oc: 3, kh: 1, kw: 1, sh: 2, sw: 2 }],
   ['stride > kernel, odd sizes', { ...base, n: 2, c: 3, h: 11, w: 13, oc: 4, kh: 2, kw: 3, sh: 3, sw: 4 }],
   ['dilation and padding > kernel', { ...base, n: 1, c: 2, h: 6, w: 5, oc: 3, kh: 3, kw: 2, ph: 4, pw: 3, dh: 2, dw: 3 }],
@@ -89,6 +90,7 @@ const cases: [string, Geom][] = [
   ['depthwise', { ...base, n: 2, c: 8, h: 9, w: 7, oc: 8, kh: 3, kw: 3, sh: 2, sw: 1, ph: 1, pw: 1, groups: 8 }],
   ['1-D (H = 1)', { ...base, n: 3, c: 4, h: 1, w: 37, oc: 6, kh: 1, kw: 5, sw: 2, pw: 2, dw: 2 }],
   ['wide, around the GEMM tiles', { ...base, n: 2, c: 16, h: 12, w: 12, oc: 33, kh: 3, kw: 3, ph: 1, pw: 1 }],
+  ['weight gradient split over K at 2 threads (3 x 20x20 columns)', { ...base, n: 3, c: 3, h: 20, w: 20, oc: 5, kh: 3, kw: 3, ph: 1, pw: 1, groups: 1 }],
   ['far-side padding (oh larger than the formula)', { ...base, n: 1, c: 2, h: 4, w: 4, oc: 2, kh: 4, kw: 4, ph: 1, pw: 1, oh: 4, ow: 4 }],
 ];
 

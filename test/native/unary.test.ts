@@ -10,18 +10,17 @@ const vectorIsas = supportedIsas.filter((isa) => isa !== 'scalar');
 // bit for bit, NaN payloads included.
 const exactOps = new Set<OpName>(['neg', 'abs', 'sqrt', 'rsqrt', 'relu', 'sign']);
 
-// Max distance in ulps from the scalar path (libm), over the whole-range sweep below. Measured
-// on AMD Zen 4 with glibc 2.36, identical for avx2 and avx512:
-//   op       measured  bound      op       measured  bound
-//   exp      1         2          tanh     1         2
-//   log      1         2          sigmoid  2         3
-//   sin      1         2          log1p    1         2
-//   cos      1         2          expm1    1         2
-//   erf      1         2
-// Against the exact value (double libm, every float checked) the vector code stays within
-// 0.95 ulp for exp, log, sin, cos, log1p, erf, 1.35 for tanh and expm1, 2.1 for sigmoid.
+// Max distance in ulps from the scalar path (libm) allowed over the whole-range sweep below.
+// Measured on AMD Zen 4 with glibc 2.36, avx2 and avx512 alike (they give the same bits), both on
+// this sweep and over every one of the 2^32 floats (a one-off exhaustive run):
+//   op:        exp  log  sin  cos  tanh  sigmoid  log1p  expm1  erf
+//   measured:  1    1    1    1    1     1        1      1      1
+//   bound:     2    2    2    2    2     2        2      2      2
+// Against the exact value (double libm rounded, every float): exp 0.78 ulp, log 0.92, sin 0.90,
+// cos 0.92, tanh 0.82, sigmoid 1.48, log1p 0.95, expm1 0.95, erf 0.99. The bound leaves one ulp
+// for a libm other than glibc's.
 const ulpBound: Partial<Record<OpName, number>> = {
-  exp: 2, log: 2, sin: 2, cos: 2, tanh: 2, sigmoid: 3, log1p: 2, expm1: 2, erf: 2,
+  exp: 2, log: 2, sin: 2, cos: 2, tanh: 2, sigmoid: 2, log1p: 2, expm1: 2, erf: 2,
 };
 
 // Distance in ulps, counting each representable float (denormals included) as one step, so

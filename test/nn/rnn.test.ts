@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gradcheck, manualSeed, nn, randn, Tensor, zeros } from '../../lib/index.js';
+import { gradcheck, manualSeed, nn, noGrad, randn, Tensor, zeros } from '../../lib/index.js';
 import { close, fromEnc, shaped } from './helpers.js';
 import { seq, stateOf } from './seq_helpers.js';
 
@@ -107,6 +107,21 @@ describe('recurrent modules', () => {
     }
   });
 
+  it('finite-difference gradients of no-bias / batch-first layers and of the cells', () => {
+    manualSeed(8);
+    const gru = new nn.GRU(2, 3, { bias: false, batchFirst: true });
+    const rnn = new nn.RNN(2, 3, { nonlinearity: 'relu', numLayers: 2 });
+    const x = randn([2, 3, 2]).requiresGrad_();
+    expect(gradcheck((xx: Tensor) => gru.forward(xx)[0], [x])).toBe(true);
+    expect(gradcheck((w: Tensor) => { void w; return rnn.forward(x)[1]; }, [[...rnn.parameters()][4]])).toBe(true);
+    const xc = randn([2, 2]).requiresGrad_();
+    const h = randn([2, 3]).requiresGrad_();
+    const lstmCell = new nn.LSTMCell(2, 3);
+    const gruCell = new nn.GRUCell(2, 3);
+    expect(gradcheck((a: Tensor, b: Tensor) => lstmCell.forward(a, [b, b.mul(-1)]), [xc, h])).toBe(true);
+    expect(gradcheck((a: Tensor, b: Tensor) => gruCell.forward(a, b), [xc, h])).toBe(true);
+  });
+
   it('padding does not leak into the final states', () => {
     manualSeed(2);
     const m = new nn.GRU(2, 3, { bidirectional: true, batchFirst: true });
@@ -129,6 +144,20 @@ describe('recurrent modules', () => {
     m.train();
     const [c] = m.forward(x);
     expect(Array.from(c.toTypedArray())).not.toEqual(Array.from(a.toTypedArray()));
+  });
+
+  it('no-grad forward (nothing kept for a backward) equals the recorded forward', () => {
+    manualSeed(9);
+    for (const m of [new nn.LSTM(2, 3, { bidirectional: true }), new nn.GRU(2, 3, { numLayers: 2 }), new nn.RNN(2, 3)]) {
+      const x = randn([4, 2, 2]);
+      const rec = m.forward(x, null, { lengths: [4, 3] }) as [Tensor, Tensor | Tensor[]];
+      const free = noGrad(() => m.forward(x, null, { lengths: [4, 3] })) as [Tensor, Tensor | Tensor[]];
+      expect(rec[0].requiresGrad).toBe(true);
+      expect(free[0].requiresGrad).toBe(false);
+      expect(Array.from(free[0].toTypedArray())).toEqual(Array.from(rec[0].toTypedArray()));
+      const a = [rec[1]].flat();
+      [free[1]].flat().forEach((f, i) => expect(Array.from(f.toTypedArray())).toEqual(Array.from(a[i].toTypedArray())));
+    }
   });
 
   it('unbatched input', () => {

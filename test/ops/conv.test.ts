@@ -33,6 +33,20 @@ for (const isa of supportedIsas) {
   });
 }
 
+describe('convolution inputs', () => {
+  it('non-contiguous inputs and weights give the same result as contiguous copies', () => {
+    const x = rand([2, 3, 6, 5], 21, false).transpose(2, 3);
+    const w = rand([4, 3, 2, 3], 22, false).transpose(2, 3);
+    const want = conv2d(x.contiguous(), w.contiguous(), null, { stride: 2, padding: 1 });
+    expect(conv2d(x, w, null, { stride: 2, padding: 1 }).tolist()).toEqual(want.tolist());
+  });
+  it('an unbatched input keeps its rank', () => {
+    expect(conv2d(rand([3, 5, 5], 23, false), rand([2, 3, 3, 3], 24, false)).shape).toEqual([2, 3, 3]);
+    expect(conv1d(rand([3, 9], 25, false), rand([2, 3, 3], 26, false), null, { stride: 2 }).shape).toEqual([2, 4]);
+    expect(convTranspose2d(rand([3, 2, 2], 27, false), rand([3, 4, 2, 2], 28, false), null, { stride: 2 }).shape).toEqual([4, 4, 4]);
+  });
+});
+
 describe('convolution gradients (finite differences)', () => {
   it('conv2d with stride, padding, dilation, groups and bias', () => {
     const f = (x: Tensor, w: Tensor, b: Tensor) => conv2d(x, w, b, { stride: [2, 1], padding: [1, 2], dilation: [1, 2], groups: 2 });

@@ -237,22 +237,22 @@ export class TransformerEncoderLayer extends Module {
   }
 
   private sa(x: Tensor, o: EncoderForwardOptions): Tensor {
-    const [y] = this.self_attn.forward(x, x, x, { attnMask: o.srcMask, keyPaddingMask: o.srcKeyPaddingMask, needWeights: false, isCausal: o.isCausal });
-    return this.dropout1.forward(y);
+    const [y] = this.self_attn.call(x, x, x, { attnMask: o.srcMask, keyPaddingMask: o.srcKeyPaddingMask, needWeights: false, isCausal: o.isCausal });
+    return this.dropout1.call(y);
   }
 
   private ff(x: Tensor): Tensor {
-    return this.dropout2.forward(this.linear2.forward(this.dropout.forward(this.activation(this.linear1.forward(x)))));
+    return this.dropout2.call(this.linear2.call(this.dropout.call(this.activation(this.linear1.call(x)))));
   }
 
   forward(src: Tensor, options: EncoderForwardOptions = {}): Tensor {
     let x = src;
     if (this.normFirst) {
-      x = add(x, this.sa(this.norm1.forward(x), options));
-      x = add(x, this.ff(this.norm2.forward(x)));
+      x = add(x, this.sa(this.norm1.call(x), options));
+      x = add(x, this.ff(this.norm2.call(x)));
     } else {
-      x = this.norm1.forward(add(x, this.sa(x, options)));
-      x = this.norm2.forward(add(x, this.ff(x)));
+      x = this.norm1.call(add(x, this.sa(x, options)));
+      x = this.norm2.call(add(x, this.ff(x)));
     }
     return x;
   }
@@ -275,7 +275,7 @@ export class TransformerEncoder extends Module {
   forward(src: Tensor, options: EncoderForwardOptions & { mask?: Tensor | null } = {}): Tensor {
     let x = src;
     const o = { srcMask: options.mask ?? options.srcMask, srcKeyPaddingMask: options.srcKeyPaddingMask, isCausal: options.isCausal };
-    for (const layer of this.layers.children()) x = (layer as TransformerEncoderLayer).forward(x, o);
-    return this.norm ? (this.norm as unknown as { forward(t: Tensor): Tensor }).forward(x) : x;
+    for (const layer of this.layers.children()) x = layer.call(x, o) as Tensor;
+    return this.norm ? (this.norm.call(x) as Tensor) : x;
   }
 }

@@ -1,6 +1,9 @@
-// Convolution drivers: im2col (threaded over images x channels) into a bounded column buffer,
-// then the GEMM per group, batched over the images of a tile. A 1x1 stride-1 unpadded
-// convolution reads x itself as the column matrix.
+// Convolution drivers. A batch tile of nt images is im2col'ed side by side into one column
+// matrix [C*kh*kw, nt*OH*OW] (threaded over images x channels). The forward is a batched GEMM
+// per group writing straight into NCHW y; the gradients gather dy into the matching
+// [OC, nt*OH*OW] layout so each group is ONE large GEMM (K or N = nt*OH*OW) rather than nt small
+// ones. The tile is bounded (column buffer plus that layout <= 64 MiB). A 1x1 stride-1 unpadded
+// convolution reads x itself (batched GEMM, no im2col) in the forward and the grad-input.
 #include <cstring>
 #include <memory>
 #include <new>
@@ -14,10 +17,14 @@ namespace myelin {
 
 namespace {
 
-// The column buffer holds at most this many floats (64 MiB); the batch is tiled to fit.
-constexpr int64_t kMaxColFloats = int64_t{16} << 20;
-// Elements per thread below which im2col / col2im stay on the caller.
+// Column buffer plus the gathered output layout hold at most this many floats (64 MiB).
+constexpr int64_t kMaxBufferFloats = int64_t{16} << 20;
+// Elements per thread below which copies stay on the caller.
 constexpr int64_t kCopyGrain = 1 << 15;
+// Columns (GEMM K) per thread below which the weight gradient is not split over K.
+constexpr int64_t kMinWeightK = 512;
+// Weight gradients above this many floats are not split over K.
+constexpr int64_t kMaxSplitWeight = int64_t{1} << 18;
 
 struct Plan {
   int64_t ohw, hw, kg, ocg, cg, col_per_image, tile;
@@ -34,49 +41,118 @@ Plan plan_for(const ConvShape& s) {
   p.direct = s.kh == 1 && s.kw == 1 && s.sh == 1 && s.sw == 1 && s.ph == 0 && s.pw == 0 &&
              s.oh == s.h && s.ow == s.w;
   p.col_per_image = s.c * s.kh * s.kw * p.ohw;
-  p.tile = p.col_per_image > 0 ? kMaxColFloats / p.col_per_image : s.n;
+  const int64_t per_image = p.col_per_image + s.oc * p.ohw;
+  p.tile = per_image > 0 ? kMaxBufferFloats / per_image : s.n;
   if (p.tile < 1) p.tile = 1;
   if (p.tile > s.n) p.tile = s.n;
   return p;
 }
 
-// Null when not needed (1x1 fast path, empty batch) or when the allocation fails.
-std::unique_ptr<float[]> col_buffer(const Plan& p) {
-  if (p.direct || p.tile == 0) return nullptr;
-  return std::unique_ptr<float[]>(new (std::nothrow) float[p.tile * p.col_per_image]);
+// The tile's buffers: col [C*kh*kw, tile*OHW] and wide [OC, tile*OHW].
+struct Buffers {
+  std::unique_ptr<float[]> col, wide;
+  bool ok = true;
+};
+
+Buffers buffers(const Plan& p, const ConvShape& s, bool need_col, bool need_wide) {
+  Buffers b;
+  if (p.tile == 0) return b;
+  if (need_col) b.col.reset(new (std::nothrow) float[p.tile * p.col_per_image]);
+  if (need_wide && p.tile > 1) b.wide.reset(new (std::nothrow) float[p.tile * s.oc * p.ohw]);
+  b.ok = (!need_col || b.col) && (!need_wide || p.tile == 1 || b.wide);
+  return b;
 }
 
-bool col_missing(const Plan& p, const std::unique_ptr<float[]>& col) {
-  return !p.direct && p.tile > 0 && !col;
+int64_t grain(int64_t per_item) {
+  return per_item > 0 ? (kCopyGrain + per_item - 1) / per_item : kCopyGrain;
 }
 
-int64_t channel_grain(const ConvShape& s, const Plan& p) {
-  const int64_t per = s.kh * s.kw * p.ohw + p.hw;
-  return per > 0 ? (kCopyGrain + per - 1) / per : kCopyGrain;
+// Calls f(t, c0, c1) over the (image, channel) pairs [b, e) of nt images x c channels.
+template <class F>
+void for_image_channels(int64_t b, int64_t e, int64_t c, F&& f) {
+  while (b < e) {
+    const int64_t t = b / c, c0 = b % c;
+    const int64_t c1 = e - t * c < c ? e - t * c : c;
+    f(t, c0, c1);
+    b = t * c + c1;
+  }
 }
 
-// col for images [n0, n0 + nt): image t at col + t * col_per_image.
 void im2col_tile(const ConvShape& s, const Plan& p, const float* x, float* col, int64_t nt) {
-  parallel_for(nt * s.c, channel_grain(s, p), [&](int64_t b, int64_t e) {
-    while (b < e) {
-      const int64_t t = b / s.c, c0 = b % s.c;
-      const int64_t c1 = (e - t * s.c) < s.c ? e - t * s.c : s.c;
-      im2col(s, x + t * s.c * p.hw, col + t * p.col_per_image, c0, c1);
-      b = t * s.c + c1;
-    }
+  const int64_t ld = nt * p.ohw;
+  parallel_for(nt * s.c, grain(s.kh * s.kw * p.ohw), [&](int64_t b, int64_t e) {
+    for_image_channels(b, e, s.c, [&](int64_t t, int64_t c0, int64_t c1) {
+      im2col(s, x + t * s.c * p.hw, col + t * p.ohw, ld, c0, c1);
+    });
   });
 }
 
 void col2im_tile(const ConvShape& s, const Plan& p, const float* col, float* dx, int64_t nt) {
-  parallel_for(nt * s.c, channel_grain(s, p), [&](int64_t b, int64_t e) {
+  const int64_t ld = nt * p.ohw;
+  parallel_for(nt * s.c, grain(s.kh * s.kw * p.ohw + p.hw), [&](int64_t b, int64_t e) {
     std::memset(dx + b * p.hw, 0, sizeof(float) * (e - b) * p.hw);
-    while (b < e) {
-      const int64_t t = b / s.c, c0 = b % s.c;
-      const int64_t c1 = (e - t * s.c) < s.c ? e - t * s.c : s.c;
-      col2im_add(s, col + t * p.col_per_image, dx + t * s.c * p.hw, c0, c1);
-      b = t * s.c + c1;
+    for_image_channels(b, e, s.c, [&](int64_t t, int64_t c0, int64_t c1) {
+      col2im_add(s, col + t * p.ohw, ld, dx + t * s.c * p.hw, c0, c1);
+    });
+  });
+}
+
+// wide [OC, nt*OHW] <- y [nt, OC, OHW]: the layout that makes a tile's gradients one matrix.
+void gather_wide(const ConvShape& s, const Plan& p, const float* y, float* wide, int64_t nt) {
+  const int64_t ld = nt * p.ohw;
+  parallel_for(nt * s.oc, grain(p.ohw), [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      const int64_t t = r / s.oc, o = r % s.oc;
+      std::memcpy(wide + o * ld + t * p.ohw, y + r * p.ohw, sizeof(float) * p.ohw);
     }
   });
+}
+
+void fill_bias(const ConvShape& s, const Plan& p, const float* bias, float* y, int64_t nt) {
+  parallel_for(nt * s.oc, grain(p.ohw), [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      const float v = bias[r % s.oc];
+      for (int64_t i = 0; i < p.ohw; ++i) y[r * p.ohw + i] = v;
+    }
+  });
+}
+
+// dw (+)= wide * col^T per group over K = ld columns. dw is small (OC x C*kh*kw) and K large:
+// the GEMM's own threads split only M and N, so with several threads K is split here instead,
+// each thread into its own partial, summed in thread order (deterministic for a thread count).
+bool weight_gemm(const KernelTable& k, const ConvShape& s, const Plan& p, const float* wide,
+                 const float* col, int64_t ld, bool overwrite, float* dw) {
+  const int64_t dw_size = s.oc * p.kg;
+  int64_t parts = num_threads();
+  if (parts > ld / kMinWeightK) parts = ld / kMinWeightK;
+  // A large dw gives the GEMM's own M/N split enough work; partials would only cost memory.
+  if (dw_size > kMaxSplitWeight) parts = 1;
+  if (parts <= 1) {
+    for (int64_t g = 0; g < s.groups; ++g) {
+      sgemm(k, false, true, p.ocg, p.kg, ld, 1.f, wide + g * p.ocg * ld, ld, col + g * p.kg * ld,
+            ld, overwrite ? 0.f : 1.f, dw + g * p.ocg * p.kg, p.kg);
+    }
+    return true;
+  }
+  std::unique_ptr<float[]> partial(new (std::nothrow) float[parts * dw_size]);
+  if (!partial) return false;
+  auto run = [&](int tid, int nth) {
+    const int64_t k0 = ld * tid / nth, k1 = ld * (tid + 1) / nth;
+    for (int64_t g = 0; g < s.groups; ++g) {
+      sgemm(k, false, true, p.ocg, p.kg, k1 - k0, 1.f, wide + g * p.ocg * ld + k0, ld,
+            col + g * p.kg * ld + k0, ld, 0.f, partial.get() + tid * dw_size + g * p.ocg * p.kg,
+            p.kg);
+    }
+  };
+  parallel_run(static_cast<int>(parts), run);
+  parallel_for(dw_size, kCopyGrain, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      float acc = overwrite ? 0.f : dw[i];
+      for (int64_t t = 0; t < parts; ++t) acc += partial[t * dw_size + i];
+      dw[i] = acc;
+    }
+  });
+  return true;
 }
 
 }  // namespace
@@ -84,30 +160,30 @@ void col2im_tile(const ConvShape& s, const Plan& p, const float* col, float* dx,
 bool conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w,
                     const float* bias, float* y) {
   const Plan p = plan_for(s);
-  if (s.n == 0 || p.ohw == 0 || s.oc == 0) return true;
-  std::unique_ptr<float[]> col = col_buffer(p);
-  if (col_missing(p, col)) return false;
-  if (bias) {
-    parallel_for(s.n * s.oc, (kCopyGrain + p.ohw - 1) / p.ohw, [&](int64_t b, int64_t e) {
-      for (int64_t r = b; r < e; ++r) {
-        float* yr = y + r * p.ohw;
-        const float v = bias[r % s.oc];
-        for (int64_t i = 0; i < p.ohw; ++i) yr[i] = v;
-      }
-    });
-  }
+  if (s.n == 0 || p.ohw == 0) return true;
+  Buffers buf = buffers(p, s, !p.direct, false);
+  if (!buf.ok) return false;
   for (int64_t n0 = 0; n0 < s.n; n0 += p.tile) {
     const int64_t nt = s.n - n0 < p.tile ? s.n - n0 : p.tile;
     const float* xb = x + n0 * s.c * p.hw;
-    const float* b = xb;
-    if (!p.direct) {
-      im2col_tile(s, p, xb, col.get(), nt);
-      b = col.get();
+    float* yb = y + n0 * s.oc * p.ohw;
+    if (p.direct) {
+      if (bias) fill_bias(s, p, bias, yb, nt);
+      for (int64_t g = 0; g < s.groups; ++g) {
+        sgemm_batched(k, false, false, nt, p.ocg, p.ohw, p.kg, 1.f, w + g * p.ocg * p.kg, p.kg, 0,
+                      xb + g * p.kg * p.ohw, p.ohw, s.c * p.hw, bias ? 1.f : 0.f,
+                      yb + g * p.ocg * p.ohw, p.ohw, s.oc * p.ohw);
+      }
+      continue;
     }
+    const int64_t ld = nt * p.ohw;
+    im2col_tile(s, p, xb, buf.col.get(), nt);
+    if (bias) fill_bias(s, p, bias, yb, nt);
+    // Image t's columns sit at col + t*OHW: a batched GEMM writes straight into NCHW y.
     for (int64_t g = 0; g < s.groups; ++g) {
       sgemm_batched(k, false, false, nt, p.ocg, p.ohw, p.kg, 1.f, w + g * p.ocg * p.kg, p.kg, 0,
-                    b + g * p.kg * p.ohw, p.ohw, p.col_per_image, bias ? 1.f : 0.f,
-                    y + n0 * s.oc * p.ohw + g * p.ocg * p.ohw, p.ohw, s.oc * p.ohw);
+                    buf.col.get() + g * p.kg * ld, ld, p.ohw, bias ? 1.f : 0.f,
+                    yb + g * p.ocg * p.ohw, p.ohw, s.oc * p.ohw);
     }
   }
   return true;
@@ -116,23 +192,36 @@ bool conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, co
 bool conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float* dy,
                            const float* w, float* dx) {
   const Plan p = plan_for(s);
-  if (s.n == 0 || p.hw == 0 || s.c == 0) return true;
-  if (p.ohw == 0 || s.oc == 0) {
+  if (s.n == 0 || p.hw == 0) return true;
+  if (p.ohw == 0) {
     std::memset(dx, 0, sizeof(float) * s.n * s.c * p.hw);
     return true;
   }
-  std::unique_ptr<float[]> col = col_buffer(p);
-  if (col_missing(p, col)) return false;
+  Buffers buf = buffers(p, s, !p.direct, !p.direct);
+  if (!buf.ok) return false;
   for (int64_t n0 = 0; n0 < s.n; n0 += p.tile) {
     const int64_t nt = s.n - n0 < p.tile ? s.n - n0 : p.tile;
+    const float* dyb = dy + n0 * s.oc * p.ohw;
     float* dxb = dx + n0 * s.c * p.hw;
-    float* c = p.direct ? dxb : col.get();
-    for (int64_t g = 0; g < s.groups; ++g) {
-      sgemm_batched(k, true, false, nt, p.kg, p.ohw, p.ocg, 1.f, w + g * p.ocg * p.kg, p.kg, 0,
-                    dy + n0 * s.oc * p.ohw + g * p.ocg * p.ohw, p.ohw, s.oc * p.ohw, 0.f,
-                    c + g * p.kg * p.ohw, p.ohw, p.col_per_image);
+    if (p.direct) {
+      for (int64_t g = 0; g < s.groups; ++g) {
+        sgemm_batched(k, true, false, nt, p.kg, p.ohw, p.ocg, 1.f, w + g * p.ocg * p.kg, p.kg, 0,
+                      dyb + g * p.ocg * p.ohw, p.ohw, s.oc * p.ohw, 0.f, dxb + g * p.kg * p.hw,
+                      p.hw, s.c * p.hw);
+      }
+      continue;
     }
-    if (!p.direct) col2im_tile(s, p, col.get(), dxb, nt);
+    const int64_t ld = nt * p.ohw;
+    const float* wide = dyb;
+    if (nt > 1) {
+      gather_wide(s, p, dyb, buf.wide.get(), nt);
+      wide = buf.wide.get();
+    }
+    for (int64_t g = 0; g < s.groups; ++g) {
+      sgemm(k, true, false, p.kg, ld, p.ocg, 1.f, w + g * p.ocg * p.kg, p.kg, wide + g * p.ocg * ld,
+            ld, 0.f, buf.col.get() + g * p.kg * ld, ld);
+    }
+    col2im_tile(s, p, buf.col.get(), dxb, nt);
   }
   return true;
 }
@@ -140,13 +229,11 @@ bool conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float
 bool conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const float* x,
                             const float* dy, float* dw, float* dbias) {
   const Plan p = plan_for(s);
-  std::unique_ptr<float[]> col;
-  if (s.n > 0 && p.ohw > 0) {
-    col = col_buffer(p);
-    if (col_missing(p, col)) return false;
-  }
+  const bool empty = s.n == 0 || p.ohw == 0;
+  Buffers buf = buffers(p, s, !empty, !empty);
+  if (!buf.ok) return false;
   if (dbias) {
-    parallel_for(s.oc, 1 + kCopyGrain / (s.n * p.ohw + 1), [&](int64_t b, int64_t e) {
+    parallel_for(s.oc, grain(s.n * p.ohw), [&](int64_t b, int64_t e) {
       for (int64_t o = b; o < e; ++o) {
         double acc = 0;
         for (int64_t i = 0; i < s.n; ++i) {
@@ -159,27 +246,20 @@ bool conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const floa
       }
     });
   }
-  if (s.n == 0 || p.ohw == 0) {
+  if (empty) {
     std::memset(dw, 0, sizeof(float) * s.oc * p.kg);
     return true;
   }
   for (int64_t n0 = 0; n0 < s.n; n0 += p.tile) {
     const int64_t nt = s.n - n0 < p.tile ? s.n - n0 : p.tile;
-    const float* xb = x + n0 * s.c * p.hw;
-    const float* b = xb;
-    if (!p.direct) {
-      im2col_tile(s, p, xb, col.get(), nt);
-      b = col.get();
+    const int64_t ld = nt * p.ohw;
+    im2col_tile(s, p, x + n0 * s.c * p.hw, buf.col.get(), nt);
+    const float* wide = dy + n0 * s.oc * p.ohw;
+    if (nt > 1) {
+      gather_wide(s, p, wide, buf.wide.get(), nt);
+      wide = buf.wide.get();
     }
-    for (int64_t t = 0; t < nt; ++t) {
-      const float beta = n0 + t == 0 ? 0.f : 1.f;
-      for (int64_t g = 0; g < s.groups; ++g) {
-        sgemm(k, false, true, p.ocg, p.kg, p.ohw, 1.f,
-              dy + (n0 + t) * s.oc * p.ohw + g * p.ocg * p.ohw, p.ohw,
-              b + t * p.col_per_image + g * p.kg * p.ohw, p.ohw, beta, dw + g * p.ocg * p.kg,
-              p.kg);
-      }
-    }
+    if (!weight_gemm(k, s, p, wide, buf.col.get(), ld, n0 == 0, dw)) return false;
   }
   return true;
 }

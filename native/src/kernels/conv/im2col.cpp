@@ -1,5 +1,5 @@
 // im2col / col2im_add: scalar loops over one image, each output row's valid column range
-// computed once (no per-element bounds test); a stride-1 row is one memcpy. Memory-bound data
+// computed once (no per-element bounds test); stride-1 rows are plain copy loops. Memory-bound data
 // movement: the compiler's auto-vectorisation of the inner loops is what a SIMD file would do.
 #include <cstring>
 
@@ -40,7 +40,8 @@ void im2col(const ConvShape& s, const float* x, float* col, int64_t ld, int64_t 
           const float* xr = xc + (oy * s.sh - s.ph + i * s.dh) * s.w + offw;
           for (int64_t ox = 0; ox < ox0; ++ox) r[ox] = 0.f;
           if (s.sw == 1) {
-            if (ox1 > ox0) std::memcpy(r + ox0, xr + ox0, sizeof(float) * (ox1 - ox0));
+            // Rows are short (OW floats): a plain loop beats a memcpy call per row.
+            for (int64_t ox = ox0; ox < ox1; ++ox) r[ox] = xr[ox];
           } else {
             for (int64_t ox = ox0; ox < ox1; ++ox) r[ox] = xr[ox * s.sw];
           }
@@ -66,7 +67,11 @@ void col2im_add(const ConvShape& s, const float* col, int64_t ld, float* dx, int
         for (int64_t oy = oy0; oy < oy1; ++oy) {
           const float* r = row + oy * s.ow;
           float* dr = dc + (oy * s.sh - s.ph + i * s.dh) * s.w + offw;
-          for (int64_t ox = ox0; ox < ox1; ++ox) dr[ox * s.sw] += r[ox];
+          if (s.sw == 1) {
+            for (int64_t ox = ox0; ox < ox1; ++ox) dr[ox] += r[ox];
+          } else {
+            for (int64_t ox = ox0; ox < ox1; ++ox) dr[ox * s.sw] += r[ox];
+          }
         }
       }
     }

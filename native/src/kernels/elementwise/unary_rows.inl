@@ -1,15 +1,16 @@
 // The unary row kernels, written once over a vector type V and compiled once per ISA.
 // Included by unary_<isa>.cpp inside an anonymous namespace, after that file defines V:
 //   V::reg (floats), V::ireg (int32 lanes), V::mask (a lane predicate), V::width;
-//   load, store, set1, iset1; add, sub, mul, div, sqrt; fmadd(a,b,c) = a*b+c,
-//   fnmadd(a,b,c) = c-a*b, fmsub(a,b,c) = a*b-c; min, max (x86 order: the second operand when either is NaN);
+//   load, store, set1, iset1; add, sub, mul, div, sqrt;
+//   fmadd(a,b,c) = a*b+c, fnmadd(a,b,c) = c-a*b, fmsub(a,b,c) = a*b-c;
+//   min, max (x86 order: the second operand when either is NaN);
 //   and_, or_, xor_, andnot(a,b) = ~a&b; lt, le, gt, ge, eq (ordered), isnan -> mask;
 //   any(mask); select(mask, a, b) = mask ? a : b; as_int, as_float (bit casts), to_float
 //   (int32 -> float); i_add, i_sub, i_and, i_min, shl<N>, sar<N>; test_bits(a, b) = (a & b) != 0.
 // No system includes here: each ISA file brings its own, so nothing is shared across ISA
 // objects.
 
-#include "kernels/elementwise/unary_vmath.inl"
+#include "kernels/vmath/vmath.inl"
 
 struct NegOp {
   static vreg vec(vreg x) { return V::xor_(x, V::set1(-0.0f)); }
@@ -53,8 +54,9 @@ struct Expm1Op {
 struct SignOp {  // +1, -1, +0 for both zeros, NaN kept
   static vreg vec(vreg x) {
     const vreg zero = V::set1(0.0f), one = V::set1(1.0f);
-    const vreg y = V::sub(V::select(V::gt(x, zero), one, zero), V::select(V::lt(x, zero), one, zero));
-    return keep_nan(x, y);
+    const vreg pos = V::select(V::gt(x, zero), one, zero);
+    const vreg neg = V::select(V::lt(x, zero), one, zero);
+    return keep_nan(x, V::sub(pos, neg));
   }
 };
 struct ErfOp {

@@ -6,7 +6,7 @@
 namespace myelin {
 namespace {
 
-struct V {
+struct S {
   using reg = float;
   static constexpr int width = 1;
   static reg load(const float* p) { return *p; }

@@ -1,11 +1,13 @@
 // Vector float32 math, written once over a vector type V and compiled once per ISA: exp, expm1,
-// log, log1p, sin, cos, tanh, sigmoid, erf. Included by unary_<isa>.cpp inside an anonymous
-// namespace after that file defines V (see unary_rows.inl for the interface).
+// log, log1p, sin, cos, tanh, sigmoid, erf. Included by the <family>_<isa>.cpp kernel files
+// inside an anonymous namespace after kernels/vmath/simd_<isa>.inl has defined V.
 //
 // Method: Cody-Waite range reduction (with FMA the first step is exact) and minimax polynomials
 // fitted for these ranges, coefficients rounded to float32 one at a time with the rest refitted.
-// Every function handles the whole float range: +-0, denormals, +-inf and NaN (returned as is).
-// Accuracy against libm is measured in test/native/unary.test.ts (a few ulp at most).
+// Every function handles the whole float range: +-0, denormals, +-inf and NaN (returned as is);
+// sin and cos of |x| >= 2^21 go lane by lane through libm (Payne-Hanek reduction).
+// Accuracy (checked over every float): within 1 ulp of the exact value (sigmoid 1.5), within 1
+// ulp of glibc; test/native/unary.test.ts holds the figures and the sweep that checks them.
 
 using vreg = V::reg;
 using ireg = V::ireg;
