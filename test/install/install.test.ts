@@ -1,0 +1,188 @@
+// The install story of a user: `npm run prebuild` + `npm pack` in a copy of the package, then
+// `npm install <tarball>` into an empty project on a machine with no C/C++ compiler (PATH holds
+// only node, npm and sh; CC=false CXX=false), once with the install script and once with
+// --ignore-scripts. The package must load its prebuild from both require() and import(),
+// compute, and compile nothing.
+//
+// Slow (one native compile in the copy): about a minute. It never touches the repo's build/.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const packageJson = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+};
+const tuple = `${process.platform}-${process.arch}`;
+const TIMEOUT = 600_000;
+
+let tmp = '';
+let tarball = '';
+
+/** The parent's environment minus what would steer a child: npm's lifecycle variables (they
+ *  name this repo), MYELIN_* (MYELIN_ADDON would load the dev build), NODE_OPTIONS. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const keepNpm = /^npm_config_(registry|cache|userconfig|globalconfig|cafile|nodedir|.*proxy)$/i;
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^npm_/i.test(k) && !keepNpm.test(k)) continue;
+    if (/^(MYELIN_|VITEST|NODE_OPTIONS$|NODE_PATH$|INIT_CWD$|PREBUILDS_ONLY$)/.test(k)) continue;
+    env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
+/** Runs a command; returns its stdout, or throws with the tail of stdout + stderr. */
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): string {
+  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  if (r.error || r.status !== 0) {
+    throw new Error(`\`${cmd} ${args.join(' ')}\` in ${cwd} failed (${r.error?.message ?? `exit ${r.status}`}):\n${output.slice(-6000)}`);
+  }
+  return r.stdout;
+}
+
+function findOnPath(name: string): string {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, name);
+    if (dir && fs.existsSync(candidate)) return fs.realpathSync(candidate);
+  }
+  throw new Error(`install test: '${name}' is not on PATH`);
+}
+
+/** A bin dir holding only node, npm and sh: no cc, gcc, g++, clang, make or python. */
+function compilerFreeBin(): string {
+  const bin = path.join(tmp, 'bin');
+  fs.mkdirSync(bin);
+  fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+  fs.symlinkSync(findOnPath('npm'), path.join(bin, 'npm'));
+  fs.symlinkSync('/bin/sh', path.join(bin, 'sh')); // npm runs lifecycle scripts with `sh`
+  return bin;
+}
+
+// Run inside the installed project: load the package, compute, and say which .node files this
+// process mapped (from /proc/self/maps, so a build/ fallback could not hide).
+const checkBody = `
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const info = m.backendInfo();
+  const before = m.getNumThreads();
+  m.setNumThreads(1);
+  const one = m.getNumThreads();
+  m.setNumThreads(before);
+  // Through the public API (a threaded native add on 128 Ki elements), then the binding itself.
+  const n = 1 << 17, a = new Float32Array(n), b = new Float32Array(n), out = new Float32Array(n);
+  for (let i = 0; i < n; i++) { a[i] = i * 0.5; b[i] = 1 - i; }
+  const sum = m.add(m.tensor(a), m.tensor(b)).data;
+  const dir = path.dirname(require.resolve('myelin/package.json'));
+  const native = await import(require('node:url').pathToFileURL(path.join(dir, 'dist/native.js')).href);
+  native.native.binary(native.BinaryOp.mul, [n], out, 0, [1], a, 0, [1], b, 0, [1]);
+  let wrong = sum.length === n ? 0 : n;
+  for (let i = 0; i < n; i++) {
+    if (sum[i] !== Math.fround(a[i] + b[i])) wrong++;
+    if (out[i] !== Math.fround(a[i] * b[i])) wrong++;
+  }
+  const mapped = [...new Set(fs.readFileSync('/proc/self/maps', 'utf8').split('\\n')
+    .map((l) => l.slice(l.indexOf('/'))).filter((p) => p.endsWith('.node')))];
+  const resolved = require('node-gyp-build').resolve(dir);
+  process.stdout.write(JSON.stringify({ info, one, before, wrong, mapped, resolved, dir }));
+`;
+const checkCjs = `(async () => { const m = require('myelin');\n${checkBody}\n})().catch((e) => { console.error(e); process.exit(1); });\n`;
+const checkMjs = `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nconst m = await import('myelin');\n${checkBody}\n`;
+
+interface CheckResult {
+  info: { version: string; isa: string; supportedIsas: string[]; bestIsa: string; threads: number; napiVersion: number };
+  one: number;
+  before: number;
+  wrong: number;
+  mapped: string[];
+  resolved: string;
+  dir: string;
+}
+
+function installAndCheck(name: string, installFlags: string[]): void {
+  const app = path.join(tmp, name);
+  fs.mkdirSync(app);
+  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true }));
+  fs.writeFileSync(path.join(app, 'check.cjs'), checkCjs);
+  fs.writeFileSync(path.join(app, 'check.mjs'), checkMjs);
+  const bin = path.join(tmp, 'bin');
+  const env = cleanEnv({ PATH: bin, CC: 'false', CXX: 'false' });
+
+  // Make sure the environment really has no compiler or make.
+  const probe = spawnSync('/bin/sh', ['-c', 'command -v cc gcc g++ c++ clang make python3 || true'], { env, encoding: 'utf8' });
+  expect(probe.stdout.trim(), 'a compiler is reachable from the reduced PATH').toBe('');
+
+  const log = run(path.join(bin, 'npm'), ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', ...installFlags], app, env);
+  const pkgDir = path.join(app, 'node_modules', packageJson.name);
+  expect(fs.existsSync(path.join(pkgDir, 'build')), `npm install compiled something (node_modules/myelin/build exists):\n${log}`).toBe(false);
+  expect(fs.readdirSync(path.join(pkgDir, 'prebuilds', tuple)).filter((f) => f.endsWith('.node')).length).toBe(1);
+
+  for (const script of ['check.cjs', 'check.mjs']) {
+    const out = run(path.join(bin, 'node'), [script], app, env);
+    const r = JSON.parse(out) as CheckResult;
+    const prebuildDir = path.join(fs.realpathSync(pkgDir), 'prebuilds', tuple) + path.sep;
+    expect(r.dir).toBe(pkgDir);
+    expect(r.resolved.startsWith(prebuildDir), `${script}: node-gyp-build resolved ${r.resolved}`).toBe(true);
+    expect(r.mapped.length, `${script}: mapped ${r.mapped.join(', ')}`).toBe(1);
+    expect(fs.realpathSync(r.mapped[0]).startsWith(prebuildDir), `${script}: mapped ${r.mapped[0]}`).toBe(true);
+    expect(r.info.version).toBe(packageJson.version);
+    expect(r.info.supportedIsas).toContain(r.info.isa);
+    expect(r.info.isa).toBe(r.info.bestIsa);
+    expect(r.info.napiVersion).toBe(8);
+    expect(r.one).toBe(1);
+    expect(r.before).toBe(r.info.threads);
+    expect(r.wrong).toBe(0);
+  }
+
+  // The same prebuild on the portable path: MYELIN_ISA=scalar (what a CPU without AVX runs).
+  const scalarEnv = { ...env, MYELIN_ISA: 'scalar' };
+  const out = run(path.join(bin, 'node'), ['check.mjs'], app, scalarEnv);
+  const r = JSON.parse(out) as CheckResult;
+  expect(r.info.isa).toBe('scalar');
+  expect(r.wrong).toBe(0);
+}
+
+describe('install from a packed tarball without a compiler', () => {
+  beforeAll(() => {
+    tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'myelin-install-')));
+    const pkg = path.join(tmp, 'pkg');
+    fs.mkdirSync(pkg);
+    for (const entry of ['package.json', 'binding.gyp', 'CMakeLists.txt', 'native', 'lib', 'tsconfig.json', 'tsconfig.build.json', 'README.md']) {
+      fs.cpSync(path.join(repoRoot, entry), path.join(pkg, entry), { recursive: true });
+    }
+    fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(pkg, 'node_modules'));
+    const env = cleanEnv();
+    // prebuildify --napi --strip: node-gyp compiles inside the copy, never in the repo's build/.
+    run('npm', ['run', 'prebuild'], pkg, env);
+    run(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], pkg, env);
+    // The copy still has node-gyp's build/ here: `files` must leave it out of the tarball.
+    const packed = run('npm', ['pack', '--json', '--pack-destination', tmp], pkg, env);
+    const manifest = JSON.parse(packed) as { filename: string; files: { path: string }[] }[];
+    const files = manifest[0].files.map((f) => f.path);
+    expect(files.filter((f) => f.startsWith(`prebuilds/${tuple}/`) && f.endsWith('.node'))).toHaveLength(1);
+    expect(files).toContain('dist/index.js');
+    expect(files).toContain('dist/index.d.ts');
+    expect(files).toContain('binding.gyp');
+    expect(files).toContain('native/sources.json');
+    expect(files.filter((f) => f.startsWith('build/'))).toEqual([]);
+    tarball = path.join(tmp, manifest[0].filename);
+    compilerFreeBin();
+  }, TIMEOUT);
+
+  afterAll(() => {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('npm install runs the install script, which loads the prebuild and compiles nothing', () => {
+    installAndCheck('app-with-scripts', []);
+  }, TIMEOUT);
+
+  it('npm install --ignore-scripts loads the same prebuild', () => {
+    installAndCheck('app-ignore-scripts', ['--ignore-scripts']);
+  }, TIMEOUT);
+});
