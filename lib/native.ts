@@ -30,6 +30,10 @@ export const UnaryOp = {
 } as const;
 export type UnaryOpCode = (typeof UnaryOp)[keyof typeof UnaryOp];
 
+/** The LSTM / GRU step kernels of rnnCell. */
+export const RnnCellOp = { lstmForward: 0, lstmBackward: 1, gruForward: 2, gruBackward: 3 } as const;
+export type RnnCellOpCode = (typeof RnnCellOp)[keyof typeof RnnCellOp];
+
 /** Reductions over a set of axes, in the native ReduceOp order. */
 export const ReduceOp = { sum: 0, mean: 1, max: 2, min: 3, prod: 4 } as const;
 export type ReduceOpCode = (typeof ReduceOp)[keyof typeof ReduceOp];
@@ -180,6 +184,14 @@ export interface NativeBinding {
    * (dy null); 2 softmax backward, 3 logSoftmax backward (x = the saved output, dy = its grad).
    */
   softmax(op: 0 | 1 | 2 | 3, rows: number, n: number, x: Float32Array, xOffset: number, dy: Float32Array | null, out: Float32Array): void;
+  /**
+   * One LSTM/GRU time step's pointwise part over `rows` batch rows of `hidden` units (the GEMMs
+   * are the caller's). op 0 LSTM forward (pre, cPrev -> act, cNew, tanhC, h), 1 LSTM backward
+   * (act, tanhC, cPrev, dh, dc in/out -> dpre), 2 GRU forward (x, hg, hPrev -> act, h), 3 GRU
+   * backward (act, hgN, hPrev, dh -> dx, dhg, dhPrev). Each array is passed as (array, offset)
+   * of a contiguous [rows, k * hidden] block, k = 4 (LSTM gates), 3 (GRU gates) or 1.
+   */
+  rnnCell(op: RnnCellOpCode, rows: number, hidden: number, ...arrays: (Float32Array | number)[]): void;
   /** out[r] = log(sum(exp(row r))) over `rows` contiguous rows of n. */
   logsumexp(rows: number, n: number, x: Float32Array, xOffset: number, out: Float32Array): void;
   /**

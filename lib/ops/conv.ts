@@ -45,6 +45,9 @@ function f32(t: Tensor): Float32Array {
   return (t.storage.data as Float32Array).subarray(t.offset, t.offset + t.numel());
 }
 
+/** Saved in place of a tensor the backward will not read. */
+const EMPTY = emptyFloat([0]);
+
 /** A whole contiguous float32 copy's data (zero copy when t is already contiguous). */
 function data(t: Tensor): Float32Array {
   return f32(contiguousRaw(t));
@@ -65,7 +68,11 @@ const conv2dOp = defineOp({
     const wc = contiguousRaw(w);
     const y = emptyFloat([dims[0], dims[4], dims[5], dims[6]]);
     native.conv2d(dims, f32(xc), f32(wc), bias ? data(bias) : null, f32(y));
-    ctx.save(xc, wc);
+    // x is needed only for the weight's gradient, w only for the input's.
+    const [needX, needW] = ctx.needsInputGrad;
+    ctx.save(needW ? xc : EMPTY, needX ? wc : EMPTY);
+    ctx.xShape = xc.shape;
+    ctx.wShape = wc.shape;
     ctx.dims = dims;
     ctx.hasBias = bias !== null;
     return y;
@@ -79,12 +86,12 @@ const conv2dOp = defineOp({
     let dw: Tensor | null = null;
     let db: Tensor | null = null;
     if (needX) {
-      dx = emptyFloat(xc.shape);
+      dx = emptyFloat(ctx.xShape as readonly number[]);
       native.conv2dBackwardInput(dims, g, f32(wc), f32(dx));
     }
     const wantBias = ctx.hasBias && needB;
     if (needW) {
-      dw = emptyFloat(wc.shape);
+      dw = emptyFloat(ctx.wShape as readonly number[]);
       db = wantBias ? emptyFloat([dims[4]]) : null;
       native.conv2dBackwardWeight(dims, f32(xc), g, f32(dw), db ? f32(db) : null);
     } else if (wantBias) {
@@ -107,7 +114,10 @@ const convTranspose2dOp = defineOp({
       const yd = y.storage.data as Float32Array;
       native.binary(BinaryOp.add, y.shape, yd, 0, y.strides, yd, 0, y.strides, b.storage.data as Float32Array, b.offset, [0, b.strides[0], 0, 0]);
     }
-    ctx.save(xc, wc);
+    const [needX, needW] = ctx.needsInputGrad;
+    ctx.save(needW ? xc : EMPTY, needX ? wc : EMPTY);
+    ctx.xShape = xc.shape;
+    ctx.wShape = wc.shape;
     ctx.dims = dims;
     ctx.hasBias = bias !== null;
     return y;
@@ -120,11 +130,11 @@ const convTranspose2dOp = defineOp({
     let dx: Tensor | null = null;
     let dw: Tensor | null = null;
     if (needX) {
-      dx = emptyFloat(xc.shape);
+      dx = emptyFloat(ctx.xShape as readonly number[]);
       native.conv2d(dims, g, f32(wc), null, f32(dx));
     }
     if (needW) {
-      dw = emptyFloat(wc.shape);
+      dw = emptyFloat(ctx.wShape as readonly number[]);
       native.conv2dBackwardWeight(dims, g, f32(xc), f32(dw), null);
     }
     const db = ctx.hasBias && needB ? sumBias(grad, dims[1]) : null;

@@ -1,11 +1,10 @@
 // One recurrent layer in one direction, as one recorded op: given the input projection of every
 // time step (xproj = x W_ihᵀ + b_ih, computed by the caller as one GEMM over [T*B, I]) it runs the
-// recurrence: per step one GEMM for h W_hhᵀ (+ b_hh) and a fused loop for the gate non-linearities
-// and the state update. The backward is written out (BPTT): per step the fused gate gradients and
-// one GEMM for the gradient into the previous state; dW_hh for all steps is one GEMM at the end.
-// The gate non-linearities run through the native vectorised sigmoid/tanh kernels (strided over
-// the gate columns); the cheap products of the state update and of the backward are TypeScript
-// loops (no dedicated native cell kernel yet). First-order gradients only.
+// recurrence: per step one GEMM for h W_hhᵀ (+ b_hh) and one fused native kernel for the gate
+// non-linearities and the state update (native rnnCell: LSTM, GRU; the Elman RNN uses the native
+// tanh/relu). The backward is written out (BPTT): per step the fused gate-gradient kernel and one
+// GEMM for the gradient into the previous state; dW_hh for all steps is one GEMM at the end.
+// First-order gradients only.
 //
 // Output: one tensor [T + S, B, H]: rows 0..T-1 are the per-step outputs (zero at padded steps),
 // row T the final h, row T+1 the final c (LSTM). With `lengths`, steps t >= lengths[b] leave
@@ -13,7 +12,7 @@
 // so padding never reaches the final states.
 // Gate layouts are PyTorch's: LSTM i,f,g,o; GRU r,z,n (n = tanh(x_n + r * (h W_hn + b_hn))).
 import { defineOp } from '../autograd/define_op.js';
-import { BinaryOp, native, UnaryOp } from '../native.js';
+import { BinaryOp, native, RnnCellOp, UnaryOp } from '../native.js';
 import { Storage, Tensor } from '../tensor.js';
 import { contiguousRaw } from './raw.js';
 
@@ -34,7 +33,7 @@ function f32(t: Tensor): Float32Array {
   return t.storage.data as Float32Array;
 }
 
-/** A contiguous copy of a contiguous-able tensor's elements as a fresh Float32Array. */
+/** A contiguous copy of a tensor's elements as a fresh Float32Array. */
 function floats(t: Tensor): Float32Array {
   const c = contiguousRaw(t);
   return f32(c).slice(c.offset, c.offset + c.numel());
@@ -48,60 +47,9 @@ interface Saved {
   extra: Float32Array | null; // LSTM: tanh(c_t); GRU: h W_hn + b_hn
 }
 
-// LSTM state update of step t (monomorphic, so the JIT keeps it tight): c = tmp, h = o * tanh(c).
-// act/tanhC hold this step's values from abase/ebase; the outputs go to out from t * B * H.
-function lstmStepUpdate(
-  t: number, B: number, H: number, act: Float32Array, abase: number, tanhC: Float32Array, ebase: number,
-  cNew: Float32Array, c: Float32Array, h: Float32Array, out: Float32Array, lengths: Int32Array | null,
-): void {
-  const G = 4 * H;
-  for (let r = 0; r < B; r++) {
-    if (lengths !== null && t >= lengths[r]) continue;
-    const ar = abase + r * G + 3 * H;
-    const er = ebase + r * H;
-    const hr = r * H;
-    const yr = (t * B + r) * H;
-    for (let j = 0; j < H; j++) {
-      const hN = act[ar + j] * tanhC[er + j];
-      c[hr + j] = cNew[hr + j];
-      h[hr + j] = hN;
-      out[yr + j] = hN;
-    }
-  }
-}
-
-// LSTM gate gradients of step t into dgx; dc becomes the gradient of the previous cell, dhNext
-// the direct part of the previous h's gradient (padded rows pass dh through).
-function lstmStepBackward(
-  t: number, B: number, H: number, act: Float32Array, tanhC: Float32Array, cprev: Float32Array,
-  gd: Float32Array, go: number, dh: Float32Array, dc: Float32Array, dgx: Float32Array, dhNext: Float32Array,
-  lengths: Int32Array | null,
-): void {
-  const G = 4 * H;
-  for (let r = 0; r < B; r++) {
-    const hr = r * H;
-    if (lengths !== null && t >= lengths[r]) {
-      for (let j = 0; j < H; j++) dhNext[hr + j] = dh[hr + j];
-      continue;
-    }
-    const ar = (t * B + r) * G;
-    const er = (t * B + r) * H;
-    for (let j = 0; j < H; j++) {
-      const dht = dh[hr + j] + gd[go + er + j];
-      const i = act[ar + j];
-      const f = act[ar + H + j];
-      const g = act[ar + 2 * H + j];
-      const o = act[ar + 3 * H + j];
-      const tc = tanhC[er + j];
-      const dct = dc[hr + j] + dht * o * (1 - tc * tc);
-      dgx[ar + j] = dct * g * i * (1 - i);
-      dgx[ar + H + j] = dct * cprev[er + j] * f * (1 - f);
-      dgx[ar + 2 * H + j] = dct * i * (1 - g * g);
-      dgx[ar + 3 * H + j] = dht * tc * o * (1 - o);
-      dc[hr + j] = dct * f;
-      dhNext[hr + j] = 0;
-    }
-  }
+/** Copies row r of `from` (rows of n from fromOff) into `to` (from toOff). */
+function copyRow(to: Float32Array, toOff: number, from: Float32Array, fromOff: number, r: number, n: number): void {
+  to.set(from.subarray(fromOff + r * n, fromOff + (r + 1) * n), toOff + r * n);
 }
 
 const recurrentOp = defineOp({
@@ -114,6 +62,7 @@ const recurrentOp = defineOp({
     const xp = f32(xc);
     const xo = xc.offset;
     const wc = contiguousRaw(whh);
+    const w = f32(wc);
     const b = bhh ? floats(bhh) : null;
     const h = floats(h0);
     const c = c0 ? floats(c0) : null;
@@ -126,10 +75,10 @@ const recurrentOp = defineOp({
     const hprev = keep ? new Float32Array(T * B * H) : null;
     const cprev = c && keep ? new Float32Array(T * B * H) : null;
     const extra = mode === 'lstm' || mode === 'gru' ? new Float32Array(steps * B * H) : null;
-    const gh = new Float32Array(B * G); // GRU: h W_hhᵀ + b_hh
-    const pre = new Float32Array(B * G); // pre-activations of a step
-    const tmp = new Float32Array(B * H); // LSTM: new cell; GRU: pre-activation of n
-    // x_t + b_hh for every step at once (LSTM/RNN; GRU needs b_hn apart).
+    const gh = new Float32Array(B * G); // h W_hhᵀ + b_hh (GRU), or the whole pre-activation
+    const hNew = new Float32Array(B * H);
+    const cNew = c ? new Float32Array(B * H) : null;
+    // LSTM/RNN: x_t + b_hh for every step at once (GRU needs h W_hn + b_hn apart).
     let xb = xp;
     let xbo = xo;
     if (b && mode !== 'gru') {
@@ -137,60 +86,40 @@ const recurrentOp = defineOp({
       xbo = 0;
       native.binary(BinaryOp.add, [T * B, G], xb, 0, [G, 1], xp, xo, [G, 1], b, 0, [0, 1]);
     }
-    const row = [G, 1];
     for (let s = 0; s < T; s++) {
       const t = reverse ? T - 1 - s : s;
       const xbase = t * B * G; // into xproj
-      const base = keep ? xbase : 0; // into act
-      const hbase = t * B * H; // into out
+      const abase = keep ? xbase : 0; // into act
+      const hbase = t * B * H; // into out, hprev, cprev
       const ebase = keep ? hbase : 0; // into extra
       if (hprev) hprev.set(h, hbase);
       if (cprev) cprev.set(c!, hbase);
       if (mode === 'gru') {
         if (b) for (let r = 0; r < B; r++) gh.set(b, r * G);
-        native.gemm(false, true, B, G, H, 1, h, 0, H, f32(wc), wc.offset, H, b ? 1 : 0, gh, 0, G);
-        for (let r = 0; r < B; r++) for (let j = 0; j < 2 * H; j++) pre[r * G + j] = xp[xo + xbase + r * G + j] + gh[r * G + j];
-        native.unary(UnaryOp.sigmoid, [B, 2 * H], act, base, row, pre, 0, row);
-        for (let r = 0; r < B; r++) {
-          for (let j = 0; j < H; j++) {
-            const ghn = gh[r * G + 2 * H + j];
-            extra![ebase + r * H + j] = ghn;
-            tmp[r * H + j] = xp[xo + xbase + r * G + 2 * H + j] + act[base + r * G + j] * ghn;
-          }
-        }
-        native.unary(UnaryOp.tanh, [B, H], act, base + 2 * H, row, tmp, 0, [H, 1]);
+        native.gemm(false, true, B, G, H, 1, h, 0, H, w, wc.offset, H, b ? 1 : 0, gh, 0, G);
+        native.rnnCell(RnnCellOp.gruForward, B, H, xp, xo + xbase, gh, 0, h, 0, act, abase, hNew, 0);
+        for (let r = 0; r < B; r++) extra!.set(gh.subarray(r * G + 2 * H, r * G + 3 * H), ebase + r * H);
       } else {
-        pre.set(xb.subarray(xbo + xbase, xbo + xbase + B * G));
-        native.gemm(false, true, B, G, H, 1, h, 0, H, f32(wc), wc.offset, H, 1, pre, 0, G);
+        gh.set(xb.subarray(xbo + xbase, xbo + xbase + B * G));
+        native.gemm(false, true, B, G, H, 1, h, 0, H, w, wc.offset, H, 1, gh, 0, G);
         if (mode === 'lstm') {
-          native.unary(UnaryOp.sigmoid, [B, G], act, base, row, pre, 0, row);
-          native.unary(UnaryOp.tanh, [B, H], act, base + 2 * H, row, pre, 2 * H, row);
-          for (let r = 0; r < B; r++) {
-            const ar = base + r * G;
-            for (let j = 0; j < H; j++) tmp[r * H + j] = act[ar + H + j] * c![r * H + j] + act[ar + j] * act[ar + 2 * H + j];
-          }
-          native.unary(UnaryOp.tanh, [B, H], extra!, ebase, [H, 1], tmp, 0, [H, 1]);
+          native.rnnCell(RnnCellOp.lstmForward, B, H, gh, 0, c!, 0, act, abase, cNew!, 0, extra!, ebase, hNew, 0);
         } else {
-          native.unary(mode === 'tanh' ? UnaryOp.tanh : UnaryOp.relu, [B, G], act, base, row, pre, 0, row);
+          native.unary(mode === 'tanh' ? UnaryOp.tanh : UnaryOp.relu, [B, G], act, abase, [G, 1], gh, 0, [G, 1]);
+          hNew.set(act.subarray(abase, abase + B * H));
         }
       }
-      // State update; steps past a sequence's length leave its state as it is.
-      if (mode === 'lstm') lstmStepUpdate(t, B, H, act, base, extra!, ebase, tmp, c!, h, out, lengths);
-      else for (let r = 0; r < B; r++) {
-        if (lengths && t >= lengths[r]) continue;
-        const ar = base + r * G;
-        const hr = r * H;
-        const yr = hbase + r * H;
-        for (let j = 0; j < H; j++) {
-          let hN: number;
-          if (mode === 'gru') {
-            const z = act[ar + H + j];
-            hN = (1 - z) * act[ar + 2 * H + j] + z * h[hr + j];
-          } else {
-            hN = act[ar + j];
-          }
-          h[hr + j] = hN;
-          out[yr + j] = hN;
+      // The new state; steps past a sequence's length leave its state as it is (output 0).
+      if (!lengths) {
+        h.set(hNew);
+        if (c) c.set(cNew!);
+        out.set(hNew, hbase);
+      } else {
+        for (let r = 0; r < B; r++) {
+          if (t >= lengths[r]) continue;
+          copyRow(h, 0, hNew, 0, r, H);
+          if (c) copyRow(c, 0, cNew!, 0, r, H);
+          copyRow(out, hbase, hNew, 0, r, H);
         }
       }
     }
@@ -214,37 +143,39 @@ const recurrentOp = defineOp({
     const dc = ctx.hasC ? gd.slice(go + (T + 1) * B * H, go + (T + 2) * B * H) : null;
     const dgx = new Float32Array(T * B * G);
     const dgh = mode === 'gru' ? new Float32Array(T * B * G) : dgx;
-    const dhNext = new Float32Array(B * H);
+    const dht = new Float32Array(B * H); // total gradient of h_t
+    const dhNext = new Float32Array(B * H); // gradient of h_{t-1}
     for (let s = T - 1; s >= 0; s--) {
       const t = reverse ? T - 1 - s : s;
-      if (mode === 'lstm') lstmStepBackward(t, B, H, act, extra!, cprev!, gd, go, dh, dc!, dgx, dhNext, lengths);
-      else for (let r = 0; r < B; r++) {
-        const hr = r * H;
-        if (lengths && t >= lengths[r]) {
-          for (let j = 0; j < H; j++) dhNext[hr + j] = dh[hr + j];
-          continue; // state passed through unchanged; dc too
-        }
-        const ar = (t * B + r) * G;
-        const er = (t * B + r) * H;
-        for (let j = 0; j < H; j++) {
-          const dht = dh[hr + j] + gd[go + er + j];
-          if (mode === 'gru') {
-            const rg = act[ar + j], z = act[ar + H + j], n = act[ar + 2 * H + j];
-            const dn = dht * (1 - z) * (1 - n * n);
-            const dz = dht * (hprev[er + j] - n) * z * (1 - z);
-            const dr = dn * extra![er + j] * rg * (1 - rg);
-            dgx[ar + j] = dr; dgx[ar + H + j] = dz; dgx[ar + 2 * H + j] = dn;
-            dgh[ar + j] = dr; dgh[ar + H + j] = dz; dgh[ar + 2 * H + j] = dn * rg;
-            dhNext[hr + j] = dht * z;
-          } else {
-            const y = act[ar + j];
-            dgx[ar + j] = mode === 'tanh' ? dht * (1 - y * y) : y > 0 ? dht : 0;
-            dhNext[hr + j] = 0;
+      const abase = t * B * G;
+      const hbase = t * B * H;
+      for (let i = 0; i < B * H; i++) dht[i] = dh[i] + gd[go + hbase + i];
+      // Rows [r0, r0 + n) of this step through the fused kernel (dhNext: the direct part).
+      const cell = (r0: number, n: number) => {
+        const ra = abase + r0 * G;
+        const rh = r0 * H;
+        if (mode === 'lstm') {
+          native.rnnCell(RnnCellOp.lstmBackward, n, H, act, ra, extra!, hbase + rh, cprev!, hbase + rh, dht, rh, dc!, rh, dgx, ra);
+          dhNext.fill(0, rh, rh + n * H);
+        } else if (mode === 'gru') {
+          native.rnnCell(RnnCellOp.gruBackward, n, H, act, ra, extra!, hbase + rh, hprev, hbase + rh, dht, rh, dgx, ra, dgh, ra, dhNext, rh);
+        } else {
+          for (let i = 0; i < n * H; i++) {
+            const y = act[ra + i];
+            dgx[ra + i] = mode === 'tanh' ? dht[rh + i] * (1 - y * y) : y > 0 ? dht[rh + i] : 0;
           }
+          dhNext.fill(0, rh, rh + n * H);
+        }
+      };
+      if (!lengths) cell(0, B);
+      else {
+        for (let r = 0; r < B; r++) {
+          if (t < lengths[r]) cell(r, 1);
+          else copyRow(dhNext, 0, dh, 0, r, H); // state passed through unchanged; dc too
         }
       }
-      // dh_{prev} = direct part + dgh_t W_hh (rows of padded steps are zero in dgh).
-      native.gemm(false, false, B, H, G, 1, dgh, t * B * G, G, f32(wc), wc.offset, H, 1, dhNext, 0, H);
+      // dh_{t-1} = direct part + dgh_t W_hh (rows of padded steps are zero in dgh).
+      native.gemm(false, false, B, H, G, 1, dgh, abase, G, f32(wc), wc.offset, H, 1, dhNext, 0, H);
       dh.set(dhNext);
     }
     const need = ctx.needsInputGrad;

@@ -113,9 +113,11 @@ describe('native conv2d (im2col + GEMM)', () => {
     }
   }
 
-  it('tiles the batch when the column buffer would exceed 64 MiB', () => {
-    // 64 channels x 3x3 x 130x130 outputs = 39 MB per image: one image per tile.
+  it('tiles the batch to bound the column buffer (2 MiB)', () => {
+    // 64 channels x 3x3 x 130x130 outputs = 39 MB for one image: one image per tile.
     withThreads(2, () => run({ ...base, n: 2, c: 64, h: 130, w: 130, oc: 2, kh: 3, kw: 3, ph: 1, pw: 1 }, true));
+    // 90K floats per image: tiles of 5 images, then 2 (K split over threads, accumulation).
+    for (const threads of [1, 2]) withThreads(threads, () => run({ ...base, n: 7, c: 32, h: 16, w: 16, oc: 64, kh: 3, kw: 3, ph: 1, pw: 1 }, true));
   });
 
   it('rejects bad arguments without touching memory', () => {

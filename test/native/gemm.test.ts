@@ -114,8 +114,8 @@ function gemmCase(name: string, m: number, n: number, k: number, opts: Partial<C
   return out;
 }
 
-// Tiles: scalar 4x4, AVX2 6x16, AVX-512 6x64. Blocks: KC = 256 (scalar, AVX2) / 512
-// (AVX-512), NC = 1024 (scalar) / 768 (AVX2) / 384 (AVX-512), MC = 512 (scalar); the small-matrix path (B read in place) for at most 96
+// Tiles: scalar 4x4, AVX2 6x16, AVX-512 6x64. Blocks: KC = 256 (scalar) / 512 (SIMD),
+// NC = 1024 (scalar) / 2048 (AVX2) / 384 (AVX-512), MC = 512 (scalar) / 192 (AVX2); the small-matrix path (B read in place) for at most 96
 // (scalar) or 512 (AVX-512) rows, 96 when B's rows are 4 KiB apart; threads from 2^19 flops a
 // thread.
 const cases: Case[] = [
@@ -149,7 +149,8 @@ const cases: Case[] = [
   ...gemmCase('direct-B, 4 KiB rows', 96, 30, 5, { ldb: 1024 }),
   ...gemmCase('packed B, 4 KiB rows', 100, 30, 5, { ldb: 1024 }),
   ...gemmCase('nc block edge', 100, 385, 7),
-  ...gemmCase('avx2 nc block edge', 30, 769, 3),
+  ...gemmCase('avx2 nc block edge', 3, 2049, 3),
+  ...gemmCase('avx2 mc block edge', 193, 40, 9, { beta: 1 }),
   ...gemmCase('scalar nc block edge', 2, 1025, 3),
   ...gemmCase('scalar mc block edge', 513, 9, 5),
   ...gemmCase('threaded, two blocks', 131, 90, 70, { ldc: 95, beta: 1 }),

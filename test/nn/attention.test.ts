@@ -85,6 +85,20 @@ describe('MultiheadAttention against PyTorch', () => {
     expect(() => m.forward(zeros([3, 2, 6]), x, x)).toThrow(/expected query's last dim 8/);
   });
 
+  it('isCausal equals the explicit causal mask (bool True = masked, float -inf)', () => {
+    manualSeed(8);
+    const m = new nn.MultiheadAttention(4, 2, { batchFirst: true });
+    const x = randn([2, 3, 4]);
+    const [yc, wc] = m.forward(x, x, x, { isCausal: true });
+    const boolMask = maskOf({ shape: [3, 3], data: [0, 1, 1, 0, 0, 1, 0, 0, 0] });
+    const [yb, wb] = m.forward(x, x, x, { attnMask: boolMask });
+    const [yf] = m.forward(x, x, x, { attnMask: triuMask(3) });
+    close(yc, Array.from(yb.toTypedArray()), 1e-6, 'bool mask');
+    close(yc, Array.from(yf.toTypedArray()), 1e-6, 'float mask');
+    close(wc, Array.from(wb!.toTypedArray()), 1e-6, 'weights');
+    expect(wc!.select(1, 0).select(1, 2).tolist()).toEqual([0, 0]);
+  });
+
   it('unbatched input and needWeights: false', () => {
     manualSeed(7);
     const m = new nn.MultiheadAttention(4, 2);

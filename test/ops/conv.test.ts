@@ -40,6 +40,22 @@ describe('convolution inputs', () => {
     const want = conv2d(x.contiguous(), w.contiguous(), null, { stride: 2, padding: 1 });
     expect(conv2d(x, w, null, { stride: 2, padding: 1 }).tolist()).toEqual(want.tolist());
   });
+  it('gradients of only some inputs match the full computation', () => {
+    for (const op of [conv2d, convTranspose2d]) {
+      const xs = [rand([2, 4, 5, 5], 31), rand([2, 4, 5, 5], 31, false)];
+      const ws = [rand([4, 2, 3, 3], 32), rand([4, 2, 3, 3], 32)];
+      const o = { stride: 2, padding: 1, groups: 2 };
+      op(xs[0], ws[0], null, o).sum().backward();
+      op(xs[1], ws[1], null, o).sum().backward();
+      expect(ws[1].grad!.tolist()).toEqual(ws[0].grad!.tolist());
+      const x = rand([2, 4, 5, 5], 33);
+      const wFrozen = rand([4, 2, 3, 3], 34, false);
+      const xFull = rand([2, 4, 5, 5], 33);
+      op(x, wFrozen, null, o).sum().backward();
+      op(xFull, rand([4, 2, 3, 3], 34), null, o).sum().backward();
+      expect(x.grad!.tolist()).toEqual(xFull.grad!.tolist());
+    }
+  });
   it('an unbatched input keeps its rank', () => {
     expect(conv2d(rand([3, 5, 5], 23, false), rand([2, 3, 3, 3], 24, false)).shape).toEqual([2, 3, 3]);
     expect(conv1d(rand([3, 9], 25, false), rand([2, 3, 3], 26, false), null, { stride: 2 }).shape).toEqual([2, 4]);

@@ -55,6 +55,18 @@ describe('pooling on larger inputs (threaded over planes)', () => {
   });
 });
 
+describe('max pooling and NaN', () => {
+  it('propagates NaN with the index of the last NaN, as PyTorch does', () => {
+    const x = Tensor.fromData(new Float32Array([1, NaN, 3, NaN]), [1, 1, 2, 2]);
+    for (const [v, i] of [maxPool2dWithIndices(x, 2), adaptiveMaxPool2dWithIndices(x, 1)]) {
+      expect(Number.isNaN(v.item())).toBe(true);
+      expect(i.item()).toBe(3);
+    }
+    const [v, i] = maxPool2dWithIndices(Tensor.fromData(new Float32Array([1, -Infinity, 5, 2]), [1, 1, 2, 2]), 2);
+    expect([v.item(), i.item()]).toEqual([5, 2]);
+  });
+});
+
 describe('pooling gradients (finite differences)', () => {
   // Distinct, well-separated values keep every max window's winner fixed under the FD step.
   function spread(shape: number[], seed: number): Tensor {

@@ -169,9 +169,6 @@ export class MultiheadAttention extends Module {
     return [out, w];
   }
 
-  override extraRepr(): string {
-    return '';
-  }
 }
 
 export type TransformerActivation = 'relu' | 'gelu' | ((x: Tensor) => Tensor);

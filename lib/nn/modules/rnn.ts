@@ -13,6 +13,7 @@ import { Tensor } from '../../tensor.js';
 import { uniform_ } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
+import { pyFloat } from '../repr.js';
 
 export interface RNNOptions {
   numLayers?: number;
@@ -164,7 +165,7 @@ abstract class RNNBase extends Module {
     if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
     if (!this.bias) s += ', bias=False';
     if (this.batchFirst) s += ', batch_first=True';
-    if (this.dropout) s += `, dropout=${this.dropout}`;
+    if (this.dropout) s += `, dropout=${pyFloat(this.dropout)}`;
     if (this.bidirectional) s += ', bidirectional=True';
     return s;
   }

@@ -25,6 +25,7 @@ constexpr Export kExports[] = {
     {"argReduce", myelin::binding::arg_reduce},
     {"gemm", myelin::binding::gemm},
     {"softmax", myelin::binding::softmax},
+    {"rnnCell", myelin::binding::rnn_cell},
     {"logsumexp", myelin::binding::logsumexp},
     {"crossEntropy", myelin::binding::cross_entropy},
     {"crossEntropyBackward", myelin::binding::cross_entropy_backward},

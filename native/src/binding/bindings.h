@@ -22,6 +22,9 @@ Napi::Value arg_reduce(const Napi::CallbackInfo& info);
 Napi::Value gemm(const Napi::CallbackInfo& info);
 Napi::Value gemm_batched(const Napi::CallbackInfo& info);
 
+// bind_rnn.cpp
+Napi::Value rnn_cell(const Napi::CallbackInfo& info);
+
 // bind_softmax.cpp
 Napi::Value softmax(const Napi::CallbackInfo& info);
 Napi::Value logsumexp(const Napi::CallbackInfo& info);

@@ -17,6 +17,7 @@ KernelTable build(Isa isa) {
       fill_gemm_scalar(&t.gemm);
       fill_softmax_scalar(&t.softmax);
       fill_optim_scalar(&t.optim);
+      fill_rnn_scalar(&t.rnn);
       break;
 #ifdef MYELIN_HAVE_X86_KERNELS
     case Isa::Avx2:
@@ -26,6 +27,7 @@ KernelTable build(Isa isa) {
       fill_gemm_avx2(&t.gemm);
       fill_softmax_avx2(&t.softmax);
       fill_optim_avx2(&t.optim);
+      fill_rnn_avx2(&t.rnn);
       break;
     case Isa::Avx512:
       fill_binary_avx512(&t.binary);
@@ -34,6 +36,7 @@ KernelTable build(Isa isa) {
       fill_gemm_avx512(&t.gemm);
       fill_softmax_avx512(&t.softmax);
       fill_optim_avx512(&t.optim);
+      fill_rnn_avx512(&t.rnn);
       break;
 #endif
     default:

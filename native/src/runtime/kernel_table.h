@@ -6,6 +6,7 @@
 #include "kernels/gemm/gemm.h"
 #include "kernels/optim/optim.h"
 #include "kernels/softmax/softmax.h"
+#include "kernels/rnn/rnn.h"
 #include "runtime/cpu_features.h"
 
 namespace myelin {
@@ -18,6 +19,7 @@ struct KernelTable {
   GemmKernels gemm;
   SoftmaxKernels softmax;
   OptimKernels optim;
+  RnnKernels rnn;
 };
 
 // The table of an ISA this CPU supports (isa_supported(isa) must hold).

@@ -52,6 +52,14 @@ int default_thread_count() {
 // without a futex wake-up, and an idle pool still sleeps within tens of microseconds.
 constexpr int kSpinIterations = 4000;
 
+// One spin step. Every 64th yields the CPU: on a loaded machine (more runnable threads than
+// cores) a thread waiting for its partner must not hold the core the partner needs. Measured
+// on 2 busy cores: 2-thread GEMM went from 56-66 to 93-103 GFLOP/s with the yield.
+inline void spin_step(int i) {
+  if ((i & 63) == 63) std::this_thread::yield();
+  else MYELIN_PAUSE();
+}
+
 class Pool {
  public:
   Pool() : threads_(default_thread_count()) {}
@@ -91,7 +99,7 @@ class Pool {
     fn(ctx, 0, nthreads);
     t_in_region = false;
     for (int i = 0; i < kSpinIterations && pending_.load(std::memory_order_acquire) != 0; ++i)
-      MYELIN_PAUSE();
+      spin_step(i);
     if (pending_.load(std::memory_order_acquire) != 0) {
       std::unique_lock<std::mutex> lock(mu_);
       done_.wait(lock, [&] { return pending_.load(std::memory_order_acquire) == 0; });
@@ -134,7 +142,7 @@ class Pool {
     t_in_region = true;
     for (;;) {
       for (int i = 0; i < kSpinIterations && generation_.load(std::memory_order_acquire) == seen; ++i)
-        MYELIN_PAUSE();
+        spin_step(i);
       TaskFn fn;
       void* ctx;
       int nthreads;

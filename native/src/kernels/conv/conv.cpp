@@ -2,8 +2,9 @@
 // matrix [C*kh*kw, nt*OH*OW] (threaded over images x channels). The forward is a batched GEMM
 // per group writing straight into NCHW y; the gradients gather dy into the matching
 // [OC, nt*OH*OW] layout so each group is ONE large GEMM (K or N = nt*OH*OW) rather than nt small
-// ones. The tile is bounded (column buffer plus that layout <= 64 MiB). A 1x1 stride-1 unpadded
-// convolution reads x itself (batched GEMM, no im2col) in the forward and the grad-input.
+// ones. The tile is bounded (column buffer plus that layout <= 2 MiB, or one image). A 1x1
+// stride-1 unpadded convolution reads x itself (batched GEMM, no im2col) in the forward and the
+// grad-input.
 #include <cstring>
 #include <memory>
 #include <new>
@@ -17,8 +18,10 @@ namespace myelin {
 
 namespace {
 
-// Column buffer plus the gathered output layout hold at most this many floats (64 MiB).
-constexpr int64_t kMaxBufferFloats = int64_t{16} << 20;
+// Column buffer plus the gathered output layout hold at most this many floats (2 MiB) unless
+// one image needs more: cache-sized tiles keep the column matrix hot between im2col and the
+// GEMM (measured 1.2-1.5x faster than whole-batch tiles of 10-40 MB on C1/C2 shapes).
+constexpr int64_t kMaxBufferFloats = int64_t{1} << 19;
 // Elements per thread below which copies stay on the caller.
 constexpr int64_t kCopyGrain = 1 << 15;
 // Columns (GEMM K) per thread below which the weight gradient is not split over K.
@@ -61,6 +64,18 @@ Buffers buffers(const Plan& p, const ConvShape& s, bool need_col, bool need_wide
   if (need_wide && p.tile > 1) b.wide.reset(new (std::nothrow) float[p.tile * s.oc * p.ohw]);
   b.ok = (!need_col || b.col) && (!need_wide || p.tile == 1 || b.wide);
   return b;
+}
+
+// Sum of n floats in 8 interleaved partial sums (a fixed order the compiler can vectorise).
+double row_sum(const float* r, int64_t n) {
+  float part[8] = {0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f};
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int l = 0; l < 8; ++l) part[l] += r[j + l];
+  double acc = 0;
+  for (int l = 0; l < 8; ++l) acc += part[l];
+  for (; j < n; ++j) acc += r[j];
+  return acc;
 }
 
 int64_t grain(int64_t per_item) {
@@ -236,12 +251,7 @@ bool conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const floa
     parallel_for(s.oc, grain(s.n * p.ohw), [&](int64_t b, int64_t e) {
       for (int64_t o = b; o < e; ++o) {
         double acc = 0;
-        for (int64_t i = 0; i < s.n; ++i) {
-          const float* r = dy + (i * s.oc + o) * p.ohw;
-          float part = 0.f;
-          for (int64_t j = 0; j < p.ohw; ++j) part += r[j];
-          acc += part;
-        }
+        for (int64_t i = 0; i < s.n; ++i) acc += row_sum(dy + (i * s.oc + o) * p.ohw, p.ohw);
         dbias[o] = static_cast<float>(acc);
       }
     });

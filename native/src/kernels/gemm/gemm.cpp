@@ -125,9 +125,43 @@ void gemm_block(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1
   float* a_pack = t_pack_a.get(MC * KC);
   float* b_pack = direct_b ? nullptr : t_pack_b.get(NC * KC);
 
-  // The loops run as BLIS does for C^T = B^T A^T: the vector dimension of the tile is n (rows
-  // of C are contiguous), so the operand broadcast from L1 is A and the one streamed is B.
-  // Loop 5 (ic): rows of C in blocks of MC; one packed A block (mc x kc, ~L3) at a time.
+  if (g.loops == GemmLoops::BInL1) {
+    // BLIS's order. Loop 5 (jc): columns of C in blocks of NC; one packed B block (kc x nc,
+    // in L3) at a time.
+    for (int64_t jc = n0; jc < n1; jc += NC) {
+      const int64_t nc = min64(NC, n1 - jc);
+      // Loop 4 (pc): the k dimension in blocks of KC; beta applies to the first block only.
+      for (int64_t pc = 0; pc < p.k; pc += KC) {
+        const int64_t kc = min64(KC, p.k - pc);
+        const float beta = pc == 0 ? p.beta : 1.0f;
+        const float* b_block = p.b + pc * p.b_rs + jc * p.b_cs;
+        if (!direct_b) g.pack_b(kc, nc, b_block, p.b_rs, p.b_cs, b_pack);
+        const int64_t ldb = direct_b ? p.b_rs : NR;
+        // Loop 3 (ic): rows of C in blocks of MC; one packed A block (mc x kc, in L2).
+        for (int64_t ic = m0; ic < m1; ic += MC) {
+          const int64_t mc = min64(MC, m1 - ic);
+          g.pack_a(mc, kc, p.a + ic * p.a_rs + pc * p.a_cs, p.a_rs, p.a_cs, a_pack);
+          // Loop 2 (jr): NR-column micro-panels of the B block (kc x NR, in L1).
+          for (int64_t jr = 0; jr < nc; jr += NR) {
+            const int nr = static_cast<int>(min64(NR, nc - jr));
+            const float* b_panel = direct_b ? b_block + jr : b_pack + jr * kc;
+            float* c_col = p.c + ic * p.ldc + jc + jr;
+            // Loop 1 (ir): MR-row micro-panels of the A block, one microkernel call each.
+            for (int64_t ir = 0; ir < mc; ir += MR) {
+              const int mr = static_cast<int>(min64(MR, mc - ir));
+              g.ukernel(kc, a_pack + ir * kc, b_panel, ldb, c_col + ir * p.ldc, p.ldc, p.alpha,
+                        beta, mr, nr);
+            }
+          }
+        }
+      }
+    }
+    return;
+  }
+
+  // AInL1: BLIS's order for C^T = B^T A^T (the tile's vector dimension is n, so the operand
+  // broadcast from L1 is A and the one streamed is B).
+  // Loop 5 (ic): rows of C in blocks of MC; one packed A block (mc x kc, in L3) at a time.
   for (int64_t ic = m0; ic < m1; ic += MC) {
     const int64_t mc = min64(MC, m1 - ic);
     // Loop 4 (pc): the k dimension in blocks of KC; beta applies to the first block only.

@@ -27,10 +27,19 @@ using GemmPackBFn = void (*)(int64_t kc, int64_t nc, const float* b, int64_t rs,
 using GemmUkernelFn = void (*)(int64_t kc, const float* a, const float* b, int64_t ldb, float* c,
                                int64_t ldc, float alpha, float beta, int mr, int nr);
 
+// Which micro-panel the two innermost loops keep in L1 (the other streams from L2):
+//   AInL1: loop 2 walks MR-row A micro-panels, loop 1 the NR-column B micro-panels of a packed
+//     B block (kc x nc) held in L2; the packed A block (mc x kc) lives in L3. (BLIS's order for
+//     C^T = B^T A^T.) Suits wide tiles, whose B micro-panel is too big for L1.
+//   BInL1: BLIS's own order: loop 2 walks B micro-panels (kc x NR, in L1), loop 1 the A
+//     micro-panels of a packed A block (mc x kc) held in L2; the packed B block lives in L3.
+enum class GemmLoops : int { AInL1, BInL1 };
+
 struct GemmKernels {
-  const char* name;  // dtype, tile and ISA: "sgemm_ukernel_14x32__avx512"
+  const char* name;  // dtype, tile and ISA: "sgemm_ukernel_6x64__avx512"
   int mr, nr;        // register tile
   int kc, mc, nc;    // cache blocks (see the fill_gemm_* files for the reasoning)
+  GemmLoops loops;
   // Small-matrix path: a thread's block of at most this many rows of C reads op(B) in place
   // (when its rows are contiguous) instead of packing it; 0 = always pack.
   int direct_b_max_rows;

@@ -76,6 +76,7 @@ struct V {
 
 constexpr int MR = 6;
 constexpr int NV = 4;
+constexpr int64_t kPrefetchC = 24;  // 24 k-steps x 24 cycles ~ 600 cycles
 
 #include "kernels/gemm/gemm_tile.inl"
 
@@ -88,6 +89,7 @@ void fill_gemm_avx512(GemmKernels* k) {
   k->kc = 512;
   k->mc = 2052;
   k->nc = 384;
+  k->loops = GemmLoops::AInL1;
   k->direct_b_max_rows = 512;
   k->pack_a = pack_a;
   k->pack_b = pack_b;

@@ -29,6 +29,7 @@ struct V {
 
 constexpr int MR = 4;
 constexpr int NV = 4;
+constexpr int64_t kPrefetchC = 24;
 
 #include "kernels/gemm/gemm_tile.inl"
 
@@ -41,6 +42,7 @@ void fill_gemm_scalar(GemmKernels* k) {
   k->kc = 256;
   k->mc = 512;
   k->nc = 1024;
+  k->loops = GemmLoops::AInL1;
   k->direct_b_max_rows = 96;
   k->pack_a = pack_a;
   k->pack_b = pack_b;

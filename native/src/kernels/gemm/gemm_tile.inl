@@ -3,16 +3,16 @@
 // inside an anonymous namespace, after that file defines:
 //   V::reg, V::mask, V::width, zero, load, loadm, store, storem, set1, mul, fmadd, mask_for
 //   (mask_for(n): the first n lanes, n clamped to [0, width]; masked lanes are neither read
-//   nor written), transpose (see pack_lines), and constexpr int MR, NV.
+//   nor written), transpose (see pack_lines), constexpr int MR, NV, and constexpr int64_t
+//   kPrefetchC: how many k-steps before the end of the k loop the C tile is prefetched
+//   (about 600 cycles: enough to bring it from L3 or memory, too few for the streaming A and B
+//   to evict it again).
 // No includes here: each ISA file brings its own, so nothing is shared across ISA objects.
 
 constexpr int W = V::width;
 constexpr int NR = NV * W;
 
 inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
-
-// How many k-steps before the end of the k loop the C tile is prefetched.
-constexpr int64_t kPrefetchC = 24;
 
 // One k-step loop over the whole kc: acc[i][v] += A[p][i] * B[p][v*W .. v*W+W), for the
 // first NVX vectors of the tile. kMasked: B's columns past nr are not read (op(B) read in place
@@ -51,8 +51,8 @@ void tile(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int
   for (int v = 0; v < NVX; ++v) bm[v] = V::mask_for(nr - v * W);
   const bool full = nr == NVX * W;
   // C is read (beta != 0) and written only after the k loop: pull it in kPrefetchC k-steps
-  // (hundreds of cycles) before the end, late enough that the streaming A and B do not evict
-  // it again (rows ldc apart may share L1 sets when ldc is a multiple of 1024).
+  // before the end (rows ldc apart may share L1 sets when ldc is a multiple of 1024, so an
+  // earlier prefetch would be evicted again).
   const int64_t k_main = kc > kPrefetchC ? kc - kPrefetchC : 0;
   if (full)
     tile_kloop<false, NVX>(k_main, a, b, ldb, bm, acc);
