@@ -32,6 +32,9 @@
   "targets": [
     {
       "target_name": "myelin",
+      # Never unloaded: the thread pool's workers run this library's code for the life of the
+      # process, also after the worker_thread that first loaded it has exited.
+      "ldflags": ["-Wl,-z,nodelete"],
       "sources": [
         "<!@(node -p \"require('./native/sources.json').core.join(' ')\")",
         "<!@(node -p \"require('./native/sources.json').binding.join(' ')\")",
