@@ -87,7 +87,7 @@ export async function run({ threads, rounds = 9 }) {
         for (const c of list) {
           if (r === 0) c.check?.();
           const t0 = await triad(t, c.bytes);
-          const gbs = c.moved / secondsPerCall(c.fn, { warmup: 1, samples: 3, callsPerSample: 2 }) * 1e-9;
+          const gbs = c.moved / secondsPerCall(c.fn, { warmup: 2, samples: 3, callsPerSample: 4 }) * 1e-9;
           const t1 = await triad(t, c.bytes);
           const f = figure(c.name, t, c.bytes);
           f.gbs.push(gbs);
