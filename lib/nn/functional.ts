@@ -19,3 +19,5 @@ export {
   type NLLOptions, type Reduction, type ReductionOption,
 } from '../ops/loss.js';
 export { oneHot } from '../ops/indexing.js';
+export { embedding, type EmbeddingOptions } from '../ops/embedding.js';
+export { scaledDotProductAttention, type SdpaOptions } from '../ops/attention.js';
