@@ -6,17 +6,7 @@
 namespace myelin {
 namespace {
 
-struct V {
-  using reg = float;
-  static constexpr int width = 1;
-  static reg load(const float* p) { return *p; }
-  static void store(float* p, reg v) { *p = v; }
-  static reg set1(float x) { return x; }
-  static float first(reg v) { return v; }
-  static reg add(reg a, reg b) { return a + b; }
-  static reg sub(reg a, reg b) { return a - b; }
-  static reg mul(reg a, reg b) { return a * b; }
-};
+#include "kernels/vmath/simd_scalar.inl"
 
 float v_sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
 float v_tanh(float x) { return tanhf(x); }

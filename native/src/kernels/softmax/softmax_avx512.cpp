@@ -13,7 +13,7 @@ namespace {
 
 // The softmax kernels' view of V: its vector exp, and a NaN-propagating max.
 struct S : V {
-  static reg max(reg a, reg b) { return V::select(V::isnan(a), a, V::max(a, b)); }
+  static reg max(reg a, reg b) { return V::max_nan(a, b); }
   static reg exp(reg x) { return v_exp(x); }
   static float exp1(float x) { return V::first(v_exp(V::set1(x))); }
   static float log1(float x) { return logf(x); }

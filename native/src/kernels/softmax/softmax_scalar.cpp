@@ -6,19 +6,12 @@
 namespace myelin {
 namespace {
 
-struct S {
-  using reg = float;
-  static constexpr int width = 1;
-  static reg load(const float* p) { return *p; }
-  static void store(float* p, reg v) { *p = v; }
-  static reg set1(float x) { return x; }
-  static reg add(reg a, reg b) { return a + b; }
-  static reg sub(reg a, reg b) { return a - b; }
-  static reg mul(reg a, reg b) { return a * b; }
-  static reg max(reg a, reg b) { return b > a || b != b ? b : a; }
+#include "kernels/vmath/simd_scalar.inl"
+
+// The softmax kernels' view of V: libm exp/log, and a NaN-propagating max.
+struct S : V {
+  static reg max(reg a, reg b) { return V::max_nan(a, b); }
   static reg exp(reg x) { return expf(x); }
-  static float hsum(reg v) { return v; }
-  static float hmax(reg v) { return v; }
   static float exp1(float x) { return expf(x); }
   static float log1(float x) { return logf(x); }
 };

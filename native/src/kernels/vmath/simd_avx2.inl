@@ -20,6 +20,10 @@ struct V {
   static reg fmsub(reg a, reg b, reg c) { return _mm256_fmsub_ps(a, b, c); }
   static reg min(reg a, reg b) { return _mm256_min_ps(a, b); }
   static reg max(reg a, reg b) { return _mm256_max_ps(a, b); }
+  // NaN-propagating max/min (torch.maximum semantics): max_ps(a, b) yields b when either is
+  // NaN, so a is put back where a is NaN.
+  static reg max_nan(reg a, reg b) { return select(isnan(a), a, max(a, b)); }
+  static reg min_nan(reg a, reg b) { return select(isnan(a), a, min(a, b)); }
   static reg and_(reg a, reg b) { return _mm256_and_ps(a, b); }
   static reg or_(reg a, reg b) { return _mm256_or_ps(a, b); }
   static reg xor_(reg a, reg b) { return _mm256_xor_ps(a, b); }

@@ -1,0 +1,19 @@
+// The portable "vector" type V of width 1 that the row kernels are written over on the scalar
+// path. Included inside an anonymous namespace by each scalar kernel file.
+struct V {
+  using reg = float;
+  static constexpr int width = 1;
+  static reg load(const float* p) { return *p; }
+  static void store(float* p, reg v) { *p = v; }
+  static reg set1(float x) { return x; }
+  static float first(reg v) { return v; }
+  static reg add(reg a, reg b) { return a + b; }
+  static reg sub(reg a, reg b) { return a - b; }
+  static reg mul(reg a, reg b) { return a * b; }
+  static reg div(reg a, reg b) { return a / b; }
+  // NaN-propagating max/min (torch.maximum semantics).
+  static reg max_nan(reg a, reg b) { return a != a ? a : (b != b ? b : (a > b ? a : b)); }
+  static reg min_nan(reg a, reg b) { return a != a ? a : (b != b ? b : (a < b ? a : b)); }
+  static float hsum(reg v) { return v; }
+  static float hmax(reg v) { return v; }
+};
