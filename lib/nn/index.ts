@@ -10,7 +10,7 @@ export {
   MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
   type MaxPoolOptions, type AvgPoolOptions,
 } from './modules/pooling.js';
-export { BatchNormBase, BatchNorm1d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './modules/normalization.js';
+export { BatchNormBase, BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './modules/normalization.js';
 export {
   ReLU, LeakyReLU, ELU, SELU, GELU, SiLU, Sigmoid, Tanh, Softplus, Softmax, LogSoftmax, Sine, type InplaceOptions,
 } from './modules/activation.js';

@@ -112,6 +112,13 @@ export class BatchNorm1d extends BatchNormBase {
   }
 }
 
+/** Batch normalisation over [N, C, H, W], per channel. */
+export class BatchNorm2d extends BatchNormBase {
+  protected checkInputDim(x: Tensor): void {
+    if (x.ndim !== 4) throw new RangeError(`BatchNorm2d: expected 4D input (got ${x.ndim}D input of shape ${formatShape(x.shape)})`);
+  }
+}
+
 export interface LayerNormOptions {
   eps?: number;
   /** Learnable per-element weight (ones) and bias (zeros) of normalizedShape. */
