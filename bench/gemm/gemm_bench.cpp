@@ -2,7 +2,8 @@
 // each x86 ISA) side by side with OpenBLAS's cblas_sgemm in the same process, against the
 // FMA peak measured in the same run by a register-only FMA loop.
 //
-// usage: gemm_bench [--threads 1,2] [--reps 7] [--workloads G1,G2] [--markdown] [--clock wall|cpu]
+// usage: gemm_bench [--threads 1,2] [--reps 7] [--workloads G1,G2] [--sizes 256,512,1024,2048]
+//                   [--markdown] [--clock wall|cpu]
 // Run it through bench/gemm/run.sh (unsets OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE).
 //
 // Timing: every round times each contender once (one call, or a few calls for small shapes
@@ -111,14 +112,14 @@ struct Shape {
   int m, n, k;
 };
 
-std::vector<Shape> shapes(const std::string& which) {
+std::vector<Shape> shapes(const std::string& which, const std::vector<int>& square_sizes) {
   std::vector<Shape> out;
   if (which.find("G1") != std::string::npos)
-    for (int n : {256, 512, 1024, 2048}) {
-      static char labels[4][32];
-      char* l = labels[out.size() % 4];
-      snprintf(l, 32, "N=%d", n);
-      out.push_back({"G1", l, false, false, n, n, n});
+    for (int n : square_sizes) {
+      static std::vector<std::string> labels;  // owns the label text for the process's life
+      labels.reserve(64);
+      labels.push_back("N=" + std::to_string(n));
+      out.push_back({"G1", labels.back().c_str(), false, false, n, n, n});
     }
   if (which.find("G2") != std::string::npos) {
     out.push_back({"G2", "(64x784)(784x256)", false, false, 64, 256, 784});
@@ -158,12 +159,20 @@ int main(int argc, char** argv) {
   int reps = 7;
   std::string workloads = "G1,G2";
   bool markdown = false;
+  std::vector<int> square_sizes = {256, 512, 1024, 2048};
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--threads" && i + 1 < argc) {
       thread_counts.clear();
       for (const char* p = argv[++i]; *p;) {
         thread_counts.push_back(std::atoi(p));
+        while (*p && *p != ',') ++p;
+        if (*p == ',') ++p;
+      }
+    } else if (arg == "--sizes" && i + 1 < argc) {  // G1's square sizes
+      square_sizes.clear();
+      for (const char* p = argv[++i]; *p;) {
+        square_sizes.push_back(std::atoi(p));
         while (*p && *p != ',') ++p;
         if (*p == ',') ++p;
       }
@@ -176,7 +185,7 @@ int main(int argc, char** argv) {
     } else if (arg == "--clock" && i + 1 < argc) {
       g_cpu_clock = std::string(argv[++i]) == "cpu";
     } else {
-      std::fprintf(stderr, "usage: gemm_bench [--threads 1,2] [--reps N>=5] [--workloads G1,G2] [--markdown] [--clock wall|cpu]\n");
+      std::fprintf(stderr, "usage: gemm_bench [--threads 1,2] [--reps N>=5] [--workloads G1,G2] [--sizes 256,512,...] [--markdown] [--clock wall|cpu]\n");
       return 2;
     }
   }
@@ -208,7 +217,7 @@ int main(int argc, char** argv) {
       std::printf("\n");
     }
     set_threads(threads);
-    for (const Shape& s : shapes(workloads)) {
+    for (const Shape& s : shapes(workloads, square_sizes)) {
       const size_t asz = size_t(s.m) * s.k, bsz = size_t(s.k) * s.n, csz = size_t(s.m) * s.n;
       std::vector<float> a(asz), b(bsz);
       std::vector<std::vector<float>> c(who.size(), std::vector<float>(csz));

@@ -60,6 +60,11 @@ inline void spin_step(int i) {
   else MYELIN_PAUSE();
 }
 
+// A parallel region is split into `nthreads` shares, share i being fn(ctx, i, nthreads): the
+// split, and so the result, depends only on nthreads. Which OS thread runs a share does not
+// matter, so shares are claimed from a counter by whoever is free: the caller and the workers.
+// On a loaded machine (more runnable threads than cores) a worker that has lost its core
+// leaves its share to the caller instead of making it wait for the scheduler.
 class Pool {
  public:
   Pool() : threads_(default_thread_count()) {}
@@ -80,29 +85,28 @@ class Pool {
     }
     std::lock_guard<std::mutex> region(submit_mu_, std::adopt_lock);
     start_workers_locked();
-    const int nworkers = static_cast<int>(workers_.size());
-    if (nthreads - 1 > nworkers) {
-      // More tids than workers (the pool was made smaller): the caller runs the surplus.
-      run_serially(nthreads, fn, ctx);
-      return;
-    }
+    uint64_t gen;
     {
       std::lock_guard<std::mutex> lock(mu_);
       job_fn_ = fn;
       job_ctx_ = ctx;
       job_threads_ = nthreads;
-      pending_.store(nworkers, std::memory_order_relaxed);
-      generation_.fetch_add(1, std::memory_order_release);
+      finished_.store(0, std::memory_order_relaxed);
+      gen = generation_.load(std::memory_order_relaxed) + 1;
+      claim_.store(claim_word(gen, 0), std::memory_order_relaxed);
+      generation_.store(gen, std::memory_order_release);
     }
     wake_.notify_all();
     t_in_region = true;
-    fn(ctx, 0, nthreads);
+    run_shares(gen, fn, ctx, nthreads);
     t_in_region = false;
-    for (int i = 0; i < kSpinIterations && pending_.load(std::memory_order_acquire) != 0; ++i)
+    // Every share is claimed; wait for the ones other threads are still running (ctx lives on
+    // this caller's stack).
+    for (int i = 0; i < kSpinIterations && finished_.load(std::memory_order_acquire) != nthreads; ++i)
       spin_step(i);
-    if (pending_.load(std::memory_order_acquire) != 0) {
+    if (finished_.load(std::memory_order_acquire) != nthreads) {
       std::unique_lock<std::mutex> lock(mu_);
-      done_.wait(lock, [&] { return pending_.load(std::memory_order_acquire) == 0; });
+      done_.wait(lock, [&] { return finished_.load(std::memory_order_acquire) == nthreads; });
     }
   }
 
@@ -114,6 +118,28 @@ class Pool {
     t_in_region = outer;
   }
 
+  // The claim counter holds the region's generation (low 32 bits) beside the next unclaimed
+  // share, so a thread that read an older region's job can never claim a share of a newer one.
+  static uint64_t claim_word(uint64_t gen, uint64_t share) { return (gen << 32) | share; }
+
+  // Claims and runs shares of region `gen` until none is left.
+  void run_shares(uint64_t gen, TaskFn fn, void* ctx, int nthreads) {
+    uint64_t c = claim_.load(std::memory_order_acquire);
+    for (;;) {
+      if ((c >> 32) != (gen & 0xffffffffu)) return;
+      const int share = static_cast<int>(c & 0xffffffffu);
+      if (share >= nthreads) return;
+      if (!claim_.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel, std::memory_order_acquire))
+        continue;
+      fn(ctx, share, nthreads);
+      if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == nthreads) {
+        std::lock_guard<std::mutex> lock(mu_);
+        done_.notify_one();
+      }
+      c = claim_.load(std::memory_order_acquire);
+    }
+  }
+
   // Called with submit_mu_ held.
   void start_workers_locked() {
     const int want = threads() - 1;
@@ -123,7 +149,7 @@ class Pool {
     // Workers start from the current generation, read here: one that starts running after
     // the first job was posted must still see that job as new.
     const uint64_t start = generation_.load(std::memory_order_acquire);
-    for (int i = 0; i < want; ++i) workers_.emplace_back([this, i, start] { worker_loop(i + 1, start); });
+    for (int i = 0; i < want; ++i) workers_.emplace_back([this, start] { worker_loop(start); });
   }
 
   void stop_workers() {
@@ -138,7 +164,7 @@ class Pool {
     workers_.clear();
   }
 
-  void worker_loop(int tid, uint64_t seen) {
+  void worker_loop(uint64_t seen) {
     t_in_region = true;
     for (;;) {
       for (int i = 0; i < kSpinIterations && generation_.load(std::memory_order_acquire) == seen; ++i)
@@ -155,11 +181,7 @@ class Pool {
         ctx = job_ctx_;
         nthreads = job_threads_;
       }
-      if (tid < nthreads) fn(ctx, tid, nthreads);
-      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-        std::lock_guard<std::mutex> lock(mu_);
-        done_.notify_one();
-      }
+      run_shares(seen, fn, ctx, nthreads);
     }
   }
 
@@ -170,7 +192,8 @@ class Pool {
   std::condition_variable done_;
   std::vector<std::thread> workers_;
   std::atomic<uint64_t> generation_{0};
-  std::atomic<int> pending_{0};
+  alignas(64) std::atomic<uint64_t> claim_{0};  // claimed by every thread: its own cache line
+  alignas(64) std::atomic<int> finished_{0};
   TaskFn job_fn_ = nullptr;
   void* job_ctx_ = nullptr;
   int job_threads_ = 0;

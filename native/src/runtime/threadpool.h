@@ -1,6 +1,7 @@
-// The one process-wide thread pool. Persistent workers; the calling thread takes part as
-// thread 0. Work is split statically, so for a fixed thread count every element is computed
-// by the same code path in the same order: results are deterministic.
+// The one process-wide thread pool. Persistent workers; the calling thread takes part. Work is
+// split statically into one share per thread id, so for a fixed thread count every element is
+// computed by the same code path in the same order: results are deterministic (which OS
+// thread runs a share is decided at run time and does not change the result).
 //
 // Used only by drivers (baseline-compiled files), never by per-ISA kernel files.
 #pragma once
@@ -21,7 +22,9 @@ void set_num_threads(int n);
 const char* threads_env_error();
 
 using TaskFn = void (*)(void* ctx, int tid, int nthreads);
-// Runs fn(ctx, tid, nthreads) for every tid in [0, nthreads). When the pool is busy (another
+// Runs fn(ctx, tid, nthreads) for every tid in [0, nthreads), each exactly once, on whichever
+// pool thread (or the caller) is free first; bodies must not assume tid 0 runs on the caller.
+// When the pool is busy (another
 // JS thread is using it) or when called from inside a parallel region, the calling thread runs
 // every tid itself, in order: the decomposition, and so the result, is the same.
 void run_on_threads(int nthreads, TaskFn fn, void* ctx);
