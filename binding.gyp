@@ -25,8 +25,13 @@
     "cflags_cc": ["-std=c++17", "-fexceptions", "-fvisibility=hidden", "-fno-math-errno"],
     "conditions": [
       ["target_arch=='x64'", {"defines": ["MYELIN_HAVE_X86_KERNELS"]}],
-      # arm64 runs the scalar kernels until NEON kernel files exist: MYELIN_HAVE_NEON_KERNELS
-      # would advertise a NEON table with no kernels in it.
+      # NEON is baseline on arm64 (no extra flags). No FMA contraction there: the scalar path
+      # stays the IEEE oracle of x86 builds, and vmath's exact two-part sums keep their meaning.
+      ["target_arch=='arm64'", {
+        "defines": ["MYELIN_HAVE_NEON_KERNELS"],
+        "cflags": ["-ffp-contract=off"],
+        "cflags_cc": ["-ffp-contract=off"],
+      }],
     ],
   },
   "targets": [

@@ -20,6 +20,8 @@ export { sort, argsort, topk, type SortOptions, type TopkOptions } from './ops/s
 export { softmax, logSoftmax, crossEntropy, type CrossEntropyOptions, type Reduction } from './ops/softmax.js';
 export { conv1d, conv2d, convTranspose1d, convTranspose2d } from './ops/conv.js';
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d } from './ops/pool.js';
+export { interpolate, type InterpolateMode, type InterpolateOptions } from './ops/interpolate.js';
+export { pad, type PadMode, type PadOptions } from './ops/pad.js';
 export { gradcheck, type GradcheckOptions } from './autograd/gradcheck.js';
 export * as optim from './optim/index.js';
 export * as nn from './nn/index.js';

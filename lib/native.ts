@@ -240,6 +240,55 @@ export interface NativeBinding {
   pool2d(op: 0 | 1 | 2 | 3, dims: Dims, countIncludePad: boolean, x: Float32Array, y: Float32Array, indices: Int32Array | null): void;
   /** dx [planes, h, w] (overwritten) from dy [planes, oh, ow]; the max ops scatter through indices. */
   pool2dBackward(op: 0 | 1 | 2 | 3, dims: Dims, countIncludePad: boolean, dy: Float32Array, indices: Int32Array | null, dx: Float32Array): void;
+  /**
+   * Resampling (interpolate's nearest / linear modes) of `planes` contiguous h x w planes to
+   * oh x ow. dims = [planes, h, w, oh, ow]. Per-axis source tables: nearest (weights null):
+   * rowIndex [oh], colIndex [ow]; linear (both weights given): output o blends
+   * weight[2o] * in[index[2o]] + weight[2o + 1] * in[index[2o + 1]] (index, weight [2 * oh] or
+   * [2 * ow]). Indices must lie inside the input axis. y [planes, oh, ow] is overwritten.
+   */
+  resample2d(dims: Dims, rowIndex: Int32Array, rowWeight: Float32Array | null, colIndex: Int32Array, colWeight: Float32Array | null, x: Float32Array, y: Float32Array): void;
+  /** dx [planes, h, w] (overwritten): the adjoint of resample2d applied to dy [planes, oh, ow]. */
+  resample2dBackward(dims: Dims, rowIndex: Int32Array, rowWeight: Float32Array | null, colIndex: Int32Array, colWeight: Float32Array | null, dy: Float32Array, dx: Float32Array): void;
+  // Normalisation over whole contiguous Float32Arrays (subarrays are fine); every array must
+  // hold exactly its shape's element count; outputs may not share memory with anything else.
+  // Statistics are two-pass (mean, then squared deviations), summed in float lanes per chunk
+  // and in double across chunks.
+  /**
+   * Batch norm of x [n, c, s] (s: product of the spatial dims, 1 for [N, C]); weight/bias [c]
+   * or null. training: batch statistics (biased variance; n * s must exceed 1) and, when given,
+   * runningMean/runningVar updated in place like torch (momentum; unbiased variance); else
+   * runningMean/runningVar are required and used. saveMean/saveInvstd [c] receive the
+   * statistics used (for the backward).
+   */
+  batchNorm(
+    dims: Dims, x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, training: boolean,
+    momentum: number, eps: number, runningMean: Float32Array | null, runningVar: Float32Array | null,
+    saveMean: Float32Array, saveInvstd: Float32Array, y: Float32Array,
+  ): void;
+  /** Gradients of batchNorm (training: through the batch statistics); null outputs are skipped. */
+  batchNormBackward(
+    dims: Dims, x: Float32Array, dy: Float32Array, weight: Float32Array | null, saveMean: Float32Array,
+    saveInvstd: Float32Array, training: boolean, dx: Float32Array | null, dweight: Float32Array | null, dbias: Float32Array | null,
+  ): void;
+  /** Layer norm over rows of d: dims = [rows, d]; weight/bias [d] or null; mean/invstd [rows] out. */
+  layerNorm(
+    dims: Dims, x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, eps: number,
+    mean: Float32Array, invstd: Float32Array, y: Float32Array,
+  ): void;
+  layerNormBackward(
+    dims: Dims, x: Float32Array, dy: Float32Array, weight: Float32Array | null, mean: Float32Array, invstd: Float32Array,
+    dx: Float32Array | null, dweight: Float32Array | null, dbias: Float32Array | null,
+  ): void;
+  /** Group norm of x [n, c, s]: dims = [n, c, s, groups] (groups divides c); per-channel weight/bias [c]; mean/invstd [n, groups] out. */
+  groupNorm(
+    dims: Dims, x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, eps: number,
+    mean: Float32Array, invstd: Float32Array, y: Float32Array,
+  ): void;
+  groupNormBackward(
+    dims: Dims, x: Float32Array, dy: Float32Array, weight: Float32Array | null, mean: Float32Array, invstd: Float32Array,
+    dx: Float32Array | null, dweight: Float32Array | null, dbias: Float32Array | null,
+  ): void;
   // Fused optimizer steps: one call updates one parameter and its state in place, in one pass.
   // Every buffer is a whole contiguous Float32Array of the parameter's length; no two may share
   // memory (RangeError). A state buffer the options do not use may be null; when given it is

@@ -47,6 +47,68 @@ describe('examples', () => {
     expect(grad('residual')).toBeGreaterThan(1);
   });
 
+  it('seed002_simple_cnn.mjs: PyTorch reprs, the seed\'s parameter counts, shapes, falling loss', () => {
+    const out = run('seed002_simple_cnn.mjs', '20');
+    expect(out).toMatch(/MLP\(784, \[256\], 10\) parameters: 203,530 /);
+    // torch 1.13's repr of the seed's SimpleCNN, line by line
+    expect(out).toContain([
+      'SimpleCNN(',
+      '  (features): Sequential(',
+      '    (0): Conv2d(3, 32, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))',
+      '    (1): BatchNorm2d(32, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)',
+      '    (2): ReLU()',
+      '    (3): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)',
+      '    (4): Conv2d(32, 64, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))',
+      '    (5): BatchNorm2d(64, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)',
+      '    (6): ReLU()',
+      '    (7): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)',
+      '    (8): Conv2d(64, 128, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))',
+      '    (9): BatchNorm2d(128, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)',
+      '    (10): ReLU()',
+      '    (11): AdaptiveAvgPool2d(output_size=(1, 1))',
+      '  )',
+      '  (classifier): Linear(in_features=128, out_features=10, bias=True)',
+      ')',
+    ].join('\n'));
+    expect(out).toContain('(conv2): Conv2d(64, 64, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))');
+    // counts from torch: sum(p.numel() for p in model.parameters())
+    expect(out).toMatch(/SimpleCNN parameters: 94,986\n/);
+    expect(out).toMatch(/Bottleneck\(256, 256\) parameters: 70,016 /);
+    expect(out).toMatch(/input \[16, 3, 32, 32\] -> output \[16, 10\]/);
+    expect(out).toMatch(/input \[2, 256, 8, 8\] -> output \[2, 256, 8, 8\], min 0\.000 /);
+    const losses = [...out.matchAll(/step \d+: loss ([\d.]+)/g)].map((m) => Number(m[1]));
+    expect(losses.length).toBe(5); // steps 1, 5, 10, 15, 20
+    expect(losses[0]).toBeGreaterThan(2); // about ln 10 at the start
+    expect(losses[4]).toBeLessThan(0.6 * losses[0]);
+  });
+
+  it('seed001_unet.mjs: the U-Net learns to segment the discs', () => {
+    const out = run('seed001_unet.mjs', '3');
+    const losses = [...out.matchAll(/U-Net epoch \d: train loss ([\d.]+)/g)].map((m) => Number(m[1]));
+    expect(losses.length).toBe(3);
+    expect(losses[2]).toBeLessThan(0.7 * losses[0]);
+    const background = Number(out.match(/all-background accuracy ([\d.]+)%/)![1]);
+    const [, acc, iou] = out.match(/U-Net: test pixel accuracy ([\d.]+)%, disc IoU ([\d.]+)/)!.map(Number);
+    expect(acc).toBeGreaterThan(background + 1.5);
+    expect(iou).toBeGreaterThan(0.35);
+  });
+
+  it('seed002_debugging.mjs: overfit, gradient and activation tables, named NaNs, LR range test', () => {
+    const out = run('seed002_debugging.mjs', '200');
+    expect(out).toMatch(/overfit with Adam\(lr=0\.01\): passed: the loss fell below 0\.001/);
+    expect(out).toMatch(/overfit with SGD\(lr=0\): FAILED/);
+    expect(out).toMatch(/^4\.weight +\[3, 32\] /m);
+    expect(out).toMatch(/dead ReLU ratio 3: 75\.0% +\[WARNING\]/);
+    expect(out).toMatch(/^0 +Conv2d +\[16, 4, 8, 8\] /m);
+    expect(out).toContain('caught: detectAnomaly: 0 (Conv2d) produced NaN in its output at index [0, 0, 0, 0] (its inputs were finite)');
+    expect(out).toMatch(/caught: detectAnomaly: the gradient arriving at the output of the model \(Sequential\) from the loss has NaN/);
+    expect(out).toMatch(/stopped at lr [\d.e+-]+ \(diverged\)/);
+    const suggested = Number(out.match(/suggested lr ([\d.e+-]+)/)![1]);
+    expect(suggested).toBeGreaterThan(1e-3);
+    expect(suggested).toBeLessThan(2);
+    expect(out).toMatch(/model restored: true, optimizer lr 0\.1/);
+  });
+
   it('mlp_synthetic.mjs: the loss falls and the test accuracy is high', () => {
     const out = run('mlp_synthetic.mjs', '3');
     expect(out).toMatch(/Total params: /);

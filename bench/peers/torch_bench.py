@@ -3,10 +3,14 @@ with the rows for a workload id at a thread count:
     python3 bench/peers/torch_bench.py S1 --threads 1
 Timing: warm up, then the median of repeated samples, as bench/lib/timing.js does."""
 import argparse
+import gzip
 import json
+import os
 import statistics
+import struct
 import time
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -161,7 +165,96 @@ def a1():
             {"case": "forward+backward", "ms": seconds_per_call(both, samples=15) * 1e3}]
 
 
-WORKLOADS = {"R1": r1, "A1": a1, "S1": s1, "M1": m1, "M2": m2, "T1": t1, "C1": c1, "C2": c2}
+FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"  # Debian's dataset-fashion-mnist
+
+
+def read_idx(path):
+    """An IDX file (plain or .gz) of unsigned bytes as a numpy array."""
+    with (gzip.open if path.endswith(".gz") else open)(path, "rb") as f:
+        raw = f.read()
+    zero, dtype, ndim = struct.unpack(">HBB", raw[:4])
+    if zero != 0 or dtype != 0x08:
+        raise ValueError(f"{path}: not an IDX file of unsigned bytes")
+    shape = struct.unpack(">" + "I" * ndim, raw[4:4 + 4 * ndim])
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+
+def fashion_mnist(split):
+    """(images [N, 1, 28, 28] float32 in [0, 1], labels int64 [N]) of 'train' or 't10k'."""
+    def find(kind):
+        for name in (f"{split}-{kind}-ubyte.gz", f"{split}-{kind}-ubyte"):
+            p = os.path.join(FASHION_MNIST_DIR, name)
+            if os.path.exists(p):
+                return p
+        raise SystemExit(f"F1/F2 need the full Fashion-MNIST: apt-get install dataset-fashion-mnist "
+                         f"(no {split}-{kind}-ubyte[.gz] in {FASHION_MNIST_DIR})")
+    x = torch.from_numpy(read_idx(find("images-idx3")).astype(np.float32) / 255).unsqueeze(1)
+    y = torch.from_numpy(read_idx(find("labels-idx1")).astype(np.int64))
+    return x, y
+
+
+def fashion_run(model, epochs, batch=128, lr=1e-3, test_batch=1000):
+    """Trains model (Adam) on the full training set, shuffled each epoch, then tests it: wall
+    seconds (training + test pass; loading excluded) and test accuracy. Batches are gathered with
+    index_select from one tensor (a DataLoader's per-sample collate would only slow PyTorch)."""
+    xtr, ytr = fashion_mnist("train")
+    xte, yte = fashion_mnist("t10k")
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    t0 = time.perf_counter()
+    model.train()
+    n = xtr.shape[0]
+    for _ in range(epochs):
+        order = torch.randperm(n)
+        for i in range(0, n, batch):
+            idx = order[i:i + batch]
+            x, y = xtr.index_select(0, idx), ytr.index_select(0, idx)
+            opt.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for i in range(0, xte.shape[0], test_batch):
+            correct += (model(xte[i:i + test_batch]).argmax(1) == yte[i:i + test_batch]).sum().item()
+    return {"seconds": time.perf_counter() - t0, "accuracy": correct / xte.shape[0]}
+
+
+def f1():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    return [{"case": "5 epochs + test", **fashion_run(model, 5)}]
+
+
+def f2():
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
+    return [{"case": "1 epoch + test", **fashion_run(model, 1)}]
+
+
+def n1():
+    """SimpleCNN train step (seed 002), batch 32, 3x32x32, cross-entropy, SGD momentum."""
+    torch.manual_seed(0)
+
+    def block(cin, cout):
+        return [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU()]
+    model = nn.Sequential(*block(3, 32), nn.MaxPool2d(2), *block(32, 64), nn.MaxPool2d(2),
+                          *block(64, 128), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, 10))
+    model.train()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    x = torch.randn(32, 3, 32, 32)
+    y = torch.randint(0, 10, (32,))
+
+    def step():
+        opt.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+    return [{"case": "batch 32", "steps_per_s": 1.0 / seconds_per_call(step, warmup=3, samples=9, calls=3)}]
+
+
+WORKLOADS = {"N1": n1, "R1": r1, "A1": a1, "S1": s1, "M1": m1, "M2": m2, "T1": t1, "C1": c1, "C2": c2, "F1": f1, "F2": f2}
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()

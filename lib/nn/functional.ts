@@ -4,7 +4,9 @@ export {
   SELU_ALPHA, SELU_SCALE, type GeluOptions, type InplaceOption, type SoftplusOptions,
 } from '../ops/activation.js';
 export { softmax, logSoftmax, logsumexp } from '../ops/softmax.js';
-export { dropout, type DropoutOptions } from '../ops/dropout.js';
+export { dropout, dropout1d, dropout2d, dropout3d, type DropoutOptions } from '../ops/dropout.js';
+export { interpolate, type InterpolateMode, type InterpolateOptions } from '../ops/interpolate.js';
+export { pad, type PadMode, type PadOptions } from '../ops/pad.js';
 export { linear } from '../ops/linear.js';
 export { conv1d, conv2d, convTranspose1d, convTranspose2d, type Conv1dOptions, type Conv2dOptions, type ConvTranspose1dOptions, type ConvTranspose2dOptions } from '../ops/conv.js';
 export {
@@ -12,7 +14,7 @@ export {
   adaptiveMaxPool1d, adaptiveMaxPool2d, adaptiveMaxPool2dWithIndices, type AdaptiveSize, type MaxPool2dOptions, type AvgPool2dOptions,
 } from '../ops/pool.js';
 export { bilinear } from '../ops/bilinear.js';
-export { batchNorm, layerNorm, type BatchNormOptions, type LayerNormOptions } from '../ops/normalization.js';
+export { batchNorm, layerNorm, groupNorm, type BatchNormOptions, type LayerNormOptions, type GroupNormOptions } from '../ops/normalization.js';
 export {
   crossEntropy, nllLoss, mseLoss, l1Loss, smoothL1Loss, huberLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits, klDiv,
   type BCEOptions, type BCEWithLogitsOptions, type CrossEntropyOptions, type KLDivOptions, type KLDivReduction,

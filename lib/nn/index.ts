@@ -4,13 +4,20 @@ export { Parameter, isParameter } from './parameter.js';
 export { Sequential, ModuleList, ModuleDict, Identity } from './modules/container.js';
 export { Linear, Bilinear } from './modules/linear.js';
 export { Flatten, Unflatten } from './modules/flatten.js';
-export { Dropout } from './modules/dropout.js';
+export { Dropout, Dropout1d, Dropout2d, Dropout3d } from './modules/dropout.js';
+export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, type UpsampleOptions } from './modules/upsampling.js';
+export {
+  ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
+  ReplicationPad1d, ReplicationPad2d, ReplicationPad3d,
+} from './modules/padding.js';
 export { Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, type ConvOptions, type ConvTransposeOptions } from './modules/conv.js';
 export {
   MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
   type MaxPoolOptions, type AvgPoolOptions,
 } from './modules/pooling.js';
-export { BatchNormBase, BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './modules/normalization.js';
+export {
+  BatchNormBase, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, type BatchNormOptions, type LayerNormOptions, type GroupNormOptions,
+} from './modules/normalization.js';
 export {
   ReLU, LeakyReLU, ELU, SELU, GELU, SiLU, Sigmoid, Tanh, Softplus, Softmax, LogSoftmax, Sine, type InplaceOptions,
 } from './modules/activation.js';

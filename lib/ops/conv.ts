@@ -159,6 +159,14 @@ function widen(v: number | readonly [number] | 'same' | 'valid' | undefined, h: 
   return v as unknown as Pair;
 }
 
+/** A shape or size as the user wrote it: the 1-d ops run as 2-d ones with a height of 1, dropped here. */
+function shapeFor(op: string, s: readonly number[]): string {
+  return formatShape(op.endsWith('1d') && s.length >= 2 ? s.filter((_, i) => i !== s.length - 2) : s);
+}
+function sizeFor(op: string, h: number, w: number): string {
+  return op.endsWith('1d') ? `${w}` : `${h}x${w}`;
+}
+
 function checkTensor(op: string, name: string, t: unknown): asserts t is Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
   requireFloat(op, t);
@@ -195,7 +203,7 @@ function conv2dImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor | null |
   const dilation = pair(op, 'dilation', o.dilation, 1, 1);
   const [oc, cg, kh, kw] = weight.shape;
   const b = checkBias(op, bias, oc);
-  if (oc % groups !== 0) throw new RangeError(`${op}: out_channels ${oc} (weight ${formatShape(weight.shape)}) is not divisible by groups ${groups}`);
+  if (oc % groups !== 0) throw new RangeError(`${op}: out_channels ${oc} (weight ${shapeFor(op, weight.shape)}) is not divisible by groups ${groups}`);
   const ekh = dilation[0] * (kh - 1) + 1;
   const ekw = dilation[1] * (kw - 1) + 1;
   let padding: [number, number];
@@ -213,7 +221,7 @@ function conv2dImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor | null |
     const [n, c, h, w] = x4.shape;
     if (c !== cg * groups) {
       throw new RangeError(
-        `${op}: input ${formatShape(x4.shape)} has ${c} channels, but weight ${formatShape(weight.shape)} with groups ${groups} expects ${cg * groups}`,
+        `${op}: input ${shapeFor(op, x4.shape)} has ${c} channels, but weight ${shapeFor(op, weight.shape)} with groups ${groups} expects ${cg * groups}`,
       );
     }
     if (c % groups !== 0) throw new RangeError(`${op}: in_channels ${c} is not divisible by groups ${groups}`);
@@ -221,12 +229,12 @@ function conv2dImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor | null |
     const pw = w + 2 * padding[1];
     if (!same && (ph < ekh || pw < ekw)) {
       throw new RangeError(
-        `${op}: kernel ${ekh}x${ekw} (dilated) is larger than the padded input ${ph}x${pw} (input ${formatShape(x4.shape)}, padding ${formatShape(padding)})`,
+        `${op}: kernel ${sizeFor(op, ekh, ekw)} (dilated) is larger than the padded input ${sizeFor(op, ph, pw)} (input ${shapeFor(op, x4.shape)}, padding ${shapeFor(op, padding)})`,
       );
     }
     const oh = same ? h : Math.floor((ph - ekh) / stride[0]) + 1;
     const ow = same ? w : Math.floor((pw - ekw) / stride[1]) + 1;
-    if (oh <= 0 || ow <= 0) throw new RangeError(`${op}: output size ${oh}x${ow} of input ${formatShape(x4.shape)} is zero`);
+    if (oh <= 0 || ow <= 0) throw new RangeError(`${op}: output size ${sizeFor(op, oh, ow)} of input ${shapeFor(op, x4.shape)} is zero`);
     const dims = [n, c, h, w, oc, oh, ow, kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1], groups];
     return conv2dOp(x4, weight, b, dims);
   });
@@ -270,13 +278,13 @@ function convTransposeImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor |
   const [cin, ocg, kh, kw] = weight.shape;
   const oc = ocg * groups;
   const b = checkBias(op, bias, oc);
-  if (cin % groups !== 0) throw new RangeError(`${op}: in_channels ${cin} (weight ${formatShape(weight.shape)}) is not divisible by groups ${groups}`);
+  if (cin % groups !== 0) throw new RangeError(`${op}: in_channels ${cin} (weight ${shapeFor(op, weight.shape)}) is not divisible by groups ${groups}`);
   return batched(op, x, '[N, C, H, W]', (x4) => {
     const [n, c, h, w] = x4.shape;
-    if (c !== cin) throw new RangeError(`${op}: input ${formatShape(x4.shape)} has ${c} channels, but weight ${formatShape(weight.shape)} expects ${cin}`);
+    if (c !== cin) throw new RangeError(`${op}: input ${shapeFor(op, x4.shape)} has ${c} channels, but weight ${shapeFor(op, weight.shape)} expects ${cin}`);
     const oh = (h - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + outPad[0] + 1;
     const ow = (w - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + outPad[1] + 1;
-    if (oh <= 0 || ow <= 0) throw new RangeError(`${op}: output size ${oh}x${ow} of input ${formatShape(x4.shape)} is zero or negative`);
+    if (oh <= 0 || ow <= 0) throw new RangeError(`${op}: output size ${sizeFor(op, oh, ow)} of input ${shapeFor(op, x4.shape)} is zero or negative`);
     const dims = [n, oc, oh, ow, cin, h, w, kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1], groups];
     return convTranspose2dOp(x4, weight, b, dims);
   });

@@ -4,7 +4,7 @@ import { defineOp } from '../autograd/define_op.js';
 import { native, ReduceOp } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { contiguousRaw, emptyFloat, requireFloat } from './raw.js';
+import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from './raw.js';
 
 function f32(t: Tensor): Float32Array {
   return t.storage.data as Float32Array;
@@ -18,7 +18,8 @@ const linearOp = defineOp({
     const rows = x.numel() / inF;
     const xc = contiguousRaw(x);
     const wc = contiguousRaw(weight);
-    const out = emptyFloat([...x.shape.slice(0, -1), outF]);
+    // Needs no zero-fill: the bias rows below, or beta = 0, write every element.
+    const out = uninitFloat([...x.shape.slice(0, -1), outF]);
     const o = f32(out);
     if (bias) {
       const b = contiguousRaw(bias);
@@ -41,11 +42,11 @@ const linearOp = defineOp({
     let dw: Tensor | null = null;
     let db: Tensor | null = null;
     if (ctx.needsInputGrad[0]) {
-      dx = emptyFloat(xc.shape);
+      dx = uninitFloat(xc.shape); // beta = 0 (and k = 0) overwrite every element
       native.gemm(false, false, rows, inF, outF, 1, f32(g), g.offset, outF, f32(wc), wc.offset, inF, 0, f32(dx), 0, inF);
     }
     if (ctx.needsInputGrad[1]) {
-      dw = emptyFloat([outF, inF]);
+      dw = uninitFloat([outF, inF]);
       native.gemm(true, false, outF, inF, rows, 1, f32(g), g.offset, outF, f32(xc), xc.offset, inF, 0, f32(dw), 0, inF);
     }
     if (ctx.hasBias && ctx.needsInputGrad[2]) {

@@ -1,14 +1,12 @@
-// Batch and layer normalisation, each one op with its backward beside it (statistics in float64,
-// one pass over the data for the sums, one to write). batchNorm works on [N, C, *] for every
-// rank (BatchNorm1d/2d/3d); layerNorm normalises over the trailing normalizedShape dims.
+// Batch, layer and group normalisation, each one op with its backward beside it, on the native
+// kernels (kernels/norm: two-pass statistics, float lanes summed in double). batchNorm works on
+// [N, C, *] for every rank (BatchNorm1d/2d/3d); layerNorm normalises over the trailing
+// normalizedShape dims; groupNorm over groups of channels of [N, C, *].
 import { defineOp } from '../autograd/define_op.js';
+import { native } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { floatValues } from './activation.js';
-
-function f32(t: Tensor): Float32Array {
-  return new Float32Array(t.numel());
-}
 
 function wrap(data: Float32Array, shape: readonly number[]): Tensor {
   return new Tensor(new Storage(data), shape);
@@ -20,6 +18,24 @@ function bufferView(op: string, name: string, t: Tensor, C: number): Float32Arra
   if (t.ndim !== 1 || t.shape[0] !== C) throw new RangeError(`${op}: ${name} must have shape [${C}], got ${formatShape(t.shape)}`);
   if (!t.isContiguous()) throw new RangeError(`${op}: ${name} must be contiguous`);
   return (t.storage.data as Float32Array).subarray(t.offset, t.offset + C);
+}
+
+/** [N, C, S] of an input [N, C, *] (S = 1 for [N, C]). */
+function ncs(x: Tensor): [number, number, number] {
+  const N = x.shape[0];
+  const C = x.shape[1];
+  let S = 1;
+  for (let d = 2; d < x.ndim; d++) S *= x.shape[d];
+  return [N, C, S];
+}
+
+/** Gradients of the optional weight and bias, in the order they were passed. */
+function paramGrads(hasWeight: boolean, hasBias: boolean, needParams: readonly boolean[], dw: Tensor | null, db: Tensor | null): (Tensor | null)[] {
+  const grads: (Tensor | null)[] = [];
+  let k = 0;
+  if (hasWeight) grads.push(needParams[k++] ? dw : null);
+  if (hasBias) grads.push(needParams[k++] ? db : null);
+  return grads;
 }
 
 // ---- batchNorm --------------------------------------------------------------------------
@@ -40,127 +56,44 @@ const batchNormOp = defineOp({
   forward(ctx, x: Tensor, plan: BatchNormPlan, ...params: Tensor[]) {
     const weight = plan.hasWeight ? params[0] : null;
     const bias = plan.hasBias ? params[plan.hasWeight ? 1 : 0] : null;
-    const N = x.shape[0];
-    const C = x.shape[1];
-    const inner = x.numel() / Math.max(1, N * C);
-    const M = N * inner;
-    const xv = floatValues(x);
-    const mean = new Float64Array(C);
-    const invstd = new Float64Array(C);
-    if (plan.useBatchStats) {
-      const sq = new Float64Array(C);
-      for (let n = 0; n < N; n++) {
-        for (let c = 0; c < C; c++) {
-          const base = (n * C + c) * inner;
-          let s = 0;
-          for (let i = 0; i < inner; i++) s += xv[base + i];
-          mean[c] += s;
-        }
-      }
-      for (let c = 0; c < C; c++) mean[c] /= M;
-      for (let n = 0; n < N; n++) {
-        for (let c = 0; c < C; c++) {
-          const base = (n * C + c) * inner;
-          const m = mean[c];
-          let s = 0;
-          for (let i = 0; i < inner; i++) {
-            const d = xv[base + i] - m;
-            s += d * d;
-          }
-          sq[c] += s;
-        }
-      }
-      for (let c = 0; c < C; c++) invstd[c] = 1 / Math.sqrt(sq[c] / M + plan.eps);
-      if (plan.runningMean && plan.runningVar) {
-        // Running variance uses the unbiased estimate; normalisation the biased one (torch).
-        const rm = bufferView('batchNorm', 'runningMean', plan.runningMean, C);
-        const rv = bufferView('batchNorm', 'runningVar', plan.runningVar, C);
-        const mom = plan.momentum;
-        for (let c = 0; c < C; c++) {
-          rm[c] = (1 - mom) * rm[c] + mom * mean[c];
-          rv[c] = (1 - mom) * rv[c] + (mom * sq[c]) / (M - 1);
-        }
-        plan.runningMean.storage.version++;
-        plan.runningVar.storage.version++;
-      }
-    } else {
-      const rm = bufferView('batchNorm', 'runningMean', plan.runningMean!, C);
-      const rv = bufferView('batchNorm', 'runningVar', plan.runningVar!, C);
-      for (let c = 0; c < C; c++) {
-        mean[c] = rm[c];
-        invstd[c] = 1 / Math.sqrt(rv[c] + plan.eps);
-      }
-    }
-    const w = weight ? floatValues(weight) : null;
-    const b = bias ? floatValues(bias) : null;
-    const out = f32(x);
-    for (let n = 0; n < N; n++) {
-      for (let c = 0; c < C; c++) {
-        const base = (n * C + c) * inner;
-        const scale = invstd[c] * (w ? w[c] : 1);
-        const shift = (b ? b[c] : 0) - mean[c] * scale;
-        for (let i = 0; i < inner; i++) out[base + i] = xv[base + i] * scale + shift;
-      }
+    const [N, C, S] = ncs(x);
+    const saveMean = new Float32Array(C);
+    const saveInvstd = new Float32Array(C);
+    const out = new Float32Array(x.numel());
+    const rm = plan.runningMean ? bufferView('batchNorm', 'runningMean', plan.runningMean, C) : null;
+    const rv = plan.runningVar ? bufferView('batchNorm', 'runningVar', plan.runningVar, C) : null;
+    if (C > 0) native.batchNorm(
+      [N, C, S], floatValues(x), weight ? floatValues(weight) : null, bias ? floatValues(bias) : null,
+      plan.useBatchStats, plan.momentum, plan.eps, rm, rv, saveMean, saveInvstd, out,
+    );
+    if (plan.useBatchStats && plan.runningMean && plan.runningVar) {
+      plan.runningMean.storage.version++;
+      plan.runningVar.storage.version++;
     }
     ctx.save(x, ...(weight ? [weight] : []));
-    ctx.mean = mean;
-    ctx.invstd = invstd;
+    ctx.saveMean = saveMean;
+    ctx.saveInvstd = saveInvstd;
     ctx.plan = plan;
     return wrap(out, x.shape);
   },
   backward(ctx, grad) {
     const plan = ctx.plan as BatchNormPlan;
     const [x, weight] = ctx.saved;
-    const mean = ctx.mean as Float64Array;
-    const invstd = ctx.invstd as Float64Array;
-    const N = x.shape[0];
-    const C = x.shape[1];
-    const inner = x.numel() / Math.max(1, N * C);
-    const M = N * inner;
-    const xv = floatValues(x);
-    const g = floatValues(grad);
-    const w = plan.hasWeight ? floatValues(weight) : null;
-    const sumG = new Float64Array(C);
-    const sumGX = new Float64Array(C); // sum of g * xhat
-    for (let n = 0; n < N; n++) {
-      for (let c = 0; c < C; c++) {
-        const base = (n * C + c) * inner;
-        const m = mean[c];
-        let sg = 0;
-        let sgx = 0;
-        for (let i = 0; i < inner; i++) {
-          sg += g[base + i];
-          sgx += g[base + i] * (xv[base + i] - m);
-        }
-        sumG[c] += sg;
-        sumGX[c] += sgx * invstd[c];
-      }
-    }
+    const [N, C, S] = ncs(x);
     const [needX, ...needParams] = ctx.needsInputGrad;
-    let dx: Tensor | null = null;
-    if (needX) {
-      const out = f32(x);
-      for (let n = 0; n < N; n++) {
-        for (let c = 0; c < C; c++) {
-          const base = (n * C + c) * inner;
-          const k = invstd[c] * (w ? w[c] : 1);
-          const m = mean[c];
-          if (plan.useBatchStats) {
-            const gMean = sumG[c] / M;
-            const gxMean = (sumGX[c] / M) * invstd[c];
-            for (let i = 0; i < inner; i++) out[base + i] = k * (g[base + i] - gMean - (xv[base + i] - m) * gxMean);
-          } else {
-            for (let i = 0; i < inner; i++) out[base + i] = k * g[base + i];
-          }
-        }
-      }
-      dx = wrap(out, x.shape);
-    }
-    const grads: (Tensor | null)[] = [dx];
-    let k = 0;
-    if (plan.hasWeight) grads.push(needParams[k++] ? wrap(Float32Array.from(sumGX), [C]) : null);
-    if (plan.hasBias) grads.push(needParams[k++] ? wrap(Float32Array.from(sumG), [C]) : null);
-    return grads;
+    const dx = needX ? new Float32Array(x.numel()) : null;
+    const needW = plan.hasWeight && needParams[0];
+    const needB = plan.hasBias && needParams[plan.hasWeight ? 1 : 0];
+    const dw = needW ? new Float32Array(C) : null;
+    const db = needB ? new Float32Array(C) : null;
+    if (C > 0) native.batchNormBackward(
+      [N, C, S], floatValues(x), floatValues(grad), plan.hasWeight ? floatValues(weight) : null,
+      ctx.saveMean as Float32Array, ctx.saveInvstd as Float32Array, plan.useBatchStats, dx, dw, db,
+    );
+    return [
+      dx ? wrap(dx, x.shape) : null,
+      ...paramGrads(plan.hasWeight, plan.hasBias, needParams, dw ? wrap(dw, [C]) : null, db ? wrap(db, [C]) : null),
+    ];
   },
 });
 
@@ -226,30 +159,13 @@ const layerNormOp = defineOp({
   forward(ctx, x: Tensor, plan: LayerNormPlan, ...params: Tensor[]) {
     const { D, eps } = plan;
     const rows = D === 0 ? 0 : x.numel() / D;
-    const xv = floatValues(x);
     const weight = plan.hasWeight ? params[0] : null;
-    const w = weight ? floatValues(weight) : null;
-    const b = plan.hasBias ? floatValues(params[plan.hasWeight ? 1 : 0]) : null;
-    const out = f32(x);
-    const mean = new Float64Array(rows);
-    const invstd = new Float64Array(rows);
-    for (let r = 0; r < rows; r++) {
-      const base = r * D;
-      let s = 0;
-      for (let j = 0; j < D; j++) s += xv[base + j];
-      const m = s / D;
-      let sq = 0;
-      for (let j = 0; j < D; j++) {
-        const d = xv[base + j] - m;
-        sq += d * d;
-      }
-      const is = 1 / Math.sqrt(sq / D + eps);
-      mean[r] = m;
-      invstd[r] = is;
-      for (let j = 0; j < D; j++) {
-        const xhat = (xv[base + j] - m) * is;
-        out[base + j] = (w ? xhat * w[j] : xhat) + (b ? b[j] : 0);
-      }
+    const bias = plan.hasBias ? params[plan.hasWeight ? 1 : 0] : null;
+    const out = new Float32Array(x.numel());
+    const mean = new Float32Array(rows);
+    const invstd = new Float32Array(rows);
+    if (D > 0) {
+      native.layerNorm([rows, D], floatValues(x), weight ? floatValues(weight) : null, bias ? floatValues(bias) : null, eps, mean, invstd, out);
     }
     ctx.save(x, ...(weight ? [weight] : []));
     ctx.mean = mean;
@@ -260,48 +176,25 @@ const layerNormOp = defineOp({
   backward(ctx, grad) {
     const plan = ctx.plan as LayerNormPlan;
     const { D } = plan;
-    const [x, first] = ctx.saved;
-    const mean = ctx.mean as Float64Array;
-    const invstd = ctx.invstd as Float64Array;
-    const rows = mean.length;
-    const xv = floatValues(x);
-    const g = floatValues(grad);
-    const w = plan.hasWeight ? floatValues(first) : null;
+    const [x, weight] = ctx.saved;
+    const mean = ctx.mean as Float32Array;
     const [needX, ...needParams] = ctx.needsInputGrad;
-    const dw = new Float64Array(D);
-    const db = new Float64Array(D);
-    const dx = needX ? f32(x) : null;
-    for (let r = 0; r < rows; r++) {
-      const base = r * D;
-      const m = mean[r];
-      const is = invstd[r];
-      let sumGW = 0;
-      let sumGWX = 0;
-      for (let j = 0; j < D; j++) {
-        const gj = g[base + j];
-        const xhat = (xv[base + j] - m) * is;
-        const gw = w ? gj * w[j] : gj;
-        sumGW += gw;
-        sumGWX += gw * xhat;
-        dw[j] += gj * xhat;
-        db[j] += gj;
-      }
-      if (dx) {
-        const a = sumGW / D;
-        const bb = sumGWX / D;
-        for (let j = 0; j < D; j++) {
-          const xhat = (xv[base + j] - m) * is;
-          const gw = w ? g[base + j] * w[j] : g[base + j];
-          dx[base + j] = is * (gw - a - xhat * bb);
-        }
-      }
+    const dx = needX ? new Float32Array(x.numel()) : null;
+    const needW = plan.hasWeight && needParams[0];
+    const needB = plan.hasBias && needParams[plan.hasWeight ? 1 : 0];
+    const dw = needW ? new Float32Array(D) : null;
+    const db = needB ? new Float32Array(D) : null;
+    if (D > 0) {
+      native.layerNormBackward(
+        [mean.length, D], floatValues(x), floatValues(grad), plan.hasWeight ? floatValues(weight) : null,
+        mean, ctx.invstd as Float32Array, dx, dw, db,
+      );
     }
-    const grads: (Tensor | null)[] = [dx ? wrap(dx, x.shape) : null];
     const pshape = x.shape.slice(x.ndim - plan.paramDims);
-    let k = 0;
-    if (plan.hasWeight) grads.push(needParams[k++] ? wrap(Float32Array.from(dw), pshape) : null);
-    if (plan.hasBias) grads.push(needParams[k++] ? wrap(Float32Array.from(db), pshape) : null);
-    return grads;
+    return [
+      dx ? wrap(dx, x.shape) : null,
+      ...paramGrads(plan.hasWeight, plan.hasBias, needParams, dw ? wrap(dw, pshape) : null, db ? wrap(db, pshape) : null),
+    ];
   },
 });
 
@@ -338,4 +231,91 @@ export function layerNorm(input: Tensor, normalizedShape: number | readonly numb
   const plan: LayerNormPlan = { eps, hasWeight: weight !== null, hasBias: bias !== null, D, paramDims: k };
   const params = [weight, bias].filter((t): t is Tensor => t !== null);
   return layerNormOp(input, plan, ...params);
+}
+
+// ---- groupNorm --------------------------------------------------------------------------
+
+interface GroupNormPlan {
+  groups: number;
+  eps: number;
+  hasWeight: boolean;
+  hasBias: boolean;
+}
+
+const groupNormOp = defineOp({
+  name: 'groupNorm',
+  forward(ctx, x: Tensor, plan: GroupNormPlan, ...params: Tensor[]) {
+    const weight = plan.hasWeight ? params[0] : null;
+    const bias = plan.hasBias ? params[plan.hasWeight ? 1 : 0] : null;
+    const [N, C, S] = ncs(x);
+    const mean = new Float32Array(N * plan.groups);
+    const invstd = new Float32Array(N * plan.groups);
+    const out = new Float32Array(x.numel());
+    if (C > 0) {
+      native.groupNorm([N, C, S, plan.groups], floatValues(x), weight ? floatValues(weight) : null, bias ? floatValues(bias) : null, plan.eps, mean, invstd, out);
+    }
+    ctx.save(x, ...(weight ? [weight] : []));
+    ctx.mean = mean;
+    ctx.invstd = invstd;
+    ctx.plan = plan;
+    return wrap(out, x.shape);
+  },
+  backward(ctx, grad) {
+    const plan = ctx.plan as GroupNormPlan;
+    const [x, weight] = ctx.saved;
+    const [N, C, S] = ncs(x);
+    const [needX, ...needParams] = ctx.needsInputGrad;
+    const dx = needX ? new Float32Array(x.numel()) : null;
+    const needW = plan.hasWeight && needParams[0];
+    const needB = plan.hasBias && needParams[plan.hasWeight ? 1 : 0];
+    const dw = needW ? new Float32Array(C) : null;
+    const db = needB ? new Float32Array(C) : null;
+    if (C > 0) {
+      native.groupNormBackward(
+        [N, C, S, plan.groups], floatValues(x), floatValues(grad), plan.hasWeight ? floatValues(weight) : null,
+        ctx.mean as Float32Array, ctx.invstd as Float32Array, dx, dw, db,
+      );
+    }
+    return [
+      dx ? wrap(dx, x.shape) : null,
+      ...paramGrads(plan.hasWeight, plan.hasBias, needParams, dw ? wrap(dw, [C]) : null, db ? wrap(db, [C]) : null),
+    ];
+  },
+});
+
+export interface GroupNormOptions {
+  /** Per-channel scale [C], or null. */
+  weight?: Tensor | null;
+  /** Per-channel shift [C], or null. */
+  bias?: Tensor | null;
+  eps?: number;
+}
+
+/**
+ * torch.nn.functional.group_norm over input [N, C, *]: the C channels are split into numGroups
+ * groups of C / numGroups consecutive channels, each (sample, group) normalised with its own mean
+ * and biased variance, then scaled and shifted per channel.
+ */
+export function groupNorm(input: Tensor, numGroups: number, options: GroupNormOptions = {}): Tensor {
+  const op = 'groupNorm';
+  if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${typeof input}`);
+  if (input.dtype !== 'float32') throw new TypeError(`${op}: expected a float32 input, got ${input.dtype}`);
+  if (input.ndim < 2) throw new RangeError(`${op}: input must have shape [N, C, *], got ${formatShape(input.shape)}`);
+  if (!Number.isInteger(numGroups) || numGroups <= 0) throw new RangeError(`${op}: numGroups must be a positive integer, got ${numGroups}`);
+  const C = input.shape[1];
+  if (C % numGroups !== 0) {
+    throw new RangeError(`${op}: expected the ${C} channels of input ${formatShape(input.shape)} to be divisible by numGroups ${numGroups}`);
+  }
+  const eps = options.eps ?? 1e-5;
+  if (!(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`${op}: eps must be a finite number >= 0, got ${eps}`);
+  const weight = options.weight ?? null;
+  const bias = options.bias ?? null;
+  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
+    if (t === null) continue;
+    if (!(t instanceof Tensor) || t.dtype !== 'float32') throw new TypeError(`${op}: ${name} must be a float32 tensor`);
+    if (t.ndim !== 1 || t.shape[0] !== C) throw new RangeError(`${op}: ${name} of shape ${formatShape(t.shape)} does not match the ${C} channels of input ${formatShape(input.shape)}`);
+  }
+  const plan: GroupNormPlan = { groups: numGroups, eps, hasWeight: weight !== null, hasBias: bias !== null };
+  const params = [weight, bias].filter((t): t is Tensor => t !== null);
+  return groupNormOp(input, plan, ...params);
 }

@@ -1,5 +1,6 @@
 // Raw (unrecorded) kernels on tensors: allocation of results and the calls into native code.
 // Ops in lib/ops build on these; the autograd engine uses them to sum gradients.
+import { Buffer } from 'node:buffer';
 import { type BinaryOpCode, BinaryOp, native, ReduceOp } from '../native.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -9,6 +10,25 @@ export function emptyFloat(shape: readonly number[]): Tensor {
   let n = 1;
   for (const s of shape) n *= s;
   return new Tensor(new Storage(new Float32Array(n)), shape);
+}
+
+// From this many elements (256 KiB) on, uninitFloat skips the zero-fill: glibc serves large
+// blocks from memory freed earlier (after the first, its mmap threshold rises), which calloc
+// must then clear, a full extra pass over memory (~0.6 ms for 16 MB). Below it the fill is
+// cheap and a plain Float32Array is faster to make.
+const kUninitMinElements = 1 << 16;
+
+/**
+ * A new contiguous float32 tensor of `shape` whose contents are unspecified: only for results
+ * that the caller overwrites in full (a native kernel writing every element).
+ */
+export function uninitFloat(shape: readonly number[]): Tensor {
+  let n = 1;
+  for (const s of shape) n *= s;
+  if (n < kUninitMinElements) return new Tensor(new Storage(new Float32Array(n)), shape);
+  // allocUnsafeSlow: a fresh ArrayBuffer of exactly these bytes (never Buffer's shared pool).
+  const bytes = Buffer.allocUnsafeSlow(4 * n);
+  return new Tensor(new Storage(new Float32Array(bytes.buffer, bytes.byteOffset, n)), shape);
 }
 
 export function requireFloat(op: string, t: Tensor): void {
@@ -53,7 +73,7 @@ function binarySmall(op: BinaryOpCode, shape: readonly number[], out: Float32Arr
 /** out = a op b with broadcasting, float32. */
 export function binaryRaw(opName: string, op: BinaryOpCode, a: Tensor, b: Tensor): Tensor {
   const shape = broadcastShapes(opName, a.shape, b.shape);
-  const out = emptyFloat(shape);
+  const out = uninitFloat(shape); // both paths below write every element
   const n = out.storage.data.length;
   if (n <= SMALL_BINARY) {
     if (n > 0) binarySmall(op, shape, out.storage.data as Float32Array, a, broadcastStrides(a.shape, a.strides, shape), b, broadcastStrides(b.shape, b.strides, shape));
@@ -95,7 +115,7 @@ export function sumToShape(grad: Tensor, shape: readonly number[]): Tensor {
 /** A contiguous float32 copy of t (t itself when already contiguous from its offset). */
 export function contiguousRaw(t: Tensor): Tensor {
   if (t.isContiguous()) return t;
-  const out = emptyFloat(t.shape);
+  const out = uninitFloat(t.shape);
   const one = new Float32Array([1]);
   // Multiplying by 1 is exact for every float (-0 and NaN included): a strided copy.
   native.binary(

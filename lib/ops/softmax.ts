@@ -5,7 +5,7 @@ import { defineOp } from '../autograd/define_op.js';
 import { native } from '../native.js';
 import { formatShape, normalizeDim } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { contiguousRaw, emptyFloat, requireFloat } from './raw.js';
+import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from './raw.js';
 
 const enum Op { Softmax = 0, LogSoftmax = 1, SoftmaxBackward = 2, LogSoftmaxBackward = 3 }
 
@@ -35,7 +35,7 @@ function rowsOf(x: Tensor, dim: number): { rows: Tensor; back: (t: Tensor) => Te
 function runRows(op: Op, y: Tensor, dy: Tensor | null): Tensor {
   const n = y.ndim === 0 ? 1 : y.shape[y.ndim - 1];
   const rows = n === 0 ? 0 : y.numel() / n;
-  const out = emptyFloat(y.shape);
+  const out = uninitFloat(y.shape); // every row is written
   native.softmax(op, rows, n, f32(y), y.offset, dy ? f32(dy) : null, f32(out));
   return out;
 }

@@ -91,6 +91,12 @@ const cases: [string, Geom][] = [
   ['1-D (H = 1)', { ...base, n: 3, c: 4, h: 1, w: 37, oc: 6, kh: 1, kw: 5, sw: 2, pw: 2, dw: 2 }],
   ['wide, around the GEMM tiles', { ...base, n: 2, c: 16, h: 12, w: 12, oc: 33, kh: 3, kw: 3, ph: 1, pw: 1 }],
   ['weight gradient split over K at 2 threads (3 x 20x20 columns)', { ...base, n: 3, c: 3, h: 20, w: 20, oc: 5, kh: 3, kw: 3, ph: 1, pw: 1, groups: 1 }],
+  // Few input taps, many output channels: the weight gradient is computed transposed (dw^T =
+  // col * dy^T) on every ISA's tile (kg = 2), on AVX-512's for kg = 9 (F2's first layer); K split
+  // over threads at 2 threads (3 x 20x20 columns); groups map the transposed entries back.
+  ['weight gradient transposed (1 channel, 1x2 kernel)', { ...base, n: 3, c: 1, h: 20, w: 20, oc: 16, kh: 1, kw: 2, pw: 1 }],
+  ['weight gradient transposed, groups', { ...base, n: 2, c: 2, h: 9, w: 7, oc: 32, kh: 1, kw: 2, sh: 2, groups: 2 }],
+  ['weight gradient transposed on AVX-512 (1 -> 32 channels, 3x3)', { ...base, n: 3, c: 1, h: 20, w: 20, oc: 32, kh: 3, kw: 3, ph: 1, pw: 1 }],
   ['far-side padding (oh larger than the formula)', { ...base, n: 1, c: 2, h: 4, w: 4, oc: 2, kh: 4, kw: 4, ph: 1, pw: 1, oh: 4, ow: 4 }],
 ];
 

@@ -67,6 +67,60 @@ describe('max pooling and NaN', () => {
   });
 });
 
+describe('maxPool2d(2): the 2x2 stride-2 fast path', () => {
+  // The generic rule, element by element: windows in row-major order, the first maximum wins,
+  // a NaN wins over numbers and a later NaN over an earlier one.
+  function reference(x: Float32Array, planes: number, h: number, w: number): [number[], number[]] {
+    const oh = h >> 1, ow = w >> 1;
+    const vals: number[] = [], idx: number[] = [];
+    for (let p = 0; p < planes; p++) {
+      for (let oy = 0; oy < oh; oy++) {
+        for (let ox = 0; ox < ow; ox++) {
+          let m = -Infinity, best = 2 * oy * w + 2 * ox;
+          for (const [dy, dx] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+            const at = (2 * oy + dy) * w + 2 * ox + dx;
+            const v = x[p * h * w + at];
+            if (v > m || Number.isNaN(v)) { m = v; best = at; }
+          }
+          vals.push(m);
+          idx.push(best);
+        }
+      }
+    }
+    return [vals, idx];
+  }
+  for (const threads of [1, 2]) {
+    it(`matches the generic rule on odd sizes, ties, NaN and -Infinity (${threads} thread(s))`, () => {
+      for (const [n, c, h, w] of [[1, 1, 2, 2], [2, 3, 5, 7], [4, 32, 28, 28], [3, 5, 9, 4]]) {
+        const x = randomFloats(n * c * h * w, h * 100 + w);
+        // Ties (rounded values), NaN and -Infinity here and there.
+        for (let i = 0; i < x.length; i += 7) x[i] = Math.round(x[i]);
+        for (let i = 3; i < x.length; i += 29) x[i] = NaN;
+        for (let i = 5; i < x.length; i += 31) x[i] = -Infinity;
+        const t = Tensor.fromData(x, [n, c, h, w]).requiresGrad_(true);
+        const [v, i] = withThreads(threads, () => maxPool2dWithIndices(t, 2));
+        const [rv, ri] = reference(x, n * c, h, w);
+        expect(v.shape).toEqual([n, c, h >> 1, w >> 1]);
+        expect(Array.from(v.toTypedArray())).toEqual(rv);
+        expect(Array.from(i.toTypedArray())).toEqual(ri);
+        // The backward scatters dy through those indices.
+        const g = randomFloats(v.numel(), 7);
+        withThreads(threads, () => v.backward(Tensor.fromData(g, v.shape)));
+        const dx = new Float32Array(x.length);
+        const plane = (h >> 1) * (w >> 1);
+        ri.forEach((at, o) => { dx[Math.floor(o / plane) * h * w + at] += g[o]; });
+        expect(t.grad!.toTypedArray()).toEqual(dx);
+      }
+    });
+  }
+  it('leaves ceilMode windows that overhang the plane to the generic path', () => {
+    const x = Tensor.fromData(new Float32Array([1, 2, 3, 4, 5, 6, 7, 8, 9]), [1, 1, 3, 3]);
+    const [v, i] = maxPool2dWithIndices(x, 2, { ceilMode: true });
+    expect(Array.from(v.toTypedArray())).toEqual([5, 6, 8, 9]);
+    expect(Array.from(i.toTypedArray())).toEqual([4, 5, 7, 8]);
+  });
+});
+
 describe('pooling gradients (finite differences)', () => {
   // Distinct, well-separated values keep every max window's winner fixed under the FD step.
   function spread(shape: number[], seed: number): Tensor {

@@ -1,7 +1,7 @@
-// BatchNorm1d and LayerNorm. Buffers are registered under PyTorch's state-dict names
+// BatchNorm1d/2d, LayerNorm and GroupNorm. Buffers are registered under PyTorch's state-dict names
 // (running_mean, running_var, num_batches_tracked); camelCase getters read them.
 import { ones, zeros } from '../../creation.js';
-import { batchNorm, layerNorm } from '../../ops/normalization.js';
+import { batchNorm, groupNorm, layerNorm } from '../../ops/normalization.js';
 import { formatShape } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
@@ -152,5 +152,55 @@ export class LayerNorm extends Module {
 
   override extraRepr(): string {
     return `${pyTuple(this.normalizedShape)}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyBool(this.elementwiseAffine)}`;
+  }
+}
+
+export interface GroupNormOptions {
+  eps?: number;
+  /** Learnable per-channel weight (ones) and bias (zeros). */
+  affine?: boolean;
+}
+
+/** Group normalisation of [N, C, *]: numChannels split into numGroups groups (torch.nn.GroupNorm). */
+export class GroupNorm extends Module {
+  readonly numGroups: number;
+  readonly numChannels: number;
+  readonly eps: number;
+  readonly affine: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+
+  constructor(numGroups: number, numChannels: number, options: GroupNormOptions = {}) {
+    super();
+    if (!Number.isInteger(numGroups) || numGroups <= 0) throw new RangeError(`GroupNorm: numGroups must be a positive integer, got ${numGroups}`);
+    if (!Number.isInteger(numChannels) || numChannels <= 0) throw new RangeError(`GroupNorm: numChannels must be a positive integer, got ${numChannels}`);
+    if (numChannels % numGroups !== 0) throw new RangeError(`GroupNorm: numChannels ${numChannels} must be divisible by numGroups ${numGroups}`);
+    this.numGroups = numGroups;
+    this.numChannels = numChannels;
+    this.eps = options.eps ?? 1e-5;
+    this.affine = options.affine ?? true;
+    this.weight = this.affine ? new Parameter(ones([numChannels])) : null;
+    this.bias = this.affine ? new Parameter(zeros([numChannels])) : null;
+  }
+
+  resetParameters(): void {
+    if (!this.affine) return;
+    (this.weight!.data as Float32Array).fill(1);
+    (this.bias!.data as Float32Array).fill(0);
+    this.weight!.storage.version++;
+    this.bias!.storage.version++;
+  }
+
+  forward(x: Tensor): Tensor {
+    if (!(x instanceof Tensor)) throw new TypeError(`GroupNorm: expected a Tensor, got ${typeof x}`);
+    if (x.ndim < 2) throw new RangeError(`GroupNorm: expected input of shape [N, C, *] (got ${x.ndim}D input of shape ${formatShape(x.shape)})`);
+    if (x.shape[1] !== this.numChannels) {
+      throw new RangeError(`GroupNorm: expected ${this.numChannels} channels (dim 1), got input of shape ${formatShape(x.shape)}`);
+    }
+    return groupNorm(x, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps });
+  }
+
+  override extraRepr(): string {
+    return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${pyBool(this.affine)}`;
   }
 }

@@ -4,6 +4,7 @@
 
 #include "binding/bindings.h"
 #include "runtime/kernel_table.h"
+#include "runtime/malloc_tuning.h"
 #include "runtime/threadpool.h"
 
 namespace {
@@ -35,6 +36,14 @@ constexpr Export kExports[] = {
     {"conv2dBackwardWeight", myelin::binding::conv2d_backward_weight},
     {"pool2d", myelin::binding::pool2d},
     {"pool2dBackward", myelin::binding::pool2d_backward},
+    {"resample2d", myelin::binding::resample2d},
+    {"resample2dBackward", myelin::binding::resample2d_backward},
+    {"batchNorm", myelin::binding::batch_norm},
+    {"batchNormBackward", myelin::binding::batch_norm_backward},
+    {"layerNorm", myelin::binding::layer_norm},
+    {"layerNormBackward", myelin::binding::layer_norm_backward},
+    {"groupNorm", myelin::binding::group_norm},
+    {"groupNormBackward", myelin::binding::group_norm_backward},
     {"sgdStep", myelin::binding::sgd_step},
     {"adamStep", myelin::binding::adam_step},
     {"rmspropStep", myelin::binding::rmsprop_step},
@@ -46,6 +55,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   if (*error) throw Napi::Error::New(env, std::string("myelin: ") + error);
   const char* threads_error = myelin::threads_env_error();
   if (*threads_error) throw Napi::Error::New(env, std::string("myelin: ") + threads_error);
+  myelin::tune_malloc_for_tensors();
   for (const Export& e : kExports) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));
   return exports;
 }

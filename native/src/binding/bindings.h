@@ -44,4 +44,16 @@ Napi::Value conv2d_backward_weight(const Napi::CallbackInfo& info);
 Napi::Value pool2d(const Napi::CallbackInfo& info);
 Napi::Value pool2d_backward(const Napi::CallbackInfo& info);
 
+// bind_resample.cpp
+Napi::Value resample2d(const Napi::CallbackInfo& info);
+Napi::Value resample2d_backward(const Napi::CallbackInfo& info);
+
+// bind_norm.cpp
+Napi::Value batch_norm(const Napi::CallbackInfo& info);
+Napi::Value batch_norm_backward(const Napi::CallbackInfo& info);
+Napi::Value layer_norm(const Napi::CallbackInfo& info);
+Napi::Value layer_norm_backward(const Napi::CallbackInfo& info);
+Napi::Value group_norm(const Napi::CallbackInfo& info);
+Napi::Value group_norm_backward(const Napi::CallbackInfo& info);
+
 }  // namespace myelin::binding

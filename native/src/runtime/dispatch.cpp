@@ -18,6 +18,7 @@ KernelTable build(Isa isa) {
       fill_softmax_scalar(&t.softmax);
       fill_optim_scalar(&t.optim);
       fill_rnn_scalar(&t.rnn);
+      fill_norm_scalar(&t.norm);
       break;
 #ifdef MYELIN_HAVE_X86_KERNELS
     case Isa::Avx2:
@@ -28,6 +29,7 @@ KernelTable build(Isa isa) {
       fill_softmax_avx2(&t.softmax);
       fill_optim_avx2(&t.optim);
       fill_rnn_avx2(&t.rnn);
+      fill_norm_avx2(&t.norm);
       break;
     case Isa::Avx512:
       fill_binary_avx512(&t.binary);
@@ -37,6 +39,19 @@ KernelTable build(Isa isa) {
       fill_softmax_avx512(&t.softmax);
       fill_optim_avx512(&t.optim);
       fill_rnn_avx512(&t.rnn);
+      fill_norm_avx512(&t.norm);
+      break;
+#endif
+#if defined(__aarch64__) && defined(MYELIN_HAVE_NEON_KERNELS)
+    case Isa::Neon:
+      fill_binary_neon(&t.binary);
+      fill_unary_neon(&t.unary);
+      fill_reduce_neon(&t.reduce);
+      fill_gemm_neon(&t.gemm);
+      fill_softmax_neon(&t.softmax);
+      fill_optim_neon(&t.optim);
+      fill_rnn_neon(&t.rnn);
+      fill_norm_neon(&t.norm);
       break;
 #endif
     default:

@@ -7,6 +7,7 @@
 #include "kernels/optim/optim.h"
 #include "kernels/softmax/softmax.h"
 #include "kernels/rnn/rnn.h"
+#include "kernels/norm/norm.h"
 #include "runtime/cpu_features.h"
 
 namespace myelin {
@@ -20,6 +21,7 @@ struct KernelTable {
   SoftmaxKernels softmax;
   OptimKernels optim;
   RnnKernels rnn;
+  NormKernels norm;
 };
 
 // The table of an ISA this CPU supports (isa_supported(isa) must hold).

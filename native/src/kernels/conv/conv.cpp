@@ -102,7 +102,7 @@ void im2col_tile(const ConvShape& s, const Plan& p, const float* x, float* col, 
   });
 }
 
-void col2im_tile(const ConvShape& s, const Plan& p, const float* col, float* dx, int64_t nt) {
+void col2im_tile(const ConvShape& s, const Plan& p, float* col, float* dx, int64_t nt) {
   const int64_t ld = nt * p.ohw;
   parallel_for(nt * s.c, grain(s.kh * s.kw * p.ohw + p.hw), [&](int64_t b, int64_t e) {
     std::memset(dx + b * p.hw, 0, sizeof(float) * (e - b) * p.hw);
@@ -132,38 +132,72 @@ void fill_bias(const ConvShape& s, const Plan& p, const float* bias, float* y, i
   });
 }
 
+// The share of an m x n product's register tiles (MR x NR) that holds real entries of C.
+double tile_use(int64_t m, int64_t n, int mr, int nr) {
+  return static_cast<double>(m) / (((m + mr - 1) / mr) * mr) * static_cast<double>(n) /
+         (((n + nr - 1) / nr) * nr);
+}
+
+// Whether dw^T = col * wide^T fills the GEMM's register tiles much better than dw = wide * col^T:
+// a layer with few input channels (kg = 9 for C = 1, k3) makes N = kg of NR = 64 columns in the
+// natural orientation, most of each tile wasted.
+bool transposed_weight_gemm(const KernelTable& k, const Plan& p) {
+  const int mr = k.gemm.mr, nr = k.gemm.nr;
+  return tile_use(p.kg, p.ocg, mr, nr) > 1.5 * tile_use(p.ocg, p.kg, mr, nr);
+}
+
+// out (ocg x kg per group, `groups` of them) = wide * col^T over columns [k0, k1), or its
+// transpose (kg x ocg per group) when `transposed`; beta 0 or 1.
+void weight_product(const KernelTable& k, const ConvShape& s, const Plan& p, const float* wide,
+                    const float* col, int64_t ld, int64_t k0, int64_t k1, bool transposed,
+                    float beta, float* out) {
+  for (int64_t g = 0; g < s.groups; ++g) {
+    const float* wg = wide + g * p.ocg * ld + k0;
+    const float* cg = col + g * p.kg * ld + k0;
+    float* og = out + g * p.ocg * p.kg;
+    if (transposed) {
+      sgemm(k, false, true, p.kg, p.ocg, k1 - k0, 1.f, cg, ld, wg, ld, beta, og, p.ocg);
+    } else {
+      sgemm(k, false, true, p.ocg, p.kg, k1 - k0, 1.f, wg, ld, cg, ld, beta, og, p.kg);
+    }
+  }
+}
+
 // dw (+)= wide * col^T per group over K = ld columns. dw is small (OC x C*kh*kw) and K large:
 // the GEMM's own threads split only M and N, so with several threads K is split here instead,
 // each thread into its own partial, summed in thread order (deterministic for a thread count).
+// Transposed products (see transposed_weight_gemm) also go through partials, transposed back
+// while summing.
 bool weight_gemm(const KernelTable& k, const ConvShape& s, const Plan& p, const float* wide,
                  const float* col, int64_t ld, bool overwrite, float* dw) {
   const int64_t dw_size = s.oc * p.kg;
+  const bool transposed = transposed_weight_gemm(k, p);
   int64_t parts = num_threads();
   if (parts > ld / kMinWeightK) parts = ld / kMinWeightK;
   // A large dw gives the GEMM's own M/N split enough work; partials would only cost memory.
   if (dw_size > kMaxSplitWeight) parts = 1;
-  if (parts <= 1) {
-    for (int64_t g = 0; g < s.groups; ++g) {
-      sgemm(k, false, true, p.ocg, p.kg, ld, 1.f, wide + g * p.ocg * ld, ld, col + g * p.kg * ld,
-            ld, overwrite ? 0.f : 1.f, dw + g * p.ocg * p.kg, p.kg);
-    }
+  if (parts < 1) parts = 1;
+  if (parts == 1 && !transposed) {
+    weight_product(k, s, p, wide, col, ld, 0, ld, false, overwrite ? 0.f : 1.f, dw);
     return true;
   }
   std::unique_ptr<float[]> partial(new (std::nothrow) float[parts * dw_size]);
   if (!partial) return false;
   auto run = [&](int tid, int nth) {
     const int64_t k0 = ld * tid / nth, k1 = ld * (tid + 1) / nth;
-    for (int64_t g = 0; g < s.groups; ++g) {
-      sgemm(k, false, true, p.ocg, p.kg, k1 - k0, 1.f, wide + g * p.ocg * ld + k0, ld,
-            col + g * p.kg * ld + k0, ld, 0.f, partial.get() + tid * dw_size + g * p.ocg * p.kg,
-            p.kg);
-    }
+    weight_product(k, s, p, wide, col, ld, k0, k1, transposed, 0.f, partial.get() + tid * dw_size);
   };
   parallel_run(static_cast<int>(parts), run);
+  // Entry i of dw is (g, o, r); a transposed partial holds it at (g, r, o).
   parallel_for(dw_size, kCopyGrain, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {
+      int64_t at = i;
+      if (transposed) {
+        const int64_t g = i / (p.ocg * p.kg), o = (i / p.kg) % p.ocg, r = i % p.kg;
+        at = (g * p.kg + r) * p.ocg + o;
+      }
       float acc = overwrite ? 0.f : dw[i];
-      for (int64_t t = 0; t < parts; ++t) acc += partial[t * dw_size + i];
+      for (int64_t t = 0; t < parts; ++t) acc += partial[t * dw_size + at];
       dw[i] = acc;
     }
   });

@@ -23,8 +23,9 @@ struct ConvShape {
 // Channels [c0, c1) only. A batch tile lays its images side by side: image t at col + t*oh*ow.
 void im2col(const ConvShape& s, const float* x, float* col, int64_t ld, int64_t c0, int64_t c1);
 // The adjoint: dx [c, h, w] += the col entries that im2col would read from each position.
-// Channels [c0, c1) only (each channel's rows write only that channel).
-void col2im_add(const ConvShape& s, const float* col, int64_t ld, float* dx, int64_t c0, int64_t c1);
+// Channels [c0, c1) only (each channel's rows write only that channel). col is scratch: entries
+// that map to no input position (padding) may be overwritten with zeros.
+void col2im_add(const ConvShape& s, float* col, int64_t ld, float* dx, int64_t c0, int64_t c1);
 
 // Each returns false, having written nothing, when its column buffer cannot be allocated.
 // y = conv(x, w) + bias (bias may be null).

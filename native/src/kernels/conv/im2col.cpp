@@ -23,7 +23,55 @@ void valid_range(int64_t out, int64_t in, int64_t stride, int64_t off, int64_t* 
 
 }  // namespace
 
+// The wrapped entries of a same-width column row: between valid rows oy and oy + 1, columns
+// [ox1, ow) of oy and [0, ox0) of oy + 1, i.e. `gap` consecutive entries from oy*ow + ox1. The
+// loop runs over rows inside: gaps are 1-2 entries (k3 p1), and a loop over a gap became a
+// memset call per row.
+void zero_wrapped(const ConvShape& s, float* row, int64_t oy0, int64_t oy1, int64_t ox0,
+                  int64_t ox1) {
+  const int64_t gap = s.ow - ox1 + ox0;
+  for (int64_t q = 0; q < gap; ++q) {
+    float* r = row + ox1 + q;
+    for (int64_t oy = oy0; oy + 1 < oy1; ++oy) r[oy * s.ow] = 0.f;
+  }
+}
+
+// Stride 1 and as wide as the input (ow == w, e.g. k3 p1): a column row is the input plane
+// shifted by one offset, so the valid part is ONE contiguous copy (the in-between entries that
+// wrap around a row edge read valid input and are zeroed afterwards): the per-output-row loops
+// cost more than the copy on short rows (14-28 floats).
+void im2col_same_width(const ConvShape& s, const float* x, float* col, int64_t ld, int64_t c0,
+                       int64_t c1) {
+  for (int64_t ci = c0; ci < c1; ++ci) {
+    const float* xc = x + ci * s.h * s.w;
+    for (int64_t i = 0; i < s.kh; ++i) {
+      int64_t oy0, oy1;
+      const int64_t offh = i * s.dh - s.ph;
+      valid_range(s.oh, s.h, 1, offh, &oy0, &oy1);
+      for (int64_t j = 0; j < s.kw; ++j) {
+        float* row = col + ((ci * s.kh + i) * s.kw + j) * ld;
+        const int64_t offw = j * s.dw - s.pw;
+        int64_t ox0, ox1;
+        valid_range(s.ow, s.w, 1, offw, &ox0, &ox1);
+        if (oy0 >= oy1 || ox0 >= ox1) {
+          std::memset(row, 0, sizeof(float) * s.oh * s.ow);
+          continue;
+        }
+        std::memset(row, 0, sizeof(float) * (oy0 * s.ow + ox0));
+        const int64_t first = oy0 * s.ow + ox0, last = (oy1 - 1) * s.ow + ox1;  // [first, last)
+        std::memcpy(row + first, xc + (oy0 + offh) * s.w + offw + ox0, sizeof(float) * (last - first));
+        std::memset(row + last, 0, sizeof(float) * (s.oh * s.ow - last));
+        zero_wrapped(s, row, oy0, oy1, ox0, ox1);
+      }
+    }
+  }
+}
+
 void im2col(const ConvShape& s, const float* x, float* col, int64_t ld, int64_t c0, int64_t c1) {
+  if (s.sh == 1 && s.sw == 1 && s.ow == s.w) {
+    im2col_same_width(s, x, col, ld, c0, c1);
+    return;
+  }
   for (int64_t ci = c0; ci < c1; ++ci) {
     const float* xc = x + ci * s.h * s.w;
     for (int64_t i = 0; i < s.kh; ++i) {
@@ -53,7 +101,37 @@ void im2col(const ConvShape& s, const float* x, float* col, int64_t ld, int64_t 
   }
 }
 
-void col2im_add(const ConvShape& s, const float* col, int64_t ld, float* dx, int64_t c0, int64_t c1) {
+// Stride 1, ow == w: the mirror of im2col_same_width. The wrapped entries of each column row
+// are zeroed first (col is scratch), then the valid span is ONE long add into the shifted plane.
+void col2im_add_same_width(const ConvShape& s, float* col, int64_t ld, float* dx, int64_t c0,
+                           int64_t c1) {
+  for (int64_t ci = c0; ci < c1; ++ci) {
+    float* dc = dx + ci * s.h * s.w;
+    for (int64_t i = 0; i < s.kh; ++i) {
+      int64_t oy0, oy1;
+      const int64_t offh = i * s.dh - s.ph;
+      valid_range(s.oh, s.h, 1, offh, &oy0, &oy1);
+      for (int64_t j = 0; j < s.kw; ++j) {
+        float* row = col + ((ci * s.kh + i) * s.kw + j) * ld;
+        const int64_t offw = j * s.dw - s.pw;
+        int64_t ox0, ox1;
+        valid_range(s.ow, s.w, 1, offw, &ox0, &ox1);
+        if (oy0 >= oy1 || ox0 >= ox1) continue;
+        zero_wrapped(s, row, oy0, oy1, ox0, ox1);
+        const int64_t first = oy0 * s.ow + ox0, n = (oy1 - 1) * s.ow + ox1 - first;
+        const float* r = row + first;
+        float* d = dc + (oy0 + offh) * s.w + offw + ox0;
+        for (int64_t t = 0; t < n; ++t) d[t] += r[t];
+      }
+    }
+  }
+}
+
+void col2im_add(const ConvShape& s, float* col, int64_t ld, float* dx, int64_t c0, int64_t c1) {
+  if (s.sh == 1 && s.sw == 1 && s.ow == s.w) {
+    col2im_add_same_width(s, col, ld, dx, c0, c1);
+    return;
+  }
   for (int64_t ci = c0; ci < c1; ++ci) {
     float* dc = dx + ci * s.h * s.w;
     for (int64_t i = 0; i < s.kh; ++i) {

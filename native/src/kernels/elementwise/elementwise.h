@@ -23,6 +23,7 @@ struct BinaryKernels {
 void fill_binary_scalar(BinaryKernels* k);
 void fill_binary_avx2(BinaryKernels* k);
 void fill_binary_avx512(BinaryKernels* k);
+void fill_binary_neon(BinaryKernels* k);
 
 // Semantics of PyTorch float32: relu(NaN) = NaN, relu(-0) = -0, sign(NaN) = NaN,
 // sign(+-0) = +0, rsqrt(x) = 1 / sqrt(x) (two roundings, like torch), log(0) = -inf.
@@ -42,6 +43,7 @@ struct UnaryKernels {
 void fill_unary_scalar(UnaryKernels* k);
 void fill_unary_avx2(UnaryKernels* k);
 void fill_unary_avx512(UnaryKernels* k);
+void fill_unary_neon(UnaryKernels* k);
 
 // out = a op b over an n-d shape, every operand with its own strides (broadcast = stride 0).
 // Threaded above a size threshold; each thread takes one contiguous range of elements.

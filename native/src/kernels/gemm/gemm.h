@@ -51,6 +51,7 @@ struct GemmKernels {
 void fill_gemm_scalar(GemmKernels* k);
 void fill_gemm_avx2(GemmKernels* k);
 void fill_gemm_avx512(GemmKernels* k);
+void fill_gemm_neon(GemmKernels* k);
 
 // C := alpha * op(A) * op(B) + beta * C, with C m x n (row stride ldc), op(A) m x k (A stored
 // m x k with row stride lda, or k x m when trans_a), op(B) k x n (B stored k x n, or n x k when

@@ -118,6 +118,7 @@ struct OptimKernels {
 void fill_optim_scalar(OptimKernels* k);
 void fill_optim_avx2(OptimKernels* k);
 void fill_optim_avx512(OptimKernels* k);
+void fill_optim_neon(OptimKernels* k);
 
 // ---- Drivers: one step over a parameter of n contiguous elements, threaded above a size
 // threshold. Buffers must not overlap; unused state buffers may be null. The caller has

@@ -15,22 +15,18 @@
 namespace myelin {
 namespace {
 
-struct V {
-  using reg = float;
+namespace simd {
+#include "kernels/vmath/simd_scalar.inl"
+}  // namespace simd
+
+// The shared width-1 type plus what optim_rows.inl needs beyond it.
+struct V : simd::V {
   using mask = int;  // width 1: there is never a partial vector
-  static constexpr int width = 1;
-  static reg load(const float* p) { return *p; }
-  static void store(float* p, reg v) { *p = v; }
   static reg load_part(const float* p, mask) { return *p; }
   static void store_part(float* p, mask, reg v) { *p = v; }
   static mask part_mask(int64_t) { return 0; }
-  static reg set1(float x) { return x; }
-  static reg add(reg a, reg b) { return a + b; }
-  static reg mul(reg a, reg b) { return a * b; }
-  static reg div(reg a, reg b) { return a / b; }
   static reg sqrt(reg a) { return sqrtf(a); }
   static reg fmadd(reg a, reg b, reg c) { return fmaf(a, b, c); }
-  static reg max_nan(reg a, reg b) { return a != a ? a : (b != b ? b : (a > b ? a : b)); }
 };
 
 #include "kernels/optim/optim_rows.inl"

@@ -1,19 +1,19 @@
 // The argmax/argmin kernels, written once over a vector type V and compiled once per ISA.
 // Included by reduce_<isa>.cpp inside its anonymous namespace after reduce_rows.inl (it uses
 // MaxOp, MinOp and reduce_row), with V also defining:
-//   V::cmask, gt, lt, is_nan, mask_or, mask_andnot(a, b) = !a & b, select(m, f, t)
-//   V::ireg, set1_i, store_i, select_i                                 (columns)
+//   V::mask, gt, lt, isnan, mask_or, mask_andnot(a, b) = !a & b, select(m, a, b) = m ? a : b
+//   V::ireg, set1_i, store_i, select_i (as select)                     (columns)
 //   eq_bits(a, b), nan_bits(a): lane bitmasks                          (contiguous rows)
 
 struct ArgmaxOp {
   using Extreme = MaxOp;
   static bool better(float a, float best) { return a > best; }
-  static typename V::cmask better_v(reg a, reg best) { return V::gt(a, best); }
+  static typename V::mask better_v(reg a, reg best) { return V::gt(a, best); }
 };
 struct ArgminOp {
   using Extreme = MinOp;
   static bool better(float a, float best) { return a < best; }
-  static typename V::cmask better_v(reg a, reg best) { return V::lt(a, best); }
+  static typename V::mask better_v(reg a, reg best) { return V::lt(a, best); }
 };
 
 // One pass, any stride: a later element wins only when strictly better; the first NaN wins.
@@ -62,10 +62,10 @@ void arg_cols(int64_t rows, int64_t cols, const float* x, int64_t rs, int64_t cs
       for (int64_t r = 1; r < rows; ++r) {
         const reg v = V::load(x + r * rs + j);
         // Strictly better, or the first NaN (b stays NaN once it is: nothing beats it).
-        const typename V::cmask take =
-            V::mask_or(Op::better_v(v, b), V::mask_andnot(V::is_nan(b), V::is_nan(v)));
-        b = V::select(take, b, v);
-        bi = V::select_i(take, bi, V::set1_i(static_cast<int32_t>(r)));
+        const typename V::mask take =
+            V::mask_or(Op::better_v(v, b), V::mask_andnot(V::isnan(b), V::isnan(v)));
+        b = V::select(take, v, b);
+        bi = V::select_i(take, V::set1_i(static_cast<int32_t>(r)), bi);
       }
       V::store(best + j, b);
       V::store_i(index + j, bi);

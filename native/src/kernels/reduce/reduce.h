@@ -45,6 +45,7 @@ struct ReduceKernels {
 void fill_reduce_scalar(ReduceKernels* k);
 void fill_reduce_avx2(ReduceKernels* k);
 void fill_reduce_avx512(ReduceKernels* k);
+void fill_reduce_neon(ReduceKernels* k);
 
 // out = op of x over the axes flagged in `reduced` (ndim flags). out receives the kept dims in
 // row-major order, contiguous. An empty reduction yields 0 (sum), NaN (mean), 1 (prod); the

@@ -4,28 +4,24 @@
 namespace myelin {
 namespace {
 
-struct V {
-  using reg = float;
-  using cmask = bool;
+namespace simd {
+#include "kernels/vmath/simd_scalar.inl"
+}  // namespace simd
+
+// The shared width-1 type plus what the reduction rows need (see reduce_rows.inl, arg_rows.inl).
+struct V : simd::V {
+  using mask = bool;
   using ireg = int32_t;
-  static constexpr int width = 1;
-  static reg load(const float* p) { return *p; }
-  static void store(float* p, reg v) { *p = v; }
-  static reg set1(float x) { return x; }
   static reg load_tail(const float* p, int64_t, float) { return *p; }  // width 1: never a tail
-  static reg add(reg a, reg b) { return a + b; }
-  static reg mul(reg a, reg b) { return a * b; }
-  static reg max_nan(reg a, reg b) { return a != a ? a : (b != b ? b : (a > b ? a : b)); }
-  static reg min_nan(reg a, reg b) { return a != a ? a : (b != b ? b : (a < b ? a : b)); }
-  static cmask gt(reg a, reg b) { return a > b; }
-  static cmask lt(reg a, reg b) { return a < b; }
-  static cmask is_nan(reg a) { return a != a; }
-  static cmask mask_or(cmask a, cmask b) { return a || b; }
-  static cmask mask_andnot(cmask a, cmask b) { return !a && b; }
-  static reg select(cmask m, reg f, reg t) { return m ? t : f; }
+  static mask gt(reg a, reg b) { return a > b; }
+  static mask lt(reg a, reg b) { return a < b; }
+  static mask isnan(reg a) { return a != a; }
+  static mask mask_or(mask a, mask b) { return a || b; }
+  static mask mask_andnot(mask a, mask b) { return !a && b; }
+  static reg select(mask m, reg a, reg b) { return m ? a : b; }
   static ireg set1_i(int32_t x) { return x; }
   static void store_i(int32_t* p, ireg v) { *p = v; }
-  static ireg select_i(cmask m, ireg f, ireg t) { return m ? t : f; }
+  static ireg select_i(mask m, ireg a, ireg b) { return m ? a : b; }
   static unsigned eq_bits(reg a, reg b) { return a == b ? 1u : 0u; }
   static unsigned nan_bits(reg a) { return a != a ? 1u : 0u; }
 };

@@ -36,6 +36,7 @@ struct RnnKernels {
 void fill_rnn_scalar(RnnKernels* k);
 void fill_rnn_avx2(RnnKernels* k);
 void fill_rnn_avx512(RnnKernels* k);
+void fill_rnn_neon(RnnKernels* k);
 
 enum class RnnOp : int { LstmForward, LstmBackward, GruForward, GruBackward };
 

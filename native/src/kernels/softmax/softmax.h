@@ -30,6 +30,7 @@ struct SoftmaxKernels {
 void fill_softmax_scalar(SoftmaxKernels* k);
 void fill_softmax_avx2(SoftmaxKernels* k);
 void fill_softmax_avx512(SoftmaxKernels* k);
+void fill_softmax_neon(SoftmaxKernels* k);
 
 enum class SoftmaxOp : int { Softmax, LogSoftmax, SoftmaxBackward, LogSoftmaxBackward };
 

@@ -11,9 +11,10 @@ namespace {
 #include "kernels/vmath/simd_avx2.inl"
 #include "kernels/vmath/vmath.inl"
 
-// The softmax kernels' view of V: its vector exp, and a NaN-propagating max.
+// The softmax kernels' view of V: its vector exp, and a plain max (the rows' NaNs are caught by
+// their exp sums).
 struct S : V {
-  static reg max(reg a, reg b) { return V::max_nan(a, b); }
+  static reg max(reg a, reg b) { return V::max(a, b); }
   static reg exp(reg x) { return v_exp(x); }
   static float exp1(float x) { return V::first(v_exp(V::set1(x))); }
   static float log1(float x) { return logf(x); }

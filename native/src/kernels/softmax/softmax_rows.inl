@@ -2,22 +2,39 @@
 // Included by softmax_<isa>.cpp inside an anonymous namespace, after that file defines S:
 //   S::reg, S::width, load, store, set1, add, sub, mul, max, exp (vector exp), hsum, hmax,
 //   and S::exp1 / S::log1 for single floats (the same approximation as the vector exp where
-//   the ISA has one, so a row's tail agrees with its body).
+//   the ISA has one, so a row's tail agrees with its body). S::max need not propagate NaN:
+//   a NaN in a row reaches the exp sum instead, which the callers check once per row.
 
+// The largest entry of a row, NaNs ignored or not (see above); -inf for n == 0. Four
+// independent accumulators: this pass pulls the row from memory, and one max chain would make
+// it latency-bound.
 float row_max(int64_t n, const float* x) {
   constexpr int W = S::width;
   int64_t i = 0;
   float m = -__builtin_inff();
-  if (n >= W) {
-    typename S::reg vm = S::load(x);
-    for (i = W; i + W <= n; i += W) vm = S::max(vm, S::load(x + i));
-    m = S::hmax(vm);
+  if (n >= 4 * W) {
+    typename S::reg m0 = S::load(x), m1 = S::load(x + W), m2 = S::load(x + 2 * W),
+                    m3 = S::load(x + 3 * W);
+    for (i = 4 * W; i + 4 * W <= n; i += 4 * W) {
+      m0 = S::max(m0, S::load(x + i));
+      m1 = S::max(m1, S::load(x + i + W));
+      m2 = S::max(m2, S::load(x + i + 2 * W));
+      m3 = S::max(m3, S::load(x + i + 3 * W));
+    }
+    m = S::hmax(S::max(S::max(m0, m1), S::max(m2, m3)));
   }
-  for (; i < n; ++i) m = x[i] > m || x[i] != x[i] ? x[i] : m;
+  for (; i + W <= n; i += W) m = S::hmax(S::max(S::set1(m), S::load(x + i)));
+  for (; i < n; ++i) m = x[i] > m ? x[i] : m;
   return m;
 }
 
-// y[i] = exp(x[i] - shift) (y may be null: sum only); returns the sum.
+bool row_has_nan(int64_t n, const float* x) {
+  for (int64_t i = 0; i < n; ++i)
+    if (x[i] != x[i]) return true;
+  return false;
+}
+
+// y[i] = exp(x[i] - shift) (y may be null: sum only); returns the sum (NaN if a term is NaN).
 float exp_shift_sum(int64_t n, const float* x, float shift, float* y) {
   constexpr int W = S::width;
   const typename S::reg vs = S::set1(shift);
@@ -55,33 +72,72 @@ void scale_row(int64_t n, float* y, float factor) {
   for (; i < n; ++i) y[i] *= factor;
 }
 
+// One read of the row from memory (the max pass); the exp pass and the scaling work on it and
+// on y from L1 (a 1000-class row is 4 KB).
 void softmax_row(int64_t n, const float* x, float* y) {
   if (n == 0) return;
   const float m = row_max(n, x);
-  if (m == __builtin_inff() || m != m) {
-    // An +inf or NaN in the row: PyTorch's result is NaN throughout (inf - inf).
+  // +inf (inf - inf), NaN, or an all -inf row (-inf - -inf): NaN throughout, as PyTorch.
+  const float s = m == __builtin_inff() || m != m ? m - m : exp_shift_sum(n, x, m, y);
+  if (s != s) {
     for (int64_t i = 0; i < n; ++i) y[i] = __builtin_nanf("");
     return;
   }
-  const float s = exp_shift_sum(n, x, m, y);
   scale_row(n, y, 1.f / s);
 }
 
 float logsumexp_row(int64_t n, const float* x) {
   if (n == 0) return -__builtin_inff();
   const float m = row_max(n, x);
-  if (m == -__builtin_inff() || m == __builtin_inff() || m != m) return m;
-  return m + S::log1(exp_shift_sum(n, x, m, nullptr));
+  if (m == -__builtin_inff() || m == __builtin_inff()) return row_has_nan(n, x) ? __builtin_nanf("") : m;
+  if (m != m) return m;
+  return m + S::log1(exp_shift_sum(n, x, m, nullptr));  // NaN if the row holds one
 }
 
+// y[i] = x[i] - shift; returns sum(exp(y[i])). Stores the shifted row as it goes, so y's cache
+// lines are fetched while the exps compute rather than in a bare write pass afterwards.
+float shift_store_exp_sum(int64_t n, const float* x, float shift, float* y) {
+  constexpr int W = S::width;
+  const typename S::reg vs = S::set1(shift);
+  typename S::reg acc0 = S::set1(0.f), acc1 = S::set1(0.f);
+  int64_t i = 0;
+  for (; i + 2 * W <= n; i += 2 * W) {
+    const typename S::reg d0 = S::sub(S::load(x + i), vs);
+    const typename S::reg d1 = S::sub(S::load(x + i + W), vs);
+    S::store(y + i, d0);
+    S::store(y + i + W, d1);
+    acc0 = S::add(acc0, S::exp(d0));
+    acc1 = S::add(acc1, S::exp(d1));
+  }
+  for (; i + W <= n; i += W) {
+    const typename S::reg d = S::sub(S::load(x + i), vs);
+    S::store(y + i, d);
+    acc0 = S::add(acc0, S::exp(d));
+  }
+  float s = S::hsum(S::add(acc0, acc1));
+  for (; i < n; ++i) {
+    y[i] = x[i] - shift;
+    s += S::exp1(y[i]);
+  }
+  return s;
+}
+
+// (x - max) - log(sum(exp(x - max))), in PyTorch's order of operations.
 void log_softmax_row(int64_t n, const float* x, float* y) {
   if (n == 0) return;
-  const float lse = logsumexp_row(n, x);
+  const float m = row_max(n, x);
+  float l;
+  if (m == __builtin_inff() || m == -__builtin_inff() || m != m) {
+    l = logsumexp_row(n, x);  // +-inf or NaN: x - lse gives PyTorch's result
+  } else {
+    l = S::log1(shift_store_exp_sum(n, x, m, y));  // NaN if the row holds one
+    x = y;
+  }
   constexpr int W = S::width;
-  const typename S::reg vl = S::set1(lse);
+  const typename S::reg vl = S::set1(l);
   int64_t i = 0;
   for (; i + W <= n; i += W) S::store(y + i, S::sub(S::load(x + i), vl));
-  for (; i < n; ++i) y[i] = x[i] - lse;
+  for (; i < n; ++i) y[i] = x[i] - l;
 }
 
 float dot_row(int64_t n, const float* a, const float* b) {

@@ -8,9 +8,10 @@ namespace {
 
 #include "kernels/vmath/simd_scalar.inl"
 
-// The softmax kernels' view of V: libm exp/log, and a NaN-propagating max.
+// The softmax kernels' view of V: libm exp/log, and a plain max (the rows' NaNs are caught by
+// their exp sums).
 struct S : V {
-  static reg max(reg a, reg b) { return V::max_nan(a, b); }
+  static reg max(reg a, reg b) { return a > b ? a : b; }
   static reg exp(reg x) { return expf(x); }
   static float exp1(float x) { return expf(x); }
   static float log1(float x) { return logf(x); }

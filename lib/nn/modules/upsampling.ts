@@ -1,0 +1,75 @@
+// Upsample, UpsamplingNearest2d, UpsamplingBilinear2d: modules over interpolate, printed as
+// PyTorch prints them (Upsample(scale_factor=2.0, mode=nearest)).
+import { interpolate, type InterpolateMode } from '../../ops/interpolate.js';
+import type { Tensor } from '../../tensor.js';
+import { Module } from '../module.js';
+import { pyFloat } from '../repr.js';
+
+export interface UpsampleOptions {
+  size?: number | readonly number[];
+  scaleFactor?: number | readonly number[];
+  /** Default 'nearest'. */
+  mode?: InterpolateMode;
+  alignCorners?: boolean;
+  recomputeScaleFactor?: boolean;
+}
+
+const MODES: readonly string[] = ['nearest', 'nearest-exact', 'linear', 'bilinear'];
+
+/** Up- (or down-) samples [N, C, W] / [N, C, H, W] by a size or a scale factor. */
+export class Upsample extends Module {
+  readonly size: number | readonly number[] | undefined;
+  readonly scaleFactor: number | readonly number[] | undefined;
+  readonly mode: InterpolateMode;
+  readonly alignCorners: boolean | undefined;
+  readonly recomputeScaleFactor: boolean | undefined;
+
+  /** `name` (internal) is the subclass's name in error messages. */
+  constructor(options: UpsampleOptions = {}, name = 'Upsample') {
+    super();
+    const o = options ?? {};
+    const mode = o.mode ?? 'nearest';
+    if (!MODES.includes(mode)) throw new RangeError(`${name}: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}`);
+    const hasSize = o.size !== undefined && o.size !== null;
+    const hasScale = o.scaleFactor !== undefined && o.scaleFactor !== null;
+    if (hasSize === hasScale) {
+      throw new RangeError(`${name}: ${hasSize ? 'only one of size or scaleFactor should be given, got both' : 'either size or scaleFactor should be given, got neither'}`);
+    }
+    this.size = o.size ?? undefined;
+    this.scaleFactor = o.scaleFactor ?? undefined;
+    this.mode = mode;
+    this.alignCorners = o.alignCorners;
+    this.recomputeScaleFactor = o.recomputeScaleFactor;
+  }
+
+  forward(x: Tensor): Tensor {
+    return interpolate(x, {
+      size: this.size,
+      scaleFactor: this.scaleFactor,
+      mode: this.mode,
+      alignCorners: this.alignCorners,
+      recomputeScaleFactor: this.recomputeScaleFactor,
+    });
+  }
+
+  override extraRepr(): string {
+    const tuple = (v: number | readonly number[], f: (e: number) => string) =>
+      typeof v === 'number' ? f(v) : v.length === 1 ? `(${f(v[0])},)` : `(${v.map(f).join(', ')})`;
+    const info = this.scaleFactor !== undefined ? `scale_factor=${tuple(this.scaleFactor, pyFloat)}` : `size=${tuple(this.size!, String)}`;
+    return `${info}, mode=${this.mode}`;
+  }
+}
+
+/** Nearest-neighbour upsampling of [N, C, H, W]: Upsample with mode 'nearest'. */
+export class UpsamplingNearest2d extends Upsample {
+  constructor(options: { size?: number | readonly [number, number]; scaleFactor?: number | readonly [number, number] } = {}) {
+    super({ size: options?.size, scaleFactor: options?.scaleFactor, mode: 'nearest' }, 'UpsamplingNearest2d');
+  }
+}
+
+/** Bilinear upsampling of [N, C, H, W] with alignCorners true (as torch's UpsamplingBilinear2d). */
+export class UpsamplingBilinear2d extends Upsample {
+  constructor(options: { size?: number | readonly [number, number]; scaleFactor?: number | readonly [number, number] } = {}) {
+    super({ size: options?.size, scaleFactor: options?.scaleFactor, mode: 'bilinear', alignCorners: true }, 'UpsamplingBilinear2d');
+  }
+}

@@ -1,0 +1,210 @@
+// interpolate (torch.nn.functional.interpolate, PyTorch 1.13's CPU semantics) for [N, C, W] and
+// [N, C, H, W] inputs: 'nearest', 'nearest-exact', 'linear' (3-D) and 'bilinear' (4-D).
+// Each axis gets a table of (index0, index1, weight0, weight1) per output position, computed as
+// torch does (float32 scales, so nearest picks the same source pixels); the forward and backward
+// then go to the native resample kernel. A 3-D input is a 4-D one with height 1.
+import { defineOp } from '../autograd/define_op.js';
+import { formatShape } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { native } from '../native.js';
+import { contiguousRaw, requireFloat, uninitFloat } from './raw.js';
+
+export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear';
+
+export interface InterpolateOptions {
+  /** Output spatial size: one number for every spatial dim, or one per dim. */
+  size?: number | readonly number[];
+  /** Multiplier of the spatial size (output = floor(input * scaleFactor)). */
+  scaleFactor?: number | readonly number[];
+  /** Default 'nearest'. */
+  mode?: InterpolateMode;
+  /** Only for 'linear' / 'bilinear' (default false): the corner pixels' centres line up. */
+  alignCorners?: boolean;
+  /** Use the computed output size, not scaleFactor, to map output to input positions. */
+  recomputeScaleFactor?: boolean;
+}
+
+const MODES: readonly string[] = ['nearest', 'nearest-exact', 'linear', 'bilinear'];
+const fround = Math.fround;
+
+/** Source positions of one axis: out[o] = w0[o] * in[i0[o]] + w1[o] * in[i1[o]]. */
+interface AxisTable {
+  i0: Int32Array;
+  i1: Int32Array;
+  w0: Float32Array;
+  w1: Float32Array;
+}
+
+/** torch's compute_scales_value<float>: 1 / scale when given, else in / out. */
+function scaleValue(inSize: number, outSize: number, scale: number | undefined): number {
+  return scale !== undefined && scale > 0 ? fround(1 / scale) : fround(inSize / outSize);
+}
+
+function nearestTable(inSize: number, outSize: number, scale: number | undefined, exact: boolean): AxisTable {
+  const s = scaleValue(inSize, outSize, scale);
+  const i0 = new Int32Array(outSize);
+  for (let o = 0; o < outSize; o++) {
+    let src: number;
+    if (exact) {
+      // area_pixel_compute_source_index (align_corners false, clamped at 0), then + 0.5.
+      const real = Math.max(fround(s * (o + 0.5) - 0.5), 0);
+      src = Math.floor(fround(real + 0.5));
+    } else {
+      src = Math.floor(fround(s * o));
+    }
+    i0[o] = Math.min(src, inSize - 1);
+  }
+  const w0 = new Float32Array(outSize).fill(1);
+  return { i0, i1: i0, w0, w1: new Float32Array(outSize) };
+}
+
+function linearTable(inSize: number, outSize: number, scale: number | undefined, alignCorners: boolean): AxisTable {
+  const i0 = new Int32Array(outSize);
+  const i1 = new Int32Array(outSize);
+  const w0 = new Float32Array(outSize);
+  const w1 = new Float32Array(outSize);
+  // area_pixel_compute_scale<float>
+  const s = alignCorners ? (outSize > 1 ? fround((inSize - 1) / (outSize - 1)) : 0) : scaleValue(inSize, outSize, scale);
+  for (let o = 0; o < outSize; o++) {
+    if (outSize === inSize) {
+      i0[o] = o;
+      i1[o] = o;
+      w0[o] = 1;
+      continue;
+    }
+    const real = alignCorners ? fround(s * o) : Math.max(fround(s * (o + 0.5) - 0.5), 0);
+    const a = Math.min(Math.trunc(real), inSize - 1);
+    i0[o] = a;
+    i1[o] = a < inSize - 1 ? a + 1 : a;
+    const l1 = Math.min(Math.max(fround(real - a), 0), 1);
+    w1[o] = l1;
+    w0[o] = fround(1 - l1);
+  }
+  return { i0, i1, w0, w1 };
+}
+
+/** The identity table of a size-1 height (3-D inputs). */
+const UNIT_AXIS: AxisTable = { i0: new Int32Array(1), i1: new Int32Array(1), w0: new Float32Array([1]), w1: new Float32Array(1) };
+
+interface Plan {
+  /** [planes, h, w, oh, ow] */
+  dims: number[];
+  rows: PackedAxis;
+  cols: PackedAxis;
+  inShape: number[];
+  outShape: number[];
+}
+
+/** The native kernel's form of an axis table: indices (and, for linear, weights) interleaved per output. */
+interface PackedAxis {
+  index: Int32Array;
+  weight: Float32Array | null;
+}
+
+function packAxis(t: AxisTable, linear: boolean): PackedAxis {
+  if (!linear) return { index: t.i0, weight: null };
+  const n = t.i0.length;
+  const index = new Int32Array(2 * n);
+  const weight = new Float32Array(2 * n);
+  for (let o = 0; o < n; o++) {
+    index[2 * o] = t.i0[o];
+    index[2 * o + 1] = t.i1[o];
+    weight[2 * o] = t.w0[o];
+    weight[2 * o + 1] = t.w1[o];
+  }
+  return { index, weight };
+}
+
+function whole(t: Tensor): Float32Array {
+  return (t.storage.data as Float32Array).subarray(t.offset, t.offset + t.numel());
+}
+
+// The native kernel walks the tables plane by plane (threaded over planes); linear modes are
+// separable: each used source row is resampled along the width once, then output rows blend two
+// of those rows, in the same arithmetic order as torch's kernel.
+const interpolateOp = defineOp({
+  name: 'interpolate',
+  forward(ctx, x: Tensor, plan: Plan) {
+    const y = uninitFloat(plan.outShape); // the kernel writes every element
+    const { rows, cols } = plan;
+    native.resample2d(plan.dims, rows.index, rows.weight, cols.index, cols.weight, whole(contiguousRaw(x)), whole(y));
+    ctx.plan = plan;
+    return y;
+  },
+  backward(ctx, grad) {
+    const plan = ctx.plan as Plan;
+    const dx = uninitFloat(plan.inShape); // overwritten by the kernel
+    const { rows, cols } = plan;
+    native.resample2dBackward(plan.dims, rows.index, rows.weight, cols.index, cols.weight, whole(contiguousRaw(grad)), whole(dx));
+    return [dx];
+  },
+});
+
+function perDim(op: string, name: string, v: number | readonly number[], dims: number, spatial: readonly number[]): number[] {
+  if (typeof v === 'number') return new Array<number>(dims).fill(v);
+  if (!Array.isArray(v)) throw new TypeError(`${op}: ${name} must be a number or an array of numbers, got ${typeof v}`);
+  if (v.length !== dims) {
+    throw new RangeError(
+      `${op}: input and output must have the same number of spatial dims, but got input with spatial dims ${formatShape(spatial)} and ${name} ${JSON.stringify(v)}`,
+    );
+  }
+  return [...(v as number[])];
+}
+
+/** torch.nn.functional.interpolate for [N, C, W] and [N, C, H, W] inputs. */
+export function interpolate(input: Tensor, options: InterpolateOptions = {}): Tensor {
+  const op = 'interpolate';
+  if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
+  requireFloat(op, input);
+  const o = options ?? {};
+  const mode = o.mode ?? 'nearest';
+  if (!MODES.includes(mode)) {
+    throw new RangeError(`${op}: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}`);
+  }
+  if (input.ndim !== 3 && input.ndim !== 4) {
+    throw new RangeError(`${op}: expected a 3-D [N, C, W] or 4-D [N, C, H, W] input, got shape ${formatShape(input.shape)}`);
+  }
+  if (mode === 'linear' && input.ndim !== 3) throw new RangeError(`${op}: got a ${input.ndim}-D input ${formatShape(input.shape)}, but mode 'linear' needs a 3-D input [N, C, W]`);
+  if (mode === 'bilinear' && input.ndim !== 4) throw new RangeError(`${op}: got a ${input.ndim}-D input ${formatShape(input.shape)}, but mode 'bilinear' needs a 4-D input [N, C, H, W]`);
+  const linear = mode === 'linear' || mode === 'bilinear';
+  if (o.alignCorners !== undefined && !linear) {
+    throw new RangeError(`${op}: alignCorners can only be set with the interpolating modes 'linear' and 'bilinear', not with mode '${mode}'`);
+  }
+  const alignCorners = o.alignCorners ?? false;
+  const dims = input.ndim - 2;
+  const spatial = input.shape.slice(2);
+  const hasSize = o.size !== undefined && o.size !== null;
+  const hasScale = o.scaleFactor !== undefined && o.scaleFactor !== null;
+  if (hasSize === hasScale) {
+    throw new RangeError(`${op}: ${hasSize ? 'only one of size or scaleFactor should be given, got both' : 'either size or scaleFactor should be given, got neither'}`);
+  }
+  let outSize: number[];
+  let scales: (number | undefined)[] = new Array<undefined>(dims).fill(undefined);
+  if (hasSize) {
+    if (o.recomputeScaleFactor) throw new RangeError(`${op}: recomputeScaleFactor is not meaningful with an explicit size`);
+    outSize = perDim(op, 'size', o.size!, dims, spatial);
+    if (!outSize.every((s) => Number.isInteger(s))) throw new RangeError(`${op}: size must hold integers, got ${JSON.stringify(o.size)}`);
+  } else {
+    const sf = perDim(op, 'scaleFactor', o.scaleFactor!, dims, spatial);
+    if (!sf.every((s) => typeof s === 'number' && Number.isFinite(s))) throw new RangeError(`${op}: scaleFactor must hold finite numbers, got ${JSON.stringify(o.scaleFactor)}`);
+    outSize = sf.map((s, d) => Math.trunc(spatial[d] * s));
+    if (!o.recomputeScaleFactor) scales = sf;
+  }
+  if (spatial.some((s) => s <= 0) || outSize.some((s) => s <= 0)) {
+    throw new RangeError(
+      `${op}: input and output sizes should be greater than 0, but got input ${formatShape(input.shape)} and output size ${formatShape(outSize)}` +
+        (hasScale ? ` (scaleFactor ${JSON.stringify(o.scaleFactor)})` : ''),
+    );
+  }
+  const table = (d: number): AxisTable =>
+    linear ? linearTable(spatial[d], outSize[d], scales[d], alignCorners) : nearestTable(spatial[d], outSize[d], scales[d], mode === 'nearest-exact');
+  const [n, c] = input.shape;
+  const plan: Plan = {
+    dims: [n * c, dims === 2 ? spatial[0] : 1, spatial[dims - 1], dims === 2 ? outSize[0] : 1, outSize[dims - 1]],
+    rows: packAxis(dims === 2 ? table(0) : UNIT_AXIS, linear),
+    cols: packAxis(table(dims - 1), linear),
+    inShape: [...input.shape],
+    outShape: [n, c, ...outSize],
+  };
+  return interpolateOp(input, plan);
+}

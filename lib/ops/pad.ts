@@ -1,0 +1,308 @@
+// pad (torch.nn.functional.pad): 'constant' (any trailing dims, negative pads crop), 'reflect',
+// 'replicate' and 'circular' (the last 1, 2 or 3 dims). Every padded dim gets a table from output
+// position to source position (-1: the constant value). The part of the output that is the
+// input unmoved (the interior) is one native strided copy; 'constant' fills the border slabs
+// natively, the other modes gather their (small) border through the tables. The backward copies
+// the grad's interior back and scatter-adds the border through the same tables (reflected or
+// replicated pixels get several terms).
+import { defineOp } from '../autograd/define_op.js';
+import { formatShape } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { BinaryOp, native } from '../native.js';
+import { contiguousStrides } from '../shape.js';
+import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from './raw.js';
+import { clone } from './view.js';
+
+export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
+
+export interface PadOptions {
+  /** Default 'constant'. */
+  mode?: PadMode;
+  /** The fill value of 'constant' (default 0). */
+  value?: number;
+}
+
+const MODES: readonly string[] = ['constant', 'reflect', 'replicate', 'circular'];
+
+interface PadPlan {
+  mode: PadMode;
+  inShape: number[];
+  outShape: number[];
+  /** Per dim: where the interior starts in the output and in the input, and its length. */
+  outStart: number[];
+  inStart: number[];
+  kept: number[];
+  /** The padded (trailing) dims' tables. */
+  tables: Int32Array[];
+  /** Non-constant modes: source element offset of every output row (last dim). */
+  rowSrc: Int32Array | null;
+  /** Non-constant modes: 1 where an output row lies in the interior of every outer dim. */
+  rowInner: Uint8Array | null;
+  value: number;
+}
+
+function sourceTable(mode: PadMode, n: number, left: number, outLen: number): Int32Array {
+  const t = new Int32Array(outLen);
+  // circular wraps within the part negative pads leave (as torch: crop first, then wrap).
+  const start = Math.max(-left, 0);
+  for (let o = 0; o < outLen; o++) {
+    let s = o - left;
+    if (mode === 'constant') {
+      if (s < 0 || s >= n) s = -1;
+    } else if (mode === 'reflect') {
+      if (s < 0) s = -s;
+      if (s >= n) s = 2 * (n - 1) - s;
+    } else if (mode === 'replicate') {
+      s = s < 0 ? 0 : s >= n ? n - 1 : s;
+    } else {
+      const kept = n + Math.min(left, 0) + Math.min(outLen - n - left, 0);
+      s = start + ((((o - Math.max(left, 0)) % kept) + kept) % kept);
+    }
+    t[o] = s;
+  }
+  return t;
+}
+
+function whole(t: Tensor): Float32Array {
+  return (t.storage.data as Float32Array).subarray(t.offset, t.offset + t.numel());
+}
+
+const ONE = new Float32Array([1]);
+
+/** dst (shape, strides, offset) <- src view, natively (x * 1 is exact for every float). */
+function copyView(shape: number[], dst: Float32Array, dstOffset: number, dstStrides: readonly number[], src: Float32Array, srcOffset: number, srcStrides: readonly number[]): void {
+  if (shape.some((s) => s === 0)) return;
+  native.binary(BinaryOp.mul, shape, dst, dstOffset, dstStrides, src, srcOffset, srcStrides, ONE, 0, shape.map(() => 0));
+}
+
+/** Every element of the view (shape, strides, offset) of dst <- value, natively. */
+function fillView(shape: number[], dst: Float32Array, offset: number, strides: readonly number[], value: number): void {
+  if (shape.some((s) => s === 0)) return;
+  const zeros = shape.map(() => 0);
+  native.binary(BinaryOp.mul, shape, dst, offset, strides, new Float32Array([value]), 0, zeros, ONE, 0, zeros);
+}
+
+function offsetOf(at: readonly number[], strides: readonly number[]): number {
+  let off = 0;
+  for (let d = 0; d < at.length; d++) off += at[d] * strides[d];
+  return off;
+}
+
+/** The interior: the output region that is the input unmoved (null when it is empty). */
+function interiorShape(p: PadPlan): number[] | null {
+  return p.kept.some((k) => k <= 0) ? null : p.kept;
+}
+
+// 'constant': the border is, dim by dim, the slabs before and after the interior along that dim
+// (outer dims restricted to their interior, inner dims whole): disjoint, and with the interior
+// they tile the output.
+function fillConstantBorder(p: PadPlan, y: Float32Array): void {
+  const { outShape, outStart, kept } = p;
+  const strides = contiguousStrides(outShape);
+  const nd = outShape.length;
+  const shape = [...outShape];
+  const at = new Array<number>(nd).fill(0);
+  for (let d = nd - p.tables.length; d < nd; d++) {
+    const before = outStart[d];
+    const after = outStart[d] + kept[d];
+    shape[d] = before;
+    at[d] = 0;
+    fillView([...shape], y, offsetOf(at, strides), strides, p.value);
+    shape[d] = outShape[d] - after;
+    at[d] = after;
+    fillView([...shape], y, offsetOf(at, strides), strides, p.value);
+    shape[d] = kept[d];
+    at[d] = before;
+  }
+}
+
+// Other modes: the border gathered through the tables, row by row (interior rows only need
+// their border columns).
+function gatherBorder(p: PadPlan, x: Float32Array, y: Float32Array): void {
+  const rowSrc = p.rowSrc!;
+  const inner = p.rowInner!;
+  const nd = p.outShape.length;
+  const t = p.tables[p.tables.length - 1];
+  const ow = t.length;
+  const lo = p.outStart[nd - 1];
+  const hi = lo + p.kept[nd - 1];
+  for (let r = 0, at = 0; r < rowSrc.length; r++, at += ow) {
+    const off = rowSrc[r];
+    if (inner[r]) {
+      for (let c = 0; c < lo; c++) y[at + c] = x[off + t[c]];
+      for (let c = hi; c < ow; c++) y[at + c] = x[off + t[c]];
+    } else {
+      for (let c = 0; c < ow; c++) y[at + c] = x[off + t[c]];
+    }
+  }
+}
+
+function scatterBorder(p: PadPlan, g: Float32Array, dx: Float32Array): void {
+  const rowSrc = p.rowSrc!;
+  const inner = p.rowInner!;
+  const nd = p.outShape.length;
+  const t = p.tables[p.tables.length - 1];
+  const ow = t.length;
+  const lo = p.outStart[nd - 1];
+  const hi = lo + p.kept[nd - 1];
+  for (let r = 0, at = 0; r < rowSrc.length; r++, at += ow) {
+    const off = rowSrc[r];
+    if (inner[r]) {
+      for (let c = 0; c < lo; c++) dx[off + t[c]] += g[at + c];
+      for (let c = hi; c < ow; c++) dx[off + t[c]] += g[at + c];
+    } else {
+      for (let c = 0; c < ow; c++) dx[off + t[c]] += g[at + c];
+    }
+  }
+}
+
+const padOp = defineOp({
+  name: 'pad',
+  forward(ctx, x: Tensor, plan: PadPlan) {
+    const y = uninitFloat(plan.outShape); // interior + border cover every element
+    const yd = whole(y);
+    const inner = interiorShape(plan);
+    const outStrides = contiguousStrides(plan.outShape);
+    if (plan.mode === 'constant') {
+      if (inner) {
+        copyView(inner, yd, offsetOf(plan.outStart, outStrides), outStrides, x.storage.data as Float32Array, x.offset + offsetOf(plan.inStart, x.strides), x.strides);
+        fillConstantBorder(plan, yd);
+      } else {
+        fillView(plan.outShape, yd, 0, outStrides, plan.value);
+      }
+    } else {
+      const xc = contiguousRaw(x);
+      const xd = whole(xc);
+      const inStrides = contiguousStrides(plan.inShape);
+      if (inner) copyView(inner, yd, offsetOf(plan.outStart, outStrides), outStrides, xd, offsetOf(plan.inStart, inStrides), inStrides);
+      gatherBorder(plan, xd, yd);
+    }
+    ctx.plan = plan;
+    return y;
+  },
+  backward(ctx, grad) {
+    const plan = ctx.plan as PadPlan;
+    const inner = interiorShape(plan);
+    // When the interior is the whole input the copy writes every element of dx.
+    const full = inner !== null && plan.inStart.every((s) => s === 0) && inner.every((k, d) => k === plan.inShape[d]);
+    const dx = full ? uninitFloat(plan.inShape) : emptyFloat(plan.inShape);
+    const dxd = whole(dx);
+    const inStrides = contiguousStrides(plan.inShape);
+    if (plan.mode === 'constant') {
+      if (inner) copyView(inner, dxd, offsetOf(plan.inStart, inStrides), inStrides, grad.storage.data as Float32Array, grad.offset + offsetOf(plan.outStart, grad.strides), grad.strides);
+    } else {
+      const g = contiguousRaw(grad);
+      const gd = whole(g);
+      const outStrides = contiguousStrides(plan.outShape);
+      if (inner) copyView(inner, dxd, offsetOf(plan.inStart, inStrides), inStrides, gd, offsetOf(plan.outStart, outStrides), outStrides);
+      scatterBorder(plan, gd, dxd);
+    }
+    return [dx];
+  },
+});
+
+function buildPlan(mode: PadMode, shape: readonly number[], outShape: number[], pads: [number, number][], tables: Int32Array[], value: number): PadPlan {
+  const nd = shape.length;
+  const k = tables.length; // padded trailing dims
+  const outStart = new Array<number>(nd).fill(0);
+  const inStart = new Array<number>(nd).fill(0);
+  const kept = [...shape];
+  for (let j = 0; j < k; j++) {
+    const d = nd - k + j;
+    const [left, right] = pads[j];
+    outStart[d] = Math.max(left, 0);
+    inStart[d] = Math.max(-left, 0);
+    kept[d] = shape[d] - Math.max(-left, 0) - Math.max(-right, 0);
+  }
+  const plan: PadPlan = { mode, inShape: [...shape], outShape, outStart, inStart, kept, tables, rowSrc: null, rowInner: null, value };
+  if (mode === 'constant') return plan;
+  const strides = contiguousStrides(shape);
+  // Row offsets: start with one per leading (unpadded) index, then expand by each padded dim
+  // but the last.
+  let planes = 1;
+  for (let d = 0; d < nd - k; d++) planes *= shape[d];
+  const planeSize = nd - k > 0 ? strides[nd - k - 1] : shape.reduce((a, b) => a * b, 1);
+  let rows = new Int32Array(planes);
+  let inner = new Uint8Array(planes).fill(1);
+  for (let i = 0; i < planes; i++) rows[i] = i * planeSize;
+  for (let j = 0; j < k - 1; j++) {
+    const d = nd - k + j;
+    const t = tables[j];
+    const lo = outStart[d];
+    const hi = lo + kept[d];
+    const next = new Int32Array(rows.length * t.length);
+    const nextInner = new Uint8Array(next.length);
+    let at = 0;
+    for (let r = 0; r < rows.length; r++) {
+      for (let o = 0; o < t.length; o++, at++) {
+        next[at] = rows[r] + t[o] * strides[d];
+        nextInner[at] = inner[r] && o >= lo && o < hi ? 1 : 0;
+      }
+    }
+    rows = next;
+    inner = nextInner;
+  }
+  plan.rowSrc = rows;
+  plan.rowInner = inner;
+  return plan;
+}
+
+/**
+ * torch.nn.functional.pad(input, pad, mode, value): pad lists (left, right) pairs from the last
+ * dim backwards: [1, 2] pads the last dim, [1, 2, 3, 4] the last two. The third argument is the
+ * mode or an options object { mode, value }.
+ */
+export function pad(input: Tensor, pad: readonly number[], modeOrOptions: PadMode | PadOptions = 'constant', value?: number): Tensor {
+  const op = 'pad';
+  if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
+  requireFloat(op, input);
+  const opts: PadOptions = typeof modeOrOptions === 'string' ? { mode: modeOrOptions, value } : { ...(modeOrOptions ?? {}), ...(value !== undefined ? { value } : {}) };
+  const mode = opts.mode ?? 'constant';
+  if (!MODES.includes(mode)) throw new RangeError(`${op}: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}`);
+  if (!Array.isArray(pad) || !pad.every((p) => Number.isInteger(p))) throw new TypeError(`${op}: pad must be an array of integers, got ${JSON.stringify(pad)}`);
+  if (pad.length % 2 !== 0) throw new RangeError(`${op}: padding length must be divisible by 2, got ${pad.length} values ${JSON.stringify(pad)}`);
+  const shape = input.shape;
+  const nd = shape.length;
+  const k = pad.length / 2;
+  if (k > nd) throw new RangeError(`${op}: padding length ${pad.length} is too large for a ${nd}-D input ${formatShape(shape)} (at most ${2 * nd} values)`);
+  if (opts.value !== undefined && typeof opts.value !== 'number') {
+    throw new TypeError(`${op}: value must be a number, got ${String(opts.value)}`);
+  }
+  if (mode !== 'constant') {
+    if (opts.value !== undefined && opts.value !== 0) throw new RangeError(`${op}: padding mode '${mode}' doesn't take a value argument (got ${opts.value})`);
+    if (k < 1 || k > 3 || nd < k + 1 || nd > k + 2) {
+      throw new RangeError(
+        `${op}: mode '${mode}' pads the last 1, 2 or 3 dims of a (batched or unbatched) input: ${pad.length} values need a ${k + 1}-D or ${k + 2}-D input, got shape ${formatShape(shape)}`,
+      );
+    }
+  }
+  if (k === 0) return clone(input);
+  const outShape = [...shape];
+  const tables: Int32Array[] = [];
+  const pads: [number, number][] = [];
+  for (let j = 0; j < k; j++) {
+    const d = nd - k + j;
+    const pi = 2 * (nd - 1 - d);
+    const left = pad[pi];
+    const right = pad[pi + 1];
+    const n = shape[d];
+    const out = n + left + right;
+    const where = `dim ${d} of input ${formatShape(shape)}`;
+    if (mode === 'constant') {
+      if (out < 0) throw new RangeError(`${op}: padding (${left}, ${right}) of ${where} gives a negative output size ${out}`);
+    } else {
+      if (n === 0) throw new RangeError(`${op}: mode '${mode}' cannot pad the empty ${where}`);
+      if (mode === 'reflect' && (left >= n || right >= n)) {
+        throw new RangeError(`${op}: reflect padding (${left}, ${right}) must be less than the size ${n} of ${where}`);
+      }
+      if (mode === 'circular' && (left > n + Math.min(right, 0) || right > n + Math.min(left, 0))) {
+        throw new RangeError(`${op}: circular padding (${left}, ${right}) of ${where} would wrap around more than once`);
+      }
+      if (out <= 0) throw new RangeError(`${op}: padding (${left}, ${right}) of ${where} gives an output size ${out}, which must be positive`);
+    }
+    outShape[d] = out;
+    tables.push(sourceTable(mode, n, left, out));
+    pads.push([left, right]);
+  }
+  return padOp(input, buildPlan(mode, shape, outShape, pads, tables, opts.value ?? 0));
+}

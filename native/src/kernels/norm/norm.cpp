@@ -1,0 +1,332 @@
+// Drivers of the normalisation family: shapes, threading and the per-channel / per-row scalar
+// arithmetic around the row kernels. Batch norm is split across channels (each channel's
+// statistics and its whole backward are one thread's), layer norm across rows, group norm
+// across (sample, group) pairs.
+#include "kernels/norm/norm.h"
+
+#include <cmath>
+#include <vector>
+
+#include "runtime/kernel_table.h"
+#include "runtime/threadpool.h"
+
+namespace myelin {
+
+namespace {
+
+// Elements per thread below which waking a worker costs more than it saves.
+constexpr int64_t kNormGrain = 1 << 14;
+// Layer norm backward: rows whose weight / bias gradients are summed in float before they
+// are added to the double totals.
+constexpr int64_t kFlushRows = 128;
+
+int64_t grain_for(int64_t per_item) { return per_item > 0 ? (kNormGrain + per_item - 1) / per_item : kNormGrain; }
+
+float inv_std(double var, float eps) { return static_cast<float>(1.0 / std::sqrt(var + static_cast<double>(eps))); }
+
+// Training statistics of channel c and the running-stats update (torch's
+// batch_norm_cpu_update_stats_template: float momentum, the unbiased variance in double).
+void channel_stats(const BatchNormForwardArgs& a, int64_t c, double sum, double sq_dev_sum) {
+  const int64_t m = a.n * a.s;
+  const float mean = static_cast<float>(sum / static_cast<double>(m));
+  const float var_sum = static_cast<float>(sq_dev_sum);
+  a.save_mean[c] = mean;
+  a.save_invstd[c] = inv_std(static_cast<double>(var_sum) / static_cast<double>(m), a.eps);
+  if (a.running_mean) a.running_mean[c] = a.momentum * mean + (1.f - a.momentum) * a.running_mean[c];
+  if (a.running_var) {
+    const double unbiased = static_cast<double>(var_sum) / static_cast<double>(m - 1);
+    a.running_var[c] = static_cast<float>(a.momentum * unbiased + (1.f - a.momentum) * a.running_var[c]);
+  }
+}
+
+void channel_affine(const float* weight, const float* bias, int64_t c, float mean, float invstd, float* scale,
+                    float* shift) {
+  *scale = invstd * (weight ? weight[c] : 1.f);
+  *shift = (bias ? bias[c] : 0.f) - mean * *scale;
+}
+
+// [N, C] input (s == 1): channels are columns, so the loops run across channels (contiguous)
+// for a block of channels per thread.
+void batch_norm_forward_columns(const BatchNormForwardArgs& a) {
+  const int64_t N = a.n, C = a.c;
+  parallel_for(C, grain_for(N), [&](int64_t c0, int64_t c1) {
+    const int64_t w = c1 - c0;
+    std::vector<float> scale(w), shift(w);
+    if (a.training) {
+      std::vector<double> sum(w, 0.0), sq(w, 0.0);
+      std::vector<float> mean(w);
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t j = 0; j < w; ++j) sum[j] += a.x[n * C + c0 + j];
+      for (int64_t j = 0; j < w; ++j) mean[j] = static_cast<float>(sum[j] / static_cast<double>(N));
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t j = 0; j < w; ++j) {
+          const double d = static_cast<double>(a.x[n * C + c0 + j] - mean[j]);
+          sq[j] += d * d;
+        }
+      for (int64_t j = 0; j < w; ++j) channel_stats(a, c0 + j, sum[j], sq[j]);
+    }
+    for (int64_t j = 0; j < w; ++j)
+      channel_affine(a.weight, a.bias, c0 + j, a.save_mean[c0 + j], a.save_invstd[c0 + j], &scale[j], &shift[j]);
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t j = 0; j < w; ++j) a.y[n * C + c0 + j] = a.x[n * C + c0 + j] * scale[j] + shift[j];
+  });
+}
+
+}  // namespace
+
+void batch_norm_forward(const KernelTable& k, const BatchNormForwardArgs& a) {
+  const NormKernels& r = k.norm;
+  const int64_t N = a.n, C = a.c, S = a.s;
+  if (!a.training) {
+    for (int64_t c = 0; c < C; ++c) {
+      a.save_mean[c] = a.running_mean[c];
+      a.save_invstd[c] = inv_std(static_cast<double>(a.running_var[c]), a.eps);
+    }
+  }
+  if (S == 1) {
+    batch_norm_forward_columns(a);
+    return;
+  }
+  if (!a.training) {
+    // Every (n, c) plane is independent: split across planes.
+    parallel_for(N * C, grain_for(S), [&](int64_t p0, int64_t p1) {
+      for (int64_t p = p0; p < p1; ++p) {
+        const int64_t c = p % C;
+        float scale, shift;
+        channel_affine(a.weight, a.bias, c, a.save_mean[c], a.save_invstd[c], &scale, &shift);
+        r.scale_shift(S, a.x + p * S, scale, shift, a.y + p * S);
+      }
+    });
+    return;
+  }
+  parallel_for(C, grain_for(N * S), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c) {
+      double sum = 0, sq = 0;
+      for (int64_t n = 0; n < N; ++n) sum += r.sum(S, a.x + (n * C + c) * S);
+      const float mean = static_cast<float>(sum / static_cast<double>(N * S));
+      for (int64_t n = 0; n < N; ++n) sq += r.sum_sq_dev(S, a.x + (n * C + c) * S, mean);
+      channel_stats(a, c, sum, sq);
+      float scale, shift;
+      channel_affine(a.weight, a.bias, c, a.save_mean[c], a.save_invstd[c], &scale, &shift);
+      for (int64_t n = 0; n < N; ++n) r.scale_shift(S, a.x + (n * C + c) * S, scale, shift, a.y + (n * C + c) * S);
+    }
+  });
+}
+
+namespace {
+
+// dx = k (g - mean(g) - xhat mean(g xhat)) in training, k g in eval, k = invstd * w, written as
+// dx = a g + b (x - mean) + c; sum_gx = sum(g (x - mean)).
+void channel_grad_coefficients(const BatchNormBackwardArgs& a, int64_t c, double sum_g, double sum_gx, float* ca,
+                               float* cb, float* cc) {
+  const float invstd = a.save_invstd[c];
+  const float kk = invstd * (a.weight ? a.weight[c] : 1.f);
+  *ca = kk;
+  *cb = 0.f;
+  *cc = 0.f;
+  if (a.training) {
+    const double m = static_cast<double>(a.n * a.s);
+    *cb = static_cast<float>(-kk * (sum_gx / m) * invstd * invstd);
+    *cc = static_cast<float>(-kk * (sum_g / m));
+  }
+}
+
+void channel_param_grads(const BatchNormBackwardArgs& a, int64_t c, double sum_g, double sum_gx) {
+  if (a.dweight) a.dweight[c] = static_cast<float>(sum_gx * a.save_invstd[c]);
+  if (a.dbias) a.dbias[c] = static_cast<float>(sum_g);
+}
+
+void batch_norm_backward_columns(const BatchNormBackwardArgs& a) {
+  const int64_t N = a.n, C = a.c;
+  parallel_for(C, grain_for(N), [&](int64_t c0, int64_t c1) {
+    const int64_t w = c1 - c0;
+    std::vector<double> sg(w, 0.0), sgx(w, 0.0);
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t j = 0; j < w; ++j) {
+        const float g = a.dy[n * C + c0 + j];
+        sg[j] += g;
+        sgx[j] += static_cast<double>(g) * (a.x[n * C + c0 + j] - a.save_mean[c0 + j]);
+      }
+    std::vector<float> ca(w), cb(w), cc(w);
+    for (int64_t j = 0; j < w; ++j) {
+      channel_param_grads(a, c0 + j, sg[j], sgx[j]);
+      channel_grad_coefficients(a, c0 + j, sg[j], sgx[j], &ca[j], &cb[j], &cc[j]);
+    }
+    if (!a.dx) return;
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t j = 0; j < w; ++j) {
+        const int64_t i = n * C + c0 + j;
+        a.dx[i] = ca[j] * a.dy[i] + (cb[j] * (a.x[i] - a.save_mean[c0 + j]) + cc[j]);
+      }
+  });
+}
+
+}  // namespace
+
+void batch_norm_backward(const KernelTable& k, const BatchNormBackwardArgs& a) {
+  const NormKernels& r = k.norm;
+  const int64_t N = a.n, C = a.c, S = a.s;
+  if (S == 1) {
+    batch_norm_backward_columns(a);
+    return;
+  }
+  parallel_for(C, grain_for(N * S), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c) {
+      const float mean = a.save_mean[c];
+      double sum_g = 0, sum_gx = 0;
+      for (int64_t n = 0; n < N; ++n) {
+        double sg, sgx;
+        r.grad_sums(S, a.dy + (n * C + c) * S, a.x + (n * C + c) * S, mean, &sg, &sgx);
+        sum_g += sg;
+        sum_gx += sgx;
+      }
+      channel_param_grads(a, c, sum_g, sum_gx);
+      if (!a.dx) continue;
+      float ca, cb, cc;
+      channel_grad_coefficients(a, c, sum_g, sum_gx, &ca, &cb, &cc);
+      for (int64_t n = 0; n < N; ++n) {
+        const int64_t off = (n * C + c) * S;
+        r.grad_combine(S, a.dy + off, a.x + off, mean, ca, cb, cc, a.dx + off);
+      }
+    }
+  });
+}
+
+void layer_norm_forward(const KernelTable& k, int64_t rows, int64_t d, const float* x, const float* weight,
+                        const float* bias, float eps, float* mean, float* invstd, float* y) {
+  const NormKernels& r = k.norm;
+  parallel_for(rows, grain_for(d), [&](int64_t r0, int64_t r1) {
+    for (int64_t i = r0; i < r1; ++i) {
+      const float* xr = x + i * d;
+      const float m = static_cast<float>(r.sum(d, xr) / static_cast<double>(d));
+      const float is = inv_std(r.sum_sq_dev(d, xr, m) / static_cast<double>(d), eps);
+      mean[i] = m;
+      invstd[i] = is;
+      r.affine_row(d, xr, m, is, weight, bias, y + i * d);
+    }
+  });
+}
+
+void layer_norm_backward(const KernelTable& k, int64_t rows, int64_t d, const float* x, const float* dy,
+                         const float* weight, const float* mean, const float* invstd, float* dx, float* dweight,
+                         float* dbias) {
+  const NormKernels& r = k.norm;
+  const bool params = dweight || dbias;
+  if (rows <= 0) {
+    for (int64_t j = 0; j < d; ++j) {
+      if (dweight) dweight[j] = 0.f;
+      if (dbias) dbias[j] = 0.f;
+    }
+    return;
+  }
+  const int nt = threads_for(rows, grain_for(d));
+  // Per thread: float partials over kFlushRows rows, then double totals.
+  std::vector<float> part(params ? static_cast<size_t>(nt) * 2 * d : 0);
+  std::vector<double> total(params ? static_cast<size_t>(nt) * 2 * d : 0, 0.0);
+  auto work = [&](int tid, int nthreads) {
+    const int64_t r0 = rows * tid / nthreads, r1 = rows * (tid + 1) / nthreads;
+    float* pw = params ? part.data() + static_cast<size_t>(tid) * 2 * d : nullptr;
+    float* pb = params ? pw + d : nullptr;
+    double* tw = params ? total.data() + static_cast<size_t>(tid) * 2 * d : nullptr;
+    double* tb = params ? tw + d : nullptr;
+    auto flush = [&]() {
+      for (int64_t j = 0; j < d; ++j) {
+        tw[j] += pw[j];
+        tb[j] += pb[j];
+        pw[j] = pb[j] = 0.f;
+      }
+    };
+    if (params)
+      for (int64_t j = 0; j < d; ++j) pw[j] = pb[j] = 0.f;
+    for (int64_t i = r0; i < r1; ++i) {
+      const float* g = dy + i * d;
+      const float* xr = x + i * d;
+      double s_gw, s_gwx;
+      r.affine_grad_sums(d, g, xr, weight, mean[i], invstd[i], &s_gw, &s_gwx, pw, pb);
+      if (dx) {
+        const float a = static_cast<float>(s_gw / static_cast<double>(d));
+        const float b = static_cast<float>(s_gwx / static_cast<double>(d));
+        r.affine_backward_row(d, g, xr, weight, mean[i], invstd[i], a, b, dx + i * d);
+      }
+      if (params && (i - r0 + 1) % kFlushRows == 0) flush();
+    }
+    if (params) flush();
+  };
+  parallel_run(nt, work);
+  if (!params) return;
+  for (int64_t j = 0; j < d; ++j) {
+    double sw = 0, sb = 0;
+    for (int t = 0; t < nt; ++t) {
+      sw += total[static_cast<size_t>(t) * 2 * d + j];
+      sb += total[static_cast<size_t>(t) * 2 * d + d + j];
+    }
+    if (dweight) dweight[j] = static_cast<float>(sw);
+    if (dbias) dbias[j] = static_cast<float>(sb);
+  }
+}
+
+void group_norm_forward(const KernelTable& k, const GroupNormArgs& a, const float* bias, float eps, float* mean,
+                        float* invstd, float* y) {
+  const NormKernels& r = k.norm;
+  const int64_t cg = a.c / a.groups, len = cg * a.s;
+  parallel_for(a.n * a.groups, grain_for(len), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      const int64_t n = p / a.groups, g = p % a.groups;
+      const int64_t off = (n * a.c + g * cg) * a.s;
+      const float m = static_cast<float>(r.sum(len, a.x + off) / static_cast<double>(len));
+      const float is = inv_std(r.sum_sq_dev(len, a.x + off, m) / static_cast<double>(len), eps);
+      mean[p] = m;
+      invstd[p] = is;
+      for (int64_t j = 0; j < cg; ++j) {
+        const int64_t c = g * cg + j;
+        float scale, shift;
+        channel_affine(a.weight, bias, c, m, is, &scale, &shift);
+        r.scale_shift(a.s, a.x + off + j * a.s, scale, shift, y + off + j * a.s);
+      }
+    }
+  });
+}
+
+void group_norm_backward(const KernelTable& k, const GroupNormArgs& a, const float* dy, const float* mean,
+                         const float* invstd, float* dx, float* dweight, float* dbias) {
+  const NormKernels& r = k.norm;
+  const int64_t cg = a.c / a.groups, len = cg * a.s;
+  // Per (n, c): sum(g) and sum(g (x - mean of its group)); the parameter gradients sum them
+  // over n afterwards.
+  std::vector<double> sg(static_cast<size_t>(a.n * a.c)), sgx(static_cast<size_t>(a.n * a.c));
+  parallel_for(a.n * a.groups, grain_for(len), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      const int64_t n = p / a.groups, g = p % a.groups;
+      const int64_t c0 = g * cg, off = (n * a.c + c0) * a.s;
+      const float m = mean[p], is = invstd[p];
+      double A = 0, B = 0;  // sum(w g), sum(w g xhat)
+      for (int64_t j = 0; j < cg; ++j) {
+        const size_t i = static_cast<size_t>(n * a.c + c0 + j);
+        r.grad_sums(a.s, dy + off + j * a.s, a.x + off + j * a.s, m, &sg[i], &sgx[i]);
+        const double w = a.weight ? a.weight[c0 + j] : 1.0;
+        A += w * sg[i];
+        B += w * sgx[i] * is;
+      }
+      if (!dx) continue;
+      // dx = invstd (w g - A / len - xhat B / len)
+      const float cb = static_cast<float>(-static_cast<double>(is) * is * B / static_cast<double>(len));
+      const float cc = static_cast<float>(-static_cast<double>(is) * A / static_cast<double>(len));
+      for (int64_t j = 0; j < cg; ++j) {
+        const float ca = is * (a.weight ? a.weight[c0 + j] : 1.f);
+        r.grad_combine(a.s, dy + off + j * a.s, a.x + off + j * a.s, m, ca, cb, cc, dx + off + j * a.s);
+      }
+    }
+  });
+  for (int64_t c = 0; c < a.c; ++c) {
+    double w = 0, b = 0;
+    for (int64_t n = 0; n < a.n; ++n) {
+      const size_t i = static_cast<size_t>(n * a.c + c);
+      w += sgx[i] * invstd[n * a.groups + c / cg];
+      b += sg[i];
+    }
+    if (dweight) dweight[c] = static_cast<float>(w);
+    if (dbias) dbias[c] = static_cast<float>(b);
+  }
+}
+
+}  // namespace myelin

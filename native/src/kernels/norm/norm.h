@@ -1,0 +1,101 @@
+// Normalisation: batch norm, layer norm and group norm, forward and backward.
+//
+// Per-ISA row kernels work on one contiguous run of floats; the drivers (norm.cpp) walk the
+// shapes and split the work across threads. Statistics are two-pass (the mean, then the sum
+// of squared deviations from it, as PyTorch's CPU kernels do); each sum is taken in float
+// lanes over chunks of at most kNormChunk elements and the chunks are added in double, so
+// long rows stay accurate.
+#pragma once
+#include <cstdint>
+
+namespace myelin {
+
+struct KernelTable;
+
+constexpr int64_t kNormChunk = 1024;
+
+struct NormKernels {
+  // sum(x)
+  double (*sum)(int64_t n, const float* x);
+  // sum((x - mean)^2)
+  double (*sum_sq_dev)(int64_t n, const float* x, float mean);
+  // y = x * scale + shift
+  void (*scale_shift)(int64_t n, const float* x, float scale, float shift, float* y);
+  // *sum_g = sum(g), *sum_gx = sum(g * (x - mean))
+  void (*grad_sums)(int64_t n, const float* g, const float* x, float mean, double* sum_g, double* sum_gx);
+  // dx = a * g + b * (x - mean) + c
+  void (*grad_combine)(int64_t n, const float* g, const float* x, float mean, float a, float b, float c,
+                       float* dx);
+  // Layer norm over a row with per-element affine (w, b may be null):
+  // y = (x - mean) * invstd * w + b
+  void (*affine_row)(int64_t n, const float* x, float mean, float invstd, const float* w, const float* b,
+                     float* y);
+  // gw = g * w (g when w is null), xhat = (x - mean) * invstd:
+  // *sum_gw = sum(gw), *sum_gw_xhat = sum(gw * xhat); and, when dw_acc / db_acc are non-null
+  // (both or neither), dw_acc += g * xhat, db_acc += g.
+  void (*affine_grad_sums)(int64_t n, const float* g, const float* x, const float* w, float mean, float invstd,
+                           double* sum_gw, double* sum_gw_xhat, float* dw_acc, float* db_acc);
+  // dx = invstd * (gw - a - xhat * b)
+  void (*affine_backward_row)(int64_t n, const float* g, const float* x, const float* w, float mean,
+                              float invstd, float a, float b, float* dx);
+};
+
+void fill_norm_scalar(NormKernels* k);
+void fill_norm_avx2(NormKernels* k);
+void fill_norm_avx512(NormKernels* k);
+void fill_norm_neon(NormKernels* k);
+
+// Batch norm over x [n, c, s] (s = the product of the spatial dims, 1 for [N, C]).
+struct BatchNormForwardArgs {
+  int64_t n, c, s;
+  const float* x;
+  const float* weight;  // [c] or null (1)
+  const float* bias;    // [c] or null (0)
+  // Training: normalise with the batch statistics (biased variance) and, when running_mean /
+  // running_var are non-null, update them in place with momentum (the variance unbiased), as
+  // torch does. Eval: normalise with running_mean / running_var (required).
+  bool training;
+  float momentum;
+  float eps;
+  float* running_mean;
+  float* running_var;
+  float* save_mean;    // [c] out: the mean used
+  float* save_invstd;  // [c] out: 1 / sqrt(var + eps) used
+  float* y;            // [n, c, s] out
+};
+void batch_norm_forward(const KernelTable& k, const BatchNormForwardArgs& a);
+
+struct BatchNormBackwardArgs {
+  int64_t n, c, s;
+  const float* x;
+  const float* dy;
+  const float* weight;  // or null
+  const float* save_mean;
+  const float* save_invstd;
+  bool training;   // the forward used batch statistics (their gradient flows into dx)
+  float* dx;       // [n, c, s] or null
+  float* dweight;  // [c] or null
+  float* dbias;    // [c] or null
+};
+void batch_norm_backward(const KernelTable& k, const BatchNormBackwardArgs& a);
+
+// Layer norm over `rows` contiguous rows of d, per-element weight / bias [d] (or null).
+void layer_norm_forward(const KernelTable& k, int64_t rows, int64_t d, const float* x, const float* weight,
+                        const float* bias, float eps, float* mean, float* invstd, float* y);
+void layer_norm_backward(const KernelTable& k, int64_t rows, int64_t d, const float* x, const float* dy,
+                         const float* weight, const float* mean, const float* invstd, float* dx, float* dweight,
+                         float* dbias);
+
+// Group norm over x [n, c, s] with `groups` groups of c / groups channels; per-channel
+// weight / bias [c] (or null); mean / invstd [n, groups].
+struct GroupNormArgs {
+  int64_t n, c, s, groups;
+  const float* x;
+  const float* weight;
+};
+void group_norm_forward(const KernelTable& k, const GroupNormArgs& a, const float* bias, float eps, float* mean,
+                        float* invstd, float* y);
+void group_norm_backward(const KernelTable& k, const GroupNormArgs& a, const float* dy, const float* mean,
+                         const float* invstd, float* dx, float* dweight, float* dbias);
+
+}  // namespace myelin

@@ -1,0 +1,24 @@
+// AVX2+FMA normalisation row kernels. Compiled with -mavx2 -mfma only.
+#include <immintrin.h>
+#include <math.h>
+#include <stdint.h>
+
+#include "kernels/norm/norm.h"
+
+namespace myelin {
+namespace {
+
+#include "kernels/vmath/simd_avx2.inl"
+
+// The norm kernels' view of V: a fused multiply-add.
+struct N : V {
+  static reg fma(reg a, reg b, reg c) { return V::fmadd(a, b, c); }
+};
+
+#include "kernels/norm/norm_rows.inl"
+
+}  // namespace
+
+void fill_norm_avx2(NormKernels* k) { fill_norm_rows(k); }
+
+}  // namespace myelin

@@ -1,0 +1,25 @@
+// arm64 NEON normalisation row kernels (4 floats a register). NEON is baseline on aarch64: no
+// extra flags.
+#include <arm_neon.h>
+#include <math.h>
+#include <stdint.h>
+
+#include "kernels/norm/norm.h"
+
+namespace myelin {
+namespace {
+
+#include "kernels/vmath/simd_neon.inl"
+
+// The norm kernels' view of V: a fused multiply-add.
+struct N : V {
+  static reg fma(reg a, reg b, reg c) { return V::fmadd(a, b, c); }
+};
+
+#include "kernels/norm/norm_rows.inl"
+
+}  // namespace
+
+void fill_norm_neon(NormKernels* k) { fill_norm_rows(k); }
+
+}  // namespace myelin

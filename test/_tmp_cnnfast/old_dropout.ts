@@ -1,0 +1,133 @@
+// Dropout: zeroes elements with probability p and scales the rest by 1 / (1 - p) (inverted
+// dropout, as torch), so eval needs no rescaling. The mask is drawn from a seeded Generator;
+// the backward multiplies by the same mask.
+import { defineOp } from '../../lib/autograd/define_op.js';
+import { defaultGenerator, Generator } from '../../lib/random.js';
+import { formatShape } from '../../lib/shape.js';
+import { Storage, Tensor } from '../../lib/tensor.js';
+import { floatValues } from '../../lib/ops/activation.js';
+import { unaryInplace } from '../../lib/ops/inplace.js';
+
+const dropoutOp = defineOp({
+  name: 'dropout',
+  forward(ctx, x: Tensor, p: number, gen: Generator) {
+    const xv = floatValues(x);
+    const mask = new Float32Array(xv.length);
+    const out = new Float32Array(xv.length);
+    const scale = p === 1 ? 0 : 1 / (1 - p);
+    for (let i = 0; i < xv.length; i++) {
+      const m = gen.nextFloat() < p ? 0 : scale;
+      mask[i] = m;
+      out[i] = xv[i] * m;
+    }
+    ctx.mask = mask;
+    return new Tensor(new Storage(out), x.shape);
+  },
+  backward(ctx, grad) {
+    const mask = ctx.mask as Float32Array;
+    const g = floatValues(grad);
+    const dx = new Float32Array(g.length);
+    for (let i = 0; i < g.length; i++) dx[i] = g[i] * mask[i];
+    return [new Tensor(new Storage(dx), grad.shape)];
+  },
+});
+
+export interface DropoutOptions {
+  /** Default true (torch's F.dropout); false returns x unchanged. */
+  training?: boolean;
+  inplace?: boolean;
+  generator?: Generator;
+}
+
+/** torch.nn.functional.dropout(x, p, training, inplace). */
+export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`dropout: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`dropout: probability has to be between 0 and 1, but got ${p}`);
+  if (x.dtype !== 'float32') throw new TypeError(`dropout: expected a float32 tensor, got ${x.dtype}`);
+  const gen = options.generator ?? defaultGenerator;
+  if (!(gen instanceof Generator)) throw new TypeError('dropout: generator must be a Generator');
+  if (options.training === false || p === 0) return x;
+  if (options.inplace) return unaryInplace('dropout_', x, (t) => dropoutOp(t, p, gen));
+  return dropoutOp(x, p, gen);
+}
+
+// Channel-wise dropout (dropout1d/2d/3d): one draw per (sample, channel) zeroes or scales the
+// whole feature map, so neighbouring (correlated) pixels are dropped together.
+function featureDropoutOp(name: string) {
+  return defineOp({
+    name,
+    forward(ctx, x: Tensor, p: number, gen: Generator, features: number) {
+      const xv = floatValues(x);
+      const inner = features === 0 ? 0 : xv.length / features;
+      const scale = p === 1 ? 0 : 1 / (1 - p);
+      const mask = new Float32Array(features);
+      for (let f = 0; f < features; f++) mask[f] = gen.nextFloat() < p ? 0 : scale;
+      const out = new Float32Array(xv.length);
+      for (let f = 0, at = 0; f < features; f++) {
+        const m = mask[f];
+        if (m === 0) {
+          at += inner;
+          continue;
+        }
+        for (const end = at + inner; at < end; at++) out[at] = xv[at] * m;
+      }
+      ctx.mask = mask;
+      ctx.inner = inner;
+      return new Tensor(new Storage(out), x.shape);
+    },
+    backward(ctx, grad) {
+      const mask = ctx.mask as Float32Array;
+      const inner = ctx.inner as number;
+      const g = floatValues(grad);
+      const dx = new Float32Array(g.length);
+      for (let f = 0, at = 0; f < mask.length; f++) {
+        const m = mask[f];
+        if (m === 0) {
+          at += inner;
+          continue;
+        }
+        for (const end = at + inner; at < end; at++) dx[at] = g[at] * m;
+      }
+      return [new Tensor(new Storage(dx), grad.shape)];
+    },
+  });
+}
+
+const featureDropoutOps = { dropout1d: featureDropoutOp('dropout1d'), dropout2d: featureDropoutOp('dropout2d'), dropout3d: featureDropoutOp('dropout3d') };
+
+function featureDropout(op: 'dropout1d' | 'dropout2d' | 'dropout3d', spatial: number, x: Tensor, p: number, options: DropoutOptions): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`${op}: probability has to be between 0 and 1, but got ${p}`);
+  if (x.dtype !== 'float32') throw new TypeError(`${op}: expected a float32 tensor, got ${x.dtype}`);
+  const layout = ['[C, L] (unbatched) or [N, C, L]', '[C, H, W] (unbatched) or [N, C, H, W]', '[C, D, H, W] (unbatched) or [N, C, D, H, W]'][spatial - 1];
+  if (x.ndim !== spatial + 1 && x.ndim !== spatial + 2) {
+    throw new RangeError(`${op}: expected a ${spatial + 1}-D or ${spatial + 2}-D input ${layout}, got shape ${formatShape(x.shape)}`);
+  }
+  const gen = options.generator ?? defaultGenerator;
+  if (!(gen instanceof Generator)) throw new TypeError(`${op}: generator must be a Generator`);
+  if (options.training === false || p === 0) return x;
+  // The leading dims (channels, and the batch when there is one) each get one draw.
+  const features = x.shape.slice(0, x.ndim - spatial).reduce((a, b) => a * b, 1);
+  const f = featureDropoutOps[op];
+  if (options.inplace) return unaryInplace(`${op}_`, x, (t) => f(t, p, gen, features));
+  return f(x, p, gen, features);
+}
+
+/** torch.nn.functional.dropout1d: zeroes whole channels of [N, C, L] (or [C, L]), scales the rest by 1 / (1 - p). */
+export function dropout1d(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tensor {
+  return featureDropout('dropout1d', 1, x, p, options);
+}
+
+/**
+ * torch.nn.functional.dropout2d: zeroes whole channels of [N, C, H, W] (or [C, H, W]), scales the
+ * rest by 1 / (1 - p). A 3-D input is one unbatched sample, as in current PyTorch (1.13 read it
+ * as [N, C, L] with a deprecation warning).
+ */
+export function dropout2d(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tensor {
+  return featureDropout('dropout2d', 2, x, p, options);
+}
+
+/** torch.nn.functional.dropout3d: zeroes whole channels of [N, C, D, H, W] (or [C, D, H, W]). */
+export function dropout3d(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tensor {
+  return featureDropout('dropout3d', 3, x, p, options);
+}

@@ -1,0 +1,477 @@
+// Every vector ISA's kernel table against the scalar one, without Node: the check that runs on
+// any architecture the core builds for (cross-compiled for aarch64 and run under qemu by
+// scripts/test_neon.sh, where it is the only test of the NEON kernels). The vitest suite checks
+// the same kernels in more layouts through the addon on the machine it runs on.
+//
+// Exact where every ISA must give the same bits (binary ops, exactly rounded unary ops,
+// max/min, arg-reductions, the optimizers); within stated bounds elsewhere (transcendentals in
+// ulps, sums and products whose order follows the vector width). Prints the worst ulp error of
+// each vector math function, against the scalar path and against the exact value.
+// Exit status: 0 when every check passed.
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "runtime/kernel_table.h"
+#include "runtime/threadpool.h"
+
+using namespace myelin;
+
+namespace {
+
+int g_failures = 0;
+
+#define CHECK(cond, ...)                                    \
+  do {                                                      \
+    if (!(cond)) {                                          \
+      if (++g_failures <= 20) {                             \
+        std::printf("FAIL %s:%d: ", __FILE__, __LINE__);    \
+        std::printf(__VA_ARGS__);                           \
+        std::printf("\n");                                  \
+      }                                                     \
+    }                                                       \
+  } while (0)
+
+uint32_t bits_of(float x) {
+  uint32_t b;
+  std::memcpy(&b, &x, 4);
+  return b;
+}
+
+float from_bits(uint32_t b) {
+  float x;
+  std::memcpy(&x, &b, 4);
+  return x;
+}
+
+// Deterministic floats in [lo, hi) (xorshift), with specials sprinkled in when asked.
+std::vector<float> random_floats(size_t n, uint32_t seed, float lo = -1, float hi = 1,
+                                 bool specials = false) {
+  std::vector<float> v(n);
+  uint32_t s = seed * 2654435761u + 1;
+  for (size_t i = 0; i < n; ++i) {
+    s ^= s << 13;
+    s ^= s >> 17;
+    s ^= s << 5;
+    v[i] = lo + (hi - lo) * static_cast<float>(s >> 8) * 0x1p-24f;
+  }
+  if (specials && n > 2) {
+    const float sp[] = {NAN, -0.0f, 0.0f, INFINITY, -INFINITY};
+    for (size_t i = 0; i < 5; ++i) v[(i * 7919 + seed) % n] = sp[i];
+  }
+  return v;
+}
+
+// Distance in ulps counting every float as one step (+0 and -0 the same point); NaN matches
+// only NaN and an infinity only itself.
+double ulp_distance(float got, float want) {
+  if (std::isnan(got) || std::isnan(want)) return std::isnan(got) && std::isnan(want) ? 0 : INFINITY;
+  if (std::isinf(got) || std::isinf(want)) return got == want ? 0 : INFINITY;
+  auto line = [](float x) {
+    const int64_t b = bits_of(x) & 0x7fffffff;
+    return std::signbit(x) ? -b : b;
+  };
+  return std::fabs(static_cast<double>(line(got) - line(want)));
+}
+
+bool same_bits(float a, float b) { return bits_of(a) == bits_of(b); }
+
+bool close(float got, float want, double tol) {
+  if (std::isnan(want)) return std::isnan(got);
+  if (std::isinf(want)) return got == want;
+  return std::fabs(static_cast<double>(got) - want) <= tol;
+}
+
+const int64_t kSizes[] = {1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 1000, 4099};
+
+// ---- binary: every op bit-exact, contiguous, broadcast and strided.
+void test_binary(const KernelTable& v, const KernelTable& s) {
+  for (int op = 0; op < kNumBinaryOps; ++op)
+    for (int64_t n : kSizes)
+      for (int layout = 0; layout < 4; ++layout) {
+        const int64_t sa = layout == 1 ? 0 : (layout == 3 ? 3 : 1);
+        const int64_t sb = layout == 2 ? 0 : (layout == 3 ? 2 : 1);
+        const int64_t so = layout == 3 ? 2 : 1;
+        auto a = random_floats(n * 3 + 1, 1 + n + op, -2, 2, true);
+        auto b = random_floats(n * 3 + 1, 7 + n, 0.5f, 2, true);
+        std::vector<float> got(n * so + 1, -7.0f), want(n * so + 1, -7.0f);
+        v.binary.row[op](n, a.data(), sa, b.data(), sb, got.data(), so);
+        s.binary.row[op](n, a.data(), sa, b.data(), sb, want.data(), so);
+        for (size_t i = 0; i < got.size(); ++i)
+          CHECK(same_bits(got[i], want[i]), "binary op %d n=%lld layout %d at %zu: %g vs %g", op,
+                (long long)n, layout, i, got[i], want[i]);
+      }
+}
+
+// ---- unary: a sweep over every 4099th bit pattern plus the approximations' edges.
+const char* const kUnaryNames[] = {"neg", "abs", "exp", "log", "sqrt", "rsqrt", "sin", "cos",
+                                   "tanh", "sigmoid", "relu", "log1p", "expm1", "sign", "erf"};
+
+bool unary_exact(int op) {
+  const UnaryOp u = static_cast<UnaryOp>(op);
+  return u == UnaryOp::Neg || u == UnaryOp::Abs || u == UnaryOp::Sqrt || u == UnaryOp::Rsqrt ||
+         u == UnaryOp::Relu || u == UnaryOp::Sign;
+}
+
+// The exact value (double libm), for the ops computed approximately.
+double unary_exact_value(int op, float xf) {
+  const double x = xf;
+  switch (static_cast<UnaryOp>(op)) {
+    case UnaryOp::Exp: return std::exp(x);
+    case UnaryOp::Log: return std::log(x);
+    case UnaryOp::Sin: return std::sin(x);
+    case UnaryOp::Cos: return std::cos(x);
+    case UnaryOp::Tanh: return std::tanh(x);
+    case UnaryOp::Sigmoid: return 1.0 / (1.0 + std::exp(-x));
+    case UnaryOp::Log1p: return std::log1p(x);
+    case UnaryOp::Expm1: return std::expm1(x);
+    case UnaryOp::Erf: return std::erf(x);
+    default: return NAN;
+  }
+}
+
+// Error of got in ulps of the float nearest the exact value (fractional; denormals count in
+// 2^-149 steps). Specials and overflow: 0 when the rounded exact value is got, else infinite.
+double ulp_error_vs_exact(float got, double exact) {
+  const float rounded = static_cast<float>(exact);
+  if (std::isnan(exact) || std::isinf(rounded) || std::isnan(got) || std::isinf(got))
+    return ulp_distance(got, rounded);
+  int e;
+  std::frexp(static_cast<double>(rounded == 0 ? 0x1p-149f : rounded), &e);
+  const double ulp = std::ldexp(1.0, (e - 24 < -149 ? -149 : e - 24));
+  return std::fabs(static_cast<double>(got) - exact) / ulp;
+}
+
+std::vector<float> sweep_inputs() {
+  std::vector<float> x;
+  for (uint64_t b = 0; b < (1ull << 32); b += 4099) x.push_back(from_bits(static_cast<uint32_t>(b)));
+  const float edges[] = {0, -0.0f, INFINITY, -INFINITY, NAN, 1, -1, 0.5f, -0.5f, 2, 1e-45f, -1e-45f,
+                         1.1754942e-38f, 1.1754944e-38f, -1.1754944e-38f, 3.4028235e38f, -3.4028235e38f,
+                         88.72283f, 88.72284f, 89, -87.33655f, -103.27893f, -103.97208f, -104, 16.5f, 17,
+                         -18, 0x1p-25f, -0x1p-25f, 0x1p-24f, 0.54930615f, -0.54930615f, 0.5493061f, 4, -4,
+                         3.92f, 0x1p21f, -0x1p21f, 2097151.9f, 2097152.2f, 1.5707964f, 3.1415927f, 78172,
+                         1e30f, -1e-30f, 0.70710677f, 1.4142135f, -0.99999994f, -0.9999999f, 1e-8f, -1e-8f,
+                         9, 10, -10, 20};
+  x.insert(x.end(), std::begin(edges), std::end(edges));
+  return x;
+}
+
+void test_unary(const KernelTable& v, const KernelTable& s, const char* isa) {
+  const std::vector<float> x = sweep_inputs();
+  const int64_t n = static_cast<int64_t>(x.size());
+  std::vector<float> got(x.size()), want(x.size());
+  std::printf("  %s unary, worst ulp over %lld inputs (vs scalar path / vs exact):", isa, (long long)n);
+  for (int op = 0; op < kNumUnaryOps; ++op) {
+    v.unary.row[op](n, x.data(), 1, got.data(), 1);
+    s.unary.row[op](n, x.data(), 1, want.data(), 1);
+    double worst = 0, worst_exact = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      if (unary_exact(op)) {
+        CHECK(same_bits(got[i], want[i]), "%s %s(%a): %a vs scalar %a", isa, kUnaryNames[op], x[i], got[i], want[i]);
+        continue;
+      }
+      const double d = ulp_distance(got[i], want[i]);
+      if (d > worst) worst = d;
+      CHECK(d <= 2, "%s %s(%a): %a vs scalar %a (%g ulp)", isa, kUnaryNames[op], x[i], got[i], want[i], d);
+      const double e = ulp_error_vs_exact(got[i], unary_exact_value(op, x[i]));
+      if (e > worst_exact) worst_exact = e;
+    }
+    if (!unary_exact(op)) std::printf(" %s %g/%.2f", kUnaryNames[op], worst, worst_exact);
+  }
+  std::printf("\n");
+  // Strided and broadcast rows give the same bits as the contiguous ones.
+  for (int op = 0; op < kNumUnaryOps; ++op)
+    for (int64_t len : kSizes) {
+      auto in = random_floats(len * 2 + 1, 3 + op, -5, 5, true);
+      std::vector<float> a(len * 3 + 1, -9.0f), b(len * 3 + 1, -9.0f);
+      v.unary.row[op](len, in.data(), 2, a.data(), 3);
+      s.unary.row[op](len, in.data(), 2, b.data(), 3);
+      for (int64_t i = 0; i < len; ++i) {
+        const double d = unary_exact(op) ? (same_bits(a[i * 3], b[i * 3]) ? 0 : INFINITY) : ulp_distance(a[i * 3], b[i * 3]);
+        CHECK(d <= 2, "%s %s strided n=%lld at %lld", isa, kUnaryNames[op], (long long)len, (long long)i);
+      }
+      v.unary.row[op](len, in.data(), 0, a.data(), 1);
+      for (int64_t i = 1; i < len; ++i) CHECK(same_bits(a[i], a[0]), "%s %s broadcast", isa, kUnaryNames[op]);
+    }
+}
+
+// ---- reductions: max/min and arg-reductions exact; sums and products within their bound.
+void test_reduce(const KernelTable& v, const KernelTable& s) {
+  for (int op = 0; op < kNumReduceOps; ++op)
+    for (int64_t n : kSizes)
+      for (int64_t stride : {1, 3})
+        for (int nan : {0, 1}) {
+          const bool prod = op == static_cast<int>(ReduceOp::Prod);
+          auto x = random_floats(n * stride, 11 + n, prod ? 0.99f : -1, prod ? 1.01f : 1);
+          if (nan) x[(n / 2) * stride] = NAN;
+          const float got = v.reduce.row[op](n, x.data(), stride);
+          const float want = s.reduce.row[op](n, x.data(), stride);
+          const bool exact = op == static_cast<int>(ReduceOp::Max) || op == static_cast<int>(ReduceOp::Min);
+          double scale = 0;
+          for (int64_t i = 0; i < n; ++i) scale += std::fabs(x[i * stride]);
+          CHECK(exact ? same_bits(got, want) : close(got, want, 1e-6 * (prod ? n * std::fabs(want) : scale) + 1e-30),
+                "reduce op %d n=%lld stride %lld: %a vs %a", op, (long long)n, (long long)stride, got, want);
+        }
+  for (int op = 0; op < kNumReduceOps; ++op)
+    for (int64_t rows : {1, 2, 5, 33})
+      for (int64_t cols : {1, 3, 4, 5, 8, 17, 64, 67}) {
+        auto x = random_floats(rows * cols, 5 + rows * cols, -1, 1, rows * cols > 8);
+        std::vector<float> got(cols, 0.25f), want(cols, 0.25f);
+        v.reduce.cols[op](rows, cols, x.data(), cols, 1, got.data(), true);
+        s.reduce.cols[op](rows, cols, x.data(), cols, 1, want.data(), true);
+        for (int64_t j = 0; j < cols; ++j)
+          CHECK(close(got[j], want[j], 1e-6 * rows) || same_bits(got[j], want[j]),
+                "reduce cols op %d %lldx%lld at %lld: %a vs %a", op, (long long)rows, (long long)cols, (long long)j, got[j], want[j]);
+      }
+  for (int op = 0; op < kNumArgReduceOps; ++op) {
+    for (int64_t n : kSizes)
+      for (int64_t stride : {1, 2})
+        for (int nan : {0, 1}) {
+          auto x = random_floats(n * stride, 17 + n, -4, 4);
+          for (int64_t i = 0; i < n; i += 5) x[i * stride] = 1.5f;  // ties: the first wins
+          if (nan) x[(n * 2 / 3) * stride] = NAN;
+          CHECK(v.reduce.arg_row[op](n, x.data(), stride) == s.reduce.arg_row[op](n, x.data(), stride),
+                "arg op %d n=%lld stride %lld", op, (long long)n, (long long)stride);
+        }
+    for (int64_t rows : {1, 3, 9})
+      for (int64_t cols : {1, 4, 5, 13, 33}) {
+        auto x = random_floats(rows * cols, 23 + rows, -1, 1, rows * cols > 8);
+        std::vector<float> bg(cols), bw(cols);
+        std::vector<int32_t> ig(cols), iw(cols);
+        v.reduce.arg_cols[op](rows, cols, x.data(), cols, 1, bg.data(), ig.data());
+        s.reduce.arg_cols[op](rows, cols, x.data(), cols, 1, bw.data(), iw.data());
+        for (int64_t j = 0; j < cols; ++j)
+          CHECK(ig[j] == iw[j] && same_bits(bg[j], bw[j]), "arg cols op %d %lldx%lld at %lld", op,
+                (long long)rows, (long long)cols, (long long)j);
+      }
+  }
+}
+
+// ---- softmax family: within a few float ulps of the scalar path.
+void test_softmax(const KernelTable& v, const KernelTable& s) {
+  for (int64_t n : kSizes) {
+    const int64_t rows = 3;
+    auto x = random_floats(rows * n, 29 + n, -8, 8);
+    auto dy = random_floats(rows * n, 31 + n, -1, 1);
+    for (int op = 0; op < 4; ++op) {
+      const SoftmaxOp sop = static_cast<SoftmaxOp>(op);
+      std::vector<float> in = x;
+      if (sop == SoftmaxOp::SoftmaxBackward || sop == SoftmaxOp::LogSoftmaxBackward)
+        softmax_rows(s, sop == SoftmaxOp::SoftmaxBackward ? SoftmaxOp::Softmax : SoftmaxOp::LogSoftmax, rows,
+                     n, x.data(), nullptr, in.data());  // y from the forward
+      std::vector<float> got(rows * n), want(rows * n);
+      softmax_rows(v, sop, rows, n, in.data(), dy.data(), got.data());
+      softmax_rows(s, sop, rows, n, in.data(), dy.data(), want.data());
+      for (int64_t i = 0; i < rows * n; ++i)
+        CHECK(close(got[i], want[i], 1e-5 * (1 + std::fabs(want[i]))), "softmax op %d n=%lld at %lld: %g vs %g",
+              op, (long long)n, (long long)i, got[i], want[i]);
+    }
+    std::vector<float> got(rows), want(rows);
+    logsumexp_rows(v, rows, n, x.data(), got.data());
+    logsumexp_rows(s, rows, n, x.data(), want.data());
+    for (int64_t i = 0; i < rows; ++i)
+      CHECK(close(got[i], want[i], 1e-5 * (1 + std::fabs(want[i]))), "logsumexp n=%lld: %g vs %g", (long long)n, got[i], want[i]);
+  }
+}
+
+// ---- LSTM / GRU steps: within float rounding of the scalar path.
+void test_rnn(const KernelTable& v, const KernelTable& s) {
+  for (int op = 0; op < 4; ++op)
+    for (int64_t hidden : {1, 3, 4, 5, 8, 13, 33}) {
+      const int64_t rows = 2;
+      const int* widths = nullptr;
+      const int count = rnn_op_arrays(static_cast<RnnOp>(op), &widths);
+      std::vector<std::vector<float>> in_v(count), in_s(count);
+      std::vector<float*> pv(count), ps(count);
+      for (int a = 0; a < count; ++a) {
+        in_v[a] = random_floats(rows * widths[a] * hidden, 37 + a + op, -3, 3);
+        in_s[a] = in_v[a];
+        pv[a] = in_v[a].data();
+        ps[a] = in_s[a].data();
+      }
+      rnn_cell_rows(v, static_cast<RnnOp>(op), rows, hidden, pv.data());
+      rnn_cell_rows(s, static_cast<RnnOp>(op), rows, hidden, ps.data());
+      for (int a = 0; a < count; ++a)
+        for (size_t i = 0; i < in_v[a].size(); ++i)
+          CHECK(close(in_v[a][i], in_s[a][i], 2e-6 * (1 + std::fabs(in_s[a][i]))),
+                "rnn op %d hidden %lld array %d at %zu: %g vs %g", op, (long long)hidden, a, i, in_v[a][i], in_s[a][i]);
+    }
+}
+
+// ---- optimizers: every ISA gives the same bits (optim.h).
+void expect_same(const std::vector<float>& a, const std::vector<float>& b, const char* what, int64_t n) {
+  for (size_t i = 0; i < a.size(); ++i)
+    CHECK(same_bits(a[i], b[i]), "%s n=%lld at %zu: %a vs %a", what, (long long)n, i, a[i], b[i]);
+}
+
+void test_optim(const KernelTable& v, const KernelTable& s) {
+  for (int64_t n : kSizes) {
+    const auto p0 = random_floats(n, 41 + n), g = random_floats(n, 43 + n), st = random_floats(n, 47 + n, 0, 1);
+    for (int variant = 0; variant < 2; ++variant) {
+      const bool alt = variant == 1;
+      {
+        auto pa = p0, pb = p0, ma = st, mb = st;
+        const SgdHyper h{0.01, alt ? 0.9 : 0.0, 0.1, alt ? 1e-4 : 0.0, alt, false, false};
+        sgd_step(v, n, pa.data(), g.data(), ma.data(), h);
+        sgd_step(s, n, pb.data(), g.data(), mb.data(), h);
+        expect_same(pa, pb, "sgd param", n);
+        expect_same(ma, mb, "sgd momentum", n);
+      }
+      {
+        auto pa = p0, pb = p0, m1a = g, m1b = g, m2a = st, m2b = st, mxa = st, mxb = st;
+        const AdamHyper h{1e-3, 0.9, 0.999, 1e-8, alt ? 0.01 : 0.0, 3, alt, alt, false};
+        adam_step(v, n, pa.data(), g.data(), m1a.data(), m2a.data(), mxa.data(), h);
+        adam_step(s, n, pb.data(), g.data(), m1b.data(), m2b.data(), mxb.data(), h);
+        expect_same(pa, pb, "adam param", n);
+        expect_same(m2a, m2b, "adam exp_avg_sq", n);
+        expect_same(mxa, mxb, "adam max_exp_avg_sq", n);
+      }
+      {
+        auto pa = p0, pb = p0, sqa = st, sqb = st, ma = g, mb = g, ga = g, gb = g;
+        const RmspropHyper h{1e-2, 0.99, 1e-8, alt ? 1e-3 : 0.0, alt ? 0.5 : 0.0, alt, alt};
+        rmsprop_step(v, n, pa.data(), g.data(), sqa.data(), ma.data(), ga.data(), h);
+        rmsprop_step(s, n, pb.data(), g.data(), sqb.data(), mb.data(), gb.data(), h);
+        expect_same(pa, pb, "rmsprop param", n);
+        expect_same(sqa, sqb, "rmsprop square_avg", n);
+      }
+      {
+        auto pa = p0, pb = p0, sa = st, sb = st;
+        const AdagradHyper h{1e-2, alt ? 0.1 : 0.0, alt ? 1e-3 : 0.0, 1e-10, 2, alt};
+        adagrad_step(v, n, pa.data(), g.data(), sa.data(), h);
+        adagrad_step(s, n, pb.data(), g.data(), sb.data(), h);
+        expect_same(pa, pb, "adagrad param", n);
+        expect_same(sa, sb, "adagrad state_sum", n);
+      }
+    }
+  }
+}
+
+// ---- normalisation: layer norm and batch norm, forward and backward, within float rounding.
+void expect_close(const std::vector<float>& a, const std::vector<float>& b, double tol, const char* what, int64_t n) {
+  for (size_t i = 0; i < a.size(); ++i)
+    CHECK(close(a[i], b[i], tol * (1 + std::fabs(b[i]))), "%s d=%lld at %zu: %g vs %g", what, (long long)n, i, a[i], b[i]);
+}
+
+void test_norm(const KernelTable& v, const KernelTable& s) {
+  for (int64_t d : kSizes) {
+    const int64_t rows = 3;
+    const auto x = random_floats(rows * d, 67 + d, -3, 5), dy = random_floats(rows * d, 71 + d);
+    const auto w = random_floats(d, 73 + d, 0.5f, 1.5f), b = random_floats(d, 79 + d);
+    std::vector<float> yv(rows * d), ys(rows * d), mv(rows), ms(rows), iv(rows), is(rows);
+    layer_norm_forward(v, rows, d, x.data(), w.data(), b.data(), 1e-5f, mv.data(), iv.data(), yv.data());
+    layer_norm_forward(s, rows, d, x.data(), w.data(), b.data(), 1e-5f, ms.data(), is.data(), ys.data());
+    expect_close(yv, ys, 1e-5, "layer norm y", d);
+    expect_close(mv, ms, 1e-6, "layer norm mean", d);
+    expect_close(iv, is, 1e-5, "layer norm invstd", d);
+    std::vector<float> dxv(rows * d), dxs(rows * d), dwv(d), dws(d), dbv(d), dbs(d);
+    layer_norm_backward(v, rows, d, x.data(), dy.data(), w.data(), ms.data(), is.data(), dxv.data(), dwv.data(), dbv.data());
+    layer_norm_backward(s, rows, d, x.data(), dy.data(), w.data(), ms.data(), is.data(), dxs.data(), dws.data(), dbs.data());
+    expect_close(dxv, dxs, 1e-4, "layer norm dx", d);
+    expect_close(dwv, dws, 1e-5, "layer norm dweight", d);
+    expect_close(dbv, dbs, 1e-5, "layer norm dbias", d);
+  }
+  for (int64_t sp : {1, 3, 4, 9, 33}) {
+    const int64_t n = 3, c = 5;
+    const auto x = random_floats(n * c * sp, 83 + sp, -2, 3), dy = random_floats(n * c * sp, 89 + sp);
+    const auto w = random_floats(c, 97, 0.5f, 1.5f), b = random_floats(c, 101);
+    std::vector<float> rmv(c, 0.0f), rms(c, 0.0f), rvv(c, 1.0f), rvs(c, 1.0f), smv(c), sms(c), siv(c), sis(c);
+    std::vector<float> yv(n * c * sp), ys(n * c * sp);
+    BatchNormForwardArgs fv{n, c, sp, x.data(), w.data(), b.data(), true, 0.1f, 1e-5f, rmv.data(), rvv.data(),
+                            smv.data(), siv.data(), yv.data()};
+    BatchNormForwardArgs fs{n, c, sp, x.data(), w.data(), b.data(), true, 0.1f, 1e-5f, rms.data(), rvs.data(),
+                            sms.data(), sis.data(), ys.data()};
+    batch_norm_forward(v, fv);
+    batch_norm_forward(s, fs);
+    expect_close(yv, ys, 1e-5, "batch norm y", sp);
+    expect_close(rvv, rvs, 1e-5, "batch norm running_var", sp);
+    std::vector<float> dxv(n * c * sp), dxs(n * c * sp), dwv(c), dws(c), dbv(c), dbs(c);
+    BatchNormBackwardArgs bv{n, c, sp, x.data(), dy.data(), w.data(), sms.data(), sis.data(), true, dxv.data(),
+                             dwv.data(), dbv.data()};
+    BatchNormBackwardArgs bs{n, c, sp, x.data(), dy.data(), w.data(), sms.data(), sis.data(), true, dxs.data(),
+                             dws.data(), dbs.data()};
+    batch_norm_backward(v, bv);
+    batch_norm_backward(s, bs);
+    expect_close(dxv, dxs, 1e-4, "batch norm dx", sp);
+    expect_close(dwv, dws, 1e-5, "batch norm dweight", sp);
+  }
+}
+
+// ---- GEMM: against the scalar table, around the tile edges and the cache blocks.
+void gemm_case(const KernelTable& v, const KernelTable& s, bool ta, bool tb, int64_t m, int64_t n,
+               int64_t k, float beta) {
+  const int64_t lda = ta ? m + 1 : k + 2, ldb = tb ? k + 3 : n + 1, ldc = n + 2;
+  const auto a = random_floats((ta ? k : m) * lda, 53 + m + k), b = random_floats((tb ? n : k) * ldb, 59 + n + k);
+  const auto c0 = random_floats(m * ldc, 61 + m);
+  auto cv = c0, cs = c0;
+  sgemm(v, ta, tb, m, n, k, 0.75f, a.data(), lda, b.data(), ldb, beta, cv.data(), ldc);
+  sgemm(s, ta, tb, m, n, k, 0.75f, a.data(), lda, b.data(), ldb, beta, cs.data(), ldc);
+  // Inputs in [-1, 1): each dot product's rounding error is below k * 2^-23 (plus beta*C's).
+  const double tol = 2.0 * (k + 2) * 0x1p-23;
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < ldc; ++j) {
+      const size_t at = static_cast<size_t>(i * ldc + j);
+      const bool ok = j < n ? close(cv[at], cs[at], tol) : same_bits(cv[at], c0[at]);
+      CHECK(ok, "gemm ta=%d tb=%d %lldx%lldx%lld beta %g at (%lld, %lld): %g vs %g", ta, tb, (long long)m,
+            (long long)n, (long long)k, beta, (long long)i, (long long)j, cv[at], cs[at]);
+    }
+}
+
+void test_gemm(const KernelTable& v, const KernelTable& s) {
+  const GemmKernels& g = v.gemm;
+  const int64_t mr = g.mr, nr = g.nr;
+  for (bool ta : {false, true})
+    for (bool tb : {false, true})
+      for (int64_t m : {int64_t{1}, mr - 1, mr, mr + 1, 2 * mr + 3})
+        for (int64_t n : {int64_t{1}, nr - 1, nr, nr + 1, 2 * nr + 5})
+          for (int64_t k : {1, 4, 5, 17})
+            gemm_case(v, s, ta, tb, m, n, k, k == 5 ? 1.0f : 0.0f);
+  // Across the cache blocks: kc, mc and nc edges.
+  gemm_case(v, s, false, false, mr + 2, nr + 1, g.kc + 3, 1.0f);
+  gemm_case(v, s, true, true, 5, 7, g.kc + 1, 0.0f);
+  gemm_case(v, s, false, false, g.mc + 1, 9, 3, 0.0f);
+  gemm_case(v, s, false, true, 3, g.nc + 1, 3, 0.5f);
+  gemm_case(v, s, false, false, 70, 90, 200, 0.0f);  // threaded
+}
+
+}  // namespace
+
+int main() {
+  // The build wiring: NEON is baseline on arm64, so its table must be there and be the default;
+  // and MYELIN_ISA, when set (scripts/test_neon.sh sets neon), must have been accepted.
+#if defined(__aarch64__)
+  CHECK(isa_supported(Isa::Neon) && best_isa() == Isa::Neon, "arm64 build without the NEON kernel table");
+#endif
+  if (const char* env = std::getenv("MYELIN_ISA")) {
+    CHECK(dispatch_error()[0] == '\0', "%s", dispatch_error());
+    CHECK(std::strcmp(isa_name(active_isa()), env) == 0, "MYELIN_ISA=%s, active %s", env, isa_name(active_isa()));
+  }
+  const KernelTable& scalar = kernels_for(Isa::Scalar);
+  int tested = 0;
+  for (int i = 0; i < kNumIsas; ++i) {
+    const Isa isa = static_cast<Isa>(i);
+    if (isa == Isa::Scalar || !isa_supported(isa)) continue;
+    const KernelTable& v = kernels_for(isa);
+    std::printf("%s (gemm %s):\n", isa_name(isa), v.gemm.name);
+    test_unary(v, scalar, isa_name(isa));
+    for (int threads : {1, 2}) {
+      set_num_threads(threads);
+      const int before = g_failures;
+      test_binary(v, scalar);
+      test_reduce(v, scalar);
+      test_softmax(v, scalar);
+      test_rnn(v, scalar);
+      test_optim(v, scalar);
+      test_norm(v, scalar);
+      test_gemm(v, scalar);
+      std::printf("  %s binary, reduce, softmax, rnn, optim, norm, gemm at %d thread(s): %s\n", isa_name(isa),
+                  threads, g_failures == before ? "ok" : "FAILED");
+    }
+    ++tested;
+  }
+  std::printf("%d vector ISA(s) checked against scalar, best ISA %s, active %s: %s\n", tested,
+              isa_name(best_isa()), isa_name(active_isa()), g_failures ? "FAILED" : "ok");
+  return g_failures ? 1 : 0;
+}
