@@ -4,9 +4,9 @@
 // torch does (float32 scales, so nearest picks the same source pixels); the forward and backward
 // then go to the native resample kernel. A 3-D input is a 4-D one with height 1.
 import { defineOp } from '../autograd/define_op.js';
+import { native } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { native } from '../native.js';
 import { contiguousRaw, requireFloat, uninitFloat } from './raw.js';
 
 export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear';

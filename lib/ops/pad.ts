@@ -6,10 +6,9 @@
 // the grad's interior back and scatter-adds the border through the same tables (reflected or
 // replicated pixels get several terms).
 import { defineOp } from '../autograd/define_op.js';
-import { formatShape } from '../shape.js';
-import { Tensor } from '../tensor.js';
 import { BinaryOp, native } from '../native.js';
-import { contiguousStrides } from '../shape.js';
+import { contiguousStrides, formatShape } from '../shape.js';
+import { Tensor } from '../tensor.js';
 import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from './raw.js';
 import { clone } from './view.js';
 
