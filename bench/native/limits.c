@@ -42,9 +42,15 @@ static double best(const double* v, int n) {
 }
 
 // Pins the calling thread to the tid-th CPU this process may use (stable figures on few cores).
+// The allowed set is read once, before any pinning: the main thread pins itself, and threads it
+// creates later inherit that one-CPU mask, so asking again would put every thread on CPU 0.
+static cpu_set_t g_allowed;
+static int g_allowed_ok = -1;
 static void pin(int tid) {
-  cpu_set_t allowed, one;
-  if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) return;
+  cpu_set_t one;
+  if (g_allowed_ok < 0) g_allowed_ok = sched_getaffinity(0, sizeof(g_allowed), &g_allowed) == 0;
+  if (!g_allowed_ok) return;
+  const cpu_set_t allowed = g_allowed;
   int seen = 0;
   for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
     if (!CPU_ISSET(cpu, &allowed)) continue;
@@ -284,6 +290,7 @@ static void triad_serve(int64_t max_bytes) {
 }
 
 int main(int argc, char** argv) {
+  g_allowed_ok = sched_getaffinity(0, sizeof(g_allowed), &g_allowed) == 0;
   int do_fma = 0, do_triad = 0, serve = 0, reps = 9;
   int threads[16] = {1, 2}, nthreads = 2;
   int64_t bytes[16] = {(int64_t)128 << 20};

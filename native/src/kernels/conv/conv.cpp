@@ -29,6 +29,9 @@ constexpr int64_t kMinWeightK = 512;
 // Weight gradients above this many floats are not split over K.
 constexpr int64_t kMaxSplitWeight = int64_t{1} << 18;
 
+// Below this many flops per thread, a convolution is not split over the images of the batch.
+constexpr int64_t kMinImageFlops = int64_t{1} << 20;
+
 struct Plan {
   int64_t ohw, hw, kg, ocg, cg, col_per_image, tile;
   bool direct;  // 1x1, stride 1, no padding: x is the column matrix
@@ -163,6 +166,25 @@ void weight_product(const KernelTable& k, const ConvShape& s, const Plan& p, con
   }
 }
 
+// dw (+)= the sum of `parts` partials in order (deterministic for a fixed count). Entry i of dw
+// is (g, o, r); a transposed partial holds it at (g, r, o).
+void sum_partials(const ConvShape& s, const Plan& p, const float* partial, int64_t parts,
+                  bool transposed, bool overwrite, float* dw) {
+  const int64_t dw_size = s.oc * p.kg;
+  parallel_for(dw_size, kCopyGrain, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      int64_t at = i;
+      if (transposed) {
+        const int64_t g = i / (p.ocg * p.kg), o = (i / p.kg) % p.ocg, r = i % p.kg;
+        at = (g * p.kg + r) * p.ocg + o;
+      }
+      float acc = overwrite ? 0.f : dw[i];
+      for (int64_t t = 0; t < parts; ++t) acc += partial[t * dw_size + at];
+      dw[i] = acc;
+    }
+  });
+}
+
 // dw (+)= wide * col^T per group over K = ld columns. dw is small (OC x C*kh*kw) and K large:
 // the GEMM's own threads split only M and N, so with several threads K is split here instead,
 // each thread into its own partial, summed in thread order (deterministic for a thread count).
@@ -188,20 +210,70 @@ bool weight_gemm(const KernelTable& k, const ConvShape& s, const Plan& p, const 
     weight_product(k, s, p, wide, col, ld, k0, k1, transposed, 0.f, partial.get() + tid * dw_size);
   };
   parallel_run(static_cast<int>(parts), run);
-  // Entry i of dw is (g, o, r); a transposed partial holds it at (g, r, o).
-  parallel_for(dw_size, kCopyGrain, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      int64_t at = i;
-      if (transposed) {
-        const int64_t g = i / (p.ocg * p.kg), o = (i / p.kg) % p.ocg, r = i % p.kg;
-        at = (g * p.kg + r) * p.ocg + o;
-      }
-      float acc = overwrite ? 0.f : dw[i];
-      for (int64_t t = 0; t < parts; ++t) acc += partial[t * dw_size + at];
-      dw[i] = acc;
-    }
-  });
+  sum_partials(s, p, partial.get(), parts, transposed, overwrite, dw);
   return true;
+}
+
+// Splitting a batch over threads by images: each thread runs its own contiguous run of images
+// in sub-tiles of `sub`, with its own buffers, im2col/col2im and GEMMs (which, called inside the
+// region, run on that thread alone). Per-image GEMMs of small layers (e.g. 64 x 256 x 288) split
+// poorly over threads, and each split step costs a barrier; this path has one barrier in all
+// and keeps each thread's column matrix in its own core's cache.
+struct ImageSplit {
+  int threads = 1;  // 1: not split (the tiled path)
+  int64_t sub = 0;  // images per sub-tile
+};
+
+ImageSplit image_split(const ConvShape& s, const Plan& p, int64_t per_image) {
+  ImageSplit r;
+  const int64_t flops = 2 * s.oc * p.kg * p.ohw;  // one image
+  const int nth = threads_for(s.n * flops, kMinImageFlops);
+  // Few images: uneven shares (3 images on 2 threads) waste more than the tiled path.
+  if (nth <= 1 || s.n < nth || (s.n % nth != 0 && s.n < 4 * nth)) return r;
+  const int64_t budget = kMaxBufferFloats / nth;
+  if (per_image <= 0 || per_image > budget) return r;
+  int64_t sub = budget / per_image;
+  const int64_t mine = (s.n + nth - 1) / nth;
+  if (sub > mine) sub = mine;
+  // A batched GEMM of a multiple of the thread count runs whole GEMMs (not split ones).
+  if (sub >= nth) sub -= sub % nth;
+  r.threads = nth;
+  r.sub = sub;
+  return r;
+}
+
+// Runs tile(tid, buffer, n0, nt) over each thread's images in sub-tiles; each thread gets
+// per_image * sub floats of buffer. False when the buffers cannot be allocated.
+template <class F>
+bool by_images(const ConvShape& s, const ImageSplit& sp, int64_t per_image, F&& tile) {
+  const int64_t per_thread = sp.sub * per_image;
+  std::unique_ptr<float[]> buf(new (std::nothrow) float[sp.threads * per_thread]);
+  if (!buf) return false;
+  auto body = [&](int tid, int nth) {
+    const int64_t i0 = s.n * tid / nth, i1 = s.n * (tid + 1) / nth;
+    for (int64_t n0 = i0; n0 < i1; n0 += sp.sub) {
+      const int64_t nt = i1 - n0 < sp.sub ? i1 - n0 : sp.sub;
+      tile(tid, buf.get() + tid * per_thread, n0, nt);
+    }
+  };
+  parallel_run(sp.threads, body);
+  return true;
+}
+
+// y for images [n0, n0 + nt) through col [C*kh*kw, nt*OHW] (not the direct path).
+void forward_tile(const KernelTable& k, const ConvShape& s, const Plan& p, const float* x,
+                  const float* w, const float* bias, float* y, float* col, int64_t n0, int64_t nt) {
+  const int64_t ld = nt * p.ohw;
+  const float* xb = x + n0 * s.c * p.hw;
+  float* yb = y + n0 * s.oc * p.ohw;
+  im2col_tile(s, p, xb, col, nt);
+  if (bias) fill_bias(s, p, bias, yb, nt);
+  // Image t's columns sit at col + t*OHW: a batched GEMM writes straight into NCHW y.
+  for (int64_t g = 0; g < s.groups; ++g) {
+    sgemm_batched(k, false, false, nt, p.ocg, p.ohw, p.kg, 1.f, w + g * p.ocg * p.kg, p.kg, 0,
+                  col + g * p.kg * ld, ld, p.ohw, bias ? 1.f : 0.f, yb + g * p.ocg * p.ohw, p.ohw,
+                  s.oc * p.ohw);
+  }
 }
 
 }  // namespace
@@ -210,6 +282,14 @@ bool conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, co
                     const float* bias, float* y) {
   const Plan p = plan_for(s);
   if (s.n == 0 || p.ohw == 0) return true;
+  if (!p.direct) {
+    const ImageSplit sp = image_split(s, p, p.col_per_image);
+    if (sp.threads > 1) {
+      return by_images(s, sp, p.col_per_image, [&](int, float* col, int64_t n0, int64_t nt) {
+        forward_tile(k, s, p, x, w, bias, y, col, n0, nt);
+      });
+    }
+  }
   Buffers buf = buffers(p, s, !p.direct, false);
   if (!buf.ok) return false;
   for (int64_t n0 = 0; n0 < s.n; n0 += p.tile) {
@@ -225,15 +305,7 @@ bool conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, co
       }
       continue;
     }
-    const int64_t ld = nt * p.ohw;
-    im2col_tile(s, p, xb, buf.col.get(), nt);
-    if (bias) fill_bias(s, p, bias, yb, nt);
-    // Image t's columns sit at col + t*OHW: a batched GEMM writes straight into NCHW y.
-    for (int64_t g = 0; g < s.groups; ++g) {
-      sgemm_batched(k, false, false, nt, p.ocg, p.ohw, p.kg, 1.f, w + g * p.ocg * p.kg, p.kg, 0,
-                    buf.col.get() + g * p.kg * ld, ld, p.ohw, bias ? 1.f : 0.f,
-                    yb + g * p.ocg * p.ohw, p.ohw, s.oc * p.ohw);
-    }
+    forward_tile(k, s, p, x, w, bias, y, buf.col.get(), n0, nt);
   }
   return true;
 }
@@ -245,6 +317,28 @@ bool conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float
   if (p.ohw == 0) {
     std::memset(dx, 0, sizeof(float) * s.n * s.c * p.hw);
     return true;
+  }
+  if (!p.direct) {
+    const int64_t per_image = p.col_per_image + s.oc * p.ohw;
+    const ImageSplit sp = image_split(s, p, per_image);
+    if (sp.threads > 1) {
+      // col = w^T dy for the sub-tile as one GEMM (dy gathered: N = nt*OHW, not OHW per image),
+      // then col2im into its dx.
+      return by_images(s, sp, per_image, [&](int, float* buf, int64_t n0, int64_t nt) {
+        const int64_t ld = nt * p.ohw;
+        float* col = buf;
+        const float* wide = dy + n0 * s.oc * p.ohw;
+        if (nt > 1) {
+          gather_wide(s, p, wide, buf + sp.sub * p.col_per_image, nt);
+          wide = buf + sp.sub * p.col_per_image;
+        }
+        for (int64_t g = 0; g < s.groups; ++g) {
+          sgemm(k, true, false, p.kg, ld, p.ocg, 1.f, w + g * p.ocg * p.kg, p.kg,
+                wide + g * p.ocg * ld, ld, 0.f, col + g * p.kg * ld, ld);
+        }
+        col2im_tile(s, p, col, dx + n0 * s.c * p.hw, nt);
+      });
+    }
   }
   Buffers buf = buffers(p, s, !p.direct, !p.direct);
   if (!buf.ok) return false;
@@ -292,6 +386,32 @@ bool conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const floa
   }
   if (empty) {
     std::memset(dw, 0, sizeof(float) * s.oc * p.kg);
+    return true;
+  }
+  const int64_t dw_size = s.oc * p.kg;
+  const int64_t per_image = p.col_per_image + s.oc * p.ohw;
+  const ImageSplit sp = dw_size <= kMaxSplitWeight ? image_split(s, p, per_image) : ImageSplit{};
+  if (sp.threads > 1) {
+    // Each thread sums its images' products into its own partial (kept transposed when that
+    // fills the GEMM tiles better); the partials are summed in thread order.
+    const bool transposed = transposed_weight_gemm(k, p);
+    std::unique_ptr<float[]> partial(new (std::nothrow) float[sp.threads * dw_size]);
+    if (!partial) return false;
+    const bool ok = by_images(s, sp, per_image, [&](int tid, float* buf, int64_t n0, int64_t nt) {
+      const int64_t ld = nt * p.ohw;
+      const int64_t first = s.n * tid / sp.threads;
+      float* col = buf;
+      im2col_tile(s, p, x + n0 * s.c * p.hw, col, nt);
+      const float* wide = dy + n0 * s.oc * p.ohw;
+      if (nt > 1) {
+        gather_wide(s, p, wide, buf + sp.sub * p.col_per_image, nt);
+        wide = buf + sp.sub * p.col_per_image;
+      }
+      weight_product(k, s, p, wide, col, ld, 0, ld, transposed, n0 == first ? 0.f : 1.f,
+                     partial.get() + tid * dw_size);
+    });
+    if (!ok) return false;
+    sum_partials(s, p, partial.get(), sp.threads, transposed, true, dw);
     return true;
   }
   for (int64_t n0 = 0; n0 < s.n; n0 += p.tile) {
