@@ -20,7 +20,8 @@ export interface BackendInfo {
 export type Isa = 'scalar' | 'avx2' | 'avx512' | 'neon';
 
 /** Binary elementwise ops, in the native BinaryOp order. */
-export const BinaryOp = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 } as const;
+// reluGrad(g, out): out <= 0 ? 0 : g (ReLU's backward; a NaN output passes the gradient, as torch's).
+export const BinaryOp = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, reluGrad: 6 } as const;
 export type BinaryOpCode = (typeof BinaryOp)[keyof typeof BinaryOp];
 
 /** Unary elementwise ops, in the native UnaryOp order. New ops are appended. */

@@ -5,7 +5,7 @@ import { defineOp } from '../autograd/define_op.js';
 import { BinaryOp, native, ReduceOp } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { contiguousRaw, emptyFloat, requireFloat } from './raw.js';
+import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from './raw.js';
 import { squeeze, unsqueeze } from './view.js';
 
 export type Pair = number | readonly [number, number];
@@ -48,6 +48,9 @@ function f32(t: Tensor): Float32Array {
 /** Saved in place of a tensor the backward will not read. */
 const EMPTY = emptyFloat([0]);
 
+// Results the kernels overwrite in full (y, dx, dw, db; an empty batch or plane is still
+// written: zeros) come from uninitFloat: no zero-fill pass over a fresh buffer.
+
 /** A whole contiguous float32 copy's data (zero copy when t is already contiguous). */
 function data(t: Tensor): Float32Array {
   return f32(contiguousRaw(t));
@@ -66,7 +69,7 @@ const conv2dOp = defineOp({
   forward(ctx, x: Tensor, w: Tensor, bias: Tensor | null, dims: ConvDims) {
     const xc = contiguousRaw(x);
     const wc = contiguousRaw(w);
-    const y = emptyFloat([dims[0], dims[4], dims[5], dims[6]]);
+    const y = uninitFloat([dims[0], dims[4], dims[5], dims[6]]);
     native.conv2d(dims, f32(xc), f32(wc), bias ? data(bias) : null, f32(y));
     // x is needed only for the weight's gradient, w only for the input's.
     const [needX, needW] = ctx.needsInputGrad;
@@ -86,13 +89,13 @@ const conv2dOp = defineOp({
     let dw: Tensor | null = null;
     let db: Tensor | null = null;
     if (needX) {
-      dx = emptyFloat(ctx.xShape as readonly number[]);
+      dx = uninitFloat(ctx.xShape as readonly number[]);
       native.conv2dBackwardInput(dims, g, f32(wc), f32(dx));
     }
     const wantBias = ctx.hasBias && needB;
     if (needW) {
-      dw = emptyFloat(ctx.wShape as readonly number[]);
-      db = wantBias ? emptyFloat([dims[4]]) : null;
+      dw = uninitFloat(ctx.wShape as readonly number[]);
+      db = wantBias ? uninitFloat([dims[4]]) : null;
       native.conv2dBackwardWeight(dims, f32(xc), g, f32(dw), db ? f32(db) : null);
     } else if (wantBias) {
       db = sumBias(grad, dims[4]);
@@ -107,7 +110,7 @@ const convTranspose2dOp = defineOp({
   forward(ctx, x: Tensor, w: Tensor, bias: Tensor | null, dims: ConvDims) {
     const xc = contiguousRaw(x);
     const wc = contiguousRaw(w);
-    const y = emptyFloat([dims[0], dims[1], dims[2], dims[3]]);
+    const y = uninitFloat([dims[0], dims[1], dims[2], dims[3]]);
     native.conv2dBackwardInput(dims, f32(xc), f32(wc), f32(y));
     if (bias) {
       const b = contiguousRaw(bias);
@@ -130,11 +133,11 @@ const convTranspose2dOp = defineOp({
     let dx: Tensor | null = null;
     let dw: Tensor | null = null;
     if (needX) {
-      dx = emptyFloat(ctx.xShape as readonly number[]);
+      dx = uninitFloat(ctx.xShape as readonly number[]);
       native.conv2d(dims, g, f32(wc), null, f32(dx));
     }
     if (needW) {
-      dw = emptyFloat(ctx.wShape as readonly number[]);
+      dw = uninitFloat(ctx.wShape as readonly number[]);
       native.conv2dBackwardWeight(dims, g, f32(xc), f32(dw), null);
     }
     const db = ctx.hasBias && needB ? sumBias(grad, dims[1]) : null;

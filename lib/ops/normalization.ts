@@ -7,6 +7,7 @@ import { native } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { floatValues } from './activation.js';
+import { uninitFloat } from './raw.js';
 
 function wrap(data: Float32Array, shape: readonly number[]): Tensor {
   return new Tensor(new Storage(data), shape);
@@ -59,7 +60,8 @@ const batchNormOp = defineOp({
     const [N, C, S] = ncs(x);
     const saveMean = new Float32Array(C);
     const saveInvstd = new Float32Array(C);
-    const out = new Float32Array(x.numel());
+    // The kernel writes every element: no zero-fill of a fresh buffer (as large as x).
+    const out = uninitFloat(x.shape).storage.data as Float32Array;
     const rm = plan.runningMean ? bufferView('batchNorm', 'runningMean', plan.runningMean, C) : null;
     const rv = plan.runningVar ? bufferView('batchNorm', 'runningVar', plan.runningVar, C) : null;
     if (C > 0) native.batchNorm(
@@ -81,7 +83,7 @@ const batchNormOp = defineOp({
     const [x, weight] = ctx.saved;
     const [N, C, S] = ncs(x);
     const [needX, ...needParams] = ctx.needsInputGrad;
-    const dx = needX ? new Float32Array(x.numel()) : null;
+    const dx = needX ? uninitFloat(x.shape).storage.data as Float32Array : null; // overwritten
     const needW = plan.hasWeight && needParams[0];
     const needB = plan.hasBias && needParams[plan.hasWeight ? 1 : 0];
     const dw = needW ? new Float32Array(C) : null;

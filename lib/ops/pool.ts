@@ -5,7 +5,7 @@ import { defineOp } from '../autograd/define_op.js';
 import { native } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { contiguousRaw, emptyFloat, requireFloat } from './raw.js';
+import { contiguousRaw, requireFloat, uninitFloat } from './raw.js';
 
 const enum PoolOp { Max = 0, Avg = 1, AdaptiveAvg = 2, AdaptiveMax = 3 }
 
@@ -57,7 +57,7 @@ for (const [op, name] of [[PoolOp.Max, 'maxPool2d'], [PoolOp.Avg, 'avgPool2d'], 
     name,
     forward(ctx, x: Tensor, plan: PoolPlan) {
       const xc = contiguousRaw(x);
-      const y = emptyFloat(plan.outShape);
+      const y = uninitFloat(plan.outShape); // the kernels write every element
       const isMax = op === PoolOp.Max || op === PoolOp.AdaptiveMax;
       const idx = isMax ? new Int32Array(y.numel()) : null;
       native.pool2d(op, plan.dims, plan.countIncludePad, whole(xc), whole(y), idx);
@@ -69,7 +69,7 @@ for (const [op, name] of [[PoolOp.Max, 'maxPool2d'], [PoolOp.Avg, 'avgPool2d'], 
     },
     backward(ctx, grad) {
       const plan = ctx.plan as PoolPlan;
-      const dx = emptyFloat(ctx.inShape as readonly number[]);
+      const dx = uninitFloat(ctx.inShape as readonly number[]); // overwritten
       native.pool2dBackward(op, plan.dims, plan.countIncludePad, whole(contiguousRaw(grad)), ctx.idx as Int32Array | null, whole(dx));
       return [dx];
     },

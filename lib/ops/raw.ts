@@ -37,7 +37,7 @@ export function requireFloat(op: string, t: Tensor): void {
 
 // Below this many elements a TypeScript loop beats the native call's fixed cost (argument
 // conversion is ~1-2 us). Only ops whose float32 result is exact from a double computation
-// take it (+, -, *, / round once from the exact double result; max/min are exact), so the
+// take it (+, -, *, / round once from the exact double result; max/min/reluGrad are exact), so the
 // result is bit-identical to the kernels'.
 const SMALL_BINARY = 64;
 
@@ -57,6 +57,7 @@ function binarySmall(op: BinaryOpCode, shape: readonly number[], out: Float32Arr
       case BinaryOp.mul: out[i] = x * y; break;
       case BinaryOp.div: out[i] = x / y; break;
       case BinaryOp.maximum: out[i] = x !== x || y !== y ? NaN : x > y ? x : y; break;
+      case BinaryOp.reluGrad: out[i] = y <= 0 ? 0 : x; break;
       default: out[i] = x !== x || y !== y ? NaN : x < y ? x : y; break;
     }
     for (let d = nd - 1; d >= 0; d--) {

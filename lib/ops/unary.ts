@@ -3,11 +3,11 @@
 // Integer and bool inputs of floating ops are promoted to float32, as torch does.
 import { defineOp } from '../autograd/define_op.js';
 import { allocate } from '../dtype.js';
-import { native, UnaryOp, type UnaryOpCode } from '../native.js';
+import { BinaryOp, native, UnaryOp, type UnaryOpCode } from '../native.js';
 import { contiguousStrides } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { add, div, mul, sub } from './binary.js';
-import { uninitFloat } from './raw.js';
+import { binaryRaw, uninitFloat } from './raw.js';
 import { copyRaw, valuesAs } from './strided.js';
 
 /** out = op(x) for a float32 x through the native kernel. */
@@ -147,9 +147,10 @@ export const sigmoid = defineUnary({
 
 export const relu = defineUnary({
   name: 'relu', save: 'output', forward: native1(UnaryOp.relu),
-  // out >= 0, so sign(out) is the 0/1 mask out > 0 (two native passes; a TypeScript loop here
-  // took an eighth of a CNN training step). A NaN output gives a NaN gradient.
-  backward: (g, out) => mul(g, out.dtype === 'float32' ? unaryRaw(UnaryOp.sign, out) : mapRaw(out, (v) => (v > 0 ? 1 : 0))),
+  // torch's threshold_backward: out <= 0 ? 0 : g (a NaN output passes g), one native pass.
+  backward: (g, out) => (out.dtype === 'float32' && g.dtype === 'float32'
+    ? binaryRaw('relu', BinaryOp.reluGrad, g, out)
+    : mul(g, mapRaw(out, (v) => (v <= 0 ? 0 : 1)))),
   intForward: (x) => mapRaw(x, (v) => (v > 0 ? v : 0)),
 });
 

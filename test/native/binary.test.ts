@@ -9,6 +9,7 @@ const reference: Record<keyof typeof BinaryOp, (a: number, b: number) => number>
   div: (a, b) => Math.fround(a / b),
   maximum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)),
   minimum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)),
+  reluGrad: (a, b) => (b <= 0 ? 0 : a),
 };
 
 interface Case {

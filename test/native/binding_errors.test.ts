@@ -7,7 +7,7 @@ describe('binding argument checks', () => {
   it('binary rejects wrong types, lengths, shapes and strides with clear messages', () => {
     const call = (...args: unknown[]) => () => (native.binary as (...a: unknown[]) => void)(...args);
     expect(call(0, [3])).toThrow(/binary: expected 11 arguments, got 2/);
-    expect(call(9, [3], f(3), 0, [1], f(3), 0, [1], f(3), 0, [1])).toThrow(/binary: argument 'op' must be in \[0, 5\], got 9/);
+    expect(call(9, [3], f(3), 0, [1], f(3), 0, [1], f(3), 0, [1])).toThrow(/binary: argument 'op' must be in \[0, 6\], got 9/);
     expect(call(0, [3], new Float64Array(3), 0, [1], f(3), 0, [1], f(3), 0, [1])).toThrow(/argument 'out' must be a Float32Array, got Float64Array\(3\)/);
     expect(call(0, [3], f(3), 0, [1], [1, 2, 3], 0, [1], f(3), 0, [1])).toThrow(/argument 'a' must be a Float32Array, got array of length 3/);
     expect(call(0, [3], f(3), 0, [1], f(3), 1, [1], f(3), 0, [1])).toThrow(/argument 'a': offset 1 with strides \[1\] over shape \[3\] reaches element 3 of a Float32Array of length 3/);

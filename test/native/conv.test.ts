@@ -91,6 +91,10 @@ const cases: [string, Geom][] = [
   ['1-D (H = 1)', { ...base, n: 3, c: 4, h: 1, w: 37, oc: 6, kh: 1, kw: 5, sw: 2, pw: 2, dw: 2 }],
   ['wide, around the GEMM tiles', { ...base, n: 2, c: 16, h: 12, w: 12, oc: 33, kh: 3, kw: 3, ph: 1, pw: 1 }],
   ['weight gradient split over K at 2 threads (3 x 20x20 columns)', { ...base, n: 3, c: 3, h: 20, w: 20, oc: 5, kh: 3, kw: 3, ph: 1, pw: 1, groups: 1 }],
+  // 3 images (too few to split by images at 2 threads) of 40x40: the tiled path, its K split
+  // over threads, natural and transposed (AVX-512's tile, kg = 9).
+  ['tiled weight gradient split over K (3 x 40x40 columns)', { ...base, n: 3, c: 3, h: 40, w: 40, oc: 16, kh: 3, kw: 3, ph: 1, pw: 1 }],
+  ['tiled weight gradient transposed, split over K', { ...base, n: 3, c: 1, h: 40, w: 40, oc: 32, kh: 3, kw: 3, ph: 1, pw: 1 }],
   // Few input taps, many output channels: the weight gradient is computed transposed (dw^T =
   // col * dy^T) on every ISA's tile (kg = 2), on AVX-512's for kg = 9 (F2's first layer); K split
   // over threads at 2 threads (3 x 20x20 columns); groups map the transposed entries back.
@@ -98,6 +102,13 @@ const cases: [string, Geom][] = [
   ['weight gradient transposed, groups', { ...base, n: 2, c: 2, h: 9, w: 7, oc: 32, kh: 1, kw: 2, sh: 2, groups: 2 }],
   ['weight gradient transposed on AVX-512 (1 -> 32 channels, 3x3)', { ...base, n: 3, c: 1, h: 20, w: 20, oc: 32, kh: 3, kw: 3, ph: 1, pw: 1 }],
   ['far-side padding (oh larger than the formula)', { ...base, n: 1, c: 2, h: 4, w: 4, oc: 2, kh: 4, kw: 4, ph: 1, pw: 1, oh: 4, ow: 4 }],
+  // At 2 threads these split the batch over the threads by images (each thread its own column
+  // buffer, sub-tiles and weight-gradient partial): 9 images = shares of 4 and 5, sub-tiles of
+  // 4 and a tail of 1; 16x16 planes take the per-image grad-input GEMMs, 6x6 ones the gathered.
+  ['images split over threads, uneven shares', { ...base, n: 9, c: 8, h: 16, w: 16, oc: 16, kh: 3, kw: 3, ph: 1, pw: 1 }],
+  ['images split over threads, narrow planes', { ...base, n: 8, c: 16, h: 6, w: 6, oc: 48, kh: 3, kw: 3, ph: 1, pw: 1 }],
+  ['images split over threads, transposed weight gradient', { ...base, n: 10, c: 1, h: 20, w: 20, oc: 32, kh: 3, kw: 3, ph: 1, pw: 1 }],
+  ['images split over threads, groups and stride', { ...base, n: 16, c: 8, h: 13, w: 12, oc: 32, kh: 3, kw: 3, sh: 2, ph: 1, pw: 1, groups: 2 }],
 ];
 
 describe('native conv2d (im2col + GEMM)', () => {
@@ -124,6 +135,31 @@ describe('native conv2d (im2col + GEMM)', () => {
     withThreads(2, () => run({ ...base, n: 2, c: 64, h: 130, w: 130, oc: 2, kh: 3, kw: 3, ph: 1, pw: 1 }, true));
     // 90K floats per image: tiles of 5 images, then 2 (K split over threads, accumulation).
     for (const threads of [1, 2]) withThreads(threads, () => run({ ...base, n: 7, c: 32, h: 16, w: 16, oc: 64, kh: 3, kw: 3, ph: 1, pw: 1 }, true));
+  });
+
+  it('gives the same bits on every call at a fixed thread count (images split over threads)', () => {
+    const d = dimsOf({ ...base, n: 9, c: 8, h: 16, w: 16, oc: 16, kh: 3, kw: 3, ph: 1, pw: 1 });
+    const [n, c, h, wd, oc, oh, ow, kh, kw] = d;
+    const x = randomFloats(n * c * h * wd, 5);
+    const w = randomFloats(oc * c * kh * kw, 6);
+    const b = randomFloats(oc, 7);
+    const dy = randomFloats(n * oc * oh * ow, 8);
+    const once = () => {
+      const y = new Float32Array(dy.length);
+      const dx = new Float32Array(x.length);
+      const dw = new Float32Array(w.length);
+      const db = new Float32Array(oc);
+      native.conv2d(d, x, w, b, y);
+      native.conv2dBackwardInput(d, dy, w, dx);
+      native.conv2dBackwardWeight(d, x, dy, dw, db);
+      return [y, dx, dw, db];
+    };
+    for (const threads of [1, 2]) {
+      withThreads(threads, () => {
+        const first = once();
+        for (let r = 0; r < 3; r++) expect(once()).toEqual(first);
+      });
+    }
   });
 
   it('rejects bad arguments without touching memory', () => {

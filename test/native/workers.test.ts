@@ -102,6 +102,7 @@ function computeOnMain(seed: number): number {
     (x: number, y: number) => Math.fround(x + y), (x: number, y: number) => Math.fround(x - y),
     (x: number, y: number) => Math.fround(x * y), (x: number, y: number) => Math.fround(x / y),
     (x: number, y: number) => Math.max(x, y), (x: number, y: number) => Math.min(x, y),
+    (x: number, y: number) => (y <= 0 ? 0 : x),
   ];
   const ops = Object.values(BinaryOp);
   let wrong = 0;

@@ -40,6 +40,19 @@ describe('unary math: gradients by finite differences on non-contiguous inputs',
     expect(m.exp(tensor([0, 1])).tolist()).toEqual([1, Math.fround(Math.E)]);
   });
 
+  it('relu backward is torch\'s threshold_backward: out <= 0 ? 0 : grad (NaN output passes grad)', () => {
+    // Small (TypeScript path) and large (native kernel, every ISA's row at its width) tensors.
+    for (const n of [6, 1000]) {
+      const vals = Array.from({ length: n }, (_, i) => [NaN, -0, 0, -2, 3, 0.5][i % 6]);
+      const grads = Array.from({ length: n }, (_, i) => [7, 8, NaN, 9, NaN, -4][i % 6]);
+      const x = tensor(vals).requiresGrad_();
+      m.relu(x).backward(tensor(grads));
+      const want = vals.map((v, i) => (v <= 0 ? 0 : grads[i])); // NaN <= 0 is false: grad
+      const got = x.grad!.tolist() as number[];
+      got.forEach((v, i) => expect(Object.is(v, want[i]) || (Number.isNaN(v) && Number.isNaN(want[i])), `${n}: ${i}`).toBe(true));
+    }
+  });
+
   it('int32 inputs: neg/abs/sign/relu/clamp/pow stay int32, float math promotes', () => {
     const i = tensor([-3, 0, 2], { dtype: 'int32' });
     expect(i.neg().dtype).toBe('int32');

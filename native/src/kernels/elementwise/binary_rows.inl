@@ -1,6 +1,6 @@
 // The binary row kernels, written once over a vector type V and compiled once per ISA.
 // Included by binary_<isa>.cpp inside an anonymous namespace, after that file defines V:
-//   V::reg, V::width, load, store, set1, add, sub, mul, div, max_nan, min_nan
+//   V::reg, V::width, load, store, set1, add, sub, mul, div, max_nan, min_nan, le, select
 // (max_nan/min_nan return NaN when either input is NaN, like torch.maximum).
 // No includes here: each ISA file brings its own, so nothing is shared across ISA objects.
 
@@ -27,6 +27,14 @@ struct MaximumOp {
 struct MinimumOp {
   static typename V::reg vec(typename V::reg a, typename V::reg b) { return V::min_nan(a, b); }
   static float one(float a, float b) { return a != a ? a : (b != b ? b : (a < b ? a : b)); }
+};
+
+struct ReluGradOp {
+  static typename V::reg vec(typename V::reg a, typename V::reg b) {
+    const typename V::reg zero = V::set1(0.f);
+    return V::select(V::le(b, zero), zero, a);
+  }
+  static float one(float a, float b) { return b <= 0.f ? 0.f : a; }
 };
 
 template <class Op>
@@ -57,4 +65,5 @@ void fill_binary_rows(BinaryKernels* k) {
   k->row[static_cast<int>(BinaryOp::Div)] = binary_row<DivOp>;
   k->row[static_cast<int>(BinaryOp::Maximum)] = binary_row<MaximumOp>;
   k->row[static_cast<int>(BinaryOp::Minimum)] = binary_row<MinimumOp>;
+  k->row[static_cast<int>(BinaryOp::ReluGrad)] = binary_row<ReluGradOp>;
 }

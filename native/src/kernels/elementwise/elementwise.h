@@ -9,8 +9,10 @@ namespace myelin {
 
 struct KernelTable;
 
-enum class BinaryOp : int { Add, Sub, Mul, Div, Maximum, Minimum };
-constexpr int kNumBinaryOps = 6;
+// ReluGrad: a where b > 0 or b is NaN, else 0 (ReLU's backward from its output b and gradient a;
+// torch's threshold_backward: b <= 0 ? 0 : a).
+enum class BinaryOp : int { Add, Sub, Mul, Div, Maximum, Minimum, ReluGrad };
+constexpr int kNumBinaryOps = 7;
 
 // out[i*so] = a[i*sa] op b[i*sb] for i in [0, n)
 using BinaryRowFn = void (*)(int64_t n, const float* a, int64_t sa, const float* b, int64_t sb,

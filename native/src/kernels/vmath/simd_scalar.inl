@@ -14,6 +14,9 @@ struct V {
   // NaN-propagating max/min (torch.maximum semantics).
   static reg max_nan(reg a, reg b) { return a != a ? a : (b != b ? b : (a > b ? a : b)); }
   static reg min_nan(reg a, reg b) { return a != a ? a : (b != b ? b : (a < b ? a : b)); }
+  using mask = bool;
+  static mask le(reg a, reg b) { return a <= b; }
+  static reg select(mask m, reg a, reg b) { return m ? a : b; }
   static float hsum(reg v) { return v; }
   static float hmax(reg v) { return v; }
 };
