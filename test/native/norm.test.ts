@@ -4,7 +4,7 @@ import { randomFloats, supportedIsas, withIsa, withThreads } from '../helpers/na
 
 // Every ISA at 1 and 2 threads against the scalar kernels at 1 thread (the oracle), and the
 // scalar kernels against float64 references. Sizes straddle the vector widths (8, 16), the
-// summation chunk (1024) and the threading grain (2^14 elements a thread).
+// summation chunk (256) and the threading grain (2^14 elements a thread).
 
 function expectNear(got: Float32Array | null, want: Float32Array | null, tol: number, what: string): void {
   expect(got === null, `${what}: presence`).toBe(want === null);

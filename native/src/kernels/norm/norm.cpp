@@ -39,10 +39,12 @@ void channel_stats(const BatchNormForwardArgs& a, int64_t c, double sum, double 
   }
 }
 
-void channel_affine(const float* weight, const float* bias, int64_t c, float mean, float invstd, float* scale,
-                    float* shift) {
+// y = (x - mean) * scale + shift. Centring first keeps the result accurate when |mean| is large
+// next to the spread: x * scale + (shift - mean * scale) cancels catastrophically unless the
+// multiply-add is fused, so it would differ between the scalar and the FMA paths.
+void channel_affine(const float* weight, const float* bias, int64_t c, float invstd, float* scale, float* shift) {
   *scale = invstd * (weight ? weight[c] : 1.f);
-  *shift = (bias ? bias[c] : 0.f) - mean * *scale;
+  *shift = bias ? bias[c] : 0.f;
 }
 
 // [N, C] input (s == 1): channels are columns, so the loops run across channels (contiguous)
@@ -66,9 +68,10 @@ void batch_norm_forward_columns(const BatchNormForwardArgs& a) {
       for (int64_t j = 0; j < w; ++j) channel_stats(a, c0 + j, sum[j], sq[j]);
     }
     for (int64_t j = 0; j < w; ++j)
-      channel_affine(a.weight, a.bias, c0 + j, a.save_mean[c0 + j], a.save_invstd[c0 + j], &scale[j], &shift[j]);
+      channel_affine(a.weight, a.bias, c0 + j, a.save_invstd[c0 + j], &scale[j], &shift[j]);
     for (int64_t n = 0; n < N; ++n)
-      for (int64_t j = 0; j < w; ++j) a.y[n * C + c0 + j] = a.x[n * C + c0 + j] * scale[j] + shift[j];
+      for (int64_t j = 0; j < w; ++j)
+        a.y[n * C + c0 + j] = (a.x[n * C + c0 + j] - a.save_mean[c0 + j]) * scale[j] + shift[j];
   });
 }
 
@@ -93,8 +96,8 @@ void batch_norm_forward(const KernelTable& k, const BatchNormForwardArgs& a) {
       for (int64_t p = p0; p < p1; ++p) {
         const int64_t c = p % C;
         float scale, shift;
-        channel_affine(a.weight, a.bias, c, a.save_mean[c], a.save_invstd[c], &scale, &shift);
-        r.scale_shift(S, a.x + p * S, scale, shift, a.y + p * S);
+        channel_affine(a.weight, a.bias, c, a.save_invstd[c], &scale, &shift);
+        r.scale_shift(S, a.x + p * S, a.save_mean[c], scale, shift, a.y + p * S);
       }
     });
     return;
@@ -107,8 +110,9 @@ void batch_norm_forward(const KernelTable& k, const BatchNormForwardArgs& a) {
       for (int64_t n = 0; n < N; ++n) sq += r.sum_sq_dev(S, a.x + (n * C + c) * S, mean);
       channel_stats(a, c, sum, sq);
       float scale, shift;
-      channel_affine(a.weight, a.bias, c, a.save_mean[c], a.save_invstd[c], &scale, &shift);
-      for (int64_t n = 0; n < N; ++n) r.scale_shift(S, a.x + (n * C + c) * S, scale, shift, a.y + (n * C + c) * S);
+      channel_affine(a.weight, a.bias, c, a.save_invstd[c], &scale, &shift);
+      for (int64_t n = 0; n < N; ++n)
+        r.scale_shift(S, a.x + (n * C + c) * S, a.save_mean[c], scale, shift, a.y + (n * C + c) * S);
     }
   });
 }
@@ -280,8 +284,8 @@ void group_norm_forward(const KernelTable& k, const GroupNormArgs& a, const floa
       for (int64_t j = 0; j < cg; ++j) {
         const int64_t c = g * cg + j;
         float scale, shift;
-        channel_affine(a.weight, bias, c, m, is, &scale, &shift);
-        r.scale_shift(a.s, a.x + off + j * a.s, scale, shift, y + off + j * a.s);
+        channel_affine(a.weight, bias, c, is, &scale, &shift);
+        r.scale_shift(a.s, a.x + off + j * a.s, m, scale, shift, y + off + j * a.s);
       }
     }
   });

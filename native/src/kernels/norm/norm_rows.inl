@@ -2,9 +2,14 @@
 // Included by norm_<isa>.cpp inside an anonymous namespace, after that file defines N:
 //   N::reg, N::width, load, store, set1, add, sub, mul, fma(a, b, c) = a * b + c.
 // Sums: float lanes (two accumulators) over chunks of kNormChunk, each chunk added in double.
+// The scalar build (W == 1) skips the lane loops: every element goes through the element loops,
+// which compute in double and round once. A single float accumulator (or an unfused
+// multiply-add) would lose far more than the SIMD paths do when |mean| is large next to the
+// spread, and the scalar kernels are the oracle the SIMD ones are tested against.
 
 using reg = N::reg;
 constexpr int W = N::width;
+constexpr bool kLanes = W > 1;
 
 double lanes_sum(reg v) {
   float t[W];
@@ -23,11 +28,11 @@ double sum_row(int64_t n, const float* x) {
     const float* p = x + c0;
     reg a0 = N::set1(0.f), a1 = N::set1(0.f);
     int64_t i = 0;
-    for (; i + 2 * W <= m; i += 2 * W) {
+    for (; kLanes && i + 2 * W <= m; i += 2 * W) {
       a0 = N::add(a0, N::load(p + i));
       a1 = N::add(a1, N::load(p + i + W));
     }
-    for (; i + W <= m; i += W) a0 = N::add(a0, N::load(p + i));
+    for (; kLanes && i + W <= m; i += W) a0 = N::add(a0, N::load(p + i));
     double s = lanes_sum(N::add(a0, a1));
     for (; i < m; ++i) s += p[i];
     total += s;
@@ -43,19 +48,19 @@ double sum_sq_dev_row(int64_t n, const float* x, float mean) {
     const float* p = x + c0;
     reg a0 = N::set1(0.f), a1 = N::set1(0.f);
     int64_t i = 0;
-    for (; i + 2 * W <= m; i += 2 * W) {
+    for (; kLanes && i + 2 * W <= m; i += 2 * W) {
       const reg d0 = N::sub(N::load(p + i), vm);
       const reg d1 = N::sub(N::load(p + i + W), vm);
       a0 = N::fma(d0, d0, a0);
       a1 = N::fma(d1, d1, a1);
     }
-    for (; i + W <= m; i += W) {
+    for (; kLanes && i + W <= m; i += W) {
       const reg d = N::sub(N::load(p + i), vm);
       a0 = N::fma(d, d, a0);
     }
     double s = lanes_sum(N::add(a0, a1));
     for (; i < m; ++i) {
-      const double d = static_cast<double>(p[i] - mean);
+      const double d = static_cast<double>(p[i]) - mean;
       s += d * d;
     }
     total += s;
@@ -63,11 +68,11 @@ double sum_sq_dev_row(int64_t n, const float* x, float mean) {
   return total;
 }
 
-void scale_shift_row(int64_t n, const float* x, float scale, float shift, float* y) {
-  const reg vs = N::set1(scale), vb = N::set1(shift);
+void scale_shift_row(int64_t n, const float* x, float mean, float scale, float shift, float* y) {
+  const reg vm = N::set1(mean), vs = N::set1(scale), vb = N::set1(shift);
   int64_t i = 0;
-  for (; i + W <= n; i += W) N::store(y + i, N::fma(N::load(x + i), vs, vb));
-  for (; i < n; ++i) y[i] = x[i] * scale + shift;
+  for (; kLanes && i + W <= n; i += W) N::store(y + i, N::fma(N::sub(N::load(x + i), vm), vs, vb));
+  for (; i < n; ++i) y[i] = static_cast<float>((static_cast<double>(x[i]) - mean) * scale + shift);
 }
 
 void grad_sums_row(int64_t n, const float* g, const float* x, float mean, double* sum_g, double* sum_gx) {
@@ -79,7 +84,7 @@ void grad_sums_row(int64_t n, const float* g, const float* x, float mean, double
     const float* xp = x + c0;
     reg ag = N::set1(0.f), agx = N::set1(0.f);
     int64_t i = 0;
-    for (; i + W <= m; i += W) {
+    for (; kLanes && i + W <= m; i += W) {
       const reg gv = N::load(gp + i);
       ag = N::add(ag, gv);
       agx = N::fma(gv, N::sub(N::load(xp + i), vm), agx);
@@ -87,7 +92,7 @@ void grad_sums_row(int64_t n, const float* g, const float* x, float mean, double
     double sg = lanes_sum(ag), sgx = lanes_sum(agx);
     for (; i < m; ++i) {
       sg += gp[i];
-      sgx += static_cast<double>(gp[i]) * (xp[i] - mean);
+      sgx += static_cast<double>(gp[i]) * (static_cast<double>(xp[i]) - mean);
     }
     tg += sg;
     tgx += sgx;
@@ -100,16 +105,17 @@ void grad_combine_row(int64_t n, const float* g, const float* x, float mean, flo
                       float* dx) {
   const reg vm = N::set1(mean), va = N::set1(a), vb = N::set1(b), vc = N::set1(c);
   int64_t i = 0;
-  for (; i + W <= n; i += W)
+  for (; kLanes && i + W <= n; i += W)
     N::store(dx + i, N::fma(va, N::load(g + i), N::fma(vb, N::sub(N::load(x + i), vm), vc)));
-  for (; i < n; ++i) dx[i] = a * g[i] + (b * (x[i] - mean) + c);
+  for (; i < n; ++i)
+    dx[i] = static_cast<float>(static_cast<double>(a) * g[i] + (static_cast<double>(b) * (static_cast<double>(x[i]) - mean) + c));
 }
 
 template <bool HasW, bool HasB>
 void affine_row_t(int64_t n, const float* x, float mean, float invstd, const float* w, const float* b, float* y) {
   const reg vm = N::set1(mean), vs = N::set1(invstd);
   int64_t i = 0;
-  for (; i + W <= n; i += W) {
+  for (; kLanes && i + W <= n; i += W) {
     reg v = N::mul(N::sub(N::load(x + i), vm), vs);
     if (HasW && HasB) v = N::fma(v, N::load(w + i), N::load(b + i));
     else if (HasW) v = N::mul(v, N::load(w + i));
@@ -117,10 +123,10 @@ void affine_row_t(int64_t n, const float* x, float mean, float invstd, const flo
     N::store(y + i, v);
   }
   for (; i < n; ++i) {
-    float v = (x[i] - mean) * invstd;
+    double v = (static_cast<double>(x[i]) - mean) * invstd;
     if (HasW) v *= w[i];
     if (HasB) v += b[i];
-    y[i] = v;
+    y[i] = static_cast<float>(v);
   }
 }
 
@@ -142,7 +148,7 @@ void affine_grad_sums_t(int64_t n, const float* g, const float* x, const float* 
     const int64_t end = c0 + chunk_len(n, c0);
     reg a0 = N::set1(0.f), a1 = N::set1(0.f);
     int64_t i = c0;
-    for (; i + W <= end; i += W) {
+    for (; kLanes && i + W <= end; i += W) {
       const reg gv = N::load(g + i);
       const reg xhat = N::mul(N::sub(N::load(x + i), vm), vs);
       const reg gw = HasW ? N::mul(gv, N::load(w + i)) : gv;
@@ -155,12 +161,12 @@ void affine_grad_sums_t(int64_t n, const float* g, const float* x, const float* 
     }
     double s0 = lanes_sum(a0), s1 = lanes_sum(a1);
     for (; i < end; ++i) {
-      const float xhat = (x[i] - mean) * invstd;
-      const float gw = HasW ? g[i] * w[i] : g[i];
+      const double xhat = (static_cast<double>(x[i]) - mean) * invstd;
+      const double gw = HasW ? static_cast<double>(g[i]) * w[i] : g[i];
       s0 += gw;
-      s1 += static_cast<double>(gw) * xhat;
+      s1 += gw * xhat;
       if (HasAcc) {
-        dw_acc[i] += g[i] * xhat;
+        dw_acc[i] = static_cast<float>(dw_acc[i] + g[i] * xhat);
         db_acc[i] += g[i];
       }
     }
@@ -184,7 +190,7 @@ void affine_backward_t(int64_t n, const float* g, const float* x, const float* w
                        float a, float b, float* dx) {
   const reg vm = N::set1(mean), vs = N::set1(invstd), va = N::set1(a), vb = N::set1(b);
   int64_t i = 0;
-  for (; i + W <= n; i += W) {
+  for (; kLanes && i + W <= n; i += W) {
     const reg gv = N::load(g + i);
     const reg xhat = N::mul(N::sub(N::load(x + i), vm), vs);
     const reg gw = HasW ? N::mul(gv, N::load(w + i)) : gv;
@@ -192,9 +198,9 @@ void affine_backward_t(int64_t n, const float* g, const float* x, const float* w
     N::store(dx + i, N::mul(vs, N::sub(N::sub(gw, va), N::mul(xhat, vb))));
   }
   for (; i < n; ++i) {
-    const float xhat = (x[i] - mean) * invstd;
-    const float gw = HasW ? g[i] * w[i] : g[i];
-    dx[i] = invstd * ((gw - a) - xhat * b);
+    const double xhat = (static_cast<double>(x[i]) - mean) * invstd;
+    const double gw = HasW ? static_cast<double>(g[i]) * w[i] : g[i];
+    dx[i] = static_cast<float>(invstd * ((gw - a) - xhat * b));
   }
 }
 
