@@ -30,33 +30,69 @@ function ncs(x: Tensor): [number, number, number] {
   return [N, C, S];
 }
 
-/** Gradients of the optional weight and bias, in the order they were passed. */
-function paramGrads(hasWeight: boolean, hasBias: boolean, needParams: readonly boolean[], dw: Tensor | null, db: Tensor | null): (Tensor | null)[] {
+// Each op takes its optional weight and bias as trailing inputs, only the ones given, in that
+// order; the plan says which were given.
+interface AffinePlan {
+  hasWeight: boolean;
+  hasBias: boolean;
+}
+
+/** weight and bias (null when not given) from an op's trailing inputs. */
+function affineInputs(plan: AffinePlan, params: readonly Tensor[]): [Tensor | null, Tensor | null] {
+  return [plan.hasWeight ? params[0] : null, plan.hasBias ? params[plan.hasWeight ? 1 : 0] : null];
+}
+
+/** The trailing inputs for the weight and bias that were given. */
+function givenAffine(weight: Tensor | null, bias: Tensor | null): Tensor[] {
+  return [weight, bias].filter((t): t is Tensor => t !== null);
+}
+
+/** Gradient buffers of n elements for weight and bias, each only where it is needed. */
+function affineGradBuffers(plan: AffinePlan, needParams: readonly boolean[], n: number): [Float32Array | null, Float32Array | null] {
+  const needW = plan.hasWeight && needParams[0];
+  const needB = plan.hasBias && needParams[plan.hasWeight ? 1 : 0];
+  return [needW ? new Float32Array(n) : null, needB ? new Float32Array(n) : null];
+}
+
+/** Gradients of the weight and bias that were given, in their input order, shaped `shape`. */
+function affineGrads(plan: AffinePlan, dw: Float32Array | null, db: Float32Array | null, shape: readonly number[]): (Tensor | null)[] {
   const grads: (Tensor | null)[] = [];
-  let k = 0;
-  if (hasWeight) grads.push(needParams[k++] ? dw : null);
-  if (hasBias) grads.push(needParams[k++] ? db : null);
+  if (plan.hasWeight) grads.push(dw ? wrap(dw, shape) : null);
+  if (plan.hasBias) grads.push(db ? wrap(db, shape) : null);
   return grads;
+}
+
+/** weight/bias must be float32 tensors; `shapeError` says why a shape does not fit, or null. */
+function checkAffine(op: string, weight: Tensor | null, bias: Tensor | null, shapeError: (name: string, t: Tensor) => string | null): void {
+  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
+    if (t === null) continue;
+    if (!(t instanceof Tensor) || t.dtype !== 'float32') throw new TypeError(`${op}: ${name} must be a float32 tensor`);
+    const error = shapeError(name, t);
+    if (error) throw new RangeError(error);
+  }
+}
+
+/** The shape error of a per-channel parameter of an input [N, C, *]. */
+function perChannel(op: string, input: Tensor, C: number) {
+  return (name: string, t: Tensor): string | null =>
+    t.ndim !== 1 || t.shape[0] !== C ? `${op}: ${name} of shape ${formatShape(t.shape)} does not match the ${C} channels of input ${formatShape(input.shape)}` : null;
 }
 
 // ---- batchNorm --------------------------------------------------------------------------
 
-interface BatchNormPlan {
+interface BatchNormPlan extends AffinePlan {
   /** Normalise with the batch's statistics (and update the running ones when given). */
   useBatchStats: boolean;
   runningMean: Tensor | null;
   runningVar: Tensor | null;
   momentum: number;
   eps: number;
-  hasWeight: boolean;
-  hasBias: boolean;
 }
 
 const batchNormOp = defineOp({
   name: 'batchNorm',
   forward(ctx, x: Tensor, plan: BatchNormPlan, ...params: Tensor[]) {
-    const weight = plan.hasWeight ? params[0] : null;
-    const bias = plan.hasBias ? params[plan.hasWeight ? 1 : 0] : null;
+    const [weight, bias] = affineInputs(plan, params);
     const [N, C, S] = ncs(x);
     const saveMean = new Float32Array(C);
     const saveInvstd = new Float32Array(C);
@@ -84,17 +120,14 @@ const batchNormOp = defineOp({
     const [N, C, S] = ncs(x);
     const [needX, ...needParams] = ctx.needsInputGrad;
     const dx = needX ? uninitFloat(x.shape).storage.data as Float32Array : null; // overwritten
-    const needW = plan.hasWeight && needParams[0];
-    const needB = plan.hasBias && needParams[plan.hasWeight ? 1 : 0];
-    const dw = needW ? new Float32Array(C) : null;
-    const db = needB ? new Float32Array(C) : null;
+    const [dw, db] = affineGradBuffers(plan, needParams, C);
     if (C > 0) native.batchNormBackward(
       [N, C, S], floatValues(x), floatValues(grad), plan.hasWeight ? floatValues(weight) : null,
       ctx.saveMean as Float32Array, ctx.saveInvstd as Float32Array, plan.useBatchStats, dx, dw, db,
     );
     return [
       dx ? wrap(dx, x.shape) : null,
-      ...paramGrads(plan.hasWeight, plan.hasBias, needParams, dw ? wrap(dw, [C]) : null, db ? wrap(db, [C]) : null),
+      ...affineGrads(plan, dw, db, [C]),
     ];
   },
 });
@@ -129,27 +162,20 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
   if (!training && !runningMean) throw new TypeError(`${op}: running statistics are required when training is false`);
   const weight = options.weight ?? null;
   const bias = options.bias ?? null;
-  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
-    if (t === null) continue;
-    if (!(t instanceof Tensor) || t.dtype !== 'float32') throw new TypeError(`${op}: ${name} must be a float32 tensor`);
-    if (t.ndim !== 1 || t.shape[0] !== C) throw new RangeError(`${op}: ${name} of shape ${formatShape(t.shape)} does not match the ${C} channels of input ${formatShape(input.shape)}`);
-  }
+  checkAffine(op, weight, bias, perChannel(op, input, C));
   if (training && input.numel() / Math.max(1, C) <= 1) {
     throw new RangeError(`${op}: expected more than 1 value per channel when training, got input of shape ${formatShape(input.shape)}`);
   }
   const plan: BatchNormPlan = {
     useBatchStats: training, runningMean, runningVar, momentum, eps, hasWeight: weight !== null, hasBias: bias !== null,
   };
-  const params = [weight, bias].filter((t): t is Tensor => t !== null);
-  return batchNormOp(input, plan, ...params);
+  return batchNormOp(input, plan, ...givenAffine(weight, bias));
 }
 
 // ---- layerNorm --------------------------------------------------------------------------
 
-interface LayerNormPlan {
+interface LayerNormPlan extends AffinePlan {
   eps: number;
-  hasWeight: boolean;
-  hasBias: boolean;
   /** Elements per normalised row. */
   D: number;
   /** The number of normalised (trailing) dims: the rank of weight and bias. */
@@ -161,8 +187,7 @@ const layerNormOp = defineOp({
   forward(ctx, x: Tensor, plan: LayerNormPlan, ...params: Tensor[]) {
     const { D, eps } = plan;
     const rows = D === 0 ? 0 : x.numel() / D;
-    const weight = plan.hasWeight ? params[0] : null;
-    const bias = plan.hasBias ? params[plan.hasWeight ? 1 : 0] : null;
+    const [weight, bias] = affineInputs(plan, params);
     const out = new Float32Array(x.numel());
     const mean = new Float32Array(rows);
     const invstd = new Float32Array(rows);
@@ -182,10 +207,7 @@ const layerNormOp = defineOp({
     const mean = ctx.mean as Float32Array;
     const [needX, ...needParams] = ctx.needsInputGrad;
     const dx = needX ? new Float32Array(x.numel()) : null;
-    const needW = plan.hasWeight && needParams[0];
-    const needB = plan.hasBias && needParams[plan.hasWeight ? 1 : 0];
-    const dw = needW ? new Float32Array(D) : null;
-    const db = needB ? new Float32Array(D) : null;
+    const [dw, db] = affineGradBuffers(plan, needParams, D);
     if (D > 0) {
       native.layerNormBackward(
         [mean.length, D], floatValues(x), floatValues(grad), plan.hasWeight ? floatValues(weight) : null,
@@ -195,7 +217,7 @@ const layerNormOp = defineOp({
     const pshape = x.shape.slice(x.ndim - plan.paramDims);
     return [
       dx ? wrap(dx, x.shape) : null,
-      ...paramGrads(plan.hasWeight, plan.hasBias, needParams, dw ? wrap(dw, pshape) : null, db ? wrap(db, pshape) : null),
+      ...affineGrads(plan, dw, db, pshape),
     ];
   },
 });
@@ -224,31 +246,24 @@ export function layerNorm(input: Tensor, normalizedShape: number | readonly numb
   if (!(eps >= 0)) throw new RangeError(`${op}: eps must be non-negative, got ${eps}`);
   const weight = options.weight ?? null;
   const bias = options.bias ?? null;
-  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
-    if (t === null) continue;
-    if (!(t instanceof Tensor) || t.dtype !== 'float32') throw new TypeError(`${op}: ${name} must be a float32 tensor`);
-    if (t.ndim !== k || t.shape.some((s, i) => s !== shape[i])) throw new RangeError(`${op}: ${name} of shape ${formatShape(t.shape)} does not match normalizedShape ${formatShape(shape)}`);
-  }
+  checkAffine(op, weight, bias, (name, t) =>
+    t.ndim !== k || t.shape.some((s, i) => s !== shape[i]) ? `${op}: ${name} of shape ${formatShape(t.shape)} does not match normalizedShape ${formatShape(shape)}` : null);
   const D = shape.reduce((a, b) => a * b, 1);
   const plan: LayerNormPlan = { eps, hasWeight: weight !== null, hasBias: bias !== null, D, paramDims: k };
-  const params = [weight, bias].filter((t): t is Tensor => t !== null);
-  return layerNormOp(input, plan, ...params);
+  return layerNormOp(input, plan, ...givenAffine(weight, bias));
 }
 
 // ---- groupNorm --------------------------------------------------------------------------
 
-interface GroupNormPlan {
+interface GroupNormPlan extends AffinePlan {
   groups: number;
   eps: number;
-  hasWeight: boolean;
-  hasBias: boolean;
 }
 
 const groupNormOp = defineOp({
   name: 'groupNorm',
   forward(ctx, x: Tensor, plan: GroupNormPlan, ...params: Tensor[]) {
-    const weight = plan.hasWeight ? params[0] : null;
-    const bias = plan.hasBias ? params[plan.hasWeight ? 1 : 0] : null;
+    const [weight, bias] = affineInputs(plan, params);
     const [N, C, S] = ncs(x);
     const mean = new Float32Array(N * plan.groups);
     const invstd = new Float32Array(N * plan.groups);
@@ -268,10 +283,7 @@ const groupNormOp = defineOp({
     const [N, C, S] = ncs(x);
     const [needX, ...needParams] = ctx.needsInputGrad;
     const dx = needX ? new Float32Array(x.numel()) : null;
-    const needW = plan.hasWeight && needParams[0];
-    const needB = plan.hasBias && needParams[plan.hasWeight ? 1 : 0];
-    const dw = needW ? new Float32Array(C) : null;
-    const db = needB ? new Float32Array(C) : null;
+    const [dw, db] = affineGradBuffers(plan, needParams, C);
     if (C > 0) {
       native.groupNormBackward(
         [N, C, S, plan.groups], floatValues(x), floatValues(grad), plan.hasWeight ? floatValues(weight) : null,
@@ -280,7 +292,7 @@ const groupNormOp = defineOp({
     }
     return [
       dx ? wrap(dx, x.shape) : null,
-      ...paramGrads(plan.hasWeight, plan.hasBias, needParams, dw ? wrap(dw, [C]) : null, db ? wrap(db, [C]) : null),
+      ...affineGrads(plan, dw, db, [C]),
     ];
   },
 });
@@ -312,12 +324,7 @@ export function groupNorm(input: Tensor, numGroups: number, options: GroupNormOp
   if (!(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`${op}: eps must be a finite number >= 0, got ${eps}`);
   const weight = options.weight ?? null;
   const bias = options.bias ?? null;
-  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
-    if (t === null) continue;
-    if (!(t instanceof Tensor) || t.dtype !== 'float32') throw new TypeError(`${op}: ${name} must be a float32 tensor`);
-    if (t.ndim !== 1 || t.shape[0] !== C) throw new RangeError(`${op}: ${name} of shape ${formatShape(t.shape)} does not match the ${C} channels of input ${formatShape(input.shape)}`);
-  }
+  checkAffine(op, weight, bias, perChannel(op, input, C));
   const plan: GroupNormPlan = { groups: numGroups, eps, hasWeight: weight !== null, hasBias: bias !== null };
-  const params = [weight, bias].filter((t): t is Tensor => t !== null);
-  return groupNormOp(input, plan, ...params);
+  return groupNormOp(input, plan, ...givenAffine(weight, bias));
 }
