@@ -248,20 +248,28 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   return conv2dImpl('conv2d', x, weight, bias, options);
 }
 
-/** torch.nn.functional.conv1d: x [N, C, L] (or [C, L]), weight [OC, C / groups, K]. */
-export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv1dOptions = {}): Tensor {
-  const op = 'conv1d';
+/**
+ * The 1-D convolutions run as 2-D ones over a height of 1: checks the 1-D operands (weight
+ * layout named as `weightLayout`), lifts x [N, C, L] (or [C, L]) and weight [., ., K] to 2-D,
+ * runs `conv2d`-like `run` and drops the height again.
+ */
+function lift1d(op: string, x: Tensor, weight: Tensor, weightLayout: string, run: (x4: Tensor, w4: Tensor) => Tensor): Tensor {
   checkTensor(op, 'input', x);
   checkTensor(op, 'weight', weight);
-  if (weight.ndim !== 3) throw new RangeError(`${op}: weight must be 3-D [out_channels, in_channels / groups, kW], got shape ${formatShape(weight.shape)}`);
+  if (weight.ndim !== 3) throw new RangeError(`${op}: weight must be 3-D ${weightLayout}, got shape ${formatShape(weight.shape)}`);
   if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`${op}: expected a 2-D (unbatched) or 3-D (batched) input [N, C, L], got shape ${formatShape(x.shape)}`);
+  return squeeze(run(unsqueeze(x, -2), unsqueeze(weight, 2)), -2);
+}
+
+/** torch.nn.functional.conv1d: x [N, C, L] (or [C, L]), weight [OC, C / groups, K]. */
+export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv1dOptions = {}): Tensor {
   const o2: Conv2dOptions = {
     stride: widen(options.stride, 1) as Pair | undefined,
     padding: widen(options.padding, 0),
     dilation: widen(options.dilation, 1) as Pair | undefined,
     groups: options.groups,
   };
-  return squeeze(conv2dImpl(op, unsqueeze(x, -2), unsqueeze(weight, 2), bias, o2), -2);
+  return lift1d('conv1d', x, weight, '[out_channels, in_channels / groups, kW]', (x4, w4) => conv2dImpl('conv1d', x4, w4, bias, o2));
 }
 
 function convTransposeImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, o: ConvTranspose2dOptions): Tensor {
@@ -300,11 +308,6 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
 
 /** torch.nn.functional.conv_transpose1d: x [N, Cin, L], weight [Cin, Cout / groups, K]. */
 export function convTranspose1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvTranspose1dOptions = {}): Tensor {
-  const op = 'convTranspose1d';
-  checkTensor(op, 'input', x);
-  checkTensor(op, 'weight', weight);
-  if (weight.ndim !== 3) throw new RangeError(`${op}: weight must be 3-D [in_channels, out_channels / groups, kW], got shape ${formatShape(weight.shape)}`);
-  if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`${op}: expected a 2-D (unbatched) or 3-D (batched) input [N, C, L], got shape ${formatShape(x.shape)}`);
   const o2: ConvTranspose2dOptions = {
     stride: widen(options.stride, 1) as Pair | undefined,
     padding: widen(options.padding, 0) as Pair | undefined,
@@ -312,5 +315,6 @@ export function convTranspose1d(x: Tensor, weight: Tensor, bias?: Tensor | null,
     dilation: widen(options.dilation, 1) as Pair | undefined,
     groups: options.groups,
   };
-  return squeeze(convTransposeImpl(op, unsqueeze(x, -2), unsqueeze(weight, 2), bias, o2), -2);
+  return lift1d('convTranspose1d', x, weight, '[in_channels, out_channels / groups, kW]', (x4, w4) => convTransposeImpl('convTranspose1d', x4, w4, bias, o2));
 }
+
