@@ -17,7 +17,7 @@ export { matmul, mm, bmm, mv, dot, outer } from './ops/matmul.js';
 export { einsum } from './ops/einsum.js';
 export { gather, scatter, scatterAdd, indexSelect, maskedFill, oneHot, nonzero } from './ops/indexing.js';
 export { sort, argsort, topk, type SortOptions, type TopkOptions } from './ops/sort.js';
-export { softmax, logSoftmax, crossEntropy, type CrossEntropyOptions, type Reduction } from './ops/softmax.js';
+export { softmax, logSoftmax, crossEntropy, type CrossEntropyOptions, type Reduction, type SoftmaxOutOptions } from './ops/softmax.js';
 export { conv1d, conv2d, convTranspose1d, convTranspose2d } from './ops/conv.js';
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d } from './ops/pool.js';
 export { interpolate, type InterpolateMode, type InterpolateOptions } from './ops/interpolate.js';

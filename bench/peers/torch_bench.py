@@ -30,12 +30,17 @@ def seconds_per_call(fn, warmup=3, samples=11, calls=5):
 
 def s1():
     x = torch.randn(4096, 1000)
+    y = torch.empty_like(x)
+    lse = torch.empty(4096)
     moved = 2 * x.numel() * 4
     rows = []
     for name, fn, nbytes in [
         ("softmax", lambda: torch.softmax(x, -1), moved),
         ("log_softmax", lambda: torch.log_softmax(x, -1), moved),
         ("logsumexp", lambda: torch.logsumexp(x, -1), x.numel() * 4 + 4096 * 4),
+        ("softmax, out=", lambda: torch.softmax(x, -1, out=y), moved),
+        ("log_softmax, out=", lambda: torch.log_softmax(x, -1, out=y), moved),
+        ("logsumexp, out=", lambda: torch.logsumexp(x, -1, out=lse), x.numel() * 4 + 4096 * 4),
     ]:
         s = seconds_per_call(fn, samples=15)
         rows.append({"case": name, "ms": s * 1e3, "GBps": nbytes / s / 1e9})

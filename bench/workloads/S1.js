@@ -13,10 +13,19 @@ export const title = 'softmax / log_softmax / logsumexp, (4096 x 1000) fp32, vs 
 export async function run(opts) {
   const x = myelin.randn([4096, 1000]);
   const n = x.numel();
+  // The out= rows write into one preallocated output on both sides (PyTorch's own allocator
+  // already hands its allocating calls the block just freed, so its two rows match; a
+  // JavaScript output is freed only by the garbage collector, so each allocating call writes
+  // fresh memory).
+  const y = myelin.emptyLike(x);
+  const lse = myelin.zeros([4096]);
   const cases = [
     ['softmax', () => myelin.softmax(x, -1), 8 * n],
     ['log_softmax', () => myelin.logSoftmax(x, -1), 8 * n],
     ['logsumexp', () => myelin.logsumexp(x, -1), 4 * n + 4 * 4096],
+    ['softmax, out=', () => myelin.softmax(x, -1, { out: y }), 8 * n],
+    ['log_softmax, out=', () => myelin.logSoftmax(x, -1, { out: y }), 8 * n],
+    ['logsumexp, out=', () => myelin.logsumexp(x, -1, false, { out: lse }), 4 * n + 4 * 4096],
   ];
   const limits = runLimits(['--triad', '--threads', opts.threads.join(',')]);
   return sideBySide('S1', opts, (threads) => {

@@ -8,7 +8,7 @@ import { div, mul, sub } from './binary.js';
 import { flip } from './join.js';
 import { mapBinaryRaw, pow } from './pointwise.js';
 import { type Dims, fromRows, mean, reducedShape, reduceRaw, rowsOf, sum } from './reduce.js';
-import { logsumexp as logsumexpRows } from './softmax.js';
+import { checkOut, copyInto, logsumexp as logsumexpRows, type SoftmaxOutOptions } from './softmax.js';
 import { abs, exp, mapRaw, sign, sqrt } from './unary.js';
 import { expand, reshape } from './view.js';
 
@@ -117,12 +117,17 @@ const logsumexpOp = defineOp({
   },
 });
 
-export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
+/** log(sum(exp(x))) over dim(s), stable for large inputs; `{ out }` to write into a tensor. */
+export function logsumexp(x: Tensor, dim: Dims, keepdim = false, options: SoftmaxOutOptions = {}): Tensor {
   requireFloat('logsumexp', x);
   if (dim === undefined) throw new TypeError('logsumexp: dim is required');
   // One dim: the fused native kernel (lib/ops/softmax.ts); several dims: the max-shifted op here.
-  if (typeof dim === 'number' && x.numel() > 0) return logsumexpRows(x, dim, keepdim);
+  if (typeof dim === 'number' && x.numel() > 0) return logsumexpRows(x, dim, keepdim, options);
   const dims = normalizeDims('logsumexp', dim, x.ndim);
+  if (options.out !== undefined) {
+    const out = checkOut('logsumexp', options.out, reducedShape(x.shape, dims, keepdim), x);
+    return copyInto(out, logsumexp(x, dims, keepdim));
+  }
   if (x.numel() === 0) return reduceRaw('logsumexp', ReduceOp.sum, x, dims, keepdim).sub(Infinity);
   return logsumexpOp(x, dims, keepdim);
 }

@@ -2,6 +2,7 @@
 // dim is moved last (a permuted view made contiguous) so every row is contiguous; results are
 // returned as a view permuted back, without another copy.
 import { defineOp } from '../autograd/define_op.js';
+import { isGradEnabled } from '../autograd/grad_mode.js';
 import { native } from '../native.js';
 import { formatShape, normalizeDim } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -11,6 +12,41 @@ const enum Op { Softmax = 0, LogSoftmax = 1, SoftmaxBackward = 2, LogSoftmaxBack
 
 function f32(t: Tensor): Float32Array {
   return t.storage.data as Float32Array;
+}
+
+/** A contiguous tensor's elements, from its offset on (a view, no copy). */
+function elementsOf(t: Tensor): Float32Array {
+  return f32(t).subarray(t.offset, t.offset + t.numel());
+}
+
+/** Options of softmax, logSoftmax and logsumexp. */
+export interface SoftmaxOutOptions {
+  /**
+   * Write the result into this float32 tensor (of the result's shape, contiguous) and return it,
+   * as PyTorch's `out=`: in a loop, reusing one output keeps it in cache and saves an allocation
+   * per call. Not differentiable: throws if grad mode is on and an input requires grad.
+   */
+  out?: Tensor;
+}
+
+export function checkOut(op: string, out: unknown, shape: readonly number[], x: Tensor): Tensor {
+  if (!(out instanceof Tensor)) throw new TypeError(`${op}: out must be a Tensor, got ${out === null ? 'null' : typeof out}`);
+  if (out.dtype !== 'float32') throw new TypeError(`${op}: out must be float32, got ${out.dtype}`);
+  if (out.ndim !== shape.length || out.shape.some((s, i) => s !== shape[i])) {
+    throw new RangeError(`${op}: out has shape ${formatShape(out.shape)}, the result has shape ${formatShape(shape)}`);
+  }
+  if (!out.isContiguous()) throw new RangeError(`${op}: out must be contiguous (shape ${formatShape(out.shape)}, strides [${out.strides.join(', ')}])`);
+  if (isGradEnabled() && (x.requiresGrad || out.requiresGrad)) {
+    throw new Error(`${op}: out= does not support autograd, and ${x.requiresGrad ? 'the input' : 'out'} requires grad; call it inside noGrad() or pass detached tensors`);
+  }
+  return out;
+}
+
+/** Writes result into out (bumping its version, as any in-place write) and returns out. */
+export function copyInto(out: Tensor, result: Tensor): Tensor {
+  elementsOf(out).set(elementsOf(contiguousRaw(result)));
+  out.storage.version++;
+  return out;
 }
 
 /** The permutation that moves `dim` last, and its inverse. */
@@ -32,11 +68,24 @@ function rowsOf(x: Tensor, dim: number): { rows: Tensor; back: (t: Tensor) => Te
   return { rows: contiguousRaw(permuteRaw(x, perm)), back: (t) => permuteRaw(t, inverse) };
 }
 
-function runRows(op: Op, y: Tensor, dy: Tensor | null): Tensor {
+/** The op over contiguous rows y (dy: the gradient, same layout, for a backward op). */
+function runRows(op: Op, y: Tensor, dy: Tensor | null, into?: Tensor): Tensor {
   const n = y.ndim === 0 ? 1 : y.shape[y.ndim - 1];
   const rows = n === 0 ? 0 : y.numel() / n;
-  const out = uninitFloat(y.shape); // every row is written
-  native.softmax(op, rows, n, f32(y), y.offset, dy ? f32(dy) : null, f32(out));
+  const out = into ?? uninitFloat(y.shape); // every row is written
+  native.softmax(op, rows, n, f32(y), y.offset, dy ? elementsOf(dy) : null, elementsOf(out));
+  return out;
+}
+
+/** softmax / logSoftmax with out=: straight into out when the rows are out's layout. */
+function rowsInto(name: string, op: Op, x: Tensor, dim: number, out: Tensor): Tensor {
+  const { rows, back } = rowsOf(x, dim);
+  // Rows already in out's layout (dim last) go straight in; exact aliasing (out = x) is fine,
+  // as each row is read before it is written; a partial overlap goes through a temporary.
+  const direct = dim === Math.max(x.ndim - 1, 0) && (out.storage !== rows.storage || out.offset === rows.offset);
+  if (!direct) return copyInto(out, back(runRows(op, rows, null)));
+  runRows(op, rows, null, out);
+  out.storage.version++;
   return out;
 }
 
@@ -56,16 +105,18 @@ function softmaxLike(name: string, forwardOp: Op, backwardOp: Op) {
       return [back(runRows(backwardOp, y, g))];
     },
   });
-  return (x: Tensor, dim = -1): Tensor => {
+  return (x: Tensor, dim = -1, options: SoftmaxOutOptions = {}): Tensor => {
     if (!(x instanceof Tensor)) throw new TypeError(`${name}: expected a Tensor, got ${typeof x}`);
     requireFloat(name, x);
-    return op(x, normalizeDim(name, dim, x.ndim));
+    const d = normalizeDim(name, dim, x.ndim);
+    if (options.out === undefined) return op(x, d);
+    return rowsInto(name, forwardOp, x, d, checkOut(name, options.out, x.shape, x));
   };
 }
 
-/** exp(x) / sum(exp(x)) along dim, computed stably (max-shifted). */
+/** exp(x) / sum(exp(x)) along dim, computed stably (max-shifted); `{ out }` to write into a tensor. */
 export const softmax = softmaxLike('softmax', Op.Softmax, Op.SoftmaxBackward);
-/** x - logsumexp(x) along dim. */
+/** x - logsumexp(x) along dim; `{ out }` to write into a tensor. */
 export const logSoftmax = softmaxLike('logSoftmax', Op.LogSoftmax, Op.LogSoftmaxBackward);
 
 const logsumexpOp = defineOp({
@@ -102,10 +153,22 @@ function reshapeRaw(t: Tensor, shape: readonly number[]): Tensor {
  * log(sum(exp(x))) along one dim, stable for large inputs: the native row kernel. The public
  * torch.logsumexp (any dims, the Tensor method) is lib/ops/reduce_stats.ts, which calls this.
  */
-export function logsumexp(x: Tensor, dim: number, keepdim = false): Tensor {
+export function logsumexp(x: Tensor, dim: number, keepdim = false, options: SoftmaxOutOptions = {}): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`logsumexp: expected a Tensor, got ${typeof x}`);
   requireFloat('logsumexp', x);
-  return logsumexpOp(x, normalizeDim('logsumexp', dim, x.ndim), keepdim);
+  const d = normalizeDim('logsumexp', dim, x.ndim);
+  if (options.out === undefined) return logsumexpOp(x, d, keepdim);
+  const shape = keepdim ? x.shape.map((s, i) => (i === d ? 1 : s)) : x.shape.filter((_, i) => i !== d);
+  const out = checkOut('logsumexp', options.out, shape, x);
+  const { rows } = rowsOf(x, d);
+  const n = x.ndim === 0 ? 1 : x.shape[d];
+  // out never overlaps the rows being read: it is written only after a row is done, but rows
+  // later in x could be out's own memory, so an aliased out goes through a temporary.
+  const target = out.storage === rows.storage ? emptyFloat([out.numel()]) : out;
+  native.logsumexp(n === 0 ? out.numel() : rows.numel() / n, n, f32(rows), rows.offset, elementsOf(target));
+  if (target !== out) elementsOf(out).set(elementsOf(target));
+  out.storage.version++;
+  return out;
 }
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -232,10 +295,10 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
 
 declare module '../tensor.js' {
   interface Tensor {
-    softmax(dim?: number): Tensor;
-    logSoftmax(dim?: number): Tensor;
+    softmax(dim?: number, options?: SoftmaxOutOptions): Tensor;
+    logSoftmax(dim?: number, options?: SoftmaxOutOptions): Tensor;
   }
 }
 
-Tensor.prototype.softmax = function (this: Tensor, dim = -1) { return softmax(this, dim); };
-Tensor.prototype.logSoftmax = function (this: Tensor, dim = -1) { return logSoftmax(this, dim); };
+Tensor.prototype.softmax = function (this: Tensor, dim = -1, options?: SoftmaxOutOptions) { return softmax(this, dim, options); };
+Tensor.prototype.logSoftmax = function (this: Tensor, dim = -1, options?: SoftmaxOutOptions) { return logSoftmax(this, dim, options); };

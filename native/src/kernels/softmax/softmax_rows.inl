@@ -1,31 +1,44 @@
 // The softmax row kernels, written once over a vector type S and compiled once per ISA.
 // Included by softmax_<isa>.cpp inside an anonymous namespace, after that file defines S:
-//   S::reg, S::width, load, store, set1, add, sub, mul, max, exp (vector exp), hsum, hmax,
-//   and S::exp1 / S::log1 for single floats (the same approximation as the vector exp where
-//   the ISA has one, so a row's tail agrees with its body). S::max need not propagate NaN:
+//   S::reg, S::width, load, store, set1, add, sub, mul, max, exp (vector exp), exp2 (exp of two
+//   registers in place, interleaved where that is faster), exp2_for_sum (the same for exps that
+//   are only summed, where a cheaper one may do), hsum, hmax, and S::log1 for a single
+//   float. A row's tail goes through the vector exp too (load_tail), so it agrees with the
+//   body. S::max need not propagate NaN:
 //   a NaN in a row reaches the exp sum instead, which the callers check once per row.
+
+// The last count (< W) entries of a row as one register, the other lanes set to fill, and the
+// way back: one vector op for a row's tail instead of count scalar exps (a 1000-class row
+// has an 8-float tail that cost as much as a third of the row scalar).
+typename S::reg load_tail(const float* p, int64_t count, float fill) {
+  alignas(64) float buf[S::width];
+  for (int k = 0; k < S::width; ++k) buf[k] = k < count ? p[k] : fill;
+  return S::load(buf);
+}
+
+void store_tail(float* p, int64_t count, typename S::reg v) {
+  alignas(64) float buf[S::width];
+  S::store(buf, v);
+  for (int64_t k = 0; k < count; ++k) p[k] = buf[k];
+}
 
 // The largest entry of a row, NaNs ignored or not (see above); -inf for n == 0. Four
 // independent accumulators: this pass pulls the row from memory, and one max chain would make
 // it latency-bound.
 float row_max(int64_t n, const float* x) {
   constexpr int W = S::width;
+  const typename S::reg lowest = S::set1(-__builtin_inff());
+  typename S::reg m0 = lowest, m1 = lowest, m2 = lowest, m3 = lowest;
   int64_t i = 0;
-  float m = -__builtin_inff();
-  if (n >= 4 * W) {
-    typename S::reg m0 = S::load(x), m1 = S::load(x + W), m2 = S::load(x + 2 * W),
-                    m3 = S::load(x + 3 * W);
-    for (i = 4 * W; i + 4 * W <= n; i += 4 * W) {
-      m0 = S::max(m0, S::load(x + i));
-      m1 = S::max(m1, S::load(x + i + W));
-      m2 = S::max(m2, S::load(x + i + 2 * W));
-      m3 = S::max(m3, S::load(x + i + 3 * W));
-    }
-    m = S::hmax(S::max(S::max(m0, m1), S::max(m2, m3)));
+  for (; i + 4 * W <= n; i += 4 * W) {
+    m0 = S::max(m0, S::load(x + i));
+    m1 = S::max(m1, S::load(x + i + W));
+    m2 = S::max(m2, S::load(x + i + 2 * W));
+    m3 = S::max(m3, S::load(x + i + 3 * W));
   }
-  for (; i + W <= n; i += W) m = S::hmax(S::max(S::set1(m), S::load(x + i)));
-  for (; i < n; ++i) m = x[i] > m ? x[i] : m;
-  return m;
+  for (; i + W <= n; i += W) m0 = S::max(m0, S::load(x + i));
+  if (i < n) m1 = S::max(m1, load_tail(x + i, n - i, -__builtin_inff()));
+  return S::hmax(S::max(S::max(m0, m1), S::max(m2, m3)));
 }
 
 bool row_has_nan(int64_t n, const float* x) {
@@ -34,18 +47,22 @@ bool row_has_nan(int64_t n, const float* x) {
   return false;
 }
 
-// y[i] = exp(x[i] - shift) (y may be null: sum only); returns the sum (NaN if a term is NaN).
+// y[i] = exp(x[i] - shift) (y may be null: sum only, with exp2_for_sum); returns the sum (NaN if
+// a term is NaN).
 float exp_shift_sum(int64_t n, const float* x, float shift, float* y) {
   constexpr int W = S::width;
   const typename S::reg vs = S::set1(shift);
   typename S::reg acc0 = S::set1(0.f), acc1 = S::set1(0.f);
   int64_t i = 0;
   for (; i + 2 * W <= n; i += 2 * W) {
-    const typename S::reg e0 = S::exp(S::sub(S::load(x + i), vs));
-    const typename S::reg e1 = S::exp(S::sub(S::load(x + i + W), vs));
+    typename S::reg e0 = S::sub(S::load(x + i), vs);
+    typename S::reg e1 = S::sub(S::load(x + i + W), vs);
     if (y) {
+      S::exp2(e0, e1);
       S::store(y + i, e0);
       S::store(y + i + W, e1);
+    } else {
+      S::exp2_for_sum(e0, e1);
     }
     acc0 = S::add(acc0, e0);
     acc1 = S::add(acc1, e1);
@@ -55,13 +72,12 @@ float exp_shift_sum(int64_t n, const float* x, float shift, float* y) {
     if (y) S::store(y + i, e);
     acc0 = S::add(acc0, e);
   }
-  float s = S::hsum(S::add(acc0, acc1));
-  for (; i < n; ++i) {
-    const float e = S::exp1(x[i] - shift);
-    if (y) y[i] = e;
-    s += e;
+  if (i < n) {  // -inf in the spare lanes: exp gives 0 there
+    const typename S::reg e = S::exp(S::sub(load_tail(x + i, n - i, -__builtin_inff()), vs));
+    if (y) store_tail(y + i, n - i, e);
+    acc1 = S::add(acc1, e);
   }
-  return s;
+  return S::hsum(S::add(acc0, acc1));
 }
 
 void scale_row(int64_t n, float* y, float factor) {
@@ -106,20 +122,22 @@ float shift_store_exp_sum(int64_t n, const float* x, float shift, float* y) {
     const typename S::reg d1 = S::sub(S::load(x + i + W), vs);
     S::store(y + i, d0);
     S::store(y + i + W, d1);
-    acc0 = S::add(acc0, S::exp(d0));
-    acc1 = S::add(acc1, S::exp(d1));
+    typename S::reg e0 = d0, e1 = d1;
+    S::exp2_for_sum(e0, e1);
+    acc0 = S::add(acc0, e0);
+    acc1 = S::add(acc1, e1);
   }
   for (; i + W <= n; i += W) {
     const typename S::reg d = S::sub(S::load(x + i), vs);
     S::store(y + i, d);
     acc0 = S::add(acc0, S::exp(d));
   }
-  float s = S::hsum(S::add(acc0, acc1));
-  for (; i < n; ++i) {
-    y[i] = x[i] - shift;
-    s += S::exp1(y[i]);
+  if (i < n) {  // -inf in the spare lanes: exp gives 0 there
+    const typename S::reg d = S::sub(load_tail(x + i, n - i, -__builtin_inff()), vs);
+    store_tail(y + i, n - i, d);
+    acc1 = S::add(acc1, S::exp(d));
   }
-  return s;
+  return S::hsum(S::add(acc0, acc1));
 }
 
 // (x - max) - log(sum(exp(x - max))), in PyTorch's order of operations.
@@ -182,8 +200,17 @@ void log_softmax_backward_row(int64_t n, const float* y, const float* dy, float*
   constexpr int W = S::width;
   const typename S::reg vs = S::set1(s);
   int64_t i = 0;
+  for (; i + 2 * W <= n; i += 2 * W) {
+    typename S::reg e0 = S::load(y + i), e1 = S::load(y + i + W);
+    S::exp2(e0, e1);
+    S::store(dx + i, S::sub(S::load(dy + i), S::mul(e0, vs)));
+    S::store(dx + i + W, S::sub(S::load(dy + i + W), S::mul(e1, vs)));
+  }
   for (; i + W <= n; i += W) S::store(dx + i, S::sub(S::load(dy + i), S::mul(S::exp(S::load(y + i)), vs)));
-  for (; i < n; ++i) dx[i] = dy[i] - S::exp1(y[i]) * s;
+  if (i < n) {
+    const typename S::reg e = S::exp(load_tail(y + i, n - i, 0.f));
+    store_tail(dx + i, n - i, S::sub(load_tail(dy + i, n - i, 0.f), S::mul(e, vs)));
+  }
 }
 
 void fill_softmax_rows(SoftmaxKernels* k) {
