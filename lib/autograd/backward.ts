@@ -1,5 +1,6 @@
 // tensor.backward() and autograd.grad().
 import { ones } from '../creation.js';
+import { copyRaw } from '../ops/strided.js';
 import { Tensor } from '../tensor.js';
 import { formatShape, sameShape } from '../shape.js';
 import { runBackward } from './engine.js';
@@ -41,7 +42,9 @@ Tensor.prototype.retainGrad = function (this: Tensor): void {
   if (this.isLeaf) return;
   if (!this.gradFn) return;
   this.gradFn.outputHooks.push((g) => {
-    this.grad = this.grad ? this.grad : g.detach();
+    // A copy, as torch's retain_grad: g itself goes on to the inputs (add's backward hands it
+    // to both), and a leaf may keep it as its .grad.
+    this.grad = this.grad ? this.grad : copyRaw(g);
   });
 };
 

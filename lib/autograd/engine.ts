@@ -2,7 +2,8 @@
 // recursion: the unrolled graphs of RNNs are deep).
 import { add } from '../ops/binary.js';
 import { accumulateGrad } from '../ops/raw.js';
-import type { Tensor } from '../tensor.js';
+import { copyRaw } from '../ops/strided.js';
+import type { Storage, Tensor } from '../tensor.js';
 import { enableGrad, noGrad } from './grad_mode.js';
 import { AccumulateGrad, type Node } from './node.js';
 
@@ -34,6 +35,20 @@ function dependencies(roots: Node[]): Map<Node, number> {
     }
   }
   return deps;
+}
+
+/**
+ * The first gradient a leaf keeps: contiguous, at offset 0, over a storage of its own, as
+ * torch's AccumulateGrad (it clones what it cannot steal). Backward often hands a leaf a view
+ * (a stride-0 broadcast, a transpose, a select of a stacked gradient) or a tensor another leaf
+ * or the caller also holds; in-place work on .grad (zeroGrad, clipGradNorm_) must see the
+ * leaf's layout and touch nothing else. `taken`: storages already handed out in this run.
+ */
+function ownedGrad(grad: Tensor, taken: Set<Storage>): Tensor {
+  const own = grad.isContiguous() && grad.offset === 0 && grad.storage.data.length === grad.numel() && !taken.has(grad.storage);
+  const g = own ? grad.detach() : copyRaw(grad);
+  taken.add(g.storage);
+  return g;
 }
 
 function runHooks(hooks: readonly ((g: Tensor) => Tensor | void)[], grad: Tensor): Tensor {
@@ -68,6 +83,8 @@ export function runBackward(outputs: Tensor[], gradOutputs: Tensor[], opts: RunO
   const deps = dependencies(roots);
   const ready: Node[] = roots.filter((r, i) => roots.indexOf(r) === i && deps.get(r) === 0);
   const collecting = opts.inputs !== undefined;
+  // The caller's gradients are never stolen (they may be used again).
+  const taken = new Set<Storage>(gradOutputs.map((g) => g.storage));
   const body = () => {
     while (ready.length) {
       const node = ready.pop()!;
@@ -80,7 +97,7 @@ export function runBackward(outputs: Tensor[], gradOutputs: Tensor[], opts: RunO
         if (!collecting) {
           const leaf = node.variable;
           grad = runHooks(leaf._hooks, grad);
-          leaf.grad = leaf.grad ? accumulateGrad(leaf.grad, grad) : grad.detach();
+          leaf.grad = leaf.grad ? accumulateGrad(leaf.grad, grad) : ownedGrad(grad, taken);
         }
         continue;
       }

@@ -2,6 +2,7 @@
 // assignment order, which is PyTorch's registration order). `call(...)` is PyTorch's
 // `module(...)`: it runs the forward pre-hooks, forward, then the forward hooks.
 import { noGrad } from '../autograd/grad_mode.js';
+import { fillRaw } from '../ops/strided.js';
 import { formatShape, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { Parameter } from './parameter.js';
@@ -154,7 +155,7 @@ export abstract class Module {
     for (const p of this.parameters()) {
       if (!p.grad) continue;
       if (setToNone) p.grad = null;
-      else (p.grad.data as Float32Array).fill(0);
+      else fillRaw(p.grad, 0);
     }
   }
 

@@ -97,6 +97,20 @@ export function writeInto(dst: Tensor, src: Tensor): void {
   }
 }
 
+/**
+ * Every element of t (any view: offset, strides, broadcast dims) set to value, in place. No
+ * history, no version bump. Writing through t.data would miss a non-contiguous view (a copy).
+ */
+export function fillRaw(t: Tensor, value: number): void {
+  const d = t.storage.data;
+  if (t.isContiguous()) {
+    d.fill(value, t.offset, t.offset + t.numel());
+    return;
+  }
+  const offs = elementOffsets(t.shape, t.strides, t.offset);
+  for (let i = 0; i < offs.length; i++) d[offs[i]] = value;
+}
+
 /** A new contiguous tensor of `shape` and `dtype` whose element i is f(i). */
 export function fromFunction(shape: Shape, dtype: DType, f: (i: number) => number): Tensor {
   const out = allocate(dtype, numel(shape));

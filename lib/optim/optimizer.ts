@@ -1,5 +1,6 @@
 // Optimizer base: parameter groups with their hyper-parameters, per-parameter state, zeroGrad,
 // and state dicts in PyTorch's shape ({ state: {index: {...}}, paramGroups: [{..., params: [index]}] }).
+import { fillRaw } from '../ops/strided.js';
 import { Tensor } from '../tensor.js';
 
 export interface ParamGroup {
@@ -66,7 +67,7 @@ export abstract class Optimizer {
       for (const p of g.params) {
         if (!p.grad) continue;
         if (setToNone) p.grad = null;
-        else (p.grad.data as Float32Array).fill(0);
+        else fillRaw(p.grad, 0);
       }
     }
   }

@@ -2,6 +2,7 @@
 // (running_mean, running_var, num_batches_tracked); camelCase getters read them.
 import { ones, zeros } from '../../creation.js';
 import { batchNorm, groupNorm, layerNorm } from '../../ops/normalization.js';
+import { fillRaw } from '../../ops/strided.js';
 import { formatShape } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
@@ -59,17 +60,17 @@ export abstract class BatchNormBase extends Module {
 
   resetRunningStats(): void {
     if (!this.trackRunningStats) return;
-    (this.running_mean!.data as Float32Array).fill(0);
-    (this.running_var!.data as Float32Array).fill(1);
-    (this.num_batches_tracked!.data as Int32Array).fill(0);
+    fillRaw(this.running_mean!, 0);
+    fillRaw(this.running_var!, 1);
+    fillRaw(this.num_batches_tracked!, 0);
     for (const t of [this.running_mean!, this.running_var!, this.num_batches_tracked!]) t.storage.version++;
   }
 
   resetParameters(): void {
     this.resetRunningStats();
     if (this.affine) {
-      (this.weight!.data as Float32Array).fill(1);
-      (this.bias!.data as Float32Array).fill(0);
+      fillRaw(this.weight!, 1);
+      fillRaw(this.bias!, 0);
       this.weight!.storage.version++;
       this.bias!.storage.version++;
     }
@@ -185,8 +186,8 @@ export class GroupNorm extends Module {
 
   resetParameters(): void {
     if (!this.affine) return;
-    (this.weight!.data as Float32Array).fill(1);
-    (this.bias!.data as Float32Array).fill(0);
+    fillRaw(this.weight!, 1);
+    fillRaw(this.bias!, 0);
     this.weight!.storage.version++;
     this.bias!.storage.version++;
   }

@@ -1,6 +1,7 @@
 // Embedding: a lookup table of numEmbeddings rows of embeddingDim, indexed by int32 tensors.
 import { empty } from '../../creation.js';
 import { embedding } from '../../ops/embedding.js';
+import { fillRaw } from '../../ops/strided.js';
 import { clone } from '../../ops/view.js';
 import { formatShape } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
@@ -65,9 +66,8 @@ export class Embedding extends Module {
 
   private zeroPaddingRow(): void {
     if (this.paddingIdx === null) return;
-    const d = this.embeddingDim;
-    const data = this.weight.storage.data as Float32Array;
-    data.fill(0, this.weight.offset + this.paddingIdx * d, this.weight.offset + (this.paddingIdx + 1) * d);
+    const w = this.weight; // any layout: a weight given in the options may be a view
+    fillRaw(new Tensor(w.storage, [w.shape[1]], [w.strides[1]], w.offset + this.paddingIdx * w.strides[0]), 0);
   }
 
   /** An Embedding over a copy of `embeddings` ([num, dim]); freeze (default true) turns off its gradient. */
