@@ -133,6 +133,8 @@ export interface NativeBinding {
   setNumThreads(n: number): void;
   /** Test hook: the calling thread runs `isa`'s kernels until called with null. */
   setIsaForTesting(isa: Isa | null): void;
+  /** Process-wide: 'im2col' keeps convolutions off the Winograd path (tests compare the two). */
+  setConvAlgorithmForTesting(algorithm: 'auto' | 'im2col'): void;
 
   /** out = a op b elementwise over `shape`; each operand is (array, offset, strides). */
   binary(

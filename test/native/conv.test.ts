@@ -111,11 +111,21 @@ const cases: [string, Geom][] = [
   ['images split over threads, groups and stride', { ...base, n: 16, c: 8, h: 13, w: 12, oc: 32, kh: 3, kw: 3, sh: 2, ph: 1, pw: 1, groups: 2 }],
 ];
 
+// Runs fn with the convolutions kept on im2col + GEMM (no Winograd), then restores the default.
+function im2colOnly<T>(fn: () => T): T {
+  native.setConvAlgorithmForTesting('im2col');
+  try {
+    return fn();
+  } finally {
+    native.setConvAlgorithmForTesting('auto');
+  }
+}
+
 describe('native conv2d (im2col + GEMM)', () => {
   for (const isa of supportedIsas) {
     for (const threads of [1, 2]) {
       it(`forward, grad-input, grad-weight, grad-bias on ${isa} at ${threads} thread(s)`, () => {
-        withIsa(isa, () => withThreads(threads, () => {
+        withIsa(isa, () => withThreads(threads, () => im2colOnly(() => {
           for (const [name, g] of cases) {
             for (const bias of [true, false]) {
               try {
@@ -125,7 +135,7 @@ describe('native conv2d (im2col + GEMM)', () => {
               }
             }
           }
-        }));
+        })));
       });
     }
   }
@@ -134,7 +144,7 @@ describe('native conv2d (im2col + GEMM)', () => {
     // 64 channels x 3x3 x 130x130 outputs = 39 MB for one image: one image per tile.
     withThreads(2, () => run({ ...base, n: 2, c: 64, h: 130, w: 130, oc: 2, kh: 3, kw: 3, ph: 1, pw: 1 }, true));
     // 90K floats per image: tiles of 5 images, then 2 (K split over threads, accumulation).
-    for (const threads of [1, 2]) withThreads(threads, () => run({ ...base, n: 7, c: 32, h: 16, w: 16, oc: 64, kh: 3, kw: 3, ph: 1, pw: 1 }, true));
+    for (const threads of [1, 2]) withThreads(threads, () => im2colOnly(() => run({ ...base, n: 7, c: 32, h: 16, w: 16, oc: 64, kh: 3, kw: 3, ph: 1, pw: 1 }, true)));
   });
 
   it('gives the same bits on every call at a fixed thread count (images split over threads)', () => {
@@ -178,5 +188,70 @@ describe('native conv2d (im2col + GEMM)', () => {
     expect(() => native.conv2dBackwardWeight(d, x, y, w.subarray(0, 15), null)).toThrow(/'dw' must hold/);
     const huge = [...d]; huge[7] = 2 ** 31 - 1; huge[8] = 2 ** 31 - 1;
     expect(() => native.conv2d(huge, x, w, null, y)).toThrow(RangeError);
+  });
+});
+
+// 3x3, stride 1, undilated, ungrouped, >= 16 channels in and out: Winograd F(2x2, 3x3).
+const winogradCases: [string, Geom][] = [
+  ['C2-like, pad 1, even planes', { ...base, n: 4, c: 32, h: 16, w: 16, oc: 64, kh: 3, kw: 3, ph: 1, pw: 1 }],
+  ['odd planes, channels off the GEMM tiles', { ...base, n: 3, c: 17, h: 9, w: 7, oc: 19, kh: 3, kw: 3, ph: 1, pw: 1 }],
+  ['no padding (valid)', { ...base, n: 2, c: 16, h: 8, w: 11, oc: 16, kh: 3, kw: 3 }],
+  ['padding 2 and 3, unequal', { ...base, n: 2, c: 16, h: 5, w: 6, oc: 20, kh: 3, kw: 3, ph: 2, pw: 3 }],
+  ['1x1 and 2x3 inputs with padding', { ...base, n: 3, c: 16, h: 1, w: 1, oc: 16, kh: 3, kw: 3, ph: 1, pw: 1 }],
+  ['2x3 input, padding 1', { ...base, n: 2, c: 18, h: 2, w: 3, oc: 16, kh: 3, kw: 3, ph: 1, pw: 1 }],
+  ['output larger than the formula (far-side padding)', { ...base, n: 2, c: 16, h: 6, w: 6, oc: 16, kh: 3, kw: 3, ph: 1, pw: 1, oh: 7, ow: 8 }],
+  ['images split over threads, uneven shares, blocks', { ...base, n: 9, c: 16, h: 12, w: 10, oc: 24, kh: 3, kw: 3, ph: 1, pw: 1 }],
+  ['one image (GEMMs threaded, not the batch)', { ...base, n: 1, c: 48, h: 20, w: 20, oc: 32, kh: 3, kw: 3, ph: 1, pw: 1 }],
+];
+
+describe('native conv2d (Winograd F(2x2, 3x3))', () => {
+  for (const isa of supportedIsas) {
+    for (const threads of [1, 2]) {
+      it(`forward, grad-input, grad-weight, grad-bias on ${isa} at ${threads} thread(s), against float64 and im2col`, () => {
+        withIsa(isa, () => withThreads(threads, () => {
+          for (const [name, g] of winogradCases) {
+            for (const bias of [true, false]) {
+              try {
+                run(g, bias);
+              } catch (e) {
+                throw new Error(`${name} (bias ${bias}): ${(e as Error).message}`);
+              }
+            }
+          }
+        }));
+      });
+    }
+  }
+
+  it('takes the shapes it should (the two paths differ in the last bits), and gives the same bits on every call', () => {
+    const g = { ...base, n: 6, c: 16, h: 10, w: 10, oc: 16, kh: 3, kw: 3, ph: 1, pw: 1 };
+    const d = dimsOf(g);
+    const [n, c, h, wd, oc, oh, ow] = d;
+    const x = randomFloats(n * c * h * wd, 11);
+    const w = randomFloats(oc * c * 9, 12);
+    const dy = randomFloats(n * oc * oh * ow, 13);
+    const all = () => {
+      const y = new Float32Array(dy.length), dx = new Float32Array(x.length), dw = new Float32Array(w.length);
+      native.conv2d(d, x, w, null, y);
+      native.conv2dBackwardInput(d, dy, w, dx);
+      native.conv2dBackwardWeight(d, x, dy, dw, null);
+      return [y, dx, dw];
+    };
+    for (const threads of [1, 2]) {
+      withThreads(threads, () => {
+        const wino = all();
+        for (let r = 0; r < 2; r++) expect(all()).toEqual(wino);
+        const im2col = im2colOnly(all);
+        for (let i = 0; i < 3; i++) expect(wino[i], `output ${i} took the Winograd path`).not.toEqual(im2col[i]);
+      });
+    }
+    // 15 channels, stride 2, groups: im2col (bit-identical to the forced im2col path).
+    for (const other of [{ ...g, c: 15 }, { ...g, sh: 2, sw: 2 }, { ...g, groups: 2 }, { ...g, dh: 2, dw: 2, ph: 2, pw: 2 }]) {
+      const od = dimsOf(other);
+      const xx = randomFloats(od[0] * od[1] * od[2] * od[3], 14);
+      const ww = randomFloats(od[4] * (od[1] / other.groups) * 9, 15);
+      const yy = () => { const y = new Float32Array(od[0] * od[4] * od[5] * od[6]); native.conv2d(od, xx, ww, null, y); return y; };
+      expect(yy()).toEqual(im2colOnly(yy));
+    }
   });
 });

@@ -20,6 +20,7 @@ constexpr Export kExports[] = {
     {"getNumThreads", myelin::binding::get_num_threads},
     {"setNumThreads", myelin::binding::set_num_threads},
     {"setIsaForTesting", myelin::binding::set_isa_for_testing},
+    {"setConvAlgorithmForTesting", myelin::binding::set_conv_algorithm_for_testing},
     {"binary", myelin::binding::binary},
     {"unary", myelin::binding::unary},
     {"reduce", myelin::binding::reduce},

@@ -4,6 +4,7 @@
 
 #include "binding/args.h"
 #include "binding/bindings.h"
+#include "kernels/conv/winograd.h"
 #include "runtime/kernel_table.h"
 #include "runtime/threadpool.h"
 
@@ -60,6 +61,17 @@ Napi::Value set_isa_for_testing(const Napi::CallbackInfo& info) {
   if (!isa_supported(isa))
     args.range_error("setIsaForTesting: this CPU (or this build) does not support isa '" + name + "'");
   set_thread_isa_override(&isa);
+  return info.Env().Undefined();
+}
+
+// setConvAlgorithmForTesting('auto' | 'im2col'): which algorithms the convolutions may use, for
+// the whole process (tests compare Winograd with im2col + GEMM).
+Napi::Value set_conv_algorithm_for_testing(const Napi::CallbackInfo& info) {
+  Args args(info, "setConvAlgorithmForTesting", 1);
+  const std::string name = args.string(0, "algorithm");
+  if (name != "auto" && name != "im2col")
+    args.range_error("setConvAlgorithmForTesting: argument 'algorithm' must be 'auto' or 'im2col', got '" + name + "'");
+  set_conv_algorithm(name == "auto" ? 0 : 1);
   return info.Env().Undefined();
 }
 

@@ -19,6 +19,7 @@ KernelTable build(Isa isa) {
       fill_optim_scalar(&t.optim);
       fill_rnn_scalar(&t.rnn);
       fill_norm_scalar(&t.norm);
+      fill_winograd_scalar(&t.winograd);
       break;
 #ifdef MYELIN_HAVE_X86_KERNELS
     case Isa::Avx2:
@@ -30,6 +31,7 @@ KernelTable build(Isa isa) {
       fill_optim_avx2(&t.optim);
       fill_rnn_avx2(&t.rnn);
       fill_norm_avx2(&t.norm);
+      fill_winograd_avx2(&t.winograd);
       break;
     case Isa::Avx512:
       fill_binary_avx512(&t.binary);
@@ -40,6 +42,7 @@ KernelTable build(Isa isa) {
       fill_optim_avx512(&t.optim);
       fill_rnn_avx512(&t.rnn);
       fill_norm_avx512(&t.norm);
+      fill_winograd_avx512(&t.winograd);
       break;
 #endif
 #if defined(__aarch64__) && defined(MYELIN_HAVE_NEON_KERNELS)
@@ -52,6 +55,7 @@ KernelTable build(Isa isa) {
       fill_optim_neon(&t.optim);
       fill_rnn_neon(&t.rnn);
       fill_norm_neon(&t.norm);
+      fill_winograd_neon(&t.winograd);
       break;
 #endif
     default:

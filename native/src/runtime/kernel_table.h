@@ -8,6 +8,7 @@
 #include "kernels/softmax/softmax.h"
 #include "kernels/rnn/rnn.h"
 #include "kernels/norm/norm.h"
+#include "kernels/conv/winograd_kernels.h"
 #include "runtime/cpu_features.h"
 
 namespace myelin {
@@ -22,6 +23,7 @@ struct KernelTable {
   OptimKernels optim;
   RnnKernels rnn;
   NormKernels norm;
+  WinogradKernels winograd;
 };
 
 // The table of an ISA this CPU supports (isa_supported(isa) must hold).

@@ -13,6 +13,7 @@
 #include <new>
 
 #include "kernels/conv/conv.h"
+#include "kernels/conv/winograd.h"
 #include "kernels/gemm/gemm.h"
 #include "runtime/kernel_table.h"
 #include "runtime/threadpool.h"
@@ -295,6 +296,7 @@ bool conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, co
                     const float* bias, float* y) {
   const Plan p = plan_for(s);
   if (s.n == 0 || p.ohw == 0) return true;
+  if (winograd_applies(s)) return winograd_forward(k, s, x, w, bias, y);
   if (!p.direct) {
     // The sub-tile is sized for its columns and its output (written while the columns are hot).
     const ImageSplit sp = image_split(s, p, p.col_per_image + s.oc * p.ohw);
@@ -332,6 +334,7 @@ bool conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float
     std::memset(dx, 0, sizeof(float) * s.n * s.c * p.hw);
     return true;
   }
+  if (winograd_applies(s)) return winograd_backward_input(k, s, dy, w, dx);
   if (!p.direct) {
     // col = w^T dy per image (batched, reading dy in place) or, when an image's OHW is too
     // narrow for the GEMM's tiles, for the sub-tile as one GEMM over gathered dy (N = nt*OHW).
@@ -413,6 +416,7 @@ bool conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const floa
     std::memset(dw, 0, sizeof(float) * s.oc * p.kg);
     return true;
   }
+  if (winograd_applies(s)) return winograd_backward_weight(k, s, x, dy, dw);
   const int64_t dw_size = s.oc * p.kg;
   // Wide planes: one image at a time, reading dy in place (K = OHW per product, accumulated);
   // narrow ones: dy gathered for the sub-tile, one product with K = nt*OHW.

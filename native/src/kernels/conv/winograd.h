@@ -1,0 +1,30 @@
+// Winograd F(2x2, 3x3) convolution: the fast path for 3x3, stride-1, undilated, ungrouped
+// convolutions with enough channels. Each 2x2 block of outputs comes from a 4x4 input patch
+// with 16 multiplies per (input, output) channel pair instead of 36: the input patches and the
+// filters are transformed into 16 "positions", each position is one GEMM over the channels,
+// and the 16 products are transformed back. Forward, grad-input (a forward convolution of dy
+// with the filters rotated and transposed) and grad-weight (16 GEMMs over the tiles) all run
+// this way, so the three passes do 2.25x fewer multiplies than im2col + GEMM.
+#pragma once
+#include "kernels/conv/conv.h"
+
+namespace myelin {
+
+// Whether conv2d_* take the Winograd path for this shape (and the algorithm setting allows it).
+bool winograd_applies(const ConvShape& s);
+
+// Which algorithms the convolution drivers may use: 0 = choose (default), 1 = im2col + GEMM
+// only. For tests, which compare the two paths.
+void set_conv_algorithm(int algorithm);
+int conv_algorithm();
+
+// The same contracts as conv2d_forward / _backward_input / _backward_weight (conv.h); false,
+// having written nothing, when the buffers cannot be allocated. dbias is left to the caller.
+bool winograd_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w,
+                      const float* bias, float* y);
+bool winograd_backward_input(const KernelTable& k, const ConvShape& s, const float* dy,
+                             const float* w, float* dx);
+bool winograd_backward_weight(const KernelTable& k, const ConvShape& s, const float* x,
+                              const float* dy, float* dw);
+
+}  // namespace myelin

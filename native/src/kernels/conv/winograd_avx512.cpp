@@ -1,0 +1,16 @@
+// avx512 Winograd transforms. Compiled with the AVX-512 flags only.
+#include <stdint.h>
+#include <string.h>
+
+#include "kernels/conv/winograd_kernels.h"
+
+namespace myelin {
+namespace {
+
+#include "kernels/conv/winograd_transforms.inl"
+
+}  // namespace
+
+void fill_winograd_avx512(WinogradKernels* k) { fill_winograd_transforms(k); }
+
+}  // namespace myelin
