@@ -400,6 +400,45 @@ void test_norm(const KernelTable& v, const KernelTable& s) {
 }
 
 // ---- GEMM: against the scalar table, around the tile edges and the cache blocks.
+// ---- Winograd transforms: adds and subtracts in a fixed order, the same bits on every ISA.
+void test_winograd(const KernelTable& v, const KernelTable& s) {
+  // Planes of 1x1 .. 17x19 (0, partial and several 8-tile chunks a row), padding 0..2.
+  const int64_t shapes[][4] = {{1, 1, 1, 1}, {5, 7, 1, 2}, {16, 16, 1, 1}, {17, 19, 2, 0}, {9, 34, 0, 1}};
+  for (const auto& sh : shapes) {
+    const int64_t h = sh[0], w = sh[1], ph = sh[2], pw = sh[3];
+    const int64_t oh = h + 2 * ph - 2 > 0 ? h + 2 * ph - 2 : 1, ow = w + 2 * pw - 2 > 0 ? w + 2 * pw - 2 : 1;
+    WinogradGeom g{1, 1, h, w, 1, oh, ow, ph, pw, (oh + 1) / 2, (ow + 1) / 2, 0};
+    g.tiles = g.th * g.tw;
+    const WinogradPadded pg{2 * g.th + 2, 2 * g.tw + 2 + 2 * kWinogradChunk, ph, pw, h, w};
+    std::vector<float> padded(pg.rows * pg.len, 0.f);
+    const auto plane = random_floats(h * w, 71 + h * w);
+    for (int64_t r = 0; r < h; ++r)
+      for (int64_t c = 0; c < w; ++c)
+        if (r + ph < pg.rows && c + pw < pg.len) padded[(r + ph) * pg.len + c + pw] = plane[r * w + c];
+    const int64_t ld = g.tiles + 5;
+    std::vector<float> scratch(4 * kWinogradChunk * pg.rows + 4 * g.tiles + 64);
+    std::vector<float> vv(16 * ld, 0.f), vs(16 * ld, 0.f);
+    v.winograd.input(g, pg, padded.data(), vv.data(), ld, scratch.data());
+    s.winograd.input(g, pg, padded.data(), vs.data(), ld, scratch.data());
+    expect_same(vv, vs, "winograd input transform", h * w);
+    // dy planes: 2x2 tiles from (0, 0), zero past the edge (the driver's padded_dy layout).
+    const WinogradPadded pd{2 * g.th, 2 * g.tw + 2 * kWinogradChunk, 0, 0, oh, ow};
+    std::vector<float> dy(pd.rows * pd.len, 0.f);
+    const auto dyp = random_floats(oh * ow, 73 + oh);
+    for (int64_t r = 0; r < oh; ++r)
+      for (int64_t c = 0; c < ow; ++c) dy[r * pd.len + c] = dyp[r * ow + c];
+    std::vector<float> dv(16 * ld, 0.f), ds(16 * ld, 0.f);
+    v.winograd.output_grad(g, pd, dy.data(), dv.data(), ld);
+    s.winograd.output_grad(g, pd, dy.data(), ds.data(), ld);
+    expect_same(dv, ds, "winograd output-gradient transform", h * w);
+    const auto m = random_floats(16 * ld, 79 + oh);
+    std::vector<float> yv(oh * ow, 0.f), ys(oh * ow, 0.f);
+    v.winograd.output(g, m.data(), ld, 0.25f, yv.data(), scratch.data());
+    s.winograd.output(g, m.data(), ld, 0.25f, ys.data(), scratch.data());
+    expect_same(yv, ys, "winograd output transform", h * w);
+  }
+}
+
 void gemm_case(const KernelTable& v, const KernelTable& s, bool ta, bool tb, int64_t m, int64_t n,
                int64_t k, float beta) {
   const int64_t lda = ta ? m + 1 : k + 2, ldb = tb ? k + 3 : n + 1, ldc = n + 2;
@@ -466,7 +505,8 @@ int main() {
       test_optim(v, scalar);
       test_norm(v, scalar);
       test_gemm(v, scalar);
-      std::printf("  %s binary, reduce, softmax, rnn, optim, norm, gemm at %d thread(s): %s\n", isa_name(isa),
+      test_winograd(v, scalar);
+      std::printf("  %s binary, reduce, softmax, rnn, optim, norm, gemm, winograd at %d thread(s): %s\n", isa_name(isa),
                   threads, g_failures == before ? "ok" : "FAILED");
     }
     ++tested;
