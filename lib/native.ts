@@ -133,8 +133,11 @@ export interface NativeBinding {
   setNumThreads(n: number): void;
   /** Test hook: the calling thread runs `isa`'s kernels until called with null. */
   setIsaForTesting(isa: Isa | null): void;
-  /** Process-wide: 'im2col' keeps convolutions off the Winograd path (tests compare the two). */
-  setConvAlgorithmForTesting(algorithm: 'auto' | 'im2col'): void;
+  /**
+   * Process-wide: 'im2col' keeps convolutions off the Winograd path; 'winograd' takes it for
+   * every 3x3 stride-1 ungrouped shape, however small (tests compare the paths).
+   */
+  setConvAlgorithmForTesting(algorithm: 'auto' | 'im2col' | 'winograd'): void;
 
   /** out = a op b elementwise over `shape`; each operand is (array, offset, strides). */
   binary(

@@ -111,15 +111,17 @@ const cases: [string, Geom][] = [
   ['images split over threads, groups and stride', { ...base, n: 16, c: 8, h: 13, w: 12, oc: 32, kh: 3, kw: 3, sh: 2, ph: 1, pw: 1, groups: 2 }],
 ];
 
-// Runs fn with the convolutions kept on im2col + GEMM (no Winograd), then restores the default.
-function im2colOnly<T>(fn: () => T): T {
-  native.setConvAlgorithmForTesting('im2col');
+// Runs fn with the convolutions kept on im2col + GEMM (no Winograd), or on Winograd wherever it
+// can run, then restores the default.
+function withAlgorithm<T>(algorithm: 'im2col' | 'winograd', fn: () => T): T {
+  native.setConvAlgorithmForTesting(algorithm);
   try {
     return fn();
   } finally {
     native.setConvAlgorithmForTesting('auto');
   }
 }
+const im2colOnly = <T>(fn: () => T): T => withAlgorithm('im2col', fn);
 
 describe('native conv2d (im2col + GEMM)', () => {
   for (const isa of supportedIsas) {
@@ -191,7 +193,8 @@ describe('native conv2d (im2col + GEMM)', () => {
   });
 });
 
-// 3x3, stride 1, undilated, ungrouped, >= 16 channels in and out: Winograd F(2x2, 3x3).
+// 3x3, stride 1, undilated, ungrouped: Winograd F(2x2, 3x3), forced here for every size (by default
+// it takes >= 16 channels in and out and enough tiles; the last test checks that choice).
 const winogradCases: [string, Geom][] = [
   ['C2-like, pad 1, even planes', { ...base, n: 4, c: 32, h: 16, w: 16, oc: 64, kh: 3, kw: 3, ph: 1, pw: 1 }],
   ['odd planes, channels off the GEMM tiles', { ...base, n: 3, c: 17, h: 9, w: 7, oc: 19, kh: 3, kw: 3, ph: 1, pw: 1 }],
@@ -202,13 +205,14 @@ const winogradCases: [string, Geom][] = [
   ['output larger than the formula (far-side padding)', { ...base, n: 2, c: 16, h: 6, w: 6, oc: 16, kh: 3, kw: 3, ph: 1, pw: 1, oh: 7, ow: 8 }],
   ['images split over threads, uneven shares, blocks', { ...base, n: 9, c: 16, h: 12, w: 10, oc: 24, kh: 3, kw: 3, ph: 1, pw: 1 }],
   ['one image (GEMMs threaded, not the batch)', { ...base, n: 1, c: 48, h: 20, w: 20, oc: 32, kh: 3, kw: 3, ph: 1, pw: 1 }],
+  ['few channels', { ...base, n: 2, c: 3, h: 6, w: 7, oc: 5, kh: 3, kw: 3, ph: 1, pw: 1 }],
 ];
 
 describe('native conv2d (Winograd F(2x2, 3x3))', () => {
   for (const isa of supportedIsas) {
     for (const threads of [1, 2]) {
-      it(`forward, grad-input, grad-weight, grad-bias on ${isa} at ${threads} thread(s), against float64 and im2col`, () => {
-        withIsa(isa, () => withThreads(threads, () => {
+      it(`forward, grad-input, grad-weight, grad-bias on ${isa} at ${threads} thread(s), against float64`, () => {
+        withIsa(isa, () => withThreads(threads, () => withAlgorithm('winograd', () => {
           for (const [name, g] of winogradCases) {
             for (const bias of [true, false]) {
               try {
@@ -218,13 +222,13 @@ describe('native conv2d (Winograd F(2x2, 3x3))', () => {
               }
             }
           }
-        }));
+        })));
       });
     }
   }
 
   it('takes the shapes it should (the two paths differ in the last bits), and gives the same bits on every call', () => {
-    const g = { ...base, n: 6, c: 16, h: 10, w: 10, oc: 16, kh: 3, kw: 3, ph: 1, pw: 1 };
+    const g = { ...base, n: 11, c: 16, h: 10, w: 10, oc: 16, kh: 3, kw: 3, ph: 1, pw: 1 };
     const d = dimsOf(g);
     const [n, c, h, wd, oc, oh, ow] = d;
     const x = randomFloats(n * c * h * wd, 11);
@@ -245,8 +249,9 @@ describe('native conv2d (Winograd F(2x2, 3x3))', () => {
         for (let i = 0; i < 3; i++) expect(wino[i], `output ${i} took the Winograd path`).not.toEqual(im2col[i]);
       });
     }
-    // 15 channels, stride 2, groups: im2col (bit-identical to the forced im2col path).
-    for (const other of [{ ...g, c: 15 }, { ...g, sh: 2, sw: 2 }, { ...g, groups: 2 }, { ...g, dh: 2, dw: 2, ph: 2, pw: 2 }]) {
+    // 15 channels, stride 2, groups, dilation, 4x4 planes (4 tiles), too few tiles in the batch
+    // (10 x 25): im2col (bit-identical to the forced im2col path).
+    for (const other of [{ ...g, c: 15 }, { ...g, sh: 2, sw: 2 }, { ...g, groups: 2 }, { ...g, dh: 2, dw: 2, ph: 2, pw: 2 }, { ...g, h: 4, w: 4 }, { ...g, n: 10 }]) {
       const od = dimsOf(other);
       const xx = randomFloats(od[0] * od[1] * od[2] * od[3], 14);
       const ww = randomFloats(od[4] * (od[1] / other.groups) * 9, 15);

@@ -64,14 +64,15 @@ Napi::Value set_isa_for_testing(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// setConvAlgorithmForTesting('auto' | 'im2col'): which algorithms the convolutions may use, for
-// the whole process (tests compare Winograd with im2col + GEMM).
+// setConvAlgorithmForTesting('auto' | 'im2col' | 'winograd'): which algorithms the convolutions
+// may use, for the whole process (tests compare Winograd with im2col + GEMM; 'winograd' takes it
+// for every 3x3 stride-1 ungrouped shape, however small).
 Napi::Value set_conv_algorithm_for_testing(const Napi::CallbackInfo& info) {
   Args args(info, "setConvAlgorithmForTesting", 1);
   const std::string name = args.string(0, "algorithm");
-  if (name != "auto" && name != "im2col")
-    args.range_error("setConvAlgorithmForTesting: argument 'algorithm' must be 'auto' or 'im2col', got '" + name + "'");
-  set_conv_algorithm(name == "auto" ? 0 : 1);
+  if (name != "auto" && name != "im2col" && name != "winograd")
+    args.range_error("setConvAlgorithmForTesting: argument 'algorithm' must be 'auto', 'im2col' or 'winograd', got '" + name + "'");
+  set_conv_algorithm(name == "auto" ? 0 : name == "im2col" ? 1 : 2);
   return info.Env().Undefined();
 }
 

@@ -28,6 +28,9 @@ std::atomic<int> g_algorithm{0};
 // Channels (GEMM K of the forward and of the grad-input) below which im2col + GEMM is faster:
 // the 16 position GEMMs have K = C, and the transforms cost the same whatever C is.
 constexpr int64_t kMinChannels = 16;
+// Tiles per image, and in the batch, below which im2col + GEMM is faster (the GEMMs' N).
+constexpr int64_t kMinTiles = 16;
+constexpr int64_t kMinBatchTiles = 256;
 // A thread's transformed block (V and M) holds at most this many floats (1 MiB): it is written
 // by one transform and read by the GEMM and the other while still in the core's L2.
 constexpr int64_t kBlockFloats = int64_t{1} << 18;
@@ -206,9 +209,16 @@ void set_conv_algorithm(int algorithm) { g_algorithm.store(algorithm); }
 int conv_algorithm() { return g_algorithm.load(); }
 
 bool winograd_applies(const ConvShape& s) {
-  return conv_algorithm() == 0 && s.kh == 3 && s.kw == 3 && s.sh == 1 && s.sw == 1 &&
-         s.dh == 1 && s.dw == 1 && s.groups == 1 && s.c >= kMinChannels &&
-         s.oc >= kMinChannels && s.oh > 0 && s.ow > 0;
+  const int algorithm = conv_algorithm();
+  if (algorithm == 1) return false;
+  const bool possible = s.kh == 3 && s.kw == 3 && s.sh == 1 && s.sw == 1 && s.dh == 1 &&
+                        s.dw == 1 && s.groups == 1 && s.oh > 0 && s.ow > 0;
+  if (!possible || algorithm == 2) return possible;
+  // The position GEMMs need K (channels) and N (tiles) to fill the register tiles: measured
+  // slower than im2col with 4x4 planes (4 tiles an image) or 256 channels on 8 images of 4x4.
+  const int64_t tiles = ((s.oh + 1) / 2) * ((s.ow + 1) / 2);
+  return s.c >= kMinChannels && s.oc >= kMinChannels && tiles >= kMinTiles &&
+         s.n * tiles >= kMinBatchTiles;
 }
 
 bool winograd_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w,

@@ -14,7 +14,8 @@ namespace myelin {
 bool winograd_applies(const ConvShape& s);
 
 // Which algorithms the convolution drivers may use: 0 = choose (default), 1 = im2col + GEMM
-// only. For tests, which compare the two paths.
+// only, 2 = Winograd wherever it can run (3x3, stride 1, undilated, ungrouped), whatever the
+// sizes. For tests, which compare the paths.
 void set_conv_algorithm(int algorithm);
 int conv_algorithm();
 
