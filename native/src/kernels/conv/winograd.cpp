@@ -118,7 +118,8 @@ void filter_transform(int64_t O, int64_t C, const float* w, int64_t so, int64_t 
   }
 }
 
-// dw[o][c] (3x3) = G^T S[o][c] G from S^T[xi][c][o]. G^T = [1 1/2 1/2 0; 0 1/2 -1/2 0; 0 1/2 1/2 1].
+// dw[o][c] (3x3) = G^T S[o][c] G from S^T[xi][c][o].
+// G^T = [1 1/2 1/2 0; 0 1/2 -1/2 0; 0 1/2 1/2 1].
 void filter_grad_transform(int64_t O, int64_t C, const float* s, float* dw) {
   const int64_t step = O * C;
   for (int64_t o = 0; o < O; ++o) {
