@@ -439,6 +439,27 @@ void test_winograd(const KernelTable& v, const KernelTable& s) {
   }
 }
 
+// ---- direct convolution: sums of the same taps in the same order, fused or not: within rounding.
+void test_conv_direct(const KernelTable& v, const KernelTable& s) {
+  // c, oc, kh, kw, sh, dh, dw, oh, ow: rows of whole, partial and sub-register width.
+  const int64_t shapes[][9] = {{3, 32, 3, 3, 1, 1, 1, 9, 32}, {1, 13, 3, 3, 2, 1, 2, 5, 28}, {2, 7, 5, 2, 1, 2, 1, 4, 3}};
+  for (const auto& sh : shapes) {
+    const int64_t c = sh[0], oc = sh[1], kh = sh[2], kw = sh[3], oh = sh[7], ow = sh[8];
+    const int64_t rows = (oh - 1) * sh[4] + (kh - 1) * sh[5] + 1;
+    const int64_t ld = (ow + 2 * 16 - 1) / 32 * 32 + (kw - 1) * sh[6] + 32;  // room for any width
+    const int64_t wt_ld = (oc + 23) / 24 * 24;                                // a multiple of every block
+    const auto xpad = random_floats(c * rows * ld, 81 + c);
+    const auto wt = random_floats(c * kh * kw * wt_ld, 83 + oc);
+    const auto bias = random_floats(oc, 89);
+    std::vector<float> yv(oc * oh * ow, 0.f), ys(oc * oh * ow, 0.f);
+    ConvDirectArgs a{c, oc, kh, kw, sh[4], sh[5], sh[6], oh, ow, xpad.data(), rows, ld, wt.data(), wt_ld, bias.data(), yv.data()};
+    v.conv_direct.forward(a, 0, oh);
+    a.y = ys.data();
+    s.conv_direct.forward(a, 0, oh);
+    expect_close(yv, ys, 1e-5, "direct convolution", c * kh * kw);
+  }
+}
+
 void gemm_case(const KernelTable& v, const KernelTable& s, bool ta, bool tb, int64_t m, int64_t n,
                int64_t k, float beta) {
   const int64_t lda = ta ? m + 1 : k + 2, ldb = tb ? k + 3 : n + 1, ldc = n + 2;
@@ -506,7 +527,8 @@ int main() {
       test_norm(v, scalar);
       test_gemm(v, scalar);
       test_winograd(v, scalar);
-      std::printf("  %s binary, reduce, softmax, rnn, optim, norm, gemm, winograd at %d thread(s): %s\n", isa_name(isa),
+      test_conv_direct(v, scalar);
+      std::printf("  %s binary, reduce, softmax, rnn, optim, norm, gemm, winograd, direct conv at %d thread(s): %s\n", isa_name(isa),
                   threads, g_failures == before ? "ok" : "FAILED");
     }
     ++tested;

@@ -20,6 +20,7 @@ KernelTable build(Isa isa) {
       fill_rnn_scalar(&t.rnn);
       fill_norm_scalar(&t.norm);
       fill_winograd_scalar(&t.winograd);
+      fill_conv_direct_scalar(&t.conv_direct);
       break;
 #ifdef MYELIN_HAVE_X86_KERNELS
     case Isa::Avx2:
@@ -32,6 +33,7 @@ KernelTable build(Isa isa) {
       fill_rnn_avx2(&t.rnn);
       fill_norm_avx2(&t.norm);
       fill_winograd_avx2(&t.winograd);
+      fill_conv_direct_avx2(&t.conv_direct);
       break;
     case Isa::Avx512:
       fill_binary_avx512(&t.binary);
@@ -43,6 +45,7 @@ KernelTable build(Isa isa) {
       fill_rnn_avx512(&t.rnn);
       fill_norm_avx512(&t.norm);
       fill_winograd_avx512(&t.winograd);
+      fill_conv_direct_avx512(&t.conv_direct);
       break;
 #endif
 #if defined(__aarch64__) && defined(MYELIN_HAVE_NEON_KERNELS)
@@ -56,6 +59,7 @@ KernelTable build(Isa isa) {
       fill_rnn_neon(&t.rnn);
       fill_norm_neon(&t.norm);
       fill_winograd_neon(&t.winograd);
+      fill_conv_direct_neon(&t.conv_direct);
       break;
 #endif
     default:

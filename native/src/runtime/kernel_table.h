@@ -9,6 +9,7 @@
 #include "kernels/rnn/rnn.h"
 #include "kernels/norm/norm.h"
 #include "kernels/conv/winograd_kernels.h"
+#include "kernels/conv/conv_direct.h"
 #include "runtime/cpu_features.h"
 
 namespace myelin {
@@ -24,6 +25,7 @@ struct KernelTable {
   RnnKernels rnn;
   NormKernels norm;
   WinogradKernels winograd;
+  ConvDirectKernels conv_direct;
 };
 
 // The table of an ISA this CPU supports (isa_supported(isa) must hold).

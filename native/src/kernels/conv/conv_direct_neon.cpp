@@ -1,0 +1,32 @@
+// NEON direct convolution kernel (arm64).
+#include <arm_neon.h>
+#include <math.h>
+#include <stdint.h>
+
+#include "kernels/conv/conv_direct.h"
+
+namespace myelin {
+namespace {
+
+#include "kernels/vmath/simd_neon.inl"
+
+// The kernel's view of V: a fused multiply-add; 12 output channels a block (24 accumulators
+// of 32 registers).
+struct D : V {
+  static reg fma(reg a, reg b, reg c) { return V::fmadd(a, b, c); }
+  // The first n (< 4) lanes of v to p.
+  static void store_first(float* p, reg v, int64_t n) {
+    float t[4];
+    vst1q_f32(t, v);
+    for (int64_t i = 0; i < n; ++i) p[i] = t[i];
+  }
+};
+constexpr int kOcBlock = 12;
+
+#include "kernels/conv/conv_direct_rows.inl"
+
+}  // namespace
+
+void fill_conv_direct_neon(ConvDirectKernels* k) { fill_conv_direct_rows(k); }
+
+}  // namespace myelin
