@@ -23,12 +23,12 @@ function findPython() {
   return python;
 }
 
-export function torchRows(id, threads) {
+export function torchRows(id, threads, extraArgs = []) {
   const py = findPython();
   if (!py) return null;
   // OpenBLAS/OMP settings of the parent must not leak into the peer's thread count.
   const env = { ...process.env, OMP_NUM_THREADS: String(threads) };
-  const r = spawnSync(py, [script, id, '--threads', String(threads)], { encoding: 'utf8', env, maxBuffer: 1 << 24 });
+  const r = spawnSync(py, [script, id, '--threads', String(threads), ...extraArgs], { encoding: 'utf8', env, maxBuffer: 1 << 24 });
   if (r.status !== 0) {
     console.error(`bench: torch peer for ${id} failed:\n${r.stderr}`);
     return null;
