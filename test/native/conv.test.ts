@@ -79,6 +79,19 @@ function run(g: Geom, withBias: boolean) {
 }
 
 const base = { sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, groups: 1 };
+
+// Every case with and without a bias, the failing one named.
+function runAll(list: [string, Geom][]): void {
+  for (const [name, g] of list) {
+    for (const bias of [true, false]) {
+      try {
+        run(g, bias);
+      } catch (e) {
+        throw new Error(`${name} (bias ${bias}): ${(e as Error).message}`);
+      }
+    }
+  }
+}
 const cases: [string, Geom][] = [
   ['3x3 pad 1', { ...base, n: 2, c: 3, h: 7, w: 9, oc: 5, kh: 3, kw: 3, ph: 1, pw: 1 }],
   ['1x1 fast path', { ...base, n: 3, c: 17, h: 5, w: 6, oc: 9, kh: 1, kw: 1 }],
@@ -128,15 +141,7 @@ describe('native conv2d (im2col + GEMM)', () => {
     for (const threads of [1, 2]) {
       it(`forward, grad-input, grad-weight, grad-bias on ${isa} at ${threads} thread(s)`, () => {
         withIsa(isa, () => withThreads(threads, () => im2colOnly(() => {
-          for (const [name, g] of cases) {
-            for (const bias of [true, false]) {
-              try {
-                run(g, bias);
-              } catch (e) {
-                throw new Error(`${name} (bias ${bias}): ${(e as Error).message}`);
-              }
-            }
-          }
+          runAll(cases);
         })));
       });
     }
@@ -213,15 +218,7 @@ describe('native conv2d (Winograd F(2x2, 3x3))', () => {
     for (const threads of [1, 2]) {
       it(`forward, grad-input, grad-weight, grad-bias on ${isa} at ${threads} thread(s), against float64`, () => {
         withIsa(isa, () => withThreads(threads, () => withAlgorithm('winograd', () => {
-          for (const [name, g] of winogradCases) {
-            for (const bias of [true, false]) {
-              try {
-                run(g, bias);
-              } catch (e) {
-                throw new Error(`${name} (bias ${bias}): ${(e as Error).message}`);
-              }
-            }
-          }
+          runAll(winogradCases);
         })));
       });
     }
@@ -278,15 +275,7 @@ describe('native conv2d (direct, few input taps)', () => {
     for (const threads of [1, 2]) {
       it(`forward (and the gradients beside it) on ${isa} at ${threads} thread(s), against float64`, () => {
         withIsa(isa, () => withThreads(threads, () => {
-          for (const [name, g] of directCases) {
-            for (const bias of [true, false]) {
-              try {
-                run(g, bias);
-              } catch (e) {
-                throw new Error(`${name} (bias ${bias}): ${(e as Error).message}`);
-              }
-            }
-          }
+          runAll(directCases);
         }));
       });
     }

@@ -167,6 +167,19 @@ void run_split(const Split& sp, int64_t n, F& body) {
   parallel_run(sp.threads, share);
 }
 
+// V for images [n0, n0 + nt) of `in` (rows vs floats apart, tile t of image b at column
+// b * tiles + t), one padded plane at a time.
+void transform_inputs(const KernelTable& k, const Geom& g, const Padded& pg, const float* in,
+                      int64_t n0, int64_t nt, float* padded, float* v, int64_t vs, float* scratch) {
+  const int64_t T = nt * g.tiles;
+  for (int64_t b = 0; b < nt; ++b) {
+    for (int64_t c = 0; c < g.c; ++c) {
+      pad_plane(pg, in + ((n0 + b) * g.c + c) * g.h * g.w, padded);
+      k.winograd.input(g, pg, padded, v + c * T + b * g.tiles, vs, scratch);
+    }
+  }
+}
+
 // out = the correlation of in with the filters whose transform is u (see Geom).
 bool correlate(const KernelTable& k, const Geom& g, const float* in, const float* u,
                const float* bias, float* out) {
@@ -186,12 +199,7 @@ bool correlate(const KernelTable& k, const Geom& g, const float* in, const float
     for (int64_t n0 = i0; n0 < i1; n0 += sp.block) {
       const int64_t nt = i1 - n0 < sp.block ? i1 - n0 : sp.block;
       const int64_t T = nt * g.tiles, vs = g.c * T + kSkew, ms = g.o * T + kSkew;
-      for (int64_t b = 0; b < nt; ++b) {
-        for (int64_t c = 0; c < g.c; ++c) {
-          pad_plane(pg, in + ((n0 + b) * g.c + c) * g.h * g.w, padded);
-          k.winograd.input(g, pg, padded, v + c * T + b * g.tiles, vs, scratch);
-        }
-      }
+      transform_inputs(k, g, pg, in, n0, nt, padded, v, vs, scratch);
       sgemm_batched(k, false, false, 16, g.o, T, g.c, 1.f, u, g.c, g.o * g.c, v, T, vs, 0.f, m, T,
                     ms);
       for (int64_t b = 0; b < nt; ++b)
@@ -266,11 +274,8 @@ bool winograd_backward_weight(const KernelTable& k, const ConvShape& s, const fl
     for (int64_t n0 = i0; n0 < i1; n0 += sp.block) {
       const int64_t nt = i1 - n0 < sp.block ? i1 - n0 : sp.block;
       const int64_t T = nt * g.tiles, vs = g.c * T + kSkew, ds = g.o * T + kSkew;
+      transform_inputs(k, g, px, x, n0, nt, padded_x, v, vs, scratch);
       for (int64_t b = 0; b < nt; ++b) {
-        for (int64_t c = 0; c < g.c; ++c) {
-          pad_plane(px, x + ((n0 + b) * g.c + c) * g.h * g.w, padded_x);
-          k.winograd.input(g, px, padded_x, v + c * T + b * g.tiles, vs, scratch);
-        }
         for (int64_t o = 0; o < g.o; ++o) {
           pad_plane(pdy, dy + ((n0 + b) * g.o + o) * g.oh * g.ow, padded_dy);
           k.winograd.output_grad(g, pdy, padded_dy, d + o * T + b * g.tiles, ds);

@@ -19,14 +19,21 @@ namespace {
 // that, since scalef overflows to inf by itself; the lower clamp keeps -inf out of the
 // reduction. Written for two registers at once, step by step: Zen 4 does not overlap two
 // such chains written one after the other (15.5 vs 12.6 cycles a vector, measured).
-inline void softmax_exp2(__m512& a, __m512& b) {
+// The first steps of both exps below, for two registers: x clamped below at -104 (keeping -inf
+// out of the reduction; NaN stays), and n = round(x / ln 2).
+inline void exp_clamp_round2(__m512& a, __m512& b, __m512& na, __m512& nb) {
   const __m512 lo = _mm512_set1_ps(-104.f);
   a = _mm512_max_ps(lo, a);
   b = _mm512_max_ps(lo, b);
   const __m512 log2e = _mm512_set1_ps(kLog2e);
   constexpr int kNearest = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
-  const __m512 na = _mm512_roundscale_ps(_mm512_mul_ps(a, log2e), kNearest);
-  const __m512 nb = _mm512_roundscale_ps(_mm512_mul_ps(b, log2e), kNearest);
+  na = _mm512_roundscale_ps(_mm512_mul_ps(a, log2e), kNearest);
+  nb = _mm512_roundscale_ps(_mm512_mul_ps(b, log2e), kNearest);
+}
+
+inline void softmax_exp2(__m512& a, __m512& b) {
+  __m512 na, nb;
+  exp_clamp_round2(a, b, na, nb);
   const __m512 ln2hi = _mm512_set1_ps(kLn2Hi), ln2lo = _mm512_set1_ps(kLn2Lo);
   __m512 ra = _mm512_fnmadd_ps(na, ln2hi, a);
   __m512 rb = _mm512_fnmadd_ps(nb, ln2hi, b);
@@ -50,13 +57,8 @@ inline void softmax_exp2(__m512& a, __m512& b) {
 // sum's rounding) and under 2^-21 down to -87 (denormal results below). Two fewer FMAs than
 // softmax_exp2: the FMA unit is what bounds it.
 inline void softmax_exp2_for_sum(__m512& a, __m512& b) {
-  const __m512 lo = _mm512_set1_ps(-104.f);
-  a = _mm512_max_ps(lo, a);
-  b = _mm512_max_ps(lo, b);
-  const __m512 log2e = _mm512_set1_ps(kLog2e);
-  constexpr int kNearest = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
-  const __m512 na = _mm512_roundscale_ps(_mm512_mul_ps(a, log2e), kNearest);
-  const __m512 nb = _mm512_roundscale_ps(_mm512_mul_ps(b, log2e), kNearest);
+  __m512 na, nb;
+  exp_clamp_round2(a, b, na, nb);
   const __m512 ln2 = _mm512_set1_ps(kLn2Hi);
   const __m512 ra = _mm512_fnmadd_ps(na, ln2, a);
   const __m512 rb = _mm512_fnmadd_ps(nb, ln2, b);
