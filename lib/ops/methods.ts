@@ -7,6 +7,7 @@ import { formatTensor } from '../print.js';
 import type { Generator } from '../random.js';
 import { Tensor } from '../tensor.js';
 import type { TensorLike } from './binary.js';
+import type { SoftmaxOutOptions } from './softmax.js';
 import * as cmp from './compare.js';
 import * as ip from './inplace.js';
 import * as j from './join.js';
@@ -84,7 +85,7 @@ declare module '../tensor.js' {
     var(dim?: r.Dims, opts?: st.VarOptions): Tensor;
     std(dim?: r.Dims, opts?: st.VarOptions): Tensor;
     norm(p?: number | 'fro', dim?: r.Dims, keepdim?: boolean): Tensor;
-    logsumexp(dim: r.Dims, keepdim?: boolean): Tensor;
+    logsumexp(dim: r.Dims, keepdim?: boolean, options?: SoftmaxOutOptions): Tensor;
     cumsum(dim: number): Tensor;
     all(dim?: r.Dims, keepdim?: boolean): Tensor;
     any(dim?: r.Dims, keepdim?: boolean): Tensor;
@@ -187,7 +188,7 @@ Object.assign(P, {
   var(this: Tensor, d?: r.Dims, o?: st.VarOptions) { return st.variance(this, d, o); },
   std(this: Tensor, d?: r.Dims, o?: st.VarOptions) { return st.std(this, d, o); },
   norm(this: Tensor, p?: number | 'fro', d?: r.Dims, k?: boolean) { return st.norm(this, p, d, k); },
-  logsumexp(this: Tensor, d: r.Dims, k?: boolean) { return st.logsumexp(this, d, k); },
+  logsumexp(this: Tensor, d: r.Dims, k?: boolean, o?: SoftmaxOutOptions) { return st.logsumexp(this, d, k, o); },
   cumsum(this: Tensor, d: number) { return st.cumsum(this, d); },
   all(this: Tensor, d?: r.Dims, k?: boolean) { return r.all(this, d, k); },
   any(this: Tensor, d?: r.Dims, k?: boolean) { return r.any(this, d, k); },

@@ -73,6 +73,13 @@ describe('softmax family with out', () => {
     logsumexp(y, 2, false, { out: alias });
     same(alias, logsumexp(x, 2), 'logsumexp into the input');
     expect(() => logsumexp(x, 2, false, { out: zeros([3, 5]) })).toThrow('logsumexp: out has shape [3,5], the result has shape [3,4]');
+    // the Tensor methods take the option too
+    const out = zeros([3, 4]);
+    expect(x.logsumexp(2, false, { out })).toBe(out);
+    same(out, logsumexp(x, 2), 'x.logsumexp with out');
+    const sm = zeros([3, 4, 5]);
+    expect(x.softmax(-1, { out: sm })).toBe(sm);
+    same(sm, softmax(x, -1), 'x.softmax with out');
   });
 });
 
