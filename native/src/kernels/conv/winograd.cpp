@@ -31,6 +31,10 @@ constexpr int64_t kMinChannels = 16;
 // Tiles per image, and in the batch, below which im2col + GEMM is faster (the GEMMs' N).
 constexpr int64_t kMinTiles = 16;
 constexpr int64_t kMinBatchTiles = 256;
+// One image's transformed input and output (16 (C + OC) tiles floats) above this (8 MiB) take
+// im2col + GEMM, whose column buffer is tiled: a block holds at least one whole image here
+// (a 64-channel 224x224 layer would need 100 MiB a thread).
+constexpr int64_t kMaxImageFloats = int64_t{1} << 21;
 // A thread's transformed block (V and M) holds at most this many floats (1 MiB): it is written
 // by one transform and read by the GEMM and the other while still in the core's L2.
 constexpr int64_t kBlockFloats = int64_t{1} << 18;
@@ -227,7 +231,7 @@ bool winograd_applies(const ConvShape& s) {
   // slower than im2col with 4x4 planes (4 tiles an image) or 256 channels on 8 images of 4x4.
   const int64_t tiles = ((s.oh + 1) / 2) * ((s.ow + 1) / 2);
   return s.c >= kMinChannels && s.oc >= kMinChannels && tiles >= kMinTiles &&
-         s.n * tiles >= kMinBatchTiles;
+         s.n * tiles >= kMinBatchTiles && 16 * (s.c + s.oc) * tiles <= kMaxImageFloats;
 }
 
 bool winograd_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w,
