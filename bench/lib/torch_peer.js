@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'peers', 'torch_bench.py');
 let python;
 
-function findPython() {
+export function findPython() {
   if (python !== undefined) return python;
   const candidates = process.env.TORCH_PYTHON ? [process.env.TORCH_PYTHON] : ['python3', '/usr/bin/python3'];
   python = null;
