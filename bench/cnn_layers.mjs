@@ -3,10 +3,10 @@
 // Rounds alternate between the two so drift hits both; medians are reported.
 //   npm run build && node bench/cnn_layers.mjs [--threads 1] [--rounds 3]
 // MYELIN_DIST=path/to/index.js benches another build of the TypeScript (e.g. an older one).
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median, secondsPerCall } from './lib/timing.js';
+import { runPython } from './lib/torch_peer.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const myelin = await import(pathToFileURL(process.env.MYELIN_DIST ?? path.join(here, '../dist/index.js')).href);
@@ -90,11 +90,7 @@ print(json.dumps(out))
 `;
 
 function torchMs() {
-  const r = spawnSync(process.env.TORCH_PYTHON ?? '/usr/bin/python3', ['-W', 'ignore', '-c', torchScript, JSON.stringify(cases.map((c) => [c.kind, c.both]))], {
-    encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) },
-  });
-  if (r.status !== 0) throw new Error(`torch peer failed: ${r.stderr}`);
-  return JSON.parse(r.stdout);
+  return runPython(['-W', 'ignore', '-c', torchScript, JSON.stringify(cases.map((c) => [c.kind, c.both]))], threads);
 }
 
 myelin.setNumThreads(threads);

@@ -6,14 +6,13 @@
 //   npm run build && node bench/f1_same_start.mjs [--seeds 3] [--first 0] [--own-init] [--own-order]
 // --own-init: myelin's own initial weights (manualSeed(seed)) instead of PyTorch's; --own-order:
 // myelin's own shuffling instead of PyTorch's batch orders (to tell which of the two matters).
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { myelin } from './lib/myelin.js';
-import { findPython } from './lib/torch_peer.js';
+import { runPython } from './lib/torch_peer.js';
 import { model as f1Model } from './workloads/F1.js';
 
 const { values: args } = parseArgs({
@@ -23,8 +22,6 @@ const { values: args } = parseArgs({
   },
 });
 const here = path.dirname(fileURLToPath(import.meta.url));
-const py = findPython();
-if (!py) throw new Error('f1_same_start: needs a python3 with torch (see bench/lib/torch_peer.js)');
 myelin.setNumThreads(1);
 const train = myelin.data.loadFashionMNIST({ train: true, source: 'debian' });
 const test = myelin.data.loadFashionMNIST({ train: false, source: 'debian' });
@@ -32,11 +29,7 @@ const { nn, optim, data, noGrad } = myelin;
 
 function run(seed) {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'f1-start-'));
-  const r = spawnSync(py, [path.join(here, 'peers', 'f1_same_start.py'), String(seed), out], {
-    encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' }, cwd: path.join(here, 'peers'), maxBuffer: 1 << 24,
-  });
-  if (r.status !== 0) throw new Error(`f1_same_start.py failed:\n${r.stderr}`);
-  const theirs = JSON.parse(r.stdout.trim().split('\n').pop());
+  const theirs = runPython([path.join(here, 'peers', 'f1_same_start.py'), String(seed), out], 1);
   const shapes = JSON.parse(fs.readFileSync(path.join(out, 'params.json'), 'utf8'));
   const state = {};
   for (const [k, shape] of Object.entries(shapes)) {

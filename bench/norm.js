@@ -2,9 +2,9 @@
 // BatchNorm2d (training) on [32, 32, 32, 32] and [32, 64, 16, 16], LayerNorm(1000) on
 // [4096, 1000]; also BatchNorm1d on [256, 512] and GroupNorm(8, 64) on [32, 64, 16, 16]. Rounds alternate between the two so drift hits both; medians are reported.
 //   npm run build && node bench/norm.js [--threads 1] [--rounds 3]
-import { spawnSync } from 'node:child_process';
 import { myelin } from './lib/myelin.js';
 import { median, secondsPerCall } from './lib/timing.js';
+import { runPython } from './lib/torch_peer.js';
 
 const args = process.argv.slice(2);
 const opt = (name, def) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : def);
@@ -59,11 +59,7 @@ print(json.dumps(out))
 `;
 
 function torchMs() {
-  const r = spawnSync(process.env.TORCH_PYTHON ?? '/usr/bin/python3', ['-c', torchScript, JSON.stringify(cases.map((c) => [c.kind, c.shape]))], {
-    encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) },
-  });
-  if (r.status !== 0) throw new Error(`torch peer failed: ${r.stderr}`);
-  return JSON.parse(r.stdout);
+  return runPython(['-c', torchScript, JSON.stringify(cases.map((c) => [c.kind, c.shape]))], threads);
 }
 
 myelin.setNumThreads(threads);

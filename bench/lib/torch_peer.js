@@ -23,15 +23,27 @@ export function findPython() {
   return python;
 }
 
-export function torchRows(id, threads, extraArgs = []) {
+/**
+ * Runs python (the one findPython picked) with `args` at `threads` OpenMP threads and returns
+ * the JSON its last line of output prints. Throws when there is no such python or it fails.
+ */
+export function runPython(args, threads) {
   const py = findPython();
-  if (!py) return null;
+  if (!py) throw new Error('bench: no python3 with torch (apt-get install python3-torch, or set TORCH_PYTHON)');
   // OpenBLAS/OMP settings of the parent must not leak into the peer's thread count.
   const env = { ...process.env, OMP_NUM_THREADS: String(threads) };
-  const r = spawnSync(py, [script, id, '--threads', String(threads), ...extraArgs], { encoding: 'utf8', env, maxBuffer: 1 << 24 });
-  if (r.status !== 0) {
-    console.error(`bench: torch peer for ${id} failed:\n${r.stderr}`);
+  const r = spawnSync(py, args, { encoding: 'utf8', env, maxBuffer: 1 << 24 });
+  const what = args[0].startsWith('-') ? 'an inline script' : args[0];
+  if (r.status !== 0) throw new Error(`bench: ${py} ${what} failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+export function torchRows(id, threads, extraArgs = []) {
+  if (!findPython()) return null;
+  try {
+    return runPython([script, id, '--threads', String(threads), ...extraArgs], threads);
+  } catch (e) {
+    console.error(e.message);
     return null;
   }
-  return JSON.parse(r.stdout.trim().split('\n').pop());
 }
