@@ -25,6 +25,13 @@ export interface InterpolateOptions {
 }
 
 const MODES: readonly string[] = ['nearest', 'nearest-exact', 'linear', 'bilinear'];
+
+/** Throws a RangeError naming `op` unless mode is one of interpolate's modes. */
+export function checkInterpolateMode(op: string, mode: unknown): asserts mode is InterpolateMode {
+  if (!MODES.includes(mode as string)) {
+    throw new RangeError(`${op}: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}`);
+  }
+}
 const fround = Math.fround;
 
 /** Source positions of one axis: out[o] = w0[o] * in[i0[o]] + w1[o] * in[i1[o]]. */
@@ -158,9 +165,7 @@ export function interpolate(input: Tensor, options: InterpolateOptions = {}): Te
   requireFloat(op, input);
   const o = options ?? {};
   const mode = o.mode ?? 'nearest';
-  if (!MODES.includes(mode)) {
-    throw new RangeError(`${op}: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}`);
-  }
+  checkInterpolateMode(op, mode);
   if (input.ndim !== 3 && input.ndim !== 4) {
     throw new RangeError(`${op}: expected a 3-D [N, C, W] or 4-D [N, C, H, W] input, got shape ${formatShape(input.shape)}`);
   }

@@ -1,20 +1,12 @@
 // Upsample, UpsamplingNearest2d, UpsamplingBilinear2d: modules over interpolate, printed as
 // PyTorch prints them (Upsample(scale_factor=2.0, mode=nearest)).
-import { interpolate, type InterpolateMode } from '../../ops/interpolate.js';
+import { checkInterpolateMode, interpolate, type InterpolateMode, type InterpolateOptions } from '../../ops/interpolate.js';
 import type { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
 import { pyFloat } from '../repr.js';
 
-export interface UpsampleOptions {
-  size?: number | readonly number[];
-  scaleFactor?: number | readonly number[];
-  /** Default 'nearest'. */
-  mode?: InterpolateMode;
-  alignCorners?: boolean;
-  recomputeScaleFactor?: boolean;
-}
-
-const MODES: readonly string[] = ['nearest', 'nearest-exact', 'linear', 'bilinear'];
+/** interpolate's options, fixed when the module is made. */
+export type UpsampleOptions = InterpolateOptions;
 
 /** Up- (or down-) samples [N, C, W] / [N, C, H, W] by a size or a scale factor. */
 export class Upsample extends Module {
@@ -29,7 +21,7 @@ export class Upsample extends Module {
     super();
     const o = options ?? {};
     const mode = o.mode ?? 'nearest';
-    if (!MODES.includes(mode)) throw new RangeError(`${name}: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}`);
+    checkInterpolateMode(name, mode);
     const hasSize = o.size !== undefined && o.size !== null;
     const hasScale = o.scaleFactor !== undefined && o.scaleFactor !== null;
     if (hasSize === hasScale) {
