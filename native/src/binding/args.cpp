@@ -127,6 +127,27 @@ std::vector<int64_t> Args::shape(size_t i, const char* param) const {
   return shape;
 }
 
+std::vector<int64_t> Args::named_ints(size_t i, const char* param, const std::vector<const char*>& names,
+                                      const std::vector<int64_t>& min) const {
+  constexpr int64_t kMaxSize = (int64_t{1} << 31) - 1;
+  const Napi::Value v = info_[i];
+  const std::string at = std::string(fn_) + ": argument '" + param + "'";
+  if (!v.IsArray()) type_error(at + " must be an array of " + std::to_string(names.size()) + " integers, got " + describe(v));
+  const Napi::Array arr = v.As<Napi::Array>();
+  if (arr.Length() != names.size())
+    range_error(at + " must have " + std::to_string(names.size()) + " entries, got " + std::to_string(arr.Length()));
+  std::vector<int64_t> out(names.size());
+  for (uint32_t d = 0; d < arr.Length(); ++d) {
+    const Napi::Value e = arr.Get(d);
+    const double x = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : NAN;
+    if (!std::isfinite(x) || std::floor(x) != x || x < static_cast<double>(min[d]) || x > static_cast<double>(kMaxSize))
+      range_error(at + ": " + names[d] + " must be an integer in [" + std::to_string(min[d]) + ", " +
+                  std::to_string(kMaxSize) + "], got " + describe(e));
+    out[d] = static_cast<int64_t>(x);
+  }
+  return out;
+}
+
 std::vector<int64_t> Args::strides(size_t i, const char* param, size_t ndim) const {
   const Napi::Value v = info_[i];
   if (!v.IsArray()) type_error(where(param) + " must be an array of strides, got " + describe(v));

@@ -56,6 +56,10 @@ class Args {
   std::string string(size_t i, const char* param) const;
   // A shape: an array of at most kMaxDims non-negative integers whose product fits in 2^53.
   std::vector<int64_t> shape(size_t i, const char* param) const;
+  // Named sizes (a conv's or a norm's dims): an array of exactly names.size() integers, entry d
+  // in [min[d], 2^31 - 1]; errors name the entry ("conv2d: argument 'dims': kh must be ...").
+  std::vector<int64_t> named_ints(size_t i, const char* param, const std::vector<const char*>& names,
+                                  const std::vector<int64_t>& min) const;
   // Strides for `ndim` dims: an array of ndim non-negative integers.
   std::vector<int64_t> strides(size_t i, const char* param, size_t ndim) const;
   // Axes of an ndim-dim shape: an array of distinct integers in [0, ndim).

@@ -1,5 +1,4 @@
 // Convolution and pooling over whole contiguous Float32Arrays (NCHW): checks, then the core.
-#include <cmath>
 #include <string>
 #include <vector>
 
@@ -15,27 +14,6 @@ namespace {
 
 constexpr int64_t kMaxDim = (int64_t{1} << 31) - 1;
 constexpr double kMaxSafe = 9007199254740991.0;
-
-// An array of exactly names.size() integers, element d in [min, kMaxDim].
-std::vector<int64_t> int_list(const Args& args, size_t i, const char* param,
-                              const std::vector<const char*>& names, const std::vector<int64_t>& min) {
-  const Napi::Value v = args.value(i);
-  const std::string where = std::string(args.fn()) + ": argument '" + param + "'";
-  if (!v.IsArray()) args.type_error(where + " must be an array of " + std::to_string(names.size()) + " integers, got " + describe(v));
-  const Napi::Array arr = v.As<Napi::Array>();
-  if (arr.Length() != names.size())
-    args.range_error(where + " must have " + std::to_string(names.size()) + " entries, got " + std::to_string(arr.Length()));
-  std::vector<int64_t> out(names.size());
-  for (uint32_t d = 0; d < arr.Length(); ++d) {
-    const Napi::Value e = arr.Get(d);
-    const double x = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : NAN;
-    if (!std::isfinite(x) || std::floor(x) != x || x < static_cast<double>(min[d]) || x > static_cast<double>(kMaxDim))
-      args.range_error(where + ": " + names[d] + " must be an integer in [" + std::to_string(min[d]) + ", " +
-                       std::to_string(kMaxDim) + "], got " + describe(e));
-    out[d] = static_cast<int64_t>(x);
-  }
-  return out;
-}
 
 // A whole Float32Array of exactly `shape`'s element count.
 F32Array tensor(const Args& args, size_t i, const char* param, const std::vector<int64_t>& shape) {
@@ -61,8 +39,8 @@ struct ConvArgs {
 
 // dims = [n, c, h, w, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups]
 ConvArgs conv_dims(const Args& args, size_t i) {
-  const std::vector<int64_t> d = int_list(
-      args, i, "dims",
+  const std::vector<int64_t> d = args.named_ints(
+      i, "dims",
       {"n", "c", "h", "w", "oc", "oh", "ow", "kh", "kw", "strideH", "strideW", "padH", "padW", "dilationH", "dilationW", "groups"},
       {0, 1, 0, 0, 1, 0, 0, 1, 1, 1, 1, 0, 0, 1, 1, 1});
   ConvArgs a;
@@ -151,8 +129,8 @@ PoolArgs pool_args(const Args& args) {
   PoolArgs a;
   const int64_t op = args.integer(0, "op", 0, 3);
   a.op = static_cast<PoolOp>(op);
-  const std::vector<int64_t> d = int_list(
-      args, 1, "dims", {"planes", "h", "w", "oh", "ow", "kh", "kw", "strideH", "strideW", "padH", "padW", "dilationH", "dilationW"},
+  const std::vector<int64_t> d = args.named_ints(
+      1, "dims", {"planes", "h", "w", "oh", "ow", "kh", "kw", "strideH", "strideW", "padH", "padW", "dilationH", "dilationW"},
       {0, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0, 1, 1});
   a.s = PoolShape{d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], args.boolean(2, "countIncludePad")};
   const std::string fn = args.fn();

@@ -18,27 +18,13 @@ constexpr double kMaxSafe = 9007199254740991.0;
 
 using Named = std::pair<const char*, F32Array>;
 
-// dims: an array of exactly names.size() integers in [min[d], kMaxDim] whose product is a safe
-// integer.
+// dims: named sizes (Args::named_ints) whose product is a safe integer.
 std::vector<int64_t> dims_arg(const Args& args, size_t i, const std::vector<const char*>& names,
                               const std::vector<int64_t>& min) {
-  const Napi::Value v = args.value(i);
+  const std::vector<int64_t> out = args.named_ints(i, "dims", names, min);
   const std::string where = std::string(args.fn()) + ": argument 'dims'";
-  if (!v.IsArray()) args.type_error(where + " must be an array of " + std::to_string(names.size()) + " integers, got " + describe(v));
-  const Napi::Array arr = v.As<Napi::Array>();
-  if (arr.Length() != names.size())
-    args.range_error(where + " must have " + std::to_string(names.size()) + " entries, got " + std::to_string(arr.Length()));
-  std::vector<int64_t> out(names.size());
   double numel = 1;
-  for (uint32_t d = 0; d < arr.Length(); ++d) {
-    const Napi::Value e = arr.Get(d);
-    const double x = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : NAN;
-    if (!std::isfinite(x) || std::floor(x) != x || x < static_cast<double>(min[d]) || x > static_cast<double>(kMaxDim))
-      args.range_error(where + ": " + names[d] + " must be an integer in [" + std::to_string(min[d]) + ", " +
-                       std::to_string(kMaxDim) + "], got " + describe(e));
-    out[d] = static_cast<int64_t>(x);
-    numel *= x;
-  }
+  for (const int64_t x : out) numel *= static_cast<double>(x);
   if (numel > kMaxSafe) args.range_error(where + ": " + format_shape(out) + " has too many elements");
   return out;
 }
