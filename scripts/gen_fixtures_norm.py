@@ -24,31 +24,36 @@ def grads_of(module):
     return t(module.weight.grad), t(module.bias.grad)
 
 
-def batchnorm_case(name, cls, shape, scale=1.0, shift=0.0, **options):
-    m = getattr(torch.nn, cls)(shape[1], **options)
-    if m.affine:
-        with torch.no_grad():
-            m.weight.copy_(torch.rand(shape[1]) + 0.5)
-            m.bias.copy_(torch.randn(shape[1]))
-    init = {"weight": t(m.weight), "bias": t(m.bias)} if m.affine else {}
-    steps = []
-    for _ in range(2):
-        m.zero_grad()
-        x = rand_input(shape, scale, shift)
-        y = m(x)
-        g = torch.randn(shape)
-        y.backward(g)
-        dw, db = grads_of(m)
-        steps.append({"x": t(x), "g": t(g), "y": t(y), "dx": t(x.grad), "dweight": dw, "dbias": db,
-                      "runningMean": t(m.running_mean), "runningVar": t(m.running_var)})
-    m.eval()
-    m.zero_grad()
+def set_affine(m, shape):
+    """Weights around 1 and biases around 0 that are not PyTorch's defaults (1 and 0)."""
+    with torch.no_grad():
+        m.weight.copy_(torch.rand(shape) + 0.5)
+        m.bias.copy_(torch.randn(shape))
+
+
+def forward_backward(m, shape, scale, shift):
+    """One forward of a fresh random input and a backward of a random gradient: the values."""
     x = rand_input(shape, scale, shift)
     y = m(x)
     g = torch.randn(shape)
     y.backward(g)
     dw, db = grads_of(m)
-    ev = {"x": t(x), "g": t(g), "y": t(y), "dx": t(x.grad), "dweight": dw, "dbias": db}
+    return {"x": t(x), "g": t(g), "y": t(y), "dx": t(x.grad), "dweight": dw, "dbias": db}
+
+
+def batchnorm_case(name, cls, shape, scale=1.0, shift=0.0, **options):
+    m = getattr(torch.nn, cls)(shape[1], **options)
+    if m.affine:
+        set_affine(m, shape[1])
+    init = {"weight": t(m.weight), "bias": t(m.bias)} if m.affine else {}
+    steps = []
+    for _ in range(2):
+        m.zero_grad()
+        step = forward_backward(m, shape, scale, shift)
+        steps.append({**step, "runningMean": t(m.running_mean), "runningVar": t(m.running_var)})
+    m.eval()
+    m.zero_grad()
+    ev = forward_backward(m, shape, scale, shift)
     opts = {k: v for k, v in options.items()}
     return {"name": name, "module": cls, "shape": list(shape), "options": opts, "init": init,
             "repr": repr(m), "steps": steps, "eval": ev}
@@ -57,33 +62,19 @@ def batchnorm_case(name, cls, shape, scale=1.0, shift=0.0, **options):
 def groupnorm_case(name, shape, groups, affine=True, scale=1.0, shift=0.0, eps=1e-5):
     m = torch.nn.GroupNorm(groups, shape[1], eps=eps, affine=affine)
     if affine:
-        with torch.no_grad():
-            m.weight.copy_(torch.rand(shape[1]) + 0.5)
-            m.bias.copy_(torch.randn(shape[1]))
-    x = rand_input(shape, scale, shift)
-    y = m(x)
-    g = torch.randn(shape)
-    y.backward(g)
-    dw, db = grads_of(m)
+        set_affine(m, shape[1])
+    values = forward_backward(m, shape, scale, shift)
     return {"name": name, "shape": list(shape), "groups": groups, "affine": affine, "eps": eps, "repr": repr(m),
-            "weight": t(m.weight) if affine else None, "bias": t(m.bias) if affine else None,
-            "x": t(x), "g": t(g), "y": t(y), "dx": t(x.grad), "dweight": dw, "dbias": db}
+            "weight": t(m.weight) if affine else None, "bias": t(m.bias) if affine else None, **values}
 
 
 def layernorm_case(name, shape, normalized_shape, affine=True, scale=1.0, shift=0.0):
     m = torch.nn.LayerNorm(normalized_shape, elementwise_affine=affine)
     if affine:
-        with torch.no_grad():
-            m.weight.copy_(torch.rand(normalized_shape) + 0.5)
-            m.bias.copy_(torch.randn(normalized_shape))
-    x = rand_input(shape, scale, shift)
-    y = m(x)
-    g = torch.randn(shape)
-    y.backward(g)
-    dw, db = grads_of(m)
+        set_affine(m, normalized_shape)
+    values = forward_backward(m, shape, scale, shift)
     return {"name": name, "shape": list(shape), "normalizedShape": list(normalized_shape), "affine": affine,
-            "repr": repr(m), "weight": t(m.weight) if affine else None, "bias": t(m.bias) if affine else None,
-            "x": t(x), "g": t(g), "y": t(y), "dx": t(x.grad), "dweight": dw, "dbias": db}
+            "repr": repr(m), "weight": t(m.weight) if affine else None, "bias": t(m.bias) if affine else None, **values}
 
 
 out = {
