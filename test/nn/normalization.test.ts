@@ -64,9 +64,9 @@ describe('BatchNorm1d against PyTorch', () => {
     expect(yEval.allclose(yTrain, { atol: 1e-3 })).toBe(false);
   });
 
-  it('finite-difference gradients in train and eval mode, for [N, C] and [N, C, L]', () => {
+  it('finite-difference gradients in train and eval mode, for [N, C], [N, C, L] and [N, C, H, W]', () => {
     manualSeed(2);
-    for (const shape of [[4, 3], [2, 3, 5]]) {
+    for (const shape of [[4, 3], [2, 3, 5], [2, 3, 2, 2]]) {
       const x = randn(shape).detach().requiresGrad_();
       const w = randn([3]).detach().requiresGrad_();
       const b = randn([3]).detach().requiresGrad_();
