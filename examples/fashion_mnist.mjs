@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { backendInfo, data, io, manualSeed, nn, noGrad, optim, setNumThreads, train } from '../dist/index.js';
+import { makeModel } from './fashion_models.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,17 +36,6 @@ const trainSet = data.loadFashionMNIST({ root: args.root, train: true, source })
 const testSet = data.loadFashionMNIST({ root: args.root, train: false, source });
 console.log(`myelin ${backendInfo().version} (${backendInfo().isa}, ${backendInfo().threads} threads); ` +
   `Fashion-MNIST from ${trainSet.source}: ${trainSet.length} train, ${testSet.length} test images; model ${args.model}`);
-
-function makeModel(kind) {
-  if (kind === 'cnn') {
-    return new nn.Sequential(
-      new nn.Conv2d(1, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Conv2d(32, 64, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Flatten(), new nn.Linear(3136, 128), new nn.ReLU(), new nn.Linear(128, 10));
-  }
-  if (kind !== 'mlp') throw new Error(`--model must be cnn or mlp, got ${kind}`);
-  return new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 128), new nn.ReLU(), new nn.Linear(128, 10));
-}
 
 const model = makeModel(args.model);
 const optimizer = new optim.Adam(model.parameters(), { lr: Number(args.lr) });

@@ -25,6 +25,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { argmax, backendInfo, data, getNumThreads, io, manualSeed, nn, noGrad, optim, setNumThreads, softmax, Tensor, train } from '../dist/index.js';
+import { makeModel } from './fashion_models.mjs';
 
 const options = {
   port: { type: 'string', default: '8080' },
@@ -39,18 +40,6 @@ const options = {
   seed: { type: 'string', default: '0' },
   nice: { type: 'string', default: '0' },
 };
-
-/** F2 (cnn) and F1 (mlp), as in fashion_mnist.mjs. */
-function makeModel(kind) {
-  if (kind === 'cnn') {
-    return new nn.Sequential(
-      new nn.Conv2d(1, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Conv2d(32, 64, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Flatten(), new nn.Linear(3136, 128), new nn.ReLU(), new nn.Linear(128, 10));
-  }
-  if (kind !== 'mlp') throw new Error(`--model must be cnn or mlp, got ${kind}`);
-  return new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 128), new nn.ReLU(), new nn.Linear(128, 10));
-}
 
 function count(name, text, min) {
   const n = Number(text);
