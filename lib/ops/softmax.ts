@@ -78,7 +78,7 @@ function runRows(op: Op, y: Tensor, dy: Tensor | null, into?: Tensor): Tensor {
 }
 
 /** softmax / logSoftmax with out=: straight into out when the rows are out's layout. */
-function rowsInto(name: string, op: Op, x: Tensor, dim: number, out: Tensor): Tensor {
+function rowsInto(op: Op, x: Tensor, dim: number, out: Tensor): Tensor {
   const { rows, back } = rowsOf(x, dim);
   // Rows already in out's layout (dim last) go straight in; exact aliasing (out = x) is fine,
   // as each row is read before it is written; a partial overlap goes through a temporary.
@@ -110,7 +110,7 @@ function softmaxLike(name: string, forwardOp: Op, backwardOp: Op) {
     requireFloat(name, x);
     const d = normalizeDim(name, dim, x.ndim);
     if (options.out === undefined) return op(x, d);
-    return rowsInto(name, forwardOp, x, d, checkOut(name, options.out, x.shape, x));
+    return rowsInto(forwardOp, x, d, checkOut(name, options.out, x.shape, x));
   };
 }
 
@@ -119,14 +119,18 @@ export const softmax = softmaxLike('softmax', Op.Softmax, Op.SoftmaxBackward);
 /** x - logsumexp(x) along dim; `{ out }` to write into a tensor. */
 export const logSoftmax = softmaxLike('logSoftmax', Op.LogSoftmax, Op.LogSoftmaxBackward);
 
+/** lse[r] = log(sum(exp(row r of x along dim))), one float per row (x's other dims, in order). */
+function logsumexpInto(x: Tensor, dim: number, lse: Float32Array): void {
+  const { rows } = rowsOf(x, dim);
+  const n = x.ndim === 0 ? 1 : x.shape[dim];
+  native.logsumexp(lse.length, n, f32(rows), rows.offset, lse);
+}
+
 const logsumexpOp = defineOp({
   name: 'logsumexp',
   forward(ctx, x: Tensor, dim: number, keepdim: boolean) {
-    const { rows } = rowsOf(x, dim);
-    const n = x.ndim === 0 ? 1 : x.shape[dim];
-    const keptShape = x.shape.filter((_, d) => d !== dim);
-    const out = emptyFloat(keptShape);
-    native.logsumexp(n === 0 ? keptShape.reduce((a, b) => a * b, 1) : rows.numel() / n, n, f32(rows), rows.offset, f32(out));
+    const out = emptyFloat(x.shape.filter((_, d) => d !== dim));
+    logsumexpInto(x, dim, f32(out));
     ctx.save(x, out);
     ctx.dim = dim;
     ctx.keepdim = keepdim;
@@ -160,12 +164,10 @@ export function logsumexp(x: Tensor, dim: number, keepdim = false, options: Soft
   if (options.out === undefined) return logsumexpOp(x, d, keepdim);
   const shape = keepdim ? x.shape.map((s, i) => (i === d ? 1 : s)) : x.shape.filter((_, i) => i !== d);
   const out = checkOut('logsumexp', options.out, shape, x);
-  const { rows } = rowsOf(x, d);
-  const n = x.ndim === 0 ? 1 : x.shape[d];
-  // out never overlaps the rows being read: it is written only after a row is done, but rows
-  // later in x could be out's own memory, so an aliased out goes through a temporary.
-  const target = out.storage === rows.storage ? emptyFloat([out.numel()]) : out;
-  native.logsumexp(n === 0 ? out.numel() : rows.numel() / n, n, f32(rows), rows.offset, elementsOf(target));
+  // An out in x's own memory goes through a temporary: row r's result could overwrite input rows
+  // not read yet.
+  const target = out.storage === x.storage ? emptyFloat([out.numel()]) : out;
+  logsumexpInto(x, d, elementsOf(target));
   if (target !== out) elementsOf(out).set(elementsOf(target));
   out.storage.version++;
   return out;
