@@ -4,7 +4,7 @@
 
 #include "binding/args.h"
 #include "binding/bindings.h"
-#include "kernels/conv/winograd.h"
+#include "kernels/conv/conv.h"
 #include "runtime/kernel_table.h"
 #include "runtime/threadpool.h"
 

@@ -8,6 +8,7 @@
 // threads by images (see image_split): each thread im2cols and multiplies its own images, with
 // GEMMs on that thread alone; the weight gradient sums per-thread partials in thread order.
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -375,6 +376,13 @@ void forward_tile(const KernelTable& k, const ConvShape& s, const Plan& p, const
 }
 
 }  // namespace
+
+namespace {
+std::atomic<int> g_algorithm{0};
+}  // namespace
+
+void set_conv_algorithm(int algorithm) { g_algorithm.store(algorithm); }
+int conv_algorithm() { return g_algorithm.load(); }
 
 bool conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w,
                     const float* bias, float* y) {

@@ -27,6 +27,12 @@ void im2col(const ConvShape& s, const float* x, float* col, int64_t ld, int64_t 
 // that map to no input position (padding) may be overwritten with zeros.
 void col2im_add(const ConvShape& s, float* col, int64_t ld, float* dx, int64_t c0, int64_t c1);
 
+// Which algorithms the convolution drivers may use: 0 = choose (default), 1 = im2col + GEMM
+// only (no Winograd, no direct kernel), 2 = Winograd wherever it can run (3x3, stride 1,
+// undilated, ungrouped), whatever the sizes. For tests, which compare the paths.
+void set_conv_algorithm(int algorithm);
+int conv_algorithm();
+
 // Each returns false, having written nothing, when its column buffer cannot be allocated.
 // y = conv(x, w) + bias (bias may be null).
 bool conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w,

@@ -10,7 +10,6 @@
 // threads' partial products in thread order, so results are deterministic for a thread count.
 #include "kernels/conv/winograd.h"
 
-#include <atomic>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -22,8 +21,6 @@
 namespace myelin {
 
 namespace {
-
-std::atomic<int> g_algorithm{0};
 
 // Channels (GEMM K of the forward and of the grad-input) below which im2col + GEMM is faster:
 // the 16 position GEMMs have K = C, and the transforms cost the same whatever C is.
@@ -217,9 +214,6 @@ bool correlate(const KernelTable& k, const Geom& g, const float* in, const float
 }
 
 }  // namespace
-
-void set_conv_algorithm(int algorithm) { g_algorithm.store(algorithm); }
-int conv_algorithm() { return g_algorithm.load(); }
 
 bool winograd_applies(const ConvShape& s) {
   const int algorithm = conv_algorithm();

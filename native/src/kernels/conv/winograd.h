@@ -13,12 +13,6 @@ namespace myelin {
 // Whether conv2d_* take the Winograd path for this shape (and the algorithm setting allows it).
 bool winograd_applies(const ConvShape& s);
 
-// Which algorithms the convolution drivers may use: 0 = choose (default), 1 = im2col + GEMM
-// only, 2 = Winograd wherever it can run (3x3, stride 1, undilated, ungrouped), whatever the
-// sizes. For tests, which compare the paths.
-void set_conv_algorithm(int algorithm);
-int conv_algorithm();
-
 // The same contracts as conv2d_forward / _backward_input / _backward_weight (conv.h); false,
 // having written nothing, when the buffers cannot be allocated. dbias is left to the caller.
 bool winograd_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w,
