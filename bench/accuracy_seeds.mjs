@@ -11,10 +11,15 @@ import { model as f2Model } from './workloads/F2.js';
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
-  options: { seeds: { type: 'string', default: '5' }, first: { type: 'string', default: '0' }, threads: { type: 'string', default: '1' } },
+  options: {
+    seeds: { type: 'string', default: '5' },
+    first: { type: 'string', default: '0' },
+    threads: { type: 'string', default: '1' },
+  },
 });
 const id = positionals[0] ?? 'F1';
-const [makeModel, epochs, caseName] = id === 'F2' ? [f2Model, 1, '1 epoch + test'] : [f1Model, F1_EPOCHS, `${F1_EPOCHS} epochs + test`];
+const [makeModel, epochs, caseName] =
+  id === 'F2' ? [f2Model, 1, '1 epoch + test'] : [f1Model, F1_EPOCHS, `${F1_EPOCHS} epochs + test`];
 const seeds = Number(args.seeds);
 const threads = Number(args.threads);
 myelin.setNumThreads(threads);

@@ -46,13 +46,20 @@ function myelinMs(c) {
   myelin.manualSeed(0);
   const f = myelinFn(c.kind);
   const x = myelin.randn(shape);
-  if (!c.both) return 1e3 * secondsPerCall(() => myelin.noGrad(() => f(x)), { warmup: 3, samples: 11, callsPerSample: 5 });
+  if (!c.both)
+    return 1e3 * secondsPerCall(() => myelin.noGrad(() => f(x)), { warmup: 3, samples: 11, callsPerSample: 5 });
   x.requiresGrad_();
   const g = myelin.randn(f(x).shape);
-  return 1e3 * secondsPerCall(() => {
-    x.grad = null;
-    f(x).backward(g);
-  }, { warmup: 3, samples: 11, callsPerSample: 5 });
+  return (
+    1e3 *
+    secondsPerCall(
+      () => {
+        x.grad = null;
+        f(x).backward(g);
+      },
+      { warmup: 3, samples: 11, callsPerSample: 5 },
+    )
+  );
 }
 
 const torchScript = `
@@ -101,7 +108,9 @@ for (let round = 0; round < rounds; round++) {
   cases.forEach((c, i) => mine[i].push(myelinMs(c)));
   torchMs().forEach((v, i) => theirs[i].push(v));
 }
-console.log(`input ${JSON.stringify(shape)}, threads ${threads}, isa ${myelin.backendInfo().isa}, medians of ${rounds} rounds (each a median of 11 samples)`);
+console.log(
+  `input ${JSON.stringify(shape)}, threads ${threads}, isa ${myelin.backendInfo().isa}, medians of ${rounds} rounds (each a median of 11 samples)`,
+);
 console.log('case'.padEnd(26), 'myelin ms'.padStart(10), 'torch ms'.padStart(10), 'ratio'.padStart(7));
 cases.forEach((c, i) => {
   const a = median(mine[i]);

@@ -17,8 +17,10 @@ import { model as f1Model } from './workloads/F1.js';
 
 const { values: args } = parseArgs({
   options: {
-    seeds: { type: 'string', default: '3' }, first: { type: 'string', default: '0' },
-    'own-init': { type: 'boolean', default: false }, 'own-order': { type: 'boolean', default: false },
+    seeds: { type: 'string', default: '3' },
+    first: { type: 'string', default: '0' },
+    'own-init': { type: 'boolean', default: false },
+    'own-order': { type: 'boolean', default: false },
   },
 });
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -49,7 +51,8 @@ function run(seed) {
   for (let e = 0; e < orders.length / n; e++) {
     const batches = [];
     for (let i = 0; i < n; i += 128) batches.push(Array.from(orders.subarray(e * n + i, e * n + Math.min(i + 128, n))));
-    const loader = args['own-order'] ? new data.DataLoader(train, { batchSize: 128, shuffle: true })
+    const loader = args['own-order']
+      ? new data.DataLoader(train, { batchSize: 128, shuffle: true })
       : new data.DataLoader(train, { batchSampler: batches });
     let total = 0;
     for (const [x, y] of loader) {
@@ -64,12 +67,15 @@ function run(seed) {
   model.eval();
   let correct = 0;
   noGrad(() => {
-    for (const [x, y] of new data.DataLoader(test, { batchSize: 1000 })) correct += Math.round(myelin.train.accuracy(model.call(x), y) * y.shape[0]);
+    for (const [x, y] of new data.DataLoader(test, { batchSize: 1000 }))
+      correct += Math.round(myelin.train.accuracy(model.call(x), y) * y.shape[0]);
   });
   return { mine: { losses, accuracy: correct / test.length }, theirs };
 }
 
-console.log(`F1 from ${args['own-init'] ? 'myelin\'s own' : 'PyTorch\'s'} initial weights and ${args['own-order'] ? 'myelin\'s own' : 'PyTorch\'s'} batch orders, 1 thread\n`);
+console.log(
+  `F1 from ${args['own-init'] ? "myelin's own" : "PyTorch's"} initial weights and ${args['own-order'] ? "myelin's own" : "PyTorch's"} batch orders, 1 thread\n`,
+);
 console.log('seed | epoch mean training loss, myelin / PyTorch                      | test acc myelin / PyTorch');
 for (let s = Number(args.first); s < Number(args.first) + Number(args.seeds); s++) {
   const { mine, theirs } = run(s);

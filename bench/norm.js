@@ -22,16 +22,27 @@ const cases = [
 function myelinMs(c) {
   const { nn } = myelin;
   myelin.manualSeed(0);
-  const make = { bn2d: () => new nn.BatchNorm2d(c.shape[1]), bn1d: () => new nn.BatchNorm1d(c.shape[1]), ln: () => new nn.LayerNorm(c.shape[1]), gn: () => new nn.GroupNorm(8, c.shape[1]) };
+  const make = {
+    bn2d: () => new nn.BatchNorm2d(c.shape[1]),
+    bn1d: () => new nn.BatchNorm1d(c.shape[1]),
+    ln: () => new nn.LayerNorm(c.shape[1]),
+    gn: () => new nn.GroupNorm(8, c.shape[1]),
+  };
   const m = make[c.kind]();
   m.train();
   const x = myelin.randn(c.shape).requiresGrad_();
   const g = myelin.randn(c.shape);
-  return 1e3 * secondsPerCall(() => {
-    x.grad = null;
-    m.zeroGrad();
-    m.call(x).backward(g);
-  }, { warmup: 3, samples: 11, callsPerSample: 3 });
+  return (
+    1e3 *
+    secondsPerCall(
+      () => {
+        x.grad = null;
+        m.zeroGrad();
+        m.call(x).backward(g);
+      },
+      { warmup: 3, samples: 11, callsPerSample: 3 },
+    )
+  );
 }
 
 const torchScript = `
@@ -69,7 +80,9 @@ for (let round = 0; round < rounds; round++) {
   cases.forEach((c, i) => mine[i].push(myelinMs(c)));
   torchMs().forEach((v, i) => theirs[i].push(v));
 }
-console.log(`threads ${threads}, isa ${myelin.backendInfo().isa}, medians of ${rounds} rounds (each a median of 11 samples)`);
+console.log(
+  `threads ${threads}, isa ${myelin.backendInfo().isa}, medians of ${rounds} rounds (each a median of 11 samples)`,
+);
 console.log('case'.padEnd(36), 'myelin ms'.padStart(10), 'torch ms'.padStart(10), 'ratio'.padStart(7));
 cases.forEach((c, i) => {
   const a = median(mine[i]);

@@ -9,9 +9,14 @@ import { native } from './lib/native.js';
 import { median } from './lib/timing.js';
 import { simpleCnn } from './workloads/N1.js';
 
-const { values: args } = parseArgs({ options: {
-  threads: { type: 'string', default: '1' }, steps: { type: 'string', default: '15' }, stat: { type: 'string', default: 'median' }, clock: { type: 'string', default: 'wall' },
-} });
+const { values: args } = parseArgs({
+  options: {
+    threads: { type: 'string', default: '1' },
+    steps: { type: 'string', default: '15' },
+    stat: { type: 'string', default: 'median' },
+    clock: { type: 'string', default: 'wall' },
+  },
+});
 myelin.setNumThreads(Number(args.threads));
 myelin.manualSeed(0);
 const model = simpleCnn();
@@ -124,12 +129,16 @@ const labels = [...runs[0].keys()];
 const pick = args.stat === 'min' ? (v) => Math.min(...v) : median;
 const med = new Map(labels.map((l) => [l, pick(runs.map((r) => r.get(l) ?? 0))]));
 const total = med.get('step total');
-console.log(`N1 step profile, batch 32, ${args.threads} thread(s), ${args.stat} ${args.clock} time of ${steps} steps; isa ${myelin.backendInfo().isa}`);
+console.log(
+  `N1 step profile, batch 32, ${args.threads} thread(s), ${args.stat} ${args.clock} time of ${steps} steps; isa ${myelin.backendInfo().isa}`,
+);
 for (const l of labels.sort((a, b) => (a.startsWith('step') ? 1 : 0) - (b.startsWith('step') ? 1 : 0))) {
   const [, pass, layer] = l.match(/^(forward|backward) +(.*)$/) ?? [];
   const f = flops.get(layer?.trim().replace(/^(\d+)/, (d) => d.padStart(2)));
-  const rate = f ? `  ${((pass === 'backward' ? 2 : 1) * f / med.get(l) / 1e6).toFixed(1)} GFLOP/s` : '';
-  console.log(`${l.padEnd(36)} ${med.get(l).toFixed(2).padStart(8)} ms ${(100 * med.get(l) / total).toFixed(1).padStart(5)}%${rate}`);
+  const rate = f ? `  ${(((pass === 'backward' ? 2 : 1) * f) / med.get(l) / 1e6).toFixed(1)} GFLOP/s` : '';
+  console.log(
+    `${l.padEnd(36)} ${med.get(l).toFixed(2).padStart(8)} ms ${((100 * med.get(l)) / total).toFixed(1).padStart(5)}%${rate}`,
+  );
 }
 // By layer type, forward + backward.
 const kinds = new Map();
@@ -139,14 +148,21 @@ for (const l of labels) {
   const kind = m ? m[2].replace(/^\d+$/, '') : l;
   kinds.set(kind, (kinds.get(kind) ?? 0) + med.get(l));
 }
-const nodeSum = labels.filter((l) => l.startsWith('backward ') && !l.startsWith('backward total')).reduce((s, l) => s + med.get(l), 0);
-if (args.stat !== 'min') kinds.set('autograd engine (backward total - node applies)', med.get('backward total (engine included)') - nodeSum);
+const nodeSum = labels
+  .filter((l) => l.startsWith('backward ') && !l.startsWith('backward total'))
+  .reduce((s, l) => s + med.get(l), 0);
+if (args.stat !== 'min')
+  kinds.set('autograd engine (backward total - node applies)', med.get('backward total (engine included)') - nodeSum);
 console.log('\nby kind (forward + backward):');
-for (const [k, v] of [...kinds].sort((a, b) => b[1] - a[1])) console.log(`${k.padEnd(48)} ${v.toFixed(2).padStart(8)} ms ${(100 * v / total).toFixed(1).padStart(5)}%`);
+for (const [k, v] of [...kinds].sort((a, b) => b[1] - a[1]))
+  console.log(`${k.padEnd(48)} ${v.toFixed(2).padStart(8)} ms ${((100 * v) / total).toFixed(1).padStart(5)}%`);
 
 const nativeNames = [...new Set(nativeRuns.flatMap((r) => [...r.keys()]))];
 const nativeMed = nativeNames.map((n) => [n, pick(nativeRuns.map((r) => r.get(n) ?? 0))]).sort((a, b) => b[1] - a[1]);
 console.log('\nbinding calls (inside the rows above):');
-for (const [n, v] of nativeMed) console.log(`native.${n.padEnd(41)} ${v.toFixed(2).padStart(8)} ms ${(100 * v / total).toFixed(1).padStart(5)}%`);
+for (const [n, v] of nativeMed)
+  console.log(`native.${n.padEnd(41)} ${v.toFixed(2).padStart(8)} ms ${((100 * v) / total).toFixed(1).padStart(5)}%`);
 const nativeTotal = median(nativeRuns.map((r) => [...r.values()].reduce((a, b) => a + b, 0)));
-console.log(`${'all binding calls'.padEnd(48)} ${nativeTotal.toFixed(2).padStart(8)} ms ${(100 * nativeTotal / total).toFixed(1).padStart(5)}% (median; the rest is TypeScript, allocation and GC)`);
+console.log(
+  `${'all binding calls'.padEnd(48)} ${nativeTotal.toFixed(2).padStart(8)} ms ${((100 * nativeTotal) / total).toFixed(1).padStart(5)}% (median; the rest is TypeScript, allocation and GC)`,
+);

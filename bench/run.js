@@ -10,7 +10,11 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const available = fs.readdirSync(path.join(here, 'workloads')).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3)).sort();
+const available = fs
+  .readdirSync(path.join(here, 'workloads'))
+  .filter((f) => f.endsWith('.js'))
+  .map((f) => f.slice(0, -3))
+  .sort();
 
 function parseArgs(argv) {
   const opts = { ids: [], threads: [1, 2], json: false };
@@ -26,16 +30,29 @@ function parseArgs(argv) {
 }
 
 function table(rows) {
-  const cells = rows.map((r) => [r.workload, r.case, String(r.threads), r.value.toFixed(r.value < 10 ? 2 : 1), r.unit, r.note ?? '']);
+  const cells = rows.map((r) => [
+    r.workload,
+    r.case,
+    String(r.threads),
+    r.value.toFixed(r.value < 10 ? 2 : 1),
+    r.unit,
+    r.note ?? '',
+  ]);
   const head = ['id', 'case', 'threads', 'value', 'unit', 'note'];
   const width = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c) => c.map((s, i) => (i === 3 ? s.padStart(width[i]) : s.padEnd(width[i]))).join(' | ').trimEnd();
+  const line = (c) =>
+    c
+      .map((s, i) => (i === 3 ? s.padStart(width[i]) : s.padEnd(width[i])))
+      .join(' | ')
+      .trimEnd();
   return [line(head), width.map((w) => '-'.repeat(w)).join('-|-'), ...cells.map(line)].join('\n');
 }
 
 const opts = parseArgs(process.argv.slice(2));
 if (opts.help) {
-  console.log(`usage: node bench/run.js [ID...] [--threads 1,2] [--rounds 9] [--json]\nworkloads: ${available.join(', ')}`);
+  console.log(
+    `usage: node bench/run.js [ID...] [--threads 1,2] [--rounds 9] [--json]\nworkloads: ${available.join(', ')}`,
+  );
   process.exit(0);
 }
 const unknown = opts.ids.filter((id) => !available.includes(id));
@@ -62,4 +79,9 @@ for (const id of opts.ids) {
   for (const row of await workload.run(opts)) rows.push({ workload: id, ...row });
 }
 if (opts.json) console.log(JSON.stringify({ ...header, rows }, null, 2));
-else console.log(`${Object.entries(header).map(([k, v]) => `${k}: ${v}`).join(', ')}\n\n${table(rows)}`);
+else
+  console.log(
+    `${Object.entries(header)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ')}\n\n${table(rows)}`,
+  );

@@ -48,14 +48,26 @@ const configs = [...new Set(opts.configs.split(','))].map((c) => {
   if (!m) throw new Error(`server_latency: --configs takes idle, N or Nn (N threads, n: nice 10), got ${c}`);
   return { name: `train ${m[1]}T${m[2] ? ' nice' : ''}`, threads: Number(m[1]), nice: m[2] ? 10 : 0 };
 });
-if (!fs.existsSync(path.join(root, 'dist', 'index.js'))) throw new Error('server_latency: dist/index.js is missing: run `npm run build` first');
+if (!fs.existsSync(path.join(root, 'dist', 'index.js')))
+  throw new Error('server_latency: dist/index.js is missing: run `npm run build` first');
 const log = (...a) => console.error(...a);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts the example; resolves with { child, port, exited, output() } once it listens. */
 function startServer({ threads, nice }, outDir) {
-  const args = ['examples/train_server.mjs', '--port', '0', '--model', opts.model, '--out', outDir,
-    '--epochs', threads === null ? '0' : '1000', '--duration', String(seconds + 120)];
+  const args = [
+    'examples/train_server.mjs',
+    '--port',
+    '0',
+    '--model',
+    opts.model,
+    '--out',
+    outDir,
+    '--epochs',
+    threads === null ? '0' : '1000',
+    '--duration',
+    String(seconds + 120),
+  ];
   if (threads !== null) args.push('--threads', String(threads), '--nice', String(nice));
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -127,7 +139,13 @@ function percentile(sorted, p) {
 function summarize(ns) {
   const v = Float64Array.from(ns).sort();
   const ms = (x) => x / 1e6;
-  return { count: v.length, p50: ms(percentile(v, 50)), p90: ms(percentile(v, 90)), p99: ms(percentile(v, 99)), max: ms(v[v.length - 1]) };
+  return {
+    count: v.length,
+    p50: ms(percentile(v, 50)),
+    p90: ms(percentile(v, 90)),
+    p99: ms(percentile(v, 99)),
+    max: ms(v[v.length - 1]),
+  };
 }
 
 async function measure(config) {
@@ -141,7 +159,8 @@ async function measure(config) {
       for (;;) {
         const s = await status(agent, server.port);
         if (s.state === 'training' && (s.step >= 3 || s.epoch > 1)) break;
-        if (s.state === 'failed' || performance.now() > deadline) throw new Error(`training did not start: ${JSON.stringify(s)}`);
+        if (s.state === 'failed' || performance.now() > deadline)
+          throw new Error(`training did not start: ${JSON.stringify(s)}`);
         await sleep(100);
       }
     }
@@ -150,7 +169,9 @@ async function measure(config) {
     const samples = { predict: [], status: [] };
     const counters = { sent: 0, errors: 0 };
     const until = { time: performance.now() + 1000 + 1000 * seconds, requests: Infinity, measuring: false };
-    const loops = Array.from({ length: connections }, (_, k) => connection(agent, server.port, k, until, counters, samples));
+    const loops = Array.from({ length: connections }, (_, k) =>
+      connection(agent, server.port, k, until, counters, samples),
+    );
     await sleep(1000); // warm-up: not measured
     until.measuring = true;
     until.requests = counters.sent + maxRequests;
@@ -164,10 +185,18 @@ async function measure(config) {
     const clean = exit.code === 0 && /shut down cleanly/.test(server.output());
     const all = [...samples.predict, ...samples.status];
     return {
-      config: config.name, threads: config.threads, seconds: elapsed, requests: all.length, errors: counters.errors,
-      requestsPerSec: all.length / elapsed, predict: summarize(samples.predict), status: summarize(samples.status),
+      config: config.name,
+      threads: config.threads,
+      seconds: elapsed,
+      requests: all.length,
+      errors: counters.errors,
+      requestsPerSec: all.length / elapsed,
+      predict: summarize(samples.predict),
+      status: summarize(samples.status),
       trainingSamplesPerSec: config.threads === null ? null : (after.samples - before.samples) / elapsed,
-      trainingState: after.state, cleanExit: clean, loadavg1m: [loadBefore, os.loadavg()[0]],
+      trainingState: after.state,
+      cleanExit: clean,
+      loadavg1m: [loadBefore, os.loadavg()[0]],
     };
   } finally {
     agent.destroy();
@@ -190,10 +219,20 @@ for (let r = 0; r < repeat; r++) {
   }
 }
 const header = {
-  date: new Date().toISOString(), cpu: os.cpus()[0]?.model ?? 'unknown', cpus: os.availableParallelism(), node: process.version,
-  loadavg: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+  date: new Date().toISOString(),
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cpus: os.availableParallelism(),
+  node: process.version,
+  loadavg: os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' '),
   command: `node bench/server_latency.mjs ${process.argv.slice(2).join(' ')}`.trim(),
-  model: opts.model, connections, rate, seconds, repeat,
+  model: opts.model,
+  connections,
+  rate,
+  seconds,
+  repeat,
 };
 if (opts.json) {
   console.log(JSON.stringify({ ...header, runs }, null, 2));
@@ -205,14 +244,28 @@ if (opts.json) {
     const mine = runs.filter((x) => x.config === config.name);
     for (const endpoint of ['predict', 'status']) {
       const m = (key) => median(mine.map((x) => x[endpoint][key]));
-      rows.push([config.name, endpoint, f(m('p50')), f(m('p90')), f(m('p99')), f(m('max')),
-        f(median(mine.map((x) => x.requestsPerSec))), config.threads === null ? '-' : f(median(mine.map((x) => x.trainingSamplesPerSec))),
-        String(mine.reduce((s, x) => s + x.errors, 0))]);
+      rows.push([
+        config.name,
+        endpoint,
+        f(m('p50')),
+        f(m('p90')),
+        f(m('p99')),
+        f(m('max')),
+        f(median(mine.map((x) => x.requestsPerSec))),
+        config.threads === null ? '-' : f(median(mine.map((x) => x.trainingSamplesPerSec))),
+        String(mine.reduce((s, x) => s + x.errors, 0)),
+      ]);
     }
   }
   const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (c) => c.map((s, i) => (i >= 2 ? s.padStart(width[i]) : s.padEnd(width[i]))).join(' | ');
-  console.log(Object.entries(header).map(([k, v]) => `${k}: ${v}`).join(', '));
-  console.log(`medians of ${repeat} run(s) per config; every server exited cleanly: ${runs.every((x) => x.cleanExit)}\n`);
+  console.log(
+    Object.entries(header)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', '),
+  );
+  console.log(
+    `medians of ${repeat} run(s) per config; every server exited cleanly: ${runs.every((x) => x.cleanExit)}\n`,
+  );
   console.log([line(head), width.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n'));
 }

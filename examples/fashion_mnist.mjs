@@ -34,8 +34,10 @@ manualSeed(Number(args.seed));
 const source = args.root ? undefined : args.full ? undefined : 'embedded';
 const trainSet = data.loadFashionMNIST({ root: args.root, train: true, source });
 const testSet = data.loadFashionMNIST({ root: args.root, train: false, source });
-console.log(`myelin ${backendInfo().version} (${backendInfo().isa}, ${backendInfo().threads} threads); ` +
-  `Fashion-MNIST from ${trainSet.source}: ${trainSet.length} train, ${testSet.length} test images; model ${args.model}`);
+console.log(
+  `myelin ${backendInfo().version} (${backendInfo().isa}, ${backendInfo().threads} threads); ` +
+    `Fashion-MNIST from ${trainSet.source}: ${trainSet.length} train, ${testSet.length} test images; model ${args.model}`,
+);
 
 const model = makeModel(args.model);
 const optimizer = new optim.Adam(model.parameters(), { lr: Number(args.lr) });
@@ -85,10 +87,24 @@ for (let epoch = 0; epoch < epochs; epoch++) {
   history.testAcc.push(last.accuracy);
   io.saveCheckpoint(checkpoint, { model, optimizer, epoch: epoch + 1, extra: { history } });
   train.saveCurves(curves, [
-    { title: 'loss', series: [{ name: 'train', values: history.trainLoss }, { name: 'test', values: history.testLoss }] },
-    { title: 'accuracy', series: [{ name: 'train', values: history.trainAcc }, { name: 'test', values: history.testAcc }] },
+    {
+      title: 'loss',
+      series: [
+        { name: 'train', values: history.trainLoss },
+        { name: 'test', values: history.testLoss },
+      ],
+    },
+    {
+      title: 'accuracy',
+      series: [
+        { name: 'train', values: history.trainAcc },
+        { name: 'test', values: history.testAcc },
+      ],
+    },
   ]);
 }
 console.log(`\n${last.matrix.toString(data.FASHION_MNIST_CLASSES)}`);
-console.log(`\ntest accuracy ${(100 * last.accuracy).toFixed(2)}% after ${epochs} epochs in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `\ntest accuracy ${(100 * last.accuracy).toFixed(2)}% after ${epochs} epochs in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);
 console.log(`checkpoint: ${checkpoint}\ncurves: ${curves}`);

@@ -12,14 +12,24 @@ manualSeed(0);
 const centres = randn([C, D]).mul(2);
 const labels = randint(0, C, [N]);
 const mix = randn([D, D]).mul(1 / Math.sqrt(D));
-const X = centres.indexSelect(0, labels).add(randn([N, D]).mul(1.5)).matmul(mix).tanh();
+const X = centres
+  .indexSelect(0, labels)
+  .add(randn([N, D]).mul(1.5))
+  .matmul(mix)
+  .tanh();
 const split = Math.floor(N * 0.8);
 const [xTrain, xTest] = [X.narrow(0, 0, split), X.narrow(0, split, N - split)];
 const [yTrain, yTest] = [labels.narrow(0, 0, split), labels.narrow(0, split, N - split)];
 
 const model = new nn.Sequential(
-  new nn.Linear(D, H), new nn.BatchNorm1d(H), new nn.GELU(), new nn.Dropout(0.1),
-  new nn.Linear(H, H), new nn.BatchNorm1d(H), new nn.GELU(), new nn.Dropout(0.1),
+  new nn.Linear(D, H),
+  new nn.BatchNorm1d(H),
+  new nn.GELU(),
+  new nn.Dropout(0.1),
+  new nn.Linear(H, H),
+  new nn.BatchNorm1d(H),
+  new nn.GELU(),
+  new nn.Dropout(0.1),
   new nn.Linear(H, C),
 );
 console.log(nn.summary(model, [batchSize, D]).toString());
@@ -28,10 +38,11 @@ const optimizer = new optim.AdamW(model.parameters(), { lr: 3e-3, weightDecay: 1
 const stepsPerEpoch = Math.ceil(split / batchSize);
 const scheduler = new optim.lrScheduler.CosineAnnealingLR(optimizer, epochs * stepsPerEpoch);
 
-const accuracy = (x, y) => noGrad(() => {
-  const pred = model.call(x).argmax(1);
-  return pred.eq(y).float().mean().item();
-});
+const accuracy = (x, y) =>
+  noGrad(() => {
+    const pred = model.call(x).argmax(1);
+    return pred.eq(y).float().mean().item();
+  });
 
 for (let epoch = 1; epoch <= epochs; epoch++) {
   model.train();
@@ -48,5 +59,7 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
     total += loss.item() * idx.shape[0];
   }
   model.eval();
-  console.log(`epoch ${epoch}: train loss ${(total / split).toFixed(4)}, test accuracy ${(100 * accuracy(xTest, yTest)).toFixed(1)}%`);
+  console.log(
+    `epoch ${epoch}: train loss ${(total / split).toFixed(4)}, test accuracy ${(100 * accuracy(xTest, yTest)).toFixed(1)}%`,
+  );
 }

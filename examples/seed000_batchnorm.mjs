@@ -19,10 +19,14 @@ console.log(`train-mode output: mean ${mean(yTrain).toFixed(4)}, std ${channelSt
 noGrad(() => {
   for (let i = 1; i < batches; i++) bn.call(batch());
 });
-console.log(`after ${batches} batches: running_mean ~ ${mean(bn.runningMean).toFixed(3)}, running_var ~ ${mean(bn.runningVar).toFixed(2)}, num_batches_tracked ${bn.numBatchesTracked.item()}`);
+console.log(
+  `after ${batches} batches: running_mean ~ ${mean(bn.runningMean).toFixed(3)}, running_var ~ ${mean(bn.runningVar).toFixed(2)}, num_batches_tracked ${bn.numBatchesTracked.item()}`,
+);
 
 bn.eval();
 const yEval = noGrad(() => bn.call(x));
-console.log(`eval-mode output:  mean ${mean(yEval).toFixed(4)}, std ${channelStd(yEval).toFixed(4)} (running statistics)`);
+console.log(
+  `eval-mode output:  mean ${mean(yEval).toFixed(4)}, std ${channelStd(yEval).toFixed(4)} (running statistics)`,
+);
 const unchanged = bn.numBatchesTracked.item() === batches;
 console.log(`eval leaves the running statistics alone: ${unchanged}`);

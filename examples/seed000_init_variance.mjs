@@ -9,15 +9,17 @@ const layers = Number(process.argv[2] ?? 10);
 manualSeed(0);
 const init = nn.init;
 const schemes = {
-  'Xavier': (w) => init.xavierUniform_(w),
-  'He': (w) => init.kaimingNormal_(w, { mode: 'fan_in', nonlinearity: 'relu' }),
+  Xavier: (w) => init.xavierUniform_(w),
+  He: (w) => init.kaimingNormal_(w, { mode: 'fan_in', nonlinearity: 'relu' }),
   'N(0,0.01)': (w) => init.normal_(w, 0, 0.01),
 };
 
 const x0 = randn([1000, 100]);
 const table = {};
 for (const [name, initFn] of Object.entries(schemes)) {
-  const net = new nn.Sequential(...Array.from({ length: layers }, () => new nn.Sequential(new nn.Linear(100, 100, { bias: false }), new nn.ReLU())));
+  const net = new nn.Sequential(
+    ...Array.from({ length: layers }, () => new nn.Sequential(new nn.Linear(100, 100, { bias: false }), new nn.ReLU())),
+  );
   for (const m of net.modules()) if (m instanceof nn.Linear) initFn(m.weight);
   const variances = [x0.var().item()];
   noGrad(() => {

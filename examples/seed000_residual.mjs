@@ -10,11 +10,13 @@ class Net extends nn.Module {
   constructor(depth, residual) {
     super();
     this.residual = residual;
-    this.layers = new nn.ModuleList(Array.from({ length: depth }, () => {
-      const l = new nn.Linear(100, 100, { bias: false });
-      nn.init.normal_(l.weight, 0, 0.01);
-      return l;
-    }));
+    this.layers = new nn.ModuleList(
+      Array.from({ length: depth }, () => {
+        const l = new nn.Linear(100, 100, { bias: false });
+        nn.init.normal_(l.weight, 0, 0.01);
+        return l;
+      }),
+    );
   }
   forward(x) {
     for (const layer of this.layers) {
@@ -33,5 +35,7 @@ for (const residual of [false, true]) {
   y.pow(2).sum().backward();
   const g = net.layers[0].weight.grad.norm().item();
   const name = residual ? 'residual' : 'plain';
-  console.log(`${name.padEnd(9)} network: output std ${y.std().item().toExponential(3)}, gradient norm at layer 1 ${g.toExponential(3)}`);
+  console.log(
+    `${name.padEnd(9)} network: output std ${y.std().item().toExponential(3)}, gradient norm at layer 1 ${g.toExponential(3)}`,
+  );
 }

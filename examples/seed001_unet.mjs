@@ -20,7 +20,11 @@ manualSeed(0);
 function makeShapes(n, seed) {
   let s = seed >>> 0 || 1;
   const rnd = () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     return s / 4294967296;
   };
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
@@ -38,7 +42,9 @@ function makeShapes(n, seed) {
       const [hh, hw] = [2 + rnd() * 4, 2 + rnd() * 4];
       for (let y = 0; y < size; y++) {
         for (let x = 0; x < size; x++) {
-          const inside = disc ? (y - cy) ** 2 + (x - cx) ** 2 <= r * r : Math.abs(y - cy) <= hh && Math.abs(x - cx) <= hw;
+          const inside = disc
+            ? (y - cy) ** 2 + (x - cx) ** 2 <= r * r
+            : Math.abs(y - cy) <= hh && Math.abs(x - cx) <= hw;
           if (!inside) continue;
           img[base + y * size + x] = 1;
           msk[base + y * size + x] = disc ? 1 : 0; // a later shape covers an earlier one
@@ -51,9 +57,15 @@ function makeShapes(n, seed) {
 }
 
 /** Conv-BN-ReLU twice: the unit of each U-Net level. */
-const doubleConv = (cin, cout) => new nn.Sequential(
-  new nn.Conv2d(cin, cout, 3, { padding: 1 }), new nn.BatchNorm2d(cout), new nn.ReLU(),
-  new nn.Conv2d(cout, cout, 3, { padding: 1 }), new nn.BatchNorm2d(cout), new nn.ReLU());
+const doubleConv = (cin, cout) =>
+  new nn.Sequential(
+    new nn.Conv2d(cin, cout, 3, { padding: 1 }),
+    new nn.BatchNorm2d(cout),
+    new nn.ReLU(),
+    new nn.Conv2d(cout, cout, 3, { padding: 1 }),
+    new nn.BatchNorm2d(cout),
+    new nn.ReLU(),
+  );
 
 class UNet extends nn.Module {
   /** skips: false builds the plain encoder-decoder of p55 (same layers, the skip inputs are zeros). */
@@ -123,12 +135,16 @@ function fit(model, label) {
     console.log(`${label} epoch ${epoch}: train loss ${(total / nTrain).toFixed(4)}`);
   }
   const { acc, iou } = evaluate(model);
-  console.log(`${label}: test pixel accuracy ${(100 * acc).toFixed(1)}%, disc IoU ${iou.toFixed(3)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(
+    `${label}: test pixel accuracy ${(100 * acc).toFixed(1)}%, disc IoU ${iou.toFixed(3)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
 }
 
 const discShare = testSet.masks.mean().item();
-console.log(`${nTrain} train / ${nTest} test images ${size}x${size}; disc pixels ${(100 * discShare).toFixed(1)}% ` +
-  `(all-background accuracy ${(100 * (1 - discShare)).toFixed(1)}%)`);
+console.log(
+  `${nTrain} train / ${nTest} test images ${size}x${size}; disc pixels ${(100 * discShare).toFixed(1)}% ` +
+    `(all-background accuracy ${(100 * (1 - discShare)).toFixed(1)}%)`,
+);
 const unet = new UNet();
 console.log(`U-Net parameters: ${nn.countParameters(unet).toLocaleString('en-US')}`);
 fit(unet, 'U-Net');

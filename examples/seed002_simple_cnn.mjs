@@ -60,7 +60,8 @@ class Bottleneck extends nn.Module {
 }
 
 /** The seed's count_parameters: trainable parameter elements. */
-const countParameters = (model) => [...model.parameters()].filter((p) => p.requiresGrad).reduce((n, p) => n + p.numel(), 0);
+const countParameters = (model) =>
+  [...model.parameters()].filter((p) => p.requiresGrad).reduce((n, p) => n + p.numel(), 0);
 const fmt = (n) => n.toLocaleString('en-US');
 // Per-layer arithmetic: Linear in*out + out; Conv2d in*out*k*k + out; BatchNorm2d 2*C (weight, bias).
 const linear = (i, o) => i * o + o;
@@ -72,7 +73,9 @@ const mlp = new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Lin
 assert.equal(linear(784, 256), 200_960);
 assert.equal(linear(256, 10), 2_570);
 assert.equal(countParameters(mlp), 203_530);
-console.log(`MLP(784, [256], 10) parameters: ${fmt(countParameters(mlp))} (Linear(784, 256): ${fmt(linear(784, 256))}, Linear(256, 10): ${fmt(linear(256, 10))})`);
+console.log(
+  `MLP(784, [256], 10) parameters: ${fmt(countParameters(mlp))} (Linear(784, 256): ${fmt(linear(784, 256))}, Linear(256, 10): ${fmt(linear(256, 10))})`,
+);
 
 const model = new SimpleCNN();
 console.log(model.toString());
@@ -91,10 +94,14 @@ assert.equal(countParameters(block), bottleneckExpected);
 assert.equal(countParameters(block), 70_016);
 // Why a bottleneck: two plain 3x3 convolutions at 256 channels would need 1,180,160 parameters.
 const plain = 2 * conv(256, 256, 3);
-console.log(`Bottleneck(256, 256) parameters: ${fmt(countParameters(block))} (two plain 3x3 convs at 256 channels: ${fmt(plain)}, ${(plain / countParameters(block)).toFixed(1)}x more)`);
+console.log(
+  `Bottleneck(256, 256) parameters: ${fmt(countParameters(block))} (two plain 3x3 convs at 256 channels: ${fmt(plain)}, ${(plain / countParameters(block)).toFixed(1)}x more)`,
+);
 const feature = randn([2, 256, 8, 8]);
 const y = noGrad(() => block.call(feature));
-console.log(`Bottleneck input [${feature.shape.join(', ')}] -> output [${y.shape.join(', ')}], min ${y.min().item().toFixed(3)} (>= 0 after the final ReLU)`);
+console.log(
+  `Bottleneck input [${feature.shape.join(', ')}] -> output [${y.shape.join(', ')}], min ${y.min().item().toFixed(3)} (>= 0 after the final ReLU)`,
+);
 assert.deepEqual([...y.shape], [...feature.shape]);
 
 // Training on synthetic data: class k's images carry a bright 8x8 patch in one of 10 places
@@ -127,4 +134,6 @@ for (let step = 1; step <= steps; step++) {
 }
 model.eval();
 const acc = noGrad(() => model.call(images).argmax(1).eq(labels).float().mean().item());
-console.log(`loss ${losses[0].toFixed(4)} -> ${losses[losses.length - 1].toFixed(4)}; train accuracy (eval mode) ${(100 * acc).toFixed(1)}%`);
+console.log(
+  `loss ${losses[0].toFixed(4)} -> ${losses[losses.length - 1].toFixed(4)}; train accuracy (eval mode) ${(100 * acc).toFixed(1)}%`,
+);

@@ -58,7 +58,9 @@ for (let epoch = 0; epoch < epochs; epoch++) {
     optimizer.step();
     total += loss.item();
   }
-  console.log(`epoch ${epoch + 1}: mean loss ${(total / (2048 / batch)).toFixed(4)} (${(performance.now() - t0).toFixed(0)} ms)`);
+  console.log(
+    `epoch ${epoch + 1}: mean loss ${(total / (2048 / batch)).toFixed(4)} (${(performance.now() - t0).toFixed(0)} ms)`,
+  );
 }
 
 model.eval();

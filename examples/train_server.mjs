@@ -24,7 +24,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { argmax, backendInfo, data, getNumThreads, io, manualSeed, nn, noGrad, optim, setNumThreads, softmax, Tensor, train } from '../dist/index.js';
+import {
+  argmax,
+  backendInfo,
+  data,
+  getNumThreads,
+  io,
+  manualSeed,
+  nn,
+  noGrad,
+  optim,
+  setNumThreads,
+  softmax,
+  Tensor,
+  train,
+} from '../dist/index.js';
 import { makeModel } from './fashion_models.mjs';
 
 const options = {
@@ -68,7 +82,17 @@ function runTraining({ args, stop }) {
   const loader = new data.DataLoader(trainSet, { batchSize: count('batch', args.batch, 1), shuffle: true });
   const testLoader = new data.DataLoader(testSet, { batchSize: 500 });
   const epochs = count('epochs', args.epochs, 0);
-  const progress = { epoch: 0, epochs, step: 0, stepsPerEpoch: loader.length, samples: 0, loss: null, samplesPerSec: 0, testAccuracy: null, threads: backendInfo().threads };
+  const progress = {
+    epoch: 0,
+    epochs,
+    step: 0,
+    stepsPerEpoch: loader.length,
+    samples: 0,
+    loss: null,
+    samplesPerSec: 0,
+    testAccuracy: null,
+    threads: backendInfo().threads,
+  };
   const started = performance.now();
   let windowStart = started;
   let windowSamples = 0;
@@ -112,13 +136,33 @@ function runTraining({ args, stop }) {
     progress.testAccuracy = evaluate();
     post({ type: 'progress', ...progress });
     // The weights as fresh copies, transferred (not cloned) to the main thread's model.
-    const weights = Object.entries(model.stateDict()).map(([key, t]) => ({ key, shape: [...t.shape], data: t.toTypedArray() }));
-    post({ type: 'weights', epoch: epochsDone, weights }, weights.map((w) => w.data.buffer));
+    const weights = Object.entries(model.stateDict()).map(([key, t]) => ({
+      key,
+      shape: [...t.shape],
+      data: t.toTypedArray(),
+    }));
+    post(
+      { type: 'weights', epoch: epochsDone, weights },
+      weights.map((w) => w.data.buffer),
+    );
   }
   fs.mkdirSync(args.out, { recursive: true });
   const checkpoint = path.join(args.out, 'checkpoint.safetensors');
-  io.saveCheckpoint(checkpoint, { model, optimizer, epoch: epochsDone, step: steps, extra: { testAccuracy: progress.testAccuracy } });
-  post({ type: 'done', checkpoint, epochs: epochsDone, steps, stopped: epochsDone < epochs, seconds: (performance.now() - started) / 1000 });
+  io.saveCheckpoint(checkpoint, {
+    model,
+    optimizer,
+    epoch: epochsDone,
+    step: steps,
+    extra: { testAccuracy: progress.testAccuracy },
+  });
+  post({
+    type: 'done',
+    checkpoint,
+    epochs: epochsDone,
+    steps,
+    stopped: epochsDone < epochs,
+    seconds: (performance.now() - started) / 1000,
+  });
 }
 
 // ---------------------------------------------------------------- the main thread: HTTP
@@ -129,21 +173,43 @@ function runServer() {
   const epochs = count('epochs', args.epochs, 0);
   const duration = Number(args.duration);
   const nice = Number(args.nice);
-  if (!Number.isInteger(nice) || nice < 0 || nice > 19) throw new RangeError(`--nice must be an integer in [0, 19], got ${args.nice}`);
+  if (!Number.isInteger(nice) || nice < 0 || nice > 19)
+    throw new RangeError(`--nice must be an integer in [0, 19], got ${args.nice}`);
   if (!(duration >= 0)) throw new RangeError(`--duration must be a number of seconds >= 0, got ${args.duration}`);
   if (args.threads && epochs === 0) setNumThreads(count('threads', args.threads, 1)); // else the worker sets it
   manualSeed(Number(args.seed));
   const model = makeModel(args.model).eval(); // same seed: starts from the worker's initial weights
   const testSet = data.loadFashionMNIST({ train: false, source: 'embedded' });
   const [, , height, width] = testSet.images.shape;
-  const status = { state: epochs > 0 ? 'starting' : 'serving', model: args.model, epoch: 0, epochs, step: 0, stepsPerEpoch: null, samples: 0, loss: null, samplesPerSec: 0, testAccuracy: null, threads: backendInfo().threads, modelEpoch: 0, checkpoint: null, done: epochs === 0, error: null };
+  const status = {
+    state: epochs > 0 ? 'starting' : 'serving',
+    model: args.model,
+    epoch: 0,
+    epochs,
+    step: 0,
+    stepsPerEpoch: null,
+    samples: 0,
+    loss: null,
+    samplesPerSec: 0,
+    testAccuracy: null,
+    threads: backendInfo().threads,
+    modelEpoch: 0,
+    checkpoint: null,
+    done: epochs === 0,
+    error: null,
+  };
   const started = performance.now();
 
   function predict(image) {
     return noGrad(() => {
       const probs = softmax(model.call(image), 1);
       const k = argmax(probs, 1).item();
-      return { predicted: k, class: data.FASHION_MNIST_CLASSES[k], probability: probs.data[k], modelEpoch: status.modelEpoch };
+      return {
+        predicted: k,
+        class: data.FASHION_MNIST_CLASSES[k],
+        probability: probs.data[k],
+        modelEpoch: status.modelEpoch,
+      };
     });
   }
 
@@ -155,7 +221,10 @@ function runServer() {
 
   function predictIndex(res, query) {
     const index = Number(query.get('index') ?? 0);
-    if (!Number.isInteger(index) || index < 0 || index >= testSet.length) return reply(res, 400, { error: `index must be an integer in [0, ${testSet.length}), got ${query.get('index')}` });
+    if (!Number.isInteger(index) || index < 0 || index >= testSet.length)
+      return reply(res, 400, {
+        error: `index must be an integer in [0, ${testSet.length}), got ${query.get('index')}`,
+      });
     const image = testSet.images.narrow(0, index, 1);
     reply(res, 200, { index, label: testSet.labels.data[index], ...predict(image) });
   }
@@ -184,10 +253,12 @@ function runServer() {
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://localhost');
-    if (url.pathname === '/status' && req.method === 'GET') return reply(res, 200, { ...status, uptime: (performance.now() - started) / 1000 });
+    if (url.pathname === '/status' && req.method === 'GET')
+      return reply(res, 200, { ...status, uptime: (performance.now() - started) / 1000 });
     if (url.pathname === '/predict' && req.method === 'GET') return predictIndex(res, url.searchParams);
     if (url.pathname === '/predict' && req.method === 'POST') return predictBody(req, res);
-    if (url.pathname === '/status' || url.pathname === '/predict') return reply(res, 405, { error: `${req.method} ${url.pathname} is not allowed` });
+    if (url.pathname === '/status' || url.pathname === '/predict')
+      return reply(res, 405, { error: `${req.method} ${url.pathname} is not allowed` });
     reply(res, 404, { error: `no route ${url.pathname}; try GET /status, GET /predict?index=N, POST /predict` });
   });
 
@@ -206,7 +277,9 @@ function runServer() {
         status.modelEpoch = m.epoch;
       } else if (m.type === 'done') {
         Object.assign(status, { state: m.stopped ? 'stopped' : 'done', done: true, checkpoint: m.checkpoint });
-        console.log(`training ${status.state} after ${m.epochs} epochs (${m.steps} steps) in ${m.seconds.toFixed(1)} s; checkpoint ${m.checkpoint}`);
+        console.log(
+          `training ${status.state} after ${m.epochs} epochs (${m.steps} steps) in ${m.seconds.toFixed(1)} s; checkpoint ${m.checkpoint}`,
+        );
       }
     });
     worker.on('error', (e) => {
@@ -239,7 +312,9 @@ function runServer() {
       clearTimeout(force);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      console.log(`shut down cleanly: ${epochs > 0 ? `training ${status.state}` : 'no training'}, model epoch ${status.modelEpoch}`);
+      console.log(
+        `shut down cleanly: ${epochs > 0 ? `training ${status.state}` : 'no training'}, model epoch ${status.modelEpoch}`,
+      );
     })();
     return closing;
   }
@@ -250,7 +325,9 @@ function runServer() {
 
   server.listen(port, '127.0.0.1', () => {
     const info = backendInfo();
-    console.log(`myelin ${info.version} (${info.isa}); model ${args.model}; ${epochs > 0 ? `training ${epochs} epochs in a worker` : 'serving only (no training)'}`);
+    console.log(
+      `myelin ${info.version} (${info.isa}); model ${args.model}; ${epochs > 0 ? `training ${epochs} epochs in a worker` : 'serving only (no training)'}`,
+    );
     console.log(`listening on http://127.0.0.1:${server.address().port}`);
     if (duration > 0) durationTimer = setTimeout(() => void shutdown(`--duration ${duration} s`), duration * 1000);
   });

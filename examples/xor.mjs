@@ -7,7 +7,12 @@ const epochs = Number(process.argv[2] ?? 1000);
 // With only 4 ReLU units some seeds leave units dead and stop at 75% (in PyTorch too); seed 1 learns it.
 manualSeed(1);
 
-const X = tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+const X = tensor([
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+]);
 const y = tensor([[0], [1], [1], [0]]);
 
 const model = new nn.Sequential(new nn.Linear(2, 4), new nn.ReLU(), new nn.Linear(4, 1), new nn.Sigmoid());
@@ -21,7 +26,8 @@ for (let epoch = 0; epoch < epochs; epoch++) {
   optimizer.zeroGrad();
   loss.backward();
   optimizer.step();
-  if ((epoch + 1) % Math.max(1, Math.floor(epochs / 5)) === 0) console.log(`epoch ${epoch + 1}: loss ${loss.item().toFixed(5)}`);
+  if ((epoch + 1) % Math.max(1, Math.floor(epochs / 5)) === 0)
+    console.log(`epoch ${epoch + 1}: loss ${loss.item().toFixed(5)}`);
 }
 
 const predictions = model.call(X).toTypedArray();

@@ -33,11 +33,14 @@ function inferShape(op: string, data: Nested): number[] {
   const check = (x: Nested, dim: number): void => {
     if (dim === shape.length) {
       if (Array.isArray(x)) throw new RangeError(`${op}: ragged nested array (expected a number at depth ${dim})`);
-      if (typeof x !== 'number' && typeof x !== 'boolean') throw new TypeError(`${op}: elements must be numbers or booleans, got ${typeof x}`);
+      if (typeof x !== 'number' && typeof x !== 'boolean')
+        throw new TypeError(`${op}: elements must be numbers or booleans, got ${typeof x}`);
       return;
     }
     if (!Array.isArray(x) || x.length !== shape[dim]) {
-      throw new RangeError(`${op}: ragged nested array: expected length ${shape[dim]} at depth ${dim}, got ${Array.isArray(x) ? x.length : typeof x}`);
+      throw new RangeError(
+        `${op}: ragged nested array: expected length ${shape[dim]} at depth ${dim}, got ${Array.isArray(x) ? x.length : typeof x}`,
+      );
     }
     for (const e of x) check(e, dim + 1);
   };
@@ -48,7 +51,8 @@ function inferShape(op: string, data: Nested): number[] {
 /** A tensor from nested arrays, a typed array (copied) or a scalar. */
 export function tensor(data: Nested | TypedArray, opts?: CreationOptions): Tensor {
   if (ArrayBuffer.isView(data)) {
-    const dtype = opts?.dtype ?? (data instanceof Int32Array ? 'int32' : data instanceof Uint8Array ? 'bool' : 'float32');
+    const dtype =
+      opts?.dtype ?? (data instanceof Int32Array ? 'int32' : data instanceof Uint8Array ? 'bool' : 'float32');
     const out = allocate(checkDType('tensor', dtype), data.length);
     out.set(data as ArrayLike<number>);
     return finish(Tensor.fromData(out, [data.length]), opts);
@@ -91,11 +95,19 @@ export { formatShape };
  */
 export function arange(start: number, end?: number, step = 1, opts?: CreationOptions): Tensor {
   if (end === undefined) [start, end] = [0, start];
-  for (const [name, v] of [['start', start], ['end', end], ['step', step]] as const) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`arange: ${name} must be a finite number, got ${String(v)}`);
+  for (const [name, v] of [
+    ['start', start],
+    ['end', end],
+    ['step', step],
+  ] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new TypeError(`arange: ${name} must be a finite number, got ${String(v)}`);
   }
   if (step === 0) throw new RangeError('arange: step must be nonzero');
-  if ((end - start) * step < 0) throw new RangeError(`arange: upper bound and lower bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`);
+  if ((end - start) * step < 0)
+    throw new RangeError(
+      `arange: upper bound and lower bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`,
+    );
   const dtype = checkDType('arange', opts?.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32'));
   const n = Math.max(0, Math.ceil((end - start) / step));
   const data = allocate(dtype, n);
@@ -105,7 +117,8 @@ export function arange(start: number, end?: number, step = 1, opts?: CreationOpt
 
 /** `steps` evenly spaced values from start to end inclusive (torch.linspace), float32. */
 export function linspace(start: number, end: number, steps: number, opts?: CreationOptions): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: steps must be a non-negative integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new RangeError(`linspace: steps must be a non-negative integer, got ${steps}`);
   const dtype = checkDType('linspace', opts?.dtype);
   const data = allocate(dtype, steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;

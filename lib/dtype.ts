@@ -4,9 +4,12 @@ export type TypedArray = Float32Array | Int32Array | Uint8Array;
 
 export function allocate(dtype: DType, n: number): TypedArray {
   switch (dtype) {
-    case 'float32': return new Float32Array(n);
-    case 'int32': return new Int32Array(n);
-    case 'bool': return new Uint8Array(n);
+    case 'float32':
+      return new Float32Array(n);
+    case 'int32':
+      return new Int32Array(n);
+    case 'bool':
+      return new Uint8Array(n);
   }
 }
 

@@ -5,21 +5,92 @@ export { Tensor, Storage, isTensor } from './tensor.js';
 export { tensor, zeros, ones, full, empty, type CreationOptions } from './creation.js';
 export { arange, linspace, eye, zerosLike, onesLike, fullLike, emptyLike } from './creation.js';
 export { Generator, manualSeed, initialSeed, defaultGenerator, type GeneratorState } from './random.js';
-export { rand, randn, randint, randperm, bernoulli, randLike, randnLike, type RandomOptions } from './random_tensors.js';
+export {
+  rand,
+  randn,
+  randint,
+  randperm,
+  bernoulli,
+  randLike,
+  randnLike,
+  type RandomOptions,
+} from './random_tensors.js';
 export { neg, sign, abs, exp, log, log1p, expm1, sqrt, rsqrt, sin, cos, tanh, sigmoid, relu } from './ops/unary.js';
 export { pow, clamp, clamp as clip, maximum, minimum, where } from './ops/pointwise.js';
-export { eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor, logicalNot, isnan, isfinite, isinf, equal, allclose } from './ops/compare.js';
-export { sum, mean, prod, amax, amin, max, min, argmax, argmin, all, any, type Dims, type ValuesIndices } from './ops/reduce.js';
+export {
+  eq,
+  ne,
+  lt,
+  le,
+  gt,
+  ge,
+  logicalAnd,
+  logicalOr,
+  logicalXor,
+  logicalNot,
+  isnan,
+  isfinite,
+  isinf,
+  equal,
+  allclose,
+} from './ops/compare.js';
+export {
+  sum,
+  mean,
+  prod,
+  amax,
+  amin,
+  max,
+  min,
+  argmax,
+  argmin,
+  all,
+  any,
+  type Dims,
+  type ValuesIndices,
+} from './ops/reduce.js';
 export { variance as var, std, norm, logsumexp, cumsum, type VarOptions } from './ops/reduce_stats.js';
-export { reshape, view, flatten, unflatten, transpose, permute, squeeze, unsqueeze, expand, broadcastTo, contiguous, clone, narrow, slice, select } from './ops/view.js';
+export {
+  reshape,
+  view,
+  flatten,
+  unflatten,
+  transpose,
+  permute,
+  squeeze,
+  unsqueeze,
+  expand,
+  broadcastTo,
+  contiguous,
+  clone,
+  narrow,
+  slice,
+  select,
+} from './ops/view.js';
 export { cat, stack, split, chunk, unbind, repeat, flip } from './ops/join.js';
 export { matmul, mm, bmm, mv, dot, outer } from './ops/matmul.js';
 export { einsum } from './ops/einsum.js';
 export { gather, scatter, scatterAdd, indexSelect, maskedFill, oneHot, nonzero } from './ops/indexing.js';
 export { sort, argsort, topk, type SortOptions, type TopkOptions } from './ops/sort.js';
-export { softmax, logSoftmax, crossEntropy, type CrossEntropyOptions, type Reduction, type SoftmaxOutOptions } from './ops/softmax.js';
+export {
+  softmax,
+  logSoftmax,
+  crossEntropy,
+  type CrossEntropyOptions,
+  type Reduction,
+  type SoftmaxOutOptions,
+} from './ops/softmax.js';
 export { conv1d, conv2d, convTranspose1d, convTranspose2d } from './ops/conv.js';
-export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d } from './ops/pool.js';
+export {
+  maxPool1d,
+  maxPool2d,
+  avgPool1d,
+  avgPool2d,
+  adaptiveAvgPool1d,
+  adaptiveAvgPool2d,
+  adaptiveMaxPool1d,
+  adaptiveMaxPool2d,
+} from './ops/pool.js';
 export { interpolate, type InterpolateMode, type InterpolateOptions } from './ops/interpolate.js';
 export { pad, type PadMode, type PadOptions } from './ops/pad.js';
 export { gradcheck, type GradcheckOptions } from './autograd/gradcheck.js';

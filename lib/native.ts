@@ -26,8 +26,21 @@ export type BinaryOpCode = (typeof BinaryOp)[keyof typeof BinaryOp];
 
 /** Unary elementwise ops, in the native UnaryOp order. New ops are appended. */
 export const UnaryOp = {
-  neg: 0, abs: 1, exp: 2, log: 3, sqrt: 4, rsqrt: 5, sin: 6, cos: 7, tanh: 8, sigmoid: 9, relu: 10,
-  log1p: 11, expm1: 12, sign: 13, erf: 14,
+  neg: 0,
+  abs: 1,
+  exp: 2,
+  log: 3,
+  sqrt: 4,
+  rsqrt: 5,
+  sin: 6,
+  cos: 7,
+  tanh: 8,
+  sigmoid: 9,
+  relu: 10,
+  log1p: 11,
+  expm1: 12,
+  sign: 13,
+  erf: 14,
 } as const;
 export type UnaryOpCode = (typeof UnaryOp)[keyof typeof UnaryOp];
 
@@ -141,17 +154,29 @@ export interface NativeBinding {
 
   /** out = a op b elementwise over `shape`; each operand is (array, offset, strides). */
   binary(
-    op: BinaryOpCode, shape: Dims,
-    out: Float32Array, outOffset: number, outStrides: Dims,
-    a: Float32Array, aOffset: number, aStrides: Dims,
-    b: Float32Array, bOffset: number, bStrides: Dims,
+    op: BinaryOpCode,
+    shape: Dims,
+    out: Float32Array,
+    outOffset: number,
+    outStrides: Dims,
+    a: Float32Array,
+    aOffset: number,
+    aStrides: Dims,
+    b: Float32Array,
+    bOffset: number,
+    bStrides: Dims,
   ): void;
 
   /** out = op(x) elementwise over `shape`. */
   unary(
-    op: UnaryOpCode, shape: Dims,
-    out: Float32Array, outOffset: number, outStrides: Dims,
-    x: Float32Array, xOffset: number, xStrides: Dims,
+    op: UnaryOpCode,
+    shape: Dims,
+    out: Float32Array,
+    outOffset: number,
+    outStrides: Dims,
+    x: Float32Array,
+    xOffset: number,
+    xStrides: Dims,
   ): void;
 
   /**
@@ -160,8 +185,13 @@ export interface NativeBinding {
    * axis gives one element). max/min propagate NaN; sum/mean of nothing are 0/NaN.
    */
   reduce(
-    op: ReduceOpCode, shape: Dims, x: Float32Array, xOffset: number, xStrides: Dims,
-    axes: Dims, out: Float32Array,
+    op: ReduceOpCode,
+    shape: Dims,
+    x: Float32Array,
+    xOffset: number,
+    xStrides: Dims,
+    axes: Dims,
+    out: Float32Array,
   ): void;
 
   /**
@@ -169,8 +199,14 @@ export interface NativeBinding {
    * dims in row-major order. The first extreme wins ties; NaN counts as the extreme.
    */
   argReduce(
-    op: ArgReduceOpCode, shape: Dims, x: Float32Array, xOffset: number, xStrides: Dims,
-    axis: number, values: Float32Array | null, indices: Int32Array,
+    op: ArgReduceOpCode,
+    shape: Dims,
+    x: Float32Array,
+    xOffset: number,
+    xStrides: Dims,
+    axis: number,
+    values: Float32Array | null,
+    indices: Int32Array,
   ): void;
 
   /**
@@ -179,17 +215,37 @@ export interface NativeBinding {
    * beta = 0 overwrites C (NaN in C does not propagate).
    */
   gemm(
-    transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
-    a: Float32Array, aOffset: number, lda: number,
-    b: Float32Array, bOffset: number, ldb: number,
-    beta: number, c: Float32Array, cOffset: number, ldc: number,
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    aOffset: number,
+    lda: number,
+    b: Float32Array,
+    bOffset: number,
+    ldb: number,
+    beta: number,
+    c: Float32Array,
+    cOffset: number,
+    ldc: number,
   ): void;
 
   /**
    * Softmax family over `rows` contiguous rows of n from x[xOffset]: op 0 softmax, 1 logSoftmax
    * (dy null); 2 softmax backward, 3 logSoftmax backward (x = the saved output, dy = its grad).
    */
-  softmax(op: 0 | 1 | 2 | 3, rows: number, n: number, x: Float32Array, xOffset: number, dy: Float32Array | null, out: Float32Array): void;
+  softmax(
+    op: 0 | 1 | 2 | 3,
+    rows: number,
+    n: number,
+    x: Float32Array,
+    xOffset: number,
+    dy: Float32Array | null,
+    out: Float32Array,
+  ): void;
   /**
    * One LSTM/GRU time step's pointwise part over `rows` batch rows of `hidden` units (the GEMMs
    * are the caller's). op 0 LSTM forward (pre, cPrev -> act, cNew, tanhC, h), 1 LSTM backward
@@ -206,23 +262,54 @@ export interface NativeBinding {
    * losses, log-sum-exps and the target's weight (0 where ignored; the 'mean' denominator).
    */
   crossEntropy(
-    rows: number, classes: number, logits: Float32Array, logitsOffset: number,
-    targets: Int32Array | Float32Array, weight: Float32Array | null, ignoreIndex: number, labelSmoothing: number,
-    losses: Float32Array, lse: Float32Array, targetWeight: Float32Array,
+    rows: number,
+    classes: number,
+    logits: Float32Array,
+    logitsOffset: number,
+    targets: Int32Array | Float32Array,
+    weight: Float32Array | null,
+    ignoreIndex: number,
+    labelSmoothing: number,
+    losses: Float32Array,
+    lse: Float32Array,
+    targetWeight: Float32Array,
   ): void;
   /** dx = d(sum_i gradRows[i] * loss_i)/d logits, [rows, classes]. */
   crossEntropyBackward(
-    rows: number, classes: number, logits: Float32Array, logitsOffset: number,
-    targets: Int32Array | Float32Array, weight: Float32Array | null, ignoreIndex: number, labelSmoothing: number,
-    gradRows: Float32Array, dx: Float32Array,
+    rows: number,
+    classes: number,
+    logits: Float32Array,
+    logitsOffset: number,
+    targets: Int32Array | Float32Array,
+    weight: Float32Array | null,
+    ignoreIndex: number,
+    labelSmoothing: number,
+    gradRows: Float32Array,
+    dx: Float32Array,
   ): void;
 
   /** `batch` GEMMs; operand i starts at offset + i * stride (stride 0 = broadcast operand). */
   gemmBatched(
-    transA: boolean, transB: boolean, batch: number, m: number, n: number, k: number, alpha: number,
-    a: Float32Array, aOffset: number, lda: number, strideA: number,
-    b: Float32Array, bOffset: number, ldb: number, strideB: number,
-    beta: number, c: Float32Array, cOffset: number, ldc: number, strideC: number,
+    transA: boolean,
+    transB: boolean,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    aOffset: number,
+    lda: number,
+    strideA: number,
+    b: Float32Array,
+    bOffset: number,
+    ldb: number,
+    strideB: number,
+    beta: number,
+    c: Float32Array,
+    cOffset: number,
+    ldc: number,
+    strideC: number,
   ): void;
 
   /**
@@ -236,16 +323,36 @@ export interface NativeBinding {
   /** dx [n, c, h, w] (overwritten) of conv2d from dy [n, oc, oh, ow]. */
   conv2dBackwardInput(dims: Dims, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
   /** dw [oc, c / groups, kh, kw] and, when given, dbias [oc] (overwritten) of conv2d. */
-  conv2dBackwardWeight(dims: Dims, x: Float32Array, dy: Float32Array, dw: Float32Array, dbias: Float32Array | null): void;
+  conv2dBackwardWeight(
+    dims: Dims,
+    x: Float32Array,
+    dy: Float32Array,
+    dw: Float32Array,
+    dbias: Float32Array | null,
+  ): void;
   /**
    * 2-D pooling of `planes` contiguous h x w planes. op: 0 max, 1 avg, 2 adaptive avg,
    * 3 adaptive max. dims = [planes, h, w, oh, ow, kh, kw, strideH, strideW, padH, padW,
    * dilationH, dilationW] (kernel entries unused by the adaptive ops). indices: Int32Array
    * [planes, oh, ow] of flat positions ih * w + iw, written by the max ops (else null).
    */
-  pool2d(op: 0 | 1 | 2 | 3, dims: Dims, countIncludePad: boolean, x: Float32Array, y: Float32Array, indices: Int32Array | null): void;
+  pool2d(
+    op: 0 | 1 | 2 | 3,
+    dims: Dims,
+    countIncludePad: boolean,
+    x: Float32Array,
+    y: Float32Array,
+    indices: Int32Array | null,
+  ): void;
   /** dx [planes, h, w] (overwritten) from dy [planes, oh, ow]; the max ops scatter through indices. */
-  pool2dBackward(op: 0 | 1 | 2 | 3, dims: Dims, countIncludePad: boolean, dy: Float32Array, indices: Int32Array | null, dx: Float32Array): void;
+  pool2dBackward(
+    op: 0 | 1 | 2 | 3,
+    dims: Dims,
+    countIncludePad: boolean,
+    dy: Float32Array,
+    indices: Int32Array | null,
+    dx: Float32Array,
+  ): void;
   /**
    * Resampling (interpolate's nearest / linear modes) of `planes` contiguous h x w planes to
    * oh x ow. dims = [planes, h, w, oh, ow]. Per-axis source tables: nearest (weights null):
@@ -253,9 +360,25 @@ export interface NativeBinding {
    * weight[2o] * in[index[2o]] + weight[2o + 1] * in[index[2o + 1]] (index, weight [2 * oh] or
    * [2 * ow]). Indices must lie inside the input axis. y [planes, oh, ow] is overwritten.
    */
-  resample2d(dims: Dims, rowIndex: Int32Array, rowWeight: Float32Array | null, colIndex: Int32Array, colWeight: Float32Array | null, x: Float32Array, y: Float32Array): void;
+  resample2d(
+    dims: Dims,
+    rowIndex: Int32Array,
+    rowWeight: Float32Array | null,
+    colIndex: Int32Array,
+    colWeight: Float32Array | null,
+    x: Float32Array,
+    y: Float32Array,
+  ): void;
   /** dx [planes, h, w] (overwritten): the adjoint of resample2d applied to dy [planes, oh, ow]. */
-  resample2dBackward(dims: Dims, rowIndex: Int32Array, rowWeight: Float32Array | null, colIndex: Int32Array, colWeight: Float32Array | null, dy: Float32Array, dx: Float32Array): void;
+  resample2dBackward(
+    dims: Dims,
+    rowIndex: Int32Array,
+    rowWeight: Float32Array | null,
+    colIndex: Int32Array,
+    colWeight: Float32Array | null,
+    dy: Float32Array,
+    dx: Float32Array,
+  ): void;
   // Normalisation over whole contiguous Float32Arrays (subarrays are fine); every array must
   // hold exactly its shape's element count; outputs may not share memory with anything else.
   // Statistics are two-pass (mean, then squared deviations), summed in float lanes per chunk
@@ -268,32 +391,75 @@ export interface NativeBinding {
    * statistics used (for the backward).
    */
   batchNorm(
-    dims: Dims, x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, training: boolean,
-    momentum: number, eps: number, runningMean: Float32Array | null, runningVar: Float32Array | null,
-    saveMean: Float32Array, saveInvstd: Float32Array, y: Float32Array,
+    dims: Dims,
+    x: Float32Array,
+    weight: Float32Array | null,
+    bias: Float32Array | null,
+    training: boolean,
+    momentum: number,
+    eps: number,
+    runningMean: Float32Array | null,
+    runningVar: Float32Array | null,
+    saveMean: Float32Array,
+    saveInvstd: Float32Array,
+    y: Float32Array,
   ): void;
   /** Gradients of batchNorm (training: through the batch statistics); null outputs are skipped. */
   batchNormBackward(
-    dims: Dims, x: Float32Array, dy: Float32Array, weight: Float32Array | null, saveMean: Float32Array,
-    saveInvstd: Float32Array, training: boolean, dx: Float32Array | null, dweight: Float32Array | null, dbias: Float32Array | null,
+    dims: Dims,
+    x: Float32Array,
+    dy: Float32Array,
+    weight: Float32Array | null,
+    saveMean: Float32Array,
+    saveInvstd: Float32Array,
+    training: boolean,
+    dx: Float32Array | null,
+    dweight: Float32Array | null,
+    dbias: Float32Array | null,
   ): void;
   /** Layer norm over rows of d: dims = [rows, d]; weight/bias [d] or null; mean/invstd [rows] out. */
   layerNorm(
-    dims: Dims, x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, eps: number,
-    mean: Float32Array, invstd: Float32Array, y: Float32Array,
+    dims: Dims,
+    x: Float32Array,
+    weight: Float32Array | null,
+    bias: Float32Array | null,
+    eps: number,
+    mean: Float32Array,
+    invstd: Float32Array,
+    y: Float32Array,
   ): void;
   layerNormBackward(
-    dims: Dims, x: Float32Array, dy: Float32Array, weight: Float32Array | null, mean: Float32Array, invstd: Float32Array,
-    dx: Float32Array | null, dweight: Float32Array | null, dbias: Float32Array | null,
+    dims: Dims,
+    x: Float32Array,
+    dy: Float32Array,
+    weight: Float32Array | null,
+    mean: Float32Array,
+    invstd: Float32Array,
+    dx: Float32Array | null,
+    dweight: Float32Array | null,
+    dbias: Float32Array | null,
   ): void;
   /** Group norm of x [n, c, s]: dims = [n, c, s, groups] (groups divides c); per-channel weight/bias [c]; mean/invstd [n, groups] out. */
   groupNorm(
-    dims: Dims, x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, eps: number,
-    mean: Float32Array, invstd: Float32Array, y: Float32Array,
+    dims: Dims,
+    x: Float32Array,
+    weight: Float32Array | null,
+    bias: Float32Array | null,
+    eps: number,
+    mean: Float32Array,
+    invstd: Float32Array,
+    y: Float32Array,
   ): void;
   groupNormBackward(
-    dims: Dims, x: Float32Array, dy: Float32Array, weight: Float32Array | null, mean: Float32Array, invstd: Float32Array,
-    dx: Float32Array | null, dweight: Float32Array | null, dbias: Float32Array | null,
+    dims: Dims,
+    x: Float32Array,
+    dy: Float32Array,
+    weight: Float32Array | null,
+    mean: Float32Array,
+    invstd: Float32Array,
+    dx: Float32Array | null,
+    dweight: Float32Array | null,
+    dbias: Float32Array | null,
   ): void;
   // Fused optimizer steps: one call updates one parameter and its state in place, in one pass.
   // Every buffer is a whole contiguous Float32Array of the parameter's length; no two may share
@@ -306,13 +472,21 @@ export interface NativeBinding {
   sgdStep(param: Float32Array, grad: Float32Array, momentumBuf: Float32Array | null, options: SgdStepOptions): void;
   /** Adam / AdamW (decoupled), optionally AMSGrad (maxExpAvgSq required then). */
   adamStep(
-    param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array,
-    maxExpAvgSq: Float32Array | null, options: AdamStepOptions,
+    param: Float32Array,
+    grad: Float32Array,
+    expAvg: Float32Array,
+    expAvgSq: Float32Array,
+    maxExpAvgSq: Float32Array | null,
+    options: AdamStepOptions,
   ): void;
   /** RMSprop; momentumBuf is required when momentum > 0, gradAvg when centered. */
   rmspropStep(
-    param: Float32Array, grad: Float32Array, squareAvg: Float32Array,
-    momentumBuf: Float32Array | null, gradAvg: Float32Array | null, options: RmspropStepOptions,
+    param: Float32Array,
+    grad: Float32Array,
+    squareAvg: Float32Array,
+    momentumBuf: Float32Array | null,
+    gradAvg: Float32Array | null,
+    options: RmspropStepOptions,
   ): void;
   /** Adagrad: stateSum += grad^2; param -= clr * grad / (sqrt(stateSum) + eps). */
   adagradStep(param: Float32Array, grad: Float32Array, stateSum: Float32Array, options: AdagradStepOptions): void;

@@ -1,7 +1,7 @@
 // Printing like PyTorch's torch/_tensor_str.py: 4 decimals for floats, integer-valued floats as
 // "1.", scientific notation when the magnitudes call for it, one column width for all elements,
 // summarised with "..." above 1000 elements (3 edge items), lines wrapped at 80 characters.
-import { Tensor } from './tensor.js';
+import type { Tensor } from './tensor.js';
 
 const PRECISION = 4;
 const THRESHOLD = 1000;
@@ -21,7 +21,7 @@ function fixed(v: number, digits: number): string {
     const lastDigit = Number(down[down.length - 1]);
     if (lastDigit % 2 === 0) s = (v < 0 ? '-' : '') + down;
   }
-  if (Object.is(v, -0)) s = '-' + s; // Python keeps the sign of -0.0
+  if (Object.is(v, -0)) s = `-${s}`; // Python keeps the sign of -0.0
   return s;
 }
 
@@ -39,7 +39,11 @@ class Formatter {
   private sciMode = false;
   private width = 1;
 
-  constructor(private readonly isFloat: boolean, private readonly isBool: boolean, values: ArrayLike<number>) {
+  constructor(
+    private readonly isFloat: boolean,
+    private readonly isBool: boolean,
+    values: ArrayLike<number>,
+  ) {
     if (!isFloat) {
       for (let i = 0; i < values.length; i++) this.width = Math.max(this.width, this.plain(values[i]).length);
       return;
@@ -104,10 +108,10 @@ function body(block: Block, dim: number, prefix: number[], indent: number, summa
     const items = idx.map((i) => (i < 0 ? ' ...' : f.format(block.get([...prefix, i]))));
     const lines: string[] = [];
     for (let i = 0; i < items.length; i += perLine) lines.push(items.slice(i, i + perLine).join(', '));
-    return `[${lines.join(',\n' + ' '.repeat(indent + 1))}]`;
+    return `[${lines.join(`,\n${' '.repeat(indent + 1)}`)}]`;
   }
   const rows = idx.map((i) => (i < 0 ? '...' : body(block, dim + 1, [...prefix, i], indent + 1, summarize, f)));
-  return `[${rows.join(',' + '\n'.repeat(nd - dim - 1) + ' '.repeat(indent + 1))}]`;
+  return `[${rows.join(`,${'\n'.repeat(nd - dim - 1)}${' '.repeat(indent + 1)}`)}]`;
 }
 
 function range(a: number, b: number): number[] {
@@ -123,7 +127,10 @@ function summarizedValues(t: Tensor, summarize: boolean): number[] {
       return;
     }
     const size = t.shape[dim];
-    const idx = summarize && size > 2 * EDGE_ITEMS ? [...range(0, EDGE_ITEMS), ...range(size - EDGE_ITEMS, size)] : range(0, size);
+    const idx =
+      summarize && size > 2 * EDGE_ITEMS
+        ? [...range(0, EDGE_ITEMS), ...range(size - EDGE_ITEMS, size)]
+        : range(0, size);
     for (const i of idx) walk(dim + 1, [...prefix, i]);
   };
   walk(0, []);
@@ -154,5 +161,5 @@ export function formatTensor(t: Tensor): string {
   if (t.dtype !== 'float32' && n === 0) suffixes.push(`dtype=${t.dtype}`);
   if (t.gradFn) suffixes.push(`gradFn=<${t.gradFn.name}>`);
   else if (t.requiresGrad) suffixes.push('requiresGrad=true');
-  return prefix + [text, ...suffixes].join(', ') + ')';
+  return `${prefix + [text, ...suffixes].join(', ')})`;
 }

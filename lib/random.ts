@@ -29,7 +29,15 @@ function mulhi(a: number, b: number): number {
 }
 
 /** One Philox4x32-10 block: 4 uint32 outputs for counter (c0..c3) and key (k0, k1). */
-export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array): void {
+export function philox4x32(
+  c0: number,
+  c1: number,
+  c2: number,
+  c3: number,
+  k0: number,
+  k1: number,
+  out: Uint32Array,
+): void {
   for (let r = 0; r < 10; r++) {
     const hi0 = mulhi(M0, c0);
     const lo0 = Math.imul(M0, c0) >>> 0;
@@ -77,7 +85,7 @@ export class Generator {
     if (!Number.isSafeInteger(seed)) throw new RangeError(`manualSeed: seed must be a safe integer, got ${seed}`);
     const s = seed < 0 ? seed + 2 ** 53 : seed;
     this._seed = seed;
-    this.k0 = s % 2 ** 32 >>> 0;
+    this.k0 = (s % 2 ** 32) >>> 0;
     this.k1 = Math.floor(s / 2 ** 32) >>> 0;
     this.counter = 0;
     this.used = 4;
@@ -107,7 +115,7 @@ export class Generator {
 
   private refill(): void {
     const c = this.counter++;
-    philox4x32(c % 2 ** 32 >>> 0, Math.floor(c / 2 ** 32) >>> 0, 0, 0, this.k0, this.k1, this.block);
+    philox4x32((c % 2 ** 32) >>> 0, Math.floor(c / 2 ** 32) >>> 0, 0, 0, this.k0, this.k1, this.block);
     this.used = 0;
   }
 

@@ -46,10 +46,12 @@ export function randn(shape: Shape, opts?: RandomOptions): Tensor {
 
 /** Integers uniform on [low, high) (torch.randint(low, high, size)); int32 unless dtype says otherwise. */
 export function randint(low: number, high: number, shape: Shape, opts?: RandomOptions): Tensor {
-  if (!Number.isInteger(low) || !Number.isInteger(high)) throw new TypeError(`randint: low and high must be integers, got ${low} and ${high}`);
+  if (!Number.isInteger(low) || !Number.isInteger(high))
+    throw new TypeError(`randint: low and high must be integers, got ${low} and ${high}`);
   if (high <= low) throw new RangeError(`randint: high (${high}) must be greater than low (${low})`);
   const dtype = opts?.dtype ?? 'int32';
-  if (!isDType(dtype) || dtype === 'bool') throw new TypeError(`randint: dtype must be 'int32' or 'float32', got ${String(dtype)}`);
+  if (!isDType(dtype) || dtype === 'bool')
+    throw new TypeError(`randint: dtype must be 'int32' or 'float32', got ${String(dtype)}`);
   const g = gen('randint', opts);
   return make('randint', shape, dtype, opts, () => g.nextInt(low, high));
 }
@@ -82,7 +84,8 @@ export function bernoulli(p: Tensor | number, opts?: RandomOptions & { shape?: S
   const out = new Float32Array(probs.length);
   for (let i = 0; i < probs.length; i++) {
     const q = probs[i];
-    if (!(q >= 0 && q <= 1)) throw new RangeError(`bernoulli: probabilities must be in [0, 1], got ${q} at element ${i}`);
+    if (!(q >= 0 && q <= 1))
+      throw new RangeError(`bernoulli: probabilities must be in [0, 1], got ${q} at element ${i}`);
     out[i] = g.nextFloat() < q ? 1 : 0;
   }
   return new Tensor(new Storage(out), p.shape);

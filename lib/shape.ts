@@ -82,7 +82,8 @@ export function normalizeDims(op: string, dims: number | readonly number[] | und
 export function checkShape(op: string, shape: readonly number[]): number[] {
   if (!Array.isArray(shape)) throw new TypeError(`${op}: shape must be an array of sizes, got ${typeof shape}`);
   for (const s of shape) {
-    if (!Number.isInteger(s) || s < 0) throw new RangeError(`${op}: invalid shape ${formatShape(shape)}: sizes must be non-negative integers`);
+    if (!Number.isInteger(s) || s < 0)
+      throw new RangeError(`${op}: invalid shape ${formatShape(shape)}: sizes must be non-negative integers`);
   }
   return [...shape];
 }

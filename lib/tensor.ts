@@ -42,7 +42,9 @@ export class Tensor {
   /** A new contiguous tensor over `data` (not copied). */
   static fromData(data: TypedArray, shape: Shape): Tensor {
     if (numel(shape) !== data.length) {
-      throw new RangeError(`tensor: shape ${formatShape(shape)} needs ${numel(shape)} elements, data has ${data.length}`);
+      throw new RangeError(
+        `tensor: shape ${formatShape(shape)} needs ${numel(shape)} elements, data has ${data.length}`,
+      );
     }
     return new Tensor(new Storage(data), shape);
   }
@@ -137,7 +139,8 @@ export class Tensor {
 
   /** The value of a one-element tensor. */
   item(): number | boolean {
-    if (this.numel() !== 1) throw new RangeError(`item: a tensor with ${this.numel()} elements cannot be converted to a scalar`);
+    if (this.numel() !== 1)
+      throw new RangeError(`item: a tensor with ${this.numel()} elements cannot be converted to a scalar`);
     const v = this.storage.data[this.offset];
     return this.dtype === 'bool' ? v !== 0 : v;
   }
@@ -150,7 +153,8 @@ export class Tensor {
       const size = this.shape[dim];
       const step = numel(this.shape.slice(dim + 1));
       const out: unknown[] = [];
-      for (let i = 0; i < size; i++) out.push(dim === this.ndim - 1 ? flat[start + i] : build(dim + 1, start + i * step));
+      for (let i = 0; i < size; i++)
+        out.push(dim === this.ndim - 1 ? flat[start + i] : build(dim + 1, start + i * step));
       return out;
     };
     return build(0, 0);

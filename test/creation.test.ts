@@ -24,8 +24,14 @@ describe('creation', () => {
   });
 
   it('eye and the *Like functions', () => {
-    expect(eye(2, 3).tolist()).toEqual([[1, 0, 0], [0, 1, 0]]);
-    expect(eye(2).tolist()).toEqual([[1, 0], [0, 1]]);
+    expect(eye(2, 3).tolist()).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
+    expect(eye(2).tolist()).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
     const i = tensor([[1, 2]], { dtype: 'int32' });
     expect(zerosLike(i).dtype).toBe('int32');
     expect(onesLike(i).tolist()).toEqual([[1, 1]]);
@@ -41,7 +47,17 @@ describe('creation', () => {
     expect(t.to('int32').float().tolist()).toEqual([-1, 0, 0, 0, 2, 0]);
     expect(t.float()).toBe(t);
     expect(tensor([true, false]).int().tolist()).toEqual([1, 0]);
-    expect(tensor([[1, 2], [3, 4]]).T.int().tolist()).toEqual([[1, 3], [2, 4]]);
+    expect(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ])
+        .T.int()
+        .tolist(),
+    ).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
     expect(() => t.to('float64' as 'float32')).toThrow(/to: dtype must be/);
   });
 });

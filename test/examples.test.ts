@@ -7,9 +7,16 @@ import { describe, expect, it } from 'vitest';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function run(example: string, ...args: string[]): string {
-  return execFileSync(process.execPath, ['--import', './test/helpers/examples_loader.mjs', `examples/${example}`, ...args], {
-    cwd: root, encoding: 'utf8', env: process.env, timeout: 30_000,
-  });
+  return execFileSync(
+    process.execPath,
+    ['--import', './test/helpers/examples_loader.mjs', `examples/${example}`, ...args],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env: process.env,
+      timeout: 30_000,
+    },
+  );
 }
 
 describe('examples', () => {
@@ -42,34 +49,37 @@ describe('examples', () => {
 
   it('seed000_residual.mjs: the residual network keeps its gradient, the plain one loses it', () => {
     const out = run('seed000_residual.mjs', '50');
-    const grad = (name: string) => Number(out.match(new RegExp(`${name} +network: .*gradient norm at layer 1 ([\\d.e+-]+)`))![1]);
+    const grad = (name: string) =>
+      Number(out.match(new RegExp(`${name} +network: .*gradient norm at layer 1 ([\\d.e+-]+)`))![1]);
     expect(grad('plain')).toBeLessThan(1e-20);
     expect(grad('residual')).toBeGreaterThan(1);
   });
 
-  it('seed002_simple_cnn.mjs: PyTorch reprs, the seed\'s parameter counts, shapes, falling loss', () => {
+  it("seed002_simple_cnn.mjs: PyTorch reprs, the seed's parameter counts, shapes, falling loss", () => {
     const out = run('seed002_simple_cnn.mjs', '20');
     expect(out).toMatch(/MLP\(784, \[256\], 10\) parameters: 203,530 /);
     // torch 1.13's repr of the seed's SimpleCNN, line by line
-    expect(out).toContain([
-      'SimpleCNN(',
-      '  (features): Sequential(',
-      '    (0): Conv2d(3, 32, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))',
-      '    (1): BatchNorm2d(32, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)',
-      '    (2): ReLU()',
-      '    (3): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)',
-      '    (4): Conv2d(32, 64, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))',
-      '    (5): BatchNorm2d(64, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)',
-      '    (6): ReLU()',
-      '    (7): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)',
-      '    (8): Conv2d(64, 128, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))',
-      '    (9): BatchNorm2d(128, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)',
-      '    (10): ReLU()',
-      '    (11): AdaptiveAvgPool2d(output_size=(1, 1))',
-      '  )',
-      '  (classifier): Linear(in_features=128, out_features=10, bias=True)',
-      ')',
-    ].join('\n'));
+    expect(out).toContain(
+      [
+        'SimpleCNN(',
+        '  (features): Sequential(',
+        '    (0): Conv2d(3, 32, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))',
+        '    (1): BatchNorm2d(32, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)',
+        '    (2): ReLU()',
+        '    (3): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)',
+        '    (4): Conv2d(32, 64, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))',
+        '    (5): BatchNorm2d(64, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)',
+        '    (6): ReLU()',
+        '    (7): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)',
+        '    (8): Conv2d(64, 128, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))',
+        '    (9): BatchNorm2d(128, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)',
+        '    (10): ReLU()',
+        '    (11): AdaptiveAvgPool2d(output_size=(1, 1))',
+        '  )',
+        '  (classifier): Linear(in_features=128, out_features=10, bias=True)',
+        ')',
+      ].join('\n'),
+    );
     expect(out).toContain('(conv2): Conv2d(64, 64, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))');
     // counts from torch: sum(p.numel() for p in model.parameters())
     expect(out).toMatch(/SimpleCNN parameters: 94,986\n/);
@@ -100,8 +110,12 @@ describe('examples', () => {
     expect(out).toMatch(/^4\.weight +\[3, 32\] /m);
     expect(out).toMatch(/dead ReLU ratio 3: 75\.0% +\[WARNING\]/);
     expect(out).toMatch(/^0 +Conv2d +\[16, 4, 8, 8\] /m);
-    expect(out).toContain('caught: detectAnomaly: 0 (Conv2d) produced NaN in its output at index [0, 0, 0, 0] (its inputs were finite)');
-    expect(out).toMatch(/caught: detectAnomaly: the gradient arriving at the output of the model \(Sequential\) from the loss has NaN/);
+    expect(out).toContain(
+      'caught: detectAnomaly: 0 (Conv2d) produced NaN in its output at index [0, 0, 0, 0] (its inputs were finite)',
+    );
+    expect(out).toMatch(
+      /caught: detectAnomaly: the gradient arriving at the output of the model \(Sequential\) from the loss has NaN/,
+    );
     expect(out).toMatch(/stopped at lr [\d.e+-]+ \(diverged\)/);
     const suggested = Number(out.match(/suggested lr ([\d.e+-]+)/)![1]);
     expect(suggested).toBeGreaterThan(1e-3);

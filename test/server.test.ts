@@ -39,7 +39,8 @@ const running: Server[] = [];
 const dirs: string[] = [];
 
 afterEach(() => {
-  for (const s of running.splice(0)) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
+  for (const s of running.splice(0))
+    if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
@@ -50,9 +51,15 @@ function tempDir(): string {
 }
 
 function start(...args: string[]): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', './test/helpers/examples_loader.mjs', 'examples/train_server.mjs', '--port', '0', ...args], {
-    cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', './test/helpers/examples_loader.mjs', 'examples/train_server.mjs', '--port', '0', ...args],
+    {
+      cwd: root,
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -73,7 +80,12 @@ function start(...args: string[]): Promise<Server> {
   });
 }
 
-function request(port: number, method: string, pathname: string, body?: string): Promise<{ status: number; json: Record<string, unknown> }> {
+function request(
+  port: number,
+  method: string,
+  pathname: string,
+  body?: string,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path: pathname, agent: false }, (res) => {
       let text = '';
@@ -98,7 +110,8 @@ async function pollStatus(port: number, until: (s: Status) => boolean): Promise<
     const s = await status(port);
     seen.push(s);
     if (until(s)) return seen;
-    if (s.error || Date.now() > deadline) throw new Error(`status never reached the condition; last: ${JSON.stringify(s)}`);
+    if (s.error || Date.now() > deadline)
+      throw new Error(`status never reached the condition; last: ${JSON.stringify(s)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -106,10 +119,32 @@ async function pollStatus(port: number, until: (s: Status) => boolean): Promise<
 describe('examples/train_server.mjs: serving HTTP while a worker trains', () => {
   it('reports progress, finishes training, serves the trained model and shuts down cleanly', async () => {
     const out = tempDir();
-    const server = await start('--model', 'mlp', '--epochs', '3', '--limit', '512', '--batch', '32', '--out', out, '--duration', '60');
+    const server = await start(
+      '--model',
+      'mlp',
+      '--epochs',
+      '3',
+      '--limit',
+      '512',
+      '--batch',
+      '32',
+      '--out',
+      out,
+      '--duration',
+      '60',
+    );
     const seen = await pollStatus(server.port, (s) => s.done);
     const last = seen[seen.length - 1];
-    expect(last).toMatchObject({ state: 'done', epoch: 3, epochs: 3, step: 16, stepsPerEpoch: 16, samples: 3 * 512, modelEpoch: 3, error: null });
+    expect(last).toMatchObject({
+      state: 'done',
+      epoch: 3,
+      epochs: 3,
+      step: 16,
+      stepsPerEpoch: 16,
+      samples: 3 * 512,
+      modelEpoch: 3,
+      error: null,
+    });
     expect(last.loss).toBeGreaterThan(0);
     expect(last.testAccuracy).toBeGreaterThan(0.5); // 10 classes: far above chance after 3 epochs
     // Progress only moves forward, and the server answered while it moved.
@@ -145,7 +180,20 @@ describe('examples/train_server.mjs: serving HTTP while a worker trains', () => 
   it('SIGTERM in the middle of training stops the worker, which saves its checkpoint, and the process exits 0', async () => {
     const out = tempDir();
     // --nice lowers the training threads' priority (per thread on Linux): the path runs, too.
-    const server = await start('--model', 'mlp', '--epochs', '100000', '--batch', '16', '--nice', '5', '--out', out, '--duration', '60');
+    const server = await start(
+      '--model',
+      'mlp',
+      '--epochs',
+      '100000',
+      '--batch',
+      '16',
+      '--nice',
+      '5',
+      '--out',
+      out,
+      '--duration',
+      '60',
+    );
     const seen = await pollStatus(server.port, (s) => s.state === 'training' && s.samples > 0);
     expect(seen[seen.length - 1].done).toBe(false);
     server.child.kill('SIGTERM');
@@ -160,6 +208,8 @@ describe('examples/train_server.mjs: serving HTTP while a worker trains', () => 
     const s = await status(server.port);
     expect(s).toMatchObject({ state: 'serving', done: true, epochs: 0 });
     expect(await server.exited).toBe(0);
-    expect(server.output()).toMatch(/shutting down \(--duration 1\.5 s\)\nshut down cleanly: no training, model epoch 0/);
+    expect(server.output()).toMatch(
+      /shutting down \(--duration 1\.5 s\)\nshut down cleanly: no training, model epoch 0/,
+    );
   }, 30_000);
 });

@@ -35,9 +35,7 @@ extern "C" char* openblas_get_corename(void);
 
 namespace {
 
-double now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 // --clock cpu: this process's CPU time instead of wall time. On a machine shared with other
 // jobs, a 1-thread figure in CPU time leaves out the time the scheduler gave to others (not
@@ -93,8 +91,7 @@ double fma_peak(bool avx512, int threads) {
   for (int r = 0; r < 5; ++r) {
     std::vector<std::thread> pool;
     const double t0 = sample_clock();
-    for (int t = 0; t < threads; ++t)
-      pool.emplace_back([&] { g_sink = avx512 ? fma_avx512(iters) : fma_avx2(iters); });
+    for (int t = 0; t < threads; ++t) pool.emplace_back([&] { g_sink = avx512 ? fma_avx512(iters) : fma_avx2(iters); });
     for (auto& th : pool) th.join();
     // (CPU clock: the threads' CPU seconds add up, so this is per core times the thread count.)
     const double elapsed = (sample_clock() - t0) / (g_cpu_clock ? threads : 1);
@@ -139,11 +136,10 @@ struct Contender {
 void run_one(const Contender& who, const Shape& s, const float* a, const float* b, float* c) {
   const int lda = s.ta ? s.m : s.k, ldb = s.tb ? s.k : s.n, ldc = s.n;
   if (who.openblas) {
-    cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,
-                s.m, s.n, s.k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+    cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans, s.m, s.n, s.k, 1.0f,
+                a, lda, b, ldb, 0.0f, c, ldc);
   } else {
-    myelin::sgemm(myelin::kernels_for(who.isa), s.ta, s.tb, s.m, s.n, s.k, 1.0f, a, lda, b, ldb,
-                  0.0f, c, ldc);
+    myelin::sgemm(myelin::kernels_for(who.isa), s.ta, s.tb, s.m, s.n, s.k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
   }
 }
 
@@ -185,7 +181,9 @@ int main(int argc, char** argv) {
     } else if (arg == "--clock" && i + 1 < argc) {
       g_cpu_clock = std::string(argv[++i]) == "cpu";
     } else {
-      std::fprintf(stderr, "usage: gemm_bench [--threads 1,2] [--reps N>=5] [--workloads G1,G2] [--sizes 256,512,...] [--markdown] [--clock wall|cpu]\n");
+      std::fprintf(stderr,
+                   "usage: gemm_bench [--threads 1,2] [--reps N>=5] [--workloads G1,G2] [--sizes 256,512,...] "
+                   "[--markdown] [--clock wall|cpu]\n");
       return 2;
     }
   }
@@ -195,8 +193,7 @@ int main(int argc, char** argv) {
   if (myelin::isa_supported(myelin::Isa::Avx2)) who.push_back({"myelin avx2", myelin::Isa::Avx2, false});
   who.push_back({"OpenBLAS", myelin::Isa::Scalar, true});
 
-  std::printf("%s%s (core %s); myelin kernels:", markdown ? "" : "# ", openblas_get_config(),
-              openblas_get_corename());
+  std::printf("%s%s (core %s); myelin kernels:", markdown ? "" : "# ", openblas_get_config(), openblas_get_corename());
   for (const Contender& c : who)
     if (!c.openblas) std::printf(" %s", myelin::kernels_for(c.isa).gemm.name);
   std::printf("\n");
@@ -242,8 +239,8 @@ int main(int argc, char** argv) {
       for (size_t w = 1; w < who.size(); ++w)
         for (size_t i = 0; i < csz; ++i)
           if (std::abs(c[w][i] - c[0][i]) > 1e-3f * (1.0f + std::abs(c[0][i]))) {
-            std::fprintf(stderr, "mismatch %s vs %s at %zu: %g vs %g\n", who[w].name.c_str(),
-                         who[0].name.c_str(), i, c[w][i], c[0][i]);
+            std::fprintf(stderr, "mismatch %s vs %s at %zu: %g vs %g\n", who[w].name.c_str(), who[0].name.c_str(), i,
+                         c[w][i], c[0][i]);
             return 1;
           }
       std::vector<double> med(who.size()), top(who.size());

@@ -20,8 +20,10 @@ function datasets() {
   if (cached) return cached;
   const dir = myelin.data.DEBIAN_FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
   if (!fs.existsSync(dir)) {
-    throw new Error(`F1/F2 need the full Fashion-MNIST (60k train, 10k test) from Debian's package: ` +
-      `sudo apt-get install dataset-fashion-mnist (installs the IDX files in ${dir})`);
+    throw new Error(
+      `F1/F2 need the full Fashion-MNIST (60k train, 10k test) from Debian's package: ` +
+        `sudo apt-get install dataset-fashion-mnist (installs the IDX files in ${dir})`,
+    );
   }
   const train = myelin.data.loadFashionMNIST({ train: true, source: 'debian' });
   const test = myelin.data.loadFashionMNIST({ train: false, source: 'debian' });
@@ -73,11 +75,18 @@ export function fashionRows(id, opts, caseName, makeModel, epochs) {
     const ratio = t ? t.seconds / mine.seconds : undefined;
     const acc = (a) => `${(100 * a).toFixed(2)}%`;
     rows.push({
-      case: caseName, threads, value: mine.seconds, unit: 's',
-      note: `test acc ${acc(mine.accuracy)}; ` + (t
-        ? `torch ${t.seconds.toFixed(1)} s, test acc ${acc(t.accuracy)}; ratio ${ratio.toFixed(2)}x`
-        : 'torch: n/a'),
-      accuracy: mine.accuracy, steps: mine.steps, torch: t?.seconds, torchAccuracy: t?.accuracy, ratio,
+      case: caseName,
+      threads,
+      value: mine.seconds,
+      unit: 's',
+      note:
+        `test acc ${acc(mine.accuracy)}; ` +
+        (t ? `torch ${t.seconds.toFixed(1)} s, test acc ${acc(t.accuracy)}; ratio ${ratio.toFixed(2)}x` : 'torch: n/a'),
+      accuracy: mine.accuracy,
+      steps: mine.steps,
+      torch: t?.seconds,
+      torchAccuracy: t?.accuracy,
+      ratio,
     });
   }
   return rows;

@@ -41,10 +41,11 @@ export async function startTriadServer(maxBytes) {
       else next?.resolve(line);
     }
   });
-  const request = (text) => new Promise((resolve, reject) => {
-    waiting.push({ resolve, reject });
-    if (text) child.stdin.write(text);
-  });
+  const request = (text) =>
+    new Promise((resolve, reject) => {
+      waiting.push({ resolve, reject });
+      if (text) child.stdin.write(text);
+    });
   await request(null); // {"ready": true}
   return {
     triad: async (threads, bytes, reps) => (await request(`${threads} ${bytes} ${reps}\n`)).gbs,

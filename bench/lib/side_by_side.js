@@ -18,9 +18,16 @@ export function sideBySide(id, opts, cases, { torchValue, higherIsBetter }) {
       const tv = t ? torchValue(t) : undefined;
       const ratio = tv === undefined ? undefined : higherIsBetter ? m.value / tv : tv / m.value;
       rows.push({
-        case: m.case, threads, value: m.value, unit: m.unit,
-        note: tv === undefined ? 'torch: n/a' : `torch ${tv.toFixed(tv < 10 ? 2 : 1)} ${m.unit}, ratio ${ratio.toFixed(2)}x${m.note ? `; ${m.note}` : ''}`,
-        torch: tv, ratio,
+        case: m.case,
+        threads,
+        value: m.value,
+        unit: m.unit,
+        note:
+          tv === undefined
+            ? 'torch: n/a'
+            : `torch ${tv.toFixed(tv < 10 ? 2 : 1)} ${m.unit}, ratio ${ratio.toFixed(2)}x${m.note ? `; ${m.note}` : ''}`,
+        torch: tv,
+        ratio,
       });
     }
   }

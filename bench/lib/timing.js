@@ -13,7 +13,7 @@ export function secondsPerCall(fn, { warmup = 3, samples = 11, callsPerSample = 
   for (let s = 0; s < samples; s++) {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < callsPerSample; i++) fn();
-    times.push(Number(process.hrtime.bigint() - t0) * 1e-9 / callsPerSample);
+    times.push((Number(process.hrtime.bigint() - t0) * 1e-9) / callsPerSample);
   }
   return median(times);
 }

@@ -19,7 +19,10 @@ export function findPython() {
       break;
     }
   }
-  if (!python) console.error('bench: no python3 with torch found (apt-get install python3-torch, or set TORCH_PYTHON); PyTorch columns are left empty');
+  if (!python)
+    console.error(
+      'bench: no python3 with torch found (apt-get install python3-torch, or set TORCH_PYTHON); PyTorch columns are left empty',
+    );
   return python;
 }
 

@@ -138,8 +138,8 @@ static double fma_run(FmaLoop loop, double flops_per_iter, int64_t iters, int th
   return flops_per_iter * (double)iters * threads / dt * 1e-9;
 }
 
-static void fma_report(const char* name, FmaLoop loop, double flops_per_iter, const int* threads,
-                       int nthreads, int reps, int first) {
+static void fma_report(const char* name, FmaLoop loop, double flops_per_iter, const int* threads, int nthreads,
+                       int reps, int first) {
   // Calibrate to ~0.1 s per run on one thread.
   int64_t iters = 1 << 16;
   for (;;) {
@@ -175,8 +175,8 @@ struct TriadArg {
   int tid;
 };
 
-__attribute__((noinline)) static void triad_pass(float* restrict a, const float* restrict b,
-                                                  const float* restrict c, int64_t begin, int64_t end) {
+__attribute__((noinline)) static void triad_pass(float* restrict a, const float* restrict b, const float* restrict c,
+                                                 int64_t begin, int64_t end) {
   const float s = 3.0f;
   for (int64_t i = begin; i < end; ++i) a[i] = b[i] + s * c[i];
 }
@@ -271,8 +271,8 @@ static void triad_serve(int64_t max_bytes) {
   while (fgets(line, sizeof(line), stdin)) {
     int threads = 1, reps = 1;
     long long bytes = 0;
-    if (sscanf(line, "%d %lld %d", &threads, &bytes, &reps) != 3 || threads < 1 || threads > 64 ||
-        reps < 1 || reps > 64 || bytes < 64 || bytes > max_bytes) {
+    if (sscanf(line, "%d %lld %d", &threads, &bytes, &reps) != 3 || threads < 1 || threads > 64 || reps < 1 ||
+        reps > 64 || bytes < 64 || bytes > max_bytes) {
       printf("{\"error\": \"expected: threads(1..64) bytes(64..%lld) reps(1..64)\"}\n", (long long)max_bytes);
       fflush(stdout);
       continue;

@@ -16,8 +16,17 @@ export async function run(opts) {
     q.grad = k.grad = v.grad = null;
     sdpa().sum().backward();
   };
-  return sideBySide('A1', opts, () => [
-    { case: 'forward (no grad)', value: secondsPerCall(() => myelin.noGrad(sdpa), { warmup: 3, samples: 15 }) * 1e3, unit: 'ms' },
-    { case: 'forward+backward', value: secondsPerCall(both, { warmup: 3, samples: 15 }) * 1e3, unit: 'ms' },
-  ], { torchValue: (r) => r.ms, higherIsBetter: false });
+  return sideBySide(
+    'A1',
+    opts,
+    () => [
+      {
+        case: 'forward (no grad)',
+        value: secondsPerCall(() => myelin.noGrad(sdpa), { warmup: 3, samples: 15 }) * 1e3,
+        unit: 'ms',
+      },
+      { case: 'forward+backward', value: secondsPerCall(both, { warmup: 3, samples: 15 }) * 1e3, unit: 'ms' },
+    ],
+    { torchValue: (r) => r.ms, higherIsBetter: false },
+  );
 }

@@ -19,13 +19,20 @@ export function convCases(n, c, oc, h) {
   const fwd = secondsPerCall(() => myelin.noGrad(() => conv(x, w, b, { padding: 1 })), { samples: 11 });
   const g = myelin.onesLike(myelin.noGrad(() => conv(x, w, b, { padding: 1 })));
   const step = () => {
-    x.grad = null; w.grad = null; b.grad = null;
+    x.grad = null;
+    w.grad = null;
+    b.grad = null;
     conv(x, w, b, { padding: 1 }).backward(g);
   };
   const both = secondsPerCall(step, { samples: 11 });
   return [
     { case: 'forward', value: fwd * 1e3, unit: 'ms', note: `${(flops / fwd / 1e9).toFixed(1)} GFLOP/s` },
-    { case: 'forward+backward', value: both * 1e3, unit: 'ms', note: `${((3 * flops) / both / 1e9).toFixed(1)} GFLOP/s` },
+    {
+      case: 'forward+backward',
+      value: both * 1e3,
+      unit: 'ms',
+      note: `${((3 * flops) / both / 1e9).toFixed(1)} GFLOP/s`,
+    },
   ];
 }
 

@@ -24,37 +24,69 @@ function cases() {
   const list = [];
   for (const bytes of [SMALL, LARGE]) {
     const n = bytes / 4;
-    const a = filled(n, 1), b = filled(n, 2), out = filled(n, 3);
+    const a = filled(n, 1),
+      b = filled(n, 2),
+      out = filled(n, 3);
     for (const op of bytes === SMALL ? ['add', 'mul'] : ['add']) {
       list.push({
-        name: `${op} ${bytes / MiB} MiB`, bytes, moved: 12 * n,
+        name: `${op} ${bytes / MiB} MiB`,
+        bytes,
+        moved: 12 * n,
         fn: () => native.binary(BinaryOp[op], [n], out, 0, [1], a, 0, [1], b, 0, [1]),
         check: () => {
           native.binary(BinaryOp[op], [n], out, 0, [1], a, 0, [1], b, 0, [1]);
-          const i = n - 3, want = op === 'add' ? Math.fround(a[i] + b[i]) : Math.fround(a[i] * b[i]);
+          const i = n - 3,
+            want = op === 'add' ? Math.fround(a[i] + b[i]) : Math.fround(a[i] * b[i]);
           if (out[i] !== want) throw new Error(`E1: ${op} gave ${out[i]} at ${i}, want ${want}`);
         },
       });
     }
   }
   const n = SMALL / 4;
-  const x = filled(n, 4), y = filled(n, 5);
+  const x = filled(n, 4),
+    y = filled(n, 5);
   if (typeof native.unary === 'function') {
     for (const op of ['neg', 'relu', 'exp', 'tanh', 'sigmoid']) {
-      list.push({ name: `unary ${op} 16 MiB`, bytes: SMALL, moved: 8 * n, fn: () => native.unary(UnaryOp[op], [n], y, 0, [1], x, 0, [1]) });
+      list.push({
+        name: `unary ${op} 16 MiB`,
+        bytes: SMALL,
+        moved: 8 * n,
+        fn: () => native.unary(UnaryOp[op], [n], y, 0, [1], x, 0, [1]),
+      });
     }
   }
   if (typeof native.reduce === 'function') {
-    const one = new Float32Array(1), rows = new Float32Array(4096);
+    const one = new Float32Array(1),
+      rows = new Float32Array(4096);
     for (const op of ['sum', 'max']) {
-      list.push({ name: `reduce ${op} all 16 MiB`, bytes: SMALL, moved: 4 * n, fn: () => native.reduce(ReduceOp[op], [n], x, 0, [1], [0], one) });
+      list.push({
+        name: `reduce ${op} all 16 MiB`,
+        bytes: SMALL,
+        moved: 4 * n,
+        fn: () => native.reduce(ReduceOp[op], [n], x, 0, [1], [0], one),
+      });
     }
-    list.push({ name: 'reduce sum rows [4096,1024]', bytes: SMALL, moved: 4 * n, fn: () => native.reduce(ReduceOp.sum, [4096, 1024], x, 0, [1024, 1], [1], rows) });
-    list.push({ name: 'reduce sum cols [4096,1024]', bytes: SMALL, moved: 4 * n, fn: () => native.reduce(ReduceOp.sum, [4096, 1024], x, 0, [1024, 1], [0], rows.subarray(0, 1024)) });
+    list.push({
+      name: 'reduce sum rows [4096,1024]',
+      bytes: SMALL,
+      moved: 4 * n,
+      fn: () => native.reduce(ReduceOp.sum, [4096, 1024], x, 0, [1024, 1], [1], rows),
+    });
+    list.push({
+      name: 'reduce sum cols [4096,1024]',
+      bytes: SMALL,
+      moved: 4 * n,
+      fn: () => native.reduce(ReduceOp.sum, [4096, 1024], x, 0, [1024, 1], [0], rows.subarray(0, 1024)),
+    });
   }
   if (typeof native.argReduce === 'function') {
     const idx = new Int32Array(4096);
-    list.push({ name: 'argmax rows [4096,1024]', bytes: SMALL, moved: 4 * n, fn: () => native.argReduce(0, [4096, 1024], x, 0, [1024, 1], 1, null, idx) });
+    list.push({
+      name: 'argmax rows [4096,1024]',
+      bytes: SMALL,
+      moved: 4 * n,
+      fn: () => native.argReduce(0, [4096, 1024], x, 0, [1024, 1], 1, null, idx),
+    });
   }
   return list;
 }
@@ -87,7 +119,7 @@ export async function run({ threads, rounds = 9 }) {
         for (const c of list) {
           if (r === 0) c.check?.();
           const t0 = await triad(t, c.bytes);
-          const gbs = c.moved / secondsPerCall(c.fn, { warmup: 2, samples: 3, callsPerSample: 4 }) * 1e-9;
+          const gbs = (c.moved / secondsPerCall(c.fn, { warmup: 2, samples: 3, callsPerSample: 4 })) * 1e-9;
           const t1 = await triad(t, c.bytes);
           const f = figure(c.name, t, c.bytes);
           f.gbs.push(gbs);
@@ -101,7 +133,12 @@ export async function run({ threads, rounds = 9 }) {
   }
   for (const f of figures) if (f.name.startsWith('STREAM')) f.gbs = triadSamples.get(`${f.bytes}|${f.t}`);
   return figures.map((f) => ({
-    case: f.name, threads: f.t, value: median(f.gbs), unit: 'GB/s',
-    note: f.ratio.length ? `${(100 * median(f.ratio)).toFixed(0)}% of triad ${f.bytes / MiB} MiB` : `${f.gbs.length} samples`,
+    case: f.name,
+    threads: f.t,
+    value: median(f.gbs),
+    unit: 'GB/s',
+    note: f.ratio.length
+      ? `${(100 * median(f.ratio)).toFixed(0)}% of triad ${f.bytes / MiB} MiB`
+      : `${f.gbs.length} samples`,
   }));
 }

@@ -11,7 +11,14 @@ export const EPOCHS = 5;
 
 export function model() {
   const { nn } = myelin;
-  return new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 128), new nn.ReLU(), new nn.Linear(128, 10));
+  return new nn.Sequential(
+    new nn.Flatten(),
+    new nn.Linear(784, 256),
+    new nn.ReLU(),
+    new nn.Linear(256, 128),
+    new nn.ReLU(),
+    new nn.Linear(128, 10),
+  );
 }
 
 export async function run(opts) {

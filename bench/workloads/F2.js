@@ -13,9 +13,17 @@ export const EPOCHS = 1;
 export function model() {
   const { nn } = myelin;
   return new nn.Sequential(
-    new nn.Conv2d(1, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Conv2d(32, 64, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Flatten(), new nn.Linear(3136, 128), new nn.ReLU(), new nn.Linear(128, 10));
+    new nn.Conv2d(1, 32, 3, { padding: 1 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(32, 64, 3, { padding: 1 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(3136, 128),
+    new nn.ReLU(),
+    new nn.Linear(128, 10),
+  );
 }
 
 export async function run(opts) {

@@ -9,11 +9,18 @@ export function run({ threads }) {
   const r = runLimits(['--threads', threads.join(','), '--bytes', String(128 << 20), '--reps', '9']);
   const rows = [];
   for (const [isa, byThreads] of Object.entries(r.fma_gflops)) {
-    for (const t of threads) rows.push({ case: `fp32 FMA peak, ${isa}`, threads: t, value: byThreads[t].median, unit: 'GFLOP/s' });
+    for (const t of threads)
+      rows.push({ case: `fp32 FMA peak, ${isa}`, threads: t, value: byThreads[t].median, unit: 'GFLOP/s' });
   }
   for (const triad of r.triad_gbs) {
     for (const t of threads) {
-      rows.push({ case: `STREAM triad ${triad.bytes_per_array >> 20} MiB`, threads: t, value: triad[t].median, unit: 'GB/s', note: `best ${triad[t].best}` });
+      rows.push({
+        case: `STREAM triad ${triad.bytes_per_array >> 20} MiB`,
+        threads: t,
+        value: triad[t].median,
+        unit: 'GB/s',
+        note: `best ${triad[t].best}`,
+      });
     }
   }
   return rows;

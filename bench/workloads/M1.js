@@ -10,7 +10,13 @@ export const title = 'MLP train step, SGD momentum, batch 64 / 128 / 256, vs PyT
 
 export function mlp() {
   const { nn } = myelin;
-  return new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 128), new nn.ReLU(), new nn.Linear(128, 10));
+  return new nn.Sequential(
+    new nn.Linear(784, 256),
+    new nn.ReLU(),
+    new nn.Linear(256, 128),
+    new nn.ReLU(),
+    new nn.Linear(128, 10),
+  );
 }
 
 /** Steps per second of one training step on random data. */
@@ -33,9 +39,15 @@ export function stepsPerSecond(batch, makeOptimizer) {
 }
 
 export async function run(opts) {
-  return sideBySide('M1', opts, () => [64, 128, 256].map((batch) => ({
-    case: `batch ${batch}`,
-    value: stepsPerSecond(batch, (p) => new myelin.optim.SGD(p, { lr: 0.01, momentum: 0.9 })),
-    unit: 'steps/s',
-  })), { torchValue: (r) => r.steps_per_s, higherIsBetter: true });
+  return sideBySide(
+    'M1',
+    opts,
+    () =>
+      [64, 128, 256].map((batch) => ({
+        case: `batch ${batch}`,
+        value: stepsPerSecond(batch, (p) => new myelin.optim.SGD(p, { lr: 0.01, momentum: 0.9 })),
+        unit: 'steps/s',
+      })),
+    { torchValue: (r) => r.steps_per_s, higherIsBetter: true },
+  );
 }

@@ -8,9 +8,16 @@ export const id = 'M2';
 export const title = 'MLP train step, Adam, batch 128, vs PyTorch';
 
 export async function run(opts) {
-  return sideBySide('M2', opts, () => [{
-    case: 'batch 128',
-    value: stepsPerSecond(128, (p) => new myelin.optim.Adam(p, { lr: 1e-3 })),
-    unit: 'steps/s',
-  }], { torchValue: (r) => r.steps_per_s, higherIsBetter: true });
+  return sideBySide(
+    'M2',
+    opts,
+    () => [
+      {
+        case: 'batch 128',
+        value: stepsPerSecond(128, (p) => new myelin.optim.Adam(p, { lr: 1e-3 })),
+        unit: 'steps/s',
+      },
+    ],
+    { torchValue: (r) => r.steps_per_s, higherIsBetter: true },
+  );
 }

@@ -13,10 +13,15 @@ export function simpleCnn() {
   const { nn } = myelin;
   const block = (cin, cout) => [new nn.Conv2d(cin, cout, 3, { padding: 1 }), new nn.BatchNorm2d(cout), new nn.ReLU()];
   return new nn.Sequential(
-    ...block(3, 32), new nn.MaxPool2d(2),
-    ...block(32, 64), new nn.MaxPool2d(2),
-    ...block(64, 128), new nn.AdaptiveAvgPool2d(1),
-    new nn.Flatten(), new nn.Linear(128, 10));
+    ...block(3, 32),
+    new nn.MaxPool2d(2),
+    ...block(32, 64),
+    new nn.MaxPool2d(2),
+    ...block(64, 128),
+    new nn.AdaptiveAvgPool2d(1),
+    new nn.Flatten(),
+    new nn.Linear(128, 10),
+  );
 }
 
 /** One training step's closure on fixed random data (shared with the profiler script). */
@@ -36,9 +41,16 @@ export function makeStep(batch = 32) {
 }
 
 export async function run(opts) {
-  return sideBySide('N1', opts, () => [{
-    case: 'batch 32',
-    value: 1 / secondsPerCall(makeStep(32), { warmup: 3, samples: 9, callsPerSample: 3 }),
-    unit: 'steps/s',
-  }], { torchValue: (r) => r.steps_per_s, higherIsBetter: true });
+  return sideBySide(
+    'N1',
+    opts,
+    () => [
+      {
+        case: 'batch 32',
+        value: 1 / secondsPerCall(makeStep(32), { warmup: 3, samples: 9, callsPerSample: 3 }),
+        unit: 'steps/s',
+      },
+    ],
+    { torchValue: (r) => r.steps_per_s, higherIsBetter: true },
+  );
 }

@@ -18,8 +18,13 @@ export async function run(opts) {
     y.sum().backward();
   };
   const fwd = () => myelin.noGrad(() => lstm.forward(x));
-  return sideBySide('R1', opts, () => [
-    { case: 'forward (no grad)', value: secondsPerCall(fwd, { warmup: 5, samples: 15 }) * 1e3, unit: 'ms' },
-    { case: 'forward+backward', value: secondsPerCall(both, { warmup: 5, samples: 15 }) * 1e3, unit: 'ms' },
-  ], { torchValue: (r) => r.ms, higherIsBetter: false });
+  return sideBySide(
+    'R1',
+    opts,
+    () => [
+      { case: 'forward (no grad)', value: secondsPerCall(fwd, { warmup: 5, samples: 15 }) * 1e3, unit: 'ms' },
+      { case: 'forward+backward', value: secondsPerCall(both, { warmup: 5, samples: 15 }) * 1e3, unit: 'ms' },
+    ],
+    { torchValue: (r) => r.ms, higherIsBetter: false },
+  );
 }

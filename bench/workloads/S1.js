@@ -28,12 +28,22 @@ export async function run(opts) {
     ['logsumexp, out=', () => myelin.logsumexp(x, -1, false, { out: lse }), 4 * n + 4 * 4096],
   ];
   const limits = runLimits(['--triad', '--threads', opts.threads.join(',')]);
-  return sideBySide('S1', opts, (threads) => {
-    const triad = limits.triad_gbs?.[0]?.[String(threads)]?.median;
-    return cases.map(([name, fn, bytes]) => {
-      const s = secondsPerCall(fn, { samples: 15 });
-      const gbps = bytes / s / 1e9;
-      return { case: name, value: s * 1e3, unit: 'ms', note: `${gbps.toFixed(1)} GB/s${triad ? ` = ${((100 * gbps) / triad).toFixed(0)}% of triad` : ''}` };
-    });
-  }, { torchValue: (r) => r.ms, higherIsBetter: false });
+  return sideBySide(
+    'S1',
+    opts,
+    (threads) => {
+      const triad = limits.triad_gbs?.[0]?.[String(threads)]?.median;
+      return cases.map(([name, fn, bytes]) => {
+        const s = secondsPerCall(fn, { samples: 15 });
+        const gbps = bytes / s / 1e9;
+        return {
+          case: name,
+          value: s * 1e3,
+          unit: 'ms',
+          note: `${gbps.toFixed(1)} GB/s${triad ? ` = ${((100 * gbps) / triad).toFixed(0)}% of triad` : ''}`,
+        };
+      });
+    },
+    { torchValue: (r) => r.ms, higherIsBetter: false },
+  );
 }

@@ -22,9 +22,27 @@ export async function run(opts) {
   const small = myelin.ones([4]);
   const leaf = myelin.ones([4], { requiresGrad: true });
   const big = myelin.rand([4 * 1024 * 1024]);
-  return sideBySide('T1', opts, () => [
-    { case: '1000 small ops, no grad', value: (secondsPerCall(() => myelin.noGrad(() => chain(small)), { samples: 9, callsPerSample: 3 }) / 1000) * 1e6, unit: 'us/op' },
-    { case: '1000 small ops + backward', value: (secondsPerCall(() => chain(leaf).sum().backward(), { samples: 9, callsPerSample: 3 }) / 1000) * 1e6, unit: 'us/op' },
-    { case: 'chain exp(x*2+1).sum() 4M', value: secondsPerCall(() => myelin.exp(big.mul(2).add(1)).sum(), { samples: 11, callsPerSample: 3 }) * 1e3, unit: 'ms' },
-  ], { torchValue: (r) => r.us_per_op ?? r.ms, higherIsBetter: false });
+  return sideBySide(
+    'T1',
+    opts,
+    () => [
+      {
+        case: '1000 small ops, no grad',
+        value:
+          (secondsPerCall(() => myelin.noGrad(() => chain(small)), { samples: 9, callsPerSample: 3 }) / 1000) * 1e6,
+        unit: 'us/op',
+      },
+      {
+        case: '1000 small ops + backward',
+        value: (secondsPerCall(() => chain(leaf).sum().backward(), { samples: 9, callsPerSample: 3 }) / 1000) * 1e6,
+        unit: 'us/op',
+      },
+      {
+        case: 'chain exp(x*2+1).sum() 4M',
+        value: secondsPerCall(() => myelin.exp(big.mul(2).add(1)).sum(), { samples: 11, callsPerSample: 3 }) * 1e3,
+        unit: 'ms',
+      },
+    ],
+    { torchValue: (r) => r.us_per_op ?? r.ms, higherIsBetter: false },
+  );
 }

@@ -13,12 +13,16 @@ export interface BackwardOptions {
 function defaultGrad(op: string, out: Tensor, given: Tensor | undefined): Tensor {
   if (given) {
     if (!sameShape(given.shape, out.shape)) {
-      throw new RangeError(`${op}: gradient of shape ${formatShape(given.shape)} does not match output of shape ${formatShape(out.shape)}`);
+      throw new RangeError(
+        `${op}: gradient of shape ${formatShape(given.shape)} does not match output of shape ${formatShape(out.shape)}`,
+      );
     }
     return given;
   }
   if (out.numel() !== 1) {
-    throw new Error(`${op}: grad can be implicitly created only for scalar outputs; pass a gradient for shape ${formatShape(out.shape)}`);
+    throw new Error(
+      `${op}: grad can be implicitly created only for scalar outputs; pass a gradient for shape ${formatShape(out.shape)}`,
+    );
   }
   return ones(out.shape);
 }
@@ -49,7 +53,8 @@ Tensor.prototype.retainGrad = function (this: Tensor): void {
 };
 
 Tensor.prototype.registerHook = function (this: Tensor, hook: (grad: Tensor) => Tensor | void): () => void {
-  if (!this.requiresGrad) throw new Error("registerHook: cannot register a hook on a tensor that doesn't require gradient");
+  if (!this.requiresGrad)
+    throw new Error("registerHook: cannot register a hook on a tensor that doesn't require gradient");
   const list = this.gradFn ? this.gradFn.outputHooks : this._hooks;
   list.push(hook);
   return () => {
@@ -64,7 +69,11 @@ export interface GradOptions extends BackwardOptions {
 }
 
 /** d(outputs)/d(inputs), without touching .grad (torch.autograd.grad). */
-export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+export function grad(
+  outputs: Tensor | Tensor[],
+  inputs: Tensor | Tensor[],
+  options: GradOptions = {},
+): (Tensor | null)[] {
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
   const gradOutputs = outs.map((o, i) => defaultGrad('grad', o, options.gradOutputs?.[i]));

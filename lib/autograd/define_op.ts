@@ -45,7 +45,10 @@ class Context implements OpContext {
 }
 
 class OpNode extends Node {
-  constructor(private readonly spec: OpSpec<never>, private ctx: Context | null) {
+  constructor(
+    private readonly spec: OpSpec<never>,
+    private ctx: Context | null,
+  ) {
     super();
   }
   get name(): string {

@@ -45,7 +45,8 @@ function dependencies(roots: Node[]): Map<Node, number> {
  * leaf's layout and touch nothing else. `taken`: storages already handed out in this run.
  */
 function ownedGrad(grad: Tensor, taken: Set<Storage>): Tensor {
-  const own = grad.isContiguous() && grad.offset === 0 && grad.storage.data.length === grad.numel() && !taken.has(grad.storage);
+  const own =
+    grad.isContiguous() && grad.offset === 0 && grad.storage.data.length === grad.numel() && !taken.has(grad.storage);
   const g = own ? grad.detach() : copyRaw(grad);
   taken.add(g.storage);
   return g;

@@ -51,7 +51,8 @@ export function gradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {})
   if (wrt.length === 0) throw new Error('gradcheck: no input requires grad');
   wrt.forEach(({ t, i }) => {
     if (t.dtype !== 'float32') throw new TypeError(`gradcheck: input ${i} must be float32, got ${t.dtype}`);
-    if (t.strides.some((s, d) => s === 0 && t.shape[d] > 1)) throw new Error(`gradcheck: input ${i} is an expanded view; pass a contiguous copy`);
+    if (t.strides.some((s, d) => s === 0 && t.shape[d] > 1))
+      throw new Error(`gradcheck: input ${i} is an expanded view; pass a contiguous copy`);
   });
 
   // Analytic Jacobian: row r (output element r) from one backward with a one-hot gradient.
@@ -64,11 +65,15 @@ export function gradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {})
       if (!o.requiresGrad) continue;
       const onehot = new Float32Array(o.numel());
       onehot[j] = 1;
-      const grads = grad(o, wrt.map(({ t }) => t), {
-        gradOutputs: [new Tensor(new Storage(onehot), o.shape)],
-        retainGraph: true,
-        allowUnused: true,
-      });
+      const grads = grad(
+        o,
+        wrt.map(({ t }) => t),
+        {
+          gradOutputs: [new Tensor(new Storage(onehot), o.shape)],
+          retainGraph: true,
+          allowUnused: true,
+        },
+      );
       grads.forEach((g, k) => {
         if (!g) return;
         const gv = g.toTypedArray() as Float32Array;

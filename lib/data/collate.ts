@@ -28,7 +28,9 @@ export function stackTensors(op: string, tensors: readonly Tensor[]): Tensor {
   const first = tensors[0];
   tensors.forEach((t, i) => {
     if (!sameShape(t.shape, first.shape) || t.dtype !== first.dtype) {
-      throw new RangeError(`${op}: cannot stack sample ${i} (${t.dtype} ${formatShape(t.shape)}) with sample 0 (${first.dtype} ${formatShape(first.shape)}); every sample must have the same shape and dtype`);
+      throw new RangeError(
+        `${op}: cannot stack sample ${i} (${t.dtype} ${formatShape(t.shape)}) with sample 0 (${first.dtype} ${formatShape(first.shape)}); every sample must have the same shape and dtype`,
+      );
     }
   });
   const size = numel(first.shape);
@@ -63,22 +65,34 @@ function collate(samples: readonly unknown[], where: string): unknown {
     out.set(nums);
     return Tensor.fromData(out, [nums.length]);
   }
-  if (typeof first === 'boolean') return Tensor.fromData(Uint8Array.from(samples as boolean[], Number), [samples.length]);
+  if (typeof first === 'boolean')
+    return Tensor.fromData(Uint8Array.from(samples as boolean[], Number), [samples.length]);
   if (typeof first === 'string') return [...(samples as string[])];
   if (Array.isArray(first)) {
     const len = first.length;
     samples.forEach((s, i) => {
-      if ((s as unknown[]).length !== len) throw new RangeError(`${where}: sample ${i} has ${(s as unknown[]).length} elements, sample 0 has ${len}; each sample must have the same number of fields`);
+      if ((s as unknown[]).length !== len)
+        throw new RangeError(
+          `${where}: sample ${i} has ${(s as unknown[]).length} elements, sample 0 has ${len}; each sample must have the same number of fields`,
+        );
     });
-    return Array.from({ length: len }, (_, k) => collate(samples.map((s) => (s as unknown[])[k]), `${where}[${k}]`));
+    return Array.from({ length: len }, (_, k) =>
+      collate(
+        samples.map((s) => (s as unknown[])[k]),
+        `${where}[${k}]`,
+      ),
+    );
   }
   if (first !== null && typeof first === 'object' && Object.getPrototypeOf(first) === Object.prototype) {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(first)) {
-      out[key] = collate(samples.map((s, i) => {
-        if (!(key in (s as object))) throw new TypeError(`${where}: sample ${i} has no field '${key}'`);
-        return (s as Record<string, unknown>)[key];
-      }), `${where}.${key}`);
+      out[key] = collate(
+        samples.map((s, i) => {
+          if (!(key in (s as object))) throw new TypeError(`${where}: sample ${i} has no field '${key}'`);
+          return (s as Record<string, unknown>)[key];
+        }),
+        `${where}.${key}`,
+      );
     }
     return out;
   }

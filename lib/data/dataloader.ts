@@ -91,17 +91,23 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
     const { shuffle = false, dropLast = false } = options;
     if (options.batchSampler) {
       if (options.batchSize !== undefined || shuffle || options.sampler || dropLast) {
-        throw new RangeError('DataLoader: batchSampler option is mutually exclusive with batchSize, shuffle, sampler, and dropLast');
+        throw new RangeError(
+          'DataLoader: batchSampler option is mutually exclusive with batchSize, shuffle, sampler, and dropLast',
+        );
       }
       this.batchSize = null;
       this.sampler = null;
       this.batchSampler = options.batchSampler;
     } else {
-      if (options.sampler && shuffle) throw new RangeError('DataLoader: sampler option is mutually exclusive with shuffle');
+      if (options.sampler && shuffle)
+        throw new RangeError('DataLoader: sampler option is mutually exclusive with shuffle');
       const batchSize = options.batchSize ?? 1;
-      if (!Number.isInteger(batchSize) || batchSize <= 0) throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
+      if (!Number.isInteger(batchSize) || batchSize <= 0)
+        throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
       this.batchSize = batchSize;
-      this.sampler = options.sampler ?? (shuffle ? new RandomSampler(dataset, { generator: options.generator }) : new SequentialSampler(dataset));
+      this.sampler =
+        options.sampler ??
+        (shuffle ? new RandomSampler(dataset, { generator: options.generator }) : new SequentialSampler(dataset));
       this.batchSampler = new BatchSampler(this.sampler, batchSize, dropLast);
     }
     this.dropLast = dropLast;
@@ -119,7 +125,8 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
     if (this.fast) {
       const n = this.dataset.length;
       for (const i of indices) {
-        if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`DataLoader: sampler index ${i} is out of range for a dataset of ${n} samples`);
+        if (!Number.isInteger(i) || i < 0 || i >= n)
+          throw new RangeError(`DataLoader: sampler index ${i} is out of range for a dataset of ${n} samples`);
       }
       const inner = this.fast.map(indices);
       return this.fast.base.tensors.map((t) => gatherRows(t, inner)) as unknown as B;

@@ -15,7 +15,8 @@ export abstract class Dataset<T = unknown> {
 export function checkIndex(op: string, index: number, length: number): number {
   if (!Number.isInteger(index)) throw new TypeError(`${op}: index must be an integer, got ${String(index)}`);
   const i = index < 0 ? index + length : index;
-  if (i < 0 || i >= length) throw new RangeError(`${op}: index ${index} is out of range for a dataset of ${length} samples`);
+  if (i < 0 || i >= length)
+    throw new RangeError(`${op}: index ${index} is out of range for a dataset of ${length} samples`);
   return i;
 }
 
@@ -33,12 +34,17 @@ export class TensorDataset extends Dataset<Tensor[]> {
     if (tensors.length === 0) throw new RangeError('TensorDataset: needs at least one tensor');
     tensors.forEach((t, i) => {
       if (!(t instanceof Tensor)) throw new TypeError(`TensorDataset: argument ${i} must be a Tensor, got ${typeof t}`);
-      if (t.ndim === 0) throw new RangeError(`TensorDataset: argument ${i} is a 0-d tensor; every tensor needs a first (sample) dimension`);
+      if (t.ndim === 0)
+        throw new RangeError(
+          `TensorDataset: argument ${i} is a 0-d tensor; every tensor needs a first (sample) dimension`,
+        );
     });
     const n = tensors[0].shape[0];
     tensors.forEach((t, i) => {
       if (t.shape[0] !== n) {
-        throw new RangeError(`TensorDataset: size mismatch between tensors: tensor 0 has ${n} samples (shape ${formatShape(tensors[0].shape)}), tensor ${i} has ${t.shape[0]} (shape ${formatShape(t.shape)})`);
+        throw new RangeError(
+          `TensorDataset: size mismatch between tensors: tensor 0 has ${n} samples (shape ${formatShape(tensors[0].shape)}), tensor ${i} has ${t.shape[0]} (shape ${formatShape(t.shape)})`,
+        );
       }
     });
     this.tensors = Object.freeze([...tensors]);
@@ -58,12 +64,16 @@ export class TensorDataset extends Dataset<Tensor[]> {
 export class Subset<T = unknown> extends Dataset<T> {
   readonly indices: readonly number[];
 
-  constructor(readonly dataset: Dataset<T>, indices: Iterable<number>) {
+  constructor(
+    readonly dataset: Dataset<T>,
+    indices: Iterable<number>,
+  ) {
     super();
     const list = [...indices];
     const n = dataset.length;
     list.forEach((idx, j) => {
-      if (!Number.isInteger(idx) || idx < -n || idx >= n) throw new RangeError(`Subset: index ${idx} (position ${j}) is out of range for a dataset of ${n} samples`);
+      if (!Number.isInteger(idx) || idx < -n || idx >= n)
+        throw new RangeError(`Subset: index ${idx} (position ${j}) is out of range for a dataset of ${n} samples`);
     });
     this.indices = Object.freeze(list.map((i) => (i < 0 ? i + n : i)));
   }
@@ -119,9 +129,14 @@ export function randperm(n: number, generator: Generator = defaultGenerator): nu
  * `lengths` are sample counts summing to the dataset's length, or fractions summing to 1; any
  * remainder left by flooring the fractions goes one by one to the first subsets.
  */
-export function randomSplit<T>(dataset: Dataset<T>, lengths: readonly number[], options: { generator?: Generator } = {}): Subset<T>[] {
+export function randomSplit<T>(
+  dataset: Dataset<T>,
+  lengths: readonly number[],
+  options: { generator?: Generator } = {},
+): Subset<T>[] {
   const n = dataset.length;
-  if (!Array.isArray(lengths) || lengths.length === 0) throw new TypeError('randomSplit: lengths must be a non-empty array');
+  if (!Array.isArray(lengths) || lengths.length === 0)
+    throw new TypeError('randomSplit: lengths must be a non-empty array');
   let sizes: number[];
   const total = lengths.reduce((a, b) => a + b, 0);
   if (lengths.every((l) => Number.isInteger(l) && l >= 0) && total === n) {
@@ -131,7 +146,9 @@ export function randomSplit<T>(dataset: Dataset<T>, lengths: readonly number[], 
     const remainder = n - sizes.reduce((a, b) => a + b, 0);
     for (let i = 0; i < remainder; i++) sizes[i % sizes.length]++;
   } else {
-    throw new RangeError(`randomSplit: lengths [${lengths.join(', ')}] must be non-negative counts summing to the dataset's length (${n}) or fractions summing to 1`);
+    throw new RangeError(
+      `randomSplit: lengths [${lengths.join(', ')}] must be non-negative counts summing to the dataset's length (${n}) or fractions summing to 1`,
+    );
   }
   const perm = randperm(n, options.generator);
   const out: Subset<T>[] = [];

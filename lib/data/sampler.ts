@@ -11,7 +11,8 @@ type Sized = number | { readonly length: number };
 
 function sizeOf(op: string, source: Sized): number {
   const n = typeof source === 'number' ? source : source?.length;
-  if (!Number.isInteger(n) || n < 0) throw new TypeError(`${op}: expected a dataset or a non-negative sample count, got ${String(n)}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new TypeError(`${op}: expected a dataset or a non-negative sample count, got ${String(n)}`);
   return n;
 }
 
@@ -53,8 +54,10 @@ export class RandomSampler implements Sampler {
     this.replacement = options.replacement ?? false;
     this.numSamples = options.numSamples ?? this.n;
     this.generator = options.generator;
-    if (!Number.isInteger(this.numSamples) || this.numSamples < 0) throw new RangeError(`RandomSampler: numSamples must be a non-negative integer, got ${options.numSamples}`);
-    if (this.replacement && this.n === 0 && this.numSamples > 0) throw new RangeError('RandomSampler: cannot draw from an empty dataset');
+    if (!Number.isInteger(this.numSamples) || this.numSamples < 0)
+      throw new RangeError(`RandomSampler: numSamples must be a non-negative integer, got ${options.numSamples}`);
+    if (this.replacement && this.n === 0 && this.numSamples > 0)
+      throw new RangeError('RandomSampler: cannot draw from an empty dataset');
   }
 
   get length(): number {
@@ -80,7 +83,10 @@ export class RandomSampler implements Sampler {
 /** The given indices in a random order each pass. */
 export class SubsetRandomSampler implements Sampler {
   private readonly indices: readonly number[];
-  constructor(indices: Iterable<number>, private readonly options: { generator?: Generator } = {}) {
+  constructor(
+    indices: Iterable<number>,
+    private readonly options: { generator?: Generator } = {},
+  ) {
     this.indices = [...indices];
   }
   get length(): number {
@@ -93,8 +99,13 @@ export class SubsetRandomSampler implements Sampler {
 
 /** Groups another sampler's indices into batches of `batchSize` (the last one shorter unless dropLast). */
 export class BatchSampler implements Iterable<number[]> {
-  constructor(readonly sampler: Sampler, readonly batchSize: number, readonly dropLast = false) {
-    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new RangeError(`BatchSampler: batchSize must be a positive integer, got ${batchSize}`);
+  constructor(
+    readonly sampler: Sampler,
+    readonly batchSize: number,
+    readonly dropLast = false,
+  ) {
+    if (!Number.isInteger(batchSize) || batchSize <= 0)
+      throw new RangeError(`BatchSampler: batchSize must be a positive integer, got ${batchSize}`);
   }
 
   get length(): number {

@@ -40,7 +40,9 @@ export function writeFileAtomic(path: string, chunks: Uint8Array | readonly Uint
   try {
     fd = openSync(tmp, 'wx', 0o644);
   } catch (e) {
-    throw new Error(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} creating a temporary file in ${dir}`);
+    throw new Error(
+      `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} creating a temporary file in ${dir}`,
+    );
   }
   let renamed = false;
   try {

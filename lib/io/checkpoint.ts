@@ -78,20 +78,29 @@ interface Header {
 
 function encodeJson(op: string, value: unknown): string {
   return JSON.stringify(value, (key, v) => {
-    if (v instanceof Tensor) throw new TypeError(`${op}: '${key}' is a Tensor; checkpoint extras and scheduler state must be plain JSON values`);
+    if (v instanceof Tensor)
+      throw new TypeError(
+        `${op}: '${key}' is a Tensor; checkpoint extras and scheduler state must be plain JSON values`,
+      );
     if (typeof v === 'number' && !Number.isFinite(v)) return { $float: String(v) };
-    if (typeof v === 'bigint' || typeof v === 'function' || typeof v === 'symbol') throw new TypeError(`${op}: '${key}' is a ${typeof v}, which cannot be saved in a checkpoint`);
+    if (typeof v === 'bigint' || typeof v === 'function' || typeof v === 'symbol')
+      throw new TypeError(`${op}: '${key}' is a ${typeof v}, which cannot be saved in a checkpoint`);
     return v;
   });
 }
 
 function decodeJson(text: string): unknown {
-  return JSON.parse(text, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && typeof v.$float === 'string' ? Number(v.$float) : v));
+  return JSON.parse(text, (_k, v) =>
+    v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && typeof v.$float === 'string'
+      ? Number(v.$float)
+      : v,
+  );
 }
 
 function checkCount(op: string, name: string, v: unknown): number | null {
   if (v === undefined || v === null) return null;
-  if (!Number.isSafeInteger(v) || (v as number) < 0) throw new RangeError(`${op}: ${name} must be a non-negative integer, got ${String(v)}`);
+  if (!Number.isSafeInteger(v) || (v as number) < 0)
+    throw new RangeError(`${op}: ${name} must be a non-negative integer, got ${String(v)}`);
   return v as number;
 }
 
@@ -121,7 +130,8 @@ export function saveCheckpoint(path: string, options: SaveCheckpointOptions): vo
     }
     optHeader = { paramGroups: sd.paramGroups, state: scalars };
   }
-  if (scheduler && typeof scheduler.stateDict !== 'function') throw new TypeError(`${op}: options.scheduler must have stateDict()`);
+  if (scheduler && typeof scheduler.stateDict !== 'function')
+    throw new TypeError(`${op}: options.scheduler must have stateDict()`);
   const rng = options.rng === undefined ? null : isGenerator(options.rng) ? options.rng.getState() : options.rng;
   const header: Header = {
     version: VERSION,
@@ -131,7 +141,11 @@ export function saveCheckpoint(path: string, options: SaveCheckpointOptions): vo
     extra,
     optimizer: optHeader,
     scheduler: scheduler ? scheduler.stateDict() : null,
-    classes: { model: model.constructor.name, optimizer: optimizer?.constructor.name ?? null, scheduler: scheduler?.constructor.name ?? null },
+    classes: {
+      model: model.constructor.name,
+      optimizer: optimizer?.constructor.name ?? null,
+      scheduler: scheduler?.constructor.name ?? null,
+    },
   };
   saveSafetensors(path, tensors, { format: CHECKPOINT_FORMAT, [CHECKPOINT_FORMAT]: encodeJson(op, header) });
 }
@@ -143,7 +157,9 @@ export function readCheckpoint(path: string): CheckpointContents {
     throw new Error(`loadCheckpoint: ${path}: ${msg}`);
   };
   if (metadata.format !== CHECKPOINT_FORMAT || typeof metadata[CHECKPOINT_FORMAT] !== 'string') {
-    fail(`not a myelin checkpoint (a safetensors file without '${CHECKPOINT_FORMAT}' metadata; use io.loadSafetensors for plain state dicts)`);
+    fail(
+      `not a myelin checkpoint (a safetensors file without '${CHECKPOINT_FORMAT}' metadata; use io.loadSafetensors for plain state dicts)`,
+    );
   }
   let header: Header;
   try {
@@ -151,7 +167,8 @@ export function readCheckpoint(path: string): CheckpointContents {
   } catch (e) {
     return fail(`corrupt checkpoint metadata (${(e as Error).message})`);
   }
-  if (!header || header.version !== VERSION) fail(`unsupported checkpoint version ${String(header?.version)} (this myelin reads version ${VERSION})`);
+  if (!header || header.version !== VERSION)
+    fail(`unsupported checkpoint version ${String(header?.version)} (this myelin reads version ${VERSION})`);
 
   const model: StateDict = {};
   const optTensors = new Map<string, Record<string, Tensor>>();
@@ -193,32 +210,44 @@ function checkModel(fail: (msg: string) => never, model: Module, saved: StateDic
     const parts = [];
     if (missing.length) parts.push(`missing keys: ${missing.join(', ')}`);
     if (unexpected.length) parts.push(`unexpected keys: ${unexpected.join(', ')}`);
-    fail(`the model does not match the checkpoint (${parts.join('; ')}); pass strict: false to load the keys that match`);
+    fail(
+      `the model does not match the checkpoint (${parts.join('; ')}); pass strict: false to load the keys that match`,
+    );
   }
   for (const [k, t] of Object.entries(own)) {
     const s = saved[k];
     if (!s) continue;
-    if (!sameShape(s.shape, t.shape)) fail(`size mismatch for '${k}': the checkpoint has shape ${formatShape(s.shape)}, the model has ${formatShape(t.shape)}`);
+    if (!sameShape(s.shape, t.shape))
+      fail(
+        `size mismatch for '${k}': the checkpoint has shape ${formatShape(s.shape)}, the model has ${formatShape(t.shape)}`,
+      );
     if (s.dtype !== t.dtype) fail(`dtype mismatch for '${k}': the checkpoint has ${s.dtype}, the model has ${t.dtype}`);
   }
 }
 
 function checkOptimizer(fail: (msg: string) => never, optimizer: Optimizer, saved: OptimizerStateDict): void {
   if (saved.paramGroups.length !== optimizer.paramGroups.length) {
-    fail(`the checkpoint's optimizer has ${saved.paramGroups.length} parameter groups, the optimizer has ${optimizer.paramGroups.length}`);
+    fail(
+      `the checkpoint's optimizer has ${saved.paramGroups.length} parameter groups, the optimizer has ${optimizer.paramGroups.length}`,
+    );
   }
   const params: Tensor[] = [];
   saved.paramGroups.forEach((g, gi) => {
     const own = optimizer.paramGroups[gi].params;
-    if (g.params.length !== own.length) fail(`optimizer group ${gi} has ${g.params.length} parameters in the checkpoint, ${own.length} in the optimizer`);
-    g.params.forEach((idx, j) => { params[idx] = own[j]; });
+    if (g.params.length !== own.length)
+      fail(`optimizer group ${gi} has ${g.params.length} parameters in the checkpoint, ${own.length} in the optimizer`);
+    g.params.forEach((idx, j) => {
+      params[idx] = own[j];
+    });
   });
   for (const [i, s] of Object.entries(saved.state)) {
     const p = params[Number(i)];
     if (!p) fail(`optimizer state for parameter ${i}, which no parameter group lists`);
     for (const [name, v] of Object.entries(s)) {
       if (v instanceof Tensor && v.numel() !== 1 && !sameShape(v.shape, p.shape)) {
-        fail(`size mismatch for 'optimizer.state.${i}.${name}': the checkpoint has shape ${formatShape(v.shape)}, the parameter has ${formatShape(p.shape)}`);
+        fail(
+          `size mismatch for 'optimizer.state.${i}.${name}': the checkpoint has shape ${formatShape(v.shape)}, the parameter has ${formatShape(p.shape)}`,
+        );
       }
     }
   }

@@ -46,18 +46,23 @@ export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
       throw new Error(`parseIdx: ${name}: corrupt gzip data (${(e as Error).message})`);
     }
   }
-  if (buf.length < 4) throw new RangeError(`parseIdx: ${name}: ${buf.length} bytes is too short for an IDX header (at least 4)`);
+  if (buf.length < 4)
+    throw new RangeError(`parseIdx: ${name}: ${buf.length} bytes is too short for an IDX header (at least 4)`);
   const magic = ((buf[0] << 24) | (buf[1] << 16) | (buf[2] << 8) | buf[3]) >>> 0;
   const hex = `0x${magic.toString(16).padStart(8, '0')}`;
   const info = TYPES[buf[2]];
   if (buf[0] !== 0 || buf[1] !== 0 || !info) {
-    throw new Error(`parseIdx: ${name}: bad magic number ${hex} (expected 0x00000Tnn with type code T in 08,09,0b,0c,0d,0e)`);
+    throw new Error(
+      `parseIdx: ${name}: bad magic number ${hex} (expected 0x00000Tnn with type code T in 08,09,0b,0c,0d,0e)`,
+    );
   }
   const ndim = buf[3];
   if (ndim === 0) throw new RangeError(`parseIdx: ${name}: magic number ${hex} declares 0 dimensions`);
   const headerBytes = 4 + 4 * ndim;
   if (buf.length < headerBytes) {
-    throw new RangeError(`parseIdx: ${name}: truncated header: ${ndim} dimensions need ${headerBytes} bytes, the file has ${buf.length}`);
+    throw new RangeError(
+      `parseIdx: ${name}: truncated header: ${ndim} dimensions need ${headerBytes} bytes, the file has ${buf.length}`,
+    );
   }
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const shape: number[] = [];
@@ -65,14 +70,22 @@ export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
   const count = shape.reduce((a, b) => a * b, 1);
   const expected = headerBytes + count * info.size;
   if (buf.length < expected) {
-    throw new RangeError(`parseIdx: ${name}: truncated data: shape [${shape.join(',')}] of ${info.dtype} needs ${count * info.size} data bytes, the file has ${buf.length - headerBytes}`);
+    throw new RangeError(
+      `parseIdx: ${name}: truncated data: shape [${shape.join(',')}] of ${info.dtype} needs ${count * info.size} data bytes, the file has ${buf.length - headerBytes}`,
+    );
   }
   if (buf.length > expected) {
-    throw new RangeError(`parseIdx: ${name}: wrong element count: shape [${shape.join(',')}] of ${info.dtype} needs ${count * info.size} data bytes, the file has ${buf.length - headerBytes} (${buf.length - expected} extra)`);
+    throw new RangeError(
+      `parseIdx: ${name}: wrong element count: shape [${shape.join(',')}] of ${info.dtype} needs ${count * info.size} data bytes, the file has ${buf.length - headerBytes} (${buf.length - expected} extra)`,
+    );
   }
   const data = info.make(count);
   if (info.size === 1) {
-    data.set(info.dtype === 'byte' ? new Int8Array(buf.buffer, buf.byteOffset + headerBytes, count) : buf.subarray(headerBytes, expected));
+    data.set(
+      info.dtype === 'byte'
+        ? new Int8Array(buf.buffer, buf.byteOffset + headerBytes, count)
+        : buf.subarray(headerBytes, expected),
+    );
   } else {
     const get = {
       short: (o: number) => view.getInt16(o, false),
@@ -106,15 +119,22 @@ function dtypeOfData(data: IdxData): IdxDType {
 }
 
 /** The IDX bytes of an array (gzip-compressed if asked). The dtype defaults to the data's. */
-export function encodeIdx(array: { shape: readonly number[]; data: IdxData | ArrayLike<number>; dtype?: IdxDType }, options: { gzip?: boolean } = {}): Uint8Array {
+export function encodeIdx(
+  array: { shape: readonly number[]; data: IdxData | ArrayLike<number>; dtype?: IdxDType },
+  options: { gzip?: boolean } = {},
+): Uint8Array {
   const dtype = array.dtype ?? (ArrayBuffer.isView(array.data) ? dtypeOfData(array.data as IdxData) : 'double');
   const code = CODES[dtype];
   if (code === undefined) throw new TypeError(`encodeIdx: unknown dtype ${String(dtype)}`);
   const { shape, data } = array;
-  if (shape.length < 1 || shape.length > 255) throw new RangeError(`encodeIdx: IDX needs 1 to 255 dimensions, got ${shape.length}`);
-  for (const s of shape) if (!Number.isInteger(s) || s < 0 || s > 0xffffffff) throw new RangeError(`encodeIdx: invalid shape [${shape.join(',')}]`);
+  if (shape.length < 1 || shape.length > 255)
+    throw new RangeError(`encodeIdx: IDX needs 1 to 255 dimensions, got ${shape.length}`);
+  for (const s of shape)
+    if (!Number.isInteger(s) || s < 0 || s > 0xffffffff)
+      throw new RangeError(`encodeIdx: invalid shape [${shape.join(',')}]`);
   const count = shape.reduce((a, b) => a * b, 1);
-  if (data.length !== count) throw new RangeError(`encodeIdx: shape [${shape.join(',')}] needs ${count} elements, data has ${data.length}`);
+  if (data.length !== count)
+    throw new RangeError(`encodeIdx: shape [${shape.join(',')}] needs ${count} elements, data has ${data.length}`);
   const size = TYPES[code].size;
   const header = 4 + 4 * shape.length;
   const out = new Uint8Array(header + count * size);

@@ -13,7 +13,19 @@ import { formatShape, numel } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { writeFileAtomic } from './atomic.js';
 
-export type SafetensorsDType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'U16' | 'U32' | 'BOOL';
+export type SafetensorsDType =
+  | 'F64'
+  | 'F32'
+  | 'F16'
+  | 'BF16'
+  | 'I64'
+  | 'I32'
+  | 'I16'
+  | 'I8'
+  | 'U8'
+  | 'U16'
+  | 'U32'
+  | 'BOOL';
 export type Metadata = Record<string, string>;
 
 export interface SafetensorsContents {
@@ -22,12 +34,34 @@ export interface SafetensorsContents {
 }
 
 const ELEMENT_SIZE: Record<SafetensorsDType, number> = {
-  F64: 8, I64: 8, F32: 4, I32: 4, U32: 4, F16: 2, BF16: 2, I16: 2, U16: 2, I8: 1, U8: 1, BOOL: 1,
+  F64: 8,
+  I64: 8,
+  F32: 4,
+  I32: 4,
+  U32: 4,
+  F16: 2,
+  BF16: 2,
+  I16: 2,
+  U16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
 };
 
 /** The reference implementation's dtype order (its enum order, by alignment); it writes the highest first. */
 const DTYPE_RANK: Record<SafetensorsDType, number> = {
-  BOOL: 0, U8: 1, I8: 2, I16: 5, U16: 6, F16: 7, BF16: 8, I32: 9, U32: 10, F32: 11, F64: 12, I64: 13,
+  BOOL: 0,
+  U8: 1,
+  I8: 2,
+  I16: 5,
+  U16: 6,
+  F16: 7,
+  BF16: 8,
+  I32: 9,
+  U32: 10,
+  F32: 11,
+  F64: 12,
+  I64: 13,
 };
 
 const WRITE_DTYPE: Record<DType, SafetensorsDType> = { float32: 'F32', int32: 'I32', bool: 'BOOL' };
@@ -58,10 +92,12 @@ export function serialize(tensors: Record<string, Tensor>, metadata?: Metadata):
 
 function serializeParts(op: string, tensors: Record<string, Tensor>, metadata?: Metadata): Uint8Array[] {
   checkHost(op);
-  if (tensors === null || typeof tensors !== 'object') throw new TypeError(`${op}: expected a record of tensors, got ${String(tensors)}`);
+  if (tensors === null || typeof tensors !== 'object')
+    throw new TypeError(`${op}: expected a record of tensors, got ${String(tensors)}`);
   const entries = Object.entries(tensors).map(([name, t]) => {
     validName(op, name);
-    if (!(t instanceof Tensor)) throw new TypeError(`${op}: '${name}' must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+    if (!(t instanceof Tensor))
+      throw new TypeError(`${op}: '${name}' must be a Tensor, got ${t === null ? 'null' : typeof t}`);
     return { name, key: Buffer.from(name, 'utf8'), t, dtype: WRITE_DTYPE[t.dtype] };
   });
   // Names compare by their UTF-8 bytes, as Rust's str ordering does.
@@ -70,7 +106,8 @@ function serializeParts(op: string, tensors: Record<string, Tensor>, metadata?: 
   // Built by hand so the JSON lists entries in data order (a JS object puts integer-like keys first).
   const header: string[] = [];
   if (metadata !== undefined) {
-    if (metadata === null || typeof metadata !== 'object') throw new TypeError(`${op}: metadata must be a record of strings`);
+    if (metadata === null || typeof metadata !== 'object')
+      throw new TypeError(`${op}: metadata must be a record of strings`);
     for (const [k, v] of Object.entries(metadata)) {
       if (typeof v !== 'string') throw new TypeError(`${op}: metadata '${k}' must be a string, got ${typeof v}`);
     }
@@ -81,7 +118,9 @@ function serializeParts(op: string, tensors: Record<string, Tensor>, metadata?: 
   for (const { name, t, dtype } of entries) {
     const data = t.data; // contiguous view or a row-major copy
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    header.push(`${JSON.stringify(name)}:${JSON.stringify({ dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes.length] })}`);
+    header.push(
+      `${JSON.stringify(name)}:${JSON.stringify({ dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes.length] })}`,
+    );
     chunks.push(bytes);
     offset += bytes.length;
   }
@@ -140,23 +179,38 @@ export function deserialize(bytes: Uint8Array, source = 'safetensors data'): Saf
       metadata = { ...(info as Metadata) };
       continue;
     }
-    if (!isRecord(info)) return fail(`tensor '${name}': expected {dtype, shape, data_offsets}, got ${JSON.stringify(info)}`);
+    if (!isRecord(info))
+      return fail(`tensor '${name}': expected {dtype, shape, data_offsets}, got ${JSON.stringify(info)}`);
     const { dtype, shape, data_offsets: offsets } = info;
     if (typeof dtype !== 'string' || !(dtype in ELEMENT_SIZE)) {
-      fail(`tensor '${name}': unsupported dtype ${JSON.stringify(dtype)} (myelin reads ${Object.keys(ELEMENT_SIZE).join(', ')})`);
+      fail(
+        `tensor '${name}': unsupported dtype ${JSON.stringify(dtype)} (myelin reads ${Object.keys(ELEMENT_SIZE).join(', ')})`,
+      );
     }
     if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) {
       fail(`tensor '${name}': shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
     }
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
-      fail(`tensor '${name}': data_offsets must be [begin, end] with 0 <= begin <= end, got ${JSON.stringify(offsets)}`);
+    if (
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
+      offsets[0] > offsets[1]
+    ) {
+      fail(
+        `tensor '${name}': data_offsets must be [begin, end] with 0 <= begin <= end, got ${JSON.stringify(offsets)}`,
+      );
     }
     const [begin, end] = offsets as number[];
-    if (end > dataLength) fail(`tensor '${name}': data_offsets [${begin},${end}] are out of range (the data section has ${dataLength} bytes)`);
+    if (end > dataLength)
+      fail(
+        `tensor '${name}': data_offsets [${begin},${end}] are out of range (the data section has ${dataLength} bytes)`,
+      );
     const dt = dtype as SafetensorsDType;
     const need = numel(shape as number[]) * ELEMENT_SIZE[dt];
     if (need !== end - begin) {
-      fail(`tensor '${name}': dtype ${dt} and shape ${formatShape(shape as number[])} need ${need} bytes, data_offsets [${begin},${end}] hold ${end - begin}`);
+      fail(
+        `tensor '${name}': dtype ${dt} and shape ${formatShape(shape as number[])} need ${need} bytes, data_offsets [${begin},${end}] hold ${end - begin}`,
+      );
     }
     entries.push({ name, dtype: dt, shape: shape as number[], begin, end });
   }
@@ -166,12 +220,21 @@ export function deserialize(bytes: Uint8Array, source = 'safetensors data'): Saf
   let pos = 0;
   let prev: Entry | null = null;
   for (const e of byOffset) {
-    if (e.begin < pos) fail(`tensor '${e.name}': data_offsets [${e.begin},${e.end}] overlap tensor '${prev!.name}' [${prev!.begin},${prev!.end}]`);
-    if (e.begin > pos) fail(`tensor '${e.name}': data_offsets [${e.begin},${e.end}] leave a gap of ${e.begin - pos} bytes after ${prev ? `tensor '${prev.name}'` : 'the header'}`);
+    if (e.begin < pos)
+      fail(
+        `tensor '${e.name}': data_offsets [${e.begin},${e.end}] overlap tensor '${prev!.name}' [${prev!.begin},${prev!.end}]`,
+      );
+    if (e.begin > pos)
+      fail(
+        `tensor '${e.name}': data_offsets [${e.begin},${e.end}] leave a gap of ${e.begin - pos} bytes after ${prev ? `tensor '${prev.name}'` : 'the header'}`,
+      );
     pos = e.end;
     prev = e;
   }
-  if (pos !== dataLength) fail(`the tensors cover ${pos} bytes of the ${dataLength}-byte data section (${dataLength - pos} bytes unaccounted for)`);
+  if (pos !== dataLength)
+    fail(
+      `the tensors cover ${pos} bytes of the ${dataLength}-byte data section (${dataLength - pos} bytes unaccounted for)`,
+    );
 
   const tensors: Record<string, Tensor> = {};
   for (const e of entries) {
@@ -198,28 +261,41 @@ function convert(e: Entry, raw: Uint8Array, fail: (msg: string) => never): Typed
     for (let i = 0; i < n; i++) {
       const v = src[i];
       const num = typeof v === 'bigint' ? Number(v) : v;
-      if (num < -2147483648 || num > 2147483647) fail(`tensor '${e.name}': ${e.dtype} value ${v} at index ${i} does not fit in int32`);
+      if (num < -2147483648 || num > 2147483647)
+        fail(`tensor '${e.name}': ${e.dtype} value ${v} at index ${i} does not fit in int32`);
       out[i] = num;
     }
     return out;
   };
   switch (e.dtype) {
-    case 'F32': return view(Float32Array, raw);
-    case 'I32': return view(Int32Array, raw);
+    case 'F32':
+      return view(Float32Array, raw);
+    case 'I32':
+      return view(Int32Array, raw);
     case 'BOOL': {
       const out = copy(raw);
-      for (let i = 0; i < n; i++) if (out[i] > 1) fail(`tensor '${e.name}': BOOL byte ${out[i]} at index ${i} is neither 0 nor 1`);
+      for (let i = 0; i < n; i++)
+        if (out[i] > 1) fail(`tensor '${e.name}': BOOL byte ${out[i]} at index ${i} is neither 0 nor 1`);
       return out;
     }
-    case 'F64': return Float32Array.from(view(Float64Array, raw));
-    case 'F16': return halfToFloat32(view(Uint16Array, raw), false);
-    case 'BF16': return halfToFloat32(view(Uint16Array, raw), true);
-    case 'I64': return toInt32(view(BigInt64Array, raw));
-    case 'U32': return toInt32(view(Uint32Array, raw));
-    case 'I16': return Int32Array.from(view(Int16Array, raw));
-    case 'U16': return Int32Array.from(view(Uint16Array, raw));
-    case 'I8': return Int32Array.from(view(Int8Array, raw));
-    case 'U8': return Int32Array.from(raw);
+    case 'F64':
+      return Float32Array.from(view(Float64Array, raw));
+    case 'F16':
+      return halfToFloat32(view(Uint16Array, raw), false);
+    case 'BF16':
+      return halfToFloat32(view(Uint16Array, raw), true);
+    case 'I64':
+      return toInt32(view(BigInt64Array, raw));
+    case 'U32':
+      return toInt32(view(Uint32Array, raw));
+    case 'I16':
+      return Int32Array.from(view(Int16Array, raw));
+    case 'U16':
+      return Int32Array.from(view(Uint16Array, raw));
+    case 'I8':
+      return Int32Array.from(view(Int8Array, raw));
+    case 'U8':
+      return Int32Array.from(raw);
   }
 }
 

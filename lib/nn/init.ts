@@ -4,8 +4,18 @@ import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
 export type Nonlinearity =
-  | 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d'
-  | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
+  | 'linear'
+  | 'conv1d'
+  | 'conv2d'
+  | 'conv3d'
+  | 'conv_transpose1d'
+  | 'conv_transpose2d'
+  | 'conv_transpose3d'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leaky_relu'
+  | 'selu';
 export type FanMode = 'fan_in' | 'fan_out';
 
 export interface InitOptions {
@@ -15,8 +25,14 @@ export interface InitOptions {
 /** The recommended gain for a nonlinearity (torch.nn.init.calculate_gain). */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
-    case 'linear': case 'conv1d': case 'conv2d': case 'conv3d':
-    case 'conv_transpose1d': case 'conv_transpose2d': case 'conv_transpose3d': case 'sigmoid':
+    case 'linear':
+    case 'conv1d':
+    case 'conv2d':
+    case 'conv3d':
+    case 'conv_transpose1d':
+    case 'conv_transpose2d':
+    case 'conv_transpose3d':
+    case 'sigmoid':
       return 1;
     case 'tanh':
       return 5 / 3;
@@ -24,7 +40,8 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
       return Math.SQRT2;
     case 'leaky_relu': {
       const slope = param ?? 0.01;
-      if (typeof slope !== 'number' || !Number.isFinite(slope)) throw new RangeError(`calculateGain: negative slope ${slope} is not a valid number`);
+      if (typeof slope !== 'number' || !Number.isFinite(slope))
+        throw new RangeError(`calculateGain: negative slope ${slope} is not a valid number`);
       return Math.sqrt(2 / (1 + slope * slope));
     }
     case 'selu':
@@ -36,7 +53,10 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
 
 /** fan_in and fan_out of a weight: dims 1 and 0 times the receptive field (dims 2...). */
 export function calculateFanInAndFanOut(t: Tensor): { fanIn: number; fanOut: number } {
-  if (t.ndim < 2) throw new RangeError(`init: fan in and fan out cannot be computed for a tensor with fewer than 2 dims (shape ${formatShape(t.shape)})`);
+  if (t.ndim < 2)
+    throw new RangeError(
+      `init: fan in and fan out cannot be computed for a tensor with fewer than 2 dims (shape ${formatShape(t.shape)})`,
+    );
   let receptive = 1;
   for (let d = 2; d < t.ndim; d++) receptive *= t.shape[d];
   return { fanIn: t.shape[1] * receptive, fanOut: t.shape[0] * receptive };
@@ -127,7 +147,8 @@ export interface KaimingOptions extends InitOptions {
 
 function kaimingStd(name: string, t: Tensor, opts: KaimingOptions): number {
   const mode = opts.mode ?? 'fan_in';
-  if (mode !== 'fan_in' && mode !== 'fan_out') throw new RangeError(`${name}: mode must be 'fan_in' or 'fan_out', got '${String(mode)}'`);
+  if (mode !== 'fan_in' && mode !== 'fan_out')
+    throw new RangeError(`${name}: mode must be 'fan_in' or 'fan_out', got '${String(mode)}'`);
   const { fanIn, fanOut } = calculateFanInAndFanOut(t);
   const fan = mode === 'fan_in' ? fanIn : fanOut;
   return calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0) / Math.sqrt(fan);
@@ -146,7 +167,10 @@ export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
 
 /** A (semi-)orthogonal matrix from the QR decomposition of a normal sample, times gain. */
 export function orthogonal_(t: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
-  if (t.ndim < 2) throw new RangeError(`orthogonal_: only tensors with 2 or more dims are supported, got shape ${formatShape(t.shape)}`);
+  if (t.ndim < 2)
+    throw new RangeError(
+      `orthogonal_: only tensors with 2 or more dims are supported, got shape ${formatShape(t.shape)}`,
+    );
   const g = opts.generator ?? defaultGenerator;
   const rows = t.shape[0];
   const cols = t.numel() / rows;

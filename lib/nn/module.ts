@@ -38,6 +38,7 @@ export abstract class Module {
   abstract forward(...inputs: never[]): unknown;
 
   /** module(...inputs) in PyTorch: hooks around forward. */
+  // biome-ignore lint/suspicious/noExplicitAny: the result type follows each subclass's forward, which TypeScript cannot name here
   call(...inputs: unknown[]): any {
     let args = inputs;
     for (const hook of this._preHooks) {
@@ -200,10 +201,14 @@ export abstract class Module {
       const src = state[k];
       if (!(src instanceof Tensor)) throw new TypeError(`loadStateDict: '${k}' must be a Tensor, got ${typeof src}`);
       if (!sameShape(src.shape, target.shape)) {
-        throw new RangeError(`loadStateDict: size mismatch for '${k}': copying a tensor of shape ${formatShape(src.shape)}, the module has ${formatShape(target.shape)}`);
+        throw new RangeError(
+          `loadStateDict: size mismatch for '${k}': copying a tensor of shape ${formatShape(src.shape)}, the module has ${formatShape(target.shape)}`,
+        );
       }
       if (src.dtype !== target.dtype) {
-        throw new TypeError(`loadStateDict: dtype mismatch for '${k}': got ${src.dtype}, the module has ${target.dtype}`);
+        throw new TypeError(
+          `loadStateDict: dtype mismatch for '${k}': got ${src.dtype}, the module has ${target.dtype}`,
+        );
       }
       noGrad(() => copyInto(target, src));
     }

@@ -32,14 +32,19 @@ function numel(shape: readonly number[]): number {
 
 function firstTensor(v: unknown): Tensor | null {
   if (v instanceof Tensor) return v;
-  if (Array.isArray(v)) for (const x of v) { const t = firstTensor(x); if (t) return t; }
+  if (Array.isArray(v))
+    for (const x of v) {
+      const t = firstTensor(x);
+      if (t) return t;
+    }
   return null;
 }
 
 /** Multiply-accumulates of a module's forward, from its inputs and output. */
 function macsOf(m: Module, inputs: unknown[], output: unknown): number {
   const out = firstTensor(output);
-  if (typeof (m as unknown as Partial<CountsMacs>).countMacs === 'function') return (m as unknown as CountsMacs).countMacs(inputs, output);
+  if (typeof (m as unknown as Partial<CountsMacs>).countMacs === 'function')
+    return (m as unknown as CountsMacs).countMacs(inputs, output);
   if (!out) return 0;
   const rows = numel(out.shape.slice(0, -1));
   if (m instanceof Linear) return rows * m.inFeatures * m.outFeatures;
@@ -47,7 +52,10 @@ function macsOf(m: Module, inputs: unknown[], output: unknown): number {
   return 0;
 }
 
-const group = (n: number) => Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+const group = (n: number) =>
+  Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const mb = (bytes: number) => (bytes / 1e6).toFixed(2);
 
 export class ModelSummary {
@@ -70,7 +78,11 @@ export class ModelSummary {
   toString(): string {
     const widths = [40, 26, 15, 15];
     const rule = '='.repeat(widths.reduce((a, b) => a + b, 0));
-    const row = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('').trimEnd();
+    const row = (cells: string[]) =>
+      cells
+        .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+        .join('')
+        .trimEnd();
     const lines = [rule, row(['Layer (type:depth-idx)', 'Output Shape', 'Param #', 'Mult-Adds']), rule];
     const counters: number[] = [];
     for (const l of this.layers) {
@@ -80,12 +92,14 @@ export class ModelSummary {
         counters[l.depth] = (counters[l.depth] ?? 0) + 1;
         label = `${'│    '.repeat(l.depth - 1)}├─${l.type}: ${l.depth}-${counters[l.depth]}`;
       }
-      lines.push(row([
-        label,
-        l.outputShape ? `[${l.outputShape.join(', ')}]` : '--',
-        l.params ? group(l.params) : '--',
-        l.macs ? group(l.macs) : '--',
-      ]));
+      lines.push(
+        row([
+          label,
+          l.outputShape ? `[${l.outputShape.join(', ')}]` : '--',
+          l.params ? group(l.params) : '--',
+          l.macs ? group(l.macs) : '--',
+        ]),
+      );
     }
     lines.push(
       rule,
@@ -117,12 +131,14 @@ type InputSpec = readonly number[] | readonly (readonly number[])[] | Tensor | r
 
 function makeInputs(spec: InputSpec): Tensor[] {
   if (spec instanceof Tensor) return [spec];
-  if (!Array.isArray(spec)) throw new TypeError('summary: input must be a shape, a list of shapes, a Tensor or a list of Tensors');
+  if (!Array.isArray(spec))
+    throw new TypeError('summary: input must be a shape, a list of shapes, a Tensor or a list of Tensors');
   if (spec.length > 0 && spec.every((s) => s instanceof Tensor)) return [...spec] as Tensor[];
   const gen = new Generator().manualSeed(0); // leaves the default generator untouched
   const shapes = spec.length > 0 && spec.every((s) => Array.isArray(s)) ? (spec as number[][]) : [spec as number[]];
   return shapes.map((s) => {
-    if (!s.every((d) => Number.isInteger(d) && d >= 0)) throw new TypeError(`summary: bad input shape [${s.join(', ')}]`);
+    if (!s.every((d) => Number.isInteger(d) && d >= 0))
+      throw new TypeError(`summary: bad input shape [${s.join(', ')}]`);
     return randn(s, { generator: gen });
   });
 }
@@ -139,19 +155,28 @@ export function summary(model: Module, input: InputSpec, options: SummaryOptions
   for (const [name, m] of entries) {
     let params = 0;
     for (const p of m.parameters(false)) params += p.numel();
-    rows.set(m, { name, type: m.constructor.name, depth: name === '' ? 0 : name.split('.').length, outputShape: null, params, macs: 0 });
+    rows.set(m, {
+      name,
+      type: m.constructor.name,
+      depth: name === '' ? 0 : name.split('.').length,
+      outputShape: null,
+      params,
+      macs: 0,
+    });
   }
   const handles: RemovableHandle[] = [];
   let activationElements = 0;
   for (const [, m] of entries) {
     const isLeaf = [...m.children()].length === 0;
-    handles.push(m.registerForwardHook((mod, args, output) => {
-      const r = rows.get(mod)!;
-      const out = firstTensor(output);
-      if (out) r.outputShape = [...out.shape];
-      r.macs += macsOf(mod, args, output);
-      if (isLeaf && out) activationElements += out.numel();
-    }));
+    handles.push(
+      m.registerForwardHook((mod, args, output) => {
+        const r = rows.get(mod)!;
+        const out = firstTensor(output);
+        if (out) r.outputShape = [...out.shape];
+        r.macs += macsOf(mod, args, output);
+        if (isLeaf && out) activationElements += out.numel();
+      }),
+    );
   }
   const modes = entries.map(([, m]) => m.training);
   try {
@@ -159,7 +184,9 @@ export function summary(model: Module, input: InputSpec, options: SummaryOptions
     noGrad(() => model.call(...inputs));
   } finally {
     handles.forEach((h) => h.remove());
-    entries.forEach(([, m], i) => { m.training = modes[i]; });
+    entries.forEach(([, m], i) => {
+      m.training = modes[i];
+    });
   }
   let total = 0;
   let trainable = 0;
@@ -170,5 +197,14 @@ export function summary(model: Module, input: InputSpec, options: SummaryOptions
   const layers = entries.map(([, m]) => rows.get(m)!);
   const macs = layers.reduce((a, l) => a + l.macs, 0);
   const inputBytes = inputs.reduce((a, t) => a + t.numel() * 4, 0);
-  return new ModelSummary(layers, total, trainable, macs, inputBytes, 2 * 4 * activationElements, total * 4, options.depth ?? 3);
+  return new ModelSummary(
+    layers,
+    total,
+    trainable,
+    macs,
+    inputBytes,
+    2 * 4 * activationElements,
+    total * 4,
+    options.depth ?? 3,
+  );
 }

@@ -4,7 +4,7 @@ import { cat } from '../ops/join.js';
 import { reshape } from '../ops/view.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { copyInto, Module } from './module.js';
+import { copyInto, type Module } from './module.js';
 
 type Params = Iterable<Tensor> | Tensor;
 
@@ -53,7 +53,9 @@ export function clipGradNorm_(params: Params, maxNorm: number, options: ClipGrad
     total = normType === 2 ? Math.sqrt(acc) : acc ** (1 / normType);
   }
   if (options.errorIfNonfinite && !Number.isFinite(total)) {
-    throw new Error(`${op}: the total norm of order ${normType} of the gradients is non-finite (${total}); set errorIfNonfinite: false to clip anyway`);
+    throw new Error(
+      `${op}: the total norm of order ${normType} of the gradients is non-finite (${total}); set errorIfNonfinite: false to clip anyway`,
+    );
   }
   const coef = maxNorm / (total + 1e-6);
   if (coef < 1) {
@@ -65,7 +67,8 @@ export function clipGradNorm_(params: Params, maxNorm: number, options: ClipGrad
 
 /** Clamps every gradient element into [-clipValue, clipValue], in place. */
 export function clipGradValue_(params: Params, clipValue: number): void {
-  if (!(clipValue >= 0)) throw new RangeError(`clipGradValue_: clipValue must be a non-negative number, got ${clipValue}`);
+  if (!(clipValue >= 0))
+    throw new RangeError(`clipGradValue_: clipValue must be a non-negative number, got ${clipValue}`);
   for (const g of gradViews('clipGradValue_', list(params))) {
     for (let i = 0; i < g.length; i++) g[i] = Math.min(clipValue, Math.max(-clipValue, g[i]));
   }
@@ -80,10 +83,14 @@ export function parametersToVector(params: Iterable<Tensor>): Tensor {
 
 /** Copies consecutive slices of `vec` into the parameters (in place, no history). */
 export function vectorToParameters(vec: Tensor, params: Iterable<Tensor>): void {
-  if (!(vec instanceof Tensor) || vec.ndim !== 1) throw new TypeError(`vectorToParameters: expected a 1-D tensor, got ${vec instanceof Tensor ? formatShape(vec.shape) : typeof vec}`);
+  if (!(vec instanceof Tensor) || vec.ndim !== 1)
+    throw new TypeError(
+      `vectorToParameters: expected a 1-D tensor, got ${vec instanceof Tensor ? formatShape(vec.shape) : typeof vec}`,
+    );
   const ps = [...params];
   const total = ps.reduce((n, p) => n + p.numel(), 0);
-  if (total !== vec.numel()) throw new RangeError(`vectorToParameters: the vector has ${vec.numel()} elements, the parameters ${total}`);
+  if (total !== vec.numel())
+    throw new RangeError(`vectorToParameters: the vector has ${vec.numel()} elements, the parameters ${total}`);
   const values = vec.toTypedArray();
   let at = 0;
   noGrad(() => {

@@ -25,7 +25,8 @@ function checkInput(op: string, x: unknown): Tensor {
 }
 
 function checkNumber(op: string, name: string, v: number): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${op}: ${name} must be a finite number, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new RangeError(`${op}: ${name} must be a finite number, got ${String(v)}`);
   return v;
 }
 
@@ -34,7 +35,14 @@ interface PointwiseSpec<O> {
   /** out[i] = f(x[i]); may return an extra array for the backward (e.g. the sigmoid). */
   forward(x: Float32Array, out: Float32Array, o: O): Float32Array | undefined;
   /** dx[i] = g[i] * f'(x[i]) from the input, the output and the forward's extra array. */
-  backward(g: Float32Array, x: Float32Array, out: Float32Array, extra: Float32Array | undefined, dx: Float32Array, o: O): void;
+  backward(
+    g: Float32Array,
+    x: Float32Array,
+    out: Float32Array,
+    extra: Float32Array | undefined,
+    dx: Float32Array,
+    o: O,
+  ): void;
 }
 
 function definePointwise<O>(spec: PointwiseSpec<O>): (x: Tensor, o: O) => Tensor {
@@ -62,7 +70,8 @@ function definePointwise<O>(spec: PointwiseSpec<O>): (x: Tensor, o: O) => Tensor
 
 function maybeInplace(op: string, x: Tensor, inplace: boolean | undefined, fn: (t: Tensor) => Tensor): Tensor {
   if (!inplace) return fn(x);
-  if (!(x instanceof Tensor) || x.dtype !== 'float32') throw new TypeError(`${op}: the in-place variant needs a float32 tensor`);
+  if (!(x instanceof Tensor) || x.dtype !== 'float32')
+    throw new TypeError(`${op}: the in-place variant needs a float32 tensor`);
   return unaryInplace(`${op}_`, x, fn);
 }
 
@@ -123,7 +132,9 @@ export const SELU_SCALE = 1.0507009873554805;
 
 /** scale * elu(x, alpha) with the self-normalising constants of Klambauer et al. */
 export function selu(x: Tensor, options: InplaceOption = {}): Tensor {
-  return maybeInplace('selu', x, options.inplace, (t) => eluOp(checkInput('selu', t), { alpha: SELU_ALPHA, scale: SELU_SCALE }));
+  return maybeInplace('selu', x, options.inplace, (t) =>
+    eluOp(checkInput('selu', t), { alpha: SELU_ALPHA, scale: SELU_SCALE }),
+  );
 }
 
 // ---- gelu -------------------------------------------------------------------------------

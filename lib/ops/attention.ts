@@ -36,11 +36,21 @@ function broadcastable(mask: readonly number[], target: readonly number[]): bool
 }
 
 /** An additive float mask (0 / -inf, or the float mask itself) checked against scores' shape. */
-export function additiveMask(op: string, name: string, mask: Tensor, scoresShape: readonly number[], trueMeans: 'keep' | 'mask'): Tensor {
-  if (!(mask instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${mask === null ? 'null' : typeof mask}`);
-  if (mask.dtype !== 'bool' && mask.dtype !== 'float32') throw new TypeError(`${op}: ${name} must be a bool or float32 tensor, got ${mask.dtype}`);
+export function additiveMask(
+  op: string,
+  name: string,
+  mask: Tensor,
+  scoresShape: readonly number[],
+  trueMeans: 'keep' | 'mask',
+): Tensor {
+  if (!(mask instanceof Tensor))
+    throw new TypeError(`${op}: ${name} must be a Tensor, got ${mask === null ? 'null' : typeof mask}`);
+  if (mask.dtype !== 'bool' && mask.dtype !== 'float32')
+    throw new TypeError(`${op}: ${name} must be a bool or float32 tensor, got ${mask.dtype}`);
   if (!broadcastable(mask.shape, scoresShape)) {
-    throw new RangeError(`${op}: ${name} of shape ${formatShape(mask.shape)} cannot be broadcast to the attention scores ${formatShape(scoresShape)}`);
+    throw new RangeError(
+      `${op}: ${name} of shape ${formatShape(mask.shape)} cannot be broadcast to the attention scores ${formatShape(scoresShape)}`,
+    );
   }
   if (mask.dtype === 'float32') return mask;
   return trueMeans === 'keep' ? where(mask, 0, -Infinity) : where(mask, -Infinity, 0);
@@ -57,19 +67,34 @@ export function causalMask(L: number, S: number): Tensor {
 /** The attention output and the weights (after dropout), for MultiheadAttention. */
 export function attentionWithWeights(q: Tensor, k: Tensor, v: Tensor, options: SdpaOptions = {}): [Tensor, Tensor] {
   const op = 'scaledDotProductAttention';
-  for (const [name, t] of [['query', q], ['key', k], ['value', v]] as const) {
-    if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  for (const [name, t] of [
+    ['query', q],
+    ['key', k],
+    ['value', v],
+  ] as const) {
+    if (!(t instanceof Tensor))
+      throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
     if (t.dtype !== 'float32') throw new TypeError(`${op}: ${name} must be float32, got ${t.dtype}`);
-    if (t.ndim < 2) throw new RangeError(`${op}: ${name} must have at least 2 dims [..., len, features], got ${formatShape(t.shape)}`);
+    if (t.ndim < 2)
+      throw new RangeError(
+        `${op}: ${name} must have at least 2 dims [..., len, features], got ${formatShape(t.shape)}`,
+      );
   }
   const E = q.shape[q.ndim - 1];
-  if (k.shape[k.ndim - 1] !== E) throw new RangeError(`${op}: query ${formatShape(q.shape)} and key ${formatShape(k.shape)} must have the same last dim`);
-  if (k.shape[k.ndim - 2] !== v.shape[v.ndim - 2]) throw new RangeError(`${op}: key ${formatShape(k.shape)} and value ${formatShape(v.shape)} must have the same length (dim -2)`);
+  if (k.shape[k.ndim - 1] !== E)
+    throw new RangeError(
+      `${op}: query ${formatShape(q.shape)} and key ${formatShape(k.shape)} must have the same last dim`,
+    );
+  if (k.shape[k.ndim - 2] !== v.shape[v.ndim - 2])
+    throw new RangeError(
+      `${op}: key ${formatShape(k.shape)} and value ${formatShape(v.shape)} must have the same length (dim -2)`,
+    );
   const scale = options.scale ?? 1 / Math.sqrt(E);
   // Scaling q (L x E) costs less than scaling the scores (L x S) when S > E.
-  let scores = E <= k.shape[k.ndim - 2]
-    ? matmul(mul(q, scale), transpose(k, -2, -1))
-    : mul(matmul(q, transpose(k, -2, -1)), scale);
+  let scores =
+    E <= k.shape[k.ndim - 2]
+      ? matmul(mul(q, scale), transpose(k, -2, -1))
+      : mul(matmul(q, transpose(k, -2, -1)), scale);
   const L = q.shape[q.ndim - 2];
   const S = k.shape[k.ndim - 2];
   if (options.isCausal) {

@@ -11,20 +11,36 @@ import { reshape, unsqueeze } from './view.js';
 
 export function bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   const op = 'bilinear';
-  for (const [name, t] of [['input1', x1], ['input2', x2], ['weight', weight]] as const) {
-    if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  for (const [name, t] of [
+    ['input1', x1],
+    ['input2', x2],
+    ['weight', weight],
+  ] as const) {
+    if (!(t instanceof Tensor))
+      throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
     requireFloat(op, t);
   }
-  if (weight.ndim !== 3) throw new RangeError(`${op}: weight must be 3-D [out, in1, in2], got shape ${formatShape(weight.shape)}`);
+  if (weight.ndim !== 3)
+    throw new RangeError(`${op}: weight must be 3-D [out, in1, in2], got shape ${formatShape(weight.shape)}`);
   const [out, in1, in2] = weight.shape;
-  if (x1.ndim < 1 || x1.shape[x1.ndim - 1] !== in1) throw new RangeError(`${op}: input1 of shape ${formatShape(x1.shape)} does not match in1_features ${in1} of weight ${formatShape(weight.shape)}`);
-  if (x2.ndim < 1 || x2.shape[x2.ndim - 1] !== in2) throw new RangeError(`${op}: input2 of shape ${formatShape(x2.shape)} does not match in2_features ${in2} of weight ${formatShape(weight.shape)}`);
+  if (x1.ndim < 1 || x1.shape[x1.ndim - 1] !== in1)
+    throw new RangeError(
+      `${op}: input1 of shape ${formatShape(x1.shape)} does not match in1_features ${in1} of weight ${formatShape(weight.shape)}`,
+    );
+  if (x2.ndim < 1 || x2.shape[x2.ndim - 1] !== in2)
+    throw new RangeError(
+      `${op}: input2 of shape ${formatShape(x2.shape)} does not match in2_features ${in2} of weight ${formatShape(weight.shape)}`,
+    );
   const lead = x1.shape.slice(0, -1);
-  if (!sameShape(lead, x2.shape.slice(0, -1))) throw new RangeError(`${op}: input1 ${formatShape(x1.shape)} and input2 ${formatShape(x2.shape)} must have the same leading dims`);
+  if (!sameShape(lead, x2.shape.slice(0, -1)))
+    throw new RangeError(
+      `${op}: input1 ${formatShape(x1.shape)} and input2 ${formatShape(x2.shape)} must have the same leading dims`,
+    );
   if (bias !== undefined && bias !== null) {
     if (!(bias instanceof Tensor)) throw new TypeError(`${op}: bias must be a Tensor`);
     requireFloat(op, bias);
-    if (bias.ndim !== 1 || bias.shape[0] !== out) throw new RangeError(`${op}: bias of shape ${formatShape(bias.shape)} does not match out_features ${out}`);
+    if (bias.ndim !== 1 || bias.shape[0] !== out)
+      throw new RangeError(`${op}: bias of shape ${formatShape(bias.shape)} does not match out_features ${out}`);
   }
   const n = lead.reduce((a, b) => a * b, 1);
   const a = reshape(x1, [n, in1]);

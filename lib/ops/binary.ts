@@ -112,15 +112,18 @@ export function intBinary(op: string, a: TensorLike, b: TensorLike, f: (x: numbe
 }
 
 export function add(a: TensorLike, b: TensorLike): Tensor {
-  if (resultType(a, b) === 'int32') return intBinary('add', asTensorOrNumber('add', a), asTensorOrNumber('add', b), (x, y) => (x + y) | 0);
+  if (resultType(a, b) === 'int32')
+    return intBinary('add', asTensorOrNumber('add', a), asTensorOrNumber('add', b), (x, y) => (x + y) | 0);
   return addOp(...floatPair('add', a, b));
 }
 export function sub(a: TensorLike, b: TensorLike): Tensor {
-  if (resultType(a, b) === 'int32') return intBinary('sub', asTensorOrNumber('sub', a), asTensorOrNumber('sub', b), (x, y) => (x - y) | 0);
+  if (resultType(a, b) === 'int32')
+    return intBinary('sub', asTensorOrNumber('sub', a), asTensorOrNumber('sub', b), (x, y) => (x - y) | 0);
   return subOp(...floatPair('sub', a, b));
 }
 export function mul(a: TensorLike, b: TensorLike): Tensor {
-  if (resultType(a, b) === 'int32') return intBinary('mul', asTensorOrNumber('mul', a), asTensorOrNumber('mul', b), Math.imul);
+  if (resultType(a, b) === 'int32')
+    return intBinary('mul', asTensorOrNumber('mul', a), asTensorOrNumber('mul', b), Math.imul);
   return mulOp(...floatPair('mul', a, b));
 }
 /** True division: int32 operands give float32, as torch's div. */
@@ -142,7 +145,15 @@ declare module '../tensor.js' {
   }
 }
 
-Tensor.prototype.add = function (this: Tensor, other: TensorLike) { return add(this, other); };
-Tensor.prototype.sub = function (this: Tensor, other: TensorLike) { return sub(this, other); };
-Tensor.prototype.mul = function (this: Tensor, other: TensorLike) { return mul(this, other); };
-Tensor.prototype.div = function (this: Tensor, other: TensorLike) { return div(this, other); };
+Tensor.prototype.add = function (this: Tensor, other: TensorLike) {
+  return add(this, other);
+};
+Tensor.prototype.sub = function (this: Tensor, other: TensorLike) {
+  return sub(this, other);
+};
+Tensor.prototype.mul = function (this: Tensor, other: TensorLike) {
+  return mul(this, other);
+};
+Tensor.prototype.div = function (this: Tensor, other: TensorLike) {
+  return div(this, other);
+};

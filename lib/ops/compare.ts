@@ -47,7 +47,11 @@ export function equal(a: Tensor, b: Tensor): boolean {
 }
 
 /** |a - b| <= atol + rtol |b| everywhere (torch.allclose); NaNs equal only with equalNan. */
-export function allclose(a: Tensor, b: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): boolean {
+export function allclose(
+  a: Tensor,
+  b: Tensor,
+  opts: { rtol?: number; atol?: number; equalNan?: boolean } = {},
+): boolean {
   const rtol = opts.rtol ?? 1e-5;
   const atol = opts.atol ?? 1e-8;
   const close = mapBinaryRaw('allclose', a, b, 'bool', (x, y) => {

@@ -60,7 +60,15 @@ function sumBias(g: Tensor, oc: number): Tensor {
   const gc = contiguousRaw(g);
   const db = emptyFloat([oc]);
   const [n, , h, w] = gc.shape;
-  native.reduce(ReduceOp.sum, [n, oc, h * w], gc.storage.data as Float32Array, gc.offset, [oc * h * w, h * w, 1], [0, 2], db.storage.data as Float32Array);
+  native.reduce(
+    ReduceOp.sum,
+    [n, oc, h * w],
+    gc.storage.data as Float32Array,
+    gc.offset,
+    [oc * h * w, h * w, 1],
+    [0, 2],
+    db.storage.data as Float32Array,
+  );
   return db;
 }
 
@@ -115,7 +123,19 @@ const convTranspose2dOp = defineOp({
     if (bias) {
       const b = contiguousRaw(bias);
       const yd = y.storage.data as Float32Array;
-      native.binary(BinaryOp.add, y.shape, yd, 0, y.strides, yd, 0, y.strides, b.storage.data as Float32Array, b.offset, [0, b.strides[0], 0, 0]);
+      native.binary(
+        BinaryOp.add,
+        y.shape,
+        yd,
+        0,
+        y.strides,
+        yd,
+        0,
+        y.strides,
+        b.storage.data as Float32Array,
+        b.offset,
+        [0, b.strides[0], 0, 0],
+      );
     }
     const [needX, needW] = ctx.needsInputGrad;
     ctx.save(needW ? xc : EMPTY, needX ? wc : EMPTY);
@@ -145,17 +165,29 @@ const convTranspose2dOp = defineOp({
   },
 });
 
-function pair(op: string, name: string, v: Pair | readonly [number] | undefined, dflt: number, min: number): [number, number] {
+function pair(
+  op: string,
+  name: string,
+  v: Pair | readonly [number] | undefined,
+  dflt: number,
+  min: number,
+): [number, number] {
   const p: readonly number[] = v === undefined ? [dflt, dflt] : typeof v === 'number' ? [v, v] : v;
-  if (!Array.isArray(p) && typeof v !== 'number') throw new TypeError(`${op}: ${name} must be a number or a pair of numbers, got ${String(v)}`);
+  if (!Array.isArray(p) && typeof v !== 'number')
+    throw new TypeError(`${op}: ${name} must be a number or a pair of numbers, got ${String(v)}`);
   if (p.length !== 2 || !p.every((e) => Number.isInteger(e) && e >= min)) {
-    throw new RangeError(`${op}: ${name} must be ${min > 0 ? 'a positive' : 'a non-negative'} integer or a pair of them, got ${JSON.stringify(v)}`);
+    throw new RangeError(
+      `${op}: ${name} must be ${min > 0 ? 'a positive' : 'a non-negative'} integer or a pair of them, got ${JSON.stringify(v)}`,
+    );
   }
   return [p[0], p[1]];
 }
 
 /** A 1-d option as the 2-d one: height entry `h`, width entry the option. */
-function widen(v: number | readonly [number] | 'same' | 'valid' | undefined, h: number): Pair | 'same' | 'valid' | undefined {
+function widen(
+  v: number | readonly [number] | 'same' | 'valid' | undefined,
+  h: number,
+): Pair | 'same' | 'valid' | undefined {
   if (v === undefined || v === 'same' || v === 'valid') return v;
   if (typeof v === 'number') return [h, v];
   if (Array.isArray(v) && v.length === 1) return [h, v[0]];
@@ -171,13 +203,15 @@ function sizeFor(op: string, h: number, w: number): string {
 }
 
 function checkTensor(op: string, name: string, t: unknown): asserts t is Tensor {
-  if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  if (!(t instanceof Tensor))
+    throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
   requireFloat(op, t);
 }
 
 function checkGroups(op: string, groups: number | undefined): number {
   const g = groups ?? 1;
-  if (!Number.isInteger(g) || g < 1) throw new RangeError(`${op}: groups must be a positive integer, got ${String(groups)}`);
+  if (!Number.isInteger(g) || g < 1)
+    throw new RangeError(`${op}: groups must be a positive integer, got ${String(groups)}`);
   return g;
 }
 
@@ -185,7 +219,9 @@ function checkBias(op: string, bias: Tensor | null | undefined, channels: number
   if (bias === undefined || bias === null) return null;
   checkTensor(op, 'bias', bias);
   if (bias.ndim !== 1 || bias.shape[0] !== channels) {
-    throw new RangeError(`${op}: bias of shape ${formatShape(bias.shape)} does not match the ${channels} output channels`);
+    throw new RangeError(
+      `${op}: bias of shape ${formatShape(bias.shape)} does not match the ${channels} output channels`,
+    );
   }
   return bias;
 }
@@ -194,25 +230,36 @@ function checkBias(op: string, bias: Tensor | null | undefined, channels: number
 function batched(op: string, x: Tensor, expected: string, f: (x4: Tensor) => Tensor): Tensor {
   if (x.ndim === 4) return f(x);
   if (x.ndim === 3) return squeeze(f(unsqueeze(x, 0)), 0);
-  throw new RangeError(`${op}: expected a 3-D (unbatched) or 4-D (batched) input ${expected}, got shape ${formatShape(x.shape)}`);
+  throw new RangeError(
+    `${op}: expected a 3-D (unbatched) or 4-D (batched) input ${expected}, got shape ${formatShape(x.shape)}`,
+  );
 }
 
 function conv2dImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, o: Conv2dOptions): Tensor {
   checkTensor(op, 'input', x);
   checkTensor(op, 'weight', weight);
-  if (weight.ndim !== 4) throw new RangeError(`${op}: weight must be 4-D [out_channels, in_channels / groups, kH, kW], got shape ${formatShape(weight.shape)}`);
+  if (weight.ndim !== 4)
+    throw new RangeError(
+      `${op}: weight must be 4-D [out_channels, in_channels / groups, kH, kW], got shape ${formatShape(weight.shape)}`,
+    );
   const groups = checkGroups(op, o.groups);
   const stride = pair(op, 'stride', o.stride, 1, 1);
   const dilation = pair(op, 'dilation', o.dilation, 1, 1);
   const [oc, cg, kh, kw] = weight.shape;
   const b = checkBias(op, bias, oc);
-  if (oc % groups !== 0) throw new RangeError(`${op}: out_channels ${oc} (weight ${shapeFor(op, weight.shape)}) is not divisible by groups ${groups}`);
+  if (oc % groups !== 0)
+    throw new RangeError(
+      `${op}: out_channels ${oc} (weight ${shapeFor(op, weight.shape)}) is not divisible by groups ${groups}`,
+    );
   const ekh = dilation[0] * (kh - 1) + 1;
   const ekw = dilation[1] * (kw - 1) + 1;
   let padding: [number, number];
   let same = false;
   if (o.padding === 'same') {
-    if (stride[0] !== 1 || stride[1] !== 1) throw new RangeError(`${op}: padding='same' is not supported for strided convolutions (stride ${formatShape(stride)})`);
+    if (stride[0] !== 1 || stride[1] !== 1)
+      throw new RangeError(
+        `${op}: padding='same' is not supported for strided convolutions (stride ${formatShape(stride)})`,
+      );
     same = true;
     padding = [Math.floor((ekh - 1) / 2), Math.floor((ekw - 1) / 2)];
   } else if (o.padding === 'valid') {
@@ -237,8 +284,26 @@ function conv2dImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor | null |
     }
     const oh = same ? h : Math.floor((ph - ekh) / stride[0]) + 1;
     const ow = same ? w : Math.floor((pw - ekw) / stride[1]) + 1;
-    if (oh <= 0 || ow <= 0) throw new RangeError(`${op}: output size ${sizeFor(op, oh, ow)} of input ${shapeFor(op, x4.shape)} is zero`);
-    const dims = [n, c, h, w, oc, oh, ow, kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1], groups];
+    if (oh <= 0 || ow <= 0)
+      throw new RangeError(`${op}: output size ${sizeFor(op, oh, ow)} of input ${shapeFor(op, x4.shape)} is zero`);
+    const dims = [
+      n,
+      c,
+      h,
+      w,
+      oc,
+      oh,
+      ow,
+      kh,
+      kw,
+      stride[0],
+      stride[1],
+      padding[0],
+      padding[1],
+      dilation[0],
+      dilation[1],
+      groups,
+    ];
     return conv2dOp(x4, weight, b, dims);
   });
 }
@@ -253,11 +318,21 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
  * layout named as `weightLayout`), lifts x [N, C, L] (or [C, L]) and weight [., ., K] to 2-D,
  * runs `conv2d`-like `run` and drops the height again.
  */
-function lift1d(op: string, x: Tensor, weight: Tensor, weightLayout: string, run: (x4: Tensor, w4: Tensor) => Tensor): Tensor {
+function lift1d(
+  op: string,
+  x: Tensor,
+  weight: Tensor,
+  weightLayout: string,
+  run: (x4: Tensor, w4: Tensor) => Tensor,
+): Tensor {
   checkTensor(op, 'input', x);
   checkTensor(op, 'weight', weight);
-  if (weight.ndim !== 3) throw new RangeError(`${op}: weight must be 3-D ${weightLayout}, got shape ${formatShape(weight.shape)}`);
-  if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`${op}: expected a 2-D (unbatched) or 3-D (batched) input [N, C, L], got shape ${formatShape(x.shape)}`);
+  if (weight.ndim !== 3)
+    throw new RangeError(`${op}: weight must be 3-D ${weightLayout}, got shape ${formatShape(weight.shape)}`);
+  if (x.ndim !== 2 && x.ndim !== 3)
+    throw new RangeError(
+      `${op}: expected a 2-D (unbatched) or 3-D (batched) input [N, C, L], got shape ${formatShape(x.shape)}`,
+    );
   return squeeze(run(unsqueeze(x, -2), unsqueeze(weight, 2)), -2);
 }
 
@@ -269,13 +344,24 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
     dilation: widen(options.dilation, 1) as Pair | undefined,
     groups: options.groups,
   };
-  return lift1d('conv1d', x, weight, '[out_channels, in_channels / groups, kW]', (x4, w4) => conv2dImpl('conv1d', x4, w4, bias, o2));
+  return lift1d('conv1d', x, weight, '[out_channels, in_channels / groups, kW]', (x4, w4) =>
+    conv2dImpl('conv1d', x4, w4, bias, o2),
+  );
 }
 
-function convTransposeImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, o: ConvTranspose2dOptions): Tensor {
+function convTransposeImpl(
+  op: string,
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null | undefined,
+  o: ConvTranspose2dOptions,
+): Tensor {
   checkTensor(op, 'input', x);
   checkTensor(op, 'weight', weight);
-  if (weight.ndim !== 4) throw new RangeError(`${op}: weight must be 4-D [in_channels, out_channels / groups, kH, kW], got shape ${formatShape(weight.shape)}`);
+  if (weight.ndim !== 4)
+    throw new RangeError(
+      `${op}: weight must be 4-D [in_channels, out_channels / groups, kH, kW], got shape ${formatShape(weight.shape)}`,
+    );
   const groups = checkGroups(op, o.groups);
   const stride = pair(op, 'stride', o.stride, 1, 1);
   const dilation = pair(op, 'dilation', o.dilation, 1, 1);
@@ -283,31 +369,69 @@ function convTransposeImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor |
   const outPad = pair(op, 'outputPadding', o.outputPadding, 0, 0);
   for (const d of [0, 1]) {
     if (outPad[d] >= stride[d] && outPad[d] >= dilation[d]) {
-      throw new RangeError(`${op}: outputPadding ${formatShape(outPad)} must be smaller than either stride ${formatShape(stride)} or dilation ${formatShape(dilation)}`);
+      throw new RangeError(
+        `${op}: outputPadding ${formatShape(outPad)} must be smaller than either stride ${formatShape(stride)} or dilation ${formatShape(dilation)}`,
+      );
     }
   }
   const [cin, ocg, kh, kw] = weight.shape;
   const oc = ocg * groups;
   const b = checkBias(op, bias, oc);
-  if (cin % groups !== 0) throw new RangeError(`${op}: in_channels ${cin} (weight ${shapeFor(op, weight.shape)}) is not divisible by groups ${groups}`);
+  if (cin % groups !== 0)
+    throw new RangeError(
+      `${op}: in_channels ${cin} (weight ${shapeFor(op, weight.shape)}) is not divisible by groups ${groups}`,
+    );
   return batched(op, x, '[N, C, H, W]', (x4) => {
     const [n, c, h, w] = x4.shape;
-    if (c !== cin) throw new RangeError(`${op}: input ${shapeFor(op, x4.shape)} has ${c} channels, but weight ${shapeFor(op, weight.shape)} expects ${cin}`);
+    if (c !== cin)
+      throw new RangeError(
+        `${op}: input ${shapeFor(op, x4.shape)} has ${c} channels, but weight ${shapeFor(op, weight.shape)} expects ${cin}`,
+      );
     const oh = (h - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + outPad[0] + 1;
     const ow = (w - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + outPad[1] + 1;
-    if (oh <= 0 || ow <= 0) throw new RangeError(`${op}: output size ${sizeFor(op, oh, ow)} of input ${shapeFor(op, x4.shape)} is zero or negative`);
-    const dims = [n, oc, oh, ow, cin, h, w, kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1], groups];
+    if (oh <= 0 || ow <= 0)
+      throw new RangeError(
+        `${op}: output size ${sizeFor(op, oh, ow)} of input ${shapeFor(op, x4.shape)} is zero or negative`,
+      );
+    const dims = [
+      n,
+      oc,
+      oh,
+      ow,
+      cin,
+      h,
+      w,
+      kh,
+      kw,
+      stride[0],
+      stride[1],
+      padding[0],
+      padding[1],
+      dilation[0],
+      dilation[1],
+      groups,
+    ];
     return convTranspose2dOp(x4, weight, b, dims);
   });
 }
 
 /** torch.nn.functional.conv_transpose2d: x [N, Cin, H, W], weight [Cin, Cout / groups, kH, kW]. */
-export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvTranspose2dOptions = {}): Tensor {
+export function convTranspose2d(
+  x: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null,
+  options: ConvTranspose2dOptions = {},
+): Tensor {
   return convTransposeImpl('convTranspose2d', x, weight, bias, options);
 }
 
 /** torch.nn.functional.conv_transpose1d: x [N, Cin, L], weight [Cin, Cout / groups, K]. */
-export function convTranspose1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvTranspose1dOptions = {}): Tensor {
+export function convTranspose1d(
+  x: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null,
+  options: ConvTranspose1dOptions = {},
+): Tensor {
   const o2: ConvTranspose2dOptions = {
     stride: widen(options.stride, 1) as Pair | undefined,
     padding: widen(options.padding, 0) as Pair | undefined,
@@ -315,6 +439,7 @@ export function convTranspose1d(x: Tensor, weight: Tensor, bias?: Tensor | null,
     dilation: widen(options.dilation, 1) as Pair | undefined,
     groups: options.groups,
   };
-  return lift1d('convTranspose1d', x, weight, '[in_channels, out_channels / groups, kW]', (x4, w4) => convTransposeImpl('convTranspose1d', x4, w4, bias, o2));
+  return lift1d('convTranspose1d', x, weight, '[in_channels, out_channels / groups, kW]', (x4, w4) =>
+    convTransposeImpl('convTranspose1d', x4, w4, bias, o2),
+  );
 }
-

@@ -44,7 +44,8 @@ export interface DropoutOptions {
 /** torch.nn.functional.dropout(x, p, training, inplace). */
 export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`dropout: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`dropout: probability has to be between 0 and 1, but got ${p}`);
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+    throw new RangeError(`dropout: probability has to be between 0 and 1, but got ${p}`);
   if (x.dtype !== 'float32') throw new TypeError(`dropout: expected a float32 tensor, got ${x.dtype}`);
   const gen = options.generator ?? defaultGenerator;
   if (!(gen instanceof Generator)) throw new TypeError('dropout: generator must be a Generator');
@@ -74,15 +75,32 @@ function featureDropoutOp(name: string) {
   });
 }
 
-const featureDropoutOps = { dropout1d: featureDropoutOp('dropout1d'), dropout2d: featureDropoutOp('dropout2d'), dropout3d: featureDropoutOp('dropout3d') };
+const featureDropoutOps = {
+  dropout1d: featureDropoutOp('dropout1d'),
+  dropout2d: featureDropoutOp('dropout2d'),
+  dropout3d: featureDropoutOp('dropout3d'),
+};
 
-function featureDropout(op: 'dropout1d' | 'dropout2d' | 'dropout3d', spatial: number, x: Tensor, p: number, options: DropoutOptions): Tensor {
+function featureDropout(
+  op: 'dropout1d' | 'dropout2d' | 'dropout3d',
+  spatial: number,
+  x: Tensor,
+  p: number,
+  options: DropoutOptions,
+): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`${op}: probability has to be between 0 and 1, but got ${p}`);
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+    throw new RangeError(`${op}: probability has to be between 0 and 1, but got ${p}`);
   if (x.dtype !== 'float32') throw new TypeError(`${op}: expected a float32 tensor, got ${x.dtype}`);
-  const layout = ['[C, L] (unbatched) or [N, C, L]', '[C, H, W] (unbatched) or [N, C, H, W]', '[C, D, H, W] (unbatched) or [N, C, D, H, W]'][spatial - 1];
+  const layout = [
+    '[C, L] (unbatched) or [N, C, L]',
+    '[C, H, W] (unbatched) or [N, C, H, W]',
+    '[C, D, H, W] (unbatched) or [N, C, D, H, W]',
+  ][spatial - 1];
   if (x.ndim !== spatial + 1 && x.ndim !== spatial + 2) {
-    throw new RangeError(`${op}: expected a ${spatial + 1}-D or ${spatial + 2}-D input ${layout}, got shape ${formatShape(x.shape)}`);
+    throw new RangeError(
+      `${op}: expected a ${spatial + 1}-D or ${spatial + 2}-D input ${layout}, got shape ${formatShape(x.shape)}`,
+    );
   }
   const gen = options.generator ?? defaultGenerator;
   if (!(gen instanceof Generator)) throw new TypeError(`${op}: generator must be a Generator`);

@@ -35,14 +35,17 @@ function parseTerm(eq: string, term: string, what: string): Term {
   for (let i = 0; i < term.length; i++) {
     const ch = term[i];
     if (ch === '.') {
-      if (term.slice(i, i + 3) !== '...') throw new RangeError(`einsum: '.' in ${what} of '${eq}' is not part of an ellipsis '...'`);
+      if (term.slice(i, i + 3) !== '...')
+        throw new RangeError(`einsum: '.' in ${what} of '${eq}' is not part of an ellipsis '...'`);
       if (ellipsisAt >= 0) throw new RangeError(`einsum: ${what} of '${eq}' has more than one ellipsis`);
       ellipsisAt = letters.length;
       i += 2;
     } else if (/^[A-Za-z]$/.test(ch)) {
       letters.push(labelOf(ch));
     } else {
-      throw new RangeError(`einsum: invalid subscript '${ch}' in ${what} of '${eq}' (subscripts are letters A-Z, a-z and '...')`);
+      throw new RangeError(
+        `einsum: invalid subscript '${ch}' in ${what} of '${eq}' (subscripts are letters A-Z, a-z and '...')`,
+      );
     }
   }
   return { letters, ellipsisAt };
@@ -56,7 +59,9 @@ export function parseEinsum(equation: string, operands: readonly Tensor[]): Eins
   if (parts.length > 2) throw new RangeError(`einsum: equation '${equation}' has more than one '->'`);
   const lhs = parts[0].split(',');
   if (lhs.length !== operands.length) {
-    throw new RangeError(`einsum: equation '${equation}' names ${lhs.length} operand${lhs.length === 1 ? '' : 's'} but ${operands.length} ${operands.length === 1 ? 'was' : 'were'} given`);
+    throw new RangeError(
+      `einsum: equation '${equation}' names ${lhs.length} operand${lhs.length === 1 ? '' : 's'} but ${operands.length} ${operands.length === 1 ? 'was' : 'were'} given`,
+    );
   }
   const terms = lhs.map((t, i) => parseTerm(equation, t, `operand ${i}`));
   let ellipsisDims = 0;
@@ -83,12 +88,19 @@ export function parseEinsum(equation: string, operands: readonly Tensor[]): Eins
   let output: Label[];
   if (parts.length === 2) {
     const o = parseTerm(equation, parts[1], 'the output');
-    output = o.ellipsisAt < 0 ? o.letters : [...o.letters.slice(0, o.ellipsisAt), ...allEllipsis, ...o.letters.slice(o.ellipsisAt)];
+    output =
+      o.ellipsisAt < 0
+        ? o.letters
+        : [...o.letters.slice(0, o.ellipsisAt), ...allEllipsis, ...o.letters.slice(o.ellipsisAt)];
     const used = new Set(inputs.flat());
     const seen = new Set<Label>();
     for (const l of o.letters) {
-      if (!used.has(l)) throw new RangeError(`einsum: output subscript '${labelName(l)}' of '${equation}' does not appear in any operand`);
-      if (seen.has(l)) throw new RangeError(`einsum: output subscript '${labelName(l)}' of '${equation}' appears more than once`);
+      if (!used.has(l))
+        throw new RangeError(
+          `einsum: output subscript '${labelName(l)}' of '${equation}' does not appear in any operand`,
+        );
+      if (seen.has(l))
+        throw new RangeError(`einsum: output subscript '${labelName(l)}' of '${equation}' appears more than once`);
       seen.add(l);
     }
   } else {
@@ -108,7 +120,9 @@ function checkSizes(equation: string, inputs: Label[][], operands: readonly Tens
       const s = operands[i].shape[d];
       const mine = own.get(l);
       if (mine !== undefined && mine !== s) {
-        throw new RangeError(`einsum: subscript '${labelName(l)}' is repeated in operand ${i} of '${equation}' with different sizes (${mine} != ${s}); shape ${formatShape(operands[i].shape)}`);
+        throw new RangeError(
+          `einsum: subscript '${labelName(l)}' is repeated in operand ${i} of '${equation}' with different sizes (${mine} != ${s}); shape ${formatShape(operands[i].shape)}`,
+        );
       }
       own.set(l, s);
       const seen = size.get(l);
@@ -155,7 +169,11 @@ function operandGrad(spec: EinsumSpec, ts: Tensor[], i: number, g: Tensor): Tens
   labels.forEach((l, d) => !skip[d] && !unique.includes(l) && unique.push(l));
   const kept = unique.filter((l) => known.has(l));
   const others = ts.filter((_, j) => j !== i);
-  const gKept = einsumOp({ inputs: [spec.output, ...spec.inputs.filter((_, j) => j !== i)], output: kept }, g, ...others);
+  const gKept = einsumOp(
+    { inputs: [spec.output, ...spec.inputs.filter((_, j) => j !== i)], output: kept },
+    g,
+    ...others,
+  );
   return placeOp(gKept, { labels, shape, kept, skip });
 }
 
@@ -191,7 +209,12 @@ const placeOp: (g: Tensor, p: Placement) => Tensor = defineOp({
     const simple = unique.length === p.labels.filter((_, d) => !p.skip[d]).length && unique.length === p.kept.length;
     if (simple && g.isContiguous()) return new Tensor(g.storage, p.shape, full, g.offset);
     const out = emptyFloat(p.shape);
-    const src = new Tensor(g.storage, sizes, unique.map((l) => (p.kept.includes(l) ? g.strides[p.kept.indexOf(l)] : 0)), g.offset);
+    const src = new Tensor(
+      g.storage,
+      sizes,
+      unique.map((l) => (p.kept.includes(l) ? g.strides[p.kept.indexOf(l)] : 0)),
+      g.offset,
+    );
     writeInto(new Tensor(out.storage, sizes, strides, 0), src);
     return out;
   },
@@ -211,7 +234,8 @@ export function einsum(equation: string, ...operands: (Tensor | Tensor[])[]): Te
   const ts = (operands.length === 1 && Array.isArray(operands[0]) ? operands[0] : operands) as unknown[];
   if (ts.length === 0) throw new RangeError('einsum: at least one operand is required');
   ts.forEach((t, i) => {
-    if (!(t instanceof Tensor)) throw new TypeError(`einsum: operand ${i} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+    if (!(t instanceof Tensor))
+      throw new TypeError(`einsum: operand ${i} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
     requireFloat('einsum', t);
   });
   const tensors = ts as Tensor[];

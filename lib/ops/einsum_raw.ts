@@ -69,14 +69,27 @@ function sumExcept(x: Labelled, keep: (l: Label) => boolean): Labelled {
   if (axes.length === 0) return x;
   const labels = x.labels.filter((l) => keep(l));
   const out = emptyFloat(labels.map((l) => x.t.shape[x.labels.indexOf(l)]));
-  native.reduce(ReduceOp.sum, x.t.shape, x.t.storage.data as Float32Array, x.t.offset, x.t.strides, axes, out.storage.data as Float32Array);
+  native.reduce(
+    ReduceOp.sum,
+    x.t.shape,
+    x.t.storage.data as Float32Array,
+    x.t.offset,
+    x.t.strides,
+    axes,
+    out.storage.data as Float32Array,
+  );
   return { t: out, labels, fresh: true };
 }
 
 /** The dims of x in `order` (labels), as a view. */
 function permuted(x: Labelled, order: Label[]): Tensor {
   const dims = order.map((l) => x.labels.indexOf(l));
-  return new Tensor(x.t.storage, dims.map((d) => x.t.shape[d]), dims.map((d) => x.t.strides[d]), x.t.offset);
+  return new Tensor(
+    x.t.storage,
+    dims.map((d) => x.t.shape[d]),
+    dims.map((d) => x.t.strides[d]),
+    x.t.offset,
+  );
 }
 
 /** One (size, stride) for consecutive dims [from, to) of t, or null when they do not line up. */
@@ -109,7 +122,12 @@ function asBatchedMatrix(t: Tensor, nb: number, g1: number): Tensor {
     rows = mergeDims(t, nb, nb + g1)!;
     cols = mergeDims(t, nb + g1, end)!;
   }
-  return new Tensor(t.storage, [...t.shape.slice(0, nb), rows[0], cols[0]], [...t.strides.slice(0, nb), rows[1], cols[1]], t.offset);
+  return new Tensor(
+    t.storage,
+    [...t.shape.slice(0, nb), rows[0], cols[0]],
+    [...t.strides.slice(0, nb), rows[1], cols[1]],
+    t.offset,
+  );
 }
 
 /** sum over `summed` of a * b broadcast over the labels [...kept, ...summed]: a new tensor over kept. */
@@ -121,9 +139,17 @@ function multiplyAndSum(a: Labelled, b: Labelled, kept: Label[], summed: Label[]
   const product = emptyFloat(shape);
   if (numel(shape) > 0) {
     native.binary(
-      BinaryOp.mul, shape, product.storage.data as Float32Array, 0, contiguousStrides(shape),
-      a.t.storage.data as Float32Array, a.t.offset, stridesOf(a),
-      b.t.storage.data as Float32Array, b.t.offset, stridesOf(b),
+      BinaryOp.mul,
+      shape,
+      product.storage.data as Float32Array,
+      0,
+      contiguousStrides(shape),
+      a.t.storage.data as Float32Array,
+      a.t.offset,
+      stridesOf(a),
+      b.t.storage.data as Float32Array,
+      b.t.offset,
+      stridesOf(b),
     );
   }
   return sumExcept({ t: product, labels: all, fresh: true }, (l) => !summed.includes(l));
@@ -141,7 +167,8 @@ function contract(a: Labelled, b: Labelled, keep: Set<Label>): Labelled {
   const colsL = b.labels.filter((l) => !inA.has(l));
   // No contraction (a broadcast product), or only dot products per batch element: one
   // elementwise pass (and a sum) beats many 1x1 GEMMs.
-  if (summed.length === 0 || (rowsL.length === 0 && colsL.length === 0)) return multiplyAndSum(a, b, [...batch, ...rowsL, ...colsL], summed);
+  if (summed.length === 0 || (rowsL.length === 0 && colsL.length === 0))
+    return multiplyAndSum(a, b, [...batch, ...rowsL, ...colsL], summed);
   const A = asBatchedMatrix(permuted(a, [...batch, ...rowsL, ...summed]), batch.length, rowsL.length);
   const B = asBatchedMatrix(permuted(b, [...batch, ...summed, ...colsL]), batch.length, summed.length);
   const c = bmmRaw('einsum', A, B);
@@ -168,6 +195,7 @@ export function einsumRaw(spec: EinsumSpec, ts: readonly Tensor[]): Tensor {
   }
   cur = sumExcept(cur, (l) => out.has(l));
   const inOrder = cur.labels.every((l, d) => l === spec.output[d]);
-  if (cur.fresh && inOrder && cur.t.isContiguous()) return new Tensor(cur.t.storage, cur.t.shape, cur.t.strides, cur.t.offset);
+  if (cur.fresh && inOrder && cur.t.isContiguous())
+    return new Tensor(cur.t.storage, cur.t.shape, cur.t.strides, cur.t.offset);
   return copyRaw(permuted(cur, spec.output));
 }

@@ -11,7 +11,8 @@ import { valuesAs } from './strided.js';
 function checkedIndices(op: string, indices: Tensor, rows: number): Int32Array {
   const v = valuesAs(indices, indices.shape) as Int32Array;
   for (let i = 0; i < v.length; i++) {
-    if (v[i] < 0 || v[i] >= rows) throw new RangeError(`${op}: index ${v[i]} is out of range for an embedding of ${rows} rows`);
+    if (v[i] < 0 || v[i] >= rows)
+      throw new RangeError(`${op}: index ${v[i]} is out of range for an embedding of ${rows} rows`);
   }
   return v;
 }
@@ -23,7 +24,8 @@ const embeddingOp = defineOp({
     const w = contiguousRaw(weight);
     const wd = w.storage.data as Float32Array;
     const out = new Float32Array(idx.length * dim);
-    for (let i = 0; i < idx.length; i++) out.set(wd.subarray(w.offset + idx[i] * dim, w.offset + (idx[i] + 1) * dim), i * dim);
+    for (let i = 0; i < idx.length; i++)
+      out.set(wd.subarray(w.offset + idx[i] * dim, w.offset + (idx[i] + 1) * dim), i * dim);
     Object.assign(ctx, { idx, rows, dim, paddingIdx });
     return new Tensor(new Storage(out), [...shape, dim]);
   },
@@ -75,15 +77,22 @@ function renorm(weight: Tensor, idx: Int32Array, maxNorm: number, normType: numb
 
 /** torch.nn.functional.embedding(input, weight, padding_idx, max_norm, norm_type). */
 export function embedding(indices: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
-  if (!(indices instanceof Tensor)) throw new TypeError(`embedding: indices must be a Tensor, got ${indices === null ? 'null' : typeof indices}`);
-  if (!(weight instanceof Tensor)) throw new TypeError(`embedding: weight must be a Tensor, got ${weight === null ? 'null' : typeof weight}`);
-  if (indices.dtype !== 'int32') throw new TypeError(`embedding: indices must be an int32 tensor, got ${indices.dtype}`);
+  if (!(indices instanceof Tensor))
+    throw new TypeError(`embedding: indices must be a Tensor, got ${indices === null ? 'null' : typeof indices}`);
+  if (!(weight instanceof Tensor))
+    throw new TypeError(`embedding: weight must be a Tensor, got ${weight === null ? 'null' : typeof weight}`);
+  if (indices.dtype !== 'int32')
+    throw new TypeError(`embedding: indices must be an int32 tensor, got ${indices.dtype}`);
   if (weight.dtype !== 'float32') throw new TypeError(`embedding: weight must be float32, got ${weight.dtype}`);
-  if (weight.ndim !== 2) throw new RangeError(`embedding: weight must be 2-D [numEmbeddings, embeddingDim], got shape ${formatShape(weight.shape)}`);
+  if (weight.ndim !== 2)
+    throw new RangeError(
+      `embedding: weight must be 2-D [numEmbeddings, embeddingDim], got shape ${formatShape(weight.shape)}`,
+    );
   const rows = weight.shape[0];
   let pad = options.paddingIdx ?? -1;
   if (options.paddingIdx !== undefined && options.paddingIdx !== null) {
-    if (!Number.isInteger(pad) || pad < -rows || pad >= rows) throw new RangeError(`embedding: paddingIdx ${pad} must be within [${-rows}, ${rows})`);
+    if (!Number.isInteger(pad) || pad < -rows || pad >= rows)
+      throw new RangeError(`embedding: paddingIdx ${pad} must be within [${-rows}, ${rows})`);
     if (pad < 0) pad += rows;
   }
   const idx = checkedIndices('embedding', indices, rows);

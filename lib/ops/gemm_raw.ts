@@ -3,7 +3,7 @@
 // only operands whose last two dims no GEMM layout can describe are copied.
 import { native } from '../native.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, formatShape, numel } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { emptyFloat } from './raw.js';
 import { copyRaw } from './strided.js';
 
@@ -73,7 +73,9 @@ export function bmmRaw(op: string, a: Tensor, b: Tensor): Tensor {
   const k = a.shape[a.ndim - 1];
   const n = b.shape[b.ndim - 1];
   if (b.shape[b.ndim - 2] !== k) {
-    throw new RangeError(`${op}: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${k} != ${b.shape[b.ndim - 2]})`);
+    throw new RangeError(
+      `${op}: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${k} != ${b.shape[b.ndim - 2]})`,
+    );
   }
   const batchShape = broadcastShapes(op, a.shape.slice(0, -2), b.shape.slice(0, -2));
   const out = emptyFloat([...batchShape, m, n]);
@@ -94,7 +96,9 @@ export function bmmRaw(op: string, a: Tensor, b: Tensor): Tensor {
   const outerCount = numel(outer);
   const idx = new Array<number>(outer.length).fill(0);
   for (let i = 0; i < outerCount; i++) {
-    let ao = A.t.offset, bo = B.t.offset, co = 0;
+    let ao = A.t.offset,
+      bo = B.t.offset,
+      co = 0;
     for (let d = 0; d < outer.length; d++) {
       ao += idx[d] * sa[d];
       bo += idx[d] * sb[d];
@@ -105,8 +109,26 @@ export function bmmRaw(op: string, a: Tensor, b: Tensor): Tensor {
     } else {
       const last = sizes.length - 1;
       native.gemmBatched(
-        A.layout.trans, B.layout.trans, inner, m, n, k, 1,
-        ad, ao, A.layout.ld, sa[last], bd, bo, B.layout.ld, sb[last], 0, cd, co, n, sc[last],
+        A.layout.trans,
+        B.layout.trans,
+        inner,
+        m,
+        n,
+        k,
+        1,
+        ad,
+        ao,
+        A.layout.ld,
+        sa[last],
+        bd,
+        bo,
+        B.layout.ld,
+        sb[last],
+        0,
+        cd,
+        co,
+        n,
+        sc[last],
       );
     }
     for (let d = outer.length - 1; d >= 0; d--) {

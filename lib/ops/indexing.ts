@@ -11,7 +11,8 @@ import { copyRaw, elementOffsets, valuesAs } from './strided.js';
 type Offsets = Int32Array | Float64Array;
 
 function checkTensor(op: string, name: string, t: unknown): asserts t is Tensor {
-  if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  if (!(t instanceof Tensor))
+    throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
 }
 
 function checkIndex(op: string, index: unknown, name = 'index'): asserts index is Tensor {
@@ -23,7 +24,8 @@ function checkIndex(op: string, index: unknown, name = 'index'): asserts index i
 function indexValues(op: string, index: Tensor, size: number, dim: number): Int32Array {
   const v = valuesAs(index, index.shape) as Int32Array;
   for (let i = 0; i < v.length; i++) {
-    if (v[i] < 0 || v[i] >= size) throw new RangeError(`${op}: index ${v[i]} is out of bounds for dim ${dim} with size ${size}`);
+    if (v[i] < 0 || v[i] >= size)
+      throw new RangeError(`${op}: index ${v[i]} is out of bounds for dim ${dim} with size ${size}`);
   }
   return v;
 }
@@ -39,17 +41,26 @@ function offsetsAlong(x: Tensor, shape: Shape, dim: number): Offsets {
 /** The checks torch makes on (x, dim, index[, src]) for gather and scatter. */
 function checkScatterShapes(op: string, x: Tensor, dim: number, index: Tensor, src?: Tensor): void {
   if (index.ndim !== x.ndim && !(index.numel() === 0)) {
-    throw new RangeError(`${op}: index ${formatShape(index.shape)} must have as many dims as the input ${formatShape(x.shape)}`);
+    throw new RangeError(
+      `${op}: index ${formatShape(index.shape)} must have as many dims as the input ${formatShape(x.shape)}`,
+    );
   }
   index.shape.forEach((s, d) => {
     if (d !== dim && s > x.shape[d]) {
-      throw new RangeError(`${op}: index shape ${formatShape(index.shape)} exceeds input shape ${formatShape(x.shape)} at dim ${d} (${s} > ${x.shape[d]})`);
+      throw new RangeError(
+        `${op}: index shape ${formatShape(index.shape)} exceeds input shape ${formatShape(x.shape)} at dim ${d} (${s} > ${x.shape[d]})`,
+      );
     }
     if (src && s > src.shape[d]) {
-      throw new RangeError(`${op}: index shape ${formatShape(index.shape)} exceeds src shape ${formatShape(src.shape)} at dim ${d} (${s} > ${src.shape[d]})`);
+      throw new RangeError(
+        `${op}: index shape ${formatShape(index.shape)} exceeds src shape ${formatShape(src.shape)} at dim ${d} (${s} > ${src.shape[d]})`,
+      );
     }
   });
-  if (src && src.ndim !== x.ndim) throw new RangeError(`${op}: src ${formatShape(src.shape)} must have as many dims as the input ${formatShape(x.shape)}`);
+  if (src && src.ndim !== x.ndim)
+    throw new RangeError(
+      `${op}: src ${formatShape(src.shape)} must have as many dims as the input ${formatShape(x.shape)}`,
+    );
 }
 
 function gatherRaw(x: Tensor, dim: number, index: Tensor): Tensor {
@@ -158,7 +169,8 @@ function scatterArgs(op: string, x: Tensor, dim: number, index: Tensor, src: Ten
   checkIndex(op, index);
   const d = normalizeDim(op, dim, x.ndim);
   if (src instanceof Tensor) {
-    if (src.dtype !== x.dtype) throw new TypeError(`${op}: src dtype ${src.dtype} does not match the input's ${x.dtype}`);
+    if (src.dtype !== x.dtype)
+      throw new TypeError(`${op}: src dtype ${src.dtype} does not match the input's ${x.dtype}`);
     checkScatterShapes(op, x, d, index, src);
   } else if (typeof src === 'number' || typeof src === 'boolean') {
     checkScatterShapes(op, x, d, index);
@@ -176,7 +188,8 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | num
 
 /** A copy of x with src added at index along dim; repeated indices accumulate (torch.scatter_add). */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-  if (!(src instanceof Tensor)) throw new TypeError(`scatterAdd: src must be a Tensor, got ${src === null ? 'null' : typeof src}`);
+  if (!(src instanceof Tensor))
+    throw new TypeError(`scatterAdd: src must be a Tensor, got ${src === null ? 'null' : typeof src}`);
   const d = scatterArgs('scatterAdd', x, dim, index, src);
   return scatterAddOp(x, d, index, src);
 }
@@ -259,10 +272,13 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean): Te
   checkTensor('maskedFill', 'input', x);
   checkTensor('maskedFill', 'mask', mask);
   if (mask.dtype !== 'bool') throw new TypeError(`maskedFill: mask must be a bool tensor, got ${mask.dtype}`);
-  if (typeof value !== 'number' && typeof value !== 'boolean') throw new TypeError(`maskedFill: value must be a number, got ${typeof value}`);
+  if (typeof value !== 'number' && typeof value !== 'boolean')
+    throw new TypeError(`maskedFill: value must be a number, got ${typeof value}`);
   const shape = broadcastShapes('maskedFill', x.shape, mask.shape);
   if (!sameShape(shape, x.shape)) {
-    throw new RangeError(`maskedFill: mask of shape ${formatShape(mask.shape)} does not broadcast to the input's shape ${formatShape(x.shape)}`);
+    throw new RangeError(
+      `maskedFill: mask of shape ${formatShape(mask.shape)} does not broadcast to the input's shape ${formatShape(x.shape)}`,
+    );
   }
   return maskedFillOp(x, mask, Number(value));
 }
@@ -275,7 +291,8 @@ export function oneHot(indices: Tensor, numClasses = -1): Tensor {
   const v = valuesAs(indices, indices.shape) as Int32Array;
   let classes = numClasses;
   if (classes === -1) {
-    if (v.length === 0) throw new RangeError('oneHot: cannot infer the number of classes from an empty tensor; pass numClasses');
+    if (v.length === 0)
+      throw new RangeError('oneHot: cannot infer the number of classes from an empty tensor; pass numClasses');
     classes = 0;
     for (let i = 0; i < v.length; i++) classes = Math.max(classes, v[i] + 1);
   } else if (!Number.isInteger(classes) || classes < 0) {
@@ -283,7 +300,8 @@ export function oneHot(indices: Tensor, numClasses = -1): Tensor {
   }
   const out = new Int32Array(v.length * classes);
   for (let i = 0; i < v.length; i++) {
-    if (v[i] < 0 || v[i] >= classes) throw new RangeError(`oneHot: class value ${v[i]} is out of range [0, ${classes})`);
+    if (v[i] < 0 || v[i] >= classes)
+      throw new RangeError(`oneHot: class value ${v[i]} is out of range [0, ${classes})`);
     out[i * classes + v[i]] = 1;
   }
   return new Tensor(new Storage(out), [...indices.shape, classes]);
@@ -323,9 +341,21 @@ declare module '../tensor.js' {
   }
 }
 
-Tensor.prototype.gather = function (this: Tensor, dim: number, index: Tensor) { return gather(this, dim, index); };
-Tensor.prototype.scatter = function (this: Tensor, dim: number, index: Tensor, src: Tensor | number) { return scatter(this, dim, index, src); };
-Tensor.prototype.scatterAdd = function (this: Tensor, dim: number, index: Tensor, src: Tensor) { return scatterAdd(this, dim, index, src); };
-Tensor.prototype.indexSelect = function (this: Tensor, dim: number, index: Tensor) { return indexSelect(this, dim, index); };
-Tensor.prototype.maskedFill = function (this: Tensor, mask: Tensor, value: number | boolean) { return maskedFill(this, mask, value); };
-Tensor.prototype.nonzero = function (this: Tensor) { return nonzero(this); };
+Tensor.prototype.gather = function (this: Tensor, dim: number, index: Tensor) {
+  return gather(this, dim, index);
+};
+Tensor.prototype.scatter = function (this: Tensor, dim: number, index: Tensor, src: Tensor | number) {
+  return scatter(this, dim, index, src);
+};
+Tensor.prototype.scatterAdd = function (this: Tensor, dim: number, index: Tensor, src: Tensor) {
+  return scatterAdd(this, dim, index, src);
+};
+Tensor.prototype.indexSelect = function (this: Tensor, dim: number, index: Tensor) {
+  return indexSelect(this, dim, index);
+};
+Tensor.prototype.maskedFill = function (this: Tensor, mask: Tensor, value: number | boolean) {
+  return maskedFill(this, mask, value);
+};
+Tensor.prototype.nonzero = function (this: Tensor) {
+  return nonzero(this);
+};

@@ -21,11 +21,15 @@ function prepare(op: string, t: Tensor, others: Tensor[]): boolean {
   if (!(t instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor`);
   if (!isGradEnabled()) return false;
   if (t.requiresGrad && t.isLeaf) {
-    throw new Error(`${op}: a leaf tensor that requires grad is being used in an in-place operation; wrap it in noGrad(() => ...) or use the out-of-place op`);
+    throw new Error(
+      `${op}: a leaf tensor that requires grad is being used in an in-place operation; wrap it in noGrad(() => ...) or use the out-of-place op`,
+    );
   }
   const record = t.requiresGrad || others.some((o) => o.requiresGrad);
   if (record && t._base && (t.requiresGrad || t._base.requiresGrad)) {
-    throw new Error(`${op}: in-place modification of a view of a tensor that requires grad is not supported; use clone() or the out-of-place op`);
+    throw new Error(
+      `${op}: in-place modification of a view of a tensor that requires grad is not supported; use clone() or the out-of-place op`,
+    );
   }
   return record;
 }
@@ -33,7 +37,9 @@ function prepare(op: string, t: Tensor, others: Tensor[]): boolean {
 /** Writes result into t, bumps the version and, when recorded, makes result's node t's gradFn. */
 function commit(t: Tensor, result: Tensor): Tensor {
   if (!sameShape(result.shape, t.shape)) {
-    throw new RangeError(`in-place: result of shape ${formatShape(result.shape)} does not fit the tensor of shape ${formatShape(t.shape)}`);
+    throw new RangeError(
+      `in-place: result of shape ${formatShape(result.shape)} does not fit the tensor of shape ${formatShape(t.shape)}`,
+    );
   }
   writeInto(t, result);
   t.storage.version++;
@@ -44,7 +50,9 @@ function commit(t: Tensor, result: Tensor): Tensor {
 function checkBroadcastInto(op: string, t: Tensor, o: Tensor): void {
   const shape = broadcastShapes(op, t.shape, o.shape);
   if (!sameShape(shape, t.shape)) {
-    throw new RangeError(`${op}: output with shape ${formatShape(t.shape)} doesn't match the broadcast shape ${formatShape(shape)}`);
+    throw new RangeError(
+      `${op}: output with shape ${formatShape(t.shape)} doesn't match the broadcast shape ${formatShape(shape)}`,
+    );
   }
 }
 
@@ -63,9 +71,17 @@ function binaryInplace(op: string, code: BinaryOpCode, outOfPlace: (a: TensorLik
     if (t.dtype === 'float32' && o.dtype === 'float32') {
       const src = o.storage === t.storage ? copyRaw(o) : o;
       native.binary(
-        code, t.shape, t.storage.data as Float32Array, t.offset, t.strides,
-        t.storage.data as Float32Array, t.offset, t.strides,
-        src.storage.data as Float32Array, src.offset, expandStrides(src, t.shape),
+        code,
+        t.shape,
+        t.storage.data as Float32Array,
+        t.offset,
+        t.strides,
+        t.storage.data as Float32Array,
+        t.offset,
+        t.strides,
+        src.storage.data as Float32Array,
+        src.offset,
+        expandStrides(src, t.shape),
       );
       t.storage.version++;
       return t;
@@ -118,7 +134,10 @@ export function copy_(t: Tensor, src: TensorLike): Tensor {
 }
 
 export function fill_(t: Tensor, value: number | boolean | Tensor): Tensor {
-  if (value instanceof Tensor && value.numel() !== 1) throw new RangeError(`fill_: the value must be a number or a one-element tensor, got shape ${formatShape(value.shape)}`);
+  if (value instanceof Tensor && value.numel() !== 1)
+    throw new RangeError(
+      `fill_: the value must be a number or a one-element tensor, got shape ${formatShape(value.shape)}`,
+    );
   return copy_(t, value instanceof Tensor ? value.reshape([]) : asTensor('fill_', Number(value)));
 }
 

@@ -29,7 +29,9 @@ const MODES: readonly string[] = ['nearest', 'nearest-exact', 'linear', 'bilinea
 /** Throws a RangeError naming `op` unless mode is one of interpolate's modes. */
 export function checkInterpolateMode(op: string, mode: unknown): asserts mode is InterpolateMode {
   if (!MODES.includes(mode as string)) {
-    throw new RangeError(`${op}: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}`);
+    throw new RangeError(
+      `${op}: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}`,
+    );
   }
 }
 const fround = Math.fround;
@@ -71,7 +73,11 @@ function linearTable(inSize: number, outSize: number, scale: number | undefined,
   const w0 = new Float32Array(outSize);
   const w1 = new Float32Array(outSize);
   // area_pixel_compute_scale<float>
-  const s = alignCorners ? (outSize > 1 ? fround((inSize - 1) / (outSize - 1)) : 0) : scaleValue(inSize, outSize, scale);
+  const s = alignCorners
+    ? outSize > 1
+      ? fround((inSize - 1) / (outSize - 1))
+      : 0
+    : scaleValue(inSize, outSize, scale);
   for (let o = 0; o < outSize; o++) {
     if (outSize === inSize) {
       i0[o] = o;
@@ -91,7 +97,12 @@ function linearTable(inSize: number, outSize: number, scale: number | undefined,
 }
 
 /** The identity table of a size-1 height (3-D inputs). */
-const UNIT_AXIS: AxisTable = { i0: new Int32Array(1), i1: new Int32Array(1), w0: new Float32Array([1]), w1: new Float32Array(1) };
+const UNIT_AXIS: AxisTable = {
+  i0: new Int32Array(1),
+  i1: new Int32Array(1),
+  w0: new Float32Array([1]),
+  w1: new Float32Array(1),
+};
 
 interface Plan {
   /** [planes, h, w, oh, ow] */
@@ -142,12 +153,26 @@ const interpolateOp = defineOp({
     const plan = ctx.plan as Plan;
     const dx = uninitFloat(plan.inShape); // overwritten by the kernel
     const { rows, cols } = plan;
-    native.resample2dBackward(plan.dims, rows.index, rows.weight, cols.index, cols.weight, whole(contiguousRaw(grad)), whole(dx));
+    native.resample2dBackward(
+      plan.dims,
+      rows.index,
+      rows.weight,
+      cols.index,
+      cols.weight,
+      whole(contiguousRaw(grad)),
+      whole(dx),
+    );
     return [dx];
   },
 });
 
-function perDim(op: string, name: string, v: number | readonly number[], dims: number, spatial: readonly number[]): number[] {
+function perDim(
+  op: string,
+  name: string,
+  v: number | readonly number[],
+  dims: number,
+  spatial: readonly number[],
+): number[] {
   if (typeof v === 'number') return new Array<number>(dims).fill(v);
   if (!Array.isArray(v)) throw new TypeError(`${op}: ${name} must be a number or an array of numbers, got ${typeof v}`);
   if (v.length !== dims) {
@@ -161,19 +186,30 @@ function perDim(op: string, name: string, v: number | readonly number[], dims: n
 /** torch.nn.functional.interpolate for [N, C, W] and [N, C, H, W] inputs. */
 export function interpolate(input: Tensor, options: InterpolateOptions = {}): Tensor {
   const op = 'interpolate';
-  if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
+  if (!(input instanceof Tensor))
+    throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
   requireFloat(op, input);
   const o = options ?? {};
   const mode = o.mode ?? 'nearest';
   checkInterpolateMode(op, mode);
   if (input.ndim !== 3 && input.ndim !== 4) {
-    throw new RangeError(`${op}: expected a 3-D [N, C, W] or 4-D [N, C, H, W] input, got shape ${formatShape(input.shape)}`);
+    throw new RangeError(
+      `${op}: expected a 3-D [N, C, W] or 4-D [N, C, H, W] input, got shape ${formatShape(input.shape)}`,
+    );
   }
-  if (mode === 'linear' && input.ndim !== 3) throw new RangeError(`${op}: got a ${input.ndim}-D input ${formatShape(input.shape)}, but mode 'linear' needs a 3-D input [N, C, W]`);
-  if (mode === 'bilinear' && input.ndim !== 4) throw new RangeError(`${op}: got a ${input.ndim}-D input ${formatShape(input.shape)}, but mode 'bilinear' needs a 4-D input [N, C, H, W]`);
+  if (mode === 'linear' && input.ndim !== 3)
+    throw new RangeError(
+      `${op}: got a ${input.ndim}-D input ${formatShape(input.shape)}, but mode 'linear' needs a 3-D input [N, C, W]`,
+    );
+  if (mode === 'bilinear' && input.ndim !== 4)
+    throw new RangeError(
+      `${op}: got a ${input.ndim}-D input ${formatShape(input.shape)}, but mode 'bilinear' needs a 4-D input [N, C, H, W]`,
+    );
   const linear = mode === 'linear' || mode === 'bilinear';
   if (o.alignCorners !== undefined && !linear) {
-    throw new RangeError(`${op}: alignCorners can only be set with the interpolating modes 'linear' and 'bilinear', not with mode '${mode}'`);
+    throw new RangeError(
+      `${op}: alignCorners can only be set with the interpolating modes 'linear' and 'bilinear', not with mode '${mode}'`,
+    );
   }
   const alignCorners = o.alignCorners ?? false;
   const dims = input.ndim - 2;
@@ -181,17 +217,22 @@ export function interpolate(input: Tensor, options: InterpolateOptions = {}): Te
   const hasSize = o.size !== undefined && o.size !== null;
   const hasScale = o.scaleFactor !== undefined && o.scaleFactor !== null;
   if (hasSize === hasScale) {
-    throw new RangeError(`${op}: ${hasSize ? 'only one of size or scaleFactor should be given, got both' : 'either size or scaleFactor should be given, got neither'}`);
+    throw new RangeError(
+      `${op}: ${hasSize ? 'only one of size or scaleFactor should be given, got both' : 'either size or scaleFactor should be given, got neither'}`,
+    );
   }
   let outSize: number[];
   let scales: (number | undefined)[] = new Array<undefined>(dims).fill(undefined);
   if (hasSize) {
-    if (o.recomputeScaleFactor) throw new RangeError(`${op}: recomputeScaleFactor is not meaningful with an explicit size`);
+    if (o.recomputeScaleFactor)
+      throw new RangeError(`${op}: recomputeScaleFactor is not meaningful with an explicit size`);
     outSize = perDim(op, 'size', o.size!, dims, spatial);
-    if (!outSize.every((s) => Number.isInteger(s))) throw new RangeError(`${op}: size must hold integers, got ${JSON.stringify(o.size)}`);
+    if (!outSize.every((s) => Number.isInteger(s)))
+      throw new RangeError(`${op}: size must hold integers, got ${JSON.stringify(o.size)}`);
   } else {
     const sf = perDim(op, 'scaleFactor', o.scaleFactor!, dims, spatial);
-    if (!sf.every((s) => typeof s === 'number' && Number.isFinite(s))) throw new RangeError(`${op}: scaleFactor must hold finite numbers, got ${JSON.stringify(o.scaleFactor)}`);
+    if (!sf.every((s) => typeof s === 'number' && Number.isFinite(s)))
+      throw new RangeError(`${op}: scaleFactor must hold finite numbers, got ${JSON.stringify(o.scaleFactor)}`);
     outSize = sf.map((s, d) => Math.trunc(spatial[d] * s));
     if (!o.recomputeScaleFactor) scales = sf;
   }
@@ -202,7 +243,9 @@ export function interpolate(input: Tensor, options: InterpolateOptions = {}): Te
     );
   }
   const table = (d: number): AxisTable =>
-    linear ? linearTable(spatial[d], outSize[d], scales[d], alignCorners) : nearestTable(spatial[d], outSize[d], scales[d], mode === 'nearest-exact');
+    linear
+      ? linearTable(spatial[d], outSize[d], scales[d], alignCorners)
+      : nearestTable(spatial[d], outSize[d], scales[d], mode === 'nearest-exact');
   const [n, c] = input.shape;
   const plan: Plan = {
     dims: [n * c, dims === 2 ? spatial[0] : 1, spatial[dims - 1], dims === 2 ? outSize[0] : 1, outSize[dims - 1]],

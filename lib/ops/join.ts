@@ -42,7 +42,8 @@ function narrowRaw(t: Tensor, dim: number, start: number, length: number): Tenso
 
 /** Concatenates along dim; every other dim must match (torch.cat). */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new RangeError('cat: expected a non-empty array of tensors');
+  if (!Array.isArray(tensors) || tensors.length === 0)
+    throw new RangeError('cat: expected a non-empty array of tensors');
   tensors.forEach((t, i) => {
     if (!(t instanceof Tensor)) throw new TypeError(`cat: element ${i} is not a Tensor`);
   });
@@ -62,16 +63,22 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
 
 /** Joins along a new dim (torch.stack). */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new RangeError('stack: expected a non-empty array of tensors');
+  if (!Array.isArray(tensors) || tensors.length === 0)
+    throw new RangeError('stack: expected a non-empty array of tensors');
   const first = tensors[0];
   tensors.forEach((t, i) => {
     if (!(t instanceof Tensor)) throw new TypeError(`stack: element ${i} is not a Tensor`);
     if (t.ndim !== first.ndim || t.shape.some((s: number, k: number) => s !== first.shape[k])) {
-      throw new RangeError(`stack: expects each tensor to be equal size, but got ${formatShape(first.shape)} at entry 0 and ${formatShape(t.shape)} at entry ${i}`);
+      throw new RangeError(
+        `stack: expects each tensor to be equal size, but got ${formatShape(first.shape)} at entry 0 and ${formatShape(t.shape)} at entry ${i}`,
+      );
     }
   });
   const d = normalizeDim('stack', dim, first.ndim + 1);
-  return cat(tensors.map((t) => unsqueeze(t, d)), d);
+  return cat(
+    tensors.map((t) => unsqueeze(t, d)),
+    d,
+  );
 }
 
 /** Pieces of `size` along dim (the last may be smaller), or of the given sizes (torch.split). */
@@ -80,14 +87,16 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], dim
   const n = x.shape[d];
   let sizes: number[];
   if (typeof sizeOrSections === 'number') {
-    if (!Number.isInteger(sizeOrSections) || sizeOrSections <= 0) throw new RangeError(`split: split size must be a positive integer, got ${sizeOrSections}`);
+    if (!Number.isInteger(sizeOrSections) || sizeOrSections <= 0)
+      throw new RangeError(`split: split size must be a positive integer, got ${sizeOrSections}`);
     sizes = [];
     for (let at = 0; at < n; at += sizeOrSections) sizes.push(Math.min(sizeOrSections, n - at));
     if (n === 0) sizes.push(0);
   } else {
     sizes = [...sizeOrSections];
     const total = sizes.reduce((a, b) => a + b, 0);
-    if (total !== n) throw new RangeError(`split: sizes ${formatShape(sizes)} sum to ${total}, but dim ${d} has size ${n}`);
+    if (total !== n)
+      throw new RangeError(`split: sizes ${formatShape(sizes)} sum to ${total}, but dim ${d} has size ${n}`);
   }
   let at = 0;
   return sizes.map((s) => {
@@ -99,7 +108,8 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], dim
 
 /** `chunks` pieces of ceil(size / chunks) along dim (fewer when they run out), as torch.chunk. */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new RangeError(`chunk: chunks must be a positive integer, got ${chunks}`);
+  if (!Number.isInteger(chunks) || chunks <= 0)
+    throw new RangeError(`chunk: chunks must be a positive integer, got ${chunks}`);
   const d = normalizeDim('chunk', dim, x.ndim);
   return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
 }
@@ -112,17 +122,23 @@ export function unbind(x: Tensor, dim = 0): Tensor[] {
 /** Tiles x: sizes has at least x.ndim entries; extra ones add leading dims (torch.Tensor.repeat). */
 export function repeat(x: Tensor, sizes: readonly number[]): Tensor {
   if (sizes.length < x.ndim) {
-    throw new RangeError(`repeat: number of repeat dims (${sizes.length}) can not be smaller than the tensor's dims (${x.ndim})`);
+    throw new RangeError(
+      `repeat: number of repeat dims (${sizes.length}) can not be smaller than the tensor's dims (${x.ndim})`,
+    );
   }
   sizes.forEach((s) => {
-    if (!Number.isInteger(s) || s < 0) throw new RangeError(`repeat: invalid repeat count ${s} in ${formatShape(sizes)}`);
+    if (!Number.isInteger(s) || s < 0)
+      throw new RangeError(`repeat: invalid repeat count ${s} in ${formatShape(sizes)}`);
   });
   const lead = sizes.length - x.ndim;
   const shape = [...new Array<number>(lead).fill(1), ...x.shape];
   // [a, b] -> [1, a, 1, b] -> expand [r0, a, r1, b] -> reshape [r0*a, r1*b]
   const inter = shape.flatMap((s) => [1, s]);
   const expanded = shape.flatMap((s, i) => [sizes[i], s]);
-  return reshape(expand(reshape(x, inter), expanded), shape.map((s, i) => s * sizes[i]));
+  return reshape(
+    expand(reshape(x, inter), expanded),
+    shape.map((s, i) => s * sizes[i]),
+  );
 }
 
 function flipRaw(x: Tensor, dims: number[]): Tensor {

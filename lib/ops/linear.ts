@@ -26,7 +26,24 @@ const linearOp = defineOp({
       const bd = f32(b).subarray(b.offset, b.offset + outF);
       for (let r = 0; r < rows; r++) o.set(bd, r * outF);
     }
-    native.gemm(false, true, rows, outF, inF, 1, f32(xc), xc.offset, inF, f32(wc), wc.offset, inF, bias ? 1 : 0, o, 0, outF);
+    native.gemm(
+      false,
+      true,
+      rows,
+      outF,
+      inF,
+      1,
+      f32(xc),
+      xc.offset,
+      inF,
+      f32(wc),
+      wc.offset,
+      inF,
+      bias ? 1 : 0,
+      o,
+      0,
+      outF,
+    );
     ctx.save(xc, wc);
     ctx.rows = rows;
     ctx.hasBias = bias !== undefined;
@@ -43,7 +60,24 @@ const linearOp = defineOp({
     let db: Tensor | null = null;
     if (ctx.needsInputGrad[0]) {
       dx = uninitFloat(xc.shape); // beta = 0 (and k = 0) overwrite every element
-      native.gemm(false, false, rows, inF, outF, 1, f32(g), g.offset, outF, f32(wc), wc.offset, inF, 0, f32(dx), 0, inF);
+      native.gemm(
+        false,
+        false,
+        rows,
+        inF,
+        outF,
+        1,
+        f32(g),
+        g.offset,
+        outF,
+        f32(wc),
+        wc.offset,
+        inF,
+        0,
+        f32(dx),
+        0,
+        inF,
+      );
     }
     if (ctx.needsInputGrad[1]) {
       dw = uninitFloat([outF, inF]);
@@ -59,12 +93,20 @@ const linearOp = defineOp({
 
 /** y = x · weightᵀ + bias over the last dim of x (torch.nn.functional.linear). */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  for (const [name, t] of [['input', x], ['weight', weight], ['bias', bias]] as const) {
-    if (t !== undefined && t !== null && !(t instanceof Tensor)) throw new TypeError(`linear: ${name} must be a Tensor, got ${typeof t}`);
+  for (const [name, t] of [
+    ['input', x],
+    ['weight', weight],
+    ['bias', bias],
+  ] as const) {
+    if (t !== undefined && t !== null && !(t instanceof Tensor))
+      throw new TypeError(`linear: ${name} must be a Tensor, got ${typeof t}`);
   }
   requireFloat('linear', x);
   requireFloat('linear', weight);
-  if (weight.ndim !== 2) throw new RangeError(`linear: weight must be 2-D [out_features, in_features], got shape ${formatShape(weight.shape)}`);
+  if (weight.ndim !== 2)
+    throw new RangeError(
+      `linear: weight must be 2-D [out_features, in_features], got shape ${formatShape(weight.shape)}`,
+    );
   if (x.ndim < 1 || x.shape[x.ndim - 1] !== weight.shape[1]) {
     throw new RangeError(
       `linear: input of shape ${formatShape(x.shape)} does not match weight ${formatShape(weight.shape)} ` +
@@ -74,7 +116,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (bias) {
     requireFloat('linear', bias);
     if (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]) {
-      throw new RangeError(`linear: bias of shape ${formatShape(bias.shape)} does not match out_features ${weight.shape[0]}`);
+      throw new RangeError(
+        `linear: bias of shape ${formatShape(bias.shape)} does not match out_features ${weight.shape[0]}`,
+      );
     }
     return linearOp(x, weight, bias);
   }

@@ -18,28 +18,41 @@ function scalar(v: number): Tensor {
 
 function checkReduction(op: string, r: unknown, extra: string[] = []): void {
   const ok = ['mean', 'sum', 'none', ...extra];
-  if (!ok.includes(r as string)) throw new RangeError(`${op}: reduction must be ${ok.map((s) => `'${s}'`).join(', ')}; got '${String(r)}'`);
+  if (!ok.includes(r as string))
+    throw new RangeError(`${op}: reduction must be ${ok.map((s) => `'${s}'`).join(', ')}; got '${String(r)}'`);
 }
 
 function checkPair(op: string, input: unknown, target: unknown): [Tensor, Tensor] {
-  if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
-  if (!(target instanceof Tensor)) throw new TypeError(`${op}: target must be a Tensor, got ${target === null ? 'null' : typeof target}`);
+  if (!(input instanceof Tensor))
+    throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
+  if (!(target instanceof Tensor))
+    throw new TypeError(`${op}: target must be a Tensor, got ${target === null ? 'null' : typeof target}`);
   if (input.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${input.dtype}`);
-  if (target.dtype !== 'float32') throw new TypeError(`${op}: target must be float32 (the same dtype as input), got ${target.dtype}`);
+  if (target.dtype !== 'float32')
+    throw new TypeError(`${op}: target must be float32 (the same dtype as input), got ${target.dtype}`);
   if (!sameShape(input.shape, target.shape)) {
-    throw new RangeError(`${op}: target of shape ${formatShape(target.shape)} does not match input of shape ${formatShape(input.shape)}; reshape one of them (e.g. a [N] target for a [N, 1] output)`);
+    throw new RangeError(
+      `${op}: target of shape ${formatShape(target.shape)} does not match input of shape ${formatShape(input.shape)}; reshape one of them (e.g. a [N] target for a [N, 1] output)`,
+    );
   }
   return [input, target];
 }
 
 /** Per-element values broadcast to `shape` (a weight), or null. */
-function broadcastValues(op: string, name: string, t: Tensor | null | undefined, shape: readonly number[]): Float32Array | null {
+function broadcastValues(
+  op: string,
+  name: string,
+  t: Tensor | null | undefined,
+  shape: readonly number[],
+): Float32Array | null {
   if (t === null || t === undefined) return null;
   if (!(t instanceof Tensor) || t.dtype !== 'float32') throw new TypeError(`${op}: ${name} must be a float32 tensor`);
   try {
     return Float32Array.from(valuesAs(t, shape) as Float32Array);
   } catch {
-    throw new RangeError(`${op}: ${name} of shape ${formatShape(t.shape)} cannot be broadcast to input of shape ${formatShape(shape)}`);
+    throw new RangeError(
+      `${op}: ${name} of shape ${formatShape(t.shape)} cannot be broadcast to input of shape ${formatShape(shape)}`,
+    );
   }
 }
 
@@ -95,13 +108,17 @@ function defineElementLoss(spec: ElementLoss) {
       const perElement = plan.reduction === 'none' ? floatValues(grad) : null;
       const g0 = perElement ? 0 : (grad.item() as number) / (plan.reduction === 'sum' ? 1 : plan.divisor);
       const grads: (Tensor | null)[] = [];
-      for (const [k, d] of [[0, spec.dx], [1, spec.dt]] as const) {
+      for (const [k, d] of [
+        [0, spec.dx],
+        [1, spec.dt],
+      ] as const) {
         if (!ctx.needsInputGrad[k]) {
           grads.push(null);
           continue;
         }
         const out = new Float32Array(x.length);
-        for (let i = 0; i < x.length; i++) out[i] = (perElement ? perElement[i] : g0) * d(x[i], t[i], w ? w[i] : 1, p ? p[i] : 1);
+        for (let i = 0; i < x.length; i++)
+          out[i] = (perElement ? perElement[i] : g0) * d(x[i], t[i], w ? w[i] : 1, p ? p[i] : 1);
         grads.push(new Tensor(new Storage(out), input.shape));
       }
       return grads;
@@ -109,7 +126,13 @@ function defineElementLoss(spec: ElementLoss) {
   });
 }
 
-function elementLoss(fn: ReturnType<typeof defineElementLoss>, input: Tensor, target: Tensor, reduction: KLDivReduction, extras: { weight?: Float32Array | null; posWeight?: Float32Array | null } = {}): Tensor {
+function elementLoss(
+  fn: ReturnType<typeof defineElementLoss>,
+  input: Tensor,
+  target: Tensor,
+  reduction: KLDivReduction,
+  extras: { weight?: Float32Array | null; posWeight?: Float32Array | null } = {},
+): Tensor {
   const divisor = reduction === 'batchmean' ? (input.ndim > 0 ? input.shape[0] : 1) : input.numel();
   return fn(input, target, { reduction, weight: extras.weight ?? null, posWeight: extras.posWeight ?? null, divisor });
 }
@@ -167,7 +190,10 @@ const bceOp = defineElementLoss({
   dt: (x, _t, w) => -w * (clampLog(x) - clampLog(1 - x)),
   check(x) {
     for (let i = 0; i < x.length; i++) {
-      if (!(x[i] >= 0 && x[i] <= 1)) throw new RangeError(`binaryCrossEntropy: all elements of input should be between 0 and 1, got ${x[i]} at element ${i} (apply sigmoid first, or use binaryCrossEntropyWithLogits)`);
+      if (!(x[i] >= 0 && x[i] <= 1))
+        throw new RangeError(
+          `binaryCrossEntropy: all elements of input should be between 0 and 1, got ${x[i]} at element ${i} (apply sigmoid first, or use binaryCrossEntropyWithLogits)`,
+        );
     }
   },
 });
@@ -221,7 +247,8 @@ export function smoothL1Loss(input: Tensor, target: Tensor, options: ReductionOp
   const reduction = options.reduction ?? 'mean';
   const beta = options.beta ?? 1;
   checkReduction('smoothL1Loss', reduction);
-  if (!(beta >= 0) || !Number.isFinite(beta)) throw new RangeError(`smoothL1Loss: beta must be a non-negative number, got ${beta}`);
+  if (!(beta >= 0) || !Number.isFinite(beta))
+    throw new RangeError(`smoothL1Loss: beta must be a non-negative number, got ${beta}`);
   const [x, t] = checkPair('smoothL1Loss', input, target);
   if (beta === 0) return elementLoss(l1Op, x, t, reduction);
   return elementLoss(smoothL1Op, x, t, reduction, { posWeight: new Float32Array(x.numel()).fill(beta) });
@@ -232,7 +259,8 @@ export function huberLoss(input: Tensor, target: Tensor, options: ReductionOptio
   const reduction = options.reduction ?? 'mean';
   const delta = options.delta ?? 1;
   checkReduction('huberLoss', reduction);
-  if (!(delta > 0) || !Number.isFinite(delta)) throw new RangeError(`huberLoss: delta must be a positive number, got ${delta}`);
+  if (!(delta > 0) || !Number.isFinite(delta))
+    throw new RangeError(`huberLoss: delta must be a positive number, got ${delta}`);
   const [x, t] = checkPair('huberLoss', input, target);
   return elementLoss(huberOp, x, t, reduction, { posWeight: new Float32Array(x.numel()).fill(delta) });
 }
@@ -257,7 +285,11 @@ export interface BCEWithLogitsOptions extends BCEOptions {
 }
 
 /** sigmoid + binary cross-entropy in one numerically stable expression. */
-export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BCEWithLogitsOptions = {}): Tensor {
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  options: BCEWithLogitsOptions = {},
+): Tensor {
   const op = 'binaryCrossEntropyWithLogits';
   const reduction = options.reduction ?? 'mean';
   checkReduction(op, reduction);
@@ -349,7 +381,8 @@ export interface NLLOptions extends ReductionOption {
 
 /** Classes dim of `input` and the expected target shape (shared with crossEntropy's layout). */
 function classLayout(op: string, input: Tensor): { C: number; inner: number; batchShape: number[] } {
-  if (input.ndim < 1) throw new RangeError(`${op}: input must have at least 1 dim (classes), got shape ${formatShape(input.shape)}`);
+  if (input.ndim < 1)
+    throw new RangeError(`${op}: input must have at least 1 dim (classes), got shape ${formatShape(input.shape)}`);
   if (input.ndim === 1) return { C: input.shape[0], inner: 1, batchShape: [] };
   const inner = input.shape.slice(2).reduce((a, b) => a * b, 1);
   return { C: input.shape[1], inner, batchShape: [input.shape[0], ...input.shape.slice(2)] };
@@ -368,19 +401,23 @@ export function nllLoss(input: Tensor, target: Tensor, options: NLLOptions = {})
   if (!Number.isInteger(ignoreIndex)) throw new TypeError(`${op}: ignoreIndex must be an integer, got ${ignoreIndex}`);
   const { C, inner, batchShape } = classLayout(op, input);
   if (!sameShape(target.shape, batchShape)) {
-    throw new RangeError(`${op}: target of shape ${formatShape(target.shape)} does not match input of shape ${formatShape(input.shape)} (expected class indices of shape ${formatShape(batchShape)})`);
+    throw new RangeError(
+      `${op}: target of shape ${formatShape(target.shape)} does not match input of shape ${formatShape(input.shape)} (expected class indices of shape ${formatShape(batchShape)})`,
+    );
   }
   let weight: Float32Array | null = null;
   if (options.weight !== undefined && options.weight !== null) {
     const w = options.weight;
     if (!(w instanceof Tensor) || w.dtype !== 'float32') throw new TypeError(`${op}: weight must be a float32 tensor`);
-    if (w.ndim !== 1 || w.shape[0] !== C) throw new RangeError(`${op}: weight of shape ${formatShape(w.shape)} must have one entry per class (${C})`);
+    if (w.ndim !== 1 || w.shape[0] !== C)
+      throw new RangeError(`${op}: weight of shape ${formatShape(w.shape)} must have one entry per class (${C})`);
     weight = floatValues(w).slice();
   }
   const targets = Int32Array.from(target.toTypedArray() as Int32Array);
   for (let k = 0; k < targets.length; k++) {
     const c = targets[k];
-    if (c !== ignoreIndex && (c < 0 || c >= C)) throw new RangeError(`${op}: target ${c} at position ${k} is out of bounds for ${C} classes`);
+    if (c !== ignoreIndex && (c < 0 || c >= C))
+      throw new RangeError(`${op}: target ${c} at position ${k} is out of bounds for ${C} classes`);
   }
   return nllOp(input, { C, inner, targets, weight, ignoreIndex, reduction, batchShape, denominator: 1 });
 }

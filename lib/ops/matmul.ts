@@ -28,14 +28,20 @@ const matmulOp: (op: string, a: Tensor, b: Tensor) => Tensor = defineOp({
 });
 
 function checkOperands(op: string, a: unknown, b: unknown): asserts a is Tensor {
-  for (const [name, t] of [['input', a], ['other', b]] as const) {
-    if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  for (const [name, t] of [
+    ['input', a],
+    ['other', b],
+  ] as const) {
+    if (!(t instanceof Tensor))
+      throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
     requireFloat(op, t);
   }
 }
 
 function cannotMultiply(op: string, a: Tensor, b: Tensor, ka: number, kb: number): RangeError {
-  return new RangeError(`${op}: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${ka} != ${kb})`);
+  return new RangeError(
+    `${op}: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${ka} != ${kb})`,
+  );
 }
 
 /** torch.matmul: the product of two tensors of at least one dim each. */
@@ -46,7 +52,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 function matmulNamed(op: string, a: Tensor, b: Tensor): Tensor {
   checkOperands(op, a, b);
   if (a.ndim === 0 || b.ndim === 0) {
-    throw new RangeError(`${op}: both arguments need at least 1 dim, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+    throw new RangeError(
+      `${op}: both arguments need at least 1 dim, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`,
+    );
   }
   const ka = a.shape[a.ndim - 1];
   const kb = b.ndim === 1 ? b.shape[0] : b.shape[b.ndim - 2];
@@ -58,7 +66,8 @@ function matmulNamed(op: string, a: Tensor, b: Tensor): Tensor {
   const a2 = a.ndim === 1 ? reshape(a, [1, ka]) : a;
   const b2 = b.ndim === 1 ? reshape(b, [kb, 1]) : b;
   let out: Tensor;
-  const foldable = ka > 0 && a2.ndim > 2 && b2.ndim === 2 && viewStrides(a2.shape, a2.strides, [numel(a2.shape) / ka, ka]);
+  const foldable =
+    ka > 0 && a2.ndim > 2 && b2.ndim === 2 && viewStrides(a2.shape, a2.strides, [numel(a2.shape) / ka, ka]);
   if (foldable) {
     // [..., m, k] x [k, n]: one GEMM over all rows of a, as torch folds it.
     const rows = reshape(a2, [numel(a2.shape) / ka, ka]);
@@ -90,7 +99,9 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   requireDims('bmm', a, 3, 'input');
   requireDims('bmm', b, 3, 'mat2');
   if (a.shape[0] !== b.shape[0]) {
-    throw new RangeError(`bmm: batch sizes of ${formatShape(a.shape)} and ${formatShape(b.shape)} differ (${a.shape[0]} != ${b.shape[0]})`);
+    throw new RangeError(
+      `bmm: batch sizes of ${formatShape(a.shape)} and ${formatShape(b.shape)} differ (${a.shape[0]} != ${b.shape[0]})`,
+    );
   }
   return matmulNamed('bmm', a, b);
 }
@@ -130,9 +141,21 @@ declare module '../tensor.js' {
   }
 }
 
-Tensor.prototype.matmul = function (this: Tensor, other: Tensor) { return matmul(this, other); };
-Tensor.prototype.mm = function (this: Tensor, other: Tensor) { return mm(this, other); };
-Tensor.prototype.bmm = function (this: Tensor, other: Tensor) { return bmm(this, other); };
-Tensor.prototype.mv = function (this: Tensor, vec: Tensor) { return mv(this, vec); };
-Tensor.prototype.dot = function (this: Tensor, other: Tensor) { return dot(this, other); };
-Tensor.prototype.outer = function (this: Tensor, other: Tensor) { return outer(this, other); };
+Tensor.prototype.matmul = function (this: Tensor, other: Tensor) {
+  return matmul(this, other);
+};
+Tensor.prototype.mm = function (this: Tensor, other: Tensor) {
+  return mm(this, other);
+};
+Tensor.prototype.bmm = function (this: Tensor, other: Tensor) {
+  return bmm(this, other);
+};
+Tensor.prototype.mv = function (this: Tensor, vec: Tensor) {
+  return mv(this, vec);
+};
+Tensor.prototype.dot = function (this: Tensor, other: Tensor) {
+  return dot(this, other);
+};
+Tensor.prototype.outer = function (this: Tensor, other: Tensor) {
+  return outer(this, other);
+};

@@ -122,59 +122,153 @@ const P = Tensor.prototype as unknown as Record<string, unknown>;
 const sizes = (args: Sizes) => v.sizesArg(args);
 
 Object.assign(P, {
-  reshape(this: Tensor, ...shape: Sizes) { return v.reshape(this, sizes(shape)); },
-  view(this: Tensor, ...shape: Sizes) { return v.view(this, sizes(shape)); },
-  flatten(this: Tensor, s?: number, e?: number) { return v.flatten(this, s, e); },
-  unflatten(this: Tensor, dim: number, s: readonly number[]) { return v.unflatten(this, dim, s); },
-  transpose(this: Tensor, a: number, b: number) { return v.transpose(this, a, b); },
-  permute(this: Tensor, ...dims: Sizes) { return v.permute(this, sizes(dims)); },
+  reshape(this: Tensor, ...shape: Sizes) {
+    return v.reshape(this, sizes(shape));
+  },
+  view(this: Tensor, ...shape: Sizes) {
+    return v.view(this, sizes(shape));
+  },
+  flatten(this: Tensor, s?: number, e?: number) {
+    return v.flatten(this, s, e);
+  },
+  unflatten(this: Tensor, dim: number, s: readonly number[]) {
+    return v.unflatten(this, dim, s);
+  },
+  transpose(this: Tensor, a: number, b: number) {
+    return v.transpose(this, a, b);
+  },
+  permute(this: Tensor, ...dims: Sizes) {
+    return v.permute(this, sizes(dims));
+  },
   t(this: Tensor) {
     if (this.ndim > 2) throw new RangeError(`t: expects a tensor with <= 2 dims, got shape [${this.shape.join(',')}]`);
     return this.ndim < 2 ? this : v.transpose(this, 0, 1);
   },
-  squeeze(this: Tensor, dim?: number | readonly number[]) { return v.squeeze(this, dim); },
-  unsqueeze(this: Tensor, dim: number) { return v.unsqueeze(this, dim); },
-  expand(this: Tensor, ...s: Sizes) { return v.expand(this, sizes(s)); },
-  expandAs(this: Tensor, o: Tensor) { return v.expand(this, o.shape); },
-  broadcastTo(this: Tensor, s: readonly number[]) { return v.broadcastTo(this, s); },
-  contiguous(this: Tensor) { return v.contiguous(this); },
-  clone(this: Tensor) { return v.clone(this); },
-  narrow(this: Tensor, d: number, s: number, l: number) { return v.narrow(this, d, s, l); },
-  slice(this: Tensor, d: number, s?: number, e?: number, step?: number) { return v.slice(this, d, s, e, step); },
-  select(this: Tensor, d: number, i: number) { return v.select(this, d, i); },
-  split(this: Tensor, s: number | readonly number[], d?: number) { return j.split(this, s, d); },
-  chunk(this: Tensor, c: number, d?: number) { return j.chunk(this, c, d); },
-  unbind(this: Tensor, d?: number) { return j.unbind(this, d); },
-  repeat(this: Tensor, ...s: Sizes) { return j.repeat(this, sizes(s)); },
-  flip(this: Tensor, dims: number | readonly number[]) { return j.flip(this, dims); },
+  squeeze(this: Tensor, dim?: number | readonly number[]) {
+    return v.squeeze(this, dim);
+  },
+  unsqueeze(this: Tensor, dim: number) {
+    return v.unsqueeze(this, dim);
+  },
+  expand(this: Tensor, ...s: Sizes) {
+    return v.expand(this, sizes(s));
+  },
+  expandAs(this: Tensor, o: Tensor) {
+    return v.expand(this, o.shape);
+  },
+  broadcastTo(this: Tensor, s: readonly number[]) {
+    return v.broadcastTo(this, s);
+  },
+  contiguous(this: Tensor) {
+    return v.contiguous(this);
+  },
+  clone(this: Tensor) {
+    return v.clone(this);
+  },
+  narrow(this: Tensor, d: number, s: number, l: number) {
+    return v.narrow(this, d, s, l);
+  },
+  slice(this: Tensor, d: number, s?: number, e?: number, step?: number) {
+    return v.slice(this, d, s, e, step);
+  },
+  select(this: Tensor, d: number, i: number) {
+    return v.select(this, d, i);
+  },
+  split(this: Tensor, s: number | readonly number[], d?: number) {
+    return j.split(this, s, d);
+  },
+  chunk(this: Tensor, c: number, d?: number) {
+    return j.chunk(this, c, d);
+  },
+  unbind(this: Tensor, d?: number) {
+    return j.unbind(this, d);
+  },
+  repeat(this: Tensor, ...s: Sizes) {
+    return j.repeat(this, sizes(s));
+  },
+  flip(this: Tensor, dims: number | readonly number[]) {
+    return j.flip(this, dims);
+  },
 
-  pow(this: Tensor, e: TensorLike) { return pw.pow(this, e); },
-  clamp(this: Tensor, lo?: TensorLike | null, hi?: TensorLike | null) { return pw.clamp(this, lo, hi); },
-  clip(this: Tensor, lo?: TensorLike | null, hi?: TensorLike | null) { return pw.clamp(this, lo, hi); },
-  maximum(this: Tensor, o: TensorLike) { return pw.maximum(this, o); },
-  minimum(this: Tensor, o: TensorLike) { return pw.minimum(this, o); },
-  where(this: Tensor, c: Tensor, o: TensorLike) { return pw.where(c, this, o); },
-  eq(this: Tensor, o: TensorLike) { return cmp.eq(this, o); },
-  ne(this: Tensor, o: TensorLike) { return cmp.ne(this, o); },
-  lt(this: Tensor, o: TensorLike) { return cmp.lt(this, o); },
-  le(this: Tensor, o: TensorLike) { return cmp.le(this, o); },
-  gt(this: Tensor, o: TensorLike) { return cmp.gt(this, o); },
-  ge(this: Tensor, o: TensorLike) { return cmp.ge(this, o); },
-  logicalAnd(this: Tensor, o: TensorLike) { return cmp.logicalAnd(this, o); },
-  logicalOr(this: Tensor, o: TensorLike) { return cmp.logicalOr(this, o); },
-  logicalXor(this: Tensor, o: TensorLike) { return cmp.logicalXor(this, o); },
-  logicalNot(this: Tensor) { return cmp.logicalNot(this); },
-  isnan(this: Tensor) { return cmp.isnan(this); },
-  isfinite(this: Tensor) { return cmp.isfinite(this); },
-  isinf(this: Tensor) { return cmp.isinf(this); },
-  equal(this: Tensor, o: Tensor) { return cmp.equal(this, o); },
-  allclose(this: Tensor, o: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }) { return cmp.allclose(this, o, opts); },
+  pow(this: Tensor, e: TensorLike) {
+    return pw.pow(this, e);
+  },
+  clamp(this: Tensor, lo?: TensorLike | null, hi?: TensorLike | null) {
+    return pw.clamp(this, lo, hi);
+  },
+  clip(this: Tensor, lo?: TensorLike | null, hi?: TensorLike | null) {
+    return pw.clamp(this, lo, hi);
+  },
+  maximum(this: Tensor, o: TensorLike) {
+    return pw.maximum(this, o);
+  },
+  minimum(this: Tensor, o: TensorLike) {
+    return pw.minimum(this, o);
+  },
+  where(this: Tensor, c: Tensor, o: TensorLike) {
+    return pw.where(c, this, o);
+  },
+  eq(this: Tensor, o: TensorLike) {
+    return cmp.eq(this, o);
+  },
+  ne(this: Tensor, o: TensorLike) {
+    return cmp.ne(this, o);
+  },
+  lt(this: Tensor, o: TensorLike) {
+    return cmp.lt(this, o);
+  },
+  le(this: Tensor, o: TensorLike) {
+    return cmp.le(this, o);
+  },
+  gt(this: Tensor, o: TensorLike) {
+    return cmp.gt(this, o);
+  },
+  ge(this: Tensor, o: TensorLike) {
+    return cmp.ge(this, o);
+  },
+  logicalAnd(this: Tensor, o: TensorLike) {
+    return cmp.logicalAnd(this, o);
+  },
+  logicalOr(this: Tensor, o: TensorLike) {
+    return cmp.logicalOr(this, o);
+  },
+  logicalXor(this: Tensor, o: TensorLike) {
+    return cmp.logicalXor(this, o);
+  },
+  logicalNot(this: Tensor) {
+    return cmp.logicalNot(this);
+  },
+  isnan(this: Tensor) {
+    return cmp.isnan(this);
+  },
+  isfinite(this: Tensor) {
+    return cmp.isfinite(this);
+  },
+  isinf(this: Tensor) {
+    return cmp.isinf(this);
+  },
+  equal(this: Tensor, o: Tensor) {
+    return cmp.equal(this, o);
+  },
+  allclose(this: Tensor, o: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }) {
+    return cmp.allclose(this, o, opts);
+  },
 
-  sum(this: Tensor, d?: r.Dims, k?: boolean) { return r.sum(this, d, k); },
-  mean(this: Tensor, d?: r.Dims, k?: boolean) { return r.mean(this, d, k); },
-  prod(this: Tensor, d?: r.Dims, k?: boolean) { return r.prod(this, d, k); },
-  amax(this: Tensor, d?: r.Dims, k?: boolean) { return r.amax(this, d, k); },
-  amin(this: Tensor, d?: r.Dims, k?: boolean) { return r.amin(this, d, k); },
+  sum(this: Tensor, d?: r.Dims, k?: boolean) {
+    return r.sum(this, d, k);
+  },
+  mean(this: Tensor, d?: r.Dims, k?: boolean) {
+    return r.mean(this, d, k);
+  },
+  prod(this: Tensor, d?: r.Dims, k?: boolean) {
+    return r.prod(this, d, k);
+  },
+  amax(this: Tensor, d?: r.Dims, k?: boolean) {
+    return r.amax(this, d, k);
+  },
+  amin(this: Tensor, d?: r.Dims, k?: boolean) {
+    return r.amin(this, d, k);
+  },
   max(this: Tensor, d?: number | Tensor, k?: boolean) {
     if (d instanceof Tensor) return pw.maximum(this, d);
     return d === undefined ? r.max(this) : r.max(this, d, k);
@@ -183,37 +277,87 @@ Object.assign(P, {
     if (d instanceof Tensor) return pw.minimum(this, d);
     return d === undefined ? r.min(this) : r.min(this, d, k);
   },
-  argmax(this: Tensor, d?: number, k?: boolean) { return r.argmax(this, d, k); },
-  argmin(this: Tensor, d?: number, k?: boolean) { return r.argmin(this, d, k); },
-  var(this: Tensor, d?: r.Dims, o?: st.VarOptions) { return st.variance(this, d, o); },
-  std(this: Tensor, d?: r.Dims, o?: st.VarOptions) { return st.std(this, d, o); },
-  norm(this: Tensor, p?: number | 'fro', d?: r.Dims, k?: boolean) { return st.norm(this, p, d, k); },
-  logsumexp(this: Tensor, d: r.Dims, k?: boolean, o?: SoftmaxOutOptions) { return st.logsumexp(this, d, k, o); },
-  cumsum(this: Tensor, d: number) { return st.cumsum(this, d); },
-  all(this: Tensor, d?: r.Dims, k?: boolean) { return r.all(this, d, k); },
-  any(this: Tensor, d?: r.Dims, k?: boolean) { return r.any(this, d, k); },
+  argmax(this: Tensor, d?: number, k?: boolean) {
+    return r.argmax(this, d, k);
+  },
+  argmin(this: Tensor, d?: number, k?: boolean) {
+    return r.argmin(this, d, k);
+  },
+  var(this: Tensor, d?: r.Dims, o?: st.VarOptions) {
+    return st.variance(this, d, o);
+  },
+  std(this: Tensor, d?: r.Dims, o?: st.VarOptions) {
+    return st.std(this, d, o);
+  },
+  norm(this: Tensor, p?: number | 'fro', d?: r.Dims, k?: boolean) {
+    return st.norm(this, p, d, k);
+  },
+  logsumexp(this: Tensor, d: r.Dims, k?: boolean, o?: SoftmaxOutOptions) {
+    return st.logsumexp(this, d, k, o);
+  },
+  cumsum(this: Tensor, d: number) {
+    return st.cumsum(this, d);
+  },
+  all(this: Tensor, d?: r.Dims, k?: boolean) {
+    return r.all(this, d, k);
+  },
+  any(this: Tensor, d?: r.Dims, k?: boolean) {
+    return r.any(this, d, k);
+  },
 
-  add_(this: Tensor, o: TensorLike) { return ip.add_(this, o); },
-  sub_(this: Tensor, o: TensorLike) { return ip.sub_(this, o); },
-  mul_(this: Tensor, o: TensorLike) { return ip.mul_(this, o); },
-  div_(this: Tensor, o: TensorLike) { return ip.div_(this, o); },
-  pow_(this: Tensor, e: TensorLike) { return ip.unaryInplace('pow_', this, (x) => pw.pow(x, e)); },
-  clamp_(this: Tensor, lo?: TensorLike | null, hi?: TensorLike | null) { return ip.clamp_(this, lo, hi); },
-  copy_(this: Tensor, s: TensorLike) { return ip.copy_(this, s); },
-  fill_(this: Tensor, value: number | boolean | Tensor) { return ip.fill_(this, value); },
-  zero_(this: Tensor) { return ip.zero_(this); },
-  normal_(this: Tensor, m?: number, s?: number, o?: { generator?: Generator }) { return ip.normal_(this, m, s, o); },
-  uniform_(this: Tensor, a?: number, b?: number, o?: { generator?: Generator }) { return ip.uniform_(this, a, b, o); },
+  add_(this: Tensor, o: TensorLike) {
+    return ip.add_(this, o);
+  },
+  sub_(this: Tensor, o: TensorLike) {
+    return ip.sub_(this, o);
+  },
+  mul_(this: Tensor, o: TensorLike) {
+    return ip.mul_(this, o);
+  },
+  div_(this: Tensor, o: TensorLike) {
+    return ip.div_(this, o);
+  },
+  pow_(this: Tensor, e: TensorLike) {
+    return ip.unaryInplace('pow_', this, (x) => pw.pow(x, e));
+  },
+  clamp_(this: Tensor, lo?: TensorLike | null, hi?: TensorLike | null) {
+    return ip.clamp_(this, lo, hi);
+  },
+  copy_(this: Tensor, s: TensorLike) {
+    return ip.copy_(this, s);
+  },
+  fill_(this: Tensor, value: number | boolean | Tensor) {
+    return ip.fill_(this, value);
+  },
+  zero_(this: Tensor) {
+    return ip.zero_(this);
+  },
+  normal_(this: Tensor, m?: number, s?: number, o?: { generator?: Generator }) {
+    return ip.normal_(this, m, s, o);
+  },
+  uniform_(this: Tensor, a?: number, b?: number, o?: { generator?: Generator }) {
+    return ip.uniform_(this, a, b, o);
+  },
 
   to(this: Tensor, dtype: DType) {
     if (!isDType(dtype)) throw new TypeError(`to: dtype must be 'float32', 'int32' or 'bool', got ${String(dtype)}`);
     return dtype === this.dtype ? this : copyRaw(this, dtype);
   },
-  float(this: Tensor) { return (this as Tensor).to('float32'); },
-  int(this: Tensor) { return (this as Tensor).to('int32'); },
-  bool(this: Tensor) { return (this as Tensor).to('bool'); },
-  toString(this: Tensor) { return formatTensor(this); },
-  [inspect.custom](this: Tensor) { return formatTensor(this); },
+  float(this: Tensor) {
+    return (this as Tensor).to('float32');
+  },
+  int(this: Tensor) {
+    return (this as Tensor).to('int32');
+  },
+  bool(this: Tensor) {
+    return (this as Tensor).to('bool');
+  },
+  toString(this: Tensor) {
+    return formatTensor(this);
+  },
+  [inspect.custom](this: Tensor) {
+    return formatTensor(this);
+  },
 });
 
 // Unary in-place variants: t <- op(t) through the out-of-place method.
@@ -223,5 +367,15 @@ for (const name of ['neg', 'abs', 'exp', 'log', 'sqrt', 'relu', 'sigmoid', 'tanh
   };
 }
 
-Object.defineProperty(Tensor.prototype, 'T', { get(this: Tensor) { return v.T(this); }, configurable: true });
-Object.defineProperty(Tensor.prototype, 'mT', { get(this: Tensor) { return v.mT(this); }, configurable: true });
+Object.defineProperty(Tensor.prototype, 'T', {
+  get(this: Tensor) {
+    return v.T(this);
+  },
+  configurable: true,
+});
+Object.defineProperty(Tensor.prototype, 'mT', {
+  get(this: Tensor) {
+    return v.mT(this);
+  },
+  configurable: true,
+});

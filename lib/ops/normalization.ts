@@ -16,7 +16,8 @@ function wrap(data: Float32Array, shape: readonly number[]): Tensor {
 /** Whole-storage Float32Array of a contiguous buffer tensor (running stats are updated in place). */
 function bufferView(op: string, name: string, t: Tensor, C: number): Float32Array {
   if (!(t instanceof Tensor) || t.dtype !== 'float32') throw new TypeError(`${op}: ${name} must be a float32 tensor`);
-  if (t.ndim !== 1 || t.shape[0] !== C) throw new RangeError(`${op}: ${name} must have shape [${C}], got ${formatShape(t.shape)}`);
+  if (t.ndim !== 1 || t.shape[0] !== C)
+    throw new RangeError(`${op}: ${name} must have shape [${C}], got ${formatShape(t.shape)}`);
   if (!t.isContiguous()) throw new RangeError(`${op}: ${name} must be contiguous`);
   return (t.storage.data as Float32Array).subarray(t.offset, t.offset + C);
 }
@@ -48,14 +49,23 @@ function givenAffine(weight: Tensor | null, bias: Tensor | null): Tensor[] {
 }
 
 /** Gradient buffers of n elements for weight and bias, each only where it is needed. */
-function affineGradBuffers(plan: AffinePlan, needParams: readonly boolean[], n: number): [Float32Array | null, Float32Array | null] {
+function affineGradBuffers(
+  plan: AffinePlan,
+  needParams: readonly boolean[],
+  n: number,
+): [Float32Array | null, Float32Array | null] {
   const needW = plan.hasWeight && needParams[0];
   const needB = plan.hasBias && needParams[plan.hasWeight ? 1 : 0];
   return [needW ? new Float32Array(n) : null, needB ? new Float32Array(n) : null];
 }
 
 /** Gradients of the weight and bias that were given, in their input order, shaped `shape`. */
-function affineGrads(plan: AffinePlan, dw: Float32Array | null, db: Float32Array | null, shape: readonly number[]): (Tensor | null)[] {
+function affineGrads(
+  plan: AffinePlan,
+  dw: Float32Array | null,
+  db: Float32Array | null,
+  shape: readonly number[],
+): (Tensor | null)[] {
   const grads: (Tensor | null)[] = [];
   if (plan.hasWeight) grads.push(dw ? wrap(dw, shape) : null);
   if (plan.hasBias) grads.push(db ? wrap(db, shape) : null);
@@ -63,8 +73,16 @@ function affineGrads(plan: AffinePlan, dw: Float32Array | null, db: Float32Array
 }
 
 /** weight/bias must be float32 tensors; `shapeError` says why a shape does not fit, or null. */
-function checkAffine(op: string, weight: Tensor | null, bias: Tensor | null, shapeError: (name: string, t: Tensor) => string | null): void {
-  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
+function checkAffine(
+  op: string,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  shapeError: (name: string, t: Tensor) => string | null,
+): void {
+  for (const [name, t] of [
+    ['weight', weight],
+    ['bias', bias],
+  ] as const) {
     if (t === null) continue;
     if (!(t instanceof Tensor) || t.dtype !== 'float32') throw new TypeError(`${op}: ${name} must be a float32 tensor`);
     const error = shapeError(name, t);
@@ -75,7 +93,9 @@ function checkAffine(op: string, weight: Tensor | null, bias: Tensor | null, sha
 /** The shape error of a per-channel parameter of an input [N, C, *]. */
 function perChannel(op: string, input: Tensor, C: number) {
   return (name: string, t: Tensor): string | null =>
-    t.ndim !== 1 || t.shape[0] !== C ? `${op}: ${name} of shape ${formatShape(t.shape)} does not match the ${C} channels of input ${formatShape(input.shape)}` : null;
+    t.ndim !== 1 || t.shape[0] !== C
+      ? `${op}: ${name} of shape ${formatShape(t.shape)} does not match the ${C} channels of input ${formatShape(input.shape)}`
+      : null;
 }
 
 // ---- batchNorm --------------------------------------------------------------------------
@@ -100,10 +120,21 @@ const batchNormOp = defineOp({
     const out = uninitFloat(x.shape).storage.data as Float32Array;
     const rm = plan.runningMean ? bufferView('batchNorm', 'runningMean', plan.runningMean, C) : null;
     const rv = plan.runningVar ? bufferView('batchNorm', 'runningVar', plan.runningVar, C) : null;
-    if (C > 0) native.batchNorm(
-      [N, C, S], floatValues(x), weight ? floatValues(weight) : null, bias ? floatValues(bias) : null,
-      plan.useBatchStats, plan.momentum, plan.eps, rm, rv, saveMean, saveInvstd, out,
-    );
+    if (C > 0)
+      native.batchNorm(
+        [N, C, S],
+        floatValues(x),
+        weight ? floatValues(weight) : null,
+        bias ? floatValues(bias) : null,
+        plan.useBatchStats,
+        plan.momentum,
+        plan.eps,
+        rm,
+        rv,
+        saveMean,
+        saveInvstd,
+        out,
+      );
     if (plan.useBatchStats && plan.runningMean && plan.runningVar) {
       plan.runningMean.storage.version++;
       plan.runningVar.storage.version++;
@@ -119,16 +150,22 @@ const batchNormOp = defineOp({
     const [x, weight] = ctx.saved;
     const [N, C, S] = ncs(x);
     const [needX, ...needParams] = ctx.needsInputGrad;
-    const dx = needX ? uninitFloat(x.shape).storage.data as Float32Array : null; // overwritten
+    const dx = needX ? (uninitFloat(x.shape).storage.data as Float32Array) : null; // overwritten
     const [dw, db] = affineGradBuffers(plan, needParams, C);
-    if (C > 0) native.batchNormBackward(
-      [N, C, S], floatValues(x), floatValues(grad), plan.hasWeight ? floatValues(weight) : null,
-      ctx.saveMean as Float32Array, ctx.saveInvstd as Float32Array, plan.useBatchStats, dx, dw, db,
-    );
-    return [
-      dx ? wrap(dx, x.shape) : null,
-      ...affineGrads(plan, dw, db, [C]),
-    ];
+    if (C > 0)
+      native.batchNormBackward(
+        [N, C, S],
+        floatValues(x),
+        floatValues(grad),
+        plan.hasWeight ? floatValues(weight) : null,
+        ctx.saveMean as Float32Array,
+        ctx.saveInvstd as Float32Array,
+        plan.useBatchStats,
+        dx,
+        dw,
+        db,
+      );
+    return [dx ? wrap(dx, x.shape) : null, ...affineGrads(plan, dw, db, [C])];
   },
 });
 
@@ -145,7 +182,12 @@ export interface BatchNormOptions {
  * torch.nn.functional.batch_norm over input [N, C, *]. In training the running statistics
  * (when given) are updated in place: mean and the unbiased variance, weighted by momentum.
  */
-export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
+export function batchNorm(
+  input: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  options: BatchNormOptions = {},
+): Tensor {
   const op = 'batchNorm';
   if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${typeof input}`);
   if (input.dtype !== 'float32') throw new TypeError(`${op}: expected a float32 input, got ${input.dtype}`);
@@ -156,7 +198,8 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
   if (!(eps >= 0)) throw new RangeError(`${op}: eps must be non-negative, got ${eps}`);
   if (!Number.isFinite(momentum)) throw new RangeError(`${op}: momentum must be a finite number, got ${momentum}`);
   const C = input.shape[1];
-  if ((runningMean === null) !== (runningVar === null)) throw new TypeError(`${op}: runningMean and runningVar must both be given or both be null`);
+  if ((runningMean === null) !== (runningVar === null))
+    throw new TypeError(`${op}: runningMean and runningVar must both be given or both be null`);
   if (runningMean) bufferView(op, 'runningMean', runningMean, C);
   if (runningVar) bufferView(op, 'runningVar', runningVar, C);
   if (!training && !runningMean) throw new TypeError(`${op}: running statistics are required when training is false`);
@@ -164,10 +207,18 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
   const bias = options.bias ?? null;
   checkAffine(op, weight, bias, perChannel(op, input, C));
   if (training && input.numel() / Math.max(1, C) <= 1) {
-    throw new RangeError(`${op}: expected more than 1 value per channel when training, got input of shape ${formatShape(input.shape)}`);
+    throw new RangeError(
+      `${op}: expected more than 1 value per channel when training, got input of shape ${formatShape(input.shape)}`,
+    );
   }
   const plan: BatchNormPlan = {
-    useBatchStats: training, runningMean, runningVar, momentum, eps, hasWeight: weight !== null, hasBias: bias !== null,
+    useBatchStats: training,
+    runningMean,
+    runningVar,
+    momentum,
+    eps,
+    hasWeight: weight !== null,
+    hasBias: bias !== null,
   };
   return batchNormOp(input, plan, ...givenAffine(weight, bias));
 }
@@ -192,7 +243,16 @@ const layerNormOp = defineOp({
     const mean = new Float32Array(rows);
     const invstd = new Float32Array(rows);
     if (D > 0) {
-      native.layerNorm([rows, D], floatValues(x), weight ? floatValues(weight) : null, bias ? floatValues(bias) : null, eps, mean, invstd, out);
+      native.layerNorm(
+        [rows, D],
+        floatValues(x),
+        weight ? floatValues(weight) : null,
+        bias ? floatValues(bias) : null,
+        eps,
+        mean,
+        invstd,
+        out,
+      );
     }
     ctx.save(x, ...(weight ? [weight] : []));
     ctx.mean = mean;
@@ -210,15 +270,19 @@ const layerNormOp = defineOp({
     const [dw, db] = affineGradBuffers(plan, needParams, D);
     if (D > 0) {
       native.layerNormBackward(
-        [mean.length, D], floatValues(x), floatValues(grad), plan.hasWeight ? floatValues(weight) : null,
-        mean, ctx.invstd as Float32Array, dx, dw, db,
+        [mean.length, D],
+        floatValues(x),
+        floatValues(grad),
+        plan.hasWeight ? floatValues(weight) : null,
+        mean,
+        ctx.invstd as Float32Array,
+        dx,
+        dw,
+        db,
       );
     }
     const pshape = x.shape.slice(x.ndim - plan.paramDims);
-    return [
-      dx ? wrap(dx, x.shape) : null,
-      ...affineGrads(plan, dw, db, pshape),
-    ];
+    return [dx ? wrap(dx, x.shape) : null, ...affineGrads(plan, dw, db, pshape)];
   },
 });
 
@@ -229,7 +293,11 @@ export interface LayerNormOptions {
 }
 
 /** torch.nn.functional.layer_norm: normalises over the trailing dims given by normalizedShape. */
-export function layerNorm(input: Tensor, normalizedShape: number | readonly number[], options: LayerNormOptions = {}): Tensor {
+export function layerNorm(
+  input: Tensor,
+  normalizedShape: number | readonly number[],
+  options: LayerNormOptions = {},
+): Tensor {
   const op = 'layerNorm';
   if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${typeof input}`);
   if (input.dtype !== 'float32') throw new TypeError(`${op}: expected a float32 input, got ${input.dtype}`);
@@ -240,14 +308,19 @@ export function layerNorm(input: Tensor, normalizedShape: number | readonly numb
   const k = shape.length;
   const tail = input.shape.slice(input.ndim - k);
   if (input.ndim < k || tail.some((s, i) => s !== shape[i])) {
-    throw new RangeError(`${op}: given normalizedShape ${formatShape(shape)}, expected input with shape [*, ${shape.join(', ')}], but got input of shape ${formatShape(input.shape)}`);
+    throw new RangeError(
+      `${op}: given normalizedShape ${formatShape(shape)}, expected input with shape [*, ${shape.join(', ')}], but got input of shape ${formatShape(input.shape)}`,
+    );
   }
   const eps = options.eps ?? 1e-5;
   if (!(eps >= 0)) throw new RangeError(`${op}: eps must be non-negative, got ${eps}`);
   const weight = options.weight ?? null;
   const bias = options.bias ?? null;
   checkAffine(op, weight, bias, (name, t) =>
-    t.ndim !== k || t.shape.some((s, i) => s !== shape[i]) ? `${op}: ${name} of shape ${formatShape(t.shape)} does not match normalizedShape ${formatShape(shape)}` : null);
+    t.ndim !== k || t.shape.some((s, i) => s !== shape[i])
+      ? `${op}: ${name} of shape ${formatShape(t.shape)} does not match normalizedShape ${formatShape(shape)}`
+      : null,
+  );
   const D = shape.reduce((a, b) => a * b, 1);
   const plan: LayerNormPlan = { eps, hasWeight: weight !== null, hasBias: bias !== null, D, paramDims: k };
   return layerNormOp(input, plan, ...givenAffine(weight, bias));
@@ -269,7 +342,16 @@ const groupNormOp = defineOp({
     const invstd = new Float32Array(N * plan.groups);
     const out = new Float32Array(x.numel());
     if (C > 0) {
-      native.groupNorm([N, C, S, plan.groups], floatValues(x), weight ? floatValues(weight) : null, bias ? floatValues(bias) : null, plan.eps, mean, invstd, out);
+      native.groupNorm(
+        [N, C, S, plan.groups],
+        floatValues(x),
+        weight ? floatValues(weight) : null,
+        bias ? floatValues(bias) : null,
+        plan.eps,
+        mean,
+        invstd,
+        out,
+      );
     }
     ctx.save(x, ...(weight ? [weight] : []));
     ctx.mean = mean;
@@ -286,14 +368,18 @@ const groupNormOp = defineOp({
     const [dw, db] = affineGradBuffers(plan, needParams, C);
     if (C > 0) {
       native.groupNormBackward(
-        [N, C, S, plan.groups], floatValues(x), floatValues(grad), plan.hasWeight ? floatValues(weight) : null,
-        ctx.mean as Float32Array, ctx.invstd as Float32Array, dx, dw, db,
+        [N, C, S, plan.groups],
+        floatValues(x),
+        floatValues(grad),
+        plan.hasWeight ? floatValues(weight) : null,
+        ctx.mean as Float32Array,
+        ctx.invstd as Float32Array,
+        dx,
+        dw,
+        db,
       );
     }
-    return [
-      dx ? wrap(dx, x.shape) : null,
-      ...affineGrads(plan, dw, db, [C]),
-    ];
+    return [dx ? wrap(dx, x.shape) : null, ...affineGrads(plan, dw, db, [C])];
   },
 });
 
@@ -315,10 +401,13 @@ export function groupNorm(input: Tensor, numGroups: number, options: GroupNormOp
   if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${typeof input}`);
   if (input.dtype !== 'float32') throw new TypeError(`${op}: expected a float32 input, got ${input.dtype}`);
   if (input.ndim < 2) throw new RangeError(`${op}: input must have shape [N, C, *], got ${formatShape(input.shape)}`);
-  if (!Number.isInteger(numGroups) || numGroups <= 0) throw new RangeError(`${op}: numGroups must be a positive integer, got ${numGroups}`);
+  if (!Number.isInteger(numGroups) || numGroups <= 0)
+    throw new RangeError(`${op}: numGroups must be a positive integer, got ${numGroups}`);
   const C = input.shape[1];
   if (C % numGroups !== 0) {
-    throw new RangeError(`${op}: expected the ${C} channels of input ${formatShape(input.shape)} to be divisible by numGroups ${numGroups}`);
+    throw new RangeError(
+      `${op}: expected the ${C} channels of input ${formatShape(input.shape)} to be divisible by numGroups ${numGroups}`,
+    );
   }
   const eps = options.eps ?? 1e-5;
   if (!(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`${op}: eps must be a finite number >= 0, got ${eps}`);

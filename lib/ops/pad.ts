@@ -69,9 +69,29 @@ function whole(t: Tensor): Float32Array {
 const ONE = new Float32Array([1]);
 
 /** dst (shape, strides, offset) <- src view, natively (x * 1 is exact for every float). */
-function copyView(shape: number[], dst: Float32Array, dstOffset: number, dstStrides: readonly number[], src: Float32Array, srcOffset: number, srcStrides: readonly number[]): void {
+function copyView(
+  shape: number[],
+  dst: Float32Array,
+  dstOffset: number,
+  dstStrides: readonly number[],
+  src: Float32Array,
+  srcOffset: number,
+  srcStrides: readonly number[],
+): void {
   if (shape.some((s) => s === 0)) return;
-  native.binary(BinaryOp.mul, shape, dst, dstOffset, dstStrides, src, srcOffset, srcStrides, ONE, 0, shape.map(() => 0));
+  native.binary(
+    BinaryOp.mul,
+    shape,
+    dst,
+    dstOffset,
+    dstStrides,
+    src,
+    srcOffset,
+    srcStrides,
+    ONE,
+    0,
+    shape.map(() => 0),
+  );
 }
 
 /** Every element of the view (shape, strides, offset) of dst <- value, natively. */
@@ -164,7 +184,15 @@ const padOp = defineOp({
     const outStrides = contiguousStrides(plan.outShape);
     if (plan.mode === 'constant') {
       if (inner) {
-        copyView(inner, yd, offsetOf(plan.outStart, outStrides), outStrides, x.storage.data as Float32Array, x.offset + offsetOf(plan.inStart, x.strides), x.strides);
+        copyView(
+          inner,
+          yd,
+          offsetOf(plan.outStart, outStrides),
+          outStrides,
+          x.storage.data as Float32Array,
+          x.offset + offsetOf(plan.inStart, x.strides),
+          x.strides,
+        );
         fillConstantBorder(plan, yd);
       } else {
         fillView(plan.outShape, yd, 0, outStrides, plan.value);
@@ -173,7 +201,16 @@ const padOp = defineOp({
       const xc = contiguousRaw(x);
       const xd = whole(xc);
       const inStrides = contiguousStrides(plan.inShape);
-      if (inner) copyView(inner, yd, offsetOf(plan.outStart, outStrides), outStrides, xd, offsetOf(plan.inStart, inStrides), inStrides);
+      if (inner)
+        copyView(
+          inner,
+          yd,
+          offsetOf(plan.outStart, outStrides),
+          outStrides,
+          xd,
+          offsetOf(plan.inStart, inStrides),
+          inStrides,
+        );
       gatherBorder(plan, xd, yd);
     }
     ctx.plan = plan;
@@ -188,19 +225,44 @@ const padOp = defineOp({
     const dxd = whole(dx);
     const inStrides = contiguousStrides(plan.inShape);
     if (plan.mode === 'constant') {
-      if (inner) copyView(inner, dxd, offsetOf(plan.inStart, inStrides), inStrides, grad.storage.data as Float32Array, grad.offset + offsetOf(plan.outStart, grad.strides), grad.strides);
+      if (inner)
+        copyView(
+          inner,
+          dxd,
+          offsetOf(plan.inStart, inStrides),
+          inStrides,
+          grad.storage.data as Float32Array,
+          grad.offset + offsetOf(plan.outStart, grad.strides),
+          grad.strides,
+        );
     } else {
       const g = contiguousRaw(grad);
       const gd = whole(g);
       const outStrides = contiguousStrides(plan.outShape);
-      if (inner) copyView(inner, dxd, offsetOf(plan.inStart, inStrides), inStrides, gd, offsetOf(plan.outStart, outStrides), outStrides);
+      if (inner)
+        copyView(
+          inner,
+          dxd,
+          offsetOf(plan.inStart, inStrides),
+          inStrides,
+          gd,
+          offsetOf(plan.outStart, outStrides),
+          outStrides,
+        );
       scatterBorder(plan, gd, dxd);
     }
     return [dx];
   },
 });
 
-function buildPlan(mode: PadMode, shape: readonly number[], outShape: number[], pads: [number, number][], tables: Int32Array[], value: number): PadPlan {
+function buildPlan(
+  mode: PadMode,
+  shape: readonly number[],
+  outShape: number[],
+  pads: [number, number][],
+  tables: Int32Array[],
+  value: number,
+): PadPlan {
   const nd = shape.length;
   const k = tables.length; // padded trailing dims
   const outStart = new Array<number>(nd).fill(0);
@@ -213,7 +275,18 @@ function buildPlan(mode: PadMode, shape: readonly number[], outShape: number[], 
     inStart[d] = Math.max(-left, 0);
     kept[d] = shape[d] - Math.max(-left, 0) - Math.max(-right, 0);
   }
-  const plan: PadPlan = { mode, inShape: [...shape], outShape, outStart, inStart, kept, tables, rowSrc: null, rowInner: null, value };
+  const plan: PadPlan = {
+    mode,
+    inShape: [...shape],
+    outShape,
+    outStart,
+    inStart,
+    kept,
+    tables,
+    rowSrc: null,
+    rowInner: null,
+    value,
+  };
   if (mode === 'constant') return plan;
   const strides = contiguousStrides(shape);
   // Row offsets: start with one per leading (unpadded) index, then expand by each padded dim
@@ -251,24 +324,44 @@ function buildPlan(mode: PadMode, shape: readonly number[], outShape: number[], 
  * dim backwards: [1, 2] pads the last dim, [1, 2, 3, 4] the last two. The third argument is the
  * mode or an options object { mode, value }.
  */
-export function pad(input: Tensor, pad: readonly number[], modeOrOptions: PadMode | PadOptions = 'constant', value?: number): Tensor {
+export function pad(
+  input: Tensor,
+  pad: readonly number[],
+  modeOrOptions: PadMode | PadOptions = 'constant',
+  value?: number,
+): Tensor {
   const op = 'pad';
-  if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
+  if (!(input instanceof Tensor))
+    throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
   requireFloat(op, input);
-  const opts: PadOptions = typeof modeOrOptions === 'string' ? { mode: modeOrOptions, value } : { ...(modeOrOptions ?? {}), ...(value !== undefined ? { value } : {}) };
+  const opts: PadOptions =
+    typeof modeOrOptions === 'string'
+      ? { mode: modeOrOptions, value }
+      : { ...(modeOrOptions ?? {}), ...(value !== undefined ? { value } : {}) };
   const mode = opts.mode ?? 'constant';
-  if (!MODES.includes(mode)) throw new RangeError(`${op}: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}`);
-  if (!Array.isArray(pad) || !pad.every((p) => Number.isInteger(p))) throw new TypeError(`${op}: pad must be an array of integers, got ${JSON.stringify(pad)}`);
-  if (pad.length % 2 !== 0) throw new RangeError(`${op}: padding length must be divisible by 2, got ${pad.length} values ${JSON.stringify(pad)}`);
+  if (!MODES.includes(mode))
+    throw new RangeError(
+      `${op}: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}`,
+    );
+  if (!Array.isArray(pad) || !pad.every((p) => Number.isInteger(p)))
+    throw new TypeError(`${op}: pad must be an array of integers, got ${JSON.stringify(pad)}`);
+  if (pad.length % 2 !== 0)
+    throw new RangeError(
+      `${op}: padding length must be divisible by 2, got ${pad.length} values ${JSON.stringify(pad)}`,
+    );
   const shape = input.shape;
   const nd = shape.length;
   const k = pad.length / 2;
-  if (k > nd) throw new RangeError(`${op}: padding length ${pad.length} is too large for a ${nd}-D input ${formatShape(shape)} (at most ${2 * nd} values)`);
+  if (k > nd)
+    throw new RangeError(
+      `${op}: padding length ${pad.length} is too large for a ${nd}-D input ${formatShape(shape)} (at most ${2 * nd} values)`,
+    );
   if (opts.value !== undefined && typeof opts.value !== 'number') {
     throw new TypeError(`${op}: value must be a number, got ${String(opts.value)}`);
   }
   if (mode !== 'constant') {
-    if (opts.value !== undefined && opts.value !== 0) throw new RangeError(`${op}: padding mode '${mode}' doesn't take a value argument (got ${opts.value})`);
+    if (opts.value !== undefined && opts.value !== 0)
+      throw new RangeError(`${op}: padding mode '${mode}' doesn't take a value argument (got ${opts.value})`);
     if (k < 1 || k > 3 || nd < k + 1 || nd > k + 2) {
       throw new RangeError(
         `${op}: mode '${mode}' pads the last 1, 2 or 3 dims of a (batched or unbatched) input: ${pad.length} values need a ${k + 1}-D or ${k + 2}-D input, got shape ${formatShape(shape)}`,
@@ -288,16 +381,22 @@ export function pad(input: Tensor, pad: readonly number[], modeOrOptions: PadMod
     const out = n + left + right;
     const where = `dim ${d} of input ${formatShape(shape)}`;
     if (mode === 'constant') {
-      if (out < 0) throw new RangeError(`${op}: padding (${left}, ${right}) of ${where} gives a negative output size ${out}`);
+      if (out < 0)
+        throw new RangeError(`${op}: padding (${left}, ${right}) of ${where} gives a negative output size ${out}`);
     } else {
       if (n === 0) throw new RangeError(`${op}: mode '${mode}' cannot pad the empty ${where}`);
       if (mode === 'reflect' && (left >= n || right >= n)) {
         throw new RangeError(`${op}: reflect padding (${left}, ${right}) must be less than the size ${n} of ${where}`);
       }
       if (mode === 'circular' && (left > n + Math.min(right, 0) || right > n + Math.min(left, 0))) {
-        throw new RangeError(`${op}: circular padding (${left}, ${right}) of ${where} would wrap around more than once`);
+        throw new RangeError(
+          `${op}: circular padding (${left}, ${right}) of ${where} would wrap around more than once`,
+        );
       }
-      if (out <= 0) throw new RangeError(`${op}: padding (${left}, ${right}) of ${where} gives an output size ${out}, which must be positive`);
+      if (out <= 0)
+        throw new RangeError(
+          `${op}: padding (${left}, ${right}) of ${where} gives an output size ${out}, which must be positive`,
+        );
     }
     outShape[d] = out;
     tables.push(sourceTable(mode, n, left, out));

@@ -11,7 +11,13 @@ import { copyRaw, valuesAs } from './strided.js';
 import { log } from './unary.js';
 
 /** out[i] = f(a[i], b[i]) over the broadcast shape, in `dtype`. */
-export function mapBinaryRaw(op: string, a: Tensor, b: Tensor, dtype: DType, f: (x: number, y: number) => number): Tensor {
+export function mapBinaryRaw(
+  op: string,
+  a: Tensor,
+  b: Tensor,
+  dtype: DType,
+  f: (x: number, y: number) => number,
+): Tensor {
   const shape = broadcastShapes(op, a.shape, b.shape);
   const va = valuesAs(a, shape);
   const vb = valuesAs(b, shape);
@@ -48,10 +54,24 @@ const powOp = defineOp({
     const [a, b, out] = ctx.saved;
     // d/da = b a^(b-1) (0 where b == 0); d/db = out log(a) (0 where a == 0 and b >= 0), as torch.
     const ga = ctx.needsInputGrad[0]
-      ? sumTo(where(mapBinaryRaw('pow', b, b, 'bool', (v) => (v === 0 ? 1 : 0)), 0, mul(mul(g, b), pow(a, sub(b, 1)))), a.shape)
+      ? sumTo(
+          where(
+            mapBinaryRaw('pow', b, b, 'bool', (v) => (v === 0 ? 1 : 0)),
+            0,
+            mul(mul(g, b), pow(a, sub(b, 1))),
+          ),
+          a.shape,
+        )
       : null;
     const gb = ctx.needsInputGrad[1]
-      ? sumTo(where(mapBinaryRaw('pow', a, b, 'bool', (x, y) => (x === 0 && y >= 0 ? 1 : 0)), 0, mul(mul(g, out), log(a))), b.shape)
+      ? sumTo(
+          where(
+            mapBinaryRaw('pow', a, b, 'bool', (x, y) => (x === 0 && y >= 0 ? 1 : 0)),
+            0,
+            mul(mul(g, out), log(a)),
+          ),
+          b.shape,
+        )
       : null;
     return [ga, gb];
   },
@@ -60,7 +80,7 @@ const powOp = defineOp({
 /** a ** b elementwise; either side may be a number. int32 ** non-negative int stays int32. */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   if (resultType(a, b) === 'int32' && !(typeof b === 'number' ? b < 0 : false)) {
-    return intBinary('pow', a, b, (x, y) => (y < 0 ? (x === 1 ? 1 : 0) : Math.pow(x, y) | 0));
+    return intBinary('pow', a, b, (x, y) => (y < 0 ? (x === 1 ? 1 : 0) : (x ** y) | 0));
   }
   if (a instanceof Tensor && typeof b === 'number') {
     return powScalarOp(a.dtype === 'float32' ? a : copyRaw(a, 'float32'), b);
@@ -82,7 +102,8 @@ function defineExtreme(name: 'maximum' | 'minimum') {
     backward(ctx, g) {
       const [a, b] = ctx.saved;
       // Ties split the gradient in half, as torch.
-      const share = (x: Tensor, y: Tensor) => mapBinaryRaw(name, x, y, 'float32', (u, v) => (better(u, v) ? 1 : u === v ? 0.5 : 0));
+      const share = (x: Tensor, y: Tensor) =>
+        mapBinaryRaw(name, x, y, 'float32', (u, v) => (better(u, v) ? 1 : u === v ? 0.5 : 0));
       return [
         ctx.needsInputGrad[0] ? sumTo(mul(g, share(a, b)), a.shape) : null,
         ctx.needsInputGrad[1] ? sumTo(mul(g, share(b, a)), b.shape) : null,
@@ -142,7 +163,9 @@ export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | nul
     return out;
   }
   if (x.dtype !== 'float32' && [min, max].every((v) => v === undefined || v === null || Number.isInteger(v))) {
-    return mapBinaryRaw('clamp', x, x, x.dtype === 'bool' ? 'int32' : x.dtype, (v) => Math.min(Math.max(v, min ?? -Infinity), max ?? Infinity));
+    return mapBinaryRaw('clamp', x, x, x.dtype === 'bool' ? 'int32' : x.dtype, (v) =>
+      Math.min(Math.max(v, min ?? -Infinity), max ?? Infinity),
+    );
   }
   return clampOp(x.dtype === 'float32' ? x : copyRaw(x, 'float32'), min ?? null, max ?? null);
 }

@@ -7,7 +7,12 @@ import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { contiguousRaw, requireFloat, uninitFloat } from './raw.js';
 
-const enum PoolOp { Max = 0, Avg = 1, AdaptiveAvg = 2, AdaptiveMax = 3 }
+enum PoolOp {
+  Max = 0,
+  Avg = 1,
+  AdaptiveAvg = 2,
+  AdaptiveMax = 3,
+}
 
 type Pair = number | readonly [number, number];
 type One = number | readonly [number];
@@ -52,32 +57,48 @@ function whole(t: Tensor): Float32Array {
 }
 
 const poolOps = new Map<PoolOp, (x: Tensor, plan: PoolPlan) => Tensor>();
-for (const [op, name] of [[PoolOp.Max, 'maxPool2d'], [PoolOp.Avg, 'avgPool2d'], [PoolOp.AdaptiveAvg, 'adaptiveAvgPool2d'], [PoolOp.AdaptiveMax, 'adaptiveMaxPool2d']] as const) {
-  poolOps.set(op, defineOp({
-    name,
-    forward(ctx, x: Tensor, plan: PoolPlan) {
-      const xc = contiguousRaw(x);
-      const y = uninitFloat(plan.outShape); // the kernels write every element
-      const isMax = op === PoolOp.Max || op === PoolOp.AdaptiveMax;
-      const idx = isMax ? new Int32Array(y.numel()) : null;
-      native.pool2d(op, plan.dims, plan.countIncludePad, whole(xc), whole(y), idx);
-      if (idx) plan.indices = new Tensor(new Storage(idx), plan.outShape);
-      ctx.plan = plan;
-      ctx.idx = idx;
-      ctx.inShape = x.shape;
-      return y;
-    },
-    backward(ctx, grad) {
-      const plan = ctx.plan as PoolPlan;
-      const dx = uninitFloat(ctx.inShape as readonly number[]); // overwritten
-      native.pool2dBackward(op, plan.dims, plan.countIncludePad, whole(contiguousRaw(grad)), ctx.idx as Int32Array | null, whole(dx));
-      return [dx];
-    },
-  }));
+for (const [op, name] of [
+  [PoolOp.Max, 'maxPool2d'],
+  [PoolOp.Avg, 'avgPool2d'],
+  [PoolOp.AdaptiveAvg, 'adaptiveAvgPool2d'],
+  [PoolOp.AdaptiveMax, 'adaptiveMaxPool2d'],
+] as const) {
+  poolOps.set(
+    op,
+    defineOp({
+      name,
+      forward(ctx, x: Tensor, plan: PoolPlan) {
+        const xc = contiguousRaw(x);
+        const y = uninitFloat(plan.outShape); // the kernels write every element
+        const isMax = op === PoolOp.Max || op === PoolOp.AdaptiveMax;
+        const idx = isMax ? new Int32Array(y.numel()) : null;
+        native.pool2d(op, plan.dims, plan.countIncludePad, whole(xc), whole(y), idx);
+        if (idx) plan.indices = new Tensor(new Storage(idx), plan.outShape);
+        ctx.plan = plan;
+        ctx.idx = idx;
+        ctx.inShape = x.shape;
+        return y;
+      },
+      backward(ctx, grad) {
+        const plan = ctx.plan as PoolPlan;
+        const dx = uninitFloat(ctx.inShape as readonly number[]); // overwritten
+        native.pool2dBackward(
+          op,
+          plan.dims,
+          plan.countIncludePad,
+          whole(contiguousRaw(grad)),
+          ctx.idx as Int32Array | null,
+          whole(dx),
+        );
+        return [dx];
+      },
+    }),
+  );
 }
 
 function checkInput(op: string, x: unknown, dims: 1 | 2): asserts x is Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${x === null ? 'null' : typeof x}`);
+  if (!(x instanceof Tensor))
+    throw new TypeError(`${op}: input must be a Tensor, got ${x === null ? 'null' : typeof x}`);
   requireFloat(op, x);
   const [lo, hi] = dims === 2 ? [3, 4] : [2, 3];
   if (x.ndim < lo || x.ndim > hi) {
@@ -89,11 +110,20 @@ function checkInput(op: string, x: unknown, dims: 1 | 2): asserts x is Tensor {
   }
 }
 
-function ints(op: string, name: string, v: Pair | One | null | undefined, n: 1 | 2, dflt: readonly number[], min: number): number[] {
+function ints(
+  op: string,
+  name: string,
+  v: Pair | One | null | undefined,
+  n: 1 | 2,
+  dflt: readonly number[],
+  min: number,
+): number[] {
   if (v === undefined || v === null) return [...dflt];
   const a = typeof v === 'number' ? new Array<number>(n).fill(v) : Array.isArray(v) ? [...(v as number[])] : null;
   if (!a || a.length !== n || !a.every((e) => Number.isInteger(e) && e >= min)) {
-    throw new RangeError(`${op}: ${name} must be an integer >= ${min} or ${n === 2 ? 'a pair' : 'a 1-tuple'} of them, got ${JSON.stringify(v)}`);
+    throw new RangeError(
+      `${op}: ${name} must be an integer >= ${min} or ${n === 2 ? 'a pair' : 'a 1-tuple'} of them, got ${JSON.stringify(v)}`,
+    );
   }
   return a;
 }
@@ -114,7 +144,14 @@ interface WindowOptions {
 }
 
 /** The plan of a windowed pool over the last two dims of x (h = 1 for 1-D). */
-function windowPlan(op: string, code: PoolOp, x: Tensor, dims: 1 | 2, o: WindowOptions, countIncludePad: boolean): PoolPlan {
+function windowPlan(
+  op: string,
+  code: PoolOp,
+  x: Tensor,
+  dims: 1 | 2,
+  o: WindowOptions,
+  countIncludePad: boolean,
+): PoolPlan {
   const h = dims === 2 ? x.shape[x.ndim - 2] : 1;
   const w = x.shape[x.ndim - 1];
   const pad2 = dims === 2 ? o.padding : [0, o.padding[0]];
@@ -123,13 +160,17 @@ function windowPlan(op: string, code: PoolOp, x: Tensor, dims: 1 | 2, o: WindowO
   const d2 = dims === 2 ? o.dilation : [1, o.dilation[0]];
   for (let i = 0; i < 2; i++) {
     if (pad2[i] > k2[i] / 2) {
-      throw new RangeError(`${op}: padding ${formatShape(o.padding)} should be at most half of kernel size ${formatShape(o.kernel)}`);
+      throw new RangeError(
+        `${op}: padding ${formatShape(o.padding)} should be at most half of kernel size ${formatShape(o.kernel)}`,
+      );
     }
   }
   const oh = outSize(h, k2[0], pad2[0], s2[0], d2[0], o.ceilMode);
   const ow = outSize(w, k2[1], pad2[1], s2[1], d2[1], o.ceilMode);
   if (oh < 1 || ow < 1) {
-    throw new RangeError(`${op}: input ${formatShape(x.shape)} is too small for kernel ${formatShape(o.kernel)} (dilation ${formatShape(o.dilation)}, padding ${formatShape(o.padding)}): output size ${dims === 2 ? `${oh}x` : ''}${ow} is zero`);
+    throw new RangeError(
+      `${op}: input ${formatShape(x.shape)} is too small for kernel ${formatShape(o.kernel)} (dilation ${formatShape(o.dilation)}, padding ${formatShape(o.padding)}): output size ${dims === 2 ? `${oh}x` : ''}${ow} is zero`,
+    );
   }
   const lead = x.shape.slice(0, x.ndim - dims);
   const planes = lead.reduce((a, b) => a * b, 1);
@@ -146,16 +187,30 @@ function runPool(plan: PoolPlan, x: Tensor, returnIndices: boolean): Tensor | [T
   return returnIndices ? [y, plan.indices!] : y;
 }
 
-function maxPool(op: string, dims: 1 | 2, x: Tensor, kernel: Pair | One, o: MaxPool2dOptions | MaxPool1dOptions, returnIndices: boolean) {
+function maxPool(
+  op: string,
+  dims: 1 | 2,
+  x: Tensor,
+  kernel: Pair | One,
+  o: MaxPool2dOptions | MaxPool1dOptions,
+  returnIndices: boolean,
+) {
   checkInput(op, x, dims);
   const k = ints(op, 'kernelSize', kernel, dims, [], 1);
-  const plan = windowPlan(op, PoolOp.Max, x, dims, {
-    kernel: k,
-    stride: ints(op, 'stride', o.stride, dims, k, 1),
-    padding: ints(op, 'padding', o.padding, dims, new Array<number>(dims).fill(0), 0),
-    dilation: ints(op, 'dilation', o.dilation, dims, new Array<number>(dims).fill(1), 1),
-    ceilMode: o.ceilMode ?? false,
-  }, false);
+  const plan = windowPlan(
+    op,
+    PoolOp.Max,
+    x,
+    dims,
+    {
+      kernel: k,
+      stride: ints(op, 'stride', o.stride, dims, k, 1),
+      padding: ints(op, 'padding', o.padding, dims, new Array<number>(dims).fill(0), 0),
+      dilation: ints(op, 'dilation', o.dilation, dims, new Array<number>(dims).fill(1), 1),
+      ceilMode: o.ceilMode ?? false,
+    },
+    false,
+  );
   return runPool(plan, x, returnIndices);
 }
 
@@ -174,16 +229,29 @@ export function maxPool1dWithIndices(x: Tensor, kernelSize: One, options: MaxPoo
   return maxPool('maxPool1d', 1, x, kernelSize, options, true) as [Tensor, Tensor];
 }
 
-function avgPool(op: string, dims: 1 | 2, x: Tensor, kernel: Pair | One, o: AvgPool2dOptions | AvgPool1dOptions): Tensor {
+function avgPool(
+  op: string,
+  dims: 1 | 2,
+  x: Tensor,
+  kernel: Pair | One,
+  o: AvgPool2dOptions | AvgPool1dOptions,
+): Tensor {
   checkInput(op, x, dims);
   const k = ints(op, 'kernelSize', kernel, dims, [], 1);
-  const plan = windowPlan(op, PoolOp.Avg, x, dims, {
-    kernel: k,
-    stride: ints(op, 'stride', o.stride, dims, k, 1),
-    padding: ints(op, 'padding', o.padding, dims, new Array<number>(dims).fill(0), 0),
-    dilation: new Array<number>(dims).fill(1),
-    ceilMode: o.ceilMode ?? false,
-  }, o.countIncludePad ?? true);
+  const plan = windowPlan(
+    op,
+    PoolOp.Avg,
+    x,
+    dims,
+    {
+      kernel: k,
+      stride: ints(op, 'stride', o.stride, dims, k, 1),
+      padding: ints(op, 'padding', o.padding, dims, new Array<number>(dims).fill(0), 0),
+      dilation: new Array<number>(dims).fill(1),
+      ceilMode: o.ceilMode ?? false,
+    },
+    o.countIncludePad ?? true,
+  );
   return runPool(plan, x, false) as Tensor;
 }
 
@@ -199,15 +267,26 @@ export function avgPool1d(x: Tensor, kernelSize: One, options: AvgPool1dOptions 
 /** An adaptive output size: a number, or a pair whose null entries keep the input's size. */
 export type AdaptiveSize = number | readonly [number | null, number | null];
 
-function adaptivePlan(op: string, code: PoolOp, x: Tensor, dims: 1 | 2, size: AdaptiveSize | readonly [number]): PoolPlan {
+function adaptivePlan(
+  op: string,
+  code: PoolOp,
+  x: Tensor,
+  dims: 1 | 2,
+  size: AdaptiveSize | readonly [number],
+): PoolPlan {
   checkInput(op, x, dims);
   const h = dims === 2 ? x.shape[x.ndim - 2] : 1;
   const w = x.shape[x.ndim - 1];
-  const raw: (number | null)[] = typeof size === 'number' ? new Array<number>(dims).fill(size) : Array.isArray(size) ? [...size] : [];
-  if (raw.length !== dims) throw new RangeError(`${op}: outputSize must be a number or ${dims === 2 ? 'a pair' : 'a 1-tuple'}, got ${JSON.stringify(size)}`);
+  const raw: (number | null)[] =
+    typeof size === 'number' ? new Array<number>(dims).fill(size) : Array.isArray(size) ? [...size] : [];
+  if (raw.length !== dims)
+    throw new RangeError(
+      `${op}: outputSize must be a number or ${dims === 2 ? 'a pair' : 'a 1-tuple'}, got ${JSON.stringify(size)}`,
+    );
   const keep = dims === 2 ? [h, w] : [w];
   const out = raw.map((v, i) => (v === null ? keep[i] : v));
-  if (!out.every((v) => Number.isInteger(v) && v >= 1)) throw new RangeError(`${op}: outputSize must hold positive integers, got ${JSON.stringify(size)}`);
+  if (!out.every((v) => Number.isInteger(v) && v >= 1))
+    throw new RangeError(`${op}: outputSize must hold positive integers, got ${JSON.stringify(size)}`);
   const [oh, ow] = dims === 2 ? out : [1, out[0]];
   const lead = x.shape.slice(0, x.ndim - dims);
   return {
@@ -231,9 +310,29 @@ export function adaptiveMaxPool2dWithIndices(x: Tensor, outputSize: AdaptiveSize
 }
 /** torch.nn.functional.adaptive_avg_pool1d. */
 export function adaptiveAvgPool1d(x: Tensor, outputSize: One): Tensor {
-  return runPool(adaptivePlan('adaptiveAvgPool1d', PoolOp.AdaptiveAvg, x, 1, typeof outputSize === 'number' ? [outputSize] : outputSize), x, false) as Tensor;
+  return runPool(
+    adaptivePlan(
+      'adaptiveAvgPool1d',
+      PoolOp.AdaptiveAvg,
+      x,
+      1,
+      typeof outputSize === 'number' ? [outputSize] : outputSize,
+    ),
+    x,
+    false,
+  ) as Tensor;
 }
 /** torch.nn.functional.adaptive_max_pool1d. */
 export function adaptiveMaxPool1d(x: Tensor, outputSize: One): Tensor {
-  return runPool(adaptivePlan('adaptiveMaxPool1d', PoolOp.AdaptiveMax, x, 1, typeof outputSize === 'number' ? [outputSize] : outputSize), x, false) as Tensor;
+  return runPool(
+    adaptivePlan(
+      'adaptiveMaxPool1d',
+      PoolOp.AdaptiveMax,
+      x,
+      1,
+      typeof outputSize === 'number' ? [outputSize] : outputSize,
+    ),
+    x,
+    false,
+  ) as Tensor;
 }

@@ -41,7 +41,15 @@ export function requireFloat(op: string, t: Tensor): void {
 // result is bit-identical to the kernels'.
 const SMALL_BINARY = 64;
 
-function binarySmall(op: BinaryOpCode, shape: readonly number[], out: Float32Array, a: Tensor, as: readonly number[], b: Tensor, bs: readonly number[]): void {
+function binarySmall(
+  op: BinaryOpCode,
+  shape: readonly number[],
+  out: Float32Array,
+  a: Tensor,
+  as: readonly number[],
+  b: Tensor,
+  bs: readonly number[],
+): void {
   const ad = a.storage.data as Float32Array;
   const bd = b.storage.data as Float32Array;
   const nd = shape.length;
@@ -52,13 +60,27 @@ function binarySmall(op: BinaryOpCode, shape: readonly number[], out: Float32Arr
     const x = ad[ia];
     const y = bd[ib];
     switch (op) {
-      case BinaryOp.add: out[i] = x + y; break;
-      case BinaryOp.sub: out[i] = x - y; break;
-      case BinaryOp.mul: out[i] = x * y; break;
-      case BinaryOp.div: out[i] = x / y; break;
-      case BinaryOp.maximum: out[i] = x !== x || y !== y ? NaN : x > y ? x : y; break;
-      case BinaryOp.reluGrad: out[i] = y <= 0 ? 0 : x; break;
-      default: out[i] = x !== x || y !== y ? NaN : x < y ? x : y; break;
+      case BinaryOp.add:
+        out[i] = x + y;
+        break;
+      case BinaryOp.sub:
+        out[i] = x - y;
+        break;
+      case BinaryOp.mul:
+        out[i] = x * y;
+        break;
+      case BinaryOp.div:
+        out[i] = x / y;
+        break;
+      case BinaryOp.maximum:
+        out[i] = x !== x || y !== y ? NaN : x > y ? x : y;
+        break;
+      case BinaryOp.reluGrad:
+        out[i] = y <= 0 ? 0 : x;
+        break;
+      default:
+        out[i] = x !== x || y !== y ? NaN : x < y ? x : y;
+        break;
     }
     for (let d = nd - 1; d >= 0; d--) {
       ia += as[d];
@@ -77,14 +99,30 @@ export function binaryRaw(opName: string, op: BinaryOpCode, a: Tensor, b: Tensor
   const out = uninitFloat(shape); // both paths below write every element
   const n = out.storage.data.length;
   if (n <= SMALL_BINARY) {
-    if (n > 0) binarySmall(op, shape, out.storage.data as Float32Array, a, broadcastStrides(a.shape, a.strides, shape), b, broadcastStrides(b.shape, b.strides, shape));
+    if (n > 0)
+      binarySmall(
+        op,
+        shape,
+        out.storage.data as Float32Array,
+        a,
+        broadcastStrides(a.shape, a.strides, shape),
+        b,
+        broadcastStrides(b.shape, b.strides, shape),
+      );
     return out;
   }
   native.binary(
-    op, shape,
-    out.storage.data as Float32Array, 0, contiguousStrides(shape),
-    a.storage.data as Float32Array, a.offset, broadcastStrides(a.shape, a.strides, shape),
-    b.storage.data as Float32Array, b.offset, broadcastStrides(b.shape, b.strides, shape),
+    op,
+    shape,
+    out.storage.data as Float32Array,
+    0,
+    contiguousStrides(shape),
+    a.storage.data as Float32Array,
+    a.offset,
+    broadcastStrides(a.shape, a.strides, shape),
+    b.storage.data as Float32Array,
+    b.offset,
+    broadcastStrides(b.shape, b.strides, shape),
   );
   return out;
 }
@@ -107,8 +145,13 @@ export function sumToShape(grad: Tensor, shape: readonly number[]): Tensor {
   }
   const out = emptyFloat(shape);
   native.reduce(
-    ReduceOp.sum, grad.shape, grad.storage.data as Float32Array, grad.offset, grad.strides,
-    axes, out.storage.data as Float32Array,
+    ReduceOp.sum,
+    grad.shape,
+    grad.storage.data as Float32Array,
+    grad.offset,
+    grad.strides,
+    axes,
+    out.storage.data as Float32Array,
   );
   return out;
 }
@@ -120,10 +163,17 @@ export function contiguousRaw(t: Tensor): Tensor {
   const one = new Float32Array([1]);
   // Multiplying by 1 is exact for every float (-0 and NaN included): a strided copy.
   native.binary(
-    BinaryOp.mul, t.shape,
-    out.storage.data as Float32Array, 0, contiguousStrides(t.shape),
-    t.storage.data as Float32Array, t.offset, t.strides,
-    one, 0, new Array<number>(t.ndim).fill(0),
+    BinaryOp.mul,
+    t.shape,
+    out.storage.data as Float32Array,
+    0,
+    contiguousStrides(t.shape),
+    t.storage.data as Float32Array,
+    t.offset,
+    t.strides,
+    one,
+    0,
+    new Array<number>(t.ndim).fill(0),
   );
   return out;
 }

@@ -29,7 +29,11 @@ export function reducedShape(shape: Shape, dims: readonly number[], keepdim: boo
 export function rowsOf(x: Tensor, dims: readonly number[]) {
   const kept = x.shape.map((_, d) => d).filter((d) => !dims.includes(d));
   const perm = [...kept, ...dims];
-  const offs = elementOffsets(perm.map((d) => x.shape[d]), perm.map((d) => x.strides[d]), x.offset);
+  const offs = elementOffsets(
+    perm.map((d) => x.shape[d]),
+    perm.map((d) => x.strides[d]),
+    x.offset,
+  );
   const src = x.storage.data;
   const vals = allocate(x.dtype, offs.length);
   for (let i = 0; i < offs.length; i++) vals[i] = src[offs[i]];
@@ -41,15 +45,34 @@ export function rowsOf(x: Tensor, dims: readonly number[]) {
 export function fromRows(vals: TypedArray, shape: Shape, perm: readonly number[]): Tensor {
   const out = new Tensor(new Storage(allocate(dtypeOf(vals), numel(shape))), shape);
   const strides = contiguousStrides(shape);
-  writeInto(new Tensor(out.storage, perm.map((d) => shape[d]), perm.map((d) => strides[d]), 0), new Tensor(new Storage(vals), perm.map((d) => shape[d])));
+  writeInto(
+    new Tensor(
+      out.storage,
+      perm.map((d) => shape[d]),
+      perm.map((d) => strides[d]),
+      0,
+    ),
+    new Tensor(
+      new Storage(vals),
+      perm.map((d) => shape[d]),
+    ),
+  );
   return out;
 }
 
 /** Native reduction of a float32 tensor. */
-export function reduceRaw(op: string, code: ReduceOpCode, x: Tensor, dims: readonly number[], keepdim: boolean): Tensor {
+export function reduceRaw(
+  op: string,
+  code: ReduceOpCode,
+  x: Tensor,
+  dims: readonly number[],
+  keepdim: boolean,
+): Tensor {
   const shape = reducedShape(x.shape, dims, keepdim);
   if ((code === ReduceOp.max || code === ReduceOp.min) && dims.some((d) => x.shape[d] === 0)) {
-    throw new RangeError(`${op}: cannot reduce over a zero-size dim of shape ${formatShape(x.shape)} (the operation has no identity)`);
+    throw new RangeError(
+      `${op}: cannot reduce over a zero-size dim of shape ${formatShape(x.shape)} (the operation has no identity)`,
+    );
   }
   const out = new Float32Array(numel(shape));
   native.reduce(code, x.shape, x.storage.data as Float32Array, x.offset, x.strides, dims, out);
@@ -57,7 +80,14 @@ export function reduceRaw(op: string, code: ReduceOpCode, x: Tensor, dims: reado
 }
 
 /** A reduction of int32/bool x in TypeScript. */
-function reduceInts(x: Tensor, dims: readonly number[], keepdim: boolean, dtype: DType, init: number, f: (acc: number, v: number) => number): Tensor {
+function reduceInts(
+  x: Tensor,
+  dims: readonly number[],
+  keepdim: boolean,
+  dtype: DType,
+  init: number,
+  f: (acc: number, v: number) => number,
+): Tensor {
   const { vals, rows, cols } = rowsOf(x, dims);
   const out = allocate(dtype, rows);
   for (let r = 0; r < rows; r++) {
@@ -116,7 +146,8 @@ export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor('mean', x);
-  if (x.dtype !== 'float32') throw new TypeError(`mean: input dtype must be float32, got ${x.dtype}; cast with .float()`);
+  if (x.dtype !== 'float32')
+    throw new TypeError(`mean: input dtype must be float32, got ${x.dtype}; cast with .float()`);
   return meanOp(x, normalizeDims('mean', dim, x.ndim), keepdim);
 }
 
@@ -203,7 +234,8 @@ const amaxOp = defineAExtreme('amax');
 const aminOp = defineAExtreme('amin');
 
 function extremeInts(x: Tensor, dims: number[], keepdim: boolean, isMax: boolean, op: string): Tensor {
-  if (dims.some((d) => x.shape[d] === 0)) throw new RangeError(`${op}: cannot reduce over a zero-size dim of shape ${formatShape(x.shape)}`);
+  if (dims.some((d) => x.shape[d] === 0))
+    throw new RangeError(`${op}: cannot reduce over a zero-size dim of shape ${formatShape(x.shape)}`);
   return reduceInts(x, dims, keepdim, x.dtype, isMax ? -Infinity : Infinity, isMax ? Math.max : Math.min);
 }
 
@@ -223,7 +255,10 @@ export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 
 /** values and indices, also destructurable as [values, indices] (torch's namedtuple). */
 export class ValuesIndices {
-  constructor(readonly values: Tensor, readonly indices: Tensor) {}
+  constructor(
+    readonly values: Tensor,
+    readonly indices: Tensor,
+  ) {}
   *[Symbol.iterator](): IterableIterator<Tensor> {
     yield this.values;
     yield this.indices;
@@ -235,14 +270,31 @@ function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
 }
 
 /** Values and int32 indices of the first extreme along dim (NaN counts as the extreme). */
-function argRaw(op: string, isMax: boolean, x: Tensor, dim: number, keepdim: boolean, wantValues: boolean): [Tensor | null, Tensor] {
-  if (x.shape[dim] === 0) throw new RangeError(`${op}: cannot reduce over dim ${dim} of size 0 (shape ${formatShape(x.shape)})`);
+function argRaw(
+  op: string,
+  isMax: boolean,
+  x: Tensor,
+  dim: number,
+  keepdim: boolean,
+  wantValues: boolean,
+): [Tensor | null, Tensor] {
+  if (x.shape[dim] === 0)
+    throw new RangeError(`${op}: cannot reduce over dim ${dim} of size 0 (shape ${formatShape(x.shape)})`);
   const shape = reducedShape(x.shape, [dim], keepdim);
   const n = numel(shape);
   const indices = new Int32Array(n);
   if (x.dtype === 'float32') {
     const values = wantValues ? new Float32Array(n) : null;
-    native.argReduce(isMax ? ArgReduceOp.argmax : ArgReduceOp.argmin, x.shape, x.storage.data as Float32Array, x.offset, x.strides, dim, values, indices);
+    native.argReduce(
+      isMax ? ArgReduceOp.argmax : ArgReduceOp.argmin,
+      x.shape,
+      x.storage.data as Float32Array,
+      x.offset,
+      x.strides,
+      dim,
+      values,
+      indices,
+    );
     return [values ? new Tensor(new Storage(values), shape) : null, new Tensor(new Storage(indices), shape)];
   }
   const { vals, rows, cols } = rowsOf(x, [dim]);
@@ -289,7 +341,10 @@ const minDimOp = defineMaxDim('min');
 function maxMin(name: 'max' | 'min', x: Tensor, dim: number | undefined, keepdim: boolean): Tensor | ValuesIndices {
   checkTensor(name, x);
   if (dim === undefined) {
-    if (x.numel() === 0) throw new RangeError(`${name}: expected a non-empty tensor for a full reduction (shape ${formatShape(x.shape)}); pass a dim`);
+    if (x.numel() === 0)
+      throw new RangeError(
+        `${name}: expected a non-empty tensor for a full reduction (shape ${formatShape(x.shape)}); pass a dim`,
+      );
     return name === 'max' ? amax(x) : amin(x);
   }
   const d = normalizeDim(name, dim, x.ndim);
@@ -316,7 +371,12 @@ function argExtreme(name: 'argmax' | 'argmin', x: Tensor, dim: number | undefine
   if (dim === undefined) {
     const flat = reshape(x.detach(), [x.numel()]);
     const [, i] = argRaw(name, name === 'argmax', flat, 0, false, false);
-    return keepdim ? reshape(i, x.shape.map(() => 1)) : i;
+    return keepdim
+      ? reshape(
+          i,
+          x.shape.map(() => 1),
+        )
+      : i;
   }
   const d = normalizeDim(name, dim, x.ndim);
   if (x.ndim === 0) return new Tensor(new Storage(new Int32Array(1)), []);

@@ -22,7 +22,8 @@ export interface VarOptions {
 
 function requireFloat(op: string, x: unknown): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
-  if (x.dtype !== 'float32') throw new TypeError(`${op}: input dtype must be float32, got ${x.dtype}; cast with .float()`);
+  if (x.dtype !== 'float32')
+    throw new TypeError(`${op}: input dtype must be float32, got ${x.dtype}; cast with .float()`);
   return x;
 }
 
@@ -51,10 +52,37 @@ const normOp = defineOp({
     let out: Tensor;
     if (p === Infinity) out = reduceRaw('norm', ReduceOp.max, mapRaw(x, Math.abs), dims, keepdim);
     else if (p === -Infinity) out = reduceRaw('norm', ReduceOp.min, mapRaw(x, Math.abs), dims, keepdim);
-    else if (p === 0) out = reduceRaw('norm', ReduceOp.sum, mapRaw(x, (v) => (v !== 0 ? 1 : 0)), dims, keepdim);
+    else if (p === 0)
+      out = reduceRaw(
+        'norm',
+        ReduceOp.sum,
+        mapRaw(x, (v) => (v !== 0 ? 1 : 0)),
+        dims,
+        keepdim,
+      );
     else if (p === 1) out = reduceRaw('norm', ReduceOp.sum, mapRaw(x, Math.abs), dims, keepdim);
-    else if (p === 2) out = mapRaw(reduceRaw('norm', ReduceOp.sum, mapRaw(x, (v) => v * v), dims, keepdim), Math.sqrt);
-    else out = mapRaw(reduceRaw('norm', ReduceOp.sum, mapRaw(x, (v) => Math.abs(v) ** p), dims, keepdim), (s) => s ** (1 / p));
+    else if (p === 2)
+      out = mapRaw(
+        reduceRaw(
+          'norm',
+          ReduceOp.sum,
+          mapRaw(x, (v) => v * v),
+          dims,
+          keepdim,
+        ),
+        Math.sqrt,
+      );
+    else
+      out = mapRaw(
+        reduceRaw(
+          'norm',
+          ReduceOp.sum,
+          mapRaw(x, (v) => Math.abs(v) ** p),
+          dims,
+          keepdim,
+        ),
+        (s) => s ** (1 / p),
+      );
     ctx.save(x, out);
     return out;
   },
@@ -89,7 +117,8 @@ const normOp = defineOp({
 export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = false): Tensor {
   requireFloat('norm', x);
   const q = p === 'fro' ? 2 : p;
-  if (typeof q !== 'number' || Number.isNaN(q)) throw new TypeError(`norm: p must be a number or 'fro', got ${String(p)}`);
+  if (typeof q !== 'number' || Number.isNaN(q))
+    throw new TypeError(`norm: p must be a number or 'fro', got ${String(p)}`);
   const dims = normalizeDims('norm', dim, x.ndim);
   return normOp(x, q, dims, keepdim);
 }

@@ -40,7 +40,10 @@ function floats(t: Tensor): Float32Array {
 }
 
 interface Saved {
-  T: number; B: number; H: number; G: number;
+  T: number;
+  B: number;
+  H: number;
+  G: number;
   act: Float32Array; // activated gates [T,B,G] (RNN: the new h)
   hprev: Float32Array; // state entering step t [T,B,H]
   cprev: Float32Array | null; // LSTM: cell entering step t
@@ -155,10 +158,44 @@ const recurrentOp = defineOp({
         const ra = abase + r0 * G;
         const rh = r0 * H;
         if (mode === 'lstm') {
-          native.rnnCell(RnnCellOp.lstmBackward, n, H, act, ra, extra!, hbase + rh, cprev!, hbase + rh, dht, rh, dc!, rh, dgx, ra);
+          native.rnnCell(
+            RnnCellOp.lstmBackward,
+            n,
+            H,
+            act,
+            ra,
+            extra!,
+            hbase + rh,
+            cprev!,
+            hbase + rh,
+            dht,
+            rh,
+            dc!,
+            rh,
+            dgx,
+            ra,
+          );
           dhNext.fill(0, rh, rh + n * H);
         } else if (mode === 'gru') {
-          native.rnnCell(RnnCellOp.gruBackward, n, H, act, ra, extra!, hbase + rh, hprev, hbase + rh, dht, rh, dgx, ra, dgh, ra, dhNext, rh);
+          native.rnnCell(
+            RnnCellOp.gruBackward,
+            n,
+            H,
+            act,
+            ra,
+            extra!,
+            hbase + rh,
+            hprev,
+            hbase + rh,
+            dht,
+            rh,
+            dgx,
+            ra,
+            dgh,
+            ra,
+            dhNext,
+            rh,
+          );
         } else {
           for (let i = 0; i < n * H; i++) {
             const y = act[ra + i];
@@ -204,6 +241,13 @@ const recurrentOp = defineOp({
  * Runs one layer-direction. xproj [T, B, G*H], h0/c0 [B, H], whh [G*H, H], bhh [G*H] or null.
  * Returns [T + S, B, H] (see the file comment).
  */
-export function recurrentLayer(xproj: Tensor, h0: Tensor, c0: Tensor | null, whh: Tensor, bhh: Tensor | null, cfg: LayerConfig): Tensor {
+export function recurrentLayer(
+  xproj: Tensor,
+  h0: Tensor,
+  c0: Tensor | null,
+  whh: Tensor,
+  bhh: Tensor | null,
+  cfg: LayerConfig,
+): Tensor {
   return recurrentOp(xproj, h0, c0, whh, bhh, cfg);
 }

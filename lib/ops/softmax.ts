@@ -8,7 +8,12 @@ import { formatShape, normalizeDim } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from './raw.js';
 
-const enum Op { Softmax = 0, LogSoftmax = 1, SoftmaxBackward = 2, LogSoftmaxBackward = 3 }
+enum Op {
+  Softmax = 0,
+  LogSoftmax = 1,
+  SoftmaxBackward = 2,
+  LogSoftmaxBackward = 3,
+}
 
 function f32(t: Tensor): Float32Array {
   return t.storage.data as Float32Array;
@@ -30,14 +35,20 @@ export interface SoftmaxOutOptions {
 }
 
 export function checkOut(op: string, out: unknown, shape: readonly number[], x: Tensor): Tensor {
-  if (!(out instanceof Tensor)) throw new TypeError(`${op}: out must be a Tensor, got ${out === null ? 'null' : typeof out}`);
+  if (!(out instanceof Tensor))
+    throw new TypeError(`${op}: out must be a Tensor, got ${out === null ? 'null' : typeof out}`);
   if (out.dtype !== 'float32') throw new TypeError(`${op}: out must be float32, got ${out.dtype}`);
   if (out.ndim !== shape.length || out.shape.some((s, i) => s !== shape[i])) {
     throw new RangeError(`${op}: out has shape ${formatShape(out.shape)}, the result has shape ${formatShape(shape)}`);
   }
-  if (!out.isContiguous()) throw new RangeError(`${op}: out must be contiguous (shape ${formatShape(out.shape)}, strides [${out.strides.join(', ')}])`);
+  if (!out.isContiguous())
+    throw new RangeError(
+      `${op}: out must be contiguous (shape ${formatShape(out.shape)}, strides [${out.strides.join(', ')}])`,
+    );
   if (isGradEnabled() && (x.requiresGrad || out.requiresGrad)) {
-    throw new Error(`${op}: out= does not support autograd, and ${x.requiresGrad ? 'the input' : 'out'} requires grad; call it inside noGrad() or pass detached tensors`);
+    throw new Error(
+      `${op}: out= does not support autograd, and ${x.requiresGrad ? 'the input' : 'out'} requires grad; call it inside noGrad() or pass detached tensors`,
+    );
   }
   return out;
 }
@@ -53,12 +64,19 @@ export function copyInto(out: Tensor, result: Tensor): Tensor {
 function lastDimPerm(ndim: number, dim: number): { perm: number[]; inverse: number[] } {
   const perm = [...Array(ndim).keys()].filter((d) => d !== dim).concat(dim);
   const inverse = new Array<number>(ndim);
-  perm.forEach((p, i) => { inverse[p] = i; });
+  perm.forEach((p, i) => {
+    inverse[p] = i;
+  });
   return { perm, inverse };
 }
 
 function permuteRaw(t: Tensor, perm: readonly number[]): Tensor {
-  return new Tensor(t.storage, perm.map((p) => t.shape[p]), perm.map((p) => t.strides[p]), t.offset);
+  return new Tensor(
+    t.storage,
+    perm.map((p) => t.shape[p]),
+    perm.map((p) => t.strides[p]),
+    t.offset,
+  );
 }
 
 /** x with `dim` moved last, contiguous; and how to map a result back to x's dim order. */
@@ -134,7 +152,12 @@ const logsumexpOp = defineOp({
     ctx.save(x, out);
     ctx.dim = dim;
     ctx.keepdim = keepdim;
-    return keepdim ? reshapeRaw(out, x.shape.map((s, d) => (d === dim ? 1 : s))) : out;
+    return keepdim
+      ? reshapeRaw(
+          out,
+          x.shape.map((s, d) => (d === dim ? 1 : s)),
+        )
+      : out;
   },
   backward(ctx, grad) {
     // d lse / d x = softmax(x) = exp(x - lse)
@@ -195,14 +218,26 @@ interface CrossEntropyPlan {
 
 const crossEntropyOp = defineOp({
   name: 'crossEntropy',
-  forward(ctx, input: Tensor, plan: CrossEntropyPlan) {
+  forward(ctx, _input: Tensor, plan: CrossEntropyPlan) {
     const { rows } = plan;
     const n = rows.shape[0];
     const C = rows.shape[1];
     const losses = new Float32Array(n);
     const lse = new Float32Array(n);
     const tw = new Float32Array(n);
-    native.crossEntropy(n, C, f32(rows), rows.offset, plan.targets, plan.weight, plan.ignoreIndex, plan.smoothing, losses, lse, tw);
+    native.crossEntropy(
+      n,
+      C,
+      f32(rows),
+      rows.offset,
+      plan.targets,
+      plan.weight,
+      plan.ignoreIndex,
+      plan.smoothing,
+      losses,
+      lse,
+      tw,
+    );
     ctx.plan = plan;
     let denominator = 1;
     let out: Tensor;
@@ -233,7 +268,18 @@ const crossEntropyOp = defineOp({
     if (plan.reduction === 'none') gradRows.set(contiguousRaw(grad).data as Float32Array);
     else gradRows.fill((grad.item() as number) / (ctx.denominator as number));
     const dx = emptyFloat([n, C]);
-    native.crossEntropyBackward(n, C, f32(plan.rows), plan.rows.offset, plan.targets, plan.weight, plan.ignoreIndex, plan.smoothing, gradRows, f32(dx));
+    native.crossEntropyBackward(
+      n,
+      C,
+      f32(plan.rows),
+      plan.rows.offset,
+      plan.targets,
+      plan.weight,
+      plan.ignoreIndex,
+      plan.smoothing,
+      gradRows,
+      f32(dx),
+    );
     return [plan.back(dx)];
   },
 });
@@ -253,9 +299,11 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     throw new RangeError(`${op}: reduction must be 'mean', 'sum' or 'none', got '${String(reduction)}'`);
   }
   const smoothing = options.labelSmoothing ?? 0;
-  if (!(smoothing >= 0 && smoothing <= 1)) throw new RangeError(`${op}: labelSmoothing must be in [0, 1], got ${smoothing}`);
+  if (!(smoothing >= 0 && smoothing <= 1))
+    throw new RangeError(`${op}: labelSmoothing must be in [0, 1], got ${smoothing}`);
   const ignoreIndex = options.ignoreIndex ?? -100;
-  if (input.ndim < 1) throw new RangeError(`${op}: input must have at least 1 dim (classes), got shape ${formatShape(input.shape)}`);
+  if (input.ndim < 1)
+    throw new RangeError(`${op}: input must have at least 1 dim (classes), got shape ${formatShape(input.shape)}`);
   const unbatched = input.ndim === 1;
   const x = unbatched ? new Tensor(input.storage, [1, input.shape[0]], [0, input.strides[0]], input.offset) : input;
   const C = x.shape[1];
@@ -272,23 +320,31 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   if (target.dtype === 'int32') {
     const want = unbatched ? [] : batchShape;
     if (target.ndim !== want.length || target.shape.some((s, i) => s !== want[i])) {
-      throw new RangeError(`${op}: target of shape ${formatShape(target.shape)} does not match input ${formatShape(input.shape)} (expected class indices of shape ${formatShape(want)})`);
+      throw new RangeError(
+        `${op}: target of shape ${formatShape(target.shape)} does not match input ${formatShape(input.shape)} (expected class indices of shape ${formatShape(want)})`,
+      );
     }
     targets = target.toTypedArray() as Int32Array;
   } else if (target.dtype === 'float32') {
     if (target.ndim !== input.ndim || target.shape.some((s, i) => s !== input.shape[i])) {
-      throw new RangeError(`${op}: probability target of shape ${formatShape(target.shape)} must match input ${formatShape(input.shape)}`);
+      throw new RangeError(
+        `${op}: probability target of shape ${formatShape(target.shape)} must match input ${formatShape(input.shape)}`,
+      );
     }
     const t = unbatched ? new Tensor(target.storage, [1, C], [0, target.strides[0]], target.offset) : target;
     targets = rowsOf(t, 1).rows.toTypedArray() as Float32Array;
   } else {
-    throw new TypeError(`${op}: target must be an int32 tensor of class indices or a float32 tensor of probabilities, got ${target.dtype}`);
+    throw new TypeError(
+      `${op}: target must be an int32 tensor of class indices or a float32 tensor of probabilities, got ${target.dtype}`,
+    );
   }
   let weight: Float32Array | null = null;
   if (options.weight) {
     const w = options.weight;
     if (!(w instanceof Tensor) || w.dtype !== 'float32' || w.ndim !== 1 || w.shape[0] !== C) {
-      throw new RangeError(`${op}: weight must be a float32 tensor of shape [${C}], got ${w instanceof Tensor ? `${w.dtype} ${formatShape(w.shape)}` : typeof w}`);
+      throw new RangeError(
+        `${op}: weight must be a float32 tensor of shape [${C}], got ${w instanceof Tensor ? `${w.dtype} ${formatShape(w.shape)}` : typeof w}`,
+      );
     }
     weight = w.toTypedArray() as Float32Array;
   }
@@ -302,5 +358,9 @@ declare module '../tensor.js' {
   }
 }
 
-Tensor.prototype.softmax = function (this: Tensor, dim = -1, options?: SoftmaxOutOptions) { return softmax(this, dim, options); };
-Tensor.prototype.logSoftmax = function (this: Tensor, dim = -1, options?: SoftmaxOutOptions) { return logSoftmax(this, dim, options); };
+Tensor.prototype.softmax = function (this: Tensor, dim = -1, options?: SoftmaxOutOptions) {
+  return softmax(this, dim, options);
+};
+Tensor.prototype.logSoftmax = function (this: Tensor, dim = -1, options?: SoftmaxOutOptions) {
+  return logSoftmax(this, dim, options);
+};

@@ -10,7 +10,8 @@ import { ValuesIndices } from './reduce.js';
 import { elementOffsets } from './strided.js';
 
 function checkTensor(op: string, t: unknown): asserts t is Tensor {
-  if (!(t instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  if (!(t instanceof Tensor))
+    throw new TypeError(`${op}: input must be a Tensor, got ${t === null ? 'null' : typeof t}`);
 }
 
 export interface SortOptions {
@@ -43,9 +44,17 @@ function sortLines(x: Tensor, dim: number, k: number, descending: boolean): [Ten
   const step = x.ndim ? x.strides[dim] : 0;
   const outShape = x.ndim ? x.shape.map((s, d) => (d === dim ? k : s)) : [];
   const lineShape = x.shape.filter((_, d) => d !== dim);
-  const starts = elementOffsets(lineShape, x.strides.filter((_, d) => d !== dim), x.offset);
+  const starts = elementOffsets(
+    lineShape,
+    x.strides.filter((_, d) => d !== dim),
+    x.offset,
+  );
   const outStrides = contiguousStrides(outShape);
-  const outStarts = elementOffsets(lineShape, outStrides.filter((_, d) => d !== dim), 0);
+  const outStarts = elementOffsets(
+    lineShape,
+    outStrides.filter((_, d) => d !== dim),
+    0,
+  );
   const outStep = x.ndim ? outStrides[dim] : 0;
   const values = allocate(x.dtype, numel(outShape));
   const indices = new Int32Array(values.length);
@@ -82,7 +91,12 @@ const takeAlongOp: (x: Tensor, values: Tensor, dim: number, indices: Tensor) => 
   },
 });
 
-function sortArgs(op: string, x: Tensor, dimOrOptions: number | SortOptions | undefined, options: SortOptions): [number, boolean] {
+function sortArgs(
+  op: string,
+  x: Tensor,
+  dimOrOptions: number | SortOptions | undefined,
+  options: SortOptions,
+): [number, boolean] {
   checkTensor(op, x);
   const opts = typeof dimOrOptions === 'object' ? dimOrOptions : { ...options, dim: dimOrOptions ?? options.dim };
   return [normalizeDim(op, opts.dim ?? -1, x.ndim), opts.descending ?? false];
@@ -109,7 +123,9 @@ export function topk(x: Tensor, k: number, dim?: number | TopkOptions, options: 
   const d = normalizeDim('topk', opts.dim ?? -1, x.ndim);
   const size = x.ndim ? x.shape[d] : 1;
   if (!Number.isInteger(k) || k < 0 || k > size) {
-    throw new RangeError(`topk: k (${k}) must be an integer in [0, ${size}] for dim ${d} of shape ${formatShape(x.shape)}`);
+    throw new RangeError(
+      `topk: k (${k}) must be an integer in [0, ${size}] for dim ${d} of shape ${formatShape(x.shape)}`,
+    );
   }
   const [values, indices] = sortLines(x, d, k, opts.largest ?? true);
   const v = x.requiresGrad && x.dtype === 'float32' ? takeAlongOp(x, values, d, indices) : values;
@@ -124,6 +140,12 @@ declare module '../tensor.js' {
   }
 }
 
-Tensor.prototype.sort = function (this: Tensor, dim?: number | SortOptions, options?: SortOptions) { return sort(this, dim, options); };
-Tensor.prototype.argsort = function (this: Tensor, dim?: number | SortOptions, options?: SortOptions) { return argsort(this, dim, options); };
-Tensor.prototype.topk = function (this: Tensor, k: number, dim?: number | TopkOptions, options?: TopkOptions) { return topk(this, k, dim, options); };
+Tensor.prototype.sort = function (this: Tensor, dim?: number | SortOptions, options?: SortOptions) {
+  return sort(this, dim, options);
+};
+Tensor.prototype.argsort = function (this: Tensor, dim?: number | SortOptions, options?: SortOptions) {
+  return argsort(this, dim, options);
+};
+Tensor.prototype.topk = function (this: Tensor, k: number, dim?: number | TopkOptions, options?: TopkOptions) {
+  return topk(this, k, dim, options);
+};

@@ -58,9 +58,17 @@ export function copyRaw(t: Tensor, to: DType = t.dtype): Tensor {
     const out = new Float32Array(n);
     if (n > 0) {
       native.binary(
-        BinaryOp.mul, shape, out, 0, contiguousStrides(shape),
-        t.storage.data as Float32Array, t.offset, t.strides,
-        ONE, 0, shape.map(() => 0),
+        BinaryOp.mul,
+        shape,
+        out,
+        0,
+        contiguousStrides(shape),
+        t.storage.data as Float32Array,
+        t.offset,
+        t.strides,
+        ONE,
+        0,
+        shape.map(() => 0),
       );
     }
     return new Tensor(new Storage(out), shape);
@@ -79,9 +87,17 @@ export function writeInto(dst: Tensor, src: Tensor): void {
   if (src.storage === dst.storage) src = copyRaw(src); // the kernel rejects partial overlap
   if (dst.dtype === 'float32' && src.dtype === 'float32') {
     native.binary(
-      BinaryOp.mul, shape, dst.storage.data as Float32Array, dst.offset, dst.strides,
-      src.storage.data as Float32Array, src.offset, broadcastStrides(src.shape, src.strides, shape),
-      ONE, 0, shape.map(() => 0),
+      BinaryOp.mul,
+      shape,
+      dst.storage.data as Float32Array,
+      dst.offset,
+      dst.strides,
+      src.storage.data as Float32Array,
+      src.offset,
+      broadcastStrides(src.shape, src.strides, shape),
+      ONE,
+      0,
+      shape.map(() => 0),
     );
     return;
   }

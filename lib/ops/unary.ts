@@ -15,7 +15,16 @@ export function unaryRaw(code: UnaryOpCode, x: Tensor): Tensor {
   const t = uninitFloat(x.shape); // the kernel writes every element
   const out = t.storage.data as Float32Array;
   if (out.length > 0) {
-    native.unary(code, x.shape, out, 0, contiguousStrides(x.shape), x.storage.data as Float32Array, x.offset, x.strides);
+    native.unary(
+      code,
+      x.shape,
+      out,
+      0,
+      contiguousStrides(x.shape),
+      x.storage.data as Float32Array,
+      x.offset,
+      x.strides,
+    );
   }
   return t;
 }
@@ -77,80 +86,112 @@ const signOf = (v: number) => (v > 0 ? 1 : 0) - (v < 0 ? 1 : 0);
 const native1 = (code: UnaryOpCode) => (x: Tensor) => unaryRaw(code, x);
 
 export const neg = defineUnary({
-  name: 'neg', save: 'none', forward: native1(UnaryOp.neg),
+  name: 'neg',
+  save: 'none',
+  forward: native1(UnaryOp.neg),
   backward: (g) => neg(g),
   intForward: (x) => mapRaw(x, (v) => -v),
 });
 
 export const sign = defineUnary({
-  name: 'sign', save: 'none', forward: (x) => mapRaw(x, signOf),
+  name: 'sign',
+  save: 'none',
+  forward: (x) => mapRaw(x, signOf),
   backward: (g) => mapRaw(g, () => 0),
   intForward: (x) => mapRaw(x, signOf),
 });
 
 export const abs = defineUnary({
-  name: 'abs', save: 'input', forward: native1(UnaryOp.abs),
+  name: 'abs',
+  save: 'input',
+  forward: native1(UnaryOp.abs),
   backward: (g, x) => mul(g, sign(x)),
   intForward: (x) => mapRaw(x, Math.abs),
 });
 
 export const exp = defineUnary({
-  name: 'exp', save: 'output', forward: native1(UnaryOp.exp),
+  name: 'exp',
+  save: 'output',
+  forward: native1(UnaryOp.exp),
   backward: (g, out) => mul(g, out),
 });
 
 export const log = defineUnary({
-  name: 'log', save: 'input', forward: native1(UnaryOp.log),
+  name: 'log',
+  save: 'input',
+  forward: native1(UnaryOp.log),
   backward: (g, x) => div(g, x),
 });
 
 export const log1p = defineUnary({
-  name: 'log1p', save: 'input', forward: native1(UnaryOp.log1p),
+  name: 'log1p',
+  save: 'input',
+  forward: native1(UnaryOp.log1p),
   backward: (g, x) => div(g, add(x, 1)),
 });
 
 export const expm1 = defineUnary({
-  name: 'expm1', save: 'output', forward: native1(UnaryOp.expm1),
+  name: 'expm1',
+  save: 'output',
+  forward: native1(UnaryOp.expm1),
   backward: (g, out) => mul(g, add(out, 1)),
 });
 
 export const sqrt = defineUnary({
-  name: 'sqrt', save: 'output', forward: native1(UnaryOp.sqrt),
+  name: 'sqrt',
+  save: 'output',
+  forward: native1(UnaryOp.sqrt),
   backward: (g, out) => div(g, mul(out, 2)),
 });
 
 export const rsqrt = defineUnary({
-  name: 'rsqrt', save: 'output', forward: native1(UnaryOp.rsqrt),
+  name: 'rsqrt',
+  save: 'output',
+  forward: native1(UnaryOp.rsqrt),
   // d/dx x^(-1/2) = -1/2 x^(-3/2) = -1/2 out^3
   backward: (g, out) => mul(g, mul(mul(out, mul(out, out)), -0.5)),
 });
 
 export const sin = defineUnary({
-  name: 'sin', save: 'input', forward: native1(UnaryOp.sin),
+  name: 'sin',
+  save: 'input',
+  forward: native1(UnaryOp.sin),
   backward: (g, x) => mul(g, cos(x)),
 });
 
 export const cos = defineUnary({
-  name: 'cos', save: 'input', forward: native1(UnaryOp.cos),
+  name: 'cos',
+  save: 'input',
+  forward: native1(UnaryOp.cos),
   backward: (g, x) => mul(g, neg(sin(x))),
 });
 
 export const tanh = defineUnary({
-  name: 'tanh', save: 'output', forward: native1(UnaryOp.tanh),
+  name: 'tanh',
+  save: 'output',
+  forward: native1(UnaryOp.tanh),
   backward: (g, out) => mul(g, sub(1, mul(out, out))),
 });
 
 export const sigmoid = defineUnary({
-  name: 'sigmoid', save: 'output', forward: native1(UnaryOp.sigmoid),
+  name: 'sigmoid',
+  save: 'output',
+  forward: native1(UnaryOp.sigmoid),
   backward: (g, out) => mul(g, mul(out, sub(1, out))),
 });
 
 export const relu = defineUnary({
-  name: 'relu', save: 'output', forward: native1(UnaryOp.relu),
+  name: 'relu',
+  save: 'output',
+  forward: native1(UnaryOp.relu),
   // torch's threshold_backward: out <= 0 ? 0 : g (a NaN output passes g), one native pass.
-  backward: (g, out) => (out.dtype === 'float32' && g.dtype === 'float32'
-    ? binaryRaw('relu', BinaryOp.reluGrad, g, out)
-    : mul(g, mapRaw(out, (v) => (v <= 0 ? 0 : 1)))),
+  backward: (g, out) =>
+    out.dtype === 'float32' && g.dtype === 'float32'
+      ? binaryRaw('relu', BinaryOp.reluGrad, g, out)
+      : mul(
+          g,
+          mapRaw(out, (v) => (v <= 0 ? 0 : 1)),
+        ),
   intForward: (x) => mapRaw(x, (v) => (v > 0 ? v : 0)),
 });
 

@@ -104,16 +104,22 @@ function inferShape(op: string, from: Shape, shape: readonly number[]): number[]
   const n = numel(from);
   const out = [...shape];
   const free = out.indexOf(-1);
-  if (free !== out.lastIndexOf(-1)) throw new RangeError(`${op}: only one dimension can be inferred (-1), got ${formatShape(shape)}`);
+  if (free !== out.lastIndexOf(-1))
+    throw new RangeError(`${op}: only one dimension can be inferred (-1), got ${formatShape(shape)}`);
   for (let i = 0; i < out.length; i++) {
-    if (i !== free && (!Number.isInteger(out[i]) || out[i] < 0)) throw new RangeError(`${op}: invalid shape ${formatShape(shape)}`);
+    if (i !== free && (!Number.isInteger(out[i]) || out[i] < 0))
+      throw new RangeError(`${op}: invalid shape ${formatShape(shape)}`);
   }
   if (free >= 0) {
     const rest = numel(out.filter((_, i) => i !== free));
-    if (rest === 0 || n % rest !== 0) throw new RangeError(`${op}: shape ${formatShape(shape)} is invalid for input of size ${n}`);
+    if (rest === 0 || n % rest !== 0)
+      throw new RangeError(`${op}: shape ${formatShape(shape)} is invalid for input of size ${n}`);
     out[free] = n / rest;
   }
-  if (numel(out) !== n) throw new RangeError(`${op}: shape ${formatShape(shape)} is invalid for input of size ${n} (shape ${formatShape(from)})`);
+  if (numel(out) !== n)
+    throw new RangeError(
+      `${op}: shape ${formatShape(shape)} is invalid for input of size ${n} (shape ${formatShape(from)})`,
+    );
   return out;
 }
 
@@ -161,10 +167,16 @@ export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Ten
 }
 
 export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
-  const dims = dim === undefined ? x.shape.map((_, i) => i) : (typeof dim === 'number' ? [dim] : dim).map((d) => normalizeDim('squeeze', d, x.ndim));
+  const dims =
+    dim === undefined
+      ? x.shape.map((_, i) => i)
+      : (typeof dim === 'number' ? [dim] : dim).map((d) => normalizeDim('squeeze', d, x.ndim));
   const drop = new Set(dims.filter((d) => x.shape[d] === 1));
   if (drop.size === 0) return x.requiresGrad ? reshape(x, x.shape) : x;
-  return reshape(x, x.shape.filter((_, i) => !drop.has(i)));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => !drop.has(i)),
+  );
 }
 
 export function unsqueeze(x: Tensor, dim: number): Tensor {
@@ -178,7 +190,12 @@ const permuteOp: (x: Tensor, dims: number[]) => Tensor = defineOp({
   name: 'permute',
   forward(ctx, x: Tensor, dims: number[]) {
     ctx.dims = dims;
-    return asView(x, dims.map((d) => x.shape[d]), dims.map((d) => x.strides[d]), x.offset);
+    return asView(
+      x,
+      dims.map((d) => x.shape[d]),
+      dims.map((d) => x.strides[d]),
+      x.offset,
+    );
   },
   backward(ctx, g) {
     const dims = ctx.dims as number[];
@@ -189,7 +206,10 @@ const permuteOp: (x: Tensor, dims: number[]) => Tensor = defineOp({
 });
 
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
-  if (dims.length !== x.ndim) throw new RangeError(`permute: expected ${x.ndim} dims for a tensor of shape ${formatShape(x.shape)}, got ${formatShape(dims)}`);
+  if (dims.length !== x.ndim)
+    throw new RangeError(
+      `permute: expected ${x.ndim} dims for a tensor of shape ${formatShape(x.shape)}, got ${formatShape(dims)}`,
+    );
   const ds = dims.map((d) => normalizeDim('permute', d, x.ndim));
   if (new Set(ds).size !== ds.length) throw new RangeError(`permute: dims ${formatShape(dims)} repeat a dim`);
   return permuteOp(x, ds);
@@ -212,11 +232,18 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   const d = normalizeDim('select', dim, x.ndim);
   const size = x.shape[d];
   if (!Number.isInteger(index) || index < -size || index >= size) {
-    throw new RangeError(`select: index ${index} is out of range for dim ${d} of size ${size} (shape ${formatShape(x.shape)})`);
+    throw new RangeError(
+      `select: index ${index} is out of range for dim ${d} of size ${size} (shape ${formatShape(x.shape)})`,
+    );
   }
   const i = index < 0 ? index + size : index;
   return stridedView('select')(x, (t) =>
-    asView(t, t.shape.filter((_, k) => k !== d), t.strides.filter((_, k) => k !== d), t.offset + i * t.strides[d]),
+    asView(
+      t,
+      t.shape.filter((_, k) => k !== d),
+      t.strides.filter((_, k) => k !== d),
+      t.offset + i * t.strides[d],
+    ),
   );
 }
 
@@ -248,7 +275,9 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   const size = x.shape[d];
   const s = start < 0 ? start + size : start;
   if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > size) {
-    throw new RangeError(`narrow: start ${start} and length ${length} exceed dim ${d} of size ${size} (shape ${formatShape(x.shape)})`);
+    throw new RangeError(
+      `narrow: start ${start} and length ${length} exceed dim ${d} of size ${size} (shape ${formatShape(x.shape)})`,
+    );
   }
   return slice(x, d, s, s + length);
 }
@@ -261,7 +290,10 @@ export function mT(x: Tensor): Tensor {
 
 /** Reverses every dim (torch's .T). */
 export function T(x: Tensor): Tensor {
-  return permute(x, x.shape.map((_, i) => x.ndim - 1 - i));
+  return permute(
+    x,
+    x.shape.map((_, i) => x.ndim - 1 - i),
+  );
 }
 
 // ---- expand -----------------------------------------------------------------------------
@@ -282,16 +314,22 @@ const expandOp = defineOp({
 /** A broadcast view with `sizes` (-1 keeps a dim); new dims are added in front. */
 export function expand(x: Tensor, sizes: readonly number[]): Tensor {
   const lead = sizes.length - x.ndim;
-  if (lead < 0) throw new RangeError(`expand: the number of sizes (${sizes.length}) must be at least the tensor's dims (${x.ndim}); shape ${formatShape(x.shape)}`);
+  if (lead < 0)
+    throw new RangeError(
+      `expand: the number of sizes (${sizes.length}) must be at least the tensor's dims (${x.ndim}); shape ${formatShape(x.shape)}`,
+    );
   const shape = sizes.map((s, i) => {
     const have = i < lead ? null : x.shape[i - lead];
     if (s === -1) {
-      if (have === null) throw new RangeError(`expand: -1 is not allowed for a new leading dim (sizes ${formatShape(sizes)})`);
+      if (have === null)
+        throw new RangeError(`expand: -1 is not allowed for a new leading dim (sizes ${formatShape(sizes)})`);
       return have;
     }
     if (!Number.isInteger(s) || s < 0) throw new RangeError(`expand: invalid size ${s} in ${formatShape(sizes)}`);
     if (have !== null && have !== 1 && have !== s) {
-      throw new RangeError(`expand: the size of dim ${i} (${have}) must match ${s} or be 1 (shape ${formatShape(x.shape)} to ${formatShape(sizes)})`);
+      throw new RangeError(
+        `expand: the size of dim ${i} (${have}) must match ${s} or be 1 (shape ${formatShape(x.shape)} to ${formatShape(sizes)})`,
+      );
     }
     return s;
   });

@@ -21,7 +21,8 @@ abstract class AdamBase extends Optimizer {
     checkHyper(name, 'learning rate', g.lr, { min: 0 });
     checkHyper(name, 'epsilon value', g.eps, { min: 0 });
     const betas = g.betas as number[];
-    if (!Array.isArray(betas) || betas.length !== 2) throw new TypeError(`${name}: betas must be [beta1, beta2], got ${String(betas)}`);
+    if (!Array.isArray(betas) || betas.length !== 2)
+      throw new TypeError(`${name}: betas must be [beta1, beta2], got ${String(betas)}`);
     checkHyper(name, 'beta parameter at index 0', betas[0], { min: 0, max: 1, maxExclusive: true });
     checkHyper(name, 'beta parameter at index 1', betas[1], { min: 0, max: 1, maxExclusive: true });
     checkHyper(name, 'weight_decay value', g.weightDecay, { min: 0 });
@@ -35,12 +36,21 @@ abstract class AdamBase extends Optimizer {
     state.step = step;
     const [beta1, beta2] = g.betas as number[];
     native.adamStep(
-      paramData(name, p), gradData(name, p, grad),
-      stateBuffer(state, 'expAvg', p), stateBuffer(state, 'expAvgSq', p),
+      paramData(name, p),
+      gradData(name, p, grad),
+      stateBuffer(state, 'expAvg', p),
+      stateBuffer(state, 'expAvgSq', p),
       g.amsgrad ? stateBuffer(state, 'maxExpAvgSq', p) : null,
       {
-        lr: g.lr, beta1, beta2, eps: g.eps as number, weightDecay: g.weightDecay as number,
-        decoupled: this.decoupled, amsgrad: g.amsgrad as boolean, maximize: g.maximize as boolean, step,
+        lr: g.lr,
+        beta1,
+        beta2,
+        eps: g.eps as number,
+        weightDecay: g.weightDecay as number,
+        decoupled: this.decoupled,
+        amsgrad: g.amsgrad as boolean,
+        maximize: g.maximize as boolean,
+        step,
       },
     );
     touched(p);
@@ -50,7 +60,15 @@ abstract class AdamBase extends Optimizer {
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
   constructor(params: ParamsInput, options: AdamOptions = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...options });
+    super(params, {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0,
+      amsgrad: false,
+      maximize: false,
+      ...options,
+    });
   }
 }
 
@@ -58,6 +76,14 @@ export class Adam extends AdamBase {
 export class AdamW extends AdamBase {
   protected readonly decoupled = true;
   constructor(params: ParamsInput, options: AdamOptions = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false, ...options });
+    super(params, {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 1e-2,
+      amsgrad: false,
+      maximize: false,
+      ...options,
+    });
   }
 }

@@ -6,13 +6,17 @@ import type { OptimizerState } from './optimizer.js';
 
 /** The parameter's elements as a Float32Array view (parameters are contiguous). */
 export function paramData(op: string, p: Tensor): Float32Array {
-  if (!p.isContiguous()) throw new Error(`${op}: parameters must be contiguous (got strides [${p.strides.join(',')}] for shape [${p.shape.join(',')}])`);
+  if (!p.isContiguous())
+    throw new Error(
+      `${op}: parameters must be contiguous (got strides [${p.strides.join(',')}] for shape [${p.shape.join(',')}])`,
+    );
   return (p.storage.data as Float32Array).subarray(p.offset, p.offset + p.numel());
 }
 
 /** The gradient as a contiguous Float32Array of the parameter's size. */
 export function gradData(op: string, p: Tensor, g: Tensor): Float32Array {
-  if (g.numel() !== p.numel()) throw new RangeError(`${op}: gradient has ${g.numel()} elements, its parameter ${p.numel()}`);
+  if (g.numel() !== p.numel())
+    throw new RangeError(`${op}: gradient has ${g.numel()} elements, its parameter ${p.numel()}`);
   if (g.dtype !== 'float32') throw new TypeError(`${op}: gradient must be float32, got ${g.dtype}`);
   const c = contiguousRaw(g);
   return (c.storage.data as Float32Array).subarray(c.offset, c.offset + c.numel());

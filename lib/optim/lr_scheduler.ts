@@ -31,13 +31,19 @@ export abstract class LRScheduler {
   protected stepCount = 0;
   private lastLr: number[] = [];
 
-  constructor(readonly optimizer: Optimizer, lastEpoch = -1) {
+  constructor(
+    readonly optimizer: Optimizer,
+    lastEpoch = -1,
+  ) {
     checkOptimizer(this.constructor.name, optimizer);
     if (lastEpoch === -1) {
       for (const g of optimizer.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr;
     } else {
       optimizer.paramGroups.forEach((g, i) => {
-        if (g.initialLr === undefined) throw new Error(`${this.constructor.name}: param group ${i} has no initialLr; it is needed when resuming (lastEpoch != -1)`);
+        if (g.initialLr === undefined)
+          throw new Error(
+            `${this.constructor.name}: param group ${i} has no initialLr; it is needed when resuming (lastEpoch != -1)`,
+          );
       });
     }
     this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr as number);
@@ -67,7 +73,9 @@ export abstract class LRScheduler {
       this.lastEpoch = epoch;
       lrs = this.closedFormLr() ?? this.getLr();
     }
-    this.optimizer.paramGroups.forEach((g, i) => { g.lr = lrs[i]; });
+    this.optimizer.paramGroups.forEach((g, i) => {
+      g.lr = lrs[i];
+    });
     this.lastLr = lrs.slice();
   }
 
@@ -94,7 +102,12 @@ export abstract class LRScheduler {
 }
 
 export class StepLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly stepSize: number, readonly gamma = 0.1, lastEpoch = -1) {
+  constructor(
+    optimizer: Optimizer,
+    readonly stepSize: number,
+    readonly gamma = 0.1,
+    lastEpoch = -1,
+  ) {
     super(optimizer, lastEpoch);
     positiveInt('StepLR', 'stepSize', stepSize);
     this.initialStep();
@@ -110,7 +123,12 @@ export class StepLR extends LRScheduler {
 
 export class MultiStepLR extends LRScheduler {
   readonly milestones: number[];
-  constructor(optimizer: Optimizer, milestones: number[], readonly gamma = 0.1, lastEpoch = -1) {
+  constructor(
+    optimizer: Optimizer,
+    milestones: number[],
+    readonly gamma = 0.1,
+    lastEpoch = -1,
+  ) {
     super(optimizer, lastEpoch);
     this.milestones = [...milestones].sort((a, b) => a - b);
     this.initialStep();
@@ -126,7 +144,11 @@ export class MultiStepLR extends LRScheduler {
 }
 
 export class ExponentialLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly gamma: number, lastEpoch = -1) {
+  constructor(
+    optimizer: Optimizer,
+    readonly gamma: number,
+    lastEpoch = -1,
+  ) {
     super(optimizer, lastEpoch);
     this.initialStep();
   }
@@ -140,7 +162,12 @@ export class ExponentialLR extends LRScheduler {
 }
 
 export class CosineAnnealingLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly tMax: number, readonly etaMin = 0, lastEpoch = -1) {
+  constructor(
+    optimizer: Optimizer,
+    readonly tMax: number,
+    readonly etaMin = 0,
+    lastEpoch = -1,
+  ) {
     super(optimizer, lastEpoch);
     positiveInt('CosineAnnealingLR', 'tMax', tMax);
     this.initialStep();
@@ -159,7 +186,9 @@ export class CosineAnnealingLR extends LRScheduler {
     );
   }
   protected override closedFormLr(): number[] {
-    return this.baseLrs.map((b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * this.lastEpoch) / this.tMax))) / 2);
+    return this.baseLrs.map(
+      (b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * this.lastEpoch) / this.tMax))) / 2,
+    );
   }
 }
 
@@ -179,8 +208,10 @@ export class LinearLR extends LRScheduler {
     this.startFactor = options.startFactor ?? 1 / 3;
     this.endFactor = options.endFactor ?? 1;
     this.totalIters = options.totalIters ?? 5;
-    if (!(this.startFactor > 0 && this.startFactor <= 1)) throw new RangeError(`LinearLR: startFactor must be in (0, 1], got ${this.startFactor}`);
-    if (!(this.endFactor >= 0 && this.endFactor <= 1)) throw new RangeError(`LinearLR: endFactor must be in [0, 1], got ${this.endFactor}`);
+    if (!(this.startFactor > 0 && this.startFactor <= 1))
+      throw new RangeError(`LinearLR: startFactor must be in (0, 1], got ${this.startFactor}`);
+    if (!(this.endFactor >= 0 && this.endFactor <= 1))
+      throw new RangeError(`LinearLR: endFactor must be in [0, 1], got ${this.endFactor}`);
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -197,7 +228,11 @@ export class LinearLR extends LRScheduler {
 
 export class LambdaLR extends LRScheduler {
   private readonly lambdas: ((epoch: number) => number)[];
-  constructor(optimizer: Optimizer, lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[], lastEpoch = -1) {
+  constructor(
+    optimizer: Optimizer,
+    lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[],
+    lastEpoch = -1,
+  ) {
     super(optimizer, lastEpoch);
     this.lambdas = Array.isArray(lrLambda) ? lrLambda : optimizer.paramGroups.map(() => lrLambda);
     if (this.lambdas.length !== optimizer.paramGroups.length) {
@@ -211,11 +246,18 @@ export class LambdaLR extends LRScheduler {
 }
 
 export class SequentialLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly schedulers: LRScheduler[], readonly milestones: number[], lastEpoch = -1) {
+  constructor(
+    optimizer: Optimizer,
+    readonly schedulers: LRScheduler[],
+    readonly milestones: number[],
+    lastEpoch = -1,
+  ) {
     super(optimizer, lastEpoch);
     if (schedulers.length < 1) throw new RangeError('SequentialLR: expects at least one scheduler');
     if (milestones.length !== schedulers.length - 1) {
-      throw new RangeError(`SequentialLR: expects ${schedulers.length - 1} milestones for ${schedulers.length} schedulers, got ${milestones.length}`);
+      throw new RangeError(
+        `SequentialLR: expects ${schedulers.length - 1} milestones for ${schedulers.length} schedulers, got ${milestones.length}`,
+      );
     }
     for (const [i, s] of schedulers.entries()) {
       if (s.optimizer !== optimizer) throw new Error(`SequentialLR: scheduler ${i} belongs to a different optimizer`);
@@ -276,14 +318,17 @@ export class OneCycleLR extends LRScheduler {
     let total: number;
     if (options.totalSteps !== undefined) total = positiveInt('OneCycleLR', 'totalSteps', options.totalSteps);
     else if (options.epochs !== undefined && options.stepsPerEpoch !== undefined) {
-      total = positiveInt('OneCycleLR', 'epochs', options.epochs) * positiveInt('OneCycleLR', 'stepsPerEpoch', options.stepsPerEpoch);
+      total =
+        positiveInt('OneCycleLR', 'epochs', options.epochs) *
+        positiveInt('OneCycleLR', 'stepsPerEpoch', options.stepsPerEpoch);
     } else throw new Error('OneCycleLR: you must define either totalSteps or (epochs and stepsPerEpoch)');
     const pct = options.pctStart ?? 0.3;
     if (!(pct >= 0 && pct <= 1)) throw new RangeError(`OneCycleLR: pctStart must be in [0, 1], got ${pct}`);
     const divFactor = options.divFactor ?? 25;
     const finalDiv = options.finalDivFactor ?? 1e4;
     const maxLrs = Array.isArray(maxLr) ? maxLr : optimizer.paramGroups.map(() => maxLr);
-    if (maxLrs.length !== optimizer.paramGroups.length) throw new RangeError(`OneCycleLR: expected ${optimizer.paramGroups.length} maxLr values, got ${maxLrs.length}`);
+    if (maxLrs.length !== optimizer.paramGroups.length)
+      throw new RangeError(`OneCycleLR: expected ${optimizer.paramGroups.length} maxLr values, got ${maxLrs.length}`);
     if (lastEpoch === -1) {
       optimizer.paramGroups.forEach((g, i) => {
         g.initialLr = maxLrs[i] / divFactor;
@@ -295,26 +340,57 @@ export class OneCycleLR extends LRScheduler {
     this.totalSteps = total;
     this.phases = options.threePhase
       ? [
-          { endStep: pct * total - 1, startLr: 'initialLr', endLr: 'maxLr', startMomentum: 'maxMomentum', endMomentum: 'baseMomentum' },
-          { endStep: 2 * pct * total - 2, startLr: 'maxLr', endLr: 'initialLr', startMomentum: 'baseMomentum', endMomentum: 'maxMomentum' },
-          { endStep: total - 1, startLr: 'initialLr', endLr: 'minLr', startMomentum: 'maxMomentum', endMomentum: 'maxMomentum' },
+          {
+            endStep: pct * total - 1,
+            startLr: 'initialLr',
+            endLr: 'maxLr',
+            startMomentum: 'maxMomentum',
+            endMomentum: 'baseMomentum',
+          },
+          {
+            endStep: 2 * pct * total - 2,
+            startLr: 'maxLr',
+            endLr: 'initialLr',
+            startMomentum: 'baseMomentum',
+            endMomentum: 'maxMomentum',
+          },
+          {
+            endStep: total - 1,
+            startLr: 'initialLr',
+            endLr: 'minLr',
+            startMomentum: 'maxMomentum',
+            endMomentum: 'maxMomentum',
+          },
         ]
       : [
-          { endStep: pct * total - 1, startLr: 'initialLr', endLr: 'maxLr', startMomentum: 'maxMomentum', endMomentum: 'baseMomentum' },
-          { endStep: total - 1, startLr: 'maxLr', endLr: 'minLr', startMomentum: 'baseMomentum', endMomentum: 'maxMomentum' },
+          {
+            endStep: pct * total - 1,
+            startLr: 'initialLr',
+            endLr: 'maxLr',
+            startMomentum: 'maxMomentum',
+            endMomentum: 'baseMomentum',
+          },
+          {
+            endStep: total - 1,
+            startLr: 'maxLr',
+            endLr: 'minLr',
+            startMomentum: 'baseMomentum',
+            endMomentum: 'maxMomentum',
+          },
         ];
     const strategy = options.annealStrategy ?? 'cos';
-    if (strategy !== 'cos' && strategy !== 'linear') throw new RangeError(`OneCycleLR: annealStrategy must be 'cos' or 'linear', got ${String(strategy)}`);
-    this.anneal = strategy === 'cos'
-      ? (s, e, p) => e + ((s - e) / 2) * (Math.cos(Math.PI * p) + 1)
-      : (s, e, p) => (e - s) * p + s;
+    if (strategy !== 'cos' && strategy !== 'linear')
+      throw new RangeError(`OneCycleLR: annealStrategy must be 'cos' or 'linear', got ${String(strategy)}`);
+    this.anneal =
+      strategy === 'cos' ? (s, e, p) => e + ((s - e) / 2) * (Math.cos(Math.PI * p) + 1) : (s, e, p) => (e - s) * p + s;
     this.cycleMomentum = options.cycleMomentum ?? true;
     this.useBeta1 = optimizer.paramGroups.some((g) => 'betas' in g);
     if (this.cycleMomentum) {
       const base = options.baseMomentum ?? 0.85;
       const max = options.maxMomentum ?? 0.95;
       optimizer.paramGroups.forEach((g, i) => {
-        if (!this.useBeta1 && !('momentum' in g)) throw new Error(`OneCycleLR: optimizer group ${i} has no momentum; pass cycleMomentum: false`);
+        if (!this.useBeta1 && !('momentum' in g))
+          throw new Error(`OneCycleLR: optimizer group ${i} has no momentum; pass cycleMomentum: false`);
         if (lastEpoch === -1) {
           if (this.useBeta1) g.betas = [max, (g.betas as number[])[1]];
           else g.momentum = max;
@@ -377,7 +453,10 @@ export class ReduceLROnPlateau {
   cooldownCounter = 0;
   lastEpoch = 0;
 
-  constructor(readonly optimizer: Optimizer, options: ReduceLROnPlateauOptions = {}) {
+  constructor(
+    readonly optimizer: Optimizer,
+    options: ReduceLROnPlateauOptions = {},
+  ) {
     checkOptimizer('ReduceLROnPlateau', optimizer);
     this.mode = options.mode ?? 'min';
     this.factor = options.factor ?? 0.1;
@@ -389,9 +468,14 @@ export class ReduceLROnPlateau {
     this.eps = options.eps ?? 1e-8;
     const minLr = options.minLr ?? 0;
     this.minLrs = Array.isArray(minLr) ? minLr : optimizer.paramGroups.map(() => minLr);
-    if (this.minLrs.length !== optimizer.paramGroups.length) throw new RangeError(`ReduceLROnPlateau: expected ${optimizer.paramGroups.length} minLr values, got ${this.minLrs.length}`);
-    if (this.mode !== 'min' && this.mode !== 'max') throw new RangeError(`ReduceLROnPlateau: mode ${String(this.mode)} is unknown`);
-    if (this.thresholdMode !== 'rel' && this.thresholdMode !== 'abs') throw new RangeError(`ReduceLROnPlateau: thresholdMode ${String(this.thresholdMode)} is unknown`);
+    if (this.minLrs.length !== optimizer.paramGroups.length)
+      throw new RangeError(
+        `ReduceLROnPlateau: expected ${optimizer.paramGroups.length} minLr values, got ${this.minLrs.length}`,
+      );
+    if (this.mode !== 'min' && this.mode !== 'max')
+      throw new RangeError(`ReduceLROnPlateau: mode ${String(this.mode)} is unknown`);
+    if (this.thresholdMode !== 'rel' && this.thresholdMode !== 'abs')
+      throw new RangeError(`ReduceLROnPlateau: thresholdMode ${String(this.thresholdMode)} is unknown`);
     this.best = this.mode === 'min' ? Infinity : -Infinity;
   }
 
@@ -402,7 +486,8 @@ export class ReduceLROnPlateau {
   }
 
   step(metric: number): void {
-    if (typeof metric !== 'number' || Number.isNaN(metric)) throw new TypeError(`ReduceLROnPlateau.step: metric must be a number, got ${String(metric)}`);
+    if (typeof metric !== 'number' || Number.isNaN(metric))
+      throw new TypeError(`ReduceLROnPlateau.step: metric must be a number, got ${String(metric)}`);
     this.lastEpoch++;
     if (this.isBetter(metric)) {
       this.best = metric;

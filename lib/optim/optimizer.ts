@@ -18,7 +18,12 @@ export interface OptimizerStateDict {
   paramGroups: (Record<string, unknown> & { params: number[] })[];
 }
 
-export function checkHyper(op: string, name: string, value: unknown, { min = -Infinity, max = Infinity, minExclusive = false, maxExclusive = false } = {}): number {
+export function checkHyper(
+  op: string,
+  name: string,
+  value: unknown,
+  { min = -Infinity, max = Infinity, minExclusive = false, maxExclusive = false } = {},
+): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new RangeError(`${op}: ${name} must be a finite number, got ${String(value)}`);
   }
@@ -35,7 +40,10 @@ export abstract class Optimizer {
   /** Per-parameter state (momentum buffers, moment estimates, step counts). */
   readonly state = new Map<Tensor, OptimizerState>();
 
-  protected constructor(params: ParamsInput, readonly defaults: Record<string, unknown>) {
+  protected constructor(
+    params: ParamsInput,
+    readonly defaults: Record<string, unknown>,
+  ) {
     const list = [...(params as Iterable<unknown>)];
     if (list.length === 0) throw new Error(`${this.constructor.name}: got an empty parameter list`);
     if (list[0] instanceof Tensor) this.addParamGroup({ params: list as Tensor[] });
@@ -50,7 +58,8 @@ export abstract class Optimizer {
     const params = [...group.params];
     for (const [i, p] of params.entries()) {
       if (!(p instanceof Tensor)) throw new TypeError(`${name}: parameter ${i} is not a Tensor`);
-      if (p.dtype !== 'float32') throw new TypeError(`${name}: parameter ${i} is ${p.dtype}; only float32 can be optimized`);
+      if (p.dtype !== 'float32')
+        throw new TypeError(`${name}: parameter ${i} is ${p.dtype}; only float32 can be optimized`);
       if (!p.isLeaf) throw new Error(`${name}: can't optimize a non-leaf Tensor (parameter ${i})`);
       for (const g of this.paramGroups) {
         if (g.params.includes(p)) throw new Error(`${name}: some parameters appear in more than one parameter group`);
@@ -88,7 +97,14 @@ export abstract class Optimizer {
     const index = new Map<Tensor, number>();
     const paramGroups = this.paramGroups.map((g) => {
       const { params, ...hyper } = g;
-      return { ...hyper, params: params.map((p) => { const i = index.size; index.set(p, i); return i; }) };
+      return {
+        ...hyper,
+        params: params.map((p) => {
+          const i = index.size;
+          index.set(p, i);
+          return i;
+        }),
+      };
     });
     const state: Record<number, OptimizerState> = {};
     for (const [p, s] of this.state) {
@@ -105,15 +121,21 @@ export abstract class Optimizer {
       throw new TypeError(`${name}.loadStateDict: expected { state, paramGroups }`);
     }
     if (sd.paramGroups.length !== this.paramGroups.length) {
-      throw new RangeError(`${name}.loadStateDict: the state dict has ${sd.paramGroups.length} parameter groups, the optimizer has ${this.paramGroups.length}`);
+      throw new RangeError(
+        `${name}.loadStateDict: the state dict has ${sd.paramGroups.length} parameter groups, the optimizer has ${this.paramGroups.length}`,
+      );
     }
     const byIndex: Tensor[] = [];
     sd.paramGroups.forEach((saved, gi) => {
       const group = this.paramGroups[gi];
       if (saved.params.length !== group.params.length) {
-        throw new RangeError(`${name}.loadStateDict: group ${gi} has ${saved.params.length} parameters in the state dict, ${group.params.length} in the optimizer`);
+        throw new RangeError(
+          `${name}.loadStateDict: group ${gi} has ${saved.params.length} parameters in the state dict, ${group.params.length} in the optimizer`,
+        );
       }
-      saved.params.forEach((idx, j) => { byIndex[idx] = group.params[j]; });
+      saved.params.forEach((idx, j) => {
+        byIndex[idx] = group.params[j];
+      });
       const { params: _ignored, ...hyper } = saved;
       Object.assign(group, hyper);
     });
@@ -125,7 +147,9 @@ export abstract class Optimizer {
       for (const [key, v] of Object.entries(s)) {
         if (v instanceof Tensor) {
           if (v.numel() !== p.numel() && v.numel() !== 1) {
-            throw new RangeError(`${name}.loadStateDict: state '${key}' of parameter ${k} has ${v.numel()} elements, the parameter has ${p.numel()}`);
+            throw new RangeError(
+              `${name}.loadStateDict: state '${key}' of parameter ${k} has ${v.numel()} elements, the parameter has ${p.numel()}`,
+            );
           }
           copy[key] = Tensor.fromData(v.toTypedArray().slice(), v.shape);
         } else {

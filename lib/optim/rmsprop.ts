@@ -16,7 +16,16 @@ export interface RMSpropOptions {
 
 export class RMSprop extends Optimizer {
   constructor(params: ParamsInput, options: RMSpropOptions = {}) {
-    super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...options });
+    super(params, {
+      lr: 1e-2,
+      alpha: 0.99,
+      eps: 1e-8,
+      weightDecay: 0,
+      momentum: 0,
+      centered: false,
+      maximize: false,
+      ...options,
+    });
   }
 
   protected validateGroup(g: ParamGroup): void {
@@ -32,12 +41,19 @@ export class RMSprop extends Optimizer {
     this.state.set(p, state);
     state.step = (state.step as number) + 1;
     native.rmspropStep(
-      paramData('RMSprop', p), gradData('RMSprop', p, grad), stateBuffer(state, 'squareAvg', p),
+      paramData('RMSprop', p),
+      gradData('RMSprop', p, grad),
+      stateBuffer(state, 'squareAvg', p),
       (g.momentum as number) > 0 ? stateBuffer(state, 'momentumBuffer', p) : null,
       g.centered ? stateBuffer(state, 'gradAvg', p) : null,
       {
-        lr: g.lr, alpha: g.alpha as number, eps: g.eps as number, weightDecay: g.weightDecay as number,
-        momentum: g.momentum as number, centered: g.centered as boolean, maximize: g.maximize as boolean,
+        lr: g.lr,
+        alpha: g.alpha as number,
+        eps: g.eps as number,
+        weightDecay: g.weightDecay as number,
+        momentum: g.momentum as number,
+        centered: g.centered as boolean,
+        maximize: g.maximize as boolean,
       },
     );
     touched(p);
@@ -55,7 +71,15 @@ export interface AdagradOptions {
 
 export class Adagrad extends Optimizer {
   constructor(params: ParamsInput, options: AdagradOptions = {}) {
-    super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...options });
+    super(params, {
+      lr: 1e-2,
+      lrDecay: 0,
+      weightDecay: 0,
+      initialAccumulatorValue: 0,
+      eps: 1e-10,
+      maximize: false,
+      ...options,
+    });
   }
 
   protected validateGroup(g: ParamGroup): void {
@@ -71,10 +95,19 @@ export class Adagrad extends Optimizer {
     this.state.set(p, state);
     const step = (state.step as number) + 1;
     state.step = step;
-    native.adagradStep(paramData('Adagrad', p), gradData('Adagrad', p, grad), stateBuffer(state, 'sum', p, g.initialAccumulatorValue as number), {
-      lr: g.lr, lrDecay: g.lrDecay as number, weightDecay: g.weightDecay as number, eps: g.eps as number,
-      maximize: g.maximize as boolean, step,
-    });
+    native.adagradStep(
+      paramData('Adagrad', p),
+      gradData('Adagrad', p, grad),
+      stateBuffer(state, 'sum', p, g.initialAccumulatorValue as number),
+      {
+        lr: g.lr,
+        lrDecay: g.lrDecay as number,
+        weightDecay: g.weightDecay as number,
+        eps: g.eps as number,
+        maximize: g.maximize as boolean,
+        step,
+      },
+    );
     touched(p);
   }
 }

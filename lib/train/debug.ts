@@ -4,7 +4,7 @@
 // debug_training.ts.
 import '../autograd/backward.js';
 import { isGradEnabled, noGrad } from '../autograd/grad_mode.js';
-import { Module, type RemovableHandle } from '../nn/module.js';
+import type { Module, RemovableHandle } from '../nn/module.js';
 import { ReLU } from '../nn/modules/activation.js';
 import { Tensor } from '../tensor.js';
 
@@ -70,14 +70,30 @@ function fmt(v: number): string {
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) => cells.map((s, c) => (c === 0 ? s.padEnd(widths[c]) : s.padStart(widths[c]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((s, c) => (c === 0 ? s.padEnd(widths[c]) : s.padStart(widths[c])))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 /** Mean and unbiased std, min, max, zero and non-finite counts of a typed array (float64 sums). */
-function moments(d: ArrayLike<number>): { n: number; mean: number; m2: number; min: number; max: number; zeros: number; nonFinite: number } {
+function moments(d: ArrayLike<number>): {
+  n: number;
+  mean: number;
+  m2: number;
+  min: number;
+  max: number;
+  zeros: number;
+  nonFinite: number;
+} {
   const n = d.length;
-  let sum = 0, min = Infinity, max = -Infinity, zeros = 0, nonFinite = 0;
+  let sum = 0,
+    min = Infinity,
+    max = -Infinity,
+    zeros = 0,
+    nonFinite = 0;
   for (let i = 0; i < n; i++) {
     const v = d[i];
     sum += v;
@@ -145,12 +161,14 @@ export class ActivationRecorder implements RemovableHandle {
     const filter = options.modules ?? isLeafModule;
     for (const [name, m] of model.namedModules()) {
       if (!matches(filter, name, m)) continue;
-      this.handles.push(m.registerForwardHook((mod, _inputs, output) => {
-        const t = firstTensor(output);
-        if (!t || t.dtype === 'bool') return;
-        this.add(name, mod, t);
-        if (options.keepOutputs) this.outputs.set(name, t.detach());
-      }));
+      this.handles.push(
+        m.registerForwardHook((mod, _inputs, output) => {
+          const t = firstTensor(output);
+          if (!t || t.dtype === 'bool') return;
+          this.add(name, mod, t);
+          if (options.keepOutputs) this.outputs.set(name, t.detach());
+        }),
+      );
     }
   }
 
@@ -163,7 +181,28 @@ export class ActivationRecorder implements RemovableHandle {
     if (!a || a.alive.length !== units) {
       const alive = new Uint8Array(units);
       if (a) a.alive = alive;
-      else this.acc.set(name, (a = { stats: { name, type: m.constructor.name, shape: [], calls: 0, count: 0, mean: 0, std: 0, min: Infinity, max: -Infinity, zeroFraction: 0, deadRatio: 1, nonFinite: 0 }, m2: 0, alive }));
+      else
+        this.acc.set(
+          name,
+          (a = {
+            stats: {
+              name,
+              type: m.constructor.name,
+              shape: [],
+              calls: 0,
+              count: 0,
+              mean: 0,
+              std: 0,
+              min: Infinity,
+              max: -Infinity,
+              zeroFraction: 0,
+              deadRatio: 1,
+              nonFinite: 0,
+            },
+            m2: 0,
+            alive,
+          }),
+        );
     }
     const s = a.stats;
     // Chan et al.'s merge of (count, mean, M2) pairs.
@@ -215,10 +254,20 @@ export class ActivationRecorder implements RemovableHandle {
   }
 
   table(): string {
-    return table(['module', 'type', 'shape', 'mean', 'std', 'min', 'max', 'zeros %', 'dead %'], this.stats.map((s) => [
-      s.name || '(model)', s.type, `[${s.shape.join(', ')}]`, fmt(s.mean), fmt(s.std), fmt(s.min), fmt(s.max),
-      (100 * s.zeroFraction).toFixed(1), (100 * s.deadRatio).toFixed(1),
-    ]));
+    return table(
+      ['module', 'type', 'shape', 'mean', 'std', 'min', 'max', 'zeros %', 'dead %'],
+      this.stats.map((s) => [
+        s.name || '(model)',
+        s.type,
+        `[${s.shape.join(', ')}]`,
+        fmt(s.mean),
+        fmt(s.std),
+        fmt(s.min),
+        fmt(s.max),
+        (100 * s.zeroFraction).toFixed(1),
+        (100 * s.deadRatio).toFixed(1),
+      ]),
+    );
   }
 
   toString(): string {
@@ -321,48 +370,90 @@ export function detectAnomaly(model: Module, options: AnomalyOptions = {}): Remo
   };
 
   const root = describeModule('', model);
-  handles.push(model.registerForwardPreHook((_m, inputs) => {
-    if (!checkForward) return;
-    for (const [label, t] of tensorsIn(inputs, 'input')) {
-      const found = firstNonFinite(t);
-      if (found) {
-        throw new AnomalyError(`detectAnomaly: ${label.replace(/^input\[(\d+)\]/, 'input $1')} of ${root} has ${found.kind} at index ${fmtIndex(found.index)}`, '', 'forward', found.index);
+  handles.push(
+    model.registerForwardPreHook((_m, inputs) => {
+      if (!checkForward) return;
+      for (const [label, t] of tensorsIn(inputs, 'input')) {
+        const found = firstNonFinite(t);
+        if (found) {
+          throw new AnomalyError(
+            `detectAnomaly: ${label.replace(/^input\[(\d+)\]/, 'input $1')} of ${root} has ${found.kind} at index ${fmtIndex(found.index)}`,
+            '',
+            'forward',
+            found.index,
+          );
+        }
       }
-    }
-  }));
+    }),
+  );
 
   for (const [name, m] of model.namedModules()) {
     const who = describeModule(name, m);
-    handles.push(m.registerForwardHook((_m, inputs, output) => {
-      if (checkForward) {
-        for (const [label, t] of tensorsIn(output, 'output')) {
-          const found = firstNonFinite(t);
-          if (!found) continue;
-          const bad = tensorsIn(inputs, 'input').map(([l, x]) => [l, firstNonFinite(x)] as const).find(([, f]) => f);
-          const cause = bad ? `its ${bad[0].replace(/^input\[(\d+)\]/, 'input $1')} already had ${bad[1]!.kind} at index ${fmtIndex(bad[1]!.index)}` : 'its inputs were finite';
-          throw new AnomalyError(`detectAnomaly: ${who} produced ${found.kind} in its ${label} at index ${fmtIndex(found.index)} (${cause})`, name, 'forward', found.index);
+    handles.push(
+      m.registerForwardHook((_m, inputs, output) => {
+        if (checkForward) {
+          for (const [label, t] of tensorsIn(output, 'output')) {
+            const found = firstNonFinite(t);
+            if (!found) continue;
+            const bad = tensorsIn(inputs, 'input')
+              .map(([l, x]) => [l, firstNonFinite(x)] as const)
+              .find(([, f]) => f);
+            const cause = bad
+              ? `its ${bad[0].replace(/^input\[(\d+)\]/, 'input $1')} already had ${bad[1]!.kind} at index ${fmtIndex(bad[1]!.index)}`
+              : 'its inputs were finite';
+            throw new AnomalyError(
+              `detectAnomaly: ${who} produced ${found.kind} in its ${label} at index ${fmtIndex(found.index)} (${cause})`,
+              name,
+              'forward',
+              found.index,
+            );
+          }
         }
-      }
-      if (!checkBackward || !isGradEnabled()) return;
-      tensorsIn(inputs, 'input').forEach(([label, t]) => {
-        if (!t.requiresGrad || t.dtype !== 'float32') return;
-        const input = label.replace(/^input\[(\d+)\]/, 'input $1');
-        watchGrad(t, (f) => new AnomalyError(`detectAnomaly: the backward of ${who} produced ${f.kind} in the gradient of its ${input} at index ${fmtIndex(f.index)}`, name, 'backward', f.index));
-      });
-      if (m === model) {
-        for (const [label, t] of tensorsIn(output, 'output')) {
-          if (!t.requiresGrad || t.dtype !== 'float32') continue;
-          watchGrad(t, (f) => new AnomalyError(`detectAnomaly: the gradient arriving at the ${label} of ${root} from the loss has ${f.kind} at index ${fmtIndex(f.index)}`, '', 'backward', f.index));
+        if (!checkBackward || !isGradEnabled()) return;
+        tensorsIn(inputs, 'input').forEach(([label, t]) => {
+          if (!t.requiresGrad || t.dtype !== 'float32') return;
+          const input = label.replace(/^input\[(\d+)\]/, 'input $1');
+          watchGrad(
+            t,
+            (f) =>
+              new AnomalyError(
+                `detectAnomaly: the backward of ${who} produced ${f.kind} in the gradient of its ${input} at index ${fmtIndex(f.index)}`,
+                name,
+                'backward',
+                f.index,
+              ),
+          );
+        });
+        if (m === model) {
+          for (const [label, t] of tensorsIn(output, 'output')) {
+            if (!t.requiresGrad || t.dtype !== 'float32') continue;
+            watchGrad(
+              t,
+              (f) =>
+                new AnomalyError(
+                  `detectAnomaly: the gradient arriving at the ${label} of ${root} from the loss has ${f.kind} at index ${fmtIndex(f.index)}`,
+                  '',
+                  'backward',
+                  f.index,
+                ),
+            );
+          }
         }
-      }
-    }));
+      }),
+    );
   }
 
   if (checkBackward) {
     for (const [name, p] of model.namedParameters()) {
       const remove = p.registerHook((g) => {
         const found = firstNonFinite(g);
-        if (found) throw new AnomalyError(`detectAnomaly: the gradient of parameter ${name} has ${found.kind} at index ${fmtIndex(found.index)}`, name, 'backward', found.index);
+        if (found)
+          throw new AnomalyError(
+            `detectAnomaly: the gradient of parameter ${name} has ${found.kind} at index ${fmtIndex(found.index)}`,
+            name,
+            'backward',
+            found.index,
+          );
       });
       handles.push({ remove });
     }
@@ -442,8 +533,16 @@ export class GradientReport {
 
   table(): string {
     const rows = this.params.map((p) => [
-      p.name, `[${p.shape.join(', ')}]`, fmt(p.norm), fmt(p.mean), fmt(p.std), fmt(p.maxAbs), fmt(p.ratio),
-      [p.nonFinite ? 'NON-FINITE' : '', p.vanishing ? 'VANISHING' : '', p.exploding ? 'EXPLODING' : ''].filter(Boolean).join(' '),
+      p.name,
+      `[${p.shape.join(', ')}]`,
+      fmt(p.norm),
+      fmt(p.mean),
+      fmt(p.std),
+      fmt(p.maxAbs),
+      fmt(p.ratio),
+      [p.nonFinite ? 'NON-FINITE' : '', p.vanishing ? 'VANISHING' : '', p.exploding ? 'EXPLODING' : '']
+        .filter(Boolean)
+        .join(' '),
     ]);
     const lines = [table(['parameter', 'shape', 'grad norm', 'mean', 'std', 'max |g|', 'norm ratio', 'flags'], rows)];
     lines.push(`total gradient norm ${fmt(this.totalNorm)}`);
@@ -469,7 +568,8 @@ export function gradientStats(model: Module, options: GradientStatsOptions = {})
     }
     const g = moments(p.grad.data);
     const gd = p.grad.data;
-    let sq = 0, maxAbs = 0;
+    let sq = 0,
+      maxAbs = 0;
     for (let i = 0; i < gd.length; i++) {
       sq += gd[i] * gd[i];
       const a = Math.abs(gd[i]);
@@ -481,9 +581,17 @@ export function gradientStats(model: Module, options: GradientStatsOptions = {})
     const norm = Math.sqrt(sq);
     const paramNorm = Math.sqrt(psq);
     params.push({
-      name, shape: [...p.shape], norm, mean: g.mean, std: g.n > 1 ? Math.sqrt(g.m2 / (g.n - 1)) : 0, maxAbs, paramNorm,
+      name,
+      shape: [...p.shape],
+      norm,
+      mean: g.mean,
+      std: g.n > 1 ? Math.sqrt(g.m2 / (g.n - 1)) : 0,
+      maxAbs,
+      paramNorm,
       ratio: paramNorm > 0 ? norm / paramNorm : norm > 0 ? Infinity : 0,
-      vanishing: norm < low, exploding: norm > high, nonFinite: g.nonFinite,
+      vanishing: norm < low,
+      exploding: norm > high,
+      nonFinite: g.nonFinite,
     });
   }
   return new GradientReport(params, withoutGrad);

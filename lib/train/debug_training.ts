@@ -7,11 +7,13 @@ import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
 import { Tensor } from '../tensor.js';
 
 /** A loss: a function (output, target) => scalar tensor, or a loss module (nn.MSELoss). */
+// biome-ignore lint/suspicious/noExplicitAny: a loss function may take any output and target types (tensors, tuples)
 export type LossFn = ((output: any, target: any) => Tensor) | Module;
 
 function lossOf(op: string, lossFn: LossFn, output: unknown, target: unknown): Tensor {
   const loss = lossFn instanceof Module ? lossFn.call(output, target) : lossFn(output, target);
-  if (!(loss instanceof Tensor) || loss.numel() !== 1) throw new TypeError(`${op}: lossFn must return a one-element tensor`);
+  if (!(loss instanceof Tensor) || loss.numel() !== 1)
+    throw new TypeError(`${op}: lossFn must return a one-element tensor`);
   return loss;
 }
 
@@ -35,8 +37,15 @@ export function snapshotTraining(model: Module, optimizer?: Optimizer): () => vo
   if (optimizer) {
     const sd = optimizer.stateDict();
     opt = {
-      state: Object.fromEntries(Object.entries(sd.state).map(([i, s]) => [i, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v instanceof Tensor ? copyTensor(v) : v]))])),
-      paramGroups: sd.paramGroups.map((g) => Object.fromEntries(Object.entries(g).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v])) as typeof g),
+      state: Object.fromEntries(
+        Object.entries(sd.state).map(([i, s]) => [
+          i,
+          Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v instanceof Tensor ? copyTensor(v) : v])),
+        ]),
+      ),
+      paramGroups: sd.paramGroups.map(
+        (g) => Object.fromEntries(Object.entries(g).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v])) as typeof g,
+      ),
     };
   }
   return () => {
@@ -91,7 +100,8 @@ export interface OverfitResult {
 export function overfitSingleBatch(options: OverfitOptions): OverfitResult {
   const { model, inputs, targets, lossFn, optimizer } = options;
   const steps = options.steps ?? 100;
-  if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`overfitSingleBatch: steps must be a positive integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new RangeError(`overfitSingleBatch: steps must be a positive integer, got ${steps}`);
   const factor = options.factor ?? (options.targetLoss === undefined ? 0.1 : undefined);
   const restore = options.restore ? snapshotTraining(model, optimizer) : null;
   const losses: number[] = [];
@@ -102,7 +112,8 @@ export function overfitSingleBatch(options: OverfitOptions): OverfitResult {
     return parts.join(' or ');
   };
   const reached = (loss: number) =>
-    (options.targetLoss !== undefined && loss < options.targetLoss) || (factor !== undefined && loss <= losses[0] * factor);
+    (options.targetLoss !== undefined && loss < options.targetLoss) ||
+    (factor !== undefined && loss <= losses[0] * factor);
   try {
     const stopEarly = options.stopEarly ?? true;
     const compute = () => lossOf('overfitSingleBatch', lossFn, forward(model, inputs), targets);
@@ -115,13 +126,17 @@ export function overfitSingleBatch(options: OverfitOptions): OverfitResult {
       options.onStep?.(step, value);
       if (!Number.isFinite(value)) return done(false, `the loss became ${value} after ${step} updates`);
       if (step === steps) break;
-      if (stopEarly && step > 0 && reached(value)) return done(true, `the loss fell ${goal()} in ${step} updates (${value.toPrecision(4)})`);
+      if (stopEarly && step > 0 && reached(value))
+        return done(true, `the loss fell ${goal()} in ${step} updates (${value.toPrecision(4)})`);
       loss.backward();
       optimizer.step();
     }
     const last = losses[losses.length - 1];
     if (reached(last)) return done(true, `the loss fell ${goal()} in ${steps} updates (${last.toPrecision(4)})`);
-    return done(false, `the loss did not fall ${goal()} in ${steps} updates (last ${last.toPrecision(4)}): check the model, the loss and the learning rate`);
+    return done(
+      false,
+      `the loss did not fall ${goal()} in ${steps} updates (last ${last.toPrecision(4)}): check the model, the loss and the learning rate`,
+    );
   } finally {
     restore?.();
   }
@@ -176,7 +191,8 @@ export interface LrRangeTestResult {
 }
 
 function checkPositive(name: string, v: number): number {
-  if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new RangeError(`lrRangeTest: ${name} must be a positive finite number, got ${v}`);
+  if (!(typeof v === 'number' && v > 0 && Number.isFinite(v)))
+    throw new RangeError(`lrRangeTest: ${name} must be a positive finite number, got ${v}`);
   return v;
 }
 
@@ -191,9 +207,11 @@ export function lrRangeTest(options: LrRangeTestOptions): LrRangeTestResult {
   const endLr = checkPositive('endLr', options.endLr ?? 10);
   if (endLr <= startLr) throw new RangeError(`lrRangeTest: endLr (${endLr}) must be greater than startLr (${startLr})`);
   const numIter = options.numIter ?? 100;
-  if (!Number.isInteger(numIter) || numIter < 2) throw new RangeError(`lrRangeTest: numIter must be an integer >= 2, got ${numIter}`);
+  if (!Number.isInteger(numIter) || numIter < 2)
+    throw new RangeError(`lrRangeTest: numIter must be an integer >= 2, got ${numIter}`);
   const mode = options.mode ?? 'exp';
-  if (mode !== 'exp' && mode !== 'linear') throw new RangeError(`lrRangeTest: mode must be 'exp' or 'linear', got ${String(mode)}`);
+  if (mode !== 'exp' && mode !== 'linear')
+    throw new RangeError(`lrRangeTest: mode must be 'exp' or 'linear', got ${String(mode)}`);
   const beta = options.smoothing ?? 0.9;
   if (!(beta >= 0 && beta < 1)) throw new RangeError(`lrRangeTest: smoothing must be in [0, 1), got ${beta}`);
   const divergeThreshold = checkPositive('divergeThreshold', options.divergeThreshold ?? 5);
@@ -218,7 +236,8 @@ export function lrRangeTest(options: LrRangeTestOptions): LrRangeTestResult {
         next = it.next();
         if (next.done) break;
       }
-      if (!Array.isArray(next.value) || next.value.length < 2) throw new TypeError('lrRangeTest: data must yield [input, target] pairs');
+      if (!Array.isArray(next.value) || next.value.length < 2)
+        throw new TypeError('lrRangeTest: data must yield [input, target] pairs');
       const [x, y] = next.value as [unknown, unknown];
       const lr = lrAt(i);
       for (const g of optimizer.paramGroups) g.lr = lr;
@@ -244,7 +263,9 @@ export function lrRangeTest(options: LrRangeTestOptions): LrRangeTestResult {
   if (lrs.length === 0) throw new Error('lrRangeTest: data yielded no batches');
 
   let minIdx = 0;
-  losses.forEach((l, i) => { if (l < losses[minIdx]) minIdx = i; });
+  losses.forEach((l, i) => {
+    if (l < losses[minIdx]) minIdx = i;
+  });
   const n = lrs.length;
   const skipStart = options.skipStart ?? Math.min(10, Math.floor(n / 10));
   const skipEnd = options.skipEnd ?? 0;
@@ -257,7 +278,10 @@ export function lrRangeTest(options: LrRangeTestOptions): LrRangeTestResult {
       const a = Math.max(skipStart, i - 1);
       const b = Math.min(hi - 1, i + 1);
       const slope = (losses[b] - losses[a]) / (b - a);
-      if (slope < steepest) { steepest = slope; suggestedLr = lrs[i]; }
+      if (slope < steepest) {
+        steepest = slope;
+        suggestedLr = lrs[i];
+      }
     }
   }
   return { lrs, losses, rawLosses, suggestedLr, minLossLr: lrs[minIdx], diverged };

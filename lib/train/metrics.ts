@@ -6,7 +6,8 @@ import type { Tensor } from '../tensor.js';
 /** Predicted classes: argmax over the last dim of logits (an int32 tensor passes through). */
 function predictions(op: string, output: Tensor): Int32Array {
   if (output.dtype === 'int32') return output.toTypedArray() as Int32Array;
-  if (output.ndim !== 2) throw new RangeError(`${op}: expected logits [N, classes], got shape ${formatShape(output.shape)}`);
+  if (output.ndim !== 2)
+    throw new RangeError(`${op}: expected logits [N, classes], got shape ${formatShape(output.shape)}`);
   return argmax(output, 1).toTypedArray() as Int32Array;
 }
 
@@ -36,7 +37,8 @@ export function accuracy(output: Tensor, target: Tensor): number {
 export class ConfusionMatrix {
   readonly counts: Int32Array;
   constructor(readonly numClasses: number) {
-    if (!Number.isInteger(numClasses) || numClasses < 1) throw new RangeError(`ConfusionMatrix: numClasses must be a positive integer, got ${numClasses}`);
+    if (!Number.isInteger(numClasses) || numClasses < 1)
+      throw new RangeError(`ConfusionMatrix: numClasses must be a positive integer, got ${numClasses}`);
     this.counts = new Int32Array(numClasses * numClasses);
   }
 
@@ -45,7 +47,10 @@ export class ConfusionMatrix {
     const t = labels('ConfusionMatrix.update', target, p.length);
     const k = this.numClasses;
     for (let i = 0; i < p.length; i++) {
-      if (t[i] < 0 || t[i] >= k || p[i] < 0 || p[i] >= k) throw new RangeError(`ConfusionMatrix.update: class ${t[i] < 0 || t[i] >= k ? t[i] : p[i]} is out of range for ${k} classes`);
+      if (t[i] < 0 || t[i] >= k || p[i] < 0 || p[i] >= k)
+        throw new RangeError(
+          `ConfusionMatrix.update: class ${t[i] < 0 || t[i] >= k ? t[i] : p[i]} is out of range for ${k} classes`,
+        );
       this.counts[t[i] * k + p[i]]++;
     }
   }
@@ -78,9 +83,19 @@ export class ConfusionMatrix {
   toString(names?: readonly string[]): string {
     const k = this.numClasses;
     const label = (i: number) => (names?.[i] ?? String(i)).slice(0, 10);
-    const width = Math.max(6, ...Array.from({ length: k }, (_, i) => label(i).length), ...Array.from(this.counts, (c) => String(c).length));
-    const head = ''.padStart(width) + ' ' + Array.from({ length: k }, (_, j) => label(j).padStart(width)).join(' ');
-    const rows = Array.from({ length: k }, (_, i) => label(i).padStart(width) + ' ' + Array.from({ length: k }, (_, j) => String(this.get(i, j)).padStart(width)).join(' '));
+    const width = Math.max(
+      6,
+      ...Array.from({ length: k }, (_, i) => label(i).length),
+      ...Array.from(this.counts, (c) => String(c).length),
+    );
+    const head = `${''.padStart(width)} ${Array.from({ length: k }, (_, j) => label(j).padStart(width)).join(' ')}`;
+    const rows = Array.from(
+      { length: k },
+      (_, i) =>
+        label(i).padStart(width) +
+        ' ' +
+        Array.from({ length: k }, (_, j) => String(this.get(i, j)).padStart(width)).join(' '),
+    );
     return [head, ...rows].join('\n');
   }
 }

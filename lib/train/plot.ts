@@ -39,11 +39,16 @@ export function curvesSvg(panels: Panel[], { width = 420, height = 300 } = {}): 
     const n = Math.max(1, ...panel.series.map((s) => s.values.length));
     let lo = all.length ? Math.min(...all) : 0;
     let hi = all.length ? Math.max(...all) : 1;
-    if (hi === lo) { hi += 0.5; lo -= 0.5; }
-    const x = (i: number) => ox + pad.l + ((width - pad.l - pad.r) * (n === 1 ? 0.5 : i / (n - 1)));
+    if (hi === lo) {
+      hi += 0.5;
+      lo -= 0.5;
+    }
+    const x = (i: number) => ox + pad.l + (width - pad.l - pad.r) * (n === 1 ? 0.5 : i / (n - 1));
     const y = (v: number) => pad.t + (height - pad.t - pad.b) * (1 - (v - lo) / (hi - lo));
     parts.push(`<text x="${ox + width / 2}" y="18" text-anchor="middle" font-size="14">${esc(panel.title)}</text>`);
-    parts.push(`<rect x="${ox + pad.l}" y="${pad.t}" width="${width - pad.l - pad.r}" height="${height - pad.t - pad.b}" fill="none" stroke="#888"/>`);
+    parts.push(
+      `<rect x="${ox + pad.l}" y="${pad.t}" width="${width - pad.l - pad.r}" height="${height - pad.t - pad.b}" fill="none" stroke="#888"/>`,
+    );
     for (const t of ticks(lo, hi)) {
       parts.push(`<line x1="${ox + pad.l - 4}" x2="${ox + pad.l}" y1="${y(t)}" y2="${y(t)}" stroke="#888"/>`);
       parts.push(`<text x="${ox + pad.l - 6}" y="${y(t) + 4}" text-anchor="end" font-size="10">${t}</text>`);
@@ -51,13 +56,23 @@ export function curvesSvg(panels: Panel[], { width = 420, height = 300 } = {}): 
     for (const t of ticks(1, n, Math.min(n, 8)).filter(Number.isInteger)) {
       parts.push(`<text x="${x(t - 1)}" y="${height - pad.b + 14}" text-anchor="middle" font-size="10">${t}</text>`);
     }
-    parts.push(`<text x="${ox + width / 2}" y="${height - 8}" text-anchor="middle" font-size="11">${esc(panel.xLabel ?? 'epoch')}</text>`);
+    parts.push(
+      `<text x="${ox + width / 2}" y="${height - 8}" text-anchor="middle" font-size="11">${esc(panel.xLabel ?? 'epoch')}</text>`,
+    );
     panel.series.forEach((s, si) => {
       const color = COLORS[si % COLORS.length];
-      const pts = s.values.map((v, i) => (Number.isFinite(v) ? `${x(i).toFixed(1)},${y(v).toFixed(1)}` : null)).filter(Boolean);
-      if (pts.length > 1) parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.join(' ')}"/>`);
-      for (const p of pts) { const [px, py] = p!.split(','); parts.push(`<circle cx="${px}" cy="${py}" r="2.5" fill="${color}"/>`); }
-      parts.push(`<text x="${ox + pad.l + 8}" y="${pad.t + 14 + 14 * si}" font-size="11" fill="${color}">${esc(s.name)}</text>`);
+      const pts = s.values
+        .map((v, i) => (Number.isFinite(v) ? `${x(i).toFixed(1)},${y(v).toFixed(1)}` : null))
+        .filter(Boolean);
+      if (pts.length > 1)
+        parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.join(' ')}"/>`);
+      for (const p of pts) {
+        const [px, py] = p!.split(',');
+        parts.push(`<circle cx="${px}" cy="${py}" r="2.5" fill="${color}"/>`);
+      }
+      parts.push(
+        `<text x="${ox + pad.l + 8}" y="${pad.t + 14 + 14 * si}" font-size="11" fill="${color}">${esc(s.name)}</text>`,
+      );
     });
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width * panels.length}" height="${height}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n${parts.join('\n')}\n</svg>\n`;

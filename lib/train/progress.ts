@@ -67,13 +67,18 @@ export class Progress {
       this.counted += n;
     }
     if (this.tty) this.stream.write(`\r${this.line()}\x1b[K`);
-    else if (this.batch % this.logEvery === 0 && this.batch !== this.options.total) this.stream.write(`${this.line()}\n`);
+    else if (this.batch % this.logEvery === 0 && this.batch !== this.options.total)
+      this.stream.write(`${this.line()}\n`);
   }
 
   /** Ends the epoch: the bar is finished with a newline; returns the epoch's mean loss/accuracy. */
   endEpoch(extra = ''): { loss: number; accuracy: number; seconds: number } {
     const seconds = (performance.now() - this.start) / 1000;
-    const summary = { loss: this.lossSum / Math.max(1, this.samples), accuracy: this.counted ? this.correctSum / this.counted : NaN, seconds };
+    const summary = {
+      loss: this.lossSum / Math.max(1, this.samples),
+      accuracy: this.counted ? this.correctSum / this.counted : NaN,
+      seconds,
+    };
     if (this.tty) this.stream.write(`\r${this.line()}${extra ? `  ${extra}` : ''}\x1b[K\n`);
     else this.stream.write(`${this.line()}${extra ? `  ${extra}` : ''}\n`);
     return summary;

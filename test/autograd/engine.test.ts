@@ -28,7 +28,9 @@ describe('autograd engine', () => {
     const h = x.mul(x);
     h.retainGrad();
     const seen: number[] = [];
-    h.registerHook((g) => { seen.push(g.item() as number); });
+    h.registerHook((g) => {
+      seen.push(g.item() as number);
+    });
     const out = h.mul(2);
     const [gx] = autograd.grad(out, x, { retainGraph: true });
     expect(gx!.item()).toBe(12);
@@ -56,6 +58,8 @@ describe('autograd engine', () => {
     const b = tensor([3, 4]);
     const c = a.mul(b);
     b.storage.version++; // what an in-place op does
-    expect(() => c.backward(tensor([1, 1]))).toThrow(/backward of 'mul': a tensor it saved was modified by an in-place operation/);
+    expect(() => c.backward(tensor([1, 1]))).toThrow(
+      /backward of 'mul': a tensor it saved was modified by an in-place operation/,
+    );
   });
 });

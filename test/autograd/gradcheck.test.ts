@@ -18,7 +18,12 @@ describe('gradcheck', () => {
       },
       backward(ctx, g) {
         const [x] = ctx.saved;
-        return [g.mul(x).mul(2).add(tensor([0, 0, 0.5]))]; // input element 2 gets 0.5 too much for every output element
+        return [
+          g
+            .mul(x)
+            .mul(2)
+            .add(tensor([0, 0, 0.5])),
+        ]; // input element 2 gets 0.5 too much for every output element
       },
     });
     const x = tensor([1, 2, 3], { requiresGrad: true });

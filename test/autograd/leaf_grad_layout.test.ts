@@ -5,7 +5,7 @@
 // in-place work on .grad (zeroGrad without setToNone, clipGradNorm_, grad.mul_) must act on
 // exactly that leaf's gradient.
 import { describe, expect, it } from 'vitest';
-import { nn, optim, randn, stack, Tensor } from '../../lib/index.js';
+import { nn, optim, randn, stack, type Tensor } from '../../lib/index.js';
 
 function values(t: Tensor | null): number[] {
   expect(t).not.toBeNull();
@@ -27,19 +27,29 @@ describe('leaf gradients own a contiguous storage', () => {
     expect(values(w.grad)).toEqual(new Array(12).fill(1));
 
     const w2 = randn([5, 4]).requiresGrad_();
-    randn([2, 4]).matmul(w2.t()).mul(randn([2, 5])).sum().backward(); // a transposed view
+    randn([2, 4])
+      .matmul(w2.t())
+      .mul(randn([2, 5]))
+      .sum()
+      .backward(); // a transposed view
     expectOwned(w2.grad, 'matmul with w.t()');
 
     const a = randn([3]).requiresGrad_();
     const b = randn([3]).requiresGrad_();
-    a.add(b).mul(randn([3])).sum().backward(); // one tensor for both
+    a.add(b)
+      .mul(randn([3]))
+      .sum()
+      .backward(); // one tensor for both
     expectOwned(a.grad, 'add a');
     expectOwned(b.grad, 'add b');
     expect(a.grad!.storage).not.toBe(b.grad!.storage);
 
     const p = randn([3]).requiresGrad_();
     const q = randn([3]).requiresGrad_();
-    stack([p, q]).mul(randn([2, 3])).sum().backward(); // select views at an offset
+    stack([p, q])
+      .mul(randn([2, 3]))
+      .sum()
+      .backward(); // select views at an offset
     expectOwned(p.grad, 'stack p');
     expectOwned(q.grad, 'stack q');
 
@@ -54,7 +64,10 @@ describe('leaf gradients own a contiguous storage', () => {
   it('in place on one leaf gradient leaves the others and the caller tensor alone', () => {
     const a = randn([4]).requiresGrad_();
     const b = randn([4]).requiresGrad_();
-    a.add(b).mul(randn([4])).sum().backward();
+    a.add(b)
+      .mul(randn([4]))
+      .sum()
+      .backward();
     const before = values(b.grad);
     a.grad!.mul_(2);
     expect(values(b.grad)).toEqual(before);
@@ -125,7 +138,11 @@ describe('clipGradNorm_ on gradients backward made as views', () => {
 
   it('clips the gradient of a weight used transposed', () => {
     const w = randn([5, 4]).requiresGrad_();
-    randn([2, 4]).matmul(w.t()).mul(randn([2, 5])).sum().backward();
+    randn([2, 4])
+      .matmul(w.t())
+      .mul(randn([2, 5]))
+      .sum()
+      .backward();
     const g = values(w.grad);
     const total = Math.sqrt(g.reduce((s, v) => s + v * v, 0));
     const coef = Math.fround(0.1 / (total + 1e-6));
@@ -140,7 +157,9 @@ describe('retainGrad', () => {
     const y = randn([4]).requiresGrad_();
     const h = x.add(y);
     h.retainGrad();
-    h.mul(randn([4])).sum().backward(); // add's backward passes h's gradient on to x and y
+    h.mul(randn([4]))
+      .sum()
+      .backward(); // add's backward passes h's gradient on to x and y
     const before = values(h.grad);
     x.grad!.mul_(2);
     y.grad!.mul_(3);

@@ -3,8 +3,17 @@
 import { describe, expect, it } from 'vitest';
 import { tensor } from '../../lib/creation.js';
 import {
-  BatchSampler, ConcatDataset, DataLoader, Dataset, defaultCollate, RandomSampler, randomSplit, SequentialSampler, Subset,
-  SubsetRandomSampler, TensorDataset,
+  BatchSampler,
+  ConcatDataset,
+  DataLoader,
+  Dataset,
+  defaultCollate,
+  RandomSampler,
+  randomSplit,
+  SequentialSampler,
+  Subset,
+  SubsetRandomSampler,
+  TensorDataset,
 } from '../../lib/data/index.js';
 import { defaultGenerator, Generator } from '../../lib/random.js';
 import { Tensor } from '../../lib/tensor.js';
@@ -48,7 +57,9 @@ describe('TensorDataset, Subset, ConcatDataset', () => {
   });
 
   it('rejects mismatched tensors and bad indices', () => {
-    expect(() => new TensorDataset(tensor([1, 2, 3]), tensor([1, 2]))).toThrow(/tensor 0 has 3 samples .* tensor 1 has 2/);
+    expect(() => new TensorDataset(tensor([1, 2, 3]), tensor([1, 2]))).toThrow(
+      /tensor 0 has 3 samples .* tensor 1 has 2/,
+    );
     expect(() => new TensorDataset()).toThrow(/at least one tensor/);
     expect(() => new TensorDataset(tensor(1))).toThrow(/0-d tensor/);
     expect(() => numbered(4).getItem(4)).toThrow(/index 4 is out of range for a dataset of 4 samples/);
@@ -76,7 +87,10 @@ describe('samplers', () => {
     expect([...bs]).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
     const dropped = new BatchSampler(new SequentialSampler(7), 3, true);
     expect(dropped.length).toBe(2);
-    expect([...dropped]).toEqual([[0, 1, 2], [3, 4, 5]]);
+    expect([...dropped]).toEqual([
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
     expect(() => new BatchSampler(new SequentialSampler(7), 0)).toThrow(/batchSize must be a positive integer/);
   });
 
@@ -126,7 +140,9 @@ describe('DataLoader', () => {
     expect(loader.length).toBe(3);
     const batches = [...loader];
     expect(batches.map(([x, y]) => [x.shape, y.shape])).toEqual([
-      [[4, 1, 3], [4]], [[4, 1, 3], [4]], [[2, 1, 3], [2]],
+      [[4, 1, 3], [4]],
+      [[4, 1, 3], [4]],
+      [[2, 1, 3], [2]],
     ]);
     const [x, y] = batches[1];
     expect(x.dtype).toBe('float32');
@@ -165,7 +181,11 @@ describe('DataLoader', () => {
   });
 
   it('labels stay with their images under shuffle', () => {
-    const loader = new DataLoader(numbered(30), { batchSize: 7, shuffle: true, generator: new Generator().manualSeed(9) });
+    const loader = new DataLoader(numbered(30), {
+      batchSize: 7,
+      shuffle: true,
+      generator: new Generator().manualSeed(9),
+    });
     for (const [x, y] of loader) {
       for (let b = 0; b < x.shape[0]; b++) expect(y.data[b]).toBe(x.data[b * 3] % 3);
     }
@@ -175,13 +195,22 @@ describe('DataLoader', () => {
     const ds = numbered(23);
     const g = () => new Generator().manualSeed(11);
     const fast = [...new DataLoader(ds, { batchSize: 5, shuffle: true, generator: g() })];
-    const slow = [...new DataLoader(ds, { batchSize: 5, shuffle: true, generator: g(), collateFn: (s: Tensor[][]) => defaultCollate(s) })];
+    const slow = [
+      ...new DataLoader(ds, {
+        batchSize: 5,
+        shuffle: true,
+        generator: g(),
+        collateFn: (s: Tensor[][]) => defaultCollate(s),
+      }),
+    ];
     expect(fast.length).toBe(slow.length);
-    fast.forEach((batch, i) => batch.forEach((t, j) => {
-      expect(t.shape).toEqual(slow[i][j].shape);
-      expect(t.dtype).toBe(slow[i][j].dtype);
-      expect([...t.data]).toEqual([...slow[i][j].data]);
-    }));
+    fast.forEach((batch, i) =>
+      batch.forEach((t, j) => {
+        expect(t.shape).toEqual(slow[i][j].shape);
+        expect(t.dtype).toBe(slow[i][j].dtype);
+        expect([...t.data]).toEqual([...slow[i][j].data]);
+      }),
+    );
   });
 
   it('gathers rows from non-contiguous and offset tensors', () => {
@@ -190,7 +219,12 @@ describe('DataLoader', () => {
     const xt = new Tensor(Tensor.fromData(base, [3, 4]).storage, [4, 3], [1, 4], 0);
     const y = new Tensor(Tensor.fromData(Int32Array.from([9, 9, 0, 1, 2, 3]), [6]).storage, [4], [1], 2);
     const [[xb, yb]] = [...new DataLoader(new TensorDataset(xt, y), { batchSize: 4, sampler: [3, 0, 2, 1] })];
-    expect(xb.tolist()).toEqual([[3, 7, 11], [0, 4, 8], [2, 6, 10], [1, 5, 9]]);
+    expect(xb.tolist()).toEqual([
+      [3, 7, 11],
+      [0, 4, 8],
+      [2, 6, 10],
+      [1, 5, 9],
+    ]);
     expect(yb.tolist()).toEqual([3, 0, 2, 1]);
   });
 
@@ -221,7 +255,9 @@ describe('DataLoader', () => {
   });
 
   it('default collate errors name the problem', () => {
-    expect(() => defaultCollate([tensor([1, 2]), tensor([1, 2, 3])])).toThrow(/cannot stack sample 1 \(float32 \[3\]\) with sample 0 \(float32 \[2\]\)/);
+    expect(() => defaultCollate([tensor([1, 2]), tensor([1, 2, 3])])).toThrow(
+      /cannot stack sample 1 \(float32 \[3\]\) with sample 0 \(float32 \[2\]\)/,
+    );
     expect(() => defaultCollate([[1, 2], [1]])).toThrow(/sample 1 has 1 elements, sample 0 has 2/);
     expect(() => defaultCollate([1, 'a'] as unknown[])).toThrow(/sample 1 is a string, sample 0 a number/);
     expect(() => defaultCollate([null])).toThrow(/cannot collate a null; give the DataLoader a collateFn/);
@@ -239,8 +275,12 @@ describe('DataLoader', () => {
   it('rejects bad options', () => {
     const ds = numbered(4);
     expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow(/batchSize must be a positive integer, got 0/);
-    expect(() => new DataLoader(ds, { sampler: new SequentialSampler(4), shuffle: true })).toThrow(/mutually exclusive with shuffle/);
-    expect(() => new DataLoader(ds, { batchSampler: new BatchSampler(new SequentialSampler(4), 2), batchSize: 2 })).toThrow(/mutually exclusive/);
+    expect(() => new DataLoader(ds, { sampler: new SequentialSampler(4), shuffle: true })).toThrow(
+      /mutually exclusive with shuffle/,
+    );
+    expect(
+      () => new DataLoader(ds, { batchSampler: new BatchSampler(new SequentialSampler(4), 2), batchSize: 2 }),
+    ).toThrow(/mutually exclusive/);
     expect(() => new DataLoader({} as Dataset)).toThrow(/expected a Dataset/);
     const outOfRange = new DataLoader(ds, { sampler: new SequentialSampler(5) });
     expect(() => [...outOfRange]).toThrow(/sampler index 4 is out of range for a dataset of 4 samples/);
@@ -268,7 +308,9 @@ describe('randomSplit', () => {
   });
 
   it('rejects lengths that do not fit', () => {
-    expect(() => randomSplit(numbered(10), [3, 3])).toThrow(/summing to the dataset's length \(10\) or fractions summing to 1/);
+    expect(() => randomSplit(numbered(10), [3, 3])).toThrow(
+      /summing to the dataset's length \(10\) or fractions summing to 1/,
+    );
     expect(() => randomSplit(numbered(10), [0.5, 0.6])).toThrow(/fractions summing to 1/);
   });
 });

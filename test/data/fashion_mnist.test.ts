@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataLoader } from '../../lib/data/dataloader.js';
 import {
-  DEBIAN_FASHION_MNIST_DIR, EMBEDDED_FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, loadFashionMNIST, loadMNIST, resolveFashionMNIST,
+  DEBIAN_FASHION_MNIST_DIR,
+  EMBEDDED_FASHION_MNIST_DIR,
+  FASHION_MNIST_CLASSES,
+  loadFashionMNIST,
+  loadMNIST,
+  resolveFashionMNIST,
 } from '../../lib/data/datasets/mnist.js';
 import { readIdx, writeIdx } from '../../lib/io/idx.js';
 
@@ -15,14 +20,23 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const debianInstalled = existsSync(join(DEBIAN_FASHION_MNIST_DIR, 't10k-images-idx3-ubyte.gz'));
 
 /** Writes a tiny MNIST-format split (n images of h x w, pixel = (i + k) % 256, label = i % 10). */
-function writeSplit(root: string, split: 'train' | 't10k', n: number, opts: { gzip?: boolean; labels?: number; h?: number } = {}): void {
+function writeSplit(
+  root: string,
+  split: 'train' | 't10k',
+  n: number,
+  opts: { gzip?: boolean; labels?: number; h?: number } = {},
+): void {
   mkdirSync(root, { recursive: true });
   const h = opts.h ?? 28;
   const px = Uint8Array.from({ length: n * h * 28 }, (_, k) => (Math.floor(k / (h * 28)) * 17 + (k % (h * 28))) % 256);
   const labels = Uint8Array.from({ length: opts.labels ?? n }, (_, i) => i % 10);
   const gz = opts.gzip ? '.gz' : '';
   writeIdx(join(root, `${split}-images-idx3-ubyte${gz}`), { shape: [n, h, 28], data: px }, { gzip: opts.gzip });
-  writeIdx(join(root, `${split}-labels-idx1-ubyte${gz}`), { shape: [labels.length], data: labels }, { gzip: opts.gzip });
+  writeIdx(
+    join(root, `${split}-labels-idx1-ubyte${gz}`),
+    { shape: [labels.length], data: labels },
+    { gzip: opts.gzip },
+  );
 }
 
 describe('Fashion-MNIST, embedded slice', () => {
@@ -62,13 +76,20 @@ describe('Fashion-MNIST, embedded slice', () => {
   it('normalises with the dataset mean/std or given values', () => {
     const raw = loadFashionMNIST({ source: 'embedded', train: false, limit: 10 });
     const norm = loadFashionMNIST({ source: 'embedded', train: false, limit: 10, normalize: true });
-    const custom = loadFashionMNIST({ source: 'embedded', train: false, limit: 10, normalize: { mean: 0.5, std: 0.5 } });
+    const custom = loadFashionMNIST({
+      source: 'embedded',
+      train: false,
+      limit: 10,
+      normalize: { mean: 0.5, std: 0.5 },
+    });
     expect(norm.length).toBe(10);
     const i = 400;
     const v = raw.images.data[i];
     expect(norm.images.data[i]).toBe(Math.fround(Math.fround(v - Math.fround(0.286)) / Math.fround(0.353)));
     expect(custom.images.data[i]).toBeCloseTo(2 * v - 1, 6);
-    expect(() => loadFashionMNIST({ source: 'embedded', limit: 1, normalize: { mean: 0, std: 0 } })).toThrow(/positive std/);
+    expect(() => loadFashionMNIST({ source: 'embedded', limit: 1, normalize: { mean: 0, std: 0 } })).toThrow(
+      /positive std/,
+    );
   });
 
   it('feeds a DataLoader', () => {
@@ -107,7 +128,9 @@ describe('Fashion-MNIST source resolution', () => {
     expect(resolveFashionMNIST({ source: 'embedded' }, fakeDebian)).toEqual(['embedded', EMBEDDED_FASHION_MNIST_DIR]);
     expect(() => resolveFashionMNIST({ source: 'debian' }, absent)).toThrow(/dataset-fashion-mnist is not installed/);
     expect(() => resolveFashionMNIST({ source: 'user' })).toThrow(/source 'user' needs root/);
-    expect(() => resolveFashionMNIST({ source: 'web' as never })).toThrow(/source must be 'auto', 'user', 'debian' or 'embedded', got web/);
+    expect(() => resolveFashionMNIST({ source: 'web' as never })).toThrow(
+      /source must be 'auto', 'user', 'debian' or 'embedded', got web/,
+    );
   });
 
   it('a root directory wins over everything, plain or gzip files', () => {
@@ -125,7 +148,12 @@ describe('Fashion-MNIST source resolution', () => {
   });
 
   it('the embedded files are gzip IDX and small (the package tarball stays lean)', () => {
-    const files = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
+    const files = [
+      'train-images-idx3-ubyte.gz',
+      'train-labels-idx1-ubyte.gz',
+      't10k-images-idx3-ubyte.gz',
+      't10k-labels-idx1-ubyte.gz',
+    ];
     for (const f of files) expect(readIdx(join(EMBEDDED_FASHION_MNIST_DIR, f)).dtype).toBe('ubyte');
     const bytes = files.reduce((n, f) => n + statSync(join(EMBEDDED_FASHION_MNIST_DIR, f)).size, 0);
     expect(bytes).toBeLessThan(3_000_000);
@@ -134,8 +162,12 @@ describe('Fashion-MNIST source resolution', () => {
 
 describe('malformed MNIST directories', () => {
   it('missing files name the directory and the file', () => {
-    expect(() => loadMNIST(join(dir, 'nothing-here'))).toThrow(/loadMNIST: no train-images-idx3-ubyte\[\.gz\] file in .*nothing-here/);
-    expect(() => loadFashionMNIST({ root: join(dir, 'nothing-here'), train: false })).toThrow(/no t10k-images-idx3-ubyte/);
+    expect(() => loadMNIST(join(dir, 'nothing-here'))).toThrow(
+      /loadMNIST: no train-images-idx3-ubyte\[\.gz\] file in .*nothing-here/,
+    );
+    expect(() => loadFashionMNIST({ root: join(dir, 'nothing-here'), train: false })).toThrow(
+      /no t10k-images-idx3-ubyte/,
+    );
   });
   it('image and label counts that differ', () => {
     const root = join(dir, 'mismatch');
@@ -159,6 +191,8 @@ describe('malformed MNIST directories', () => {
     writeSplit(root, 'train', 3);
     const path = join(root, 'train-images-idx3-ubyte');
     writeFileSync(path, readFileSync(path).subarray(0, 16 + 2 * 784 + 5));
-    expect(() => loadMNIST(root)).toThrow(/train-images-idx3-ubyte: truncated data: shape \[3,28,28\] of ubyte needs 2352 data bytes, the file has 1573/);
+    expect(() => loadMNIST(root)).toThrow(
+      /train-images-idx3-ubyte: truncated data: shape \[3,28,28\] of ubyte needs 2352 data bytes, the file has 1573/,
+    );
   });
 });

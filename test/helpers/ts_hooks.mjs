@@ -24,7 +24,12 @@ async function transpile(fileName, source) {
   ts ??= (await import('typescript')).default;
   return ts.transpileModule(source, {
     fileName,
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: false, inlineSourceMap: true },
+    compilerOptions: {
+      module: ts.ModuleKind.ESNext,
+      target: ts.ScriptTarget.ES2022,
+      sourceMap: false,
+      inlineSourceMap: true,
+    },
   }).outputText;
 }
 
@@ -32,7 +37,10 @@ export async function load(url, context, nextLoad) {
   if (!url.startsWith('file:') || !url.endsWith('.ts')) return nextLoad(url, context);
   const fileName = fileURLToPath(url);
   const source = await readFile(fileName, 'utf8');
-  const cached = join(cacheDir, `${createHash('sha256').update(fileName).update('\0').update(source).digest('hex')}.js`);
+  const cached = join(
+    cacheDir,
+    `${createHash('sha256').update(fileName).update('\0').update(source).digest('hex')}.js`,
+  );
   let output;
   try {
     output = await readFile(cached, 'utf8');

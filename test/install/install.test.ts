@@ -41,7 +41,9 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): 
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 });
   const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   if (r.error || r.status !== 0) {
-    throw new Error(`\`${cmd} ${args.join(' ')}\` in ${cwd} failed (${r.error?.message ?? `exit ${r.status}`}):\n${output.slice(-6000)}`);
+    throw new Error(
+      `\`${cmd} ${args.join(' ')}\` in ${cwd} failed (${r.error?.message ?? `exit ${r.status}`}):\n${output.slice(-6000)}`,
+    );
   }
   return r.stdout;
 }
@@ -95,7 +97,14 @@ const checkCjs = `(async () => { const m = require('myelin');\n${checkBody}\n})(
 const checkMjs = `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nconst m = await import('myelin');\n${checkBody}\n`;
 
 interface CheckResult {
-  info: { version: string; isa: string; supportedIsas: string[]; bestIsa: string; threads: number; napiVersion: number };
+  info: {
+    version: string;
+    isa: string;
+    supportedIsas: string[];
+    bestIsa: string;
+    threads: number;
+    napiVersion: number;
+  };
   one: number;
   before: number;
   wrong: number;
@@ -114,12 +123,23 @@ function installAndCheck(name: string, installFlags: string[]): void {
   const env = cleanEnv({ PATH: bin, CC: 'false', CXX: 'false' });
 
   // Make sure the environment really has no compiler or make.
-  const probe = spawnSync('/bin/sh', ['-c', 'command -v cc gcc g++ c++ clang make python3 || true'], { env, encoding: 'utf8' });
+  const probe = spawnSync('/bin/sh', ['-c', 'command -v cc gcc g++ c++ clang make python3 || true'], {
+    env,
+    encoding: 'utf8',
+  });
   expect(probe.stdout.trim(), 'a compiler is reachable from the reduced PATH').toBe('');
 
-  const log = run(path.join(bin, 'npm'), ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', ...installFlags], app, env);
+  const log = run(
+    path.join(bin, 'npm'),
+    ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', ...installFlags],
+    app,
+    env,
+  );
   const pkgDir = path.join(app, 'node_modules', packageJson.name);
-  expect(fs.existsSync(path.join(pkgDir, 'build')), `npm install compiled something (node_modules/myelin/build exists):\n${log}`).toBe(false);
+  expect(
+    fs.existsSync(path.join(pkgDir, 'build')),
+    `npm install compiled something (node_modules/myelin/build exists):\n${log}`,
+  ).toBe(false);
   expect(fs.readdirSync(path.join(pkgDir, 'prebuilds', tuple)).filter((f) => f.endsWith('.node')).length).toBe(1);
 
   for (const script of ['check.cjs', 'check.mjs']) {
@@ -152,14 +172,28 @@ describe('install from a packed tarball without a compiler', () => {
     tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'myelin-install-')));
     const pkg = path.join(tmp, 'pkg');
     fs.mkdirSync(pkg);
-    for (const entry of ['package.json', 'binding.gyp', 'CMakeLists.txt', 'native', 'lib', 'tsconfig.json', 'tsconfig.build.json', 'README.md']) {
+    for (const entry of [
+      'package.json',
+      'binding.gyp',
+      'CMakeLists.txt',
+      'native',
+      'lib',
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'README.md',
+    ]) {
       fs.cpSync(path.join(repoRoot, entry), path.join(pkg, entry), { recursive: true });
     }
     fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(pkg, 'node_modules'));
     const env = cleanEnv();
     // prebuildify --napi --strip: node-gyp compiles inside the copy, never in the repo's build/.
     run('npm', ['run', 'prebuild'], pkg, env);
-    run(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], pkg, env);
+    run(
+      process.execPath,
+      [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+      pkg,
+      env,
+    );
     // The copy still has node-gyp's build/ here: `files` must leave it out of the tarball.
     const packed = run('npm', ['pack', '--json', '--pack-destination', tmp], pkg, env);
     const manifest = JSON.parse(packed) as { filename: string; files: { path: string }[] }[];
@@ -178,11 +212,19 @@ describe('install from a packed tarball without a compiler', () => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('npm install runs the install script, which loads the prebuild and compiles nothing', () => {
-    installAndCheck('app-with-scripts', []);
-  }, TIMEOUT);
+  it(
+    'npm install runs the install script, which loads the prebuild and compiles nothing',
+    () => {
+      installAndCheck('app-with-scripts', []);
+    },
+    TIMEOUT,
+  );
 
-  it('npm install --ignore-scripts loads the same prebuild', () => {
-    installAndCheck('app-ignore-scripts', ['--ignore-scripts']);
-  }, TIMEOUT);
+  it(
+    'npm install --ignore-scripts loads the same prebuild',
+    () => {
+      installAndCheck('app-ignore-scripts', ['--ignore-scripts']);
+    },
+    TIMEOUT,
+  );
 });

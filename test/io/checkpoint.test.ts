@@ -10,10 +10,9 @@ import { zeros } from '../../lib/creation.js';
 import { DataLoader, TensorDataset } from '../../lib/data/index.js';
 import { loadCheckpoint, readCheckpoint, saveCheckpoint } from '../../lib/io/checkpoint.js';
 import { loadSafetensors, saveSafetensors } from '../../lib/io/safetensors.js';
-import { Module } from '../../lib/nn/module.js';
+import type { Module } from '../../lib/nn/module.js';
 import { Sequential } from '../../lib/nn/modules/container.js';
 import { Linear } from '../../lib/nn/modules/linear.js';
-import { Parameter } from '../../lib/nn/parameter.js';
 import { StepLR } from '../../lib/optim/lr_scheduler.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from '../../lib/optim/optimizer.js';
 import { defaultGenerator, Generator } from '../../lib/random.js';
@@ -56,7 +55,10 @@ function setGrads(m: Module, batch: Tensor): void {
   const s = (batch.data as Float32Array).reduce((a, b) => a + b, 0);
   for (const p of m.parameters()) {
     const w = p.data as Float32Array;
-    p.grad = Tensor.fromData(Float32Array.from(w, (v, i) => Math.sin(v * 3 + i) * 0.1 + s * 1e-3), p.shape);
+    p.grad = Tensor.fromData(
+      Float32Array.from(w, (v, i) => Math.sin(v * 3 + i) * 0.1 + s * 1e-3),
+      p.shape,
+    );
   }
 }
 
@@ -74,7 +76,15 @@ describe('checkpoint round trip', () => {
     g.nextNormal();
     g.nextUint32();
     const path = join(dir, 'a.ckpt');
-    saveCheckpoint(path, { model, optimizer: opt, scheduler: sched, epoch: 3, step: 300, rng: g, extra: { bestAcc: 0.875, history: [1, 2], worst: -Infinity } });
+    saveCheckpoint(path, {
+      model,
+      optimizer: opt,
+      scheduler: sched,
+      epoch: 3,
+      step: 300,
+      rng: g,
+      extra: { bestAcc: 0.875, history: [1, 2], worst: -Infinity },
+    });
 
     const model2 = makeModel();
     const opt2 = new TinyMomentum(model2.parameters(), { lr: 0.1 });
@@ -110,8 +120,14 @@ describe('checkpoint round trip', () => {
     const path = join(dir, 'plain.ckpt');
     saveCheckpoint(path, { model, optimizer: opt });
     expect(Object.keys(loadSafetensors(path)).sort()).toEqual([
-      'model.0.bias', 'model.0.weight', 'model.1.bias', 'model.1.weight',
-      'optimizer.state.0.momentumBuffer', 'optimizer.state.1.momentumBuffer', 'optimizer.state.2.momentumBuffer', 'optimizer.state.3.momentumBuffer',
+      'model.0.bias',
+      'model.0.weight',
+      'model.1.bias',
+      'model.1.weight',
+      'optimizer.state.0.momentumBuffer',
+      'optimizer.state.1.momentumBuffer',
+      'optimizer.state.2.momentumBuffer',
+      'optimizer.state.3.momentumBuffer',
     ]);
     const ck = readCheckpoint(path);
     expect(ck.classes).toEqual({ model: 'Sequential', optimizer: 'TinyMomentum', scheduler: null });
@@ -119,7 +135,10 @@ describe('checkpoint round trip', () => {
   });
 
   it('resuming from a checkpoint gives the same parameters as uninterrupted training', () => {
-    const x = Tensor.fromData(Float32Array.from({ length: 40 }, (_, i) => (i % 7) - 3), [20, 2]);
+    const x = Tensor.fromData(
+      Float32Array.from({ length: 40 }, (_, i) => (i % 7) - 3),
+      [20, 2],
+    );
     const data = new TensorDataset(x);
     const setup = () => {
       defaultGenerator.manualSeed(1);
@@ -143,9 +162,20 @@ describe('checkpoint round trip', () => {
     const path = join(dir, 'resume.ckpt');
     const first = setup();
     for (let e = 0; e < 2; e++) epoch(first);
-    saveCheckpoint(path, { model: first.model, optimizer: first.opt, scheduler: first.sched, epoch: 2, rng: first.gen });
+    saveCheckpoint(path, {
+      model: first.model,
+      optimizer: first.opt,
+      scheduler: first.sched,
+      epoch: 2,
+      rng: first.gen,
+    });
     const resumed = setup(); // fresh objects, as a new process would have
-    const info = loadCheckpoint(path, { model: resumed.model, optimizer: resumed.opt, scheduler: resumed.sched, rng: resumed.gen });
+    const info = loadCheckpoint(path, {
+      model: resumed.model,
+      optimizer: resumed.opt,
+      scheduler: resumed.sched,
+      rng: resumed.gen,
+    });
     for (let e = info.epoch!; e < 4; e++) epoch(resumed);
     expect(values(resumed.model)).toEqual(values(straight.model));
     expect(values(resumed.model)).not.toEqual(values(first.model));
@@ -163,29 +193,40 @@ describe('mismatched and corrupt checkpoints', () => {
   it('wrong shapes name the key and change nothing', () => {
     const other = new Sequential(new Linear(3, 5), new Linear(5, 4));
     const before = values(other);
-    expect(() => loadCheckpoint(path, { model: other })).toThrow(/size mismatch for '1\.weight': the checkpoint has shape \[2,5\], the model has \[4,5\]/);
+    expect(() => loadCheckpoint(path, { model: other })).toThrow(
+      /size mismatch for '1\.weight': the checkpoint has shape \[2,5\], the model has \[4,5\]/,
+    );
     expect(values(other)).toEqual(before);
   });
 
   it('missing and unexpected keys: an error naming them, or reported with strict: false', () => {
     const bigger = new Sequential(new Linear(3, 5), new Linear(5, 2), new Linear(2, 2));
-    expect(() => loadCheckpoint(path, { model: bigger })).toThrow(/missing keys: 2\.weight, 2\.bias.*pass strict: false/);
+    expect(() => loadCheckpoint(path, { model: bigger })).toThrow(
+      /missing keys: 2\.weight, 2\.bias.*pass strict: false/,
+    );
     const info = loadCheckpoint(path, { model: bigger, strict: false });
     expect(info.missingKeys).toEqual(['2.weight', '2.bias']);
     expect(info.unexpectedKeys).toEqual([]);
     expect([...bigger.stateDict()['0.weight'].data]).toEqual([...model.stateDict()['0.weight'].data]);
     const smaller = new Sequential(new Linear(3, 5));
     expect(() => loadCheckpoint(path, { model: smaller })).toThrow(/unexpected keys: 1\.bias, 1\.weight/);
-    expect(loadCheckpoint(path, { model: smaller, strict: false }).unexpectedKeys.sort()).toEqual(['1.bias', '1.weight']);
+    expect(loadCheckpoint(path, { model: smaller, strict: false }).unexpectedKeys.sort()).toEqual([
+      '1.bias',
+      '1.weight',
+    ]);
   });
 
   it('optimizer mismatches', () => {
     const m = makeModel();
     const fewer = new TinyMomentum([...m.parameters()].slice(0, 2), { lr: 0.1 });
-    expect(() => loadCheckpoint(path, { model: m, optimizer: fewer })).toThrow(/optimizer group 0 has 4 parameters in the checkpoint, 2 in the optimizer/);
+    expect(() => loadCheckpoint(path, { model: m, optimizer: fewer })).toThrow(
+      /optimizer group 0 has 4 parameters in the checkpoint, 2 in the optimizer/,
+    );
     const noOpt = join(dir, 'noopt.ckpt');
     saveCheckpoint(noOpt, { model: m });
-    expect(() => loadCheckpoint(noOpt, { model: m, optimizer: new TinyMomentum(m.parameters(), { lr: 1 }) })).toThrow(/the checkpoint has no optimizer state/);
+    expect(() => loadCheckpoint(noOpt, { model: m, optimizer: new TinyMomentum(m.parameters(), { lr: 1 }) })).toThrow(
+      /the checkpoint has no optimizer state/,
+    );
     expect(() => loadCheckpoint(noOpt, { model: m, rng: new Generator() })).toThrow(/the checkpoint has no RNG state/);
   });
 
@@ -197,7 +238,9 @@ describe('mismatched and corrupt checkpoints', () => {
     const bytes = readFileSync(path);
     writeFileSync(cut, bytes.subarray(0, bytes.length - 10));
     expect(() => loadCheckpoint(cut, { model })).toThrow(/cut\.ckpt: .*(out of range|unaccounted)/);
-    expect(() => saveCheckpoint(join(dir, 'x.ckpt'), { model, epoch: -1 })).toThrow(/epoch must be a non-negative integer/);
+    expect(() => saveCheckpoint(join(dir, 'x.ckpt'), { model, epoch: -1 })).toThrow(
+      /epoch must be a non-negative integer/,
+    );
     expect(() => saveCheckpoint(join(dir, 'x.ckpt'), { model, extra: { t: zeros([1]) } })).toThrow(/'t' is a Tensor/);
     expect(() => saveCheckpoint(join(dir, 'x.ckpt'), {} as never)).toThrow(/options.model must be an nn.Module/);
     expect(existsSync(join(dir, 'x.ckpt'))).toBe(false);
@@ -222,14 +265,20 @@ describe('atomic saves under SIGKILL', () => {
   /** Starts the saving child; resolves with it once it has saved `wantSaves` times. */
   function startChild(path: string, start: number, wantSaves: number): Promise<ChildProcess> {
     return new Promise((resolve, reject) => {
-      const proc = spawn(process.execPath, ['--import', './test/helpers/ts_loader.mjs', child, path, String(start)], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+      const proc = spawn(process.execPath, ['--import', './test/helpers/ts_loader.mjs', child, path, String(start)], {
+        cwd: root,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       running.add(proc);
       proc.on('exit', () => running.delete(proc));
       let saves = 0;
       let err = '';
       proc.stderr!.on('data', (d) => (err += d));
       proc.stdout!.on('data', (d: Buffer) => {
-        saves += d.toString().split('\n').filter((l) => l.startsWith('saved')).length;
+        saves += d
+          .toString()
+          .split('\n')
+          .filter((l) => l.startsWith('saved')).length;
         if (saves >= wantSaves) resolve(proc);
       });
       proc.on('exit', (code, signal) => {
@@ -273,6 +322,8 @@ describe('atomic saves under SIGKILL', () => {
 
 describe('writeFileAtomic', () => {
   it('names the target when its directory does not exist', () => {
-    expect(() => saveSafetensors(join(dir, 'no', 'such', 'dir', 'm.safetensors'), {})).toThrow(/cannot write .*m\.safetensors: ENOENT creating a temporary file/);
+    expect(() => saveSafetensors(join(dir, 'no', 'such', 'dir', 'm.safetensors'), {})).toThrow(
+      /cannot write .*m\.safetensors: ENOENT creating a temporary file/,
+    );
   });
 });

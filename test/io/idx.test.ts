@@ -62,7 +62,9 @@ describe('IDX', () => {
   }
 
   it('writes exactly the bytes of the format', () => {
-    expect(Buffer.from(encodeIdx({ shape: [2, 3], data: samples.short.data }))).toEqual(Buffer.from(handMade(0x0b, [2, 3], [...samples.short.data], 2)));
+    expect(Buffer.from(encodeIdx({ shape: [2, 3], data: samples.short.data }))).toEqual(
+      Buffer.from(handMade(0x0b, [2, 3], [...samples.short.data], 2)),
+    );
   });
 
   it('detects gzip by content, not by name', () => {
@@ -88,22 +90,30 @@ describe('IDX', () => {
       badType[2] = 0x0a;
       expect(() => parseIdx(badType)).toThrow(/bad magic number 0x00000a02/);
       // A PNG header, for instance.
-      expect(() => parseIdx(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]))).toThrow(/bad magic number 0x89504e47/);
+      expect(() => parseIdx(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]))).toThrow(
+        /bad magic number 0x89504e47/,
+      );
     });
     it('zero dimensions', () => {
       expect(() => parseIdx(Uint8Array.from([0, 0, 8, 0]))).toThrow(/declares 0 dimensions/);
     });
     it('too short for a header', () => {
       expect(() => parseIdx(Uint8Array.from([0, 0]))).toThrow(/2 bytes is too short/);
-      expect(() => parseIdx(good.subarray(0, 9))).toThrow(/truncated header: 2 dimensions need 12 bytes, the file has 9/);
+      expect(() => parseIdx(good.subarray(0, 9))).toThrow(
+        /truncated header: 2 dimensions need 12 bytes, the file has 9/,
+      );
     });
     it('truncated data', () => {
-      expect(() => parseIdx(good.subarray(0, good.length - 1), 'cut.idx')).toThrow(/cut\.idx: truncated data: shape \[2,2\] of int needs 16 data bytes, the file has 15/);
+      expect(() => parseIdx(good.subarray(0, good.length - 1), 'cut.idx')).toThrow(
+        /cut\.idx: truncated data: shape \[2,2\] of int needs 16 data bytes, the file has 15/,
+      );
     });
     it('wrong element count (extra data)', () => {
       const long = new Uint8Array(good.length + 4);
       long.set(good);
-      expect(() => parseIdx(long)).toThrow(/wrong element count: shape \[2,2\] of int needs 16 data bytes, the file has 20 \(4 extra\)/);
+      expect(() => parseIdx(long)).toThrow(
+        /wrong element count: shape \[2,2\] of int needs 16 data bytes, the file has 20 \(4 extra\)/,
+      );
     });
     it('truncated or corrupt gzip', () => {
       const gz = gzipSync(good);

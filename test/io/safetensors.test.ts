@@ -36,15 +36,27 @@ describe('safetensors writing', () => {
     const out = serialize({ 'attn.0': Tensor.fromData(Float32Array.from([0, 1, 2, 3, 4, 5]), [1, 2, 3]) });
     const header = '{"attn.0":{"dtype":"F32","shape":[1,2,3],"data_offsets":[0,24]}}';
     expect(header.length).toBe(64);
-    expect(Buffer.from(out)).toEqual(Buffer.concat([Buffer.from([64, 0, 0, 0, 0, 0, 0, 0]), Buffer.from(header), Buffer.from(f32le([0, 1, 2, 3, 4, 5]))]));
+    expect(Buffer.from(out)).toEqual(
+      Buffer.concat([
+        Buffer.from([64, 0, 0, 0, 0, 0, 0, 0]),
+        Buffer.from(header),
+        Buffer.from(f32le([0, 1, 2, 3, 4, 5])),
+      ]),
+    );
   });
 
   it('pads the header with spaces to a multiple of 8', () => {
     const out = serialize({ attn0: Tensor.fromData(Float32Array.from([0, 1, 2, 3, 4, 5]), [1, 1, 2, 3]) });
     expect(out[0]).toBe(72);
-    expect(Buffer.from(out.subarray(8, 80)).toString()).toBe('{"attn0":{"dtype":"F32","shape":[1,1,2,3],"data_offsets":[0,24]}}       ');
+    expect(Buffer.from(out.subarray(8, 80)).toString()).toBe(
+      '{"attn0":{"dtype":"F32","shape":[1,1,2,3],"data_offsets":[0,24]}}       ',
+    );
     expect(Buffer.from(serialize({}))).toEqual(Buffer.from([8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32]));
-    expect(Buffer.from(serialize({}, { framework: 'pt' })).subarray(8).toString()).toBe('{"__metadata__":{"framework":"pt"}}     ');
+    expect(
+      Buffer.from(serialize({}, { framework: 'pt' }))
+        .subarray(8)
+        .toString(),
+    ).toBe('{"__metadata__":{"framework":"pt"}}     ');
   });
 
   it('writes the same bytes as the Python reference writer (interop.safetensors)', () => {
@@ -52,7 +64,12 @@ describe('safetensors writing', () => {
   });
 
   it('orders tensors by dtype (widest first) then name, keeping every tensor aligned', () => {
-    const out = serialize({ z: tensor([true]), b: tensor([1], { dtype: 'int32' }), a: tensor([1], { dtype: 'int32' }), y: tensor([1.5]) });
+    const out = serialize({
+      z: tensor([true]),
+      b: tensor([1], { dtype: 'int32' }),
+      a: tensor([1], { dtype: 'int32' }),
+      y: tensor([1.5]),
+    });
     const n = Number(new DataView(out.buffer).getBigUint64(0, true));
     const names = Object.keys(JSON.parse(Buffer.from(out.subarray(8, 8 + n)).toString()));
     expect(names).toEqual(['y', 'a', 'b', 'z']);
@@ -60,7 +77,11 @@ describe('safetensors writing', () => {
 
   it('writes non-contiguous tensors row-major', () => {
     const t = new Tensor(Tensor.fromData(Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3]).storage, [3, 2], [1, 3], 0);
-    expect(deserialize(serialize({ t })).tensors.t.tolist()).toEqual([[1, 4], [2, 5], [3, 6]]);
+    expect(deserialize(serialize({ t })).tensors.t.tolist()).toEqual([
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
   });
 
   it('rejects bad input', () => {
@@ -137,7 +158,10 @@ describe('PyTorch-made fixtures', () => {
 });
 
 describe('corrupt safetensors data', () => {
-  const good = { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] } };
+  const good = {
+    a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+    b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] },
+  };
   const data = f32le([1, 2, 3]);
 
   it('the hand-built reference file is itself valid', () => {
@@ -157,38 +181,68 @@ describe('corrupt safetensors data', () => {
   });
   it('offsets out of range', () => {
     const h = { ...good, b: { dtype: 'F32', shape: [1], data_offsets: [8, 16] } };
-    expect(() => deserialize(build(h, data))).toThrow(/tensor 'b': data_offsets \[8,16\] are out of range \(the data section has 12 bytes\)/);
+    expect(() => deserialize(build(h, data))).toThrow(
+      /tensor 'b': data_offsets \[8,16\] are out of range \(the data section has 12 bytes\)/,
+    );
   });
   it('overlapping offsets', () => {
-    const h = { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } };
+    const h = {
+      a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+      b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] },
+    };
     expect(() => deserialize(build(h, data))).toThrow(/tensor 'b': data_offsets \[4,12\] overlap tensor 'a' \[0,8\]/);
   });
   it('gapped offsets and trailing bytes', () => {
-    const gap = { a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] } };
-    expect(() => deserialize(build(gap, data))).toThrow(/tensor 'b': data_offsets \[8,12\] leave a gap of 4 bytes after tensor 'a'/);
+    const gap = {
+      a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] },
+      b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] },
+    };
+    expect(() => deserialize(build(gap, data))).toThrow(
+      /tensor 'b': data_offsets \[8,12\] leave a gap of 4 bytes after tensor 'a'/,
+    );
     const late = { a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } };
-    expect(() => deserialize(build(late, f32le([1, 2])))).toThrow(/tensor 'a': .* leave a gap of 4 bytes after the header/);
-    expect(() => deserialize(build({ a: good.a }, data))).toThrow(/cover 8 bytes of the 12-byte data section \(4 bytes unaccounted for\)/);
+    expect(() => deserialize(build(late, f32le([1, 2])))).toThrow(
+      /tensor 'a': .* leave a gap of 4 bytes after the header/,
+    );
+    expect(() => deserialize(build({ a: good.a }, data))).toThrow(
+      /cover 8 bytes of the 12-byte data section \(4 bytes unaccounted for\)/,
+    );
   });
   it('dtype and shape that disagree with the byte count', () => {
     const h = { ...good, a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } };
-    expect(() => deserialize(build(h, data))).toThrow(/tensor 'a': dtype F32 and shape \[3\] need 12 bytes, data_offsets \[0,8\] hold 8/);
+    expect(() => deserialize(build(h, data))).toThrow(
+      /tensor 'a': dtype F32 and shape \[3\] need 12 bytes, data_offsets \[0,8\] hold 8/,
+    );
     const i64 = { ...good, a: { dtype: 'I64', shape: [2], data_offsets: [0, 8] } };
     expect(() => deserialize(build(i64, data))).toThrow(/tensor 'a': dtype I64 and shape \[2\] need 16 bytes/);
   });
   it('unknown dtypes, bad shapes and bad offsets', () => {
-    expect(() => deserialize(build({ ...good, a: { dtype: 'F8_E4M3', shape: [8], data_offsets: [0, 8] } }, data))).toThrow(/tensor 'a': unsupported dtype "F8_E4M3"/);
-    expect(() => deserialize(build({ ...good, a: { dtype: 'F32', shape: [-2], data_offsets: [0, 8] } }, data))).toThrow(/tensor 'a': shape must be an array of non-negative integers/);
-    expect(() => deserialize(build({ ...good, a: { dtype: 'F32', shape: [2], data_offsets: [8, 0] } }, data))).toThrow(/tensor 'a': data_offsets must be \[begin, end\]/);
-    expect(() => deserialize(build({ ...good, a: 'x' }, data))).toThrow(/tensor 'a': expected \{dtype, shape, data_offsets\}/);
+    expect(() =>
+      deserialize(build({ ...good, a: { dtype: 'F8_E4M3', shape: [8], data_offsets: [0, 8] } }, data)),
+    ).toThrow(/tensor 'a': unsupported dtype "F8_E4M3"/);
+    expect(() => deserialize(build({ ...good, a: { dtype: 'F32', shape: [-2], data_offsets: [0, 8] } }, data))).toThrow(
+      /tensor 'a': shape must be an array of non-negative integers/,
+    );
+    expect(() => deserialize(build({ ...good, a: { dtype: 'F32', shape: [2], data_offsets: [8, 0] } }, data))).toThrow(
+      /tensor 'a': data_offsets must be \[begin, end\]/,
+    );
+    expect(() => deserialize(build({ ...good, a: 'x' }, data))).toThrow(
+      /tensor 'a': expected \{dtype, shape, data_offsets\}/,
+    );
   });
   it('values that do not fit: I64 beyond int32, BOOL bytes other than 0/1', () => {
     const big = new Uint8Array(new BigInt64Array([1n, 2n ** 40n]).buffer);
-    expect(() => deserialize(build({ x: { dtype: 'I64', shape: [2], data_offsets: [0, 16] } }, big))).toThrow(/tensor 'x': I64 value 1099511627776 at index 1 does not fit in int32/);
-    expect(() => deserialize(build({ m: { dtype: 'BOOL', shape: [2], data_offsets: [0, 2] } }, Uint8Array.from([1, 7])))).toThrow(/tensor 'm': BOOL byte 7 at index 1/);
+    expect(() => deserialize(build({ x: { dtype: 'I64', shape: [2], data_offsets: [0, 16] } }, big))).toThrow(
+      /tensor 'x': I64 value 1099511627776 at index 1 does not fit in int32/,
+    );
+    expect(() =>
+      deserialize(build({ m: { dtype: 'BOOL', shape: [2], data_offsets: [0, 2] } }, Uint8Array.from([1, 7]))),
+    ).toThrow(/tensor 'm': BOOL byte 7 at index 1/);
   });
   it('bad metadata', () => {
-    expect(() => deserialize(build({ ...good, __metadata__: { a: 1 } }, data))).toThrow(/'__metadata__' entry 'a' must be a string/);
+    expect(() => deserialize(build({ ...good, __metadata__: { a: 1 } }, data))).toThrow(
+      /'__metadata__' entry 'a' must be a string/,
+    );
   });
   it('a missing file names the path', () => {
     expect(() => loadSafetensors(join(dir, 'missing.safetensors'))).toThrow(/cannot read .*missing\.safetensors/);

@@ -34,7 +34,11 @@ function argReference(v: View, axis: number, x: Float32Array, op: 'argmax' | 'ar
 
 const argCases: ArgCase[] = [
   ...[1, 2, 7, 8, 9, 16, 17, 31, 33, 64, 65, 1000, 2049, 32769, 70001].map((n) => ({
-    name: `contiguous ${n}`, shape: [n], strides: [1], offset: 0, axis: 0,
+    name: `contiguous ${n}`,
+    shape: [n],
+    strides: [1],
+    offset: 0,
+    axis: 0,
   })),
   { name: 'stride 3 with offset', shape: [501], strides: [3], offset: 2, axis: 0 },
   { name: 'broadcast', shape: [50], strides: [0], offset: 4, axis: 0 },
@@ -74,31 +78,33 @@ describe('native argReduce', () => {
   for (const isa of supportedIsas) {
     for (const threads of [1, 2]) {
       it(`${isa}, ${threads} thread(s): first extreme wins, NaN counts as the extreme, values match`, () => {
-        withThreads(threads, () => withIsa(isa, () => {
-          for (const { c, x, want } of argPrepared) {
-            const nOut = numel(c.shape.filter((_, d) => d !== c.axis));
-            for (const op of ['argmax', 'argmin'] as const) {
-              const indices = new Int32Array(nOut).fill(-7);
-              const values = new Float32Array(nOut).fill(-7);
-              native.argReduce(ArgReduceOp[op], c.shape, x, c.offset, c.strides, c.axis, values, indices);
-              const noValues = new Int32Array(nOut).fill(-7);
-              native.argReduce(ArgReduceOp[op], c.shape, x, c.offset, c.strides, c.axis, null, noValues);
-              for (let o = 0; o < nOut; o++) {
-                if (indices[o] !== want[op][o] || noValues[o] !== want[op][o]) {
-                  throw new Error(`${c.name} axis ${c.axis} ${op} at ${o}: got ${indices[o]}, want ${want[op][o]}`);
+        withThreads(threads, () =>
+          withIsa(isa, () => {
+            for (const { c, x, want } of argPrepared) {
+              const nOut = numel(c.shape.filter((_, d) => d !== c.axis));
+              for (const op of ['argmax', 'argmin'] as const) {
+                const indices = new Int32Array(nOut).fill(-7);
+                const values = new Float32Array(nOut).fill(-7);
+                native.argReduce(ArgReduceOp[op], c.shape, x, c.offset, c.strides, c.axis, values, indices);
+                const noValues = new Int32Array(nOut).fill(-7);
+                native.argReduce(ArgReduceOp[op], c.shape, x, c.offset, c.strides, c.axis, null, noValues);
+                for (let o = 0; o < nOut; o++) {
+                  if (indices[o] !== want[op][o] || noValues[o] !== want[op][o]) {
+                    throw new Error(`${c.name} axis ${c.axis} ${op} at ${o}: got ${indices[o]}, want ${want[op][o]}`);
+                  }
                 }
+                // values[o] is x at the index found.
+                const reduced = c.shape.map((_, d) => d === c.axis);
+                const pos = new Int32Array(nOut);
+                walk(c, reduced, (xo, o) => {
+                  if (pos[o]++ === want[op][o] && !same(values[o], x[xo])) {
+                    throw new Error(`${c.name} ${op} value at ${o}: got ${values[o]}, want ${x[xo]}`);
+                  }
+                });
               }
-              // values[o] is x at the index found.
-              const reduced = c.shape.map((_, d) => d === c.axis);
-              const pos = new Int32Array(nOut);
-              walk(c, reduced, (xo, o) => {
-                if (pos[o]++ === want[op][o] && !same(values[o], x[xo])) {
-                  throw new Error(`${c.name} ${op} value at ${o}: got ${values[o]}, want ${x[xo]}`);
-                }
-              });
             }
-          }
-        }));
+          }),
+        );
       });
     }
   }
@@ -126,23 +132,42 @@ describe('native argReduce', () => {
 
 describe('argReduce argument checks', () => {
   const f = (n: number) => new Float32Array(n);
-  const arg = (...args: unknown[]) => () => (native.argReduce as (...a: unknown[]) => void)(...args);
+  const arg =
+    (...args: unknown[]) =>
+    () =>
+      (native.argReduce as (...a: unknown[]) => void)(...args);
 
   it('argReduce rejects bad axes, arrays, lengths and overlaps with clear messages', () => {
     expect(arg(0, [3], f(3), 0, [1], 0, null)).toThrow(/argReduce: expected 8 arguments, got 7/);
     expect(arg(2, [3], f(3), 0, [1], 0, null, new Int32Array(1))).toThrow(/'op' must be in \[0, 1\], got 2/);
-    expect(arg(0, [2, 3], f(6), 0, [3, 1], 2, null, new Int32Array(2))).toThrow(/argReduce: argument 'axis' must be in \[0, 1\], got 2/);
-    expect(arg(0, [], f(1), 0, [], 0, null, new Int32Array(1))).toThrow(/argReduce: argmax needs an axis, but x is 0-d/);
-    expect(arg(1, [3, 0], f(0), 0, [0, 1], 1, null, new Int32Array(3))).toThrow(/argReduce: argmin of an empty set: axis 1 of shape \[3,0\] has size 0/);
-    expect(arg(0, [2, 3], f(6), 0, [3, 1], 1, null, f(2))).toThrow(/'indices' must be an Int32Array, got Float32Array\(2\)/);
+    expect(arg(0, [2, 3], f(6), 0, [3, 1], 2, null, new Int32Array(2))).toThrow(
+      /argReduce: argument 'axis' must be in \[0, 1\], got 2/,
+    );
+    expect(arg(0, [], f(1), 0, [], 0, null, new Int32Array(1))).toThrow(
+      /argReduce: argmax needs an axis, but x is 0-d/,
+    );
+    expect(arg(1, [3, 0], f(0), 0, [0, 1], 1, null, new Int32Array(3))).toThrow(
+      /argReduce: argmin of an empty set: axis 1 of shape \[3,0\] has size 0/,
+    );
+    expect(arg(0, [2, 3], f(6), 0, [3, 1], 1, null, f(2))).toThrow(
+      /'indices' must be an Int32Array, got Float32Array\(2\)/,
+    );
     expect(arg(0, [2, 3], f(6), 0, [3, 1], 1, null, new Int32Array(3))).toThrow(/'indices' must have length 2/);
     expect(arg(0, [2, 3], f(6), 0, [3, 1], 1, f(3), new Int32Array(2))).toThrow(/'values' must have length 2/);
-    expect(arg(0, [2, 3], f(6), 0, [3, 1], 1, undefined, new Int32Array(2))).toThrow(/'values' must be a Float32Array, got undefined/);
+    expect(arg(0, [2, 3], f(6), 0, [3, 1], 1, undefined, new Int32Array(2))).toThrow(
+      /'values' must be a Float32Array, got undefined/,
+    );
     const buf = new ArrayBuffer(64);
     const x = new Float32Array(buf, 0, 6);
-    expect(arg(0, [2, 3], x, 0, [3, 1], 1, null, new Int32Array(buf, 16, 2))).toThrow(/output 'indices' overlaps input 'x'/);
-    expect(arg(0, [2, 3], x, 0, [3, 1], 1, new Float32Array(buf, 20, 2), new Int32Array(2))).toThrow(/output 'values' overlaps input 'x'/);
-    expect(arg(0, [2, 3], x, 0, [3, 1], 1, new Float32Array(buf, 32, 2), new Int32Array(buf, 36, 2))).toThrow(/output 'values' overlaps input 'indices'/);
+    expect(arg(0, [2, 3], x, 0, [3, 1], 1, null, new Int32Array(buf, 16, 2))).toThrow(
+      /output 'indices' overlaps input 'x'/,
+    );
+    expect(arg(0, [2, 3], x, 0, [3, 1], 1, new Float32Array(buf, 20, 2), new Int32Array(2))).toThrow(
+      /output 'values' overlaps input 'x'/,
+    );
+    expect(arg(0, [2, 3], x, 0, [3, 1], 1, new Float32Array(buf, 32, 2), new Int32Array(buf, 36, 2))).toThrow(
+      /output 'values' overlaps input 'indices'/,
+    );
     expect(arg(0, [2, 3], x, 0, [3, 1], 1, new Float32Array(buf, 32, 2), new Int32Array(buf, 40, 2))).not.toThrow();
   });
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { BinaryOp, native } from '../../lib/native.js';
-import { contiguousStrides, forEachIndex, randomFloats, supportedIsas, withIsa, withThreads } from '../helpers/native.js';
+import {
+  contiguousStrides,
+  forEachIndex,
+  randomFloats,
+  supportedIsas,
+  withIsa,
+  withThreads,
+} from '../helpers/native.js';
 
 const reference: Record<keyof typeof BinaryOp, (a: number, b: number) => number> = {
   add: (a, b) => Math.fround(a + b),
@@ -23,7 +30,10 @@ interface Case {
 // Sizes around the vector widths (8, 16), their doubles, and the threading grain (32768).
 const cases: Case[] = [
   ...[0, 1, 7, 8, 9, 15, 16, 17, 31, 33, 63, 100].map((n) => ({
-    name: `contiguous ${n}`, shape: [n], aStrides: [1], bStrides: [1],
+    name: `contiguous ${n}`,
+    shape: [n],
+    aStrides: [1],
+    bStrides: [1],
   })),
   { name: 'above threading grain', shape: [70001], aStrides: [1], bStrides: [1] },
   { name: 'scalar b broadcast', shape: [3, 37], aStrides: [37, 1], bStrides: [0, 0] },
@@ -44,25 +54,34 @@ describe('native binary kernels', () => {
   for (const isa of supportedIsas) {
     for (const threads of [1, 2]) {
       it(`${isa}, ${threads} thread(s): every op, layout and size matches the float32 reference`, () => {
-        withThreads(threads, () => withIsa(isa, () => {
-          for (const c of cases) {
-            const aOffset = c.aOffset ?? 0;
-            const a = randomFloats(extent(c.shape, c.aStrides, aOffset) + 2, 11);
-            const b = randomFloats(extent(c.shape, c.bStrides, 0) + 2, 12, 0.5, 2);
-            const outStrides = contiguousStrides(c.shape);
-            const numel = c.shape.reduce((x, y) => x * y, 1);
-            for (const [name, op] of Object.entries(BinaryOp)) {
-              const out = new Float32Array(numel).fill(NaN);
-              native.binary(op, c.shape, out, 0, outStrides, a, aOffset, c.aStrides, b, 0, c.bStrides);
-              const ref = reference[name as keyof typeof BinaryOp];
-              forEachIndex(c.shape, [{ offset: aOffset, strides: c.aStrides }, { offset: 0, strides: c.bStrides }], (i, [ia, ib]) => {
-                if (out[i] !== ref(a[ia], b[ib])) {
-                  throw new Error(`${c.name} ${name} at ${i}: got ${out[i]}, want ${ref(a[ia], b[ib])}`);
-                }
-              });
+        withThreads(threads, () =>
+          withIsa(isa, () => {
+            for (const c of cases) {
+              const aOffset = c.aOffset ?? 0;
+              const a = randomFloats(extent(c.shape, c.aStrides, aOffset) + 2, 11);
+              const b = randomFloats(extent(c.shape, c.bStrides, 0) + 2, 12, 0.5, 2);
+              const outStrides = contiguousStrides(c.shape);
+              const numel = c.shape.reduce((x, y) => x * y, 1);
+              for (const [name, op] of Object.entries(BinaryOp)) {
+                const out = new Float32Array(numel).fill(NaN);
+                native.binary(op, c.shape, out, 0, outStrides, a, aOffset, c.aStrides, b, 0, c.bStrides);
+                const ref = reference[name as keyof typeof BinaryOp];
+                forEachIndex(
+                  c.shape,
+                  [
+                    { offset: aOffset, strides: c.aStrides },
+                    { offset: 0, strides: c.bStrides },
+                  ],
+                  (i, [ia, ib]) => {
+                    if (out[i] !== ref(a[ia], b[ib])) {
+                      throw new Error(`${c.name} ${name} at ${i}: got ${out[i]}, want ${ref(a[ia], b[ib])}`);
+                    }
+                  },
+                );
+              }
             }
-          }
-        }));
+          }),
+        );
       });
     }
 
@@ -77,7 +96,10 @@ describe('native binary kernels', () => {
         for (const name of ['maximum', 'minimum'] as const) {
           const out = new Float32Array(40);
           native.binary(BinaryOp[name], [40], out, 0, [1], a, 0, [1], b, 0, [1]);
-          for (let i = 0; i < 40; i++) expect(Object.is(out[i], reference[name](a[i], b[i])) || (out[i] === 0 && reference[name](a[i], b[i]) === 0)).toBe(true);
+          for (let i = 0; i < 40; i++)
+            expect(
+              Object.is(out[i], reference[name](a[i], b[i])) || (out[i] === 0 && reference[name](a[i], b[i]) === 0),
+            ).toBe(true);
         }
       });
     });

@@ -3,9 +3,22 @@ import { native } from '../../lib/native.js';
 import { randomFloats, supportedIsas, withIsa, withThreads } from '../helpers/native.js';
 
 interface Geom {
-  n: number; c: number; h: number; w: number; oc: number; kh: number; kw: number;
-  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; groups: number;
-  oh?: number; ow?: number;
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  oc: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  dh: number;
+  dw: number;
+  groups: number;
+  oh?: number;
+  ow?: number;
 }
 
 function dimsOf(g: Geom): number[] {
@@ -17,34 +30,38 @@ function dimsOf(g: Geom): number[] {
 // float64 references of y, dx, dw, db: one loop nest over every (output, tap) pair.
 function reference(d: number[], x: Float32Array, w: Float32Array, b: Float32Array | null, dy: Float32Array) {
   const [n, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups] = d;
-  const cg = c / groups, ocg = oc / groups;
+  const cg = c / groups,
+    ocg = oc / groups;
   const y = new Float64Array(n * oc * oh * ow);
   const dx = new Float64Array(x.length);
   const dwt = new Float64Array(w.length);
   const db = new Float64Array(oc);
-  for (let i = 0; i < n; i++) for (let o = 0; o < oc; o++) {
-    const g = Math.floor(o / ocg);
-    for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
-      const yi = ((i * oc + o) * oh + oy) * ow + ox;
-      let acc = b ? b[o] : 0;
-      const gy = dy[yi];
-      db[o] += gy;
-      for (let ci = 0; ci < cg; ci++) for (let a = 0; a < kh; a++) {
-        const iy = oy * sh - ph + a * dh;
-        if (iy < 0 || iy >= h) continue;
-        for (let e = 0; e < kw; e++) {
-          const ix = ox * sw - pw + e * dw;
-          if (ix < 0 || ix >= wd) continue;
-          const xi = ((i * c + g * cg + ci) * h + iy) * wd + ix;
-          const wi = ((o * cg + ci) * kh + a) * kw + e;
-          acc += x[xi] * w[wi];
-          dx[xi] += gy * w[wi];
-          dwt[wi] += gy * x[xi];
+  for (let i = 0; i < n; i++)
+    for (let o = 0; o < oc; o++) {
+      const g = Math.floor(o / ocg);
+      for (let oy = 0; oy < oh; oy++)
+        for (let ox = 0; ox < ow; ox++) {
+          const yi = ((i * oc + o) * oh + oy) * ow + ox;
+          let acc = b ? b[o] : 0;
+          const gy = dy[yi];
+          db[o] += gy;
+          for (let ci = 0; ci < cg; ci++)
+            for (let a = 0; a < kh; a++) {
+              const iy = oy * sh - ph + a * dh;
+              if (iy < 0 || iy >= h) continue;
+              for (let e = 0; e < kw; e++) {
+                const ix = ox * sw - pw + e * dw;
+                if (ix < 0 || ix >= wd) continue;
+                const xi = ((i * c + g * cg + ci) * h + iy) * wd + ix;
+                const wi = ((o * cg + ci) * kh + a) * kw + e;
+                acc += x[xi] * w[wi];
+                dx[xi] += gy * w[wi];
+                dwt[wi] += gy * x[xi];
+              }
+            }
+          y[yi] = acc;
         }
-      }
-      y[yi] = acc;
     }
-  }
   return { y, dx, dw: dwt, db };
 }
 
@@ -98,30 +115,63 @@ const cases: [string, Geom][] = [
   ['1x1 groups (fast path)', { ...base, n: 2, c: 6, h: 3, w: 5, oc: 4, kh: 1, kw: 1, groups: 2 }],
   ['1x1 stride 2', { ...base, n: 2, c: 4, h: 7, w: 7, oc: 3, kh: 1, kw: 1, sh: 2, sw: 2 }],
   ['stride > kernel, odd sizes', { ...base, n: 2, c: 3, h: 11, w: 13, oc: 4, kh: 2, kw: 3, sh: 3, sw: 4 }],
-  ['dilation and padding > kernel', { ...base, n: 1, c: 2, h: 6, w: 5, oc: 3, kh: 3, kw: 2, ph: 4, pw: 3, dh: 2, dw: 3 }],
+  [
+    'dilation and padding > kernel',
+    { ...base, n: 1, c: 2, h: 6, w: 5, oc: 3, kh: 3, kw: 2, ph: 4, pw: 3, dh: 2, dw: 3 },
+  ],
   ['groups', { ...base, n: 2, c: 6, h: 5, w: 5, oc: 9, kh: 3, kw: 3, ph: 1, pw: 1, groups: 3 }],
   ['depthwise', { ...base, n: 2, c: 8, h: 9, w: 7, oc: 8, kh: 3, kw: 3, sh: 2, sw: 1, ph: 1, pw: 1, groups: 8 }],
   ['1-D (H = 1)', { ...base, n: 3, c: 4, h: 1, w: 37, oc: 6, kh: 1, kw: 5, sw: 2, pw: 2, dw: 2 }],
   ['wide, around the GEMM tiles', { ...base, n: 2, c: 16, h: 12, w: 12, oc: 33, kh: 3, kw: 3, ph: 1, pw: 1 }],
-  ['weight gradient split over K at 2 threads (3 x 20x20 columns)', { ...base, n: 3, c: 3, h: 20, w: 20, oc: 5, kh: 3, kw: 3, ph: 1, pw: 1, groups: 1 }],
+  [
+    'weight gradient split over K at 2 threads (3 x 20x20 columns)',
+    { ...base, n: 3, c: 3, h: 20, w: 20, oc: 5, kh: 3, kw: 3, ph: 1, pw: 1, groups: 1 },
+  ],
   // 3 images (too few to split by images at 2 threads) of 40x40: the tiled path, its K split
   // over threads, natural and transposed (AVX-512's tile, kg = 9).
-  ['tiled weight gradient split over K (3 x 40x40 columns)', { ...base, n: 3, c: 3, h: 40, w: 40, oc: 16, kh: 3, kw: 3, ph: 1, pw: 1 }],
-  ['tiled weight gradient transposed, split over K', { ...base, n: 3, c: 1, h: 40, w: 40, oc: 32, kh: 3, kw: 3, ph: 1, pw: 1 }],
+  [
+    'tiled weight gradient split over K (3 x 40x40 columns)',
+    { ...base, n: 3, c: 3, h: 40, w: 40, oc: 16, kh: 3, kw: 3, ph: 1, pw: 1 },
+  ],
+  [
+    'tiled weight gradient transposed, split over K',
+    { ...base, n: 3, c: 1, h: 40, w: 40, oc: 32, kh: 3, kw: 3, ph: 1, pw: 1 },
+  ],
   // Few input taps, many output channels: the weight gradient is computed transposed (dw^T =
   // col * dy^T) on every ISA's tile (kg = 2), on AVX-512's for kg = 9 (F2's first layer); K split
   // over threads at 2 threads (3 x 20x20 columns); groups map the transposed entries back.
-  ['weight gradient transposed (1 channel, 1x2 kernel)', { ...base, n: 3, c: 1, h: 20, w: 20, oc: 16, kh: 1, kw: 2, pw: 1 }],
+  [
+    'weight gradient transposed (1 channel, 1x2 kernel)',
+    { ...base, n: 3, c: 1, h: 20, w: 20, oc: 16, kh: 1, kw: 2, pw: 1 },
+  ],
   ['weight gradient transposed, groups', { ...base, n: 2, c: 2, h: 9, w: 7, oc: 32, kh: 1, kw: 2, sh: 2, groups: 2 }],
-  ['weight gradient transposed on AVX-512 (1 -> 32 channels, 3x3)', { ...base, n: 3, c: 1, h: 20, w: 20, oc: 32, kh: 3, kw: 3, ph: 1, pw: 1 }],
-  ['far-side padding (oh larger than the formula)', { ...base, n: 1, c: 2, h: 4, w: 4, oc: 2, kh: 4, kw: 4, ph: 1, pw: 1, oh: 4, ow: 4 }],
+  [
+    'weight gradient transposed on AVX-512 (1 -> 32 channels, 3x3)',
+    { ...base, n: 3, c: 1, h: 20, w: 20, oc: 32, kh: 3, kw: 3, ph: 1, pw: 1 },
+  ],
+  [
+    'far-side padding (oh larger than the formula)',
+    { ...base, n: 1, c: 2, h: 4, w: 4, oc: 2, kh: 4, kw: 4, ph: 1, pw: 1, oh: 4, ow: 4 },
+  ],
   // At 2 threads these split the batch over the threads by images (each thread its own column
   // buffer, sub-tiles and weight-gradient partial): 9 images = shares of 4 and 5, sub-tiles of
   // 4 and a tail of 1; 16x16 planes take the per-image grad-input GEMMs, 6x6 ones the gathered.
-  ['images split over threads, uneven shares', { ...base, n: 9, c: 8, h: 16, w: 16, oc: 16, kh: 3, kw: 3, ph: 1, pw: 1 }],
-  ['images split over threads, narrow planes', { ...base, n: 8, c: 16, h: 6, w: 6, oc: 48, kh: 3, kw: 3, ph: 1, pw: 1 }],
-  ['images split over threads, transposed weight gradient', { ...base, n: 10, c: 1, h: 20, w: 20, oc: 32, kh: 3, kw: 3, ph: 1, pw: 1 }],
-  ['images split over threads, groups and stride', { ...base, n: 16, c: 8, h: 13, w: 12, oc: 32, kh: 3, kw: 3, sh: 2, ph: 1, pw: 1, groups: 2 }],
+  [
+    'images split over threads, uneven shares',
+    { ...base, n: 9, c: 8, h: 16, w: 16, oc: 16, kh: 3, kw: 3, ph: 1, pw: 1 },
+  ],
+  [
+    'images split over threads, narrow planes',
+    { ...base, n: 8, c: 16, h: 6, w: 6, oc: 48, kh: 3, kw: 3, ph: 1, pw: 1 },
+  ],
+  [
+    'images split over threads, transposed weight gradient',
+    { ...base, n: 10, c: 1, h: 20, w: 20, oc: 32, kh: 3, kw: 3, ph: 1, pw: 1 },
+  ],
+  [
+    'images split over threads, groups and stride',
+    { ...base, n: 16, c: 8, h: 13, w: 12, oc: 32, kh: 3, kw: 3, sh: 2, ph: 1, pw: 1, groups: 2 },
+  ],
 ];
 
 // Runs fn with the convolutions kept on im2col + GEMM (no Winograd), or on Winograd wherever it
@@ -140,9 +190,13 @@ describe('native conv2d (im2col + GEMM)', () => {
   for (const isa of supportedIsas) {
     for (const threads of [1, 2]) {
       it(`forward, grad-input, grad-weight, grad-bias on ${isa} at ${threads} thread(s)`, () => {
-        withIsa(isa, () => withThreads(threads, () => im2colOnly(() => {
-          runAll(cases);
-        })));
+        withIsa(isa, () =>
+          withThreads(threads, () =>
+            im2colOnly(() => {
+              runAll(cases);
+            }),
+          ),
+        );
       });
     }
   }
@@ -151,7 +205,10 @@ describe('native conv2d (im2col + GEMM)', () => {
     // 64 channels x 3x3 x 130x130 outputs = 39 MB for one image: one image per tile.
     withThreads(2, () => run({ ...base, n: 2, c: 64, h: 130, w: 130, oc: 2, kh: 3, kw: 3, ph: 1, pw: 1 }, true));
     // 90K floats per image: tiles of 5 images, then 2 (K split over threads, accumulation).
-    for (const threads of [1, 2]) withThreads(threads, () => im2colOnly(() => run({ ...base, n: 7, c: 32, h: 16, w: 16, oc: 64, kh: 3, kw: 3, ph: 1, pw: 1 }, true)));
+    for (const threads of [1, 2])
+      withThreads(threads, () =>
+        im2colOnly(() => run({ ...base, n: 7, c: 32, h: 16, w: 16, oc: 64, kh: 3, kw: 3, ph: 1, pw: 1 }, true)),
+      );
   });
 
   it('gives the same bits on every call at a fixed thread count (images split over threads)', () => {
@@ -181,19 +238,29 @@ describe('native conv2d (im2col + GEMM)', () => {
 
   it('rejects bad arguments without touching memory', () => {
     const d = dimsOf({ ...base, n: 1, c: 2, h: 3, w: 3, oc: 2, kh: 2, kw: 2 });
-    const x = new Float32Array(18), w = new Float32Array(16), y = new Float32Array(8);
-    expect(() => native.conv2d(d.slice(0, 15), x, w, null, y)).toThrow(/conv2d: argument 'dims' must have 16 entries, got 15/);
-    const bad = [...d]; bad[15] = 3;
+    const x = new Float32Array(18),
+      w = new Float32Array(16),
+      y = new Float32Array(8);
+    expect(() => native.conv2d(d.slice(0, 15), x, w, null, y)).toThrow(
+      /conv2d: argument 'dims' must have 16 entries, got 15/,
+    );
+    const bad = [...d];
+    bad[15] = 3;
     expect(() => native.conv2d(bad, x, w, null, y)).toThrow(/groups 3 must divide the channels c 2 and oc 2/);
-    const neg = [...d]; neg[9] = 0;
+    const neg = [...d];
+    neg[9] = 0;
     expect(() => native.conv2d(neg, x, w, null, y)).toThrow(/strideH must be an integer in \[1, /);
-    expect(() => native.conv2d(d, x, w, null, new Float32Array(7))).toThrow(/'y' must hold \[1,2,2,2\] = 8 floats, got 7/);
+    expect(() => native.conv2d(d, x, w, null, new Float32Array(7))).toThrow(
+      /'y' must hold \[1,2,2,2\] = 8 floats, got 7/,
+    );
     expect(() => native.conv2d(d, x, w, new Float32Array(3), y)).toThrow(/'bias' must hold/);
     expect(() => native.conv2d(d, x, w, null, x.subarray(0, 8))).toThrow(RangeError);
     expect(() => native.conv2d(d, x, new Float64Array(16) as unknown as Float32Array, null, y)).toThrow(TypeError);
     expect(() => native.conv2dBackwardInput(d, y, w, new Float32Array(17))).toThrow(/'dx' must hold/);
     expect(() => native.conv2dBackwardWeight(d, x, y, w.subarray(0, 15), null)).toThrow(/'dw' must hold/);
-    const huge = [...d]; huge[7] = 2 ** 31 - 1; huge[8] = 2 ** 31 - 1;
+    const huge = [...d];
+    huge[7] = 2 ** 31 - 1;
+    huge[8] = 2 ** 31 - 1;
     expect(() => native.conv2d(huge, x, w, null, y)).toThrow(RangeError);
   });
 });
@@ -207,9 +274,18 @@ const winogradCases: [string, Geom][] = [
   ['padding 2 and 3, unequal', { ...base, n: 2, c: 16, h: 5, w: 6, oc: 20, kh: 3, kw: 3, ph: 2, pw: 3 }],
   ['1x1 and 2x3 inputs with padding', { ...base, n: 3, c: 16, h: 1, w: 1, oc: 16, kh: 3, kw: 3, ph: 1, pw: 1 }],
   ['2x3 input, padding 1', { ...base, n: 2, c: 18, h: 2, w: 3, oc: 16, kh: 3, kw: 3, ph: 1, pw: 1 }],
-  ['output larger than the formula (far-side padding)', { ...base, n: 2, c: 16, h: 6, w: 6, oc: 16, kh: 3, kw: 3, ph: 1, pw: 1, oh: 7, ow: 8 }],
-  ['images split over threads, uneven shares, blocks', { ...base, n: 9, c: 16, h: 12, w: 10, oc: 24, kh: 3, kw: 3, ph: 1, pw: 1 }],
-  ['one image (GEMMs threaded, not the batch)', { ...base, n: 1, c: 48, h: 20, w: 20, oc: 32, kh: 3, kw: 3, ph: 1, pw: 1 }],
+  [
+    'output larger than the formula (far-side padding)',
+    { ...base, n: 2, c: 16, h: 6, w: 6, oc: 16, kh: 3, kw: 3, ph: 1, pw: 1, oh: 7, ow: 8 },
+  ],
+  [
+    'images split over threads, uneven shares, blocks',
+    { ...base, n: 9, c: 16, h: 12, w: 10, oc: 24, kh: 3, kw: 3, ph: 1, pw: 1 },
+  ],
+  [
+    'one image (GEMMs threaded, not the batch)',
+    { ...base, n: 1, c: 48, h: 20, w: 20, oc: 32, kh: 3, kw: 3, ph: 1, pw: 1 },
+  ],
   ['few channels', { ...base, n: 2, c: 3, h: 6, w: 7, oc: 5, kh: 3, kw: 3, ph: 1, pw: 1 }],
 ];
 
@@ -217,9 +293,13 @@ describe('native conv2d (Winograd F(2x2, 3x3))', () => {
   for (const isa of supportedIsas) {
     for (const threads of [1, 2]) {
       it(`forward, grad-input, grad-weight, grad-bias on ${isa} at ${threads} thread(s), against float64`, () => {
-        withIsa(isa, () => withThreads(threads, () => withAlgorithm('winograd', () => {
-          runAll(winogradCases);
-        })));
+        withIsa(isa, () =>
+          withThreads(threads, () =>
+            withAlgorithm('winograd', () => {
+              runAll(winogradCases);
+            }),
+          ),
+        );
       });
     }
   }
@@ -232,7 +312,9 @@ describe('native conv2d (Winograd F(2x2, 3x3))', () => {
     const w = randomFloats(oc * c * 9, 12);
     const dy = randomFloats(n * oc * oh * ow, 13);
     const all = () => {
-      const y = new Float32Array(dy.length), dx = new Float32Array(x.length), dw = new Float32Array(w.length);
+      const y = new Float32Array(dy.length),
+        dx = new Float32Array(x.length),
+        dw = new Float32Array(w.length);
       native.conv2d(d, x, w, null, y);
       native.conv2dBackwardInput(d, dy, w, dx);
       native.conv2dBackwardWeight(d, x, dy, dw, null);
@@ -249,12 +331,23 @@ describe('native conv2d (Winograd F(2x2, 3x3))', () => {
     // 15 channels, stride 2, groups, dilation, 4x4 planes (4 tiles), too few tiles in the batch
     // (10 x 25), an image too large to transform whole (16 x 32 x 4225 floats > 8 MiB): im2col
     // (bit-identical to the forced im2col path).
-    for (const other of [{ ...g, c: 15 }, { ...g, sh: 2, sw: 2 }, { ...g, groups: 2 }, { ...g, dh: 2, dw: 2, ph: 2, pw: 2 }, { ...g, h: 4, w: 4 }, { ...g, n: 10 },
-      { ...g, n: 1, h: 130, w: 130 }]) {
+    for (const other of [
+      { ...g, c: 15 },
+      { ...g, sh: 2, sw: 2 },
+      { ...g, groups: 2 },
+      { ...g, dh: 2, dw: 2, ph: 2, pw: 2 },
+      { ...g, h: 4, w: 4 },
+      { ...g, n: 10 },
+      { ...g, n: 1, h: 130, w: 130 },
+    ]) {
       const od = dimsOf(other);
       const xx = randomFloats(od[0] * od[1] * od[2] * od[3], 14);
       const ww = randomFloats(od[4] * (od[1] / other.groups) * 9, 15);
-      const yy = () => { const y = new Float32Array(od[0] * od[4] * od[5] * od[6]); native.conv2d(od, xx, ww, null, y); return y; };
+      const yy = () => {
+        const y = new Float32Array(od[0] * od[4] * od[5] * od[6]);
+        native.conv2d(od, xx, ww, null, y);
+        return y;
+      };
       expect(yy()).toEqual(im2colOnly(yy));
     }
   });
@@ -263,11 +356,23 @@ describe('native conv2d (Winograd F(2x2, 3x3))', () => {
 // Few input taps (C * kh * kw <= 32), column stride 1, one group: the direct kernel (forward
 // only; the gradients stay on im2col + GEMM) on the vector ISAs.
 const directCases: [string, Geom][] = [
-  ['C1-like: 3 -> 32 channels, 32x32, pad 1', { ...base, n: 4, c: 3, h: 32, w: 32, oc: 32, kh: 3, kw: 3, ph: 1, pw: 1 }],
-  ['1 channel, 28x28 (rows not a whole number of registers), 13 outputs', { ...base, n: 3, c: 1, h: 28, w: 28, oc: 13, kh: 3, kw: 3, ph: 1, pw: 1 }],
+  [
+    'C1-like: 3 -> 32 channels, 32x32, pad 1',
+    { ...base, n: 4, c: 3, h: 32, w: 32, oc: 32, kh: 3, kw: 3, ph: 1, pw: 1 },
+  ],
+  [
+    '1 channel, 28x28 (rows not a whole number of registers), 13 outputs',
+    { ...base, n: 3, c: 1, h: 28, w: 28, oc: 13, kh: 3, kw: 3, ph: 1, pw: 1 },
+  ],
   ['narrow rows (5 and 3 outputs a row)', { ...base, n: 2, c: 2, h: 7, w: 5, oc: 9, kh: 3, kw: 3, ph: 1, pw: 0 }],
-  ['row stride 2, dilation 2, 5x5', { ...base, n: 2, c: 1, h: 21, w: 37, oc: 7, kh: 5, kw: 5, sh: 2, ph: 2, pw: 4, dh: 2, dw: 2 }],
-  ['padding larger than the kernel, output larger than the formula', { ...base, n: 2, c: 2, h: 6, w: 5, oc: 3, kh: 3, kw: 2, ph: 4, pw: 3, oh: 13, ow: 12 }],
+  [
+    'row stride 2, dilation 2, 5x5',
+    { ...base, n: 2, c: 1, h: 21, w: 37, oc: 7, kh: 5, kw: 5, sh: 2, ph: 2, pw: 4, dh: 2, dw: 2 },
+  ],
+  [
+    'padding larger than the kernel, output larger than the formula',
+    { ...base, n: 2, c: 2, h: 6, w: 5, oc: 3, kh: 3, kw: 2, ph: 4, pw: 3, oh: 13, ow: 12 },
+  ],
   ['one image (rows split over threads)', { ...base, n: 1, c: 3, h: 64, w: 40, oc: 17, kh: 3, kw: 3, ph: 1, pw: 1 }],
   ['LeNet 5x5, no padding', { ...base, n: 5, c: 1, h: 28, w: 28, oc: 6, kh: 5, kw: 5 }],
 ];
@@ -276,9 +381,11 @@ describe('native conv2d (direct, few input taps)', () => {
   for (const isa of supportedIsas) {
     for (const threads of [1, 2]) {
       it(`forward (and the gradients beside it) on ${isa} at ${threads} thread(s), against float64`, () => {
-        withIsa(isa, () => withThreads(threads, () => {
-          runAll(directCases);
-        }));
+        withIsa(isa, () =>
+          withThreads(threads, () => {
+            runAll(directCases);
+          }),
+        );
       });
     }
   }
@@ -306,9 +413,11 @@ describe('native conv2d (direct, few input taps)', () => {
           });
         }
         // 4 channels (36 taps), column stride 2, groups: im2col.
-        for (const other of [{ ...base, n: 2, c: 4, h: 16, w: 16, oc: 8, kh: 3, kw: 3, ph: 1, pw: 1 },
+        for (const other of [
+          { ...base, n: 2, c: 4, h: 16, w: 16, oc: 8, kh: 3, kw: 3, ph: 1, pw: 1 },
           { ...base, n: 2, c: 3, h: 16, w: 16, oc: 8, kh: 3, kw: 3, sw: 2, ph: 1, pw: 1 },
-          { ...base, n: 2, c: 4, h: 16, w: 16, oc: 8, kh: 3, kw: 3, ph: 1, pw: 1, groups: 2 }]) {
+          { ...base, n: 2, c: 4, h: 16, w: 16, oc: 8, kh: 3, kw: 3, ph: 1, pw: 1, groups: 2 },
+        ]) {
           const f = y(other, 23);
           expect(f()).toEqual(im2colOnly(f));
         }

@@ -52,12 +52,15 @@ function prepare(c: Case, seed: number): Prepared {
   const want = Float64Array.from(c0);
   const tol = new Float64Array(c0.length);
   for (let t = 0; t < c.batch; t++) {
-    const ao = c.aOffset + t * c.strideA, bo = c.bOffset + t * c.strideB, co = c.cOffset + t * c.strideC;
+    const ao = c.aOffset + t * c.strideA,
+      bo = c.bOffset + t * c.strideB,
+      co = c.cOffset + t * c.strideC;
     for (let i = 0; i < c.m; i++) {
       for (let j = 0; j < c.n; j++) {
         const ci = co + i * c.ldc + j;
         if (c.nanC) c0[ci] = NaN;
-        let sum = 0, abs = 0;
+        let sum = 0,
+          abs = 0;
         for (let p = 0; p < c.k; p++) {
           const av = a[ao + (c.transA ? p * c.lda + i : i * c.lda + p)];
           const bv = b[bo + (c.transB ? j * c.ldb + p : p * c.ldb + j)];
@@ -77,11 +80,47 @@ function run(p: Prepared): Float32Array {
   const { c } = p;
   const out = Float32Array.from(p.c0);
   if (c.batch === 1 && c.strideA === 0 && c.strideB === 0 && c.strideC === 0) {
-    native.gemm(c.transA, c.transB, c.m, c.n, c.k, c.alpha, p.a, c.aOffset, c.lda, p.b, c.bOffset, c.ldb,
-      c.beta, out, c.cOffset, c.ldc);
+    native.gemm(
+      c.transA,
+      c.transB,
+      c.m,
+      c.n,
+      c.k,
+      c.alpha,
+      p.a,
+      c.aOffset,
+      c.lda,
+      p.b,
+      c.bOffset,
+      c.ldb,
+      c.beta,
+      out,
+      c.cOffset,
+      c.ldc,
+    );
   } else {
-    native.gemmBatched(c.transA, c.transB, c.batch, c.m, c.n, c.k, c.alpha, p.a, c.aOffset, c.lda, c.strideA,
-      p.b, c.bOffset, c.ldb, c.strideB, c.beta, out, c.cOffset, c.ldc, c.strideC);
+    native.gemmBatched(
+      c.transA,
+      c.transB,
+      c.batch,
+      c.m,
+      c.n,
+      c.k,
+      c.alpha,
+      p.a,
+      c.aOffset,
+      c.lda,
+      c.strideA,
+      p.b,
+      c.bOffset,
+      c.ldb,
+      c.strideB,
+      c.beta,
+      out,
+      c.cOffset,
+      c.ldc,
+      c.strideC,
+    );
   }
   return out;
 }
@@ -101,8 +140,23 @@ function gemmCase(name: string, m: number, n: number, k: number, opts: Partial<C
     for (const transB of [false, true]) {
       const base: Case = {
         name: `${name} ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`,
-        transA, transB, batch: 1, m, n, k, alpha: 1, beta: 0,
-        lda: 0, ldb: 0, ldc: n, strideA: 0, strideB: 0, strideC: 0, aOffset: 0, bOffset: 0, cOffset: 0,
+        transA,
+        transB,
+        batch: 1,
+        m,
+        n,
+        k,
+        alpha: 1,
+        beta: 0,
+        lda: 0,
+        ldb: 0,
+        ldc: n,
+        strideA: 0,
+        strideB: 0,
+        strideC: 0,
+        aOffset: 0,
+        bOffset: 0,
+        cOffset: 0,
         ...opts,
       };
       base.lda = Math.max(opts.lda ?? 0, transA ? m : k, 1);
@@ -139,7 +193,15 @@ const cases: Case[] = [
   ...gemmCase('simd kc -1 / +1', 4, 33, 511),
   ...gemmCase('simd kc +1', 7, 21, 513, { beta: 0.5 }),
   ...gemmCase('k >> m, n', 5, 7, 1500, { alpha: 2 }),
-  ...gemmCase('ld > width, offsets', 11, 20, 19, { lda: 37, ldb: 41, ldc: 29, aOffset: 3, bOffset: 5, cOffset: 7, beta: -1 }),
+  ...gemmCase('ld > width, offsets', 11, 20, 19, {
+    lda: 37,
+    ldb: 41,
+    ldc: 29,
+    aOffset: 3,
+    bOffset: 5,
+    cOffset: 7,
+    beta: -1,
+  }),
   ...gemmCase('beta = 0 over NaN', 20, 35, 30, { nanC: true, alpha: 3 }),
   ...gemmCase('alpha = 0', 6, 9, 4, { alpha: 0, beta: 2 }),
   ...gemmCase('direct-B rows limit', 96, 50, 40),
@@ -158,7 +220,13 @@ const cases: Case[] = [
   ...gemmCase('threaded, tall', 400, 5, 300),
   ...gemmCase('batched, broadcast A', 9, 21, 13, { batch: 3, strideB: 13 * 21 + 4, strideC: 9 * 21 + 2, beta: 0.5 }),
   ...gemmCase('batched, broadcast B', 15, 33, 10, { batch: 4, strideA: 15 * 10, strideC: 15 * 33, nanC: true }),
-  ...gemmCase('batched, interleaved C', 20, 18, 64, { batch: 5, strideA: 20 * 64, strideB: 64 * 18, ldc: 5 * 18, strideC: 18 }),
+  ...gemmCase('batched, interleaved C', 20, 18, 64, {
+    batch: 5,
+    strideA: 20 * 64,
+    strideB: 64 * 18,
+    ldc: 5 * 18,
+    strideC: 18,
+  }),
   ...gemmCase('batched, threaded', 70, 64, 96, { batch: 3, strideA: 70 * 96, strideB: 96 * 64, strideC: 70 * 64 }),
 ];
 // In the batched cases, strides are set for the untransposed layout; transposing swaps the
@@ -170,9 +238,11 @@ describe('native gemm', () => {
   for (const isa of supportedIsas) {
     for (const threads of [1, 2]) {
       it(`${isa}, ${threads} thread(s): matches the float64 reference on every case`, () => {
-        withThreads(threads, () => withIsa(isa, () => {
-          for (const p of prepared) check(p, run(p), `${isa}/${threads}`);
-        }));
+        withThreads(threads, () =>
+          withIsa(isa, () => {
+            for (const p of prepared) check(p, run(p), `${isa}/${threads}`);
+          }),
+        );
       });
     }
   }
@@ -189,13 +259,16 @@ describe('native gemm', () => {
   for (const isa of supportedIsas.filter((i) => i !== 'scalar')) {
     it(`${isa}: N = 2048 product passes the random-vector check`, () => {
       const n = 2048;
-      const a = randomFloats(n * n, 5), b = randomFloats(n * n, 6);
+      const a = randomFloats(n * n, 5),
+        b = randomFloats(n * n, 6);
       const c = new Float32Array(n * n).fill(NaN);
       withIsa(isa, () => native.gemm(false, false, n, n, n, 1, a, 0, n, b, 0, n, 0, c, 0, n));
       const x = Float64Array.from(randomFloats(n, 7, 0.5, 1), (v, i) => (i % 3 === 0 ? -v : v));
-      const bx = new Float64Array(n), babs = new Float64Array(n);
+      const bx = new Float64Array(n),
+        babs = new Float64Array(n);
       for (let p = 0; p < n; p++) {
-        let s = 0, t = 0;
+        let s = 0,
+          t = 0;
         for (let j = 0; j < n; j++) {
           s += b[p * n + j] * x[j];
           t += Math.abs(b[p * n + j] * x[j]);
@@ -204,7 +277,9 @@ describe('native gemm', () => {
         babs[p] = t;
       }
       for (let i = 0; i < n; i++) {
-        let cx = 0, abx = 0, aabs = 0;
+        let cx = 0,
+          abx = 0,
+          aabs = 0;
         for (let p = 0; p < n; p++) {
           abx += a[i * n + p] * bx[p];
           aabs += Math.abs(a[i * n + p]) * babs[p];
@@ -222,35 +297,49 @@ describe('native gemm', () => {
 });
 
 describe('native gemm argument checks', () => {
-  const a = new Float32Array(12), b = new Float32Array(12), c = new Float32Array(9);
+  const a = new Float32Array(12),
+    b = new Float32Array(12),
+    c = new Float32Array(9);
   it('rejects wrong types and sizes with clear errors', () => {
-    expect(() => native.gemm(0 as unknown as boolean, false, 3, 3, 4, 1, a, 0, 4, b, 0, 3, 0, c, 0, 3))
-      .toThrow(/gemm: argument 'transA' must be a boolean, got number 0/);
-    expect(() => native.gemm(false, false, 3, 3, 4, 1, a, 0, 3, b, 0, 3, 0, c, 0, 3))
-      .toThrow(/gemm: argument 'lda' must be >= 4 \(the row length of A \(m x k\), 3 x 4\), got 3/);
-    expect(() => native.gemm(false, false, 3, 3, 4, 1, a, 1, 4, b, 0, 3, 0, c, 0, 3))
-      .toThrow(/gemm: argument 'a': A \(m x k\).*reaches element 12 of a Float32Array of length 12/);
-    expect(() => native.gemm(false, true, 3, 3, 4, 1, a, 0, 4, b, 0, 3, 0, c, 0, 3))
-      .toThrow(/argument 'ldb' must be >= 4 \(the row length of B \(n x k, transposed\)/);
-    expect(() => native.gemm(false, false, 3, 4, 4, 1, a, 0, 4, b, 0, 4, 0, c, 0, 4))
-      .toThrow(/argument 'b'.*reaches element 15/);
-    expect(() => native.gemm(false, false, -1, 3, 4, 1, a, 0, 4, b, 0, 3, 0, c, 0, 3))
-      .toThrow(/argument 'm' must be in \[0, /);
-    expect(() => native.gemm(false, false, 3, 3, 4, '1' as unknown as number, a, 0, 4, b, 0, 3, 0, c, 0, 3))
-      .toThrow(/argument 'alpha' must be a number/);
-    expect(() => native.gemm(false, false, 3, 3, 4, 1, new Float64Array(12) as unknown as Float32Array, 0, 4, b, 0, 3, 0, c, 0, 3))
-      .toThrow(/argument 'a' must be a Float32Array, got Float64Array\(12\)/);
+    expect(() => native.gemm(0 as unknown as boolean, false, 3, 3, 4, 1, a, 0, 4, b, 0, 3, 0, c, 0, 3)).toThrow(
+      /gemm: argument 'transA' must be a boolean, got number 0/,
+    );
+    expect(() => native.gemm(false, false, 3, 3, 4, 1, a, 0, 3, b, 0, 3, 0, c, 0, 3)).toThrow(
+      /gemm: argument 'lda' must be >= 4 \(the row length of A \(m x k\), 3 x 4\), got 3/,
+    );
+    expect(() => native.gemm(false, false, 3, 3, 4, 1, a, 1, 4, b, 0, 3, 0, c, 0, 3)).toThrow(
+      /gemm: argument 'a': A \(m x k\).*reaches element 12 of a Float32Array of length 12/,
+    );
+    expect(() => native.gemm(false, true, 3, 3, 4, 1, a, 0, 4, b, 0, 3, 0, c, 0, 3)).toThrow(
+      /argument 'ldb' must be >= 4 \(the row length of B \(n x k, transposed\)/,
+    );
+    expect(() => native.gemm(false, false, 3, 4, 4, 1, a, 0, 4, b, 0, 4, 0, c, 0, 4)).toThrow(
+      /argument 'b'.*reaches element 15/,
+    );
+    expect(() => native.gemm(false, false, -1, 3, 4, 1, a, 0, 4, b, 0, 3, 0, c, 0, 3)).toThrow(
+      /argument 'm' must be in \[0, /,
+    );
+    expect(() => native.gemm(false, false, 3, 3, 4, '1' as unknown as number, a, 0, 4, b, 0, 3, 0, c, 0, 3)).toThrow(
+      /argument 'alpha' must be a number/,
+    );
+    expect(() =>
+      native.gemm(false, false, 3, 3, 4, 1, new Float64Array(12) as unknown as Float32Array, 0, 4, b, 0, 3, 0, c, 0, 3),
+    ).toThrow(/argument 'a' must be a Float32Array, got Float64Array\(12\)/);
   });
   it('rejects C overlapping A or B, and batched C overlapping itself', () => {
     const buf = new Float32Array(40);
-    expect(() => native.gemm(false, false, 3, 3, 3, 1, buf, 0, 3, b, 0, 3, 0, buf, 8, 3))
-      .toThrow(/gemm: output 'c' overlaps input 'a'/);
-    expect(() => native.gemm(false, false, 3, 3, 3, 1, a, 0, 3, buf, 20, 3, 0, buf, 12, 3))
-      .toThrow(/output 'c' overlaps input 'b'/);
+    expect(() => native.gemm(false, false, 3, 3, 3, 1, buf, 0, 3, b, 0, 3, 0, buf, 8, 3)).toThrow(
+      /gemm: output 'c' overlaps input 'a'/,
+    );
+    expect(() => native.gemm(false, false, 3, 3, 3, 1, a, 0, 3, buf, 20, 3, 0, buf, 12, 3)).toThrow(
+      /output 'c' overlaps input 'b'/,
+    );
     expect(() => native.gemm(false, false, 3, 3, 3, 1, buf, 0, 3, b, 0, 3, 0, buf, 9, 3)).not.toThrow();
-    expect(() => native.gemmBatched(false, false, 2, 2, 2, 2, 1, a, 0, 2, 0, b, 0, 2, 0, 0, buf, 0, 2, 2))
-      .toThrow(/gemmBatched: output 'c' .* writes some elements more than once/);
-    expect(() => native.gemmBatched(false, false, 2, 2, 2, 2, 1, a, 0, 2, 4, b, 0, 2, 0, 0, buf, 0, 2, 0))
-      .toThrow(/writes some elements more than once/);
+    expect(() => native.gemmBatched(false, false, 2, 2, 2, 2, 1, a, 0, 2, 0, b, 0, 2, 0, 0, buf, 0, 2, 2)).toThrow(
+      /gemmBatched: output 'c' .* writes some elements more than once/,
+    );
+    expect(() => native.gemmBatched(false, false, 2, 2, 2, 2, 1, a, 0, 2, 4, b, 0, 2, 0, 0, buf, 0, 2, 0)).toThrow(
+      /writes some elements more than once/,
+    );
   });
 });

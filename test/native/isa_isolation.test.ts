@@ -96,7 +96,9 @@ describe.runIf(process.arch === 'x64')('ISA isolation of the build the tests loa
   it('each ISA library exists, exports only myelin::fill_* and has no weak symbols', () => {
     for (const lib of layout.isaLibs) {
       if (!fs.existsSync(lib)) {
-        throw new Error(`${lib} not found: the addon ${addon} was not built next to its ISA libraries (${layout.kind}); build with node-gyp or cmake-js (or point MYELIN_ADDON at such a build) to run this check`);
+        throw new Error(
+          `${lib} not found: the addon ${addon} was not built next to its ISA libraries (${layout.kind}); build with node-gyp or cmake-js (or point MYELIN_ADDON at such a build) to run this check`,
+        );
       }
       const { violations, fills } = isaLibViolations(lib);
       expect(violations, `${lib}:\n${violations.join('\n')}`).toEqual([]);
@@ -121,7 +123,9 @@ describe.runIf(process.arch === 'x64')('ISA isolation of the build the tests loa
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'myelin-isa-check-'));
     try {
       const src = path.join(dir, 'bad_avx2.cpp');
-      fs.writeFileSync(src, `
+      fs.writeFileSync(
+        src,
+        `
         #include <immintrin.h>
         namespace myelin {
         inline __m256 twice(__m256 x) { return _mm256_add_ps(x, x); }
@@ -129,10 +133,19 @@ describe.runIf(process.arch === 'x64')('ISA isolation of the build the tests loa
         float leaked(const float* p) { return _mm256_cvtss_f32(twice(_mm256_loadu_ps(p))) + square(p[0]); }
         void fill_bad_avx2(float* p) { p[0] = leaked(p); }
         }
-      `);
+      `,
+      );
       const obj = path.join(dir, 'bad_avx2.o');
       const lib = path.join(dir, 'libbad.a');
-      tool(process.env.CXX && process.env.CXX !== 'false' ? process.env.CXX : 'c++', ['-std=c++17', '-O0', '-mavx2', '-c', src, '-o', obj]);
+      tool(process.env.CXX && process.env.CXX !== 'false' ? process.env.CXX : 'c++', [
+        '-std=c++17',
+        '-O0',
+        '-mavx2',
+        '-c',
+        src,
+        '-o',
+        obj,
+      ]);
       tool('ar', ['rcs', lib, obj]);
       const { violations, fills } = isaLibViolations(lib);
       expect(fills).toEqual(['myelin::fill_bad_avx2(float*)']);

@@ -24,15 +24,15 @@ namespace {
 
 int g_failures = 0;
 
-#define CHECK(cond, ...)                                    \
-  do {                                                      \
-    if (!(cond)) {                                          \
-      if (++g_failures <= 20) {                             \
-        std::printf("FAIL %s:%d: ", __FILE__, __LINE__);    \
-        std::printf(__VA_ARGS__);                           \
-        std::printf("\n");                                  \
-      }                                                     \
-    }                                                       \
+#define CHECK(cond, ...)                                 \
+  do {                                                   \
+    if (!(cond)) {                                       \
+      if (++g_failures <= 20) {                          \
+        std::printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+        std::printf(__VA_ARGS__);                        \
+        std::printf("\n");                               \
+      }                                                  \
+    }                                                    \
   } while (0)
 
 uint32_t bits_of(float x) {
@@ -48,8 +48,7 @@ float from_bits(uint32_t b) {
 }
 
 // Deterministic floats in [lo, hi) (xorshift), with specials sprinkled in when asked.
-std::vector<float> random_floats(size_t n, uint32_t seed, float lo = -1, float hi = 1,
-                                 bool specials = false) {
+std::vector<float> random_floats(size_t n, uint32_t seed, float lo = -1, float hi = 1, bool specials = false) {
   std::vector<float> v(n);
   uint32_t s = seed * 2654435761u + 1;
   for (size_t i = 0; i < n; ++i) {
@@ -101,35 +100,45 @@ void test_binary(const KernelTable& v, const KernelTable& s) {
         v.binary.row[op](n, a.data(), sa, b.data(), sb, got.data(), so);
         s.binary.row[op](n, a.data(), sa, b.data(), sb, want.data(), so);
         for (size_t i = 0; i < got.size(); ++i)
-          CHECK(same_bits(got[i], want[i]), "binary op %d n=%lld layout %d at %zu: %g vs %g", op,
-                (long long)n, layout, i, got[i], want[i]);
+          CHECK(same_bits(got[i], want[i]), "binary op %d n=%lld layout %d at %zu: %g vs %g", op, (long long)n, layout,
+                i, got[i], want[i]);
       }
 }
 
 // ---- unary: a sweep over every 4099th bit pattern plus the approximations' edges.
-const char* const kUnaryNames[] = {"neg", "abs", "exp", "log", "sqrt", "rsqrt", "sin", "cos",
-                                   "tanh", "sigmoid", "relu", "log1p", "expm1", "sign", "erf"};
+const char* const kUnaryNames[] = {"neg",  "abs",     "exp",  "log",   "sqrt",  "rsqrt", "sin", "cos",
+                                   "tanh", "sigmoid", "relu", "log1p", "expm1", "sign",  "erf"};
 
 bool unary_exact(int op) {
   const UnaryOp u = static_cast<UnaryOp>(op);
-  return u == UnaryOp::Neg || u == UnaryOp::Abs || u == UnaryOp::Sqrt || u == UnaryOp::Rsqrt ||
-         u == UnaryOp::Relu || u == UnaryOp::Sign;
+  return u == UnaryOp::Neg || u == UnaryOp::Abs || u == UnaryOp::Sqrt || u == UnaryOp::Rsqrt || u == UnaryOp::Relu ||
+         u == UnaryOp::Sign;
 }
 
 // The exact value (double libm), for the ops computed approximately.
 double unary_exact_value(int op, float xf) {
   const double x = xf;
   switch (static_cast<UnaryOp>(op)) {
-    case UnaryOp::Exp: return std::exp(x);
-    case UnaryOp::Log: return std::log(x);
-    case UnaryOp::Sin: return std::sin(x);
-    case UnaryOp::Cos: return std::cos(x);
-    case UnaryOp::Tanh: return std::tanh(x);
-    case UnaryOp::Sigmoid: return 1.0 / (1.0 + std::exp(-x));
-    case UnaryOp::Log1p: return std::log1p(x);
-    case UnaryOp::Expm1: return std::expm1(x);
-    case UnaryOp::Erf: return std::erf(x);
-    default: return NAN;
+    case UnaryOp::Exp:
+      return std::exp(x);
+    case UnaryOp::Log:
+      return std::log(x);
+    case UnaryOp::Sin:
+      return std::sin(x);
+    case UnaryOp::Cos:
+      return std::cos(x);
+    case UnaryOp::Tanh:
+      return std::tanh(x);
+    case UnaryOp::Sigmoid:
+      return 1.0 / (1.0 + std::exp(-x));
+    case UnaryOp::Log1p:
+      return std::log1p(x);
+    case UnaryOp::Expm1:
+      return std::expm1(x);
+    case UnaryOp::Erf:
+      return std::erf(x);
+    default:
+      return NAN;
   }
 }
 
@@ -137,8 +146,7 @@ double unary_exact_value(int op, float xf) {
 // 2^-149 steps). Specials and overflow: 0 when the rounded exact value is got, else infinite.
 double ulp_error_vs_exact(float got, double exact) {
   const float rounded = static_cast<float>(exact);
-  if (std::isnan(exact) || std::isinf(rounded) || std::isnan(got) || std::isinf(got))
-    return ulp_distance(got, rounded);
+  if (std::isnan(exact) || std::isinf(rounded) || std::isnan(got) || std::isinf(got)) return ulp_distance(got, rounded);
   int e;
   std::frexp(static_cast<double>(rounded == 0 ? 0x1p-149f : rounded), &e);
   const double ulp = std::ldexp(1.0, (e - 24 < -149 ? -149 : e - 24));
@@ -148,13 +156,61 @@ double ulp_error_vs_exact(float got, double exact) {
 std::vector<float> sweep_inputs() {
   std::vector<float> x;
   for (uint64_t b = 0; b < (1ull << 32); b += 4099) x.push_back(from_bits(static_cast<uint32_t>(b)));
-  const float edges[] = {0, -0.0f, INFINITY, -INFINITY, NAN, 1, -1, 0.5f, -0.5f, 2, 1e-45f, -1e-45f,
-                         1.1754942e-38f, 1.1754944e-38f, -1.1754944e-38f, 3.4028235e38f, -3.4028235e38f,
-                         88.72283f, 88.72284f, 89, -87.33655f, -103.27893f, -103.97208f, -104, 16.5f, 17,
-                         -18, 0x1p-25f, -0x1p-25f, 0x1p-24f, 0.54930615f, -0.54930615f, 0.5493061f, 4, -4,
-                         3.92f, 0x1p21f, -0x1p21f, 2097151.9f, 2097152.2f, 1.5707964f, 3.1415927f, 78172,
-                         1e30f, -1e-30f, 0.70710677f, 1.4142135f, -0.99999994f, -0.9999999f, 1e-8f, -1e-8f,
-                         9, 10, -10, 20};
+  const float edges[] = {0,
+                         -0.0f,
+                         INFINITY,
+                         -INFINITY,
+                         NAN,
+                         1,
+                         -1,
+                         0.5f,
+                         -0.5f,
+                         2,
+                         1e-45f,
+                         -1e-45f,
+                         1.1754942e-38f,
+                         1.1754944e-38f,
+                         -1.1754944e-38f,
+                         3.4028235e38f,
+                         -3.4028235e38f,
+                         88.72283f,
+                         88.72284f,
+                         89,
+                         -87.33655f,
+                         -103.27893f,
+                         -103.97208f,
+                         -104,
+                         16.5f,
+                         17,
+                         -18,
+                         0x1p-25f,
+                         -0x1p-25f,
+                         0x1p-24f,
+                         0.54930615f,
+                         -0.54930615f,
+                         0.5493061f,
+                         4,
+                         -4,
+                         3.92f,
+                         0x1p21f,
+                         -0x1p21f,
+                         2097151.9f,
+                         2097152.2f,
+                         1.5707964f,
+                         3.1415927f,
+                         78172,
+                         1e30f,
+                         -1e-30f,
+                         0.70710677f,
+                         1.4142135f,
+                         -0.99999994f,
+                         -0.9999999f,
+                         1e-8f,
+                         -1e-8f,
+                         9,
+                         10,
+                         -10,
+                         20};
   x.insert(x.end(), std::begin(edges), std::end(edges));
   return x;
 }
@@ -190,7 +246,8 @@ void test_unary(const KernelTable& v, const KernelTable& s, const char* isa) {
       v.unary.row[op](len, in.data(), 2, a.data(), 3);
       s.unary.row[op](len, in.data(), 2, b.data(), 3);
       for (int64_t i = 0; i < len; ++i) {
-        const double d = unary_exact(op) ? (same_bits(a[i * 3], b[i * 3]) ? 0 : INFINITY) : ulp_distance(a[i * 3], b[i * 3]);
+        const double d =
+            unary_exact(op) ? (same_bits(a[i * 3], b[i * 3]) ? 0 : INFINITY) : ulp_distance(a[i * 3], b[i * 3]);
         CHECK(d <= 2, "%s %s strided n=%lld at %lld", isa, kUnaryNames[op], (long long)len, (long long)i);
       }
       v.unary.row[op](len, in.data(), 0, a.data(), 1);
@@ -224,7 +281,8 @@ void test_reduce(const KernelTable& v, const KernelTable& s) {
         s.reduce.cols[op](rows, cols, x.data(), cols, 1, want.data(), true);
         for (int64_t j = 0; j < cols; ++j)
           CHECK(close(got[j], want[j], 1e-6 * rows) || same_bits(got[j], want[j]),
-                "reduce cols op %d %lldx%lld at %lld: %a vs %a", op, (long long)rows, (long long)cols, (long long)j, got[j], want[j]);
+                "reduce cols op %d %lldx%lld at %lld: %a vs %a", op, (long long)rows, (long long)cols, (long long)j,
+                got[j], want[j]);
       }
   for (int op = 0; op < kNumArgReduceOps; ++op) {
     for (int64_t n : kSizes)
@@ -244,8 +302,8 @@ void test_reduce(const KernelTable& v, const KernelTable& s) {
         v.reduce.arg_cols[op](rows, cols, x.data(), cols, 1, bg.data(), ig.data());
         s.reduce.arg_cols[op](rows, cols, x.data(), cols, 1, bw.data(), iw.data());
         for (int64_t j = 0; j < cols; ++j)
-          CHECK(ig[j] == iw[j] && same_bits(bg[j], bw[j]), "arg cols op %d %lldx%lld at %lld", op,
-                (long long)rows, (long long)cols, (long long)j);
+          CHECK(ig[j] == iw[j] && same_bits(bg[j], bw[j]), "arg cols op %d %lldx%lld at %lld", op, (long long)rows,
+                (long long)cols, (long long)j);
       }
   }
 }
@@ -260,20 +318,21 @@ void test_softmax(const KernelTable& v, const KernelTable& s) {
       const SoftmaxOp sop = static_cast<SoftmaxOp>(op);
       std::vector<float> in = x;
       if (sop == SoftmaxOp::SoftmaxBackward || sop == SoftmaxOp::LogSoftmaxBackward)
-        softmax_rows(s, sop == SoftmaxOp::SoftmaxBackward ? SoftmaxOp::Softmax : SoftmaxOp::LogSoftmax, rows,
-                     n, x.data(), nullptr, in.data());  // y from the forward
+        softmax_rows(s, sop == SoftmaxOp::SoftmaxBackward ? SoftmaxOp::Softmax : SoftmaxOp::LogSoftmax, rows, n,
+                     x.data(), nullptr, in.data());  // y from the forward
       std::vector<float> got(rows * n), want(rows * n);
       softmax_rows(v, sop, rows, n, in.data(), dy.data(), got.data());
       softmax_rows(s, sop, rows, n, in.data(), dy.data(), want.data());
       for (int64_t i = 0; i < rows * n; ++i)
-        CHECK(close(got[i], want[i], 1e-5 * (1 + std::fabs(want[i]))), "softmax op %d n=%lld at %lld: %g vs %g",
-              op, (long long)n, (long long)i, got[i], want[i]);
+        CHECK(close(got[i], want[i], 1e-5 * (1 + std::fabs(want[i]))), "softmax op %d n=%lld at %lld: %g vs %g", op,
+              (long long)n, (long long)i, got[i], want[i]);
     }
     std::vector<float> got(rows), want(rows);
     logsumexp_rows(v, rows, n, x.data(), got.data());
     logsumexp_rows(s, rows, n, x.data(), want.data());
     for (int64_t i = 0; i < rows; ++i)
-      CHECK(close(got[i], want[i], 1e-5 * (1 + std::fabs(want[i]))), "logsumexp n=%lld: %g vs %g", (long long)n, got[i], want[i]);
+      CHECK(close(got[i], want[i], 1e-5 * (1 + std::fabs(want[i]))), "logsumexp n=%lld: %g vs %g", (long long)n, got[i],
+            want[i]);
   }
 }
 
@@ -352,7 +411,8 @@ void test_optim(const KernelTable& v, const KernelTable& s) {
 // ---- normalisation: layer norm and batch norm, forward and backward, within float rounding.
 void expect_close(const std::vector<float>& a, const std::vector<float>& b, double tol, const char* what, int64_t n) {
   for (size_t i = 0; i < a.size(); ++i)
-    CHECK(close(a[i], b[i], tol * (1 + std::fabs(b[i]))), "%s d=%lld at %zu: %g vs %g", what, (long long)n, i, a[i], b[i]);
+    CHECK(close(a[i], b[i], tol * (1 + std::fabs(b[i]))), "%s d=%lld at %zu: %g vs %g", what, (long long)n, i, a[i],
+          b[i]);
 }
 
 void test_norm(const KernelTable& v, const KernelTable& s) {
@@ -367,8 +427,10 @@ void test_norm(const KernelTable& v, const KernelTable& s) {
     expect_close(mv, ms, 1e-6, "layer norm mean", d);
     expect_close(iv, is, 1e-5, "layer norm invstd", d);
     std::vector<float> dxv(rows * d), dxs(rows * d), dwv(d), dws(d), dbv(d), dbs(d);
-    layer_norm_backward(v, rows, d, x.data(), dy.data(), w.data(), ms.data(), is.data(), dxv.data(), dwv.data(), dbv.data());
-    layer_norm_backward(s, rows, d, x.data(), dy.data(), w.data(), ms.data(), is.data(), dxs.data(), dws.data(), dbs.data());
+    layer_norm_backward(v, rows, d, x.data(), dy.data(), w.data(), ms.data(), is.data(), dxv.data(), dwv.data(),
+                        dbv.data());
+    layer_norm_backward(s, rows, d, x.data(), dy.data(), w.data(), ms.data(), is.data(), dxs.data(), dws.data(),
+                        dbs.data());
     expect_close(dxv, dxs, 1e-4, "layer norm dx", d);
     expect_close(dwv, dws, 1e-5, "layer norm dweight", d);
     expect_close(dbv, dbs, 1e-5, "layer norm dbias", d);
@@ -379,19 +441,19 @@ void test_norm(const KernelTable& v, const KernelTable& s) {
     const auto w = random_floats(c, 97, 0.5f, 1.5f), b = random_floats(c, 101);
     std::vector<float> rmv(c, 0.0f), rms(c, 0.0f), rvv(c, 1.0f), rvs(c, 1.0f), smv(c), sms(c), siv(c), sis(c);
     std::vector<float> yv(n * c * sp), ys(n * c * sp);
-    BatchNormForwardArgs fv{n, c, sp, x.data(), w.data(), b.data(), true, 0.1f, 1e-5f, rmv.data(), rvv.data(),
-                            smv.data(), siv.data(), yv.data()};
-    BatchNormForwardArgs fs{n, c, sp, x.data(), w.data(), b.data(), true, 0.1f, 1e-5f, rms.data(), rvs.data(),
-                            sms.data(), sis.data(), ys.data()};
+    BatchNormForwardArgs fv{n,    c,     sp,         x.data(),   w.data(),   b.data(),   true,
+                            0.1f, 1e-5f, rmv.data(), rvv.data(), smv.data(), siv.data(), yv.data()};
+    BatchNormForwardArgs fs{n,    c,     sp,         x.data(),   w.data(),   b.data(),   true,
+                            0.1f, 1e-5f, rms.data(), rvs.data(), sms.data(), sis.data(), ys.data()};
     batch_norm_forward(v, fv);
     batch_norm_forward(s, fs);
     expect_close(yv, ys, 1e-5, "batch norm y", sp);
     expect_close(rvv, rvs, 1e-5, "batch norm running_var", sp);
     std::vector<float> dxv(n * c * sp), dxs(n * c * sp), dwv(c), dws(c), dbv(c), dbs(c);
-    BatchNormBackwardArgs bv{n, c, sp, x.data(), dy.data(), w.data(), sms.data(), sis.data(), true, dxv.data(),
-                             dwv.data(), dbv.data()};
-    BatchNormBackwardArgs bs{n, c, sp, x.data(), dy.data(), w.data(), sms.data(), sis.data(), true, dxs.data(),
-                             dws.data(), dbs.data()};
+    BatchNormBackwardArgs bv{n,          c,          sp,   x.data(),   dy.data(),  w.data(),
+                             sms.data(), sis.data(), true, dxv.data(), dwv.data(), dbv.data()};
+    BatchNormBackwardArgs bs{n,          c,          sp,   x.data(),   dy.data(),  w.data(),
+                             sms.data(), sis.data(), true, dxs.data(), dws.data(), dbs.data()};
     batch_norm_backward(v, bv);
     batch_norm_backward(s, bs);
     expect_close(dxv, dxs, 1e-4, "batch norm dx", sp);
@@ -442,17 +504,19 @@ void test_winograd(const KernelTable& v, const KernelTable& s) {
 // ---- direct convolution: sums of the same taps in the same order, fused or not: within rounding.
 void test_conv_direct(const KernelTable& v, const KernelTable& s) {
   // c, oc, kh, kw, sh, dh, dw, oh, ow: rows of whole, partial and sub-register width.
-  const int64_t shapes[][9] = {{3, 32, 3, 3, 1, 1, 1, 9, 32}, {1, 13, 3, 3, 2, 1, 2, 5, 28}, {2, 7, 5, 2, 1, 2, 1, 4, 3}};
+  const int64_t shapes[][9] = {
+      {3, 32, 3, 3, 1, 1, 1, 9, 32}, {1, 13, 3, 3, 2, 1, 2, 5, 28}, {2, 7, 5, 2, 1, 2, 1, 4, 3}};
   for (const auto& sh : shapes) {
     const int64_t c = sh[0], oc = sh[1], kh = sh[2], kw = sh[3], oh = sh[7], ow = sh[8];
     const int64_t rows = (oh - 1) * sh[4] + (kh - 1) * sh[5] + 1;
     const int64_t ld = (ow + 2 * 16 - 1) / 32 * 32 + (kw - 1) * sh[6] + 32;  // room for any width
-    const int64_t wt_ld = (oc + 23) / 24 * 24;                                // a multiple of every block
+    const int64_t wt_ld = (oc + 23) / 24 * 24;                               // a multiple of every block
     const auto xpad = random_floats(c * rows * ld, 81 + c);
     const auto wt = random_floats(c * kh * kw * wt_ld, 83 + oc);
     const auto bias = random_floats(oc, 89);
     std::vector<float> yv(oc * oh * ow, 0.f), ys(oc * oh * ow, 0.f);
-    ConvDirectArgs a{c, oc, kh, kw, sh[4], sh[5], sh[6], oh, ow, xpad.data(), rows, ld, wt.data(), wt_ld, bias.data(), yv.data()};
+    ConvDirectArgs a{c,  oc,          kh,   kw, sh[4],     sh[5], sh[6],       oh,
+                     ow, xpad.data(), rows, ld, wt.data(), wt_ld, bias.data(), yv.data()};
     v.conv_direct.forward(a, 0, oh);
     a.y = ys.data();
     s.conv_direct.forward(a, 0, oh);
@@ -460,8 +524,8 @@ void test_conv_direct(const KernelTable& v, const KernelTable& s) {
   }
 }
 
-void gemm_case(const KernelTable& v, const KernelTable& s, bool ta, bool tb, int64_t m, int64_t n,
-               int64_t k, float beta) {
+void gemm_case(const KernelTable& v, const KernelTable& s, bool ta, bool tb, int64_t m, int64_t n, int64_t k,
+               float beta) {
   const int64_t lda = ta ? m + 1 : k + 2, ldb = tb ? k + 3 : n + 1, ldc = n + 2;
   const auto a = random_floats((ta ? k : m) * lda, 53 + m + k), b = random_floats((tb ? n : k) * ldb, 59 + n + k);
   const auto c0 = random_floats(m * ldc, 61 + m);
@@ -474,8 +538,8 @@ void gemm_case(const KernelTable& v, const KernelTable& s, bool ta, bool tb, int
     for (int64_t j = 0; j < ldc; ++j) {
       const size_t at = static_cast<size_t>(i * ldc + j);
       const bool ok = j < n ? close(cv[at], cs[at], tol) : same_bits(cv[at], c0[at]);
-      CHECK(ok, "gemm ta=%d tb=%d %lldx%lldx%lld beta %g at (%lld, %lld): %g vs %g", ta, tb, (long long)m,
-            (long long)n, (long long)k, beta, (long long)i, (long long)j, cv[at], cs[at]);
+      CHECK(ok, "gemm ta=%d tb=%d %lldx%lldx%lld beta %g at (%lld, %lld): %g vs %g", ta, tb, (long long)m, (long long)n,
+            (long long)k, beta, (long long)i, (long long)j, cv[at], cs[at]);
     }
 }
 
@@ -486,8 +550,7 @@ void test_gemm(const KernelTable& v, const KernelTable& s) {
     for (bool tb : {false, true})
       for (int64_t m : {int64_t{1}, mr - 1, mr, mr + 1, 2 * mr + 3})
         for (int64_t n : {int64_t{1}, nr - 1, nr, nr + 1, 2 * nr + 5})
-          for (int64_t k : {1, 4, 5, 17})
-            gemm_case(v, s, ta, tb, m, n, k, k == 5 ? 1.0f : 0.0f);
+          for (int64_t k : {1, 4, 5, 17}) gemm_case(v, s, ta, tb, m, n, k, k == 5 ? 1.0f : 0.0f);
   // Across the cache blocks: kc, mc and nc edges.
   gemm_case(v, s, false, false, mr + 2, nr + 1, g.kc + 3, 1.0f);
   gemm_case(v, s, true, true, 5, 7, g.kc + 1, 0.0f);
@@ -528,12 +591,12 @@ int main() {
       test_gemm(v, scalar);
       test_winograd(v, scalar);
       test_conv_direct(v, scalar);
-      std::printf("  %s binary, reduce, softmax, rnn, optim, norm, gemm, winograd, direct conv at %d thread(s): %s\n", isa_name(isa),
-                  threads, g_failures == before ? "ok" : "FAILED");
+      std::printf("  %s binary, reduce, softmax, rnn, optim, norm, gemm, winograd, direct conv at %d thread(s): %s\n",
+                  isa_name(isa), threads, g_failures == before ? "ok" : "FAILED");
     }
     ++tested;
   }
-  std::printf("%d vector ISA(s) checked against scalar, best ISA %s, active %s: %s\n", tested,
-              isa_name(best_isa()), isa_name(active_isa()), g_failures ? "FAILED" : "ok");
+  std::printf("%d vector ISA(s) checked against scalar, best ISA %s, active %s: %s\n", tested, isa_name(best_isa()),
+              isa_name(active_isa()), g_failures ? "FAILED" : "ok");
   return g_failures ? 1 : 0;
 }

@@ -79,7 +79,20 @@ function compareIsas(name: string, run: () => Outputs): void {
   }
 }
 
-const bnShapes = [[2, 3, 1], [5, 4, 1], [3000, 24, 1], [2, 3, 7], [3, 2, 8], [2, 5, 9], [2, 3, 15], [3, 2, 16], [2, 3, 17], [2, 2, 33], [3, 2, 1100], [4, 8, 1100]];
+const bnShapes = [
+  [2, 3, 1],
+  [5, 4, 1],
+  [3000, 24, 1],
+  [2, 3, 7],
+  [3, 2, 8],
+  [2, 5, 9],
+  [2, 3, 15],
+  [3, 2, 16],
+  [2, 3, 17],
+  [2, 2, 33],
+  [3, 2, 1100],
+  [4, 8, 1100],
+];
 
 describe('native batch norm', () => {
   for (const shape of bnShapes) {
@@ -91,7 +104,11 @@ describe('native batch norm', () => {
   }
 
   it('scalar kernels match a float64 reference (stats, running stats, output, gradients)', () => {
-    for (const [N, C, S] of [[5, 3, 1], [3, 2, 37], [2, 2, 1100]]) {
+    for (const [N, C, S] of [
+      [5, 3, 1],
+      [3, 2, 37],
+      [2, 2, 1100],
+    ]) {
       const got = withIsa('scalar', () => runBatchNorm([N, C, S], true, true, 7));
       const x = randomFloats(N * C * S, 7, -2, 3);
       const dy = randomFloats(N * C * S, 8);
@@ -141,7 +158,9 @@ describe('native batch norm', () => {
     for (const isa of supportedIsas) {
       const mean = new Float32Array(1);
       const invstd = new Float32Array(1);
-      withIsa(isa, () => native.batchNorm([N, C, S], x, null, null, true, 0.1, 0, null, null, mean, invstd, new Float32Array(N * S)));
+      withIsa(isa, () =>
+        native.batchNorm([N, C, S], x, null, null, true, 0.1, 0, null, null, mean, invstd, new Float32Array(N * S)),
+      );
       let sum = 0;
       for (const v of x) sum += v;
       const m = sum / x.length;
@@ -154,7 +173,20 @@ describe('native batch norm', () => {
 });
 
 describe('native layer norm', () => {
-  for (const shape of [[3, 1], [4, 7], [5, 8], [3, 9], [2, 15], [3, 16], [2, 17], [3, 33], [2, 1000], [2, 1100], [40, 1000], [300, 130]]) {
+  for (const shape of [
+    [3, 1],
+    [4, 7],
+    [5, 8],
+    [3, 9],
+    [2, 15],
+    [3, 16],
+    [2, 17],
+    [3, 33],
+    [2, 1000],
+    [2, 1100],
+    [40, 1000],
+    [300, 130],
+  ]) {
     for (const affine of [true, false]) {
       it(`[${shape}] ${affine ? 'affine' : 'no affine'}: every ISA and thread count agrees with scalar`, () => {
         compareIsas(`ln [${shape}]`, () => runLayerNorm(shape, affine, shape[1]));
@@ -216,7 +248,18 @@ describe('native layer norm', () => {
 });
 
 describe('native group norm', () => {
-  const shapes = [[2, 4, 1, 2], [3, 6, 1, 3], [2, 6, 7, 3], [2, 4, 8, 2], [3, 6, 9, 1], [2, 4, 16, 4], [2, 6, 17, 2], [2, 4, 33, 2], [4, 8, 1100, 4], [2, 2, 1100, 1]];
+  const shapes = [
+    [2, 4, 1, 2],
+    [3, 6, 1, 3],
+    [2, 6, 7, 3],
+    [2, 4, 8, 2],
+    [3, 6, 9, 1],
+    [2, 4, 16, 4],
+    [2, 6, 17, 2],
+    [2, 4, 33, 2],
+    [4, 8, 1100, 4],
+    [2, 2, 1100, 1],
+  ];
   for (const shape of shapes) {
     for (const affine of [true, false]) {
       it(`[${shape}] ${affine ? 'affine' : 'no affine'}: every ISA and thread count agrees with scalar`, () => {
@@ -239,29 +282,93 @@ describe('native group norm', () => {
 describe('native norm argument checks', () => {
   const f = (n: number) => new Float32Array(n);
   it('batchNorm / batchNormBackward', () => {
-    expect(() => native.batchNorm([2, 3, 4], f(23), null, null, true, 0.1, 1e-5, null, null, f(3), f(3), f(24))).toThrow(/batchNorm: argument 'x' must hold \[2,3,4\] = 24 floats, got 23/);
-    expect(() => native.batchNorm([2, 3], f(6), null, null, true, 0.1, 1e-5, null, null, f(3), f(3), f(6))).toThrow(/batchNorm: argument 'dims' must have 3 entries, got 2/);
-    expect(() => native.batchNorm([2, 0, 4], f(0), null, null, true, 0.1, 1e-5, null, null, f(0), f(0), f(0))).toThrow(/c must be an integer in \[1,/);
-    expect(() => native.batchNorm([1, 3, 1], f(3), null, null, true, 0.1, 1e-5, null, null, f(3), f(3), f(3))).toThrow(/more than 1 value per channel when training/);
-    expect(() => native.batchNorm([2, 3, 1], f(6), null, null, false, 0.1, 1e-5, null, null, f(3), f(3), f(6))).toThrow(/required when training is false/);
-    expect(() => native.batchNorm([2, 3, 1], f(6), null, null, true, 0.1, 1e-5, f(3), null, f(3), f(3), f(6))).toThrow(/both be Float32Arrays or both be null/);
-    expect(() => native.batchNorm([2, 3, 1], f(6), f(2), null, true, 0.1, 1e-5, null, null, f(3), f(3), f(6))).toThrow(/'weight' must hold \[3\] = 3 floats, got 2/);
-    expect(() => native.batchNorm([2, 3, 1], f(6), null, null, true, NaN, 1e-5, null, null, f(3), f(3), f(6))).toThrow(/momentum must be a finite number/);
-    expect(() => native.batchNorm([2, 3, 1], f(6), null, null, true, 0.1, -1, null, null, f(3), f(3), f(6))).toThrow(/eps must be a finite number >= 0/);
+    expect(() =>
+      native.batchNorm([2, 3, 4], f(23), null, null, true, 0.1, 1e-5, null, null, f(3), f(3), f(24)),
+    ).toThrow(/batchNorm: argument 'x' must hold \[2,3,4\] = 24 floats, got 23/);
+    expect(() => native.batchNorm([2, 3], f(6), null, null, true, 0.1, 1e-5, null, null, f(3), f(3), f(6))).toThrow(
+      /batchNorm: argument 'dims' must have 3 entries, got 2/,
+    );
+    expect(() => native.batchNorm([2, 0, 4], f(0), null, null, true, 0.1, 1e-5, null, null, f(0), f(0), f(0))).toThrow(
+      /c must be an integer in \[1,/,
+    );
+    expect(() => native.batchNorm([1, 3, 1], f(3), null, null, true, 0.1, 1e-5, null, null, f(3), f(3), f(3))).toThrow(
+      /more than 1 value per channel when training/,
+    );
+    expect(() => native.batchNorm([2, 3, 1], f(6), null, null, false, 0.1, 1e-5, null, null, f(3), f(3), f(6))).toThrow(
+      /required when training is false/,
+    );
+    expect(() => native.batchNorm([2, 3, 1], f(6), null, null, true, 0.1, 1e-5, f(3), null, f(3), f(3), f(6))).toThrow(
+      /both be Float32Arrays or both be null/,
+    );
+    expect(() => native.batchNorm([2, 3, 1], f(6), f(2), null, true, 0.1, 1e-5, null, null, f(3), f(3), f(6))).toThrow(
+      /'weight' must hold \[3\] = 3 floats, got 2/,
+    );
+    expect(() => native.batchNorm([2, 3, 1], f(6), null, null, true, NaN, 1e-5, null, null, f(3), f(3), f(6))).toThrow(
+      /momentum must be a finite number/,
+    );
+    expect(() => native.batchNorm([2, 3, 1], f(6), null, null, true, 0.1, -1, null, null, f(3), f(3), f(6))).toThrow(
+      /eps must be a finite number >= 0/,
+    );
     const buf = f(12);
-    expect(() => native.batchNorm([2, 3, 1], buf.subarray(0, 6), null, null, true, 0.1, 1e-5, null, null, f(3), f(3), buf.subarray(3, 9))).toThrow(/output 'y' overlaps input 'x'/);
-    expect(() => native.batchNorm([2, 3, 1], f(6), null, null, true, 0.1, 1e-5, null, null, buf.subarray(0, 3), buf.subarray(2, 5), f(6))).toThrow(/overlaps/);
-    expect(() => native.batchNormBackward([2, 3, 1], f(6), f(6), null, f(3), f(3), true, f(5), null, null)).toThrow(/batchNormBackward: argument 'dx' must hold \[2,3,1\] = 6 floats, got 5/);
-    expect(() => native.batchNormBackward([2, 3, 1], f(6), new Float64Array(6) as never, null, f(3), f(3), true, null, null, null)).toThrow(/argument 'dy' must be a Float32Array, got Float64Array\(6\)/);
+    expect(() =>
+      native.batchNorm(
+        [2, 3, 1],
+        buf.subarray(0, 6),
+        null,
+        null,
+        true,
+        0.1,
+        1e-5,
+        null,
+        null,
+        f(3),
+        f(3),
+        buf.subarray(3, 9),
+      ),
+    ).toThrow(/output 'y' overlaps input 'x'/);
+    expect(() =>
+      native.batchNorm(
+        [2, 3, 1],
+        f(6),
+        null,
+        null,
+        true,
+        0.1,
+        1e-5,
+        null,
+        null,
+        buf.subarray(0, 3),
+        buf.subarray(2, 5),
+        f(6),
+      ),
+    ).toThrow(/overlaps/);
+    expect(() => native.batchNormBackward([2, 3, 1], f(6), f(6), null, f(3), f(3), true, f(5), null, null)).toThrow(
+      /batchNormBackward: argument 'dx' must hold \[2,3,1\] = 6 floats, got 5/,
+    );
+    expect(() =>
+      native.batchNormBackward([2, 3, 1], f(6), new Float64Array(6) as never, null, f(3), f(3), true, null, null, null),
+    ).toThrow(/argument 'dy' must be a Float32Array, got Float64Array\(6\)/);
   });
 
   it('layerNorm / groupNorm', () => {
-    expect(() => native.layerNorm([2, 0], f(0), null, null, 1e-5, f(2), f(2), f(0))).toThrow(/layerNorm: argument 'dims': d must be an integer in \[1,/);
-    expect(() => native.layerNorm([2, 3], f(6), null, null, 1e-5, f(1), f(2), f(6))).toThrow(/'mean' must hold \[2\] = 2 floats, got 1/);
-    expect(() => native.layerNormBackward([2, 3], f(6), f(6), f(4), f(2), f(2), null, null, null)).toThrow(/layerNormBackward: argument 'weight' must hold \[3\] = 3 floats, got 4/);
-    expect(() => native.groupNorm([2, 6, 3, 4], f(36), null, null, 1e-5, f(8), f(8), f(36))).toThrow(/groupNorm: groups 4 must divide the channels c 6/);
-    expect(() => native.groupNorm([2, 6, 3, 3], f(36), null, null, 1e-5, f(6), f(6), f(35))).toThrow(/'y' must hold \[2,6,3\] = 36 floats, got 35/);
+    expect(() => native.layerNorm([2, 0], f(0), null, null, 1e-5, f(2), f(2), f(0))).toThrow(
+      /layerNorm: argument 'dims': d must be an integer in \[1,/,
+    );
+    expect(() => native.layerNorm([2, 3], f(6), null, null, 1e-5, f(1), f(2), f(6))).toThrow(
+      /'mean' must hold \[2\] = 2 floats, got 1/,
+    );
+    expect(() => native.layerNormBackward([2, 3], f(6), f(6), f(4), f(2), f(2), null, null, null)).toThrow(
+      /layerNormBackward: argument 'weight' must hold \[3\] = 3 floats, got 4/,
+    );
+    expect(() => native.groupNorm([2, 6, 3, 4], f(36), null, null, 1e-5, f(8), f(8), f(36))).toThrow(
+      /groupNorm: groups 4 must divide the channels c 6/,
+    );
+    expect(() => native.groupNorm([2, 6, 3, 3], f(36), null, null, 1e-5, f(6), f(6), f(35))).toThrow(
+      /'y' must hold \[2,6,3\] = 36 floats, got 35/,
+    );
     const x = f(36);
-    expect(() => native.groupNormBackward([2, 6, 3, 3], x, f(36), null, f(6), f(6), x, null, null)).toThrow(/output 'dx' overlaps input 'x'/);
+    expect(() => native.groupNormBackward([2, 6, 3, 3], x, f(36), null, f(6), f(6), x, null, null)).toThrow(
+      /output 'dx' overlaps input 'x'/,
+    );
   });
 });

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  native, type AdagradStepOptions, type AdamStepOptions, type RmspropStepOptions, type SgdStepOptions,
+  native,
+  type AdagradStepOptions,
+  type AdamStepOptions,
+  type RmspropStepOptions,
+  type SgdStepOptions,
 } from '../../lib/native.js';
 import { randomFloats, supportedIsas, withIsa, withThreads } from '../helpers/native.js';
 
@@ -15,7 +19,7 @@ const wordBits = new Uint32Array(word.buffer);
 function nextFloat(x: number, up: boolean): number {
   if (x === 0) return up ? 2 ** -149 : -(2 ** -149);
   word[0] = x;
-  wordBits[0] += (x > 0) === up ? 1 : -1;
+  wordBits[0] += x > 0 === up ? 1 : -1;
   return word[0];
 }
 
@@ -26,12 +30,12 @@ function fmaf(a: number, b: number, c: number): number {
   const r = f(s);
   if (r === s || !Number.isFinite(s)) return r;
   const z = s - p;
-  const err = (p - (s - z)) + (c - z); // s + err == p + c exactly (TwoSum)
+  const err = p - (s - z) + (c - z); // s + err == p + c exactly (TwoSum)
   if (err === 0) return r;
   // Rounding s differs from rounding p + c only when s is exactly halfway between two floats.
   const other = nextFloat(r, s > r);
   if ((r + other) / 2 !== s) return r;
-  return (err > 0) === (other > r) ? other : r;
+  return err > 0 === other > r ? other : r;
 }
 
 /** torch.maximum: NaN when either is NaN. */
@@ -43,7 +47,10 @@ const maxNan = (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? N
 type State = Record<string, Float32Array | null>;
 
 function sgdReference(p: Float32Array, g: Float32Array, s: State, o: SgdStepOptions): void {
-  const wd = f(o.weightDecay), mom = f(o.momentum), damp = f(1 - o.dampening), negLr = f(-o.lr);
+  const wd = f(o.weightDecay),
+    mom = f(o.momentum),
+    damp = f(1 - o.dampening),
+    negLr = f(-o.lr);
   const buf = s.momentumBuf!;
   for (let i = 0; i < p.length; i++) {
     let d = o.maximize ? -g[i] : g[i];
@@ -58,11 +65,20 @@ function sgdReference(p: Float32Array, g: Float32Array, s: State, o: SgdStepOpti
 }
 
 function adamReference(p: Float32Array, g: Float32Array, s: State, o: AdamStepOptions): void {
-  const bc1 = 1 - o.beta1 ** o.step, bc2 = 1 - o.beta2 ** o.step;
-  const negStep = f(-(o.lr / bc1)), bc2Sqrt = f(Math.sqrt(bc2)), eps = f(o.eps);
-  const b1 = f(o.beta1), omb1 = f(1 - o.beta1), b2 = f(o.beta2), omb2 = f(1 - o.beta2);
-  const wd = f(o.weightDecay), decay = f(1 - o.lr * o.weightDecay);
-  const m = s.expAvg!, v = s.expAvgSq!, vmax = s.maxExpAvgSq;
+  const bc1 = 1 - o.beta1 ** o.step,
+    bc2 = 1 - o.beta2 ** o.step;
+  const negStep = f(-(o.lr / bc1)),
+    bc2Sqrt = f(Math.sqrt(bc2)),
+    eps = f(o.eps);
+  const b1 = f(o.beta1),
+    omb1 = f(1 - o.beta1),
+    b2 = f(o.beta2),
+    omb2 = f(1 - o.beta2);
+  const wd = f(o.weightDecay),
+    decay = f(1 - o.lr * o.weightDecay);
+  const m = s.expAvg!,
+    v = s.expAvgSq!,
+    vmax = s.maxExpAvgSq;
   for (let i = 0; i < p.length; i++) {
     let gi = o.maximize ? -g[i] : g[i];
     let pi = p[i];
@@ -78,9 +94,15 @@ function adamReference(p: Float32Array, g: Float32Array, s: State, o: AdamStepOp
 }
 
 function rmspropReference(p: Float32Array, g: Float32Array, s: State, o: RmspropStepOptions): void {
-  const alpha = f(o.alpha), oma = f(1 - o.alpha), eps = f(o.eps), wd = f(o.weightDecay);
-  const mom = f(o.momentum), negLr = f(-o.lr);
-  const sq = s.squareAvg!, buf = s.momentumBuf, ga = s.gradAvg;
+  const alpha = f(o.alpha),
+    oma = f(1 - o.alpha),
+    eps = f(o.eps),
+    wd = f(o.weightDecay);
+  const mom = f(o.momentum),
+    negLr = f(-o.lr);
+  const sq = s.squareAvg!,
+    buf = s.momentumBuf,
+    ga = s.gradAvg;
   for (let i = 0; i < p.length; i++) {
     let gi = o.maximize ? -g[i] : g[i];
     if (o.weightDecay !== 0) gi = fmaf(p[i], wd, gi);
@@ -103,7 +125,9 @@ function rmspropReference(p: Float32Array, g: Float32Array, s: State, o: Rmsprop
 }
 
 function adagradReference(p: Float32Array, g: Float32Array, s: State, o: AdagradStepOptions): void {
-  const negClr = f(-(o.lr / (1 + (o.step - 1) * o.lrDecay))), eps = f(o.eps), wd = f(o.weightDecay);
+  const negClr = f(-(o.lr / (1 + (o.step - 1) * o.lrDecay))),
+    eps = f(o.eps),
+    wd = f(o.weightDecay);
   const sum = s.stateSum!;
   for (let i = 0; i < p.length; i++) {
     let gi = o.maximize ? -g[i] : g[i];
@@ -127,7 +151,8 @@ interface Optimizer<O> {
 }
 
 const bools = [false, true];
-const cross = <T>(lists: T[][]): T[][] => lists.reduce<T[][]>((acc, l) => acc.flatMap((a) => l.map((x) => [...a, x])), [[]]);
+const cross = <T>(lists: T[][]): T[][] =>
+  lists.reduce<T[][]>((acc, l) => acc.flatMap((a) => l.map((x) => [...a, x])), [[]]);
 const zeros = (n: number) => new Float32Array(n);
 
 const sgd: Optimizer<SgdStepOptions> = {
@@ -150,12 +175,26 @@ const sgd: Optimizer<SgdStepOptions> = {
 
 const adam: Optimizer<AdamStepOptions> = {
   name: 'adam/adamw',
-  combos: cross<boolean | number[]>([bools, bools, bools, bools, [[0.9, 0.999], [0.5, 0.8]]]).map(
-    ([decoupled, amsgrad, decay, maximize, betas]) => ({
-      lr: 0.01, beta1: (betas as number[])[0], beta2: (betas as number[])[1], eps: 1e-8,
-      weightDecay: decay ? 0.05 : 0, decoupled: decoupled as boolean, amsgrad: amsgrad as boolean,
-      maximize: maximize as boolean, step: 1,
-    })),
+  combos: cross<boolean | number[]>([
+    bools,
+    bools,
+    bools,
+    bools,
+    [
+      [0.9, 0.999],
+      [0.5, 0.8],
+    ],
+  ]).map(([decoupled, amsgrad, decay, maximize, betas]) => ({
+    lr: 0.01,
+    beta1: (betas as number[])[0],
+    beta2: (betas as number[])[1],
+    eps: 1e-8,
+    weightDecay: decay ? 0.05 : 0,
+    decoupled: decoupled as boolean,
+    amsgrad: amsgrad as boolean,
+    maximize: maximize as boolean,
+    step: 1,
+  })),
   at: (o, step) => ({ ...o, step }),
   state: (o, n) => ({ expAvg: zeros(n), expAvgSq: zeros(n), maxExpAvgSq: o.amsgrad ? zeros(n) : null }),
   native: (p, g, s, o) => native.adamStep(p, g, s.expAvg!, s.expAvgSq!, s.maxExpAvgSq, o),
@@ -165,12 +204,19 @@ const adam: Optimizer<AdamStepOptions> = {
 const rmsprop: Optimizer<RmspropStepOptions> = {
   name: 'rmsprop',
   combos: cross([bools, bools, bools, bools]).map(([centered, withMomentum, decay, maximize]) => ({
-    lr: 0.01, alpha: 0.9, eps: 1e-8, weightDecay: decay ? 0.05 : 0, momentum: withMomentum ? 0.9 : 0,
-    centered, maximize,
+    lr: 0.01,
+    alpha: 0.9,
+    eps: 1e-8,
+    weightDecay: decay ? 0.05 : 0,
+    momentum: withMomentum ? 0.9 : 0,
+    centered,
+    maximize,
   })),
   at: (o) => o,
   state: (o, n) => ({
-    squareAvg: zeros(n), momentumBuf: o.momentum > 0 ? zeros(n) : null, gradAvg: o.centered ? zeros(n) : null,
+    squareAvg: zeros(n),
+    momentumBuf: o.momentum > 0 ? zeros(n) : null,
+    gradAvg: o.centered ? zeros(n) : null,
   }),
   native: (p, g, s, o) => native.rmspropStep(p, g, s.squareAvg!, s.momentumBuf, s.gradAvg, o),
   reference: rmspropReference,
@@ -179,8 +225,19 @@ const rmsprop: Optimizer<RmspropStepOptions> = {
 // Adagrad's initial accumulator value is the caller's: the test starts half the cases at 0.5.
 const adagrad: Optimizer<AdagradStepOptions & { initial: number }> = {
   name: 'adagrad',
-  combos: cross([[0, 0.1], [0, 0.05], [0, 0.5], [0, 1]]).map(([lrDecay, weightDecay, initial, maximize]) => ({
-    lr: 0.1, lrDecay, weightDecay, eps: 1e-10, maximize: maximize === 1, step: 1, initial,
+  combos: cross([
+    [0, 0.1],
+    [0, 0.05],
+    [0, 0.5],
+    [0, 1],
+  ]).map(([lrDecay, weightDecay, initial, maximize]) => ({
+    lr: 0.1,
+    lrDecay,
+    weightDecay,
+    eps: 1e-10,
+    maximize: maximize === 1,
+    step: 1,
+    initial,
   })),
   at: (o, step) => ({ ...o, step }),
   state: (o, n) => ({ stateSum: new Float32Array(n).fill(o.initial) }),
@@ -232,16 +289,19 @@ describe('native optimizer steps', () => {
           }
           for (const isa of supportedIsas) {
             for (const threads of [1, 2]) {
-              withThreads(threads, () => withIsa(isa, () => {
-                const q = p0.slice();
-                s = opt.state(o, n);
-                for (let k = 0; k < STEPS; k++) {
-                  opt.native(q, grads[k], s, opt.at(o, k + 1));
-                  const what = `${isa}, ${threads} thread(s), n=${n}, step ${k + 1}, ${JSON.stringify(o)}`;
-                  expectSame(q, want[k].p, `${what}: param`);
-                  for (const [key, buf] of Object.entries(s)) if (buf) expectSame(buf, want[k].s[key]!, `${what}: ${key}`);
-                }
-              }));
+              withThreads(threads, () =>
+                withIsa(isa, () => {
+                  const q = p0.slice();
+                  s = opt.state(o, n);
+                  for (let k = 0; k < STEPS; k++) {
+                    opt.native(q, grads[k], s, opt.at(o, k + 1));
+                    const what = `${isa}, ${threads} thread(s), n=${n}, step ${k + 1}, ${JSON.stringify(o)}`;
+                    expectSame(q, want[k].p, `${what}: param`);
+                    for (const [key, buf] of Object.entries(s))
+                      if (buf) expectSame(buf, want[k].s[key]!, `${what}: ${key}`);
+                  }
+                }),
+              );
             }
           }
         }
@@ -252,7 +312,8 @@ describe('native optimizer steps', () => {
   it('leaves state buffers the options do not use untouched', () => {
     const n = 19;
     const unused = () => new Float32Array(n).fill(7);
-    const p = randomFloats(n, 1), g = randomFloats(n, 2);
+    const p = randomFloats(n, 1),
+      g = randomFloats(n, 2);
     const check = (buf: Float32Array) => expect(Array.from(buf)).toEqual(Array.from(unused()));
     const mb = unused();
     native.sgdStep(p, g, mb, { ...sgd.combos[0], momentum: 0 });
@@ -260,7 +321,8 @@ describe('native optimizer steps', () => {
     const ms = unused();
     native.adamStep(p, g, zeros(n), zeros(n), ms, { ...adam.combos[0], amsgrad: false });
     check(ms);
-    const rb = unused(), ra = unused();
+    const rb = unused(),
+      ra = unused();
     native.rmspropStep(p, g, zeros(n), rb, ra, { ...rmsprop.combos[0], momentum: 0, centered: false });
     check(rb);
     check(ra);
@@ -289,7 +351,9 @@ interface FixtureCase {
   state: Record<string, number[]>;
 }
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/optim_steps.json', import.meta.url), 'utf8')) as {
-  param: number[]; grads: number[][]; cases: FixtureCase[];
+  param: number[];
+  grads: number[][];
+  cases: FixtureCase[];
 };
 
 /** Runs one fixture case through the binding; returns the params after each step and the state. */
@@ -300,12 +364,16 @@ function runFixture(c: FixtureCase): { params: Float32Array[]; state: Record<str
   const params: Float32Array[] = [];
   const state: Record<string, Float32Array> = {};
   const buf = (key: string, fill = 0) => (state[key] = new Float32Array(n).fill(fill));
-  let momentumBuf: Float32Array | null = null, maxSq: Float32Array | null = null, gradAvg: Float32Array | null = null;
+  let momentumBuf: Float32Array | null = null,
+    maxSq: Float32Array | null = null,
+    gradAvg: Float32Array | null = null;
   if (c.optimizer === 'sgd' && o.momentum !== 0) momentumBuf = buf('momentum_buffer');
   if ((c.optimizer === 'adam' || c.optimizer === 'adamw') && o.amsgrad) maxSq = buf('max_exp_avg_sq');
   if (c.optimizer === 'rmsprop' && o.momentum > 0) momentumBuf = buf('momentum_buffer');
   if (c.optimizer === 'rmsprop' && o.centered) gradAvg = buf('grad_avg');
-  const expAvg = buf('exp_avg'), expAvgSq = buf('exp_avg_sq'), squareAvg = buf('square_avg');
+  const expAvg = buf('exp_avg'),
+    expAvgSq = buf('exp_avg_sq'),
+    squareAvg = buf('square_avg');
   const sum = buf('sum', o.initial_accumulator_value ?? 0);
   fixture.grads.forEach((gradient, k) => {
     const g = Float32Array.from(gradient);
@@ -313,27 +381,48 @@ function runFixture(c: FixtureCase): { params: Float32Array[]; state: Record<str
     switch (c.optimizer) {
       case 'sgd':
         native.sgdStep(p, g, momentumBuf, {
-          lr: o.lr, momentum: o.momentum, dampening: o.dampening, weightDecay: o.weight_decay,
-          nesterov: o.nesterov, maximize: o.maximize, firstStep: step === 1,
+          lr: o.lr,
+          momentum: o.momentum,
+          dampening: o.dampening,
+          weightDecay: o.weight_decay,
+          nesterov: o.nesterov,
+          maximize: o.maximize,
+          firstStep: step === 1,
         });
         break;
       case 'adam':
       case 'adamw':
         native.adamStep(p, g, expAvg, expAvgSq, maxSq, {
-          lr: o.lr, beta1: (o.betas as number[])[0], beta2: (o.betas as number[])[1], eps: o.eps,
-          weightDecay: o.weight_decay, decoupled: c.optimizer === 'adamw', amsgrad: o.amsgrad,
-          maximize: o.maximize, step,
+          lr: o.lr,
+          beta1: (o.betas as number[])[0],
+          beta2: (o.betas as number[])[1],
+          eps: o.eps,
+          weightDecay: o.weight_decay,
+          decoupled: c.optimizer === 'adamw',
+          amsgrad: o.amsgrad,
+          maximize: o.maximize,
+          step,
         });
         break;
       case 'rmsprop':
         native.rmspropStep(p, g, squareAvg, momentumBuf, gradAvg, {
-          lr: o.lr, alpha: o.alpha, eps: o.eps, weightDecay: o.weight_decay, momentum: o.momentum,
-          centered: o.centered, maximize: o.maximize,
+          lr: o.lr,
+          alpha: o.alpha,
+          eps: o.eps,
+          weightDecay: o.weight_decay,
+          momentum: o.momentum,
+          centered: o.centered,
+          maximize: o.maximize,
         });
         break;
       case 'adagrad':
         native.adagradStep(p, g, sum, {
-          lr: o.lr, lrDecay: o.lr_decay, weightDecay: o.weight_decay, eps: o.eps, maximize: o.maximize, step,
+          lr: o.lr,
+          lrDecay: o.lr_decay,
+          weightDecay: o.weight_decay,
+          eps: o.eps,
+          maximize: o.maximize,
+          step,
         });
         break;
     }
@@ -354,7 +443,9 @@ function expectClose(got: Float32Array, want: number[], what: string): void {
 
 describe('native optimizer steps against PyTorch 1.13', () => {
   it('the fixture covers every optimizer', () => {
-    expect(new Set(fixture.cases.map((c) => c.optimizer))).toEqual(new Set(['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad']));
+    expect(new Set(fixture.cases.map((c) => c.optimizer))).toEqual(
+      new Set(['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad']),
+    );
   });
   for (const isa of supportedIsas) {
     it(`${isa}: 5 steps of every configuration reproduce torch.optim's parameters and state`, () => {
@@ -376,66 +467,149 @@ describe('native optimizer steps against PyTorch 1.13', () => {
 describe('optimizer step argument checks', () => {
   const a = (n = 3) => new Float32Array(n);
   const sgdOptions: SgdStepOptions = {
-    lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, firstStep: true,
+    lr: 0.1,
+    momentum: 0.9,
+    dampening: 0,
+    weightDecay: 0,
+    nesterov: false,
+    maximize: false,
+    firstStep: true,
   };
   const adamOptions: AdamStepOptions = { ...adam.combos[0] };
   const rmspropOptions: RmspropStepOptions = { ...rmsprop.combos[0] };
-  const adagradOptions: AdagradStepOptions = { lr: 0.1, lrDecay: 0, weightDecay: 0, eps: 1e-10, maximize: false, step: 1 };
-  const call = (fn: (...args: never[]) => void, ...args: unknown[]) => () => (fn as (...x: unknown[]) => void)(...args);
+  const adagradOptions: AdagradStepOptions = {
+    lr: 0.1,
+    lrDecay: 0,
+    weightDecay: 0,
+    eps: 1e-10,
+    maximize: false,
+    step: 1,
+  };
+  const call =
+    (fn: (...args: never[]) => void, ...args: unknown[]) =>
+    () =>
+      (fn as (...x: unknown[]) => void)(...args);
 
   it('rejects wrong options objects and hyper-parameters with messages naming the option', () => {
     expect(call(native.sgdStep, a(), a(), a())).toThrow(/sgdStep: expected 4 arguments, got 3/);
     expect(call(native.sgdStep, a(), a(), a(), null)).toThrow(/argument 'options' must be an options object, got null/);
     expect(call(native.sgdStep, a(), a(), a(), [1])).toThrow(TypeError);
     expect(call(native.sgdStep, a(), a(), a(), {})).toThrow(/sgdStep: option 'lr' must be a number, got undefined/);
-    expect(call(native.sgdStep, a(), a(), a(), { ...sgdOptions, lr: -0.1 })).toThrow(/option 'lr' must be a finite number >= 0, got number -0.1/);
+    expect(call(native.sgdStep, a(), a(), a(), { ...sgdOptions, lr: -0.1 })).toThrow(
+      /option 'lr' must be a finite number >= 0, got number -0.1/,
+    );
     expect(call(native.sgdStep, a(), a(), a(), { ...sgdOptions, lr: NaN })).toThrow(RangeError);
     expect(call(native.sgdStep, a(), a(), a(), { ...sgdOptions, lr: Infinity })).toThrow(RangeError);
-    expect(call(native.sgdStep, a(), a(), a(), { ...sgdOptions, lr: '0.1' })).toThrow(/option 'lr' must be a number, got string '0.1'/);
-    expect(call(native.sgdStep, a(), a(), a(), { ...sgdOptions, momentum: -0.5 })).toThrow(/option 'momentum' must be a finite number >= 0/);
+    expect(call(native.sgdStep, a(), a(), a(), { ...sgdOptions, lr: '0.1' })).toThrow(
+      /option 'lr' must be a number, got string '0.1'/,
+    );
+    expect(call(native.sgdStep, a(), a(), a(), { ...sgdOptions, momentum: -0.5 })).toThrow(
+      /option 'momentum' must be a finite number >= 0/,
+    );
     expect(call(native.sgdStep, a(), a(), a(), { ...sgdOptions, weightDecay: -1 })).toThrow(/option 'weightDecay'/);
-    expect(call(native.sgdStep, a(), a(), a(), { ...sgdOptions, dampening: NaN })).toThrow(/option 'dampening' must be a finite number, got number nan/);
-    expect(call(native.sgdStep, a(), a(), a(), { ...sgdOptions, nesterov: 1 })).toThrow(/option 'nesterov' must be a boolean, got number 1/);
-    expect(call(native.sgdStep, a(), a(), a(), { ...sgdOptions, nesterov: true, dampening: 0.3 }))
-      .toThrow(/sgdStep: nesterov needs momentum > 0 and dampening 0, got momentum 0.9 and dampening 0.3/);
-    expect(call(native.sgdStep, a(), a(), null, { ...sgdOptions, nesterov: true, momentum: 0, dampening: 0 })).toThrow(/nesterov needs momentum > 0/);
-    expect(call(native.adamStep, a(), a(), a(), a(), null, { ...adamOptions, beta1: 1 })).toThrow(/option 'beta1' must be a finite number in \[0, 1\), got number 1/);
+    expect(call(native.sgdStep, a(), a(), a(), { ...sgdOptions, dampening: NaN })).toThrow(
+      /option 'dampening' must be a finite number, got number nan/,
+    );
+    expect(call(native.sgdStep, a(), a(), a(), { ...sgdOptions, nesterov: 1 })).toThrow(
+      /option 'nesterov' must be a boolean, got number 1/,
+    );
+    expect(call(native.sgdStep, a(), a(), a(), { ...sgdOptions, nesterov: true, dampening: 0.3 })).toThrow(
+      /sgdStep: nesterov needs momentum > 0 and dampening 0, got momentum 0.9 and dampening 0.3/,
+    );
+    expect(call(native.sgdStep, a(), a(), null, { ...sgdOptions, nesterov: true, momentum: 0, dampening: 0 })).toThrow(
+      /nesterov needs momentum > 0/,
+    );
+    expect(call(native.adamStep, a(), a(), a(), a(), null, { ...adamOptions, beta1: 1 })).toThrow(
+      /option 'beta1' must be a finite number in \[0, 1\), got number 1/,
+    );
     expect(call(native.adamStep, a(), a(), a(), a(), null, { ...adamOptions, beta2: -0.1 })).toThrow(/option 'beta2'/);
     expect(call(native.adamStep, a(), a(), a(), a(), null, { ...adamOptions, eps: -1e-8 })).toThrow(/option 'eps'/);
-    expect(call(native.adamStep, a(), a(), a(), a(), null, { ...adamOptions, step: 0 })).toThrow(/option 'step' must be in \[1, 9007199254740991\], got number 0/);
-    expect(call(native.adamStep, a(), a(), a(), a(), null, { ...adamOptions, step: 2.5 })).toThrow(/option 'step' must be an integer, got number 2.5/);
-    expect(call(native.adamStep, a(), a(), a(), a(), null, { ...adamOptions, decoupled: undefined })).toThrow(/option 'decoupled' must be a boolean, got undefined/);
-    expect(call(native.rmspropStep, a(), a(), a(), null, null, { ...rmspropOptions, alpha: -0.9 })).toThrow(/rmspropStep: option 'alpha'/);
-    expect(call(native.adagradStep, a(), a(), a(), { ...adagradOptions, lrDecay: -1 })).toThrow(/adagradStep: option 'lrDecay' must be a finite number >= 0/);
-    expect(call(native.adagradStep, a(), a(), a(), { ...adagradOptions, step: undefined })).toThrow(/adagradStep: option 'step' must be an integer, got undefined/);
+    expect(call(native.adamStep, a(), a(), a(), a(), null, { ...adamOptions, step: 0 })).toThrow(
+      /option 'step' must be in \[1, 9007199254740991\], got number 0/,
+    );
+    expect(call(native.adamStep, a(), a(), a(), a(), null, { ...adamOptions, step: 2.5 })).toThrow(
+      /option 'step' must be an integer, got number 2.5/,
+    );
+    expect(call(native.adamStep, a(), a(), a(), a(), null, { ...adamOptions, decoupled: undefined })).toThrow(
+      /option 'decoupled' must be a boolean, got undefined/,
+    );
+    expect(call(native.rmspropStep, a(), a(), a(), null, null, { ...rmspropOptions, alpha: -0.9 })).toThrow(
+      /rmspropStep: option 'alpha'/,
+    );
+    expect(call(native.adagradStep, a(), a(), a(), { ...adagradOptions, lrDecay: -1 })).toThrow(
+      /adagradStep: option 'lrDecay' must be a finite number >= 0/,
+    );
+    expect(call(native.adagradStep, a(), a(), a(), { ...adagradOptions, step: undefined })).toThrow(
+      /adagradStep: option 'step' must be an integer, got undefined/,
+    );
     // A throwing getter surfaces as is, before any buffer is touched.
     const p = a().fill(1);
-    expect(call(native.adagradStep, p, a().fill(1), a(), { ...adagradOptions, get lr() { throw new Error('from a getter'); } })).toThrow(/from a getter/);
+    expect(
+      call(native.adagradStep, p, a().fill(1), a(), {
+        ...adagradOptions,
+        get lr() {
+          throw new Error('from a getter');
+        },
+      }),
+    ).toThrow(/from a getter/);
     expect(Array.from(p)).toEqual([1, 1, 1]);
   });
 
   it('rejects wrong buffers: types, lengths, missing state, shared memory', () => {
-    expect(call(native.sgdStep, new Float64Array(3), a(), a(), sgdOptions)).toThrow(/sgdStep: argument 'param' must be a Float32Array, got Float64Array\(3\)/);
-    expect(call(native.sgdStep, a(), [0, 0, 0], a(), sgdOptions)).toThrow(/argument 'grad' must be a Float32Array, got array of length 3/);
-    expect(call(native.sgdStep, a(), a(4), a(), sgdOptions)).toThrow(/argument 'grad' has length 4 but 'param' has length 3/);
-    expect(call(native.sgdStep, a(), a(), a(2), sgdOptions)).toThrow(/argument 'momentumBuf' has length 2 but 'param' has length 3/);
-    expect(call(native.sgdStep, a(), a(), null, sgdOptions)).toThrow(/argument 'momentumBuf' must be a Float32Array when momentum is not 0, got null/);
-    expect(call(native.sgdStep, a(), a(), undefined, { ...sgdOptions, momentum: 0 })).toThrow(/argument 'momentumBuf' must be a Float32Array, got undefined/);
-    expect(call(native.adamStep, a(), a(), a(), null, null, adamOptions)).toThrow(/argument 'expAvgSq' must be a Float32Array, got null/);
-    expect(call(native.adamStep, a(), a(), a(), a(), null, { ...adamOptions, amsgrad: true })).toThrow(/argument 'maxExpAvgSq' must be a Float32Array when amsgrad is true, got null/);
+    expect(call(native.sgdStep, new Float64Array(3), a(), a(), sgdOptions)).toThrow(
+      /sgdStep: argument 'param' must be a Float32Array, got Float64Array\(3\)/,
+    );
+    expect(call(native.sgdStep, a(), [0, 0, 0], a(), sgdOptions)).toThrow(
+      /argument 'grad' must be a Float32Array, got array of length 3/,
+    );
+    expect(call(native.sgdStep, a(), a(4), a(), sgdOptions)).toThrow(
+      /argument 'grad' has length 4 but 'param' has length 3/,
+    );
+    expect(call(native.sgdStep, a(), a(), a(2), sgdOptions)).toThrow(
+      /argument 'momentumBuf' has length 2 but 'param' has length 3/,
+    );
+    expect(call(native.sgdStep, a(), a(), null, sgdOptions)).toThrow(
+      /argument 'momentumBuf' must be a Float32Array when momentum is not 0, got null/,
+    );
+    expect(call(native.sgdStep, a(), a(), undefined, { ...sgdOptions, momentum: 0 })).toThrow(
+      /argument 'momentumBuf' must be a Float32Array, got undefined/,
+    );
+    expect(call(native.adamStep, a(), a(), a(), null, null, adamOptions)).toThrow(
+      /argument 'expAvgSq' must be a Float32Array, got null/,
+    );
+    expect(call(native.adamStep, a(), a(), a(), a(), null, { ...adamOptions, amsgrad: true })).toThrow(
+      /argument 'maxExpAvgSq' must be a Float32Array when amsgrad is true, got null/,
+    );
     expect(call(native.adamStep, a(), a(), a(), a(), a(5), adamOptions)).toThrow(/'maxExpAvgSq' has length 5/);
-    expect(call(native.rmspropStep, a(), a(), a(), null, null, { ...rmspropOptions, momentum: 0.9 })).toThrow(/argument 'momentumBuf' must be a Float32Array when momentum > 0, got null/);
-    expect(call(native.rmspropStep, a(), a(), a(), null, null, { ...rmspropOptions, centered: true })).toThrow(/argument 'gradAvg' must be a Float32Array when centered is true, got null/);
-    expect(call(native.adagradStep, a(), a(), new Int32Array(3), adagradOptions)).toThrow(/argument 'stateSum' must be a Float32Array, got Int32Array\(3\)/);
+    expect(call(native.rmspropStep, a(), a(), a(), null, null, { ...rmspropOptions, momentum: 0.9 })).toThrow(
+      /argument 'momentumBuf' must be a Float32Array when momentum > 0, got null/,
+    );
+    expect(call(native.rmspropStep, a(), a(), a(), null, null, { ...rmspropOptions, centered: true })).toThrow(
+      /argument 'gradAvg' must be a Float32Array when centered is true, got null/,
+    );
+    expect(call(native.adagradStep, a(), a(), new Int32Array(3), adagradOptions)).toThrow(
+      /argument 'stateSum' must be a Float32Array, got Int32Array\(3\)/,
+    );
     // Shared memory: the same array twice, or views of one buffer that overlap.
     const x = a();
     expect(call(native.sgdStep, x, x, a(), sgdOptions)).toThrow(/sgdStep: output 'param' overlaps input 'grad'/);
     const big = a(12);
-    expect(call(native.adamStep, big.subarray(0, 3), a(), a(), big.subarray(2, 5), null, adamOptions)).toThrow(/output 'param' overlaps input 'expAvgSq'/);
-    expect(call(native.adamStep, a(), big.subarray(0, 3), big.subarray(1, 4), a(), null, adamOptions)).toThrow(/output 'expAvg' overlaps input 'grad'/);
-    expect(call(native.rmspropStep, a(), a(), big.subarray(0, 3), a(), big.subarray(2, 5), { ...rmspropOptions, centered: true, momentum: 0.9 }))
-      .toThrow(/output 'squareAvg' overlaps input 'gradAvg'/);
-    expect(call(native.adagradStep, x, a(), x, adagradOptions)).toThrow(/adagradStep: output 'param' overlaps input 'stateSum'/);
+    expect(call(native.adamStep, big.subarray(0, 3), a(), a(), big.subarray(2, 5), null, adamOptions)).toThrow(
+      /output 'param' overlaps input 'expAvgSq'/,
+    );
+    expect(call(native.adamStep, a(), big.subarray(0, 3), big.subarray(1, 4), a(), null, adamOptions)).toThrow(
+      /output 'expAvg' overlaps input 'grad'/,
+    );
+    expect(
+      call(native.rmspropStep, a(), a(), big.subarray(0, 3), a(), big.subarray(2, 5), {
+        ...rmspropOptions,
+        centered: true,
+        momentum: 0.9,
+      }),
+    ).toThrow(/output 'squareAvg' overlaps input 'gradAvg'/);
+    expect(call(native.adagradStep, x, a(), x, adagradOptions)).toThrow(
+      /adagradStep: output 'param' overlaps input 'stateSum'/,
+    );
   });
 
   it('accepts adjacent views of one buffer and empty buffers; the process stays healthy', () => {

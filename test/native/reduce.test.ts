@@ -117,8 +117,8 @@ function allAxes(name: string, v: View): Case[] {
 // Sizes around the vector widths (8, 16), the 4-register tiles (32, 64), the linear blocks
 // (128, 1024, 2048) and the threading grain (32768 per thread).
 const sizes1d = [
-  0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 255, 1000, 1023, 1024,
-  1025, 2047, 2048, 2049, 4097, 32767, 32768, 32769, 65535, 65536, 65537, 70001,
+  0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 255, 1000, 1023, 1024, 1025, 2047, 2048, 2049,
+  4097, 32767, 32768, 32769, 65535, 65536, 65537, 70001,
 ];
 
 const cases: Case[] = [
@@ -129,7 +129,13 @@ const cases: Case[] = [
   { name: 'broadcast reduced dim', shape: [37, 100], strides: [0, 1], offset: 0, axes: [0] },
   { name: 'broadcast kept dim', shape: [37, 100], strides: [0, 1], offset: 0, axes: [1] },
   // max/min skip broadcast reduced dims: the rows left must still split right among threads.
-  { name: 'broadcast reduced dim, few outputs (threaded)', shape: [2, 10, 40000], strides: [40000, 0, 1], offset: 0, axes: [1, 2] },
+  {
+    name: 'broadcast reduced dim, few outputs (threaded)',
+    shape: [2, 10, 40000],
+    strides: [40000, 0, 1],
+    offset: 0,
+    axes: [1, 2],
+  },
   ...[[0], [1], [0, 1]].flatMap((axes) => [
     contiguous('2-D 300x257 (threaded)', [300, 257], axes),
     contiguous('2-D 257x300', [257, 300], axes),
@@ -147,7 +153,8 @@ const cases: Case[] = [
   // Few columns with the rows back to back: the small-columns kernel (one register span holds
   // whole rows), around its span lengths and leaf size.
   ...[2, 3, 4, 5, 6, 7, 8, 12, 24, 40].flatMap((cols) =>
-    [1, 3, 16, 33, 700, 2049].map((rows) => contiguous(`columns ${rows}x${cols}`, [rows, cols], [0]))),
+    [1, 3, 16, 33, 700, 2049].map((rows) => contiguous(`columns ${rows}x${cols}`, [rows, cols], [0])),
+  ),
   ...allAxes('3-D 3x50x4 with gaps between batches', { shape: [3, 50, 4], strides: [230, 4, 1], offset: 1 }),
   ...allAxes('3-D 5x6x7', { shape: [5, 6, 7], strides: [42, 7, 1], offset: 0 }),
   ...allAxes('3-D 9x17x33 permuted', permuted([9, 17, 33], [2, 0, 1], 2)),
@@ -189,9 +196,11 @@ describe('native reduce', () => {
   for (const isa of supportedIsas) {
     for (const threads of [1, 2]) {
       it(`${isa}, ${threads} thread(s): every op, layout, size and subset of axes matches float64`, () => {
-        withThreads(threads, () => withIsa(isa, () => {
-          for (const p of prepared) checkReduce(p.c, p.x, p.y, p.ref);
-        }));
+        withThreads(threads, () =>
+          withIsa(isa, () => {
+            for (const p of prepared) checkReduce(p.c, p.x, p.y, p.ref);
+          }),
+        );
       });
     }
 
@@ -230,36 +239,40 @@ describe('native reduce', () => {
     });
 
     it(`${isa}: max and min propagate NaN wherever it sits; sums of NaN and Inf follow IEEE`, () => {
-      withIsa(isa, () => withThreads(2, () => {
-        for (const n of [1, 5, 16, 17, 100, 3000, 70001]) {
-          for (const at of [0, Math.floor(n / 2), n - 1]) {
-            const x = randomFloats(n, n + at);
-            x[at] = NaN;
-            const v: View = { shape: [n], strides: [1], offset: 0 };
-            for (const op of [ReduceOp.max, ReduceOp.min, ReduceOp.sum, ReduceOp.prod]) {
-              expect(Number.isNaN(runReduce(op, v, [0], x)[0])).toBe(true);
-            }
-            // The same along columns: only the column holding the NaN is NaN.
-            if (n >= 2) {
-              const shape = [n, 2];
-              const x2 = randomFloats(2 * n, n);
-              x2[2 * at + 1] = NaN;
-              for (const op of [ReduceOp.max, ReduceOp.min]) {
-                const got = runReduce(op, { shape, strides: [2, 1], offset: 0 }, [0], x2);
-                expect(Number.isNaN(got[0])).toBe(false);
-                expect(Number.isNaN(got[1])).toBe(true);
+      withIsa(isa, () =>
+        withThreads(2, () => {
+          for (const n of [1, 5, 16, 17, 100, 3000, 70001]) {
+            for (const at of [0, Math.floor(n / 2), n - 1]) {
+              const x = randomFloats(n, n + at);
+              x[at] = NaN;
+              const v: View = { shape: [n], strides: [1], offset: 0 };
+              for (const op of [ReduceOp.max, ReduceOp.min, ReduceOp.sum, ReduceOp.prod]) {
+                expect(Number.isNaN(runReduce(op, v, [0], x)[0])).toBe(true);
+              }
+              // The same along columns: only the column holding the NaN is NaN.
+              if (n >= 2) {
+                const shape = [n, 2];
+                const x2 = randomFloats(2 * n, n);
+                x2[2 * at + 1] = NaN;
+                for (const op of [ReduceOp.max, ReduceOp.min]) {
+                  const got = runReduce(op, { shape, strides: [2, 1], offset: 0 }, [0], x2);
+                  expect(Number.isNaN(got[0])).toBe(false);
+                  expect(Number.isNaN(got[1])).toBe(true);
+                }
               }
             }
           }
-        }
-        const inf = new Float32Array([1, Infinity, -2, 3]);
-        expect(runReduce(ReduceOp.max, { shape: [4], strides: [1], offset: 0 }, [0], inf)[0]).toBe(Infinity);
-        expect(runReduce(ReduceOp.sum, { shape: [4], strides: [1], offset: 0 }, [0], inf)[0]).toBe(Infinity);
-        const both = new Float32Array([Infinity, -Infinity]);
-        expect(Number.isNaN(runReduce(ReduceOp.sum, { shape: [2], strides: [1], offset: 0 }, [0], both)[0])).toBe(true);
-        const negInf = new Float32Array(40).fill(-Infinity);
-        expect(runReduce(ReduceOp.max, { shape: [40], strides: [1], offset: 0 }, [0], negInf)[0]).toBe(-Infinity);
-      }));
+          const inf = new Float32Array([1, Infinity, -2, 3]);
+          expect(runReduce(ReduceOp.max, { shape: [4], strides: [1], offset: 0 }, [0], inf)[0]).toBe(Infinity);
+          expect(runReduce(ReduceOp.sum, { shape: [4], strides: [1], offset: 0 }, [0], inf)[0]).toBe(Infinity);
+          const both = new Float32Array([Infinity, -Infinity]);
+          expect(Number.isNaN(runReduce(ReduceOp.sum, { shape: [2], strides: [1], offset: 0 }, [0], both)[0])).toBe(
+            true,
+          );
+          const negInf = new Float32Array(40).fill(-Infinity);
+          expect(runReduce(ReduceOp.max, { shape: [40], strides: [1], offset: 0 }, [0], negInf)[0]).toBe(-Infinity);
+        }),
+      );
     });
   }
 
@@ -277,7 +290,11 @@ describe('native reduce', () => {
     const x = randomFloats(300001, 5);
     for (const threads of [1, 2]) {
       withThreads(threads, () => {
-        for (const [shape, axes] of [[[300001], [0]], [[3, 100000], [1]], [[100000, 3], [0]]] as const) {
+        for (const [shape, axes] of [
+          [[300001], [0]],
+          [[3, 100000], [1]],
+          [[100000, 3], [0]],
+        ] as const) {
           const v: View = { shape: [...shape], strides: contiguousStrides([...shape]), offset: 0 };
           const a = runReduce(ReduceOp.sum, v, [...axes], x);
           const b = runReduce(ReduceOp.sum, v, [...axes], x);
@@ -292,20 +309,32 @@ describe('native reduce', () => {
 
 describe('reduce argument checks', () => {
   const f = (n: number) => new Float32Array(n);
-  const reduce = (...args: unknown[]) => () => (native.reduce as (...a: unknown[]) => void)(...args);
+  const reduce =
+    (...args: unknown[]) =>
+    () =>
+      (native.reduce as (...a: unknown[]) => void)(...args);
 
   it('reduce rejects bad ops, axes, lengths, views and overlaps with clear messages', () => {
     expect(reduce(0, [3])).toThrow(/reduce: expected 7 arguments, got 2/);
     expect(reduce(5, [3], f(3), 0, [1], [0], f(1))).toThrow(/reduce: argument 'op' must be in \[0, 4\], got 5/);
-    expect(reduce(0, [2, 3], f(6), 0, [3, 1], [2], f(2))).toThrow(/reduce: argument 'axes'\[0\] must be an integer axis in \[0, 2\), got number 2/);
+    expect(reduce(0, [2, 3], f(6), 0, [3, 1], [2], f(2))).toThrow(
+      /reduce: argument 'axes'\[0\] must be an integer axis in \[0, 2\), got number 2/,
+    );
     expect(reduce(0, [2, 3], f(6), 0, [3, 1], [1, 1], f(2))).toThrow(/reduce: argument 'axes' names axis 1 twice/);
     expect(reduce(0, [2, 3], f(6), 0, [3, 1], [0.5], f(2))).toThrow(/'axes'\[0\] must be an integer axis/);
     expect(reduce(0, [2, 3], f(6), 0, [3, 1], 1, f(2))).toThrow(/'axes' must be an array of axes, got number 1/);
     expect(reduce(0, [2, 3], f(6), 0, [3, 1], [1], f(3))).toThrow(
-      /reduce: argument 'out' must have length 2 \(the product of the kept dims \[2\] of shape \[2,3\]\), got 3/);
-    expect(reduce(0, [2, 3], f(6), 0, [3, 1], [1], new Float64Array(2))).toThrow(/'out' must be a Float32Array, got Float64Array\(2\)/);
-    expect(reduce(0, [2, 3], f(6), 1, [3, 1], [1], f(2))).toThrow(/argument 'x': offset 1 with strides \[3,1\] over shape \[2,3\] reaches element 6/);
-    expect(reduce(2, [2, 0], f(0), 0, [0, 1], [1], f(2))).toThrow(/reduce: max of an empty set: axis 1 of shape \[2,0\] has size 0/);
+      /reduce: argument 'out' must have length 2 \(the product of the kept dims \[2\] of shape \[2,3\]\), got 3/,
+    );
+    expect(reduce(0, [2, 3], f(6), 0, [3, 1], [1], new Float64Array(2))).toThrow(
+      /'out' must be a Float32Array, got Float64Array\(2\)/,
+    );
+    expect(reduce(0, [2, 3], f(6), 1, [3, 1], [1], f(2))).toThrow(
+      /argument 'x': offset 1 with strides \[3,1\] over shape \[2,3\] reaches element 6/,
+    );
+    expect(reduce(2, [2, 0], f(0), 0, [0, 1], [1], f(2))).toThrow(
+      /reduce: max of an empty set: axis 1 of shape \[2,0\] has size 0/,
+    );
     expect(reduce(3, [0], f(0), 0, [1], [0], f(1))).toThrow(RangeError);
     const buf = f(8);
     expect(reduce(0, [2, 3], buf, 0, [3, 1], [1], buf.subarray(5, 7))).toThrow(/output 'out' overlaps input 'x'/);

@@ -14,7 +14,11 @@ interface Table {
 // with weights that sum to 1, some second weights exactly 0 (rows never read).
 function randomTable(inSize: number, outSize: number, linear: boolean, seed: number): Table {
   const r = randomFloats(3 * outSize, seed, 0, 1);
-  if (!linear) return { index: Int32Array.from({ length: outSize }, (_, o) => Math.min(Math.floor(r[o] * inSize), inSize - 1)), weight: null };
+  if (!linear)
+    return {
+      index: Int32Array.from({ length: outSize }, (_, o) => Math.min(Math.floor(r[o] * inSize), inSize - 1)),
+      weight: null,
+    };
   const index = new Int32Array(2 * outSize);
   const weight = new Float32Array(2 * outSize);
   for (let o = 0; o < outSize; o++) {
@@ -30,7 +34,10 @@ function randomTable(inSize: number, outSize: number, linear: boolean, seed: num
 
 // A nearest table of an upsampling: consecutive outputs repeat rows (the kernel's row copy).
 function repeatTable(inSize: number, outSize: number): Table {
-  return { index: Int32Array.from({ length: outSize }, (_, o) => Math.min(Math.floor((o * inSize) / outSize), inSize - 1)), weight: null };
+  return {
+    index: Int32Array.from({ length: outSize }, (_, o) => Math.min(Math.floor((o * inSize) / outSize), inSize - 1)),
+    weight: null,
+  };
 }
 
 // A linear table as interpolate builds them (source positions never decrease, the second
@@ -58,10 +65,12 @@ function refForward(d: number[], rows: Table, cols: Table, x: Float32Array): Flo
   const y = new Float32Array(planes * oh * ow);
   for (let p = 0; p < planes; p++) {
     if (!rows.weight) {
-      for (let r = 0; r < oh; r++) for (let c = 0; c < ow; c++) y[(p * oh + r) * ow + c] = x[(p * h + rows.index[r]) * w + cols.index[c]];
+      for (let r = 0; r < oh; r++)
+        for (let c = 0; c < ow; c++) y[(p * oh + r) * ow + c] = x[(p * h + rows.index[r]) * w + cols.index[c]];
       continue;
     }
-    const rw = rows.weight, cw = cols.weight!;
+    const rw = rows.weight,
+      cw = cols.weight!;
     const tmp = new Float32Array(h * ow);
     for (let r = 0; r < h; r++) {
       for (let c = 0; c < ow; c++) {
@@ -70,8 +79,12 @@ function refForward(d: number[], rows: Table, cols: Table, x: Float32Array): Flo
       }
     }
     for (let r = 0; r < oh; r++) {
-      const a0 = rw[2 * r], a1 = rw[2 * r + 1], t0 = rows.index[2 * r] * ow, t1 = rows.index[2 * r + 1] * ow;
-      for (let c = 0; c < ow; c++) y[(p * oh + r) * ow + c] = a1 === 0 ? a0 * tmp[t0 + c] : a0 * tmp[t0 + c] + a1 * tmp[t1 + c];
+      const a0 = rw[2 * r],
+        a1 = rw[2 * r + 1],
+        t0 = rows.index[2 * r] * ow,
+        t1 = rows.index[2 * r + 1] * ow;
+      for (let c = 0; c < ow; c++)
+        y[(p * oh + r) * ow + c] = a1 === 0 ? a0 * tmp[t0 + c] : a0 * tmp[t0 + c] + a1 * tmp[t1 + c];
     }
   }
   return y;
@@ -82,14 +95,17 @@ function refBackward(d: number[], rows: Table, cols: Table, dy: Float32Array): F
   const dx = new Float32Array(planes * h * w);
   for (let p = 0; p < planes; p++) {
     if (!rows.weight) {
-      for (let r = 0; r < oh; r++) for (let c = 0; c < ow; c++) dx[(p * h + rows.index[r]) * w + cols.index[c]] += dy[(p * oh + r) * ow + c];
+      for (let r = 0; r < oh; r++)
+        for (let c = 0; c < ow; c++) dx[(p * h + rows.index[r]) * w + cols.index[c]] += dy[(p * oh + r) * ow + c];
       continue;
     }
-    const rw = rows.weight, cw = cols.weight!;
+    const rw = rows.weight,
+      cw = cols.weight!;
     const tmp = new Float32Array(h * ow);
     const used = new Uint8Array(h);
     for (let r = 0; r < oh; r++) {
-      const t0 = rows.index[2 * r] * ow, t1 = rows.index[2 * r + 1] * ow;
+      const t0 = rows.index[2 * r] * ow,
+        t1 = rows.index[2 * r + 1] * ow;
       used[rows.index[2 * r]] = 1;
       for (let c = 0; c < ow; c++) tmp[t0 + c] += rw[2 * r] * dy[(p * oh + r) * ow + c];
       if (rw[2 * r + 1] !== 0) {
@@ -153,8 +169,15 @@ describe('resample2d', () => {
       });
     }
   }
-  it('linear tables in interpolate\'s order (up, down, same size, 1 wide)', () => {
-    for (const [planes, h, w, oh, ow] of [[3, 5, 7, 11, 16], [4, 9, 13, 4, 5], [2, 6, 6, 6, 6], [3, 1, 1, 3, 4], [2, 4, 2, 7, 9], [40, 16, 16, 32, 32]]) {
+  it("linear tables in interpolate's order (up, down, same size, 1 wide)", () => {
+    for (const [planes, h, w, oh, ow] of [
+      [3, 5, 7, 11, 16],
+      [4, 9, 13, 4, 5],
+      [2, 6, 6, 6, 6],
+      [3, 1, 1, 3, 4],
+      [2, 4, 2, 7, 9],
+      [40, 16, 16, 32, 32],
+    ]) {
       run([planes, h, w, oh, ow], orderedTable(h, oh), orderedTable(w, ow), 9);
     }
   });
@@ -182,39 +205,73 @@ describe('resample2d argument checks', () => {
   const y = new Float32Array(2 * 5 * 6);
   const near = { rows: repeatTable(3, 5), cols: repeatTable(4, 6) };
   const lin = { rows: randomTable(3, 5, true, 1), cols: randomTable(4, 6, true, 2) };
-  const fwd = (...a: unknown[]) => () => (native.resample2d as (...v: unknown[]) => void)(...a);
-  const bwd = (...a: unknown[]) => () => (native.resample2dBackward as (...v: unknown[]) => void)(...a);
+  const fwd =
+    (...a: unknown[]) =>
+    () =>
+      (native.resample2d as (...v: unknown[]) => void)(...a);
+  const bwd =
+    (...a: unknown[]) =>
+    () =>
+      (native.resample2dBackward as (...v: unknown[]) => void)(...a);
 
   it('checks dims', () => {
-    expect(fwd([2, 3, 4, 5], near.rows.index, null, near.cols.index, null, x, y)).toThrow(/resample2d: argument 'dims' must have 5 entries/);
-    expect(fwd([2, 0, 4, 5, 6], near.rows.index, null, near.cols.index, null, x, y)).toThrow(/resample2d: argument 'dims': h must be an integer in \[1, /);
+    expect(fwd([2, 3, 4, 5], near.rows.index, null, near.cols.index, null, x, y)).toThrow(
+      /resample2d: argument 'dims' must have 5 entries/,
+    );
+    expect(fwd([2, 0, 4, 5, 6], near.rows.index, null, near.cols.index, null, x, y)).toThrow(
+      /resample2d: argument 'dims': h must be an integer in \[1, /,
+    );
     expect(fwd([2, 3, 4, 5, 1.5], near.rows.index, null, near.cols.index, null, x, y)).toThrow(/ow must be an integer/);
-    expect(fwd('x', near.rows.index, null, near.cols.index, null, x, y)).toThrow(/'dims' must be an array of 5 integers/);
+    expect(fwd('x', near.rows.index, null, near.cols.index, null, x, y)).toThrow(
+      /'dims' must be an array of 5 integers/,
+    );
     expect(fwd(d, near.rows.index, null, near.cols.index, null, x)).toThrow(/resample2d: expected 7 arguments, got 6/);
   });
   it('checks the tables', () => {
-    expect(fwd(d, near.rows.index, null, near.cols.index.subarray(1), null, x, y)).toThrow(/'colIndex' must hold 6 indices \(1 per output position\), got 5/);
-    expect(fwd(d, lin.rows.index, lin.rows.weight, lin.cols.index, null, x, y)).toThrow(/'rowWeight' and 'colWeight' must both be Float32Arrays \(linear\) or both null/);
+    expect(fwd(d, near.rows.index, null, near.cols.index.subarray(1), null, x, y)).toThrow(
+      /'colIndex' must hold 6 indices \(1 per output position\), got 5/,
+    );
+    expect(fwd(d, lin.rows.index, lin.rows.weight, lin.cols.index, null, x, y)).toThrow(
+      /'rowWeight' and 'colWeight' must both be Float32Arrays \(linear\) or both null/,
+    );
     expect(fwd(d, near.rows.index, null, near.cols.index, null, x, y)).not.toThrow();
-    expect(fwd(d, near.rows.index, lin.rows.weight, near.cols.index, lin.cols.weight, x, y)).toThrow(/'rowIndex' must hold 10 indices \(2 per output position\), got 5/);
-    expect(fwd(d, lin.rows.index, lin.rows.weight!.subarray(2), lin.cols.index, lin.cols.weight, x, y)).toThrow(/'rowWeight' must hold 10 weights/);
+    expect(fwd(d, near.rows.index, lin.rows.weight, near.cols.index, lin.cols.weight, x, y)).toThrow(
+      /'rowIndex' must hold 10 indices \(2 per output position\), got 5/,
+    );
+    expect(fwd(d, lin.rows.index, lin.rows.weight!.subarray(2), lin.cols.index, lin.cols.weight, x, y)).toThrow(
+      /'rowWeight' must hold 10 weights/,
+    );
     const badIdx = Int32Array.from(near.rows.index);
     badIdx[4] = 3;
     expect(fwd(d, badIdx, null, near.cols.index, null, x, y)).toThrow(/rowIndex\[4\] = 3 is outside \[0, 3\)/);
     badIdx[4] = -1;
-    expect(bwd(d, badIdx, null, near.cols.index, null, y, x)).toThrow(/resample2dBackward: rowIndex\[4\] = -1 is outside/);
+    expect(bwd(d, badIdx, null, near.cols.index, null, y, x)).toThrow(
+      /resample2dBackward: rowIndex\[4\] = -1 is outside/,
+    );
     expect(fwd(d, new Float32Array(5), null, near.cols.index, null, x, y)).toThrow(/'rowIndex' must be an Int32Array/);
-    expect(fwd(d, lin.rows.index, new Float64Array(10), lin.cols.index, lin.cols.weight, x, y)).toThrow(/'rowWeight' must be a Float32Array, got Float64Array\(10\)/);
+    expect(fwd(d, lin.rows.index, new Float64Array(10), lin.cols.index, lin.cols.weight, x, y)).toThrow(
+      /'rowWeight' must be a Float32Array, got Float64Array\(10\)/,
+    );
   });
   it('checks the data arrays and overlaps', () => {
-    expect(fwd(d, near.rows.index, null, near.cols.index, null, x, y.subarray(1))).toThrow(/'y' must hold \[2,5,6\] = 60 floats, got 59/);
-    expect(bwd(d, near.rows.index, null, near.cols.index, null, x, y)).toThrow(/resample2dBackward: argument 'dy' must hold \[2,5,6\] = 60 floats, got 24/);
-    expect(fwd(d, near.rows.index, null, near.cols.index, null, new Int32Array(24), y)).toThrow(/'x' must be a Float32Array/);
+    expect(fwd(d, near.rows.index, null, near.cols.index, null, x, y.subarray(1))).toThrow(
+      /'y' must hold \[2,5,6\] = 60 floats, got 59/,
+    );
+    expect(bwd(d, near.rows.index, null, near.cols.index, null, x, y)).toThrow(
+      /resample2dBackward: argument 'dy' must hold \[2,5,6\] = 60 floats, got 24/,
+    );
+    expect(fwd(d, near.rows.index, null, near.cols.index, null, new Int32Array(24), y)).toThrow(
+      /'x' must be a Float32Array/,
+    );
     const buf = new Float32Array(80);
-    expect(fwd(d, near.rows.index, null, near.cols.index, null, buf.subarray(0, 24), buf.subarray(20))).toThrow(/'y'.*'x'/);
+    expect(fwd(d, near.rows.index, null, near.cols.index, null, buf.subarray(0, 24), buf.subarray(20))).toThrow(
+      /'y'.*'x'/,
+    );
     const shared = new Float32Array(70);
     const cw = shared.subarray(0, 12);
     cw.set(lin.cols.weight!);
-    expect(fwd(d, lin.rows.index, lin.rows.weight, lin.cols.index, cw, x, shared.subarray(10))).toThrow(/'y'.*'colWeight'/);
+    expect(fwd(d, lin.rows.index, lin.rows.weight, lin.cols.index, cw, x, shared.subarray(10))).toThrow(
+      /'y'.*'colWeight'/,
+    );
   });
 });

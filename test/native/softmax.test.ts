@@ -30,25 +30,27 @@ describe('native softmax row kernels', () => {
   for (const isa of supportedIsas) {
     for (const threads of [1, 2]) {
       it(`${isa}, ${threads} thread(s): softmax and logsumexp within 4 ulp-ish of float64`, () => {
-        withThreads(threads, () => withIsa(isa, () => {
-          for (const n of widths) {
-            const rows = n === 1000 ? 40 : 65; // 40 x 1000 crosses the threading grain
-            const x = randomFloats(rows * n, n, -30, 30);
-            const y = new Float32Array(rows * n);
-            native.softmax(0, rows, n, x, 0, null, y);
-            expect(maxRelErr(y, softmaxRef(x, n), 1e-30), `softmax n=${n}`).toBeLessThan(3e-6);
-            const lse = new Float32Array(rows);
-            native.logsumexp(rows, n, x, 0, lse);
-            for (let r = 0; r < rows; r++) {
-              let m = -Infinity;
-              for (let i = 0; i < n; i++) m = Math.max(m, x[r * n + i]);
-              let s = 0;
-              for (let i = 0; i < n; i++) s += Math.exp(x[r * n + i] - m);
-              const want = m + Math.log(s);
-              expect(Math.abs(lse[r] - want)).toBeLessThanOrEqual(4 * 2 ** -23 * Math.max(1, Math.abs(want)));
+        withThreads(threads, () =>
+          withIsa(isa, () => {
+            for (const n of widths) {
+              const rows = n === 1000 ? 40 : 65; // 40 x 1000 crosses the threading grain
+              const x = randomFloats(rows * n, n, -30, 30);
+              const y = new Float32Array(rows * n);
+              native.softmax(0, rows, n, x, 0, null, y);
+              expect(maxRelErr(y, softmaxRef(x, n), 1e-30), `softmax n=${n}`).toBeLessThan(3e-6);
+              const lse = new Float32Array(rows);
+              native.logsumexp(rows, n, x, 0, lse);
+              for (let r = 0; r < rows; r++) {
+                let m = -Infinity;
+                for (let i = 0; i < n; i++) m = Math.max(m, x[r * n + i]);
+                let s = 0;
+                for (let i = 0; i < n; i++) s += Math.exp(x[r * n + i] - m);
+                const want = m + Math.log(s);
+                expect(Math.abs(lse[r] - want)).toBeLessThanOrEqual(4 * 2 ** -23 * Math.max(1, Math.abs(want)));
+              }
             }
-          }
-        }));
+          }),
+        );
       });
     }
 
@@ -93,11 +95,19 @@ describe('native softmax row kernels', () => {
 
   it('argument checks', () => {
     const f = (n: number) => new Float32Array(n);
-    expect(() => native.softmax(0, 2, 3, f(5), 0, null, f(6))).toThrow(/softmax: argument 'x' needs 6 elements \(offset 0 \+ 2 x 3\), the Float32Array has 5/);
+    expect(() => native.softmax(0, 2, 3, f(5), 0, null, f(6))).toThrow(
+      /softmax: argument 'x' needs 6 elements \(offset 0 \+ 2 x 3\), the Float32Array has 5/,
+    );
     expect(() => native.softmax(4 as never, 2, 3, f(6), 0, null, f(6))).toThrow(/argument 'op' must be in \[0, 3\]/);
     expect(() => native.softmax(0, 2, 3, f(6), 0, f(6), f(6))).toThrow(/'dy' must be null for a forward op/);
     expect(() => native.softmax(2, 2, 3, f(6), 0, null, f(6))).toThrow(/'dy' must be a Float32Array, got null/);
-    expect(() => native.crossEntropy(2, 3, f(6), 0, new Float64Array(2) as never, null, -100, 0, f(2), f(2), f(2))).toThrow(/'targets' must be an Int32Array of class indices or a Float32Array of class probabilities, got Float64Array\(2\)/);
-    expect(() => native.crossEntropy(2, 3, f(6), 0, new Int32Array(1), null, -100, 0, f(2), f(2), f(2))).toThrow(/'targets' has 1 class indices for 2 rows/);
+    expect(() =>
+      native.crossEntropy(2, 3, f(6), 0, new Float64Array(2) as never, null, -100, 0, f(2), f(2), f(2)),
+    ).toThrow(
+      /'targets' must be an Int32Array of class indices or a Float32Array of class probabilities, got Float64Array\(2\)/,
+    );
+    expect(() => native.crossEntropy(2, 3, f(6), 0, new Int32Array(1), null, -100, 0, f(2), f(2), f(2))).toThrow(
+      /'targets' has 1 class indices for 2 rows/,
+    );
   });
 });

@@ -7,7 +7,9 @@ import { randomFloats, withThreads } from '../helpers/native.js';
 // result depends only on the thread count, also when there are more threads than cores (so
 // shares are often claimed by the caller or by another worker than "their" thread).
 
-const m = 192, n = 256, k = 64; // 6.3 MFLOP: enough work for 8 shares
+const m = 192,
+  n = 256,
+  k = 64; // 6.3 MFLOP: enough work for 8 shares
 const a = randomFloats(m * k, 11);
 const b = randomFloats(k * n, 12);
 
@@ -37,18 +39,20 @@ describe('thread pool', () => {
     for (const threads of [3, 5, 8]) {
       const got = withThreads(threads, () => accumulate(times));
       let worst = 0;
-      for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (Math.abs(want[i]) + 1));
+      for (let i = 0; i < got.length; i++)
+        worst = Math.max(worst, Math.abs(got[i] - want[i]) / (Math.abs(want[i]) + 1));
       expect(worst, `threads=${threads}`).toBeLessThan(1e-4);
     }
   });
 
   it('gives bit-identical results for a fixed thread count, call after call', () => {
     const x = randomFloats(1 << 18, 13);
-    const sum = (threads: number) => withThreads(threads, () => {
-      const out = new Float32Array(1);
-      native.reduce(ReduceOp.sum, [x.length], x, 0, [1], [0], out);
-      return out[0];
-    });
+    const sum = (threads: number) =>
+      withThreads(threads, () => {
+        const out = new Float32Array(1);
+        native.reduce(ReduceOp.sum, [x.length], x, 0, [1], [0], out);
+        return out[0];
+      });
     for (const threads of [2, 7]) {
       const first = sum(threads);
       for (let i = 0; i < 30; i++) expect(sum(threads)).toBe(first);

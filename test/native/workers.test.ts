@@ -99,9 +99,12 @@ function computeOnMain(seed: number): number {
   const b = randomFloats(N, seed + 1, 0.5, 2);
   const out = new Float32Array(N);
   const refs = [
-    (x: number, y: number) => Math.fround(x + y), (x: number, y: number) => Math.fround(x - y),
-    (x: number, y: number) => Math.fround(x * y), (x: number, y: number) => Math.fround(x / y),
-    (x: number, y: number) => Math.max(x, y), (x: number, y: number) => Math.min(x, y),
+    (x: number, y: number) => Math.fround(x + y),
+    (x: number, y: number) => Math.fround(x - y),
+    (x: number, y: number) => Math.fround(x * y),
+    (x: number, y: number) => Math.fround(x / y),
+    (x: number, y: number) => Math.max(x, y),
+    (x: number, y: number) => Math.min(x, y),
     (x: number, y: number) => (y <= 0 ? 0 : x),
   ];
   const ops = Object.values(BinaryOp);

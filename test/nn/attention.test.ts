@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { einsum, gradcheck, manualSeed, nn, randn, Tensor, tensor, zeros } from '../../lib/index.js';
+import { einsum, gradcheck, manualSeed, nn, randn, type Tensor, tensor, zeros } from '../../lib/index.js';
 import { close, fromEnc, shaped } from './helpers.js';
 import { maskOf, seq, stateOf } from './seq_helpers.js';
 
@@ -30,7 +30,12 @@ describe('scaledDotProductAttention against PyTorch (torch 2.0 mask semantics)',
     const scores = einsum('bqd,bkd->bqk', q, k).div(2);
     const ref = einsum('bqk,bkd->bqd', scores.softmax(-1), v);
     close(F.scaledDotProductAttention(q, k, v), Array.from(ref.toTypedArray()), 1e-5, 'einsum attention');
-    expect(gradcheck((a: Tensor, b: Tensor, c: Tensor) => F.scaledDotProductAttention(a, b, c, { isCausal: true }), [q, k, v])).toBe(true);
+    expect(
+      gradcheck(
+        (a: Tensor, b: Tensor, c: Tensor) => F.scaledDotProductAttention(a, b, c, { isCausal: true }),
+        [q, k, v],
+      ),
+    ).toBe(true);
   });
 
   it('dropout on the weights, and clear mask errors', () => {
@@ -65,23 +70,35 @@ describe('MultiheadAttention against PyTorch', () => {
       expect(w!.shape).toEqual(c.w.shape);
       close(y, c.y.data, 1e-5, 'output');
       close(w, c.w.data, 1e-5, 'weights');
-      y.mul(shaped(c.g, y.shape)).sum().add(w!.mul(shaped(c.gw, w!.shape)).sum()).backward();
+      y.mul(shaped(c.g, y.shape))
+        .sum()
+        .add(w!.mul(shaped(c.gw, w!.shape)).sum())
+        .backward();
       close(q.grad, c.dq, 1e-4, 'dq');
       close(k.grad, c.dk, 1e-4, 'dk');
       close(v.grad, c.dv, 1e-4, 'dv');
       const params = Object.fromEntries(m.namedParameters());
       expect(Object.keys(params).sort()).toEqual(Object.keys(c.grads).sort());
-      for (const [key, e] of Object.entries(c.grads)) close(params[key].grad, (e as { data: number[] }).data, 1e-4, `grad ${key}`);
+      for (const [key, e] of Object.entries(c.grads))
+        close(params[key].grad, (e as { data: number[] }).data, 1e-4, `grad ${key}`);
     });
   }
 
   it('clear errors', () => {
-    expect(() => new nn.MultiheadAttention(10, 3)).toThrow('MultiheadAttention: embedDim 10 must be divisible by numHeads 3');
+    expect(() => new nn.MultiheadAttention(10, 3)).toThrow(
+      'MultiheadAttention: embedDim 10 must be divisible by numHeads 3',
+    );
     const m = new nn.MultiheadAttention(8, 2);
     const x = zeros([3, 2, 8]);
-    expect(() => m.forward(x, x, x, { attnMask: zeros([3, 4]) })).toThrow(/attnMask must have shape \[3, 3\] or \[4, 3, 3\], got \[3,4\]/);
-    expect(() => m.forward(x, x, x, { keyPaddingMask: zeros([3, 2]) })).toThrow(/keyPaddingMask must have shape \[2,3\], got \[3,2\]/);
-    expect(() => m.forward(x, x, x, { keyPaddingMask: tensor(new Int32Array(6)).reshape(2, 3) })).toThrow(/bool or float32 tensor, got int32/);
+    expect(() => m.forward(x, x, x, { attnMask: zeros([3, 4]) })).toThrow(
+      /attnMask must have shape \[3, 3\] or \[4, 3, 3\], got \[3,4\]/,
+    );
+    expect(() => m.forward(x, x, x, { keyPaddingMask: zeros([3, 2]) })).toThrow(
+      /keyPaddingMask must have shape \[2,3\], got \[3,2\]/,
+    );
+    expect(() => m.forward(x, x, x, { keyPaddingMask: tensor(new Int32Array(6)).reshape(2, 3) })).toThrow(
+      /bool or float32 tensor, got int32/,
+    );
     expect(() => m.forward(zeros([3, 2, 6]), x, x)).toThrow(/expected query's last dim 8/);
   });
 
@@ -116,7 +133,11 @@ describe('TransformerEncoderLayer / TransformerEncoder against PyTorch', () => {
     it(JSON.stringify(c.options), () => {
       const o = c.options;
       const layer = new nn.TransformerEncoderLayer(8, 2, {
-        dimFeedforward: 16, dropout: 0, activation: o.activation, normFirst: o.normFirst, batchFirst: o.batchFirst,
+        dimFeedforward: 16,
+        dropout: 0,
+        activation: o.activation,
+        normFirst: o.normFirst,
+        batchFirst: o.batchFirst,
       });
       const m = o.numLayers ? new nn.TransformerEncoder(layer, o.numLayers, { norm: new nn.LayerNorm(8) }) : layer;
       m.loadStateDict(stateOf(c.state));
@@ -130,7 +151,8 @@ describe('TransformerEncoderLayer / TransformerEncoder against PyTorch', () => {
       y.mul(shaped(c.g, y.shape)).sum().backward();
       close(x.grad, c.dx, 1e-3, 'dx');
       const params = Object.fromEntries(m.namedParameters());
-      for (const [key, e] of Object.entries(c.grads)) close(params[key].grad, (e as { data: number[] }).data, 1e-3, `grad ${key}`);
+      for (const [key, e] of Object.entries(c.grads))
+        close(params[key].grad, (e as { data: number[] }).data, 1e-3, `grad ${key}`);
     });
   }
 });

@@ -3,7 +3,13 @@ import { manualSeed, nn, Tensor } from '../../lib/index.js';
 import { randomFloats } from '../helpers/native.js';
 
 function rand(shape: number[], seed: number): Tensor {
-  return Tensor.fromData(randomFloats(shape.reduce((a, b) => a * b, 1), seed), shape);
+  return Tensor.fromData(
+    randomFloats(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
 }
 
 describe('convolution modules', () => {
@@ -18,17 +24,25 @@ describe('convolution modules', () => {
   });
 
   it('prints as PyTorch does', () => {
-    expect(String(new nn.Conv2d(3, 64, 3, { stride: 1, padding: 1 }))).toBe('Conv2d(3, 64, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))');
+    expect(String(new nn.Conv2d(3, 64, 3, { stride: 1, padding: 1 }))).toBe(
+      'Conv2d(3, 64, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))',
+    );
     expect(String(new nn.Conv2d(4, 8, [3, 5], { stride: 2, dilation: 2, groups: 2, bias: false }))).toBe(
       'Conv2d(4, 8, kernel_size=(3, 5), stride=(2, 2), dilation=(2, 2), groups=2, bias=False)',
     );
-    expect(String(new nn.Conv2d(2, 2, 3, { padding: 'same' }))).toBe('Conv2d(2, 2, kernel_size=(3, 3), stride=(1, 1), padding=same)');
+    expect(String(new nn.Conv2d(2, 2, 3, { padding: 'same' }))).toBe(
+      'Conv2d(2, 2, kernel_size=(3, 3), stride=(1, 1), padding=same)',
+    );
     expect(String(new nn.Conv1d(16, 33, 3, { stride: 2 }))).toBe('Conv1d(16, 33, kernel_size=(3,), stride=(2,))');
     expect(String(new nn.ConvTranspose2d(16, 33, 3, { stride: 2, outputPadding: 1 }))).toBe(
       'ConvTranspose2d(16, 33, kernel_size=(3, 3), stride=(2, 2), output_padding=(1, 1))',
     );
-    expect(String(new nn.MaxPool2d(2))).toBe('MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)');
-    expect(String(new nn.MaxPool2d([3, 2], { stride: 1, ceilMode: true }))).toBe('MaxPool2d(kernel_size=(3, 2), stride=1, padding=0, dilation=1, ceil_mode=True)');
+    expect(String(new nn.MaxPool2d(2))).toBe(
+      'MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)',
+    );
+    expect(String(new nn.MaxPool2d([3, 2], { stride: 1, ceilMode: true }))).toBe(
+      'MaxPool2d(kernel_size=(3, 2), stride=1, padding=0, dilation=1, ceil_mode=True)',
+    );
     expect(String(new nn.AvgPool2d(2))).toBe('AvgPool2d(kernel_size=2, stride=2, padding=0)');
     expect(String(new nn.AvgPool1d(3, { stride: 2 }))).toBe('AvgPool1d(kernel_size=(3,), stride=(2,), padding=(0,))');
     expect(String(new nn.AdaptiveAvgPool2d([5, 7]))).toBe('AdaptiveAvgPool2d(output_size=(5, 7))');
@@ -53,8 +67,12 @@ describe('convolution modules', () => {
 
   it('runs a small CNN forward and backward', () => {
     const net = new nn.Sequential(
-      new nn.Conv2d(3, 8, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Conv2d(8, 4, 3, { stride: 2, groups: 4 }), new nn.AdaptiveAvgPool2d(1), new nn.Flatten(),
+      new nn.Conv2d(3, 8, 3, { padding: 1 }),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Conv2d(8, 4, 3, { stride: 2, groups: 4 }),
+      new nn.AdaptiveAvgPool2d(1),
+      new nn.Flatten(),
     );
     const y = net.forward(rand([2, 3, 10, 10], 1)) as Tensor;
     expect(y.shape).toEqual([2, 4]);
@@ -73,6 +91,8 @@ describe('convolution modules', () => {
     expect(() => new nn.Conv2d(3, 4, 3, { groups: 2 })).toThrow('Conv2d: inChannels 3 must be divisible by groups 2');
     expect(() => new nn.Conv2d(0, 4, 3)).toThrow('Conv2d: inChannels must be a positive integer, got 0');
     expect(() => new nn.Conv2d(2, 4, 0)).toThrow(/Conv2d: kernelSize must be an integer >= 1/);
-    expect(() => new nn.Conv2d(2, 4, 3, { stride: 2, padding: 'same' })).toThrow(/padding='same' is not supported for strided/);
+    expect(() => new nn.Conv2d(2, 4, 3, { stride: 2, padding: 'same' })).toThrow(
+      /padding='same' is not supported for strided/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 // Channel-wise dropout (dropout1d/2d/3d and the modules): whole channels zeroed, the rest scaled
 // by 1 / (1 - p), identity in eval, masks from the seeded generator.
 import { describe, expect, it } from 'vitest';
-import { Generator, gradcheck, manualSeed, nn, noGrad, ones, Tensor } from '../../lib/index.js';
+import { Generator, gradcheck, manualSeed, nn, noGrad, ones, type Tensor } from '../../lib/index.js';
 import { shaped } from './helpers.js';
 
 const F = nn.functional;
@@ -34,7 +34,11 @@ describe('dropout2d', () => {
   });
 
   it('multiplies the gradient by the same mask', () => {
-    const x = shaped(Array.from({ length: 2 * 6 * 4 }, (_, i) => 1 + i / 10), [2, 6, 2, 2], true);
+    const x = shaped(
+      Array.from({ length: 2 * 6 * 4 }, (_, i) => 1 + i / 10),
+      [2, 6, 2, 2],
+      true,
+    );
     const y = F.dropout2d(x, 0.5, { generator: new Generator().manualSeed(3) });
     y.sum().backward();
     const xv = x.toTypedArray() as Float32Array;
@@ -76,7 +80,11 @@ describe('dropout2d', () => {
   });
 
   it('passes a finite-difference gradient check with a fixed mask', () => {
-    const x = shaped(Array.from({ length: 3 * 4 * 2 * 2 }, (_, i) => Math.sin(i)), [3, 4, 2, 2], true);
+    const x = shaped(
+      Array.from({ length: 3 * 4 * 2 * 2 }, (_, i) => Math.sin(i)),
+      [3, 4, 2, 2],
+      true,
+    );
     expect(gradcheck((t: Tensor) => F.dropout2d(t, 0.4, { generator: new Generator().manualSeed(8) }), [x])).toBe(true);
   });
 
@@ -100,13 +108,21 @@ describe('dropout2d', () => {
 describe('dropout1d and dropout3d', () => {
   it('drop whole channels of [N, C, L] / [C, L] and [N, C, D, H, W]', () => {
     const g = new Generator().manualSeed(2);
-    for (const shape of [[8, 16, 7], [16, 7]]) {
+    for (const shape of [
+      [8, 16, 7],
+      [16, 7],
+    ]) {
       const y = F.dropout1d(ones(shape), 0.5, { generator: g });
-      const chans = channelValues(y, shape.slice(0, -1).reduce((a, b) => a * b, 1));
+      const chans = channelValues(
+        y,
+        shape.slice(0, -1).reduce((a, b) => a * b, 1),
+      );
       expect(chans.every((v) => v.length === 1 && (v[0] === 0 || v[0] === 2))).toBe(true);
     }
     const y3 = new nn.Dropout3d(0.25, { generator: g }).forward(ones([2, 8, 2, 3, 2]));
-    expect(channelValues(y3, 16).every((v) => v.length === 1 && (v[0] === 0 || v[0] === Math.fround(4 / 3)))).toBe(true);
+    expect(channelValues(y3, 16).every((v) => v.length === 1 && (v[0] === 0 || v[0] === Math.fround(4 / 3)))).toBe(
+      true,
+    );
   });
 
   it('print as PyTorch does and name the op in errors', () => {
@@ -114,8 +130,12 @@ describe('dropout1d and dropout3d', () => {
     expect(String(new nn.Dropout1d(0.2))).toBe('Dropout1d(p=0.2, inplace=False)');
     expect(String(new nn.Dropout3d(0.1, { inplace: true }))).toBe('Dropout3d(p=0.1, inplace=True)');
     expect(() => new nn.Dropout2d(1.5)).toThrow('Dropout2d: probability has to be between 0 and 1, but got 1.5');
-    expect(() => F.dropout2d(ones([2, 3]), 0.5)).toThrow('dropout2d: expected a 3-D or 4-D input [C, H, W] (unbatched) or [N, C, H, W], got shape [2,3]');
+    expect(() => F.dropout2d(ones([2, 3]), 0.5)).toThrow(
+      'dropout2d: expected a 3-D or 4-D input [C, H, W] (unbatched) or [N, C, H, W], got shape [2,3]',
+    );
     expect(() => F.dropout1d(ones([2, 3, 4, 5]), 0.5)).toThrow(/dropout1d: expected a 2-D or 3-D input/);
-    expect(() => F.dropout2d(ones([2, 3, 4]), -0.1)).toThrow('dropout2d: probability has to be between 0 and 1, but got -0.1');
+    expect(() => F.dropout2d(ones([2, 3, 4]), -0.1)).toThrow(
+      'dropout2d: probability has to be between 0 and 1, but got -0.1',
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gradcheck, manualSeed, nn, randn, Tensor, tensor, zeros } from '../../lib/index.js';
+import { gradcheck, manualSeed, nn, randn, type Tensor, tensor, zeros } from '../../lib/index.js';
 import { close, fromEnc, ints, shaped } from './helpers.js';
 import { seq } from './seq_helpers.js';
 
@@ -42,18 +42,26 @@ describe('Embedding', () => {
   });
 
   it('fromPretrained copies and freezes by default', () => {
-    const src = tensor([[1, 2], [3, 4]]);
+    const src = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     const frozen = nn.Embedding.fromPretrained(src);
     expect(frozen.weight.requiresGrad).toBe(false);
     expect(frozen.forward(tensor(new Int32Array([1]))).tolist()).toEqual([[3, 4]]);
     (src.storage.data as Float32Array)[0] = 9;
-    expect(frozen.weight.tolist()).toEqual([[1, 2], [3, 4]]);
+    expect(frozen.weight.tolist()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(nn.Embedding.fromPretrained(src, { freeze: false }).weight.requiresGrad).toBe(true);
   });
 
   it('clear errors for bad indices and options', () => {
     const m = new nn.Embedding(5, 2);
-    expect(() => m.forward(tensor(new Int32Array([0, 5])))).toThrow('embedding: index 5 is out of range for an embedding of 5 rows');
+    expect(() => m.forward(tensor(new Int32Array([0, 5])))).toThrow(
+      'embedding: index 5 is out of range for an embedding of 5 rows',
+    );
     expect(() => m.forward(tensor(new Int32Array([-1])))).toThrow(/index -1 is out of range/);
     expect(() => m.forward(tensor([0, 1]))).toThrow('embedding: indices must be an int32 tensor, got float32');
     expect(() => new nn.Embedding(5, 2, { paddingIdx: 5 })).toThrow(/paddingIdx must be within \[-5, 5\)/);

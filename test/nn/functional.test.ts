@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gradcheck, nn, randn, manualSeed, Tensor, tensor } from '../../lib/index.js';
+import { gradcheck, nn, randn, manualSeed, type Tensor, tensor } from '../../lib/index.js';
 import { supportedIsas, withIsa } from '../helpers/native.js';
 import { close, fromEnc, fx, ints, shaped } from './helpers.js';
 
@@ -41,7 +41,10 @@ describe('activations against PyTorch', () => {
     for (const [name, f] of Object.entries(activations)) {
       // relu/leakyRelu kinks: keep points away from 0
       const opts = { negativeSlope: 0.1, alpha: 0.7, w0: 2, beta: 1.5, threshold: 3 };
-      expect(gradcheck((t) => f(t, opts), [x]), name).toBe(true);
+      expect(
+        gradcheck((t) => f(t, opts), [x]),
+        name,
+      ).toBe(true);
     }
     expect(gradcheck((t) => F.gelu(t, { approximate: 'tanh' }), [x])).toBe(true);
   });
@@ -132,13 +135,28 @@ describe('losses against PyTorch', () => {
       expect(gradcheck((a, b) => F.mseLoss(a, b, { reduction }), [x, t])).toBe(true);
       expect(gradcheck((a, b) => F.huberLoss(a, b, { reduction, delta: 0.3 }), [x, t])).toBe(true);
       expect(gradcheck((a, b) => F.smoothL1Loss(a, b, { reduction, beta: 0.4 }), [x, t])).toBe(true);
-      expect(gradcheck((a, b) => F.binaryCrossEntropyWithLogits(a, b.sigmoid(), { reduction, posWeight: tensor([0.5, 2, 3]) }), [x, t])).toBe(true);
+      expect(
+        gradcheck(
+          (a, b) => F.binaryCrossEntropyWithLogits(a, b.sigmoid(), { reduction, posWeight: tensor([0.5, 2, 3]) }),
+          [x, t],
+        ),
+      ).toBe(true);
     }
-    const p = tensor([[0.2, 0.7, 0.4], [0.9, 0.1, 0.5]]).requiresGrad_();
-    const y = tensor([[0, 1, 0.3], [1, 0, 0.5]]);
+    const p = tensor([
+      [0.2, 0.7, 0.4],
+      [0.9, 0.1, 0.5],
+    ]).requiresGrad_();
+    const y = tensor([
+      [0, 1, 0.3],
+      [1, 0, 0.5],
+    ]);
     expect(gradcheck((a) => F.binaryCrossEntropy(a, y), [p])).toBe(true);
-    const lp = F.logSoftmax(randn([2, 4]), 1).detach().requiresGrad_();
-    const q = F.softmax(randn([2, 4]), 1).detach().requiresGrad_();
+    const lp = F.logSoftmax(randn([2, 4]), 1)
+      .detach()
+      .requiresGrad_();
+    const q = F.softmax(randn([2, 4]), 1)
+      .detach()
+      .requiresGrad_();
     expect(gradcheck((a, b) => F.klDiv(a, b, { reduction: 'batchmean' }), [lp, q])).toBe(true);
   });
 
@@ -150,10 +168,14 @@ describe('losses against PyTorch', () => {
     expect(() => F.mseLoss(b, b, { reduction: 'avg' as 'mean' })).toThrow(/reduction must be/);
     expect(() => F.binaryCrossEntropy(tensor([0.5, 1.5]), tensor([0, 1]))).toThrow(/between 0 and 1, got 1.5/);
     const logp = F.logSoftmax(randn([3, 4]), 1);
-    expect(() => F.nllLoss(logp, tensor(new Int32Array([0, 4, 1])))).toThrow(/nllLoss: target 4 at position 1 is out of bounds for 4 classes/);
+    expect(() => F.nllLoss(logp, tensor(new Int32Array([0, 4, 1])))).toThrow(
+      /nllLoss: target 4 at position 1 is out of bounds for 4 classes/,
+    );
     expect(() => F.nllLoss(logp, tensor(new Int32Array([0, -1, 1])))).toThrow(/target -1/);
     expect(() => F.nllLoss(logp, tensor([0, 1, 2]))).toThrow(/target must be int32 class indices, got float32/);
-    expect(() => F.nllLoss(logp, tensor(new Int32Array([0, 1])))).toThrow(/target of shape \[2\] does not match input of shape \[3,4\]/);
+    expect(() => F.nllLoss(logp, tensor(new Int32Array([0, 1])))).toThrow(
+      /target of shape \[2\] does not match input of shape \[3,4\]/,
+    );
     expect(() => F.crossEntropy(randn([3, 4]), tensor(new Int32Array([0, 9, 1])))).toThrow(/9/);
     expect(() => F.crossEntropy(randn([3, 4]), tensor(new Int32Array([0, 1, 1])).to('bool'))).toThrow(/int32.*bool/);
     expect(() => F.klDiv(b, b, { reduction: 'batch' as 'mean' })).toThrow(/'batchmean'/);
@@ -178,7 +200,11 @@ describe('dropout', () => {
     const gv = x.grad!.toTypedArray();
     for (let i = 0; i < gv.length; i++) expect(gv[i]).toBeCloseTo(yv[i] === 0 ? 0 : 1 / 0.7, 5);
     expect(F.dropout(x, 0.3, { training: false })).toBe(x);
-    expect(F.dropout(x, 1).toTypedArray().every((v) => v === 0)).toBe(true);
+    expect(
+      F.dropout(x, 1)
+        .toTypedArray()
+        .every((v) => v === 0),
+    ).toBe(true);
     expect(() => F.dropout(x, 1.5)).toThrow(/between 0 and 1/);
   });
 

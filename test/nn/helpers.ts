@@ -26,7 +26,12 @@ export function ints(e: Enc): Tensor {
 }
 
 /** |got - want| <= tol * (1 + |want|) elementwise, naming the first bad element. */
-export function close(got: Tensor | ArrayLike<number> | null | undefined, want: number[], tol: number, what: string): void {
+export function close(
+  got: Tensor | ArrayLike<number> | null | undefined,
+  want: number[],
+  tol: number,
+  what: string,
+): void {
   expect(got, `${what}: missing`).toBeTruthy();
   const g = got instanceof Tensor ? got.toTypedArray() : got!;
   expect(g.length, `${what}: length`).toBe(want.length);

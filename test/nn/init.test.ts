@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { empty, Generator, nn, Tensor } from '../../lib/index.js';
+import { empty, Generator, nn, type Tensor } from '../../lib/index.js';
 
 const init = nn.init;
 
@@ -23,7 +23,9 @@ function expectStats(t: Tensor, variance: number, kurtosis: number, what: string
   const meanSe = Math.sqrt(variance / m.n);
   const varSe = variance * Math.sqrt((kurtosis - 1) / m.n);
   expect(Math.abs(m.mean) / meanSe, `${what}: mean ${m.mean}`).toBeLessThan(5);
-  expect(Math.abs(m.variance - variance) / varSe, `${what}: variance ${m.variance}, expected ${variance}`).toBeLessThan(5);
+  expect(Math.abs(m.variance - variance) / varSe, `${what}: variance ${m.variance}, expected ${variance}`).toBeLessThan(
+    5,
+  );
 }
 
 const NORMAL = 3;
@@ -35,10 +37,25 @@ describe('nn.init statistics match theory within sampling error', () => {
   const w = () => empty([400, 600]); // fan_in 600, fan_out 400, 240k samples
 
   it('kaiming normal / uniform, fan_in and fan_out, relu and leaky_relu', () => {
-    expectStats(init.kaimingNormal_(w(), { nonlinearity: 'relu', ...opts }), 2 / 600, NORMAL, 'kaimingNormal relu fan_in');
-    expectStats(init.kaimingNormal_(w(), { mode: 'fan_out', nonlinearity: 'relu', ...opts }), 2 / 400, NORMAL, 'kaimingNormal fan_out');
+    expectStats(
+      init.kaimingNormal_(w(), { nonlinearity: 'relu', ...opts }),
+      2 / 600,
+      NORMAL,
+      'kaimingNormal relu fan_in',
+    );
+    expectStats(
+      init.kaimingNormal_(w(), { mode: 'fan_out', nonlinearity: 'relu', ...opts }),
+      2 / 400,
+      NORMAL,
+      'kaimingNormal fan_out',
+    );
     expectStats(init.kaimingUniform_(w(), { nonlinearity: 'relu', ...opts }), 2 / 600, UNIFORM, 'kaimingUniform relu');
-    expectStats(init.kaimingUniform_(w(), { a: 0.2, ...opts }), 2 / (1 + 0.04) / 600, UNIFORM, 'kaimingUniform leaky 0.2');
+    expectStats(
+      init.kaimingUniform_(w(), { a: 0.2, ...opts }),
+      2 / (1 + 0.04) / 600,
+      UNIFORM,
+      'kaimingUniform leaky 0.2',
+    );
     // Linear's default: kaiming_uniform(a = sqrt 5) = U(-1/sqrt(in), 1/sqrt(in)), variance 1 / (3 in)
     expectStats(init.kaimingUniform_(w(), { a: Math.sqrt(5), ...opts }), 1 / (3 * 600), UNIFORM, 'Linear default');
   });
@@ -65,7 +82,10 @@ describe('nn.init statistics match theory within sampling error', () => {
   });
 
   it('orthogonal_: QᵀQ = I (tall), QQᵀ = I (wide), times gain', () => {
-    for (const [rows, cols, gain] of [[60, 25, 1], [25, 60, 2]]) {
+    for (const [rows, cols, gain] of [
+      [60, 25, 1],
+      [25, 60, 2],
+    ]) {
       const q = init.orthogonal_(empty([rows, cols]), gain, opts);
       const v = q.toTypedArray() as Float32Array;
       const tall = rows >= cols;
@@ -82,7 +102,8 @@ describe('nn.init statistics match theory within sampling error', () => {
     // conv-shaped weights are flattened to [out, in * k * k]
     const c = init.orthogonal_(empty([4, 2, 3, 3]), 1, opts).reshape(4, 18);
     const m = c.matmul(c.t()).toTypedArray();
-    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) expect(Math.abs(m[i * 4 + j] - (i === j ? 1 : 0))).toBeLessThan(1e-5);
+    for (let i = 0; i < 4; i++)
+      for (let j = 0; j < 4; j++) expect(Math.abs(m[i * 4 + j] - (i === j ? 1 : 0))).toBeLessThan(1e-5);
   });
 
   it('calculateGain, constant_, zeros_, ones_, eye_', () => {
@@ -91,10 +112,16 @@ describe('nn.init statistics match theory within sampling error', () => {
     expect(init.calculateGain('leaky_relu', 0.2)).toBeCloseTo(Math.sqrt(2 / 1.04), 12);
     expect(init.calculateGain('selu')).toBe(0.75);
     expect(init.calculateGain('linear')).toBe(1);
-    expect(init.constant_(empty([2, 2]), 3).tolist()).toEqual([[3, 3], [3, 3]]);
+    expect(init.constant_(empty([2, 2]), 3).tolist()).toEqual([
+      [3, 3],
+      [3, 3],
+    ]);
     expect(init.zeros_(empty([2])).tolist()).toEqual([0, 0]);
     expect(init.ones_(empty([2])).tolist()).toEqual([1, 1]);
-    expect(init.eye_(empty([2, 3])).tolist()).toEqual([[1, 0, 0], [0, 1, 0]]);
+    expect(init.eye_(empty([2, 3])).tolist()).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
     expect(() => init.kaimingNormal_(empty([5]))).toThrow(/fewer than 2 dims/);
     expect(() => init.kaimingNormal_(empty([5, 5]), { mode: 'fan_avg' as 'fan_in' })).toThrow(/mode/);
   });

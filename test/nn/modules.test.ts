@@ -1,16 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { manualSeed, nn, randn, Tensor, tensor, zeros } from '../../lib/index.js';
+import { manualSeed, nn, randn, type Tensor, tensor, zeros } from '../../lib/index.js';
 import { close, fromEnc, fx, shaped } from './helpers.js';
 
 describe('module reprs and state-dict keys equal PyTorch', () => {
   it('a sample model with every layer', () => {
     const model = new nn.Sequential(
-      new nn.Flatten(), new nn.Unflatten(1, [2, 392]), new nn.Flatten(),
-      new nn.Linear(784, 256), new nn.BatchNorm1d(256), new nn.ReLU(), new nn.Dropout(0.2),
-      new nn.Linear(256, 128, { bias: false }), new nn.LayerNorm(128), new nn.LeakyReLU(), new nn.ELU(), new nn.SELU(), new nn.GELU(),
-      new nn.GELU({ approximate: 'tanh' }), new nn.SiLU(), new nn.Sigmoid(), new nn.Tanh(), new nn.Softplus(), new nn.Identity(),
-      new nn.Sequential(new nn.Linear(128, 10), new nn.LeakyReLU(0.2, { inplace: true }), new nn.ReLU({ inplace: true })),
-      new nn.LogSoftmax(1), new nn.Softmax(-1),
+      new nn.Flatten(),
+      new nn.Unflatten(1, [2, 392]),
+      new nn.Flatten(),
+      new nn.Linear(784, 256),
+      new nn.BatchNorm1d(256),
+      new nn.ReLU(),
+      new nn.Dropout(0.2),
+      new nn.Linear(256, 128, { bias: false }),
+      new nn.LayerNorm(128),
+      new nn.LeakyReLU(),
+      new nn.ELU(),
+      new nn.SELU(),
+      new nn.GELU(),
+      new nn.GELU({ approximate: 'tanh' }),
+      new nn.SiLU(),
+      new nn.Sigmoid(),
+      new nn.Tanh(),
+      new nn.Softplus(),
+      new nn.Identity(),
+      new nn.Sequential(
+        new nn.Linear(128, 10),
+        new nn.LeakyReLU(0.2, { inplace: true }),
+        new nn.ReLU({ inplace: true }),
+      ),
+      new nn.LogSoftmax(1),
+      new nn.Softmax(-1),
     );
     expect(model.toString()).toBe(fx.repr.model);
     expect(Object.keys(model.stateDict())).toEqual(fx.repr.keys);
@@ -23,10 +43,19 @@ describe('module reprs and state-dict keys equal PyTorch', () => {
 
   it('options in reprs', () => {
     const extra = [
-      new nn.BatchNorm1d(7, { momentum: null, affine: false }), new nn.BatchNorm1d(3, { eps: 1e-3, momentum: 0.01, trackRunningStats: false }),
-      new nn.LayerNorm([3, 4], { eps: 1e-6, elementwiseAffine: false }), new nn.Bilinear(2, 3, 4, { bias: false }), new nn.Dropout(),
-      new nn.ELU(0.5, { inplace: true }), new nn.Softmax(), new nn.MSELoss(), new nn.CrossEntropyLoss(), new nn.BCEWithLogitsLoss(),
-      new nn.KLDivLoss({ reduction: 'batchmean' }), new nn.Softplus({ beta: 2, threshold: 10 }), new nn.Linear(3, 2, { bias: false }),
+      new nn.BatchNorm1d(7, { momentum: null, affine: false }),
+      new nn.BatchNorm1d(3, { eps: 1e-3, momentum: 0.01, trackRunningStats: false }),
+      new nn.LayerNorm([3, 4], { eps: 1e-6, elementwiseAffine: false }),
+      new nn.Bilinear(2, 3, 4, { bias: false }),
+      new nn.Dropout(),
+      new nn.ELU(0.5, { inplace: true }),
+      new nn.Softmax(),
+      new nn.MSELoss(),
+      new nn.CrossEntropyLoss(),
+      new nn.BCEWithLogitsLoss(),
+      new nn.KLDivLoss({ reduction: 'batchmean' }),
+      new nn.Softplus({ beta: 2, threshold: 10 }),
+      new nn.Linear(3, 2, { bias: false }),
     ];
     expect(extra.map(String)).toEqual(fx.repr.extra);
     expect(new nn.Sine(30).toString()).toBe('Sine(w0=30.0)');
@@ -99,7 +128,7 @@ describe('layers', () => {
     expect((new nn.ReLU().call(x) as Tensor).tolist()).toEqual([[0, 0, 0, 0.5, 2]]);
     close(new nn.LeakyReLU(0.1).call(x) as Tensor, [-0.2, -0.05, 0, 0.5, 2], 1e-6, 'leaky');
     const s = new nn.Softmax(1).call(x) as Tensor;
-    expect((s.sum().item() as number)).toBeCloseTo(1, 6);
+    expect(s.sum().item() as number).toBeCloseTo(1, 6);
     // dim=None picks dim 1 for 2-D input, as torch
     close(new nn.Softmax().call(x) as Tensor, Array.from(s.toTypedArray()), 1e-7, 'implicit dim');
     close(new nn.LogSoftmax(1).call(x) as Tensor, Array.from(s.toTypedArray()).map(Math.log), 1e-5, 'logsoftmax');
@@ -115,7 +144,12 @@ describe('parameter counts, summary and bad inputs', () => {
   });
 
   it('summary: shapes, params, MACs, sizes', () => {
-    const mlp = new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.BatchNorm1d(256), new nn.Linear(256, 10));
+    const mlp = new nn.Sequential(
+      new nn.Linear(784, 256),
+      new nn.ReLU(),
+      new nn.BatchNorm1d(256),
+      new nn.Linear(256, 10),
+    );
     mlp[3].requiresGrad_(false);
     const before = mlp.training;
     const s = nn.summary(mlp, [32, 784]);
@@ -124,7 +158,13 @@ describe('parameter counts, summary and bad inputs', () => {
     expect(s.totalParams).toBe(203530 + 512);
     expect(s.trainableParams).toBe(203530 + 512 - 2570);
     expect(s.totalMacs).toBe(32 * 784 * 256 + 32 * 256 * 10);
-    expect(s.layers.map((l) => l.outputShape)).toEqual([[32, 10], [32, 256], [32, 256], [32, 256], [32, 10]]);
+    expect(s.layers.map((l) => l.outputShape)).toEqual([
+      [32, 10],
+      [32, 256],
+      [32, 256],
+      [32, 256],
+      [32, 10],
+    ]);
     expect(s.paramBytes).toBe(4 * (203530 + 512));
     expect(s.inputBytes).toBe(4 * 32 * 784);
     const text = s.toString();
@@ -133,13 +173,18 @@ describe('parameter counts, summary and bad inputs', () => {
     expect(text).toMatch(/Non-trainable params: 2,570/);
     expect(text).toMatch(/Params size \(MB\): 0\.82/);
     const nested = nn.summary(new nn.Sequential(new nn.Sequential(new nn.Linear(4, 4)), new nn.Linear(4, 2)), [1, 4]);
-    expect(nested.toString()).toMatch(/│    ├─Linear: 2-1/);
-    const bil = nn.summary(new nn.Bilinear(3, 4, 5), [[2, 3], [2, 4]]);
+    expect(nested.toString()).toMatch(/│ {4}├─Linear: 2-1/);
+    const bil = nn.summary(new nn.Bilinear(3, 4, 5), [
+      [2, 3],
+      [2, 4],
+    ]);
     expect(bil.totalMacs).toBe(2 * 3 * 4 * 5);
   });
 
   it('Linear fed the wrong feature size names both shapes', () => {
-    expect(() => new nn.Linear(784, 10).call(randn([32, 100]))).toThrow(/input of shape \[32,100\] does not match weight \[10,784\]/);
+    expect(() => new nn.Linear(784, 10).call(randn([32, 100]))).toThrow(
+      /input of shape \[32,100\] does not match weight \[10,784\]/,
+    );
   });
 
   it('loadStateDict: missing, unexpected and mis-shaped keys are named', () => {
@@ -149,7 +194,9 @@ describe('parameter counts, summary and bad inputs', () => {
     delete missing['1.running_var'];
     expect(() => model.loadStateDict(missing)).toThrow(/missing keys: 1\.running_var/);
     expect(() => model.loadStateDict({ ...sd, '2.weight': zeros([1]) })).toThrow(/unexpected keys: 2\.weight/);
-    expect(() => model.loadStateDict({ ...sd, '0.weight': zeros([4, 3]) })).toThrow(/size mismatch for '0\.weight'.*\[4,3\].*\[3,4\]/);
+    expect(() => model.loadStateDict({ ...sd, '0.weight': zeros([4, 3]) })).toThrow(
+      /size mismatch for '0\.weight'.*\[4,3\].*\[3,4\]/,
+    );
     const r = model.loadStateDict(missing, { strict: false });
     expect(r.missingKeys).toEqual(['1.running_var']);
     // a round trip copies values, buffers included
@@ -157,7 +204,9 @@ describe('parameter counts, summary and bad inputs', () => {
     other.call(randn([5, 4]));
     model.loadStateDict(other.stateDict());
     const bn = (m: nn.Sequential) => m[1] as nn.BatchNorm1d;
-    expect(Array.from(bn(model).runningMean!.toTypedArray())).toEqual(Array.from(bn(other).runningMean!.toTypedArray()));
+    expect(Array.from(bn(model).runningMean!.toTypedArray())).toEqual(
+      Array.from(bn(other).runningMean!.toTypedArray()),
+    );
     expect(bn(model).numBatchesTracked!.item()).toBe(1);
   });
 });

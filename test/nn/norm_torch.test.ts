@@ -2,7 +2,7 @@
 // by scripts/gen_fixtures_norm.py): outputs, input/weight/bias gradients, running statistics.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { gradcheck, manualSeed, nn, randn, Tensor } from '../../lib/index.js';
+import { gradcheck, manualSeed, nn, randn, type Tensor } from '../../lib/index.js';
 import { close, shaped } from './helpers.js';
 
 const F = nn.functional;
@@ -42,13 +42,22 @@ interface Fixture {
 const fx = JSON.parse(readFileSync(new URL('../fixtures/norm.json', import.meta.url), 'utf8')) as Fixture;
 const TOL = 1e-5;
 
-function setParams(m: { weight: Tensor | null; bias: Tensor | null }, w: number[] | null | undefined, b: number[] | null | undefined): void {
+function setParams(
+  m: { weight: Tensor | null; bias: Tensor | null },
+  w: number[] | null | undefined,
+  b: number[] | null | undefined,
+): void {
   if (!w || !b) return;
   (m.weight!.data as Float32Array).set(w);
   (m.bias!.data as Float32Array).set(b);
 }
 
-function checkStep(what: string, m: nn.Module & { weight: Tensor | null; bias: Tensor | null }, shape: number[], s: Step): void {
+function checkStep(
+  what: string,
+  m: nn.Module & { weight: Tensor | null; bias: Tensor | null },
+  shape: number[],
+  s: Step,
+): void {
   m.zeroGrad();
   const x = shaped(s.x, shape, true);
   const y = m.call(x) as Tensor;
@@ -102,7 +111,12 @@ describe('GroupNorm against PyTorch', () => {
 
   it('finite-difference gradients (input, weight, bias) for several group counts', () => {
     manualSeed(3);
-    for (const [shape, groups] of [[[2, 4, 3], 2], [[2, 6], 3], [[1, 4, 2, 2], 1], [[2, 4, 3], 4]] as [number[], number][]) {
+    for (const [shape, groups] of [
+      [[2, 4, 3], 2],
+      [[2, 6], 3],
+      [[1, 4, 2, 2], 1],
+      [[2, 4, 3], 4],
+    ] as [number[], number][]) {
       const x = randn(shape).detach().requiresGrad_();
       const w = randn([shape[1]]).detach().requiresGrad_();
       const b = randn([shape[1]]).detach().requiresGrad_();
@@ -114,11 +128,19 @@ describe('GroupNorm against PyTorch', () => {
   it('bad inputs name the function and the values', () => {
     expect(() => new nn.GroupNorm(4, 6)).toThrow(/GroupNorm: numChannels 6 must be divisible by numGroups 4/);
     expect(() => new nn.GroupNorm(0, 6)).toThrow(/GroupNorm: numGroups must be a positive integer, got 0/);
-    expect(() => new nn.GroupNorm(2, 4).call(randn([2, 6, 3]))).toThrow(/GroupNorm: expected 4 channels \(dim 1\), got input of shape \[2,6,3\]/);
-    expect(() => new nn.GroupNorm(2, 4).call(randn([4]))).toThrow(/GroupNorm: expected input of shape \[N, C, \*\] \(got 1D input/);
-    expect(() => F.groupNorm(randn([2, 6, 3]), 4)).toThrow(/groupNorm: expected the 6 channels of input \[2,6,3\] to be divisible by numGroups 4/);
+    expect(() => new nn.GroupNorm(2, 4).call(randn([2, 6, 3]))).toThrow(
+      /GroupNorm: expected 4 channels \(dim 1\), got input of shape \[2,6,3\]/,
+    );
+    expect(() => new nn.GroupNorm(2, 4).call(randn([4]))).toThrow(
+      /GroupNorm: expected input of shape \[N, C, \*\] \(got 1D input/,
+    );
+    expect(() => F.groupNorm(randn([2, 6, 3]), 4)).toThrow(
+      /groupNorm: expected the 6 channels of input \[2,6,3\] to be divisible by numGroups 4/,
+    );
     expect(() => F.groupNorm(randn([6]), 2)).toThrow(/groupNorm: input must have shape \[N, C, \*\], got \[6\]/);
-    expect(() => F.groupNorm(randn([2, 6]), 2, { weight: randn([4]) })).toThrow(/groupNorm: weight of shape \[4\] does not match the 6 channels of input \[2,6\]/);
+    expect(() => F.groupNorm(randn([2, 6]), 2, { weight: randn([4]) })).toThrow(
+      /groupNorm: weight of shape \[4\] does not match the 6 channels of input \[2,6\]/,
+    );
   });
 });
 
@@ -141,4 +163,3 @@ describe('LayerNorm against PyTorch (native kernels)', () => {
     expect(gradcheck((a, bb) => F.layerNorm(a, [3, 2], { bias: bb }), [x, b])).toBe(true);
   });
 });
-

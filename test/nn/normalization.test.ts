@@ -8,7 +8,8 @@ function loadState(m: nn.Module, state: Record<string, number[]>): void {
   const own = m.stateDict();
   const sd: Record<string, Tensor> = {};
   for (const [k, v] of Object.entries(state)) {
-    sd[k] = own[k].dtype === 'int32' ? new Tensor(tensor(new Int32Array(v)).storage, own[k].shape) : shaped(v, own[k].shape);
+    sd[k] =
+      own[k].dtype === 'int32' ? new Tensor(tensor(new Int32Array(v)).storage, own[k].shape) : shaped(v, own[k].shape);
   }
   m.loadStateDict(sd);
 }
@@ -32,7 +33,8 @@ describe('BatchNorm1d against PyTorch', () => {
           close(bn.bias!.grad, s.dbias, 1e-4, `step ${i} dbias`);
         }
         const state = bn.stateDict();
-        for (const [k, v] of Object.entries(s.state as Record<string, number[]>)) close(state[k], v, 1e-5, `step ${i} ${k}`);
+        for (const [k, v] of Object.entries(s.state as Record<string, number[]>))
+          close(state[k], v, 1e-5, `step ${i} ${k}`);
       }
       bn.eval();
       const x = shaped(c.eval.x, c.shape, true);
@@ -66,21 +68,31 @@ describe('BatchNorm1d against PyTorch', () => {
 
   it('finite-difference gradients in train and eval mode, for [N, C], [N, C, L] and [N, C, H, W]', () => {
     manualSeed(2);
-    for (const shape of [[4, 3], [2, 3, 5], [2, 3, 2, 2]]) {
+    for (const shape of [
+      [4, 3],
+      [2, 3, 5],
+      [2, 3, 2, 2],
+    ]) {
       const x = randn(shape).detach().requiresGrad_();
       const w = randn([3]).detach().requiresGrad_();
       const b = randn([3]).detach().requiresGrad_();
-      expect(gradcheck((a, ww, bb) => F.batchNorm(a, null, null, { weight: ww, bias: bb, training: true }), [x, w, b])).toBe(true);
+      expect(
+        gradcheck((a, ww, bb) => F.batchNorm(a, null, null, { weight: ww, bias: bb, training: true }), [x, w, b]),
+      ).toBe(true);
       const rm = randn([3]);
       const rv = randn([3]).abs().add(0.5);
-      expect(gradcheck((a, ww, bb) => F.batchNorm(a, rm, rv, { weight: ww, bias: bb, training: false }), [x, w, b])).toBe(true);
+      expect(
+        gradcheck((a, ww, bb) => F.batchNorm(a, rm, rv, { weight: ww, bias: bb, training: false }), [x, w, b]),
+      ).toBe(true);
       expect(gradcheck((a, bb) => F.batchNorm(a, null, null, { bias: bb, training: true }), [x, b])).toBe(true);
     }
   });
 
   it('bad inputs', () => {
     const bn = new nn.BatchNorm1d(4);
-    expect(() => bn.call(randn([2, 3]))).toThrow(/BatchNorm1d: expected 4 channels \(dim 1\), got input of shape \[2,3\]/);
+    expect(() => bn.call(randn([2, 3]))).toThrow(
+      /BatchNorm1d: expected 4 channels \(dim 1\), got input of shape \[2,3\]/,
+    );
     expect(() => bn.call(randn([2, 4, 3, 3]))).toThrow(/expected 2D or 3D input \(got 4D/);
     expect(() => bn.call(randn([1, 4]))).toThrow(/more than 1 value per channel when training/);
     expect(() => new nn.BatchNorm1d(0)).toThrow(/positive integer/);
@@ -92,7 +104,8 @@ describe('LayerNorm against PyTorch', () => {
     it(`normalizedShape ${JSON.stringify(c.normalizedShape)}, input ${JSON.stringify(c.shape)}, affine ${c.affine}`, () => {
       const ln = new nn.LayerNorm(c.normalizedShape, { elementwiseAffine: c.affine });
       expect(ln.toString()).toBe(c.repr);
-      if (c.affine) ln.loadStateDict({ weight: shaped(c.weight, c.normalizedShape), bias: shaped(c.bias, c.normalizedShape) });
+      if (c.affine)
+        ln.loadStateDict({ weight: shaped(c.weight, c.normalizedShape), bias: shaped(c.bias, c.normalizedShape) });
       const x = shaped(c.x, c.shape, true);
       const y = ln.call(x) as Tensor;
       close(y, c.y, 1e-5, 'forward');
@@ -113,8 +126,15 @@ describe('LayerNorm against PyTorch', () => {
     expect(gradcheck((a, ww, bb) => F.layerNorm(a, [4], { weight: ww, bias: bb }), [x, w, b])).toBe(true);
     expect(gradcheck((a, ww) => F.layerNorm(a, [4], { weight: ww }), [x, w])).toBe(true);
     const xt = randn([4, 3]);
-    close(F.layerNorm(xt.t(), [4]), Array.from(F.layerNorm(xt.t().contiguous(), [4]).toTypedArray()), 1e-6, 'transposed input');
-    expect(() => F.layerNorm(randn([3, 5]), [4])).toThrow(/expected input with shape \[\*, 4\], but got input of shape \[3,5\]/);
+    close(
+      F.layerNorm(xt.t(), [4]),
+      Array.from(F.layerNorm(xt.t().contiguous(), [4]).toTypedArray()),
+      1e-6,
+      'transposed input',
+    );
+    expect(() => F.layerNorm(randn([3, 5]), [4])).toThrow(
+      /expected input with shape \[\*, 4\], but got input of shape \[3,5\]/,
+    );
     expect(() => new nn.LayerNorm(4).call(randn([2, 3]))).toThrow(/layerNorm/);
   });
 });

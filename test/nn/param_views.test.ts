@@ -47,7 +47,10 @@ describe('optimizers on parameter views', () => {
       const sd = optQ.stateDict();
       for (const s of Object.values(sd.state)) {
         for (const [k, v] of Object.entries(s)) {
-          if (v instanceof Tensor && v.numel() > 1) s[k] = stack([randn([...v.shape].reverse()), v.t()]).select(0, 1).t();
+          if (v instanceof Tensor && v.numel() > 1)
+            s[k] = stack([randn([...v.shape].reverse()), v.t()])
+              .select(0, 1)
+              .t();
         }
       }
       const r = new nn.Parameter(q.detach().clone());
@@ -84,7 +87,8 @@ describe('resetParameters over parameters that are views', () => {
       for (const r of [0, 2, 3, 4]) expect(values(m.weight.select(0, r).detach()).some((v) => v !== 0)).toBe(true);
       // Nothing outside the view was written.
       const inView = new Set<number>();
-      for (let i = 0; i < 5; i++) for (let j = 0; j < 3; j++) inView.add(weight.offset + i * weight.strides[0] + j * weight.strides[1]);
+      for (let i = 0; i < 5; i++)
+        for (let j = 0; j < 3; j++) inView.add(weight.offset + i * weight.strides[0] + j * weight.strides[1]);
       for (let k = 0; k < base.length; k++) if (!inView.has(k)) expect(m.weight.storage.data[k]).toBe(base[k]);
     }
   });
@@ -105,15 +109,23 @@ describe('resetParameters over parameters that are views', () => {
 describe('recurrent and attention modules on input views', () => {
   it('LSTM, GRU and RNN give the bits of a contiguous copy, forward and backward', () => {
     manualSeed(4);
-    for (const m of [new nn.LSTM(3, 4, { numLayers: 2 }), new nn.GRU(3, 4, { bidirectional: true }), new nn.RNN(3, 4)]) {
+    for (const m of [
+      new nn.LSTM(3, 4, { numLayers: 2 }),
+      new nn.GRU(3, 4, { bidirectional: true }),
+      new nn.RNN(3, 4),
+    ]) {
       for (const x of [offsetView([5, 2, 3]), stridedView([5, 2, 3])]) {
         const xv = x.requiresGrad_();
         const xc = x.detach().clone().requiresGrad_();
-        const run = (input: Tensor): Tensor => (m instanceof nn.LSTM ? m.forward(input)[0] : (m as nn.GRU).forward(input)[0]);
+        const run = (input: Tensor): Tensor =>
+          m instanceof nn.LSTM ? m.forward(input)[0] : (m as nn.GRU).forward(input)[0];
         const w = randn([2, 5, 2, m instanceof nn.GRU ? 8 : 4]);
         m.zeroGrad();
         const yv = run(xv);
-        stack([randn(yv.shape), yv]).mul(w).sum().backward(); // the gradient reaches the layer as a view
+        stack([randn(yv.shape), yv])
+          .mul(w)
+          .sum()
+          .backward(); // the gradient reaches the layer as a view
         const gv = [...m.parameters()].map((p) => values(p.grad));
         m.zeroGrad();
         const yc = run(xc);
@@ -161,7 +173,10 @@ describe('batchNorm running statistics that are views', () => {
 
 describe('DataLoader over a TensorDataset of views', () => {
   it('batches the rows of offset and strided tensors', () => {
-    for (const [xs, ys] of [[offsetView([7, 20]), offsetView([7])], [stridedView([7, 20]), stridedView([7, 3])]]) {
+    for (const [xs, ys] of [
+      [offsetView([7, 20]), offsetView([7])],
+      [stridedView([7, 20]), stridedView([7, 3])],
+    ]) {
       const loader = new data.DataLoader(new data.TensorDataset(xs, ys), { batchSize: 3 });
       let at = 0;
       for (const [bx, by] of loader as Iterable<Tensor[]>) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gradcheck, manualSeed, nn, noGrad, randn, Tensor, zeros } from '../../lib/index.js';
+import { gradcheck, manualSeed, nn, noGrad, randn, type Tensor, zeros } from '../../lib/index.js';
 import { close, fromEnc, shaped } from './helpers.js';
 import { seq, stateOf } from './seq_helpers.js';
 
@@ -9,7 +9,13 @@ function dot(a: Tensor, g: number[]): Tensor {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function build(c: any): nn.RNN | nn.LSTM | nn.GRU {
-  const o = { numLayers: c.options.numLayers, bidirectional: c.options.bidirectional, batchFirst: c.options.batchFirst, bias: c.options.bias, nonlinearity: c.options.nonlinearity };
+  const o = {
+    numLayers: c.options.numLayers,
+    bidirectional: c.options.bidirectional,
+    batchFirst: c.options.batchFirst,
+    bias: c.options.bias,
+    nonlinearity: c.options.nonlinearity,
+  };
   return c.kind === 'LSTM' ? new nn.LSTM(3, 4, o) : c.kind === 'GRU' ? new nn.GRU(3, 4, o) : new nn.RNN(3, 4, o);
 }
 
@@ -39,13 +45,16 @@ describe('RNN / LSTM / GRU against PyTorch', () => {
         close(f, c.finals[i].data, 1e-5, `final state ${i}`);
       });
       let loss = dot(y, c.g);
-      finals.forEach((f, i) => { loss = loss.add(dot(f, c.gFinals[i])); });
+      finals.forEach((f, i) => {
+        loss = loss.add(dot(f, c.gFinals[i]));
+      });
       loss.backward();
       close(x.grad, c.dx, 1e-4, 'dx');
       h0.forEach((h: Tensor, i: number) => close(h.grad, c.dh0[i], 1e-4, `dh0 ${i}`));
       const params = Object.fromEntries(m.namedParameters());
       expect(Object.keys(params).sort()).toEqual(Object.keys(c.grads).sort());
-      for (const [k, e] of Object.entries(c.grads)) close(params[k].grad, (e as { data: number[] }).data, 1e-4, `grad ${k}`);
+      for (const [k, e] of Object.entries(c.grads))
+        close(params[k].grad, (e as { data: number[] }).data, 1e-4, `grad ${k}`);
     });
   }
 });
@@ -53,17 +62,26 @@ describe('RNN / LSTM / GRU against PyTorch', () => {
 describe('cells against PyTorch', () => {
   for (const c of seq.cells) {
     it(c.kind, () => {
-      const m = c.kind === 'LSTMCell' ? new nn.LSTMCell(3, 4) : c.kind === 'GRUCell' ? new nn.GRUCell(3, 4) : new nn.RNNCell(3, 4);
+      const m =
+        c.kind === 'LSTMCell'
+          ? new nn.LSTMCell(3, 4)
+          : c.kind === 'GRUCell'
+            ? new nn.GRUCell(3, 4)
+            : new nn.RNNCell(3, 4);
       m.loadStateDict(stateOf(c.state));
       const x = fromEnc(c.x, true);
       const h0 = c.h0.map((e: never) => fromEnc(e, true));
       const res = m instanceof nn.LSTMCell ? m.forward(x, [h0[0], h0[1]]) : [(m as nn.GRUCell).forward(x, h0[0])];
       res.forEach((r, i) => close(r, c.out[i], 1e-5, `out ${i}`));
-      res.map((r, i) => dot(r, c.g[i])).reduce((a, b) => a.add(b)).backward();
+      res
+        .map((r, i) => dot(r, c.g[i]))
+        .reduce((a, b) => a.add(b))
+        .backward();
       close(x.grad, c.dx, 1e-4, 'dx');
       h0.forEach((h: Tensor, i: number) => close(h.grad, c.dh0[i], 1e-4, `dh0 ${i}`));
       const params = Object.fromEntries(m.namedParameters());
-      for (const [k, e] of Object.entries(c.grads)) close(params[k].grad, (e as { data: number[] }).data, 1e-4, `grad ${k}`);
+      for (const [k, e] of Object.entries(c.grads))
+        close(params[k].grad, (e as { data: number[] }).data, 1e-4, `grad ${k}`);
     });
   }
 });
@@ -74,8 +92,14 @@ describe('recurrent modules', () => {
     const m = new nn.LSTM(3, 5, { numLayers: 2, bidirectional: true });
     const names = [...m.namedParameters()].map(([k, p]) => `${k}:${p.shape.join('x')}`);
     expect(names.slice(0, 8)).toEqual([
-      'weight_ih_l0:20x3', 'weight_hh_l0:20x5', 'bias_ih_l0:20', 'bias_hh_l0:20',
-      'weight_ih_l0_reverse:20x3', 'weight_hh_l0_reverse:20x5', 'bias_ih_l0_reverse:20', 'bias_hh_l0_reverse:20',
+      'weight_ih_l0:20x3',
+      'weight_hh_l0:20x5',
+      'bias_ih_l0:20',
+      'bias_hh_l0:20',
+      'weight_ih_l0_reverse:20x3',
+      'weight_hh_l0_reverse:20x5',
+      'bias_ih_l0_reverse:20',
+      'bias_hh_l0_reverse:20',
     ]);
     expect(names[8]).toBe('weight_ih_l1:20x10');
     const bound = 1 / Math.sqrt(5);
@@ -113,7 +137,15 @@ describe('recurrent modules', () => {
     const rnn = new nn.RNN(2, 3, { nonlinearity: 'relu', numLayers: 2 });
     const x = randn([2, 3, 2]).requiresGrad_();
     expect(gradcheck((xx: Tensor) => gru.forward(xx)[0], [x])).toBe(true);
-    expect(gradcheck((w: Tensor) => { void w; return rnn.forward(x)[1]; }, [[...rnn.parameters()][4]])).toBe(true);
+    expect(
+      gradcheck(
+        (w: Tensor) => {
+          void w;
+          return rnn.forward(x)[1];
+        },
+        [[...rnn.parameters()][4]],
+      ),
+    ).toBe(true);
     const xc = randn([2, 2]).requiresGrad_();
     const h = randn([2, 3]).requiresGrad_();
     const lstmCell = new nn.LSTMCell(2, 3);
@@ -148,7 +180,11 @@ describe('recurrent modules', () => {
 
   it('no-grad forward (nothing kept for a backward) equals the recorded forward', () => {
     manualSeed(9);
-    for (const m of [new nn.LSTM(2, 3, { bidirectional: true }), new nn.GRU(2, 3, { numLayers: 2 }), new nn.RNN(2, 3)]) {
+    for (const m of [
+      new nn.LSTM(2, 3, { bidirectional: true }),
+      new nn.GRU(2, 3, { numLayers: 2 }),
+      new nn.RNN(2, 3),
+    ]) {
       const x = randn([4, 2, 2]);
       const rec = m.forward(x, null, { lengths: [4, 3] }) as [Tensor, Tensor | Tensor[]];
       const free = noGrad(() => m.forward(x, null, { lengths: [4, 3] })) as [Tensor, Tensor | Tensor[]];
@@ -176,15 +212,21 @@ describe('recurrent modules', () => {
   it('clear errors for bad inputs and states', () => {
     const m = new nn.LSTM(3, 4, { numLayers: 2 });
     const x = zeros([5, 2, 3]);
-    expect(() => m.forward(x, [zeros([1, 2, 4]), zeros([2, 2, 4])])).toThrow('LSTM: expected h_0 of shape [2,2,4], got [1,2,4]');
+    expect(() => m.forward(x, [zeros([1, 2, 4]), zeros([2, 2, 4])])).toThrow(
+      'LSTM: expected h_0 of shape [2,2,4], got [1,2,4]',
+    );
     expect(() => m.forward(x, [zeros([2, 2, 4]), zeros([2, 3, 4])])).toThrow(/c_0 of shape \[2,2,4\], got \[2,3,4\]/);
     expect(() => m.forward(zeros([5, 2, 2]))).toThrow(/inputSize. Expected 3, got 2/);
     expect(() => m.forward(zeros([5, 2, 3, 1]))).toThrow(/2-D \(unbatched\) or 3-D/);
     expect(() => m.forward(x, null, { lengths: [5, 6] })).toThrow(/\[1, 5\], got 6/);
     expect(() => m.forward(x, null, { lengths: [5] })).toThrow(/1 entries for a batch of 2/);
-    expect(() => new nn.GRU(3, 4).forward(x, zeros([1, 2, 5]))).toThrow(/GRU: expected h_0 of shape \[1,2,4\], got \[1,2,5\]/);
+    expect(() => new nn.GRU(3, 4).forward(x, zeros([1, 2, 5]))).toThrow(
+      /GRU: expected h_0 of shape \[1,2,4\], got \[1,2,5\]/,
+    );
     expect(() => new nn.RNN(3, 0)).toThrow(/hiddenSize must be a positive integer/);
     expect(() => new nn.RNN(3, 4, { nonlinearity: 'sigmoid' as 'tanh' })).toThrow(/unknown nonlinearity/);
-    expect(() => new nn.LSTMCell(3, 4).forward(zeros([2, 3]), [zeros([2, 5]), zeros([2, 4])])).toThrow(/h_0 of shape \[2,4\], got \[2,5\]/);
+    expect(() => new nn.LSTMCell(3, 4).forward(zeros([2, 3]), [zeros([2, 5]), zeros([2, 4])])).toThrow(
+      /h_0 of shape \[2,4\], got \[2,5\]/,
+    );
   });
 });

@@ -27,7 +27,11 @@ describe('seed 001 quiz, p50-51', () => {
   });
 
   it('rejects an input with the wrong channel count or rank, naming the shapes', () => {
-    expect(() => conv.forward(randn([1, 4, 8, 8]))).toThrow('conv2d: input [1,4,8,8] has 4 channels, but weight [96,3,3,3] with groups 1 expects 3');
-    expect(() => conv.forward(randn([8, 8]))).toThrow('conv2d: expected a 3-D (unbatched) or 4-D (batched) input [N, C, H, W], got shape [8,8]');
+    expect(() => conv.forward(randn([1, 4, 8, 8]))).toThrow(
+      'conv2d: input [1,4,8,8] has 4 channels, but weight [96,3,3,3] with groups 1 expects 3',
+    );
+    expect(() => conv.forward(randn([8, 8]))).toThrow(
+      'conv2d: expected a 3-D (unbatched) or 4-D (batched) input [N, C, H, W], got shape [8,8]',
+    );
   });
 });

@@ -7,7 +7,10 @@ import { randomFloats, supportedIsas, withIsa } from '../helpers/native.js';
 const fixtures = loadFixture<Record<string, FixtureCase[]>>('conv');
 type ConvFn = (x: Tensor, w: Tensor, b?: Tensor | null, o?: Record<string, unknown>) => Tensor;
 const ops: Record<string, ConvFn> = {
-  conv1d: conv1d as ConvFn, conv2d: conv2d as ConvFn, convTranspose1d: convTranspose1d as ConvFn, convTranspose2d: convTranspose2d as ConvFn,
+  conv1d: conv1d as ConvFn,
+  conv2d: conv2d as ConvFn,
+  convTranspose1d: convTranspose1d as ConvFn,
+  convTranspose2d: convTranspose2d as ConvFn,
 };
 
 function rand(shape: number[], seed: number, requiresGrad = true): Tensor {
@@ -52,27 +55,35 @@ describe('convolution inputs', () => {
       const wFrozen = rand([4, 2, 3, 3], 34, false);
       const xFull = rand([2, 4, 5, 5], 33);
       op(x, wFrozen, null, o).sum().backward();
-      op(xFull, rand([4, 2, 3, 3], 34), null, o).sum().backward();
+      op(xFull, rand([4, 2, 3, 3], 34), null, o)
+        .sum()
+        .backward();
       expect(x.grad!.tolist()).toEqual(xFull.grad!.tolist());
     }
   });
   it('an unbatched input keeps its rank', () => {
     expect(conv2d(rand([3, 5, 5], 23, false), rand([2, 3, 3, 3], 24, false)).shape).toEqual([2, 3, 3]);
     expect(conv1d(rand([3, 9], 25, false), rand([2, 3, 3], 26, false), null, { stride: 2 }).shape).toEqual([2, 4]);
-    expect(convTranspose2d(rand([3, 2, 2], 27, false), rand([3, 4, 2, 2], 28, false), null, { stride: 2 }).shape).toEqual([4, 4, 4]);
+    expect(
+      convTranspose2d(rand([3, 2, 2], 27, false), rand([3, 4, 2, 2], 28, false), null, { stride: 2 }).shape,
+    ).toEqual([4, 4, 4]);
   });
 });
 
 describe('convolution gradients (finite differences)', () => {
   it('conv2d with stride, padding, dilation, groups and bias', () => {
-    const f = (x: Tensor, w: Tensor, b: Tensor) => conv2d(x, w, b, { stride: [2, 1], padding: [1, 2], dilation: [1, 2], groups: 2 });
+    const f = (x: Tensor, w: Tensor, b: Tensor) =>
+      conv2d(x, w, b, { stride: [2, 1], padding: [1, 2], dilation: [1, 2], groups: 2 });
     expect(gradcheck(f, [rand([2, 4, 5, 4], 1), rand([2, 2, 2, 3], 2), rand([2], 3)])).toBe(true);
   });
   it('conv1d with padding same', () => {
-    expect(gradcheck((x, w) => conv1d(x, w, null, { padding: 'same' }), [rand([1, 2, 6], 4), rand([3, 2, 4], 5)])).toBe(true);
+    expect(gradcheck((x, w) => conv1d(x, w, null, { padding: 'same' }), [rand([1, 2, 6], 4), rand([3, 2, 4], 5)])).toBe(
+      true,
+    );
   });
   it('convTranspose2d with outputPadding and groups', () => {
-    const f = (x: Tensor, w: Tensor, b: Tensor) => convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1, groups: 2 });
+    const f = (x: Tensor, w: Tensor, b: Tensor) =>
+      convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1, groups: 2 });
     expect(gradcheck(f, [rand([1, 4, 3, 2], 6), rand([4, 1, 3, 3], 7), rand([2], 8)])).toBe(true);
   });
   it('a bias-only gradient (frozen weight)', () => {
@@ -85,30 +96,54 @@ describe('convolution errors name the op and the shapes', () => {
   const x = rand([1, 3, 5, 5], 1, false);
   const w = rand([4, 3, 3, 3], 2, false);
   it('wrong input rank', () => {
-    expect(() => conv2d(rand([3, 5], 1, false), w)).toThrow('conv2d: expected a 3-D (unbatched) or 4-D (batched) input [N, C, H, W], got shape [3,5]');
-    expect(() => conv1d(x, rand([2, 3, 3], 1, false))).toThrow(/conv1d: expected a 2-D \(unbatched\) or 3-D \(batched\) input/);
+    expect(() => conv2d(rand([3, 5], 1, false), w)).toThrow(
+      'conv2d: expected a 3-D (unbatched) or 4-D (batched) input [N, C, H, W], got shape [3,5]',
+    );
+    expect(() => conv1d(x, rand([2, 3, 3], 1, false))).toThrow(
+      /conv1d: expected a 2-D \(unbatched\) or 3-D \(batched\) input/,
+    );
     expect(() => conv2d(x, rand([4, 3, 3], 1, false))).toThrow(/conv2d: weight must be 4-D/);
   });
   it('wrong channel count', () => {
-    expect(() => conv2d(rand([1, 2, 5, 5], 1, false), w)).toThrow('conv2d: input [1,2,5,5] has 2 channels, but weight [4,3,3,3] with groups 1 expects 3');
-    expect(() => convTranspose2d(x, rand([2, 3, 3, 3], 1, false))).toThrow(/convTranspose2d: input \[1,3,5,5\] has 3 channels, but weight \[2,3,3,3\] expects 2/);
+    expect(() => conv2d(rand([1, 2, 5, 5], 1, false), w)).toThrow(
+      'conv2d: input [1,2,5,5] has 2 channels, but weight [4,3,3,3] with groups 1 expects 3',
+    );
+    expect(() => convTranspose2d(x, rand([2, 3, 3, 3], 1, false))).toThrow(
+      /convTranspose2d: input \[1,3,5,5\] has 3 channels, but weight \[2,3,3,3\] expects 2/,
+    );
   });
   it('channels not divisible by groups', () => {
-    expect(() => conv2d(x, rand([4, 1, 3, 3], 1, false), null, { groups: 3 })).toThrow(/conv2d: out_channels 4 .* is not divisible by groups 3/);
-    expect(() => convTranspose2d(rand([1, 3, 5, 5], 1, false), rand([3, 1, 3, 3], 1, false), null, { groups: 2 })).toThrow(/in_channels 3 .* not divisible by groups 2/);
+    expect(() => conv2d(x, rand([4, 1, 3, 3], 1, false), null, { groups: 3 })).toThrow(
+      /conv2d: out_channels 4 .* is not divisible by groups 3/,
+    );
+    expect(() =>
+      convTranspose2d(rand([1, 3, 5, 5], 1, false), rand([3, 1, 3, 3], 1, false), null, { groups: 2 }),
+    ).toThrow(/in_channels 3 .* not divisible by groups 2/);
   });
   it('kernel larger than the padded input', () => {
-    expect(() => conv2d(rand([1, 3, 2, 2], 1, false), w)).toThrow('conv2d: kernel 3x3 (dilated) is larger than the padded input 2x2 (input [1,3,2,2], padding [0,0])');
-    expect(() => conv2d(x, w, null, { dilation: 3 })).toThrow(/kernel 7x7 \(dilated\) is larger than the padded input 5x5/);
+    expect(() => conv2d(rand([1, 3, 2, 2], 1, false), w)).toThrow(
+      'conv2d: kernel 3x3 (dilated) is larger than the padded input 2x2 (input [1,3,2,2], padding [0,0])',
+    );
+    expect(() => conv2d(x, w, null, { dilation: 3 })).toThrow(
+      /kernel 7x7 \(dilated\) is larger than the padded input 5x5/,
+    );
   });
   it('output size zero', () => {
-    expect(() => convTranspose2d(rand([1, 3, 1, 1], 1, false), rand([3, 2, 1, 1], 1, false), null, { padding: 1 })).toThrow(/convTranspose2d: output size -1x-1 of input \[1,3,1,1\] is zero or negative/);
+    expect(() =>
+      convTranspose2d(rand([1, 3, 1, 1], 1, false), rand([3, 2, 1, 1], 1, false), null, { padding: 1 }),
+    ).toThrow(/convTranspose2d: output size -1x-1 of input \[1,3,1,1\] is zero or negative/);
   });
   it('bad options', () => {
     expect(() => conv2d(x, w, null, { stride: 0 })).toThrow(/conv2d: stride must be a positive integer/);
-    expect(() => conv2d(x, w, null, { stride: 2, padding: 'same' })).toThrow(/padding='same' is not supported for strided convolutions/);
-    expect(() => conv2d(x, w, rand([3], 1, false))).toThrow(/conv2d: bias of shape \[3\] does not match the 4 output channels/);
-    expect(() => convTranspose2d(x, rand([3, 2, 3, 3], 1, false), null, { stride: 2, outputPadding: 2 })).toThrow(/outputPadding \[2,2\] must be smaller than either stride/);
+    expect(() => conv2d(x, w, null, { stride: 2, padding: 'same' })).toThrow(
+      /padding='same' is not supported for strided convolutions/,
+    );
+    expect(() => conv2d(x, w, rand([3], 1, false))).toThrow(
+      /conv2d: bias of shape \[3\] does not match the 4 output channels/,
+    );
+    expect(() => convTranspose2d(x, rand([3, 2, 3, 3], 1, false), null, { stride: 2, outputPadding: 2 })).toThrow(
+      /outputPadding \[2,2\] must be smaller than either stride/,
+    );
     expect(() => conv2d(x, w, null, { groups: 0 })).toThrow(/groups must be a positive integer/);
   });
 });

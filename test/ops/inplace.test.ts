@@ -5,27 +5,58 @@ describe('in-place ops', () => {
   it('add_/sub_/mul_/div_ with broadcasting and scalars, on views, bump the version', () => {
     const t = arange(6).float().view(2, 3);
     const v0 = t.storage.version;
-    t.add_(1).mul_(tensor([1, 2, 3])).sub_(tensor([[1], [2]])).div_(2);
-    expect(t.tolist()).toEqual([[0, 1.5, 4], [1, 4, 8]]);
+    t.add_(1)
+      .mul_(tensor([1, 2, 3]))
+      .sub_(tensor([[1], [2]]))
+      .div_(2);
+    expect(t.tolist()).toEqual([
+      [0, 1.5, 4],
+      [1, 4, 8],
+    ]);
     expect(t.storage.version).toBe(v0 + 4);
     const col = t.select(1, 0); // a strided view
     col.fill_(9);
-    expect(t.tolist()).toEqual([[9, 1.5, 4], [9, 4, 8]]);
+    expect(t.tolist()).toEqual([
+      [9, 1.5, 4],
+      [9, 4, 8],
+    ]);
     t.T.zero_();
     expect(t.sum().item()).toBe(0);
-    expect(() => t.add_(tensor([[1], [2], [3]]).view(3, 1, 1))).toThrow(/add_: output with shape \[2,3\] doesn't match the broadcast shape \[3,2,3\]/);
+    expect(() => t.add_(tensor([[1], [2], [3]]).view(3, 1, 1))).toThrow(
+      /add_: output with shape \[2,3\] doesn't match the broadcast shape \[3,2,3\]/,
+    );
   });
 
   it('copy_, clamp_ and unary in-place variants; int32 in-place keeps int32 and rejects float results', () => {
     const t = zeros([2, 2]);
     t.copy_(tensor([1, -2]));
-    expect(t.tolist()).toEqual([[1, -2], [1, -2]]);
-    t.copy_(tensor([[5, 6], [7, 8]], { dtype: 'int32' }));
-    expect(t.tolist()).toEqual([[5, 6], [7, 8]]);
+    expect(t.tolist()).toEqual([
+      [1, -2],
+      [1, -2],
+    ]);
+    t.copy_(
+      tensor(
+        [
+          [5, 6],
+          [7, 8],
+        ],
+        { dtype: 'int32' },
+      ),
+    );
+    expect(t.tolist()).toEqual([
+      [5, 6],
+      [7, 8],
+    ]);
     t.clamp_(6, 7);
-    expect(t.tolist()).toEqual([[6, 6], [7, 7]]);
+    expect(t.tolist()).toEqual([
+      [6, 6],
+      [7, 7],
+    ]);
     t.neg_();
-    expect(t.tolist()).toEqual([[-6, -6], [-7, -7]]);
+    expect(t.tolist()).toEqual([
+      [-6, -6],
+      [-7, -7],
+    ]);
     const i = tensor([1, 2], { dtype: 'int32' });
     i.add_(3).mul_(2);
     expect(i.tolist()).toEqual([8, 10]);
@@ -53,7 +84,9 @@ describe('in-place ops', () => {
     y.add_(1).exp_();
     y.sum().backward();
     const xs = [0.5, 1, 1.5];
-    (x.grad!.tolist() as number[]).forEach((gv, i) => expect(gv / (4 * xs[i] * Math.exp(2 * xs[i] ** 2 + 1))).toBeCloseTo(1, 5));
+    (x.grad!.tolist() as number[]).forEach((gv, i) =>
+      expect(gv / (4 * xs[i] * Math.exp(2 * xs[i] ** 2 + 1))).toBeCloseTo(1, 5),
+    );
     // a leaf that does not require grad becomes a non-leaf when mixed with one that does
     const a = zeros([3]);
     const b = tensor([1, 2, 3], { requiresGrad: true });
@@ -68,12 +101,22 @@ describe('in-place ops', () => {
     const h = x.add(0);
     const y = h.mul(h);
     h.add_(1);
-    expect(() => y.sum().backward()).toThrow(/backward of 'mul': a tensor it saved was modified by an in-place operation/);
+    expect(() => y.sum().backward()).toThrow(
+      /backward of 'mul': a tensor it saved was modified by an in-place operation/,
+    );
   });
 
   it('in-place on a view of a tensor that requires grad is refused while recording', () => {
-    const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    const x = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { requiresGrad: true },
+    );
     const h = x.mul(1);
-    expect(() => h.select(0, 0).zero_()).toThrow(/copy_: in-place modification of a view of a tensor that requires grad is not supported/);
+    expect(() => h.select(0, 0).zero_()).toThrow(
+      /copy_: in-place modification of a view of a tensor that requires grad is not supported/,
+    );
   });
 });

@@ -73,8 +73,26 @@ describe('matmul against PyTorch', () => {
 
 describe('matmul gradients (finite differences)', () => {
   const shapes: [number[], number[]][] = [
-    [[3], [3]], [[2, 3], [3]], [[3], [3, 2]], [[2, 3], [3, 4]], [[2, 2, 3], [3, 2]],
-    [[2, 1, 2, 3], [3, 3, 2]], [[2, 3], [2, 3, 2]], [[3], [2, 3, 2]],
+    [[3], [3]],
+    [[2, 3], [3]],
+    [[3], [3, 2]],
+    [
+      [2, 3],
+      [3, 4],
+    ],
+    [
+      [2, 2, 3],
+      [3, 2],
+    ],
+    [
+      [2, 1, 2, 3],
+      [3, 3, 2],
+    ],
+    [
+      [2, 3],
+      [2, 3, 2],
+    ],
+    [[3], [2, 3, 2]],
   ];
   for (const [sa, sb] of shapes) {
     it(`${JSON.stringify(sa)} x ${JSON.stringify(sb)}`, () => {
@@ -105,7 +123,14 @@ describe('matmul layouts', () => {
     const at = rand([7, 5], 22).mT; // strides [1, 5]: read through transA
     const bt = rand([6, 7], 23).mT;
     const sliced = rand([5, 14], 24).slice(1, 0, 14, 2); // column stride 2: copied
-    for (const [x, y] of [[a, b], [at, b], [a, bt], [at, bt], [sliced, b], [sliced, bt]]) {
+    for (const [x, y] of [
+      [a, b],
+      [at, b],
+      [a, bt],
+      [at, bt],
+      [sliced, b],
+      [sliced, bt],
+    ]) {
       expectMatches(matmul(x, y), reference(x.contiguous(), y.contiguous()));
     }
   });
@@ -151,7 +176,10 @@ describe('matmul layouts', () => {
   });
 
   it('empty dims: k = 0 gives zeros, m = 0 or batch 0 give empty results', () => {
-    expect(matmul(zeros([2, 0]), zeros([0, 3])).tolist()).toEqual([[0, 0, 0], [0, 0, 0]]);
+    expect(matmul(zeros([2, 0]), zeros([0, 3])).tolist()).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
     expect(matmul(zeros([0, 2]), zeros([2, 3])).shape).toEqual([0, 3]);
     expect(matmul(zeros([0, 2, 2]), zeros([2, 3])).shape).toEqual([0, 2, 3]);
     expect(dot(zeros([0]), zeros([0])).item()).toBe(0);
@@ -159,13 +187,26 @@ describe('matmul layouts', () => {
 
   it('methods and shapes of the 1-D rules', () => {
     const v = tensor([1, 2, 3]);
-    const m = tensor([[1, 0, 0], [0, 2, 0]]);
+    const m = tensor([
+      [1, 0, 0],
+      [0, 2, 0],
+    ]);
     expect(v.dot(v).item()).toBe(14);
     expect(m.mv(v).tolist()).toEqual([1, 4]);
     expect(m.matmul(v).tolist()).toEqual([1, 4]);
     expect(tensor([1, 1]).matmul(m).tolist()).toEqual([1, 2, 0]);
-    expect(m.mm(m.mT).tolist()).toEqual([[1, 0], [0, 4]]);
-    expect(tensor([1, 2]).outer(tensor([3, 4, 5])).tolist()).toEqual([[3, 4, 5], [6, 8, 10]]);
+    expect(m.mm(m.mT).tolist()).toEqual([
+      [1, 0],
+      [0, 4],
+    ]);
+    expect(
+      tensor([1, 2])
+        .outer(tensor([3, 4, 5]))
+        .tolist(),
+    ).toEqual([
+      [3, 4, 5],
+      [6, 8, 10],
+    ]);
     expect(m.unsqueeze(0).bmm(m.mT.unsqueeze(0)).shape).toEqual([1, 2, 2]);
     expect(matmul(v, v).shape).toEqual([]);
     expect(matmul(rand([3], 1), rand([2, 3, 4], 2)).shape).toEqual([2, 4]);
@@ -176,15 +217,21 @@ describe('matmul layouts', () => {
 
 describe('matmul errors', () => {
   it('names the op, both shapes and the sizes that clash', () => {
-    expect(() => matmul(zeros([2, 3]), zeros([2, 3]))).toThrow('matmul: shapes [2,3] and [2,3] cannot be multiplied (3 != 2)');
+    expect(() => matmul(zeros([2, 3]), zeros([2, 3]))).toThrow(
+      'matmul: shapes [2,3] and [2,3] cannot be multiplied (3 != 2)',
+    );
     expect(() => matmul(zeros([3]), zeros([4]))).toThrow('matmul: shapes [3] and [4] cannot be multiplied (3 != 4)');
-    expect(() => matmul(zeros([2, 2, 3]), zeros([3, 3, 1]))).toThrow(/matmul: shapes \[2\] and \[3\] cannot be broadcast/);
+    expect(() => matmul(zeros([2, 2, 3]), zeros([3, 3, 1]))).toThrow(
+      /matmul: shapes \[2\] and \[3\] cannot be broadcast/,
+    );
     expect(() => matmul(zeros([]), zeros([3]))).toThrow(/matmul: both arguments need at least 1 dim/);
     expect(() => matmul(zeros([2], { dtype: 'int32' }), zeros([2]))).toThrow(TypeError);
     expect(() => matmul(zeros([2]), [1, 2] as unknown as Tensor)).toThrow('matmul: other must be a Tensor, got object');
     expect(() => mm(zeros([2, 3, 1]), zeros([1, 2]))).toThrow('mm: input must be 2-D, got shape [2,3,1]');
     expect(() => mm(zeros([2, 3]), zeros([4, 2]))).toThrow('mm: shapes [2,3] and [4,2] cannot be multiplied (3 != 4)');
-    expect(() => bmm(zeros([2, 2, 3]), zeros([3, 3, 2]))).toThrow('bmm: batch sizes of [2,2,3] and [3,3,2] differ (2 != 3)');
+    expect(() => bmm(zeros([2, 2, 3]), zeros([3, 3, 2]))).toThrow(
+      'bmm: batch sizes of [2,2,3] and [3,3,2] differ (2 != 3)',
+    );
     expect(() => mv(zeros([2, 3]), zeros([2]))).toThrow('mv: shapes [2,3] and [2] cannot be multiplied (3 != 2)');
     expect(() => dot(zeros([3]), zeros([2, 3]))).toThrow('dot: other must be 1-D, got shape [2,3]');
     expect(() => outer(zeros([3, 1]), zeros([2]))).toThrow('outer: input must be 1-D, got shape [3,1]');

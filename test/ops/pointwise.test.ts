@@ -15,12 +15,25 @@ const tleaf = (lo?: number) => {
 
 describe('unary math: gradients by finite differences on non-contiguous inputs', () => {
   const ops: [string, (x: Tensor) => Tensor, number?][] = [
-    ['neg', m.neg], ['abs', m.abs, 0.1], ['exp', m.exp], ['log', m.log, 0.2], ['log1p', m.log1p, 0],
-    ['expm1', m.expm1], ['sqrt', m.sqrt, 0.2], ['rsqrt', m.rsqrt, 0.3], ['sin', m.sin], ['cos', m.cos],
-    ['tanh', m.tanh], ['sigmoid', m.sigmoid], ['relu', (x) => m.relu(x.sub(0.05))],
-    ['pow scalar', (x) => x.pow(2.5), 0.2], ['pow tensor', (x) => x.pow(x.narrow(0, 0, 1)), 0.3],
-    ['pow scalar base', (x) => m.pow(2, x)], ['clamp', (x) => x.clamp(-0.3, 0.4)],
-    ['clamp min only', (x) => x.clamp(0.1)], ['clamp tensor bounds', (x) => x.clamp(x.narrow(0, 0, 1).mul(0.5), null)],
+    ['neg', m.neg],
+    ['abs', m.abs, 0.1],
+    ['exp', m.exp],
+    ['log', m.log, 0.2],
+    ['log1p', m.log1p, 0],
+    ['expm1', m.expm1],
+    ['sqrt', m.sqrt, 0.2],
+    ['rsqrt', m.rsqrt, 0.3],
+    ['sin', m.sin],
+    ['cos', m.cos],
+    ['tanh', m.tanh],
+    ['sigmoid', m.sigmoid],
+    ['relu', (x) => m.relu(x.sub(0.05))],
+    ['pow scalar', (x) => x.pow(2.5), 0.2],
+    ['pow tensor', (x) => x.pow(x.narrow(0, 0, 1)), 0.3],
+    ['pow scalar base', (x) => m.pow(2, x)],
+    ['clamp', (x) => x.clamp(-0.3, 0.4)],
+    ['clamp min only', (x) => x.clamp(0.1)],
+    ['clamp tensor bounds', (x) => x.clamp(x.narrow(0, 0, 1).mul(0.5), null)],
   ];
   for (const [name, f, lo] of ops) {
     it(name, () => {
@@ -40,7 +53,7 @@ describe('unary math: gradients by finite differences on non-contiguous inputs',
     expect(m.exp(tensor([0, 1])).tolist()).toEqual([1, Math.fround(Math.E)]);
   });
 
-  it('relu backward is torch\'s threshold_backward: out <= 0 ? 0 : grad (NaN output passes grad)', () => {
+  it("relu backward is torch's threshold_backward: out <= 0 ? 0 : grad (NaN output passes grad)", () => {
     // Small (TypeScript path) and large (native kernel, every ISA's row at its width) tensors.
     for (const n of [6, 1000]) {
       const vals = Array.from({ length: n }, (_, i) => [NaN, -0, 0, -2, 3, 0.5][i % 6]);
@@ -49,7 +62,9 @@ describe('unary math: gradients by finite differences on non-contiguous inputs',
       m.relu(x).backward(tensor(grads));
       const want = vals.map((v, i) => (v <= 0 ? 0 : grads[i])); // NaN <= 0 is false: grad
       const got = x.grad!.tolist() as number[];
-      got.forEach((v, i) => expect(Object.is(v, want[i]) || (Number.isNaN(v) && Number.isNaN(want[i])), `${n}: ${i}`).toBe(true));
+      got.forEach((v, i) =>
+        expect(Object.is(v, want[i]) || (Number.isNaN(v) && Number.isNaN(want[i])), `${n}: ${i}`).toBe(true),
+      );
     }
   });
 
@@ -71,7 +86,12 @@ describe('unary math: gradients by finite differences on non-contiguous inputs',
 describe('binary math with broadcasting and scalars', () => {
   it('gradients of maximum/minimum/where/add/div with broadcast operands', () => {
     // Fixed values at least 0.1 apart, so no finite-difference step crosses a kink.
-    const a = tensor([[0.3, -1.2, 0.9], [1.1, 0.2, -0.4], [-0.7, 0.6, 1.5], [0.05, -0.3, 0.8]]).T.requiresGrad_();
+    const a = tensor([
+      [0.3, -1.2, 0.9],
+      [1.1, 0.2, -0.4],
+      [-0.7, 0.6, 1.5],
+      [0.05, -0.3, 0.8],
+    ]).T.requiresGrad_();
     const b = tensor([0.5, -0.1, 0.4, 1.2], { requiresGrad: true });
     expect(gradcheck((x, y) => m.maximum(x, y), [a, b])).toBe(true);
     expect(gradcheck((x, y) => m.minimum(x, y.unsqueeze(0)), [a, b])).toBe(true);
@@ -105,7 +125,10 @@ describe('binary math with broadcasting and scalars', () => {
   it('comparisons and logical ops give bool, broadcast, accept scalars', () => {
     const a = tensor([[1, 2, 3]]);
     const b = tensor([[2], [1]]);
-    expect(a.gt(b).tolist()).toEqual([[false, false, true], [false, true, true]]);
+    expect(a.gt(b).tolist()).toEqual([
+      [false, false, true],
+      [false, true, true],
+    ]);
     expect(a.eq(2).tolist()).toEqual([[false, true, false]]);
     expect(a.le(2).dtype).toBe('bool');
     expect(m.ne(a, tensor([1, 0, 3], { dtype: 'int32' })).tolist()).toEqual([[false, true, false]]);
@@ -124,7 +147,9 @@ describe('binary math with broadcasting and scalars', () => {
   });
 
   it('errors name the op and the shapes', () => {
-    expect(() => tensor([1, 2]).add(tensor([1, 2, 3]))).toThrow(/add: shapes \[2\] and \[3\] cannot be broadcast \(axis -1: 2 vs 3\)/);
+    expect(() => tensor([1, 2]).add(tensor([1, 2, 3]))).toThrow(
+      /add: shapes \[2\] and \[3\] cannot be broadcast \(axis -1: 2 vs 3\)/,
+    );
     expect(() => m.maximum(tensor([[1, 2]]), tensor([1, 2, 3]))).toThrow(/maximum: shapes \[1,2\] and \[3\]/);
     expect(() => m.where(tensor([true, false]), tensor([1, 2, 3]), 0)).toThrow(/where: shapes/);
     expect(() => tensor([1]).gt(tensor([1, 2]).view(2, 1).expand(2, 3))).not.toThrow();

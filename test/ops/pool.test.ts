@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { gradcheck, Tensor } from '../../lib/index.js';
 import {
-  adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d, adaptiveMaxPool2dWithIndices, avgPool1d, avgPool2d,
-  maxPool1d, maxPool1dWithIndices, maxPool2d, maxPool2dWithIndices,
+  adaptiveAvgPool1d,
+  adaptiveAvgPool2d,
+  adaptiveMaxPool1d,
+  adaptiveMaxPool2d,
+  adaptiveMaxPool2dWithIndices,
+  avgPool1d,
+  avgPool2d,
+  maxPool1d,
+  maxPool1dWithIndices,
+  maxPool2d,
+  maxPool2dWithIndices,
 } from '../../lib/ops/pool.js';
 import { native } from '../../lib/native.js';
 import { decode, expectClose, type FixtureCase, loadFixture } from '../helpers/fixtures.js';
@@ -47,7 +56,11 @@ for (const threads of [1, 2]) {
 describe('pooling on larger inputs (threaded over planes)', () => {
   it('gives the same result at 1 and 2 threads', () => {
     const x = rand([4, 16, 33, 31], 3, false);
-    for (const f of [(t: Tensor) => maxPool2d(t, 3, { stride: 2, padding: 1 }), (t: Tensor) => avgPool2d(t, 2), (t: Tensor) => adaptiveAvgPool2d(t, [5, 4])]) {
+    for (const f of [
+      (t: Tensor) => maxPool2d(t, 3, { stride: 2, padding: 1 }),
+      (t: Tensor) => avgPool2d(t, 2),
+      (t: Tensor) => adaptiveAvgPool2d(t, [5, 4]),
+    ]) {
       const a = withThreads(1, () => f(x).toTypedArray());
       const b = withThreads(2, () => f(x).toTypedArray());
       expect(b).toEqual(a);
@@ -71,16 +84,27 @@ describe('maxPool2d(2): the 2x2 stride-2 fast path', () => {
   // The generic rule, element by element: windows in row-major order, the first maximum wins,
   // a NaN wins over numbers and a later NaN over an earlier one.
   function reference(x: Float32Array, planes: number, h: number, w: number): [number[], number[]] {
-    const oh = h >> 1, ow = w >> 1;
-    const vals: number[] = [], idx: number[] = [];
+    const oh = h >> 1,
+      ow = w >> 1;
+    const vals: number[] = [],
+      idx: number[] = [];
     for (let p = 0; p < planes; p++) {
       for (let oy = 0; oy < oh; oy++) {
         for (let ox = 0; ox < ow; ox++) {
-          let m = -Infinity, best = 2 * oy * w + 2 * ox;
-          for (const [dy, dx] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+          let m = -Infinity,
+            best = 2 * oy * w + 2 * ox;
+          for (const [dy, dx] of [
+            [0, 0],
+            [0, 1],
+            [1, 0],
+            [1, 1],
+          ]) {
             const at = (2 * oy + dy) * w + 2 * ox + dx;
             const v = x[p * h * w + at];
-            if (v > m || Number.isNaN(v)) { m = v; best = at; }
+            if (v > m || Number.isNaN(v)) {
+              m = v;
+              best = at;
+            }
           }
           vals.push(m);
           idx.push(best);
@@ -91,7 +115,12 @@ describe('maxPool2d(2): the 2x2 stride-2 fast path', () => {
   }
   for (const threads of [1, 2]) {
     it(`matches the generic rule on odd sizes, ties, NaN and -Infinity (${threads} thread(s))`, () => {
-      for (const [n, c, h, w] of [[1, 1, 2, 2], [2, 3, 5, 7], [4, 32, 28, 28], [3, 5, 9, 4]]) {
+      for (const [n, c, h, w] of [
+        [1, 1, 2, 2],
+        [2, 3, 5, 7],
+        [4, 32, 28, 28],
+        [3, 5, 9, 4],
+      ]) {
         const x = randomFloats(n * c * h * w, h * 100 + w);
         // Ties (rounded values), NaN and -Infinity here and there.
         for (let i = 0; i < x.length; i += 7) x[i] = Math.round(x[i]);
@@ -108,7 +137,9 @@ describe('maxPool2d(2): the 2x2 stride-2 fast path', () => {
         withThreads(threads, () => v.backward(Tensor.fromData(g, v.shape)));
         const dx = new Float32Array(x.length);
         const plane = (h >> 1) * (w >> 1);
-        ri.forEach((at, o) => { dx[Math.floor(o / plane) * h * w + at] += g[o]; });
+        ri.forEach((at, o) => {
+          dx[Math.floor(o / plane) * h * w + at] += g[o];
+        });
         expect(t.grad!.toTypedArray()).toEqual(dx);
       }
     });
@@ -125,13 +156,20 @@ describe('pooling gradients (finite differences)', () => {
   // Distinct, well-separated values keep every max window's winner fixed under the FD step.
   function spread(shape: number[], seed: number): Tensor {
     const n = shape.reduce((a, b) => a * b, 1);
-    const perm = Array.from(randomFloats(n, seed)).map((v, i) => [v, i]).sort((p, q) => p[0] - q[0]).map((p) => p[1]);
+    const perm = Array.from(randomFloats(n, seed))
+      .map((v, i) => [v, i])
+      .sort((p, q) => p[0] - q[0])
+      .map((p) => p[1]);
     const vals = new Float32Array(n);
-    perm.forEach((idx, rank) => { vals[idx] = rank * 0.1; });
+    perm.forEach((idx, rank) => {
+      vals[idx] = rank * 0.1;
+    });
     return Tensor.fromData(vals, shape).requiresGrad_(true);
   }
   it('maxPool2d with dilation and ceilMode', () => {
-    expect(gradcheck((x) => maxPool2d(x, 2, { stride: 2, dilation: [1, 2], ceilMode: true }), [spread([1, 2, 5, 6], 1)])).toBe(true);
+    expect(
+      gradcheck((x) => maxPool2d(x, 2, { stride: 2, dilation: [1, 2], ceilMode: true }), [spread([1, 2, 5, 6], 1)]),
+    ).toBe(true);
   });
   it('maxPool1d, adaptiveMaxPool2d and adaptiveMaxPool1d', () => {
     expect(gradcheck((x) => maxPool1d(x, 3, { stride: 2, padding: 1 }), [spread([2, 2, 7], 2)])).toBe(true);
@@ -139,7 +177,12 @@ describe('pooling gradients (finite differences)', () => {
     expect(gradcheck((x) => adaptiveMaxPool1d(x, 3), [spread([2, 5], 4)])).toBe(true);
   });
   it('avgPool2d/1d and the adaptive averages', () => {
-    expect(gradcheck((x) => avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false, ceilMode: true }), [rand([1, 2, 5, 6], 5)])).toBe(true);
+    expect(
+      gradcheck(
+        (x) => avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false, ceilMode: true }),
+        [rand([1, 2, 5, 6], 5)],
+      ),
+    ).toBe(true);
     expect(gradcheck((x) => avgPool1d(x, 2, { padding: 1 }), [rand([1, 2, 5], 6)])).toBe(true);
     expect(gradcheck((x) => adaptiveAvgPool2d(x, [3, 2]), [rand([1, 1, 7, 5], 7)])).toBe(true);
     expect(gradcheck((x) => adaptiveAvgPool1d(x, 4), [rand([2, 6], 8)])).toBe(true);
@@ -149,21 +192,31 @@ describe('pooling gradients (finite differences)', () => {
 describe('pooling errors', () => {
   const x = rand([1, 2, 4, 4], 1, false);
   it('wrong rank, empty input, too small, bad padding and options', () => {
-    expect(() => maxPool2d(rand([4, 4], 1, false), 2)).toThrow('maxPool2d: expected a 3-D or 4-D input [N, C, H, W] or [C, H, W], got shape [4,4]');
+    expect(() => maxPool2d(rand([4, 4], 1, false), 2)).toThrow(
+      'maxPool2d: expected a 3-D or 4-D input [N, C, H, W] or [C, H, W], got shape [4,4]',
+    );
     expect(() => avgPool1d(x, 2)).toThrow(/avgPool1d: expected a 2-D or 3-D input/);
     expect(() => maxPool2d(rand([1, 2, 0, 4], 1, false), 2)).toThrow(/has an empty spatial dim/);
-    expect(() => maxPool2d(x, 5)).toThrow('maxPool2d: input [1,2,4,4] is too small for kernel [5,5] (dilation [1,1], padding [0,0]): output size 0x0 is zero');
-    expect(() => maxPool2d(x, 2, { padding: 2 })).toThrow('maxPool2d: padding [2,2] should be at most half of kernel size [2,2]');
+    expect(() => maxPool2d(x, 5)).toThrow(
+      'maxPool2d: input [1,2,4,4] is too small for kernel [5,5] (dilation [1,1], padding [0,0]): output size 0x0 is zero',
+    );
+    expect(() => maxPool2d(x, 2, { padding: 2 })).toThrow(
+      'maxPool2d: padding [2,2] should be at most half of kernel size [2,2]',
+    );
     expect(() => avgPool2d(x, 0)).toThrow(/avgPool2d: kernelSize must be an integer >= 1/);
     expect(() => adaptiveAvgPool2d(x, [0, 2])).toThrow(/adaptiveAvgPool2d: outputSize must hold positive integers/);
     expect(() => adaptiveAvgPool2d(x, [2, 2, 2] as unknown as number)).toThrow(/outputSize must be a number or a pair/);
   });
   it('the binding rejects indices outside the plane', () => {
     const dims = [1, 2, 2, 1, 1, 2, 2, 2, 2, 0, 0, 1, 1];
-    expect(() => native.pool2dBackward(0, dims, false, new Float32Array(1), new Int32Array([4]), new Float32Array(4))).toThrow(
-      'pool2dBackward: indices[0] = 4 is outside the 2x2 plane',
+    expect(() =>
+      native.pool2dBackward(0, dims, false, new Float32Array(1), new Int32Array([4]), new Float32Array(4)),
+    ).toThrow('pool2dBackward: indices[0] = 4 is outside the 2x2 plane');
+    expect(() => native.pool2d(0, dims, false, new Float32Array(4), new Float32Array(1), null)).toThrow(
+      /'indices' must be an Int32Array/,
     );
-    expect(() => native.pool2d(0, dims, false, new Float32Array(4), new Float32Array(1), null)).toThrow(/'indices' must be an Int32Array/);
-    expect(() => native.pool2d(1, [1, 4, 4, 3, 3, 2, 2, 2, 2, 0, 0, 1, 1], false, new Float32Array(16), new Float32Array(9), null)).toThrow(/windows starting past input/);
+    expect(() =>
+      native.pool2d(1, [1, 4, 4, 3, 3, 2, 2, 2, 2, 0, 0, 1, 1], false, new Float32Array(16), new Float32Array(9), null),
+    ).toThrow(/windows starting past input/);
   });
 });

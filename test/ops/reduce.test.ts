@@ -15,15 +15,38 @@ describe('reductions: forward values', () => {
     expect(x.sum(1).shape).toEqual([2, 4]);
     expect(x.sum([0, 2], true).shape).toEqual([1, 3, 1]);
     expect(x.sum([0, 2]).tolist()).toEqual([60, 92, 124]);
-    expect(x.sum(-1).tolist()).toEqual([[6, 22, 38], [54, 70, 86]]);
-    expect(tensor([[1, 2], [3, 4]]).prod(1).tolist()).toEqual([2, 12]);
-    expect(tensor([[1, 2], [3, 4]]).prod().item()).toBe(24);
+    expect(x.sum(-1).tolist()).toEqual([
+      [6, 22, 38],
+      [54, 70, 86],
+    ]);
+    expect(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ])
+        .prod(1)
+        .tolist(),
+    ).toEqual([2, 12]);
+    expect(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ])
+        .prod()
+        .item(),
+    ).toBe(24);
     expect(x.T.sum(0).tolist()).toEqual(x.sum(2).T.tolist());
     expect(m.zeros([0, 3]).sum(0).tolist()).toEqual([0, 0, 0]);
   });
 
   it('int32 and bool sums are int32', () => {
-    const i = tensor([[1, 2], [3, 4]], { dtype: 'int32' });
+    const i = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: 'int32' },
+    );
     expect(i.sum().dtype).toBe('int32');
     expect(i.sum(0).tolist()).toEqual([4, 6]);
     expect(i.prod().item()).toBe(24);
@@ -35,7 +58,10 @@ describe('reductions: forward values', () => {
   });
 
   it('max/min with dim return values and first indices; argmax/argmin; amax/amin', () => {
-    const t = tensor([[1, 5, 5], [7, 0, 7]]);
+    const t = tensor([
+      [1, 5, 5],
+      [7, 0, 7],
+    ]);
     const [v, i] = t.max(1);
     expect(v.tolist()).toEqual([5, 7]);
     expect(i.tolist()).toEqual([1, 0]);
@@ -48,12 +74,18 @@ describe('reductions: forward values', () => {
     expect(t.argmin(0).tolist()).toEqual([0, 1, 0]);
     expect(t.amax([0, 1]).item()).toBe(7);
     expect(t.amin(1).tolist()).toEqual([1, 0]);
-    expect(t.max(tensor([6])).tolist()).toEqual([[6, 6, 6], [7, 6, 7]]);
+    expect(t.max(tensor([6])).tolist()).toEqual([
+      [6, 6, 6],
+      [7, 6, 7],
+    ]);
     expect(tensor([1, NaN, 3]).max().isnan().item()).toBe(true);
   });
 
   it('var/std with correction, norm, logsumexp, cumsum, all/any', () => {
-    const t = tensor([[1, 2, 3, 4], [2, 4, 6, 8]]);
+    const t = tensor([
+      [1, 2, 3, 4],
+      [2, 4, 6, 8],
+    ]);
     expect(t.var(1).tolist()).toEqual([5 / 3, 20 / 3].map(Math.fround));
     expect(t.var(1, { correction: 0 }).tolist()).toEqual([1.25, 5]);
     expect(t.var(1, { unbiased: false, keepdim: true }).shape).toEqual([2, 1]);
@@ -64,12 +96,32 @@ describe('reductions: forward values', () => {
     expect(tensor([3, -4, 0]).norm(0).item()).toBe(2);
     expect((t.norm(2, 1).tolist() as number[])[0]).toBeCloseTo(Math.sqrt(30), 5);
     expect(tensor([1000, 1000]).logsumexp(0).item()).toBeCloseTo(1000 + Math.LN2, 3);
-    expect(tensor([[-Infinity, -Infinity]]).logsumexp([0, 1]).item()).toBe(-Infinity);
-    expect(tensor([[1, 2], [3, 4]]).logsumexp([0, 1]).item()).toBeCloseTo(Math.log(Math.E + Math.E ** 2 + Math.E ** 3 + Math.E ** 4), 5);
-    expect(t.cumsum(1).tolist()).toEqual([[1, 3, 6, 10], [2, 6, 12, 20]]);
-    expect(t.cumsum(0).tolist()).toEqual([[1, 2, 3, 4], [3, 6, 9, 12]]);
+    expect(
+      tensor([[-Infinity, -Infinity]])
+        .logsumexp([0, 1])
+        .item(),
+    ).toBe(-Infinity);
+    expect(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ])
+        .logsumexp([0, 1])
+        .item(),
+    ).toBeCloseTo(Math.log(Math.E + Math.E ** 2 + Math.E ** 3 + Math.E ** 4), 5);
+    expect(t.cumsum(1).tolist()).toEqual([
+      [1, 3, 6, 10],
+      [2, 6, 12, 20],
+    ]);
+    expect(t.cumsum(0).tolist()).toEqual([
+      [1, 2, 3, 4],
+      [3, 6, 9, 12],
+    ]);
     expect(tensor([1, 2, 3], { dtype: 'int32' }).cumsum(0).dtype).toBe('int32');
-    const b = tensor([[true, false], [true, true]]);
+    const b = tensor([
+      [true, false],
+      [true, true],
+    ]);
     expect(b.all().item()).toBe(false);
     expect(b.all(0).tolist()).toEqual([true, false]);
     expect(b.any(1, true).tolist()).toEqual([[true], [true]]);
@@ -116,9 +168,18 @@ describe('reductions: gradients by finite differences (non-contiguous inputs)', 
   }
 
   it('prod with zeros: exact products of the others', () => {
-    const x = tensor([[2, 0, 3], [0, 0, 5]], { requiresGrad: true });
+    const x = tensor(
+      [
+        [2, 0, 3],
+        [0, 0, 5],
+      ],
+      { requiresGrad: true },
+    );
     x.prod(1).sum().backward();
-    expect(x.grad!.tolist()).toEqual([[0, 6, 0], [0, 0, 0]]);
+    expect(x.grad!.tolist()).toEqual([
+      [0, 6, 0],
+      [0, 0, 0],
+    ]);
   });
 
   it('amax shares the gradient between ties; max(dim) sends it to the returned index', () => {
@@ -147,7 +208,13 @@ describe('reductions: gradients by finite differences (non-contiguous inputs)', 
 
 describe('higher-order gradients through broadcasting', () => {
   it('d/dy of d(sum((x - y) * x * y))/dx with y broadcast', () => {
-    const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    const x = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { requiresGrad: true },
+    );
     const y = tensor([0.5, -1], { requiresGrad: true });
     // f = sum((x - y) x y); df/dx = (2x - y) y; d/dy sum(df/dx) = sum over rows of (2x - 2y)
     const [gx] = m.autograd.grad(x.sub(y).mul(x).mul(y).sum(), x, { createGraph: true });

@@ -63,7 +63,9 @@ describe('softmax family against PyTorch', () => {
             ? tensor(new Float32Array(c.target)).reshapeRaw(c.shape)
             : tensor(new Int32Array(c.target)).reshapeRaw(c.targetShape);
           const opts = {
-            reduction: c.options.reduction, ignoreIndex: c.options.ignore_index, labelSmoothing: c.options.label_smoothing,
+            reduction: c.options.reduction,
+            ignoreIndex: c.options.ignore_index,
+            labelSmoothing: c.options.label_smoothing,
             weight: c.weight ? tensor(new Float32Array(c.weight)) : undefined,
           };
           const loss = crossEntropy(x, target, opts);
@@ -77,13 +79,26 @@ describe('softmax family against PyTorch', () => {
   }
 
   it('crossEntropy rejects bad targets with clear errors', () => {
-    const x = tensor([[1, 2, 3], [4, 5, 6]]);
-    expect(() => crossEntropy(x, tensor(new Int32Array([0, 3])))).toThrow(/crossEntropy: target 3 is out of bounds for 3 classes \(row 1\)/);
+    const x = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(() => crossEntropy(x, tensor(new Int32Array([0, 3])))).toThrow(
+      /crossEntropy: target 3 is out of bounds for 3 classes \(row 1\)/,
+    );
     expect(() => crossEntropy(x, tensor(new Int32Array([0, -1])))).toThrow(/target -1 is out of bounds/);
-    expect(() => crossEntropy(x, tensor([true, false]))).toThrow(/target must be an int32 tensor of class indices or a float32 tensor of probabilities, got bool/);
-    expect(() => crossEntropy(x, tensor(new Int32Array([0, 1, 2])))).toThrow(/target of shape \[3\] does not match input \[2,3\]/);
-    expect(() => crossEntropy(x, tensor(new Int32Array([0, 1])), { reduction: 'avg' as never })).toThrow(/reduction must be/);
-    expect(() => crossEntropy(x, tensor(new Int32Array([0, 1])), { labelSmoothing: 2 })).toThrow(/labelSmoothing must be in \[0, 1\]/);
+    expect(() => crossEntropy(x, tensor([true, false]))).toThrow(
+      /target must be an int32 tensor of class indices or a float32 tensor of probabilities, got bool/,
+    );
+    expect(() => crossEntropy(x, tensor(new Int32Array([0, 1, 2])))).toThrow(
+      /target of shape \[3\] does not match input \[2,3\]/,
+    );
+    expect(() => crossEntropy(x, tensor(new Int32Array([0, 1])), { reduction: 'avg' as never })).toThrow(
+      /reduction must be/,
+    );
+    expect(() => crossEntropy(x, tensor(new Int32Array([0, 1])), { labelSmoothing: 2 })).toThrow(
+      /labelSmoothing must be in \[0, 1\]/,
+    );
     expect(() => softmax(x, 2)).toThrow(/softmax: dim 2 is out of range for a tensor of 2 dims/);
   });
 });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { logSoftmax, softmax } from '../../lib/ops/softmax.js';
 import { logsumexp } from '../../lib/ops/reduce_stats.js';
-import { noGrad, randn, stack, Tensor, zeros } from '../../lib/index.js';
+import { noGrad, randn, stack, type Tensor, zeros } from '../../lib/index.js';
 
 function same(got: Tensor, want: Tensor, what: string): void {
   expect(got.shape, what).toEqual(want.shape);
@@ -45,13 +45,23 @@ describe('softmax family with out', () => {
 
     it(`${name}: bad out gets a clear error`, () => {
       const x = randn([4, 6]);
-      expect(() => fn(x, -1, { out: zeros([4, 5]) })).toThrow(`${name}: out has shape [4,5], the result has shape [4,6]`);
+      expect(() => fn(x, -1, { out: zeros([4, 5]) })).toThrow(
+        `${name}: out has shape [4,5], the result has shape [4,6]`,
+      );
       expect(() => fn(x, -1, { out: zeros([6, 4]).t() })).toThrow(`${name}: out must be contiguous`);
-      expect(() => fn(x, -1, { out: zeros([4, 6], { dtype: 'int32' }) })).toThrow(`${name}: out must be float32, got int32`);
+      expect(() => fn(x, -1, { out: zeros([4, 6], { dtype: 'int32' }) })).toThrow(
+        `${name}: out must be float32, got int32`,
+      );
       expect(() => fn(x, -1, { out: [1, 2] as never })).toThrow(`${name}: out must be a Tensor, got object`);
       const w = randn([4, 6]).requiresGrad_();
-      expect(() => fn(w, -1, { out: zeros([4, 6]) })).toThrow(`${name}: out= does not support autograd, and the input requires grad`);
-      same(noGrad(() => fn(w, -1, { out: zeros([4, 6]) })), noGrad(() => fn(w, -1)), `${name} under noGrad`);
+      expect(() => fn(w, -1, { out: zeros([4, 6]) })).toThrow(
+        `${name}: out= does not support autograd, and the input requires grad`,
+      );
+      same(
+        noGrad(() => fn(w, -1, { out: zeros([4, 6]) })),
+        noGrad(() => fn(w, -1)),
+        `${name} under noGrad`,
+      );
     });
   }
 
@@ -72,7 +82,9 @@ describe('softmax family with out', () => {
     const alias = y.reshape([60]).narrow(0, 0, 12).reshape([3, 4]);
     logsumexp(y, 2, false, { out: alias });
     same(alias, logsumexp(x, 2), 'logsumexp into the input');
-    expect(() => logsumexp(x, 2, false, { out: zeros([3, 5]) })).toThrow('logsumexp: out has shape [3,5], the result has shape [3,4]');
+    expect(() => logsumexp(x, 2, false, { out: zeros([3, 5]) })).toThrow(
+      'logsumexp: out has shape [3,5], the result has shape [3,4]',
+    );
     // the Tensor methods take the option too
     const out = zeros([3, 4]);
     expect(x.logsumexp(2, false, { out })).toBe(out);
@@ -88,7 +100,10 @@ describe('softmax family backward with a gradient view', () => {
     for (const fn of [softmax, logSoftmax]) {
       const x = randn([2, 3]).requiresGrad_();
       const w = randn([2, 2, 3]);
-      stack([randn([2, 3]), fn(x, -1)]).mul(w).sum().backward();
+      stack([randn([2, 3]), fn(x, -1)])
+        .mul(w)
+        .sum()
+        .backward();
       const x2 = x.detach().clone().requiresGrad_();
       fn(x2, -1).mul(w.select(0, 1).clone()).sum().backward();
       same(x.grad as Tensor, x2.grad as Tensor, `${fn.name} gradient`);

@@ -2,9 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as m from '../../lib/index.js';
-import { type DType, Tensor } from '../../lib/index.js';
+import type { DType, Tensor } from '../../lib/index.js';
 
-interface Arr { shape: number[]; dtype?: string; data: (number | string)[] }
+interface Arr {
+  shape: number[];
+  dtype?: string;
+  data: (number | string)[];
+}
 interface Case {
   name: string;
   op: string;
@@ -15,9 +19,12 @@ interface Case {
   grads?: ((number | string)[] | null)[];
 }
 
-const fixtures = JSON.parse(readFileSync(new URL('../fixtures/tensor_ops.json', import.meta.url), 'utf8')) as { cases: Case[] };
+const fixtures = JSON.parse(readFileSync(new URL('../fixtures/tensor_ops.json', import.meta.url), 'utf8')) as {
+  cases: Case[];
+};
 
-const num = (v: number | string) => (typeof v === 'number' ? v : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : NaN);
+const num = (v: number | string) =>
+  typeof v === 'number' ? v : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : NaN;
 const dtypeOf = (d?: string): DType => (d === 'bool' ? 'bool' : d?.startsWith('int') ? 'int32' : 'float32');
 
 type P = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -54,14 +61,36 @@ const ops: Record<string, (xs: Tensor[], p: P) => Tensor> = {
   select: ([x], p) => x.select(p.dim, p.index),
   permute: ([x], p) => x.permute(p.dims),
 };
-for (const name of ['neg', 'abs', 'sign', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'relu'] as const) {
+for (const name of [
+  'neg',
+  'abs',
+  'sign',
+  'exp',
+  'log',
+  'log1p',
+  'expm1',
+  'sqrt',
+  'rsqrt',
+  'sin',
+  'cos',
+  'tanh',
+  'sigmoid',
+  'relu',
+] as const) {
   ops[name] = ([x]) => (x[name] as () => Tensor).call(x);
 }
 for (const name of ['add', 'sub', 'mul', 'div', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) {
+  // biome-ignore lint/performance/noDynamicNamespaceImportAccess: the fixture names the op to call
   ops[name] = ([a, b]) => (m[name] as (a: Tensor, b: Tensor) => Tensor)(a, b);
 }
 
-function expectClose(actual: ArrayLike<number>, expected: (number | string)[], what: string, rtol = 1e-4, atol = 1e-5): void {
+function expectClose(
+  actual: ArrayLike<number>,
+  expected: (number | string)[],
+  what: string,
+  rtol = 1e-4,
+  atol = 1e-5,
+): void {
   expect(actual.length, `${what}: length`).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
     const e = num(expected[i]);

@@ -4,7 +4,7 @@ import { Buffer } from 'node:buffer';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { tensor, Tensor } from '../../lib/index.js';
+import { tensor, type Tensor } from '../../lib/index.js';
 import { linear } from '../../lib/ops/linear.js';
 import { uninitFloat } from '../../lib/ops/raw.js';
 import { logSoftmax, softmax } from '../../lib/ops/softmax.js';
@@ -37,7 +37,10 @@ function input(seed: number, shape = [ROWS, COLS]): Tensor {
 
 function expectFinite(t: Tensor, what: string): void {
   const d = t.toTypedArray() as Float32Array;
-  expect(firstBad(d, (i) => (Number.isFinite(d[i]) ? d[i] : 0)), what).toBe(-1);
+  expect(
+    firstBad(d, (i) => (Number.isFinite(d[i]) ? d[i] : 0)),
+    what,
+  ).toBe(-1);
 }
 
 describe('uninitialised large results are written in full', () => {
@@ -61,9 +64,15 @@ describe('uninitialised large results are written in full', () => {
     const xd = x.toTypedArray() as Float32Array;
     const rowSums = new Float32Array(ROWS);
     for (let i = 0; i < p.length; i++) rowSums[Math.floor(i / COLS)] += p[i];
-    expect(firstBad(rowSums, () => 1, 1e-5), 'softmax row sums').toBe(-1);
+    expect(
+      firstBad(rowSums, () => 1, 1e-5),
+      'softmax row sums',
+    ).toBe(-1);
     // log_softmax differs from x by one constant per row
-    expect(firstBad(lp, (i) => xd[i] - (xd[i - (i % COLS)] - lp[i - (i % COLS)]), 1e-5), 'logSoftmax').toBe(-1);
+    expect(
+      firstBad(lp, (i) => xd[i] - (xd[i - (i % COLS)] - lp[i - (i % COLS)]), 1e-5),
+      'logSoftmax',
+    ).toBe(-1);
   });
 
   it('binary, unary and strided copies', () => {
@@ -72,16 +81,28 @@ describe('uninitialised large results are written in full', () => {
     const ad = a.toTypedArray() as Float32Array;
     const bd = b.toTypedArray() as Float32Array;
     dirtyTheHeap();
-    expect(firstBad(a.add(b).toTypedArray() as Float32Array, (i) => Math.fround(ad[i] + bd[i])), 'add').toBe(-1);
+    expect(
+      firstBad(a.add(b).toTypedArray() as Float32Array, (i) => Math.fround(ad[i] + bd[i])),
+      'add',
+    ).toBe(-1);
     dirtyTheHeap();
-    expect(firstBad(a.exp().toTypedArray() as Float32Array, (i) => Math.exp(ad[i]), 1e-6), 'exp').toBe(-1);
+    expect(
+      firstBad(a.exp().toTypedArray() as Float32Array, (i) => Math.exp(ad[i]), 1e-6),
+      'exp',
+    ).toBe(-1);
     const row = input(4, [1, COLS]);
     const rd = row.toTypedArray() as Float32Array;
     dirtyTheHeap();
-    expect(firstBad(a.mul(row).toTypedArray() as Float32Array, (i) => Math.fround(ad[i] * rd[i % COLS])), 'broadcast mul').toBe(-1);
+    expect(
+      firstBad(a.mul(row).toTypedArray() as Float32Array, (i) => Math.fround(ad[i] * rd[i % COLS])),
+      'broadcast mul',
+    ).toBe(-1);
     dirtyTheHeap();
     const tt = a.transpose(0, 1).contiguous().toTypedArray() as Float32Array; // contiguousRaw's strided copy
-    expect(firstBad(tt, (i) => ad[(i % ROWS) * COLS + Math.floor(i / ROWS)]), 'transpose copy').toBe(-1);
+    expect(
+      firstBad(tt, (i) => ad[(i % ROWS) * COLS + Math.floor(i / ROWS)]),
+      'transpose copy',
+    ).toBe(-1);
   });
 
   it('linear forward and backward, an empty batch included (k = 0 gives zero weight grads)', () => {

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { arange, cat, chunk, gradcheck, randn, split, stack, tensor, Generator, unbind, type Tensor } from '../../lib/index.js';
+import {
+  arange,
+  cat,
+  chunk,
+  gradcheck,
+  randn,
+  split,
+  stack,
+  tensor,
+  Generator,
+  unbind,
+  type Tensor,
+} from '../../lib/index.js';
 
 const g = new Generator().manualSeed(11);
 const leaf = (...shape: number[]) => randn(shape, { generator: g }).requiresGrad_();
@@ -13,10 +25,20 @@ describe('views share storage', () => {
     expect(base.tolist()).toEqual([0, 1, -1, 3, 4, 5, -1, 7, 8, 9, -1, 11]);
     const s = v.slice(1, 1, undefined, 2); // columns 1 and 3
     expect(s.shape).toEqual([3, 2]);
-    expect(s.tolist()).toEqual([[1, 3], [5, 7], [9, 11]]);
+    expect(s.tolist()).toEqual([
+      [1, 3],
+      [5, 7],
+      [9, 11],
+    ]);
     expect(v.T.storage).toBe(base.storage);
-    expect(v.narrow(0, 1, 2).tolist()).toEqual([[4, 5, -1, 7], [8, 9, -1, 11]]);
-    expect(tensor([1, 2]).unsqueeze(1).expand(2, 3).tolist()).toEqual([[1, 1, 1], [2, 2, 2]]);
+    expect(v.narrow(0, 1, 2).tolist()).toEqual([
+      [4, 5, -1, 7],
+      [8, 9, -1, 11],
+    ]);
+    expect(tensor([1, 2]).unsqueeze(1).expand(2, 3).tolist()).toEqual([
+      [1, 1, 1],
+      [2, 2, 2],
+    ]);
     expect(v.T.isContiguous()).toBe(false);
     expect(v.T.contiguous().isContiguous()).toBe(true);
   });
@@ -47,7 +69,11 @@ describe('views share storage', () => {
     expect(x.permute(2, 0, 1).tolist()).toEqual(x.permute([2, 0, 1]).tolist());
     expect(x.mT.shape).toEqual([2, 4, 3]);
     expect(x.T.shape).toEqual([4, 3, 2]);
-    expect(tensor([[1, 2]]).t().tolist()).toEqual([[1], [2]]);
+    expect(
+      tensor([[1, 2]])
+        .t()
+        .tolist(),
+    ).toEqual([[1], [2]]);
     expect(() => x.permute(0, 0, 1)).toThrow(/permute: dims \[0,0,1\] repeat a dim/);
     expect(() => x.transpose(0, 3)).toThrow(/transpose: dim 3 is out of range for a tensor of 3 dims/);
     expect(() => x.select(1, 3)).toThrow(/select: index 3 is out of range for dim 1 of size 3/);
@@ -58,24 +84,57 @@ describe('views share storage', () => {
 
 describe('joining and splitting', () => {
   it('cat, stack, split, chunk, unbind, repeat, flip', () => {
-    const a = tensor([[1, 2], [3, 4]]);
+    const a = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     const b = tensor([[5, 6]]);
-    expect(cat([a, b]).tolist()).toEqual([[1, 2], [3, 4], [5, 6]]);
-    expect(cat([a, a], -1).tolist()).toEqual([[1, 2, 1, 2], [3, 4, 3, 4]]);
+    expect(cat([a, b]).tolist()).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    expect(cat([a, a], -1).tolist()).toEqual([
+      [1, 2, 1, 2],
+      [3, 4, 3, 4],
+    ]);
     expect(cat([a, tensor([[9, 9]], { dtype: 'int32' })]).dtype).toBe('float32');
     expect(stack([a, a], 2).shape).toEqual([2, 2, 2]);
-    expect(stack([tensor([1, 2]), tensor([3, 4])], 1).tolist()).toEqual([[1, 3], [2, 4]]);
+    expect(stack([tensor([1, 2]), tensor([3, 4])], 1).tolist()).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
     const x = arange(7);
     expect(split(x, 3).map((t) => t.tolist())).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
     expect(split(x, [2, 5]).map((t) => t.shape[0])).toEqual([2, 5]);
     expect(chunk(x, 3).map((t) => t.shape[0])).toEqual([3, 3, 1]);
-    expect(unbind(a, 1).map((t) => t.tolist())).toEqual([[1, 3], [2, 4]]);
-    expect(tensor([1, 2]).repeat(2, 2).tolist()).toEqual([[1, 2, 1, 2], [1, 2, 1, 2]]);
-    expect(a.repeat(1, 2).tolist()).toEqual([[1, 2, 1, 2], [3, 4, 3, 4]]);
-    expect(a.flip(0).tolist()).toEqual([[3, 4], [1, 2]]);
-    expect(a.flip([0, 1]).tolist()).toEqual([[4, 3], [2, 1]]);
-    expect(a.T.flip(1).tolist()).toEqual([[3, 1], [4, 2]]);
-    expect(() => cat([a, tensor([[1, 2, 3]])])).toThrow(/cat: sizes of tensors must match except in dim 0: tensor 0 has shape \[2,2\], tensor 1 has shape \[1,3\]/);
+    expect(unbind(a, 1).map((t) => t.tolist())).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
+    expect(tensor([1, 2]).repeat(2, 2).tolist()).toEqual([
+      [1, 2, 1, 2],
+      [1, 2, 1, 2],
+    ]);
+    expect(a.repeat(1, 2).tolist()).toEqual([
+      [1, 2, 1, 2],
+      [3, 4, 3, 4],
+    ]);
+    expect(a.flip(0).tolist()).toEqual([
+      [3, 4],
+      [1, 2],
+    ]);
+    expect(a.flip([0, 1]).tolist()).toEqual([
+      [4, 3],
+      [2, 1],
+    ]);
+    expect(a.T.flip(1).tolist()).toEqual([
+      [3, 1],
+      [4, 2],
+    ]);
+    expect(() => cat([a, tensor([[1, 2, 3]])])).toThrow(
+      /cat: sizes of tensors must match except in dim 0: tensor 0 has shape \[2,2\], tensor 1 has shape \[1,3\]/,
+    );
     expect(() => stack([a, b])).toThrow(/stack: expects each tensor to be equal size/);
     expect(() => split(x, [2, 2])).toThrow(/split: sizes \[2,2\] sum to 4, but dim 0 has size 7/);
     expect(() => cat([])).toThrow(/non-empty/);
@@ -86,7 +145,14 @@ describe('gradients of views and shape ops (finite differences)', () => {
   const cases: [string, (x: Tensor) => Tensor][] = [
     ['reshape of a transpose (copy)', (x) => x.T.reshape(-1).mul(tensor([1, 2, 3, 4, 5, 6]))],
     ['view', (x) => x.view(3, 2).mul(x.view(3, 2))],
-    ['permute', (x) => x.unsqueeze(0).permute(2, 0, 1).mul(tensor([1, 2]))],
+    [
+      'permute',
+      (x) =>
+        x
+          .unsqueeze(0)
+          .permute(2, 0, 1)
+          .mul(tensor([1, 2])),
+    ],
     ['select', (x) => x.select(1, -1).mul(3)],
     ['slice step', (x) => x.slice(1, 0, 3, 2).mul(x.slice(1, 0, 3, 2))],
     ['narrow', (x) => x.narrow(1, 1, 2).mul(x.narrow(1, 0, 2))],
@@ -107,9 +173,16 @@ describe('gradients of views and shape ops (finite differences)', () => {
 
   it('views of views of a non-contiguous input', () => {
     const x = leaf(3, 4);
-    expect(gradcheck((t) => t.T.slice(0, 1, 4, 2).select(1, 1).mul(t.select(1, 0).narrow(0, 0, 2)), [x])).toBe(true);
+    expect(
+      gradcheck(
+        (t) =>
+          t.T.slice(0, 1, 4, 2)
+            .select(1, 1)
+            .mul(t.select(1, 0).narrow(0, 0, 2)),
+        [x],
+      ),
+    ).toBe(true);
     const y = leaf(4, 3).T; // a non-contiguous input itself
     expect(gradcheck((t) => t.reshape(12).mul(t.flatten()), [y])).toBe(true);
   });
 });
-

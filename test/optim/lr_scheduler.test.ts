@@ -12,7 +12,10 @@ class Recorder extends Optimizer {
   constructor(kind: 'sgd' | 'adam', lr = 0.1) {
     const p = tensor([0], { requiresGrad: true });
     const q = tensor([0], { requiresGrad: true });
-    super([{ params: [p] }, { params: [q], lr: lr * 0.5 }], kind === 'sgd' ? { lr, momentum: 0.9 } : { lr, betas: [0.9, 0.999] });
+    super(
+      [{ params: [p] }, { params: [q], lr: lr * 0.5 }],
+      kind === 'sgd' ? { lr, momentum: 0.9 } : { lr, betas: [0.9, 0.999] },
+    );
   }
   protected validateGroup(): void {}
   protected updateParameter(_p: Tensor, _g: Tensor, _group: ParamGroup): void {}
@@ -41,12 +44,26 @@ describe('LR schedulers match PyTorch 1.13 step for step', () => {
   it('CosineAnnealingLR past tMax', () => check('CosineAnnealingLR', (o) => new S.CosineAnnealingLR(o, 7, 0.001)));
   it('LinearLR', () => check('LinearLR', (o) => new S.LinearLR(o, { startFactor: 0.25, endFactor: 1, totalIters: 6 })));
   it('LambdaLR', () => check('LambdaLR', (o) => new S.LambdaLR(o, (e) => 0.95 ** e)));
-  it('OneCycleLR with SGD momentum cycling', () => check('OneCycleLR_sgd', (o) => new S.OneCycleLR(o, [1.0, 0.5], { totalSteps: 30 })));
+  it('OneCycleLR with SGD momentum cycling', () =>
+    check('OneCycleLR_sgd', (o) => new S.OneCycleLR(o, [1.0, 0.5], { totalSteps: 30 })));
   it('OneCycleLR linear, three phases, Adam betas', () =>
-    check('OneCycleLR_adam_linear_3phase', (o) => new S.OneCycleLR(o, 0.01, { totalSteps: 30, annealStrategy: 'linear', threePhase: true }), 'adam'));
+    check(
+      'OneCycleLR_adam_linear_3phase',
+      (o) => new S.OneCycleLR(o, 0.01, { totalSteps: 30, annealStrategy: 'linear', threePhase: true }),
+      'adam',
+    ));
   it('SequentialLR: linear warm-up then cosine', () =>
-    check('SequentialLR', (o) => new S.SequentialLR(o, [new S.LinearLR(o, { startFactor: 0.1, totalIters: 5 }), new S.CosineAnnealingLR(o, 20)], [5])));
-  it('ReduceLROnPlateau', () => check('ReduceLROnPlateau', (o) => new S.ReduceLROnPlateau(o, { patience: 2, factor: 0.5, cooldown: 1 })));
+    check(
+      'SequentialLR',
+      (o) =>
+        new S.SequentialLR(
+          o,
+          [new S.LinearLR(o, { startFactor: 0.1, totalIters: 5 }), new S.CosineAnnealingLR(o, 20)],
+          [5],
+        ),
+    ));
+  it('ReduceLROnPlateau', () =>
+    check('ReduceLROnPlateau', (o) => new S.ReduceLROnPlateau(o, { patience: 2, factor: 0.5, cooldown: 1 })));
 
   it('bad arguments give clear errors', () => {
     const o = new Recorder('sgd');

@@ -36,11 +36,16 @@ describe('training steps reproduce PyTorch', () => {
       withIsa(isa, () => {
         const x = shaped(fx.x, [N, D]);
         const y = tensor(new Int32Array(fx.y));
-        for (const [name, run] of Object.entries(fx.runs) as [string, { options: Record<string, unknown>; losses: number[]; params: Record<string, number[]> }][]) {
+        for (const [name, run] of Object.entries(fx.runs) as [
+          string,
+          { options: Record<string, unknown>; losses: number[]; params: Record<string, number[]> },
+        ][]) {
           const model = new Sequential(new Linear(D, H), new Linear(H, C));
           model.loadStateDict({
-            '0.weight': shaped(fx.init['0.weight'], [H, D]), '0.bias': shaped(fx.init['0.bias'], [H]),
-            '1.weight': shaped(fx.init['1.weight'], [C, H]), '1.bias': shaped(fx.init['1.bias'], [C]),
+            '0.weight': shaped(fx.init['0.weight'], [H, D]),
+            '0.bias': shaped(fx.init['0.bias'], [H]),
+            '1.weight': shaped(fx.init['1.weight'], [C, H]),
+            '1.bias': shaped(fx.init['1.bias'], [C]),
           });
           const opt = makers[name]([...model.parameters()], camel(run.options));
           run.losses.forEach((want, step) => {
@@ -54,7 +59,8 @@ describe('training steps reproduce PyTorch', () => {
           for (const [k, want] of Object.entries(run.params)) {
             const got = sd[k].toTypedArray();
             want.forEach((w, i) => {
-              if (Math.abs(got[i] - w) > 2e-5 * (1 + Math.abs(w))) throw new Error(`${name} ${k}[${i}]: got ${got[i]}, want ${w}`);
+              if (Math.abs(got[i] - w) > 2e-5 * (1 + Math.abs(w)))
+                throw new Error(`${name} ${k}[${i}]: got ${got[i]}, want ${w}`);
             });
           }
         }
@@ -67,8 +73,12 @@ describe('training steps reproduce PyTorch', () => {
     expect(() => new SGD(p, { lr: -1 })).toThrow(/SGD: invalid learning rate -1/);
     expect(() => new SGD(p, { lr: NaN })).toThrow(/SGD: learning rate must be a finite number, got NaN/);
     expect(() => new SGD(p, {} as never)).toThrow(/SGD: lr is required/);
-    expect(() => new SGD(p, { lr: 0.1, nesterov: true })).toThrow(/Nesterov momentum requires a momentum and zero dampening/);
-    expect(() => new Adam(p, { betas: [1, 0.9] })).toThrow(/Adam: invalid beta parameter at index 0: 1|Adam: invalid beta parameter at index 0 1/);
+    expect(() => new SGD(p, { lr: 0.1, nesterov: true })).toThrow(
+      /Nesterov momentum requires a momentum and zero dampening/,
+    );
+    expect(() => new Adam(p, { betas: [1, 0.9] })).toThrow(
+      /Adam: invalid beta parameter at index 0: 1|Adam: invalid beta parameter at index 0 1/,
+    );
     expect(() => new Adam([], {})).toThrow(/Adam: got an empty parameter list/);
     expect(() => new AdamW(p, { eps: -1 })).toThrow(/AdamW: invalid epsilon value -1/);
   });

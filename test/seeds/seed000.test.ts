@@ -2,9 +2,7 @@
 // autograd, ported line by line from its NumPy/PyTorch code. Each test asserts what the seed
 // prints or states in its comments.
 import { describe, expect, it } from 'vitest';
-import {
-  bmm, einsum, manualSeed, matmul, outer, randn, relu, sum, Tensor, tensor,
-} from '../../lib/index.js';
+import { bmm, einsum, manualSeed, matmul, outer, randn, relu, sum, type Tensor, tensor } from '../../lib/index.js';
 
 manualSeed(0);
 
@@ -15,7 +13,10 @@ function close(a: Tensor, b: Tensor, tol = 1e-4): boolean {
 describe('seed 000 §1 tensor operations', () => {
   it('1.1 the hierarchy: scalar, vector, matrix, n-tensor', () => {
     const v = tensor([1, 2, 3]);
-    const M = tensor([[1, 2], [3, 4]]);
+    const M = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     const T = randn([3, 4, 5]);
     expect(v.shape).toEqual([3]);
     expect(M.shape).toEqual([2, 2]);
@@ -26,7 +27,9 @@ describe('seed 000 §1 tensor operations', () => {
   const batchImages = randn([32, 3, 224, 224]); // NCHW
   it('1.2 axes: shape and means along axes', () => {
     expect(batchImages.shape).toEqual([32, 3, 224, 224]);
-    expect([batchImages.shape[0], batchImages.shape[1], batchImages.shape[2], batchImages.shape[3]]).toEqual([32, 3, 224, 224]);
+    expect([batchImages.shape[0], batchImages.shape[1], batchImages.shape[2], batchImages.shape[3]]).toEqual([
+      32, 3, 224, 224,
+    ]);
     const batchMean = batchImages.mean(0);
     const spatialMean = batchImages.mean([2, 3]);
     const globalMean = batchImages.mean();
@@ -68,7 +71,9 @@ describe('seed 000 §1 tensor operations', () => {
   });
 
   it('exercise 1: NCHW -> NHWC, spatial means (32, 3), per-channel standardisation', () => {
-    const images = randn([32, 3, 64, 64]).mul(tensor([1, 2, 3]).reshape(1, 3, 1, 1)).add(5);
+    const images = randn([32, 3, 64, 64])
+      .mul(tensor([1, 2, 3]).reshape(1, 3, 1, 1))
+      .add(5);
     const nhwc = images.permute(0, 2, 3, 1);
     expect(nhwc.shape).toEqual([32, 64, 64, 3]);
     expect(nhwc.select(3, 2).equal(images.select(1, 2))).toBe(true);
@@ -99,13 +104,20 @@ describe('seed 000 §2 einsum', () => {
 
     A = randn([4, 4]);
     const diag = [0, 1, 2, 3].map((i) => A.select(0, i).select(0, i).item() as number);
-    expect(einsum('ii->', A).item()).toBeCloseTo(diag.reduce((s, v) => s + v, 0), 5);
+    expect(einsum('ii->', A).item()).toBeCloseTo(
+      diag.reduce((s, v) => s + v, 0),
+      5,
+    );
 
     const a = tensor([1, 2, 3]);
     const b = tensor([4, 5]);
     const C1 = outer(a, b);
     const C2 = einsum('i,j->ij', a, b);
-    expect(C2.tolist()).toEqual([[4, 5], [8, 10], [12, 15]]);
+    expect(C2.tolist()).toEqual([
+      [4, 5],
+      [8, 10],
+      [12, 15],
+    ]);
     expect(close(C1, C2)).toBe(true);
   });
 
@@ -198,7 +210,7 @@ describe('seed 000 §3 automatic differentiation', () => {
     expect(y.grad!.item()).toBe(8); // x + 2y
   });
 
-  it('3.2 forward mode example: f(x) = x² + 2x + 1, f(3) = 16, f\'(3) = 8 (here by reverse mode)', () => {
+  it("3.2 forward mode example: f(x) = x² + 2x + 1, f(3) = 16, f'(3) = 8 (here by reverse mode)", () => {
     const x = tensor(3.0, { requiresGrad: true });
     const y = x.pow(2).add(x.mul(2)).add(1);
     y.backward();
@@ -208,7 +220,14 @@ describe('seed 000 §3 automatic differentiation', () => {
 
   it('3.3 reverse mode: y = x @ w + b, loss = ||y||²; gradient shapes (3,), (3, 2), (2,)', () => {
     const x = tensor([1.0, 2.0, 3.0], { requiresGrad: true });
-    const w = tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], { requiresGrad: true });
+    const w = tensor(
+      [
+        [1.0, 2.0],
+        [3.0, 4.0],
+        [5.0, 6.0],
+      ],
+      { requiresGrad: true },
+    );
     const b = tensor([1.0, 1.0], { requiresGrad: true });
     const y = x.matmul(w).add(b);
     const loss = y.pow(2).sum();
@@ -220,7 +239,11 @@ describe('seed 000 §3 automatic differentiation', () => {
     expect(b.grad!.shape).toEqual([2]);
     // dL/dy = 2y = [46, 58]: dL/dx = w·dL/dy, dL/dw = x ⊗ dL/dy, dL/db = dL/dy
     expect(x.grad!.tolist()).toEqual([162, 370, 578]);
-    expect(w.grad!.tolist()).toEqual([[46, 58], [92, 116], [138, 174]]);
+    expect(w.grad!.tolist()).toEqual([
+      [46, 58],
+      [92, 116],
+      [138, 174],
+    ]);
     expect(b.grad!.tolist()).toEqual([46, 58]);
   });
 

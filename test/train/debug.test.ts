@@ -1,6 +1,6 @@
 // The debugging toolkit of lib/train/debug*.ts (seed 002's checklist).
 import { describe, expect, it } from 'vitest';
-import { crossEntropy, manualSeed, nn, optim, randint, randn, Tensor, tensor, train } from '../../lib/index.js';
+import { crossEntropy, manualSeed, nn, optim, randint, randn, type Tensor, tensor, train } from '../../lib/index.js';
 import { mseLoss } from '../../lib/ops/loss.js';
 
 const { Linear, ReLU, Sequential, Module, Parameter } = nn;
@@ -36,7 +36,8 @@ const fill = (t: Tensor, values: number[] | number) => {
   else d.set(values);
 };
 
-const snapshot = (m: InstanceType<typeof Module>) => Object.fromEntries(Object.entries(m.stateDict()).map(([k, t]) => [k, Array.from(t.toTypedArray())]));
+const snapshot = (m: InstanceType<typeof Module>) =>
+  Object.fromEntries(Object.entries(m.stateDict()).map(([k, t]) => [k, Array.from(t.toTypedArray())]));
 
 describe('recordActivations', () => {
   it('a ReLU behind a large negative bias is dead (ratio 1); half-negative biases give 0.5', () => {
@@ -65,7 +66,12 @@ describe('recordActivations', () => {
   it('a unit is dead only when zero for every sample of every recorded call', () => {
     const relu = new ReLU();
     const rec = train.recordActivations(relu, { modules: [ReLU] });
-    relu.call(tensor([[1, -1, -1], [-1, -1, 2]]));
+    relu.call(
+      tensor([
+        [1, -1, -1],
+        [-1, -1, 2],
+      ]),
+    );
     expect(rec.get('')!.deadRatio).toBeCloseTo(1 / 3, 12);
     relu.call(tensor([[-1, 5, -1]]));
     const s = rec.get('')!;
@@ -110,10 +116,16 @@ describe('detectAnomaly', () => {
     w[1 * 6 + 2] = NaN; // output unit 1
     const handle = train.detectAnomaly(net);
     let err: unknown;
-    try { net.call(randn([5, 4])); } catch (e) { err = e; }
+    try {
+      net.call(randn([5, 4]));
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(train.AnomalyError);
     const a = err as InstanceType<typeof train.AnomalyError>;
-    expect(a.message).toBe('detectAnomaly: layers.2 (Linear) produced NaN in its output at index [0, 1] (its inputs were finite)');
+    expect(a.message).toBe(
+      'detectAnomaly: layers.2 (Linear) produced NaN in its output at index [0, 1] (its inputs were finite)',
+    );
     expect([a.where, a.phase, a.index]).toEqual(['layers.2', 'forward', [0, 1]]);
     handle.remove();
     expect(() => net.call(randn([5, 4]))).not.toThrow();
@@ -123,8 +135,13 @@ describe('detectAnomaly', () => {
 
   it('names a non-finite model input', () => {
     const net = new Net(new Linear(2, 2));
-    const x = tensor([[1, 2], [3, Infinity]]);
-    expect(() => train.withAnomalyDetection(net, () => net.call(x))).toThrow('detectAnomaly: input 0 of the model (Net) has Inf at index [1, 1]');
+    const x = tensor([
+      [1, 2],
+      [3, Infinity],
+    ]);
+    expect(() => train.withAnomalyDetection(net, () => net.call(x))).toThrow(
+      'detectAnomaly: input 0 of the model (Net) has Inf at index [1, 1]',
+    );
     expect(net._preHooks.length).toBe(0);
   });
 
@@ -136,7 +153,9 @@ describe('detectAnomaly', () => {
     fill((net.layers[3] as InstanceType<typeof Linear>).weight, 1);
     const handle = train.detectAnomaly(net);
     const out = net.call(randn([3, 4]).abs()) as Tensor;
-    expect(() => out.sum().backward()).toThrow('detectAnomaly: the backward of layers.2 (Sqrt) produced Inf in the gradient of its input 0 at index [0, 0]');
+    expect(() => out.sum().backward()).toThrow(
+      'detectAnomaly: the backward of layers.2 (Sqrt) produced Inf in the gradient of its input 0 at index [0, 0]',
+    );
     handle.remove();
   });
 
@@ -144,14 +163,18 @@ describe('detectAnomaly', () => {
     const net = new Net(new SqrtScale());
     const handle = train.detectAnomaly(net);
     const out = net.call(tensor([[1, 2]])) as Tensor;
-    expect(() => out.sum().backward()).toThrow('detectAnomaly: the gradient of parameter layers.0.s has Inf at index [0]');
+    expect(() => out.sum().backward()).toThrow(
+      'detectAnomaly: the gradient of parameter layers.0.s has Inf at index [0]',
+    );
 
     const lin = new Sequential(new Linear(2, 2));
     fill((lin[0] as InstanceType<typeof Linear>).weight, 0);
     fill((lin[0] as InstanceType<typeof Linear>).bias!, 0);
     const h2 = train.detectAnomaly(lin);
     const y = lin.call(tensor([[1, 2]])) as Tensor;
-    expect(() => y.sqrt().sum().backward()).toThrow('detectAnomaly: the gradient arriving at the output of the model (Sequential) from the loss has Inf at index [0, 0]');
+    expect(() => y.sqrt().sum().backward()).toThrow(
+      'detectAnomaly: the gradient arriving at the output of the model (Sequential) from the loss has Inf at index [0, 0]',
+    );
     handle.remove();
     h2.remove();
   });
@@ -182,7 +205,16 @@ describe('gradientStats', () => {
     fill(lin.bias!, 0);
     const net = new Net(lin);
     (net as unknown as { unused: unknown }).unused = new Parameter(tensor([1, 2]));
-    (net.call(tensor([[1, 2, 3], [4, 5, 6]])) as Tensor).sum().backward();
+    (
+      net.call(
+        tensor([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]),
+      ) as Tensor
+    )
+      .sum()
+      .backward();
     const r = train.gradientStats(net, { exploding: 10, vanishing: 3 });
     const w = r.get('layers.0.weight')!;
     expect(w.shape).toEqual([2, 3]);
@@ -226,7 +258,15 @@ describe('overfitSingleBatch', () => {
   it('a small MLP drives the loss on one batch towards zero', () => {
     const { model, x, y } = smallProblem(5);
     const optimizer = new optim.Adam([...model.parameters()], { lr: 0.05 });
-    const r = train.overfitSingleBatch({ model, inputs: x, targets: y, lossFn: crossEntropy, optimizer, steps: 200, targetLoss: 0.05 });
+    const r = train.overfitSingleBatch({
+      model,
+      inputs: x,
+      targets: y,
+      lossFn: crossEntropy,
+      optimizer,
+      steps: 200,
+      targetLoss: 0.05,
+    });
     expect(r.passed).toBe(true);
     expect(r.finalLoss).toBeLessThan(0.05);
     expect(r.initialLoss).toBeGreaterThan(0.5);
@@ -237,14 +277,30 @@ describe('overfitSingleBatch', () => {
   it('fails with lr 0 (the loss never moves) and restores the model when asked', () => {
     const { model, x, y } = smallProblem(6);
     const before = snapshot(model);
-    const r = train.overfitSingleBatch({ model, inputs: [x], targets: y, lossFn: new nn.CrossEntropyLoss(), optimizer: new optim.SGD([...model.parameters()], { lr: 0 }), steps: 20 });
+    const r = train.overfitSingleBatch({
+      model,
+      inputs: [x],
+      targets: y,
+      lossFn: new nn.CrossEntropyLoss(),
+      optimizer: new optim.SGD([...model.parameters()], { lr: 0 }),
+      steps: 20,
+    });
     expect(r.passed).toBe(false);
     expect(r.losses.length).toBe(21);
     expect(new Set(r.losses).size).toBe(1);
     expect(r.reason).toMatch(/did not fall to 0\.1 x the initial loss/);
 
     const opt = new optim.SGD([...model.parameters()], { lr: 0.5 });
-    const r2 = train.overfitSingleBatch({ model, inputs: x, targets: y, lossFn: crossEntropy, optimizer: opt, steps: 5, stopEarly: false, restore: true });
+    const r2 = train.overfitSingleBatch({
+      model,
+      inputs: x,
+      targets: y,
+      lossFn: crossEntropy,
+      optimizer: opt,
+      steps: 5,
+      stopEarly: false,
+      restore: true,
+    });
     expect(r2.losses[5]).toBeLessThan(r2.losses[0]);
     expect(snapshot(model)).toEqual(before);
   });
@@ -271,9 +327,19 @@ describe('lrRangeTest', () => {
     mseLoss(model.call(batches[0][0]) as Tensor, batches[0][1]).backward();
     optimizer.step();
     const before = snapshot(model);
-    const momentum = Array.from((optimizer.state.get(model.parameters().next().value!)!.momentumBuffer as Tensor).toTypedArray());
+    const momentum = Array.from(
+      (optimizer.state.get(model.parameters().next().value!)!.momentumBuffer as Tensor).toTypedArray(),
+    );
 
-    const r = train.lrRangeTest({ model, data: batches, lossFn: mseLoss, optimizer, startLr: 1e-5, endLr: 100, numIter: 100 });
+    const r = train.lrRangeTest({
+      model,
+      data: batches,
+      lossFn: mseLoss,
+      optimizer,
+      startLr: 1e-5,
+      endLr: 100,
+      numIter: 100,
+    });
     expect(r.diverged).toBe(true);
     const stop = r.lrs[r.lrs.length - 1];
     expect(stop).toBeGreaterThan(0.05);
@@ -289,19 +355,35 @@ describe('lrRangeTest', () => {
 
     expect(snapshot(model)).toEqual(before);
     expect(optimizer.paramGroups[0].lr).toBe(0.01);
-    expect(Array.from((optimizer.state.get(model.parameters().next().value!)!.momentumBuffer as Tensor).toTypedArray())).toEqual(momentum);
+    expect(
+      Array.from((optimizer.state.get(model.parameters().next().value!)!.momentumBuffer as Tensor).toTypedArray()),
+    ).toEqual(momentum);
     for (const p of model.parameters()) expect(p.grad).toBeNull();
   });
 
   it('linear mode spaces the lrs evenly; a one-shot generator ends the test early', () => {
     const { batches, model } = regression();
     const optimizer = new optim.SGD([...model.parameters()], { lr: 0.01 });
-    function* once() { yield* batches; }
-    const r = train.lrRangeTest({ model, data: once(), lossFn: mseLoss, optimizer, startLr: 0.001, endLr: 0.1, numIter: 12, mode: 'linear', smoothing: 0 });
+    function* once() {
+      yield* batches;
+    }
+    const r = train.lrRangeTest({
+      model,
+      data: once(),
+      lossFn: mseLoss,
+      optimizer,
+      startLr: 0.001,
+      endLr: 0.1,
+      numIter: 12,
+      mode: 'linear',
+      smoothing: 0,
+    });
     expect(r.lrs.length).toBe(5);
     expect(r.lrs[1] - r.lrs[0]).toBeCloseTo(0.009, 12);
     expect(r.lrs[4] - r.lrs[3]).toBeCloseTo(0.009, 12);
     expect(r.losses).toEqual(r.rawLosses);
-    expect(() => train.lrRangeTest({ model, data: batches, lossFn: mseLoss, optimizer, startLr: 1, endLr: 0.1 })).toThrow('endLr (0.1) must be greater than startLr (1)');
+    expect(() =>
+      train.lrRangeTest({ model, data: batches, lossFn: mseLoss, optimizer, startLr: 1, endLr: 0.1 }),
+    ).toThrow('endLr (0.1) must be greater than startLr (1)');
   });
 });

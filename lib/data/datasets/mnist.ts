@@ -17,7 +17,18 @@ export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 /** The slice shipped with the package (three levels up from lib/data/datasets or dist/data/datasets). */
 export const EMBEDDED_FASHION_MNIST_DIR = fileURLToPath(new URL('../../../data/fashion-mnist-slice/', import.meta.url));
 
-export const FASHION_MNIST_CLASSES = Object.freeze(['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']);
+export const FASHION_MNIST_CLASSES = Object.freeze([
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+]);
 export const MNIST_CLASSES = Object.freeze(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
 /** The training sets' pixel mean and standard deviation (after scaling to [0, 1]). */
 export const MNIST_MEAN_STD = Object.freeze({ mean: 0.1307, std: 0.3081 });
@@ -57,7 +68,11 @@ export class ImageClassificationDataset extends TensorDataset {
 
 /** The file for `split` ('train' | 't10k') and `kind` ('images-idx3' | 'labels-idx1') in dir, or null. */
 function findFile(dir: string, split: string, kind: string): string | null {
-  for (const name of [`${split}-${kind}-ubyte.gz`, `${split}-${kind}-ubyte`, `${split}-${kind.replace('-', '.')}-ubyte`]) {
+  for (const name of [
+    `${split}-${kind}-ubyte.gz`,
+    `${split}-${kind}-ubyte`,
+    `${split}-${kind.replace('-', '.')}-ubyte`,
+  ]) {
     const p = join(dir, name);
     if (existsSync(p)) return p;
   }
@@ -69,7 +84,14 @@ function hasSplit(dir: string, train: boolean): boolean {
   return findFile(dir, split, 'images-idx3') !== null && findFile(dir, split, 'labels-idx1') !== null;
 }
 
-function load(op: string, dir: string, options: MnistOptions, classes: readonly string[], defaults: { mean: number; std: number }, source: DatasetSource): ImageClassificationDataset {
+function load(
+  op: string,
+  dir: string,
+  options: MnistOptions,
+  classes: readonly string[],
+  defaults: { mean: number; std: number },
+  source: DatasetSource,
+): ImageClassificationDataset {
   const train = options.train ?? true;
   const split = train ? 'train' : 't10k';
   const paths = ['images-idx3', 'labels-idx1'].map((kind) => {
@@ -80,17 +102,24 @@ function load(op: string, dir: string, options: MnistOptions, classes: readonly 
   const images = readIdx(paths[0]);
   const labels = readIdx(paths[1]);
   if (images.dtype !== 'ubyte' || images.shape.length !== 3) {
-    throw new Error(`${op}: ${paths[0]}: expected unsigned bytes of shape [N, rows, cols], got ${images.dtype} [${images.shape.join(',')}]`);
+    throw new Error(
+      `${op}: ${paths[0]}: expected unsigned bytes of shape [N, rows, cols], got ${images.dtype} [${images.shape.join(',')}]`,
+    );
   }
   if (labels.dtype !== 'ubyte' || labels.shape.length !== 1) {
-    throw new Error(`${op}: ${paths[1]}: expected unsigned bytes of shape [N], got ${labels.dtype} [${labels.shape.join(',')}]`);
+    throw new Error(
+      `${op}: ${paths[1]}: expected unsigned bytes of shape [N], got ${labels.dtype} [${labels.shape.join(',')}]`,
+    );
   }
   if (images.shape[0] !== labels.shape[0]) {
-    throw new Error(`${op}: ${dir}: ${images.shape[0]} images but ${labels.shape[0]} labels (${paths[0]}, ${paths[1]})`);
+    throw new Error(
+      `${op}: ${dir}: ${images.shape[0]} images but ${labels.shape[0]} labels (${paths[0]}, ${paths[1]})`,
+    );
   }
   let n = images.shape[0];
   if (options.limit !== undefined) {
-    if (!Number.isInteger(options.limit) || options.limit < 0) throw new RangeError(`${op}: limit must be a non-negative integer, got ${options.limit}`);
+    if (!Number.isInteger(options.limit) || options.limit < 0)
+      throw new RangeError(`${op}: limit must be a non-negative integer, got ${options.limit}`);
     n = Math.min(n, options.limit);
   }
   const [, h, w] = images.shape;
@@ -99,7 +128,8 @@ function load(op: string, dir: string, options: MnistOptions, classes: readonly 
   for (let i = 0; i < pixels.length; i++) x[i] = pixels[i] / 255;
   if (options.normalize) {
     const { mean, std } = options.normalize === true ? defaults : options.normalize;
-    if (!Number.isFinite(mean) || !Number.isFinite(std) || std <= 0) throw new RangeError(`${op}: normalize needs a finite mean and a positive std, got mean ${mean}, std ${std}`);
+    if (!Number.isFinite(mean) || !Number.isFinite(std) || std <= 0)
+      throw new RangeError(`${op}: normalize needs a finite mean and a positive std, got mean ${mean}, std ${std}`);
     const m = Math.fround(mean);
     const s = Math.fround(std);
     for (let i = 0; i < x.length; i++) x[i] = Math.fround(x[i] - m) / s;
@@ -107,10 +137,20 @@ function load(op: string, dir: string, options: MnistOptions, classes: readonly 
   const y = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const label = labels.data[i];
-    if (label >= classes.length) throw new RangeError(`${op}: ${paths[1]}: label ${label} at index ${i} is out of range (${classes.length} classes)`);
+    if (label >= classes.length)
+      throw new RangeError(
+        `${op}: ${paths[1]}: label ${label} at index ${i} is out of range (${classes.length} classes)`,
+      );
     y[i] = label;
   }
-  return new ImageClassificationDataset(Tensor.fromData(x, [n, 1, h, w]), Tensor.fromData(y, [n]), classes, source, dir, train);
+  return new ImageClassificationDataset(
+    Tensor.fromData(x, [n, 1, h, w]),
+    Tensor.fromData(y, [n]),
+    classes,
+    source,
+    dir,
+    train,
+  );
 }
 
 /** MNIST from a directory holding its IDX files (plain or .gz). */
@@ -123,7 +163,10 @@ export function loadMNIST(dir: string, options: MnistOptions = {}): ImageClassif
  * Where Fashion-MNIST comes from for these options: [source, directory]. `debianDir` is a
  * parameter so tests can point it at a directory that is (or is not) there.
  */
-export function resolveFashionMNIST(options: FashionMnistOptions = {}, debianDir = DEBIAN_FASHION_MNIST_DIR): [DatasetSource, string] {
+export function resolveFashionMNIST(
+  options: FashionMnistOptions = {},
+  debianDir = DEBIAN_FASHION_MNIST_DIR,
+): [DatasetSource, string] {
   const op = 'loadFashionMNIST';
   const train = options.train ?? true;
   const source = options.source ?? 'auto';
@@ -132,7 +175,10 @@ export function resolveFashionMNIST(options: FashionMnistOptions = {}, debianDir
     return ['user', options.root];
   }
   if (source === 'debian' || (source === 'auto' && hasSplit(debianDir, train))) {
-    if (!hasSplit(debianDir, train)) throw new Error(`${op}: Debian's dataset-fashion-mnist is not installed (no files in ${debianDir}); apt-get install dataset-fashion-mnist`);
+    if (!hasSplit(debianDir, train))
+      throw new Error(
+        `${op}: Debian's dataset-fashion-mnist is not installed (no files in ${debianDir}); apt-get install dataset-fashion-mnist`,
+      );
     return ['debian', debianDir];
   }
   if (source === 'embedded' || source === 'auto') return ['embedded', EMBEDDED_FASHION_MNIST_DIR];

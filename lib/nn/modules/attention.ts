@@ -65,12 +65,14 @@ export class MultiheadAttention extends Module {
     super();
     this.embedDim = positiveInt('MultiheadAttention', 'embedDim', embedDim);
     this.numHeads = positiveInt('MultiheadAttention', 'numHeads', numHeads);
-    if (embedDim % numHeads !== 0) throw new RangeError(`MultiheadAttention: embedDim ${embedDim} must be divisible by numHeads ${numHeads}`);
+    if (embedDim % numHeads !== 0)
+      throw new RangeError(`MultiheadAttention: embedDim ${embedDim} must be divisible by numHeads ${numHeads}`);
     this.headDim = embedDim / numHeads;
     this.kdim = positiveInt('MultiheadAttention', 'kdim', options.kdim ?? embedDim);
     this.vdim = positiveInt('MultiheadAttention', 'vdim', options.vdim ?? embedDim);
     this.dropout = options.dropout ?? 0;
-    if (!(this.dropout >= 0 && this.dropout <= 1)) throw new RangeError(`MultiheadAttention: dropout must be in [0, 1], got ${this.dropout}`);
+    if (!(this.dropout >= 0 && this.dropout <= 1))
+      throw new RangeError(`MultiheadAttention: dropout must be in [0, 1], got ${this.dropout}`);
     this.batchFirst = options.batchFirst ?? false;
     this.sameEmbedDim = this.kdim === embedDim && this.vdim === embedDim;
     if (this.sameEmbedDim) {
@@ -98,7 +100,9 @@ export class MultiheadAttention extends Module {
 
   private project(x: Tensor, which: number): Tensor {
     const E = this.embedDim;
-    const w = this.in_proj_weight ? narrow(this.in_proj_weight, 0, which * E, E) : [this.q_proj_weight, this.k_proj_weight, this.v_proj_weight][which]!;
+    const w = this.in_proj_weight
+      ? narrow(this.in_proj_weight, 0, which * E, E)
+      : [this.q_proj_weight, this.k_proj_weight, this.v_proj_weight][which]!;
     const b = this.in_proj_bias ? narrow(this.in_proj_bias, 0, which * E, E) : null;
     return linear(x, w, b);
   }
@@ -109,13 +113,21 @@ export class MultiheadAttention extends Module {
    */
   forward(query: Tensor, key: Tensor, value: Tensor, options: MhaForwardOptions = {}): [Tensor, Tensor | null] {
     const op = 'MultiheadAttention';
-    for (const [name, t] of [['query', query], ['key', key], ['value', value]] as const) {
-      if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+    for (const [name, t] of [
+      ['query', query],
+      ['key', key],
+      ['value', value],
+    ] as const) {
+      if (!(t instanceof Tensor))
+        throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
     }
     const batched = query.ndim === 3;
-    if (!batched && query.ndim !== 2) throw new RangeError(`${op}: query must be 2-D (unbatched) or 3-D, got ${formatShape(query.shape)}`);
+    if (!batched && query.ndim !== 2)
+      throw new RangeError(`${op}: query must be 2-D (unbatched) or 3-D, got ${formatShape(query.shape)}`);
     if (key.ndim !== query.ndim || value.ndim !== query.ndim) {
-      throw new RangeError(`${op}: query ${formatShape(query.shape)}, key ${formatShape(key.shape)} and value ${formatShape(value.shape)} must have the same number of dims`);
+      throw new RangeError(
+        `${op}: query ${formatShape(query.shape)}, key ${formatShape(key.shape)} and value ${formatShape(value.shape)} must have the same number of dims`,
+      );
     }
     // Internally batch-first [N, L, E].
     const toBF = (t: Tensor) => (!batched ? unsqueeze(t, 0) : this.batchFirst ? t : transpose(t, 0, 1));
@@ -124,11 +136,16 @@ export class MultiheadAttention extends Module {
     const v0 = toBF(value);
     const [N, L, Eq] = q0.shape;
     const S = k0.shape[1];
-    if (Eq !== this.embedDim) throw new RangeError(`${op}: expected query's last dim ${this.embedDim}, got ${formatShape(query.shape)}`);
-    if (k0.shape[2] !== this.kdim) throw new RangeError(`${op}: expected key's last dim ${this.kdim}, got ${formatShape(key.shape)}`);
-    if (v0.shape[2] !== this.vdim) throw new RangeError(`${op}: expected value's last dim ${this.vdim}, got ${formatShape(value.shape)}`);
+    if (Eq !== this.embedDim)
+      throw new RangeError(`${op}: expected query's last dim ${this.embedDim}, got ${formatShape(query.shape)}`);
+    if (k0.shape[2] !== this.kdim)
+      throw new RangeError(`${op}: expected key's last dim ${this.kdim}, got ${formatShape(key.shape)}`);
+    if (v0.shape[2] !== this.vdim)
+      throw new RangeError(`${op}: expected value's last dim ${this.vdim}, got ${formatShape(value.shape)}`);
     if (k0.shape[0] !== N || v0.shape[0] !== N || v0.shape[1] !== S) {
-      throw new RangeError(`${op}: key ${formatShape(key.shape)} and value ${formatShape(value.shape)} do not match query ${formatShape(query.shape)} in batch or length`);
+      throw new RangeError(
+        `${op}: key ${formatShape(key.shape)} and value ${formatShape(value.shape)} do not match query ${formatShape(query.shape)} in batch or length`,
+      );
     }
     const H = this.numHeads;
     const hd = this.headDim;
@@ -142,9 +159,12 @@ export class MultiheadAttention extends Module {
     if (!attnMask && options.isCausal) attnMask = causalMask(L, S).logicalNot();
     if (attnMask) {
       const ok2 = attnMask.ndim === 2 && attnMask.shape[0] === L && attnMask.shape[1] === S;
-      const ok3 = attnMask.ndim === 3 && attnMask.shape[0] === N * H && attnMask.shape[1] === L && attnMask.shape[2] === S;
+      const ok3 =
+        attnMask.ndim === 3 && attnMask.shape[0] === N * H && attnMask.shape[1] === L && attnMask.shape[2] === S;
       if (!(attnMask instanceof Tensor) || !(ok2 || ok3)) {
-        throw new RangeError(`${op}: attnMask must have shape [${L}, ${S}] or [${N * H}, ${L}, ${S}], got ${attnMask instanceof Tensor ? formatShape(attnMask.shape) : typeof attnMask}`);
+        throw new RangeError(
+          `${op}: attnMask must have shape [${L}, ${S}] or [${N * H}, ${L}, ${S}], got ${attnMask instanceof Tensor ? formatShape(attnMask.shape) : typeof attnMask}`,
+        );
       }
       const m = ok3 ? reshape(attnMask, [N, H, L, S]) : attnMask;
       mask = additiveMask(op, 'attnMask', m, scoresShape, 'mask');
@@ -153,7 +173,9 @@ export class MultiheadAttention extends Module {
     if (kpm) {
       const want = batched ? [N, S] : [S];
       if (!(kpm instanceof Tensor) || kpm.ndim !== want.length || kpm.shape.some((s, i) => s !== want[i])) {
-        throw new RangeError(`${op}: keyPaddingMask must have shape ${formatShape(want)}, got ${kpm instanceof Tensor ? formatShape(kpm.shape) : typeof kpm}`);
+        throw new RangeError(
+          `${op}: keyPaddingMask must have shape ${formatShape(want)}, got ${kpm instanceof Tensor ? formatShape(kpm.shape) : typeof kpm}`,
+        );
       }
       const m = additiveMask(op, 'keyPaddingMask', reshape(kpm, [N, 1, 1, S]), scoresShape, 'mask');
       mask = mask ? add(mask, m) : m;
@@ -168,7 +190,6 @@ export class MultiheadAttention extends Module {
     if (!batched) w = squeeze(w, 0);
     return [out, w];
   }
-
 }
 
 export type TransformerActivation = 'relu' | 'gelu' | ((x: Tensor) => Tensor);
@@ -203,13 +224,21 @@ export class TransformerEncoderLayer extends Module {
   readonly normFirst: boolean;
   readonly activation: (x: Tensor) => Tensor;
 
-  constructor(readonly dModel: number, readonly nhead: number, readonly options: TransformerEncoderLayerOptions = {}) {
+  constructor(
+    readonly dModel: number,
+    readonly nhead: number,
+    readonly options: TransformerEncoderLayerOptions = {},
+  ) {
     super();
     const ff = options.dimFeedforward ?? 2048;
     const p = options.dropout ?? 0.1;
     const bias = options.bias ?? true;
     const eps = options.layerNormEps ?? 1e-5;
-    this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst: options.batchFirst ?? false, bias });
+    this.self_attn = new MultiheadAttention(dModel, nhead, {
+      dropout: p,
+      batchFirst: options.batchFirst ?? false,
+      bias,
+    });
     this.linear1 = new Linear(dModel, ff, { bias });
     this.dropout = new Dropout(p);
     this.linear2 = new Linear(ff, dModel, { bias });
@@ -222,7 +251,8 @@ export class TransformerEncoderLayer extends Module {
     if (act === 'relu') this.activation = (x) => relu(x);
     else if (act === 'gelu') this.activation = (x) => gelu(x);
     else if (typeof act === 'function') this.activation = act;
-    else throw new RangeError(`TransformerEncoderLayer: activation should be relu/gelu or a function, not ${String(act)}`);
+    else
+      throw new RangeError(`TransformerEncoderLayer: activation should be relu/gelu or a function, not ${String(act)}`);
   }
 
   /** A new layer with the same options and a copy of this one's parameters. */
@@ -234,7 +264,12 @@ export class TransformerEncoderLayer extends Module {
   }
 
   private sa(x: Tensor, o: EncoderForwardOptions): Tensor {
-    const [y] = this.self_attn.call(x, x, x, { attnMask: o.srcMask, keyPaddingMask: o.srcKeyPaddingMask, needWeights: false, isCausal: o.isCausal });
+    const [y] = this.self_attn.call(x, x, x, {
+      attnMask: o.srcMask,
+      keyPaddingMask: o.srcKeyPaddingMask,
+      needWeights: false,
+      isCausal: o.isCausal,
+    });
     return this.dropout1.call(y);
   }
 
@@ -263,7 +298,8 @@ export class TransformerEncoder extends Module {
 
   constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, options: { norm?: Module | null } = {}) {
     super();
-    if (!(encoderLayer instanceof TransformerEncoderLayer)) throw new TypeError('TransformerEncoder: encoderLayer must be a TransformerEncoderLayer');
+    if (!(encoderLayer instanceof TransformerEncoderLayer))
+      throw new TypeError('TransformerEncoder: encoderLayer must be a TransformerEncoderLayer');
     this.numLayers = positiveInt('TransformerEncoder', 'numLayers', numLayers);
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => encoderLayer.cloneLayer()));
     this.norm = options.norm ?? null;
@@ -271,7 +307,11 @@ export class TransformerEncoder extends Module {
 
   forward(src: Tensor, options: EncoderForwardOptions & { mask?: Tensor | null } = {}): Tensor {
     let x = src;
-    const o = { srcMask: options.mask ?? options.srcMask, srcKeyPaddingMask: options.srcKeyPaddingMask, isCausal: options.isCausal };
+    const o = {
+      srcMask: options.mask ?? options.srcMask,
+      srcKeyPaddingMask: options.srcKeyPaddingMask,
+      isCausal: options.isCausal,
+    };
     for (const layer of this.layers.children()) x = layer.call(x, o) as Tensor;
     return this.norm ? (this.norm.call(x) as Tensor) : x;
   }

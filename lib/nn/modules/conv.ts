@@ -29,7 +29,8 @@ export interface ConvTransposeOptions<S extends Size = Size> {
 }
 
 function tuple(name: string, what: string, v: Size | undefined, n: number, dflt: number, min: number): number[] {
-  const a = v === undefined ? new Array<number>(n).fill(dflt) : typeof v === 'number' ? new Array<number>(n).fill(v) : [...v];
+  const a =
+    v === undefined ? new Array<number>(n).fill(dflt) : typeof v === 'number' ? new Array<number>(n).fill(v) : [...v];
   if (a.length !== n || !a.every((e) => Number.isInteger(e) && e >= min)) {
     throw new RangeError(`${name}: ${what} must be an integer >= ${min} or ${n} of them, got ${JSON.stringify(v)}`);
   }
@@ -55,14 +56,23 @@ abstract class ConvNd extends Module {
   weight: Parameter;
   bias: Parameter | null;
 
-  constructor(name: string, n: number, transposed: boolean, inChannels: number, outChannels: number, kernelSize: Size,
-    o: ConvOptions | ConvTransposeOptions) {
+  constructor(
+    name: string,
+    n: number,
+    transposed: boolean,
+    inChannels: number,
+    outChannels: number,
+    kernelSize: Size,
+    o: ConvOptions | ConvTransposeOptions,
+  ) {
     super();
     this.inChannels = positiveInt(name, 'inChannels', inChannels);
     this.outChannels = positiveInt(name, 'outChannels', outChannels);
     this.groups = positiveInt(name, 'groups', o.groups ?? 1);
-    if (inChannels % this.groups !== 0) throw new RangeError(`${name}: inChannels ${inChannels} must be divisible by groups ${this.groups}`);
-    if (outChannels % this.groups !== 0) throw new RangeError(`${name}: outChannels ${outChannels} must be divisible by groups ${this.groups}`);
+    if (inChannels % this.groups !== 0)
+      throw new RangeError(`${name}: inChannels ${inChannels} must be divisible by groups ${this.groups}`);
+    if (outChannels % this.groups !== 0)
+      throw new RangeError(`${name}: outChannels ${outChannels} must be divisible by groups ${this.groups}`);
     this.kernelSize = tuple(name, 'kernelSize', kernelSize, n, 1, 1);
     this.stride = tuple(name, 'stride', o.stride, n, 1, 1);
     this.dilation = tuple(name, 'dilation', o.dilation, n, 1, 1);
@@ -70,7 +80,8 @@ abstract class ConvNd extends Module {
     const pad = o.padding;
     if (pad === 'same' || pad === 'valid') {
       if (transposed) throw new RangeError(`${name}: padding must be numbers, got '${pad}'`);
-      if (pad === 'same' && this.stride.some((s) => s !== 1)) throw new RangeError(`${name}: padding='same' is not supported for strided convolutions`);
+      if (pad === 'same' && this.stride.some((s) => s !== 1))
+        throw new RangeError(`${name}: padding='same' is not supported for strided convolutions`);
       this.padding = pad;
     } else {
       this.padding = tuple(name, 'padding', pad, n, 0, 0);
@@ -111,7 +122,12 @@ abstract class ConvNd extends Module {
 
 /** 2-D convolution over [N, C, H, W] (or [C, H, W]): `new nn.Conv2d(3, 64, 3, { padding: 1 })`. */
 export class Conv2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number], options: ConvOptions<number | readonly [number, number]> = {}) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number | readonly [number, number],
+    options: ConvOptions<number | readonly [number, number]> = {},
+  ) {
     super('Conv2d', 2, false, inChannels, outChannels, kernelSize, options);
   }
 
@@ -128,7 +144,12 @@ export class Conv2d extends ConvNd {
 
 /** 1-D convolution over [N, C, L] (or [C, L]). */
 export class Conv1d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number], options: ConvOptions<number | readonly [number]> = {}) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number | readonly [number],
+    options: ConvOptions<number | readonly [number]> = {},
+  ) {
     super('Conv1d', 1, false, inChannels, outChannels, kernelSize, options);
   }
 
@@ -145,7 +166,12 @@ export class Conv1d extends ConvNd {
 
 /** 2-D transposed convolution: weight [in, out / groups, kH, kW]. */
 export class ConvTranspose2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number], options: ConvTransposeOptions<number | readonly [number, number]> = {}) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number | readonly [number, number],
+    options: ConvTransposeOptions<number | readonly [number, number]> = {},
+  ) {
     super('ConvTranspose2d', 2, true, inChannels, outChannels, kernelSize, options);
   }
 
@@ -162,7 +188,12 @@ export class ConvTranspose2d extends ConvNd {
 
 /** 1-D transposed convolution: weight [in, out / groups, K]. */
 export class ConvTranspose1d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number], options: ConvTransposeOptions<number | readonly [number]> = {}) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number | readonly [number],
+    options: ConvTransposeOptions<number | readonly [number]> = {},
+  ) {
     super('ConvTranspose1d', 1, true, inChannels, outChannels, kernelSize, options);
   }
 

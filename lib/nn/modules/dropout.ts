@@ -13,7 +13,8 @@ export class Dropout extends Module {
 
   constructor(p = 0.5, options: { inplace?: boolean; generator?: Generator } = {}) {
     super();
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`Dropout: probability has to be between 0 and 1, but got ${p}`);
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+      throw new RangeError(`Dropout: probability has to be between 0 and 1, but got ${p}`);
     this.p = p;
     this.inplace = options.inplace ?? false;
     this.generator = options.generator;
@@ -36,9 +37,15 @@ abstract class FeatureDropout extends Module {
   readonly inplace: boolean;
   generator: Generator | undefined;
 
-  constructor(name: string, private readonly fn: FeatureDropoutFn, p: number, options: { inplace?: boolean; generator?: Generator }) {
+  constructor(
+    name: string,
+    private readonly fn: FeatureDropoutFn,
+    p: number,
+    options: { inplace?: boolean; generator?: Generator },
+  ) {
     super();
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`${name}: probability has to be between 0 and 1, but got ${p}`);
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+      throw new RangeError(`${name}: probability has to be between 0 and 1, but got ${p}`);
     this.p = p;
     this.inplace = options.inplace ?? false;
     this.generator = options.generator;

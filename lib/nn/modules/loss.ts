@@ -8,7 +8,8 @@ type Reduction = L.Reduction;
 
 function checkReduction(name: string, r: string, extra: string[] = []): void {
   const ok = ['mean', 'sum', 'none', ...extra];
-  if (!ok.includes(r)) throw new RangeError(`${name}: reduction must be ${ok.map((s) => `'${s}'`).join(', ')}; got '${r}'`);
+  if (!ok.includes(r))
+    throw new RangeError(`${name}: reduction must be ${ok.map((s) => `'${s}'`).join(', ')}; got '${r}'`);
 }
 
 abstract class Loss extends Module {
@@ -84,7 +85,11 @@ export class BCEWithLogitsLoss extends Loss {
     return this.pos_weight;
   }
   forward(input: Tensor, target: Tensor): Tensor {
-    return L.binaryCrossEntropyWithLogits(input, target, { weight: this.weight, posWeight: this.pos_weight, reduction: this.reduction });
+    return L.binaryCrossEntropyWithLogits(input, target, {
+      weight: this.weight,
+      posWeight: this.pos_weight,
+      reduction: this.reduction,
+    });
   }
 }
 
@@ -108,7 +113,10 @@ export class CrossEntropyLoss extends Loss {
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return L.crossEntropy(input, target, {
-      weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction, labelSmoothing: this.labelSmoothing,
+      weight: this.weight,
+      ignoreIndex: this.ignoreIndex,
+      reduction: this.reduction,
+      labelSmoothing: this.labelSmoothing,
     });
   }
 }

@@ -35,7 +35,8 @@ export abstract class BatchNormBase extends Module {
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super();
     const name = this.constructor.name;
-    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new RangeError(`${name}: numFeatures must be a positive integer, got ${numFeatures}`);
+    if (!Number.isInteger(numFeatures) || numFeatures <= 0)
+      throw new RangeError(`${name}: numFeatures must be a positive integer, got ${numFeatures}`);
     this.numFeatures = numFeatures;
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
@@ -83,7 +84,9 @@ export abstract class BatchNormBase extends Module {
     if (!(x instanceof Tensor)) throw new TypeError(`${this.constructor.name}: expected a Tensor, got ${typeof x}`);
     this.checkInputDim(x);
     if (x.shape[1] !== this.numFeatures) {
-      throw new RangeError(`${this.constructor.name}: expected ${this.numFeatures} channels (dim 1), got input of shape ${formatShape(x.shape)}`);
+      throw new RangeError(
+        `${this.constructor.name}: expected ${this.numFeatures} channels (dim 1), got input of shape ${formatShape(x.shape)}`,
+      );
     }
     // torch's _BatchNorm.forward: the cumulative average when momentum is null.
     let factor = this.momentum ?? 0;
@@ -96,7 +99,11 @@ export abstract class BatchNormBase extends Module {
     const useBatchStats = this.training || (this.running_mean === null && this.running_var === null);
     const track = !this.training || this.trackRunningStats;
     return batchNorm(x, track ? this.running_mean : null, track ? this.running_var : null, {
-      weight: this.weight, bias: this.bias, training: useBatchStats, momentum: factor, eps: this.eps,
+      weight: this.weight,
+      bias: this.bias,
+      training: useBatchStats,
+      momentum: factor,
+      eps: this.eps,
     });
   }
 
@@ -109,14 +116,18 @@ export abstract class BatchNormBase extends Module {
 /** Batch normalisation over [N, C] or [N, C, L]. */
 export class BatchNorm1d extends BatchNormBase {
   protected checkInputDim(x: Tensor): void {
-    if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`BatchNorm1d: expected 2D or 3D input (got ${x.ndim}D input of shape ${formatShape(x.shape)})`);
+    if (x.ndim !== 2 && x.ndim !== 3)
+      throw new RangeError(
+        `BatchNorm1d: expected 2D or 3D input (got ${x.ndim}D input of shape ${formatShape(x.shape)})`,
+      );
   }
 }
 
 /** Batch normalisation over [N, C, H, W], per channel. */
 export class BatchNorm2d extends BatchNormBase {
   protected checkInputDim(x: Tensor): void {
-    if (x.ndim !== 4) throw new RangeError(`BatchNorm2d: expected 4D input (got ${x.ndim}D input of shape ${formatShape(x.shape)})`);
+    if (x.ndim !== 4)
+      throw new RangeError(`BatchNorm2d: expected 4D input (got ${x.ndim}D input of shape ${formatShape(x.shape)})`);
   }
 }
 
@@ -173,9 +184,12 @@ export class GroupNorm extends Module {
 
   constructor(numGroups: number, numChannels: number, options: GroupNormOptions = {}) {
     super();
-    if (!Number.isInteger(numGroups) || numGroups <= 0) throw new RangeError(`GroupNorm: numGroups must be a positive integer, got ${numGroups}`);
-    if (!Number.isInteger(numChannels) || numChannels <= 0) throw new RangeError(`GroupNorm: numChannels must be a positive integer, got ${numChannels}`);
-    if (numChannels % numGroups !== 0) throw new RangeError(`GroupNorm: numChannels ${numChannels} must be divisible by numGroups ${numGroups}`);
+    if (!Number.isInteger(numGroups) || numGroups <= 0)
+      throw new RangeError(`GroupNorm: numGroups must be a positive integer, got ${numGroups}`);
+    if (!Number.isInteger(numChannels) || numChannels <= 0)
+      throw new RangeError(`GroupNorm: numChannels must be a positive integer, got ${numChannels}`);
+    if (numChannels % numGroups !== 0)
+      throw new RangeError(`GroupNorm: numChannels ${numChannels} must be divisible by numGroups ${numGroups}`);
     this.numGroups = numGroups;
     this.numChannels = numChannels;
     this.eps = options.eps ?? 1e-5;
@@ -194,9 +208,14 @@ export class GroupNorm extends Module {
 
   forward(x: Tensor): Tensor {
     if (!(x instanceof Tensor)) throw new TypeError(`GroupNorm: expected a Tensor, got ${typeof x}`);
-    if (x.ndim < 2) throw new RangeError(`GroupNorm: expected input of shape [N, C, *] (got ${x.ndim}D input of shape ${formatShape(x.shape)})`);
+    if (x.ndim < 2)
+      throw new RangeError(
+        `GroupNorm: expected input of shape [N, C, *] (got ${x.ndim}D input of shape ${formatShape(x.shape)})`,
+      );
     if (x.shape[1] !== this.numChannels) {
-      throw new RangeError(`GroupNorm: expected ${this.numChannels} channels (dim 1), got input of shape ${formatShape(x.shape)}`);
+      throw new RangeError(
+        `GroupNorm: expected ${this.numChannels} channels (dim 1), got input of shape ${formatShape(x.shape)}`,
+      );
     }
     return groupNorm(x, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps });
   }

@@ -12,7 +12,8 @@ type Pad3 = number | readonly [number, number, number, number, number, number];
 
 function sides(name: string, padding: number | readonly number[], dims: number): number[] {
   const n = 2 * dims;
-  const a = typeof padding === 'number' ? new Array<number>(n).fill(padding) : Array.isArray(padding) ? [...padding] : null;
+  const a =
+    typeof padding === 'number' ? new Array<number>(n).fill(padding) : Array.isArray(padding) ? [...padding] : null;
   if (!a || a.length !== n || !a.every((p) => Number.isInteger(p))) {
     throw new RangeError(`${name}: padding must be an integer or ${n} integers, got ${JSON.stringify(padding)}`);
   }
@@ -22,7 +23,13 @@ function sides(name: string, padding: number | readonly number[], dims: number):
 abstract class PadNd extends Module {
   readonly padding: number[];
 
-  constructor(name: string, padding: number | readonly number[], dims: number, private readonly mode: PadMode, readonly value = 0) {
+  constructor(
+    name: string,
+    padding: number | readonly number[],
+    dims: number,
+    private readonly mode: PadMode,
+    readonly value = 0,
+  ) {
     super();
     this.padding = sides(name, padding, dims);
     if (typeof value !== 'number') throw new TypeError(`${name}: value must be a number, got ${typeof value}`);

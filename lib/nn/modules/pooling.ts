@@ -1,8 +1,18 @@
 // Pooling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d, AdaptiveMaxPool1d/2d.
 // Options keep the values as given, so the repr prints what PyTorch prints.
 import {
-  adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d, adaptiveMaxPool2dWithIndices, type AdaptiveSize,
-  avgPool1d, avgPool2d, maxPool1d, maxPool1dWithIndices, maxPool2d, maxPool2dWithIndices,
+  adaptiveAvgPool1d,
+  adaptiveAvgPool2d,
+  adaptiveMaxPool1d,
+  adaptiveMaxPool2d,
+  adaptiveMaxPool2dWithIndices,
+  type AdaptiveSize,
+  avgPool1d,
+  avgPool2d,
+  maxPool1d,
+  maxPool1dWithIndices,
+  maxPool2d,
+  maxPool2dWithIndices,
 } from '../../ops/pool.js';
 import type { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
@@ -100,7 +110,12 @@ export class AvgPool2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });
+    return avgPool2d(x, this.kernelSize, {
+      stride: this.stride,
+      padding: this.padding,
+      ceilMode: this.ceilMode,
+      countIncludePad: this.countIncludePad,
+    });
   }
 
   override extraRepr(): string {
@@ -126,7 +141,12 @@ export class AvgPool1d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return avgPool1d(x, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });
+    return avgPool1d(x, this.kernelSize, {
+      stride: this.stride,
+      padding: this.padding,
+      ceilMode: this.ceilMode,
+      countIncludePad: this.countIncludePad,
+    });
   }
 
   override extraRepr(): string {
@@ -153,13 +173,18 @@ export class AdaptiveAvgPool2d extends Module {
 export class AdaptiveMaxPool2d extends Module {
   readonly returnIndices: boolean;
 
-  constructor(readonly outputSize: AdaptiveSize, options: { returnIndices?: boolean } = {}) {
+  constructor(
+    readonly outputSize: AdaptiveSize,
+    options: { returnIndices?: boolean } = {},
+  ) {
     super();
     this.returnIndices = options.returnIndices ?? false;
   }
 
   forward(x: Tensor): Tensor | [Tensor, Tensor] {
-    return this.returnIndices ? adaptiveMaxPool2dWithIndices(x, this.outputSize) : adaptiveMaxPool2d(x, this.outputSize);
+    return this.returnIndices
+      ? adaptiveMaxPool2dWithIndices(x, this.outputSize)
+      : adaptiveMaxPool2d(x, this.outputSize);
   }
 
   override extraRepr(): string {

@@ -38,7 +38,8 @@ function positiveInt(op: string, name: string, v: number): number {
 }
 
 function checkState(op: string, name: string, t: unknown, want: readonly number[]): Tensor {
-  if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  if (!(t instanceof Tensor))
+    throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
   if (t.dtype !== 'float32') throw new TypeError(`${op}: ${name} must be float32, got ${t.dtype}`);
   if (t.ndim !== want.length || t.shape.some((s, i) => s !== want[i])) {
     throw new RangeError(`${op}: expected ${name} of shape ${formatShape(want)}, got ${formatShape(t.shape)}`);
@@ -48,10 +49,12 @@ function checkState(op: string, name: string, t: unknown, want: readonly number[
 
 function lengthsOf(op: string, lengths: RNNForwardOptions['lengths'], B: number, T: number): Int32Array | null {
   if (lengths === undefined || lengths === null) return null;
-  const values = lengths instanceof Tensor ? Array.from(lengths.toTypedArray() as ArrayLike<number>) : Array.from(lengths);
+  const values =
+    lengths instanceof Tensor ? Array.from(lengths.toTypedArray() as ArrayLike<number>) : Array.from(lengths);
   if (values.length !== B) throw new RangeError(`${op}: lengths has ${values.length} entries for a batch of ${B}`);
   for (const v of values) {
-    if (!Number.isInteger(v) || v < 1 || v > T) throw new RangeError(`${op}: every length must be an integer in [1, ${T}], got ${v}`);
+    if (!Number.isInteger(v) || v < 1 || v > T)
+      throw new RangeError(`${op}: every length must be an integer in [1, ${T}], got ${v}`);
   }
   return Int32Array.from(values);
 }
@@ -103,17 +106,21 @@ abstract class RNNBase extends Module {
   }
 
   private param(name: string): Parameter | null {
-    return ((this as unknown as Record<string, Parameter | undefined>)[name]) ?? null;
+    return (this as unknown as Record<string, Parameter | undefined>)[name] ?? null;
   }
 
   /** Runs all layers; hx: the initial states ([L*D, B, H] each) or null for zeros. */
   protected run(input: Tensor, hx: Tensor[] | null, options: RNNForwardOptions): [Tensor, Tensor[]] {
     const op = this.constructor.name;
-    if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
+    if (!(input instanceof Tensor))
+      throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
     if (input.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${input.dtype}`);
-    if (input.ndim !== 2 && input.ndim !== 3) throw new RangeError(`${op}: input must be 2-D (unbatched) or 3-D, got ${formatShape(input.shape)}`);
+    if (input.ndim !== 2 && input.ndim !== 3)
+      throw new RangeError(`${op}: input must be 2-D (unbatched) or 3-D, got ${formatShape(input.shape)}`);
     if (input.shape[input.ndim - 1] !== this.inputSize) {
-      throw new RangeError(`${op}: input.size(-1) must be equal to inputSize. Expected ${this.inputSize}, got ${input.shape[input.ndim - 1]}`);
+      throw new RangeError(
+        `${op}: input.size(-1) must be equal to inputSize. Expected ${this.inputSize}, got ${input.shape[input.ndim - 1]}`,
+      );
     }
     const batched = input.ndim === 3;
     const x = !batched ? unsqueeze(input, 1) : this.batchFirst ? transpose(input, 0, 1) : input; // [T, B, I]
@@ -125,7 +132,8 @@ abstract class RNNBase extends Module {
     const stateNames = this.mode === 'lstm' ? ['h_0', 'c_0'] : ['h_0'];
     let states: Tensor[] | null = null;
     if (hx) {
-      if (hx.length !== nStates) throw new RangeError(`${op}: expected ${nStates} initial state tensor(s), got ${hx.length}`);
+      if (hx.length !== nStates)
+        throw new RangeError(`${op}: expected ${nStates} initial state tensor(s), got ${hx.length}`);
       states = hx.map((h, i) => {
         const s = checkState(op, stateNames[i], h, batched ? [L * D, B, H] : [L * D, H]);
         return batched ? s : unsqueeze(s, 1);
@@ -143,7 +151,9 @@ abstract class RNNBase extends Module {
         const h0 = states ? select(states[0], 0, idx) : zeros([B, H]);
         const c0 = nStates === 2 ? (states ? select(states[1], 0, idx) : zeros([B, H])) : null;
         const packed = recurrentLayer(xproj, h0, c0, this.param(`weight_hh${sfx}`)!, this.param(`bias_hh${sfx}`), {
-          mode: this.mode, reverse: d === 1, lengths,
+          mode: this.mode,
+          reverse: d === 1,
+          lengths,
         });
         outs.push(narrow(packed, 0, 0, T));
         for (let s = 0; s < nStates; s++) hn[s].push(select(packed, 0, T + s));
@@ -176,7 +186,8 @@ export class RNN extends RNNBase {
   readonly nonlinearity: 'tanh' | 'relu';
   constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
     const nl = options.nonlinearity ?? 'tanh';
-    if (nl !== 'tanh' && nl !== 'relu') throw new RangeError(`RNN: unknown nonlinearity '${String(nl)}' (expected 'tanh' or 'relu')`);
+    if (nl !== 'tanh' && nl !== 'relu')
+      throw new RangeError(`RNN: unknown nonlinearity '${String(nl)}' (expected 'tanh' or 'relu')`);
     super(nl, inputSize, hiddenSize, options);
     this.nonlinearity = nl;
   }
@@ -222,7 +233,12 @@ abstract class CellBase extends Module {
   bias_ih: Parameter | null;
   bias_hh: Parameter | null;
 
-  constructor(readonly mode: CellMode, inputSize: number, hiddenSize: number, options: { bias?: boolean }) {
+  constructor(
+    readonly mode: CellMode,
+    inputSize: number,
+    hiddenSize: number,
+    options: { bias?: boolean },
+  ) {
     super();
     const name = this.constructor.name;
     this.inputSize = positiveInt(name, 'inputSize', inputSize);
@@ -244,10 +260,13 @@ abstract class CellBase extends Module {
   /** One step; input [B, I] or [I]; states [B, H] or [H]. Returns the new states. */
   protected step(input: Tensor, states: (Tensor | null | undefined)[]): Tensor[] {
     const op = this.constructor.name;
-    if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
+    if (!(input instanceof Tensor))
+      throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
     if (input.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${input.dtype}`);
     if ((input.ndim !== 1 && input.ndim !== 2) || input.shape[input.ndim - 1] !== this.inputSize) {
-      throw new RangeError(`${op}: expected input of shape [batch, ${this.inputSize}] or [${this.inputSize}], got ${formatShape(input.shape)}`);
+      throw new RangeError(
+        `${op}: expected input of shape [batch, ${this.inputSize}] or [${this.inputSize}], got ${formatShape(input.shape)}`,
+      );
     }
     const batched = input.ndim === 2;
     const x = batched ? input : unsqueeze(input, 0);
@@ -261,7 +280,11 @@ abstract class CellBase extends Module {
       return batched ? t : unsqueeze(t, 0);
     });
     const xproj = reshape(linear(x, this.weight_ih, this.bias_ih), [1, B, gateCount(this.mode) * H]);
-    const packed = recurrentLayer(xproj, st[0], st[1] ?? null, this.weight_hh, this.bias_hh, { mode: this.mode, reverse: false, lengths: null });
+    const packed = recurrentLayer(xproj, st[0], st[1] ?? null, this.weight_hh, this.bias_hh, {
+      mode: this.mode,
+      reverse: false,
+      lengths: null,
+    });
     return names.map((_, i) => {
       const s = select(packed, 0, 1 + i);
       return batched ? s : squeeze(s, 0);
@@ -277,7 +300,8 @@ export class RNNCell extends CellBase {
   readonly nonlinearity: 'tanh' | 'relu';
   constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean; nonlinearity?: 'tanh' | 'relu' } = {}) {
     const nl = options.nonlinearity ?? 'tanh';
-    if (nl !== 'tanh' && nl !== 'relu') throw new RangeError(`RNNCell: unknown nonlinearity '${String(nl)}' (expected 'tanh' or 'relu')`);
+    if (nl !== 'tanh' && nl !== 'relu')
+      throw new RangeError(`RNNCell: unknown nonlinearity '${String(nl)}' (expected 'tanh' or 'relu')`);
     super(nl, inputSize, hiddenSize, options);
     this.nonlinearity = nl;
   }

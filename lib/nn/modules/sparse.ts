@@ -31,8 +31,12 @@ export class Embedding extends Module {
 
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingModuleOptions = {}) {
     super();
-    for (const [name, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const) {
-      if (!Number.isInteger(v) || v <= 0) throw new RangeError(`Embedding: ${name} must be a positive integer, got ${v}`);
+    for (const [name, v] of [
+      ['numEmbeddings', numEmbeddings],
+      ['embeddingDim', embeddingDim],
+    ] as const) {
+      if (!Number.isInteger(v) || v <= 0)
+        throw new RangeError(`Embedding: ${name} must be a positive integer, got ${v}`);
     }
     this.numEmbeddings = numEmbeddings;
     this.embeddingDim = embeddingDim;
@@ -49,7 +53,9 @@ export class Embedding extends Module {
     if (options.weight !== undefined) {
       const w = options.weight;
       if (!(w instanceof Tensor) || w.ndim !== 2 || w.shape[0] !== numEmbeddings || w.shape[1] !== embeddingDim) {
-        throw new RangeError(`Embedding: weight must have shape [${numEmbeddings}, ${embeddingDim}], got ${w instanceof Tensor ? formatShape(w.shape) : typeof w}`);
+        throw new RangeError(
+          `Embedding: weight must have shape [${numEmbeddings}, ${embeddingDim}], got ${w instanceof Tensor ? formatShape(w.shape) : typeof w}`,
+        );
       }
       this.weight = new Parameter(w);
     } else {
@@ -76,9 +82,12 @@ export class Embedding extends Module {
     options: { freeze?: boolean; paddingIdx?: number | null; maxNorm?: number | null; normType?: number } = {},
   ): Embedding {
     if (!(embeddings instanceof Tensor) || embeddings.ndim !== 2) {
-      throw new RangeError(`Embedding.fromPretrained: embeddings must be a 2-D tensor, got ${embeddings instanceof Tensor ? formatShape(embeddings.shape) : typeof embeddings}`);
+      throw new RangeError(
+        `Embedding.fromPretrained: embeddings must be a 2-D tensor, got ${embeddings instanceof Tensor ? formatShape(embeddings.shape) : typeof embeddings}`,
+      );
     }
-    if (embeddings.dtype !== 'float32') throw new TypeError(`Embedding.fromPretrained: embeddings must be float32, got ${embeddings.dtype}`);
+    if (embeddings.dtype !== 'float32')
+      throw new TypeError(`Embedding.fromPretrained: embeddings must be float32, got ${embeddings.dtype}`);
     const [n, d] = embeddings.shape;
     const m = new Embedding(n, d, { ...options, weight: clone(embeddings.detach()) });
     m.weight.requiresGrad = !(options.freeze ?? true);
@@ -86,7 +95,11 @@ export class Embedding extends Module {
   }
 
   forward(indices: Tensor): Tensor {
-    return embedding(indices, this.weight, { paddingIdx: this.paddingIdx, maxNorm: this.maxNorm, normType: this.normType });
+    return embedding(indices, this.weight, {
+      paddingIdx: this.paddingIdx,
+      maxNorm: this.maxNorm,
+      normType: this.normType,
+    });
   }
 
   override extraRepr(): string {

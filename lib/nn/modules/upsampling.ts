@@ -1,6 +1,11 @@
 // Upsample, UpsamplingNearest2d, UpsamplingBilinear2d: modules over interpolate, printed as
 // PyTorch prints them (Upsample(scale_factor=2.0, mode=nearest)).
-import { checkInterpolateMode, interpolate, type InterpolateMode, type InterpolateOptions } from '../../ops/interpolate.js';
+import {
+  checkInterpolateMode,
+  interpolate,
+  type InterpolateMode,
+  type InterpolateOptions,
+} from '../../ops/interpolate.js';
 import type { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
 import { pyFloat } from '../repr.js';
@@ -25,7 +30,9 @@ export class Upsample extends Module {
     const hasSize = o.size !== undefined && o.size !== null;
     const hasScale = o.scaleFactor !== undefined && o.scaleFactor !== null;
     if (hasSize === hasScale) {
-      throw new RangeError(`${name}: ${hasSize ? 'only one of size or scaleFactor should be given, got both' : 'either size or scaleFactor should be given, got neither'}`);
+      throw new RangeError(
+        `${name}: ${hasSize ? 'only one of size or scaleFactor should be given, got both' : 'either size or scaleFactor should be given, got neither'}`,
+      );
     }
     this.size = o.size ?? undefined;
     this.scaleFactor = o.scaleFactor ?? undefined;
@@ -47,21 +54,31 @@ export class Upsample extends Module {
   override extraRepr(): string {
     const tuple = (v: number | readonly number[], f: (e: number) => string) =>
       typeof v === 'number' ? f(v) : v.length === 1 ? `(${f(v[0])},)` : `(${v.map(f).join(', ')})`;
-    const info = this.scaleFactor !== undefined ? `scale_factor=${tuple(this.scaleFactor, pyFloat)}` : `size=${tuple(this.size!, String)}`;
+    const info =
+      this.scaleFactor !== undefined
+        ? `scale_factor=${tuple(this.scaleFactor, pyFloat)}`
+        : `size=${tuple(this.size!, String)}`;
     return `${info}, mode=${this.mode}`;
   }
 }
 
 /** Nearest-neighbour upsampling of [N, C, H, W]: Upsample with mode 'nearest'. */
 export class UpsamplingNearest2d extends Upsample {
-  constructor(options: { size?: number | readonly [number, number]; scaleFactor?: number | readonly [number, number] } = {}) {
+  constructor(
+    options: { size?: number | readonly [number, number]; scaleFactor?: number | readonly [number, number] } = {},
+  ) {
     super({ size: options?.size, scaleFactor: options?.scaleFactor, mode: 'nearest' }, 'UpsamplingNearest2d');
   }
 }
 
 /** Bilinear upsampling of [N, C, H, W] with alignCorners true (as torch's UpsamplingBilinear2d). */
 export class UpsamplingBilinear2d extends Upsample {
-  constructor(options: { size?: number | readonly [number, number]; scaleFactor?: number | readonly [number, number] } = {}) {
-    super({ size: options?.size, scaleFactor: options?.scaleFactor, mode: 'bilinear', alignCorners: true }, 'UpsamplingBilinear2d');
+  constructor(
+    options: { size?: number | readonly [number, number]; scaleFactor?: number | readonly [number, number] } = {},
+  ) {
+    super(
+      { size: options?.size, scaleFactor: options?.scaleFactor, mode: 'bilinear', alignCorners: true },
+      'UpsamplingBilinear2d',
+    );
   }
 }

@@ -28,10 +28,9 @@ std::string describe(const Napi::Value& v) {
     return "string '" + s + "'";
   }
   if (v.IsTypedArray()) {
-    static const char* names[] = {"Int8Array",    "Uint8Array",    "Uint8ClampedArray",
-                                  "Int16Array",   "Uint16Array",   "Int32Array",
-                                  "Uint32Array",  "Float32Array",  "Float64Array",
-                                  "BigInt64Array", "BigUint64Array"};
+    static const char* names[] = {"Int8Array",    "Uint8Array",    "Uint8ClampedArray", "Int16Array",
+                                  "Uint16Array",  "Int32Array",    "Uint32Array",       "Float32Array",
+                                  "Float64Array", "BigInt64Array", "BigUint64Array"};
     const Napi::TypedArray t = v.As<Napi::TypedArray>();
     const int type = static_cast<int>(t.TypedArrayType());
     const char* name = type >= 0 && type < 11 ? names[type] : "TypedArray";
@@ -82,8 +81,8 @@ int64_t Args::integer(size_t i, const char* param, int64_t min, int64_t max) con
   if (!std::isfinite(d) || std::floor(d) != d || std::fabs(d) > kMaxSafeInteger)
     type_error(where(param) + " must be an integer, got " + describe(v));
   if (d < static_cast<double>(min) || d > static_cast<double>(max))
-    range_error(where(param) + " must be in [" + std::to_string(min) + ", " + std::to_string(max) +
-                "], got " + std::to_string(static_cast<int64_t>(d)));
+    range_error(where(param) + " must be in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " +
+                std::to_string(static_cast<int64_t>(d)));
   return static_cast<int64_t>(d);
 }
 
@@ -110,8 +109,8 @@ std::vector<int64_t> Args::shape(size_t i, const char* param) const {
   if (!v.IsArray()) type_error(where(param) + " must be an array of sizes, got " + describe(v));
   const Napi::Array arr = v.As<Napi::Array>();
   if (arr.Length() > static_cast<uint32_t>(kMaxDims))
-    range_error(where(param) + " has " + std::to_string(arr.Length()) + " dims; at most " +
-                std::to_string(kMaxDims) + " are supported");
+    range_error(where(param) + " has " + std::to_string(arr.Length()) + " dims; at most " + std::to_string(kMaxDims) +
+                " are supported");
   std::vector<int64_t> shape(arr.Length());
   double numel = 1;
   for (uint32_t d = 0; d < arr.Length(); ++d) {
@@ -132,7 +131,8 @@ std::vector<int64_t> Args::named_ints(size_t i, const char* param, const std::ve
   constexpr int64_t kMaxSize = (int64_t{1} << 31) - 1;
   const Napi::Value v = info_[i];
   const std::string at = std::string(fn_) + ": argument '" + param + "'";
-  if (!v.IsArray()) type_error(at + " must be an array of " + std::to_string(names.size()) + " integers, got " + describe(v));
+  if (!v.IsArray())
+    type_error(at + " must be an array of " + std::to_string(names.size()) + " integers, got " + describe(v));
   const Napi::Array arr = v.As<Napi::Array>();
   if (arr.Length() != names.size())
     range_error(at + " must have " + std::to_string(names.size()) + " entries, got " + std::to_string(arr.Length()));
@@ -181,38 +181,36 @@ StridedF32 Args::strided_f32(size_t i, const char* param, const std::vector<int6
     last += static_cast<double>(shape[d] - 1) * static_cast<double>(s.strides[d]);
   }
   if (last >= static_cast<double>(s.array.length))
-    range_error(where(param) + ": offset " + std::to_string(s.offset) + " with strides " +
-                format_shape(s.strides) + " over shape " + format_shape(shape) + " reaches element " +
+    range_error(where(param) + ": offset " + std::to_string(s.offset) + " with strides " + format_shape(s.strides) +
+                " over shape " + format_shape(shape) + " reaches element " +
                 std::to_string(static_cast<int64_t>(last)) + " of a Float32Array of length " +
                 std::to_string(s.array.length));
   return s;
 }
 
-StridedF32 Args::matrices_f32(size_t i, const char* param, const char* offset_name,
-                              const char* ld_name, const char* stride_name, const std::string& what,
-                              int64_t batch, int64_t rows, int64_t cols) const {
+StridedF32 Args::matrices_f32(size_t i, const char* param, const char* offset_name, const char* ld_name,
+                              const char* stride_name, const std::string& what, int64_t batch, int64_t rows,
+                              int64_t cols) const {
   StridedF32 s;
   s.array = f32_array(i, param);
   s.offset = integer(i + 1, offset_name, 0, static_cast<int64_t>(kMaxSafeInteger));
   const int64_t min_ld = cols > 1 ? cols : 1;
   const int64_t ld = integer(i + 2, ld_name, 0, static_cast<int64_t>(kMaxSafeInteger));
   if (ld < min_ld)
-    range_error(where(ld_name) + " must be >= " + std::to_string(min_ld) + " (the row length of " +
-                what + ", " + std::to_string(rows) + " x " + std::to_string(cols) + "), got " +
-                std::to_string(ld));
-  const int64_t stride =
-      stride_name ? integer(i + 3, stride_name, 0, static_cast<int64_t>(kMaxSafeInteger)) : 0;
+    range_error(where(ld_name) + " must be >= " + std::to_string(min_ld) + " (the row length of " + what + ", " +
+                std::to_string(rows) + " x " + std::to_string(cols) + "), got " + std::to_string(ld));
+  const int64_t stride = stride_name ? integer(i + 3, stride_name, 0, static_cast<int64_t>(kMaxSafeInteger)) : 0;
   s.strides = {stride, ld, 1};
   if (batch == 0 || rows == 0 || cols == 0) return s;
   const double last = static_cast<double>(s.offset) + static_cast<double>(batch - 1) * stride +
                       static_cast<double>(rows - 1) * ld + static_cast<double>(cols - 1);
   if (last >= static_cast<double>(s.array.length))
     range_error(where(param) + ": " + what + " (" + std::to_string(batch > 1 ? batch : 1) + " x " +
-                std::to_string(rows) + " x " + std::to_string(cols) + ") at offset " +
-                std::to_string(s.offset) + " with " + ld_name + " " + std::to_string(ld) +
+                std::to_string(rows) + " x " + std::to_string(cols) + ") at offset " + std::to_string(s.offset) +
+                " with " + ld_name + " " + std::to_string(ld) +
                 (stride_name ? std::string(" and ") + stride_name + " " + std::to_string(stride) : "") +
-                " reaches element " + std::to_string(static_cast<int64_t>(last)) +
-                " of a Float32Array of length " + std::to_string(s.array.length));
+                " reaches element " + std::to_string(static_cast<int64_t>(last)) + " of a Float32Array of length " +
+                std::to_string(s.array.length));
   return s;
 }
 
@@ -253,14 +251,12 @@ I32Array Args::i32_array(size_t i, const char* param) const {
 Options::Options(const Args& args, size_t i, const char* param) : args_(args) {
   const Napi::Value v = args.value(i);
   if (!v.IsObject() || v.IsArray() || v.IsFunction() || v.IsTypedArray())
-    args.type_error(std::string(args.fn()) + ": argument '" + param +
-                    "' must be an options object, got " + describe(v));
+    args.type_error(std::string(args.fn()) + ": argument '" + param + "' must be an options object, got " +
+                    describe(v));
   object_ = v.As<Napi::Object>();
 }
 
-std::string Options::where(const char* key) const {
-  return std::string(args_.fn()) + ": option '" + key + "'";
-}
+std::string Options::where(const char* key) const { return std::string(args_.fn()) + ": option '" + key + "'"; }
 
 Napi::Value Options::get(const char* key) const { return object_.Get(key); }
 
@@ -292,8 +288,8 @@ int64_t Options::integer(const char* key, int64_t min, int64_t max) const {
   if (!std::isfinite(d) || std::floor(d) != d || std::fabs(d) > kMaxSafeInteger)
     args_.type_error(where(key) + " must be an integer, got " + describe(v));
   if (d < static_cast<double>(min) || d > static_cast<double>(max))
-    args_.range_error(where(key) + " must be in [" + std::to_string(min) + ", " +
-                      std::to_string(max) + "], got " + describe(v));
+    args_.range_error(where(key) + " must be in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " +
+                      describe(v));
   return static_cast<int64_t>(d);
 }
 
@@ -313,9 +309,8 @@ void byte_range(const StridedF32& v, const std::vector<int64_t>& shape, int64_t*
 }
 }  // namespace
 
-void check_no_partial_overlap(const Args& args, const char* out_name, const StridedF32& out,
-                              const char* in_name, const StridedF32& in,
-                              const std::vector<int64_t>& shape) {
+void check_no_partial_overlap(const Args& args, const char* out_name, const StridedF32& out, const char* in_name,
+                              const StridedF32& in, const std::vector<int64_t>& shape) {
   for (int64_t s : shape)
     if (s == 0) return;
   if (!out.array.buffer.StrictEquals(in.array.buffer)) return;
@@ -329,8 +324,8 @@ void check_no_partial_overlap(const Args& args, const char* out_name, const Stri
       if (shape[d] > 1 && out.strides[d] != in.strides[d]) same = false;
     if (same) return;  // exactly in place: each element is read before it is written
   }
-  args.range_error(std::string(args.fn()) + ": output '" + out_name + "' partially overlaps input '" +
-                   in_name + "'; write to a separate buffer or exactly in place");
+  args.range_error(std::string(args.fn()) + ": output '" + out_name + "' partially overlaps input '" + in_name +
+                   "'; write to a separate buffer or exactly in place");
 }
 
 void check_no_self_overlap(const Args& args, const char* name, const StridedF32& out,
@@ -345,16 +340,15 @@ void check_no_self_overlap(const Args& args, const char* name, const StridedF32&
   int64_t span = 1;  // elements covered by the dims seen so far
   for (const auto& [stride, size] : dims) {
     if (stride < span)
-      args.range_error(std::string(args.fn()) + ": output '" + name + "' with strides " +
-                       format_shape(out.strides) + " over shape " + format_shape(shape) +
-                       " writes some elements more than once");
+      args.range_error(std::string(args.fn()) + ": output '" + name + "' with strides " + format_shape(out.strides) +
+                       " over shape " + format_shape(shape) + " writes some elements more than once");
     span = stride * (size - 1) + span;
   }
 }
 
 void check_disjoint(const Args& args, const char* out_name, const StridedF32& out,
-                    const std::vector<int64_t>& out_shape, const char* in_name,
-                    const StridedF32& in, const std::vector<int64_t>& in_shape) {
+                    const std::vector<int64_t>& out_shape, const char* in_name, const StridedF32& in,
+                    const std::vector<int64_t>& in_shape) {
   for (int64_t s : out_shape)
     if (s == 0) return;
   for (int64_t s : in_shape)

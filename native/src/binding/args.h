@@ -51,8 +51,8 @@ class Args {
   // batch stride at i+3. `what` names the matrix in errors ("A (k x m, transposed)").
   // Checked to stay inside the array; strides are {batch stride, ld, 1}.
   StridedF32 matrices_f32(size_t i, const char* param, const char* offset_name, const char* ld_name,
-                          const char* stride_name, const std::string& what, int64_t batch,
-                          int64_t rows, int64_t cols) const;
+                          const char* stride_name, const std::string& what, int64_t batch, int64_t rows,
+                          int64_t cols) const;
   std::string string(size_t i, const char* param) const;
   // A shape: an array of at most kMaxDims non-negative integers whose product fits in 2^53.
   std::vector<int64_t> shape(size_t i, const char* param) const;
@@ -111,17 +111,16 @@ std::string format_shape(const std::vector<int64_t>& shape);
 
 // Throws RangeError when `out` and `in` share memory without being exactly the same view
 // (same start and strides), where an elementwise write would clobber unread input.
-void check_no_partial_overlap(const Args& args, const char* out_name, const StridedF32& out,
-                              const char* in_name, const StridedF32& in,
-                              const std::vector<int64_t>& shape);
+void check_no_partial_overlap(const Args& args, const char* out_name, const StridedF32& out, const char* in_name,
+                              const StridedF32& in, const std::vector<int64_t>& shape);
 
 // Throws RangeError when a view to be written reaches one element through two indices
 // (a broadcast stride 0, or strides that interleave): threads would race on it.
 // Throws RangeError when `out` (over out_shape) and `in` (over in_shape) touch any common byte
 // range of one buffer: for outputs that are written while the whole input is still being read.
 void check_disjoint(const Args& args, const char* out_name, const StridedF32& out,
-                    const std::vector<int64_t>& out_shape, const char* in_name,
-                    const StridedF32& in, const std::vector<int64_t>& in_shape);
+                    const std::vector<int64_t>& out_shape, const char* in_name, const StridedF32& in,
+                    const std::vector<int64_t>& in_shape);
 
 void check_no_self_overlap(const Args& args, const char* name, const StridedF32& out,
                            const std::vector<int64_t>& shape);

@@ -19,7 +19,8 @@ constexpr double kMaxSafe = 9007199254740991.0;
 F32Array tensor(const Args& args, size_t i, const char* param, const std::vector<int64_t>& shape) {
   double numel = 1;
   for (int64_t s : shape) numel *= static_cast<double>(s);
-  if (numel > kMaxSafe) args.range_error(std::string(args.fn()) + ": " + param + " " + format_shape(shape) + " has too many elements");
+  if (numel > kMaxSafe)
+    args.range_error(std::string(args.fn()) + ": " + param + " " + format_shape(shape) + " has too many elements");
   const F32Array a = args.f32_array(i, param);
   if (static_cast<double>(a.length) != numel)
     args.range_error(std::string(args.fn()) + ": argument '" + param + "' must hold " + format_shape(shape) + " = " +
@@ -39,22 +40,24 @@ struct ConvArgs {
 
 // dims = [n, c, h, w, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups]
 ConvArgs conv_dims(const Args& args, size_t i) {
-  const std::vector<int64_t> d = args.named_ints(
-      i, "dims",
-      {"n", "c", "h", "w", "oc", "oh", "ow", "kh", "kw", "strideH", "strideW", "padH", "padW", "dilationH", "dilationW", "groups"},
-      {0, 1, 0, 0, 1, 0, 0, 1, 1, 1, 1, 0, 0, 1, 1, 1});
+  const std::vector<int64_t> d = args.named_ints(i, "dims",
+                                                 {"n", "c", "h", "w", "oc", "oh", "ow", "kh", "kw", "strideH",
+                                                  "strideW", "padH", "padW", "dilationH", "dilationW", "groups"},
+                                                 {0, 1, 0, 0, 1, 0, 0, 1, 1, 1, 1, 0, 0, 1, 1, 1});
   ConvArgs a;
   ConvShape& s = a.s;
   s = ConvShape{d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15]};
   const std::string fn = args.fn();
   if (s.c % s.groups != 0 || s.oc % s.groups != 0)
-    args.range_error(fn + ": groups " + std::to_string(s.groups) + " must divide the channels c " + std::to_string(s.c) +
-                     " and oc " + std::to_string(s.oc));
+    args.range_error(fn + ": groups " + std::to_string(s.groups) + " must divide the channels c " +
+                     std::to_string(s.c) + " and oc " + std::to_string(s.oc));
   // Any output size is memory-safe (windows are clipped to the input; the rest reads zeros):
   // the TypeScript layer derives it. Only the column matrix's size must stay representable.
   const double col = static_cast<double>(s.c) * s.kh * s.kw * s.oh * s.ow;
-  if (col > kMaxSafe) args.range_error(fn + ": the column matrix of " + std::to_string(s.c) + "x" + std::to_string(s.kh) + "x" +
-                                       std::to_string(s.kw) + " by " + std::to_string(s.oh) + "x" + std::to_string(s.ow) + " is too large");
+  if (col > kMaxSafe)
+    args.range_error(fn + ": the column matrix of " + std::to_string(s.c) + "x" + std::to_string(s.kh) + "x" +
+                     std::to_string(s.kw) + " by " + std::to_string(s.oh) + "x" + std::to_string(s.ow) +
+                     " is too large");
   a.x = {s.n, s.c, s.h, s.w};
   a.w = {s.oc, s.c / s.groups, s.kh, s.kw};
   a.y = {s.n, s.oc, s.oh, s.ow};
@@ -130,22 +133,27 @@ PoolArgs pool_args(const Args& args) {
   const int64_t op = args.integer(0, "op", 0, 3);
   a.op = static_cast<PoolOp>(op);
   const std::vector<int64_t> d = args.named_ints(
-      1, "dims", {"planes", "h", "w", "oh", "ow", "kh", "kw", "strideH", "strideW", "padH", "padW", "dilationH", "dilationW"},
+      1, "dims",
+      {"planes", "h", "w", "oh", "ow", "kh", "kw", "strideH", "strideW", "padH", "padW", "dilationH", "dilationW"},
       {0, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0, 1, 1});
-  a.s = PoolShape{d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], args.boolean(2, "countIncludePad")};
+  a.s = PoolShape{d[0], d[1], d[2], d[3],  d[4],  d[5],  d[6],
+                  d[7], d[8], d[9], d[10], d[11], d[12], args.boolean(2, "countIncludePad")};
   const std::string fn = args.fn();
   const PoolShape& s = a.s;
   if (static_cast<double>(s.h) * static_cast<double>(s.w) > static_cast<double>(kMaxDim))
-    args.range_error(fn + ": plane " + std::to_string(s.h) + "x" + std::to_string(s.w) + " has too many elements for Int32 indices");
+    args.range_error(fn + ": plane " + std::to_string(s.h) + "x" + std::to_string(s.w) +
+                     " has too many elements for Int32 indices");
   if (a.op == PoolOp::Max || a.op == PoolOp::Avg) {
     if (2 * s.ph > s.kh || 2 * s.pw > s.kw)
       args.range_error(fn + ": padding " + std::to_string(s.ph) + "x" + std::to_string(s.pw) +
                        " must be at most half the kernel " + std::to_string(s.kh) + "x" + std::to_string(s.kw));
-    if (a.op == PoolOp::Avg && (s.dh != 1 || s.dw != 1)) args.range_error(fn + ": average pooling has no dilation (must be 1)");
+    if (a.op == PoolOp::Avg && (s.dh != 1 || s.dw != 1))
+      args.range_error(fn + ": average pooling has no dilation (must be 1)");
     // Every window must start inside the input or its left padding.
     if ((s.oh > 0 && (s.oh - 1) * s.sh >= s.h + s.ph) || (s.ow > 0 && (s.ow - 1) * s.sw >= s.w + s.pw))
-      args.range_error(fn + ": output " + std::to_string(s.oh) + "x" + std::to_string(s.ow) + " has windows starting past input " +
-                       std::to_string(s.h) + "x" + std::to_string(s.w) + " and its padding");
+      args.range_error(fn + ": output " + std::to_string(s.oh) + "x" + std::to_string(s.ow) +
+                       " has windows starting past input " + std::to_string(s.h) + "x" + std::to_string(s.w) +
+                       " and its padding");
   }
   return a;
 }
@@ -167,8 +175,8 @@ Napi::Value pool2d(const Napi::CallbackInfo& info) {
   if (uses_indices(a.op)) {
     idx = args.i32_array(5, "indices");
     if (idx.length != s.planes * s.oh * s.ow)
-      args.range_error("pool2d: argument 'indices' must hold " + std::to_string(s.planes * s.oh * s.ow) + " indices, got " +
-                       std::to_string(idx.length));
+      args.range_error("pool2d: argument 'indices' must hold " + std::to_string(s.planes * s.oh * s.ow) +
+                       " indices, got " + std::to_string(idx.length));
     check_disjoint(args, "indices", whole_view(idx), {idx.length}, "x", whole_view(x), {x.length});
     check_disjoint(args, "indices", whole_view(idx), {idx.length}, "y", whole_view(y), {y.length});
   }

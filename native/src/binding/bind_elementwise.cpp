@@ -18,8 +18,8 @@ Napi::Value binary(const Napi::CallbackInfo& info) {
   check_no_self_overlap(args, "out", out, shape);
   check_no_partial_overlap(args, "out", out, "a", a, shape);
   check_no_partial_overlap(args, "out", out, "b", b, shape);
-  binary_strided(active_kernels(), op, static_cast<int>(shape.size()), shape.data(), out.ptr(),
-                 out.strides.data(), a.ptr(), a.strides.data(), b.ptr(), b.strides.data());
+  binary_strided(active_kernels(), op, static_cast<int>(shape.size()), shape.data(), out.ptr(), out.strides.data(),
+                 a.ptr(), a.strides.data(), b.ptr(), b.strides.data());
   return info.Env().Undefined();
 }
 
@@ -33,8 +33,8 @@ Napi::Value unary(const Napi::CallbackInfo& info) {
   const StridedF32 x = args.strided_f32(5, "x", shape);
   check_no_self_overlap(args, "out", out, shape);
   check_no_partial_overlap(args, "out", out, "x", x, shape);
-  unary_strided(active_kernels(), op, static_cast<int>(shape.size()), shape.data(), out.ptr(),
-                out.strides.data(), x.ptr(), x.strides.data());
+  unary_strided(active_kernels(), op, static_cast<int>(shape.size()), shape.data(), out.ptr(), out.strides.data(),
+                x.ptr(), x.strides.data());
   return info.Env().Undefined();
 }
 

@@ -34,8 +34,8 @@ void read_operands(const Args& args, size_t i, bool batched, Operands* o) {
                            o->trans_b ? o->n : o->k, o->trans_b ? o->k : o->n);
   at += step;
   o->beta = static_cast<float>(args.number(at, "beta"));
-  o->c = args.matrices_f32(at + 1, "c", "cOffset", "ldc", batched ? "strideC" : nullptr, "C (m x n)",
-                           o->batch, o->m, o->n);
+  o->c = args.matrices_f32(at + 1, "c", "cOffset", "ldc", batched ? "strideC" : nullptr, "C (m x n)", o->batch, o->m,
+                           o->n);
   const std::vector<int64_t> c_shape = {o->batch, o->m, o->n};
   const std::vector<int64_t> a_shape = {o->batch, o->trans_a ? o->k : o->m, o->trans_a ? o->m : o->k};
   const std::vector<int64_t> b_shape = {o->batch, o->trans_b ? o->n : o->k, o->trans_b ? o->k : o->n};
@@ -57,8 +57,8 @@ Napi::Value gemm(const Napi::CallbackInfo& info) {
   o.n = args.integer(3, "n", 0, kMaxDim);
   o.k = args.integer(4, "k", 0, kMaxDim);
   read_operands(args, 5, false, &o);
-  sgemm(active_kernels(), o.trans_a, o.trans_b, o.m, o.n, o.k, o.alpha, o.a.ptr(), o.a.strides[1],
-        o.b.ptr(), o.b.strides[1], o.beta, o.c.ptr(), o.c.strides[1]);
+  sgemm(active_kernels(), o.trans_a, o.trans_b, o.m, o.n, o.k, o.alpha, o.a.ptr(), o.a.strides[1], o.b.ptr(),
+        o.b.strides[1], o.beta, o.c.ptr(), o.c.strides[1]);
   return info.Env().Undefined();
 }
 
@@ -74,9 +74,9 @@ Napi::Value gemm_batched(const Napi::CallbackInfo& info) {
   o.n = args.integer(4, "n", 0, kMaxDim);
   o.k = args.integer(5, "k", 0, kMaxDim);
   read_operands(args, 6, true, &o);
-  sgemm_batched(active_kernels(), o.trans_a, o.trans_b, o.batch, o.m, o.n, o.k, o.alpha, o.a.ptr(),
-                o.a.strides[1], o.a.strides[0], o.b.ptr(), o.b.strides[1], o.b.strides[0], o.beta,
-                o.c.ptr(), o.c.strides[1], o.c.strides[0]);
+  sgemm_batched(active_kernels(), o.trans_a, o.trans_b, o.batch, o.m, o.n, o.k, o.alpha, o.a.ptr(), o.a.strides[1],
+                o.a.strides[0], o.b.ptr(), o.b.strides[1], o.b.strides[0], o.beta, o.c.ptr(), o.c.strides[1],
+                o.c.strides[0]);
   return info.Env().Undefined();
 }
 

@@ -53,7 +53,8 @@ void check_outputs(const Args& args, const std::vector<Named>& outs, const std::
     const StridedF32 ov = whole_view(outs[o].second);
     for (const Named& in : ins)
       if (present(in))
-        check_disjoint(args, outs[o].first, ov, {outs[o].second.length}, in.first, whole_view(in.second), {in.second.length});
+        check_disjoint(args, outs[o].first, ov, {outs[o].second.length}, in.first, whole_view(in.second),
+                       {in.second.length});
     for (size_t p = o + 1; p < outs.size(); ++p)
       if (present(outs[p]))
         check_disjoint(args, outs[o].first, ov, {outs[o].second.length}, outs[p].first, whole_view(outs[p].second),
@@ -83,11 +84,13 @@ Napi::Value batch_norm(const Napi::CallbackInfo& info) {
   const std::string xs = format_shape(d), cs = shape_text({C});
   const bool training = args.boolean(4, "training");
   const double momentum = args.number(5, "momentum");
-  if (!std::isfinite(momentum)) args.range_error("batchNorm: momentum must be a finite number, got " + std::to_string(momentum));
+  if (!std::isfinite(momentum))
+    args.range_error("batchNorm: momentum must be a finite number, got " + std::to_string(momentum));
   const float eps = eps_arg(args, 6);
   if (args.is_null(7) != args.is_null(8))
     args.type_error("batchNorm: runningMean and runningVar must both be Float32Arrays or both be null");
-  if (!training && args.is_null(7)) args.type_error("batchNorm: runningMean and runningVar are required when training is false");
+  if (!training && args.is_null(7))
+    args.type_error("batchNorm: runningMean and runningVar are required when training is false");
   if (training && N * S <= 1)
     args.range_error("batchNorm: expected more than 1 value per channel when training, got dims " + xs);
   const Named x{"x", exact(args, 1, "x", N * C * S, xs)};
@@ -100,8 +103,20 @@ Napi::Value batch_norm(const Napi::CallbackInfo& info) {
   const Named y{"y", exact(args, 11, "y", N * C * S, xs)};
   // The running statistics are read and written: outputs, disjoint from everything else.
   check_outputs(args, {rm, rv, sm, si, y}, {x, w, b});
-  BatchNormForwardArgs a{N, C, S, x.second.data, ptr(w.second), ptr(b.second), training, static_cast<float>(momentum), eps,
-                         ptr(rm.second), ptr(rv.second), sm.second.data, si.second.data, y.second.data};
+  BatchNormForwardArgs a{N,
+                         C,
+                         S,
+                         x.second.data,
+                         ptr(w.second),
+                         ptr(b.second),
+                         training,
+                         static_cast<float>(momentum),
+                         eps,
+                         ptr(rm.second),
+                         ptr(rv.second),
+                         sm.second.data,
+                         si.second.data,
+                         y.second.data};
   batch_norm_forward(active_kernels(), a);
   return info.Env().Undefined();
 }
@@ -123,8 +138,18 @@ Napi::Value batch_norm_backward(const Napi::CallbackInfo& info) {
   const Named dw{"dweight", optional(args, 8, "dweight", C, cs)};
   const Named db{"dbias", optional(args, 9, "dbias", C, cs)};
   check_outputs(args, {dx, dw, db}, {x, dy, w, sm, si});
-  BatchNormBackwardArgs a{N, C, S, x.second.data, dy.second.data, ptr(w.second), sm.second.data, si.second.data,
-                          training, ptr(dx.second), ptr(dw.second), ptr(db.second)};
+  BatchNormBackwardArgs a{N,
+                          C,
+                          S,
+                          x.second.data,
+                          dy.second.data,
+                          ptr(w.second),
+                          sm.second.data,
+                          si.second.data,
+                          training,
+                          ptr(dx.second),
+                          ptr(dw.second),
+                          ptr(db.second)};
   ::myelin::batch_norm_backward(active_kernels(), a);
   return info.Env().Undefined();
 }

@@ -27,9 +27,8 @@ class Buffers {
   float* required(size_t i, const char* name, bool written = true) {
     F32Array a = args_.f32_array(i, name);
     if (count_ > 0 && a.length != list_[0].array.length)
-      args_.range_error(std::string(args_.fn()) + ": argument '" + name + "' has length " +
-                        std::to_string(a.length) + " but '" + list_[0].name + "' has length " +
-                        std::to_string(list_[0].array.length) +
+      args_.range_error(std::string(args_.fn()) + ": argument '" + name + "' has length " + std::to_string(a.length) +
+                        " but '" + list_[0].name + "' has length " + std::to_string(list_[0].array.length) +
                         "; every buffer must have the parameter's length");
     list_[count_++] = {name, a, written};
     return a.data;
@@ -40,8 +39,8 @@ class Buffers {
   float* optional(size_t i, const char* name, bool needed, const char* when) {
     if (args_.is_null(i)) {
       if (needed)
-        args_.type_error(std::string(args_.fn()) + ": argument '" + name +
-                         "' must be a Float32Array when " + when + ", got null");
+        args_.type_error(std::string(args_.fn()) + ": argument '" + name + "' must be a Float32Array when " + when +
+                         ", got null");
       return nullptr;
     }
     float* p = required(i, name);
@@ -57,8 +56,7 @@ class Buffers {
       for (int b = a + 1; b < count_; ++b) {
         const Entry& out = list_[a].written ? list_[a] : list_[b];
         const Entry& in = list_[a].written ? list_[b] : list_[a];
-        binding::check_disjoint(args_, out.name, whole_view(out.array), shape, in.name,
-                                whole_view(in.array), shape);
+        binding::check_disjoint(args_, out.name, whole_view(out.array), shape, in.name, whole_view(in.array), shape);
       }
   }
 
@@ -124,8 +122,7 @@ Napi::Value adam_step(const Napi::CallbackInfo& info) {
   float* exp_avg_sq = b.required(3, "expAvgSq");
   float* max_exp_avg_sq = b.optional(4, "maxExpAvgSq", h.amsgrad, "amsgrad is true");
   b.check_disjoint();
-  myelin::adam_step(active_kernels(), b.length(), param, grad, exp_avg, exp_avg_sq,
-                    max_exp_avg_sq, h);
+  myelin::adam_step(active_kernels(), b.length(), param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, h);
   return info.Env().Undefined();
 }
 
@@ -149,8 +146,7 @@ Napi::Value rmsprop_step(const Napi::CallbackInfo& info) {
   float* momentum_buf = b.optional(3, "momentumBuf", h.momentum > 0, "momentum > 0");
   float* grad_avg = b.optional(4, "gradAvg", h.centered, "centered is true");
   b.check_disjoint();
-  myelin::rmsprop_step(active_kernels(), b.length(), param, grad, square_avg, momentum_buf,
-                       grad_avg, h);
+  myelin::rmsprop_step(active_kernels(), b.length(), param, grad, square_avg, momentum_buf, grad_avg, h);
   return info.Env().Undefined();
 }
 

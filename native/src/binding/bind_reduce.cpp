@@ -22,12 +22,12 @@ int64_t kept_numel(const std::vector<int64_t>& shape, const bool* reduced) {
   return n;
 }
 
-void check_length(const Args& args, const char* param, int64_t length, int64_t want,
-                  const std::vector<int64_t>& shape, const std::string& kept) {
+void check_length(const Args& args, const char* param, int64_t length, int64_t want, const std::vector<int64_t>& shape,
+                  const std::string& kept) {
   if (length != want)
-    args.range_error(std::string(args.fn()) + ": argument '" + param + "' must have length " +
-                     std::to_string(want) + " (the product of the kept dims " + kept + " of shape " +
-                     format_shape(shape) + "), got " + std::to_string(length));
+    args.range_error(std::string(args.fn()) + ": argument '" + param + "' must have length " + std::to_string(want) +
+                     " (the product of the kept dims " + kept + " of shape " + format_shape(shape) + "), got " +
+                     std::to_string(length));
 }
 
 std::string kept_dims(const std::vector<int64_t>& shape, const bool* reduced) {
@@ -54,16 +54,15 @@ Napi::Value reduce(const Napi::CallbackInfo& info) {
     // Like PyTorch: max and min have no identity, so an empty reduction has no answer.
     for (int a : axes)
       if (shape[a] == 0)
-        args.range_error(std::string("reduce: ") + kReduceNames[static_cast<int>(op)] +
-                         " of an empty set: axis " + std::to_string(a) + " of shape " +
-                         format_shape(shape) + " has size 0, and " +
+        args.range_error(std::string("reduce: ") + kReduceNames[static_cast<int>(op)] + " of an empty set: axis " +
+                         std::to_string(a) + " of shape " + format_shape(shape) + " has size 0, and " +
                          kReduceNames[static_cast<int>(op)] + " has no identity");
   }
   const int64_t n_out = kept_numel(shape, reduced);
   check_length(args, "out", out.length, n_out, shape, kept_dims(shape, reduced));
   check_disjoint(args, "out", whole_view(out), {out.length}, "x", x, shape);
-  reduce_strided(active_kernels(), op, static_cast<int>(shape.size()), shape.data(), x.ptr(),
-                 x.strides.data(), reduced, out.data);
+  reduce_strided(active_kernels(), op, static_cast<int>(shape.size()), shape.data(), x.ptr(), x.strides.data(), reduced,
+                 out.data);
   return info.Env().Undefined();
 }
 
@@ -79,11 +78,11 @@ Napi::Value arg_reduce(const Napi::CallbackInfo& info) {
     args.range_error(std::string("argReduce: ") + name + " needs an axis, but x is 0-d (shape []); reshape it to [1]");
   const int axis = static_cast<int>(args.integer(5, "axis", 0, static_cast<int64_t>(shape.size()) - 1));
   if (shape[axis] == 0)
-    args.range_error(std::string("argReduce: ") + name + " of an empty set: axis " +
-                     std::to_string(axis) + " of shape " + format_shape(shape) + " has size 0");
+    args.range_error(std::string("argReduce: ") + name + " of an empty set: axis " + std::to_string(axis) +
+                     " of shape " + format_shape(shape) + " has size 0");
   if (shape[axis] > INT32_MAX)
-    args.range_error(std::string("argReduce: axis ") + std::to_string(axis) + " of shape " +
-                     format_shape(shape) + " is too long for Int32Array indices");
+    args.range_error(std::string("argReduce: axis ") + std::to_string(axis) + " of shape " + format_shape(shape) +
+                     " is too long for Int32Array indices");
   bool reduced[kMaxDims] = {};
   reduced[axis] = true;
   const int64_t n_out = kept_numel(shape, reduced);
@@ -99,11 +98,11 @@ Napi::Value arg_reduce(const Napi::CallbackInfo& info) {
   check_disjoint(args, "indices", whole_view(indices), {indices.length}, "x", x, shape);
   if (has_values) {
     check_disjoint(args, "values", whole_view(values), {values.length}, "x", x, shape);
-    check_disjoint(args, "values", whole_view(values), {values.length}, "indices",
-                   whole_view(indices), {indices.length});
+    check_disjoint(args, "values", whole_view(values), {values.length}, "indices", whole_view(indices),
+                   {indices.length});
   }
-  arg_reduce_strided(active_kernels(), op, static_cast<int>(shape.size()), shape.data(), x.ptr(),
-                     x.strides.data(), axis, has_values ? values.data : nullptr, indices.data);
+  arg_reduce_strided(active_kernels(), op, static_cast<int>(shape.size()), shape.data(), x.ptr(), x.strides.data(),
+                     axis, has_values ? values.data : nullptr, indices.data);
   return info.Env().Undefined();
 }
 

@@ -39,12 +39,13 @@ Napi::Value rnn_cell(const Napi::CallbackInfo& info) {
     const char* name = kNames[op_index][a];
     const F32Array arr = args.f32_array(3 + 2 * a, name);
     const int64_t offset = args.integer(4 + 2 * a, name, 0, kMaxCount);
-    const double need = static_cast<double>(offset) + static_cast<double>(rows) * widths[a] * static_cast<double>(hidden);
+    const double need =
+        static_cast<double>(offset) + static_cast<double>(rows) * widths[a] * static_cast<double>(hidden);
     if (need > static_cast<double>(arr.length))
-      args.range_error(std::string("rnnCell: argument '") + name + "' needs " + std::to_string(static_cast<int64_t>(need)) +
-                       " elements (offset " + std::to_string(offset) + " + " + std::to_string(rows) + " x " +
-                       std::to_string(widths[a]) + " x " + std::to_string(hidden) + "), the Float32Array has " +
-                       std::to_string(arr.length));
+      args.range_error(std::string("rnnCell: argument '") + name + "' needs " +
+                       std::to_string(static_cast<int64_t>(need)) + " elements (offset " + std::to_string(offset) +
+                       " + " + std::to_string(rows) + " x " + std::to_string(widths[a]) + " x " +
+                       std::to_string(hidden) + "), the Float32Array has " + std::to_string(arr.length));
     views[a] = StridedF32{arr, offset, {1}};
     lens[a] = {rows * widths[a] * hidden};
     ptrs[a] = arr.data + offset;
@@ -53,7 +54,8 @@ Napi::Value rnn_cell(const Napi::CallbackInfo& info) {
   for (int out = kFirstOut[op_index]; out < count; out++)
     for (int other = 0; other < count; other++)
       if (other != out)
-        check_disjoint(args, kNames[op_index][out], views[out], lens[out], kNames[op_index][other], views[other], lens[other]);
+        check_disjoint(args, kNames[op_index][out], views[out], lens[out], kNames[op_index][other], views[other],
+                       lens[other]);
   rnn_cell_rows(active_kernels(), op, rows, hidden, ptrs);
   return info.Env().Undefined();
 }

@@ -37,9 +37,7 @@ Napi::Value backend_info(const Napi::CallbackInfo& info) {
   return out;
 }
 
-Napi::Value get_num_threads(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), num_threads());
-}
+Napi::Value get_num_threads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), num_threads()); }
 
 Napi::Value set_num_threads(const Napi::CallbackInfo& info) {
   Args args(info, "setNumThreads", 1);
@@ -71,7 +69,8 @@ Napi::Value set_conv_algorithm_for_testing(const Napi::CallbackInfo& info) {
   Args args(info, "setConvAlgorithmForTesting", 1);
   const std::string name = args.string(0, "algorithm");
   if (name != "auto" && name != "im2col" && name != "winograd")
-    args.range_error("setConvAlgorithmForTesting: argument 'algorithm' must be 'auto', 'im2col' or 'winograd', got '" + name + "'");
+    args.range_error("setConvAlgorithmForTesting: argument 'algorithm' must be 'auto', 'im2col' or 'winograd', got '" +
+                     name + "'");
   set_conv_algorithm(name == "auto" ? 0 : name == "im2col" ? 1 : 2);
   return info.Env().Undefined();
 }

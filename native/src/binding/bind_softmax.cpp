@@ -19,9 +19,9 @@ float* rows_f32(const Args& args, size_t i, const char* param, int64_t offset, i
   const double need = static_cast<double>(offset) + static_cast<double>(rows) * static_cast<double>(n);
   if (need > static_cast<double>(a.length))
     args.range_error(std::string(args.fn()) + ": argument '" + param + "' needs " +
-                     std::to_string(static_cast<int64_t>(need)) + " elements (offset " +
-                     std::to_string(offset) + " + " + std::to_string(rows) + " x " + std::to_string(n) +
-                     "), the Float32Array has " + std::to_string(a.length));
+                     std::to_string(static_cast<int64_t>(need)) + " elements (offset " + std::to_string(offset) +
+                     " + " + std::to_string(rows) + " x " + std::to_string(n) + "), the Float32Array has " +
+                     std::to_string(a.length));
   return a.data + offset;
 }
 
@@ -38,8 +38,10 @@ Napi::Value softmax(const Napi::CallbackInfo& info) {
   const float* x = rows_f32(args, 3, "x", x_offset, rows, n);
   const bool backward = op == SoftmaxOp::SoftmaxBackward || op == SoftmaxOp::LogSoftmaxBackward;
   const float* dy = nullptr;
-  if (backward) dy = rows_f32(args, 5, "dy", 0, rows, n);
-  else if (!args.is_null(5)) args.type_error("softmax: argument 'dy' must be null for a forward op");
+  if (backward)
+    dy = rows_f32(args, 5, "dy", 0, rows, n);
+  else if (!args.is_null(5))
+    args.type_error("softmax: argument 'dy' must be null for a forward op");
   float* out = rows_f32(args, 6, "out", 0, rows, n);
   softmax_rows(active_kernels(), op, rows, n, x, dy, out);
   return info.Env().Undefined();
@@ -88,8 +90,10 @@ CrossEntropyArgs cross_entropy_args(const Args& args, const Napi::CallbackInfo& 
   } else if (info[4].IsTypedArray() && info[4].As<Napi::TypedArray>().TypedArrayType() == napi_float32_array) {
     a.probs = rows_f32(args, 4, "targets", 0, a.rows, a.classes);
   } else {
-    args.type_error(std::string(args.fn()) + ": argument 'targets' must be an Int32Array of class indices or a "
-                    "Float32Array of class probabilities, got " + describe(info[4]));
+    args.type_error(std::string(args.fn()) +
+                    ": argument 'targets' must be an Int32Array of class indices or a "
+                    "Float32Array of class probabilities, got " +
+                    describe(info[4]));
   }
   if (!args.is_null(5)) a.weight = rows_f32(args, 5, "weight", 0, 1, a.classes);
   return a;

@@ -9,10 +9,14 @@ namespace myelin {
 
 const char* isa_name(Isa isa) {
   switch (isa) {
-    case Isa::Scalar: return "scalar";
-    case Isa::Avx2: return "avx2";
-    case Isa::Avx512: return "avx512";
-    case Isa::Neon: return "neon";
+    case Isa::Scalar:
+      return "scalar";
+    case Isa::Avx2:
+      return "avx2";
+    case Isa::Avx512:
+      return "avx512";
+    case Isa::Neon:
+      return "neon";
   }
   return "unknown";
 }
@@ -49,8 +53,8 @@ CpuFeatures detect() {
   const bool avx = ecx & (1u << 28);
   if (!osxsave || !avx) return f;
   const unsigned long long xcr0 = read_xcr0();
-  const bool ymm_state = (xcr0 & 0x6) == 0x6;            // SSE + AVX state
-  const bool zmm_state = (xcr0 & 0xe6) == 0xe6;          // + opmask, ZMM_Hi256, Hi16_ZMM
+  const bool ymm_state = (xcr0 & 0x6) == 0x6;    // SSE + AVX state
+  const bool zmm_state = (xcr0 & 0xe6) == 0xe6;  // + opmask, ZMM_Hi256, Hi16_ZMM
   if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return f;
   const bool avx2 = ebx & (1u << 5);
   const bool avx512f = ebx & (1u << 16);
@@ -76,15 +80,20 @@ const CpuFeatures& cpu_features() {
 bool isa_supported(Isa isa) {
   const CpuFeatures& f = cpu_features();
   switch (isa) {
-    case Isa::Scalar: return true;
+    case Isa::Scalar:
+      return true;
 #ifdef MYELIN_HAVE_X86_KERNELS
-    case Isa::Avx2: return f.avx2_fma;
-    case Isa::Avx512: return f.avx512;
+    case Isa::Avx2:
+      return f.avx2_fma;
+    case Isa::Avx512:
+      return f.avx512;
 #endif
 #ifdef MYELIN_HAVE_NEON_KERNELS
-    case Isa::Neon: return f.neon;
+    case Isa::Neon:
+      return f.neon;
 #endif
-    default: return false;
+    default:
+      return false;
   }
 }
 

@@ -118,8 +118,6 @@ const KernelTable& active_kernels() {
 
 const char* dispatch_error() { return tables().error.c_str(); }
 
-void set_thread_isa_override(const Isa* isa) {
-  t_override = isa ? &kernels_for(*isa) : nullptr;
-}
+void set_thread_isa_override(const Isa* isa) { t_override = isa ? &kernels_for(*isa) : nullptr; }
 
 }  // namespace myelin

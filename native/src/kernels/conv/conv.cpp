@@ -53,8 +53,7 @@ Plan plan_for(const ConvShape& s) {
   p.cg = s.c / s.groups;
   p.ocg = s.oc / s.groups;
   p.kg = p.cg * s.kh * s.kw;
-  p.direct = s.kh == 1 && s.kw == 1 && s.sh == 1 && s.sw == 1 && s.ph == 0 && s.pw == 0 &&
-             s.oh == s.h && s.ow == s.w;
+  p.direct = s.kh == 1 && s.kw == 1 && s.sh == 1 && s.sw == 1 && s.ph == 0 && s.pw == 0 && s.oh == s.h && s.ow == s.w;
   p.col_per_image = s.c * s.kh * s.kw * p.ohw;
   const int64_t per_image = p.col_per_image + s.oc * p.ohw;
   p.tile = per_image > 0 ? kMaxBufferFloats / per_image : s.n;
@@ -90,9 +89,7 @@ double row_sum(const float* r, int64_t n) {
   return acc;
 }
 
-int64_t grain(int64_t per_item) {
-  return per_item > 0 ? (kCopyGrain + per_item - 1) / per_item : kCopyGrain;
-}
+int64_t grain(int64_t per_item) { return per_item > 0 ? (kCopyGrain + per_item - 1) / per_item : kCopyGrain; }
 
 // Calls f(t, c0, c1) over the (image, channel) pairs [b, e) of nt images x c channels.
 template <class F>
@@ -146,8 +143,7 @@ void fill_bias(const ConvShape& s, const Plan& p, const float* bias, float* y, i
 
 // The share of an m x n product's register tiles (MR x NR) that holds real entries of C.
 double tile_use(int64_t m, int64_t n, int mr, int nr) {
-  return static_cast<double>(m) / (((m + mr - 1) / mr) * mr) * static_cast<double>(n) /
-         (((n + nr - 1) / nr) * nr);
+  return static_cast<double>(m) / (((m + mr - 1) / mr) * mr) * static_cast<double>(n) / (((n + nr - 1) / nr) * nr);
 }
 
 // Whether dw^T = col * wide^T fills the GEMM's register tiles much better than dw = wide * col^T:
@@ -160,9 +156,8 @@ bool transposed_weight_gemm(const KernelTable& k, const Plan& p) {
 
 // out (ocg x kg per group, `groups` of them) = wide * col^T over columns [k0, k1), or its
 // transpose (kg x ocg per group) when `transposed`; beta 0 or 1.
-void weight_product(const KernelTable& k, const ConvShape& s, const Plan& p, const float* wide,
-                    const float* col, int64_t ld, int64_t k0, int64_t k1, bool transposed,
-                    float beta, float* out) {
+void weight_product(const KernelTable& k, const ConvShape& s, const Plan& p, const float* wide, const float* col,
+                    int64_t ld, int64_t k0, int64_t k1, bool transposed, float beta, float* out) {
   for (int64_t g = 0; g < s.groups; ++g) {
     const float* wg = wide + g * p.ocg * ld + k0;
     const float* cg = col + g * p.kg * ld + k0;
@@ -177,8 +172,8 @@ void weight_product(const KernelTable& k, const ConvShape& s, const Plan& p, con
 
 // dw (+)= the sum of `parts` partials in order (deterministic for a fixed count). Entry i of dw
 // is (g, o, r); a transposed partial holds it at (g, r, o).
-void sum_partials(const ConvShape& s, const Plan& p, const float* partial, int64_t parts,
-                  bool transposed, bool overwrite, float* dw) {
+void sum_partials(const ConvShape& s, const Plan& p, const float* partial, int64_t parts, bool transposed,
+                  bool overwrite, float* dw) {
   const int64_t dw_size = s.oc * p.kg;
   parallel_for(dw_size, kCopyGrain, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {
@@ -199,8 +194,8 @@ void sum_partials(const ConvShape& s, const Plan& p, const float* partial, int64
 // each thread into its own partial, summed in thread order (deterministic for a thread count).
 // Transposed products (see transposed_weight_gemm) also go through partials, transposed back
 // while summing.
-bool weight_gemm(const KernelTable& k, const ConvShape& s, const Plan& p, const float* wide,
-                 const float* col, int64_t ld, bool overwrite, float* dw) {
+bool weight_gemm(const KernelTable& k, const ConvShape& s, const Plan& p, const float* wide, const float* col,
+                 int64_t ld, bool overwrite, float* dw) {
   const int64_t dw_size = s.oc * p.kg;
   const bool transposed = transposed_weight_gemm(k, p);
   int64_t parts = num_threads();
@@ -235,8 +230,7 @@ struct ImageSplit {
 
 // threads = 0: use the tiled path. With `single`, one thread also takes this path (threads 1).
 // max_sub > 0 caps the sub-tile.
-ImageSplit image_split(const ConvShape& s, const Plan& p, int64_t per_image, bool single = false,
-                       int64_t max_sub = 0) {
+ImageSplit image_split(const ConvShape& s, const Plan& p, int64_t per_image, bool single = false, int64_t max_sub = 0) {
   ImageSplit r;
   r.threads = 0;
   const int64_t flops = 2 * s.oc * p.kg * p.ohw;  // one image
@@ -317,8 +311,8 @@ void direct_pad(const ConvShape& s, const DirectLayout& l, const float* x, float
   }
 }
 
-bool direct_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w,
-                    const float* bias, float* y) {
+bool direct_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w, const float* bias,
+                    float* y) {
   const ConvDirectKernels& d = k.conv_direct;
   const DirectLayout l = direct_layout(s, d);
   const int64_t taps = s.c * s.kh * s.kw, per_image = s.c * l.rows * l.ld;
@@ -326,8 +320,8 @@ bool direct_forward(const KernelTable& k, const ConvShape& s, const float* x, co
   if (!wt) return false;
   for (int64_t t = 0; t < taps; ++t)
     for (int64_t o = 0; o < l.wt_ld; ++o) wt[t * l.wt_ld + o] = o < s.oc ? w[o * taps + t] : 0.f;
-  ConvDirectArgs a{s.c, s.oc, s.kh, s.kw, s.sh, s.dh, s.dw, s.oh, s.ow, nullptr, l.rows, l.ld,
-                   wt.get(), l.wt_ld, bias, nullptr};
+  ConvDirectArgs a{s.c,  s.oc,    s.kh,   s.kw, s.sh,     s.dh,    s.dw, s.oh,
+                   s.ow, nullptr, l.rows, l.ld, wt.get(), l.wt_ld, bias, nullptr};
   const int64_t flops = 2 * s.oc * s.oh * s.ow * taps;  // one image
   const int nth = threads_for(s.n * flops, kMinImageFlops);
   if (s.n >= nth) {  // images split over the threads, each padding its own
@@ -360,8 +354,8 @@ bool direct_forward(const KernelTable& k, const ConvShape& s, const float* x, co
 }
 
 // y for images [n0, n0 + nt) through col [C*kh*kw, nt*OHW] (not the direct path).
-void forward_tile(const KernelTable& k, const ConvShape& s, const Plan& p, const float* x,
-                  const float* w, const float* bias, float* y, float* col, int64_t n0, int64_t nt) {
+void forward_tile(const KernelTable& k, const ConvShape& s, const Plan& p, const float* x, const float* w,
+                  const float* bias, float* y, float* col, int64_t n0, int64_t nt) {
   const int64_t ld = nt * p.ohw;
   const float* xb = x + n0 * s.c * p.hw;
   float* yb = y + n0 * s.oc * p.ohw;
@@ -369,9 +363,8 @@ void forward_tile(const KernelTable& k, const ConvShape& s, const Plan& p, const
   if (bias) fill_bias(s, p, bias, yb, nt);
   // Image t's columns sit at col + t*OHW: a batched GEMM writes straight into NCHW y.
   for (int64_t g = 0; g < s.groups; ++g) {
-    sgemm_batched(k, false, false, nt, p.ocg, p.ohw, p.kg, 1.f, w + g * p.ocg * p.kg, p.kg, 0,
-                  col + g * p.kg * ld, ld, p.ohw, bias ? 1.f : 0.f, yb + g * p.ocg * p.ohw, p.ohw,
-                  s.oc * p.ohw);
+    sgemm_batched(k, false, false, nt, p.ocg, p.ohw, p.kg, 1.f, w + g * p.ocg * p.kg, p.kg, 0, col + g * p.kg * ld, ld,
+                  p.ohw, bias ? 1.f : 0.f, yb + g * p.ocg * p.ohw, p.ohw, s.oc * p.ohw);
   }
 }
 
@@ -384,8 +377,8 @@ std::atomic<int> g_algorithm{0};
 void set_conv_algorithm(int algorithm) { g_algorithm.store(algorithm); }
 int conv_algorithm() { return g_algorithm.load(); }
 
-bool conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w,
-                    const float* bias, float* y) {
+bool conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w, const float* bias,
+                    float* y) {
   const Plan p = plan_for(s);
   if (s.n == 0 || p.ohw == 0) return true;
   if (winograd_applies(s)) return winograd_forward(k, s, x, w, bias, y);
@@ -409,8 +402,8 @@ bool conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, co
       if (bias) fill_bias(s, p, bias, yb, nt);
       for (int64_t g = 0; g < s.groups; ++g) {
         sgemm_batched(k, false, false, nt, p.ocg, p.ohw, p.kg, 1.f, w + g * p.ocg * p.kg, p.kg, 0,
-                      xb + g * p.kg * p.ohw, p.ohw, s.c * p.hw, bias ? 1.f : 0.f,
-                      yb + g * p.ocg * p.ohw, p.ohw, s.oc * p.ohw);
+                      xb + g * p.kg * p.ohw, p.ohw, s.c * p.hw, bias ? 1.f : 0.f, yb + g * p.ocg * p.ohw, p.ohw,
+                      s.oc * p.ohw);
       }
       continue;
     }
@@ -419,8 +412,7 @@ bool conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, co
   return true;
 }
 
-bool conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float* dy,
-                           const float* w, float* dx) {
+bool conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float* dy, const float* w, float* dx) {
   const Plan p = plan_for(s);
   if (s.n == 0 || p.hw == 0) return true;
   if (p.ohw == 0) {
@@ -444,9 +436,8 @@ bool conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float
         const float* dyb = dy + n0 * s.oc * p.ohw;
         if (batched) {
           for (int64_t g = 0; g < s.groups; ++g) {
-            sgemm_batched(k, true, false, nt, p.kg, p.ohw, p.ocg, 1.f, w + g * p.ocg * p.kg, p.kg,
-                          0, dyb + g * p.ocg * p.ohw, p.ohw, s.oc * p.ohw, 0.f,
-                          col + g * p.kg * ld, ld, p.ohw);
+            sgemm_batched(k, true, false, nt, p.kg, p.ohw, p.ocg, 1.f, w + g * p.ocg * p.kg, p.kg, 0,
+                          dyb + g * p.ocg * p.ohw, p.ohw, s.oc * p.ohw, 0.f, col + g * p.kg * ld, ld, p.ohw);
           }
         } else {
           const float* wide = dyb;
@@ -455,8 +446,8 @@ bool conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float
             wide = buf + sp.sub * p.col_per_image;
           }
           for (int64_t g = 0; g < s.groups; ++g) {
-            sgemm(k, true, false, p.kg, ld, p.ocg, 1.f, w + g * p.ocg * p.kg, p.kg,
-                  wide + g * p.ocg * ld, ld, 0.f, col + g * p.kg * ld, ld);
+            sgemm(k, true, false, p.kg, ld, p.ocg, 1.f, w + g * p.ocg * p.kg, p.kg, wide + g * p.ocg * ld, ld, 0.f,
+                  col + g * p.kg * ld, ld);
           }
         }
         col2im_tile(s, p, col, dx + n0 * s.c * p.hw, nt);
@@ -472,8 +463,7 @@ bool conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float
     if (p.direct) {
       for (int64_t g = 0; g < s.groups; ++g) {
         sgemm_batched(k, true, false, nt, p.kg, p.ohw, p.ocg, 1.f, w + g * p.ocg * p.kg, p.kg, 0,
-                      dyb + g * p.ocg * p.ohw, p.ohw, s.oc * p.ohw, 0.f, dxb + g * p.kg * p.hw,
-                      p.hw, s.c * p.hw);
+                      dyb + g * p.ocg * p.ohw, p.ohw, s.oc * p.ohw, 0.f, dxb + g * p.kg * p.hw, p.hw, s.c * p.hw);
       }
       continue;
     }
@@ -484,16 +474,16 @@ bool conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float
       wide = buf.wide.get();
     }
     for (int64_t g = 0; g < s.groups; ++g) {
-      sgemm(k, true, false, p.kg, ld, p.ocg, 1.f, w + g * p.ocg * p.kg, p.kg, wide + g * p.ocg * ld,
-            ld, 0.f, buf.col.get() + g * p.kg * ld, ld);
+      sgemm(k, true, false, p.kg, ld, p.ocg, 1.f, w + g * p.ocg * p.kg, p.kg, wide + g * p.ocg * ld, ld, 0.f,
+            buf.col.get() + g * p.kg * ld, ld);
     }
     col2im_tile(s, p, buf.col.get(), dxb, nt);
   }
   return true;
 }
 
-bool conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const float* x,
-                            const float* dy, float* dw, float* dbias) {
+bool conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const float* x, const float* dy, float* dw,
+                            float* dbias) {
   const Plan p = plan_for(s);
   const bool empty = s.n == 0 || p.ohw == 0;
   if (dbias) {
@@ -516,9 +506,8 @@ bool conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const floa
   // (Measured at one thread too: 7-11% faster than the tiled path on C1/C2's 32x32, 16x16 planes.)
   const bool one_by_one = p.ohw >= kMinBatchedColumns;
   const int64_t per_image = p.col_per_image + (one_by_one ? 0 : s.oc * p.ohw);
-  const ImageSplit sp = dw_size <= kMaxSplitWeight
-                            ? image_split(s, p, per_image, one_by_one, one_by_one ? 1 : 0)
-                            : ImageSplit{};
+  const ImageSplit sp =
+      dw_size <= kMaxSplitWeight ? image_split(s, p, per_image, one_by_one, one_by_one ? 1 : 0) : ImageSplit{};
   if (sp.threads > 0) {
     // Each thread sums its images' products into its own partial (kept transposed when that
     // fills the GEMM tiles better); the partials are summed in thread order. One thread not

@@ -9,13 +9,13 @@ namespace myelin {
 struct KernelTable;
 
 struct ConvShape {
-  int64_t n, c, h, w;      // input x: [n, c, h, w]
-  int64_t oc, oh, ow;      // output y: [n, oc, oh, ow]
-  int64_t kh, kw;          // kernel
-  int64_t sh, sw;          // stride (>= 1)
-  int64_t ph, pw;          // padding (>= 0): input row ih = oh*sh - ph + i*dh
-  int64_t dh, dw;          // dilation (>= 1)
-  int64_t groups;          // divides c and oc
+  int64_t n, c, h, w;  // input x: [n, c, h, w]
+  int64_t oc, oh, ow;  // output y: [n, oc, oh, ow]
+  int64_t kh, kw;      // kernel
+  int64_t sh, sw;      // stride (>= 1)
+  int64_t ph, pw;      // padding (>= 0): input row ih = oh*sh - ph + i*dh
+  int64_t dh, dw;      // dilation (>= 1)
+  int64_t groups;      // divides c and oc
 };
 
 // col [c * kh * kw, oh * ow] (rows ld floats apart, ld >= oh * ow) of one image x [c, h, w]:
@@ -35,13 +35,12 @@ int conv_algorithm();
 
 // Each returns false, having written nothing, when its column buffer cannot be allocated.
 // y = conv(x, w) + bias (bias may be null).
-bool conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w,
-                    const float* bias, float* y);
+bool conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w, const float* bias,
+                    float* y);
 // dx = grad of sum(dy * conv(x, w)) with respect to x (overwritten).
-bool conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float* dy,
-                           const float* w, float* dx);
+bool conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float* dy, const float* w, float* dx);
 // dw (overwritten) and, when non-null, dbias (overwritten) from x and dy.
-bool conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const float* x,
-                            const float* dy, float* dw, float* dbias);
+bool conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const float* x, const float* dy, float* dw,
+                            float* dbias);
 
 }  // namespace myelin

@@ -10,14 +10,14 @@ namespace myelin {
 
 struct ConvDirectArgs {
   int64_t c, oc, kh, kw;
-  int64_t sh, dh, dw;        // row stride; dilations (the column stride is 1)
-  int64_t oh, ow;            // output plane
-  const float* xpad;         // one image, zero-padded: xpad[(c * rows + r) * ld + col]
-  int64_t rows, ld;          // padded plane height and row length (see conv.cpp for the slack)
-  const float* wt;           // weights by tap: wt[((ci * kh + i) * kw + j) * wt_ld + o]
-  int64_t wt_ld;             // >= oc rounded up to the kernel's block (zeros past oc)
-  const float* bias;         // [oc] or null
-  float* y;                  // this image's output [oc, oh, ow]
+  int64_t sh, dh, dw;  // row stride; dilations (the column stride is 1)
+  int64_t oh, ow;      // output plane
+  const float* xpad;   // one image, zero-padded: xpad[(c * rows + r) * ld + col]
+  int64_t rows, ld;    // padded plane height and row length (see conv.cpp for the slack)
+  const float* wt;     // weights by tap: wt[((ci * kh + i) * kw + j) * wt_ld + o]
+  int64_t wt_ld;       // >= oc rounded up to the kernel's block (zeros past oc)
+  const float* bias;   // [oc] or null
+  float* y;            // this image's output [oc, oh, ow]
 };
 
 // Output rows [oy0, oy1) of one image, every output channel.

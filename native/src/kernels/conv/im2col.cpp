@@ -27,8 +27,7 @@ void valid_range(int64_t out, int64_t in, int64_t stride, int64_t off, int64_t* 
 // [ox1, ow) of oy and [0, ox0) of oy + 1, i.e. `gap` consecutive entries from oy*ow + ox1. The
 // loop runs over rows inside: gaps are 1-2 entries (k3 p1), and a loop over a gap became a
 // memset call per row.
-void zero_wrapped(const ConvShape& s, float* row, int64_t oy0, int64_t oy1, int64_t ox0,
-                  int64_t ox1) {
+void zero_wrapped(const ConvShape& s, float* row, int64_t oy0, int64_t oy1, int64_t ox0, int64_t ox1) {
   const int64_t gap = s.ow - ox1 + ox0;
   for (int64_t q = 0; q < gap; ++q) {
     float* r = row + ox1 + q;
@@ -40,8 +39,7 @@ void zero_wrapped(const ConvShape& s, float* row, int64_t oy0, int64_t oy1, int6
 // shifted by one offset, so the valid part is ONE contiguous copy (the in-between entries that
 // wrap around a row edge read valid input and are zeroed afterwards): the per-output-row loops
 // cost more than the copy on short rows (14-28 floats).
-void im2col_same_width(const ConvShape& s, const float* x, float* col, int64_t ld, int64_t c0,
-                       int64_t c1) {
+void im2col_same_width(const ConvShape& s, const float* x, float* col, int64_t ld, int64_t c0, int64_t c1) {
   for (int64_t ci = c0; ci < c1; ++ci) {
     const float* xc = x + ci * s.h * s.w;
     for (int64_t i = 0; i < s.kh; ++i) {
@@ -103,8 +101,7 @@ void im2col(const ConvShape& s, const float* x, float* col, int64_t ld, int64_t 
 
 // Stride 1, ow == w: the mirror of im2col_same_width. The wrapped entries of each column row
 // are zeroed first (col is scratch), then the valid span is ONE long add into the shifted plane.
-void col2im_add_same_width(const ConvShape& s, float* col, int64_t ld, float* dx, int64_t c0,
-                           int64_t c1) {
+void col2im_add_same_width(const ConvShape& s, float* col, int64_t ld, float* dx, int64_t c0, int64_t c1) {
   for (int64_t ci = c0; ci < c1; ++ci) {
     float* dc = dx + ci * s.h * s.w;
     for (int64_t i = 0; i < s.kh; ++i) {

@@ -46,8 +46,7 @@ using Geom = WinogradGeom;
 using Padded = WinogradPadded;
 constexpr int kChunk = kWinogradChunk;
 
-Geom geometry(int64_t n, int64_t c, int64_t h, int64_t w, int64_t o, int64_t oh, int64_t ow,
-              int64_t ph, int64_t pw) {
+Geom geometry(int64_t n, int64_t c, int64_t h, int64_t w, int64_t o, int64_t oh, int64_t ow, int64_t ph, int64_t pw) {
   Geom g{n, c, h, w, o, oh, ow, ph, pw, (oh + 1) / 2, (ow + 1) / 2, 0};
   g.tiles = g.th * g.tw;
   return g;
@@ -57,20 +56,14 @@ Geom geometry(int64_t n, int64_t c, int64_t h, int64_t w, int64_t o, int64_t oh,
 // interior per plane (pad_plane), since the border positions are the same for every plane of a
 // geometry.
 
-Padded padded_geometry(const Geom& g) {
-  return {2 * g.th + 2, 2 * g.tw + 2 + 2 * kChunk, g.ph, g.pw, g.h, g.w};
-}
+Padded padded_geometry(const Geom& g) { return {2 * g.th + 2, 2 * g.tw + 2 + 2 * kChunk, g.ph, g.pw, g.h, g.w}; }
 
 // The dy planes of the weight gradient: 2x2 tiles from row 0, column 0, zero past the edge.
-Padded padded_dy_geometry(const Geom& g) {
-  return {2 * g.th, 2 * g.tw + 2 * kChunk, 0, 0, g.oh, g.ow};
-}
+Padded padded_dy_geometry(const Geom& g) { return {2 * g.th, 2 * g.tw + 2 * kChunk, 0, 0, g.oh, g.ow}; }
 
 int64_t padded_floats(const Padded& p) { return p.rows * p.len; }
 
-void zero_padded(const Padded& p, float* out) {
-  std::memset(out, 0, sizeof(float) * padded_floats(p));
-}
+void zero_padded(const Padded& p, float* out) { std::memset(out, 0, sizeof(float) * padded_floats(p)); }
 
 void pad_plane(const Padded& p, const float* plane, float* out) {
   const int64_t c0 = p.pw < 0 ? -p.pw : 0;  // first input column that lands inside
@@ -92,8 +85,7 @@ int64_t scratch_floats(const Geom& g) {
 
 // U[xi][o][c] = (G f G^T)[xi] with f the 3x3 filter for (o, c) at w + o*so + c*sc, rotated by
 // 180 degrees when `rotate`. G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1].
-void filter_transform(int64_t O, int64_t C, const float* w, int64_t so, int64_t sc, bool rotate,
-                      float* u) {
+void filter_transform(int64_t O, int64_t C, const float* w, int64_t so, int64_t sc, bool rotate, float* u) {
   for (int64_t o = 0; o < O; ++o) {
     for (int64_t c = 0; c < C; ++c) {
       const float* f = w + o * so + c * sc;
@@ -170,8 +162,8 @@ void run_split(const Split& sp, int64_t n, F& body) {
 
 // V for images [n0, n0 + nt) of `in` (rows vs floats apart, tile t of image b at column
 // b * tiles + t), one padded plane at a time.
-void transform_inputs(const KernelTable& k, const Geom& g, const Padded& pg, const float* in,
-                      int64_t n0, int64_t nt, float* padded, float* v, int64_t vs, float* scratch) {
+void transform_inputs(const KernelTable& k, const Geom& g, const Padded& pg, const float* in, int64_t n0, int64_t nt,
+                      float* padded, float* v, int64_t vs, float* scratch) {
   const int64_t T = nt * g.tiles;
   for (int64_t b = 0; b < nt; ++b) {
     for (int64_t c = 0; c < g.c; ++c) {
@@ -182,8 +174,7 @@ void transform_inputs(const KernelTable& k, const Geom& g, const Padded& pg, con
 }
 
 // out = the correlation of in with the filters whose transform is u (see Geom).
-bool correlate(const KernelTable& k, const Geom& g, const float* in, const float* u,
-               const float* bias, float* out) {
+bool correlate(const KernelTable& k, const Geom& g, const float* in, const float* u, const float* bias, float* out) {
   const int64_t vpi = 16 * g.c * g.tiles, mpi = 16 * g.o * g.tiles;
   const Split sp = split_for(g, vpi + mpi);
   const Padded pg = padded_geometry(g);
@@ -201,12 +192,11 @@ bool correlate(const KernelTable& k, const Geom& g, const float* in, const float
       const int64_t nt = i1 - n0 < sp.block ? i1 - n0 : sp.block;
       const int64_t T = nt * g.tiles, vs = g.c * T + kSkew, ms = g.o * T + kSkew;
       transform_inputs(k, g, pg, in, n0, nt, padded, v, vs, scratch);
-      sgemm_batched(k, false, false, 16, g.o, T, g.c, 1.f, u, g.c, g.o * g.c, v, T, vs, 0.f, m, T,
-                    ms);
+      sgemm_batched(k, false, false, 16, g.o, T, g.c, 1.f, u, g.c, g.o * g.c, v, T, vs, 0.f, m, T, ms);
       for (int64_t b = 0; b < nt; ++b)
         for (int64_t o = 0; o < g.o; ++o)
           k.winograd.output(g, m + o * T + b * g.tiles, ms, bias ? bias[o] : 0.f,
-                           out + ((n0 + b) * g.o + o) * g.oh * g.ow, scratch);
+                            out + ((n0 + b) * g.o + o) * g.oh * g.ow, scratch);
     }
   };
   run_split(sp, g.n, body);
@@ -218,18 +208,18 @@ bool correlate(const KernelTable& k, const Geom& g, const float* in, const float
 bool winograd_applies(const ConvShape& s) {
   const int algorithm = conv_algorithm();
   if (algorithm == 1) return false;
-  const bool possible = s.kh == 3 && s.kw == 3 && s.sh == 1 && s.sw == 1 && s.dh == 1 &&
-                        s.dw == 1 && s.groups == 1 && s.oh > 0 && s.ow > 0;
+  const bool possible = s.kh == 3 && s.kw == 3 && s.sh == 1 && s.sw == 1 && s.dh == 1 && s.dw == 1 && s.groups == 1 &&
+                        s.oh > 0 && s.ow > 0;
   if (!possible || algorithm == 2) return possible;
   // The position GEMMs need K (channels) and N (tiles) to fill the register tiles: measured
   // slower than im2col with 4x4 planes (4 tiles an image) or 256 channels on 8 images of 4x4.
   const int64_t tiles = ((s.oh + 1) / 2) * ((s.ow + 1) / 2);
-  return s.c >= kMinChannels && s.oc >= kMinChannels && tiles >= kMinTiles &&
-         s.n * tiles >= kMinBatchTiles && 16 * (s.c + s.oc) * tiles <= kMaxImageFloats;
+  return s.c >= kMinChannels && s.oc >= kMinChannels && tiles >= kMinTiles && s.n * tiles >= kMinBatchTiles &&
+         16 * (s.c + s.oc) * tiles <= kMaxImageFloats;
 }
 
-bool winograd_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w,
-                      const float* bias, float* y) {
+bool winograd_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w, const float* bias,
+                      float* y) {
   std::unique_ptr<float[]> u(new (std::nothrow) float[16 * s.oc * s.c]);
   if (!u) return false;
   filter_transform(s.oc, s.c, w, s.c * 9, 9, false, u.get());
@@ -239,8 +229,7 @@ bool winograd_forward(const KernelTable& k, const ConvShape& s, const float* x, 
 
 // dx[c][ih][iw] = sum over oc, i, j of dy[oc][ih + ph - i][iw + pw - j] w[oc][c][i][j]: the
 // correlation of dy with w rotated by 180 degrees and transposed, padded by 2 - ph, 2 - pw.
-bool winograd_backward_input(const KernelTable& k, const ConvShape& s, const float* dy,
-                             const float* w, float* dx) {
+bool winograd_backward_input(const KernelTable& k, const ConvShape& s, const float* dy, const float* w, float* dx) {
   std::unique_ptr<float[]> u(new (std::nothrow) float[16 * s.oc * s.c]);
   if (!u) return false;
   filter_transform(s.c, s.oc, w, 9, s.c * 9, true, u.get());
@@ -248,16 +237,14 @@ bool winograd_backward_input(const KernelTable& k, const ConvShape& s, const flo
   return correlate(k, g, dy, u.get(), nullptr, dx);
 }
 
-bool winograd_backward_weight(const KernelTable& k, const ConvShape& s, const float* x,
-                              const float* dy, float* dw) {
+bool winograd_backward_weight(const KernelTable& k, const ConvShape& s, const float* x, const float* dy, float* dw) {
   const Geom g = geometry(s.n, s.c, s.h, s.w, s.oc, s.oh, s.ow, s.ph, s.pw);
   const int64_t vpi = 16 * g.c * g.tiles, dpi = 16 * g.o * g.tiles, sfl = 16 * g.o * g.c;
   const Split sp = split_for(g, vpi + dpi);
   const Padded px = padded_geometry(g), pdy = padded_dy_geometry(g);
   const int64_t vsize = sp.block * vpi + 16 * kSkew, dsize = sp.block * dpi + 16 * kSkew;
   const int64_t partial_at = vsize + dsize;
-  const int64_t per_thread =
-      partial_at + sfl + padded_floats(px) + padded_floats(pdy) + scratch_floats(g);
+  const int64_t per_thread = partial_at + sfl + padded_floats(px) + padded_floats(pdy) + scratch_floats(g);
   std::unique_ptr<float[]> buf(new (std::nothrow) float[sp.threads * per_thread]);
   if (!buf) return false;
   auto body = [&](int tid, int64_t i0, int64_t i1) {
@@ -282,8 +269,8 @@ bool winograd_backward_weight(const KernelTable& k, const ConvShape& s, const fl
       // S^T[xi] (c x o) += V[xi] (c x T) * D[xi]^T (T x o): transposed so the GEMM's wide
       // register tiles span the output channels (AVX-512's 6 x 64 tile would be half empty
       // for 32 input channels the other way; measured 1.3x faster on C2).
-      sgemm_batched(k, false, true, 16, g.c, g.o, T, 1.f, v, T, vs, d, T, ds,
-                    n0 == i0 ? 0.f : 1.f, partial, g.o, g.o * g.c);
+      sgemm_batched(k, false, true, 16, g.c, g.o, T, 1.f, v, T, vs, d, T, ds, n0 == i0 ? 0.f : 1.f, partial, g.o,
+                    g.o * g.c);
     }
   };
   run_split(sp, g.n, body);

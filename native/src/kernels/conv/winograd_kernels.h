@@ -25,15 +25,15 @@ struct WinogradPadded {
 
 // V[xi * ld + ty * tw + tx] = (B^T d B)[xi] for every tile of one padded input plane; scratch:
 // 4 kWinogradChunk floats per padded row.
-using WinogradInputFn = void (*)(const WinogradGeom& g, const WinogradPadded& pg,
-                                 const float* padded, float* v, int64_t ld, float* scratch);
+using WinogradInputFn = void (*)(const WinogradGeom& g, const WinogradPadded& pg, const float* padded, float* v,
+                                 int64_t ld, float* scratch);
 // D[xi * ld + ty * tw + tx] = (A dy A^T)[xi] for every 2x2 tile of one padded dy plane.
-using WinogradOutputGradFn = void (*)(const WinogradGeom& g, const WinogradPadded& pg,
-                                      const float* padded, float* d, int64_t ld);
+using WinogradOutputGradFn = void (*)(const WinogradGeom& g, const WinogradPadded& pg, const float* padded, float* d,
+                                      int64_t ld);
 // One output plane [oh, ow] = A^T M A + bias from M[xi * ld + ty * tw + tx]; scratch:
 // 4 tiles + kWinogradChunk floats.
-using WinogradOutputFn = void (*)(const WinogradGeom& g, const float* m, int64_t ld, float bias,
-                                  float* plane, float* scratch);
+using WinogradOutputFn = void (*)(const WinogradGeom& g, const float* m, int64_t ld, float bias, float* plane,
+                                  float* scratch);
 
 struct WinogradKernels {
   WinogradInputFn input;

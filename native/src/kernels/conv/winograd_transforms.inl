@@ -83,8 +83,7 @@ void input_transform(const WinogradGeom& g, const WinogradPadded& pg, const floa
 // A = [1 0; 1 1; 1 -1; 0 -1]: the rows of A dy are (u0, v0), (u0 + u1, v0 + v1),
 // (u0 - u1, v0 - v1), (-u1, -v1) for the tile's rows (u0, v0), (u1, v1); each row (a, b) times
 // A^T is (a, a + b, a - b, -b).
-void output_grad_transform(const WinogradGeom& g, const WinogradPadded& pg, const float* padded, float* d,
-                           int64_t ld) {
+void output_grad_transform(const WinogradGeom& g, const WinogradPadded& pg, const float* padded, float* d, int64_t ld) {
   const int64_t tw = g.tw;
   for (int64_t ty = 0; ty < g.th; ++ty) {
     const float* top = padded + 2 * ty * pg.len;
@@ -113,8 +112,7 @@ struct Outputs8 {
   f8 y00, y01, y10, y11;
 };
 
-__attribute__((always_inline)) inline Outputs8 tile_outputs8(const float* m, int64_t ld,
-                                                              f8 bias) {
+__attribute__((always_inline)) inline Outputs8 tile_outputs8(const float* m, int64_t ld, f8 bias) {
   f8 s0[4], s1[4];
   for (int j = 0; j < 4; ++j) {
     const f8 m0 = load8(m + (0 + j) * ld), m1 = load8(m + (4 + j) * ld);
@@ -122,15 +120,14 @@ __attribute__((always_inline)) inline Outputs8 tile_outputs8(const float* m, int
     s0[j] = m0 + m1 + m2;
     s1[j] = m1 - m2 - m3;
   }
-  return {s0[0] + s0[1] + s0[2] + bias, s0[1] - s0[2] - s0[3] + bias,
-          s1[0] + s1[1] + s1[2] + bias, s1[1] - s1[2] - s1[3] + bias};
+  return {s0[0] + s0[1] + s0[2] + bias, s0[1] - s0[2] - s0[3] + bias, s1[0] + s1[1] + s1[2] + bias,
+          s1[1] - s1[2] - s1[3] + bias};
 }
 
 // One output plane [oh, ow] = A^T M A + bias from M[xi * ld + ty * tw + tx]: the 2x2 outputs
 // of all the plane's tiles into scratch (y00, y01, y10, y11, each `tiles` floats, 8 tiles at a
 // time), then each output row interleaved from its even and odd columns.
-void output_transform(const WinogradGeom& g, const float* m, int64_t ld, float bias, float* plane,
-                      float* scratch) {
+void output_transform(const WinogradGeom& g, const float* m, int64_t ld, float bias, float* plane, float* scratch) {
   const int64_t tw = g.tw, n = g.tiles;
   const f8 vb = {bias, bias, bias, bias, bias, bias, bias, bias};
   float* y00 = scratch;

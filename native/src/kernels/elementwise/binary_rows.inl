@@ -38,8 +38,7 @@ struct ReluGradOp {
 };
 
 template <class Op>
-void binary_row(int64_t n, const float* a, int64_t sa, const float* b, int64_t sb, float* out,
-                int64_t so) {
+void binary_row(int64_t n, const float* a, int64_t sa, const float* b, int64_t sb, float* out, int64_t so) {
   constexpr int W = V::width;
   int64_t i = 0;
   if (so == 1 && sa == 1 && sb == 1) {

@@ -15,8 +15,7 @@ enum class BinaryOp : int { Add, Sub, Mul, Div, Maximum, Minimum, ReluGrad };
 constexpr int kNumBinaryOps = 7;
 
 // out[i*so] = a[i*sa] op b[i*sb] for i in [0, n)
-using BinaryRowFn = void (*)(int64_t n, const float* a, int64_t sa, const float* b, int64_t sb,
-                             float* out, int64_t so);
+using BinaryRowFn = void (*)(int64_t n, const float* a, int64_t sa, const float* b, int64_t sb, float* out, int64_t so);
 
 struct BinaryKernels {
   BinaryRowFn row[kNumBinaryOps];
@@ -29,9 +28,7 @@ void fill_binary_neon(BinaryKernels* k);
 
 // Semantics of PyTorch float32: relu(NaN) = NaN, relu(-0) = -0, sign(NaN) = NaN,
 // sign(+-0) = +0, rsqrt(x) = 1 / sqrt(x) (two roundings, like torch), log(0) = -inf.
-enum class UnaryOp : int {
-  Neg, Abs, Exp, Log, Sqrt, Rsqrt, Sin, Cos, Tanh, Sigmoid, Relu, Log1p, Expm1, Sign, Erf
-};
+enum class UnaryOp : int { Neg, Abs, Exp, Log, Sqrt, Rsqrt, Sin, Cos, Tanh, Sigmoid, Relu, Log1p, Expm1, Sign, Erf };
 constexpr int kNumUnaryOps = 15;
 
 // out[i*so] = op(x[i*sx]) for i in [0, n). Every element's value depends only on x[i*sx]
@@ -49,9 +46,9 @@ void fill_unary_neon(UnaryKernels* k);
 
 // out = a op b over an n-d shape, every operand with its own strides (broadcast = stride 0).
 // Threaded above a size threshold; each thread takes one contiguous range of elements.
-void binary_strided(const KernelTable& k, BinaryOp op, int ndim, const int64_t* shape,
-                    float* out, const int64_t* out_strides, const float* a,
-                    const int64_t* a_strides, const float* b, const int64_t* b_strides);
+void binary_strided(const KernelTable& k, BinaryOp op, int ndim, const int64_t* shape, float* out,
+                    const int64_t* out_strides, const float* a, const int64_t* a_strides, const float* b,
+                    const int64_t* b_strides);
 
 // out = op(x) over an n-d shape (x may broadcast: stride 0). out may be exactly x (in place).
 void unary_strided(const KernelTable& k, UnaryOp op, int ndim, const int64_t* shape, float* out,

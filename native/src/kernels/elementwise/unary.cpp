@@ -41,9 +41,7 @@ void unary_strided(const KernelTable& k, UnaryOp op, int ndim, const int64_t* sh
   const UnaryRowFn row = k.unary.row[static_cast<int>(op)];
   const int64_t so = loop.inner_stride(0), sx = loop.inner_stride(1);
   parallel_for(loop.numel(), unary_grain(op), [&](int64_t begin, int64_t end) {
-    loop.for_each_row(begin, end, [&](const int64_t* off, int64_t n) {
-      row(n, x + off[1], sx, out + off[0], so);
-    });
+    loop.for_each_row(begin, end, [&](const int64_t* off, int64_t n) { row(n, x + off[1], sx, out + off[0], so); });
   });
 }
 

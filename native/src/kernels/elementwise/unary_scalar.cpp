@@ -14,9 +14,7 @@ float sign_of(float x) {
   return x == 0 ? 0.0f : x;  // +0 for both zeros; NaN stays NaN
 }
 
-float sigmoid_of(float x) {
-  return static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(x))));
-}
+float sigmoid_of(float x) { return static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(x)))); }
 
 template <float (*F)(float)>
 void unary_row(int64_t n, const float* x, int64_t sx, float* out, int64_t so) {

@@ -69,14 +69,13 @@ constexpr int64_t kDirectBMaxRowsAliased = 96;
 
 bool read_b_in_place(const Problem& p, int64_t rows) {
   if (p.b_cs != 1) return false;
-  const int64_t limit = p.b_rs % 1024 == 0 ? min64(kDirectBMaxRowsAliased, p.g->direct_b_max_rows)
-                                           : p.g->direct_b_max_rows;
+  const int64_t limit =
+      p.b_rs % 1024 == 0 ? min64(kDirectBMaxRowsAliased, p.g->direct_b_max_rows) : p.g->direct_b_max_rows;
   return rows <= limit;
 }
 
-Problem make_problem(const KernelTable& kt, bool trans_a, bool trans_b, int64_t m, int64_t n,
-                     int64_t k, float alpha, const float* a, int64_t lda, const float* b,
-                     int64_t ldb, float beta, float* c, int64_t ldc) {
+Problem make_problem(const KernelTable& kt, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                     const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   Problem p;
   p.g = &kt.gemm;
   p.m = m;
@@ -149,8 +148,7 @@ void gemm_block(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1
             // Loop 1 (ir): MR-row micro-panels of the A block, one microkernel call each.
             for (int64_t ir = 0; ir < mc; ir += MR) {
               const int mr = static_cast<int>(min64(MR, mc - ir));
-              g.ukernel(kc, a_pack + ir * kc, b_panel, ldb, c_col + ir * p.ldc, p.ldc, p.alpha,
-                        beta, mr, nr);
+              g.ukernel(kc, a_pack + ir * kc, b_panel, ldb, c_col + ir * p.ldc, p.ldc, p.alpha, beta, mr, nr);
             }
           }
         }
@@ -249,17 +247,15 @@ int64_t gemm_flops(int64_t m, int64_t n, int64_t k) { return 2 * m * n * (k > 0 
 
 }  // namespace
 
-void sgemm(const KernelTable& kt, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
-           float alpha, const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
-           float* c, int64_t ldc) {
+void sgemm(const KernelTable& kt, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+           const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   const Problem p = make_problem(kt, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   gemm_threaded(p, threads_for(gemm_flops(m, n, k), kMinFlopsPerThread));
 }
 
-void sgemm_batched(const KernelTable& kt, bool trans_a, bool trans_b, int64_t batch, int64_t m,
-                   int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
-                   int64_t stride_a, const float* b, int64_t ldb, int64_t stride_b, float beta,
-                   float* c, int64_t ldc, int64_t stride_c) {
+void sgemm_batched(const KernelTable& kt, bool trans_a, bool trans_b, int64_t batch, int64_t m, int64_t n, int64_t k,
+                   float alpha, const float* a, int64_t lda, int64_t stride_a, const float* b, int64_t ldb,
+                   int64_t stride_b, float beta, float* c, int64_t ldc, int64_t stride_c) {
   if (batch <= 0 || m == 0 || n == 0) return;
   const Problem p0 = make_problem(kt, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   auto nth = [&](int64_t i) {

@@ -14,18 +14,16 @@ struct KernelTable;
 // Packs the mc x kc block of op(A) (element (i, p) at a[i * rs + p * cs]) into
 // ceil(mc / MR) micro-panels of kc * MR floats: panel r holds rows [r*MR, r*MR + MR) k-major
 // (out[r*MR*kc + p*MR + i]), rows past mc zero-filled.
-using GemmPackAFn = void (*)(int64_t mc, int64_t kc, const float* a, int64_t rs, int64_t cs,
-                             float* out);
+using GemmPackAFn = void (*)(int64_t mc, int64_t kc, const float* a, int64_t rs, int64_t cs, float* out);
 // Packs the kc x nc block of op(B) (element (p, j) at b[p * rs + j * cs]) into
 // ceil(nc / NR) micro-panels of kc * NR floats, k-major, columns past nc zero-filled.
-using GemmPackBFn = void (*)(int64_t kc, int64_t nc, const float* b, int64_t rs, int64_t cs,
-                             float* out);
+using GemmPackBFn = void (*)(int64_t kc, int64_t nc, const float* b, int64_t rs, int64_t cs, float* out);
 // The microkernel contract: C := beta*C + alpha*A*B on one mr x nr tile (mr <= MR, nr <= NR),
 // A a packed micro-panel (kc x MR, k-major), B kc rows of NR floats ldb apart (a packed
 // micro-panel: ldb = NR; or op(B) itself when its rows are contiguous: only nr columns are
 // read). beta = 0 overwrites C without reading it (NaN in C does not propagate).
-using GemmUkernelFn = void (*)(int64_t kc, const float* a, const float* b, int64_t ldb, float* c,
-                               int64_t ldc, float alpha, float beta, int mr, int nr);
+using GemmUkernelFn = void (*)(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
+                               float alpha, float beta, int mr, int nr);
 
 // Which micro-panel the two innermost loops keep in L1 (the other streams from L2):
 //   AInL1: loop 2 walks MR-row A micro-panels, loop 1 the NR-column B micro-panels of a packed
@@ -57,15 +55,13 @@ void fill_gemm_neon(GemmKernels* k);
 // m x k with row stride lda, or k x m when trans_a), op(B) k x n (B stored k x n, or n x k when
 // trans_b). beta = 0 overwrites C. C must not overlap A or B. Threaded over the process pool;
 // deterministic for a fixed thread count.
-void sgemm(const KernelTable& kt, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
-           float alpha, const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
-           float* c, int64_t ldc);
+void sgemm(const KernelTable& kt, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+           const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 
 // `batch` GEMMs: operand i at a + i*stride_a, b + i*stride_b, c + i*stride_c (a stride 0
 // broadcasts A or B). The C matrices must not overlap one another.
-void sgemm_batched(const KernelTable& kt, bool trans_a, bool trans_b, int64_t batch, int64_t m,
-                   int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
-                   int64_t stride_a, const float* b, int64_t ldb, int64_t stride_b, float beta,
-                   float* c, int64_t ldc, int64_t stride_c);
+void sgemm_batched(const KernelTable& kt, bool trans_a, bool trans_b, int64_t batch, int64_t m, int64_t n, int64_t k,
+                   float alpha, const float* a, int64_t lda, int64_t stride_a, const float* b, int64_t ldb,
+                   int64_t stride_b, float beta, float* c, int64_t ldc, int64_t stride_c);
 
 }  // namespace myelin

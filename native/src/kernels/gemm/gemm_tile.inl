@@ -18,9 +18,8 @@ inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 // first NVX vectors of the tile. kMasked: B's columns past nr are not read (op(B) read in place
 // at a right edge).
 template <bool kMasked, int NVX>
-__attribute__((always_inline)) inline void tile_kloop(int64_t kc, const float* a, const float* b,
-                                                      int64_t ldb, const typename V::mask* bm,
-                                                      typename V::reg (&acc)[MR][NVX]) {
+__attribute__((always_inline)) inline void tile_kloop(int64_t kc, const float* a, const float* b, int64_t ldb,
+                                                      const typename V::mask* bm, typename V::reg (&acc)[MR][NVX]) {
   for (int64_t p = 0; p < kc; ++p) {
     typename V::reg bv[NVX];
 #pragma GCC unroll 8
@@ -39,8 +38,8 @@ __attribute__((always_inline)) inline void tile_kloop(int64_t kc, const float* a
 // The microkernel on a tile NVX vectors wide (NVX < NV: a narrow right edge costs only the
 // vectors it needs).
 template <int NVX>
-void tile(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
-          float alpha, float beta, int mr, int nr) {
+void tile(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, float alpha, float beta,
+          int mr, int nr) {
   typename V::reg acc[MR][NVX];
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i)
@@ -94,8 +93,8 @@ void tile(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int
 }
 
 template <int NVX>
-void tile_for_width(int nvx, int64_t kc, const float* a, const float* b, int64_t ldb, float* c,
-                    int64_t ldc, float alpha, float beta, int mr, int nr) {
+void tile_for_width(int nvx, int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
+                    float alpha, float beta, int mr, int nr) {
   if constexpr (NVX > 1) {
     if (nvx < NVX) return tile_for_width<NVX - 1>(nvx, kc, a, b, ldb, c, ldc, alpha, beta, mr, nr);
   }
@@ -104,8 +103,8 @@ void tile_for_width(int nvx, int64_t kc, const float* a, const float* b, int64_t
 
 // C := beta*C + alpha*A*B on an mr x nr tile. The edge tile needs no copy: rows past mr are
 // never stored and columns past nr are masked, so the temporary tile is the registers.
-void sgemm_ukernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c,
-                   int64_t ldc, float alpha, float beta, int mr, int nr) {
+void sgemm_ukernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, float alpha,
+                   float beta, int mr, int nr) {
   tile_for_width<NV>((nr + W - 1) / W, kc, a, b, ldb, c, ldc, alpha, beta, mr, nr);
 }
 

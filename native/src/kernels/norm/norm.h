@@ -26,20 +26,18 @@ struct NormKernels {
   // *sum_g = sum(g), *sum_gx = sum(g * (x - mean))
   void (*grad_sums)(int64_t n, const float* g, const float* x, float mean, double* sum_g, double* sum_gx);
   // dx = a * g + b * (x - mean) + c
-  void (*grad_combine)(int64_t n, const float* g, const float* x, float mean, float a, float b, float c,
-                       float* dx);
+  void (*grad_combine)(int64_t n, const float* g, const float* x, float mean, float a, float b, float c, float* dx);
   // Layer norm over a row with per-element affine (w, b may be null):
   // y = (x - mean) * invstd * w + b
-  void (*affine_row)(int64_t n, const float* x, float mean, float invstd, const float* w, const float* b,
-                     float* y);
+  void (*affine_row)(int64_t n, const float* x, float mean, float invstd, const float* w, const float* b, float* y);
   // gw = g * w (g when w is null), xhat = (x - mean) * invstd:
   // *sum_gw = sum(gw), *sum_gw_xhat = sum(gw * xhat); and, when dw_acc / db_acc are non-null
   // (both or neither), dw_acc += g * xhat, db_acc += g.
   void (*affine_grad_sums)(int64_t n, const float* g, const float* x, const float* w, float mean, float invstd,
                            double* sum_gw, double* sum_gw_xhat, float* dw_acc, float* db_acc);
   // dx = invstd * (gw - a - xhat * b)
-  void (*affine_backward_row)(int64_t n, const float* g, const float* x, const float* w, float mean,
-                              float invstd, float a, float b, float* dx);
+  void (*affine_backward_row)(int64_t n, const float* g, const float* x, const float* w, float mean, float invstd,
+                              float a, float b, float* dx);
 };
 
 void fill_norm_scalar(NormKernels* k);

@@ -101,14 +101,14 @@ void grad_sums_row(int64_t n, const float* g, const float* x, float mean, double
   *sum_gx = tgx;
 }
 
-void grad_combine_row(int64_t n, const float* g, const float* x, float mean, float a, float b, float c,
-                      float* dx) {
+void grad_combine_row(int64_t n, const float* g, const float* x, float mean, float a, float b, float c, float* dx) {
   const reg vm = N::set1(mean), va = N::set1(a), vb = N::set1(b), vc = N::set1(c);
   int64_t i = 0;
   for (; kLanes && i + W <= n; i += W)
     N::store(dx + i, N::fma(va, N::load(g + i), N::fma(vb, N::sub(N::load(x + i), vm), vc)));
   for (; i < n; ++i)
-    dx[i] = static_cast<float>(static_cast<double>(a) * g[i] + (static_cast<double>(b) * (static_cast<double>(x[i]) - mean) + c));
+    dx[i] = static_cast<float>(static_cast<double>(a) * g[i] +
+                               (static_cast<double>(b) * (static_cast<double>(x[i]) - mean) + c));
 }
 
 template <bool HasW, bool HasB>
@@ -117,9 +117,12 @@ void affine_row_t(int64_t n, const float* x, float mean, float invstd, const flo
   int64_t i = 0;
   for (; kLanes && i + W <= n; i += W) {
     reg v = N::mul(N::sub(N::load(x + i), vm), vs);
-    if (HasW && HasB) v = N::fma(v, N::load(w + i), N::load(b + i));
-    else if (HasW) v = N::mul(v, N::load(w + i));
-    else if (HasB) v = N::add(v, N::load(b + i));
+    if (HasW && HasB)
+      v = N::fma(v, N::load(w + i), N::load(b + i));
+    else if (HasW)
+      v = N::mul(v, N::load(w + i));
+    else if (HasB)
+      v = N::add(v, N::load(b + i));
     N::store(y + i, v);
   }
   for (; i < n; ++i) {
@@ -131,10 +134,14 @@ void affine_row_t(int64_t n, const float* x, float mean, float invstd, const flo
 }
 
 void affine_row(int64_t n, const float* x, float mean, float invstd, const float* w, const float* b, float* y) {
-  if (w && b) affine_row_t<true, true>(n, x, mean, invstd, w, b, y);
-  else if (w) affine_row_t<true, false>(n, x, mean, invstd, w, b, y);
-  else if (b) affine_row_t<false, true>(n, x, mean, invstd, w, b, y);
-  else affine_row_t<false, false>(n, x, mean, invstd, w, b, y);
+  if (w && b)
+    affine_row_t<true, true>(n, x, mean, invstd, w, b, y);
+  else if (w)
+    affine_row_t<true, false>(n, x, mean, invstd, w, b, y);
+  else if (b)
+    affine_row_t<false, true>(n, x, mean, invstd, w, b, y);
+  else
+    affine_row_t<false, false>(n, x, mean, invstd, w, b, y);
 }
 
 // Sums of gw and gw * xhat; with HasAcc also dw_acc += g * xhat, db_acc += g (this pass reads
@@ -179,15 +186,19 @@ void affine_grad_sums_t(int64_t n, const float* g, const float* x, const float* 
 
 void affine_grad_sums(int64_t n, const float* g, const float* x, const float* w, float mean, float invstd,
                       double* sum_gw, double* sum_gw_xhat, float* dw_acc, float* db_acc) {
-  if (w && dw_acc) affine_grad_sums_t<true, true>(n, g, x, w, mean, invstd, sum_gw, sum_gw_xhat, dw_acc, db_acc);
-  else if (w) affine_grad_sums_t<true, false>(n, g, x, w, mean, invstd, sum_gw, sum_gw_xhat, dw_acc, db_acc);
-  else if (dw_acc) affine_grad_sums_t<false, true>(n, g, x, w, mean, invstd, sum_gw, sum_gw_xhat, dw_acc, db_acc);
-  else affine_grad_sums_t<false, false>(n, g, x, w, mean, invstd, sum_gw, sum_gw_xhat, dw_acc, db_acc);
+  if (w && dw_acc)
+    affine_grad_sums_t<true, true>(n, g, x, w, mean, invstd, sum_gw, sum_gw_xhat, dw_acc, db_acc);
+  else if (w)
+    affine_grad_sums_t<true, false>(n, g, x, w, mean, invstd, sum_gw, sum_gw_xhat, dw_acc, db_acc);
+  else if (dw_acc)
+    affine_grad_sums_t<false, true>(n, g, x, w, mean, invstd, sum_gw, sum_gw_xhat, dw_acc, db_acc);
+  else
+    affine_grad_sums_t<false, false>(n, g, x, w, mean, invstd, sum_gw, sum_gw_xhat, dw_acc, db_acc);
 }
 
 template <bool HasW>
-void affine_backward_t(int64_t n, const float* g, const float* x, const float* w, float mean, float invstd,
-                       float a, float b, float* dx) {
+void affine_backward_t(int64_t n, const float* g, const float* x, const float* w, float mean, float invstd, float a,
+                       float b, float* dx) {
   const reg vm = N::set1(mean), vs = N::set1(invstd), va = N::set1(a), vb = N::set1(b);
   int64_t i = 0;
   for (; kLanes && i + W <= n; i += W) {
@@ -204,10 +215,12 @@ void affine_backward_t(int64_t n, const float* g, const float* x, const float* w
   }
 }
 
-void affine_backward_row(int64_t n, const float* g, const float* x, const float* w, float mean, float invstd,
-                         float a, float b, float* dx) {
-  if (w) affine_backward_t<true>(n, g, x, w, mean, invstd, a, b, dx);
-  else affine_backward_t<false>(n, g, x, w, mean, invstd, a, b, dx);
+void affine_backward_row(int64_t n, const float* g, const float* x, const float* w, float mean, float invstd, float a,
+                         float b, float* dx) {
+  if (w)
+    affine_backward_t<true>(n, g, x, w, mean, invstd, a, b, dx);
+  else
+    affine_backward_t<false>(n, g, x, w, mean, invstd, a, b, dx);
 }
 
 void fill_norm_rows(NormKernels* k) {

@@ -31,8 +31,8 @@ float sign_of(bool maximize) { return maximize ? -1.0f : 1.0f; }
 
 }  // namespace
 
-void sgd_step(const KernelTable& k, int64_t n, float* param, const float* grad,
-              float* momentum_buf, const SgdHyper& h) {
+void sgd_step(const KernelTable& k, int64_t n, float* param, const float* grad, float* momentum_buf,
+              const SgdHyper& h) {
   SgdRow r{};
   r.param = param;
   r.grad = grad;
@@ -49,8 +49,8 @@ void sgd_step(const KernelTable& k, int64_t n, float* param, const float* grad,
   run_rows(n, k.optim.sgd, r);
 }
 
-void adam_step(const KernelTable& k, int64_t n, float* param, const float* grad, float* exp_avg,
-               float* exp_avg_sq, float* max_exp_avg_sq, const AdamHyper& h) {
+void adam_step(const KernelTable& k, int64_t n, float* param, const float* grad, float* exp_avg, float* exp_avg_sq,
+               float* max_exp_avg_sq, const AdamHyper& h) {
   // PyTorch: step = step_t.item(); bias_correction = 1 - beta ** step (Python floats).
   const double step = static_cast<double>(h.step);
   const double bias_correction1 = 1.0 - std::pow(h.beta1, step);
@@ -76,8 +76,8 @@ void adam_step(const KernelTable& k, int64_t n, float* param, const float* grad,
   run_rows(n, k.optim.adam, r);
 }
 
-void rmsprop_step(const KernelTable& k, int64_t n, float* param, const float* grad,
-                  float* square_avg, float* momentum_buf, float* grad_avg, const RmspropHyper& h) {
+void rmsprop_step(const KernelTable& k, int64_t n, float* param, const float* grad, float* square_avg,
+                  float* momentum_buf, float* grad_avg, const RmspropHyper& h) {
   RmspropRow r{};
   r.param = param;
   r.grad = grad;
@@ -97,8 +97,8 @@ void rmsprop_step(const KernelTable& k, int64_t n, float* param, const float* gr
   run_rows(n, k.optim.rmsprop, r);
 }
 
-void adagrad_step(const KernelTable& k, int64_t n, float* param, const float* grad,
-                  float* state_sum, const AdagradHyper& h) {
+void adagrad_step(const KernelTable& k, int64_t n, float* param, const float* grad, float* state_sum,
+                  const AdagradHyper& h) {
   const double clr = h.lr / (1.0 + static_cast<double>(h.step - 1) * h.lr_decay);
   AdagradRow r{};
   r.param = param;

@@ -71,9 +71,9 @@ struct AdamRow {
   float decay;                   // float(1 - lr*weight_decay) for AdamW, else 1
   float beta1, one_minus_beta1;  // float(beta1), float(1 - beta1)
   float beta2, one_minus_beta2;
-  float bias_correction2_sqrt;   // float(sqrt(1 - beta2^step))
+  float bias_correction2_sqrt;  // float(sqrt(1 - beta2^step))
   float eps;
-  float neg_step_size;           // float(-(lr / (1 - beta1^step)))
+  float neg_step_size;  // float(-(lr / (1 - beta1^step)))
   bool has_weight_decay, amsgrad;
 };
 
@@ -123,13 +123,12 @@ void fill_optim_neon(OptimKernels* k);
 // ---- Drivers: one step over a parameter of n contiguous elements, threaded above a size
 // threshold. Buffers must not overlap; unused state buffers may be null. The caller has
 // checked the hyper-parameters (finite, in range).
-void sgd_step(const KernelTable& k, int64_t n, float* param, const float* grad,
-              float* momentum_buf, const SgdHyper& h);
-void adam_step(const KernelTable& k, int64_t n, float* param, const float* grad, float* exp_avg,
-               float* exp_avg_sq, float* max_exp_avg_sq, const AdamHyper& h);
-void rmsprop_step(const KernelTable& k, int64_t n, float* param, const float* grad,
-                  float* square_avg, float* momentum_buf, float* grad_avg, const RmspropHyper& h);
-void adagrad_step(const KernelTable& k, int64_t n, float* param, const float* grad,
-                  float* state_sum, const AdagradHyper& h);
+void sgd_step(const KernelTable& k, int64_t n, float* param, const float* grad, float* momentum_buf, const SgdHyper& h);
+void adam_step(const KernelTable& k, int64_t n, float* param, const float* grad, float* exp_avg, float* exp_avg_sq,
+               float* max_exp_avg_sq, const AdamHyper& h);
+void rmsprop_step(const KernelTable& k, int64_t n, float* param, const float* grad, float* square_avg,
+                  float* momentum_buf, float* grad_avg, const RmspropHyper& h);
+void adagrad_step(const KernelTable& k, int64_t n, float* param, const float* grad, float* state_sum,
+                  const AdagradHyper& h);
 
 }  // namespace myelin

@@ -24,8 +24,7 @@ struct V : simd::V {
   static reg load_part(const float* p, mask m) { return _mm256_maskload_ps(p, m); }
   static void store_part(float* p, mask m, reg v) { _mm256_maskstore_ps(p, m, v); }
   static mask part_mask(int64_t count) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)),
-                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   }
 };
 

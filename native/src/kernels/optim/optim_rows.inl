@@ -35,11 +35,11 @@ void sgd_span(const SgdRow& r, int64_t begin, int64_t end) {
   const R damp = V::set1(r.one_minus_dampening), neg_lr = V::set1(r.neg_lr);
   for_each_vector(begin, end, [&](int64_t i, const auto& io) {
     const R p = io.load(r.param + i);
-    R d = V::mul(io.load(r.grad + i), sign);       // maximize: -grad
-    if (kWeightDecay) d = V::fmadd(p, wd, d);      // d_p.add(param, alpha=wd)
+    R d = V::mul(io.load(r.grad + i), sign);   // maximize: -grad
+    if (kWeightDecay) d = V::fmadd(p, wd, d);  // d_p.add(param, alpha=wd)
     if (kMomentum) {
-      R buf = d;                                   // first step: clone(d_p)
-      if (!kFirst)                                 // buf.mul_(momentum).add_(d_p, alpha=1-damp)
+      R buf = d;    // first step: clone(d_p)
+      if (!kFirst)  // buf.mul_(momentum).add_(d_p, alpha=1-damp)
         buf = V::fmadd(d, damp, V::mul(io.load(r.momentum_buf + i), mom));
       io.store(r.momentum_buf + i, buf);
       d = kNesterov ? V::fmadd(buf, mom, d) : buf;  // d_p.add(buf, alpha=momentum)
@@ -60,7 +60,7 @@ void adam_span(const AdamRow& r, int64_t begin, int64_t end) {
     R p = io.load(r.param + i);
     R g = V::mul(io.load(r.grad + i), sign);
     if (kWeightDecay) g = V::fmadd(p, wd, g);  // grad.add(param, alpha=wd)
-    p = V::mul(p, decay);                     // AdamW: param.mul_(1 - lr*wd); 1 for Adam
+    p = V::mul(p, decay);                      // AdamW: param.mul_(1 - lr*wd); 1 for Adam
     // exp_avg.mul_(beta1).add_(grad, alpha=1-beta1)
     const R m = V::fmadd(g, omb1, V::mul(io.load(r.exp_avg + i), b1));
     // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1-beta2)
@@ -139,14 +139,13 @@ void sgd_flags(const SgdRow& r, int64_t b, int64_t e) {
   sgd_span<(F & 1) != 0, (F & 2) != 0, (F & 4) != 0, (F & 8) != 0>(r, b, e);
 }
 void sgd_row(const SgdRow& r, int64_t begin, int64_t end) {
-  static constexpr SgdRowFn table[16] = {
-      sgd_flags<0>, sgd_flags<1>, sgd_flags<2>,  sgd_flags<3>,  sgd_flags<4>,  sgd_flags<5>,
-      sgd_flags<6>, sgd_flags<7>, sgd_flags<8>,  sgd_flags<9>,  sgd_flags<10>, sgd_flags<11>,
-      sgd_flags<12>, sgd_flags<13>, sgd_flags<14>, sgd_flags<15>};
+  static constexpr SgdRowFn table[16] = {sgd_flags<0>,  sgd_flags<1>,  sgd_flags<2>,  sgd_flags<3>,
+                                         sgd_flags<4>,  sgd_flags<5>,  sgd_flags<6>,  sgd_flags<7>,
+                                         sgd_flags<8>,  sgd_flags<9>,  sgd_flags<10>, sgd_flags<11>,
+                                         sgd_flags<12>, sgd_flags<13>, sgd_flags<14>, sgd_flags<15>};
   // Without momentum, nesterov and first_step mean nothing: one span serves.
-  const int f = r.has_momentum
-                    ? (r.has_weight_decay ? 1 : 0) | 2 | (r.nesterov ? 4 : 0) | (r.first_step ? 8 : 0)
-                    : (r.has_weight_decay ? 1 : 0);
+  const int f = r.has_momentum ? (r.has_weight_decay ? 1 : 0) | 2 | (r.nesterov ? 4 : 0) | (r.first_step ? 8 : 0)
+                               : (r.has_weight_decay ? 1 : 0);
   table[f](r, begin, end);
 }
 
@@ -164,9 +163,8 @@ void rmsprop_flags(const RmspropRow& r, int64_t b, int64_t e) {
   rmsprop_span<(F & 1) != 0, (F & 2) != 0, (F & 4) != 0>(r, b, e);
 }
 void rmsprop_row(const RmspropRow& r, int64_t begin, int64_t end) {
-  static constexpr RmspropRowFn table[8] = {rmsprop_flags<0>, rmsprop_flags<1>, rmsprop_flags<2>,
-                                            rmsprop_flags<3>, rmsprop_flags<4>, rmsprop_flags<5>,
-                                            rmsprop_flags<6>, rmsprop_flags<7>};
+  static constexpr RmspropRowFn table[8] = {rmsprop_flags<0>, rmsprop_flags<1>, rmsprop_flags<2>, rmsprop_flags<3>,
+                                            rmsprop_flags<4>, rmsprop_flags<5>, rmsprop_flags<6>, rmsprop_flags<7>};
   table[(r.has_weight_decay ? 1 : 0) | (r.centered ? 2 : 0) | (r.has_momentum ? 4 : 0)](r, begin, end);
 }
 

@@ -21,8 +21,7 @@ struct Window {
   int64_t full;  // Avg: the window size counting padding (PyTorch's pool_size factor)
 };
 
-Window window(PoolOp op, int64_t o, int64_t in, int64_t out, int64_t k, int64_t s, int64_t p,
-              int64_t d) {
+Window window(PoolOp op, int64_t o, int64_t in, int64_t out, int64_t k, int64_t s, int64_t p, int64_t d) {
   Window win{0, 0, 1, 0};
   if (op == PoolOp::AdaptiveAvg || op == PoolOp::AdaptiveMax) {
     win.lo = (o * in) / out;
@@ -70,8 +69,7 @@ struct Windows {
   }
 };
 
-void forward_plane(PoolOp op, const PoolShape& s, const Windows& win, const float* x, float* y,
-                   int32_t* idx) {
+void forward_plane(PoolOp op, const PoolShape& s, const Windows& win, const float* x, float* y, int32_t* idx) {
   const bool is_max = op == PoolOp::Max || op == PoolOp::AdaptiveMax;
   for (int64_t oy = 0; oy < s.oh; ++oy) {
     const Window& wy = win.rows[oy];
@@ -100,17 +98,15 @@ void forward_plane(PoolOp op, const PoolShape& s, const Windows& win, const floa
         float sum = 0.f;
         for (int64_t iy = wy.lo; iy < wy.hi; ++iy)
           for (int64_t ix = wx.lo; ix < wx.hi; ++ix) sum += x[iy * s.w + ix];
-        const int64_t count = op == PoolOp::Avg && s.count_include_pad
-                                  ? wy.full * wx.full
-                                  : (wy.hi - wy.lo) * (wx.hi - wx.lo);
+        const int64_t count =
+            op == PoolOp::Avg && s.count_include_pad ? wy.full * wx.full : (wy.hi - wy.lo) * (wx.hi - wx.lo);
         y[o] = sum / static_cast<float>(count);
       }
     }
   }
 }
 
-void backward_plane(PoolOp op, const PoolShape& s, const Windows& win, const float* dy,
-                    const int32_t* idx, float* dx) {
+void backward_plane(PoolOp op, const PoolShape& s, const Windows& win, const float* dy, const int32_t* idx, float* dx) {
   std::memset(dx, 0, sizeof(float) * s.h * s.w);
   const int64_t ohw = s.oh * s.ow;
   if (op == PoolOp::Max || op == PoolOp::AdaptiveMax) {
@@ -122,9 +118,8 @@ void backward_plane(PoolOp op, const PoolShape& s, const Windows& win, const flo
     for (int64_t ox = 0; ox < s.ow; ++ox) {
       const Window& wx = win.cols[ox];
       if (wy.lo >= wy.hi || wx.lo >= wx.hi) continue;
-      const int64_t count = op == PoolOp::Avg && s.count_include_pad
-                                ? wy.full * wx.full
-                                : (wy.hi - wy.lo) * (wx.hi - wx.lo);
+      const int64_t count =
+          op == PoolOp::Avg && s.count_include_pad ? wy.full * wx.full : (wy.hi - wy.lo) * (wx.hi - wx.lo);
       const float g = dy[oy * s.ow + ox] / static_cast<float>(count);
       for (int64_t iy = wy.lo; iy < wy.hi; ++iy)
         for (int64_t ix = wx.lo; ix < wx.hi; ++ix) dx[iy * s.w + ix] += g;
@@ -137,8 +132,8 @@ void backward_plane(PoolOp op, const PoolShape& s, const Windows& win, const flo
 // first maximum wins, a NaN wins over numbers, a later NaN over an earlier one). The generic
 // window loop took a tenth of a small CNN's training step.
 bool is_max_2x2(PoolOp op, const PoolShape& s) {
-  return op == PoolOp::Max && s.kh == 2 && s.kw == 2 && s.sh == 2 && s.sw == 2 && s.ph == 0 &&
-         s.pw == 0 && s.dh == 1 && s.dw == 1 && 2 * s.oh <= s.h && 2 * s.ow <= s.w;
+  return op == PoolOp::Max && s.kh == 2 && s.kw == 2 && s.sh == 2 && s.sw == 2 && s.ph == 0 && s.pw == 0 && s.dh == 1 &&
+         s.dw == 1 && 2 * s.oh <= s.h && 2 * s.ow <= s.w;
 }
 
 void max_2x2_plane(const PoolShape& s, const float* x, float* y, int32_t* idx) {
@@ -183,8 +178,7 @@ void pool2d_forward(PoolOp op, const PoolShape& s, const float* x, float* y, int
   });
 }
 
-void pool2d_backward(PoolOp op, const PoolShape& s, const float* dy, const int32_t* indices,
-                     float* dx) {
+void pool2d_backward(PoolOp op, const PoolShape& s, const float* dy, const int32_t* indices, float* dx) {
   const int64_t hw = s.h * s.w, ohw = s.oh * s.ow;
   const Windows win(op, s);
   parallel_for(s.planes, plane_grain(s), [&](int64_t b, int64_t e) {

@@ -18,7 +18,6 @@ struct PoolShape {
 void pool2d_forward(PoolOp op, const PoolShape& s, const float* x, float* y, int32_t* indices);
 // dx [planes, h, w] (overwritten) from dy [planes, oh, ow]; Max/AdaptiveMax scatter through
 // indices, which must all lie in [0, h * w).
-void pool2d_backward(PoolOp op, const PoolShape& s, const float* dy, const int32_t* indices,
-                     float* dx);
+void pool2d_backward(PoolOp op, const PoolShape& s, const float* dy, const int32_t* indices, float* dx);
 
 }  // namespace myelin

@@ -18,8 +18,7 @@ bool arg_better(ArgReduceOp op, float v, float best) {
   return op == ArgReduceOp::Argmax ? v > best : v < best;
 }
 
-void arg_rows(const KernelTable& k, ArgReduceOp op, const Plan& p, const float* x, float* values,
-              int32_t* indices) {
+void arg_rows(const KernelTable& k, ArgReduceOp op, const Plan& p, const float* x, float* values, int32_t* indices) {
   const ArgRowFn row = k.reduce.arg_row[static_cast<int>(op)];
   const int64_t* kstrides[1] = {p.kept.xs};
   const NdLoop<1> kloop(p.kept.n, p.kept.size, kstrides);
@@ -62,8 +61,7 @@ void arg_rows(const KernelTable& k, ArgReduceOp op, const Plan& p, const float* 
   }
 }
 
-void arg_columns(const KernelTable& k, ArgReduceOp op, const Plan& p, const float* x,
-                 float* values, int32_t* indices) {
+void arg_columns(const KernelTable& k, ArgReduceOp op, const Plan& p, const float* x, float* values, int32_t* indices) {
   const ArgColsFn cols_fn = k.reduce.arg_cols[static_cast<int>(op)];
   const ColumnsLayout c = columns_layout(p);
   const int64_t* ostrides[2] = {c.outer.xs, c.outer.os};
@@ -100,12 +98,10 @@ void arg_columns(const KernelTable& k, ArgReduceOp op, const Plan& p, const floa
   parallel_run(nt < units ? nt : static_cast<int>(units), work);
 }
 
-
 }  // namespace
 
-void arg_reduce_strided(const KernelTable& k, ArgReduceOp op, int ndim, const int64_t* shape,
-                        const float* x, const int64_t* x_strides, int axis, float* values,
-                        int32_t* indices) {
+void arg_reduce_strided(const KernelTable& k, ArgReduceOp op, int ndim, const int64_t* shape, const float* x,
+                        const int64_t* x_strides, int axis, float* values, int32_t* indices) {
   bool reduced[kMaxDims] = {};
   reduced[axis] = true;
   const Plan p = make_plan(ndim, shape, x_strides, reduced, false);

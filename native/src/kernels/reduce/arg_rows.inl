@@ -52,8 +52,7 @@ int64_t arg_row(int64_t n, const float* x, int64_t stride) {
 }
 
 template <class Op>
-void arg_cols(int64_t rows, int64_t cols, const float* x, int64_t rs, int64_t cs, float* best,
-              int32_t* index) {
+void arg_cols(int64_t rows, int64_t cols, const float* x, int64_t rs, int64_t cs, float* best, int32_t* index) {
   int64_t j = 0;
   if (cs == 1) {
     for (; j + W <= cols; j += W) {
@@ -62,8 +61,7 @@ void arg_cols(int64_t rows, int64_t cols, const float* x, int64_t rs, int64_t cs
       for (int64_t r = 1; r < rows; ++r) {
         const reg v = V::load(x + r * rs + j);
         // Strictly better, or the first NaN (b stays NaN once it is: nothing beats it).
-        const typename V::mask take =
-            V::mask_or(Op::better_v(v, b), V::mask_andnot(V::isnan(b), V::isnan(v)));
+        const typename V::mask take = V::mask_or(Op::better_v(v, b), V::mask_andnot(V::isnan(b), V::isnan(v)));
         b = V::select(take, v, b);
         bi = V::select_i(take, V::set1_i(static_cast<int32_t>(r)), bi);
       }

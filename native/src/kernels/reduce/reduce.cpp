@@ -78,7 +78,6 @@ float identity(ReduceOp op) {
   }
 }
 
-
 // ---- layouts ----------------------------------------------------------------------------
 
 void reduce_rows(const KernelTable& k, ReduceOp op, const Plan& p, const float* x, float* out) {
@@ -120,8 +119,7 @@ void reduce_rows(const KernelTable& k, ReduceOp op, const Plan& p, const float* 
     kloop.for_each_row(o, o + 1, [&](const int64_t* off, int64_t) { base = x + off[0]; });
     float partial[kMaxThreads];
     auto part = [&](int tid, int nthreads) {
-      partial[tid] = reduce_range(base, chunk_begin(walked, tid, nthreads),
-                                  chunk_begin(walked, tid + 1, nthreads));
+      partial[tid] = reduce_range(base, chunk_begin(walked, tid, nthreads), chunk_begin(walked, tid + 1, nthreads));
     };
     parallel_run(nt, part);
     float v = partial[0];
@@ -154,8 +152,7 @@ void reduce_columns(const KernelTable& k, ReduceOp op, const Plan& p, const floa
     });
   };
   auto store = [&](float* ob, int64_t c0, int64_t n, const float* v) {
-    for (int64_t j = 0; j < n; ++j)
-      ob[(c0 + j) * c.cos] = op == ReduceOp::Mean ? v[j] / scale : v[j];
+    for (int64_t j = 0; j < n; ++j) ob[(c0 + j) * c.cos] = op == ReduceOp::Mean ? v[j] / scale : v[j];
   };
 
   const int nt = threads_for(p.out_numel * p.red_numel, kReduceGrain);
@@ -216,8 +213,8 @@ void reduce_columns(const KernelTable& k, ReduceOp op, const Plan& p, const floa
 
 }  // namespace
 
-void reduce_strided(const KernelTable& k, ReduceOp op, int ndim, const int64_t* shape,
-                    const float* x, const int64_t* x_strides, const bool* reduced, float* out) {
+void reduce_strided(const KernelTable& k, ReduceOp op, int ndim, const int64_t* shape, const float* x,
+                    const int64_t* x_strides, const bool* reduced, float* out) {
   // max/min ignore repeats, so broadcast reduced dims need not be walked.
   const bool idempotent = op == ReduceOp::Max || op == ReduceOp::Min;
   const Plan p = make_plan(ndim, shape, x_strides, reduced, idempotent);

@@ -24,16 +24,16 @@ using ReduceRowFn = float (*)(int64_t n, const float* x, int64_t stride);
 
 // acc[j] = op over r in [0, rows) of x[r*row_stride + j*col_stride], for j in [0, cols);
 // rows >= 1. With accumulate, acc[j] = op(acc[j], that) instead.
-using ReduceColsFn = void (*)(int64_t rows, int64_t cols, const float* x, int64_t row_stride,
-                              int64_t col_stride, float* acc, bool accumulate);
+using ReduceColsFn = void (*)(int64_t rows, int64_t cols, const float* x, int64_t row_stride, int64_t col_stride,
+                              float* acc, bool accumulate);
 
 // Index of the first extreme of x[i*stride], i in [0, n), n >= 1 (the first NaN, if any).
 using ArgRowFn = int64_t (*)(int64_t n, const float* x, int64_t stride);
 
 // For each column j in [0, cols): best[j], index[j] = the first extreme over the rows (the
 // first NaN, if any), index counted from 0; rows >= 1, rows < 2^31.
-using ArgColsFn = void (*)(int64_t rows, int64_t cols, const float* x, int64_t row_stride,
-                           int64_t col_stride, float* best, int32_t* index);
+using ArgColsFn = void (*)(int64_t rows, int64_t cols, const float* x, int64_t row_stride, int64_t col_stride,
+                           float* best, int32_t* index);
 
 struct ReduceKernels {
   ReduceRowFn row[kNumReduceOps];
@@ -51,13 +51,12 @@ void fill_reduce_neon(ReduceKernels* k);
 // row-major order, contiguous. An empty reduction yields 0 (sum), NaN (mean), 1 (prod); the
 // caller must reject one for max/min (this fills NaN). Threaded above a size threshold;
 // deterministic for a fixed thread count.
-void reduce_strided(const KernelTable& k, ReduceOp op, int ndim, const int64_t* shape,
-                    const float* x, const int64_t* x_strides, const bool* reduced, float* out);
+void reduce_strided(const KernelTable& k, ReduceOp op, int ndim, const int64_t* shape, const float* x,
+                    const int64_t* x_strides, const bool* reduced, float* out);
 
 // argmax/argmin of x along `axis` (shape[axis] >= 1, < 2^31): indices (and values, unless
 // null) receive the kept dims in row-major order, contiguous.
-void arg_reduce_strided(const KernelTable& k, ArgReduceOp op, int ndim, const int64_t* shape,
-                        const float* x, const int64_t* x_strides, int axis, float* values,
-                        int32_t* indices);
+void arg_reduce_strided(const KernelTable& k, ArgReduceOp op, int ndim, const int64_t* shape, const float* x,
+                        const int64_t* x_strides, int axis, float* values, int32_t* indices);
 
 }  // namespace myelin

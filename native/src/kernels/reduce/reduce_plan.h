@@ -47,10 +47,10 @@ Plan make_plan(int ndim, const int64_t* shape, const int64_t* x_strides, const b
 
 // The columns layout's roles of the planned dims.
 struct ColumnsLayout {
-  Dims outer;              // kept dims but the column dim: x and output strides
-  Dims outer_red;          // reduced dims but the innermost (rows)
-  int64_t cols, cs, cos;   // the column dim: size, x stride, output stride
-  int64_t rows, rs;        // the innermost reduced dim
+  Dims outer;             // kept dims but the column dim: x and output strides
+  Dims outer_red;         // reduced dims but the innermost (rows)
+  int64_t cols, cs, cos;  // the column dim: size, x stride, output stride
+  int64_t rows, rs;       // the innermost reduced dim
 };
 
 ColumnsLayout columns_layout(const Plan& p);

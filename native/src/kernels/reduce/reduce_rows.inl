@@ -242,14 +242,15 @@ inline int small_span(int64_t cols) {
 }
 
 template <class Op>
-void reduce_cols(int64_t rows, int64_t cols, const float* x, int64_t rs, int64_t cs, float* acc,
-                 bool accumulate) {
+void reduce_cols(int64_t rows, int64_t cols, const float* x, int64_t rs, int64_t cs, float* acc, bool accumulate) {
   const int span = cs == 1 && rs == cols ? small_span(cols) : 0;
   if (span) {
     float part[W];
     float* dst = accumulate ? part : acc;
-    if (span == 4) small_cols<Op, 4>(rows, cols, x, dst);
-    else small_cols<Op, 3>(rows, cols, x, dst);
+    if (span == 4)
+      small_cols<Op, 4>(rows, cols, x, dst);
+    else
+      small_cols<Op, 3>(rows, cols, x, dst);
     if (accumulate) combine_into<Op>(cols, acc, part);
     return;
   }

@@ -54,8 +54,8 @@ void repeat_row(const float* row, int64_t w, int64_t k, float* out) {
     for (int64_t j = 0; j < k; ++j) out[i * k + j] = row[i];
 }
 
-void nearest_forward_plane(const ResampleShape& s, int64_t repeat, const int32_t* ri,
-                           const int32_t* ci, const float* x, float* y) {
+void nearest_forward_plane(const ResampleShape& s, int64_t repeat, const int32_t* ri, const int32_t* ci, const float* x,
+                           float* y) {
   for (int64_t r = 0; r < s.oh; ++r) {
     float* out = y + r * s.ow;
     // Upsampling repeats source rows: copy the previous output row.
@@ -71,8 +71,7 @@ void nearest_forward_plane(const ResampleShape& s, int64_t repeat, const int32_t
   }
 }
 
-void nearest_backward_plane(const ResampleShape& s, const int32_t* ri, const int32_t* ci,
-                            const float* dy, float* dx) {
+void nearest_backward_plane(const ResampleShape& s, const int32_t* ri, const int32_t* ci, const float* dy, float* dx) {
   std::memset(dx, 0, static_cast<size_t>(s.h * s.w) * sizeof(float));
   for (int64_t r = 0; r < s.oh; ++r) {
     const float* g = dy + r * s.ow;
@@ -105,8 +104,7 @@ struct Columns {
   // i0 never decreases and i1 is i0 or i0 + 1 (every table interpolate builds): the backward
   // can then keep the two source columns it updates in registers.
   bool ordered = true;
-  explicit Columns(const ResampleShape& s, const ResampleAxis& cols)
-      : i0(s.ow), i1(s.ow), w0(s.ow), w1(s.ow) {
+  explicit Columns(const ResampleShape& s, const ResampleAxis& cols) : i0(s.ow), i1(s.ow), w0(s.ow), w1(s.ow) {
     for (int64_t c = 0; c < s.ow; ++c) {
       i0[c] = cols.index[2 * c];
       i1[c] = cols.index[2 * c + 1];
@@ -162,7 +160,8 @@ void linear_forward_plane(const ResampleShape& s, const ResampleAxis& rows, cons
     const float a0 = rows.weight[2 * r], a1 = rows.weight[2 * r + 1];
     float* out = y + r * ow;
     if (a1 == 0) {
-      for (int64_t c = 0; c < ow; ++c) out[c] = static_cast<float>(static_cast<double>(a0) * static_cast<double>(t0[c]));
+      for (int64_t c = 0; c < ow; ++c)
+        out[c] = static_cast<float>(static_cast<double>(a0) * static_cast<double>(t0[c]));
     } else {
       for (int64_t c = 0; c < ow; ++c) out[c] = lerp(a0, t0[c], a1, t1[c]);
     }
@@ -201,8 +200,8 @@ void linear_backward_plane(const ResampleShape& s, const ResampleAxis& rows, con
 
 }  // namespace
 
-void resample2d_forward(const ResampleShape& s, const ResampleAxis& rows, const ResampleAxis& cols,
-                        const float* x, float* y) {
+void resample2d_forward(const ResampleShape& s, const ResampleAxis& rows, const ResampleAxis& cols, const float* x,
+                        float* y) {
   const int64_t in_plane = s.h * s.w, out_plane = s.oh * s.ow;
   if (rows.weight == nullptr) {
     const int64_t repeat = repeat_factor(s, cols.index);
@@ -221,8 +220,8 @@ void resample2d_forward(const ResampleShape& s, const ResampleAxis& rows, const 
   });
 }
 
-void resample2d_backward(const ResampleShape& s, const ResampleAxis& rows,
-                         const ResampleAxis& cols, const float* dy, float* dx) {
+void resample2d_backward(const ResampleShape& s, const ResampleAxis& rows, const ResampleAxis& cols, const float* dy,
+                         float* dx) {
   const int64_t in_plane = s.h * s.w, out_plane = s.oh * s.ow;
   if (rows.weight == nullptr) {
     parallel_for(s.planes, plane_grain(s), [&](int64_t begin, int64_t end) {

@@ -22,10 +22,10 @@ struct ResampleAxis {
 
 // y [planes, oh, ow] (overwritten) from x [planes, h, w]. rows and cols are both nearest or
 // both linear.
-void resample2d_forward(const ResampleShape& s, const ResampleAxis& rows, const ResampleAxis& cols,
-                        const float* x, float* y);
+void resample2d_forward(const ResampleShape& s, const ResampleAxis& rows, const ResampleAxis& cols, const float* x,
+                        float* y);
 // dx [planes, h, w] (overwritten): the adjoint of resample2d_forward applied to dy.
-void resample2d_backward(const ResampleShape& s, const ResampleAxis& rows,
-                         const ResampleAxis& cols, const float* dy, float* dx);
+void resample2d_backward(const ResampleShape& s, const ResampleAxis& rows, const ResampleAxis& cols, const float* dy,
+                         float* dx);
 
 }  // namespace myelin

@@ -17,10 +17,18 @@ constexpr int64_t kMinUnitsPerThread = 16384;
 
 int rnn_op_arrays(RnnOp op, const int** widths) {
   switch (op) {
-    case RnnOp::LstmForward: *widths = kLstmForward; return 6;
-    case RnnOp::LstmBackward: *widths = kLstmBackward; return 6;
-    case RnnOp::GruForward: *widths = kGruForward; return 5;
-    case RnnOp::GruBackward: *widths = kGruBackward; return 7;
+    case RnnOp::LstmForward:
+      *widths = kLstmForward;
+      return 6;
+    case RnnOp::LstmBackward:
+      *widths = kLstmBackward;
+      return 6;
+    case RnnOp::GruForward:
+      *widths = kGruForward;
+      return 5;
+    case RnnOp::GruBackward:
+      *widths = kGruBackward;
+      return 7;
   }
   *widths = nullptr;
   return 0;
@@ -38,7 +46,8 @@ void rnn_cell_rows(const KernelTable& k, RnnOp op, int64_t rows, int64_t hidden,
           r.lstm_forward(h, a[0] + i * 4 * h, a[1] + i * h, a[2] + i * 4 * h, a[3] + i * h, a[4] + i * h, a[5] + i * h);
           break;
         case RnnOp::LstmBackward:
-          r.lstm_backward(h, a[0] + i * 4 * h, a[1] + i * h, a[2] + i * h, a[3] + i * h, a[4] + i * h, a[5] + i * 4 * h);
+          r.lstm_backward(h, a[0] + i * 4 * h, a[1] + i * h, a[2] + i * h, a[3] + i * h, a[4] + i * h,
+                          a[5] + i * 4 * h);
           break;
         case RnnOp::GruForward:
           r.gru_forward(h, a[0] + i * 3 * h, a[1] + i * 3 * h, a[2] + i * h, a[3] + i * 3 * h, a[4] + i * h);

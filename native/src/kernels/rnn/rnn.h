@@ -23,8 +23,8 @@ using GruForwardRowFn = void (*)(int64_t h, const float* x, const float* hg, con
                                  float* h_out);
 // GRU backward, one row: hg_n[H] = the n part of hg; dh = total gradient of h_t -> dx[3H] (of x),
 // dhg[3H] (of hg), dh_prev[H] (the direct part z * dh; the caller adds dhg W_hh).
-using GruBackwardRowFn = void (*)(int64_t h, const float* act, const float* hg_n, const float* h_prev,
-                                  const float* dh, float* dx, float* dhg, float* dh_prev);
+using GruBackwardRowFn = void (*)(int64_t h, const float* act, const float* hg_n, const float* h_prev, const float* dh,
+                                  float* dx, float* dhg, float* dh_prev);
 
 struct RnnKernels {
   LstmForwardRowFn lstm_forward;

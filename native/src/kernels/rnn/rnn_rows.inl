@@ -40,8 +40,8 @@ void lstm_forward_row(int64_t h, const float* pre, const float* c_prev, float* a
 }
 
 template <class L>
-void lstm_backward_at(int64_t j, int64_t h, const float* act, const float* tanh_c, const float* c_prev,
-                      const float* dh, float* dc, float* dpre) {
+void lstm_backward_at(int64_t j, int64_t h, const float* act, const float* tanh_c, const float* c_prev, const float* dh,
+                      float* dc, float* dpre) {
   const V::reg one = V::set1(1.0f);
   const V::reg i = L::load(act + j);
   const V::reg f = L::load(act + h + j);
@@ -84,8 +84,8 @@ void gru_forward_row(int64_t h, const float* x, const float* hg, const float* h_
 }
 
 template <class L>
-void gru_backward_at(int64_t j, int64_t h, const float* act, const float* hg_n, const float* h_prev,
-                     const float* dh, float* dx, float* dhg, float* dh_prev) {
+void gru_backward_at(int64_t j, int64_t h, const float* act, const float* hg_n, const float* h_prev, const float* dh,
+                     float* dx, float* dhg, float* dh_prev) {
   const V::reg one = V::set1(1.0f);
   const V::reg r = L::load(act + j);
   const V::reg z = L::load(act + h + j);
@@ -103,8 +103,8 @@ void gru_backward_at(int64_t j, int64_t h, const float* act, const float* hg_n, 
   L::store(dh_prev + j, V::mul(d, z));
 }
 
-void gru_backward_row(int64_t h, const float* act, const float* hg_n, const float* h_prev, const float* dh,
-                      float* dx, float* dhg, float* dh_prev) {
+void gru_backward_row(int64_t h, const float* act, const float* hg_n, const float* h_prev, const float* dh, float* dx,
+                      float* dhg, float* dh_prev) {
   int64_t j = 0;
   for (; j + Wide::width <= h; j += Wide::width) gru_backward_at<Wide>(j, h, act, hg_n, h_prev, dh, dx, dhg, dh_prev);
   for (; j < h; j++) gru_backward_at<One>(j, h, act, hg_n, h_prev, dh, dx, dhg, dh_prev);

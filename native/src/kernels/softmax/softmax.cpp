@@ -16,18 +16,26 @@ namespace {
 int64_t rows_grain(int64_t n) { return n > 0 ? (kSoftmaxGrain + n - 1) / n : kSoftmaxGrain; }
 }  // namespace
 
-void softmax_rows(const KernelTable& k, SoftmaxOp op, int64_t rows, int64_t n, const float* x,
-                  const float* dy, float* out) {
+void softmax_rows(const KernelTable& k, SoftmaxOp op, int64_t rows, int64_t n, const float* x, const float* dy,
+                  float* out) {
   const SoftmaxKernels& s = k.softmax;
   parallel_for(rows, rows_grain(n), [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
       const float* xr = x + r * n;
       float* yr = out + r * n;
       switch (op) {
-        case SoftmaxOp::Softmax: s.softmax(n, xr, yr); break;
-        case SoftmaxOp::LogSoftmax: s.log_softmax(n, xr, yr); break;
-        case SoftmaxOp::SoftmaxBackward: s.softmax_backward(n, xr, dy + r * n, yr); break;
-        case SoftmaxOp::LogSoftmaxBackward: s.log_softmax_backward(n, xr, dy + r * n, yr); break;
+        case SoftmaxOp::Softmax:
+          s.softmax(n, xr, yr);
+          break;
+        case SoftmaxOp::LogSoftmax:
+          s.log_softmax(n, xr, yr);
+          break;
+        case SoftmaxOp::SoftmaxBackward:
+          s.softmax_backward(n, xr, dy + r * n, yr);
+          break;
+        case SoftmaxOp::LogSoftmaxBackward:
+          s.log_softmax_backward(n, xr, dy + r * n, yr);
+          break;
       }
     }
   });
@@ -39,8 +47,8 @@ void logsumexp_rows(const KernelTable& k, int64_t rows, int64_t n, const float* 
   });
 }
 
-void cross_entropy_forward(const KernelTable& k, const CrossEntropyArgs& a, float* losses,
-                           float* lse, float* target_weight) {
+void cross_entropy_forward(const KernelTable& k, const CrossEntropyArgs& a, float* losses, float* lse,
+                           float* target_weight) {
   const int64_t C = a.classes;
   const float s = a.label_smoothing;
   parallel_for(a.rows, rows_grain(C), [&](int64_t begin, int64_t end) {
@@ -78,8 +86,7 @@ void cross_entropy_forward(const KernelTable& k, const CrossEntropyArgs& a, floa
   });
 }
 
-void cross_entropy_backward(const KernelTable& k, const CrossEntropyArgs& a, const float* grad_rows,
-                            float* dx) {
+void cross_entropy_backward(const KernelTable& k, const CrossEntropyArgs& a, const float* grad_rows, float* dx) {
   const int64_t C = a.classes;
   const float s = a.label_smoothing;
   parallel_for(a.rows, rows_grain(C), [&](int64_t begin, int64_t end) {

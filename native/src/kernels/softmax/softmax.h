@@ -35,8 +35,8 @@ void fill_softmax_neon(SoftmaxKernels* k);
 enum class SoftmaxOp : int { Softmax, LogSoftmax, SoftmaxBackward, LogSoftmaxBackward };
 
 // Row-parallel drivers over `rows` contiguous rows of n.
-void softmax_rows(const KernelTable& k, SoftmaxOp op, int64_t rows, int64_t n, const float* x,
-                  const float* dy, float* out);
+void softmax_rows(const KernelTable& k, SoftmaxOp op, int64_t rows, int64_t n, const float* x, const float* dy,
+                  float* out);
 void logsumexp_rows(const KernelTable& k, int64_t rows, int64_t n, const float* x, float* out);
 
 // Cross-entropy of logits [rows, classes] against class indices (targets != nullptr) or class
@@ -55,10 +55,9 @@ struct CrossEntropyArgs {
   int64_t ignore_index;
   float label_smoothing;
 };
-void cross_entropy_forward(const KernelTable& k, const CrossEntropyArgs& a, float* losses,
-                           float* lse, float* target_weight);
+void cross_entropy_forward(const KernelTable& k, const CrossEntropyArgs& a, float* losses, float* lse,
+                           float* target_weight);
 // dx = d(sum_i grad_rows[i] * loss_i)/d logits.
-void cross_entropy_backward(const KernelTable& k, const CrossEntropyArgs& a, const float* grad_rows,
-                            float* dx);
+void cross_entropy_backward(const KernelTable& k, const CrossEntropyArgs& a, const float* grad_rows, float* dx);
 
 }  // namespace myelin

@@ -44,9 +44,13 @@ struct V {
   static ireg i_and(ireg a, ireg b) { return _mm256_and_si256(a, b); }
   static ireg i_min(ireg a, ireg b) { return _mm256_min_epi32(a, b); }
   template <int N>
-  static ireg shl(ireg a) { return _mm256_slli_epi32(a, N); }
+  static ireg shl(ireg a) {
+    return _mm256_slli_epi32(a, N);
+  }
   template <int N>
-  static ireg sar(ireg a) { return _mm256_srai_epi32(a, N); }
+  static ireg sar(ireg a) {
+    return _mm256_srai_epi32(a, N);
+  }
   static mask test_bits(ireg a, ireg bits) {
     return _mm256_castsi256_ps(_mm256_cmpeq_epi32(_mm256_and_si256(a, bits), bits));
   }

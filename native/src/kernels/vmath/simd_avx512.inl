@@ -44,9 +44,13 @@ struct V {
   static ireg i_and(ireg a, ireg b) { return _mm512_and_si512(a, b); }
   static ireg i_min(ireg a, ireg b) { return _mm512_min_epi32(a, b); }
   template <int N>
-  static ireg shl(ireg a) { return _mm512_slli_epi32(a, N); }
+  static ireg shl(ireg a) {
+    return _mm512_slli_epi32(a, N);
+  }
   template <int N>
-  static ireg sar(ireg a) { return _mm512_srai_epi32(a, N); }
+  static ireg sar(ireg a) {
+    return _mm512_srai_epi32(a, N);
+  }
   static mask test_bits(ireg a, ireg bits) { return _mm512_test_epi32_mask(a, bits); }
   // Horizontal reductions of one register.
   static float hsum(reg v) { return _mm512_reduce_add_ps(v); }

@@ -46,9 +46,13 @@ struct V {
   static ireg i_and(ireg a, ireg b) { return vandq_s32(a, b); }
   static ireg i_min(ireg a, ireg b) { return vminq_s32(a, b); }
   template <int N>
-  static ireg shl(ireg a) { return vshlq_n_s32(a, N); }
+  static ireg shl(ireg a) {
+    return vshlq_n_s32(a, N);
+  }
   template <int N>
-  static ireg sar(ireg a) { return vshrq_n_s32(a, N); }
+  static ireg sar(ireg a) {
+    return vshrq_n_s32(a, N);
+  }
   static mask test_bits(ireg a, ireg b) { return vtstq_s32(a, b); }
   // Horizontal reductions of one register. hsum adds in x86's order (lanes 0+2, 1+3, then the
   // two), the pairwise tree the AVX versions use within each 128-bit half.

@@ -14,7 +14,7 @@ using ireg = V::ireg;
 using vmask = V::mask;
 
 constexpr float kLog2e = 0x1.715476p+0f;
-constexpr float kLn2Hi = 0x1.62e430p-1f;   // float nearest ln 2
+constexpr float kLn2Hi = 0x1.62e430p-1f;    // float nearest ln 2
 constexpr float kLn2Lo = -0x1.05c610p-29f;  // ln 2 - kLn2Hi
 // Added to |v| < 2^22, rounds v to an integer that then sits in the low mantissa bits.
 constexpr float kRoundMagic = 0x1.8p23f;
@@ -85,8 +85,7 @@ inline vreg v_expm1(vreg x) {
   const vreg s = pow2i(V::i_sub(e.n, V::iset1(1)));
   const vmask big = V::gt(xc, V::set1(16.5f));  // n >= 24
   const vreg a = V::select(big, s, V::sub(s, V::set1(0.5f)));
-  const vreg c = V::select(big, pow2i(V::i_sub(V::iset1(0), V::i_min(e.n, V::iset1(126)))),
-                           V::set1(0.0f));
+  const vreg c = V::select(big, pow2i(V::i_sub(V::iset1(0), V::i_min(e.n, V::iset1(126)))), V::set1(0.0f));
   const vreg sr = V::mul(s, e.r);
   const vreg h = V::add(sr, a);
   const vreg a_part = V::sub(h, sr);
@@ -123,9 +122,7 @@ inline vreg log_split(vreg x, ireg* e) {
 }
 
 // e ln2 + l, with e ln2 carried in two parts.
-inline vreg add_e_ln2(vreg e, vreg l) {
-  return V::fmadd(e, V::set1(kLn2Hi), V::fmadd(e, V::set1(kLn2Lo), l));
-}
+inline vreg add_e_ln2(vreg e, vreg l) { return V::fmadd(e, V::set1(kLn2Hi), V::fmadd(e, V::set1(kLn2Lo), l)); }
 
 inline vreg v_log(vreg x) {
   // Denormals: scale into the normals first.
@@ -205,7 +202,7 @@ inline vreg v_sincos(vreg x) {
   const vreg b = V::sub(rh, r1);  // the part of -ph that made it into rh
   const vreg err = V::sub(V::sub(r1, V::sub(rh, b)), V::add(ph, b));
   const vreg rl = V::fnmadd(n, V::set1(-0x1.ee59dap-50f), V::sub(err, pl));
-  ireg k = V::as_int(t);  // its low bits are n's
+  ireg k = V::as_int(t);                   // its low bits are n's
   if (kCos) k = V::i_add(k, V::iset1(1));  // cos(x) = sin(x + pi/2)
   const vreg r2 = V::mul(rh, rh);
   // Quadrant k: sin r, cos r, -sin r, -cos r.
