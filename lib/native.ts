@@ -151,6 +151,14 @@ export interface NativeBinding {
    * every 3x3 stride-1 ungrouped shape, however small (tests compare the paths).
    */
   setConvAlgorithmForTesting(algorithm: 'auto' | 'im2col' | 'winograd'): void;
+  /**
+   * Test hook: the nth fault point from now on (1-based; 0 turns the hook off) that is reached
+   * while running share `minShare` or a later one of a parallel region (any, when 0) fails as if
+   * memory were exhausted. Fault points: every scratch allocation, every reuse of a warm GEMM
+   * packing buffer, and the start of every share the pool hands out. The call then throws an
+   * Error naming the function, with code 'ERR_MYELIN_OUT_OF_MEMORY'.
+   */
+  failScratchForTesting(nth: number, minShare: number): void;
 
   /** out = a op b elementwise over `shape`; each operand is (array, offset, strides). */
   binary(

@@ -2,9 +2,15 @@
 // any number of worker_threads; it keeps no per-environment state.
 #include <napi.h>
 
+#include <cstdio>
+#include <exception>
+#include <new>
+#include <string>
+
 #include "binding/bindings.h"
 #include "runtime/kernel_table.h"
 #include "runtime/malloc_tuning.h"
+#include "runtime/scratch.h"
 #include "runtime/threadpool.h"
 
 namespace {
@@ -21,6 +27,7 @@ constexpr Export kExports[] = {
     {"setNumThreads", myelin::binding::set_num_threads},
     {"setIsaForTesting", myelin::binding::set_isa_for_testing},
     {"setConvAlgorithmForTesting", myelin::binding::set_conv_algorithm_for_testing},
+    {"failScratchForTesting", myelin::binding::fail_scratch_for_testing},
     {"binary", myelin::binding::binary},
     {"unary", myelin::binding::unary},
     {"reduce", myelin::binding::reduce},
@@ -51,13 +58,57 @@ constexpr Export kExports[] = {
     {"adagradStep", myelin::binding::adagrad_step},
 };
 
+// "8.0 GiB", "512.0 KiB", "12 bytes".
+std::string format_bytes(double bytes) {
+  static const char* const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  if (!(bytes >= 1024)) return std::to_string(static_cast<long long>(bytes > 0 ? bytes : 0)) + " bytes";
+  int u = 0;
+  bytes /= 1024;
+  while (bytes >= 1024 && u < 5) {
+    bytes /= 1024;
+    ++u;
+  }
+  char buf[64];
+  snprintf(buf, sizeof buf, "%.1f %s", bytes, units[u]);
+  return buf;
+}
+
+Napi::Error named_error(Napi::Env env, const char* fn, const std::string& what, const char* code) {
+  Napi::Error e = Napi::Error::New(env, std::string(fn) + ": " + what);
+  e.Set("code", Napi::String::New(env, code));
+  return e;
+}
+
+// Every export runs through here: a C++ exception from the core (an allocation failure on any
+// thread of the pool, rethrown on this one) becomes a JS Error naming the function, instead of
+// node-addon-api's generic message. The binding's own Napi::Errors pass through unchanged.
+Napi::Value guarded(const Napi::CallbackInfo& info) {
+  const Export* e = static_cast<const Export*>(info.Data());
+  try {
+    return e->fn(info);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const myelin::ScratchError& err) {
+    // A size of 0: the test hook failed a share of a kernel that allocates nothing.
+    throw named_error(
+        info.Env(), e->name,
+        err.bytes() > 0 ? "cannot allocate " + format_bytes(err.bytes()) + " of scratch" : "out of memory",
+        "ERR_MYELIN_OUT_OF_MEMORY");
+  } catch (const std::bad_alloc&) {
+    throw named_error(info.Env(), e->name, "out of memory", "ERR_MYELIN_OUT_OF_MEMORY");
+  } catch (const std::exception& err) {
+    throw named_error(info.Env(), e->name, err.what(), "ERR_MYELIN_NATIVE");
+  }
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const char* error = myelin::dispatch_error();
   if (*error) throw Napi::Error::New(env, std::string("myelin: ") + error);
   const char* threads_error = myelin::threads_env_error();
   if (*threads_error) throw Napi::Error::New(env, std::string("myelin: ") + threads_error);
   myelin::tune_malloc_for_tensors();
-  for (const Export& e : kExports) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));
+  for (const Export& e : kExports)
+    exports.Set(e.name, Napi::Function::New(env, guarded, e.name, const_cast<Export*>(&e)));
   return exports;
 }
 

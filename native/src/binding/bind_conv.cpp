@@ -64,10 +64,6 @@ ConvArgs conv_dims(const Args& args, size_t i) {
   return a;
 }
 
-void allocation_failed(const Args& args) {
-  args.range_error(std::string(args.fn()) + ": cannot allocate the column buffer");
-}
-
 }  // namespace
 
 // conv2d(dims, x, w, bias | null, y)
@@ -82,8 +78,7 @@ Napi::Value conv2d(const Napi::CallbackInfo& info) {
   disjoint(args, "y", y, "x", x);
   disjoint(args, "y", y, "w", w);
   if (has_bias) disjoint(args, "y", y, "bias", bias);
-  if (!conv2d_forward(active_kernels(), a.s, x.data, w.data, has_bias ? bias.data : nullptr, y.data))
-    allocation_failed(args);
+  conv2d_forward(active_kernels(), a.s, x.data, w.data, has_bias ? bias.data : nullptr, y.data);
   return info.Env().Undefined();
 }
 
@@ -95,7 +90,7 @@ Napi::Value conv2d_backward_input(const Napi::CallbackInfo& info) {
   const F32Array dx = tensor(args, 3, "dx", a.x);
   disjoint(args, "dx", dx, "dy", dy);
   disjoint(args, "dx", dx, "w", w);
-  if (!myelin::conv2d_backward_input(active_kernels(), a.s, dy.data, w.data, dx.data)) allocation_failed(args);
+  myelin::conv2d_backward_input(active_kernels(), a.s, dy.data, w.data, dx.data);
   return info.Env().Undefined();
 }
 
@@ -115,8 +110,7 @@ Napi::Value conv2d_backward_weight(const Napi::CallbackInfo& info) {
     disjoint(args, "dbias", db, "dy", dy);
     disjoint(args, "dbias", db, "dw", dw);
   }
-  if (!myelin::conv2d_backward_weight(active_kernels(), a.s, x.data, dy.data, dw.data, has_db ? db.data : nullptr))
-    allocation_failed(args);
+  myelin::conv2d_backward_weight(active_kernels(), a.s, x.data, dy.data, dw.data, has_db ? db.data : nullptr);
   return info.Env().Undefined();
 }
 

@@ -6,6 +6,7 @@
 #include "binding/bindings.h"
 #include "kernels/conv/conv.h"
 #include "runtime/kernel_table.h"
+#include "runtime/scratch.h"
 #include "runtime/threadpool.h"
 
 #ifndef MYELIN_VERSION
@@ -72,6 +73,18 @@ Napi::Value set_conv_algorithm_for_testing(const Napi::CallbackInfo& info) {
     args.range_error("setConvAlgorithmForTesting: argument 'algorithm' must be 'auto', 'im2col' or 'winograd', got '" +
                      name + "'");
   set_conv_algorithm(name == "auto" ? 0 : name == "im2col" ? 1 : 2);
+  return info.Env().Undefined();
+}
+
+// failScratchForTesting(nth, minShare): the nth scratch request from now on (1-based; 0 turns the
+// hook off) made while running share minShare or a later one of a parallel region (any request
+// when minShare is 0) fails as if memory were exhausted. For the tests of every kernel family's
+// allocation failures, on the calling thread and on the pool's workers.
+Napi::Value fail_scratch_for_testing(const Napi::CallbackInfo& info) {
+  Args args(info, "failScratchForTesting", 2);
+  const int64_t nth = args.integer(0, "nth", 0, int64_t{1} << 31);
+  const int min_share = static_cast<int>(args.integer(1, "minShare", 0, kMaxThreads - 1));
+  myelin::fail_scratch_for_testing(nth, min_share);
   return info.Env().Undefined();
 }
 

@@ -10,6 +10,7 @@ Napi::Value get_num_threads(const Napi::CallbackInfo& info);
 Napi::Value set_num_threads(const Napi::CallbackInfo& info);
 Napi::Value set_isa_for_testing(const Napi::CallbackInfo& info);
 Napi::Value set_conv_algorithm_for_testing(const Napi::CallbackInfo& info);
+Napi::Value fail_scratch_for_testing(const Napi::CallbackInfo& info);
 
 // bind_elementwise.cpp
 Napi::Value binary(const Napi::CallbackInfo& info);

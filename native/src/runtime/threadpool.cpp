@@ -3,10 +3,13 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
+#include <exception>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "runtime/scratch.h"
 
 #if defined(__linux__)
 #include <sched.h>
@@ -22,6 +25,17 @@ namespace myelin {
 namespace {
 
 thread_local bool t_in_region = false;
+thread_local int t_share = 0;
+
+// Marks the calling thread as running share `tid` (of the outermost region) for its lifetime.
+class ShareScope {
+ public:
+  explicit ShareScope(int tid) : saved_(t_share) { t_share = tid; }
+  ~ShareScope() { t_share = saved_; }
+
+ private:
+  int saved_;
+};
 
 // MYELIN_NUM_THREADS as a count in [1, kMaxThreads]; 0 when unset, -1 when invalid.
 int env_thread_count() {
@@ -93,6 +107,8 @@ class Pool {
       job_fn_ = fn;
       job_ctx_ = ctx;
       job_threads_ = nthreads;
+      error_ = nullptr;
+      failed_.store(false, std::memory_order_relaxed);
       finished_.store(0, std::memory_order_relaxed);
       gen = generation_.load(std::memory_order_relaxed) + 1;
       claim_.store(claim_word(gen, 0), std::memory_order_relaxed);
@@ -109,14 +125,35 @@ class Pool {
       std::unique_lock<std::mutex> lock(mu_);
       done_.wait(lock, [&] { return finished_.load(std::memory_order_acquire) == nthreads; });
     }
+    // No share is running: the first exception any of them threw is rethrown here, on the
+    // caller (the region lock is released as it unwinds).
+    if (failed_.load(std::memory_order_acquire)) {
+      std::exception_ptr error;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        error.swap(error_);
+      }
+      std::rethrow_exception(error);
+    }
   }
 
  private:
+  // An exception stops the loop and propagates to the caller (this thread), t_in_region and
+  // the share restored on the way.
   static void run_serially(int nthreads, TaskFn fn, void* ctx) {
-    const bool outer = t_in_region;
-    t_in_region = true;
-    for (int tid = 0; tid < nthreads; ++tid) fn(ctx, tid, nthreads);
-    t_in_region = outer;
+    struct InRegion {
+      bool outer = t_in_region;
+      InRegion() { t_in_region = true; }
+      ~InRegion() { t_in_region = outer; }
+    } in_region;
+    for (int tid = 0; tid < nthreads; ++tid) {
+      if (in_region.outer) {
+        fn(ctx, tid, nthreads);
+      } else {
+        ShareScope share(tid);
+        fn(ctx, tid, nthreads);
+      }
+    }
   }
 
   // The claim counter holds the region's generation (low 32 bits) beside the next unclaimed
@@ -131,13 +168,29 @@ class Pool {
       const int share = static_cast<int>(c & 0xffffffffu);
       if (share >= nthreads) return;
       if (!claim_.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
-      fn(ctx, share, nthreads);
+      // Once a share has failed, the rest are claimed and counted but not run.
+      if (!failed_.load(std::memory_order_acquire)) {
+        try {
+          ShareScope scope(share);
+          scratch_fault_point(0);  // lets a test fail a share of a kernel that allocates nothing
+          fn(ctx, share, nthreads);
+        } catch (...) {
+          record_failure(std::current_exception());
+        }
+      }
       if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == nthreads) {
         std::lock_guard<std::mutex> lock(mu_);
         done_.notify_one();
       }
       c = claim_.load(std::memory_order_acquire);
     }
+  }
+
+  // Keeps the first exception of the region; later ones are dropped.
+  void record_failure(std::exception_ptr error) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!error_) error_ = std::move(error);
+    failed_.store(true, std::memory_order_release);
   }
 
   // Called with submit_mu_ held.
@@ -197,6 +250,8 @@ class Pool {
   void* job_ctx_ = nullptr;
   int job_threads_ = 0;
   bool stop_ = false;
+  std::exception_ptr error_;         // the region's first exception (guarded by mu_)
+  std::atomic<bool> failed_{false};  // whether error_ is set: later shares are skipped
 };
 
 Pool& pool() {
@@ -220,6 +275,8 @@ const char* threads_env_error() {
 }
 
 void set_num_threads(int n) { pool().resize(n); }
+
+int current_share() { return t_share; }
 
 void run_on_threads(int nthreads, TaskFn fn, void* ctx) {
   if (nthreads <= 1) {

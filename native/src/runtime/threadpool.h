@@ -3,6 +3,11 @@
 // computed by the same code path in the same order: results are deterministic (which OS
 // thread runs a share is decided at run time and does not change the result).
 //
+// A C++ exception thrown by a share (std::bad_alloc included), on any thread, never escapes the
+// thread it was thrown on: the region stops handing out shares, waits for the ones already
+// running, and rethrows the first exception on the thread that started the region. The pool
+// is then ready for the next region.
+//
 // Used only by drivers (baseline-compiled files), never by per-ISA kernel files.
 #pragma once
 #include <cstdint>
@@ -26,8 +31,13 @@ using TaskFn = void (*)(void* ctx, int tid, int nthreads);
 // pool thread (or the caller) is free first; bodies must not assume tid 0 runs on the caller.
 // When the pool is busy (another
 // JS thread is using it) or when called from inside a parallel region, the calling thread runs
-// every tid itself, in order: the decomposition, and so the result, is the same.
+// every tid itself, in order: the decomposition, and so the result, is the same. Rethrows the
+// first exception a share threw, once no share is running any more.
 void run_on_threads(int nthreads, TaskFn fn, void* ctx);
+
+// The share (tid) of the outermost parallel region that the calling thread is running; 0 outside
+// any region. (The test hook of the scratch allocator uses it to fail inside a given share.)
+int current_share();
 
 // How many threads a job of `work` units should use when each thread needs at least
 // `min_per_thread` units to pay for waking it.

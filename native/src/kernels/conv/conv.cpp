@@ -10,13 +10,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
-#include <memory>
-#include <new>
 
 #include "kernels/conv/conv.h"
+#include "kernels/conv/conv_direct.h"
 #include "kernels/conv/winograd.h"
 #include "kernels/gemm/gemm.h"
 #include "runtime/kernel_table.h"
+#include "runtime/scratch.h"
 #include "runtime/threadpool.h"
 
 namespace myelin {
@@ -33,9 +33,6 @@ constexpr int64_t kCopyGrain = 1 << 15;
 constexpr int64_t kMinWeightK = 512;
 // Weight gradients above this many floats are not split over K.
 constexpr int64_t kMaxSplitWeight = int64_t{1} << 18;
-
-// Below this many flops per thread, a convolution is not split over the images of the batch.
-constexpr int64_t kMinImageFlops = int64_t{1} << 20;
 
 // Output planes at least this wide make per-image grad-input GEMMs (N = OHW) efficient; narrower
 // ones are gathered into one GEMM per sub-tile (measured on 8x8 vs 16x16 and 32x32 planes).
@@ -62,18 +59,17 @@ Plan plan_for(const ConvShape& s) {
   return p;
 }
 
-// The tile's buffers: col [C*kh*kw, tile*OHW] and wide [OC, tile*OHW].
+// The tile's buffers: col [C*kh*kw, tile*OHW] and wide [OC, tile*OHW] (only for tiles of
+// several images).
 struct Buffers {
-  std::unique_ptr<float[]> col, wide;
-  bool ok = true;
+  Scratch<float> col, wide;
 };
 
 Buffers buffers(const Plan& p, const ConvShape& s, bool need_col, bool need_wide) {
   Buffers b;
   if (p.tile == 0) return b;
-  if (need_col) b.col.reset(new (std::nothrow) float[p.tile * p.col_per_image]);
-  if (need_wide && p.tile > 1) b.wide.reset(new (std::nothrow) float[p.tile * s.oc * p.ohw]);
-  b.ok = (!need_col || b.col) && (!need_wide || p.tile == 1 || b.wide);
+  if (need_col) b.col = Scratch<float>(p.tile * p.col_per_image);
+  if (need_wide && p.tile > 1) b.wide = Scratch<float>(p.tile * s.oc * p.ohw);
   return b;
 }
 
@@ -194,7 +190,7 @@ void sum_partials(const ConvShape& s, const Plan& p, const float* partial, int64
 // each thread into its own partial, summed in thread order (deterministic for a thread count).
 // Transposed products (see transposed_weight_gemm) also go through partials, transposed back
 // while summing.
-bool weight_gemm(const KernelTable& k, const ConvShape& s, const Plan& p, const float* wide, const float* col,
+void weight_gemm(const KernelTable& k, const ConvShape& s, const Plan& p, const float* wide, const float* col,
                  int64_t ld, bool overwrite, float* dw) {
   const int64_t dw_size = s.oc * p.kg;
   const bool transposed = transposed_weight_gemm(k, p);
@@ -205,17 +201,15 @@ bool weight_gemm(const KernelTable& k, const ConvShape& s, const Plan& p, const 
   if (parts < 1) parts = 1;
   if (parts == 1 && !transposed) {
     weight_product(k, s, p, wide, col, ld, 0, ld, false, overwrite ? 0.f : 1.f, dw);
-    return true;
+    return;
   }
-  std::unique_ptr<float[]> partial(new (std::nothrow) float[parts * dw_size]);
-  if (!partial) return false;
+  const Scratch<float> partial(parts * dw_size);
   auto run = [&](int tid, int nth) {
     const int64_t k0 = ld * tid / nth, k1 = ld * (tid + 1) / nth;
     weight_product(k, s, p, wide, col, ld, k0, k1, transposed, 0.f, partial.get() + tid * dw_size);
   };
   parallel_run(static_cast<int>(parts), run);
   sum_partials(s, p, partial.get(), parts, transposed, overwrite, dw);
-  return true;
 }
 
 // Splitting a batch over threads by images: each thread runs its own contiguous run of images
@@ -234,7 +228,7 @@ ImageSplit image_split(const ConvShape& s, const Plan& p, int64_t per_image, boo
   ImageSplit r;
   r.threads = 0;
   const int64_t flops = 2 * s.oc * p.kg * p.ohw;  // one image
-  const int nth = threads_for(s.n * flops, kMinImageFlops);
+  const int nth = threads_for(s.n * flops, kConvMinThreadFlops);
   if (nth <= 1 && !single) return r;
   // Few images: uneven shares (3 images on 2 threads) waste more than the tiled path.
   if (nth > 1 && (s.n < nth || (s.n % nth != 0 && s.n < 4 * nth))) return r;
@@ -252,12 +246,11 @@ ImageSplit image_split(const ConvShape& s, const Plan& p, int64_t per_image, boo
 }
 
 // Runs tile(tid, buffer, n0, nt) over each thread's images in sub-tiles; each thread gets
-// per_image * sub floats of buffer. False when the buffers cannot be allocated.
+// per_image * sub floats of buffer.
 template <class F>
-bool by_images(const ConvShape& s, const ImageSplit& sp, int64_t per_image, F&& tile) {
+void by_images(const ConvShape& s, const ImageSplit& sp, int64_t per_image, F&& tile) {
   const int64_t per_thread = sp.sub * per_image;
-  std::unique_ptr<float[]> buf(new (std::nothrow) float[sp.threads * per_thread]);
-  if (!buf) return false;
+  const Scratch<float> buf(sp.threads * per_thread);
   auto body = [&](int tid, int nth) {
     const int64_t i0 = s.n * tid / nth, i1 = s.n * (tid + 1) / nth;
     for (int64_t n0 = i0; n0 < i1; n0 += sp.sub) {
@@ -266,91 +259,6 @@ bool by_images(const ConvShape& s, const ImageSplit& sp, int64_t per_image, F&& 
     }
   };
   parallel_run(sp.threads, body);
-  return true;
-}
-
-// ---- Direct convolution (conv_direct.h) for few input taps.
-
-// Input taps (C * kh * kw) up to which the direct kernel beats im2col + GEMM (whose K this is):
-// measured 1.3-1.8x faster at 9-27 taps (1 or 3 channels, 3x3), even at 36 and 72.
-constexpr int64_t kMaxDirectTaps = 32;
-
-// Vector ISAs only: one float a register (the scalar table, the oracle) is slower than im2col.
-bool direct_applies(const KernelTable& k, const ConvShape& s) {
-  return conv_algorithm() != 1 && k.conv_direct.width >= 4 && s.sw == 1 && s.groups == 1 &&
-         s.c * s.kh * s.kw <= kMaxDirectTaps;
-}
-
-// One image zero-padded for the kernel: rows cover every output row's taps, and each row
-// leaves room for the kernel's last 2-register chunk (it reads whole registers past ow).
-struct DirectLayout {
-  int64_t rows, ld, wt_ld;
-};
-
-DirectLayout direct_layout(const ConvShape& s, const ConvDirectKernels& d) {
-  DirectLayout l;
-  l.rows = (s.oh - 1) * s.sh + (s.kh - 1) * s.dh + 1;
-  const int64_t chunk = 2 * d.width;
-  l.ld = (s.ow + chunk - 1) / chunk * chunk + (s.kw - 1) * s.dw;
-  l.wt_ld = (s.oc + d.oc_block - 1) / d.oc_block * d.oc_block;
-  return l;
-}
-
-// xpad[(ci * rows + r) * ld + col] = x[ci][r - ph][col - pw], zero outside x.
-void direct_pad(const ConvShape& s, const DirectLayout& l, const float* x, float* xpad) {
-  for (int64_t ci = 0; ci < s.c; ++ci) {
-    for (int64_t r = 0; r < l.rows; ++r) {
-      float* dst = xpad + (ci * l.rows + r) * l.ld;
-      std::memset(dst, 0, sizeof(float) * l.ld);
-      const int64_t ih = r - s.ph;
-      if (ih < 0 || ih >= s.h) continue;
-      const int64_t c0 = s.pw < 0 ? -s.pw : 0;  // first input column inside the row
-      const int64_t c1 = l.ld - s.pw < s.w ? l.ld - s.pw : s.w;
-      if (c1 > c0) std::memcpy(dst + c0 + s.pw, x + (ci * s.h + ih) * s.w + c0, sizeof(float) * (c1 - c0));
-    }
-  }
-}
-
-bool direct_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w, const float* bias,
-                    float* y) {
-  const ConvDirectKernels& d = k.conv_direct;
-  const DirectLayout l = direct_layout(s, d);
-  const int64_t taps = s.c * s.kh * s.kw, per_image = s.c * l.rows * l.ld;
-  std::unique_ptr<float[]> wt(new (std::nothrow) float[taps * l.wt_ld]);
-  if (!wt) return false;
-  for (int64_t t = 0; t < taps; ++t)
-    for (int64_t o = 0; o < l.wt_ld; ++o) wt[t * l.wt_ld + o] = o < s.oc ? w[o * taps + t] : 0.f;
-  ConvDirectArgs a{s.c,  s.oc,    s.kh,   s.kw, s.sh,     s.dh,    s.dw, s.oh,
-                   s.ow, nullptr, l.rows, l.ld, wt.get(), l.wt_ld, bias, nullptr};
-  const int64_t flops = 2 * s.oc * s.oh * s.ow * taps;  // one image
-  const int nth = threads_for(s.n * flops, kMinImageFlops);
-  if (s.n >= nth) {  // images split over the threads, each padding its own
-    std::unique_ptr<float[]> buf(new (std::nothrow) float[nth * per_image]);
-    if (!buf) return false;
-    auto body = [&](int tid, int nt) {
-      ConvDirectArgs mine = a;
-      mine.xpad = buf.get() + tid * per_image;
-      for (int64_t i = s.n * tid / nt; i < s.n * (tid + 1) / nt; ++i) {
-        direct_pad(s, l, x + i * s.c * s.h * s.w, buf.get() + tid * per_image);
-        mine.y = y + i * s.oc * s.oh * s.ow;
-        d.forward(mine, 0, s.oh);
-      }
-    };
-    parallel_run(nth, body);
-    return true;
-  }
-  // Fewer images than threads: each image's rows split over the threads.
-  std::unique_ptr<float[]> buf(new (std::nothrow) float[per_image]);
-  if (!buf) return false;
-  a.xpad = buf.get();
-  for (int64_t i = 0; i < s.n; ++i) {
-    direct_pad(s, l, x + i * s.c * s.h * s.w, buf.get());
-    a.y = y + i * s.oc * s.oh * s.ow;
-    const int64_t row_flops = 2 * s.oc * s.ow * taps;
-    parallel_for(s.oh, (kMinImageFlops + row_flops - 1) / row_flops,
-                 [&](int64_t r0, int64_t r1) { d.forward(a, r0, r1); });
-  }
-  return true;
 }
 
 // y for images [n0, n0 + nt) through col [C*kh*kw, nt*OHW] (not the direct path).
@@ -377,12 +285,12 @@ std::atomic<int> g_algorithm{0};
 void set_conv_algorithm(int algorithm) { g_algorithm.store(algorithm); }
 int conv_algorithm() { return g_algorithm.load(); }
 
-bool conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w, const float* bias,
+void conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w, const float* bias,
                     float* y) {
   const Plan p = plan_for(s);
-  if (s.n == 0 || p.ohw == 0) return true;
+  if (s.n == 0 || p.ohw == 0) return;
   if (winograd_applies(s)) return winograd_forward(k, s, x, w, bias, y);
-  if (!p.direct && direct_applies(k, s)) return direct_forward(k, s, x, w, bias, y);
+  if (!p.direct && conv_direct_applies(k, s)) return conv_direct_forward(k, s, x, w, bias, y);
   if (!p.direct) {
     // The sub-tile is sized for its columns and its output (written while the columns are hot).
     const ImageSplit sp = image_split(s, p, p.col_per_image + s.oc * p.ohw);
@@ -393,7 +301,6 @@ bool conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, co
     }
   }
   Buffers buf = buffers(p, s, !p.direct, false);
-  if (!buf.ok) return false;
   for (int64_t n0 = 0; n0 < s.n; n0 += p.tile) {
     const int64_t nt = s.n - n0 < p.tile ? s.n - n0 : p.tile;
     const float* xb = x + n0 * s.c * p.hw;
@@ -409,15 +316,15 @@ bool conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, co
     }
     forward_tile(k, s, p, x, w, bias, y, buf.col.get(), n0, nt);
   }
-  return true;
+  return;
 }
 
-bool conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float* dy, const float* w, float* dx) {
+void conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float* dy, const float* w, float* dx) {
   const Plan p = plan_for(s);
-  if (s.n == 0 || p.hw == 0) return true;
+  if (s.n == 0 || p.hw == 0) return;
   if (p.ohw == 0) {
     std::memset(dx, 0, sizeof(float) * s.n * s.c * p.hw);
-    return true;
+    return;
   }
   if (winograd_applies(s)) return winograd_backward_input(k, s, dy, w, dx);
   if (!p.direct) {
@@ -455,7 +362,6 @@ bool conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float
     }
   }
   Buffers buf = buffers(p, s, !p.direct, !p.direct);
-  if (!buf.ok) return false;
   for (int64_t n0 = 0; n0 < s.n; n0 += p.tile) {
     const int64_t nt = s.n - n0 < p.tile ? s.n - n0 : p.tile;
     const float* dyb = dy + n0 * s.oc * p.ohw;
@@ -479,10 +385,10 @@ bool conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float
     }
     col2im_tile(s, p, buf.col.get(), dxb, nt);
   }
-  return true;
+  return;
 }
 
-bool conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const float* x, const float* dy, float* dw,
+void conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const float* x, const float* dy, float* dw,
                             float* dbias) {
   const Plan p = plan_for(s);
   const bool empty = s.n == 0 || p.ohw == 0;
@@ -497,7 +403,7 @@ bool conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const floa
   }
   if (empty) {
     std::memset(dw, 0, sizeof(float) * s.oc * p.kg);
-    return true;
+    return;
   }
   if (winograd_applies(s)) return winograd_backward_weight(k, s, x, dy, dw);
   const int64_t dw_size = s.oc * p.kg;
@@ -514,12 +420,9 @@ bool conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const floa
     // transposed writes dw itself.
     const bool transposed = transposed_weight_gemm(k, p);
     const bool direct = sp.threads == 1 && !transposed;
-    std::unique_ptr<float[]> partial;
-    if (!direct) {
-      partial.reset(new (std::nothrow) float[sp.threads * dw_size]);
-      if (!partial) return false;
-    }
-    const bool ok = by_images(s, sp, per_image, [&](int tid, float* buf, int64_t n0, int64_t nt) {
+    Scratch<float> partial;
+    if (!direct) partial = Scratch<float>(sp.threads * dw_size);
+    by_images(s, sp, per_image, [&](int tid, float* buf, int64_t n0, int64_t nt) {
       const int64_t ld = nt * p.ohw;
       const int64_t first = s.n * tid / sp.threads;
       float* col = buf;
@@ -532,12 +435,10 @@ bool conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const floa
       weight_product(k, s, p, wide, col, ld, 0, ld, transposed, n0 == first ? 0.f : 1.f,
                      direct ? dw : partial.get() + tid * dw_size);
     });
-    if (!ok) return false;
     if (!direct) sum_partials(s, p, partial.get(), sp.threads, transposed, true, dw);
-    return true;
+    return;
   }
   Buffers buf = buffers(p, s, true, true);
-  if (!buf.ok) return false;
   for (int64_t n0 = 0; n0 < s.n; n0 += p.tile) {
     const int64_t nt = s.n - n0 < p.tile ? s.n - n0 : p.tile;
     const int64_t ld = nt * p.ohw;
@@ -547,9 +448,9 @@ bool conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const floa
       gather_wide(s, p, wide, buf.wide.get(), nt);
       wide = buf.wide.get();
     }
-    if (!weight_gemm(k, s, p, wide, buf.col.get(), ld, n0 == 0, dw)) return false;
+    weight_gemm(k, s, p, wide, buf.col.get(), ld, n0 == 0, dw);
   }
-  return true;
+  return;
 }
 
 }  // namespace myelin

@@ -33,14 +33,18 @@ void col2im_add(const ConvShape& s, float* col, int64_t ld, float* dx, int64_t c
 void set_conv_algorithm(int algorithm);
 int conv_algorithm();
 
-// Each returns false, having written nothing, when its column buffer cannot be allocated.
+// Below this many flops per thread, a convolution is not split over the threads (by images, or
+// by rows of one image).
+constexpr int64_t kConvMinThreadFlops = int64_t{1} << 20;
+
+// Each throws ScratchError (runtime/scratch.h) when its buffers cannot be allocated.
 // y = conv(x, w) + bias (bias may be null).
-bool conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w, const float* bias,
+void conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w, const float* bias,
                     float* y);
 // dx = grad of sum(dy * conv(x, w)) with respect to x (overwritten).
-bool conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float* dy, const float* w, float* dx);
+void conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float* dy, const float* w, float* dx);
 // dw (overwritten) and, when non-null, dbias (overwritten) from x and dy.
-bool conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const float* x, const float* dy, float* dw,
+void conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const float* x, const float* dy, float* dw,
                             float* dbias);
 
 }  // namespace myelin

@@ -6,6 +6,8 @@
 #pragma once
 #include <stdint.h>
 
+#include "kernels/conv/conv.h"
+
 namespace myelin {
 
 struct ConvDirectArgs {
@@ -33,5 +35,11 @@ void fill_conv_direct_scalar(ConvDirectKernels* k);
 void fill_conv_direct_avx2(ConvDirectKernels* k);
 void fill_conv_direct_avx512(ConvDirectKernels* k);
 void fill_conv_direct_neon(ConvDirectKernels* k);
+
+// The driver (conv_direct.cpp). Whether conv2d_forward takes the direct kernel for this shape
+// (and the algorithm setting allows it), and that forward: conv2d_forward's contract.
+bool conv_direct_applies(const KernelTable& k, const ConvShape& s);
+void conv_direct_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w, const float* bias,
+                         float* y);
 
 }  // namespace myelin

@@ -11,11 +11,10 @@
 #include "kernels/conv/winograd.h"
 
 #include <cstring>
-#include <memory>
-#include <new>
 
 #include "kernels/gemm/gemm.h"
 #include "runtime/kernel_table.h"
+#include "runtime/scratch.h"
 #include "runtime/threadpool.h"
 
 namespace myelin {
@@ -174,14 +173,13 @@ void transform_inputs(const KernelTable& k, const Geom& g, const Padded& pg, con
 }
 
 // out = the correlation of in with the filters whose transform is u (see Geom).
-bool correlate(const KernelTable& k, const Geom& g, const float* in, const float* u, const float* bias, float* out) {
+void correlate(const KernelTable& k, const Geom& g, const float* in, const float* u, const float* bias, float* out) {
   const int64_t vpi = 16 * g.c * g.tiles, mpi = 16 * g.o * g.tiles;
   const Split sp = split_for(g, vpi + mpi);
   const Padded pg = padded_geometry(g);
   const int64_t vsize = sp.block * vpi + 16 * kSkew, msize = sp.block * mpi + 16 * kSkew;
   const int64_t per_thread = vsize + msize + padded_floats(pg) + scratch_floats(g);
-  std::unique_ptr<float[]> buf(new (std::nothrow) float[sp.threads * per_thread]);
-  if (!buf) return false;
+  const Scratch<float> buf(sp.threads * per_thread);
   auto body = [&](int tid, int64_t i0, int64_t i1) {
     float* v = buf.get() + tid * per_thread;
     float* m = v + vsize;
@@ -200,7 +198,6 @@ bool correlate(const KernelTable& k, const Geom& g, const float* in, const float
     }
   };
   run_split(sp, g.n, body);
-  return true;
 }
 
 }  // namespace
@@ -218,26 +215,24 @@ bool winograd_applies(const ConvShape& s) {
          16 * (s.c + s.oc) * tiles <= kMaxImageFloats;
 }
 
-bool winograd_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w, const float* bias,
+void winograd_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w, const float* bias,
                       float* y) {
-  std::unique_ptr<float[]> u(new (std::nothrow) float[16 * s.oc * s.c]);
-  if (!u) return false;
+  const Scratch<float> u(16 * s.oc * s.c);
   filter_transform(s.oc, s.c, w, s.c * 9, 9, false, u.get());
   const Geom g = geometry(s.n, s.c, s.h, s.w, s.oc, s.oh, s.ow, s.ph, s.pw);
-  return correlate(k, g, x, u.get(), bias, y);
+  correlate(k, g, x, u.get(), bias, y);
 }
 
 // dx[c][ih][iw] = sum over oc, i, j of dy[oc][ih + ph - i][iw + pw - j] w[oc][c][i][j]: the
 // correlation of dy with w rotated by 180 degrees and transposed, padded by 2 - ph, 2 - pw.
-bool winograd_backward_input(const KernelTable& k, const ConvShape& s, const float* dy, const float* w, float* dx) {
-  std::unique_ptr<float[]> u(new (std::nothrow) float[16 * s.oc * s.c]);
-  if (!u) return false;
+void winograd_backward_input(const KernelTable& k, const ConvShape& s, const float* dy, const float* w, float* dx) {
+  const Scratch<float> u(16 * s.oc * s.c);
   filter_transform(s.c, s.oc, w, 9, s.c * 9, true, u.get());
   const Geom g = geometry(s.n, s.oc, s.oh, s.ow, s.c, s.h, s.w, 2 - s.ph, 2 - s.pw);
-  return correlate(k, g, dy, u.get(), nullptr, dx);
+  correlate(k, g, dy, u.get(), nullptr, dx);
 }
 
-bool winograd_backward_weight(const KernelTable& k, const ConvShape& s, const float* x, const float* dy, float* dw) {
+void winograd_backward_weight(const KernelTable& k, const ConvShape& s, const float* x, const float* dy, float* dw) {
   const Geom g = geometry(s.n, s.c, s.h, s.w, s.oc, s.oh, s.ow, s.ph, s.pw);
   const int64_t vpi = 16 * g.c * g.tiles, dpi = 16 * g.o * g.tiles, sfl = 16 * g.o * g.c;
   const Split sp = split_for(g, vpi + dpi);
@@ -245,8 +240,7 @@ bool winograd_backward_weight(const KernelTable& k, const ConvShape& s, const fl
   const int64_t vsize = sp.block * vpi + 16 * kSkew, dsize = sp.block * dpi + 16 * kSkew;
   const int64_t partial_at = vsize + dsize;
   const int64_t per_thread = partial_at + sfl + padded_floats(px) + padded_floats(pdy) + scratch_floats(g);
-  std::unique_ptr<float[]> buf(new (std::nothrow) float[sp.threads * per_thread]);
-  if (!buf) return false;
+  const Scratch<float> buf(sp.threads * per_thread);
   auto body = [&](int tid, int64_t i0, int64_t i1) {
     float* v = buf.get() + tid * per_thread;
     float* d = v + vsize;
@@ -281,7 +275,6 @@ bool winograd_backward_weight(const KernelTable& k, const ConvShape& s, const fl
     for (int64_t i = 0; i < sfl; ++i) total[i] += p[i];
   }
   filter_grad_transform(g.o, g.c, total, dw);
-  return true;
 }
 
 }  // namespace myelin

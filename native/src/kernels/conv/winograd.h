@@ -13,11 +13,11 @@ namespace myelin {
 // Whether conv2d_* take the Winograd path for this shape (and the algorithm setting allows it).
 bool winograd_applies(const ConvShape& s);
 
-// The same contracts as conv2d_forward / _backward_input / _backward_weight (conv.h); false,
-// having written nothing, when the buffers cannot be allocated. dbias is left to the caller.
-bool winograd_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w, const float* bias,
+// The same contracts as conv2d_forward / _backward_input / _backward_weight (conv.h), buffer
+// allocation failures included. dbias is left to the caller.
+void winograd_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w, const float* bias,
                       float* y);
-bool winograd_backward_input(const KernelTable& k, const ConvShape& s, const float* dy, const float* w, float* dx);
-bool winograd_backward_weight(const KernelTable& k, const ConvShape& s, const float* x, const float* dy, float* dw);
+void winograd_backward_input(const KernelTable& k, const ConvShape& s, const float* dy, const float* w, float* dx);
+void winograd_backward_weight(const KernelTable& k, const ConvShape& s, const float* x, const float* dy, float* dw);
 
 }  // namespace myelin

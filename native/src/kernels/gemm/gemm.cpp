@@ -2,10 +2,10 @@
 // packing scratch, and the split of C across threads.
 #include "kernels/gemm/gemm.h"
 
-#include <cstdlib>
 #include <cstring>
 
 #include "runtime/kernel_table.h"
+#include "runtime/scratch.h"
 #include "runtime/threadpool.h"
 
 namespace myelin {
@@ -24,17 +24,20 @@ int64_t even_block(int64_t n, int64_t max_block, int64_t unit) {
 }
 
 // Per-thread packing buffers, grown on demand and reused across calls: no allocation once
-// warm. Pool workers are persistent, so each keeps its own.
+// warm. Pool workers are persistent, so each keeps its own. Every request passes the scratch
+// allocator's fault point, so a test can make a warm one fail too.
 class PackBuffer {
  public:
-  ~PackBuffer() { std::free(data_); }
+  ~PackBuffer() { scratch_free(data_); }
   float* get(int64_t floats) {
     if (floats > capacity_) {
-      std::free(data_);
-      const size_t bytes = static_cast<size_t>(round_up(floats * 4, 64));
-      data_ = static_cast<float*>(std::aligned_alloc(64, bytes));
-      if (!data_) std::abort();
+      scratch_free(data_);
+      data_ = nullptr;
+      capacity_ = 0;
+      data_ = static_cast<float*>(scratch_alloc(round_up(floats, 16), sizeof(float)));
       capacity_ = floats;
+    } else {
+      scratch_fault_point(static_cast<double>(floats) * sizeof(float));
     }
     return data_;
   }

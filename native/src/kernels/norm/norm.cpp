@@ -5,9 +5,9 @@
 #include "kernels/norm/norm.h"
 
 #include <cmath>
-#include <vector>
 
 #include "runtime/kernel_table.h"
+#include "runtime/scratch.h"
 #include "runtime/threadpool.h"
 
 namespace myelin {
@@ -53,10 +53,10 @@ void batch_norm_forward_columns(const BatchNormForwardArgs& a) {
   const int64_t N = a.n, C = a.c;
   parallel_for(C, grain_for(N), [&](int64_t c0, int64_t c1) {
     const int64_t w = c1 - c0;
-    std::vector<float> scale(w), shift(w);
+    const Scratch<float> scale(w), shift(w);
     if (a.training) {
-      std::vector<double> sum(w, 0.0), sq(w, 0.0);
-      std::vector<float> mean(w);
+      const Scratch<double> sum = Scratch<double>::zeros(w), sq = Scratch<double>::zeros(w);
+      const Scratch<float> mean(w);
       for (int64_t n = 0; n < N; ++n)
         for (int64_t j = 0; j < w; ++j) sum[j] += a.x[n * C + c0 + j];
       for (int64_t j = 0; j < w; ++j) mean[j] = static_cast<float>(sum[j] / static_cast<double>(N));
@@ -144,14 +144,14 @@ void batch_norm_backward_columns(const BatchNormBackwardArgs& a) {
   const int64_t N = a.n, C = a.c;
   parallel_for(C, grain_for(N), [&](int64_t c0, int64_t c1) {
     const int64_t w = c1 - c0;
-    std::vector<double> sg(w, 0.0), sgx(w, 0.0);
+    const Scratch<double> sg = Scratch<double>::zeros(w), sgx = Scratch<double>::zeros(w);
     for (int64_t n = 0; n < N; ++n)
       for (int64_t j = 0; j < w; ++j) {
         const float g = a.dy[n * C + c0 + j];
         sg[j] += g;
         sgx[j] += static_cast<double>(g) * (a.x[n * C + c0 + j] - a.save_mean[c0 + j]);
       }
-    std::vector<float> ca(w), cb(w), cc(w);
+    const Scratch<float> ca(w), cb(w), cc(w);
     for (int64_t j = 0; j < w; ++j) {
       channel_param_grads(a, c0 + j, sg[j], sgx[j]);
       channel_grad_coefficients(a, c0 + j, sg[j], sgx[j], &ca[j], &cb[j], &cc[j]);
@@ -225,13 +225,13 @@ void layer_norm_backward(const KernelTable& k, int64_t rows, int64_t d, const fl
   }
   const int nt = threads_for(rows, grain_for(d));
   // Per thread: float partials over kFlushRows rows, then double totals.
-  std::vector<float> part(params ? static_cast<size_t>(nt) * 2 * d : 0);
-  std::vector<double> total(params ? static_cast<size_t>(nt) * 2 * d : 0, 0.0);
+  const Scratch<float> part(params ? nt * 2 * d : 0);
+  const Scratch<double> total = Scratch<double>::zeros(params ? nt * 2 * d : 0);
   auto work = [&](int tid, int nthreads) {
     const int64_t r0 = rows * tid / nthreads, r1 = rows * (tid + 1) / nthreads;
-    float* pw = params ? part.data() + static_cast<size_t>(tid) * 2 * d : nullptr;
+    float* pw = params ? part.get() + tid * 2 * d : nullptr;
     float* pb = params ? pw + d : nullptr;
-    double* tw = params ? total.data() + static_cast<size_t>(tid) * 2 * d : nullptr;
+    double* tw = params ? total.get() + tid * 2 * d : nullptr;
     double* tb = params ? tw + d : nullptr;
     auto flush = [&]() {
       for (int64_t j = 0; j < d; ++j) {
@@ -261,8 +261,8 @@ void layer_norm_backward(const KernelTable& k, int64_t rows, int64_t d, const fl
   for (int64_t j = 0; j < d; ++j) {
     double sw = 0, sb = 0;
     for (int t = 0; t < nt; ++t) {
-      sw += total[static_cast<size_t>(t) * 2 * d + j];
-      sb += total[static_cast<size_t>(t) * 2 * d + d + j];
+      sw += total[t * 2 * d + j];
+      sb += total[t * 2 * d + d + j];
     }
     if (dweight) dweight[j] = static_cast<float>(sw);
     if (dbias) dbias[j] = static_cast<float>(sb);
@@ -297,7 +297,7 @@ void group_norm_backward(const KernelTable& k, const GroupNormArgs& a, const flo
   const int64_t cg = a.c / a.groups, len = cg * a.s;
   // Per (n, c): sum(g) and sum(g (x - mean of its group)); the parameter gradients sum them
   // over n afterwards.
-  std::vector<double> sg(static_cast<size_t>(a.n * a.c)), sgx(static_cast<size_t>(a.n * a.c));
+  const Scratch<double> sg = Scratch<double>::zeros(a.n * a.c), sgx = Scratch<double>::zeros(a.n * a.c);
   parallel_for(a.n * a.groups, grain_for(len), [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; ++p) {
       const int64_t n = p / a.groups, g = p % a.groups;
@@ -305,7 +305,7 @@ void group_norm_backward(const KernelTable& k, const GroupNormArgs& a, const flo
       const float m = mean[p], is = invstd[p];
       double A = 0, B = 0;  // sum(w g), sum(w g xhat)
       for (int64_t j = 0; j < cg; ++j) {
-        const size_t i = static_cast<size_t>(n * a.c + c0 + j);
+        const int64_t i = n * a.c + c0 + j;
         r.grad_sums(a.s, dy + off + j * a.s, a.x + off + j * a.s, m, &sg[i], &sgx[i]);
         const double w = a.weight ? a.weight[c0 + j] : 1.0;
         A += w * sg[i];
@@ -324,7 +324,7 @@ void group_norm_backward(const KernelTable& k, const GroupNormArgs& a, const flo
   for (int64_t c = 0; c < a.c; ++c) {
     double w = 0, b = 0;
     for (int64_t n = 0; n < a.n; ++n) {
-      const size_t i = static_cast<size_t>(n * a.c + c);
+      const int64_t i = n * a.c + c;
       w += sgx[i] * invstd[n * a.groups + c / cg];
       b += sg[i];
     }

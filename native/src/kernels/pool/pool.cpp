@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
-#include <vector>
 
+#include "runtime/scratch.h"
 #include "runtime/threadpool.h"
 
 namespace myelin {
@@ -62,7 +62,7 @@ int64_t plane_grain(const PoolShape& s) {
 
 // The windows of every output row and column, computed once per call (shared by all planes).
 struct Windows {
-  std::vector<Window> rows, cols;
+  Scratch<Window> rows, cols;
   Windows(PoolOp op, const PoolShape& s) : rows(s.oh), cols(s.ow) {
     for (int64_t o = 0; o < s.oh; ++o) rows[o] = window(op, o, s.h, s.oh, s.kh, s.sh, s.ph, s.dh);
     for (int64_t o = 0; o < s.ow; ++o) cols[o] = window(op, o, s.w, s.ow, s.kw, s.sw, s.pw, s.dw);

@@ -1,11 +1,11 @@
 // Driver of argmax and argmin along one axis: runs the plan's layout on the ISA's row or
 // columns kernels; with few outputs, threads split the axis and the first extreme wins.
 #include <cstdint>
-#include <vector>
 
 #include "kernels/reduce/reduce.h"
 #include "kernels/reduce/reduce_plan.h"
 #include "runtime/kernel_table.h"
+#include "runtime/scratch.h"
 #include "runtime/threadpool.h"
 
 namespace myelin {
@@ -75,8 +75,8 @@ void arg_columns(const KernelTable& k, ArgReduceOp op, const Plan& p, const floa
   auto work = [&](int tid, int nthreads) {
     const int64_t u0 = chunk_begin(units, tid, nthreads), u1 = chunk_begin(units, tid + 1, nthreads);
     if (u0 >= u1) return;
-    std::vector<float> best(static_cast<size_t>(chunk));
-    std::vector<int32_t> index(static_cast<size_t>(chunk));
+    const Scratch<float> best(chunk);
+    const Scratch<int32_t> index(chunk);
     int64_t o = u0 / nchunks;
     oloop.for_each_row(o, (u1 - 1) / nchunks + 1, [&](const int64_t* off, int64_t m) {
       for (int64_t i = 0; i < m; ++i, ++o) {
@@ -86,7 +86,7 @@ void arg_columns(const KernelTable& k, ArgReduceOp op, const Plan& p, const floa
           const int64_t u = o * nchunks + cc;
           if (u < u0 || u >= u1) continue;
           const int64_t c0 = cc * chunk, n = c.cols - c0 < chunk ? c.cols - c0 : chunk;
-          cols_fn(c.rows, n, xb + c0 * c.cs, c.rs, c.cs, best.data(), index.data());
+          cols_fn(c.rows, n, xb + c0 * c.cs, c.rs, c.cs, best.get(), index.get());
           for (int64_t j = 0; j < n; ++j) {
             indices[ob + (c0 + j) * c.cos] = index[j];
             if (values) values[ob + (c0 + j) * c.cos] = best[j];

@@ -2,11 +2,11 @@
 // ISA's row or columns kernels and combines partial results in a fixed order.
 #include <cstdint>
 #include <limits>
-#include <vector>
 
 #include "kernels/reduce/reduce.h"
 #include "kernels/reduce/reduce_plan.h"
 #include "runtime/kernel_table.h"
+#include "runtime/scratch.h"
 #include "runtime/threadpool.h"
 
 namespace myelin {
@@ -164,7 +164,7 @@ void reduce_columns(const KernelTable& k, ReduceOp op, const Plan& p, const floa
       const int64_t u0 = chunk_begin(units, tid, nthreads), u1 = chunk_begin(units, tid + 1, nthreads);
       if (u0 >= u1) return;
       const bool direct = c.cos == 1 && op != ReduceOp::Mean;  // write straight into out
-      std::vector<float> tmp(direct ? 0 : static_cast<size_t>(chunk));
+      const Scratch<float> tmp(direct ? 0 : chunk);
       int64_t o = u0 / nchunks;
       oloop.for_each_row(o, (u1 - 1) / nchunks + 1, [&](const int64_t* off, int64_t m) {
         for (int64_t i = 0; i < m; ++i, ++o) {
@@ -174,8 +174,8 @@ void reduce_columns(const KernelTable& k, ReduceOp op, const Plan& p, const floa
             const int64_t u = o * nchunks + cc;
             if (u < u0 || u >= u1) continue;
             const int64_t c0 = cc * chunk, n = c.cols - c0 < chunk ? c.cols - c0 : chunk;
-            unit(xb, c0, n, 0, c.rows, direct ? ob + c0 : tmp.data());
-            if (!direct) store(ob, c0, n, tmp.data());
+            unit(xb, c0, n, 0, c.rows, direct ? ob + c0 : tmp.get());
+            if (!direct) store(ob, c0, n, tmp.get());
           }
         }
       });
@@ -185,10 +185,10 @@ void reduce_columns(const KernelTable& k, ReduceOp op, const Plan& p, const floa
   }
   // Few columns: split the rows; each thread reduces its rows of every output into its own
   // partial (laid out like out), and the partials are combined in thread order.
-  std::vector<float> partial(static_cast<size_t>(nt * p.out_numel));
+  const Scratch<float> partial(nt * p.out_numel);
   auto work = [&](int tid, int nthreads) {
     const int64_t r0 = chunk_begin(c.rows, tid, nthreads), r1 = chunk_begin(c.rows, tid + 1, nthreads);
-    float* mine = partial.data() + tid * p.out_numel;
+    float* mine = partial.get() + tid * p.out_numel;
     oloop.for_each_row(0, oloop.numel(), [&](const int64_t* off, int64_t m) {
       for (int64_t i = 0; i < m; ++i) {
         const float* xb = x + off[0] + i * oxs;

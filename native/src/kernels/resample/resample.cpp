@@ -5,8 +5,8 @@
 #include "kernels/resample/resample.h"
 
 #include <cstring>
-#include <vector>
 
+#include "runtime/scratch.h"
 #include "runtime/threadpool.h"
 
 namespace myelin {
@@ -88,8 +88,8 @@ void nearest_backward_plane(const ResampleShape& s, const int32_t* ri, const int
 }
 
 // The source rows the linear row table reads (a zero second weight reads nothing).
-std::vector<unsigned char> used_rows(const ResampleShape& s, const ResampleAxis& rows) {
-  std::vector<unsigned char> used(static_cast<size_t>(s.h), 0);
+Scratch<unsigned char> used_rows(const ResampleShape& s, const ResampleAxis& rows) {
+  Scratch<unsigned char> used = Scratch<unsigned char>::zeros(s.h);
   for (int64_t r = 0; r < s.oh; ++r) {
     used[rows.index[2 * r]] = 1;
     if (rows.weight[2 * r + 1] != 0) used[rows.index[2 * r + 1]] = 1;
@@ -99,8 +99,8 @@ std::vector<unsigned char> used_rows(const ResampleShape& s, const ResampleAxis&
 
 // The column table split into planar arrays so the inner loops read them with unit stride.
 struct Columns {
-  std::vector<int32_t> i0, i1;
-  std::vector<float> w0, w1;
+  Scratch<int32_t> i0, i1;
+  Scratch<float> w0, w1;
   // i0 never decreases and i1 is i0 or i0 + 1 (every table interpolate builds): the backward
   // can then keep the two source columns it updates in registers.
   bool ordered = true;
@@ -211,12 +211,12 @@ void resample2d_forward(const ResampleShape& s, const ResampleAxis& rows, const 
     });
     return;
   }
-  const std::vector<unsigned char> used = used_rows(s, rows);
+  const Scratch<unsigned char> used = used_rows(s, rows);
   const Columns cl(s, cols);
   parallel_for(s.planes, plane_grain(s), [&](int64_t begin, int64_t end) {
-    std::vector<float> tmp(static_cast<size_t>(s.h * s.ow));
+    const Scratch<float> tmp(s.h * s.ow);
     for (int64_t p = begin; p < end; ++p)
-      linear_forward_plane(s, rows, cl, used.data(), x + p * in_plane, tmp.data(), y + p * out_plane);
+      linear_forward_plane(s, rows, cl, used.get(), x + p * in_plane, tmp.get(), y + p * out_plane);
   });
 }
 
@@ -230,12 +230,12 @@ void resample2d_backward(const ResampleShape& s, const ResampleAxis& rows, const
     });
     return;
   }
-  const std::vector<unsigned char> used = used_rows(s, rows);
+  const Scratch<unsigned char> used = used_rows(s, rows);
   const Columns cl(s, cols);
   parallel_for(s.planes, plane_grain(s), [&](int64_t begin, int64_t end) {
-    std::vector<float> tmp(static_cast<size_t>(s.h * s.ow));
+    const Scratch<float> tmp(s.h * s.ow);
     for (int64_t p = begin; p < end; ++p)
-      linear_backward_plane(s, rows, cl, used.data(), dy + p * out_plane, tmp.data(), dx + p * in_plane);
+      linear_backward_plane(s, rows, cl, used.get(), dy + p * out_plane, tmp.get(), dx + p * in_plane);
   });
 }
 

@@ -18,6 +18,8 @@ int64_t rows_grain(int64_t n) { return n > 0 ? (kSoftmaxGrain + n - 1) / n : kSo
 
 void softmax_rows(const KernelTable& k, SoftmaxOp op, int64_t rows, int64_t n, const float* x, const float* dy,
                   float* out) {
+  // Empty rows hold nothing to read or write, however many there are.
+  if (n == 0) return;
   const SoftmaxKernels& s = k.softmax;
   parallel_for(rows, rows_grain(n), [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
