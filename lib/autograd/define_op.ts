@@ -5,26 +5,32 @@ import { type Tensor, isTensor } from '../tensor.js';
 import { isGradEnabled, noGrad } from './grad_mode.js';
 import { AccumulateGrad, Node, type SavedTensor } from './node.js';
 
-export interface OpContext {
+/** What every op's context holds: which inputs need a gradient, and the saved tensors. */
+export interface OpContextBase {
   /** needsInputGrad[i]: whether tensor input i (in argument order) needs a gradient. */
   readonly needsInputGrad: readonly boolean[];
   /** Saves tensors for the backward (checked against in-place modification). */
   save(...tensors: Tensor[]): void;
   /** The saved tensors, in save order. */
   readonly saved: Tensor[];
-  /** Anything else the backward needs (shapes, options). */
-  [key: string]: unknown;
 }
 
-export interface OpSpec<A extends unknown[]> {
+/**
+ * The context the forward fills and the backward reads: the base plus the op's own fields S
+ * (shapes, options: anything but tensors, which go through save). An op names S once, in its
+ * forward's `ctx` annotation (`forward(ctx: OpContext<{ dim: number }>, x: Tensor)`), and its
+ * backward gets the same type.
+ */
+export type OpContext<S extends object = Record<never, never>> = OpContextBase & S;
+
+export interface OpSpec<A extends unknown[], S extends object> {
   name: string;
-  forward(ctx: OpContext, ...args: A): Tensor;
+  forward(ctx: OpContext<S>, ...args: A): Tensor;
   /** One gradient per tensor argument, in order; null/undefined where none is needed. */
-  backward(ctx: OpContext, grad: Tensor): (Tensor | null | undefined)[];
+  backward(ctx: OpContext<S>, grad: Tensor): (Tensor | null | undefined)[];
 }
 
-class Context implements OpContext {
-  [key: string]: unknown;
+class Context implements OpContextBase {
   needsInputGrad: boolean[] = [];
   savedTensors: SavedTensor[] = [];
   constructor(readonly opName: string) {}
@@ -46,7 +52,7 @@ class Context implements OpContext {
 
 class OpNode extends Node {
   constructor(
-    private readonly spec: OpSpec<never>,
+    private readonly spec: OpSpec<never, object>,
     private ctx: Context | null,
   ) {
     super();
@@ -61,7 +67,7 @@ class OpNode extends Node {
           'pass { retainGraph: true } to the first backward',
       );
     }
-    return this.spec.backward(this.ctx, grad);
+    return this.spec.backward(this.ctx as unknown as OpContext<object>, grad);
   }
   override release(): void {
     super.release();
@@ -77,15 +83,18 @@ export function gradEdge(t: Tensor): Node | null {
   return t._accumulator;
 }
 
-export function defineOp<A extends unknown[]>(spec: OpSpec<A>): (...args: A) => Tensor {
+export function defineOp<A extends unknown[], S extends object = Record<never, never>>(
+  spec: OpSpec<A, S>,
+): (...args: A) => Tensor {
   return (...args: A): Tensor => {
     const ctx = new Context(spec.name);
     const tensors = args.filter(isTensor) as Tensor[];
     const record = isGradEnabled() && tensors.some((t) => t.requiresGrad);
     ctx.needsInputGrad = tensors.map((t) => record && t.requiresGrad);
-    const out = noGrad(() => spec.forward(ctx, ...args));
+    // The op's own fields start unset: its forward assigns them before its backward reads them.
+    const out = noGrad(() => spec.forward(ctx as unknown as OpContext<S>, ...args));
     if (record) {
-      const node = new OpNode(spec as unknown as OpSpec<never>, ctx);
+      const node = new OpNode(spec as unknown as OpSpec<never, object>, ctx);
       node.next = tensors.map(gradEdge);
       out._setGradFn(node);
     }

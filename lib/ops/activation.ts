@@ -2,7 +2,7 @@
 // side by side (no chain of small ops on the hot path): the forward writes the output and
 // saves what the backward needs; the backward is one pass over the gradient. relu, sigmoid and
 // tanh are the native unary ops of lib/ops/unary.ts. Integer inputs are promoted to float32.
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { native, UnaryOp } from '../native.js';
 import { contiguousStrides } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -48,7 +48,7 @@ interface PointwiseSpec<O> {
 function definePointwise<O>(spec: PointwiseSpec<O>): (x: Tensor, o: O) => Tensor {
   return defineOp({
     name: spec.name,
-    forward(ctx, x: Tensor, o: O) {
+    forward(ctx: OpContext<{ extra: Float32Array | undefined; o: O }>, x: Tensor, o: O) {
       const xv = floatValues(x);
       const out = new Float32Array(xv.length);
       const extra = spec.forward(xv, out, o);
@@ -62,7 +62,7 @@ function definePointwise<O>(spec: PointwiseSpec<O>): (x: Tensor, o: O) => Tensor
       const [x, y] = ctx.saved;
       const g = floatValues(grad);
       const dx = new Float32Array(g.length);
-      spec.backward(g, floatValues(x), floatValues(y), ctx.extra as Float32Array | undefined, dx, ctx.o as O);
+      spec.backward(g, floatValues(x), floatValues(y), ctx.extra, dx, ctx.o);
       return [new Tensor(new Storage(dx), x.shape)];
     },
   });

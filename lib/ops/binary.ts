@@ -1,8 +1,8 @@
 // Broadcasting binary arithmetic: forward through the native strided kernel, backward beside it.
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp } from '../native.js';
 import { type DType, promoteTypes } from '../dtype.js';
-import { broadcastShapes } from '../shape.js';
+import { broadcastShapes, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { binaryRaw } from './raw.js';
 import { sumTo } from './reduce.js';
@@ -19,30 +19,27 @@ export function asTensor(op: string, x: TensorLike): Tensor {
 
 const addOp = defineOp({
   name: 'add',
-  forward(ctx, a: Tensor, b: Tensor) {
+  forward(ctx: OpContext<{ aShape: Shape; bShape: Shape }>, a: Tensor, b: Tensor) {
     ctx.aShape = a.shape;
     ctx.bShape = b.shape;
     return binaryRaw('add', BinaryOp.add, a, b);
   },
   backward(ctx, g) {
-    return [
-      ctx.needsInputGrad[0] ? sumTo(g, ctx.aShape as number[]) : null,
-      ctx.needsInputGrad[1] ? sumTo(g, ctx.bShape as number[]) : null,
-    ];
+    return [ctx.needsInputGrad[0] ? sumTo(g, ctx.aShape) : null, ctx.needsInputGrad[1] ? sumTo(g, ctx.bShape) : null];
   },
 });
 
 const subOp = defineOp({
   name: 'sub',
-  forward(ctx, a: Tensor, b: Tensor) {
+  forward(ctx: OpContext<{ aShape: Shape; bShape: Shape }>, a: Tensor, b: Tensor) {
     ctx.aShape = a.shape;
     ctx.bShape = b.shape;
     return binaryRaw('sub', BinaryOp.sub, a, b);
   },
   backward(ctx, g) {
     return [
-      ctx.needsInputGrad[0] ? sumTo(g, ctx.aShape as number[]) : null,
-      ctx.needsInputGrad[1] ? sumTo(mul(g, -1), ctx.bShape as number[]) : null,
+      ctx.needsInputGrad[0] ? sumTo(g, ctx.aShape) : null,
+      ctx.needsInputGrad[1] ? sumTo(mul(g, -1), ctx.bShape) : null,
     ];
   },
 });

@@ -1,9 +1,9 @@
 // Convolutions through the native im2col + GEMM kernels: conv1d, conv2d, convTranspose1d/2d.
 // The transposed convolution is the convolution's grad-input (forward) and forward (grad-input).
 // 1-D ops are the 2-D ones with height 1; unbatched inputs get a batch dim of 1.
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp, native, ReduceOp } from '../native.js';
-import { formatShape } from '../shape.js';
+import { formatShape, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from './raw.js';
 import { squeeze, unsqueeze } from './view.js';
@@ -72,9 +72,12 @@ function sumBias(g: Tensor, oc: number): Tensor {
   return db;
 }
 
+/** What both convolutions' backwards read besides the saved input and weight. */
+type ConvContext = OpContext<{ xShape: Shape; wShape: Shape; dims: ConvDims; hasBias: boolean }>;
+
 const conv2dOp = defineOp({
   name: 'conv2d',
-  forward(ctx, x: Tensor, w: Tensor, bias: Tensor | null, dims: ConvDims) {
+  forward(ctx: ConvContext, x: Tensor, w: Tensor, bias: Tensor | null, dims: ConvDims) {
     const xc = contiguousRaw(x);
     const wc = contiguousRaw(w);
     const y = uninitFloat([dims[0], dims[4], dims[5], dims[6]]);
@@ -90,19 +93,19 @@ const conv2dOp = defineOp({
   },
   backward(ctx, grad) {
     const [xc, wc] = ctx.saved;
-    const dims = ctx.dims as ConvDims;
+    const dims = ctx.dims;
     const g = data(grad);
     const [needX, needW, needB] = ctx.needsInputGrad;
     let dx: Tensor | null = null;
     let dw: Tensor | null = null;
     let db: Tensor | null = null;
     if (needX) {
-      dx = uninitFloat(ctx.xShape as readonly number[]);
+      dx = uninitFloat(ctx.xShape);
       native.conv2dBackwardInput(dims, g, f32(wc), f32(dx));
     }
     const wantBias = ctx.hasBias && needB;
     if (needW) {
-      dw = uninitFloat(ctx.wShape as readonly number[]);
+      dw = uninitFloat(ctx.wShape);
       db = wantBias ? uninitFloat([dims[4]]) : null;
       native.conv2dBackwardWeight(dims, f32(xc), g, f32(dw), db ? f32(db) : null);
     } else if (wantBias) {
@@ -115,7 +118,7 @@ const conv2dOp = defineOp({
 const convTranspose2dOp = defineOp({
   name: 'convTranspose2d',
   // dims describe the convolution whose grad-input this is: its input is our output.
-  forward(ctx, x: Tensor, w: Tensor, bias: Tensor | null, dims: ConvDims) {
+  forward(ctx: ConvContext, x: Tensor, w: Tensor, bias: Tensor | null, dims: ConvDims) {
     const xc = contiguousRaw(x);
     const wc = contiguousRaw(w);
     const y = uninitFloat([dims[0], dims[1], dims[2], dims[3]]);
@@ -147,17 +150,17 @@ const convTranspose2dOp = defineOp({
   },
   backward(ctx, grad) {
     const [xc, wc] = ctx.saved;
-    const dims = ctx.dims as ConvDims;
+    const dims = ctx.dims;
     const g = data(grad);
     const [needX, needW, needB] = ctx.needsInputGrad;
     let dx: Tensor | null = null;
     let dw: Tensor | null = null;
     if (needX) {
-      dx = uninitFloat(ctx.xShape as readonly number[]);
+      dx = uninitFloat(ctx.xShape);
       native.conv2d(dims, g, f32(wc), null, f32(dx));
     }
     if (needW) {
-      dw = uninitFloat(ctx.wShape as readonly number[]);
+      dw = uninitFloat(ctx.wShape);
       native.conv2dBackwardWeight(dims, g, f32(xc), f32(dw), null);
     }
     const db = ctx.hasBias && needB ? sumBias(grad, dims[1]) : null;

@@ -1,7 +1,7 @@
 // Dropout: zeroes elements with probability p and scales the rest by 1 / (1 - p) (inverted
 // dropout, as torch), so eval needs no rescaling. The mask is drawn from a seeded Generator;
 // the backward multiplies by the same mask.
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp } from '../native.js';
 import { defaultGenerator, Generator } from '../random.js';
 import { formatShape } from '../shape.js';
@@ -12,7 +12,7 @@ import { binaryRaw } from './raw.js';
 
 const dropoutOp = defineOp({
   name: 'dropout',
-  forward(ctx, x: Tensor, p: number, gen: Generator) {
+  forward(ctx: OpContext<{ mask: Float32Array }>, x: Tensor, p: number, gen: Generator) {
     const xv = floatValues(x);
     const mask = new Float32Array(xv.length);
     const out = new Float32Array(xv.length);
@@ -26,7 +26,7 @@ const dropoutOp = defineOp({
     return new Tensor(new Storage(out), x.shape);
   },
   backward(ctx, grad) {
-    const mask = ctx.mask as Float32Array;
+    const mask = ctx.mask;
     const g = floatValues(grad);
     const dx = new Float32Array(g.length);
     for (let i = 0; i < g.length; i++) dx[i] = g[i] * mask[i];
@@ -61,7 +61,14 @@ export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tenso
 function featureDropoutOp(name: string) {
   return defineOp({
     name,
-    forward(ctx, x: Tensor, p: number, gen: Generator, features: number, maskShape: number[]) {
+    forward(
+      ctx: OpContext<{ mask: Tensor }>,
+      x: Tensor,
+      p: number,
+      gen: Generator,
+      features: number,
+      maskShape: number[],
+    ) {
       const scale = p === 1 ? 0 : 1 / (1 - p);
       const mask = new Float32Array(features);
       for (let f = 0; f < features; f++) mask[f] = gen.nextFloat() < p ? 0 : scale;
@@ -70,7 +77,7 @@ function featureDropoutOp(name: string) {
       return binaryRaw(name, BinaryOp.mul, x, m);
     },
     backward(ctx, grad) {
-      return [binaryRaw(name, BinaryOp.mul, grad, ctx.mask as Tensor)];
+      return [binaryRaw(name, BinaryOp.mul, grad, ctx.mask)];
     },
   });
 }

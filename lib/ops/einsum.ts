@@ -4,7 +4,7 @@
 // output's gradient with the other operands, placed back onto the operand's diagonal and
 // broadcast over the labels only it had: both steps are ops whose backward is einsum again,
 // so gradients of any order work.
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { contiguousStrides, formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { broadcastDims, einsumRaw, type EinsumSpec, type Label, labelSizes } from './einsum_raw.js';
@@ -140,13 +140,13 @@ function checkSizes(equation: string, inputs: Label[][], operands: readonly Tens
 /** The einsum primitive over parsed specs. */
 const einsumOp: (spec: EinsumSpec, ...ts: Tensor[]) => Tensor = defineOp({
   name: 'einsum',
-  forward(ctx, spec: EinsumSpec, ...ts: Tensor[]) {
+  forward(ctx: OpContext<{ spec: EinsumSpec }>, spec: EinsumSpec, ...ts: Tensor[]) {
     ctx.spec = spec;
     ctx.save(...ts);
     return einsumRaw(spec, ts);
   },
   backward(ctx, g) {
-    const spec = ctx.spec as EinsumSpec;
+    const spec = ctx.spec;
     const ts = ctx.saved;
     return ts.map((_, i) => (ctx.needsInputGrad[i] ? operandGrad(spec, ts, i, g) : null));
   },
@@ -191,7 +191,7 @@ interface Placement {
  */
 const placeOp: (g: Tensor, p: Placement) => Tensor = defineOp({
   name: 'einsumPlace',
-  forward(ctx, g: Tensor, p: Placement) {
+  forward(ctx: OpContext<{ p: Placement }>, g: Tensor, p: Placement) {
     ctx.p = p;
     const unique: Label[] = [];
     const strides: number[] = [];
@@ -219,7 +219,7 @@ const placeOp: (g: Tensor, p: Placement) => Tensor = defineOp({
     return out;
   },
   backward(ctx, gg) {
-    const p = ctx.p as Placement;
+    const p = ctx.p;
     // Broadcast dims get labels of their own, which sum away (they have size 1).
     const labels = p.labels.map((l, d) => (p.skip[d] ? SCRATCH + d : l));
     return [einsumOp({ inputs: [labels], output: p.kept }, gg)];

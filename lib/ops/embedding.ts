@@ -1,7 +1,7 @@
 // embedding(indices, weight): rows of weight looked up by int32 indices. The backward is a
 // scatter-add of the output gradient into a zero [numEmbeddings, dim] gradient (rows at
 // paddingIdx get none), written as plain loops over contiguous rows.
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { contiguousRaw } from './raw.js';
@@ -19,21 +19,27 @@ function checkedIndices(op: string, indices: Tensor, rows: number): Int32Array {
 
 const embeddingOp = defineOp({
   name: 'embedding',
-  forward(ctx, weight: Tensor, idx: Int32Array, shape: readonly number[], paddingIdx: number) {
+  forward(
+    ctx: OpContext<{ idx: Int32Array; rows: number; dim: number; paddingIdx: number }>,
+    weight: Tensor,
+    idx: Int32Array,
+    shape: readonly number[],
+    paddingIdx: number,
+  ) {
     const [rows, dim] = weight.shape;
     const w = contiguousRaw(weight);
     const wd = w.storage.data as Float32Array;
     const out = new Float32Array(idx.length * dim);
     for (let i = 0; i < idx.length; i++)
       out.set(wd.subarray(w.offset + idx[i] * dim, w.offset + (idx[i] + 1) * dim), i * dim);
-    Object.assign(ctx, { idx, rows, dim, paddingIdx });
+    ctx.idx = idx;
+    ctx.rows = rows;
+    ctx.dim = dim;
+    ctx.paddingIdx = paddingIdx;
     return new Tensor(new Storage(out), [...shape, dim]);
   },
   backward(ctx, grad) {
-    const idx = ctx.idx as Int32Array;
-    const rows = ctx.rows as number;
-    const dim = ctx.dim as number;
-    const pad = ctx.paddingIdx as number;
+    const { idx, rows, dim, paddingIdx: pad } = ctx;
     const g = contiguousRaw(grad);
     const gd = g.storage.data as Float32Array;
     const dw = new Float32Array(rows * dim);

@@ -2,7 +2,7 @@
 // nonzero (sort/argsort/topk are in sort.ts). Plain loops over precomputed element offsets.
 // Every gradient is another op of this file (gather <-> scatterAdd, indexSelect <-> indexAdd,
 // maskedFill), so gradients of any order work. Indices are bounds-checked before any write.
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { allocate } from '../dtype.js';
 import { broadcastShapes, formatShape, normalizeDim, numel, sameShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -94,7 +94,7 @@ function scatterRaw(op: string, x: Tensor, dim: number, index: Tensor, src: Tens
 /** g (index's shape) placed into the leading block of zeros of `shape` (for src larger than index). */
 const padToOp: (g: Tensor, shape: Shape) => Tensor = defineOp({
   name: 'padTo',
-  forward(ctx, g: Tensor, shape: Shape) {
+  forward(ctx: OpContext<{ gShape: Shape }>, g: Tensor, shape: Shape) {
     ctx.gShape = g.shape;
     const out = new Tensor(new Storage(allocate(g.dtype, numel(shape))), shape);
     const block = new Tensor(out.storage, g.shape, out.strides, 0);
@@ -104,7 +104,7 @@ const padToOp: (g: Tensor, shape: Shape) => Tensor = defineOp({
     return out;
   },
   backward(ctx, gg) {
-    const shape = ctx.gShape as Shape;
+    const shape = ctx.gShape;
     return [copyRaw(new Tensor(gg.storage, shape, gg.strides, gg.offset))];
   },
 });
@@ -116,41 +116,57 @@ function gradForSrc(g: Tensor, dim: number, index: Tensor, srcShape: Shape): Ten
 
 const gatherOp: (x: Tensor, dim: number, index: Tensor) => Tensor = defineOp({
   name: 'gather',
-  forward(ctx, x: Tensor, dim: number, index: Tensor) {
-    Object.assign(ctx, { dim, index, inShape: x.shape });
+  forward(ctx: OpContext<{ dim: number; index: Tensor; inShape: Shape }>, x: Tensor, dim: number, index: Tensor) {
+    ctx.dim = dim;
+    ctx.index = index;
+    ctx.inShape = x.shape;
     return gatherRaw(x, dim, index);
   },
   backward(ctx, g) {
-    const zeros = new Tensor(new Storage(new Float32Array(numel(ctx.inShape as Shape))), ctx.inShape as Shape);
-    return [scatterAddOp(zeros, ctx.dim as number, ctx.index as Tensor, g), null];
+    const zeros = new Tensor(new Storage(new Float32Array(numel(ctx.inShape))), ctx.inShape);
+    return [scatterAddOp(zeros, ctx.dim, ctx.index, g), null];
   },
 });
 
 export const scatterAddOp: (x: Tensor, dim: number, index: Tensor, src: Tensor) => Tensor = defineOp({
   name: 'scatterAdd',
-  forward(ctx, x: Tensor, dim: number, index: Tensor, src: Tensor) {
-    Object.assign(ctx, { dim, index, srcShape: src.shape });
+  forward(
+    ctx: OpContext<{ dim: number; index: Tensor; srcShape: Shape }>,
+    x: Tensor,
+    dim: number,
+    index: Tensor,
+    src: Tensor,
+  ) {
+    ctx.dim = dim;
+    ctx.index = index;
+    ctx.srcShape = src.shape;
     return scatterRaw('scatterAdd', x, dim, index, src, true);
   },
   backward(ctx, g) {
-    const dim = ctx.dim as number;
-    const index = ctx.index as Tensor;
-    return [g, null, ctx.needsInputGrad[2] ? gradForSrc(g, dim, index, ctx.srcShape as Shape) : null];
+    const { dim, index } = ctx;
+    return [g, null, ctx.needsInputGrad[2] ? gradForSrc(g, dim, index, ctx.srcShape) : null];
   },
 });
 
 const scatterOp: (x: Tensor, dim: number, index: Tensor, src: Tensor | number) => Tensor = defineOp({
   name: 'scatter',
-  forward(ctx, x: Tensor, dim: number, index: Tensor, src: Tensor | number) {
-    Object.assign(ctx, { dim, index, srcShape: src instanceof Tensor ? src.shape : null });
+  forward(
+    ctx: OpContext<{ dim: number; index: Tensor; srcShape: Shape | null }>,
+    x: Tensor,
+    dim: number,
+    index: Tensor,
+    src: Tensor | number,
+  ) {
+    ctx.dim = dim;
+    ctx.index = index;
+    ctx.srcShape = src instanceof Tensor ? src.shape : null;
     return scatterRaw('scatter', x, dim, index, src, false);
   },
   backward(ctx, g) {
-    const dim = ctx.dim as number;
-    const index = ctx.index as Tensor;
+    const { dim, index } = ctx;
     // Overwritten positions get no gradient; src gets the gradient of where it went.
     const gx = ctx.needsInputGrad[0] ? scatterOp(g, dim, index, 0) : null;
-    const gsrc = ctx.srcShape && ctx.needsInputGrad[2] ? gradForSrc(g, dim, index, ctx.srcShape as Shape) : null;
+    const gsrc = ctx.srcShape && ctx.needsInputGrad[2] ? gradForSrc(g, dim, index, ctx.srcShape) : null;
     return [gx, null, gsrc];
   },
 });
@@ -212,8 +228,9 @@ function indexSelectRaw(x: Tensor, dim: number, index: Tensor): Tensor {
 /** zeros(shape) with src's slices added at index along dim (index_add into zeros). */
 const indexAddOp: (shape: Shape, dim: number, index: Tensor, src: Tensor) => Tensor = defineOp({
   name: 'indexAdd',
-  forward(ctx, shape: Shape, dim: number, index: Tensor, src: Tensor) {
-    Object.assign(ctx, { dim, index });
+  forward(ctx: OpContext<{ dim: number; index: Tensor }>, shape: Shape, dim: number, index: Tensor, src: Tensor) {
+    ctx.dim = dim;
+    ctx.index = index;
     const idx = valuesAs(index, index.shape) as Int32Array;
     const out = new Float32Array(numel(shape));
     const outT = new Tensor(new Storage(out), shape);
@@ -226,18 +243,20 @@ const indexAddOp: (shape: Shape, dim: number, index: Tensor, src: Tensor) => Ten
     return outT;
   },
   backward(ctx, g) {
-    return [null, indexSelectOp(g, ctx.dim as number, ctx.index as Tensor)]; // (index, src)
+    return [null, indexSelectOp(g, ctx.dim, ctx.index)]; // (index, src)
   },
 });
 
 const indexSelectOp: (x: Tensor, dim: number, index: Tensor) => Tensor = defineOp({
   name: 'indexSelect',
-  forward(ctx, x: Tensor, dim: number, index: Tensor) {
-    Object.assign(ctx, { dim, index, inShape: x.shape });
+  forward(ctx: OpContext<{ dim: number; index: Tensor; inShape: Shape }>, x: Tensor, dim: number, index: Tensor) {
+    ctx.dim = dim;
+    ctx.index = index;
+    ctx.inShape = x.shape;
     return indexSelectRaw(x, dim, index);
   },
   backward(ctx, g) {
-    return [indexAddOp(ctx.inShape as Shape, ctx.dim as number, ctx.index as Tensor, g), null];
+    return [indexAddOp(ctx.inShape, ctx.dim, ctx.index, g), null];
   },
 });
 
@@ -254,7 +273,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
 
 const maskedFillOp: (x: Tensor, mask: Tensor, value: number) => Tensor = defineOp({
   name: 'maskedFill',
-  forward(ctx, x: Tensor, mask: Tensor, value: number) {
+  forward(ctx: OpContext<{ mask: Tensor }>, x: Tensor, mask: Tensor, value: number) {
     ctx.mask = mask;
     const out = copyRaw(x);
     const m = valuesAs(mask, x.shape);
@@ -263,7 +282,7 @@ const maskedFillOp: (x: Tensor, mask: Tensor, value: number) => Tensor = defineO
     return out;
   },
   backward(ctx, g) {
-    return [maskedFillOp(g, ctx.mask as Tensor, 0), null];
+    return [maskedFillOp(g, ctx.mask, 0), null];
   },
 });
 

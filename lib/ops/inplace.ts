@@ -3,7 +3,7 @@
 // non-leaf it rebases the history: the op runs on a recorded clone of the old value and the
 // tensor's gradFn becomes the new node, so gradients stay right. Views of tensors that
 // require grad cannot be modified in place while recording (torch's CopySlices is not here).
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { BinaryOp, type BinaryOpCode } from '../native.js';
 import { defaultGenerator, type Generator } from '../random.js';
@@ -111,14 +111,14 @@ export function unaryInplace(op: string, t: Tensor, fn: (x: Tensor) => Tensor): 
 
 const overwriteOp = defineOp({
   name: 'copy',
-  forward(ctx, _old: Tensor, src: Tensor, shape: Shape) {
+  forward(ctx: OpContext<{ srcShape: Shape }>, _old: Tensor, src: Tensor, shape: Shape) {
     ctx.srcShape = src.shape;
     const out = new Tensor(new Storage(new Float32Array(_old.numel())), shape);
     writeInto(out, src);
     return out;
   },
   backward(ctx, g) {
-    return [ctx.needsInputGrad[0] ? mul(g, 0) : null, ctx.needsInputGrad[1] ? sumTo(g, ctx.srcShape as Shape) : null];
+    return [ctx.needsInputGrad[0] ? mul(g, 0) : null, ctx.needsInputGrad[1] ? sumTo(g, ctx.srcShape) : null];
   },
 });
 

@@ -3,7 +3,7 @@
 // Each axis gets a table of (index0, index1, weight0, weight1) per output position, computed as
 // torch does (float32 scales, so nearest picks the same source pixels); the forward and backward
 // then go to the native resample kernel. A 3-D input is a 4-D one with height 1.
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { native } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -142,7 +142,7 @@ function whole(t: Tensor): Float32Array {
 // of those rows, in the same arithmetic order as torch's kernel.
 const interpolateOp = defineOp({
   name: 'interpolate',
-  forward(ctx, x: Tensor, plan: Plan) {
+  forward(ctx: OpContext<{ plan: Plan }>, x: Tensor, plan: Plan) {
     const y = uninitFloat(plan.outShape); // the kernel writes every element
     const { rows, cols } = plan;
     native.resample2d(plan.dims, rows.index, rows.weight, cols.index, cols.weight, whole(contiguousRaw(x)), whole(y));
@@ -150,7 +150,7 @@ const interpolateOp = defineOp({
     return y;
   },
   backward(ctx, grad) {
-    const plan = ctx.plan as Plan;
+    const plan = ctx.plan;
     const dx = uninitFloat(plan.inShape); // overwritten by the kernel
     const { rows, cols } = plan;
     native.resample2dBackward(

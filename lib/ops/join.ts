@@ -1,5 +1,5 @@
 // Joining and splitting: cat, stack, split, chunk, unbind, repeat, flip.
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { allocate, promoteTypes, type DType } from '../dtype.js';
 import { formatShape, normalizeDim, normalizeDims, numel } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -8,7 +8,7 @@ import { expand, narrow, reshape, select, unsqueeze } from './view.js';
 
 const catOp = defineOp({
   name: 'cat',
-  forward(ctx, dim: number, ...ts: Tensor[]) {
+  forward(ctx: OpContext<{ dim: number; sizes: number[] }>, dim: number, ...ts: Tensor[]) {
     ctx.dim = dim;
     ctx.sizes = ts.map((t) => t.shape[dim]);
     const dtype = ts.map((t) => t.dtype).reduce(promoteTypes);
@@ -23,9 +23,9 @@ const catOp = defineOp({
     return out;
   },
   backward(ctx, g) {
-    const dim = ctx.dim as number;
+    const dim = ctx.dim;
     let at = 0;
-    return (ctx.sizes as number[]).map((n, i) => {
+    return ctx.sizes.map((n, i) => {
       const piece = ctx.needsInputGrad[i] ? narrow(g, dim, at, n) : null;
       at += n;
       return piece;
@@ -157,12 +157,12 @@ function flipRaw(x: Tensor, dims: number[]): Tensor {
 
 const flipOp: (x: Tensor, dims: number[]) => Tensor = defineOp({
   name: 'flip',
-  forward(ctx, x: Tensor, dims: number[]) {
+  forward(ctx: OpContext<{ dims: number[] }>, x: Tensor, dims: number[]) {
     ctx.dims = dims;
     return flipRaw(x, dims);
   },
   backward(ctx, g) {
-    return [flipOp(g, ctx.dims as number[])];
+    return [flipOp(g, ctx.dims)];
   },
 });
 

@@ -1,6 +1,6 @@
 // linear(x, weight, bias) = x · weightᵀ + bias, fused: one GEMM with the bias preloaded into C,
 // and the backward as two GEMMs plus a row sum. The hot path of every MLP.
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { native, ReduceOp } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -12,7 +12,7 @@ function f32(t: Tensor): Float32Array {
 
 const linearOp = defineOp({
   name: 'linear',
-  forward(ctx, x: Tensor, weight: Tensor, bias?: Tensor) {
+  forward(ctx: OpContext<{ rows: number; hasBias: boolean }>, x: Tensor, weight: Tensor, bias?: Tensor) {
     const inF = weight.shape[1];
     const outF = weight.shape[0];
     const rows = x.numel() / inF;
@@ -51,7 +51,7 @@ const linearOp = defineOp({
   },
   backward(ctx, grad) {
     const [xc, wc] = ctx.saved;
-    const rows = ctx.rows as number;
+    const rows = ctx.rows;
     const outF = wc.shape[0];
     const inF = wc.shape[1];
     const g = contiguousRaw(grad);

@@ -2,8 +2,8 @@
 // element's loss and the reduction in one pass (sums in float64); the backward writes the
 // input's (and, when it needs one, the target's) gradient in one pass. Cross-entropy is the
 // fused native kernel of lib/ops/softmax.ts.
-import { defineOp } from '../autograd/define_op.js';
-import { formatShape, sameShape } from '../shape.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
+import { formatShape, sameShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { floatValues } from './activation.js';
 import { crossEntropy, type CrossEntropyOptions, type Reduction } from './softmax.js';
@@ -83,7 +83,7 @@ interface ElementPlan {
 function defineElementLoss(spec: ElementLoss) {
   return defineOp({
     name: spec.name,
-    forward(ctx, input: Tensor, target: Tensor, plan: ElementPlan) {
+    forward(ctx: OpContext<{ plan: ElementPlan }>, input: Tensor, target: Tensor, plan: ElementPlan) {
       const x = floatValues(input);
       const t = floatValues(target);
       spec.check?.(x);
@@ -101,7 +101,7 @@ function defineElementLoss(spec: ElementLoss) {
     },
     backward(ctx, grad) {
       const [input, target] = ctx.saved;
-      const plan = ctx.plan as ElementPlan;
+      const plan = ctx.plan;
       const x = floatValues(input);
       const t = floatValues(target);
       const { weight: w, posWeight: p } = plan;
@@ -331,7 +331,7 @@ interface NllPlan {
 
 const nllOp = defineOp({
   name: 'nllLoss',
-  forward(ctx, input: Tensor, plan: NllPlan) {
+  forward(ctx: OpContext<{ plan: NllPlan; xShape: Shape }>, input: Tensor, plan: NllPlan) {
     const x = floatValues(input);
     const { C, inner, targets, weight, ignoreIndex } = plan;
     const losses = new Float32Array(targets.length);
@@ -355,8 +355,8 @@ const nllOp = defineOp({
     return scalar(sum / plan.denominator);
   },
   backward(ctx, grad) {
-    const plan = ctx.plan as NllPlan;
-    const shape = ctx.xShape as number[];
+    const plan = ctx.plan;
+    const shape = ctx.xShape;
     const { C, inner, targets, weight, ignoreIndex } = plan;
     const dx = new Float32Array(targets.length * C);
     const perElement = plan.reduction === 'none' ? floatValues(grad) : null;

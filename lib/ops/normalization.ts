@@ -2,7 +2,7 @@
 // kernels (kernels/norm: two-pass statistics, float lanes summed in double). batchNorm works on
 // [N, C, *] for every rank (BatchNorm1d/2d/3d); layerNorm normalises over the trailing
 // normalizedShape dims; groupNorm over groups of channels of [N, C, *].
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { native } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -111,7 +111,12 @@ interface BatchNormPlan extends AffinePlan {
 
 const batchNormOp = defineOp({
   name: 'batchNorm',
-  forward(ctx, x: Tensor, plan: BatchNormPlan, ...params: Tensor[]) {
+  forward(
+    ctx: OpContext<{ saveMean: Float32Array; saveInvstd: Float32Array; plan: BatchNormPlan }>,
+    x: Tensor,
+    plan: BatchNormPlan,
+    ...params: Tensor[]
+  ) {
     const [weight, bias] = affineInputs(plan, params);
     const [N, C, S] = ncs(x);
     const saveMean = new Float32Array(C);
@@ -146,7 +151,7 @@ const batchNormOp = defineOp({
     return wrap(out, x.shape);
   },
   backward(ctx, grad) {
-    const plan = ctx.plan as BatchNormPlan;
+    const plan = ctx.plan;
     const [x, weight] = ctx.saved;
     const [N, C, S] = ncs(x);
     const [needX, ...needParams] = ctx.needsInputGrad;
@@ -158,8 +163,8 @@ const batchNormOp = defineOp({
         floatValues(x),
         floatValues(grad),
         plan.hasWeight ? floatValues(weight) : null,
-        ctx.saveMean as Float32Array,
-        ctx.saveInvstd as Float32Array,
+        ctx.saveMean,
+        ctx.saveInvstd,
         plan.useBatchStats,
         dx,
         dw,
@@ -235,7 +240,12 @@ interface LayerNormPlan extends AffinePlan {
 
 const layerNormOp = defineOp({
   name: 'layerNorm',
-  forward(ctx, x: Tensor, plan: LayerNormPlan, ...params: Tensor[]) {
+  forward(
+    ctx: OpContext<{ mean: Float32Array; invstd: Float32Array; plan: LayerNormPlan }>,
+    x: Tensor,
+    plan: LayerNormPlan,
+    ...params: Tensor[]
+  ) {
     const { D, eps } = plan;
     const rows = D === 0 ? 0 : x.numel() / D;
     const [weight, bias] = affineInputs(plan, params);
@@ -261,10 +271,10 @@ const layerNormOp = defineOp({
     return wrap(out, x.shape);
   },
   backward(ctx, grad) {
-    const plan = ctx.plan as LayerNormPlan;
+    const plan = ctx.plan;
     const { D } = plan;
     const [x, weight] = ctx.saved;
-    const mean = ctx.mean as Float32Array;
+    const mean = ctx.mean;
     const [needX, ...needParams] = ctx.needsInputGrad;
     const dx = needX ? new Float32Array(x.numel()) : null;
     const [dw, db] = affineGradBuffers(plan, needParams, D);
@@ -275,7 +285,7 @@ const layerNormOp = defineOp({
         floatValues(grad),
         plan.hasWeight ? floatValues(weight) : null,
         mean,
-        ctx.invstd as Float32Array,
+        ctx.invstd,
         dx,
         dw,
         db,
@@ -335,7 +345,12 @@ interface GroupNormPlan extends AffinePlan {
 
 const groupNormOp = defineOp({
   name: 'groupNorm',
-  forward(ctx, x: Tensor, plan: GroupNormPlan, ...params: Tensor[]) {
+  forward(
+    ctx: OpContext<{ mean: Float32Array; invstd: Float32Array; plan: GroupNormPlan }>,
+    x: Tensor,
+    plan: GroupNormPlan,
+    ...params: Tensor[]
+  ) {
     const [weight, bias] = affineInputs(plan, params);
     const [N, C, S] = ncs(x);
     const mean = new Float32Array(N * plan.groups);
@@ -360,7 +375,7 @@ const groupNormOp = defineOp({
     return wrap(out, x.shape);
   },
   backward(ctx, grad) {
-    const plan = ctx.plan as GroupNormPlan;
+    const plan = ctx.plan;
     const [x, weight] = ctx.saved;
     const [N, C, S] = ncs(x);
     const [needX, ...needParams] = ctx.needsInputGrad;
@@ -372,8 +387,8 @@ const groupNormOp = defineOp({
         floatValues(x),
         floatValues(grad),
         plan.hasWeight ? floatValues(weight) : null,
-        ctx.mean as Float32Array,
-        ctx.invstd as Float32Array,
+        ctx.mean,
+        ctx.invstd,
         dx,
         dw,
         db,

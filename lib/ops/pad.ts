@@ -5,7 +5,7 @@
 // natively, the other modes gather their (small) border through the tables. The backward copies
 // the grad's interior back and scatter-adds the border through the same tables (reflected or
 // replicated pixels get several terms).
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp, native } from '../native.js';
 import { contiguousStrides, formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -177,7 +177,7 @@ function scatterBorder(p: PadPlan, g: Float32Array, dx: Float32Array): void {
 
 const padOp = defineOp({
   name: 'pad',
-  forward(ctx, x: Tensor, plan: PadPlan) {
+  forward(ctx: OpContext<{ plan: PadPlan }>, x: Tensor, plan: PadPlan) {
     const y = uninitFloat(plan.outShape); // interior + border cover every element
     const yd = whole(y);
     const inner = interiorShape(plan);
@@ -217,7 +217,7 @@ const padOp = defineOp({
     return y;
   },
   backward(ctx, grad) {
-    const plan = ctx.plan as PadPlan;
+    const plan = ctx.plan;
     const inner = interiorShape(plan);
     // When the interior is the whole input the copy writes every element of dx.
     const full = inner !== null && plan.inStart.every((s) => s === 0) && inner.every((k, d) => k === plan.inShape[d]);

@@ -1,5 +1,5 @@
 // pow, clamp, maximum, minimum, where: broadcasting, scalar overloads, autograd.
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { allocate, type DType, promoteTypes } from '../dtype.js';
 import { BinaryOp } from '../native.js';
 import { broadcastShapes, type Shape } from '../shape.js';
@@ -30,14 +30,14 @@ export function mapBinaryRaw(
 
 const powScalarOp = defineOp({
   name: 'pow',
-  forward(ctx, x: Tensor, e: number) {
+  forward(ctx: OpContext<{ e: number }>, x: Tensor, e: number) {
     ctx.save(x);
     ctx.e = e;
     return mapBinaryRaw('pow', x, asTensor('pow', e), 'float32', Math.pow);
   },
   backward(ctx, g) {
     const [x] = ctx.saved;
-    const e = ctx.e as number;
+    const e = ctx.e;
     if (e === 0) return [mul(g, 0)];
     return [mul(mul(g, e), pow(x, e - 1))];
   },
@@ -129,7 +129,7 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
 
 const clampOp = defineOp({
   name: 'clamp',
-  forward(ctx, x: Tensor, lo: number | null, hi: number | null) {
+  forward(ctx: OpContext<{ lo: number | null; hi: number | null }>, x: Tensor, lo: number | null, hi: number | null) {
     ctx.save(x);
     ctx.lo = lo;
     ctx.hi = hi;
@@ -140,8 +140,8 @@ const clampOp = defineOp({
   },
   backward(ctx, g) {
     const [x] = ctx.saved;
-    const lo = (ctx.lo as number | null) ?? -Infinity;
-    const hi = (ctx.hi as number | null) ?? Infinity;
+    const lo = ctx.lo ?? -Infinity;
+    const hi = ctx.hi ?? Infinity;
     const inside = mapBinaryRaw('clamp', x, x, 'float32', (v) => (v >= lo && v <= hi ? 1 : 0));
     return [mul(g, inside)];
   },
@@ -174,7 +174,7 @@ export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | nul
 
 const whereOp = defineOp({
   name: 'where',
-  forward(ctx, cond: Tensor, a: Tensor, b: Tensor) {
+  forward(ctx: OpContext<{ cond: Tensor; aShape: Shape; bShape: Shape }>, cond: Tensor, a: Tensor, b: Tensor) {
     ctx.cond = cond;
     ctx.aShape = a.shape;
     ctx.bShape = b.shape;
@@ -187,11 +187,11 @@ const whereOp = defineOp({
     return new Tensor(new Storage(out), shape);
   },
   backward(ctx, g) {
-    const cond = ctx.cond as Tensor;
+    const cond = ctx.cond;
     return [
       null,
-      ctx.needsInputGrad[1] ? sumTo(where(cond, g, 0), ctx.aShape as Shape) : null,
-      ctx.needsInputGrad[2] ? sumTo(where(cond, 0, g), ctx.bShape as Shape) : null,
+      ctx.needsInputGrad[1] ? sumTo(where(cond, g, 0), ctx.aShape) : null,
+      ctx.needsInputGrad[2] ? sumTo(where(cond, 0, g), ctx.bShape) : null,
     ];
   },
 });

@@ -1,9 +1,9 @@
 // Pooling through the native kernels: max / average / adaptive pooling, 1-D and 2-D, forward
 // and backward. 1-D ops are the 2-D ones with height 1; every leading dim is a plane
 // ([N, C, H, W] and [C, H, W] alike). Semantics and output sizes are PyTorch 1.13's.
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { native } from '../native.js';
-import { formatShape } from '../shape.js';
+import { formatShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { contiguousRaw, requireFloat, uninitFloat } from './raw.js';
 
@@ -67,7 +67,7 @@ for (const [op, name] of [
     op,
     defineOp({
       name,
-      forward(ctx, x: Tensor, plan: PoolPlan) {
+      forward(ctx: OpContext<{ plan: PoolPlan; idx: Int32Array | null; inShape: Shape }>, x: Tensor, plan: PoolPlan) {
         const xc = contiguousRaw(x);
         const y = uninitFloat(plan.outShape); // the kernels write every element
         const isMax = op === PoolOp.Max || op === PoolOp.AdaptiveMax;
@@ -80,16 +80,9 @@ for (const [op, name] of [
         return y;
       },
       backward(ctx, grad) {
-        const plan = ctx.plan as PoolPlan;
-        const dx = uninitFloat(ctx.inShape as readonly number[]); // overwritten
-        native.pool2dBackward(
-          op,
-          plan.dims,
-          plan.countIncludePad,
-          whole(contiguousRaw(grad)),
-          ctx.idx as Int32Array | null,
-          whole(dx),
-        );
+        const plan = ctx.plan;
+        const dx = uninitFloat(ctx.inShape); // overwritten
+        native.pool2dBackward(op, plan.dims, plan.countIncludePad, whole(contiguousRaw(grad)), ctx.idx, whole(dx));
         return [dx];
       },
     }),

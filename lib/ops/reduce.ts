@@ -1,7 +1,7 @@
 // Reductions over any set of dims with keepdim, with autograd: sum, mean, prod, amax/amin,
 // max/min (values and indices), argmax/argmin, all/any. float32 goes through native.reduce /
 // native.argReduce; int32/bool inputs take TypeScript loops.
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { allocate, type DType, dtypeOf, type TypedArray } from '../dtype.js';
 import { ArgReduceOp, native, ReduceOp, type ReduceOpCode } from '../native.js';
 import { contiguousStrides, formatShape, normalizeDim, normalizeDims, numel, type Shape } from '../shape.js';
@@ -112,26 +112,25 @@ function expandBack(g: Tensor, inShape: Shape, dims: readonly number[]): Tensor 
 
 const sumOp = defineOp({
   name: 'sum',
-  forward(ctx, x: Tensor, dims: number[], keepdim: boolean) {
+  forward(ctx: OpContext<{ inShape: Shape; dims: number[] }>, x: Tensor, dims: number[], keepdim: boolean) {
     ctx.inShape = x.shape;
     ctx.dims = dims;
     return reduceRaw('sum', ReduceOp.sum, x, dims, keepdim);
   },
   backward(ctx, g) {
-    return [expandBack(g, ctx.inShape as Shape, ctx.dims as number[])];
+    return [expandBack(g, ctx.inShape, ctx.dims)];
   },
 });
 
 const meanOp = defineOp({
   name: 'mean',
-  forward(ctx, x: Tensor, dims: number[], keepdim: boolean) {
+  forward(ctx: OpContext<{ inShape: Shape; dims: number[] }>, x: Tensor, dims: number[], keepdim: boolean) {
     ctx.inShape = x.shape;
     ctx.dims = dims;
     return reduceRaw('mean', ReduceOp.mean, x, dims, keepdim);
   },
   backward(ctx, g) {
-    const shape = ctx.inShape as Shape;
-    const dims = ctx.dims as number[];
+    const { inShape: shape, dims } = ctx;
     return [div(expandBack(g, shape, dims), numel(dims.map((d) => shape[d])))];
   },
 });
@@ -164,14 +163,14 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
 
 const prodOp = defineOp({
   name: 'prod',
-  forward(ctx, x: Tensor, dims: number[], keepdim: boolean) {
+  forward(ctx: OpContext<{ dims: number[] }>, x: Tensor, dims: number[], keepdim: boolean) {
     ctx.save(x);
     ctx.dims = dims;
     return reduceRaw('prod', ReduceOp.prod, x, dims, keepdim);
   },
   backward(ctx, g) {
     const [x] = ctx.saved;
-    const dims = ctx.dims as number[];
+    const dims = ctx.dims;
     // d prod / d x_j = product of the others: prefix * suffix products (right with zeros).
     const { vals, rows, cols, perm } = rowsOf(x, dims);
     const others = new Float32Array(vals.length);
@@ -203,7 +202,7 @@ export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 function defineAExtreme(name: 'amax' | 'amin') {
   return defineOp({
     name,
-    forward(ctx, x: Tensor, dims: number[], keepdim: boolean) {
+    forward(ctx: OpContext<{ dims: number[] }>, x: Tensor, dims: number[], keepdim: boolean) {
       const out = reduceRaw(name, name === 'amax' ? ReduceOp.max : ReduceOp.min, x, dims, keepdim);
       ctx.save(x, out);
       ctx.dims = dims;
@@ -211,7 +210,7 @@ function defineAExtreme(name: 'amax' | 'amin') {
     },
     backward(ctx, g) {
       const [x, out] = ctx.saved;
-      const dims = ctx.dims as number[];
+      const dims = ctx.dims;
       // The gradient is shared evenly between the elements equal to the extreme, as torch.
       const { vals, rows, cols, perm } = rowsOf(x, dims);
       const best = out.data;
@@ -315,16 +314,20 @@ function defineMaxDim(name: 'max' | 'min') {
   return defineOp({
     name,
     // `found` holds the values and indices, computed once by the caller.
-    forward(ctx, x: Tensor, dim: number, found: [Tensor, Tensor]) {
+    forward(
+      ctx: OpContext<{ indices: Tensor; inShape: Shape; dim: number }>,
+      x: Tensor,
+      dim: number,
+      found: [Tensor, Tensor],
+    ) {
       ctx.indices = found[1];
       ctx.inShape = x.shape;
       ctx.dim = dim;
       return found[0];
     },
     backward(ctx, g) {
-      const shape = ctx.inShape as Shape;
-      const dim = ctx.dim as number;
-      const idx = (ctx.indices as Tensor).storage.data as Int32Array;
+      const { inShape: shape, dim } = ctx;
+      const idx = ctx.indices.storage.data as Int32Array;
       const gv = g.data;
       const cols = shape[dim];
       const grad = new Float32Array(idx.length * cols);

@@ -1,5 +1,5 @@
 // Statistics built on the reductions: var/std (with correction), norm, logsumexp, cumsum.
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { allocate } from '../dtype.js';
 import { ReduceOp } from '../native.js';
 import { normalizeDim, normalizeDims, numel } from '../shape.js';
@@ -45,10 +45,9 @@ export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
 
 const normOp = defineOp({
   name: 'norm',
-  forward(ctx, x: Tensor, p: number, dims: number[], keepdim: boolean) {
+  forward(ctx: OpContext<{ p: number; dims: number[] }>, x: Tensor, p: number, dims: number[], keepdim: boolean) {
     ctx.p = p;
     ctx.dims = dims;
-    ctx.keepdim = keepdim;
     let out: Tensor;
     if (p === Infinity) out = reduceRaw('norm', ReduceOp.max, mapRaw(x, Math.abs), dims, keepdim);
     else if (p === -Infinity) out = reduceRaw('norm', ReduceOp.min, mapRaw(x, Math.abs), dims, keepdim);
@@ -88,8 +87,7 @@ const normOp = defineOp({
   },
   backward(ctx, g) {
     const [x, out] = ctx.saved;
-    const p = ctx.p as number;
-    const dims = ctx.dims as number[];
+    const { p, dims } = ctx;
     const back = (t: Tensor) => expand(reshape(t, reducedShape(x.shape, dims, true)), x.shape);
     const gx = back(g);
     if (p === 0) return [mul(gx, 0)];
@@ -127,7 +125,7 @@ export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = fal
 
 const logsumexpOp = defineOp({
   name: 'logsumexp',
-  forward(ctx, x: Tensor, dims: number[], keepdim: boolean) {
+  forward(ctx: OpContext<{ dims: number[] }>, x: Tensor, dims: number[], keepdim: boolean) {
     // Shift by the max so exp cannot overflow; an infinite max shifts by 0 instead.
     const m = mapRaw(reduceRaw('logsumexp', ReduceOp.max, x, dims, true), (v) => (Number.isFinite(v) ? v : 0));
     const e = mapBinaryRaw('logsumexp', x, m, 'float32', (v, s) => Math.exp(v - s));
@@ -140,7 +138,7 @@ const logsumexpOp = defineOp({
   },
   backward(ctx, g) {
     const [x, out] = ctx.saved;
-    const dims = ctx.dims as number[];
+    const dims = ctx.dims;
     const gk = reshape(g, reducedShape(x.shape, dims, true));
     return [mul(gk, exp(sub(x, out)))];
   },
@@ -179,12 +177,12 @@ function cumsumRaw(x: Tensor, dim: number): Tensor {
 
 const cumsumOp: (x: Tensor, dim: number) => Tensor = defineOp({
   name: 'cumsum',
-  forward(ctx, x: Tensor, dim: number) {
+  forward(ctx: OpContext<{ dim: number }>, x: Tensor, dim: number) {
     ctx.dim = dim;
     return cumsumRaw(x, dim);
   },
   backward(ctx, g) {
-    const dim = ctx.dim as number;
+    const dim = ctx.dim;
     return [flip(cumsumOp(flip(g, dim), dim), dim)];
   },
 });

@@ -11,7 +11,7 @@
 // sequence b's state unchanged (reverse direction: its state starts at h0 on step lengths[b]-1),
 // so padding never reaches the final states.
 // Gate layouts are PyTorch's: LSTM i,f,g,o; GRU r,z,n (n = tanh(x_n + r * (h W_hn + b_hn))).
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp, native, RnnCellOp, UnaryOp } from '../native.js';
 import { Storage, Tensor } from '../tensor.js';
 import { contiguousRaw } from './raw.js';
@@ -57,7 +57,16 @@ function copyRow(to: Float32Array, toOff: number, from: Float32Array, fromOff: n
 
 const recurrentOp = defineOp({
   name: 'recurrentLayer',
-  forward(ctx, xproj: Tensor, h0: Tensor, c0: Tensor | null, whh: Tensor, bhh: Tensor | null, cfg: LayerConfig) {
+  forward(
+    // st is set whenever an input needs a gradient: the only case in which the backward runs.
+    ctx: OpContext<{ cfg: LayerConfig; hasC: boolean; hasBias: boolean; st: Saved }>,
+    xproj: Tensor,
+    h0: Tensor,
+    c0: Tensor | null,
+    whh: Tensor,
+    bhh: Tensor | null,
+    cfg: LayerConfig,
+  ) {
     const [T, B, G] = xproj.shape;
     const H = h0.shape[1];
     const { mode, reverse, lengths } = cfg;
@@ -137,8 +146,8 @@ const recurrentOp = defineOp({
   },
   backward(ctx, grad) {
     const [wc] = ctx.saved;
-    const { mode, reverse, lengths } = ctx.cfg as LayerConfig;
-    const { T, B, H, G, act, hprev, cprev, extra } = ctx.st as Saved;
+    const { mode, reverse, lengths } = ctx.cfg;
+    const { T, B, H, G, act, hprev, cprev, extra } = ctx.st;
     const gc = contiguousRaw(grad);
     const gd = f32(gc);
     const go = gc.offset;

@@ -1,7 +1,7 @@
 // Fused softmax, log-softmax, log-sum-exp and cross-entropy (native row kernels). The softmax
 // dim is moved last (a permuted view made contiguous) so every row is contiguous; results are
 // returned as a view permuted back, without another copy.
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { native } from '../native.js';
 import { formatShape, normalizeDim } from '../shape.js';
@@ -110,7 +110,7 @@ function rowsInto(op: Op, x: Tensor, dim: number, out: Tensor): Tensor {
 function softmaxLike(name: string, forwardOp: Op, backwardOp: Op) {
   const op = defineOp({
     name,
-    forward(ctx, x: Tensor, dim: number) {
+    forward(ctx: OpContext<{ dim: number }>, x: Tensor, dim: number) {
       const { rows, back } = rowsOf(x, dim);
       const y = runRows(forwardOp, rows, null);
       ctx.save(y);
@@ -119,7 +119,7 @@ function softmaxLike(name: string, forwardOp: Op, backwardOp: Op) {
     },
     backward(ctx, grad) {
       const [y] = ctx.saved; // rows layout
-      const { rows: g, back } = rowsOf(grad, ctx.dim as number);
+      const { rows: g, back } = rowsOf(grad, ctx.dim);
       return [back(runRows(backwardOp, y, g))];
     },
   });
@@ -146,7 +146,7 @@ function logsumexpInto(x: Tensor, dim: number, lse: Float32Array): void {
 
 const logsumexpOp = defineOp({
   name: 'logsumexp',
-  forward(ctx, x: Tensor, dim: number, keepdim: boolean) {
+  forward(ctx: OpContext<{ dim: number; keepdim: boolean }>, x: Tensor, dim: number, keepdim: boolean) {
     const out = emptyFloat(x.shape.filter((_, d) => d !== dim));
     logsumexpInto(x, dim, f32(out));
     ctx.save(x, out);
@@ -162,7 +162,7 @@ const logsumexpOp = defineOp({
   backward(ctx, grad) {
     // d lse / d x = softmax(x) = exp(x - lse)
     const [x, lse] = ctx.saved;
-    const dim = ctx.dim as number;
+    const dim = ctx.dim;
     const p = softmax(x, dim);
     const keptShape = x.shape.map((s, d) => (d === dim ? 1 : s));
     const g = reshapeRaw(contiguousRaw(grad), keptShape);
@@ -218,7 +218,7 @@ interface CrossEntropyPlan {
 
 const crossEntropyOp = defineOp({
   name: 'crossEntropy',
-  forward(ctx, _input: Tensor, plan: CrossEntropyPlan) {
+  forward(ctx: OpContext<{ plan: CrossEntropyPlan; denominator: number }>, _input: Tensor, plan: CrossEntropyPlan) {
     const { rows } = plan;
     const n = rows.shape[0];
     const C = rows.shape[1];
@@ -261,12 +261,12 @@ const crossEntropyOp = defineOp({
     return out;
   },
   backward(ctx, grad) {
-    const plan = ctx.plan as CrossEntropyPlan;
+    const plan = ctx.plan;
     const n = plan.rows.shape[0];
     const C = plan.rows.shape[1];
     const gradRows = new Float32Array(n);
     if (plan.reduction === 'none') gradRows.set(contiguousRaw(grad).data as Float32Array);
-    else gradRows.fill((grad.item() as number) / (ctx.denominator as number));
+    else gradRows.fill((grad.item() as number) / ctx.denominator);
     const dx = emptyFloat([n, C]);
     native.crossEntropyBackward(
       n,

@@ -1,7 +1,7 @@
 // sort / argsort / topk along a dim: a stable sort of every line (NaN above every number, as
 // torch). The values are differentiable through the indices: their gradient is a scatter-add
 // of the output gradient into the input's shape.
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { allocate, type TypedArray } from '../dtype.js';
 import { contiguousStrides, formatShape, normalizeDim, numel, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -80,14 +80,22 @@ function sortLines(x: Tensor, dim: number, k: number, descending: boolean): [Ten
 /** values = the gathered input, differentiable through the indices (a scatter-add of the grad). */
 const takeAlongOp: (x: Tensor, values: Tensor, dim: number, indices: Tensor) => Tensor = defineOp({
   name: 'sort',
-  forward(ctx, x: Tensor, values: Tensor, dim: number, indices: Tensor) {
-    Object.assign(ctx, { dim, indices, inShape: x.shape });
+  forward(
+    ctx: OpContext<{ dim: number; indices: Tensor; inShape: Shape }>,
+    x: Tensor,
+    values: Tensor,
+    dim: number,
+    indices: Tensor,
+  ) {
+    ctx.dim = dim;
+    ctx.indices = indices;
+    ctx.inShape = x.shape;
     return new Tensor(values.storage, values.shape, values.strides, values.offset);
   },
   backward(ctx, g) {
-    const shape = ctx.inShape as Shape;
+    const shape = ctx.inShape;
     const zeros = new Tensor(new Storage(new Float32Array(numel(shape))), shape);
-    return [scatterAddOp(zeros, ctx.dim as number, ctx.indices as Tensor, g), null];
+    return [scatterAddOp(zeros, ctx.dim, ctx.indices, g), null];
   },
 });
 

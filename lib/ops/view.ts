@@ -1,7 +1,7 @@
 // View ops: new shape/strides/offset over the same storage, with autograd. A strided view's
 // backward embeds the gradient into zeros of the input's shape through the same view; that
 // embedding's own backward is the view again, so higher-order gradients work.
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { formatShape, normalizeDim, numel, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { sumTo } from './reduce.js';
@@ -26,13 +26,13 @@ function stridedView(name: string): (x: Tensor, make: Restride) => Tensor {
   if (!op) {
     op = defineOp({
       name,
-      forward(ctx, x: Tensor, make: Restride) {
+      forward(ctx: OpContext<{ inShape: Shape; make: Restride }>, x: Tensor, make: Restride) {
         ctx.inShape = x.shape;
         ctx.make = make;
         return make(x);
       },
       backward(ctx, g) {
-        return [embed(g, ctx.inShape as Shape, ctx.make as Restride, name)];
+        return [embed(g, ctx.inShape, ctx.make, name)];
       },
     });
     viewOps.set(name, op);
@@ -42,7 +42,13 @@ function stridedView(name: string): (x: Tensor, make: Restride) => Tensor {
 
 const embedOp = defineOp({
   name: 'viewEmbed',
-  forward(ctx, g: Tensor, inShape: Shape, make: Restride, viewName: string) {
+  forward(
+    ctx: OpContext<{ make: Restride; viewName: string }>,
+    g: Tensor,
+    inShape: Shape,
+    make: Restride,
+    viewName: string,
+  ) {
     ctx.make = make;
     ctx.viewName = viewName;
     const z = zeros(inShape);
@@ -50,7 +56,7 @@ const embedOp = defineOp({
     return z;
   },
   backward(ctx, gg) {
-    return [stridedView(ctx.viewName as string)(gg, ctx.make as Restride)];
+    return [stridedView(ctx.viewName)(gg, ctx.make)];
   },
 });
 
@@ -125,7 +131,7 @@ function inferShape(op: string, from: Shape, shape: readonly number[]): number[]
 
 const reshapeOp = defineOp({
   name: 'view',
-  forward(ctx, x: Tensor, shape: number[], mustView: boolean) {
+  forward(ctx: OpContext<{ inShape: Shape }>, x: Tensor, shape: number[], mustView: boolean) {
     ctx.inShape = x.shape;
     const strides = viewStrides(x.shape, x.strides, shape);
     if (strides) return asView(x, shape, strides, x.offset);
@@ -139,7 +145,7 @@ const reshapeOp = defineOp({
     return new Tensor(c.storage, shape);
   },
   backward(ctx, g) {
-    return [reshape(g, ctx.inShape as number[])];
+    return [reshape(g, ctx.inShape)];
   },
 });
 
@@ -188,7 +194,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 
 const permuteOp: (x: Tensor, dims: number[]) => Tensor = defineOp({
   name: 'permute',
-  forward(ctx, x: Tensor, dims: number[]) {
+  forward(ctx: OpContext<{ dims: number[] }>, x: Tensor, dims: number[]) {
     ctx.dims = dims;
     return asView(
       x,
@@ -198,7 +204,7 @@ const permuteOp: (x: Tensor, dims: number[]) => Tensor = defineOp({
     );
   },
   backward(ctx, g) {
-    const dims = ctx.dims as number[];
+    const dims = ctx.dims;
     const inverse = new Array<number>(dims.length);
     dims.forEach((d, i) => (inverse[d] = i));
     return [permuteOp(g, inverse)];
@@ -300,14 +306,14 @@ export function T(x: Tensor): Tensor {
 
 const expandOp = defineOp({
   name: 'expand',
-  forward(ctx, x: Tensor, shape: number[]) {
+  forward(ctx: OpContext<{ inShape: Shape }>, x: Tensor, shape: number[]) {
     ctx.inShape = x.shape;
     const lead = shape.length - x.ndim;
     const strides = shape.map((s, i) => (i < lead ? 0 : x.shape[i - lead] === 1 && s !== 1 ? 0 : x.strides[i - lead]));
     return asView(x, shape, strides, x.offset);
   },
   backward(ctx, g) {
-    return [sumTo(g, ctx.inShape as Shape)];
+    return [sumTo(g, ctx.inShape)];
   },
 });
 
