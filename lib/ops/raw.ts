@@ -1,7 +1,7 @@
 // Raw (unrecorded) kernels on tensors: allocation of results and the calls into native code.
 // Ops in lib/ops build on these; the autograd engine uses them to sum gradients.
 import { Buffer } from 'node:buffer';
-import { type BinaryOpCode, BinaryOp, native, ReduceOp } from '../native.js';
+import { type BinaryOpCode, BinaryOp, native } from '../native.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 
@@ -130,30 +130,6 @@ export function binaryRaw(opName: string, op: BinaryOpCode, a: Tensor, b: Tensor
 /** a + b for gradients of equal shape (no history). */
 export function accumulateGrad(a: Tensor, b: Tensor): Tensor {
   return binaryRaw('backward', BinaryOp.add, a, b);
-}
-
-/**
- * Sums a broadcast gradient back to `shape` (the input's shape before broadcasting): over the
- * leading dims broadcasting added and the dims where `shape` has size 1.
- */
-export function sumToShape(grad: Tensor, shape: readonly number[]): Tensor {
-  if (grad.shape.length === shape.length && grad.shape.every((s, i) => s === shape[i])) return grad;
-  const lead = grad.ndim - shape.length;
-  const axes: number[] = [];
-  for (let d = 0; d < grad.ndim; d++) {
-    if (d < lead || (shape[d - lead] === 1 && grad.shape[d] !== 1)) axes.push(d);
-  }
-  const out = emptyFloat(shape);
-  native.reduce(
-    ReduceOp.sum,
-    grad.shape,
-    grad.storage.data as Float32Array,
-    grad.offset,
-    grad.strides,
-    axes,
-    out.storage.data as Float32Array,
-  );
-  return out;
 }
 
 /** A contiguous float32 copy of t (t itself when already contiguous from its offset). */

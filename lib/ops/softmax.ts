@@ -146,12 +146,13 @@ function logsumexpInto(x: Tensor, dim: number, lse: Float32Array): void {
 
 const logsumexpOp = defineOp({
   name: 'logsumexp',
-  forward(ctx: OpContext<{ dim: number; keepdim: boolean }>, x: Tensor, dim: number, keepdim: boolean) {
+  forward(ctx: OpContext<{ dim: number }>, x: Tensor, dim: number, keepdim: boolean) {
     const out = emptyFloat(x.shape.filter((_, d) => d !== dim));
     logsumexpInto(x, dim, f32(out));
-    ctx.save(x, out);
+    // The backward recomputes softmax(x) through recorded ops (so it has a gradient of its
+    // own), which needs x alone: neither the result nor keepdim.
+    ctx.save(x);
     ctx.dim = dim;
-    ctx.keepdim = keepdim;
     return keepdim
       ? reshapeRaw(
           out,
@@ -161,12 +162,11 @@ const logsumexpOp = defineOp({
   },
   backward(ctx, grad) {
     // d lse / d x = softmax(x) = exp(x - lse)
-    const [x, lse] = ctx.saved;
+    const [x] = ctx.saved;
     const dim = ctx.dim;
     const p = softmax(x, dim);
     const keptShape = x.shape.map((s, d) => (d === dim ? 1 : s));
     const g = reshapeRaw(contiguousRaw(grad), keptShape);
-    void lse;
     return [p.mul(g)];
   },
 });
