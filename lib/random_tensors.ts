@@ -1,6 +1,6 @@
 // Random tensors drawn from a Generator (lib/random.ts): the same values on every CPU.
 import { allocate, type DType, isDType } from './dtype.js';
-import { copyRaw, valuesAs } from './ops/strided.js';
+import { copyRaw, valuesAs } from './raw/strided.js';
 import { defaultGenerator, Generator } from './random.js';
 import { checkShape, numel, type Shape } from './shape.js';
 import { Storage, Tensor } from './tensor.js';

@@ -1,6 +1,6 @@
 // tensor.backward() and autograd.grad().
 import { ones } from '../creation.js';
-import { copyRaw } from '../ops/strided.js';
+import { copyRaw } from '../raw/strided.js';
 import { Tensor } from '../tensor.js';
 import { formatShape, sameShape } from '../shape.js';
 import { runBackward } from './engine.js';

@@ -1,11 +1,26 @@
 // Reverse-mode engine: an iterative walk of the graph in reverse topological order (no
 // recursion: the unrolled graphs of RNNs are deep).
-import { add } from '../ops/binary.js';
-import { accumulateGrad } from '../ops/raw.js';
-import { copyRaw } from '../ops/strided.js';
+import { accumulateGrad } from '../raw/elementwise.js';
+import { copyRaw } from '../raw/strided.js';
 import type { Storage, Tensor } from '../tensor.js';
+import { defineOp } from './define_op.js';
 import { enableGrad, noGrad } from './grad_mode.js';
 import { AccumulateGrad, type Node } from './node.js';
+
+/**
+ * The sum of two gradients for one node, recorded (createGraph: a higher-order gradient flows
+ * back through it to both). Every gradient sent to a node has that node's output shape, so
+ * unlike the public add there is no broadcast to undo.
+ */
+const sumGrads = defineOp({
+  name: 'add',
+  forward(_ctx, a: Tensor, b: Tensor) {
+    return accumulateGrad(a, b);
+  },
+  backward(_ctx, g) {
+    return [g, g];
+  },
+});
 
 export interface RunOptions {
   retainGraph?: boolean;
@@ -108,7 +123,7 @@ export function runBackward(outputs: Tensor[], gradOutputs: Tensor[], opts: RunO
         if (!next) return;
         const g = grads[i];
         // With createGraph the sum of gradients is itself recorded (higher-order gradients).
-        const sum = opts.createGraph ? add : accumulateGrad;
+        const sum = opts.createGraph ? sumGrads : accumulateGrad;
         if (g) pending.set(next, pending.has(next) ? sum(pending.get(next)!, g) : g);
         const left = deps.get(next)! - 1;
         deps.set(next, left);

@@ -9,7 +9,7 @@
 // stride-0 element would be perturbed for every position that shares it).
 import { grad } from './backward.js';
 import { noGrad } from './grad_mode.js';
-import { elementOffsets } from '../ops/strided.js';
+import { elementOffsets } from '../raw/strided.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 

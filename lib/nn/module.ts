@@ -2,7 +2,7 @@
 // assignment order, which is PyTorch's registration order). `call(...)` is PyTorch's
 // `module(...)`: it runs the forward pre-hooks, forward, then the forward hooks.
 import { noGrad } from '../autograd/grad_mode.js';
-import { fillRaw } from '../ops/strided.js';
+import { fillRaw } from '../raw/strided.js';
 import { formatShape, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { Parameter } from './parameter.js';

@@ -7,8 +7,8 @@ import { native, UnaryOp } from '../native.js';
 import { contiguousStrides } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { unaryInplace } from './inplace.js';
-import { contiguousRaw } from './raw.js';
-import { copyRaw } from './strided.js';
+import { contiguousRaw } from '../raw/elementwise.js';
+import { copyRaw } from '../raw/strided.js';
 import { relu as reluOp, sigmoid, tanh } from './unary.js';
 
 /** The elements of a float32 tensor as a row-major Float32Array (a view when contiguous). */

@@ -5,7 +5,7 @@ import { formatShape, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { add, mul } from './binary.js';
 import { linear } from './linear.js';
-import { requireFloat } from './raw.js';
+import { requireFloat } from '../raw/elementwise.js';
 import { sum } from './reduce.js';
 import { reshape, unsqueeze } from './view.js';
 

@@ -4,9 +4,9 @@ import { BinaryOp } from '../native.js';
 import { type DType, promoteTypes } from '../dtype.js';
 import { broadcastShapes, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { binaryRaw } from './raw.js';
+import { binaryRaw } from '../raw/elementwise.js';
 import { sumTo } from './reduce.js';
-import { copyRaw, valuesAs } from './strided.js';
+import { copyRaw, valuesAs } from '../raw/strided.js';
 
 export type TensorLike = Tensor | number;
 

@@ -3,7 +3,7 @@ import { Tensor } from '../tensor.js';
 import { asTensor, type TensorLike } from './binary.js';
 import { mapBinaryRaw } from './pointwise.js';
 import { mapRaw } from './unary.js';
-import { copyRaw } from './strided.js';
+import { copyRaw } from '../raw/strided.js';
 
 function compare(op: string, f: (x: number, y: number) => boolean) {
   return (a: TensorLike, b: TensorLike): Tensor => {

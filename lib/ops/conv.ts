@@ -5,7 +5,7 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp, native, ReduceOp } from '../native.js';
 import { formatShape, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from './raw.js';
+import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from '../raw/elementwise.js';
 import { squeeze, unsqueeze } from './view.js';
 
 export type Pair = number | readonly [number, number];

@@ -8,7 +8,7 @@ import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { floatValues } from './activation.js';
 import { unaryInplace } from './inplace.js';
-import { binaryRaw } from './raw.js';
+import { binaryRaw } from '../raw/elementwise.js';
 
 const dropoutOp = defineOp({
   name: 'dropout',

@@ -7,9 +7,9 @@
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { contiguousStrides, formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { broadcastDims, einsumRaw, type EinsumSpec, type Label, labelSizes } from './einsum_raw.js';
-import { emptyFloat, requireFloat } from './raw.js';
-import { writeInto } from './strided.js';
+import { broadcastDims, einsumRaw, type EinsumSpec, type Label, labelSizes } from '../raw/einsum.js';
+import { emptyFloat, requireFloat } from '../raw/elementwise.js';
+import { writeInto } from '../raw/strided.js';
 
 // Labels: 'A'-'Z' are 0-25 and 'a'-'z' 26-51 (ASCII order, as torch sorts implicit outputs);
 // ellipsis dim p (counted from the left of the widest ellipsis) is ELLIPSIS + p.

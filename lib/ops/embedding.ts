@@ -4,8 +4,8 @@
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { contiguousRaw } from './raw.js';
-import { valuesAs } from './strided.js';
+import { contiguousRaw } from '../raw/elementwise.js';
+import { valuesAs } from '../raw/strided.js';
 
 /** The index values (row-major), each checked to lie in [0, rows). */
 function checkedIndices(op: string, indices: Tensor, rows: number): Int32Array {

@@ -6,7 +6,7 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { allocate } from '../dtype.js';
 import { broadcastShapes, formatShape, normalizeDim, numel, sameShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { copyRaw, elementOffsets, valuesAs } from './strided.js';
+import { copyRaw, elementOffsets, valuesAs } from '../raw/strided.js';
 
 type Offsets = Int32Array | Float64Array;
 

@@ -12,7 +12,7 @@ import { Storage, Tensor } from '../tensor.js';
 import { add, asTensor, div, mul, sub, type TensorLike } from './binary.js';
 import { clamp } from './pointwise.js';
 import { sumTo } from './reduce.js';
-import { copyRaw, writeInto } from './strided.js';
+import { copyRaw, writeInto } from '../raw/strided.js';
 import { clone, expand } from './view.js';
 import { native } from '../native.js';
 

@@ -7,7 +7,7 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { native } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { contiguousRaw, requireFloat, uninitFloat } from './raw.js';
+import { contiguousRaw, requireFloat, uninitFloat } from '../raw/elementwise.js';
 
 export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear';
 

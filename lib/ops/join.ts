@@ -3,7 +3,7 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { allocate, promoteTypes, type DType } from '../dtype.js';
 import { formatShape, normalizeDim, normalizeDims, numel } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { elementOffsets, writeInto } from './strided.js';
+import { elementOffsets, writeInto } from '../raw/strided.js';
 import { expand, narrow, reshape, select, unsqueeze } from './view.js';
 
 const catOp = defineOp({

@@ -4,7 +4,7 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { native, ReduceOp } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from './raw.js';
+import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from '../raw/elementwise.js';
 
 function f32(t: Tensor): Float32Array {
   return t.storage.data as Float32Array;

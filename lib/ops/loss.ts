@@ -7,7 +7,7 @@ import { formatShape, sameShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { floatValues } from './activation.js';
 import { crossEntropy, type CrossEntropyOptions, type Reduction } from './softmax.js';
-import { valuesAs } from './strided.js';
+import { valuesAs } from '../raw/strided.js';
 
 export { crossEntropy, type CrossEntropyOptions, type Reduction };
 export type KLDivReduction = Reduction | 'batchmean';

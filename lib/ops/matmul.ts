@@ -5,8 +5,8 @@
 import { defineOp } from '../autograd/define_op.js';
 import { broadcastShapes, formatShape, numel } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { bmmRaw } from './gemm_raw.js';
-import { requireFloat } from './raw.js';
+import { bmmRaw } from '../raw/gemm.js';
+import { requireFloat } from '../raw/elementwise.js';
 import { sumTo } from './reduce.js';
 import { mT, reshape, viewStrides } from './view.js';
 

@@ -14,7 +14,7 @@ import * as j from './join.js';
 import * as pw from './pointwise.js';
 import * as r from './reduce.js';
 import * as st from './reduce_stats.js';
-import { copyRaw } from './strided.js';
+import { copyRaw } from '../raw/strided.js';
 import * as v from './view.js';
 
 type Sizes = (number | readonly number[])[];

@@ -7,7 +7,7 @@ import { native } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { floatValues } from './activation.js';
-import { uninitFloat } from './raw.js';
+import { uninitFloat } from '../raw/elementwise.js';
 
 function wrap(data: Float32Array, shape: readonly number[]): Tensor {
   return new Tensor(new Storage(data), shape);

@@ -9,7 +9,7 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp, native } from '../native.js';
 import { contiguousStrides, formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from './raw.js';
+import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from '../raw/elementwise.js';
 import { clone } from './view.js';
 
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';

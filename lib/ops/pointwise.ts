@@ -5,9 +5,9 @@ import { BinaryOp } from '../native.js';
 import { broadcastShapes, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { asTensor, floatPair, intBinary, mul, resultType, sub, type TensorLike } from './binary.js';
-import { binaryRaw } from './raw.js';
+import { binaryRaw } from '../raw/elementwise.js';
 import { sumTo } from './reduce.js';
-import { copyRaw, valuesAs } from './strided.js';
+import { copyRaw, valuesAs } from '../raw/strided.js';
 import { log } from './unary.js';
 
 /** out[i] = f(a[i], b[i]) over the broadcast shape, in `dtype`. */

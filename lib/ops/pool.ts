@@ -5,7 +5,7 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { native } from '../native.js';
 import { formatShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { contiguousRaw, requireFloat, uninitFloat } from './raw.js';
+import { contiguousRaw, requireFloat, uninitFloat } from '../raw/elementwise.js';
 
 enum PoolOp {
   Max = 0,

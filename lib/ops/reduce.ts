@@ -7,7 +7,7 @@ import { ArgReduceOp, native, ReduceOp, type ReduceOpCode } from '../native.js';
 import { contiguousStrides, formatShape, normalizeDim, normalizeDims, numel, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { div, mul } from './binary.js';
-import { elementOffsets, writeInto } from './strided.js';
+import { elementOffsets, writeInto } from '../raw/strided.js';
 import { expand, reshape } from './view.js';
 
 export type Dims = number | readonly number[];

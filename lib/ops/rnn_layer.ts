@@ -14,7 +14,7 @@
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp, native, RnnCellOp, UnaryOp } from '../native.js';
 import { Storage, Tensor } from '../tensor.js';
-import { contiguousRaw } from './raw.js';
+import { contiguousRaw } from '../raw/elementwise.js';
 
 export type CellMode = 'tanh' | 'relu' | 'lstm' | 'gru';
 

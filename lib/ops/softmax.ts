@@ -6,7 +6,7 @@ import { isGradEnabled } from '../autograd/grad_mode.js';
 import { native } from '../native.js';
 import { formatShape, normalizeDim } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from './raw.js';
+import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from '../raw/elementwise.js';
 
 enum Op {
   Softmax = 0,

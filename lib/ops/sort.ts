@@ -7,7 +7,7 @@ import { contiguousStrides, formatShape, normalizeDim, numel, type Shape } from 
 import { Storage, Tensor } from '../tensor.js';
 import { scatterAddOp } from './indexing.js';
 import { ValuesIndices } from './reduce.js';
-import { elementOffsets } from './strided.js';
+import { elementOffsets } from '../raw/strided.js';
 
 function checkTensor(op: string, t: unknown): asserts t is Tensor {
   if (!(t instanceof Tensor))

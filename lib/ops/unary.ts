@@ -7,8 +7,8 @@ import { BinaryOp, native, UnaryOp, type UnaryOpCode } from '../native.js';
 import { contiguousStrides } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { add, div, mul, sub } from './binary.js';
-import { binaryRaw, uninitFloat } from './raw.js';
-import { copyRaw, valuesAs } from './strided.js';
+import { binaryRaw, uninitFloat } from '../raw/elementwise.js';
+import { copyRaw, valuesAs } from '../raw/strided.js';
 
 /** out = op(x) for a float32 x through the native kernel. */
 export function unaryRaw(code: UnaryOpCode, x: Tensor): Tensor {

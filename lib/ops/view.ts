@@ -5,7 +5,7 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { formatShape, normalizeDim, numel, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { sumTo } from './reduce.js';
-import { copyRaw, writeInto } from './strided.js';
+import { copyRaw, writeInto } from '../raw/strided.js';
 import { zeros } from '../creation.js';
 
 /** Re-strides a tensor: pure metadata, valid for any tensor of the op's input shape. */

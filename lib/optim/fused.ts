@@ -1,7 +1,7 @@
 // Shared plumbing of the fused optimizers: the contiguous float32 views the native step kernels
 // take, and lazily created state buffers.
 import { Storage, Tensor } from '../tensor.js';
-import { contiguousRaw } from '../ops/raw.js';
+import { contiguousRaw } from '../raw/elementwise.js';
 import type { OptimizerState } from './optimizer.js';
 
 /** The parameter's elements as a Float32Array view (parameters are contiguous). */

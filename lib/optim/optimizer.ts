@@ -1,6 +1,6 @@
 // Optimizer base: parameter groups with their hyper-parameters, per-parameter state, zeroGrad,
 // and state dicts in PyTorch's shape ({ state: {index: {...}}, paramGroups: [{..., params: [index]}] }).
-import { fillRaw } from '../ops/strided.js';
+import { fillRaw } from '../raw/strided.js';
 import { Tensor } from '../tensor.js';
 
 export interface ParamGroup {

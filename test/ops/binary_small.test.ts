@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BinaryOp, native } from '../../lib/native.js';
-import { binaryRaw } from '../../lib/ops/raw.js';
+import { binaryRaw } from '../../lib/raw/elementwise.js';
 import { Storage, Tensor } from '../../lib/tensor.js';
 import { contiguousStrides, randomFloats } from '../helpers/native.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { autograd, bmm, dot, gradcheck, matmul, mm, mv, outer, Tensor, tensor, zeros } from '../../lib/index.js';
 import { decode, expectClose, type FixtureCase, loadFixture } from '../helpers/fixtures.js';
-import { matrixLayout } from '../../lib/ops/gemm_raw.js';
+import { matrixLayout } from '../../lib/raw/gemm.js';
 import { randomFloats, supportedIsas, withIsa, withThreads } from '../helpers/native.js';
 
 const fixtures = loadFixture<{ matmul: FixtureCase[] }>('linalg').matmul;

@@ -6,7 +6,7 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { tensor, type Tensor } from '../../lib/index.js';
 import { linear } from '../../lib/ops/linear.js';
-import { uninitFloat } from '../../lib/ops/raw.js';
+import { uninitFloat } from '../../lib/raw/elementwise.js';
 import { logSoftmax, softmax } from '../../lib/ops/softmax.js';
 import { randomFloats } from '../helpers/native.js';
 

@@ -2,7 +2,7 @@
 // (running_mean, running_var, num_batches_tracked); camelCase getters read them.
 import { ones, zeros } from '../../creation.js';
 import { batchNorm, groupNorm, layerNorm } from '../../ops/normalization.js';
-import { fillRaw } from '../../ops/strided.js';
+import { fillRaw } from '../../raw/strided.js';
 import { formatShape } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';

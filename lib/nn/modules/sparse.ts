@@ -1,7 +1,7 @@
 // Embedding: a lookup table of numEmbeddings rows of embeddingDim, indexed by int32 tensors.
 import { empty } from '../../creation.js';
 import { embedding } from '../../ops/embedding.js';
-import { fillRaw } from '../../ops/strided.js';
+import { fillRaw } from '../../raw/strided.js';
 import { clone } from '../../ops/view.js';
 import { formatShape } from '../../shape.js';
 import { Tensor } from '../../tensor.js';

@@ -4,7 +4,7 @@
 import { native } from '../native.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, formatShape, numel } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { emptyFloat } from './raw.js';
+import { emptyFloat } from './elementwise.js';
 import { copyRaw } from './strided.js';
 
 /** How a rows x cols matrix with strides (rs, cs) is handed to the GEMM. */

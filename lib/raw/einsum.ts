@@ -6,8 +6,8 @@
 import { BinaryOp, native, ReduceOp } from '../native.js';
 import { contiguousStrides, numel } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { bmmRaw } from './gemm_raw.js';
-import { emptyFloat } from './raw.js';
+import { bmmRaw } from './gemm.js';
+import { emptyFloat } from './elementwise.js';
 import { copyRaw } from './strided.js';
 
 export type Label = number;
