@@ -1,4 +1,5 @@
-// Files: safetensors state dicts, training checkpoints (atomic writes), IDX arrays.
+// Files: safetensors state dicts, training checkpoints (atomic writes), IDX arrays, PyTorch's
+// torch.save files.
 export {
   serialize,
   deserialize,
@@ -22,3 +23,13 @@ export {
 } from './checkpoint.js';
 export { parseIdx, readIdx, encodeIdx, writeIdx, type IdxArray, type IdxDType, type IdxData } from './idx.js';
 export { writeFileAtomic } from './atomic.js';
+export {
+  loadTorch,
+  readTorch,
+  parseTorch,
+  saveTorch,
+  serializeTorch,
+  type LoadTorchOptions,
+  type TorchContents,
+  type TorchConversion,
+} from './torch.js';

@@ -300,7 +300,7 @@ function convert(e: Entry, raw: Uint8Array, fail: (msg: string) => never): Typed
 }
 
 /** IEEE half (or bfloat16) bit patterns to float32 values (exact: both widen losslessly). */
-function halfToFloat32(src: Uint16Array, bfloat: boolean): Float32Array {
+export function halfToFloat32(src: Uint16Array, bfloat: boolean): Float32Array {
   const out = new Float32Array(src.length);
   if (bfloat) {
     const bits = new Uint32Array(out.buffer);
