@@ -37,7 +37,7 @@ const num = (v: number | string) =>
 /** Compares a loaded value with the generator's description of what torch held. */
 function expectMatches(got: unknown, want: unknown, where = 'value'): void {
   if (want !== null && typeof want === 'object' && '$tensor' in want) {
-    const w = want as ExpectedTensor;
+    const w = want as unknown as ExpectedTensor;
     expect(got, where).toBeInstanceOf(Tensor);
     const t = got as Tensor;
     expect([t.dtype, t.shape, t.strides, t.offset], where).toEqual([w.dtype, w.shape, w.strides, w.offset]);
