@@ -5,6 +5,9 @@
 {
   "variables": {
     "myelin_version": "<!(node -p \"require('./package.json').version\")",
+    # Where Gloo's shared library is for this target ("" when there is none: no distributed module).
+    "gloo_lib_dir": "<!(node scripts/find_gloo.mjs <(target_arch))",
+    "gloo_prefix": "<!(node -p \"process.env.MYELIN_GLOO_PREFIX || '/usr'\")",
   },
   "target_defaults": {
     "include_dirs": [
@@ -53,6 +56,22 @@
     },
   ],
   "conditions": [
+    # The distributed module: a second addon over Gloo, loaded only when `distributed` is used,
+    # so the core addon keeps no run-time dependency. Same defines and flags as the core
+    # (target_defaults), except that libstdc++ stays shared here: libgloo.so.0 is linked
+    # against it and throws C++ exceptions (and passes std::string) across the boundary.
+    ["gloo_lib_dir!=''", {
+      "targets": [
+        {
+          "target_name": "myelin_distributed",
+          # Never unloaded: the communication thread may outlive the worker_thread that loaded it.
+          "ldflags": ["-Wl,-z,nodelete", "-L<(gloo_lib_dir)", "-Wl,-rpath,<(gloo_lib_dir)"],
+          "include_dirs": ["<(gloo_prefix)/include"],
+          "libraries": ["-lgloo", "-lpthread"],
+          "sources": ["<!@(node -p \"require('./native/sources.json').distributed.join(' ')\")"],
+        },
+      ],
+    }],
     ["target_arch=='x64'", {
       "targets": [
         {

@@ -96,6 +96,22 @@ const checkBody = `
 const checkCjs = `(async () => { const m = require('myelin');\n${checkBody}\n})().catch((e) => { console.error(e); process.exit(1); });\n`;
 const checkMjs = `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nconst m = await import('myelin');\n${checkBody}\n`;
 
+// A one-rank process group (rendezvous through a file): the distributed module's prebuild loads.
+const checkDistMjs = `import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+const m = await import('myelin');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rdv-'));
+m.distributed.initProcessGroup({ rank: 0, worldSize: 1, initMethod: 'file://' + path.join(dir, 'f'), timeout: 20000 });
+const t = m.tensor([1, 2, 3]);
+m.distributed.allReduce(t);
+m.distributed.destroyProcessGroup();
+fs.rmSync(dir, { recursive: true });
+const mapped = [...new Set(fs.readFileSync('/proc/self/maps', 'utf8').split('\\n')
+  .map((l) => l.slice(l.indexOf('/'))).filter((p) => p.endsWith('.node')))];
+process.stdout.write(JSON.stringify({ sum: [...t.data], mapped }));
+`;
+
 interface CheckResult {
   info: {
     version: string;
@@ -159,6 +175,20 @@ function installAndCheck(name: string, installFlags: string[]): void {
     expect(r.wrong).toBe(0);
   }
 
+  // The distributed module, where this machine built one: loaded from its prebuild on first use.
+  if (fs.existsSync(path.join(pkgDir, 'prebuilds', tuple, 'distributed', 'myelin_distributed.node'))) {
+    fs.writeFileSync(path.join(app, 'check_dist.mjs'), checkDistMjs);
+    const d = JSON.parse(run(path.join(bin, 'node'), ['check_dist.mjs'], app, env)) as {
+      sum: number[];
+      mapped: string[];
+    };
+    const prebuildDir = path.join(fs.realpathSync(pkgDir), 'prebuilds', tuple) + path.sep;
+    expect(d.sum).toEqual([1, 2, 3]);
+    expect(d.mapped.map((f) => path.relative(prebuildDir, fs.realpathSync(f))).sort()).toEqual(
+      [expect.stringMatching(/^[^/]+\.node$/), path.join('distributed', 'myelin_distributed.node')].sort(),
+    );
+  }
+
   // The same prebuild on the portable path: MYELIN_ISA=scalar (what a CPU without AVX runs).
   const scalarEnv = { ...env, MYELIN_ISA: 'scalar' };
   const out = run(path.join(bin, 'node'), ['check.mjs'], app, scalarEnv);
@@ -181,6 +211,7 @@ describe('install from a packed tarball without a compiler', () => {
       'tsconfig.json',
       'tsconfig.build.json',
       'README.md',
+      'scripts',
     ]) {
       fs.cpSync(path.join(repoRoot, entry), path.join(pkg, entry), { recursive: true });
     }
@@ -198,7 +229,15 @@ describe('install from a packed tarball without a compiler', () => {
     const packed = run('npm', ['pack', '--json', '--pack-destination', tmp], pkg, env);
     const manifest = JSON.parse(packed) as { filename: string; files: { path: string }[] }[];
     const files = manifest[0].files.map((f) => f.path);
-    expect(files.filter((f) => f.startsWith(`prebuilds/${tuple}/`) && f.endsWith('.node'))).toHaveLength(1);
+    const core = files.filter(
+      (f) => f.startsWith(`prebuilds/${tuple}/`) && f.endsWith('.node') && !f.includes('/distributed/'),
+    );
+    expect(core).toHaveLength(1);
+    // The distributed module ships beside it wherever this build found Gloo.
+    if (fs.existsSync(path.join(pkg, 'build', 'Release', 'myelin_distributed.node'))) {
+      expect(files).toContain(`prebuilds/${tuple}/distributed/myelin_distributed.node`);
+    }
+    expect(files).toContain('scripts/find_gloo.mjs');
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');
     expect(files).toContain('binding.gyp');
