@@ -98,6 +98,7 @@ export * as optim from './optim/index.js';
 export * as nn from './nn/index.js';
 export * as data from './data/index.js';
 export * as io from './io/index.js';
+export * as distributed from './distributed/index.js';
 export { formatTensor } from './print.js';
 import './ops/unary.js';
 import './ops/methods.js';

@@ -1,0 +1,260 @@
+// myelin-run (the command is lib/distributed/run.ts): starts the processes of a distributed job on this machine (torchrun's flags, in
+// kebab-case). Each process gets torchrun's environment (RANK, LOCAL_RANK, WORLD_SIZE,
+// LOCAL_WORLD_SIZE, GROUP_RANK, MASTER_ADDR, MASTER_PORT) and cores / processes threads
+// (MYELIN_NUM_THREADS, OMP_NUM_THREADS) unless the environment already sets them. Signals are
+// forwarded to every process; when one fails the others are stopped, and the launcher exits
+// with the failed process's exit code after showing the end of its error output.
+import { type ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
+import os from 'node:os';
+
+export interface LaunchConfig {
+  nprocPerNode: number;
+  nnodes: number;
+  nodeRank: number;
+  masterAddr: string;
+  /** null with --standalone: a free port is picked. */
+  masterPort: number | null;
+  /** Milliseconds the others get between SIGTERM and SIGKILL once one has failed. */
+  killTimeout: number;
+  script: string;
+  args: string[];
+}
+
+export const USAGE = `usage: myelin-run [options] script.mjs [script args...]
+  --nproc-per-node N   processes on this machine (a number, or 'cpu'/'auto': one per core); default 1
+  --nnodes M           machines in the job; default 1
+  --node-rank R        this machine's index in [0, M); default 0
+  --master-addr A      address of the machine of rank 0 (node rank 0); default 127.0.0.1
+  --master-port P      port rank 0's rendezvous store listens on; default 29500
+  --standalone         a single-machine job on a free port of 127.0.0.1
+  --kill-timeout S     seconds between SIGTERM and SIGKILL when stopping the others; default 10
+Each process runs \`node script args\` with RANK, LOCAL_RANK, WORLD_SIZE, LOCAL_WORLD_SIZE,
+GROUP_RANK, MASTER_ADDR, MASTER_PORT set, and MYELIN_NUM_THREADS = cores / processes per node
+(unless set).`;
+
+const FLAGS = new Set([
+  'nproc-per-node',
+  'nnodes',
+  'node-rank',
+  'master-addr',
+  'master-port',
+  'standalone',
+  'kill-timeout',
+  'help',
+]);
+
+function integer(flag: string, text: string | undefined, min: number, max: number): number {
+  const v = Number(text);
+  if (text === undefined || text === '' || !Number.isInteger(v) || v < min || v > max) {
+    throw new Error(
+      `myelin-run: --${flag} must be an integer in [${min}, ${max}], got ${text === undefined ? 'nothing' : `'${text}'`}`,
+    );
+  }
+  return v;
+}
+
+/** Parses the command line (after `node launcher`). Throws with a message naming what is wrong. */
+export function parseArgs(argv: string[], cores = os.availableParallelism()): LaunchConfig | 'help' {
+  const given = new Map<string, string | true>();
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      i++;
+      break;
+    }
+    if (!a.startsWith('--')) break;
+    // torchrun accepts both --nproc-per-node and --nproc_per_node.
+    const [rawName, inline] = a.slice(2).split(/=(.*)/s, 2);
+    const name = rawName.replace(/_/g, '-');
+    if (!FLAGS.has(name)) throw new Error(`myelin-run: unknown option '${a}'\n${USAGE}`);
+    if (name === 'standalone' || name === 'help') {
+      given.set(name, true);
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new Error(`myelin-run: --${name} needs a value`);
+    given.set(name, value);
+  }
+  if (given.has('help')) return 'help';
+  const script = argv[i];
+  if (!script) throw new Error(`myelin-run: no script to run\n${USAGE}`);
+  const nprocText = (given.get('nproc-per-node') as string | undefined) ?? '1';
+  const nprocPerNode =
+    nprocText === 'cpu' || nprocText === 'auto' ? cores : integer('nproc-per-node', nprocText, 1, 4096);
+  const nnodes = integer('nnodes', (given.get('nnodes') as string | undefined) ?? '1', 1, 1 << 16);
+  const nodeRank = integer('node-rank', (given.get('node-rank') as string | undefined) ?? '0', 0, nnodes - 1);
+  const standalone = given.has('standalone');
+  if (standalone && (nnodes !== 1 || given.has('master-addr') || given.has('master-port'))) {
+    throw new Error(
+      'myelin-run: --standalone is a one-machine job on a free port: leave out --nnodes, --master-addr and --master-port',
+    );
+  }
+  return {
+    nprocPerNode,
+    nnodes,
+    nodeRank,
+    masterAddr: (given.get('master-addr') as string | undefined) ?? '127.0.0.1',
+    masterPort: standalone
+      ? null
+      : integer('master-port', (given.get('master-port') as string | undefined) ?? '29500', 1, 65535),
+    killTimeout: 1000 * integer('kill-timeout', (given.get('kill-timeout') as string | undefined) ?? '10', 0, 3600),
+    script,
+    args: argv.slice(i + 1),
+  };
+}
+
+/** Threads each local process gets: the cores divided among them (at least 1). */
+export function threadsPerProcess(cores: number, nprocPerNode: number): number {
+  return Math.max(1, Math.floor(cores / nprocPerNode));
+}
+
+/** The environment of local process `localRank`. */
+export function processEnv(
+  config: LaunchConfig,
+  localRank: number,
+  port: number,
+  base: NodeJS.ProcessEnv,
+  cores: number,
+): NodeJS.ProcessEnv {
+  const threads = String(threadsPerProcess(cores, config.nprocPerNode));
+  return {
+    ...base,
+    RANK: String(config.nodeRank * config.nprocPerNode + localRank),
+    LOCAL_RANK: String(localRank),
+    WORLD_SIZE: String(config.nnodes * config.nprocPerNode),
+    LOCAL_WORLD_SIZE: String(config.nprocPerNode),
+    GROUP_RANK: String(config.nodeRank),
+    MASTER_ADDR: config.masterAddr,
+    MASTER_PORT: String(port),
+    MYELIN_NUM_THREADS: base.MYELIN_NUM_THREADS || threads,
+    OMP_NUM_THREADS: base.OMP_NUM_THREADS || threads,
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+
+interface Local {
+  rank: number;
+  localRank: number;
+  child: ChildProcess;
+  tail: string; // the end of its stderr
+  exit: { code: number | null; signal: NodeJS.Signals | null } | null;
+}
+
+function exitCodeOf(exit: { code: number | null; signal: NodeJS.Signals | null }): number {
+  if (exit.code !== null) return exit.code;
+  const n = exit.signal ? os.constants.signals[exit.signal] : 1;
+  return 128 + (n ?? 1);
+}
+
+function describeExit(exit: { code: number | null; signal: NodeJS.Signals | null }): string {
+  return exit.code !== null ? `exit code ${exit.code}` : `signal ${exit.signal} (exit code ${exitCodeOf(exit)})`;
+}
+
+/** Runs the job; resolves with the launcher's exit code. */
+export async function launch(config: LaunchConfig): Promise<number> {
+  const port = config.masterPort ?? (await freePort());
+  const cores = os.availableParallelism();
+  const log = (msg: string) => process.stderr.write(`myelin-run: ${msg}\n`);
+  const locals: Local[] = [];
+  let failed: Local | null = null;
+  let signalled: NodeJS.Signals | null = null;
+  let killTimer: NodeJS.Timeout | null = null;
+
+  const stopOthers = () => {
+    for (const l of locals) if (!l.exit) l.child.kill('SIGTERM');
+    killTimer ??= setTimeout(() => {
+      for (const l of locals) if (!l.exit) l.child.kill('SIGKILL');
+    }, config.killTimeout);
+    killTimer.unref();
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    signalled ??= sig;
+    for (const l of locals) if (!l.exit) l.child.kill(sig);
+    killTimer ??= setTimeout(() => {
+      for (const l of locals) if (!l.exit) l.child.kill('SIGKILL');
+    }, config.killTimeout);
+    killTimer.unref();
+  };
+  for (const sig of FORWARDED) process.on(sig, onSignal);
+
+  const done = new Promise<void>((resolve) => {
+    let left = config.nprocPerNode;
+    for (let localRank = 0; localRank < config.nprocPerNode; localRank++) {
+      const env = processEnv(config, localRank, port, process.env, cores);
+      const child = spawn(process.execPath, [...process.execArgv, config.script, ...config.args], {
+        env,
+        stdio: ['inherit', 'inherit', 'pipe'],
+      });
+      const l: Local = { rank: Number(env.RANK), localRank, child, tail: '', exit: null };
+      locals.push(l);
+      child.stderr!.on('data', (d: Buffer) => {
+        process.stderr.write(d);
+        l.tail = (l.tail + d.toString()).slice(-16384);
+      });
+      child.on('error', (e) => {
+        l.tail += `\n${e.message}`;
+      });
+      child.on('close', (code, signal) => {
+        l.exit = { code, signal };
+        const bad = code !== 0;
+        if (bad && !failed && !signalled) {
+          failed = l;
+          log(
+            `rank ${l.rank} (local rank ${l.localRank}, pid ${child.pid}) failed with ${describeExit(l.exit)}; stopping the others`,
+          );
+          stopOthers();
+        }
+        if (--left === 0) resolve();
+      });
+    }
+  });
+  await done;
+  if (killTimer) clearTimeout(killTimer);
+  for (const sig of FORWARDED) process.off(sig, onSignal);
+
+  if (signalled) {
+    log(`stopped by ${signalled}`);
+    return 128 + (os.constants.signals[signalled as NodeJS.Signals] ?? 1);
+  }
+  const first = failed as Local | null;
+  if (!first?.exit) return 0;
+  const lines = first.tail.trimEnd().split('\n').slice(-20).join('\n');
+  log(
+    `rank ${first.rank} failed first, with ${describeExit(first.exit)}. Its last error output:\n${lines || '(none)'}\n` +
+      `myelin-run: the others: ${locals
+        .filter((l) => l !== first)
+        .map((l) => `rank ${l.rank} ${l.exit ? describeExit(l.exit) : 'still running'}`)
+        .join(', ')}`,
+  );
+  return exitCodeOf(first.exit);
+}
+
+/** The command line: parses process.argv, runs the job, sets the exit code. */
+export async function main(): Promise<void> {
+  let config: LaunchConfig | 'help';
+  try {
+    config = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  if (config === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  process.exitCode = await launch(config);
+}

@@ -1,0 +1,137 @@
+// myelin-run: the command line, each process's environment and threads, signal forwarding.
+import { spawn, spawnSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseArgs, processEnv, threadsPerProcess } from '../../lib/distributed/launcher.js';
+import { freePort, repoRoot, tsLoader, workersDir } from './helpers.js';
+
+const launched = path.join(workersDir, 'launched.ts');
+const reports = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter((l) => l.startsWith('@@ '))
+    .map((l) => JSON.parse(l.slice(3)));
+
+describe('myelin-run command line', () => {
+  it("takes torchrun's flags in kebab-case (and torchrun's snake_case spellings)", () => {
+    const c = parseArgs(
+      [
+        '--nproc-per-node',
+        '4',
+        '--nnodes=2',
+        '--node_rank',
+        '1',
+        '--master-addr',
+        '10.0.0.1',
+        '--master-port',
+        '1234',
+        'train.mjs',
+        '--lr',
+        '0.1',
+      ],
+      8,
+    );
+    expect(c).toMatchObject({
+      nprocPerNode: 4,
+      nnodes: 2,
+      nodeRank: 1,
+      masterAddr: '10.0.0.1',
+      masterPort: 1234,
+      script: 'train.mjs',
+      args: ['--lr', '0.1'],
+    });
+    expect(parseArgs(['--nproc-per-node', 'cpu', 'x.mjs'], 6)).toMatchObject({ nprocPerNode: 6 });
+    expect(parseArgs(['--standalone', 'x.mjs'], 2)).toMatchObject({ masterPort: null, masterAddr: '127.0.0.1' });
+    expect(parseArgs(['--help'])).toBe('help');
+  });
+
+  it('rejects what it does not know, naming it', () => {
+    expect(() => parseArgs(['--nproc-per-node', '0', 'x.mjs'])).toThrow(
+      "--nproc-per-node must be an integer in [1, 4096], got '0'",
+    );
+    expect(() => parseArgs(['--nnodes', '2', '--node-rank', '2', 'x.mjs'])).toThrow(
+      '--node-rank must be an integer in [0, 1]',
+    );
+    expect(() => parseArgs(['--max-restarts', '3', 'x.mjs'])).toThrow("unknown option '--max-restarts'");
+    expect(() => parseArgs(['--nproc-per-node', '2'])).toThrow('no script to run');
+    expect(() => parseArgs(['--standalone', '--master-port', '5', 'x.mjs'])).toThrow('--standalone');
+  });
+
+  it("gives each process torchrun's variables and cores / processes threads", () => {
+    const c = parseArgs(['--nproc-per-node', '3', '--nnodes', '2', '--node-rank', '1', 'x.mjs'], 12);
+    if (c === 'help') throw new Error('help');
+    const env = processEnv(c, 2, 4321, {}, 12);
+    expect(env).toMatchObject({
+      RANK: '5',
+      LOCAL_RANK: '2',
+      WORLD_SIZE: '6',
+      LOCAL_WORLD_SIZE: '3',
+      GROUP_RANK: '1',
+      MASTER_PORT: '4321',
+      MYELIN_NUM_THREADS: '4',
+      OMP_NUM_THREADS: '4',
+    });
+    expect(processEnv(c, 0, 1, { MYELIN_NUM_THREADS: '7' }, 12).MYELIN_NUM_THREADS).toBe('7');
+    expect(threadsPerProcess(2, 3)).toBe(1);
+    expect(threadsPerProcess(16, 4)).toBe(4);
+  });
+});
+
+describe('myelin-run runs a job', () => {
+  it('starts the processes with their ranks and threads; they form one group', async () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        ...tsLoader,
+        'lib/distributed/run.ts',
+        '--nproc-per-node',
+        '2',
+        '--master-port',
+        String(await freePort()),
+        launched,
+        'a',
+        'b',
+      ],
+      { cwd: repoRoot, encoding: 'utf8', timeout: 120_000, env: { ...process.env, MYELIN_NUM_THREADS: '' } },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const got = reports(r.stdout).sort((a, b) => a.rank - b.rank);
+    expect(got.map((g) => g.env.RANK)).toEqual(['0', '1']);
+    for (const g of got) {
+      expect(g.env).toMatchObject({
+        WORLD_SIZE: '2',
+        LOCAL_WORLD_SIZE: '2',
+        GROUP_RANK: '0',
+        MASTER_ADDR: '127.0.0.1',
+      });
+      expect(g.env.LOCAL_RANK).toBe(g.env.RANK);
+      expect(g.threads).toBe(threadsPerProcess(os.availableParallelism(), 2));
+      expect(g.sum).toEqual([2, 2, 2]);
+      expect(g.args).toEqual(['a', 'b']);
+    }
+  });
+
+  it('forwards SIGTERM to every process and exits 128 + 15', async () => {
+    const child = spawn(
+      process.execPath,
+      [...tsLoader, 'lib/distributed/run.ts', '--standalone', '--nproc-per-node', '2', launched, 'wait-signal'],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const waiting = new Promise<void>((resolve) => {
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        if (reports(stdout).filter((x) => x.waiting).length === 2) resolve();
+      });
+    });
+    await waiting;
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(143);
+    expect(reports(stdout).filter((x) => x.signal === 'SIGTERM').length).toBe(2);
+    expect(stderr).toContain('myelin-run: stopped by SIGTERM');
+  });
+});
