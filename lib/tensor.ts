@@ -3,6 +3,7 @@
 import type { Node } from './autograd/node.js';
 import { type DType, type TypedArray, dtypeOf } from './dtype.js';
 import { contiguousStrides, formatShape, isContiguous, numel, type Shape } from './shape.js';
+import { activeTracer } from './trace.js';
 
 /** The buffer views share. `version` counts in-place writes, to catch stale saved tensors. */
 export class Storage {
@@ -37,6 +38,7 @@ export class Tensor {
     this.shape = Object.freeze([...shape]);
     this.strides = Object.freeze(strides ? [...strides] : contiguousStrides(shape));
     this.offset = offset;
+    if (activeTracer !== null) activeTracer.created(this);
   }
 
   /** A new contiguous tensor over `data` (not copied). */
@@ -107,6 +109,7 @@ export class Tensor {
    * copy) when this tensor is contiguous and spans it exactly, otherwise a fresh copy.
    */
   get data(): TypedArray {
+    if (activeTracer !== null) activeTracer.read(this, 'data');
     const n = this.numel();
     const d = this.storage.data;
     if (this.isContiguous()) {
@@ -118,6 +121,7 @@ export class Tensor {
 
   /** A fresh row-major copy of the elements. */
   toTypedArray(): TypedArray {
+    if (activeTracer !== null) activeTracer.read(this, 'toTypedArray()');
     const n = this.numel();
     const src = this.storage.data;
     const out = new (src.constructor as new (n: number) => TypedArray)(n);
@@ -141,6 +145,7 @@ export class Tensor {
   item(): number | boolean {
     if (this.numel() !== 1)
       throw new RangeError(`item: a tensor with ${this.numel()} elements cannot be converted to a scalar`);
+    if (activeTracer !== null) activeTracer.read(this, 'item()');
     const v = this.storage.data[this.offset];
     return this.dtype === 'bool' ? v !== 0 : v;
   }

@@ -2,6 +2,7 @@
 // recording; when grad mode is on and an input requires grad, the result gets a node whose
 // backward is the spec's.
 import { type Tensor, isTensor } from '../tensor.js';
+import { activeTracer } from '../trace.js';
 import { isGradEnabled, noGrad } from './grad_mode.js';
 import { AccumulateGrad, Node, type SavedTensor } from './node.js';
 
@@ -86,7 +87,7 @@ export function gradEdge(t: Tensor): Node | null {
 export function defineOp<A extends unknown[], S extends object = Record<never, never>>(
   spec: OpSpec<A, S>,
 ): (...args: A) => Tensor {
-  return (...args: A): Tensor => {
+  const run = (...args: A): Tensor => {
     const ctx = new Context(spec.name);
     const tensors = args.filter(isTensor) as Tensor[];
     const record = isGradEnabled() && tensors.some((t) => t.requiresGrad);
@@ -100,4 +101,7 @@ export function defineOp<A extends unknown[], S extends object = Record<never, n
     }
     return out;
   };
+  // While onnx.export traces a forward, every call goes through its tracer.
+  return (...args: A): Tensor =>
+    activeTracer === null ? run(...args) : activeTracer.op(spec.name, args, () => run(...args));
 }

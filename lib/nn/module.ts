@@ -5,6 +5,7 @@ import { noGrad } from '../autograd/grad_mode.js';
 import { fillRaw } from '../raw/strided.js';
 import { formatShape, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { activeTracer } from '../trace.js';
 import { Parameter } from './parameter.js';
 
 export type ForwardPreHook = (module: Module, inputs: unknown[]) => unknown[] | void;
@@ -40,6 +41,12 @@ export abstract class Module {
   /** module(...inputs) in PyTorch: hooks around forward. */
   // biome-ignore lint/suspicious/noExplicitAny: the result type follows each subclass's forward, which TypeScript cannot name here
   call(...inputs: unknown[]): any {
+    // While onnx.export traces a forward, the tracer sees every module call (and its path).
+    if (activeTracer !== null) return activeTracer.module(this, inputs, () => this.runCall(inputs));
+    return this.runCall(inputs);
+  }
+
+  private runCall(inputs: unknown[]): unknown {
     let args = inputs;
     for (const hook of this._preHooks) {
       const replaced = hook(this, args);

@@ -152,7 +152,7 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const GELU_C = 0.044715;
 
-const geluErfOp = definePointwise<null>({
+const geluErfOp = definePointwise<'none'>({
   name: 'gelu',
   forward(x, out) {
     // cdf = (1 + erf(x / sqrt 2)) / 2 through the native vector erf, kept for the backward.
@@ -173,7 +173,7 @@ const geluErfOp = definePointwise<null>({
   },
 });
 
-const geluTanhOp = definePointwise<null>({
+const geluTanhOp = definePointwise<'tanh'>({
   name: 'gelu',
   forward(x, out) {
     const th = new Float32Array(x.length);
@@ -206,7 +206,7 @@ export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
     throw new RangeError(`gelu: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
   }
   const t = checkInput('gelu', x);
-  return approximate === 'tanh' ? geluTanhOp(t, null) : geluErfOp(t, null);
+  return approximate === 'tanh' ? geluTanhOp(t, 'tanh') : geluErfOp(t, 'none');
 }
 
 // ---- silu, softplus, sine ---------------------------------------------------------------

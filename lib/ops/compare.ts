@@ -1,16 +1,14 @@
 // Comparisons and logical ops: broadcasting, any dtype in, bool out, no gradient.
 import { Tensor } from '../tensor.js';
+import { traced } from '../trace.js';
 import { asTensor, type TensorLike } from './binary.js';
 import { mapBinaryRaw } from './pointwise.js';
 import { mapRaw } from './unary.js';
 import { copyRaw } from '../raw/strided.js';
 
 function compare(op: string, f: (x: number, y: number) => boolean) {
-  return (a: TensorLike, b: TensorLike): Tensor => {
-    const ta = asTensor(op, a);
-    const tb = asTensor(op, b);
-    return mapBinaryRaw(op, ta, tb, 'bool', (x, y) => (f(x, y) ? 1 : 0));
-  };
+  const run = traced(op, (ta: Tensor, tb: Tensor) => mapBinaryRaw(op, ta, tb, 'bool', (x, y) => (f(x, y) ? 1 : 0)));
+  return (a: TensorLike, b: TensorLike): Tensor => run(asTensor(op, a), asTensor(op, b));
 }
 
 export const eq = compare('eq', (x, y) => x === y);
@@ -26,10 +24,13 @@ export const logicalOr = compare('logicalOr', (x, y) => x !== 0 || y !== 0);
 export const logicalXor = compare('logicalXor', (x, y) => (x !== 0) !== (y !== 0));
 
 function unaryBool(op: string, f: (v: number) => boolean) {
-  return (x: Tensor): Tensor => {
-    if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+  const run = traced(op, (x: Tensor) => {
     const out = mapRaw(x, (v) => (f(v) ? 1 : 0));
     return out.dtype === 'bool' ? out : copyRaw(out, 'bool');
+  });
+  return (x: Tensor): Tensor => {
+    if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+    return run(x);
   };
 }
 

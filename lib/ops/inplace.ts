@@ -15,11 +15,13 @@ import { sumTo } from './reduce.js';
 import { copyRaw, writeInto } from '../raw/strided.js';
 import { clone, expand } from './view.js';
 import { native } from '../native.js';
+import { activeTracer } from '../trace.js';
 
 /** Checks an in-place op on t; returns whether it must be recorded for autograd. */
 function prepare(op: string, t: Tensor, others: Tensor[]): boolean {
   if (!(t instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor`);
-  if (!isGradEnabled()) return false;
+  // onnx.export traces in-place ops as their recorded out-of-place form (see commit).
+  if (!isGradEnabled()) return activeTracer !== null;
   if (t.requiresGrad && t.isLeaf) {
     throw new Error(
       `${op}: a leaf tensor that requires grad is being used in an in-place operation; wrap it in noGrad(() => ...) or use the out-of-place op`,
@@ -44,6 +46,7 @@ function commit(t: Tensor, result: Tensor): Tensor {
   writeInto(t, result);
   t.storage.version++;
   if (result.gradFn) t._setGradFn(result.gradFn);
+  if (activeTracer !== null) activeTracer.rebind(t, result);
   return t;
 }
 

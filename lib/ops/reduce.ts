@@ -6,6 +6,7 @@ import { allocate, type DType, dtypeOf, type TypedArray } from '../dtype.js';
 import { ArgReduceOp, native, ReduceOp, type ReduceOpCode } from '../native.js';
 import { contiguousStrides, formatShape, normalizeDim, normalizeDims, numel, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
+import { traced } from '../trace.js';
 import { div, mul } from './binary.js';
 import { elementOffsets, writeInto } from '../raw/strided.js';
 import { expand, reshape } from './view.js';
@@ -387,13 +388,15 @@ function argExtreme(name: 'argmax' | 'argmin', x: Tensor, dim: number | undefine
 }
 
 /** Index of the first maximum (int32), over the flattened tensor or along dim. */
-export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
-  return argExtreme('argmax', x, dim, keepdim);
-}
+export const argmax: (x: Tensor, dim?: number, keepdim?: boolean) => Tensor = traced(
+  'argmax',
+  (x: Tensor, dim?: number, keepdim?: boolean) => argExtreme('argmax', x, dim, keepdim ?? false),
+);
 
-export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
-  return argExtreme('argmin', x, dim, keepdim);
-}
+export const argmin: (x: Tensor, dim?: number, keepdim?: boolean) => Tensor = traced(
+  'argmin',
+  (x: Tensor, dim?: number, keepdim?: boolean) => argExtreme('argmin', x, dim, keepdim ?? false),
+);
 
 // ---- all / any --------------------------------------------------------------------------
 

@@ -18,15 +18,18 @@ export function asView(x: Tensor, shape: Shape, strides: readonly number[], offs
   return v;
 }
 
-const viewOps = new Map<string, (x: Tensor, make: Restride) => Tensor>();
+/** What a strided view took (its dim, index or bounds), for the ONNX exporter. */
+export type ViewParams = Record<string, number>;
+
+const viewOps = new Map<string, (x: Tensor, make: Restride, params?: ViewParams) => Tensor>();
 
 /** The recorded strided view op called `name` (SelectBackward, TransposeBackward, ...). */
-function stridedView(name: string): (x: Tensor, make: Restride) => Tensor {
+function stridedView(name: string): (x: Tensor, make: Restride, params?: ViewParams) => Tensor {
   let op = viewOps.get(name);
   if (!op) {
     op = defineOp({
       name,
-      forward(ctx: OpContext<{ inShape: Shape; make: Restride }>, x: Tensor, make: Restride) {
+      forward(ctx: OpContext<{ inShape: Shape; make: Restride }>, x: Tensor, make: Restride, _params?: ViewParams) {
         ctx.inShape = x.shape;
         ctx.make = make;
         return make(x);
@@ -243,13 +246,16 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
     );
   }
   const i = index < 0 ? index + size : index;
-  return stridedView('select')(x, (t) =>
-    asView(
-      t,
-      t.shape.filter((_, k) => k !== d),
-      t.strides.filter((_, k) => k !== d),
-      t.offset + i * t.strides[d],
-    ),
+  return stridedView('select')(
+    x,
+    (t) =>
+      asView(
+        t,
+        t.shape.filter((_, k) => k !== d),
+        t.strides.filter((_, k) => k !== d),
+        t.offset + i * t.strides[d],
+      ),
+    { dim: d, index: i },
   );
 }
 
@@ -267,13 +273,17 @@ export function slice(x: Tensor, dim: number, start?: number, end?: number, step
   const s = clampIdx(start, 0);
   const e = Math.max(clampIdx(end, size), s);
   const count = Math.ceil((e - s) / step);
-  return stridedView('slice')(x, (t) => {
-    const shape = [...t.shape];
-    const strides = [...t.strides];
-    shape[d] = count;
-    strides[d] = t.strides[d] * step;
-    return asView(t, shape, strides, t.offset + (count > 0 ? s * t.strides[d] : 0));
-  });
+  return stridedView('slice')(
+    x,
+    (t) => {
+      const shape = [...t.shape];
+      const strides = [...t.strides];
+      shape[d] = count;
+      strides[d] = t.strides[d] * step;
+      return asView(t, shape, strides, t.offset + (count > 0 ? s * t.strides[d] : 0));
+    },
+    { dim: d, start: s, end: e, step },
+  );
 }
 
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
