@@ -99,6 +99,7 @@ export * as nn from './nn/index.js';
 export * as data from './data/index.js';
 export * as io from './io/index.js';
 export * as distributed from './distributed/index.js';
+export * as onnx from './onnx/index.js';
 export { formatTensor } from './print.js';
 import './ops/unary.js';
 import './ops/methods.js';

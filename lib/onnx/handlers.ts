@@ -1,0 +1,16 @@
+// The registry of ONNX mappings: op handlers by the name the op was declared with (defineOp),
+// module handlers by class name for the modules mapped as a whole (their inner ops are not
+// recorded).
+import type { OpHandler } from './export.js';
+import { registerMath } from './ops_math.js';
+import { registerModules, registerNn } from './ops_nn.js';
+import { registerShape } from './ops_shape.js';
+
+export const opHandlers = new Map<string, OpHandler>();
+export const moduleHandlers = new Map<string, OpHandler>();
+
+const reg = (name: string, h: OpHandler) => opHandlers.set(name, h);
+registerMath(reg);
+registerShape(reg);
+registerNn(reg);
+registerModules((name, h) => moduleHandlers.set(name, h));

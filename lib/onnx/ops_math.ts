@@ -1,0 +1,238 @@
+// ONNX mappings of the elementwise, activation, reduction, softmax and matrix ops.
+import type { DType } from '../dtype.js';
+import type { Tensor } from '../tensor.js';
+import type { OpContext, OpHandler } from './export.js';
+
+export function registerMath(reg: (name: string, h: OpHandler) => void): void {
+  const simple: Record<string, string> = {
+    neg: 'Neg',
+    abs: 'Abs',
+    exp: 'Exp',
+    log: 'Log',
+    sqrt: 'Sqrt',
+    sin: 'Sin',
+    cos: 'Cos',
+    tanh: 'Tanh',
+    sigmoid: 'Sigmoid',
+    relu: 'Relu',
+    sign: 'Sign',
+  };
+  for (const [name, onnx] of Object.entries(simple)) reg(name, (c) => c.g.op(onnx, [c.input(0)]));
+  reg('log1p', (c) => c.g.op('Log', [c.g.op('Add', [c.input(0), c.g.scalar(1)])]));
+  reg('expm1', (c) => c.g.op('Sub', [c.g.op('Exp', [c.input(0)]), c.g.scalar(1)]));
+  reg('rsqrt', (c) => c.g.op('Reciprocal', [c.g.op('Sqrt', [c.input(0)])]));
+
+  // Activations (definePointwise: x and a parameter object).
+  reg('leakyRelu', (c) => c.g.op('LeakyRelu', [c.input(0)], { alpha: { float: c.static(1) as number } }));
+  reg('elu', (c) => {
+    const { alpha, scale } = c.static(1) as { alpha: number; scale: number };
+    if (scale === 1) return c.g.op('Elu', [c.input(0)], { alpha: { float: alpha } });
+    return c.g.op('Selu', [c.input(0)], { alpha: { float: alpha }, gamma: { float: scale } });
+  });
+  reg('gelu', (c) => {
+    const x = c.input(0);
+    const g = c.g;
+    if (c.static(1) === 'tanh') {
+      // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+      const x3 = g.op('Mul', [g.op('Mul', [x, x]), x]);
+      const inner = g.op('Mul', [
+        g.op('Add', [x, g.op('Mul', [x3, g.scalar(0.044715)])]),
+        g.scalar(Math.sqrt(2 / Math.PI)),
+      ]);
+      return g.op('Mul', [g.op('Mul', [x, g.scalar(0.5)]), g.op('Add', [g.op('Tanh', [inner]), g.scalar(1)])]);
+    }
+    // 0.5 x (1 + erf(x / sqrt 2)): opset 17 has Erf but no Gelu.
+    const erf = g.op('Erf', [g.op('Mul', [x, g.scalar(Math.SQRT1_2)])]);
+    return g.op('Mul', [g.op('Mul', [x, g.scalar(0.5)]), g.op('Add', [erf, g.scalar(1)])]);
+  });
+  reg('silu', (c) => {
+    const x = c.input(0);
+    return c.g.op('Mul', [x, c.g.op('Sigmoid', [x])]);
+  });
+  reg('softplus', (c) => {
+    // torch: x where beta x > threshold, else log(1 + exp(beta x)) / beta
+    const { beta, threshold } = c.static(1) as { beta: number; threshold: number };
+    const g = c.g;
+    const x = c.input(0);
+    const bx = beta === 1 ? x : g.op('Mul', [x, g.scalar(beta)]);
+    let soft = g.op('Softplus', [bx]);
+    if (beta !== 1) soft = g.op('Div', [soft, g.scalar(beta)]);
+    return g.op('Where', [g.op('Greater', [bx, g.scalar(threshold)]), x, soft]);
+  });
+  reg('sine', (c) => c.g.op('Sin', [c.g.op('Mul', [c.input(0), c.g.scalar(c.static(1) as number)])]));
+
+  // Broadcasting binary arithmetic: operands cast to the result's dtype first.
+  for (const [name, onnx] of [
+    ['add', 'Add'],
+    ['sub', 'Sub'],
+    ['mul', 'Mul'],
+    ['div', 'Div'],
+    ['maximum', 'Max'],
+    ['minimum', 'Min'],
+  ] as const) {
+    reg(name, (c) => {
+      const out = (c.r.out as Tensor).dtype;
+      return c.g.op(onnx, [castTo(c, 0, out), castTo(c, 1, out)]);
+    });
+  }
+  reg('pow', (c) => {
+    const a = castTo(c, 0, 'float32');
+    const e = c.args[1];
+    if (typeof e === 'number') return c.g.op('Pow', [a, c.g.scalar(c.static(1) as number)]);
+    return c.g.op('Pow', [a, castTo(c, 1, 'float32')]);
+  });
+  reg('clamp', (c) => {
+    const t = (c.r.out as Tensor).dtype;
+    const lo = c.static(1) as number | null;
+    const hi = c.static(2) as number | null;
+    const bound = (v: number | null) => (v === null ? '' : c.g.scalar(v, t));
+    return c.g.op('Clip', [castTo(c, 0, t), bound(lo), bound(hi)]);
+  });
+  reg('where', (c) => {
+    const t = (c.r.out as Tensor).dtype;
+    return c.g.op('Where', [castTo(c, 0, 'bool'), castTo(c, 1, t), castTo(c, 2, t)]);
+  });
+
+  // Reductions: dims, keepdim. ReduceSum takes axes as an input since opset 13, the others as
+  // an attribute until opset 18.
+  const reduce = (onnx: string, asInput: boolean): OpHandler => {
+    return (c) => {
+      const dims = c.static(1) as number[];
+      const keepdims = (c.static(2) as boolean) ? 1 : 0;
+      const x = castTo(c, 0, (c.r.out as Tensor).dtype);
+      if (dims.length === 0) return c.g.op('Identity', [x]);
+      if (asInput) return c.g.op(onnx, [x, c.g.ints(dims, 'axes')], { keepdims });
+      return c.g.op(onnx, [x], { axes: dims, keepdims });
+    };
+  };
+  reg('sum', reduce('ReduceSum', true));
+  reg('mean', reduce('ReduceMean', false));
+  reg('prod', reduce('ReduceProd', false));
+  reg('amax', reduce('ReduceMax', false));
+  reg('amin', reduce('ReduceMin', false));
+  reg('logsumexp', (c) => {
+    const d = c.static(1) as number | number[];
+    const dims = Array.isArray(d) ? d : [d];
+    return c.g.op('ReduceLogSumExp', [c.input(0)], { axes: dims, keepdims: (c.static(2) as boolean) ? 1 : 0 });
+  });
+  reg('norm', (c) => {
+    const p = c.static(1) as number;
+    const dims = c.static(2) as number[];
+    const keepdims = (c.static(3) as boolean) ? 1 : 0;
+    const x = c.input(0);
+    const attrs = { axes: dims, keepdims };
+    if (p === 2) return c.g.op('ReduceL2', [x], attrs);
+    if (p === 1) return c.g.op('ReduceL1', [x], attrs);
+    if (p === Number.POSITIVE_INFINITY) return c.g.op('ReduceMax', [c.g.op('Abs', [x])], attrs);
+    if (p === Number.NEGATIVE_INFINITY) return c.g.op('ReduceMin', [c.g.op('Abs', [x])], attrs);
+    if (p === 0) return c.fail('norm with p = 0 (a count of non-zeros) cannot be exported yet');
+    const s = c.g.op('ReduceSum', [c.g.op('Pow', [c.g.op('Abs', [x]), c.g.scalar(p)]), c.g.ints(dims, 'axes')], {
+      keepdims,
+    });
+    return c.g.op('Pow', [s, c.g.scalar(1 / p)]);
+  });
+  reg('cumsum', (c) => c.g.op('CumSum', [c.input(0), c.g.ints([c.static(1) as number], 'axis')]));
+
+  // Comparisons and logical ops (bool results).
+  for (const [name, onnx] of [
+    ['eq', 'Equal'],
+    ['lt', 'Less'],
+    ['le', 'LessOrEqual'],
+    ['gt', 'Greater'],
+    ['ge', 'GreaterOrEqual'],
+  ] as const) {
+    reg(name, (c) => c.g.op(onnx, commonInputs(c)));
+  }
+  reg('ne', (c) => c.g.op('Not', [c.g.op('Equal', commonInputs(c))]));
+  for (const [name, onnx] of [
+    ['logicalAnd', 'And'],
+    ['logicalOr', 'Or'],
+    ['logicalXor', 'Xor'],
+  ] as const) {
+    reg(name, (c) => c.g.op(onnx, [truth(c, 0), truth(c, 1)]));
+  }
+  reg('logicalNot', (c) => c.g.op('Not', [truth(c, 0)]));
+  reg('isnan', (c) => c.g.op('IsNaN', [castTo(c, 0, 'float32')]));
+  reg('isinf', (c) => c.g.op('IsInf', [castTo(c, 0, 'float32')]));
+  reg('isfinite', (c) => {
+    const x = castTo(c, 0, 'float32');
+    return c.g.op('Not', [c.g.op('Or', [c.g.op('IsNaN', [x]), c.g.op('IsInf', [x])])]);
+  });
+
+  reg('softmax', (c) => c.g.op('Softmax', [c.input(0)], { axis: c.static(1) as number }));
+  reg('logSoftmax', (c) => c.g.op('LogSoftmax', [c.input(0)], { axis: c.static(1) as number }));
+
+  // Matrix products.
+  reg('matmul', (c) => c.g.op('MatMul', [c.input(1), c.input(2)]));
+  reg('linear', (c) => {
+    const x = c.args[0] as Tensor;
+    const w = c.input(1);
+    const b = c.args[2] ? c.input(2) : '';
+    if (x.ndim === 2) return c.g.op('Gemm', b ? [c.input(0), w, b] : [c.input(0), w], { transB: 1 });
+    const y = c.g.op('MatMul', [c.input(0), c.g.op('Transpose', [w], { perm: [1, 0] })]);
+    return b ? c.g.op('Add', [y, b]) : y;
+  });
+  reg('einsum', (c) => {
+    const spec = c.static(0) as { inputs: unknown[][]; output: unknown[] };
+    const letters = new Map<string, string>();
+    const letter = (l: unknown) => {
+      const key = JSON.stringify(l);
+      if (!letters.has(key)) letters.set(key, String.fromCharCode(97 + letters.size));
+      return letters.get(key) as string;
+    };
+    const equation = `${spec.inputs.map((ls) => ls.map(letter).join('')).join(',')}->${spec.output.map(letter).join('')}`;
+    const inputs = c.args.slice(1).map((_, k) => c.input(k + 1));
+    return c.g.op('Einsum', inputs, { equation });
+  });
+  for (const [name, onnx] of [
+    ['argmax', 'ArgMax'],
+    ['argmin', 'ArgMin'],
+  ] as const) {
+    reg(name, (c) => {
+      const dim = c.static(1) as number | undefined;
+      const keepdims = (c.static(2) as boolean | undefined) ? 1 : 0;
+      // myelin's indices are int32, ONNX's int64; over all dims: the flattened tensor's.
+      const v = dim === undefined ? c.g.op('Reshape', [c.input(0), c.g.ints([-1], 'shape')]) : c.input(0);
+      const r = c.g.op(onnx, [v], { axis: dim ?? 0, keepdims: dim === undefined ? 0 : keepdims });
+      return c.g.op('Cast', [r], { to: onnxDType('int32') });
+    });
+  }
+  for (const [name, onnx] of [
+    ['max', 'ReduceMax'],
+    ['min', 'ReduceMin'],
+  ] as const) {
+    reg(name, (c) => {
+      const x = c.args[0] as Tensor;
+      const dim = c.static(1) as number;
+      return c.g.op(onnx, [c.input(0)], { axes: [dim], keepdims: (c.r.out as Tensor).ndim === x.ndim ? 1 : 0 });
+    });
+  }
+}
+
+/** Arguments 0 and 1 cast to their promoted dtype (bool < int32 < float32), for comparisons. */
+function commonInputs(c: OpContext): string[] {
+  const [a, b] = [c.args[0] as Tensor, c.args[1] as Tensor];
+  const rank = { bool: 0, int32: 1, float32: 2 } as const;
+  const to = rank[a.dtype] >= rank[b.dtype] ? a.dtype : b.dtype;
+  return [castTo(c, 0, to), castTo(c, 1, to)];
+}
+
+/** Argument k's truth value (non-zero), as bool. */
+function truth(c: OpContext, k: number): string {
+  const t = c.args[k] as Tensor;
+  if (t.dtype === 'bool') return c.input(k);
+  return c.g.op('Not', [c.g.op('Equal', [c.input(k), c.g.scalar(0, t.dtype)])]);
+}
+
+/** Argument k as a value of dtype `to` (a Cast node when it differs). */
+export function castTo(c: OpContext, k: number, to: DType): string {
+  const t = c.args[k] as Tensor;
+  const v = c.input(k);
+  return t.dtype === to ? v : c.g.op('Cast', [v], { to: ONNX_DTYPE[to] });
+}
+
+const ONNX_DTYPE: Record<DType, number> = { float32: 1, int32: 6, bool: 9 };
+
+export function onnxDType(t: DType): number {
+  return ONNX_DTYPE[t];
+}

@@ -1,0 +1,91 @@
+// Runs an exported model in ONNX Runtime (onnxruntime-node) and compares it with myelin: the
+// sample inputs, fresh inputs of the same shapes, and inputs with other sizes along the dynamic
+// axes. Outputs must agree within 1e-5 relative to the largest magnitude of myelin's output
+// (integer and bool outputs exactly).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { expect } from 'vitest';
+import { type ExportOptions, exportModel } from '../../lib/onnx/export.js';
+import { noGrad, type nn, randn, Tensor } from '../../lib/index.js';
+
+const TOL = 1e-5;
+
+/** Where exported models are kept for the ONNX checker (scripts/check_onnx.py), when set. */
+const keepDir = process.env.MYELIN_ONNX_KEEP;
+
+export interface Case {
+  name: string;
+  model: nn.Module;
+  /** The sample arguments of forward (tensors become graph inputs in order). */
+  args: unknown[];
+  options?: ExportOptions;
+  /** More argument lists to run through both (other values, other dynamic sizes). */
+  more?: unknown[][];
+}
+
+function flatten(v: unknown, out: Tensor[] = []): Tensor[] {
+  if (v instanceof Tensor) out.push(v);
+  else if (Array.isArray(v)) for (const x of v) flatten(x, out);
+  else if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)
+    for (const x of Object.values(v)) flatten(x, out);
+  return out;
+}
+
+const ORT_TYPE = { float32: 'float32', int32: 'int32', bool: 'bool' } as const;
+
+function toOrt(t: Tensor): ort.Tensor {
+  const data = t.toTypedArray();
+  return new ort.Tensor(ORT_TYPE[t.dtype], data as Float32Array, [...t.shape]);
+}
+
+/** The same arguments with new values: float tensors redrawn, int and bool ones reversed. */
+function fresh(v: unknown): unknown {
+  if (v instanceof Tensor)
+    return v.dtype === 'float32' ? randn([...v.shape]) : v.flip([...v.shape.keys()]).contiguous();
+  if (Array.isArray(v)) return v.map(fresh);
+  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fresh(x)]));
+  return v;
+}
+
+/** Exports c.model, runs it in ONNX Runtime on every argument list, compares with myelin. */
+export async function checkCase(c: Case): Promise<Uint8Array> {
+  const bytes = exportModel(c.model, c.args, c.options ?? {});
+  if (keepDir) {
+    mkdirSync(keepDir, { recursive: true });
+    writeFileSync(join(keepDir, `${c.name.replace(/[^\w.-]+/g, '_')}.onnx`), bytes);
+  }
+  const session = await ort.InferenceSession.create(bytes);
+  c.model.eval();
+  for (const args of [c.args, fresh(c.args) as unknown[], ...(c.more ?? [])]) {
+    const inputs = flatten(args);
+    const feeds: Record<string, ort.Tensor> = {};
+    session.inputNames.forEach((n, i) => {
+      feeds[n] = toOrt(inputs[i]);
+    });
+    const want = flatten(noGrad(() => c.model.call(...args)));
+    const got = await session.run(feeds);
+    expect(session.outputNames.length, c.name).toBe(want.length);
+    session.outputNames.forEach((n, i) => {
+      const w = want[i];
+      const g = got[n];
+      const where = `${c.name}: output ${n} for inputs ${inputs.map((t) => `[${t.shape}]`).join(' ')}`;
+      expect([...g.dims], where).toEqual([...w.shape]);
+      const wv = Array.from(w.toTypedArray() as ArrayLike<number>);
+      const gv = Array.from(g.data as ArrayLike<number | boolean>, Number);
+      if (w.dtype !== 'float32') {
+        expect(gv, where).toEqual(wv);
+        return;
+      }
+      const scale = Math.max(1e-30, ...wv.map(Math.abs));
+      let worst = 0;
+      for (let k = 0; k < wv.length; k++) {
+        if (Number.isNaN(wv[k]) && Number.isNaN(gv[k])) continue;
+        worst = Math.max(worst, Math.abs(gv[k] - wv[k]) / scale);
+      }
+      expect(worst, where).toBeLessThanOrEqual(TOL);
+    });
+  }
+  return bytes;
+}
