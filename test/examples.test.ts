@@ -132,4 +132,17 @@ describe('examples', () => {
     const acc = Number(out.match(/epoch 3: .*test accuracy ([\d.]+)%/)![1]);
     expect(acc).toBeGreaterThan(90);
   });
+
+  it('onnx_fashion_serve.mjs: the exported CNN served by ONNX Runtime answers as myelin does', () => {
+    const out = run('onnx_fashion_serve.mjs', '--steps', '2', '--requests', '2');
+    expect(out).toMatch(/exported .*fashion_cnn\.onnx/);
+    expect(out).toMatch(/ONNX Runtime answered 100 images: accuracy [\d.]+%, same class as myelin for 100\/100/);
+  });
+
+  it('onnx_text_classifier.mjs: the exported LSTM classifier matches myelin at two sequence lengths', () => {
+    const out = run('onnx_text_classifier.mjs', '0');
+    const diffs = [...out.matchAll(/max \|ONNX Runtime - myelin\| ([\d.e+-]+)/g)].map((m) => Number(m[1]));
+    expect(diffs.length).toBe(2);
+    for (const d of diffs) expect(d).toBeLessThan(1e-4);
+  });
 });
