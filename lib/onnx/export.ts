@@ -13,6 +13,7 @@
 // handlers express them through ONNX's shape semantics or refuse. So an export either matches
 // the model for every input the dynamic axes allow, or fails; it never writes a wrong graph.
 import { readFileSync } from 'node:fs';
+import { checkOptions } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { Module } from '../nn/module.js';
 import { formatShape } from '../shape.js';
@@ -39,13 +40,6 @@ export interface ExportOptions {
 }
 
 const OPTION_KEYS = ['opsetVersion', 'inputNames', 'outputNames', 'dynamicAxes', 'doConstantFolding'];
-const SNAKE: Record<string, string> = {
-  opset_version: 'opsetVersion',
-  input_names: 'inputNames',
-  output_names: 'outputNames',
-  dynamic_axes: 'dynamicAxes',
-  do_constant_folding: 'doConstantFolding',
-};
 
 /** What a handler sees of one recorded op: both traces' arguments and the graph's value names. */
 export class OpContext {
@@ -368,16 +362,9 @@ function mapTensors(v: unknown, f: (t: Tensor, k: number) => Tensor, counter = {
 
 // ---- the entry point ----
 
-function checkOptions(options: unknown): ExportOptions {
-  if (options === null || typeof options !== 'object' || Array.isArray(options))
-    throw new TypeError('onnx.export: options must be an object');
-  for (const k of Object.keys(options)) {
-    if (!OPTION_KEYS.includes(k)) {
-      const hint = SNAKE[k] ? ` (did you mean '${SNAKE[k]}'?)` : '';
-      throw new TypeError(`onnx.export: unknown option '${k}'${hint}; known: ${OPTION_KEYS.join(', ')}`);
-    }
-  }
-  return options as ExportOptions;
+function exportOptions(options: unknown): ExportOptions {
+  checkOptions('onnx.export', options, OPTION_KEYS);
+  return (options ?? {}) as ExportOptions;
 }
 
 function axesOf(name: string, spec: Record<number, string> | number[]): Map<number, string> {
@@ -394,7 +381,7 @@ function axesOf(name: string, spec: Record<number, string> | number[]): Map<numb
 /** The ONNX model bytes for model(...sampleArgs), as torch.onnx.export builds them. */
 export function exportModel(model: Module, sampleArgs: unknown, options: ExportOptions = {}): Uint8Array {
   if (!(model instanceof Module)) throw new TypeError('onnx.export: model must be an nn.Module');
-  const opts = checkOptions(options);
+  const opts = exportOptions(options);
   const opset = opts.opsetVersion ?? 17;
   if (opset !== 17) throw new RangeError(`onnx.export: opsetVersion ${opset} is not supported (17 is)`);
   const args = Array.isArray(sampleArgs) ? sampleArgs : [sampleArgs];
