@@ -1,5 +1,5 @@
-# The install-time and prebuild build (node-gyp, used by prebuildify and by node-gyp-build's
-# fallback). Same source list as CMakeLists.txt: native/sources.json.
+# The install-time build (node-gyp, run by native/install.cjs where no prebuild fits) and the
+# release build (scripts/prebuilds/build.mjs). Same source list as CMakeLists.txt: native/sources.json.
 # Each ISA's kernels are a static library of their own, compiled with that ISA's flags only;
 # everything else is baseline x86-64 so the binary runs on any x86-64 CPU.
 {
@@ -8,6 +8,12 @@
     # Where Gloo's shared library is for this target ("" when there is none: no distributed module).
     "gloo_lib_dir": "<!(node scripts/find_gloo.mjs <(target_arch))",
     "gloo_prefix": "<!(node -p \"process.env.MYELIN_GLOO_PREFIX || '/usr'\")",
+    # Set by scripts/prebuilds/build.mjs for the release binaries, empty otherwise: the oldest
+    # glibc they must load on (major * 100 + minor), the folder of the glibc stand-ins to link
+    # against, and the folder of the C++ unwinder to link (see build.mjs).
+    "glibc_floor%": "",
+    "glibc_stubs%": "",
+    "unwinder_dir%": "",
   },
   "target_defaults": {
     "include_dirs": [
@@ -35,6 +41,21 @@
         "cflags": ["-ffp-contract=off"],
         "cflags_cc": ["-ffp-contract=off"],
       }],
+      # A release binary: glibc's symbols no newer than the floor (glibc_floor.cpp defines the
+      # few newer ones libstdc++ refers to), libpthread needed (where pthread_* lived before
+      # glibc 2.34), Node-API's entry points the only exports, no path of the build machine.
+      ["glibc_floor!=''", {
+        "defines": ["MYELIN_GLIBC_FLOOR=<(glibc_floor)"],
+        "cflags": ["-ffile-prefix-map=<(module_root_dir)/="],
+        "ldflags": [
+          "-L<(glibc_stubs)",
+          "-L<(unwinder_dir)",
+          "-Wl,--version-script=<(module_root_dir)/native/exports.map",
+          "-Wl,--push-state,--no-as-needed",
+          "-lpthread",
+          "-Wl,--pop-state",
+        ],
+      }],
     ],
   },
   "targets": [
@@ -52,6 +73,8 @@
         ["target_arch=='arm64'", {
           "sources": ["<!@(node -p \"require('./native/sources.json').neon.join(' ')\")"],
         }],
+        # Nothing but glibc at run time: the C++ runtime linked in, its symbols kept private.
+        ["glibc_floor!=''", {"ldflags": ["-static-libstdc++", "-static-libgcc", "-Wl,--exclude-libs,ALL"]}],
       ],
     },
   ],
@@ -65,7 +88,10 @@
         {
           "target_name": "myelin_distributed",
           # Never unloaded: the communication thread may outlive the worker_thread that loaded it.
-          "ldflags": ["-Wl,-z,nodelete", "-L<(gloo_lib_dir)", "-Wl,-rpath,<(gloo_lib_dir)"],
+          "ldflags": ["-Wl,-z,nodelete", "-L<(gloo_lib_dir)"],
+          # A release binary finds the system's libgloo0 where the loader looks anyway, and
+          # carries no path of the build machine.
+          "conditions": [["glibc_floor==''", {"ldflags": ["-Wl,-rpath,<(gloo_lib_dir)"]}]],
           "include_dirs": ["<(gloo_prefix)/include"],
           "libraries": ["-lgloo", "-lpthread"],
           "sources": ["<!@(node -p \"require('./native/sources.json').distributed.join(' ')\")"],
