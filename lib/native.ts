@@ -508,7 +508,14 @@ function loadBinding(): NativeBinding {
   const override = process.env.MYELIN_ADDON;
   if (override) return require(path.resolve(override)) as NativeBinding;
   const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
-  return nodeGypBuild(packageRoot) as NativeBinding;
+  try {
+    return nodeGypBuild(packageRoot) as NativeBinding;
+  } catch (e) {
+    // No build/ and no prebuild for this platform (the install script was skipped, or failed).
+    const { platformHelp } = require('../native/platform.cjs') as { platformHelp(what: string): string };
+    const reason = (e as Error).message.split('\n')[0];
+    throw new Error(platformHelp(`the native module could not be loaded (${reason}).`), { cause: e });
+  }
 }
 
 export const native: NativeBinding = loadBinding();

@@ -1,16 +1,21 @@
-// The install story of a user: `npm run prebuild` + `npm pack` in a copy of the package, then
-// `npm install <tarball>` into an empty project on a machine with no C/C++ compiler (PATH holds
-// only node, npm and sh; CC=false CXX=false), once with the install script and once with
-// --ignore-scripts. The package must load its prebuild from both require() and import(),
-// compute, and compile nothing.
+// The install story of a user: the package is built and packed as a release is (`npm run
+// prebuilds` for this machine's target, dist/ compiled, `npm pack`), then installed with
+// `npm install <tarball>` into an empty project on a machine with no C/C++ compiler (PATH holds only node, npm and sh;
+// CC=false CXX=false), once with the install script and once with --ignore-scripts. The package
+// must load its prebuild from both require() and import(), compute, and compile nothing.
 //
-// Slow (one native compile in the copy): about a minute. It never touches the repo's build/.
+// MYELIN_TEST_TARBALL=path installs that tarball instead of packing one (CI: the release tarball,
+// installed by each Node.js version and architecture it ships for, emulated where needed).
+//
+// Slow (one native compile in a copy of the package): about two minutes. It never touches the
+// repo's build/ or prebuilds/.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PREBUILT } from '../../native/platform.cjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const packageJson = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
@@ -18,6 +23,7 @@ const packageJson = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json
   version: string;
 };
 const tuple = `${process.platform}-${process.arch}`;
+const givenTarball = process.env.MYELIN_TEST_TARBALL ? path.resolve(process.env.MYELIN_TEST_TARBALL) : '';
 const TIMEOUT = 600_000;
 
 let tmp = '';
@@ -156,7 +162,9 @@ function installAndCheck(name: string, installFlags: string[]): void {
     fs.existsSync(path.join(pkgDir, 'build')),
     `npm install compiled something (node_modules/myelin/build exists):\n${log}`,
   ).toBe(false);
-  expect(fs.readdirSync(path.join(pkgDir, 'prebuilds', tuple)).filter((f) => f.endsWith('.node')).length).toBe(1);
+  // The core module's prebuild (other native modules, loaded only when used, may lie beside it).
+  const core = fs.readdirSync(path.join(pkgDir, 'prebuilds', tuple)).filter((f) => /^myelin\.(glibc\.)?node$/.test(f));
+  expect(core).toHaveLength(1);
 
   for (const script of ['check.cjs', 'check.mjs']) {
     const out = run(path.join(bin, 'node'), [script], app, env);
@@ -198,53 +206,118 @@ function installAndCheck(name: string, installFlags: string[]): void {
   expect(r.wrong).toBe(0);
 }
 
+/** What may be in the tarball: what an installed package runs, loads, compiles or reads. */
+const SHIPPED = [
+  /^(package\.json|README\.md|LICENSE|binding\.gyp|scripts\/find_gloo\.mjs)$/,
+  /^native\/(sources\.json|install\.cjs|platform\.cjs)$/,
+  /^native\/src\/.+\.(cpp|h|inl)$/,
+  /^dist\/.+\.(js|d\.ts)$/,
+  /^data\/fashion-mnist-slice\/[^/]+$/,
+  /^prebuilds\/[a-z0-9]+-[a-z0-9]+\/([a-z0-9_]+\/)?[^/]+\.node$/,
+];
+
+/** A copy of the package's sources, to build and pack in (never the repo itself). */
+function copyPackage(dest: string): void {
+  fs.mkdirSync(dest);
+  for (const entry of [
+    'package.json',
+    'binding.gyp',
+    'CMakeLists.txt',
+    'native',
+    'lib',
+    'data',
+    'scripts',
+    'cmake',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'README.md',
+    'LICENSE',
+  ]) {
+    fs.cpSync(path.join(repoRoot, entry), path.join(dest, entry), { recursive: true });
+  }
+  fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dest, 'node_modules'));
+  // The toolchain parts build.mjs downloads (Debian's GCC 11 unwinder) are shared with the repo.
+  const toolchain = path.join(repoRoot, 'build-prebuilds', 'toolchain');
+  fs.mkdirSync(toolchain, { recursive: true });
+  fs.mkdirSync(path.join(dest, 'build-prebuilds'));
+  fs.symlinkSync(toolchain, path.join(dest, 'build-prebuilds', 'toolchain'));
+}
+
+describe.runIf(!givenTarball)('packing', () => {
+  it(
+    'prepack refuses to pack without every prebuild the release promises',
+    () => {
+      const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'myelin-prepack-')));
+      try {
+        const pkg = path.join(dir, 'pkg');
+        copyPackage(pkg);
+        const r = spawnSync('npm', ['pack', '--dry-run'], {
+          cwd: pkg,
+          env: { ...cleanEnv(), MYELIN_PREPACK_NO_BUILD: '1' },
+          encoding: 'utf8',
+        });
+        expect(r.status).not.toBe(0);
+        const err = `${r.stdout}${r.stderr}`;
+        expect(err).toContain('refusing to pack without the prebuilds this release promises');
+        for (const target of Object.keys(PREBUILT)) {
+          expect(err).toContain(`prebuilds/${target} has no core module`);
+        }
+        // dist/ was compiled before the refusal (prepack's first step).
+        expect(fs.existsSync(path.join(pkg, 'dist', 'index.js'))).toBe(true);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    TIMEOUT,
+  );
+});
+
 describe('install from a packed tarball without a compiler', () => {
   beforeAll(() => {
     tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'myelin-install-')));
-    const pkg = path.join(tmp, 'pkg');
-    fs.mkdirSync(pkg);
-    for (const entry of [
-      'package.json',
-      'binding.gyp',
-      'CMakeLists.txt',
-      'native',
-      'lib',
-      'tsconfig.json',
-      'tsconfig.build.json',
-      'README.md',
-      'scripts',
-    ]) {
-      fs.cpSync(path.join(repoRoot, entry), path.join(pkg, entry), { recursive: true });
+    if (givenTarball) {
+      tarball = givenTarball;
+    } else {
+      const pkg = path.join(tmp, 'pkg');
+      copyPackage(pkg);
+      const env = cleanEnv();
+      // This machine's prebuild, built as a release builds it (in the copy's build-prebuilds/).
+      run(process.execPath, ['scripts/prebuilds/build.mjs', tuple], pkg, env);
+      run(
+        process.execPath,
+        [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+        pkg,
+        env,
+      );
+      // --ignore-scripts: prepack would insist on every target's prebuild (tested above).
+      const packed = run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], pkg, env);
+      const manifest = JSON.parse(packed) as { filename: string; files: { path: string }[] }[];
+      const files = manifest[0].files.map((f) => f.path);
+      const core = files.filter(
+        (f) => f.startsWith(`prebuilds/${tuple}/`) && f.endsWith('.node') && !f.includes('/distributed/'),
+      );
+      expect(core).toHaveLength(1);
+      // The distributed module ships beside it wherever this build found Gloo.
+      const release = path.join(pkg, 'build-prebuilds', tuple, 'src', 'build', 'Release');
+      if (fs.existsSync(path.join(release, 'myelin_distributed.node'))) {
+        expect(files).toContain(`prebuilds/${tuple}/distributed/myelin_distributed.node`);
+      }
+      for (const f of [
+        'dist/index.js',
+        'dist/index.d.ts',
+        'binding.gyp',
+        'native/sources.json',
+        'scripts/find_gloo.mjs',
+        'LICENSE',
+      ]) {
+        expect(files).toContain(f);
+      }
+      // Nothing an installed package does not use: no build trees, sources maps, TypeScript
+      // sources, tests or release scripts.
+      const unused = files.filter((f) => !SHIPPED.some((re) => re.test(f)));
+      expect(unused, `files in the tarball that an installed package does not use`).toEqual([]);
+      tarball = path.join(tmp, manifest[0].filename);
     }
-    fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(pkg, 'node_modules'));
-    const env = cleanEnv();
-    // prebuildify --napi --strip: node-gyp compiles inside the copy, never in the repo's build/.
-    run('npm', ['run', 'prebuild'], pkg, env);
-    run(
-      process.execPath,
-      [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-      pkg,
-      env,
-    );
-    // The copy still has node-gyp's build/ here: `files` must leave it out of the tarball.
-    const packed = run('npm', ['pack', '--json', '--pack-destination', tmp], pkg, env);
-    const manifest = JSON.parse(packed) as { filename: string; files: { path: string }[] }[];
-    const files = manifest[0].files.map((f) => f.path);
-    const core = files.filter(
-      (f) => f.startsWith(`prebuilds/${tuple}/`) && f.endsWith('.node') && !f.includes('/distributed/'),
-    );
-    expect(core).toHaveLength(1);
-    // The distributed module ships beside it wherever this build found Gloo.
-    if (fs.existsSync(path.join(pkg, 'build', 'Release', 'myelin_distributed.node'))) {
-      expect(files).toContain(`prebuilds/${tuple}/distributed/myelin_distributed.node`);
-    }
-    expect(files).toContain('scripts/find_gloo.mjs');
-    expect(files).toContain('dist/index.js');
-    expect(files).toContain('dist/index.d.ts');
-    expect(files).toContain('binding.gyp');
-    expect(files).toContain('native/sources.json');
-    expect(files.filter((f) => f.startsWith('build/'))).toEqual([]);
-    tarball = path.join(tmp, manifest[0].filename);
     compilerFreeBin();
   }, TIMEOUT);
 

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addonPath } from '../helpers/addon_path.js';
+import { addonPath, repoRoot } from '../helpers/addon_path.js';
 
 interface BuildLayout {
   kind: string;
@@ -28,7 +28,20 @@ function objectsUnder(dir: string): string[] {
 
 /** Where the build that produced `addon` keeps its ISA libraries and baseline objects. */
 function layoutOf(addon: string): BuildLayout {
-  const releaseDir = path.dirname(addon);
+  let releaseDir = path.dirname(addon);
+  // A prebuild (prebuilds/<platform>-<arch>/, what node-gyp-build loads when there is no
+  // build/Release) is a copy: `npm run prebuilds` (scripts/prebuilds/build.mjs) compiled it in
+  // build-prebuilds/<platform>-<arch>/src/, where its objects stay.
+  const prebuilds = path.join(repoRoot, 'prebuilds') + path.sep;
+  if (path.resolve(addon).startsWith(prebuilds)) {
+    const tuple = path.relative(prebuilds, releaseDir);
+    releaseDir = path.join(repoRoot, 'build-prebuilds', tuple, 'src', 'build', 'Release');
+    if (!fs.existsSync(releaseDir)) {
+      throw new Error(
+        `${addon} is a prebuild whose build tree (${releaseDir}) is not here: run \`npm run prebuilds -- ${tuple}\` to rebuild it, or point MYELIN_ADDON at a node-gyp or cmake-js build`,
+      );
+    }
+  }
   const cmakeRoot = path.dirname(releaseDir);
   if (fs.existsSync(path.join(cmakeRoot, 'CMakeCache.txt'))) {
     return {
