@@ -23,12 +23,12 @@ function prebuildLoads() {
 }
 
 function nodeGyp() {
-  // npm hands its own node-gyp to install scripts; a local one serves when run by hand.
-  if (process.env.npm_config_node_gyp) return process.env.npm_config_node_gyp;
+  // The package's own node-gyp where there is one (a development checkout), else the one npm
+  // hands to install scripts.
   try {
     return require.resolve('node-gyp/bin/node-gyp.js');
   } catch {
-    return undefined;
+    return process.env.npm_config_node_gyp;
   }
 }
 

@@ -90,6 +90,13 @@ function stageSources(dir) {
       },
     });
   }
+  // Files gone from the repository go from the copy too.
+  for (const entry of ['native']) {
+    for (const f of fs.readdirSync(path.join(dir, entry), { recursive: true })) {
+      const rel = path.join(entry, f);
+      if (!fs.existsSync(path.join(repoRoot, rel))) fs.rmSync(path.join(dir, rel), { recursive: true, force: true });
+    }
+  }
   const nm = path.join(dir, 'node_modules');
   if (!fs.existsSync(nm)) fs.symlinkSync(path.join(repoRoot, 'node_modules'), nm);
 }
@@ -99,6 +106,14 @@ function unwinderDir(t) {
   const dir = path.join(workRoot, 'toolchain', t.unwinderPackage);
   const lib = path.join(dir, 'lib', 'libgcc_eh.a');
   if (fs.existsSync(lib)) return path.dirname(lib);
+  // The package installed (apt-get install libgcc-11-dev...) serves as well; the folder given
+  // to the linker holds the unwinder alone (not GCC 11's libgcc.a beside it).
+  const installed = path.join('/', t.unwinderPath);
+  if (fs.existsSync(installed)) {
+    fs.mkdirSync(path.dirname(lib), { recursive: true });
+    fs.copyFileSync(installed, lib);
+    return path.dirname(lib);
+  }
   const tmp = path.join(workRoot, 'toolchain', 'download');
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });

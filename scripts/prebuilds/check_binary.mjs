@@ -32,8 +32,13 @@ const GLIBC_LIBS = [
 ];
 
 // Shared libraries a module other than the core may need beyond glibc, by module (file name
-// up to its first dot). The core addon, `myelin`, needs nothing but glibc.
-const EXTRA_LIBS = {};
+// up to its first dot), with their symbol versions. The core addon, `myelin`, needs nothing but
+// glibc; a module missing here may need nothing else either.
+const EXTRA_LIBS = {
+  // Distributed training over Debian's Gloo (libgloo0), loaded only when used; libgloo.so.0
+  // passes C++ objects and exceptions across its interface, so the C++ runtime is shared there.
+  myelin_distributed: ['libgloo.so.0', 'libstdc++.so.6', 'libgcc_s.so.1'],
+};
 
 const ENTRY_POINTS = new Set(['napi_register_module_v1', 'node_api_module_get_api_version_v1']);
 const WINDOWS_SYSTEM_DLLS = /^(kernel32|msvcrt|ucrtbase|api-ms-win-[a-z0-9-]+|advapi32|ws2_32|ntdll|bcrypt)\.dll$/i;
@@ -100,10 +105,12 @@ export function checkElf(file, floor = GLIBC_FLOOR) {
       if (compareVersions(g[1], floor) > 0)
         problems.push(`needs ${version} from ${lib}, newer than the floor GLIBC_${floor}`);
       if (!maxGlibc || compareVersions(g[1], maxGlibc) > 0) maxGlibc = g[1];
-    } else if (/^(GLIBCXX|CXXABI|GCC)_/.test(version)) {
-      problems.push(`needs ${version} from ${lib}: libstdc++/libgcc must be linked statically`);
     } else if (version === 'GLIBC_PRIVATE' || !EXTRA_LIBS[moduleName(file)]?.includes(lib)) {
-      problems.push(`needs ${version} from ${lib}`);
+      problems.push(
+        /^(GLIBCXX|CXXABI|GCC)_/.test(version)
+          ? `needs ${version} from ${lib}: libstdc++/libgcc must be linked statically`
+          : `needs ${version} from ${lib}`,
+      );
     }
   }
   for (const s of info.undefinedSyms) {
