@@ -4,6 +4,7 @@
 // with node-gyp, and if that fails the error says what this machine needs.
 // `npm install --build-from-source` (or npm_config_build_from_source=true) always compiles.
 const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 const { platformHelp } = require('./platform.cjs');
 
@@ -34,13 +35,20 @@ function nodeGyp() {
 
 if (process.env.npm_config_build_from_source !== 'true' && prebuildLoads()) process.exit(0);
 
+// The running node's own headers where it has them (Debian's and NodeSource's packages do), so
+// node-gyp need not download them; npm's nodedir setting, when there is one, wins.
+const args = ['rebuild'];
+const prefix = path.resolve(path.dirname(process.execPath), '..');
+if (!process.env.npm_config_nodedir && fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h'))) {
+  args.push(`--nodedir=${prefix}`);
+}
 const gyp = nodeGyp();
 const r = gyp
-  ? spawnSync(process.execPath, [gyp, 'rebuild'], { cwd: root, stdio: 'inherit' })
+  ? spawnSync(process.execPath, [gyp, ...args], { cwd: root, stdio: 'inherit' })
   : { status: 1, error: new Error('node-gyp not found') };
 if (r.status !== 0) {
   console.error(
-    `\n${platformHelp(`no prebuilt binary fits this machine, and compiling one from source failed${r.error ? ` (${r.error.message})` : ' (the compiler output is above)'}.`)}\n`,
+    `\n${platformHelp(`no prebuilt binary fits this machine, and compiling one from source failed${r.error ? ` (${r.error.message})` : " (node-gyp's output is above)"}.`)}\n`,
   );
   process.exit(1);
 }
