@@ -91,7 +91,11 @@
           "ldflags": ["-Wl,-z,nodelete", "-L<(gloo_lib_dir)"],
           # A release binary finds the system's libgloo0 where the loader looks anyway, and
           # carries no path of the build machine.
-          "conditions": [["glibc_floor==''", {"ldflags": ["-Wl,-rpath,<(gloo_lib_dir)"]}]],
+          "conditions": [
+            ["glibc_floor==''", {"ldflags": ["-Wl,-rpath,<(gloo_lib_dir)"]}],
+            # The glibc symbols newer than the floor that the C++ headers refer to.
+            ["glibc_floor!=''", {"sources": ["native/src/runtime/glibc_floor.cpp"]}],
+          ],
           "include_dirs": ["<(gloo_prefix)/include"],
           "libraries": ["-lgloo", "-lpthread"],
           "sources": ["<!@(node -p \"require('./native/sources.json').distributed.join(' ')\")"],

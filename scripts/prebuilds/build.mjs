@@ -79,7 +79,11 @@ function sourceHash(target) {
 /** Copies what node-gyp needs into the target's own tree, keeping unchanged files' mtimes. */
 function stageSources(dir) {
   fs.mkdirSync(dir, { recursive: true });
-  for (const entry of ['binding.gyp', 'package.json', 'native']) {
+  // What the package's source build uses: binding.gyp and the files it reads.
+  const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+  const scripts = pkg.files.filter((f) => f.startsWith('scripts/'));
+  for (const entry of ['binding.gyp', 'package.json', 'native', ...scripts]) {
+    fs.mkdirSync(path.dirname(path.join(dir, entry)), { recursive: true });
     fs.cpSync(path.join(repoRoot, entry), path.join(dir, entry), {
       recursive: true,
       preserveTimestamps: true,
