@@ -27,6 +27,8 @@ export class Tensor {
   gradFn: Node | null = null;
   /** @internal hooks of a leaf, run on its gradient before accumulation. */
   _hooks: GradHook[] = [];
+  /** @internal hooks of a leaf, run after its gradient was accumulated into .grad (made on first use). */
+  _postAccumulateHooks: ((leaf: Tensor) => void)[] | null = null;
   /** @internal the AccumulateGrad node of a leaf, made on first use. */
   _accumulator: Node | null = null;
   /** @internal the tensor whose storage this view shares (null unless made by a view op). */

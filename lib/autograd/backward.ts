@@ -35,6 +35,11 @@ declare module '../tensor.js' {
     retainGrad(): void;
     /** Runs hook(grad) when this tensor's gradient is computed; a returned tensor replaces it. */
     registerHook(hook: (grad: Tensor) => Tensor | void): () => void;
+    /**
+     * Runs hook(this) after this leaf's gradient has been accumulated into .grad during a
+     * backward pass (PyTorch's register_post_accumulate_grad_hook). Returns a remover.
+     */
+    registerPostAccumulateGradHook(hook: (leaf: Tensor) => void): () => void;
   }
 }
 
@@ -56,6 +61,19 @@ Tensor.prototype.registerHook = function (this: Tensor, hook: (grad: Tensor) => 
   if (!this.requiresGrad)
     throw new Error("registerHook: cannot register a hook on a tensor that doesn't require gradient");
   const list = this.gradFn ? this.gradFn.outputHooks : this._hooks;
+  list.push(hook);
+  return () => {
+    const i = list.indexOf(hook);
+    if (i >= 0) list.splice(i, 1);
+  };
+};
+
+Tensor.prototype.registerPostAccumulateGradHook = function (this: Tensor, hook: (leaf: Tensor) => void): () => void {
+  if (!this.requiresGrad) {
+    throw new Error("registerPostAccumulateGradHook: cannot register a hook on a tensor that doesn't require gradient");
+  }
+  if (!this.isLeaf) throw new Error('registerPostAccumulateGradHook: only leaf tensors accumulate a gradient');
+  const list = (this._postAccumulateHooks ??= []);
   list.push(hook);
   return () => {
     const i = list.indexOf(hook);

@@ -75,7 +75,33 @@ function runHooks(hooks: readonly ((g: Tensor) => Tensor | void)[], grad: Tensor
   return grad;
 }
 
+// Callbacks queued during the backward pass running now (queueCallback), run when it ends.
+let finalCallbacks: (() => void)[] | null = null;
+
+/**
+ * Runs `callback` when the backward pass in progress has finished (PyTorch's
+ * Variable._execution_engine.queue_callback): after every gradient has been accumulated, before
+ * backward() returns. Only callable from inside a backward pass (a hook).
+ */
+export function queueCallback(callback: () => void): void {
+  if (!finalCallbacks) throw new Error('queueCallback: can only be called while a backward pass runs (from a hook)');
+  finalCallbacks.push(callback);
+}
+
 export function runBackward(outputs: Tensor[], gradOutputs: Tensor[], opts: RunOptions = {}): (Tensor | null)[] {
+  const outer = finalCallbacks;
+  finalCallbacks = [];
+  try {
+    const captured = walkBackward(outputs, gradOutputs, opts);
+    // Callbacks may queue more callbacks; each runs once, in order.
+    for (let i = 0; i < finalCallbacks.length; i++) finalCallbacks[i]();
+    return captured;
+  } finally {
+    finalCallbacks = outer;
+  }
+}
+
+function walkBackward(outputs: Tensor[], gradOutputs: Tensor[], opts: RunOptions): (Tensor | null)[] {
   const roots: Node[] = [];
   const pending = new Map<Node, Tensor>();
   // Inputs for autograd.grad, keyed by the node their gradient arrives at.
@@ -114,6 +140,7 @@ export function runBackward(outputs: Tensor[], gradOutputs: Tensor[], opts: RunO
           const leaf = node.variable;
           grad = runHooks(leaf._hooks, grad);
           leaf.grad = leaf.grad ? accumulateGrad(leaf.grad, grad) : ownedGrad(grad, taken);
+          if (leaf._postAccumulateHooks) for (const hook of [...leaf._postAccumulateHooks]) hook(leaf);
         }
         continue;
       }
