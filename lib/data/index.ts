@@ -8,6 +8,7 @@ export {
   type Sampler,
   type RandomSamplerOptions,
 } from './sampler.js';
+export { DistributedSampler, type DistributedSamplerOptions } from './distributed_sampler.js';
 export { DataLoader, gatherRows, type DataLoaderOptions } from './dataloader.js';
 export { defaultCollate, type Collated } from './collate.js';
 export {
