@@ -103,3 +103,4 @@ export { clipGradNorm_, clipGradValue_, parametersToVector, vectorToParameters, 
 export * as functional from './functional.js';
 export * as init from './init.js';
 export * as utils from './utils.js';
+export * as parallel from './parallel/index.js';
