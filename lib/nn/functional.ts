@@ -2,6 +2,8 @@
 export {
   relu,
   leakyRelu,
+  hardtanh,
+  relu6,
   elu,
   selu,
   gelu,

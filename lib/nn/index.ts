@@ -60,6 +60,8 @@ export {
 export {
   ReLU,
   LeakyReLU,
+  Hardtanh,
+  ReLU6,
   ELU,
   SELU,
   GELU,

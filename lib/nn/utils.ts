@@ -31,8 +31,9 @@ export interface ClipGradNormOptions {
 
 /**
  * Scales every gradient in place so their joint norm is at most maxNorm (torch's
- * clip_grad_norm_: factor = maxNorm / (total + 1e-6), applied only when < 1). Returns the
- * total norm before clipping as a 0-d tensor.
+ * clip_grad_norm_: factor = maxNorm / (total + 1e-6), applied only when < 1). A NaN or infinite
+ * norm scales them too (all NaN, or zeros), as PyTorch 1.13; `errorIfNonfinite: true` throws
+ * instead. Returns the total norm before clipping as a 0-d tensor.
  */
 export function clipGradNorm_(params: Params, maxNorm: number, options: ClipGradNormOptions = {}): Tensor {
   const op = 'clipGradNorm_';
@@ -54,11 +55,15 @@ export function clipGradNorm_(params: Params, maxNorm: number, options: ClipGrad
   }
   if (options.errorIfNonfinite && !Number.isFinite(total)) {
     throw new Error(
-      `${op}: the total norm of order ${normType} of the gradients is non-finite (${total}); set errorIfNonfinite: false to clip anyway`,
+      `${op}: the total norm of order ${normType} of the gradients is non-finite (${total}), so it cannot be clipped; ` +
+        'set errorIfNonfinite: false to scale the gradients by the non-finite norm anyway',
     );
   }
+  // PyTorch 1.13 multiplies every gradient by min(coef, 1): a NaN norm makes all of them NaN, an
+  // infinite one zeroes them (NaN where a gradient is infinite). Skipping the scale at coef >= 1
+  // is the same but for those.
   const coef = maxNorm / (total + 1e-6);
-  if (coef < 1) {
+  if (!(coef >= 1)) {
     const c = Math.fround(coef);
     for (const g of grads) for (let i = 0; i < g.length; i++) g[i] *= c;
   }

@@ -103,6 +103,39 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01, options: InplaceOptio
   return maybeInplace('leakyRelu', x, options.inplace, (t) => leakyReluOp(checkInput('leakyRelu', t), negativeSlope));
 }
 
+// ---- hardtanh, relu6 --------------------------------------------------------------------
+
+interface HardtanhRange {
+  min: number;
+  max: number;
+}
+
+const hardtanhOp = definePointwise<HardtanhRange>({
+  name: 'hardtanh',
+  forward(x, out, { min, max }) {
+    for (let i = 0; i < x.length; i++) out[i] = x[i] < min ? min : x[i] > max ? max : x[i];
+    return undefined;
+  },
+  // torch's hardtanh_backward selects: 0 at and beyond the bounds (unlike clamp's closed range).
+  backward(g, x, _out, _e, dx, { min, max }) {
+    for (let i = 0; i < g.length; i++) dx[i] = x[i] <= min || x[i] >= max ? 0 : g[i];
+  },
+});
+
+/** x limited to [minVal, maxVal]; the gradient is g strictly inside, 0 at and beyond the bounds. */
+export function hardtanh(x: Tensor, minVal = -1, maxVal = 1, options: InplaceOption = {}): Tensor {
+  checkNumber('hardtanh', 'minVal', minVal);
+  checkNumber('hardtanh', 'maxVal', maxVal);
+  return maybeInplace('hardtanh', x, options.inplace, (t) =>
+    hardtanhOp(checkInput('hardtanh', t), { min: minVal, max: maxVal }),
+  );
+}
+
+/** min(max(x, 0), 6): hardtanh(x, 0, 6). */
+export function relu6(x: Tensor, options: InplaceOption = {}): Tensor {
+  return maybeInplace('relu6', x, options.inplace, (t) => hardtanhOp(checkInput('relu6', t), { min: 0, max: 6 }));
+}
+
 // ---- elu, selu --------------------------------------------------------------------------
 
 interface EluParams {

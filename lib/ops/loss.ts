@@ -153,6 +153,8 @@ const l1Op = defineElementLoss({
   dt: (x, t) => -sgn(x - t),
 });
 
+const smoothL1Slope = (d: number, beta: number) => (d <= -beta ? -1 : d >= beta ? 1 : d / beta);
+
 // SmoothL1 and Huber read their parameter from the `p` slot (a constant per call).
 const smoothL1Op = defineElementLoss({
   name: 'smoothL1Loss',
@@ -160,14 +162,9 @@ const smoothL1Op = defineElementLoss({
     const d = Math.abs(x - t);
     return d < beta ? (0.5 * d * d) / beta : d - 0.5 * beta;
   },
-  dx: (x, t, _w, beta) => {
-    const d = x - t;
-    return Math.abs(d) < beta ? d / beta : sgn(d);
-  },
-  dt: (x, t, _w, beta) => {
-    const d = x - t;
-    return -(Math.abs(d) < beta ? d / beta : sgn(d));
-  },
+  // torch's smooth_l1_backward tests d <= -beta first, so with beta = 0 the slope at d = 0 is -1.
+  dx: (x, t, _w, beta) => smoothL1Slope(x - t, beta),
+  dt: (x, t, _w, beta) => -smoothL1Slope(x - t, beta),
 });
 
 const huberOp = defineElementLoss({
@@ -250,7 +247,6 @@ export function smoothL1Loss(input: Tensor, target: Tensor, options: ReductionOp
   if (!(beta >= 0) || !Number.isFinite(beta))
     throw new RangeError(`smoothL1Loss: beta must be a non-negative number, got ${beta}`);
   const [x, t] = checkPair('smoothL1Loss', input, target);
-  if (beta === 0) return elementLoss(l1Op, x, t, reduction);
   return elementLoss(smoothL1Op, x, t, reduction, { posWeight: new Float32Array(x.numel()).fill(beta) });
 }
 

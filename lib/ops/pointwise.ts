@@ -1,5 +1,6 @@
 // pow, clamp, maximum, minimum, where: broadcasting, scalar overloads, autograd.
 import { defineOp, type OpContext } from '../autograd/define_op.js';
+import { zeros } from '../creation.js';
 import { allocate, type DType, promoteTypes } from '../dtype.js';
 import { BinaryOp } from '../native.js';
 import { broadcastShapes, type Shape } from '../shape.js';
@@ -38,7 +39,8 @@ const powScalarOp = defineOp({
   backward(ctx, g) {
     const [x] = ctx.saved;
     const e = ctx.e;
-    if (e === 0) return [mul(g, 0)];
+    // torch returns zeros for x^0 (no 0 * g, which is NaN where g is infinite).
+    if (e === 0) return [zeros(x.shape)];
     return [mul(mul(g, e), pow(x, e - 1))];
   },
 });
@@ -90,9 +92,14 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
 
 // ---- maximum / minimum ------------------------------------------------------------------
 
+/** A bool mask over the broadcast shape of a and b: f(a[i], b[i]). */
+function maskOf(op: string, a: Tensor, b: Tensor, f: (x: number, y: number) => boolean): Tensor {
+  return mapBinaryRaw(op, a, b, 'bool', (x, y) => (f(x, y) ? 1 : 0));
+}
+
 function defineExtreme(name: 'maximum' | 'minimum') {
   const code = name === 'maximum' ? BinaryOp.maximum : BinaryOp.minimum;
-  const better = name === 'maximum' ? (x: number, y: number) => x > y : (x: number, y: number) => x < y;
+  const worse = name === 'maximum' ? (x: number, y: number) => x < y : (x: number, y: number) => x > y;
   return defineOp({
     name,
     forward(ctx, a: Tensor, b: Tensor) {
@@ -101,12 +108,14 @@ function defineExtreme(name: 'maximum' | 'minimum') {
     },
     backward(ctx, g) {
       const [a, b] = ctx.saved;
-      // Ties split the gradient in half, as torch.
-      const share = (x: Tensor, y: Tensor) =>
-        mapBinaryRaw(name, x, y, 'float32', (u, v) => (better(u, v) ? 1 : u === v ? 0.5 : 0));
+      // torch: where(a == b, g / 2, g), zero where the other side wins. The gradient is selected,
+      // never multiplied by a 0/1 mask, so an infinite g gives 0 (not NaN) to the losing side;
+      // with a NaN on either side both sides get g, as torch.
+      const tie = maskOf(name, a, b, (x, y) => x === y);
+      const share = (x: Tensor, y: Tensor) => where(maskOf(name, x, y, worse), 0, where(tie, mul(g, 0.5), g));
       return [
-        ctx.needsInputGrad[0] ? sumTo(mul(g, share(a, b)), a.shape) : null,
-        ctx.needsInputGrad[1] ? sumTo(mul(g, share(b, a)), b.shape) : null,
+        ctx.needsInputGrad[0] ? sumTo(share(a, b), a.shape) : null,
+        ctx.needsInputGrad[1] ? sumTo(share(b, a), b.shape) : null,
       ];
     },
   });
@@ -142,14 +151,64 @@ const clampOp = defineOp({
     const [x] = ctx.saved;
     const lo = ctx.lo ?? -Infinity;
     const hi = ctx.hi ?? Infinity;
-    const inside = mapBinaryRaw('clamp', x, x, 'float32', (v) => (v >= lo && v <= hi ? 1 : 0));
-    return [mul(g, inside)];
+    // Selected, as torch's clamp_backward: 0 (not 0 * g) outside the closed range and at NaN.
+    return [
+      where(
+        maskOf('clamp', x, x, (v) => v >= lo && v <= hi),
+        g,
+        0,
+      ),
+    ];
+  },
+});
+
+const both = (p: number, q: number) => (p && q ? 1 : 0);
+const either = (p: number, q: number) => (p || q ? 1 : 0);
+
+const clampTensorOp = defineOp({
+  name: 'clamp',
+  forward(ctx: OpContext<{ hasLo: boolean; hasHi: boolean }>, x: Tensor, lo: Tensor | null, hi: Tensor | null) {
+    ctx.save(x, lo ?? x, hi ?? x);
+    ctx.hasLo = lo !== null;
+    ctx.hasHi = hi !== null;
+    let out = x;
+    if (lo) out = binaryRaw('clamp', BinaryOp.maximum, out, lo);
+    if (hi) out = binaryRaw('clamp', BinaryOp.minimum, out, hi);
+    return out;
+  },
+  backward(ctx, g) {
+    const [x, lo, hi] = ctx.saved;
+    const { hasLo, hasHi } = ctx;
+    // torch's clamp_backward and clamp_backward_min_max: x gets g where lo <= x <= hi (the
+    // boundaries included); lo where x < lo (and lo < hi); hi where x > hi (or hi < lo, where the
+    // result is hi). Each selected, never a 0/1 mask times g.
+    const pick = (mask: Tensor, shape: Shape) => sumTo(where(mask, g, 0), shape);
+    let inside: Tensor | null = null;
+    if (hasLo) inside = maskOf('clamp', x, lo, (v, l) => v >= l);
+    if (hasHi) {
+      const below = maskOf('clamp', x, hi, (v, h) => v <= h);
+      inside = inside ? mapBinaryRaw('clamp', inside, below, 'bool', both) : below;
+    }
+    let gLo: Tensor | null = null;
+    let gHi: Tensor | null = null;
+    if (hasLo && ctx.needsInputGrad[1]) {
+      const under = maskOf('clamp', x, lo, (v, l) => v < l);
+      const ordered = hasHi ? maskOf('clamp', lo, hi, (l, h) => l < h) : null;
+      gLo = pick(ordered ? mapBinaryRaw('clamp', under, ordered, 'bool', both) : under, lo.shape);
+    }
+    if (hasHi && ctx.needsInputGrad[hasLo ? 2 : 1]) {
+      const over = maskOf('clamp', x, hi, (v, h) => v > h);
+      const crossed = hasLo ? maskOf('clamp', hi, lo, (h, l) => h < l) : null;
+      gHi = pick(crossed ? mapBinaryRaw('clamp', over, crossed, 'bool', either) : over, hi.shape);
+    }
+    const gx = ctx.needsInputGrad[0] ? pick(inside as Tensor, x.shape) : null;
+    return hasLo && hasHi ? [gx, gLo, gHi] : [gx, hasLo ? gLo : gHi];
   },
 });
 
 /**
- * Limits x to [min, max] (either may be null/undefined). Number bounds: gradient 1 inside the
- * closed range, 0 outside. Tensor bounds: maximum/minimum (ties split the gradient).
+ * Limits x to [min, max] (either may be null/undefined; min > max gives max, as torch). The
+ * gradient reaches x inside the closed range; a tensor bound gets it where x lies beyond it.
  */
 export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | null): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError('clamp: expected a Tensor');
@@ -157,10 +216,18 @@ export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | nul
     throw new RangeError('clamp: at least one of min and max must be given');
   }
   if (min instanceof Tensor || max instanceof Tensor) {
-    let out = x;
-    if (min !== undefined && min !== null) out = maximum(out, min);
-    if (max !== undefined && max !== null) out = minimum(out, max);
-    return out;
+    const bound = (v: TensorLike | null | undefined) => (v === undefined || v === null ? null : asTensor('clamp', v));
+    const lo = bound(min);
+    const hi = bound(max);
+    const dtype = [x, lo, hi].reduce<DType>((d, t) => (t ? promoteTypes(d, t.dtype) : d), x.dtype);
+    if (dtype !== 'float32') {
+      let out = x;
+      if (lo) out = maximum(out, lo);
+      if (hi) out = minimum(out, hi);
+      return out;
+    }
+    const f = (t: Tensor | null) => (t === null || t.dtype === 'float32' ? t : copyRaw(t, 'float32'));
+    return clampTensorOp(f(x) as Tensor, f(lo), f(hi));
   }
   if (x.dtype !== 'float32' && [min, max].every((v) => v === undefined || v === null || Number.isInteger(v))) {
     return mapBinaryRaw('clamp', x, x, x.dtype === 'bool' ? 'int32' : x.dtype, (v) =>

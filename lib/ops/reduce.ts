@@ -8,7 +8,9 @@ import { contiguousStrides, formatShape, normalizeDim, normalizeDims, numel, typ
 import { Storage, Tensor } from '../tensor.js';
 import { traced } from '../trace.js';
 import { div, mul } from './binary.js';
+import { where } from './pointwise.js';
 import { elementOffsets, writeInto } from '../raw/strided.js';
+import { mapRaw } from './unary.js';
 import { expand, reshape } from './view.js';
 
 export type Dims = number | readonly number[];
@@ -342,6 +344,32 @@ function defineMaxDim(name: 'max' | 'min') {
 const maxDimOp = defineMaxDim('max');
 const minDimOp = defineMaxDim('min');
 
+// torch's max() and min() of all elements (evenly_distribute_backward): g / count is selected
+// into the elements equal to the extreme (the NaNs when the extreme is NaN), zero elsewhere.
+// amax/amin multiply by a mask instead (an infinite g gives NaN off the extreme), as torch's do.
+function defineFullExtreme(name: 'max' | 'min') {
+  return defineOp({
+    name,
+    forward(ctx, x: Tensor) {
+      const dims = x.shape.map((_, d) => d);
+      const out = reduceRaw(name, name === 'max' ? ReduceOp.max : ReduceOp.min, x, dims, false);
+      ctx.save(x, out);
+      return out;
+    },
+    backward(ctx, g) {
+      const [x, out] = ctx.saved;
+      const best = out.data[0];
+      const mask = mapRaw(x, (v) => (sameValue(v, best) ? 1 : 0));
+      let count = 0;
+      for (const v of mask.data) count += v;
+      return [where(mask, div(g, count), 0)];
+    },
+  });
+}
+
+const maxAllOp = defineFullExtreme('max');
+const minAllOp = defineFullExtreme('min');
+
 function maxMin(name: 'max' | 'min', x: Tensor, dim: number | undefined, keepdim: boolean): Tensor | ValuesIndices {
   checkTensor(name, x);
   if (dim === undefined) {
@@ -349,7 +377,8 @@ function maxMin(name: 'max' | 'min', x: Tensor, dim: number | undefined, keepdim
       throw new RangeError(
         `${name}: expected a non-empty tensor for a full reduction (shape ${formatShape(x.shape)}); pass a dim`,
       );
-    return name === 'max' ? amax(x) : amin(x);
+    if (x.dtype !== 'float32') return name === 'max' ? amax(x) : amin(x);
+    return name === 'max' ? maxAllOp(x) : minAllOp(x);
   }
   const d = normalizeDim(name, dim, x.ndim);
   if (x.ndim === 0) return valuesIndices(x, new Tensor(new Storage(new Int32Array(1)), []));

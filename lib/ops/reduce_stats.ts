@@ -6,7 +6,8 @@ import { normalizeDim, normalizeDims, numel } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { div, mul, sub } from './binary.js';
 import { flip } from './join.js';
-import { mapBinaryRaw, pow } from './pointwise.js';
+import { mapBinaryRaw, pow, where } from './pointwise.js';
+import { eq, isnan, logicalOr } from './compare.js';
 import { type Dims, fromRows, mean, reducedShape, reduceRaw, rowsOf, sum } from './reduce.js';
 import { checkOut, copyInto, logsumexp as logsumexpRows, type SoftmaxOutOptions } from './softmax.js';
 import { abs, exp, mapRaw, sign, sqrt } from './unary.js';
@@ -37,8 +38,23 @@ export function variance(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   return div(sum(mul(centered, centered), dims, opts.keepdim ?? false), Math.max(n - correction, 0));
 }
 
+// sqrt for std: torch's std_backward is g / (2 std) with 0 where std == 0 (a constant input),
+// where sqrt's own backward would give g / 0 = inf and then inf * (x - mean) = NaN.
+const stdSqrtOp = defineOp({
+  name: 'std',
+  forward(ctx, v: Tensor) {
+    const out = sqrt(v);
+    ctx.save(out);
+    return out;
+  },
+  backward(ctx, g) {
+    const [out] = ctx.saved;
+    return [where(eq(out, 0), 0, div(g, mul(out, 2)))];
+  },
+});
+
 export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
-  return sqrt(variance(x, dim, opts));
+  return stdSqrtOp(variance(x, dim, opts));
 }
 
 // ---- norm -------------------------------------------------------------------------------
@@ -90,24 +106,26 @@ const normOp = defineOp({
     const { p, dims } = ctx;
     const back = (t: Tensor) => expand(reshape(t, reducedShape(x.shape, dims, true)), x.shape);
     const gx = back(g);
-    if (p === 0) return [mul(gx, 0)];
-    if (p === 1) return [mul(gx, sign(x))];
+    const normK = back(out);
+    // torch's norm_backward, branch by branch: its masked_fill_ calls are selections (where); what
+    // it multiplies by g afterwards stays a product (an infinite g gives NaN there, as in torch).
+    const zeroNorm = eq(normK, 0);
+    if (p === 0) return [null]; // torch: no gradient
+    if (p === 1) return [mul(sign(x), gx)];
+    if (p === 2) return [mul(gx, where(zeroNorm, 0, div(x, normK)))];
     if (p === Infinity || p === -Infinity) {
-      // Shared evenly between the elements whose |x| is the extreme, as torch.
-      const { vals, rows, cols, perm } = rowsOf(x, dims);
-      const best = out.data;
-      const share = new Float32Array(vals.length);
-      for (let r = 0; r < rows; r++) {
-        let count = 0;
-        for (let c = 0; c < cols; c++) if (Math.abs(vals[r * cols + c]) === best[r]) count++;
-        for (let c = 0; c < cols; c++) if (Math.abs(vals[r * cols + c]) === best[r]) share[r * cols + c] = 1 / count;
-      }
-      return [mul(mul(gx, sign(x)), fromRows(share, x.shape, perm))];
+      // Shared evenly between the elements whose |x| is the extreme (or NaN), as torch, which
+      // multiplies by that mask.
+      const a = abs(x);
+      const mask = logicalOr(eq(a, normK), isnan(a));
+      return [mul(sign(x), mul(div(gx, sum(mask, dims, true)), mask))];
     }
-    // d||x||_p / dx = x |x|^(p-2) / ||x||^(p-1); 0 where the norm is 0 (as torch).
-    const safe = mapBinaryRaw('norm', out, out, 'float32', (v) => (v === 0 ? Infinity : v));
-    const scale = p === 2 ? div(gx, back(safe)) : div(mul(gx, pow(abs(x), p - 2)), back(pow(safe, p - 1)));
-    return [mul(x, scale)];
+    if (p < 1) {
+      const scaled = mul(sign(x), where(eq(x, 0), 0, pow(abs(x), p - 1)));
+      return [mul(mul(scaled, gx), pow(normK, 1 - p))];
+    }
+    const scaled = p < 2 ? mul(sign(x), pow(abs(x), p - 1)) : mul(x, pow(abs(x), p - 2));
+    return [mul(scaled, where(zeroNorm, 0, div(gx, pow(normK, p - 1))))];
   },
 });
 

@@ -41,6 +41,40 @@ export class LeakyReLU extends Module {
   }
 }
 
+export class Hardtanh extends Module {
+  readonly minVal: number;
+  readonly maxVal: number;
+  readonly inplace: boolean;
+  constructor(minVal = -1, maxVal = 1, options: InplaceOptions = {}) {
+    super();
+    if (!(maxVal > minVal))
+      throw new RangeError(`Hardtanh: maxVal (${maxVal}) must be greater than minVal (${minVal})`);
+    this.minVal = minVal;
+    this.maxVal = maxVal;
+    this.inplace = options.inplace ?? false;
+  }
+  forward(x: Tensor): Tensor {
+    return A.hardtanh(x, this.minVal, this.maxVal, { inplace: this.inplace });
+  }
+  override extraRepr(): string {
+    return `min_val=${pyFloat(this.minVal)}, max_val=${pyFloat(this.maxVal)}${this.inplace ? ', inplace=True' : ''}`;
+  }
+}
+
+export class ReLU6 extends Module {
+  readonly inplace: boolean;
+  constructor(options: InplaceOptions = {}) {
+    super();
+    this.inplace = options.inplace ?? false;
+  }
+  forward(x: Tensor): Tensor {
+    return A.relu6(x, { inplace: this.inplace });
+  }
+  override extraRepr(): string {
+    return inplaceRepr(this.inplace);
+  }
+}
+
 export class ELU extends Module {
   readonly alpha: number;
   readonly inplace: boolean;
