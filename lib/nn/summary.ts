@@ -6,6 +6,8 @@ import { Generator } from '../random.js';
 import { randn } from '../random_tensors.js';
 import { Tensor } from '../tensor.js';
 import { Module, type RemovableHandle } from './module.js';
+import { MultiheadAttention } from './modules/attention.js';
+import { ConvNd } from './modules/conv.js';
 import { Bilinear, Linear } from './modules/linear.js';
 
 export interface LayerSummary {
@@ -40,16 +42,34 @@ function firstTensor(v: unknown): Tensor | null {
   return null;
 }
 
-/** Multiply-accumulates of a module's forward, from its inputs and output. */
+/**
+ * Multiply-accumulates of a module's forward, from its parameters and output shape, by torchinfo's
+ * (1.8.0) rule: a parameter named weight or bias counts its elements times the batch size
+ * (output dim 0), or, in a convolution (Conv*, ConvTranspose*), times the batch size and the
+ * output's spatial size; other parameters whose names contain weight or bias (an RNN's
+ * weight_ih_l0, attention's in_proj_weight) count their elements times output dims 0 and 1 (batch
+ * and time). One change: a Linear or Bilinear counts its elements times every leading output dim
+ * (the rows it multiplies), where torchinfo 1.8.0 takes the batch size only, so a Linear over
+ * [B, T, F] counts each of the T steps. Like torchinfo, only leaf modules count (a container's
+ * children count for it), except MultiheadAttention, which calls its out_proj without running it
+ * as a module and so counts all its parameters itself (torchinfo computes that figure for its row
+ * but leaves the row, a non-leaf one, out of its total).
+ */
 function macsOf(m: Module, inputs: unknown[], output: unknown): number {
-  const out = firstTensor(output);
   if (typeof (m as unknown as Partial<CountsMacs>).countMacs === 'function')
     return (m as unknown as CountsMacs).countMacs(inputs, output);
-  if (!out) return 0;
-  const rows = numel(out.shape.slice(0, -1));
-  if (m instanceof Linear) return rows * m.inFeatures * m.outFeatures;
-  if (m instanceof Bilinear) return rows * m.in1Features * m.in2Features * m.outFeatures;
-  return 0;
+  const out = firstTensor(output);
+  const isLeaf = [...m.children()].length === 0;
+  if (!out || out.ndim === 0 || !(isLeaf || m instanceof MultiheadAttention)) return 0;
+  const shape = out.shape;
+  const rows = m instanceof Linear || m instanceof Bilinear ? numel(shape.slice(0, -1)) : shape[0];
+  const isConv = m instanceof ConvNd;
+  let macs = 0;
+  for (const [name, p] of m.namedParameters()) {
+    if (name === 'weight' || name === 'bias') macs += p.numel() * (isConv ? shape[0] * numel(shape.slice(2)) : rows);
+    else if (name.includes('weight') || name.includes('bias')) macs += p.numel() * numel(shape.slice(0, 2));
+  }
+  return macs;
 }
 
 const group = (n: number) =>

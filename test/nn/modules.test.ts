@@ -157,7 +157,8 @@ describe('parameter counts, summary and bad inputs', () => {
     expect((mlp[2] as nn.BatchNorm1d).numBatchesTracked!.item()).toBe(0); // ran in eval mode
     expect(s.totalParams).toBe(203530 + 512);
     expect(s.trainableParams).toBe(203530 + 512 - 2570);
-    expect(s.totalMacs).toBe(32 * 784 * 256 + 32 * 256 * 10);
+    // torchinfo's rule: a layer's weight and bias elements times the rows (batch) they act on.
+    expect(s.totalMacs).toBe(32 * (784 * 256 + 256) + 32 * 512 + 32 * (256 * 10 + 10));
     expect(s.layers.map((l) => l.outputShape)).toEqual([
       [32, 10],
       [32, 256],
@@ -168,7 +169,7 @@ describe('parameter counts, summary and bad inputs', () => {
     expect(s.paramBytes).toBe(4 * (203530 + 512));
     expect(s.inputBytes).toBe(4 * 32 * 784);
     const text = s.toString();
-    expect(text).toMatch(/├─Linear: 1-1 +\[32, 256\] +200,960 +6,422,528/);
+    expect(text).toMatch(/├─Linear: 1-1 +\[32, 256\] +200,960 +6,430,720/);
     expect(text).toMatch(/Total params: 204,042/);
     expect(text).toMatch(/Non-trainable params: 2,570/);
     expect(text).toMatch(/Params size \(MB\): 0\.82/);
@@ -178,7 +179,7 @@ describe('parameter counts, summary and bad inputs', () => {
       [2, 3],
       [2, 4],
     ]);
-    expect(bil.totalMacs).toBe(2 * 3 * 4 * 5);
+    expect(bil.totalMacs).toBe(2 * (3 * 4 * 5 + 5));
   });
 
   it('Linear fed the wrong feature size names both shapes', () => {

@@ -43,7 +43,7 @@ function positiveInt(name: string, what: string, v: number): number {
 }
 
 /** What _ConvNd shares: channels, geometry, parameters, init and repr. */
-abstract class ConvNd extends Module {
+export abstract class ConvNd extends Module {
   readonly inChannels: number;
   readonly outChannels: number;
   readonly kernelSize: number[];
