@@ -17,6 +17,9 @@ export {
 } from './random_tensors.js';
 export { neg, sign, abs, exp, log, log1p, expm1, sqrt, rsqrt, sin, cos, tanh, sigmoid, relu } from './ops/unary.js';
 export { pow, clamp, clamp as clip, maximum, minimum, where } from './ops/pointwise.js';
+export { floor, ceil, trunc, frac, round } from './ops/rounding.js';
+export { erf, erfc, erfinv } from './ops/special.js';
+export { finfo, iinfo, FInfo, IInfo, type FloatDTypeName, type IntDTypeName } from './dtype_info.js';
 export {
   eq,
   ne,
@@ -68,6 +71,9 @@ export {
   select,
 } from './ops/view.js';
 export { cat, stack, split, chunk, unbind, repeat, flip } from './ops/join.js';
+export { diagonal, diagEmbed, diag, trace, tril, triu } from './ops/diag.js';
+export { unique, UniqueResult, type UniqueOptions } from './ops/unique.js';
+import './ops/fold.js';
 export { matmul, mm, bmm, mv, dot, outer } from './ops/matmul.js';
 export { einsum } from './ops/einsum.js';
 export { gather, scatter, scatterAdd, indexSelect, maskedFill, oneHot, nonzero } from './ops/indexing.js';

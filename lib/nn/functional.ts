@@ -24,6 +24,7 @@ export { dropout, dropout1d, dropout2d, dropout3d, type DropoutOptions } from '.
 export { interpolate, type InterpolateMode, type InterpolateOptions } from '../ops/interpolate.js';
 export { pad, type PadMode, type PadOptions } from '../ops/pad.js';
 export { linear } from '../ops/linear.js';
+export { unfold, fold, type UnfoldOptions } from '../ops/fold.js';
 export {
   conv1d,
   conv2d,

@@ -11,6 +11,7 @@ export { Parameter, isParameter } from './parameter.js';
 export { Sequential, ModuleList, ModuleDict, Identity } from './modules/container.js';
 export { Linear, Bilinear } from './modules/linear.js';
 export { Flatten, Unflatten } from './modules/flatten.js';
+export { Unfold, Fold } from './modules/fold.js';
 export { Dropout, Dropout1d, Dropout2d, Dropout3d } from './modules/dropout.js';
 export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, type UpsampleOptions } from './modules/upsampling.js';
 export {

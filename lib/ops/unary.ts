@@ -57,7 +57,7 @@ interface UnarySpec {
   intForward?(x: Tensor): Tensor;
 }
 
-function defineUnary(spec: UnarySpec): (x: Tensor) => Tensor {
+export function defineUnary(spec: UnarySpec): (x: Tensor) => Tensor {
   const op = defineOp({
     name: spec.name,
     forward(ctx, x: Tensor) {

@@ -23,8 +23,11 @@ export type ViewParams = Record<string, number>;
 
 const viewOps = new Map<string, (x: Tensor, make: Restride, params?: ViewParams) => Tensor>();
 
-/** The recorded strided view op called `name` (SelectBackward, TransposeBackward, ...). */
-function stridedView(name: string): (x: Tensor, make: Restride, params?: ViewParams) => Tensor {
+/**
+ * The recorded strided view op called `name` (SelectBackward, TransposeBackward, ...). The view
+ * must not repeat an element (its backward writes the gradient through it, it does not add).
+ */
+export function stridedView(name: string): (x: Tensor, make: Restride, params?: ViewParams) => Tensor {
   let op = viewOps.get(name);
   if (!op) {
     op = defineOp({

@@ -1,0 +1,108 @@
+// The error functions: erf (the native vector kernel), erfc and erfinv. erfc and erfinv are
+// computed in float64 in TypeScript and rounded once to float32 (erfc from a series or a
+// continued fraction, never 1 - erf, which would lose every digit of erfc(4) = 1.5e-8; erfinv by
+// torch's algorithm: a rational first guess and two Newton steps). Backwards are written with
+// differentiable ops, so higher-order gradients work.
+import { Tensor } from '../tensor.js';
+import { UnaryOp } from '../native.js';
+import { mul } from './binary.js';
+import { defineUnary, exp, mapRaw, neg, unaryRaw } from './unary.js';
+
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+const SQRT_PI_OVER_2 = Math.sqrt(Math.PI) / 2;
+
+/** erf(x) and erfc(x) of a non-negative x in float64 (relative error near 1e-15). */
+function erfPair(x: number): [number, number] {
+  if (x < 2.5) {
+    // erf x = 2/sqrt(pi) e^(-x^2) sum_n (2x^2)^n x / (1 3 5 ... (2n+1)): every term positive.
+    const x2 = x * x;
+    let term = x;
+    let total = x;
+    for (let n = 1; term > 1e-17 * total; n++) {
+      term *= (2 * x2) / (2 * n + 1);
+      total += term;
+    }
+    const erf = TWO_OVER_SQRT_PI * Math.exp(-x2) * total;
+    return [erf, 1 - erf];
+  }
+  // erfc x = e^(-x^2) / sqrt(pi) / (x + (1/2) / (x + 1 / (x + (3/2) / (x + ...)))), from the tail.
+  let tail = x;
+  for (let k = 60; k >= 1; k--) tail = x + k / 2 / tail;
+  const erfc = Math.exp(-x * x) / Math.sqrt(Math.PI) / tail;
+  return [1 - erfc, erfc];
+}
+
+/** erf in float64. */
+export function erf64(x: number): number {
+  if (Number.isNaN(x)) return x;
+  const [e] = erfPair(Math.abs(x));
+  return x < 0 ? -e : e;
+}
+
+/** erfc in float64. */
+export function erfc64(x: number): number {
+  if (Number.isNaN(x)) return x;
+  const [, c] = erfPair(Math.abs(x));
+  return x < 0 ? 2 - c : c;
+}
+
+/** erfinv in float64 by torch's calc_erfinv: a rational first guess, then two Newton steps. */
+export function erfinv64(y: number): number {
+  const a = Math.abs(y);
+  if (!(a <= 1)) return Number.NaN;
+  if (a === 1) return y * Infinity;
+  let x: number;
+  if (a <= 0.7) {
+    const z = y * y;
+    const num = ((-0.140543331 * z + 0.914624893) * z - 1.645349621) * z + 0.886226899;
+    const dem = (((0.012229801 * z - 0.329097515) * z + 1.442710462) * z - 2.118377725) * z + 1;
+    x = (y * num) / dem;
+  } else {
+    const z = Math.sqrt(-Math.log((1 - a) / 2));
+    const num = ((1.641345311 * z + 3.429567803) * z - 1.624906493) * z - 1.970840454;
+    const dem = (1.6370678 * z + 3.5438892) * z + 1;
+    x = (Math.sign(y) * num) / dem;
+  }
+  for (let step = 0; step < 2; step++) x -= (erf64(x) - y) / (TWO_OVER_SQRT_PI * Math.exp(-x * x));
+  return x;
+}
+
+/** The Gauss error function (native vector kernel). */
+export const erf = defineUnary({
+  name: 'erf',
+  save: 'input',
+  forward: (x) => unaryRaw(UnaryOp.erf, x),
+  // d/dx erf x = 2/sqrt(pi) e^(-x^2)
+  backward: (g, x) => mul(g, mul(exp(neg(mul(x, x))), TWO_OVER_SQRT_PI)),
+});
+
+/** 1 - erf(x), accurate where erf(x) is near 1. */
+export const erfc = defineUnary({
+  name: 'erfc',
+  save: 'input',
+  forward: (x) => mapRaw(x, erfc64),
+  backward: (g, x) => mul(g, mul(exp(neg(mul(x, x))), -TWO_OVER_SQRT_PI)),
+});
+
+/** The inverse of erf on (-1, 1): +-Infinity at +-1, NaN outside. */
+export const erfinv = defineUnary({
+  name: 'erfinv',
+  save: 'output',
+  forward: (x) => mapRaw(x, erfinv64),
+  // d/dy erfinv y = sqrt(pi)/2 e^(erfinv(y)^2)
+  backward: (g, out) => mul(g, mul(exp(mul(out, out)), SQRT_PI_OVER_2)),
+});
+
+declare module '../tensor.js' {
+  interface Tensor {
+    erf(): Tensor;
+    erfc(): Tensor;
+    erfinv(): Tensor;
+  }
+}
+
+for (const [name, fn] of Object.entries({ erf, erfc, erfinv })) {
+  (Tensor.prototype as unknown as Record<string, unknown>)[name] = function (this: Tensor) {
+    return fn(this);
+  };
+}
