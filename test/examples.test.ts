@@ -55,6 +55,17 @@ describe('examples', () => {
     expect(grad('residual')).toBeGreaterThan(1);
   });
 
+  it('seed001_local_layers.mjs: parameter counts, tied locally-connected == Conv2d, position-dependent fit', () => {
+    const out = run('seed001_local_layers.mjs', '120');
+    expect(out).toMatch(/fully-connected parameters: +346,400/);
+    expect(out).toMatch(/locally-connected parameters: +22,400/);
+    expect(out).toMatch(/convolution parameters: +224/);
+    expect(out).toMatch(/tied locally-connected layer == Conv2d/);
+    const [, lc, conv] = out.match(/locally-connected MSE ([\d.e+-]+), conv MSE ([\d.e+-]+)/)!.map(Number);
+    expect(lc).toBeLessThan(1e-3);
+    expect(conv).toBeGreaterThan(100 * lc);
+  });
+
   it("seed002_simple_cnn.mjs: PyTorch reprs, the seed's parameter counts, shapes, falling loss", () => {
     const out = run('seed002_simple_cnn.mjs', '20');
     expect(out).toMatch(/MLP\(784, \[256\], 10\) parameters: 203,530 /);
