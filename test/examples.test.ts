@@ -55,6 +55,17 @@ describe('examples', () => {
     expect(grad('residual')).toBeGreaterThan(1);
   });
 
+  it('seed001_optimization.mjs: second-order methods reach the minimum in tens of evaluations, the others do not', () => {
+    const out = run('seed001_optimization.mjs', '2000');
+    const loss = (name: string) => Number(out.match(new RegExp(`${name} +\\d+ evaluations .* J = ([\\d.e+-]+)`))![1]);
+    expect(loss('black box')).toBeLessThan(1); // J = 12.5 at the start
+    expect(loss('first order')).toBeLessThan(1);
+    expect(loss('first order')).toBeGreaterThan(1e-4);
+    expect(out).toMatch(/L-BFGS +49 evaluations/); // PyTorch 1.13 takes the same 49 (test/fixtures/lbfgs.json)
+    expect(loss('L-BFGS')).toBeLessThan(1e-9);
+    expect(loss('Newton')).toBeLessThan(1e-9);
+  });
+
   it('seed001_local_layers.mjs: parameter counts, tied locally-connected == Conv2d, position-dependent fit', () => {
     const out = run('seed001_local_layers.mjs', '120');
     expect(out).toMatch(/fully-connected parameters: +346,400/);
