@@ -164,12 +164,15 @@ def rnn_case(kind, opts, with_h0, lengths=None):
               batch_first=opts.get("batchFirst", False), bias=opts.get("bias", True))
     if kind == "RNN":
         kw["nonlinearity"] = opts.get("nonlinearity", "tanh")
+    if opts.get("projSize"):
+        kw["proj_size"] = opts["projSize"]
     m = cls(I, Hd, **kw)
     D = 2 if kw["bidirectional"] else 1
     x = torch.randn(*((B, T, I) if kw["batch_first"] else (T, B, I)), requires_grad=True)
     hs = []
     if with_h0:
-        hs = [torch.randn(kw["num_layers"] * D, B, Hd, requires_grad=True) for _ in range(2 if kind == "LSTM" else 1)]
+        sizes = [opts.get("projSize") or Hd, Hd] if kind == "LSTM" else [Hd]
+        hs = [torch.randn(kw["num_layers"] * D, B, size, requires_grad=True) for size in sizes]
     hx = (tuple(hs) if kind == "LSTM" else hs[0]) if hs else None
     inp = x
     if lengths is not None:
@@ -213,6 +216,11 @@ for kind in ["LSTMCell", "GRUCell", "RNNCell"]:
     sum((a * b).sum() for a, b in zip(res, gs)).backward()
     out["cells"].append({"kind": kind, "state": state(m), "x": enc(x), "h0": [enc(h) for h in hs], "out": [t(v) for v in res],
                          "g": [t(q) for q in gs], "dx": t(x.grad), "dh0": [t(h.grad) for h in hs], "grads": grads(m)})
+
+# ---- LSTM with a projection (proj_size): after the cells, so the cases above keep their values ----
+rnn_case("LSTM", {"projSize": 2}, True)
+rnn_case("LSTM", {"projSize": 3, "numLayers": 2, "bidirectional": True, "batchFirst": True}, False)
+rnn_case("LSTM", {"projSize": 2, "numLayers": 2, "bidirectional": True}, True, lengths=[5, 3])
 
 path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "seq.json")
 with open(path, "w") as f:

@@ -225,6 +225,7 @@ interface RecurrentModule extends Module {
   bias: boolean;
   batchFirst: boolean;
   bidirectional: boolean;
+  projSize?: number;
 }
 
 /** PyTorch's gate blocks in ONNX's order: LSTM i,f,g,o → i,o,f,c; GRU r,z,n → z,r,h. */
@@ -306,6 +307,7 @@ function cap(s: string): string {
 
 function recurrent(c: OpContext): string[] {
   const m = c.module<RecurrentModule>();
+  if (m.projSize) c.fail("an LSTM with projSize (h_t projected by weight_hr) has no equivalent in ONNX's LSTM op");
   const [input, hx, options] = c.args as [
     Tensor,
     Tensor | Tensor[] | null | undefined,

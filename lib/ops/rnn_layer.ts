@@ -6,8 +6,10 @@
 // GEMM for the gradient into the previous state; dW_hh for all steps is one GEMM at the end.
 // First-order gradients only.
 //
-// Output: one tensor [T + S, B, H]: rows 0..T-1 are the per-step outputs (zero at padded steps),
-// row T the final h, row T+1 the final c (LSTM). With `lengths`, steps t >= lengths[b] leave
+// Output: one flat tensor, the per-step outputs [T, B, P] (zero at padded steps), then the final
+// h [B, P], then the final c [B, H] (LSTM); recurrentLayer hands them out as views. P is H but
+// for an LSTM with a projection (projSize): there h_t = (o_t * tanh(c_t)) W_hrᵀ, of P elements,
+// is both the output and the recurrent state. With `lengths`, steps t >= lengths[b] leave
 // sequence b's state unchanged (reverse direction: its state starts at h0 on step lengths[b]-1),
 // so padding never reaches the final states.
 // Gate layouts are PyTorch's: LSTM i,f,g,o; GRU r,z,n (n = tanh(x_n + r * (h W_hn + b_hn))).
@@ -15,6 +17,7 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp, native, RnnCellOp, UnaryOp } from '../native.js';
 import { Storage, Tensor } from '../tensor.js';
 import { contiguousRaw } from '../raw/elementwise.js';
+import { narrow, reshape } from './view.js';
 
 export type CellMode = 'tanh' | 'relu' | 'lstm' | 'gru';
 
@@ -43,9 +46,11 @@ interface Saved {
   T: number;
   B: number;
   H: number;
+  P: number;
   G: number;
   act: Float32Array; // activated gates [T,B,G] (RNN: the new h)
-  hprev: Float32Array; // state entering step t [T,B,H]
+  hprev: Float32Array; // state entering step t [T,B,P]
+  m: Float32Array | null; // with a projection: o_t * tanh(c_t) [T,B,H], before the projection
   cprev: Float32Array | null; // LSTM: cell entering step t
   extra: Float32Array | null; // LSTM: tanh(c_t); GRU: h W_hn + b_hn
 }
@@ -59,16 +64,18 @@ const recurrentOp = defineOp({
   name: 'recurrentLayer',
   forward(
     // st is set whenever an input needs a gradient: the only case in which the backward runs.
-    ctx: OpContext<{ cfg: LayerConfig; hasC: boolean; hasBias: boolean; st: Saved }>,
+    ctx: OpContext<{ cfg: LayerConfig; hasC: boolean; hasBias: boolean; hasProj: boolean; st: Saved }>,
     xproj: Tensor,
     h0: Tensor,
     c0: Tensor | null,
     whh: Tensor,
     bhh: Tensor | null,
+    whr: Tensor | null,
     cfg: LayerConfig,
   ) {
     const [T, B, G] = xproj.shape;
-    const H = h0.shape[1];
+    const P = h0.shape[1];
+    const H = c0 ? c0.shape[1] : P;
     const { mode, reverse, lengths } = cfg;
     const xc = contiguousRaw(xproj);
     const xp = f32(xc);
@@ -76,19 +83,21 @@ const recurrentOp = defineOp({
     const wc = contiguousRaw(whh);
     const w = f32(wc);
     const b = bhh ? floats(bhh) : null;
+    const wr = whr ? floats(whr) : null;
     const h = floats(h0);
     const c = c0 ? floats(c0) : null;
-    const S = c ? 2 : 1;
-    const out = new Float32Array((T + S) * B * H);
+    const out = new Float32Array((T + 1) * B * P + (c ? B * H : 0));
     // What the backward needs is kept for every step only when there will be a backward.
     const keep = ctx.needsInputGrad.some((n) => n);
     const steps = keep ? T : 1;
     const act = new Float32Array(steps * B * G);
-    const hprev = keep ? new Float32Array(T * B * H) : null;
+    const hprev = keep ? new Float32Array(T * B * P) : null;
     const cprev = c && keep ? new Float32Array(T * B * H) : null;
     const extra = mode === 'lstm' || mode === 'gru' ? new Float32Array(steps * B * H) : null;
+    const mAll = wr && keep ? new Float32Array(T * B * H) : null;
     const gh = new Float32Array(B * G); // h W_hhᵀ + b_hh (GRU), or the whole pre-activation
-    const hNew = new Float32Array(B * H);
+    const cellOut = new Float32Array(B * H);
+    const hNew = wr ? new Float32Array(B * P) : cellOut;
     const cNew = c ? new Float32Array(B * H) : null;
     // LSTM/RNN: x_t + b_hh for every step at once (GRU needs h W_hn + b_hn apart).
     let xb = xp;
@@ -102,66 +111,84 @@ const recurrentOp = defineOp({
       const t = reverse ? T - 1 - s : s;
       const xbase = t * B * G; // into xproj
       const abase = keep ? xbase : 0; // into act
-      const hbase = t * B * H; // into out, hprev, cprev
+      const pbase = t * B * P; // into out, hprev
+      const hbase = t * B * H; // into cprev, mAll
       const ebase = keep ? hbase : 0; // into extra
-      if (hprev) hprev.set(h, hbase);
+      if (hprev) hprev.set(h, pbase);
       if (cprev) cprev.set(c!, hbase);
       if (mode === 'gru') {
         if (b) for (let r = 0; r < B; r++) gh.set(b, r * G);
         native.gemm(false, true, B, G, H, 1, h, 0, H, w, wc.offset, H, b ? 1 : 0, gh, 0, G);
-        native.rnnCell(RnnCellOp.gruForward, B, H, xp, xo + xbase, gh, 0, h, 0, act, abase, hNew, 0);
+        native.rnnCell(RnnCellOp.gruForward, B, H, xp, xo + xbase, gh, 0, h, 0, act, abase, cellOut, 0);
         for (let r = 0; r < B; r++) extra!.set(gh.subarray(r * G + 2 * H, r * G + 3 * H), ebase + r * H);
       } else {
         gh.set(xb.subarray(xbo + xbase, xbo + xbase + B * G));
-        native.gemm(false, true, B, G, H, 1, h, 0, H, w, wc.offset, H, 1, gh, 0, G);
+        native.gemm(false, true, B, G, P, 1, h, 0, P, w, wc.offset, P, 1, gh, 0, G);
         if (mode === 'lstm') {
-          native.rnnCell(RnnCellOp.lstmForward, B, H, gh, 0, c!, 0, act, abase, cNew!, 0, extra!, ebase, hNew, 0);
+          native.rnnCell(RnnCellOp.lstmForward, B, H, gh, 0, c!, 0, act, abase, cNew!, 0, extra!, ebase, cellOut, 0);
         } else {
           native.unary(mode === 'tanh' ? UnaryOp.tanh : UnaryOp.relu, [B, G], act, abase, [G, 1], gh, 0, [G, 1]);
-          hNew.set(act.subarray(abase, abase + B * H));
+          cellOut.set(act.subarray(abase, abase + B * H));
         }
+      }
+      if (wr) {
+        // The projection: h_t = m_t W_hrᵀ.
+        if (mAll) mAll.set(cellOut, hbase);
+        native.gemm(false, true, B, P, H, 1, cellOut, 0, H, wr, 0, H, 0, hNew, 0, P);
       }
       // The new state; steps past a sequence's length leave its state as it is (output 0).
       if (!lengths) {
         h.set(hNew);
         if (c) c.set(cNew!);
-        out.set(hNew, hbase);
+        out.set(hNew, pbase);
       } else {
         for (let r = 0; r < B; r++) {
           if (t >= lengths[r]) continue;
-          copyRow(h, 0, hNew, 0, r, H);
+          copyRow(h, 0, hNew, 0, r, P);
           if (c) copyRow(c, 0, cNew!, 0, r, H);
-          copyRow(out, hbase, hNew, 0, r, H);
+          copyRow(out, pbase, hNew, 0, r, P);
         }
       }
     }
-    out.set(h, T * B * H);
-    if (c) out.set(c, (T + 1) * B * H);
-    ctx.save(wc);
+    out.set(h, T * B * P);
+    if (c) out.set(c, (T + 1) * B * P);
+    ctx.save(wc, ...(whr ? [whr] : []));
     ctx.cfg = cfg;
     ctx.hasC = c !== null;
     ctx.hasBias = b !== null;
-    if (keep) ctx.st = { T, B, H, G, act, hprev: hprev!, cprev, extra } satisfies Saved;
-    return new Tensor(new Storage(out), [T + S, B, H]);
+    ctx.hasProj = whr !== null;
+    if (keep) ctx.st = { T, B, H, P, G, act, hprev: hprev!, m: mAll, cprev, extra } satisfies Saved;
+    return new Tensor(new Storage(out), [out.length]);
   },
   backward(ctx, grad) {
-    const [wc] = ctx.saved;
+    const [wc, wrc] = ctx.saved;
     const { mode, reverse, lengths } = ctx.cfg;
-    const { T, B, H, G, act, hprev, cprev, extra } = ctx.st;
+    const { T, B, H, P, G, act, hprev, m, cprev, extra } = ctx.st;
+    const wr = ctx.hasProj ? floats(wrc) : null;
     const gc = contiguousRaw(grad);
     const gd = f32(gc);
     const go = gc.offset;
-    const dh = gd.slice(go + T * B * H, go + (T + 1) * B * H);
-    const dc = ctx.hasC ? gd.slice(go + (T + 1) * B * H, go + (T + 2) * B * H) : null;
+    const dh = gd.slice(go + T * B * P, go + (T + 1) * B * P);
+    const dc = ctx.hasC ? gd.slice(go + (T + 1) * B * P, go + (T + 1) * B * P + B * H) : null;
     const dgx = new Float32Array(T * B * G);
     const dgh = mode === 'gru' ? new Float32Array(T * B * G) : dgx;
-    const dht = new Float32Array(B * H); // total gradient of h_t
-    const dhNext = new Float32Array(B * H); // gradient of h_{t-1}
+    const dhp = new Float32Array(B * P); // total gradient of h_t
+    const dht = wr ? new Float32Array(B * H) : dhp; // ... of the cell's output (m_t with a projection)
+    const dhNext = new Float32Array(B * P); // gradient of h_{t-1}
+    const dwr = wr ? new Float32Array(P * H) : null;
     for (let s = T - 1; s >= 0; s--) {
       const t = reverse ? T - 1 - s : s;
       const abase = t * B * G;
       const hbase = t * B * H;
-      for (let i = 0; i < B * H; i++) dht[i] = dh[i] + gd[go + hbase + i];
+      const pbase = t * B * P;
+      for (let i = 0; i < B * P; i++) dhp[i] = dh[i] + gd[go + pbase + i];
+      if (wr) {
+        // Through the projection: dm_t = dh_t W_hr; dW_hr += dh_tᵀ m_t (rows of padded steps
+        // carry no output gradient and are left out).
+        if (lengths) for (let r = 0; r < B; r++) if (t >= lengths[r]) dhp.fill(0, r * P, (r + 1) * P);
+        native.gemm(false, false, B, H, P, 1, dhp, 0, P, wr, 0, H, 0, dht, 0, H);
+        native.gemm(true, false, P, H, B, 1, dhp, 0, P, m!, hbase, H, 1, dwr!, 0, H);
+      }
       // Rows [r0, r0 + n) of this step through the fused kernel (dhNext: the direct part).
       const cell = (r0: number, n: number) => {
         const ra = abase + r0 * G;
@@ -195,7 +222,7 @@ const recurrentOp = defineOp({
             extra!,
             hbase + rh,
             hprev,
-            hbase + rh,
+            pbase + rh,
             dht,
             rh,
             dgx,
@@ -217,22 +244,22 @@ const recurrentOp = defineOp({
       else {
         for (let r = 0; r < B; r++) {
           if (t < lengths[r]) cell(r, 1);
-          else copyRow(dhNext, 0, dh, 0, r, H); // state passed through unchanged; dc too
+          else copyRow(dhNext, 0, dh, 0, r, P); // state passed through unchanged; dc too
         }
       }
       // dh_{t-1} = direct part + dgh_t W_hh (rows of padded steps are zero in dgh).
-      native.gemm(false, false, B, H, G, 1, dgh, abase, G, f32(wc), wc.offset, H, 1, dhNext, 0, H);
+      native.gemm(false, false, B, P, G, 1, dgh, abase, G, f32(wc), wc.offset, P, 1, dhNext, 0, P);
       dh.set(dhNext);
     }
     const need = ctx.needsInputGrad;
     const grads: (Tensor | null)[] = [need[0] ? new Tensor(new Storage(dgx), [T, B, G]) : null];
-    grads.push(need[1] ? new Tensor(new Storage(dh), [B, H]) : null);
+    grads.push(need[1] ? new Tensor(new Storage(dh), [B, P]) : null);
     let k = 2;
     if (ctx.hasC) grads.push(need[k++] ? new Tensor(new Storage(dc!), [B, H]) : null);
     if (need[k]) {
-      const dw = new Float32Array(G * H);
-      native.gemm(true, false, G, H, T * B, 1, dgh, 0, G, hprev, 0, H, 0, dw, 0, H);
-      grads.push(new Tensor(new Storage(dw), [G, H]));
+      const dw = new Float32Array(G * P);
+      native.gemm(true, false, G, P, T * B, 1, dgh, 0, G, hprev, 0, P, 0, dw, 0, P);
+      grads.push(new Tensor(new Storage(dw), [G, P]));
     } else grads.push(null);
     k++;
     if (ctx.hasBias) {
@@ -241,14 +268,25 @@ const recurrentOp = defineOp({
         for (let i = 0; i < T * B; i++) for (let j = 0; j < G; j++) db[j] += dgh[i * G + j];
         grads.push(new Tensor(new Storage(db), [G]));
       } else grads.push(null);
+      k++;
     }
+    if (ctx.hasProj) grads.push(need[k] ? new Tensor(new Storage(dwr!), [P, H]) : null);
     return grads;
   },
 });
 
+export interface LayerResult {
+  /** Per-step outputs [T, B, P]. */
+  output: Tensor;
+  /** The final h [B, P]. */
+  h: Tensor;
+  /** The final c [B, H] (LSTM), else null. */
+  c: Tensor | null;
+}
+
 /**
- * Runs one layer-direction. xproj [T, B, G*H], h0/c0 [B, H], whh [G*H, H], bhh [G*H] or null.
- * Returns [T + S, B, H] (see the file comment).
+ * Runs one layer-direction. xproj [T, B, G*H], h0 [B, P], c0 [B, H], whh [G*H, P], bhh [G*H] or
+ * null, whr [P, H] (an LSTM's projection) or null; P = H without a projection.
  */
 export function recurrentLayer(
   xproj: Tensor,
@@ -257,6 +295,14 @@ export function recurrentLayer(
   whh: Tensor,
   bhh: Tensor | null,
   cfg: LayerConfig,
-): Tensor {
-  return recurrentOp(xproj, h0, c0, whh, bhh, cfg);
+  whr: Tensor | null = null,
+): LayerResult {
+  const [T, B] = xproj.shape;
+  const P = h0.shape[1];
+  const flat = recurrentOp(xproj, h0, c0, whh, bhh, whr, cfg);
+  return {
+    output: reshape(narrow(flat, 0, 0, T * B * P), [T, B, P]),
+    h: reshape(narrow(flat, 0, T * B * P, B * P), [B, P]),
+    c: c0 ? reshape(narrow(flat, 0, (T + 1) * B * P, B * c0.shape[1]), [B, c0.shape[1]]) : null,
+  };
 }

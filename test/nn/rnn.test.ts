@@ -15,6 +15,7 @@ function build(c: any): nn.RNN | nn.LSTM | nn.GRU {
     batchFirst: c.options.batchFirst,
     bias: c.options.bias,
     nonlinearity: c.options.nonlinearity,
+    projSize: c.options.projSize,
   };
   return c.kind === 'LSTM' ? new nn.LSTM(3, 4, o) : c.kind === 'GRU' ? new nn.GRU(3, 4, o) : new nn.RNN(3, 4, o);
 }
@@ -227,6 +228,43 @@ describe('recurrent modules', () => {
     expect(() => new nn.RNN(3, 4, { nonlinearity: 'sigmoid' as 'tanh' })).toThrow(/unknown nonlinearity/);
     expect(() => new nn.LSTMCell(3, 4).forward(zeros([2, 3]), [zeros([2, 5]), zeros([2, 4])])).toThrow(
       /h_0 of shape \[2,4\], got \[2,5\]/,
+    );
+  });
+});
+
+describe('LSTM projSize', () => {
+  it("torch's parameter names and shapes, repr, state shapes, gradcheck, errors", () => {
+    manualSeed(11);
+    const m = new nn.LSTM(3, 5, { projSize: 2, numLayers: 2, bidirectional: true });
+    const shapes = Object.fromEntries([...m.namedParameters()].map(([k, p]) => [k, p.shape]));
+    expect(shapes.weight_hr_l0).toEqual([2, 5]);
+    expect(shapes.weight_hr_l1_reverse).toEqual([2, 5]);
+    expect(shapes.weight_hh_l0).toEqual([20, 2]);
+    expect(shapes.weight_ih_l1).toEqual([20, 4]); // 2 directions x projSize 2
+    expect(m.toString()).toBe('LSTM(3, 5, proj_size=2, num_layers=2, bidirectional=True)');
+    const [y, [h, c]] = m.forward(randn([4, 2, 3]));
+    expect(y.shape).toEqual([4, 2, 4]);
+    expect(h.shape).toEqual([4, 2, 2]);
+    expect(c.shape).toEqual([4, 2, 5]);
+    const small = new nn.LSTM(2, 3, { projSize: 1 });
+    const x = randn([3, 1, 2]).requiresGrad_();
+    const h0 = randn([1, 1, 1]).requiresGrad_();
+    const c0 = randn([1, 1, 3]).requiresGrad_();
+    expect(
+      gradcheck(
+        (a: Tensor, b: Tensor, d: Tensor) => {
+          const [out, [hn, cn]] = small.forward(a, [b, d]);
+          return [out, hn, cn];
+        },
+        [x, h0, c0],
+      ),
+    ).toBe(true);
+    expect(() => new nn.LSTM(3, 5, { projSize: 5 })).toThrow(
+      /LSTM: projSize \(5\) has to be smaller than hiddenSize \(5\)/,
+    );
+    expect(() => new nn.GRU(3, 5, { projSize: 2 })).toThrow(/GRU: projSize argument is only supported for LSTM/);
+    expect(() => m.forward(randn([4, 2, 3]), [zeros([4, 2, 5]), zeros([4, 2, 5])])).toThrow(
+      /LSTM: expected h_0 of shape \[4,2,2\], got \[4,2,5\]/,
     );
   });
 });

@@ -186,6 +186,14 @@ describe('onnx.export refuses what it cannot export, naming the op and the modul
     );
   });
 
+  it('an LSTM with projSize', () => {
+    const lstm = new nn.LSTM(3, 4, { projSize: 2 });
+    const model = new Fn((x) => lstm.call(x)[0]);
+    expect(() => onnx.exportModel(model, [randn([5, 1, 3])])).toThrow(
+      /an LSTM with projSize .* has no equivalent in ONNX/,
+    );
+  });
+
   it('control flow that depends on input values', () => {
     const model = new Fn((x) => ((x.sum().item() as number) > 0 ? x.relu() : x.neg().exp()));
     expect(() => onnx.exportModel(model, [tensor([[1, 2]])])).toThrow(

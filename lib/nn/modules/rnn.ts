@@ -7,7 +7,7 @@ import { dropout as dropoutOp } from '../../ops/dropout.js';
 import { cat, stack } from '../../ops/join.js';
 import { linear } from '../../ops/linear.js';
 import { type CellMode, gateCount, recurrentLayer } from '../../ops/rnn_layer.js';
-import { narrow, reshape, select, squeeze, transpose, unsqueeze } from '../../ops/view.js';
+import { reshape, select, squeeze, transpose, unsqueeze } from '../../ops/view.js';
 import { formatShape } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
 import { uniform_ } from '../init.js';
@@ -25,6 +25,12 @@ export interface RNNOptions {
   /** Dropout on the outputs of every layer but the last (training mode only). */
   dropout?: number;
   bidirectional?: boolean;
+  /**
+   * LSTM only: project each h_t to projSize elements (h_t = (o_t * tanh(c_t)) W_hrᵀ, weights
+   * weight_hr_l{k} [projSize, hiddenSize]); h_0, h_n and the output then have projSize features.
+   * 0 (the default): no projection.
+   */
+  projSize?: number;
 }
 
 export interface RNNForwardOptions {
@@ -68,6 +74,7 @@ abstract class RNNBase extends Module {
   readonly batchFirst: boolean;
   readonly dropout: number;
   readonly bidirectional: boolean;
+  readonly projSize: number;
 
   constructor(mode: CellMode, inputSize: number, hiddenSize: number, options: RNNOptions) {
     super();
@@ -83,18 +90,28 @@ abstract class RNNBase extends Module {
       throw new RangeError(`${name}: dropout should be a number in [0, 1], got ${this.dropout}`);
     }
     this.bidirectional = options.bidirectional ?? false;
+    this.projSize = options.projSize ?? 0;
+    if (!Number.isInteger(this.projSize) || this.projSize < 0)
+      throw new RangeError(`${name}: projSize should be a non-negative integer, got ${this.projSize}`);
+    if (this.projSize > 0 && mode !== 'lstm')
+      throw new RangeError(`${name}: projSize argument is only supported for LSTM, not RNN or GRU`);
+    if (this.projSize >= hiddenSize && this.projSize > 0)
+      throw new RangeError(`${name}: projSize (${this.projSize}) has to be smaller than hiddenSize (${hiddenSize})`);
     const G = gateCount(mode) * hiddenSize;
     const D = this.bidirectional ? 2 : 1;
+    const P = this.projSize || hiddenSize; // the size of h (the output and the recurrent state)
     for (let l = 0; l < this.numLayers; l++) {
       for (let d = 0; d < D; d++) {
         const sfx = `_l${l}${d ? '_reverse' : ''}`;
-        const inSize = l === 0 ? inputSize : hiddenSize * D;
+        const inSize = l === 0 ? inputSize : P * D;
         this.registerParameter(`weight_ih${sfx}`, new Parameter(empty([G, inSize])));
-        this.registerParameter(`weight_hh${sfx}`, new Parameter(empty([G, hiddenSize])));
+        this.registerParameter(`weight_hh${sfx}`, new Parameter(empty([G, P])));
         if (this.bias) {
           this.registerParameter(`bias_ih${sfx}`, new Parameter(empty([G])));
           this.registerParameter(`bias_hh${sfx}`, new Parameter(empty([G])));
         }
+        if (this.projSize > 0)
+          this.registerParameter(`weight_hr${sfx}`, new Parameter(empty([this.projSize, hiddenSize])));
       }
     }
     this.resetParameters();
@@ -126,6 +143,7 @@ abstract class RNNBase extends Module {
     const x = !batched ? unsqueeze(input, 1) : this.batchFirst ? transpose(input, 0, 1) : input; // [T, B, I]
     const [T, B] = x.shape;
     const H = this.hiddenSize;
+    const P = this.projSize || H;
     const D = this.bidirectional ? 2 : 1;
     const L = this.numLayers;
     const nStates = this.mode === 'lstm' ? 2 : 1;
@@ -135,7 +153,8 @@ abstract class RNNBase extends Module {
       if (hx.length !== nStates)
         throw new RangeError(`${op}: expected ${nStates} initial state tensor(s), got ${hx.length}`);
       states = hx.map((h, i) => {
-        const s = checkState(op, stateNames[i], h, batched ? [L * D, B, H] : [L * D, H]);
+        const size = i === 0 ? P : H;
+        const s = checkState(op, stateNames[i], h, batched ? [L * D, B, size] : [L * D, size]);
         return batched ? s : unsqueeze(s, 1);
       });
     }
@@ -148,15 +167,20 @@ abstract class RNNBase extends Module {
         const sfx = `_l${l}${d ? '_reverse' : ''}`;
         const idx = l * D + d;
         const xproj = linear(layerInput, this.param(`weight_ih${sfx}`)!, this.param(`bias_ih${sfx}`)); // one GEMM over [T*B, I]
-        const h0 = states ? select(states[0], 0, idx) : zeros([B, H]);
+        const h0 = states ? select(states[0], 0, idx) : zeros([B, P]);
         const c0 = nStates === 2 ? (states ? select(states[1], 0, idx) : zeros([B, H])) : null;
-        const packed = recurrentLayer(xproj, h0, c0, this.param(`weight_hh${sfx}`)!, this.param(`bias_hh${sfx}`), {
-          mode: this.mode,
-          reverse: d === 1,
-          lengths,
-        });
-        outs.push(narrow(packed, 0, 0, T));
-        for (let s = 0; s < nStates; s++) hn[s].push(select(packed, 0, T + s));
+        const r = recurrentLayer(
+          xproj,
+          h0,
+          c0,
+          this.param(`weight_hh${sfx}`)!,
+          this.param(`bias_hh${sfx}`),
+          { mode: this.mode, reverse: d === 1, lengths },
+          this.param(`weight_hr${sfx}`),
+        );
+        outs.push(r.output);
+        hn[0].push(r.h);
+        if (nStates === 2) hn[1].push(r.c!);
       }
       layerInput = D === 2 ? cat(outs, 2) : outs[0];
       if (this.dropout > 0 && this.training && l < L - 1) layerInput = dropoutOp(layerInput, this.dropout);
@@ -172,6 +196,7 @@ abstract class RNNBase extends Module {
 
   override extraRepr(): string {
     let s = `${this.inputSize}, ${this.hiddenSize}`;
+    if (this.projSize) s += `, proj_size=${this.projSize}`;
     if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
     if (!this.bias) s += ', bias=False';
     if (this.batchFirst) s += ', batch_first=True';
@@ -280,15 +305,12 @@ abstract class CellBase extends Module {
       return batched ? t : unsqueeze(t, 0);
     });
     const xproj = reshape(linear(x, this.weight_ih, this.bias_ih), [1, B, gateCount(this.mode) * H]);
-    const packed = recurrentLayer(xproj, st[0], st[1] ?? null, this.weight_hh, this.bias_hh, {
+    const r = recurrentLayer(xproj, st[0], st[1] ?? null, this.weight_hh, this.bias_hh, {
       mode: this.mode,
       reverse: false,
       lengths: null,
     });
-    return names.map((_, i) => {
-      const s = select(packed, 0, 1 + i);
-      return batched ? s : squeeze(s, 0);
-    });
+    return [r.h, r.c].slice(0, names.length).map((s) => (batched ? s! : squeeze(s!, 0)));
   }
 
   override extraRepr(): string {
