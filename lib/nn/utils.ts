@@ -1,5 +1,6 @@
 // nn.utils: gradient clipping, parameters <-> one vector, parameter counting.
 import { noGrad } from '../autograd/grad_mode.js';
+import { checkOptions } from '../errors.js';
 import { cat } from '../ops/join.js';
 import { reshape } from '../ops/view.js';
 import { formatShape } from '../shape.js';
@@ -37,6 +38,7 @@ export interface ClipGradNormOptions {
  */
 export function clipGradNorm_(params: Params, maxNorm: number, options: ClipGradNormOptions = {}): Tensor {
   const op = 'clipGradNorm_';
+  checkOptions(op, options, ['normType', 'errorIfNonfinite']);
   const normType = options.normType ?? 2;
   if (!(maxNorm >= 0)) throw new RangeError(`${op}: maxNorm must be a non-negative number, got ${maxNorm}`);
   if (!(normType > 0)) throw new RangeError(`${op}: normType must be positive (or Infinity), got ${normType}`);

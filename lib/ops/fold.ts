@@ -5,6 +5,7 @@
 // work. The loops are TypeScript: convolution keeps its own native im2col; these serve layers such
 // as a locally-connected one, where the per-window matrix work dominates.
 import { defineOp, type OpContext } from '../autograd/define_op.js';
+import { checkOptions } from '../errors.js';
 import { formatShape, normalizeDim, numel, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { contiguousRaw } from '../raw/elementwise.js';
@@ -104,7 +105,7 @@ interface Geometry {
   stride: [number, number];
 }
 
-const KNOWN_OPTIONS = ['dilation', 'padding', 'stride'];
+const UNFOLD_OPTIONS = ['dilation', 'padding', 'stride'];
 
 function pair(op: string, name: string, v: Pair, min: number): [number, number] {
   const p = typeof v === 'number' ? [v, v] : v;
@@ -117,13 +118,7 @@ function pair(op: string, name: string, v: Pair, min: number): [number, number] 
 }
 
 export function geometry(op: string, kernelSize: Pair, options: UnfoldOptions): Geometry {
-  if (options === null || typeof options !== 'object') throw new TypeError(`${op}: options must be an object`);
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.includes(key)) {
-      const hint = key === 'kernel_size' ? ' (kernelSize is the second argument)' : '';
-      throw new TypeError(`${op}: unknown option '${key}'${hint}; expected ${KNOWN_OPTIONS.join(', ')}`);
-    }
-  }
+  checkOptions(op, options, UNFOLD_OPTIONS);
   return {
     kernel: pair(op, 'kernelSize', kernelSize, 1),
     dilation: pair(op, 'dilation', options.dilation ?? 1, 1),

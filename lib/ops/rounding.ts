@@ -3,6 +3,7 @@
 // ceil, trunc and round (a copy), and frac of an integer tensor is an error. TypeScript loops
 // (Math.floor and friends round a float32 exactly); no native kernel is needed for these.
 import { defineOp } from '../autograd/define_op.js';
+import { checkOptions } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { defineUnary, mapRaw } from './unary.js';
 import { copyRaw } from '../raw/strided.js';
@@ -86,6 +87,7 @@ const roundDecimalsOp = defineOp({
  * negative d nearbyint(x / 10^-d) * 10^-d, each step in float32 as torch's CPU kernel.
  */
 export function round(x: Tensor, options: { decimals?: number } = {}): Tensor {
+  checkOptions('round', options, ['decimals']);
   const decimals = options.decimals ?? 0;
   if (!Number.isInteger(decimals)) throw new TypeError(`round: decimals must be an integer, got ${String(decimals)}`);
   if (decimals === 0) return roundOp(x);

@@ -1,6 +1,7 @@
 // unique: the distinct elements (or, with dim, the distinct slices along dim), optionally with
 // the inverse indices and the counts, as torch.unique. Not differentiable (neither is torch's).
 import { allocate, type TypedArray } from '../dtype.js';
+import { checkOptions } from '../errors.js';
 import { formatShape, normalizeDim, numel } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { copyRaw } from '../raw/strided.js';
@@ -36,7 +37,7 @@ export class UniqueResult {
   }
 }
 
-const KNOWN = new Set(['sorted', 'returnInverse', 'returnCounts', 'dim']);
+const UNIQUE_OPTIONS = ['sorted', 'returnInverse', 'returnCounts', 'dim'];
 
 /** Orders two rows (slices) lexicographically; NaN after every number, NaNs all distinct. */
 function compareRows(data: TypedArray, width: number, a: number, b: number): number {
@@ -63,10 +64,7 @@ export function unique(x: Tensor, options?: UniqueOptions & { returnInverse?: fa
 export function unique(x: Tensor, options: UniqueOptions): UniqueResult;
 export function unique(x: Tensor, options: UniqueOptions = {}): Tensor | UniqueResult {
   if (!(x instanceof Tensor)) throw new TypeError(`unique: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
-  if (options === null || typeof options !== 'object') throw new TypeError('unique: options must be an object');
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new TypeError(`unique: unknown option '${key}' (expected ${[...KNOWN].join(', ')})`);
-  }
+  checkOptions('unique', options, UNIQUE_OPTIONS);
   const { sorted = true, returnInverse = false, returnCounts = false } = options;
   // Rows: the elements (width 1), or the slices along dim moved to the front, flattened.
   let rows: Tensor;

@@ -3,6 +3,7 @@
 // The parameters are handled as one flat float32 vector; the vector arithmetic is float32 as
 // PyTorch's (each dot product rounded to float32, as a 0-d float32 tensor is).
 import { enableGrad, noGrad } from '../autograd/grad_mode.js';
+import { checkOptions } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { checkHyper, Optimizer, type OptimizerStateDict, type ParamGroup, type ParamsInput } from './optimizer.js';
 
@@ -236,14 +237,7 @@ export class LBFGS extends Optimizer {
   private readonly params: Tensor[];
 
   constructor(params: ParamsInput, options: LBFGSOptions = {}) {
-    if (options === null || typeof options !== 'object') throw new TypeError('LBFGS: options must be an object');
-    for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.includes(key)) {
-        const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-        const hint = OPTION_KEYS.includes(camel) ? ` (did you mean '${camel}'?)` : '';
-        throw new TypeError(`LBFGS: unknown option '${key}'${hint}`);
-      }
-    }
+    checkOptions('LBFGS', options, OPTION_KEYS);
     const maxIter = options.maxIter ?? 20;
     super(params, {
       lr: 1,

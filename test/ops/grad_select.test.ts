@@ -146,6 +146,9 @@ describe('clipGradNorm_ with non-finite gradients (fixtures)', () => {
       /clipGradNorm_: the total norm of order 2 of the gradients is non-finite \(NaN\)/,
     );
     expect(p.grad.toTypedArray()[0]).toBe(1);
+    expect(() => m.nn.clipGradNorm_([p], 1, { error_if_nonfinite: true } as never)).toThrow(
+      /clipGradNorm_: unknown option 'error_if_nonfinite' \(did you mean 'errorIfNonfinite'\?\)/,
+    );
   });
 });
 

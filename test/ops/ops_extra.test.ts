@@ -132,7 +132,9 @@ describe('unique', () => {
   it('is not differentiable and names bad options', () => {
     const x = m.tensor([1, 2, 2]).requiresGrad_();
     expect(m.unique(x).requiresGrad).toBe(false);
-    expect(() => m.unique(x, { return_counts: true } as never)).toThrow(/unique: unknown option 'return_counts'/);
+    expect(() => m.unique(x, { return_counts: true } as never)).toThrow(
+      /unique: unknown option 'return_counts' \(did you mean 'returnCounts'\?\)/,
+    );
     expect(() => m.unique(m.tensor(1), { dim: 0 })).toThrow(/unique: dim needs a tensor of at least 1 dim/);
     expect(() => m.unique(x, { dim: 1 })).toThrow(/unique: dim 1 is out of range/);
   });
@@ -157,6 +159,7 @@ describe('errors name the op and the values', () => {
 
   it('rounding and the error functions', () => {
     expect(() => m.round(m.zeros([2]), { decimals: 0.5 })).toThrow(/round: decimals must be an integer, got 0.5/);
+    expect(() => m.round(m.zeros([2]), { decimal: 1 } as never)).toThrow(/round: unknown option 'decimal'/);
     expect(() => m.round(m.zeros([2], { dtype: 'int32' }), { decimals: 1 })).toThrow(/round: decimals needs a float32/);
     expect(() => m.frac(m.zeros([2], { dtype: 'int32' }))).toThrow(/frac: expected a float32 tensor, got int32/);
     expect(() => m.erfinv('x' as never)).toThrow(/erfinv: expected a Tensor, got string/);
