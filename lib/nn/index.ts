@@ -98,6 +98,15 @@ export {
   type EncoderForwardOptions,
   type TransformerActivation,
 } from './modules/attention.js';
+export {
+  TransformerDecoderLayer,
+  TransformerDecoder,
+  Transformer,
+  type TransformerDecoderLayerOptions,
+  type DecoderForwardOptions,
+  type TransformerOptions,
+  type TransformerForwardOptions,
+} from './modules/transformer.js';
 export { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell, type RNNOptions, type RNNForwardOptions } from './modules/rnn.js';
 export { embedding, type EmbeddingOptions } from '../ops/embedding.js';
 export { scaledDotProductAttention, type SdpaOptions } from '../ops/attention.js';

@@ -40,7 +40,7 @@ export interface MhaForwardOptions {
   isCausal?: boolean;
 }
 
-function positiveInt(op: string, name: string, v: number): number {
+export function positiveInt(op: string, name: string, v: number): number {
   if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${op}: ${name} must be a positive integer, got ${v}`);
   return v;
 }
@@ -194,6 +194,14 @@ export class MultiheadAttention extends Module {
 
 export type TransformerActivation = 'relu' | 'gelu' | ((x: Tensor) => Tensor);
 
+/** The feed-forward activation of a Transformer layer: 'relu', 'gelu' or a function. */
+export function activationFn(op: string, act: TransformerActivation): (x: Tensor) => Tensor {
+  if (act === 'relu') return (x) => relu(x);
+  if (act === 'gelu') return (x) => gelu(x);
+  if (typeof act === 'function') return act;
+  throw new RangeError(`${op}: activation should be relu/gelu or a function, not ${String(act)}`);
+}
+
 export interface TransformerEncoderLayerOptions {
   dimFeedforward?: number;
   dropout?: number;
@@ -247,12 +255,7 @@ export class TransformerEncoderLayer extends Module {
     this.norm2 = new LayerNorm(dModel, { eps });
     this.dropout1 = new Dropout(p);
     this.dropout2 = new Dropout(p);
-    const act = options.activation ?? 'relu';
-    if (act === 'relu') this.activation = (x) => relu(x);
-    else if (act === 'gelu') this.activation = (x) => gelu(x);
-    else if (typeof act === 'function') this.activation = act;
-    else
-      throw new RangeError(`TransformerEncoderLayer: activation should be relu/gelu or a function, not ${String(act)}`);
+    this.activation = activationFn('TransformerEncoderLayer', options.activation ?? 'relu');
   }
 
   /** A new layer with the same options and a copy of this one's parameters. */
