@@ -5,6 +5,7 @@ import type { OpHandler } from './export.js';
 import { registerMath } from './ops_math.js';
 import { registerModules, registerNn } from './ops_nn.js';
 import { registerShape } from './ops_shape.js';
+import { registerWindows } from './ops_window.js';
 
 export const opHandlers = new Map<string, OpHandler>();
 export const moduleHandlers = new Map<string, OpHandler>();
@@ -12,5 +13,6 @@ export const moduleHandlers = new Map<string, OpHandler>();
 const reg = (name: string, h: OpHandler) => opHandlers.set(name, h);
 registerMath(reg);
 registerShape(reg);
+registerWindows(reg);
 registerNn(reg);
 registerModules((name, h) => moduleHandlers.set(name, h));

@@ -264,6 +264,133 @@ export function layerCases(): Case[] {
       more: [[randn([5, 4, 8])]],
     });
   }
+  // Transformer decoders and the whole Transformer.
+  {
+    const dec = new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16, batchFirst: true });
+    cases.push({
+      name: 'transformer_decoder_layer',
+      model: new Fn((t, m) => dec.call(t, m), { dec }),
+      args: [randn([2, 4, 8]), randn([2, 5, 8])],
+      options: {
+        dynamicAxes: {
+          input_0: { 0: 'batch', 1: 'tgt' },
+          input_1: { 0: 'batch', 1: 'src' },
+          output: { 0: 'batch', 1: 'tgt' },
+        },
+      },
+      more: [[randn([3, 6, 8]), randn([3, 2, 8])]],
+    });
+    const pre = new nn.TransformerDecoderLayer(8, 4, { dimFeedforward: 16, normFirst: true, activation: 'gelu' });
+    const stack = new nn.TransformerDecoder(pre, 2, { norm: new nn.LayerNorm(8) });
+    cases.push({
+      name: 'transformer_decoder_causal_padding',
+      model: new Fn((t, m, pad) => stack.call(t, m, { tgtIsCausal: true, memoryKeyPaddingMask: pad }), { stack }),
+      args: [
+        randn([4, 2, 8]),
+        randn([3, 2, 8]),
+        tensor([
+          [false, false, true],
+          [false, true, true],
+        ]),
+      ],
+      options: {
+        dynamicAxes: {
+          input_0: { 1: 'batch' },
+          input_1: { 1: 'batch' },
+          input_2: { 0: 'batch' },
+          output: { 1: 'batch' },
+        },
+      },
+      more: [
+        [
+          randn([4, 3, 8]),
+          randn([3, 3, 8]),
+          tensor([
+            [false, false, false],
+            [false, true, true],
+            [false, false, true],
+          ]),
+        ],
+      ],
+    });
+    const tr = new nn.Transformer({
+      dModel: 8,
+      nhead: 2,
+      numEncoderLayers: 2,
+      numDecoderLayers: 2,
+      dimFeedforward: 16,
+    });
+    const causal = nn.Transformer.generateSquareSubsequentMask(4);
+    const memoryMask = tensor([
+      [false, true, false, false, false],
+      [false, false, false, true, false],
+      [false, false, false, false, false],
+      [true, false, false, false, false],
+    ]);
+    cases.push({
+      name: 'transformer',
+      model: new Fn(
+        (src, tgt, tgtPad) => tr.call(src, tgt, { tgtMask: causal, memoryMask, tgtKeyPaddingMask: tgtPad }),
+        {
+          tr,
+        },
+      ),
+      args: [
+        randn([5, 2, 8]),
+        randn([4, 2, 8]),
+        tensor([
+          [false, false, true, false],
+          [false, true, false, false],
+        ]),
+      ],
+      options: {
+        dynamicAxes: {
+          input_0: { 1: 'batch' },
+          input_1: { 1: 'batch' },
+          input_2: { 0: 'batch' },
+          output: { 1: 'batch' },
+        },
+      },
+      more: [[randn([5, 1, 8]), randn([4, 1, 8]), tensor([[false, true, true, true]])]],
+    });
+  }
+  // Sliding windows: F.unfold/F.fold (im2col/col2im), nn.Unfold/nn.Fold, Tensor.unfold.
+  cases.push(batched('unfold', new nn.Unfold([2, 3], { dilation: [1, 2], padding: 1, stride: [2, 1] }), [2, 3, 6, 7]));
+  cases.push({
+    name: 'unfold_unbatched',
+    model: new Fn((x) => nn.functional.unfold(x, 3, { stride: 2 })),
+    args: [randn([2, 7, 5])],
+  });
+  cases.push(batched('fold', new nn.Fold([5, 6], [2, 3], { padding: 1, stride: [2, 1] }), [2, 18, 18]));
+  cases.push(batched('fold_dilated_overlapping', new nn.Fold([6, 5], 3, { dilation: [2, 1] }), [2, 18, 6]));
+  cases.push({
+    name: 'fold_unbatched',
+    model: new Fn((x) => nn.functional.fold(x, [4, 4], 2)),
+    args: [randn([8, 9])],
+  });
+  {
+    // A locally-connected layer (seed 001): each block of the image has its own weights.
+    const weight = randn([16, 18, 4]);
+    cases.push(
+      batched(
+        'locally_connected',
+        new Fn((x) => {
+          const cols = nn.functional.unfold(x, 3, { padding: 1, stride: 2 }); // [N, 18, 16]
+          const out = cols.permute(2, 0, 1).matmul(weight).permute(1, 2, 0); // [N, 4, 16]
+          return [out.reshape(x.shape[0], 4, 4, 4), nn.functional.fold(cols, [8, 8], 3, { padding: 1, stride: 2 })];
+        }),
+        [2, 2, 8, 8],
+        { options: { dynamicAxes: batchAxes(['input', 'output_0', 'output_1']) } },
+      ),
+    );
+  }
+  cases.push({
+    name: 'tensor_unfold',
+    model: new Fn((x) => [x.unfold(2, 3, 2), x.unfold(1, 2, 1), x.unfold(-1, 1, 4)]),
+    args: [randn([2, 3, 9])],
+    options: { dynamicAxes: batchAxes(['input', 'output_0', 'output_1', 'output_2']) },
+    more: [[randn([5, 3, 9])]],
+  });
   // Tensor ops used directly.
   cases.push({
     name: 'elementwise_and_reductions',

@@ -186,6 +186,17 @@ describe('onnx.export refuses what it cannot export, naming the op and the modul
     );
   });
 
+  it('sliding windows over a dynamic spatial axis', () => {
+    const model = new nn.Unfold(3, { padding: 1 });
+    expect(() => onnx.exportModel(model, [randn([1, 2, 6, 6])], { dynamicAxes: { input: { 2: 'height' } } })).toThrow(
+      /im2col in the top-level module: the image size \(dim 2 of its input\) is 6 here and \d+ with other sizes/,
+    );
+    const windows = new Fn((x) => x.unfold(1, 2, 2));
+    expect(() => onnx.exportModel(windows, [randn([2, 6])], { dynamicAxes: { input: { 1: 'n' } } })).toThrow(
+      /unfold in the top-level module: the unfolded dim \(dim 1 of its input\) is 6 here/,
+    );
+  });
+
   it('an LSTM with projSize', () => {
     const lstm = new nn.LSTM(3, 4, { projSize: 2 });
     const model = new Fn((x) => lstm.call(x)[0]);
