@@ -1,4 +1,5 @@
 // Tensor creation from data and by shape.
+import { type DeviceLike, requireCpu } from './device.js';
 import { allocate, type DType, type TypedArray, isDType } from './dtype.js';
 import { checkShape, formatShape, numel, type Shape } from './shape.js';
 import { Storage, Tensor } from './tensor.js';
@@ -6,6 +7,8 @@ import { Storage, Tensor } from './tensor.js';
 export interface CreationOptions {
   dtype?: DType;
   requiresGrad?: boolean;
+  /** 'cpu' (or device('cpu')), the only device: accepted so that ported code runs unchanged. */
+  device?: DeviceLike;
 }
 
 type Nested = number | boolean | readonly Nested[];
@@ -15,7 +18,8 @@ function finish(t: Tensor, opts: CreationOptions | undefined): Tensor {
   return t;
 }
 
-function checkDType(op: string, dtype: unknown): DType {
+function checkDType(op: string, dtype: unknown, device?: unknown): DType {
+  if (device !== undefined) requireCpu(op, device);
   if (dtype === undefined) return 'float32';
   if (!isDType(dtype)) throw new TypeError(`${op}: dtype must be 'float32', 'int32' or 'bool', got ${String(dtype)}`);
   return dtype;
@@ -53,14 +57,14 @@ export function tensor(data: Nested | TypedArray, opts?: CreationOptions): Tenso
   if (ArrayBuffer.isView(data)) {
     const dtype =
       opts?.dtype ?? (data instanceof Int32Array ? 'int32' : data instanceof Uint8Array ? 'bool' : 'float32');
-    const out = allocate(checkDType('tensor', dtype), data.length);
+    const out = allocate(checkDType('tensor', dtype, opts?.device), data.length);
     out.set(data as ArrayLike<number>);
     return finish(Tensor.fromData(out, [data.length]), opts);
   }
   const shape = inferShape('tensor', data);
   const flat = (Array.isArray(data) ? (data as unknown[]).flat(Infinity) : [data]) as (number | boolean)[];
   const inferred: DType = flat.length > 0 && flat.every((x) => typeof x === 'boolean') ? 'bool' : 'float32';
-  const dtype = checkDType('tensor', opts?.dtype ?? inferred);
+  const dtype = checkDType('tensor', opts?.dtype ?? inferred, opts?.device);
   const out = allocate(dtype, flat.length);
   for (let i = 0; i < flat.length; i++) out[i] = Number(flat[i]);
   return finish(Tensor.fromData(out, shape), opts);
@@ -68,7 +72,7 @@ export function tensor(data: Nested | TypedArray, opts?: CreationOptions): Tenso
 
 export function full(shape: Shape, value: number | boolean, opts?: CreationOptions): Tensor {
   const s = checkShape('full', shape);
-  const dtype = checkDType('full', opts?.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32'));
+  const dtype = checkDType('full', opts?.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32'), opts?.device);
   const data = allocate(dtype, numel(s));
   if (value) data.fill(Number(value));
   return finish(new Tensor(new Storage(data), s), opts);
@@ -108,7 +112,11 @@ export function arange(start: number, end?: number, step = 1, opts?: CreationOpt
     throw new RangeError(
       `arange: upper bound and lower bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`,
     );
-  const dtype = checkDType('arange', opts?.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32'));
+  const dtype = checkDType(
+    'arange',
+    opts?.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32'),
+    opts?.device,
+  );
   const n = Math.max(0, Math.ceil((end - start) / step));
   const data = allocate(dtype, n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
@@ -119,7 +127,7 @@ export function arange(start: number, end?: number, step = 1, opts?: CreationOpt
 export function linspace(start: number, end: number, steps: number, opts?: CreationOptions): Tensor {
   if (!Number.isInteger(steps) || steps < 0)
     throw new RangeError(`linspace: steps must be a non-negative integer, got ${steps}`);
-  const dtype = checkDType('linspace', opts?.dtype);
+  const dtype = checkDType('linspace', opts?.dtype, opts?.device);
   const data = allocate(dtype, steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // Both halves count from their own end, as torch does, so the last value is exactly `end`.
@@ -136,7 +144,7 @@ export function eye(n: number, m = n, opts?: CreationOptions): Tensor {
 }
 
 function likeOpts(t: Tensor, opts?: CreationOptions): CreationOptions {
-  return { dtype: opts?.dtype ?? t.dtype, requiresGrad: opts?.requiresGrad };
+  return { dtype: opts?.dtype ?? t.dtype, requiresGrad: opts?.requiresGrad, device: opts?.device };
 }
 
 export function zerosLike(t: Tensor, opts?: CreationOptions): Tensor {

@@ -2,6 +2,7 @@ export { backendInfo, getNumThreads, setNumThreads } from './backend.js';
 export type { BackendInfo, Isa } from './backend.js';
 export type { DType } from './dtype.js';
 export { Tensor, Storage, isTensor } from './tensor.js';
+export { device, Device, cuda, backends, type DeviceLike, type DeviceType } from './device.js';
 export { tensor, zeros, ones, full, empty, type CreationOptions } from './creation.js';
 export { arange, linspace, eye, zerosLike, onesLike, fullLike, emptyLike } from './creation.js';
 export { Generator, manualSeed, initialSeed, defaultGenerator, type GeneratorState } from './random.js';

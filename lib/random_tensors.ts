@@ -1,4 +1,5 @@
 // Random tensors drawn from a Generator (lib/random.ts): the same values on every CPU.
+import { type DeviceLike, requireCpu } from './device.js';
 import { allocate, type DType, isDType } from './dtype.js';
 import { copyRaw, valuesAs } from './raw/strided.js';
 import { defaultGenerator, Generator } from './random.js';
@@ -9,9 +10,12 @@ export interface RandomOptions {
   dtype?: DType;
   requiresGrad?: boolean;
   generator?: Generator;
+  /** 'cpu' (or device('cpu')), the only device. */
+  device?: DeviceLike;
 }
 
 function gen(op: string, opts?: RandomOptions): Generator {
+  if (opts?.device !== undefined) requireCpu(op, opts.device);
   const g = opts?.generator ?? defaultGenerator;
   if (!(g instanceof Generator)) throw new TypeError(`${op}: generator must be a Generator`);
   return g;

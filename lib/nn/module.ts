@@ -2,6 +2,9 @@
 // assignment order, which is PyTorch's registration order). `call(...)` is PyTorch's
 // `module(...)`: it runs the forward pre-hooks, forward, then the forward hooks.
 import { noGrad } from '../autograd/grad_mode.js';
+import { Device, type DeviceLike, isDeviceString, requireCpu } from '../device.js';
+import { type DType, isDType } from '../dtype.js';
+import { checkOptions } from '../errors.js';
 import { fillRaw } from '../raw/strided.js';
 import { formatShape, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -149,6 +152,51 @@ export abstract class Module {
 
   eval(): this {
     return this.train(false);
+  }
+
+  /**
+   * torch's Module.to(device), to(dtype), to(device, dtype), to(tensor): the device must be the
+   * CPU and the dtype float32 (the parameters' own), so this returns the module unchanged.
+   */
+  to(...args: (DeviceLike | DType | Tensor | { device?: DeviceLike; dtype?: DType; nonBlocking?: boolean })[]): this {
+    const op = 'Module.to';
+    const last = args[args.length - 1];
+    const named: { device?: DeviceLike; dtype?: DType } = {};
+    if (typeof last === 'object' && last !== null && Object.getPrototypeOf(last) === Object.prototype) {
+      args.pop();
+      checkOptions(op, last, ['device', 'dtype', 'nonBlocking']);
+      Object.assign(named, last);
+    }
+    if (args.length > 2) throw new TypeError(`${op}: expected at most 2 positional arguments, got ${args.length}`);
+    const dtypes: unknown[] = named.dtype === undefined ? [] : [named.dtype];
+    if (named.device !== undefined) requireCpu(op, named.device);
+    for (const a of args) {
+      if (a instanceof Tensor) dtypes.push(a.dtype);
+      else if (typeof a === 'string' && isDType(a)) dtypes.push(a);
+      else if (a instanceof Device || (typeof a === 'string' && isDeviceString(a))) requireCpu(op, a);
+      else
+        throw new TypeError(
+          `${op}: expected a device ('cpu'), a dtype ('float32') or a Tensor, got ${typeof a === 'string' ? `'${a}'` : typeof a}`,
+        );
+    }
+    for (const d of dtypes) {
+      if (d !== 'float32')
+        throw new TypeError(
+          `${op} only accepts floating point dtypes (here float32), but got desired dtype=${String(d)}`,
+        );
+    }
+    return this;
+  }
+
+  /** This module (every parameter is on the CPU). */
+  cpu(): this {
+    return this;
+  }
+
+  /** An error: myelin has no CUDA backend. */
+  cuda(device: DeviceLike | number = 'cuda'): this {
+    requireCpu('Module.cuda', typeof device === 'number' ? `cuda:${device}` : device);
+    return this;
   }
 
   /** Calls fn on every submodule (children first) and then on this module. */

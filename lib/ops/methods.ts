@@ -3,6 +3,8 @@
 import { inspect } from 'node:util';
 import type { DType } from '../dtype.js';
 import { isDType } from '../dtype.js';
+import { cpuDevice, Device, type DeviceLike, isDeviceString, requireCpu } from '../device.js';
+import { checkOptions } from '../errors.js';
 import { formatTensor } from '../print.js';
 import type { Generator } from '../random.js';
 import { Tensor } from '../tensor.js';
@@ -18,6 +20,44 @@ import { copyRaw } from '../raw/strided.js';
 import * as v from './view.js';
 
 type Sizes = (number | readonly number[])[];
+
+export interface ToOptions {
+  dtype?: DType;
+  device?: DeviceLike;
+  /** A new tensor even when dtype and device are already this tensor's. */
+  copy?: boolean;
+  /** Accepted for PyTorch's signature; copies on the CPU are synchronous. */
+  nonBlocking?: boolean;
+}
+
+function isOptions(v: unknown): v is ToOptions {
+  return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+}
+
+function toDTypeOrDevice(x: Tensor, args: unknown[]): Tensor {
+  const opts: ToOptions = args.length > 0 && isOptions(args[args.length - 1]) ? (args.pop() as ToOptions) : {};
+  checkOptions('to', opts, ['dtype', 'device', 'copy', 'nonBlocking']);
+  if (args.length > 2) throw new TypeError(`to: expected at most 2 positional arguments, got ${args.length}`);
+  let dtype = opts.dtype;
+  if (opts.device !== undefined) requireCpu('to', opts.device);
+  for (const a of args) {
+    if (a instanceof Tensor) dtype = a.dtype;
+    else if (typeof a === 'string' && isDType(a)) dtype = a;
+    else if (typeof a === 'string' && !isDeviceString(a))
+      throw new TypeError(`to: dtype must be 'float32', 'int32' or 'bool' (or a device: 'cpu'), got ${a}`);
+    else if (typeof a === 'string' || a instanceof Device) requireCpu('to', a);
+    else if (typeof a === 'number')
+      requireCpu('to', `cuda:${a}`); // torch reads an int as a CUDA index
+    else
+      throw new TypeError(
+        `to: expected a dtype ('float32', 'int32', 'bool'), a device ('cpu') or a Tensor, got ${a === null ? 'null' : typeof a}`,
+      );
+  }
+  if (dtype !== undefined && !isDType(dtype))
+    throw new TypeError(`to: dtype must be 'float32', 'int32' or 'bool', got ${String(dtype)}`);
+  if (dtype !== undefined && dtype !== x.dtype) return copyRaw(x, dtype);
+  return opts.copy ? v.clone(x) : x;
+}
 
 declare module '../tensor.js' {
   interface Tensor {
@@ -109,8 +149,22 @@ declare module '../tensor.js' {
     tanh_(): this;
     normal_(mean?: number, std?: number, opts?: { generator?: Generator }): this;
     uniform_(from?: number, to?: number, opts?: { generator?: Generator }): this;
-    // casts
-    to(dtype: DType): Tensor;
+    // casts and devices
+    /**
+     * torch's Tensor.to: to(dtype), to(device, dtype?), to(other) (other's dtype), each with an
+     * optional last { dtype, device, copy, nonBlocking }. The device must be the CPU. Returns
+     * this tensor when nothing changes and copy is not set.
+     */
+    to(...args: (DType | DeviceLike | Tensor | ToOptions)[]): Tensor;
+    /** This tensor (every tensor is on the CPU). */
+    cpu(): Tensor;
+    /** An error: myelin has no CUDA backend. */
+    cuda(device?: DeviceLike | number): Tensor;
+    /** device(type='cpu'). */
+    readonly device: Device;
+    readonly isCpu: boolean;
+    /** false. */
+    readonly isCuda: boolean;
     float(): Tensor;
     int(): Tensor;
     bool(): Tensor;
@@ -339,9 +393,15 @@ Object.assign(P, {
     return ip.uniform_(this, a, b, o);
   },
 
-  to(this: Tensor, dtype: DType) {
-    if (!isDType(dtype)) throw new TypeError(`to: dtype must be 'float32', 'int32' or 'bool', got ${String(dtype)}`);
-    return dtype === this.dtype ? this : copyRaw(this, dtype);
+  to(this: Tensor, ...args: unknown[]) {
+    return toDTypeOrDevice(this, args);
+  },
+  cpu(this: Tensor) {
+    return this;
+  },
+  cuda(this: Tensor, dev: DeviceLike | number = 'cuda') {
+    requireCpu('cuda', typeof dev === 'number' ? `cuda:${dev}` : dev);
+    return this;
   },
   float(this: Tensor) {
     return (this as Tensor).to('float32');
@@ -367,6 +427,12 @@ for (const name of ['neg', 'abs', 'exp', 'log', 'sqrt', 'relu', 'sigmoid', 'tanh
   };
 }
 
+Object.defineProperty(Tensor.prototype, 'device', {
+  get: () => cpuDevice,
+  configurable: true,
+});
+Object.defineProperty(Tensor.prototype, 'isCpu', { get: () => true, configurable: true });
+Object.defineProperty(Tensor.prototype, 'isCuda', { get: () => false, configurable: true });
 Object.defineProperty(Tensor.prototype, 'T', {
   get(this: Tensor) {
     return v.T(this);
