@@ -145,6 +145,15 @@ describe('examples', () => {
     expect(out).toMatch(/model restored: true, optimizer lr 0\.1/);
   });
 
+  it("seed004_pipeline.mjs: seed 004's pipeline with its device idiom runs on the CPU and learns", () => {
+    const out = run('seed004_pipeline.mjs', '2');
+    expect(out).toMatch(/device: cpu; model parameters on cpu/);
+    const epochs = [...out.matchAll(/Epoch (\d): Train Loss=([\d.]+), Val Loss=([\d.]+), Val Acc=([\d.]+)/g)];
+    expect(epochs.map((m) => Number(m[1]))).toEqual([1, 2]);
+    expect(Number(epochs[1][2])).toBeLessThan(Number(epochs[0][2]));
+    expect(Number(epochs[1][4])).toBeGreaterThan(0.7);
+  });
+
   it('mlp_synthetic.mjs: the loss falls and the test accuracy is high', () => {
     const out = run('mlp_synthetic.mjs', '3');
     expect(out).toMatch(/Total params: /);
