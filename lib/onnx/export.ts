@@ -165,6 +165,14 @@ class Exporter {
     const state = this.stateNames.get(a);
     if (state !== undefined) return this.stateConstant(a, state);
     // A constant: the same in both traces, or it was computed from the inputs out of sight.
+    const inside = this.t1.hidden.get(a);
+    if (inside !== undefined) {
+      const what = c.r.name === 'output' ? 'the output' : 'an input';
+      c.fail(
+        `${what} (shape ${formatShape(a.shape)}) is a value that ${inside} computed from the model's inputs ` +
+          'besides its result, which the exporter does not map to the graph (an op result it cannot export yet)',
+      );
+    }
     if (!sameValues(a, b)) {
       const made = this.t1.origins.get(a);
       const origin = originOf(made?.stack);
@@ -236,7 +244,11 @@ class Exporter {
     }
     const outs1 = flattenTensors(r.out);
     const outs2 = flattenTensors(r2.out);
-    if (outs1.length !== outs2.length) c.fail('returned different outputs in the two traces');
+    if (outs1.length !== outs2.length)
+      c.fail(
+        `returns ${outs1.length} tensors here and ${outs2.length} with other sizes of the dynamic axes; a graph has a ` +
+          'fixed number of values, so the count cannot follow them (split or unbind along a fixed-size dim instead)',
+      );
     if (this.fold && r.kind === 'op' && !flattenTensors(r.args).some((t) => this.isGraphValue(t))) {
       // Constant folding: the traced result is the value (checked equal across traces when used).
       return;

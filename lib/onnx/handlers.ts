@@ -2,6 +2,8 @@
 // module handlers by class name for the modules mapped as a whole (their inner ops are not
 // recorded).
 import type { OpHandler } from './export.js';
+import { registerIndex } from './ops_index.js';
+import { registerLoss } from './ops_loss.js';
 import { registerMath } from './ops_math.js';
 import { registerModules, registerNn } from './ops_nn.js';
 import { registerShape } from './ops_shape.js';
@@ -15,4 +17,6 @@ registerMath(reg);
 registerShape(reg);
 registerWindows(reg);
 registerNn(reg);
+registerIndex(reg);
+registerLoss(reg);
 registerModules((name, h) => moduleHandlers.set(name, h));

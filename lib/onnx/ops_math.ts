@@ -1,6 +1,6 @@
 // ONNX mappings of the elementwise, activation, reduction, softmax and matrix ops.
 import type { DType } from '../dtype.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import type { OpContext, OpHandler } from './export.js';
 
 export function registerMath(reg: (name: string, h: OpHandler) => void): void {
@@ -17,7 +17,15 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
     relu: 'Relu',
     sign: 'Sign',
   };
-  for (const [name, onnx] of Object.entries(simple)) reg(name, (c) => c.g.op(onnx, [c.input(0)]));
+  for (const [name, onnx] of Object.entries(simple)) {
+    reg(name, (c) => {
+      // relu of an int32 tensor (its integer path): Max with 0, which every runtime has for int32.
+      if (name === 'relu' && (c.args[0] as Tensor).dtype === 'int32')
+        return c.g.op('Max', [c.input(0), c.g.scalar(0, 'int32')]);
+      return c.g.op(onnx, [c.input(0)]);
+    });
+  }
+  reg('to', (c) => castValue(c, c.input(0), (c.args[0] as Tensor).dtype, c.static(1) as DType));
   reg('log1p', (c) => c.g.op('Log', [c.g.op('Add', [c.input(0), c.g.scalar(1)])]));
   reg('expm1', (c) => c.g.op('Sub', [c.g.op('Exp', [c.input(0)]), c.g.scalar(1)]));
   reg('rsqrt', (c) => c.g.op('Reciprocal', [c.g.op('Sqrt', [c.input(0)])]));
@@ -76,6 +84,13 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
     });
   }
   reg('pow', (c) => {
+    if ((c.r.out as Tensor).dtype === 'int32') {
+      // int32 ** int32 (myelin's integer path): a negative exponent gives 1 for a base of 1, else 0.
+      const g = c.g;
+      const [x, y] = [castTo(c, 0, 'int32'), castTo(c, 1, 'int32')];
+      const one = g.op('Cast', [g.op('Equal', [x, g.scalar(1, 'int32')])], { to: onnxDType('int32') });
+      return g.op('Where', [g.op('Less', [y, g.scalar(0, 'int32')]), one, g.op('Pow', [x, y])]);
+    }
     const a = castTo(c, 0, 'float32');
     const e = c.args[1];
     if (typeof e === 'number') return c.g.op('Pow', [a, c.g.scalar(c.static(1) as number)]);
@@ -83,10 +98,18 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
   });
   reg('clamp', (c) => {
     const t = (c.r.out as Tensor).dtype;
+    const x = castTo(c, 0, t);
+    if (c.args[1] instanceof Tensor || c.args[2] instanceof Tensor) {
+      // Tensor bounds (broadcast): maximum with the lower, then minimum with the upper, as myelin.
+      let out = x;
+      if (c.args[1]) out = c.g.op('Max', [out, castTo(c, 1, t)]);
+      if (c.args[2]) out = c.g.op('Min', [out, castTo(c, 2, t)]);
+      return out;
+    }
     const lo = c.static(1) as number | null;
     const hi = c.static(2) as number | null;
     const bound = (v: number | null) => (v === null ? '' : c.g.scalar(v, t));
-    return c.g.op('Clip', [castTo(c, 0, t), bound(lo), bound(hi)]);
+    return c.g.op('Clip', [x, bound(lo), bound(hi)]);
   });
   reg('where', (c) => {
     const t = (c.r.out as Tensor).dtype;
@@ -99,10 +122,14 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
     return (c) => {
       const dims = c.static(1) as number[];
       const keepdims = (c.static(2) as boolean) ? 1 : 0;
-      const x = castTo(c, 0, (c.r.out as Tensor).dtype);
-      if (dims.length === 0) return c.g.op('Identity', [x]);
-      if (asInput) return c.g.op(onnx, [x, c.g.ints(dims, 'axes')], { keepdims });
-      return c.g.op(onnx, [x], { axes: dims, keepdims });
+      const out = (c.r.out as Tensor).dtype;
+      // bool extremes (amax/amin of a mask) reduce as int32: the runtimes have no bool ReduceMax.
+      const x = castTo(c, 0, out === 'bool' ? 'int32' : out);
+      if (dims.length === 0) return c.g.op('Identity', [castTo(c, 0, out)]);
+      const r = asInput
+        ? c.g.op(onnx, [x, c.g.ints(dims, 'axes')], { keepdims })
+        : c.g.op(onnx, [x], { axes: dims, keepdims });
+      return out === 'bool' ? c.g.op('Cast', [r], { to: onnxDType('bool') }) : r;
     };
   };
   reg('sum', reduce('ReduceSum', true));
@@ -110,6 +137,44 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
   reg('prod', reduce('ReduceProd', false));
   reg('amax', reduce('ReduceMax', false));
   reg('amin', reduce('ReduceMin', false));
+  // all/any: counts of the false (all) or true (any) elements, so an empty reduction gives
+  // true for all and false for any, as torch.
+  for (const name of ['all', 'any'] as const) {
+    reg(name, (c) => {
+      const dims = c.static(1) as number[];
+      const keepdims = (c.static(2) as boolean) ? 1 : 0;
+      const g = c.g;
+      let t = truth(c, 0);
+      if (dims.length === 0) return g.op('Identity', [t]);
+      if (name === 'all') t = g.op('Not', [t]);
+      const count = g.op('ReduceSum', [g.op('Cast', [t], { to: onnxDType('int32') }), g.ints(dims, 'axes')], {
+        keepdims,
+      });
+      return g.op(name === 'all' ? 'Equal' : 'Greater', [count, g.scalar(0, 'int32')]);
+    });
+  }
+  reg('var', (c) => {
+    // sum((x - mean)^2) / max(n - correction, 0), n the number of reduced elements.
+    const dims = c.static(1) as number[];
+    const correction = c.static(2) as number;
+    const keepdims = (c.static(3) as boolean) ? 1 : 0;
+    const g = c.g;
+    const x = c.input(0);
+    const [x1, x2] = [c.args[0] as Tensor, c.args2[0] as Tensor];
+    const count = (t: Tensor) => dims.reduce((a, d) => a * t.shape[d], 1);
+    const centered = g.op('Sub', [x, g.op('ReduceMean', [x], { axes: dims, keepdims: 1 })]);
+    const s = g.op('ReduceSum', [g.op('Mul', [centered, centered]), g.ints(dims, 'axes')], { keepdims });
+    let divisor: string;
+    if (count(x1) === count(x2)) divisor = g.scalar(Math.max(count(x1) - correction, 0));
+    else {
+      const sizes = g.op('Gather', [g.op('Shape', [x]), g.ints(dims, 'dims')], { axis: 0 });
+      const n = g.op('Cast', [g.op('ReduceProd', [sizes], { keepdims: 0 })], { to: onnxDType('float32') });
+      divisor = g.op('Max', [g.op('Sub', [n, g.scalar(correction)]), g.scalar(0)]);
+    }
+    return g.op('Div', [s, divisor]);
+  });
+  // std's square root (an op of its own for its backward).
+  reg('std', (c) => c.g.op('Sqrt', [c.input(0)]));
   reg('logsumexp', (c) => {
     const d = c.static(1) as number | number[];
     const dims = Array.isArray(d) ? d : [d];
@@ -131,7 +196,10 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
     });
     return c.g.op('Pow', [s, c.g.scalar(1 / p)]);
   });
-  reg('cumsum', (c) => c.g.op('CumSum', [c.input(0), c.g.ints([c.static(1) as number], 'axis')]));
+  // cumsum of bool counts as int32 (the runtimes' CumSum takes no bool).
+  reg('cumsum', (c) =>
+    c.g.op('CumSum', [castTo(c, 0, (c.r.out as Tensor).dtype), c.g.ints([c.static(1) as number], 'axis')]),
+  );
 
   // Comparisons and logical ops (bool results).
   for (const [name, onnx] of [
@@ -197,14 +265,21 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
       return c.g.op('Cast', [r], { to: onnxDType('int32') });
     });
   }
-  for (const [name, onnx] of [
-    ['max', 'ReduceMax'],
-    ['min', 'ReduceMin'],
+  // max/min along a dim: the values and the (first) int32 indices.
+  for (const [name, onnx, arg] of [
+    ['max', 'ReduceMax', 'ArgMax'],
+    ['min', 'ReduceMin', 'ArgMin'],
   ] as const) {
     reg(name, (c) => {
       const x = c.args[0] as Tensor;
       const dim = c.static(1) as number;
-      return c.g.op(onnx, [c.input(0)], { axes: [dim], keepdims: (c.r.out as Tensor).ndim === x.ndim ? 1 : 0 });
+      const keepdims = (c.static(2) as boolean) ? 1 : 0;
+      const g = c.g;
+      const v = castTo(c, 0, x.dtype === 'bool' ? 'int32' : x.dtype);
+      let values = g.op(onnx, [v], { axes: [dim], keepdims });
+      if (x.dtype === 'bool') values = g.op('Cast', [values], { to: onnxDType('bool') });
+      const indices = g.op('Cast', [g.op(arg, [v], { axis: dim, keepdims })], { to: onnxDType('int32') });
+      return [values, indices];
     });
   }
 }
@@ -223,6 +298,22 @@ function truth(c: OpContext, k: number): string {
   if (t.dtype === 'bool') return c.input(k);
   return c.g.op('Not', [c.g.op('Equal', [c.input(k), c.g.scalar(0, t.dtype)])]);
 }
+
+/**
+ * Value v (of dtype `from`) cast to `to` as myelin casts: float32 to int32 truncates toward zero
+ * and wraps modulo 2^32 (through int64), NaN and infinities give 0; non-zero (NaN too) is true.
+ */
+export function castValue(c: OpContext, v: string, from: DType, to: DType): string {
+  const g = c.g;
+  if (from === to) return g.op('Identity', [v]);
+  if (from !== 'float32' || to !== 'int32') return g.op('Cast', [v], { to: ONNX_DTYPE[to] });
+  const finite = g.op('Not', [g.op('Or', [g.op('IsNaN', [v]), g.op('IsInf', [v])])]);
+  const safe = g.op('Where', [finite, v, g.scalar(0)]);
+  const wide = g.op('Cast', [safe], { to: INT64 });
+  return g.op('Cast', [wide], { to: ONNX_DTYPE.int32 });
+}
+
+const INT64 = 7;
 
 /** Argument k as a value of dtype `to` (a Cast node when it differs). */
 export function castTo(c: OpContext, k: number, to: DType): string {

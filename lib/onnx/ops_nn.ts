@@ -1,5 +1,5 @@
 // ONNX mappings of the layer ops: convolutions, pooling, normalisation, dropout, bilinear, and
-// the modules mapped as a whole (recurrent layers and cells, Embedding).
+// the modules mapped as a whole (recurrent layers and cells).
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor.js';
 import type { OpContext, OpHandler } from './export.js';
@@ -8,7 +8,10 @@ export function registerNn(reg: (name: string, h: OpHandler) => void): void {
   reg('conv2d', (c) => conv(c, false));
   reg('convTranspose2d', (c) => conv(c, true));
   for (const name of ['maxPool2d', 'avgPool2d', 'adaptiveAvgPool2d', 'adaptiveMaxPool2d'])
-    reg(name, (c) => pool(c, name));
+    reg(name, (c) => pool(c, name, false));
+  // The max pools' values and int32 indices (flat h * W + w in each plane, as torch's).
+  reg('maxPool2dWithIndices', (c) => pool(c, 'maxPool2d', true));
+  reg('adaptiveMaxPool2dWithIndices', (c) => pool(c, 'adaptiveMaxPool2d', true));
   reg('batchNorm', (c) => batchNorm(c));
   reg('layerNorm', (c) => {
     const plan = c.static(1) as { hasWeight: boolean; hasBias: boolean; eps: number; paramDims: number };
@@ -58,7 +61,7 @@ function conv(c: OpContext, transpose: boolean): string {
   return c.g.op(transpose ? 'ConvTranspose' : 'Conv', inputs, attrs);
 }
 
-function pool(c: OpContext, name: string): string {
+function pool(c: OpContext, name: string, withIndices: boolean): string | string[] {
   const plan = c.args[1] as { dims: number[]; countIncludePad: boolean; outShape: number[] };
   const plan2 = c.args2[1] as { dims: number[] };
   const x = c.args[0] as Tensor;
@@ -76,9 +79,11 @@ function pool(c: OpContext, name: string): string {
   const adaptive = name.startsWith('adaptive');
   const max = name === 'maxPool2d' || name === 'adaptiveMaxPool2d';
   let y: string;
+  let indices = '';
   if (adaptive) {
     c.same(plan.dims.slice(1, 5), plan2.dims.slice(1, 5), 'the spatial sizes of an adaptive pool');
-    y = adaptivePool(c, v, max, pick([h, w]), pick([oh, ow]), spatial);
+    if (withIndices) [y, indices] = adaptiveMaxIndices(c, v, pick([h, w]), pick([oh, ow]));
+    else y = adaptivePool(c, v, max, pick([h, w]), pick([oh, ow]), spatial);
   } else {
     const geometry = [kh, kw, sh, sw, ph, pw, dh, dw];
     c.same(geometry, plan2.dims.slice(5), 'the window geometry');
@@ -97,10 +102,65 @@ function pool(c: OpContext, name: string): string {
       if (dh !== 1 || dw !== 1) c.fail('average pooling with dilation cannot be exported');
       attrs.count_include_pad = plan.countIncludePad ? 1 : 0;
     }
-    y = g.op(max ? 'MaxPool' : 'AveragePool', [v], attrs);
+    if (withIndices) [y, indices] = planeIndices(c, v, g.node('MaxPool', [v], attrs, 2));
+    else y = g.op(max ? 'MaxPool' : 'AveragePool', [v], attrs);
   }
   if (!batched) y = g.op('Squeeze', [y, g.ints([0], 'axes')]);
-  return y;
+  if (!withIndices) return y;
+  if (!batched) indices = g.op('Squeeze', [indices, g.ints([0], 'axes')]);
+  return [y, g.op('Cast', [indices], { to: 6 })];
+}
+
+/**
+ * MaxPool's [values, indices] with the indices made torch's: ONNX counts over the whole
+ * [N, C, H, W] input, torch within each plane, so the flat index modulo H * W.
+ */
+function planeIndices(c: OpContext, v: string, [y, flat]: string[]): [string, string] {
+  const g = c.g;
+  const spatial = g.op('Slice', [g.op('Shape', [v]), g.ints([2], 'starts'), g.ints([Number.MAX_SAFE_INTEGER], 'ends')]);
+  return [y, g.op('Mod', [flat, g.op('ReduceProd', [spatial], { keepdims: 1 })])];
+}
+
+/**
+ * adaptiveMaxPool with indices: one MaxPool when the windows tile the input, else a MaxPool
+ * over each output cell's window (PyTorch's floor/ceil bounds) whose index within the window
+ * becomes (h0 + i) * W + (w0 + j).
+ */
+function adaptiveMaxIndices(c: OpContext, v: string, size: number[], out: number[]): [string, string] {
+  const g = c.g;
+  if (size.every((s, i) => s % out[i] === 0)) {
+    const k = size.map((s, i) => s / out[i]);
+    return planeIndices(c, v, g.node('MaxPool', [v], { kernel_shape: k, strides: k }, 2));
+  }
+  const [H, W] = size.length === 2 ? size : [1, size[0]];
+  const [OH, OW] = out.length === 2 ? out : [1, out[0]];
+  const twoD = size.length === 2;
+  const bounds = (o: number, n: number, s: number) => [Math.floor((o * s) / n), Math.ceil(((o + 1) * s) / n)];
+  const int64 = (x: number) => g.constant({ dtype: 'int64', shape: [], data: [x] }, 'int');
+  const rows: [string[], string[]] = [[], []];
+  for (let i = 0; i < OH; i++) {
+    const cells: [string[], string[]] = [[], []];
+    for (let j = 0; j < OW; j++) {
+      const [h0, h1] = bounds(i, OH, H);
+      const [w0, w1] = bounds(j, OW, W);
+      const piece = twoD
+        ? g.op('Slice', [v, g.ints([h0, w0], 'starts'), g.ints([h1, w1], 'ends'), g.ints([2, 3], 'axes')])
+        : g.op('Slice', [v, g.ints([w0], 'starts'), g.ints([w1], 'ends'), g.ints([2], 'axes')]);
+      const kernel = twoD ? [h1 - h0, w1 - w0] : [w1 - w0];
+      const [y, flat] = g.node('MaxPool', [piece], { kernel_shape: kernel }, 2);
+      const local = g.op('Mod', [flat, int64((h1 - h0) * (w1 - w0))]);
+      const ww = int64(w1 - w0);
+      const hh = g.op('Add', [g.op('Div', [local, ww]), int64(h0)]);
+      const col = g.op('Add', [g.op('Mod', [local, ww]), int64(w0)]);
+      cells[0].push(y);
+      cells[1].push(g.op('Add', [g.op('Mul', [hh, int64(W)]), col]));
+    }
+    const axis = twoD ? 3 : 2;
+    for (const k of [0, 1] as const)
+      rows[k].push(cells[k].length === 1 ? cells[k][0] : g.op('Concat', cells[k], { axis }));
+  }
+  const join = (list: string[]) => (list.length === 1 ? list[0] : g.op('Concat', list, { axis: 2 }));
+  return [join(rows[0]), join(rows[1])];
 }
 
 /**
@@ -234,12 +294,6 @@ const GATE_ORDER: Record<string, number[]> = { lstm: [0, 3, 1, 2], gru: [1, 0, 2
 export function registerModules(reg: (name: string, h: OpHandler) => void): void {
   for (const name of ['RNN', 'LSTM', 'GRU']) reg(name, (c) => recurrent(c));
   for (const name of ['RNNCell', 'LSTMCell', 'GRUCell']) reg(name, (c) => cell(c));
-  reg('Embedding', (c) => {
-    const m = c.module<Module & { weight: Tensor; maxNorm: number | null }>();
-    if (m.maxNorm !== null && m.maxNorm !== undefined)
-      c.fail('an Embedding with maxNorm renormalises its weight during forward, which ONNX cannot express');
-    return c.g.op('Gather', [c.value(m.weight, m.weight), c.input(0)], { axis: 0 });
-  });
 }
 
 /** A parameter's rows regrouped into ONNX's gate order, as a constant of shape [1, ...]. */

@@ -15,7 +15,8 @@ export interface OpRecord {
   kind: 'op';
   name: string;
   args: readonly unknown[];
-  out: Tensor;
+  /** A tensor, or an array of them (ops with several results). */
+  out: unknown;
   path: string;
   /** Storage versions of the tensor arguments when the op ran, and of its result after. */
   versions: Map<Tensor, number>;
@@ -67,12 +68,17 @@ export interface Trace {
   output: unknown;
   /** Where tensors made outside recorded ops came from (a stack trace, a module), for error messages. */
   origins: WeakMap<Tensor, { stack: string; where: string }>;
+  /** Tensors an op made from the inputs besides its results (kept in a plan, say): which op. */
+  hidden: WeakMap<Tensor, string>;
 }
 
 class Recorder implements Tracer {
   readonly records: TraceRecord[] = [];
   readonly origins = new WeakMap<Tensor, { stack: string; where: string }>();
+  readonly hidden = new WeakMap<Tensor, string>();
   private depth = 0;
+  /** The top-level op running, when its arguments depend on the inputs (else null). */
+  private runningOp: string | null = null;
   private readonly paths: string[] = [];
   /** Tensors computed from the inputs by recorded ops. */
   private readonly derived: Set<Tensor>;
@@ -93,15 +99,17 @@ class Recorder implements Tracer {
     return this.paths.length ? this.paths[this.paths.length - 1] : '';
   }
 
-  op(name: string, args: readonly unknown[], run: () => Tensor): Tensor {
+  op<T>(name: string, args: readonly unknown[], run: () => T): T {
     if (this.depth > 0) return run();
     const before = argVersions(args);
     this.depth++;
-    let out: Tensor;
+    this.runningOp = tensorsIn(args).some((t) => this.derived.has(t)) ? `${name}${this.where()}` : null;
+    let out: T;
     try {
       out = run();
     } finally {
       this.depth--;
+      this.runningOp = null;
     }
     this.records.push({ kind: 'op', name, args, out, path: this.path, versions: versionsOf(out, before) });
     this.markDerived(args, out);
@@ -114,14 +122,16 @@ class Recorder implements Tracer {
     try {
       if (this.depth > 0 || !this.isLeafModule(module)) return run();
       const before = argVersions(args);
+      const name = module.constructor.name;
       this.depth++;
+      this.runningOp = tensorsIn(args).some((t) => this.derived.has(t)) ? `${name}${this.where()}` : null;
       let out: unknown;
       try {
         out = run();
       } finally {
         this.depth--;
+        this.runningOp = null;
       }
-      const name = module.constructor.name;
       this.records.push({
         kind: 'module',
         name,
@@ -138,10 +148,16 @@ class Recorder implements Tracer {
     }
   }
 
+  private where(): string {
+    return this.path ? ` in module '${this.path}'` : '';
+  }
+
   created(t: Tensor): void {
-    if (this.depth === 0) {
-      const where = this.path ? ` in module '${this.path}'` : '';
-      this.origins.set(t, { stack: new Error().stack ?? '', where });
+    if (this.depth === 0) this.origins.set(t, { stack: new Error().stack ?? '', where: this.where() });
+    else if (this.runningOp !== null) {
+      // Made inside an op from the inputs: its result (mapped) or a side value the graph lacks.
+      this.hidden.set(t, this.runningOp);
+      this.derived.add(t);
     }
   }
 
@@ -178,7 +194,7 @@ export function trace(model: Module, args: readonly unknown[], isLeafModule: (m:
   for (const [name, m] of model.namedModules()) names.set(m, name);
   const recorder = new Recorder(names, isLeafModule, tensorsIn(args));
   const output = withTracer(recorder, () => noGrad(() => model.call(...args)));
-  return { records: recorder.records, output, origins: recorder.origins };
+  return { records: recorder.records, output, origins: recorder.origins, hidden: recorder.hidden };
 }
 
 /** The lib function that made a tensor, from its creation stack ('' when unknown). */

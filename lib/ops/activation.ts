@@ -8,7 +8,7 @@ import { contiguousStrides } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { unaryInplace } from './inplace.js';
 import { contiguousRaw } from '../raw/elementwise.js';
-import { copyRaw } from '../raw/strided.js';
+import { cast } from './cast.js';
 import { relu as reluOp, sigmoid, tanh } from './unary.js';
 
 /** The elements of a float32 tensor as a row-major Float32Array (a view when contiguous). */
@@ -21,7 +21,7 @@ function checkInput(op: string, x: unknown): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
   if (x.dtype === 'float32') return x;
   if (x.dtype === 'bool') throw new TypeError(`${op}: expected a float32 tensor, got bool`);
-  return copyRaw(x, 'float32');
+  return cast(x, 'float32');
 }
 
 function checkNumber(op: string, name: string, v: number): number {

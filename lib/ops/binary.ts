@@ -6,7 +6,9 @@ import { broadcastShapes, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { binaryRaw } from '../raw/elementwise.js';
 import { sumTo } from './reduce.js';
-import { copyRaw, valuesAs } from '../raw/strided.js';
+import { valuesAs } from '../raw/strided.js';
+import { cast } from './cast.js';
+import { recorded } from '../trace.js';
 
 export type TensorLike = Tensor | number;
 
@@ -93,7 +95,7 @@ export function resultType(a: TensorLike, b: TensorLike): DType {
 export function floatPair(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
   const ta = asTensor(op, a);
   const tb = asTensor(op, b);
-  return [ta.dtype === 'float32' ? ta : copyRaw(ta, 'float32'), tb.dtype === 'float32' ? tb : copyRaw(tb, 'float32')];
+  return [cast(ta, 'float32'), cast(tb, 'float32')];
 }
 
 /** a op b on int32 values in TypeScript (wrapping like int32 arithmetic). */
@@ -101,11 +103,13 @@ export function intBinary(op: string, a: TensorLike, b: TensorLike, f: (x: numbe
   const ta = a instanceof Tensor ? a : new Tensor(new Storage(new Int32Array([a])), []);
   const tb = b instanceof Tensor ? b : new Tensor(new Storage(new Int32Array([b])), []);
   const shape = broadcastShapes(op, ta.shape, tb.shape);
-  const va = valuesAs(ta, shape);
-  const vb = valuesAs(tb, shape);
-  const out = new Int32Array(va.length);
-  for (let i = 0; i < out.length; i++) out[i] = f(va[i], vb[i]);
-  return new Tensor(new Storage(out), shape);
+  return recorded(op, [ta, tb], () => {
+    const va = valuesAs(ta, shape);
+    const vb = valuesAs(tb, shape);
+    const out = new Int32Array(va.length);
+    for (let i = 0; i < out.length; i++) out[i] = f(va[i], vb[i]);
+    return new Tensor(new Storage(out), shape);
+  });
 }
 
 export function add(a: TensorLike, b: TensorLike): Tensor {

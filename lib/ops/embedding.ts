@@ -6,6 +6,7 @@ import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { contiguousRaw } from '../raw/elementwise.js';
 import { valuesAs } from '../raw/strided.js';
+import { recorded } from '../trace.js';
 
 /** The index values (row-major), each checked to lie in [0, rows). */
 function checkedIndices(op: string, indices: Tensor, rows: number): Int32Array {
@@ -83,28 +84,31 @@ function renorm(weight: Tensor, idx: Int32Array, maxNorm: number, normType: numb
 
 /** torch.nn.functional.embedding(input, weight, padding_idx, max_norm, norm_type). */
 export function embedding(indices: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
-  if (!(indices instanceof Tensor))
-    throw new TypeError(`embedding: indices must be a Tensor, got ${indices === null ? 'null' : typeof indices}`);
-  if (!(weight instanceof Tensor))
-    throw new TypeError(`embedding: weight must be a Tensor, got ${weight === null ? 'null' : typeof weight}`);
-  if (indices.dtype !== 'int32')
-    throw new TypeError(`embedding: indices must be an int32 tensor, got ${indices.dtype}`);
-  if (weight.dtype !== 'float32') throw new TypeError(`embedding: weight must be float32, got ${weight.dtype}`);
-  if (weight.ndim !== 2)
-    throw new RangeError(
-      `embedding: weight must be 2-D [numEmbeddings, embeddingDim], got shape ${formatShape(weight.shape)}`,
-    );
-  const rows = weight.shape[0];
-  let pad = options.paddingIdx ?? -1;
-  if (options.paddingIdx !== undefined && options.paddingIdx !== null) {
-    if (!Number.isInteger(pad) || pad < -rows || pad >= rows)
-      throw new RangeError(`embedding: paddingIdx ${pad} must be within [${-rows}, ${rows})`);
-    if (pad < 0) pad += rows;
-  }
-  const idx = checkedIndices('embedding', indices, rows);
-  if (options.maxNorm !== undefined && options.maxNorm !== null) {
-    if (!(options.maxNorm > 0)) throw new RangeError(`embedding: maxNorm must be positive, got ${options.maxNorm}`);
-    renorm(weight, idx, options.maxNorm, options.normType ?? 2);
-  }
-  return embeddingOp(weight, idx, indices.shape, pad);
+  // One op of a traced forward (onnx.export): its index checks and maxNorm's renorm read the indices.
+  return recorded('embedding', [indices, weight, options], () => {
+    if (!(indices instanceof Tensor))
+      throw new TypeError(`embedding: indices must be a Tensor, got ${indices === null ? 'null' : typeof indices}`);
+    if (!(weight instanceof Tensor))
+      throw new TypeError(`embedding: weight must be a Tensor, got ${weight === null ? 'null' : typeof weight}`);
+    if (indices.dtype !== 'int32')
+      throw new TypeError(`embedding: indices must be an int32 tensor, got ${indices.dtype}`);
+    if (weight.dtype !== 'float32') throw new TypeError(`embedding: weight must be float32, got ${weight.dtype}`);
+    if (weight.ndim !== 2)
+      throw new RangeError(
+        `embedding: weight must be 2-D [numEmbeddings, embeddingDim], got shape ${formatShape(weight.shape)}`,
+      );
+    const rows = weight.shape[0];
+    let pad = options.paddingIdx ?? -1;
+    if (options.paddingIdx !== undefined && options.paddingIdx !== null) {
+      if (!Number.isInteger(pad) || pad < -rows || pad >= rows)
+        throw new RangeError(`embedding: paddingIdx ${pad} must be within [${-rows}, ${rows})`);
+      if (pad < 0) pad += rows;
+    }
+    const idx = checkedIndices('embedding', indices, rows);
+    if (options.maxNorm !== undefined && options.maxNorm !== null) {
+      if (!(options.maxNorm > 0)) throw new RangeError(`embedding: maxNorm must be positive, got ${options.maxNorm}`);
+      renorm(weight, idx, options.maxNorm, options.normType ?? 2);
+    }
+    return embeddingOp(weight, idx, indices.shape, pad);
+  });
 }

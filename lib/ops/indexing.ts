@@ -7,6 +7,7 @@ import { allocate } from '../dtype.js';
 import { broadcastShapes, formatShape, normalizeDim, numel, sameShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { copyRaw, elementOffsets, valuesAs } from '../raw/strided.js';
+import { recorded } from '../trace.js';
 
 type Offsets = Int32Array | Float64Array;
 
@@ -307,6 +308,10 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean): Te
 /** [..., numClasses] int32 one-hot rows (torch.nn.functional.one_hot); -1: max + 1 classes. */
 export function oneHot(indices: Tensor, numClasses = -1): Tensor {
   checkIndex('oneHot', indices, 'input');
+  return recorded('oneHot', [indices, numClasses], () => oneHotRaw(indices, numClasses));
+}
+
+function oneHotRaw(indices: Tensor, numClasses: number): Tensor {
   const v = valuesAs(indices, indices.shape) as Int32Array;
   let classes = numClasses;
   if (classes === -1) {
@@ -331,6 +336,11 @@ export function nonzero(x: Tensor): Tensor;
 export function nonzero(x: Tensor, options: { asTuple: true }): Tensor[];
 export function nonzero(x: Tensor, options?: { asTuple?: boolean }): Tensor | Tensor[] {
   checkTensor('nonzero', 'input', x);
+  const asTuple = options?.asTuple ?? false;
+  return recorded('nonzero', [x, asTuple], () => nonzeroRaw(x, asTuple));
+}
+
+function nonzeroRaw(x: Tensor, asTuple: boolean): Tensor | Tensor[] {
   const v = valuesAs(x, x.shape);
   const nd = x.ndim;
   const coords: number[] = [];
@@ -344,7 +354,7 @@ export function nonzero(x: Tensor, options?: { asTuple?: boolean }): Tensor | Te
   }
   const count = nd === 0 ? (v[0] !== 0 ? 1 : 0) : coords.length / nd;
   const all = new Tensor(new Storage(Int32Array.from(coords)), [count, nd]);
-  if (!options?.asTuple) return all;
+  if (!asTuple) return all;
   if (nd === 0) return [new Tensor(new Storage(new Int32Array(count)), [count])];
   return Array.from({ length: nd }, (_, d) => copyRaw(new Tensor(all.storage, [count], [nd], d)));
 }

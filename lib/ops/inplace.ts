@@ -14,6 +14,7 @@ import { clamp } from './pointwise.js';
 import { sumTo } from './reduce.js';
 import { copyRaw, writeInto } from '../raw/strided.js';
 import { clone, expand } from './view.js';
+import { cast } from './cast.js';
 import { native } from '../native.js';
 import { activeTracer } from '../trace.js';
 
@@ -130,7 +131,11 @@ export function copy_(t: Tensor, src: TensorLike): Tensor {
   const s = asTensor('copy_', src);
   const record = prepare('copy_', t, [s]);
   checkBroadcastInto('copy_', t, s);
-  if (record) return commit(t, overwriteOp(t, s.dtype === 'float32' ? s : copyRaw(s, 'float32'), t.shape));
+  if (record) {
+    // An int32/bool target has no gradient: its new value is src broadcast and cast.
+    if (t.dtype !== 'float32') return commit(t, cast(expand(s, t.shape), t.dtype));
+    return commit(t, overwriteOp(t, cast(s, 'float32'), t.shape));
+  }
   writeInto(t, s);
   t.storage.version++;
   return t;

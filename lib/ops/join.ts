@@ -5,6 +5,7 @@ import { formatShape, normalizeDim, normalizeDims, numel } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { elementOffsets, writeInto } from '../raw/strided.js';
 import { expand, narrow, reshape, select, unsqueeze } from './view.js';
+import { recorded } from '../trace.js';
 
 const catOp = defineOp({
   name: 'cat',
@@ -98,11 +99,21 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], dim
     if (total !== n)
       throw new RangeError(`split: sizes ${formatShape(sizes)} sum to ${total}, but dim ${d} has size ${n}`);
   }
-  let at = 0;
-  return sizes.map((s) => {
-    const piece = narrow(x, d, at, s);
-    at += s;
-    return piece;
+  return pieces(x, d, sizes, typeof sizeOrSections === 'number' ? { size: sizeOrSections } : { sections: sizes });
+}
+
+/** How a split was asked for: what its pieces follow when the dim's size changes (onnx.export). */
+export type SplitSpec = { size: number } | { sections: number[] } | { chunks: number };
+
+/** x cut along dim d into pieces of `sizes`: one op of a traced forward. */
+function pieces(x: Tensor, d: number, sizes: number[], spec: SplitSpec): Tensor[] {
+  return recorded('split', [x, d, sizes, spec], () => {
+    let at = 0;
+    return sizes.map((s) => {
+      const piece = narrow(x, d, at, s);
+      at += s;
+      return piece;
+    });
   });
 }
 
@@ -111,12 +122,18 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   if (!Number.isInteger(chunks) || chunks <= 0)
     throw new RangeError(`chunk: chunks must be a positive integer, got ${chunks}`);
   const d = normalizeDim('chunk', dim, x.ndim);
-  return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
+  const n = x.shape[d];
+  const size = Math.max(1, Math.ceil(n / chunks));
+  const sizes: number[] = [];
+  for (let at = 0; at < n; at += size) sizes.push(Math.min(size, n - at));
+  if (n === 0) sizes.push(0);
+  return pieces(x, d, sizes, { chunks });
 }
 
+/** The slices of x along dim, each without that dim (torch.unbind). */
 export function unbind(x: Tensor, dim = 0): Tensor[] {
   const d = normalizeDim('unbind', dim, x.ndim);
-  return Array.from({ length: x.shape[d] }, (_, i) => select(x, d, i));
+  return recorded('unbind', [x, d], () => Array.from({ length: x.shape[d] }, (_, i) => select(x, d, i)));
 }
 
 /** Tiles x: sizes has at least x.ndim entries; extra ones add leading dims (torch.Tensor.repeat). */

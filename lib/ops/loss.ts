@@ -8,6 +8,7 @@ import { Storage, Tensor } from '../tensor.js';
 import { floatValues } from './activation.js';
 import { crossEntropy, type CrossEntropyOptions, type Reduction } from './softmax.js';
 import { valuesAs } from '../raw/strided.js';
+import { recorded } from '../trace.js';
 
 export { crossEntropy, type CrossEntropyOptions, type Reduction };
 export type KLDivReduction = Reduction | 'batchmean';
@@ -227,38 +228,50 @@ export interface ReductionOption {
 
 /** Mean squared error: (input - target)^2. */
 export function mseLoss(input: Tensor, target: Tensor, options: ReductionOption = {}): Tensor {
-  const reduction = options.reduction ?? 'mean';
-  checkReduction('mseLoss', reduction);
-  return elementLoss(mseOp, ...checkPair('mseLoss', input, target), reduction);
+  // One op of a traced forward (onnx.export), target and options included.
+  return recorded('mseLoss', [input, target, options], () => {
+    const reduction = options.reduction ?? 'mean';
+    checkReduction('mseLoss', reduction);
+    return elementLoss(mseOp, ...checkPair('mseLoss', input, target), reduction);
+  });
 }
 
 /** Mean absolute error: |input - target|. */
 export function l1Loss(input: Tensor, target: Tensor, options: ReductionOption = {}): Tensor {
-  const reduction = options.reduction ?? 'mean';
-  checkReduction('l1Loss', reduction);
-  return elementLoss(l1Op, ...checkPair('l1Loss', input, target), reduction);
+  // One op of a traced forward (onnx.export), target and options included.
+  return recorded('l1Loss', [input, target, options], () => {
+    const reduction = options.reduction ?? 'mean';
+    checkReduction('l1Loss', reduction);
+    return elementLoss(l1Op, ...checkPair('l1Loss', input, target), reduction);
+  });
 }
 
 /** 0.5 d^2 / beta where |d| < beta, |d| - beta / 2 elsewhere (beta = 0: L1). */
 export function smoothL1Loss(input: Tensor, target: Tensor, options: ReductionOption & { beta?: number } = {}): Tensor {
-  const reduction = options.reduction ?? 'mean';
-  const beta = options.beta ?? 1;
-  checkReduction('smoothL1Loss', reduction);
-  if (!(beta >= 0) || !Number.isFinite(beta))
-    throw new RangeError(`smoothL1Loss: beta must be a non-negative number, got ${beta}`);
-  const [x, t] = checkPair('smoothL1Loss', input, target);
-  return elementLoss(smoothL1Op, x, t, reduction, { posWeight: new Float32Array(x.numel()).fill(beta) });
+  // One op of a traced forward (onnx.export), target and options included.
+  return recorded('smoothL1Loss', [input, target, options], () => {
+    const reduction = options.reduction ?? 'mean';
+    const beta = options.beta ?? 1;
+    checkReduction('smoothL1Loss', reduction);
+    if (!(beta >= 0) || !Number.isFinite(beta))
+      throw new RangeError(`smoothL1Loss: beta must be a non-negative number, got ${beta}`);
+    const [x, t] = checkPair('smoothL1Loss', input, target);
+    return elementLoss(smoothL1Op, x, t, reduction, { posWeight: new Float32Array(x.numel()).fill(beta) });
+  });
 }
 
 /** 0.5 d^2 where |d| < delta, delta (|d| - delta / 2) elsewhere. */
 export function huberLoss(input: Tensor, target: Tensor, options: ReductionOption & { delta?: number } = {}): Tensor {
-  const reduction = options.reduction ?? 'mean';
-  const delta = options.delta ?? 1;
-  checkReduction('huberLoss', reduction);
-  if (!(delta > 0) || !Number.isFinite(delta))
-    throw new RangeError(`huberLoss: delta must be a positive number, got ${delta}`);
-  const [x, t] = checkPair('huberLoss', input, target);
-  return elementLoss(huberOp, x, t, reduction, { posWeight: new Float32Array(x.numel()).fill(delta) });
+  // One op of a traced forward (onnx.export), target and options included.
+  return recorded('huberLoss', [input, target, options], () => {
+    const reduction = options.reduction ?? 'mean';
+    const delta = options.delta ?? 1;
+    checkReduction('huberLoss', reduction);
+    if (!(delta > 0) || !Number.isFinite(delta))
+      throw new RangeError(`huberLoss: delta must be a positive number, got ${delta}`);
+    const [x, t] = checkPair('huberLoss', input, target);
+    return elementLoss(huberOp, x, t, reduction, { posWeight: new Float32Array(x.numel()).fill(delta) });
+  });
 }
 
 export interface BCEOptions extends ReductionOption {
@@ -268,11 +281,14 @@ export interface BCEOptions extends ReductionOption {
 
 /** Binary cross-entropy of probabilities in [0, 1]; each log is clamped to >= -100 as torch. */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOptions = {}): Tensor {
-  const op = 'binaryCrossEntropy';
-  const reduction = options.reduction ?? 'mean';
-  checkReduction(op, reduction);
-  const [x, t] = checkPair(op, input, target);
-  return elementLoss(bceOp, x, t, reduction, { weight: broadcastValues(op, 'weight', options.weight, x.shape) });
+  // One op of a traced forward (onnx.export), target and options included.
+  return recorded('binaryCrossEntropy', [input, target, options], () => {
+    const op = 'binaryCrossEntropy';
+    const reduction = options.reduction ?? 'mean';
+    checkReduction(op, reduction);
+    const [x, t] = checkPair(op, input, target);
+    return elementLoss(bceOp, x, t, reduction, { weight: broadcastValues(op, 'weight', options.weight, x.shape) });
+  });
 }
 
 export interface BCEWithLogitsOptions extends BCEOptions {
@@ -286,13 +302,16 @@ export function binaryCrossEntropyWithLogits(
   target: Tensor,
   options: BCEWithLogitsOptions = {},
 ): Tensor {
-  const op = 'binaryCrossEntropyWithLogits';
-  const reduction = options.reduction ?? 'mean';
-  checkReduction(op, reduction);
-  const [x, t] = checkPair(op, input, target);
-  return elementLoss(bceLogitsOp, x, t, reduction, {
-    weight: broadcastValues(op, 'weight', options.weight, x.shape),
-    posWeight: broadcastValues(op, 'posWeight', options.posWeight, x.shape),
+  // One op of a traced forward (onnx.export), target and options included.
+  return recorded('binaryCrossEntropyWithLogits', [input, target, options], () => {
+    const op = 'binaryCrossEntropyWithLogits';
+    const reduction = options.reduction ?? 'mean';
+    checkReduction(op, reduction);
+    const [x, t] = checkPair(op, input, target);
+    return elementLoss(bceLogitsOp, x, t, reduction, {
+      weight: broadcastValues(op, 'weight', options.weight, x.shape),
+      posWeight: broadcastValues(op, 'posWeight', options.posWeight, x.shape),
+    });
   });
 }
 
@@ -305,11 +324,14 @@ export interface KLDivOptions {
 
 /** KL divergence with input = log-probabilities: sum target * (log target - input). */
 export function klDiv(input: Tensor, target: Tensor, options: KLDivOptions = {}): Tensor {
-  const op = 'klDiv';
-  const reduction = options.reduction ?? 'mean';
-  checkReduction(op, reduction, ['batchmean']);
-  const [x, t] = checkPair(op, input, target);
-  return elementLoss(options.logTarget ? klDivLogOp : klDivOp, x, t, reduction);
+  // One op of a traced forward (onnx.export), target and options included.
+  return recorded('klDiv', [input, target, options], () => {
+    const op = 'klDiv';
+    const reduction = options.reduction ?? 'mean';
+    checkReduction(op, reduction, ['batchmean']);
+    const [x, t] = checkPair(op, input, target);
+    return elementLoss(options.logTarget ? klDivLogOp : klDivOp, x, t, reduction);
+  });
 }
 
 // ---- nllLoss ----------------------------------------------------------------------------
@@ -386,34 +408,39 @@ function classLayout(op: string, input: Tensor): { C: number; inner: number; bat
 
 /** Negative log-likelihood of log-probabilities input [N, C, *] (or [C]) at int32 class indices. */
 export function nllLoss(input: Tensor, target: Tensor, options: NLLOptions = {}): Tensor {
-  const op = 'nllLoss';
-  if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${typeof input}`);
-  if (!(target instanceof Tensor)) throw new TypeError(`${op}: target must be a Tensor, got ${typeof target}`);
-  if (input.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${input.dtype}`);
-  if (target.dtype !== 'int32') throw new TypeError(`${op}: target must be int32 class indices, got ${target.dtype}`);
-  const reduction = options.reduction ?? 'mean';
-  checkReduction(op, reduction);
-  const ignoreIndex = options.ignoreIndex ?? -100;
-  if (!Number.isInteger(ignoreIndex)) throw new TypeError(`${op}: ignoreIndex must be an integer, got ${ignoreIndex}`);
-  const { C, inner, batchShape } = classLayout(op, input);
-  if (!sameShape(target.shape, batchShape)) {
-    throw new RangeError(
-      `${op}: target of shape ${formatShape(target.shape)} does not match input of shape ${formatShape(input.shape)} (expected class indices of shape ${formatShape(batchShape)})`,
-    );
-  }
-  let weight: Float32Array | null = null;
-  if (options.weight !== undefined && options.weight !== null) {
-    const w = options.weight;
-    if (!(w instanceof Tensor) || w.dtype !== 'float32') throw new TypeError(`${op}: weight must be a float32 tensor`);
-    if (w.ndim !== 1 || w.shape[0] !== C)
-      throw new RangeError(`${op}: weight of shape ${formatShape(w.shape)} must have one entry per class (${C})`);
-    weight = floatValues(w).slice();
-  }
-  const targets = Int32Array.from(target.toTypedArray() as Int32Array);
-  for (let k = 0; k < targets.length; k++) {
-    const c = targets[k];
-    if (c !== ignoreIndex && (c < 0 || c >= C))
-      throw new RangeError(`${op}: target ${c} at position ${k} is out of bounds for ${C} classes`);
-  }
-  return nllOp(input, { C, inner, targets, weight, ignoreIndex, reduction, batchShape, denominator: 1 });
+  // One op of a traced forward (onnx.export), target and options included.
+  return recorded('nllLoss', [input, target, options], () => {
+    const op = 'nllLoss';
+    if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${typeof input}`);
+    if (!(target instanceof Tensor)) throw new TypeError(`${op}: target must be a Tensor, got ${typeof target}`);
+    if (input.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${input.dtype}`);
+    if (target.dtype !== 'int32') throw new TypeError(`${op}: target must be int32 class indices, got ${target.dtype}`);
+    const reduction = options.reduction ?? 'mean';
+    checkReduction(op, reduction);
+    const ignoreIndex = options.ignoreIndex ?? -100;
+    if (!Number.isInteger(ignoreIndex))
+      throw new TypeError(`${op}: ignoreIndex must be an integer, got ${ignoreIndex}`);
+    const { C, inner, batchShape } = classLayout(op, input);
+    if (!sameShape(target.shape, batchShape)) {
+      throw new RangeError(
+        `${op}: target of shape ${formatShape(target.shape)} does not match input of shape ${formatShape(input.shape)} (expected class indices of shape ${formatShape(batchShape)})`,
+      );
+    }
+    let weight: Float32Array | null = null;
+    if (options.weight !== undefined && options.weight !== null) {
+      const w = options.weight;
+      if (!(w instanceof Tensor) || w.dtype !== 'float32')
+        throw new TypeError(`${op}: weight must be a float32 tensor`);
+      if (w.ndim !== 1 || w.shape[0] !== C)
+        throw new RangeError(`${op}: weight of shape ${formatShape(w.shape)} must have one entry per class (${C})`);
+      weight = floatValues(w).slice();
+    }
+    const targets = Int32Array.from(target.toTypedArray() as Int32Array);
+    for (let k = 0; k < targets.length; k++) {
+      const c = targets[k];
+      if (c !== ignoreIndex && (c < 0 || c >= C))
+        throw new RangeError(`${op}: target ${c} at position ${k} is out of bounds for ${C} classes`);
+    }
+    return nllOp(input, { C, inner, targets, weight, ignoreIndex, reduction, batchShape, denominator: 1 });
+  });
 }

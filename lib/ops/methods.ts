@@ -16,7 +16,7 @@ import * as j from './join.js';
 import * as pw from './pointwise.js';
 import * as r from './reduce.js';
 import * as st from './reduce_stats.js';
-import { copyRaw } from '../raw/strided.js';
+import { cast } from './cast.js';
 import * as v from './view.js';
 
 type Sizes = (number | readonly number[])[];
@@ -55,7 +55,7 @@ function toDTypeOrDevice(x: Tensor, args: unknown[]): Tensor {
   }
   if (dtype !== undefined && !isDType(dtype))
     throw new TypeError(`to: dtype must be 'float32', 'int32' or 'bool', got ${String(dtype)}`);
-  if (dtype !== undefined && dtype !== x.dtype) return copyRaw(x, dtype);
+  if (dtype !== undefined && dtype !== x.dtype) return cast(x, dtype);
   return opts.copy ? v.clone(x) : x;
 }
 

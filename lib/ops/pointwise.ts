@@ -8,7 +8,9 @@ import { Storage, Tensor } from '../tensor.js';
 import { asTensor, floatPair, intBinary, mul, resultType, sub, type TensorLike } from './binary.js';
 import { binaryRaw } from '../raw/elementwise.js';
 import { sumTo } from './reduce.js';
-import { copyRaw, valuesAs } from '../raw/strided.js';
+import { valuesAs } from '../raw/strided.js';
+import { cast } from './cast.js';
+import { recorded } from '../trace.js';
 import { log } from './unary.js';
 
 /** out[i] = f(a[i], b[i]) over the broadcast shape, in `dtype`. */
@@ -85,7 +87,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
     return intBinary('pow', a, b, (x, y) => (y < 0 ? (x === 1 ? 1 : 0) : (x ** y) | 0));
   }
   if (a instanceof Tensor && typeof b === 'number') {
-    return powScalarOp(a.dtype === 'float32' ? a : copyRaw(a, 'float32'), b);
+    return powScalarOp(cast(a, 'float32'), b);
   }
   return powOp(...floatPair('pow', a, b));
 }
@@ -226,15 +228,17 @@ export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | nul
       if (hi) out = minimum(out, hi);
       return out;
     }
-    const f = (t: Tensor | null) => (t === null || t.dtype === 'float32' ? t : copyRaw(t, 'float32'));
+    const f = (t: Tensor | null) => (t === null ? t : cast(t, 'float32'));
     return clampTensorOp(f(x) as Tensor, f(lo), f(hi));
   }
   if (x.dtype !== 'float32' && [min, max].every((v) => v === undefined || v === null || Number.isInteger(v))) {
-    return mapBinaryRaw('clamp', x, x, x.dtype === 'bool' ? 'int32' : x.dtype, (v) =>
-      Math.min(Math.max(v, min ?? -Infinity), max ?? Infinity),
+    return recorded('clamp', [x, min ?? null, max ?? null], () =>
+      mapBinaryRaw('clamp', x, x, x.dtype === 'bool' ? 'int32' : x.dtype, (v) =>
+        Math.min(Math.max(v, min ?? -Infinity), max ?? Infinity),
+      ),
     );
   }
-  return clampOp(x.dtype === 'float32' ? x : copyRaw(x, 'float32'), min ?? null, max ?? null);
+  return clampOp(cast(x, 'float32'), min ?? null, max ?? null);
 }
 
 // ---- where ------------------------------------------------------------------------------
@@ -269,7 +273,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const dtype = resultType(a, b);
   const toT = (x: TensorLike) => {
     const t = asTensor('where', x);
-    return t.dtype === dtype ? t : copyRaw(t, dtype);
+    return cast(t, dtype);
   };
   return whereOp(cond, toT(a), toT(b));
 }

@@ -6,6 +6,7 @@ import { native } from '../native.js';
 import { formatShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { contiguousRaw, requireFloat, uninitFloat } from '../raw/elementwise.js';
+import { recorded } from '../trace.js';
 
 enum PoolOp {
   Max = 0,
@@ -176,8 +177,13 @@ function windowPlan(
 }
 
 function runPool(plan: PoolPlan, x: Tensor, returnIndices: boolean): Tensor | [Tensor, Tensor] {
-  const y = poolOps.get(plan.op)!(x, plan);
-  return returnIndices ? [y, plan.indices!] : y;
+  if (!returnIndices) return poolOps.get(plan.op)!(x, plan);
+  // Values and indices: one op of a traced forward (onnx.export), named for the pool.
+  const name = plan.op === PoolOp.Max ? 'maxPool2dWithIndices' : 'adaptiveMaxPool2dWithIndices';
+  return recorded(name, [x, plan], () => {
+    const y = poolOps.get(plan.op)!(x, plan);
+    return [y, plan.indices!] as [Tensor, Tensor];
+  });
 }
 
 function maxPool(

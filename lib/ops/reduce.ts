@@ -6,7 +6,7 @@ import { allocate, type DType, dtypeOf, type TypedArray } from '../dtype.js';
 import { ArgReduceOp, native, ReduceOp, type ReduceOpCode } from '../native.js';
 import { contiguousStrides, formatShape, normalizeDim, normalizeDims, numel, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { traced } from '../trace.js';
+import { recorded, traced } from '../trace.js';
 import { div, mul } from './binary.js';
 import { where } from './pointwise.js';
 import { elementOffsets, writeInto } from '../raw/strided.js';
@@ -82,23 +82,26 @@ export function reduceRaw(
   return new Tensor(new Storage(out), shape);
 }
 
-/** A reduction of int32/bool x in TypeScript. */
+/** A reduction of int32/bool x in TypeScript (recorded as the op `name` for tracing). */
 function reduceInts(
+  name: string,
   x: Tensor,
-  dims: readonly number[],
+  dims: number[],
   keepdim: boolean,
   dtype: DType,
   init: number,
   f: (acc: number, v: number) => number,
 ): Tensor {
-  const { vals, rows, cols } = rowsOf(x, dims);
-  const out = allocate(dtype, rows);
-  for (let r = 0; r < rows; r++) {
-    let acc = init;
-    for (let c = 0; c < cols; c++) acc = f(acc, vals[r * cols + c]);
-    out[r] = acc;
-  }
-  return new Tensor(new Storage(out), reducedShape(x.shape, dims, keepdim));
+  return recorded(name, [x, dims, keepdim], () => {
+    const { vals, rows, cols } = rowsOf(x, dims);
+    const out = allocate(dtype, rows);
+    for (let r = 0; r < rows; r++) {
+      let acc = init;
+      for (let c = 0; c < cols; c++) acc = f(acc, vals[r * cols + c]);
+      out[r] = acc;
+    }
+    return new Tensor(new Storage(out), reducedShape(x.shape, dims, keepdim));
+  });
 }
 
 function checkTensor(op: string, x: unknown): Tensor {
@@ -142,7 +145,7 @@ const meanOp = defineOp({
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor('sum', x);
   const dims = normalizeDims('sum', dim, x.ndim);
-  if (x.dtype !== 'float32') return reduceInts(x, dims, keepdim, 'int32', 0, (a, v) => (a + v) | 0);
+  if (x.dtype !== 'float32') return reduceInts('sum', x, dims, keepdim, 'int32', 0, (a, v) => (a + v) | 0);
   return sumOp(x, dims, keepdim);
 }
 
@@ -196,7 +199,7 @@ const prodOp = defineOp({
 export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor('prod', x);
   const dims = normalizeDims('prod', dim, x.ndim);
-  if (x.dtype !== 'float32') return reduceInts(x, dims, keepdim, 'int32', 1, Math.imul);
+  if (x.dtype !== 'float32') return reduceInts('prod', x, dims, keepdim, 'int32', 1, Math.imul);
   return prodOp(x, dims, keepdim);
 }
 
@@ -235,10 +238,10 @@ function sameValue(a: number, b: number): boolean {
 const amaxOp = defineAExtreme('amax');
 const aminOp = defineAExtreme('amin');
 
-function extremeInts(x: Tensor, dims: number[], keepdim: boolean, isMax: boolean, op: string): Tensor {
+function extremeInts(x: Tensor, dims: number[], keepdim: boolean, isMax: boolean, op: 'amax' | 'amin'): Tensor {
   if (dims.some((d) => x.shape[d] === 0))
     throw new RangeError(`${op}: cannot reduce over a zero-size dim of shape ${formatShape(x.shape)}`);
-  return reduceInts(x, dims, keepdim, x.dtype, isMax ? -Infinity : Infinity, isMax ? Math.max : Math.min);
+  return reduceInts(op, x, dims, keepdim, x.dtype, isMax ? -Infinity : Infinity, isMax ? Math.max : Math.min);
 }
 
 export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
@@ -382,9 +385,12 @@ function maxMin(name: 'max' | 'min', x: Tensor, dim: number | undefined, keepdim
   }
   const d = normalizeDim(name, dim, x.ndim);
   if (x.ndim === 0) return valuesIndices(x, new Tensor(new Storage(new Int32Array(1)), []));
-  const [v, i] = argRaw(name, name === 'max', x, d, keepdim, true);
-  if (x.dtype !== 'float32') return valuesIndices(v!, i);
-  return valuesIndices((name === 'max' ? maxDimOp : minDimOp)(x, d, [v!, i]), i);
+  // One op of the trace with both results (the values' op below is inside it).
+  const [values, indices] = recorded(name, [x, d, keepdim], () => {
+    const [v, i] = argRaw(name, name === 'max', x, d, keepdim, true);
+    return [x.dtype === 'float32' ? (name === 'max' ? maxDimOp : minDimOp)(x, d, [v!, i]) : v!, i];
+  });
+  return valuesIndices(values, indices);
 }
 
 export function max(x: Tensor): Tensor;
@@ -431,10 +437,10 @@ export const argmin: (x: Tensor, dim?: number, keepdim?: boolean) => Tensor = tr
 
 export function all(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor('all', x);
-  return reduceInts(x, normalizeDims('all', dim, x.ndim), keepdim, 'bool', 1, (a, v) => (a && v !== 0 ? 1 : 0));
+  return reduceInts('all', x, normalizeDims('all', dim, x.ndim), keepdim, 'bool', 1, (a, v) => (a && v !== 0 ? 1 : 0));
 }
 
 export function any(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor('any', x);
-  return reduceInts(x, normalizeDims('any', dim, x.ndim), keepdim, 'bool', 0, (a, v) => (a || v !== 0 ? 1 : 0));
+  return reduceInts('any', x, normalizeDims('any', dim, x.ndim), keepdim, 'bool', 0, (a, v) => (a || v !== 0 ? 1 : 0));
 }

@@ -4,6 +4,7 @@ import { allocate } from '../dtype.js';
 import { ReduceOp } from '../native.js';
 import { normalizeDim, normalizeDims, numel } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { recorded } from '../trace.js';
 import { div, mul, sub } from './binary.js';
 import { flip } from './join.js';
 import { mapBinaryRaw, pow, where } from './pointwise.js';
@@ -33,9 +34,13 @@ export function variance(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   requireFloat('var', x);
   const dims = normalizeDims('var', dim, x.ndim);
   const correction = opts.correction ?? (opts.unbiased === false ? 0 : 1);
-  const n = numel(dims.map((d) => x.shape[d]));
-  const centered = sub(x, mean(x, dims, true));
-  return div(sum(mul(centered, centered), dims, opts.keepdim ?? false), Math.max(n - correction, 0));
+  const keepdim = opts.keepdim ?? false;
+  // One op for a traced forward: its divisor follows the sizes of the reduced dims.
+  return recorded('var', [x, dims, correction, keepdim], () => {
+    const n = numel(dims.map((d) => x.shape[d]));
+    const centered = sub(x, mean(x, dims, true));
+    return div(sum(mul(centered, centered), dims, keepdim), Math.max(n - correction, 0));
+  });
 }
 
 // sqrt for std: torch's std_backward is g / (2 std) with 0 where std == 0 (a constant input),

@@ -7,6 +7,7 @@ import { native } from '../native.js';
 import { formatShape, normalizeDim } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from '../raw/elementwise.js';
+import { recorded } from '../trace.js';
 
 enum Op {
   Softmax = 0,
@@ -290,65 +291,68 @@ const crossEntropyOp = defineOp({
  * probabilities (input's shape). Fused log-softmax + NLL, forward and backward.
  */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
-  const op = 'crossEntropy';
-  if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${typeof input}`);
-  if (!(target instanceof Tensor)) throw new TypeError(`${op}: target must be a Tensor, got ${typeof target}`);
-  requireFloat(op, input);
-  const reduction = options.reduction ?? 'mean';
-  if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
-    throw new RangeError(`${op}: reduction must be 'mean', 'sum' or 'none', got '${String(reduction)}'`);
-  }
-  const smoothing = options.labelSmoothing ?? 0;
-  if (!(smoothing >= 0 && smoothing <= 1))
-    throw new RangeError(`${op}: labelSmoothing must be in [0, 1], got ${smoothing}`);
-  const ignoreIndex = options.ignoreIndex ?? -100;
-  if (input.ndim < 1)
-    throw new RangeError(`${op}: input must have at least 1 dim (classes), got shape ${formatShape(input.shape)}`);
-  const unbatched = input.ndim === 1;
-  const x = unbatched ? new Tensor(input.storage, [1, input.shape[0]], [0, input.strides[0]], input.offset) : input;
-  const C = x.shape[1];
-  const { rows: xr, back: backPerm } = rowsOf(x, 1);
-  const rows = new Tensor(xr.storage, [xr.numel() / Math.max(C, 1), C], undefined, xr.offset);
-  const permutedShape = xr.shape;
-  const back = (t: Tensor): Tensor => {
-    const inRows = new Tensor(t.storage, permutedShape, undefined, t.offset);
-    const r = backPerm(inRows);
-    return unbatched ? new Tensor(r.storage, [C], [r.strides[1]], r.offset) : r;
-  };
-  const batchShape = unbatched ? [] : [x.shape[0], ...x.shape.slice(2)];
-  let targets: Int32Array | Float32Array;
-  if (target.dtype === 'int32') {
-    const want = unbatched ? [] : batchShape;
-    if (target.ndim !== want.length || target.shape.some((s, i) => s !== want[i])) {
-      throw new RangeError(
-        `${op}: target of shape ${formatShape(target.shape)} does not match input ${formatShape(input.shape)} (expected class indices of shape ${formatShape(want)})`,
+  // One op of a traced forward (onnx.export), target and options included.
+  return recorded('crossEntropy', [input, target, options], () => {
+    const op = 'crossEntropy';
+    if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${typeof input}`);
+    if (!(target instanceof Tensor)) throw new TypeError(`${op}: target must be a Tensor, got ${typeof target}`);
+    requireFloat(op, input);
+    const reduction = options.reduction ?? 'mean';
+    if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
+      throw new RangeError(`${op}: reduction must be 'mean', 'sum' or 'none', got '${String(reduction)}'`);
+    }
+    const smoothing = options.labelSmoothing ?? 0;
+    if (!(smoothing >= 0 && smoothing <= 1))
+      throw new RangeError(`${op}: labelSmoothing must be in [0, 1], got ${smoothing}`);
+    const ignoreIndex = options.ignoreIndex ?? -100;
+    if (input.ndim < 1)
+      throw new RangeError(`${op}: input must have at least 1 dim (classes), got shape ${formatShape(input.shape)}`);
+    const unbatched = input.ndim === 1;
+    const x = unbatched ? new Tensor(input.storage, [1, input.shape[0]], [0, input.strides[0]], input.offset) : input;
+    const C = x.shape[1];
+    const { rows: xr, back: backPerm } = rowsOf(x, 1);
+    const rows = new Tensor(xr.storage, [xr.numel() / Math.max(C, 1), C], undefined, xr.offset);
+    const permutedShape = xr.shape;
+    const back = (t: Tensor): Tensor => {
+      const inRows = new Tensor(t.storage, permutedShape, undefined, t.offset);
+      const r = backPerm(inRows);
+      return unbatched ? new Tensor(r.storage, [C], [r.strides[1]], r.offset) : r;
+    };
+    const batchShape = unbatched ? [] : [x.shape[0], ...x.shape.slice(2)];
+    let targets: Int32Array | Float32Array;
+    if (target.dtype === 'int32') {
+      const want = unbatched ? [] : batchShape;
+      if (target.ndim !== want.length || target.shape.some((s, i) => s !== want[i])) {
+        throw new RangeError(
+          `${op}: target of shape ${formatShape(target.shape)} does not match input ${formatShape(input.shape)} (expected class indices of shape ${formatShape(want)})`,
+        );
+      }
+      targets = target.toTypedArray() as Int32Array;
+    } else if (target.dtype === 'float32') {
+      if (target.ndim !== input.ndim || target.shape.some((s, i) => s !== input.shape[i])) {
+        throw new RangeError(
+          `${op}: probability target of shape ${formatShape(target.shape)} must match input ${formatShape(input.shape)}`,
+        );
+      }
+      const t = unbatched ? new Tensor(target.storage, [1, C], [0, target.strides[0]], target.offset) : target;
+      targets = rowsOf(t, 1).rows.toTypedArray() as Float32Array;
+    } else {
+      throw new TypeError(
+        `${op}: target must be an int32 tensor of class indices or a float32 tensor of probabilities, got ${target.dtype}`,
       );
     }
-    targets = target.toTypedArray() as Int32Array;
-  } else if (target.dtype === 'float32') {
-    if (target.ndim !== input.ndim || target.shape.some((s, i) => s !== input.shape[i])) {
-      throw new RangeError(
-        `${op}: probability target of shape ${formatShape(target.shape)} must match input ${formatShape(input.shape)}`,
-      );
+    let weight: Float32Array | null = null;
+    if (options.weight) {
+      const w = options.weight;
+      if (!(w instanceof Tensor) || w.dtype !== 'float32' || w.ndim !== 1 || w.shape[0] !== C) {
+        throw new RangeError(
+          `${op}: weight must be a float32 tensor of shape [${C}], got ${w instanceof Tensor ? `${w.dtype} ${formatShape(w.shape)}` : typeof w}`,
+        );
+      }
+      weight = w.toTypedArray() as Float32Array;
     }
-    const t = unbatched ? new Tensor(target.storage, [1, C], [0, target.strides[0]], target.offset) : target;
-    targets = rowsOf(t, 1).rows.toTypedArray() as Float32Array;
-  } else {
-    throw new TypeError(
-      `${op}: target must be an int32 tensor of class indices or a float32 tensor of probabilities, got ${target.dtype}`,
-    );
-  }
-  let weight: Float32Array | null = null;
-  if (options.weight) {
-    const w = options.weight;
-    if (!(w instanceof Tensor) || w.dtype !== 'float32' || w.ndim !== 1 || w.shape[0] !== C) {
-      throw new RangeError(
-        `${op}: weight must be a float32 tensor of shape [${C}], got ${w instanceof Tensor ? `${w.dtype} ${formatShape(w.shape)}` : typeof w}`,
-      );
-    }
-    weight = w.toTypedArray() as Float32Array;
-  }
-  return crossEntropyOp(input, { rows, targets, weight, ignoreIndex, smoothing, reduction, batchShape, back });
+    return crossEntropyOp(input, { rows, targets, weight, ignoreIndex, smoothing, reduction, batchShape, back });
+  });
 }
 
 declare module '../tensor.js' {

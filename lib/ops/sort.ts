@@ -8,6 +8,7 @@ import { Storage, Tensor } from '../tensor.js';
 import { scatterAddOp } from './indexing.js';
 import { ValuesIndices } from './reduce.js';
 import { elementOffsets } from '../raw/strided.js';
+import { recorded } from '../trace.js';
 
 function checkTensor(op: string, t: unknown): asserts t is Tensor {
   if (!(t instanceof Tensor))
@@ -110,18 +111,30 @@ function sortArgs(
   return [normalizeDim(op, opts.dim ?? -1, x.ndim), opts.descending ?? false];
 }
 
+/**
+ * The first k of every line sorted along dim, values (differentiable) and indices: one op of a
+ * traced forward (onnx.export), with its arguments (x, dim, k, largest first, k is the whole dim).
+ */
+function topLines(x: Tensor, dim: number, k: number, descending: boolean): [Tensor, Tensor] {
+  const all = k === (x.ndim ? x.shape[dim] : 1);
+  return recorded('topk', [x, dim, k, descending, all], () => {
+    const [values, indices] = sortLines(x, dim, k, descending);
+    const v = x.requiresGrad && x.dtype === 'float32' ? takeAlongOp(x, values, dim, indices) : values;
+    return [v, indices];
+  });
+}
+
 /** Sorted values and their int32 indices along dim (torch.sort; always stable). */
 export function sort(x: Tensor, dim?: number | SortOptions, options: SortOptions = {}): ValuesIndices {
   const [d, descending] = sortArgs('sort', x, dim, options);
-  const [values, indices] = sortLines(x, d, x.ndim ? x.shape[d] : 1, descending);
-  const v = x.requiresGrad && x.dtype === 'float32' ? takeAlongOp(x, values, d, indices) : values;
-  return new ValuesIndices(v, indices);
+  const [values, indices] = topLines(x, d, x.ndim ? x.shape[d] : 1, descending);
+  return new ValuesIndices(values, indices);
 }
 
 /** The int32 indices that sort x along dim (torch.argsort). */
 export function argsort(x: Tensor, dim?: number | SortOptions, options: SortOptions = {}): Tensor {
   const [d, descending] = sortArgs('argsort', x, dim, options);
-  return sortLines(x, d, x.ndim ? x.shape[d] : 1, descending)[1];
+  return topLines(x, d, x.ndim ? x.shape[d] : 1, descending)[1];
 }
 
 /** The k largest (or smallest) elements along dim and their int32 indices, sorted (torch.topk). */
@@ -135,9 +148,8 @@ export function topk(x: Tensor, k: number, dim?: number | TopkOptions, options: 
       `topk: k (${k}) must be an integer in [0, ${size}] for dim ${d} of shape ${formatShape(x.shape)}`,
     );
   }
-  const [values, indices] = sortLines(x, d, k, opts.largest ?? true);
-  const v = x.requiresGrad && x.dtype === 'float32' ? takeAlongOp(x, values, d, indices) : values;
-  return new ValuesIndices(v, indices);
+  const [values, indices] = topLines(x, d, k, opts.largest ?? true);
+  return new ValuesIndices(values, indices);
 }
 
 declare module '../tensor.js' {

@@ -8,7 +8,9 @@ import { contiguousStrides } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { add, div, mul, sub } from './binary.js';
 import { binaryRaw, uninitFloat } from '../raw/elementwise.js';
-import { copyRaw, valuesAs } from '../raw/strided.js';
+import { valuesAs } from '../raw/strided.js';
+import { cast } from './cast.js';
+import { recorded } from '../trace.js';
 
 /** out = op(x) for a float32 x through the native kernel. */
 export function unaryRaw(code: UnaryOpCode, x: Tensor): Tensor {
@@ -38,7 +40,7 @@ export function mapRaw(x: Tensor, f: (v: number) => number): Tensor {
 }
 
 function asFloat(x: Tensor): Tensor {
-  return x.dtype === 'float32' ? x : copyRaw(x, 'float32');
+  return cast(x, 'float32');
 }
 
 function checkTensor(op: string, x: unknown): Tensor {
@@ -73,7 +75,7 @@ export function defineUnary(spec: UnarySpec): (x: Tensor) => Tensor {
   return (x: Tensor) => {
     checkTensor(spec.name, x);
     if (x.dtype !== 'float32') {
-      if (spec.intForward && x.dtype === 'int32') return spec.intForward(x);
+      if (spec.intForward && x.dtype === 'int32') return recorded(spec.name, [x], () => spec.intForward!(x));
       return op(asFloat(x));
     }
     return op(x);

@@ -78,11 +78,13 @@ export async function checkCase(c: Case): Promise<Uint8Array> {
         expect(gv, where).toEqual(wv);
         return;
       }
-      const scale = Math.max(1e-30, ...wv.map(Math.abs));
+      // NaN must meet NaN and an infinity the same infinity; the rest within TOL of the largest finite value.
+      const scale = Math.max(1e-30, ...wv.filter(Number.isFinite).map(Math.abs));
       let worst = 0;
       for (let k = 0; k < wv.length; k++) {
-        if (Number.isNaN(wv[k]) && Number.isNaN(gv[k])) continue;
-        worst = Math.max(worst, Math.abs(gv[k] - wv[k]) / scale);
+        if (Object.is(wv[k], gv[k]) || (Number.isNaN(wv[k]) && Number.isNaN(gv[k]))) continue;
+        const err = Number.isFinite(wv[k]) ? Math.abs(gv[k] - wv[k]) / scale : Number.POSITIVE_INFINITY;
+        worst = Math.max(worst, Number.isNaN(err) ? Number.POSITIVE_INFINITY : err);
       }
       expect(worst, where).toBeLessThanOrEqual(TOL);
     });

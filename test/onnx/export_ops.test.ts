@@ -1,0 +1,90 @@
+// onnx.export beyond the layers: the op sweep of op_cases.ts run in ONNX Runtime, and what stays
+// unexportable, each refused with an error naming the op and the module.
+import { afterEach, describe, expect, it } from 'vitest';
+import { autograd, nn, onnx, randn, type Tensor } from '../../lib/index.js';
+import { Fn } from './cases.js';
+import { opCases } from './op_cases.js';
+import { checkCase } from './ort_check.js';
+
+describe('onnx.export: ops with several or data-dependent results, losses, integer paths', () => {
+  for (const c of opCases()) {
+    it(c.name, async () => {
+      await checkCase(c);
+    });
+  }
+});
+
+describe('onnx.export refuses, naming the op and the module', () => {
+  const cube = autograd.defineOp({
+    name: 'cube',
+    forward(_ctx, x: Tensor) {
+      return x.mul(x).mul(x);
+    },
+    backward(_ctx, g: Tensor) {
+      return [g];
+    },
+  });
+  afterEach(() => {
+    onnx.opHandlers.delete('cube');
+  });
+
+  it("an op of the user's own (autograd.defineOp) without an ONNX mapping", () => {
+    const model = new nn.Sequential(new nn.Linear(2, 3), new Fn((x) => cube(x)));
+    expect(() => onnx.exportModel(model, [randn([2, 2])])).toThrow(
+      /onnx\.export: cube in module '1': the op 'cube' cannot be exported to ONNX yet/,
+    );
+  });
+
+  it('a mapping can be registered for it; a value the op computed besides its result is refused', async () => {
+    onnx.opHandlers.set('cube', (c) => c.g.op('Mul', [c.g.op('Mul', [c.input(0), c.input(0)]), c.input(0)]));
+    await checkCase({ name: 'user_op', model: new Fn((x) => cube(x.add(1))), args: [randn([2, 3])] });
+    let side: Tensor | null = null;
+    const leaky = autograd.defineOp({
+      name: 'cube',
+      forward(_ctx, x: Tensor) {
+        side = x.abs(); // kept aside: the graph has no node for it
+        return x.mul(x).mul(x);
+      },
+      backward(_ctx, g: Tensor) {
+        return [g];
+      },
+    });
+    const model = new nn.Sequential(new nn.Linear(2, 2), new Fn((x) => [leaky(x), side as unknown as Tensor]));
+    expect(() => onnx.exportModel(model, [randn([3, 2])])).toThrow(
+      /onnx\.export: output in the top-level module: the output \(shape \[3,2\]\) is a value that cube in module '1' computed from the model's inputs besides its result/,
+    );
+  });
+
+  it('unbind and split(size) along a dynamic axis: the number of results would follow it', () => {
+    const dynamicAxes = { input: { 0: 'batch' } };
+    const unbind = new nn.Sequential(new nn.Linear(2, 2), new Fn((x) => x.unbind(0)));
+    expect(() => onnx.exportModel(unbind, [randn([3, 2])], { dynamicAxes })).toThrow(
+      /onnx\.export: unbind in module '1': returns 3 tensors here and 6 with other sizes of the dynamic axes/,
+    );
+    const split = new Fn((x) => x.split(2, 0));
+    expect(() => onnx.exportModel(split, [randn([4, 2])], { dynamicAxes })).toThrow(
+      /onnx\.export: split in the top-level module: returns 2 tensors here and 4 with other sizes/,
+    );
+    const sections = new Fn((x) => x.chunk(3, 0));
+    expect(() => onnx.exportModel(sections, [randn([4, 2])], { dynamicAxes })).toThrow(
+      /onnx\.export: split in the top-level module: split sizes \[2,2\] \(\[3,3,2\]|returns 2 tensors here and 3/,
+    );
+  });
+
+  it('dropout in training mode (random masks a graph cannot reproduce)', () => {
+    const model = new nn.Sequential(
+      new nn.Linear(2, 2),
+      new Fn((x) => nn.functional.dropout(x, 0.5, { training: true })),
+    );
+    expect(() => onnx.exportModel(model, [randn([2, 2])])).toThrow(
+      /onnx\.export: dropout in module '1': dropout ran in training mode/,
+    );
+  });
+
+  it('random numbers drawn in forward', () => {
+    const model = new nn.Sequential(new nn.Linear(2, 2), new Fn((x) => x.add(randn([2, 2]))));
+    expect(() => onnx.exportModel(model, [randn([2, 2])])).toThrow(
+      /onnx\.export: add in module '1': an input \(shape \[2,2\]\) depends on the model's inputs but was computed by .*random_tensors/,
+    );
+  });
+});
