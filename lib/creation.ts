@@ -3,6 +3,7 @@ import { type DeviceLike, requireCpu } from './device.js';
 import { allocate, type DType, type TypedArray, isDType } from './dtype.js';
 import { checkShape, formatShape, numel, type Shape } from './shape.js';
 import { Storage, Tensor } from './tensor.js';
+import { recorded } from './trace.js';
 
 export interface CreationOptions {
   dtype?: DType;
@@ -147,15 +148,21 @@ function likeOpts(t: Tensor, opts?: CreationOptions): CreationOptions {
   return { dtype: opts?.dtype ?? t.dtype, requiresGrad: opts?.requiresGrad, device: opts?.device };
 }
 
+/** t's shape filled with value: one op of a traced forward (onnx.export), so its shape follows t's. */
+function filledLike(t: Tensor, value: number | boolean, opts?: CreationOptions): Tensor {
+  const o = likeOpts(t, opts);
+  return recorded('fullLike', [t, value, o.dtype], () => full(t.shape, value, o));
+}
+
 export function zerosLike(t: Tensor, opts?: CreationOptions): Tensor {
-  return full(t.shape, 0, likeOpts(t, opts));
+  return filledLike(t, 0, opts);
 }
 export function onesLike(t: Tensor, opts?: CreationOptions): Tensor {
-  return full(t.shape, 1, likeOpts(t, opts));
+  return filledLike(t, 1, opts);
 }
 export function fullLike(t: Tensor, value: number | boolean, opts?: CreationOptions): Tensor {
-  return full(t.shape, value, likeOpts(t, opts));
+  return filledLike(t, value, opts);
 }
 export function emptyLike(t: Tensor, opts?: CreationOptions): Tensor {
-  return full(t.shape, 0, likeOpts(t, opts));
+  return filledLike(t, 0, opts);
 }

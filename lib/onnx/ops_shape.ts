@@ -2,6 +2,7 @@
 // follow the dynamic axes (a reshape target's batch dim, a slice to the end) become ONNX's
 // shape-relative forms (0 = copy the input's dim, -1 = infer, negative indices, open ends);
 // anything else that follows them is refused.
+import type { DType } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import type { OpContext, OpHandler } from './export.js';
 import { onnxDType } from './ops_math.js';
@@ -107,6 +108,11 @@ export function registerShape(reg: (name: string, h: OpHandler) => void): void {
     return c.g.op('Where', [c.input(1), value, c.input(0)]);
   });
   reg('pad', (c) => padHandler(c));
+  // zerosLike/onesLike/fullLike/emptyLike: the value over the input's (possibly dynamic) shape.
+  reg('fullLike', (c) => {
+    const value = { dtype: c.static(2) as DType, shape: [1], data: [Number(c.static(1))] };
+    return c.g.op('ConstantOfShape', [c.g.op('Shape', [c.input(0)])], { value });
+  });
   reg('interpolate', (c) => interpolateHandler(c));
 }
 

@@ -1,6 +1,6 @@
 // Comparisons and logical ops: broadcasting, any dtype in, bool out, no gradient.
 import { Tensor } from '../tensor.js';
-import { traced } from '../trace.js';
+import { activeTracer, traced } from '../trace.js';
 import { asTensor, type TensorLike } from './binary.js';
 import { mapBinaryRaw } from './pointwise.js';
 import { mapRaw } from './unary.js';
@@ -39,8 +39,16 @@ export const isnan = unaryBool('isnan', (v) => v !== v);
 export const isfinite = unaryBool('isfinite', Number.isFinite);
 export const isinf = unaryBool('isinf', (v) => v === Infinity || v === -Infinity);
 
+/** equal/allclose answer in JavaScript: a traced forward (onnx.export) must not branch on it. */
+function readsValues(op: string, a: Tensor, b: Tensor): void {
+  if (activeTracer === null) return;
+  activeTracer.read(a, `${op}()`);
+  activeTracer.read(b, `${op}()`);
+}
+
 /** Whether a and b have the same shape and elements (torch.equal). */
 export function equal(a: Tensor, b: Tensor): boolean {
+  readsValues('equal', a, b);
   if (a.ndim !== b.ndim || a.shape.some((s, i) => s !== b.shape[i])) return false;
   const e = eq(a, b).storage.data;
   for (let i = 0; i < e.length; i++) if (!e[i]) return false;
@@ -53,6 +61,7 @@ export function allclose(
   b: Tensor,
   opts: { rtol?: number; atol?: number; equalNan?: boolean } = {},
 ): boolean {
+  readsValues('allclose', a, b);
   const rtol = opts.rtol ?? 1e-5;
   const atol = opts.atol ?? 1e-8;
   const close = mapBinaryRaw('allclose', a, b, 'bool', (x, y) => {

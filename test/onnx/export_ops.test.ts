@@ -81,6 +81,13 @@ describe('onnx.export refuses, naming the op and the module', () => {
     );
   });
 
+  it('equal/allclose on computed values (their answer would steer the forward)', () => {
+    const model = new nn.Sequential(new nn.Linear(2, 2), new Fn((x) => (x.equal(x.relu()) ? x : x.neg())));
+    expect(() => onnx.exportModel(model, [randn([2, 2])])).toThrow(
+      /onnx\.export: .* in module '1' reads the values of a tensor computed from the inputs in JavaScript \(equal\(\)\)/,
+    );
+  });
+
   it('random numbers drawn in forward', () => {
     const model = new nn.Sequential(new nn.Linear(2, 2), new Fn((x) => x.add(randn([2, 2]))));
     expect(() => onnx.exportModel(model, [randn([2, 2])])).toThrow(

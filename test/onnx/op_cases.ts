@@ -2,7 +2,20 @@
 // results, the losses, integer and bool paths, casts, and the statistics whose divisor follows
 // a dynamic axis. Each case runs in ONNX Runtime through test/onnx/export_ops.test.ts, with the
 // batch (dim 0 of every input) dynamic and a second batch size unless it says otherwise.
-import { manualSeed, nn, nonzero, pow, rand, randint, randn, type Tensor, tensor } from '../../lib/index.js';
+import {
+  fullLike,
+  manualSeed,
+  nn,
+  nonzero,
+  onesLike,
+  pow,
+  rand,
+  randint,
+  randn,
+  type Tensor,
+  tensor,
+  zerosLike,
+} from '../../lib/index.js';
 import { Fn } from './cases.js';
 import type { Case } from './ort_check.js';
 
@@ -200,6 +213,7 @@ export function opCases(): Case[] {
         i.float().mul(0.5),
         i.gt(0).amax(1),
         i.gt(0).sum(0),
+        i.gt(0).cumsum(1),
       ],
       [randint(-3, 4, [3, 4])],
       [randint(-3, 4, [6, 4])],
@@ -211,6 +225,24 @@ export function opCases(): Case[] {
       (x) => [x.mul(3).int(), x.gt(0).float(), x.int().bool(), x.bool(), x.div(x.gt(0).float().sub(1)).int()],
       [randn([3, 5])],
       [randn([6, 5])],
+    ),
+  );
+  // zerosLike & co. take the input's shape, dynamic axes included.
+  cases.push(
+    dyn(
+      'filled_like',
+      (x, i) => [zerosLike(x).add(x), onesLike(i).mul(i), fullLike(x, true).logicalAnd(x.gt(0)), fullLike(i, 2.5)],
+      [randn([3, 5]), randint(0, 4, [3, 2])],
+      [randn([6, 5]), randint(0, 4, [6, 2])],
+    ),
+  );
+  // clamp with tensor bounds (broadcast), and with one of them.
+  cases.push(
+    dyn(
+      'clamp_tensor_bounds',
+      (x, lo) => [x.clamp(lo, lo.add(1)), x.clamp(null, lo.select(0, 0)), x.clamp(lo.sum(1, true), null)],
+      [randn([3, 5]), randn([3, 5])],
+      [randn([6, 5]), randn([6, 5])],
     ),
   );
   // var/std: the divisor follows the batch when it is reduced.
