@@ -6,6 +6,7 @@ import { formatShape, normalizeDim, numel } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { copyRaw } from '../raw/strided.js';
 import { permute } from './view.js';
+import { activeTracer } from '../trace.js';
 
 export interface UniqueOptions {
   /**
@@ -65,6 +66,8 @@ export function unique(x: Tensor, options: UniqueOptions): UniqueResult;
 export function unique(x: Tensor, options: UniqueOptions = {}): Tensor | UniqueResult {
   if (!(x instanceof Tensor)) throw new TypeError(`unique: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
   checkOptions('unique', options, UNIQUE_OPTIONS);
+  // Its result's size comes from the values, read here: onnx.export refuses it on computed ones.
+  if (activeTracer !== null) activeTracer.read(x, 'unique()');
   const { sorted = true, returnInverse = false, returnCounts = false } = options;
   // Rows: the elements (width 1), or the slices along dim moved to the front, flattened.
   let rows: Tensor;

@@ -1,7 +1,7 @@
 // onnx.export beyond the layers: the op sweep of op_cases.ts run in ONNX Runtime, and what stays
 // unexportable, each refused with an error naming the op and the module.
 import { afterEach, describe, expect, it } from 'vitest';
-import { autograd, nn, onnx, randn, type Tensor } from '../../lib/index.js';
+import { autograd, nn, onnx, randn, type Tensor, unique } from '../../lib/index.js';
 import { Fn } from './cases.js';
 import { opCases } from './op_cases.js';
 import { checkCase } from './ort_check.js';
@@ -85,6 +85,13 @@ describe('onnx.export refuses, naming the op and the module', () => {
     const model = new nn.Sequential(new nn.Linear(2, 2), new Fn((x) => (x.equal(x.relu()) ? x : x.neg())));
     expect(() => onnx.exportModel(model, [randn([2, 2])])).toThrow(
       /onnx\.export: .* in module '1' reads the values of a tensor computed from the inputs in JavaScript \(equal\(\)\)/,
+    );
+  });
+
+  it('unique of computed values (its size comes from them)', () => {
+    const model = new nn.Sequential(new nn.Linear(2, 2), new Fn((x) => unique(x.gt(0).int())));
+    expect(() => onnx.exportModel(model, [randn([3, 2])])).toThrow(
+      /onnx\.export: unique \(lib\/ops\/unique\.ts\) in module '1' reads the values of a tensor computed from the inputs in JavaScript \(unique\(\)\)/,
     );
   });
 
