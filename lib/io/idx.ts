@@ -1,9 +1,19 @@
 // IDX files (the MNIST format): a 4-byte magic number (two zero bytes, a type code, the number of
 // dimensions), one big-endian uint32 per dimension, then the elements, big-endian, row-major.
 // Files may be gzip-compressed; that is recognised by the gzip magic bytes, not the file name.
-import { readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { writeFileAtomic } from './atomic.js';
+import {
+  allocatePayload,
+  atEnd,
+  type ByteSource,
+  FileSource,
+  GunzipSource,
+  isGzipMagic,
+  MemorySource,
+  readUpTo,
+} from './byte_source.js';
 
 export type IdxDType = 'ubyte' | 'byte' | 'short' | 'int' | 'float' | 'double';
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -18,95 +28,167 @@ export interface IdxArray {
 interface TypeInfo {
   dtype: IdxDType;
   size: number;
-  make: (n: number) => IdxData;
 }
 
 const TYPES: Record<number, TypeInfo> = {
-  0x08: { dtype: 'ubyte', size: 1, make: (n) => new Uint8Array(n) },
-  0x09: { dtype: 'byte', size: 1, make: (n) => new Int8Array(n) },
-  0x0b: { dtype: 'short', size: 2, make: (n) => new Int16Array(n) },
-  0x0c: { dtype: 'int', size: 4, make: (n) => new Int32Array(n) },
-  0x0d: { dtype: 'float', size: 4, make: (n) => new Float32Array(n) },
-  0x0e: { dtype: 'double', size: 8, make: (n) => new Float64Array(n) },
+  0x08: { dtype: 'ubyte', size: 1 },
+  0x09: { dtype: 'byte', size: 1 },
+  0x0b: { dtype: 'short', size: 2 },
+  0x0c: { dtype: 'int', size: 4 },
+  0x0d: { dtype: 'float', size: 4 },
+  0x0e: { dtype: 'double', size: 8 },
 };
 
 const CODES: Record<IdxDType, number> = { ubyte: 0x08, byte: 0x09, short: 0x0b, int: 0x0c, float: 0x0d, double: 0x0e };
 
-function isGzip(buf: Uint8Array): boolean {
-  return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+interface Header {
+  info: TypeInfo;
+  shape: number[];
+  headerBytes: number;
+  /** Data bytes the shape declares. */
+  bytes: number;
+  /** "shape [..] of T needs N data bytes", for messages. */
+  what: string;
+}
+
+/** Reads and checks the magic number and the dimensions (4 + 4 * ndim bytes). */
+function readHeader(src: ByteSource, fail: (msg: string) => never, label: string): Header {
+  const head = readUpTo(src, 4);
+  if (head.length < 4) fail(`${head.length} bytes is too short for an IDX header (at least 4)`);
+  const magic = ((head[0] << 24) | (head[1] << 16) | (head[2] << 8) | head[3]) >>> 0;
+  const hex = `0x${magic.toString(16).padStart(8, '0')}`;
+  const info = TYPES[head[2]];
+  if (head[0] !== 0 || head[1] !== 0 || !info) {
+    throw new Error(`${label}: bad magic number ${hex} (expected 0x00000Tnn with type code T in 08,09,0b,0c,0d,0e)`);
+  }
+  const ndim = head[3];
+  if (ndim === 0) fail(`magic number ${hex} declares 0 dimensions`);
+  const headerBytes = 4 + 4 * ndim;
+  const dims = readUpTo(src, 4 * ndim);
+  if (dims.length < 4 * ndim)
+    fail(`truncated header: ${ndim} dimensions need ${headerBytes} bytes, the file has ${4 + dims.length}`);
+  const dimView = new DataView(dims.buffer, dims.byteOffset, dims.byteLength);
+  const shape: number[] = [];
+  for (let d = 0; d < ndim; d++) shape.push(dimView.getUint32(4 * d, false));
+  const bytes = shape.reduce((a, b) => a * b, 1) * info.size;
+  return {
+    info,
+    shape,
+    headerBytes,
+    bytes,
+    what: `shape [${shape.join(',')}] of ${info.dtype} needs ${bytes} data bytes`,
+  };
+}
+
+/** An uncompressed IDX stream: the header, then exactly the payload it declares, then the end. */
+function readPlain(src: ByteSource, fail: (msg: string) => never, label: string): IdxArray {
+  const h = readHeader(src, fail, label);
+  // Refused before anything is allocated: a header cannot declare more than the file holds.
+  const room = src.maxRemaining();
+  if (h.bytes > room) {
+    fail(src.exact ? `truncated data: ${h.what}, the file has ${room}` : `${h.what}, more than can be read`);
+  }
+  const payload = allocatePayload(label, h.bytes);
+  const got = src.readInto(payload);
+  if (got < h.bytes) fail(`truncated data: ${h.what}, the file has ${got}`);
+  if (!atEnd(src)) {
+    const extra = src.maxRemaining() + 1;
+    fail(
+      src.exact
+        ? `wrong element count: ${h.what}, the file has ${h.bytes + extra} (${extra} extra)`
+        : `wrong element count: ${h.what}, the file has more`,
+    );
+  }
+  return { dtype: h.info.dtype, shape: h.shape, data: fromBigEndian(h.info, payload) };
+}
+
+/**
+ * A gzip-compressed IDX stream. The header is inflated alone (a streaming inflater that stops
+ * after it); the declared size is checked against what the compressed bytes can inflate to;
+ * then zlib inflates the whole stream (checking its CRC) with its output capped at the declared
+ * size, so a stream that inflates past it is stopped there.
+ */
+function readGzip(compressed: Uint8Array, fail: (msg: string) => never, label: string): IdxArray {
+  const inflating = new GunzipSource(new MemorySource(compressed), label);
+  const h = readHeader(inflating, fail, label);
+  const total = h.headerBytes + h.bytes;
+  const room = h.headerBytes + inflating.maxRemaining();
+  if (total > room)
+    fail(`${h.what}, more than ${compressed.length} gzip-compressed bytes can inflate to (at most ${room})`);
+  let out: Uint8Array;
+  try {
+    out = gunzipSync(compressed, { maxOutputLength: Math.max(total, 1) });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      return fail(`wrong element count: ${h.what}, the gzip stream inflates to more`);
+    return fail(`corrupt gzip data (${(e as Error).message})`);
+  }
+  if (out.length < total) fail(`truncated data: ${h.what}, the file has ${Math.max(0, out.length - h.headerBytes)}`);
+  // A copy into a buffer of its own, aligned for the element type (zlib's may be pooled).
+  const payload = allocatePayload(label, h.bytes);
+  payload.set(out.subarray(h.headerBytes, total));
+  return { dtype: h.info.dtype, shape: h.shape, data: fromBigEndian(h.info, payload) };
+}
+
+/** The payload's elements in the host's order, in place (the payload's buffer becomes the array's). */
+function fromBigEndian(info: TypeInfo, payload: Uint8Array): IdxData {
+  const count = payload.length / info.size;
+  const buffer = payload.buffer as ArrayBuffer;
+  if (info.dtype === 'ubyte') return payload;
+  if (info.dtype === 'byte') return new Int8Array(buffer, 0, count);
+  if (endianness() === 'LE') {
+    const s = info.size;
+    for (let o = 0; o < payload.length; o += s) {
+      for (let i = 0, j = s - 1; i < j; i++, j--) {
+        const t = payload[o + i];
+        payload[o + i] = payload[o + j];
+        payload[o + j] = t;
+      }
+    }
+  }
+  const Ctor = { short: Int16Array, int: Int32Array, float: Float32Array, double: Float64Array }[
+    info.dtype as 'short' | 'int' | 'float' | 'double'
+  ];
+  return new Ctor(buffer, 0, count);
+}
+
+function failWith(label: string): (msg: string) => never {
+  return (msg: string): never => {
+    throw new RangeError(`${label}: ${msg}`);
+  };
 }
 
 /** Parses an IDX file's bytes (gzip-compressed or not). `name` labels error messages. */
 export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
-  let buf = bytes;
-  if (isGzip(buf)) {
-    try {
-      buf = gunzipSync(buf);
-    } catch (e) {
-      throw new Error(`parseIdx: ${name}: corrupt gzip data (${(e as Error).message})`);
-    }
-  }
-  if (buf.length < 4)
-    throw new RangeError(`parseIdx: ${name}: ${buf.length} bytes is too short for an IDX header (at least 4)`);
-  const magic = ((buf[0] << 24) | (buf[1] << 16) | (buf[2] << 8) | buf[3]) >>> 0;
-  const hex = `0x${magic.toString(16).padStart(8, '0')}`;
-  const info = TYPES[buf[2]];
-  if (buf[0] !== 0 || buf[1] !== 0 || !info) {
-    throw new Error(
-      `parseIdx: ${name}: bad magic number ${hex} (expected 0x00000Tnn with type code T in 08,09,0b,0c,0d,0e)`,
-    );
-  }
-  const ndim = buf[3];
-  if (ndim === 0) throw new RangeError(`parseIdx: ${name}: magic number ${hex} declares 0 dimensions`);
-  const headerBytes = 4 + 4 * ndim;
-  if (buf.length < headerBytes) {
-    throw new RangeError(
-      `parseIdx: ${name}: truncated header: ${ndim} dimensions need ${headerBytes} bytes, the file has ${buf.length}`,
-    );
-  }
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const shape: number[] = [];
-  for (let d = 0; d < ndim; d++) shape.push(view.getUint32(4 + 4 * d, false));
-  const count = shape.reduce((a, b) => a * b, 1);
-  const expected = headerBytes + count * info.size;
-  if (buf.length < expected) {
-    throw new RangeError(
-      `parseIdx: ${name}: truncated data: shape [${shape.join(',')}] of ${info.dtype} needs ${count * info.size} data bytes, the file has ${buf.length - headerBytes}`,
-    );
-  }
-  if (buf.length > expected) {
-    throw new RangeError(
-      `parseIdx: ${name}: wrong element count: shape [${shape.join(',')}] of ${info.dtype} needs ${count * info.size} data bytes, the file has ${buf.length - headerBytes} (${buf.length - expected} extra)`,
-    );
-  }
-  const data = info.make(count);
-  if (info.size === 1) {
-    data.set(
-      info.dtype === 'byte'
-        ? new Int8Array(buf.buffer, buf.byteOffset + headerBytes, count)
-        : buf.subarray(headerBytes, expected),
-    );
-  } else {
-    const get = {
-      short: (o: number) => view.getInt16(o, false),
-      int: (o: number) => view.getInt32(o, false),
-      float: (o: number) => view.getFloat32(o, false),
-      double: (o: number) => view.getFloat64(o, false),
-    }[info.dtype as 'short' | 'int' | 'float' | 'double'];
-    for (let i = 0, o = headerBytes; i < count; i++, o += info.size) data[i] = get(o);
-  }
-  return { dtype: info.dtype, shape, data };
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`parseIdx: expected a Uint8Array, got ${typeof bytes}`);
+  const label = `parseIdx: ${name}`;
+  const fail = failWith(label);
+  return isGzipMagic(bytes) ? readGzip(bytes, fail, label) : readPlain(new MemorySource(bytes), fail, label);
 }
 
-/** Reads an IDX file (plain or .gz). */
+/** Compressed bytes read from a stream that is not a regular file (a FIFO): at most 1 GiB. */
+const MAX_STREAMED_GZIP = 1 << 30;
+
+/**
+ * Reads an IDX file (plain or gzip). It reads only what the header declares: a header that
+ * declares more than the file holds (or than its compressed bytes can inflate to) is refused
+ * before anything is allocated, and a file that goes on past it, or a gzip stream that inflates
+ * past it, is an error as soon as that is seen.
+ */
 export function readIdx(path: string): IdxArray {
-  let bytes: Uint8Array;
+  if (typeof path !== 'string') throw new TypeError(`readIdx: path must be a string, got ${typeof path}`);
+  const label = `readIdx: ${path}`;
+  const fail = failWith(label);
+  const file = new FileSource(path, 'readIdx');
   try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new Error(`readIdx: cannot read ${path}: ${(e as Error).message}`);
+    if (!isGzipMagic(file.magic())) return readPlain(file, fail, label);
+    const cap = file.exact ? file.maxRemaining() : MAX_STREAMED_GZIP;
+    const compressed = readUpTo(file, cap);
+    if (!file.exact && !atEnd(file)) fail(`a gzip stream of more than ${MAX_STREAMED_GZIP} bytes`);
+    return readGzip(compressed, fail, label);
+  } finally {
+    file.close();
   }
-  return parseIdx(bytes, path);
 }
 
 function dtypeOfData(data: IdxData): IdxDType {

@@ -6,12 +6,13 @@
 // first, which keeps every tensor aligned) then by name, '__metadata__' first in the JSON.
 // myelin writes F32, I32 and BOOL; it reads those and also F64, F16, BF16 (as float32) and I64,
 // I16, I8, U8, U16, U32 (as int32, refusing values int32 cannot hold).
-import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import type { DType, TypedArray } from '../dtype.js';
 import { formatShape, numel } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { writeFileAtomic } from './atomic.js';
+import { allocatePayload, atEnd, type ByteSource, FileSource, MemorySource, readUpTo } from './byte_source.js';
+import { parseHeader } from './safetensors_header.js';
 
 export type SafetensorsDType =
   | 'F64'
@@ -133,86 +134,45 @@ function serializeParts(op: string, tensors: Record<string, Tensor>, metadata?: 
   return [head, ...chunks];
 }
 
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return x !== null && typeof x === 'object' && !Array.isArray(x);
-}
-
-interface Entry {
-  name: string;
-  dtype: SafetensorsDType;
-  shape: number[];
-  begin: number;
-  end: number;
-}
-
-/** Parses safetensors bytes. `source` labels error messages (e.g. the file name). */
-export function deserialize(bytes: Uint8Array, source = 'safetensors data'): SafetensorsContents {
-  checkHost('deserialize');
+/** Reads a safetensors stream: the header length, the header, then each tensor's bytes in order. */
+function readFrom(src: ByteSource, source: string): SafetensorsContents {
   const fail = (msg: string): never => {
     throw new Error(`safetensors: ${source}: ${msg}`);
   };
-  if (!(bytes instanceof Uint8Array)) throw new TypeError(`deserialize: expected a Uint8Array, got ${typeof bytes}`);
-  if (bytes.length < 8) fail(`${bytes.length} bytes is too short (the header length alone takes 8)`);
-  const n64 = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  const lengthBytes = readUpTo(src, 8);
+  if (lengthBytes.length < 8) fail(`${lengthBytes.length} bytes is too short (the header length alone takes 8)`);
+  const n64 = new DataView(lengthBytes.buffer).getBigUint64(0, true);
   if (n64 > BigInt(MAX_HEADER)) fail(`header length ${n64} is larger than the ${MAX_HEADER}-byte limit`);
   const n = Number(n64);
-  if (8 + n > bytes.length) fail(`header length ${n} goes past the end of the data (${bytes.length} bytes)`);
+  // Checked before the header is read, so a length the file cannot hold allocates nothing.
+  if (n > src.maxRemaining())
+    fail(`header length ${n} goes past the end of the data (${8 + src.maxRemaining()} bytes)`);
   if (n < 2) fail(`header length ${n} is too small for a JSON object`);
-  let header: unknown;
-  try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
-  } catch (e) {
-    fail(`the header is not valid UTF-8 JSON (${(e as Error).message})`);
-  }
-  if (!isRecord(header)) return fail('the header must be a JSON object');
-  const dataStart = 8 + n;
-  const dataLength = bytes.length - dataStart;
+  const headerBytes = readUpTo(src, n);
+  if (headerBytes.length < n)
+    fail(`header length ${n} goes past the end of the data (${8 + headerBytes.length} bytes)`);
+  const { entries: parsed, metadata } = parseHeader(headerBytes, fail);
+  const dataLength = src.maxRemaining();
 
-  let metadata: Metadata = {};
   const entries: Entry[] = [];
-  for (const [name, info] of Object.entries(header)) {
-    if (name === '__metadata__') {
-      if (!isRecord(info)) fail("'__metadata__' must be an object of strings");
-      for (const [k, v] of Object.entries(info as object)) {
-        if (typeof v !== 'string') fail(`'__metadata__' entry '${k}' must be a string, got ${typeof v}`);
-      }
-      metadata = { ...(info as Metadata) };
-      continue;
-    }
-    if (!isRecord(info))
-      return fail(`tensor '${name}': expected {dtype, shape, data_offsets}, got ${JSON.stringify(info)}`);
-    const { dtype, shape, data_offsets: offsets } = info;
-    if (typeof dtype !== 'string' || !(dtype in ELEMENT_SIZE)) {
+  for (const { name, dtype, shape, begin, end } of parsed) {
+    if (!(dtype in ELEMENT_SIZE)) {
       fail(
         `tensor '${name}': unsupported dtype ${JSON.stringify(dtype)} (myelin reads ${Object.keys(ELEMENT_SIZE).join(', ')})`,
       );
     }
-    if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) {
-      fail(`tensor '${name}': shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
-    }
-    if (
-      !Array.isArray(offsets) ||
-      offsets.length !== 2 ||
-      !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
-      offsets[0] > offsets[1]
-    ) {
-      fail(
-        `tensor '${name}': data_offsets must be [begin, end] with 0 <= begin <= end, got ${JSON.stringify(offsets)}`,
-      );
-    }
-    const [begin, end] = offsets as number[];
     if (end > dataLength)
       fail(
         `tensor '${name}': data_offsets [${begin},${end}] are out of range (the data section has ${dataLength} bytes)`,
       );
     const dt = dtype as SafetensorsDType;
-    const need = numel(shape as number[]) * ELEMENT_SIZE[dt];
+    const need = numel(shape) * ELEMENT_SIZE[dt];
     if (need !== end - begin) {
       fail(
-        `tensor '${name}': dtype ${dt} and shape ${formatShape(shape as number[])} need ${need} bytes, data_offsets [${begin},${end}] hold ${end - begin}`,
+        `tensor '${name}': dtype ${dt} and shape ${formatShape(shape)} need ${need} bytes, data_offsets [${begin},${end}] hold ${end - begin}`,
       );
     }
-    entries.push({ name, dtype: dt, shape: shape as number[], begin, end });
+    entries.push({ name, dtype: dt, shape, begin, end });
   }
 
   // The data section must be covered exactly: no overlaps, no gaps, nothing left over.
@@ -231,27 +191,47 @@ export function deserialize(bytes: Uint8Array, source = 'safetensors data'): Saf
     pos = e.end;
     prev = e;
   }
-  if (pos !== dataLength)
+  if (src.exact && pos !== dataLength)
     fail(
       `the tensors cover ${pos} bytes of the ${dataLength}-byte data section (${dataLength - pos} bytes unaccounted for)`,
     );
 
-  const tensors: Record<string, Tensor> = {};
-  for (const e of entries) {
-    const raw = bytes.subarray(dataStart + e.begin, dataStart + e.end);
-    tensors[e.name] = Tensor.fromData(convert(e, raw, fail), e.shape);
+  // Each tensor's bytes are read straight into a buffer of its own, in file order: nothing
+  // holds the whole data section at once.
+  const arrays = new Map<Entry, TypedArray>();
+  for (const e of byOffset) {
+    const raw = allocatePayload(`safetensors: ${source}`, e.end - e.begin);
+    const got = src.readInto(raw);
+    if (got < raw.length)
+      fail(
+        `tensor '${e.name}': data_offsets [${e.begin},${e.end}] are out of range (the data ends at ${e.begin + got})`,
+      );
+    arrays.set(e, convert(e, raw, fail));
   }
+  if (!src.exact && !atEnd(src)) fail(`the tensors cover ${pos} bytes of a longer data section`);
+  const tensors: Record<string, Tensor> = {};
+  for (const e of entries) tensors[e.name] = Tensor.fromData(arrays.get(e)!, e.shape);
   return { tensors, metadata };
 }
 
-/** A fresh, aligned copy of `raw` (new Uint8Array copies; Buffer#slice would not). */
-function copy(raw: Uint8Array): Uint8Array {
-  return new Uint8Array(raw);
+/** Parses safetensors bytes. `source` labels error messages (e.g. the file name). */
+export function deserialize(bytes: Uint8Array, source = 'safetensors data'): SafetensorsContents {
+  checkHost('deserialize');
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`deserialize: expected a Uint8Array, got ${typeof bytes}`);
+  return readFrom(new MemorySource(bytes), source);
 }
 
-/** A typed array over a copy of `raw`. */
+interface Entry {
+  name: string;
+  dtype: SafetensorsDType;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/** A typed array over `raw`'s own buffer (raw is a fresh, aligned allocation). */
 function view<T>(Ctor: new (b: ArrayBuffer) => T, raw: Uint8Array): T {
-  return new Ctor(copy(raw).buffer as ArrayBuffer);
+  return new Ctor(raw.buffer as ArrayBuffer);
 }
 
 function convert(e: Entry, raw: Uint8Array, fail: (msg: string) => never): TypedArray {
@@ -273,10 +253,9 @@ function convert(e: Entry, raw: Uint8Array, fail: (msg: string) => never): Typed
     case 'I32':
       return view(Int32Array, raw);
     case 'BOOL': {
-      const out = copy(raw);
       for (let i = 0; i < n; i++)
-        if (out[i] > 1) fail(`tensor '${e.name}': BOOL byte ${out[i]} at index ${i} is neither 0 nor 1`);
-      return out;
+        if (raw[i] > 1) fail(`tensor '${e.name}': BOOL byte ${raw[i]} at index ${i} is neither 0 nor 1`);
+      return raw;
     }
     case 'F64':
       return Float32Array.from(view(Float64Array, raw));
@@ -324,15 +303,16 @@ export function saveSafetensors(path: string, tensors: Record<string, Tensor>, m
   writeFileAtomic(path, serializeParts('saveSafetensors', tensors, metadata));
 }
 
-/** Reads a safetensors file: its tensors and its string metadata. */
+/** Reads a safetensors file: its tensors and its string metadata (reading only what the header declares). */
 export function readSafetensors(path: string): SafetensorsContents {
-  let bytes: Uint8Array;
+  checkHost('loadSafetensors');
+  if (typeof path !== 'string') throw new TypeError(`loadSafetensors: path must be a string, got ${typeof path}`);
+  const file = new FileSource(path, 'loadSafetensors');
   try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new Error(`loadSafetensors: cannot read ${path}: ${(e as Error).message}`);
+    return readFrom(file, path);
+  } finally {
+    file.close();
   }
-  return deserialize(bytes, path);
 }
 
 /** Loads the tensors of a safetensors file by name (ready for module.loadStateDict). */
