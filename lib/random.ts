@@ -67,6 +67,22 @@ export interface GeneratorState {
   spareNormal: number | null;
 }
 
+/** Throws unless `state` is a GeneratorState a Generator can take (op names the caller). */
+export function checkGeneratorState(op: string, state: unknown): asserts state is GeneratorState {
+  const s = state as GeneratorState;
+  if (s === null || typeof s !== 'object')
+    throw new TypeError(`${op}: a generator state must be { seed, offset, spareNormal }, got ${String(state)}`);
+  for (const key of Object.keys(s))
+    if (key !== 'seed' && key !== 'offset' && key !== 'spareNormal')
+      throw new TypeError(`${op}: unknown generator state key '${key}'`);
+  if (!Number.isSafeInteger(s.seed))
+    throw new RangeError(`${op}: generator seed must be a safe integer, got ${String(s.seed)}`);
+  if (!Number.isSafeInteger(s.offset) || s.offset < 0)
+    throw new RangeError(`${op}: generator offset must be a non-negative integer, got ${String(s.offset)}`);
+  if (s.spareNormal !== null && (typeof s.spareNormal !== 'number' || !Number.isFinite(s.spareNormal)))
+    throw new TypeError(`${op}: generator spareNormal must be null or a finite number, got ${String(s.spareNormal)}`);
+}
+
 export class Generator {
   private _seed = DEFAULT_SEED;
   private k0 = 0;
@@ -102,6 +118,7 @@ export class Generator {
   }
 
   setState(state: GeneratorState): this {
+    checkGeneratorState('Generator.setState', state);
     this.manualSeed(state.seed);
     this.counter = Math.floor(state.offset / 4);
     const rest = state.offset % 4;

@@ -8,13 +8,21 @@
 // {"$float": "Infinity"}. The file is a plain safetensors file: Python's safetensors reads it too.
 import type { Module, StateDict } from '../nn/module.js';
 import type { Optimizer, OptimizerState, OptimizerStateDict } from '../optim/optimizer.js';
-import type { Generator, GeneratorState } from '../random.js';
+import { checkSameStructure } from '../optim/state_check.js';
+import { checkGeneratorState, type Generator, type GeneratorState } from '../random.js';
 import { formatShape, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { removeStaleTemporaries } from './atomic.js';
 import { readSafetensors, saveSafetensors } from './safetensors.js';
 
 export const CHECKPOINT_FORMAT = 'myelin.checkpoint';
 const VERSION = 1;
+/**
+ * The checkpoint's JSON (counters, hyper-parameters, scheduler, extras) is at most 16 MiB:
+ * JSON.parse builds objects many times the text's size, so a larger one is refused when saved
+ * and when loaded. Large data belongs in tensors.
+ */
+const MAX_HEADER_JSON = 16 << 20;
 
 /** Anything with PyTorch's scheduler state-dict pair (every LRScheduler). */
 export interface Stateful {
@@ -147,11 +155,65 @@ export function saveCheckpoint(path: string, options: SaveCheckpointOptions): vo
       scheduler: scheduler?.constructor.name ?? null,
     },
   };
-  saveSafetensors(path, tensors, { format: CHECKPOINT_FORMAT, [CHECKPOINT_FORMAT]: encodeJson(op, header) });
+  const json = encodeJson(op, header);
+  if (json.length > MAX_HEADER_JSON)
+    throw new RangeError(
+      `${op}: the checkpoint's JSON (extras, scheduler, optimizer settings) is ${json.length} characters, more than ${MAX_HEADER_JSON}; keep large data in tensors`,
+    );
+  saveSafetensors(path, tensors, { format: CHECKPOINT_FORMAT, [CHECKPOINT_FORMAT]: json });
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return x !== null && typeof x === 'object' && !Array.isArray(x);
+}
+
+/** Checks the decoded header's structure: every field of the kind the loader will use. */
+function checkHeader(fail: (msg: string) => never, header: unknown): asserts header is Header {
+  if (!isRecord(header)) return fail('corrupt checkpoint metadata (not a JSON object)');
+  if (header.version !== VERSION)
+    fail(`unsupported checkpoint version ${String(header.version)} (this myelin reads version ${VERSION})`);
+  for (const key of ['epoch', 'step'] as const) {
+    const v = header[key];
+    if (v !== null && (!Number.isSafeInteger(v) || (v as number) < 0))
+      fail(`corrupt checkpoint metadata: ${key} must be null or a non-negative integer, got ${JSON.stringify(v)}`);
+  }
+  if (header.rng !== null) {
+    try {
+      checkGeneratorState('RNG state', header.rng);
+    } catch (e) {
+      fail(`corrupt checkpoint metadata: ${(e as Error).message}`);
+    }
+  }
+  if (header.extra !== undefined && !isRecord(header.extra))
+    fail('corrupt checkpoint metadata: extra must be an object');
+  if (header.scheduler !== null && !isRecord(header.scheduler))
+    fail('corrupt checkpoint metadata: scheduler must be null or an object');
+  const classes = header.classes;
+  if (
+    !isRecord(classes) ||
+    typeof classes.model !== 'string' ||
+    (classes.optimizer !== null && typeof classes.optimizer !== 'string') ||
+    (classes.scheduler !== null && typeof classes.scheduler !== 'string')
+  )
+    fail('corrupt checkpoint metadata: classes must name the model, optimizer and scheduler');
+  const opt = header.optimizer;
+  if (opt === null) return;
+  if (!isRecord(opt) || !Array.isArray(opt.paramGroups) || !isRecord(opt.state))
+    fail('corrupt checkpoint metadata: optimizer must be null or { paramGroups, state }');
+  const o = opt as { paramGroups: unknown[]; state: Record<string, unknown> };
+  o.paramGroups.forEach((g, i) => {
+    if (!isRecord(g) || !Array.isArray(g.params) || !g.params.every((p) => Number.isSafeInteger(p) && p >= 0))
+      fail(`corrupt checkpoint metadata: optimizer group ${i} must list its parameters by index`);
+  });
+  for (const [i, st] of Object.entries(o.state)) {
+    if (!/^\d+$/.test(i) || !isRecord(st))
+      fail(`corrupt checkpoint metadata: optimizer state '${i}' must be an object under a parameter index`);
+  }
 }
 
 /** Reads a checkpoint without applying it to anything. */
 export function readCheckpoint(path: string): CheckpointContents {
+  removeStaleTemporaries(path);
   const { tensors, metadata } = readSafetensors(path);
   const fail = (msg: string): never => {
     throw new Error(`loadCheckpoint: ${path}: ${msg}`);
@@ -161,14 +223,16 @@ export function readCheckpoint(path: string): CheckpointContents {
       `not a myelin checkpoint (a safetensors file without '${CHECKPOINT_FORMAT}' metadata; use io.loadSafetensors for plain state dicts)`,
     );
   }
-  let header: Header;
+  const text = metadata[CHECKPOINT_FORMAT];
+  if (text.length > MAX_HEADER_JSON)
+    fail(`the checkpoint's metadata is ${text.length} characters, more than the ${MAX_HEADER_JSON} this reader takes`);
+  let header: unknown;
   try {
-    header = decodeJson(metadata[CHECKPOINT_FORMAT]) as Header;
+    header = decodeJson(text);
   } catch (e) {
     return fail(`corrupt checkpoint metadata (${(e as Error).message})`);
   }
-  if (!header || header.version !== VERSION)
-    fail(`unsupported checkpoint version ${String(header?.version)} (this myelin reads version ${VERSION})`);
+  checkHeader(fail, header);
 
   const model: StateDict = {};
   const optTensors = new Map<string, Record<string, Tensor>>();
@@ -237,6 +301,7 @@ function checkOptimizer(fail: (msg: string) => never, optimizer: Optimizer, save
     if (g.params.length !== own.length)
       fail(`optimizer group ${gi} has ${g.params.length} parameters in the checkpoint, ${own.length} in the optimizer`);
     g.params.forEach((idx, j) => {
+      if (params[idx] !== undefined) fail(`optimizer group ${gi} lists parameter index ${idx} twice`);
       params[idx] = own[j];
     });
   });
@@ -251,11 +316,28 @@ function checkOptimizer(fail: (msg: string) => never, optimizer: Optimizer, save
       }
     }
   }
+  // Then everything loadStateDict checks: hyper-parameters of the right kinds and values.
+  try {
+    optimizer.checkStateDict(saved);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+}
+
+/** Runs `check` and turns its error into one that names the checkpoint. */
+function checked(fail: (msg: string) => never, check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    fail((e as Error).message);
+  }
 }
 
 /**
- * Restores a checkpoint into the given model, optimizer, scheduler and generator. Everything is
- * checked before anything is changed, so a mismatched file leaves them all as they were.
+ * Restores a checkpoint into the given model, optimizer, scheduler and generator, all or
+ * nothing: the whole file is read and checked first (the model's names, shapes and dtypes, the
+ * optimizer's state and hyper-parameters, the scheduler's state, the RNG state), and only then
+ * is anything changed. Should applying still fail, what was already applied is restored.
  */
 export function loadCheckpoint(path: string, options: LoadCheckpointOptions = {}): CheckpointInfo {
   const { model, optimizer, scheduler, rng, strict = true } = options;
@@ -271,13 +353,42 @@ export function loadCheckpoint(path: string, options: LoadCheckpointOptions = {}
     }
     checkOptimizer(fail, optimizer, ck.optimizer!);
   }
-  if (scheduler && !ck.scheduler) fail('the checkpoint has no scheduler state');
-  if (rng && !ck.rng) fail('the checkpoint has no RNG state');
+  if (scheduler) {
+    if (!ck.scheduler) fail('the checkpoint has no scheduler state');
+    checked(fail, () => {
+      if (typeof (scheduler as { checkStateDict?: unknown }).checkStateDict === 'function')
+        (scheduler as unknown as { checkStateDict(s: unknown): void }).checkStateDict(ck.scheduler);
+      else checkSameStructure('scheduler.loadStateDict', scheduler.stateDict(), ck.scheduler);
+    });
+  }
+  if (rng) {
+    if (!ck.rng) fail('the checkpoint has no RNG state');
+    checked(fail, () => checkGeneratorState('RNG state', ck.rng));
+  }
 
+  // Apply: the small states first, each with a copy to restore; the model last.
+  const undo: (() => void)[] = [];
   let result = { missingKeys: [] as string[], unexpectedKeys: [] as string[] };
-  if (model) result = model.loadStateDict(ck.model, { strict });
-  if (optimizer) optimizer.loadStateDict(ck.optimizer!);
-  if (scheduler) scheduler.loadStateDict(ck.scheduler!);
-  if (rng) rng.setState(ck.rng!);
+  try {
+    if (rng) {
+      const before = rng.getState();
+      undo.push(() => rng.setState(before));
+      rng.setState(ck.rng!);
+    }
+    if (scheduler) {
+      const before = scheduler.stateDict();
+      undo.push(() => scheduler.loadStateDict(before));
+      scheduler.loadStateDict(ck.scheduler!);
+    }
+    if (optimizer) {
+      const before = optimizer.stateDict();
+      undo.push(() => optimizer.loadStateDict(before));
+      optimizer.loadStateDict(ck.optimizer!);
+    }
+    if (model) result = model.loadStateDict(ck.model, { strict });
+  } catch (e) {
+    for (const restore of undo.reverse()) restore();
+    fail(`applying the checkpoint failed, nothing was changed (${(e as Error).message})`);
+  }
   return { epoch: ck.epoch, step: ck.step, rng: ck.rng, extra: ck.extra, ...result };
 }

@@ -251,6 +251,8 @@ export abstract class Module {
       if (unexpectedKeys.length) parts.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
       throw new Error(`loadStateDict: ${parts.join('; ')}`);
     }
+    // Every key is checked before any is copied, so a bad state dict changes nothing.
+    const copies: [Tensor, Tensor][] = [];
     for (const [k, target] of Object.entries(own)) {
       if (!(k in state)) continue;
       const src = state[k];
@@ -265,8 +267,11 @@ export abstract class Module {
           `loadStateDict: dtype mismatch for '${k}': got ${src.dtype}, the module has ${target.dtype}`,
         );
       }
-      noGrad(() => copyInto(target, src));
+      copies.push([target, src]);
     }
+    noGrad(() => {
+      for (const [target, src] of copies) copyInto(target, src);
+    });
     return { missingKeys, unexpectedKeys };
   }
 

@@ -2,6 +2,7 @@
 // step (lastEpoch 0); each step() advances one epoch (or batch, for OneCycleLR). The recursive
 // ("chainable") formulas are PyTorch's, so a sequence matches torch step for step.
 import type { Optimizer, ParamGroup } from './optimizer.js';
+import { checkSameStructure } from './state_check.js';
 
 function checkOptimizer(name: string, optimizer: Optimizer): void {
   if (!optimizer || !Array.isArray((optimizer as Optimizer).paramGroups)) {
@@ -90,13 +91,28 @@ export abstract class LRScheduler {
     return this.groups.map((g) => g.lr);
   }
 
+  /**
+   * The scheduler's own numbers (PyTorch's state_dict): not the optimizer, and not functions
+   * (LambdaLR's lambdas, the annealing function), which the constructor sets up again.
+   */
   stateDict(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(this)) if (k !== 'optimizer' && typeof v !== 'function') out[k] = v;
+    for (const [k, v] of Object.entries(this)) {
+      if (k === 'optimizer' || typeof v === 'function') continue;
+      if (Array.isArray(v) && v.some((x) => typeof x === 'function' || x instanceof LRScheduler)) continue;
+      out[k] = v;
+    }
     return structuredClone(out);
   }
 
+  /** Throws unless `state` has this scheduler's keys with values of the same kinds. */
+  checkStateDict(state: Record<string, unknown>): void {
+    checkSameStructure(`${this.constructor.name}.loadStateDict`, this.stateDict(), state);
+  }
+
+  /** Restores a state dict; a state of another shape is an error and changes nothing. */
   loadStateDict(state: Record<string, unknown>): void {
+    this.checkStateDict(state);
     Object.assign(this, structuredClone(state));
   }
 }
@@ -279,6 +295,21 @@ export class SequentialLR extends LRScheduler {
   }
   override getLastLr(): number[] {
     return this.currentLrs;
+  }
+  /** Its own counters and, as PyTorch's, each scheduler's state dict in order. */
+  override stateDict(): Record<string, unknown> {
+    return { ...super.stateDict(), schedulers: this.schedulers.map((s) => s.stateDict()) };
+  }
+  override loadStateDict(state: Record<string, unknown>): void {
+    this.checkStateDict(state);
+    const { schedulers, ...own } = state as { schedulers: Record<string, unknown>[] };
+    if (schedulers.length !== this.schedulers.length)
+      throw new RangeError(
+        `SequentialLR.loadStateDict: the state holds ${schedulers.length} schedulers, this one has ${this.schedulers.length}`,
+      );
+    this.schedulers.forEach((s, i) => s.checkStateDict(schedulers[i]));
+    this.schedulers.forEach((s, i) => s.loadStateDict(schedulers[i]));
+    Object.assign(this, structuredClone(own));
   }
 }
 

@@ -115,24 +115,84 @@ export abstract class Optimizer {
     return { state, paramGroups };
   }
 
-  loadStateDict(sd: OptimizerStateDict): void {
+  /**
+   * Throws unless `sd` can be loaded: the same groups and parameter counts, hyper-parameters of
+   * the kinds the optimizer has (each group as it would be, checked as the constructor checks
+   * it: a learning rate of "abc" is an error here, not at the next step), and per-parameter
+   * state of float32 tensors the parameter's size (or one element) and finite numbers or
+   * booleans. Changes nothing.
+   */
+  checkStateDict(sd: OptimizerStateDict): void {
     const name = this.constructor.name;
-    if (!sd || !Array.isArray(sd.paramGroups) || typeof sd.state !== 'object') {
-      throw new TypeError(`${name}.loadStateDict: expected { state, paramGroups }`);
+    const op = `${name}.loadStateDict`;
+    if (!sd || typeof sd !== 'object' || !Array.isArray(sd.paramGroups) || !sd.state || typeof sd.state !== 'object') {
+      throw new TypeError(`${op}: expected { state, paramGroups }`);
     }
     if (sd.paramGroups.length !== this.paramGroups.length) {
       throw new RangeError(
-        `${name}.loadStateDict: the state dict has ${sd.paramGroups.length} parameter groups, the optimizer has ${this.paramGroups.length}`,
+        `${op}: the state dict has ${sd.paramGroups.length} parameter groups, the optimizer has ${this.paramGroups.length}`,
       );
     }
     const byIndex: Tensor[] = [];
     sd.paramGroups.forEach((saved, gi) => {
       const group = this.paramGroups[gi];
+      if (!saved || typeof saved !== 'object' || !Array.isArray(saved.params))
+        throw new TypeError(`${op}: group ${gi} must be an object with a params array`);
       if (saved.params.length !== group.params.length) {
         throw new RangeError(
-          `${name}.loadStateDict: group ${gi} has ${saved.params.length} parameters in the state dict, ${group.params.length} in the optimizer`,
+          `${op}: group ${gi} has ${saved.params.length} parameters in the state dict, ${group.params.length} in the optimizer`,
         );
       }
+      saved.params.forEach((idx, j) => {
+        if (!Number.isSafeInteger(idx) || idx < 0 || byIndex[idx] !== undefined)
+          throw new RangeError(
+            `${op}: group ${gi} lists parameter index ${String(idx)} (not a new non-negative integer)`,
+          );
+        byIndex[idx] = group.params[j];
+      });
+      const { params: _ignored, ...hyper } = saved;
+      for (const [k, v] of Object.entries(hyper)) {
+        const mine = group[k];
+        const kindOf = (x: unknown) => (x === null ? 'null' : Array.isArray(x) ? 'array' : typeof x);
+        if (mine !== undefined && kindOf(mine) !== kindOf(v))
+          throw new TypeError(
+            `${op}: group ${gi}: '${k}' must be a ${kindOf(mine)}, got ${JSON.stringify(v) ?? String(v)}`,
+          );
+      }
+      if (typeof hyper.lr !== 'number' || !Number.isFinite(hyper.lr))
+        throw new TypeError(
+          `${op}: group ${gi}: lr must be a finite number, got ${JSON.stringify(hyper.lr) ?? String(hyper.lr)}`,
+        );
+      this.validateGroup({ ...group, ...hyper, params: group.params } as ParamGroup);
+    });
+    for (const [k, s] of Object.entries(sd.state)) {
+      const p = byIndex[Number(k)];
+      if (!p) throw new RangeError(`${op}: state for parameter ${k}, which no group lists`);
+      if (!s || typeof s !== 'object') throw new TypeError(`${op}: the state of parameter ${k} must be an object`);
+      for (const [key, v] of Object.entries(s)) {
+        if (v instanceof Tensor) {
+          if (v.dtype !== 'float32')
+            throw new TypeError(`${op}: state '${key}' of parameter ${k} is ${v.dtype}, expected float32`);
+          if (v.numel() !== p.numel() && v.numel() !== 1) {
+            throw new RangeError(
+              `${op}: state '${key}' of parameter ${k} has ${v.numel()} elements, the parameter has ${p.numel()}`,
+            );
+          }
+        } else if (!(typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)))) {
+          throw new TypeError(
+            `${op}: state '${key}' of parameter ${k} must be a tensor, a finite number or a boolean, got ${JSON.stringify(v) ?? String(v)}`,
+          );
+        }
+      }
+    }
+  }
+
+  /** Restores a state dict; one that does not fit is an error and changes nothing. */
+  loadStateDict(sd: OptimizerStateDict): void {
+    this.checkStateDict(sd);
+    const byIndex: Tensor[] = [];
+    sd.paramGroups.forEach((saved, gi) => {
+      const group = this.paramGroups[gi];
       saved.params.forEach((idx, j) => {
         byIndex[idx] = group.params[j];
       });
@@ -141,22 +201,10 @@ export abstract class Optimizer {
     });
     this.state.clear();
     for (const [k, s] of Object.entries(sd.state)) {
-      const p = byIndex[Number(k)];
-      if (!p) throw new RangeError(`${name}.loadStateDict: state for parameter ${k}, which no group lists`);
       const copy: OptimizerState = {};
-      for (const [key, v] of Object.entries(s)) {
-        if (v instanceof Tensor) {
-          if (v.numel() !== p.numel() && v.numel() !== 1) {
-            throw new RangeError(
-              `${name}.loadStateDict: state '${key}' of parameter ${k} has ${v.numel()} elements, the parameter has ${p.numel()}`,
-            );
-          }
-          copy[key] = Tensor.fromData(v.toTypedArray().slice(), v.shape);
-        } else {
-          copy[key] = v;
-        }
-      }
-      this.state.set(p, copy);
+      for (const [key, v] of Object.entries(s))
+        copy[key] = v instanceof Tensor ? Tensor.fromData(v.toTypedArray().slice(), v.shape) : v;
+      this.state.set(byIndex[Number(k)], copy);
     }
   }
 }

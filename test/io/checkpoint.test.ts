@@ -8,8 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { zeros } from '../../lib/creation.js';
 import { DataLoader, TensorDataset } from '../../lib/data/index.js';
+import { temporaryName } from '../../lib/io/atomic.js';
 import { loadCheckpoint, readCheckpoint, saveCheckpoint } from '../../lib/io/checkpoint.js';
-import { loadSafetensors, saveSafetensors } from '../../lib/io/safetensors.js';
+import { loadSafetensors, readSafetensors, saveSafetensors } from '../../lib/io/safetensors.js';
+import { Adam } from '../../lib/optim/adam.js';
 import type { Module } from '../../lib/nn/module.js';
 import { Sequential } from '../../lib/nn/modules/container.js';
 import { Linear } from '../../lib/nn/modules/linear.js';
@@ -254,6 +256,121 @@ describe('mismatched and corrupt checkpoints', () => {
   });
 });
 
+describe('loadCheckpoint is all or nothing', () => {
+  /** Rewrites a saved checkpoint's JSON through `edit`, keeping its tensors. */
+  function tamper(from: string, to: string, edit: (header: Record<string, any>) => void): void {
+    const { tensors, metadata } = readSafetensors(from);
+    const header = JSON.parse(metadata['myelin.checkpoint']);
+    edit(header);
+    saveSafetensors(to, tensors, { ...metadata, 'myelin.checkpoint': JSON.stringify(header) });
+  }
+
+  function setup() {
+    const model = makeModel();
+    const opt = new Adam(model.parameters(), { lr: 0.01 });
+    const sched = new StepLR(opt, 2, 0.5);
+    const gen = new Generator().manualSeed(5);
+    return { model, opt, sched, gen };
+  }
+  const saved = setup();
+  for (const p of saved.model.parameters()) p.grad = Tensor.fromData(new Float32Array(p.numel()).fill(0.5), p.shape);
+  saved.opt.step();
+  saved.sched.step();
+  const good = join(dir, 'good.ckpt');
+  saveCheckpoint(good, { model: saved.model, optimizer: saved.opt, scheduler: saved.sched, rng: saved.gen, epoch: 1 });
+
+  /** Loads `path` into a fresh set-up, expects `message`, and checks that nothing changed. */
+  function expectUntouched(path: string, message: RegExp): void {
+    const t = setup();
+    t.gen.nextUint32();
+    const before = {
+      model: values(t.model),
+      opt: JSON.stringify(t.opt.stateDict().paramGroups),
+      state: t.opt.state.size,
+      sched: JSON.stringify(t.sched.stateDict()),
+      rng: t.gen.getState(),
+    };
+    expect(() => loadCheckpoint(path, { model: t.model, optimizer: t.opt, scheduler: t.sched, rng: t.gen })).toThrow(
+      message,
+    );
+    expect(values(t.model)).toEqual(before.model);
+    expect(JSON.stringify(t.opt.stateDict().paramGroups)).toBe(before.opt);
+    expect(t.opt.state.size).toBe(before.state);
+    expect(JSON.stringify(t.sched.stateDict())).toBe(before.sched);
+    expect(t.gen.getState()).toEqual(before.rng);
+  }
+
+  it('the untampered file loads', () => {
+    const t = setup();
+    loadCheckpoint(good, { model: t.model, optimizer: t.opt, scheduler: t.sched, rng: t.gen });
+    expect(values(t.model)).toEqual(values(saved.model));
+    expect(t.opt.paramGroups[0].lr).toBe(saved.opt.paramGroups[0].lr);
+  });
+  it('a learning rate of "abc" is an error at load', () => {
+    const path = join(dir, 'lr.ckpt');
+    tamper(good, path, (h) => {
+      h.optimizer.paramGroups[0].lr = 'abc';
+    });
+    expectUntouched(path, /lr\.ckpt: .*'lr' must be a number, got "abc"/);
+  });
+  it('hyper-parameters out of range or of the wrong kind', () => {
+    const path = join(dir, 'hyper.ckpt');
+    tamper(good, path, (h) => {
+      h.optimizer.paramGroups[0].betas = [0.9, 2];
+    });
+    expectUntouched(path, /Adam: invalid beta parameter at index 1 2/);
+    tamper(good, path, (h) => {
+      h.optimizer.paramGroups[0].amsgrad = 'yes';
+    });
+    expectUntouched(path, /'amsgrad' must be a boolean, got "yes"/);
+    tamper(good, path, (h) => {
+      h.optimizer.state['0'].step = 'many';
+    });
+    expectUntouched(path, /state 'step' of parameter 0 must be a tensor, a finite number or a boolean/);
+  });
+  it('a bad RNG state is an error before the model is touched', () => {
+    const path = join(dir, 'rng.ckpt');
+    tamper(good, path, (h) => {
+      h.rng.offset = -4;
+    });
+    expectUntouched(path, /generator offset must be a non-negative integer, got -4/);
+    tamper(good, path, (h) => {
+      h.rng = { seed: 1 };
+    });
+    expectUntouched(path, /generator offset must be a non-negative integer, got undefined/);
+  });
+  it('a scheduler state of another shape', () => {
+    const path = join(dir, 'sched.ckpt');
+    tamper(good, path, (h) => {
+      h.scheduler.lastEpoch = 'one';
+    });
+    expectUntouched(path, /state\.lastEpoch must be a number, got "one"/);
+    tamper(good, path, (h) => {
+      h.scheduler.bogus = 1;
+    });
+    expectUntouched(path, /unknown key 'bogus'/);
+  });
+  it('corrupt counters and optimizer layout', () => {
+    const path = join(dir, 'layout.ckpt');
+    tamper(good, path, (h) => {
+      h.epoch = 'x';
+    });
+    expectUntouched(path, /epoch must be null or a non-negative integer/);
+    tamper(good, path, (h) => {
+      h.optimizer.paramGroups[0].params = [0, 0, 1, 2];
+    });
+    expectUntouched(path, /optimizer group 0 lists parameter index 0 twice/);
+  });
+  it('an optimizer state tensor of the wrong dtype', () => {
+    const path = join(dir, 'dtype.ckpt');
+    const { tensors, metadata } = readSafetensors(good);
+    const key = Object.keys(tensors).find((k) => k.startsWith('optimizer.state.0.'))!;
+    tensors[key] = Tensor.fromData(new Int32Array(tensors[key].numel()), tensors[key].shape);
+    saveSafetensors(path, tensors, metadata);
+    expectUntouched(path, /is int32, expected float32/);
+  });
+});
+
 describe('atomic saves under SIGKILL', () => {
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const child = fileURLToPath(new URL('./checkpoint_child.ts', import.meta.url));
@@ -287,24 +404,27 @@ describe('atomic saves under SIGKILL', () => {
     });
   }
 
-  it('the previous checkpoint always loads after the saver is killed mid-save', async () => {
+  it('the previous checkpoint always loads after the saver is killed mid-save, and temporaries never pile up', async () => {
     const path = join(dir, 'atomic.ckpt');
     let start = 0;
     let strays = 0;
     let last = -1;
-    // At least 5 kills; more (up to 12) until one has provably landed inside a save.
-    for (let round = 0; round < 12 && (round < 5 || strays === 0); round++) {
+    const temporaries = () => readdirSync(dir).filter((f) => f.startsWith('.atomic.ckpt.tmp-'));
+    // At least 6 kills; more (up to 12) until one has provably landed inside a save.
+    for (let round = 0; round < 12 && (round < 6 || strays === 0); round++) {
       const proc = await startChild(path, start, 2);
       // Kill at a varying moment: the child spends nearly all its time inside saveCheckpoint.
       await new Promise((r) => setTimeout(r, 3 + ((round * 7) % 23)));
       proc.kill('SIGKILL');
       await new Promise((r) => proc.once('exit', r));
 
-      const leftovers = readdirSync(dir).filter((f) => f.startsWith('.atomic.ckpt.tmp-'));
+      // The next saver removed what earlier kills left: only this kill's temporary can be here.
+      const leftovers = temporaries();
+      expect(leftovers.length).toBeLessThanOrEqual(1);
       strays += leftovers.length;
-      for (const f of leftovers) rmSync(join(dir, f));
 
-      const ck = readCheckpoint(path); // throws if the file were torn
+      const ck = readCheckpoint(path); // throws if the file were torn; removes the stale temporary
+      expect(temporaries()).toEqual([]);
       const epoch = ck.epoch!;
       expect(epoch).toBeGreaterThanOrEqual(Math.max(start + 1, last));
       expect(ck.extra).toEqual({ round: epoch });
@@ -314,10 +434,54 @@ describe('atomic saves under SIGKILL', () => {
       expect(a.every((v) => v === epoch) && b.every((v) => v === epoch)).toBe(true);
       last = epoch;
       start = epoch + 1;
+      // Put this round's temporary back in every other round, so that the next saver (not this
+      // load) has to remove it.
+      if (leftovers.length && round % 2 === 0) writeFileSync(join(dir, leftovers[0]), 'x');
     }
     // The kills did land inside saves (leaving temporary files), so the test exercised the danger.
     expect(strays).toBeGreaterThan(0);
-  }, 60_000);
+  }, 90_000);
+
+  it("removes only its own checkpoint's stale temporaries: not another file's, not a live writer's", async () => {
+    const path = join(dir, 'own.ckpt');
+    const model = makeModel();
+    saveCheckpoint(path, { model });
+    // A live process (sleep) and a dead one (a child that has exited) as writers.
+    const sleeper = spawn('sleep', ['30']);
+    running.add(sleeper);
+    const dead = spawn(process.execPath, ['-e', '']);
+    await new Promise((r) => dead.once('exit', r));
+    const startOf = (pid: number) => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    };
+    // Names as writeFileAtomic makes them: the host and boot tags of this machine are in our own.
+    const ours = temporaryName(path);
+    const [host, boot, , selfStart] = /tmp-(\w{8})-(\w{8})-(\d+)-(\d+)-/.exec(ours)!.slice(1);
+    const name = (target: string, pid: number, start: string) =>
+      `.${target}.tmp-${host}-${boot}-${pid}-${start}-0badc0de`;
+    const liveWriter = name('own.ckpt', sleeper.pid!, startOf(sleeper.pid!));
+    const deadWriter = name('own.ckpt', dead.pid!, '12345');
+    const reusedPid = name('own.ckpt', sleeper.pid!, '1'); // the pid lives, but is another process now
+    const otherFile = name('other.ckpt', dead.pid!, '12345');
+    const otherHost = `.own.ckpt.tmp-00000000-${boot}-${dead.pid}-12345-0badc0de`;
+    const olderStyle = `.own.ckpt.tmp-${dead.pid}-0badc0de`;
+    const selfLive = name('own.ckpt', process.pid, selfStart);
+    for (const f of [liveWriter, deadWriter, reusedPid, otherFile, otherHost, olderStyle, selfLive])
+      writeFileSync(join(dir, f), 'partial');
+    saveCheckpoint(path, { model });
+    const left = readdirSync(dir).filter((f) => f.includes('.tmp-'));
+    expect(left.sort()).toEqual([liveWriter, otherFile, otherHost, selfLive].sort());
+    sleeper.kill('SIGKILL');
+    await new Promise((r) => sleeper.once('exit', r));
+    loadCheckpoint(path, { model });
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.includes('.tmp-'))
+        .sort(),
+    ).toEqual([otherFile, otherHost, selfLive].sort());
+    for (const f of [otherFile, otherHost, selfLive]) rmSync(join(dir, f));
+  });
 });
 
 describe('writeFileAtomic', () => {
