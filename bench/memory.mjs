@@ -1,0 +1,174 @@
+// Memory over time: RSS of long single-threaded training runs, and of worker_threads that load
+// myelin and are terminated mid-step. Prints one line a case; --json prints JSON instead.
+//
+//   npm run build && node bench/memory.mjs [mlp] [cnn] [workers] [--steps 10000] [--warmup 1000]
+//        [--rounds 30] [--workers 4] [--json]
+//
+// mlp: 784-128-10, batch 64, Adam (the M1 model); cnn: conv(1->16,3) relu maxpool conv(16->32,3)
+// relu maxpool linear(800->10), batch 64 on 28x28, Adam. Each trains `warmup` steps, then
+// `steps` more on the same batches; RSS is read at the middle and the end of those steps and
+// growth is (end - middle) / middle. workers: `rounds` rounds of `workers` workers, each loading
+// myelin, training and terminated mid-step; growth is RSS after the last round minus after the
+// first. Peak RSS is the process's VmHWM. Each case runs in its own process, at 1 thread.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const distUrl = pathToFileURL(process.env.MYELIN_DIST ?? path.join(here, '../dist/index.js')).href;
+
+function status(field) {
+  const m = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'));
+  return Number(m[1]) / 1024; // MiB
+}
+const rss = () => status('VmRSS');
+const peak = () => status('VmHWM');
+
+function makeModel(m, kind) {
+  const { nn } = m;
+  if (kind === 'mlp') return new nn.Sequential(new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 10));
+  return new nn.Sequential(
+    new nn.Conv2d(1, 16, 3),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(16, 32, 3),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(800, 10),
+  );
+}
+
+/** Trains `kind`; calls onStep(step) after each step. */
+function trainer(m, kind) {
+  m.manualSeed(0);
+  const model = makeModel(m, kind);
+  const opt = new m.optim.Adam(model.parameters(), { lr: 1e-3 });
+  const lossFn = new m.nn.CrossEntropyLoss();
+  const batches = Array.from({ length: 8 }, (_, i) => ({
+    x: kind === 'mlp' ? m.randn([64, 784]) : m.randn([64, 1, 28, 28]),
+    y: m.tensor(new Int32Array(64).map((_, j) => (i * 7 + j) % 10)),
+  }));
+  let step = 0;
+  return () => {
+    const { x, y } = batches[step++ % batches.length];
+    const loss = lossFn.call(model.call(x), y);
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+  };
+}
+
+async function training(kind, warmup, steps) {
+  const m = await import(distUrl);
+  m.setNumThreads(1);
+  const step = trainer(m, kind);
+  for (let i = 0; i < warmup; i++) step();
+  const start = rss();
+  let middle = 0;
+  const t0 = performance.now();
+  for (let i = 1; i <= steps; i++) {
+    step();
+    if (i === steps / 2) middle = rss();
+  }
+  const ms = (performance.now() - t0) / steps;
+  const end = rss();
+  return {
+    case: kind,
+    warmup,
+    steps,
+    msPerStep: ms,
+    rssStartMiB: start,
+    rssMiddleMiB: middle,
+    rssEndMiB: end,
+    growthPct: ((end - middle) / middle) * 100,
+    peakMiB: peak(),
+  };
+}
+
+async function workers(rounds, perRound) {
+  const after = [];
+  for (let r = 0; r < rounds; r++) {
+    const ws = Array.from(
+      { length: perRound },
+      () => new Worker(fileURLToPath(import.meta.url), { workerData: { distUrl } }),
+    );
+    // Terminate each once it has trained a few steps and is inside the next one.
+    await Promise.all(
+      ws.map(
+        (w) =>
+          new Promise((resolve, reject) => {
+            w.once('error', reject);
+            w.once('message', () => setTimeout(() => w.terminate().then(resolve, reject), 5));
+          }),
+      ),
+    );
+    if (globalThis.gc) globalThis.gc();
+    after.push(rss());
+  }
+  return {
+    case: 'workers',
+    rounds,
+    perRound,
+    rssAfterFirstMiB: after[0],
+    rssAfterLastMiB: after.at(-1),
+    growthMiB: after.at(-1) - after[0],
+    peakMiB: peak(),
+  };
+}
+
+async function workerMain() {
+  const m = await import(workerData.distUrl);
+  const step = trainer(m, 'mlp');
+  for (let i = 0; i < 5; i++) step();
+  parentPort.postMessage('training');
+  for (;;) step(); // until terminated
+}
+
+if (!isMainThread) {
+  await workerMain();
+} else if (process.env.MYELIN_MEMORY_CASE) {
+  const [name, a, b] = process.env.MYELIN_MEMORY_CASE.split(',');
+  const out = name === 'workers' ? await workers(Number(a), Number(b)) : await training(name, Number(a), Number(b));
+  process.stdout.write(JSON.stringify(out));
+} else {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      steps: { type: 'string', default: '10000' },
+      warmup: { type: 'string', default: '1000' },
+      rounds: { type: 'string', default: '30' },
+      workers: { type: 'string', default: '4' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const cases = positionals.length ? positionals : ['mlp', 'cnn', 'workers'];
+  const results = [];
+  for (const c of cases) {
+    const spec =
+      c === 'workers' ? `workers,${values.rounds},${values.workers}` : `${c},${values.warmup},${values.steps}`;
+    const out = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url)], {
+      env: { ...process.env, MYELIN_MEMORY_CASE: spec, MYELIN_NUM_THREADS: '1' },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    if (out.status !== 0) throw new Error(`bench/memory.mjs: case ${c} failed (${out.status ?? out.signal})`);
+    const r = JSON.parse(out.stdout);
+    results.push(r);
+    if (!values.json) {
+      const f = (x) => x.toFixed(1);
+      if (c === 'workers')
+        console.log(
+          `workers: ${r.rounds} rounds of ${r.perRound} terminated mid-step: RSS ${f(r.rssAfterFirstMiB)} -> ${f(r.rssAfterLastMiB)} MiB (+${f(r.growthMiB)} MiB), peak ${f(r.peakMiB)} MiB`,
+        );
+      else
+        console.log(
+          `${c}: ${r.steps} steps after ${r.warmup} warm-up, ${f(r.msPerStep * 1000)} us/step: RSS at step ${r.steps / 2} ${f(r.rssMiddleMiB)} MiB, at ${r.steps} ${f(r.rssEndMiB)} MiB (${r.growthPct >= 0 ? '+' : ''}${r.growthPct.toFixed(2)}%), peak ${f(r.peakMiB)} MiB`,
+        );
+    }
+  }
+  if (values.json) console.log(JSON.stringify(results, null, 1));
+}
