@@ -107,6 +107,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const char* threads_error = myelin::threads_env_error();
   if (*threads_error) throw Napi::Error::New(env, std::string("myelin: ") + threads_error);
   myelin::tune_malloc_for_tensors();
+  myelin::trim_malloc_at_thread_exit();
   for (const Export& e : kExports)
     exports.Set(e.name, Napi::Function::New(env, guarded, e.name, const_cast<Export*>(&e)));
   return exports;

@@ -10,4 +10,10 @@ namespace myelin {
 // load; MYELIN_MALLOC_TUNING=0 leaves malloc as it is.
 void tune_malloc_for_tensors();
 
+// Called by each JavaScript thread that loads the addon: when a thread other than the main one
+// (a worker_thread) exits, after its isolate has freed its tensors, the memory malloc keeps
+// free is handed back to the system. Without it, the arena of a terminated worker keeps what
+// the tuning above lets it keep, and a server that recycles workers grows with each one.
+void trim_malloc_at_thread_exit();
+
 }  // namespace myelin
