@@ -1,4 +1,10 @@
-export { backendInfo, getNumThreads, setNumThreads } from './backend.js';
+export {
+  areDeterministicAlgorithmsEnabled,
+  backendInfo,
+  getNumThreads,
+  setNumThreads,
+  useDeterministicAlgorithms,
+} from './backend.js';
 export type { BackendInfo, Isa } from './backend.js';
 export type { DType } from './dtype.js';
 export { Tensor, Storage, isTensor } from './tensor.js';

@@ -144,6 +144,8 @@ export interface NativeBinding {
   backendInfo(): BackendInfo;
   getNumThreads(): number;
   setNumThreads(n: number): void;
+  getDeterministicAlgorithms(): boolean;
+  setDeterministicAlgorithms(mode: boolean): void;
   /** Test hook: the calling thread runs `isa`'s kernels until called with null. */
   setIsaForTesting(isa: Isa | null): void;
   /**

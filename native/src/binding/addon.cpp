@@ -25,6 +25,8 @@ constexpr Export kExports[] = {
     {"backendInfo", myelin::binding::backend_info},
     {"getNumThreads", myelin::binding::get_num_threads},
     {"setNumThreads", myelin::binding::set_num_threads},
+    {"getDeterministicAlgorithms", myelin::binding::get_deterministic_algorithms},
+    {"setDeterministicAlgorithms", myelin::binding::set_deterministic_algorithms},
     {"setIsaForTesting", myelin::binding::set_isa_for_testing},
     {"setConvAlgorithmForTesting", myelin::binding::set_conv_algorithm_for_testing},
     {"failScratchForTesting", myelin::binding::fail_scratch_for_testing},

@@ -46,6 +46,17 @@ Napi::Value set_num_threads(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value get_deterministic_algorithms(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), deterministic_algorithms());
+}
+
+// Process-wide, like the pool: every JS thread's kernels plan their splits the same way.
+Napi::Value set_deterministic_algorithms(const Napi::CallbackInfo& info) {
+  Args args(info, "setDeterministicAlgorithms", 1);
+  ::myelin::set_deterministic_algorithms(args.boolean(0, "mode"));
+  return info.Env().Undefined();
+}
+
 // setIsaForTesting(name | null): the calling JS thread runs that ISA's kernels until reset.
 Napi::Value set_isa_for_testing(const Napi::CallbackInfo& info) {
   Args args(info, "setIsaForTesting", 1);

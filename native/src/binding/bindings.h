@@ -8,6 +8,8 @@ namespace myelin::binding {
 Napi::Value backend_info(const Napi::CallbackInfo& info);
 Napi::Value get_num_threads(const Napi::CallbackInfo& info);
 Napi::Value set_num_threads(const Napi::CallbackInfo& info);
+Napi::Value get_deterministic_algorithms(const Napi::CallbackInfo& info);
+Napi::Value set_deterministic_algorithms(const Napi::CallbackInfo& info);
 Napi::Value set_isa_for_testing(const Napi::CallbackInfo& info);
 Napi::Value set_conv_algorithm_for_testing(const Napi::CallbackInfo& info);
 Napi::Value fail_scratch_for_testing(const Napi::CallbackInfo& info);

@@ -286,12 +286,29 @@ void run_on_threads(int nthreads, TaskFn fn, void* ctx) {
   pool().run(nthreads, fn, ctx);
 }
 
-int threads_for(int64_t work, int64_t min_per_thread) {
-  const int nt = num_threads();
+namespace {
+std::atomic<bool> g_deterministic{false};
+}  // namespace
+
+bool deterministic_algorithms() { return g_deterministic.load(std::memory_order_relaxed); }
+
+void set_deterministic_algorithms(bool on) { g_deterministic.store(on, std::memory_order_relaxed); }
+
+int split_threads() { return deterministic_algorithms() ? kDeterministicShares : num_threads(); }
+
+namespace {
+int threads_for_count(int nt, int64_t work, int64_t min_per_thread) {
   if (nt <= 1 || work <= 0) return 1;
   const int64_t by_work = min_per_thread > 0 ? work / min_per_thread : work;
   if (by_work <= 1) return 1;
   return by_work < nt ? static_cast<int>(by_work) : nt;
+}
+}  // namespace
+
+int threads_for(int64_t work, int64_t min_per_thread) { return threads_for_count(num_threads(), work, min_per_thread); }
+
+int split_threads_for(int64_t work, int64_t min_per_thread) {
+  return threads_for_count(split_threads(), work, min_per_thread);
 }
 
 }  // namespace myelin

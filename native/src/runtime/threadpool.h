@@ -43,6 +43,19 @@ int current_share();
 // `min_per_thread` units to pay for waking it.
 int threads_for(int64_t work, int64_t min_per_thread);
 
+// Deterministic algorithms. A kernel whose sums depend on how its work is split (partial sums
+// per share, combined in share order: the reductions' split paths, the convolution weight
+// gradients, the layer norm's parameter gradients) plans that split with split_threads() and
+// split_threads_for() instead of the pool's size. Off, they equal num_threads() and
+// threads_for(); on, they plan for the fixed kDeterministicShares whatever the pool's size, so
+// every op gives the same bits at any thread count on one ISA (the pool runs the shares on the
+// threads it has). Kernels whose every output is computed whole by one share need nothing.
+constexpr int kDeterministicShares = 8;
+bool deterministic_algorithms();
+void set_deterministic_algorithms(bool on);
+int split_threads();
+int split_threads_for(int64_t work, int64_t min_per_thread);
+
 template <class F>
 void parallel_run(int nthreads, F& f) {
   if (nthreads <= 1) {

@@ -194,7 +194,7 @@ void weight_gemm(const KernelTable& k, const ConvShape& s, const Plan& p, const 
                  int64_t ld, bool overwrite, float* dw) {
   const int64_t dw_size = s.oc * p.kg;
   const bool transposed = transposed_weight_gemm(k, p);
-  int64_t parts = num_threads();
+  int64_t parts = split_threads();
   if (parts > ld / kMinWeightK) parts = ld / kMinWeightK;
   // A large dw gives the GEMM's own M/N split enough work; partials would only cost memory.
   if (dw_size > kMaxSplitWeight) parts = 1;
@@ -223,12 +223,15 @@ struct ImageSplit {
 };
 
 // threads = 0: use the tiled path. With `single`, one thread also takes this path (threads 1).
-// max_sub > 0 caps the sub-tile.
-ImageSplit image_split(const ConvShape& s, const Plan& p, int64_t per_image, bool single = false, int64_t max_sub = 0) {
+// max_sub > 0 caps the sub-tile. sums_images: the weight gradient, whose sum over images is
+// split (see split_threads_for).
+ImageSplit image_split(const ConvShape& s, const Plan& p, int64_t per_image, bool single = false, int64_t max_sub = 0,
+                       bool sums_images = false) {
   ImageSplit r;
   r.threads = 0;
   const int64_t flops = 2 * s.oc * p.kg * p.ohw;  // one image
-  const int nth = threads_for(s.n * flops, kConvMinThreadFlops);
+  const int nth =
+      sums_images ? split_threads_for(s.n * flops, kConvMinThreadFlops) : threads_for(s.n * flops, kConvMinThreadFlops);
   if (nth <= 1 && !single) return r;
   // Few images: uneven shares (3 images on 2 threads) waste more than the tiled path.
   if (nth > 1 && (s.n < nth || (s.n % nth != 0 && s.n < 4 * nth))) return r;
@@ -413,7 +416,7 @@ void conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const floa
   const bool one_by_one = p.ohw >= kMinBatchedColumns;
   const int64_t per_image = p.col_per_image + (one_by_one ? 0 : s.oc * p.ohw);
   const ImageSplit sp =
-      dw_size <= kMaxSplitWeight ? image_split(s, p, per_image, one_by_one, one_by_one ? 1 : 0) : ImageSplit{};
+      dw_size <= kMaxSplitWeight ? image_split(s, p, per_image, one_by_one, one_by_one ? 1 : 0, true) : ImageSplit{};
   if (sp.threads > 0) {
     // Each thread sums its images' products into its own partial (kept transposed when that
     // fills the GEMM tiles better); the partials are summed in thread order. One thread not

@@ -141,9 +141,10 @@ struct Split {
   int64_t block;
 };
 
-Split split_for(const Geom& g, int64_t per_image) {
+// sums_images: the weight gradient, whose sum over images is split (see split_threads_for).
+Split split_for(const Geom& g, int64_t per_image, bool sums_images) {
   const int64_t flops = 2 * 16 * g.c * g.o * g.tiles;  // one image's GEMMs
-  int nth = threads_for(g.n * flops, kMinThreadFlops);
+  int nth = sums_images ? split_threads_for(g.n * flops, kMinThreadFlops) : threads_for(g.n * flops, kMinThreadFlops);
   if (nth > g.n) nth = static_cast<int>(g.n);
   if (nth < 1) nth = 1;
   int64_t block = per_image > 0 ? kBlockFloats / per_image : g.n;
@@ -175,7 +176,7 @@ void transform_inputs(const KernelTable& k, const Geom& g, const Padded& pg, con
 // out = the correlation of in with the filters whose transform is u (see Geom).
 void correlate(const KernelTable& k, const Geom& g, const float* in, const float* u, const float* bias, float* out) {
   const int64_t vpi = 16 * g.c * g.tiles, mpi = 16 * g.o * g.tiles;
-  const Split sp = split_for(g, vpi + mpi);
+  const Split sp = split_for(g, vpi + mpi, false);
   const Padded pg = padded_geometry(g);
   const int64_t vsize = sp.block * vpi + 16 * kSkew, msize = sp.block * mpi + 16 * kSkew;
   const int64_t per_thread = vsize + msize + padded_floats(pg) + scratch_floats(g);
@@ -235,7 +236,7 @@ void winograd_backward_input(const KernelTable& k, const ConvShape& s, const flo
 void winograd_backward_weight(const KernelTable& k, const ConvShape& s, const float* x, const float* dy, float* dw) {
   const Geom g = geometry(s.n, s.c, s.h, s.w, s.oc, s.oh, s.ow, s.ph, s.pw);
   const int64_t vpi = 16 * g.c * g.tiles, dpi = 16 * g.o * g.tiles, sfl = 16 * g.o * g.c;
-  const Split sp = split_for(g, vpi + dpi);
+  const Split sp = split_for(g, vpi + dpi, true);
   const Padded px = padded_geometry(g), pdy = padded_dy_geometry(g);
   const int64_t vsize = sp.block * vpi + 16 * kSkew, dsize = sp.block * dpi + 16 * kSkew;
   const int64_t partial_at = vsize + dsize;

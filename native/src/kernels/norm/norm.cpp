@@ -223,7 +223,7 @@ void layer_norm_backward(const KernelTable& k, int64_t rows, int64_t d, const fl
     }
     return;
   }
-  const int nt = threads_for(rows, grain_for(d));
+  const int nt = split_threads_for(rows, grain_for(d));
   // Per thread: float partials over kFlushRows rows, then double totals.
   const Scratch<float> part(params ? nt * 2 * d : 0);
   const Scratch<double> total = Scratch<double>::zeros(params ? nt * 2 * d : 0);

@@ -100,7 +100,7 @@ void reduce_rows(const KernelTable& k, ReduceOp op, const Plan& p, const float* 
     return acc.result();
   };
 
-  const int nt = threads_for(p.out_numel * walked, kReduceGrain);
+  const int nt = split_threads_for(p.out_numel * walked, kReduceGrain);
   if (nt <= 1 || p.out_numel >= kOutputsPerThread * nt) {
     auto outputs = [&](int tid, int nthreads) {
       const int64_t begin = chunk_begin(p.out_numel, tid, nthreads);
@@ -155,7 +155,7 @@ void reduce_columns(const KernelTable& k, ReduceOp op, const Plan& p, const floa
     for (int64_t j = 0; j < n; ++j) ob[(c0 + j) * c.cos] = op == ReduceOp::Mean ? v[j] / scale : v[j];
   };
 
-  const int nt = threads_for(p.out_numel * p.red_numel, kReduceGrain);
+  const int nt = split_threads_for(p.out_numel * p.red_numel, kReduceGrain);
   const int64_t chunk = unit_cols(c.cols, oloop.numel(), nt);
   const int64_t nchunks = (c.cols + chunk - 1) / chunk;
   const int64_t units = oloop.numel() * nchunks;
