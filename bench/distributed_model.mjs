@@ -5,17 +5,24 @@
 //   allreduce(S, M, B) = 2(M - 1) * alpha + 2(M - 1)/M * S * (1/B + 1/beta)
 // beta (the host's own rate: copies through the kernel and the reduction, without any wire)
 // comes from D1's loopback line between 2 ranks, where 2(M - 1) = 2 and 2(M - 1)/M = 1:
-// t(S) = 2 alpha + S / beta, through the 4 KiB and 100 MiB medians. alpha (the fixed cost of
-// one ring step) two ways: from that line (allreduces back to back), and from what M1's one
-// allreduce adds to a DDP step in D2 (2-rank step minus 1-process step, less S / beta).
+// t(S) = 2 alpha + S / beta, through the 4 KiB and 100 MiB medians; alpha is the fixed cost of
+// one ring step (on a loaded machine, mostly the wake-ups of the threads that move the data).
 // Compute is D2's one-process step at 1 thread (weak scaling: every rank keeps its batch, so a
 // step's compute does not shrink with M); the 100M-parameter MLP's is its FLOPs at M1's
 // measured FLOP/s. M1 and N1 fit DDP's first bucket (1 MiB), so their allreduce starts after
 // backward and adds to the step; allreduce overtakes compute where allreduce(S, M, B) > compute.
 import fs from 'node:fs';
 
-const run = JSON.parse(fs.readFileSync(process.argv[2] ?? 'bench/results/distributed.json', 'utf8'));
+if (!process.argv[2]) {
+  console.error(
+    'usage: node bench/distributed_model.mjs RUN.json [myelin|torch] (RUN.json: bench/distributed.mjs --out)',
+  );
+  process.exit(2);
+}
+const run = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const side = process.argv[3] ?? 'myelin';
+if (side !== 'myelin' && side !== 'torch')
+  throw new Error(`distributed_model: side must be myelin or torch, got ${side}`);
 
 // Gradient bytes (float32 parameters, the buckets DDP allreduces).
 const linear = (i, o) => i * o + o;
@@ -37,40 +44,34 @@ const small = 4096;
 const large = 100 << 20;
 const beta = (large - small) / (d1(large) - d1(small)); // bytes/s
 const d2 = Object.fromEntries(run.d2.map((r) => [r.model, r[side]]));
-const alphaD1 = (d1(small) - small / beta) / 2;
-const m1Comm = 1 / d2.m1.ranks2 - 1 / d2.m1.rank1;
-const alphaD2 = Math.max(0, (m1Comm - (4 * M1_PARAMS) / beta) / 2);
+const alpha = (d1(small) - small / beta) / 2;
 const m1Rate = M1_FLOP * d2.m1.rank1; // FLOP/s of M1's step at 1 thread
 const models = [
   { name: 'M1 (batch 256)', bytes: 4 * M1_PARAMS, compute: 1 / d2.m1.rank1 },
   { name: 'N1 (batch 32)', bytes: 4 * N1_PARAMS, compute: 1 / d2.n1.rank1 },
   { name: '100M-param MLP (batch 256)', bytes: 4 * BIG_PARAMS, compute: BIG_FLOP / m1Rate },
 ];
-const allreduce = (alpha, S, M, B) => 2 * (M - 1) * alpha + ((2 * (M - 1)) / M) * S * (1 / B + 1 / beta);
+const allreduce = (S, M, B) => 2 * (M - 1) * alpha + ((2 * (M - 1)) / M) * S * (1 / B + 1 / beta);
 // The network bandwidth below which allreduce takes longer than compute (Infinity: at any).
-const crossover = (alpha, S, M, compute) => {
+const crossover = (S, M, compute) => {
   const wire = compute - 2 * (M - 1) * alpha - ((2 * (M - 1)) / M) * (S / beta);
   return wire <= 0 ? Number.POSITIVE_INFINITY : ((2 * (M - 1)) / M) * (S / wire);
 };
 
 const ms = (s) => (s * 1e3 >= 100 ? (s * 1e3).toFixed(0) : (s * 1e3).toPrecision(3));
-const gbps = (b) => (b === Number.POSITIVE_INFINITY ? 'any B' : `B < ${(b / 1e9).toPrecision(3)}`);
-const us = (s) => `${(s * 1e6).toFixed(0)} us`;
-console.log(
-  `${side}: beta = ${(beta / 1e9).toFixed(3)} GB/s; alpha (D1) = ${us(alphaD1)}; alpha (D2) = ${us(alphaD2)}`,
-);
-console.log(`(M1's allreduce in a DDP step: ${ms(m1Comm)} ms; D1's 1 MiB allreduce: ${ms(d1(1 << 20))} ms)`);
+const gbps = (b) => (b === Number.POSITIVE_INFINITY ? 'at any B (latency)' : `B < ${(b / 1e9).toPrecision(2)}`);
+console.log(`${side}: alpha = ${(alpha * 1e6).toFixed(0)} us a ring step, beta = ${(beta / 1e9).toFixed(3)} GB/s`);
 console.log(`M1 step: ${(M1_FLOP / 1e6).toFixed(1)} MFLOP, ${(m1Rate / 1e9).toFixed(1)} GFLOP/s at 1 thread`);
 console.log('');
 console.log(
-  '| model | gradient | compute a step | M | allreduce, B = 1.25 GB/s, alpha D1 | allreduce > compute (alpha D1) | allreduce, B = 1.25 GB/s, alpha D2 | allreduce > compute (alpha D2) |',
+  '| model | gradient | compute a step | M | allreduce at B = 1.25 GB/s | at 12.5 GB/s | allreduce > compute |',
 );
-console.log('|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|');
 for (const m of models) {
   for (const M of [2, 4, 8, 16, 64]) {
-    const cells = [alphaD1, alphaD2].map(
-      (a) => `${ms(allreduce(a, m.bytes, M, 1.25e9))} ms | ${gbps(crossover(a, m.bytes, M, m.compute))}`,
+    const at = (B) => `${ms(allreduce(m.bytes, M, B))} ms`;
+    console.log(
+      `| ${m.name} | ${(m.bytes / 1e6).toFixed(2)} MB | ${ms(m.compute)} ms | ${M} | ${at(1.25e9)} | ${at(12.5e9)} | ${gbps(crossover(m.bytes, M, m.compute))} |`,
     );
-    console.log(`| ${m.name} | ${(m.bytes / 1e6).toFixed(2)} MB | ${ms(m.compute)} ms | ${M} | ${cells.join(' | ')} |`);
   }
 }
