@@ -32,6 +32,11 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
 
   // Activations (definePointwise: x and a parameter object).
   reg('leakyRelu', (c) => c.g.op('LeakyRelu', [c.input(0)], { alpha: { float: c.static(1) as number } }));
+  // hardtanh and relu6 (one op with its range): Clip, whose bounds are kept, as myelin's forward.
+  reg('hardtanh', (c) => {
+    const { min, max } = c.static(1) as { min: number; max: number };
+    return c.g.op('Clip', [c.input(0), c.g.scalar(min), c.g.scalar(max)]);
+  });
   reg('elu', (c) => {
     const { alpha, scale } = c.static(1) as { alpha: number; scale: number };
     if (scale === 1) return c.g.op('Elu', [c.input(0)], { alpha: { float: alpha } });

@@ -145,6 +145,9 @@ export function layerCases(): Case[] {
     ['softmax', new nn.Softmax(1)],
     ['log_softmax', new nn.LogSoftmax(-1)],
     ['sine', new nn.Sine(3)],
+    ['hardtanh', new nn.Hardtanh(-0.3, 0.4)],
+    ['hardtanh_inplace', new nn.Hardtanh(-0.2, 0.1, { inplace: true })],
+    ['relu6', new nn.Sequential(new Fn((x) => x.mul(8)), new nn.ReLU6())],
   ];
   for (const [name, m] of acts) cases.push(batched(name, new nn.Sequential(new nn.Linear(4, 6), m), [3, 4]));
   // Dropout (eval), Flatten, Identity, Unflatten.
