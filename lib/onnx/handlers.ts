@@ -7,6 +7,7 @@ import { registerLoss } from './ops_loss.js';
 import { registerMath } from './ops_math.js';
 import { registerModules, registerNn } from './ops_nn.js';
 import { registerShape } from './ops_shape.js';
+import { registerSpecial } from './ops_special.js';
 import { registerWindows } from './ops_window.js';
 
 export const opHandlers = new Map<string, OpHandler>();
@@ -15,6 +16,7 @@ export const moduleHandlers = new Map<string, OpHandler>();
 const reg = (name: string, h: OpHandler) => opHandlers.set(name, h);
 registerMath(reg);
 registerShape(reg);
+registerSpecial(reg);
 registerWindows(reg);
 registerNn(reg);
 registerIndex(reg);

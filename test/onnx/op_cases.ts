@@ -104,6 +104,47 @@ export function opCases(): Case[] {
       [randn([7, 5])],
     ),
   );
+  // Rounding (exact halves too: Round is half to even, as myelin), with decimals, of int32.
+  cases.push(
+    dyn(
+      'rounding',
+      (x, i) => {
+        const halves = x.mul(2).round().div(2);
+        return [
+          x.floor(),
+          x.ceil(),
+          x.trunc(),
+          x.frac(),
+          x.round(),
+          halves.round(),
+          halves.trunc(),
+          x.round({ decimals: 2 }),
+          x.mul(40).round({ decimals: -1 }),
+          i.floor(),
+          i.ceil(),
+          i.trunc(),
+          i.round(),
+        ];
+      },
+      [randn([3, 5]).mul(4), randint(-9, 9, [3, 5])],
+      [randn([6, 5]).mul(4), randint(-9, 9, [6, 5])],
+    ),
+  );
+  // The error functions: erfc in its tail on its own (1 - erf would lose its digits), erfinv near
+  // +-1, and its infinities and NaNs.
+  cases.push(
+    dyn(
+      'erf_erfc_erfinv',
+      (x, u) => [x.erf(), x.erfc(), x.abs().add(2).erfc(), u.erfinv(), u.mul(0.999).add(0.001).erfinv()],
+      [randn([3, 5]).mul(2), rand([3, 5]).mul(2).sub(1)],
+      [randn([7, 5]).mul(2), rand([7, 5]).mul(2).sub(1)],
+    ),
+  );
+  cases.push({
+    name: 'erfinv_edges',
+    model: new Fn((u) => u.erfinv()),
+    args: [tensor([-1, 1, 1.5, -2, 0, Number.NaN, 0.9999999, -0.99999, 1e-6, -0.7, 0.70001])],
+  });
   // Embedding: functional, maxNorm (2-norm and 1-norm).
   {
     const w = randn([8, 4]).mul(2);
