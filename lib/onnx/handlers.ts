@@ -2,6 +2,7 @@
 // module handlers by class name for the modules mapped as a whole (their inner ops are not
 // recorded).
 import type { OpHandler } from './export.js';
+import { registerDiag } from './ops_diag.js';
 import { registerIndex } from './ops_index.js';
 import { registerLoss } from './ops_loss.js';
 import { registerMath } from './ops_math.js';
@@ -17,6 +18,7 @@ const reg = (name: string, h: OpHandler) => opHandlers.set(name, h);
 registerMath(reg);
 registerShape(reg);
 registerSpecial(reg);
+registerDiag(reg);
 registerWindows(reg);
 registerNn(reg);
 registerIndex(reg);

@@ -71,6 +71,18 @@ describe('onnx.export refuses, naming the op and the module', () => {
     );
   });
 
+  it('diagonal and diagEmbed whose matrix size follows a dynamic axis', () => {
+    const dynamicAxes = { input: { 0: 'batch' } };
+    const diagonal = new nn.Sequential(new nn.Linear(2, 2), new Fn((x) => x.diagonal()));
+    expect(() => onnx.exportModel(diagonal, [randn([3, 2])], { dynamicAxes })).toThrow(
+      /onnx\.export: diagonal in module '1': the size of dim 0 is 3 here and 6 with other sizes of the dynamic axes/,
+    );
+    const embed = new Fn((x) => x.diagEmbed());
+    expect(() => onnx.exportModel(embed, [randn([3])], { dynamicAxes })).toThrow(
+      /onnx\.export: diagEmbed in the top-level module: the size of the last dim is 3 here and 6/,
+    );
+  });
+
   it('dropout in training mode (random masks a graph cannot reproduce)', () => {
     const model = new nn.Sequential(
       new nn.Linear(2, 2),

@@ -145,6 +145,34 @@ export function opCases(): Case[] {
     model: new Fn((u) => u.erfinv()),
     args: [tensor([-1, 1, 1.5, -2, 0, Number.NaN, 0.9999999, -0.99999, 1e-6, -0.7, 0.70001])],
   });
+  // Diagonals and triangles along the matrix dims, with a dynamic batch; int32 and bool too.
+  cases.push(
+    dyn(
+      'diagonal_triangles',
+      (x, i) => [
+        x.tril(),
+        x.triu(1),
+        x.tril(-2),
+        x.triu(-1),
+        i.tril(1),
+        i.gt(0).triu(),
+        x.diagonal(0, 1, 2),
+        x.diagonal(1, 2, 1),
+        x.diagonal(-2, -2, -1),
+        x.diagEmbed(),
+        x.diagEmbed(2, 0, 2),
+        x.diagEmbed(-1, 3, 1),
+        i.diagEmbed(1),
+        x.select(0, 0).diag(),
+        x.select(0, 0).diag(-1),
+        x.select(0, 1).select(0, 0).diag(2),
+        x.select(0, 0).trace(),
+        i.select(0, 0).trace(),
+      ],
+      [randn([3, 4, 5]), randint(-5, 5, [3, 4, 5])],
+      [randn([6, 4, 5]), randint(-5, 5, [6, 4, 5])],
+    ),
+  );
   // Embedding: functional, maxNorm (2-norm and 1-norm).
   {
     const w = randn([8, 4]).mul(2);
