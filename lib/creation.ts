@@ -1,6 +1,7 @@
 // Tensor creation from data and by shape.
 import { type DeviceLike, requireCpu } from './device.js';
 import { allocate, type DType, type TypedArray, isDType } from './dtype.js';
+import { checkElementCount, checkOptions, checkTensor, describe, optionKeys } from './errors.js';
 import { checkShape, formatShape, numel, type Shape } from './shape.js';
 import { Storage, Tensor } from './tensor.js';
 import { recorded } from './trace.js';
@@ -14,6 +15,39 @@ export interface CreationOptions {
 
 type Nested = number | boolean | readonly Nested[];
 
+const CREATION_OPTIONS = optionKeys<CreationOptions>({ dtype: true, requiresGrad: 'boolean', device: true });
+
+/** Checks the options of a creation function (first thing each one does). */
+function creationOptions(op: string, opts: CreationOptions | undefined): CreationOptions {
+  return checkOptions(op, opts, CREATION_OPTIONS);
+}
+
+/**
+ * Writes values into storage of `dtype` with PyTorch's conversions: int32 truncates toward zero
+ * (an error for NaN, infinities and values outside the int32 range, which a typed array would
+ * silently wrap), bool is nonzero-is-true.
+ */
+function convertInto(op: string, dtype: DType, out: TypedArray, values: ArrayLike<number | boolean>): void {
+  if (dtype === 'float32') {
+    for (let i = 0; i < values.length; i++) out[i] = Number(values[i]);
+  } else if (dtype === 'bool') {
+    for (let i = 0; i < values.length; i++) out[i] = Number(values[i]) !== 0 ? 1 : 0;
+  } else {
+    for (let i = 0; i < values.length; i++) out[i] = toInt32(op, Number(values[i]), i);
+  }
+}
+
+/** v truncated toward zero, or a RangeError when int32 cannot hold it. */
+export function toInt32(op: string, v: number, index?: number): number {
+  const t = Math.trunc(v);
+  if (!(t >= -2147483648 && t <= 2147483647)) {
+    throw new RangeError(
+      `${op}: value ${v}${index === undefined ? '' : ` (element ${index})`} is out of range for int32 [-2^31, 2^31 - 1]`,
+    );
+  }
+  return t;
+}
+
 function finish(t: Tensor, opts: CreationOptions | undefined): Tensor {
   if (opts?.requiresGrad) t.requiresGrad = true;
   return t;
@@ -22,7 +56,7 @@ function finish(t: Tensor, opts: CreationOptions | undefined): Tensor {
 function checkDType(op: string, dtype: unknown, device?: unknown): DType {
   if (device !== undefined) requireCpu(op, device);
   if (dtype === undefined) return 'float32';
-  if (!isDType(dtype)) throw new TypeError(`${op}: dtype must be 'float32', 'int32' or 'bool', got ${String(dtype)}`);
+  if (!isDType(dtype)) throw new TypeError(`${op}: dtype must be 'float32', 'int32' or 'bool', got ${describe(dtype)}`);
   return dtype;
 }
 
@@ -55,41 +89,62 @@ function inferShape(op: string, data: Nested): number[] {
 
 /** A tensor from nested arrays, a typed array (copied) or a scalar. */
 export function tensor(data: Nested | TypedArray, opts?: CreationOptions): Tensor {
+  creationOptions('tensor', opts);
   if (ArrayBuffer.isView(data)) {
+    if (data instanceof DataView || typeof (data as { length?: unknown }).length !== 'number') {
+      throw new TypeError(
+        `tensor: data must be a number, a boolean, a nested array or a typed array, got ${describe(data)}`,
+      );
+    }
+    if (data instanceof BigInt64Array || data instanceof BigUint64Array)
+      throw new TypeError(`tensor: ${describe(data)} holds bigints; convert them to numbers first`);
     const dtype =
       opts?.dtype ?? (data instanceof Int32Array ? 'int32' : data instanceof Uint8Array ? 'bool' : 'float32');
     const out = allocate(checkDType('tensor', dtype, opts?.device), data.length);
-    out.set(data as ArrayLike<number>);
+    convertInto('tensor', dtype, out, data as ArrayLike<number>);
     return finish(Tensor.fromData(out, [data.length]), opts);
   }
+  if (typeof data !== 'number' && typeof data !== 'boolean' && !Array.isArray(data))
+    throw new TypeError(
+      `tensor: data must be a number, a boolean, a nested array or a typed array, got ${describe(data)}`,
+    );
   const shape = inferShape('tensor', data);
   const flat = (Array.isArray(data) ? (data as unknown[]).flat(Infinity) : [data]) as (number | boolean)[];
   const inferred: DType = flat.length > 0 && flat.every((x) => typeof x === 'boolean') ? 'bool' : 'float32';
   const dtype = checkDType('tensor', opts?.dtype ?? inferred, opts?.device);
   const out = allocate(dtype, flat.length);
-  for (let i = 0; i < flat.length; i++) out[i] = Number(flat[i]);
+  convertInto('tensor', dtype, out, flat);
   return finish(Tensor.fromData(out, shape), opts);
 }
 
 export function full(shape: Shape, value: number | boolean, opts?: CreationOptions): Tensor {
-  const s = checkShape('full', shape);
-  const dtype = checkDType('full', opts?.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32'), opts?.device);
-  const data = allocate(dtype, numel(s));
-  if (value) data.fill(Number(value));
+  return fill('full', shape, value, opts);
+}
+
+function fill(op: string, shape: Shape, value: number | boolean, opts: CreationOptions | undefined): Tensor {
+  creationOptions(op, opts);
+  const s = checkShape(op, shape);
+  if (typeof value !== 'number' && typeof value !== 'boolean')
+    throw new TypeError(`${op}: fill value must be a number or a boolean, got ${describe(value)}`);
+  const dtype = checkDType(op, opts?.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32'), opts?.device);
+  const data = allocate(dtype, checkElementCount(op, numel(s)));
+  const v = Number(value);
+  const stored = dtype === 'int32' ? toInt32(op, v) : dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;
+  if (stored !== 0) data.fill(stored);
   return finish(new Tensor(new Storage(data), s), opts);
 }
 
 export function zeros(shape: Shape, opts?: CreationOptions): Tensor {
-  return full(shape, 0, opts);
+  return fill('zeros', shape, 0, opts);
 }
 
 export function ones(shape: Shape, opts?: CreationOptions): Tensor {
-  return full(shape, 1, opts);
+  return fill('ones', shape, 1, opts);
 }
 
 /** Uninitialised in PyTorch; zero-filled here (typed arrays always are). */
 export function empty(shape: Shape, opts?: CreationOptions): Tensor {
-  return full(shape, 0, opts);
+  return fill('empty', shape, 0, opts);
 }
 
 export { formatShape };
@@ -99,6 +154,7 @@ export { formatShape };
  * step?). int32 when every argument is an integer and no dtype is given, else float32.
  */
 export function arange(start: number, end?: number, step = 1, opts?: CreationOptions): Tensor {
+  creationOptions('arange', opts);
   if (end === undefined) [start, end] = [0, start];
   for (const [name, v] of [
     ['start', start],
@@ -118,7 +174,12 @@ export function arange(start: number, end?: number, step = 1, opts?: CreationOpt
     opts?.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32'),
     opts?.device,
   );
-  const n = Math.max(0, Math.ceil((end - start) / step));
+  const n = checkElementCount('arange', Math.max(0, Math.ceil((end - start) / step)));
+  if (dtype === 'int32' && n > 0) {
+    // Both ends in range means every value is (the values run monotonically between them).
+    toInt32('arange', start);
+    toInt32('arange', start + (n - 1) * step);
+  }
   const data = allocate(dtype, n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return finish(Tensor.fromData(data, [n]), opts);
@@ -126,10 +187,22 @@ export function arange(start: number, end?: number, step = 1, opts?: CreationOpt
 
 /** `steps` evenly spaced values from start to end inclusive (torch.linspace), float32. */
 export function linspace(start: number, end: number, steps: number, opts?: CreationOptions): Tensor {
+  creationOptions('linspace', opts);
+  for (const [name, v] of [
+    ['start', start],
+    ['end', end],
+  ] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new TypeError(`linspace: ${name} must be a finite number, got ${describe(v)}`);
+  }
   if (!Number.isInteger(steps) || steps < 0)
-    throw new RangeError(`linspace: steps must be a non-negative integer, got ${steps}`);
+    throw new RangeError(`linspace: steps must be a non-negative integer, got ${describe(steps)}`);
   const dtype = checkDType('linspace', opts?.dtype, opts?.device);
-  const data = allocate(dtype, steps);
+  if (dtype === 'int32' && steps > 0) {
+    toInt32('linspace', start);
+    toInt32('linspace', end);
+  }
+  const data = allocate(dtype, checkElementCount('linspace', steps));
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // Both halves count from their own end, as torch does, so the last value is exactly `end`.
   for (let i = 0; i < steps; i++) data[i] = i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step;
@@ -138,31 +211,33 @@ export function linspace(start: number, end: number, steps: number, opts?: Creat
 
 /** An n x m matrix with ones on the diagonal (torch.eye). */
 export function eye(n: number, m = n, opts?: CreationOptions): Tensor {
-  const t = zeros(checkShape('eye', [n, m]), opts);
+  const t = fill('eye', [n, m], 0, opts);
   const data = t.storage.data;
   for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
   return t;
 }
 
-function likeOpts(t: Tensor, opts?: CreationOptions): CreationOptions {
+function likeOpts(op: string, t: Tensor, opts?: CreationOptions): CreationOptions {
+  checkTensor(op, 'input', t);
+  creationOptions(op, opts);
   return { dtype: opts?.dtype ?? t.dtype, requiresGrad: opts?.requiresGrad, device: opts?.device };
 }
 
 /** t's shape filled with value: one op of a traced forward (onnx.export), so its shape follows t's. */
-function filledLike(t: Tensor, value: number | boolean, opts?: CreationOptions): Tensor {
-  const o = likeOpts(t, opts);
-  return recorded('fullLike', [t, value, o.dtype], () => full(t.shape, value, o));
+function filledLike(op: string, t: Tensor, value: number | boolean, opts?: CreationOptions): Tensor {
+  const o = likeOpts(op, t, opts);
+  return recorded('fullLike', [t, value, o.dtype], () => fill(op, t.shape, value, o));
 }
 
 export function zerosLike(t: Tensor, opts?: CreationOptions): Tensor {
-  return filledLike(t, 0, opts);
+  return filledLike('zerosLike', t, 0, opts);
 }
 export function onesLike(t: Tensor, opts?: CreationOptions): Tensor {
-  return filledLike(t, 1, opts);
+  return filledLike('onesLike', t, 1, opts);
 }
 export function fullLike(t: Tensor, value: number | boolean, opts?: CreationOptions): Tensor {
-  return filledLike(t, value, opts);
+  return filledLike('fullLike', t, value, opts);
 }
 export function emptyLike(t: Tensor, opts?: CreationOptions): Tensor {
-  return filledLike(t, 0, opts);
+  return filledLike('emptyLike', t, 0, opts);
 }

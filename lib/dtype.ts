@@ -13,10 +13,16 @@ export function allocate(dtype: DType, n: number): TypedArray {
   }
 }
 
+/** The dtype a typed array stores; any other kind of array is an error (a Float64Array is not 'bool'). */
 export function dtypeOf(data: TypedArray): DType {
   if (data instanceof Float32Array) return 'float32';
   if (data instanceof Int32Array) return 'int32';
-  return 'bool';
+  if (data instanceof Uint8Array && data.constructor === Uint8Array) return 'bool';
+  const what = ArrayBuffer.isView(data) ? `a ${data.constructor.name}` : data === null ? 'null' : typeof data;
+  throw new TypeError(
+    `Storage: data must be a Float32Array (float32), an Int32Array (int32) or a Uint8Array (bool), got ${what}; ` +
+      'copy other data with tensor(...), which converts it',
+  );
 }
 
 export function isDType(x: unknown): x is DType {

@@ -1,6 +1,7 @@
 // Printing like PyTorch's torch/_tensor_str.py: 4 decimals for floats, integer-valued floats as
 // "1.", scientific notation when the magnitudes call for it, one column width for all elements,
 // summarised with "..." above 1000 elements (3 edge items), lines wrapped at 80 characters.
+import { checkTensor } from './errors.js';
 import type { Tensor } from './tensor.js';
 
 const PRECISION = 4;
@@ -145,6 +146,7 @@ function elementAt(t: Tensor, index: number[]): number {
 
 /** torch-style text of a tensor: `tensor([[1.0000, 2.0000]], requiresGrad=true)`. */
 export function formatTensor(t: Tensor): string {
+  checkTensor('formatTensor', 'input', t);
   const prefix = 'tensor(';
   const indent = prefix.length;
   const n = t.numel();

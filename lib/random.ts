@@ -10,6 +10,7 @@
 //   both outputs of a pair are used. Math.log/cos/sin are V8's fdlibm ports (no CPU intrinsics),
 //   so they too give the same bits everywhere.
 // The numbers differ from torch's CPU generator (mt19937); seeds are reproducible within myelin.
+import { describe } from './errors.js';
 
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
@@ -98,7 +99,8 @@ export class Generator {
 
   /** Re-seeds (any non-negative integer up to 2^53; negative seeds wrap as torch's do). */
   manualSeed(seed: number): this {
-    if (!Number.isSafeInteger(seed)) throw new RangeError(`manualSeed: seed must be a safe integer, got ${seed}`);
+    if (!Number.isSafeInteger(seed))
+      throw new RangeError(`manualSeed: seed must be a safe integer, got ${describe(seed)}`);
     const s = seed < 0 ? seed + 2 ** 53 : seed;
     this._seed = seed;
     this.k0 = (s % 2 ** 32) >>> 0;
@@ -171,6 +173,10 @@ export class Generator {
 
   /** Uniform integer in [low, high), unbiased enough for ranges below 2^32 (53-bit draw). */
   nextInt(low: number, high: number): number {
+    if (!(Number.isSafeInteger(low) && Number.isSafeInteger(high) && high > low))
+      throw new RangeError(
+        `Generator.nextInt: expects integers low < high, got ${describe(low)} and ${describe(high)}`,
+      );
     return low + Math.floor(this.nextDouble() * (high - low));
   }
 }

@@ -1,5 +1,6 @@
 // Random tensors drawn from a Generator (lib/random.ts): the same values on every CPU.
 import { type DeviceLike, requireCpu } from './device.js';
+import { checkElementCount, checkOptions, checkTensor, describe, optionKeys, type OptionKeys } from './errors.js';
 import { allocate, type DType, isDType } from './dtype.js';
 import { copyRaw, valuesAs } from './raw/strided.js';
 import { defaultGenerator, Generator } from './random.js';
@@ -14,7 +15,20 @@ export interface RandomOptions {
   device?: DeviceLike;
 }
 
-function gen(op: string, opts?: RandomOptions): Generator {
+const RANDOM_OPTIONS = optionKeys<RandomOptions>({
+  dtype: ['float32', 'int32', 'bool'],
+  requiresGrad: 'boolean',
+  generator: 'object',
+  device: true,
+});
+
+/** The generator to draw from, after checking the options' keys (every random function calls it first). */
+function gen(
+  op: string,
+  opts?: RandomOptions,
+  keys: OptionKeys<RandomOptions & { shape?: Shape }> | OptionKeys<RandomOptions> = RANDOM_OPTIONS,
+): Generator {
+  checkOptions(op, opts, keys as OptionKeys<RandomOptions>);
   if (opts?.device !== undefined) requireCpu(op, opts.device);
   const g = opts?.generator ?? defaultGenerator;
   if (!(g instanceof Generator)) throw new TypeError(`${op}: generator must be a Generator`);
@@ -29,7 +43,7 @@ function floatDType(op: string, opts?: RandomOptions): DType {
 
 function make(op: string, shape: Shape, dtype: DType, opts: RandomOptions | undefined, f: () => number): Tensor {
   const s = checkShape(op, shape);
-  const data = allocate(dtype, numel(s));
+  const data = allocate(dtype, checkElementCount(op, numel(s)));
   for (let i = 0; i < data.length; i++) data[i] = f();
   const t = new Tensor(new Storage(data), s);
   if (opts?.requiresGrad) t.requiresGrad = true;
@@ -50,22 +64,23 @@ export function randn(shape: Shape, opts?: RandomOptions): Tensor {
 
 /** Integers uniform on [low, high) (torch.randint(low, high, size)); int32 unless dtype says otherwise. */
 export function randint(low: number, high: number, shape: Shape, opts?: RandomOptions): Tensor {
+  const g = gen('randint', opts);
   if (!Number.isInteger(low) || !Number.isInteger(high))
-    throw new TypeError(`randint: low and high must be integers, got ${low} and ${high}`);
+    throw new TypeError(`randint: low and high must be integers, got ${describe(low)} and ${describe(high)}`);
   if (high <= low) throw new RangeError(`randint: high (${high}) must be greater than low (${low})`);
   const dtype = opts?.dtype ?? 'int32';
   if (!isDType(dtype) || dtype === 'bool')
     throw new TypeError(`randint: dtype must be 'int32' or 'float32', got ${String(dtype)}`);
-  const g = gen('randint', opts);
   return make('randint', shape, dtype, opts, () => g.nextInt(low, high));
 }
 
 /** A random permutation of 0..n-1 (torch.randperm), int32, by Fisher-Yates. */
 export function randperm(n: number, opts?: RandomOptions): Tensor {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`randperm: n must be a non-negative integer, got ${n}`);
   const g = gen('randperm', opts);
+  if (!Number.isInteger(n) || n < 0)
+    throw new RangeError(`randperm: n must be a non-negative integer, got ${describe(n)}`);
   const dtype = opts?.dtype ?? 'int32';
-  const data = allocate(dtype, n);
+  const data = allocate(dtype, checkElementCount('randperm', n));
   for (let i = 0; i < n; i++) data[i] = i;
   for (let i = n - 1; i > 0; i--) {
     const j = g.nextInt(0, i + 1);
@@ -78,9 +93,9 @@ export function randperm(n: number, opts?: RandomOptions): Tensor {
 
 /** 1 with probability p (elementwise from a tensor of probabilities, or a number), float32. */
 export function bernoulli(p: Tensor | number, opts?: RandomOptions & { shape?: Shape }): Tensor {
-  const g = gen('bernoulli', opts);
+  const g = gen('bernoulli', opts, { ...RANDOM_OPTIONS, shape: true });
   if (typeof p === 'number') {
-    if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli: p must be in [0, 1], got ${p}`);
+    if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli: p must be in [0, 1], got ${describe(p)}`);
     return make('bernoulli', opts?.shape ?? [], floatDType('bernoulli', opts), opts, () => (g.nextFloat() < p ? 1 : 0));
   }
   if (!(p instanceof Tensor)) throw new TypeError('bernoulli: p must be a Tensor or a number');
@@ -89,16 +104,18 @@ export function bernoulli(p: Tensor | number, opts?: RandomOptions & { shape?: S
   for (let i = 0; i < probs.length; i++) {
     const q = probs[i];
     if (!(q >= 0 && q <= 1))
-      throw new RangeError(`bernoulli: probabilities must be in [0, 1], got ${q} at element ${i}`);
+      throw new RangeError(`bernoulli: probabilities must be in [0, 1], got ${describe(q)} at element ${i}`);
     out[i] = g.nextFloat() < q ? 1 : 0;
   }
   return new Tensor(new Storage(out), p.shape);
 }
 
 export function randLike(t: Tensor, opts?: RandomOptions): Tensor {
-  return rand(t.shape, opts);
+  gen('randLike', opts);
+  return rand(checkTensor('randLike', 'input', t).shape, opts);
 }
 
 export function randnLike(t: Tensor, opts?: RandomOptions): Tensor {
-  return randn(t.shape, opts);
+  gen('randnLike', opts);
+  return randn(checkTensor('randnLike', 'input', t).shape, opts);
 }

@@ -1,8 +1,11 @@
 // Shape arithmetic: sizes, strides, broadcasting, dim normalisation.
+import { describe } from './errors.js';
 export type Shape = readonly number[];
 
 export function formatShape(shape: Shape): string {
-  return `[${shape.join(',')}]`;
+  // Also used on what a user passed as a shape (messages must not fail on a symbol or a non-array).
+  if (!Array.isArray(shape) && !ArrayBuffer.isView(shape)) return describe(shape);
+  return `[${Array.from(shape as ArrayLike<unknown>, (s) => (typeof s === 'symbol' ? s.toString() : String(s))).join(',')}]`;
 }
 
 export function numel(shape: Shape): number {
@@ -64,6 +67,7 @@ export function broadcastStrides(shape: Shape, strides: readonly number[], targe
 export function normalizeDim(op: string, dim: number, ndim: number): number {
   const lo = ndim === 0 ? -1 : -ndim;
   const hi = ndim === 0 ? 0 : ndim - 1;
+  if (typeof dim !== 'number') throw new TypeError(`${op}: dim must be an integer, got ${describe(dim)}`);
   if (!Number.isInteger(dim) || dim < lo || dim > hi) {
     throw new RangeError(`${op}: dim ${dim} is out of range for a tensor of ${ndim} dims (expected [${lo}, ${hi}])`);
   }
@@ -73,15 +77,19 @@ export function normalizeDim(op: string, dim: number, ndim: number): number {
 /** Normalises and de-duplicates a dim list; undefined means every dim. */
 export function normalizeDims(op: string, dims: number | readonly number[] | undefined, ndim: number): number[] {
   if (dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
-  const list = typeof dims === 'number' ? [dims] : dims;
+  if (typeof dims !== 'number' && !Array.isArray(dims))
+    throw new TypeError(`${op}: dim must be an integer or an array of integers, got ${describe(dims)}`);
+  const list: readonly number[] = typeof dims === 'number' ? [dims] : dims;
   const out = list.map((d) => normalizeDim(op, d, ndim));
   if (new Set(out).size !== out.length) throw new RangeError(`${op}: dim ${formatShape(list)} repeats a dim`);
   return out.sort((x, y) => x - y);
 }
 
 export function checkShape(op: string, shape: readonly number[]): number[] {
-  if (!Array.isArray(shape)) throw new TypeError(`${op}: shape must be an array of sizes, got ${typeof shape}`);
+  if (!Array.isArray(shape)) throw new TypeError(`${op}: shape must be an array of sizes, got ${describe(shape)}`);
   for (const s of shape) {
+    if (typeof s !== 'number')
+      throw new TypeError(`${op}: shape must be an array of sizes, got an element ${describe(s)}`);
     if (!Number.isInteger(s) || s < 0)
       throw new RangeError(`${op}: invalid shape ${formatShape(shape)}: sizes must be non-negative integers`);
   }

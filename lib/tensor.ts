@@ -5,18 +5,48 @@ import { type DType, type TypedArray, dtypeOf } from './dtype.js';
 import { contiguousStrides, formatShape, isContiguous, numel, type Shape } from './shape.js';
 import { activeTracer } from './trace.js';
 
-/** The buffer views share. `version` counts in-place writes, to catch stale saved tensors. */
+/**
+ * The buffer views share. `version` counts in-place writes, to catch stale saved tensors.
+ * The typed array must be one of the three dtypes' kinds, and must keep its length: an
+ * ArrayBuffer transferred away (postMessage, structuredClone with transfer) or a resizable one
+ * shrunk under it would otherwise read as NaN or zeros, so reading `data` then throws.
+ */
 export class Storage {
   version = 0;
-  constructor(readonly data: TypedArray) {}
-  get dtype(): DType {
-    return dtypeOf(this.data);
+  readonly #data: TypedArray;
+  readonly #length: number;
+  readonly dtype: DType;
+  constructor(data: TypedArray) {
+    this.dtype = dtypeOf(data);
+    this.#data = data;
+    this.#length = data.length;
+  }
+  get data(): TypedArray {
+    const d = this.#data;
+    if (d.length !== this.#length) {
+      throw new RangeError(
+        `Tensor: its storage was ${d.length === 0 ? 'detached (its ArrayBuffer transferred away) or shrunk to nothing' : 'shrunk'}: ` +
+          `it held ${this.#length} elements, it now holds ${d.length}`,
+      );
+    }
+    return d;
+  }
+  /** Elements the storage holds (as made: the tensors over it were checked against this). */
+  get length(): number {
+    return this.#length;
   }
 }
 
 export type GradHook = (grad: Tensor) => Tensor | void;
 
-export class Tensor {
+/** What item() gives for a dtype: a boolean for bool, a number for the others (either, when the dtype is not known). */
+export type ItemOf<D extends DType> = D extends 'bool' ? boolean : number;
+
+/**
+ * A tensor. `D` is its dtype where the type checker knows it (`Tensor<'float32'>` from a loss or
+ * a mean), so that `loss.item().toFixed(3)` compiles; a plain `Tensor` is of any dtype.
+ */
+export class Tensor<D extends DType = DType> {
   readonly shape: readonly number[];
   readonly strides: readonly number[];
   readonly offset: number;
@@ -35,16 +65,31 @@ export class Tensor {
   _base: Tensor | null = null;
   private _requiresGrad = false;
 
+  /**
+   * A view of `storage`: element i0, i1, ... sits at offset + i0 * strides[0] + i1 * strides[1] + ...
+   * Every element must lie in the storage (checked here, so no op reads past it).
+   */
   constructor(storage: Storage, shape: Shape, strides?: readonly number[], offset = 0) {
+    if (!(storage instanceof Storage)) throw new TypeError(`Tensor: storage must be a Storage, got ${typeof storage}`);
     this.storage = storage;
-    this.shape = Object.freeze([...shape]);
-    this.strides = Object.freeze(strides ? [...strides] : contiguousStrides(shape));
+    this.shape = Object.freeze(checkSizes('shape', shape, 0));
+    this.strides = Object.freeze(strides === undefined ? contiguousStrides(shape) : checkSizes('strides', strides));
+    if (this.strides.length !== this.shape.length)
+      throw new RangeError(
+        `Tensor: shape ${formatShape(this.shape)} and strides ${formatShape(this.strides)} differ in length`,
+      );
+    if (!Number.isSafeInteger(offset) || offset < 0)
+      throw new RangeError(`Tensor: offset must be a non-negative integer, got ${String(offset)}`);
     this.offset = offset;
+    checkExtent(this.shape, this.strides, offset, storage.length);
     if (activeTracer !== null) activeTracer.created(this);
   }
 
   /** A new contiguous tensor over `data` (not copied). */
   static fromData(data: TypedArray, shape: Shape): Tensor {
+    if (!ArrayBuffer.isView(data))
+      throw new TypeError(`Tensor.fromData: data must be a typed array, got ${typeof data}`);
+    checkSizes('shape', shape, 0);
     if (numel(shape) !== data.length) {
       throw new RangeError(
         `tensor: shape ${formatShape(shape)} needs ${numel(shape)} elements, data has ${data.length}`,
@@ -53,8 +98,8 @@ export class Tensor {
     return new Tensor(new Storage(data), shape);
   }
 
-  get dtype(): DType {
-    return this.storage.dtype;
+  get dtype(): D {
+    return this.storage.dtype as D;
   }
   get ndim(): number {
     return this.shape.length;
@@ -67,6 +112,8 @@ export class Tensor {
   }
   size(dim?: number): number | readonly number[] {
     if (dim === undefined) return this.shape;
+    if (!Number.isInteger(dim))
+      throw new TypeError(`size: dim must be an integer, got ${typeof dim === 'number' ? dim : typeof dim}`);
     const d = dim < 0 ? dim + this.ndim : dim;
     if (d < 0 || d >= this.ndim) throw new RangeError(`size: dim ${dim} out of range for ${this.ndim} dims`);
     return this.shape[d];
@@ -144,12 +191,12 @@ export class Tensor {
   }
 
   /** The value of a one-element tensor. */
-  item(): number | boolean {
+  item(): ItemOf<D> {
     if (this.numel() !== 1)
       throw new RangeError(`item: a tensor with ${this.numel()} elements cannot be converted to a scalar`);
     if (activeTracer !== null) activeTracer.read(this, 'item()');
     const v = this.storage.data[this.offset];
-    return this.dtype === 'bool' ? v !== 0 : v;
+    return (this.dtype === 'bool' ? v !== 0 : v) as ItemOf<D>;
   }
 
   /** Nested arrays of numbers (booleans for bool tensors). */
@@ -165,6 +212,39 @@ export class Tensor {
       return out;
     };
     return build(0, 0);
+  }
+}
+
+/** A copy of a shape or strides array, each entry a safe integer (>= min). */
+function checkSizes(name: string, values: readonly number[], min = -Infinity): number[] {
+  if (!Array.isArray(values)) throw new TypeError(`Tensor: ${name} must be an array of integers, got ${typeof values}`);
+  const out = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isSafeInteger(v) || v < min)
+      throw new RangeError(
+        `Tensor: ${name} must hold ${min === 0 ? 'non-negative ' : ''}integers, got ${formatShape(values)}`,
+      );
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Throws unless every element of the view lies within a storage of `length` elements. */
+function checkExtent(shape: readonly number[], strides: readonly number[], offset: number, length: number): void {
+  let lo = offset;
+  let hi = offset;
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 0) return; // no elements: nothing is read
+    const span = (shape[d] - 1) * strides[d];
+    if (span < 0) lo += span;
+    else hi += span;
+  }
+  if (lo < 0 || hi >= length) {
+    throw new RangeError(
+      `Tensor: shape ${formatShape(shape)} with strides ${formatShape(strides)} and offset ${offset} reaches ` +
+        `elements ${lo} to ${hi}, outside the storage's ${length}`,
+    );
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arange, emptyLike, eye, fullLike, linspace, onesLike, tensor, zerosLike } from '../lib/index.js';
+import { arange, emptyLike, eye, full, fullLike, linspace, onesLike, tensor, zerosLike } from '../lib/index.js';
 
 describe('creation', () => {
   it('arange: int32 for integer arguments, float32 otherwise, any step sign', () => {
@@ -59,5 +59,34 @@ describe('creation', () => {
       [2, 4],
     ]);
     expect(() => t.to('float64' as 'float32')).toThrow(/to: dtype must be/);
+  });
+});
+
+describe('conversions into int32 and bool', () => {
+  it('int32 truncates toward zero as PyTorch does, and refuses what it cannot hold instead of wrapping', () => {
+    expect(tensor([1.7, -1.7, 2147483647, -2147483648], { dtype: 'int32' }).tolist()).toEqual([
+      1, -1, 2147483647, -2147483648,
+    ]);
+    expect(() => tensor([2 ** 40], { dtype: 'int32' })).toThrow(
+      'tensor: value 1099511627776 (element 0) is out of range for int32 [-2^31, 2^31 - 1]',
+    );
+    expect(() => tensor([1, NaN], { dtype: 'int32' })).toThrow(/tensor: value NaN \(element 1\) is out of range/);
+    expect(() => tensor(new Float32Array([3e9]), { dtype: 'int32' })).toThrow(/out of range for int32/);
+    expect(() => full([2], 2 ** 31, { dtype: 'int32' })).toThrow(/full: value 2147483648 is out of range/);
+    expect(() => arange(2 ** 31 - 2, 2 ** 31 + 2)).toThrow(/arange: value 2147483649 is out of range for int32/);
+    expect(arange(2 ** 31 - 2, 2 ** 31 + 2, 1, { dtype: 'float32' }).numel()).toBe(4);
+    expect(() => arange(0, 2 ** 40)).toThrow(/arange: 1099511627776 elements is more than a tensor can hold/);
+  });
+
+  it('bool stores nonzero as true (1), never another byte', () => {
+    expect(Array.from(tensor([2, 0, -1, NaN], { dtype: 'bool' }).storage.data)).toEqual([1, 0, 1, 1]);
+    expect(Array.from(tensor(new Uint8Array([0, 7])).storage.data)).toEqual([0, 1]);
+  });
+
+  it('data of an unsupported kind is an error naming tensor', () => {
+    expect(() => tensor('abc' as never)).toThrow(
+      /tensor: data must be a number, a boolean, a nested array or a typed array, got the string 'abc'/,
+    );
+    expect(() => tensor(new BigInt64Array(2) as never)).toThrow(/tensor: a BigInt64Array of length 2 holds bigints/);
   });
 });

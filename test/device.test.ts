@@ -91,7 +91,7 @@ describe('tensors on the CPU', () => {
       /to: dtype must be 'float32', 'int32' or 'bool' \(or a device: 'cpu'\), got float64/,
     );
     expect(() => x.to({ non_blocking: true } as never)).toThrow(
-      /to: unknown option 'non_blocking' \(did you mean 'nonBlocking'\?\)/,
+      /to: unknown option 'non_blocking'; did you mean 'nonBlocking'\?/,
     );
     expect(() => x.to('cpu', 'int32', 'bool' as never)).toThrow(/to: expected at most 2 positional arguments, got 3/);
   });
@@ -101,13 +101,13 @@ describe('tensors on the CPU', () => {
     expect(full([1], 3, { device: device('cpu') }).tolist()).toEqual([3]);
     expect(arange(3, undefined, 1, { device: 'cpu' }).tolist()).toEqual([0, 1, 2]);
     expect(randn([2], { device: 'cpu' }).shape).toEqual([2]);
-    expect(() => zeros([2], { device: 'cuda' })).toThrow(/full: myelin computes on the CPU only; device 'cuda'/);
+    expect(() => zeros([2], { device: 'cuda' })).toThrow(/zeros: myelin computes on the CPU only; device 'cuda'/);
     expect(() => tensor([1], { device: 'cuda:0' })).toThrow(/tensor: .*device 'cuda:0' is not available/);
     expect(() => eye(2, 2, { device: 'mps' })).toThrow(/device 'mps' is not available/);
     expect(() => zerosLike(zeros([1]), { device: 'cuda' })).toThrow(/device 'cuda' is not available/);
     expect(() => rand([2], { device: 'cuda' })).toThrow(/rand: .*device 'cuda' is not available/);
     expect(() => randint(0, 3, [2], { device: 'xpu' })).toThrow(/randint: .*device 'xpu' is not available/);
-    expect(() => zeros([2], { device: 'tpu' })).toThrow(/full: expected one of cpu, cuda.* device string: tpu/);
+    expect(() => zeros([2], { device: 'tpu' })).toThrow(/zeros: expected one of cpu, cuda.* device string: tpu/);
   });
 });
 
@@ -137,7 +137,7 @@ describe('modules on the CPU', () => {
       /Module.to: expected a device \('cpu'\), a dtype \('float32'\) or a Tensor, got 'gpu'/,
     );
     expect(() => model.to({ non_blocking: true } as never)).toThrow(
-      /unknown option 'non_blocking' \(did you mean 'nonBlocking'\?\)/,
+      /unknown option 'non_blocking'; did you mean 'nonBlocking'\?/,
     );
   });
 });

@@ -1,4 +1,6 @@
 // tensor.backward() and autograd.grad().
+import type { DType } from '../dtype.js';
+import { checkFunction, checkOptions, checkTensor, optionKeys } from '../errors.js';
 import { ones } from '../creation.js';
 import { copyRaw } from '../raw/strided.js';
 import { Tensor } from '../tensor.js';
@@ -10,8 +12,12 @@ export interface BackwardOptions {
   createGraph?: boolean;
 }
 
+const BACKWARD_OPTIONS = optionKeys<BackwardOptions>({ retainGraph: 'boolean', createGraph: 'boolean' });
+
 function defaultGrad(op: string, out: Tensor, given: Tensor | undefined): Tensor {
-  if (given) {
+  checkTensor(op, 'output', out);
+  if (given !== undefined && given !== null) {
+    checkTensor(op, 'gradient', given);
     if (!sameShape(given.shape, out.shape)) {
       throw new RangeError(
         `${op}: gradient of shape ${formatShape(given.shape)} does not match output of shape ${formatShape(out.shape)}`,
@@ -28,7 +34,7 @@ function defaultGrad(op: string, out: Tensor, given: Tensor | undefined): Tensor
 }
 
 declare module '../tensor.js' {
-  interface Tensor {
+  interface Tensor<D extends DType = DType> {
     /** Accumulates d(this)/d(leaf) into every leaf's .grad (torch.Tensor.backward). */
     backward(gradient?: Tensor, options?: BackwardOptions): void;
     /** Keeps .grad of this non-leaf tensor after backward. */
@@ -44,6 +50,7 @@ declare module '../tensor.js' {
 }
 
 Tensor.prototype.backward = function (this: Tensor, gradient?: Tensor, options: BackwardOptions = {}): void {
+  checkOptions('backward', options, BACKWARD_OPTIONS);
   runBackward([this], [defaultGrad('backward', this, gradient)], options);
 };
 
@@ -58,6 +65,7 @@ Tensor.prototype.retainGrad = function (this: Tensor): void {
 };
 
 Tensor.prototype.registerHook = function (this: Tensor, hook: (grad: Tensor) => Tensor | void): () => void {
+  checkFunction('registerHook', 'hook', hook);
   if (!this.requiresGrad)
     throw new Error("registerHook: cannot register a hook on a tensor that doesn't require gradient");
   const list = this.gradFn ? this.gradFn.outputHooks : this._hooks;
@@ -92,6 +100,7 @@ export function grad(
   inputs: Tensor | Tensor[],
   options: GradOptions = {},
 ): (Tensor | null)[] {
+  checkOptions('grad', options, { ...BACKWARD_OPTIONS, gradOutputs: true, allowUnused: 'boolean' });
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
   const gradOutputs = outs.map((o, i) => defaultGrad('grad', o, options.gradOutputs?.[i]));

@@ -1,7 +1,8 @@
 // defineOp: an op's forward and backward side by side. The forward runs on raw tensors without
 // recording; when grad mode is on and an input requires grad, the result gets a node whose
 // backward is the spec's.
-import { type Tensor, isTensor } from '../tensor.js';
+import { nameError } from '../errors.js';
+import { isTensor, Tensor } from '../tensor.js';
 import { activeTracer } from '../trace.js';
 import { isGradEnabled, noGrad } from './grad_mode.js';
 import { AccumulateGrad, Node, type SavedTensor } from './node.js';
@@ -31,23 +32,57 @@ export interface OpSpec<A extends unknown[], S extends object> {
   backward(ctx: OpContext<S>, grad: Tensor): (Tensor | null | undefined)[];
 }
 
+// The Context's own fields; every other field is the op's (OpContext<S>).
+const CONTEXT_FIELDS = new Set(['needsInputGrad', 'savedTensors', 'fieldTensors', 'opName']);
+
+/** The tensors in an op's field: the value itself, or held in an array or a plain object (one level down). */
+function tensorsIn(value: unknown, out: Tensor[], depth = 0): void {
+  if (value instanceof Tensor) out.push(value);
+  else if (depth < 2 && Array.isArray(value)) for (const v of value) tensorsIn(v, out, depth + 1);
+  else if (
+    depth < 2 &&
+    value !== null &&
+    typeof value === 'object' &&
+    Object.getPrototypeOf(value) === Object.prototype
+  )
+    for (const v of Object.values(value)) tensorsIn(v, out, depth + 1);
+}
+
 class Context implements OpContextBase {
   needsInputGrad: boolean[] = [];
   savedTensors: SavedTensor[] = [];
+  /** Tensors the forward kept in its own fields (an index, a mask, a condition, options holding one). */
+  fieldTensors: SavedTensor[] = [];
   constructor(readonly opName: string) {}
   save(...tensors: Tensor[]): void {
     for (const t of tensors) this.savedTensors.push({ tensor: t, version: t.storage.version });
   }
   get saved(): Tensor[] {
-    return this.savedTensors.map((s) => {
-      if (s.tensor.storage.version !== s.version) {
-        throw new Error(
-          `backward of '${this.opName}': a tensor it saved was modified by an in-place operation ` +
-            `(its version is ${s.tensor.storage.version}, expected ${s.version})`,
-        );
-      }
-      return s.tensor;
-    });
+    return this.savedTensors.map((s) => this.checked(s));
+  }
+  /**
+   * Records the version of every tensor the forward left in the op's fields, so that one
+   * modified in place before the backward is an error as a saved tensor is (PyTorch checks
+   * every saved tensor): an index changed under gather's backward would scatter the gradient
+   * to the wrong places without a word.
+   */
+  watchFields(): void {
+    const found: Tensor[] = [];
+    for (const [k, v] of Object.entries(this)) if (!CONTEXT_FIELDS.has(k)) tensorsIn(v, found);
+    this.fieldTensors = found.map((t) => ({ tensor: t, version: t.storage.version }));
+  }
+  /** Throws if a field's tensor was modified in place since the forward. */
+  checkFields(): void {
+    for (const s of this.fieldTensors) this.checked(s);
+  }
+  private checked(s: SavedTensor): Tensor {
+    if (s.tensor.storage.version !== s.version) {
+      throw new Error(
+        `backward of '${this.opName}': a tensor it saved was modified by an in-place operation ` +
+          `(its version is ${s.tensor.storage.version}, expected ${s.version})`,
+      );
+    }
+    return s.tensor;
   }
 }
 
@@ -68,7 +103,12 @@ class OpNode extends Node {
           'pass { retainGraph: true } to the first backward',
       );
     }
-    return this.spec.backward(this.ctx as unknown as OpContext<object>, grad);
+    this.ctx.checkFields();
+    try {
+      return this.spec.backward(this.ctx as unknown as OpContext<object>, grad);
+    } catch (e) {
+      throw nameError(this.name, e);
+    }
   }
   override release(): void {
     super.release();
@@ -93,8 +133,14 @@ export function defineOp<A extends unknown[], S extends object = Record<never, n
     const record = isGradEnabled() && tensors.some((t) => t.requiresGrad);
     ctx.needsInputGrad = tensors.map((t) => record && t.requiresGrad);
     // The op's own fields start unset: its forward assigns them before its backward reads them.
-    const out = noGrad(() => spec.forward(ctx as unknown as OpContext<S>, ...args));
+    let out: Tensor;
+    try {
+      out = noGrad(() => spec.forward(ctx as unknown as OpContext<S>, ...args));
+    } catch (e) {
+      throw nameError(spec.name, e);
+    }
     if (record) {
+      ctx.watchFields();
       const node = new OpNode(spec as unknown as OpSpec<never, object>, ctx);
       node.next = tensors.map(gradEdge);
       out._setGradFn(node);

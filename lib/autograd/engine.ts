@@ -2,7 +2,9 @@
 // recursion: the unrolled graphs of RNNs are deep).
 import { accumulateGrad } from '../raw/elementwise.js';
 import { copyRaw } from '../raw/strided.js';
-import type { Storage, Tensor } from '../tensor.js';
+import { describe } from '../errors.js';
+import { formatShape } from '../shape.js';
+import { type Storage, Tensor } from '../tensor.js';
 import { defineOp } from './define_op.js';
 import { enableGrad, noGrad } from './grad_mode.js';
 import { AccumulateGrad, type Node } from './node.js';
@@ -67,10 +69,28 @@ function ownedGrad(grad: Tensor, taken: Set<Storage>): Tensor {
   return g;
 }
 
+/**
+ * Runs a tensor's gradient hooks in order, each on the previous one's result. A hook's returned
+ * tensor replaces the gradient only if it has the gradient's shape and dtype (as PyTorch checks):
+ * a [2] tensor must never end with a [3] gradient.
+ */
 function runHooks(hooks: readonly ((g: Tensor) => Tensor | void)[], grad: Tensor): Tensor {
   for (const hook of hooks) {
-    const replaced = hook(grad);
-    if (replaced) grad = replaced;
+    const replaced: unknown = hook(grad);
+    if (replaced === undefined || replaced === null) continue;
+    if (!(replaced instanceof Tensor))
+      throw new TypeError(`registerHook: a gradient hook must return a Tensor or nothing, got ${describe(replaced)}`);
+    if (replaced.ndim !== grad.ndim || replaced.shape.some((s, i) => s !== grad.shape[i]))
+      throw new RangeError(
+        `registerHook: a gradient hook returned a tensor of shape ${formatShape(replaced.shape)} for a gradient of shape ` +
+          `${formatShape(grad.shape)}; a hook may not change the gradient's shape`,
+      );
+    if (replaced.dtype !== grad.dtype)
+      throw new TypeError(
+        `registerHook: a gradient hook returned a ${replaced.dtype} tensor for a ${grad.dtype} gradient; ` +
+          "a hook may not change the gradient's dtype",
+      );
+    grad = replaced;
   }
   return grad;
 }

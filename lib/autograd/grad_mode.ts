@@ -1,4 +1,5 @@
 // Whether ops record history for autograd (torch.no_grad / enable_grad).
+import { checkBoolean, checkFunction } from '../errors.js';
 let enabled = true;
 
 export function isGradEnabled(): boolean {
@@ -6,11 +7,13 @@ export function isGradEnabled(): boolean {
 }
 
 export function setGradEnabled(value: boolean): void {
+  checkBoolean('setGradEnabled', 'value', value);
   enabled = value;
 }
 
 /** Runs fn without recording history (torch.no_grad). */
 export function noGrad<T>(fn: () => T): T {
+  checkFunction('noGrad', 'fn', fn);
   const before = enabled;
   enabled = false;
   try {
@@ -22,6 +25,7 @@ export function noGrad<T>(fn: () => T): T {
 
 /** Runs fn with history recording on, even inside noGrad (torch.enable_grad). */
 export function enableGrad<T>(fn: () => T): T {
+  checkFunction('enableGrad', 'fn', fn);
   const before = enabled;
   enabled = true;
   try {

@@ -7,6 +7,7 @@
 // arithmetic for everything else. An element passes when |analytic - numeric| <= atol +
 // rtol * |numeric| (defaults atol 1e-3, rtol 1e-2). Inputs must not be expanded views (a
 // stride-0 element would be perturbed for every position that shares it).
+import { checkFunction, checkOptions } from '../errors.js';
 import { grad } from './backward.js';
 import { noGrad } from './grad_mode.js';
 import { elementOffsets } from '../raw/strided.js';
@@ -43,6 +44,8 @@ function flatValues(outs: Tensor[]): Float64Array {
 
 /** Returns true when every input's analytic gradient matches finite differences; throws otherwise. */
 export function gradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {}): true {
+  checkFunction('gradcheck', 'fn', fn);
+  checkOptions('gradcheck', opts, { eps: 'number', atol: 'number', rtol: 'number' });
   const eps = opts.eps ?? 1e-3;
   const atol = opts.atol ?? 1e-3;
   const rtol = opts.rtol ?? 1e-2;

@@ -2,6 +2,7 @@
 // a new first dimension; numbers become a 1-d tensor (int32 when every one is an integer that
 // fits, else float32); booleans a bool tensor; arrays and plain objects are collated element by
 // element; strings stay a string array.
+import { describe } from '../errors.js';
 import { allocate, type TypedArray } from '../dtype.js';
 import { formatShape, numel, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -39,7 +40,7 @@ export function stackTensors(op: string, tensors: readonly Tensor[]): Tensor {
   return Tensor.fromData(out, [tensors.length, ...first.shape]);
 }
 
-function describe(x: unknown): string {
+function kindOf(x: unknown): string {
   if (x === null) return 'null';
   if (Array.isArray(x)) return 'array';
   if (x instanceof Tensor) return 'Tensor';
@@ -47,15 +48,17 @@ function describe(x: unknown): string {
 }
 
 export function defaultCollate<T>(samples: readonly T[]): Collated<T> {
+  if (!Array.isArray(samples))
+    throw new TypeError(`defaultCollate: samples must be an array of samples, got ${describe(samples)}`);
   return collate(samples as readonly unknown[], 'defaultCollate') as Collated<T>;
 }
 
 function collate(samples: readonly unknown[], where: string): unknown {
   if (samples.length === 0) throw new RangeError('defaultCollate: no samples to collate');
   const first = samples[0];
-  const kind = describe(first);
+  const kind = kindOf(first);
   samples.forEach((s, i) => {
-    if (describe(s) !== kind) throw new TypeError(`${where}: sample ${i} is a ${describe(s)}, sample 0 a ${kind}`);
+    if (kindOf(s) !== kind) throw new TypeError(`${where}: sample ${i} is a ${kindOf(s)}, sample 0 a ${kind}`);
   });
   if (first instanceof Tensor) return stackTensors(where, samples as Tensor[]);
   if (typeof first === 'number') {

@@ -4,6 +4,7 @@
 // so seeding it (manualSeed, or generator.manualSeed) makes the whole run's order reproducible.
 // A TensorDataset (or Subsets of one) with the default collate takes a fast path that gathers
 // the batch's rows straight from the storage with typed-array copies.
+import { checkNumbers, checkOptions, checkTensor, describe, optionKeys } from '../errors.js';
 import { allocate } from '../dtype.js';
 import type { Generator } from '../random.js';
 import { numel } from '../shape.js';
@@ -29,8 +30,25 @@ export interface DataLoaderOptions<T, B> {
   generator?: Generator;
 }
 
+const DATALOADER_OPTIONS = optionKeys<DataLoaderOptions<unknown, unknown>>({
+  batchSize: 'integer',
+  shuffle: 'boolean',
+  dropLast: 'boolean',
+  sampler: 'object',
+  batchSampler: 'object',
+  collateFn: 'function',
+  generator: 'object',
+});
+
 /** Gathers rows `indices` of `t` into a new contiguous [indices.length, ...rest] tensor. */
 export function gatherRows(t: Tensor, indices: readonly number[]): Tensor {
+  checkTensor('gatherRows', 'input', t);
+  if (t.ndim === 0)
+    throw new RangeError('gatherRows: the tensor must have a first dim to gather rows of, got a scalar');
+  checkNumbers('gatherRows', 'indices', indices).forEach((i) => {
+    if (!Number.isInteger(i) || i < 0 || i >= t.shape[0])
+      throw new RangeError(`gatherRows: index ${i} is out of range for ${t.shape[0]} rows`);
+  });
   const rest = t.shape.slice(1);
   const size = numel(rest);
   const out = allocate(t.dtype, size * indices.length);
@@ -88,6 +106,7 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
       throw new TypeError('DataLoader: expected a Dataset (with length and getItem)');
     }
     this.dataset = dataset;
+    checkOptions('data.DataLoader', options, DATALOADER_OPTIONS);
     const { shuffle = false, dropLast = false } = options;
     if (options.batchSampler) {
       if (options.batchSize !== undefined || shuffle || options.sampler || dropLast) {
@@ -103,7 +122,7 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
         throw new RangeError('DataLoader: sampler option is mutually exclusive with shuffle');
       const batchSize = options.batchSize ?? 1;
       if (!Number.isInteger(batchSize) || batchSize <= 0)
-        throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
+        throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${describe(batchSize)}`);
       this.batchSize = batchSize;
       this.sampler =
         options.sampler ??
@@ -122,6 +141,10 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
 
   /** The batch made of the samples at `indices`. */
   fetch(indices: number[]): B {
+    if (!Array.isArray(indices))
+      throw new TypeError(
+        `data.DataLoader.fetch: indices must be an array of sample indices, got ${describe(indices)}`,
+      );
     if (this.fast) {
       const n = this.dataset.length;
       for (const i of indices) {

@@ -1,4 +1,5 @@
 // Datasets: anything with a length and getItem(i) (torch.utils.data.Dataset's map style).
+import { checkIterable, checkOptions, describe } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -60,6 +61,13 @@ export class TensorDataset extends Dataset<Tensor[]> {
   }
 }
 
+/** Checks that `dataset` is one (a length and a getItem), as the classes here need. */
+export function checkDataset(op: string, dataset: unknown, name = 'dataset'): void {
+  const d = dataset as { getItem?: unknown; length?: unknown } | null | undefined;
+  if (typeof d !== 'object' || d === null || typeof d.getItem !== 'function' || !Number.isInteger(d.length))
+    throw new TypeError(`${op}: ${name} must be a Dataset (with length and getItem), got ${describe(dataset)}`);
+}
+
 /** The samples of `dataset` at `indices`, in that order. */
 export class Subset<T = unknown> extends Dataset<T> {
   readonly indices: readonly number[];
@@ -69,7 +77,8 @@ export class Subset<T = unknown> extends Dataset<T> {
     indices: Iterable<number>,
   ) {
     super();
-    const list = [...indices];
+    checkDataset('data.Subset', dataset);
+    const list = [...checkIterable<number>('data.Subset', 'indices', indices, 'an iterable of integers')];
     const n = dataset.length;
     list.forEach((idx, j) => {
       if (!Number.isInteger(idx) || idx < -n || idx >= n)
@@ -94,7 +103,10 @@ export class ConcatDataset<T = unknown> extends Dataset<T> {
 
   constructor(datasets: Iterable<Dataset<T>>) {
     super();
-    this.datasets = Object.freeze([...datasets]);
+    this.datasets = Object.freeze([
+      ...checkIterable<Dataset<T>>('data.ConcatDataset', 'datasets', datasets, 'an iterable of Datasets'),
+    ]);
+    this.datasets.forEach((d, i) => checkDataset('data.ConcatDataset', d, `datasets[${i}]`));
     if (this.datasets.length === 0) throw new RangeError('ConcatDataset: needs at least one dataset');
     let end = 0;
     for (const d of this.datasets) this.ends.push((end += d.length));
@@ -134,6 +146,8 @@ export function randomSplit<T>(
   lengths: readonly number[],
   options: { generator?: Generator } = {},
 ): Subset<T>[] {
+  checkOptions('data.randomSplit', options, { generator: 'object' });
+  checkDataset('data.randomSplit', dataset);
   const n = dataset.length;
   if (!Array.isArray(lengths) || lengths.length === 0)
     throw new TypeError('randomSplit: lengths must be a non-empty array');

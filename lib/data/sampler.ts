@@ -1,4 +1,5 @@
 // Samplers: the order in which a DataLoader visits indices.
+import { checkIterable, checkOptions, describe } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { randperm } from './dataset.js';
 
@@ -50,12 +51,19 @@ export class RandomSampler implements Sampler {
   private readonly generator?: Generator;
 
   constructor(dataSource: Sized, options: RandomSamplerOptions = {}) {
+    checkOptions('data.RandomSampler', options, {
+      replacement: 'boolean',
+      numSamples: 'integer',
+      generator: 'object',
+    });
     this.n = sizeOf('RandomSampler', dataSource);
     this.replacement = options.replacement ?? false;
     this.numSamples = options.numSamples ?? this.n;
     this.generator = options.generator;
     if (!Number.isInteger(this.numSamples) || this.numSamples < 0)
-      throw new RangeError(`RandomSampler: numSamples must be a non-negative integer, got ${options.numSamples}`);
+      throw new RangeError(
+        `RandomSampler: numSamples must be a non-negative integer, got ${describe(options.numSamples)}`,
+      );
     if (this.replacement && this.n === 0 && this.numSamples > 0)
       throw new RangeError('RandomSampler: cannot draw from an empty dataset');
   }
@@ -87,7 +95,10 @@ export class SubsetRandomSampler implements Sampler {
     indices: Iterable<number>,
     private readonly options: { generator?: Generator } = {},
   ) {
-    this.indices = [...indices];
+    checkOptions('data.SubsetRandomSampler', options, { generator: 'object' });
+    this.indices = [
+      ...checkIterable<number>('data.SubsetRandomSampler', 'indices', indices, 'an iterable of integers'),
+    ];
   }
   get length(): number {
     return this.indices.length;
@@ -105,7 +116,7 @@ export class BatchSampler implements Iterable<number[]> {
     readonly dropLast = false,
   ) {
     if (!Number.isInteger(batchSize) || batchSize <= 0)
-      throw new RangeError(`BatchSampler: batchSize must be a positive integer, got ${batchSize}`);
+      throw new RangeError(`BatchSampler: batchSize must be a positive integer, got ${describe(batchSize)}`);
   }
 
   get length(): number {

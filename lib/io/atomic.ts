@@ -14,6 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { checkPath, describe } from '../errors.js';
 
 function tag(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 8);
@@ -130,7 +131,10 @@ function fsyncDirectory(dir: string): void {
 
 /** Replaces `path` with the concatenation of `chunks`, atomically and durably. */
 export function writeFileAtomic(path: string, chunks: Uint8Array | readonly Uint8Array[]): void {
+  checkPath('io.writeFileAtomic', path);
   const list = chunks instanceof Uint8Array ? [chunks] : chunks;
+  if (!Array.isArray(list) || !list.every((c) => c instanceof Uint8Array))
+    throw new TypeError(`io.writeFileAtomic: chunks must be a Uint8Array or an array of them, got ${describe(chunks)}`);
   const dir = dirname(path);
   removeStaleTemporaries(path);
   const tmp = temporaryName(path);

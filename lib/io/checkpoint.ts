@@ -6,6 +6,7 @@
 //             groups and non-tensor state), scheduler (its state dict), class names }
 // Non-finite numbers (Infinity in a scheduler's state, NaN in extra) survive the JSON as
 // {"$float": "Infinity"}. The file is a plain safetensors file: Python's safetensors reads it too.
+import { checkOptions, checkPath } from '../errors.js';
 import type { Module, StateDict } from '../nn/module.js';
 import type { Optimizer, OptimizerState, OptimizerStateDict } from '../optim/optimizer.js';
 import { checkSameStructure } from '../optim/state_check.js';
@@ -118,7 +119,17 @@ function isGenerator(x: unknown): x is Generator {
 
 /** Saves model, optimizer, scheduler, counters and RNG state to one file, atomically. */
 export function saveCheckpoint(path: string, options: SaveCheckpointOptions): void {
+  checkPath('io.saveCheckpoint', path);
   const op = 'saveCheckpoint';
+  checkOptions('io.saveCheckpoint', options, {
+    model: 'object',
+    optimizer: 'object',
+    scheduler: 'object',
+    epoch: 'integer',
+    step: 'integer',
+    rng: 'object',
+    extra: 'object',
+  });
   const { model, optimizer, scheduler, extra = {} } = options ?? ({} as SaveCheckpointOptions);
   if (!model || typeof model.stateDict !== 'function') throw new TypeError(`${op}: options.model must be an nn.Module`);
   const tensors: Record<string, Tensor> = {};
@@ -213,6 +224,7 @@ function checkHeader(fail: (msg: string) => never, header: unknown): asserts hea
 
 /** Reads a checkpoint without applying it to anything. */
 export function readCheckpoint(path: string): CheckpointContents {
+  checkPath('io.readCheckpoint', path);
   removeStaleTemporaries(path);
   const { tensors, metadata } = readSafetensors(path);
   const fail = (msg: string): never => {
@@ -340,6 +352,14 @@ function checked(fail: (msg: string) => never, check: () => void): void {
  * is anything changed. Should applying still fail, what was already applied is restored.
  */
 export function loadCheckpoint(path: string, options: LoadCheckpointOptions = {}): CheckpointInfo {
+  checkPath('io.loadCheckpoint', path);
+  checkOptions('io.loadCheckpoint', options, {
+    model: 'object',
+    optimizer: 'object',
+    scheduler: 'object',
+    rng: 'object',
+    strict: 'boolean',
+  });
   const { model, optimizer, scheduler, rng, strict = true } = options;
   const ck = readCheckpoint(path);
   const fail = (msg: string): never => {

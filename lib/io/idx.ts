@@ -2,6 +2,7 @@
 // dimensions), one big-endian uint32 per dimension, then the elements, big-endian, row-major.
 // Files may be gzip-compressed; that is recognised by the gzip magic bytes, not the file name.
 import { endianness } from 'node:os';
+import { checkOptions, checkPath, checkString, describe } from '../errors.js';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { writeFileAtomic } from './atomic.js';
 import {
@@ -161,6 +162,7 @@ function failWith(label: string): (msg: string) => never {
 /** Parses an IDX file's bytes (gzip-compressed or not). `name` labels error messages. */
 export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`parseIdx: expected a Uint8Array, got ${typeof bytes}`);
+  checkString('io.parseIdx', 'name', name);
   const label = `parseIdx: ${name}`;
   const fail = failWith(label);
   return isGzipMagic(bytes) ? readGzip(bytes, fail, label) : readPlain(new MemorySource(bytes), fail, label);
@@ -205,6 +207,9 @@ export function encodeIdx(
   array: { shape: readonly number[]; data: IdxData | ArrayLike<number>; dtype?: IdxDType },
   options: { gzip?: boolean } = {},
 ): Uint8Array {
+  checkOptions('io.encodeIdx', options, { gzip: 'boolean' });
+  if (typeof array !== 'object' || array === null || !Array.isArray(array.shape) || typeof array.data !== 'object')
+    throw new TypeError(`io.encodeIdx: array must be { shape, data, dtype? }, got ${describe(array)}`);
   const dtype = array.dtype ?? (ArrayBuffer.isView(array.data) ? dtypeOfData(array.data as IdxData) : 'double');
   const code = CODES[dtype];
   if (code === undefined) throw new TypeError(`encodeIdx: unknown dtype ${String(dtype)}`);
@@ -237,5 +242,7 @@ export function encodeIdx(
 
 /** Writes an IDX file (gzip-compressed if asked). */
 export function writeIdx(path: string, array: Parameters<typeof encodeIdx>[0], options: { gzip?: boolean } = {}): void {
+  checkPath('io.writeIdx', path);
+  checkOptions('io.writeIdx', options, { gzip: 'boolean' });
   writeFileAtomic(path, encodeIdx(array, options));
 }

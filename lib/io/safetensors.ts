@@ -6,6 +6,7 @@
 // first, which keeps every tensor aligned) then by name, '__metadata__' first in the JSON.
 // myelin writes F32, I32 and BOOL; it reads those and also F64, F16, BF16 (as float32) and I64,
 // I16, I8, U8, U16, U32 (as int32, refusing values int32 cannot hold).
+import { checkPath, checkString } from '../errors.js';
 import { endianness } from 'node:os';
 import type { DType, TypedArray } from '../dtype.js';
 import { formatShape, numel } from '../shape.js';
@@ -218,6 +219,7 @@ function readFrom(src: ByteSource, source: string): SafetensorsContents {
 export function deserialize(bytes: Uint8Array, source = 'safetensors data'): SafetensorsContents {
   checkHost('deserialize');
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`deserialize: expected a Uint8Array, got ${typeof bytes}`);
+  checkString('io.deserialize', 'source', source);
   return readFrom(new MemorySource(bytes), source);
 }
 
@@ -300,6 +302,7 @@ export function halfToFloat32(src: Uint16Array, bfloat: boolean): Float32Array {
 
 /** Saves tensors (e.g. a module's stateDict()) as a safetensors file, atomically. */
 export function saveSafetensors(path: string, tensors: Record<string, Tensor>, metadata?: Metadata): void {
+  checkPath('io.saveSafetensors', path);
   writeFileAtomic(path, serializeParts('saveSafetensors', tensors, metadata));
 }
 

@@ -16,6 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { DType, TypedArray } from '../dtype.js';
+import { checkOptions, optionKeys } from '../errors.js';
 import { Parameter } from '../nn/parameter.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -145,18 +146,11 @@ export interface LoadTorchOptions {
   maxInflatedBytes?: number;
 }
 
-const OPTION_KEYS = new Set(['convert', 'maxInflatedBytes']);
-
-function checkOptions(op: string, options: object): void {
-  for (const k of Object.keys(options)) {
-    if (!OPTION_KEYS.has(k))
-      throw new TypeError(`${op}: unknown option '${k}' (known: ${[...OPTION_KEYS].join(', ')})`);
-  }
-}
+const OPTION_KEYS = optionKeys<LoadTorchOptions>({ convert: 'boolean', maxInflatedBytes: 'number' });
 
 /** Reads a file written by torch.save: the object it holds and the dtype conversions made. */
 export function readTorch(path: string, options: LoadTorchOptions = {}): TorchContents {
-  checkOptions('loadTorch', options);
+  checkOptions('io.readTorch', options, OPTION_KEYS);
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
@@ -168,11 +162,13 @@ export function readTorch(path: string, options: LoadTorchOptions = {}): TorchCo
 
 /** What torch.load(path, weights_only=True) returns: state dicts, nested containers, tensors, numbers. */
 export function loadTorch(path: string, options: LoadTorchOptions = {}): unknown {
+  checkOptions('io.loadTorch', options, OPTION_KEYS);
   return readTorch(path, options).value;
 }
 
 /** Parses the bytes of a torch.save file; `source` names it in errors. */
 export function parseTorch(bytes: Uint8Array, source = 'torch data', options: LoadTorchOptions = {}): TorchContents {
+  checkOptions('io.parseTorch', options, OPTION_KEYS);
   const label = `loadTorch: ${source}`;
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04)
     return new TorchLoader(label, options).loadZip(bytes, source);
@@ -446,6 +442,9 @@ class TorchLoader {
     }
     const as = TORCH_DTYPES[rec.torchDtype].as as DType;
     const storage = rec.storage ?? new Storage(new (typedArrayOf(as))(0));
+    // No bytes for a non-empty storage (its size was checked above): the legacy format's
+    // recording pass, whose tensors are discarded; a Tensor must lie inside its storage.
+    if (rec.storage === null && n > 0) return new Tensor(storage, [0]);
     const t = new Tensor(storage, shape, strides, n > 0 ? offset : 0);
     if (requiresGrad === true && as === 'float32') t.requiresGrad = true;
     return t;

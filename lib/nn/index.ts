@@ -107,7 +107,17 @@ export {
   type TransformerOptions,
   type TransformerForwardOptions,
 } from './modules/transformer.js';
-export { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell, type RNNOptions, type RNNForwardOptions } from './modules/rnn.js';
+export {
+  RNN,
+  LSTM,
+  GRU,
+  RNNCell,
+  LSTMCell,
+  GRUCell,
+  type RNNOptions,
+  type LSTMOptions,
+  type RNNForwardOptions,
+} from './modules/rnn.js';
 export { embedding, type EmbeddingOptions } from '../ops/embedding.js';
 export { scaledDotProductAttention, type SdpaOptions } from '../ops/attention.js';
 export { summary, ModelSummary, type LayerSummary, type SummaryOptions, type CountsMacs } from './summary.js';

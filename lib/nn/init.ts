@@ -1,4 +1,5 @@
 // nn.init: in-place initialisers (no history recorded), PyTorch's formulas and names.
+import { checkNumber, checkOptions, checkTensor, describe, type OptionKeys, optionKeys } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -20,6 +21,13 @@ export type FanMode = 'fan_in' | 'fan_out';
 
 export interface InitOptions {
   generator?: Generator;
+}
+
+const INIT_OPTIONS = optionKeys<InitOptions>({ generator: 'object' });
+
+/** The generator an initialiser draws from, after checking its options. */
+function generatorOf(name: string, opts: InitOptions | undefined, keys: OptionKeys<InitOptions> = INIT_OPTIONS) {
+  return checkOptions(name, opts, keys).generator ?? defaultGenerator;
 }
 
 /** The recommended gain for a nonlinearity (torch.nn.init.calculate_gain). */
@@ -53,9 +61,15 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
 
 /** fan_in and fan_out of a weight: dims 1 and 0 times the receptive field (dims 2...). */
 export function calculateFanInAndFanOut(t: Tensor): { fanIn: number; fanOut: number } {
+  return fans('calculateFanInAndFanOut', t);
+}
+
+/** calculateFanInAndFanOut for the initialiser `op` (named in the error). */
+function fans(op: string, t: Tensor): { fanIn: number; fanOut: number } {
+  checkTensor(op, 'input', t);
   if (t.ndim < 2)
     throw new RangeError(
-      `init: fan in and fan out cannot be computed for a tensor with fewer than 2 dims (shape ${formatShape(t.shape)})`,
+      `${op}: fan in and fan out cannot be computed for a tensor with fewer than 2 dims (shape ${formatShape(t.shape)})`,
     );
   let receptive = 1;
   for (let d = 2; d < t.ndim; d++) receptive *= t.shape[d];
@@ -84,22 +98,42 @@ function fill(name: string, t: Tensor, value: (i: number) => number): Tensor {
 }
 
 export function uniform_(t: Tensor, a = 0, b = 1, opts: InitOptions = {}): Tensor {
-  if (!(a <= b)) throw new RangeError(`uniform_: expects a <= b, got a=${a}, b=${b}`);
-  const g = opts.generator ?? defaultGenerator;
-  return fill('uniform_', t, () => a + (b - a) * g.nextFloat());
+  checkTensor('uniform_', 'input', t);
+  checkNumber('uniform_', 'a', a);
+  checkNumber('uniform_', 'b', b);
+  return uniformFill('uniform_', t, a, b, generatorOf('uniform_', opts));
+}
+
+function uniformFill(name: string, t: Tensor, a: number, b: number, g: Generator): Tensor {
+  if (!(a <= b)) throw new RangeError(`${name}: expects a <= b, got a=${a}, b=${b}`);
+  return fill(name, t, () => a + (b - a) * g.nextFloat());
 }
 
 export function normal_(t: Tensor, mean = 0, std = 1, opts: InitOptions = {}): Tensor {
-  if (!(std >= 0)) throw new RangeError(`normal_: expects std >= 0, got ${std}`);
-  const g = opts.generator ?? defaultGenerator;
-  return fill('normal_', t, () => mean + std * g.nextNormal());
+  checkTensor('normal_', 'input', t);
+  checkNumber('normal_', 'mean', mean);
+  checkNumber('normal_', 'std', std);
+  return normalFill('normal_', t, mean, std, generatorOf('normal_', opts));
+}
+
+function normalFill(name: string, t: Tensor, mean: number, std: number, g: Generator): Tensor {
+  if (!(std >= 0)) throw new RangeError(`${name}: expects std >= 0, got ${describe(std)}`);
+  return fill(name, t, () => mean + std * g.nextNormal());
 }
 
 /** Normal(mean, std) truncated to [a, b] by resampling. */
 export function truncNormal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2, opts: InitOptions = {}): Tensor {
+  checkTensor('truncNormal_', 'input', t);
+  for (const [name, v] of [
+    ['mean', mean],
+    ['std', std],
+    ['a', a],
+    ['b', b],
+  ] as const)
+    checkNumber('truncNormal_', name, v);
   if (!(a < b)) throw new RangeError(`truncNormal_: expects a < b, got a=${a}, b=${b}`);
-  if (!(std > 0)) throw new RangeError(`truncNormal_: expects std > 0, got ${std}`);
-  const g = opts.generator ?? defaultGenerator;
+  if (!(std > 0)) throw new RangeError(`truncNormal_: expects std > 0, got ${describe(std)}`);
+  const g = generatorOf('truncNormal_', opts);
   return fill('truncNormal_', t, () => {
     for (let tries = 0; tries < 1000; tries++) {
       const v = mean + std * g.nextNormal();
@@ -110,32 +144,43 @@ export function truncNormal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2, opts: 
 }
 
 export function constant_(t: Tensor, value: number): Tensor {
+  checkTensor('constant_', 'input', t);
+  checkNumber('constant_', 'value', value, { finite: false });
   return fill('constant_', t, () => value);
 }
 
 export function zeros_(t: Tensor): Tensor {
+  checkTensor('zeros_', 'input', t);
   return constant_(t, 0);
 }
 
 export function ones_(t: Tensor): Tensor {
+  checkTensor('ones_', 'input', t);
   return constant_(t, 1);
 }
 
 export function eye_(t: Tensor): Tensor {
+  checkTensor('eye_', 'input', t);
   if (t.ndim !== 2) throw new RangeError(`eye_: only 2-D tensors are supported, got shape ${formatShape(t.shape)}`);
   const cols = t.shape[1];
   return fill('eye_', t, (i) => (Math.floor(i / cols) === i % cols ? 1 : 0));
 }
 
 export function xavierUniform_(t: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
-  const { fanIn, fanOut } = calculateFanInAndFanOut(t);
+  checkTensor('xavierUniform_', 'input', t);
+  checkNumber('xavierUniform_', 'gain', gain);
+  const g = generatorOf('xavierUniform_', opts);
+  const { fanIn, fanOut } = fans('xavierUniform_', t);
   const bound = gain * Math.sqrt(6 / (fanIn + fanOut));
-  return uniform_(t, -bound, bound, opts);
+  return uniformFill('xavierUniform_', t, -bound, bound, g);
 }
 
 export function xavierNormal_(t: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
-  const { fanIn, fanOut } = calculateFanInAndFanOut(t);
-  return normal_(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), opts);
+  checkTensor('xavierNormal_', 'input', t);
+  checkNumber('xavierNormal_', 'gain', gain);
+  const g = generatorOf('xavierNormal_', opts);
+  const { fanIn, fanOut } = fans('xavierNormal_', t);
+  return normalFill('xavierNormal_', t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), g);
 }
 
 export interface KaimingOptions extends InitOptions {
@@ -145,33 +190,46 @@ export interface KaimingOptions extends InitOptions {
   nonlinearity?: Nonlinearity;
 }
 
+const KAIMING_OPTIONS = optionKeys<KaimingOptions>({
+  generator: 'object',
+  a: 'number',
+  mode: 'string',
+  nonlinearity: 'string',
+});
+
 function kaimingStd(name: string, t: Tensor, opts: KaimingOptions): number {
   const mode = opts.mode ?? 'fan_in';
   if (mode !== 'fan_in' && mode !== 'fan_out')
     throw new RangeError(`${name}: mode must be 'fan_in' or 'fan_out', got '${String(mode)}'`);
-  const { fanIn, fanOut } = calculateFanInAndFanOut(t);
+  const { fanIn, fanOut } = fans(name, t);
   const fan = mode === 'fan_in' ? fanIn : fanOut;
   return calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0) / Math.sqrt(fan);
 }
 
 /** U(-bound, bound) with bound = gain * sqrt(3 / fan) (He et al.). */
 export function kaimingUniform_(t: Tensor, opts: KaimingOptions = {}): Tensor {
+  checkTensor('kaimingUniform_', 'input', t);
+  const g = generatorOf('kaimingUniform_', opts, KAIMING_OPTIONS);
   const bound = Math.sqrt(3) * kaimingStd('kaimingUniform_', t, opts);
-  return uniform_(t, -bound, bound, opts);
+  return uniformFill('kaimingUniform_', t, -bound, bound, g);
 }
 
 /** N(0, gain / sqrt(fan)) (He et al.). */
 export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
-  return normal_(t, 0, kaimingStd('kaimingNormal_', t, opts), opts);
+  checkTensor('kaimingNormal_', 'input', t);
+  const g = generatorOf('kaimingNormal_', opts, KAIMING_OPTIONS);
+  return normalFill('kaimingNormal_', t, 0, kaimingStd('kaimingNormal_', t, opts), g);
 }
 
 /** A (semi-)orthogonal matrix from the QR decomposition of a normal sample, times gain. */
 export function orthogonal_(t: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
+  checkTensor('orthogonal_', 'input', t);
+  checkNumber('orthogonal_', 'gain', gain);
   if (t.ndim < 2)
     throw new RangeError(
       `orthogonal_: only tensors with 2 or more dims are supported, got shape ${formatShape(t.shape)}`,
     );
-  const g = opts.generator ?? defaultGenerator;
+  const g = generatorOf('orthogonal_', opts);
   const rows = t.shape[0];
   const cols = t.numel() / rows;
   // Orthonormalise the columns of a tall matrix (modified Gram-Schmidt in float64), with the

@@ -4,7 +4,7 @@
 import { noGrad } from '../autograd/grad_mode.js';
 import { Device, type DeviceLike, isDeviceString, requireCpu } from '../device.js';
 import { type DType, isDType } from '../dtype.js';
-import { checkOptions } from '../errors.js';
+import { checkFunction, checkOptions, describe } from '../errors.js';
 import { fillRaw } from '../raw/strided.js';
 import { formatShape, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -25,6 +25,25 @@ export interface LoadResult {
 
 export type StateDict = Record<string, Tensor>;
 
+// A forward's parameter list is exactly never[] only on Module itself (a module of unknown kind).
+type IsAnyForward<A> = [A] extends [never[]] ? ([never[]] extends [A] ? true : false) : false;
+
+/** What `module.call(...)` takes: its forward's arguments (anything for a Module of unknown kind). */
+export type CallInputs<M> = M extends { forward(...args: infer A): unknown }
+  ? IsAnyForward<A> extends true
+    ? unknown[]
+    : A
+  : unknown[];
+
+/** What `module.call(...)` returns: its forward's result (any for a Module of unknown kind, as a forward hook may replace it). */
+export type CallOutput<M> = M extends { forward(...args: infer A): infer R }
+  ? IsAnyForward<A> extends true
+    ? // biome-ignore lint/suspicious/noExplicitAny: a Module of unknown kind returns what its forward does
+      any
+    : R
+  : // biome-ignore lint/suspicious/noExplicitAny: as above
+    any;
+
 // Fields of Module itself that are never parameters, buffers or children.
 const INTERNAL = new Set(['training', '_buffers', '_nonPersistent', '_preHooks', '_hooks']);
 
@@ -41,12 +60,15 @@ export abstract class Module {
 
   abstract forward(...inputs: never[]): unknown;
 
-  /** module(...inputs) in PyTorch: hooks around forward. */
-  // biome-ignore lint/suspicious/noExplicitAny: the result type follows each subclass's forward, which TypeScript cannot name here
-  call(...inputs: unknown[]): any {
+  /**
+   * module(...inputs) in PyTorch: hooks around forward. Typed from the subclass's forward, so
+   * `model.call(x).bakward()` does not compile.
+   */
+  call<M extends Module>(this: M, ...inputs: CallInputs<M>): CallOutput<M> {
+    const args = inputs as unknown[];
     // While onnx.export traces a forward, the tracer sees every module call (and its path).
-    if (activeTracer !== null) return activeTracer.module(this, inputs, () => this.runCall(inputs));
-    return this.runCall(inputs);
+    if (activeTracer !== null) return activeTracer.module(this, args, () => this.runCall(args)) as CallOutput<M>;
+    return this.runCall(args) as CallOutput<M>;
   }
 
   private runCall(inputs: unknown[]): unknown {
@@ -64,17 +86,20 @@ export abstract class Module {
   }
 
   registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
+    checkFunction(`${this.constructor.name}.registerForwardPreHook`, 'hook', hook);
     this._preHooks.push(hook);
     return { remove: () => removeFrom(this._preHooks, hook) };
   }
 
   registerForwardHook(hook: ForwardHook): RemovableHandle {
+    checkFunction(`${this.constructor.name}.registerForwardHook`, 'hook', hook);
     this._hooks.push(hook);
     return { remove: () => removeFrom(this._hooks, hook) };
   }
 
   /** Registers a tensor field as a buffer (state that is not a parameter, e.g. running stats). */
   registerBuffer(name: string, tensor: Tensor | null, options: { persistent?: boolean } = {}): void {
+    checkOptions(`${this.constructor.name}.registerBuffer`, options, { persistent: 'boolean' });
     (this as unknown as Record<string, unknown>)[name] = tensor;
     this._buffers.add(name);
     if (options.persistent === false) this._nonPersistent.add(name);
@@ -201,13 +226,15 @@ export abstract class Module {
 
   /** Calls fn on every submodule (children first) and then on this module. */
   apply(fn: (m: Module) => void): this {
+    checkFunction(`${this.constructor.name}.apply`, 'fn', fn);
     for (const c of this.children()) c.apply(fn);
     fn(this);
     return this;
   }
 
   zeroGrad(options: { setToNone?: boolean } = {}): void {
-    const setToNone = options.setToNone ?? true;
+    const setToNone =
+      checkOptions(`${this.constructor.name}.zeroGrad`, options, { setToNone: 'boolean' }).setToNone ?? true;
     for (const p of this.parameters()) {
       if (!p.grad) continue;
       if (setToNone) p.grad = null;
@@ -241,7 +268,11 @@ export abstract class Module {
    * unexpected keys are an error naming them; a shape mismatch is always an error naming the key.
    */
   loadStateDict(state: StateDict, options: { strict?: boolean } = {}): LoadResult {
-    const strict = options.strict ?? true;
+    const strict = checkOptions('loadStateDict', options, { strict: 'boolean' }).strict ?? true;
+    if (typeof state !== 'object' || state === null || Array.isArray(state) || state instanceof Tensor)
+      throw new TypeError(
+        `loadStateDict: state must be a state dict (an object of tensors by name), got ${describe(state)}`,
+      );
     const own = this.stateDict();
     const missingKeys = Object.keys(own).filter((k) => !(k in state));
     const unexpectedKeys = Object.keys(state).filter((k) => !(k in own));
@@ -294,6 +325,12 @@ export abstract class Module {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
+}
+
+/** A Module argument, or a TypeError naming the function and what it got. */
+export function checkModule(op: string, name: string, value: unknown): Module {
+  if (!(value instanceof Module)) throw new TypeError(`${op}: ${name} must be an nn.Module, got ${describe(value)}`);
+  return value;
 }
 
 function removeFrom<T>(list: T[], item: T): void {

@@ -1,6 +1,7 @@
 // A model summary like torchinfo: runs one forward (eval mode, no grad) with a hook on every
 // module and tabulates each layer's output shape, parameter count and multiply-accumulates,
 // with totals and the memory the model needs.
+import { checkOptions, describe } from '../errors.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { Generator } from '../random.js';
 import { randn } from '../random_tensors.js';
@@ -168,7 +169,8 @@ function makeInputs(spec: InputSpec): Tensor[] {
  * a list of shapes (one per forward argument), or the tensors themselves.
  */
 export function summary(model: Module, input: InputSpec, options: SummaryOptions = {}): ModelSummary {
-  if (!(model instanceof Module)) throw new TypeError('summary: model must be a Module');
+  if (!(model instanceof Module)) throw new TypeError(`summary: model must be a Module, got ${describe(model)}`);
+  checkOptions('summary', options, { depth: 'integer' });
   const inputs = makeInputs(input);
   const entries = [...model.namedModules()];
   const rows = new Map<Module, LayerSummary>();

@@ -1,16 +1,21 @@
 // nn.utils: gradient clipping, parameters <-> one vector, parameter counting.
 import { noGrad } from '../autograd/grad_mode.js';
-import { checkOptions } from '../errors.js';
+import { checkIterable, checkNumber, checkOptions, checkTensor, describe } from '../errors.js';
 import { cat } from '../ops/join.js';
 import { reshape } from '../ops/view.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { copyInto, type Module } from './module.js';
+import { checkModule, copyInto, type Module } from './module.js';
 
 type Params = Iterable<Tensor> | Tensor;
 
-function list(params: Params): Tensor[] {
-  return params instanceof Tensor ? [params] : [...params];
+function list(op: string, params: Params): Tensor[] {
+  const ps =
+    params instanceof Tensor
+      ? [params]
+      : [...checkIterable<unknown>(op, 'params', params, 'a Tensor or an iterable of Tensors')];
+  ps.forEach((p, i) => checkTensor(op, `params[${i}]`, p));
+  return ps as Tensor[];
 }
 
 /** Contiguous Float32Array views of every gradient (contiguous gradients are the norm). */
@@ -38,11 +43,12 @@ export interface ClipGradNormOptions {
  */
 export function clipGradNorm_(params: Params, maxNorm: number, options: ClipGradNormOptions = {}): Tensor {
   const op = 'clipGradNorm_';
-  checkOptions(op, options, ['normType', 'errorIfNonfinite']);
-  const normType = options.normType ?? 2;
-  if (!(maxNorm >= 0)) throw new RangeError(`${op}: maxNorm must be a non-negative number, got ${maxNorm}`);
-  if (!(normType > 0)) throw new RangeError(`${op}: normType must be positive (or Infinity), got ${normType}`);
-  const grads = gradViews(op, list(params));
+  const normType = checkOptions(op, options, { normType: 'number', errorIfNonfinite: 'boolean' }).normType ?? 2;
+  checkNumber(op, 'maxNorm', maxNorm, { finite: false });
+  if (!(maxNorm >= 0)) throw new RangeError(`${op}: maxNorm must be a non-negative number, got ${describe(maxNorm)}`);
+  if (!(normType > 0))
+    throw new RangeError(`${op}: normType must be positive (or Infinity), got ${describe(normType)}`);
+  const grads = gradViews(op, list(op, params));
   let total = 0;
   if (normType === Infinity) {
     for (const g of grads) for (let i = 0; i < g.length; i++) total = Math.max(total, Math.abs(g[i]));
@@ -74,16 +80,17 @@ export function clipGradNorm_(params: Params, maxNorm: number, options: ClipGrad
 
 /** Clamps every gradient element into [-clipValue, clipValue], in place. */
 export function clipGradValue_(params: Params, clipValue: number): void {
+  checkNumber('clipGradValue_', 'clipValue', clipValue, { finite: false });
   if (!(clipValue >= 0))
-    throw new RangeError(`clipGradValue_: clipValue must be a non-negative number, got ${clipValue}`);
-  for (const g of gradViews('clipGradValue_', list(params))) {
+    throw new RangeError(`clipGradValue_: clipValue must be a non-negative number, got ${describe(clipValue)}`);
+  for (const g of gradViews('clipGradValue_', list('clipGradValue_', params))) {
     for (let i = 0; i < g.length; i++) g[i] = Math.min(clipValue, Math.max(-clipValue, g[i]));
   }
 }
 
 /** Every parameter flattened and concatenated into one vector (differentiable). */
 export function parametersToVector(params: Iterable<Tensor>): Tensor {
-  const flat = [...params].map((p) => reshape(p, [-1]));
+  const flat = list('parametersToVector', params as Params).map((p) => reshape(p, [-1]));
   if (flat.length === 0) throw new RangeError('parametersToVector: got no parameters');
   return cat(flat, 0);
 }
@@ -94,7 +101,7 @@ export function vectorToParameters(vec: Tensor, params: Iterable<Tensor>): void 
     throw new TypeError(
       `vectorToParameters: expected a 1-D tensor, got ${vec instanceof Tensor ? formatShape(vec.shape) : typeof vec}`,
     );
-  const ps = [...params];
+  const ps = list('vectorToParameters', params as Params);
   const total = ps.reduce((n, p) => n + p.numel(), 0);
   if (total !== vec.numel())
     throw new RangeError(`vectorToParameters: the vector has ${vec.numel()} elements, the parameters ${total}`);
@@ -111,6 +118,8 @@ export function vectorToParameters(vec: Tensor, params: Iterable<Tensor>): void 
 
 /** The number of parameter elements (only those requiring grad, with trainableOnly). */
 export function countParameters(model: Module, options: { trainableOnly?: boolean } = {}): number {
+  checkModule('countParameters', 'model', model);
+  checkOptions('countParameters', options, { trainableOnly: 'boolean' });
   let n = 0;
   for (const p of model.parameters()) if (!options.trainableOnly || p.requiresGrad) n += p.numel();
   return n;

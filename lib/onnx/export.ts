@@ -374,8 +374,8 @@ function mapTensors(v: unknown, f: (t: Tensor, k: number) => Tensor, counter = {
 
 // ---- the entry point ----
 
-function exportOptions(options: unknown): ExportOptions {
-  checkOptions('onnx.export', options, OPTION_KEYS);
+function exportOptions(op: string, options: unknown): ExportOptions {
+  checkOptions(op, options, OPTION_KEYS);
   return (options ?? {}) as ExportOptions;
 }
 
@@ -393,7 +393,7 @@ function axesOf(name: string, spec: Record<number, string> | number[]): Map<numb
 /** The ONNX model bytes for model(...sampleArgs), as torch.onnx.export builds them. */
 export function exportModel(model: Module, sampleArgs: unknown, options: ExportOptions = {}): Uint8Array {
   if (!(model instanceof Module)) throw new TypeError('onnx.export: model must be an nn.Module');
-  const opts = exportOptions(options);
+  const opts = exportOptions('onnx.exportModel', options);
   const opset = opts.opsetVersion ?? 17;
   if (opset !== 17) throw new RangeError(`onnx.export: opsetVersion ${opset} is not supported (17 is)`);
   const args = Array.isArray(sampleArgs) ? sampleArgs : [sampleArgs];
@@ -480,6 +480,7 @@ export function exportModel(model: Module, sampleArgs: unknown, options: ExportO
 /** Writes model's ONNX file to path (atomically); see exportModel. */
 export function exportOnnx(model: Module, sampleArgs: unknown, path: string, options: ExportOptions = {}): void {
   if (typeof path !== 'string' || path === '') throw new TypeError('onnx.export: path must be a file path');
+  exportOptions('onnx.export', options);
   writeFileAtomic(path, exportModel(model, sampleArgs, options));
 }
 

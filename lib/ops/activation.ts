@@ -2,6 +2,7 @@
 // side by side (no chain of small ops on the hot path): the forward writes the output and
 // saves what the backward needs; the backward is one pass over the gradient. relu, sigmoid and
 // tanh are the native unary ops of lib/ops/unary.ts. Integer inputs are promoted to float32.
+import { checkNumber, checkOptions, optionKeys } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { native, UnaryOp } from '../native.js';
 import { contiguousStrides } from '../shape.js';
@@ -22,12 +23,6 @@ function checkInput(op: string, x: unknown): Tensor {
   if (x.dtype === 'float32') return x;
   if (x.dtype === 'bool') throw new TypeError(`${op}: expected a float32 tensor, got bool`);
   return cast(x, 'float32');
-}
-
-function checkNumber(op: string, name: string, v: number): number {
-  if (typeof v !== 'number' || !Number.isFinite(v))
-    throw new RangeError(`${op}: ${name} must be a finite number, got ${String(v)}`);
-  return v;
 }
 
 interface PointwiseSpec<O> {
@@ -79,11 +74,13 @@ export interface InplaceOption {
   inplace?: boolean;
 }
 
+const INPLACE_OPTIONS = optionKeys<InplaceOption>({ inplace: 'boolean' });
+
 // ---- relu, leakyRelu --------------------------------------------------------------------
 
 /** max(x, 0) (native). */
 export function relu(x: Tensor, options: InplaceOption = {}): Tensor {
-  return maybeInplace('relu', x, options.inplace, reluOp);
+  return maybeInplace('relu', x, checkOptions('relu', options, INPLACE_OPTIONS).inplace, reluOp);
 }
 
 const leakyReluOp = definePointwise<number>({
@@ -100,7 +97,9 @@ const leakyReluOp = definePointwise<number>({
 /** x where x > 0, negativeSlope * x elsewhere. */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01, options: InplaceOption = {}): Tensor {
   checkNumber('leakyRelu', 'negativeSlope', negativeSlope);
-  return maybeInplace('leakyRelu', x, options.inplace, (t) => leakyReluOp(checkInput('leakyRelu', t), negativeSlope));
+  return maybeInplace('leakyRelu', x, checkOptions('leakyRelu', options, INPLACE_OPTIONS).inplace, (t) =>
+    leakyReluOp(checkInput('leakyRelu', t), negativeSlope),
+  );
 }
 
 // ---- hardtanh, relu6 --------------------------------------------------------------------
@@ -124,6 +123,7 @@ const hardtanhOp = definePointwise<HardtanhRange>({
 
 /** x limited to [minVal, maxVal]; the gradient is g strictly inside, 0 at and beyond the bounds. */
 export function hardtanh(x: Tensor, minVal = -1, maxVal = 1, options: InplaceOption = {}): Tensor {
+  checkOptions('hardtanh', options, INPLACE_OPTIONS);
   checkNumber('hardtanh', 'minVal', minVal);
   checkNumber('hardtanh', 'maxVal', maxVal);
   return maybeInplace('hardtanh', x, options.inplace, (t) =>
@@ -133,6 +133,7 @@ export function hardtanh(x: Tensor, minVal = -1, maxVal = 1, options: InplaceOpt
 
 /** min(max(x, 0), 6): hardtanh(x, 0, 6). */
 export function relu6(x: Tensor, options: InplaceOption = {}): Tensor {
+  checkOptions('relu6', options, INPLACE_OPTIONS);
   return maybeInplace('relu6', x, options.inplace, (t) => hardtanhOp(checkInput('relu6', t), { min: 0, max: 6 }));
 }
 
@@ -157,7 +158,9 @@ const eluOp = definePointwise<EluParams>({
 /** x where x > 0, alpha * (exp(x) - 1) elsewhere. */
 export function elu(x: Tensor, alpha = 1, options: InplaceOption = {}): Tensor {
   checkNumber('elu', 'alpha', alpha);
-  return maybeInplace('elu', x, options.inplace, (t) => eluOp(checkInput('elu', t), { alpha, scale: 1 }));
+  return maybeInplace('elu', x, checkOptions('elu', options, INPLACE_OPTIONS).inplace, (t) =>
+    eluOp(checkInput('elu', t), { alpha, scale: 1 }),
+  );
 }
 
 export const SELU_ALPHA = 1.6732632423543772;
@@ -165,7 +168,7 @@ export const SELU_SCALE = 1.0507009873554805;
 
 /** scale * elu(x, alpha) with the self-normalising constants of Klambauer et al. */
 export function selu(x: Tensor, options: InplaceOption = {}): Tensor {
-  return maybeInplace('selu', x, options.inplace, (t) =>
+  return maybeInplace('selu', x, checkOptions('selu', options, INPLACE_OPTIONS).inplace, (t) =>
     eluOp(checkInput('selu', t), { alpha: SELU_ALPHA, scale: SELU_SCALE }),
   );
 }
@@ -234,7 +237,7 @@ export interface GeluOptions {
 
 /** Gaussian error linear unit: x * Phi(x). */
 export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
-  const approximate = options.approximate ?? 'none';
+  const approximate = checkOptions('gelu', options, { approximate: 'string' }).approximate ?? 'none';
   if (approximate !== 'none' && approximate !== 'tanh') {
     throw new RangeError(`gelu: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
   }
@@ -259,7 +262,9 @@ const siluOp = definePointwise<null>({
 
 /** x * sigmoid(x) (SiLU, Swish). */
 export function silu(x: Tensor, options: InplaceOption = {}): Tensor {
-  return maybeInplace('silu', x, options.inplace, (t) => siluOp(checkInput('silu', t), null));
+  return maybeInplace('silu', x, checkOptions('silu', options, INPLACE_OPTIONS).inplace, (t) =>
+    siluOp(checkInput('silu', t), null),
+  );
 }
 
 interface SoftplusParams {
@@ -292,6 +297,7 @@ export interface SoftplusOptions {
 
 /** log(1 + exp(beta * x)) / beta. */
 export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
+  checkOptions('softplus', options, { beta: 'number', threshold: 'number' });
   const beta = checkNumber('softplus', 'beta', options.beta ?? 1);
   const threshold = checkNumber('softplus', 'threshold', options.threshold ?? 20);
   if (beta === 0) throw new RangeError('softplus: beta must not be 0');

@@ -3,6 +3,7 @@
 // bool mask is True where a query MAY attend to a key (False entries get -inf); a float mask is
 // added to the scores. (nn.MultiheadAttention keeps its own, opposite bool convention: True =
 // masked out, as torch's.) A row whose keys are all masked gives NaN, as in torch.
+import { checkOptions, optionKeys } from '../errors.js';
 import { full } from '../creation.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -25,6 +26,14 @@ export interface SdpaOptions {
   scale?: number;
   generator?: Generator;
 }
+
+const SDPA_OPTIONS = optionKeys<SdpaOptions>({
+  attnMask: 'tensor',
+  dropoutP: 'number',
+  isCausal: 'boolean',
+  scale: 'number',
+  generator: 'object',
+});
 
 function broadcastable(mask: readonly number[], target: readonly number[]): boolean {
   if (mask.length > target.length) return false;
@@ -67,6 +76,7 @@ export function causalMask(L: number, S: number): Tensor {
 /** The attention output and the weights (after dropout), for MultiheadAttention. */
 export function attentionWithWeights(q: Tensor, k: Tensor, v: Tensor, options: SdpaOptions = {}): [Tensor, Tensor] {
   const op = 'scaledDotProductAttention';
+  checkOptions(op, options, SDPA_OPTIONS);
   for (const [name, t] of [
     ['query', q],
     ['key', k],

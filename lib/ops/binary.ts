@@ -138,11 +138,12 @@ function asTensorOrNumber(op: string, x: TensorLike): TensorLike {
 }
 
 declare module '../tensor.js' {
-  interface Tensor {
-    add(other: TensorLike): Tensor;
-    sub(other: TensorLike): Tensor;
-    mul(other: TensorLike): Tensor;
-    div(other: TensorLike): Tensor;
+  // A float32 tensor combined with anything is float32 (so a sum of losses stays one).
+  interface Tensor<D extends DType = DType> {
+    add(other: TensorLike): D extends 'float32' ? Tensor<'float32'> : Tensor;
+    sub(other: TensorLike): D extends 'float32' ? Tensor<'float32'> : Tensor;
+    mul(other: TensorLike): D extends 'float32' ? Tensor<'float32'> : Tensor;
+    div(other: TensorLike): D extends 'float32' ? Tensor<'float32'> : Tensor;
   }
 }
 

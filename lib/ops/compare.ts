@@ -1,4 +1,5 @@
 // Comparisons and logical ops: broadcasting, any dtype in, bool out, no gradient.
+import { checkOptions, checkTensor } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { activeTracer, traced } from '../trace.js';
 import { asTensor, type TensorLike } from './binary.js';
@@ -48,6 +49,8 @@ function readsValues(op: string, a: Tensor, b: Tensor): void {
 
 /** Whether a and b have the same shape and elements (torch.equal). */
 export function equal(a: Tensor, b: Tensor): boolean {
+  checkTensor('equal', 'input', a);
+  checkTensor('equal', 'other', b);
   readsValues('equal', a, b);
   if (a.ndim !== b.ndim || a.shape.some((s, i) => s !== b.shape[i])) return false;
   const e = eq(a, b).storage.data;
@@ -61,6 +64,9 @@ export function allclose(
   b: Tensor,
   opts: { rtol?: number; atol?: number; equalNan?: boolean } = {},
 ): boolean {
+  checkOptions('allclose', opts, { rtol: 'number', atol: 'number', equalNan: 'boolean' });
+  checkTensor('allclose', 'input', a);
+  checkTensor('allclose', 'other', b);
   readsValues('allclose', a, b);
   const rtol = opts.rtol ?? 1e-5;
   const atol = opts.atol ?? 1e-8;

@@ -1,6 +1,7 @@
 // Convolutions through the native im2col + GEMM kernels: conv1d, conv2d, convTranspose1d/2d.
 // The transposed convolution is the convolution's grad-input (forward) and forward (grad-input).
 // 1-D ops are the 2-D ones with height 1; unbatched inputs get a batch dim of 1.
+import { checkOptions, optionKeys, show } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp, native, ReduceOp } from '../native.js';
 import { formatShape, type Shape } from '../shape.js';
@@ -37,6 +38,15 @@ export interface ConvTranspose1dOptions {
   groups?: number;
   dilation?: number | readonly [number];
 }
+
+const CONV_OPTIONS = optionKeys<Conv2dOptions>({ stride: true, padding: true, dilation: true, groups: 'integer' });
+const CONV_TRANSPOSE_OPTIONS = optionKeys<ConvTranspose2dOptions>({
+  stride: true,
+  padding: true,
+  outputPadding: true,
+  groups: 'integer',
+  dilation: true,
+});
 
 /** [n, c, h, w, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups] of the native kernels. */
 type ConvDims = readonly number[];
@@ -180,7 +190,7 @@ function pair(
     throw new TypeError(`${op}: ${name} must be a number or a pair of numbers, got ${String(v)}`);
   if (p.length !== 2 || !p.every((e) => Number.isInteger(e) && e >= min)) {
     throw new RangeError(
-      `${op}: ${name} must be ${min > 0 ? 'a positive' : 'a non-negative'} integer or a pair of them, got ${JSON.stringify(v)}`,
+      `${op}: ${name} must be ${min > 0 ? 'a positive' : 'a non-negative'} integer or a pair of them, got ${show(v)}`,
     );
   }
   return [p[0], p[1]];
@@ -313,6 +323,7 @@ function conv2dImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor | null |
 
 /** torch.nn.functional.conv2d: x [N, C, H, W] (or [C, H, W]), weight [OC, C / groups, kH, kW]. */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  checkOptions('conv2d', options, CONV_OPTIONS);
   return conv2dImpl('conv2d', x, weight, bias, options);
 }
 
@@ -341,6 +352,7 @@ function lift1d(
 
 /** torch.nn.functional.conv1d: x [N, C, L] (or [C, L]), weight [OC, C / groups, K]. */
 export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv1dOptions = {}): Tensor {
+  checkOptions('conv1d', options, CONV_OPTIONS);
   const o2: Conv2dOptions = {
     stride: widen(options.stride, 1) as Pair | undefined,
     padding: widen(options.padding, 0),
@@ -425,6 +437,7 @@ export function convTranspose2d(
   bias?: Tensor | null,
   options: ConvTranspose2dOptions = {},
 ): Tensor {
+  checkOptions('convTranspose2d', options, CONV_TRANSPOSE_OPTIONS);
   return convTransposeImpl('convTranspose2d', x, weight, bias, options);
 }
 
@@ -435,6 +448,7 @@ export function convTranspose1d(
   bias?: Tensor | null,
   options: ConvTranspose1dOptions = {},
 ): Tensor {
+  checkOptions('convTranspose1d', options, CONV_TRANSPOSE_OPTIONS);
   const o2: ConvTranspose2dOptions = {
     stride: widen(options.stride, 1) as Pair | undefined,
     padding: widen(options.padding, 0) as Pair | undefined,

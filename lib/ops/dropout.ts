@@ -1,6 +1,7 @@
 // Dropout: zeroes elements with probability p and scales the rest by 1 / (1 - p) (inverted
 // dropout, as torch), so eval needs no rescaling. The mask is drawn from a seeded Generator;
 // the backward multiplies by the same mask.
+import { checkOptions, describe, optionKeys } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp } from '../native.js';
 import { defaultGenerator, Generator } from '../random.js';
@@ -41,11 +42,14 @@ export interface DropoutOptions {
   generator?: Generator;
 }
 
+const DROPOUT_OPTIONS = optionKeys<DropoutOptions>({ training: 'boolean', inplace: 'boolean', generator: 'object' });
+
 /** torch.nn.functional.dropout(x, p, training, inplace). */
 export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`dropout: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+  if (!(x instanceof Tensor)) throw new TypeError(`dropout: expected a Tensor, got ${describe(x)}`);
+  checkOptions('dropout', options, DROPOUT_OPTIONS);
   if (typeof p !== 'number' || !(p >= 0 && p <= 1))
-    throw new RangeError(`dropout: probability has to be between 0 and 1, but got ${p}`);
+    throw new RangeError(`dropout: probability has to be between 0 and 1, but got ${describe(p)}`);
   if (x.dtype !== 'float32') throw new TypeError(`dropout: expected a float32 tensor, got ${x.dtype}`);
   const gen = options.generator ?? defaultGenerator;
   if (!(gen instanceof Generator)) throw new TypeError('dropout: generator must be a Generator');
@@ -95,9 +99,10 @@ function featureDropout(
   p: number,
   options: DropoutOptions,
 ): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${describe(x)}`);
+  checkOptions(op, options, DROPOUT_OPTIONS);
   if (typeof p !== 'number' || !(p >= 0 && p <= 1))
-    throw new RangeError(`${op}: probability has to be between 0 and 1, but got ${p}`);
+    throw new RangeError(`${op}: probability has to be between 0 and 1, but got ${describe(p)}`);
   if (x.dtype !== 'float32') throw new TypeError(`${op}: expected a float32 tensor, got ${x.dtype}`);
   const layout = [
     '[C, L] (unbatched) or [N, C, L]',

@@ -1,6 +1,7 @@
 // embedding(indices, weight): rows of weight looked up by int32 indices. The backward is a
 // scatter-add of the output gradient into a zero [numEmbeddings, dim] gradient (rows at
 // paddingIdx get none), written as plain loops over contiguous rows.
+import { checkOptions, describe } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -21,18 +22,22 @@ function checkedIndices(op: string, indices: Tensor, rows: number): Int32Array {
 const embeddingOp = defineOp({
   name: 'embedding',
   forward(
-    ctx: OpContext<{ idx: Int32Array; rows: number; dim: number; paddingIdx: number }>,
+    ctx: OpContext<{ indices: Tensor; idx: Int32Array; rows: number; dim: number; paddingIdx: number }>,
     weight: Tensor,
+    indices: Tensor,
     idx: Int32Array,
-    shape: readonly number[],
     paddingIdx: number,
   ) {
+    const shape = indices.shape;
     const [rows, dim] = weight.shape;
     const w = contiguousRaw(weight);
     const wd = w.storage.data as Float32Array;
     const out = new Float32Array(idx.length * dim);
     for (let i = 0; i < idx.length; i++)
       out.set(wd.subarray(w.offset + idx[i] * dim, w.offset + (idx[i] + 1) * dim), i * dim);
+    // idx may be a view of the indices' storage: keeping the tensor lets the backward refuse
+    // indices modified in place since (the gradient would go to the wrong rows).
+    ctx.indices = indices;
     ctx.idx = idx;
     ctx.rows = rows;
     ctx.dim = dim;
@@ -50,7 +55,7 @@ const embeddingOp = defineOp({
       const dst = idx[i] * dim;
       for (let j = 0; j < dim; j++) dw[dst + j] += gd[src + j];
     }
-    return [new Tensor(new Storage(dw), [rows, dim])];
+    return [new Tensor(new Storage(dw), [rows, dim]), null];
   },
 });
 
@@ -84,6 +89,7 @@ function renorm(weight: Tensor, idx: Int32Array, maxNorm: number, normType: numb
 
 /** torch.nn.functional.embedding(input, weight, padding_idx, max_norm, norm_type). */
 export function embedding(indices: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
+  checkOptions('embedding', options, { paddingIdx: 'integer', maxNorm: 'number', normType: 'number' });
   // One op of a traced forward (onnx.export): its index checks and maxNorm's renorm read the indices.
   return recorded('embedding', [indices, weight, options], () => {
     if (!(indices instanceof Tensor))
@@ -106,9 +112,10 @@ export function embedding(indices: Tensor, weight: Tensor, options: EmbeddingOpt
     }
     const idx = checkedIndices('embedding', indices, rows);
     if (options.maxNorm !== undefined && options.maxNorm !== null) {
-      if (!(options.maxNorm > 0)) throw new RangeError(`embedding: maxNorm must be positive, got ${options.maxNorm}`);
+      if (!(options.maxNorm > 0))
+        throw new RangeError(`embedding: maxNorm must be positive, got ${describe(options.maxNorm)}`);
       renorm(weight, idx, options.maxNorm, options.normType ?? 2);
     }
-    return embeddingOp(weight, idx, indices.shape, pad);
+    return embeddingOp(weight, indices, idx, pad);
   });
 }

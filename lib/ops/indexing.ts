@@ -2,6 +2,8 @@
 // nonzero (sort/argsort/topk are in sort.ts). Plain loops over precomputed element offsets.
 // Every gradient is another op of this file (gather <-> scatterAdd, indexSelect <-> indexAdd,
 // maskedFill), so gradients of any order work. Indices are bounds-checked before any write.
+import type { DType } from '../dtype.js';
+import { checkOptions, describe } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { allocate } from '../dtype.js';
 import { broadcastShapes, formatShape, normalizeDim, numel, sameShape, type Shape } from '../shape.js';
@@ -320,7 +322,7 @@ function oneHotRaw(indices: Tensor, numClasses: number): Tensor {
     classes = 0;
     for (let i = 0; i < v.length; i++) classes = Math.max(classes, v[i] + 1);
   } else if (!Number.isInteger(classes) || classes < 0) {
-    throw new RangeError(`oneHot: numClasses must be -1 or a non-negative integer, got ${numClasses}`);
+    throw new RangeError(`oneHot: numClasses must be -1 or a non-negative integer, got ${describe(numClasses)}`);
   }
   const out = new Int32Array(v.length * classes);
   for (let i = 0; i < v.length; i++) {
@@ -336,6 +338,7 @@ export function nonzero(x: Tensor): Tensor;
 export function nonzero(x: Tensor, options: { asTuple: true }): Tensor[];
 export function nonzero(x: Tensor, options?: { asTuple?: boolean }): Tensor | Tensor[] {
   checkTensor('nonzero', 'input', x);
+  checkOptions('nonzero', options, { asTuple: 'boolean' });
   const asTuple = options?.asTuple ?? false;
   return recorded('nonzero', [x, asTuple], () => nonzeroRaw(x, asTuple));
 }
@@ -360,7 +363,7 @@ function nonzeroRaw(x: Tensor, asTuple: boolean): Tensor | Tensor[] {
 }
 
 declare module '../tensor.js' {
-  interface Tensor {
+  interface Tensor<D extends DType = DType> {
     gather(dim: number, index: Tensor): Tensor;
     scatter(dim: number, index: Tensor, src: Tensor | number): Tensor;
     scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;

@@ -3,6 +3,7 @@
 // non-leaf it rebases the history: the op runs on a recorded clone of the old value and the
 // tensor's gradFn becomes the new node, so gradients stay right. Views of tensors that
 // require grad cannot be modified in place while recording (torch's CopySlices is not here).
+import { checkNumber, checkOptions, describe } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { BinaryOp, type BinaryOpCode } from '../native.js';
@@ -38,10 +39,10 @@ function prepare(op: string, t: Tensor, others: Tensor[]): boolean {
 }
 
 /** Writes result into t, bumps the version and, when recorded, makes result's node t's gradFn. */
-function commit(t: Tensor, result: Tensor): Tensor {
+function commit(op: string, t: Tensor, result: Tensor): Tensor {
   if (!sameShape(result.shape, t.shape)) {
     throw new RangeError(
-      `in-place: result of shape ${formatShape(result.shape)} does not fit the tensor of shape ${formatShape(t.shape)}`,
+      `${op}: the result of shape ${formatShape(result.shape)} does not fit the tensor of shape ${formatShape(t.shape)}`,
     );
   }
   writeInto(t, result);
@@ -71,7 +72,7 @@ function binaryInplace(op: string, code: BinaryOpCode, outOfPlace: (a: TensorLik
     const o = other instanceof Tensor ? other : asTensor(op, other);
     const record = prepare(op, t, [o]);
     checkBroadcastInto(op, t, o);
-    if (record) return commit(t, outOfPlace(clone(t), o));
+    if (record) return commit(op, t, outOfPlace(clone(t), o));
     if (t.dtype === 'float32' && o.dtype === 'float32') {
       const src = o.storage === t.storage ? copyRaw(o) : o;
       native.binary(
@@ -92,7 +93,7 @@ function binaryInplace(op: string, code: BinaryOpCode, outOfPlace: (a: TensorLik
     }
     const result = outOfPlace(t, typeof other === 'number' ? other : o);
     checkCast(op, t, result);
-    return commit(t, result);
+    return commit(op, t, result);
   };
 }
 
@@ -110,7 +111,7 @@ export function unaryInplace(op: string, t: Tensor, fn: (x: Tensor) => Tensor): 
   const record = prepare(op, t, []);
   const result = fn(record ? clone(t) : t);
   checkCast(op, t, result);
-  return commit(t, result);
+  return commit(op, t, result);
 }
 
 const overwriteOp = defineOp({
@@ -133,8 +134,8 @@ export function copy_(t: Tensor, src: TensorLike): Tensor {
   checkBroadcastInto('copy_', t, s);
   if (record) {
     // An int32/bool target has no gradient: its new value is src broadcast and cast.
-    if (t.dtype !== 'float32') return commit(t, cast(expand(s, t.shape), t.dtype));
-    return commit(t, overwriteOp(t, cast(s, 'float32'), t.shape));
+    if (t.dtype !== 'float32') return commit('copy_', t, cast(expand(s, t.shape), t.dtype));
+    return commit('copy_', t, overwriteOp(t, cast(s, 'float32'), t.shape));
   }
   writeInto(t, s);
   t.storage.version++;
@@ -142,6 +143,8 @@ export function copy_(t: Tensor, src: TensorLike): Tensor {
 }
 
 export function fill_(t: Tensor, value: number | boolean | Tensor): Tensor {
+  if (typeof value !== 'number' && typeof value !== 'boolean' && !(value instanceof Tensor))
+    throw new TypeError(`fill_: the value must be a number, a boolean or a one-element tensor, got ${describe(value)}`);
   if (value instanceof Tensor && value.numel() !== 1)
     throw new RangeError(
       `fill_: the value must be a number or a one-element tensor, got shape ${formatShape(value.shape)}`,
@@ -166,14 +169,18 @@ function randomFill(op: string, t: Tensor, draw: () => number): Tensor {
 
 /** Fills t with N(mean, std^2) samples. */
 export function normal_(t: Tensor, mean = 0, std = 1, opts?: { generator?: Generator }): Tensor {
-  if (!(std >= 0)) throw new RangeError(`normal_: std must be non-negative, got ${std}`);
-  const g = opts?.generator ?? defaultGenerator;
+  checkNumber('normal_', 'mean', mean);
+  checkNumber('normal_', 'std', std);
+  if (!(std >= 0)) throw new RangeError(`normal_: std must be non-negative, got ${describe(std)}`);
+  const g = checkOptions('normal_', opts, { generator: 'object' }).generator ?? defaultGenerator;
   return randomFill('normal_', t, () => mean + std * g.nextNormal());
 }
 
 /** Fills t with samples uniform on [from, to). */
 export function uniform_(t: Tensor, from = 0, to = 1, opts?: { generator?: Generator }): Tensor {
+  checkNumber('uniform_', 'from', from);
+  checkNumber('uniform_', 'to', to);
   if (!(from <= to)) throw new RangeError(`uniform_: expects from <= to, got from ${from} and to ${to}`);
-  const g = opts?.generator ?? defaultGenerator;
+  const g = checkOptions('uniform_', opts, { generator: 'object' }).generator ?? defaultGenerator;
   return randomFill('uniform_', t, () => from + (to - from) * g.nextFloat());
 }

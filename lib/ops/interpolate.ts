@@ -3,6 +3,7 @@
 // Each axis gets a table of (index0, index1, weight0, weight1) per output position, computed as
 // torch does (float32 scales, so nearest picks the same source pixels); the forward and backward
 // then go to the native resample kernel. A 3-D input is a 4-D one with height 1.
+import { checkOptions, optionKeys, show } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { native } from '../native.js';
 import { formatShape } from '../shape.js';
@@ -24,14 +25,20 @@ export interface InterpolateOptions {
   recomputeScaleFactor?: boolean;
 }
 
+export const INTERPOLATE_OPTIONS = optionKeys<InterpolateOptions>({
+  size: true,
+  scaleFactor: true,
+  mode: 'string',
+  alignCorners: 'boolean',
+  recomputeScaleFactor: 'boolean',
+});
+
 const MODES: readonly string[] = ['nearest', 'nearest-exact', 'linear', 'bilinear'];
 
 /** Throws a RangeError naming `op` unless mode is one of interpolate's modes. */
 export function checkInterpolateMode(op: string, mode: unknown): asserts mode is InterpolateMode {
   if (!MODES.includes(mode as string)) {
-    throw new RangeError(
-      `${op}: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}`,
-    );
+    throw new RangeError(`${op}: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${show(mode)}`);
   }
 }
 const fround = Math.fround;
@@ -177,7 +184,7 @@ function perDim(
   if (!Array.isArray(v)) throw new TypeError(`${op}: ${name} must be a number or an array of numbers, got ${typeof v}`);
   if (v.length !== dims) {
     throw new RangeError(
-      `${op}: input and output must have the same number of spatial dims, but got input with spatial dims ${formatShape(spatial)} and ${name} ${JSON.stringify(v)}`,
+      `${op}: input and output must have the same number of spatial dims, but got input with spatial dims ${formatShape(spatial)} and ${name} ${show(v)}`,
     );
   }
   return [...(v as number[])];
@@ -188,8 +195,8 @@ export function interpolate(input: Tensor, options: InterpolateOptions = {}): Te
   const op = 'interpolate';
   if (!(input instanceof Tensor))
     throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
+  const o = checkOptions(op, options, INTERPOLATE_OPTIONS);
   requireFloat(op, input);
-  const o = options ?? {};
   const mode = o.mode ?? 'nearest';
   checkInterpolateMode(op, mode);
   if (input.ndim !== 3 && input.ndim !== 4) {
@@ -228,18 +235,18 @@ export function interpolate(input: Tensor, options: InterpolateOptions = {}): Te
       throw new RangeError(`${op}: recomputeScaleFactor is not meaningful with an explicit size`);
     outSize = perDim(op, 'size', o.size!, dims, spatial);
     if (!outSize.every((s) => Number.isInteger(s)))
-      throw new RangeError(`${op}: size must hold integers, got ${JSON.stringify(o.size)}`);
+      throw new RangeError(`${op}: size must hold integers, got ${show(o.size)}`);
   } else {
     const sf = perDim(op, 'scaleFactor', o.scaleFactor!, dims, spatial);
     if (!sf.every((s) => typeof s === 'number' && Number.isFinite(s)))
-      throw new RangeError(`${op}: scaleFactor must hold finite numbers, got ${JSON.stringify(o.scaleFactor)}`);
+      throw new RangeError(`${op}: scaleFactor must hold finite numbers, got ${show(o.scaleFactor)}`);
     outSize = sf.map((s, d) => Math.trunc(spatial[d] * s));
     if (!o.recomputeScaleFactor) scales = sf;
   }
   if (spatial.some((s) => s <= 0) || outSize.some((s) => s <= 0)) {
     throw new RangeError(
       `${op}: input and output sizes should be greater than 0, but got input ${formatShape(input.shape)} and output size ${formatShape(outSize)}` +
-        (hasScale ? ` (scaleFactor ${JSON.stringify(o.scaleFactor)})` : ''),
+        (hasScale ? ` (scaleFactor ${show(o.scaleFactor)})` : ''),
     );
   }
   const table = (d: number): AxisTable =>

@@ -1,4 +1,5 @@
 // Joining and splitting: cat, stack, split, chunk, unbind, repeat, flip.
+import { checkElementCount, checkNumbers, checkTensor, describe } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { allocate, promoteTypes, type DType } from '../dtype.js';
 import { formatShape, normalizeDim, normalizeDims, numel } from '../shape.js';
@@ -44,10 +45,8 @@ function narrowRaw(t: Tensor, dim: number, start: number, length: number): Tenso
 /** Concatenates along dim; every other dim must match (torch.cat). */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0)
-    throw new RangeError('cat: expected a non-empty array of tensors');
-  tensors.forEach((t, i) => {
-    if (!(t instanceof Tensor)) throw new TypeError(`cat: element ${i} is not a Tensor`);
-  });
+    throw new RangeError(`cat: expected a non-empty array of tensors, got ${describe(tensors)}`);
+  tensors.forEach((t, i) => checkTensor('cat', `tensors[${i}]`, t));
   const first = tensors[0];
   if (first.ndim === 0) throw new RangeError('cat: zero-dimensional tensors cannot be concatenated');
   const d = normalizeDim('cat', dim, first.ndim);
@@ -65,10 +64,10 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
 /** Joins along a new dim (torch.stack). */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0)
-    throw new RangeError('stack: expected a non-empty array of tensors');
+    throw new RangeError(`stack: expected a non-empty array of tensors, got ${describe(tensors)}`);
   const first = tensors[0];
   tensors.forEach((t, i) => {
-    if (!(t instanceof Tensor)) throw new TypeError(`stack: element ${i} is not a Tensor`);
+    checkTensor('stack', `tensors[${i}]`, t);
     if (t.ndim !== first.ndim || t.shape.some((s: number, k: number) => s !== first.shape[k])) {
       throw new RangeError(
         `stack: expects each tensor to be equal size, but got ${formatShape(first.shape)} at entry 0 and ${formatShape(t.shape)} at entry ${i}`,
@@ -84,17 +83,18 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 
 /** Pieces of `size` along dim (the last may be smaller), or of the given sizes (torch.split). */
 export function split(x: Tensor, sizeOrSections: number | readonly number[], dim = 0): Tensor[] {
+  checkTensor('split', 'input', x);
   const d = normalizeDim('split', dim, x.ndim);
   const n = x.shape[d];
   let sizes: number[];
   if (typeof sizeOrSections === 'number') {
     if (!Number.isInteger(sizeOrSections) || sizeOrSections <= 0)
-      throw new RangeError(`split: split size must be a positive integer, got ${sizeOrSections}`);
+      throw new RangeError(`split: split size must be a positive integer, got ${describe(sizeOrSections)}`);
     sizes = [];
     for (let at = 0; at < n; at += sizeOrSections) sizes.push(Math.min(sizeOrSections, n - at));
     if (n === 0) sizes.push(0);
   } else {
-    sizes = [...sizeOrSections];
+    sizes = checkNumbers('split', 'sizeOrSections', sizeOrSections);
     const total = sizes.reduce((a, b) => a + b, 0);
     if (total !== n)
       throw new RangeError(`split: sizes ${formatShape(sizes)} sum to ${total}, but dim ${d} has size ${n}`);
@@ -119,8 +119,9 @@ function pieces(x: Tensor, d: number, sizes: number[], spec: SplitSpec): Tensor[
 
 /** `chunks` pieces of ceil(size / chunks) along dim (fewer when they run out), as torch.chunk. */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  checkTensor('chunk', 'input', x);
   if (!Number.isInteger(chunks) || chunks <= 0)
-    throw new RangeError(`chunk: chunks must be a positive integer, got ${chunks}`);
+    throw new RangeError(`chunk: chunks must be a positive integer, got ${describe(chunks)}`);
   const d = normalizeDim('chunk', dim, x.ndim);
   const n = x.shape[d];
   const size = Math.max(1, Math.ceil(n / chunks));
@@ -132,12 +133,15 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
 
 /** The slices of x along dim, each without that dim (torch.unbind). */
 export function unbind(x: Tensor, dim = 0): Tensor[] {
+  checkTensor('unbind', 'input', x);
   const d = normalizeDim('unbind', dim, x.ndim);
   return recorded('unbind', [x, d], () => Array.from({ length: x.shape[d] }, (_, i) => select(x, d, i)));
 }
 
 /** Tiles x: sizes has at least x.ndim entries; extra ones add leading dims (torch.Tensor.repeat). */
 export function repeat(x: Tensor, sizes: readonly number[]): Tensor {
+  checkTensor('repeat', 'input', x);
+  checkNumbers('repeat', 'sizes', sizes);
   if (sizes.length < x.ndim) {
     throw new RangeError(
       `repeat: number of repeat dims (${sizes.length}) can not be smaller than the tensor's dims (${x.ndim})`,
@@ -149,6 +153,7 @@ export function repeat(x: Tensor, sizes: readonly number[]): Tensor {
   });
   const lead = sizes.length - x.ndim;
   const shape = [...new Array<number>(lead).fill(1), ...x.shape];
+  checkElementCount('repeat', numel(shape.map((s, i) => s * sizes[i])));
   // [a, b] -> [1, a, 1, b] -> expand [r0, a, r1, b] -> reshape [r0*a, r1*b]
   const inter = shape.flatMap((s) => [1, s]);
   const expanded = shape.flatMap((s, i) => [sizes[i], s]);
@@ -185,5 +190,6 @@ const flipOp: (x: Tensor, dims: number[]) => Tensor = defineOp({
 
 /** Reverses the order of elements along dims (a copy, as torch.flip). */
 export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
+  checkTensor('flip', 'input', x);
   return flipOp(x, normalizeDims('flip', dims, x.ndim));
 }

@@ -1,5 +1,6 @@
 // linear(x, weight, bias) = x · weightᵀ + bias, fused: one GEMM with the bias preloaded into C,
 // and the backward as two GEMMs plus a row sum. The hot path of every MLP.
+import { describe } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { native, ReduceOp } from '../native.js';
 import { formatShape } from '../shape.js';
@@ -98,8 +99,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     ['weight', weight],
     ['bias', bias],
   ] as const) {
-    if (t !== undefined && t !== null && !(t instanceof Tensor))
-      throw new TypeError(`linear: ${name} must be a Tensor, got ${typeof t}`);
+    if ((name !== 'bias' || (t !== undefined && t !== null)) && !(t instanceof Tensor))
+      throw new TypeError(`linear: ${name} must be a Tensor, got ${describe(t)}`);
   }
   requireFloat('linear', x);
   requireFloat('linear', weight);

@@ -2,6 +2,7 @@
 // element's loss and the reduction in one pass (sums in float64); the backward writes the
 // input's (and, when it needs one, the target's) gradient in one pass. Cross-entropy is the
 // fused native kernel of lib/ops/softmax.ts.
+import { checkOptions, describe, optionKeys } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { formatShape, sameShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -226,52 +227,67 @@ export interface ReductionOption {
   reduction?: Reduction;
 }
 
+// The reduction's value is checked by checkReduction.
+const REDUCTION_OPTIONS = optionKeys<ReductionOption>({ reduction: 'string' });
+
 /** Mean squared error: (input - target)^2. */
-export function mseLoss(input: Tensor, target: Tensor, options: ReductionOption = {}): Tensor {
+export function mseLoss(input: Tensor, target: Tensor, options: ReductionOption = {}): Tensor<'float32'> {
+  checkOptions('mseLoss', options, REDUCTION_OPTIONS);
   // One op of a traced forward (onnx.export), target and options included.
   return recorded('mseLoss', [input, target, options], () => {
     const reduction = options.reduction ?? 'mean';
     checkReduction('mseLoss', reduction);
     return elementLoss(mseOp, ...checkPair('mseLoss', input, target), reduction);
-  });
+  }) as Tensor<'float32'>;
 }
 
 /** Mean absolute error: |input - target|. */
-export function l1Loss(input: Tensor, target: Tensor, options: ReductionOption = {}): Tensor {
+export function l1Loss(input: Tensor, target: Tensor, options: ReductionOption = {}): Tensor<'float32'> {
+  checkOptions('l1Loss', options, REDUCTION_OPTIONS);
   // One op of a traced forward (onnx.export), target and options included.
   return recorded('l1Loss', [input, target, options], () => {
     const reduction = options.reduction ?? 'mean';
     checkReduction('l1Loss', reduction);
     return elementLoss(l1Op, ...checkPair('l1Loss', input, target), reduction);
-  });
+  }) as Tensor<'float32'>;
 }
 
 /** 0.5 d^2 / beta where |d| < beta, |d| - beta / 2 elsewhere (beta = 0: L1). */
-export function smoothL1Loss(input: Tensor, target: Tensor, options: ReductionOption & { beta?: number } = {}): Tensor {
+export function smoothL1Loss(
+  input: Tensor,
+  target: Tensor,
+  options: ReductionOption & { beta?: number } = {},
+): Tensor<'float32'> {
+  checkOptions('smoothL1Loss', options, { reduction: 'string', beta: 'number' });
   // One op of a traced forward (onnx.export), target and options included.
   return recorded('smoothL1Loss', [input, target, options], () => {
     const reduction = options.reduction ?? 'mean';
     const beta = options.beta ?? 1;
     checkReduction('smoothL1Loss', reduction);
     if (!(beta >= 0) || !Number.isFinite(beta))
-      throw new RangeError(`smoothL1Loss: beta must be a non-negative number, got ${beta}`);
+      throw new RangeError(`smoothL1Loss: beta must be a non-negative number, got ${describe(beta)}`);
     const [x, t] = checkPair('smoothL1Loss', input, target);
     return elementLoss(smoothL1Op, x, t, reduction, { posWeight: new Float32Array(x.numel()).fill(beta) });
-  });
+  }) as Tensor<'float32'>;
 }
 
 /** 0.5 d^2 where |d| < delta, delta (|d| - delta / 2) elsewhere. */
-export function huberLoss(input: Tensor, target: Tensor, options: ReductionOption & { delta?: number } = {}): Tensor {
+export function huberLoss(
+  input: Tensor,
+  target: Tensor,
+  options: ReductionOption & { delta?: number } = {},
+): Tensor<'float32'> {
+  checkOptions('huberLoss', options, { reduction: 'string', delta: 'number' });
   // One op of a traced forward (onnx.export), target and options included.
   return recorded('huberLoss', [input, target, options], () => {
     const reduction = options.reduction ?? 'mean';
     const delta = options.delta ?? 1;
     checkReduction('huberLoss', reduction);
     if (!(delta > 0) || !Number.isFinite(delta))
-      throw new RangeError(`huberLoss: delta must be a positive number, got ${delta}`);
+      throw new RangeError(`huberLoss: delta must be a positive number, got ${describe(delta)}`);
     const [x, t] = checkPair('huberLoss', input, target);
     return elementLoss(huberOp, x, t, reduction, { posWeight: new Float32Array(x.numel()).fill(delta) });
-  });
+  }) as Tensor<'float32'>;
 }
 
 export interface BCEOptions extends ReductionOption {
@@ -280,7 +296,8 @@ export interface BCEOptions extends ReductionOption {
 }
 
 /** Binary cross-entropy of probabilities in [0, 1]; each log is clamped to >= -100 as torch. */
-export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOptions = {}): Tensor {
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOptions = {}): Tensor<'float32'> {
+  checkOptions('binaryCrossEntropy', options, { reduction: 'string', weight: 'tensor' });
   // One op of a traced forward (onnx.export), target and options included.
   return recorded('binaryCrossEntropy', [input, target, options], () => {
     const op = 'binaryCrossEntropy';
@@ -288,7 +305,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOp
     checkReduction(op, reduction);
     const [x, t] = checkPair(op, input, target);
     return elementLoss(bceOp, x, t, reduction, { weight: broadcastValues(op, 'weight', options.weight, x.shape) });
-  });
+  }) as Tensor<'float32'>;
 }
 
 export interface BCEWithLogitsOptions extends BCEOptions {
@@ -301,7 +318,8 @@ export function binaryCrossEntropyWithLogits(
   input: Tensor,
   target: Tensor,
   options: BCEWithLogitsOptions = {},
-): Tensor {
+): Tensor<'float32'> {
+  checkOptions('binaryCrossEntropyWithLogits', options, { reduction: 'string', weight: 'tensor', posWeight: 'tensor' });
   // One op of a traced forward (onnx.export), target and options included.
   return recorded('binaryCrossEntropyWithLogits', [input, target, options], () => {
     const op = 'binaryCrossEntropyWithLogits';
@@ -312,7 +330,7 @@ export function binaryCrossEntropyWithLogits(
       weight: broadcastValues(op, 'weight', options.weight, x.shape),
       posWeight: broadcastValues(op, 'posWeight', options.posWeight, x.shape),
     });
-  });
+  }) as Tensor<'float32'>;
 }
 
 export interface KLDivOptions {
@@ -323,7 +341,8 @@ export interface KLDivOptions {
 }
 
 /** KL divergence with input = log-probabilities: sum target * (log target - input). */
-export function klDiv(input: Tensor, target: Tensor, options: KLDivOptions = {}): Tensor {
+export function klDiv(input: Tensor, target: Tensor, options: KLDivOptions = {}): Tensor<'float32'> {
+  checkOptions('klDiv', options, { reduction: 'string', logTarget: 'boolean' });
   // One op of a traced forward (onnx.export), target and options included.
   return recorded('klDiv', [input, target, options], () => {
     const op = 'klDiv';
@@ -331,7 +350,7 @@ export function klDiv(input: Tensor, target: Tensor, options: KLDivOptions = {})
     checkReduction(op, reduction, ['batchmean']);
     const [x, t] = checkPair(op, input, target);
     return elementLoss(options.logTarget ? klDivLogOp : klDivOp, x, t, reduction);
-  });
+  }) as Tensor<'float32'>;
 }
 
 // ---- nllLoss ----------------------------------------------------------------------------
@@ -407,7 +426,8 @@ function classLayout(op: string, input: Tensor): { C: number; inner: number; bat
 }
 
 /** Negative log-likelihood of log-probabilities input [N, C, *] (or [C]) at int32 class indices. */
-export function nllLoss(input: Tensor, target: Tensor, options: NLLOptions = {}): Tensor {
+export function nllLoss(input: Tensor, target: Tensor, options: NLLOptions = {}): Tensor<'float32'> {
+  checkOptions('nllLoss', options, { reduction: 'string', weight: 'tensor', ignoreIndex: 'integer' });
   // One op of a traced forward (onnx.export), target and options included.
   return recorded('nllLoss', [input, target, options], () => {
     const op = 'nllLoss';
@@ -419,7 +439,7 @@ export function nllLoss(input: Tensor, target: Tensor, options: NLLOptions = {})
     checkReduction(op, reduction);
     const ignoreIndex = options.ignoreIndex ?? -100;
     if (!Number.isInteger(ignoreIndex))
-      throw new TypeError(`${op}: ignoreIndex must be an integer, got ${ignoreIndex}`);
+      throw new TypeError(`${op}: ignoreIndex must be an integer, got ${describe(ignoreIndex)}`);
     const { C, inner, batchShape } = classLayout(op, input);
     if (!sameShape(target.shape, batchShape)) {
       throw new RangeError(
@@ -442,5 +462,5 @@ export function nllLoss(input: Tensor, target: Tensor, options: NLLOptions = {})
         throw new RangeError(`${op}: target ${c} at position ${k} is out of bounds for ${C} classes`);
     }
     return nllOp(input, { C, inner, targets, weight, ignoreIndex, reduction, batchShape, denominator: 1 });
-  });
+  }) as Tensor<'float32'>;
 }

@@ -2,6 +2,7 @@
 // batched with broadcast batch dims. One differentiable primitive (matmulOp, >= 2-D operands)
 // whose backward is two more products against transposed views: no transpose copies, the
 // GEMM reads them through its transA/transB flags.
+import type { DType } from '../dtype.js';
 import { defineOp } from '../autograd/define_op.js';
 import { broadcastShapes, formatShape, numel } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -131,7 +132,7 @@ export function outer(a: Tensor, b: Tensor): Tensor {
 }
 
 declare module '../tensor.js' {
-  interface Tensor {
+  interface Tensor<D extends DType = DType> {
     matmul(other: Tensor): Tensor;
     mm(other: Tensor): Tensor;
     bmm(other: Tensor): Tensor;

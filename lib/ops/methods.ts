@@ -1,5 +1,6 @@
 // Tensor methods for the view, join, pointwise, comparison, reduction, in-place and cast ops
 // (the functions live in their own files; this file only attaches them).
+import { checkTensor } from '../errors.js';
 import { inspect } from 'node:util';
 import type { DType } from '../dtype.js';
 import { isDType } from '../dtype.js';
@@ -60,7 +61,7 @@ function toDTypeOrDevice(x: Tensor, args: unknown[]): Tensor {
 }
 
 declare module '../tensor.js' {
-  interface Tensor {
+  interface Tensor<D extends DType = DType> {
     // views and shape ops
     reshape(...shape: Sizes): Tensor;
     view(...shape: Sizes): Tensor;
@@ -110,7 +111,7 @@ declare module '../tensor.js' {
     allclose(other: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean;
     // reductions
     sum(dim?: r.Dims, keepdim?: boolean): Tensor;
-    mean(dim?: r.Dims, keepdim?: boolean): Tensor;
+    mean(dim?: r.Dims, keepdim?: boolean): Tensor<'float32'>;
     prod(dim?: r.Dims, keepdim?: boolean): Tensor;
     amax(dim?: r.Dims, keepdim?: boolean): Tensor;
     amin(dim?: r.Dims, keepdim?: boolean): Tensor;
@@ -208,7 +209,7 @@ Object.assign(P, {
     return v.expand(this, sizes(s));
   },
   expandAs(this: Tensor, o: Tensor) {
-    return v.expand(this, o.shape);
+    return v.expand(this, checkTensor('expandAs', 'other', o).shape);
   },
   broadcastTo(this: Tensor, s: readonly number[]) {
     return v.broadcastTo(this, s);

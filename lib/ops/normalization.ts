@@ -2,6 +2,7 @@
 // kernels (kernels/norm: two-pass statistics, float lanes summed in double). batchNorm works on
 // [N, C, *] for every rank (BatchNorm1d/2d/3d); layerNorm normalises over the trailing
 // normalizedShape dims; groupNorm over groups of channels of [N, C, *].
+import { checkNumbers, checkOptions, describe } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { native } from '../native.js';
 import { formatShape } from '../shape.js';
@@ -194,14 +195,22 @@ export function batchNorm(
   options: BatchNormOptions = {},
 ): Tensor {
   const op = 'batchNorm';
-  if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${typeof input}`);
+  if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${describe(input)}`);
+  checkOptions(op, options, {
+    weight: 'tensor',
+    bias: 'tensor',
+    training: 'boolean',
+    momentum: 'number',
+    eps: 'number',
+  });
   if (input.dtype !== 'float32') throw new TypeError(`${op}: expected a float32 input, got ${input.dtype}`);
   if (input.ndim < 2) throw new RangeError(`${op}: input must have shape [N, C, *], got ${formatShape(input.shape)}`);
   const training = options.training ?? false;
   const momentum = options.momentum ?? 0.1;
   const eps = options.eps ?? 1e-5;
-  if (!(eps >= 0)) throw new RangeError(`${op}: eps must be non-negative, got ${eps}`);
-  if (!Number.isFinite(momentum)) throw new RangeError(`${op}: momentum must be a finite number, got ${momentum}`);
+  if (!(eps >= 0)) throw new RangeError(`${op}: eps must be non-negative, got ${describe(eps)}`);
+  if (!Number.isFinite(momentum))
+    throw new RangeError(`${op}: momentum must be a finite number, got ${describe(momentum)}`);
   const C = input.shape[1];
   if ((runningMean === null) !== (runningVar === null))
     throw new TypeError(`${op}: runningMean and runningVar must both be given or both be null`);
@@ -309,9 +318,11 @@ export function layerNorm(
   options: LayerNormOptions = {},
 ): Tensor {
   const op = 'layerNorm';
-  if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${typeof input}`);
+  if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${describe(input)}`);
+  checkOptions(op, options, { weight: 'tensor', bias: 'tensor', eps: 'number' });
   if (input.dtype !== 'float32') throw new TypeError(`${op}: expected a float32 input, got ${input.dtype}`);
-  const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+  const shape =
+    typeof normalizedShape === 'number' ? [normalizedShape] : checkNumbers(op, 'normalizedShape', normalizedShape);
   if (shape.length === 0 || shape.some((s) => !Number.isInteger(s) || s < 0)) {
     throw new RangeError(`${op}: normalizedShape must be a non-empty list of sizes, got ${formatShape(shape)}`);
   }
@@ -323,7 +334,7 @@ export function layerNorm(
     );
   }
   const eps = options.eps ?? 1e-5;
-  if (!(eps >= 0)) throw new RangeError(`${op}: eps must be non-negative, got ${eps}`);
+  if (!(eps >= 0)) throw new RangeError(`${op}: eps must be non-negative, got ${describe(eps)}`);
   const weight = options.weight ?? null;
   const bias = options.bias ?? null;
   checkAffine(op, weight, bias, (name, t) =>
@@ -413,11 +424,12 @@ export interface GroupNormOptions {
  */
 export function groupNorm(input: Tensor, numGroups: number, options: GroupNormOptions = {}): Tensor {
   const op = 'groupNorm';
-  if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${typeof input}`);
+  if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${describe(input)}`);
+  checkOptions(op, options, { weight: 'tensor', bias: 'tensor', eps: 'number' });
   if (input.dtype !== 'float32') throw new TypeError(`${op}: expected a float32 input, got ${input.dtype}`);
   if (input.ndim < 2) throw new RangeError(`${op}: input must have shape [N, C, *], got ${formatShape(input.shape)}`);
   if (!Number.isInteger(numGroups) || numGroups <= 0)
-    throw new RangeError(`${op}: numGroups must be a positive integer, got ${numGroups}`);
+    throw new RangeError(`${op}: numGroups must be a positive integer, got ${describe(numGroups)}`);
   const C = input.shape[1];
   if (C % numGroups !== 0) {
     throw new RangeError(
@@ -425,7 +437,8 @@ export function groupNorm(input: Tensor, numGroups: number, options: GroupNormOp
     );
   }
   const eps = options.eps ?? 1e-5;
-  if (!(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`${op}: eps must be a finite number >= 0, got ${eps}`);
+  if (!(eps >= 0) || !Number.isFinite(eps))
+    throw new RangeError(`${op}: eps must be a finite number >= 0, got ${describe(eps)}`);
   const weight = options.weight ?? null;
   const bias = options.bias ?? null;
   checkAffine(op, weight, bias, perChannel(op, input, C));

@@ -5,6 +5,7 @@
 // natively, the other modes gather their (small) border through the tables. The backward copies
 // the grad's interior back and scatter-adds the border through the same tables (reflected or
 // replicated pixels get several terms).
+import { checkOptions, describe, show } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp, native } from '../native.js';
 import { contiguousStrides, formatShape } from '../shape.js';
@@ -337,18 +338,17 @@ export function pad(
   const opts: PadOptions =
     typeof modeOrOptions === 'string'
       ? { mode: modeOrOptions, value }
-      : { ...(modeOrOptions ?? {}), ...(value !== undefined ? { value } : {}) };
+      : {
+          ...checkOptions(op, modeOrOptions, { mode: 'string', value: 'number' }),
+          ...(value !== undefined ? { value } : {}),
+        };
   const mode = opts.mode ?? 'constant';
   if (!MODES.includes(mode))
-    throw new RangeError(
-      `${op}: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}`,
-    );
+    throw new RangeError(`${op}: mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, got ${show(mode)}`);
   if (!Array.isArray(pad) || !pad.every((p) => Number.isInteger(p)))
-    throw new TypeError(`${op}: pad must be an array of integers, got ${JSON.stringify(pad)}`);
+    throw new TypeError(`${op}: pad must be an array of integers, got ${show(pad)}`);
   if (pad.length % 2 !== 0)
-    throw new RangeError(
-      `${op}: padding length must be divisible by 2, got ${pad.length} values ${JSON.stringify(pad)}`,
-    );
+    throw new RangeError(`${op}: padding length must be divisible by 2, got ${pad.length} values ${show(pad)}`);
   const shape = input.shape;
   const nd = shape.length;
   const k = pad.length / 2;
@@ -361,7 +361,7 @@ export function pad(
   }
   if (mode !== 'constant') {
     if (opts.value !== undefined && opts.value !== 0)
-      throw new RangeError(`${op}: padding mode '${mode}' doesn't take a value argument (got ${opts.value})`);
+      throw new RangeError(`${op}: padding mode '${mode}' doesn't take a value argument (got ${describe(opts.value)})`);
     if (k < 1 || k > 3 || nd < k + 1 || nd > k + 2) {
       throw new RangeError(
         `${op}: mode '${mode}' pads the last 1, 2 or 3 dims of a (batched or unbatched) input: ${pad.length} values need a ${k + 1}-D or ${k + 2}-D input, got shape ${formatShape(shape)}`,

@@ -1,6 +1,7 @@
 // Pooling through the native kernels: max / average / adaptive pooling, 1-D and 2-D, forward
 // and backward. 1-D ops are the 2-D ones with height 1; every leading dim is a plane
 // ([N, C, H, W] and [C, H, W] alike). Semantics and output sizes are PyTorch 1.13's.
+import { checkOptions, optionKeys, show } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { native } from '../native.js';
 import { formatShape, type Shape } from '../shape.js';
@@ -42,6 +43,19 @@ export interface AvgPool1dOptions {
   ceilMode?: boolean;
   countIncludePad?: boolean;
 }
+
+const MAX_POOL_OPTIONS = optionKeys<MaxPool2dOptions>({
+  stride: true,
+  padding: true,
+  dilation: true,
+  ceilMode: 'boolean',
+});
+const AVG_POOL_OPTIONS = optionKeys<AvgPool2dOptions>({
+  stride: true,
+  padding: true,
+  ceilMode: 'boolean',
+  countIncludePad: 'boolean',
+});
 
 /** [planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw] of the native kernels. */
 interface PoolPlan {
@@ -116,7 +130,7 @@ function ints(
   const a = typeof v === 'number' ? new Array<number>(n).fill(v) : Array.isArray(v) ? [...(v as number[])] : null;
   if (!a || a.length !== n || !a.every((e) => Number.isInteger(e) && e >= min)) {
     throw new RangeError(
-      `${op}: ${name} must be an integer >= ${min} or ${n === 2 ? 'a pair' : 'a 1-tuple'} of them, got ${JSON.stringify(v)}`,
+      `${op}: ${name} must be an integer >= ${min} or ${n === 2 ? 'a pair' : 'a 1-tuple'} of them, got ${show(v)}`,
     );
   }
   return a;
@@ -195,6 +209,7 @@ function maxPool(
   returnIndices: boolean,
 ) {
   checkInput(op, x, dims);
+  checkOptions(op, o as MaxPool2dOptions, MAX_POOL_OPTIONS);
   const k = ints(op, 'kernelSize', kernel, dims, [], 1);
   const plan = windowPlan(
     op,
@@ -218,14 +233,14 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions
   return maxPool('maxPool2d', 2, x, kernelSize, options, false) as Tensor;
 }
 export function maxPool2dWithIndices(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}): [Tensor, Tensor] {
-  return maxPool('maxPool2d', 2, x, kernelSize, options, true) as [Tensor, Tensor];
+  return maxPool('maxPool2dWithIndices', 2, x, kernelSize, options, true) as [Tensor, Tensor];
 }
 /** torch.nn.functional.max_pool1d. */
 export function maxPool1d(x: Tensor, kernelSize: One, options: MaxPool1dOptions = {}): Tensor {
   return maxPool('maxPool1d', 1, x, kernelSize, options, false) as Tensor;
 }
 export function maxPool1dWithIndices(x: Tensor, kernelSize: One, options: MaxPool1dOptions = {}): [Tensor, Tensor] {
-  return maxPool('maxPool1d', 1, x, kernelSize, options, true) as [Tensor, Tensor];
+  return maxPool('maxPool1dWithIndices', 1, x, kernelSize, options, true) as [Tensor, Tensor];
 }
 
 function avgPool(
@@ -236,6 +251,7 @@ function avgPool(
   o: AvgPool2dOptions | AvgPool1dOptions,
 ): Tensor {
   checkInput(op, x, dims);
+  checkOptions(op, o as AvgPool2dOptions, AVG_POOL_OPTIONS);
   const k = ints(op, 'kernelSize', kernel, dims, [], 1);
   const plan = windowPlan(
     op,
@@ -280,12 +296,12 @@ function adaptivePlan(
     typeof size === 'number' ? new Array<number>(dims).fill(size) : Array.isArray(size) ? [...size] : [];
   if (raw.length !== dims)
     throw new RangeError(
-      `${op}: outputSize must be a number or ${dims === 2 ? 'a pair' : 'a 1-tuple'}, got ${JSON.stringify(size)}`,
+      `${op}: outputSize must be a number or ${dims === 2 ? 'a pair' : 'a 1-tuple'}, got ${show(size)}`,
     );
   const keep = dims === 2 ? [h, w] : [w];
   const out = raw.map((v, i) => (v === null ? keep[i] : v));
   if (!out.every((v) => Number.isInteger(v) && v >= 1))
-    throw new RangeError(`${op}: outputSize must hold positive integers, got ${JSON.stringify(size)}`);
+    throw new RangeError(`${op}: outputSize must hold positive integers, got ${show(size)}`);
   const [oh, ow] = dims === 2 ? out : [1, out[0]];
   const lead = x.shape.slice(0, x.ndim - dims);
   return {

@@ -82,9 +82,14 @@ export function reduceRaw(
   return new Tensor(new Storage(out), shape);
 }
 
-/** A reduction of int32/bool x in TypeScript (recorded as the op `name` for tracing). */
+/**
+ * A reduction of int32/bool x in TypeScript (recorded as the op `op` for tracing). The running
+ * value is a double, exact for sums and products (a sum of at most 2^32 int32 values stays below
+ * 2^53; a product's magnitude only grows until a zero); an int32 result out of int32's range is
+ * an error rather than wrapped around, since PyTorch gives int64 there and myelin has none.
+ */
 function reduceInts(
-  name: string,
+  op: string,
   x: Tensor,
   dims: number[],
   keepdim: boolean,
@@ -92,16 +97,26 @@ function reduceInts(
   init: number,
   f: (acc: number, v: number) => number,
 ): Tensor {
-  return recorded(name, [x, dims, keepdim], () => {
+  return recorded(op, [x, dims, keepdim], () => {
     const { vals, rows, cols } = rowsOf(x, dims);
     const out = allocate(dtype, rows);
     for (let r = 0; r < rows; r++) {
       let acc = init;
       for (let c = 0; c < cols; c++) acc = f(acc, vals[r * cols + c]);
+      if (Number.isNaN(acc)) acc = 0; // an overflowed product times a zero
+      if (dtype === 'int32' && acc !== (acc | 0)) throw int32Overflow(op, acc);
       out[r] = acc;
     }
     return new Tensor(new Storage(out), reducedShape(x.shape, dims, keepdim));
   });
+}
+
+/** The error for an int32 result out of int32's range. */
+export function int32Overflow(op: string, value: number): RangeError {
+  return new RangeError(
+    `${op}: the result ${value} does not fit in int32 (PyTorch would give int64, which myelin does not have); ` +
+      'convert the input with .float() first',
+  );
 }
 
 function checkTensor(op: string, x: unknown): Tensor {
@@ -145,15 +160,15 @@ const meanOp = defineOp({
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor('sum', x);
   const dims = normalizeDims('sum', dim, x.ndim);
-  if (x.dtype !== 'float32') return reduceInts('sum', x, dims, keepdim, 'int32', 0, (a, v) => (a + v) | 0);
+  if (x.dtype !== 'float32') return reduceInts('sum', x, dims, keepdim, 'int32', 0, (a, v) => a + v);
   return sumOp(x, dims, keepdim);
 }
 
-export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor<'float32'> {
   checkTensor('mean', x);
   if (x.dtype !== 'float32')
     throw new TypeError(`mean: input dtype must be float32, got ${x.dtype}; cast with .float()`);
-  return meanOp(x, normalizeDims('mean', dim, x.ndim), keepdim);
+  return meanOp(x, normalizeDims('mean', dim, x.ndim), keepdim) as Tensor<'float32'>;
 }
 
 /** Sums a broadcast gradient back to `shape` (differentiable; the inverse of expand). */
@@ -199,7 +214,7 @@ const prodOp = defineOp({
 export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor('prod', x);
   const dims = normalizeDims('prod', dim, x.ndim);
-  if (x.dtype !== 'float32') return reduceInts('prod', x, dims, keepdim, 'int32', 1, Math.imul);
+  if (x.dtype !== 'float32') return reduceInts('prod', x, dims, keepdim, 'int32', 1, (a, v) => a * v);
   return prodOp(x, dims, keepdim);
 }
 

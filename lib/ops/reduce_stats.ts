@@ -1,4 +1,5 @@
 // Statistics built on the reductions: var/std (with correction), norm, logsumexp, cumsum.
+import { checkOptions, optionKeys } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { allocate } from '../dtype.js';
 import { ReduceOp } from '../native.js';
@@ -9,8 +10,14 @@ import { div, mul, sub } from './binary.js';
 import { flip } from './join.js';
 import { mapBinaryRaw, pow, where } from './pointwise.js';
 import { eq, isnan, logicalOr } from './compare.js';
-import { type Dims, fromRows, mean, reducedShape, reduceRaw, rowsOf, sum } from './reduce.js';
-import { checkOut, copyInto, logsumexp as logsumexpRows, type SoftmaxOutOptions } from './softmax.js';
+import { type Dims, fromRows, int32Overflow, mean, reducedShape, reduceRaw, rowsOf, sum } from './reduce.js';
+import {
+  checkOut,
+  copyInto,
+  logsumexp as logsumexpRows,
+  SOFTMAX_OUT_OPTIONS,
+  type SoftmaxOutOptions,
+} from './softmax.js';
 import { abs, exp, mapRaw, sign, sqrt } from './unary.js';
 import { expand, reshape } from './view.js';
 
@@ -22,6 +29,8 @@ export interface VarOptions {
   keepdim?: boolean;
 }
 
+const VAR_OPTIONS = optionKeys<VarOptions>({ correction: 'number', unbiased: 'boolean', keepdim: 'boolean' });
+
 function requireFloat(op: string, x: unknown): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
   if (x.dtype !== 'float32')
@@ -32,6 +41,7 @@ function requireFloat(op: string, x: unknown): Tensor {
 /** Variance over dims: sum((x - mean)^2) / (N - correction). */
 export function variance(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   requireFloat('var', x);
+  checkOptions('var', opts, VAR_OPTIONS);
   const dims = normalizeDims('var', dim, x.ndim);
   const correction = opts.correction ?? (opts.unbiased === false ? 0 : 1);
   const keepdim = opts.keepdim ?? false;
@@ -59,6 +69,8 @@ const stdSqrtOp = defineOp({
 });
 
 export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
+  requireFloat('std', x);
+  checkOptions('std', opts, VAR_OPTIONS);
   return stdSqrtOp(variance(x, dim, opts));
 }
 
@@ -170,6 +182,7 @@ const logsumexpOp = defineOp({
 /** log(sum(exp(x))) over dim(s), stable for large inputs; `{ out }` to write into a tensor. */
 export function logsumexp(x: Tensor, dim: Dims, keepdim = false, options: SoftmaxOutOptions = {}): Tensor {
   requireFloat('logsumexp', x);
+  checkOptions('logsumexp', options, SOFTMAX_OUT_OPTIONS);
   if (dim === undefined) throw new TypeError('logsumexp: dim is required');
   // One dim: the fused native kernel (lib/ops/softmax.ts); several dims: the max-shifted op here.
   if (typeof dim === 'number' && x.numel() > 0) return logsumexpRows(x, dim, keepdim, options);
@@ -192,7 +205,8 @@ function cumsumRaw(x: Tensor, dim: number): Tensor {
     let acc = 0; // float64 running sum, rounded on store
     for (let c = 0; c < cols; c++) {
       acc += vals[r * cols + c];
-      out[r * cols + c] = dtype === 'int32' ? acc | 0 : acc;
+      if (dtype === 'int32' && acc !== (acc | 0)) throw int32Overflow('cumsum', acc);
+      out[r * cols + c] = acc;
     }
   }
   return fromRows(out, x.shape, perm);

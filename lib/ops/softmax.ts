@@ -1,8 +1,10 @@
 // Fused softmax, log-softmax, log-sum-exp and cross-entropy (native row kernels). The softmax
 // dim is moved last (a permuted view made contiguous) so every row is contiguous; results are
 // returned as a view permuted back, without another copy.
+import type { DType } from '../dtype.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
+import { checkOptions, checkTensor, describe, optionKeys } from '../errors.js';
 import { native } from '../native.js';
 import { formatShape, normalizeDim } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -35,9 +37,10 @@ export interface SoftmaxOutOptions {
   out?: Tensor;
 }
 
-export function checkOut(op: string, out: unknown, shape: readonly number[], x: Tensor): Tensor {
-  if (!(out instanceof Tensor))
-    throw new TypeError(`${op}: out must be a Tensor, got ${out === null ? 'null' : typeof out}`);
+export const SOFTMAX_OUT_OPTIONS = optionKeys<SoftmaxOutOptions>({ out: true });
+
+export function checkOut(op: string, value: unknown, shape: readonly number[], x: Tensor): Tensor {
+  const out = checkTensor(op, 'out', value);
   if (out.dtype !== 'float32') throw new TypeError(`${op}: out must be float32, got ${out.dtype}`);
   if (out.ndim !== shape.length || out.shape.some((s, i) => s !== shape[i])) {
     throw new RangeError(`${op}: out has shape ${formatShape(out.shape)}, the result has shape ${formatShape(shape)}`);
@@ -125,7 +128,8 @@ function softmaxLike(name: string, forwardOp: Op, backwardOp: Op) {
     },
   });
   return (x: Tensor, dim = -1, options: SoftmaxOutOptions = {}): Tensor => {
-    if (!(x instanceof Tensor)) throw new TypeError(`${name}: expected a Tensor, got ${typeof x}`);
+    checkTensor(name, 'input', x);
+    checkOptions(name, options, SOFTMAX_OUT_OPTIONS);
     requireFloat(name, x);
     const d = normalizeDim(name, dim, x.ndim);
     if (options.out === undefined) return op(x, d);
@@ -182,7 +186,8 @@ function reshapeRaw(t: Tensor, shape: readonly number[]): Tensor {
  * torch.logsumexp (any dims, the Tensor method) is lib/ops/reduce_stats.ts, which calls this.
  */
 export function logsumexp(x: Tensor, dim: number, keepdim = false, options: SoftmaxOutOptions = {}): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`logsumexp: expected a Tensor, got ${typeof x}`);
+  checkTensor('logsumexp', 'input', x);
+  checkOptions('logsumexp', options, SOFTMAX_OUT_OPTIONS);
   requireFloat('logsumexp', x);
   const d = normalizeDim('logsumexp', dim, x.ndim);
   if (options.out === undefined) return logsumexpOp(x, d, keepdim);
@@ -290,12 +295,20 @@ const crossEntropyOp = defineOp({
  * [N, C, d1, ...]; target int32 class indices ([], [N] or [N, d1, ...]) or float32 class
  * probabilities (input's shape). Fused log-softmax + NLL, forward and backward.
  */
-export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+const CROSS_ENTROPY_OPTIONS = optionKeys<CrossEntropyOptions>({
+  weight: 'tensor',
+  ignoreIndex: 'integer',
+  reduction: 'string',
+  labelSmoothing: 'number',
+});
+
+export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor<'float32'> {
+  const op = 'crossEntropy';
+  checkTensor(op, 'input', input);
+  checkTensor(op, 'target', target);
+  checkOptions(op, options, CROSS_ENTROPY_OPTIONS);
   // One op of a traced forward (onnx.export), target and options included.
   return recorded('crossEntropy', [input, target, options], () => {
-    const op = 'crossEntropy';
-    if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${typeof input}`);
-    if (!(target instanceof Tensor)) throw new TypeError(`${op}: target must be a Tensor, got ${typeof target}`);
     requireFloat(op, input);
     const reduction = options.reduction ?? 'mean';
     if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
@@ -303,7 +316,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     }
     const smoothing = options.labelSmoothing ?? 0;
     if (!(smoothing >= 0 && smoothing <= 1))
-      throw new RangeError(`${op}: labelSmoothing must be in [0, 1], got ${smoothing}`);
+      throw new RangeError(`${op}: labelSmoothing must be in [0, 1], got ${describe(smoothing)}`);
     const ignoreIndex = options.ignoreIndex ?? -100;
     if (input.ndim < 1)
       throw new RangeError(`${op}: input must have at least 1 dim (classes), got shape ${formatShape(input.shape)}`);
@@ -320,26 +333,25 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     };
     const batchShape = unbatched ? [] : [x.shape[0], ...x.shape.slice(2)];
     let targets: Int32Array | Float32Array;
+    const indexShape = unbatched ? [] : batchShape;
+    const expected = `int32 class indices of shape ${formatShape(indexShape)} or float32 class probabilities of the input's shape ${formatShape(input.shape)}`;
     if (target.dtype === 'int32') {
-      const want = unbatched ? [] : batchShape;
-      if (target.ndim !== want.length || target.shape.some((s, i) => s !== want[i])) {
-        throw new RangeError(
-          `${op}: target of shape ${formatShape(target.shape)} does not match input ${formatShape(input.shape)} (expected class indices of shape ${formatShape(want)})`,
-        );
+      if (target.ndim !== indexShape.length || target.shape.some((s, i) => s !== indexShape[i])) {
+        throw new RangeError(`${op}: target must be ${expected}; got ${describe(target)}`);
       }
       targets = target.toTypedArray() as Int32Array;
     } else if (target.dtype === 'float32') {
       if (target.ndim !== input.ndim || target.shape.some((s, i) => s !== input.shape[i])) {
+        const looksLikeLabels = target.ndim === indexShape.length && target.shape.every((s, i) => s === indexShape[i]);
         throw new RangeError(
-          `${op}: probability target of shape ${formatShape(target.shape)} must match input ${formatShape(input.shape)}`,
+          `${op}: target must be ${expected}; got ${describe(target)}` +
+            (looksLikeLabels ? ' (class labels must be int32: cast them with .int())' : ''),
         );
       }
       const t = unbatched ? new Tensor(target.storage, [1, C], [0, target.strides[0]], target.offset) : target;
       targets = rowsOf(t, 1).rows.toTypedArray() as Float32Array;
     } else {
-      throw new TypeError(
-        `${op}: target must be an int32 tensor of class indices or a float32 tensor of probabilities, got ${target.dtype}`,
-      );
+      throw new TypeError(`${op}: target must be ${expected}; got ${describe(target)}`);
     }
     let weight: Float32Array | null = null;
     if (options.weight) {
@@ -352,11 +364,11 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
       weight = w.toTypedArray() as Float32Array;
     }
     return crossEntropyOp(input, { rows, targets, weight, ignoreIndex, smoothing, reduction, batchShape, back });
-  });
+  }) as Tensor<'float32'>;
 }
 
 declare module '../tensor.js' {
-  interface Tensor {
+  interface Tensor<D extends DType = DType> {
     softmax(dim?: number, options?: SoftmaxOutOptions): Tensor;
     logSoftmax(dim?: number, options?: SoftmaxOutOptions): Tensor;
   }

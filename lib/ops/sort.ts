@@ -1,6 +1,8 @@
 // sort / argsort / topk along a dim: a stable sort of every line (NaN above every number, as
 // torch). The values are differentiable through the indices: their gradient is a scatter-add
 // of the output gradient into the input's shape.
+import type { DType } from '../dtype.js';
+import { checkInt, checkOptions, optionKeys } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { allocate, type TypedArray } from '../dtype.js';
 import { contiguousStrides, formatShape, normalizeDim, numel, type Shape } from '../shape.js';
@@ -100,6 +102,9 @@ const takeAlongOp: (x: Tensor, values: Tensor, dim: number, indices: Tensor) => 
   },
 });
 
+const SORT_OPTIONS = optionKeys<SortOptions>({ dim: 'integer', descending: 'boolean', stable: 'boolean' });
+const TOPK_OPTIONS = optionKeys<TopkOptions>({ dim: 'integer', largest: 'boolean', sorted: 'boolean' });
+
 function sortArgs(
   op: string,
   x: Tensor,
@@ -107,7 +112,10 @@ function sortArgs(
   options: SortOptions,
 ): [number, boolean] {
   checkTensor(op, x);
-  const opts = typeof dimOrOptions === 'object' ? dimOrOptions : { ...options, dim: dimOrOptions ?? options.dim };
+  const opts =
+    typeof dimOrOptions === 'object' && dimOrOptions !== null
+      ? checkOptions(op, dimOrOptions, SORT_OPTIONS)
+      : { ...checkOptions(op, options, SORT_OPTIONS), dim: dimOrOptions ?? options.dim };
   return [normalizeDim(op, opts.dim ?? -1, x.ndim), opts.descending ?? false];
 }
 
@@ -140,8 +148,12 @@ export function argsort(x: Tensor, dim?: number | SortOptions, options: SortOpti
 /** The k largest (or smallest) elements along dim and their int32 indices, sorted (torch.topk). */
 export function topk(x: Tensor, k: number, dim?: number | TopkOptions, options: TopkOptions = {}): ValuesIndices {
   checkTensor('topk', x);
-  const opts = typeof dim === 'object' ? dim : { ...options, dim: dim ?? options.dim };
+  const opts =
+    typeof dim === 'object' && dim !== null
+      ? checkOptions('topk', dim, TOPK_OPTIONS)
+      : { ...checkOptions('topk', options, TOPK_OPTIONS), dim: dim ?? options.dim };
   const d = normalizeDim('topk', opts.dim ?? -1, x.ndim);
+  checkInt('topk', 'k', k, 0);
   const size = x.ndim ? x.shape[d] : 1;
   if (!Number.isInteger(k) || k < 0 || k > size) {
     throw new RangeError(
@@ -153,7 +165,7 @@ export function topk(x: Tensor, k: number, dim?: number | TopkOptions, options: 
 }
 
 declare module '../tensor.js' {
-  interface Tensor {
+  interface Tensor<D extends DType = DType> {
     sort(dim?: number | SortOptions, options?: SortOptions): ValuesIndices;
     argsort(dim?: number | SortOptions, options?: SortOptions): Tensor;
     topk(k: number, dim?: number | TopkOptions, options?: TopkOptions): ValuesIndices;

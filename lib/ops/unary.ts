@@ -1,6 +1,7 @@
 // Unary elementwise math with autograd. float32 goes through native.unary; sign (torch's: NaN
 // gives 0, the native kernel keeps NaN) and int32 neg/abs/sign/relu are TypeScript loops.
 // Integer and bool inputs of floating ops are promoted to float32, as torch does.
+import type { DType } from '../dtype.js';
 import { defineOp } from '../autograd/define_op.js';
 import { allocate } from '../dtype.js';
 import { BinaryOp, native, UnaryOp, type UnaryOpCode } from '../native.js';
@@ -198,7 +199,7 @@ export const relu = defineUnary({
 });
 
 declare module '../tensor.js' {
-  interface Tensor {
+  interface Tensor<D extends DType = DType> {
     neg(): Tensor;
     sign(): Tensor;
     abs(): Tensor;

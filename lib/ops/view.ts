@@ -1,6 +1,7 @@
 // View ops: new shape/strides/offset over the same storage, with autograd. A strided view's
 // backward embeds the gradient into zeros of the input's shape through the same view; that
 // embedding's own backward is the view again, so higher-order gradients work.
+import { checkInt, checkNumbers, checkTensor, describe } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { formatShape, normalizeDim, numel, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -108,13 +109,13 @@ export function viewStrides(shape: Shape, strides: readonly number[], newShape: 
 
 /** Flattens varargs or one array of sizes. */
 export function sizesArg(args: readonly (number | readonly number[])[]): number[] {
-  return (args.length === 1 && Array.isArray(args[0]) ? args[0] : args) as number[];
+  return (args.length === 1 && (Array.isArray(args[0]) || args[0] instanceof Int32Array) ? args[0] : args) as number[];
 }
 
 /** Resolves one -1 and checks the element count. */
 function inferShape(op: string, from: Shape, shape: readonly number[]): number[] {
   const n = numel(from);
-  const out = [...shape];
+  const out = checkNumbers(op, 'shape', shape);
   const free = out.indexOf(-1);
   if (free !== out.lastIndexOf(-1))
     throw new RangeError(`${op}: only one dimension can be inferred (-1), got ${formatShape(shape)}`);
@@ -156,14 +157,17 @@ const reshapeOp = defineOp({
 });
 
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  checkTensor('reshape', 'input', x);
   return reshapeOp(x, inferShape('reshape', x.shape, shape), false);
 }
 
 export function view(x: Tensor, shape: readonly number[]): Tensor {
+  checkTensor('view', 'input', x);
   return reshapeOp(x, inferShape('view', x.shape, shape), true);
 }
 
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  checkTensor('flatten', 'input', x);
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normalizeDim('flatten', startDim, x.ndim);
   const e = normalizeDim('flatten', endDim, x.ndim);
@@ -173,16 +177,20 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 }
 
 export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
+  checkTensor('unflatten', 'input', x);
   const d = normalizeDim('unflatten', dim, x.ndim);
   const inner = inferShape('unflatten', [x.shape[d]], sizes);
   return reshape(x, [...x.shape.slice(0, d), ...inner, ...x.shape.slice(d + 1)]);
 }
 
 export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
+  checkTensor('squeeze', 'input', x);
   const dims =
     dim === undefined
       ? x.shape.map((_, i) => i)
-      : (typeof dim === 'number' ? [dim] : dim).map((d) => normalizeDim('squeeze', d, x.ndim));
+      : (typeof dim === 'number' ? [dim] : checkNumbers('squeeze', 'dim', dim)).map((d) =>
+          normalizeDim('squeeze', d, x.ndim),
+        );
   const drop = new Set(dims.filter((d) => x.shape[d] === 1));
   if (drop.size === 0) return x.requiresGrad ? reshape(x, x.shape) : x;
   return reshape(
@@ -192,6 +200,7 @@ export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
 }
 
 export function unsqueeze(x: Tensor, dim: number): Tensor {
+  checkTensor('unsqueeze', 'input', x);
   const d = normalizeDim('unsqueeze', dim, x.ndim + 1);
   return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
 }
@@ -218,6 +227,8 @@ const permuteOp: (x: Tensor, dims: number[]) => Tensor = defineOp({
 });
 
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  checkTensor('permute', 'input', x);
+  checkNumbers('permute', 'dims', dims);
   if (dims.length !== x.ndim)
     throw new RangeError(
       `permute: expected ${x.ndim} dims for a tensor of shape ${formatShape(x.shape)}, got ${formatShape(dims)}`,
@@ -228,6 +239,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
 }
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  checkTensor('transpose', 'input', x);
   if (x.ndim === 0) return x;
   const a = normalizeDim('transpose', dim0, x.ndim);
   const b = normalizeDim('transpose', dim1, x.ndim);
@@ -240,9 +252,11 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 // ---- strided views ----------------------------------------------------------------------
 
 export function select(x: Tensor, dim: number, index: number): Tensor {
+  checkTensor('select', 'input', x);
   if (x.ndim === 0) throw new RangeError('select: cannot select from a 0-d tensor');
   const d = normalizeDim('select', dim, x.ndim);
   const size = x.shape[d];
+  checkInt('select', 'index', index);
   if (!Number.isInteger(index) || index < -size || index >= size) {
     throw new RangeError(
       `select: index ${index} is out of range for dim ${d} of size ${size} (shape ${formatShape(x.shape)})`,
@@ -264,12 +278,15 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
 
 /** Python-style slice x[start:end:step] along dim; negative and out-of-range bounds clamp. */
 export function slice(x: Tensor, dim: number, start?: number, end?: number, step = 1): Tensor {
+  checkTensor('slice', 'input', x);
   const d = normalizeDim('slice', dim, x.ndim);
-  if (!Number.isInteger(step) || step <= 0) throw new RangeError(`slice: step must be a positive integer, got ${step}`);
+  checkInt('slice', 'step', step);
+  if (!Number.isInteger(step) || step <= 0)
+    throw new RangeError(`slice: step must be a positive integer, got ${describe(step)}`);
   const size = x.shape[d];
   const clampIdx = (v: number | undefined, dflt: number) => {
     if (v === undefined) return dflt;
-    if (!Number.isInteger(v)) throw new TypeError(`slice: bounds must be integers, got ${v}`);
+    if (!Number.isInteger(v)) throw new TypeError(`slice: bounds must be integers, got ${describe(v)}`);
     const w = v < 0 ? v + size : v;
     return Math.min(Math.max(w, 0), size);
   };
@@ -290,8 +307,11 @@ export function slice(x: Tensor, dim: number, start?: number, end?: number, step
 }
 
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  checkTensor('narrow', 'input', x);
   const d = normalizeDim('narrow', dim, x.ndim);
   const size = x.shape[d];
+  checkInt('narrow', 'start', start);
+  checkInt('narrow', 'length', length);
   const s = start < 0 ? start + size : start;
   if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > size) {
     throw new RangeError(
@@ -303,12 +323,14 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
 
 /** Swaps the last two dims (torch's .mT). */
 export function mT(x: Tensor): Tensor {
+  checkTensor('mT', 'input', x);
   if (x.ndim < 2) throw new RangeError(`mT: expected a tensor of at least 2 dims, got shape ${formatShape(x.shape)}`);
   return transpose(x, -2, -1);
 }
 
 /** Reverses every dim (torch's .T). */
 export function T(x: Tensor): Tensor {
+  checkTensor('T', 'input', x);
   return permute(
     x,
     x.shape.map((_, i) => x.ndim - 1 - i),
@@ -332,6 +354,8 @@ const expandOp = defineOp({
 
 /** A broadcast view with `sizes` (-1 keeps a dim); new dims are added in front. */
 export function expand(x: Tensor, sizes: readonly number[]): Tensor {
+  checkTensor('expand', 'input', x);
+  checkNumbers('expand', 'sizes', sizes);
   const lead = sizes.length - x.ndim;
   if (lead < 0)
     throw new RangeError(
@@ -357,6 +381,7 @@ export function expand(x: Tensor, sizes: readonly number[]): Tensor {
 }
 
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+  checkTensor('broadcastTo', 'input', x);
   return expand(x, shape);
 }
 
@@ -374,9 +399,11 @@ const cloneOp = defineOp({
 
 /** A copy with its own storage (differentiable). */
 export function clone(x: Tensor): Tensor {
+  checkTensor('clone', 'input', x);
   return cloneOp(x);
 }
 
 export function contiguous(x: Tensor): Tensor {
+  checkTensor('contiguous', 'input', x);
   return x.isContiguous() ? x : cloneOp(x);
 }

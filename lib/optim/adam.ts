@@ -1,4 +1,5 @@
 // Adam and AdamW (torch.optim.Adam / AdamW), with AMSGrad; one fused native kernel per parameter.
+import { checkOptions, given, optionKeys } from '../errors.js';
 import { native } from '../native.js';
 import type { Tensor } from '../tensor.js';
 import { gradData, paramData, stateBuffer, touched } from './fused.js';
@@ -12,6 +13,15 @@ export interface AdamOptions {
   amsgrad?: boolean;
   maximize?: boolean;
 }
+
+const ADAM_OPTIONS = optionKeys<AdamOptions>({
+  lr: 'number',
+  betas: true,
+  eps: 'number',
+  weightDecay: 'number',
+  amsgrad: 'boolean',
+  maximize: 'boolean',
+});
 
 abstract class AdamBase extends Optimizer {
   protected abstract readonly decoupled: boolean;
@@ -67,7 +77,7 @@ export class Adam extends AdamBase {
       weightDecay: 0,
       amsgrad: false,
       maximize: false,
-      ...options,
+      ...given(checkOptions('optim.Adam', options, ADAM_OPTIONS)),
     });
   }
 }
@@ -83,7 +93,7 @@ export class AdamW extends AdamBase {
       weightDecay: 1e-2,
       amsgrad: false,
       maximize: false,
-      ...options,
+      ...given(checkOptions('optim.AdamW', options, ADAM_OPTIONS)),
     });
   }
 }

@@ -3,7 +3,7 @@
 // The parameters are handled as one flat float32 vector; the vector arithmetic is float32 as
 // PyTorch's (each dot product rounded to float32, as a 0-d float32 tensor is).
 import { enableGrad, noGrad } from '../autograd/grad_mode.js';
-import { checkOptions } from '../errors.js';
+import { checkOptions, given } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { checkHyper, Optimizer, type OptimizerStateDict, type ParamGroup, type ParamsInput } from './optimizer.js';
 
@@ -247,7 +247,7 @@ export class LBFGS extends Optimizer {
       toleranceChange: 1e-9,
       historySize: 100,
       lineSearchFn: null,
-      ...options,
+      ...given(options),
       ...(options.maxEval === undefined || options.maxEval === null ? { maxEval: Math.floor((maxIter * 5) / 4) } : {}),
     });
     if (this.paramGroups.length !== 1)

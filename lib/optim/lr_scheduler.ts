@@ -1,18 +1,18 @@
 // Learning-rate schedulers with PyTorch 1.13's semantics: constructing one performs the first
 // step (lastEpoch 0); each step() advances one epoch (or batch, for OneCycleLR). The recursive
 // ("chainable") formulas are PyTorch's, so a sequence matches torch step for step.
+import { checkFunction, checkInt, checkNumber, checkNumbers, checkOptions, describe, optionKeys } from '../errors.js';
 import type { Optimizer, ParamGroup } from './optimizer.js';
 import { checkSameStructure } from './state_check.js';
 
 function checkOptimizer(name: string, optimizer: Optimizer): void {
   if (!optimizer || !Array.isArray((optimizer as Optimizer).paramGroups)) {
-    throw new TypeError(`${name}: expected an Optimizer, got ${typeof optimizer}`);
+    throw new TypeError(`${name}: expected an Optimizer, got ${describe(optimizer)}`);
   }
 }
 
 function positiveInt(name: string, key: string, v: number): number {
-  if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${name}: ${key} must be a positive integer, got ${v}`);
-  return v;
+  return checkInt(name, key, v, 1);
 }
 
 /** Python's a % b (non-negative for b > 0). */
@@ -37,6 +37,7 @@ export abstract class LRScheduler {
     lastEpoch = -1,
   ) {
     checkOptimizer(this.constructor.name, optimizer);
+    checkInt(this.constructor.name, 'lastEpoch', lastEpoch, -1);
     if (lastEpoch === -1) {
       for (const g of optimizer.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr;
     } else {
@@ -65,6 +66,7 @@ export abstract class LRScheduler {
   }
 
   step(epoch?: number): void {
+    if (epoch !== undefined) checkInt(`${this.constructor.name}.step`, 'epoch', epoch, 0);
     this.stepCount++;
     let lrs: number[];
     if (epoch === undefined) {
@@ -126,6 +128,7 @@ export class StepLR extends LRScheduler {
   ) {
     super(optimizer, lastEpoch);
     positiveInt('StepLR', 'stepSize', stepSize);
+    checkNumber('StepLR', 'gamma', gamma);
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -146,7 +149,8 @@ export class MultiStepLR extends LRScheduler {
     lastEpoch = -1,
   ) {
     super(optimizer, lastEpoch);
-    this.milestones = [...milestones].sort((a, b) => a - b);
+    checkNumber('MultiStepLR', 'gamma', gamma);
+    this.milestones = checkNumbers('MultiStepLR', 'milestones', milestones).sort((a, b) => a - b);
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -166,6 +170,7 @@ export class ExponentialLR extends LRScheduler {
     lastEpoch = -1,
   ) {
     super(optimizer, lastEpoch);
+    checkNumber('ExponentialLR', 'gamma', gamma);
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -186,6 +191,7 @@ export class CosineAnnealingLR extends LRScheduler {
   ) {
     super(optimizer, lastEpoch);
     positiveInt('CosineAnnealingLR', 'tMax', tMax);
+    checkNumber('CosineAnnealingLR', 'etaMin', etaMin);
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -215,19 +221,27 @@ export interface LinearLROptions {
   lastEpoch?: number;
 }
 
+const LINEAR_LR_OPTIONS = optionKeys<LinearLROptions>({
+  startFactor: 'number',
+  endFactor: 'number',
+  totalIters: 'integer',
+  lastEpoch: 'integer',
+});
+
 export class LinearLR extends LRScheduler {
   readonly startFactor: number;
   readonly endFactor: number;
   readonly totalIters: number;
   constructor(optimizer: Optimizer, options: LinearLROptions = {}) {
+    checkOptions('optim.lrScheduler.LinearLR', options, LINEAR_LR_OPTIONS);
     super(optimizer, options.lastEpoch ?? -1);
     this.startFactor = options.startFactor ?? 1 / 3;
     this.endFactor = options.endFactor ?? 1;
     this.totalIters = options.totalIters ?? 5;
     if (!(this.startFactor > 0 && this.startFactor <= 1))
-      throw new RangeError(`LinearLR: startFactor must be in (0, 1], got ${this.startFactor}`);
+      throw new RangeError(`LinearLR: startFactor must be in (0, 1], got ${describe(this.startFactor)}`);
     if (!(this.endFactor >= 0 && this.endFactor <= 1))
-      throw new RangeError(`LinearLR: endFactor must be in [0, 1], got ${this.endFactor}`);
+      throw new RangeError(`LinearLR: endFactor must be in [0, 1], got ${describe(this.endFactor)}`);
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -250,6 +264,9 @@ export class LambdaLR extends LRScheduler {
     lastEpoch = -1,
   ) {
     super(optimizer, lastEpoch);
+    (Array.isArray(lrLambda) ? lrLambda : [lrLambda]).forEach((f, i) =>
+      checkFunction('LambdaLR', Array.isArray(lrLambda) ? `lrLambda[${i}]` : 'lrLambda', f),
+    );
     this.lambdas = Array.isArray(lrLambda) ? lrLambda : optimizer.paramGroups.map(() => lrLambda);
     if (this.lambdas.length !== optimizer.paramGroups.length) {
       throw new RangeError(`LambdaLR: expected ${optimizer.paramGroups.length} lambdas, got ${this.lambdas.length}`);
@@ -269,6 +286,9 @@ export class SequentialLR extends LRScheduler {
     lastEpoch = -1,
   ) {
     super(optimizer, lastEpoch);
+    if (!Array.isArray(schedulers) || !schedulers.every((s) => s instanceof LRScheduler))
+      throw new TypeError(`SequentialLR: schedulers must be an array of LR schedulers, got ${describe(schedulers)}`);
+    checkNumbers('SequentialLR', 'milestones', milestones);
     if (schedulers.length < 1) throw new RangeError('SequentialLR: expects at least one scheduler');
     if (milestones.length !== schedulers.length - 1) {
       throw new RangeError(
@@ -336,6 +356,21 @@ interface Phase {
   endMomentum: string;
 }
 
+const ONE_CYCLE_OPTIONS = optionKeys<OneCycleLROptions>({
+  totalSteps: 'integer',
+  epochs: 'integer',
+  stepsPerEpoch: 'integer',
+  pctStart: 'number',
+  annealStrategy: ['cos', 'linear'],
+  cycleMomentum: 'boolean',
+  baseMomentum: 'number',
+  maxMomentum: 'number',
+  divFactor: 'number',
+  finalDivFactor: 'number',
+  threePhase: 'boolean',
+  lastEpoch: 'integer',
+});
+
 export class OneCycleLR extends LRScheduler {
   readonly totalSteps: number;
   private readonly phases: Phase[];
@@ -345,6 +380,7 @@ export class OneCycleLR extends LRScheduler {
 
   constructor(optimizer: Optimizer, maxLr: number | number[], options: OneCycleLROptions = {}) {
     checkOptimizer('OneCycleLR', optimizer);
+    checkOptions('optim.lrScheduler.OneCycleLR', options, ONE_CYCLE_OPTIONS);
     const lastEpoch = options.lastEpoch ?? -1;
     let total: number;
     if (options.totalSteps !== undefined) total = positiveInt('OneCycleLR', 'totalSteps', options.totalSteps);
@@ -354,7 +390,7 @@ export class OneCycleLR extends LRScheduler {
         positiveInt('OneCycleLR', 'stepsPerEpoch', options.stepsPerEpoch);
     } else throw new Error('OneCycleLR: you must define either totalSteps or (epochs and stepsPerEpoch)');
     const pct = options.pctStart ?? 0.3;
-    if (!(pct >= 0 && pct <= 1)) throw new RangeError(`OneCycleLR: pctStart must be in [0, 1], got ${pct}`);
+    if (!(pct >= 0 && pct <= 1)) throw new RangeError(`OneCycleLR: pctStart must be in [0, 1], got ${describe(pct)}`);
     const divFactor = options.divFactor ?? 25;
     const finalDiv = options.finalDivFactor ?? 1e4;
     const maxLrs = Array.isArray(maxLr) ? maxLr : optimizer.paramGroups.map(() => maxLr);
@@ -470,6 +506,17 @@ export interface ReduceLROnPlateauOptions {
   eps?: number;
 }
 
+const PLATEAU_OPTIONS = optionKeys<ReduceLROnPlateauOptions>({
+  mode: ['min', 'max'],
+  factor: 'number',
+  patience: 'integer',
+  threshold: 'number',
+  thresholdMode: ['rel', 'abs'],
+  cooldown: 'integer',
+  minLr: true,
+  eps: 'number',
+});
+
 export class ReduceLROnPlateau {
   readonly mode: 'min' | 'max';
   readonly factor: number;
@@ -489,9 +536,11 @@ export class ReduceLROnPlateau {
     options: ReduceLROnPlateauOptions = {},
   ) {
     checkOptimizer('ReduceLROnPlateau', optimizer);
+    checkOptions('optim.lrScheduler.ReduceLROnPlateau', options, PLATEAU_OPTIONS);
     this.mode = options.mode ?? 'min';
     this.factor = options.factor ?? 0.1;
-    if (!(this.factor < 1)) throw new RangeError(`ReduceLROnPlateau: factor should be < 1.0, got ${this.factor}`);
+    if (!(this.factor < 1))
+      throw new RangeError(`ReduceLROnPlateau: factor should be < 1.0, got ${describe(this.factor)}`);
     this.patience = options.patience ?? 10;
     this.threshold = options.threshold ?? 1e-4;
     this.thresholdMode = options.thresholdMode ?? 'rel';

@@ -1,5 +1,6 @@
 // Optimizer base: parameter groups with their hyper-parameters, per-parameter state, zeroGrad,
 // and state dicts in PyTorch's shape ({ state: {index: {...}}, paramGroups: [{..., params: [index]}] }).
+import { checkIterable, checkOptions, describe, given, type OptionKeys } from '../errors.js';
 import { fillRaw } from '../raw/strided.js';
 import { Tensor } from '../tensor.js';
 
@@ -44,8 +45,15 @@ export abstract class Optimizer {
     params: ParamsInput,
     readonly defaults: Record<string, unknown>,
   ) {
-    const list = [...(params as Iterable<unknown>)];
-    if (list.length === 0) throw new Error(`${this.constructor.name}: got an empty parameter list`);
+    const op = `optim.${new.target.name}`;
+    if (typeof params === 'function') {
+      throw new TypeError(
+        `${op}: params must be an iterable of Tensors or of parameter groups, got ${describe(params)}; ` +
+          'did you mean model.parameters() (the method called)?',
+      );
+    }
+    const list = [...checkIterable(op, 'params', params, 'an iterable of Tensors or of parameter groups')];
+    if (list.length === 0) throw new Error(`${op}: got an empty parameter list`);
     if (list[0] instanceof Tensor) this.addParamGroup({ params: list as Tensor[] });
     else for (const g of list as ({ params: Iterable<Tensor> } & Record<string, unknown>)[]) this.addParamGroup(g);
   }
@@ -53,11 +61,21 @@ export abstract class Optimizer {
   /** Checks a group's hyper-parameters; subclasses validate their own. */
   protected abstract validateGroup(group: ParamGroup): void;
 
+  /** Adds a group of parameters with its own hyper-parameters (the defaults fill the rest). */
   addParamGroup(group: { params: Iterable<Tensor> } & Record<string, unknown>): void {
-    const name = this.constructor.name;
-    const params = [...group.params];
+    const name = `optim.${this.constructor.name}`;
+    if (typeof group !== 'object' || group === null || group instanceof Tensor || !('params' in group)) {
+      throw new TypeError(
+        `${name}: a parameter group must be an object { params, ...options }, got ${describe(group)}`,
+      );
+    }
+    const keys = Object.fromEntries(['params', ...Object.keys(this.defaults)].map((k) => [k, true]));
+    checkOptions(`${name} parameter group`, group, keys as OptionKeys<typeof group>);
+    const params = [
+      ...checkIterable<unknown>(name, "a parameter group's params", group.params, 'an iterable of Tensors'),
+    ];
     for (const [i, p] of params.entries()) {
-      if (!(p instanceof Tensor)) throw new TypeError(`${name}: parameter ${i} is not a Tensor`);
+      if (!(p instanceof Tensor)) throw new TypeError(`${name}: parameter ${i} must be a Tensor, got ${describe(p)}`);
       if (p.dtype !== 'float32')
         throw new TypeError(`${name}: parameter ${i} is ${p.dtype}; only float32 can be optimized`);
       if (!p.isLeaf) throw new Error(`${name}: can't optimize a non-leaf Tensor (parameter ${i})`);
@@ -65,13 +83,14 @@ export abstract class Optimizer {
         if (g.params.includes(p)) throw new Error(`${name}: some parameters appear in more than one parameter group`);
       }
     }
-    const full = { ...this.defaults, ...group, params } as ParamGroup;
+    const full = { ...this.defaults, ...given(group), params } as ParamGroup;
     this.validateGroup(full);
     this.paramGroups.push(full);
   }
 
   zeroGrad(options: { setToNone?: boolean } = {}): void {
-    const setToNone = options.setToNone ?? true;
+    const setToNone =
+      checkOptions(`optim.${this.constructor.name}.zeroGrad`, options, { setToNone: 'boolean' }).setToNone ?? true;
     for (const g of this.paramGroups) {
       for (const p of g.params) {
         if (!p.grad) continue;
@@ -83,6 +102,8 @@ export abstract class Optimizer {
 
   /** One update of every parameter that has a gradient. Returns the closure's loss if given. */
   step(closure?: () => number): number | undefined {
+    if (closure !== undefined && typeof closure !== 'function')
+      throw new TypeError(`optim.${this.constructor.name}.step: closure must be a function, got ${describe(closure)}`);
     const loss = closure ? closure() : undefined;
     for (const group of this.paramGroups) {
       this.validateGroup(group);

@@ -1,4 +1,5 @@
 // RMSprop and Adagrad (torch.optim.RMSprop / Adagrad); one fused native kernel per parameter.
+import { checkOptions, given, optionKeys } from '../errors.js';
 import { native } from '../native.js';
 import type { Tensor } from '../tensor.js';
 import { gradData, paramData, stateBuffer, touched } from './fused.js';
@@ -14,6 +15,16 @@ export interface RMSpropOptions {
   maximize?: boolean;
 }
 
+const RMSPROP_OPTIONS = optionKeys<RMSpropOptions>({
+  lr: 'number',
+  alpha: 'number',
+  eps: 'number',
+  weightDecay: 'number',
+  momentum: 'number',
+  centered: 'boolean',
+  maximize: 'boolean',
+});
+
 export class RMSprop extends Optimizer {
   constructor(params: ParamsInput, options: RMSpropOptions = {}) {
     super(params, {
@@ -24,7 +35,7 @@ export class RMSprop extends Optimizer {
       momentum: 0,
       centered: false,
       maximize: false,
-      ...options,
+      ...given(checkOptions('optim.RMSprop', options, RMSPROP_OPTIONS)),
     });
   }
 
@@ -69,6 +80,15 @@ export interface AdagradOptions {
   maximize?: boolean;
 }
 
+const ADAGRAD_OPTIONS = optionKeys<AdagradOptions>({
+  lr: 'number',
+  lrDecay: 'number',
+  weightDecay: 'number',
+  initialAccumulatorValue: 'number',
+  eps: 'number',
+  maximize: 'boolean',
+});
+
 export class Adagrad extends Optimizer {
   constructor(params: ParamsInput, options: AdagradOptions = {}) {
     super(params, {
@@ -78,7 +98,7 @@ export class Adagrad extends Optimizer {
       initialAccumulatorValue: 0,
       eps: 1e-10,
       maximize: false,
-      ...options,
+      ...given(checkOptions('optim.Adagrad', options, ADAGRAD_OPTIONS)),
     });
   }
 

@@ -1,5 +1,6 @@
 // SGD with momentum, dampening, Nesterov and weight decay (torch.optim.SGD), one fused native
 // kernel per parameter.
+import { checkOptions, given, optionKeys } from '../errors.js';
 import { native } from '../native.js';
 import type { Tensor } from '../tensor.js';
 import { gradData, paramData, stateBuffer, touched } from './fused.js';
@@ -14,10 +15,20 @@ export interface SGDOptions {
   maximize?: boolean;
 }
 
+const SGD_OPTIONS = optionKeys<SGDOptions>({
+  lr: 'number',
+  momentum: 'number',
+  dampening: 'number',
+  weightDecay: 'number',
+  nesterov: 'boolean',
+  maximize: 'boolean',
+});
+
 export class SGD extends Optimizer {
   constructor(params: ParamsInput, options: SGDOptions) {
-    if (!options || options.lr === undefined) throw new RangeError('SGD: lr is required');
-    super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options });
+    const opts = checkOptions('optim.SGD', options, SGD_OPTIONS);
+    if (opts.lr === undefined) throw new RangeError('optim.SGD: lr is required');
+    super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...given(opts) });
   }
 
   protected validateGroup(g: ParamGroup): void {

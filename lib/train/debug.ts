@@ -2,9 +2,10 @@
 // through forward hooks, NaN/Inf detection that names the module or parameter, and gradient
 // statistics per parameter. The single-batch overfit check and the LR range test live in
 // debug_training.ts.
+import { checkFunction, checkOptions, optionKeys } from '../errors.js';
 import '../autograd/backward.js';
 import { isGradEnabled, noGrad } from '../autograd/grad_mode.js';
-import type { Module, RemovableHandle } from '../nn/module.js';
+import { checkModule, type Module, type RemovableHandle } from '../nn/module.js';
 import { ReLU } from '../nn/modules/activation.js';
 import { Tensor } from '../tensor.js';
 
@@ -158,6 +159,8 @@ export class ActivationRecorder implements RemovableHandle {
   readonly outputs = new Map<string, Tensor>();
 
   constructor(model: Module, options: RecordOptions = {}) {
+    checkModule('train.ActivationRecorder', 'model', model);
+    checkOptions('train.ActivationRecorder', options, { modules: true, keepOutputs: 'boolean' });
     const filter = options.modules ?? isLeafModule;
     for (const [name, m] of model.namedModules()) {
       if (!matches(filter, name, m)) continue;
@@ -280,6 +283,8 @@ export class ActivationRecorder implements RemovableHandle {
  * the model's modules over the forward passes that follow; `remove()` takes the hooks out.
  */
 export function recordActivations(model: Module, options: RecordOptions = {}): ActivationRecorder {
+  checkModule('train.recordActivations', 'model', model);
+  checkOptions('train.recordActivations', options, { modules: true, keepOutputs: 'boolean' });
   return new ActivationRecorder(model, options);
 }
 
@@ -288,6 +293,7 @@ export function recordActivations(model: Module, options: RecordOptions = {}): A
  * (output positions without the batch dim) that are zero for every sample of the batch.
  */
 export function deadReluRatio(model: Module, ...inputs: unknown[]): Record<string, number> {
+  checkModule('train.deadReluRatio', 'model', model);
   const rec = recordActivations(model, { modules: [ReLU] });
   try {
     noGrad(() => model.call(...inputs));
@@ -308,7 +314,7 @@ export class AnomalyError extends Error {
     readonly phase: 'forward' | 'backward',
     readonly index: number[],
   ) {
-    super(message);
+    super(String(message));
     this.name = 'AnomalyError';
   }
 }
@@ -319,6 +325,8 @@ export interface AnomalyOptions {
   /** Check gradients in the backward: module input gradients and parameter gradients (default true). */
   backward?: boolean;
 }
+
+const ANOMALY_OPTIONS = optionKeys<AnomalyOptions>({ forward: 'boolean', backward: 'boolean' });
 
 type Found = NonNullable<ReturnType<typeof firstNonFinite>>;
 
@@ -335,6 +343,8 @@ const MAX_LEAF_HOOKS = 10_000;
  * model's output (from the loss) and every parameter's gradient. Returns a handle to remove.
  */
 export function detectAnomaly(model: Module, options: AnomalyOptions = {}): RemovableHandle {
+  checkModule('train.detectAnomaly', 'model', model);
+  checkOptions('train.detectAnomaly', options, ANOMALY_OPTIONS);
   const checkForward = options.forward ?? true;
   const checkBackward = options.backward ?? true;
   const handles: RemovableHandle[] = [];
@@ -471,6 +481,9 @@ export function detectAnomaly(model: Module, options: AnomalyOptions = {}): Remo
 
 /** Runs fn with detectAnomaly hooks on the model, then removes them (even when fn throws). */
 export function withAnomalyDetection<T>(model: Module, fn: () => T, options: AnomalyOptions = {}): T {
+  checkModule('train.withAnomalyDetection', 'model', model);
+  checkOptions('train.withAnomalyDetection', options, ANOMALY_OPTIONS);
+  checkFunction('train.withAnomalyDetection', 'fn', fn);
   const handle = detectAnomaly(model, options);
   try {
     return fn();
@@ -557,6 +570,8 @@ export class GradientReport {
 
 /** Per-parameter gradient statistics after a backward (seed 002's gradient check). */
 export function gradientStats(model: Module, options: GradientStatsOptions = {}): GradientReport {
+  checkModule('train.gradientStats', 'model', model);
+  checkOptions('train.gradientStats', options, { vanishing: 'number', exploding: 'number' });
   const low = options.vanishing ?? 1e-7;
   const high = options.exploding ?? 1e3;
   const params: GradientStat[] = [];

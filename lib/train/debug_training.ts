@@ -1,9 +1,10 @@
 // Training-loop diagnostics from seed 002's debugging guide: the single-batch overfit check and
 // the LR range test (Leslie Smith; fastai's lr_find, torch-lr-finder's range_test).
+import { checkOptions, describe } from '../errors.js';
 import '../autograd/backward.js';
 import { noGrad } from '../autograd/grad_mode.js';
-import { Module, type StateDict } from '../nn/module.js';
-import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
+import { checkModule, Module, type StateDict } from '../nn/module.js';
+import { Optimizer, type OptimizerStateDict } from '../optim/optimizer.js';
 import { Tensor } from '../tensor.js';
 
 /** A loss: a function (output, target) => scalar tensor, or a loss module (nn.MSELoss). */
@@ -30,7 +31,19 @@ function copyTensor(t: Tensor): Tensor {
  * Deep copies of the model's state dict, its modules' train/eval modes and the optimizer's
  * state; the returned function puts them back and clears the gradients.
  */
+/** The model, optimizer and loss function every training check needs. */
+function checkTrainingParts(op: string, o: { model?: unknown; optimizer?: unknown; lossFn?: unknown }): void {
+  checkModule(op, 'model', o.model);
+  if (!(o.optimizer instanceof Optimizer))
+    throw new TypeError(`${op}: optimizer must be an optim.Optimizer, got ${describe(o.optimizer)}`);
+  if (typeof o.lossFn !== 'function' && !(o.lossFn instanceof Module))
+    throw new TypeError(`${op}: lossFn must be a function or an nn.Module, got ${describe(o.lossFn)}`);
+}
+
 export function snapshotTraining(model: Module, optimizer?: Optimizer): () => void {
+  checkModule('train.snapshotTraining', 'model', model);
+  if (optimizer !== undefined && !(optimizer instanceof Optimizer))
+    throw new TypeError(`train.snapshotTraining: optimizer must be an optim.Optimizer, got ${describe(optimizer)}`);
   const params: StateDict = Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, copyTensor(t)]));
   const modes = [...model.modules()].map((m) => [m, m.training] as const);
   let opt: OptimizerStateDict | undefined;
@@ -98,10 +111,24 @@ export interface OverfitResult {
  * in `steps` updates or becomes NaN/Inf.
  */
 export function overfitSingleBatch(options: OverfitOptions): OverfitResult {
+  checkOptions('train.overfitSingleBatch', options, {
+    model: 'object',
+    inputs: true,
+    targets: true,
+    lossFn: true,
+    optimizer: 'object',
+    steps: 'integer',
+    targetLoss: 'number',
+    factor: 'number',
+    stopEarly: 'boolean',
+    restore: 'boolean',
+    onStep: 'function',
+  });
+  checkTrainingParts('train.overfitSingleBatch', options ?? {});
   const { model, inputs, targets, lossFn, optimizer } = options;
   const steps = options.steps ?? 100;
   if (!Number.isInteger(steps) || steps < 1)
-    throw new RangeError(`overfitSingleBatch: steps must be a positive integer, got ${steps}`);
+    throw new RangeError(`overfitSingleBatch: steps must be a positive integer, got ${describe(steps)}`);
   const factor = options.factor ?? (options.targetLoss === undefined ? 0.1 : undefined);
   const restore = options.restore ? snapshotTraining(model, optimizer) : null;
   const losses: number[] = [];
@@ -192,7 +219,7 @@ export interface LrRangeTestResult {
 
 function checkPositive(name: string, v: number): number {
   if (!(typeof v === 'number' && v > 0 && Number.isFinite(v)))
-    throw new RangeError(`lrRangeTest: ${name} must be a positive finite number, got ${v}`);
+    throw new RangeError(`lrRangeTest: ${name} must be a positive finite number, got ${describe(v)}`);
   return v;
 }
 
@@ -202,18 +229,34 @@ function checkPositive(name: string, v: number): number {
  * where the loss falls fastest. The model and optimizer are restored afterwards (restore).
  */
 export function lrRangeTest(options: LrRangeTestOptions): LrRangeTestResult {
+  checkOptions('train.lrRangeTest', options, {
+    model: 'object',
+    data: 'object',
+    lossFn: true,
+    optimizer: 'object',
+    startLr: 'number',
+    endLr: 'number',
+    numIter: 'integer',
+    mode: 'string',
+    smoothing: 'number',
+    divergeThreshold: 'number',
+    skipStart: 'integer',
+    skipEnd: 'integer',
+    restore: 'boolean',
+  });
+  checkTrainingParts('train.lrRangeTest', options ?? {});
   const { model, data, lossFn, optimizer } = options;
   const startLr = checkPositive('startLr', options.startLr ?? 1e-7);
   const endLr = checkPositive('endLr', options.endLr ?? 10);
   if (endLr <= startLr) throw new RangeError(`lrRangeTest: endLr (${endLr}) must be greater than startLr (${startLr})`);
   const numIter = options.numIter ?? 100;
   if (!Number.isInteger(numIter) || numIter < 2)
-    throw new RangeError(`lrRangeTest: numIter must be an integer >= 2, got ${numIter}`);
+    throw new RangeError(`lrRangeTest: numIter must be an integer >= 2, got ${describe(numIter)}`);
   const mode = options.mode ?? 'exp';
   if (mode !== 'exp' && mode !== 'linear')
     throw new RangeError(`lrRangeTest: mode must be 'exp' or 'linear', got ${String(mode)}`);
   const beta = options.smoothing ?? 0.9;
-  if (!(beta >= 0 && beta < 1)) throw new RangeError(`lrRangeTest: smoothing must be in [0, 1), got ${beta}`);
+  if (!(beta >= 0 && beta < 1)) throw new RangeError(`lrRangeTest: smoothing must be in [0, 1), got ${describe(beta)}`);
   const divergeThreshold = checkPositive('divergeThreshold', options.divergeThreshold ?? 5);
   const lrAt = (i: number) => {
     const t = i / (numIter - 1);

@@ -1,10 +1,12 @@
 // Classification metrics from logits or predicted classes.
+import { checkElementCount, checkInt, checkTensor, describe } from '../errors.js';
 import { argmax } from '../ops/reduce.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 
 /** Predicted classes: argmax over the last dim of logits (an int32 tensor passes through). */
 function predictions(op: string, output: Tensor): Int32Array {
+  checkTensor(op, 'output', output);
   if (output.dtype === 'int32') return output.toTypedArray() as Int32Array;
   if (output.ndim !== 2)
     throw new RangeError(`${op}: expected logits [N, classes], got shape ${formatShape(output.shape)}`);
@@ -12,6 +14,7 @@ function predictions(op: string, output: Tensor): Int32Array {
 }
 
 function labels(op: string, target: Tensor, n: number): Int32Array {
+  checkTensor(op, 'target', target);
   if (target.dtype !== 'int32') throw new TypeError(`${op}: target must be int32 class indices, got ${target.dtype}`);
   const t = target.toTypedArray() as Int32Array;
   if (t.length !== n) throw new RangeError(`${op}: ${n} predictions but ${t.length} targets`);
@@ -29,6 +32,7 @@ export function correctCount(output: Tensor, target: Tensor): number {
 
 /** Fraction of correct predictions. */
 export function accuracy(output: Tensor, target: Tensor): number {
+  checkTensor('accuracy', 'output', output);
   const n = output.dtype === 'int32' ? output.numel() : output.shape[0];
   return n === 0 ? NaN : correctCount(output, target) / n;
 }
@@ -38,8 +42,8 @@ export class ConfusionMatrix {
   readonly counts: Int32Array;
   constructor(readonly numClasses: number) {
     if (!Number.isInteger(numClasses) || numClasses < 1)
-      throw new RangeError(`ConfusionMatrix: numClasses must be a positive integer, got ${numClasses}`);
-    this.counts = new Int32Array(numClasses * numClasses);
+      throw new RangeError(`ConfusionMatrix: numClasses must be a positive integer, got ${describe(numClasses)}`);
+    this.counts = new Int32Array(checkElementCount('ConfusionMatrix', numClasses * numClasses));
   }
 
   update(output: Tensor, target: Tensor): void {
@@ -56,6 +60,14 @@ export class ConfusionMatrix {
   }
 
   get(trueClass: number, predicted: number): number {
+    for (const [name, v] of [
+      ['trueClass', trueClass],
+      ['predicted', predicted],
+    ] as const) {
+      checkInt('ConfusionMatrix.get', name, v, 0);
+      if (v >= this.numClasses)
+        throw new RangeError(`ConfusionMatrix.get: ${name} ${v} is out of range for ${this.numClasses} classes`);
+    }
     return this.counts[trueClass * this.numClasses + predicted];
   }
 
@@ -82,7 +94,9 @@ export class ConfusionMatrix {
 
   toString(names?: readonly string[]): string {
     const k = this.numClasses;
-    const label = (i: number) => (names?.[i] ?? String(i)).slice(0, 10);
+    if (names !== undefined && !Array.isArray(names))
+      throw new TypeError(`ConfusionMatrix.toString: names must be an array of class names, got ${describe(names)}`);
+    const label = (i: number) => String(names?.[i] ?? i).slice(0, 10);
     const width = Math.max(
       6,
       ...Array.from({ length: k }, (_, i) => label(i).length),

@@ -1,5 +1,6 @@
 // Training curves as a standalone SVG file (no dependencies): one panel per metric, one line per
 // series, axes with ticks. Open it in any browser.
+import { checkOptions, checkPath, describe } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 
 export interface Series {
@@ -29,10 +30,28 @@ function ticks(lo: number, hi: number, count = 5): number[] {
   return out;
 }
 
+function checkPanels(op: string, panels: unknown): void {
+  const ok = (p: unknown) => {
+    const q = p as Panel;
+    return (
+      typeof q === 'object' &&
+      q !== null &&
+      Array.isArray(q.series) &&
+      q.series.every((s) => typeof s === 'object' && s !== null && Array.isArray(s.values))
+    );
+  };
+  if (!Array.isArray(panels) || !panels.every(ok))
+    throw new TypeError(
+      `${op}: panels must be an array of { title, series: [{ name, values }] }, got ${describe(panels)}`,
+    );
+}
+
 /** The SVG text for the panels, side by side. */
-export function curvesSvg(panels: Panel[], { width = 420, height = 300 } = {}): string {
+export function curvesSvg(panels: Panel[], size: { width?: number; height?: number } = {}): string {
+  const { width = 420, height = 300 } = checkOptions('train.curvesSvg', size, { width: 'number', height: 'number' });
   const pad = { l: 56, r: 12, t: 28, b: 40 };
   const parts: string[] = [];
+  checkPanels('train.curvesSvg', panels);
   panels.forEach((panel, pi) => {
     const ox = pi * width;
     const all = panel.series.flatMap((s) => s.values.filter(Number.isFinite));
@@ -80,5 +99,8 @@ export function curvesSvg(panels: Panel[], { width = 420, height = 300 } = {}): 
 
 /** Writes the curves to `path` (atomically). */
 export function saveCurves(path: string, panels: Panel[], size?: { width?: number; height?: number }): void {
+  checkPath('train.saveCurves', path);
+  checkPanels('train.saveCurves', panels);
+  checkOptions('train.saveCurves', size, { width: 'number', height: 'number' });
   writeFileAtomic(path, new TextEncoder().encode(curvesSvg(panels, size)));
 }

@@ -1,5 +1,6 @@
 // Training progress: a one-line bar redrawn in place on a TTY (epoch, batch, loss, accuracy,
 // samples/s, ETA), plain log lines otherwise (CI logs, files, pipes).
+import { checkInt, checkOptions, checkString } from '../errors.js';
 import type { WriteStream } from 'node:tty';
 
 export interface ProgressOptions {
@@ -40,6 +41,15 @@ export class Progress {
   private start = performance.now();
 
   constructor(private readonly options: ProgressOptions) {
+    if (options === undefined)
+      throw new TypeError('train.Progress: options are required: { total } at least (the batches per epoch)');
+    checkOptions('train.Progress', options, {
+      stream: 'object',
+      total: 'integer',
+      epochs: 'integer',
+      logEvery: 'integer',
+      plain: 'boolean',
+    });
     this.stream = options.stream ?? process.stderr;
     this.tty = !options.plain && Boolean((this.stream as WriteStream).isTTY);
     this.logEvery = options.logEvery ?? Math.max(1, Math.ceil(options.total / 10));
@@ -47,6 +57,7 @@ export class Progress {
 
   /** Starts epoch `epoch` (0-based). */
   startEpoch(epoch: number): void {
+    checkInt('train.Progress.startEpoch', 'epoch', epoch, 0);
     this.epoch = epoch;
     this.batch = 0;
     this.samples = 0;
@@ -58,6 +69,7 @@ export class Progress {
 
   /** Records one batch. */
   step(info: StepInfo = {}): void {
+    checkOptions('train.Progress.step', info, { loss: 'number', accuracy: 'number', samples: 'integer' });
     this.batch++;
     const n = info.samples ?? 1;
     this.samples += n;
@@ -73,6 +85,7 @@ export class Progress {
 
   /** Ends the epoch: the bar is finished with a newline; returns the epoch's mean loss/accuracy. */
   endEpoch(extra = ''): { loss: number; accuracy: number; seconds: number } {
+    checkString('train.Progress.endEpoch', 'extra', extra);
     const seconds = (performance.now() - this.start) / 1000;
     const summary = {
       loss: this.lossSum / Math.max(1, this.samples),

@@ -73,7 +73,7 @@ describe('DistributedSampler', () => {
       'numReplicas must be a positive integer',
     );
     expect(() => new data.DistributedSampler(10, { num_replicas: 2 } as never)).toThrow(
-      "DistributedSampler: unknown option 'num_replicas' (did you mean 'numReplicas'?)",
+      "DistributedSampler: unknown option 'num_replicas'; did you mean 'numReplicas'?",
     );
     expect(() => new data.DistributedSampler(10, { numReplicas: 2, rank: 0 }).setEpoch(-1)).toThrow('setEpoch');
   });

@@ -19,7 +19,7 @@ describe('before a group exists', () => {
 
   it('initProcessGroup checks its options', () => {
     expect(() => dist.initProcessGroup({ init_method: 'env://' } as never)).toThrow(
-      "initProcessGroup: unknown option 'init_method' (did you mean 'initMethod'?)",
+      "initProcessGroup: unknown option 'init_method'; did you mean 'initMethod'?",
     );
     expect(() => dist.initProcessGroup({ backend: 'nccl' as never, rank: 0, worldSize: 1 })).toThrow(
       "backend must be 'gloo'",
@@ -129,7 +129,7 @@ describe('a group of one rank', () => {
       "allReduce: op must be one of 'sum', 'avg'",
     );
     expect(() => dist.allReduce(ones([2]), { async_op: true } as never)).toThrow(
-      "unknown option 'async_op' (did you mean 'asyncOp'?)",
+      "unknown option 'async_op'; did you mean 'asyncOp'?",
     );
     expect(() => dist.allReduce(ones([2]), { asyncOp: 'yes' } as never)).toThrow(
       'allReduce: asyncOp must be a boolean',

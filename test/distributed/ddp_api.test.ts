@@ -32,7 +32,7 @@ describe('DistributedDataParallel and DistributedSampler in one rank', () => {
       expect([...ddp.parameters()].length).toBe(4);
       ddp.loadStateDict(ddp.stateDict());
       expect(() => new nn.parallel.DistributedDataParallel(model, { bucket_cap_mb: 1 } as never)).toThrow(
-        "DistributedDataParallel: unknown option 'bucket_cap_mb' (did you mean 'bucketCapMb'?)",
+        "DistributedDataParallel: unknown option 'bucket_cap_mb'; did you mean 'bucketCapMb'?",
       );
       expect(() => new nn.parallel.DistributedDataParallel(model, { bucketCapMb: 0 })).toThrow(
         'bucketCapMb must be a positive number',

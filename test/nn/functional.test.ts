@@ -11,11 +11,11 @@ const activations: Record<string, (x: Tensor, o: any) => Tensor> = {
   leakyRelu: (x, o) => F.leakyRelu(x, o.negativeSlope),
   elu: (x, o) => F.elu(x, o.alpha),
   selu: (x) => F.selu(x),
-  gelu: (x, o) => F.gelu(x, o),
+  gelu: (x, o) => F.gelu(x, { approximate: o.approximate }),
   silu: (x) => F.silu(x),
   sigmoid: (x) => F.sigmoid(x),
   tanh: (x) => F.tanh(x),
-  softplus: (x, o) => F.softplus(x, o),
+  softplus: (x, o) => F.softplus(x, { beta: o.beta, threshold: o.threshold }),
   sine: (x, o) => F.sine(x, o.w0),
 };
 

@@ -14,10 +14,12 @@ function build(c: any): nn.RNN | nn.LSTM | nn.GRU {
     bidirectional: c.options.bidirectional,
     batchFirst: c.options.batchFirst,
     bias: c.options.bias,
-    nonlinearity: c.options.nonlinearity,
     projSize: c.options.projSize,
   };
-  return c.kind === 'LSTM' ? new nn.LSTM(3, 4, o) : c.kind === 'GRU' ? new nn.GRU(3, 4, o) : new nn.RNN(3, 4, o);
+  // Only RNN takes a nonlinearity (as in torch, LSTM and GRU reject the option).
+  if (c.kind === 'LSTM') return new nn.LSTM(3, 4, o);
+  if (c.kind === 'GRU') return new nn.GRU(3, 4, o);
+  return new nn.RNN(3, 4, { ...o, nonlinearity: c.options.nonlinearity });
 }
 
 describe('RNN / LSTM / GRU against PyTorch', () => {

@@ -141,13 +141,13 @@ describe('Transformer: structure, masks, gradients, errors', () => {
       /Transformer: the feature number of src and tgt must be equal to dModel 8/,
     );
     expect(() => new nn.Transformer({ d_model: 8 } as never)).toThrow(
-      /Transformer: unknown option 'd_model' \(did you mean 'dModel'\?\)/,
+      /Transformer: unknown option 'd_model'; did you mean 'dModel'\?/,
     );
     expect(() => new nn.TransformerDecoderLayer(8, 2, { activation: 'tanh' as never })).toThrow(
       /TransformerDecoderLayer: activation should be relu\/gelu or a function, not tanh/,
     );
     expect(() => t.forward(zeros([5, 2, 8]), zeros([4, 2, 8]), { tgt_mask: tensor([1]) } as never)).toThrow(
-      /unknown option 'tgt_mask' \(did you mean 'tgtMask'\?\)/,
+      /unknown option 'tgt_mask'; did you mean 'tgtMask'\?/,
     );
     expect(() => nn.Transformer.generateSquareSubsequentMask(0)).toThrow(/sz must be a positive integer, got 0/);
     expect(() => new nn.TransformerDecoder(new nn.Linear(2, 2) as never, 2)).toThrow(

@@ -147,7 +147,7 @@ describe('clipGradNorm_ with non-finite gradients (fixtures)', () => {
     );
     expect(p.grad.toTypedArray()[0]).toBe(1);
     expect(() => m.nn.clipGradNorm_([p], 1, { error_if_nonfinite: true } as never)).toThrow(
-      /clipGradNorm_: unknown option 'error_if_nonfinite' \(did you mean 'errorIfNonfinite'\?\)/,
+      /clipGradNorm_: unknown option 'error_if_nonfinite'; did you mean 'errorIfNonfinite'\?/,
     );
   });
 });

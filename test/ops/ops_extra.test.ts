@@ -133,7 +133,7 @@ describe('unique', () => {
     const x = m.tensor([1, 2, 2]).requiresGrad_();
     expect(m.unique(x).requiresGrad).toBe(false);
     expect(() => m.unique(x, { return_counts: true } as never)).toThrow(
-      /unique: unknown option 'return_counts' \(did you mean 'returnCounts'\?\)/,
+      /unique: unknown option 'return_counts'; did you mean 'returnCounts'\?/,
     );
     expect(() => m.unique(m.tensor(1), { dim: 0 })).toThrow(/unique: dim needs a tensor of at least 1 dim/);
     expect(() => m.unique(x, { dim: 1 })).toThrow(/unique: dim 1 is out of range/);

@@ -19,11 +19,13 @@ import { randomFloats, withThreads } from '../helpers/native.js';
 
 const fixtures = loadFixture<Record<string, FixtureCase[]>>('conv');
 type A = Record<string, unknown>;
+/** The fixture's arguments as the options of a pool (kernelSize is positional). */
+const opts = ({ kernelSize: _, ...rest }: A) => rest;
 const ops: Record<string, (x: Tensor, a: A) => Tensor | [Tensor, Tensor]> = {
-  maxPool2d: (x, a) => maxPool2dWithIndices(x, a.kernelSize as number, a),
-  maxPool1d: (x, a) => maxPool1dWithIndices(x, a.kernelSize as number, a),
-  avgPool2d: (x, a) => avgPool2d(x, a.kernelSize as number, a),
-  avgPool1d: (x, a) => avgPool1d(x, a.kernelSize as number, a),
+  maxPool2d: (x, a) => maxPool2dWithIndices(x, a.kernelSize as number, opts(a)),
+  maxPool1d: (x, a) => maxPool1dWithIndices(x, a.kernelSize as number, opts(a)),
+  avgPool2d: (x, a) => avgPool2d(x, a.kernelSize as number, opts(a)),
+  avgPool1d: (x, a) => avgPool1d(x, a.kernelSize as number, opts(a)),
   adaptiveAvgPool2d: (x, a) => adaptiveAvgPool2d(x, a.outputSize as number),
   adaptiveMaxPool2d: (x, a) => adaptiveMaxPool2dWithIndices(x, a.outputSize as number),
 };

@@ -88,10 +88,14 @@ describe('softmax family against PyTorch', () => {
     );
     expect(() => crossEntropy(x, tensor(new Int32Array([0, -1])))).toThrow(/target -1 is out of bounds/);
     expect(() => crossEntropy(x, tensor([true, false]))).toThrow(
-      /target must be an int32 tensor of class indices or a float32 tensor of probabilities, got bool/,
+      /crossEntropy: target must be int32 class indices of shape \[2\] or float32 class probabilities of the input's shape \[2,3\]; got a bool Tensor of shape \[2\]/,
     );
     expect(() => crossEntropy(x, tensor(new Int32Array([0, 1, 2])))).toThrow(
-      /target of shape \[3\] does not match input \[2,3\]/,
+      /target must be int32 class indices of shape \[2\] .*; got an int32 Tensor of shape \[3\]/,
+    );
+    // Labels left as float32 (the usual slip): the message says to cast them.
+    expect(() => crossEntropy(x, tensor([0, 1]))).toThrow(
+      /got a float32 Tensor of shape \[2\] \(class labels must be int32: cast them with \.int\(\)\)/,
     );
     expect(() => crossEntropy(x, tensor(new Int32Array([0, 1])), { reduction: 'avg' as never })).toThrow(
       /reduction must be/,

@@ -52,7 +52,9 @@ describe('softmax family with out', () => {
       expect(() => fn(x, -1, { out: zeros([4, 6], { dtype: 'int32' }) })).toThrow(
         `${name}: out must be float32, got int32`,
       );
-      expect(() => fn(x, -1, { out: [1, 2] as never })).toThrow(`${name}: out must be a Tensor, got object`);
+      expect(() => fn(x, -1, { out: [1, 2] as never })).toThrow(
+        `${name}: out must be a Tensor, got an array of length 2`,
+      );
       const w = randn([4, 6]).requiresGrad_();
       expect(() => fn(w, -1, { out: zeros([4, 6]) })).toThrow(
         `${name}: out= does not support autograd, and the input requires grad`,

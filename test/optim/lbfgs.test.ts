@@ -124,7 +124,7 @@ describe('LBFGS state, options and errors', () => {
   it('names unknown options (suggesting the camelCase spelling) and bad values', () => {
     const p = zeros([2]).requiresGrad_();
     expect(() => new optim.LBFGS([p], { max_iter: 5 } as never)).toThrow(
-      /LBFGS: unknown option 'max_iter' \(did you mean 'maxIter'\?\)/,
+      /LBFGS: unknown option 'max_iter'; did you mean 'maxIter'\?/,
     );
     expect(() => new optim.LBFGS([p], { lineSearchFn: 'armijo' as never })).toThrow(
       /LBFGS: only 'strongWolfe' is supported as lineSearchFn, got armijo/,

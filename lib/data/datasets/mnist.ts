@@ -6,6 +6,7 @@
 // `dataset-fashion-mnist` package (/usr/share/datasets/fashion-mnist); the slice shipped in this
 // package (data/fashion-mnist-slice: the first 4000 training and 1000 test images), so examples
 // run with no download. `dataset.source` says which one was used.
+import { checkOptions, checkString, describe, optionKeys } from '../../errors.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +52,13 @@ export interface FashionMnistOptions extends MnistOptions {
   /** 'auto' (default): root if given, else Debian's package if installed, else the embedded slice. */
   source?: 'auto' | DatasetSource;
 }
+
+const MNIST_OPTIONS = optionKeys<MnistOptions>({ train: 'boolean', normalize: true, limit: 'integer' });
+const FASHION_MNIST_OPTIONS = optionKeys<FashionMnistOptions>({
+  ...MNIST_OPTIONS,
+  root: 'string',
+  source: 'string',
+});
 
 /** A TensorDataset of (image, label) pairs that remembers where it came from. */
 export class ImageClassificationDataset extends TensorDataset {
@@ -119,7 +127,7 @@ function load(
   let n = images.shape[0];
   if (options.limit !== undefined) {
     if (!Number.isInteger(options.limit) || options.limit < 0)
-      throw new RangeError(`${op}: limit must be a non-negative integer, got ${options.limit}`);
+      throw new RangeError(`${op}: limit must be a non-negative integer, got ${describe(options.limit)}`);
     n = Math.min(n, options.limit);
   }
   const [, h, w] = images.shape;
@@ -155,7 +163,9 @@ function load(
 
 /** MNIST from a directory holding its IDX files (plain or .gz). */
 export function loadMNIST(dir: string, options: MnistOptions = {}): ImageClassificationDataset {
-  if (typeof dir !== 'string') throw new TypeError(`loadMNIST: dir must be a directory path, got ${typeof dir}`);
+  if (typeof dir !== 'string')
+    throw new TypeError(`data.loadMNIST: dir must be a directory path, got ${describe(dir)}`);
+  checkOptions('data.loadMNIST', options, MNIST_OPTIONS);
   return load('loadMNIST', dir, options, MNIST_CLASSES, MNIST_MEAN_STD, 'user');
 }
 
@@ -168,6 +178,8 @@ export function resolveFashionMNIST(
   debianDir = DEBIAN_FASHION_MNIST_DIR,
 ): [DatasetSource, string] {
   const op = 'loadFashionMNIST';
+  checkOptions('data.resolveFashionMNIST', options, FASHION_MNIST_OPTIONS);
+  checkString('data.resolveFashionMNIST', 'debianDir', debianDir);
   const train = options.train ?? true;
   const source = options.source ?? 'auto';
   if (source === 'user' || (source === 'auto' && options.root !== undefined)) {
@@ -187,6 +199,7 @@ export function resolveFashionMNIST(
 
 /** Fashion-MNIST from root, Debian's package, or the embedded slice (see the file comment). */
 export function loadFashionMNIST(options: FashionMnistOptions = {}): ImageClassificationDataset {
+  checkOptions('data.loadFashionMNIST', options, FASHION_MNIST_OPTIONS);
   const [source, dir] = resolveFashionMNIST(options);
   return load('loadFashionMNIST', dir, options, FASHION_MNIST_CLASSES, FASHION_MNIST_MEAN_STD, source);
 }

@@ -1,4 +1,5 @@
 // Activation modules: thin wrappers over lib/ops/activation.ts with PyTorch's reprs.
+import { checkOptions } from '../../errors.js';
 import * as A from '../../ops/activation.js';
 import { logSoftmax, softmax } from '../../ops/softmax.js';
 import type { Tensor } from '../../tensor.js';
@@ -15,6 +16,7 @@ export class ReLU extends Module {
   readonly inplace: boolean;
   constructor(options: InplaceOptions = {}) {
     super();
+    checkOptions('nn.ReLU', options, { inplace: 'boolean' });
     this.inplace = options.inplace ?? false;
   }
   forward(x: Tensor): Tensor {
@@ -30,6 +32,7 @@ export class LeakyReLU extends Module {
   readonly inplace: boolean;
   constructor(negativeSlope = 0.01, options: InplaceOptions = {}) {
     super();
+    checkOptions('nn.LeakyReLU', options, { inplace: 'boolean' });
     this.negativeSlope = negativeSlope;
     this.inplace = options.inplace ?? false;
   }
@@ -47,6 +50,7 @@ export class Hardtanh extends Module {
   readonly inplace: boolean;
   constructor(minVal = -1, maxVal = 1, options: InplaceOptions = {}) {
     super();
+    checkOptions('nn.Hardtanh', options, { inplace: 'boolean' });
     if (!(maxVal > minVal))
       throw new RangeError(`Hardtanh: maxVal (${maxVal}) must be greater than minVal (${minVal})`);
     this.minVal = minVal;
@@ -65,6 +69,7 @@ export class ReLU6 extends Module {
   readonly inplace: boolean;
   constructor(options: InplaceOptions = {}) {
     super();
+    checkOptions('nn.ReLU6', options, { inplace: 'boolean' });
     this.inplace = options.inplace ?? false;
   }
   forward(x: Tensor): Tensor {
@@ -80,6 +85,7 @@ export class ELU extends Module {
   readonly inplace: boolean;
   constructor(alpha = 1, options: InplaceOptions = {}) {
     super();
+    checkOptions('nn.ELU', options, { inplace: 'boolean' });
     this.alpha = alpha;
     this.inplace = options.inplace ?? false;
   }
@@ -95,6 +101,7 @@ export class SELU extends Module {
   readonly inplace: boolean;
   constructor(options: InplaceOptions = {}) {
     super();
+    checkOptions('nn.SELU', options, { inplace: 'boolean' });
     this.inplace = options.inplace ?? false;
   }
   forward(x: Tensor): Tensor {
@@ -109,6 +116,7 @@ export class GELU extends Module {
   readonly approximate: 'none' | 'tanh';
   constructor(options: A.GeluOptions = {}) {
     super();
+    checkOptions('nn.GELU', options, { approximate: 'string' });
     this.approximate = options.approximate ?? 'none';
     if (this.approximate !== 'none' && this.approximate !== 'tanh') {
       throw new RangeError(`GELU: approximate must be 'none' or 'tanh', got '${String(this.approximate)}'`);
@@ -127,6 +135,7 @@ export class SiLU extends Module {
   readonly inplace: boolean;
   constructor(options: InplaceOptions = {}) {
     super();
+    checkOptions('nn.SiLU', options, { inplace: 'boolean' });
     this.inplace = options.inplace ?? false;
   }
   forward(x: Tensor): Tensor {
@@ -154,6 +163,7 @@ export class Softplus extends Module {
   readonly threshold: number;
   constructor(options: A.SoftplusOptions = {}) {
     super();
+    checkOptions('nn.Softplus', options, { beta: 'number', threshold: 'number' });
     this.beta = options.beta ?? 1;
     this.threshold = options.threshold ?? 20;
   }

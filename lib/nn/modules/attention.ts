@@ -2,6 +2,7 @@
 // names (in_proj_weight, in_proj_bias, out_proj.weight, ...; q/k/v_proj_weight when kdim or vdim
 // differ from embedDim), so a torch state dict loads by key.
 import { empty, zeros } from '../../creation.js';
+import { checkInt, checkOptions, describe, optionKeys } from '../../errors.js';
 import { gelu, relu } from '../../ops/activation.js';
 import { add } from '../../ops/binary.js';
 import { attentionWithWeights, additiveMask, causalMask } from '../../ops/attention.js';
@@ -40,9 +41,23 @@ export interface MhaForwardOptions {
   isCausal?: boolean;
 }
 
+const MHA_OPTIONS = optionKeys<MultiheadAttentionOptions>({
+  dropout: 'number',
+  bias: 'boolean',
+  batchFirst: 'boolean',
+  kdim: 'integer',
+  vdim: 'integer',
+});
+const MHA_FORWARD_OPTIONS = optionKeys<MhaForwardOptions>({
+  keyPaddingMask: 'tensor',
+  needWeights: 'boolean',
+  attnMask: 'tensor',
+  averageAttnWeights: 'boolean',
+  isCausal: 'boolean',
+});
+
 export function positiveInt(op: string, name: string, v: number): number {
-  if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${op}: ${name} must be a positive integer, got ${v}`);
-  return v;
+  return checkInt(op, name, v, 1);
 }
 
 export class MultiheadAttention extends Module {
@@ -63,6 +78,7 @@ export class MultiheadAttention extends Module {
 
   constructor(embedDim: number, numHeads: number, options: MultiheadAttentionOptions = {}) {
     super();
+    checkOptions('nn.MultiheadAttention', options, MHA_OPTIONS);
     this.embedDim = positiveInt('MultiheadAttention', 'embedDim', embedDim);
     this.numHeads = positiveInt('MultiheadAttention', 'numHeads', numHeads);
     if (embedDim % numHeads !== 0)
@@ -72,7 +88,7 @@ export class MultiheadAttention extends Module {
     this.vdim = positiveInt('MultiheadAttention', 'vdim', options.vdim ?? embedDim);
     this.dropout = options.dropout ?? 0;
     if (!(this.dropout >= 0 && this.dropout <= 1))
-      throw new RangeError(`MultiheadAttention: dropout must be in [0, 1], got ${this.dropout}`);
+      throw new RangeError(`MultiheadAttention: dropout must be in [0, 1], got ${describe(this.dropout)}`);
     this.batchFirst = options.batchFirst ?? false;
     this.sameEmbedDim = this.kdim === embedDim && this.vdim === embedDim;
     if (this.sameEmbedDim) {
@@ -113,6 +129,7 @@ export class MultiheadAttention extends Module {
    */
   forward(query: Tensor, key: Tensor, value: Tensor, options: MhaForwardOptions = {}): [Tensor, Tensor | null] {
     const op = 'MultiheadAttention';
+    checkOptions('nn.MultiheadAttention.forward', options, MHA_FORWARD_OPTIONS);
     for (const [name, t] of [
       ['query', query],
       ['key', key],
@@ -219,6 +236,21 @@ export interface EncoderForwardOptions {
   isCausal?: boolean;
 }
 
+const ENCODER_LAYER_OPTIONS = optionKeys<TransformerEncoderLayerOptions>({
+  dimFeedforward: 'integer',
+  dropout: 'number',
+  activation: true,
+  layerNormEps: 'number',
+  batchFirst: 'boolean',
+  normFirst: 'boolean',
+  bias: 'boolean',
+});
+const ENCODER_FORWARD_OPTIONS = optionKeys<EncoderForwardOptions>({
+  srcMask: 'tensor',
+  srcKeyPaddingMask: 'tensor',
+  isCausal: 'boolean',
+});
+
 /** torch.nn.TransformerEncoderLayer: self-attention and a feed-forward block, each with a residual. */
 export class TransformerEncoderLayer extends Module {
   self_attn: MultiheadAttention;
@@ -238,6 +270,7 @@ export class TransformerEncoderLayer extends Module {
     readonly options: TransformerEncoderLayerOptions = {},
   ) {
     super();
+    checkOptions('nn.TransformerEncoderLayer', options, ENCODER_LAYER_OPTIONS);
     const ff = options.dimFeedforward ?? 2048;
     const p = options.dropout ?? 0.1;
     const bias = options.bias ?? true;
@@ -281,6 +314,7 @@ export class TransformerEncoderLayer extends Module {
   }
 
   forward(src: Tensor, options: EncoderForwardOptions = {}): Tensor {
+    checkOptions('nn.TransformerEncoderLayer.forward', options, ENCODER_FORWARD_OPTIONS);
     let x = src;
     if (this.normFirst) {
       x = add(x, this.sa(this.norm1.call(x), options));
@@ -301,6 +335,7 @@ export class TransformerEncoder extends Module {
 
   constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, options: { norm?: Module | null } = {}) {
     super();
+    checkOptions('nn.TransformerEncoder', options, { norm: 'object' });
     if (!(encoderLayer instanceof TransformerEncoderLayer))
       throw new TypeError('TransformerEncoder: encoderLayer must be a TransformerEncoderLayer');
     this.numLayers = positiveInt('TransformerEncoder', 'numLayers', numLayers);
@@ -309,6 +344,7 @@ export class TransformerEncoder extends Module {
   }
 
   forward(src: Tensor, options: EncoderForwardOptions & { mask?: Tensor | null } = {}): Tensor {
+    checkOptions('nn.TransformerEncoder.forward', options, { ...ENCODER_FORWARD_OPTIONS, mask: 'tensor' });
     let x = src;
     const o = {
       srcMask: options.mask ?? options.srcMask,

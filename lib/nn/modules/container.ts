@@ -1,4 +1,5 @@
 // Containers: Sequential, ModuleList, ModuleDict; and the pass-through Identity.
+import { checkIterable, describe } from '../../errors.js';
 import { Module } from '../module.js';
 
 /** Runs its modules in order, each on the previous output. Children are named '0', '1', ... */
@@ -19,8 +20,11 @@ export class Sequential extends Module {
     return [...this.namedChildren()].length;
   }
 
-  forward(x: unknown): unknown {
-    let out = x;
+  // What the first module takes and the last returns (a Tensor mostly, a tuple after an LSTM):
+  // any, as PyTorch's Sequential, so call() results are used without a cast.
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  forward(x: any): any {
+    let out: unknown = x;
     for (const m of this.children()) out = m.call(out);
     return out;
   }
@@ -36,7 +40,7 @@ export class ModuleList extends Module {
 
   constructor(modules: Iterable<Module> = []) {
     super();
-    for (const m of modules) this.push(m);
+    for (const m of checkIterable<Module>('nn.ModuleList', 'modules', modules, 'an iterable of Modules')) this.push(m);
   }
 
   get length(): number {
@@ -50,7 +54,7 @@ export class ModuleList extends Module {
   }
 
   forward(): never {
-    throw new Error('ModuleList has no forward; iterate over it and call its modules');
+    throw new Error('nn.ModuleList.forward: a ModuleList has no forward; iterate over it and call its modules');
   }
 
   *[Symbol.iterator](): Iterator<Module> {
@@ -62,6 +66,8 @@ export class ModuleList extends Module {
 export class ModuleDict extends Module {
   constructor(modules: Record<string, Module> = {}) {
     super();
+    if (typeof modules !== 'object' || modules === null || Array.isArray(modules))
+      throw new TypeError(`nn.ModuleDict: modules must be an object of Modules by name, got ${describe(modules)}`);
     for (const [k, m] of Object.entries(modules)) this.set(k, m);
   }
 
@@ -81,7 +87,7 @@ export class ModuleDict extends Module {
   }
 
   forward(): never {
-    throw new Error('ModuleDict has no forward; look modules up by key and call them');
+    throw new Error('nn.ModuleDict.forward: a ModuleDict has no forward; look modules up by key and call them');
   }
 }
 

@@ -1,6 +1,7 @@
 // Convolution layers: Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d. Initialised and printed
 // as PyTorch does (kaiming_uniform(a = sqrt(5)) weights, U(±1/sqrt(fan_in)) bias).
 import { empty } from '../../creation.js';
+import { checkInt, checkOptions, describe, optionKeys, show } from '../../errors.js';
 import { conv1d, conv2d, convTranspose1d, convTranspose2d } from '../../ops/conv.js';
 import type { Tensor } from '../../tensor.js';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
@@ -28,18 +29,36 @@ export interface ConvTransposeOptions<S extends Size = Size> {
   dilation?: S;
 }
 
+const CONV_OPTIONS = optionKeys<ConvOptions>({
+  stride: true,
+  padding: true,
+  dilation: true,
+  groups: 'integer',
+  bias: 'boolean',
+  paddingMode: 'string',
+});
+const CONV_TRANSPOSE_OPTIONS = optionKeys<ConvTransposeOptions>({
+  stride: true,
+  padding: true,
+  outputPadding: true,
+  groups: 'integer',
+  bias: 'boolean',
+  dilation: true,
+});
+
 function tuple(name: string, what: string, v: Size | undefined, n: number, dflt: number, min: number): number[] {
+  if (v !== undefined && typeof v !== 'number' && !Array.isArray(v))
+    throw new TypeError(`${name}: ${what} must be an integer or ${n} of them, got ${describe(v)}`);
   const a =
     v === undefined ? new Array<number>(n).fill(dflt) : typeof v === 'number' ? new Array<number>(n).fill(v) : [...v];
   if (a.length !== n || !a.every((e) => Number.isInteger(e) && e >= min)) {
-    throw new RangeError(`${name}: ${what} must be an integer >= ${min} or ${n} of them, got ${JSON.stringify(v)}`);
+    throw new RangeError(`${name}: ${what} must be an integer >= ${min} or ${n} of them, got ${show(v)}`);
   }
   return a;
 }
 
 function positiveInt(name: string, what: string, v: number): number {
-  if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${name}: ${what} must be a positive integer, got ${v}`);
-  return v;
+  return checkInt(name, what, v, 1);
 }
 
 /** What _ConvNd shares: channels, geometry, parameters, init and repr. */
@@ -66,6 +85,9 @@ export abstract class ConvNd extends Module {
     o: ConvOptions | ConvTransposeOptions,
   ) {
     super();
+    if (transposed) checkOptions(`nn.${name}`, o as ConvTransposeOptions, CONV_TRANSPOSE_OPTIONS);
+    else checkOptions(`nn.${name}`, o as ConvOptions, CONV_OPTIONS);
+    o ??= {};
     this.inChannels = positiveInt(name, 'inChannels', inChannels);
     this.outChannels = positiveInt(name, 'outChannels', outChannels);
     this.groups = positiveInt(name, 'groups', o.groups ?? 1);

@@ -1,9 +1,13 @@
 // Dropout: active in training mode only; the mask comes from a seeded Generator.
+import { checkOptions, describe, optionKeys } from '../../errors.js';
 import { dropout, dropout1d, dropout2d, dropout3d } from '../../ops/dropout.js';
 import type { Generator } from '../../random.js';
 import type { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
 import { pyBool, pyFloat } from '../repr.js';
+
+type DropoutModuleOptions = { inplace?: boolean; generator?: Generator };
+const DROPOUT_OPTIONS = optionKeys<DropoutModuleOptions>({ inplace: 'boolean', generator: 'object' });
 
 export class Dropout extends Module {
   readonly p: number;
@@ -11,10 +15,11 @@ export class Dropout extends Module {
   /** The generator masks are drawn from (the default generator when not given). */
   generator: Generator | undefined;
 
-  constructor(p = 0.5, options: { inplace?: boolean; generator?: Generator } = {}) {
+  constructor(p = 0.5, options: DropoutModuleOptions = {}) {
     super();
+    checkOptions('nn.Dropout', options, DROPOUT_OPTIONS);
     if (typeof p !== 'number' || !(p >= 0 && p <= 1))
-      throw new RangeError(`Dropout: probability has to be between 0 and 1, but got ${p}`);
+      throw new RangeError(`Dropout: probability has to be between 0 and 1, but got ${describe(p)}`);
     this.p = p;
     this.inplace = options.inplace ?? false;
     this.generator = options.generator;
@@ -41,11 +46,12 @@ abstract class FeatureDropout extends Module {
     name: string,
     private readonly fn: FeatureDropoutFn,
     p: number,
-    options: { inplace?: boolean; generator?: Generator },
+    options: DropoutModuleOptions,
   ) {
     super();
+    checkOptions(`nn.${name}`, options, DROPOUT_OPTIONS);
     if (typeof p !== 'number' || !(p >= 0 && p <= 1))
-      throw new RangeError(`${name}: probability has to be between 0 and 1, but got ${p}`);
+      throw new RangeError(`${name}: probability has to be between 0 and 1, but got ${describe(p)}`);
     this.p = p;
     this.inplace = options.inplace ?? false;
     this.generator = options.generator;

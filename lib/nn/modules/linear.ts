@@ -1,4 +1,5 @@
 // Linear layers: Linear and Bilinear.
+import { checkInt, checkOptions } from '../../errors.js';
 import { empty } from '../../creation.js';
 import { bilinear } from '../../ops/bilinear.js';
 import { linear } from '../../ops/linear.js';
@@ -8,8 +9,7 @@ import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 
 function positiveInt(op: string, name: string, v: number): number {
-  if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${op}: ${name} must be a positive integer, got ${v}`);
-  return v;
+  return checkInt(op, name, v, 1);
 }
 
 /** y = x Wᵀ + b. Initialised as PyTorch does: W, b ~ U(-1/sqrt(in), 1/sqrt(in)). */
@@ -21,6 +21,7 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: { bias?: boolean } = {}) {
     super();
+    checkOptions('nn.Linear', options, { bias: 'boolean' });
     this.inFeatures = positiveInt('Linear', 'inFeatures', inFeatures);
     this.outFeatures = positiveInt('Linear', 'outFeatures', outFeatures);
     this.weight = new Parameter(empty([outFeatures, inFeatures]));
@@ -57,6 +58,7 @@ export class Bilinear extends Module {
 
   constructor(in1Features: number, in2Features: number, outFeatures: number, options: { bias?: boolean } = {}) {
     super();
+    checkOptions('nn.Bilinear', options, { bias: 'boolean' });
     this.in1Features = positiveInt('Bilinear', 'in1Features', in1Features);
     this.in2Features = positiveInt('Bilinear', 'in2Features', in2Features);
     this.outFeatures = positiveInt('Bilinear', 'outFeatures', outFeatures);

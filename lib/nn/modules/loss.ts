@@ -1,10 +1,19 @@
 // Loss modules over lib/ops/loss.ts. As in torch, class/element weights are buffers
 // ('weight', 'pos_weight'), so they travel with the state dict; the repr has no arguments.
+import { checkOptions, optionKeys } from '../../errors.js';
 import * as L from '../../ops/loss.js';
 import type { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
 
 type Reduction = L.Reduction;
+
+// The reduction's value is checked by checkReduction, with its own message.
+const REDUCTION = 'string';
+const REDUCTION_ONLY = optionKeys<{ reduction?: Reduction }>({ reduction: REDUCTION });
+const WEIGHTED = optionKeys<{ weight?: Tensor | null; reduction?: Reduction }>({
+  weight: 'tensor',
+  reduction: REDUCTION,
+});
 
 function checkReduction(name: string, r: string, extra: string[] = []): void {
   const ok = ['mean', 'sum', 'none', ...extra];
@@ -14,28 +23,29 @@ function checkReduction(name: string, r: string, extra: string[] = []): void {
 
 abstract class Loss extends Module {
   readonly reduction: Reduction;
-  constructor(reduction: Reduction | undefined) {
+  /** options: already checked by the subclass (checkOptions). */
+  constructor(options: { reduction?: Reduction }) {
     super();
-    this.reduction = reduction ?? 'mean';
+    this.reduction = options.reduction ?? 'mean';
     checkReduction(this.constructor.name, this.reduction);
   }
-  abstract override forward(input: Tensor, target: Tensor): Tensor;
+  abstract override forward(input: Tensor, target: Tensor): Tensor<'float32'>;
 }
 
 export class MSELoss extends Loss {
   constructor(options: { reduction?: Reduction } = {}) {
-    super(options.reduction);
+    super(checkOptions('nn.MSELoss', options, REDUCTION_ONLY));
   }
-  forward(input: Tensor, target: Tensor): Tensor {
+  forward(input: Tensor, target: Tensor): Tensor<'float32'> {
     return L.mseLoss(input, target, { reduction: this.reduction });
   }
 }
 
 export class L1Loss extends Loss {
   constructor(options: { reduction?: Reduction } = {}) {
-    super(options.reduction);
+    super(checkOptions('nn.L1Loss', options, REDUCTION_ONLY));
   }
-  forward(input: Tensor, target: Tensor): Tensor {
+  forward(input: Tensor, target: Tensor): Tensor<'float32'> {
     return L.l1Loss(input, target, { reduction: this.reduction });
   }
 }
@@ -43,10 +53,10 @@ export class L1Loss extends Loss {
 export class SmoothL1Loss extends Loss {
   readonly beta: number;
   constructor(options: { reduction?: Reduction; beta?: number } = {}) {
-    super(options.reduction);
+    super(checkOptions('nn.SmoothL1Loss', options, { reduction: REDUCTION, beta: 'number' }));
     this.beta = options.beta ?? 1;
   }
-  forward(input: Tensor, target: Tensor): Tensor {
+  forward(input: Tensor, target: Tensor): Tensor<'float32'> {
     return L.smoothL1Loss(input, target, { reduction: this.reduction, beta: this.beta });
   }
 }
@@ -54,10 +64,10 @@ export class SmoothL1Loss extends Loss {
 export class HuberLoss extends Loss {
   readonly delta: number;
   constructor(options: { reduction?: Reduction; delta?: number } = {}) {
-    super(options.reduction);
+    super(checkOptions('nn.HuberLoss', options, { reduction: REDUCTION, delta: 'number' }));
     this.delta = options.delta ?? 1;
   }
-  forward(input: Tensor, target: Tensor): Tensor {
+  forward(input: Tensor, target: Tensor): Tensor<'float32'> {
     return L.huberLoss(input, target, { reduction: this.reduction, delta: this.delta });
   }
 }
@@ -65,10 +75,10 @@ export class HuberLoss extends Loss {
 export class BCELoss extends Loss {
   declare weight: Tensor | null;
   constructor(options: { weight?: Tensor | null; reduction?: Reduction } = {}) {
-    super(options.reduction);
+    super(checkOptions('nn.BCELoss', options, WEIGHTED));
     this.registerBuffer('weight', options.weight ?? null);
   }
-  forward(input: Tensor, target: Tensor): Tensor {
+  forward(input: Tensor, target: Tensor): Tensor<'float32'> {
     return L.binaryCrossEntropy(input, target, { weight: this.weight, reduction: this.reduction });
   }
 }
@@ -77,14 +87,16 @@ export class BCEWithLogitsLoss extends Loss {
   declare weight: Tensor | null;
   declare pos_weight: Tensor | null;
   constructor(options: { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null } = {}) {
-    super(options.reduction);
+    super(
+      checkOptions('nn.BCEWithLogitsLoss', options, { weight: 'tensor', reduction: REDUCTION, posWeight: 'tensor' }),
+    );
     this.registerBuffer('weight', options.weight ?? null);
     this.registerBuffer('pos_weight', options.posWeight ?? null);
   }
   get posWeight(): Tensor | null {
     return this.pos_weight;
   }
-  forward(input: Tensor, target: Tensor): Tensor {
+  forward(input: Tensor, target: Tensor): Tensor<'float32'> {
     return L.binaryCrossEntropyWithLogits(input, target, {
       weight: this.weight,
       posWeight: this.pos_weight,
@@ -100,18 +112,25 @@ export interface CrossEntropyLossOptions {
   labelSmoothing?: number;
 }
 
+const CROSS_ENTROPY_OPTIONS = optionKeys<CrossEntropyLossOptions>({
+  weight: 'tensor',
+  ignoreIndex: 'integer',
+  reduction: REDUCTION,
+  labelSmoothing: 'number',
+});
+
 /** log-softmax + NLL over logits [N, C, *] (fused); targets are int32 classes or float32 probabilities. */
 export class CrossEntropyLoss extends Loss {
   declare weight: Tensor | null;
   readonly ignoreIndex: number;
   readonly labelSmoothing: number;
   constructor(options: CrossEntropyLossOptions = {}) {
-    super(options.reduction);
+    super(checkOptions('nn.CrossEntropyLoss', options, CROSS_ENTROPY_OPTIONS));
     this.registerBuffer('weight', options.weight ?? null);
     this.ignoreIndex = options.ignoreIndex ?? -100;
     this.labelSmoothing = options.labelSmoothing ?? 0;
   }
-  forward(input: Tensor, target: Tensor): Tensor {
+  forward(input: Tensor, target: Tensor): Tensor<'float32'> {
     return L.crossEntropy(input, target, {
       weight: this.weight,
       ignoreIndex: this.ignoreIndex,
@@ -125,11 +144,11 @@ export class NLLLoss extends Loss {
   declare weight: Tensor | null;
   readonly ignoreIndex: number;
   constructor(options: { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction } = {}) {
-    super(options.reduction);
+    super(checkOptions('nn.NLLLoss', options, { weight: 'tensor', ignoreIndex: 'integer', reduction: REDUCTION }));
     this.registerBuffer('weight', options.weight ?? null);
     this.ignoreIndex = options.ignoreIndex ?? -100;
   }
-  forward(input: Tensor, target: Tensor): Tensor {
+  forward(input: Tensor, target: Tensor): Tensor<'float32'> {
     return L.nllLoss(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction });
   }
 }
@@ -139,11 +158,12 @@ export class KLDivLoss extends Module {
   readonly logTarget: boolean;
   constructor(options: { reduction?: L.KLDivReduction; logTarget?: boolean } = {}) {
     super();
+    checkOptions('nn.KLDivLoss', options, { reduction: REDUCTION, logTarget: 'boolean' });
     this.reduction = options.reduction ?? 'mean';
     checkReduction('KLDivLoss', this.reduction, ['batchmean']);
     this.logTarget = options.logTarget ?? false;
   }
-  forward(input: Tensor, target: Tensor): Tensor {
+  forward(input: Tensor, target: Tensor): Tensor<'float32'> {
     return L.klDiv(input, target, { reduction: this.reduction, logTarget: this.logTarget });
   }
 }

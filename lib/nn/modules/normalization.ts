@@ -1,6 +1,7 @@
 // BatchNorm1d/2d, LayerNorm and GroupNorm. Buffers are registered under PyTorch's state-dict names
 // (running_mean, running_var, num_batches_tracked); camelCase getters read them.
 import { ones, zeros } from '../../creation.js';
+import { checkNumbers, checkOptions, describe } from '../../errors.js';
 import { batchNorm, groupNorm, layerNorm } from '../../ops/normalization.js';
 import { fillRaw } from '../../raw/strided.js';
 import { formatShape } from '../../shape.js';
@@ -35,8 +36,14 @@ export abstract class BatchNormBase extends Module {
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super();
     const name = this.constructor.name;
+    checkOptions(`nn.${name}`, options, {
+      eps: 'number',
+      momentum: 'number',
+      affine: 'boolean',
+      trackRunningStats: 'boolean',
+    });
     if (!Number.isInteger(numFeatures) || numFeatures <= 0)
-      throw new RangeError(`${name}: numFeatures must be a positive integer, got ${numFeatures}`);
+      throw new RangeError(`${name}: numFeatures must be a positive integer, got ${describe(numFeatures)}`);
     this.numFeatures = numFeatures;
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
@@ -147,7 +154,11 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
     super();
-    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    checkOptions('nn.LayerNorm', options, { eps: 'number', elementwiseAffine: 'boolean' });
+    const shape =
+      typeof normalizedShape === 'number'
+        ? [normalizedShape]
+        : checkNumbers('nn.LayerNorm', 'normalizedShape', normalizedShape);
     if (shape.length === 0 || shape.some((s) => !Number.isInteger(s) || s <= 0)) {
       throw new RangeError(`LayerNorm: normalizedShape must be positive sizes, got ${formatShape(shape)}`);
     }
@@ -184,10 +195,11 @@ export class GroupNorm extends Module {
 
   constructor(numGroups: number, numChannels: number, options: GroupNormOptions = {}) {
     super();
+    checkOptions('nn.GroupNorm', options, { eps: 'number', affine: 'boolean' });
     if (!Number.isInteger(numGroups) || numGroups <= 0)
-      throw new RangeError(`GroupNorm: numGroups must be a positive integer, got ${numGroups}`);
+      throw new RangeError(`GroupNorm: numGroups must be a positive integer, got ${describe(numGroups)}`);
     if (!Number.isInteger(numChannels) || numChannels <= 0)
-      throw new RangeError(`GroupNorm: numChannels must be a positive integer, got ${numChannels}`);
+      throw new RangeError(`GroupNorm: numChannels must be a positive integer, got ${describe(numChannels)}`);
     if (numChannels % numGroups !== 0)
       throw new RangeError(`GroupNorm: numChannels ${numChannels} must be divisible by numGroups ${numGroups}`);
     this.numGroups = numGroups;

@@ -1,6 +1,7 @@
 // Padding layers over pad(): ConstantPad1d/2d/3d, ZeroPad1d/2d/3d, ReflectionPad1d/2d/3d,
 // ReplicationPad1d/2d/3d. padding is one number for every side or (left, right[, top, bottom
 // [, front, back]]) as torch; reprs match PyTorch's.
+import { show } from '../../errors.js';
 import { pad, type PadMode } from '../../ops/pad.js';
 import type { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
@@ -15,7 +16,7 @@ function sides(name: string, padding: number | readonly number[], dims: number):
   const a =
     typeof padding === 'number' ? new Array<number>(n).fill(padding) : Array.isArray(padding) ? [...padding] : null;
   if (!a || a.length !== n || !a.every((p) => Number.isInteger(p))) {
-    throw new RangeError(`${name}: padding must be an integer or ${n} integers, got ${JSON.stringify(padding)}`);
+    throw new RangeError(`${name}: padding must be an integer or ${n} integers, got ${show(padding)}`);
   }
   return a;
 }

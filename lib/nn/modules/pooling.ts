@@ -1,5 +1,6 @@
 // Pooling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d, AdaptiveMaxPool1d/2d.
 // Options keep the values as given, so the repr prints what PyTorch prints.
+import { checkOptions, describe, optionKeys } from '../../errors.js';
 import {
   adaptiveAvgPool1d,
   adaptiveAvgPool2d,
@@ -35,6 +36,14 @@ export interface MaxPoolOptions<S> {
   ceilMode?: boolean;
 }
 
+const MAX_POOL_OPTIONS = optionKeys<MaxPoolOptions<unknown>>({
+  stride: true,
+  padding: true,
+  dilation: true,
+  returnIndices: 'boolean',
+  ceilMode: 'boolean',
+});
+
 abstract class MaxPoolNd<S extends Pair | One> extends Module {
   readonly kernelSize: S;
   readonly stride: S;
@@ -45,6 +54,7 @@ abstract class MaxPoolNd<S extends Pair | One> extends Module {
 
   constructor(kernelSize: S, o: MaxPoolOptions<S>) {
     super();
+    o = checkOptions(`nn.${new.target.name}`, o, MAX_POOL_OPTIONS);
     this.kernelSize = kernelSize;
     this.stride = o.stride ?? kernelSize;
     this.padding = o.padding ?? (0 as S);
@@ -92,6 +102,13 @@ export interface AvgPoolOptions<S> {
   countIncludePad?: boolean;
 }
 
+const AVG_POOL_OPTIONS = optionKeys<AvgPoolOptions<unknown>>({
+  stride: true,
+  padding: true,
+  ceilMode: 'boolean',
+  countIncludePad: 'boolean',
+});
+
 /** Mean over windows of [N, C, H, W]. */
 export class AvgPool2d extends Module {
   readonly kernelSize: Pair;
@@ -102,6 +119,7 @@ export class AvgPool2d extends Module {
 
   constructor(kernelSize: Pair, o: AvgPoolOptions<Pair> = {}) {
     super();
+    checkOptions('nn.AvgPool2d', o, AVG_POOL_OPTIONS);
     this.kernelSize = kernelSize;
     this.stride = o.stride ?? kernelSize;
     this.padding = o.padding ?? 0;
@@ -132,7 +150,13 @@ export class AvgPool1d extends Module {
 
   constructor(kernelSize: One, o: AvgPoolOptions<One> = {}) {
     super();
-    const one = (v: One): [number] => (typeof v === 'number' ? [v] : [v[0]]);
+    checkOptions('nn.AvgPool1d', o, AVG_POOL_OPTIONS);
+    const one = (v: One): [number] => {
+      if (typeof v === 'number') return [v];
+      if (!Array.isArray(v))
+        throw new TypeError(`nn.AvgPool1d: sizes must be a number or a 1-tuple, got ${describe(v)}`);
+      return [v[0]];
+    };
     this.kernelSize = one(kernelSize);
     this.stride = one(o.stride ?? kernelSize);
     this.padding = one(o.padding ?? 0);
@@ -178,6 +202,7 @@ export class AdaptiveMaxPool2d extends Module {
     options: { returnIndices?: boolean } = {},
   ) {
     super();
+    checkOptions('nn.AdaptiveMaxPool2d', options, { returnIndices: 'boolean' });
     this.returnIndices = options.returnIndices ?? false;
   }
 

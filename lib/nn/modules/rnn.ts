@@ -3,6 +3,7 @@
 // so a torch state dict loads by key. Per layer and direction the input projection of every time
 // step is one GEMM (linear over [T*B, I]); the recurrence is ops/rnn_layer.ts.
 import { empty, zeros } from '../../creation.js';
+import { checkInt, checkOptions, describe, optionKeys } from '../../errors.js';
 import { dropout as dropoutOp } from '../../ops/dropout.js';
 import { cat, stack } from '../../ops/join.js';
 import { linear } from '../../ops/linear.js';
@@ -38,9 +39,21 @@ export interface RNNForwardOptions {
   lengths?: readonly number[] | Int32Array | Tensor;
 }
 
+/** LSTM and GRU take no nonlinearity (as torch's). */
+export type LSTMOptions = Omit<RNNOptions, 'nonlinearity'>;
+
+const LSTM_OPTIONS = optionKeys<LSTMOptions>({
+  numLayers: 'integer',
+  bias: 'boolean',
+  batchFirst: 'boolean',
+  dropout: 'number',
+  bidirectional: 'boolean',
+  projSize: 'integer',
+});
+const RNN_OPTIONS = optionKeys<RNNOptions>({ ...LSTM_OPTIONS, nonlinearity: 'string' });
+
 function positiveInt(op: string, name: string, v: number): number {
-  if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${op}: ${name} must be a positive integer, got ${v}`);
-  return v;
+  return checkInt(op, name, v, 1);
 }
 
 function checkState(op: string, name: string, t: unknown, want: readonly number[]): Tensor {
@@ -60,7 +73,7 @@ function lengthsOf(op: string, lengths: RNNForwardOptions['lengths'], B: number,
   if (values.length !== B) throw new RangeError(`${op}: lengths has ${values.length} entries for a batch of ${B}`);
   for (const v of values) {
     if (!Number.isInteger(v) || v < 1 || v > T)
-      throw new RangeError(`${op}: every length must be an integer in [1, ${T}], got ${v}`);
+      throw new RangeError(`${op}: every length must be an integer in [1, ${T}], got ${describe(v)}`);
   }
   return Int32Array.from(values);
 }
@@ -87,7 +100,7 @@ abstract class RNNBase extends Module {
     this.batchFirst = options.batchFirst ?? false;
     this.dropout = options.dropout ?? 0;
     if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout <= 1)) {
-      throw new RangeError(`${name}: dropout should be a number in [0, 1], got ${this.dropout}`);
+      throw new RangeError(`${name}: dropout should be a number in [0, 1], got ${describe(this.dropout)}`);
     }
     this.bidirectional = options.bidirectional ?? false;
     this.projSize = options.projSize ?? 0;
@@ -129,6 +142,7 @@ abstract class RNNBase extends Module {
   /** Runs all layers; hx: the initial states ([L*D, B, H] each) or null for zeros. */
   protected run(input: Tensor, hx: Tensor[] | null, options: RNNForwardOptions): [Tensor, Tensor[]] {
     const op = this.constructor.name;
+    checkOptions(`nn.${op}.forward`, options, { lengths: true });
     if (!(input instanceof Tensor))
       throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
     if (input.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${input.dtype}`);
@@ -210,7 +224,7 @@ abstract class RNNBase extends Module {
 export class RNN extends RNNBase {
   readonly nonlinearity: 'tanh' | 'relu';
   constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
-    const nl = options.nonlinearity ?? 'tanh';
+    const nl = checkOptions('nn.RNN', options, RNN_OPTIONS).nonlinearity ?? 'tanh';
     if (nl !== 'tanh' && nl !== 'relu')
       throw new RangeError(`RNN: unknown nonlinearity '${String(nl)}' (expected 'tanh' or 'relu')`);
     super(nl, inputSize, hiddenSize, options);
@@ -224,8 +238,8 @@ export class RNN extends RNNBase {
 
 /** LSTM; forward(input, [h_0, c_0]?) returns [output, [h_n, c_n]]. */
 export class LSTM extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
-    super('lstm', inputSize, hiddenSize, options);
+  constructor(inputSize: number, hiddenSize: number, options: LSTMOptions = {}) {
+    super('lstm', inputSize, hiddenSize, checkOptions('nn.LSTM', options, LSTM_OPTIONS));
   }
   forward(input: Tensor, hx?: [Tensor, Tensor] | null, options: RNNForwardOptions = {}): [Tensor, [Tensor, Tensor]] {
     if (hx !== undefined && hx !== null && (!Array.isArray(hx) || hx.length !== 2)) {
@@ -238,8 +252,8 @@ export class LSTM extends RNNBase {
 
 /** GRU; forward returns [output, h_n]. */
 export class GRU extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
-    super('gru', inputSize, hiddenSize, options);
+  constructor(inputSize: number, hiddenSize: number, options: LSTMOptions = {}) {
+    super('gru', inputSize, hiddenSize, checkOptions('nn.GRU', options, LSTM_OPTIONS));
   }
   forward(input: Tensor, hx?: Tensor | null, options: RNNForwardOptions = {}): [Tensor, Tensor] {
     const [out, [h]] = this.run(input, hx ? [hx] : null, options);
@@ -321,7 +335,7 @@ abstract class CellBase extends Module {
 export class RNNCell extends CellBase {
   readonly nonlinearity: 'tanh' | 'relu';
   constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean; nonlinearity?: 'tanh' | 'relu' } = {}) {
-    const nl = options.nonlinearity ?? 'tanh';
+    const nl = checkOptions('nn.RNNCell', options, { bias: 'boolean', nonlinearity: 'string' }).nonlinearity ?? 'tanh';
     if (nl !== 'tanh' && nl !== 'relu')
       throw new RangeError(`RNNCell: unknown nonlinearity '${String(nl)}' (expected 'tanh' or 'relu')`);
     super(nl, inputSize, hiddenSize, options);
@@ -335,7 +349,7 @@ export class RNNCell extends CellBase {
 /** forward(input, [h, c]?) returns [h', c']. */
 export class LSTMCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean } = {}) {
-    super('lstm', inputSize, hiddenSize, options);
+    super('lstm', inputSize, hiddenSize, checkOptions('nn.LSTMCell', options, { bias: 'boolean' }));
   }
   forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, Tensor] {
     const [h, c] = this.step(input, hx ?? []);
@@ -345,7 +359,7 @@ export class LSTMCell extends CellBase {
 
 export class GRUCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean } = {}) {
-    super('gru', inputSize, hiddenSize, options);
+    super('gru', inputSize, hiddenSize, checkOptions('nn.GRUCell', options, { bias: 'boolean' }));
   }
   forward(input: Tensor, hx?: Tensor | null): Tensor {
     return this.step(input, [hx])[0];

@@ -1,5 +1,6 @@
 // Embedding: a lookup table of numEmbeddings rows of embeddingDim, indexed by int32 tensors.
 import { empty } from '../../creation.js';
+import { checkOptions, describe, optionKeys } from '../../errors.js';
 import { embedding } from '../../ops/embedding.js';
 import { fillRaw } from '../../raw/strided.js';
 import { clone } from '../../ops/view.js';
@@ -21,6 +22,13 @@ export interface EmbeddingModuleOptions {
   weight?: Tensor;
 }
 
+const EMBEDDING_OPTIONS = optionKeys<EmbeddingModuleOptions>({
+  paddingIdx: 'integer',
+  maxNorm: 'number',
+  normType: 'number',
+  weight: 'tensor',
+});
+
 export class Embedding extends Module {
   readonly numEmbeddings: number;
   readonly embeddingDim: number;
@@ -31,19 +39,22 @@ export class Embedding extends Module {
 
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingModuleOptions = {}) {
     super();
+    checkOptions('nn.Embedding', options, EMBEDDING_OPTIONS);
     for (const [name, v] of [
       ['numEmbeddings', numEmbeddings],
       ['embeddingDim', embeddingDim],
     ] as const) {
       if (!Number.isInteger(v) || v <= 0)
-        throw new RangeError(`Embedding: ${name} must be a positive integer, got ${v}`);
+        throw new RangeError(`Embedding: ${name} must be a positive integer, got ${describe(v)}`);
     }
     this.numEmbeddings = numEmbeddings;
     this.embeddingDim = embeddingDim;
     let pad = options.paddingIdx ?? null;
     if (pad !== null) {
       if (!Number.isInteger(pad) || pad < -numEmbeddings || pad >= numEmbeddings) {
-        throw new RangeError(`Embedding: paddingIdx must be within [${-numEmbeddings}, ${numEmbeddings}), got ${pad}`);
+        throw new RangeError(
+          `Embedding: paddingIdx must be within [${-numEmbeddings}, ${numEmbeddings}), got ${describe(pad)}`,
+        );
       }
       if (pad < 0) pad += numEmbeddings;
     }
@@ -81,6 +92,12 @@ export class Embedding extends Module {
     embeddings: Tensor,
     options: { freeze?: boolean; paddingIdx?: number | null; maxNorm?: number | null; normType?: number } = {},
   ): Embedding {
+    const { freeze, ...rest } = checkOptions('nn.Embedding.fromPretrained', options, {
+      freeze: 'boolean',
+      paddingIdx: 'integer',
+      maxNorm: 'number',
+      normType: 'number',
+    });
     if (!(embeddings instanceof Tensor) || embeddings.ndim !== 2) {
       throw new RangeError(
         `Embedding.fromPretrained: embeddings must be a 2-D tensor, got ${embeddings instanceof Tensor ? formatShape(embeddings.shape) : typeof embeddings}`,
@@ -89,8 +106,8 @@ export class Embedding extends Module {
     if (embeddings.dtype !== 'float32')
       throw new TypeError(`Embedding.fromPretrained: embeddings must be float32, got ${embeddings.dtype}`);
     const [n, d] = embeddings.shape;
-    const m = new Embedding(n, d, { ...options, weight: clone(embeddings.detach()) });
-    m.weight.requiresGrad = !(options.freeze ?? true);
+    const m = new Embedding(n, d, { ...rest, weight: clone(embeddings.detach()) });
+    m.weight.requiresGrad = !(freeze ?? true);
     return m;
   }
 

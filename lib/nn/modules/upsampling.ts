@@ -1,7 +1,9 @@
 // Upsample, UpsamplingNearest2d, UpsamplingBilinear2d: modules over interpolate, printed as
 // PyTorch prints them (Upsample(scale_factor=2.0, mode=nearest)).
+import { checkOptions } from '../../errors.js';
 import {
   checkInterpolateMode,
+  INTERPOLATE_OPTIONS,
   interpolate,
   type InterpolateMode,
   type InterpolateOptions,
@@ -21,10 +23,11 @@ export class Upsample extends Module {
   readonly alignCorners: boolean | undefined;
   readonly recomputeScaleFactor: boolean | undefined;
 
-  /** `name` (internal) is the subclass's name in error messages. */
-  constructor(options: UpsampleOptions = {}, name = 'Upsample') {
+  constructor(options: UpsampleOptions = {}) {
     super();
-    const o = options ?? {};
+    // Messages name the class made (UpsamplingNearest2d builds an Upsample).
+    const name = new.target.name;
+    const o = checkOptions(`nn.${name}`, options, INTERPOLATE_OPTIONS);
     const mode = o.mode ?? 'nearest';
     checkInterpolateMode(name, mode);
     const hasSize = o.size !== undefined && o.size !== null;
@@ -67,7 +70,8 @@ export class UpsamplingNearest2d extends Upsample {
   constructor(
     options: { size?: number | readonly [number, number]; scaleFactor?: number | readonly [number, number] } = {},
   ) {
-    super({ size: options?.size, scaleFactor: options?.scaleFactor, mode: 'nearest' }, 'UpsamplingNearest2d');
+    checkOptions('nn.UpsamplingNearest2d', options, { size: true, scaleFactor: true });
+    super({ size: options?.size, scaleFactor: options?.scaleFactor, mode: 'nearest' });
   }
 }
 
@@ -76,9 +80,7 @@ export class UpsamplingBilinear2d extends Upsample {
   constructor(
     options: { size?: number | readonly [number, number]; scaleFactor?: number | readonly [number, number] } = {},
   ) {
-    super(
-      { size: options?.size, scaleFactor: options?.scaleFactor, mode: 'bilinear', alignCorners: true },
-      'UpsamplingBilinear2d',
-    );
+    checkOptions('nn.UpsamplingBilinear2d', options, { size: true, scaleFactor: true });
+    super({ size: options?.size, scaleFactor: options?.scaleFactor, mode: 'bilinear', alignCorners: true });
   }
 }

@@ -17,7 +17,7 @@ import { allocate, type DType, type TypedArray } from '../../dtype.js';
 import { checkOptions } from '../../errors.js';
 import { writeInto } from '../../raw/strided.js';
 import { Tensor, type Storage } from '../../tensor.js';
-import { Module } from '../module.js';
+import { type CallInputs, type CallOutput, Module } from '../module.js';
 import type { Parameter } from '../parameter.js';
 
 export interface DistributedDataParallelOptions {
@@ -119,7 +119,7 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     });
   }
 
-  forward(...inputs: unknown[]): unknown {
+  forward(...inputs: CallInputs<M>): CallOutput<M> {
     const s = this._ddp;
     s.beforeForward(this.training);
     const output = this.module.call(...inputs);

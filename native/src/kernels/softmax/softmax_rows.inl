@@ -47,9 +47,25 @@ bool row_has_nan(int64_t n, const float* x) {
   return false;
 }
 
-// y[i] = exp(x[i] - shift) (y may be null: sum only, with exp2_for_sum); returns the sum (NaN if
-// a term is NaN).
-float exp_shift_sum(int64_t n, const float* x, float shift, float* y) {
+// Long sums go block by block: each block's terms are summed in float32 registers, the blocks'
+// sums in double. One float32 accumulator per lane over a whole row would stop growing once it
+// reaches 2^24 times the terms (a row of 2^31 equal terms summed to ~2^29, and its logsumexp to
+// 20.41 instead of 21.49), and would lose every term below half an ulp of a large partial sum;
+// a block gives each lane at most kSumBlock / width terms. The block is a multiple of every
+// ISA's 2 * width, so only the last one has a tail.
+constexpr int64_t kSumBlock = 256;
+
+template <typename F>
+inline float sum_blocks(int64_t n, F block_sum) {
+  if (n <= kSumBlock) return block_sum(0, n);  // most rows: one block, no double
+  double total = 0;
+  for (int64_t b = 0; b < n; b += kSumBlock) total += block_sum(b, n - b < kSumBlock ? n - b : kSumBlock);
+  return static_cast<float>(total);
+}
+
+// y[i] = exp(x[i] - shift) (y may be null: sum only, with exp2_for_sum); returns the sum of one
+// block (NaN if a term is NaN).
+float exp_shift_sum_block(int64_t n, const float* x, float shift, float* y) {
   constexpr int W = S::width;
   const typename S::reg vs = S::set1(shift);
   typename S::reg acc0 = S::set1(0.f), acc1 = S::set1(0.f);
@@ -78,6 +94,11 @@ float exp_shift_sum(int64_t n, const float* x, float shift, float* y) {
     acc1 = S::add(acc1, e);
   }
   return S::hsum(S::add(acc0, acc1));
+}
+
+float exp_shift_sum(int64_t n, const float* x, float shift, float* y) {
+  return sum_blocks(
+      n, [&](int64_t b, int64_t len) { return exp_shift_sum_block(len, x + b, shift, y ? y + b : nullptr); });
 }
 
 void scale_row(int64_t n, float* y, float factor) {
@@ -112,7 +133,7 @@ float logsumexp_row(int64_t n, const float* x) {
 
 // y[i] = x[i] - shift; returns sum(exp(y[i])). Stores the shifted row as it goes, so y's cache
 // lines are fetched while the exps compute rather than in a bare write pass afterwards.
-float shift_store_exp_sum(int64_t n, const float* x, float shift, float* y) {
+float shift_store_exp_sum_block(int64_t n, const float* x, float shift, float* y) {
   constexpr int W = S::width;
   const typename S::reg vs = S::set1(shift);
   typename S::reg acc0 = S::set1(0.f), acc1 = S::set1(0.f);
@@ -140,6 +161,10 @@ float shift_store_exp_sum(int64_t n, const float* x, float shift, float* y) {
   return S::hsum(S::add(acc0, acc1));
 }
 
+float shift_store_exp_sum(int64_t n, const float* x, float shift, float* y) {
+  return sum_blocks(n, [&](int64_t b, int64_t len) { return shift_store_exp_sum_block(len, x + b, shift, y + b); });
+}
+
 // (x - max) - log(sum(exp(x - max))), in PyTorch's order of operations.
 void log_softmax_row(int64_t n, const float* x, float* y) {
   if (n == 0) return;
@@ -158,7 +183,7 @@ void log_softmax_row(int64_t n, const float* x, float* y) {
   for (; i < n; ++i) y[i] = x[i] - l;
 }
 
-float dot_row(int64_t n, const float* a, const float* b) {
+float dot_row_block(int64_t n, const float* a, const float* b) {
   constexpr int W = S::width;
   typename S::reg acc0 = S::set1(0.f), acc1 = S::set1(0.f);
   int64_t i = 0;
@@ -172,7 +197,11 @@ float dot_row(int64_t n, const float* a, const float* b) {
   return s;
 }
 
-float sum_row(int64_t n, const float* a) {
+float dot_row(int64_t n, const float* a, const float* b) {
+  return sum_blocks(n, [&](int64_t k, int64_t len) { return dot_row_block(len, a + k, b + k); });
+}
+
+float sum_row_block(int64_t n, const float* a) {
   constexpr int W = S::width;
   typename S::reg acc0 = S::set1(0.f), acc1 = S::set1(0.f);
   int64_t i = 0;
@@ -184,6 +213,10 @@ float sum_row(int64_t n, const float* a) {
   float s = S::hsum(S::add(acc0, acc1));
   for (; i < n; ++i) s += a[i];
   return s;
+}
+
+float sum_row(int64_t n, const float* a) {
+  return sum_blocks(n, [&](int64_t k, int64_t len) { return sum_row_block(len, a + k); });
 }
 
 void softmax_backward_row(int64_t n, const float* y, const float* dy, float* dx) {
