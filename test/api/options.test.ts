@@ -297,6 +297,7 @@ const CALLS: Record<string, (o: O) => unknown> = {
   'train.recordActivations': (o) => train.recordActivations(model(), o).remove(),
   'train.saveCurves@2': (o) => train.saveCurves(tmp('curves.svg'), [], o),
   'train.withAnomalyDetection': (o) => train.withAnomalyDetection(model(), () => 1, o),
+  useDeterministicAlgorithms: (o) => myelin.useDeterministicAlgorithms(false, o),
   var: (o) => myelin.var(x2(), 0, o),
   zeros: (o) => myelin.zeros([2], o),
   zerosLike: (o) => myelin.zerosLike(x2(), o),

@@ -194,7 +194,7 @@ describe('useDeterministicAlgorithms', () => {
     );
     // @ts-expect-error PyTorch's spelling of the option
     expect(() => useDeterministicAlgorithms(true, { warn_only: true })).toThrow(
-      /useDeterministicAlgorithms: unknown option 'warn_only' \(did you mean 'warnOnly'\?\)/,
+      /useDeterministicAlgorithms: unknown option 'warn_only'; did you mean 'warnOnly'\?/,
     );
     expect(areDeterministicAlgorithmsEnabled()).toBe(false);
   });
