@@ -148,7 +148,10 @@ const batchNormOp = defineOp({
     ctx.save(x, ...(weight ? [weight] : []));
     ctx.saveMean = saveMean;
     ctx.saveInvstd = saveInvstd;
-    ctx.plan = plan;
+    // The backward reads the statistics copied into saveMean/saveInvstd, never the running
+    // buffers: keeping them out of the context lets them change before backward (a second
+    // forward, DistributedDataParallel's buffer broadcast) without a false in-place error.
+    ctx.plan = { ...plan, runningMean: null, runningVar: null };
     return wrap(out, x.shape);
   },
   backward(ctx, grad) {

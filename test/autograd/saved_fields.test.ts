@@ -105,3 +105,14 @@ describe('gradient hooks', () => {
     expect(Array.from(x.grad!.toTypedArray())).toEqual([20, 20]);
   });
 });
+
+describe('running statistics are not kept for backward', () => {
+  it('a second BatchNorm forward (updating the running statistics) before the first backward is no error', () => {
+    const bn = new nn.BatchNorm1d(3);
+    const x = randn([4, 3], { requiresGrad: true });
+    const first = bn.call(x).sum();
+    bn.call(randn([4, 3])); // updates runningMean / runningVar in place
+    first.backward();
+    expect(x.grad?.shape).toEqual([4, 3]);
+  });
+});
