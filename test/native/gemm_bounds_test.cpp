@@ -135,8 +135,9 @@ void sgemm_case(const KernelTable& kt, bool ta, bool tb, int64_t m, int64_t n, i
       double sum = 0;
       for (int64_t p = 0; p < k; ++p)
         sum += double{a.get()[ta ? p * lda + i : i * lda + p]} * b.get()[tb ? j * ldb + p : p * ldb + j];
-      CHECK(std::fabs(c.get()[i * ldc + j] - sum) <= 1e-5 * (k + 1), "%s sgemm ta=%d tb=%d %lldx%lldx%lld at (%lld, %lld)",
-            kt.gemm.name, ta, tb, (long long)m, (long long)n, (long long)k, (long long)i, (long long)j);
+      CHECK(std::fabs(c.get()[i * ldc + j] - sum) <= 1e-5 * (k + 1),
+            "%s sgemm ta=%d tb=%d %lldx%lldx%lld at (%lld, %lld)", kt.gemm.name, ta, tb, (long long)m, (long long)n,
+            (long long)k, (long long)i, (long long)j);
     }
 }
 
