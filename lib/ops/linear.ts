@@ -2,10 +2,14 @@
 // and the backward as two GEMMs plus a row sum. The hot path of every MLP.
 import { describe } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
+import { isGradEnabled } from '../autograd/grad_mode.js';
 import { native, ReduceOp } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from '../raw/elementwise.js';
+import { matmul } from './matmul.js';
+import { sum } from './reduce.js';
+import { reshape } from './view.js';
 
 function f32(t: Tensor): Float32Array {
   return t.storage.data as Float32Array;
@@ -45,16 +49,28 @@ const linearOp = defineOp({
       0,
       outF,
     );
-    ctx.save(xc, wc);
+    // The inputs themselves (not their contiguous copies): a recorded backward needs their graph.
+    ctx.save(x, weight);
     ctx.rows = rows;
     ctx.hasBias = bias !== undefined;
     return out;
   },
   backward(ctx, grad) {
-    const [xc, wc] = ctx.saved;
+    const [x, weight] = ctx.saved;
     const rows = ctx.rows;
-    const outF = wc.shape[0];
-    const inF = wc.shape[1];
+    const outF = weight.shape[0];
+    const inF = weight.shape[1];
+    if (isGradEnabled()) {
+      // createGraph: the same products as recorded ops, so the gradients have derivatives.
+      const g2 = reshape(grad, [rows, outF]);
+      return [
+        ctx.needsInputGrad[0] ? matmul(grad, weight) : null,
+        ctx.needsInputGrad[1] ? matmul(g2.mT, reshape(x, [rows, inF])) : null,
+        ctx.hasBias && ctx.needsInputGrad[2] ? sum(g2, 0) : null,
+      ];
+    }
+    const xc = contiguousRaw(x);
+    const wc = contiguousRaw(weight);
     const g = contiguousRaw(grad);
     let dx: Tensor | null = null;
     let dw: Tensor | null = null;

@@ -2,6 +2,8 @@
 // max/min (values and indices), argmax/argmin, all/any. float32 goes through native.reduce /
 // native.argReduce; int32/bool inputs take TypeScript loops.
 import { defineOp, type OpContext } from '../autograd/define_op.js';
+import { isGradEnabled } from '../autograd/grad_mode.js';
+import { zeros } from '../creation.js';
 import { allocate, type DType, dtypeOf, type TypedArray } from '../dtype.js';
 import { ArgReduceOp, native, ReduceOp, type ReduceOpCode } from '../native.js';
 import { contiguousStrides, formatShape, normalizeDim, normalizeDims, numel, type Shape } from '../shape.js';
@@ -11,6 +13,7 @@ import { div, mul } from './binary.js';
 import { where } from './pointwise.js';
 import { elementOffsets, writeInto } from '../raw/strided.js';
 import { mapRaw } from './unary.js';
+import { scatterAddOp } from './indexing.js';
 import { expand, reshape } from './view.js';
 
 export type Dims = number | readonly number[];
@@ -182,7 +185,7 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
 
 // ---- prod -------------------------------------------------------------------------------
 
-const prodOp = defineOp({
+const prodOp: (x: Tensor, dims: number[], keepdim: boolean) => Tensor = defineOp({
   name: 'prod',
   forward(ctx: OpContext<{ dims: number[] }>, x: Tensor, dims: number[], keepdim: boolean) {
     ctx.save(x);
@@ -192,6 +195,14 @@ const prodOp = defineOp({
   backward(ctx, g) {
     const [x] = ctx.saved;
     const dims = ctx.dims;
+    if (isGradEnabled() && (x.requiresGrad || g.requiresGrad)) {
+      // createGraph: the product of the others as recorded ops (prod / x_j), so the gradient
+      // has a derivative of its own; that quotient needs an input free of zeros.
+      if ((x.toTypedArray() as Float32Array).includes(0)) {
+        throw new Error('prod: a second derivative (createGraph) at an input that contains zeros is not supported');
+      }
+      return [mul(expandBack(g, x.shape, dims), div(expand(prodOp(x, dims, true), x.shape), x))];
+    }
     // d prod / d x_j = product of the others: prefix * suffix products (right with zeros).
     const { vals, rows, cols, perm } = rowsOf(x, dims);
     const others = new Float32Array(vals.length);
@@ -348,6 +359,13 @@ function defineMaxDim(name: 'max' | 'min') {
     },
     backward(ctx, g) {
       const { inShape: shape, dim } = ctx;
+      if (isGradEnabled() && g.requiresGrad) {
+        // createGraph: the same placement as a recorded scatter, so the second derivative
+        // reaches g (the one in x is 0).
+        const kept = shape.map((s, d) => (d === dim ? 1 : s));
+        const index = new Tensor(ctx.indices.storage, kept, undefined, ctx.indices.offset);
+        return [scatterAddOp(zeros(shape), dim, index, reshape(g, kept))];
+      }
       const idx = ctx.indices.storage.data as Int32Array;
       const gv = g.data;
       const cols = shape[dim];

@@ -167,15 +167,16 @@ const logsumexpOp = defineOp({
     const s = reduceRaw('logsumexp', ReduceOp.sum, e, dims, true);
     const out = mapBinaryRaw('logsumexp', s, m, 'float32', (v, shift) => Math.log(v) + shift);
     const result = keepdim ? out : new Tensor(out.storage, reducedShape(x.shape, dims, false));
-    ctx.save(x, out);
+    // The returned tensor (not a same-storage twin without history): the backward reads the
+    // result through its node, so the gradient has a derivative of its own.
+    ctx.save(x, result);
     ctx.dims = dims;
     return result;
   },
   backward(ctx, g) {
-    const [x, out] = ctx.saved;
-    const dims = ctx.dims;
-    const gk = reshape(g, reducedShape(x.shape, dims, true));
-    return [mul(gk, exp(sub(x, out)))];
+    const [x, result] = ctx.saved;
+    const kept = reducedShape(x.shape, ctx.dims, true);
+    return [mul(reshape(g, kept), exp(sub(x, reshape(result, kept))))];
   },
 });
 

@@ -10,6 +10,7 @@ import { formatShape, normalizeDim } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from '../raw/elementwise.js';
 import { recorded } from '../trace.js';
+import { reshape } from './view.js';
 
 enum Op {
   Softmax = 0,
@@ -117,13 +118,26 @@ function softmaxLike(name: string, forwardOp: Op, backwardOp: Op) {
     forward(ctx: OpContext<{ dim: number }>, x: Tensor, dim: number) {
       const { rows, back } = rowsOf(x, dim);
       const y = runRows(forwardOp, rows, null);
-      ctx.save(y);
+      const out = back(y);
+      // y: the rows layout the kernel reads; out: the result, whose node a recorded backward
+      // goes through.
+      ctx.save(y, out);
       ctx.dim = dim;
-      return back(y);
+      return out;
     },
     backward(ctx, grad) {
-      const [y] = ctx.saved; // rows layout
-      const { rows: g, back } = rowsOf(grad, ctx.dim);
+      const [y, out] = ctx.saved;
+      const dim = ctx.dim;
+      if (isGradEnabled()) {
+        // createGraph: the same formula as recorded ops, so the gradient has a derivative.
+        // softmax: out (g - sum(g out)); logSoftmax: g - exp(out) sum(g).
+        return [
+          backwardOp === Op.SoftmaxBackward
+            ? out.mul(grad.sub(grad.mul(out).sum(dim, true)))
+            : grad.sub(out.exp().mul(grad.sum(dim, true))),
+        ];
+      }
+      const { rows: g, back } = rowsOf(grad, dim);
       return [back(runRows(backwardOp, y, g))];
     },
   });
@@ -171,8 +185,8 @@ const logsumexpOp = defineOp({
     const dim = ctx.dim;
     const p = softmax(x, dim);
     const keptShape = x.shape.map((s, d) => (d === dim ? 1 : s));
-    const g = reshapeRaw(contiguousRaw(grad), keptShape);
-    return [p.mul(g)];
+    // A recorded reshape: with createGraph the gradient's derivative reaches grad.
+    return [p.mul(reshape(grad, keptShape))];
   },
 });
 

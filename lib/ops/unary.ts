@@ -3,6 +3,7 @@
 // Integer and bool inputs of floating ops are promoted to float32, as torch does.
 import type { DType } from '../dtype.js';
 import { defineOp } from '../autograd/define_op.js';
+import { isGradEnabled } from '../autograd/grad_mode.js';
 import { allocate } from '../dtype.js';
 import { BinaryOp, native, UnaryOp, type UnaryOpCode } from '../native.js';
 import { contiguousStrides } from '../shape.js';
@@ -187,9 +188,11 @@ export const relu = defineUnary({
   name: 'relu',
   save: 'output',
   forward: native1(UnaryOp.relu),
-  // torch's threshold_backward: out <= 0 ? 0 : g (a NaN output passes g), one native pass.
+  // torch's threshold_backward: out <= 0 ? 0 : g (a NaN output passes g), one native pass; a
+  // recorded product instead when the gradient itself has a graph (createGraph), so the second
+  // derivative reaches g (the mask's own derivative is 0).
   backward: (g, out) =>
-    out.dtype === 'float32' && g.dtype === 'float32'
+    out.dtype === 'float32' && g.dtype === 'float32' && !(g.requiresGrad && isGradEnabled())
       ? binaryRaw('relu', BinaryOp.reluGrad, g, out)
       : mul(
           g,
