@@ -1,7 +1,7 @@
 // Channel-wise dropout (dropout1d/2d/3d and the modules): whole channels zeroed, the rest scaled
 // by 1 / (1 - p), identity in eval, masks from the seeded generator.
 import { describe, expect, it } from 'vitest';
-import { Generator, gradcheck, manualSeed, nn, noGrad, ones, type Tensor } from '../../lib/index.js';
+import { Generator, manualSeed, nn, noGrad, ones, type Tensor } from '../../lib/index.js';
 import { shaped } from './helpers.js';
 
 const F = nn.functional;
@@ -77,15 +77,6 @@ describe('dropout2d', () => {
     const a = F.dropout2d(x, 0.5).toTypedArray();
     manualSeed(7);
     expect(new nn.Dropout2d().forward(x).toTypedArray()).toEqual(a);
-  });
-
-  it('passes a finite-difference gradient check with a fixed mask', () => {
-    const x = shaped(
-      Array.from({ length: 3 * 4 * 2 * 2 }, (_, i) => Math.sin(i)),
-      [3, 4, 2, 2],
-      true,
-    );
-    expect(gradcheck((t: Tensor) => F.dropout2d(t, 0.4, { generator: new Generator().manualSeed(8) }), [x])).toBe(true);
   });
 
   it('reads a 3-D input as one unbatched [C, H, W] sample', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gradcheck, manualSeed, nn, randn, Tensor, tensor } from '../../lib/index.js';
+import { manualSeed, nn, randn, Tensor, tensor } from '../../lib/index.js';
 import { close, fx, shaped } from './helpers.js';
 
 const F = nn.functional;
@@ -66,28 +66,6 @@ describe('BatchNorm1d against PyTorch', () => {
     expect(yEval.allclose(yTrain, { atol: 1e-3 })).toBe(false);
   });
 
-  it('finite-difference gradients in train and eval mode, for [N, C], [N, C, L] and [N, C, H, W]', () => {
-    manualSeed(2);
-    for (const shape of [
-      [4, 3],
-      [2, 3, 5],
-      [2, 3, 2, 2],
-    ]) {
-      const x = randn(shape).detach().requiresGrad_();
-      const w = randn([3]).detach().requiresGrad_();
-      const b = randn([3]).detach().requiresGrad_();
-      expect(
-        gradcheck((a, ww, bb) => F.batchNorm(a, null, null, { weight: ww, bias: bb, training: true }), [x, w, b]),
-      ).toBe(true);
-      const rm = randn([3]);
-      const rv = randn([3]).abs().add(0.5);
-      expect(
-        gradcheck((a, ww, bb) => F.batchNorm(a, rm, rv, { weight: ww, bias: bb, training: false }), [x, w, b]),
-      ).toBe(true);
-      expect(gradcheck((a, bb) => F.batchNorm(a, null, null, { bias: bb, training: true }), [x, b])).toBe(true);
-    }
-  });
-
   it('bad inputs', () => {
     const bn = new nn.BatchNorm1d(4);
     expect(() => bn.call(randn([2, 3]))).toThrow(
@@ -118,13 +96,8 @@ describe('LayerNorm against PyTorch', () => {
     });
   }
 
-  it('finite-difference gradients, non-contiguous input, bad shapes', () => {
+  it('non-contiguous input, bad shapes', () => {
     manualSeed(4);
-    const x = randn([3, 4]).detach().requiresGrad_();
-    const w = randn([4]).detach().requiresGrad_();
-    const b = randn([4]).detach().requiresGrad_();
-    expect(gradcheck((a, ww, bb) => F.layerNorm(a, [4], { weight: ww, bias: bb }), [x, w, b])).toBe(true);
-    expect(gradcheck((a, ww) => F.layerNorm(a, [4], { weight: ww }), [x, w])).toBe(true);
     const xt = randn([4, 3]);
     close(
       F.layerNorm(xt.t(), [4]),

@@ -1,40 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { gradcheck, Tensor } from '../../lib/index.js';
-import { conv1d, conv2d, convTranspose1d, convTranspose2d } from '../../lib/ops/conv.js';
-import { decode, expectClose, type FixtureCase, loadFixture } from '../helpers/fixtures.js';
-import { randomFloats, supportedIsas, withIsa } from '../helpers/native.js';
-
-const fixtures = loadFixture<Record<string, FixtureCase[]>>('conv');
-type ConvFn = (x: Tensor, w: Tensor, b?: Tensor | null, o?: Record<string, unknown>) => Tensor;
-const ops: Record<string, ConvFn> = {
-  conv1d: conv1d as ConvFn,
-  conv2d: conv2d as ConvFn,
-  convTranspose1d: convTranspose1d as ConvFn,
-  convTranspose2d: convTranspose2d as ConvFn,
-};
+import { Tensor } from '../../lib/index.js';
+import { conv1d, conv2d, convTranspose2d } from '../../lib/ops/conv.js';
+import { randomFloats } from '../helpers/native.js';
+import { describeOps } from '../helpers/opinfo.js';
+import { convOps } from './declarations/conv.js';
 
 function rand(shape: number[], seed: number, requiresGrad = true): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   return Tensor.fromData(randomFloats(n, seed), shape).requiresGrad_(requiresGrad);
 }
 
-for (const isa of supportedIsas) {
-  describe(`convolutions against PyTorch (${isa})`, () => {
-    for (const [opName, fn] of Object.entries(ops)) {
-      for (const c of fixtures[opName]) {
-        it(`${opName}: ${c.name}`, () => {
-          withIsa(isa, () => {
-            const [x, w, b] = c.inputs.map((e) => decode(e, true));
-            const out = fn(x, w, b ?? null, c.args);
-            expectClose(out, c.output, 'output');
-            out.backward(decode(c.gradOutput!));
-            [x, w, b].filter((t) => t).forEach((t, i) => expectClose(t.grad, c.grads![i]!, `grad ${i}`));
-          });
-        });
-      }
-    }
-  });
-}
+describeOps(convOps);
 
 describe('convolution inputs', () => {
   it('non-contiguous inputs and weights give the same result as contiguous copies', () => {
@@ -67,28 +43,6 @@ describe('convolution inputs', () => {
     expect(
       convTranspose2d(rand([3, 2, 2], 27, false), rand([3, 4, 2, 2], 28, false), null, { stride: 2 }).shape,
     ).toEqual([4, 4, 4]);
-  });
-});
-
-describe('convolution gradients (finite differences)', () => {
-  it('conv2d with stride, padding, dilation, groups and bias', () => {
-    const f = (x: Tensor, w: Tensor, b: Tensor) =>
-      conv2d(x, w, b, { stride: [2, 1], padding: [1, 2], dilation: [1, 2], groups: 2 });
-    expect(gradcheck(f, [rand([2, 4, 5, 4], 1), rand([2, 2, 2, 3], 2), rand([2], 3)])).toBe(true);
-  });
-  it('conv1d with padding same', () => {
-    expect(gradcheck((x, w) => conv1d(x, w, null, { padding: 'same' }), [rand([1, 2, 6], 4), rand([3, 2, 4], 5)])).toBe(
-      true,
-    );
-  });
-  it('convTranspose2d with outputPadding and groups', () => {
-    const f = (x: Tensor, w: Tensor, b: Tensor) =>
-      convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1, groups: 2 });
-    expect(gradcheck(f, [rand([1, 4, 3, 2], 6), rand([4, 1, 3, 3], 7), rand([2], 8)])).toBe(true);
-  });
-  it('a bias-only gradient (frozen weight)', () => {
-    const w = rand([3, 2, 3, 3], 9, false);
-    expect(gradcheck((x, b) => conv2d(x, w, b, { padding: 1 }), [rand([1, 2, 4, 4], 10), rand([3], 11)])).toBe(true);
   });
 });
 

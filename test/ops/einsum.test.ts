@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { autograd, einsum, enableGrad, gradcheck, matmul, outer, Tensor, tensor, zeros } from '../../lib/index.js';
-import { decode, expectClose, type FixtureCase, loadFixture } from '../helpers/fixtures.js';
 import { randomFloats } from '../helpers/native.js';
-
-const fixtures = loadFixture<{ einsum: FixtureCase[] }>('linalg').einsum;
+import { describeOps } from '../helpers/opinfo.js';
+import { einsumOps } from './declarations/einsum.js';
 
 function rand(shape: number[], seed: number, requiresGrad = false): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -18,90 +17,9 @@ function expectAllClose(a: Tensor, b: Tensor, tol = 1e-5): void {
   ).toBe(true);
 }
 
-describe('einsum against PyTorch', () => {
-  for (const c of fixtures) {
-    it(c.name, () => {
-      const inputs = c.inputs.map((e) => decode(e, true));
-      const out = einsum(c.args.equation as string, ...inputs);
-      expectClose(out, c.output, 'output');
-      out.backward(decode(c.gradOutput!));
-      inputs.forEach((t, i) => expectClose(t.grad, c.grads![i]!, `grad ${i}`));
-    });
-  }
-});
+describeOps(einsumOps);
 
-describe('einsum gradients (finite differences)', () => {
-  const cases: [string, number[][]][] = [
-    [
-      'ij,jk->ik',
-      [
-        [2, 3],
-        [3, 2],
-      ],
-    ],
-    ['ii->', [[3, 3]]],
-    ['bii->b', [[2, 3, 3]]],
-    ['ii->i', [[3, 3]]],
-    ['iij->ji', [[2, 2, 3]]],
-    ['i,ij,j->', [[3], [3, 3], [3]]],
-    [
-      'bi,ij,bj->b',
-      [
-        [2, 3],
-        [3, 3],
-        [2, 3],
-      ],
-    ],
-    [
-      'bhqd,bhkd->bhqk',
-      [
-        [1, 2, 2, 3],
-        [1, 2, 3, 3],
-      ],
-    ],
-    [
-      'abcd,cdef->abef',
-      [
-        [2, 1, 2, 2],
-        [2, 2, 2, 1],
-      ],
-    ],
-    [
-      '...ij,...jk->...ik',
-      [
-        [2, 1, 2, 3],
-        [3, 3, 2],
-      ],
-    ],
-    [
-      'ij,jk->ik',
-      [
-        [2, 1],
-        [3, 2],
-      ],
-    ], // size-1 broadcast of a contracted label
-    [
-      'ij,kj->',
-      [
-        [2, 3],
-        [2, 3],
-      ],
-    ],
-    [
-      'ijj,jk->ik',
-      [
-        [2, 3, 3],
-        [3, 2],
-      ],
-    ],
-  ];
-  for (const [eq, shapes] of cases) {
-    it(eq, () => {
-      const inputs = shapes.map((s, i) => rand(s, 10 + i, true));
-      expect(gradcheck((...xs) => einsum(eq, ...xs), inputs)).toBe(true);
-    });
-  }
-
+describe('einsum second-order gradients', () => {
   it('second order: gradients of a gradient (createGraph)', () => {
     // y = xᵀAz; dy/dx = Az; sum(dy/dx) = 1ᵀAz, whose gradients are z.grad = Aᵀ1, A.grad = 1zᵀ.
     const A = tensor(

@@ -15,10 +15,9 @@ import {
   topk,
   zeros,
 } from '../../lib/index.js';
-import { decode, expectClose, type FixtureCase, loadFixture } from '../helpers/fixtures.js';
 import { randomFloats } from '../helpers/native.js';
-
-const fixtures = loadFixture<{ indexing: FixtureCase[] }>('linalg').indexing;
+import { describeOps } from '../helpers/opinfo.js';
+import { indexingOps } from './declarations/indexing.js';
 
 function rand(shape: number[], seed: number, requiresGrad = false): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -27,84 +26,13 @@ function rand(shape: number[], seed: number, requiresGrad = false): Tensor {
 
 const int = (data: number[] | number[][] | number[][][]) => tensor(data, { dtype: 'int32' });
 
-/** Runs a fixture case's op on decoded inputs. */
-function run(c: FixtureCase, xs: Tensor[]): Tensor | [Tensor, Tensor] {
-  const a = c.args as Record<string, number & boolean>;
-  switch (a.op as unknown as string) {
-    case 'gather':
-      return gather(xs[0], a.dim, xs[1]);
-    case 'scatter':
-      return scatter(xs[0], a.dim, xs[1], xs.length > 2 ? xs[2] : a.value);
-    case 'scatterAdd':
-      return scatterAdd(xs[0], a.dim, xs[1], xs[2]);
-    case 'indexSelect':
-      return indexSelect(xs[0], a.dim, xs[1]);
-    case 'maskedFill':
-      return maskedFill(xs[0], xs[1], a.value);
-    case 'sort': {
-      const r = sort(xs[0], a.dim, { descending: a.descending });
-      return [r.values, r.indices];
-    }
-    case 'argsort':
-      return argsort(xs[0], a.dim, { descending: a.descending });
-    case 'topk': {
-      const r = topk(xs[0], a.k, a.dim, { largest: a.largest });
-      return [r.values, r.indices];
-    }
-    case 'nonzero':
-      return nonzero(xs[0]);
-    case 'oneHot':
-      return oneHot(xs[0], a.numClasses);
-  }
-  throw new Error(`unknown op ${String(a.op)}`);
-}
+describeOps(indexingOps);
 
-describe('indexing against PyTorch', () => {
-  for (const c of fixtures) {
-    it(c.name, () => {
-      const xs = c.inputs.map((e, i) => decode(e, c.grads?.[i] != null));
-      const out = run(c, xs);
-      const values = Array.isArray(out) ? out[0] : out;
-      expectClose(values, c.output, 'output');
-      if (c.indices) expectClose((out as [Tensor, Tensor])[1], c.indices, 'indices');
-      if (c.gradOutput) {
-        values.backward(decode(c.gradOutput));
-        c.grads!.forEach((g, i) => g && expectClose(xs[i].grad, g, `grad ${i}`));
-      }
-    });
-  }
-});
-
-describe('indexing gradients (finite differences)', () => {
+describe('indexing second-order gradients', () => {
   const idx = int([
     [0, 2, 1],
     [2, 2, 0],
   ]);
-  it('gather, scatter, scatterAdd, indexSelect, maskedFill', () => {
-    expect(gradcheck((x) => gather(x, 0, idx), [rand([3, 3], 1, true)])).toBe(true);
-    expect(gradcheck((x) => gather(x, 1, idx), [rand([2, 4], 2, true)])).toBe(true);
-    // scatter with repeated targets is order-dependent (as in torch): distinct targets here.
-    const distinct = int([
-      [0, 2, 1],
-      [2, 1, 0],
-    ]);
-    expect(gradcheck((x, s) => scatter(x, 0, distinct, s), [rand([3, 3], 3, true), rand([2, 3], 4, true)])).toBe(true);
-    expect(gradcheck((x, s) => scatter(x, 1, distinct, s), [rand([2, 4], 5, true), rand([2, 5], 6, true)])).toBe(true);
-    expect(gradcheck((x) => scatter(x, 0, idx, 0.5), [rand([3, 3], 7, true)])).toBe(true);
-    expect(gradcheck((x, s) => scatterAdd(x, 0, idx, s), [rand([3, 3], 8, true), rand([2, 3], 9, true)])).toBe(true);
-    expect(gradcheck((x) => indexSelect(x, 1, int([2, 0, 2])), [rand([2, 3, 2], 10, true)])).toBe(true);
-    const mask = tensor([
-      [true, false, false],
-      [false, false, true],
-    ]);
-    expect(gradcheck((x) => maskedFill(x, mask, 7), [rand([2, 3], 11, true)])).toBe(true);
-  });
-  it('sort and topk (through their indices)', () => {
-    expect(gradcheck((x) => sort(x, 1).values, [rand([3, 5], 12, true)])).toBe(true);
-    expect(gradcheck((x) => sort(x, 0, { descending: true }).values, [rand([4, 2], 13, true)])).toBe(true);
-    expect(gradcheck((x) => topk(x, 2).values, [rand([3, 5], 14, true)])).toBe(true);
-    expect(gradcheck((x) => topk(x, 2, 0, { largest: false }).values, [rand([4, 3], 15, true)])).toBe(true);
-  });
   it('second order: the gradient of gather is a scatterAdd, whose gradient is a gather', () => {
     expect(gradcheck((s) => gather(scatterAdd(zeros([3, 3]), 0, idx, s), 0, idx), [rand([2, 3], 16, true)])).toBe(true);
     expect(

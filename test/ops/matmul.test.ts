@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { autograd, bmm, dot, gradcheck, matmul, mm, mv, outer, Tensor, tensor, zeros } from '../../lib/index.js';
-import { decode, expectClose, type FixtureCase, loadFixture } from '../helpers/fixtures.js';
 import { matrixLayout } from '../../lib/raw/gemm.js';
 import { randomFloats, supportedIsas, withIsa, withThreads } from '../helpers/native.js';
-
-const fixtures = loadFixture<{ matmul: FixtureCase[] }>('linalg').matmul;
-const ops: Record<string, (a: Tensor, b: Tensor) => Tensor> = { matmul, mm, bmm, mv, dot, outer };
+import { describeOps } from '../helpers/opinfo.js';
+import { matmulOps } from './declarations/matmul.js';
 
 function rand(shape: number[], seed: number, requiresGrad = false): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -59,53 +57,9 @@ function expectMatches(got: Tensor, want: { shape: number[]; data: number[] }, t
   expect(bad, bad >= 0 ? `element ${bad}: ${g[bad]} vs ${want.data[bad]}` : '').toBe(-1);
 }
 
-describe('matmul against PyTorch', () => {
-  for (const c of fixtures) {
-    it(c.name, () => {
-      const inputs = c.inputs.map((e) => decode(e, true));
-      const out = ops[c.args.op as string](inputs[0], inputs[1]);
-      expectClose(out, c.output, 'output');
-      out.backward(decode(c.gradOutput!));
-      inputs.forEach((t, i) => expectClose(t.grad, c.grads![i]!, `grad ${i}`));
-    });
-  }
-});
+describeOps(matmulOps);
 
-describe('matmul gradients (finite differences)', () => {
-  const shapes: [number[], number[]][] = [
-    [[3], [3]],
-    [[2, 3], [3]],
-    [[3], [3, 2]],
-    [
-      [2, 3],
-      [3, 4],
-    ],
-    [
-      [2, 2, 3],
-      [3, 2],
-    ],
-    [
-      [2, 1, 2, 3],
-      [3, 3, 2],
-    ],
-    [
-      [2, 3],
-      [2, 3, 2],
-    ],
-    [[3], [2, 3, 2]],
-  ];
-  for (const [sa, sb] of shapes) {
-    it(`${JSON.stringify(sa)} x ${JSON.stringify(sb)}`, () => {
-      expect(gradcheck(matmul, [rand(sa, 1, true), rand(sb, 2, true)])).toBe(true);
-    });
-  }
-  it('mm, bmm, mv, dot, outer', () => {
-    expect(gradcheck(mm, [rand([3, 4], 3, true), rand([4, 2], 4, true)])).toBe(true);
-    expect(gradcheck(bmm, [rand([2, 3, 4], 5, true), rand([2, 4, 2], 6, true)])).toBe(true);
-    expect(gradcheck(mv, [rand([3, 4], 7, true), rand([4], 8, true)])).toBe(true);
-    expect(gradcheck(dot, [rand([5], 9, true), rand([5], 10, true)])).toBe(true);
-    expect(gradcheck(outer, [rand([3], 11, true), rand([4], 12, true)])).toBe(true);
-  });
+describe('matmul gradients', () => {
   it('second order: grad of a gradient (createGraph)', () => {
     // y = sum(a·b); dy/da = 1·bᵀ; sum(dy/da) = m·sum(b), so its gradient in b is m everywhere.
     const a = rand([3, 4], 13, true);

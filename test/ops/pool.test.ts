@@ -1,59 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { gradcheck, Tensor } from '../../lib/index.js';
+import { Tensor } from '../../lib/index.js';
 import {
-  adaptiveAvgPool1d,
   adaptiveAvgPool2d,
-  adaptiveMaxPool1d,
-  adaptiveMaxPool2d,
   adaptiveMaxPool2dWithIndices,
   avgPool1d,
   avgPool2d,
-  maxPool1d,
-  maxPool1dWithIndices,
   maxPool2d,
   maxPool2dWithIndices,
 } from '../../lib/ops/pool.js';
 import { native } from '../../lib/native.js';
-import { decode, expectClose, type FixtureCase, loadFixture } from '../helpers/fixtures.js';
 import { randomFloats, withThreads } from '../helpers/native.js';
-
-const fixtures = loadFixture<Record<string, FixtureCase[]>>('conv');
-type A = Record<string, unknown>;
-/** The fixture's arguments as the options of a pool (kernelSize is positional). */
-const opts = ({ kernelSize: _, ...rest }: A) => rest;
-const ops: Record<string, (x: Tensor, a: A) => Tensor | [Tensor, Tensor]> = {
-  maxPool2d: (x, a) => maxPool2dWithIndices(x, a.kernelSize as number, opts(a)),
-  maxPool1d: (x, a) => maxPool1dWithIndices(x, a.kernelSize as number, opts(a)),
-  avgPool2d: (x, a) => avgPool2d(x, a.kernelSize as number, opts(a)),
-  avgPool1d: (x, a) => avgPool1d(x, a.kernelSize as number, opts(a)),
-  adaptiveAvgPool2d: (x, a) => adaptiveAvgPool2d(x, a.outputSize as number),
-  adaptiveMaxPool2d: (x, a) => adaptiveMaxPool2dWithIndices(x, a.outputSize as number),
-};
+import { describeOps } from '../helpers/opinfo.js';
+import { poolOps } from './declarations/pool.js';
 
 function rand(shape: number[], seed: number, requiresGrad = true): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   return Tensor.fromData(randomFloats(n, seed), shape).requiresGrad_(requiresGrad);
 }
 
-for (const threads of [1, 2]) {
-  describe(`pooling against PyTorch (${threads} thread(s))`, () => {
-    for (const [opName, fn] of Object.entries(ops)) {
-      for (const c of fixtures[opName]) {
-        it(`${opName}: ${c.name}`, () => {
-          withThreads(threads, () => {
-            const x = decode(c.inputs[0], true);
-            const res = fn(x, c.args);
-            const out = Array.isArray(res) ? res[0] : res;
-            expectClose(out, c.output, 'output', 1e-5, 1e-5);
-            if (c.indices) expectClose((res as [Tensor, Tensor])[1], c.indices, 'indices');
-            out.backward(decode(c.gradOutput!));
-            expectClose(x.grad, c.grads![0]!, 'grad', 1e-5, 1e-5);
-          });
-        });
-      }
-    }
-  });
-}
+describeOps(poolOps);
 
 describe('pooling on larger inputs (threaded over planes)', () => {
   it('gives the same result at 1 and 2 threads', () => {
@@ -151,43 +116,6 @@ describe('maxPool2d(2): the 2x2 stride-2 fast path', () => {
     const [v, i] = maxPool2dWithIndices(x, 2, { ceilMode: true });
     expect(Array.from(v.toTypedArray())).toEqual([5, 6, 8, 9]);
     expect(Array.from(i.toTypedArray())).toEqual([4, 5, 7, 8]);
-  });
-});
-
-describe('pooling gradients (finite differences)', () => {
-  // Distinct, well-separated values keep every max window's winner fixed under the FD step.
-  function spread(shape: number[], seed: number): Tensor {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const perm = Array.from(randomFloats(n, seed))
-      .map((v, i) => [v, i])
-      .sort((p, q) => p[0] - q[0])
-      .map((p) => p[1]);
-    const vals = new Float32Array(n);
-    perm.forEach((idx, rank) => {
-      vals[idx] = rank * 0.1;
-    });
-    return Tensor.fromData(vals, shape).requiresGrad_(true);
-  }
-  it('maxPool2d with dilation and ceilMode', () => {
-    expect(
-      gradcheck((x) => maxPool2d(x, 2, { stride: 2, dilation: [1, 2], ceilMode: true }), [spread([1, 2, 5, 6], 1)]),
-    ).toBe(true);
-  });
-  it('maxPool1d, adaptiveMaxPool2d and adaptiveMaxPool1d', () => {
-    expect(gradcheck((x) => maxPool1d(x, 3, { stride: 2, padding: 1 }), [spread([2, 2, 7], 2)])).toBe(true);
-    expect(gradcheck((x) => adaptiveMaxPool2d(x, [2, 3]), [spread([1, 2, 5, 4], 3)])).toBe(true);
-    expect(gradcheck((x) => adaptiveMaxPool1d(x, 3), [spread([2, 5], 4)])).toBe(true);
-  });
-  it('avgPool2d/1d and the adaptive averages', () => {
-    expect(
-      gradcheck(
-        (x) => avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false, ceilMode: true }),
-        [rand([1, 2, 5, 6], 5)],
-      ),
-    ).toBe(true);
-    expect(gradcheck((x) => avgPool1d(x, 2, { padding: 1 }), [rand([1, 2, 5], 6)])).toBe(true);
-    expect(gradcheck((x) => adaptiveAvgPool2d(x, [3, 2]), [rand([1, 1, 7, 5], 7)])).toBe(true);
-    expect(gradcheck((x) => adaptiveAvgPool1d(x, 4), [rand([2, 6], 8)])).toBe(true);
   });
 });
 

@@ -1,0 +1,464 @@
+// One declaration per op, one harness for all (PyTorch's OpInfo). An op is declared once, in
+// test/ops/declarations/<its lib/ops file>.ts: how to call it, its sample inputs (shapes, value
+// domains, index tensors), the dtypes it computes in, whether it has first and second
+// derivatives, its PyTorch golden cases, its error inputs and its tolerances. describeOps runs
+// every rule below on every declaration; a new rule (forward-mode JVPs, float64, bf16) is one
+// more function here and reaches every op at once.
+//
+// Rules:
+//   fixtures   PyTorch's output, indices and input gradients (scripts/gen_fixtures_*.py), under
+//              every ISA this CPU runs (isa: true) and at 1 and 2 threads (threads: true)
+//   gradcheck  first derivatives against central finite differences, on non-contiguous inputs
+//   gradgrad   second derivatives (supportsGradGrad), or a first gradient that carries no
+//              graph at all (so asking for a second one is an error, never a silent zero)
+//   views      bit-exact results and gradients for inputs at an offset and strided, and for a
+//              gradient that arrives as a view
+//   dtypes     every non-reference dtype gives the reference (float32) result on the same values
+//   errors     each error input throws the declared message
+import { describe, expect, it } from 'vitest';
+import {
+  autograd,
+  type DType,
+  enableGrad,
+  Generator,
+  type GradcheckOptions,
+  gradcheck,
+  randn,
+  Storage,
+  stack,
+  Tensor,
+} from '../../lib/index.js';
+import { type EncodedTensor, expectClose } from './fixtures.js';
+import { supportedIsas, withIsa, withThreads } from './native.js';
+
+/** A tensor input of a sample. Float inputs are drawn from randn unless `values` is given. */
+export interface InputSpec {
+  shape: number[];
+  /** Fixed row-major values: index tensors, masks, and floats that must stay off a kink. */
+  values?: readonly (number | boolean)[];
+  /** Draw |randn| + lo instead of randn: a domain bounded away from 0 (log, sqrt, a divisor). */
+  lo?: number;
+  /**
+   * Distinct values `spread` apart (0, spread, 2 spread... in a random order): no ties, and no
+   * finite-difference step that changes which element is the maximum.
+   */
+  spread?: number;
+  /** Default float32. int32 and bool inputs (indices, masks) are never differentiated. */
+  dtype?: DType;
+  /** Whether a float input is differentiated (default true). */
+  grad?: boolean;
+}
+
+export interface Sample<A> {
+  name: string;
+  inputs: InputSpec[];
+  /** The op's other arguments (dims, options), passed to OpInfo.op. */
+  args: A;
+  /**
+   * Sized for the kernels' vector and threaded paths rather than for finite differences, which
+   * cost O(inputs x outputs): gradcheck and gradgradcheck skip it, every other rule runs it.
+   */
+  large?: boolean;
+  /** Run the view rules on this sample too (they take the op's first sample and its large ones). */
+  layouts?: boolean;
+  /**
+   * The op refuses a second derivative at this sample (a documented limit, such as prod at an
+   * input with zeros): the gradgrad rule checks that it throws this, rather than giving numbers.
+   */
+  gradgradError?: RegExp;
+}
+
+/** A PyTorch golden case: inputs, the output (and indices), the output gradient and input gradients. */
+export interface Golden<A> {
+  name: string;
+  /** Where the case comes from: '<file>.json <group> #<index>' (the coverage test counts them). */
+  source: string;
+  inputs: EncodedTensor[];
+  args: A;
+  output: EncodedTensor;
+  indices?: EncodedTensor;
+  gradOutput?: EncodedTensor;
+  /** One per input; null where PyTorch computed none (an index, an input without grad). */
+  grads?: (EncodedTensor | null)[];
+  /** Inputs PyTorch did not differentiate (default: every float input is). */
+  noGrad?: number[];
+  /** |got - want| <= atol + rtol |want|, for the output and for the gradients. */
+  tol: { atol: number; rtol: number; gradAtol?: number; gradRtol?: number };
+  /** Compare the output's dtype with the golden one (the tensor-op fixtures record it). */
+  checkDtype?: boolean;
+}
+
+export interface ErrorInput {
+  name: string;
+  call: () => unknown;
+  throws: RegExp;
+}
+
+/** What an op returns: a tensor, or values and their int32 indices (max pooling, sort, topk). */
+export type OpResult = Tensor | [Tensor, Tensor];
+
+export interface OpInfo<A = Record<string, never>> {
+  /** The op and, after a colon, the variant ('pow: scalar exponent'). */
+  name: string;
+  /** Calls the op on a sample's (or golden case's) tensors and arguments. */
+  op: (xs: Tensor[], args: A) => OpResult;
+  samples: Sample<A>[];
+  /**
+   * The dtypes the op computes in, each with its result's dtype: { float32: 'float32',
+   * int32: 'float32' } for exp. float32 is the reference; the dtypes rule runs the samples in
+   * every other one (int32 now; float64 and bfloat16 as they arrive, with their tolerances).
+   */
+  dtypes: Partial<Record<DType, DType>>;
+  /** Default true: the op has a backward. false: its result never requires grad. */
+  supportsAutograd?: boolean;
+  /** The op's backward is made of recorded ops, so it has a correct derivative of its own. */
+  supportsGradGrad: boolean;
+  /** Forward-mode derivatives (JVP). lib has no forward mode yet: see the guard below. */
+  supportsForwardAD?: boolean;
+  /** The op calls a kernel with per-ISA variants: goldens are replayed under every ISA. */
+  isa?: boolean;
+  /** The op's kernel is threaded: goldens are replayed at 1 and 2 threads. */
+  threads?: boolean;
+  fixtures?: Golden<A>[];
+  errorInputs?: ErrorInput[];
+  tolerances?: {
+    gradcheck?: GradcheckOptions;
+    gradgradcheck?: GradcheckOptions;
+    /**
+     * The kernel sums a strided input in another order than a contiguous one: on the strided
+     * layout the views rule allows this relative difference instead of bit-equality.
+     */
+    stridedViews?: number;
+  };
+}
+
+/** Declares an op (identity: it gives the declaration its argument type). */
+export function declareOp<A = Record<string, never>>(info: OpInfo<A>): OpInfo<unknown> {
+  return info as OpInfo<unknown>;
+}
+
+// ---- inputs -------------------------------------------------------------------------------
+
+export type Layout = 'contiguous' | 'offset' | 'strided';
+
+/** The values of an input spec as a contiguous tensor (dtype: the spec's, else `dtype`). */
+function valuesOf(spec: InputSpec, gen: Generator, dtype: DType): Tensor {
+  const d = spec.dtype ?? dtype;
+  if (spec.values) {
+    const n = spec.shape.reduce((a, b) => a * b, 1);
+    if (spec.values.length !== n)
+      throw new Error(`sample input of shape [${spec.shape}] has ${spec.values.length} values`);
+    const data = d === 'float32' ? new Float32Array(n) : d === 'int32' ? new Int32Array(n) : new Uint8Array(n);
+    spec.values.forEach((v, i) => {
+      data[i] = Number(v);
+    });
+    return new Tensor(new Storage(data), spec.shape);
+  }
+  let t = randn(spec.shape, { generator: gen });
+  if (spec.lo !== undefined) t = t.abs().add(spec.lo);
+  if (spec.spread !== undefined) {
+    const v = t.toTypedArray() as Float32Array;
+    const order = Array.from(v.keys()).sort((i, j) => v[i] - v[j]);
+    const ranked = new Float32Array(v.length);
+    order.forEach((i, rank) => {
+      ranked[i] = rank * spec.spread!;
+    });
+    t = Tensor.fromData(ranked, spec.shape);
+  }
+  return t;
+}
+
+/**
+ * The same values in another layout: at an offset (the third block of a 3x larger storage), or
+ * strided (every other element of a wider last dim, from element 1: non-contiguous and at an
+ * offset). Works for any dtype.
+ */
+export function laidOut(t: Tensor, layout: Layout): Tensor {
+  const values = t.contiguous().toTypedArray();
+  const n = values.length;
+  const Ctor = values.constructor as new (n: number) => typeof values;
+  if (layout === 'contiguous') {
+    const data = new Ctor(n);
+    data.set(values);
+    return new Tensor(new Storage(data), t.shape);
+  }
+  if (layout === 'offset' || t.ndim === 0) {
+    const data = new Ctor(3 * n + 1);
+    data.set(values, 2 * n + 1);
+    return new Tensor(new Storage(data), t.shape, undefined, 2 * n + 1);
+  }
+  const last = t.shape[t.ndim - 1];
+  const rows = n / Math.max(last, 1);
+  const data = new Ctor(Math.max(rows * (2 * last + 1), 1));
+  for (let r = 0; r < rows; r++)
+    for (let j = 0; j < last; j++) data[r * (2 * last + 1) + 1 + 2 * j] = values[r * last + j];
+  const strides = new Array<number>(t.ndim);
+  strides[t.ndim - 1] = 2;
+  let s = 2 * last + 1;
+  for (let d = t.ndim - 2; d >= 0; d--) {
+    strides[d] = s;
+    s *= t.shape[d];
+  }
+  return new Tensor(new Storage(data), t.shape, strides, 1);
+}
+
+const isFloat = (spec: InputSpec, dtype: DType) => (spec.dtype ?? dtype) === 'float32';
+const differentiable = (spec: InputSpec) => (spec.dtype ?? 'float32') === 'float32' && spec.grad !== false;
+
+/** A sample's inputs in a layout; differentiable float inputs require grad when `grad`. */
+function inputsOf(sample: Sample<unknown>, seed: number, layout: Layout, grad: boolean): Tensor[] {
+  const gen = new Generator().manualSeed(seed);
+  return sample.inputs.map((spec) => {
+    const t = laidOut(valuesOf(spec, gen, 'float32'), layout);
+    return grad && differentiable(spec) ? t.requiresGrad_() : t;
+  });
+}
+
+const valuesPart = (r: OpResult): Tensor => (Array.isArray(r) ? r[0] : r);
+
+/** got equals want element for element (bit-exact, NaN equal to NaN), or within tol relative. */
+function expectSame(got: Tensor | null, want: Tensor | null, what: string, tol = 0): void {
+  expect(got, `${what}: missing`).not.toBeNull();
+  expect(want, `${what}: missing reference`).not.toBeNull();
+  expect(got!.shape, what).toEqual(want!.shape);
+  expect(got!.dtype, what).toBe(want!.dtype);
+  const g = got!.toTypedArray();
+  const w = want!.toTypedArray();
+  for (let i = 0; i < w.length; i++) {
+    if (Object.is(g[i], w[i]) || Math.abs(g[i] - w[i]) <= tol * (1 + Math.abs(w[i]))) continue;
+    if (Number.isNaN(g[i]) && Number.isNaN(w[i])) continue;
+    throw new Error(`${what}[${i}]: got ${g[i]}, want ${w[i]}`);
+  }
+}
+
+/** A seed per (op, sample), so every rule sees the same values and a change to one op moves no other. */
+function seedOf(op: string, sample: string): number {
+  let h = 2166136261;
+  for (const c of `${op}/${sample}`) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
+  return h >>> 0;
+}
+
+// ---- second derivatives -------------------------------------------------------------------
+
+/**
+ * torch.autograd.gradgradcheck: gradcheck of the map (inputs, v) -> the input gradients of
+ * sum(f(inputs) * v), computed with createGraph. A backward that is not made of recorded ops
+ * gives gradients without a graph: their analytic derivative reads as 0 and the check fails.
+ */
+export function gradgradcheck(
+  f: (...xs: Tensor[]) => Tensor,
+  inputs: Tensor[],
+  gen: Generator,
+  opts: GradcheckOptions = {},
+): true {
+  const wrt = inputs.map((t, i) => (t.requiresGrad ? i : -1)).filter((i) => i >= 0);
+  const y = f(...inputs);
+  const v = randn(y.shape, { generator: gen }).requiresGrad_();
+  const firstGrads = (...args: Tensor[]): Tensor[] =>
+    enableGrad(() => {
+      const xs = args.slice(0, inputs.length);
+      const out = f(...xs);
+      const gs = autograd.grad(
+        out,
+        wrt.map((i) => xs[i]),
+        { gradOutputs: [args[inputs.length]], createGraph: true, allowUnused: true },
+      );
+      return gs.filter((g): g is Tensor => g !== null);
+    });
+  return gradcheck(firstGrads, [...inputs, v], opts);
+}
+
+// ---- the rules ----------------------------------------------------------------------------
+
+function fixtureRule(info: OpInfo<unknown>): void {
+  if (!info.fixtures?.length) return;
+  const isas = info.isa ? supportedIsas : [null];
+  const threads = info.threads ? [1, 2] : [null];
+  for (const isa of isas) {
+    for (const n of threads) {
+      const where = [isa, n && `${n} thread${n > 1 ? 's' : ''}`].filter(Boolean).join(', ');
+      for (const c of info.fixtures) {
+        it(`matches PyTorch: ${c.name}${where ? ` (${where})` : ''}`, () => {
+          const run = () => replayGolden(info, c);
+          const atThreads = () => (n === null ? run() : withThreads(n, run));
+          if (isa === null) atThreads();
+          else withIsa(isa, atThreads);
+        });
+      }
+    }
+  }
+}
+
+function decodeInput(e: EncodedTensor, grad: boolean): Tensor {
+  const n = e.shape.reduce((a, b) => a * b, 1);
+  const data =
+    e.dtype === 'float32' ? new Float32Array(n) : e.dtype === 'int32' ? new Int32Array(n) : new Uint8Array(n);
+  e.data.forEach((v, i) => {
+    data[i] = Number(v);
+  });
+  const t = new Tensor(new Storage(data), e.shape);
+  return grad && e.dtype === 'float32' ? t.requiresGrad_() : t;
+}
+
+function replayGolden(info: OpInfo<unknown>, c: Golden<unknown>): void {
+  const xs = c.inputs.map((e, i) => decodeInput(e, !c.noGrad?.includes(i) && c.grads?.[i] !== null));
+  const res = info.op(xs, c.args);
+  const out = valuesPart(res);
+  if (c.checkDtype) expect(out.dtype, 'output dtype').toBe(c.output.dtype);
+  expectClose(out, c.output, 'output', c.tol.atol, c.tol.rtol);
+  if (c.indices) expectClose((res as [Tensor, Tensor])[1], c.indices, 'indices');
+  if (!c.gradOutput || !c.grads) return;
+  out.backward(decodeInput(c.gradOutput, false));
+  c.grads.forEach((g, i) => {
+    if (g) expectClose(xs[i].grad, g, `grad ${i}`, c.tol.gradAtol ?? c.tol.atol, c.tol.gradRtol ?? c.tol.rtol);
+  });
+}
+
+function gradRules(info: OpInfo<unknown>): void {
+  const f =
+    (sample: Sample<unknown>) =>
+    (...xs: Tensor[]) =>
+      valuesPart(info.op(xs, sample.args));
+  for (const s of info.samples) {
+    if (!s.inputs.some(differentiable) || s.large) continue;
+    const seed = seedOf(info.name, s.name);
+    if (info.supportsAutograd === false) {
+      it(`has no gradient: ${s.name}`, () => {
+        expect(valuesPart(info.op(inputsOf(s, seed, 'contiguous', true), s.args)).requiresGrad).toBe(false);
+      });
+      continue;
+    }
+    it(`gradcheck: ${s.name}`, () => {
+      expect(gradcheck(f(s), inputsOf(s, seed, 'strided', true), info.tolerances?.gradcheck)).toBe(true);
+    });
+    if (info.supportsGradGrad) {
+      it(`gradgradcheck: ${s.name}`, () => {
+        const gen = new Generator().manualSeed(seed + 1);
+        const check = () =>
+          gradgradcheck(f(s), inputsOf(s, seed, 'strided', true), gen, info.tolerances?.gradgradcheck);
+        if (s.gradgradError) expect(check).toThrow(s.gradgradError);
+        else expect(check()).toBe(true);
+      });
+    } else {
+      it(`first gradients carry no graph (no second derivative): ${s.name}`, () => {
+        const xs = inputsOf(s, seed, 'contiguous', true);
+        const y = f(s)(...xs);
+        const gs = enableGrad(() =>
+          autograd.grad(
+            y,
+            xs.filter((x) => x.requiresGrad),
+            { gradOutputs: [randn(y.shape)], createGraph: true, allowUnused: true },
+          ),
+        );
+        for (const g of gs) if (g) expect(g.requiresGrad, 'a partly recorded backward').toBe(false);
+      });
+    }
+  }
+}
+
+function viewRules(info: OpInfo<unknown>): void {
+  // A layout is read the same way whatever the op's arguments: the first sample and the large
+  // ones (the kernels' vector and threaded paths) are enough.
+  const first = info.samples.find((s) => !s.large);
+  for (const s of info.samples.filter((s) => s === first || s.large || s.layouts)) {
+    const seed = seedOf(info.name, s.name);
+    const tolFor = (layout: Layout) => (layout === 'strided' ? (info.tolerances?.stridedViews ?? 0) : 0);
+    it(`views give the bits of contiguous inputs: ${s.name}`, () => {
+      const want = info.op(inputsOf(s, seed, 'contiguous', false), s.args);
+      for (const layout of ['offset', 'strided'] as const) {
+        const xs = inputsOf(s, seed, layout, false);
+        if (layout === 'offset') expect(xs[0].offset).toBeGreaterThan(0);
+        else if (xs[0].ndim > 0 && xs[0].numel() > 1) expect(xs[0].isContiguous()).toBe(false);
+        const got = info.op(xs, s.args);
+        expectSame(valuesPart(got), valuesPart(want), `${layout}: values`, tolFor(layout));
+        if (Array.isArray(got)) expectSame(got[1], (want as [Tensor, Tensor])[1], `${layout}: indices`);
+      }
+    });
+    if (info.supportsAutograd === false || !s.inputs.some(differentiable)) continue;
+    it(`backward through views (inputs and gradient) gives the bits of contiguous ones: ${s.name}`, () => {
+      for (const [layout, dim] of [
+        ['offset', 0],
+        ['offset', -1],
+        ['strided', 0],
+        ['strided', -1],
+      ] as const) {
+        const xs = inputsOf(s, seed, layout, true);
+        const ys = inputsOf(s, seed, 'contiguous', true);
+        const y = valuesPart(info.op(xs, s.args));
+        const gen = new Generator().manualSeed(seed + 2);
+        const w = randn(dim === 0 ? [2, ...y.shape] : [...y.shape, 2], { generator: gen });
+        // stack's backward hands the op's node select views of the weighted gradient: at an
+        // offset (dim 0), strided (the last dim).
+        stack([randn(y.shape, { generator: gen }), y], dim)
+          .mul(w)
+          .sum()
+          .backward();
+        valuesPart(info.op(ys, s.args)).mul(w.select(dim, 1).clone()).sum().backward();
+        xs.forEach((x, i) => {
+          if (x.requiresGrad)
+            expectSame(x.grad, ys[i].grad, `grad ${i} (${layout} inputs, gradient view along ${dim})`, tolFor(layout));
+        });
+      }
+    });
+  }
+}
+
+function dtypeRules(info: OpInfo<unknown>): void {
+  const reference = info.dtypes.float32;
+  for (const s of info.samples) {
+    const seed = seedOf(info.name, s.name);
+    if (reference) {
+      it(`float32 inputs give ${reference}: ${s.name}`, () => {
+        expect(valuesPart(info.op(inputsOf(s, seed, 'contiguous', false), s.args)).dtype).toBe(reference);
+      });
+    }
+    for (const [dtype, result] of Object.entries(info.dtypes) as [DType, DType][]) {
+      if (dtype === 'float32') continue;
+      it(`${dtype} inputs give ${result} and the float32 values: ${s.name}`, () => {
+        // Integer values (|v| <= 6), exact in every dtype, so both runs see the same numbers.
+        const gen = new Generator().manualSeed(seed);
+        const ints = s.inputs.map((spec) => {
+          if (!isFloat(spec, 'float32')) return valuesOf(spec, gen, 'float32');
+          const v = valuesOf(spec, gen, 'float32').toTypedArray() as Float32Array;
+          const lo = spec.lo === undefined ? -Infinity : Math.ceil(spec.lo);
+          return Tensor.fromData(
+            Float32Array.from(v, (x) => Math.max(Math.round(3 * x), lo)),
+            spec.shape,
+          );
+        });
+        const want = valuesPart(info.op(ints, s.args));
+        const cast = ints.map((t, i) => (isFloat(s.inputs[i], 'float32') ? t.to(dtype) : t));
+        const got = valuesPart(info.op(cast, s.args));
+        expect(got.dtype).toBe(result);
+        expectSame(got.to('float32'), want.to('float32'), `${dtype} values`);
+      });
+    }
+  }
+}
+
+function errorRules(info: OpInfo<unknown>): void {
+  for (const e of info.errorInputs ?? []) {
+    it(`rejects ${e.name}`, () => {
+      expect(e.call).toThrow(e.throws);
+    });
+  }
+}
+
+/** Runs every rule on every declaration, one describe per op. */
+export function describeOps(infos: readonly OpInfo<unknown>[]): void {
+  for (const info of infos) {
+    describe(info.name, () => {
+      it('declares what the harness can check', () => {
+        // Forward mode is not in lib yet: an op that claims it must come with the JVP rule.
+        expect(info.supportsForwardAD ?? false, 'supportsForwardAD needs a JVP rule in the harness').toBe(false);
+        expect(info.samples.length + (info.fixtures?.length ?? 0), 'samples or fixtures').toBeGreaterThan(0);
+        expect(info.dtypes.float32 ?? info.dtypes.int32 ?? info.dtypes.bool, 'dtypes').toBeDefined();
+      });
+      fixtureRule(info);
+      gradRules(info);
+      viewRules(info);
+      dtypeRules(info);
+      errorRules(info);
+    });
+  }
+}

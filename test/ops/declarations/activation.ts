@@ -1,0 +1,55 @@
+// Declarations of lib/ops/activation.ts's ops for the op harness (test/helpers/opinfo.ts).
+import { nn, type Tensor } from '../../../lib/index.js';
+import { nnActivationGoldens } from '../../helpers/fixtures.js';
+import { declareOp, type InputSpec } from '../../helpers/opinfo.js';
+
+const F = nn.functional;
+type P = Record<string, any>;
+
+// Values at least 0.1 from 0, where relu and leakyRelu have their kink.
+const offKink: InputSpec = {
+  shape: [3, 4],
+  values: [0.6, -2.4, 1.8, 2.2, 0.4, -0.8, -1.4, 1.2, 3, 0.3, -0.6, 1.6],
+};
+
+/**
+ * An activation f(x, options). Its forward and backward are one TypeScript loop each, so the
+ * gradient carries no graph (no second derivative), except where noted.
+ */
+function activation(
+  name: string,
+  fn: (x: Tensor, p: P) => Tensor,
+  args: P[],
+  opts: { input?: InputSpec; gradGrad?: boolean; int?: 'int32' | 'float32' } = {},
+) {
+  return declareOp<P>({
+    name,
+    op: ([x], p) => fn(x, p),
+    samples: [
+      // Every variant's layouts: their loops differ.
+      ...args.map((a) => ({
+        name: `[3, 4] ${JSON.stringify(a)}`,
+        inputs: [opts.input ?? { shape: [3, 4] }],
+        args: a,
+        layouts: true,
+      })),
+      { name: '[4, 37]', inputs: [{ shape: [4, 37] }], args: args[0], large: true },
+    ],
+    dtypes: { float32: 'float32', int32: opts.int ?? 'float32' },
+    supportsGradGrad: opts.gradGrad ?? false,
+    isa: true,
+    fixtures: nnActivationGoldens(name.split(' ')[0]),
+  });
+}
+
+export const activationOps = [
+  // F.relu is the native unary relu (lib/ops/unary.ts), whose backward is recorded.
+  activation('relu (functional)', (x) => F.relu(x), [{}], { input: offKink, gradGrad: true, int: 'int32' }),
+  activation('leakyRelu', (x, p) => F.leakyRelu(x, p.negativeSlope), [{ negativeSlope: 0.1 }, {}], { input: offKink }),
+  activation('elu', (x, p) => F.elu(x, p.alpha), [{ alpha: 0.7 }, { alpha: 1.5 }]),
+  activation('selu', (x) => F.selu(x), [{}]),
+  activation('gelu', (x, p) => F.gelu(x, p), [{}, { approximate: 'tanh' }]),
+  activation('silu', (x) => F.silu(x), [{}]),
+  activation('softplus', (x, p) => F.softplus(x, p), [{ beta: 1.5, threshold: 3 }, {}]),
+  activation('sine', (x, p) => F.sine(x, p.w0), [{ w0: 2 }, { w0: 3 }]),
+];

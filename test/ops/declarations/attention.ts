@@ -1,0 +1,32 @@
+// Declarations of lib/ops/attention.ts's ops for the op harness (test/helpers/opinfo.ts).
+import { nn } from '../../../lib/index.js';
+import { declareOp } from '../../helpers/opinfo.js';
+
+type P = Record<string, any>;
+
+export const attentionOps = [
+  declareOp<P>({
+    name: 'scaledDotProductAttention',
+    op: ([q, k, v], p) => nn.functional.scaledDotProductAttention(q, k, v, p),
+    samples: [
+      {
+        name: '[2, 3, 4] over [2, 5, 4]',
+        inputs: [{ shape: [2, 3, 4] }, { shape: [2, 5, 4] }, { shape: [2, 5, 6] }],
+        args: {},
+      },
+      {
+        name: 'causal [2, 3, 4]',
+        inputs: [{ shape: [2, 3, 4] }, { shape: [2, 3, 4] }, { shape: [2, 3, 6] }],
+        args: { isCausal: true },
+        layouts: true,
+      },
+      {
+        name: 'causal, queries [2, 3, 4] over [2, 5, 4]',
+        inputs: [{ shape: [2, 3, 4] }, { shape: [2, 5, 4] }, { shape: [2, 5, 3] }],
+        args: { isCausal: true },
+      },
+    ],
+    dtypes: { float32: 'float32' },
+    supportsGradGrad: true,
+  }),
+];

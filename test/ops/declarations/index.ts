@@ -1,0 +1,56 @@
+// Every op declaration, by the lib/ops file that defines the op (test/helpers/opinfo.ts runs
+// them; test/ops/<file>.test.ts runs each file's).
+import type { OpInfo } from '../../helpers/opinfo.js';
+import { activationOps } from './activation.js';
+import { attentionOps } from './attention.js';
+import { bilinearOps } from './bilinear.js';
+import { binaryOps } from './binary.js';
+import { compareOps } from './compare.js';
+import { convOps } from './conv.js';
+import { dropoutOps } from './dropout.js';
+import { einsumOps } from './einsum.js';
+import { embeddingOps } from './embedding.js';
+import { indexingOps } from './indexing.js';
+import { interpolateOps } from './interpolate.js';
+import { joinOps } from './join.js';
+import { linearOps } from './linear.js';
+import { lossOps } from './loss.js';
+import { matmulOps } from './matmul.js';
+import { normalizationOps } from './normalization.js';
+import { padOps } from './pad.js';
+import { pointwiseOps } from './pointwise.js';
+import { poolOps } from './pool.js';
+import { reduceOps } from './reduce.js';
+import { reduceStatsOps } from './reduce_stats.js';
+import { softmaxOps } from './softmax.js';
+import { sortOps } from './sort.js';
+import { unaryOps } from './unary.js';
+import { viewOps } from './view.js';
+
+export const declarationsByFile: Record<string, readonly OpInfo<unknown>[]> = {
+  activation: activationOps,
+  attention: attentionOps,
+  bilinear: bilinearOps,
+  binary: binaryOps,
+  compare: compareOps,
+  conv: convOps,
+  dropout: dropoutOps,
+  einsum: einsumOps,
+  embedding: embeddingOps,
+  indexing: indexingOps,
+  interpolate: interpolateOps,
+  join: joinOps,
+  linear: linearOps,
+  loss: lossOps,
+  matmul: matmulOps,
+  normalization: normalizationOps,
+  pad: padOps,
+  pointwise: pointwiseOps,
+  pool: poolOps,
+  reduce: reduceOps,
+  reduce_stats: reduceStatsOps,
+  softmax: softmaxOps,
+  sort: sortOps,
+  unary: unaryOps,
+  view: viewOps,
+};
