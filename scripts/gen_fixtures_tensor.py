@@ -1,8 +1,9 @@
 """Golden values for the tensor ops (elementwise math, reductions, shape ops) from PyTorch
 (Debian's python3-torch). Run: /usr/bin/python3 scripts/gen_fixtures_tensor.py
 Writes test/fixtures/tensor_ops.json: per case the inputs, the output, the upstream gradient
-and the gradient of every input that requires grad. test/ops/fixtures.test.ts replays them
-(the op names and params there must match the ones here)."""
+and the gradient of every input that requires grad. The op harness replays them: each case's op
+is bound by the declaration in test/ops/declarations/ that calls tensorOpsGoldens(op), with the
+params here as its arguments (test/ops/declarations.test.ts checks every case is bound)."""
 import json
 import math
 import os
