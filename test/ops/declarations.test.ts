@@ -3,19 +3,55 @@
 // of the fixture files the harness reads is replayed by some declaration.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadFixture } from '../helpers/fixtures.js';
 import { declarationsByFile } from './declarations/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const all = Object.values(declarationsByFile).flat();
+const opsModule = (file: string): Promise<Record<string, unknown>> =>
+  import(/* @vite-ignore */ pathToFileURL(path.join(root, 'lib', 'ops', `${file}.ts`)).href);
 
 // lib/ops files without declarations, and why: they hold no op of their own.
 const noOps: Record<string, string> = {
   methods: 'Tensor methods that call ops declared elsewhere (and data accessors)',
   inplace: 'in-place variants (x.add_, copy_...): the version counter and view rules, tested in inplace.test.ts',
   rnn_layer: 'the recurrent layer op behind nn.RNN/LSTM/GRU, checked through the modules (test/nn/rnn.test.ts)',
+};
+
+// Functions exported by lib/ops files that are not ops under their own name, and why. Every
+// other exported function is an op and must be declared (its name, up to a space, colon, comma
+// or parenthesis, is the declaration's).
+const notOps: Record<string, string> = {
+  'activation.floatValues': "a helper: an input's values as float32",
+  'attention.additiveMask': 'a helper: a bool or float mask as the additive form attention uses',
+  'attention.causalMask':
+    "builds a mask from two sizes (no tensor input); scaledDotProductAttention's causal samples use it",
+  'binary.asTensor': 'a helper: a number or tensor operand as a tensor',
+  'binary.resultType': "a helper: PyTorch's type promotion, checked through the binary ops' dtypes",
+  'binary.floatPair': 'a helper: two operands promoted to float32',
+  'binary.intBinary': 'a helper: the integer path of the arithmetic ops declared in binary.ts',
+  'compare.equal': 'returns a boolean, not a tensor (tested in pointwise.test.ts)',
+  'compare.allclose': 'returns a boolean, not a tensor (tested in pointwise.test.ts)',
+  'einsum.parseEinsum': "a helper: the equation's parser (its errors are einsum's, declared)",
+  'indexing.scatterAddOp': 'the recorded op behind scatterAdd (declared)',
+  'interpolate.checkInterpolateMode': 'a helper: the mode argument check',
+  'pointwise.mapBinaryRaw': 'an unrecorded kernel caller under the ops',
+  'reduce.reducedShape': 'a shape helper',
+  'reduce.rowsOf': 'an unrecorded kernel caller under the ops',
+  'reduce.fromRows': 'an unrecorded kernel caller under the ops',
+  'reduce.reduceRaw': 'an unrecorded kernel caller under the ops',
+  'reduce.sumTo': 'the broadcast gradient reduction the backwards use',
+  'reduce.ValuesIndices': "a class: max/min/sort's (values, indices) result",
+  'reduce_stats.variance': 'declared as var (its PyTorch name; Tensor.var calls it)',
+  'softmax.checkOut': "a helper: the out option's check",
+  'softmax.copyInto': "a helper: writes a result into the out option's tensor",
+  'unary.unaryRaw': 'an unrecorded kernel caller under the ops',
+  'unary.mapRaw': 'an unrecorded kernel caller under the ops',
+  'view.asView': 'a helper: a view from shape, strides and offset',
+  'view.viewStrides': "a shape helper: the strides of a view's new shape, if it has any",
+  'view.sizesArg': 'a helper: sizes given as a list or as arguments',
 };
 
 describe('op declarations', () => {
@@ -32,6 +68,28 @@ describe('op declarations', () => {
       expect(readFileSync(test, 'utf8'), `test/ops/${f}.test.ts runs ${camel}Ops`).toContain(
         `describeOps(${camel}Ops)`,
       );
+    }
+  });
+
+  it('declare every function a lib/ops file exports, except the helpers listed with a reason', async () => {
+    const declared = new Set(all.map((d) => d.name.split(/[ :,(]/)[0]));
+    const missing: string[] = [];
+    for (const f of readdirSync(path.join(root, 'lib', 'ops'))) {
+      const file = f.replace(/\.ts$/, '');
+      if (noOps[file]) continue;
+      const mod = await opsModule(file);
+      for (const [name, value] of Object.entries(mod)) {
+        if (typeof value === 'function' && !declared.has(name) && !notOps[`${file}.${name}`])
+          missing.push(`${file}.${name}`);
+      }
+    }
+    expect(missing, 'exports of lib/ops that are neither declared nor listed in notOps').toEqual([]);
+    // A listed helper that is gone or now declared is removed from the list.
+    for (const key of Object.keys(notOps)) {
+      const [file, name] = key.split('.');
+      const mod = await opsModule(file);
+      expect(typeof mod[name], `${key} (listed in notOps)`).toBe('function');
+      expect(declared.has(name), `${key} is declared: remove it from notOps`).toBe(false);
     }
   });
 

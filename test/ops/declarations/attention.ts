@@ -1,5 +1,6 @@
 // Declarations of lib/ops/attention.ts's ops for the op harness (test/helpers/opinfo.ts).
 import { nn } from '../../../lib/index.js';
+import { attentionWithWeights } from '../../../lib/ops/attention.js';
 import { declareOp } from '../../helpers/opinfo.js';
 
 type P = Record<string, any>;
@@ -23,6 +24,26 @@ export const attentionOps = [
       {
         name: 'causal, queries [2, 3, 4] over [2, 5, 4]',
         inputs: [{ shape: [2, 3, 4] }, { shape: [2, 5, 4] }, { shape: [2, 5, 3] }],
+        args: { isCausal: true },
+      },
+    ],
+    dtypes: { float32: 'float32' },
+    supportsGradGrad: true,
+  }),
+  // The attention weights MultiheadAttention returns (the output is scaledDotProductAttention's).
+  declareOp<P>({
+    name: 'attentionWithWeights: weights',
+    op: ([q, k, v], p) => attentionWithWeights(q, k, v, p)[1],
+    samples: [
+      {
+        name: '[2, 3, 4] over [2, 5, 4]',
+        inputs: [{ shape: [2, 3, 4] }, { shape: [2, 5, 4] }, { shape: [2, 5, 6], grad: false }],
+        args: {},
+        layouts: true,
+      },
+      {
+        name: 'causal [2, 3, 4]',
+        inputs: [{ shape: [2, 3, 4] }, { shape: [2, 3, 4] }, { shape: [2, 3, 6], grad: false }],
         args: { isCausal: true },
       },
     ],

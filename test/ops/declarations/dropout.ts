@@ -18,12 +18,24 @@ export const dropoutOps = [
     // The backward multiplies by the mask in a TypeScript loop: its result carries no graph.
     supportsGradGrad: false,
   }),
-  declareOp({
-    name: 'dropout2d',
-    op: ([x]) => F.dropout2d(x, 0.4, { generator: new Generator().manualSeed(8) }),
-    samples: [{ name: '[3, 4, 2, 2]', inputs: [{ shape: [3, 4, 2, 2] }], args: {} }],
-    dtypes: { float32: 'float32' },
-    // The mask is multiplied in by the native kernel, unrecorded.
-    supportsGradGrad: false,
-  }),
+  // Channel-wise: batched and unbatched inputs of each.
+  ...(
+    [
+      ['dropout1d', F.dropout1d, [3, 4, 5], [4, 5]],
+      ['dropout2d', F.dropout2d, [3, 4, 2, 2], [4, 2, 3]],
+      ['dropout3d', F.dropout3d, [2, 4, 2, 2, 2], [4, 2, 1, 3]],
+    ] as const
+  ).map(([name, fn, batched, unbatched]) =>
+    declareOp({
+      name,
+      op: ([x]) => fn(x, 0.4, { generator: new Generator().manualSeed(8) }),
+      samples: [
+        { name: `[${batched}]`, inputs: [{ shape: [...batched] }], args: {} },
+        { name: `[${unbatched}] (unbatched)`, inputs: [{ shape: [...unbatched] }], args: {} },
+      ],
+      dtypes: { float32: 'float32' },
+      // The mask is multiplied in by the native kernel, unrecorded.
+      supportsGradGrad: false,
+    }),
+  ),
 ];

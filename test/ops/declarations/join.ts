@@ -1,5 +1,5 @@
 // Declarations of lib/ops/join.ts's ops for the op harness (test/helpers/opinfo.ts).
-import { cat, split, stack, tensor } from '../../../lib/index.js';
+import { cat, chunk, split, stack, tensor, unbind } from '../../../lib/index.js';
 import { tensorOpsGoldens } from '../../helpers/fixtures.js';
 import { declareOp } from '../../helpers/opinfo.js';
 
@@ -97,5 +97,25 @@ export const joinOps = [
     dtypes: float,
     supportsGradGrad: true,
     fixtures: tensorOpsGoldens('repeat'),
+  }),
+  declareOp<P>({
+    name: 'chunk',
+    op: ([x], p) => chunk(x, p.chunks, p.dim)[p.part],
+    samples: [
+      { name: '[5, 3] into 3 along 0, part 2', inputs: [{ shape: [5, 3] }], args: { chunks: 3, dim: 0, part: 2 } },
+      { name: '[2, 7] into 2 along 1, part 0', inputs: [{ shape: [2, 7] }], args: { chunks: 2, dim: 1, part: 0 } },
+    ],
+    dtypes: float,
+    supportsGradGrad: true,
+  }),
+  declareOp<P>({
+    name: 'unbind',
+    op: ([x], p) => unbind(x, p.dim)[p.part],
+    samples: [
+      { name: '[3, 4] along 0, part 1', inputs: [{ shape: [3, 4] }], args: { dim: 0, part: 1 } },
+      { name: '[2, 3, 4] along -1, part 3', inputs: [{ shape: [2, 3, 4] }], args: { dim: -1, part: 3 } },
+    ],
+    dtypes: float,
+    supportsGradGrad: true,
   }),
 ];

@@ -3,10 +3,13 @@ import {
   adaptiveAvgPool1d,
   adaptiveAvgPool2d,
   adaptiveMaxPool1d,
+  adaptiveMaxPool2d,
   adaptiveMaxPool2dWithIndices,
   avgPool1d,
   avgPool2d,
+  maxPool1d,
   maxPool1dWithIndices,
+  maxPool2d,
   maxPool2dWithIndices,
 } from '../../../lib/ops/pool.js';
 import type { Tensor } from '../../../lib/index.js';
@@ -42,6 +45,17 @@ const on = (shape: number[], args: P, layouts = false): Sample<P> => ({
   args,
   layouts,
 });
+
+/** A max pooling that returns its values alone (distinct values, as the pooling with indices). */
+function valuesOnly(name: string, op: (xs: Tensor[], p: P) => Tensor, shape: number[], args: P) {
+  return declareOp<P>({
+    name: `${name}: values only`,
+    op,
+    samples: [{ name: `[${shape}] ${JSON.stringify(args)}`, inputs: [{ shape, spread: 0.1 }], args }],
+    dtypes: { float32: 'float32' },
+    supportsGradGrad: false,
+  });
+}
 
 export const poolOps = [
   pool(
@@ -102,5 +116,17 @@ export const poolOps = [
     ],
     dtypes: { float32: 'float32' },
     supportsGradGrad: false,
+  }),
+  // The max poolings without their indices: the same kernel, the values alone.
+  valuesOnly('maxPool2d', ([x], { kernelSize, ...o }) => maxPool2d(x, kernelSize, o), [1, 2, 4, 5], {
+    kernelSize: 2,
+    stride: 1,
+  }),
+  valuesOnly('maxPool1d', ([x], { kernelSize, ...o }) => maxPool1d(x, kernelSize, o), [2, 2, 7], {
+    kernelSize: 3,
+    stride: 2,
+  }),
+  valuesOnly('adaptiveMaxPool2d', ([x], p) => adaptiveMaxPool2d(x, p.outputSize), [1, 2, 5, 4], {
+    outputSize: [2, 3],
   }),
 ];

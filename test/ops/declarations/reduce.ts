@@ -133,4 +133,19 @@ export const reduceOps = [
       ],
     }),
   ),
+  // Truthiness is "nonzero": integer values with zeros, so both answers occur along each dim.
+  ...(['all', 'any'] as const).map((name) =>
+    declareOp<P>({
+      name,
+      op: ([x], p) => x[name](p.dim, p.keepdim),
+      samples: [{}, { dim: 1 }, { dim: [0, 2], keepdim: true }].map((args) => ({
+        name: `[3, 4, 2] ${JSON.stringify(args)}`,
+        inputs: [{ shape: [3, 4, 2], values: Array.from({ length: 24 }, (_, i) => (i % 7 < 2 ? 0 : (i % 3) - 1.5)) }],
+        args,
+      })),
+      dtypes: { float32: 'bool', int32: 'bool' },
+      supportsAutograd: false,
+      supportsGradGrad: false,
+    }),
+  ),
 ];

@@ -65,6 +65,12 @@ export const viewOps = [
   viewOp('unflatten', (x, p) => x.unflatten(p.dim, p.sizes), [on([2, 6], { dim: 1, sizes: [2, -1] })]),
   viewOp('squeeze', (x, p) => x.squeeze(p.dim), [on([2, 1, 3], { dim: 1 }), on([1, 3, 1], {})]),
   viewOp('unsqueeze', (x, p) => x.unsqueeze(p.dim), [on([2, 3], { dim: 1 }), on([2, 3], { dim: -1 })]),
+  viewOp('mT', (x) => x.mT, [on([2, 3, 4]), on([3, 5])]),
+  viewOp('T', (x) => x.T, [on([3, 5])]),
+  viewOp('broadcastTo', (x, p) => x.broadcastTo(p.shape), [
+    on([3, 1], { shape: [2, 3, 4] }),
+    on([4], { shape: [3, 4] }),
+  ]),
   viewOp('clone', (x) => x.clone(), [on([2, 3])]),
   viewOp('contiguous', (x) => x.T.contiguous(), [on([2, 3])]),
 ];
