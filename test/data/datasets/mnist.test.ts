@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataLoader } from '../../lib/data/dataloader.js';
+import { DataLoader } from '../../../lib/data/dataloader.js';
 import {
   DEBIAN_FASHION_MNIST_DIR,
   EMBEDDED_FASHION_MNIST_DIR,
@@ -12,8 +12,8 @@ import {
   loadFashionMNIST,
   loadMNIST,
   resolveFashionMNIST,
-} from '../../lib/data/datasets/mnist.js';
-import { readIdx, writeIdx } from '../../lib/io/idx.js';
+} from '../../../lib/data/datasets/mnist.js';
+import { readIdx, writeIdx } from '../../../lib/io/idx.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'myelin-mnist-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { einsum, manualSeed, nn, randn, type Tensor, tensor, zeros } from '../../lib/index.js';
-import { close, fromEnc, shaped } from './helpers.js';
-import { maskOf, seq, stateOf } from './seq_helpers.js';
+import { einsum, manualSeed, nn, randn, type Tensor, tensor, zeros } from '../../../lib/index.js';
+import { close, fromEnc, shaped } from '../helpers.js';
+import { maskOf, seq, stateOf } from '../seq_helpers.js';
 
 const F = nn;
 

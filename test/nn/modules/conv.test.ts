@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { manualSeed, nn, Tensor } from '../../lib/index.js';
-import { randomFloats } from '../helpers/native.js';
+import { manualSeed, nn, Tensor } from '../../../lib/index.js';
+import { randomFloats } from '../../helpers/native.js';
 
 function rand(shape: number[], seed: number): Tensor {
   return Tensor.fromData(

@@ -1,8 +1,8 @@
 // Channel-wise dropout (dropout1d/2d/3d and the modules): whole channels zeroed, the rest scaled
 // by 1 / (1 - p), identity in eval, masks from the seeded generator.
 import { describe, expect, it } from 'vitest';
-import { Generator, manualSeed, nn, noGrad, ones, type Tensor } from '../../lib/index.js';
-import { shaped } from './helpers.js';
+import { Generator, manualSeed, nn, noGrad, ones, type Tensor } from '../../../lib/index.js';
+import { shaped } from '../helpers.js';
 
 const F = nn.functional;
 

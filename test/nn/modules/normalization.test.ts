@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { manualSeed, nn, randn, Tensor, tensor } from '../../lib/index.js';
-import { close, fx, shaped } from './helpers.js';
+import { manualSeed, nn, randn, Tensor, tensor } from '../../../lib/index.js';
+import { close, fx, shaped } from '../helpers.js';
 
 const F = nn.functional;
 

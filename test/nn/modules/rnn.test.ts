@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { gradcheck, manualSeed, nn, noGrad, randn, type Tensor, zeros } from '../../lib/index.js';
-import { close, fromEnc, shaped } from './helpers.js';
-import { seq, stateOf } from './seq_helpers.js';
+import { gradcheck, manualSeed, nn, noGrad, randn, type Tensor, zeros } from '../../../lib/index.js';
+import { close, fromEnc, shaped } from '../helpers.js';
+import { seq, stateOf } from '../seq_helpers.js';
 
 function dot(a: Tensor, g: number[]): Tensor {
   return a.mul(shaped(g, a.shape)).sum();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { manualSeed, nn, tensor, zeros } from '../../lib/index.js';
-import { close, fromEnc, ints, shaped } from './helpers.js';
-import { seq } from './seq_helpers.js';
+import { manualSeed, nn, tensor, zeros } from '../../../lib/index.js';
+import { close, fromEnc, ints, shaped } from '../helpers.js';
+import { seq } from '../seq_helpers.js';
 
 describe('Embedding against PyTorch', () => {
   for (const c of seq.embedding) {
