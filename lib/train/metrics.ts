@@ -92,24 +92,29 @@ export class ConfusionMatrix {
     });
   }
 
+  /**
+   * The matrix as a table: a title saying which axis is which, one row per true class labelled
+   * with its index and name, one column per predicted class headed by its index (class names are
+   * too long to head ten columns within 80), and each class's recall at the end of its row.
+   */
   toString(names?: readonly string[]): string {
     const k = this.numClasses;
     if (names !== undefined && !Array.isArray(names))
       throw new TypeError(`ConfusionMatrix.toString: names must be an array of class names, got ${describe(names)}`);
-    const label = (i: number) => String(names?.[i] ?? i).slice(0, 10);
-    const width = Math.max(
-      6,
-      ...Array.from({ length: k }, (_, i) => label(i).length),
-      ...Array.from(this.counts, (c) => String(c).length),
-    );
-    const head = `${''.padStart(width)} ${Array.from({ length: k }, (_, j) => label(j).padStart(width)).join(' ')}`;
+    if (names !== undefined && names.length !== k)
+      throw new RangeError(`ConfusionMatrix.toString: ${k} classes but ${names.length} names`);
+    const rowLabel = (i: number) => (names ? `${i} ${names[i]}` : String(i));
+    const labelWidth = Math.max('true \\ predicted'.length, ...Array.from({ length: k }, (_, i) => rowLabel(i).length));
+    const width = Math.max(String(k - 1).length, ...Array.from(this.counts, (c) => String(c).length));
+    const recall = this.recall();
+    const head = `${'true \\ predicted'.padEnd(labelWidth)} ${Array.from({ length: k }, (_, j) => String(j).padStart(width)).join(' ')}  recall`;
     const rows = Array.from(
       { length: k },
       (_, i) =>
-        label(i).padStart(width) +
-        ' ' +
-        Array.from({ length: k }, (_, j) => String(this.get(i, j)).padStart(width)).join(' '),
+        `${rowLabel(i).padEnd(labelWidth)} ${Array.from({ length: k }, (_, j) => String(this.get(i, j)).padStart(width)).join(' ')}  ${
+          Number.isNaN(recall[i]) ? '   -' : `${(100 * recall[i]).toFixed(1)}%`.padStart(6)
+        }`,
     );
-    return [head, ...rows].join('\n');
+    return ['confusion matrix (rows: true class, columns: predicted class)', head, ...rows].join('\n');
   }
 }

@@ -80,14 +80,19 @@ export function curvesSvg(panels: Panel[], size: { width?: number; height?: numb
     );
     panel.series.forEach((s, si) => {
       const color = COLORS[si % COLORS.length];
-      const pts = s.values
-        .map((v, i) => (Number.isFinite(v) ? `${x(i).toFixed(1)},${y(v).toFixed(1)}` : null))
-        .filter(Boolean);
-      if (pts.length > 1)
-        parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.join(' ')}"/>`);
-      for (const p of pts) {
-        const [px, py] = p!.split(',');
-        parts.push(`<circle cx="${px}" cy="${py}" r="2.5" fill="${color}"/>`);
+      // One polyline per run of finite values: a NaN (a step not measured) leaves a gap.
+      const runs: string[][] = [[]];
+      s.values.forEach((v, i) => {
+        if (Number.isFinite(v)) runs[runs.length - 1].push(`${x(i).toFixed(1)},${y(v).toFixed(1)}`);
+        else if (runs[runs.length - 1].length) runs.push([]);
+      });
+      for (const pts of runs) {
+        if (pts.length > 1)
+          parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.join(' ')}"/>`);
+        for (const p of pts) {
+          const [px, py] = p.split(',');
+          parts.push(`<circle cx="${px}" cy="${py}" r="2.5" fill="${color}"/>`);
+        }
       }
       parts.push(
         `<text x="${ox + pad.l + 8}" y="${pad.t + 14 + 14 * si}" font-size="11" fill="${color}">${esc(s.name)}</text>`,

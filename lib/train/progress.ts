@@ -1,5 +1,7 @@
 // Training progress: a one-line bar redrawn in place on a TTY (epoch, batch, loss, accuracy,
-// samples/s, ETA), plain log lines otherwise (CI logs, files, pipes).
+// samples/s, ETA), plain log lines otherwise (CI logs, files, pipes). On a TTY the line is kept
+// within the terminal's width: a line that wraps leaves its first rows behind at every redraw
+// ('\r' only returns to the start of the last row).
 import { checkInt, checkOptions, checkString } from '../errors.js';
 import type { WriteStream } from 'node:tty';
 
@@ -78,7 +80,7 @@ export class Progress {
       this.correctSum += info.accuracy * n;
       this.counted += n;
     }
-    if (this.tty) this.stream.write(`\r${this.line()}\x1b[K`);
+    if (this.tty) this.stream.write(`\r${this.fitted()}\x1b[K`);
     else if (this.batch % this.logEvery === 0 && this.batch !== this.options.total)
       this.stream.write(`${this.line()}\n`);
   }
@@ -92,19 +94,38 @@ export class Progress {
       accuracy: this.counted ? this.correctSum / this.counted : NaN,
       seconds,
     };
-    if (this.tty) this.stream.write(`\r${this.line()}${extra ? `  ${extra}` : ''}\x1b[K\n`);
-    else this.stream.write(`${this.line()}${extra ? `  ${extra}` : ''}\n`);
+    // Written once and followed by a newline, the summary may wrap (nothing redraws over it); it
+    // drops the bar graphic where the line would not fit.
+    if (this.tty) {
+      const tail = extra ? `  ${extra}` : '';
+      const full = `${this.line()}${tail}`;
+      const fits = full.length < ((this.stream as WriteStream).columns || Infinity);
+      this.stream.write(`\r${fits ? full : `${this.line(false)}${tail}`}\x1b[K\n`);
+    } else this.stream.write(`${this.line()}${extra ? `  ${extra}` : ''}\n`);
     return summary;
   }
 
-  private line(): string {
+  /**
+   * The bar's line within the terminal's width (less one column: a line that fills the last one
+   * wraps on some terminals): without the bar graphic if that is what it takes, else cut.
+   */
+  private fitted(): string {
+    const columns = (this.stream as WriteStream).columns;
+    const max = columns && columns > 1 ? columns - 1 : Infinity;
+    const full = this.line();
+    if (full.length <= max) return full;
+    const noBar = this.line(false);
+    return noBar.length <= max ? noBar : noBar.slice(0, max);
+  }
+
+  private line(withBar = this.tty): string {
     const { total, epochs } = this.options;
     const elapsed = (performance.now() - this.start) / 1000;
     const rate = this.samples / Math.max(elapsed, 1e-9);
     const eta = ((total - this.batch) * elapsed) / Math.max(this.batch, 1);
     const width = 24;
     const filled = Math.round((width * this.batch) / Math.max(total, 1));
-    const bar = this.tty ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ` : '';
+    const bar = withBar ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ` : '';
     const parts = [
       `epoch ${this.epoch + 1}${epochs ? `/${epochs}` : ''}`,
       `${bar}batch ${this.batch}/${total}`,
