@@ -1,6 +1,6 @@
-// Seed 000 §6.1: BatchNorm1d in training mode normalises with the batch's statistics and
+// BatchNorm1d in training mode normalises with the batch's statistics and
 // updates the running ones; in eval mode it uses the running statistics.
-//   npm run build && node examples/seed000_batchnorm.mjs [batches]
+//   npm run build && node examples/batchnorm_running_stats.mjs [batches]
 import { manualSeed, nn, noGrad, randn } from '../dist/index.js';
 
 const batches = Number(process.argv[2] ?? 100);

@@ -1,7 +1,7 @@
-// Seed 002's training-debugging checklist with myelin.train's tools, on synthetic data:
+// A training-debugging checklist with myelin.train's tools, on synthetic data:
 // 1. single-batch overfit, 2. gradient statistics, 3. activation statistics and dead ReLUs,
 // 4. NaN/Inf detection that names the layer, 5. the LR range test.
-//   npm run build && node examples/seed002_debugging.mjs [overfitSteps]
+//   npm run build && node examples/debug_training.mjs [overfitSteps]
 import { argmax, crossEntropy, manualSeed, nn, optim, randn, train } from '../dist/index.js';
 
 const overfitSteps = Number(process.argv[2] ?? 200);

@@ -1,8 +1,8 @@
-// Seed 000 §5: the variance of activations through 10 Linear(100,100) + ReLU layers under
+// The variance of activations through 10 Linear(100,100) + ReLU layers under
 // Xavier-uniform, He (Kaiming-normal, fan_in) and N(0, 0.01) initialisation.
 // He keeps the variance roughly constant; Xavier halves it per layer (ReLU zeroes half the
 // signal); N(0, 0.01) makes it vanish.
-//   npm run build && node examples/seed000_init_variance.mjs [layers]
+//   npm run build && node examples/init_variance.mjs [layers]
 import { manualSeed, nn, noGrad, randn } from '../dist/index.js';
 
 const layers = Number(process.argv[2] ?? 10);

@@ -1,9 +1,9 @@
-// Seed 002: the LSTM TextClassifier (Embedding -> bidirectional LSTM -> Linear on the last hidden
+// The LSTM TextClassifier (Embedding -> bidirectional LSTM -> Linear on the last hidden
 // states of both directions), trained on a small corpus this script generates: sequences of
 // random "filler" tokens in which a class's keyword token appears somewhere; the class is the
-// keyword. Then seed 000 §2.4's attention written with einsum, checked equal to
+// keyword. Then attention written with einsum, checked equal to
 // nn.scaledDotProductAttention. Run from the repository root after building the TypeScript:
-//   npm run build && node examples/seed002_text_classifier.mjs [epochs]
+//   npm run build && node examples/lstm_text_classifier.mjs [epochs]
 import { cat, einsum, manualSeed, nn, noGrad, optim, randint, randn, Tensor } from '../dist/index.js';
 
 const epochs = Number(process.argv[2] ?? 6);

@@ -1,7 +1,7 @@
-// Seed 000 §6.3: a plain 50-layer tanh network with N(0, 0.01) weights loses its signal and
+// A plain 50-layer tanh network with N(0, 0.01) weights loses its signal and
 // its gradient; the same network with residual connections (x + F(x)) keeps both.
 // Prints the output std and the gradient norm at the first layer's weight.
-//   npm run build && node examples/seed000_residual.mjs [depth]
+//   npm run build && node examples/residual_gradient_flow.mjs [depth]
 import { manualSeed, nn, randn } from '../dist/index.js';
 
 const depth = Number(process.argv[2] ?? 50);

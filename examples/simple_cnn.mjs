@@ -1,9 +1,9 @@
-// Seed 002: SimpleCNN (three Conv-BatchNorm-ReLU blocks, MaxPool2d, AdaptiveAvgPool2d, a Linear
+// SimpleCNN (three Conv-BatchNorm-ReLU blocks, MaxPool2d, AdaptiveAvgPool2d, a Linear
 // classifier), the ResNet bottleneck block (1x1 -> 3x3 -> 1x1 convolutions around a residual
-// connection) and count_parameters, written as in the seed. Prints the models, their parameter
-// counts (checked against the per-layer arithmetic the seed teaches), the output shapes, and a few
-// SGD steps of SimpleCNN on synthetic images showing the loss falling.
-//   npm run build && node examples/seed002_simple_cnn.mjs [steps]
+// connection) and count_parameters. Prints the models, their parameter counts (checked against
+// the per-layer arithmetic), the output shapes, and a few SGD steps of SimpleCNN on synthetic
+// images showing the loss falling.
+//   npm run build && node examples/simple_cnn.mjs [steps]
 import assert from 'node:assert/strict';
 import { manualSeed, nn, noGrad, optim, randint, randn } from '../dist/index.js';
 

@@ -1,4 +1,4 @@
-// Seed 001 p55-p56: an encoder-decoder CNN with U-Net skip connections. The encoder convolves,
+// An encoder-decoder CNN with U-Net skip connections. The encoder convolves,
 // applies a nonlinearity and subsamples (max-pool); the decoder upsamples (ConvTranspose2d,
 // stride 2) and concatenates the encoder's feature map of the same size (torch.cat along the
 // channels) before convolving again, so fine detail skips the bottleneck.
@@ -7,7 +7,7 @@
 // threshold brightness. BCEWithLogits loss, Adam with a cosine LR schedule; prints the loss per
 // epoch, then the test pixel accuracy and IoU of the disc mask. --compare also trains the same
 // network with its skip inputs zeroed (a plain encoder-decoder) and prints its figures.
-//   npm run build && node examples/seed001_unet.mjs [epochs] [--compare]
+//   npm run build && node examples/unet_segmentation.mjs [epochs] [--compare]
 import { cat, manualSeed, nn, noGrad, optim, randperm, zeros } from '../dist/index.js';
 
 const args = process.argv.slice(2);

@@ -1,5 +1,7 @@
 // Runs every example as a child process (small settings) against the sources and checks what it prints.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +21,74 @@ function run(example: string, ...args: string[]): string {
   );
 }
 
+/** Runs an example that may fail: its exit status and what it wrote to stdout and stderr. */
+function runStatus(example: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(
+    process.execPath,
+    ['--import', './test/helpers/examples_loader.mjs', `examples/${example}`, ...args],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env: process.env,
+      timeout: 30_000,
+    },
+  );
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('the demo, fashion_mnist.mjs', () => {
+  it('trains, saves its checkpoint and curves, and prints a labelled confusion matrix', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'myelin-demo-'));
+    try {
+      const text = run('fashion_mnist.mjs', '--model', 'mlp', '--epochs', '1', '--out', out);
+      expect(text).toContain('confusion matrix (rows: true class, columns: predicted class)');
+      expect(text).toMatch(/^true \\ predicted +0 +1 +2 +3 +4 +5 +6 +7 +8 +9 +recall$/m);
+      expect(text).toMatch(/^0 T-shirt\/top +(\d+ +){10}[\d.]+%$/m);
+      expect(text).toMatch(/^9 Ankle boot +(\d+ +){10}[\d.]+%$/m);
+      const acc = Number(text.match(/test accuracy ([\d.]+)% after 1 epochs/)![1]);
+      expect(acc).toBeGreaterThan(50);
+      expect(fs.existsSync(path.join(out, 'checkpoint.safetensors'))).toBe(true);
+      expect(fs.readFileSync(path.join(out, 'curves.svg'), 'utf8')).toMatch(/^<svg/);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('--help prints the options and exits 0', () => {
+    const r = runStatus('fashion_mnist.mjs', '--help');
+    expect(r.status).toBe(0);
+    for (const option of [
+      '--model cnn|mlp',
+      '--epochs N',
+      '--batch N',
+      '--lr X',
+      '--full',
+      '--root DIR',
+      '--out DIR',
+      '--threads N',
+      '--seed N',
+    ])
+      expect(r.stdout).toContain(option);
+  });
+
+  it.each([
+    [['--epochs', '0'], "--epochs must be an integer >= 1, got '0'"],
+    [['--epochs', 'abc'], "--epochs must be an integer >= 1, got 'abc'"],
+    [['--batch', '1.5'], "--batch must be an integer >= 1, got '1.5'"],
+    [['--lr', 'fast'], "--lr must be a number > 0, got 'fast'"],
+    [['--threads', '0'], "--threads must be an integer >= 1, got '0'"],
+    [['--model', 'rnn'], "--model must be cnn or mlp, got 'rnn'"],
+    [['--epoch', '2'], "Unknown option '--epoch'"],
+    [['--epochs'], "Option '--epochs <value>' argument missing"],
+  ])('%j is a usage error that says what was wrong (exit 2, no stack trace)', (args, message) => {
+    const r = runStatus('fashion_mnist.mjs', ...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`fashion_mnist: ${message}`);
+    expect(r.stderr).toContain('run with --help');
+    expect(r.stderr).not.toMatch(/\n +at /);
+  });
+});
+
 describe('examples', () => {
   it('xor.mjs learns XOR (seed 002)', () => {
     const out = run('xor.mjs', '300');
@@ -26,8 +96,8 @@ describe('examples', () => {
     expect(out).toMatch(/accuracy: 100%/);
   });
 
-  it('seed000_init_variance.mjs: He keeps the variance, Xavier decays, N(0,0.01) vanishes', () => {
-    const rows = run('seed000_init_variance.mjs').trim().split('\n');
+  it('init_variance.mjs: He keeps the variance, Xavier decays, N(0,0.01) vanishes', () => {
+    const rows = run('init_variance.mjs').trim().split('\n');
     expect(rows[0]).toMatch(/layer +Xavier +He +N\(0,0\.01\)/);
     const last = rows[rows.length - 1].trim().split(/ +/).map(Number);
     expect(last[0]).toBe(10);
@@ -37,8 +107,8 @@ describe('examples', () => {
     expect(last[3]).toBeLessThan(1e-15); // N(0, 0.01): vanished
   });
 
-  it('seed000_batchnorm.mjs: train normalises, running stats converge, eval leaves them alone', () => {
-    const out = run('seed000_batchnorm.mjs', '50');
+  it('batchnorm_running_stats.mjs: train normalises, running stats converge, eval leaves them alone', () => {
+    const out = run('batchnorm_running_stats.mjs', '50');
     expect(out).toMatch(/train-mode output: mean -?0\.0000, std 1\.0000/);
     const [, rm, rv] = out.match(/running_mean ~ ([\d.-]+), running_var ~ ([\d.]+)/)!.map(Number);
     expect(Math.abs(rm - 5)).toBeLessThan(1);
@@ -47,16 +117,16 @@ describe('examples', () => {
     expect(out).toMatch(/eval leaves the running statistics alone: true/);
   });
 
-  it('seed000_residual.mjs: the residual network keeps its gradient, the plain one loses it', () => {
-    const out = run('seed000_residual.mjs', '50');
+  it('residual_gradient_flow.mjs: the residual network keeps its gradient, the plain one loses it', () => {
+    const out = run('residual_gradient_flow.mjs', '50');
     const grad = (name: string) =>
       Number(out.match(new RegExp(`${name} +network: .*gradient norm at layer 1 ([\\d.e+-]+)`))![1]);
     expect(grad('plain')).toBeLessThan(1e-20);
     expect(grad('residual')).toBeGreaterThan(1);
   });
 
-  it('seed001_optimization.mjs: second-order methods reach the minimum in tens of evaluations, the others do not', () => {
-    const out = run('seed001_optimization.mjs', '2000');
+  it('optimization_methods.mjs: second-order methods reach the minimum in tens of evaluations, the others do not', () => {
+    const out = run('optimization_methods.mjs', '2000');
     const loss = (name: string) => Number(out.match(new RegExp(`${name} +\\d+ evaluations .* J = ([\\d.e+-]+)`))![1]);
     expect(loss('black box')).toBeLessThan(1); // J = 12.5 at the start
     expect(loss('first order')).toBeLessThan(1);
@@ -66,8 +136,8 @@ describe('examples', () => {
     expect(loss('Newton')).toBeLessThan(1e-9);
   });
 
-  it('seed001_local_layers.mjs: parameter counts, tied locally-connected == Conv2d, position-dependent fit', () => {
-    const out = run('seed001_local_layers.mjs', '120');
+  it('locally_connected_layers.mjs: parameter counts, tied locally-connected == Conv2d, position-dependent fit', () => {
+    const out = run('locally_connected_layers.mjs', '120');
     expect(out).toMatch(/fully-connected parameters: +346,400/);
     expect(out).toMatch(/locally-connected parameters: +22,400/);
     expect(out).toMatch(/convolution parameters: +224/);
@@ -77,8 +147,8 @@ describe('examples', () => {
     expect(conv).toBeGreaterThan(100 * lc);
   });
 
-  it("seed002_simple_cnn.mjs: PyTorch reprs, the seed's parameter counts, shapes, falling loss", () => {
-    const out = run('seed002_simple_cnn.mjs', '20');
+  it("simple_cnn.mjs: PyTorch reprs, the seed's parameter counts, shapes, falling loss", () => {
+    const out = run('simple_cnn.mjs', '20');
     expect(out).toMatch(/MLP\(784, \[256\], 10\) parameters: 203,530 /);
     // torch 1.13's repr of the seed's SimpleCNN, line by line
     expect(out).toContain(
@@ -114,8 +184,8 @@ describe('examples', () => {
     expect(losses[4]).toBeLessThan(0.6 * losses[0]);
   });
 
-  it('seed001_unet.mjs: the U-Net learns to segment the discs', () => {
-    const out = run('seed001_unet.mjs', '3');
+  it('unet_segmentation.mjs: the U-Net learns to segment the discs', () => {
+    const out = run('unet_segmentation.mjs', '3');
     const losses = [...out.matchAll(/U-Net epoch \d: train loss ([\d.]+)/g)].map((m) => Number(m[1]));
     expect(losses.length).toBe(3);
     expect(losses[2]).toBeLessThan(0.7 * losses[0]);
@@ -125,8 +195,8 @@ describe('examples', () => {
     expect(iou).toBeGreaterThan(0.35);
   });
 
-  it('seed002_debugging.mjs: overfit, gradient and activation tables, named NaNs, LR range test', () => {
-    const out = run('seed002_debugging.mjs', '200');
+  it('debug_training.mjs: overfit, gradient and activation tables, named NaNs, LR range test', () => {
+    const out = run('debug_training.mjs', '200');
     expect(out).toMatch(/overfit with Adam\(lr=0\.01\): passed: the loss fell below 0\.001/);
     expect(out).toMatch(/overfit with SGD\(lr=0\): FAILED/);
     expect(out).toMatch(/^4\.weight +\[3, 32\] /m);
@@ -145,8 +215,8 @@ describe('examples', () => {
     expect(out).toMatch(/model restored: true, optimizer lr 0\.1/);
   });
 
-  it("seed004_pipeline.mjs: seed 004's pipeline with its device idiom runs on the CPU and learns", () => {
-    const out = run('seed004_pipeline.mjs', '2');
+  it("training_pipeline.mjs: the PyTorch pipeline with its device idiom runs on the CPU and learns", () => {
+    const out = run('training_pipeline.mjs', '2');
     expect(out).toMatch(/device: cpu; model parameters on cpu/);
     const epochs = [...out.matchAll(/Epoch (\d): Train Loss=([\d.]+), Val Loss=([\d.]+), Val Acc=([\d.]+)/g)];
     expect(epochs.map((m) => Number(m[1]))).toEqual([1, 2]);

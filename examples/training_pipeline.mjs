@@ -1,9 +1,9 @@
-// Seed 004's full training pipeline, line for line: the MLP (Linear - BatchNorm1d - ReLU -
+// A full PyTorch training pipeline, line for line: the MLP (Linear - BatchNorm1d - ReLU -
 // Dropout, twice), the device idiom (`torch.device('cuda' if torch.cuda.is_available() else
 // 'cpu')`, `.to(device)`: myelin runs on the CPU, so this picks 'cpu' and the moves are no-ops),
 // CrossEntropyLoss, AdamW with weight decay, CosineAnnealingLR, train/evaluate loops with gradient
 // clipping and accuracy, on the embedded Fashion-MNIST slice (4,000 train / 1,000 test images).
-//   npm run build && node examples/seed004_pipeline.mjs [epochs]
+//   npm run build && node examples/training_pipeline.mjs [epochs]
 import { cuda, data, device as torchDevice, manualSeed, nn, noGrad, optim } from '../dist/index.js';
 
 const epochs = Number(process.argv[2] ?? 10);

@@ -1,11 +1,11 @@
-// Seed 001 (p39-p41): fully-connected vs locally-connected vs convolutional layers. A
+// Fully-connected vs locally-connected vs convolutional layers. A
 // locally-connected layer applies a different small filter at every position of the input; with
 // the filters tied (one for all positions) it is a convolution. Written with F.unfold (every
 // kernel-sized block as a column, torch's im2col) for images and Tensor.unfold (the windows along
 // one dim, a view) for sequences. Prints the parameter counts of the three layers on the same
 // input, checks that the tied locally-connected layer equals Conv2d, and trains both on a target
 // whose pattern depends on the position, which only the locally-connected layer can fit.
-//   npm run build && node examples/seed001_local_layers.mjs [steps]
+//   npm run build && node examples/locally_connected_layers.mjs [steps]
 import assert from 'node:assert/strict';
 import { einsum, manualSeed, nn, optim, randn, zeros } from '../dist/index.js';
 

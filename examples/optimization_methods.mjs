@@ -1,11 +1,11 @@
-// Seed 001 (p4): black-box, first-order and second-order optimization of one objective, the
+// Black-box, first-order and second-order optimization of one objective, the
 // Rosenbrock function J(x, y) = (1 - x)^2 + 100 (y - x^2)^2 (minimum 0 at (1, 1)) from (-1.5, 2):
 //   black box:    random search, J only;
 //   first order:  gradient descent, J and its gradient;
 //   second order: Newton's method with the exact Hessian (a second backward through the first);
 //   quasi-Newton: optim.LBFGS with the strong-Wolfe line search (curvature from gradients only).
 // Prints how many evaluations each took and where it ended.
-//   npm run build && node examples/seed001_optimization.mjs [gdSteps]
+//   npm run build && node examples/optimization_methods.mjs [gdSteps]
 import { autograd, Generator, optim, tensor } from '../dist/index.js';
 
 const gdSteps = Number(process.argv[2] ?? 20000);
