@@ -215,7 +215,7 @@ describe('examples', () => {
     expect(out).toMatch(/model restored: true, optimizer lr 0\.1/);
   });
 
-  it("training_pipeline.mjs: the PyTorch pipeline with its device idiom runs on the CPU and learns", () => {
+  it('training_pipeline.mjs: the PyTorch pipeline with its device idiom runs on the CPU and learns', () => {
     const out = run('training_pipeline.mjs', '2');
     expect(out).toMatch(/device: cpu; model parameters on cpu/);
     const epochs = [...out.matchAll(/Epoch (\d): Train Loss=([\d.]+), Val Loss=([\d.]+), Val Acc=([\d.]+)/g)];

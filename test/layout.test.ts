@@ -33,6 +33,7 @@ const coveredElsewhere: Record<string, { by: string[]; why: string }> = {
     why: 'the multi-process suite',
   },
   'distributed/run.ts': { by: ['distributed/launcher.test.ts'], why: 'the myelin-run command line over launcher.ts' },
+  'dtype_info.ts': { by: ['ops/ops_extra.test.ts'], why: 'finfo and iinfo, tested with the ops they came with' },
   'errors.ts': {
     by: ['distributed/api.test.ts', 'data/distributed_sampler.test.ts', 'onnx/export.test.ts'],
     why: 'the shared option check, tested through the functions that use it',
@@ -54,6 +55,10 @@ const coveredElsewhere: Record<string, { by: string[]; why: string }> = {
   'nn/modules/container.ts': {
     by: ['nn/module.test.ts'],
     why: 'Sequential, ModuleList, ModuleDict: reprs, state-dict keys',
+  },
+  'nn/modules/fold.ts': {
+    by: ['ops/ops_extra.test.ts', 'ops/fold.test.ts'],
+    why: 'nn.Unfold and nn.Fold over the fold ops',
   },
   'nn/modules/flatten.ts': { by: ['nn/module.test.ts'], why: 'Flatten and Unflatten: reprs and shapes' },
   'nn/modules/linear.ts': { by: ['nn/module.test.ts', 'ops/linear.test.ts'], why: 'modules over the linear ops' },
@@ -89,6 +94,10 @@ const coveredElsewhere: Record<string, { by: string[]; why: string }> = {
   },
   'onnx/ops_nn.ts': { by: ['onnx/export.test.ts'], why: 'the exporter, checked by running its models in ONNX Runtime' },
   'onnx/ops_shape.ts': {
+    by: ['onnx/export.test.ts'],
+    why: 'the exporter, checked by running its models in ONNX Runtime',
+  },
+  'onnx/ops_window.ts': {
     by: ['onnx/export.test.ts'],
     why: 'the exporter, checked by running its models in ONNX Runtime',
   },

@@ -52,4 +52,32 @@ export const activationOps = [
   activation('silu', (x) => F.silu(x), [{}]),
   activation('softplus', (x, p) => F.softplus(x, p), [{ beta: 1.5, threshold: 3 }, {}]),
   activation('sine', (x, p) => F.sine(x, p.w0), [{ w0: 2 }, { w0: 3 }]),
+  // A TypeScript loop each way, selecting 0 at and beyond the bounds: values at least 0.1 from them.
+  declareOp<P>({
+    name: 'hardtanh',
+    op: ([x], p) => F.hardtanh(x, p.min, p.max),
+    samples: [
+      { name: '[3, 4] [-1, 1]', inputs: [offKink], args: {}, layouts: true },
+      {
+        name: '[3, 4] [-0.5, 2]',
+        inputs: [{ shape: [3, 4], values: [0.6, -2.4, 1.8, 2.2, 0.4, -0.8, -1.4, 1.2, 3, 0.3, -0.6, 1.6] }],
+        args: { min: -0.5, max: 2 },
+      },
+    ],
+    dtypes: { float32: 'float32' },
+    supportsGradGrad: false,
+  }),
+  declareOp({
+    name: 'relu6',
+    op: ([x]) => F.relu6(x),
+    samples: [
+      {
+        name: '[3, 4] around 0 and 6',
+        inputs: [{ shape: [3, 4], values: [0.6, -2.4, 5.8, 7.2, 0.4, -0.8, 6.4, 1.2, 3, 0.3, -0.6, 5.5] }],
+        args: {},
+      },
+    ],
+    dtypes: { float32: 'float32' },
+    supportsGradGrad: false,
+  }),
 ];

@@ -8,6 +8,11 @@ import { binaryOps } from './binary.js';
 import { compareOps } from './compare.js';
 import { convOps } from './conv.js';
 import { dropoutOps } from './dropout.js';
+import { uniqueOps } from './unique.js';
+import { specialOps } from './special.js';
+import { roundingOps } from './rounding.js';
+import { foldOps } from './fold.js';
+import { diagOps } from './diag.js';
 import { einsumOps } from './einsum.js';
 import { embeddingOps } from './embedding.js';
 import { indexingOps } from './indexing.js';
@@ -28,6 +33,11 @@ import { unaryOps } from './unary.js';
 import { viewOps } from './view.js';
 
 export const declarationsByFile: Record<string, readonly OpInfo<unknown>[]> = {
+  unique: uniqueOps,
+  special: specialOps,
+  rounding: roundingOps,
+  fold: foldOps,
+  diag: diagOps,
   activation: activationOps,
   attention: attentionOps,
   bilinear: bilinearOps,

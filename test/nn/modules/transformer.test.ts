@@ -3,9 +3,9 @@
 // and the gradients of inputs and parameters; then generateSquareSubsequentMask, reprs and errors.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { gradcheck, manualSeed, nn, randn, type Tensor, tensor, zeros } from '../../lib/index.js';
-import { close, type Enc, fromEnc, shaped } from './helpers.js';
-import { maskOf, stateOf } from './seq_helpers.js';
+import { gradcheck, manualSeed, nn, randn, type Tensor, tensor, zeros } from '../../../lib/index.js';
+import { close, type Enc, fromEnc, shaped } from '../helpers.js';
+import { maskOf, stateOf } from '../seq_helpers.js';
 
 interface Case {
   name: string;
@@ -29,7 +29,7 @@ interface Case {
   grads: Record<string, number[]>;
 }
 
-const fx = JSON.parse(readFileSync(new URL('../fixtures/transformer.json', import.meta.url), 'utf8')) as {
+const fx = JSON.parse(readFileSync(new URL('../../fixtures/transformer.json', import.meta.url), 'utf8')) as {
   dims: { E: number; H: number; FF: number };
   squareSubsequentMask: (number | string)[];
   cases: Case[];
