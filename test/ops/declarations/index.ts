@@ -5,6 +5,7 @@ import { activationOps } from './activation.js';
 import { attentionOps } from './attention.js';
 import { bilinearOps } from './bilinear.js';
 import { binaryOps } from './binary.js';
+import { castOps } from './cast.js';
 import { compareOps } from './compare.js';
 import { convOps } from './conv.js';
 import { dropoutOps } from './dropout.js';
@@ -33,6 +34,7 @@ import { unaryOps } from './unary.js';
 import { viewOps } from './view.js';
 
 export const declarationsByFile: Record<string, readonly OpInfo<unknown>[]> = {
+  cast: castOps,
   unique: uniqueOps,
   special: specialOps,
   rounding: roundingOps,
