@@ -42,6 +42,14 @@ const coveredElsewhere: Record<string, { by: string[]; why: string }> = {
     by: ['io/checkpoint.test.ts'],
     why: 'atomic writes: a saver killed mid-save leaves the last checkpoint',
   },
+  'io/byte_source.ts': {
+    by: ['io/hostile_files.test.ts'],
+    why: "the parsers' bounded reading, tested through hostile files",
+  },
+  'io/safetensors_header.ts': {
+    by: ['io/safetensors.test.ts', 'io/hostile_files.test.ts'],
+    why: 'the safetensors reader, tested through it',
+  },
   'io/pickle.ts': { by: ['io/torch.test.ts'], why: "torch.save's format is a zip of pickles" },
   'io/zip.ts': { by: ['io/torch.test.ts'], why: "torch.save's format is a zip of pickles" },
   'native.ts': {
@@ -124,6 +132,10 @@ const coveredElsewhere: Record<string, { by: string[]; why: string }> = {
   'optim/optimizer.ts': {
     by: ['optim/training.test.ts', 'optim/lr_scheduler.test.ts'],
     why: 'groups and state dicts through the optimizers',
+  },
+  'optim/state_check.ts': {
+    by: ['io/checkpoint.test.ts', 'optim/lr_scheduler.test.ts'],
+    why: 'the check of a loaded state dict, tested through the loaders',
   },
   'optim/rmsprop.ts': {
     by: ['optim/training.test.ts', 'native/optim.test.ts'],
