@@ -109,6 +109,14 @@ const coveredElsewhere: Record<string, { by: string[]; why: string }> = {
     by: ['onnx/export.test.ts'],
     why: 'the exporter, checked by running its models in ONNX Runtime',
   },
+  'onnx/ops_diag.ts': {
+    by: ['onnx/export_ops.test.ts'],
+    why: 'the exporter, checked by running its models in ONNX Runtime',
+  },
+  'onnx/ops_special.ts': {
+    by: ['onnx/export_ops.test.ts'],
+    why: 'the exporter, checked by running its models in ONNX Runtime',
+  },
   'onnx/ops_index.ts': {
     by: ['onnx/export_ops.test.ts'],
     why: 'the exporter, checked by running its models in ONNX Runtime',

@@ -47,6 +47,8 @@ const notOps: Record<string, string> = {
   'interpolate.checkInterpolateMode': 'a helper: the mode argument check',
   'pointwise.mapBinaryRaw': 'an unrecorded kernel caller under the ops',
   'reduce.reducedShape': 'a shape helper',
+  'reduce.int32Overflow':
+    'a helper: the error of int32 sum, prod and cumsum when the result does not fit (tested in int32_and_storage.test.ts)',
   'reduce.rowsOf': 'an unrecorded kernel caller under the ops',
   'reduce.fromRows': 'an unrecorded kernel caller under the ops',
   'reduce.reduceRaw': 'an unrecorded kernel caller under the ops',
