@@ -63,7 +63,10 @@ describe('shape arithmetic', () => {
     );
     expect(() => checkShape('zeros', [1.5])).toThrow(/zeros: invalid shape \[1.5\]/);
     expect(() => checkShape('zeros', 3 as unknown as number[])).toThrow(
-      'zeros: shape must be an array of sizes, got number',
+      'zeros: shape must be an array of sizes, got 3',
+    );
+    expect(() => checkShape('zeros', [2, 'a'] as unknown as number[])).toThrow(
+      "zeros: shape must be an array of sizes, got an element the string 'a'",
     );
   });
 });
