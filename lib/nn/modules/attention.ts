@@ -29,7 +29,7 @@ export interface MultiheadAttentionOptions {
 }
 
 export interface MhaForwardOptions {
-  /** [N, S]: bool True = ignore that key (torch's convention), or float added to the scores. */
+  /** `[N, S]`: bool True = ignore that key (torch's convention), or float added to the scores. */
   keyPaddingMask?: Tensor | null;
   /** Default true: also return the attention weights. */
   needWeights?: boolean;

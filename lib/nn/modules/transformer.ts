@@ -37,9 +37,9 @@ export interface TransformerDecoderLayerOptions {
 const LAYER_OPTIONS = ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'bias'];
 
 export interface DecoderForwardOptions {
-  /** [T, T]: bool True = may not attend, or float added (e.g. Transformer.generateSquareSubsequentMask). */
+  /** `[T, T]`: bool True = may not attend, or float added (e.g. Transformer.generateSquareSubsequentMask). */
   tgtMask?: Tensor | null;
-  /** [T, S]: the same for the attention over the memory. */
+  /** `[T, S]`: the same for the attention over the memory. */
   memoryMask?: Tensor | null;
   /** [N, T] bool: True = a padding position of the target. */
   tgtKeyPaddingMask?: Tensor | null;
@@ -202,7 +202,7 @@ const TRANSFORMER_OPTIONS = [
 ];
 
 export interface TransformerForwardOptions extends DecoderForwardOptions {
-  /** [S, S]: the encoder's self-attention mask. */
+  /** `[S, S]`: the encoder's self-attention mask. */
   srcMask?: Tensor | null;
   /** [N, S] bool: True = a padding position of the source. */
   srcKeyPaddingMask?: Tensor | null;
