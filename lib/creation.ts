@@ -123,10 +123,10 @@ export function full(shape: Shape, value: number | boolean, opts?: CreationOptio
 
 function fill(op: string, shape: Shape, value: number | boolean, opts: CreationOptions | undefined): Tensor {
   creationOptions(op, opts);
-  const s = checkShape(op, shape);
   if (typeof value !== 'number' && typeof value !== 'boolean')
     throw new TypeError(`${op}: fill value must be a number or a boolean, got ${describe(value)}`);
   const dtype = checkDType(op, opts?.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32'), opts?.device);
+  const s = checkShape(op, shape, dtype === 'bool' ? 1 : 4);
   const data = allocate(dtype, checkElementCount(op, numel(s)));
   const v = Number(value);
   const stored = dtype === 'int32' ? toInt32(op, v) : dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;

@@ -1,5 +1,8 @@
 // Shape arithmetic: sizes, strides, broadcasting, dim normalisation.
+import { constants as bufferConstants } from 'node:buffer';
+import { totalmem } from 'node:os';
 import { describe } from './errors.js';
+
 export type Shape = readonly number[];
 
 export function formatShape(shape: Shape): string {
@@ -85,7 +88,8 @@ export function normalizeDims(op: string, dims: number | readonly number[] | und
   return out.sort((x, y) => x - y);
 }
 
-export function checkShape(op: string, shape: readonly number[]): number[] {
+/** A shape of non-negative integer sizes that a tensor of `bytesPerElement`-byte elements fits in memory. */
+export function checkShape(op: string, shape: readonly number[], bytesPerElement = 4): number[] {
   if (!Array.isArray(shape)) throw new TypeError(`${op}: shape must be an array of sizes, got ${describe(shape)}`);
   for (const s of shape) {
     if (typeof s !== 'number')
@@ -93,5 +97,35 @@ export function checkShape(op: string, shape: readonly number[]): number[] {
     if (!Number.isInteger(s) || s < 0)
       throw new RangeError(`${op}: invalid shape ${formatShape(shape)}: sizes must be non-negative integers`);
   }
+  checkAllocation(op, shape, bytesPerElement, 'tensor');
   return [...shape];
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let v = bytes / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return bytes < 1024 ? `${bytes} bytes` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+/**
+ * Throws a RangeError naming `op` when a tensor of `shape` (elements of `bytesPerElement` bytes)
+ * cannot be allocated: more bytes than one ArrayBuffer may hold, or than this machine's memory.
+ * Ops call it before allocating an output whose size comes from their arguments (an output size,
+ * a scale factor, padding, repeats), so that a huge request is an error that says what was asked
+ * instead of an allocation failure that does not name the op, or gigabytes taken first.
+ */
+export function checkAllocation(op: string, shape: Shape, bytesPerElement = 4, what = 'output'): void {
+  const bytes = numel(shape) * bytesPerElement;
+  const limit = Math.min(bufferConstants.MAX_LENGTH, totalmem());
+  if (bytes <= limit) return;
+  const bound =
+    limit === bufferConstants.MAX_LENGTH
+      ? `more than one buffer can hold (${formatBytes(limit)})`
+      : `more than this machine's memory (${formatBytes(limit)})`;
+  throw new RangeError(`${op}: the ${what} ${formatShape(shape)} would take ${formatBytes(bytes)}, ${bound}`);
 }

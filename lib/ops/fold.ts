@@ -6,7 +6,7 @@
 // as a locally-connected one, where the per-window matrix work dominates.
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { checkOptions } from '../errors.js';
-import { formatShape, normalizeDim, numel, type Shape } from '../shape.js';
+import { checkAllocation, formatShape, normalizeDim, numel, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { contiguousRaw } from '../raw/elementwise.js';
 import { asView, reshape } from './view.js';
@@ -268,6 +268,7 @@ export function fold(input: Tensor, outputSize: Pair, kernelSize: Pair, options:
         `padding=${fmtPair(g.padding)}, stride=${fmtPair(g.stride)}, expected size of input's dimension ${x.ndim - 1} ` +
         `to match the calculated number of sliding blocks ${bh} * ${bw} = ${bh * bw}, but got input.size(${x.ndim - 1})=${L}`,
     );
+  checkAllocation(op, [batched.shape[0], batched.shape[1] / (g.kernel[0] * g.kernel[1]), size[0], size[1]]);
   const out = col2imOp(batched, size, g);
   return x.ndim === 3 ? out : reshape(out, out.shape.slice(1));
 }

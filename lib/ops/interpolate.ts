@@ -6,7 +6,7 @@
 import { checkOptions, optionKeys, show } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { native } from '../native.js';
-import { formatShape } from '../shape.js';
+import { checkAllocation, formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { contiguousRaw, requireFloat, uninitFloat } from '../raw/elementwise.js';
 
@@ -111,6 +111,13 @@ const UNIT_AXIS: AxisTable = {
   w1: new Float32Array(1),
 };
 
+const EMPTY_AXIS: AxisTable = {
+  i0: new Int32Array(0),
+  i1: new Int32Array(0),
+  w0: new Float32Array(0),
+  w1: new Float32Array(0),
+};
+
 interface Plan {
   /** [planes, h, w, oh, ow] */
   dims: number[];
@@ -152,7 +159,8 @@ const interpolateOp = defineOp({
   forward(ctx: OpContext<{ plan: Plan }>, x: Tensor, plan: Plan) {
     const y = uninitFloat(plan.outShape); // the kernel writes every element
     const { rows, cols } = plan;
-    native.resample2d(plan.dims, rows.index, rows.weight, cols.index, cols.weight, whole(contiguousRaw(x)), whole(y));
+    if (y.numel() > 0)
+      native.resample2d(plan.dims, rows.index, rows.weight, cols.index, cols.weight, whole(contiguousRaw(x)), whole(y));
     ctx.plan = plan;
     return y;
   },
@@ -160,6 +168,7 @@ const interpolateOp = defineOp({
     const plan = ctx.plan;
     const dx = uninitFloat(plan.inShape); // overwritten by the kernel
     const { rows, cols } = plan;
+    if (dx.numel() === 0) return [dx];
     native.resample2dBackward(
       plan.dims,
       rows.index,
@@ -249,17 +258,23 @@ export function interpolate(input: Tensor, options: InterpolateOptions = {}): Te
         (hasScale ? ` (scaleFactor ${show(o.scaleFactor)})` : ''),
     );
   }
-  const table = (d: number): AxisTable =>
-    linear
-      ? linearTable(spatial[d], outSize[d], scales[d], alignCorners)
-      : nearestTable(spatial[d], outSize[d], scales[d], mode === 'nearest-exact');
   const [n, c] = input.shape;
+  const outShape = [n, c, ...outSize];
+  checkAllocation(op, outShape);
+  // An empty batch has nothing to resample: no tables (they grow with the output's size).
+  const empty = n * c === 0;
+  const table = (d: number): AxisTable =>
+    empty
+      ? EMPTY_AXIS
+      : linear
+        ? linearTable(spatial[d], outSize[d], scales[d], alignCorners)
+        : nearestTable(spatial[d], outSize[d], scales[d], mode === 'nearest-exact');
   const plan: Plan = {
     dims: [n * c, dims === 2 ? spatial[0] : 1, spatial[dims - 1], dims === 2 ? outSize[0] : 1, outSize[dims - 1]],
     rows: packAxis(dims === 2 ? table(0) : UNIT_AXIS, linear),
     cols: packAxis(table(dims - 1), linear),
     inShape: [...input.shape],
-    outShape: [n, c, ...outSize],
+    outShape,
   };
   return interpolateOp(input, plan);
 }

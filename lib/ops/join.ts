@@ -2,7 +2,7 @@
 import { checkElementCount, checkNumbers, checkTensor, describe } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { allocate, promoteTypes, type DType } from '../dtype.js';
-import { formatShape, normalizeDim, normalizeDims, numel } from '../shape.js';
+import { checkAllocation, formatShape, normalizeDim, normalizeDims, numel } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { elementOffsets, writeInto } from '../raw/strided.js';
 import { expand, narrow, reshape, select, unsqueeze } from './view.js';
@@ -153,7 +153,9 @@ export function repeat(x: Tensor, sizes: readonly number[]): Tensor {
   });
   const lead = sizes.length - x.ndim;
   const shape = [...new Array<number>(lead).fill(1), ...x.shape];
-  checkElementCount('repeat', numel(shape.map((s, i) => s * sizes[i])));
+  const repeated = shape.map((s, i) => s * sizes[i]);
+  checkAllocation('repeat', repeated, x.dtype === 'bool' ? 1 : 4);
+  checkElementCount('repeat', numel(repeated));
   // [a, b] -> [1, a, 1, b] -> expand [r0, a, r1, b] -> reshape [r0*a, r1*b]
   const inter = shape.flatMap((s) => [1, s]);
   const expanded = shape.flatMap((s, i) => [sizes[i], s]);

@@ -8,7 +8,7 @@
 import { checkOptions, describe, show } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp, native } from '../native.js';
-import { contiguousStrides, formatShape } from '../shape.js';
+import { checkAllocation, contiguousStrides, formatShape, numel } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from '../raw/elementwise.js';
 import { clone } from './view.js';
@@ -180,6 +180,8 @@ const padOp = defineOp({
   name: 'pad',
   forward(ctx: OpContext<{ plan: PadPlan }>, x: Tensor, plan: PadPlan) {
     const y = uninitFloat(plan.outShape); // interior + border cover every element
+    ctx.plan = plan;
+    if (y.numel() === 0) return y;
     const yd = whole(y);
     const inner = interiorShape(plan);
     const outStrides = contiguousStrides(plan.outShape);
@@ -223,6 +225,7 @@ const padOp = defineOp({
     // When the interior is the whole input the copy writes every element of dx.
     const full = inner !== null && plan.inStart.every((s) => s === 0) && inner.every((k, d) => k === plan.inShape[d]);
     const dx = full ? uninitFloat(plan.inShape) : emptyFloat(plan.inShape);
+    if (dx.numel() === 0 || grad.numel() === 0) return [dx];
     const dxd = whole(dx);
     const inStrides = contiguousStrides(plan.inShape);
     if (plan.mode === 'constant') {
@@ -399,8 +402,14 @@ export function pad(
         );
     }
     outShape[d] = out;
-    tables.push(sourceTable(mode, n, left, out));
     pads.push([left, right]);
+  }
+  checkAllocation(op, outShape);
+  // The source tables grow with the output's size: none for an empty output (nothing to copy).
+  const empty = numel(outShape) === 0;
+  for (let j = 0; j < k; j++) {
+    const d = nd - k + j;
+    tables.push(empty ? new Int32Array(0) : sourceTable(mode, shape[d], pads[j][0], outShape[d]));
   }
   return padOp(input, buildPlan(mode, shape, outShape, pads, tables, opts.value ?? 0));
 }

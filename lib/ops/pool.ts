@@ -4,7 +4,7 @@
 import { checkOptions, optionKeys, show } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { native } from '../native.js';
-import { formatShape, type Shape } from '../shape.js';
+import { checkAllocation, formatShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { contiguousRaw, requireFloat, uninitFloat } from '../raw/elementwise.js';
 import { recorded } from '../trace.js';
@@ -87,7 +87,8 @@ for (const [op, name] of [
         const y = uninitFloat(plan.outShape); // the kernels write every element
         const isMax = op === PoolOp.Max || op === PoolOp.AdaptiveMax;
         const idx = isMax ? new Int32Array(y.numel()) : null;
-        native.pool2d(op, plan.dims, plan.countIncludePad, whole(xc), whole(y), idx);
+        // An empty batch has nothing to pool (the kernel would still lay out every window).
+        if (y.numel() > 0) native.pool2d(op, plan.dims, plan.countIncludePad, whole(xc), whole(y), idx);
         if (idx) plan.indices = new Tensor(new Storage(idx), plan.outShape);
         ctx.plan = plan;
         ctx.idx = idx;
@@ -97,7 +98,8 @@ for (const [op, name] of [
       backward(ctx, grad) {
         const plan = ctx.plan;
         const dx = uninitFloat(ctx.inShape); // overwritten
-        native.pool2dBackward(op, plan.dims, plan.countIncludePad, whole(contiguousRaw(grad)), ctx.idx, whole(dx));
+        if (dx.numel() > 0)
+          native.pool2dBackward(op, plan.dims, plan.countIncludePad, whole(contiguousRaw(grad)), ctx.idx, whole(dx));
         return [dx];
       },
     }),
@@ -304,11 +306,14 @@ function adaptivePlan(
     throw new RangeError(`${op}: outputSize must hold positive integers, got ${show(size)}`);
   const [oh, ow] = dims === 2 ? out : [1, out[0]];
   const lead = x.shape.slice(0, x.ndim - dims);
+  const outShape = [...lead, ...(dims === 2 ? [oh, ow] : [ow])];
+  // The output (and max pooling's int32 indices beside it) before anything is allocated.
+  checkAllocation(op, outShape, code === PoolOp.AdaptiveMax ? 8 : 4);
   return {
     op: code,
     dims: [lead.reduce((a, b) => a * b, 1), h, w, oh, ow, 1, 1, 1, 1, 0, 0, 1, 1],
     countIncludePad: false,
-    outShape: [...lead, ...(dims === 2 ? [oh, ow] : [ow])],
+    outShape,
   };
 }
 
