@@ -118,6 +118,7 @@ import './ops/unary.js';
 import './ops/methods.js';
 export { add, sub, mul, div, type TensorLike } from './ops/binary.js';
 export * as autograd from './autograd/index.js';
+export * as forwardAD from './autograd/forward_ad.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad_mode.js';
 import './autograd/backward.js';
 export * as train from './train/index.js';

@@ -63,6 +63,10 @@ export class Tensor<D extends DType = DType> {
   _accumulator: Node | null = null;
   /** @internal the tensor whose storage this view shares (null unless made by a view op). */
   _base: Tensor | null = null;
+  /** @internal forward-mode tangent, valid while dual level `_fwLevel` is open (autograd/dual_state.ts). */
+  _fwGrad: Tensor | null = null;
+  /** @internal the dual level `_fwGrad` belongs to (-1: none). */
+  _fwLevel = -1;
   private _requiresGrad = false;
 
   /**

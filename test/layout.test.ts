@@ -18,6 +18,10 @@ const coveredElsewhere: Record<string, { by: string[]; why: string }> = {
     by: ['ops/declarations.test.ts', 'autograd/engine.test.ts'],
     why: 'every op is a defineOp: the op declarations exercise it (saved tensors, needsInputGrad, second derivatives)',
   },
+  'autograd/dual_state.ts': {
+    by: ['autograd/forward_ad.test.ts', 'ops/declarations.test.ts'],
+    why: "the dual level and each tensor's tangent, read through forwardAD and every op's JVP",
+  },
   'autograd/grad_mode.ts': { by: ['autograd/engine.test.ts'], why: 'noGrad and enableGrad as the engine sees them' },
   'autograd/node.ts': { by: ['autograd/engine.test.ts'], why: 'graph nodes: gradFn, next edges, AccumulateGrad' },
   'backend.ts': {

@@ -1,10 +1,13 @@
 // defineOp: an op's forward and backward side by side. The forward runs on raw tensors without
 // recording; when grad mode is on and an input requires grad, the result gets a node whose
-// backward is the spec's.
+// backward is the spec's. While a dual level is open (forward_ad.ts) and an input carries a
+// tangent, the spec's jvp rule gives the output's tangent.
+import { allocate } from '../dtype.js';
 import { nameError } from '../errors.js';
-import { isTensor, Tensor } from '../tensor.js';
+import { isTensor, Storage, Tensor } from '../tensor.js';
 import { activeTracer } from '../trace.js';
-import { isGradEnabled, noGrad } from './grad_mode.js';
+import { isForwardADActive, setTangent, tangentOf, withoutTangents } from './dual_state.js';
+import { enableGrad, isGradEnabled, noGrad } from './grad_mode.js';
 import { AccumulateGrad, Node, type SavedTensor } from './node.js';
 
 /** What every op's context holds: which inputs need a gradient, and the saved tensors. */
@@ -30,6 +33,15 @@ export interface OpSpec<A extends unknown[], S extends object> {
   forward(ctx: OpContext<S>, ...args: A): Tensor;
   /** One gradient per tensor argument, in order; null/undefined where none is needed. */
   backward(ctx: OpContext<S>, grad: Tensor): (Tensor | null | undefined)[];
+  /**
+   * The forward-mode derivative: the output's tangent J·t from one tangent per tensor argument
+   * (null where that argument has none; at least one is not null). Written with ops, so it works
+   * in every dtype and, under grad mode, records a graph of its own. It runs after the forward
+   * (ctx holds what the forward saved) and after the output got its node. 'fromBackward': the
+   * backward is linear in its gradient and made of recorded ops, so J·t is the derivative of
+   * <backward(u), t> with respect to u (one backward and one double backward).
+   */
+  jvp?: ((ctx: OpContext<S>, ...tangents: (Tensor | null)[]) => Tensor | null) | 'fromBackward';
 }
 
 // The Context's own fields; every other field is the op's (OpContext<S>).
@@ -124,6 +136,63 @@ export function gradEdge(t: Tensor): Node | null {
   return t._accumulator;
 }
 
+type RunBackward = (
+  outputs: Tensor[],
+  gradOutputs: Tensor[],
+  opts: { inputs: Tensor[]; createGraph: boolean; retainGraph: boolean; allowUnused: boolean },
+) => (Tensor | null)[];
+let runBackward: RunBackward | null = null;
+/** @internal the engine registers itself (it imports this file, so this file cannot import it). */
+export function registerEngine(run: RunBackward): void {
+  runBackward = run;
+}
+
+const isFloating = (t: Tensor) => t.dtype !== 'int32' && t.dtype !== 'bool';
+
+function zerosOf(t: Tensor): Tensor {
+  return new Tensor(new Storage(allocate(t.dtype, t.numel())), t.shape);
+}
+
+/** J·t as the derivative of <backward(u), t> with respect to u (see OpSpec.jvp). */
+function jvpFromBackward(spec: OpSpec<never, object>, ctx: Context, out: Tensor, tangents: (Tensor | null)[]): Tensor {
+  const u = zerosOf(out).requiresGrad_();
+  const inner = Object.assign(Object.create(Object.getPrototypeOf(ctx)), ctx) as Context;
+  inner.needsInputGrad = tangents.map((t) => t !== null);
+  const grads = enableGrad(() => spec.backward(inner as unknown as OpContext<object>, u));
+  const outs: Tensor[] = [];
+  const weights: Tensor[] = [];
+  tangents.forEach((t, i) => {
+    const g = grads[i];
+    if (t && g?.requiresGrad) {
+      outs.push(g);
+      weights.push(t);
+    }
+  });
+  if (outs.length === 0) return zerosOf(out);
+  const [jt] = runBackward!(outs, weights, {
+    inputs: [u],
+    createGraph: isGradEnabled(),
+    retainGraph: isGradEnabled(),
+    allowUnused: true,
+  });
+  return jt ?? zerosOf(out);
+}
+
+function forwardTangent(spec: OpSpec<never, object>, ctx: Context, out: Tensor, tangents: (Tensor | null)[]): void {
+  if (!spec.jvp) {
+    throw new Error(
+      `${spec.name}: forward-mode AD is not implemented for this op (it has no JVP rule), so it cannot take dual tensors`,
+    );
+  }
+  const jvp = spec.jvp;
+  const t = withoutTangents(() =>
+    jvp === 'fromBackward'
+      ? jvpFromBackward(spec, ctx, out, tangents)
+      : jvp(ctx as unknown as OpContext<object>, ...tangents),
+  );
+  setTangent(out, t, spec.name);
+}
+
 export function defineOp<A extends unknown[], S extends object = Record<never, never>>(
   spec: OpSpec<A, S>,
 ): (...args: A) => Tensor {
@@ -144,6 +213,11 @@ export function defineOp<A extends unknown[], S extends object = Record<never, n
       const node = new OpNode(spec as unknown as OpSpec<never, object>, ctx);
       node.next = tensors.map(gradEdge);
       out._setGradFn(node);
+    }
+    if (isForwardADActive() && isFloating(out)) {
+      const tangents = tensors.map(tangentOf);
+      if (tangents.some((t) => t !== null))
+        forwardTangent(spec as unknown as OpSpec<never, object>, ctx, out, tangents);
     }
     return out;
   };

@@ -5,7 +5,7 @@ import { copyRaw } from '../raw/strided.js';
 import { describe } from '../errors.js';
 import { formatShape } from '../shape.js';
 import { type Storage, Tensor } from '../tensor.js';
-import { defineOp } from './define_op.js';
+import { defineOp, registerEngine } from './define_op.js';
 import { enableGrad, noGrad } from './grad_mode.js';
 import { AccumulateGrad, type Node } from './node.js';
 
@@ -14,7 +14,7 @@ import { AccumulateGrad, type Node } from './node.js';
  * back through it to both). Every gradient sent to a node has that node's output shape, so
  * unlike the public add there is no broadcast to undo.
  */
-const sumGrads = defineOp({
+const sumGrads: (a: Tensor, b: Tensor) => Tensor = defineOp({
   name: 'add',
   forward(_ctx, a: Tensor, b: Tensor) {
     return accumulateGrad(a, b);
@@ -22,6 +22,8 @@ const sumGrads = defineOp({
   backward(_ctx, g) {
     return [g, g];
   },
+  // A backward run inside a dual level (forward over reverse) sums the gradients' tangents too.
+  jvp: (_ctx, ta, tb) => (ta && tb ? sumGrads(ta, tb) : (ta ?? tb)),
 });
 
 export interface RunOptions {
@@ -209,3 +211,5 @@ function propagateNothing(node: Node, deps: Map<Node, number>, ready: Node[], pe
     }
   }
 }
+
+registerEngine((outputs, gradOutputs, opts) => runBackward(outputs, gradOutputs, opts));

@@ -3,3 +3,4 @@ export { queueCallback } from './engine.js';
 export { defineOp, type OpContext, type OpSpec } from './define_op.js';
 export { enableGrad, isGradEnabled, noGrad, setGradEnabled } from './grad_mode.js';
 export { gradcheck, type GradcheckOptions } from './gradcheck.js';
+export * as forwardAD from './forward_ad.js';

@@ -10,6 +10,7 @@ import { Storage, Tensor } from '../tensor.js';
 import { unaryInplace } from './inplace.js';
 import { contiguousRaw } from '../raw/elementwise.js';
 import { cast } from './cast.js';
+import { mul } from './binary.js';
 import { relu as reluOp, sigmoid, tanh } from './unary.js';
 
 /** The elements of a float32 tensor as a row-major Float32Array (a view when contiguous). */
@@ -59,6 +60,13 @@ function definePointwise<O>(spec: PointwiseSpec<O>): (x: Tensor, o: O) => Tensor
       const dx = new Float32Array(g.length);
       spec.backward(g, floatValues(x), floatValues(y), ctx.extra, dx, ctx.o);
       return [new Tensor(new Storage(dx), x.shape)];
+    },
+    // Elementwise: the tangent times f'(x), which is the backward of a gradient of ones.
+    jvp(ctx, t) {
+      const [x, y] = ctx.saved;
+      const slope = new Float32Array(x.numel());
+      spec.backward(new Float32Array(slope.length).fill(1), floatValues(x), floatValues(y), ctx.extra, slope, ctx.o);
+      return mul(t!, new Tensor(new Storage(slope), x.shape));
     },
   });
 }

@@ -6,6 +6,7 @@ import { broadcastShapes, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { binaryRaw } from '../raw/elementwise.js';
 import { sumTo } from './reduce.js';
+import { expand } from './view.js';
 import { valuesAs } from '../raw/strided.js';
 import { cast } from './cast.js';
 import { recorded } from '../trace.js';
@@ -21,21 +22,24 @@ export function asTensor(op: string, x: TensorLike): Tensor {
 
 const addOp = defineOp({
   name: 'add',
-  forward(ctx: OpContext<{ aShape: Shape; bShape: Shape }>, a: Tensor, b: Tensor) {
+  forward(ctx: OpContext<{ aShape: Shape; bShape: Shape; outShape: Shape }>, a: Tensor, b: Tensor) {
     ctx.aShape = a.shape;
     ctx.bShape = b.shape;
+    ctx.outShape = broadcastShapes('add', a.shape, b.shape);
     return binaryRaw('add', BinaryOp.add, a, b);
   },
   backward(ctx, g) {
     return [ctx.needsInputGrad[0] ? sumTo(g, ctx.aShape) : null, ctx.needsInputGrad[1] ? sumTo(g, ctx.bShape) : null];
   },
+  jvp: (ctx, ta, tb) => broadcastSum(ctx.outShape, ta, tb),
 });
 
 const subOp = defineOp({
   name: 'sub',
-  forward(ctx: OpContext<{ aShape: Shape; bShape: Shape }>, a: Tensor, b: Tensor) {
+  forward(ctx: OpContext<{ aShape: Shape; bShape: Shape; outShape: Shape }>, a: Tensor, b: Tensor) {
     ctx.aShape = a.shape;
     ctx.bShape = b.shape;
+    ctx.outShape = broadcastShapes('sub', a.shape, b.shape);
     return binaryRaw('sub', BinaryOp.sub, a, b);
   },
   backward(ctx, g) {
@@ -44,6 +48,7 @@ const subOp = defineOp({
       ctx.needsInputGrad[1] ? sumTo(mul(g, -1), ctx.bShape) : null,
     ];
   },
+  jvp: (ctx, ta, tb) => broadcastSum(ctx.outShape, ta, tb && mul(tb, -1)),
 });
 
 const mulOp = defineOp({
@@ -58,6 +63,10 @@ const mulOp = defineOp({
       ctx.needsInputGrad[0] ? sumTo(mul(g, b), a.shape) : null,
       ctx.needsInputGrad[1] ? sumTo(mul(g, a), b.shape) : null,
     ];
+  },
+  jvp(ctx, ta, tb) {
+    const [a, b] = ctx.saved;
+    return broadcastSum(broadcastShapes('mul', a.shape, b.shape), ta && mul(ta, b), tb && mul(a, tb));
   },
 });
 
@@ -75,7 +84,24 @@ const divOp = defineOp({
       ctx.needsInputGrad[1] ? sumTo(div(mul(mul(g, a), -1), mul(b, b)), b.shape) : null,
     ];
   },
+  // d(a/b) = ta/b - a tb/b^2
+  jvp(ctx, ta, tb) {
+    const [a, b] = ctx.saved;
+    const shape = broadcastShapes('div', a.shape, b.shape);
+    return broadcastSum(shape, ta && div(ta, b), tb && div(mul(mul(a, tb), -1), mul(b, b)));
+  },
 });
+
+/**
+ * The sum of the tangents that are there, broadcast to the output's shape: the JVP of every op
+ * whose output is a sum of broadcast terms.
+ */
+export function broadcastSum(shape: Shape, ...terms: (Tensor | null | undefined)[]): Tensor {
+  const present = terms.filter((t): t is Tensor => t instanceof Tensor);
+  let total = present.reduce((acc, t) => addOp(acc, t));
+  if (total.shape.length !== shape.length || total.shape.some((n, i) => n !== shape[i])) total = expand(total, shape);
+  return total;
+}
 
 /**
  * The dtype of a op b (torch's promotion; a number is a "weak" scalar: an integer keeps an

@@ -7,7 +7,9 @@ import { BinaryOp, native, ReduceOp } from '../native.js';
 import { formatShape, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from '../raw/elementwise.js';
-import { squeeze, unsqueeze } from './view.js';
+import { reshape, squeeze, unsqueeze } from './view.js';
+import { broadcastSum } from './binary.js';
+import { isForwardADActive } from '../autograd/dual_state.js';
 
 export type Pair = number | readonly [number, number];
 export type Padding2d = Pair | 'same' | 'valid';
@@ -83,9 +85,26 @@ function sumBias(g: Tensor, oc: number): Tensor {
 }
 
 /** What both convolutions' backwards read besides the saved input and weight. */
-type ConvContext = OpContext<{ xShape: Shape; wShape: Shape; dims: ConvDims; hasBias: boolean }>;
+type ConvContext = OpContext<{
+  xShape: Shape;
+  wShape: Shape;
+  dims: ConvDims;
+  hasBias: boolean;
+  /** The input and weight, kept in a dual level for the JVP (which needs both). */
+  primals?: [Tensor, Tensor];
+}>;
 
-const conv2dOp = defineOp({
+type ConvOp = (x: Tensor, w: Tensor, bias: Tensor | null, dims: ConvDims) => Tensor;
+
+/** Bilinear in (x, w), affine in the bias: d conv = conv(tx, w) + conv(x, tw) + tb. */
+function convJvp(op: ConvOp, ctx: ConvContext, tx: Tensor | null, tw: Tensor | null, tb: Tensor | null): Tensor {
+  const [x, w] = ctx.primals!;
+  const terms = [tx && op(tx, w, null, ctx.dims), tw && op(x, tw, null, ctx.dims)];
+  const shape = op === conv2dOp ? [ctx.dims[0], ctx.dims[4], ctx.dims[5], ctx.dims[6]] : [...ctx.dims.slice(0, 4)];
+  return broadcastSum(shape, ...terms, tb && reshape(tb, [1, tb.shape[0], 1, 1]));
+}
+
+const conv2dOp: ConvOp = defineOp({
   name: 'conv2d',
   forward(ctx: ConvContext, x: Tensor, w: Tensor, bias: Tensor | null, dims: ConvDims) {
     const xc = contiguousRaw(x);
@@ -99,6 +118,7 @@ const conv2dOp = defineOp({
     ctx.wShape = wc.shape;
     ctx.dims = dims;
     ctx.hasBias = bias !== null;
+    if (isForwardADActive()) ctx.primals = [x, w];
     return y;
   },
   backward(ctx, grad) {
@@ -123,9 +143,10 @@ const conv2dOp = defineOp({
     }
     return [dx, dw, db];
   },
+  jvp: (ctx, tx, tw, tb) => convJvp(conv2dOp, ctx, tx, tw, tb),
 });
 
-const convTranspose2dOp = defineOp({
+const convTranspose2dOp: ConvOp = defineOp({
   name: 'convTranspose2d',
   // dims describe the convolution whose grad-input this is: its input is our output.
   forward(ctx: ConvContext, x: Tensor, w: Tensor, bias: Tensor | null, dims: ConvDims) {
@@ -156,6 +177,7 @@ const convTranspose2dOp = defineOp({
     ctx.wShape = wc.shape;
     ctx.dims = dims;
     ctx.hasBias = bias !== null;
+    if (isForwardADActive()) ctx.primals = [x, w];
     return y;
   },
   backward(ctx, grad) {
@@ -176,6 +198,7 @@ const convTranspose2dOp = defineOp({
     const db = ctx.hasBias && needB ? sumBias(grad, dims[1]) : null;
     return [dx, dw, db];
   },
+  jvp: (ctx, tx, tw, tb) => convJvp(convTranspose2dOp, ctx, tx, tw, tb),
 });
 
 function pair(

@@ -57,6 +57,7 @@ export function diagonal(x: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
 
 const diagEmbedOp = defineOp({
   name: 'diagEmbed',
+  jvp: 'fromBackward',
   forward(
     ctx: OpContext<{ offset: number; d1: number; d2: number }>,
     x: Tensor,
@@ -138,6 +139,7 @@ function triangleRaw(x: Tensor, k: number, lower: boolean): Tensor {
 function defineTriangle(name: 'tril' | 'triu') {
   const op: (x: Tensor, k: number) => Tensor = defineOp({
     name,
+    jvp: 'fromBackward',
     forward(ctx: OpContext<{ k: number }>, x: Tensor, k: number) {
       ctx.k = k;
       return triangleRaw(x, k, name === 'tril');

@@ -10,6 +10,7 @@ import { Storage, Tensor } from '../tensor.js';
 import { floatValues } from './activation.js';
 import { unaryInplace } from './inplace.js';
 import { binaryRaw } from '../raw/elementwise.js';
+import { mul } from './binary.js';
 
 const dropoutOp = defineOp({
   name: 'dropout',
@@ -33,6 +34,8 @@ const dropoutOp = defineOp({
     for (let i = 0; i < g.length; i++) dx[i] = g[i] * mask[i];
     return [new Tensor(new Storage(dx), grad.shape)];
   },
+  // The same mask on the tangent.
+  jvp: (ctx, t) => mul(t!, new Tensor(new Storage(ctx.mask), t!.shape)),
 });
 
 export interface DropoutOptions {
@@ -83,6 +86,7 @@ function featureDropoutOp(name: string) {
     backward(ctx, grad) {
       return [binaryRaw(name, BinaryOp.mul, grad, ctx.mask)];
     },
+    jvp: (ctx, t) => mul(t!, ctx.mask),
   });
 }
 

@@ -140,6 +140,7 @@ function checkSizes(equation: string, inputs: Label[][], operands: readonly Tens
 /** The einsum primitive over parsed specs. */
 const einsumOp: (spec: EinsumSpec, ...ts: Tensor[]) => Tensor = defineOp({
   name: 'einsum',
+  jvp: 'fromBackward',
   forward(ctx: OpContext<{ spec: EinsumSpec }>, spec: EinsumSpec, ...ts: Tensor[]) {
     ctx.spec = spec;
     ctx.save(...ts);
@@ -191,6 +192,7 @@ interface Placement {
  */
 const placeOp: (g: Tensor, p: Placement) => Tensor = defineOp({
   name: 'einsumPlace',
+  jvp: 'fromBackward',
   forward(ctx: OpContext<{ p: Placement }>, g: Tensor, p: Placement) {
     ctx.p = p;
     const unique: Label[] = [];

@@ -19,7 +19,7 @@ function checkedIndices(op: string, indices: Tensor, rows: number): Int32Array {
   return v;
 }
 
-const embeddingOp = defineOp({
+const embeddingOp: (weight: Tensor, indices: Tensor, idx: Int32Array, paddingIdx: number) => Tensor = defineOp({
   name: 'embedding',
   forward(
     ctx: OpContext<{ indices: Tensor; idx: Int32Array; rows: number; dim: number; paddingIdx: number }>,
@@ -57,6 +57,8 @@ const embeddingOp = defineOp({
     }
     return [new Tensor(new Storage(dw), [rows, dim]), null];
   },
+  // Linear in the weight: the same rows of the tangent.
+  jvp: (ctx, tw) => embeddingOp(tw!, ctx.indices, ctx.idx, ctx.paddingIdx),
 });
 
 export interface EmbeddingOptions {

@@ -41,6 +41,7 @@ function windowSumRaw(g: Tensor, inShape: Shape, dim: number, size: number, step
 
 const windowSumOp: (g: Tensor, inShape: Shape, dim: number, size: number, step: number) => Tensor = defineOp({
   name: 'unfoldBackward',
+  jvp: 'fromBackward',
   forward(ctx: OpContext<Window>, g: Tensor, inShape: Shape, dim: number, size: number, step: number) {
     Object.assign(ctx, { dim, size, step });
     return windowSumRaw(g, inShape, dim, size, step);
@@ -52,6 +53,7 @@ const windowSumOp: (g: Tensor, inShape: Shape, dim: number, size: number, step: 
 
 const unfoldOp: (x: Tensor, dim: number, size: number, step: number) => Tensor = defineOp({
   name: 'unfold',
+  jvp: 'fromBackward',
   forward(ctx: OpContext<Window & { inShape: Shape }>, x: Tensor, dim: number, size: number, step: number) {
     Object.assign(ctx, { inShape: x.shape, dim, size, step });
     const n = x.ndim === 0 ? 1 : x.shape[dim];
@@ -179,6 +181,7 @@ function floats(t: Tensor): Float32Array {
 
 const im2colOp: (x: Tensor, g: Geometry) => Tensor = defineOp({
   name: 'im2col',
+  jvp: 'fromBackward',
   forward(ctx: OpContext<{ g: Geometry; size: [number, number] }>, x: Tensor, g: Geometry) {
     const [n, c, h, w] = x.shape;
     ctx.g = g;
@@ -195,6 +198,7 @@ const im2colOp: (x: Tensor, g: Geometry) => Tensor = defineOp({
 
 const col2imOp: (col: Tensor, size: [number, number], g: Geometry) => Tensor = defineOp({
   name: 'col2im',
+  jvp: 'fromBackward',
   forward(ctx: OpContext<{ g: Geometry }>, col: Tensor, size: [number, number], g: Geometry) {
     ctx.g = g;
     const [n, ckk] = col.shape;

@@ -97,6 +97,7 @@ function scatterRaw(op: string, x: Tensor, dim: number, index: Tensor, src: Tens
 /** g (index's shape) placed into the leading block of zeros of `shape` (for src larger than index). */
 const padToOp: (g: Tensor, shape: Shape) => Tensor = defineOp({
   name: 'padTo',
+  jvp: 'fromBackward',
   forward(ctx: OpContext<{ gShape: Shape }>, g: Tensor, shape: Shape) {
     ctx.gShape = g.shape;
     const out = new Tensor(new Storage(allocate(g.dtype, numel(shape))), shape);
@@ -119,6 +120,7 @@ function gradForSrc(g: Tensor, dim: number, index: Tensor, srcShape: Shape): Ten
 
 const gatherOp: (x: Tensor, dim: number, index: Tensor) => Tensor = defineOp({
   name: 'gather',
+  jvp: 'fromBackward',
   forward(ctx: OpContext<{ dim: number; index: Tensor; inShape: Shape }>, x: Tensor, dim: number, index: Tensor) {
     ctx.dim = dim;
     ctx.index = index;
@@ -133,6 +135,7 @@ const gatherOp: (x: Tensor, dim: number, index: Tensor) => Tensor = defineOp({
 
 export const scatterAddOp: (x: Tensor, dim: number, index: Tensor, src: Tensor) => Tensor = defineOp({
   name: 'scatterAdd',
+  jvp: 'fromBackward',
   forward(
     ctx: OpContext<{ dim: number; index: Tensor; srcShape: Shape }>,
     x: Tensor,
@@ -153,6 +156,7 @@ export const scatterAddOp: (x: Tensor, dim: number, index: Tensor, src: Tensor) 
 
 const scatterOp: (x: Tensor, dim: number, index: Tensor, src: Tensor | number) => Tensor = defineOp({
   name: 'scatter',
+  jvp: 'fromBackward',
   forward(
     ctx: OpContext<{ dim: number; index: Tensor; srcShape: Shape | null }>,
     x: Tensor,
@@ -231,6 +235,7 @@ function indexSelectRaw(x: Tensor, dim: number, index: Tensor): Tensor {
 /** zeros(shape) with src's slices added at index along dim (index_add into zeros). */
 const indexAddOp: (shape: Shape, dim: number, index: Tensor, src: Tensor) => Tensor = defineOp({
   name: 'indexAdd',
+  jvp: 'fromBackward',
   forward(ctx: OpContext<{ dim: number; index: Tensor }>, shape: Shape, dim: number, index: Tensor, src: Tensor) {
     ctx.dim = dim;
     ctx.index = index;
@@ -252,6 +257,7 @@ const indexAddOp: (shape: Shape, dim: number, index: Tensor, src: Tensor) => Ten
 
 const indexSelectOp: (x: Tensor, dim: number, index: Tensor) => Tensor = defineOp({
   name: 'indexSelect',
+  jvp: 'fromBackward',
   forward(ctx: OpContext<{ dim: number; index: Tensor; inShape: Shape }>, x: Tensor, dim: number, index: Tensor) {
     ctx.dim = dim;
     ctx.index = index;
@@ -276,6 +282,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
 
 const maskedFillOp: (x: Tensor, mask: Tensor, value: number) => Tensor = defineOp({
   name: 'maskedFill',
+  jvp: 'fromBackward',
   forward(ctx: OpContext<{ mask: Tensor }>, x: Tensor, mask: Tensor, value: number) {
     ctx.mask = mask;
     const out = copyRaw(x);

@@ -6,6 +6,7 @@
 import { checkNumber, checkOptions, describe } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
+import { isForwardADActive, tangentForWrite, tangentOf } from '../autograd/dual_state.js';
 import { BinaryOp, type BinaryOpCode } from '../native.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { broadcastShapes, formatShape, sameShape, type Shape } from '../shape.js';
@@ -13,7 +14,7 @@ import { Storage, Tensor } from '../tensor.js';
 import { add, asTensor, div, mul, sub, type TensorLike } from './binary.js';
 import { clamp } from './pointwise.js';
 import { sumTo } from './reduce.js';
-import { copyRaw, writeInto } from '../raw/strided.js';
+import { copyRaw, fillRaw, writeInto } from '../raw/strided.js';
 import { clone, expand } from './view.js';
 import { cast } from './cast.js';
 import { native } from '../native.js';
@@ -38,15 +39,31 @@ function prepare(op: string, t: Tensor, others: Tensor[]): boolean {
   return record;
 }
 
-/** Writes result into t, bumps the version and, when recorded, makes result's node t's gradFn. */
+/** Whether any of the tensors carries a tangent (then the op runs out of place and commits). */
+function anyDual(...ts: Tensor[]): boolean {
+  return isForwardADActive() && ts.some((x) => tangentOf(x) !== null);
+}
+
+/**
+ * Writes result into t, bumps the version and, when recorded, makes result's node t's gradFn;
+ * in a dual level, writes result's tangent into t's (zeros when result has none).
+ */
 function commit(op: string, t: Tensor, result: Tensor): Tensor {
   if (!sameShape(result.shape, t.shape)) {
     throw new RangeError(
       `${op}: the result of shape ${formatShape(result.shape)} does not fit the tensor of shape ${formatShape(t.shape)}`,
     );
   }
+  const dual = anyDual(t, result);
   writeInto(t, result);
   t.storage.version++;
+  if (dual) {
+    const target = tangentForWrite(t, op);
+    const rt = tangentOf(result);
+    if (rt) writeInto(target, rt);
+    else fillRaw(target, 0);
+    target.storage.version++;
+  }
   if (result.gradFn) t._setGradFn(result.gradFn);
   if (activeTracer !== null) activeTracer.rebind(t, result);
   return t;
@@ -72,7 +89,7 @@ function binaryInplace(op: string, code: BinaryOpCode, outOfPlace: (a: TensorLik
     const o = other instanceof Tensor ? other : asTensor(op, other);
     const record = prepare(op, t, [o]);
     checkBroadcastInto(op, t, o);
-    if (record) return commit(op, t, outOfPlace(clone(t), o));
+    if (record || anyDual(t, o)) return commit(op, t, outOfPlace(clone(t), o));
     if (t.dtype === 'float32' && o.dtype === 'float32') {
       const src = o.storage === t.storage ? copyRaw(o) : o;
       native.binary(
@@ -109,15 +126,16 @@ export const div_ = binaryInplace('div_', BinaryOp.div, div);
 /** t <- fn(t) for any out-of-place op fn. */
 export function unaryInplace(op: string, t: Tensor, fn: (x: Tensor) => Tensor): Tensor {
   const record = prepare(op, t, []);
-  const result = fn(record ? clone(t) : t);
+  const result = fn(record || anyDual(t) ? clone(t) : t);
   checkCast(op, t, result);
   return commit(op, t, result);
 }
 
 const overwriteOp = defineOp({
   name: 'copy',
-  forward(ctx: OpContext<{ srcShape: Shape }>, _old: Tensor, src: Tensor, shape: Shape) {
+  forward(ctx: OpContext<{ srcShape: Shape; outShape: Shape }>, _old: Tensor, src: Tensor, shape: Shape) {
     ctx.srcShape = src.shape;
+    ctx.outShape = shape;
     const out = new Tensor(new Storage(new Float32Array(_old.numel())), shape);
     writeInto(out, src);
     return out;
@@ -125,6 +143,8 @@ const overwriteOp = defineOp({
   backward(ctx, g) {
     return [ctx.needsInputGrad[0] ? mul(g, 0) : null, ctx.needsInputGrad[1] ? sumTo(g, ctx.srcShape) : null];
   },
+  // The new value is src broadcast: the old value's tangent does not reach it.
+  jvp: (ctx, tOld, tSrc) => (tSrc ? expand(tSrc, ctx.outShape) : mul(tOld!, 0)),
 });
 
 /** t <- src broadcast to t's shape, cast to t's dtype (torch's copy_). */
@@ -132,7 +152,7 @@ export function copy_(t: Tensor, src: TensorLike): Tensor {
   const s = asTensor('copy_', src);
   const record = prepare('copy_', t, [s]);
   checkBroadcastInto('copy_', t, s);
-  if (record) {
+  if (record || anyDual(t, s)) {
     // An int32/bool target has no gradient: its new value is src broadcast and cast.
     if (t.dtype !== 'float32') return commit('copy_', t, cast(expand(s, t.shape), t.dtype));
     return commit('copy_', t, overwriteOp(t, cast(s, 'float32'), t.shape));

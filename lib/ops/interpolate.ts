@@ -154,7 +154,7 @@ function whole(t: Tensor): Float32Array {
 // The native kernel walks the tables plane by plane (threaded over planes); linear modes are
 // separable: each used source row is resampled along the width once, then output rows blend two
 // of those rows, in the same arithmetic order as torch's kernel.
-const interpolateOp = defineOp({
+const interpolateOp: (x: Tensor, plan: Plan) => Tensor = defineOp({
   name: 'interpolate',
   forward(ctx: OpContext<{ plan: Plan }>, x: Tensor, plan: Plan) {
     const y = uninitFloat(plan.outShape); // the kernel writes every element
@@ -180,6 +180,8 @@ const interpolateOp = defineOp({
     );
     return [dx];
   },
+  // Linear in the input: the same resampling of the tangent.
+  jvp: (ctx, t) => interpolateOp(t!, ctx.plan),
 });
 
 function perDim(

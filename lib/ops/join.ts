@@ -10,6 +10,7 @@ import { recorded } from '../trace.js';
 
 const catOp = defineOp({
   name: 'cat',
+  jvp: 'fromBackward',
   forward(ctx: OpContext<{ dim: number; sizes: number[] }>, dim: number, ...ts: Tensor[]) {
     ctx.dim = dim;
     ctx.sizes = ts.map((t) => t.shape[dim]);
@@ -181,6 +182,7 @@ function flipRaw(x: Tensor, dims: number[]): Tensor {
 
 const flipOp: (x: Tensor, dims: number[]) => Tensor = defineOp({
   name: 'flip',
+  jvp: 'fromBackward',
   forward(ctx: OpContext<{ dims: number[] }>, x: Tensor, dims: number[]) {
     ctx.dims = dims;
     return flipRaw(x, dims);

@@ -8,6 +8,7 @@ import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from '../raw/elementwise.js';
 import { matmul } from './matmul.js';
+import { broadcastSum } from './binary.js';
 import { sum } from './reduce.js';
 import { reshape } from './view.js';
 
@@ -15,9 +16,14 @@ function f32(t: Tensor): Float32Array {
   return t.storage.data as Float32Array;
 }
 
-const linearOp = defineOp({
+const linearOp: (x: Tensor, weight: Tensor, bias?: Tensor) => Tensor = defineOp({
   name: 'linear',
-  forward(ctx: OpContext<{ rows: number; hasBias: boolean }>, x: Tensor, weight: Tensor, bias?: Tensor) {
+  forward(
+    ctx: OpContext<{ rows: number; hasBias: boolean; outShape: readonly number[] }>,
+    x: Tensor,
+    weight: Tensor,
+    bias?: Tensor,
+  ) {
     const inF = weight.shape[1];
     const outF = weight.shape[0];
     const rows = x.numel() / inF;
@@ -53,7 +59,13 @@ const linearOp = defineOp({
     ctx.save(x, weight);
     ctx.rows = rows;
     ctx.hasBias = bias !== undefined;
+    ctx.outShape = out.shape;
     return out;
+  },
+  // d(x·Wᵀ + b) = dx·Wᵀ + x·dWᵀ + db
+  jvp(ctx, tx, tw, tb) {
+    const [x, weight] = ctx.saved;
+    return broadcastSum(ctx.outShape, tx && linearOp(tx, weight), tw && linearOp(x, tw), tb ?? null);
   },
   backward(ctx, grad) {
     const [x, weight] = ctx.saved;

@@ -10,6 +10,9 @@ import { floatValues } from './activation.js';
 import { crossEntropy, type CrossEntropyOptions, type Reduction } from './softmax.js';
 import { valuesAs } from '../raw/strided.js';
 import { recorded } from '../trace.js';
+import { add, div, mul } from './binary.js';
+import { sum } from './reduce.js';
+import { reshape } from './view.js';
 
 export { crossEntropy, type CrossEntropyOptions, type Reduction };
 export type KLDivReduction = Reduction | 'batchmean';
@@ -124,6 +127,23 @@ function defineElementLoss(spec: ElementLoss) {
         grads.push(new Tensor(new Storage(out), input.shape));
       }
       return grads;
+    },
+    // Elementwise: tx dloss/dx + tt dloss/dt per element, then the reduction.
+    jvp(ctx, tx, tt) {
+      const [input, target] = ctx.saved;
+      const plan = ctx.plan;
+      const x = floatValues(input);
+      const t = floatValues(target);
+      const { weight: w, posWeight: p } = plan;
+      const slope = (d: ElementFn): Tensor => {
+        const out = new Float32Array(x.length);
+        for (let i = 0; i < x.length; i++) out[i] = d(x[i], t[i], w ? w[i] : 1, p ? p[i] : 1);
+        return new Tensor(new Storage(out), input.shape);
+      };
+      const terms = [tx && mul(tx, slope(spec.dx)), tt && mul(tt, slope(spec.dt))];
+      const each = terms[0] && terms[1] ? add(terms[0], terms[1]) : (terms[0] ?? terms[1])!;
+      if (plan.reduction === 'none') return each;
+      return plan.reduction === 'sum' ? sum(each) : div(sum(each), plan.divisor);
     },
   });
 }
@@ -369,6 +389,7 @@ interface NllPlan {
 const nllOp = defineOp({
   name: 'nllLoss',
   forward(ctx: OpContext<{ plan: NllPlan; xShape: Shape }>, input: Tensor, plan: NllPlan) {
+    // (plan.denominator is set below, before the backward or the JVP reads it)
     const x = floatValues(input);
     const { C, inner, targets, weight, ignoreIndex } = plan;
     const losses = new Float32Array(targets.length);
@@ -393,21 +414,34 @@ const nllOp = defineOp({
   },
   backward(ctx, grad) {
     const plan = ctx.plan;
-    const shape = ctx.xShape;
-    const { C, inner, targets, weight, ignoreIndex } = plan;
-    const dx = new Float32Array(targets.length * C);
     const perElement = plan.reduction === 'none' ? floatValues(grad) : null;
     const g0 = perElement ? 0 : (grad.item() as number) / plan.denominator;
-    for (let k = 0; k < targets.length; k++) {
-      const c = targets[k];
-      if (c === ignoreIndex) continue;
-      const n = Math.floor(k / inner);
-      const i = k - n * inner;
-      dx[(n * C + c) * inner + i] = -(weight ? weight[c] : 1) * (perElement ? perElement[k] : g0);
-    }
-    return [new Tensor(new Storage(dx), shape)];
+    return [nllGrad(plan, ctx.xShape, perElement, g0)];
+  },
+  // Loss k reads one element of the input: its tangent is the input's gradient at a gradient
+  // of ones times t, summed over the classes.
+  jvp(ctx, t) {
+    const plan = ctx.plan;
+    const terms = mul(t!, nllGrad(plan, ctx.xShape, null, plan.reduction === 'none' ? 1 : 1 / plan.denominator));
+    return plan.reduction === 'none'
+      ? reshape(sum(terms, ctx.xShape.length === 1 ? 0 : 1), plan.batchShape)
+      : sum(terms);
   },
 });
+
+/** The input's gradient from the per-loss gradients (or g0 for each). */
+function nllGrad(plan: NllPlan, shape: Shape, perElement: Float32Array | null, g0: number): Tensor {
+  const { C, inner, targets, weight, ignoreIndex } = plan;
+  const dx = new Float32Array(targets.length * C);
+  for (let k = 0; k < targets.length; k++) {
+    const c = targets[k];
+    if (c === ignoreIndex) continue;
+    const n = Math.floor(k / inner);
+    const i = k - n * inner;
+    dx[(n * C + c) * inner + i] = -(weight ? weight[c] : 1) * (perElement ? perElement[k] : g0);
+  }
+  return new Tensor(new Storage(dx), shape);
+}
 
 export interface NLLOptions extends ReductionOption {
   /** Per-class weight, shape [C]. */

@@ -9,6 +9,7 @@ import { Tensor } from '../tensor.js';
 import { bmmRaw } from '../raw/gemm.js';
 import { requireFloat } from '../raw/elementwise.js';
 import { sumTo } from './reduce.js';
+import { add } from './binary.js';
 import { mT, reshape, viewStrides } from './view.js';
 
 /** The >= 2-D primitive: [...batchA, m, k] x [...batchB, k, n] -> [...batch, m, n]. */
@@ -25,6 +26,12 @@ const matmulOp: (op: string, a: Tensor, b: Tensor) => Tensor = defineOp({
       ctx.needsInputGrad[0] ? sumTo(matmulOp('matmul', g, mT(b)), a.shape) : null,
       ctx.needsInputGrad[1] ? sumTo(matmulOp('matmul', mT(a), g), b.shape) : null,
     ];
+  },
+  // d(AB) = dA·B + A·dB (each term has the output's broadcast batch shape).
+  jvp(ctx, ta, tb) {
+    const [a, b] = ctx.saved;
+    const terms = [ta && matmulOp('matmul', ta, b), tb && matmulOp('matmul', a, tb)];
+    return terms[0] && terms[1] ? add(terms[0], terms[1]) : (terms[0] ?? terms[1]);
   },
 });
 

@@ -9,6 +9,9 @@ import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { floatValues } from './activation.js';
 import { uninitFloat } from '../raw/elementwise.js';
+import { add, broadcastSum, mul, sub } from './binary.js';
+import { mean as meanOf } from './reduce.js';
+import { reshape } from './view.js';
 
 function wrap(data: Float32Array, shape: readonly number[]): Tensor {
   return new Tensor(new Storage(data), shape);
@@ -71,6 +74,42 @@ function affineGrads(
   if (plan.hasWeight) grads.push(dw ? wrap(dw, shape) : null);
   if (plan.hasBias) grads.push(db ? wrap(db, shape) : null);
   return grads;
+}
+
+/**
+ * The JVP of a normalisation, written with ops. x viewed as `view` is normalised along `dims`
+ * with statistics `mean` and `invstd` (shaped to broadcast against the view): xhat = (x - mean)
+ * invstd. With batch statistics the statistics move with x: d xhat = invstd (t - mean(t) - xhat
+ * mean(t xhat)); with fixed ones d xhat = invstd t. Then d(xhat w + b) = d xhat w + xhat tw + tb
+ * in `affineView` (w and b shaped `paramView`).
+ */
+function normJvp(
+  x: Tensor,
+  tangents: (Tensor | null)[],
+  plan: AffinePlan,
+  weight: Tensor | undefined,
+  stats: { mean: Tensor; invstd: Tensor; view: number[]; dims: number[]; moving: boolean },
+  affineView: number[],
+  paramView: number[],
+): Tensor {
+  const [tx, ...tParams] = tangents;
+  const [tw, tb] = [plan.hasWeight ? tParams[0] : null, plan.hasBias ? tParams[plan.hasWeight ? 1 : 0] : null];
+  const { mean, invstd, view, dims, moving } = stats;
+  const xhat = mul(sub(reshape(x, view), mean), invstd);
+  let dxhat: Tensor | null = null;
+  if (tx) {
+    const t = reshape(tx, view);
+    dxhat = moving
+      ? mul(sub(sub(t, meanOf(t, dims, true)), mul(xhat, meanOf(mul(t, xhat), dims, true))), invstd)
+      : mul(t, invstd);
+  }
+  const xa = reshape(xhat, affineView);
+  const terms = [
+    dxhat && (weight ? mul(reshape(dxhat, affineView), reshape(weight, paramView)) : reshape(dxhat, affineView)),
+    tw && mul(xa, reshape(tw, paramView)),
+    tb && reshape(tb, paramView),
+  ];
+  return reshape(broadcastSum(affineView, ...terms), x.shape);
 }
 
 /** weight/bias must be float32 tensors; `shapeError` says why a shape does not fit, or null. */
@@ -175,6 +214,19 @@ const batchNormOp = defineOp({
         db,
       );
     return [dx ? wrap(dx, x.shape) : null, ...affineGrads(plan, dw, db, [C])];
+  },
+  jvp(ctx, ...tangents) {
+    const plan = ctx.plan;
+    const [x, weight] = ctx.saved;
+    const [N, C, S] = ncs(x);
+    // In eval the running statistics (unchanged by this forward) normalise: fixed numbers.
+    const mean = plan.useBatchStats ? wrap(ctx.saveMean, [1, C, 1]) : reshape(plan.runningMean!.detach(), [1, C, 1]);
+    const invstd = plan.useBatchStats
+      ? wrap(ctx.saveInvstd, [1, C, 1])
+      : reshape(add(plan.runningVar!.detach(), plan.eps).rsqrt(), [1, C, 1]);
+    const view = [N, C, S];
+    const stats = { mean, invstd, view, dims: [0, 2], moving: plan.useBatchStats };
+    return normJvp(x, tangents, plan, plan.hasWeight ? weight : undefined, stats, view, [1, C, 1]);
   },
 });
 
@@ -306,6 +358,20 @@ const layerNormOp = defineOp({
     const pshape = x.shape.slice(x.ndim - plan.paramDims);
     return [dx ? wrap(dx, x.shape) : null, ...affineGrads(plan, dw, db, pshape)];
   },
+  jvp(ctx, ...tangents) {
+    const plan = ctx.plan;
+    const [x, weight] = ctx.saved;
+    const rows = ctx.mean.length;
+    const view = [rows, plan.D];
+    const stats = {
+      mean: wrap(ctx.mean, [rows, 1]),
+      invstd: wrap(ctx.invstd, [rows, 1]),
+      view,
+      dims: [1],
+      moving: true,
+    };
+    return normJvp(x, tangents, plan, plan.hasWeight ? weight : undefined, stats, view, [1, plan.D]);
+  },
 });
 
 export interface LayerNormOptions {
@@ -409,6 +475,21 @@ const groupNormOp = defineOp({
       );
     }
     return [dx ? wrap(dx, x.shape) : null, ...affineGrads(plan, dw, db, [C])];
+  },
+  jvp(ctx, ...tangents) {
+    const plan = ctx.plan;
+    const [x, weight] = ctx.saved;
+    const [N, C, S] = ncs(x);
+    const G = plan.groups;
+    const view = [N, G, C === 0 ? 0 : (C / G) * S];
+    const stats = {
+      mean: wrap(ctx.mean, [N, G, 1]),
+      invstd: wrap(ctx.invstd, [N, G, 1]),
+      view,
+      dims: [2],
+      moving: true,
+    };
+    return normJvp(x, tangents, plan, plan.hasWeight ? weight : undefined, stats, [N, C, S], [1, C, 1]);
   },
 });
 

@@ -176,7 +176,7 @@ function scatterBorder(p: PadPlan, g: Float32Array, dx: Float32Array): void {
   }
 }
 
-const padOp = defineOp({
+const padOp: (x: Tensor, plan: PadPlan) => Tensor = defineOp({
   name: 'pad',
   forward(ctx: OpContext<{ plan: PadPlan }>, x: Tensor, plan: PadPlan) {
     const y = uninitFloat(plan.outShape); // interior + border cover every element
@@ -257,6 +257,8 @@ const padOp = defineOp({
     }
     return [dx];
   },
+  // Affine in the input: the tangent padded the same way, with zeros where the value is constant.
+  jvp: (ctx, t) => padOp(t!, { ...ctx.plan, value: 0 }),
 });
 
 function buildPlan(

@@ -33,6 +33,7 @@ export function mapBinaryRaw(
 
 const powScalarOp = defineOp({
   name: 'pow',
+  jvp: 'fromBackward',
   forward(ctx: OpContext<{ e: number }>, x: Tensor, e: number) {
     ctx.save(x);
     ctx.e = e;
@@ -49,6 +50,7 @@ const powScalarOp = defineOp({
 
 const powOp = defineOp({
   name: 'pow',
+  jvp: 'fromBackward',
   forward(ctx, a: Tensor, b: Tensor) {
     const out = mapBinaryRaw('pow', a, b, 'float32', Math.pow);
     ctx.save(a, b, out);
@@ -104,6 +106,7 @@ function defineExtreme(name: 'maximum' | 'minimum') {
   const worse = name === 'maximum' ? (x: number, y: number) => x < y : (x: number, y: number) => x > y;
   return defineOp({
     name,
+    jvp: 'fromBackward',
     forward(ctx, a: Tensor, b: Tensor) {
       ctx.save(a, b);
       return binaryRaw(name, code, a, b);
@@ -140,6 +143,7 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
 
 const clampOp = defineOp({
   name: 'clamp',
+  jvp: 'fromBackward',
   forward(ctx: OpContext<{ lo: number | null; hi: number | null }>, x: Tensor, lo: number | null, hi: number | null) {
     ctx.save(x);
     ctx.lo = lo;
@@ -169,6 +173,7 @@ const either = (p: number, q: number) => (p || q ? 1 : 0);
 
 const clampTensorOp = defineOp({
   name: 'clamp',
+  jvp: 'fromBackward',
   forward(ctx: OpContext<{ hasLo: boolean; hasHi: boolean }>, x: Tensor, lo: Tensor | null, hi: Tensor | null) {
     ctx.save(x, lo ?? x, hi ?? x);
     ctx.hasLo = lo !== null;
@@ -245,6 +250,7 @@ export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | nul
 
 const whereOp = defineOp({
   name: 'where',
+  jvp: 'fromBackward',
   forward(ctx: OpContext<{ cond: Tensor; aShape: Shape; bShape: Shape }>, cond: Tensor, a: Tensor, b: Tensor) {
     ctx.cond = cond;
     ctx.aShape = a.shape;

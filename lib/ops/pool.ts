@@ -8,6 +8,8 @@ import { checkAllocation, formatShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { contiguousRaw, requireFloat, uninitFloat } from '../raw/elementwise.js';
 import { recorded } from '../trace.js';
+import { gather } from './indexing.js';
+import { reshape } from './view.js';
 
 enum PoolOp {
   Max = 0,
@@ -101,6 +103,15 @@ for (const [op, name] of [
         if (dx.numel() > 0)
           native.pool2dBackward(op, plan.dims, plan.countIncludePad, whole(contiguousRaw(grad)), ctx.idx, whole(dx));
         return [dx];
+      },
+      // Average pools are linear: the same pool of the tangent. Max pools pass on the tangent at
+      // each window's maximum (the index within its plane).
+      jvp(ctx, t) {
+        const plan = ctx.plan;
+        if (!ctx.idx) return poolOps.get(op)!(t!, { ...plan, indices: undefined });
+        const [planes, h, w, oh, ow] = plan.dims;
+        const index = new Tensor(new Storage(ctx.idx), [planes, oh * ow]);
+        return reshape(gather(reshape(t!, [planes, h * w]), 1, index), plan.outShape);
       },
     }),
   );

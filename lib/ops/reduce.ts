@@ -134,29 +134,43 @@ function expandBack(g: Tensor, inShape: Shape, dims: readonly number[]): Tensor 
 
 // ---- sum / mean -------------------------------------------------------------------------
 
-const sumOp = defineOp({
+const sumOp: (x: Tensor, dims: number[], keepdim: boolean) => Tensor = defineOp({
   name: 'sum',
-  forward(ctx: OpContext<{ inShape: Shape; dims: number[] }>, x: Tensor, dims: number[], keepdim: boolean) {
+  forward(
+    ctx: OpContext<{ inShape: Shape; dims: number[]; keepdim: boolean }>,
+    x: Tensor,
+    dims: number[],
+    keepdim: boolean,
+  ) {
     ctx.inShape = x.shape;
     ctx.dims = dims;
+    ctx.keepdim = keepdim;
     return reduceRaw('sum', ReduceOp.sum, x, dims, keepdim);
   },
   backward(ctx, g) {
     return [expandBack(g, ctx.inShape, ctx.dims)];
   },
+  jvp: (ctx, t) => sumOp(t!, ctx.dims, ctx.keepdim),
 });
 
-const meanOp = defineOp({
+const meanOp: (x: Tensor, dims: number[], keepdim: boolean) => Tensor = defineOp({
   name: 'mean',
-  forward(ctx: OpContext<{ inShape: Shape; dims: number[] }>, x: Tensor, dims: number[], keepdim: boolean) {
+  forward(
+    ctx: OpContext<{ inShape: Shape; dims: number[]; keepdim: boolean }>,
+    x: Tensor,
+    dims: number[],
+    keepdim: boolean,
+  ) {
     ctx.inShape = x.shape;
     ctx.dims = dims;
+    ctx.keepdim = keepdim;
     return reduceRaw('mean', ReduceOp.mean, x, dims, keepdim);
   },
   backward(ctx, g) {
     const { inShape: shape, dims } = ctx;
     return [div(expandBack(g, shape, dims), numel(dims.map((d) => shape[d])))];
   },
+  jvp: (ctx, t) => meanOp(t!, ctx.dims, ctx.keepdim),
 });
 
 /** Sum over dims (all by default); int32/bool sum to int32. */
@@ -187,9 +201,10 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
 
 const prodOp: (x: Tensor, dims: number[], keepdim: boolean) => Tensor = defineOp({
   name: 'prod',
-  forward(ctx: OpContext<{ dims: number[] }>, x: Tensor, dims: number[], keepdim: boolean) {
+  forward(ctx: OpContext<{ dims: number[]; keepdim: boolean }>, x: Tensor, dims: number[], keepdim: boolean) {
     ctx.save(x);
     ctx.dims = dims;
+    ctx.keepdim = keepdim;
     return reduceRaw('prod', ReduceOp.prod, x, dims, keepdim);
   },
   backward(ctx, g) {
@@ -203,24 +218,33 @@ const prodOp: (x: Tensor, dims: number[], keepdim: boolean) => Tensor = defineOp
       }
       return [mul(expandBack(g, x.shape, dims), div(expand(prodOp(x, dims, true), x.shape), x))];
     }
-    // d prod / d x_j = product of the others: prefix * suffix products (right with zeros).
-    const { vals, rows, cols, perm } = rowsOf(x, dims);
-    const others = new Float32Array(vals.length);
-    for (let r = 0; r < rows; r++) {
-      let prefix = 1;
-      for (let c = 0; c < cols; c++) {
-        others[r * cols + c] = prefix;
-        prefix *= vals[r * cols + c];
-      }
-      let suffix = 1;
-      for (let c = cols - 1; c >= 0; c--) {
-        others[r * cols + c] *= suffix;
-        suffix *= vals[r * cols + c];
-      }
-    }
-    return [mul(expandBack(g, x.shape, dims), fromRows(others, x.shape, perm))];
+    return [mul(expandBack(g, x.shape, dims), productOfOthers(x, dims))];
+  },
+  // d prod = sum_j t_j * (product of the others), right at inputs with zeros too.
+  jvp(ctx, t) {
+    const [x] = ctx.saved;
+    return sumOp(mul(t!, productOfOthers(x, ctx.dims)), ctx.dims, ctx.keepdim);
   },
 });
+
+/** d prod / d x_j = the product of the other elements: prefix * suffix products (right with zeros). */
+function productOfOthers(x: Tensor, dims: number[]): Tensor {
+  const { vals, rows, cols, perm } = rowsOf(x, dims);
+  const others = new Float32Array(vals.length);
+  for (let r = 0; r < rows; r++) {
+    let prefix = 1;
+    for (let c = 0; c < cols; c++) {
+      others[r * cols + c] = prefix;
+      prefix *= vals[r * cols + c];
+    }
+    let suffix = 1;
+    for (let c = cols - 1; c >= 0; c--) {
+      others[r * cols + c] *= suffix;
+      suffix *= vals[r * cols + c];
+    }
+  }
+  return fromRows(others, x.shape, perm);
+}
 
 export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor('prod', x);
@@ -234,6 +258,7 @@ export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 function defineAExtreme(name: 'amax' | 'amin') {
   return defineOp({
     name,
+    jvp: 'fromBackward',
     forward(ctx: OpContext<{ dims: number[] }>, x: Tensor, dims: number[], keepdim: boolean) {
       const out = reduceRaw(name, name === 'amax' ? ReduceOp.max : ReduceOp.min, x, dims, keepdim);
       ctx.save(x, out);
@@ -345,6 +370,7 @@ function argRaw(
 function defineMaxDim(name: 'max' | 'min') {
   return defineOp({
     name,
+    jvp: 'fromBackward',
     // `found` holds the values and indices, computed once by the caller.
     forward(
       ctx: OpContext<{ indices: Tensor; inShape: Shape; dim: number }>,
@@ -386,6 +412,7 @@ const minDimOp = defineMaxDim('min');
 function defineFullExtreme(name: 'max' | 'min') {
   return defineOp({
     name,
+    jvp: 'fromBackward',
     forward(ctx, x: Tensor) {
       const dims = x.shape.map((_, d) => d);
       const out = reduceRaw(name, name === 'max' ? ReduceOp.max : ReduceOp.min, x, dims, false);

@@ -57,6 +57,7 @@ export function variance(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
 // where sqrt's own backward would give g / 0 = inf and then inf * (x - mean) = NaN.
 const stdSqrtOp = defineOp({
   name: 'std',
+  jvp: 'fromBackward',
   forward(ctx, v: Tensor) {
     const out = sqrt(v);
     ctx.save(out);
@@ -78,6 +79,7 @@ export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
 
 const normOp = defineOp({
   name: 'norm',
+  jvp: 'fromBackward',
   forward(ctx: OpContext<{ p: number; dims: number[] }>, x: Tensor, p: number, dims: number[], keepdim: boolean) {
     ctx.p = p;
     ctx.dims = dims;
@@ -160,6 +162,7 @@ export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = fal
 
 const logsumexpOp = defineOp({
   name: 'logsumexp',
+  jvp: 'fromBackward',
   forward(ctx: OpContext<{ dims: number[] }>, x: Tensor, dims: number[], keepdim: boolean) {
     // Shift by the max so exp cannot overflow; an infinite max shifts by 0 instead.
     const m = mapRaw(reduceRaw('logsumexp', ReduceOp.max, x, dims, true), (v) => (Number.isFinite(v) ? v : 0));
@@ -215,6 +218,7 @@ function cumsumRaw(x: Tensor, dim: number): Tensor {
 
 const cumsumOp: (x: Tensor, dim: number) => Tensor = defineOp({
   name: 'cumsum',
+  jvp: 'fromBackward',
   forward(ctx: OpContext<{ dim: number }>, x: Tensor, dim: number) {
     ctx.dim = dim;
     return cumsumRaw(x, dim);

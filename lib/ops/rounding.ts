@@ -80,6 +80,8 @@ const roundDecimalsOp = defineOp({
   backward(_ctx, g) {
     return [zerosLike(g)];
   },
+  // A step function: its derivative is 0 wherever it has one.
+  jvp: (_ctx, t) => zerosLike(t!),
 });
 
 /**

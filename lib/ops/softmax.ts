@@ -140,6 +140,14 @@ function softmaxLike(name: string, forwardOp: Op, backwardOp: Op) {
       const { rows: g, back } = rowsOf(grad, dim);
       return [back(runRows(backwardOp, y, g))];
     },
+    // softmax: out (t - sum(t out)); logSoftmax: t - sum(t exp(out)).
+    jvp(ctx, t) {
+      const [, out] = ctx.saved;
+      const dim = ctx.dim;
+      return backwardOp === Op.SoftmaxBackward
+        ? out.mul(t!.sub(t!.mul(out).sum(dim, true)))
+        : t!.sub(t!.mul(out.exp()).sum(dim, true));
+    },
   });
   return (x: Tensor, dim = -1, options: SoftmaxOutOptions = {}): Tensor => {
     checkTensor(name, 'input', x);
@@ -165,6 +173,7 @@ function logsumexpInto(x: Tensor, dim: number, lse: Float32Array): void {
 
 const logsumexpOp = defineOp({
   name: 'logsumexp',
+  jvp: 'fromBackward',
   forward(ctx: OpContext<{ dim: number }>, x: Tensor, dim: number, keepdim: boolean) {
     const out = emptyFloat(x.shape.filter((_, d) => d !== dim));
     logsumexpInto(x, dim, f32(out));
@@ -238,7 +247,12 @@ interface CrossEntropyPlan {
 
 const crossEntropyOp = defineOp({
   name: 'crossEntropy',
-  forward(ctx: OpContext<{ plan: CrossEntropyPlan; denominator: number }>, _input: Tensor, plan: CrossEntropyPlan) {
+  forward(
+    ctx: OpContext<{ plan: CrossEntropyPlan; denominator: number; classDim: number }>,
+    _input: Tensor,
+    plan: CrossEntropyPlan,
+  ) {
+    ctx.classDim = _input.ndim === 1 ? 0 : 1;
     const { rows } = plan;
     const n = rows.shape[0];
     const C = rows.shape[1];
@@ -282,27 +296,41 @@ const crossEntropyOp = defineOp({
   },
   backward(ctx, grad) {
     const plan = ctx.plan;
-    const n = plan.rows.shape[0];
-    const C = plan.rows.shape[1];
-    const gradRows = new Float32Array(n);
+    const gradRows = new Float32Array(plan.rows.shape[0]);
     if (plan.reduction === 'none') gradRows.set(contiguousRaw(grad).data as Float32Array);
     else gradRows.fill((grad.item() as number) / ctx.denominator);
-    const dx = emptyFloat([n, C]);
-    native.crossEntropyBackward(
-      n,
-      C,
-      f32(plan.rows),
-      plan.rows.offset,
-      plan.targets,
-      plan.weight,
-      plan.ignoreIndex,
-      plan.smoothing,
-      gradRows,
-      f32(dx),
-    );
-    return [plan.back(dx)];
+    return [crossEntropyGrad(plan, gradRows)];
+  },
+  // Each loss reads one row of logits: its tangent is <d loss / d row, t row>, the slopes being
+  // the backward at a gradient of ones (divided by the mean's denominator).
+  jvp(ctx, t) {
+    const plan = ctx.plan;
+    const scale = plan.reduction === 'mean' ? 1 / ctx.denominator : 1;
+    const slopes = crossEntropyGrad(plan, new Float32Array(plan.rows.shape[0]).fill(scale));
+    const terms = t!.mul(slopes);
+    return plan.reduction === 'none' ? terms.sum(ctx.classDim) : terms.sum();
   },
 });
+
+/** The input's gradient from each row's loss gradient (input layout). */
+function crossEntropyGrad(plan: CrossEntropyPlan, gradRows: Float32Array): Tensor {
+  const n = plan.rows.shape[0];
+  const C = plan.rows.shape[1];
+  const dx = emptyFloat([n, C]);
+  native.crossEntropyBackward(
+    n,
+    C,
+    f32(plan.rows),
+    plan.rows.offset,
+    plan.targets,
+    plan.weight,
+    plan.ignoreIndex,
+    plan.smoothing,
+    gradRows,
+    f32(dx),
+  );
+  return plan.back(dx);
+}
 
 /**
  * Cross-entropy from logits (torch.nn.functional.cross_entropy): input [C], [N, C] or

@@ -83,6 +83,7 @@ function sortLines(x: Tensor, dim: number, k: number, descending: boolean): [Ten
 /** values = the gathered input, differentiable through the indices (a scatter-add of the grad). */
 const takeAlongOp: (x: Tensor, values: Tensor, dim: number, indices: Tensor) => Tensor = defineOp({
   name: 'sort',
+  jvp: 'fromBackward',
   forward(
     ctx: OpContext<{ dim: number; indices: Tensor; inShape: Shape }>,
     x: Tensor,

@@ -73,6 +73,8 @@ export function defineUnary(spec: UnarySpec): (x: Tensor) => Tensor {
     backward(ctx, g) {
       return [spec.backward(g, ctx.saved[0])];
     },
+    // Elementwise: the backward multiplies by the derivative, and so does the JVP.
+    jvp: (ctx, t) => spec.backward(t!, ctx.saved[0]),
   });
   return (x: Tensor) => {
     checkTensor(spec.name, x);

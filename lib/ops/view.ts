@@ -41,6 +41,8 @@ export function stridedView(name: string): (x: Tensor, make: Restride, params?: 
       backward(ctx, g) {
         return [embed(g, ctx.inShape, ctx.make, name)];
       },
+      // The same view of the tangent: a view of a dual shares its tangent's storage.
+      jvp: (ctx, t) => stridedView(name)(t!, ctx.make),
     });
     viewOps.set(name, op);
   }
@@ -50,13 +52,14 @@ export function stridedView(name: string): (x: Tensor, make: Restride, params?: 
 const embedOp = defineOp({
   name: 'viewEmbed',
   forward(
-    ctx: OpContext<{ make: Restride; viewName: string }>,
+    ctx: OpContext<{ make: Restride; viewName: string; inShape: Shape }>,
     g: Tensor,
     inShape: Shape,
     make: Restride,
     viewName: string,
   ) {
     ctx.make = make;
+    ctx.inShape = inShape;
     ctx.viewName = viewName;
     const z = zeros(inShape);
     writeInto(make(z), g);
@@ -65,6 +68,7 @@ const embedOp = defineOp({
   backward(ctx, gg) {
     return [stridedView(ctx.viewName)(gg, ctx.make)];
   },
+  jvp: (ctx, t) => embed(t!, ctx.inShape, ctx.make, ctx.viewName),
 });
 
 function embed(g: Tensor, inShape: Shape, make: Restride, viewName: string): Tensor {
@@ -136,10 +140,11 @@ function inferShape(op: string, from: Shape, shape: readonly number[]): number[]
   return out;
 }
 
-const reshapeOp = defineOp({
+const reshapeOp: (x: Tensor, shape: number[], mustView: boolean) => Tensor = defineOp({
   name: 'view',
-  forward(ctx: OpContext<{ inShape: Shape }>, x: Tensor, shape: number[], mustView: boolean) {
+  forward(ctx: OpContext<{ inShape: Shape; outShape: Shape }>, x: Tensor, shape: number[], mustView: boolean) {
     ctx.inShape = x.shape;
+    ctx.outShape = shape;
     const strides = viewStrides(x.shape, x.strides, shape);
     if (strides) return asView(x, shape, strides, x.offset);
     if (mustView) {
@@ -154,6 +159,7 @@ const reshapeOp = defineOp({
   backward(ctx, g) {
     return [reshape(g, ctx.inShape)];
   },
+  jvp: (ctx, t) => reshapeOp(t!, ctx.outShape as number[], false),
 });
 
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -224,6 +230,7 @@ const permuteOp: (x: Tensor, dims: number[]) => Tensor = defineOp({
     dims.forEach((d, i) => (inverse[d] = i));
     return [permuteOp(g, inverse)];
   },
+  jvp: (ctx, t) => permuteOp(t!, ctx.dims),
 });
 
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
@@ -339,10 +346,11 @@ export function T(x: Tensor): Tensor {
 
 // ---- expand -----------------------------------------------------------------------------
 
-const expandOp = defineOp({
+const expandOp: (x: Tensor, shape: number[]) => Tensor = defineOp({
   name: 'expand',
-  forward(ctx: OpContext<{ inShape: Shape }>, x: Tensor, shape: number[]) {
+  forward(ctx: OpContext<{ inShape: Shape; outShape: number[] }>, x: Tensor, shape: number[]) {
     ctx.inShape = x.shape;
+    ctx.outShape = shape;
     const lead = shape.length - x.ndim;
     const strides = shape.map((s, i) => (i < lead ? 0 : x.shape[i - lead] === 1 && s !== 1 ? 0 : x.strides[i - lead]));
     return asView(x, shape, strides, x.offset);
@@ -350,6 +358,7 @@ const expandOp = defineOp({
   backward(ctx, g) {
     return [sumTo(g, ctx.inShape)];
   },
+  jvp: (ctx, t) => expandOp(t!, ctx.outShape),
 });
 
 /** A broadcast view with `sizes` (-1 keeps a dim); new dims are added in front. */
@@ -387,7 +396,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
 
 // ---- copies -----------------------------------------------------------------------------
 
-const cloneOp = defineOp({
+const cloneOp: (x: Tensor) => Tensor = defineOp({
   name: 'clone',
   forward(_ctx, x: Tensor) {
     return copyRaw(x);
@@ -395,6 +404,8 @@ const cloneOp = defineOp({
   backward(_ctx, g) {
     return [g];
   },
+  // A copy of the tangent too: an in-place op on the clone must not reach the original's.
+  jvp: (_ctx, t) => cloneOp(t!),
 });
 
 /** A copy with its own storage (differentiable). */

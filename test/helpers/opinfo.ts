@@ -11,6 +11,10 @@
 //   gradcheck  first derivatives against central finite differences, on non-contiguous inputs
 //   gradgrad   second derivatives (supportsGradGrad), or a first gradient that carries no
 //              graph at all (so asking for a second one is an error, never a silent zero)
+//   forwardAD  the JVP (forward mode, dual tensors) against finite differences along the same
+//              tangents and against reverse mode (<u, J v> = <J^T u, v>), as torch's
+//              check_forward_ad; an op without a JVP rule must say why (forwardADExemption),
+//              and then its dual inputs must be refused with the clear error
 //   views      bit-exact results and gradients for inputs at an offset and strided, and for a
 //              gradient that arrives as a view
 //   dtypes     every non-reference dtype gives the reference (float32) result on the same values
@@ -20,9 +24,11 @@ import {
   autograd,
   type DType,
   enableGrad,
+  forwardAD,
   Generator,
   type GradcheckOptions,
   gradcheck,
+  noGrad,
   randn,
   Storage,
   stack,
@@ -113,8 +119,13 @@ export interface OpInfo<A = Record<string, never>> {
   supportsAutograd?: boolean;
   /** The op's backward is made of recorded ops, so it has a correct derivative of its own. */
   supportsGradGrad: boolean;
-  /** Forward-mode derivatives (JVP). lib has no forward mode yet: see the guard below. */
-  supportsForwardAD?: boolean;
+  /**
+   * Why the op has no forward-mode rule (JVP) although it has a backward; absent: it has one,
+   * and the forwardAD rule checks it. With a reason, the rule checks that a dual input is
+   * refused with the "forward-mode AD is not implemented" error (so the exemption goes when
+   * the rule comes).
+   */
+  forwardADExemption?: string;
   /** The op calls a kernel with per-ISA variants: goldens are replayed under every ISA. */
   isa?: boolean;
   /** The op's kernel is threaded: goldens are replayed at 1 and 2 threads. */
@@ -266,6 +277,94 @@ export function gradgradcheck(
       return gs.filter((g): g is Tensor => g !== null);
     });
   return gradcheck(firstGrads, [...inputs, v], opts);
+}
+
+// ---- forward mode -------------------------------------------------------------------------
+
+/** The tangent J·v and the output of f at the inputs, with tangents v on the `wrt` inputs. */
+function forwardJvp(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], v: (Tensor | null)[]): [Tensor, Tensor | null] {
+  return forwardAD.dualLevel(() => {
+    const duals = inputs.map((x, i) => (v[i] ? forwardAD.makeDual(x, v[i]!) : x));
+    const { primal, tangent } = forwardAD.unpackDual(f(...duals));
+    return [primal, tangent];
+  });
+}
+
+/**
+ * torch's check_forward_ad: J·v from forward mode (tangents v on the inputs that require grad,
+ * laid out strided) against the central difference of f along v (fourth order), and
+ * <u, J·v> against <J^T u, v> from reverse mode. Each element within atol + rtol |reference|.
+ */
+export function forwardADCheck(
+  f: (...xs: Tensor[]) => Tensor,
+  inputs: Tensor[],
+  gen: Generator,
+  opts: GradcheckOptions = {},
+): true {
+  const eps = opts.eps ?? 1e-3;
+  const atol = opts.atol ?? 1e-3;
+  const rtol = opts.rtol ?? 1e-2;
+  const v = inputs.map((x) => (x.requiresGrad ? laidOut(randn(x.shape, { generator: gen }), 'strided') : null));
+  const plain = f(...inputs);
+  const [primal, tangent] = forwardJvp(f, inputs, v);
+  expectSame(primal, plain, 'the primal of the dual output');
+  if (!tangent) throw new Error('the output of dual inputs has no tangent');
+  expect(tangent.shape, 'tangent shape').toEqual(plain.shape);
+  const shifted = (step: number) =>
+    noGrad(() => f(...inputs.map((x, i) => (v[i] ? x.detach().add(v[i]!.mul(step)) : x.detach()))).toTypedArray());
+  // The fourth-order central difference: one direction moves every input at once, so the
+  // second-order one's truncation error (eps^2 f''' / 6) is too coarse where the curvature is.
+  const [p1, m1, p2, m2] = [eps, -eps, 2 * eps, -2 * eps].map(shifted);
+  const jv = tangent.toTypedArray();
+  for (let k = 0; k < jv.length; k++) {
+    const fd = (8 * (p1[k] - m1[k]) - (p2[k] - m2[k])) / (12 * eps);
+    if (!(Math.abs(jv[k] - fd) <= atol + rtol * Math.abs(fd)))
+      throw new Error(`forward AD: J·v[${k}] = ${jv[k]}, finite differences give ${fd}`);
+  }
+  const u = randn(plain.shape, { generator: gen });
+  const wrt = inputs.filter((x) => x.requiresGrad);
+  const grads = autograd.grad(f(...inputs), wrt, { gradOutputs: [u], allowUnused: true });
+  let reverse = 0;
+  let scale = 0;
+  grads.forEach((g, j) => {
+    if (!g) return;
+    const gv = g.toTypedArray();
+    const vv = v[inputs.indexOf(wrt[j])]!.toTypedArray();
+    for (let k = 0; k < gv.length; k++) {
+      reverse += gv[k] * vv[k];
+      scale += Math.abs(gv[k] * vv[k]);
+    }
+  });
+  const uv = u.toTypedArray();
+  let forward = 0;
+  for (let k = 0; k < jv.length; k++) forward += uv[k] * jv[k];
+  if (!(Math.abs(forward - reverse) <= atol + rtol * Math.max(Math.abs(reverse), 1e-3 * scale)))
+    throw new Error(`forward AD: <u, J·v> = ${forward}, reverse mode gives <J^T u, v> = ${reverse}`);
+  return true;
+}
+
+function forwardADRules(info: OpInfo<unknown>): void {
+  if (info.supportsAutograd === false) return;
+  const f =
+    (sample: Sample<unknown>) =>
+    (...xs: Tensor[]) =>
+      valuesPart(info.op(xs, sample.args));
+  for (const s of info.samples) {
+    if (!s.inputs.some(differentiable) || s.large) continue;
+    const seed = seedOf(info.name, s.name);
+    if (info.forwardADExemption) {
+      it(`refuses dual inputs (no JVP rule: ${info.forwardADExemption}): ${s.name}`, () => {
+        const xs = inputsOf(s, seed, 'contiguous', false);
+        const v = xs.map((x, i) => (differentiable(s.inputs[i]) ? randn(x.shape) : null));
+        expect(() => forwardJvp(f(s), xs, v)).toThrow(/forward-mode AD is not implemented/);
+      });
+      continue;
+    }
+    it(`forward AD (JVP) matches finite differences and reverse mode: ${s.name}`, () => {
+      const gen = new Generator().manualSeed(seed + 3);
+      expect(forwardADCheck(f(s), inputsOf(s, seed, 'strided', true), gen, info.tolerances?.gradcheck)).toBe(true);
+    });
+  }
 }
 
 // ---- the rules ----------------------------------------------------------------------------
@@ -449,13 +548,14 @@ export function describeOps(infos: readonly OpInfo<unknown>[]): void {
   for (const info of infos) {
     describe(info.name, () => {
       it('declares what the harness can check', () => {
-        // Forward mode is not in lib yet: an op that claims it must come with the JVP rule.
-        expect(info.supportsForwardAD ?? false, 'supportsForwardAD needs a JVP rule in the harness').toBe(false);
+        if (info.forwardADExemption !== undefined)
+          expect(info.forwardADExemption.length, 'forwardADExemption states its reason').toBeGreaterThan(10);
         expect(info.samples.length + (info.fixtures?.length ?? 0), 'samples or fixtures').toBeGreaterThan(0);
         expect(info.dtypes.float32 ?? info.dtypes.int32 ?? info.dtypes.bool, 'dtypes').toBeDefined();
       });
       fixtureRule(info);
       gradRules(info);
+      forwardADRules(info);
       viewRules(info);
       dtypeRules(info);
       errorRules(info);
