@@ -107,6 +107,18 @@ describe('examples', () => {
     expect(last[3]).toBeLessThan(1e-15); // N(0, 0.01): vanished
   });
 
+  it('jvp_vs_vjp.mjs: gradients on the graph, forward mode by hand and with dual tensors, reverse mode', () => {
+    const out = run('jvp_vs_vjp.mjs', '64', '3');
+    expect(out).toContain('z = 19\ndz/dx = 7\ndz/dy = 8');
+    expect(out).toContain("f(3) = 16, f'(3) = 8\nforwardAD: f(3) = 16, f'(3) = 8");
+    expect(out).toContain('x.grad shape: [3]\nw.grad shape: [3,2]\nb.grad shape: [2]\nLoss: 1370');
+    expect(out).toMatch(/reverse mode time: [\d.]+ s\nparameters: 12,288\none backward pass computed every gradient/);
+    expect(out).toMatch(/f: R\^64 -> R\^1: reverse mode 1 backward pass\(es\) .* both equal A: true/);
+    expect(out).toMatch(
+      /f: R\^1 -> R\^64: reverse mode 64 backward pass\(es\) .* forward mode 1 JVP\(s\) .* both equal A: true/,
+    );
+  });
+
   it('batchnorm_running_stats.mjs: train normalises, running stats converge, eval leaves them alone', () => {
     const out = run('batchnorm_running_stats.mjs', '50');
     expect(out).toMatch(/train-mode output: mean -?0\.0000, std 1\.0000/);

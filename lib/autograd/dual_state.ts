@@ -107,3 +107,12 @@ export function tangentForWrite(t: Tensor, op: string): Tensor {
   setTangent(t, view, op);
   return view;
 }
+
+/**
+ * Whether any of the tensors carries a tangent now. A backward's unrecorded fast path (taken
+ * when nothing needs a graph) would drop it: run inside a dual level, it takes its recorded
+ * path, so the gradient gets its tangent (forward over reverse).
+ */
+export function hasTangent(...ts: Tensor[]): boolean {
+  return isForwardADActive() && ts.some((t) => tangentOf(t) !== null);
+}

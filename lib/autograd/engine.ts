@@ -7,6 +7,7 @@ import { formatShape } from '../shape.js';
 import { type Storage, Tensor } from '../tensor.js';
 import { defineOp, registerEngine } from './define_op.js';
 import { enableGrad, noGrad } from './grad_mode.js';
+import { hasTangent } from './dual_state.js';
 import { AccumulateGrad, type Node } from './node.js';
 
 /**
@@ -171,9 +172,13 @@ function walkBackward(outputs: Tensor[], gradOutputs: Tensor[], opts: RunOptions
       node.next.forEach((next, i) => {
         if (!next) return;
         const g = grads[i];
-        // With createGraph the sum of gradients is itself recorded (higher-order gradients).
-        const sum = opts.createGraph ? sumGrads : accumulateGrad;
-        if (g) pending.set(next, pending.has(next) ? sum(pending.get(next)!, g) : g);
+        // With createGraph the sum of gradients is itself recorded (higher-order gradients), and
+        // in a dual level it sums their tangents too.
+        const prev = pending.get(next);
+        if (g) {
+          const sum = opts.createGraph || hasTangent(prev ?? g, g) ? sumGrads : accumulateGrad;
+          pending.set(next, prev ? sum(prev, g) : g);
+        }
         const left = deps.get(next)! - 1;
         deps.set(next, left);
         if (left === 0) {

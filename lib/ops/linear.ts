@@ -3,6 +3,7 @@
 import { describe } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
+import { hasTangent } from '../autograd/dual_state.js';
 import { native, ReduceOp } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -72,7 +73,7 @@ const linearOp: (x: Tensor, weight: Tensor, bias?: Tensor) => Tensor = defineOp(
     const rows = ctx.rows;
     const outF = weight.shape[0];
     const inF = weight.shape[1];
-    if (isGradEnabled()) {
+    if (isGradEnabled() || hasTangent(grad, x, weight)) {
       // createGraph: the same products as recorded ops, so the gradients have derivatives.
       const g2 = reshape(grad, [rows, outF]);
       return [

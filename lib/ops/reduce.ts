@@ -3,6 +3,7 @@
 // native.argReduce; int32/bool inputs take TypeScript loops.
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
+import { hasTangent } from '../autograd/dual_state.js';
 import { zeros } from '../creation.js';
 import { allocate, type DType, dtypeOf, type TypedArray } from '../dtype.js';
 import { ArgReduceOp, native, ReduceOp, type ReduceOpCode } from '../native.js';
@@ -210,7 +211,7 @@ const prodOp: (x: Tensor, dims: number[], keepdim: boolean) => Tensor = defineOp
   backward(ctx, g) {
     const [x] = ctx.saved;
     const dims = ctx.dims;
-    if (isGradEnabled() && (x.requiresGrad || g.requiresGrad)) {
+    if ((isGradEnabled() && (x.requiresGrad || g.requiresGrad)) || hasTangent(x, g)) {
       // createGraph: the product of the others as recorded ops (prod / x_j), so the gradient
       // has a derivative of its own; that quotient needs an input free of zeros.
       if ((x.toTypedArray() as Float32Array).includes(0)) {
@@ -385,7 +386,7 @@ function defineMaxDim(name: 'max' | 'min') {
     },
     backward(ctx, g) {
       const { inShape: shape, dim } = ctx;
-      if (isGradEnabled() && g.requiresGrad) {
+      if ((isGradEnabled() && g.requiresGrad) || hasTangent(g)) {
         // createGraph: the same placement as a recorded scatter, so the second derivative
         // reaches g (the one in x is 0).
         const kept = shape.map((s, d) => (d === dim ? 1 : s));

@@ -5,6 +5,7 @@ import type { DType } from '../dtype.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { checkOptions, checkTensor, describe, optionKeys } from '../errors.js';
+import { hasTangent } from '../autograd/dual_state.js';
 import { native } from '../native.js';
 import { formatShape, normalizeDim } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -128,7 +129,7 @@ function softmaxLike(name: string, forwardOp: Op, backwardOp: Op) {
     backward(ctx, grad) {
       const [y, out] = ctx.saved;
       const dim = ctx.dim;
-      if (isGradEnabled()) {
+      if (isGradEnabled() || hasTangent(grad, out)) {
         // createGraph: the same formula as recorded ops, so the gradient has a derivative.
         // softmax: out (g - sum(g out)); logSoftmax: g - exp(out) sum(g).
         return [

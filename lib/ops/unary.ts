@@ -4,6 +4,7 @@
 import type { DType } from '../dtype.js';
 import { defineOp } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
+import { hasTangent } from '../autograd/dual_state.js';
 import { allocate } from '../dtype.js';
 import { BinaryOp, native, UnaryOp, type UnaryOpCode } from '../native.js';
 import { contiguousStrides } from '../shape.js';
@@ -194,7 +195,7 @@ export const relu = defineUnary({
   // recorded product instead when the gradient itself has a graph (createGraph), so the second
   // derivative reaches g (the mask's own derivative is 0).
   backward: (g, out) =>
-    out.dtype === 'float32' && g.dtype === 'float32' && !(g.requiresGrad && isGradEnabled())
+    out.dtype === 'float32' && g.dtype === 'float32' && !(g.requiresGrad && isGradEnabled()) && !hasTangent(g)
       ? binaryRaw('relu', BinaryOp.reluGrad, g, out)
       : mul(
           g,
