@@ -181,7 +181,7 @@ export function jvp(
 ): [TensorOrTensors, TensorOrTensors] {
   checkFunction('jvp', func);
   const { createGraph, strict } = options('jvp', opts);
-  const [ins, inTuple] = asTuple('jvp', 'inputs', inputs);
+  const [ins] = asTuple('jvp', 'inputs', inputs);
   const xs = preprocess(ins, createGraph, createGraph);
   const vs = vectorFor('jvp', v, xs, 'the input');
   const [outs, tangents, outTuple] = dualLevel(() => {
