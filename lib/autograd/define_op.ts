@@ -42,10 +42,17 @@ export interface OpSpec<A extends unknown[], S extends object> {
    * <backward(u), t> with respect to u (one backward and one double backward).
    */
   jvp?: ((ctx: OpContext<S>, ...tangents: (Tensor | null)[]) => Tensor | null) | 'fromBackward';
+  /**
+   * false: the backward calls kernels on its gradient directly, so what it returns has no
+   * derivative of its own. When a second derivative is being built (createGraph, or a backward
+   * in a dual level), its gradients get a node that refuses to be differentiated, naming this
+   * op: a Hessian through it is an error rather than a silently partial result.
+   */
+  differentiableBackward?: false;
 }
 
 // The Context's own fields; every other field is the op's (OpContext<S>).
-const CONTEXT_FIELDS = new Set(['needsInputGrad', 'savedTensors', 'fieldTensors', 'opName']);
+const CONTEXT_FIELDS = new Set(['needsInputGrad', 'savedTensors', 'fieldTensors', 'opName', 'gradInputs']);
 
 /** The tensors in an op's field: the value itself, or held in an array or a plain object (one level down). */
 function tensorsIn(value: unknown, out: Tensor[], depth = 0): void {
@@ -63,6 +70,8 @@ function tensorsIn(value: unknown, out: Tensor[], depth = 0): void {
 class Context implements OpContextBase {
   needsInputGrad: boolean[] = [];
   savedTensors: SavedTensor[] = [];
+  /** The inputs that require grad, kept by an op whose backward is not differentiable. */
+  gradInputs: Tensor[] = [];
   /** Tensors the forward kept in its own fields (an index, a mask, a condition, options holding one). */
   fieldTensors: SavedTensor[] = [];
   constructor(readonly opName: string) {}
@@ -116,11 +125,17 @@ class OpNode extends Node {
       );
     }
     this.ctx.checkFields();
+    let grads: (Tensor | null | undefined)[];
     try {
-      return this.spec.backward(this.ctx as unknown as OpContext<object>, grad);
+      grads = this.spec.backward(this.ctx as unknown as OpContext<object>, grad);
     } catch (e) {
       throw nameError(this.name, e);
     }
+    if (this.spec.differentiableBackward !== false || !(isGradEnabled() || isForwardADActive())) return grads;
+    // The gradients depend on grad and on the inputs, but carry no graph: mark them.
+    const sources = [grad, ...this.ctx.gradInputs].filter((t) => t.requiresGrad || tangentOf(t) !== null);
+    if (sources.length === 0) return grads;
+    return grads.map((g) => (g && !g.requiresGrad ? refuseDerivative(g, this.spec.name, sources) : g));
   }
   override release(): void {
     super.release();
@@ -209,6 +224,7 @@ export function defineOp<A extends unknown[], S extends object = Record<never, n
       throw nameError(spec.name, e);
     }
     if (record) {
+      if (spec.differentiableBackward === false) ctx.gradInputs = tensors.filter((t) => t.requiresGrad);
       ctx.watchFields();
       const node = new OpNode(spec as unknown as OpSpec<never, object>, ctx);
       node.next = tensors.map(gradEdge);
@@ -224,4 +240,32 @@ export function defineOp<A extends unknown[], S extends object = Record<never, n
   // While onnx.export traces a forward, every call goes through its tracer.
   return (...args: A): Tensor =>
     activeTracer === null ? run(...args) : activeTracer.op(spec.name, args, () => run(...args));
+}
+
+function noDerivative(op: string): Error {
+  return new Error(
+    `${op}: its gradient has no derivative of its own (its backward calls kernels directly); a second derivative through ${op} is not implemented`,
+  );
+}
+
+// The gradient of an op whose backward is not differentiable, as an alias whose own backward
+// (and JVP: forward over reverse) is an error naming the op. `sources` (what the gradient
+// depends on) only make it recorded.
+const refuseOp = defineOp({
+  name: 'noDerivative',
+  forward(ctx: OpContext<{ op: string }>, g: Tensor, op: string, ..._sources: Tensor[]) {
+    ctx.op = op;
+    return new Tensor(g.storage, g.shape, g.strides, g.offset);
+  },
+  backward(ctx) {
+    throw noDerivative(ctx.op);
+  },
+  jvp(ctx, tg, ...rest) {
+    if (rest.some((t) => t !== null)) throw noDerivative(ctx.op);
+    return tg;
+  },
+});
+
+function refuseDerivative(g: Tensor, op: string, sources: Tensor[]): Tensor {
+  return refuseOp(g, op, ...sources);
 }

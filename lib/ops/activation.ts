@@ -44,6 +44,7 @@ interface PointwiseSpec<O> {
 function definePointwise<O>(spec: PointwiseSpec<O>): (x: Tensor, o: O) => Tensor {
   return defineOp({
     name: spec.name,
+    differentiableBackward: false,
     forward(ctx: OpContext<{ extra: Float32Array | undefined; o: O }>, x: Tensor, o: O) {
       const xv = floatValues(x);
       const out = new Float32Array(xv.length);

@@ -106,6 +106,7 @@ function convJvp(op: ConvOp, ctx: ConvContext, tx: Tensor | null, tw: Tensor | n
 
 const conv2dOp: ConvOp = defineOp({
   name: 'conv2d',
+  differentiableBackward: false,
   forward(ctx: ConvContext, x: Tensor, w: Tensor, bias: Tensor | null, dims: ConvDims) {
     const xc = contiguousRaw(x);
     const wc = contiguousRaw(w);
@@ -148,6 +149,7 @@ const conv2dOp: ConvOp = defineOp({
 
 const convTranspose2dOp: ConvOp = defineOp({
   name: 'convTranspose2d',
+  differentiableBackward: false,
   // dims describe the convolution whose grad-input this is: its input is our output.
   forward(ctx: ConvContext, x: Tensor, w: Tensor, bias: Tensor | null, dims: ConvDims) {
     const xc = contiguousRaw(x);

@@ -14,6 +14,7 @@ import { mul } from './binary.js';
 
 const dropoutOp = defineOp({
   name: 'dropout',
+  differentiableBackward: false,
   forward(ctx: OpContext<{ mask: Float32Array }>, x: Tensor, p: number, gen: Generator) {
     const xv = floatValues(x);
     const mask = new Float32Array(xv.length);
@@ -68,6 +69,7 @@ export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tenso
 function featureDropoutOp(name: string) {
   return defineOp({
     name,
+    differentiableBackward: false,
     forward(
       ctx: OpContext<{ mask: Tensor }>,
       x: Tensor,

@@ -21,6 +21,7 @@ function checkedIndices(op: string, indices: Tensor, rows: number): Int32Array {
 
 const embeddingOp: (weight: Tensor, indices: Tensor, idx: Int32Array, paddingIdx: number) => Tensor = defineOp({
   name: 'embedding',
+  differentiableBackward: false,
   forward(
     ctx: OpContext<{ indices: Tensor; idx: Int32Array; rows: number; dim: number; paddingIdx: number }>,
     weight: Tensor,

@@ -156,6 +156,7 @@ function whole(t: Tensor): Float32Array {
 // of those rows, in the same arithmetic order as torch's kernel.
 const interpolateOp: (x: Tensor, plan: Plan) => Tensor = defineOp({
   name: 'interpolate',
+  differentiableBackward: false,
   forward(ctx: OpContext<{ plan: Plan }>, x: Tensor, plan: Plan) {
     const y = uninitFloat(plan.outShape); // the kernel writes every element
     const { rows, cols } = plan;

@@ -88,6 +88,7 @@ interface ElementPlan {
 function defineElementLoss(spec: ElementLoss) {
   return defineOp({
     name: spec.name,
+    differentiableBackward: false,
     forward(ctx: OpContext<{ plan: ElementPlan }>, input: Tensor, target: Tensor, plan: ElementPlan) {
       const x = floatValues(input);
       const t = floatValues(target);
@@ -388,6 +389,7 @@ interface NllPlan {
 
 const nllOp = defineOp({
   name: 'nllLoss',
+  differentiableBackward: false,
   forward(ctx: OpContext<{ plan: NllPlan; xShape: Shape }>, input: Tensor, plan: NllPlan) {
     // (plan.denominator is set below, before the backward or the JVP reads it)
     const x = floatValues(input);

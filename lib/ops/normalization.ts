@@ -9,7 +9,7 @@ import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { floatValues } from './activation.js';
 import { uninitFloat } from '../raw/elementwise.js';
-import { add, broadcastSum, mul, sub } from './binary.js';
+import { broadcastSum, mul, sub } from './binary.js';
 import { mean as meanOf } from './reduce.js';
 import { reshape } from './view.js';
 
@@ -151,6 +151,7 @@ interface BatchNormPlan extends AffinePlan {
 
 const batchNormOp = defineOp({
   name: 'batchNorm',
+  differentiableBackward: false,
   forward(
     ctx: OpContext<{ saveMean: Float32Array; saveInvstd: Float32Array; plan: BatchNormPlan }>,
     x: Tensor,
@@ -219,11 +220,9 @@ const batchNormOp = defineOp({
     const plan = ctx.plan;
     const [x, weight] = ctx.saved;
     const [N, C, S] = ncs(x);
-    // In eval the running statistics (unchanged by this forward) normalise: fixed numbers.
-    const mean = plan.useBatchStats ? wrap(ctx.saveMean, [1, C, 1]) : reshape(plan.runningMean!.detach(), [1, C, 1]);
-    const invstd = plan.useBatchStats
-      ? wrap(ctx.saveInvstd, [1, C, 1])
-      : reshape(add(plan.runningVar!.detach(), plan.eps).rsqrt(), [1, C, 1]);
+    // The statistics the forward used (the batch's, or in eval the running ones, fixed numbers).
+    const mean = wrap(ctx.saveMean, [1, C, 1]);
+    const invstd = wrap(ctx.saveInvstd, [1, C, 1]);
     const view = [N, C, S];
     const stats = { mean, invstd, view, dims: [0, 2], moving: plan.useBatchStats };
     return normJvp(x, tangents, plan, plan.hasWeight ? weight : undefined, stats, view, [1, C, 1]);
@@ -304,6 +303,7 @@ interface LayerNormPlan extends AffinePlan {
 
 const layerNormOp = defineOp({
   name: 'layerNorm',
+  differentiableBackward: false,
   forward(
     ctx: OpContext<{ mean: Float32Array; invstd: Float32Array; plan: LayerNormPlan }>,
     x: Tensor,
@@ -425,6 +425,7 @@ interface GroupNormPlan extends AffinePlan {
 
 const groupNormOp = defineOp({
   name: 'groupNorm',
+  differentiableBackward: false,
   forward(
     ctx: OpContext<{ mean: Float32Array; invstd: Float32Array; plan: GroupNormPlan }>,
     x: Tensor,

@@ -178,6 +178,7 @@ function scatterBorder(p: PadPlan, g: Float32Array, dx: Float32Array): void {
 
 const padOp: (x: Tensor, plan: PadPlan) => Tensor = defineOp({
   name: 'pad',
+  differentiableBackward: false,
   forward(ctx: OpContext<{ plan: PadPlan }>, x: Tensor, plan: PadPlan) {
     const y = uninitFloat(plan.outShape); // interior + border cover every element
     ctx.plan = plan;

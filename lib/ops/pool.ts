@@ -84,6 +84,7 @@ for (const [op, name] of [
     op,
     defineOp({
       name,
+      differentiableBackward: false,
       forward(ctx: OpContext<{ plan: PoolPlan; idx: Int32Array | null; inShape: Shape }>, x: Tensor, plan: PoolPlan) {
         const xc = contiguousRaw(x);
         const y = uninitFloat(plan.outShape); // the kernels write every element

@@ -62,6 +62,7 @@ function copyRow(to: Float32Array, toOff: number, from: Float32Array, fromOff: n
 
 const recurrentOp = defineOp({
   name: 'recurrentLayer',
+  differentiableBackward: false,
   forward(
     // st is set whenever an input needs a gradient: the only case in which the backward runs.
     ctx: OpContext<{ cfg: LayerConfig; hasC: boolean; hasBias: boolean; hasProj: boolean; st: Saved }>,

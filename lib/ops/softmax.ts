@@ -248,6 +248,7 @@ interface CrossEntropyPlan {
 
 const crossEntropyOp = defineOp({
   name: 'crossEntropy',
+  differentiableBackward: false,
   forward(
     ctx: OpContext<{ plan: CrossEntropyPlan; denominator: number; classDim: number }>,
     _input: Tensor,

@@ -1,7 +1,16 @@
 // autograd.functional against torch.autograd.functional (scripts/gen_fixtures_functional.py):
 // the same functions, inputs and vectors; results shaped as torch's (a Tensor or an array).
 import { describe, expect, it } from 'vitest';
-import { autograd, sigmoid, sin, type Tensor, tanh, tensor, Tensor as TensorClass } from '../../lib/index.js';
+import {
+  autograd,
+  crossEntropy,
+  sigmoid,
+  sin,
+  type Tensor,
+  tanh,
+  tensor,
+  Tensor as TensorClass,
+} from '../../lib/index.js';
 import { decode, type EncodedTensor, expectClose, loadFixture } from '../helpers/fixtures.js';
 
 const { vjp, jvp, jacobian, hessian, hvp, vhp } = autograd.functional;
@@ -122,6 +131,22 @@ describe('autograd.functional options and errors', () => {
     expect(() => hessian((a: Tensor) => a.sum(), x(), { strict: true })).toThrow(/independent of input 0/);
     expect(Array.from((hessian((a: Tensor) => a.sum(), x()) as Tensor).toTypedArray())).toEqual(new Array(9).fill(0));
   });
+  it('a Hessian through an op without a second derivative is an error naming it, never a partial sum', () => {
+    const target = tensor([1, 0, 2], { dtype: 'int32' });
+    const f = (a: Tensor, w: Tensor) => crossEntropy(a.matmul(w), target);
+    const a = tensor([
+      [0.1, 0.2],
+      [0.3, -0.4],
+      [0.5, 0.6],
+    ]);
+    const w = tensor([
+      [1, 0, -1],
+      [0.5, 0.5, 2],
+    ]);
+    expect(() => hessian(f, [a, w])).toThrow(/crossEntropy: its gradient has no derivative of its own/);
+    expect(() => hvp(f, [a, w], [a, w])).toThrow(/crossEntropy: its gradient has no derivative of its own/);
+  });
+
   it('rejects bad arguments by name', () => {
     expect(() => vjp((t) => t, x())).toThrow(
       /autograd.functional.vjp: v can be omitted only when the output of the user-provided function is a single Tensor with a single element/,
