@@ -117,10 +117,7 @@ export { formatTensor } from './print.js';
 import './ops/unary.js';
 import './ops/methods.js';
 export { add, sub, mul, div, type TensorLike } from './ops/binary.js';
-import * as autogradCore from './autograd/index.js';
-import * as functional from './functional/autograd.js';
-/** torch.autograd: grad, gradcheck, grad mode, defineOp, forwardAD, and functional (jvp, vjp, jacobian, hessian, hvp, vhp). */
-export const autograd = { ...autogradCore, functional };
+export * as autograd from './functional/index.js';
 export * as forwardAD from './autograd/forward_ad.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad_mode.js';
 import './autograd/backward.js';

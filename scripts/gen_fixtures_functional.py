@@ -64,6 +64,25 @@ for name, (f, shapes, scalar) in FUNCS.items():
         c["vhp"] = {"output": enc(o), "result": enc(r)}
     out["cases"].append(c)
 
+# An LSTM's Hessian-vector product in its input (double backward through the recurrence).
+lstm = torch.nn.LSTM(2, 3)
+with torch.no_grad():
+    for p in lstm.parameters():
+        p.copy_(torch.randn(p.shape) * 0.5)
+x = rnd(3, 2, 2)
+v = rnd(3, 2, 2)
+f = lambda t: lstm(t)[0].pow(2).sum()
+o, hv = AF.hvp(f, x, v)
+_, vh = AF.vhp(f, x, v)
+out["lstm"] = {
+    "params": {name: enc(p) for name, p in lstm.named_parameters()},
+    "x": enc(x),
+    "v": enc(v),
+    "output": enc(o),
+    "hvp": enc(hv),
+    "vhp": enc(vh),
+}
+
 path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "functional.json")
 with open(path, "w") as fh:
     json.dump(out, fh)

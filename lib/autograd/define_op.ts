@@ -3,7 +3,7 @@
 // backward is the spec's. While a dual level is open (forward_ad.ts) and an input carries a
 // tangent, the spec's jvp rule gives the output's tangent.
 import { allocate } from '../dtype.js';
-import { nameError } from '../errors.js';
+import { checkOptions, nameError } from '../errors.js';
 import { isTensor, Storage, Tensor } from '../tensor.js';
 import { activeTracer } from '../trace.js';
 import { isForwardADActive, setTangent, tangentOf, withoutTangents } from './dual_state.js';
@@ -211,6 +211,7 @@ function forwardTangent(spec: OpSpec<never, object>, ctx: Context, out: Tensor, 
 export function defineOp<A extends unknown[], S extends object = Record<never, never>>(
   spec: OpSpec<A, S>,
 ): (...args: A) => Tensor {
+  checkOptions('autograd.defineOp', spec, ['name', 'forward', 'backward', 'jvp', 'differentiableBackward']);
   const run = (...args: A): Tensor => {
     const ctx = new Context(spec.name);
     const tensors = args.filter(isTensor) as Tensor[];

@@ -16,6 +16,7 @@ export function currentDualLevel(): number {
   return openLevel;
 }
 
+/** Opens a dual level and returns its number (torch's enter_dual_level); one at a time. */
 export function enterDualLevel(): number {
   if (openLevel >= 0) {
     throw new Error(
@@ -26,6 +27,7 @@ export function enterDualLevel(): number {
   return openLevel;
 }
 
+/** Closes the open dual level (torch's exit_dual_level): every tangent of it is dropped. */
 export function exitDualLevel(level?: number): void {
   if (openLevel < 0) throw new Error('forwardAD.exitDualLevel: no dual level is open');
   if (level !== undefined && level !== openLevel)
@@ -115,4 +117,18 @@ export function tangentForWrite(t: Tensor, op: string): Tensor {
  */
 export function hasTangent(...ts: Tensor[]): boolean {
   return isForwardADActive() && ts.some((t) => tangentOf(t) !== null);
+}
+
+/**
+ * Runs fn with tangents propagating again inside a JVP rule: a fused op's rule can run its
+ * composite form (made of ops with rules of their own) on dual copies of its inputs.
+ */
+export function withTangents<T>(fn: () => T): T {
+  const before = suspended;
+  suspended = 0;
+  try {
+    return fn();
+  } finally {
+    suspended = before;
+  }
 }

@@ -75,6 +75,7 @@ export function makeDual(primal: Tensor, tangent: Tensor): Tensor {
   return dual;
 }
 
+/** What unpackDual returns (torch's UnpackedDualTensor). */
 export interface UnpackedDual {
   /** A view of the tensor without its tangent (gradients still flow through it in reverse mode). */
   primal: Tensor;

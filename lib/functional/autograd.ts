@@ -14,8 +14,10 @@ import { Tensor } from '../tensor.js';
 import { stack } from '../ops/join.js';
 import { reshape } from '../ops/view.js';
 
+/** A Tensor, or an array of Tensors where torch takes or gives a tuple. */
 export type TensorOrTensors = Tensor | readonly Tensor[];
 
+/** The options every autograd.functional call takes. */
 export interface FunctionalOptions {
   /** Results carry a graph, so they can be differentiated again (default false: detached). */
   createGraph?: boolean;
@@ -23,6 +25,7 @@ export interface FunctionalOptions {
   strict?: boolean;
 }
 
+/** jacobian's options. */
 export interface JacobianOptions extends FunctionalOptions {
   /** torch's vectorize (vmap): the same values here, each row or column computed in a loop. */
   vectorize?: boolean;
@@ -30,7 +33,9 @@ export interface JacobianOptions extends FunctionalOptions {
   strategy?: 'reverse-mode' | 'forward-mode';
 }
 
+/** hessian's options. */
 export interface HessianOptions extends FunctionalOptions {
+  /** torch's vectorize: the same values here (a loop). */
   vectorize?: boolean;
   /** The strategy of the outer Jacobian (of the gradient); the inner one is reverse mode. */
   outerJacobianStrategy?: 'reverse-mode' | 'forward-mode';

@@ -18,6 +18,14 @@ import { BinaryOp, native, RnnCellOp, UnaryOp } from '../native.js';
 import { Storage, Tensor } from '../tensor.js';
 import { contiguousRaw } from '../raw/elementwise.js';
 import { narrow, reshape } from './view.js';
+import { hasTangent, isForwardADActive, setTangent, tangentOf, withTangents } from '../autograd/dual_state.js';
+import { enableGrad, isGradEnabled } from '../autograd/grad_mode.js';
+import { grad } from '../autograd/backward.js';
+import { add, mul, sub } from './binary.js';
+import { cat, stack } from './join.js';
+import { relu, sigmoid, tanh } from './unary.js';
+import { matmul } from './matmul.js';
+import { zeros } from '../creation.js';
 
 export type CellMode = 'tanh' | 'relu' | 'lstm' | 'gru';
 
@@ -62,10 +70,17 @@ function copyRow(to: Float32Array, toOff: number, from: Float32Array, fromOff: n
 
 const recurrentOp = defineOp({
   name: 'recurrentLayer',
-  differentiableBackward: false,
   forward(
     // st is set whenever an input needs a gradient: the only case in which the backward runs.
-    ctx: OpContext<{ cfg: LayerConfig; hasC: boolean; hasBias: boolean; hasProj: boolean; st: Saved }>,
+    ctx: OpContext<{
+      cfg: LayerConfig;
+      hasC: boolean;
+      hasBias: boolean;
+      hasProj: boolean;
+      st: Saved;
+      /** The inputs, for the JVP and the recorded backward. */
+      primals?: Inputs;
+    }>,
     xproj: Tensor,
     h0: Tensor,
     c0: Tensor | null,
@@ -159,9 +174,15 @@ const recurrentOp = defineOp({
     ctx.hasBias = b !== null;
     ctx.hasProj = whr !== null;
     if (keep) ctx.st = { T, B, H, P, G, act, hprev: hprev!, m: mAll, cprev, extra } satisfies Saved;
+    // The inputs, for the JVP (in a dual level) and for a second derivative (createGraph).
+    if (keep || isForwardADActive()) ctx.primals = [xproj, h0, c0, whh, bhh, whr];
     return new Tensor(new Storage(out), [out.length]);
   },
   backward(ctx, grad) {
+    // createGraph (or a backward in a dual level): the gradients of the composite recurrence,
+    // recorded, so they have derivatives of their own (a Hessian-vector product through an
+    // LSTM). The fused BPTT below gives the same first derivatives, faster.
+    if (isGradEnabled() || hasTangent(grad)) return compositeGrads(ctx.primals!, ctx.cfg, grad, ctx.needsInputGrad);
     const [wc, wrc] = ctx.saved;
     const { mode, reverse, lengths } = ctx.cfg;
     const { T, B, H, P, G, act, hprev, m, cprev, extra } = ctx.st;
@@ -274,7 +295,93 @@ const recurrentOp = defineOp({
     if (ctx.hasProj) grads.push(need[k] ? new Tensor(new Storage(dwr!), [P, H]) : null);
     return grads;
   },
+  // The JVP of the composite recurrence (the same steps as ops), run on dual copies of the
+  // inputs: each op's rule carries the tangents through the gates and the states.
+  jvp(ctx, ...tangents) {
+    const given = ctx.primals!.filter((t): t is Tensor => t !== null);
+    const ts = new Map(given.map((t, i) => [t, tangents[i]]));
+    const dual = (t: Tensor | null): Tensor | null => {
+      const tt = t && ts.get(t);
+      if (!t || !tt) return t;
+      const d = t.detach();
+      setTangent(d, tt, 'recurrentLayer');
+      return d;
+    };
+    return withTangents(() => {
+      const [xproj, h0, c0, whh, bhh, whr] = ctx.primals!.map(dual) as Inputs;
+      const out = recurrentComposite(xproj, h0, c0, whh, bhh, whr, ctx.cfg);
+      return tangentOf(out) ?? zeros(out.shape);
+    });
+  },
 });
+
+type Inputs = [Tensor, Tensor, Tensor | null, Tensor, Tensor | null, Tensor | null];
+
+function compositeGrads(primals: Inputs, cfg: LayerConfig, g: Tensor, need: readonly boolean[]): (Tensor | null)[] {
+  const given = primals.filter((t): t is Tensor => t !== null);
+  const wrt = given.filter((_, i) => need[i]);
+  const out = enableGrad(() => recurrentComposite(...primals, cfg));
+  const gs = grad(out, wrt, { gradOutputs: [g], createGraph: true, allowUnused: true });
+  let k = 0;
+  return given.map((t, i) => (need[i] ? (gs[k++] ?? zeros(t.shape)) : null));
+}
+
+/** The recurrence written with ops (the fused op's forward, step by step): its flat output. */
+function recurrentComposite(
+  xproj: Tensor,
+  h0: Tensor,
+  c0: Tensor | null,
+  whh: Tensor,
+  bhh: Tensor | null,
+  whr: Tensor | null,
+  cfg: LayerConfig,
+): Tensor {
+  const [T, B, G] = xproj.shape;
+  const H = c0 ? c0.shape[1] : whr ? whr.shape[1] : G / gateCount(cfg.mode);
+  const gate = (t: Tensor, k: number) => narrow(t, 1, k * H, H);
+  let h = h0;
+  let c = c0;
+  const outs: Tensor[] = new Array(T);
+  for (let s = 0; s < T; s++) {
+    const t = cfg.reverse ? T - 1 - s : s;
+    const x = xproj.select(0, t);
+    let gh = matmul(h, whh.T);
+    if (bhh) gh = add(gh, bhh);
+    let hNew: Tensor;
+    let cNew: Tensor | null = null;
+    if (cfg.mode === 'gru') {
+      const r = sigmoid(add(gate(x, 0), gate(gh, 0)));
+      const z = sigmoid(add(gate(x, 1), gate(gh, 1)));
+      const n = tanh(add(gate(x, 2), mul(r, gate(gh, 2))));
+      hNew = add(mul(sub(1, z), n), mul(z, h));
+    } else if (cfg.mode === 'lstm') {
+      const g = add(x, gh);
+      cNew = add(mul(sigmoid(gate(g, 1)), c!), mul(sigmoid(gate(g, 0)), tanh(gate(g, 2))));
+      hNew = mul(sigmoid(gate(g, 3)), tanh(cNew));
+      if (whr) hNew = matmul(hNew, whr.T);
+    } else {
+      hNew = cfg.mode === 'tanh' ? tanh(add(x, gh)) : relu(add(x, gh));
+    }
+    if (cfg.lengths) {
+      // Past a sequence's length its state stays and its output is 0.
+      const live = Tensor.fromData(
+        Float32Array.from(cfg.lengths, (n) => (t < n ? 1 : 0)),
+        [B, 1],
+      );
+      const keep = sub(1, live);
+      outs[t] = mul(hNew, live);
+      h = add(outs[t], mul(h, keep));
+      if (cNew) c = add(mul(cNew, live), mul(c!, keep));
+    } else {
+      outs[t] = hNew;
+      h = hNew;
+      if (cNew) c = cNew;
+    }
+  }
+  const parts = [reshape(stack(outs, 0), [-1]), reshape(h, [-1])];
+  if (c) parts.push(reshape(c, [-1]));
+  return cat(parts, 0);
+}
 
 export interface LayerResult {
   /** Per-step outputs [T, B, P]. */

@@ -56,6 +56,19 @@ const CALLS: Record<string, (o: O) => unknown> = {
     return autograd.grad(a.mul(2).sum(), a, o);
   },
   'autograd.gradcheck': (o) => autograd.gradcheck((a) => a.mul(2), [randn([2], { requiresGrad: true })], o),
+  'autograd.defineOp': (o) =>
+    autograd.defineOp({
+      name: 'twice',
+      forward: (_c, a: myelin.Tensor) => a.mul(2),
+      backward: (_c, g) => [g.mul(2)],
+      ...o,
+    }),
+  'autograd.functional.vjp': (o) => autograd.functional.vjp((a) => a.sum(), randn([2]), null, o),
+  'autograd.functional.jvp': (o) => autograd.functional.jvp((a) => a.mul(2), randn([2]), randn([2]), o),
+  'autograd.functional.jacobian': (o) => autograd.functional.jacobian((a) => a.mul(2), randn([2]), o),
+  'autograd.functional.hessian': (o) => autograd.functional.hessian((a) => a.pow(3).sum(), randn([2]), o),
+  'autograd.functional.hvp': (o) => autograd.functional.hvp((a) => a.pow(3).sum(), randn([2]), randn([2]), o),
+  'autograd.functional.vhp': (o) => autograd.functional.vhp((a) => a.pow(3).sum(), randn([2]), randn([2]), o),
   avgPool1d: (o) => myelin.avgPool1d(x3(), 2, o),
   avgPool2d: (o) => myelin.avgPool2d(x4(), 2, o),
   conv1d: (o) => myelin.conv1d(x3(), randn([4, 3, 3]), null, o),

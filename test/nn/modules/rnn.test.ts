@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { gradcheck, manualSeed, nn, noGrad, randn, type Tensor, zeros } from '../../../lib/index.js';
+import { cat, Generator, gradcheck, manualSeed, nn, noGrad, randn, type Tensor, zeros } from '../../../lib/index.js';
+import { type CellMode, gateCount, recurrentLayer } from '../../../lib/ops/rnn_layer.js';
+import { forwardADCheck } from '../../helpers/opinfo.js';
 import { close, fromEnc, shaped } from '../helpers.js';
 import { seq, stateOf } from '../seq_helpers.js';
 
@@ -269,4 +271,42 @@ describe('LSTM projSize', () => {
       /LSTM: expected h_0 of shape \[4,2,2\], got \[4,2,5\]/,
     );
   });
+});
+
+describe('forward AD (JVP) through the fused recurrent layer op', () => {
+  // recurrentLayer's JVP runs its composite recurrence on dual inputs: checked against finite
+  // differences and reverse mode along tangents on every input, as the op harness checks ops.
+  const configs: [string, CellMode, boolean, number[] | null, boolean][] = [
+    ['LSTM', 'lstm', false, null, false],
+    ['LSTM reverse with lengths and a projection', 'lstm', true, [3, 1], true],
+    ['GRU with lengths', 'gru', false, [2, 3], false],
+    ['RNN tanh reverse', 'tanh', true, null, false],
+    ['RNN relu', 'relu', false, [1, 3], false],
+  ];
+  for (const [name, mode, reverse, lengths, proj] of configs) {
+    it(name, () => {
+      const gen = new Generator().manualSeed(11);
+      const [T, B, H] = [3, 2, 3];
+      const P = proj ? 2 : H;
+      const G = gateCount(mode) * H;
+      const r = (...shape: number[]) => randn(shape, { generator: gen }).mul(0.5).requiresGrad_();
+      const inputs = [
+        r(T, B, G),
+        r(B, P),
+        ...(mode === 'lstm' ? [r(B, H)] : []),
+        r(G, P),
+        r(G),
+        ...(proj ? [r(P, H)] : []),
+      ];
+      const cfg = { mode, reverse, lengths: lengths ? Int32Array.from(lengths) : null };
+      const f = (...xs: Tensor[]) => {
+        const [xproj, h0, ...rest] = xs;
+        const c0 = mode === 'lstm' ? rest.shift()! : null;
+        const [whh, bhh, whr] = rest;
+        const out = recurrentLayer(xproj, h0, c0, whh, bhh, cfg, whr ?? null);
+        return cat([out.output.reshape([-1]), out.h.reshape([-1]), ...(out.c ? [out.c.reshape([-1])] : [])], 0);
+      };
+      expect(forwardADCheck(f, inputs, new Generator().manualSeed(12))).toBe(true);
+    });
+  }
 });

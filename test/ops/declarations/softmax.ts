@@ -72,14 +72,27 @@ export const softmaxOps = [
         layouts: true,
       },
       {
+        name: '[5, 3] class indices, weights, an ignored row, smoothing',
+        inputs: [{ shape: [5, 3] }, { shape: [5], values: [2, 0, -100, 1, 2], dtype: 'int32' }],
+        args: { weight: tensor([0.5, 2, 1.5]), labelSmoothing: 0.2 },
+      },
+      {
+        name: '[3, 4], probabilities, weights, smoothing, summed',
+        inputs: [
+          { shape: [3, 4] },
+          { shape: [3, 4], values: [0.1, 0.2, 0.3, 0.4, 1, 0, 0, 0, 0.25, 0.25, 0.25, 0.25], grad: false },
+        ],
+        args: { weight: tensor([1, 2, 0.5, 1]), labelSmoothing: 0.1, reduction: 'sum' },
+      },
+      {
         name: '[2, 3, 4] class indices, smoothing',
         inputs: [{ shape: [2, 3, 4] }, { shape: [2, 4], values: [0, 2, 1, 1, 2, 2, 0, 1], dtype: 'int32' }],
         args: { labelSmoothing: 0.1 },
       },
     ],
     dtypes: { float32: 'float32' },
-    // The backward is the native fused kernel's: its result carries no graph.
-    supportsGradGrad: false,
+    // The fused kernel's backward, and under createGraph the same loss as recorded ops.
+    supportsGradGrad: true,
     isa: true,
     fixtures: crossEntropyGoldens(),
     errorInputs: [
