@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <climits>
 #include <cstdio>
 #include <cstring>
@@ -203,6 +204,16 @@ struct ProcessGroup::State {
   bool stop = false;
   uint64_t next_id = 1;
 
+  // The collective this rank started last, which the reporter thread tells the store (for a
+  // timeout's diagnosis: who did not reach a collective) when it has changed, at most once a
+  // report interval: a message to rank 0's store per collective woke its server thread
+  // every time, which back-to-back small collectives paid for on a busy machine.
+  std::atomic<int64_t> started{0};
+  std::mutex report_mu;
+  std::condition_variable report_cv;
+  bool stop_reporting = false;
+  void report_progress();
+
   // Touched by the communication thread only.
   int64_t seq = 0;
   std::string broken;  // why the group is unusable ("" while it is fine)
@@ -320,7 +331,18 @@ ProcessGroup::ProcessGroup(const GroupOptions& options, Notify notify) : state_(
   }
   std::shared_ptr<State> state = state_;
   thread_ = std::thread([state] { state->loop(); });
+  reporter_ = std::thread([state] { state->report_progress(); });
 }
+
+namespace {
+void stop_reporter(ProcessGroup::State& state) {
+  {
+    std::lock_guard<std::mutex> lock(state.report_mu);
+    state.stop_reporting = true;
+  }
+  state.report_cv.notify_all();
+}
+}  // namespace
 
 ProcessGroup::~ProcessGroup() {
   if (destroyed_) return;
@@ -329,10 +351,12 @@ ProcessGroup::~ProcessGroup() {
     state_->stop = true;
   }
   state_->cv.notify_all();
+  stop_reporter(*state_);
   // A collective still in flight fails fast on closed connections; the thread owns the state
   // and frees it when it ends.
   if (state_->context) state_->context->closeConnections();
   if (thread_.joinable()) thread_.detach();
+  if (reporter_.joinable()) reporter_.join();
 }
 
 int ProcessGroup::rank() const { return state_->opts.rank; }
@@ -368,6 +392,8 @@ void ProcessGroup::destroy() {
   }
   state_->cv.notify_all();
   if (thread_.joinable()) thread_.join();
+  stop_reporter(*state_);
+  if (reporter_.joinable()) reporter_.join();
   try {
     state_->client->bye();
   } catch (const std::exception&) {
@@ -375,6 +401,26 @@ void ProcessGroup::destroy() {
   state_->context.reset();
   state_->client.reset();
   state_->server.reset();
+}
+
+void ProcessGroup::State::report_progress() {
+  // Within one interval of a rank stopping (hung, or blocked in a collective), the store knows
+  // the collective it started last; timeouts are at least 10 intervals.
+  const auto interval = milliseconds(std::clamp<int64_t>(opts.timeout.count() / 10, 1, 50));
+  int64_t reported = 0;
+  std::unique_lock<std::mutex> lock(report_mu);
+  while (!report_cv.wait_for(lock, interval, [&] { return stop_reporting; })) {
+    const int64_t now = started.load(std::memory_order_relaxed);
+    if (now == reported) continue;
+    lock.unlock();
+    try {
+      client->progress(now);
+      reported = now;
+    } catch (const std::exception&) {
+      // The store is gone with rank 0; the collective itself will say so.
+    }
+    lock.lock();
+  }
 }
 
 void ProcessGroup::State::loop() {
@@ -407,12 +453,8 @@ void ProcessGroup::State::run(Work& w) {
   }
   // Gloo tags are 32 bits: the header and the data of collective n get their own.
   const auto tag = static_cast<uint32_t>(2 * n);
+  started.store(n, std::memory_order_relaxed);
   try {
-    try {
-      client->progress(n);
-    } catch (const std::exception&) {
-      // The store is gone with rank 0; the collective itself will say so.
-    }
     exchange_headers(r, tag);
     switch (r.dtype) {
       case DType::kFloat32:

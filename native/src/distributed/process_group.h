@@ -94,6 +94,7 @@ class ProcessGroup {
  private:
   std::shared_ptr<State> state_;
   std::thread thread_;
+  std::thread reporter_;
   bool destroyed_ = false;
 };
 
