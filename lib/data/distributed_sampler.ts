@@ -4,7 +4,7 @@
 // numReplicas-th index from its rank on; the epoch is padded with indices from its start
 // (dropLast: false) or cut (dropLast: true) to a multiple of numReplicas.
 import { getRank, getWorldSize } from '../distributed/process_group.js';
-import { checkOptions } from '../errors.js';
+import { checkOptions, describe } from '../errors.js';
 import { Generator } from '../random.js';
 import { randperm } from './dataset.js';
 import type { Sampler } from './sampler.js';
@@ -69,7 +69,7 @@ export class DistributedSampler implements Sampler {
   /** Sets the epoch the next pass draws its permutation for (call it before every epoch). */
   setEpoch(epoch: number): void {
     if (!Number.isSafeInteger(epoch) || epoch < 0) {
-      throw new RangeError(`DistributedSampler.setEpoch: epoch must be a non-negative integer, got ${epoch}`);
+      throw new RangeError(`DistributedSampler.setEpoch: epoch must be a non-negative integer, got ${describe(epoch)}`);
     }
     this.epoch = epoch;
   }

@@ -7,7 +7,7 @@
 // to do (collective, dtype, shape, root, op): a disagreement fails on every rank with an
 // error naming both sides, and leaves the group usable.
 import type { DType } from '../dtype.js';
-import { checkOptions } from '../errors.js';
+import { checkOptions, describe } from '../errors.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { Kind, type KindCode, ReduceOpCode, type Buffer } from './native.js';
@@ -33,6 +33,9 @@ const DTYPE_CODE: Record<DType, number> = { float32: 0, int32: 1, bool: 2 };
  * A collective in flight (torch.distributed's Work). It keeps its tensors alive until it has
  * completed; wait() blocks until then and throws the collective's error.
  */
+// Only the collectives construct a Work (as in PyTorch): the key proves the caller is one.
+const workKey = Symbol('Work');
+
 export class Work {
   private settled = false;
   private error: string | null = null;
@@ -42,10 +45,15 @@ export class Work {
 
   /** @internal */
   constructor(
+    key: symbol,
     private readonly group: ActiveGroup,
     private readonly id: number,
     private readonly tensors: Tensor[],
   ) {
+    if (key !== workKey)
+      throw new TypeError(
+        'distributed.Work: not constructible; a collective called with { asyncOp: true } returns one',
+      );
     group.onComplete.set(id, (error) => this.settle(error));
   }
 
@@ -124,7 +132,7 @@ function checkList(op: string, what: string, list: unknown, like: Tensor, worldS
 function checkOp(op: string, name: unknown): number {
   const code = ReduceOpCode[name as ReduceOpName];
   if (code === undefined) {
-    throw new RangeError(`${op}: op must be one of 'sum', 'avg', 'max', 'min', 'product', got ${JSON.stringify(name)}`);
+    throw new RangeError(`${op}: op must be one of 'sum', 'avg', 'max', 'min', 'product', got ${describe(name)}`);
   }
   return code;
 }
@@ -164,7 +172,7 @@ function submit(group: ActiveGroup, c: Call): Work | undefined {
     c.asyncOp,
   );
   if (!c.asyncOp) return undefined;
-  return new Work(group, id as number, c.writes);
+  return new Work(workKey, group, id as number, c.writes);
 }
 
 function asyncFlag(op: string, value: unknown): boolean {

@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { DType, TypedArray } from '../dtype.js';
-import { checkOptions, optionKeys } from '../errors.js';
+import { checkOptions, checkPath, checkString, describe as describeValue, optionKeys } from '../errors.js';
 import { Parameter } from '../nn/parameter.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -150,6 +150,8 @@ const OPTION_KEYS = optionKeys<LoadTorchOptions>({ convert: 'boolean', maxInflat
 
 /** Reads a file written by torch.save: the object it holds and the dtype conversions made. */
 export function readTorch(path: string, options: LoadTorchOptions = {}): TorchContents {
+  // A number would be read as a file descriptor (0: standard input).
+  checkPath('io.readTorch', path);
   checkOptions('io.readTorch', options, OPTION_KEYS);
   let bytes: Uint8Array;
   try {
@@ -162,12 +164,16 @@ export function readTorch(path: string, options: LoadTorchOptions = {}): TorchCo
 
 /** What torch.load(path, weights_only=True) returns: state dicts, nested containers, tensors, numbers. */
 export function loadTorch(path: string, options: LoadTorchOptions = {}): unknown {
+  checkPath('io.loadTorch', path);
   checkOptions('io.loadTorch', options, OPTION_KEYS);
   return readTorch(path, options).value;
 }
 
 /** Parses the bytes of a torch.save file; `source` names it in errors. */
 export function parseTorch(bytes: Uint8Array, source = 'torch data', options: LoadTorchOptions = {}): TorchContents {
+  if (!(bytes instanceof Uint8Array))
+    throw new TypeError(`io.parseTorch: bytes must be a Uint8Array (a Buffer), got ${describeValue(bytes)}`);
+  checkString('io.parseTorch', 'source', source);
   checkOptions('io.parseTorch', options, OPTION_KEYS);
   const label = `loadTorch: ${source}`;
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04)
@@ -526,6 +532,7 @@ function typedArrayOf(dtype: DType): new (n: number) => TypedArray {
 
 /** The bytes of a torch.save file (zip format) holding `obj`; `archive` names its folder. */
 export function serializeTorch(obj: unknown, archive = 'archive'): Uint8Array[] {
+  checkString('io.serializeTorch', 'archive', archive);
   const p = new Pickler();
   const storages = new Map<Storage, string>();
   const files: { name: string; data: Uint8Array }[] = [];
@@ -636,5 +643,6 @@ export function serializeTorch(obj: unknown, archive = 'archive'): Uint8Array[] 
 
 /** Writes `obj` (a state dict, nested objects/arrays of tensors and numbers) as torch.save does, atomically. */
 export function saveTorch(obj: unknown, path: string): void {
+  checkPath('io.saveTorch', path);
   writeFileAtomic(path, serializeTorch(obj));
 }

@@ -207,7 +207,7 @@ export abstract class Module {
     for (const d of dtypes) {
       if (d !== 'float32')
         throw new TypeError(
-          `${op} only accepts floating point dtypes (here float32), but got desired dtype=${String(d)}`,
+          `${op}: only floating point dtypes are accepted (here float32), but got desired dtype=${String(d)}`,
         );
     }
     return this;

@@ -2,6 +2,7 @@
 // op call (ops inside an op, and inside a module the exporter maps as a whole, are not
 // recorded) with its arguments, its result and the path of the module it ran in.
 import { noGrad } from '../autograd/grad_mode.js';
+import { checkString } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { Tensor } from '../tensor.js';
 import { type Tracer, withTracer } from '../trace.js';
@@ -9,6 +10,9 @@ import { type Tracer, withTracer } from '../trace.js';
 /** Thrown for anything that cannot be exported; names the op and the module path. */
 export class ExportError extends Error {
   override name = 'ExportError';
+  constructor(message: string) {
+    super(checkString('onnx.ExportError', 'message', message));
+  }
 }
 
 export interface OpRecord {

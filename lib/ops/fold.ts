@@ -5,7 +5,7 @@
 // work. The loops are TypeScript: convolution keeps its own native im2col; these serve layers such
 // as a locally-connected one, where the per-window matrix work dominates.
 import { defineOp, type OpContext } from '../autograd/define_op.js';
-import { checkOptions } from '../errors.js';
+import { checkOptions, describe } from '../errors.js';
 import { checkAllocation, formatShape, normalizeDim, numel, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { contiguousRaw } from '../raw/elementwise.js';
@@ -113,7 +113,7 @@ function pair(op: string, name: string, v: Pair, min: number): [number, number] 
   const p = typeof v === 'number' ? [v, v] : v;
   if (!Array.isArray(p) || p.length !== 2 || !p.every((e) => Number.isInteger(e) && e >= min)) {
     throw new RangeError(
-      `${op}: ${name} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or a pair of them, got ${JSON.stringify(v)}`,
+      `${op}: ${name} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or a pair of them, got ${describe(v)}`,
     );
   }
   return [p[0], p[1]];

@@ -1,6 +1,8 @@
 // Checks a saved state (a scheduler's state dict, JSON from a checkpoint) against the state the
 // object has now, before anything is assigned: the same keys, and values of the same kinds all
 // the way down, so a file cannot turn a number into a string that fails at the next step().
+import { describe as describeValue } from '../errors.js';
+
 function kind(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
@@ -8,7 +10,7 @@ function kind(v: unknown): string {
 }
 
 function describe(v: unknown): string {
-  const text = JSON.stringify(v) ?? String(v);
+  const text = describeValue(v);
   return text.length > 60 ? `${text.slice(0, 60)}...` : text;
 }
 

@@ -1,7 +1,8 @@
 // The bad-input sweep's worker (run by bad_input.test.ts in a child process, so that a crash or
 // a hang fails the test instead of killing the run):
 //   node --import ./test/helpers/ts_loader.mjs test/api/bad_input_child.ts count
-//   node --import ./test/helpers/ts_loader.mjs test/api/bad_input_child.ts run <progress> <result> <from> <to>
+//   node --import ./test/helpers/ts_loader.mjs test/api/bad_input_child.ts run <progress> <result> <from> <to> [stride]
+//   node --import ./test/helpers/ts_loader.mjs test/api/bad_input_child.ts describe <index>
 // It makes the sweep's list of calls (every callable of the public API, one argument at a time
 // replaced by a hostile value, the others plausible). `count` prints its length; `run` makes
 // calls [from, to), writing the index of each to the progress file before making it (the parent
@@ -13,7 +14,7 @@ import path from 'node:path';
 import type * as Myelin from '../../lib/index.js';
 import { type Callable, publicApi } from './public_api.js';
 
-const [mode, progressPath, resultPath, fromArg, toArg] = process.argv.slice(2);
+const [mode, progressPath, resultPath, fromArg, toArg, strideArg] = process.argv.slice(2);
 // The package under test: this checkout's, or another (to measure a baseline) through SWEEP_LIB.
 const m: typeof Myelin = await import(process.env.SWEEP_LIB ?? '../../lib/index.js');
 const { nn, optim, data, tensor, randn } = m;
@@ -137,6 +138,14 @@ const INSTANCES: Record<string, () => unknown> = {
   'nn.Upsample': () => new nn.Upsample({ scaleFactor: 2 }),
   'nn.TransformerEncoder': () =>
     new nn.TransformerEncoder(new nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8 }), 1),
+  'nn.TransformerDecoder': () =>
+    new nn.TransformerDecoder(new nn.TransformerDecoderLayer(4, 2, { dimFeedforward: 8 }), 1),
+  // The default Transformer (dModel 512, 6 + 6 layers) takes seconds to build: one per call was
+  // most of the sweep's time.
+  'nn.Transformer': () =>
+    new nn.Transformer({ dModel: 4, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 8 }),
+  'nn.Hardtanh': () => new nn.Hardtanh(-1, 1),
+  'data.DistributedSampler': () => new data.DistributedSampler(4, { numReplicas: 2, rank: 0 }),
   'nn.ModelSummary': () => nn.summary(linear(), [1, 3]),
   'train.GradientReport': () => m.train.gradientStats(linear()),
   'train.Progress': () => new m.train.Progress({ total: 2, stream: sink }),
@@ -283,9 +292,15 @@ function isNamed(e: unknown, names: Set<string>): boolean {
   );
 }
 
-if (mode === 'count') {
+if (mode === 'describe') {
+  // describe <index>: which call an index is (the parent names a call that crashed or hung).
+  const call = sweepCalls().calls[Number(progressPath)];
+  console.log(call ? `${call.callable} with argument ${call.position} = ${call.value}` : 'no such call');
+  fs.rmSync(tmpDir, { recursive: true, force: true });
+} else if (mode === 'count') {
   const { calls, noInstance } = sweepCalls();
   console.log(JSON.stringify({ count: calls.length, noInstance }));
+  fs.rmSync(tmpDir, { recursive: true, force: true });
 } else if (mode === 'run') {
   const { calls } = sweepCalls();
   const threads = m.getNumThreads();
@@ -297,7 +312,8 @@ if (mode === 'count') {
   let returned = 0;
   let named = 0;
   const timing = new Map<string, number>();
-  for (let i = from; i < to; i++) {
+  const stride = Math.max(1, Number(strideArg ?? 1));
+  for (let i = from; i < to; i += stride) {
     fs.writeSync(progress, `${i}\n`);
     const call = calls[i];
     const t0 = performance.now();
@@ -327,6 +343,9 @@ if (mode === 'count') {
         .join('\n'),
     );
   fs.writeSync(progress, 'done\n');
-  fs.writeFileSync(resultPath, JSON.stringify({ calls: to - from, returned, named, failures }));
+  fs.writeFileSync(
+    resultPath,
+    JSON.stringify({ calls: returned + named + failures.length, returned, named, failures }),
+  );
   fs.rmSync(tmpDir, { recursive: true, force: true });
 }

@@ -344,7 +344,7 @@ describe('loadCheckpoint is all or nothing', () => {
     tamper(good, path, (h) => {
       h.scheduler.lastEpoch = 'one';
     });
-    expectUntouched(path, /state\.lastEpoch must be a number, got "one"/);
+    expectUntouched(path, /state\.lastEpoch must be a number, got the string 'one'/);
     tamper(good, path, (h) => {
       h.scheduler.bogus = 1;
     });

@@ -1,5 +1,5 @@
 // Activation modules: thin wrappers over lib/ops/activation.ts with PyTorch's reprs.
-import { checkOptions } from '../../errors.js';
+import { checkNumber, checkOptions } from '../../errors.js';
 import * as A from '../../ops/activation.js';
 import { logSoftmax, softmax } from '../../ops/softmax.js';
 import type { Tensor } from '../../tensor.js';
@@ -51,6 +51,8 @@ export class Hardtanh extends Module {
   constructor(minVal = -1, maxVal = 1, options: InplaceOptions = {}) {
     super();
     checkOptions('nn.Hardtanh', options, { inplace: 'boolean' });
+    checkNumber('nn.Hardtanh', 'minVal', minVal);
+    checkNumber('nn.Hardtanh', 'maxVal', maxVal);
     if (!(maxVal > minVal))
       throw new RangeError(`Hardtanh: maxVal (${maxVal}) must be greater than minVal (${minVal})`);
     this.minVal = minVal;
