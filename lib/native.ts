@@ -56,6 +56,14 @@ export type ReduceOpCode = (typeof ReduceOp)[keyof typeof ReduceOp];
 export const ArgReduceOp = { argmax: 0, argmin: 1 } as const;
 export type ArgReduceOpCode = (typeof ArgReduceOp)[keyof typeof ArgReduceOp];
 
+/** The softmax family's row ops (softmax), in the native SoftmaxOp order. */
+export const SoftmaxOp = { softmax: 0, logSoftmax: 1, softmaxBackward: 2, logSoftmaxBackward: 3 } as const;
+export type SoftmaxOpCode = (typeof SoftmaxOp)[keyof typeof SoftmaxOp];
+
+/** 2-D pooling ops (pool2d), in the native PoolOp order. */
+export const PoolOp = { max: 0, avg: 1, adaptiveAvg: 2, adaptiveMax: 3 } as const;
+export type PoolOpCode = (typeof PoolOp)[keyof typeof PoolOp];
+
 /** Shapes and strides are element counts; strides may be 0 (broadcast) for inputs. */
 export type Dims = readonly number[];
 
@@ -140,8 +148,96 @@ export interface AdagradStepOptions {
   step: number;
 }
 
+/**
+ * C := alpha * op(A) * op(B) + beta * C over row-major float32 matrices, op = transpose when
+ * transA/transB. op(A) is m x k, op(B) is k x n; lda/ldb/ldc are the row strides of A, B, C as
+ * stored (A is k x m when transposed), aOffset/bOffset/cOffset where each starts in its array.
+ * beta = 0 overwrites C (NaN in C does not propagate).
+ */
+export interface GemmArgs {
+  transA: boolean;
+  transB: boolean;
+  m: number;
+  n: number;
+  k: number;
+  alpha: number;
+  a: Float32Array;
+  aOffset: number;
+  lda: number;
+  b: Float32Array;
+  bOffset: number;
+  ldb: number;
+  beta: number;
+  c: Float32Array;
+  cOffset: number;
+  ldc: number;
+}
+
+/** `batch` GEMMs; operand i starts at offset + i * stride (stride 0 = a broadcast operand). */
+export interface GemmBatchedArgs extends GemmArgs {
+  batch: number;
+  strideA: number;
+  strideB: number;
+  strideC: number;
+}
+
+/**
+ * A 2-D convolution's geometry: x [n, c, h, w], w [oc, c / groups, kh, kw], y [n, oc, oh, ow].
+ * Input row oy * strideH - padH + i * dilationH; positions outside the input read zero, so oh/ow
+ * are the caller's choice (a larger one pads the far side).
+ */
+export interface ConvShape {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  oc: number;
+  oh: number;
+  ow: number;
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  dilationH: number;
+  dilationW: number;
+  groups: number;
+}
+
+/**
+ * 2-D pooling of `planes` contiguous h x w planes to oh x ow. The window entries (kh ...
+ * dilationW) are unused by the adaptive ops; countIncludePad only matters for avg.
+ */
+export interface PoolShape {
+  planes: number;
+  h: number;
+  w: number;
+  oh: number;
+  ow: number;
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  dilationH: number;
+  dilationW: number;
+  countIncludePad: boolean;
+}
+
+/** The addon's export and op-code tables (bindingInfo), for the test that checks this file. */
+export interface BindingInfo {
+  /** [name, arity] of every export, in export order. */
+  functions: [string, number][];
+  /** Each op-code table's names in code order, by table name (BinaryOp, UnaryOp, ...). */
+  opCodes: Record<string, string[]>;
+}
+
 export interface NativeBinding {
   backendInfo(): BackendInfo;
+  /** The export and op-code tables as the addon has them. */
+  bindingInfo(): BindingInfo;
   getNumThreads(): number;
   setNumThreads(n: number): void;
   getDeterministicAlgorithms(): boolean;
@@ -219,36 +315,17 @@ export interface NativeBinding {
     indices: Int32Array,
   ): void;
 
-  /**
-   * C := alpha * op(A) * op(B) + beta * C, row-major, op = transpose when transA/transB.
-   * op(A) is m x k, op(B) is k x n; lda/ldb/ldc are the row strides of A, B, C as stored.
-   * beta = 0 overwrites C (NaN in C does not propagate).
-   */
-  gemm(
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    a: Float32Array,
-    aOffset: number,
-    lda: number,
-    b: Float32Array,
-    bOffset: number,
-    ldb: number,
-    beta: number,
-    c: Float32Array,
-    cOffset: number,
-    ldc: number,
-  ): void;
+  /** One GEMM (see GemmArgs). */
+  gemm(args: GemmArgs): void;
+  /** `batch` GEMMs (see GemmBatchedArgs). */
+  gemmBatched(args: GemmBatchedArgs): void;
 
   /**
    * Softmax family over `rows` contiguous rows of n from x[xOffset]: op 0 softmax, 1 logSoftmax
    * (dy null); 2 softmax backward, 3 logSoftmax backward (x = the saved output, dy = its grad).
    */
   softmax(
-    op: 0 | 1 | 2 | 3,
+    op: SoftmaxOpCode,
     rows: number,
     n: number,
     x: Float32Array,
@@ -256,14 +333,6 @@ export interface NativeBinding {
     dy: Float32Array | null,
     out: Float32Array,
   ): void;
-  /**
-   * One LSTM/GRU time step's pointwise part over `rows` batch rows of `hidden` units (the GEMMs
-   * are the caller's). op 0 LSTM forward (pre, cPrev -> act, cNew, tanhC, h), 1 LSTM backward
-   * (act, tanhC, cPrev, dh, dc in/out -> dpre), 2 GRU forward (x, hg, hPrev -> act, h), 3 GRU
-   * backward (act, hgN, hPrev, dh -> dx, dhg, dhPrev). Each array is passed as (array, offset)
-   * of a contiguous [rows, k * hidden] block, k = 4 (LSTM gates), 3 (GRU gates) or 1.
-   */
-  rnnCell(op: RnnCellOpCode, rows: number, hidden: number, ...arrays: (Float32Array | number)[]): void;
   /** out[r] = log(sum(exp(row r))) over `rows` contiguous rows of n. */
   logsumexp(rows: number, n: number, x: Float32Array, xOffset: number, out: Float32Array): void;
   /**
@@ -297,68 +366,66 @@ export interface NativeBinding {
     gradRows: Float32Array,
     dx: Float32Array,
   ): void;
-
-  /** `batch` GEMMs; operand i starts at offset + i * stride (stride 0 = broadcast operand). */
-  gemmBatched(
-    transA: boolean,
-    transB: boolean,
-    batch: number,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    a: Float32Array,
-    aOffset: number,
-    lda: number,
-    strideA: number,
-    b: Float32Array,
-    bOffset: number,
-    ldb: number,
-    strideB: number,
-    beta: number,
-    c: Float32Array,
-    cOffset: number,
-    ldc: number,
-    strideC: number,
-  ): void;
-
   /**
-   * 2-D convolution over whole contiguous NCHW Float32Arrays. dims = [n, c, h, w, oc, oh, ow,
-   * kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups]; x [n, c, h, w],
-   * w [oc, c / groups, kh, kw], bias [oc] or null, y [n, oc, oh, ow] (overwritten). Input row
-   * oy * strideH - padH + i * dilationH; positions outside the input read zero, so oh/ow are the
-   * caller's choice (a larger one pads the far side).
+   * One LSTM/GRU time step's pointwise part over `rows` batch rows of `hidden` units (the GEMMs
+   * are the caller's). op 0 LSTM forward (pre, cPrev -> act, cNew, tanhC, h), 1 LSTM backward
+   * (act, tanhC, cPrev, dh, dc in/out -> dpre), 2 GRU forward (x, hg, hPrev -> act, h), 3 GRU
+   * backward (act, hgN, hPrev, dh -> dx, dhg, dhPrev). Each array is passed as (array, offset)
+   * of a contiguous [rows, k * hidden] block, k = 4 (LSTM gates), 3 (GRU gates) or 1.
    */
-  conv2d(dims: Dims, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void;
+  rnnCell(op: RnnCellOpCode, rows: number, hidden: number, ...arrays: (Float32Array | number)[]): void;
+
+  // Fused optimizer steps: one call updates one parameter and its state in place, in one pass.
+  // Every buffer is a whole contiguous Float32Array of the parameter's length; no two may share
+  // memory (RangeError). A state buffer the options do not use may be null; when given it is
+  // still checked, but not touched. State starts as PyTorch's does: zeros (expAvg, expAvgSq,
+  // maxExpAvgSq, squareAvg, RMSprop's momentumBuf and gradAvg), Adagrad's stateSum filled
+  // with initial_accumulator_value; SGD's momentumBuf is set on the step with firstStep: true.
+
+  /** SGD: param -= lr * d, d = grad (+ weight decay), through the momentum buffer if any. */
+  sgdStep(param: Float32Array, grad: Float32Array, momentumBuf: Float32Array | null, options: SgdStepOptions): void;
+  /** Adam / AdamW (decoupled), optionally AMSGrad (maxExpAvgSq required then). */
+  adamStep(
+    param: Float32Array,
+    grad: Float32Array,
+    expAvg: Float32Array,
+    expAvgSq: Float32Array,
+    maxExpAvgSq: Float32Array | null,
+    options: AdamStepOptions,
+  ): void;
+  /** RMSprop; momentumBuf is required when momentum > 0, gradAvg when centered. */
+  rmspropStep(
+    param: Float32Array,
+    grad: Float32Array,
+    squareAvg: Float32Array,
+    momentumBuf: Float32Array | null,
+    gradAvg: Float32Array | null,
+    options: RmspropStepOptions,
+  ): void;
+  /** Adagrad: stateSum += grad^2; param -= clr * grad / (sqrt(stateSum) + eps). */
+  adagradStep(param: Float32Array, grad: Float32Array, stateSum: Float32Array, options: AdagradStepOptions): void;
+
+  /** 2-D convolution over whole contiguous NCHW Float32Arrays; y [n, oc, oh, ow] is overwritten. */
+  conv2d(shape: ConvShape, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void;
   /** dx [n, c, h, w] (overwritten) of conv2d from dy [n, oc, oh, ow]. */
-  conv2dBackwardInput(dims: Dims, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
+  conv2dBackwardInput(shape: ConvShape, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
   /** dw [oc, c / groups, kh, kw] and, when given, dbias [oc] (overwritten) of conv2d. */
   conv2dBackwardWeight(
-    dims: Dims,
+    shape: ConvShape,
     x: Float32Array,
     dy: Float32Array,
     dw: Float32Array,
     dbias: Float32Array | null,
   ): void;
   /**
-   * 2-D pooling of `planes` contiguous h x w planes. op: 0 max, 1 avg, 2 adaptive avg,
-   * 3 adaptive max. dims = [planes, h, w, oh, ow, kh, kw, strideH, strideW, padH, padW,
-   * dilationH, dilationW] (kernel entries unused by the adaptive ops). indices: Int32Array
-   * [planes, oh, ow] of flat positions ih * w + iw, written by the max ops (else null).
+   * 2-D pooling: y [planes, oh, ow] from x [planes, h, w]. indices: Int32Array [planes, oh, ow]
+   * of flat positions ih * w + iw, written by the max ops (else null).
    */
-  pool2d(
-    op: 0 | 1 | 2 | 3,
-    dims: Dims,
-    countIncludePad: boolean,
-    x: Float32Array,
-    y: Float32Array,
-    indices: Int32Array | null,
-  ): void;
+  pool2d(op: PoolOpCode, shape: PoolShape, x: Float32Array, y: Float32Array, indices: Int32Array | null): void;
   /** dx [planes, h, w] (overwritten) from dy [planes, oh, ow]; the max ops scatter through indices. */
   pool2dBackward(
-    op: 0 | 1 | 2 | 3,
-    dims: Dims,
-    countIncludePad: boolean,
+    op: PoolOpCode,
+    shape: PoolShape,
     dy: Float32Array,
     indices: Int32Array | null,
     dx: Float32Array,
@@ -471,35 +538,6 @@ export interface NativeBinding {
     dweight: Float32Array | null,
     dbias: Float32Array | null,
   ): void;
-  // Fused optimizer steps: one call updates one parameter and its state in place, in one pass.
-  // Every buffer is a whole contiguous Float32Array of the parameter's length; no two may share
-  // memory (RangeError). A state buffer the options do not use may be null; when given it is
-  // still checked, but not touched. State starts as PyTorch's does: zeros (expAvg, expAvgSq,
-  // maxExpAvgSq, squareAvg, RMSprop's momentumBuf and gradAvg), Adagrad's stateSum filled
-  // with initial_accumulator_value; SGD's momentumBuf is set on the step with firstStep: true.
-
-  /** SGD: param -= lr * d, d = grad (+ weight decay), through the momentum buffer if any. */
-  sgdStep(param: Float32Array, grad: Float32Array, momentumBuf: Float32Array | null, options: SgdStepOptions): void;
-  /** Adam / AdamW (decoupled), optionally AMSGrad (maxExpAvgSq required then). */
-  adamStep(
-    param: Float32Array,
-    grad: Float32Array,
-    expAvg: Float32Array,
-    expAvgSq: Float32Array,
-    maxExpAvgSq: Float32Array | null,
-    options: AdamStepOptions,
-  ): void;
-  /** RMSprop; momentumBuf is required when momentum > 0, gradAvg when centered. */
-  rmspropStep(
-    param: Float32Array,
-    grad: Float32Array,
-    squareAvg: Float32Array,
-    momentumBuf: Float32Array | null,
-    gradAvg: Float32Array | null,
-    options: RmspropStepOptions,
-  ): void;
-  /** Adagrad: stateSum += grad^2; param -= clr * grad / (sqrt(stateSum) + eps). */
-  adagradStep(param: Float32Array, grad: Float32Array, stateSum: Float32Array, options: AdagradStepOptions): void;
 }
 
 const require = createRequire(import.meta.url);

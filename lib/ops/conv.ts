@@ -3,10 +3,10 @@
 // 1-D ops are the 2-D ones with height 1; unbatched inputs get a batch dim of 1.
 import { checkOptions, optionKeys, show } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
-import { BinaryOp, native, ReduceOp } from '../native.js';
+import { BinaryOp, type ConvShape, native, ReduceOp } from '../native.js';
+import { contiguousRaw, elementsF32, emptyFloat, requireFloat, uninitFloat } from '../raw/elementwise.js';
 import { formatShape, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from '../raw/elementwise.js';
 import { reshape, squeeze, unsqueeze } from './view.js';
 import { broadcastSum } from './binary.js';
 import { isForwardADActive } from '../autograd/dual_state.js';
@@ -50,13 +50,6 @@ const CONV_TRANSPOSE_OPTIONS = optionKeys<ConvTranspose2dOptions>({
   dilation: true,
 });
 
-/** [n, c, h, w, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups] of the native kernels. */
-type ConvDims = readonly number[];
-
-function f32(t: Tensor): Float32Array {
-  return (t.storage.data as Float32Array).subarray(t.offset, t.offset + t.numel());
-}
-
 /** Saved in place of a tensor the backward will not read. */
 const EMPTY = emptyFloat([0]);
 
@@ -65,7 +58,7 @@ const EMPTY = emptyFloat([0]);
 
 /** A whole contiguous float32 copy's data (zero copy when t is already contiguous). */
 function data(t: Tensor): Float32Array {
-  return f32(contiguousRaw(t));
+  return elementsF32(contiguousRaw(t));
 }
 
 function sumBias(g: Tensor, oc: number): Tensor {
@@ -88,43 +81,44 @@ function sumBias(g: Tensor, oc: number): Tensor {
 type ConvContext = OpContext<{
   xShape: Shape;
   wShape: Shape;
-  dims: ConvDims;
+  shape: ConvShape;
   hasBias: boolean;
   /** The input and weight, kept in a dual level for the JVP (which needs both). */
   primals?: [Tensor, Tensor];
 }>;
 
-type ConvOp = (x: Tensor, w: Tensor, bias: Tensor | null, dims: ConvDims) => Tensor;
+type ConvOp = (x: Tensor, w: Tensor, bias: Tensor | null, shape: ConvShape) => Tensor;
 
 /** Bilinear in (x, w), affine in the bias: d conv = conv(tx, w) + conv(x, tw) + tb. */
 function convJvp(op: ConvOp, ctx: ConvContext, tx: Tensor | null, tw: Tensor | null, tb: Tensor | null): Tensor {
   const [x, w] = ctx.primals!;
-  const terms = [tx && op(tx, w, null, ctx.dims), tw && op(x, tw, null, ctx.dims)];
-  const shape = op === conv2dOp ? [ctx.dims[0], ctx.dims[4], ctx.dims[5], ctx.dims[6]] : [...ctx.dims.slice(0, 4)];
+  const terms = [tx && op(tx, w, null, ctx.shape), tw && op(x, tw, null, ctx.shape)];
+  const s = ctx.shape;
+  const shape = op === conv2dOp ? [s.n, s.oc, s.oh, s.ow] : [s.n, s.c, s.h, s.w];
   return broadcastSum(shape, ...terms, tb && reshape(tb, [1, tb.shape[0], 1, 1]));
 }
 
 const conv2dOp: ConvOp = defineOp({
   name: 'conv2d',
   differentiableBackward: false,
-  forward(ctx: ConvContext, x: Tensor, w: Tensor, bias: Tensor | null, dims: ConvDims) {
+  forward(ctx: ConvContext, x: Tensor, w: Tensor, bias: Tensor | null, shape: ConvShape) {
     const xc = contiguousRaw(x);
     const wc = contiguousRaw(w);
-    const y = uninitFloat([dims[0], dims[4], dims[5], dims[6]]);
-    native.conv2d(dims, f32(xc), f32(wc), bias ? data(bias) : null, f32(y));
+    const y = uninitFloat([shape.n, shape.oc, shape.oh, shape.ow]);
+    native.conv2d(shape, elementsF32(xc), elementsF32(wc), bias ? data(bias) : null, elementsF32(y));
     // x is needed only for the weight's gradient, w only for the input's.
     const [needX, needW] = ctx.needsInputGrad;
     ctx.save(needW ? xc : EMPTY, needX ? wc : EMPTY);
     ctx.xShape = xc.shape;
     ctx.wShape = wc.shape;
-    ctx.dims = dims;
+    ctx.shape = shape;
     ctx.hasBias = bias !== null;
     if (isForwardADActive()) ctx.primals = [x, w];
     return y;
   },
   backward(ctx, grad) {
     const [xc, wc] = ctx.saved;
-    const dims = ctx.dims;
+    const shape = ctx.shape;
     const g = data(grad);
     const [needX, needW, needB] = ctx.needsInputGrad;
     let dx: Tensor | null = null;
@@ -132,15 +126,15 @@ const conv2dOp: ConvOp = defineOp({
     let db: Tensor | null = null;
     if (needX) {
       dx = uninitFloat(ctx.xShape);
-      native.conv2dBackwardInput(dims, g, f32(wc), f32(dx));
+      native.conv2dBackwardInput(shape, g, elementsF32(wc), elementsF32(dx));
     }
     const wantBias = ctx.hasBias && needB;
     if (needW) {
       dw = uninitFloat(ctx.wShape);
-      db = wantBias ? uninitFloat([dims[4]]) : null;
-      native.conv2dBackwardWeight(dims, f32(xc), g, f32(dw), db ? f32(db) : null);
+      db = wantBias ? uninitFloat([shape.oc]) : null;
+      native.conv2dBackwardWeight(shape, elementsF32(xc), g, elementsF32(dw), db ? elementsF32(db) : null);
     } else if (wantBias) {
-      db = sumBias(grad, dims[4]);
+      db = sumBias(grad, shape.oc);
     }
     return [dx, dw, db];
   },
@@ -150,12 +144,12 @@ const conv2dOp: ConvOp = defineOp({
 const convTranspose2dOp: ConvOp = defineOp({
   name: 'convTranspose2d',
   differentiableBackward: false,
-  // dims describe the convolution whose grad-input this is: its input is our output.
-  forward(ctx: ConvContext, x: Tensor, w: Tensor, bias: Tensor | null, dims: ConvDims) {
+  // shape describes the convolution whose grad-input this is: its input is our output.
+  forward(ctx: ConvContext, x: Tensor, w: Tensor, bias: Tensor | null, shape: ConvShape) {
     const xc = contiguousRaw(x);
     const wc = contiguousRaw(w);
-    const y = uninitFloat([dims[0], dims[1], dims[2], dims[3]]);
-    native.conv2dBackwardInput(dims, f32(xc), f32(wc), f32(y));
+    const y = uninitFloat([shape.n, shape.c, shape.h, shape.w]);
+    native.conv2dBackwardInput(shape, elementsF32(xc), elementsF32(wc), elementsF32(y));
     if (bias) {
       const b = contiguousRaw(bias);
       const yd = y.storage.data as Float32Array;
@@ -177,27 +171,27 @@ const convTranspose2dOp: ConvOp = defineOp({
     ctx.save(needW ? xc : EMPTY, needX ? wc : EMPTY);
     ctx.xShape = xc.shape;
     ctx.wShape = wc.shape;
-    ctx.dims = dims;
+    ctx.shape = shape;
     ctx.hasBias = bias !== null;
     if (isForwardADActive()) ctx.primals = [x, w];
     return y;
   },
   backward(ctx, grad) {
     const [xc, wc] = ctx.saved;
-    const dims = ctx.dims;
+    const shape = ctx.shape;
     const g = data(grad);
     const [needX, needW, needB] = ctx.needsInputGrad;
     let dx: Tensor | null = null;
     let dw: Tensor | null = null;
     if (needX) {
       dx = uninitFloat(ctx.xShape);
-      native.conv2d(dims, g, f32(wc), null, f32(dx));
+      native.conv2d(shape, g, elementsF32(wc), null, elementsF32(dx));
     }
     if (needW) {
       dw = uninitFloat(ctx.wShape);
-      native.conv2dBackwardWeight(dims, g, f32(xc), f32(dw), null);
+      native.conv2dBackwardWeight(shape, g, elementsF32(xc), elementsF32(dw), null);
     }
-    const db = ctx.hasBias && needB ? sumBias(grad, dims[1]) : null;
+    const db = ctx.hasBias && needB ? sumBias(grad, shape.c) : null;
     return [dx, dw, db];
   },
   jvp: (ctx, tx, tw, tb) => convJvp(convTranspose2dOp, ctx, tx, tw, tb),
@@ -324,7 +318,7 @@ function conv2dImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor | null |
     const ow = same ? w : Math.floor((pw - ekw) / stride[1]) + 1;
     if (oh <= 0 || ow <= 0)
       throw new RangeError(`${op}: output size ${sizeFor(op, oh, ow)} of input ${shapeFor(op, x4.shape)} is zero`);
-    const dims = [
+    const shape: ConvShape = {
       n,
       c,
       h,
@@ -334,15 +328,15 @@ function conv2dImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor | null |
       ow,
       kh,
       kw,
-      stride[0],
-      stride[1],
-      padding[0],
-      padding[1],
-      dilation[0],
-      dilation[1],
+      strideH: stride[0],
+      strideW: stride[1],
+      padH: padding[0],
+      padW: padding[1],
+      dilationH: dilation[0],
+      dilationW: dilation[1],
       groups,
-    ];
-    return conv2dOp(x4, weight, b, dims);
+    };
+    return conv2dOp(x4, weight, b, shape);
   });
 }
 
@@ -433,25 +427,25 @@ function convTransposeImpl(
       throw new RangeError(
         `${op}: output size ${sizeFor(op, oh, ow)} of input ${shapeFor(op, x4.shape)} is zero or negative`,
       );
-    const dims = [
+    const shape: ConvShape = {
       n,
-      oc,
-      oh,
-      ow,
-      cin,
-      h,
-      w,
+      c: oc,
+      h: oh,
+      w: ow,
+      oc: cin,
+      oh: h,
+      ow: w,
       kh,
       kw,
-      stride[0],
-      stride[1],
-      padding[0],
-      padding[1],
-      dilation[0],
-      dilation[1],
+      strideH: stride[0],
+      strideW: stride[1],
+      padH: padding[0],
+      padW: padding[1],
+      dilationH: dilation[0],
+      dilationW: dilation[1],
       groups,
-    ];
-    return convTranspose2dOp(x4, weight, b, dims);
+    };
+    return convTranspose2dOp(x4, weight, b, shape);
   });
 }
 

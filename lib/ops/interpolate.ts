@@ -8,7 +8,7 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { native } from '../native.js';
 import { checkAllocation, formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { contiguousRaw, requireFloat, uninitFloat } from '../raw/elementwise.js';
+import { contiguousRaw, elementsF32, requireFloat, uninitFloat } from '../raw/elementwise.js';
 
 export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear';
 
@@ -147,10 +147,6 @@ function packAxis(t: AxisTable, linear: boolean): PackedAxis {
   return { index, weight };
 }
 
-function whole(t: Tensor): Float32Array {
-  return (t.storage.data as Float32Array).subarray(t.offset, t.offset + t.numel());
-}
-
 // The native kernel walks the tables plane by plane (threaded over planes); linear modes are
 // separable: each used source row is resampled along the width once, then output rows blend two
 // of those rows, in the same arithmetic order as torch's kernel.
@@ -161,7 +157,15 @@ const interpolateOp: (x: Tensor, plan: Plan) => Tensor = defineOp({
     const y = uninitFloat(plan.outShape); // the kernel writes every element
     const { rows, cols } = plan;
     if (y.numel() > 0)
-      native.resample2d(plan.dims, rows.index, rows.weight, cols.index, cols.weight, whole(contiguousRaw(x)), whole(y));
+      native.resample2d(
+        plan.dims,
+        rows.index,
+        rows.weight,
+        cols.index,
+        cols.weight,
+        elementsF32(contiguousRaw(x)),
+        elementsF32(y),
+      );
     ctx.plan = plan;
     return y;
   },
@@ -176,8 +180,8 @@ const interpolateOp: (x: Tensor, plan: Plan) => Tensor = defineOp({
       rows.weight,
       cols.index,
       cols.weight,
-      whole(contiguousRaw(grad)),
-      whole(dx),
+      elementsF32(contiguousRaw(grad)),
+      elementsF32(dx),
     );
     return [dx];
   },

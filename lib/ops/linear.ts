@@ -7,15 +7,11 @@ import { hasTangent } from '../autograd/dual_state.js';
 import { native, ReduceOp } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from '../raw/elementwise.js';
+import { contiguousRaw, emptyFloat, requireFloat, storageF32, uninitFloat } from '../raw/elementwise.js';
 import { matmul } from './matmul.js';
 import { broadcastSum } from './binary.js';
 import { sum } from './reduce.js';
 import { reshape } from './view.js';
-
-function f32(t: Tensor): Float32Array {
-  return t.storage.data as Float32Array;
-}
 
 const linearOp: (x: Tensor, weight: Tensor, bias?: Tensor) => Tensor = defineOp({
   name: 'linear',
@@ -32,30 +28,30 @@ const linearOp: (x: Tensor, weight: Tensor, bias?: Tensor) => Tensor = defineOp(
     const wc = contiguousRaw(weight);
     // Needs no zero-fill: the bias rows below, or beta = 0, write every element.
     const out = uninitFloat([...x.shape.slice(0, -1), outF]);
-    const o = f32(out);
+    const o = storageF32(out);
     if (bias) {
       const b = contiguousRaw(bias);
-      const bd = f32(b).subarray(b.offset, b.offset + outF);
+      const bd = storageF32(b).subarray(b.offset, b.offset + outF);
       for (let r = 0; r < rows; r++) o.set(bd, r * outF);
     }
-    native.gemm(
-      false,
-      true,
-      rows,
-      outF,
-      inF,
-      1,
-      f32(xc),
-      xc.offset,
-      inF,
-      f32(wc),
-      wc.offset,
-      inF,
-      bias ? 1 : 0,
-      o,
-      0,
-      outF,
-    );
+    native.gemm({
+      transA: false,
+      transB: true,
+      m: rows,
+      n: outF,
+      k: inF,
+      alpha: 1,
+      a: storageF32(xc),
+      aOffset: xc.offset,
+      lda: inF,
+      b: storageF32(wc),
+      bOffset: wc.offset,
+      ldb: inF,
+      beta: bias ? 1 : 0,
+      c: o,
+      cOffset: 0,
+      ldc: outF,
+    });
     // The inputs themselves (not their contiguous copies): a recorded backward needs their graph.
     ctx.save(x, weight);
     ctx.rows = rows;
@@ -90,32 +86,49 @@ const linearOp: (x: Tensor, weight: Tensor, bias?: Tensor) => Tensor = defineOp(
     let db: Tensor | null = null;
     if (ctx.needsInputGrad[0]) {
       dx = uninitFloat(xc.shape); // beta = 0 (and k = 0) overwrite every element
-      native.gemm(
-        false,
-        false,
-        rows,
-        inF,
-        outF,
-        1,
-        f32(g),
-        g.offset,
-        outF,
-        f32(wc),
-        wc.offset,
-        inF,
-        0,
-        f32(dx),
-        0,
-        inF,
-      );
+      native.gemm({
+        transA: false,
+        transB: false,
+        m: rows,
+        n: inF,
+        k: outF,
+        alpha: 1,
+        a: storageF32(g),
+        aOffset: g.offset,
+        lda: outF,
+        b: storageF32(wc),
+        bOffset: wc.offset,
+        ldb: inF,
+        beta: 0,
+        c: storageF32(dx),
+        cOffset: 0,
+        ldc: inF,
+      });
     }
     if (ctx.needsInputGrad[1]) {
       dw = uninitFloat([outF, inF]);
-      native.gemm(true, false, outF, inF, rows, 1, f32(g), g.offset, outF, f32(xc), xc.offset, inF, 0, f32(dw), 0, inF);
+      native.gemm({
+        transA: true,
+        transB: false,
+        m: outF,
+        n: inF,
+        k: rows,
+        alpha: 1,
+        a: storageF32(g),
+        aOffset: g.offset,
+        lda: outF,
+        b: storageF32(xc),
+        bOffset: xc.offset,
+        ldb: inF,
+        beta: 0,
+        c: storageF32(dw),
+        cOffset: 0,
+        ldc: inF,
+      });
     }
     if (ctx.hasBias && ctx.needsInputGrad[2]) {
       db = emptyFloat([outF]);
-      native.reduce(ReduceOp.sum, [rows, outF], f32(g), g.offset, [outF, 1], [0], f32(db));
+      native.reduce(ReduceOp.sum, [rows, outF], storageF32(g), g.offset, [outF, 1], [0], storageF32(db));
     }
     return [dx, dw, db];
   },

@@ -10,7 +10,7 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp, native } from '../native.js';
 import { checkAllocation, contiguousStrides, formatShape, numel } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from '../raw/elementwise.js';
+import { contiguousRaw, elementsF32, emptyFloat, requireFloat, uninitFloat } from '../raw/elementwise.js';
 import { clone } from './view.js';
 
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
@@ -61,10 +61,6 @@ function sourceTable(mode: PadMode, n: number, left: number, outLen: number): In
     t[o] = s;
   }
   return t;
-}
-
-function whole(t: Tensor): Float32Array {
-  return (t.storage.data as Float32Array).subarray(t.offset, t.offset + t.numel());
 }
 
 const ONE = new Float32Array([1]);
@@ -183,7 +179,7 @@ const padOp: (x: Tensor, plan: PadPlan) => Tensor = defineOp({
     const y = uninitFloat(plan.outShape); // interior + border cover every element
     ctx.plan = plan;
     if (y.numel() === 0) return y;
-    const yd = whole(y);
+    const yd = elementsF32(y);
     const inner = interiorShape(plan);
     const outStrides = contiguousStrides(plan.outShape);
     if (plan.mode === 'constant') {
@@ -203,7 +199,7 @@ const padOp: (x: Tensor, plan: PadPlan) => Tensor = defineOp({
       }
     } else {
       const xc = contiguousRaw(x);
-      const xd = whole(xc);
+      const xd = elementsF32(xc);
       const inStrides = contiguousStrides(plan.inShape);
       if (inner)
         copyView(
@@ -227,7 +223,7 @@ const padOp: (x: Tensor, plan: PadPlan) => Tensor = defineOp({
     const full = inner !== null && plan.inStart.every((s) => s === 0) && inner.every((k, d) => k === plan.inShape[d]);
     const dx = full ? uninitFloat(plan.inShape) : emptyFloat(plan.inShape);
     if (dx.numel() === 0 || grad.numel() === 0) return [dx];
-    const dxd = whole(dx);
+    const dxd = elementsF32(dx);
     const inStrides = contiguousStrides(plan.inShape);
     if (plan.mode === 'constant') {
       if (inner)
@@ -242,7 +238,7 @@ const padOp: (x: Tensor, plan: PadPlan) => Tensor = defineOp({
         );
     } else {
       const g = contiguousRaw(grad);
-      const gd = whole(g);
+      const gd = elementsF32(g);
       const outStrides = contiguousStrides(plan.outShape);
       if (inner)
         copyView(

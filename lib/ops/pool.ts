@@ -3,20 +3,13 @@
 // ([N, C, H, W] and [C, H, W] alike). Semantics and output sizes are PyTorch 1.13's.
 import { checkOptions, optionKeys, show } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
-import { native } from '../native.js';
+import { native, PoolOp, type PoolOpCode, type PoolShape } from '../native.js';
+import { contiguousRaw, elementsF32, requireFloat, uninitFloat } from '../raw/elementwise.js';
 import { checkAllocation, formatShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { contiguousRaw, requireFloat, uninitFloat } from '../raw/elementwise.js';
 import { recorded } from '../trace.js';
 import { gather } from './indexing.js';
 import { reshape } from './view.js';
-
-enum PoolOp {
-  Max = 0,
-  Avg = 1,
-  AdaptiveAvg = 2,
-  AdaptiveMax = 3,
-}
 
 type Pair = number | readonly [number, number];
 type One = number | readonly [number];
@@ -59,26 +52,20 @@ const AVG_POOL_OPTIONS = optionKeys<AvgPool2dOptions>({
   countIncludePad: 'boolean',
 });
 
-/** [planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw] of the native kernels. */
 interface PoolPlan {
-  op: PoolOp;
-  dims: number[];
-  countIncludePad: boolean;
+  op: PoolOpCode;
+  shape: PoolShape;
   outShape: number[];
   /** Filled by the forward of the max ops: Int32Array-backed indices, shaped like the output. */
   indices?: Tensor;
 }
 
-function whole(t: Tensor): Float32Array {
-  return (t.storage.data as Float32Array).subarray(t.offset, t.offset + t.numel());
-}
-
-const poolOps = new Map<PoolOp, (x: Tensor, plan: PoolPlan) => Tensor>();
+const poolOps = new Map<PoolOpCode, (x: Tensor, plan: PoolPlan) => Tensor>();
 for (const [op, name] of [
-  [PoolOp.Max, 'maxPool2d'],
-  [PoolOp.Avg, 'avgPool2d'],
-  [PoolOp.AdaptiveAvg, 'adaptiveAvgPool2d'],
-  [PoolOp.AdaptiveMax, 'adaptiveMaxPool2d'],
+  [PoolOp.max, 'maxPool2d'],
+  [PoolOp.avg, 'avgPool2d'],
+  [PoolOp.adaptiveAvg, 'adaptiveAvgPool2d'],
+  [PoolOp.adaptiveMax, 'adaptiveMaxPool2d'],
 ] as const) {
   poolOps.set(
     op,
@@ -88,10 +75,10 @@ for (const [op, name] of [
       forward(ctx: OpContext<{ plan: PoolPlan; idx: Int32Array | null; inShape: Shape }>, x: Tensor, plan: PoolPlan) {
         const xc = contiguousRaw(x);
         const y = uninitFloat(plan.outShape); // the kernels write every element
-        const isMax = op === PoolOp.Max || op === PoolOp.AdaptiveMax;
+        const isMax = op === PoolOp.max || op === PoolOp.adaptiveMax;
         const idx = isMax ? new Int32Array(y.numel()) : null;
         // An empty batch has nothing to pool (the kernel would still lay out every window).
-        if (y.numel() > 0) native.pool2d(op, plan.dims, plan.countIncludePad, whole(xc), whole(y), idx);
+        if (y.numel() > 0) native.pool2d(op, plan.shape, elementsF32(xc), elementsF32(y), idx);
         if (idx) plan.indices = new Tensor(new Storage(idx), plan.outShape);
         ctx.plan = plan;
         ctx.idx = idx;
@@ -102,7 +89,7 @@ for (const [op, name] of [
         const plan = ctx.plan;
         const dx = uninitFloat(ctx.inShape); // overwritten
         if (dx.numel() > 0)
-          native.pool2dBackward(op, plan.dims, plan.countIncludePad, whole(contiguousRaw(grad)), ctx.idx, whole(dx));
+          native.pool2dBackward(op, plan.shape, elementsF32(contiguousRaw(grad)), ctx.idx, elementsF32(dx));
         return [dx];
       },
       // Average pools are linear: the same pool of the tangent. Max pools pass on the tangent at
@@ -110,7 +97,7 @@ for (const [op, name] of [
       jvp(ctx, t) {
         const plan = ctx.plan;
         if (!ctx.idx) return poolOps.get(op)!(t!, { ...plan, indices: undefined });
-        const [planes, h, w, oh, ow] = plan.dims;
+        const { planes, h, w, oh, ow } = plan.shape;
         const index = new Tensor(new Storage(ctx.idx), [planes, oh * ow]);
         return reshape(gather(reshape(t!, [planes, h * w]), 1, index), plan.outShape);
       },
@@ -168,7 +155,7 @@ interface WindowOptions {
 /** The plan of a windowed pool over the last two dims of x (h = 1 for 1-D). */
 function windowPlan(
   op: string,
-  code: PoolOp,
+  code: PoolOpCode,
   x: Tensor,
   dims: 1 | 2,
   o: WindowOptions,
@@ -198,8 +185,22 @@ function windowPlan(
   const planes = lead.reduce((a, b) => a * b, 1);
   return {
     op: code,
-    dims: [planes, h, w, oh, ow, k2[0], k2[1], s2[0], s2[1], pad2[0], pad2[1], d2[0], d2[1]],
-    countIncludePad,
+    shape: {
+      planes,
+      h,
+      w,
+      oh,
+      ow,
+      kh: k2[0],
+      kw: k2[1],
+      strideH: s2[0],
+      strideW: s2[1],
+      padH: pad2[0],
+      padW: pad2[1],
+      dilationH: d2[0],
+      dilationW: d2[1],
+      countIncludePad,
+    },
     outShape: dims === 2 ? [...lead, oh, ow] : [...lead, ow],
   };
 }
@@ -207,7 +208,7 @@ function windowPlan(
 function runPool(plan: PoolPlan, x: Tensor, returnIndices: boolean): Tensor | [Tensor, Tensor] {
   if (!returnIndices) return poolOps.get(plan.op)!(x, plan);
   // Values and indices: one op of a traced forward (onnx.export), named for the pool.
-  const name = plan.op === PoolOp.Max ? 'maxPool2dWithIndices' : 'adaptiveMaxPool2dWithIndices';
+  const name = plan.op === PoolOp.max ? 'maxPool2dWithIndices' : 'adaptiveMaxPool2dWithIndices';
   return recorded(name, [x, plan], () => {
     const y = poolOps.get(plan.op)!(x, plan);
     return [y, plan.indices!] as [Tensor, Tensor];
@@ -227,7 +228,7 @@ function maxPool(
   const k = ints(op, 'kernelSize', kernel, dims, [], 1);
   const plan = windowPlan(
     op,
-    PoolOp.Max,
+    PoolOp.max,
     x,
     dims,
     {
@@ -269,7 +270,7 @@ function avgPool(
   const k = ints(op, 'kernelSize', kernel, dims, [], 1);
   const plan = windowPlan(
     op,
-    PoolOp.Avg,
+    PoolOp.avg,
     x,
     dims,
     {
@@ -298,7 +299,7 @@ export type AdaptiveSize = number | readonly [number | null, number | null];
 
 function adaptivePlan(
   op: string,
-  code: PoolOp,
+  code: PoolOpCode,
   x: Tensor,
   dims: 1 | 2,
   size: AdaptiveSize | readonly [number],
@@ -320,32 +321,46 @@ function adaptivePlan(
   const lead = x.shape.slice(0, x.ndim - dims);
   const outShape = [...lead, ...(dims === 2 ? [oh, ow] : [ow])];
   // The output (and max pooling's int32 indices beside it) before anything is allocated.
-  checkAllocation(op, outShape, code === PoolOp.AdaptiveMax ? 8 : 4);
+  checkAllocation(op, outShape, code === PoolOp.adaptiveMax ? 8 : 4);
   return {
     op: code,
-    dims: [lead.reduce((a, b) => a * b, 1), h, w, oh, ow, 1, 1, 1, 1, 0, 0, 1, 1],
-    countIncludePad: false,
+    shape: {
+      planes: lead.reduce((a, b) => a * b, 1),
+      h,
+      w,
+      oh,
+      ow,
+      kh: 1,
+      kw: 1,
+      strideH: 1,
+      strideW: 1,
+      padH: 0,
+      padW: 0,
+      dilationH: 1,
+      dilationW: 1,
+      countIncludePad: false,
+    },
     outShape,
   };
 }
 
 /** torch.nn.functional.adaptive_avg_pool2d. */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
-  return runPool(adaptivePlan('adaptiveAvgPool2d', PoolOp.AdaptiveAvg, x, 2, outputSize), x, false) as Tensor;
+  return runPool(adaptivePlan('adaptiveAvgPool2d', PoolOp.adaptiveAvg, x, 2, outputSize), x, false) as Tensor;
 }
 /** torch.nn.functional.adaptive_max_pool2d. */
 export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
-  return runPool(adaptivePlan('adaptiveMaxPool2d', PoolOp.AdaptiveMax, x, 2, outputSize), x, false) as Tensor;
+  return runPool(adaptivePlan('adaptiveMaxPool2d', PoolOp.adaptiveMax, x, 2, outputSize), x, false) as Tensor;
 }
 export function adaptiveMaxPool2dWithIndices(x: Tensor, outputSize: AdaptiveSize): [Tensor, Tensor] {
-  return runPool(adaptivePlan('adaptiveMaxPool2d', PoolOp.AdaptiveMax, x, 2, outputSize), x, true) as [Tensor, Tensor];
+  return runPool(adaptivePlan('adaptiveMaxPool2d', PoolOp.adaptiveMax, x, 2, outputSize), x, true) as [Tensor, Tensor];
 }
 /** torch.nn.functional.adaptive_avg_pool1d. */
 export function adaptiveAvgPool1d(x: Tensor, outputSize: One): Tensor {
   return runPool(
     adaptivePlan(
       'adaptiveAvgPool1d',
-      PoolOp.AdaptiveAvg,
+      PoolOp.adaptiveAvg,
       x,
       1,
       typeof outputSize === 'number' ? [outputSize] : outputSize,
@@ -359,7 +374,7 @@ export function adaptiveMaxPool1d(x: Tensor, outputSize: One): Tensor {
   return runPool(
     adaptivePlan(
       'adaptiveMaxPool1d',
-      PoolOp.AdaptiveMax,
+      PoolOp.adaptiveMax,
       x,
       1,
       typeof outputSize === 'number' ? [outputSize] : outputSize,

@@ -16,7 +16,7 @@
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp, native, RnnCellOp, UnaryOp } from '../native.js';
 import { Storage, Tensor } from '../tensor.js';
-import { contiguousRaw } from '../raw/elementwise.js';
+import { contiguousRaw, storageF32 } from '../raw/elementwise.js';
 import { narrow, reshape } from './view.js';
 import { hasTangent, isForwardADActive, setTangent, tangentOf, withTangents } from '../autograd/dual_state.js';
 import { enableGrad, isGradEnabled } from '../autograd/grad_mode.js';
@@ -40,14 +40,10 @@ export interface LayerConfig {
   lengths: Int32Array | null;
 }
 
-function f32(t: Tensor): Float32Array {
-  return t.storage.data as Float32Array;
-}
-
 /** A contiguous copy of a tensor's elements as a fresh Float32Array. */
 function floats(t: Tensor): Float32Array {
   const c = contiguousRaw(t);
-  return f32(c).slice(c.offset, c.offset + c.numel());
+  return storageF32(c).slice(c.offset, c.offset + c.numel());
 }
 
 interface Saved {
@@ -94,10 +90,10 @@ const recurrentOp = defineOp({
     const H = c0 ? c0.shape[1] : P;
     const { mode, reverse, lengths } = cfg;
     const xc = contiguousRaw(xproj);
-    const xp = f32(xc);
+    const xp = storageF32(xc);
     const xo = xc.offset;
     const wc = contiguousRaw(whh);
-    const w = f32(wc);
+    const w = storageF32(wc);
     const b = bhh ? floats(bhh) : null;
     const wr = whr ? floats(whr) : null;
     const h = floats(h0);
@@ -134,12 +130,46 @@ const recurrentOp = defineOp({
       if (cprev) cprev.set(c!, hbase);
       if (mode === 'gru') {
         if (b) for (let r = 0; r < B; r++) gh.set(b, r * G);
-        native.gemm(false, true, B, G, H, 1, h, 0, H, w, wc.offset, H, b ? 1 : 0, gh, 0, G);
+        native.gemm({
+          transA: false,
+          transB: true,
+          m: B,
+          n: G,
+          k: H,
+          alpha: 1,
+          a: h,
+          aOffset: 0,
+          lda: H,
+          b: w,
+          bOffset: wc.offset,
+          ldb: H,
+          beta: b ? 1 : 0,
+          c: gh,
+          cOffset: 0,
+          ldc: G,
+        });
         native.rnnCell(RnnCellOp.gruForward, B, H, xp, xo + xbase, gh, 0, h, 0, act, abase, cellOut, 0);
         for (let r = 0; r < B; r++) extra!.set(gh.subarray(r * G + 2 * H, r * G + 3 * H), ebase + r * H);
       } else {
         gh.set(xb.subarray(xbo + xbase, xbo + xbase + B * G));
-        native.gemm(false, true, B, G, P, 1, h, 0, P, w, wc.offset, P, 1, gh, 0, G);
+        native.gemm({
+          transA: false,
+          transB: true,
+          m: B,
+          n: G,
+          k: P,
+          alpha: 1,
+          a: h,
+          aOffset: 0,
+          lda: P,
+          b: w,
+          bOffset: wc.offset,
+          ldb: P,
+          beta: 1,
+          c: gh,
+          cOffset: 0,
+          ldc: G,
+        });
         if (mode === 'lstm') {
           native.rnnCell(RnnCellOp.lstmForward, B, H, gh, 0, c!, 0, act, abase, cNew!, 0, extra!, ebase, cellOut, 0);
         } else {
@@ -150,7 +180,24 @@ const recurrentOp = defineOp({
       if (wr) {
         // The projection: h_t = m_t W_hrᵀ.
         if (mAll) mAll.set(cellOut, hbase);
-        native.gemm(false, true, B, P, H, 1, cellOut, 0, H, wr, 0, H, 0, hNew, 0, P);
+        native.gemm({
+          transA: false,
+          transB: true,
+          m: B,
+          n: P,
+          k: H,
+          alpha: 1,
+          a: cellOut,
+          aOffset: 0,
+          lda: H,
+          b: wr,
+          bOffset: 0,
+          ldb: H,
+          beta: 0,
+          c: hNew,
+          cOffset: 0,
+          ldc: P,
+        });
       }
       // The new state; steps past a sequence's length leave its state as it is (output 0).
       if (!lengths) {
@@ -188,7 +235,7 @@ const recurrentOp = defineOp({
     const { T, B, H, P, G, act, hprev, m, cprev, extra } = ctx.st;
     const wr = ctx.hasProj ? floats(wrc) : null;
     const gc = contiguousRaw(grad);
-    const gd = f32(gc);
+    const gd = storageF32(gc);
     const go = gc.offset;
     const dh = gd.slice(go + T * B * P, go + (T + 1) * B * P);
     const dc = ctx.hasC ? gd.slice(go + (T + 1) * B * P, go + (T + 1) * B * P + B * H) : null;
@@ -208,8 +255,42 @@ const recurrentOp = defineOp({
         // Through the projection: dm_t = dh_t W_hr; dW_hr += dh_tᵀ m_t (rows of padded steps
         // carry no output gradient and are left out).
         if (lengths) for (let r = 0; r < B; r++) if (t >= lengths[r]) dhp.fill(0, r * P, (r + 1) * P);
-        native.gemm(false, false, B, H, P, 1, dhp, 0, P, wr, 0, H, 0, dht, 0, H);
-        native.gemm(true, false, P, H, B, 1, dhp, 0, P, m!, hbase, H, 1, dwr!, 0, H);
+        native.gemm({
+          transA: false,
+          transB: false,
+          m: B,
+          n: H,
+          k: P,
+          alpha: 1,
+          a: dhp,
+          aOffset: 0,
+          lda: P,
+          b: wr,
+          bOffset: 0,
+          ldb: H,
+          beta: 0,
+          c: dht,
+          cOffset: 0,
+          ldc: H,
+        });
+        native.gemm({
+          transA: true,
+          transB: false,
+          m: P,
+          n: H,
+          k: B,
+          alpha: 1,
+          a: dhp,
+          aOffset: 0,
+          lda: P,
+          b: m!,
+          bOffset: hbase,
+          ldb: H,
+          beta: 1,
+          c: dwr!,
+          cOffset: 0,
+          ldc: H,
+        });
       }
       // Rows [r0, r0 + n) of this step through the fused kernel (dhNext: the direct part).
       const cell = (r0: number, n: number) => {
@@ -270,7 +351,24 @@ const recurrentOp = defineOp({
         }
       }
       // dh_{t-1} = direct part + dgh_t W_hh (rows of padded steps are zero in dgh).
-      native.gemm(false, false, B, P, G, 1, dgh, abase, G, f32(wc), wc.offset, P, 1, dhNext, 0, P);
+      native.gemm({
+        transA: false,
+        transB: false,
+        m: B,
+        n: P,
+        k: G,
+        alpha: 1,
+        a: dgh,
+        aOffset: abase,
+        lda: G,
+        b: storageF32(wc),
+        bOffset: wc.offset,
+        ldb: P,
+        beta: 1,
+        c: dhNext,
+        cOffset: 0,
+        ldc: P,
+      });
       dh.set(dhNext);
     }
     const need = ctx.needsInputGrad;
@@ -280,7 +378,24 @@ const recurrentOp = defineOp({
     if (ctx.hasC) grads.push(need[k++] ? new Tensor(new Storage(dc!), [B, H]) : null);
     if (need[k]) {
       const dw = new Float32Array(G * P);
-      native.gemm(true, false, G, P, T * B, 1, dgh, 0, G, hprev, 0, P, 0, dw, 0, P);
+      native.gemm({
+        transA: true,
+        transB: false,
+        m: G,
+        n: P,
+        k: T * B,
+        alpha: 1,
+        a: dgh,
+        aOffset: 0,
+        lda: G,
+        b: hprev,
+        bOffset: 0,
+        ldb: P,
+        beta: 0,
+        c: dw,
+        cOffset: 0,
+        ldc: P,
+      });
       grads.push(new Tensor(new Storage(dw), [G, P]));
     } else grads.push(null);
     k++;

@@ -7,28 +7,12 @@ import { enableGrad, isGradEnabled } from '../autograd/grad_mode.js';
 import { checkOptions, checkTensor, describe, optionKeys } from '../errors.js';
 import { hasTangent } from '../autograd/dual_state.js';
 import { grad as autogradGrad } from '../autograd/backward.js';
-import { native } from '../native.js';
+import { native, SoftmaxOp, type SoftmaxOpCode } from '../native.js';
 import { formatShape, normalizeDim } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { contiguousRaw, emptyFloat, requireFloat, uninitFloat } from '../raw/elementwise.js';
+import { contiguousRaw, elementsF32, emptyFloat, requireFloat, storageF32, uninitFloat } from '../raw/elementwise.js';
 import { recorded } from '../trace.js';
 import { reshape } from './view.js';
-
-enum Op {
-  Softmax = 0,
-  LogSoftmax = 1,
-  SoftmaxBackward = 2,
-  LogSoftmaxBackward = 3,
-}
-
-function f32(t: Tensor): Float32Array {
-  return t.storage.data as Float32Array;
-}
-
-/** A contiguous tensor's elements, from its offset on (a view, no copy). */
-function elementsOf(t: Tensor): Float32Array {
-  return f32(t).subarray(t.offset, t.offset + t.numel());
-}
 
 /** Options of softmax, logSoftmax and logsumexp. */
 export interface SoftmaxOutOptions {
@@ -62,7 +46,7 @@ export function checkOut(op: string, value: unknown, shape: readonly number[], x
 
 /** Writes result into out (bumping its version, as any in-place write) and returns out. */
 export function copyInto(out: Tensor, result: Tensor): Tensor {
-  elementsOf(out).set(elementsOf(contiguousRaw(result)));
+  elementsF32(out).set(elementsF32(contiguousRaw(result)));
   out.storage.version++;
   return out;
 }
@@ -94,16 +78,16 @@ function rowsOf(x: Tensor, dim: number): { rows: Tensor; back: (t: Tensor) => Te
 }
 
 /** The op over contiguous rows y (dy: the gradient, same layout, for a backward op). */
-function runRows(op: Op, y: Tensor, dy: Tensor | null, into?: Tensor): Tensor {
+function runRows(op: SoftmaxOpCode, y: Tensor, dy: Tensor | null, into?: Tensor): Tensor {
   const n = y.ndim === 0 ? 1 : y.shape[y.ndim - 1];
   const rows = n === 0 ? 0 : y.numel() / n;
   const out = into ?? uninitFloat(y.shape); // every row is written
-  native.softmax(op, rows, n, f32(y), y.offset, dy ? elementsOf(dy) : null, elementsOf(out));
+  native.softmax(op, rows, n, storageF32(y), y.offset, dy ? elementsF32(dy) : null, elementsF32(out));
   return out;
 }
 
 /** softmax / logSoftmax with out=: straight into out when the rows are out's layout. */
-function rowsInto(op: Op, x: Tensor, dim: number, out: Tensor): Tensor {
+function rowsInto(op: SoftmaxOpCode, x: Tensor, dim: number, out: Tensor): Tensor {
   const { rows, back } = rowsOf(x, dim);
   // Rows already in out's layout (dim last) go straight in; exact aliasing (out = x) is fine,
   // as each row is read before it is written; a partial overlap goes through a temporary.
@@ -114,7 +98,7 @@ function rowsInto(op: Op, x: Tensor, dim: number, out: Tensor): Tensor {
   return out;
 }
 
-function softmaxLike(name: string, forwardOp: Op, backwardOp: Op) {
+function softmaxLike(name: string, forwardOp: SoftmaxOpCode, backwardOp: SoftmaxOpCode) {
   const op = defineOp({
     name,
     forward(ctx: OpContext<{ dim: number }>, x: Tensor, dim: number) {
@@ -134,7 +118,7 @@ function softmaxLike(name: string, forwardOp: Op, backwardOp: Op) {
         // createGraph: the same formula as recorded ops, so the gradient has a derivative.
         // softmax: out (g - sum(g out)); logSoftmax: g - exp(out) sum(g).
         return [
-          backwardOp === Op.SoftmaxBackward
+          backwardOp === SoftmaxOp.softmaxBackward
             ? out.mul(grad.sub(grad.mul(out).sum(dim, true)))
             : grad.sub(out.exp().mul(grad.sum(dim, true))),
         ];
@@ -146,7 +130,7 @@ function softmaxLike(name: string, forwardOp: Op, backwardOp: Op) {
     jvp(ctx, t) {
       const [, out] = ctx.saved;
       const dim = ctx.dim;
-      return backwardOp === Op.SoftmaxBackward
+      return backwardOp === SoftmaxOp.softmaxBackward
         ? out.mul(t!.sub(t!.mul(out).sum(dim, true)))
         : t!.sub(t!.mul(out.exp()).sum(dim, true));
     },
@@ -162,15 +146,15 @@ function softmaxLike(name: string, forwardOp: Op, backwardOp: Op) {
 }
 
 /** exp(x) / sum(exp(x)) along dim, computed stably (max-shifted); `{ out }` to write into a tensor. */
-export const softmax = softmaxLike('softmax', Op.Softmax, Op.SoftmaxBackward);
+export const softmax = softmaxLike('softmax', SoftmaxOp.softmax, SoftmaxOp.softmaxBackward);
 /** x - logsumexp(x) along dim; `{ out }` to write into a tensor. */
-export const logSoftmax = softmaxLike('logSoftmax', Op.LogSoftmax, Op.LogSoftmaxBackward);
+export const logSoftmax = softmaxLike('logSoftmax', SoftmaxOp.logSoftmax, SoftmaxOp.logSoftmaxBackward);
 
 /** lse[r] = log(sum(exp(row r of x along dim))), one float per row (x's other dims, in order). */
 function logsumexpInto(x: Tensor, dim: number, lse: Float32Array): void {
   const { rows } = rowsOf(x, dim);
   const n = x.ndim === 0 ? 1 : x.shape[dim];
-  native.logsumexp(lse.length, n, f32(rows), rows.offset, lse);
+  native.logsumexp(lse.length, n, storageF32(rows), rows.offset, lse);
 }
 
 const logsumexpOp = defineOp({
@@ -178,7 +162,7 @@ const logsumexpOp = defineOp({
   jvp: 'fromBackward',
   forward(ctx: OpContext<{ dim: number }>, x: Tensor, dim: number, keepdim: boolean) {
     const out = emptyFloat(x.shape.filter((_, d) => d !== dim));
-    logsumexpInto(x, dim, f32(out));
+    logsumexpInto(x, dim, storageF32(out));
     // The backward recomputes softmax(x) through recorded ops (so it has a gradient of its
     // own), which needs x alone: neither the result nor keepdim.
     ctx.save(x);
@@ -221,8 +205,8 @@ export function logsumexp(x: Tensor, dim: number, keepdim = false, options: Soft
   // An out in x's own memory goes through a temporary: row r's result could overwrite input rows
   // not read yet.
   const target = out.storage === x.storage ? emptyFloat([out.numel()]) : out;
-  logsumexpInto(x, d, elementsOf(target));
-  if (target !== out) elementsOf(out).set(elementsOf(target));
+  logsumexpInto(x, d, elementsF32(target));
+  if (target !== out) elementsF32(out).set(elementsF32(target));
   out.storage.version++;
   return out;
 }
@@ -265,7 +249,7 @@ const crossEntropyOp = defineOp({
     native.crossEntropy(
       n,
       C,
-      f32(rows),
+      storageF32(rows),
       rows.offset,
       plan.targets,
       plan.weight,
@@ -362,14 +346,14 @@ function crossEntropyGrad(plan: CrossEntropyPlan, gradRows: Float32Array): Tenso
   native.crossEntropyBackward(
     n,
     C,
-    f32(plan.rows),
+    storageF32(plan.rows),
     plan.rows.offset,
     plan.targets,
     plan.weight,
     plan.ignoreIndex,
     plan.smoothing,
     gradRows,
-    f32(dx),
+    storageF32(dx),
   );
   return plan.back(dx);
 }

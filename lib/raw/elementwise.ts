@@ -132,6 +132,19 @@ export function accumulateGrad(a: Tensor, b: Tensor): Tensor {
   return binaryRaw('backward', BinaryOp.add, a, b);
 }
 
+/**
+ * The whole Float32Array of a float32 tensor's storage (every element of the buffer, not only
+ * the tensor's): for native calls that take the array and the tensor's offset.
+ */
+export function storageF32(t: Tensor): Float32Array {
+  return t.storage.data as Float32Array;
+}
+
+/** A contiguous float32 tensor's own elements (numel of them from its offset), as a view. */
+export function elementsF32(t: Tensor): Float32Array {
+  return storageF32(t).subarray(t.offset, t.offset + t.numel());
+}
+
 /** A contiguous float32 copy of t (t itself when already contiguous from its offset). */
 export function contiguousRaw(t: Tensor): Tensor {
   if (t.isContiguous()) return t;

@@ -104,32 +104,29 @@ export function bmmRaw(op: string, a: Tensor, b: Tensor): Tensor {
       bo += idx[d] * sb[d];
       co += idx[d] * sc[d];
     }
+    const args = {
+      transA: A.layout.trans,
+      transB: B.layout.trans,
+      m,
+      n,
+      k,
+      alpha: 1,
+      a: ad,
+      aOffset: ao,
+      lda: A.layout.ld,
+      b: bd,
+      bOffset: bo,
+      ldb: B.layout.ld,
+      beta: 0,
+      c: cd,
+      cOffset: co,
+      ldc: n,
+    };
     if (inner === 1) {
-      native.gemm(A.layout.trans, B.layout.trans, m, n, k, 1, ad, ao, A.layout.ld, bd, bo, B.layout.ld, 0, cd, co, n);
+      native.gemm(args);
     } else {
       const last = sizes.length - 1;
-      native.gemmBatched(
-        A.layout.trans,
-        B.layout.trans,
-        inner,
-        m,
-        n,
-        k,
-        1,
-        ad,
-        ao,
-        A.layout.ld,
-        sa[last],
-        bd,
-        bo,
-        B.layout.ld,
-        sb[last],
-        0,
-        cd,
-        co,
-        n,
-        sc[last],
-      );
+      native.gemmBatched({ ...args, batch: inner, strideA: sa[last], strideB: sb[last], strideC: sc[last] });
     }
     for (let d = outer.length - 1; d >= 0; d--) {
       if (++idx[d] < outer[d]) break;

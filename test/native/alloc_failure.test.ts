@@ -1,5 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ArgReduceOp, BinaryOp, native, ReduceOp, RnnCellOp, UnaryOp } from '../../lib/native.js';
+import {
+  ArgReduceOp,
+  BinaryOp,
+  type ConvShape,
+  native,
+  PoolOp,
+  type PoolShape,
+  ReduceOp,
+  RnnCellOp,
+  UnaryOp,
+} from '../../lib/native.js';
 import { randomFloats, withThreads } from '../helpers/native.js';
 
 // An exception inside a parallel region (std::bad_alloc on any thread of the pool) must reach
@@ -31,7 +41,24 @@ function cases(): Case[] {
     const n = 8,
       oc = 16,
       h = 32;
-    const dims = [n, c, h, h, oc, h, h, 3, 3, 1, 1, 1, 1, 1, 1, 1];
+    const dims: ConvShape = {
+      n,
+      c,
+      h,
+      w: h,
+      oc,
+      oh: h,
+      ow: h,
+      kh: 3,
+      kw: 3,
+      strideH: 1,
+      strideW: 1,
+      padH: 1,
+      padW: 1,
+      dilationH: 1,
+      dilationW: 1,
+      groups: 1,
+    };
     const x = f32(n * c * h * h, 4);
     const w = f32(oc * c * 9, 5);
     const dy = f32(n * oc * h * h, 6);
@@ -84,7 +111,22 @@ function cases(): Case[] {
   const planes = 64,
     hw = 32;
   const px = f32(planes * hw * hw, 7);
-  const poolDims = [planes, hw, hw, hw / 2, hw / 2, 3, 3, 2, 2, 1, 1, 1, 1];
+  const poolShape: PoolShape = {
+    planes,
+    h: hw,
+    w: hw,
+    oh: hw / 2,
+    ow: hw / 2,
+    kh: 3,
+    kw: 3,
+    strideH: 2,
+    strideW: 2,
+    padH: 1,
+    padW: 1,
+    dilationH: 1,
+    dilationW: 1,
+    countIncludePad: true,
+  };
   const rows = 512,
     classes = 100;
   const logits = f32(rows * classes, 8);
@@ -113,7 +155,24 @@ function cases(): Case[] {
       allocates: true,
       run: () => {
         const c = new Float32Array(m * m);
-        native.gemm(false, false, m, m, m, 1, a, 0, m, b, 0, m, 0, c, 0, m);
+        native.gemm({
+          transA: false,
+          transB: false,
+          m,
+          n: m,
+          k: m,
+          alpha: 1,
+          a,
+          aOffset: 0,
+          lda: m,
+          b,
+          bOffset: 0,
+          ldb: m,
+          beta: 0,
+          c,
+          cOffset: 0,
+          ldc: m,
+        });
         return [c];
       },
     },
@@ -122,7 +181,28 @@ function cases(): Case[] {
       allocates: true,
       run: () => {
         const c = new Float32Array(m * m);
-        native.gemmBatched(false, true, 4, m / 4, m, m, 1, a, 0, m, (m / 4) * m, b, 0, m, 0, 0, c, 0, m, (m / 4) * m);
+        native.gemmBatched({
+          transA: false,
+          transB: true,
+          batch: 4,
+          m: m / 4,
+          n: m,
+          k: m,
+          alpha: 1,
+          a,
+          aOffset: 0,
+          lda: m,
+          strideA: (m / 4) * m,
+          b,
+          bOffset: 0,
+          ldb: m,
+          strideB: 0,
+          beta: 0,
+          c,
+          cOffset: 0,
+          ldc: m,
+          strideC: (m / 4) * m,
+        });
         return [c];
       },
     },
@@ -135,7 +215,7 @@ function cases(): Case[] {
       run: () => {
         const y = new Float32Array(planes * (hw / 2) * (hw / 2));
         const idx = new Int32Array(y.length);
-        native.pool2d(0, poolDims, false, px, y, idx);
+        native.pool2d(PoolOp.max, poolShape, px, y, idx);
         return [y, idx];
       },
     },
@@ -145,7 +225,7 @@ function cases(): Case[] {
       run: () => {
         const dy = f32(planes * (hw / 2) * (hw / 2), 9);
         const dx = new Float32Array(planes * hw * hw);
-        native.pool2dBackward(1, poolDims, true, dy, null, dx);
+        native.pool2dBackward(PoolOp.avg, poolShape, dy, null, dx);
         return [dx];
       },
     },
@@ -383,7 +463,24 @@ describe('an allocation failure inside a parallel region', () => {
     // more than a process can map), from 48 MB of arguments.
     const kw = 2 ** 23,
       ow = 2 ** 22;
-    const dims = [1, 1, 1, 1, 1, 1, ow, 1, kw, 1, 1, 0, 0, 1, 1, 1];
+    const dims: ConvShape = {
+      n: 1,
+      c: 1,
+      h: 1,
+      w: 1,
+      oc: 1,
+      oh: 1,
+      ow,
+      kh: 1,
+      kw,
+      strideH: 1,
+      strideW: 1,
+      padH: 0,
+      padW: 0,
+      dilationH: 1,
+      dilationW: 1,
+      groups: 1,
+    };
     const x = new Float32Array(1);
     const w = new Float32Array(kw);
     const y = new Float32Array(ow);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { native } from '../../lib/native.js';
+import { native, type ConvShape } from '../../lib/native.js';
 import { randomFloats, supportedIsas, withIsa, withThreads } from '../helpers/native.js';
 
 interface Geom {
@@ -25,6 +25,12 @@ function dimsOf(g: Geom): number[] {
   const oh = g.oh ?? Math.floor((g.h + 2 * g.ph - g.dh * (g.kh - 1) - 1) / g.sh) + 1;
   const ow = g.ow ?? Math.floor((g.w + 2 * g.pw - g.dw * (g.kw - 1) - 1) / g.sw) + 1;
   return [g.n, g.c, g.h, g.w, g.oc, oh, ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.groups];
+}
+
+/** The native call's struct of a dims array [n, c, h, w, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups]. */
+function shapeOf(d: readonly number[]): ConvShape {
+  const [n, c, h, w, oc, oh, ow, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups] = d;
+  return { n, c, h, w, oc, oh, ow, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups };
 }
 
 // float64 references of y, dx, dw, db: one loop nest over every (output, tap) pair.
@@ -85,9 +91,9 @@ function run(g: Geom, withBias: boolean) {
   const dx = new Float32Array(x.length).fill(NaN);
   const dw = new Float32Array(w.length).fill(NaN);
   const db = new Float32Array(oc).fill(NaN);
-  native.conv2d(d, x, w, b, y);
-  native.conv2dBackwardInput(d, dy, w, dx);
-  native.conv2dBackwardWeight(d, x, dy, dw, withBias ? db : null);
+  native.conv2d(shapeOf(d), x, w, b, y);
+  native.conv2dBackwardInput(shapeOf(d), dy, w, dx);
+  native.conv2dBackwardWeight(shapeOf(d), x, dy, dw, withBias ? db : null);
   const ref = reference(d, x, w, b, dy);
   expectNear(y, ref.y, 'y');
   expectNear(dx, ref.dx, 'dx');
@@ -223,9 +229,9 @@ describe('native conv2d (im2col + GEMM)', () => {
       const dx = new Float32Array(x.length);
       const dw = new Float32Array(w.length);
       const db = new Float32Array(oc);
-      native.conv2d(d, x, w, b, y);
-      native.conv2dBackwardInput(d, dy, w, dx);
-      native.conv2dBackwardWeight(d, x, dy, dw, db);
+      native.conv2d(shapeOf(d), x, w, b, y);
+      native.conv2dBackwardInput(shapeOf(d), dy, w, dx);
+      native.conv2dBackwardWeight(shapeOf(d), x, dy, dw, db);
       return [y, dx, dw, db];
     };
     for (const threads of [1, 2]) {
@@ -241,27 +247,30 @@ describe('native conv2d (im2col + GEMM)', () => {
     const x = new Float32Array(18),
       w = new Float32Array(16),
       y = new Float32Array(8);
-    expect(() => native.conv2d(d.slice(0, 15), x, w, null, y)).toThrow(
-      /conv2d: argument 'dims' must have 16 entries, got 15/,
+    const { groups: _, ...noGroups } = shapeOf(d);
+    expect(() => native.conv2d(noGroups as ConvShape, x, w, null, y)).toThrow(
+      /conv2d: option 'groups' must be an integer, got undefined/,
     );
-    const bad = [...d];
-    bad[15] = 3;
-    expect(() => native.conv2d(bad, x, w, null, y)).toThrow(/groups 3 must divide the channels c 2 and oc 2/);
-    const neg = [...d];
-    neg[9] = 0;
-    expect(() => native.conv2d(neg, x, w, null, y)).toThrow(/strideH must be an integer in \[1, /);
-    expect(() => native.conv2d(d, x, w, null, new Float32Array(7))).toThrow(
+    expect(() => native.conv2d([...d] as unknown as ConvShape, x, w, null, y)).toThrow(
+      /conv2d: argument 'shape' must be an options object, got array of length 16/,
+    );
+    expect(() => native.conv2d({ ...shapeOf(d), groups: 3 }, x, w, null, y)).toThrow(
+      /groups 3 must divide the channels c 2 and oc 2/,
+    );
+    expect(() => native.conv2d({ ...shapeOf(d), strideH: 0 }, x, w, null, y)).toThrow(
+      /conv2d: option 'strideH' must be in \[1, 2147483647\], got number 0/,
+    );
+    expect(() => native.conv2d(shapeOf(d), x, w, null, new Float32Array(7))).toThrow(
       /'y' must hold \[1,2,2,2\] = 8 floats, got 7/,
     );
-    expect(() => native.conv2d(d, x, w, new Float32Array(3), y)).toThrow(/'bias' must hold/);
-    expect(() => native.conv2d(d, x, w, null, x.subarray(0, 8))).toThrow(RangeError);
-    expect(() => native.conv2d(d, x, new Float64Array(16) as unknown as Float32Array, null, y)).toThrow(TypeError);
-    expect(() => native.conv2dBackwardInput(d, y, w, new Float32Array(17))).toThrow(/'dx' must hold/);
-    expect(() => native.conv2dBackwardWeight(d, x, y, w.subarray(0, 15), null)).toThrow(/'dw' must hold/);
-    const huge = [...d];
-    huge[7] = 2 ** 31 - 1;
-    huge[8] = 2 ** 31 - 1;
-    expect(() => native.conv2d(huge, x, w, null, y)).toThrow(RangeError);
+    expect(() => native.conv2d(shapeOf(d), x, w, new Float32Array(3), y)).toThrow(/'bias' must hold/);
+    expect(() => native.conv2d(shapeOf(d), x, w, null, x.subarray(0, 8))).toThrow(RangeError);
+    expect(() => native.conv2d(shapeOf(d), x, new Float64Array(16) as unknown as Float32Array, null, y)).toThrow(
+      TypeError,
+    );
+    expect(() => native.conv2dBackwardInput(shapeOf(d), y, w, new Float32Array(17))).toThrow(/'dx' must hold/);
+    expect(() => native.conv2dBackwardWeight(shapeOf(d), x, y, w.subarray(0, 15), null)).toThrow(/'dw' must hold/);
+    expect(() => native.conv2d({ ...shapeOf(d), kh: 2 ** 31 - 1, kw: 2 ** 31 - 1 }, x, w, null, y)).toThrow(RangeError);
   });
 });
 
@@ -315,9 +324,9 @@ describe('native conv2d (Winograd F(2x2, 3x3))', () => {
       const y = new Float32Array(dy.length),
         dx = new Float32Array(x.length),
         dw = new Float32Array(w.length);
-      native.conv2d(d, x, w, null, y);
-      native.conv2dBackwardInput(d, dy, w, dx);
-      native.conv2dBackwardWeight(d, x, dy, dw, null);
+      native.conv2d(shapeOf(d), x, w, null, y);
+      native.conv2dBackwardInput(shapeOf(d), dy, w, dx);
+      native.conv2dBackwardWeight(shapeOf(d), x, dy, dw, null);
       return [y, dx, dw];
     };
     for (const threads of [1, 2]) {
@@ -345,7 +354,7 @@ describe('native conv2d (Winograd F(2x2, 3x3))', () => {
       const ww = randomFloats(od[4] * (od[1] / other.groups) * 9, 15);
       const yy = () => {
         const y = new Float32Array(od[0] * od[4] * od[5] * od[6]);
-        native.conv2d(od, xx, ww, null, y);
+        native.conv2d(shapeOf(od), xx, ww, null, y);
         return y;
       };
       expect(yy()).toEqual(im2colOnly(yy));
@@ -402,7 +411,7 @@ describe('native conv2d (direct, few input taps)', () => {
           const out = new Float32Array(d[0] * d[4] * d[5] * d[6]);
           // With a bias the two paths round differently (the direct kernel starts from the bias,
           // im2col adds the product to it); without one they can agree to the bit.
-          native.conv2d(d, x, w, b, out);
+          native.conv2d(shapeOf(d), x, w, b, out);
           return out;
         };
         const c1 = y({ ...base, n: 2, c: 3, h: 16, w: 16, oc: 32, kh: 3, kw: 3, ph: 1, pw: 1 }, 21);

@@ -80,47 +80,47 @@ function run(p: Prepared): Float32Array {
   const { c } = p;
   const out = Float32Array.from(p.c0);
   if (c.batch === 1 && c.strideA === 0 && c.strideB === 0 && c.strideC === 0) {
-    native.gemm(
-      c.transA,
-      c.transB,
-      c.m,
-      c.n,
-      c.k,
-      c.alpha,
-      p.a,
-      c.aOffset,
-      c.lda,
-      p.b,
-      c.bOffset,
-      c.ldb,
-      c.beta,
-      out,
-      c.cOffset,
-      c.ldc,
-    );
+    native.gemm({
+      transA: c.transA,
+      transB: c.transB,
+      m: c.m,
+      n: c.n,
+      k: c.k,
+      alpha: c.alpha,
+      a: p.a,
+      aOffset: c.aOffset,
+      lda: c.lda,
+      b: p.b,
+      bOffset: c.bOffset,
+      ldb: c.ldb,
+      beta: c.beta,
+      c: out,
+      cOffset: c.cOffset,
+      ldc: c.ldc,
+    });
   } else {
-    native.gemmBatched(
-      c.transA,
-      c.transB,
-      c.batch,
-      c.m,
-      c.n,
-      c.k,
-      c.alpha,
-      p.a,
-      c.aOffset,
-      c.lda,
-      c.strideA,
-      p.b,
-      c.bOffset,
-      c.ldb,
-      c.strideB,
-      c.beta,
-      out,
-      c.cOffset,
-      c.ldc,
-      c.strideC,
-    );
+    native.gemmBatched({
+      transA: c.transA,
+      transB: c.transB,
+      batch: c.batch,
+      m: c.m,
+      n: c.n,
+      k: c.k,
+      alpha: c.alpha,
+      a: p.a,
+      aOffset: c.aOffset,
+      lda: c.lda,
+      strideA: c.strideA,
+      b: p.b,
+      bOffset: c.bOffset,
+      ldb: c.ldb,
+      strideB: c.strideB,
+      beta: c.beta,
+      c: out,
+      cOffset: c.cOffset,
+      ldc: c.ldc,
+      strideC: c.strideC,
+    });
   }
   return out;
 }
@@ -262,7 +262,26 @@ describe('native gemm', () => {
       const a = randomFloats(n * n, 5),
         b = randomFloats(n * n, 6);
       const c = new Float32Array(n * n).fill(NaN);
-      withIsa(isa, () => native.gemm(false, false, n, n, n, 1, a, 0, n, b, 0, n, 0, c, 0, n));
+      withIsa(isa, () =>
+        native.gemm({
+          transA: false,
+          transB: false,
+          m: n,
+          n,
+          k: n,
+          alpha: 1,
+          a,
+          aOffset: 0,
+          lda: n,
+          b,
+          bOffset: 0,
+          ldb: n,
+          beta: 0,
+          c,
+          cOffset: 0,
+          ldc: n,
+        }),
+      );
       const x = Float64Array.from(randomFloats(n, 7, 0.5, 1), (v, i) => (i % 3 === 0 ? -v : v));
       const bx = new Float64Array(n),
         babs = new Float64Array(n);
@@ -301,45 +320,276 @@ describe('native gemm argument checks', () => {
     b = new Float32Array(12),
     c = new Float32Array(9);
   it('rejects wrong types and sizes with clear errors', () => {
-    expect(() => native.gemm(0 as unknown as boolean, false, 3, 3, 4, 1, a, 0, 4, b, 0, 3, 0, c, 0, 3)).toThrow(
-      /gemm: argument 'transA' must be a boolean, got number 0/,
-    );
-    expect(() => native.gemm(false, false, 3, 3, 4, 1, a, 0, 3, b, 0, 3, 0, c, 0, 3)).toThrow(
-      /gemm: argument 'lda' must be >= 4 \(the row length of A \(m x k\), 3 x 4\), got 3/,
-    );
-    expect(() => native.gemm(false, false, 3, 3, 4, 1, a, 1, 4, b, 0, 3, 0, c, 0, 3)).toThrow(
-      /gemm: argument 'a': A \(m x k\).*reaches element 12 of a Float32Array of length 12/,
-    );
-    expect(() => native.gemm(false, true, 3, 3, 4, 1, a, 0, 4, b, 0, 3, 0, c, 0, 3)).toThrow(
-      /argument 'ldb' must be >= 4 \(the row length of B \(n x k, transposed\)/,
-    );
-    expect(() => native.gemm(false, false, 3, 4, 4, 1, a, 0, 4, b, 0, 4, 0, c, 0, 4)).toThrow(
-      /argument 'b'.*reaches element 15/,
-    );
-    expect(() => native.gemm(false, false, -1, 3, 4, 1, a, 0, 4, b, 0, 3, 0, c, 0, 3)).toThrow(
-      /argument 'm' must be in \[0, /,
-    );
-    expect(() => native.gemm(false, false, 3, 3, 4, '1' as unknown as number, a, 0, 4, b, 0, 3, 0, c, 0, 3)).toThrow(
-      /argument 'alpha' must be a number/,
-    );
     expect(() =>
-      native.gemm(false, false, 3, 3, 4, 1, new Float64Array(12) as unknown as Float32Array, 0, 4, b, 0, 3, 0, c, 0, 3),
-    ).toThrow(/argument 'a' must be a Float32Array, got Float64Array\(12\)/);
+      native.gemm({
+        transA: 0 as unknown as boolean,
+        transB: false,
+        m: 3,
+        n: 3,
+        k: 4,
+        alpha: 1,
+        a,
+        aOffset: 0,
+        lda: 4,
+        b,
+        bOffset: 0,
+        ldb: 3,
+        beta: 0,
+        c,
+        cOffset: 0,
+        ldc: 3,
+      }),
+    ).toThrow(/gemm: option 'transA' must be a boolean, got number 0/);
+    expect(() =>
+      native.gemm({
+        transA: false,
+        transB: false,
+        m: 3,
+        n: 3,
+        k: 4,
+        alpha: 1,
+        a,
+        aOffset: 0,
+        lda: 3,
+        b,
+        bOffset: 0,
+        ldb: 3,
+        beta: 0,
+        c,
+        cOffset: 0,
+        ldc: 3,
+      }),
+    ).toThrow(/gemm: option 'lda' must be >= 4 \(the row length of A \(m x k\), 3 x 4\), got 3/);
+    expect(() =>
+      native.gemm({
+        transA: false,
+        transB: false,
+        m: 3,
+        n: 3,
+        k: 4,
+        alpha: 1,
+        a,
+        aOffset: 1,
+        lda: 4,
+        b,
+        bOffset: 0,
+        ldb: 3,
+        beta: 0,
+        c,
+        cOffset: 0,
+        ldc: 3,
+      }),
+    ).toThrow(/gemm: option 'a': A \(m x k\).*reaches element 12 of a Float32Array of length 12/);
+    expect(() =>
+      native.gemm({
+        transA: false,
+        transB: true,
+        m: 3,
+        n: 3,
+        k: 4,
+        alpha: 1,
+        a,
+        aOffset: 0,
+        lda: 4,
+        b,
+        bOffset: 0,
+        ldb: 3,
+        beta: 0,
+        c,
+        cOffset: 0,
+        ldc: 3,
+      }),
+    ).toThrow(/option 'ldb' must be >= 4 \(the row length of B \(n x k, transposed\)/);
+    expect(() =>
+      native.gemm({
+        transA: false,
+        transB: false,
+        m: 3,
+        n: 4,
+        k: 4,
+        alpha: 1,
+        a,
+        aOffset: 0,
+        lda: 4,
+        b,
+        bOffset: 0,
+        ldb: 4,
+        beta: 0,
+        c,
+        cOffset: 0,
+        ldc: 4,
+      }),
+    ).toThrow(/option 'b'.*reaches element 15/);
+    expect(() =>
+      native.gemm({
+        transA: false,
+        transB: false,
+        m: -1,
+        n: 3,
+        k: 4,
+        alpha: 1,
+        a,
+        aOffset: 0,
+        lda: 4,
+        b,
+        bOffset: 0,
+        ldb: 3,
+        beta: 0,
+        c,
+        cOffset: 0,
+        ldc: 3,
+      }),
+    ).toThrow(/option 'm' must be in \[0, /);
+    expect(() =>
+      native.gemm({
+        transA: false,
+        transB: false,
+        m: 3,
+        n: 3,
+        k: 4,
+        alpha: '1' as unknown as number,
+        a,
+        aOffset: 0,
+        lda: 4,
+        b,
+        bOffset: 0,
+        ldb: 3,
+        beta: 0,
+        c,
+        cOffset: 0,
+        ldc: 3,
+      }),
+    ).toThrow(/option 'alpha' must be a number/);
+    expect(() =>
+      native.gemm({
+        transA: false,
+        transB: false,
+        m: 3,
+        n: 3,
+        k: 4,
+        alpha: 1,
+        a: new Float64Array(12) as unknown as Float32Array,
+        aOffset: 0,
+        lda: 4,
+        b,
+        bOffset: 0,
+        ldb: 3,
+        beta: 0,
+        c,
+        cOffset: 0,
+        ldc: 3,
+      }),
+    ).toThrow(/gemm: option 'a' must be a Float32Array, got Float64Array\(12\)/);
   });
   it('rejects C overlapping A or B, and batched C overlapping itself', () => {
     const buf = new Float32Array(40);
-    expect(() => native.gemm(false, false, 3, 3, 3, 1, buf, 0, 3, b, 0, 3, 0, buf, 8, 3)).toThrow(
-      /gemm: output 'c' overlaps input 'a'/,
-    );
-    expect(() => native.gemm(false, false, 3, 3, 3, 1, a, 0, 3, buf, 20, 3, 0, buf, 12, 3)).toThrow(
-      /output 'c' overlaps input 'b'/,
-    );
-    expect(() => native.gemm(false, false, 3, 3, 3, 1, buf, 0, 3, b, 0, 3, 0, buf, 9, 3)).not.toThrow();
-    expect(() => native.gemmBatched(false, false, 2, 2, 2, 2, 1, a, 0, 2, 0, b, 0, 2, 0, 0, buf, 0, 2, 2)).toThrow(
-      /gemmBatched: output 'c' .* writes some elements more than once/,
-    );
-    expect(() => native.gemmBatched(false, false, 2, 2, 2, 2, 1, a, 0, 2, 4, b, 0, 2, 0, 0, buf, 0, 2, 0)).toThrow(
-      /writes some elements more than once/,
-    );
+    expect(() =>
+      native.gemm({
+        transA: false,
+        transB: false,
+        m: 3,
+        n: 3,
+        k: 3,
+        alpha: 1,
+        a: buf,
+        aOffset: 0,
+        lda: 3,
+        b,
+        bOffset: 0,
+        ldb: 3,
+        beta: 0,
+        c: buf,
+        cOffset: 8,
+        ldc: 3,
+      }),
+    ).toThrow(/gemm: output 'c' overlaps input 'a'/);
+    expect(() =>
+      native.gemm({
+        transA: false,
+        transB: false,
+        m: 3,
+        n: 3,
+        k: 3,
+        alpha: 1,
+        a,
+        aOffset: 0,
+        lda: 3,
+        b: buf,
+        bOffset: 20,
+        ldb: 3,
+        beta: 0,
+        c: buf,
+        cOffset: 12,
+        ldc: 3,
+      }),
+    ).toThrow(/output 'c' overlaps input 'b'/);
+    expect(() =>
+      native.gemm({
+        transA: false,
+        transB: false,
+        m: 3,
+        n: 3,
+        k: 3,
+        alpha: 1,
+        a: buf,
+        aOffset: 0,
+        lda: 3,
+        b,
+        bOffset: 0,
+        ldb: 3,
+        beta: 0,
+        c: buf,
+        cOffset: 9,
+        ldc: 3,
+      }),
+    ).not.toThrow();
+    expect(() =>
+      native.gemmBatched({
+        transA: false,
+        transB: false,
+        batch: 2,
+        m: 2,
+        n: 2,
+        k: 2,
+        alpha: 1,
+        a,
+        aOffset: 0,
+        lda: 2,
+        strideA: 0,
+        b,
+        bOffset: 0,
+        ldb: 2,
+        strideB: 0,
+        beta: 0,
+        c: buf,
+        cOffset: 0,
+        ldc: 2,
+        strideC: 2,
+      }),
+    ).toThrow(/gemmBatched: output 'c' .* writes some elements more than once/);
+    expect(() =>
+      native.gemmBatched({
+        transA: false,
+        transB: false,
+        batch: 2,
+        m: 2,
+        n: 2,
+        k: 2,
+        alpha: 1,
+        a,
+        aOffset: 0,
+        lda: 2,
+        strideA: 4,
+        b,
+        bOffset: 0,
+        ldb: 2,
+        strideB: 0,
+        beta: 0,
+        c: buf,
+        cOffset: 0,
+        ldc: 2,
+        strideC: 0,
+      }),
+    ).toThrow(/writes some elements more than once/);
   });
 });

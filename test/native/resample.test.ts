@@ -229,14 +229,14 @@ describe('resample2d argument checks', () => {
   });
   it('checks the tables', () => {
     expect(fwd(d, near.rows.index, null, near.cols.index.subarray(1), null, x, y)).toThrow(
-      /'colIndex' must hold 6 indices \(1 per output position\), got 5/,
+      /resample2d: argument 'colIndex' must hold 6 indices, got 5/,
     );
     expect(fwd(d, lin.rows.index, lin.rows.weight, lin.cols.index, null, x, y)).toThrow(
       /'rowWeight' and 'colWeight' must both be Float32Arrays \(linear\) or both null/,
     );
     expect(fwd(d, near.rows.index, null, near.cols.index, null, x, y)).not.toThrow();
     expect(fwd(d, near.rows.index, lin.rows.weight, near.cols.index, lin.cols.weight, x, y)).toThrow(
-      /'rowIndex' must hold 10 indices \(2 per output position\), got 5/,
+      /resample2d: argument 'rowIndex' must hold 10 indices, got 5/,
     );
     expect(fwd(d, lin.rows.index, lin.rows.weight!.subarray(2), lin.cols.index, lin.cols.weight, x, y)).toThrow(
       /'rowWeight' must hold 10 weights/,

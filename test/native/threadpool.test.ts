@@ -17,7 +17,25 @@ const b = randomFloats(k * n, 12);
 // leave its block at the start value.
 function accumulate(times: number): Float32Array {
   const c = new Float32Array(m * n);
-  for (let t = 0; t < times; t++) native.gemm(false, false, m, n, k, 1, a, 0, k, b, 0, n, 1, c, 0, n);
+  for (let t = 0; t < times; t++)
+    native.gemm({
+      transA: false,
+      transB: false,
+      m,
+      n,
+      k,
+      alpha: 1,
+      a,
+      aOffset: 0,
+      lda: k,
+      b,
+      bOffset: 0,
+      ldb: n,
+      beta: 1,
+      c,
+      cOffset: 0,
+      ldc: n,
+    });
   return c;
 }
 

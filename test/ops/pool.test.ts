@@ -8,7 +8,7 @@ import {
   maxPool2d,
   maxPool2dWithIndices,
 } from '../../lib/ops/pool.js';
-import { native } from '../../lib/native.js';
+import { native, PoolOp, type PoolShape } from '../../lib/native.js';
 import { randomFloats, withThreads } from '../helpers/native.js';
 import { describeOps } from '../helpers/opinfo.js';
 import { poolOps } from './declarations/pool.js';
@@ -138,15 +138,36 @@ describe('pooling errors', () => {
     expect(() => adaptiveAvgPool2d(x, [2, 2, 2] as unknown as number)).toThrow(/outputSize must be a number or a pair/);
   });
   it('the binding rejects indices outside the plane', () => {
-    const dims = [1, 2, 2, 1, 1, 2, 2, 2, 2, 0, 0, 1, 1];
+    const shape: PoolShape = {
+      planes: 1,
+      h: 2,
+      w: 2,
+      oh: 1,
+      ow: 1,
+      kh: 2,
+      kw: 2,
+      strideH: 2,
+      strideW: 2,
+      padH: 0,
+      padW: 0,
+      dilationH: 1,
+      dilationW: 1,
+      countIncludePad: false,
+    };
     expect(() =>
-      native.pool2dBackward(0, dims, false, new Float32Array(1), new Int32Array([4]), new Float32Array(4)),
-    ).toThrow('pool2dBackward: indices[0] = 4 is outside the 2x2 plane');
-    expect(() => native.pool2d(0, dims, false, new Float32Array(4), new Float32Array(1), null)).toThrow(
+      native.pool2dBackward(PoolOp.max, shape, new Float32Array(1), new Int32Array([4]), new Float32Array(4)),
+    ).toThrow('pool2dBackward: indices[0] = 4 is outside [0, 4)');
+    expect(() => native.pool2d(PoolOp.max, shape, new Float32Array(4), new Float32Array(1), null)).toThrow(
       /'indices' must be an Int32Array/,
     );
     expect(() =>
-      native.pool2d(1, [1, 4, 4, 3, 3, 2, 2, 2, 2, 0, 0, 1, 1], false, new Float32Array(16), new Float32Array(9), null),
+      native.pool2d(
+        PoolOp.avg,
+        { ...shape, h: 4, w: 4, oh: 3, ow: 3 },
+        new Float32Array(16),
+        new Float32Array(9),
+        null,
+      ),
     ).toThrow(/windows starting past input/);
   });
 });

@@ -1,19 +1,15 @@
 #include "binding/args.h"
 
-#include <algorithm>
 #include <cmath>
-#include <utility>
+#include <cstdio>
+#include <cstring>
 
 #include "kernels/common/nd_loop.h"
 
 namespace myelin::binding {
 
-namespace {
-constexpr double kMaxSafeInteger = 9007199254740991.0;  // 2^53 - 1
-}
-
 std::string describe(const Napi::Value& v) {
-  if (v.IsUndefined()) return "undefined";
+  if (v.IsEmpty() || v.IsUndefined()) return "undefined";
   if (v.IsNull()) return "null";
   if (v.IsBoolean()) return std::string("boolean ") + (v.As<Napi::Boolean>().Value() ? "true" : "false");
   if (v.IsNumber()) {
@@ -38,6 +34,8 @@ std::string describe(const Napi::Value& v) {
   }
   if (v.IsArray()) return "array of length " + std::to_string(v.As<Napi::Array>().Length());
   if (v.IsFunction()) return "function";
+  if (v.IsBigInt()) return "bigint";
+  if (v.IsSymbol()) return "symbol";
   return "object";
 }
 
@@ -50,40 +48,79 @@ std::string format_shape(const std::vector<int64_t>& shape) {
   return s + "]";
 }
 
+namespace {
+
+std::string num(int64_t v) { return std::to_string(v); }
+
+// An integral double as digits ("9", "-1", "1152921504606846976").
+std::string integer_text(double d) {
+  char buf[64];
+  snprintf(buf, sizeof buf, "%.0f", d);
+  return buf;
+}
+
+// The element count of a shape already read (its sizes in range): the caller's message when
+// its non-zero sizes multiply past kMaxCount.
+int64_t numel_or_throw(const Args& args, const char* param, const std::vector<int64_t>& shape) {
+  int64_t n;
+  if (!checks::numel(shape.data(), shape.size(), &n))
+    args.range_error(args.where(param) + ": shape " + format_shape(shape) + " has more than 2^53 - 1 elements");
+  return n;
+}
+
+template <class T>
+TypedArray<T> typed_array(const Args& args, const Napi::Value& v, const std::string& label, napi_typedarray_type type,
+                          const char* type_name) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type)
+    args.type_error(label + " must be " + type_name + ", got " + describe(v));
+  // napi_get_typedarray_info directly: it also serves arrays over a SharedArrayBuffer (whose
+  // buffer napi_get_arraybuffer_info refuses). The data pointer has byteOffset applied; a
+  // detached array has length 0.
+  napi_typedarray_type got;
+  size_t length = 0, byte_offset = 0;
+  void* data = nullptr;
+  napi_value buffer = nullptr;
+  if (napi_get_typedarray_info(args.env(), v, &got, &length, &data, &buffer, &byte_offset) != napi_ok)
+    args.type_error(label + ": cannot read the typed array");
+  TypedArray<T> out;
+  out.length = static_cast<int64_t>(length);
+  out.data = length > 0 ? static_cast<T*>(data) : nullptr;
+  out.buffer = Napi::Value(args.env(), buffer);
+  out.byte_offset = static_cast<int64_t>(byte_offset);
+  // napi_is_arraybuffer is false for a SharedArrayBuffer.
+  out.shared = !out.buffer.IsArrayBuffer();
+  return out;
+}
+
+}  // namespace
+
 Args::Args(const Napi::CallbackInfo& info, const char* fn, size_t min_count) : info_(info), fn_(fn) {
   if (info.Length() < min_count)
-    type_error(std::string(fn) + ": expected " + std::to_string(min_count) + " arguments, got " +
-               std::to_string(info.Length()));
+    type_error(std::string(fn) + ": expected " + num(static_cast<int64_t>(min_count)) + " arguments, got " +
+               num(static_cast<int64_t>(info.Length())));
 }
 
 std::string Args::where(const char* param) const { return std::string(fn_) + ": argument '" + param + "'"; }
+std::string Args::option_where(const char* key) const { return std::string(fn_) + ": option '" + key + "'"; }
 
 void Args::type_error(const std::string& msg) const { throw Napi::TypeError::New(env(), msg); }
 void Args::range_error(const std::string& msg) const { throw Napi::RangeError::New(env(), msg); }
 
-F32Array Args::f32_array(size_t i, const char* param) const {
-  const Napi::Value v = info_[i];
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-    type_error(where(param) + " must be a Float32Array, got " + describe(v));
-  Napi::Float32Array a = v.As<Napi::Float32Array>();
-  F32Array out;
-  out.length = static_cast<int64_t>(a.ElementLength());
-  out.data = out.length > 0 ? a.Data() : nullptr;
-  out.buffer = a.ArrayBuffer();
-  out.byte_offset = static_cast<int64_t>(a.ByteOffset());
-  return out;
+void Args::before_js_read() const {
+  if (memory_taken_)
+    throw Napi::Error::New(env(), std::string(fn_) +
+                                      ": internal error: a JS value was read after typed-array memory was taken "
+                                      "(a getter could have freed it)");
 }
 
 int64_t Args::integer(size_t i, const char* param, int64_t min, int64_t max) const {
   const Napi::Value v = info_[i];
   if (!v.IsNumber()) type_error(where(param) + " must be an integer, got " + describe(v));
   const double d = v.As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(d) || std::floor(d) != d || std::fabs(d) > kMaxSafeInteger)
-    type_error(where(param) + " must be an integer, got " + describe(v));
-  if (d < static_cast<double>(min) || d > static_cast<double>(max))
-    range_error(where(param) + " must be in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " +
-                std::to_string(static_cast<int64_t>(d)));
-  return static_cast<int64_t>(d);
+  int64_t out;
+  if (checks::integer_in(d, min, max, &out)) return out;
+  if (!std::isfinite(d) || std::floor(d) != d) type_error(where(param) + " must be an integer, got " + describe(v));
+  range_error(where(param) + " must be in [" + num(min) + ", " + num(max) + "], got " + integer_text(d));
 }
 
 bool Args::boolean(size_t i, const char* param) const {
@@ -105,163 +142,193 @@ std::string Args::string(size_t i, const char* param) const {
 }
 
 std::vector<int64_t> Args::shape(size_t i, const char* param) const {
+  before_js_read();
   const Napi::Value v = info_[i];
   if (!v.IsArray()) type_error(where(param) + " must be an array of sizes, got " + describe(v));
   const Napi::Array arr = v.As<Napi::Array>();
-  if (arr.Length() > static_cast<uint32_t>(kMaxDims))
-    range_error(where(param) + " has " + std::to_string(arr.Length()) + " dims; at most " + std::to_string(kMaxDims) +
-                " are supported");
-  std::vector<int64_t> shape(arr.Length());
-  double numel = 1;
-  for (uint32_t d = 0; d < arr.Length(); ++d) {
+  const uint32_t ndim = arr.Length();
+  if (ndim > static_cast<uint32_t>(kMaxDims))
+    range_error(where(param) + " has " + num(ndim) + " dims; at most " + num(kMaxDims) + " are supported");
+  std::vector<int64_t> shape(ndim);
+  for (uint32_t d = 0; d < ndim; ++d) {
     const Napi::Value e = arr.Get(d);
-    if (!e.IsNumber()) type_error(where(param) + "[" + std::to_string(d) + "] must be a size, got " + describe(e));
-    const double x = e.As<Napi::Number>().DoubleValue();
-    if (!std::isfinite(x) || std::floor(x) != x || x < 0 || x > kMaxSafeInteger)
-      range_error(where(param) + "[" + std::to_string(d) + "] must be a non-negative integer, got " + describe(e));
-    shape[d] = static_cast<int64_t>(x);
-    numel *= x;
+    if (!e.IsNumber()) type_error(where(param) + "[" + num(d) + "] must be a size, got " + describe(e));
+    if (!checks::integer_in(e.As<Napi::Number>().DoubleValue(), 0, kMaxCount, &shape[d]))
+      range_error(where(param) + "[" + num(d) + "] must be a non-negative integer, got " + describe(e));
   }
-  if (numel > kMaxSafeInteger) range_error(where(param) + " " + format_shape(shape) + " has too many elements");
+  numel_or_throw(*this, param, shape);
   return shape;
 }
 
-std::vector<int64_t> Args::named_ints(size_t i, const char* param, const std::vector<const char*>& names,
-                                      const std::vector<int64_t>& min) const {
-  constexpr int64_t kMaxSize = (int64_t{1} << 31) - 1;
-  const Napi::Value v = info_[i];
-  const std::string at = std::string(fn_) + ": argument '" + param + "'";
-  if (!v.IsArray())
-    type_error(at + " must be an array of " + std::to_string(names.size()) + " integers, got " + describe(v));
-  const Napi::Array arr = v.As<Napi::Array>();
-  if (arr.Length() != names.size())
-    range_error(at + " must have " + std::to_string(names.size()) + " entries, got " + std::to_string(arr.Length()));
-  std::vector<int64_t> out(names.size());
-  for (uint32_t d = 0; d < arr.Length(); ++d) {
-    const Napi::Value e = arr.Get(d);
-    const double x = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : NAN;
-    if (!std::isfinite(x) || std::floor(x) != x || x < static_cast<double>(min[d]) || x > static_cast<double>(kMaxSize))
-      range_error(at + ": " + names[d] + " must be an integer in [" + std::to_string(min[d]) + ", " +
-                  std::to_string(kMaxSize) + "], got " + describe(e));
-    out[d] = static_cast<int64_t>(x);
-  }
-  return out;
-}
-
 std::vector<int64_t> Args::strides(size_t i, const char* param, size_t ndim) const {
+  before_js_read();
   const Napi::Value v = info_[i];
   if (!v.IsArray()) type_error(where(param) + " must be an array of strides, got " + describe(v));
   const Napi::Array arr = v.As<Napi::Array>();
   if (arr.Length() != ndim)
-    range_error(where(param) + " must have " + std::to_string(ndim) + " strides (one per dim), got " +
-                std::to_string(arr.Length()));
+    range_error(where(param) + " must have " + num(static_cast<int64_t>(ndim)) + " strides (one per dim), got " +
+                num(arr.Length()));
   std::vector<int64_t> strides(ndim);
   for (uint32_t d = 0; d < ndim; ++d) {
     const Napi::Value e = arr.Get(d);
-    if (!e.IsNumber()) type_error(where(param) + "[" + std::to_string(d) + "] must be a stride, got " + describe(e));
-    const double x = e.As<Napi::Number>().DoubleValue();
-    if (!std::isfinite(x) || std::floor(x) != x || x < 0 || x > kMaxSafeInteger)
-      range_error(where(param) + "[" + std::to_string(d) + "] must be a non-negative integer, got " + describe(e));
-    strides[d] = static_cast<int64_t>(x);
+    if (!e.IsNumber()) type_error(where(param) + "[" + num(d) + "] must be a stride, got " + describe(e));
+    if (!checks::integer_in(e.As<Napi::Number>().DoubleValue(), 0, kMaxCount, &strides[d]))
+      range_error(where(param) + "[" + num(d) + "] must be a non-negative integer, got " + describe(e));
   }
   return strides;
 }
 
-StridedF32 Args::strided_f32(size_t i, const char* param, const std::vector<int64_t>& shape) const {
-  StridedF32 s;
-  s.array = f32_array(i, param);
+Layout Args::layout(size_t i, const char* param, size_t ndim) const {
+  Layout l;
   const std::string offset_name = std::string(param) + "Offset";
   const std::string strides_name = std::string(param) + "Strides";
-  s.offset = integer(i + 1, offset_name.c_str(), 0, static_cast<int64_t>(kMaxSafeInteger));
-  s.strides = strides(i + 2, strides_name.c_str(), shape.size());
-  // The furthest element any index reaches; nothing is read when the shape is empty.
-  double last = static_cast<double>(s.offset);
-  for (size_t d = 0; d < shape.size(); ++d) {
-    if (shape[d] == 0) return s;
-    last += static_cast<double>(shape[d] - 1) * static_cast<double>(s.strides[d]);
-  }
-  if (last >= static_cast<double>(s.array.length))
-    range_error(where(param) + ": offset " + std::to_string(s.offset) + " with strides " + format_shape(s.strides) +
-                " over shape " + format_shape(shape) + " reaches element " +
-                std::to_string(static_cast<int64_t>(last)) + " of a Float32Array of length " +
-                std::to_string(s.array.length));
-  return s;
-}
-
-StridedF32 Args::matrices_f32(size_t i, const char* param, const char* offset_name, const char* ld_name,
-                              const char* stride_name, const std::string& what, int64_t batch, int64_t rows,
-                              int64_t cols) const {
-  StridedF32 s;
-  s.array = f32_array(i, param);
-  s.offset = integer(i + 1, offset_name, 0, static_cast<int64_t>(kMaxSafeInteger));
-  const int64_t min_ld = cols > 1 ? cols : 1;
-  const int64_t ld = integer(i + 2, ld_name, 0, static_cast<int64_t>(kMaxSafeInteger));
-  if (ld < min_ld)
-    range_error(where(ld_name) + " must be >= " + std::to_string(min_ld) + " (the row length of " + what + ", " +
-                std::to_string(rows) + " x " + std::to_string(cols) + "), got " + std::to_string(ld));
-  const int64_t stride = stride_name ? integer(i + 3, stride_name, 0, static_cast<int64_t>(kMaxSafeInteger)) : 0;
-  s.strides = {stride, ld, 1};
-  if (batch == 0 || rows == 0 || cols == 0) return s;
-  const double last = static_cast<double>(s.offset) + static_cast<double>(batch - 1) * stride +
-                      static_cast<double>(rows - 1) * ld + static_cast<double>(cols - 1);
-  if (last >= static_cast<double>(s.array.length))
-    range_error(where(param) + ": " + what + " (" + std::to_string(batch > 1 ? batch : 1) + " x " +
-                std::to_string(rows) + " x " + std::to_string(cols) + ") at offset " + std::to_string(s.offset) +
-                " with " + ld_name + " " + std::to_string(ld) +
-                (stride_name ? std::string(" and ") + stride_name + " " + std::to_string(stride) : "") +
-                " reaches element " + std::to_string(static_cast<int64_t>(last)) + " of a Float32Array of length " +
-                std::to_string(s.array.length));
-  return s;
+  l.offset = integer(i, offset_name.c_str(), 0, kMaxCount);
+  l.strides = strides(i + 1, strides_name.c_str(), ndim);
+  return l;
 }
 
 std::vector<int> Args::axes(size_t i, const char* param, size_t ndim) const {
+  before_js_read();
   const Napi::Value v = info_[i];
   if (!v.IsArray()) type_error(where(param) + " must be an array of axes, got " + describe(v));
   const Napi::Array arr = v.As<Napi::Array>();
+  if (arr.Length() > ndim)
+    range_error(where(param) + " has " + num(arr.Length()) + " axes for " + num(static_cast<int64_t>(ndim)) + " dims");
   std::vector<int> axes;
   std::vector<bool> seen(ndim, false);
   for (uint32_t k = 0; k < arr.Length(); ++k) {
     const Napi::Value e = arr.Get(k);
-    const std::string at = where(param) + "[" + std::to_string(k) + "]";
+    const std::string at = where(param) + "[" + num(k) + "]";
     if (!e.IsNumber()) type_error(at + " must be an axis, got " + describe(e));
-    const double x = e.As<Napi::Number>().DoubleValue();
-    if (!std::isfinite(x) || std::floor(x) != x || x < 0 || x >= static_cast<double>(ndim))
-      range_error(at + " must be an integer axis in [0, " + std::to_string(ndim) + "), got " + describe(e));
-    const int axis = static_cast<int>(x);
-    if (seen[axis]) range_error(where(param) + " names axis " + std::to_string(axis) + " twice");
+    int64_t axis;
+    if (ndim == 0 || !checks::integer_in(e.As<Napi::Number>().DoubleValue(), 0, static_cast<int64_t>(ndim) - 1, &axis))
+      range_error(at + " must be an integer axis in [0, " + num(static_cast<int64_t>(ndim)) + "), got " + describe(e));
+    if (seen[axis]) range_error(where(param) + " names axis " + num(axis) + " twice");
     seen[axis] = true;
-    axes.push_back(axis);
+    axes.push_back(static_cast<int>(axis));
   }
   return axes;
 }
 
-I32Array Args::i32_array(size_t i, const char* param) const {
+std::vector<int64_t> Args::named_sizes(size_t i, const char* param, const std::vector<const char*>& names,
+                                       const std::vector<int64_t>& min) const {
+  before_js_read();
   const Napi::Value v = info_[i];
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
-    type_error(where(param) + " must be an Int32Array, got " + describe(v));
-  Napi::Int32Array a = v.As<Napi::Int32Array>();
-  I32Array out;
-  out.length = static_cast<int64_t>(a.ElementLength());
-  out.data = out.length > 0 ? a.Data() : nullptr;
-  out.buffer = a.ArrayBuffer();
-  out.byte_offset = static_cast<int64_t>(a.ByteOffset());
+  const std::string at = where(param);
+  if (!v.IsArray())
+    type_error(at + " must be an array of " + num(static_cast<int64_t>(names.size())) + " integers, got " +
+               describe(v));
+  const Napi::Array arr = v.As<Napi::Array>();
+  if (arr.Length() != names.size())
+    range_error(at + " must have " + num(static_cast<int64_t>(names.size())) + " entries, got " + num(arr.Length()));
+  std::vector<int64_t> out(names.size());
+  for (uint32_t d = 0; d < arr.Length(); ++d) {
+    const Napi::Value e = arr.Get(d);
+    if (!e.IsNumber() || !checks::integer_in(e.As<Napi::Number>().DoubleValue(), min[d], kMaxDimSize, &out[d]))
+      range_error(at + ": " + names[d] + " must be an integer in [" + num(min[d]) + ", " + num(kMaxDimSize) +
+                  "], got " + describe(e));
+  }
   return out;
+}
+
+Options Args::options(size_t i, const char* param) const { return Options(*this, i, param); }
+
+F32Array Args::f32(const Napi::Value& v, const char* param) const { return f32_labeled(v, where(param)); }
+
+F32Array Args::f32_labeled(const Napi::Value& v, const std::string& label) const {
+  F32Array a = typed_array<float>(*this, v, label, napi_float32_array, "a Float32Array");
+  took_memory();
+  return a;
+}
+
+I32Array Args::i32(const Napi::Value& v, const char* param) const {
+  I32Array a = typed_array<int32_t>(*this, v, where(param), napi_int32_array, "an Int32Array");
+  took_memory();
+  return a;
+}
+
+F32Array Args::f32_exact(const Napi::Value& v, const char* param, const std::vector<int64_t>& shape) const {
+  const int64_t n = numel_or_throw(*this, param, shape);
+  const F32Array a = f32(v, param);
+  if (a.length != n)
+    range_error(where(param) + " must hold " + format_shape(shape) + " = " + num(n) + " floats, got " + num(a.length));
+  return a;
+}
+
+F32Array Args::f32_optional(size_t i, const char* param, const std::vector<int64_t>& shape) const {
+  if (is_null(i)) return F32Array{};
+  return f32_exact(i, param, shape);
+}
+
+float* Args::f32_rows(const Napi::Value& v, const char* param, int64_t offset, int64_t rows, int64_t cols) const {
+  int64_t count, need;
+  if (!checks::mul(rows, cols, &count) || !checks::add(offset, count, &need))
+    range_error(where(param) + ": offset " + num(offset) + " + " + num(rows) + " x " + num(cols) +
+                " elements is more than 2^53 - 1");
+  const F32Array a = f32(v, param);
+  if (need > a.length)
+    range_error(where(param) + " needs " + num(need) + " elements (offset " + num(offset) + " + " + num(rows) + " x " +
+                num(cols) + "), the Float32Array has " + num(a.length));
+  return a.data + (need > 0 ? offset : 0);
+}
+
+StridedF32 Args::strided(const Napi::Value& v, const char* param, const Layout& layout,
+                         const std::vector<int64_t>& shape) const {
+  StridedF32 s;
+  s.array = f32(v, param);
+  s.offset = layout.offset;
+  s.strides = layout.strides;
+  int64_t last;
+  if (!checks::last_element(s.offset, shape.data(), s.strides.data(), shape.size(), &last))
+    range_error(where(param) + ": offset " + num(s.offset) + " with strides " + format_shape(s.strides) +
+                " over shape " + format_shape(shape) + " reaches past element 2^53 - 1");
+  if (last >= s.array.length)
+    range_error(where(param) + ": offset " + num(s.offset) + " with strides " + format_shape(s.strides) +
+                " over shape " + format_shape(shape) + " reaches element " + num(last) +
+                " of a Float32Array of length " + num(s.array.length));
+  if (last < 0) s.offset = 0;  // nothing is read: keep the pointer inside (or at) the array
+  return s;
+}
+
+const int32_t* Args::stable_indices(const Napi::Value& v, const char* param, int64_t count, bool at_least,
+                                    Scratch<int32_t>* copy, I32Array* array) const {
+  const I32Array a = i32(v, param);
+  if (at_least ? a.length < count : a.length != count)
+    range_error(where(param) + " must hold " + (at_least ? "at least " : "") + num(count) + " indices, got " +
+                num(a.length));
+  if (array) *array = a;
+  if (!a.shared || count == 0) return a.data;
+  *copy = Scratch<int32_t>(count);
+  std::memcpy(copy->get(), a.data, static_cast<size_t>(count) * sizeof(int32_t));
+  return copy->get();
+}
+
+const int32_t* Args::indices(const Napi::Value& v, const char* param, int64_t count, int64_t lo, int64_t hi,
+                             Scratch<int32_t>* copy, I32Array* array) const {
+  const int32_t* data = stable_indices(v, param, count, false, copy, array);
+  const int64_t bad = checks::first_outside(data, count, lo, hi, checks::kNoException);
+  if (bad >= 0)
+    range_error(std::string(fn_) + ": " + param + "[" + num(bad) + "] = " + num(data[bad]) + " is outside [" + num(lo) +
+                ", " + num(hi) + ")");
+  return data;
 }
 
 Options::Options(const Args& args, size_t i, const char* param) : args_(args) {
   const Napi::Value v = args.value(i);
   if (!v.IsObject() || v.IsArray() || v.IsFunction() || v.IsTypedArray())
-    args.type_error(std::string(args.fn()) + ": argument '" + param + "' must be an options object, got " +
-                    describe(v));
+    args.type_error(args.where(param) + " must be an options object, got " + describe(v));
   object_ = v.As<Napi::Object>();
 }
 
-std::string Options::where(const char* key) const { return std::string(args_.fn()) + ": option '" + key + "'"; }
+std::string Options::where(const char* key) const { return args_.option_where(key); }
 
-Napi::Value Options::get(const char* key) const { return object_.Get(key); }
+Napi::Value Options::value(const char* key) const {
+  args_.before_js_read();
+  return object_.Get(key);
+}
 
 double Options::number(const char* key, double min, double max, bool max_open) const {
-  const Napi::Value v = get(key);
+  const Napi::Value v = value(key);
   if (!v.IsNumber()) args_.type_error(where(key) + " must be a number, got " + describe(v));
   const double d = v.As<Napi::Number>().DoubleValue();
   if (!std::isfinite(d) || d < min || d > max || (max_open && d == max)) {
@@ -275,49 +342,53 @@ double Options::number(const char* key, double min, double max, bool max_open) c
   return d;
 }
 
+double Options::any_number(const char* key) const {
+  const Napi::Value v = value(key);
+  if (!v.IsNumber()) args_.type_error(where(key) + " must be a number, got " + describe(v));
+  return v.As<Napi::Number>().DoubleValue();
+}
+
 bool Options::boolean(const char* key) const {
-  const Napi::Value v = get(key);
+  const Napi::Value v = value(key);
   if (!v.IsBoolean()) args_.type_error(where(key) + " must be a boolean, got " + describe(v));
   return v.As<Napi::Boolean>().Value();
 }
 
 int64_t Options::integer(const char* key, int64_t min, int64_t max) const {
-  const Napi::Value v = get(key);
+  const Napi::Value v = value(key);
   if (!v.IsNumber()) args_.type_error(where(key) + " must be an integer, got " + describe(v));
   const double d = v.As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(d) || std::floor(d) != d || std::fabs(d) > kMaxSafeInteger)
-    args_.type_error(where(key) + " must be an integer, got " + describe(v));
-  if (d < static_cast<double>(min) || d > static_cast<double>(max))
-    args_.range_error(where(key) + " must be in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " +
-                      describe(v));
-  return static_cast<int64_t>(d);
-}
-
-StridedF32 whole_view(const F32Array& a) { return StridedF32{a, 0, {1}}; }
-
-StridedF32 whole_view(const I32Array& a) {
-  return StridedF32{F32Array{nullptr, a.length, a.buffer, a.byte_offset}, 0, {1}};
+  int64_t out;
+  if (checks::integer_in(d, min, max, &out)) return out;
+  if (!std::isfinite(d) || std::floor(d) != d) args_.type_error(where(key) + " must be an integer, got " + describe(v));
+  args_.range_error(where(key) + " must be in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " +
+                    describe(v));
 }
 
 namespace {
-// The byte range [lo, hi) a strided view touches within its ArrayBuffer.
+// The byte range [lo, hi) a strided view touches within its buffer (a view checked by
+// Args::strided: no overflow).
 void byte_range(const StridedF32& v, const std::vector<int64_t>& shape, int64_t* lo, int64_t* hi) {
   int64_t last = v.offset;
   for (size_t d = 0; d < shape.size(); ++d) last += (shape[d] - 1) * v.strides[d];
   *lo = v.array.byte_offset + v.offset * 4;
   *hi = v.array.byte_offset + (last + 1) * 4;
 }
+
+bool empty(const std::vector<int64_t>& shape) {
+  for (int64_t s : shape)
+    if (s == 0) return true;
+  return false;
+}
 }  // namespace
 
 void check_no_partial_overlap(const Args& args, const char* out_name, const StridedF32& out, const char* in_name,
                               const StridedF32& in, const std::vector<int64_t>& shape) {
-  for (int64_t s : shape)
-    if (s == 0) return;
-  if (!out.array.buffer.StrictEquals(in.array.buffer)) return;
+  if (empty(shape) || !out.array.buffer.StrictEquals(in.array.buffer)) return;
   int64_t olo, ohi, ilo, ihi;
   byte_range(out, shape, &olo, &ohi);
   byte_range(in, shape, &ilo, &ihi);
-  if (ohi <= ilo || ihi <= olo) return;
+  if (!checks::ranges_overlap(olo, ohi, ilo, ihi)) return;
   if (olo == ilo) {
     bool same = true;
     for (size_t d = 0; d < shape.size(); ++d)
@@ -330,34 +401,20 @@ void check_no_partial_overlap(const Args& args, const char* out_name, const Stri
 
 void check_no_self_overlap(const Args& args, const char* name, const StridedF32& out,
                            const std::vector<int64_t>& shape) {
-  // Sorted by stride, each dim must step past everything the smaller-stride dims span.
-  std::vector<std::pair<int64_t, int64_t>> dims;  // (stride, size)
-  for (size_t d = 0; d < shape.size(); ++d) {
-    if (shape[d] == 0) return;
-    if (shape[d] > 1) dims.emplace_back(out.strides[d], shape[d]);
-  }
-  std::sort(dims.begin(), dims.end());
-  int64_t span = 1;  // elements covered by the dims seen so far
-  for (const auto& [stride, size] : dims) {
-    if (stride < span)
-      args.range_error(std::string(args.fn()) + ": output '" + name + "' with strides " + format_shape(out.strides) +
-                       " over shape " + format_shape(shape) + " writes some elements more than once");
-    span = stride * (size - 1) + span;
-  }
+  if (empty(shape)) return;
+  if (checks::writes_twice(shape.data(), out.strides.data(), shape.size()))
+    args.range_error(std::string(args.fn()) + ": output '" + name + "' with strides " + format_shape(out.strides) +
+                     " over shape " + format_shape(shape) + " writes some elements more than once");
 }
 
 void check_disjoint(const Args& args, const char* out_name, const StridedF32& out,
                     const std::vector<int64_t>& out_shape, const char* in_name, const StridedF32& in,
                     const std::vector<int64_t>& in_shape) {
-  for (int64_t s : out_shape)
-    if (s == 0) return;
-  for (int64_t s : in_shape)
-    if (s == 0) return;
-  if (!out.array.buffer.StrictEquals(in.array.buffer)) return;
+  if (empty(out_shape) || empty(in_shape) || !out.array.buffer.StrictEquals(in.array.buffer)) return;
   int64_t olo, ohi, ilo, ihi;
   byte_range(out, out_shape, &olo, &ohi);
   byte_range(in, in_shape, &ilo, &ihi);
-  if (ohi <= ilo || ihi <= olo) return;
+  if (!checks::ranges_overlap(olo, ohi, ilo, ihi)) return;
   args.range_error(std::string(args.fn()) + ": output '" + out_name + "' overlaps input '" + in_name +
                    "' (they share memory); write the result to a separate buffer");
 }

@@ -1,5 +1,11 @@
-// All argument checking of the binding. Every check throws a JS TypeError or RangeError whose
-// message names the function, the parameter, what was expected and what arrived.
+// The one argument reader of the binding. Every check throws a JS TypeError or RangeError whose
+// message names the function, the parameter, what was expected and what arrived; the sizes are
+// checked with overflow-checked arithmetic (checks.h).
+//
+// Order: reading a JS array's elements or an object's properties may run JS (a getter, a Proxy
+// trap), and that JS may shrink or detach an ArrayBuffer. So every call reads all its JS values
+// first (numbers, shapes, strides, options) and takes typed-array memory last; the reader
+// refuses, as a binding bug, to read a JS value once it has handed out typed-array memory.
 #pragma once
 #include <napi.h>
 
@@ -7,103 +13,177 @@
 #include <string>
 #include <vector>
 
+#include "binding/checks.h"
+#include "binding/exports.h"
+#include "binding/op_codes.h"
+#include "runtime/scratch.h"
+
 namespace myelin::binding {
 
-// A Float32Array argument: its data pointer (byteOffset applied) and its element count.
-struct F32Array {
-  float* data;
-  int64_t length;
-  Napi::Value buffer;  // the backing ArrayBuffer, for overlap checks
-  int64_t byte_offset;
+using checks::kMaxCount;
+
+// The largest size of one dim of a convolution, pooling or normalisation (the kernels' int32
+// indices and plane arithmetic rely on it).
+constexpr int64_t kMaxDimSize = (int64_t{1} << 31) - 1;
+
+// A typed array's memory: its data pointer (byteOffset applied) and its element count.
+template <class T>
+struct TypedArray {
+  T* data = nullptr;
+  int64_t length = 0;
+  Napi::Value buffer;  // the backing ArrayBuffer or SharedArrayBuffer, for overlap checks
+  int64_t byte_offset = 0;
+  bool shared = false;  // a SharedArrayBuffer: another thread may write it at any time
+  bool present() const { return !buffer.IsEmpty(); }
+};
+using F32Array = TypedArray<float>;
+using I32Array = TypedArray<int32_t>;
+
+// Where a strided argument's elements are: an element offset and one stride per dim.
+struct Layout {
+  int64_t offset = 0;
+  std::vector<int64_t> strides;
 };
 
-// An Int32Array argument: its data pointer (byteOffset applied) and its element count.
-struct I32Array {
-  int32_t* data;
-  int64_t length;
-  Napi::Value buffer;  // the backing ArrayBuffer, for overlap checks
-  int64_t byte_offset;
-};
-
-// A strided view of a typed array argument: element offset and strides over a shared shape.
+// A strided view of a Float32Array: offset and strides over a shape the caller knows.
 struct StridedF32 {
   F32Array array;
-  int64_t offset;
+  int64_t offset = 0;
   std::vector<int64_t> strides;
   float* ptr() const { return array.data + offset; }
 };
 
+class Options;
+
 class Args {
  public:
+  // The call's arguments; the function's name (for errors) comes from its export entry, and
+  // the addon has already checked its arity.
+  explicit Args(const Napi::CallbackInfo& info) : info_(info), fn_(current_export(info).name) {}
+  // A function outside the export tables (a class's method): its name for errors, and at least
+  // min_count arguments (a TypeError otherwise).
   Args(const Napi::CallbackInfo& info, const char* fn, size_t min_count);
 
   Napi::Env env() const { return info_.Env(); }
   const char* fn() const { return fn_; }
-
-  F32Array f32_array(size_t i, const char* param) const;
-  // An integer in [min, max] (a JS number that is a safe integer).
-  int64_t integer(size_t i, const char* param, int64_t min, int64_t max) const;
-  bool boolean(size_t i, const char* param) const;
-  // Any JS number (NaN and infinities included).
-  double number(size_t i, const char* param) const;
-  // `batch` row-major rows x cols matrices in one Float32Array: the array at i, its offset at
-  // i+1, its leading dimension at i+2 (>= max(1, cols)) and, when stride_name is non-null, the
-  // batch stride at i+3. `what` names the matrix in errors ("A (k x m, transposed)").
-  // Checked to stay inside the array; strides are {batch stride, ld, 1}.
-  StridedF32 matrices_f32(size_t i, const char* param, const char* offset_name, const char* ld_name,
-                          const char* stride_name, const std::string& what, int64_t batch, int64_t rows,
-                          int64_t cols) const;
-  std::string string(size_t i, const char* param) const;
-  // A shape: an array of at most kMaxDims non-negative integers whose product fits in 2^53.
-  std::vector<int64_t> shape(size_t i, const char* param) const;
-  // Named sizes (a conv's or a norm's dims): an array of exactly names.size() integers, entry d
-  // in [min[d], 2^31 - 1]; errors name the entry ("conv2d: argument 'dims': kh must be ...").
-  std::vector<int64_t> named_ints(size_t i, const char* param, const std::vector<const char*>& names,
-                                  const std::vector<int64_t>& min) const;
-  // Strides for `ndim` dims: an array of ndim non-negative integers.
-  std::vector<int64_t> strides(size_t i, const char* param, size_t ndim) const;
-  // Axes of an ndim-dim shape: an array of distinct integers in [0, ndim).
-  std::vector<int> axes(size_t i, const char* param, size_t ndim) const;
-  I32Array i32_array(size_t i, const char* param) const;
-  // Whether argument i is null (an optional argument left out).
-  bool is_null(size_t i) const { return info_[i].IsNull(); }
+  size_t count() const { return info_.Length(); }
   // Argument i as it arrived (undefined past the end).
   Napi::Value value(size_t i) const { return info_[i]; }
-  // A strided view: (array at i, offset at i+1, strides at i+2), checked to stay inside the
-  // array for every index of `shape`.
-  StridedF32 strided_f32(size_t i, const char* param, const std::vector<int64_t>& shape) const;
+  bool is_null(size_t i) const { return info_[i].IsNull(); }
+
+  // ---- JS values. Read all of them before the first typed array.
+
+  // An integer in [min, max] (a JS number; min and max within +-kMaxCount).
+  int64_t integer(size_t i, const char* param, int64_t min, int64_t max) const;
+  bool boolean(size_t i, const char* param) const;
+  // An op code of enum E (op_codes.h): an integer in [0, the number of ops).
+  template <class E>
+  E op(size_t i, const char* param) const {
+    return static_cast<E>(integer(i, param, 0, op_count<E>() - 1));
+  }
+  // Any JS number (NaN and infinities included).
+  double number(size_t i, const char* param) const;
+  std::string string(size_t i, const char* param) const;
+  // A shape: an array of at most kMaxDims sizes in [0, kMaxCount] whose product (of the non-zero
+  // ones) is at most kMaxCount.
+  std::vector<int64_t> shape(size_t i, const char* param) const;
+  // Strides for `ndim` dims: an array of ndim integers in [0, kMaxCount].
+  std::vector<int64_t> strides(size_t i, const char* param, size_t ndim) const;
+  // A strided argument's offset (at i) and strides (at i + 1), named param + "Offset" and
+  // param + "Strides".
+  Layout layout(size_t i, const char* param, size_t ndim) const;
+  // Axes of an ndim-dim shape: an array of distinct integers in [0, ndim).
+  std::vector<int> axes(size_t i, const char* param, size_t ndim) const;
+  // Named sizes (a norm's or a resampling's dims): an array of exactly names.size() integers,
+  // entry d in [min[d], kMaxDimSize], whose product (of the non-zero ones) is at most kMaxCount;
+  // errors name the entry ("groupNorm: argument 'dims': c must be ...").
+  std::vector<int64_t> named_sizes(size_t i, const char* param, const std::vector<const char*>& names,
+                                   const std::vector<int64_t>& min) const;
+  // An options object (a struct of named fields).
+  Options options(size_t i, const char* param) const;
+
+  // ---- Typed arrays. They run no JS; once one is taken, no JS value may be read.
+
+  F32Array f32(const Napi::Value& v, const char* param) const;
+  F32Array f32(size_t i, const char* param) const { return f32(info_[i], param); }
+  // As f32, with `label` naming it in errors ("gemm: option 'a'").
+  F32Array f32_labeled(const Napi::Value& v, const std::string& label) const;
+  I32Array i32(const Napi::Value& v, const char* param) const;
+  I32Array i32(size_t i, const char* param) const { return i32(info_[i], param); }
+  // A Float32Array of exactly the shape's element count ("must hold [2,3] = 6 floats").
+  F32Array f32_exact(const Napi::Value& v, const char* param, const std::vector<int64_t>& shape) const;
+  F32Array f32_exact(size_t i, const char* param, const std::vector<int64_t>& shape) const {
+    return f32_exact(info_[i], param, shape);
+  }
+  // As f32_exact, or an absent array (data null) when the argument is null.
+  F32Array f32_optional(size_t i, const char* param, const std::vector<int64_t>& shape) const;
+  // `rows` contiguous rows of `cols` floats from element `offset`: the array must hold
+  // offset + rows * cols floats.
+  float* f32_rows(const Napi::Value& v, const char* param, int64_t offset, int64_t rows, int64_t cols) const;
+  float* f32_rows(size_t i, const char* param, int64_t offset, int64_t rows, int64_t cols) const {
+    return f32_rows(info_[i], param, offset, rows, cols);
+  }
+  // A strided view checked to stay inside the array for every index of `shape`.
+  StridedF32 strided(const Napi::Value& v, const char* param, const Layout& layout,
+                     const std::vector<int64_t>& shape) const;
+  StridedF32 strided(size_t i, const char* param, const Layout& layout, const std::vector<int64_t>& shape) const {
+    return strided(info_[i], param, layout, shape);
+  }
+  // Indices the kernel will dereference: an Int32Array of exactly `count` entries (at least
+  // `count` when at_least), returned as they will be used. When the array lives in a
+  // SharedArrayBuffer, another thread could change an entry between its check and its use, so
+  // the first `count` entries are copied into `copy` and the copy is returned (to be checked and
+  // used). `array`, when given, receives the array itself (for overlap checks).
+  const int32_t* stable_indices(const Napi::Value& v, const char* param, int64_t count, bool at_least,
+                                Scratch<int32_t>* copy, I32Array* array = nullptr) const;
+  // stable_indices of exactly `count` entries, each checked to lie in [lo, hi).
+  const int32_t* indices(const Napi::Value& v, const char* param, int64_t count, int64_t lo, int64_t hi,
+                         Scratch<int32_t>* copy, I32Array* array = nullptr) const;
 
   [[noreturn]] void type_error(const std::string& msg) const;
   [[noreturn]] void range_error(const std::string& msg) const;
+  // "fn: argument 'param'", "fn: option 'key'"
+  std::string where(const char* param) const;
+  std::string option_where(const char* key) const;
+
+  // Called before reading a JS value that may run JS (Options uses it too).
+  void before_js_read() const;
 
  private:
-  std::string where(const char* param) const;
+  void took_memory() const { memory_taken_ = true; }
   const Napi::CallbackInfo& info_;
   const char* fn_;
+  mutable bool memory_taken_ = false;
 };
 
 // An options-object argument: its named properties, read with the same kind of checks as
-// positional arguments; errors name the property ("adamStep: option 'lr' must be ...").
-// Reading a property may run JS (a getter): read options before taking typed-array pointers.
+// positional arguments; errors name the property ("adamStep: option 'lr' must be ..."). A
+// property read may run JS (a getter): read them all before taking typed-array memory.
 class Options {
  public:
   Options(const Args& args, size_t i, const char* param);
   // A finite number in [min, max] (or [min, max) when max_open).
   double number(const char* key, double min, double max, bool max_open = false) const;
+  // Any JS number (NaN and infinities included).
+  double any_number(const char* key) const;
   bool boolean(const char* key) const;
-  // An integer in [min, max] (a JS number that is a safe integer).
+  // An integer in [min, max] (a JS number; min and max within +-kMaxCount).
   int64_t integer(const char* key, int64_t min, int64_t max) const;
+  // The property as it is (a typed array to take later, null, ...).
+  Napi::Value value(const char* key) const;
 
  private:
-  Napi::Value get(const char* key) const;
   std::string where(const char* key) const;
   const Args& args_;
   Napi::Object object_;
 };
 
 // A whole typed array as a 1-d view of its elements (4 bytes each), for the overlap checks.
-StridedF32 whole_view(const F32Array& a);
-StridedF32 whole_view(const I32Array& a);
+template <class T>
+StridedF32 whole_view(const TypedArray<T>& a) {
+  static_assert(sizeof(T) == 4, "overlap checks count 4-byte elements");
+  return StridedF32{F32Array{nullptr, a.length, a.buffer, a.byte_offset, a.shared}, 0, {1}};
+}
 
 // Describes a JS value for error messages: "number 3", "string 'x'", "Float64Array(4)".
 std::string describe(const Napi::Value& v);
@@ -114,14 +194,22 @@ std::string format_shape(const std::vector<int64_t>& shape);
 void check_no_partial_overlap(const Args& args, const char* out_name, const StridedF32& out, const char* in_name,
                               const StridedF32& in, const std::vector<int64_t>& shape);
 
-// Throws RangeError when a view to be written reaches one element through two indices
-// (a broadcast stride 0, or strides that interleave): threads would race on it.
 // Throws RangeError when `out` (over out_shape) and `in` (over in_shape) touch any common byte
 // range of one buffer: for outputs that are written while the whole input is still being read.
 void check_disjoint(const Args& args, const char* out_name, const StridedF32& out,
                     const std::vector<int64_t>& out_shape, const char* in_name, const StridedF32& in,
                     const std::vector<int64_t>& in_shape);
 
+// Whole arrays: throws RangeError when `out` shares any byte with `in` (absent arrays pass).
+template <class T, class U>
+void check_disjoint(const Args& args, const char* out_name, const TypedArray<T>& out, const char* in_name,
+                    const TypedArray<U>& in) {
+  if (!out.present() || !in.present()) return;
+  check_disjoint(args, out_name, whole_view(out), {out.length}, in_name, whole_view(in), {in.length});
+}
+
+// Throws RangeError when a view to be written reaches one element through two indices
+// (a broadcast stride 0, or strides that interleave): threads would race on it.
 void check_no_self_overlap(const Args& args, const char* name, const StridedF32& out,
                            const std::vector<int64_t>& shape);
 

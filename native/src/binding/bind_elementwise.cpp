@@ -1,20 +1,24 @@
 // Elementwise ops over strided float32 views.
 #include "binding/args.h"
-#include "binding/bindings.h"
+#include "binding/exports.h"
 #include "kernels/elementwise/elementwise.h"
 #include "runtime/kernel_table.h"
 
 namespace myelin::binding {
 
+namespace {
+
 // binary(op, shape, out, outOffset, outStrides, a, aOffset, aStrides, b, bOffset, bStrides)
-// op: 0 add, 1 sub, 2 mul, 3 div, 4 maximum, 5 minimum (BinaryOp order).
 Napi::Value binary(const Napi::CallbackInfo& info) {
-  Args args(info, "binary", 11);
-  const auto op = static_cast<BinaryOp>(args.integer(0, "op", 0, kNumBinaryOps - 1));
+  Args args(info);
+  const auto op = args.op<BinaryOp>(0, "op");
   const std::vector<int64_t> shape = args.shape(1, "shape");
-  const StridedF32 out = args.strided_f32(2, "out", shape);
-  const StridedF32 a = args.strided_f32(5, "a", shape);
-  const StridedF32 b = args.strided_f32(8, "b", shape);
+  const Layout out_layout = args.layout(3, "out", shape.size());
+  const Layout a_layout = args.layout(6, "a", shape.size());
+  const Layout b_layout = args.layout(9, "b", shape.size());
+  const StridedF32 out = args.strided(2, "out", out_layout, shape);
+  const StridedF32 a = args.strided(5, "a", a_layout, shape);
+  const StridedF32 b = args.strided(8, "b", b_layout, shape);
   check_no_self_overlap(args, "out", out, shape);
   check_no_partial_overlap(args, "out", out, "a", a, shape);
   check_no_partial_overlap(args, "out", out, "b", b, shape);
@@ -24,18 +28,28 @@ Napi::Value binary(const Napi::CallbackInfo& info) {
 }
 
 // unary(op, shape, out, outOffset, outStrides, x, xOffset, xStrides)
-// op: the UnaryOp order (0 neg ... 10 relu, 11 log1p, 12 expm1, 13 sign, 14 erf).
 Napi::Value unary(const Napi::CallbackInfo& info) {
-  Args args(info, "unary", 8);
-  const auto op = static_cast<UnaryOp>(args.integer(0, "op", 0, kNumUnaryOps - 1));
+  Args args(info);
+  const auto op = args.op<UnaryOp>(0, "op");
   const std::vector<int64_t> shape = args.shape(1, "shape");
-  const StridedF32 out = args.strided_f32(2, "out", shape);
-  const StridedF32 x = args.strided_f32(5, "x", shape);
+  const Layout out_layout = args.layout(3, "out", shape.size());
+  const Layout x_layout = args.layout(6, "x", shape.size());
+  const StridedF32 out = args.strided(2, "out", out_layout, shape);
+  const StridedF32 x = args.strided(5, "x", x_layout, shape);
   check_no_self_overlap(args, "out", out, shape);
   check_no_partial_overlap(args, "out", out, "x", x, shape);
   unary_strided(active_kernels(), op, static_cast<int>(shape.size()), shape.data(), out.ptr(), out.strides.data(),
                 x.ptr(), x.strides.data());
   return info.Env().Undefined();
 }
+
+constexpr Export kExports[] = {
+    {"binary", binary, 11},
+    {"unary", unary, 8},
+};
+
+}  // namespace
+
+ExportList elementwise_exports() { return export_list(kExports); }
 
 }  // namespace myelin::binding

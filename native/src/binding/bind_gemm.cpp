@@ -1,8 +1,9 @@
-// GEMM over row-major float32 matrices in typed arrays: checks, then the core's sgemm.
+// GEMM over row-major float32 matrices in typed arrays: checks, then the core's sgemm. The
+// arguments come as one named struct (GemmArgs / GemmBatchedArgs in lib/native.ts).
 #include <string>
 
 #include "binding/args.h"
-#include "binding/bindings.h"
+#include "binding/exports.h"
 #include "kernels/gemm/gemm.h"
 #include "runtime/kernel_table.h"
 
@@ -12,72 +13,119 @@ namespace {
 
 constexpr int64_t kMaxDim = (int64_t{1} << 31) - 1;
 
-struct Operands {
+// One operand as read from the struct: its array (taken later), offset, leading dimension and
+// batch stride, and its stored shape.
+struct Operand {
+  Napi::Value array;
+  int64_t offset, ld, stride;
+  int64_t rows, cols;
+  std::string what;  // "A (k x m, transposed)"
+};
+
+struct Gemm {
   bool trans_a, trans_b;
   int64_t batch, m, n, k;
   float alpha, beta;
-  StridedF32 a, b, c;
+  Operand a, b, c;
+  StridedF32 va, vb, vc;
 };
 
-// Reads everything after the dims (alpha at i): the same layout for gemm and gemmBatched,
-// the batched one with a stride after each leading dimension.
-void read_operands(const Args& args, size_t i, bool batched, Operands* o) {
-  const std::string a_what = o->trans_a ? "A (k x m, transposed)" : "A (m x k)";
-  const std::string b_what = o->trans_b ? "B (n x k, transposed)" : "B (k x n)";
-  o->alpha = static_cast<float>(args.number(i, "alpha"));
-  const size_t step = batched ? 4 : 3;
-  size_t at = i + 1;
-  o->a = args.matrices_f32(at, "a", "aOffset", "lda", batched ? "strideA" : nullptr, a_what, o->batch,
-                           o->trans_a ? o->k : o->m, o->trans_a ? o->m : o->k);
-  at += step;
-  o->b = args.matrices_f32(at, "b", "bOffset", "ldb", batched ? "strideB" : nullptr, b_what, o->batch,
-                           o->trans_b ? o->n : o->k, o->trans_b ? o->k : o->n);
-  at += step;
-  o->beta = static_cast<float>(args.number(at, "beta"));
-  o->c = args.matrices_f32(at + 1, "c", "cOffset", "ldc", batched ? "strideC" : nullptr, "C (m x n)", o->batch, o->m,
-                           o->n);
-  const std::vector<int64_t> c_shape = {o->batch, o->m, o->n};
-  const std::vector<int64_t> a_shape = {o->batch, o->trans_a ? o->k : o->m, o->trans_a ? o->m : o->k};
-  const std::vector<int64_t> b_shape = {o->batch, o->trans_b ? o->n : o->k, o->trans_b ? o->k : o->n};
-  if (batched) check_no_self_overlap(args, "c", o->c, c_shape);
-  check_disjoint(args, "c", o->c, c_shape, "a", o->a, a_shape);
-  check_disjoint(args, "c", o->c, c_shape, "b", o->b, b_shape);
+// The JS values of operand `name` ("a": a, aOffset, lda, strideA).
+Operand read_operand(const Args& args, const Options& o, const char* name, bool batched, int64_t rows, int64_t cols,
+                     std::string what) {
+  const std::string upper(1, static_cast<char>(name[0] - 'a' + 'A'));
+  const std::string offset_key = std::string(name) + "Offset", ld_key = "ld" + std::string(name),
+                    stride_key = "stride" + upper;
+  Operand op;
+  op.rows = rows;
+  op.cols = cols;
+  op.what = std::move(what);
+  op.array = o.value(name);
+  op.offset = o.integer(offset_key.c_str(), 0, kMaxCount);
+  op.ld = o.integer(ld_key.c_str(), 0, kMaxCount);
+  const int64_t min_ld = cols > 1 ? cols : 1;
+  if (op.ld < min_ld)
+    args.range_error(args.option_where(ld_key.c_str()) + " must be >= " + std::to_string(min_ld) +
+                     " (the row length of " + op.what + ", " + std::to_string(rows) + " x " + std::to_string(cols) +
+                     "), got " + std::to_string(op.ld));
+  op.stride = batched ? o.integer(stride_key.c_str(), 0, kMaxCount) : 0;
+  return op;
 }
+
+// The operand's matrices, checked to stay inside its array.
+StridedF32 take_operand(const Args& args, const char* name, int64_t batch, const Operand& op) {
+  const std::vector<int64_t> shape = {batch, op.rows, op.cols};
+  const int64_t strides[3] = {op.stride, op.ld, 1};
+  const F32Array arr = args.f32_labeled(op.array, args.option_where(name));
+  int64_t last;
+  const bool representable = checks::last_element(op.offset, shape.data(), strides, 3, &last);
+  if (!representable || last >= arr.length)
+    args.range_error(args.option_where(name) + ": " + op.what + " (" + std::to_string(batch > 1 ? batch : 1) + " x " +
+                     std::to_string(op.rows) + " x " + std::to_string(op.cols) + ") at offset " +
+                     std::to_string(op.offset) + " with ld" + name + " " + std::to_string(op.ld) +
+                     (batch > 1 ? " and stride" + std::string(1, static_cast<char>(name[0] - 'a' + 'A')) + " " +
+                                      std::to_string(op.stride)
+                                : "") +
+                     (representable ? " reaches element " + std::to_string(last) : " reaches past element 2^53 - 1") +
+                     " of a Float32Array of length " + std::to_string(arr.length));
+  return StridedF32{arr, last < 0 ? 0 : op.offset, {op.stride, op.ld, 1}};
+}
+
+// Reads the whole struct (JS values first, then the arrays) and checks it.
+Gemm read_gemm(const Args& args, bool batched) {
+  const Options o = args.options(0, "args");
+  Gemm g;
+  g.trans_a = o.boolean("transA");
+  g.trans_b = o.boolean("transB");
+  g.batch = batched ? o.integer("batch", 0, kMaxDim) : 1;
+  g.m = o.integer("m", 0, kMaxDim);
+  g.n = o.integer("n", 0, kMaxDim);
+  g.k = o.integer("k", 0, kMaxDim);
+  g.alpha = static_cast<float>(o.any_number("alpha"));
+  g.beta = static_cast<float>(o.any_number("beta"));
+  g.a = read_operand(args, o, "a", batched, g.trans_a ? g.k : g.m, g.trans_a ? g.m : g.k,
+                     g.trans_a ? "A (k x m, transposed)" : "A (m x k)");
+  g.b = read_operand(args, o, "b", batched, g.trans_b ? g.n : g.k, g.trans_b ? g.k : g.n,
+                     g.trans_b ? "B (n x k, transposed)" : "B (k x n)");
+  g.c = read_operand(args, o, "c", batched, g.m, g.n, "C (m x n)");
+  // No JS runs from here on.
+  g.va = take_operand(args, "a", g.batch, g.a);
+  g.vb = take_operand(args, "b", g.batch, g.b);
+  g.vc = take_operand(args, "c", g.batch, g.c);
+  const std::vector<int64_t> c_shape = {g.batch, g.m, g.n};
+  const std::vector<int64_t> a_shape = {g.batch, g.a.rows, g.a.cols};
+  const std::vector<int64_t> b_shape = {g.batch, g.b.rows, g.b.cols};
+  if (batched) check_no_self_overlap(args, "c", g.vc, c_shape);
+  check_disjoint(args, "c", g.vc, c_shape, "a", g.va, a_shape);
+  check_disjoint(args, "c", g.vc, c_shape, "b", g.vb, b_shape);
+  return g;
+}
+
+// gemm({transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc})
+Napi::Value gemm(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const Gemm g = read_gemm(args, false);
+  sgemm(active_kernels(), g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, g.va.ptr(), g.a.ld, g.vb.ptr(), g.b.ld, g.beta,
+        g.vc.ptr(), g.c.ld);
+  return info.Env().Undefined();
+}
+
+// gemmBatched({...gemm's fields, batch, strideA, strideB, strideC})
+Napi::Value gemm_batched(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const Gemm g = read_gemm(args, true);
+  sgemm_batched(active_kernels(), g.trans_a, g.trans_b, g.batch, g.m, g.n, g.k, g.alpha, g.va.ptr(), g.a.ld, g.a.stride,
+                g.vb.ptr(), g.b.ld, g.b.stride, g.beta, g.vc.ptr(), g.c.ld, g.c.stride);
+  return info.Env().Undefined();
+}
+
+constexpr Export kExports[] = {
+    {"gemm", gemm, 1},
+    {"gemmBatched", gemm_batched, 1},
+};
 
 }  // namespace
 
-// gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc)
-Napi::Value gemm(const Napi::CallbackInfo& info) {
-  Args args(info, "gemm", 16);
-  Operands o;
-  o.trans_a = args.boolean(0, "transA");
-  o.trans_b = args.boolean(1, "transB");
-  o.batch = 1;
-  o.m = args.integer(2, "m", 0, kMaxDim);
-  o.n = args.integer(3, "n", 0, kMaxDim);
-  o.k = args.integer(4, "k", 0, kMaxDim);
-  read_operands(args, 5, false, &o);
-  sgemm(active_kernels(), o.trans_a, o.trans_b, o.m, o.n, o.k, o.alpha, o.a.ptr(), o.a.strides[1], o.b.ptr(),
-        o.b.strides[1], o.beta, o.c.ptr(), o.c.strides[1]);
-  return info.Env().Undefined();
-}
-
-// gemmBatched(transA, transB, batch, m, n, k, alpha, a, aOffset, lda, strideA,
-//             b, bOffset, ldb, strideB, beta, c, cOffset, ldc, strideC)
-Napi::Value gemm_batched(const Napi::CallbackInfo& info) {
-  Args args(info, "gemmBatched", 20);
-  Operands o;
-  o.trans_a = args.boolean(0, "transA");
-  o.trans_b = args.boolean(1, "transB");
-  o.batch = args.integer(2, "batch", 0, kMaxDim);
-  o.m = args.integer(3, "m", 0, kMaxDim);
-  o.n = args.integer(4, "n", 0, kMaxDim);
-  o.k = args.integer(5, "k", 0, kMaxDim);
-  read_operands(args, 6, true, &o);
-  sgemm_batched(active_kernels(), o.trans_a, o.trans_b, o.batch, o.m, o.n, o.k, o.alpha, o.a.ptr(), o.a.strides[1],
-                o.a.strides[0], o.b.ptr(), o.b.strides[1], o.b.strides[0], o.beta, o.c.ptr(), o.c.strides[1],
-                o.c.strides[0]);
-  return info.Env().Undefined();
-}
+ExportList gemm_exports() { return export_list(kExports); }
 
 }  // namespace myelin::binding

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "binding/args.h"
-#include "binding/bindings.h"
+#include "binding/exports.h"
 #include "kernels/norm/norm.h"
 #include "runtime/kernel_table.h"
 
@@ -13,52 +13,17 @@ namespace myelin::binding {
 
 namespace {
 
-constexpr int64_t kMaxDim = (int64_t{1} << 31) - 1;
-constexpr double kMaxSafe = 9007199254740991.0;
-
 using Named = std::pair<const char*, F32Array>;
 
-// dims: named sizes (Args::named_ints) whose product is a safe integer.
-std::vector<int64_t> dims_arg(const Args& args, size_t i, const std::vector<const char*>& names,
-                              const std::vector<int64_t>& min) {
-  const std::vector<int64_t> out = args.named_ints(i, "dims", names, min);
-  const std::string where = std::string(args.fn()) + ": argument 'dims'";
-  double numel = 1;
-  for (const int64_t x : out) numel *= static_cast<double>(x);
-  if (numel > kMaxSafe) args.range_error(where + ": " + format_shape(out) + " has too many elements");
-  return out;
-}
-
-// A whole Float32Array of exactly `count` floats; `what` describes its shape in errors.
-F32Array exact(const Args& args, size_t i, const char* param, int64_t count, const std::string& what) {
-  const F32Array a = args.f32_array(i, param);
-  if (a.length != count)
-    args.range_error(std::string(args.fn()) + ": argument '" + param + "' must hold " + what + " = " +
-                     std::to_string(count) + " floats, got " + std::to_string(a.length));
-  return a;
-}
-
-// Like exact, or nullptr-data when the argument is null.
-F32Array optional(const Args& args, size_t i, const char* param, int64_t count, const std::string& what) {
-  if (args.is_null(i)) return F32Array{nullptr, 0, Napi::Value(), 0};
-  return exact(args, i, param, count, what);
-}
-
-bool present(const Named& a) { return !a.second.buffer.IsEmpty(); }
+bool present(const Named& a) { return a.second.present(); }
 
 // No output may share memory with an input or with another output.
 void check_outputs(const Args& args, const std::vector<Named>& outs, const std::vector<Named>& ins) {
   for (size_t o = 0; o < outs.size(); ++o) {
     if (!present(outs[o])) continue;
-    const StridedF32 ov = whole_view(outs[o].second);
-    for (const Named& in : ins)
-      if (present(in))
-        check_disjoint(args, outs[o].first, ov, {outs[o].second.length}, in.first, whole_view(in.second),
-                       {in.second.length});
+    for (const Named& in : ins) check_disjoint(args, outs[o].first, outs[o].second, in.first, in.second);
     for (size_t p = o + 1; p < outs.size(); ++p)
-      if (present(outs[p]))
-        check_disjoint(args, outs[o].first, ov, {outs[o].second.length}, outs[p].first, whole_view(outs[p].second),
-                       {outs[p].second.length});
+      check_disjoint(args, outs[o].first, outs[o].second, outs[p].first, outs[p].second);
   }
 }
 
@@ -69,19 +34,14 @@ float eps_arg(const Args& args, size_t i) {
   return static_cast<float>(eps);
 }
 
-std::string shape_text(std::initializer_list<int64_t> s) { return format_shape(std::vector<int64_t>(s)); }
-
-float* ptr(const F32Array& a) { return a.buffer.IsEmpty() ? nullptr : a.data; }
-
-}  // namespace
+float* ptr(const F32Array& a) { return a.present() ? a.data : nullptr; }
 
 // batchNorm(dims [n, c, s], x, weight|null, bias|null, training, momentum, eps,
 //           runningMean|null, runningVar|null, saveMean, saveInvstd, y)
 Napi::Value batch_norm(const Napi::CallbackInfo& info) {
-  Args args(info, "batchNorm", 12);
-  const std::vector<int64_t> d = dims_arg(args, 0, {"n", "c", "s"}, {0, 1, 1});
+  Args args(info);
+  const std::vector<int64_t> d = args.named_sizes(0, "dims", {"n", "c", "s"}, {0, 1, 1});
   const int64_t N = d[0], C = d[1], S = d[2];
-  const std::string xs = format_shape(d), cs = shape_text({C});
   const bool training = args.boolean(4, "training");
   const double momentum = args.number(5, "momentum");
   if (!std::isfinite(momentum))
@@ -92,15 +52,15 @@ Napi::Value batch_norm(const Napi::CallbackInfo& info) {
   if (!training && args.is_null(7))
     args.type_error("batchNorm: runningMean and runningVar are required when training is false");
   if (training && N * S <= 1)
-    args.range_error("batchNorm: expected more than 1 value per channel when training, got dims " + xs);
-  const Named x{"x", exact(args, 1, "x", N * C * S, xs)};
-  const Named w{"weight", optional(args, 2, "weight", C, cs)};
-  const Named b{"bias", optional(args, 3, "bias", C, cs)};
-  const Named rm{"runningMean", optional(args, 7, "runningMean", C, cs)};
-  const Named rv{"runningVar", optional(args, 8, "runningVar", C, cs)};
-  const Named sm{"saveMean", exact(args, 9, "saveMean", C, cs)};
-  const Named si{"saveInvstd", exact(args, 10, "saveInvstd", C, cs)};
-  const Named y{"y", exact(args, 11, "y", N * C * S, xs)};
+    args.range_error("batchNorm: expected more than 1 value per channel when training, got dims " + format_shape(d));
+  const Named x{"x", args.f32_exact(1, "x", d)};
+  const Named w{"weight", args.f32_optional(2, "weight", {C})};
+  const Named b{"bias", args.f32_optional(3, "bias", {C})};
+  const Named rm{"runningMean", args.f32_optional(7, "runningMean", {C})};
+  const Named rv{"runningVar", args.f32_optional(8, "runningVar", {C})};
+  const Named sm{"saveMean", args.f32_exact(9, "saveMean", {C})};
+  const Named si{"saveInvstd", args.f32_exact(10, "saveInvstd", {C})};
+  const Named y{"y", args.f32_exact(11, "y", d)};
   // The running statistics are read and written: outputs, disjoint from everything else.
   check_outputs(args, {rm, rv, sm, si, y}, {x, w, b});
   BatchNormForwardArgs a{N,
@@ -124,19 +84,18 @@ Napi::Value batch_norm(const Napi::CallbackInfo& info) {
 // batchNormBackward(dims [n, c, s], x, dy, weight|null, saveMean, saveInvstd, training,
 //                   dx|null, dweight|null, dbias|null)
 Napi::Value batch_norm_backward(const Napi::CallbackInfo& info) {
-  Args args(info, "batchNormBackward", 10);
-  const std::vector<int64_t> d = dims_arg(args, 0, {"n", "c", "s"}, {0, 1, 1});
+  Args args(info);
+  const std::vector<int64_t> d = args.named_sizes(0, "dims", {"n", "c", "s"}, {0, 1, 1});
   const int64_t N = d[0], C = d[1], S = d[2];
-  const std::string xs = format_shape(d), cs = shape_text({C});
   const bool training = args.boolean(6, "training");
-  const Named x{"x", exact(args, 1, "x", N * C * S, xs)};
-  const Named dy{"dy", exact(args, 2, "dy", N * C * S, xs)};
-  const Named w{"weight", optional(args, 3, "weight", C, cs)};
-  const Named sm{"saveMean", exact(args, 4, "saveMean", C, cs)};
-  const Named si{"saveInvstd", exact(args, 5, "saveInvstd", C, cs)};
-  const Named dx{"dx", optional(args, 7, "dx", N * C * S, xs)};
-  const Named dw{"dweight", optional(args, 8, "dweight", C, cs)};
-  const Named db{"dbias", optional(args, 9, "dbias", C, cs)};
+  const Named x{"x", args.f32_exact(1, "x", d)};
+  const Named dy{"dy", args.f32_exact(2, "dy", d)};
+  const Named w{"weight", args.f32_optional(3, "weight", {C})};
+  const Named sm{"saveMean", args.f32_exact(4, "saveMean", {C})};
+  const Named si{"saveInvstd", args.f32_exact(5, "saveInvstd", {C})};
+  const Named dx{"dx", args.f32_optional(7, "dx", d)};
+  const Named dw{"dweight", args.f32_optional(8, "dweight", {C})};
+  const Named db{"dbias", args.f32_optional(9, "dbias", {C})};
   check_outputs(args, {dx, dw, db}, {x, dy, w, sm, si});
   BatchNormBackwardArgs a{N,
                           C,
@@ -156,17 +115,16 @@ Napi::Value batch_norm_backward(const Napi::CallbackInfo& info) {
 
 // layerNorm(dims [rows, d], x, weight|null, bias|null, eps, mean, invstd, y)
 Napi::Value layer_norm(const Napi::CallbackInfo& info) {
-  Args args(info, "layerNorm", 8);
-  const std::vector<int64_t> d = dims_arg(args, 0, {"rows", "d"}, {0, 1});
+  Args args(info);
+  const std::vector<int64_t> d = args.named_sizes(0, "dims", {"rows", "d"}, {0, 1});
   const int64_t R = d[0], D = d[1];
-  const std::string xs = format_shape(d), ds = shape_text({D}), rs = shape_text({R});
   const float eps = eps_arg(args, 4);
-  const Named x{"x", exact(args, 1, "x", R * D, xs)};
-  const Named w{"weight", optional(args, 2, "weight", D, ds)};
-  const Named b{"bias", optional(args, 3, "bias", D, ds)};
-  const Named m{"mean", exact(args, 5, "mean", R, rs)};
-  const Named is{"invstd", exact(args, 6, "invstd", R, rs)};
-  const Named y{"y", exact(args, 7, "y", R * D, xs)};
+  const Named x{"x", args.f32_exact(1, "x", d)};
+  const Named w{"weight", args.f32_optional(2, "weight", {D})};
+  const Named b{"bias", args.f32_optional(3, "bias", {D})};
+  const Named m{"mean", args.f32_exact(5, "mean", {R})};
+  const Named is{"invstd", args.f32_exact(6, "invstd", {R})};
+  const Named y{"y", args.f32_exact(7, "y", d)};
   check_outputs(args, {m, is, y}, {x, w, b});
   layer_norm_forward(active_kernels(), R, D, x.second.data, ptr(w.second), ptr(b.second), eps, m.second.data,
                      is.second.data, y.second.data);
@@ -176,48 +134,42 @@ Napi::Value layer_norm(const Napi::CallbackInfo& info) {
 // layerNormBackward(dims [rows, d], x, dy, weight|null, mean, invstd, dx|null, dweight|null,
 //                   dbias|null)
 Napi::Value layer_norm_backward(const Napi::CallbackInfo& info) {
-  Args args(info, "layerNormBackward", 9);
-  const std::vector<int64_t> d = dims_arg(args, 0, {"rows", "d"}, {0, 1});
+  Args args(info);
+  const std::vector<int64_t> d = args.named_sizes(0, "dims", {"rows", "d"}, {0, 1});
   const int64_t R = d[0], D = d[1];
-  const std::string xs = format_shape(d), ds = shape_text({D}), rs = shape_text({R});
-  const Named x{"x", exact(args, 1, "x", R * D, xs)};
-  const Named dy{"dy", exact(args, 2, "dy", R * D, xs)};
-  const Named w{"weight", optional(args, 3, "weight", D, ds)};
-  const Named m{"mean", exact(args, 4, "mean", R, rs)};
-  const Named is{"invstd", exact(args, 5, "invstd", R, rs)};
-  const Named dx{"dx", optional(args, 6, "dx", R * D, xs)};
-  const Named dw{"dweight", optional(args, 7, "dweight", D, ds)};
-  const Named db{"dbias", optional(args, 8, "dbias", D, ds)};
+  const Named x{"x", args.f32_exact(1, "x", d)};
+  const Named dy{"dy", args.f32_exact(2, "dy", d)};
+  const Named w{"weight", args.f32_optional(3, "weight", {D})};
+  const Named m{"mean", args.f32_exact(4, "mean", {R})};
+  const Named is{"invstd", args.f32_exact(5, "invstd", {R})};
+  const Named dx{"dx", args.f32_optional(6, "dx", d)};
+  const Named dw{"dweight", args.f32_optional(7, "dweight", {D})};
+  const Named db{"dbias", args.f32_optional(8, "dbias", {D})};
   check_outputs(args, {dx, dw, db}, {x, dy, w, m, is});
   ::myelin::layer_norm_backward(active_kernels(), R, D, x.second.data, dy.second.data, ptr(w.second), m.second.data,
                                 is.second.data, ptr(dx.second), ptr(dw.second), ptr(db.second));
   return info.Env().Undefined();
 }
 
-namespace {
-
 GroupNormArgs group_dims(const Args& args) {
-  const std::vector<int64_t> d = dims_arg(args, 0, {"n", "c", "s", "groups"}, {0, 1, 1, 1});
+  const std::vector<int64_t> d = args.named_sizes(0, "dims", {"n", "c", "s", "groups"}, {0, 1, 1, 1});
   if (d[1] % d[3] != 0)
     args.range_error(std::string(args.fn()) + ": groups " + std::to_string(d[3]) + " must divide the channels c " +
                      std::to_string(d[1]));
   return GroupNormArgs{d[0], d[1], d[2], d[3], nullptr, nullptr};
 }
 
-}  // namespace
-
 // groupNorm(dims [n, c, s, groups], x, weight|null, bias|null, eps, mean, invstd, y)
 Napi::Value group_norm(const Napi::CallbackInfo& info) {
-  Args args(info, "groupNorm", 8);
+  Args args(info);
   GroupNormArgs a = group_dims(args);
-  const std::string xs = shape_text({a.n, a.c, a.s}), cs = shape_text({a.c}), gs = shape_text({a.n, a.groups});
   const float eps = eps_arg(args, 4);
-  const Named x{"x", exact(args, 1, "x", a.n * a.c * a.s, xs)};
-  const Named w{"weight", optional(args, 2, "weight", a.c, cs)};
-  const Named b{"bias", optional(args, 3, "bias", a.c, cs)};
-  const Named m{"mean", exact(args, 5, "mean", a.n * a.groups, gs)};
-  const Named is{"invstd", exact(args, 6, "invstd", a.n * a.groups, gs)};
-  const Named y{"y", exact(args, 7, "y", a.n * a.c * a.s, xs)};
+  const Named x{"x", args.f32_exact(1, "x", {a.n, a.c, a.s})};
+  const Named w{"weight", args.f32_optional(2, "weight", {a.c})};
+  const Named b{"bias", args.f32_optional(3, "bias", {a.c})};
+  const Named m{"mean", args.f32_exact(5, "mean", {a.n, a.groups})};
+  const Named is{"invstd", args.f32_exact(6, "invstd", {a.n, a.groups})};
+  const Named y{"y", args.f32_exact(7, "y", {a.n, a.c, a.s})};
   check_outputs(args, {m, is, y}, {x, w, b});
   a.x = x.second.data;
   a.weight = ptr(w.second);
@@ -228,17 +180,16 @@ Napi::Value group_norm(const Napi::CallbackInfo& info) {
 // groupNormBackward(dims [n, c, s, groups], x, dy, weight|null, mean, invstd, dx|null,
 //                   dweight|null, dbias|null)
 Napi::Value group_norm_backward(const Napi::CallbackInfo& info) {
-  Args args(info, "groupNormBackward", 9);
+  Args args(info);
   GroupNormArgs a = group_dims(args);
-  const std::string xs = shape_text({a.n, a.c, a.s}), cs = shape_text({a.c}), gs = shape_text({a.n, a.groups});
-  const Named x{"x", exact(args, 1, "x", a.n * a.c * a.s, xs)};
-  const Named dy{"dy", exact(args, 2, "dy", a.n * a.c * a.s, xs)};
-  const Named w{"weight", optional(args, 3, "weight", a.c, cs)};
-  const Named m{"mean", exact(args, 4, "mean", a.n * a.groups, gs)};
-  const Named is{"invstd", exact(args, 5, "invstd", a.n * a.groups, gs)};
-  const Named dx{"dx", optional(args, 6, "dx", a.n * a.c * a.s, xs)};
-  const Named dw{"dweight", optional(args, 7, "dweight", a.c, cs)};
-  const Named db{"dbias", optional(args, 8, "dbias", a.c, cs)};
+  const Named x{"x", args.f32_exact(1, "x", {a.n, a.c, a.s})};
+  const Named dy{"dy", args.f32_exact(2, "dy", {a.n, a.c, a.s})};
+  const Named w{"weight", args.f32_optional(3, "weight", {a.c})};
+  const Named m{"mean", args.f32_exact(4, "mean", {a.n, a.groups})};
+  const Named is{"invstd", args.f32_exact(5, "invstd", {a.n, a.groups})};
+  const Named dx{"dx", args.f32_optional(6, "dx", {a.n, a.c, a.s})};
+  const Named dw{"dweight", args.f32_optional(7, "dweight", {a.c})};
+  const Named db{"dbias", args.f32_optional(8, "dbias", {a.c})};
   check_outputs(args, {dx, dw, db}, {x, dy, w, m, is});
   a.x = x.second.data;
   a.weight = ptr(w.second);
@@ -246,5 +197,15 @@ Napi::Value group_norm_backward(const Napi::CallbackInfo& info) {
                                 ptr(dw.second), ptr(db.second));
   return info.Env().Undefined();
 }
+
+constexpr Export kExports[] = {
+    {"batchNorm", batch_norm, 12}, {"batchNormBackward", batch_norm_backward, 10},
+    {"layerNorm", layer_norm, 8},  {"layerNormBackward", layer_norm_backward, 9},
+    {"groupNorm", group_norm, 8},  {"groupNormBackward", group_norm_backward, 9},
+};
+
+}  // namespace
+
+ExportList norm_exports() { return export_list(kExports); }
 
 }  // namespace myelin::binding

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "binding/args.h"
-#include "binding/bindings.h"
+#include "binding/exports.h"
 #include "kernels/optim/optim.h"
 #include "runtime/kernel_table.h"
 
@@ -25,7 +25,7 @@ class Buffers {
 
   // A Float32Array of the parameter's length; `written` says whether the step writes it.
   float* required(size_t i, const char* name, bool written = true) {
-    F32Array a = args_.f32_array(i, name);
+    F32Array a = args_.f32(i, name);
     if (count_ > 0 && a.length != list_[0].array.length)
       args_.range_error(std::string(args_.fn()) + ": argument '" + name + "' has length " + std::to_string(a.length) +
                         " but '" + list_[0].name + "' has length " + std::to_string(list_[0].array.length) +
@@ -71,13 +71,11 @@ class Buffers {
   int count_ = 0;
 };
 
-}  // namespace
-
 // sgdStep(param, grad, momentumBuf | null,
 //         {lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep})
 Napi::Value sgd_step(const Napi::CallbackInfo& info) {
-  Args args(info, "sgdStep", 4);
-  const Options o(args, 3, "options");
+  Args args(info);
+  const Options o = args.options(3, "options");
   SgdHyper h;
   h.lr = o.number("lr", 0, kInf);
   h.momentum = o.number("momentum", 0, kInf);
@@ -96,15 +94,15 @@ Napi::Value sgd_step(const Napi::CallbackInfo& info) {
   const float* grad = b.required(1, "grad", false);
   float* momentum_buf = b.optional(2, "momentumBuf", h.momentum != 0, "momentum is not 0");
   b.check_disjoint();
-  myelin::sgd_step(active_kernels(), b.length(), param, grad, momentum_buf, h);
+  ::myelin::sgd_step(active_kernels(), b.length(), param, grad, momentum_buf, h);
   return info.Env().Undefined();
 }
 
 // adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq | null,
 //          {lr, beta1, beta2, eps, weightDecay, decoupled, amsgrad, maximize, step})
 Napi::Value adam_step(const Napi::CallbackInfo& info) {
-  Args args(info, "adamStep", 6);
-  const Options o(args, 5, "options");
+  Args args(info);
+  const Options o = args.options(5, "options");
   AdamHyper h;
   h.lr = o.number("lr", 0, kInf);
   h.beta1 = o.number("beta1", 0, 1, true);
@@ -122,15 +120,15 @@ Napi::Value adam_step(const Napi::CallbackInfo& info) {
   float* exp_avg_sq = b.required(3, "expAvgSq");
   float* max_exp_avg_sq = b.optional(4, "maxExpAvgSq", h.amsgrad, "amsgrad is true");
   b.check_disjoint();
-  myelin::adam_step(active_kernels(), b.length(), param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, h);
+  ::myelin::adam_step(active_kernels(), b.length(), param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, h);
   return info.Env().Undefined();
 }
 
 // rmspropStep(param, grad, squareAvg, momentumBuf | null, gradAvg | null,
 //             {lr, alpha, eps, weightDecay, momentum, centered, maximize})
 Napi::Value rmsprop_step(const Napi::CallbackInfo& info) {
-  Args args(info, "rmspropStep", 6);
-  const Options o(args, 5, "options");
+  Args args(info);
+  const Options o = args.options(5, "options");
   RmspropHyper h;
   h.lr = o.number("lr", 0, kInf);
   h.alpha = o.number("alpha", 0, kInf);
@@ -146,14 +144,14 @@ Napi::Value rmsprop_step(const Napi::CallbackInfo& info) {
   float* momentum_buf = b.optional(3, "momentumBuf", h.momentum > 0, "momentum > 0");
   float* grad_avg = b.optional(4, "gradAvg", h.centered, "centered is true");
   b.check_disjoint();
-  myelin::rmsprop_step(active_kernels(), b.length(), param, grad, square_avg, momentum_buf, grad_avg, h);
+  ::myelin::rmsprop_step(active_kernels(), b.length(), param, grad, square_avg, momentum_buf, grad_avg, h);
   return info.Env().Undefined();
 }
 
 // adagradStep(param, grad, stateSum, {lr, lrDecay, weightDecay, eps, maximize, step})
 Napi::Value adagrad_step(const Napi::CallbackInfo& info) {
-  Args args(info, "adagradStep", 4);
-  const Options o(args, 3, "options");
+  Args args(info);
+  const Options o = args.options(3, "options");
   AdagradHyper h;
   h.lr = o.number("lr", 0, kInf);
   h.lr_decay = o.number("lrDecay", 0, kInf);
@@ -166,8 +164,19 @@ Napi::Value adagrad_step(const Napi::CallbackInfo& info) {
   const float* grad = b.required(1, "grad", false);
   float* state_sum = b.required(2, "stateSum");
   b.check_disjoint();
-  myelin::adagrad_step(active_kernels(), b.length(), param, grad, state_sum, h);
+  ::myelin::adagrad_step(active_kernels(), b.length(), param, grad, state_sum, h);
   return info.Env().Undefined();
 }
+
+constexpr Export kExports[] = {
+    {"sgdStep", sgd_step, 4},
+    {"adamStep", adam_step, 6},
+    {"rmspropStep", rmsprop_step, 6},
+    {"adagradStep", adagrad_step, 4},
+};
+
+}  // namespace
+
+ExportList optim_exports() { return export_list(kExports); }
 
 }  // namespace myelin::binding

@@ -3,7 +3,8 @@
 #include <string>
 
 #include "binding/args.h"
-#include "binding/bindings.h"
+#include "binding/exports.h"
+#include "binding/op_codes.h"
 #include "kernels/conv/conv.h"
 #include "runtime/kernel_table.h"
 #include "runtime/scratch.h"
@@ -14,6 +15,8 @@
 #endif
 
 namespace myelin::binding {
+
+namespace {
 
 Napi::Value backend_info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -41,7 +44,7 @@ Napi::Value backend_info(const Napi::CallbackInfo& info) {
 Napi::Value get_num_threads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), num_threads()); }
 
 Napi::Value set_num_threads(const Napi::CallbackInfo& info) {
-  Args args(info, "setNumThreads", 1);
+  Args args(info);
   ::myelin::set_num_threads(static_cast<int>(args.integer(0, "n", 1, kMaxThreads)));
   return info.Env().Undefined();
 }
@@ -52,14 +55,14 @@ Napi::Value get_deterministic_algorithms(const Napi::CallbackInfo& info) {
 
 // Process-wide, like the pool: every JS thread's kernels plan their splits the same way.
 Napi::Value set_deterministic_algorithms(const Napi::CallbackInfo& info) {
-  Args args(info, "setDeterministicAlgorithms", 1);
+  Args args(info);
   ::myelin::set_deterministic_algorithms(args.boolean(0, "mode"));
   return info.Env().Undefined();
 }
 
 // setIsaForTesting(name | null): the calling JS thread runs that ISA's kernels until reset.
 Napi::Value set_isa_for_testing(const Napi::CallbackInfo& info) {
-  Args args(info, "setIsaForTesting", 1);
+  Args args(info);
   if (info[0].IsNull() || info[0].IsUndefined()) {
     set_thread_isa_override(nullptr);
     return info.Env().Undefined();
@@ -78,7 +81,7 @@ Napi::Value set_isa_for_testing(const Napi::CallbackInfo& info) {
 // may use, for the whole process (tests compare Winograd with im2col + GEMM; 'winograd' takes it
 // for every 3x3 stride-1 ungrouped shape, however small).
 Napi::Value set_conv_algorithm_for_testing(const Napi::CallbackInfo& info) {
-  Args args(info, "setConvAlgorithmForTesting", 1);
+  Args args(info);
   const std::string name = args.string(0, "algorithm");
   if (name != "auto" && name != "im2col" && name != "winograd")
     args.range_error("setConvAlgorithmForTesting: argument 'algorithm' must be 'auto', 'im2col' or 'winograd', got '" +
@@ -92,11 +95,61 @@ Napi::Value set_conv_algorithm_for_testing(const Napi::CallbackInfo& info) {
 // when minShare is 0) fails as if memory were exhausted. For the tests of every kernel family's
 // allocation failures, on the calling thread and on the pool's workers.
 Napi::Value fail_scratch_for_testing(const Napi::CallbackInfo& info) {
-  Args args(info, "failScratchForTesting", 2);
+  Args args(info);
   const int64_t nth = args.integer(0, "nth", 0, int64_t{1} << 31);
   const int min_share = static_cast<int>(args.integer(1, "minShare", 0, kMaxThreads - 1));
-  myelin::fail_scratch_for_testing(nth, min_share);
+  ::myelin::fail_scratch_for_testing(nth, min_share);
   return info.Env().Undefined();
 }
+
+template <class E>
+void add_op_codes(Napi::Env env, Napi::Object tables) {
+  Napi::Array names = Napi::Array::New(env, op_count<E>());
+  for (int i = 0; i < op_count<E>(); ++i) names.Set(i, OpCodes<E>::names[i]);
+  tables.Set(OpCodes<E>::table, names);
+}
+
+// bindingInfo(): { functions: [[name, arity], ...], opCodes: { BinaryOp: [names...], ... } }, the
+// export tables and op-code tables as the addon has them, for the test that checks
+// lib/native.ts against them.
+Napi::Value binding_info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  const std::vector<Export> all = all_exports();
+  Napi::Array functions = Napi::Array::New(env, all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    Napi::Array entry = Napi::Array::New(env, 2);
+    entry.Set(0u, all[i].name);
+    entry.Set(1u, all[i].arity);
+    functions.Set(static_cast<uint32_t>(i), entry);
+  }
+  out.Set("functions", functions);
+  Napi::Object tables = Napi::Object::New(env);
+  add_op_codes<BinaryOp>(env, tables);
+  add_op_codes<UnaryOp>(env, tables);
+  add_op_codes<ReduceOp>(env, tables);
+  add_op_codes<ArgReduceOp>(env, tables);
+  add_op_codes<RnnOp>(env, tables);
+  add_op_codes<SoftmaxOp>(env, tables);
+  add_op_codes<PoolOp>(env, tables);
+  out.Set("opCodes", tables);
+  return out;
+}
+
+constexpr Export kExports[] = {
+    {"backendInfo", backend_info, 0},
+    {"bindingInfo", binding_info, 0},
+    {"getNumThreads", get_num_threads, 0},
+    {"setNumThreads", set_num_threads, 1},
+    {"getDeterministicAlgorithms", get_deterministic_algorithms, 0},
+    {"setDeterministicAlgorithms", set_deterministic_algorithms, 1},
+    {"setIsaForTesting", set_isa_for_testing, 1},
+    {"setConvAlgorithmForTesting", set_conv_algorithm_for_testing, 1},
+    {"failScratchForTesting", fail_scratch_for_testing, 2},
+};
+
+}  // namespace
+
+ExportList runtime_exports() { return export_list(kExports); }
 
 }  // namespace myelin::binding

@@ -395,7 +395,9 @@ void conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const floa
                             float* dbias) {
   const Plan p = plan_for(s);
   const bool empty = s.n == 0 || p.ohw == 0;
-  if (dbias) {
+  if (dbias && empty) {
+    std::memset(dbias, 0, sizeof(float) * s.oc);  // no loop over images that hold no output
+  } else if (dbias) {
     parallel_for(s.oc, grain(s.n * p.ohw), [&](int64_t b, int64_t e) {
       for (int64_t o = b; o < e; ++o) {
         double acc = 0;

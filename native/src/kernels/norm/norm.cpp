@@ -295,6 +295,13 @@ void group_norm_backward(const KernelTable& k, const GroupNormArgs& a, const flo
                          const float* invstd, float* dx, float* dweight, float* dbias) {
   const NormKernels& r = k.norm;
   const int64_t cg = a.c / a.groups, len = cg * a.s;
+  if (a.n == 0) {  // an empty batch: zero gradients, without a loop over the channels per sample
+    for (int64_t c = 0; c < a.c && (dweight || dbias); ++c) {
+      if (dweight) dweight[c] = 0.f;
+      if (dbias) dbias[c] = 0.f;
+    }
+    return;
+  }
   // Per (n, c): sum(g) and sum(g (x - mean of its group)); the parameter gradients sum them
   // over n afterwards.
   const Scratch<double> sg = Scratch<double>::zeros(a.n * a.c), sgx = Scratch<double>::zeros(a.n * a.c);
