@@ -25,7 +25,8 @@ namespace {
 
 // Column buffer plus the gathered output layout hold at most this many floats (2 MiB) unless
 // one image needs more: cache-sized tiles keep the column matrix hot between im2col and the
-// GEMM (measured 1.2-1.5x faster than whole-batch tiles of 10-40 MB on C1/C2 shapes).
+// GEMM (measured 1.2-1.5x faster than whole-batch tiles of 10-40 MB on batches of 32 images of
+// 32x32 and 16x16 planes).
 constexpr int64_t kMaxBufferFloats = int64_t{1} << 19;
 // Elements per thread below which copies stay on the caller.
 constexpr int64_t kCopyGrain = 1 << 15;
@@ -335,7 +336,7 @@ void conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float
     // narrow for the GEMM's tiles, for the sub-tile as one GEMM over gathered dy (N = nt*OHW).
     const bool batched = p.ohw >= kMinBatchedColumns;
     const int64_t per_image = p.col_per_image + (batched ? 0 : s.oc * p.ohw);
-    // Very wide planes take the per-image GEMMs at one thread too (C1's 32x32: 13% faster;
+    // Very wide planes take the per-image GEMMs at one thread too (32x32 planes: 13% faster;
     // 16x16 ones were 4% slower than the tiled path's one GEMM).
     const bool single = p.ohw >= 4 * kMinBatchedColumns;
     const ImageSplit sp = image_split(s, p, per_image, single);
@@ -414,7 +415,7 @@ void conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const floa
   const int64_t dw_size = s.oc * p.kg;
   // Wide planes: one image at a time, reading dy in place (K = OHW per product, accumulated);
   // narrow ones: dy gathered for the sub-tile, one product with K = nt*OHW.
-  // (Measured at one thread too: 7-11% faster than the tiled path on C1/C2's 32x32, 16x16 planes.)
+  // (Measured at one thread too: 7-11% faster than the tiled path on 32x32 and 16x16 planes.)
   const bool one_by_one = p.ohw >= kMinBatchedColumns;
   const int64_t per_image = p.col_per_image + (one_by_one ? 0 : s.oc * p.ohw);
   const ImageSplit sp =

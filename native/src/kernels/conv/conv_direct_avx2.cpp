@@ -14,11 +14,6 @@ namespace {
 // of 16 registers).
 struct D : V {
   static reg fma(reg a, reg b, reg c) { return V::fmadd(a, b, c); }
-  // The first n (< 8) lanes of v to p.
-  static void store_first(float* p, reg v, int64_t n) {
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    _mm256_maskstore_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), lane), v);
-  }
 };
 constexpr int kOcBlock = 6;
 

@@ -14,10 +14,6 @@ namespace {
 // divides the usual channel counts, where 12 wasted a third of the last block on 32).
 struct D : V {
   static reg fma(reg a, reg b, reg c) { return V::fmadd(a, b, c); }
-  // The first n (< 16) lanes of v to p.
-  static void store_first(float* p, reg v, int64_t n) {
-    _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), v);
-  }
 };
 constexpr int kOcBlock = 8;
 

@@ -14,12 +14,6 @@ namespace {
 // of 32 registers).
 struct D : V {
   static reg fma(reg a, reg b, reg c) { return V::fmadd(a, b, c); }
-  // The first n (< 4) lanes of v to p.
-  static void store_first(float* p, reg v, int64_t n) {
-    float t[4];
-    vst1q_f32(t, v);
-    for (int64_t i = 0; i < n; ++i) p[i] = t[i];
-  }
 };
 constexpr int kOcBlock = 12;
 

@@ -1,7 +1,7 @@
 // The direct convolution kernel (conv_direct.h), written once over a vector type D and a block
 // of kOcBlock output channels, compiled once per ISA: included by conv_direct_<isa>.cpp inside
-// an anonymous namespace after it defines D (V plus fma and store_first, a store of a register's
-// first lanes) and kOcBlock (2 * kOcBlock accumulators plus 3 must fit the ISA's registers).
+// an anonymous namespace after it defines D (V plus fma) and kOcBlock (2 * kOcBlock accumulators plus 3 must fit the
+// ISA's registers).
 
 void direct_forward_rows(const ConvDirectArgs& a, int64_t oy0, int64_t oy1) {
   constexpr int W = D::width;
@@ -45,10 +45,10 @@ void direct_forward_rows(const ConvDirectArgs& a, int64_t oy0, int64_t oy1) {
             if (valid == 2 * W) {
               D::store(dst + W, acc1[b]);
             } else {
-              D::store_first(dst + W, acc1[b], valid - W);
+              D::store_first(dst + W, valid - W, acc1[b]);
             }
           } else {
-            D::store_first(dst, acc0[b], valid);
+            D::store_first(dst, valid, acc0[b]);
           }
         }
       }

@@ -12,9 +12,6 @@ namespace {
 // The kernel's view of V: a multiply-add (unfused on the baseline ISA); 4 output channels a block.
 struct D : V {
   static reg fma(reg a, reg b, reg c) { return a * b + c; }
-  static void store_first(float* p, reg v, int64_t n) {
-    if (n > 0) *p = v;
-  }
 };
 constexpr int kOcBlock = 4;
 

@@ -18,13 +18,7 @@ namespace simd {
 #include "kernels/vmath/simd_avx512.inl"
 }  // namespace simd
 
-// The shared vector type plus the partial (tail) loads and stores of optim_rows.inl.
-struct V : simd::V {
-  using mask = __mmask16;  // set bits are loaded and stored
-  static reg load_part(const float* p, mask m) { return _mm512_maskz_loadu_ps(m, p); }
-  static void store_part(float* p, mask m, reg v) { _mm512_mask_storeu_ps(p, m, v); }
-  static mask part_mask(int64_t count) { return static_cast<mask>((1u << count) - 1u); }
-};
+using V = simd::V;
 
 #include "kernels/optim/optim_rows.inl"
 

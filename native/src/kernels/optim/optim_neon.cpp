@@ -2,7 +2,6 @@
 // flags.
 #include <arm_neon.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "kernels/optim/optim.h"
 
@@ -20,22 +19,7 @@ namespace simd {
 #include "kernels/vmath/simd_neon.inl"
 }  // namespace simd
 
-// The shared vector type plus the partial (tail) loads and stores of optim_rows.inl. NEON has
-// no masked loads: a tail goes through a stack copy of its `count` floats.
-struct V : simd::V {
-  using mask = int;  // the number of leading lanes loaded and stored
-  static reg load_part(const float* p, mask count) {
-    float lanes[width] = {0.0f, 0.0f, 0.0f, 0.0f};
-    memcpy(lanes, p, static_cast<size_t>(count) * sizeof(float));
-    return load(lanes);
-  }
-  static void store_part(float* p, mask count, reg v) {
-    float lanes[width];
-    store(lanes, v);
-    memcpy(p, lanes, static_cast<size_t>(count) * sizeof(float));
-  }
-  static mask part_mask(int64_t count) { return static_cast<mask>(count); }
-};
+using V = simd::V;
 
 #include "kernels/optim/optim_rows.inl"
 

@@ -1,7 +1,7 @@
 // The optimizer row kernels, written once over a vector type V and compiled once per ISA.
 // Included by optim_<isa>.cpp inside an anonymous namespace, after that file defines V:
-//   V::reg, V::mask, V::width, load, store, load_part, store_part, part_mask(count),
-//   set1, add, mul, div, sqrt, fmadd(a, b, c) = a*b + c rounded once, max_nan
+//   V::reg, V::width, load, store, load_first, store_first (a row's tail), set1, add, mul, div,
+//   sqrt, fmadd(a, b, c) = a*b + c rounded once, max_nan
 // The including file turns off FP contraction, so the only fused multiply-adds are the
 // fmadd calls below, placed where PyTorch's CPU kernels fuse (add with alpha:
 // fmadd(other, alpha, self); addcmul: fmadd(value*t1, t2, self)). Comments give PyTorch's op.
@@ -14,9 +14,9 @@ struct FullIo {
   void store(float* p, R v) const { V::store(p, v); }
 };
 struct PartIo {
-  V::mask m;
-  R load(const float* p) const { return V::load_part(p, m); }
-  void store(float* p, R v) const { V::store_part(p, m, v); }
+  int64_t n;  // the vector's first n lanes are in the range
+  R load(const float* p) const { return V::load_first(p, n, 0.0f); }
+  void store(float* p, R v) const { V::store_first(p, n, v); }
 };
 
 // body(i, io) for each vector of [begin, end); the last, partial one through masked loads and
@@ -25,7 +25,7 @@ template <class Body>
 void for_each_vector(int64_t begin, int64_t end, const Body& body) {
   int64_t i = begin;
   for (; i + V::width <= end; i += V::width) body(i, FullIo{});
-  if (i < end) body(i, PartIo{V::part_mask(end - i)});
+  if (i < end) body(i, PartIo{end - i});
 }
 
 // ---- SGD

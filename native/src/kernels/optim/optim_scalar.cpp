@@ -21,10 +21,6 @@ namespace simd {
 
 // The shared width-1 type plus what optim_rows.inl needs beyond it.
 struct V : simd::V {
-  using mask = int;  // width 1: there is never a partial vector
-  static reg load_part(const float* p, mask) { return *p; }
-  static void store_part(float* p, mask, reg v) { *p = v; }
-  static mask part_mask(int64_t) { return 0; }
   static reg sqrt(reg a) { return sqrtf(a); }
   static reg fmadd(reg a, reg b, reg c) { return fmaf(a, b, c); }
 };

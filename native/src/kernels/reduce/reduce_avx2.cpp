@@ -13,11 +13,6 @@ namespace simd {
 
 // The shared vector type plus what the reduction rows need (see reduce_rows.inl, arg_rows.inl).
 struct V : simd::V {
-  static reg load_tail(const float* p, int64_t n, float fill) {
-    const __m256i lanes =
-        _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    return _mm256_blendv_ps(_mm256_set1_ps(fill), _mm256_maskload_ps(p, lanes), _mm256_castsi256_ps(lanes));
-  }
   static mask mask_or(mask a, mask b) { return _mm256_or_ps(a, b); }
   static mask mask_andnot(mask a, mask b) { return _mm256_andnot_ps(a, b); }
   static ireg set1_i(int32_t x) { return _mm256_set1_epi32(x); }

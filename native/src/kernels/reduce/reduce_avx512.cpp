@@ -13,9 +13,6 @@ namespace simd {
 
 // The shared vector type plus what the reduction rows need (see reduce_rows.inl, arg_rows.inl).
 struct V : simd::V {
-  static reg load_tail(const float* p, int64_t n, float fill) {
-    return _mm512_mask_loadu_ps(_mm512_set1_ps(fill), static_cast<__mmask16>((1u << n) - 1), p);
-  }
   static mask mask_or(mask a, mask b) { return static_cast<mask>(a | b); }
   static mask mask_andnot(mask a, mask b) { return static_cast<mask>(~a & b); }
   static ireg set1_i(int32_t x) { return _mm512_set1_epi32(x); }

@@ -1,7 +1,6 @@
 // arm64 NEON reduction kernels (4 floats a register). NEON is baseline on aarch64: no extra flags.
 #include <arm_neon.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "kernels/reduce/reduce.h"
 
@@ -14,11 +13,6 @@ namespace simd {
 
 // The shared vector type plus what the reduction rows need (see reduce_rows.inl, arg_rows.inl).
 struct V : simd::V {
-  static reg load_tail(const float* p, int64_t n, float fill) {
-    float lanes[width] = {fill, fill, fill, fill};
-    memcpy(lanes, p, static_cast<size_t>(n) * sizeof(float));  // never reads past p[n - 1]
-    return load(lanes);
-  }
   static mask mask_or(mask a, mask b) { return vorrq_u32(a, b); }
   static mask mask_andnot(mask a, mask b) { return vbicq_u32(b, a); }
   static ireg set1_i(int32_t x) { return vdupq_n_s32(x); }

@@ -1,7 +1,7 @@
 // The reduction kernels, written once over a vector type V and compiled once per ISA.
 // Included by reduce_<isa>.cpp inside an anonymous namespace, after that file defines V:
 //   V::reg, V::width, load, store, set1, add, mul, max_nan, min_nan   (values)
-//   load_tail(p, n, fill): the n < width floats at p, the other lanes `fill` (no fault past p+n)
+//   load_first(p, n, fill): the n floats at p, the other lanes `fill` (a row's tail)
 // No includes here: each ISA file brings its own, so nothing is shared across ISA objects.
 
 using reg = typename V::reg;
@@ -61,7 +61,7 @@ float row_block(int64_t n, const float* x, int64_t stride) {
       a3 = Op::vec(a3, V::load(x + i + 3 * W));
     }
     for (; i + W <= n; i += W) a0 = Op::vec(a0, V::load(x + i));
-    if (i < n) a1 = Op::vec(a1, V::load_tail(x + i, n - i, Op::identity()));
+    if (i < n) a1 = Op::vec(a1, V::load_first(x + i, n - i, Op::identity()));
     return horizontal<Op>(Op::vec(Op::vec(a0, a1), Op::vec(a2, a3)));
   }
   float s0 = Op::identity(), s1 = s0, s2 = s0, s3 = s0;

@@ -12,7 +12,6 @@ namespace simd {
 struct V : simd::V {
   using mask = bool;
   using ireg = int32_t;
-  static reg load_tail(const float* p, int64_t, float) { return *p; }  // width 1: never a tail
   static mask gt(reg a, reg b) { return a > b; }
   static mask lt(reg a, reg b) { return a < b; }
   static mask isnan(reg a) { return a != a; }

@@ -31,7 +31,7 @@ inline void exp_clamp_round2(__m512& a, __m512& b, __m512& na, __m512& nb) {
   nb = _mm512_roundscale_ps(_mm512_mul_ps(b, log2e), kNearest);
 }
 
-inline void softmax_exp2(__m512& a, __m512& b) {
+inline void softmax_exp_pair(__m512& a, __m512& b) {
   __m512 na, nb;
   exp_clamp_round2(a, b, na, nb);
   const __m512 ln2hi = _mm512_set1_ps(kLn2Hi), ln2lo = _mm512_set1_ps(kLn2Lo);
@@ -55,8 +55,8 @@ inline void softmax_exp2(__m512& a, __m512& b) {
 // stored: one reduction step and a degree-5 polynomial; relative error under 2^-22 for
 // arguments down to -20 (where a term is 2e-9 of the row's largest and its error is lost in the
 // sum's rounding) and under 2^-21 down to -87 (denormal results below). Two fewer FMAs than
-// softmax_exp2: the FMA unit is what bounds it.
-inline void softmax_exp2_for_sum(__m512& a, __m512& b) {
+// softmax_exp_pair: the FMA unit is what bounds it.
+inline void softmax_exp_pair_for_sum(__m512& a, __m512& b) {
   __m512 na, nb;
   exp_clamp_round2(a, b, na, nb);
   const __m512 ln2 = _mm512_set1_ps(kLn2Hi);
@@ -76,7 +76,7 @@ inline void softmax_exp2_for_sum(__m512& a, __m512& b) {
 
 inline __m512 softmax_exp(__m512 x) {
   __m512 unused = x;
-  softmax_exp2(x, unused);
+  softmax_exp_pair(x, unused);
   return x;
 }
 
@@ -85,8 +85,8 @@ inline __m512 softmax_exp(__m512 x) {
 struct S : V {
   static reg max(reg a, reg b) { return V::max(a, b); }
   static reg exp(reg x) { return softmax_exp(x); }
-  static void exp2(reg& a, reg& b) { softmax_exp2(a, b); }
-  static void exp2_for_sum(reg& a, reg& b) { softmax_exp2_for_sum(a, b); }
+  static void exp_pair(reg& a, reg& b) { softmax_exp_pair(a, b); }
+  static void exp_pair_for_sum(reg& a, reg& b) { softmax_exp_pair_for_sum(a, b); }
   static float log1(float x) { return logf(x); }
 };
 

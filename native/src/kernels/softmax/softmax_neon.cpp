@@ -16,11 +16,11 @@ namespace {
 struct S : V {
   static reg max(reg a, reg b) { return V::max(a, b); }
   static reg exp(reg x) { return v_exp(x); }
-  static void exp2(reg& a, reg& b) {
+  static void exp_pair(reg& a, reg& b) {
     a = exp(a);
     b = exp(b);
   }
-  static void exp2_for_sum(reg& a, reg& b) { exp2(a, b); }
+  static void exp_pair_for_sum(reg& a, reg& b) { exp_pair(a, b); }
   static float log1(float x) { return logf(x); }
 };
 

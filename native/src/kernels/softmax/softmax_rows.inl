@@ -1,26 +1,13 @@
 // The softmax row kernels, written once over a vector type S and compiled once per ISA.
 // Included by softmax_<isa>.cpp inside an anonymous namespace, after that file defines S:
-//   S::reg, S::width, load, store, set1, add, sub, mul, max, exp (vector exp), exp2 (exp of two
-//   registers in place, interleaved where that is faster), exp2_for_sum (the same for exps that
-//   are only summed, where a cheaper one may do), hsum, hmax, and S::log1 for a single
-//   float. A row's tail goes through the vector exp too (load_tail), so it agrees with the
-//   body. S::max need not propagate NaN:
-//   a NaN in a row reaches the exp sum instead, which the callers check once per row.
-
-// The last count (< W) entries of a row as one register, the other lanes set to fill, and the
-// way back: one vector op for a row's tail instead of count scalar exps (a 1000-class row
-// has an 8-float tail that cost as much as a third of the row scalar).
-typename S::reg load_tail(const float* p, int64_t count, float fill) {
-  alignas(64) float buf[S::width];
-  for (int k = 0; k < S::width; ++k) buf[k] = k < count ? p[k] : fill;
-  return S::load(buf);
-}
-
-void store_tail(float* p, int64_t count, typename S::reg v) {
-  alignas(64) float buf[S::width];
-  S::store(buf, v);
-  for (int64_t k = 0; k < count; ++k) p[k] = buf[k];
-}
+//   S::reg, S::width, load, store, load_first, store_first, set1, add, sub, mul, max, exp (vector
+//   exp), exp_pair (exp of two registers in place, interleaved where that is faster),
+//   exp_pair_for_sum (the same for exps that are only summed, where a cheaper one may do), hsum,
+//   hmax, and S::log1 for a single float. A row's tail goes through the vector exp too
+//   (load_first: one vector op instead of count scalar exps; a 1000-class row has an 8-float
+//   tail that cost as much as a third of the row scalar), so it agrees with the body. S::max
+//   need not propagate NaN: a NaN in a row reaches the exp sum instead, which the callers check
+//   once per row.
 
 // The largest entry of a row, NaNs ignored or not (see above); -inf for n == 0. Four
 // independent accumulators: this pass pulls the row from memory, and one max chain would make
@@ -37,7 +24,7 @@ float row_max(int64_t n, const float* x) {
     m3 = S::max(m3, S::load(x + i + 3 * W));
   }
   for (; i + W <= n; i += W) m0 = S::max(m0, S::load(x + i));
-  if (i < n) m1 = S::max(m1, load_tail(x + i, n - i, -__builtin_inff()));
+  if (i < n) m1 = S::max(m1, S::load_first(x + i, n - i, -__builtin_inff()));
   return S::hmax(S::max(S::max(m0, m1), S::max(m2, m3)));
 }
 
@@ -63,7 +50,7 @@ inline float sum_blocks(int64_t n, F block_sum) {
   return static_cast<float>(total);
 }
 
-// y[i] = exp(x[i] - shift) (y may be null: sum only, with exp2_for_sum); returns the sum of one
+// y[i] = exp(x[i] - shift) (y may be null: sum only, with exp_pair_for_sum); returns the sum of one
 // block (NaN if a term is NaN).
 float exp_shift_sum_block(int64_t n, const float* x, float shift, float* y) {
   constexpr int W = S::width;
@@ -74,11 +61,11 @@ float exp_shift_sum_block(int64_t n, const float* x, float shift, float* y) {
     typename S::reg e0 = S::sub(S::load(x + i), vs);
     typename S::reg e1 = S::sub(S::load(x + i + W), vs);
     if (y) {
-      S::exp2(e0, e1);
+      S::exp_pair(e0, e1);
       S::store(y + i, e0);
       S::store(y + i + W, e1);
     } else {
-      S::exp2_for_sum(e0, e1);
+      S::exp_pair_for_sum(e0, e1);
     }
     acc0 = S::add(acc0, e0);
     acc1 = S::add(acc1, e1);
@@ -89,8 +76,8 @@ float exp_shift_sum_block(int64_t n, const float* x, float shift, float* y) {
     acc0 = S::add(acc0, e);
   }
   if (i < n) {  // -inf in the spare lanes: exp gives 0 there
-    const typename S::reg e = S::exp(S::sub(load_tail(x + i, n - i, -__builtin_inff()), vs));
-    if (y) store_tail(y + i, n - i, e);
+    const typename S::reg e = S::exp(S::sub(S::load_first(x + i, n - i, -__builtin_inff()), vs));
+    if (y) S::store_first(y + i, n - i, e);
     acc1 = S::add(acc1, e);
   }
   return S::hsum(S::add(acc0, acc1));
@@ -144,7 +131,7 @@ float shift_store_exp_sum_block(int64_t n, const float* x, float shift, float* y
     S::store(y + i, d0);
     S::store(y + i + W, d1);
     typename S::reg e0 = d0, e1 = d1;
-    S::exp2_for_sum(e0, e1);
+    S::exp_pair_for_sum(e0, e1);
     acc0 = S::add(acc0, e0);
     acc1 = S::add(acc1, e1);
   }
@@ -154,8 +141,8 @@ float shift_store_exp_sum_block(int64_t n, const float* x, float shift, float* y
     acc0 = S::add(acc0, S::exp(d));
   }
   if (i < n) {  // -inf in the spare lanes: exp gives 0 there
-    const typename S::reg d = S::sub(load_tail(x + i, n - i, -__builtin_inff()), vs);
-    store_tail(y + i, n - i, d);
+    const typename S::reg d = S::sub(S::load_first(x + i, n - i, -__builtin_inff()), vs);
+    S::store_first(y + i, n - i, d);
     acc1 = S::add(acc1, S::exp(d));
   }
   return S::hsum(S::add(acc0, acc1));
@@ -235,14 +222,14 @@ void log_softmax_backward_row(int64_t n, const float* y, const float* dy, float*
   int64_t i = 0;
   for (; i + 2 * W <= n; i += 2 * W) {
     typename S::reg e0 = S::load(y + i), e1 = S::load(y + i + W);
-    S::exp2(e0, e1);
+    S::exp_pair(e0, e1);
     S::store(dx + i, S::sub(S::load(dy + i), S::mul(e0, vs)));
     S::store(dx + i + W, S::sub(S::load(dy + i + W), S::mul(e1, vs)));
   }
   for (; i + W <= n; i += W) S::store(dx + i, S::sub(S::load(dy + i), S::mul(S::exp(S::load(y + i)), vs)));
   if (i < n) {
-    const typename S::reg e = S::exp(load_tail(y + i, n - i, 0.f));
-    store_tail(dx + i, n - i, S::sub(load_tail(dy + i, n - i, 0.f), S::mul(e, vs)));
+    const typename S::reg e = S::exp(S::load_first(y + i, n - i, 0.f));
+    S::store_first(dx + i, n - i, S::sub(S::load_first(dy + i, n - i, 0.f), S::mul(e, vs)));
   }
 }
 

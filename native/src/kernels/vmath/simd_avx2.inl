@@ -68,4 +68,33 @@ struct V {
     return _mm_cvtss_f32(m);
   }
   static float first(reg v) { return _mm256_cvtss_f32(v); }
+  // Row tails. The first n floats at p (0 <= n <= width) in the low lanes, `fill` in the others;
+  // nothing past p[n - 1] is read.
+  static reg load_first(const float* p, int64_t n, float fill) {
+    const __m256i lanes =
+        _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    return _mm256_blendv_ps(_mm256_set1_ps(fill), _mm256_maskload_ps(p, lanes), _mm256_castsi256_ps(lanes));
+  }
+  // The first n lanes of v (0 <= n <= width) to p; nothing past p[n - 1] is written. Plain 16-,
+  // 8- and 4-byte stores: vmaskmovps stores are slow on AMD cores.
+  static void store_first(float* p, int64_t n, reg v) {
+    if (n >= 8) {
+      _mm256_storeu_ps(p, v);
+      return;
+    }
+    __m128 x = _mm256_castps256_ps128(v);
+    if (n >= 4) {
+      _mm_storeu_ps(p, x);
+      p += 4;
+      n -= 4;
+      x = _mm256_extractf128_ps(v, 1);
+    }
+    if (n >= 2) {
+      _mm_storel_pi(reinterpret_cast<__m64*>(p), x);
+      p += 2;
+      n -= 2;
+      x = _mm_movehl_ps(x, x);
+    }
+    if (n >= 1) _mm_store_ss(p, x);
+  }
 };

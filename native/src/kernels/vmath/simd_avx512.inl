@@ -56,4 +56,14 @@ struct V {
   static float hsum(reg v) { return _mm512_reduce_add_ps(v); }
   static float hmax(reg v) { return _mm512_reduce_max_ps(v); }
   static float first(reg v) { return _mm512_cvtss_f32(v); }
+  // Row tails. The first n floats at p (0 <= n <= width) in the low lanes, `fill` in the others;
+  // nothing past p[n - 1] is read.
+  static reg load_first(const float* p, int64_t n, float fill) {
+    return _mm512_mask_loadu_ps(_mm512_set1_ps(fill), first_lanes(n), p);
+  }
+  // The first n lanes of v (0 <= n <= width) to p; nothing past p[n - 1] is written.
+  static void store_first(float* p, int64_t n, reg v) { _mm512_mask_storeu_ps(p, first_lanes(n), v); }
+
+ private:
+  static __mmask16 first_lanes(int64_t n) { return static_cast<__mmask16>(n >= 16 ? 0xFFFFu : (1u << n) - 1u); }
 };

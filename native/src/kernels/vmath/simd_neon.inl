@@ -66,6 +66,20 @@ struct V {
     return a > b ? a : b;
   }
   static float first(reg v) { return vgetq_lane_f32(v, 0); }
+  // Row tails (NEON has no masked loads or stores: through a copy on the stack). The first n
+  // floats at p (0 <= n <= width) in the low lanes, `fill` in the others; nothing past p[n - 1]
+  // is read.
+  static reg load_first(const float* p, int64_t n, float fill) {
+    float lanes[width] = {fill, fill, fill, fill};
+    __builtin_memcpy(lanes, p, static_cast<size_t>(n) * sizeof(float));
+    return load(lanes);
+  }
+  // The first n lanes of v (0 <= n <= width) to p; nothing past p[n - 1] is written.
+  static void store_first(float* p, int64_t n, reg v) {
+    float lanes[width];
+    store(lanes, v);
+    __builtin_memcpy(p, lanes, static_cast<size_t>(n) * sizeof(float));
+  }
 
  private:
   static uint32x4_t ubits(reg a) { return vreinterpretq_u32_f32(a); }

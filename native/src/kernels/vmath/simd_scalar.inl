@@ -19,4 +19,9 @@ struct V {
   static reg select(mask m, reg a, reg b) { return m ? a : b; }
   static float hsum(reg v) { return v; }
   static float hmax(reg v) { return v; }
+  // Row tails: n is 0 or 1 at width 1.
+  static reg load_first(const float* p, int64_t n, float fill) { return n > 0 ? *p : fill; }
+  static void store_first(float* p, int64_t n, reg v) {
+    if (n > 0) *p = v;
+  }
 };
