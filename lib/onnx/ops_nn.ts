@@ -1,5 +1,6 @@
 // ONNX mappings of the layer ops: convolutions, pooling, normalisation, dropout, bilinear, and
 // the modules mapped as a whole (recurrent layers and cells).
+import type { ConvShape, PoolShape } from '../native.js';
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor.js';
 import type { OpContext, OpHandler } from './export.js';
@@ -29,10 +30,23 @@ export function registerNn(reg: (name: string, h: OpHandler) => void): void {
 }
 
 function conv(c: OpContext, transpose: boolean): string {
-  const d = c.args[3] as number[];
-  // conv2d dims: n c h w oc oh ow kh kw sh sw ph pw dh dw groups; convTranspose2d: n oc oh ow cin h w ...
-  const [kh, kw, sh, sw, ph, pw, dh, dw, groups] = d.slice(7);
-  c.same([kh, kw, sh, sw, ph, pw, dh, dw, groups], (c.args2[3] as number[]).slice(7), 'the kernel geometry');
+  // The native convolution's shape; a transposed convolution's is that of the convolution whose
+  // grad-input it is (its c, h, w are our output's, its oc, oh, ow our input's).
+  const d = c.args[3] as ConvShape;
+  const d2 = c.args2[3] as ConvShape;
+  const geometry = (s: ConvShape) => [
+    s.kh,
+    s.kw,
+    s.strideH,
+    s.strideW,
+    s.padH,
+    s.padW,
+    s.dilationH,
+    s.dilationW,
+    s.groups,
+  ];
+  const [kh, kw, sh, sw, ph, pw, dh, dw, groups] = geometry(d);
+  c.same(geometry(d), geometry(d2), 'the kernel geometry');
   const inputs = [c.input(0), c.input(1)];
   if (c.args[2]) inputs.push(c.input(2));
   const attrs: Record<string, number[] | number> = {
@@ -42,30 +56,32 @@ function conv(c: OpContext, transpose: boolean): string {
     group: groups,
   };
   if (transpose) {
-    const [, , oh, ow, , h, w] = d;
+    const [oh, ow, h, w] = [d.h, d.w, d.oh, d.ow];
     const outPad = [oh - ((h - 1) * sh - 2 * ph + dh * (kh - 1) + 1), ow - ((w - 1) * sw - 2 * pw + dw * (kw - 1) + 1)];
     attrs.pads = [ph, pw, ph, pw];
     attrs.output_padding = outPad;
   } else {
-    const [, , h, w, , oh, ow] = d;
-    const d2 = c.args2[3] as number[];
+    const [h, w, oh, ow] = [d.h, d.w, d.oh, d.ow];
     // 'same' padding with an even kernel pads more at the end: the ends follow from the output size.
     const endPad = (size: number, out: number, k: number, s: number, p: number, dil: number) => {
       const floorOut = Math.floor((size + 2 * p - dil * (k - 1) - 1) / s) + 1;
       return floorOut === out ? p : (out - 1) * s + dil * (k - 1) + 1 - size - p;
     };
     const pads = [ph, pw, endPad(h, oh, kh, sh, ph, dh), endPad(w, ow, kw, sw, pw, dw)];
-    const pads2 = [ph, pw, endPad(d2[2], d2[5], kh, sh, ph, dh), endPad(d2[3], d2[6], kw, sw, pw, dw)];
+    const pads2 = [ph, pw, endPad(d2.h, d2.oh, kh, sh, ph, dh), endPad(d2.w, d2.ow, kw, sw, pw, dw)];
     attrs.pads = c.same(pads, pads2, 'the padding');
   }
   return c.g.op(transpose ? 'ConvTranspose' : 'Conv', inputs, attrs);
 }
 
 function pool(c: OpContext, name: string, withIndices: boolean): string | string[] {
-  const plan = c.args[1] as { dims: number[]; countIncludePad: boolean; outShape: number[] };
-  const plan2 = c.args2[1] as { dims: number[] };
+  const plan = c.args[1] as { shape: PoolShape; outShape: number[] };
+  const s = plan.shape;
+  const s2 = (c.args2[1] as { shape: PoolShape }).shape;
   const x = c.args[0] as Tensor;
-  const [, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw] = plan.dims;
+  const [h, w, oh, ow] = [s.h, s.w, s.oh, s.ow];
+  const geometry = (p: PoolShape) => [p.kh, p.kw, p.strideH, p.strideW, p.padH, p.padW, p.dilationH, p.dilationW];
+  const [kh, kw, sh, sw, ph, pw, dh, dw] = geometry(s);
   // A 3-D input is [N, C, L] for the 1-D pools (height 1) and [C, H, W] for the 2-D ones.
   const twoD =
     h === x.shape[x.ndim - 2] &&
@@ -81,12 +97,11 @@ function pool(c: OpContext, name: string, withIndices: boolean): string | string
   let y: string;
   let indices = '';
   if (adaptive) {
-    c.same(plan.dims.slice(1, 5), plan2.dims.slice(1, 5), 'the spatial sizes of an adaptive pool');
+    c.same([h, w, oh, ow], [s2.h, s2.w, s2.oh, s2.ow], 'the spatial sizes of an adaptive pool');
     if (withIndices) [y, indices] = adaptiveMaxIndices(c, v, pick([h, w]), pick([oh, ow]));
     else y = adaptivePool(c, v, max, pick([h, w]), pick([oh, ow]), spatial);
   } else {
-    const geometry = [kh, kw, sh, sw, ph, pw, dh, dw];
-    c.same(geometry, plan2.dims.slice(5), 'the window geometry');
+    c.same(geometry(s), geometry(s2), 'the window geometry');
     // ceil_mode: the output is one longer than the floor formula gives.
     const floorOut = (size: number, k: number, s: number, p: number, dil: number) =>
       Math.floor((size + 2 * p - dil * (k - 1) - 1) / s) + 1;
@@ -100,7 +115,7 @@ function pool(c: OpContext, name: string, withIndices: boolean): string | string
     if (max) attrs.dilations = pick([dh, dw]);
     else {
       if (dh !== 1 || dw !== 1) c.fail('average pooling with dilation cannot be exported');
-      attrs.count_include_pad = plan.countIncludePad ? 1 : 0;
+      attrs.count_include_pad = s.countIncludePad ? 1 : 0;
     }
     if (withIndices) [y, indices] = planeIndices(c, v, g.node('MaxPool', [v], attrs, 2));
     else y = g.op(max ? 'MaxPool' : 'AveragePool', [v], attrs);
