@@ -32,11 +32,16 @@ bool last_element(int64_t offset, const int64_t* shape, const int64_t* strides, 
 
 // Whether a strided view whose shape holds elements writes some element through two indices
 // (a zero stride on a dim longer than 1, or strides that interleave). Sizes and strides as for
-// last_element, with last_element true.
+// last_element, with last_element true. Conservative: true also for some interleaved strides
+// that happen to reach distinct elements ([2,3] with strides [3,2]); false only when no two
+// indices meet, which holds for every permutation of a row-major layout, gaps included.
 bool writes_twice(const int64_t* shape, const int64_t* strides, size_t ndim);
 
-// Byte ranges [lo, hi) of two views of one buffer: whether they share a byte.
-inline bool ranges_overlap(int64_t lo1, int64_t hi1, int64_t lo2, int64_t hi2) { return lo1 < hi2 && lo2 < hi1; }
+// Byte ranges [lo, hi) of two views of one buffer: whether they share a byte (an empty range
+// shares none).
+inline bool ranges_overlap(int64_t lo1, int64_t hi1, int64_t lo2, int64_t hi2) {
+  return lo1 < hi1 && lo2 < hi2 && lo1 < hi2 && lo2 < hi1;
+}
 
 // No exception to a range check (first_outside's `except`).
 constexpr int64_t kNoException = INT64_MIN;
