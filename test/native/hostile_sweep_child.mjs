@@ -100,6 +100,8 @@ const valid = {
   bindingInfo: () => [],
   getNumThreads: () => [],
   setNumThreads: () => [Number(threads)],
+  getDeterministicAlgorithms: () => [],
+  setDeterministicAlgorithms: () => [false],
   setIsaForTesting: () => [null],
   setConvAlgorithmForTesting: () => ['auto'],
   failScratchForTesting: () => [0, 0],
@@ -239,6 +241,7 @@ function call(name, args, what, mustReturn = false) {
     native.setIsaForTesting(null);
     native.setConvAlgorithmForTesting('auto');
     if (native.getNumThreads() !== Number(threads)) native.setNumThreads(Number(threads));
+    native.setDeterministicAlgorithms(false);
   }
   const ms = performance.now() - t0;
   if (ms > 1000) results.slow.push(`${name} ${what}: ${ms.toFixed(0)} ms`);
