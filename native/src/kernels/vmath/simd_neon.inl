@@ -71,14 +71,14 @@ struct V {
   // is read.
   static reg load_first(const float* p, int64_t n, float fill) {
     float lanes[width] = {fill, fill, fill, fill};
-    __builtin_memcpy(lanes, p, static_cast<size_t>(n) * sizeof(float));
+    __builtin_memcpy(lanes, p, static_cast<uint64_t>(n) * sizeof(float));
     return load(lanes);
   }
   // The first n lanes of v (0 <= n <= width) to p; nothing past p[n - 1] is written.
   static void store_first(float* p, int64_t n, reg v) {
     float lanes[width];
     store(lanes, v);
-    __builtin_memcpy(p, lanes, static_cast<size_t>(n) * sizeof(float));
+    __builtin_memcpy(p, lanes, static_cast<uint64_t>(n) * sizeof(float));
   }
 
  private:
