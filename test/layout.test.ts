@@ -57,7 +57,7 @@ const coveredElsewhere: Record<string, { by: string[]; why: string }> = {
   'io/pickle.ts': { by: ['io/torch.test.ts'], why: "torch.save's format is a zip of pickles" },
   'io/zip.ts': { by: ['io/torch.test.ts'], why: "torch.save's format is a zip of pickles" },
   'native.ts': {
-    by: ['native/binding_errors.test.ts', 'native/env.test.ts'],
+    by: ['native/binding_errors.test.ts', 'native/binding_surface.test.ts', 'native/env.test.ts'],
     why: 'the binding surface: test/native/ calls it directly',
   },
   'nn/modules/activation.ts': {
