@@ -69,7 +69,7 @@
         "<!@(node -p \"require('./native/sources.json').binding.join(' ')\")",
       ],
       "conditions": [
-        ["target_arch=='x64'", {"dependencies": ["myelin_avx2", "myelin_avx512"]}],
+        ["target_arch=='x64'", {"dependencies": ["myelin_avx2", "myelin_avx512", "myelin_avx2vnni", "myelin_avx512bf16"]}],
         ["target_arch=='arm64'", {
           "sources": ["<!@(node -p \"require('./native/sources.json').neon.join(' ')\")"],
         }],
@@ -115,6 +115,18 @@
           "type": "static_library",
           "sources": ["<!@(node -p \"require('./native/sources.json').avx512.join(' ')\")"],
           "cflags": ["-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl", "-mavx2", "-mfma", "-fPIC", "-Wno-maybe-uninitialized"],
+        },
+        {
+          "target_name": "myelin_avx2vnni",
+          "type": "static_library",
+          "sources": ["<!@(node -p \"require('./native/sources.json').avx2vnni.join(' ')\")"],
+          "cflags": ["-mavx2", "-mfma", "-mavxvnni", "-fPIC"],
+        },
+        {
+          "target_name": "myelin_avx512bf16",
+          "type": "static_library",
+          "sources": ["<!@(node -p \"require('./native/sources.json').avx512bf16.join(' ')\")"],
+          "cflags": ["-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl", "-mavx512bf16", "-mavx512vnni", "-mavx2", "-mfma", "-fPIC", "-Wno-maybe-uninitialized"],
         },
       ],
     }],

@@ -1,6 +1,11 @@
 // Workload L1: the machine's physical limits, the yardsticks for every other figure.
 //   - peak fp32 FMA throughput: a register-only loop of independent FMA chains (enough
 //     accumulators to cover FMA latency x issue width) at AVX-512 and AVX2 widths, 1..T threads;
+//   - peak bf16 and int8 throughput, where the CPU has them: the same kind of loop over
+//     vdpbf16ps (AVX512_BF16: 16 lanes x 2 bf16 products summed into fp32, 64 flops an
+//     instruction) and vpdpbusd (AVX512_VNNI at 512 bits, AVX-VNNI at 256: u8 x s8 products, 4
+//     summed into each int32 lane: 128 or 64 ops an instruction, a multiply-add counting 2 as
+//     for flops), the yardsticks of the bf16 and int8 GEMMs;
 //   - memory bandwidth: STREAM triad a[i] = b[i] + s * c[i] (bytes = 3 * 4 * n per pass: two
 //     reads and one write, no write-allocate traffic, as STREAM counts), 1..T threads.
 // Prints one JSON object. Built with -O3 -march=native by build.sh (a bench tool only: the
@@ -63,39 +68,9 @@ static void pin(int tid) {
   }
 }
 
-// ---- FMA peak --------------------------------------------------------------------------------
-// acc = acc * m + c converges to 1 (no overflow, no denormals); the sum is returned so the
-// compiler must keep every chain.
+// ---- FMA, bf16 and int8 peaks (the loops: peak_loops.h) ------------------------------------
 
-#define FMA_AVX512_ACCS 16  // 16 zmm chains: covers latency 4 x 2 pipes (and 4 x 1 on Zen 4)
-__attribute__((target("avx512f"))) static float fma_loop_avx512(int64_t iters) {
-  __m512 acc[FMA_AVX512_ACCS];
-  for (int j = 0; j < FMA_AVX512_ACCS; ++j) acc[j] = _mm512_set1_ps(0.5f + 0.01f * (float)j);
-  const __m512 m = _mm512_set1_ps(0.999f), c = _mm512_set1_ps(0.001f);
-  for (int64_t i = 0; i < iters; ++i) {
-#pragma GCC unroll 16
-    for (int j = 0; j < FMA_AVX512_ACCS; ++j) acc[j] = _mm512_fmadd_ps(acc[j], m, c);
-  }
-  __m512 s = acc[0];
-  for (int j = 1; j < FMA_AVX512_ACCS; ++j) s = _mm512_add_ps(s, acc[j]);
-  return _mm512_reduce_add_ps(s);
-}
-
-#define FMA_AVX2_ACCS 12  // 12 ymm chains + 2 constants fit the 16 ymm registers; >= 4 x 2
-__attribute__((target("avx2,fma"))) static float fma_loop_avx2(int64_t iters) {
-  __m256 acc[FMA_AVX2_ACCS];
-  for (int j = 0; j < FMA_AVX2_ACCS; ++j) acc[j] = _mm256_set1_ps(0.5f + 0.01f * (float)j);
-  const __m256 m = _mm256_set1_ps(0.999f), c = _mm256_set1_ps(0.001f);
-  for (int64_t i = 0; i < iters; ++i) {
-#pragma GCC unroll 12
-    for (int j = 0; j < FMA_AVX2_ACCS; ++j) acc[j] = _mm256_fmadd_ps(acc[j], m, c);
-  }
-  __m256 s = acc[0];
-  for (int j = 1; j < FMA_AVX2_ACCS; ++j) s = _mm256_add_ps(s, acc[j]);
-  float lanes[8];
-  _mm256_storeu_ps(lanes, s);
-  return lanes[0] + lanes[1] + lanes[2] + lanes[3] + lanes[4] + lanes[5] + lanes[6] + lanes[7];
-}
+#include "peak_loops.h"
 
 typedef float (*FmaLoop)(int64_t);
 
@@ -339,6 +314,19 @@ int main(int argc, char** argv) {
     }
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
       fma_report("avx2", fma_loop_avx2, 2.0 * 8 * FMA_AVX2_ACCS, threads, nthreads, reps, first);
+    printf("\n  }");
+    // Reduced precision, where this CPU has it (an empty object where it has none).
+    printf(",\n  \"bf16_gflops\": {\n");
+    if (__builtin_cpu_supports("avx512bf16"))
+      fma_report("avx512bf16", bf16_loop_avx512, 2.0 * 32 * DP_ACCS, threads, nthreads, reps, 1);
+    printf("\n  },\n  \"int8_gops\": {\n");
+    first = 1;
+    if (__builtin_cpu_supports("avx512vnni")) {
+      fma_report("avx512vnni", int8_loop_avx512, 2.0 * 64 * DP_ACCS, threads, nthreads, reps, first);
+      first = 0;
+    }
+    if (__builtin_cpu_supports("avxvnni"))
+      fma_report("avxvnni", int8_loop_avxvnni, 2.0 * 32 * DP_AVX_ACCS, threads, nthreads, reps, first);
     printf("\n  }");
   }
   if (do_triad) {

@@ -70,7 +70,7 @@ Napi::Value set_isa_for_testing(const Napi::CallbackInfo& info) {
   const std::string name = args.string(0, "isa");
   Isa isa;
   if (!parse_isa(name, &isa))
-    args.range_error("setIsaForTesting: argument 'isa' must be one of scalar, avx2, avx512, neon, got '" + name + "'");
+    args.range_error("setIsaForTesting: argument 'isa' must be one of " + isa_names() + ", got '" + name + "'");
   if (!isa_supported(isa))
     args.range_error("setIsaForTesting: this CPU (or this build) does not support isa '" + name + "'");
   set_thread_isa_override(&isa);

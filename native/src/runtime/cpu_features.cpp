@@ -17,8 +17,21 @@ const char* isa_name(Isa isa) {
       return "avx512";
     case Isa::Neon:
       return "neon";
+    case Isa::Avx2Vnni:
+      return "avx2vnni";
+    case Isa::Avx512Bf16:
+      return "avx512bf16";
   }
   return "unknown";
+}
+
+const std::string& isa_names() {
+  static const std::string names = [] {
+    std::string s;
+    for (int i = 0; i < kNumIsas; ++i) s += std::string(i ? ", " : "") + isa_name(static_cast<Isa>(i));
+    return s;
+  }();
+  return names;
 }
 
 bool parse_isa(const std::string& name, Isa* out) {
@@ -61,8 +74,15 @@ CpuFeatures detect() {
   const bool avx512dq = ebx & (1u << 17);
   const bool avx512bw = ebx & (1u << 30);
   const bool avx512vl = ebx & (1u << 31);
+  const bool avx512_vnni = ecx & (1u << 11);
   f.avx2_fma = ymm_state && avx2 && fma;
   f.avx512 = f.avx2_fma && zmm_state && avx512f && avx512dq && avx512bw && avx512vl;
+  f.avx512_vnni = f.avx512 && avx512_vnni;
+  // Leaf 7 sub-leaf 1, EAX: AVX-VNNI (bit 4), AVX512_BF16 (bit 5).
+  if (__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx)) {
+    f.avx_vnni = f.avx2_fma && (eax & (1u << 4));
+    f.avx512_bf16 = f.avx512 && (eax & (1u << 5));
+  }
 #endif
 #if defined(__aarch64__)
   f.neon = true;
@@ -87,6 +107,10 @@ bool isa_supported(Isa isa) {
       return f.avx2_fma;
     case Isa::Avx512:
       return f.avx512;
+    case Isa::Avx2Vnni:
+      return f.avx_vnni;
+    case Isa::Avx512Bf16:
+      return f.avx512_bf16 && f.avx512_vnni;
 #endif
 #ifdef MYELIN_HAVE_NEON_KERNELS
     case Isa::Neon:

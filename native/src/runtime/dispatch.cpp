@@ -9,6 +9,7 @@ namespace {
 KernelTable build(Isa isa) {
   KernelTable t{};
   t.isa = isa;
+  fill_gemm_lowp_via_f32(&t.gemm_bf16, &t.gemm_s8);
   switch (isa) {
     case Isa::Scalar:
       fill_binary_scalar(&t.binary);
@@ -47,6 +48,18 @@ KernelTable build(Isa isa) {
       fill_winograd_avx512(&t.winograd);
       fill_conv_direct_avx512(&t.conv_direct);
       break;
+    // The reduced-precision levels: their base level's table plus the dot-product GEMMs.
+    case Isa::Avx2Vnni:
+      t = build(Isa::Avx2);
+      t.isa = isa;
+      fill_gemm_s8_avx2vnni(&t.gemm_s8);
+      break;
+    case Isa::Avx512Bf16:
+      t = build(Isa::Avx512);
+      t.isa = isa;
+      fill_gemm_bf16_avx512bf16(&t.gemm_bf16);
+      fill_gemm_s8_avx512vnni(&t.gemm_s8);
+      break;
 #endif
 #if defined(__aarch64__) && defined(MYELIN_HAVE_NEON_KERNELS)
     case Isa::Neon:
@@ -82,7 +95,7 @@ struct Tables {
       if (*env == '\0') {
         // unset in effect
       } else if (!parse_isa(env, &wanted)) {
-        error = std::string("MYELIN_ISA='") + env + "' is not one of scalar, avx2, avx512, neon";
+        error = std::string("MYELIN_ISA='") + env + "' is not one of " + isa_names();
       } else if (!isa_supported(wanted)) {
         error = std::string("MYELIN_ISA=") + env + " but this CPU (or this build) does not support it";
       } else {
@@ -102,7 +115,9 @@ thread_local const KernelTable* t_override = nullptr;
 }  // namespace
 
 Isa best_isa() {
+  if (isa_supported(Isa::Avx512Bf16)) return Isa::Avx512Bf16;
   if (isa_supported(Isa::Avx512)) return Isa::Avx512;
+  if (isa_supported(Isa::Avx2Vnni)) return Isa::Avx2Vnni;
   if (isa_supported(Isa::Avx2)) return Isa::Avx2;
   if (isa_supported(Isa::Neon)) return Isa::Neon;
   return Isa::Scalar;

@@ -4,6 +4,7 @@
 #include "kernels/elementwise/elementwise.h"
 #include "kernels/reduce/reduce.h"
 #include "kernels/gemm/gemm.h"
+#include "kernels/gemm/gemm_lowp.h"
 #include "kernels/optim/optim.h"
 #include "kernels/softmax/softmax.h"
 #include "kernels/rnn/rnn.h"
@@ -20,6 +21,8 @@ struct KernelTable {
   UnaryKernels unary;
   ReduceKernels reduce;
   GemmKernels gemm;
+  GemmLowpKernels gemm_bf16;  // bf16 x bf16 -> fp32 sums (gemm_lowp.h)
+  GemmLowpKernels gemm_s8;    // u8 x s8 -> int32 sums
   SoftmaxKernels softmax;
   OptimKernels optim;
   RnnKernels rnn;

@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "kernels/gemm/gemm_blocking.h"
+
 #include "runtime/kernel_table.h"
 #include "runtime/scratch.h"
 #include "runtime/threadpool.h"
@@ -14,41 +16,12 @@ namespace {
 // Below this many flops per thread, waking a worker costs more than it saves.
 constexpr int64_t kMinFlopsPerThread = int64_t{1} << 19;
 
-int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
-int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
-// The block size that splits n into ceil(n / max_block) equal blocks, rounded up to `unit`.
-int64_t even_block(int64_t n, int64_t max_block, int64_t unit) {
-  max_block = max_block > unit ? max_block / unit * unit : unit;
-  const int64_t blocks = (n + max_block - 1) / max_block;
-  return blocks <= 1 ? round_up(n, unit) : round_up((n + blocks - 1) / blocks, unit);
-}
+using gemm_blocking::even_block;
+using gemm_blocking::min64;
 
-// Per-thread packing buffers, grown on demand and reused across calls: no allocation once
-// warm. Pool workers are persistent, so each keeps its own. Every request passes the scratch
-// allocator's fault point, so a test can make a warm one fail too.
-class PackBuffer {
- public:
-  ~PackBuffer() { scratch_free(data_); }
-  float* get(int64_t floats) {
-    if (floats > capacity_) {
-      scratch_free(data_);
-      data_ = nullptr;
-      capacity_ = 0;
-      data_ = static_cast<float*>(scratch_alloc(round_up(floats, 16), sizeof(float)));
-      capacity_ = floats;
-    } else {
-      scratch_fault_point(static_cast<double>(floats) * sizeof(float));
-    }
-    return data_;
-  }
-
- private:
-  float* data_ = nullptr;
-  int64_t capacity_ = 0;
-};
-
-thread_local PackBuffer t_pack_a;
-thread_local PackBuffer t_pack_b;
+// Per-thread packing buffers (see PackBuffer).
+thread_local gemm_blocking::PackBuffer t_pack_a;
+thread_local gemm_blocking::PackBuffer t_pack_b;
 
 // One GEMM with its operands folded to (row stride, column stride) form.
 struct Problem {
@@ -124,8 +97,8 @@ void gemm_block(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1
   const int64_t MC = even_block(m1 - m0, g.mc, MR);
   const int64_t NC = even_block(n1 - n0, g.nc, NR);
   const bool direct_b = read_b_in_place(p, m1 - m0);
-  float* a_pack = t_pack_a.get(MC * KC);
-  float* b_pack = direct_b ? nullptr : t_pack_b.get(NC * KC);
+  float* a_pack = static_cast<float*>(t_pack_a.get(MC * KC * int64_t{sizeof(float)}));
+  float* b_pack = direct_b ? nullptr : static_cast<float*>(t_pack_b.get(NC * KC * int64_t{sizeof(float)}));
 
   if (g.loops == GemmLoops::BInL1) {
     // BLIS's order. Loop 5 (jc): columns of C in blocks of NC; one packed B block (kc x nc,
@@ -193,55 +166,21 @@ void gemm_block(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1
   }
 }
 
-// How nthreads threads split C: a tm x tn grid of blocks along whole MR/NR tiles, picked so
-// the largest block (padding included) is smallest, then so packing is least (each thread
-// packs the A rows and B columns of its own block). Skinny shapes split their long side.
-// Near-ties (square C) go to the grid that splits the operand kept in L3 (A for AInL1 loops,
-// B for BInL1): each thread then holds only its part of it, instead of both packing all of it.
-// Measured at G1 N=1024, 2 threads, AVX-512: 200-214 GFLOP/s split by rows, 188-206 by columns.
-struct Grid {
-  int tm, tn;
-};
-
-Grid choose_grid(const Problem& p, int nt) {
-  const int64_t mt = (p.m + p.g->mr - 1) / p.g->mr, ntl = (p.n + p.g->nr - 1) / p.g->nr;
-  const bool split_rows_on_tie = p.g->loops == GemmLoops::AInL1;
-  Grid best{1, nt};
-  double best_cost = -1;
-  for (int tm = 1; tm <= nt; ++tm) {
-    if (nt % tm) continue;
-    const int tn = nt / tm;
-    const double rows = static_cast<double>((mt + tm - 1) / tm) * p.g->mr;
-    const double cols = static_cast<double>((ntl + tn - 1) / tn) * p.g->nr;
-    // Flops of the largest block, plus the packing every thread does (weighted as ~8 flops
-    // an element: a packed element costs a load and a store, an FMA pair is 1/16 of a cycle).
-    const double cost = 2.0 * rows * cols * p.k + 8.0 * p.k * (rows + cols);
-    const bool tie = best_cost >= 0 && cost <= best_cost * 1.03 && cost >= best_cost / 1.03;
-    const bool better = best_cost < 0 || (tie ? split_rows_on_tie : cost < best_cost);
-    if (better) {
-      best_cost = cost;
-      best = Grid{tm, tn};
-    }
-  }
-  return best;
-}
-
+// How nthreads threads split C (gemm_blocking::choose_grid). Near-ties (square C) go to the grid
+// that splits the operand kept in L3 (A for AInL1 loops, B for BInL1). Measured at G1 N=1024,
+// 2 threads, AVX-512: 200-214 GFLOP/s split by rows, 188-206 by columns.
 void gemm_threaded(const Problem& p, int nt) {
   if (p.m == 0 || p.n == 0) return;
   if (nt <= 1) {
     gemm_block(p, 0, p.m, 0, p.n);
     return;
   }
-  const Grid grid = choose_grid(p, nt);
-  const int64_t mt = (p.m + p.g->mr - 1) / p.g->mr, ntl = (p.n + p.g->nr - 1) / p.g->nr;
+  const gemm_blocking::Grid grid =
+      gemm_blocking::choose_grid(p.m, p.n, p.k, p.g->mr, p.g->nr, nt, p.g->loops == GemmLoops::AInL1);
   auto body = [&](int tid, int nthreads) {
     (void)nthreads;
-    const int ti = tid / grid.tn, tj = tid % grid.tn;
-    const int64_t m0 = min64(p.m, mt * ti / grid.tm * p.g->mr);
-    const int64_t m1 = min64(p.m, mt * (ti + 1) / grid.tm * p.g->mr);
-    const int64_t n0 = min64(p.n, ntl * tj / grid.tn * p.g->nr);
-    const int64_t n1 = min64(p.n, ntl * (tj + 1) / grid.tn * p.g->nr);
-    gemm_block(p, m0, m1, n0, n1);
+    const gemm_blocking::Block b = gemm_blocking::grid_block(grid, tid, p.m, p.n, p.g->mr, p.g->nr);
+    gemm_block(p, b.m0, b.m1, b.n0, b.n1);
   };
   parallel_run(nt, body);
 }

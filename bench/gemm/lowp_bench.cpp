@@ -1,0 +1,264 @@
+// Workloads B1 (bf16 GEMM) and the GEMM part of Q1 (u8 x s8 GEMM): myelin's reduced-precision
+// GEMMs side by side with its own fp32 GEMM in the same process, against the peaks measured in
+// the same run by register-only loops (fp32 FMA, vdpbf16ps, vpdpbusd; as bench/native/limits.c).
+//
+// usage: lowp_bench [--threads 1,2] [--reps 7] [--workloads B1,Q1] [--sizes 256,512,1024,2048]
+//                   [--markdown] [--clock wall|cpu]
+// Run it through bench/gemm/run_lowp.sh.
+//
+// Timing: every round times each contender once (enough calls that a sample lasts >= 20 ms), in
+// turn, after two warm-up rounds; the figure is the median round, the best in brackets. GEMMs
+// are counted in flops, 2 per multiply-add, whatever the element type (int8 "flops" are integer
+// multiply-adds x 2), so the ratios are ratios of multiply-adds per second.
+#include <immintrin.h>
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../native/peak_loops.h"
+#include "kernels/gemm/gemm.h"
+#include "kernels/gemm/gemm_lowp.h"
+#include "runtime/kernel_table.h"
+#include "runtime/threadpool.h"
+
+namespace {
+
+using myelin::Isa;
+using myelin::LowpType;
+
+bool g_cpu_clock = false;
+double sample_clock() {
+  if (!g_cpu_clock) return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// ---- peaks: bench/native/peak_loops.h (as L1), 2 flops a multiply-add ----------------------
+
+volatile float g_sink;
+
+// GFLOP/s of `threads` threads each running loop(iters); best of 5 (a peak is a maximum).
+double peak(float (*loop)(int64_t), double flops_per_iter, int threads) {
+  const int64_t iters = 10'000'000;
+  double best = 0;
+  for (int r = 0; r < 5; ++r) {
+    std::vector<std::thread> pool;
+    const double t0 = sample_clock();
+    for (int t = 0; t < threads; ++t) pool.emplace_back([&] { g_sink = loop(iters); });
+    for (auto& th : pool) th.join();
+    const double elapsed = (sample_clock() - t0) / (g_cpu_clock ? threads : 1);
+    best = std::max(best, flops_per_iter * iters * threads / elapsed / 1e9);
+  }
+  return best;
+}
+
+// ---- workloads ---------------------------------------------------------------------------
+struct Shape {
+  const char* id;
+  std::string label;
+  bool ta, tb;
+  int m, n, k;
+};
+
+std::vector<Shape> shapes(const std::string& which, const std::vector<int>& sizes) {
+  std::vector<Shape> out;
+  for (const char* id : {"B1", "Q1"}) {
+    if (which.find(id) == std::string::npos) continue;
+    for (int n : sizes) out.push_back({id, "N=" + std::to_string(n), false, false, n, n, n});
+    out.push_back({id, "(64x784)(784x256)", false, false, 64, 256, 784});
+    out.push_back({id, "(256x784)(784x256)", false, false, 256, 256, 784});
+    out.push_back({id, "(784x64)^T(64x256)", true, false, 784, 256, 64});
+    out.push_back({id, "(64x256)(784x256)^T", false, true, 64, 784, 256});
+  }
+  if (which.find("Q1") != std::string::npos) {
+    // The M1 MLP's layers at batch 256 as the quantized Linear runs them: x [256, in] times the
+    // [out, in] weight transposed.
+    out.push_back({"Q1", "M1 (256x784)(256x784)^T", false, true, 256, 256, 784});
+    out.push_back({"Q1", "M1 (256x256)(128x256)^T", false, true, 256, 128, 256});
+    out.push_back({"Q1", "M1 (256x128)(10x128)^T", false, true, 256, 10, 128});
+  }
+  return out;
+}
+
+enum class Kind { F32, Bf16, S8 };
+
+struct Contender {
+  std::string name;
+  Kind kind;
+  Isa isa;
+};
+
+struct Operands {
+  std::vector<float> a, b, c;
+  std::vector<uint16_t> ah, bh;
+  std::vector<uint8_t> au;
+  std::vector<int8_t> bs;
+  std::vector<float> scale;
+};
+
+void run_one(const Contender& who, const Shape& s, Operands& o) {
+  const myelin::KernelTable& kt = myelin::kernels_for(who.isa);
+  const int lda = s.ta ? s.m : s.k, ldb = s.tb ? s.k : s.n, ldc = s.n;
+  if (who.kind == Kind::F32) {
+    myelin::sgemm(kt, s.ta, s.tb, s.m, s.n, s.k, 1.0f, o.a.data(), lda, o.b.data(), ldb, 0.0f, o.c.data(), ldc);
+    return;
+  }
+  myelin::LowpOutput out;
+  out.type = LowpType::F32;
+  out.c = o.c.data();
+  out.ldc = ldc;
+  if (who.kind == Kind::Bf16) {
+    const myelin::LowpOperand a{o.ah.data(), LowpType::Bf16, lda, s.ta, 0},
+        b{o.bh.data(), LowpType::Bf16, ldb, s.tb, 0};
+    myelin::gemm_bf16(kt, 1, s.m, s.n, s.k, a, b, out, 0);
+    return;
+  }
+  // int8: A is stored m x k (a transposed A is not a layout the quantized GEMM takes).
+  out.col_scale = o.scale.data();
+  myelin::gemm_u8s8(kt, s.m, s.n, s.k, o.au.data(), s.k, 0, o.bs.data(), ldb, s.tb, nullptr, out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<int> thread_counts = {1, 2};
+  int reps = 7;
+  std::string workloads = "B1,Q1";
+  bool markdown = false;
+  std::vector<int> sizes = {256, 512, 1024, 2048};
+  auto ints = [](const char* p) {
+    std::vector<int> v;
+    while (*p) {
+      v.push_back(std::atoi(p));
+      while (*p && *p != ',') ++p;
+      if (*p == ',') ++p;
+    }
+    return v;
+  };
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--threads" && i + 1 < argc) {
+      thread_counts = ints(argv[++i]);
+    } else if (arg == "--sizes" && i + 1 < argc) {
+      sizes = ints(argv[++i]);
+    } else if (arg == "--reps" && i + 1 < argc) {
+      reps = std::max(5, std::atoi(argv[++i]));
+    } else if (arg == "--workloads" && i + 1 < argc) {
+      workloads = argv[++i];
+    } else if (arg == "--markdown") {
+      markdown = true;
+    } else if (arg == "--clock" && i + 1 < argc) {
+      g_cpu_clock = std::string(argv[++i]) == "cpu";
+    } else {
+      std::fprintf(stderr,
+                   "usage: lowp_bench [--threads 1,2] [--reps N>=5] [--workloads B1,Q1] [--sizes 256,...] "
+                   "[--markdown] [--clock wall|cpu]\n");
+      return 2;
+    }
+  }
+  if (!myelin::isa_supported(Isa::Avx512Bf16)) {
+    std::fprintf(stderr, "lowp_bench: this CPU has no AVX512_BF16 / AVX512_VNNI (isa avx512bf16)\n");
+    return 1;
+  }
+  const Isa best = Isa::Avx512Bf16;
+  std::printf("%smyelin kernels: %s, %s, %s; MYELIN_ISA=avx512 fallbacks: %s, %s\n", markdown ? "" : "# ",
+              myelin::kernels_for(best).gemm.name, myelin::kernels_for(best).gemm_bf16.name,
+              myelin::kernels_for(best).gemm_s8.name, myelin::kernels_for(Isa::Avx512).gemm_bf16.name,
+              myelin::kernels_for(Isa::Avx512).gemm_s8.name);
+
+  for (int threads : thread_counts) {
+    const double p32 = peak(fma_loop_avx512, 2.0 * 16 * FMA_AVX512_ACCS, threads);
+    const double p16 = peak(bf16_loop_avx512, 2.0 * 32 * DP_ACCS, threads);
+    const double p8 = peak(int8_loop_avx512, 2.0 * 64 * DP_ACCS, threads);
+    std::printf(
+        "\n%sthreads=%d, peaks: fp32 FMA %.1f GFLOP/s, bf16 vdpbf16ps %.1f GFLOP/s (%.2fx), int8 vpdpbusd %.1f "
+        "GOP/s (%.2fx)%s\n",
+        markdown ? "**" : "# ", threads, p32, p16, p16 / p32, p8, p8 / p32, markdown ? "**\n" : "");
+    myelin::set_num_threads(threads);
+    for (const char* id : {"B1", "Q1"}) {
+      if (workloads.find(id) == std::string::npos) continue;
+      const bool b1 = std::string(id) == "B1";
+      const std::vector<Contender> who =
+          b1 ? std::vector<Contender>{{"fp32", Kind::F32, best},
+                                      {"bf16", Kind::Bf16, best},
+                                      {"bf16 (avx512 fallback)", Kind::Bf16, Isa::Avx512}}
+             : std::vector<Contender>{{"fp32", Kind::F32, best},
+                                      {"int8", Kind::S8, best},
+                                      {"int8 avx2vnni", Kind::S8, Isa::Avx2Vnni},
+                                      {"int8 (avx512 fallback)", Kind::S8, Isa::Avx512}};
+      const double lowp_peak = b1 ? p16 : p8;
+      if (markdown) {
+        std::printf("\n| id | shape |");
+        for (const Contender& c : who) std::printf(" %s GFLOP/s median (best) |", c.name.c_str());
+        std::printf(" %s / fp32 | %% of %s peak |\n|---|---|", who[1].name.c_str(), b1 ? "bf16" : "int8");
+        for (size_t i = 0; i < who.size(); ++i) std::printf("---|");
+        std::printf("---|---|\n");
+      }
+      for (const Shape& s : shapes(id, sizes)) {
+        if (s.id != std::string(id)) continue;
+        Operands o;
+        const size_t asz = size_t(s.m) * s.k, bsz = size_t(s.k) * s.n, csz = size_t(s.m) * s.n;
+        o.a.resize(asz);
+        o.b.resize(bsz);
+        o.c.resize(csz);
+        o.ah.resize(asz);
+        o.bh.resize(bsz);
+        o.au.resize(asz);
+        o.bs.resize(bsz);
+        o.scale.assign(s.n, 1e-3f);
+        for (size_t i = 0; i < asz; ++i) {
+          o.a[i] = float((i * 7919) % 1000) / 1000.0f - 0.5f;
+          o.ah[i] = myelin::f32_to_bf16(o.a[i]);
+          o.au[i] = uint8_t((i * 7919) % 251);
+        }
+        for (size_t i = 0; i < bsz; ++i) {
+          o.b[i] = float((i * 104729) % 1000) / 1000.0f - 0.5f;
+          o.bh[i] = myelin::f32_to_bf16(o.b[i]);
+          o.bs[i] = int8_t(int((i * 104729) % 255) - 127);
+        }
+        const double flops = 2.0 * s.m * s.n * s.k;
+        const int calls = std::max(1, int(4e9 / flops));
+        std::vector<std::vector<double>> gf(who.size());
+        for (int r = -2; r < reps; ++r)
+          for (size_t w = 0; w < who.size(); ++w) {
+            const double t0 = sample_clock();
+            for (int i = 0; i < calls; ++i) run_one(who[w], s, o);
+            const double t = sample_clock() - t0;
+            if (r >= 0) gf[w].push_back(flops * calls / t / 1e9);
+          }
+        std::vector<double> med(who.size()), top(who.size());
+        for (size_t w = 0; w < who.size(); ++w) {
+          med[w] = median(gf[w]);
+          top[w] = *std::max_element(gf[w].begin(), gf[w].end());
+        }
+        if (markdown) {
+          std::printf("| %s | %s |", s.id, s.label.c_str());
+          for (size_t w = 0; w < who.size(); ++w) std::printf(" %.1f (%.1f) |", med[w], top[w]);
+          std::printf(" %.2fx (%.2fx) | %.0f%% (%.0f%%) |\n", med[1] / med[0], top[1] / top[0],
+                      100 * med[1] / lowp_peak, 100 * top[1] / lowp_peak);
+        } else {
+          std::printf("%-3s %-26s", s.id, s.label.c_str());
+          for (size_t w = 0; w < who.size(); ++w) std::printf("  %s %6.1f", who[w].name.c_str(), med[w]);
+          std::printf("  ratio %.2fx  %.0f%% of peak\n", med[1] / med[0], 100 * med[1] / lowp_peak);
+        }
+        std::fflush(stdout);
+      }
+    }
+  }
+  return 0;
+}

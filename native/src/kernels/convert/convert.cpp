@@ -1,0 +1,145 @@
+#include "kernels/convert/convert.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "runtime/threadpool.h"
+
+namespace myelin {
+namespace {
+
+// Elements per thread below which a pass stays on the calling thread.
+constexpr int64_t kGrain = int64_t{1} << 16;
+
+inline uint16_t to_bf16(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, 4);
+  const uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+  return x != x ? static_cast<uint16_t>(0xffff) : static_cast<uint16_t>(r);
+}
+
+// nearbyint for every float, written so it vectorises: adding and removing 1.5 * 2^23 rounds
+// to an integer in the current (nearest-even) mode for |x| < 2^22; larger floats are integers
+// or half-integers past every clamp bound, kept as they are.
+inline float round_even(float x) {
+  const float magic = 12582912.0f;
+  const float r = (x + magic) - magic;
+  return std::fabs(x) < 4194304.0f ? r : x;
+}
+
+template <class T>
+inline T quantize_one(float x, float inv, float zero, float qmin, float qmax) {
+  const float f = zero + round_even(x * inv);
+  // int64(f) then clamp: NaN and |f| >= 2^63 give INT64_MIN, so qmin.
+  const bool bad = !(std::fabs(f) < 9.2233720368547758e18f);
+  const float c = f < qmin ? qmin : (f > qmax ? qmax : f);
+  return static_cast<T>(static_cast<int32_t>(bad ? qmin : c));
+}
+
+template <class T>
+void quantize_impl(const float* x, int64_t outer, int64_t channels, int64_t inner, const double* scales,
+                   const int64_t* zero_points, T* y) {
+  const float qmin = sizeof(T) == 1 && static_cast<T>(-1) < 0 ? -128.0f : 0.0f;
+  const float qmax = qmin < 0 ? 127.0f : 255.0f;
+  const int64_t rows = outer * channels;
+  parallel_for(rows, inner > 0 ? (kGrain + inner - 1) / inner : rows, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t c = r % channels;
+      const float inv = 1.0f / static_cast<float>(scales[c]);
+      const float zero = static_cast<float>(zero_points[c]);
+      const float* xr = x + r * inner;
+      T* yr = y + r * inner;
+      for (int64_t i = 0; i < inner; ++i) yr[i] = quantize_one<T>(xr[i], inv, zero, qmin, qmax);
+    }
+  });
+}
+
+template <class T>
+void dequantize_impl(const T* q, int64_t outer, int64_t channels, int64_t inner, const double* scales,
+                     const int64_t* zero_points, bool per_channel, float* y) {
+  const int64_t rows = outer * channels;
+  parallel_for(rows, inner > 0 ? (kGrain + inner - 1) / inner : rows, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t c = r % channels;
+      const T* qr = q + r * inner;
+      float* yr = y + r * inner;
+      if (per_channel) {
+        const double s = scales[c];
+        const int64_t z = zero_points[c];
+        for (int64_t i = 0; i < inner; ++i) yr[i] = static_cast<float>(static_cast<double>(qr[i] - z) * s);
+      } else {
+        const float s = static_cast<float>(scales[c]), z = static_cast<float>(zero_points[c]);
+        for (int64_t i = 0; i < inner; ++i) yr[i] = (static_cast<float>(qr[i]) - z) * s;
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void convert_f32_to_bf16(int64_t n, const float* x, uint16_t* y) {
+  parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) y[i] = to_bf16(x[i]);
+  });
+}
+
+void convert_bf16_to_f32(int64_t n, const uint16_t* x, float* y) {
+  parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      const uint32_t u = static_cast<uint32_t>(x[i]) << 16;
+      std::memcpy(y + i, &u, 4);
+    }
+  });
+}
+
+void quantize_f32(const float* x, int64_t outer, int64_t channels, int64_t inner, const double* scales,
+                  const int64_t* zero_points, QType type, void* y) {
+  if (type == QType::QInt8)
+    quantize_impl(x, outer, channels, inner, scales, zero_points, static_cast<int8_t*>(y));
+  else
+    quantize_impl(x, outer, channels, inner, scales, zero_points, static_cast<uint8_t*>(y));
+}
+
+void dequantize_f32(const void* q, int64_t outer, int64_t channels, int64_t inner, const double* scales,
+                    const int64_t* zero_points, QType type, bool per_channel, float* y) {
+  if (type == QType::QInt8)
+    dequantize_impl(static_cast<const int8_t*>(q), outer, channels, inner, scales, zero_points, per_channel, y);
+  else
+    dequantize_impl(static_cast<const uint8_t*>(q), outer, channels, inner, scales, zero_points, per_channel, y);
+}
+
+void min_max_f32(int64_t n, const float* x, float* min_out, float* max_out) {
+  if (n <= 0) {
+    *min_out = *max_out = 0.0f;
+    return;
+  }
+  // 16 running minima and maxima (a fixed order the compiler vectorises: x < lo ? x : lo is
+  // minps), and whether any element is NaN (then both are NaN, as torch.aminmax).
+  float lo[16], hi[16];
+  int nan = 0;
+  for (int l = 0; l < 16; ++l) lo[l] = hi[l] = x[0];
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int l = 0; l < 16; ++l) {
+      const float v = x[i + l];
+      lo[l] = v < lo[l] ? v : lo[l];
+      hi[l] = v > hi[l] ? v : hi[l];
+      nan |= v != v;
+    }
+  for (; i < n; ++i) {
+    const float v = x[i];
+    lo[0] = v < lo[0] ? v : lo[0];
+    hi[0] = v > hi[0] ? v : hi[0];
+    nan |= v != v;
+  }
+  float a = lo[0], b = hi[0];
+  for (int l = 1; l < 16; ++l) {
+    a = lo[l] < a ? lo[l] : a;
+    b = hi[l] > b ? hi[l] : b;
+  }
+  nan |= x[0] != x[0];
+  *min_out = nan ? NAN : a;
+  *max_out = nan ? NAN : b;
+}
+
+}  // namespace myelin

@@ -1,0 +1,35 @@
+// Conversions between fp32 and the reduced-precision element types, with PyTorch 1.13's numerics
+// (x86-64 build without FBGEMM, as Debian's), bit for bit:
+//   fp32 -> bf16: round to nearest even; NaN -> 0xffff (its vectorised conversion, which every
+//     contiguous x.to(torch.bfloat16) takes). bf16 -> fp32: exact.
+//   quantize (quantize_per_tensor, quantize_per_channel): inv = 1.0f / float(scale), then
+//     q = clamp(int64(float(zero_point) + nearbyint(x * inv)), qmin, qmax) in fp32 arithmetic,
+//     where a NaN or a sum outside int64 (infinities included) becomes qmin (x86's conversion
+//     of an unrepresentable value is INT64_MIN).
+//   dequantize: per tensor (float(q) - float(zero_point)) * float(scale) in fp32; per channel
+//     the same in double, rounded to fp32 once.
+// Baseline code (no ISA variants): these passes are memory-bound; they are threaded above a size.
+#pragma once
+#include <cstdint>
+
+namespace myelin {
+
+void convert_f32_to_bf16(int64_t n, const float* x, uint16_t* y);
+void convert_bf16_to_f32(int64_t n, const uint16_t* x, float* y);
+
+// Quantized element types: qint8 (int8, [-128, 127]) and quint8 (uint8, [0, 255]).
+enum class QType : int { QInt8 = 0, QUInt8 = 1 };
+
+// x viewed as [outer, channels, inner]: channel c uses scales[c] and zero_points[c] (per tensor:
+// channels = 1). y is int8 or uint8 storage by `type`.
+void quantize_f32(const float* x, int64_t outer, int64_t channels, int64_t inner, const double* scales,
+                  const int64_t* zero_points, QType type, void* y);
+// per_channel: the per-channel (double) numerics, else the per-tensor (fp32) ones.
+void dequantize_f32(const void* q, int64_t outer, int64_t channels, int64_t inner, const double* scales,
+                    const int64_t* zero_points, QType type, bool per_channel, float* y);
+
+// The minimum and maximum of n floats (both NaN when any is, as torch.aminmax; n = 0: 0 and 0),
+// for the dynamic quantization of activations.
+void min_max_f32(int64_t n, const float* x, float* min_out, float* max_out);
+
+}  // namespace myelin

@@ -1,0 +1,89 @@
+// What the fp32 and the reduced-precision GEMM drivers share: block sizes, per-thread packing
+// buffers, and the split of C over threads. Baseline-compiled files only.
+#pragma once
+#include <cstdint>
+
+#include "runtime/scratch.h"
+
+namespace myelin {
+namespace gemm_blocking {
+
+inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+inline int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
+
+// The block size that splits n into ceil(n / max_block) equal blocks, rounded up to `unit`.
+inline int64_t even_block(int64_t n, int64_t max_block, int64_t unit) {
+  max_block = max_block > unit ? max_block / unit * unit : unit;
+  const int64_t blocks = (n + max_block - 1) / max_block;
+  return blocks <= 1 ? round_up(n, unit) : round_up((n + blocks - 1) / blocks, unit);
+}
+
+// A packing buffer grown on demand and reused across calls: no allocation once warm. Pool
+// workers are persistent, so each keeps its own (thread_local). Every request passes the
+// scratch allocator's fault point, so a test can make a warm one fail too.
+class PackBuffer {
+ public:
+  ~PackBuffer() { scratch_free(data_); }
+  void* get(int64_t bytes) {
+    if (bytes > capacity_) {
+      scratch_free(data_);
+      data_ = nullptr;
+      capacity_ = 0;
+      data_ = scratch_alloc(round_up(bytes, 64), 1);
+      capacity_ = bytes;
+    } else {
+      scratch_fault_point(static_cast<double>(bytes));
+    }
+    return data_;
+  }
+
+ private:
+  void* data_ = nullptr;
+  int64_t capacity_ = 0;
+};
+
+// How nthreads threads split an m x n C: a tm x tn grid of blocks along whole mr/nr tiles, picked
+// so the largest block (padding included) is smallest, then so packing is least (each thread
+// packs the A rows and B columns of its own block). Skinny shapes split their long side.
+// Near-ties (square C) go to the grid that splits rows when split_rows_on_tie (the operand kept
+// in L3 is then A, for each thread holds only its part), else columns.
+struct Grid {
+  int tm, tn;
+};
+
+inline Grid choose_grid(int64_t m, int64_t n, int64_t k, int mr, int nr, int nt, bool split_rows_on_tie) {
+  const int64_t mt = (m + mr - 1) / mr, ntl = (n + nr - 1) / nr;
+  Grid best{1, nt};
+  double best_cost = -1;
+  for (int tm = 1; tm <= nt; ++tm) {
+    if (nt % tm) continue;
+    const int tn = nt / tm;
+    const double rows = static_cast<double>((mt + tm - 1) / tm) * mr;
+    const double cols = static_cast<double>((ntl + tn - 1) / tn) * nr;
+    // Flops of the largest block, plus the packing every thread does (weighted as ~8 flops
+    // an element: a packed element costs a load and a store, an FMA pair is 1/16 of a cycle).
+    const double cost = 2.0 * rows * cols * k + 8.0 * k * (rows + cols);
+    const bool tie = best_cost >= 0 && cost <= best_cost * 1.03 && cost >= best_cost / 1.03;
+    const bool better = best_cost < 0 || (tie ? split_rows_on_tie : cost < best_cost);
+    if (better) {
+      best_cost = cost;
+      best = Grid{tm, tn};
+    }
+  }
+  return best;
+}
+
+// Thread tid's block [m0, m1) x [n0, n1) of the grid, along whole tiles.
+struct Block {
+  int64_t m0, m1, n0, n1;
+};
+
+inline Block grid_block(const Grid& g, int tid, int64_t m, int64_t n, int mr, int nr) {
+  const int64_t mt = (m + mr - 1) / mr, ntl = (n + nr - 1) / nr;
+  const int ti = tid / g.tn, tj = tid % g.tn;
+  return Block{min64(m, mt * ti / g.tm * mr), min64(m, mt * (ti + 1) / g.tm * mr), min64(n, ntl * tj / g.tn * nr),
+               min64(n, ntl * (tj + 1) / g.tn * nr)};
+}
+
+}  // namespace gemm_blocking
+}  // namespace myelin

@@ -1,0 +1,282 @@
+// The reduced-precision GEMMs (bf16 x bf16 -> fp32 sums, u8 x s8 -> int32 sums) of every ISA
+// this CPU runs (the dot-product kernels of avx512bf16 / avx2vnni, and the fallbacks through
+// each ISA's fp32 GEMM), against a plain reference, at the tile and block edges, without Node:
+// cross-compiled for aarch64 and run under qemu by scripts/test_neon.sh, this is the check of
+// the NEON fallbacks.
+//   int8: exact (every path sums integers exactly; the output pass is the same float ops).
+//   bf16: the reference sums the bf16 products in double; fp32 sums differ from it by at most
+//         k * 2^-24 * sum |a b| (any order), and a bf16 output by one rounding more.
+// Exit status: 0 when every check passed.
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "kernels/gemm/gemm_lowp.h"
+#include "runtime/kernel_table.h"
+#include "runtime/threadpool.h"
+
+using namespace myelin;
+
+namespace {
+
+int g_failures = 0;
+
+#define CHECK(cond, ...)                                 \
+  do {                                                   \
+    if (!(cond)) {                                       \
+      if (++g_failures <= 20) {                          \
+        std::printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+        std::printf(__VA_ARGS__);                        \
+        std::printf("\n");                               \
+      }                                                  \
+    }                                                    \
+  } while (0)
+
+uint32_t g_seed = 1;
+uint32_t next_random() {
+  g_seed ^= g_seed << 13;
+  g_seed ^= g_seed >> 17;
+  g_seed ^= g_seed << 5;
+  return g_seed;
+}
+float uniform(float lo, float hi) { return lo + (hi - lo) * static_cast<float>(next_random() >> 8) * 0x1p-24f; }
+
+uint16_t to_bf16(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, 4);
+  if (x != x) return 0xffff;
+  return static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+float from_bf16(uint16_t h) {
+  const uint32_t u = static_cast<uint32_t>(h) << 16;
+  float x;
+  std::memcpy(&x, &u, 4);
+  return x;
+}
+
+// ---- bf16 ----------------------------------------------------------------------------------
+
+struct Bf16Case {
+  int64_t m, n, k;
+  bool ta, tb;
+  LowpType a_type, b_type, out_type;
+  float alpha, beta;
+  bool row_bias, col_bias;
+  int64_t batch;
+};
+
+void bf16_case(const KernelTable& kt, const Bf16Case& c) {
+  const int64_t lda = (c.ta ? c.m : c.k) + 3, ldb = (c.tb ? c.k : c.n) + 2, ldc = c.n + 1;
+  const int64_t a_rows = c.ta ? c.k : c.m, b_rows = c.tb ? c.n : c.k;
+  const int64_t sa = a_rows * lda + 5, sb = b_rows * ldb + 7, sc = c.m * ldc + 3;
+  std::vector<float> af(sa * c.batch), bf(sb * c.batch);
+  for (float& x : af) x = uniform(-2, 2);
+  for (float& x : bf) x = uniform(-2, 2);
+  std::vector<uint16_t> ah(af.size()), bh(bf.size());
+  for (size_t i = 0; i < af.size(); ++i) ah[i] = to_bf16(af[i]);
+  for (size_t i = 0; i < bf.size(); ++i) bh[i] = to_bf16(bf[i]);
+  std::vector<float> rb(c.m), cb(c.n);
+  for (float& x : rb) x = uniform(-1, 1);
+  for (float& x : cb) x = uniform(-1, 1);
+  std::vector<float> c0(sc * c.batch);
+  for (float& x : c0) x = uniform(-1, 1);
+  std::vector<float> c32 = c0;
+  std::vector<uint16_t> c16(c0.size(), 0x7777);
+  LowpOutput o;
+  o.type = c.out_type;
+  o.c = c.out_type == LowpType::F32 ? static_cast<void*>(c32.data()) : static_cast<void*>(c16.data());
+  o.ldc = ldc;
+  o.alpha = c.alpha;
+  o.beta = c.out_type == LowpType::F32 ? c.beta : 0.0f;
+  o.row_bias = c.row_bias ? rb.data() : nullptr;
+  o.col_bias = c.col_bias ? cb.data() : nullptr;
+  const LowpOperand a{c.a_type == LowpType::F32 ? static_cast<const void*>(af.data()) : ah.data(), c.a_type, lda, c.ta,
+                      sa};
+  const LowpOperand b{c.b_type == LowpType::F32 ? static_cast<const void*>(bf.data()) : bh.data(), c.b_type, ldb, c.tb,
+                      sb};
+  gemm_bf16(kt, c.batch, c.m, c.n, c.k, a, b, o, sc);
+  for (int64_t t = 0; t < c.batch; ++t)
+    for (int64_t i = 0; i < c.m; ++i)
+      for (int64_t j = 0; j < ldc; ++j) {
+        const int64_t at = t * sc + i * ldc + j;
+        if (j >= c.n) {
+          const bool kept = c.out_type == LowpType::F32 ? c32[at] == c0[at] : c16[at] == 0x7777;
+          CHECK(kept, "bf16 %s: wrote past column n at (%lld, %lld)", kt.gemm_bf16.name, (long long)i, (long long)j);
+          continue;
+        }
+        double sum = 0, mag = 0;
+        for (int64_t p = 0; p < c.k; ++p) {
+          const int64_t ea = t * sa + (c.ta ? p * lda + i : i * lda + p);
+          const int64_t eb = t * sb + (c.tb ? j * ldb + p : p * ldb + j);
+          const double prod = static_cast<double>(from_bf16(ah[ea])) * from_bf16(bh[eb]);
+          sum += prod;
+          mag += std::fabs(prod);
+        }
+        double want = c.alpha * sum;
+        double tol = std::fabs(c.alpha) * (c.k + 2) * 0x1p-23 * mag;
+        if (c.out_type == LowpType::F32 && c.beta != 0.0f) {
+          want += static_cast<double>(c.beta) * c0[at];
+          tol += 0x1p-22 * std::fabs(c.beta * c0[at]);
+        }
+        if (c.row_bias) want += rb[i];
+        if (c.col_bias) want += cb[j];
+        tol += 0x1p-21 * (std::fabs(want) + 4);
+        const double got = c.out_type == LowpType::F32 ? c32[at] : from_bf16(c16[at]);
+        if (c.out_type == LowpType::Bf16) tol += std::fabs(want) * 0x1p-8;  // one bf16 rounding
+        CHECK(std::fabs(got - want) <= tol,
+              "bf16 %s m=%lld n=%lld k=%lld ta=%d tb=%d a=%d b=%d out=%d batch %lld at (%lld, %lld): %.9g vs %.9g",
+              kt.gemm_bf16.name, (long long)c.m, (long long)c.n, (long long)c.k, c.ta, c.tb, (int)c.a_type,
+              (int)c.b_type, (int)c.out_type, (long long)t, (long long)i, (long long)j, got, want);
+      }
+}
+
+void test_bf16(const KernelTable& kt) {
+  const GemmLowpKernels& g = kt.gemm_bf16;
+  const int64_t mr = g.mr > 0 ? g.mr : kt.gemm.mr, nr = g.nr > 0 ? g.nr : kt.gemm.nr;
+  int round = 0;
+  for (int64_t m : {int64_t{1}, mr - 1, mr, mr + 1, 2 * mr + 3})
+    for (int64_t n : {int64_t{1}, nr - 1, nr, nr + 1, 2 * nr + 5})
+      for (int64_t k : {1, 2, 3, 17}) {
+        if (m < 1 || n < 1) continue;
+        ++round;
+        const LowpType a_type = round % 2 ? LowpType::F32 : LowpType::Bf16;
+        const LowpType b_type = round % 3 ? LowpType::Bf16 : LowpType::F32;
+        const LowpType out = round % 4 < 2 ? LowpType::F32 : LowpType::Bf16;
+        bf16_case(kt, {m, n, k, round % 5 == 1, round % 7 < 3, a_type, b_type, out, 0.75f, round % 4 == 1 ? 0.5f : 0.0f,
+                       round % 3 == 0, round % 5 == 2, 1});
+      }
+  // Block edges: mc and nc, a long k (nc shrinks), threads, a batch, k = 0.
+  bf16_case(kt, {2053, 9, 5, false, true, LowpType::F32, LowpType::F32, LowpType::Bf16, 1.0f, 0.0f, true, false, 1});
+  bf16_case(kt, {7, 385, 6, true, false, LowpType::Bf16, LowpType::Bf16, LowpType::F32, 1.0f, 1.0f, false, true, 1});
+  bf16_case(kt, {13, 70, 2999, false, true, LowpType::F32, LowpType::Bf16, LowpType::F32, 1.0f, 0.0f, false, false, 1});
+  bf16_case(kt, {70, 90, 200, false, false, LowpType::Bf16, LowpType::F32, LowpType::Bf16, 1.0f, 0.0f, true, true, 1});
+  bf16_case(kt, {9, 33, 40, true, true, LowpType::Bf16, LowpType::Bf16, LowpType::F32, 1.0f, 0.0f, false, true, 5});
+  bf16_case(kt, {5, 17, 0, false, false, LowpType::Bf16, LowpType::Bf16, LowpType::F32, 1.0f, 0.5f, true, true, 1});
+}
+
+// ---- u8 x s8 -------------------------------------------------------------------------------
+
+struct S8Case {
+  int64_t m, n, k;
+  bool tb;
+  int32_t a_zero;
+  bool b_zero;
+  LowpType out_type;
+  bool row_bias, col_bias;
+  bool extreme;  // operands at the ends of their ranges (255 and -128): the sums a 16-bit
+                 // intermediate (vpmaddubsw) would saturate
+};
+
+void s8_case(const KernelTable& kt, const S8Case& c) {
+  const int64_t lda = c.k + 3, ldb = (c.tb ? c.k : c.n) + 2, ldc = c.n + 1;
+  std::vector<uint8_t> a(c.m * lda + 4);
+  std::vector<int8_t> b((c.tb ? c.n : c.k) * ldb + 4);
+  for (uint8_t& x : a) x = c.extreme ? (next_random() % 4 ? 255 : 254) : static_cast<uint8_t>(next_random());
+  for (int8_t& x : b) x = c.extreme ? (next_random() % 4 ? -128 : 127) : static_cast<int8_t>(next_random());
+  std::vector<int32_t> bz(c.n);
+  for (int32_t& z : bz) z = static_cast<int32_t>(next_random() % 21) - 10;
+  std::vector<float> scale(c.n), rb(c.m), cb(c.n);
+  for (float& s : scale) s = uniform(0.001f, 0.01f);
+  for (float& x : rb) x = uniform(-1, 1);
+  for (float& x : cb) x = uniform(-1, 1);
+  const size_t cn = static_cast<size_t>(c.m * ldc + 2);
+  std::vector<int32_t> c32(cn, 0x55555555);
+  std::vector<float> cf(cn, 7.0f);
+  std::vector<uint8_t> cu(cn, 77);
+  LowpOutput o;
+  o.type = c.out_type;
+  o.c = c.out_type == LowpType::S32 ? static_cast<void*>(c32.data())
+                                    : (c.out_type == LowpType::F32 ? static_cast<void*>(cf.data()) : cu.data());
+  o.ldc = ldc;
+  o.col_scale = scale.data();
+  o.row_bias = c.row_bias ? rb.data() : nullptr;
+  o.col_bias = c.col_bias ? cb.data() : nullptr;
+  o.out_inv_scale = 1.0f / 0.37f;
+  o.out_zero = 100;
+  gemm_u8s8(kt, c.m, c.n, c.k, a.data(), lda, c.a_zero, b.data(), ldb, c.tb, c.b_zero ? bz.data() : nullptr, o);
+  for (int64_t i = 0; i < c.m; ++i)
+    for (int64_t j = 0; j < ldc; ++j) {
+      const size_t at = static_cast<size_t>(i * ldc + j);
+      if (j >= c.n) {
+        CHECK(c32[at] == 0x55555555 && cf[at] == 7.0f && cu[at] == 77, "s8 %s: wrote past column n", kt.gemm_s8.name);
+        continue;
+      }
+      uint32_t acc = 0;  // the exact sum, wrapped to 32 bits
+      for (int64_t p = 0; p < c.k; ++p) {
+        const int32_t av = static_cast<int32_t>(a[i * lda + p]) - c.a_zero;
+        const int32_t bv = static_cast<int32_t>(c.tb ? b[j * ldb + p] : b[p * ldb + j]) - (c.b_zero ? bz[j] : 0);
+        acc += static_cast<uint32_t>(av * bv);
+      }
+      const int32_t raw = static_cast<int32_t>(acc);
+      if (c.out_type == LowpType::S32) {
+        CHECK(c32[at] == raw, "s8 %s m=%lld n=%lld k=%lld tb=%d za=%d at (%lld, %lld): %d vs %d", kt.gemm_s8.name,
+              (long long)c.m, (long long)c.n, (long long)c.k, c.tb, c.a_zero, (long long)i, (long long)j, c32[at], raw);
+        continue;
+      }
+      float v = static_cast<float>(raw) * scale[j];
+      if (c.row_bias) v += rb[i];
+      if (c.col_bias) v += cb[j];
+      if (c.out_type == LowpType::F32) {
+        CHECK(std::memcmp(&cf[at], &v, 4) == 0, "s8 %s f32 out at (%lld, %lld): %.9g vs %.9g", kt.gemm_s8.name,
+              (long long)i, (long long)j, cf[at], v);
+        continue;
+      }
+      float x = v * o.out_inv_scale;
+      x = x > -65536.0f ? x : -65536.0f;
+      x = x < 65536.0f ? x : 65536.0f;
+      const int32_t q = static_cast<int32_t>(std::nearbyint(x)) + o.out_zero;
+      const uint8_t want = static_cast<uint8_t>(q < 0 ? 0 : (q > 255 ? 255 : q));
+      CHECK(cu[at] == want, "s8 %s u8 out at (%lld, %lld): %d vs %d", kt.gemm_s8.name, (long long)i, (long long)j,
+            cu[at], want);
+    }
+}
+
+void test_s8(const KernelTable& kt) {
+  const GemmLowpKernels& g = kt.gemm_s8;
+  const int64_t mr = g.mr > 0 ? g.mr : kt.gemm.mr, nr = g.nr > 0 ? g.nr : kt.gemm.nr;
+  int round = 0;
+  for (int64_t m : {int64_t{1}, mr - 1, mr, mr + 1, 2 * mr + 3})
+    for (int64_t n : {int64_t{1}, nr - 1, nr, nr + 1, 2 * nr + 5})
+      for (int64_t k : {1, 3, 4, 5, 37}) {
+        if (m < 1 || n < 1) continue;
+        ++round;
+        const LowpType out = round % 3 == 0 ? LowpType::S32 : (round % 3 == 1 ? LowpType::F32 : LowpType::U8);
+        s8_case(kt, {m, n, k, round % 2 == 0, round % 4 == 1 ? 0 : 128 - round % 50, round % 5 < 2, out, round % 7 < 3,
+                     round % 3 != 0, round % 6 == 5});
+      }
+  // Saturation: 2 * 255 * -128 per 16-bit pair would clip; sums past 2^24 (the fp32 chunking);
+  // sums past 2^31 (wrap); block edges and threads.
+  s8_case(kt, {7, 70, 1100, true, 0, false, LowpType::S32, false, false, true});
+  s8_case(kt, {3, 5, 70000, true, 0, false, LowpType::S32, false, false, true});
+  s8_case(kt, {2053, 9, 8, false, 3, true, LowpType::F32, true, true, false});
+  s8_case(kt, {6, 385, 9, true, 0, true, LowpType::U8, false, true, false});
+  s8_case(kt, {100, 90, 2100, true, 7, true, LowpType::S32, false, false, false});
+  s8_case(kt, {64, 64, 784, true, 128, false, LowpType::F32, false, true, false});
+  s8_case(kt, {4, 6, 0, false, 5, true, LowpType::F32, true, true, false});
+}
+
+}  // namespace
+
+int main() {
+  int tested = 0;
+  for (int i = 0; i < kNumIsas; ++i) {
+    const Isa isa = static_cast<Isa>(i);
+    if (!isa_supported(isa)) continue;
+    const KernelTable& kt = kernels_for(isa);
+    for (int threads : {1, 2}) {
+      set_num_threads(threads);
+      const int before = g_failures;
+      test_bf16(kt);
+      test_s8(kt);
+      std::printf("%s (%s; %s) at %d thread(s): %s\n", isa_name(isa), kt.gemm_bf16.name, kt.gemm_s8.name, threads,
+                  g_failures == before ? "ok" : "FAILED");
+    }
+    ++tested;
+  }
+  std::printf("reduced-precision GEMMs of %d ISA(s) checked against the reference: %s\n", tested,
+              g_failures ? "FAILED" : "ok");
+  return g_failures ? 1 : 0;
+}
