@@ -113,6 +113,7 @@ export * as data from './data/index.js';
 export * as io from './io/index.js';
 export * as distributed from './distributed/index.js';
 export * as onnx from './onnx/index.js';
+export * as lowp from './lowp/index.js';
 export { formatTensor } from './print.js';
 import './ops/unary.js';
 import './ops/methods.js';

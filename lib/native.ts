@@ -17,7 +17,7 @@ export interface BackendInfo {
   arch: 'x64' | 'arm64' | 'other';
 }
 
-export type Isa = 'scalar' | 'avx2' | 'avx512' | 'neon';
+export type Isa = 'scalar' | 'avx2' | 'avx512' | 'neon' | 'avx2vnni' | 'avx512bf16';
 
 /** Binary elementwise ops, in the native BinaryOp order. */
 // reluGrad(g, out): out <= 0 ? 0 : g (ReLU's backward; a NaN output passes the gradient, as torch's).
@@ -182,6 +182,69 @@ export interface GemmBatchedArgs extends GemmArgs {
 }
 
 /**
+ * `batch` products C = alpha * op(A) op(B) (+ beta * C) (+ rowBias[i]) (+ colBias[j]) with bf16
+ * multiplications and fp32 sums. A and B: Float32Array (each element rounded to bf16, nearest
+ * even, as it is read) or Uint16Array (bf16 bit patterns). C: Float32Array, or Uint16Array (the
+ * result rounded to bf16; beta must be 0). Operand i of the batch starts at offset + i * stride.
+ */
+export interface GemmBf16Args {
+  transA: boolean;
+  transB: boolean;
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  alpha: number;
+  a: Float32Array | Uint16Array;
+  aOffset: number;
+  lda: number;
+  strideA: number;
+  b: Float32Array | Uint16Array;
+  bOffset: number;
+  ldb: number;
+  strideB: number;
+  beta: number;
+  c: Float32Array | Uint16Array;
+  cOffset: number;
+  ldc: number;
+  strideC: number;
+  /** m floats or null */
+  rowBias: Float32Array | null;
+  /** n floats or null */
+  colBias: Float32Array | null;
+}
+
+/**
+ * C = (A - aZero) (op(B) - bZero[j]) summed exactly in int32 (wrapping past 2^31): A u8 (m x k),
+ * B s8 (k x n, or n x k when transB), bZero per column of op(B) or null (zeros). C: Int32Array
+ * (the sums; colScale, rowBias, colBias null), Float32Array (sum * colScale[j] + rowBias[i] +
+ * colBias[j], each a separate fp32 rounding) or Uint8Array (that requantized:
+ * clamp(round-half-even(v * fp32(1 / outScale)) + outZero, 0, 255)).
+ */
+export interface GemmU8S8Args {
+  m: number;
+  n: number;
+  k: number;
+  a: Uint8Array;
+  aOffset: number;
+  lda: number;
+  aZero: number;
+  b: Int8Array;
+  bOffset: number;
+  ldb: number;
+  transB: boolean;
+  bZero: Int32Array | null;
+  c: Int32Array | Float32Array | Uint8Array;
+  cOffset: number;
+  ldc: number;
+  colScale: Float32Array | null;
+  rowBias: Float32Array | null;
+  colBias: Float32Array | null;
+  outScale: number;
+  outZero: number;
+}
+
+/**
  * A 2-D convolution's geometry: x [n, c, h, w], w [oc, c / groups, kh, kw], y [n, oc, oh, ow].
  * Input row oy * strideH - padH + i * dilationH; positions outside the input read zero, so oh/ow
  * are the caller's choice (a larger one pads the far side).
@@ -319,6 +382,15 @@ export interface NativeBinding {
   gemm(args: GemmArgs): void;
   /** `batch` GEMMs (see GemmBatchedArgs). */
   gemmBatched(args: GemmBatchedArgs): void;
+
+  /** y = x rounded to bfloat16 (nearest even; NaN -> 0xffff, as PyTorch): same lengths. */
+  convertF32ToBf16(x: Float32Array, y: Uint16Array): void;
+  /** y = x (bfloat16 bit patterns), exactly. */
+  convertBf16ToF32(x: Uint16Array, y: Float32Array): void;
+  /** bf16 GEMM with fp32 sums (see GemmBf16Args). */
+  gemmBf16(args: GemmBf16Args): void;
+  /** u8 x s8 GEMM with int32 sums and a fused output pass (see GemmU8S8Args). */
+  gemmU8S8(args: GemmU8S8Args): void;
 
   /**
    * Softmax family over `rows` contiguous rows of n from x[xOffset]: op 0 softmax, 1 logSoftmax

@@ -65,10 +65,16 @@ function mergeBatchDims(shape: readonly number[], strides: number[][]): [number[
 }
 
 /**
+ * How a product multiplies: 'float32' (the fp32 GEMM) or 'bfloat16' (each operand element
+ * rounded to bf16, products summed in fp32: the bf16 GEMM).
+ */
+export type GemmPrecision = 'float32' | 'bfloat16';
+
+/**
  * a: [...batchA, m, k] times b: [...batchB, k, n], batch dims broadcast: a new contiguous
  * [...batch, m, n] float32 tensor. Both operands must be at least 2-D with matching k.
  */
-export function bmmRaw(op: string, a: Tensor, b: Tensor): Tensor {
+export function bmmRaw(op: string, a: Tensor, b: Tensor, precision: GemmPrecision = 'float32'): Tensor {
   const m = a.shape[a.ndim - 2];
   const k = a.shape[a.ndim - 1];
   const n = b.shape[b.ndim - 1];
@@ -122,7 +128,11 @@ export function bmmRaw(op: string, a: Tensor, b: Tensor): Tensor {
       cOffset: co,
       ldc: n,
     };
-    if (inner === 1) {
+    if (precision === 'bfloat16') {
+      const last = sizes.length - 1;
+      const [strideA, strideB, strideC] = inner === 1 ? [0, 0, 0] : [sa[last], sb[last], sc[last]];
+      native.gemmBf16({ ...args, batch: inner, strideA, strideB, strideC, rowBias: null, colBias: null });
+    } else if (inner === 1) {
       native.gemm(args);
     } else {
       const last = sizes.length - 1;

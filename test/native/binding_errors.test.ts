@@ -50,7 +50,7 @@ describe('binding argument checks', () => {
     expect(() => native.setNumThreads(1.5)).toThrow(/must be an integer/);
     expect(() => (native.setNumThreads as (x: unknown) => void)('2')).toThrow(/got string '2'/);
     expect(() => native.setIsaForTesting('sse9' as never)).toThrow(
-      /must be one of scalar, avx2, avx512, neon, got 'sse9'/,
+      /must be one of scalar, avx2, avx512, neon, avx2vnni, avx512bf16, got 'sse9'/,
     );
   });
 

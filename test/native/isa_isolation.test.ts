@@ -46,7 +46,9 @@ function layoutOf(addon: string): BuildLayout {
   if (fs.existsSync(path.join(cmakeRoot, 'CMakeCache.txt'))) {
     return {
       kind: `cmake build ${cmakeRoot}`,
-      isaLibs: ['libmyelin_avx2.a', 'libmyelin_avx512.a'].map((f) => path.join(cmakeRoot, f)),
+      isaLibs: ['libmyelin_avx2.a', 'libmyelin_avx512.a', 'libmyelin_avx2vnni.a', 'libmyelin_avx512bf16.a'].map((f) =>
+        path.join(cmakeRoot, f),
+      ),
       baselineObjects: [
         ...objectsUnder(path.join(cmakeRoot, 'CMakeFiles', 'myelin_core.dir')),
         ...objectsUnder(path.join(cmakeRoot, 'CMakeFiles', 'myelin.dir')),
@@ -55,7 +57,9 @@ function layoutOf(addon: string): BuildLayout {
   }
   return {
     kind: `node-gyp build ${releaseDir}`,
-    isaLibs: ['myelin_avx2.a', 'myelin_avx512.a'].map((f) => path.join(releaseDir, f)),
+    isaLibs: ['myelin_avx2.a', 'myelin_avx512.a', 'myelin_avx2vnni.a', 'myelin_avx512bf16.a'].map((f) =>
+      path.join(releaseDir, f),
+    ),
     baselineObjects: objectsUnder(path.join(releaseDir, 'obj.target', 'myelin')),
   };
 }

@@ -246,6 +246,30 @@ I32Array Args::i32(const Napi::Value& v, const char* param) const {
   return a;
 }
 
+AnyTypedArray Args::any_typed(const Napi::Value& v, const std::string& label,
+                              std::initializer_list<napi_typedarray_type> types, const char* expected) const {
+  napi_typedarray_type type = napi_int8_array;
+  bool known = v.IsTypedArray();
+  if (known) {
+    type = v.As<Napi::TypedArray>().TypedArrayType();
+    known = false;
+    for (napi_typedarray_type t : types) known = known || t == type;
+  }
+  if (!known) type_error(label + " must be " + expected + ", got " + describe(v));
+  // The element type only fixes the size: the bytes are read through the caller's pointer type.
+  const TypedArray<char> raw = typed_array<char>(*this, v, label, type, expected);
+  took_memory();
+  AnyTypedArray a;
+  a.data = raw.data;
+  a.length = raw.length;
+  a.elem_bytes = static_cast<int64_t>(v.As<Napi::TypedArray>().ElementSize());
+  a.type = type;
+  a.buffer = raw.buffer;
+  a.byte_offset = raw.byte_offset;
+  a.shared = raw.shared;
+  return a;
+}
+
 F32Array Args::f32_exact(const Napi::Value& v, const char* param, const std::vector<int64_t>& shape) const {
   const int64_t n = numel_or_throw(*this, param, shape);
   const F32Array a = f32(v, param);

@@ -10,6 +10,7 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,19 @@ struct TypedArray {
 };
 using F32Array = TypedArray<float>;
 using I32Array = TypedArray<int32_t>;
+
+// A typed array of one of several element types (the reduced-precision bindings: bf16 bits in a
+// Uint16Array, int8 and uint8 data): its memory as bytes, and which type it is.
+struct AnyTypedArray {
+  void* data = nullptr;  // byteOffset applied
+  int64_t length = 0;    // elements
+  int64_t elem_bytes = 0;
+  napi_typedarray_type type = napi_int8_array;
+  Napi::Value buffer;
+  int64_t byte_offset = 0;
+  bool shared = false;
+  bool present() const { return !buffer.IsEmpty(); }
+};
 
 // Where a strided argument's elements are: an element offset and one stride per dim.
 struct Layout {
@@ -110,6 +124,10 @@ class Args {
   F32Array f32_labeled(const Napi::Value& v, const std::string& label) const;
   I32Array i32(const Napi::Value& v, const char* param) const;
   I32Array i32(size_t i, const char* param) const { return i32(info_[i], param); }
+  // A typed array of one of `types`; `expected` names them for errors ("a Float32Array or a
+  // Uint16Array"); `label` names the argument ("gemmBf16: option 'a'").
+  AnyTypedArray any_typed(const Napi::Value& v, const std::string& label,
+                          std::initializer_list<napi_typedarray_type> types, const char* expected) const;
   // A Float32Array of exactly the shape's element count ("must hold [2,3] = 6 floats").
   F32Array f32_exact(const Napi::Value& v, const char* param, const std::vector<int64_t>& shape) const;
   F32Array f32_exact(size_t i, const char* param, const std::vector<int64_t>& shape) const {

@@ -34,6 +34,7 @@ ExportList runtime_exports();
 ExportList elementwise_exports();
 ExportList reduce_exports();
 ExportList gemm_exports();
+ExportList lowp_exports();
 ExportList softmax_exports();
 ExportList rnn_exports();
 ExportList optim_exports();

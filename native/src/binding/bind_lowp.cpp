@@ -1,0 +1,292 @@
+// Reduced precision over typed arrays: fp32 <-> bf16 conversion (bf16 travels as Uint16Array bit
+// patterns), the bf16 GEMM and the u8 x s8 GEMM. Checks, then the core. The GEMMs take one named
+// struct each (GemmBf16Args / GemmU8S8Args in lib/native.ts).
+#include <cmath>
+#include <string>
+
+#include "binding/args.h"
+#include "binding/exports.h"
+#include "kernels/convert/convert.h"
+#include "kernels/gemm/gemm_lowp.h"
+#include "runtime/kernel_table.h"
+
+namespace myelin::binding {
+
+namespace {
+
+constexpr int64_t kMaxDim = (int64_t{1} << 31) - 1;
+
+std::string num(int64_t v) { return std::to_string(v); }
+
+// The byte range [lo, hi) of elements [first, last] of an array (empty when last < first).
+struct Bytes {
+  int64_t lo = 0, hi = 0;
+};
+Bytes bytes_of(const AnyTypedArray& a, int64_t first, int64_t last) {
+  if (last < first) return Bytes{};
+  return Bytes{a.byte_offset + first * a.elem_bytes, a.byte_offset + (last + 1) * a.elem_bytes};
+}
+
+void check_disjoint_bytes(const Args& args, const char* out_name, const AnyTypedArray& out, Bytes ob,
+                          const char* in_name, const AnyTypedArray& in, Bytes ib) {
+  if (ob.hi <= ob.lo || ib.hi <= ib.lo || !out.buffer.StrictEquals(in.buffer)) return;
+  if (!checks::ranges_overlap(ob.lo, ob.hi, ib.lo, ib.hi)) return;
+  args.range_error(std::string(args.fn()) + ": output '" + out_name + "' overlaps input '" + in_name +
+                   "' (they share memory); write the result to a separate buffer");
+}
+
+// ---- conversions ------------------------------------------------------------------------------
+
+// Two whole arrays of the same length, not sharing memory.
+void check_conversion(const Args& args, const AnyTypedArray& x, const AnyTypedArray& y) {
+  if (x.length != y.length)
+    args.range_error(std::string(args.fn()) + ": 'x' and 'y' must have the same length, got " + num(x.length) +
+                     " and " + num(y.length));
+  check_disjoint_bytes(args, "y", y, bytes_of(y, 0, y.length - 1), "x", x, bytes_of(x, 0, x.length - 1));
+}
+
+// convertF32ToBf16(x: Float32Array, y: Uint16Array): y = x rounded to bf16 (nearest even).
+Napi::Value convert_f32_to_bf16(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const AnyTypedArray x = args.any_typed(args.value(0), args.where("x"), {napi_float32_array}, "a Float32Array");
+  const AnyTypedArray y =
+      args.any_typed(args.value(1), args.where("y"), {napi_uint16_array}, "a Uint16Array (bfloat16 bits)");
+  check_conversion(args, x, y);
+  if (x.length > 0)
+    ::myelin::convert_f32_to_bf16(x.length, static_cast<const float*>(x.data), static_cast<uint16_t*>(y.data));
+  return info.Env().Undefined();
+}
+
+// convertBf16ToF32(x: Uint16Array, y: Float32Array): y = x (exact).
+Napi::Value convert_bf16_to_f32(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const AnyTypedArray x =
+      args.any_typed(args.value(0), args.where("x"), {napi_uint16_array}, "a Uint16Array (bfloat16 bits)");
+  const AnyTypedArray y = args.any_typed(args.value(1), args.where("y"), {napi_float32_array}, "a Float32Array");
+  check_conversion(args, x, y);
+  if (x.length > 0)
+    ::myelin::convert_bf16_to_f32(x.length, static_cast<const uint16_t*>(x.data), static_cast<float*>(y.data));
+  return info.Env().Undefined();
+}
+
+// ---- GEMM operands ----------------------------------------------------------------------------
+
+// One matrix operand as read from the struct: its array (taken later), offset, leading dimension
+// and batch stride, and its stored shape.
+struct Operand {
+  Napi::Value value;
+  int64_t offset = 0, ld = 0, stride = 0;
+  int64_t rows = 0, cols = 0;
+  std::string what;  // "A (k x m, transposed)"
+  AnyTypedArray array;
+  int64_t last = -1;  // the furthest element reached (-1: none)
+};
+
+// The JS values of operand `name` ("a": a, aOffset, lda, and strideA when batched).
+Operand read_operand(const Args& args, const Options& o, const char* name, bool batched, int64_t rows, int64_t cols,
+                     std::string what) {
+  const std::string upper(1, static_cast<char>(name[0] - 'a' + 'A'));
+  const std::string offset_key = std::string(name) + "Offset", ld_key = "ld" + std::string(name),
+                    stride_key = "stride" + upper;
+  Operand op;
+  op.rows = rows;
+  op.cols = cols;
+  op.what = std::move(what);
+  op.value = o.value(name);
+  op.offset = o.integer(offset_key.c_str(), 0, kMaxCount);
+  op.ld = o.integer(ld_key.c_str(), 0, kMaxCount);
+  const int64_t min_ld = cols > 1 ? cols : 1;
+  if (op.ld < min_ld)
+    args.range_error(args.option_where(ld_key.c_str()) + " must be >= " + num(min_ld) + " (the row length of " +
+                     op.what + ", " + num(rows) + " x " + num(cols) + "), got " + num(op.ld));
+  op.stride = batched ? o.integer(stride_key.c_str(), 0, kMaxCount) : 0;
+  return op;
+}
+
+// Takes the operand's array and checks that its `batch` matrices stay inside it.
+void take_operand(const Args& args, const char* name, int64_t batch, Operand* op,
+                  std::initializer_list<napi_typedarray_type> types, const char* expected) {
+  op->array = args.any_typed(op->value, args.option_where(name), types, expected);
+  const int64_t shape[3] = {batch, op->rows, op->cols};
+  const int64_t strides[3] = {op->stride, op->ld, 1};
+  const bool representable = checks::last_element(op->offset, shape, strides, 3, &op->last);
+  if (!representable || op->last >= op->array.length)
+    args.range_error(args.option_where(name) + ": " + op->what + " (" + num(batch) + " x " + num(op->rows) + " x " +
+                     num(op->cols) + ") at offset " + num(op->offset) + " with ld" + name + " " + num(op->ld) +
+                     (batch > 1 ? " and stride " + num(op->stride) : "") +
+                     (representable ? " reaches element " + num(op->last) : " reaches past element 2^53 - 1") +
+                     " of an array of length " + num(op->array.length));
+}
+
+Bytes operand_bytes(const Operand& op) { return bytes_of(op.array, op.offset, op.last); }
+
+// An optional Float32Array of exactly n entries (null: none); read as a JS value first, taken
+// after every JS value.
+struct OptionalF32 {
+  Napi::Value value;
+  const float* data = nullptr;
+};
+
+OptionalF32 read_optional(const Options& o, const char* key) { return OptionalF32{o.value(key), nullptr}; }
+
+void take_optional(const Args& args, const char* key, int64_t n, const std::string& what, OptionalF32* out) {
+  if (out->value.IsNull()) return;
+  const AnyTypedArray a =
+      args.any_typed(out->value, args.option_where(key), {napi_float32_array}, "a Float32Array or null");
+  if (a.length != n)
+    args.range_error(args.option_where(key) + " must hold " + what + " (" + num(n) + " floats), got " + num(a.length));
+  out->data = static_cast<const float*>(a.data);
+}
+
+template <class T>
+const T* at(const Operand& op) {
+  return op.last < 0 ? nullptr : static_cast<const T*>(op.array.data) + op.offset;
+}
+
+// ---- bf16 GEMM --------------------------------------------------------------------------------
+
+// gemmBf16({transA, transB, batch, m, n, k, alpha, a, aOffset, lda, strideA, b, bOffset, ldb,
+//           strideB, beta, c, cOffset, ldc, strideC, rowBias, colBias})
+// A and B: Float32Array (rounded to bf16 as read) or Uint16Array (bf16 bits); C: Float32Array
+// (C = alpha * op(A) op(B) + beta * C + biases) or Uint16Array (that rounded to bf16; beta must
+// be 0); rowBias (m floats) and colBias (n floats): Float32Array or null.
+Napi::Value gemm_bf16(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const Options o = args.options(0, "args");
+  const bool ta = o.boolean("transA"), tb = o.boolean("transB");
+  const int64_t batch = o.integer("batch", 0, kMaxDim);
+  const int64_t m = o.integer("m", 0, kMaxDim), n = o.integer("n", 0, kMaxDim), k = o.integer("k", 0, kMaxDim);
+  const float alpha = static_cast<float>(o.any_number("alpha"));
+  const float beta = static_cast<float>(o.any_number("beta"));
+  Operand a = read_operand(args, o, "a", true, ta ? k : m, ta ? m : k, ta ? "A (k x m, transposed)" : "A (m x k)");
+  Operand b = read_operand(args, o, "b", true, tb ? n : k, tb ? k : n, tb ? "B (n x k, transposed)" : "B (k x n)");
+  Operand c = read_operand(args, o, "c", true, m, n, "C (m x n)");
+  OptionalF32 row_bias = read_optional(o, "rowBias"), col_bias = read_optional(o, "colBias");
+  // No JS runs from here on.
+  const char* operand = "a Float32Array or a Uint16Array (bfloat16 bits)";
+  take_operand(args, "a", batch, &a, {napi_float32_array, napi_uint16_array}, operand);
+  take_operand(args, "b", batch, &b, {napi_float32_array, napi_uint16_array}, operand);
+  take_operand(args, "c", batch, &c, {napi_float32_array, napi_uint16_array}, operand);
+  take_optional(args, "rowBias", m, "one bias per row of C", &row_bias);
+  take_optional(args, "colBias", n, "one bias per column of C", &col_bias);
+  const bool c_bf16 = c.array.type == napi_uint16_array;
+  if (c_bf16 && beta != 0.0f)
+    args.range_error("gemmBf16: option 'beta' must be 0 when C is bfloat16 (a Uint16Array), got " +
+                     std::to_string(beta));
+  if (batch == 0 || m == 0 || n == 0) return info.Env().Undefined();
+  if (batch > 1 && c.stride < (m - 1) * c.ld + n)
+    args.range_error("gemmBf16: option 'strideC' " + num(c.stride) + " makes the C matrices of the batch overlap (" +
+                     num(m) + " x " + num(n) + " with ldc " + num(c.ld) + ")");
+  if (k > 0) {
+    check_disjoint_bytes(args, "c", c.array, operand_bytes(c), "a", a.array, operand_bytes(a));
+    check_disjoint_bytes(args, "c", c.array, operand_bytes(c), "b", b.array, operand_bytes(b));
+  }
+  auto type_of = [](const Operand& op) { return op.array.type == napi_float32_array ? LowpType::F32 : LowpType::Bf16; };
+  auto data_of = [](const Operand& op) -> const void* {
+    return op.array.type == napi_float32_array ? static_cast<const void*>(at<float>(op))
+                                               : static_cast<const void*>(at<uint16_t>(op));
+  };
+  const LowpOperand ap{data_of(a), type_of(a), a.ld, ta, a.stride};
+  const LowpOperand bp{data_of(b), type_of(b), b.ld, tb, b.stride};
+  LowpOutput out;
+  out.type = c_bf16 ? LowpType::Bf16 : LowpType::F32;
+  out.c = const_cast<void*>(data_of(c));
+  out.ldc = c.ld;
+  out.alpha = alpha;
+  out.beta = beta;
+  out.row_bias = row_bias.data;
+  out.col_bias = col_bias.data;
+  ::myelin::gemm_bf16(active_kernels(), batch, m, n, k, ap, bp, out, c.stride);
+  return info.Env().Undefined();
+}
+
+// ---- u8 x s8 GEMM -----------------------------------------------------------------------------
+
+// gemmU8S8({m, n, k, a, aOffset, lda, aZero, b, bOffset, ldb, transB, bZero, c, cOffset, ldc,
+//           colScale, rowBias, colBias, outScale, outZero})
+// C = (A - aZero)(op(B) - bZero) with A a Uint8Array (m x k), B an Int8Array (k x n, or n x k
+// when transB), bZero an Int32Array (n zero points in [-128, 127]) or null, summed exactly in
+// int32 (wrapping past 2^31); C an Int32Array (the sums), a Float32Array (sums * colScale +
+// biases) or a Uint8Array (that requantized: clamp(round(v / outScale) + outZero, 0, 255)).
+// colScale (n floats) is needed for Float32Array and Uint8Array outputs, null for Int32Array.
+Napi::Value gemm_u8s8(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const Options o = args.options(0, "args");
+  const int64_t m = o.integer("m", 0, kMaxDim), n = o.integer("n", 0, kMaxDim), k = o.integer("k", 0, kMaxDim);
+  const bool tb = o.boolean("transB");
+  const int32_t a_zero = static_cast<int32_t>(o.integer("aZero", 0, 255));
+  Operand a = read_operand(args, o, "a", false, m, k, "A (m x k)");
+  Operand b = read_operand(args, o, "b", false, tb ? n : k, tb ? k : n, tb ? "B (n x k, transposed)" : "B (k x n)");
+  Operand c = read_operand(args, o, "c", false, m, n, "C (m x n)");
+  const Napi::Value b_zero_value = o.value("bZero");
+  OptionalF32 col_scale = read_optional(o, "colScale");
+  OptionalF32 row_bias = read_optional(o, "rowBias"), col_bias = read_optional(o, "colBias");
+  const double out_scale = o.any_number("outScale");
+  const int32_t out_zero = static_cast<int32_t>(o.integer("outZero", 0, 255));
+  // No JS runs from here on.
+  take_operand(args, "a", 1, &a, {napi_uint8_array}, "a Uint8Array");
+  take_operand(args, "b", 1, &b, {napi_int8_array}, "an Int8Array");
+  take_operand(args, "c", 1, &c, {napi_int32_array, napi_float32_array, napi_uint8_array},
+               "an Int32Array, a Float32Array or a Uint8Array");
+  const int32_t* b_zero = nullptr;
+  if (!b_zero_value.IsNull()) {
+    const AnyTypedArray z =
+        args.any_typed(b_zero_value, args.option_where("bZero"), {napi_int32_array}, "an Int32Array or null");
+    if (z.length != n)
+      args.range_error(args.option_where("bZero") + " must hold one zero point per column of C (" + num(n) + "), got " +
+                       num(z.length));
+    b_zero = static_cast<const int32_t*>(z.data);
+    // Only arithmetic reads them (no index): a SharedArrayBuffer written meanwhile gives other
+    // numbers, never an access out of bounds.
+    for (int64_t j = 0; j < n; ++j)
+      if (b_zero[j] < -128 || b_zero[j] > 127)
+        args.range_error(args.option_where("bZero") + ": zero point " + num(b_zero[j]) + " of column " + num(j) +
+                         " is outside [-128, 127]");
+  }
+  const bool sums = c.array.type == napi_int32_array;
+  if (sums) {
+    if (!col_scale.value.IsNull() || !row_bias.value.IsNull() || !col_bias.value.IsNull())
+      args.type_error(
+          "gemmU8S8: options 'colScale', 'rowBias' and 'colBias' must be null when C is an Int32Array (the "
+          "raw sums)");
+  } else {
+    take_optional(args, "colScale", n, "one dequantization scale per column of C", &col_scale);
+    if (!col_scale.data)
+      args.type_error("gemmU8S8: option 'colScale' must be a Float32Array when C is a Float32Array or a Uint8Array");
+    take_optional(args, "rowBias", m, "one bias per row of C", &row_bias);
+    take_optional(args, "colBias", n, "one bias per column of C", &col_bias);
+  }
+  if (c.array.type == napi_uint8_array &&
+      !(out_scale > 0 && out_scale < INFINITY && 1.0f / static_cast<float>(out_scale) < INFINITY))
+    args.range_error("gemmU8S8: option 'outScale' must be a finite number > 0 whose fp32 inverse is finite, got " +
+                     std::to_string(out_scale));
+  if (m == 0 || n == 0) return info.Env().Undefined();
+  if (k > 0) {
+    check_disjoint_bytes(args, "c", c.array, operand_bytes(c), "a", a.array, operand_bytes(a));
+    check_disjoint_bytes(args, "c", c.array, operand_bytes(c), "b", b.array, operand_bytes(b));
+  }
+  LowpOutput out;
+  out.type = sums ? LowpType::S32 : (c.array.type == napi_float32_array ? LowpType::F32 : LowpType::U8);
+  out.c = static_cast<char*>(c.array.data) + c.offset * c.array.elem_bytes;
+  out.ldc = c.ld;
+  out.col_scale = col_scale.data;
+  out.row_bias = row_bias.data;
+  out.col_bias = col_bias.data;
+  out.out_inv_scale = c.array.type == napi_uint8_array ? 1.0f / static_cast<float>(out_scale) : 1.0f;
+  out.out_zero = out_zero;
+  ::myelin::gemm_u8s8(active_kernels(), m, n, k, at<uint8_t>(a), a.ld, a_zero, at<int8_t>(b), b.ld, tb, b_zero, out);
+  return info.Env().Undefined();
+}
+
+constexpr Export kExports[] = {
+    {"convertF32ToBf16", convert_f32_to_bf16, 2},
+    {"convertBf16ToF32", convert_bf16_to_f32, 2},
+    {"gemmBf16", gemm_bf16, 1},
+    {"gemmU8S8", gemm_u8s8, 1},
+};
+
+}  // namespace
+
+ExportList lowp_exports() { return export_list(kExports); }
+
+}  // namespace myelin::binding

@@ -1,0 +1,68 @@
+"""Golden values for the reduced-precision ops from PyTorch (Debian's python3-torch): fp32 ->
+bfloat16 conversion bits (x.to(torch.bfloat16) of a contiguous tensor), and matmul of bf16
+tensors with its gradients (fp32 leaves cast to bf16, as autocast does). Floats travel as their
+32-bit patterns so NaN payloads, signed zeros and subnormals survive JSON.
+Run: /usr/bin/python3 scripts/gen_fixtures_lowp.py"""
+import json
+import os
+import struct
+
+import torch
+
+torch.manual_seed(0)
+
+
+def bits32(t):
+    return t.detach().contiguous().view(torch.int32).reshape(-1).tolist()
+
+
+def bits16(t):
+    return [b & 0xFFFF for b in t.detach().contiguous().view(torch.int16).reshape(-1).tolist()]
+
+
+def f32(b):
+    return struct.unpack("<f", struct.pack("<I", b & 0xFFFFFFFF))[0]
+
+
+# Conversion: every kind of float32 the rounding treats differently, and random values.
+patterns = [
+    0x00000000, 0x80000000, 0x3F800000, 0xBF800000,  # zeros, +-1
+    0x3F808000, 0x3F818000, 0x3F808001, 0x3F807FFF,  # ties to even (down, up), just above/below a tie
+    0x3F80FFFF, 0x7F7FFFFF, 0xFF7FFFFF, 0x7F7F7FFF, 0x7F7F8000,  # carry, max finite -> inf, largest kept
+    0x7F800000, 0xFF800000,  # infinities
+    0x7FC00000, 0xFFC00000, 0x7F800001, 0x7FBFFFFF, 0xFFFFFFFF, 0x7FFF0000, 0x7F810000,  # NaNs
+    0x00000001, 0x00008000, 0x00018000, 0x007FFFFF, 0x807FFFFF, 0x00800000,  # subnormals, min normal
+]
+x = torch.tensor([f32(p) for p in patterns], dtype=torch.float32)
+x = torch.cat([x, torch.randn(200) * 10, torch.randn(50) * 1e-30, torch.randn(50) * 1e30])
+conv = {"x": bits32(x), "bf16": bits16(x.to(torch.bfloat16))}
+
+
+def matmul_case(sa, sb):
+    # The products of the bf16-rounded operands summed exactly (float64), forward and backward
+    # (the gradient rounded to bf16 too): what bf16 multiplication with fp32 sums approximates.
+    # Not torch.matmul of bf16 tensors: Debian's 1.13 build sums those in a way that loses more
+    # than fp32 sums do (0.02 off at 1.5 on a 33-long row), so it is no reference for them.
+    a = torch.randn(sa)
+    b = torch.randn(sb)
+    ad = a.bfloat16().double().requires_grad_()
+    bd = b.bfloat16().double().requires_grad_()
+    y = torch.matmul(ad, bd)
+    g = torch.randn(y.shape)
+    y.backward(g.bfloat16().double())
+    return {
+        "a": bits32(a), "aShape": list(sa), "b": bits32(b), "bShape": list(sb), "g": bits32(g),
+        "y": y.detach().reshape(-1).tolist(), "yShape": list(y.shape),
+        "da": ad.grad.reshape(-1).tolist(), "db": bd.grad.reshape(-1).tolist(),
+    }
+
+
+out = {
+    "torch": torch.__version__,
+    "convert": conv,
+    "matmul": [matmul_case((7, 33), (33, 70)), matmul_case((2, 5, 40), (40, 9)), matmul_case((3, 1, 4, 16), (2, 16, 6))],
+}
+path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "lowp.json")
+with open(path, "w") as f:
+    json.dump(out, f, separators=(",", ":"))
+print("wrote", path)
