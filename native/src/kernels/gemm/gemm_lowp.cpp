@@ -183,16 +183,39 @@ void to_f32(const void* x, LowpType type, int64_t rs, int64_t cs, int64_t rows, 
   });
 }
 
+// An operand of the path through sgemm: op(X) (rows x cols) widened to fp32 in the layout it is
+// stored in, so a transposed operand is read along its contiguous rows (a gather down its columns
+// missed the cache on every element) and handed to sgemm as transposed.
+struct F32Operand {
+  Scratch<float> data;
+  bool trans = false;
+  int64_t ld = 1;
+};
+
+F32Operand widen(const void* x, LowpType type, int64_t rs, int64_t cs, int64_t rows, int64_t cols, bool round_bf16) {
+  F32Operand o;
+  o.data = Scratch<float>(rows * cols);
+  if (cs == 1 || rs != 1) {
+    to_f32(x, type, rs, cs, rows, cols, round_bf16, o.data.get());
+    o.ld = cols > 0 ? cols : 1;
+  } else {
+    // Columns of op(X) contiguous: the stored matrix is cols x rows, rows cs apart.
+    to_f32(x, type, cs, 1, cols, rows, round_bf16, o.data.get());
+    o.trans = true;
+    o.ld = rows > 0 ? rows : 1;
+  }
+  return o;
+}
+
 void bf16_via_f32(const KernelTable& kt, const Problem& p) {
-  Scratch<float> af(p.m * p.k), bf(p.k * p.n);
-  to_f32(p.a, p.a_type, p.a_rs, p.a_cs, p.m, p.k, true, af.get());
-  to_f32(p.b, p.b_type, p.b_rs, p.b_cs, p.k, p.n, true, bf.get());
+  const F32Operand af = widen(p.a, p.a_type, p.a_rs, p.a_cs, p.m, p.k, true);
+  const F32Operand bf = widen(p.b, p.b_type, p.b_rs, p.b_cs, p.k, p.n, true);
   const LowpOutput& o = p.out;
-  const int64_t kl = p.k > 0 ? p.k : 1, nl = p.n > 0 ? p.n : 1;
+  const int64_t nl = p.n > 0 ? p.n : 1;
   if (o.type == LowpType::F32) {
     // sgemm applies alpha and beta exactly as the output pass does (acc * alpha, + beta * C).
-    sgemm(kt, false, false, p.m, p.n, p.k, o.alpha, af.get(), kl, bf.get(), nl, o.beta, static_cast<float*>(o.c),
-          o.ldc);
+    sgemm(kt, af.trans, bf.trans, p.m, p.n, p.k, o.alpha, af.data.get(), af.ld, bf.data.get(), bf.ld, o.beta,
+          static_cast<float*>(o.c), o.ldc);
     if (!o.row_bias && !o.col_bias) return;
     parallel_for(p.m, (kConvertGrain + nl - 1) / nl, [&](int64_t i0, int64_t i1) {
       for (int64_t i = i0; i < i1; ++i)
@@ -204,7 +227,7 @@ void bf16_via_f32(const KernelTable& kt, const Problem& p) {
     return;
   }
   Scratch<float> acc(p.m * p.n);
-  sgemm(kt, false, false, p.m, p.n, p.k, 1.0f, af.get(), kl, bf.get(), nl, 0.0f, acc.get(), nl);
+  sgemm(kt, af.trans, bf.trans, p.m, p.n, p.k, 1.0f, af.data.get(), af.ld, bf.data.get(), bf.ld, 0.0f, acc.get(), nl);
   parallel_for(p.m, (kConvertGrain + nl - 1) / nl, [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; ++i)
       for (int64_t j = 0; j < p.n; ++j) lowp_store_f32(o, i, j, acc[i * p.n + j]);
@@ -212,18 +235,24 @@ void bf16_via_f32(const KernelTable& kt, const Problem& p) {
 }
 
 void s8_via_f32(const KernelTable& kt, const Problem& p) {
-  Scratch<float> af(p.m * p.k), bf(p.k * p.n), part(p.m * p.n);
+  const F32Operand af = widen(p.a, p.a_type, p.a_rs, p.a_cs, p.m, p.k, false);
+  const F32Operand bf = widen(p.b, p.b_type, p.b_rs, p.b_cs, p.k, p.n, false);
+  Scratch<float> part(p.m * p.n);
   Scratch<int32_t> acc = Scratch<int32_t>::zeros(p.m * p.n);
-  to_f32(p.a, p.a_type, p.a_rs, p.a_cs, p.m, p.k, false, af.get());
-  to_f32(p.b, p.b_type, p.b_rs, p.b_cs, p.k, p.n, false, bf.get());
-  const int64_t kl = p.k > 0 ? p.k : 1, nl = p.n > 0 ? p.n : 1;
+  const int64_t nl = p.n > 0 ? p.n : 1;
   const int64_t grain = (kConvertGrain + nl - 1) / nl;
   for (int64_t p0 = 0; p0 < p.k; p0 += kExactF32Chunk) {
     const int64_t kc = min64(kExactF32Chunk, p.k - p0);
-    sgemm(kt, false, false, p.m, p.n, kc, 1.0f, af.get() + p0, kl, bf.get() + p0 * nl, nl, 0.0f, part.get(), nl);
+    // Element (i, p0) of op(A) and (p0, j) of op(B), in each one's stored layout.
+    const float* a0 = af.data.get() + (af.trans ? p0 * af.ld : p0);
+    const float* b0 = bf.data.get() + (bf.trans ? p0 : p0 * bf.ld);
+    sgemm(kt, af.trans, bf.trans, p.m, p.n, kc, 1.0f, a0, af.ld, b0, bf.ld, 0.0f, part.get(), nl);
+    // Each part is an integer below 2^24 in magnitude: exact as int32 (a negative float
+    // converted straight to uint32 is undefined, and 0 on arm64).
     parallel_for(p.m, grain, [&](int64_t i0, int64_t i1) {
       for (int64_t e = i0 * p.n; e < i1 * p.n; ++e)
-        acc[e] = static_cast<int32_t>(static_cast<uint32_t>(acc[e]) + static_cast<uint32_t>(part[e]));
+        acc[e] =
+            static_cast<int32_t>(static_cast<uint32_t>(acc[e]) + static_cast<uint32_t>(static_cast<int32_t>(part[e])));
     });
   }
   parallel_for(p.m, grain, [&](int64_t i0, int64_t i1) {
