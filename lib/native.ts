@@ -245,6 +245,31 @@ export interface GemmU8S8Args {
 }
 
 /**
+ * Quantization parameters of data viewed as [outer, channels, inner]: channel c has scales[c]
+ * (finite, > 0) and zeroPoints[c] (in the quantized type's range); per tensor, channels = 1.
+ */
+export interface QuantLayout {
+  outer: number;
+  channels: number;
+  inner: number;
+  scales: Float64Array;
+  zeroPoints: Int32Array;
+}
+
+/** y (Int8Array: qint8, Uint8Array: quint8) = x quantized as torch.quantize_per_tensor/channel. */
+export interface QuantizeArgs extends QuantLayout {
+  x: Float32Array;
+  y: Int8Array | Uint8Array;
+}
+
+/** y = (q - zeroPoint) * scale: per tensor in float32, per channel in float64 (as torch). */
+export interface DequantizeArgs extends QuantLayout {
+  q: Int8Array | Uint8Array;
+  y: Float32Array;
+  perChannel: boolean;
+}
+
+/**
  * A 2-D convolution's geometry: x [n, c, h, w], w [oc, c / groups, kh, kw], y [n, oc, oh, ow].
  * Input row oy * strideH - padH + i * dilationH; positions outside the input read zero, so oh/ow
  * are the caller's choice (a larger one pads the far side).
@@ -391,6 +416,12 @@ export interface NativeBinding {
   gemmBf16(args: GemmBf16Args): void;
   /** u8 x s8 GEMM with int32 sums and a fused output pass (see GemmU8S8Args). */
   gemmU8S8(args: GemmU8S8Args): void;
+  /** Quantize float32 data (see QuantizeArgs). */
+  quantize(args: QuantizeArgs): void;
+  /** Dequantize int8 / uint8 data (see DequantizeArgs). */
+  dequantize(args: DequantizeArgs): void;
+  /** [min, max] of x: both NaN when any element is, [0, 0] when x is empty. */
+  minMax(x: Float32Array): [number, number];
 
   /**
    * Softmax family over `rows` contiguous rows of n from x[xOffset]: op 0 softmax, 1 logSoftmax

@@ -1,7 +1,8 @@
 """Golden values for the reduced-precision ops from PyTorch (Debian's python3-torch): fp32 ->
-bfloat16 conversion bits (x.to(torch.bfloat16) of a contiguous tensor), and matmul of bf16
-tensors with its gradients (fp32 leaves cast to bf16, as autocast does). Floats travel as their
-32-bit patterns so NaN payloads, signed zeros and subnormals survive JSON.
+bfloat16 conversion bits (x.to(torch.bfloat16) of a contiguous tensor), matmul of bf16-rounded
+operands with its gradients, and quantize_per_tensor / quantize_per_channel with their int_repr
+and dequantize. Floats travel as their 32-bit patterns so NaN payloads, signed zeros and
+subnormals survive JSON.
 Run: /usr/bin/python3 scripts/gen_fixtures_lowp.py"""
 import json
 import os
@@ -57,8 +58,41 @@ def matmul_case(sa, sb):
     }
 
 
+def quant_case(shape, qtype, scales, zero_points, axis=None, scale_x=4.0):
+    # Values across the range (ties of x / scale included), past it both ways, and the specials.
+    x = torch.randn(shape) * scale_x
+    flat = x.view(-1)
+    specials = [float("nan"), float("inf"), -float("inf"), 1e30, -1e30, 0.0, -0.0]
+    for i, v in enumerate(specials):
+        flat[i * 3 % flat.numel()] = v
+    s0 = scales[0]
+    for i in range(len(specials), min(flat.numel(), len(specials) + 6)):
+        flat[i] = (i - len(specials) - 3 + 0.5) * s0  # exact halves of the scale: ties to even
+    dtype = {"qint8": torch.qint8, "quint8": torch.quint8}[qtype]
+    if axis is None:
+        q = torch.quantize_per_tensor(x, scales[0], zero_points[0], dtype)
+    else:
+        q = torch.quantize_per_channel(x, torch.tensor(scales, dtype=torch.float64),
+                                       torch.tensor(zero_points, dtype=torch.int64), axis, dtype)
+    return {
+        "x": bits32(x), "shape": list(shape), "dtype": qtype, "scales": scales, "zeroPoints": zero_points,
+        "axis": axis, "intRepr": q.int_repr().reshape(-1).tolist(), "dequantized": bits32(q.dequantize()),
+    }
+
+
+quant = [
+    quant_case((7, 9), "quint8", [0.05], [128]),
+    quant_case((7, 9), "qint8", [0.0371], [-3]),
+    quant_case((100,), "quint8", [1e-3], [0]),
+    quant_case((64,), "qint8", [0.1], [0], scale_x=30.0),
+    quant_case((4, 6, 5), "qint8", [0.02, 0.05, 0.3, 1e-4, 0.0123, 2.5], [0, 0, 0, 0, 0, 0], axis=1),
+    quant_case((5, 3, 8), "quint8", [0.01, 0.07, 0.9, 0.033, 0.5], [0, 17, 128, 255, 3], axis=0),
+    quant_case((3, 10), "qint8", [0.011] * 10, list(range(-5, 5)), axis=1),
+]
+
 out = {
     "torch": torch.__version__,
+    "quantize": quant,
     "convert": conv,
     "matmul": [matmul_case((7, 33), (33, 70)), matmul_case((2, 5, 40), (40, 9)), matmul_case((3, 1, 4, 16), (2, 16, 6))],
 }

@@ -1,8 +1,10 @@
 // Reduced precision over typed arrays: fp32 <-> bf16 conversion (bf16 travels as Uint16Array bit
-// patterns), the bf16 GEMM and the u8 x s8 GEMM. Checks, then the core. The GEMMs take one named
+// patterns), quantization (int8 / uint8 data with per-tensor or per-channel parameters), the
+// bf16 GEMM and the u8 x s8 GEMM. Checks, then the core. The GEMMs take one named
 // struct each (GemmBf16Args / GemmU8S8Args in lib/native.ts).
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "binding/args.h"
 #include "binding/exports.h"
@@ -67,6 +69,121 @@ Napi::Value convert_bf16_to_f32(const Napi::CallbackInfo& info) {
   if (x.length > 0)
     ::myelin::convert_bf16_to_f32(x.length, static_cast<const uint16_t*>(x.data), static_cast<float*>(y.data));
   return info.Env().Undefined();
+}
+
+// ---- quantization ----------------------------------------------------------------------------
+
+// The layout and parameters quantize and dequantize share: the data viewed as [outer, channels,
+// inner] (per tensor: channels = 1), channel c with scales[c] and zeroPoints[c].
+struct QuantLayout {
+  int64_t outer = 0, channels = 0, inner = 0, count = 0;
+  Napi::Value scales, zero_points;
+  const double* scale_data = nullptr;
+  std::vector<int64_t> zeros;
+};
+
+QuantLayout read_quant_layout(const Args& args, const Options& o) {
+  QuantLayout q;
+  q.outer = o.integer("outer", 0, kMaxCount);
+  q.channels = o.integer("channels", 1, kMaxCount);
+  q.inner = o.integer("inner", 0, kMaxCount);
+  const int64_t shape[3] = {q.outer, q.channels, q.inner};
+  if (!checks::numel(shape, 3, &q.count))
+    args.range_error(std::string(args.fn()) + ": outer x channels x inner = " + num(q.outer) + " x " + num(q.channels) +
+                     " x " + num(q.inner) + " is more than 2^53 - 1 elements");
+  q.scales = o.value("scales");
+  q.zero_points = o.value("zeroPoints");
+  return q;
+}
+
+// Takes the scales and zero points (one per channel) and checks them: scales finite and > 0,
+// zero points inside the quantized type's range. Only arithmetic reads them afterwards.
+void take_quant_params(const Args& args, QuantLayout* q, bool qint8) {
+  const AnyTypedArray s =
+      args.any_typed(q->scales, args.option_where("scales"), {napi_float64_array}, "a Float64Array");
+  const AnyTypedArray z =
+      args.any_typed(q->zero_points, args.option_where("zeroPoints"), {napi_int32_array}, "an Int32Array");
+  if (s.length != q->channels || z.length != q->channels)
+    args.range_error(std::string(args.fn()) + ": options 'scales' and 'zeroPoints' must hold one value per channel (" +
+                     num(q->channels) + "), got " + num(s.length) + " and " + num(z.length));
+  q->scale_data = static_cast<const double*>(s.data);
+  const int32_t lo = qint8 ? -128 : 0, hi = qint8 ? 127 : 255;
+  q->zeros.resize(static_cast<size_t>(q->channels));
+  for (int64_t c = 0; c < q->channels; ++c) {
+    const double sc = q->scale_data[c];
+    if (!(sc > 0 && sc<INFINITY&& static_cast<float>(sc)> 0 && static_cast<float>(sc) < INFINITY))
+      args.range_error(args.option_where("scales") + ": scale " + std::to_string(sc) + " of channel " + num(c) +
+                       " must be a finite number > 0 (in float32 too)");
+    const int32_t zp = static_cast<const int32_t*>(z.data)[c];
+    if (zp < lo || zp > hi)
+      args.range_error(args.option_where("zeroPoints") + ": zero point " + num(zp) + " of channel " + num(c) +
+                       " is outside [" + num(lo) + ", " + num(hi) + "]");
+    q->zeros[static_cast<size_t>(c)] = zp;
+  }
+}
+
+void check_count(const Args& args, const char* key, const AnyTypedArray& a, int64_t count) {
+  if (a.length != count)
+    args.range_error(args.option_where(key) + " must hold outer x channels x inner = " + num(count) +
+                     " elements, got " + num(a.length));
+}
+
+// quantize({x, y, outer, channels, inner, scales, zeroPoints}): y (Int8Array: qint8, Uint8Array:
+// quint8) = x quantized with torch's numerics (convert.h).
+Napi::Value quantize(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const Options o = args.options(0, "args");
+  QuantLayout q = read_quant_layout(args, o);
+  const Napi::Value xv = o.value("x"), yv = o.value("y");
+  // No JS runs from here on.
+  const AnyTypedArray x = args.any_typed(xv, args.option_where("x"), {napi_float32_array}, "a Float32Array");
+  const AnyTypedArray y = args.any_typed(yv, args.option_where("y"), {napi_int8_array, napi_uint8_array},
+                                         "an Int8Array (qint8) or a Uint8Array (quint8)");
+  const bool qint8 = y.type == napi_int8_array;
+  take_quant_params(args, &q, qint8);
+  check_count(args, "x", x, q.count);
+  check_count(args, "y", y, q.count);
+  check_disjoint_bytes(args, "y", y, bytes_of(y, 0, y.length - 1), "x", x, bytes_of(x, 0, x.length - 1));
+  if (q.count > 0)
+    quantize_f32(static_cast<const float*>(x.data), q.outer, q.channels, q.inner, q.scale_data, q.zeros.data(),
+                 qint8 ? QType::QInt8 : QType::QUInt8, y.data);
+  return info.Env().Undefined();
+}
+
+// dequantize({q, y, outer, channels, inner, scales, zeroPoints, perChannel}): y (Float32Array) =
+// (q - zeroPoint) * scale, per tensor in fp32, per channel in double (as torch).
+Napi::Value dequantize(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const Options o = args.options(0, "args");
+  QuantLayout q = read_quant_layout(args, o);
+  const bool per_channel = o.boolean("perChannel");
+  const Napi::Value qv = o.value("q"), yv = o.value("y");
+  // No JS runs from here on.
+  const AnyTypedArray qa = args.any_typed(qv, args.option_where("q"), {napi_int8_array, napi_uint8_array},
+                                          "an Int8Array (qint8) or a Uint8Array (quint8)");
+  const AnyTypedArray y = args.any_typed(yv, args.option_where("y"), {napi_float32_array}, "a Float32Array");
+  const bool qint8 = qa.type == napi_int8_array;
+  take_quant_params(args, &q, qint8);
+  check_count(args, "q", qa, q.count);
+  check_count(args, "y", y, q.count);
+  check_disjoint_bytes(args, "y", y, bytes_of(y, 0, y.length - 1), "q", qa, bytes_of(qa, 0, qa.length - 1));
+  if (q.count > 0)
+    dequantize_f32(qa.data, q.outer, q.channels, q.inner, q.scale_data, q.zeros.data(),
+                   qint8 ? QType::QInt8 : QType::QUInt8, per_channel, static_cast<float*>(y.data));
+  return info.Env().Undefined();
+}
+
+// minMax(x: Float32Array): [min, max] (both NaN when any element is; [0, 0] when empty), what
+// dynamic quantization picks an activation's scale from.
+Napi::Value min_max(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const AnyTypedArray x = args.any_typed(args.value(0), args.where("x"), {napi_float32_array}, "a Float32Array");
+  float lo = 0, hi = 0;
+  min_max_f32(x.length, static_cast<const float*>(x.data), &lo, &hi);
+  Napi::Array out = Napi::Array::New(info.Env(), 2);
+  out.Set(0u, Napi::Number::New(info.Env(), lo));
+  out.Set(1u, Napi::Number::New(info.Env(), hi));
+  return out;
 }
 
 // ---- GEMM operands ----------------------------------------------------------------------------
@@ -283,6 +400,9 @@ constexpr Export kExports[] = {
     {"convertBf16ToF32", convert_bf16_to_f32, 2},
     {"gemmBf16", gemm_bf16, 1},
     {"gemmU8S8", gemm_u8s8, 1},
+    {"quantize", quantize, 1},
+    {"dequantize", dequantize, 1},
+    {"minMax", min_max, 1},
 };
 
 }  // namespace
