@@ -48,6 +48,26 @@ void pack_b(int64_t nc, int64_t k, const void* b, LowpType, int64_t col_step, in
   const int64_t nq = quads(k);
   const int8_t* src = static_cast<const int8_t*>(b);
   uint32_t* o = static_cast<uint32_t*>(out);
+  if (col_step == 1 && k_step != 1) {
+    // Rows of op(B) contiguous (a [k, n] matrix): a quad's word for column j takes byte j of four
+    // consecutive rows, read along the rows (past k, a row of zeros).
+    static const int8_t kZeros[NR] = {};
+    for (int64_t j0 = 0; j0 < nc; j0 += NR, o += NR * nq) {
+      const int64_t w = min64(NR, nc - j0);
+      for (int64_t q = 0; q < nq; ++q) {
+        const int8_t* r[4];
+        for (int t = 0; t < 4; ++t) r[t] = 4 * q + t < k ? src + (4 * q + t) * k_step + j0 : kZeros;
+        uint32_t* oq = o + q * NR;
+        for (int64_t j = 0; j < w; ++j)
+          oq[j] = static_cast<uint32_t>(static_cast<uint8_t>(r[0][j])) |
+                  static_cast<uint32_t>(static_cast<uint8_t>(r[1][j])) << 8 |
+                  static_cast<uint32_t>(static_cast<uint8_t>(r[2][j])) << 16 |
+                  static_cast<uint32_t>(static_cast<uint8_t>(r[3][j])) << 24;
+        for (int64_t j = w; j < NR; ++j) oq[j] = 0;
+      }
+    }
+    return;
+  }
   for (int64_t j0 = 0; j0 < nc; j0 += NR, o += NR * nq) {
     for (int j = 0; j < NR; ++j) {
       const int8_t* col = src + (j0 + j) * col_step;
