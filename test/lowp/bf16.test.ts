@@ -53,7 +53,7 @@ describe('lowp.bfloat16FromFloat32 / bfloat16ToFloat32', () => {
 
   it('refuses other arrays, naming the function', () => {
     expect(() => lowp.bfloat16FromFloat32(new Float64Array(2) as never)).toThrow(
-      /^bfloat16FromFloat32: expected a Float32Array, got Float64Array$/,
+      /^bfloat16FromFloat32: expected a Float32Array, got a Float64Array of length 2$/,
     );
     expect(() => lowp.bfloat16ToFloat32([1, 2] as never)).toThrow(/^bfloat16ToFloat32: expected a Uint16Array/);
   });
@@ -97,6 +97,6 @@ describe('lowp.matmulBf16', () => {
     expect(() => lowp.matmulBf16(Tensor.fromData(new Float32Array(3), [3]), m)).toThrow(
       /^matmulBf16: argument 'a' must have at least 2 dims, got shape \[3\]$/,
     );
-    expect(() => lowp.matmulBf16(m, 3 as never)).toThrow(/^matmulBf16: argument 'b' must be a Tensor, got number$/);
+    expect(() => lowp.matmulBf16(m, 3 as never)).toThrow(/^matmulBf16: argument 'b' must be a Tensor, got 3$/);
   });
 });
