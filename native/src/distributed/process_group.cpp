@@ -409,7 +409,9 @@ void ProcessGroup::State::report_progress() {
   const auto interval = milliseconds(std::clamp<int64_t>(opts.timeout.count() / 10, 1, 50));
   int64_t reported = 0;
   std::unique_lock<std::mutex> lock(report_mu);
-  while (!report_cv.wait_for(lock, interval, [&] { return stop_reporting; })) {
+  // wait_until on the system clock: wait_for (steady clock) compiles to pthread_cond_clockwait,
+  // which the prebuilds' oldest glibc (2.28) lacks; a clock step only shifts one report.
+  while (!report_cv.wait_until(lock, std::chrono::system_clock::now() + interval, [&] { return stop_reporting; })) {
     const int64_t now = started.load(std::memory_order_relaxed);
     if (now == reported) continue;
     lock.unlock();
