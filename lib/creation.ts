@@ -6,8 +6,13 @@ import { checkShape, formatShape, numel, type Shape } from './shape.js';
 import { Storage, Tensor } from './tensor.js';
 import { recorded } from './trace.js';
 
+/**
+ * The options of the creation functions (PyTorch's `dtype=`, `requires_grad=`, `device=`).
+ */
 export interface CreationOptions {
+  /** The result's dtype (default: float32, or what the values or the like tensor imply). */
   dtype?: DType;
+  /** Make the result a leaf that requires grad (default false; float32 only). */
   requiresGrad?: boolean;
   /** 'cpu' (or device('cpu')), the only device: accepted so that ported code runs unchanged. */
   device?: DeviceLike;
@@ -117,6 +122,11 @@ export function tensor(data: Nested | TypedArray, opts?: CreationOptions): Tenso
   return finish(Tensor.fromData(out, shape), opts);
 }
 
+/**
+ * A tensor of `shape` filled with `value` (`torch.full`); float32 for a number, bool for a
+ * boolean, unless opts.dtype says.
+ * @throws RangeError on a bad shape or an int32 value out of range; TypeError on an unknown option.
+ */
 export function full(shape: Shape, value: number | boolean, opts?: CreationOptions): Tensor {
   return fill('full', shape, value, opts);
 }
@@ -134,10 +144,18 @@ function fill(op: string, shape: Shape, value: number | boolean, opts: CreationO
   return finish(new Tensor(new Storage(data), s), opts);
 }
 
+/**
+ * A tensor of `shape` filled with 0 (`torch.zeros`), float32 unless opts.dtype says.
+ * @throws RangeError on a bad shape; TypeError on an unknown option.
+ */
 export function zeros(shape: Shape, opts?: CreationOptions): Tensor {
   return fill('zeros', shape, 0, opts);
 }
 
+/**
+ * A tensor of `shape` filled with 1 (`torch.ones`), float32 unless opts.dtype says.
+ * @throws RangeError on a bad shape; TypeError on an unknown option.
+ */
 export function ones(shape: Shape, opts?: CreationOptions): Tensor {
   return fill('ones', shape, 1, opts);
 }
@@ -229,15 +247,31 @@ function filledLike(op: string, t: Tensor, value: number | boolean, opts?: Creat
   return recorded('fullLike', [t, value, o.dtype], () => fill(op, t.shape, value, o));
 }
 
+/**
+ * Zeros of t's shape and dtype (or opts.dtype) (`torch.zeros_like`).
+ * @throws TypeError if t is not a Tensor, or on an unknown option.
+ */
 export function zerosLike(t: Tensor, opts?: CreationOptions): Tensor {
   return filledLike('zerosLike', t, 0, opts);
 }
+/**
+ * Ones of t's shape and dtype (or opts.dtype) (`torch.ones_like`).
+ * @throws TypeError if t is not a Tensor, or on an unknown option.
+ */
 export function onesLike(t: Tensor, opts?: CreationOptions): Tensor {
   return filledLike('onesLike', t, 1, opts);
 }
+/**
+ * `value` in t's shape and dtype (or opts.dtype) (`torch.full_like`).
+ * @throws TypeError if t is not a Tensor, or on an unknown option.
+ */
 export function fullLike(t: Tensor, value: number | boolean, opts?: CreationOptions): Tensor {
   return filledLike('fullLike', t, value, opts);
 }
+/**
+ * A tensor of t's shape and dtype (`torch.empty_like`); zero-filled here.
+ * @throws TypeError if t is not a Tensor, or on an unknown option.
+ */
 export function emptyLike(t: Tensor, opts?: CreationOptions): Tensor {
   return filledLike('emptyLike', t, 0, opts);
 }

@@ -28,12 +28,15 @@ const DEVICE_TYPES = [
   'privateuseone',
 ] as const;
 
+/** The device types PyTorch names (`torch.device`'s type); only 'cpu' runs here. */
 export type DeviceType = (typeof DEVICE_TYPES)[number];
 
 /** torch.device: a type and an optional index. */
 export class Device {
   constructor(
+    /** 'cpu', 'cuda', ... */
     readonly type: DeviceType,
+    /** The device index ('cuda:1' has 1), or null. */
     readonly index: number | null = null,
   ) {}
 
@@ -42,11 +45,13 @@ export class Device {
     return this.index === null ? this.type : `${this.type}:${this.index}`;
   }
 
+  /** As PyTorch prints it: `device(type='cpu')`. */
   [inspect.custom](): string {
     return `device(type='${this.type}'${this.index === null ? '' : `, index=${this.index}`})`;
   }
 }
 
+/** A device, or its name as PyTorch spells it ('cpu', 'cuda:0'). */
 export type DeviceLike = Device | string;
 
 function deviceIndex(op: string, v: unknown, spec: string): number {
@@ -108,6 +113,7 @@ export const cuda = {
   isAvailable(): boolean {
     return false;
   },
+  /** 0: no CUDA device. */
   deviceCount(): number {
     return 0;
   },
@@ -119,7 +125,9 @@ export const cuda = {
 
 /** torch.backends.mps as it is on a machine without Metal. */
 export const backends = {
+  /** torch.backends.mps: Apple's Metal backend, not available. */
   mps: {
+    /** false: myelin has no Metal backend. */
     isAvailable(): boolean {
       return false;
     },

@@ -1,4 +1,5 @@
 // Element types and their typed-array storage.
+/** The element types a Tensor holds: float32 (the default), int32 (indices, counts) and bool (masks). */
 export type DType = 'float32' | 'int32' | 'bool';
 export type TypedArray = Float32Array | Int32Array | Uint8Array;
 

@@ -3,7 +3,9 @@
 // narrow integers too, whether or not myelin has tensors of that dtype yet.
 import { type DType, isDType } from './dtype.js';
 
+/** The floating dtypes `finfo` describes (as PyTorch names them; only float32 computes here). */
 export type FloatDTypeName = 'float32' | 'float64' | 'float16' | 'bfloat16';
+/** The integer dtypes `iinfo` describes (as PyTorch names them; only int32 computes here). */
 export type IntDTypeName = 'int32' | 'int16' | 'int8' | 'uint8';
 
 /**
@@ -39,6 +41,7 @@ function pyG(v: number): string {
 /** torch.finfo's fields. */
 export class FInfo {
   constructor(
+    /** The dtype described. */
     readonly dtype: FloatDTypeName,
     /** Bits of storage. */
     readonly bits: number,
@@ -57,6 +60,7 @@ export class FInfo {
   get tiny(): number {
     return this.smallestNormal;
   }
+  /** As PyTorch prints it: `finfo(resolution=1e-06, min=..., dtype=float32)`. */
   toString(): string {
     const g = pyG;
     return `finfo(resolution=${g(this.resolution)}, min=${g(this.min)}, max=${g(this.max)}, eps=${g(this.eps)}, smallest_normal=${g(this.smallestNormal)}, tiny=${g(this.tiny)}, dtype=${this.dtype})`;
@@ -66,11 +70,16 @@ export class FInfo {
 /** torch.iinfo's fields. */
 export class IInfo {
   constructor(
+    /** The dtype described. */
     readonly dtype: IntDTypeName,
+    /** Bits of storage. */
     readonly bits: number,
+    /** The largest value. */
     readonly max: number,
+    /** The smallest value. */
     readonly min: number,
   ) {}
+  /** As PyTorch prints it: `iinfo(min=-2.14748e+09, max=2.14748e+09, dtype=int32)`. */
   toString(): string {
     return `iinfo(min=${pyG(this.min)}, max=${pyG(this.max)}, dtype=${this.dtype})`;
   }

@@ -60,7 +60,9 @@ export function philox4x32(
 /** torch's default seed, so an unseeded process is reproducible too. */
 const DEFAULT_SEED = 67280421310721;
 
+/** A generator's state (`Generator.getState`), to resume its sequence with `setState`. */
 export interface GeneratorState {
+  /** The seed (the Philox key). */
   seed: number;
   /** uint32 outputs drawn so far. */
   offset: number;
@@ -84,6 +86,11 @@ export function checkGeneratorState(op: string, state: unknown): asserts state i
     throw new TypeError(`${op}: generator spareNormal must be null or a finite number, got ${String(s.spareNormal)}`);
 }
 
+/**
+ * A seeded random number generator (`torch.Generator`): Philox4x32-10, giving the same numbers on
+ * every CPU, ISA and thread count (not torch's CPU numbers, which come from mt19937). Pass one as
+ * `{ generator }` to the random functions, or use the default one (`manualSeed`).
+ */
 export class Generator {
   private _seed = DEFAULT_SEED;
   private k0 = 0;
@@ -111,14 +118,20 @@ export class Generator {
     return this;
   }
 
+  /** The seed this generator was last seeded with (`torch.Generator.initial_seed`). */
   initialSeed(): number {
     return this._seed;
   }
 
+  /** Its state, a plain object (`torch.Generator.get_state`). */
   getState(): GeneratorState {
     return { seed: this._seed, offset: this.counter * 4 - (4 - this.used), spareNormal: this.spare };
   }
 
+  /**
+   * Restores a state from `getState` (`torch.Generator.set_state`).
+   * @throws TypeError or RangeError naming the field of a state that is not one.
+   */
   setState(state: GeneratorState): this {
     checkGeneratorState('Generator.setState', state);
     this.manualSeed(state.seed);
@@ -189,6 +202,7 @@ export function manualSeed(seed: number): Generator {
   return defaultGenerator.manualSeed(seed);
 }
 
+/** The default generator's seed (`torch.initial_seed`). */
 export function initialSeed(): number {
   return defaultGenerator.initialSeed();
 }

@@ -7,9 +7,13 @@ import { defaultGenerator, Generator } from './random.js';
 import { checkShape, numel, type Shape } from './shape.js';
 import { Storage, Tensor } from './tensor.js';
 
+/** The options of the random functions (PyTorch's `dtype=`, `requires_grad=`, `generator=`, `device=`). */
 export interface RandomOptions {
+  /** The result's dtype (default float32; randint: int32). */
   dtype?: DType;
+  /** Make the result a leaf that requires grad (default false). */
   requiresGrad?: boolean;
+  /** The generator to draw from (default: the process-wide one). */
   generator?: Generator;
   /** 'cpu' (or device('cpu')), the only device. */
   device?: DeviceLike;
@@ -110,11 +114,19 @@ export function bernoulli(p: Tensor | number, opts?: RandomOptions & { shape?: S
   return new Tensor(new Storage(out), p.shape);
 }
 
+/**
+ * Uniform [0, 1) values in t's shape (`torch.rand_like`).
+ * @throws TypeError if t is not a Tensor, or on an unknown option.
+ */
 export function randLike(t: Tensor, opts?: RandomOptions): Tensor {
   gen('randLike', opts);
   return rand(checkTensor('randLike', 'input', t).shape, opts);
 }
 
+/**
+ * Standard normal values in t's shape (`torch.randn_like`).
+ * @throws TypeError if t is not a Tensor, or on an unknown option.
+ */
 export function randnLike(t: Tensor, opts?: RandomOptions): Tensor {
   gen('randnLike', opts);
   return randn(checkTensor('randnLike', 'input', t).shape, opts);

@@ -12,15 +12,21 @@ import { activeTracer } from './trace.js';
  * shrunk under it would otherwise read as NaN or zeros, so reading `data` then throws.
  */
 export class Storage {
+  /** In-place writes so far: a tensor saved for backward records it, and a change is an error there. */
   version = 0;
   readonly #data: TypedArray;
   readonly #length: number;
+  /** The dtype of the elements, from the typed array's kind. */
   readonly dtype: DType;
   constructor(data: TypedArray) {
     this.dtype = dtypeOf(data);
     this.#data = data;
     this.#length = data.length;
   }
+  /**
+   * The typed array itself (shared, not a copy).
+   * @throws RangeError if its ArrayBuffer was transferred away or shrunk.
+   */
   get data(): TypedArray {
     const d = this.#data;
     if (d.length !== this.#length) {
@@ -47,9 +53,13 @@ export type ItemOf<D extends DType> = D extends 'bool' ? boolean : number;
  * a mean), so that `loss.item().toFixed(3)` compiles; a plain `Tensor` is of any dtype.
  */
 export class Tensor<D extends DType = DType> {
+  /** The size of each dim (`torch.Tensor.shape`). */
   readonly shape: readonly number[];
+  /** Elements to step in the storage per index of each dim (`torch.Tensor.stride()`). */
   readonly strides: readonly number[];
+  /** The storage index of the first element (`torch.Tensor.storage_offset()`). */
   readonly offset: number;
+  /** The buffer this tensor and its views share. */
   readonly storage: Storage;
   /** Accumulated gradient (leaves, and non-leaves after retainGrad()). */
   grad: Tensor | null = null;
@@ -102,18 +112,26 @@ export class Tensor<D extends DType = DType> {
     return new Tensor(new Storage(data), shape);
   }
 
+  /** The element type: 'float32', 'int32' or 'bool' (`torch.Tensor.dtype`). */
   get dtype(): D {
     return this.storage.dtype as D;
   }
+  /** The number of dims (`torch.Tensor.ndim`). */
   get ndim(): number {
     return this.shape.length;
   }
+  /** The number of dims (`torch.Tensor.dim()`). */
   dim(): number {
     return this.shape.length;
   }
+  /** The number of elements (`torch.Tensor.numel()`). */
   numel(): number {
     return numel(this.shape);
   }
+  /**
+   * The shape, or the size of one dim (negative counts from the end) (`torch.Tensor.size`).
+   * @throws TypeError if dim is not an integer; RangeError if it is out of range.
+   */
   size(dim?: number): number | readonly number[] {
     if (dim === undefined) return this.shape;
     if (!Number.isInteger(dim))
@@ -122,13 +140,20 @@ export class Tensor<D extends DType = DType> {
     if (d < 0 || d >= this.ndim) throw new RangeError(`size: dim ${dim} out of range for ${this.ndim} dims`);
     return this.shape[d];
   }
+  /** Whether the elements lie in row-major order without gaps (`torch.Tensor.is_contiguous()`). */
   isContiguous(): boolean {
     return isContiguous(this.shape, this.strides);
   }
 
+  /**
+   * Whether operations on this tensor are recorded for backward (`torch.Tensor.requires_grad`).
+   * Setting it: only float32 tensors may require grad (a TypeError), and a non-leaf tensor cannot
+   * stop (an Error: use detach()).
+   */
   get requiresGrad(): boolean {
     return this._requiresGrad;
   }
+  /** Sets whether operations on this tensor are recorded (see the getter for the errors). */
   set requiresGrad(value: boolean) {
     if (value && this.dtype !== 'float32') {
       throw new TypeError(`requiresGrad: only float32 tensors can require gradients, got ${this.dtype}`);
@@ -143,6 +168,7 @@ export class Tensor<D extends DType = DType> {
     this.requiresGrad = value;
     return this;
   }
+  /** Whether this tensor was made by the user rather than by a recorded op (`torch.Tensor.is_leaf`). */
   get isLeaf(): boolean {
     return this.gradFn === null;
   }
@@ -252,6 +278,7 @@ function checkExtent(shape: readonly number[], strides: readonly number[], offse
   }
 }
 
+/** Whether x is a Tensor (`torch.is_tensor`). */
 export function isTensor(x: unknown): x is Tensor {
   return x instanceof Tensor;
 }

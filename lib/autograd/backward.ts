@@ -7,8 +7,11 @@ import { Tensor } from '../tensor.js';
 import { formatShape, sameShape } from '../shape.js';
 import { runBackward } from './engine.js';
 
+/** The options of backward (PyTorch's keyword arguments, in camelCase). */
 export interface BackwardOptions {
+  /** Keep the graph's saved tensors so that it can be backpropagated again (default false; grad: createGraph). */
   retainGraph?: boolean;
+  /** Record the backward itself, so that the gradients can be differentiated again (default false). */
   createGraph?: boolean;
 }
 
@@ -89,8 +92,11 @@ Tensor.prototype.registerPostAccumulateGradHook = function (this: Tensor, hook: 
   };
 };
 
+/** The options of autograd.grad (PyTorch's keyword arguments, in camelCase). */
 export interface GradOptions extends BackwardOptions {
+  /** The gradient of each output (default: ones, for scalar outputs). */
   gradOutputs?: (Tensor | undefined)[];
+  /** Return null for an input the outputs do not depend on, instead of an error (default false). */
   allowUnused?: boolean;
 }
 

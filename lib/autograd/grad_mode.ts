@@ -2,10 +2,15 @@
 import { checkBoolean, checkFunction } from '../errors.js';
 let enabled = true;
 
+/** Whether ops record history now (`torch.is_grad_enabled`): false inside `noGrad`. */
 export function isGradEnabled(): boolean {
   return enabled;
 }
 
+/**
+ * Turns history recording on or off (`torch.set_grad_enabled`).
+ * @throws TypeError if value is not a boolean.
+ */
 export function setGradEnabled(value: boolean): void {
   checkBoolean('setGradEnabled', 'value', value);
   enabled = value;

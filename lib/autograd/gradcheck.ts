@@ -14,9 +14,13 @@ import { elementOffsets } from '../raw/strided.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 
+/** The options of `gradcheck` (PyTorch's keyword arguments). */
 export interface GradcheckOptions {
+  /** The finite-difference step (default 1e-3). */
   eps?: number;
+  /** Absolute tolerance between the analytical and numerical gradients (default 1e-3). */
   atol?: number;
+  /** Relative tolerance between the analytical and numerical gradients (default 1e-2). */
   rtol?: number;
 }
 

@@ -47,6 +47,14 @@ function kindOf(x: unknown): string {
   return typeof x;
 }
 
+/**
+ * A list of samples as one batch (`torch.utils.data.default_collate`): tensors stacked along a
+ * new first dim, numbers as a 1-D tensor (int32 when every one is an int32 integer, else
+ * float32), booleans as a bool tensor, arrays and plain objects collated field by field, strings
+ * kept as an array.
+ * @throws TypeError if samples is not an array or its samples differ in kind; RangeError if
+ *   there are none, or tensors (or arrays) differ in shape, dtype (or length).
+ */
 export function defaultCollate<T>(samples: readonly T[]): Collated<T> {
   if (!Array.isArray(samples))
     throw new TypeError(`defaultCollate: samples must be an array of samples, got ${describe(samples)}`);

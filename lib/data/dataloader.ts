@@ -13,6 +13,7 @@ import { type Collated, defaultCollate } from './collate.js';
 import { type Dataset, row, Subset, TensorDataset } from './dataset.js';
 import { BatchSampler, RandomSampler, type Sampler, SequentialSampler } from './sampler.js';
 
+/** The options of DataLoader (PyTorch's keyword arguments, in camelCase). */
 export interface DataLoaderOptions<T, B> {
   /** Samples per batch (default 1). */
   batchSize?: number;
@@ -23,7 +24,10 @@ export interface DataLoaderOptions<T, B> {
   /** Custom order of sample indices (excludes shuffle). */
   sampler?: Sampler;
   /** Custom batches of indices (excludes batchSize, shuffle, sampler, dropLast). */
-  batchSampler?: Iterable<number[]> & { readonly length: number };
+  batchSampler?: Iterable<number[]> & {
+    /** Batches per pass. */
+    readonly length: number;
+  };
   /** Merges a list of samples into a batch (default: defaultCollate). */
   collateFn?: (samples: T[]) => B;
   /** Randomness for shuffle. */
@@ -92,12 +96,29 @@ function tensorSource(dataset: Dataset<unknown>): { base: TensorDataset; map: (i
   };
 }
 
+/**
+ * Batches of a dataset, as `torch.utils.data.DataLoader`: iterate it once per epoch. Samples are
+ * drawn in the sampler's order (sequential, or random with shuffle), grouped by batchSize and
+ * merged by collateFn (defaultCollate stacks tensors). Batches of a TensorDataset (or Subsets of
+ * one) are gathered row by row without making each sample.
+ * @throws TypeError if dataset is not a Dataset, or on an unknown option; RangeError on a
+ *   batchSize that is not a positive integer or options that exclude each other.
+ */
 export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
+  /** The dataset batched. */
   readonly dataset: Dataset<T>;
+  /** Samples per batch (null when a batchSampler was given). */
   readonly batchSize: number | null;
+  /** Whether a short last batch is dropped. */
   readonly dropLast: boolean;
+  /** The order of sample indices (null when a batchSampler was given). */
   readonly sampler: Sampler | null;
-  readonly batchSampler: Iterable<number[]> & { readonly length: number };
+  /** The batches of indices. */
+  readonly batchSampler: Iterable<number[]> & {
+    /** Batches per pass. */
+    readonly length: number;
+  };
+  /** Merges a list of samples into a batch. */
   readonly collateFn: (samples: T[]) => B;
   private readonly fast: ReturnType<typeof tensorSource>;
 
@@ -157,6 +178,7 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
     return this.collateFn(indices.map((i) => this.dataset.getItem(i)));
   }
 
+  /** One epoch: every batch, in the sampler's order (a new order each pass with shuffle). */
   *[Symbol.iterator](): Iterator<B> {
     for (const indices of this.batchSampler) yield this.fetch(indices);
   }

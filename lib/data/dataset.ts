@@ -4,10 +4,20 @@ import { defaultGenerator, type Generator } from '../random.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
+/**
+ * A map-style dataset (`torch.utils.data.Dataset`): a length and `getItem(i)` (PyTorch's
+ * `__len__` and `__getitem__`). Subclass it, or use TensorDataset.
+ */
 export abstract class Dataset<T = unknown> {
+  /** The number of samples (PyTorch's `len(dataset)`). */
   abstract readonly length: number;
+  /**
+   * Sample `index` (PyTorch's `dataset[index]`); negative indices count from the end.
+   * @throws TypeError if index is not an integer; RangeError if it is out of range.
+   */
   abstract getItem(index: number): T;
 
+  /** Every sample in order. */
   *[Symbol.iterator](): Iterator<T> {
     for (let i = 0; i < this.length; i++) yield this.getItem(i);
   }
@@ -28,6 +38,7 @@ export function row(t: Tensor, i: number): Tensor {
 
 /** Samples are the rows of the given tensors (which share their first dimension): [x[i], y[i], ...]. */
 export class TensorDataset extends Dataset<Tensor[]> {
+  /** The tensors whose rows are the samples. */
   readonly tensors: readonly Tensor[];
 
   constructor(...tensors: Tensor[]) {
@@ -70,9 +81,11 @@ export function checkDataset(op: string, dataset: unknown, name = 'dataset'): vo
 
 /** The samples of `dataset` at `indices`, in that order. */
 export class Subset<T = unknown> extends Dataset<T> {
+  /** The indices into `dataset`, in this subset's order. */
   readonly indices: readonly number[];
 
   constructor(
+    /** The dataset the samples come from. */
     readonly dataset: Dataset<T>,
     indices: Iterable<number>,
   ) {
@@ -99,6 +112,7 @@ export class Subset<T = unknown> extends Dataset<T> {
 /** Concatenates datasets: indices run through the first, then the second, ... */
 export class ConcatDataset<T = unknown> extends Dataset<T> {
   private readonly ends: number[] = [];
+  /** The datasets, in order. */
   readonly datasets: readonly Dataset<T>[];
 
   constructor(datasets: Iterable<Dataset<T>>) {

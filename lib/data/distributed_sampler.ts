@@ -9,6 +9,7 @@ import { Generator } from '../random.js';
 import { randperm } from './dataset.js';
 import type { Sampler } from './sampler.js';
 
+/** The options of DistributedSampler (PyTorch's keyword arguments, in camelCase). */
 export interface DistributedSamplerOptions {
   /** Processes sharing the dataset; the default group's world size when absent. */
   numReplicas?: number;
@@ -22,11 +23,22 @@ export interface DistributedSamplerOptions {
   dropLast?: boolean;
 }
 
+/**
+ * Each process's share of a dataset's indices (`torch.utils.data.distributed.DistributedSampler`):
+ * pass it as the DataLoader's sampler in each rank, and call `setEpoch(e)` before every epoch.
+ * @throws TypeError if dataset is neither a dataset nor a count, or on an unknown option;
+ *   RangeError on a numReplicas, rank or seed out of range.
+ */
 export class DistributedSampler implements Sampler {
+  /** Processes sharing the dataset. */
   readonly numReplicas: number;
+  /** This process's share, in [0, numReplicas). */
   readonly rank: number;
+  /** Whether each epoch draws a new permutation. */
   readonly shuffle: boolean;
+  /** The permutations' seed. */
   readonly seed: number;
+  /** Whether the uneven tail is dropped rather than padded. */
   readonly dropLast: boolean;
   /** Indices this rank visits per epoch. */
   readonly numSamples: number;
@@ -74,6 +86,7 @@ export class DistributedSampler implements Sampler {
     this.epoch = epoch;
   }
 
+  /** This rank's indices for the current epoch. */
   *[Symbol.iterator](): Iterator<number> {
     let indices: number[];
     if (this.shuffle) indices = randperm(this.n, new Generator().manualSeed(this.seed + this.epoch));

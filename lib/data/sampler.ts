@@ -3,6 +3,7 @@ import { checkIterable, checkOptions, describe } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { randperm } from './dataset.js';
 
+/** An order of sample indices for a DataLoader (`torch.utils.data.Sampler`): iterable, with a length. */
 export interface Sampler extends Iterable<number> {
   /** Number of indices one pass yields. */
   readonly length: number;
@@ -26,11 +27,13 @@ export class SequentialSampler implements Sampler {
   get length(): number {
     return this.n;
   }
+  /** One pass: the indices. */
   *[Symbol.iterator](): Iterator<number> {
     for (let i = 0; i < this.n; i++) yield i;
   }
 }
 
+/** The options of RandomSampler (PyTorch's keyword arguments, in camelCase). */
 export interface RandomSamplerOptions {
   /** Draw with replacement (then numSamples may exceed the dataset's length). */
   replacement?: boolean;
@@ -45,6 +48,7 @@ export interface RandomSamplerOptions {
  * the generator's seed, so `manualSeed(s)` before training fixes every epoch's order.
  */
 export class RandomSampler implements Sampler {
+  /** Whether indices are drawn with replacement. */
   readonly replacement: boolean;
   private readonly n: number;
   private readonly numSamples: number;
@@ -72,6 +76,7 @@ export class RandomSampler implements Sampler {
     return this.numSamples;
   }
 
+  /** One pass: the indices. */
   *[Symbol.iterator](): Iterator<number> {
     const g = this.generator ?? defaultGenerator;
     if (this.replacement) {
@@ -103,6 +108,7 @@ export class SubsetRandomSampler implements Sampler {
   get length(): number {
     return this.indices.length;
   }
+  /** One pass: the indices. */
   *[Symbol.iterator](): Iterator<number> {
     for (const i of randperm(this.indices.length, this.options.generator)) yield this.indices[i];
   }
@@ -110,20 +116,26 @@ export class SubsetRandomSampler implements Sampler {
 
 /** Groups another sampler's indices into batches of `batchSize` (the last one shorter unless dropLast). */
 export class BatchSampler implements Iterable<number[]> {
+  /** @throws RangeError if batchSize is not a positive integer. */
   constructor(
+    /** The sampler whose indices are grouped. */
     readonly sampler: Sampler,
+    /** Indices per batch. */
     readonly batchSize: number,
+    /** Drop the last batch when it is short (default false). */
     readonly dropLast = false,
   ) {
     if (!Number.isInteger(batchSize) || batchSize <= 0)
       throw new RangeError(`BatchSampler: batchSize must be a positive integer, got ${describe(batchSize)}`);
   }
 
+  /** Batches per pass. */
   get length(): number {
     const n = this.sampler.length;
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
+  /** One pass: the batches of indices. */
   *[Symbol.iterator](): Iterator<number[]> {
     let batch: number[] = [];
     for (const i of this.sampler) {

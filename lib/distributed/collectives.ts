@@ -13,15 +13,29 @@ import type { Tensor } from '../tensor.js';
 import { Kind, type KindCode, ReduceOpCode, type Buffer } from './native.js';
 import { type ActiveGroup, defaultGroup } from './process_group.js';
 
+/** How a reduction combines the ranks' tensors. */
 export type ReduceOpName = 'sum' | 'avg' | 'max' | 'min' | 'product';
 
 /** torch.distributed.ReduceOp's names, for ported code: ReduceOp.SUM is 'sum'. */
-export const ReduceOp = { SUM: 'sum', AVG: 'avg', MAX: 'max', MIN: 'min', PRODUCT: 'product' } as const;
+export const ReduceOp = {
+  /** The sum over the ranks. */
+  SUM: 'sum',
+  /** The mean over the ranks (float32 only). */
+  AVG: 'avg',
+  /** The elementwise maximum over the ranks. */
+  MAX: 'max',
+  /** The elementwise minimum over the ranks. */
+  MIN: 'min',
+  /** The product over the ranks. */
+  PRODUCT: 'product',
+} as const;
 
+/** The option every collective takes (PyTorch's `async_op=`). */
 export interface AsyncOption {
   /** Return a Work at once instead of waiting for the collective. */
   asyncOp?: boolean;
 }
+/** The options of allReduce, reduce and reduceScatter. */
 export interface ReduceOptions extends AsyncOption {
   /** 'sum' (default), 'avg' (float32 only), 'max', 'min' or 'product'. */
   op?: ReduceOpName;
@@ -79,6 +93,7 @@ export class Work {
     return true;
   }
 
+  /** Whether the collective has finished, successfully or not (`Work.is_completed`). */
   isCompleted(): boolean {
     return this.settled || this.group.native.isCompleted(this.id);
   }
@@ -234,6 +249,7 @@ export function reduceScatter(output: Tensor, inputList: Tensor[], options: Redu
   return submit(g, { kind: Kind.reduceScatter, tensor: t, list, op: code, writes: [t], asyncOp });
 }
 
+/** The options of gather. */
 export interface GatherOptions extends AsyncOption {
   /** On rank dst: worldSize tensors like `tensor`, which receive every rank's. Omitted elsewhere. */
   gatherList?: Tensor[] | null;
@@ -260,6 +276,7 @@ export function gather(tensor: Tensor, options: GatherOptions = {}): Work | unde
   return submit(g, { kind: Kind.gather, tensor: t, list, root, writes: list ?? [], asyncOp });
 }
 
+/** The options of scatter. */
 export interface ScatterOptions extends AsyncOption {
   /** On rank src: worldSize tensors like `tensor`; rank r receives scatterList[r]. Omitted elsewhere. */
   scatterList?: Tensor[] | null;

@@ -3,6 +3,7 @@
 import { checkOptions } from '../errors.js';
 import { loadDistributed, type NativeProcessGroup } from './native.js';
 
+/** The options of initProcessGroup (PyTorch's keyword arguments, in camelCase). */
 export interface InitProcessGroupOptions {
   /** 'gloo', the only backend (CPU tensors over TCP). */
   backend?: 'gloo';
@@ -25,6 +26,7 @@ export interface InitProcessGroupOptions {
 }
 
 const OPTION_KEYS = ['backend', 'initMethod', 'rank', 'worldSize', 'timeout'];
+/** The default timeout of the rendezvous and of every collective: 30 minutes, as PyTorch's. */
 export const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
 
 export interface ActiveGroup {

@@ -16,6 +16,7 @@ import { Tensor } from '../tensor.js';
 import { removeStaleTemporaries } from './atomic.js';
 import { readSafetensors, saveSafetensors } from './safetensors.js';
 
+/** The safetensors metadata key (and `format` value) that marks a file as a myelin checkpoint. */
 export const CHECKPOINT_FORMAT = 'myelin.checkpoint';
 const VERSION = 1;
 /**
@@ -27,15 +28,23 @@ const MAX_HEADER_JSON = 16 << 20;
 
 /** Anything with PyTorch's scheduler state-dict pair (every LRScheduler). */
 export interface Stateful {
+  /** The state, as plain JSON-serialisable values. */
   stateDict(): Record<string, unknown>;
+  /** Restores a state from stateDict. */
   loadStateDict(state: Record<string, unknown>): void;
 }
 
+/** What saveCheckpoint saves. */
 export interface SaveCheckpointOptions {
+  /** The model: its state dict. */
   model: Module;
+  /** The optimizer: its state dict (moment estimates, step counts, hyper-parameters). */
   optimizer?: Optimizer;
+  /** The lr scheduler: its state dict. */
   scheduler?: Stateful;
+  /** The epoch reached (a non-negative integer). */
   epoch?: number;
+  /** The global step reached (a non-negative integer). */
   step?: number;
   /** A generator (its state is saved) or a saved state, e.g. defaultGenerator.getState(). */
   rng?: Generator | GeneratorState;
@@ -43,9 +52,13 @@ export interface SaveCheckpointOptions {
   extra?: Record<string, unknown>;
 }
 
+/** What loadCheckpoint restores into. */
 export interface LoadCheckpointOptions {
+  /** The model to load the saved state dict into. */
   model?: Module;
+  /** The optimizer to load the saved state into (built over the same parameters). */
   optimizer?: Optimizer;
+  /** The scheduler to load the saved state into. */
   scheduler?: Stateful;
   /** Restores the saved RNG state into this generator (pass defaultGenerator to restore the global one). */
   rng?: Generator;
@@ -53,25 +66,47 @@ export interface LoadCheckpointOptions {
   strict?: boolean;
 }
 
+/** What loadCheckpoint returns: the saved counters and extras. */
 export interface CheckpointInfo {
+  /** The saved epoch, or null. */
   epoch: number | null;
+  /** The saved step, or null. */
   step: number | null;
+  /** The saved generator state, or null. */
   rng: GeneratorState | null;
+  /** The saved extra values. */
   extra: Record<string, unknown>;
   /** Model keys the file lacks / keys the model lacks (only non-empty with strict: false). */
   missingKeys: string[];
+  /** Keys of the file that the model lacks (only non-empty with strict: false). */
   unexpectedKeys: string[];
 }
 
+/** A checkpoint's whole contents, as readCheckpoint returns them without applying them. */
 export interface CheckpointContents {
+  /** The model's state dict. */
   model: StateDict;
+  /** The optimizer's state dict, or null. */
   optimizer: OptimizerStateDict | null;
+  /** The scheduler's state dict, or null. */
   scheduler: Record<string, unknown> | null;
+  /** The saved epoch, or null. */
   epoch: number | null;
+  /** The saved step, or null. */
   step: number | null;
+  /** The saved generator state, or null. */
   rng: GeneratorState | null;
+  /** The saved extra values. */
   extra: Record<string, unknown>;
-  classes: { model: string; optimizer: string | null; scheduler: string | null };
+  /** The class names of what was saved, checked against what it is loaded into. */
+  classes: {
+    /** The model's class name. */
+    model: string;
+    /** The optimizer's class name, or null. */
+    optimizer: string | null;
+    /** The scheduler's class name, or null. */
+    scheduler: string | null;
+  };
 }
 
 interface Header {

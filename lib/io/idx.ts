@@ -16,11 +16,16 @@ import {
   readUpTo,
 } from './byte_source.js';
 
+/** The element types of the IDX format (LeCun's MNIST files), by the format's names. */
 export type IdxDType = 'ubyte' | 'byte' | 'short' | 'int' | 'float' | 'double';
+/** The typed array an IDX array's elements are read into, by its dtype. */
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
+/** An array read from (or to write to) an IDX file. */
 export interface IdxArray {
+  /** The element type. */
   dtype: IdxDType;
+  /** The size of each dim. */
   shape: number[];
   /** Elements in row-major order, in the host's byte order. */
   data: IdxData;

@@ -15,6 +15,7 @@ import { writeFileAtomic } from './atomic.js';
 import { allocatePayload, atEnd, type ByteSource, FileSource, MemorySource, readUpTo } from './byte_source.js';
 import { parseHeader } from './safetensors_header.js';
 
+/** The dtypes of the safetensors format, by its names (myelin reads each as float32, int32 or bool). */
 export type SafetensorsDType =
   | 'F64'
   | 'F32'
@@ -28,10 +29,14 @@ export type SafetensorsDType =
   | 'U16'
   | 'U32'
   | 'BOOL';
+/** A safetensors file's `__metadata__`: string keys to string values. */
 export type Metadata = Record<string, string>;
 
+/** What loadSafetensors returns. */
 export interface SafetensorsContents {
+  /** The tensors by name. */
   tensors: Record<string, Tensor>;
+  /** The file's metadata (empty when it has none). */
   metadata: Metadata;
 }
 

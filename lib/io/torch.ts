@@ -122,6 +122,7 @@ interface StorageRecord {
   storage: Storage | null;
 }
 
+/** A dtype conversion loadTorch made: storages of a dtype myelin lacks (float64, int64...). */
 export interface TorchConversion {
   /** The storage dtype in the file. */
   from: string;
@@ -129,9 +130,11 @@ export interface TorchConversion {
   to: DType;
   /** How many storages and elements were converted. */
   storages: number;
+  /** How many elements they held. */
   elements: number;
 }
 
+/** What readTorch returns. */
 export interface TorchContents {
   /** What torch.load would return, with myelin tensors (Parameters where torch had them). */
   value: unknown;
@@ -139,6 +142,7 @@ export interface TorchContents {
   conversions: TorchConversion[];
 }
 
+/** The options of loadTorch and readTorch. */
 export interface LoadTorchOptions {
   /** false: refuse storages that need a dtype conversion instead of converting them (default true). */
   convert?: boolean;

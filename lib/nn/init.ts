@@ -4,6 +4,7 @@ import { defaultGenerator, type Generator } from '../random.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
+/** The nonlinearities calculateGain knows (PyTorch's names). */
 export type Nonlinearity =
   | 'linear'
   | 'conv1d'
@@ -17,9 +18,12 @@ export type Nonlinearity =
   | 'relu'
   | 'leaky_relu'
   | 'selu';
+/** Which fan the Kaiming initialisers scale by. */
 export type FanMode = 'fan_in' | 'fan_out';
 
+/** The option of every random initialiser. */
 export interface InitOptions {
+  /** The generator drawing the values (default: the process-wide one). */
   generator?: Generator;
 }
 
@@ -60,7 +64,12 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
 }
 
 /** fan_in and fan_out of a weight: dims 1 and 0 times the receptive field (dims 2...). */
-export function calculateFanInAndFanOut(t: Tensor): { fanIn: number; fanOut: number } {
+export function calculateFanInAndFanOut(t: Tensor): {
+  /** Inputs per output unit: dim 1 times the receptive field. */
+  fanIn: number;
+  /** Outputs per input unit: dim 0 times the receptive field. */
+  fanOut: number;
+} {
   return fans('calculateFanInAndFanOut', t);
 }
 
@@ -97,6 +106,10 @@ function fill(name: string, t: Tensor, value: (i: number) => number): Tensor {
   return t;
 }
 
+/**
+ * Fills t in place with U(a, b) samples and returns it (`torch.nn.init.uniform_`), without recording.
+ * @throws TypeError if t is not a Tensor or a or b not a number; RangeError if a > b.
+ */
 export function uniform_(t: Tensor, a = 0, b = 1, opts: InitOptions = {}): Tensor {
   checkTensor('uniform_', 'input', t);
   checkNumber('uniform_', 'a', a);
@@ -109,6 +122,10 @@ function uniformFill(name: string, t: Tensor, a: number, b: number, g: Generator
   return fill(name, t, () => a + (b - a) * g.nextFloat());
 }
 
+/**
+ * Fills t in place with N(mean, std^2) samples and returns it (`torch.nn.init.normal_`), without recording.
+ * @throws TypeError if t is not a Tensor or mean or std not a number; RangeError on a negative std.
+ */
 export function normal_(t: Tensor, mean = 0, std = 1, opts: InitOptions = {}): Tensor {
   checkTensor('normal_', 'input', t);
   checkNumber('normal_', 'mean', mean);
@@ -143,22 +160,32 @@ export function truncNormal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2, opts: 
   });
 }
 
+/**
+ * Fills t in place with value and returns it (`torch.nn.init.constant_`), without recording.
+ * @throws TypeError if t is not a Tensor or value not a number.
+ */
 export function constant_(t: Tensor, value: number): Tensor {
   checkTensor('constant_', 'input', t);
   checkNumber('constant_', 'value', value, { finite: false });
   return fill('constant_', t, () => value);
 }
 
+/** Fills t in place with zeros and returns it (`torch.nn.init.zeros_`), without recording. */
 export function zeros_(t: Tensor): Tensor {
   checkTensor('zeros_', 'input', t);
   return constant_(t, 0);
 }
 
+/** Fills t in place with ones and returns it (`torch.nn.init.ones_`), without recording. */
 export function ones_(t: Tensor): Tensor {
   checkTensor('ones_', 'input', t);
   return constant_(t, 1);
 }
 
+/**
+ * Fills the 2-D t in place with the identity and returns it (`torch.nn.init.eye_`), without recording.
+ * @throws RangeError unless t is 2-D.
+ */
 export function eye_(t: Tensor): Tensor {
   checkTensor('eye_', 'input', t);
   if (t.ndim !== 2) throw new RangeError(`eye_: only 2-D tensors are supported, got shape ${formatShape(t.shape)}`);
@@ -166,6 +193,11 @@ export function eye_(t: Tensor): Tensor {
   return fill('eye_', t, (i) => (Math.floor(i / cols) === i % cols ? 1 : 0));
 }
 
+/**
+ * Fills t in place with U(-a, a), a = gain * sqrt(6 / (fanIn + fanOut)), and returns it
+ * (`torch.nn.init.xavier_uniform_`).
+ * @throws RangeError if t has fewer than 2 dims.
+ */
 export function xavierUniform_(t: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
   checkTensor('xavierUniform_', 'input', t);
   checkNumber('xavierUniform_', 'gain', gain);
@@ -175,6 +207,11 @@ export function xavierUniform_(t: Tensor, gain = 1, opts: InitOptions = {}): Ten
   return uniformFill('xavierUniform_', t, -bound, bound, g);
 }
 
+/**
+ * Fills t in place with N(0, std^2), std = gain * sqrt(2 / (fanIn + fanOut)), and returns it
+ * (`torch.nn.init.xavier_normal_`).
+ * @throws RangeError if t has fewer than 2 dims.
+ */
 export function xavierNormal_(t: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
   checkTensor('xavierNormal_', 'input', t);
   checkNumber('xavierNormal_', 'gain', gain);
@@ -183,10 +220,13 @@ export function xavierNormal_(t: Tensor, gain = 1, opts: InitOptions = {}): Tens
   return normalFill('xavierNormal_', t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), g);
 }
 
+/** The options of kaimingUniform_ and kaimingNormal_ (PyTorch's keyword arguments). */
 export interface KaimingOptions extends InitOptions {
   /** The negative slope of the rectifier after this layer (leaky_relu); 0 for relu. */
   a?: number;
+  /** 'fan_in' (the default) keeps the forward's variance, 'fan_out' the backward's. */
   mode?: FanMode;
+  /** The nonlinearity after this layer, for its gain (default 'leaky_relu'). */
   nonlinearity?: Nonlinearity;
 }
 

@@ -11,18 +11,32 @@ import { Tensor } from '../tensor.js';
 import { activeTracer } from '../trace.js';
 import { Parameter } from './parameter.js';
 
+/**
+ * A hook run before a module's forward (PyTorch's forward pre-hook): it gets the module and the
+ * arguments of `call`; returning an array replaces the arguments, returning nothing keeps them.
+ */
 export type ForwardPreHook = (module: Module, inputs: unknown[]) => unknown[] | void;
+/**
+ * A hook run after a module's forward (PyTorch's forward hook): it gets the module, the arguments
+ * and the output; returning a value replaces the output, returning nothing keeps it.
+ */
 export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => unknown | void;
 
+/** What registering a hook returns (PyTorch's `RemovableHandle`). */
 export interface RemovableHandle {
+  /** Unregisters the hook; calling it again does nothing. */
   remove(): void;
 }
 
+/** What `Module.loadStateDict` returns (PyTorch's `_IncompatibleKeys`). */
 export interface LoadResult {
+  /** Keys of the module's state dict that the loaded one lacks (left unchanged). */
   missingKeys: string[];
+  /** Keys of the loaded state dict that the module has not (ignored). */
   unexpectedKeys: string[];
 }
 
+/** A module's parameters and persistent buffers by PyTorch's dotted key (`'layers.0.weight'`). */
 export type StateDict = Record<string, Tensor>;
 
 // A forward's parameter list is exactly never[] only on Module itself (a module of unknown kind).
@@ -47,7 +61,15 @@ export type CallOutput<M> = M extends { forward(...args: infer A): infer R }
 // Fields of Module itself that are never parameters, buffers or children.
 const INTERNAL = new Set(['training', '_buffers', '_nonPersistent', '_preHooks', '_hooks']);
 
+/**
+ * The base class of every layer and model, as PyTorch's `torch.nn.Module`: subclass it, assign
+ * parameters, buffers and submodules to fields in the constructor, and write `forward`; then call
+ * the model with `model.call(x)` (PyTorch's `model(x)`). Parameters, buffers and submodules are
+ * found from the fields, in assignment order (PyTorch's registration order), so the state dict
+ * keys are PyTorch's.
+ */
 export abstract class Module {
+  /** True in training mode (the default), false after `eval()`: dropout and batch norm read it. */
   training = true;
   /** @internal names of fields that are buffers (registerBuffer). */
   _buffers = new Set<string>();
@@ -58,6 +80,10 @@ export abstract class Module {
   /** @internal */
   _hooks: ForwardHook[] = [];
 
+  /**
+   * The computation (PyTorch's `forward`), written by each subclass. Call the module with
+   * `call(...)` rather than `forward(...)`, so that the hooks run.
+   */
   abstract forward(...inputs: never[]): unknown;
 
   /**
@@ -85,12 +111,22 @@ export abstract class Module {
     return output;
   }
 
+  /**
+   * Runs `hook` before each forward of this module (PyTorch's `register_forward_pre_hook`); it may
+   * replace the arguments. Hooks run in registration order.
+   * @throws TypeError if `hook` is not a function.
+   */
   registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
     checkFunction(`${this.constructor.name}.registerForwardPreHook`, 'hook', hook);
     this._preHooks.push(hook);
     return { remove: () => removeFrom(this._preHooks, hook) };
   }
 
+  /**
+   * Runs `hook` after each forward of this module (PyTorch's `register_forward_hook`); it may
+   * replace the output. Hooks run in registration order.
+   * @throws TypeError if `hook` is not a function.
+   */
   registerForwardHook(hook: ForwardHook): RemovableHandle {
     checkFunction(`${this.constructor.name}.registerForwardHook`, 'hook', hook);
     this._hooks.push(hook);
@@ -117,10 +153,12 @@ export abstract class Module {
     return Object.entries(this).filter(([k]) => !INTERNAL.has(k));
   }
 
+  /** The direct submodules with their field names (PyTorch's `named_children`). */
   *namedChildren(): Generator<[string, Module]> {
     for (const [k, v] of this.ownEntries()) if (v instanceof Module) yield [k, v];
   }
 
+  /** The direct submodules (PyTorch's `children`). */
   *children(): Generator<Module> {
     for (const [, m] of this.namedChildren()) yield m;
   }
@@ -133,10 +171,17 @@ export abstract class Module {
     for (const [k, m] of this.namedChildren()) yield* m.namedModules(prefix ? `${prefix}.${k}` : k, seen);
   }
 
+  /** This module and every descendant, each once, in pre-order (PyTorch's `modules`). */
   *modules(): Generator<Module> {
     for (const [, m] of this.namedModules()) yield m;
   }
 
+  /**
+   * The parameters with their dotted names (PyTorch's `named_parameters`), each once even where
+   * shared, in registration order.
+   * @param prefix prepended to every name.
+   * @param recurse false: this module's own parameters only.
+   */
   *namedParameters(prefix = '', recurse = true): Generator<[string, Parameter]> {
     const seen = new Set<Tensor>();
     const mods: Iterable<[string, Module]> = recurse ? this.namedModules(prefix) : [[prefix, this]];
@@ -150,10 +195,20 @@ export abstract class Module {
     }
   }
 
+  /**
+   * The parameters (PyTorch's `parameters`), each once, in registration order: what an optimizer
+   * takes.
+   * @param recurse false: this module's own parameters only.
+   */
   *parameters(recurse = true): Generator<Parameter> {
     for (const [, p] of this.namedParameters('', recurse)) yield p;
   }
 
+  /**
+   * The buffers with their dotted names (PyTorch's `named_buffers`), non-persistent ones included.
+   * @param prefix prepended to every name.
+   * @param recurse false: this module's own buffers only.
+   */
   *namedBuffers(prefix = '', recurse = true): Generator<[string, Tensor]> {
     const mods: Iterable<[string, Module]> = recurse ? this.namedModules(prefix) : [[prefix, this]];
     for (const [modPrefix, m] of mods) {
@@ -164,17 +219,27 @@ export abstract class Module {
     }
   }
 
+  /**
+   * The buffers (PyTorch's `buffers`): state that is not trained, such as batch norm's running
+   * statistics.
+   * @param recurse false: this module's own buffers only.
+   */
   *buffers(recurse = true): Generator<Tensor> {
     for (const [, b] of this.namedBuffers('', recurse)) yield b;
   }
 
   // ---- modes and bulk operations ----
 
+  /**
+   * Sets training mode on this module and every descendant (PyTorch's `train`); returns this.
+   * @param mode false is `eval()`.
+   */
   train(mode = true): this {
     for (const m of this.modules()) m.training = mode;
     return this;
   }
 
+  /** Sets evaluation mode on this module and every descendant (PyTorch's `eval`); returns this. */
   eval(): this {
     return this.train(false);
   }
@@ -232,6 +297,11 @@ export abstract class Module {
     return this;
   }
 
+  /**
+   * Clears the parameters' gradients (PyTorch's `zero_grad`).
+   * @param options.setToNone true (the default): `grad` becomes null; false: filled with zeros.
+   * @throws TypeError on an unknown option.
+   */
   zeroGrad(options: { setToNone?: boolean } = {}): void {
     const setToNone =
       checkOptions(`${this.constructor.name}.zeroGrad`, options, { setToNone: 'boolean' }).setToNone ?? true;
@@ -242,6 +312,10 @@ export abstract class Module {
     }
   }
 
+  /**
+   * Sets `requiresGrad` on every parameter (PyTorch's `requires_grad_`), to freeze (false) or
+   * unfreeze them; returns this.
+   */
   requiresGrad_(requiresGrad = true): this {
     for (const p of this.parameters()) p.requiresGrad = requiresGrad;
     return this;
@@ -313,6 +387,7 @@ export abstract class Module {
     return '';
   }
 
+  /** PyTorch's repr: the class name, `extraRepr()`, and each child indented on its own line. */
   toString(): string {
     const children = [...this.namedChildren()];
     const name = this.constructor.name;

@@ -9,6 +9,7 @@ export class Parameter extends Tensor {
   }
 }
 
+/** Whether x is a Parameter (a tensor a Module registers as trainable). */
 export function isParameter(x: unknown): x is Parameter {
   return x instanceof Parameter;
 }

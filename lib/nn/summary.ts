@@ -11,10 +11,13 @@ import { MultiheadAttention } from './modules/attention.js';
 import { ConvNd } from './modules/conv.js';
 import { Bilinear, Linear } from './modules/linear.js';
 
+/** One module's row of nn.summary. */
 export interface LayerSummary {
   /** Dotted path in the model ('' for the model itself). */
   name: string;
+  /** The module's class name. */
   type: string;
+  /** Nesting depth: 0 for the model, 1 for its children... */
   depth: number;
   /** The first tensor output's shape; null when the module did not run or returned no tensor. */
   outputShape: number[] | null;
@@ -26,6 +29,7 @@ export interface LayerSummary {
 
 /** A module may report its own multiply-accumulates for the summary (e.g. convolutions). */
 export interface CountsMacs {
+  /** Multiply-adds of one call with these input shapes and this output (torchinfo's rule). */
   countMacs(inputs: unknown[], output: unknown): number;
 }
 
@@ -79,23 +83,32 @@ const group = (n: number) =>
     .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const mb = (bytes: number) => (bytes / 1e6).toFixed(2);
 
+/** What nn.summary returns: a row per module and the totals; toString() prints torchinfo's table. */
 export class ModelSummary {
   constructor(
+    /** One row per module, in call order. */
     readonly layers: LayerSummary[],
+    /** Parameter elements, each shared parameter once. */
     readonly totalParams: number,
+    /** Parameter elements that require grad. */
     readonly trainableParams: number,
+    /** Multiply-accumulates of one forward. */
     readonly totalMacs: number,
+    /** Bytes of the inputs. */
     readonly inputBytes: number,
     /** Outputs of every leaf layer, twice (the activations and their gradients), float32. */
     readonly forwardBackwardBytes: number,
+    /** Bytes of the parameters. */
     readonly paramBytes: number,
     private readonly maxDepth: number,
   ) {}
 
+  /** Inputs, activations with their gradients, and parameters: the estimated total. */
   get totalBytes(): number {
     return this.inputBytes + this.forwardBackwardBytes + this.paramBytes;
   }
 
+  /** torchinfo's table: one row per module, then the totals. */
   toString(): string {
     const widths = [40, 26, 15, 15];
     const rule = '='.repeat(widths.reduce((a, b) => a + b, 0));
@@ -143,6 +156,7 @@ export class ModelSummary {
   }
 }
 
+/** The options of nn.summary. */
 export interface SummaryOptions {
   /** Rows deeper than this are left out of the table (their numbers still count). Default 3. */
   depth?: number;

@@ -30,8 +30,11 @@ function gradViews(op: string, params: Tensor[]): Float32Array[] {
   return out;
 }
 
+/** The options of clipGradNorm_ (PyTorch's keyword arguments, in camelCase). */
 export interface ClipGradNormOptions {
+  /** The p of the p-norm (default 2; Infinity: the largest magnitude). */
   normType?: number;
+  /** Throw when the total norm is NaN or infinite instead of scaling by it (default false). */
   errorIfNonfinite?: boolean;
 }
 

@@ -79,7 +79,9 @@ function maybeInplace(op: string, x: Tensor, inplace: boolean | undefined, fn: (
   return unaryInplace(`${op}_`, x, fn);
 }
 
+/** The option of the activations that can work in place. */
 export interface InplaceOption {
+  /** Write the result into the input and return it (default false). */
   inplace?: boolean;
 }
 
@@ -172,7 +174,9 @@ export function elu(x: Tensor, alpha = 1, options: InplaceOption = {}): Tensor {
   );
 }
 
+/** SELU's alpha (Klambauer et al.), as `torch.nn.SELU`. */
 export const SELU_ALPHA = 1.6732632423543772;
+/** SELU's scale (Klambauer et al.), as `torch.nn.SELU`. */
 export const SELU_SCALE = 1.0507009873554805;
 
 /** scale * elu(x, alpha) with the self-normalising constants of Klambauer et al. */
@@ -239,6 +243,7 @@ const geluTanhOp = definePointwise<'tanh'>({
   },
 });
 
+/** The options of gelu. */
 export interface GeluOptions {
   /** 'none' (default): x Phi(x) with the exact erf; 'tanh': the tanh approximation. */
   approximate?: 'none' | 'tanh';
@@ -298,7 +303,9 @@ const softplusOp = definePointwise<SoftplusParams>({
   },
 });
 
+/** The options of softplus (PyTorch's keyword arguments). */
 export interface SoftplusOptions {
+  /** The sharpness: log(1 + exp(beta * x)) / beta (default 1). */
   beta?: number;
   /** Above beta * x > threshold the function is linear (x). */
   threshold?: number;

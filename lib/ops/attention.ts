@@ -15,6 +15,7 @@ import { softmax } from './softmax.js';
 import { transpose } from './view.js';
 import type { Generator } from '../random.js';
 
+/** The options of scaledDotProductAttention (PyTorch's keyword arguments, in camelCase). */
 export interface SdpaOptions {
   /** bool: True = take part; float: added to the scores. Broadcast to [..., L, S]. */
   attnMask?: Tensor | null;
@@ -24,6 +25,7 @@ export interface SdpaOptions {
   isCausal?: boolean;
   /** Default 1 / sqrt(q.shape[-1]). */
   scale?: number;
+  /** The generator drawing the dropout mask (default: the process-wide one). */
   generator?: Generator;
 }
 

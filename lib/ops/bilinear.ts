@@ -9,6 +9,11 @@ import { requireFloat } from '../raw/elementwise.js';
 import { sum } from './reduce.js';
 import { reshape, unsqueeze } from './view.js';
 
+/**
+ * The bilinear map y = x1^T A x2 + b (`torch.nn.functional.bilinear`): x1 [..., in1], x2 [..., in2],
+ * weight [out, in1, in2], bias [out]; y [..., out].
+ * @throws TypeError if an argument is not a float32 Tensor; RangeError if the shapes do not match.
+ */
 export function bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   const op = 'bilinear';
   for (const [name, t] of [

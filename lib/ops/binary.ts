@@ -11,6 +11,7 @@ import { valuesAs } from '../raw/strided.js';
 import { cast } from './cast.js';
 import { recorded } from '../trace.js';
 
+/** An operand of the arithmetic ops: a tensor, or a number (a "weak" scalar, as in PyTorch). */
 export type TensorLike = Tensor | number;
 
 /** A number becomes a 0-d float32 tensor; tensors pass through. */
@@ -138,16 +139,34 @@ export function intBinary(op: string, a: TensorLike, b: TensorLike, f: (x: numbe
   });
 }
 
+/**
+ * a + b elementwise (`torch.add`); a or b may be a number.
+ * Broadcasts; int32 and bool operands (and integer numbers) give int32, wrapping on overflow as
+ * PyTorch's int32; a float32 operand or a fraction gives float32. Differentiable.
+ * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
+ */
 export function add(a: TensorLike, b: TensorLike): Tensor {
   if (resultType(a, b) === 'int32')
     return intBinary('add', asTensorOrNumber('add', a), asTensorOrNumber('add', b), (x, y) => (x + y) | 0);
   return addOp(...floatPair('add', a, b));
 }
+/**
+ * a - b elementwise (`torch.sub`); a or b may be a number.
+ * Broadcasts; int32 and bool operands (and integer numbers) give int32, wrapping on overflow as
+ * PyTorch's int32; a float32 operand or a fraction gives float32. Differentiable.
+ * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
+ */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
   if (resultType(a, b) === 'int32')
     return intBinary('sub', asTensorOrNumber('sub', a), asTensorOrNumber('sub', b), (x, y) => (x - y) | 0);
   return subOp(...floatPair('sub', a, b));
 }
+/**
+ * a * b elementwise (`torch.mul`); a or b may be a number.
+ * Broadcasts; int32 and bool operands (and integer numbers) give int32, wrapping on overflow as
+ * PyTorch's int32; a float32 operand or a fraction gives float32. Differentiable.
+ * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
+ */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   if (resultType(a, b) === 'int32')
     return intBinary('mul', asTensorOrNumber('mul', a), asTensorOrNumber('mul', b), Math.imul);
@@ -166,9 +185,13 @@ function asTensorOrNumber(op: string, x: TensorLike): TensorLike {
 declare module '../tensor.js' {
   // A float32 tensor combined with anything is float32 (so a sum of losses stays one).
   interface Tensor<D extends DType = DType> {
+    /** `add(this, ...)` as a method (`torch.Tensor.add`): see `add`. */
     add(other: TensorLike): D extends 'float32' ? Tensor<'float32'> : Tensor;
+    /** `sub(this, ...)` as a method (`torch.Tensor.sub`): see `sub`. */
     sub(other: TensorLike): D extends 'float32' ? Tensor<'float32'> : Tensor;
+    /** `mul(this, ...)` as a method (`torch.Tensor.mul`): see `mul`. */
     mul(other: TensorLike): D extends 'float32' ? Tensor<'float32'> : Tensor;
+    /** `div(this, ...)` as a method (`torch.Tensor.div`): see `div`. */
     div(other: TensorLike): D extends 'float32' ? Tensor<'float32'> : Tensor;
   }
 }

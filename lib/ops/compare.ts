@@ -12,16 +12,64 @@ function compare(op: string, f: (x: number, y: number) => boolean) {
   return (a: TensorLike, b: TensorLike): Tensor => run(asTensor(op, a), asTensor(op, b));
 }
 
+/**
+ * a == b elementwise (`torch.eq`).
+ * Broadcasts; any dtypes in, a bool tensor out; no gradient.
+ * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
+ */
 export const eq = compare('eq', (x, y) => x === y);
+/**
+ * a != b elementwise (`torch.ne`); true where either is NaN.
+ * Broadcasts; any dtypes in, a bool tensor out; no gradient.
+ * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
+ */
 export const ne = compare('ne', (x, y) => x !== y);
+/**
+ * a < b elementwise (`torch.lt`).
+ * Broadcasts; any dtypes in, a bool tensor out; no gradient.
+ * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
+ */
 export const lt = compare('lt', (x, y) => x < y);
+/**
+ * a <= b elementwise (`torch.le`).
+ * Broadcasts; any dtypes in, a bool tensor out; no gradient.
+ * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
+ */
 export const le = compare('le', (x, y) => x <= y);
+/**
+ * a > b elementwise (`torch.gt`).
+ * Broadcasts; any dtypes in, a bool tensor out; no gradient.
+ * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
+ */
 export const gt = compare('gt', (x, y) => x > y);
+/**
+ * a >= b elementwise (`torch.ge`).
+ * Broadcasts; any dtypes in, a bool tensor out; no gradient.
+ * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
+ */
 export const ge = compare('ge', (x, y) => x >= y);
 
 // Truthiness is "nonzero" (NaN is truthy), as torch.
+/**
+ * a AND b elementwise (`torch.logical_and`).
+ * Broadcasts; an element is true where it is nonzero (NaN included), as PyTorch; a bool tensor
+ * out; no gradient.
+ * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
+ */
 export const logicalAnd = compare('logicalAnd', (x, y) => x !== 0 && y !== 0);
+/**
+ * a OR b elementwise (`torch.logical_or`).
+ * Broadcasts; an element is true where it is nonzero (NaN included), as PyTorch; a bool tensor
+ * out; no gradient.
+ * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
+ */
 export const logicalOr = compare('logicalOr', (x, y) => x !== 0 || y !== 0);
+/**
+ * a XOR b elementwise (`torch.logical_xor`).
+ * Broadcasts; an element is true where it is nonzero (NaN included), as PyTorch; a bool tensor
+ * out; no gradient.
+ * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
+ */
 export const logicalXor = compare('logicalXor', (x, y) => (x !== 0) !== (y !== 0));
 
 function unaryBool(op: string, f: (v: number) => boolean) {
@@ -35,9 +83,25 @@ function unaryBool(op: string, f: (v: number) => boolean) {
   };
 }
 
+/**
+ * NOT x elementwise (`torch.logical_not`): true where x is zero. A bool tensor out.
+ * @throws TypeError if x is not a Tensor.
+ */
 export const logicalNot = unaryBool('logicalNot', (v) => v === 0);
+/**
+ * Whether each element is NaN (`torch.isnan`). A bool tensor out.
+ * @throws TypeError if x is not a Tensor.
+ */
 export const isnan = unaryBool('isnan', (v) => v !== v);
+/**
+ * Whether each element is finite: not NaN nor infinite (`torch.isfinite`). A bool tensor out.
+ * @throws TypeError if x is not a Tensor.
+ */
 export const isfinite = unaryBool('isfinite', Number.isFinite);
+/**
+ * Whether each element is +-Infinity (`torch.isinf`). A bool tensor out.
+ * @throws TypeError if x is not a Tensor.
+ */
 export const isinf = unaryBool('isinf', (v) => v === Infinity || v === -Infinity);
 
 /** equal/allclose answer in JavaScript: a traced forward (onnx.export) must not branch on it. */

@@ -14,30 +14,52 @@ import { isForwardADActive } from '../autograd/dual_state.js';
 export type Pair = number | readonly [number, number];
 export type Padding2d = Pair | 'same' | 'valid';
 
+/** The options of conv2d and nn.Conv2d (PyTorch's keyword arguments). */
 export interface Conv2dOptions {
+  /** The step of the kernel over the input (default 1). */
   stride?: Pair;
+  /** Zeros added on both sides of each spatial dim (default 0); 'same' keeps the size (stride 1), 'valid' is 0. */
   padding?: Padding2d;
+  /** The spacing between kernel elements (default 1). */
   dilation?: Pair;
+  /** Channel groups convolved separately; in and out channels divide by it (default 1). */
   groups?: number;
 }
+/** The options of conv1d and nn.Conv1d (PyTorch's keyword arguments). */
 export interface Conv1dOptions {
+  /** The step of the kernel over the input (default 1). */
   stride?: number | readonly [number];
+  /** Zeros added on both sides of each spatial dim (default 0); 'same' keeps the size (stride 1), 'valid' is 0. */
   padding?: number | readonly [number] | 'same' | 'valid';
+  /** The spacing between kernel elements (default 1). */
   dilation?: number | readonly [number];
+  /** Channel groups convolved separately; in and out channels divide by it (default 1). */
   groups?: number;
 }
+/** The options of convTranspose2d and nn.ConvTranspose2d (PyTorch's keyword arguments). */
 export interface ConvTranspose2dOptions {
+  /** The step of the kernel over the input (default 1). */
   stride?: Pair;
+  /** dilation * (kernelSize - 1) - padding zeros on both sides of the input (default 0). */
   padding?: Pair;
+  /** Size added to one side of each output dim, below stride or dilation (default 0). */
   outputPadding?: Pair;
+  /** Channel groups convolved separately; in and out channels divide by it (default 1). */
   groups?: number;
+  /** The spacing between kernel elements (default 1). */
   dilation?: Pair;
 }
+/** The options of convTranspose1d and nn.ConvTranspose1d (PyTorch's keyword arguments). */
 export interface ConvTranspose1dOptions {
+  /** The step of the kernel over the input (default 1). */
   stride?: number | readonly [number];
+  /** dilation * (kernelSize - 1) - padding zeros on both sides of the input (default 0). */
   padding?: number | readonly [number];
+  /** Size added to one side of each output dim, below stride or dilation (default 0). */
   outputPadding?: number | readonly [number];
+  /** Channel groups convolved separately; in and out channels divide by it (default 1). */
   groups?: number;
+  /** The spacing between kernel elements (default 1). */
   dilation?: number | readonly [number];
 }
 

@@ -166,11 +166,17 @@ export const triu = defineTriangle('triu');
 
 declare module '../tensor.js' {
   interface Tensor {
+    /** `diagonal(this, ...)` as a method (`torch.Tensor.diagonal`): see `diagonal`. */
     diagonal(offset?: number, dim1?: number, dim2?: number): Tensor;
+    /** `diagEmbed(this, ...)` as a method (`torch.Tensor.diag_embed`): see `diagEmbed`. */
     diagEmbed(offset?: number, dim1?: number, dim2?: number): Tensor;
+    /** `diag(this, ...)` as a method (`torch.Tensor.diag`): see `diag`. */
     diag(diagonal?: number): Tensor;
+    /** `trace(this)` as a method (`torch.Tensor.trace`): see `trace`. */
     trace(): Tensor;
+    /** `tril(this, ...)` as a method (`torch.Tensor.tril`): see `tril`. */
     tril(diagonal?: number): Tensor;
+    /** `triu(this, ...)` as a method (`torch.Tensor.triu`): see `triu`. */
     triu(diagonal?: number): Tensor;
   }
 }

@@ -39,10 +39,13 @@ const dropoutOp = defineOp({
   jvp: (ctx, t) => mul(t!, new Tensor(new Storage(ctx.mask), t!.shape)),
 });
 
+/** The options of the dropout functions (PyTorch's keyword arguments). */
 export interface DropoutOptions {
   /** Default true (torch's F.dropout); false returns x unchanged. */
   training?: boolean;
+  /** Zero the input's elements in place and return it (default false). */
   inplace?: boolean;
+  /** The generator drawing the mask (default: the process-wide one). */
   generator?: Generator;
 }
 

@@ -62,11 +62,13 @@ const embeddingOp: (weight: Tensor, indices: Tensor, idx: Int32Array, paddingIdx
   jvp: (ctx, tw) => embeddingOp(tw!, ctx.indices, ctx.idx, ctx.paddingIdx),
 });
 
+/** The options of embedding (PyTorch's keyword arguments, in camelCase). */
 export interface EmbeddingOptions {
   /** This row's gradient is always zero (negative values count from the end). */
   paddingIdx?: number | null;
   /** Looked-up rows whose normType-norm exceeds maxNorm are rescaled in place in weight. */
   maxNorm?: number | null;
+  /** The p of the p-norm for maxNorm (default 2). */
   normType?: number;
 }
 

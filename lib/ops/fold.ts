@@ -94,9 +94,13 @@ export function unfoldDim(x: Tensor, dim: number, size: number, step: number): T
 
 type Pair = number | readonly [number, number];
 
+/** The options of unfold and fold (PyTorch's keyword arguments). */
 export interface UnfoldOptions {
+  /** The spacing between kernel elements (default 1). */
   dilation?: Pair;
+  /** Zeros added on both sides of each spatial dim (default 0). */
   padding?: Pair;
+  /** The step of the sliding blocks (default 1). */
   stride?: Pair;
 }
 

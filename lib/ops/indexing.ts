@@ -371,11 +371,17 @@ function nonzeroRaw(x: Tensor, asTuple: boolean): Tensor | Tensor[] {
 
 declare module '../tensor.js' {
   interface Tensor<D extends DType = DType> {
+    /** `gather(this, ...)` as a method (`torch.Tensor.gather`): see `gather`. */
     gather(dim: number, index: Tensor): Tensor;
+    /** `scatter(this, ...)` as a method (`torch.Tensor.scatter`): see `scatter`. */
     scatter(dim: number, index: Tensor, src: Tensor | number): Tensor;
+    /** `scatterAdd(this, ...)` as a method (`torch.Tensor.scatter_add`): see `scatterAdd`. */
     scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
+    /** `indexSelect(this, ...)` as a method (`torch.Tensor.index_select`): see `indexSelect`. */
     indexSelect(dim: number, index: Tensor): Tensor;
+    /** `maskedFill(this, ...)` as a method (`torch.Tensor.masked_fill`): see `maskedFill`. */
     maskedFill(mask: Tensor, value: number | boolean): Tensor;
+    /** `nonzero(this)` as a method (`torch.Tensor.nonzero`): see `nonzero`. */
     nonzero(): Tensor;
   }
 }

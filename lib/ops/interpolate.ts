@@ -10,8 +10,10 @@ import { checkAllocation, formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { contiguousRaw, elementsF32, requireFloat, uninitFloat } from '../raw/elementwise.js';
 
+/** The resampling of `interpolate`: nearest (PyTorch's legacy rounding), nearest-exact, linear (3-D), bilinear (4-D). */
 export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear';
 
+/** The options of `interpolate` (PyTorch's keyword arguments, in camelCase): size or scaleFactor. */
 export interface InterpolateOptions {
   /** Output spatial size: one number for every spatial dim, or one per dim. */
   size?: number | readonly number[];

@@ -15,6 +15,7 @@ import { sum } from './reduce.js';
 import { reshape } from './view.js';
 
 export { crossEntropy, type CrossEntropyOptions, type Reduction };
+/** klDiv's reductions: PyTorch's, plus 'batchmean' (the sum divided by the batch size). */
 export type KLDivReduction = Reduction | 'batchmean';
 
 function scalar(v: number): Tensor {
@@ -244,7 +245,9 @@ const klDivLogOp = defineElementLoss({
   dt: (x, t) => Math.exp(t) * (t - x + 1),
 });
 
+/** The reduction option every loss takes. */
 export interface ReductionOption {
+  /** 'mean' (the default), 'sum' or 'none' (the per-element losses). */
   reduction?: Reduction;
 }
 
@@ -311,6 +314,7 @@ export function huberLoss(
   }) as Tensor<'float32'>;
 }
 
+/** The options of binaryCrossEntropy. */
 export interface BCEOptions extends ReductionOption {
   /** Rescales each element's loss; broadcast to the input's shape. */
   weight?: Tensor | null;
@@ -329,6 +333,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOp
   }) as Tensor<'float32'>;
 }
 
+/** The options of binaryCrossEntropyWithLogits. */
 export interface BCEWithLogitsOptions extends BCEOptions {
   /** Weight of the positive examples, per class (broadcast along the last dim). */
   posWeight?: Tensor | null;
@@ -354,6 +359,7 @@ export function binaryCrossEntropyWithLogits(
   }) as Tensor<'float32'>;
 }
 
+/** The options of klDiv. */
 export interface KLDivOptions {
   /** 'mean' divides by the number of elements; 'batchmean' (the true KL divergence) by the batch size. */
   reduction?: KLDivReduction;
@@ -445,6 +451,7 @@ function nllGrad(plan: NllPlan, shape: Shape, perElement: Float32Array | null, g
   return new Tensor(new Storage(dx), shape);
 }
 
+/** The options of nllLoss. */
 export interface NLLOptions extends ReductionOption {
   /** Per-class weight, shape [C]. */
   weight?: Tensor | null;

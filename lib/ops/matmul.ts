@@ -140,11 +140,17 @@ export function outer(a: Tensor, b: Tensor): Tensor {
 
 declare module '../tensor.js' {
   interface Tensor<D extends DType = DType> {
+    /** `matmul(this, ...)` as a method (`torch.Tensor.matmul`): see `matmul`. */
     matmul(other: Tensor): Tensor;
+    /** `mm(this, ...)` as a method (`torch.Tensor.mm`): see `mm`. */
     mm(other: Tensor): Tensor;
+    /** `bmm(this, ...)` as a method (`torch.Tensor.bmm`): see `bmm`. */
     bmm(other: Tensor): Tensor;
+    /** `mv(this, ...)` as a method (`torch.Tensor.mv`): see `mv`. */
     mv(vec: Tensor): Tensor;
+    /** `dot(this, ...)` as a method (`torch.Tensor.dot`): see `dot`. */
     dot(other: Tensor): Tensor;
+    /** `outer(this, ...)` as a method (`torch.Tensor.outer`): see `outer`. */
     outer(other: Tensor): Tensor;
   }
 }

@@ -63,92 +63,288 @@ function toDTypeOrDevice(x: Tensor, args: unknown[]): Tensor {
 declare module '../tensor.js' {
   interface Tensor<D extends DType = DType> {
     // views and shape ops
+    /** `reshape(this, ...)` as a method (`torch.Tensor.reshape`): see `reshape`. */
     reshape(...shape: Sizes): Tensor;
+    /** `view(this, ...)` as a method (`torch.Tensor.view`): see `view`. */
     view(...shape: Sizes): Tensor;
+    /** `flatten(this, ...)` as a method (`torch.Tensor.flatten`): see `flatten`. */
     flatten(startDim?: number, endDim?: number): Tensor;
+    /** `unflatten(this, ...)` as a method (`torch.Tensor.unflatten`): see `unflatten`. */
     unflatten(dim: number, sizes: readonly number[]): Tensor;
+    /** `transpose(this, ...)` as a method (`torch.Tensor.transpose`): see `transpose`. */
     transpose(dim0: number, dim1: number): Tensor;
+    /** `permute(this, ...)` as a method (`torch.Tensor.permute`): see `permute`. */
     permute(...dims: Sizes): Tensor;
+    /**
+     * The transpose of a matrix (`torch.Tensor.t`): a view; a 0-d or 1-D tensor is returned as is.
+     * @throws RangeError on more than 2 dims.
+     */
     t(): Tensor;
+    /** The dims in reverse order (`torch.Tensor.T`): a view. */
     readonly T: Tensor;
+    /**
+     * The last two dims swapped (`torch.Tensor.mT`): a view.
+     * @throws RangeError on fewer than 2 dims.
+     */
     readonly mT: Tensor;
+    /** `squeeze(this, ...)` as a method (`torch.Tensor.squeeze`): see `squeeze`. */
     squeeze(dim?: number | readonly number[]): Tensor;
+    /** `unsqueeze(this, ...)` as a method (`torch.Tensor.unsqueeze`): see `unsqueeze`. */
     unsqueeze(dim: number): Tensor;
+    /**
+     * This tensor broadcast to `sizes` without copying (`torch.Tensor.expand`): a view with stride 0 on
+     * the expanded dims; -1 keeps a size.
+     * @throws RangeError if a size is not 1 and differs.
+     */
     expand(...sizes: Sizes): Tensor;
+    /**
+     * `expand` to other's shape (`torch.Tensor.expand_as`): a view.
+     * @throws RangeError if this shape does not broadcast to other's.
+     */
     expandAs(other: Tensor): Tensor;
+    /** `broadcastTo(this, ...)` as a method (`torch.Tensor.broadcast_to`): see `broadcastTo`. */
     broadcastTo(shape: readonly number[]): Tensor;
+    /** `contiguous(this)` as a method (`torch.Tensor.contiguous`): see `contiguous`. */
     contiguous(): Tensor;
+    /** `clone(this)` as a method (`torch.Tensor.clone`): see `clone`. */
     clone(): Tensor;
+    /** `narrow(this, ...)` as a method (`torch.Tensor.narrow`): see `narrow`. */
     narrow(dim: number, start: number, length: number): Tensor;
+    /** `slice(this, dim, start, end, step)` as a method: PyTorch's `x[start:end:step]` along dim. */
     slice(dim: number, start?: number, end?: number, step?: number): Tensor;
+    /** `select(this, ...)` as a method (`torch.Tensor.select`): see `select`. */
     select(dim: number, index: number): Tensor;
+    /** `split(this, ...)` as a method (`torch.Tensor.split`): see `split`. */
     split(sizeOrSections: number | readonly number[], dim?: number): Tensor[];
+    /** `chunk(this, ...)` as a method (`torch.Tensor.chunk`): see `chunk`. */
     chunk(chunks: number, dim?: number): Tensor[];
+    /** `unbind(this, ...)` as a method (`torch.Tensor.unbind`): see `unbind`. */
     unbind(dim?: number): Tensor[];
+    /** `repeat(this, ...)` as a method (`torch.Tensor.repeat`): see `repeat`. */
     repeat(...sizes: Sizes): Tensor;
+    /** `flip(this, ...)` as a method (`torch.Tensor.flip`): see `flip`. */
     flip(dims: number | readonly number[]): Tensor;
     // pointwise
+    /** `pow(this, ...)` as a method (`torch.Tensor.pow`): see `pow`. */
     pow(exponent: TensorLike): Tensor;
+    /** `clamp(this, ...)` as a method (`torch.Tensor.clamp`): see `clamp`. */
     clamp(min?: TensorLike | null, max?: TensorLike | null): Tensor;
+    /** `clamp` under NumPy's name (`torch.Tensor.clip`). */
     clip(min?: TensorLike | null, max?: TensorLike | null): Tensor;
+    /** `maximum(this, ...)` as a method (`torch.Tensor.maximum`): see `maximum`. */
     maximum(other: TensorLike): Tensor;
+    /** `minimum(this, ...)` as a method (`torch.Tensor.minimum`): see `minimum`. */
     minimum(other: TensorLike): Tensor;
+    /**
+     * `where(condition, this, other)` (`torch.Tensor.where`): this tensor's elements where condition
+     * is true, other's elsewhere.
+     */
     where(condition: Tensor, other: TensorLike): Tensor;
+    /** `eq(this, ...)` as a method (`torch.Tensor.eq`): see `eq`. */
     eq(other: TensorLike): Tensor;
+    /** `ne(this, ...)` as a method (`torch.Tensor.ne`): see `ne`. */
     ne(other: TensorLike): Tensor;
+    /** `lt(this, ...)` as a method (`torch.Tensor.lt`): see `lt`. */
     lt(other: TensorLike): Tensor;
+    /** `le(this, ...)` as a method (`torch.Tensor.le`): see `le`. */
     le(other: TensorLike): Tensor;
+    /** `gt(this, ...)` as a method (`torch.Tensor.gt`): see `gt`. */
     gt(other: TensorLike): Tensor;
+    /** `ge(this, ...)` as a method (`torch.Tensor.ge`): see `ge`. */
     ge(other: TensorLike): Tensor;
+    /** `logicalAnd(this, ...)` as a method (`torch.Tensor.logical_and`): see `logicalAnd`. */
     logicalAnd(other: TensorLike): Tensor;
+    /** `logicalOr(this, ...)` as a method (`torch.Tensor.logical_or`): see `logicalOr`. */
     logicalOr(other: TensorLike): Tensor;
+    /** `logicalXor(this, ...)` as a method (`torch.Tensor.logical_xor`): see `logicalXor`. */
     logicalXor(other: TensorLike): Tensor;
+    /** `logicalNot(this)` as a method (`torch.Tensor.logical_not`): see `logicalNot`. */
     logicalNot(): Tensor;
+    /** `isnan(this)` as a method (`torch.Tensor.isnan`): see `isnan`. */
     isnan(): Tensor;
+    /** `isfinite(this)` as a method (`torch.Tensor.isfinite`): see `isfinite`. */
     isfinite(): Tensor;
+    /** `isinf(this)` as a method (`torch.Tensor.isinf`): see `isinf`. */
     isinf(): Tensor;
+    /** `equal(this, ...)` as a method (`torch.Tensor.equal`): see `equal`. */
     equal(other: Tensor): boolean;
+    /** `allclose(this, ...)` as a method (`torch.Tensor.allclose`): see `allclose`. */
     allclose(other: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean;
     // reductions
+    /** `sum(this, ...)` as a method (`torch.Tensor.sum`): see `sum`. */
     sum(dim?: r.Dims, keepdim?: boolean): Tensor;
+    /** `mean(this, ...)` as a method (`torch.Tensor.mean`): see `mean`. */
     mean(dim?: r.Dims, keepdim?: boolean): Tensor<'float32'>;
+    /** `prod(this, ...)` as a method (`torch.Tensor.prod`): see `prod`. */
     prod(dim?: r.Dims, keepdim?: boolean): Tensor;
+    /** `amax(this, ...)` as a method (`torch.Tensor.amax`): see `amax`. */
     amax(dim?: r.Dims, keepdim?: boolean): Tensor;
+    /** `amin(this, ...)` as a method (`torch.Tensor.amin`): see `amin`. */
     amin(dim?: r.Dims, keepdim?: boolean): Tensor;
+    /**
+     * `max(this)`, `max(this, dim, keepdim)` (values and indices), or `maximum(this, other)`
+     * (`torch.Tensor.max`).
+     */
     max(): Tensor;
+    /** Along dim: the values and their indices (`torch.Tensor.max(dim)`). */
     max(dim: number, keepdim?: boolean): r.ValuesIndices;
+    /** The elementwise maximum of this tensor and other (`torch.Tensor.max(other)`). */
     max(other: Tensor): Tensor;
+    /**
+     * `min(this)`, `min(this, dim, keepdim)` (values and indices), or `minimum(this, other)`
+     * (`torch.Tensor.min`).
+     */
     min(): Tensor;
+    /** Along dim: the values and their indices (`torch.Tensor.min(dim)`). */
     min(dim: number, keepdim?: boolean): r.ValuesIndices;
+    /** The elementwise minimum of this tensor and other (`torch.Tensor.min(other)`). */
     min(other: Tensor): Tensor;
+    /** `argmax(this, ...)` as a method (`torch.Tensor.argmax`): see `argmax`. */
     argmax(dim?: number, keepdim?: boolean): Tensor;
+    /** `argmin(this, ...)` as a method (`torch.Tensor.argmin`): see `argmin`. */
     argmin(dim?: number, keepdim?: boolean): Tensor;
+    /**
+     * `var(this, dim, opts)` as a method (`torch.Tensor.var`): the variance, unbiased by default.
+     */
     var(dim?: r.Dims, opts?: st.VarOptions): Tensor;
+    /** `std(this, ...)` as a method (`torch.Tensor.std`): see `std`. */
     std(dim?: r.Dims, opts?: st.VarOptions): Tensor;
+    /** `norm(this, ...)` as a method (`torch.Tensor.norm`): see `norm`. */
     norm(p?: number | 'fro', dim?: r.Dims, keepdim?: boolean): Tensor;
+    /** `logsumexp(this, ...)` as a method (`torch.Tensor.logsumexp`): see `logsumexp`. */
     logsumexp(dim: r.Dims, keepdim?: boolean, options?: SoftmaxOutOptions): Tensor;
+    /** `cumsum(this, ...)` as a method (`torch.Tensor.cumsum`): see `cumsum`. */
     cumsum(dim: number): Tensor;
+    /** `all(this, ...)` as a method (`torch.Tensor.all`): see `all`. */
     all(dim?: r.Dims, keepdim?: boolean): Tensor;
+    /** `any(this, ...)` as a method (`torch.Tensor.any`): see `any`. */
     any(dim?: r.Dims, keepdim?: boolean): Tensor;
     // in place
+    /**
+     * In-place `add`: writes the result into this tensor and returns it (`torch.Tensor.add_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
     add_(other: TensorLike): this;
+    /**
+     * In-place `sub`: writes the result into this tensor and returns it (`torch.Tensor.sub_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
     sub_(other: TensorLike): this;
+    /**
+     * In-place `mul`: writes the result into this tensor and returns it (`torch.Tensor.mul_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
     mul_(other: TensorLike): this;
+    /**
+     * In-place `div`: writes the result into this tensor and returns it (`torch.Tensor.div_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
     div_(other: TensorLike): this;
+    /**
+     * In-place `pow`: writes the result into this tensor and returns it (`torch.Tensor.pow_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
     pow_(exponent: TensorLike): this;
+    /**
+     * In-place `clamp`: writes the result into this tensor and returns it (`torch.Tensor.clamp_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
     clamp_(min?: TensorLike | null, max?: TensorLike | null): this;
+    /**
+     * Copies src's values into this tensor, broadcasting and casting (`torch.Tensor.copy_`); returns this.
+     * @throws Error on a leaf that requires grad (outside noGrad); RangeError if src does not broadcast
+     *  to this shape.
+     */
     copy_(src: TensorLike): this;
+    /**
+     * Fills this tensor with value (`torch.Tensor.fill_`); returns this.
+     * @throws Error on a leaf that requires grad (outside noGrad); TypeError if value is not a number,
+     *  a boolean or a one-element tensor.
+     */
     fill_(value: number | boolean | Tensor): this;
+    /**
+     * Fills this tensor with zeros (`torch.Tensor.zero_`); returns this.
+     * @throws Error on a leaf that requires grad (outside noGrad).
+     */
     zero_(): this;
+    /**
+     * In-place `neg`: writes the result into this tensor and returns it (`torch.Tensor.neg_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
     neg_(): this;
+    /**
+     * In-place `abs`: writes the result into this tensor and returns it (`torch.Tensor.abs_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
     abs_(): this;
+    /**
+     * In-place `exp`: writes the result into this tensor and returns it (`torch.Tensor.exp_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
     exp_(): this;
+    /**
+     * In-place `log`: writes the result into this tensor and returns it (`torch.Tensor.log_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
     log_(): this;
+    /**
+     * In-place `sqrt`: writes the result into this tensor and returns it (`torch.Tensor.sqrt_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
     sqrt_(): this;
+    /**
+     * In-place `relu`: writes the result into this tensor and returns it (`torch.Tensor.relu_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
     relu_(): this;
+    /**
+     * In-place `sigmoid`: writes the result into this tensor and returns it (`torch.Tensor.sigmoid_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
     sigmoid_(): this;
+    /**
+     * In-place `tanh`: writes the result into this tensor and returns it (`torch.Tensor.tanh_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
     tanh_(): this;
+    /**
+     * Fills this float32 tensor with normal samples (`torch.Tensor.normal_`); returns this.
+     * @throws TypeError if it is not float32; RangeError on a negative std.
+     */
     normal_(mean?: number, std?: number, opts?: { generator?: Generator }): this;
+    /**
+     * Fills this float32 tensor with uniform samples in [from, to) (`torch.Tensor.uniform_`);
+     * returns this.
+     * @throws TypeError if it is not float32; RangeError if from > to.
+     */
     uniform_(from?: number, to?: number, opts?: { generator?: Generator }): this;
     // casts and devices
     /**
@@ -163,12 +359,25 @@ declare module '../tensor.js' {
     cuda(device?: DeviceLike | number): Tensor;
     /** device(type='cpu'). */
     readonly device: Device;
+    /** true (`torch.Tensor.is_cpu`): every tensor is on the CPU. */
     readonly isCpu: boolean;
     /** false. */
     readonly isCuda: boolean;
+    /** This tensor as float32 (`torch.Tensor.float`); itself if it is float32 already. */
     float(): Tensor;
+    /**
+     * This tensor as int32 (`torch.Tensor.int`), floats truncated toward zero; itself if it is
+     * int32 already.
+     */
     int(): Tensor;
+    /**
+     * This tensor as bool (`torch.Tensor.bool`): true where nonzero; itself if it is bool already.
+     */
     bool(): Tensor;
+    /**
+     * PyTorch's repr: `tensor([...])` with the values, and the dtype and gradient function where
+     * PyTorch shows them.
+     */
     toString(): string;
   }
 }

@@ -229,12 +229,17 @@ const batchNormOp = defineOp({
   },
 });
 
+/** The options of batchNorm (PyTorch's keyword arguments). */
 export interface BatchNormOptions {
+  /** Per-channel scale [C], or null. */
   weight?: Tensor | null;
+  /** Per-channel shift [C], or null. */
   bias?: Tensor | null;
   /** Batch statistics (and a running-stats update) when true; running statistics when false. */
   training?: boolean;
+  /** The weight of the batch in the running statistics' update (default 0.1). */
   momentum?: number;
+  /** Added to the variance for numerical stability (default 1e-5). */
   eps?: number;
 }
 
@@ -374,9 +379,13 @@ const layerNormOp = defineOp({
   },
 });
 
+/** The options of layerNorm (PyTorch's keyword arguments). */
 export interface LayerNormOptions {
+  /** Elementwise scale of normalizedShape, or null. */
   weight?: Tensor | null;
+  /** Elementwise shift of normalizedShape, or null. */
   bias?: Tensor | null;
+  /** Added to the variance for numerical stability (default 1e-5). */
   eps?: number;
 }
 
@@ -494,11 +503,13 @@ const groupNormOp = defineOp({
   },
 });
 
+/** The options of groupNorm (PyTorch's keyword arguments). */
 export interface GroupNormOptions {
   /** Per-channel scale [C], or null. */
   weight?: Tensor | null;
   /** Per-channel shift [C], or null. */
   bias?: Tensor | null;
+  /** Added to the variance for numerical stability (default 1e-5). */
   eps?: number;
 }
 

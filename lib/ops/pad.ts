@@ -13,8 +13,10 @@ import { Tensor } from '../tensor.js';
 import { contiguousRaw, elementsF32, emptyFloat, requireFloat, uninitFloat } from '../raw/elementwise.js';
 import { clone } from './view.js';
 
+/** How `pad` fills: a constant, the mirror image without the edge, the edge repeated, or wrapped around. */
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 
+/** The options of `pad` (PyTorch's keyword arguments). */
 export interface PadOptions {
   /** Default 'constant'. */
   mode?: PadMode;

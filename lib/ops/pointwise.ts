@@ -129,11 +129,21 @@ function defineExtreme(name: 'maximum' | 'minimum') {
 const maximumOp = defineExtreme('maximum');
 const minimumOp = defineExtreme('minimum');
 
+/**
+ * The larger of a and b elementwise, broadcasting (`torch.maximum`); NaN propagates. At a tie
+ * the gradient is split evenly.
+ * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
+ */
 export function maximum(a: TensorLike, b: TensorLike): Tensor {
   if (resultType(a, b) === 'int32') return intBinary('maximum', a, b, Math.max);
   return maximumOp(...floatPair('maximum', a, b));
 }
 
+/**
+ * The smaller of a and b elementwise, broadcasting (`torch.minimum`); NaN propagates. At a tie
+ * the gradient is split evenly.
+ * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
+ */
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
   if (resultType(a, b) === 'int32') return intBinary('minimum', a, b, Math.min);
   return minimumOp(...floatPair('minimum', a, b));

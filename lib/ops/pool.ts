@@ -14,28 +14,48 @@ import { reshape } from './view.js';
 type Pair = number | readonly [number, number];
 type One = number | readonly [number];
 
+/** The options of maxPool2d and nn.MaxPool2d (PyTorch's keyword arguments). */
 export interface MaxPool2dOptions {
+  /** The step of the window (default, or null: the kernel size). */
   stride?: Pair | null;
+  /** Implicit padding on both sides, at most half the kernel size (default 0). */
   padding?: Pair;
+  /** The spacing between window elements (default 1). */
   dilation?: Pair;
+  /** Round the output size up instead of down (default false). */
   ceilMode?: boolean;
 }
+/** The options of maxPool1d and nn.MaxPool1d (PyTorch's keyword arguments). */
 export interface MaxPool1dOptions {
+  /** The step of the window (default, or null: the kernel size). */
   stride?: One | null;
+  /** Implicit padding on both sides, at most half the kernel size (default 0). */
   padding?: One;
+  /** The spacing between window elements (default 1). */
   dilation?: One;
+  /** Round the output size up instead of down (default false). */
   ceilMode?: boolean;
 }
+/** The options of avgPool2d and nn.AvgPool2d (PyTorch's keyword arguments). */
 export interface AvgPool2dOptions {
+  /** The step of the window (default, or null: the kernel size). */
   stride?: Pair | null;
+  /** Implicit padding on both sides, at most half the kernel size (default 0). */
   padding?: Pair;
+  /** Round the output size up instead of down (default false). */
   ceilMode?: boolean;
+  /** Count the padding zeros in the average's divisor (default true). */
   countIncludePad?: boolean;
 }
+/** The options of avgPool1d and nn.AvgPool1d (PyTorch's keyword arguments). */
 export interface AvgPool1dOptions {
+  /** The step of the window (default, or null: the kernel size). */
   stride?: One | null;
+  /** Implicit padding on both sides, at most half the kernel size (default 0). */
   padding?: One;
+  /** Round the output size up instead of down (default false). */
   ceilMode?: boolean;
+  /** Count the padding zeros in the average's divisor (default true). */
   countIncludePad?: boolean;
 }
 
@@ -247,6 +267,10 @@ function maxPool(
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}): Tensor {
   return maxPool('maxPool2d', 2, x, kernelSize, options, false) as Tensor;
 }
+/**
+ * maxPool2d with the indices of the maxima (`max_pool2d(return_indices=True)`): [values, indices],
+ * indices int32, flat h * W + w per plane.
+ */
 export function maxPool2dWithIndices(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}): [Tensor, Tensor] {
   return maxPool('maxPool2dWithIndices', 2, x, kernelSize, options, true) as [Tensor, Tensor];
 }
@@ -254,6 +278,7 @@ export function maxPool2dWithIndices(x: Tensor, kernelSize: Pair, options: MaxPo
 export function maxPool1d(x: Tensor, kernelSize: One, options: MaxPool1dOptions = {}): Tensor {
   return maxPool('maxPool1d', 1, x, kernelSize, options, false) as Tensor;
 }
+/** maxPool1d with the int32 indices of the maxima (`max_pool1d(return_indices=True)`): [values, indices]. */
 export function maxPool1dWithIndices(x: Tensor, kernelSize: One, options: MaxPool1dOptions = {}): [Tensor, Tensor] {
   return maxPool('maxPool1dWithIndices', 1, x, kernelSize, options, true) as [Tensor, Tensor];
 }
@@ -352,6 +377,10 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
 export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   return runPool(adaptivePlan('adaptiveMaxPool2d', PoolOp.adaptiveMax, x, 2, outputSize), x, false) as Tensor;
 }
+/**
+ * adaptiveMaxPool2d with the int32 indices of the maxima (`adaptive_max_pool2d(return_indices=True)`):
+ * [values, indices].
+ */
 export function adaptiveMaxPool2dWithIndices(x: Tensor, outputSize: AdaptiveSize): [Tensor, Tensor] {
   return runPool(adaptivePlan('adaptiveMaxPool2d', PoolOp.adaptiveMax, x, 2, outputSize), x, true) as [Tensor, Tensor];
 }

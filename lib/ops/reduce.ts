@@ -17,6 +17,9 @@ import { mapRaw } from './unary.js';
 import { scatterAddOp } from './indexing.js';
 import { expand, reshape } from './view.js';
 
+/**
+ * One dim or several (negative dims count from the end); omitted: every dim.
+ */
 export type Dims = number | readonly number[];
 
 /** The result shape of reducing `dims` (sorted, distinct). */
@@ -182,6 +185,11 @@ export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return sumOp(x, dims, keepdim);
 }
 
+/**
+ * The mean over dims (all by default) (`torch.mean`); float32 (int32 and bool are promoted).
+ * keepdim keeps the reduced dims with size 1.
+ * @throws TypeError if x is not a Tensor; RangeError if a dim is out of range or repeats.
+ */
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor<'float32'> {
   checkTensor('mean', x);
   if (x.dtype !== 'float32')
@@ -247,6 +255,11 @@ function productOfOthers(x: Tensor, dims: number[]): Tensor {
   return fromRows(others, x.shape, perm);
 }
 
+/**
+ * The product over dims (all by default) (`torch.prod`); int32/bool give int32, exact.
+ * @throws TypeError if x is not a Tensor; RangeError if a dim is out of range or an int32 result
+ *   does not fit.
+ */
 export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor('prod', x);
   const dims = normalizeDims('prod', dim, x.ndim);
@@ -296,12 +309,22 @@ function extremeInts(x: Tensor, dims: number[], keepdim: boolean, isMax: boolean
   return reduceInts(op, x, dims, keepdim, x.dtype, isMax ? -Infinity : Infinity, isMax ? Math.max : Math.min);
 }
 
+/**
+ * The maximum over dims (all by default), values only (`torch.amax`); NaN propagates; the
+ * gradient is shared evenly between tied maxima.
+ * @throws TypeError if x is not a Tensor; RangeError if a dim is out of range or repeats.
+ */
 export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor('amax', x);
   const dims = normalizeDims('amax', dim, x.ndim);
   return x.dtype === 'float32' ? amaxOp(x, dims, keepdim) : extremeInts(x, dims, keepdim, true, 'amax');
 }
 
+/**
+ * The minimum over dims (all by default), values only (`torch.amin`); NaN propagates; the
+ * gradient is shared evenly between tied minima.
+ * @throws TypeError if x is not a Tensor; RangeError if a dim is out of range or repeats.
+ */
 export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor('amin', x);
   const dims = normalizeDims('amin', dim, x.ndim);
@@ -313,9 +336,12 @@ export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 /** values and indices, also destructurable as [values, indices] (torch's namedtuple). */
 export class ValuesIndices {
   constructor(
+    /** The values found. */
     readonly values: Tensor,
+    /** Their int32 indices along the dim. */
     readonly indices: Tensor,
   ) {}
+  /** Yields values, then indices: `const [values, indices] = max(x, 1)`. */
   *[Symbol.iterator](): IterableIterator<Tensor> {
     yield this.values;
     yield this.indices;
@@ -454,12 +480,22 @@ function maxMin(name: 'max' | 'min', x: Tensor, dim: number | undefined, keepdim
   return valuesIndices(values, indices);
 }
 
+/**
+ * The maximum (`torch.max`): of every element (a 0-d tensor), or along dim as { values, indices }
+ * (the first maximum's index). NaN propagates.
+ * @throws TypeError if x is not a Tensor; RangeError if a dim is out of range.
+ */
 export function max(x: Tensor): Tensor;
 export function max(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
 export function max(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
   return maxMin('max', x, dim, keepdim);
 }
 
+/**
+ * The minimum (`torch.min`): of every element (a 0-d tensor), or along dim as { values, indices }
+ * (the first minimum's index). NaN propagates.
+ * @throws TypeError if x is not a Tensor; RangeError if a dim is out of range.
+ */
 export function min(x: Tensor): Tensor;
 export function min(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
 export function min(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
@@ -489,6 +525,10 @@ export const argmax: (x: Tensor, dim?: number, keepdim?: boolean) => Tensor = tr
   (x: Tensor, dim?: number, keepdim?: boolean) => argExtreme('argmax', x, dim, keepdim ?? false),
 );
 
+/**
+ * Index of the first minimum (int32), over the flattened tensor or along dim (`torch.argmin`).
+ * @throws TypeError if x is not a Tensor; RangeError if a dim is out of range.
+ */
 export const argmin: (x: Tensor, dim?: number, keepdim?: boolean) => Tensor = traced(
   'argmin',
   (x: Tensor, dim?: number, keepdim?: boolean) => argExtreme('argmin', x, dim, keepdim ?? false),
@@ -496,11 +536,19 @@ export const argmin: (x: Tensor, dim?: number, keepdim?: boolean) => Tensor = tr
 
 // ---- all / any --------------------------------------------------------------------------
 
+/**
+ * Whether every element is nonzero, over dims (all by default) (`torch.all`); a bool tensor.
+ * @throws TypeError if x is not a Tensor; RangeError if a dim is out of range or repeats.
+ */
 export function all(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor('all', x);
   return reduceInts('all', x, normalizeDims('all', dim, x.ndim), keepdim, 'bool', 1, (a, v) => (a && v !== 0 ? 1 : 0));
 }
 
+/**
+ * Whether some element is nonzero, over dims (all by default) (`torch.any`); a bool tensor.
+ * @throws TypeError if x is not a Tensor; RangeError if a dim is out of range or repeats.
+ */
 export function any(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor('any', x);
   return reduceInts('any', x, normalizeDims('any', dim, x.ndim), keepdim, 'bool', 0, (a, v) => (a || v !== 0 ? 1 : 0));

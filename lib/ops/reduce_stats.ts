@@ -21,11 +21,13 @@ import {
 import { abs, exp, mapRaw, sign, sqrt } from './unary.js';
 import { expand, reshape } from './view.js';
 
+/** The options of `var` and `std` (PyTorch's keyword arguments, in camelCase). */
 export interface VarOptions {
   /** Subtracted from the element count in the divisor (1: unbiased, the default). */
   correction?: number;
   /** torch's older flag: unbiased=false is correction 0. */
   unbiased?: boolean;
+  /** Keep the reduced dims with size 1 (default false). */
   keepdim?: boolean;
 }
 
@@ -69,6 +71,11 @@ const stdSqrtOp = defineOp({
   },
 });
 
+/**
+ * The standard deviation over dims (all by default) (`torch.std`), the square root of `var`.
+ * @throws TypeError if x is not a float32 Tensor, or on an unknown option; RangeError if a dim is
+ *   out of range.
+ */
 export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   requireFloat('std', x);
   checkOptions('std', opts, VAR_OPTIONS);

@@ -21,6 +21,11 @@ export function roundHalfEven(v: number): number {
 const zeroGrad = (g: Tensor) => zerosLike(g);
 const keepInt = (x: Tensor) => copyRaw(x);
 
+/**
+ * The largest integer not above each element (`torch.floor`).
+ * Elementwise; int32 input is returned unchanged (a copy). Its gradient is 0.
+ * @throws TypeError if x is not a Tensor.
+ */
 export const floor = defineUnary({
   name: 'floor',
   save: 'none',
@@ -29,6 +34,11 @@ export const floor = defineUnary({
   intForward: keepInt,
 });
 
+/**
+ * The smallest integer not below each element (`torch.ceil`).
+ * Elementwise; int32 input is returned unchanged (a copy). Its gradient is 0.
+ * @throws TypeError if x is not a Tensor.
+ */
 export const ceil = defineUnary({
   name: 'ceil',
   save: 'none',
@@ -37,6 +47,11 @@ export const ceil = defineUnary({
   intForward: keepInt,
 });
 
+/**
+ * Each element rounded toward zero (`torch.trunc`).
+ * Elementwise; int32 input is returned unchanged (a copy). Its gradient is 0.
+ * @throws TypeError if x is not a Tensor.
+ */
 export const trunc = defineUnary({
   name: 'trunc',
   save: 'none',
@@ -100,10 +115,15 @@ export function round(x: Tensor, options: { decimals?: number } = {}): Tensor {
 
 declare module '../tensor.js' {
   interface Tensor {
+    /** `floor(this)` as a method (`torch.Tensor.floor`): see `floor`. */
     floor(): Tensor;
+    /** `ceil(this)` as a method (`torch.Tensor.ceil`): see `ceil`. */
     ceil(): Tensor;
+    /** `trunc(this)` as a method (`torch.Tensor.trunc`): see `trunc`. */
     trunc(): Tensor;
+    /** `frac(this)` as a method (`torch.Tensor.frac`): see `frac`. */
     frac(): Tensor;
+    /** `round(this, ...)` as a method (`torch.Tensor.round`): see `round`. */
     round(options?: { decimals?: number }): Tensor;
   }
 }

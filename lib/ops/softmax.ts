@@ -211,12 +211,18 @@ export function logsumexp(x: Tensor, dim: number, keepdim = false, options: Soft
   return out;
 }
 
+/** How a loss reduces its per-element values: their mean (the default), their sum, or none. */
 export type Reduction = 'mean' | 'sum' | 'none';
 
+/** The options of `crossEntropy` (PyTorch's keyword arguments, in camelCase). */
 export interface CrossEntropyOptions {
+  /** A weight per class, shape [C] (default: all 1). */
   weight?: Tensor | null;
+  /** A target class index that contributes nothing (default -100). */
   ignoreIndex?: number;
+  /** 'mean' (the default; weighted by the targets' class weights), 'sum' or 'none'. */
   reduction?: Reduction;
+  /** Mixes the target with the uniform distribution by this amount, in [0, 1] (default 0). */
   labelSmoothing?: number;
 }
 
@@ -370,6 +376,15 @@ const CROSS_ENTROPY_OPTIONS = optionKeys<CrossEntropyOptions>({
   labelSmoothing: 'number',
 });
 
+/**
+ * The cross-entropy loss between logits and targets (`torch.nn.functional.cross_entropy`):
+ * `input` is [N, C] (or [N, C, d1, ...], or [C]); `target` holds int32 class indices of shape
+ * [N] (or [N, d1, ...]) or float32 class probabilities of the input's shape. Computed from
+ * logSoftmax in one fused pass.
+ * @throws TypeError if input is not float32 or target is neither int32 indices nor float32
+ *   probabilities of the right shape, or on an unknown option; RangeError on a target class out
+ *   of range or a labelSmoothing outside [0, 1].
+ */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor<'float32'> {
   const op = 'crossEntropy';
   checkTensor(op, 'input', input);
@@ -437,7 +452,9 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
 
 declare module '../tensor.js' {
   interface Tensor<D extends DType = DType> {
+    /** `softmax(this, ...)` as a method (`torch.Tensor.softmax`): see `softmax`. */
     softmax(dim?: number, options?: SoftmaxOutOptions): Tensor;
+    /** `logSoftmax(this, ...)` as a method (`torch.Tensor.log_softmax`): see `logSoftmax`. */
     logSoftmax(dim?: number, options?: SoftmaxOutOptions): Tensor;
   }
 }

@@ -17,16 +17,23 @@ function checkTensor(op: string, t: unknown): asserts t is Tensor {
     throw new TypeError(`${op}: input must be a Tensor, got ${t === null ? 'null' : typeof t}`);
 }
 
+/** The options of `sort` and `argsort` (PyTorch's keyword arguments, in camelCase). */
 export interface SortOptions {
+  /** The dim to sort along (default -1, the last). */
   dim?: number;
+  /** Largest first (default false: ascending). */
   descending?: boolean;
   /** Equal elements keep their order. Always true here (the sort is stable). */
   stable?: boolean;
 }
 
+/** The options of `topk` (PyTorch's keyword arguments, in camelCase). */
 export interface TopkOptions {
+  /** The dim to search along (default -1, the last). */
   dim?: number;
+  /** The k largest (the default) or, false, the k smallest. */
   largest?: boolean;
+  /** Return them in order (default true). */
   sorted?: boolean;
 }
 
@@ -167,8 +174,11 @@ export function topk(x: Tensor, k: number, dim?: number | TopkOptions, options: 
 
 declare module '../tensor.js' {
   interface Tensor<D extends DType = DType> {
+    /** `sort(this, ...)` as a method (`torch.Tensor.sort`): see `sort`. */
     sort(dim?: number | SortOptions, options?: SortOptions): ValuesIndices;
+    /** `argsort(this, ...)` as a method (`torch.Tensor.argsort`): see `argsort`. */
     argsort(dim?: number | SortOptions, options?: SortOptions): Tensor;
+    /** `topk(this, ...)` as a method (`torch.Tensor.topk`): see `topk`. */
     topk(k: number, dim?: number | TopkOptions, options?: TopkOptions): ValuesIndices;
   }
 }

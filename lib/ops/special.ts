@@ -95,8 +95,11 @@ export const erfinv = defineUnary({
 
 declare module '../tensor.js' {
   interface Tensor {
+    /** `erf(this)` as a method (`torch.Tensor.erf`): see `erf`. */
     erf(): Tensor;
+    /** `erfc(this)` as a method (`torch.Tensor.erfc`): see `erfc`. */
     erfc(): Tensor;
+    /** `erfinv(this)` as a method (`torch.Tensor.erfinv`): see `erfinv`. */
     erfinv(): Tensor;
   }
 }

@@ -92,6 +92,11 @@ const signOf = (v: number) => (v > 0 ? 1 : 0) - (v < 0 ? 1 : 0);
 
 const native1 = (code: UnaryOpCode) => (x: Tensor) => unaryRaw(code, x);
 
+/**
+ * -x elementwise (`torch.neg`).
+ * Elementwise; int32 stays int32, bool promotes to float32. Differentiable.
+ * @throws TypeError if x is not a Tensor.
+ */
 export const neg = defineUnary({
   name: 'neg',
   save: 'none',
@@ -100,6 +105,11 @@ export const neg = defineUnary({
   intForward: (x) => mapRaw(x, (v) => -v),
 });
 
+/**
+ * The sign of each element: -1, 0 or 1; NaN and -0 give 0 (`torch.sign`). Its gradient is 0.
+ * Elementwise; int32 stays int32, bool promotes to float32. Differentiable.
+ * @throws TypeError if x is not a Tensor.
+ */
 export const sign = defineUnary({
   name: 'sign',
   save: 'none',
@@ -108,6 +118,11 @@ export const sign = defineUnary({
   intForward: (x) => mapRaw(x, signOf),
 });
 
+/**
+ * |x| elementwise (`torch.abs`); the gradient at 0 is 0.
+ * Elementwise; int32 stays int32, bool promotes to float32. Differentiable.
+ * @throws TypeError if x is not a Tensor.
+ */
 export const abs = defineUnary({
   name: 'abs',
   save: 'input',
@@ -116,6 +131,11 @@ export const abs = defineUnary({
   intForward: (x) => mapRaw(x, Math.abs),
 });
 
+/**
+ * e^x elementwise (`torch.exp`).
+ * Elementwise; int32 and bool promote to float32. Differentiable.
+ * @throws TypeError if x is not a Tensor.
+ */
 export const exp = defineUnary({
   name: 'exp',
   save: 'output',
@@ -123,6 +143,11 @@ export const exp = defineUnary({
   backward: (g, out) => mul(g, out),
 });
 
+/**
+ * The natural logarithm elementwise (`torch.log`): -Infinity at 0, NaN below.
+ * Elementwise; int32 and bool promote to float32. Differentiable.
+ * @throws TypeError if x is not a Tensor.
+ */
 export const log = defineUnary({
   name: 'log',
   save: 'input',
@@ -130,6 +155,11 @@ export const log = defineUnary({
   backward: (g, x) => div(g, x),
 });
 
+/**
+ * log(1 + x) elementwise, accurate for small x (`torch.log1p`).
+ * Elementwise; int32 and bool promote to float32. Differentiable.
+ * @throws TypeError if x is not a Tensor.
+ */
 export const log1p = defineUnary({
   name: 'log1p',
   save: 'input',
@@ -137,6 +167,11 @@ export const log1p = defineUnary({
   backward: (g, x) => div(g, add(x, 1)),
 });
 
+/**
+ * e^x - 1 elementwise, accurate for small x (`torch.expm1`).
+ * Elementwise; int32 and bool promote to float32. Differentiable.
+ * @throws TypeError if x is not a Tensor.
+ */
 export const expm1 = defineUnary({
   name: 'expm1',
   save: 'output',
@@ -144,6 +179,11 @@ export const expm1 = defineUnary({
   backward: (g, out) => mul(g, add(out, 1)),
 });
 
+/**
+ * The square root elementwise (`torch.sqrt`): NaN below 0.
+ * Elementwise; int32 and bool promote to float32. Differentiable.
+ * @throws TypeError if x is not a Tensor.
+ */
 export const sqrt = defineUnary({
   name: 'sqrt',
   save: 'output',
@@ -151,6 +191,11 @@ export const sqrt = defineUnary({
   backward: (g, out) => div(g, mul(out, 2)),
 });
 
+/**
+ * 1 / sqrt(x) elementwise (`torch.rsqrt`).
+ * Elementwise; int32 and bool promote to float32. Differentiable.
+ * @throws TypeError if x is not a Tensor.
+ */
 export const rsqrt = defineUnary({
   name: 'rsqrt',
   save: 'output',
@@ -159,6 +204,11 @@ export const rsqrt = defineUnary({
   backward: (g, out) => mul(g, mul(mul(out, mul(out, out)), -0.5)),
 });
 
+/**
+ * The sine elementwise, in radians (`torch.sin`).
+ * Elementwise; int32 and bool promote to float32. Differentiable.
+ * @throws TypeError if x is not a Tensor.
+ */
 export const sin = defineUnary({
   name: 'sin',
   save: 'input',
@@ -166,6 +216,11 @@ export const sin = defineUnary({
   backward: (g, x) => mul(g, cos(x)),
 });
 
+/**
+ * The cosine elementwise, in radians (`torch.cos`).
+ * Elementwise; int32 and bool promote to float32. Differentiable.
+ * @throws TypeError if x is not a Tensor.
+ */
 export const cos = defineUnary({
   name: 'cos',
   save: 'input',
@@ -173,6 +228,11 @@ export const cos = defineUnary({
   backward: (g, x) => mul(g, neg(sin(x))),
 });
 
+/**
+ * The hyperbolic tangent elementwise (`torch.tanh`).
+ * Elementwise; int32 and bool promote to float32. Differentiable.
+ * @throws TypeError if x is not a Tensor.
+ */
 export const tanh = defineUnary({
   name: 'tanh',
   save: 'output',
@@ -180,6 +240,11 @@ export const tanh = defineUnary({
   backward: (g, out) => mul(g, sub(1, mul(out, out))),
 });
 
+/**
+ * The logistic function 1 / (1 + e^-x) elementwise (`torch.sigmoid`).
+ * Elementwise; int32 and bool promote to float32. Differentiable.
+ * @throws TypeError if x is not a Tensor.
+ */
 export const sigmoid = defineUnary({
   name: 'sigmoid',
   save: 'output',
@@ -187,6 +252,11 @@ export const sigmoid = defineUnary({
   backward: (g, out) => mul(g, mul(out, sub(1, out))),
 });
 
+/**
+ * max(x, 0) elementwise (`torch.relu`); the gradient at 0 is 0.
+ * Elementwise; int32 and bool promote to float32. Differentiable.
+ * @throws TypeError if x is not a Tensor.
+ */
 export const relu = defineUnary({
   name: 'relu',
   save: 'output',
@@ -206,19 +276,33 @@ export const relu = defineUnary({
 
 declare module '../tensor.js' {
   interface Tensor<D extends DType = DType> {
+    /** `neg(this)` as a method (`torch.Tensor.neg`): see `neg`. */
     neg(): Tensor;
+    /** `sign(this)` as a method (`torch.Tensor.sign`): see `sign`. */
     sign(): Tensor;
+    /** `abs(this)` as a method (`torch.Tensor.abs`): see `abs`. */
     abs(): Tensor;
+    /** `exp(this)` as a method (`torch.Tensor.exp`): see `exp`. */
     exp(): Tensor;
+    /** `log(this)` as a method (`torch.Tensor.log`): see `log`. */
     log(): Tensor;
+    /** `log1p(this)` as a method (`torch.Tensor.log1p`): see `log1p`. */
     log1p(): Tensor;
+    /** `expm1(this)` as a method (`torch.Tensor.expm1`): see `expm1`. */
     expm1(): Tensor;
+    /** `sqrt(this)` as a method (`torch.Tensor.sqrt`): see `sqrt`. */
     sqrt(): Tensor;
+    /** `rsqrt(this)` as a method (`torch.Tensor.rsqrt`): see `rsqrt`. */
     rsqrt(): Tensor;
+    /** `sin(this)` as a method (`torch.Tensor.sin`): see `sin`. */
     sin(): Tensor;
+    /** `cos(this)` as a method (`torch.Tensor.cos`): see `cos`. */
     cos(): Tensor;
+    /** `tanh(this)` as a method (`torch.Tensor.tanh`): see `tanh`. */
     tanh(): Tensor;
+    /** `sigmoid(this)` as a method (`torch.Tensor.sigmoid`): see `sigmoid`. */
     sigmoid(): Tensor;
+    /** `relu(this)` as a method (`torch.Tensor.relu`): see `relu`. */
     relu(): Tensor;
   }
 }

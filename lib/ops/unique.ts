@@ -8,6 +8,7 @@ import { copyRaw } from '../raw/strided.js';
 import { permute } from './view.js';
 import { activeTracer } from '../trace.js';
 
+/** The options of `unique` (PyTorch's keyword arguments, in camelCase). */
 export interface UniqueOptions {
   /**
    * Ascending order (default true). false: the order of first appearance (torch leaves that
@@ -25,12 +26,14 @@ export interface UniqueOptions {
 /** unique's outputs; destructures as torch's tuple: [values, inverse?, counts?] (those asked for). */
 export class UniqueResult {
   constructor(
+    /** The distinct elements (or slices). */
     readonly values: Tensor,
     /** int32, one per input element (input's shape), or per slice along dim. */
     readonly inverse: Tensor | null,
     /** int32, one per output value or slice. */
     readonly counts: Tensor | null,
   ) {}
+  /** Yields values, then inverse and counts where they were asked for. */
   *[Symbol.iterator](): IterableIterator<Tensor> {
     yield this.values;
     if (this.inverse) yield this.inverse;
@@ -61,6 +64,11 @@ function int32(values: number[] | Int32Array, shape: number[]): Tensor {
   return new Tensor(new Storage(Int32Array.from(values)), shape);
 }
 
+/**
+ * The distinct elements of x, or distinct slices along `dim` (`torch.unique`): a tensor, or a
+ * `UniqueResult` with the inverse indices and counts when asked for.
+ * @throws TypeError if x is not a Tensor, or on an unknown option; RangeError if dim is out of range.
+ */
 export function unique(x: Tensor, options?: UniqueOptions & { returnInverse?: false; returnCounts?: false }): Tensor;
 export function unique(x: Tensor, options: UniqueOptions): UniqueResult;
 export function unique(x: Tensor, options: UniqueOptions = {}): Tensor | UniqueResult {
@@ -139,7 +147,9 @@ export function unique(x: Tensor, options: UniqueOptions = {}): Tensor | UniqueR
 
 declare module '../tensor.js' {
   interface Tensor {
+    /** `unique(this, ...)` as a method (`torch.Tensor.unique`): see `unique`. */
     unique(options?: UniqueOptions & { returnInverse?: false; returnCounts?: false }): Tensor;
+    /** With returnInverse or returnCounts: the values with the inverse indices and counts asked for. */
     unique(options: UniqueOptions): UniqueResult;
   }
 }

@@ -162,16 +162,30 @@ const reshapeOp: (x: Tensor, shape: number[], mustView: boolean) => Tensor = def
   jvp: (ctx, t) => reshapeOp(t!, ctx.outShape as number[], false),
 });
 
+/**
+ * x with a new shape of as many elements (`torch.reshape`): a view when the strides allow,
+ * a copy otherwise. One size may be -1, inferred from the others.
+ * @throws RangeError if the sizes do not hold x's element count or more than one is -1.
+ */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('reshape', 'input', x);
   return reshapeOp(x, inferShape('reshape', x.shape, shape), false);
 }
 
+/**
+ * x with a new shape of as many elements, always a view sharing its storage (`torch.Tensor.view`).
+ * One size may be -1.
+ * @throws RangeError if the sizes do not fit, or if x's strides allow no such view (use reshape).
+ */
 export function view(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('view', 'input', x);
   return reshapeOp(x, inferShape('view', x.shape, shape), true);
 }
 
+/**
+ * Dims startDim..endDim (inclusive; all by default) merged into one (`torch.flatten`).
+ * @throws TypeError if x is not a Tensor; RangeError if a dim is out of range.
+ */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   checkTensor('flatten', 'input', x);
   if (x.ndim === 0) return reshape(x, [1]);
@@ -182,6 +196,10 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   return reshape(x, shape);
 }
 
+/**
+ * Dim `dim` split into `sizes` (`torch.unflatten`); one size may be -1.
+ * @throws RangeError if dim is out of range or the sizes do not multiply to its size.
+ */
 export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
   checkTensor('unflatten', 'input', x);
   const d = normalizeDim('unflatten', dim, x.ndim);
@@ -189,6 +207,11 @@ export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Ten
   return reshape(x, [...x.shape.slice(0, d), ...inner, ...x.shape.slice(d + 1)]);
 }
 
+/**
+ * x without its size-1 dims, or only the given ones (`torch.squeeze`); a view. A given dim
+ * whose size is not 1 is kept, as PyTorch.
+ * @throws TypeError if x is not a Tensor; RangeError if a dim is out of range.
+ */
 export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
   checkTensor('squeeze', 'input', x);
   const dims =
@@ -205,6 +228,10 @@ export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
   );
 }
 
+/**
+ * x with a size-1 dim inserted at `dim` (`torch.unsqueeze`); a view. dim may be -x.ndim-1..x.ndim.
+ * @throws TypeError if x is not a Tensor; RangeError if a dim is out of range.
+ */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   checkTensor('unsqueeze', 'input', x);
   const d = normalizeDim('unsqueeze', dim, x.ndim + 1);
@@ -233,6 +260,10 @@ const permuteOp: (x: Tensor, dims: number[]) => Tensor = defineOp({
   jvp: (ctx, t) => permuteOp(t!, ctx.dims),
 });
 
+/**
+ * x with its dims reordered (`torch.permute`); a view.
+ * @throws RangeError unless dims is a permutation of x's dims.
+ */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   checkTensor('permute', 'input', x);
   checkNumbers('permute', 'dims', dims);
@@ -245,6 +276,10 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   return permuteOp(x, ds);
 }
 
+/**
+ * x with dims dim0 and dim1 swapped (`torch.transpose`); a view.
+ * @throws TypeError if x is not a Tensor; RangeError if a dim is out of range.
+ */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   checkTensor('transpose', 'input', x);
   if (x.ndim === 0) return x;
@@ -258,6 +293,11 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 
 // ---- strided views ----------------------------------------------------------------------
 
+/**
+ * The slice at `index` along `dim`, which is removed (`torch.select`, `x[..., index]`); a view.
+ * Negative indices count from the end.
+ * @throws RangeError if dim or index is out of range.
+ */
 export function select(x: Tensor, dim: number, index: number): Tensor {
   checkTensor('select', 'input', x);
   if (x.ndim === 0) throw new RangeError('select: cannot select from a 0-d tensor');
@@ -313,6 +353,10 @@ export function slice(x: Tensor, dim: number, start?: number, end?: number, step
   );
 }
 
+/**
+ * The `length` elements from `start` along `dim` (`torch.narrow`); a view.
+ * @throws RangeError if dim is out of range or start..start+length leaves the dim.
+ */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   checkTensor('narrow', 'input', x);
   const d = normalizeDim('narrow', dim, x.ndim);
@@ -389,6 +433,11 @@ export function expand(x: Tensor, sizes: readonly number[]): Tensor {
   return expandOp(x, shape);
 }
 
+/**
+ * x expanded to `shape` by broadcasting (`torch.broadcast_to`); a view with stride 0 on
+ * the expanded dims.
+ * @throws RangeError if x's shape does not broadcast to shape.
+ */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('broadcastTo', 'input', x);
   return expand(x, shape);
@@ -414,6 +463,11 @@ export function clone(x: Tensor): Tensor {
   return cloneOp(x);
 }
 
+/**
+ * x itself if its elements are laid out in row-major order, else a row-major copy
+ * (`torch.Tensor.contiguous`). Differentiable.
+ * @throws TypeError if x is not a Tensor.
+ */
 export function contiguous(x: Tensor): Tensor {
   checkTensor('contiguous', 'input', x);
   return x.isContiguous() ? x : cloneOp(x);

@@ -5,12 +5,19 @@ import type { Tensor } from '../tensor.js';
 import { gradData, paramData, stateBuffer, touched } from './fused.js';
 import { checkHyper, Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 
+/** The options of `optim.Adam` and `optim.AdamW` (PyTorch's keyword arguments, in camelCase). */
 export interface AdamOptions {
+  /** Learning rate (default 1e-3). */
   lr?: number;
+  /** Decay rates of the first and second moment estimates (default [0.9, 0.999]). */
   betas?: [number, number];
+  /** Added to the denominator for numerical stability (default 1e-8). */
   eps?: number;
+  /** Weight decay: an L2 penalty for Adam (default 0), decoupled for AdamW (default 1e-2). */
   weightDecay?: number;
+  /** The AMSGrad variant: the maximum of past second moments (default false). */
   amsgrad?: boolean;
+  /** Maximize the objective instead of minimizing it (default false). */
   maximize?: boolean;
 }
 
@@ -24,6 +31,7 @@ const ADAM_OPTIONS = optionKeys<AdamOptions>({
 });
 
 abstract class AdamBase extends Optimizer {
+  /** True for AdamW: the weight decay scales the parameter instead of adding to the gradient. */
   protected abstract readonly decoupled: boolean;
 
   protected validateGroup(g: ParamGroup): void {
@@ -67,6 +75,11 @@ abstract class AdamBase extends Optimizer {
   }
 }
 
+/**
+ * Adam, as `torch.optim.Adam` (with AMSGrad); one fused native kernel per parameter.
+ * @throws RangeError on a negative lr or eps, betas outside [0, 1) or a negative weightDecay;
+ *   TypeError on an unknown option.
+ */
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
   constructor(params: ParamsInput, options: AdamOptions = {}) {

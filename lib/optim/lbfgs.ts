@@ -7,6 +7,7 @@ import { checkOptions, given } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { checkHyper, Optimizer, type OptimizerStateDict, type ParamGroup, type ParamsInput } from './optimizer.js';
 
+/** The options of `optim.LBFGS` (PyTorch's keyword arguments, in camelCase). */
 export interface LBFGSOptions {
   /** Step length (default 1). */
   lr?: number;

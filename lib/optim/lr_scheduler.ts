@@ -26,13 +26,24 @@ function bisectRight(sorted: readonly number[], x: number): number {
   return i;
 }
 
+/**
+ * The base of the learning-rate schedulers, as PyTorch's `torch.optim.lr_scheduler.LRScheduler`:
+ * each `step()` sets every parameter group's `lr` for the next epoch (or batch). Constructing one
+ * sets the first epoch's rates.
+ * @throws TypeError if `optimizer` is not an optimizer; RangeError on a lastEpoch below -1; Error
+ *   when resuming (lastEpoch != -1) with a group that has no `initialLr`.
+ */
 export abstract class LRScheduler {
+  /** The index of the last epoch (or step) stepped to; -1 before the first. */
   lastEpoch: number;
+  /** Each group's starting learning rate (its `initialLr`). */
   baseLrs: number[];
+  /** How many times `step` was called. */
   protected stepCount = 0;
   private lastLr: number[] = [];
 
   constructor(
+    /** The optimizer whose groups' learning rates this scheduler sets. */
     readonly optimizer: Optimizer,
     lastEpoch = -1,
   ) {
@@ -65,6 +76,13 @@ export abstract class LRScheduler {
     return null;
   }
 
+  /**
+   * Advances to the next epoch (PyTorch's `scheduler.step()`), after `optimizer.step()`, and
+   * sets the groups' learning rates.
+   * @param epoch jumps to this epoch instead (deprecated in PyTorch; the closed form where the
+   *   schedule has one).
+   * @throws RangeError if `epoch` is not a non-negative integer.
+   */
   step(epoch?: number): void {
     if (epoch !== undefined) checkInt(`${this.constructor.name}.step`, 'epoch', epoch, 0);
     this.stepCount++;
@@ -82,13 +100,16 @@ export abstract class LRScheduler {
     this.lastLr = lrs.slice();
   }
 
+  /** The learning rates the last `step` set, one per group (PyTorch's `get_last_lr`). */
   getLastLr(): number[] {
     return this.lastLr.slice();
   }
 
+  /** The optimizer's parameter groups. */
   protected get groups(): ParamGroup[] {
     return this.optimizer.paramGroups;
   }
+  /** The groups' learning rates now. */
   protected get currentLrs(): number[] {
     return this.groups.map((g) => g.lr);
   }
@@ -119,10 +140,16 @@ export abstract class LRScheduler {
   }
 }
 
+/**
+ * Multiplies the learning rate by `gamma` every `stepSize` epochs, as PyTorch's `StepLR`.
+ * @throws RangeError if stepSize is not a positive integer or gamma not a finite number.
+ */
 export class StepLR extends LRScheduler {
   constructor(
     optimizer: Optimizer,
+    /** Epochs between two decays. */
     readonly stepSize: number,
+    /** The factor of each decay (default 0.1). */
     readonly gamma = 0.1,
     lastEpoch = -1,
   ) {
@@ -140,11 +167,17 @@ export class StepLR extends LRScheduler {
   }
 }
 
+/**
+ * Multiplies the learning rate by `gamma` at each milestone epoch, as PyTorch's `MultiStepLR`.
+ * @throws RangeError if milestones are not numbers or gamma not a finite number.
+ */
 export class MultiStepLR extends LRScheduler {
+  /** The epochs at which the rate decays, sorted. */
   readonly milestones: number[];
   constructor(
     optimizer: Optimizer,
     milestones: number[],
+    /** The factor of each decay (default 0.1). */
     readonly gamma = 0.1,
     lastEpoch = -1,
   ) {
@@ -163,9 +196,14 @@ export class MultiStepLR extends LRScheduler {
   }
 }
 
+/**
+ * Multiplies the learning rate by `gamma` every epoch, as PyTorch's `ExponentialLR`.
+ * @throws RangeError if gamma is not a finite number.
+ */
 export class ExponentialLR extends LRScheduler {
   constructor(
     optimizer: Optimizer,
+    /** The factor of each epoch's decay. */
     readonly gamma: number,
     lastEpoch = -1,
   ) {
@@ -182,10 +220,17 @@ export class ExponentialLR extends LRScheduler {
   }
 }
 
+/**
+ * Anneals the learning rate from its base to `etaMin` along a half cosine over `tMax` epochs
+ * (and back up after, as PyTorch's `CosineAnnealingLR`, without restarts).
+ * @throws RangeError if tMax is not a positive integer or etaMin not a finite number.
+ */
 export class CosineAnnealingLR extends LRScheduler {
   constructor(
     optimizer: Optimizer,
+    /** Epochs of the half cosine (PyTorch's `T_max`). */
     readonly tMax: number,
+    /** The lowest learning rate (PyTorch's `eta_min`, default 0). */
     readonly etaMin = 0,
     lastEpoch = -1,
   ) {
@@ -214,10 +259,15 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 }
 
+/** The options of `LinearLR` (PyTorch's keyword arguments, in camelCase). */
 export interface LinearLROptions {
+  /** The factor of the first epoch's rate, in (0, 1] (default 1/3). */
   startFactor?: number;
+  /** The factor reached after totalIters epochs, in [0, 1] (default 1). */
   endFactor?: number;
+  /** Epochs over which the factor goes from start to end (default 5). */
   totalIters?: number;
+  /** The epoch to resume from (default -1: start). */
   lastEpoch?: number;
 }
 
@@ -228,9 +278,17 @@ const LINEAR_LR_OPTIONS = optionKeys<LinearLROptions>({
   lastEpoch: 'integer',
 });
 
+/**
+ * Scales the learning rate by a factor going linearly from `startFactor` to `endFactor` over
+ * `totalIters` epochs (a warm-up), as PyTorch's `LinearLR`.
+ * @throws RangeError on a factor out of range; TypeError on an unknown option.
+ */
 export class LinearLR extends LRScheduler {
+  /** The factor of the first epoch's rate. */
   readonly startFactor: number;
+  /** The factor reached after totalIters epochs. */
   readonly endFactor: number;
+  /** Epochs over which the factor changes. */
   readonly totalIters: number;
   constructor(optimizer: Optimizer, options: LinearLROptions = {}) {
     checkOptions('optim.lrScheduler.LinearLR', options, LINEAR_LR_OPTIONS);
@@ -256,6 +314,11 @@ export class LinearLR extends LRScheduler {
   }
 }
 
+/**
+ * Sets each group's learning rate to its base rate times `lrLambda(epoch)`, as PyTorch's
+ * `LambdaLR` (one function, or one per group).
+ * @throws TypeError if a lambda is not a function; RangeError if their count is not the groups'.
+ */
 export class LambdaLR extends LRScheduler {
   private readonly lambdas: ((epoch: number) => number)[];
   constructor(
@@ -278,10 +341,19 @@ export class LambdaLR extends LRScheduler {
   }
 }
 
+/**
+ * Runs schedulers one after another, switching at the milestone epochs, as PyTorch's
+ * `SequentialLR` (a warm-up then a decay, say).
+ * @throws TypeError if schedulers is not an array of schedulers; RangeError if there are none or
+ *   the milestones are not one fewer than the schedulers; Error if a scheduler drives another
+ *   optimizer.
+ */
 export class SequentialLR extends LRScheduler {
   constructor(
     optimizer: Optimizer,
+    /** The schedulers, in the order they run. */
     readonly schedulers: LRScheduler[],
+    /** The epochs at which the next scheduler takes over. */
     readonly milestones: number[],
     lastEpoch = -1,
   ) {
@@ -333,18 +405,31 @@ export class SequentialLR extends LRScheduler {
   }
 }
 
+/** The options of `OneCycleLR` (PyTorch's keyword arguments, in camelCase). */
 export interface OneCycleLROptions {
+  /** Steps in the cycle; or give epochs and stepsPerEpoch. */
   totalSteps?: number;
+  /** Epochs of the cycle (with stepsPerEpoch, instead of totalSteps). */
   epochs?: number;
+  /** Steps per epoch (with epochs, instead of totalSteps). */
   stepsPerEpoch?: number;
+  /** The fraction of the cycle spent increasing the rate (default 0.3). */
   pctStart?: number;
+  /** 'cos' (the default) or 'linear' annealing. */
   annealStrategy?: 'cos' | 'linear';
+  /** Cycle the momentum (or Adam's beta1) inversely to the rate (default true). */
   cycleMomentum?: boolean;
+  /** The lowest momentum (default 0.85). */
   baseMomentum?: number;
+  /** The highest momentum (default 0.95). */
   maxMomentum?: number;
+  /** The starting rate is maxLr / divFactor (default 25). */
   divFactor?: number;
+  /** The final rate is the starting rate / finalDivFactor (default 1e4). */
   finalDivFactor?: number;
+  /** Three phases (up, down to the start, then to the final rate) instead of two (default false). */
   threePhase?: boolean;
+  /** The step to resume from (default -1: start). */
   lastEpoch?: number;
 }
 
@@ -371,7 +456,14 @@ const ONE_CYCLE_OPTIONS = optionKeys<OneCycleLROptions>({
   lastEpoch: 'integer',
 });
 
+/**
+ * The 1cycle policy (Smith and Topor), as PyTorch's `OneCycleLR`: the rate rises from
+ * maxLr / divFactor to `maxLr` and anneals far below, stepped once per batch.
+ * @throws Error without totalSteps or epochs and stepsPerEpoch; RangeError on an option out of
+ *   range or a maxLr list that does not match the groups; TypeError on an unknown option.
+ */
 export class OneCycleLR extends LRScheduler {
+  /** Steps in the cycle. */
   readonly totalSteps: number;
   private readonly phases: Phase[];
   private readonly anneal: (start: number, end: number, pct: number) => number;
@@ -495,14 +587,23 @@ export class OneCycleLR extends LRScheduler {
   }
 }
 
+/** The options of `ReduceLROnPlateau` (PyTorch's keyword arguments, in camelCase). */
 export interface ReduceLROnPlateauOptions {
+  /** 'min' (the default): the metric should fall (a loss); 'max': rise (an accuracy). */
   mode?: 'min' | 'max';
+  /** The factor of each reduction, below 1 (default 0.1). */
   factor?: number;
+  /** Epochs without improvement before a reduction (default 10). */
   patience?: number;
+  /** The least change that counts as an improvement (default 1e-4). */
   threshold?: number;
+  /** 'rel' (the default): threshold relative to the best; 'abs': absolute. */
   thresholdMode?: 'rel' | 'abs';
+  /** Epochs to wait after a reduction before counting again (default 0). */
   cooldown?: number;
+  /** The lowest rate, one for all groups or one per group (default 0). */
   minLr?: number | number[];
+  /** A reduction smaller than this is not made (default 1e-8). */
   eps?: number;
 }
 
@@ -517,21 +618,40 @@ const PLATEAU_OPTIONS = optionKeys<ReduceLROnPlateauOptions>({
   eps: 'number',
 });
 
+/**
+ * Reduces the learning rate when a metric stops improving, as PyTorch's `ReduceLROnPlateau`:
+ * `step(metric)` once per epoch with the validation loss (or accuracy, mode 'max').
+ * @throws TypeError if `optimizer` is not an optimizer, or on an unknown option; RangeError on an
+ *   option out of range.
+ */
 export class ReduceLROnPlateau {
+  /** Whether the metric should fall ('min') or rise ('max'). */
   readonly mode: 'min' | 'max';
+  /** The factor of each reduction. */
   readonly factor: number;
+  /** Epochs without improvement before a reduction. */
   readonly patience: number;
+  /** The least change that counts as an improvement. */
   readonly threshold: number;
+  /** Whether threshold is relative to the best ('rel') or absolute ('abs'). */
   readonly thresholdMode: 'rel' | 'abs';
+  /** Epochs to wait after a reduction. */
   readonly cooldown: number;
+  /** The lowest rate of each group. */
   readonly minLrs: number[];
+  /** A reduction smaller than this is not made. */
   readonly eps: number;
+  /** The best metric seen. */
   best: number;
+  /** Epochs since the last improvement. */
   numBadEpochs = 0;
+  /** Epochs of cooldown left. */
   cooldownCounter = 0;
+  /** Epochs stepped. */
   lastEpoch = 0;
 
   constructor(
+    /** The optimizer whose groups' learning rates this scheduler reduces. */
     readonly optimizer: Optimizer,
     options: ReduceLROnPlateauOptions = {},
   ) {
@@ -565,6 +685,10 @@ export class ReduceLROnPlateau {
     return this.thresholdMode === 'rel' ? a > best * (t + 1) : a > best + t;
   }
 
+  /**
+   * Records one epoch's metric and reduces the rates after `patience` epochs without improvement.
+   * @throws TypeError if metric is not a number (or is NaN).
+   */
   step(metric: number): void {
     if (typeof metric !== 'number' || Number.isNaN(metric))
       throw new TypeError(`ReduceLROnPlateau.step: metric must be a number, got ${String(metric)}`);
@@ -589,6 +713,7 @@ export class ReduceLROnPlateau {
     }
   }
 
+  /** The groups' learning rates now (PyTorch's `get_last_lr`). */
   getLastLr(): number[] {
     return this.optimizer.paramGroups.map((g) => g.lr);
   }

@@ -4,21 +4,47 @@ import { checkIterable, checkOptions, describe, given, type OptionKeys } from '.
 import { fillRaw } from '../raw/strided.js';
 import { Tensor } from '../tensor.js';
 
+/** A group of parameters and the hyper-parameters they are updated with (PyTorch's `param_groups[i]`). */
 export interface ParamGroup {
+  /** The parameters of the group. */
   params: Tensor[];
+  /** The group's learning rate (what the lr schedulers change). */
   lr: number;
   [option: string]: unknown;
 }
 
-export type ParamsInput = Iterable<Tensor> | ({ params: Iterable<Tensor> } & Record<string, unknown>)[];
+/**
+ * What an optimizer takes, as in PyTorch: the parameters (`model.parameters()`), or parameter
+ * groups `{ params, ...options }` whose options override the optimizer's for that group.
+ */
+export type ParamsInput =
+  | Iterable<Tensor>
+  | ({
+      /** The group's parameters. */
+      params: Iterable<Tensor>;
+    } & Record<string, unknown>)[];
 
+/** One parameter's optimizer state (momentum buffer, moment estimates, step count...). */
 export type OptimizerState = Record<string, Tensor | number | boolean>;
 
+/**
+ * An optimizer's state dict, shaped as PyTorch's: parameters are named by their index across the
+ * groups.
+ */
 export interface OptimizerStateDict {
+  /** Each parameter's state by its index. */
   state: Record<number, OptimizerState>;
-  paramGroups: (Record<string, unknown> & { params: number[] })[];
+  /** Each group's hyper-parameters, with its parameters' indices as `params`. */
+  paramGroups: (Record<string, unknown> & {
+    /** The indices of the group's parameters. */
+    params: number[];
+  })[];
 }
 
+/**
+ * A hyper-parameter checked to be a finite number within [min, max] (bounds exclusive when told).
+ * @throws RangeError naming the optimizer, the hyper-parameter and the value.
+ */
 export function checkHyper(
   op: string,
   name: string,
@@ -36,13 +62,21 @@ export function checkHyper(
   return value;
 }
 
+/**
+ * The base of the optimizers, as PyTorch's `torch.optim.Optimizer`: parameter groups with their
+ * hyper-parameters, per-parameter state, `zeroGrad`, `step` and state dicts in PyTorch's shape.
+ * Constructing one throws on an empty parameter list, a `model.parameters` passed uncalled, a
+ * parameter that is not a float32 leaf tensor, or one that is in two groups.
+ */
 export abstract class Optimizer {
+  /** The parameter groups with their hyper-parameters (PyTorch's `param_groups`). */
   readonly paramGroups: ParamGroup[] = [];
   /** Per-parameter state (momentum buffers, moment estimates, step counts). */
   readonly state = new Map<Tensor, OptimizerState>();
 
   protected constructor(
     params: ParamsInput,
+    /** The hyper-parameters a group takes when it does not set them (PyTorch's `defaults`). */
     readonly defaults: Record<string, unknown>,
   ) {
     const op = `optim.${new.target.name}`;
@@ -88,6 +122,11 @@ export abstract class Optimizer {
     this.paramGroups.push(full);
   }
 
+  /**
+   * Clears the gradients of every parameter (PyTorch's `zero_grad`).
+   * @param options.setToNone true (the default): `grad` becomes null; false: filled with zeros.
+   * @throws TypeError on an unknown option.
+   */
   zeroGrad(options: { setToNone?: boolean } = {}): void {
     const setToNone =
       checkOptions(`optim.${this.constructor.name}.zeroGrad`, options, { setToNone: 'boolean' }).setToNone ?? true;
@@ -112,8 +151,13 @@ export abstract class Optimizer {
     return loss;
   }
 
+  /** Updates one parameter from its gradient with its group's hyper-parameters (each optimizer's rule). */
   protected abstract updateParameter(param: Tensor, grad: Tensor, group: ParamGroup): void;
 
+  /**
+   * The state as PyTorch's `state_dict()`: per-parameter state and the groups' hyper-parameters,
+   * parameters named by index; tensors are detached views, not copies.
+   */
   stateDict(): OptimizerStateDict {
     const index = new Map<Tensor, number>();
     const paramGroups = this.paramGroups.map((g) => {

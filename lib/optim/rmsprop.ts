@@ -5,13 +5,21 @@ import type { Tensor } from '../tensor.js';
 import { gradData, paramData, stateBuffer, touched } from './fused.js';
 import { checkHyper, Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 
+/** The options of `optim.RMSprop` (PyTorch's keyword arguments, in camelCase). */
 export interface RMSpropOptions {
+  /** Learning rate (default 1e-2). */
   lr?: number;
+  /** Smoothing constant of the squared-gradient average (default 0.99). */
   alpha?: number;
+  /** Added to the denominator for numerical stability (default 1e-8). */
   eps?: number;
+  /** L2 penalty added to the gradient (default 0). */
   weightDecay?: number;
+  /** Momentum factor (default 0). */
   momentum?: number;
+  /** Centered RMSprop: the gradient normalized by an estimate of its variance (default false). */
   centered?: boolean;
+  /** Maximize the objective instead of minimizing it (default false). */
   maximize?: boolean;
 }
 
@@ -25,6 +33,11 @@ const RMSPROP_OPTIONS = optionKeys<RMSpropOptions>({
   maximize: 'boolean',
 });
 
+/**
+ * RMSprop, as `torch.optim.RMSprop`; one fused native kernel per parameter.
+ * @throws RangeError on a negative lr, eps, momentum, weightDecay or alpha; TypeError on an
+ *   unknown option.
+ */
 export class RMSprop extends Optimizer {
   constructor(params: ParamsInput, options: RMSpropOptions = {}) {
     super(params, {
@@ -71,12 +84,19 @@ export class RMSprop extends Optimizer {
   }
 }
 
+/** The options of `optim.Adagrad` (PyTorch's keyword arguments, in camelCase). */
 export interface AdagradOptions {
+  /** Learning rate (default 1e-2). */
   lr?: number;
+  /** Learning-rate decay per step: lr / (1 + (step - 1) * lrDecay) (default 0). */
   lrDecay?: number;
+  /** L2 penalty added to the gradient (default 0). */
   weightDecay?: number;
+  /** The starting value of the squared-gradient sum (default 0). */
   initialAccumulatorValue?: number;
+  /** Added to the denominator for numerical stability (default 1e-10). */
   eps?: number;
+  /** Maximize the objective instead of minimizing it (default false). */
   maximize?: boolean;
 }
 
@@ -89,6 +109,11 @@ const ADAGRAD_OPTIONS = optionKeys<AdagradOptions>({
   maximize: 'boolean',
 });
 
+/**
+ * Adagrad, as `torch.optim.Adagrad`.
+ * @throws RangeError on a negative lr, lrDecay, weightDecay, initialAccumulatorValue or eps;
+ *   TypeError on an unknown option.
+ */
 export class Adagrad extends Optimizer {
   constructor(params: ParamsInput, options: AdagradOptions = {}) {
     super(params, {

@@ -6,12 +6,19 @@ import type { Tensor } from '../tensor.js';
 import { gradData, paramData, stateBuffer, touched } from './fused.js';
 import { checkHyper, Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 
+/** The options of `optim.SGD` (PyTorch's keyword arguments, in camelCase). */
 export interface SGDOptions {
+  /** Learning rate (required, >= 0). */
   lr: number;
+  /** Momentum factor (default 0: plain SGD). */
   momentum?: number;
+  /** Dampening of the momentum (default 0). */
   dampening?: number;
+  /** L2 penalty added to the gradient (default 0). */
   weightDecay?: number;
+  /** Nesterov momentum (default false; needs a momentum and zero dampening). */
   nesterov?: boolean;
+  /** Maximize the objective instead of minimizing it (default false). */
   maximize?: boolean;
 }
 
@@ -24,6 +31,12 @@ const SGD_OPTIONS = optionKeys<SGDOptions>({
   maximize: 'boolean',
 });
 
+/**
+ * Stochastic gradient descent with momentum, as `torch.optim.SGD`; one fused native kernel per
+ * parameter.
+ * @throws RangeError without `lr`, or on a negative lr, momentum or weightDecay, or Nesterov
+ *   without momentum or with dampening; TypeError on an unknown option.
+ */
 export class SGD extends Optimizer {
   constructor(params: ParamsInput, options: SGDOptions) {
     const opts = checkOptions('optim.SGD', options, SGD_OPTIONS);

@@ -1,4 +1,4 @@
-// Debugging tools for training (seed 002's checklist): activation statistics and dead ReLUs
+// Debugging tools for training: activation statistics and dead ReLUs
 // through forward hooks, NaN/Inf detection that names the module or parameter, and gradient
 // statistics per parameter. The single-batch overfit check and the LR range test live in
 // debug_training.ts.
@@ -111,9 +111,11 @@ function moments(d: ArrayLike<number>): {
 
 // ---- 1. activation statistics ----
 
+/** One module's output statistics (`ActivationRecorder.stats`). */
 export interface ActivationStats {
   /** Dotted module path ('' for the model itself). */
   name: string;
+  /** The module's class name. */
   type: string;
   /** Output shape of the latest call. */
   shape: number[];
@@ -121,10 +123,13 @@ export interface ActivationStats {
   calls: number;
   /** Output elements seen, over all recorded calls. */
   count: number;
+  /** Mean of the output elements. */
   mean: number;
   /** Unbiased standard deviation (torch's std()). */
   std: number;
+  /** Smallest output element. */
   min: number;
+  /** Largest output element. */
   max: number;
   /** Fraction of output elements that are exactly zero. */
   zeroFraction: number;
@@ -144,10 +149,11 @@ interface Accumulator {
   alive: Uint8Array;
 }
 
+/** The options of recordActivations. */
 export interface RecordOptions {
   /** Modules to hook (default: every leaf module, i.e. every module without children). */
   modules?: ModuleFilter;
-  /** Keep each module's latest output (detached) in `outputs`, like seed 002's hook. */
+  /** Keep each module's latest output (detached) in `outputs`, as a forward hook storing them would. */
   keepOutputs?: boolean;
 }
 
@@ -238,7 +244,7 @@ export class ActivationRecorder implements RemovableHandle {
     return [...this.acc.values()].map((a) => a.stats);
   }
 
-  /** Dead-unit ratio of every ReLU module that ran, by name (seed 002's 'dead_neurons'). */
+  /** Dead-unit ratio of every ReLU module that ran, by name (units zero for every recorded sample). */
   deadReluRatios(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const s of this.stats) if (s.type === ReLU.name) out[s.name] = s.deadRatio;
@@ -256,6 +262,7 @@ export class ActivationRecorder implements RemovableHandle {
     for (const h of this.handles.splice(0)) h.remove();
   }
 
+  /** The statistics as a text table, one row per module. */
   table(): string {
     return table(
       ['module', 'type', 'shape', 'mean', 'std', 'min', 'max', 'zeros %', 'dead %'],
@@ -273,6 +280,7 @@ export class ActivationRecorder implements RemovableHandle {
     );
   }
 
+  /** The table. */
   toString(): string {
     return this.table();
   }
@@ -311,7 +319,9 @@ export class AnomalyError extends Error {
     message: string,
     /** The module path ('' for the model itself) or the parameter name. */
     readonly where: string,
+    /** Whether the value appeared in the forward or the backward. */
     readonly phase: 'forward' | 'backward',
+    /** The index of the first non-finite element. */
     readonly index: number[],
   ) {
     super(String(message));
@@ -319,6 +329,7 @@ export class AnomalyError extends Error {
   }
 }
 
+/** The options of detectAnomaly. */
 export interface AnomalyOptions {
   /** Check module outputs in the forward (default true). */
   forward?: boolean;
@@ -335,8 +346,8 @@ type Found = NonNullable<ReturnType<typeof firstNonFinite>>;
 const MAX_LEAF_HOOKS = 10_000;
 
 /**
- * NaN/Inf detection that names where it started (torch.autograd.detect_anomaly plus seed 002's
- * NaN hook): every module's output is checked after its forward, innermost module first, and
+ * NaN/Inf detection that names where it started (torch.autograd.detect_anomaly plus a forward
+ * hook per module that checks for NaN): every module's output is checked after its forward, innermost module first, and
  * an AnomalyError names the first module whose output holds a non-finite value, the index and
  * whether its inputs were finite. In the backward, the gradient of each module's inputs is
  * checked (naming the module whose backward produced it), as are the gradient arriving at the
@@ -494,25 +505,33 @@ export function withAnomalyDetection<T>(model: Module, fn: () => T, options: Ano
 
 // ---- 3. gradient statistics ----
 
+/** One parameter's gradient statistics (`GradientReport.params`). */
 export interface GradientStat {
+  /** The parameter's dotted name. */
   name: string;
+  /** The parameter's shape. */
   shape: number[];
   /** L2 norm of the gradient. */
   norm: number;
+  /** Mean of the gradient. */
   mean: number;
   /** Unbiased standard deviation (torch's std(); 0 for a single element). */
   std: number;
+  /** Largest magnitude in the gradient. */
   maxAbs: number;
   /** L2 norm of the parameter itself. */
   paramNorm: number;
   /** norm / paramNorm (Infinity when the parameter is all zeros and the gradient is not). */
   ratio: number;
+  /** The norm is below the vanishing threshold. */
   vanishing: boolean;
+  /** The norm is above the exploding threshold. */
   exploding: boolean;
   /** NaN/Inf elements in the gradient. */
   nonFinite: number;
 }
 
+/** The options of gradientStats. */
 export interface GradientStatsOptions {
   /** A gradient norm below this is flagged vanishing (default 1e-7). */
   vanishing?: number;
@@ -520,8 +539,10 @@ export interface GradientStatsOptions {
   exploding?: number;
 }
 
+/** What gradientStats returns: each parameter's statistics and the flagged ones. */
 export class GradientReport {
   constructor(
+    /** Each parameter that has a gradient, in model order. */
     readonly params: GradientStat[],
     /** Parameters that require grad but have none (unused in the forward, or no backward yet). */
     readonly withoutGrad: string[],
@@ -531,19 +552,24 @@ export class GradientReport {
   get totalNorm(): number {
     return Math.sqrt(this.params.reduce((s, p) => s + p.norm * p.norm, 0));
   }
+  /** Names of the parameters whose gradient vanishes. */
   get vanishing(): string[] {
     return this.params.filter((p) => p.vanishing).map((p) => p.name);
   }
+  /** Names of the parameters whose gradient explodes. */
   get exploding(): string[] {
     return this.params.filter((p) => p.exploding).map((p) => p.name);
   }
+  /** Names of the parameters whose gradient holds NaN or Inf. */
   get nonFinite(): string[] {
     return this.params.filter((p) => p.nonFinite > 0).map((p) => p.name);
   }
+  /** One parameter's statistics by dotted name (undefined if it has no gradient). */
   get(name: string): GradientStat | undefined {
     return this.params.find((p) => p.name === name);
   }
 
+  /** The statistics as a text table, one row per module. */
   table(): string {
     const rows = this.params.map((p) => [
       p.name,
@@ -563,12 +589,13 @@ export class GradientReport {
     return lines.join('\n');
   }
 
+  /** The table. */
   toString(): string {
     return this.table();
   }
 }
 
-/** Per-parameter gradient statistics after a backward (seed 002's gradient check). */
+/** Per-parameter gradient statistics after a backward: vanishing, exploding and non-finite gradients. */
 export function gradientStats(model: Module, options: GradientStatsOptions = {}): GradientReport {
   checkModule('train.gradientStats', 'model', model);
   checkOptions('train.gradientStats', options, { vanishing: 'number', exploding: 'number' });

@@ -1,4 +1,4 @@
-// Training-loop diagnostics from seed 002's debugging guide: the single-batch overfit check and
+// Training-loop diagnostics from the usual debugging checklist: the single-batch overfit check and
 // the LR range test (Leslie Smith; fastai's lr_find, torch-lr-finder's range_test).
 import { checkOptions, describe } from '../errors.js';
 import '../autograd/backward.js';
@@ -27,10 +27,6 @@ function copyTensor(t: Tensor): Tensor {
   return Tensor.fromData(t.toTypedArray(), t.shape);
 }
 
-/**
- * Deep copies of the model's state dict, its modules' train/eval modes and the optimizer's
- * state; the returned function puts them back and clears the gradients.
- */
 /** The model, optimizer and loss function every training check needs. */
 function checkTrainingParts(op: string, o: { model?: unknown; optimizer?: unknown; lossFn?: unknown }): void {
   checkModule(op, 'model', o.model);
@@ -40,6 +36,11 @@ function checkTrainingParts(op: string, o: { model?: unknown; optimizer?: unknow
     throw new TypeError(`${op}: lossFn must be a function or an nn.Module, got ${describe(o.lossFn)}`);
 }
 
+/**
+ * Deep copies of the model's state dict, its modules' train/eval modes and the optimizer's
+ * state; the returned function puts them back and clears the gradients.
+ * @throws TypeError if model is not a Module or optimizer not an Optimizer.
+ */
 export function snapshotTraining(model: Module, optimizer?: Optimizer): () => void {
   checkModule('train.snapshotTraining', 'model', model);
   if (optimizer !== undefined && !(optimizer instanceof Optimizer))
@@ -74,12 +75,17 @@ export function snapshotTraining(model: Module, optimizer?: Optimizer): () => vo
 
 // ---- 4. single-batch overfit ----
 
+/** The options of overfitSingleBatch. */
 export interface OverfitOptions {
+  /** The model trained. */
   model: Module;
   /** The batch's model input: a tensor, or an array of the forward's arguments. */
   inputs: unknown;
+  /** The batch's targets, passed to lossFn. */
   targets: unknown;
+  /** The loss: a function (output, target) or a loss module. */
   lossFn: LossFn;
+  /** The optimizer that updates the model. */
   optimizer: Optimizer;
   /** Updates at most (default 100). */
   steps?: number;
@@ -95,19 +101,23 @@ export interface OverfitOptions {
   onStep?: (step: number, loss: number) => void;
 }
 
+/** What overfitSingleBatch returns. */
 export interface OverfitResult {
   /** losses[i]: the loss on the batch after i updates. */
   losses: number[];
+  /** The loss before any update. */
   initialLoss: number;
+  /** The loss after the last update. */
   finalLoss: number;
+  /** Whether the loss fell far enough. */
   passed: boolean;
   /** Why it passed or failed, in words. */
   reason: string;
 }
 
 /**
- * Trains on one batch only (seed 002's first check): a model and training loop that work can
- * drive the loss on a single batch close to zero. Fails when the loss does not fall far enough
+ * Trains on one batch only (the first check when training fails): a model and training loop
+ * that work can drive the loss on a single batch close to zero. Fails when the loss does not fall far enough
  * in `steps` updates or becomes NaN/Inf.
  */
 export function overfitSingleBatch(options: OverfitOptions): OverfitResult {
@@ -175,11 +185,15 @@ export function overfitSingleBatch(options: OverfitOptions): OverfitResult {
 
 // ---- 5. LR range test ----
 
+/** The options of lrRangeTest. */
 export interface LrRangeTestOptions {
+  /** The model trained. */
   model: Module;
   /** Batches [input, target] (input: a tensor or an array of forward arguments); re-iterated when it runs out. */
   data: Iterable<unknown>;
+  /** The loss: a function (output, target) or a loss module. */
   lossFn: LossFn;
+  /** The optimizer whose learning rate is swept. */
   optimizer: Optimizer;
   /** Default 1e-7. */
   startLr?: number;
@@ -204,10 +218,13 @@ export interface LrRangeTestOptions {
   restore?: boolean;
 }
 
+/** What lrRangeTest returns. */
 export interface LrRangeTestResult {
+  /** The learning rates tried, one per step. */
   lrs: number[];
   /** Smoothed losses, one per lr. */
   losses: number[];
+  /** The losses as measured, one per lr. */
   rawLosses: number[];
   /** The lr of the steepest descent of the smoothed loss before its minimum; null with too few points. */
   suggestedLr: number | null;

@@ -39,13 +39,23 @@ export function accuracy(output: Tensor, target: Tensor): number {
 
 /** A confusion matrix: rows are true classes, columns predicted ones. */
 export class ConfusionMatrix {
+  /** The counts, row-major: counts[trueClass * numClasses + predicted]. */
   readonly counts: Int32Array;
-  constructor(readonly numClasses: number) {
+  /** @throws RangeError if numClasses is not a positive integer. */
+  constructor(
+    /** The number of classes. */
+    readonly numClasses: number,
+  ) {
     if (!Number.isInteger(numClasses) || numClasses < 1)
       throw new RangeError(`ConfusionMatrix: numClasses must be a positive integer, got ${describe(numClasses)}`);
     this.counts = new Int32Array(checkElementCount('ConfusionMatrix', numClasses * numClasses));
   }
 
+  /**
+   * Counts a batch: output is logits [N, classes] (argmax taken) or int32 predicted classes,
+   * target int32 true classes.
+   * @throws TypeError or RangeError on tensors of the wrong dtype or shape, or classes out of range.
+   */
   update(output: Tensor, target: Tensor): void {
     const p = predictions('ConfusionMatrix.update', output);
     const t = labels('ConfusionMatrix.update', target, p.length);
@@ -59,6 +69,10 @@ export class ConfusionMatrix {
     }
   }
 
+  /**
+   * How many samples of class trueClass were predicted as `predicted`.
+   * @throws RangeError if either is not a class index.
+   */
   get(trueClass: number, predicted: number): number {
     for (const [name, v] of [
       ['trueClass', trueClass],
@@ -71,6 +85,7 @@ export class ConfusionMatrix {
     return this.counts[trueClass * this.numClasses + predicted];
   }
 
+  /** The fraction of samples on the diagonal (NaN before any update). */
   accuracy(): number {
     let right = 0;
     let all = 0;

@@ -3,15 +3,21 @@
 import { checkOptions, checkPath, describe } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 
+/** One line of a panel. */
 export interface Series {
+  /** The legend's label. */
   name: string;
   /** y values, one per x step (epoch or logged batch); NaN leaves a gap. */
   values: readonly number[];
 }
 
+/** One chart of curvesSvg: its lines share the axes. */
 export interface Panel {
+  /** The chart's title. */
   title: string;
+  /** The lines. */
   series: Series[];
+  /** The x axis's label (default 'epoch'). */
   xLabel?: string;
 }
 

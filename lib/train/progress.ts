@@ -5,11 +5,13 @@
 import { checkInt, checkOptions, checkString } from '../errors.js';
 import type { WriteStream } from 'node:tty';
 
+/** The options of Progress. */
 export interface ProgressOptions {
   /** Where to write (default process.stderr). */
   stream?: NodeJS.WritableStream;
   /** Batches per epoch, for the bar and the ETA. */
   total: number;
+  /** Epochs in the run, shown as 'epoch 3/10'. */
   epochs?: number;
   /** Plain mode: print a line every this many batches (default: ~10 lines an epoch). */
   logEvery?: number;
@@ -17,9 +19,13 @@ export interface ProgressOptions {
   plain?: boolean;
 }
 
+/** What Progress.step records of one batch. */
 export interface StepInfo {
+  /** The batch's mean loss. */
   loss?: number;
+  /** The batch's accuracy, in [0, 1]. */
   accuracy?: number;
+  /** Samples in the batch (default 1), weighting loss and accuracy. */
   samples?: number;
 }
 
@@ -30,6 +36,11 @@ function fmtTime(s: number): string {
   return `${m}:${String(r).padStart(2, '0')}`;
 }
 
+/**
+ * A training progress display: `startEpoch`, `step` per batch, `endEpoch`. On a TTY one line is
+ * redrawn in place (kept within the terminal's width); elsewhere (CI logs, files) plain lines.
+ * @throws TypeError without options or on an unknown option.
+ */
 export class Progress {
   private readonly stream: NodeJS.WritableStream;
   private readonly tty: boolean;
@@ -86,7 +97,14 @@ export class Progress {
   }
 
   /** Ends the epoch: the bar is finished with a newline; returns the epoch's mean loss/accuracy. */
-  endEpoch(extra = ''): { loss: number; accuracy: number; seconds: number } {
+  endEpoch(extra = ''): {
+    /** The epoch's mean loss. */
+    loss: number;
+    /** The epoch's mean accuracy (NaN if no step gave one). */
+    accuracy: number;
+    /** The epoch's duration. */
+    seconds: number;
+  } {
     checkString('train.Progress.endEpoch', 'extra', extra);
     const seconds = (performance.now() - this.start) / 1000;
     const summary = {

@@ -14,10 +14,12 @@ import { readIdx } from '../../io/idx.js';
 import { Tensor } from '../../tensor.js';
 import { TensorDataset } from '../dataset.js';
 
+/** Where Debian's `dataset-fashion-mnist` package installs the IDX files. */
 export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 /** The slice shipped with the package (three levels up from lib/data/datasets or dist/data/datasets). */
 export const EMBEDDED_FASHION_MNIST_DIR = fileURLToPath(new URL('../../../data/fashion-mnist-slice/', import.meta.url));
 
+/** Fashion-MNIST's class names, by label (torchvision's `FashionMNIST.classes`). */
 export const FASHION_MNIST_CLASSES = Object.freeze([
   'T-shirt/top',
   'Trouser',
@@ -30,22 +32,44 @@ export const FASHION_MNIST_CLASSES = Object.freeze([
   'Bag',
   'Ankle boot',
 ]);
+/** MNIST's class names, by label: the digits. */
 export const MNIST_CLASSES = Object.freeze(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
-/** The training sets' pixel mean and standard deviation (after scaling to [0, 1]). */
-export const MNIST_MEAN_STD = Object.freeze({ mean: 0.1307, std: 0.3081 });
-export const FASHION_MNIST_MEAN_STD = Object.freeze({ mean: 0.286, std: 0.353 });
+/** MNIST's training set's pixel mean and standard deviation (after scaling to [0, 1]). */
+export const MNIST_MEAN_STD = Object.freeze({
+  /** The pixel mean. */
+  mean: 0.1307,
+  /** The pixel standard deviation. */
+  std: 0.3081,
+});
+/** Fashion-MNIST's training set's pixel mean and standard deviation (after scaling to [0, 1]). */
+export const FASHION_MNIST_MEAN_STD = Object.freeze({
+  /** The pixel mean. */
+  mean: 0.286,
+  /** The pixel standard deviation. */
+  std: 0.353,
+});
 
+/** Where a dataset was read from: the caller's directory, Debian's package, or the slice shipped with myelin. */
 export type DatasetSource = 'user' | 'debian' | 'embedded';
 
+/** The options of loadMNIST (and loadFashionMNIST). */
 export interface MnistOptions {
   /** The training split (default) or the test split. */
   train?: boolean;
   /** Normalise pixels: true uses the dataset's own mean/std; or give them. */
-  normalize?: boolean | { mean: number; std: number };
+  normalize?:
+    | boolean
+    | {
+        /** The mean subtracted. */
+        mean: number;
+        /** The standard deviation divided by. */
+        std: number;
+      };
   /** Keep only the first `limit` samples. */
   limit?: number;
 }
 
+/** The options of loadFashionMNIST. */
 export interface FashionMnistOptions extends MnistOptions {
   /** A directory holding the four IDX files (plain or .gz). */
   root?: string;
@@ -63,11 +87,17 @@ const FASHION_MNIST_OPTIONS = optionKeys<FashionMnistOptions>({
 /** A TensorDataset of (image, label) pairs that remembers where it came from. */
 export class ImageClassificationDataset extends TensorDataset {
   constructor(
+    /** float32 [N, 1, H, W]. */
     readonly images: Tensor,
+    /** int32 [N]. */
     readonly labels: Tensor,
+    /** The class names, by label. */
     readonly classes: readonly string[],
+    /** Where the files were read from. */
     readonly source: DatasetSource,
+    /** The directory they were read from. */
     readonly directory: string,
+    /** Whether this is the training split. */
     readonly train: boolean,
   ) {
     super(images, labels);

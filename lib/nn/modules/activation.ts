@@ -6,13 +6,16 @@ import type { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
 import { pyFloat } from '../repr.js';
 
+/** The option of the activation modules that can work in place. */
 export interface InplaceOptions {
+  /** Whether the module writes its result into its input. */
   inplace?: boolean;
 }
 
 const inplaceRepr = (inplace: boolean) => (inplace ? 'inplace=True' : '');
 
 export class ReLU extends Module {
+  /** Whether the module writes its result into its input. */
   readonly inplace: boolean;
   constructor(options: InplaceOptions = {}) {
     super();
@@ -28,7 +31,9 @@ export class ReLU extends Module {
 }
 
 export class LeakyReLU extends Module {
+  /** The slope below zero. */
   readonly negativeSlope: number;
+  /** Whether the module writes its result into its input. */
   readonly inplace: boolean;
   constructor(negativeSlope = 0.01, options: InplaceOptions = {}) {
     super();
@@ -45,8 +50,11 @@ export class LeakyReLU extends Module {
 }
 
 export class Hardtanh extends Module {
+  /** The lower bound. */
   readonly minVal: number;
+  /** The upper bound. */
   readonly maxVal: number;
+  /** Whether the module writes its result into its input. */
   readonly inplace: boolean;
   constructor(minVal = -1, maxVal = 1, options: InplaceOptions = {}) {
     super();
@@ -68,6 +76,7 @@ export class Hardtanh extends Module {
 }
 
 export class ReLU6 extends Module {
+  /** Whether the module writes its result into its input. */
   readonly inplace: boolean;
   constructor(options: InplaceOptions = {}) {
     super();
@@ -83,7 +92,9 @@ export class ReLU6 extends Module {
 }
 
 export class ELU extends Module {
+  /** The alpha of the activation. */
   readonly alpha: number;
+  /** Whether the module writes its result into its input. */
   readonly inplace: boolean;
   constructor(alpha = 1, options: InplaceOptions = {}) {
     super();
@@ -100,6 +111,7 @@ export class ELU extends Module {
 }
 
 export class SELU extends Module {
+  /** Whether the module writes its result into its input. */
   readonly inplace: boolean;
   constructor(options: InplaceOptions = {}) {
     super();
@@ -115,6 +127,7 @@ export class SELU extends Module {
 }
 
 export class GELU extends Module {
+  /** 'none' (exact erf) or 'tanh'. */
   readonly approximate: 'none' | 'tanh';
   constructor(options: A.GeluOptions = {}) {
     super();
@@ -134,6 +147,7 @@ export class GELU extends Module {
 
 /** x * sigmoid(x), also called Swish. */
 export class SiLU extends Module {
+  /** Whether the module writes its result into its input. */
   readonly inplace: boolean;
   constructor(options: InplaceOptions = {}) {
     super();
@@ -161,7 +175,9 @@ export class Tanh extends Module {
 }
 
 export class Softplus extends Module {
+  /** The sharpness: log(1 + exp(beta * x)) / beta. */
   readonly beta: number;
+  /** Above beta * x > threshold the function is linear. */
   readonly threshold: number;
   constructor(options: A.SoftplusOptions = {}) {
     super();
@@ -183,6 +199,7 @@ function implicitDim(x: Tensor): number {
 }
 
 export class Softmax extends Module {
+  /** The dim the function is computed along. */
   readonly dim: number | null;
   constructor(dim: number | null = null) {
     super();
@@ -197,6 +214,7 @@ export class Softmax extends Module {
 }
 
 export class LogSoftmax extends Module {
+  /** The dim the function is computed along. */
   readonly dim: number | null;
   constructor(dim: number | null = null) {
     super();
@@ -212,6 +230,7 @@ export class LogSoftmax extends Module {
 
 /** sin(w0 * x), the SIREN activation (w0 = 30 in the paper's first layer). */
 export class Sine extends Module {
+  /** The frequency factor: sin(w0 * x). */
   readonly w0: number;
   constructor(w0 = 1) {
     super();

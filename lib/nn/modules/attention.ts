@@ -19,15 +19,21 @@ import { Dropout } from './dropout.js';
 import { Linear } from './linear.js';
 import { LayerNorm } from './normalization.js';
 
+/** The options of nn.MultiheadAttention (PyTorch's keyword arguments, in camelCase). */
 export interface MultiheadAttentionOptions {
+  /** The dropout probability on the attention weights (default 0). */
   dropout?: number;
+  /** Add a learnable bias (default true). */
   bias?: boolean;
   /** Inputs and outputs are [batch, seq, feature] (default false: [seq, batch, feature]). */
   batchFirst?: boolean;
+  /** The size of the keys. */
   kdim?: number;
+  /** The size of the values. */
   vdim?: number;
 }
 
+/** The options of nn.MultiheadAttention's forward (PyTorch's keyword arguments, in camelCase). */
 export interface MhaForwardOptions {
   /** `[N, S]`: bool True = ignore that key (torch's convention), or float added to the scores. */
   keyPaddingMask?: Tensor | null;
@@ -61,19 +67,33 @@ export function positiveInt(op: string, name: string, v: number): number {
 }
 
 export class MultiheadAttention extends Module {
+  /** The model's dimension: the size of each query, key and value. */
   readonly embedDim: number;
+  /** The size of the keys. */
   readonly kdim: number;
+  /** The size of the values. */
   readonly vdim: number;
+  /** Attention heads; embedDim divides by it. */
   readonly numHeads: number;
+  /** The size of each head: embedDim / numHeads. */
   readonly headDim: number;
+  /** The dropout probability on the attention weights. */
   readonly dropout: number;
+  /** Whether inputs and outputs are [batch, seq, feature] rather than [seq, batch, feature]. */
   readonly batchFirst: boolean;
+  /** Whether kdim and vdim equal embedDim (then one packed in_proj_weight). */
   readonly sameEmbedDim: boolean;
+  /** The packed query, key and value projection [3 embedDim, embedDim] (PyTorch's `in_proj_weight`), or null. */
   in_proj_weight: Parameter | null = null;
+  /** The query projection when kdim or vdim differ (PyTorch's `q_proj_weight`), or null. */
   q_proj_weight: Parameter | null = null;
+  /** The key projection when kdim or vdim differ (PyTorch's `k_proj_weight`), or null. */
   k_proj_weight: Parameter | null = null;
+  /** The value projection when kdim or vdim differ (PyTorch's `v_proj_weight`), or null. */
   v_proj_weight: Parameter | null = null;
+  /** The packed query, key and value bias [3 embedDim] (PyTorch's `in_proj_bias`), or null. */
   in_proj_bias: Parameter | null = null;
+  /** The output projection (PyTorch's `out_proj`). */
   out_proj: Linear;
 
   constructor(embedDim: number, numHeads: number, options: MultiheadAttentionOptions = {}) {
@@ -209,6 +229,7 @@ export class MultiheadAttention extends Module {
   }
 }
 
+/** The feed-forward network's activation: 'relu', 'gelu', or a function. */
 export type TransformerActivation = 'relu' | 'gelu' | ((x: Tensor) => Tensor);
 
 /** The feed-forward activation of a Transformer layer: 'relu', 'gelu' or a function. */
@@ -219,20 +240,31 @@ export function activationFn(op: string, act: TransformerActivation): (x: Tensor
   throw new RangeError(`${op}: activation should be relu/gelu or a function, not ${String(act)}`);
 }
 
+/** The options of nn.TransformerEncoderLayer (PyTorch's keyword arguments, in camelCase). */
 export interface TransformerEncoderLayerOptions {
+  /** The hidden size of the feed-forward network. */
   dimFeedforward?: number;
+  /** The dropout probability (default 0.1). */
   dropout?: number;
+  /** The feed-forward network's activation. */
   activation?: TransformerActivation;
+  /** The layer norms' eps. */
   layerNormEps?: number;
+  /** Whether inputs and outputs are [batch, seq, feature] rather than [seq, batch, feature]. */
   batchFirst?: boolean;
   /** Pre-norm: x + sa(norm1(x)), x + ff(norm2(x)) (default false: post-norm). */
   normFirst?: boolean;
+  /** Add a learnable bias (default true). */
   bias?: boolean;
 }
 
+/** The masks of an encoder layer's forward (PyTorch's keyword arguments, in camelCase). */
 export interface EncoderForwardOptions {
+  /** `[S, S]`: the encoder's self-attention mask. */
   srcMask?: Tensor | null;
+  /** `[N, S]` bool: true at a padding position of the source. */
   srcKeyPaddingMask?: Tensor | null;
+  /** Apply a causal mask (used when no mask is given). */
   isCausal?: boolean;
 }
 
@@ -253,20 +285,33 @@ const ENCODER_FORWARD_OPTIONS = optionKeys<EncoderForwardOptions>({
 
 /** torch.nn.TransformerEncoderLayer: self-attention and a feed-forward block, each with a residual. */
 export class TransformerEncoderLayer extends Module {
+  /** The self-attention block (PyTorch's `self_attn`). */
   self_attn: MultiheadAttention;
+  /** The feed-forward network's first linear layer. */
   linear1: Linear;
+  /** The dropout inside the feed-forward network. */
   dropout: Dropout;
+  /** The feed-forward network's second linear layer. */
   linear2: Linear;
+  /** The layer norm of the first block. */
   norm1: LayerNorm;
+  /** The layer norm of the second block. */
   norm2: LayerNorm;
+  /** The dropout of the first block. */
   dropout1: Dropout;
+  /** The dropout of the second block. */
   dropout2: Dropout;
+  /** Whether the layer norms come before the attention and feed-forward blocks. */
   readonly normFirst: boolean;
+  /** The feed-forward network's activation. */
   readonly activation: (x: Tensor) => Tensor;
 
   constructor(
+    /** The model's dimension. */
     readonly dModel: number,
+    /** Attention heads. */
     readonly nhead: number,
+    /** The options given. */
     readonly options: TransformerEncoderLayerOptions = {},
   ) {
     super();
@@ -329,8 +374,11 @@ export class TransformerEncoderLayer extends Module {
 
 /** torch.nn.TransformerEncoder: numLayers copies of encoderLayer, then an optional norm. */
 export class TransformerEncoder extends Module {
+  /** The stacked layers. */
   layers: ModuleList;
+  /** The final layer norm, or null. */
   norm: Module | null;
+  /** Stacked recurrent layers. */
   readonly numLayers: number;
 
   constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, options: { norm?: Module | null } = {}) {

@@ -16,6 +16,7 @@ export class Sequential extends Module {
     (this as unknown as Record<string, Module>)[String(i)] = m;
   }
 
+  /** The number of modules. */
   get length(): number {
     return [...this.namedChildren()].length;
   }
@@ -29,6 +30,7 @@ export class Sequential extends Module {
     return out;
   }
 
+  /** The modules, in order. */
   *[Symbol.iterator](): Iterator<Module> {
     yield* this.children();
   }
@@ -43,10 +45,15 @@ export class ModuleList extends Module {
     for (const m of checkIterable<Module>('nn.ModuleList', 'modules', modules, 'an iterable of Modules')) this.push(m);
   }
 
+  /** The number of modules. */
   get length(): number {
     return [...this.namedChildren()].length;
   }
 
+  /**
+   * Appends a module (PyTorch's `append`); returns this.
+   * @throws TypeError if m is not a Module.
+   */
   push(m: Module): this {
     if (!(m instanceof Module)) throw new TypeError(`ModuleList.push: expected a Module, got ${typeof m}`);
     (this as unknown as Record<string, Module>)[String(this.length)] = m;
@@ -57,6 +64,7 @@ export class ModuleList extends Module {
     throw new Error('nn.ModuleList.forward: a ModuleList has no forward; iterate over it and call its modules');
   }
 
+  /** The modules, in order. */
   *[Symbol.iterator](): Iterator<Module> {
     yield* this.children();
   }
@@ -71,17 +79,23 @@ export class ModuleDict extends Module {
     for (const [k, m] of Object.entries(modules)) this.set(k, m);
   }
 
+  /**
+   * Adds or replaces the module under key (PyTorch's `dict[key] = m`); returns this.
+   * @throws TypeError if m is not a Module.
+   */
   set(key: string, m: Module): this {
     if (!(m instanceof Module)) throw new TypeError(`ModuleDict.set: '${key}' must be a Module, got ${typeof m}`);
     (this as unknown as Record<string, Module>)[key] = m;
     return this;
   }
 
+  /** The module under key, or undefined (PyTorch's `dict[key]`). */
   get(key: string): Module | undefined {
     const v = (this as unknown as Record<string, unknown>)[key];
     return v instanceof Module ? v : undefined;
   }
 
+  /** The keys, in insertion order. */
   keys(): string[] {
     return [...this.namedChildren()].map(([k]) => k);
   }

@@ -11,21 +11,34 @@ import { pyTuple } from '../repr.js';
 
 type Size = number | readonly number[];
 
+/** The options of nn.Conv1d and nn.Conv2d (PyTorch's keyword arguments). */
 export interface ConvOptions<S extends Size = Size> {
+  /** The step of the kernel (or window). */
   stride?: S;
+  /** The padding of each side. */
   padding?: S | 'same' | 'valid';
+  /** The spacing between kernel elements. */
   dilation?: S;
+  /** Channel groups convolved separately. */
   groups?: number;
+  /** Add a learnable bias (default true). */
   bias?: boolean;
   /** Only 'zeros' is supported. */
   paddingMode?: 'zeros';
 }
+/** The options of nn.ConvTranspose1d and nn.ConvTranspose2d (PyTorch's keyword arguments). */
 export interface ConvTransposeOptions<S extends Size = Size> {
+  /** The step of the kernel (or window). */
   stride?: S;
+  /** The padding of each side. */
   padding?: S;
+  /** Size added to one side of each output dim (transposed convolutions; 0 otherwise). */
   outputPadding?: S;
+  /** Channel groups convolved separately. */
   groups?: number;
+  /** Add a learnable bias (default true). */
   bias?: boolean;
+  /** The spacing between kernel elements. */
   dilation?: S;
 }
 
@@ -63,16 +76,27 @@ function positiveInt(name: string, what: string, v: number): number {
 
 /** What _ConvNd shares: channels, geometry, parameters, init and repr. */
 export abstract class ConvNd extends Module {
+  /** Channels of the input. */
   readonly inChannels: number;
+  /** Channels of the output. */
   readonly outChannels: number;
+  /** The size of the kernel (or window). */
   readonly kernelSize: number[];
+  /** The step of the kernel (or window). */
   readonly stride: number[];
+  /** The padding of each side. */
   readonly padding: number[] | 'same' | 'valid';
+  /** The spacing between kernel elements. */
   readonly dilation: number[];
+  /** Size added to one side of each output dim (transposed convolutions; 0 otherwise). */
   readonly outputPadding: number[];
+  /** Channel groups convolved separately. */
   readonly groups: number;
+  /** Whether this is a transposed convolution. */
   readonly transposed: boolean;
+  /** The learnable weight (PyTorch's `weight`). */
   weight: Parameter;
+  /** The learnable bias (PyTorch's `bias`), or null without one. */
   bias: Parameter | null;
 
   constructor(
@@ -120,6 +144,7 @@ export abstract class ConvNd extends Module {
     this.resetParameters();
   }
 
+  /** Re-initialises the parameters as PyTorch's constructor does. */
   resetParameters(): void {
     // kaiming_uniform_(a=sqrt(5)): U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as torch's _ConvNd.
     kaimingUniform_(this.weight, { a: Math.sqrt(5) });

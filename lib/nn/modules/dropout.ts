@@ -10,7 +10,9 @@ type DropoutModuleOptions = { inplace?: boolean; generator?: Generator };
 const DROPOUT_OPTIONS = optionKeys<DropoutModuleOptions>({ inplace: 'boolean', generator: 'object' });
 
 export class Dropout extends Module {
+  /** The probability of an element (or channel) being zeroed. */
   readonly p: number;
+  /** Whether the module writes its result into its input. */
   readonly inplace: boolean;
   /** The generator masks are drawn from (the default generator when not given). */
   generator: Generator | undefined;
@@ -38,8 +40,11 @@ type FeatureDropoutFn = typeof dropout2d;
 
 /** What Dropout1d/2d/3d share: p, inplace, the generator and the repr. */
 abstract class FeatureDropout extends Module {
+  /** The probability of an element (or channel) being zeroed. */
   readonly p: number;
+  /** Whether the module writes its result into its input. */
   readonly inplace: boolean;
+  /** The generator drawing the masks (default: the process-wide one). */
   generator: Generator | undefined;
 
   constructor(

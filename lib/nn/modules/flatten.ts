@@ -6,7 +6,9 @@ import { pyTuple } from '../repr.js';
 
 /** Flattens dims startDim..endDim into one (default: all but the batch dim). */
 export class Flatten extends Module {
+  /** The first dim flattened. */
   readonly startDim: number;
+  /** The last dim flattened. */
   readonly endDim: number;
   constructor(startDim = 1, endDim = -1) {
     super();
@@ -23,7 +25,9 @@ export class Flatten extends Module {
 
 /** Expands dim into unflattenedSize. */
 export class Unflatten extends Module {
+  /** The dim the function is computed along. */
   readonly dim: number;
+  /** The sizes the dim is split into. */
   readonly unflattenedSize: readonly number[];
   constructor(dim: number, unflattenedSize: readonly number[]) {
     super();

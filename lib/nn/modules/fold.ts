@@ -9,9 +9,13 @@ type Pair = number | readonly [number, number];
 const pyPair = (v: Pair) => (typeof v === 'number' ? String(v) : pyTuple(v));
 
 abstract class Blocks extends Module {
+  /** The size of the kernel (or window). */
   readonly kernelSize: Pair;
+  /** The spacing between kernel elements. */
   readonly dilation: Pair;
+  /** The padding of each side. */
   readonly padding: Pair;
+  /** The step of the kernel (or window). */
   readonly stride: Pair;
   constructor(name: string, kernelSize: Pair, options: UnfoldOptions) {
     super();
@@ -21,9 +25,11 @@ abstract class Blocks extends Module {
     this.padding = options.padding ?? 0;
     this.stride = options.stride ?? 1;
   }
+  /** @internal the options, as unfold and fold take them. */
   protected get options(): UnfoldOptions {
     return { dilation: this.dilation, padding: this.padding, stride: this.stride };
   }
+  /** @internal the repr of the block geometry. */
   protected blocksRepr(): string {
     return `kernel_size=${pyPair(this.kernelSize)}, dilation=${pyPair(this.dilation)}, padding=${pyPair(this.padding)}, stride=${pyPair(this.stride)}`;
   }
@@ -44,6 +50,7 @@ export class Unfold extends Blocks {
 
 /** Columns summed back into an image: [N, C * kh * kw, L] -> [N, C, H, W] (torch.nn.Fold). */
 export class Fold extends Blocks {
+  /** The output's spatial size. */
   readonly outputSize: Pair;
   constructor(outputSize: Pair, kernelSize: Pair, options: UnfoldOptions = {}) {
     super('Fold', kernelSize, options);

@@ -14,9 +14,13 @@ function positiveInt(op: string, name: string, v: number): number {
 
 /** y = x Wᵀ + b. Initialised as PyTorch does: W, b ~ U(-1/sqrt(in), 1/sqrt(in)). */
 export class Linear extends Module {
+  /** Size of each input sample. */
   readonly inFeatures: number;
+  /** Size of each output sample. */
   readonly outFeatures: number;
+  /** The learnable weight (PyTorch's `weight`). */
   weight: Parameter;
+  /** The learnable bias (PyTorch's `bias`), or null without one. */
   bias: Parameter | null;
 
   constructor(inFeatures: number, outFeatures: number, options: { bias?: boolean } = {}) {
@@ -29,6 +33,7 @@ export class Linear extends Module {
     this.resetParameters();
   }
 
+  /** Re-initialises the parameters as PyTorch's constructor does. */
   resetParameters(): void {
     // kaiming_uniform_(a=sqrt(5)) gives U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
     kaimingUniform_(this.weight, { a: Math.sqrt(5) });
@@ -50,10 +55,15 @@ export class Linear extends Module {
 
 /** y = x1ᵀ A x2 + b per output feature: weight [out, in1, in2], bias [out]. */
 export class Bilinear extends Module {
+  /** Size of each first input sample. */
   readonly in1Features: number;
+  /** Size of each second input sample. */
   readonly in2Features: number;
+  /** Size of each output sample. */
   readonly outFeatures: number;
+  /** The learnable weight (PyTorch's `weight`). */
   weight: Parameter;
+  /** The learnable bias (PyTorch's `bias`), or null without one. */
   bias: Parameter | null;
 
   constructor(in1Features: number, in2Features: number, outFeatures: number, options: { bias?: boolean } = {}) {
@@ -67,6 +77,7 @@ export class Bilinear extends Module {
     this.resetParameters();
   }
 
+  /** Re-initialises the parameters as PyTorch's constructor does. */
   resetParameters(): void {
     // torch: U(-1/sqrt(in1), 1/sqrt(in1)) for both.
     const bound = 1 / Math.sqrt(this.weight.shape[1]);

@@ -22,6 +22,7 @@ function checkReduction(name: string, r: string, extra: string[] = []): void {
 }
 
 abstract class Loss extends Module {
+  /** 'mean', 'sum' or 'none'. */
   readonly reduction: Reduction;
   /** options: already checked by the subclass (checkOptions). */
   constructor(options: { reduction?: Reduction }) {
@@ -29,9 +30,14 @@ abstract class Loss extends Module {
     this.reduction = options.reduction ?? 'mean';
     checkReduction(this.constructor.name, this.reduction);
   }
+  /** The loss of input against target, reduced as `reduction` says. */
   abstract override forward(input: Tensor, target: Tensor): Tensor<'float32'>;
 }
 
+/**
+ * The mean squared error, as `torch.nn.MSELoss`: forward(input, target) of the same shape.
+ * @throws TypeError on an unknown option; RangeError on an unknown reduction.
+ */
 export class MSELoss extends Loss {
   constructor(options: { reduction?: Reduction } = {}) {
     super(checkOptions('nn.MSELoss', options, REDUCTION_ONLY));
@@ -41,6 +47,10 @@ export class MSELoss extends Loss {
   }
 }
 
+/**
+ * The mean absolute error, as `torch.nn.L1Loss`: forward(input, target) of the same shape.
+ * @throws TypeError on an unknown option; RangeError on an unknown reduction.
+ */
 export class L1Loss extends Loss {
   constructor(options: { reduction?: Reduction } = {}) {
     super(checkOptions('nn.L1Loss', options, REDUCTION_ONLY));
@@ -50,7 +60,12 @@ export class L1Loss extends Loss {
   }
 }
 
+/**
+ * The smooth L1 loss, as `torch.nn.SmoothL1Loss`: quadratic below beta, linear above (divided by beta).
+ * @throws TypeError on an unknown option; RangeError on an unknown reduction.
+ */
 export class SmoothL1Loss extends Loss {
+  /** Where the loss turns from quadratic to linear (and its scale). */
   readonly beta: number;
   constructor(options: { reduction?: Reduction; beta?: number } = {}) {
     super(checkOptions('nn.SmoothL1Loss', options, { reduction: REDUCTION, beta: 'number' }));
@@ -61,7 +76,12 @@ export class SmoothL1Loss extends Loss {
   }
 }
 
+/**
+ * The Huber loss, as `torch.nn.HuberLoss`: quadratic below delta, linear above.
+ * @throws TypeError on an unknown option; RangeError on an unknown reduction.
+ */
 export class HuberLoss extends Loss {
+  /** Where the loss turns from quadratic to linear. */
   readonly delta: number;
   constructor(options: { reduction?: Reduction; delta?: number } = {}) {
     super(checkOptions('nn.HuberLoss', options, { reduction: REDUCTION, delta: 'number' }));
@@ -72,7 +92,12 @@ export class HuberLoss extends Loss {
   }
 }
 
+/**
+ * Binary cross-entropy of probabilities in [0, 1], as `torch.nn.BCELoss` (each log clamped to >= -100).
+ * @throws TypeError on an unknown option; RangeError on an unknown reduction.
+ */
 export class BCELoss extends Loss {
+  /** The rescaling weight (a buffer, as PyTorch's `weight`), or null. */
   declare weight: Tensor | null;
   constructor(options: { weight?: Tensor | null; reduction?: Reduction } = {}) {
     super(checkOptions('nn.BCELoss', options, WEIGHTED));
@@ -83,8 +108,14 @@ export class BCELoss extends Loss {
   }
 }
 
+/**
+ * Sigmoid then binary cross-entropy in one stable expression, as `torch.nn.BCEWithLogitsLoss`.
+ * @throws TypeError on an unknown option; RangeError on an unknown reduction.
+ */
 export class BCEWithLogitsLoss extends Loss {
+  /** The rescaling weight (a buffer, as PyTorch's `weight`), or null. */
   declare weight: Tensor | null;
+  /** The posWeight buffer, under PyTorch's state-dict name. */
   declare pos_weight: Tensor | null;
   constructor(options: { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null } = {}) {
     super(
@@ -93,6 +124,7 @@ export class BCEWithLogitsLoss extends Loss {
     this.registerBuffer('weight', options.weight ?? null);
     this.registerBuffer('pos_weight', options.posWeight ?? null);
   }
+  /** The weight of the positive examples, per class, or null. */
   get posWeight(): Tensor | null {
     return this.pos_weight;
   }
@@ -105,10 +137,15 @@ export class BCEWithLogitsLoss extends Loss {
   }
 }
 
+/** The options of nn.CrossEntropyLoss (PyTorch's keyword arguments, in camelCase). */
 export interface CrossEntropyLossOptions {
+  /** The learnable weight (PyTorch's `weight`). */
   weight?: Tensor | null;
+  /** A target class index that contributes nothing. */
   ignoreIndex?: number;
+  /** 'mean', 'sum' or 'none'. */
   reduction?: Reduction;
+  /** The label smoothing amount, in [0, 1]. */
   labelSmoothing?: number;
 }
 
@@ -121,8 +158,11 @@ const CROSS_ENTROPY_OPTIONS = optionKeys<CrossEntropyLossOptions>({
 
 /** log-softmax + NLL over logits [N, C, *] (fused); targets are int32 classes or float32 probabilities. */
 export class CrossEntropyLoss extends Loss {
+  /** The rescaling weight (a buffer, as PyTorch's `weight`), or null. */
   declare weight: Tensor | null;
+  /** A target class index that contributes nothing. */
   readonly ignoreIndex: number;
+  /** The label smoothing amount, in [0, 1]. */
   readonly labelSmoothing: number;
   constructor(options: CrossEntropyLossOptions = {}) {
     super(checkOptions('nn.CrossEntropyLoss', options, CROSS_ENTROPY_OPTIONS));
@@ -140,8 +180,14 @@ export class CrossEntropyLoss extends Loss {
   }
 }
 
+/**
+ * The negative log-likelihood of log-probabilities [N, C] and int32 class targets, as `torch.nn.NLLLoss`.
+ * @throws TypeError on an unknown option; RangeError on an unknown reduction.
+ */
 export class NLLLoss extends Loss {
+  /** The rescaling weight (a buffer, as PyTorch's `weight`), or null. */
   declare weight: Tensor | null;
+  /** A target class index that contributes nothing. */
   readonly ignoreIndex: number;
   constructor(options: { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction } = {}) {
     super(checkOptions('nn.NLLLoss', options, { weight: 'tensor', ignoreIndex: 'integer', reduction: REDUCTION }));
@@ -154,7 +200,9 @@ export class NLLLoss extends Loss {
 }
 
 export class KLDivLoss extends Module {
+  /** 'mean', 'batchmean', 'sum' or 'none'. */
   readonly reduction: L.KLDivReduction;
+  /** Whether the target holds log-probabilities. */
   readonly logTarget: boolean;
   constructor(options: { reduction?: L.KLDivReduction; logTarget?: boolean } = {}) {
     super();

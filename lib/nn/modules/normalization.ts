@@ -10,7 +10,9 @@ import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { pyBool, pyFloat, pyTuple } from '../repr.js';
 
+/** The options of nn.BatchNorm1d and nn.BatchNorm2d (PyTorch's keyword arguments, in camelCase). */
 export interface BatchNormOptions {
+  /** Added to the variance for numerical stability. */
   eps?: number;
   /** Weight of the newest batch in the running statistics; null: a cumulative average. */
   momentum?: number | null;
@@ -22,15 +24,25 @@ export interface BatchNormOptions {
 
 /** The shared part of BatchNorm1d/2d/3d: input [N, C, *]. */
 export abstract class BatchNormBase extends Module {
+  /** The number of features (channels) C. */
   readonly numFeatures: number;
+  /** Added to the variance for numerical stability. */
   readonly eps: number;
+  /** The weight of the batch in the running statistics' update; null: a cumulative average. */
   momentum: number | null;
+  /** Whether the module has a learnable per-channel scale and shift. */
   readonly affine: boolean;
+  /** Whether the module keeps running statistics (used in eval mode). */
   readonly trackRunningStats: boolean;
+  /** The learnable weight (PyTorch's `weight`). */
   weight: Parameter | null;
+  /** The learnable bias (PyTorch's `bias`), or null without one. */
   bias: Parameter | null;
+  /** The running mean buffer, under PyTorch's state-dict name. */
   declare running_mean: Tensor | null;
+  /** The running variance buffer, under PyTorch's state-dict name. */
   declare running_var: Tensor | null;
+  /** The batch count buffer, under PyTorch's state-dict name. */
   declare num_batches_tracked: Tensor | null;
 
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
@@ -56,16 +68,20 @@ export abstract class BatchNormBase extends Module {
     this.registerBuffer('num_batches_tracked', this.trackRunningStats ? zeros([], { dtype: 'int32' }) : null);
   }
 
+  /** The running mean (the `running_mean` buffer), or null. */
   get runningMean(): Tensor | null {
     return this.running_mean;
   }
+  /** The running variance (the `running_var` buffer), or null. */
   get runningVar(): Tensor | null {
     return this.running_var;
   }
+  /** Batches seen in training (the `num_batches_tracked` buffer), or null. */
   get numBatchesTracked(): Tensor | null {
     return this.num_batches_tracked;
   }
 
+  /** Resets the running statistics: mean 0, variance 1, batches tracked 0. */
   resetRunningStats(): void {
     if (!this.trackRunningStats) return;
     fillRaw(this.running_mean!, 0);
@@ -74,6 +90,7 @@ export abstract class BatchNormBase extends Module {
     for (const t of [this.running_mean!, this.running_var!, this.num_batches_tracked!]) t.storage.version++;
   }
 
+  /** Re-initialises the parameters as PyTorch's constructor does. */
   resetParameters(): void {
     this.resetRunningStats();
     if (this.affine) {
@@ -138,7 +155,9 @@ export class BatchNorm2d extends BatchNormBase {
   }
 }
 
+/** The options of nn.LayerNorm (PyTorch's keyword arguments, in camelCase). */
 export interface LayerNormOptions {
+  /** Added to the variance for numerical stability. */
   eps?: number;
   /** Learnable per-element weight (ones) and bias (zeros) of normalizedShape. */
   elementwiseAffine?: boolean;
@@ -146,10 +165,15 @@ export interface LayerNormOptions {
 
 /** Layer normalisation over the trailing normalizedShape dims. */
 export class LayerNorm extends Module {
+  /** The trailing shape normalised over. */
   readonly normalizedShape: readonly number[];
+  /** Added to the variance for numerical stability. */
   readonly eps: number;
+  /** Whether the module has a learnable elementwise scale and shift. */
   readonly elementwiseAffine: boolean;
+  /** The learnable weight (PyTorch's `weight`). */
   weight: Parameter | null;
+  /** The learnable bias (PyTorch's `bias`), or null without one. */
   bias: Parameter | null;
 
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
@@ -178,7 +202,9 @@ export class LayerNorm extends Module {
   }
 }
 
+/** The options of nn.GroupNorm (PyTorch's keyword arguments, in camelCase). */
 export interface GroupNormOptions {
+  /** Added to the variance for numerical stability. */
   eps?: number;
   /** Learnable per-channel weight (ones) and bias (zeros). */
   affine?: boolean;
@@ -186,11 +212,17 @@ export interface GroupNormOptions {
 
 /** Group normalisation of [N, C, *]: numChannels split into numGroups groups (torch.nn.GroupNorm). */
 export class GroupNorm extends Module {
+  /** Groups the channels are divided into. */
   readonly numGroups: number;
+  /** Channels of the input. */
   readonly numChannels: number;
+  /** Added to the variance for numerical stability. */
   readonly eps: number;
+  /** Whether the module has a learnable per-channel scale and shift. */
   readonly affine: boolean;
+  /** The learnable weight (PyTorch's `weight`). */
   weight: Parameter | null;
+  /** The learnable bias (PyTorch's `bias`), or null without one. */
   bias: Parameter | null;
 
   constructor(numGroups: number, numChannels: number, options: GroupNormOptions = {}) {
@@ -210,6 +242,7 @@ export class GroupNorm extends Module {
     this.bias = this.affine ? new Parameter(zeros([numChannels])) : null;
   }
 
+  /** Re-initialises the parameters as PyTorch's constructor does. */
   resetParameters(): void {
     if (!this.affine) return;
     fillRaw(this.weight!, 1);

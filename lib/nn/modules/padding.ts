@@ -22,6 +22,7 @@ function sides(name: string, padding: number | readonly number[], dims: number):
 }
 
 abstract class PadNd extends Module {
+  /** The padding of each side. */
   readonly padding: number[];
 
   constructor(
@@ -29,6 +30,7 @@ abstract class PadNd extends Module {
     padding: number | readonly number[],
     dims: number,
     private readonly mode: PadMode,
+    /** The fill value of the padding (0 except for ConstantPad). */
     readonly value = 0,
   ) {
     super();
@@ -46,6 +48,7 @@ abstract class PadNd extends Module {
 }
 
 abstract class ConstantPadNd extends PadNd {
+  /** PyTorch's extra_repr: the padding and the value. */
   override extraRepr(): string {
     return `padding=${pyTuple(this.padding)}, value=${pyFloat(this.value)}`;
   }
@@ -63,11 +66,13 @@ export class ConstantPad2d extends ConstantPadNd {
     super('ConstantPad2d', padding, 2, 'constant', value);
   }
 }
+/** Pads the last three dims with a constant: padding (left, right, top, bottom, front, back). */
 export class ConstantPad3d extends ConstantPadNd {
   constructor(padding: Pad3, value: number) {
     super('ConstantPad3d', padding, 3, 'constant', value);
   }
 }
+/** Pads the last dim with zeros: padding (left, right). */
 export class ZeroPad1d extends PadNd {
   constructor(padding: Pad1) {
     super('ZeroPad1d', padding, 1, 'constant', 0);
@@ -79,6 +84,7 @@ export class ZeroPad2d extends PadNd {
     super('ZeroPad2d', padding, 2, 'constant', 0);
   }
 }
+/** Pads the last three dims with zeros: padding (left, right, top, bottom, front, back). */
 export class ZeroPad3d extends PadNd {
   constructor(padding: Pad3) {
     super('ZeroPad3d', padding, 3, 'constant', 0);
@@ -90,11 +96,13 @@ export class ReflectionPad1d extends PadNd {
     super('ReflectionPad1d', padding, 1, 'reflect');
   }
 }
+/** Mirrors the last two dims at their edges, the edge not repeated: (left, right, top, bottom). */
 export class ReflectionPad2d extends PadNd {
   constructor(padding: Pad2) {
     super('ReflectionPad2d', padding, 2, 'reflect');
   }
 }
+/** Mirrors the last three dims at their edges, the edge not repeated. */
 export class ReflectionPad3d extends PadNd {
   constructor(padding: Pad3) {
     super('ReflectionPad3d', padding, 3, 'reflect');
@@ -106,11 +114,13 @@ export class ReplicationPad1d extends PadNd {
     super('ReplicationPad1d', padding, 1, 'replicate');
   }
 }
+/** Repeats the edge values of the last two dims: (left, right, top, bottom). */
 export class ReplicationPad2d extends PadNd {
   constructor(padding: Pad2) {
     super('ReplicationPad2d', padding, 2, 'replicate');
   }
 }
+/** Repeats the edge values of the last three dims. */
 export class ReplicationPad3d extends PadNd {
   constructor(padding: Pad3) {
     super('ReplicationPad3d', padding, 3, 'replicate');

@@ -28,11 +28,17 @@ function py(v: number | readonly (number | null)[] | null): string {
   return v.length === 1 ? `(${py(v[0])},)` : `(${v.map((e) => py(e)).join(', ')})`;
 }
 
+/** The options of nn.MaxPool1d and nn.MaxPool2d (PyTorch's keyword arguments). */
 export interface MaxPoolOptions<S> {
+  /** The step of the kernel (or window). */
   stride?: S | null;
+  /** The padding of each side. */
   padding?: S;
+  /** The spacing between kernel elements. */
   dilation?: S;
+  /** Whether the forward also returns the indices of the maxima. */
   returnIndices?: boolean;
+  /** Whether the output size is rounded up. */
   ceilMode?: boolean;
 }
 
@@ -45,11 +51,17 @@ const MAX_POOL_OPTIONS = optionKeys<MaxPoolOptions<unknown>>({
 });
 
 abstract class MaxPoolNd<S extends Pair | One> extends Module {
+  /** The size of the kernel (or window). */
   readonly kernelSize: S;
+  /** The step of the kernel (or window). */
   readonly stride: S;
+  /** The padding of each side. */
   readonly padding: S;
+  /** The spacing between kernel elements. */
   readonly dilation: S;
+  /** Whether the forward also returns the indices of the maxima. */
   readonly returnIndices: boolean;
+  /** Whether the output size is rounded up. */
   readonly ceilMode: boolean;
 
   constructor(kernelSize: S, o: MaxPoolOptions<S>) {
@@ -63,6 +75,7 @@ abstract class MaxPoolNd<S extends Pair | One> extends Module {
     this.ceilMode = o.ceilMode ?? false;
   }
 
+  /** @internal the pooling options, as the functional form takes them. */
   protected get opts() {
     return { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode };
   }
@@ -84,6 +97,7 @@ export class MaxPool2d extends MaxPoolNd<Pair> {
   }
 }
 
+/** Max pooling over [N, C, L], as `torch.nn.MaxPool1d`. */
 export class MaxPool1d extends MaxPoolNd<One> {
   constructor(kernelSize: One, options: MaxPoolOptions<One> = {}) {
     super(kernelSize, options);
@@ -95,10 +109,15 @@ export class MaxPool1d extends MaxPoolNd<One> {
   }
 }
 
+/** The options of nn.AvgPool1d and nn.AvgPool2d (PyTorch's keyword arguments). */
 export interface AvgPoolOptions<S> {
+  /** The step of the kernel (or window). */
   stride?: S | null;
+  /** The padding of each side. */
   padding?: S;
+  /** Whether the output size is rounded up. */
   ceilMode?: boolean;
+  /** Whether the padding zeros count in the average's divisor. */
   countIncludePad?: boolean;
 }
 
@@ -111,10 +130,15 @@ const AVG_POOL_OPTIONS = optionKeys<AvgPoolOptions<unknown>>({
 
 /** Mean over windows of [N, C, H, W]. */
 export class AvgPool2d extends Module {
+  /** The size of the kernel (or window). */
   readonly kernelSize: Pair;
+  /** The step of the kernel (or window). */
   readonly stride: Pair;
+  /** The padding of each side. */
   readonly padding: Pair;
+  /** Whether the output size is rounded up. */
   readonly ceilMode: boolean;
+  /** Whether the padding zeros count in the average's divisor. */
   readonly countIncludePad: boolean;
 
   constructor(kernelSize: Pair, o: AvgPoolOptions<Pair> = {}) {
@@ -142,10 +166,15 @@ export class AvgPool2d extends Module {
 }
 
 export class AvgPool1d extends Module {
+  /** The size of the kernel (or window). */
   readonly kernelSize: [number];
+  /** The step of the kernel (or window). */
   readonly stride: [number];
+  /** The padding of each side. */
   readonly padding: [number];
+  /** Whether the output size is rounded up. */
   readonly ceilMode: boolean;
+  /** Whether the padding zeros count in the average's divisor. */
   readonly countIncludePad: boolean;
 
   constructor(kernelSize: One, o: AvgPoolOptions<One> = {}) {
@@ -181,7 +210,10 @@ export class AvgPool1d extends Module {
 
 /** Average over an adaptive grid: outputSize a number or [h, w] (null keeps the input's size). */
 export class AdaptiveAvgPool2d extends Module {
-  constructor(readonly outputSize: AdaptiveSize) {
+  constructor(
+    /** The output's spatial size. */
+    readonly outputSize: AdaptiveSize,
+  ) {
     super();
   }
 
@@ -195,9 +227,11 @@ export class AdaptiveAvgPool2d extends Module {
 }
 
 export class AdaptiveMaxPool2d extends Module {
+  /** Whether the forward also returns the indices of the maxima. */
   readonly returnIndices: boolean;
 
   constructor(
+    /** The output's spatial size. */
     readonly outputSize: AdaptiveSize,
     options: { returnIndices?: boolean } = {},
   ) {
@@ -218,7 +252,10 @@ export class AdaptiveMaxPool2d extends Module {
 }
 
 export class AdaptiveAvgPool1d extends Module {
-  constructor(readonly outputSize: One) {
+  constructor(
+    /** The output's spatial size. */
+    readonly outputSize: One,
+  ) {
     super();
   }
 
@@ -232,7 +269,10 @@ export class AdaptiveAvgPool1d extends Module {
 }
 
 export class AdaptiveMaxPool1d extends Module {
-  constructor(readonly outputSize: One) {
+  constructor(
+    /** The output's spatial size. */
+    readonly outputSize: One,
+  ) {
     super();
   }
 

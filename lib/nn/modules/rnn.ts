@@ -16,15 +16,19 @@ import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { pyFloat } from '../repr.js';
 
+/** The options of nn.RNN, nn.LSTM and nn.GRU (PyTorch's keyword arguments, in camelCase). */
 export interface RNNOptions {
+  /** Stacked recurrent layers. */
   numLayers?: number;
   /** 'tanh' (default) or 'relu'; RNN only. */
   nonlinearity?: 'tanh' | 'relu';
+  /** Add a learnable bias (default true). */
   bias?: boolean;
   /** Input and output are [batch, seq, feature] (default false: [seq, batch, feature]). */
   batchFirst?: boolean;
   /** Dropout on the outputs of every layer but the last (training mode only). */
   dropout?: number;
+  /** Whether each layer runs in both directions. */
   bidirectional?: boolean;
   /**
    * LSTM only: project each h_t to projSize elements (h_t = (o_t * tanh(c_t)) W_hrᵀ, weights
@@ -34,6 +38,7 @@ export interface RNNOptions {
   projSize?: number;
 }
 
+/** The options of a recurrent module's forward. */
 export interface RNNForwardOptions {
   /** Valid length of each sequence (1..T); later steps are padding and do not touch the final states. */
   lengths?: readonly number[] | Int32Array | Tensor;
@@ -79,14 +84,23 @@ function lengthsOf(op: string, lengths: RNNForwardOptions['lengths'], B: number,
 }
 
 abstract class RNNBase extends Module {
+  /** The recurrent cell kind: 'RNN_TANH', 'RNN_RELU', 'LSTM' or 'GRU'. */
   readonly mode: CellMode;
+  /** The size of each input element. */
   readonly inputSize: number;
+  /** The size of the hidden state. */
   readonly hiddenSize: number;
+  /** Stacked recurrent layers. */
   readonly numLayers: number;
+  /** Add a learnable bias (default true). */
   readonly bias: boolean;
+  /** Whether inputs and outputs are [batch, seq, feature] rather than [seq, batch, feature]. */
   readonly batchFirst: boolean;
+  /** The dropout probability between layers (or on the attention weights). */
   readonly dropout: number;
+  /** Whether each layer runs in both directions. */
   readonly bidirectional: boolean;
+  /** LSTM: the projected hidden state's size (0: no projection). */
   readonly projSize: number;
 
   constructor(mode: CellMode, inputSize: number, hiddenSize: number, options: RNNOptions) {
@@ -130,6 +144,7 @@ abstract class RNNBase extends Module {
     this.resetParameters();
   }
 
+  /** Re-initialises the parameters as PyTorch's constructor does. */
   resetParameters(): void {
     const stdv = 1 / Math.sqrt(this.hiddenSize);
     for (const p of this.parameters()) uniform_(p, -stdv, stdv);
@@ -222,6 +237,7 @@ abstract class RNNBase extends Module {
 
 /** Elman RNN: h_t = act(x_t W_ihᵀ + b_ih + h_{t-1} W_hhᵀ + b_hh). forward returns [output, h_n]. */
 export class RNN extends RNNBase {
+  /** 'tanh' or 'relu'. */
   readonly nonlinearity: 'tanh' | 'relu';
   constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
     const nl = checkOptions('nn.RNN', options, RNN_OPTIONS).nonlinearity ?? 'tanh';
@@ -264,15 +280,23 @@ export class GRU extends RNNBase {
 // ---- cells -----------------------------------------------------------------------------
 
 abstract class CellBase extends Module {
+  /** The size of each input element. */
   readonly inputSize: number;
+  /** The size of the hidden state. */
   readonly hiddenSize: number;
+  /** Add a learnable bias (default true). */
   readonly bias: boolean;
+  /** The input-to-hidden weights (PyTorch's `weight_ih`). */
   weight_ih: Parameter;
+  /** The hidden-to-hidden weights (PyTorch's `weight_hh`). */
   weight_hh: Parameter;
+  /** The input-to-hidden bias (PyTorch's `bias_ih`), or null. */
   bias_ih: Parameter | null;
+  /** The hidden-to-hidden bias (PyTorch's `bias_hh`), or null. */
   bias_hh: Parameter | null;
 
   constructor(
+    /** The recurrent cell kind: 'RNN_TANH', 'RNN_RELU', 'LSTM' or 'GRU'. */
     readonly mode: CellMode,
     inputSize: number,
     hiddenSize: number,
@@ -291,6 +315,7 @@ abstract class CellBase extends Module {
     this.resetParameters();
   }
 
+  /** Re-initialises the parameters as PyTorch's constructor does. */
   resetParameters(): void {
     const stdv = 1 / Math.sqrt(this.hiddenSize);
     for (const p of this.parameters()) uniform_(p, -stdv, stdv);
@@ -332,7 +357,9 @@ abstract class CellBase extends Module {
   }
 }
 
+/** One step of an Elman RNN, as `torch.nn.RNNCell`: forward(input, h?) returns h'. */
 export class RNNCell extends CellBase {
+  /** 'tanh' or 'relu'. */
   readonly nonlinearity: 'tanh' | 'relu';
   constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean; nonlinearity?: 'tanh' | 'relu' } = {}) {
     const nl = checkOptions('nn.RNNCell', options, { bias: 'boolean', nonlinearity: 'string' }).nonlinearity ?? 'tanh';
@@ -357,6 +384,7 @@ export class LSTMCell extends CellBase {
   }
 }
 
+/** One step of a GRU, as `torch.nn.GRUCell`: forward(input, h?) returns h'. */
 export class GRUCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean } = {}) {
     super('gru', inputSize, hiddenSize, checkOptions('nn.GRUCell', options, { bias: 'boolean' }));

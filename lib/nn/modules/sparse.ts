@@ -11,6 +11,7 @@ import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { pyFloat } from '../repr.js';
 
+/** The options of nn.Embedding (PyTorch's keyword arguments, in camelCase). */
 export interface EmbeddingModuleOptions {
   /** Row whose entries start (and, untouched by the gradient, stay) zero; negative counts from the end. */
   paddingIdx?: number | null;
@@ -30,11 +31,17 @@ const EMBEDDING_OPTIONS = optionKeys<EmbeddingModuleOptions>({
 });
 
 export class Embedding extends Module {
+  /** The size of the vocabulary. */
   readonly numEmbeddings: number;
+  /** The size of each embedding vector. */
   readonly embeddingDim: number;
+  /** The index whose embedding is not trained (its gradient is zero), or null. */
   readonly paddingIdx: number | null;
+  /** Embeddings looked up are renormalised to at most this norm, or null. */
   readonly maxNorm: number | null;
+  /** The p of the p-norm for maxNorm (default 2). */
   readonly normType: number;
+  /** The learnable weight (PyTorch's `weight`). */
   weight: Parameter;
 
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingModuleOptions = {}) {

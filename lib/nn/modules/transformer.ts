@@ -22,20 +22,27 @@ import { Dropout } from './dropout.js';
 import { Linear } from './linear.js';
 import { LayerNorm } from './normalization.js';
 
+/** The options of nn.TransformerDecoderLayer (PyTorch's keyword arguments, in camelCase). */
 export interface TransformerDecoderLayerOptions {
+  /** The hidden size of the feed-forward network. */
   dimFeedforward?: number;
+  /** The dropout probability (default 0.1). */
   dropout?: number;
+  /** The feed-forward network's activation. */
   activation?: TransformerActivation;
+  /** The layer norms' eps. */
   layerNormEps?: number;
   /** Inputs and outputs are [batch, seq, feature] (default false: [seq, batch, feature]). */
   batchFirst?: boolean;
   /** Pre-norm: x + block(norm(x)) for each of the three blocks (default false: post-norm). */
   normFirst?: boolean;
+  /** Add a learnable bias (default true). */
   bias?: boolean;
 }
 
 const LAYER_OPTIONS = ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'bias'];
 
+/** The masks of a decoder layer's forward (PyTorch's keyword arguments, in camelCase). */
 export interface DecoderForwardOptions {
   /** `[T, T]`: bool True = may not attend, or float added (e.g. Transformer.generateSquareSubsequentMask). */
   tgtMask?: Tensor | null;
@@ -65,23 +72,39 @@ const DECODER_FORWARD_OPTIONS = [
  * (the encoder's output), and a feed-forward block, each with a residual connection and a norm.
  */
 export class TransformerDecoderLayer extends Module {
+  /** The self-attention block (PyTorch's `self_attn`). */
   self_attn: MultiheadAttention;
+  /** The attention over the encoder's memory (PyTorch's `multihead_attn`). */
   multihead_attn: MultiheadAttention;
+  /** The feed-forward network's first linear layer. */
   linear1: Linear;
+  /** The dropout inside the feed-forward network. */
   dropout: Dropout;
+  /** The feed-forward network's second linear layer. */
   linear2: Linear;
+  /** The layer norm of the first block. */
   norm1: LayerNorm;
+  /** The layer norm of the second block. */
   norm2: LayerNorm;
+  /** The layer norm of the third block. */
   norm3: LayerNorm;
+  /** The dropout of the first block. */
   dropout1: Dropout;
+  /** The dropout of the second block. */
   dropout2: Dropout;
+  /** The dropout of the third block. */
   dropout3: Dropout;
+  /** Whether the layer norms come before the attention and feed-forward blocks. */
   readonly normFirst: boolean;
+  /** The feed-forward network's activation. */
   readonly activation: (x: Tensor) => Tensor;
 
   constructor(
+    /** The model's dimension. */
     readonly dModel: number,
+    /** Attention heads. */
     readonly nhead: number,
+    /** The options given. */
     readonly options: TransformerDecoderLayerOptions = {},
   ) {
     super();
@@ -158,8 +181,11 @@ export class TransformerDecoderLayer extends Module {
 
 /** torch.nn.TransformerDecoder: numLayers copies of decoderLayer, then an optional norm. */
 export class TransformerDecoder extends Module {
+  /** The stacked layers. */
   layers: ModuleList;
+  /** The final layer norm, or null. */
   norm: Module | null;
+  /** Stacked recurrent layers. */
   readonly numLayers: number;
 
   constructor(decoderLayer: TransformerDecoderLayer, numLayers: number, options: { norm?: Module | null } = {}) {
@@ -180,10 +206,15 @@ export class TransformerDecoder extends Module {
   }
 }
 
+/** The options of nn.Transformer (PyTorch's keyword arguments, in camelCase). */
 export interface TransformerOptions extends TransformerDecoderLayerOptions {
+  /** The model's dimension. */
   dModel?: number;
+  /** Attention heads. */
   nhead?: number;
+  /** Encoder layers. */
   numEncoderLayers?: number;
+  /** Decoder layers. */
   numDecoderLayers?: number;
   /** Used instead of the stack of numEncoderLayers layers. */
   customEncoder?: Module | null;
@@ -201,6 +232,7 @@ const TRANSFORMER_OPTIONS = [
   'customDecoder',
 ];
 
+/** The masks of nn.Transformer's forward (PyTorch's keyword arguments, in camelCase). */
 export interface TransformerForwardOptions extends DecoderForwardOptions {
   /** `[S, S]`: the encoder's self-attention mask. */
   srcMask?: Tensor | null;
@@ -213,10 +245,15 @@ export interface TransformerForwardOptions extends DecoderForwardOptions {
  * output; both stacks end in a LayerNorm. Parameters with more than one dim start Xavier-uniform.
  */
 export class Transformer extends Module {
+  /** The encoder stack. */
   encoder: Module;
+  /** The decoder stack. */
   decoder: Module;
+  /** The model's dimension. */
   readonly dModel: number;
+  /** Attention heads. */
   readonly nhead: number;
+  /** Whether inputs and outputs are [batch, seq, feature] rather than [seq, batch, feature]. */
   readonly batchFirst: boolean;
 
   constructor(options: TransformerOptions = {}) {

@@ -17,10 +17,15 @@ export type UpsampleOptions = InterpolateOptions;
 
 /** Up- (or down-) samples [N, C, W] / [N, C, H, W] by a size or a scale factor. */
 export class Upsample extends Module {
+  /** The output's spatial size, or undefined (then scaleFactor). */
   readonly size: number | readonly number[] | undefined;
+  /** The multiplier of the spatial size, or undefined (then size). */
   readonly scaleFactor: number | readonly number[] | undefined;
+  /** The interpolation: 'nearest', 'nearest-exact', 'linear' or 'bilinear'. */
   readonly mode: InterpolateMode;
+  /** Whether the corner pixels' centres line up (linear modes). */
   readonly alignCorners: boolean | undefined;
+  /** Compute the interpolation from the output size rather than the given scale factor. */
   readonly recomputeScaleFactor: boolean | undefined;
 
   constructor(options: UpsampleOptions = {}) {

@@ -20,6 +20,7 @@ import { Tensor, type Storage } from '../../tensor.js';
 import { type CallInputs, type CallOutput, Module } from '../module.js';
 import type { Parameter } from '../parameter.js';
 
+/** The options of DistributedDataParallel (PyTorch's keyword arguments, in camelCase). */
 export interface DistributedDataParallelOptions {
   /** Bucket size in MiB (25 by default); the first bucket (the last layers' gradients) is 1 MiB. */
   bucketCapMb?: number;
@@ -92,6 +93,7 @@ function unpack(flat: TypedArray, offset: number, t: Tensor): void {
 }
 
 export class DistributedDataParallel<M extends Module = Module> extends Module {
+  /** The wrapped model (PyTorch's `ddp.module`). */
   readonly module: M;
   /** @internal */
   readonly _ddp: DdpState;
