@@ -43,13 +43,13 @@ export interface ReduceOptions extends AsyncOption {
 
 const DTYPE_CODE: Record<DType, number> = { float32: 0, int32: 1, bool: 2 };
 
+// Only the collectives construct a Work (as in PyTorch): the key proves the caller is one.
+const workKey = Symbol('Work');
+
 /**
  * A collective in flight (torch.distributed's Work). It keeps its tensors alive until it has
  * completed; wait() blocks until then and throws the collective's error.
  */
-// Only the collectives construct a Work (as in PyTorch): the key proves the caller is one.
-const workKey = Symbol('Work');
-
 export class Work {
   private settled = false;
   private error: string | null = null;
