@@ -34,7 +34,7 @@ void pack_a(int64_t mc, int64_t k, const void* a, LowpType, int64_t rs, int64_t 
       }
       const uint8_t* r = src + (i0 + i) * rs;
       if (cs == 1) {
-        memcpy(row, r, static_cast<size_t>(k));
+        if (k > 0) memcpy(row, r, static_cast<size_t>(k));  // k = 0: A may be an empty (null) buffer
       } else {
         for (int64_t p = 0; p < k; ++p) row[p] = r[p * cs];
       }
