@@ -9,7 +9,9 @@ import { formatShape, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { reshape, squeeze, unsqueeze } from './view.js';
 import { broadcastSum } from './binary.js';
-import { isForwardADActive } from '../autograd/dual_state.js';
+import { sum } from './reduce.js';
+import { hasTangent } from '../autograd/dual_state.js';
+import { isGradEnabled } from '../autograd/grad_mode.js';
 
 export type Pair = number | readonly [number, number];
 export type Padding2d = Pair | 'same' | 'valid';
@@ -105,15 +107,25 @@ type ConvContext = OpContext<{
   wShape: Shape;
   shape: ConvShape;
   hasBias: boolean;
-  /** The input and weight, kept in a dual level for the JVP (which needs both). */
-  primals?: [Tensor, Tensor];
+  /** The input and weight themselves (with their graphs), for the JVP and a recorded backward. */
+  primals: [Tensor, Tensor];
 }>;
+
+/**
+ * Whether a backward must record its gradients: createGraph (grad mode is on inside the
+ * backward), or a backward in a dual level whose operands carry tangents. Then the gradients
+ * are the convolutions as recorded ops, so they have derivatives of their own; otherwise the
+ * kernels run directly (the weight's and the bias's gradients in one pass).
+ */
+function recordsBackward(ctx: ConvContext, grad: Tensor): boolean {
+  return isGradEnabled() || hasTangent(grad, ...ctx.primals);
+}
 
 type ConvOp = (x: Tensor, w: Tensor, bias: Tensor | null, shape: ConvShape) => Tensor;
 
 /** Bilinear in (x, w), affine in the bias: d conv = conv(tx, w) + conv(x, tw) + tb. */
 function convJvp(op: ConvOp, ctx: ConvContext, tx: Tensor | null, tw: Tensor | null, tb: Tensor | null): Tensor {
-  const [x, w] = ctx.primals!;
+  const [x, w] = ctx.primals;
   const terms = [tx && op(tx, w, null, ctx.shape), tw && op(x, tw, null, ctx.shape)];
   const s = ctx.shape;
   const shape = op === conv2dOp ? [s.n, s.oc, s.oh, s.ow] : [s.n, s.c, s.h, s.w];
@@ -122,7 +134,6 @@ function convJvp(op: ConvOp, ctx: ConvContext, tx: Tensor | null, tw: Tensor | n
 
 const conv2dOp: ConvOp = defineOp({
   name: 'conv2d',
-  differentiableBackward: false,
   forward(ctx: ConvContext, x: Tensor, w: Tensor, bias: Tensor | null, shape: ConvShape) {
     const xc = contiguousRaw(x);
     const wc = contiguousRaw(w);
@@ -135,14 +146,23 @@ const conv2dOp: ConvOp = defineOp({
     ctx.wShape = wc.shape;
     ctx.shape = shape;
     ctx.hasBias = bias !== null;
-    if (isForwardADActive()) ctx.primals = [x, w];
+    ctx.primals = [x, w];
     return y;
   },
   backward(ctx, grad) {
-    const [xc, wc] = ctx.saved;
     const shape = ctx.shape;
-    const g = data(grad);
     const [needX, needW, needB] = ctx.needsInputGrad;
+    const wantBias = ctx.hasBias && needB;
+    if (recordsBackward(ctx, grad)) {
+      const [x, w] = ctx.primals;
+      return [
+        needX ? convTranspose2dOp(grad, w, null, shape) : null,
+        needW ? convWeightOp(x, grad, shape) : null,
+        wantBias ? sum(grad, [0, 2, 3]) : null,
+      ];
+    }
+    const [xc, wc] = ctx.saved;
+    const g = data(grad);
     let dx: Tensor | null = null;
     let dw: Tensor | null = null;
     let db: Tensor | null = null;
@@ -150,7 +170,6 @@ const conv2dOp: ConvOp = defineOp({
       dx = uninitFloat(ctx.xShape);
       native.conv2dBackwardInput(shape, g, elementsF32(wc), elementsF32(dx));
     }
-    const wantBias = ctx.hasBias && needB;
     if (needW) {
       dw = uninitFloat(ctx.wShape);
       db = wantBias ? uninitFloat([shape.oc]) : null;
@@ -165,7 +184,6 @@ const conv2dOp: ConvOp = defineOp({
 
 const convTranspose2dOp: ConvOp = defineOp({
   name: 'convTranspose2d',
-  differentiableBackward: false,
   // shape describes the convolution whose grad-input this is: its input is our output.
   forward(ctx: ConvContext, x: Tensor, w: Tensor, bias: Tensor | null, shape: ConvShape) {
     const xc = contiguousRaw(x);
@@ -195,14 +213,24 @@ const convTranspose2dOp: ConvOp = defineOp({
     ctx.wShape = wc.shape;
     ctx.shape = shape;
     ctx.hasBias = bias !== null;
-    if (isForwardADActive()) ctx.primals = [x, w];
+    ctx.primals = [x, w];
     return y;
   },
   backward(ctx, grad) {
-    const [xc, wc] = ctx.saved;
     const shape = ctx.shape;
-    const g = data(grad);
     const [needX, needW, needB] = ctx.needsInputGrad;
+    const wantBias = ctx.hasBias && needB;
+    if (recordsBackward(ctx, grad)) {
+      // shape's convolution maps our output to our input: its input is grad, its output-grad x.
+      const [x, w] = ctx.primals;
+      return [
+        needX ? conv2dOp(grad, w, null, shape) : null,
+        needW ? convWeightOp(grad, x, shape) : null,
+        wantBias ? sum(grad, [0, 2, 3]) : null,
+      ];
+    }
+    const [xc, wc] = ctx.saved;
+    const g = data(grad);
     let dx: Tensor | null = null;
     let dw: Tensor | null = null;
     if (needX) {
@@ -213,10 +241,38 @@ const convTranspose2dOp: ConvOp = defineOp({
       dw = uninitFloat(ctx.wShape);
       native.conv2dBackwardWeight(shape, g, elementsF32(xc), elementsF32(dw), null);
     }
-    const db = ctx.hasBias && needB ? sumBias(grad, shape.c) : null;
+    const db = wantBias ? sumBias(grad, shape.c) : null;
     return [dx, dw, db];
   },
   jvp: (ctx, tx, tw, tb) => convJvp(convTranspose2dOp, ctx, tx, tw, tb),
+});
+
+/**
+ * The convolution's weight gradient as an op of its own: dw = W(x, g), with x the input of
+ * `shape`'s convolution and g the gradient of its output. It is bilinear, and its derivatives
+ * are the two convolutions (as theirs are it and each other), so recorded backwards through
+ * conv2d and convTranspose2d can be differentiated any number of times.
+ */
+const convWeightOp: (x: Tensor, g: Tensor, shape: ConvShape) => Tensor = defineOp({
+  name: 'convWeightGrad',
+  forward(ctx: OpContext<{ shape: ConvShape }>, x: Tensor, g: Tensor, shape: ConvShape) {
+    const dw = uninitFloat([shape.oc, shape.c / shape.groups, shape.kh, shape.kw]);
+    native.conv2dBackwardWeight(shape, data(x), data(g), elementsF32(dw), null);
+    ctx.save(x, g);
+    ctx.shape = shape;
+    return dw;
+  },
+  backward(ctx, gw) {
+    const [x, g] = ctx.saved;
+    const [needX, needG] = ctx.needsInputGrad;
+    return [needX ? convTranspose2dOp(g, gw, null, ctx.shape) : null, needG ? conv2dOp(x, gw, null, ctx.shape) : null];
+  },
+  jvp(ctx, tx, tg) {
+    const [x, g] = ctx.saved;
+    const shape = ctx.shape;
+    const wShape = [shape.oc, shape.c / shape.groups, shape.kh, shape.kw];
+    return broadcastSum(wShape, tx && convWeightOp(tx, g, shape), tg && convWeightOp(x, tg, shape));
+  },
 });
 
 function pair(

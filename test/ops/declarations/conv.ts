@@ -12,8 +12,8 @@ function conv(name: string, fn: Conv, samples: Sample<P>[]) {
     op: ([x, w, b], p) => fn(x, w, b ?? null, p),
     samples,
     dtypes: { float32: 'float32' },
-    // The backward is the native kernels': its result carries no graph.
-    supportsGradGrad: false,
+    // The backward records the convolutions (and the weight gradient) under createGraph.
+    supportsGradGrad: true,
     isa: true,
     fixtures: caseGoldens('conv', name),
   });
