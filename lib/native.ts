@@ -3,6 +3,11 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * What `backendInfo()` reports about the native addon that runs the kernels: the build, the ISA
+ * dispatched to, and the thread pool. PyTorch has no single equivalent (`torch.__config__.show()`
+ * and `torch.backends.cpu.get_cpu_capability()` cover parts of it).
+ */
 export interface BackendInfo {
   /** The package version the addon was built from. */
   version: string;
@@ -10,13 +15,22 @@ export interface BackendInfo {
   isa: Isa;
   /** Every ISA this CPU and this build can run. */
   supportedIsas: Isa[];
+  /** The best ISA this CPU and this build can run, before MYELIN_ISA caps it. */
   bestIsa: Isa;
   /** Threads of the process-wide pool (setNumThreads, MYELIN_NUM_THREADS). */
   threads: number;
+  /** The N-API version of the running Node.js (process.versions.napi). */
   napiVersion: number;
+  /** The CPU architecture the addon was built for: 'x64', 'arm64', or 'other'. */
   arch: 'x64' | 'arm64' | 'other';
 }
 
+/**
+ * An instruction-set level of the kernels: 'scalar' (portable C++), 'avx2' (AVX2 + FMA),
+ * 'avx512' (AVX-512F/BW/DQ/VL), 'neon' (arm64), and the reduced-precision levels 'avx2vnni'
+ * (AVX-VNNI int8 dot products on top of avx2) and 'avx512bf16' (AVX512_BF16 and AVX512_VNNI on
+ * top of avx512). MYELIN_ISA caps the level dispatched to.
+ */
 export type Isa = 'scalar' | 'avx2' | 'avx512' | 'neon' | 'avx2vnni' | 'avx512bf16';
 
 /** Binary elementwise ops, in the native BinaryOp order. */

@@ -28,8 +28,21 @@ export interface OpContextBase {
  */
 export type OpContext<S extends object = Record<never, never>> = OpContextBase & S;
 
+/**
+ * The declaration of one differentiable op, as a `torch.autograd.Function` subclass's
+ * forward/backward (and jvp) pair: what `defineOp` turns into a callable. A: the op's
+ * arguments (tensors and anything else, in call order); S: the op's own context fields.
+ */
 export interface OpSpec<A extends unknown[], S extends object> {
+  /**
+   * The op's name: errors from its forward are prefixed with it, its backward node is named
+   * `<Name>Backward` (as torch's grad_fn names), and onnx export finds its handler by it.
+   */
   name: string;
+  /**
+   * Computes the result from the arguments, with grad mode off (ops inside are not recorded).
+   * It saves what the backward needs: tensors with `ctx.save`, anything else as fields of ctx.
+   */
   forward(ctx: OpContext<S>, ...args: A): Tensor;
   /** One gradient per tensor argument, in order; null/undefined where none is needed. */
   backward(ctx: OpContext<S>, grad: Tensor): (Tensor | null | undefined)[];
@@ -208,6 +221,17 @@ function forwardTangent(spec: OpSpec<never, object>, ctx: Context, out: Tensor, 
   setTangent(out, t, spec.name);
 }
 
+/**
+ * Makes an op from its declaration, as `torch.autograd.Function.apply`: the returned function
+ * runs `spec.forward` on its arguments without recording and, when grad mode is on and a tensor
+ * argument requires grad, gives the result a node whose backward is `spec.backward`; while a
+ * forward-mode dual level is open and an argument carries a tangent, `spec.jvp` gives the
+ * result's tangent. Throws if spec has a key other than name, forward, backward, jvp and
+ * differentiableBackward. The op then throws, prefixed with its name: what its forward or
+ * backward throws; on a second backward through a freed graph (without retainGraph); when a
+ * tensor it saved was modified in place before the backward; on a dual tensor argument when it
+ * has no jvp; and on a second derivative through it when differentiableBackward is false.
+ */
 export function defineOp<A extends unknown[], S extends object = Record<never, never>>(
   spec: OpSpec<A, S>,
 ): (...args: A) => Tensor {

@@ -24,8 +24,18 @@ import { type AliasRecord, ExportError, originOf, type Trace, type TraceRecord, 
 
 export { ExportError };
 
+/**
+ * The `dynamicAxes` option of `onnx.export`, as torch.onnx.export's `dynamic_axes`: by graph
+ * input or output name, the axes whose size may vary, either named (`{ 0: 'batch' }`) or listed
+ * (`[0]`, named after the value and the axis).
+ */
 export type DynamicAxes = Record<string, Record<number, string> | number[]>;
 
+/**
+ * Options of `onnx.export` and `onnx.exportModel`, as torch.onnx.export's keyword arguments
+ * (opset_version, input_names, output_names, dynamic_axes, do_constant_folding). An unknown key
+ * is an error, and so is an opsetVersion other than 17 (RangeError).
+ */
 export interface ExportOptions {
   /** Only 17 (the default). */
   opsetVersion?: number;

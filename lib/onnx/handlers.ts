@@ -11,7 +11,17 @@ import { registerShape } from './ops_shape.js';
 import { registerSpecial } from './ops_special.js';
 import { registerWindows } from './ops_window.js';
 
+/**
+ * The ONNX mapping of each exportable op, by the name it was declared with (defineOp's
+ * `name`): a handler adds the op's nodes to the graph and returns the names of its outputs.
+ * An op recorded in a forward with no entry here makes `onnx.export` throw ExportError naming
+ * it; set an entry to export an op of your own (torch.onnx.register_custom_op_symbolic).
+ */
 export const opHandlers = new Map<string, OpHandler>();
+/**
+ * The modules exported as a whole, by class name (their inner ops are not recorded): a
+ * handler emits the module's nodes from its parameters and inputs, as opHandlers' do.
+ */
 export const moduleHandlers = new Map<string, OpHandler>();
 
 const reg = (name: string, h: OpHandler) => opHandlers.set(name, h);

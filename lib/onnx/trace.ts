@@ -9,6 +9,7 @@ import { type Tracer, withTracer } from '../trace.js';
 
 /** Thrown for anything that cannot be exported; names the op and the module path. */
 export class ExportError extends Error {
+  /** 'ExportError', as the class's name (error.name survives minification and realms). */
   override name = 'ExportError';
   constructor(message: string) {
     super(checkString('onnx.ExportError', 'message', message));
