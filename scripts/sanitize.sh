@@ -14,18 +14,19 @@ dir=build-sanitize
 
 # The JS part: every raw-binding test (each kernel family on every ISA and thread count, the
 # hostile-argument sweep, the memory races, the allocation failures in thread-pool regions,
-# workers), and above them the ops on offset and strided views, convolution and pooling layers,
-# recurrent layers, gradcheck, a training run, and the IDX and safetensors readers. isa_isolation reads the release
-# build's object files, not this addon's: it is left out.
+# workers, the reduced-precision GEMMs and quantization), and above them the ops on offset and
+# strided views, convolution and pooling layers, recurrent layers, gradcheck, a training run,
+# bf16 matmul, and the IDX and safetensors readers. isa_isolation reads the release build's
+# object files, not this addon's: it is left out.
 default_tests="test/native/alloc_failure.test.ts test/native/arg_reduce.test.ts test/native/binary.test.ts
   test/native/binding_errors.test.ts test/native/binding_surface.test.ts test/native/conv.test.ts
-  test/native/env.test.ts test/native/gemm.test.ts test/native/hostile_sweep.test.ts
-  test/native/memory_races.test.ts test/native/norm.test.ts test/native/optim.test.ts
+  test/native/env.test.ts test/native/gemm.test.ts test/native/gemm_lowp.test.ts test/native/hostile_sweep.test.ts
+  test/native/memory_races.test.ts test/native/norm.test.ts test/native/optim.test.ts test/native/quantize.test.ts
   test/native/reduce.test.ts test/native/resample.test.ts test/native/rnn.test.ts
   test/native/softmax.test.ts test/native/threadpool.test.ts test/native/unary.test.ts
   test/native/workers.test.ts test/ops/conv.test.ts test/ops/pool.test.ts test/ops/offset_views.test.ts
   test/nn/cnn_layers.test.ts test/nn/rnn.test.ts test/autograd/gradcheck.test.ts test/optim/training.test.ts
-  test/io/idx.test.ts test/io/safetensors.test.ts"
+  test/io/idx.test.ts test/io/safetensors.test.ts test/lowp/bf16.test.ts"
 tests=${SANITIZE_TESTS:-$default_tests}
 
 # -O1: a quarter of -O3's build time under the sanitizers, and fast enough for the tests.

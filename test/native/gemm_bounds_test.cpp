@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -15,23 +16,12 @@
 
 #include "runtime/kernel_table.h"
 #include "runtime/threadpool.h"
+#include "native_test.h"
 
 using namespace myelin;
+using namespace myelin_test;
 
 namespace {
-
-int g_failures = 0;
-
-#define CHECK(cond, ...)                                 \
-  do {                                                   \
-    if (!(cond)) {                                       \
-      if (++g_failures <= 20) {                          \
-        std::printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-        std::printf(__VA_ARGS__);                        \
-        std::printf("\n");                               \
-      }                                                  \
-    }                                                    \
-  } while (0)
 
 // `count` floats whose last one ends where a PROT_NONE page begins.
 class Guarded {
@@ -63,13 +53,11 @@ class Guarded {
   float* data_;
 };
 
-uint32_t g_seed = 12345;
-float next_float() {
-  g_seed = g_seed * 1664525u + 1013904223u;
-  return static_cast<float>(g_seed >> 8) * 0x1p-23f - 1.0f;
-}
+// Fills p with n floats in [-1, 1), a new seed each call.
 void fill(float* p, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) p[i] = next_float();
+  static uint32_t seed = 12345;
+  const auto v = random_floats(static_cast<size_t>(n), seed++);
+  std::copy(v.begin(), v.end(), p);
 }
 
 // The microkernel with A a packed panel (kc x MR), B read in place (kc rows of nr floats, ldb

@@ -17,23 +17,12 @@
 
 #include "runtime/kernel_table.h"
 #include "runtime/threadpool.h"
+#include "native_test.h"
 
 using namespace myelin;
+using namespace myelin_test;
 
 namespace {
-
-int g_failures = 0;
-
-#define CHECK(cond, ...)                                 \
-  do {                                                   \
-    if (!(cond)) {                                       \
-      if (++g_failures <= 20) {                          \
-        std::printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-        std::printf(__VA_ARGS__);                        \
-        std::printf("\n");                               \
-      }                                                  \
-    }                                                    \
-  } while (0)
 
 uint32_t bits_of(float x) {
   uint32_t b;
@@ -45,23 +34,6 @@ float from_bits(uint32_t b) {
   float x;
   std::memcpy(&x, &b, 4);
   return x;
-}
-
-// Deterministic floats in [lo, hi) (xorshift), with specials sprinkled in when asked.
-std::vector<float> random_floats(size_t n, uint32_t seed, float lo = -1, float hi = 1, bool specials = false) {
-  std::vector<float> v(n);
-  uint32_t s = seed * 2654435761u + 1;
-  for (size_t i = 0; i < n; ++i) {
-    s ^= s << 13;
-    s ^= s >> 17;
-    s ^= s << 5;
-    v[i] = lo + (hi - lo) * static_cast<float>(s >> 8) * 0x1p-24f;
-  }
-  if (specials && n > 2) {
-    const float sp[] = {NAN, -0.0f, 0.0f, INFINITY, -INFINITY};
-    for (size_t i = 0; i < 5; ++i) v[(i * 7919 + seed) % n] = sp[i];
-  }
-  return v;
 }
 
 // Distance in ulps counting every float as one step (+0 and -0 the same point); NaN matches

@@ -17,32 +17,15 @@
 #include "kernels/gemm/gemm_lowp.h"
 #include "runtime/kernel_table.h"
 #include "runtime/threadpool.h"
+#include "native_test.h"
 
 using namespace myelin;
+using namespace myelin_test;
 
 namespace {
 
-int g_failures = 0;
-
-#define CHECK(cond, ...)                                 \
-  do {                                                   \
-    if (!(cond)) {                                       \
-      if (++g_failures <= 20) {                          \
-        std::printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-        std::printf(__VA_ARGS__);                        \
-        std::printf("\n");                               \
-      }                                                  \
-    }                                                    \
-  } while (0)
-
-uint32_t g_seed = 1;
-uint32_t next_random() {
-  g_seed ^= g_seed << 13;
-  g_seed ^= g_seed >> 17;
-  g_seed ^= g_seed << 5;
-  return g_seed;
-}
-float uniform(float lo, float hi) { return lo + (hi - lo) * static_cast<float>(next_random() >> 8) * 0x1p-24f; }
+Xorshift g_rng(0);  // one stream for the whole run
+float uniform(float lo, float hi) { return g_rng.uniform(lo, hi); }
 
 uint16_t to_bf16(float x) {
   uint32_t u;
@@ -174,10 +157,10 @@ void s8_case(const KernelTable& kt, const S8Case& c) {
   const int64_t lda = c.k + 3, ldb = (c.tb ? c.k : c.n) + 2, ldc = c.n + 1;
   std::vector<uint8_t> a(c.m * lda + 4);
   std::vector<int8_t> b((c.tb ? c.n : c.k) * ldb + 4);
-  for (uint8_t& x : a) x = c.extreme ? (next_random() % 4 ? 255 : 254) : static_cast<uint8_t>(next_random());
-  for (int8_t& x : b) x = c.extreme ? (next_random() % 4 ? -128 : 127) : static_cast<int8_t>(next_random());
+  for (uint8_t& x : a) x = c.extreme ? (g_rng.next() % 4 ? 255 : 254) : static_cast<uint8_t>(g_rng.next());
+  for (int8_t& x : b) x = c.extreme ? (g_rng.next() % 4 ? -128 : 127) : static_cast<int8_t>(g_rng.next());
   std::vector<int32_t> bz(c.n);
-  for (int32_t& z : bz) z = static_cast<int32_t>(next_random() % 21) - 10;
+  for (int32_t& z : bz) z = static_cast<int32_t>(g_rng.next() % 21) - 10;
   std::vector<float> scale(c.n), rb(c.m), cb(c.n);
   for (float& s : scale) s = uniform(0.001f, 0.01f);
   for (float& x : rb) x = uniform(-1, 1);

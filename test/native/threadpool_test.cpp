@@ -11,22 +11,12 @@
 
 #include "runtime/scratch.h"
 #include "runtime/threadpool.h"
+#include "native_test.h"
 
 using namespace myelin;
+using namespace myelin_test;
 
 namespace {
-
-int g_failures = 0;
-
-#define CHECK(cond, ...)                               \
-  do {                                                 \
-    if (!(cond)) {                                     \
-      ++g_failures;                                    \
-      std::printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-      std::printf(__VA_ARGS__);                        \
-      std::printf("\n");                               \
-    }                                                  \
-  } while (0)
 
 // Two shares; the one that runs on a worker throws. The caller's share waits until the other
 // share has been taken by a worker and has finished, so exactly one share runs on a worker
