@@ -419,4 +419,44 @@ void check_disjoint(const Args& args, const char* out_name, const StridedF32& ou
                    "' (they share memory); write the result to a separate buffer");
 }
 
+MatrixOperand read_matrix_operand(const Args& args, const Options& o, const char* name, bool batched, int64_t rows,
+                                  int64_t cols, std::string what) {
+  const std::string upper(1, static_cast<char>(name[0] - 'a' + 'A'));
+  const std::string offset_key = std::string(name) + "Offset", ld_key = "ld" + std::string(name),
+                    stride_key = "stride" + upper;
+  MatrixOperand op;
+  op.rows = rows;
+  op.cols = cols;
+  op.what = std::move(what);
+  op.value = o.value(name);
+  op.offset = o.integer(offset_key.c_str(), 0, kMaxCount);
+  op.ld = o.integer(ld_key.c_str(), 0, kMaxCount);
+  const int64_t min_ld = cols > 1 ? cols : 1;
+  if (op.ld < min_ld)
+    args.range_error(args.option_where(ld_key.c_str()) + " must be >= " + std::to_string(min_ld) +
+                     " (the row length of " + op.what + ", " + std::to_string(rows) + " x " + std::to_string(cols) +
+                     "), got " + std::to_string(op.ld));
+  op.stride = batched ? o.integer(stride_key.c_str(), 0, kMaxCount) : 0;
+  return op;
+}
+
+int64_t matrix_operand_last(const Args& args, const char* name, int64_t batch, const MatrixOperand& op, int64_t length,
+                            const char* array_kind) {
+  const int64_t shape[3] = {batch, op.rows, op.cols};
+  const int64_t strides[3] = {op.stride, op.ld, 1};
+  int64_t last;
+  const bool representable = checks::last_element(op.offset, shape, strides, 3, &last);
+  if (!representable || last >= length) {
+    auto num = [](int64_t v) { return std::to_string(v); };
+    args.range_error(
+        args.option_where(name) + ": " + op.what + " (" + num(batch > 1 ? batch : 1) + " x " + num(op.rows) + " x " +
+        num(op.cols) + ") at offset " + num(op.offset) + " with ld" + name + " " + num(op.ld) +
+        (batch > 1 ? " and stride" + std::string(1, static_cast<char>(name[0] - 'a' + 'A')) + " " + num(op.stride)
+                   : "") +
+        (representable ? " reaches element " + num(last) : " reaches past element 2^53 - 1") + " of " + array_kind +
+        " of length " + num(length));
+  }
+  return last;
+}
+
 }  // namespace myelin::binding

@@ -196,6 +196,25 @@ class Options {
   Napi::Object object_;
 };
 
+// One matrix operand of a GEMM-style struct, as read from its JS values: the array (taken later,
+// after every JS value), its offset, leading dimension and batch stride, and its stored shape.
+struct MatrixOperand {
+  Napi::Value value;
+  int64_t offset = 0, ld = 0, stride = 0;
+  int64_t rows = 0, cols = 0;
+  std::string what;  // "A (k x m, transposed)"
+};
+
+// Reads operand `name` ("a": a, aOffset, lda, and strideA when batched) of a rows x cols matrix;
+// throws RangeError when lda is below the row length.
+MatrixOperand read_matrix_operand(const Args& args, const Options& o, const char* name, bool batched, int64_t rows,
+                                  int64_t cols, std::string what);
+
+// The furthest element of an array of `length` elements that `batch` matrices of op reach (-1:
+// none); throws RangeError naming the operand, its layout and `array_kind` when they leave it.
+int64_t matrix_operand_last(const Args& args, const char* name, int64_t batch, const MatrixOperand& op, int64_t length,
+                            const char* array_kind);
+
 // A whole typed array as a 1-d view of its elements (4 bytes each), for the overlap checks.
 template <class T>
 StridedF32 whole_view(const TypedArray<T>& a) {

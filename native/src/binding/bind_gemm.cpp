@@ -13,61 +13,18 @@ namespace {
 
 constexpr int64_t kMaxDim = (int64_t{1} << 31) - 1;
 
-// One operand as read from the struct: its array (taken later), offset, leading dimension and
-// batch stride, and its stored shape.
-struct Operand {
-  Napi::Value array;
-  int64_t offset, ld, stride;
-  int64_t rows, cols;
-  std::string what;  // "A (k x m, transposed)"
-};
-
 struct Gemm {
   bool trans_a, trans_b;
   int64_t batch, m, n, k;
   float alpha, beta;
-  Operand a, b, c;
+  MatrixOperand a, b, c;
   StridedF32 va, vb, vc;
 };
 
-// The JS values of operand `name` ("a": a, aOffset, lda, strideA).
-Operand read_operand(const Args& args, const Options& o, const char* name, bool batched, int64_t rows, int64_t cols,
-                     std::string what) {
-  const std::string upper(1, static_cast<char>(name[0] - 'a' + 'A'));
-  const std::string offset_key = std::string(name) + "Offset", ld_key = "ld" + std::string(name),
-                    stride_key = "stride" + upper;
-  Operand op;
-  op.rows = rows;
-  op.cols = cols;
-  op.what = std::move(what);
-  op.array = o.value(name);
-  op.offset = o.integer(offset_key.c_str(), 0, kMaxCount);
-  op.ld = o.integer(ld_key.c_str(), 0, kMaxCount);
-  const int64_t min_ld = cols > 1 ? cols : 1;
-  if (op.ld < min_ld)
-    args.range_error(args.option_where(ld_key.c_str()) + " must be >= " + std::to_string(min_ld) +
-                     " (the row length of " + op.what + ", " + std::to_string(rows) + " x " + std::to_string(cols) +
-                     "), got " + std::to_string(op.ld));
-  op.stride = batched ? o.integer(stride_key.c_str(), 0, kMaxCount) : 0;
-  return op;
-}
-
 // The operand's matrices, checked to stay inside its array.
-StridedF32 take_operand(const Args& args, const char* name, int64_t batch, const Operand& op) {
-  const std::vector<int64_t> shape = {batch, op.rows, op.cols};
-  const int64_t strides[3] = {op.stride, op.ld, 1};
-  const F32Array arr = args.f32_labeled(op.array, args.option_where(name));
-  int64_t last;
-  const bool representable = checks::last_element(op.offset, shape.data(), strides, 3, &last);
-  if (!representable || last >= arr.length)
-    args.range_error(args.option_where(name) + ": " + op.what + " (" + std::to_string(batch > 1 ? batch : 1) + " x " +
-                     std::to_string(op.rows) + " x " + std::to_string(op.cols) + ") at offset " +
-                     std::to_string(op.offset) + " with ld" + name + " " + std::to_string(op.ld) +
-                     (batch > 1 ? " and stride" + std::string(1, static_cast<char>(name[0] - 'a' + 'A')) + " " +
-                                      std::to_string(op.stride)
-                                : "") +
-                     (representable ? " reaches element " + std::to_string(last) : " reaches past element 2^53 - 1") +
-                     " of a Float32Array of length " + std::to_string(arr.length));
+StridedF32 take_operand(const Args& args, const char* name, int64_t batch, const MatrixOperand& op) {
+  const F32Array arr = args.f32_labeled(op.value, args.option_where(name));
+  const int64_t last = matrix_operand_last(args, name, batch, op, arr.length, "a Float32Array");
   return StridedF32{arr, last < 0 ? 0 : op.offset, {op.stride, op.ld, 1}};
 }
 
@@ -83,11 +40,11 @@ Gemm read_gemm(const Args& args, bool batched) {
   g.k = o.integer("k", 0, kMaxDim);
   g.alpha = static_cast<float>(o.any_number("alpha"));
   g.beta = static_cast<float>(o.any_number("beta"));
-  g.a = read_operand(args, o, "a", batched, g.trans_a ? g.k : g.m, g.trans_a ? g.m : g.k,
-                     g.trans_a ? "A (k x m, transposed)" : "A (m x k)");
-  g.b = read_operand(args, o, "b", batched, g.trans_b ? g.n : g.k, g.trans_b ? g.k : g.n,
-                     g.trans_b ? "B (n x k, transposed)" : "B (k x n)");
-  g.c = read_operand(args, o, "c", batched, g.m, g.n, "C (m x n)");
+  g.a = read_matrix_operand(args, o, "a", batched, g.trans_a ? g.k : g.m, g.trans_a ? g.m : g.k,
+                            g.trans_a ? "A (k x m, transposed)" : "A (m x k)");
+  g.b = read_matrix_operand(args, o, "b", batched, g.trans_b ? g.n : g.k, g.trans_b ? g.k : g.n,
+                            g.trans_b ? "B (n x k, transposed)" : "B (k x n)");
+  g.c = read_matrix_operand(args, o, "c", batched, g.m, g.n, "C (m x n)");
   // No JS runs from here on.
   g.va = take_operand(args, "a", g.batch, g.a);
   g.vb = take_operand(args, "b", g.batch, g.b);

@@ -188,51 +188,22 @@ Napi::Value min_max(const Napi::CallbackInfo& info) {
 
 // ---- GEMM operands ----------------------------------------------------------------------------
 
-// One matrix operand as read from the struct: its array (taken later), offset, leading dimension
-// and batch stride, and its stored shape.
-struct Operand {
-  Napi::Value value;
-  int64_t offset = 0, ld = 0, stride = 0;
-  int64_t rows = 0, cols = 0;
-  std::string what;  // "A (k x m, transposed)"
+// One matrix operand: its JS values, then its array once taken.
+struct Operand : MatrixOperand {
   AnyTypedArray array;
   int64_t last = -1;  // the furthest element reached (-1: none)
 };
 
-// The JS values of operand `name` ("a": a, aOffset, lda, and strideA when batched).
 Operand read_operand(const Args& args, const Options& o, const char* name, bool batched, int64_t rows, int64_t cols,
                      std::string what) {
-  const std::string upper(1, static_cast<char>(name[0] - 'a' + 'A'));
-  const std::string offset_key = std::string(name) + "Offset", ld_key = "ld" + std::string(name),
-                    stride_key = "stride" + upper;
-  Operand op;
-  op.rows = rows;
-  op.cols = cols;
-  op.what = std::move(what);
-  op.value = o.value(name);
-  op.offset = o.integer(offset_key.c_str(), 0, kMaxCount);
-  op.ld = o.integer(ld_key.c_str(), 0, kMaxCount);
-  const int64_t min_ld = cols > 1 ? cols : 1;
-  if (op.ld < min_ld)
-    args.range_error(args.option_where(ld_key.c_str()) + " must be >= " + num(min_ld) + " (the row length of " +
-                     op.what + ", " + num(rows) + " x " + num(cols) + "), got " + num(op.ld));
-  op.stride = batched ? o.integer(stride_key.c_str(), 0, kMaxCount) : 0;
-  return op;
+  return Operand{read_matrix_operand(args, o, name, batched, rows, cols, std::move(what))};
 }
 
 // Takes the operand's array and checks that its `batch` matrices stay inside it.
 void take_operand(const Args& args, const char* name, int64_t batch, Operand* op,
                   std::initializer_list<napi_typedarray_type> types, const char* expected) {
   op->array = args.any_typed(op->value, args.option_where(name), types, expected);
-  const int64_t shape[3] = {batch, op->rows, op->cols};
-  const int64_t strides[3] = {op->stride, op->ld, 1};
-  const bool representable = checks::last_element(op->offset, shape, strides, 3, &op->last);
-  if (!representable || op->last >= op->array.length)
-    args.range_error(args.option_where(name) + ": " + op->what + " (" + num(batch) + " x " + num(op->rows) + " x " +
-                     num(op->cols) + ") at offset " + num(op->offset) + " with ld" + name + " " + num(op->ld) +
-                     (batch > 1 ? " and stride " + num(op->stride) : "") +
-                     (representable ? " reaches element " + num(op->last) : " reaches past element 2^53 - 1") +
-                     " of an array of length " + num(op->array.length));
+  op->last = matrix_operand_last(args, name, batch, *op, op->array.length, "an array");
 }
 
 Bytes operand_bytes(const Operand& op) { return bytes_of(op.array, op.offset, op.last); }

@@ -69,18 +69,6 @@ constexpr int NV = 2;
 
 }  // namespace
 
-void fill_gemm_s8_avx2vnni(GemmLowpKernels* k) {
-  k->name = "u8s8gemm_ukernel_6x16__avx2vnni";
-  k->mr = MR;
-  k->nr = NR;
-  k->mc = 2052;
-  k->nc = 384;
-  k->k_unit = 4;
-  k->a_bytes = 1;
-  k->b_bytes = 1;
-  k->pack_a = pack_a;
-  k->pack_b = pack_b;
-  k->ukernel = ukernel;
-}
+void fill_gemm_s8_avx2vnni(GemmLowpKernels* k) { fill_kernels(k, "u8s8gemm_ukernel_6x16__avx2vnni", 2052, 384); }
 
 }  // namespace myelin

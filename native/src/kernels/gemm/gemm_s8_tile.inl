@@ -156,3 +156,18 @@ void ukernel(int64_t k, const void* a, const void* b, const LowpOutput& out, int
   tile_for_width<NV>((nr + W - 1) / W, k, static_cast<const uint8_t*>(a), static_cast<const uint32_t*>(b), out, i0, j0,
                      mr, nr);
 }
+
+// The kernel table entry: this file's packing and microkernel, with the ISA's name and blocks.
+void fill_kernels(GemmLowpKernels* k, const char* name, int mc, int nc) {
+  k->name = name;
+  k->mr = MR;
+  k->nr = NR;
+  k->mc = mc;
+  k->nc = nc;
+  k->k_unit = 4;
+  k->a_bytes = 1;
+  k->b_bytes = 1;
+  k->pack_a = pack_a;
+  k->pack_b = pack_b;
+  k->ukernel = ukernel;
+}
