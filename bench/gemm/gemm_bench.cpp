@@ -25,6 +25,8 @@
 #include <thread>
 #include <vector>
 
+#include "../native/peak_loops.h"
+#include "bench_common.h"
 #include "kernels/gemm/gemm.h"
 #include "runtime/kernel_table.h"
 #include "runtime/threadpool.h"
@@ -35,70 +37,13 @@ extern "C" char* openblas_get_corename(void);
 
 namespace {
 
-double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+// ---- FMA peak: bench/native/peak_loops.h's loops (as L1), 2 flops a multiply-add --------------
 
-// --clock cpu: this process's CPU time instead of wall time. On a machine shared with other
-// jobs, a 1-thread figure in CPU time leaves out the time the scheduler gave to others (not
-// meaningful at 2 threads, where a thread spinning for its partner also counts).
-bool g_cpu_clock = false;
-double sample_clock() {
-  if (!g_cpu_clock) return now();
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-// ---- FMA peak: 16 independent zmm (or 12 ymm) chains, registers only ----------------------
-__attribute__((target("avx512f"), noinline)) float fma_avx512(int64_t iters) {
-  __m512 acc[16];
-  for (int j = 0; j < 16; ++j) acc[j] = _mm512_set1_ps(0.5f + 0.01f * j);
-  const __m512 m = _mm512_set1_ps(0.999f), c = _mm512_set1_ps(0.001f);
-  for (int64_t i = 0; i < iters; ++i)
-#pragma GCC unroll 16
-    for (int j = 0; j < 16; ++j) acc[j] = _mm512_fmadd_ps(acc[j], m, c);
-  __m512 s = acc[0];
-  for (int j = 1; j < 16; ++j) s = _mm512_add_ps(s, acc[j]);
-  return _mm512_reduce_add_ps(s);
-}
-
-__attribute__((target("avx2,fma"), noinline)) float fma_avx2(int64_t iters) {
-  __m256 acc[12];
-  for (int j = 0; j < 12; ++j) acc[j] = _mm256_set1_ps(0.5f + 0.01f * j);
-  const __m256 m = _mm256_set1_ps(0.999f), c = _mm256_set1_ps(0.001f);
-  for (int64_t i = 0; i < iters; ++i)
-#pragma GCC unroll 12
-    for (int j = 0; j < 12; ++j) acc[j] = _mm256_fmadd_ps(acc[j], m, c);
-  float out[8];
-  __m256 s = acc[0];
-  for (int j = 1; j < 12; ++j) s = _mm256_add_ps(s, acc[j]);
-  _mm256_storeu_ps(out, s);
-  return out[0] + out[7];
-}
-
-volatile float g_sink;
-
-// GFLOP/s of `threads` threads each running the loop; best of 5 (a peak is a maximum).
+// GFLOP/s of `threads` threads on the 512-bit (else the 256-bit) FMA loop; best of 5.
 double fma_peak(bool avx512, int threads) {
   const int64_t iters = 20'000'000;
-  const double flops_per_thread = avx512 ? 16.0 * 16 * 2 * iters : 12.0 * 8 * 2 * iters;
-  double best = 0;
-  for (int r = 0; r < 5; ++r) {
-    std::vector<std::thread> pool;
-    const double t0 = sample_clock();
-    for (int t = 0; t < threads; ++t) pool.emplace_back([&] { g_sink = avx512 ? fma_avx512(iters) : fma_avx2(iters); });
-    for (auto& th : pool) th.join();
-    // (CPU clock: the threads' CPU seconds add up, so this is per core times the thread count.)
-    const double elapsed = (sample_clock() - t0) / (g_cpu_clock ? threads : 1);
-    const double gf = flops_per_thread * threads / elapsed / 1e9;
-    best = std::max(best, gf);
-  }
-  return best;
+  return avx512 ? bench::peak(fma_loop_avx512, 2.0 * 16 * FMA_AVX512_ACCS, threads, iters)
+                : bench::peak(fma_loop_avx2, 2.0 * 8 * FMA_AVX2_ACCS, threads, iters);
 }
 
 // ---- workloads ---------------------------------------------------------------------------
@@ -151,42 +96,13 @@ void set_threads(int t) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<int> thread_counts = {1, 2};
-  int reps = 7;
-  std::string workloads = "G1,G2";
-  bool markdown = false;
-  std::vector<int> square_sizes = {256, 512, 1024, 2048};
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--threads" && i + 1 < argc) {
-      thread_counts.clear();
-      for (const char* p = argv[++i]; *p;) {
-        thread_counts.push_back(std::atoi(p));
-        while (*p && *p != ',') ++p;
-        if (*p == ',') ++p;
-      }
-    } else if (arg == "--sizes" && i + 1 < argc) {  // G1's square sizes
-      square_sizes.clear();
-      for (const char* p = argv[++i]; *p;) {
-        square_sizes.push_back(std::atoi(p));
-        while (*p && *p != ',') ++p;
-        if (*p == ',') ++p;
-      }
-    } else if (arg == "--reps" && i + 1 < argc) {
-      reps = std::max(5, std::atoi(argv[++i]));
-    } else if (arg == "--workloads" && i + 1 < argc) {
-      workloads = argv[++i];
-    } else if (arg == "--markdown") {
-      markdown = true;
-    } else if (arg == "--clock" && i + 1 < argc) {
-      g_cpu_clock = std::string(argv[++i]) == "cpu";
-    } else {
-      std::fprintf(stderr,
-                   "usage: gemm_bench [--threads 1,2] [--reps N>=5] [--workloads G1,G2] [--sizes 256,512,...] "
-                   "[--markdown] [--clock wall|cpu]\n");
-      return 2;
-    }
-  }
+  bench::Options opt;
+  opt.workloads = "G1,G2";
+  if (!opt.parse(argc, argv,
+                 "gemm_bench [--threads 1,2] [--reps N>=5] [--workloads G1,G2] [--sizes 256,512,...] [--markdown] "
+                 "[--clock wall|cpu]"))
+    return 2;
+  const bool markdown = opt.markdown;
 
   std::vector<Contender> who;
   if (myelin::isa_supported(myelin::Isa::Avx512)) who.push_back({"myelin avx512", myelin::Isa::Avx512, false});
@@ -198,7 +114,7 @@ int main(int argc, char** argv) {
     if (!c.openblas) std::printf(" %s", myelin::kernels_for(c.isa).gemm.name);
   std::printf("\n");
 
-  for (int threads : thread_counts) {
+  for (int threads : opt.threads) {
     const double peak512 = myelin::isa_supported(myelin::Isa::Avx512) ? fma_peak(true, threads) : 0;
     const double peak256 = fma_peak(false, threads);
     const double peak = std::max(peak512, peak256);
@@ -214,7 +130,7 @@ int main(int argc, char** argv) {
       std::printf("\n");
     }
     set_threads(threads);
-    for (const Shape& s : shapes(workloads, square_sizes)) {
+    for (const Shape& s : shapes(opt.workloads, opt.sizes)) {
       const size_t asz = size_t(s.m) * s.k, bsz = size_t(s.k) * s.n, csz = size_t(s.m) * s.n;
       std::vector<float> a(asz), b(bsz);
       std::vector<std::vector<float>> c(who.size(), std::vector<float>(csz));
@@ -223,18 +139,13 @@ int main(int argc, char** argv) {
       const double flops = 2.0 * s.m * s.n * s.k;
       // Calls per sample so that a sample lasts about 20 ms at ~100 GFLOP/s.
       const int calls = std::max(1, int(2e9 / flops));
-      std::vector<std::vector<double>> gf(who.size());
-      for (int r = -2; r < reps; ++r) {  // two warm-up rounds
-        for (size_t w = 0; w < who.size(); ++w) {
-          const double t0 = sample_clock();
-          for (int i = 0; i < calls; ++i) run_one(who[w], s, a.data(), b.data(), c[w].data());
-          const double t = sample_clock() - t0;
-          if (r >= 0) gf[w].push_back(flops * calls / t / 1e9);
-          // OpenBLAS's idle workers spin for a while after a call: let them settle before the
-          // next contender runs, so they do not steal its core.
-          if (who[w].openblas && threads > 1) usleep(200000);
-        }
-      }
+      const bench::Rates rates = bench::time_rounds(
+          who.size(), opt.reps, flops, calls, [&](size_t w) { run_one(who[w], s, a.data(), b.data(), c[w].data()); },
+          [&](size_t w) {
+            // OpenBLAS's idle workers spin for a while after a call: let them settle before the
+            // next contender runs, so they do not steal its core.
+            if (who[w].openblas && threads > 1) usleep(200000);
+          });
       // Every contender must compute the same product.
       for (size_t w = 1; w < who.size(); ++w)
         for (size_t i = 0; i < csz; ++i)
@@ -243,11 +154,7 @@ int main(int argc, char** argv) {
                          c[w][i], c[0][i]);
             return 1;
           }
-      std::vector<double> med(who.size()), top(who.size());
-      for (size_t w = 0; w < who.size(); ++w) {
-        med[w] = median(gf[w]);
-        top[w] = *std::max_element(gf[w].begin(), gf[w].end());
-      }
+      const std::vector<double>&med = rates.median, &top = rates.best;
       const double blas = med.back(), blas_top = top.back();
       if (markdown) {
         std::printf("| %s | %s |", s.id, s.label);

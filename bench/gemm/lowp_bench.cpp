@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "../native/peak_loops.h"
+#include "bench_common.h"
 #include "kernels/gemm/gemm.h"
 #include "kernels/gemm/gemm_lowp.h"
 #include "runtime/kernel_table.h"
@@ -34,39 +35,6 @@ namespace {
 
 using myelin::Isa;
 using myelin::LowpType;
-
-bool g_cpu_clock = false;
-double sample_clock() {
-  if (!g_cpu_clock) return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-// ---- peaks: bench/native/peak_loops.h (as L1), 2 flops a multiply-add ----------------------
-
-volatile float g_sink;
-
-// GFLOP/s of `threads` threads each running loop(iters); best of 5 (a peak is a maximum).
-double peak(float (*loop)(int64_t), double flops_per_iter, int threads) {
-  const int64_t iters = 10'000'000;
-  double best = 0;
-  for (int r = 0; r < 5; ++r) {
-    std::vector<std::thread> pool;
-    const double t0 = sample_clock();
-    for (int t = 0; t < threads; ++t) pool.emplace_back([&] { g_sink = loop(iters); });
-    for (auto& th : pool) th.join();
-    const double elapsed = (sample_clock() - t0) / (g_cpu_clock ? threads : 1);
-    best = std::max(best, flops_per_iter * iters * threads / elapsed / 1e9);
-  }
-  return best;
-}
 
 // ---- workloads ---------------------------------------------------------------------------
 struct Shape {
@@ -140,41 +108,13 @@ int main(int argc, char** argv) {
   // As the addon at load: the fallbacks' scratch operands are reused from the heap, not
   // page-faulted in afresh on every call.
   myelin::tune_malloc_for_tensors();
-  std::vector<int> thread_counts = {1, 2};
-  int reps = 7;
-  std::string workloads = "B1,Q1";
-  bool markdown = false;
-  std::vector<int> sizes = {256, 512, 1024, 2048};
-  auto ints = [](const char* p) {
-    std::vector<int> v;
-    while (*p) {
-      v.push_back(std::atoi(p));
-      while (*p && *p != ',') ++p;
-      if (*p == ',') ++p;
-    }
-    return v;
-  };
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--threads" && i + 1 < argc) {
-      thread_counts = ints(argv[++i]);
-    } else if (arg == "--sizes" && i + 1 < argc) {
-      sizes = ints(argv[++i]);
-    } else if (arg == "--reps" && i + 1 < argc) {
-      reps = std::max(5, std::atoi(argv[++i]));
-    } else if (arg == "--workloads" && i + 1 < argc) {
-      workloads = argv[++i];
-    } else if (arg == "--markdown") {
-      markdown = true;
-    } else if (arg == "--clock" && i + 1 < argc) {
-      g_cpu_clock = std::string(argv[++i]) == "cpu";
-    } else {
-      std::fprintf(stderr,
-                   "usage: lowp_bench [--threads 1,2] [--reps N>=5] [--workloads B1,Q1] [--sizes 256,...] "
-                   "[--markdown] [--clock wall|cpu]\n");
-      return 2;
-    }
-  }
+  bench::Options opt;
+  opt.workloads = "B1,Q1";
+  if (!opt.parse(argc, argv,
+                 "lowp_bench [--threads 1,2] [--reps N>=5] [--workloads B1,Q1] [--sizes 256,...] [--markdown] "
+                 "[--clock wall|cpu]"))
+    return 2;
+  const bool markdown = opt.markdown;
   if (!myelin::isa_supported(Isa::Avx512Bf16)) {
     std::fprintf(stderr, "lowp_bench: this CPU has no AVX512_BF16 / AVX512_VNNI (isa avx512bf16)\n");
     return 1;
@@ -185,17 +125,18 @@ int main(int argc, char** argv) {
               myelin::kernels_for(best).gemm_s8.name, myelin::kernels_for(Isa::Avx512).gemm_bf16.name,
               myelin::kernels_for(Isa::Avx512).gemm_s8.name);
 
-  for (int threads : thread_counts) {
-    const double p32 = peak(fma_loop_avx512, 2.0 * 16 * FMA_AVX512_ACCS, threads);
-    const double p16 = peak(bf16_loop_avx512, 2.0 * 32 * DP_ACCS, threads);
-    const double p8 = peak(int8_loop_avx512, 2.0 * 64 * DP_ACCS, threads);
+  for (int threads : opt.threads) {
+    // The peaks of bench/native/peak_loops.h's loops (as L1), 2 flops a multiply-add.
+    const double p32 = bench::peak(fma_loop_avx512, 2.0 * 16 * FMA_AVX512_ACCS, threads);
+    const double p16 = bench::peak(bf16_loop_avx512, 2.0 * 32 * DP_ACCS, threads);
+    const double p8 = bench::peak(int8_loop_avx512, 2.0 * 64 * DP_ACCS, threads);
     std::printf(
         "\n%sthreads=%d, peaks: fp32 FMA %.1f GFLOP/s, bf16 vdpbf16ps %.1f GFLOP/s (%.2fx), int8 vpdpbusd %.1f "
         "GOP/s (%.2fx)%s\n",
         markdown ? "**" : "# ", threads, p32, p16, p16 / p32, p8, p8 / p32, markdown ? "**\n" : "");
     myelin::set_num_threads(threads);
     for (const char* id : {"B1", "Q1"}) {
-      if (workloads.find(id) == std::string::npos) continue;
+      if (opt.workloads.find(id) == std::string::npos) continue;
       const bool b1 = std::string(id) == "B1";
       const std::vector<Contender> who =
           b1 ? std::vector<Contender>{{"fp32", Kind::F32, best},
@@ -213,7 +154,7 @@ int main(int argc, char** argv) {
         for (size_t i = 0; i < who.size(); ++i) std::printf("---|");
         std::printf("---|---|\n");
       }
-      for (const Shape& s : shapes(id, sizes)) {
+      for (const Shape& s : shapes(id, opt.sizes)) {
         if (s.id != std::string(id)) continue;
         Operands o;
         const size_t asz = size_t(s.m) * s.k, bsz = size_t(s.k) * s.n, csz = size_t(s.m) * s.n;
@@ -237,19 +178,9 @@ int main(int argc, char** argv) {
         }
         const double flops = 2.0 * s.m * s.n * s.k;
         const int calls = std::max(1, int(4e9 / flops));
-        std::vector<std::vector<double>> gf(who.size());
-        for (int r = -2; r < reps; ++r)
-          for (size_t w = 0; w < who.size(); ++w) {
-            const double t0 = sample_clock();
-            for (int i = 0; i < calls; ++i) run_one(who[w], s, o);
-            const double t = sample_clock() - t0;
-            if (r >= 0) gf[w].push_back(flops * calls / t / 1e9);
-          }
-        std::vector<double> med(who.size()), top(who.size());
-        for (size_t w = 0; w < who.size(); ++w) {
-          med[w] = median(gf[w]);
-          top[w] = *std::max_element(gf[w].begin(), gf[w].end());
-        }
+        const bench::Rates rates = bench::time_rounds(
+            who.size(), opt.reps, flops, calls, [&](size_t w) { run_one(who[w], s, o); }, [](size_t) {});
+        const std::vector<double>&med = rates.median, &top = rates.best;
         if (markdown) {
           std::printf("| %s | %s |", s.id, s.label.c_str());
           for (size_t w = 0; w < who.size(); ++w) std::printf(" %.1f (%.1f) |", med[w], top[w]);
