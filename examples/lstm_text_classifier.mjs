@@ -70,7 +70,7 @@ let correct = 0;
 for (let i = 0; i < truth.length; i++) if (predicted[i] === truth[i]) correct++;
 console.log(`test accuracy: ${((100 * correct) / truth.length).toFixed(1)}%`);
 
-// Seed 000 §2.4: attention with einsum, against scaledDotProductAttention.
+// Attention written with einsum (softmax(QK^T / sqrt(d)) V), checked against scaledDotProductAttention.
 const [Q, K, V] = [randn([2, 5, 8]), randn([2, 7, 8]), randn([2, 7, 4])];
 const scores = einsum('bqd,bkd->bqk', Q, K).div(Math.sqrt(8));
 const output = einsum('bqk,bkv->bqv', scores.softmax(-1), V);

@@ -1,4 +1,4 @@
-// Seed 002's LSTM text classifier (Embedding -> bidirectional LSTM -> Linear; see
+// The LSTM text classifier (Embedding -> bidirectional LSTM -> Linear; see
 // lstm_text_classifier.mjs), trained briefly, exported to ONNX with a dynamic batch and
 // sequence length (the LSTM becomes ONNX's LSTM op, gates reordered to ONNX's i,o,f,c), then run
 // in ONNX Runtime (onnxruntime-node) on test sequences of two lengths and compared with myelin.

@@ -1,4 +1,4 @@
-// Seed 002: a 2-layer MLP learns XOR (Linear(2,4) - ReLU - Linear(4,1) - Sigmoid, BCELoss, Adam).
+// A 2-layer MLP learns XOR (Linear(2,4) - ReLU - Linear(4,1) - Sigmoid, BCELoss, Adam).
 // Run from the repository root after building the TypeScript (dist/):
 //   npm run build && node examples/xor.mjs [epochs]
 import { manualSeed, nn, optim, tensor } from '../dist/index.js';

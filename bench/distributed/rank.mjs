@@ -4,6 +4,8 @@
 //   node bench/distributed/rank.mjs d2 m1|n1 [--no-ddp]       DDP training steps (--no-ddp: the plain model, one process)
 import { myelin } from '../lib/myelin.js';
 import { median } from '../lib/timing.js';
+import { mlp } from '../workloads/M1.js';
+import { simpleCnn } from '../workloads/N1.js';
 
 const { distributed: dist, nn, optim } = myelin;
 const [mode, arg, flag] = process.argv.slice(2);
@@ -40,32 +42,7 @@ if (mode === 'd1') {
     });
   }
 } else {
-  const model =
-    arg === 'm1'
-      ? new nn.Sequential(
-          new nn.Linear(784, 256),
-          new nn.ReLU(),
-          new nn.Linear(256, 128),
-          new nn.ReLU(),
-          new nn.Linear(128, 10),
-        )
-      : (() => {
-          const block = (cin, cout) => [
-            new nn.Conv2d(cin, cout, 3, { padding: 1 }),
-            new nn.BatchNorm2d(cout),
-            new nn.ReLU(),
-          ];
-          return new nn.Sequential(
-            ...block(3, 32),
-            new nn.MaxPool2d(2),
-            ...block(32, 64),
-            new nn.MaxPool2d(2),
-            ...block(64, 128),
-            new nn.AdaptiveAvgPool2d(1),
-            new nn.Flatten(),
-            new nn.Linear(128, 10),
-          );
-        })();
+  const model = arg === 'm1' ? mlp() : simpleCnn();
   const wrapped = plain ? model : new nn.parallel.DistributedDataParallel(model);
   const opt = new optim.SGD([...model.parameters()], { lr: 0.01, momentum: 0.9 });
   myelin.manualSeed(rank);

@@ -142,7 +142,7 @@ function inferShape(op: string, from: Shape, shape: readonly number[]): number[]
 
 const reshapeOp: (x: Tensor, shape: number[], mustView: boolean) => Tensor = defineOp({
   name: 'view',
-  forward(ctx: OpContext<{ inShape: Shape; outShape: Shape }>, x: Tensor, shape: number[], mustView: boolean) {
+  forward(ctx: OpContext<{ inShape: Shape; outShape: number[] }>, x: Tensor, shape: number[], mustView: boolean) {
     ctx.inShape = x.shape;
     ctx.outShape = shape;
     const strides = viewStrides(x.shape, x.strides, shape);
@@ -159,7 +159,7 @@ const reshapeOp: (x: Tensor, shape: number[], mustView: boolean) => Tensor = def
   backward(ctx, g) {
     return [reshape(g, ctx.inShape)];
   },
-  jvp: (ctx, t) => reshapeOp(t!, ctx.outShape as number[], false),
+  jvp: (ctx, t) => reshapeOp(t!, ctx.outShape, false),
 });
 
 /**

@@ -8,8 +8,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Pickler, UnpicklingError, unpickle } from '../../lib/io/pickle.js';
 import { loadTorch, parseTorch, readTorch, saveTorch, serializeTorch } from '../../lib/io/torch.js';
 import { writeZip } from '../../lib/io/zip.js';
-import { nn, noGrad, Tensor } from '../../lib/index.js';
+import { noGrad, Tensor } from '../../lib/index.js';
 import { Parameter } from '../../lib/nn/parameter.js';
+import { SimpleCNN } from '../helpers/models.js';
 import { torchInteropObject } from './torch_interop.js';
 
 const fixtures = new URL('../fixtures/torch/', import.meta.url);
@@ -465,27 +466,4 @@ function overlapping(zip: Uint8Array): Uint8Array {
   out.writeUInt32LE(size, first + 20);
   out.writeUInt32LE(size, first + 24);
   return out;
-}
-
-/** Seed 002's SimpleCNN, as scripts/gen_fixtures_torch.py builds it in PyTorch. */
-class SimpleCNN extends nn.Module {
-  features = new nn.Sequential(
-    new nn.Conv2d(3, 32, 3, { padding: 1 }),
-    new nn.BatchNorm2d(32),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Conv2d(32, 64, 3, { padding: 1 }),
-    new nn.BatchNorm2d(64),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Conv2d(64, 128, 3, { padding: 1 }),
-    new nn.BatchNorm2d(128),
-    new nn.ReLU(),
-    new nn.AdaptiveAvgPool2d([1, 1]),
-  );
-  classifier = new nn.Linear(128, 10);
-  forward(x: Tensor): Tensor {
-    const f = this.features.call(x) as Tensor;
-    return this.classifier.call(f.view(f.shape[0], -1));
-  }
 }

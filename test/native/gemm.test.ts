@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { native } from '../../lib/native.js';
+import { type GemmArgs, type GemmBatchedArgs, native } from '../../lib/native.js';
 import { randomFloats, supportedIsas, withIsa, withThreads } from '../helpers/native.js';
 
 // Worst-case float32 error of a k-term dot product plus the alpha/beta updates, relative to
@@ -319,277 +319,75 @@ describe('native gemm argument checks', () => {
   const a = new Float32Array(12),
     b = new Float32Array(12),
     c = new Float32Array(9);
-  it('rejects wrong types and sizes with clear errors', () => {
-    expect(() =>
-      native.gemm({
-        transA: 0 as unknown as boolean,
-        transB: false,
-        m: 3,
-        n: 3,
-        k: 4,
-        alpha: 1,
-        a,
-        aOffset: 0,
-        lda: 4,
-        b,
-        bOffset: 0,
-        ldb: 3,
-        beta: 0,
-        c,
-        cOffset: 0,
-        ldc: 3,
-      }),
-    ).toThrow(/gemm: option 'transA' must be a boolean, got number 0/);
-    expect(() =>
-      native.gemm({
-        transA: false,
-        transB: false,
-        m: 3,
-        n: 3,
-        k: 4,
-        alpha: 1,
-        a,
-        aOffset: 0,
-        lda: 3,
-        b,
-        bOffset: 0,
-        ldb: 3,
-        beta: 0,
-        c,
-        cOffset: 0,
-        ldc: 3,
-      }),
-    ).toThrow(/gemm: option 'lda' must be >= 4 \(the row length of A \(m x k\), 3 x 4\), got 3/);
-    expect(() =>
-      native.gemm({
-        transA: false,
-        transB: false,
-        m: 3,
-        n: 3,
-        k: 4,
-        alpha: 1,
-        a,
-        aOffset: 1,
-        lda: 4,
-        b,
-        bOffset: 0,
-        ldb: 3,
-        beta: 0,
-        c,
-        cOffset: 0,
-        ldc: 3,
-      }),
-    ).toThrow(/gemm: option 'a': A \(m x k\).*reaches element 12 of a Float32Array of length 12/);
-    expect(() =>
-      native.gemm({
-        transA: false,
-        transB: true,
-        m: 3,
-        n: 3,
-        k: 4,
-        alpha: 1,
-        a,
-        aOffset: 0,
-        lda: 4,
-        b,
-        bOffset: 0,
-        ldb: 3,
-        beta: 0,
-        c,
-        cOffset: 0,
-        ldc: 3,
-      }),
-    ).toThrow(/option 'ldb' must be >= 4 \(the row length of B \(n x k, transposed\)/);
-    expect(() =>
-      native.gemm({
-        transA: false,
-        transB: false,
-        m: 3,
-        n: 4,
-        k: 4,
-        alpha: 1,
-        a,
-        aOffset: 0,
-        lda: 4,
-        b,
-        bOffset: 0,
-        ldb: 4,
-        beta: 0,
-        c,
-        cOffset: 0,
-        ldc: 4,
-      }),
-    ).toThrow(/option 'b'.*reaches element 15/);
-    expect(() =>
-      native.gemm({
-        transA: false,
-        transB: false,
-        m: -1,
-        n: 3,
-        k: 4,
-        alpha: 1,
-        a,
-        aOffset: 0,
-        lda: 4,
-        b,
-        bOffset: 0,
-        ldb: 3,
-        beta: 0,
-        c,
-        cOffset: 0,
-        ldc: 3,
-      }),
-    ).toThrow(/option 'm' must be in \[0, /);
-    expect(() =>
-      native.gemm({
-        transA: false,
-        transB: false,
-        m: 3,
-        n: 3,
-        k: 4,
-        alpha: '1' as unknown as number,
-        a,
-        aOffset: 0,
-        lda: 4,
-        b,
-        bOffset: 0,
-        ldb: 3,
-        beta: 0,
-        c,
-        cOffset: 0,
-        ldc: 3,
-      }),
-    ).toThrow(/option 'alpha' must be a number/);
-    expect(() =>
-      native.gemm({
-        transA: false,
-        transB: false,
-        m: 3,
-        n: 3,
-        k: 4,
-        alpha: 1,
-        a: new Float64Array(12) as unknown as Float32Array,
-        aOffset: 0,
-        lda: 4,
-        b,
-        bOffset: 0,
-        ldb: 3,
-        beta: 0,
-        c,
-        cOffset: 0,
-        ldc: 3,
-      }),
-    ).toThrow(/gemm: option 'a' must be a Float32Array, got Float64Array\(12\)/);
+  // A valid 3x4 by 4x3 product; each case changes some fields.
+  const valid: GemmArgs = {
+    transA: false,
+    transB: false,
+    m: 3,
+    n: 3,
+    k: 4,
+    alpha: 1,
+    a,
+    aOffset: 0,
+    lda: 4,
+    b,
+    bOffset: 0,
+    ldb: 3,
+    beta: 0,
+    c,
+    cOffset: 0,
+    ldc: 3,
+  };
+  const invalid: [string, Partial<GemmArgs>, RegExp][] = [
+    [
+      'transA not a boolean',
+      { transA: 0 as unknown as boolean },
+      /gemm: option 'transA' must be a boolean, got number 0/,
+    ],
+    ['lda short', { lda: 3 }, /gemm: option 'lda' must be >= 4 \(the row length of A \(m x k\), 3 x 4\), got 3/],
+    [
+      'A past its array',
+      { aOffset: 1 },
+      /gemm: option 'a': A \(m x k\).*reaches element 12 of a Float32Array of length 12/,
+    ],
+    [
+      'ldb short for B transposed',
+      { transB: true },
+      /option 'ldb' must be >= 4 \(the row length of B \(n x k, transposed\)/,
+    ],
+    ['B past its array', { n: 4, ldb: 4, ldc: 4 }, /option 'b'.*reaches element 15/],
+    ['m negative', { m: -1 }, /option 'm' must be in \[0, /],
+    ['alpha a string', { alpha: '1' as unknown as number }, /option 'alpha' must be a number/],
+    [
+      'A a Float64Array',
+      { a: new Float64Array(12) as unknown as Float32Array },
+      /gemm: option 'a' must be a Float32Array, got Float64Array\(12\)/,
+    ],
+  ];
+  for (const [what, change, error] of invalid) {
+    it(`rejects ${what} with a clear error`, () => {
+      expect(() => native.gemm({ ...valid, ...change })).toThrow(error);
+    });
+  }
+
+  const buf = new Float32Array(40);
+  const square = { ...valid, k: 3, lda: 3 };
+  it('rejects C overlapping A or B, and accepts C just past A', () => {
+    expect(() => native.gemm({ ...square, a: buf, c: buf, cOffset: 8 })).toThrow(/gemm: output 'c' overlaps input 'a'/);
+    expect(() => native.gemm({ ...square, b: buf, bOffset: 20, c: buf, cOffset: 12 })).toThrow(
+      /output 'c' overlaps input 'b'/,
+    );
+    expect(() => native.gemm({ ...square, a: buf, c: buf, cOffset: 9 })).not.toThrow();
   });
-  it('rejects C overlapping A or B, and batched C overlapping itself', () => {
-    const buf = new Float32Array(40);
-    expect(() =>
-      native.gemm({
-        transA: false,
-        transB: false,
-        m: 3,
-        n: 3,
-        k: 3,
-        alpha: 1,
-        a: buf,
-        aOffset: 0,
-        lda: 3,
-        b,
-        bOffset: 0,
-        ldb: 3,
-        beta: 0,
-        c: buf,
-        cOffset: 8,
-        ldc: 3,
-      }),
-    ).toThrow(/gemm: output 'c' overlaps input 'a'/);
-    expect(() =>
-      native.gemm({
-        transA: false,
-        transB: false,
-        m: 3,
-        n: 3,
-        k: 3,
-        alpha: 1,
-        a,
-        aOffset: 0,
-        lda: 3,
-        b: buf,
-        bOffset: 20,
-        ldb: 3,
-        beta: 0,
-        c: buf,
-        cOffset: 12,
-        ldc: 3,
-      }),
-    ).toThrow(/output 'c' overlaps input 'b'/);
-    expect(() =>
-      native.gemm({
-        transA: false,
-        transB: false,
-        m: 3,
-        n: 3,
-        k: 3,
-        alpha: 1,
-        a: buf,
-        aOffset: 0,
-        lda: 3,
-        b,
-        bOffset: 0,
-        ldb: 3,
-        beta: 0,
-        c: buf,
-        cOffset: 9,
-        ldc: 3,
-      }),
-    ).not.toThrow();
-    expect(() =>
-      native.gemmBatched({
-        transA: false,
-        transB: false,
-        batch: 2,
-        m: 2,
-        n: 2,
-        k: 2,
-        alpha: 1,
-        a,
-        aOffset: 0,
-        lda: 2,
-        strideA: 0,
-        b,
-        bOffset: 0,
-        ldb: 2,
-        strideB: 0,
-        beta: 0,
-        c: buf,
-        cOffset: 0,
-        ldc: 2,
-        strideC: 2,
-      }),
-    ).toThrow(/gemmBatched: output 'c' .* writes some elements more than once/);
-    expect(() =>
-      native.gemmBatched({
-        transA: false,
-        transB: false,
-        batch: 2,
-        m: 2,
-        n: 2,
-        k: 2,
-        alpha: 1,
-        a,
-        aOffset: 0,
-        lda: 2,
-        strideA: 4,
-        b,
-        bOffset: 0,
-        ldb: 2,
-        strideB: 0,
-        beta: 0,
-        c: buf,
-        cOffset: 0,
-        ldc: 2,
-        strideC: 0,
-      }),
-    ).toThrow(/writes some elements more than once/);
+  it('rejects batched C overlapping itself', () => {
+    // Two 2x2 products whose C matrices lie strideC = 2 apart: each shares a row with the other.
+    const batched: GemmBatchedArgs = {
+      ...valid,
+      ...{ batch: 2, m: 2, n: 2, k: 2, lda: 2, strideA: 0, ldb: 2, strideB: 0, c: buf, ldc: 2, strideC: 2 },
+    };
+    expect(() => native.gemmBatched(batched)).toThrow(/gemmBatched: output 'c' .* writes some elements more than once/);
+    expect(() => native.gemmBatched({ ...batched, strideA: 4, strideC: 0 })).toThrow(
+      /writes some elements more than once/,
+    );
   });
 });

@@ -3,25 +3,11 @@
 // attention's other weights times batch x time; Linear times every leading output dim.
 import { describe, expect, it } from 'vitest';
 import { nn, tensor } from '../../lib/index.js';
+import { simpleCnn } from '../helpers/models.js';
 
 describe('summary multiply-adds as torchinfo counts them', () => {
   it("seed 002's SimpleCNN on [1, 3, 224, 224]: 508.59 M (505.78 M without the biases and norms)", () => {
-    const model = new nn.Sequential(
-      new nn.Conv2d(3, 32, 3, { padding: 1 }),
-      new nn.BatchNorm2d(32),
-      new nn.ReLU(),
-      new nn.MaxPool2d(2),
-      new nn.Conv2d(32, 64, 3, { padding: 1 }),
-      new nn.BatchNorm2d(64),
-      new nn.ReLU(),
-      new nn.MaxPool2d(2),
-      new nn.Conv2d(64, 128, 3, { padding: 1 }),
-      new nn.BatchNorm2d(128),
-      new nn.ReLU(),
-      new nn.AdaptiveAvgPool2d([1, 1]),
-      new nn.Flatten(),
-      new nn.Linear(128, 10),
-    );
+    const model = simpleCnn();
     const s = nn.summary(model, [1, 3, 224, 224]);
     const conv = (cin: number, cout: number, hw: number) => (cin * cout * 9 + cout) * hw * hw;
     const byLayer = s.layers.map((l) => l.macs);

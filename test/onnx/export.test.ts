@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cat, manualSeed, nn, onnx, randint, randn, Tensor, tensor } from '../../lib/index.js';
 import { ModelProto } from '../../lib/onnx/proto.js';
+import { fashionCnn } from '../helpers/models.js';
 import { Fn, layerCases } from './cases.js';
 import { checkCase } from './ort_check.js';
 
@@ -24,18 +25,7 @@ describe('onnx.export: every layer runs in ONNX Runtime with myelin outputs', ()
 describe('onnx.export: models', () => {
   it('the Fashion-MNIST CNN, with a dynamic batch, names and initializers from the state dict', async () => {
     manualSeed(1);
-    const model = new nn.Sequential(
-      new nn.Conv2d(1, 32, 3, { padding: 1 }),
-      new nn.ReLU(),
-      new nn.MaxPool2d(2),
-      new nn.Conv2d(32, 64, 3, { padding: 1 }),
-      new nn.ReLU(),
-      new nn.MaxPool2d(2),
-      new nn.Flatten(),
-      new nn.Linear(3136, 128),
-      new nn.ReLU(),
-      new nn.Linear(128, 10),
-    );
+    const model = fashionCnn();
     const bytes = await checkCase({
       name: 'fashion_cnn',
       model,

@@ -5,6 +5,7 @@
 //   argv[2]: m1 | n1 | nosync | unused | unused-error | buckets
 import { distributed as dist, manualSeed, nn, optim, randint, randn, type Tensor } from '../../../lib/index.js';
 import { noGrad } from '../../../lib/autograd/grad_mode.js';
+import { simpleCnn } from '../../helpers/models.js';
 import { report } from '../helpers.js';
 
 const mode = process.argv[2];
@@ -21,24 +22,6 @@ function mlp(hidden = [256, 128]): nn.Module {
     if (i + 2 < sizes.length) layers.push(new nn.ReLU());
   }
   return new nn.Sequential(...layers);
-}
-
-function simpleCnn(): nn.Module {
-  const block = (cin: number, cout: number) => [
-    new nn.Conv2d(cin, cout, 3, { padding: 1 }),
-    new nn.BatchNorm2d(cout),
-    new nn.ReLU(),
-  ];
-  return new nn.Sequential(
-    ...block(3, 32),
-    new nn.MaxPool2d(2),
-    ...block(32, 64),
-    new nn.MaxPool2d(2),
-    ...block(64, 128),
-    new nn.AdaptiveAvgPool2d(1),
-    new nn.Flatten(),
-    new nn.Linear(128, 10),
-  );
 }
 
 /** Largest |a - b| over largest |b|, over every entry of two state dicts. */
