@@ -87,12 +87,36 @@ for (const [op, name] of [
   [PoolOp.adaptiveAvg, 'adaptiveAvgPool2d'],
   [PoolOp.adaptiveMax, 'adaptiveMaxPool2d'],
 ] as const) {
+  type PoolContext = OpContext<{ plan: PoolPlan; idx: Int32Array | null; inShape: Shape }>;
+  // J·t: average pools are linear, the same pool of the tangent; max pools pass on the tangent
+  // at each window's maximum (the index within its plane).
+  const poolJvp = (plan: PoolPlan, idx: Int32Array | null, t: Tensor): Tensor => {
+    if (!idx) return poolOps.get(op)!(t, { ...plan, indices: undefined });
+    const { planes, h, w, oh, ow } = plan.shape;
+    const index = new Tensor(new Storage(idx), [planes, oh * ow]);
+    return reshape(gather(reshape(t, [planes, h * w]), 1, index), plan.outShape);
+  };
+  // The pool's backward as an op of its own: linear in the gradient, its derivative is the
+  // pool's JVP (the adjoint of the adjoint) and does not depend on the input (a max pool is
+  // linear between changes of its maxima), so under createGraph the pool's gradient is recorded.
+  const backwardOp: (grad: Tensor, plan: PoolPlan, idx: Int32Array | null, inShape: Shape) => Tensor = defineOp({
+    name: `${name}Backward`,
+    forward(ctx: PoolContext, grad: Tensor, plan: PoolPlan, idx: Int32Array | null, inShape: Shape) {
+      ctx.plan = plan;
+      ctx.idx = idx;
+      ctx.inShape = inShape;
+      const dx = uninitFloat(inShape); // overwritten
+      if (dx.numel() > 0) native.pool2dBackward(op, plan.shape, elementsF32(contiguousRaw(grad)), idx, elementsF32(dx));
+      return dx;
+    },
+    backward: (ctx, gg) => [poolJvp(ctx.plan, ctx.idx, gg)],
+    jvp: (ctx, t) => backwardOp(t!, ctx.plan, ctx.idx, ctx.inShape),
+  });
   poolOps.set(
     op,
     defineOp({
       name,
-      differentiableBackward: false,
-      forward(ctx: OpContext<{ plan: PoolPlan; idx: Int32Array | null; inShape: Shape }>, x: Tensor, plan: PoolPlan) {
+      forward(ctx: PoolContext, x: Tensor, plan: PoolPlan) {
         const xc = contiguousRaw(x);
         const y = uninitFloat(plan.outShape); // the kernels write every element
         const isMax = op === PoolOp.max || op === PoolOp.adaptiveMax;
@@ -105,22 +129,10 @@ for (const [op, name] of [
         ctx.inShape = x.shape;
         return y;
       },
-      backward(ctx, grad) {
-        const plan = ctx.plan;
-        const dx = uninitFloat(ctx.inShape); // overwritten
-        if (dx.numel() > 0)
-          native.pool2dBackward(op, plan.shape, elementsF32(contiguousRaw(grad)), ctx.idx, elementsF32(dx));
-        return [dx];
-      },
-      // Average pools are linear: the same pool of the tangent. Max pools pass on the tangent at
-      // each window's maximum (the index within its plane).
-      jvp(ctx, t) {
-        const plan = ctx.plan;
-        if (!ctx.idx) return poolOps.get(op)!(t!, { ...plan, indices: undefined });
-        const { planes, h, w, oh, ow } = plan.shape;
-        const index = new Tensor(new Storage(ctx.idx), [planes, oh * ow]);
-        return reshape(gather(reshape(t!, [planes, h * w]), 1, index), plan.outShape);
-      },
+      // The kernel through backwardOp: recorded only under createGraph (or in a dual level, when
+      // grad carries a tangent), so the gradient then has a derivative of its own.
+      backward: (ctx, grad) => [backwardOp(grad, ctx.plan, ctx.idx, ctx.inShape)],
+      jvp: (ctx, t) => poolJvp(ctx.plan, ctx.idx, t!),
     }),
   );
 }

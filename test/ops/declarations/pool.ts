@@ -33,8 +33,8 @@ function pool(
     // moves the maximum.
     samples: max ? samples.map((s) => ({ ...s, inputs: s.inputs.map((i) => ({ ...i, spread: 0.1 })) })) : samples,
     dtypes: { float32: 'float32' },
-    // The backward is the native kernel's: its result carries no graph.
-    supportsGradGrad: false,
+    // The backward is the kernel as a recorded op (its derivative the pool's JVP).
+    supportsGradGrad: true,
     threads: true,
     fixtures: caseGoldens('conv', name.replace('WithIndices', ''), { atol: 1e-5, rtol: 1e-5 }),
   });
@@ -53,7 +53,7 @@ function valuesOnly(name: string, op: (xs: Tensor[], p: P) => Tensor, shape: num
     op,
     samples: [{ name: `[${shape}] ${JSON.stringify(args)}`, inputs: [{ shape, spread: 0.1 }], args }],
     dtypes: { float32: 'float32' },
-    supportsGradGrad: false,
+    supportsGradGrad: true,
   });
 }
 
@@ -105,7 +105,7 @@ export const poolOps = [
     op: ([x], p) => adaptiveAvgPool1d(x, p.outputSize),
     samples: [on([2, 6], { outputSize: 4 })],
     dtypes: { float32: 'float32' },
-    supportsGradGrad: false,
+    supportsGradGrad: true,
   }),
   declareOp<P>({
     name: 'adaptiveMaxPool1d',
@@ -115,7 +115,7 @@ export const poolOps = [
       { name: '[2, 3, 7] to 3', inputs: [{ shape: [2, 3, 7], spread: 0.1 }], args: { outputSize: 3 }, layouts: true },
     ],
     dtypes: { float32: 'float32' },
-    supportsGradGrad: false,
+    supportsGradGrad: true,
   }),
   // The max poolings without their indices: the same kernel, the values alone.
   valuesOnly('maxPool2d', ([x], { kernelSize, ...o }) => maxPool2d(x, kernelSize, o), [1, 2, 4, 5], {
