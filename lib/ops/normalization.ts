@@ -9,8 +9,10 @@ import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { floatValues } from './activation.js';
 import { uninitFloat } from '../raw/elementwise.js';
-import { broadcastSum, mul, sub } from './binary.js';
-import { mean as meanOf } from './reduce.js';
+import { add, broadcastSum, mul, sub } from './binary.js';
+import { mean as meanOf, sumTo } from './reduce.js';
+import { rsqrt } from './unary.js';
+import { buildsGraph, compositeGradients } from '../autograd/recorded_backward.js';
 import { reshape } from './view.js';
 
 function wrap(data: Float32Array, shape: readonly number[]): Tensor {
@@ -112,6 +114,53 @@ function normJvp(
   return reshape(broadcastSum(affineView, ...terms), x.shape);
 }
 
+/** How a normalisation lays out x and its parameters, for its recorded gradients. */
+interface NormLayout {
+  /** x viewed so that the statistics reduce over `dims` of it. */
+  view: number[];
+  dims: number[];
+  /** The statistics when they are fixed numbers (batchNorm in eval), else null: x's own. */
+  fixed: { mean: Tensor; invstd: Tensor } | null;
+  eps: number;
+  /** The view in which the weight and bias (viewed as `paramView`) broadcast; their shape. */
+  affineView: number[];
+  paramView: number[];
+  paramShape: number[];
+}
+
+/**
+ * The gradients of a normalisation written with recorded ops, for a backward that builds a
+ * graph (createGraph, or in a dual level): x and the weight through the normalisation's
+ * composite, the bias as the sum of grad. In input order: x, then the weight and bias given.
+ */
+function recordedNormGrads(
+  need: readonly boolean[],
+  plan: AffinePlan,
+  x: Tensor,
+  weight: Tensor | undefined,
+  grad: Tensor,
+  l: NormLayout,
+): (Tensor | null)[] {
+  const [needX, ...needParams] = need;
+  const needW = plan.hasWeight && needParams[0];
+  const needB = plan.hasBias && needParams[plan.hasWeight ? 1 : 0];
+  const [dx, dw] = compositeGradients([x, plan.hasWeight ? weight! : null], [needX, needW], grad, (xi, wi) => {
+    const xv = reshape(xi!, l.view);
+    let xhat: Tensor;
+    if (l.fixed) xhat = mul(sub(xv, l.fixed.mean), l.fixed.invstd);
+    else {
+      const d = sub(xv, meanOf(xv, l.dims, true));
+      xhat = mul(d, rsqrt(add(meanOf(mul(d, d), l.dims, true), l.eps)));
+    }
+    const xa = reshape(xhat, l.affineView);
+    return reshape(wi ? mul(xa, reshape(wi, l.paramView)) : xa, x.shape);
+  });
+  const grads: (Tensor | null)[] = [dx];
+  if (plan.hasWeight) grads.push(dw);
+  if (plan.hasBias) grads.push(needB ? reshape(sumTo(reshape(grad, l.affineView), l.paramView), l.paramShape) : null);
+  return grads;
+}
+
 /** weight/bias must be float32 tensors; `shapeError` says why a shape does not fit, or null. */
 function checkAffine(
   op: string,
@@ -151,7 +200,6 @@ interface BatchNormPlan extends AffinePlan {
 
 const batchNormOp = defineOp({
   name: 'batchNorm',
-  differentiableBackward: false,
   forward(
     ctx: OpContext<{ saveMean: Float32Array; saveInvstd: Float32Array; plan: BatchNormPlan }>,
     x: Tensor,
@@ -198,6 +246,22 @@ const batchNormOp = defineOp({
     const plan = ctx.plan;
     const [x, weight] = ctx.saved;
     const [N, C, S] = ncs(x);
+    if (buildsGraph(grad, x, weight)) {
+      const fixed = plan.useBatchStats
+        ? null
+        : { mean: wrap(ctx.saveMean, [1, C, 1]), invstd: wrap(ctx.saveInvstd, [1, C, 1]) };
+      const view = [N, C, S];
+      const layout = {
+        view,
+        dims: [0, 2],
+        fixed,
+        eps: plan.eps,
+        affineView: view,
+        paramView: [1, C, 1],
+        paramShape: [C],
+      };
+      return recordedNormGrads(ctx.needsInputGrad, plan, x, weight, grad, layout);
+    }
     const [needX, ...needParams] = ctx.needsInputGrad;
     const dx = needX ? (uninitFloat(x.shape).storage.data as Float32Array) : null; // overwritten
     const [dw, db] = affineGradBuffers(plan, needParams, C);
@@ -308,7 +372,6 @@ interface LayerNormPlan extends AffinePlan {
 
 const layerNormOp = defineOp({
   name: 'layerNorm',
-  differentiableBackward: false,
   forward(
     ctx: OpContext<{ mean: Float32Array; invstd: Float32Array; plan: LayerNormPlan }>,
     x: Tensor,
@@ -344,6 +407,20 @@ const layerNormOp = defineOp({
     const { D } = plan;
     const [x, weight] = ctx.saved;
     const mean = ctx.mean;
+    const pshape = x.shape.slice(x.ndim - plan.paramDims);
+    if (buildsGraph(grad, x, weight)) {
+      const view = [mean.length, D];
+      const layout = {
+        view,
+        dims: [1],
+        fixed: null,
+        eps: plan.eps,
+        affineView: view,
+        paramView: [1, D],
+        paramShape: pshape,
+      };
+      return recordedNormGrads(ctx.needsInputGrad, plan, x, weight, grad, layout);
+    }
     const [needX, ...needParams] = ctx.needsInputGrad;
     const dx = needX ? new Float32Array(x.numel()) : null;
     const [dw, db] = affineGradBuffers(plan, needParams, D);
@@ -360,7 +437,6 @@ const layerNormOp = defineOp({
         db,
       );
     }
-    const pshape = x.shape.slice(x.ndim - plan.paramDims);
     return [dx ? wrap(dx, x.shape) : null, ...affineGrads(plan, dw, db, pshape)];
   },
   jvp(ctx, ...tangents) {
@@ -434,7 +510,6 @@ interface GroupNormPlan extends AffinePlan {
 
 const groupNormOp = defineOp({
   name: 'groupNorm',
-  differentiableBackward: false,
   forward(
     ctx: OpContext<{ mean: Float32Array; invstd: Float32Array; plan: GroupNormPlan }>,
     x: Tensor,
@@ -468,6 +543,19 @@ const groupNormOp = defineOp({
     const plan = ctx.plan;
     const [x, weight] = ctx.saved;
     const [N, C, S] = ncs(x);
+    if (buildsGraph(grad, x, weight)) {
+      const G = plan.groups;
+      const layout = {
+        view: [N, G, C === 0 ? 0 : (C / G) * S],
+        dims: [2],
+        fixed: null,
+        eps: plan.eps,
+        affineView: [N, C, S],
+        paramView: [1, C, 1],
+        paramShape: [C],
+      };
+      return recordedNormGrads(ctx.needsInputGrad, plan, x, weight, grad, layout);
+    }
     const [needX, ...needParams] = ctx.needsInputGrad;
     const dx = needX ? new Float32Array(x.numel()) : null;
     const [dw, db] = affineGradBuffers(plan, needParams, C);

@@ -39,8 +39,8 @@ export const normalizationOps = [
       { ...sample([4, 3, 5], [3], wb, { training: true }), layouts: true },
     ],
     dtypes: { float32: 'float32' },
-    // The backward is the native kernel's: its result carries no graph.
-    supportsGradGrad: false,
+    // Under createGraph the backward is the normalisation's composite, recorded.
+    supportsGradGrad: true,
   }),
   declareOp<P>({
     name: 'layerNorm',
@@ -53,7 +53,7 @@ export const normalizationOps = [
       { ...sample([4, 3, 5], [5], wb, { normalizedShape: [5] }), layouts: true },
     ],
     dtypes: { float32: 'float32' },
-    supportsGradGrad: false,
+    supportsGradGrad: true,
   }),
   declareOp<P>({
     name: 'groupNorm',
@@ -70,7 +70,7 @@ export const normalizationOps = [
       { ...sample([4, 6, 5], [6], wb, { groups: 3 }), layouts: true },
     ],
     dtypes: { float32: 'float32' },
-    supportsGradGrad: false,
+    supportsGradGrad: true,
     errorInputs: [
       {
         name: 'channels not divisible by numGroups',

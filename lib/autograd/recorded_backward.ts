@@ -1,0 +1,41 @@
+// For backwards that call kernels directly: when a second derivative is being built, their
+// gradients come instead from the op written with recorded ops, so they have derivatives of
+// their own. Without a graph the kernels keep running (same numbers, faster).
+import { zeros } from '../creation.js';
+import type { Tensor } from '../tensor.js';
+import { grad as autogradGrad } from './backward.js';
+import { hasTangent } from './dual_state.js';
+import { enableGrad, isGradEnabled } from './grad_mode.js';
+
+/**
+ * Whether a backward must record its gradients: createGraph (grad mode is on inside the
+ * backward), or a backward in a dual level where the gradient or a saved input carries a
+ * tangent (forward over reverse).
+ */
+export function buildsGraph(...ts: (Tensor | null | undefined)[]): boolean {
+  return isGradEnabled() || hasTangent(...ts.filter((t): t is Tensor => t != null));
+}
+
+/**
+ * The gradients of `composite` (the op, written with recorded ops) at `inputs` with `grad` as
+ * its output's gradient, recorded (createGraph): one per input, null where `need` is false
+ * (an input that is null, or needs no gradient, enters the composite as it is).
+ */
+export function compositeGradients(
+  inputs: readonly (Tensor | null)[],
+  need: readonly boolean[],
+  grad: Tensor,
+  composite: (...xs: (Tensor | null)[]) => Tensor,
+): (Tensor | null)[] {
+  const wrt = inputs.filter((t, i): t is Tensor => t !== null && need[i]);
+  if (wrt.length === 0) return inputs.map(() => null);
+  const out = enableGrad(() => composite(...inputs));
+  const gs = autogradGrad(out, wrt, { gradOutputs: [grad], createGraph: true, allowUnused: true });
+  let k = 0;
+  return inputs.map((t, i) => {
+    if (t === null || !need[i]) return null;
+    const g = gs[k++];
+    // An input the composite does not reach has a zero gradient.
+    return g ?? zeros(t.shape);
+  });
+}
