@@ -10,8 +10,13 @@ import { Storage, Tensor } from '../tensor.js';
 import { unaryInplace } from './inplace.js';
 import { contiguousRaw } from '../raw/elementwise.js';
 import { cast } from './cast.js';
-import { mul } from './binary.js';
-import { relu as reluOp, sigmoid, tanh } from './unary.js';
+import { add, mul, sub } from './binary.js';
+import { cos, exp, relu as reluOp, sigmoid, tanh } from './unary.js';
+import { erf } from './special.js';
+import { gt } from './compare.js';
+import { where } from './pointwise.js';
+import { isGradEnabled } from '../autograd/grad_mode.js';
+import { buildsGraph } from '../autograd/recorded_backward.js';
 
 /** The elements of a float32 tensor as a row-major Float32Array (a view when contiguous). */
 export function floatValues(t: Tensor): Float32Array {
@@ -39,12 +44,26 @@ interface PointwiseSpec<O> {
     dx: Float32Array,
     o: O,
   ): void;
+  /**
+   * f'(x) written with recorded ops, so that a backward building a graph (createGraph) gives a
+   * gradient with a derivative of its own; 'piecewiseLinear' where f' is constant between
+   * breakpoints, so the kernel's slope (which carries no graph) is the exact derivative.
+   */
+  derivative: ((x: Tensor, o: O) => Tensor) | 'piecewiseLinear';
 }
 
 function definePointwise<O>(spec: PointwiseSpec<O>): (x: Tensor, o: O) => Tensor {
+  /** f'(x) from the kernel: the backward of a gradient of ones. */
+  const kernelSlope = (x: Tensor, y: Tensor, extra: Float32Array | undefined, o: O): Tensor => {
+    const slope = new Float32Array(x.numel());
+    spec.backward(new Float32Array(slope.length).fill(1), floatValues(x), floatValues(y), extra, slope, o);
+    return new Tensor(new Storage(slope), x.shape);
+  };
+  /** f'(x), recorded when x's derivative is wanted (the kernel's slope is exact where f is piecewise linear). */
+  const slopeOf = (x: Tensor, y: Tensor, extra: Float32Array | undefined, o: O, recorded: boolean): Tensor =>
+    recorded && spec.derivative !== 'piecewiseLinear' ? spec.derivative(x, o) : kernelSlope(x, y, extra, o);
   return defineOp({
     name: spec.name,
-    differentiableBackward: false,
     forward(ctx: OpContext<{ extra: Float32Array | undefined; o: O }>, x: Tensor, o: O) {
       const xv = floatValues(x);
       const out = new Float32Array(xv.length);
@@ -57,17 +76,16 @@ function definePointwise<O>(spec: PointwiseSpec<O>): (x: Tensor, o: O) => Tensor
     },
     backward(ctx, grad) {
       const [x, y] = ctx.saved;
+      if (buildsGraph(grad, x)) return [mul(grad, slopeOf(x, y, ctx.extra, ctx.o, true))];
       const g = floatValues(grad);
       const dx = new Float32Array(g.length);
       spec.backward(g, floatValues(x), floatValues(y), ctx.extra, dx, ctx.o);
       return [new Tensor(new Storage(dx), x.shape)];
     },
-    // Elementwise: the tangent times f'(x), which is the backward of a gradient of ones.
+    // Elementwise: the tangent times f'(x) (recorded when the tangent's graph must reach x).
     jvp(ctx, t) {
       const [x, y] = ctx.saved;
-      const slope = new Float32Array(x.numel());
-      spec.backward(new Float32Array(slope.length).fill(1), floatValues(x), floatValues(y), ctx.extra, slope, ctx.o);
-      return mul(t!, new Tensor(new Storage(slope), x.shape));
+      return mul(t!, slopeOf(x, y, ctx.extra, ctx.o, isGradEnabled() && x.requiresGrad));
     },
   });
 }
@@ -103,6 +121,7 @@ const leakyReluOp = definePointwise<number>({
   backward(g, x, _out, _e, dx, slope) {
     for (let i = 0; i < g.length; i++) dx[i] = x[i] > 0 ? g[i] : g[i] * slope;
   },
+  derivative: 'piecewiseLinear',
 });
 
 /** x where x > 0, negativeSlope * x elsewhere. */
@@ -130,6 +149,7 @@ const hardtanhOp = definePointwise<HardtanhRange>({
   backward(g, x, _out, _e, dx, { min, max }) {
     for (let i = 0; i < g.length; i++) dx[i] = x[i] <= min || x[i] >= max ? 0 : g[i];
   },
+  derivative: 'piecewiseLinear',
 });
 
 /** x limited to [minVal, maxVal]; the gradient is g strictly inside, 0 at and beyond the bounds. */
@@ -163,6 +183,11 @@ const eluOp = definePointwise<EluParams>({
   },
   backward(g, x, _out, _e, dx, { alpha, scale }) {
     for (let i = 0; i < g.length; i++) dx[i] = x[i] > 0 ? g[i] * scale : g[i] * scale * alpha * Math.exp(x[i]);
+  },
+  // exp of x clamped to 0 where x > 0: that branch is not selected, and its derivative must not overflow.
+  derivative: (x, { alpha, scale }) => {
+    const pos = gt(x, 0);
+    return where(pos, scale, mul(exp(where(pos, 0, x)), scale * alpha));
   },
 });
 
@@ -220,6 +245,9 @@ const geluErfOp = definePointwise<'none'>({
     nativeInPlace(UnaryOp.exp, dx);
     for (let i = 0; i < g.length; i++) dx[i] = g[i] * (cdf![i] + x[i] * INV_SQRT_2PI * dx[i]);
   },
+  // Phi(x) + x phi(x).
+  derivative: (x) =>
+    add(mul(add(erf(mul(x, INV_SQRT2)), 1), 0.5), mul(mul(x, INV_SQRT_2PI), exp(mul(mul(x, x), -0.5)))),
 });
 
 const geluTanhOp = definePointwise<'tanh'>({
@@ -240,6 +268,12 @@ const geluTanhOp = definePointwise<'tanh'>({
       const inner = SQRT_2_OVER_PI * (1 + 3 * GELU_C * v * v);
       dx[i] = g[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * inner);
     }
+  },
+  derivative: (x) => {
+    const x2 = mul(x, x);
+    const th = tanh(mul(add(x, mul(mul(x2, x), GELU_C)), SQRT_2_OVER_PI));
+    const inner = mul(add(mul(x2, 3 * GELU_C), 1), SQRT_2_OVER_PI);
+    return add(mul(add(th, 1), 0.5), mul(mul(mul(x, 0.5), sub(1, mul(th, th))), inner));
   },
 });
 
@@ -272,6 +306,10 @@ const siluOp = definePointwise<null>({
   backward(g, x, _out, s, dx) {
     for (let i = 0; i < g.length; i++) dx[i] = g[i] * s![i] * (1 + x[i] * (1 - s![i]));
   },
+  derivative: (x) => {
+    const sg = sigmoid(x);
+    return mul(sg, add(mul(x, sub(1, sg)), 1));
+  },
 });
 
 /** x * sigmoid(x) (SiLU, Swish). */
@@ -301,6 +339,10 @@ const softplusOp = definePointwise<SoftplusParams>({
       dx[i] = bx > threshold ? g[i] : g[i] / (1 + Math.exp(-bx));
     }
   },
+  derivative: (x, { beta, threshold }) => {
+    const bx = mul(x, beta);
+    return where(gt(bx, threshold), 1, sigmoid(bx));
+  },
 });
 
 /** The options of softplus (PyTorch's keyword arguments). */
@@ -329,6 +371,7 @@ const sineOp = definePointwise<number>({
   backward(g, x, _out, _e, dx, w0) {
     for (let i = 0; i < g.length; i++) dx[i] = g[i] * w0 * Math.cos(w0 * x[i]);
   },
+  derivative: (x, w0) => mul(cos(mul(x, w0)), w0),
 });
 
 /** sin(w0 * x): the periodic activation of SIREN (Sitzmann et al. 2020; w0 = 30 there). */

@@ -13,14 +13,14 @@ const offKink: InputSpec = {
 };
 
 /**
- * An activation f(x, options). Its forward and backward are one TypeScript loop each, so the
- * gradient carries no graph (no second derivative), except where noted.
+ * An activation f(x, options). Its forward and backward are one TypeScript loop each; under
+ * createGraph the backward multiplies by f'(x) written with recorded ops instead.
  */
 function activation(
   name: string,
   fn: (x: Tensor, p: P) => Tensor,
   args: P[],
-  opts: { input?: InputSpec; gradGrad?: boolean; int?: 'int32' | 'float32' } = {},
+  opts: { input?: InputSpec; int?: 'int32' | 'float32' } = {},
 ) {
   return declareOp<P>({
     name,
@@ -36,7 +36,7 @@ function activation(
       { name: '[4, 37]', inputs: [{ shape: [4, 37] }], args: args[0], large: true },
     ],
     dtypes: { float32: 'float32', int32: opts.int ?? 'float32' },
-    supportsGradGrad: opts.gradGrad ?? false,
+    supportsGradGrad: true,
     isa: true,
     fixtures: nnActivationGoldens(name.split(' ')[0]),
   });
@@ -44,7 +44,7 @@ function activation(
 
 export const activationOps = [
   // F.relu is the native unary relu (lib/ops/unary.ts), whose backward is recorded.
-  activation('relu (functional)', (x) => F.relu(x), [{}], { input: offKink, gradGrad: true, int: 'int32' }),
+  activation('relu (functional)', (x) => F.relu(x), [{}], { input: offKink, int: 'int32' }),
   activation('leakyRelu', (x, p) => F.leakyRelu(x, p.negativeSlope), [{ negativeSlope: 0.1 }, {}], { input: offKink }),
   activation('elu', (x, p) => F.elu(x, p.alpha), [{ alpha: 0.7 }, { alpha: 1.5 }]),
   activation('selu', (x) => F.selu(x), [{}]),
@@ -65,7 +65,7 @@ export const activationOps = [
       },
     ],
     dtypes: { float32: 'float32' },
-    supportsGradGrad: false,
+    supportsGradGrad: true,
   }),
   declareOp({
     name: 'relu6',
@@ -78,6 +78,6 @@ export const activationOps = [
       },
     ],
     dtypes: { float32: 'float32' },
-    supportsGradGrad: false,
+    supportsGradGrad: true,
   }),
 ];
