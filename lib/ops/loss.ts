@@ -6,13 +6,17 @@ import { checkOptions, describe, optionKeys } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { formatShape, sameShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { floatValues } from './activation.js';
+import { floatValues, softplus } from './activation.js';
 import { crossEntropy, type CrossEntropyOptions, type Reduction } from './softmax.js';
 import { valuesAs } from '../raw/strided.js';
 import { recorded } from '../trace.js';
-import { add, div, mul } from './binary.js';
+import { add, div, mul, sub, type TensorLike } from './binary.js';
 import { sum } from './reduce.js';
-import { reshape } from './view.js';
+import { reshape, unsqueeze } from './view.js';
+import { exp, log, neg, sigmoid, sign } from './unary.js';
+import { clamp, where } from './pointwise.js';
+import { gt, le } from './compare.js';
+import { buildsGraph } from '../autograd/recorded_backward.js';
 
 export { crossEntropy, type CrossEntropyOptions, type Reduction };
 /** klDiv's reductions: PyTorch's, plus 'batchmean' (the sum divided by the batch size). */
@@ -76,6 +80,14 @@ interface ElementLoss {
   dt: ElementFn;
   /** Checks the input values (BCE: probabilities). */
   check?(x: Float32Array): void;
+  /**
+   * dx and dt written with recorded ops, for a backward that builds a graph (createGraph): w the
+   * weight, p the pos_weight (1 when absent), k the loss's constant parameter (beta, delta).
+   */
+  recorded: {
+    dx(x: Tensor, t: Tensor, w: TensorLike, p: TensorLike, k: number): Tensor;
+    dt(x: Tensor, t: Tensor, w: TensorLike, p: TensorLike, k: number): Tensor;
+  };
 }
 
 interface ElementPlan {
@@ -84,12 +96,30 @@ interface ElementPlan {
   posWeight: Float32Array | null;
   /** The 'batchmean' / 'mean' divisor. */
   divisor: number;
+  /** SmoothL1's beta, Huber's delta (also in posWeight, element by element, for the loops). */
+  param: number;
+}
+
+/** The gradients of an element loss as recorded ops: each element's gradient times dx, dt. */
+function recordedElementGrads(
+  spec: ElementLoss,
+  plan: ElementPlan,
+  need: readonly boolean[],
+  input: Tensor,
+  target: Tensor,
+  grad: Tensor,
+): (Tensor | null)[] {
+  const asTensor = (a: Float32Array | null): TensorLike => (a ? new Tensor(new Storage(a), input.shape) : 1);
+  const [w, p] = [asTensor(plan.weight), asTensor(plan.posWeight)];
+  const each = plan.reduction === 'none' || plan.reduction === 'sum' ? grad : div(grad, plan.divisor);
+  return [spec.recorded.dx, spec.recorded.dt].map((d, k) =>
+    need[k] ? mul(each, d(input, target, w, p, plan.param)) : null,
+  );
 }
 
 function defineElementLoss(spec: ElementLoss) {
   return defineOp({
     name: spec.name,
-    differentiableBackward: false,
     forward(ctx: OpContext<{ plan: ElementPlan }>, input: Tensor, target: Tensor, plan: ElementPlan) {
       const x = floatValues(input);
       const t = floatValues(target);
@@ -109,6 +139,8 @@ function defineElementLoss(spec: ElementLoss) {
     backward(ctx, grad) {
       const [input, target] = ctx.saved;
       const plan = ctx.plan;
+      if (buildsGraph(grad, input, target))
+        return recordedElementGrads(spec, plan, ctx.needsInputGrad, input, target, grad);
       const x = floatValues(input);
       const t = floatValues(target);
       const { weight: w, posWeight: p } = plan;
@@ -155,10 +187,14 @@ function elementLoss(
   input: Tensor,
   target: Tensor,
   reduction: KLDivReduction,
-  extras: { weight?: Float32Array | null; posWeight?: Float32Array | null } = {},
+  extras: { weight?: Float32Array | null; posWeight?: Float32Array | null; param?: number } = {},
 ): Tensor {
   const divisor = reduction === 'batchmean' ? (input.ndim > 0 ? input.shape[0] : 1) : input.numel();
-  return fn(input, target, { reduction, weight: extras.weight ?? null, posWeight: extras.posWeight ?? null, divisor });
+  const param = extras.param ?? 1;
+  const weight = extras.weight ?? null;
+  const posWeight =
+    extras.param !== undefined ? new Float32Array(input.numel()).fill(param) : (extras.posWeight ?? null);
+  return fn(input, target, { reduction, weight, posWeight, divisor, param });
 }
 
 const sgn = (d: number) => (d > 0 ? 1 : d < 0 ? -1 : 0);
@@ -168,6 +204,10 @@ const mseOp = defineElementLoss({
   loss: (x, t) => (x - t) * (x - t),
   dx: (x, t) => 2 * (x - t),
   dt: (x, t) => -2 * (x - t),
+  recorded: {
+    dx: (x, t) => mul(sub(x, t), 2),
+    dt: (x, t) => mul(sub(x, t), -2),
+  },
 });
 
 const l1Op = defineElementLoss({
@@ -175,9 +215,16 @@ const l1Op = defineElementLoss({
   loss: (x, t) => Math.abs(x - t),
   dx: (x, t) => sgn(x - t),
   dt: (x, t) => -sgn(x - t),
+  recorded: {
+    dx: (x, t) => sign(sub(x, t)),
+    dt: (x, t) => neg(sign(sub(x, t))),
+  },
 });
 
 const smoothL1Slope = (d: number, beta: number) => (d <= -beta ? -1 : d >= beta ? 1 : d / beta);
+/** smoothL1Slope with recorded ops (beta = 0: the sign, -1 at 0 as torch's). */
+const smoothL1SlopeOps = (d: Tensor, beta: number): Tensor =>
+  beta > 0 ? clamp(div(d, beta), -1, 1) : where(le(d, 0), -1, 1);
 
 // SmoothL1 and Huber read their parameter from the `p` slot (a constant per call).
 const smoothL1Op = defineElementLoss({
@@ -189,6 +236,10 @@ const smoothL1Op = defineElementLoss({
   // torch's smooth_l1_backward tests d <= -beta first, so with beta = 0 the slope at d = 0 is -1.
   dx: (x, t, _w, beta) => smoothL1Slope(x - t, beta),
   dt: (x, t, _w, beta) => -smoothL1Slope(x - t, beta),
+  recorded: {
+    dx: (x, t, _w, _p, beta) => smoothL1SlopeOps(sub(x, t), beta),
+    dt: (x, t, _w, _p, beta) => neg(smoothL1SlopeOps(sub(x, t), beta)),
+  },
 });
 
 const huberOp = defineElementLoss({
@@ -199,6 +250,10 @@ const huberOp = defineElementLoss({
   },
   dx: (x, t, _w, delta) => Math.min(delta, Math.max(-delta, x - t)),
   dt: (x, t, _w, delta) => -Math.min(delta, Math.max(-delta, x - t)),
+  recorded: {
+    dx: (x, t, _w, _p, delta) => clamp(sub(x, t), -delta, delta),
+    dt: (x, t, _w, _p, delta) => neg(clamp(sub(x, t), -delta, delta)),
+  },
 });
 
 const clampLog = (v: number) => Math.max(Math.log(v), -100);
@@ -217,6 +272,10 @@ const bceOp = defineElementLoss({
         );
     }
   },
+  recorded: {
+    dx: (x, t, w) => div(mul(sub(x, t), w), clamp(mul(sub(1, x), x), 1e-12)),
+    dt: (x, _t, w) => mul(mul(sub(clamp(log(x), -100), clamp(log(sub(1, x)), -100)), w), -1),
+  },
 });
 
 /** log(1 + exp(-x)) computed without overflow. */
@@ -228,6 +287,10 @@ const bceLogitsOp = defineElementLoss({
   loss: (x, t, w, pw) => w * ((1 - t) * x + (1 + (pw - 1) * t) * softplusNeg(x)),
   dx: (x, t, w, pw) => w * ((1 + (pw - 1) * t) / (1 + Math.exp(-x)) - pw * t),
   dt: (x, _t, w, pw) => w * (-x + (pw - 1) * softplusNeg(x)),
+  recorded: {
+    dx: (x, t, w, pw) => mul(sub(mul(add(mul(t, sub(pw, 1)), 1), sigmoid(x)), mul(t, pw)), w),
+    dt: (x, _t, w, pw) => mul(add(neg(x), mul(softplus(neg(x)), sub(pw, 1))), w),
+  },
 });
 
 const klDivOp = defineElementLoss({
@@ -236,6 +299,14 @@ const klDivOp = defineElementLoss({
   loss: (x, t) => (t > 0 ? t * (Math.log(t) - x) : t === 0 ? 0 : NaN),
   dx: (_x, t) => -t,
   dt: (x, t) => (t > 0 ? Math.log(t) + 1 - x : 0),
+  recorded: {
+    dx: (_x, t) => neg(t),
+    // log t + 1 - x where t > 0, else 0 (the log of a safe 1 there, so no NaN enters).
+    dt: (x, t) => {
+      const pos = gt(t, 0);
+      return where(pos, sub(add(log(where(pos, t, 1)), 1), x), 0);
+    },
+  },
 });
 
 const klDivLogOp = defineElementLoss({
@@ -243,6 +314,10 @@ const klDivLogOp = defineElementLoss({
   loss: (x, t) => Math.exp(t) * (t - x),
   dx: (_x, t) => -Math.exp(t),
   dt: (x, t) => Math.exp(t) * (t - x + 1),
+  recorded: {
+    dx: (_x, t) => neg(exp(t)),
+    dt: (x, t) => mul(exp(t), add(sub(t, x), 1)),
+  },
 });
 
 /** The reduction option every loss takes. */
@@ -291,7 +366,7 @@ export function smoothL1Loss(
     if (!(beta >= 0) || !Number.isFinite(beta))
       throw new RangeError(`smoothL1Loss: beta must be a non-negative number, got ${describe(beta)}`);
     const [x, t] = checkPair('smoothL1Loss', input, target);
-    return elementLoss(smoothL1Op, x, t, reduction, { posWeight: new Float32Array(x.numel()).fill(beta) });
+    return elementLoss(smoothL1Op, x, t, reduction, { param: beta });
   }) as Tensor<'float32'>;
 }
 
@@ -310,7 +385,7 @@ export function huberLoss(
     if (!(delta > 0) || !Number.isFinite(delta))
       throw new RangeError(`huberLoss: delta must be a positive number, got ${describe(delta)}`);
     const [x, t] = checkPair('huberLoss', input, target);
-    return elementLoss(huberOp, x, t, reduction, { posWeight: new Float32Array(x.numel()).fill(delta) });
+    return elementLoss(huberOp, x, t, reduction, { param: delta });
   }) as Tensor<'float32'>;
 }
 
@@ -395,7 +470,6 @@ interface NllPlan {
 
 const nllOp = defineOp({
   name: 'nllLoss',
-  differentiableBackward: false,
   forward(ctx: OpContext<{ plan: NllPlan; xShape: Shape }>, input: Tensor, plan: NllPlan) {
     // (plan.denominator is set below, before the backward or the JVP reads it)
     const x = floatValues(input);
@@ -422,6 +496,13 @@ const nllOp = defineOp({
   },
   backward(ctx, grad) {
     const plan = ctx.plan;
+    if (buildsGraph(grad)) {
+      // Linear in the input: grad times the constant -weight at each target, recorded. (With
+      // every target ignored the mask is all zeros and the denominator 0: no 0/0 then.)
+      const mask = nllGrad(plan, ctx.xShape, null, 1);
+      if (plan.reduction !== 'none') return [mul(div(grad, plan.denominator || 1), mask)];
+      return [mul(ctx.xShape.length === 1 ? grad : unsqueeze(grad, 1), mask)];
+    }
     const perElement = plan.reduction === 'none' ? floatValues(grad) : null;
     const g0 = perElement ? 0 : (grad.item() as number) / plan.denominator;
     return [nllGrad(plan, ctx.xShape, perElement, g0)];

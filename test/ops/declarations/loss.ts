@@ -22,7 +22,7 @@ function loss(name: string, fn: Loss, samples: Sample<P>[]) {
     op: ([x, t], p) => fn(x, t, p),
     samples,
     dtypes: { float32: 'float32' },
-    supportsGradGrad: false,
+    supportsGradGrad: true,
     fixtures: nnLossGoldens(name),
   });
 }
@@ -85,8 +85,8 @@ export const lossOps = [
       },
     ],
     dtypes: { float32: 'float32' },
-    // A TypeScript loop forward and backward: the gradient carries no graph.
-    supportsGradGrad: false,
+    // Under createGraph the backward is recorded ops (grad times the constant mask).
+    supportsGradGrad: true,
     fixtures: nllGoldens(),
   }),
 ];
