@@ -176,7 +176,6 @@ function scatterBorder(p: PadPlan, g: Float32Array, dx: Float32Array): void {
 
 const padOp: (x: Tensor, plan: PadPlan) => Tensor = defineOp({
   name: 'pad',
-  differentiableBackward: false,
   forward(ctx: OpContext<{ plan: PadPlan }>, x: Tensor, plan: PadPlan) {
     const y = uninitFloat(plan.outShape); // interior + border cover every element
     ctx.plan = plan;
@@ -218,46 +217,63 @@ const padOp: (x: Tensor, plan: PadPlan) => Tensor = defineOp({
     ctx.plan = plan;
     return y;
   },
-  backward(ctx, grad) {
-    const plan = ctx.plan;
-    const inner = interiorShape(plan);
-    // When the interior is the whole input the copy writes every element of dx.
-    const full = inner !== null && plan.inStart.every((s) => s === 0) && inner.every((k, d) => k === plan.inShape[d]);
-    const dx = full ? uninitFloat(plan.inShape) : emptyFloat(plan.inShape);
-    if (dx.numel() === 0 || grad.numel() === 0) return [dx];
-    const dxd = elementsF32(dx);
-    const inStrides = contiguousStrides(plan.inShape);
-    if (plan.mode === 'constant') {
-      if (inner)
-        copyView(
-          inner,
-          dxd,
-          offsetOf(plan.inStart, inStrides),
-          inStrides,
-          grad.storage.data as Float32Array,
-          grad.offset + offsetOf(plan.outStart, grad.strides),
-          grad.strides,
-        );
-    } else {
-      const g = contiguousRaw(grad);
-      const gd = elementsF32(g);
-      const outStrides = contiguousStrides(plan.outShape);
-      if (inner)
-        copyView(
-          inner,
-          dxd,
-          offsetOf(plan.inStart, inStrides),
-          inStrides,
-          gd,
-          offsetOf(plan.outStart, outStrides),
-          outStrides,
-        );
-      scatterBorder(plan, gd, dxd);
-    }
-    return [dx];
-  },
+  // The gradient through padBackwardOp: recorded only while a graph is being built.
+  backward: (ctx, grad) => [padBackwardOp(grad, ctx.plan)],
   // Affine in the input: the tangent padded the same way, with zeros where the value is constant.
   jvp: (ctx, t) => padOp(t!, { ...ctx.plan, value: 0 }),
+});
+
+/** pad's gradient: the border's gradients summed back onto the input elements they copy. */
+function padGradRaw(plan: PadPlan, grad: Tensor): Tensor {
+  const inner = interiorShape(plan);
+  // When the interior is the whole input the copy writes every element of dx.
+  const full = inner !== null && plan.inStart.every((s) => s === 0) && inner.every((k, d) => k === plan.inShape[d]);
+  const dx = full ? uninitFloat(plan.inShape) : emptyFloat(plan.inShape);
+  if (dx.numel() === 0 || grad.numel() === 0) return dx;
+  const dxd = elementsF32(dx);
+  const inStrides = contiguousStrides(plan.inShape);
+  if (plan.mode === 'constant') {
+    if (inner)
+      copyView(
+        inner,
+        dxd,
+        offsetOf(plan.inStart, inStrides),
+        inStrides,
+        grad.storage.data as Float32Array,
+        grad.offset + offsetOf(plan.outStart, grad.strides),
+        grad.strides,
+      );
+  } else {
+    const g = contiguousRaw(grad);
+    const gd = elementsF32(g);
+    const outStrides = contiguousStrides(plan.outShape);
+    if (inner)
+      copyView(
+        inner,
+        dxd,
+        offsetOf(plan.inStart, inStrides),
+        inStrides,
+        gd,
+        offsetOf(plan.outStart, outStrides),
+        outStrides,
+      );
+    scatterBorder(plan, gd, dxd);
+  }
+  return dx;
+}
+
+/**
+ * pad's backward as an op of its own, linear in the gradient: its derivative is pad with a fill
+ * of 0 (the adjoint of the adjoint), so under createGraph pad's gradient is recorded.
+ */
+const padBackwardOp: (grad: Tensor, plan: PadPlan) => Tensor = defineOp({
+  name: 'padBackward',
+  forward(ctx: OpContext<{ plan: PadPlan }>, grad: Tensor, plan: PadPlan) {
+    ctx.plan = plan;
+    return padGradRaw(plan, grad);
+  },
+  backward: (ctx, gg) => [padOp(gg, { ...ctx.plan, value: 0 })],
+  jvp: (ctx, t) => padBackwardOp(t!, ctx.plan),
 });
 
 function buildPlan(

@@ -21,8 +21,8 @@ export const padOps = [
       { ...on('circular 1d', [2, 3, 4], { pad: [2, 1], mode: 'circular' }), layouts: true },
     ],
     dtypes: { float32: 'float32' },
-    // The backward is a TypeScript gather-add: its result carries no graph.
-    supportsGradGrad: false,
+    // The backward is a gather-add op of its own whose derivative is pad: recorded under createGraph.
+    supportsGradGrad: true,
     fixtures: cnnLayerGoldens('pad'),
   }),
 ];
