@@ -154,7 +154,6 @@ function packAxis(t: AxisTable, linear: boolean): PackedAxis {
 // of those rows, in the same arithmetic order as torch's kernel.
 const interpolateOp: (x: Tensor, plan: Plan) => Tensor = defineOp({
   name: 'interpolate',
-  differentiableBackward: false,
   forward(ctx: OpContext<{ plan: Plan }>, x: Tensor, plan: Plan) {
     const y = uninitFloat(plan.outShape); // the kernel writes every element
     const { rows, cols } = plan;
@@ -171,11 +170,23 @@ const interpolateOp: (x: Tensor, plan: Plan) => Tensor = defineOp({
     ctx.plan = plan;
     return y;
   },
-  backward(ctx, grad) {
-    const plan = ctx.plan;
+  // The gradient through interpolateBackwardOp: recorded only while a graph is being built.
+  backward: (ctx, grad) => [interpolateBackwardOp(grad, ctx.plan)],
+  // Linear in the input: the same resampling of the tangent.
+  jvp: (ctx, t) => interpolateOp(t!, ctx.plan),
+});
+
+/**
+ * interpolate's backward as an op of its own, linear in the gradient: its derivative is the
+ * resampling itself (the adjoint of the adjoint), so under createGraph the gradient is recorded.
+ */
+const interpolateBackwardOp: (grad: Tensor, plan: Plan) => Tensor = defineOp({
+  name: 'interpolateBackward',
+  forward(ctx: OpContext<{ plan: Plan }>, grad: Tensor, plan: Plan) {
+    ctx.plan = plan;
     const dx = uninitFloat(plan.inShape); // overwritten by the kernel
     const { rows, cols } = plan;
-    if (dx.numel() === 0) return [dx];
+    if (dx.numel() === 0) return dx;
     native.resample2dBackward(
       plan.dims,
       rows.index,
@@ -185,10 +196,10 @@ const interpolateOp: (x: Tensor, plan: Plan) => Tensor = defineOp({
       elementsF32(contiguousRaw(grad)),
       elementsF32(dx),
     );
-    return [dx];
+    return dx;
   },
-  // Linear in the input: the same resampling of the tangent.
-  jvp: (ctx, t) => interpolateOp(t!, ctx.plan),
+  backward: (ctx, gg) => [interpolateOp(gg, ctx.plan)],
+  jvp: (ctx, t) => interpolateBackwardOp(t!, ctx.plan),
 });
 
 function perDim(

@@ -24,8 +24,8 @@ export const interpolateOps = [
       ...cnnLayerGradOnlySamples(),
     ],
     dtypes: { float32: 'float32' },
-    // The backward is the native resampling kernel's: its result carries no graph.
-    supportsGradGrad: false,
+    // The backward is the resampling kernel's adjoint as an op of its own: recorded under createGraph.
+    supportsGradGrad: true,
     threads: true,
     fixtures: cnnLayerGoldens('interpolate'),
   }),
