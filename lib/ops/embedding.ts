@@ -8,6 +8,7 @@ import { Storage, Tensor } from '../tensor.js';
 import { contiguousRaw } from '../raw/elementwise.js';
 import { valuesAs } from '../raw/strided.js';
 import { recorded } from '../trace.js';
+import { mul } from './binary.js';
 
 /** The index values (row-major), each checked to lie in [0, rows). */
 function checkedIndices(op: string, indices: Tensor, rows: number): Int32Array {
@@ -21,7 +22,6 @@ function checkedIndices(op: string, indices: Tensor, rows: number): Int32Array {
 
 const embeddingOp: (weight: Tensor, indices: Tensor, idx: Int32Array, paddingIdx: number) => Tensor = defineOp({
   name: 'embedding',
-  differentiableBackward: false,
   forward(
     ctx: OpContext<{ indices: Tensor; idx: Int32Array; rows: number; dim: number; paddingIdx: number }>,
     weight: Tensor,
@@ -45,8 +45,34 @@ const embeddingOp: (weight: Tensor, indices: Tensor, idx: Int32Array, paddingIdx
     ctx.paddingIdx = paddingIdx;
     return new Tensor(new Storage(out), [...shape, dim]);
   },
-  backward(ctx, grad) {
-    const { idx, rows, dim, paddingIdx: pad } = ctx;
+  // The gradient through embeddingBackwardOp: recorded only while a graph is being built.
+  backward: (ctx, grad) => [embeddingBackwardOp(grad, ctx.indices, ctx.idx, ctx.rows, ctx.paddingIdx), null],
+  // Linear in the weight: the same rows of the tangent.
+  jvp: (ctx, tw) => embeddingOp(tw!, ctx.indices, ctx.idx, ctx.paddingIdx),
+});
+
+type EmbeddingBackward = (grad: Tensor, indices: Tensor, idx: Int32Array, rows: number, paddingIdx: number) => Tensor;
+
+/**
+ * embedding's backward as an op of its own: the scatter-add, linear in the gradient. Its
+ * derivative looks up the same rows (none for paddingIdx), so under createGraph the weight's
+ * gradient is recorded.
+ */
+const embeddingBackwardOp: EmbeddingBackward = defineOp({
+  name: 'embeddingBackward',
+  forward(
+    ctx: OpContext<{ indices: Tensor; idx: Int32Array; rows: number; paddingIdx: number }>,
+    grad: Tensor,
+    indices: Tensor,
+    idx: Int32Array,
+    rows: number,
+    pad: number,
+  ) {
+    ctx.indices = indices;
+    ctx.idx = idx;
+    ctx.rows = rows;
+    ctx.paddingIdx = pad;
+    const dim = grad.shape[grad.ndim - 1];
     const g = contiguousRaw(grad);
     const gd = g.storage.data as Float32Array;
     const dw = new Float32Array(rows * dim);
@@ -56,10 +82,17 @@ const embeddingOp: (weight: Tensor, indices: Tensor, idx: Int32Array, paddingIdx
       const dst = idx[i] * dim;
       for (let j = 0; j < dim; j++) dw[dst + j] += gd[src + j];
     }
-    return [new Tensor(new Storage(dw), [rows, dim]), null];
+    return new Tensor(new Storage(dw), [rows, dim]);
   },
-  // Linear in the weight: the same rows of the tangent.
-  jvp: (ctx, tw) => embeddingOp(tw!, ctx.indices, ctx.idx, ctx.paddingIdx),
+  backward(ctx, gg) {
+    const { idx, paddingIdx: pad } = ctx;
+    const looked = embeddingOp(gg, ctx.indices, idx, pad);
+    if (!idx.includes(pad)) return [looked, null];
+    const keep = new Float32Array(idx.length);
+    for (let i = 0; i < idx.length; i++) keep[i] = idx[i] === pad ? 0 : 1;
+    return [mul(looked, new Tensor(new Storage(keep), [...ctx.indices.shape, 1])), null];
+  },
+  jvp: (ctx, t) => embeddingBackwardOp(t!, ctx.indices, ctx.idx, ctx.rows, ctx.paddingIdx),
 });
 
 /** The options of embedding (PyTorch's keyword arguments, in camelCase). */

@@ -23,7 +23,7 @@ export const embeddingOps = [
       },
     ],
     dtypes: { float32: 'float32' },
-    // The backward is a TypeScript scatter-add: its result carries no graph.
-    supportsGradGrad: false,
+    // The backward is a scatter-add op of its own whose derivative is the lookup: recorded under createGraph.
+    supportsGradGrad: true,
   }),
 ];
