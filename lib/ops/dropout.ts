@@ -11,10 +11,10 @@ import { floatValues } from './activation.js';
 import { unaryInplace } from './inplace.js';
 import { binaryRaw } from '../raw/elementwise.js';
 import { mul } from './binary.js';
+import { buildsGraph } from '../autograd/recorded_backward.js';
 
 const dropoutOp = defineOp({
   name: 'dropout',
-  differentiableBackward: false,
   forward(ctx: OpContext<{ mask: Float32Array }>, x: Tensor, p: number, gen: Generator) {
     const xv = floatValues(x);
     const mask = new Float32Array(xv.length);
@@ -30,6 +30,8 @@ const dropoutOp = defineOp({
   },
   backward(ctx, grad) {
     const mask = ctx.mask;
+    // createGraph: the same product as a recorded op (linear in grad, the mask a constant).
+    if (buildsGraph(grad)) return [mul(grad, new Tensor(new Storage(mask), grad.shape))];
     const g = floatValues(grad);
     const dx = new Float32Array(g.length);
     for (let i = 0; i < g.length; i++) dx[i] = g[i] * mask[i];
@@ -72,8 +74,7 @@ export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tenso
 function featureDropoutOp(name: string) {
   return defineOp({
     name,
-    differentiableBackward: false,
-    forward(
+      forward(
       ctx: OpContext<{ mask: Tensor }>,
       x: Tensor,
       p: number,
@@ -89,7 +90,8 @@ function featureDropoutOp(name: string) {
       return binaryRaw(name, BinaryOp.mul, x, m);
     },
     backward(ctx, grad) {
-      return [binaryRaw(name, BinaryOp.mul, grad, ctx.mask)];
+      // createGraph: the same product as a recorded op.
+      return [buildsGraph(grad) ? mul(grad, ctx.mask) : binaryRaw(name, BinaryOp.mul, grad, ctx.mask)];
     },
     jvp: (ctx, t) => mul(t!, ctx.mask),
   });

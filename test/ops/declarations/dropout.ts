@@ -15,8 +15,8 @@ export const dropoutOps = [
       { name: '[4, 37]', inputs: [{ shape: [4, 37] }], args: {}, large: true },
     ],
     dtypes: { float32: 'float32' },
-    // The backward multiplies by the mask in a TypeScript loop: its result carries no graph.
-    supportsGradGrad: false,
+    // Under createGraph the backward multiplies by the mask as a recorded op.
+    supportsGradGrad: true,
   }),
   // Channel-wise: batched and unbatched inputs of each.
   ...(
@@ -34,8 +34,8 @@ export const dropoutOps = [
         { name: `[${unbatched}] (unbatched)`, inputs: [{ shape: [...unbatched] }], args: {} },
       ],
       dtypes: { float32: 'float32' },
-      // The mask is multiplied in by the native kernel, unrecorded.
-      supportsGradGrad: false,
+      // Under createGraph the mask is multiplied in as a recorded op.
+      supportsGradGrad: true,
     }),
   ),
 ];
