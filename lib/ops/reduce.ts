@@ -10,12 +10,12 @@ import { ArgReduceOp, native, ReduceOp, type ReduceOpCode } from '../native.js';
 import { contiguousStrides, formatShape, normalizeDim, normalizeDims, numel, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { recorded, traced } from '../trace.js';
-import { div, mul } from './binary.js';
+import { add, div, mul } from './binary.js';
 import { where } from './pointwise.js';
 import { elementOffsets, writeInto } from '../raw/strided.js';
 import { mapRaw } from './unary.js';
 import { scatterAddOp } from './indexing.js';
-import { expand, reshape } from './view.js';
+import { expand, permute, reshape } from './view.js';
 
 /**
  * One dim or several (negative dims count from the end); omitted: every dim.
@@ -220,12 +220,13 @@ const prodOp: (x: Tensor, dims: number[], keepdim: boolean) => Tensor = defineOp
     const [x] = ctx.saved;
     const dims = ctx.dims;
     if ((isGradEnabled() && (x.requiresGrad || g.requiresGrad)) || hasTangent(x, g)) {
-      // createGraph: the product of the others as recorded ops (prod / x_j), so the gradient
-      // has a derivative of its own; that quotient needs an input free of zeros.
-      if ((x.toTypedArray() as Float32Array).includes(0)) {
-        throw new Error('prod: a second derivative (createGraph) at an input that contains zeros is not supported');
-      }
-      return [mul(expandBack(g, x.shape, dims), div(expand(prodOp(x, dims, true), x.shape), x))];
+      // createGraph: the product of the others as recorded ops, so the gradient has a
+      // derivative of its own: prod / x_j, or where x has zeros (the quotient is 0/0 there)
+      // each product of the others multiplied out.
+      const others = (x.toTypedArray() as Float32Array).includes(0)
+        ? productOfOthersRecorded(x, dims)
+        : div(expand(prodOp(x, dims, true), x.shape), x);
+      return [mul(expandBack(g, x.shape, dims), others)];
     }
     return [mul(expandBack(g, x.shape, dims), productOfOthers(x, dims))];
   },
@@ -235,6 +236,28 @@ const prodOp: (x: Tensor, dims: number[], keepdim: boolean) => Tensor = defineOp
     return sumOp(mul(t!, productOfOthers(x, ctx.dims)), ctx.dims, ctx.keepdim);
   },
 });
+
+/**
+ * d prod / d x_j as recorded ops, right at inputs with zeros: each reduced row of K elements
+ * as K copies, copy j with element j replaced by 1, each multiplied out (K^2 work: only under
+ * createGraph, at an input with zeros).
+ */
+function productOfOthersRecorded(x: Tensor, dims: number[]): Tensor {
+  const kept = x.shape.map((_, d) => d).filter((d) => !dims.includes(d));
+  const perm = [...kept, ...dims];
+  const xp = permute(x, perm);
+  const K = dims.reduce((n, d) => n * x.shape[d], 1);
+  const rows = reshape(xp, [xp.numel() / Math.max(K, 1), 1, K]);
+  const eye = new Float32Array(K * K);
+  const offDiagonal = new Float32Array(K * K).fill(1);
+  for (let i = 0; i < K; i++) [eye[i * K + i], offDiagonal[i * K + i]] = [1, 0];
+  const copies = add(mul(rows, new Tensor(new Storage(offDiagonal), [K, K])), new Tensor(new Storage(eye), [K, K]));
+  const others = reshape(prodOp(copies, [2], false), xp.shape);
+  return permute(
+    others,
+    perm.map((_, d) => perm.indexOf(d)),
+  );
+}
 
 /** d prod / d x_j = the product of the other elements: prefix * suffix products (right with zeros). */
 function productOfOthers(x: Tensor, dims: number[]): Tensor {

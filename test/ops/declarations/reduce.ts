@@ -64,7 +64,11 @@ export const reduceOps = [
         name: '[2, 3] with zeros, dim 1',
         inputs: [{ shape: [2, 3], values: [2, 0, 3, 0, 0, 5] }],
         args: { dim: 1 },
-        gradgradError: /prod: a second derivative \(createGraph\) at an input that contains zeros is not supported/,
+      },
+      {
+        name: '[2, 2, 2] with zeros, all',
+        inputs: [{ shape: [2, 2, 2], values: [2, 0, 3, -1, 0.5, 4, 1.5, 2] }],
+        args: {},
       },
     ],
     dtypes: { float32: 'float32', int32: 'int32' },
