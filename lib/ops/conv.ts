@@ -10,7 +10,7 @@ import { Tensor } from '../tensor.js';
 import { reshape, squeeze, unsqueeze } from './view.js';
 import { broadcastSum } from './binary.js';
 import { sum } from './reduce.js';
-import { hasTangent } from '../autograd/dual_state.js';
+import { hasTangent, isForwardADActive } from '../autograd/dual_state.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 
 export type Pair = number | readonly [number, number];
@@ -132,6 +132,16 @@ function convJvp(op: ConvOp, ctx: ConvContext, tx: Tensor | null, tw: Tensor | n
   return broadcastSum(shape, ...terms, tb && reshape(tb, [1, tb.shape[0], 1, 1]));
 }
 
+/**
+ * The input and weight as the backward and the JVP need them: both for the JVP (in a dual
+ * level); else as the kernels' path saves them, x only for the weight's gradient and w only for
+ * the input's, so a recorded backward holds on to no more than the kernels do.
+ */
+function keptPrimals(x: Tensor, w: Tensor, needX: boolean, needW: boolean): [Tensor, Tensor] {
+  if (isForwardADActive()) return [x, w];
+  return [needW ? x : EMPTY, needX ? w : EMPTY];
+}
+
 const conv2dOp: ConvOp = defineOp({
   name: 'conv2d',
   forward(ctx: ConvContext, x: Tensor, w: Tensor, bias: Tensor | null, shape: ConvShape) {
@@ -146,7 +156,7 @@ const conv2dOp: ConvOp = defineOp({
     ctx.wShape = wc.shape;
     ctx.shape = shape;
     ctx.hasBias = bias !== null;
-    ctx.primals = [x, w];
+    ctx.primals = keptPrimals(x, w, needX, needW);
     return y;
   },
   backward(ctx, grad) {
@@ -213,7 +223,7 @@ const convTranspose2dOp: ConvOp = defineOp({
     ctx.wShape = wc.shape;
     ctx.shape = shape;
     ctx.hasBias = bias !== null;
-    ctx.primals = [x, w];
+    ctx.primals = keptPrimals(x, w, needX, needW);
     return y;
   },
   backward(ctx, grad) {
