@@ -1,4 +1,4 @@
-"""Second derivatives through a small CNN, as test/autograd/gradgrad_cnn.test.ts builds it:
+"""Second derivatives through a small CNN, as test/autograd/recorded_backward.test.ts builds it:
 the WGAN-GP gradient penalty of a critic (Conv2d, LeakyReLU, MaxPool2d, Conv2d, GroupNorm,
 LeakyReLU, Linear) backpropagated to the critic's parameters, and a Hessian-vector product of
 an MSE loss through the same network with respect to its parameters. Run:

@@ -1,6 +1,8 @@
-// Second derivatives through a CNN against PyTorch 1.13 (scripts/gen_fixtures_gradgrad.py): the
-// WGAN-GP gradient penalty of a small critic backpropagated to its parameters, and a
-// Hessian-vector product of an MSE loss through the same network.
+// lib/autograd/recorded_backward.ts: the kernel ops' backwards recorded while a graph is being
+// built (each op's gradgradcheck runs from its declaration), seen end to end: second derivatives
+// through a CNN against PyTorch 1.13 (scripts/gen_fixtures_gradgrad.py), the WGAN-GP gradient
+// penalty of a small critic backpropagated to its parameters, and a Hessian-vector product of an
+// MSE loss through the same network.
 import { describe, expect, it } from 'vitest';
 import { autograd, nn, type Tensor } from '../../lib/index.js';
 import { decode, type EncodedTensor, expectClose, loadFixture } from '../helpers/fixtures.js';
