@@ -74,7 +74,7 @@ export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tenso
 function featureDropoutOp(name: string) {
   return defineOp({
     name,
-      forward(
+    forward(
       ctx: OpContext<{ mask: Tensor }>,
       x: Tensor,
       p: number,
