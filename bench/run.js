@@ -1,4 +1,4 @@
-// Runs benchmark workloads by id (shared WORKLOADS.md ids; E1 is issue 2's elementwise bench)
+// Runs benchmark workloads by id (shared WORKLOADS.md ids; E1 is the elementwise and reduction bench)
 // and prints a table.
 //   npm run bench                      every workload
 //   npm run bench -- E1 --threads 1,2  E1 only; --json prints the rows as JSON;

@@ -243,7 +243,7 @@ def f2():
 
 
 def n1():
-    """SimpleCNN train step (seed 002), batch 32, 3x32x32, cross-entropy, SGD momentum."""
+    """SimpleCNN train step (the seed documents' CNN), batch 32, 3x32x32, cross-entropy, SGD momentum."""
     torch.manual_seed(0)
 
     def block(cin, cout):

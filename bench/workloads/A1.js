@@ -1,6 +1,6 @@
 // A1: scaled dot-product attention, batch 8, heads 8, seq 128, head dim 64: forward + backward,
 // side by side with PyTorch (written out as softmax(q kᵀ / 8) v there: torch 1.13 has no public
-// F.scaled_dot_product_attention). Target (issue 7): >= 1.0x PyTorch.
+// F.scaled_dot_product_attention). Target: >= 1.0x PyTorch.
 import { myelin } from '../lib/myelin.js';
 import { sideBySide } from '../lib/side_by_side.js';
 import { secondsPerCall } from '../lib/timing.js';

@@ -1,6 +1,6 @@
 // C1: conv2d NCHW, batch 32, 3 -> 32 channels, 32x32, kernel 3, stride 1, padding 1: forward,
 // and forward + backward (grad input, weight, bias), ms side by side with PyTorch.
-// Target (issue 6): >= 1.0x PyTorch at 1 and 2 threads.
+// Target: >= 1.0x PyTorch at 1 and 2 threads.
 import { myelin } from '../lib/myelin.js';
 import { sideBySide } from '../lib/side_by_side.js';
 import { secondsPerCall } from '../lib/timing.js';

@@ -1,5 +1,5 @@
 // C2: conv2d NCHW, batch 32, 32 -> 64 channels, 16x16, kernel 3, stride 1, padding 1: forward,
-// and forward + backward, ms side by side with PyTorch. Target (issue 6): >= 1.0x PyTorch.
+// and forward + backward, ms side by side with PyTorch. Target: >= 1.0x PyTorch.
 import { sideBySide } from '../lib/side_by_side.js';
 import { convCases } from './C1.js';
 

@@ -1,7 +1,7 @@
-// E1 (issue 2): the elementwise and reduction kernels on 16 MiB fp32 arrays, in GB/s at each
+// E1: the elementwise and reduction kernels on 16 MiB fp32 arrays, in GB/s at each
 // thread count, next to the STREAM-triad bandwidth measured in the same run. Bytes counted as
 // STREAM does: every array read or written once, no write-allocate traffic (add: 12 B/element,
-// unary: 8, reductions: 4). Target (issue 2): a large add reaches >= 80% of triad bandwidth.
+// unary: 8, reductions: 4). Target: a large add reaches >= 80% of triad bandwidth.
 import { startTriadServer } from '../lib/limits.js';
 import { BinaryOp, ReduceOp, UnaryOp, native } from '../lib/native.js';
 import { median, secondsPerCall } from '../lib/timing.js';

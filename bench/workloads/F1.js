@@ -1,6 +1,6 @@
 // F1: Fashion-MNIST end to end: the MLP of M1 (784->256->128->10, ReLU), Adam lr 1e-3, batch 128,
 // 5 epochs over the full 60k training set (shuffled each epoch), then the accuracy on the 10k
-// test set; wall seconds and test accuracy side by side with PyTorch (issue 8).
+// test set; wall seconds and test accuracy side by side with PyTorch.
 // Needs Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist).
 import '../lib/myelin.js'; // first: says to run `npm run build` when dist/ is missing
 import { makeModel } from '../../examples/fashion_models.mjs';

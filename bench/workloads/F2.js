@@ -1,7 +1,7 @@
 // F2: Fashion-MNIST, small CNN: Conv(1,32,3,p1)-ReLU-MaxPool2 -> Conv(32,64,3,p1)-ReLU-MaxPool2 ->
 // Flatten -> Linear(3136,128)-ReLU -> Linear(128,10), Adam lr 1e-3, batch 128, 1 epoch over the
 // full 60k training set (shuffled), then the accuracy on the 10k test set; wall seconds and test
-// accuracy side by side with PyTorch (issue 8).
+// accuracy side by side with PyTorch.
 // Needs Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist).
 import '../lib/myelin.js'; // first: says to run `npm run build` when dist/ is missing
 import { makeModel } from '../../examples/fashion_models.mjs';

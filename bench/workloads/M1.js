@@ -1,6 +1,6 @@
 // M1: MLP train step (Linear 784->256, ReLU, Linear 256->128, ReLU, Linear 128->10;
 // cross-entropy; SGD momentum 0.9 lr 0.01) at batch 64 and 256, steps/s side by side with
-// PyTorch (and batch 128). Target (issue 5): >= 1.0x PyTorch at 1 and 2 threads.
+// PyTorch (and batch 128). Target: >= 1.0x PyTorch at 1 and 2 threads.
 import { myelin } from '../lib/myelin.js';
 import { sideBySide } from '../lib/side_by_side.js';
 import { secondsPerCall } from '../lib/timing.js';

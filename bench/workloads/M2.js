@@ -1,5 +1,5 @@
 // M2: the M1 MLP trained with Adam lr 1e-3 at batch 128, steps/s side by side with PyTorch.
-// Target (issue 5): >= 1.0x PyTorch at 1 and 2 threads.
+// Target: >= 1.0x PyTorch at 1 and 2 threads.
 import { myelin } from '../lib/myelin.js';
 import { sideBySide } from '../lib/side_by_side.js';
 import { stepsPerSecond } from './M1.js';

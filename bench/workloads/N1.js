@@ -1,4 +1,4 @@
-// N1: SimpleCNN train step (seed 002), batch 32, input 3x32x32:
+// N1: SimpleCNN (the seed documents' CNN) train step, batch 32, input 3x32x32:
 // Conv(3,32,3,p1)-BN-ReLU-MaxPool2 -> Conv(32,64,3,p1)-BN-ReLU-MaxPool2 ->
 // Conv(64,128,3,p1)-BN-ReLU-AdaptiveAvgPool(1) -> Flatten -> Linear(128,10); cross-entropy;
 // SGD momentum 0.9 lr 0.01. Steps/s side by side with PyTorch.

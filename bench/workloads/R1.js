@@ -1,5 +1,5 @@
 // R1: LSTM, 1 layer, batch 32, seq 50, input 64, hidden 128, batch_first: forward + backward of
-// the sum of the outputs, side by side with PyTorch. Target (issue 7): >= 1.0x PyTorch.
+// the sum of the outputs, side by side with PyTorch. Target: >= 1.0x PyTorch.
 import { myelin } from '../lib/myelin.js';
 import { sideBySide } from '../lib/side_by_side.js';
 import { secondsPerCall } from '../lib/timing.js';

@@ -1,7 +1,7 @@
 // S1: softmax, log_softmax and logsumexp over the last axis of a (4096 x 1000) fp32 tensor,
 // side by side with PyTorch; also as a fraction of the STREAM-triad bandwidth measured in the
 // same run. Bytes: read + write of the tensor (logsumexp writes one float per row).
-// Targets (issue 5): >= 2.5x PyTorch and >= 70% of STREAM bandwidth.
+// Targets: >= 2.5x PyTorch and >= 70% of STREAM bandwidth.
 import { runLimits } from '../lib/limits.js';
 import { myelin } from '../lib/myelin.js';
 import { sideBySide } from '../lib/side_by_side.js';

@@ -1,4 +1,4 @@
-// T1 (issue 4): per-op overhead of the tensor API (1,000 chained small ops, microseconds per op,
+// T1: per-op overhead of the tensor API (1,000 chained small ops, microseconds per op,
 // without grad and with the backward) and a large elementwise chain, side by side with
 // PyTorch eager. Targets: per-op overhead <= PyTorch's; the large chain >= 1.0x PyTorch.
 import { myelin } from '../lib/myelin.js';
