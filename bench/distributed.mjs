@@ -1,6 +1,6 @@
 // D1 and D2 (the shared workload list), myelin and PyTorch's torch.distributed on Gloo side by
 // side, in rounds that alternate which side runs first:
-//   node bench/distributed.mjs [d1] [d2] [--rounds 3] [--torch-runner ../shared/tools/torch-python] [--json] [--out file.json]
+//   node bench/distributed.mjs [d1] [d2] [--rounds 3] [--sizes 4096,1048576] [--torch-runner ../shared/tools/torch-python] [--json] [--out file.json]
 // D1: allreduce of 4 KiB, 1 MiB, 25 MiB, 100 MiB float32 between 2 ranks on loopback, algorithm
 //     bandwidth (bytes / time). D2: a DDP training step of M1 (batch 256 a rank) and N1 (batch
 //     32 a rank) on 2 ranks at 1 thread each, and the plain model in one process at 1 thread
@@ -32,7 +32,10 @@ const which = parts.length ? parts : ['d1', 'd2'];
 // else the python findPython() picks, with the same thread variables.
 const defaultRunner = path.resolve(here, '../../shared/tools/torch-python');
 const runner = option('--torch-runner', fs.existsSync(defaultRunner) ? defaultRunner : null);
-const SIZES = [4096, 1 << 20, 25 << 20, 100 << 20];
+// --sizes 4096,65536: D1's byte sizes (default 4 KiB, 1 MiB, 25 MiB, 100 MiB)
+const SIZES = option('--sizes', `${[4096, 1 << 20, 25 << 20, 100 << 20]}`)
+  .split(',')
+  .map(Number);
 
 function freePort() {
   return new Promise((resolve) => {
@@ -161,7 +164,7 @@ if (json) {
     console.log('| size | myelin | PyTorch | myelin / PyTorch |');
     console.log('|---|---|---|---|');
     for (const r of summary.d1) {
-      const size = r.bytes >= 1 << 20 ? `${r.bytes >> 20} MiB` : `${r.bytes >> 10} KiB`;
+      const size = r.bytes >= 1 << 20 ? `${r.bytes / (1 << 20)} MiB` : `${r.bytes / 1024} KiB`;
       console.log(
         `| ${size} | ${r.myelin.toFixed(3)} (${r.myelinSpread}) | ${r.torch.toFixed(3)} (${r.torchSpread}) | ${r.ratio.toFixed(2)}x (${r.ratioSpread}) |`,
       );

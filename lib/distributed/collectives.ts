@@ -1,8 +1,9 @@
-// Collectives on tensors over the default group (torch.distributed's, camelCase). Each runs on
-// the group's communication thread, in the order it was called (every rank must call the same
-// collectives in the same order): synchronous by default (the call returns when it is done),
-// or with { asyncOp: true } returning a Work whose wait() blocks and whose getFuture() is a
-// Promise, so the event loop stays free while the data moves. Tensors must be contiguous;
+// Collectives on tensors over the default group (torch.distributed's, camelCase). Each runs in
+// the order it was called (every rank must call the same collectives in the same order):
+// synchronous by default (the call returns when it is done; it runs on the calling thread when
+// no asynchronous work is in flight), or with { asyncOp: true } on the group's communication
+// thread, returning a Work whose wait() blocks and whose getFuture() is a Promise, so the event
+// loop stays free while the data moves. Tensors must be contiguous;
 // outputs are written in place. Before any data moves, the ranks exchange what they are about
 // to do (collective, dtype, shape, root, op): a disagreement fails on every rank with an
 // error naming both sides, and leaves the group usable.

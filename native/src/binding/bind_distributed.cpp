@@ -231,13 +231,16 @@ class ProcessGroupWrap : public Napi::ObjectWrap<ProcessGroupWrap> {
       }
     }
     std::shared_ptr<dist::Work> work;
+    std::string error;
     try {
-      work = g.submit(std::move(r), async);
+      if (async)
+        work = g.submit(std::move(r), true);
+      else
+        error = g.run_sync(std::move(r));
     } catch (const std::exception& e) {
       throw Napi::Error::New(info.Env(), std::string(name) + ": " + e.what());
     }
     if (!async) {
-      const std::string error = dist::ProcessGroup::wait(*work);
       if (!error.empty()) throw Napi::Error::New(info.Env(), error);
       return info.Env().Undefined();
     }

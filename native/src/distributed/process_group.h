@@ -1,6 +1,8 @@
 // A Gloo process group: the rendezvous (store, Gloo's TCP pairs), one communication thread that
-// runs the collectives in the order they were submitted (every rank must issue them in the
-// same order), and the diagnosis that names a lost or hung rank when a collective fails.
+// runs the asynchronous collectives in the order they were submitted (every rank must issue
+// them in the same order; a synchronous one runs on the caller's thread when nothing is queued
+// or running, else in its turn), and the diagnosis that names a lost or hung rank when a
+// collective fails.
 //
 // Pure C++ (no N-API): the binding submits requests over raw pointers and waits for them, or is
 // told through `Notify` (from the communication thread) when an asynchronous one completes.
@@ -84,6 +86,9 @@ class ProcessGroup {
   int size() const;
   std::chrono::milliseconds timeout() const;
   std::shared_ptr<Work> submit(Request request, bool notify);
+  // A synchronous collective: run on the calling thread when nothing is queued or running,
+  // else queued behind what is; returns its error ("" on success).
+  std::string run_sync(Request request);
   // Blocks until the work has run; returns its error ("" on success).
   static std::string wait(Work& work);
   // Waits for the submitted work, says goodbye to the store and closes everything.

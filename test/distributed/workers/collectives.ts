@@ -156,6 +156,76 @@ for (const shape of shapes) {
   await b.getFuture();
 }
 
+// Small allreduces take a fused path (the data travels with the header, each rank reduces
+// locally) up to a limit that depends on the world size (2 MiB on 2 ranks, 4 MiB / world beyond);
+// larger ones Gloo's ring. Every op and dtype at sizes on both sides of those limits.
+{
+  const sizes = [1, 1000, 65_536, 349_520, 349_521, 524_288, 524_289];
+  for (const n of sizes) {
+    for (const dtype of ['float32', 'int32'] as const) {
+      for (const op of ['sum', 'avg', 'max', 'min', 'product'] as const) {
+        if (op === 'avg' && dtype !== 'float32') continue;
+        seed++;
+        const t = input(rank, [n], dtype, seed);
+        dist.allReduce(t, { op });
+        check(`allReduce ${op} ${dtype}[${n}] (limits)`, t, fold(op, [n], dtype, seed), [n]);
+      }
+    }
+  }
+}
+
+// A synchronous allreduce called while asynchronous ones are in flight runs after them, in order.
+{
+  const pending: [dist.Work, Tensor, number][] = [];
+  for (const n of [10, 600_000]) {
+    seed++;
+    const t = input(rank, [n], 'float32', seed);
+    pending.push([dist.allReduce(t, { asyncOp: true }), t, seed]);
+  }
+  seed++;
+  const s = input(rank, [10], 'float32', seed);
+  dist.allReduce(s, { op: 'max' });
+  check('sync allReduce behind async ones', s, fold('max', [10], 'float32', seed), [10]);
+  for (const [w, t, sd] of pending) {
+    w.wait();
+    check(`async allReduce ${sd} before a sync one`, t, fold('sum', t.shape, 'float32', sd), t.shape);
+  }
+}
+
+// A mismatch between a small (fused) and a large (ring) allreduce, and between a small allreduce
+// and a broadcast: every rank fails, no tensor is written, the group stays usable.
+{
+  const shape = rank === 1 ? [8] : [600_000];
+  const t = input(rank, shape, 'float32', 5);
+  try {
+    dist.allReduce(t);
+    failures.push('small/large allReduce mismatch: no error');
+  } catch (e) {
+    const m = (e as Error).message;
+    if (!/allReduce: the ranks disagree/.test(m) || !m.includes('[8]') || !m.includes('[600000]')) {
+      failures.push(`small/large allReduce mismatch: unexpected error ${m}`);
+    }
+  }
+  check('a tensor after a small/large mismatch', t, input(rank, shape, 'float32', 5).data as TypedArray, shape);
+  const u = input(rank, [5], 'float32', 6);
+  try {
+    if (rank === 0) dist.allReduce(u);
+    else dist.broadcast(u, 0);
+    failures.push('allReduce/broadcast mismatch: no error');
+  } catch (e) {
+    const m = (e as Error).message;
+    const mine = rank === 0 ? 'allReduce' : 'broadcast';
+    if (
+      !m.startsWith(`${mine}: the ranks disagree`) ||
+      !m.includes('allReduce (sum) of float32 [5]') ||
+      !m.includes('broadcast from rank 0 of float32 [5]')
+    ) {
+      failures.push(`allReduce/broadcast mismatch: unexpected error ${m}`);
+    }
+  }
+  check('a tensor after an allReduce/broadcast mismatch', u, input(rank, [5], 'float32', 6).data as TypedArray, [5]);
+}
+
 // A rank whose tensor disagrees: every rank fails with the same clear error, and the group stays usable.
 {
   const shape = rank === 1 ? [3, 2] : [2, 3];
