@@ -188,7 +188,8 @@ for (const shape of shapes) {
   check('sync allReduce behind async ones', s, fold('max', [10], 'float32', seed), [10]);
   for (const [w, t, sd] of pending) {
     w.wait();
-    check(`async allReduce ${sd} before a sync one`, t, fold('sum', t.shape, 'float32', sd), t.shape);
+    const shape = [...t.shape];
+    check(`async allReduce ${sd} before a sync one`, t, fold('sum', shape, 'float32', sd), shape);
   }
 }
 
