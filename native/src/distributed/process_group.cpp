@@ -145,8 +145,8 @@ struct Mismatch : std::runtime_error {
 // allreduce against a large one or a broadcast) still exchange cleanly and fail with the
 // mismatch error. The inline limit shrinks with the world size to bound the scratch memory
 // (world × slot, about 4 MiB) and the bytes every rank sends (world − 1 copies of its data,
-// where the ring sends 2 (world − 1) / world). On 2 ranks on loopback the fused path ran 2x
-// to 3.4x the ring's rate from 256 KiB to 2 MiB (bench/results/distributed.md).
+// where the ring sends 2 (world − 1) / world). On 2 ranks on loopback the fused path ran 1.4x
+// to 3.5x the ring's rate from 256 KiB to 2 MiB (bench/results/distributed.md).
 constexpr size_t kHeaderBytes = sizeof(Header);
 constexpr size_t kInlineMax = 2 << 20;
 constexpr size_t kInlineBudget = 4 << 20;
