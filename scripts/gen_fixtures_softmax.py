@@ -36,7 +36,7 @@ def ce_case(name, shape, classes_dim_target, **kw):
     x = (torch.randn(shape) * 2).requires_grad_()
     probs = kw.pop("probs", False)
     if probs:
-        target = torch.softmax(torch.randn(shape), 1)
+        target = torch.softmax(torch.randn(shape), 1).requires_grad_()
     else:
         tshape = (shape[0],) + tuple(shape[2:]) if len(shape) > 1 else ()
         target = torch.randint(0, shape[1] if len(shape) > 1 else shape[0], tshape)
@@ -50,7 +50,8 @@ def ce_case(name, shape, classes_dim_target, **kw):
     out["crossEntropy"].append({
         "name": name, "shape": list(shape), "x": t(x), "target": t(target), "targetShape": list(target.shape),
         "probs": probs, "weight": t(w) if w is not None else None, "options": kw,
-        "loss": t(loss), "lossShape": list(loss.shape), "g": t(g), "dx": t(x.grad)})
+        "loss": t(loss), "lossShape": list(loss.shape), "g": t(g), "dx": t(x.grad),
+        "dtarget": t(target.grad) if probs else None})
 
 
 ce_case("mean", (6, 5), None)

@@ -344,6 +344,28 @@ function crossEntropyComposite(input: Tensor, plan: CrossEntropyPlan, denominato
   return plan.reduction === 'sum' ? losses.sum() : losses.sum().div(denominator);
 }
 
+/**
+ * Cross-entropy against class probabilities, as torch computes it: -sum_c w[c] t[c] logSoftmax(x)[c]
+ * per element, t smoothed to (1 - eps) t + eps / C; 'mean' divides the sum by the number of
+ * elements (input.numel() / C), whatever the weights.
+ */
+function crossEntropyOfProbabilities(
+  input: Tensor,
+  target: Tensor,
+  weight: Tensor | null,
+  smoothing: number,
+  reduction: Reduction,
+): Tensor {
+  const classDim = input.ndim === 1 ? 0 : 1;
+  const C = input.shape[classDim];
+  const t = smoothing > 0 ? target.mul(1 - smoothing).add(smoothing / C) : target;
+  let weighted = input.logSoftmax(classDim).mul(t);
+  if (weight) weighted = weighted.mul(weight.reshape(input.shape.map((s, d) => (d === classDim ? s : 1))));
+  const losses = weighted.sum(classDim).neg();
+  if (reduction === 'none') return losses;
+  return reduction === 'sum' ? losses.sum() : losses.sum().div(losses.numel());
+}
+
 /** The input's gradient from each row's loss gradient (input layout). */
 function crossEntropyGrad(plan: CrossEntropyPlan, gradRows: Float32Array): Tensor {
   const n = plan.rows.shape[0];
@@ -380,7 +402,8 @@ const CROSS_ENTROPY_OPTIONS = optionKeys<CrossEntropyOptions>({
  * The cross-entropy loss between logits and targets (`torch.nn.functional.cross_entropy`):
  * `input` is [N, C] (or [N, C, d1, ...], or [C]); `target` holds int32 class indices of shape
  * [N] (or [N, d1, ...]) or float32 class probabilities of the input's shape. Computed from
- * logSoftmax in one fused pass.
+ * logSoftmax in one fused pass; probabilities that require grad (or carry a tangent) are
+ * differentiated too, through the same loss written with recorded ops.
  * @throws TypeError if input is not float32 or target is neither int32 indices nor float32
  *   probabilities of the right shape, or on an unknown option; RangeError on a target class out
  *   of range or a labelSmoothing outside [0, 1].
@@ -445,6 +468,11 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
         );
       }
       weight = w.toTypedArray() as Float32Array;
+    }
+    // Probabilities that need a gradient or carry a tangent: the loss as recorded ops of both
+    // operands (the fused kernel differentiates the logits only).
+    if (target.dtype === 'float32' && ((isGradEnabled() && target.requiresGrad) || hasTangent(target))) {
+      return crossEntropyOfProbabilities(input, target, options.weight ?? null, smoothing, reduction);
     }
     return crossEntropyOp(input, { rows, targets, weight, ignoreIndex, smoothing, reduction, batchShape, back });
   }) as Tensor<'float32'>;

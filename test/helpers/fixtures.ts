@@ -267,8 +267,8 @@ export function nllGoldens(): Golden<Record<string, unknown>>[] {
 
 /**
  * softmax.json's crossEntropy cases: (logits, class indices or probabilities) and the options
- * (weight as a tensor); loss within 2e-6 (1 + |want|), gradient within 1e-5 (1 + |want|). The
- * probability target is not differentiated.
+ * (weight as a tensor); loss within 2e-6 (1 + |want|), gradients within 1e-5 (1 + |want|), the
+ * probability target's included.
  */
 export function crossEntropyGoldens(): Golden<Record<string, unknown>>[] {
   const cases = loadFixture<Record<string, any>>('softmax').crossEntropy as any[];
@@ -287,8 +287,8 @@ export function crossEntropyGoldens(): Golden<Record<string, unknown>>[] {
     },
     output: float(c.lossShape, c.loss),
     gradOutput: float(c.lossShape, c.g),
-    grads: [float(c.shape, c.dx), null],
-    noGrad: [1],
+    grads: [float(c.shape, c.dx), c.probs ? float(c.shape, c.dtarget) : null],
+    noGrad: c.probs ? [] : [1],
     tol: { atol: 2e-6, rtol: 2e-6, gradAtol: 1e-5, gradRtol: 1e-5 },
   }));
 }

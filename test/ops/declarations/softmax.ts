@@ -64,10 +64,7 @@ export const softmaxOps = [
       },
       {
         name: '[4, 5], probabilities',
-        inputs: [
-          { shape: [4, 5] },
-          { shape: [4, 5], values: Array.from({ length: 20 }, (_, i) => (i % 5) / 10), grad: false },
-        ],
+        inputs: [{ shape: [4, 5] }, { shape: [4, 5], values: Array.from({ length: 20 }, (_, i) => (i % 5) / 10) }],
         args: {},
         layouts: true,
       },
@@ -80,7 +77,7 @@ export const softmaxOps = [
         name: '[3, 4], probabilities, weights, smoothing, summed',
         inputs: [
           { shape: [3, 4] },
-          { shape: [3, 4], values: [0.1, 0.2, 0.3, 0.4, 1, 0, 0, 0, 0.25, 0.25, 0.25, 0.25], grad: false },
+          { shape: [3, 4], values: [0.1, 0.2, 0.3, 0.4, 1, 0, 0, 0, 0.25, 0.25, 0.25, 0.25] },
         ],
         args: { weight: tensor([1, 2, 0.5, 1]), labelSmoothing: 0.1, reduction: 'sum' },
       },
