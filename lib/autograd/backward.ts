@@ -9,7 +9,7 @@ import { runBackward } from './engine.js';
 
 /** The options of backward (PyTorch's keyword arguments, in camelCase). */
 export interface BackwardOptions {
-  /** Keep the graph's saved tensors so that it can be backpropagated again (default false; grad: createGraph). */
+  /** Keep the graph's saved tensors so that it can be backpropagated again (default: createGraph's value, as PyTorch). */
   retainGraph?: boolean;
   /** Record the backward itself, so that the gradients can be differentiated again (default false). */
   createGraph?: boolean;
@@ -54,7 +54,9 @@ declare module '../tensor.js' {
 
 Tensor.prototype.backward = function (this: Tensor, gradient?: Tensor, options: BackwardOptions = {}): void {
   checkOptions('backward', options, BACKWARD_OPTIONS);
-  runBackward([this], [defaultGrad('backward', this, gradient)], options);
+  // As PyTorch, a backward that builds a graph keeps the one it walks unless told otherwise.
+  const retainGraph = options.retainGraph ?? options.createGraph;
+  runBackward([this], [defaultGrad('backward', this, gradient)], { ...options, retainGraph });
 };
 
 Tensor.prototype.retainGrad = function (this: Tensor): void {

@@ -23,6 +23,17 @@ describe('autograd engine', () => {
     expect(() => y.backward(tensor([1, 1, 1]))).toThrow(/backward through the graph a second time/);
   });
 
+  it('backward with createGraph keeps the graph unless retainGraph says otherwise, as PyTorch', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = x.mul(x).mul(x).sum();
+    y.backward(undefined, { createGraph: true });
+    y.backward(); // the graph is still there: x.grad = 2 * 3x^2
+    expect(Array.from(x.grad!.data)).toEqual([6, 24]);
+    const z = x.mul(x).sum();
+    z.backward(undefined, { createGraph: true, retainGraph: false });
+    expect(() => z.backward()).toThrow(/retainGraph/);
+  });
+
   it('autograd.grad returns gradients without touching .grad; hooks and retainGrad run', () => {
     const x = tensor([3], { requiresGrad: true });
     const h = x.mul(x);
