@@ -47,6 +47,12 @@ const matmulBf16Op: (op: string, a: Tensor, b: Tensor) => Tensor = defineOp({
       ctx.needsInputGrad[1] ? sumTo(matmulBf16Op('matmulBf16', mT(a), g), b.shape) : null,
     ];
   },
+  // Forward mode in the same precision: tA B + A tB, each a bf16 product.
+  jvp(ctx, ta, tb) {
+    const [a, b] = ctx.saved;
+    const terms = [ta && matmulBf16Op('matmulBf16', ta, b), tb && matmulBf16Op('matmulBf16', a, tb)];
+    return terms[0] && terms[1] ? terms[0].add(terms[1]) : (terms[0] ?? terms[1]);
+  },
 });
 
 /**

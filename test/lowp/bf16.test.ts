@@ -2,7 +2,7 @@
 // scripts/gen_fixtures_lowp.py), and matmulBf16 and its gradients against the exact sums of the
 // bf16-rounded operands' products (computed by torch in float64), on every ISA this CPU runs.
 import { describe, expect, it } from 'vitest';
-import { lowp, Tensor } from '../../lib/index.js';
+import { autograd, forwardAD, lowp, Tensor } from '../../lib/index.js';
 import { loadFixture } from '../helpers/fixtures.js';
 import { allSupportedIsas, randomFloats, withIsa } from '../helpers/native.js';
 
@@ -89,6 +89,26 @@ describe('lowp.matmulBf16', () => {
         for (let p = 0; p < 40; p++) s += ar[p * 30 + i] * br[j * 40 + p];
         expect(Math.abs(y[i * 20 + j] - s)).toBeLessThan(1e-5);
       }
+  });
+
+  it('forward mode: the tangent is tA B + A tB in bf16 products, the adjoint of its backward', () => {
+    const a = Tensor.fromData(randomFloats(2 * 5 * 7, 5), [2, 5, 7]);
+    const b = Tensor.fromData(randomFloats(7 * 3, 6), [7, 3]);
+    const ta = Tensor.fromData(randomFloats(2 * 5 * 7, 7), [2, 5, 7]);
+    const tb = Tensor.fromData(randomFloats(7 * 3, 8), [7, 3]);
+    const tangent = forwardAD.dualLevel(
+      () => forwardAD.unpackDual(lowp.matmulBf16(forwardAD.makeDual(a, ta), forwardAD.makeDual(b, tb))).tangent!,
+    );
+    const want = lowp.matmulBf16(ta, b).add(lowp.matmulBf16(a, tb));
+    expect(Array.from(tangent.toTypedArray())).toEqual(Array.from(want.toTypedArray()));
+    // <g, J t> = <Jᵀ g, t>: the two modes describe the same derivative.
+    const g = Tensor.fromData(randomFloats(2 * 5 * 3, 9), [2, 5, 3]);
+    const [ga, gb] = autograd.grad(lowp.matmulBf16(a.requiresGrad_(true), b.requiresGrad_(true)), [a, b], {
+      gradOutputs: [g],
+    });
+    const lhs = g.mul(tangent).sum().item() as number;
+    const rhs = (ga!.mul(ta).sum().item() as number) + (gb!.mul(tb).sum().item() as number);
+    expect(Math.abs(lhs - rhs)).toBeLessThan(1e-3 * (1 + Math.abs(lhs)));
   });
 
   it('refuses what it cannot multiply, naming the function', () => {
