@@ -160,10 +160,7 @@ export function repeat(x: Tensor, sizes: readonly number[]): Tensor {
   // [a, b] -> [1, a, 1, b] -> expand [r0, a, r1, b] -> reshape [r0*a, r1*b]
   const inter = shape.flatMap((s) => [1, s]);
   const expanded = shape.flatMap((s, i) => [sizes[i], s]);
-  return reshape(
-    expand(reshape(x, inter), expanded),
-    shape.map((s, i) => s * sizes[i]),
-  );
+  return reshape(expand(reshape(x, inter), expanded), repeated);
 }
 
 function flipRaw(x: Tensor, dims: number[]): Tensor {
