@@ -10,7 +10,7 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp, native } from '../native.js';
 import { checkAllocation, contiguousStrides, formatShape, numel } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { contiguousRaw, elementsF32, emptyFloat, requireFloat, uninitFloat } from '../raw/elementwise.js';
+import { contiguousRaw, elementsF32, emptyFloat, requireFloat, storageF32, uninitFloat } from '../raw/elementwise.js';
 import { clone } from './view.js';
 
 /** How `pad` fills: a constant, the mirror image without the edge, the edge repeated, or wrapped around. */
@@ -183,38 +183,21 @@ const padOp: (x: Tensor, plan: PadPlan) => Tensor = defineOp({
     const yd = elementsF32(y);
     const inner = interiorShape(plan);
     const outStrides = contiguousStrides(plan.outShape);
-    if (plan.mode === 'constant') {
-      if (inner) {
-        copyView(
-          inner,
-          yd,
-          offsetOf(plan.outStart, outStrides),
-          outStrides,
-          x.storage.data as Float32Array,
-          x.offset + offsetOf(plan.inStart, x.strides),
-          x.strides,
-        );
-        fillConstantBorder(plan, yd);
-      } else {
-        fillView(plan.outShape, yd, 0, outStrides, plan.value);
-      }
-    } else {
-      const xc = contiguousRaw(x);
-      const xd = elementsF32(xc);
-      const inStrides = contiguousStrides(plan.inShape);
-      if (inner)
-        copyView(
-          inner,
-          yd,
-          offsetOf(plan.outStart, outStrides),
-          outStrides,
-          xd,
-          offsetOf(plan.inStart, inStrides),
-          inStrides,
-        );
-      gatherBorder(plan, xd, yd);
-    }
-    ctx.plan = plan;
+    // Constant mode copies x in place; the other modes' border indexes a contiguous copy.
+    const src = plan.mode === 'constant' ? x : contiguousRaw(x);
+    if (inner)
+      copyView(
+        inner,
+        yd,
+        offsetOf(plan.outStart, outStrides),
+        outStrides,
+        storageF32(src),
+        src.offset + offsetOf(plan.inStart, src.strides),
+        src.strides,
+      );
+    if (plan.mode !== 'constant') gatherBorder(plan, elementsF32(src), yd);
+    else if (inner) fillConstantBorder(plan, yd);
+    else fillView(plan.outShape, yd, 0, outStrides, plan.value);
     return y;
   },
   // The gradient through padBackwardOp: recorded only while a graph is being built.
@@ -232,33 +215,19 @@ function padGradRaw(plan: PadPlan, grad: Tensor): Tensor {
   if (dx.numel() === 0 || grad.numel() === 0) return dx;
   const dxd = elementsF32(dx);
   const inStrides = contiguousStrides(plan.inShape);
-  if (plan.mode === 'constant') {
-    if (inner)
-      copyView(
-        inner,
-        dxd,
-        offsetOf(plan.inStart, inStrides),
-        inStrides,
-        grad.storage.data as Float32Array,
-        grad.offset + offsetOf(plan.outStart, grad.strides),
-        grad.strides,
-      );
-  } else {
-    const g = contiguousRaw(grad);
-    const gd = elementsF32(g);
-    const outStrides = contiguousStrides(plan.outShape);
-    if (inner)
-      copyView(
-        inner,
-        dxd,
-        offsetOf(plan.inStart, inStrides),
-        inStrides,
-        gd,
-        offsetOf(plan.outStart, outStrides),
-        outStrides,
-      );
-    scatterBorder(plan, gd, dxd);
-  }
+  // Constant mode reads the gradient in place; the other modes' border indexes a contiguous copy.
+  const g = plan.mode === 'constant' ? grad : contiguousRaw(grad);
+  if (inner)
+    copyView(
+      inner,
+      dxd,
+      offsetOf(plan.inStart, inStrides),
+      inStrides,
+      storageF32(g),
+      g.offset + offsetOf(plan.outStart, g.strides),
+      g.strides,
+    );
+  if (plan.mode !== 'constant') scatterBorder(plan, elementsF32(g), dxd);
   return dx;
 }
 
