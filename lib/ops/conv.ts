@@ -142,62 +142,97 @@ function keptPrimals(x: Tensor, w: Tensor, needX: boolean, needW: boolean): [Ten
   return [needW ? x : EMPTY, needX ? w : EMPTY];
 }
 
-const conv2dOp: ConvOp = defineOp({
+/** What sets conv2d and convTranspose2d apart; defineConv builds the rest of each op. */
+interface ConvSpec {
+  name: string;
+  /** The output from contiguous x and w, with the bias added. */
+  forward(shape: ConvShape, xc: Tensor, wc: Tensor, bias: Tensor | null): Tensor;
+  /** The gradients by the kernels directly, when no graph is recorded. */
+  kernelGrads(
+    ctx: ConvContext,
+    grad: Tensor,
+    xc: Tensor,
+    wc: Tensor,
+    need: { x: boolean; w: boolean; bias: boolean },
+  ): (Tensor | null)[];
+  /** The recorded gradients of x (through the other op) and w (through convWeightOp). */
+  inputGrad(grad: Tensor, w: Tensor, shape: ConvShape): Tensor;
+  weightGrad(x: Tensor, grad: Tensor, shape: ConvShape): Tensor;
+}
+
+/** A convolution op: the context and the backward's preamble shared, the kernels from spec. */
+function defineConv(spec: ConvSpec): ConvOp {
+  const op: ConvOp = defineOp({
+    name: spec.name,
+    forward(ctx: ConvContext, x: Tensor, w: Tensor, bias: Tensor | null, shape: ConvShape) {
+      const xc = contiguousRaw(x);
+      const wc = contiguousRaw(w);
+      const y = spec.forward(shape, xc, wc, bias);
+      // x is needed only for the weight's gradient, w only for the input's.
+      const [needX, needW] = ctx.needsInputGrad;
+      ctx.save(needW ? xc : EMPTY, needX ? wc : EMPTY);
+      ctx.xShape = xc.shape;
+      ctx.wShape = wc.shape;
+      ctx.shape = shape;
+      ctx.hasBias = bias !== null;
+      ctx.primals = keptPrimals(x, w, needX, needW);
+      return y;
+    },
+    backward(ctx, grad) {
+      const shape = ctx.shape;
+      const [needX, needW, needB] = ctx.needsInputGrad;
+      const wantBias = ctx.hasBias && needB;
+      if (recordsBackward(ctx, grad)) {
+        const [x, w] = ctx.primals;
+        return [
+          needX ? spec.inputGrad(grad, w, shape) : null,
+          needW ? spec.weightGrad(x, grad, shape) : null,
+          wantBias ? sum(grad, [0, 2, 3]) : null,
+        ];
+      }
+      const [xc, wc] = ctx.saved;
+      return spec.kernelGrads(ctx, grad, xc, wc, { x: needX, w: needW, bias: wantBias });
+    },
+    jvp: (ctx, tx, tw, tb) => convJvp(op, ctx, tx, tw, tb),
+  });
+  return op;
+}
+
+const conv2dOp: ConvOp = defineConv({
   name: 'conv2d',
-  forward(ctx: ConvContext, x: Tensor, w: Tensor, bias: Tensor | null, shape: ConvShape) {
-    const xc = contiguousRaw(x);
-    const wc = contiguousRaw(w);
+  forward(shape, xc, wc, bias) {
     const y = uninitFloat([shape.n, shape.oc, shape.oh, shape.ow]);
     native.conv2d(shape, elementsF32(xc), elementsF32(wc), bias ? data(bias) : null, elementsF32(y));
-    // x is needed only for the weight's gradient, w only for the input's.
-    const [needX, needW] = ctx.needsInputGrad;
-    ctx.save(needW ? xc : EMPTY, needX ? wc : EMPTY);
-    ctx.xShape = xc.shape;
-    ctx.wShape = wc.shape;
-    ctx.shape = shape;
-    ctx.hasBias = bias !== null;
-    ctx.primals = keptPrimals(x, w, needX, needW);
     return y;
   },
-  backward(ctx, grad) {
+  kernelGrads(ctx, grad, xc, wc, need) {
     const shape = ctx.shape;
-    const [needX, needW, needB] = ctx.needsInputGrad;
-    const wantBias = ctx.hasBias && needB;
-    if (recordsBackward(ctx, grad)) {
-      const [x, w] = ctx.primals;
-      return [
-        needX ? convTranspose2dOp(grad, w, null, shape) : null,
-        needW ? convWeightOp(x, grad, shape) : null,
-        wantBias ? sum(grad, [0, 2, 3]) : null,
-      ];
-    }
-    const [xc, wc] = ctx.saved;
     const g = data(grad);
     let dx: Tensor | null = null;
     let dw: Tensor | null = null;
     let db: Tensor | null = null;
-    if (needX) {
+    if (need.x) {
       dx = uninitFloat(ctx.xShape);
       native.conv2dBackwardInput(shape, g, elementsF32(wc), elementsF32(dx));
     }
-    if (needW) {
+    if (need.w) {
       dw = uninitFloat(ctx.wShape);
-      db = wantBias ? uninitFloat([shape.oc]) : null;
+      db = need.bias ? uninitFloat([shape.oc]) : null;
       native.conv2dBackwardWeight(shape, elementsF32(xc), g, elementsF32(dw), db ? elementsF32(db) : null);
-    } else if (wantBias) {
+    } else if (need.bias) {
       db = sumBias(grad, shape.oc);
     }
     return [dx, dw, db];
   },
-  jvp: (ctx, tx, tw, tb) => convJvp(conv2dOp, ctx, tx, tw, tb),
+  inputGrad: (grad, w, shape) => convTranspose2dOp(grad, w, null, shape),
+  weightGrad: (x, grad, shape) => convWeightOp(x, grad, shape),
 });
 
-const convTranspose2dOp: ConvOp = defineOp({
+// shape describes the convolution whose grad-input this is: its input is our output, so in the
+// recorded gradients its input is grad and its output-grad x.
+const convTranspose2dOp: ConvOp = defineConv({
   name: 'convTranspose2d',
-  // shape describes the convolution whose grad-input this is: its input is our output.
-  forward(ctx: ConvContext, x: Tensor, w: Tensor, bias: Tensor | null, shape: ConvShape) {
-    const xc = contiguousRaw(x);
-    const wc = contiguousRaw(w);
+  forward(shape, xc, wc, bias) {
     const y = uninitFloat([shape.n, shape.c, shape.h, shape.w]);
     native.conv2dBackwardInput(shape, elementsF32(xc), elementsF32(wc), elementsF32(y));
     if (bias) {
@@ -217,44 +252,26 @@ const convTranspose2dOp: ConvOp = defineOp({
         [0, b.strides[0], 0, 0],
       );
     }
-    const [needX, needW] = ctx.needsInputGrad;
-    ctx.save(needW ? xc : EMPTY, needX ? wc : EMPTY);
-    ctx.xShape = xc.shape;
-    ctx.wShape = wc.shape;
-    ctx.shape = shape;
-    ctx.hasBias = bias !== null;
-    ctx.primals = keptPrimals(x, w, needX, needW);
     return y;
   },
-  backward(ctx, grad) {
+  kernelGrads(ctx, grad, xc, wc, need) {
     const shape = ctx.shape;
-    const [needX, needW, needB] = ctx.needsInputGrad;
-    const wantBias = ctx.hasBias && needB;
-    if (recordsBackward(ctx, grad)) {
-      // shape's convolution maps our output to our input: its input is grad, its output-grad x.
-      const [x, w] = ctx.primals;
-      return [
-        needX ? conv2dOp(grad, w, null, shape) : null,
-        needW ? convWeightOp(grad, x, shape) : null,
-        wantBias ? sum(grad, [0, 2, 3]) : null,
-      ];
-    }
-    const [xc, wc] = ctx.saved;
     const g = data(grad);
     let dx: Tensor | null = null;
     let dw: Tensor | null = null;
-    if (needX) {
+    if (need.x) {
       dx = uninitFloat(ctx.xShape);
       native.conv2d(shape, g, elementsF32(wc), null, elementsF32(dx));
     }
-    if (needW) {
+    if (need.w) {
       dw = uninitFloat(ctx.wShape);
       native.conv2dBackwardWeight(shape, g, elementsF32(xc), elementsF32(dw), null);
     }
-    const db = wantBias ? sumBias(grad, shape.c) : null;
+    const db = need.bias ? sumBias(grad, shape.c) : null;
     return [dx, dw, db];
   },
-  jvp: (ctx, tx, tw, tb) => convJvp(convTranspose2dOp, ctx, tx, tw, tb),
+  inputGrad: (grad, w, shape) => conv2dOp(grad, w, null, shape),
+  weightGrad: (x, grad, shape) => convWeightOp(grad, x, shape),
 });
 
 /**
