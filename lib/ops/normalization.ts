@@ -187,6 +187,80 @@ function perChannel(op: string, input: Tensor, C: number) {
       : null;
 }
 
+// ---- layerNorm and groupNorm: kernels with the same arguments, per-row statistics -------
+
+type RowStatsContext<P> = OpContext<{ mean: Float32Array; invstd: Float32Array; plan: P }>;
+
+/**
+ * layerNorm's and groupNorm's forward: the kernel normalises x viewed as `dims` (unless `run` is
+ * false: nothing to normalise), writing the mean and inverse std of each of its `rows` rows,
+ * which the backward reads.
+ */
+function rowStatsForward<P extends AffinePlan & { eps: number }>(
+  ctx: RowStatsContext<P>,
+  kernel: typeof native.layerNorm,
+  dims: number[],
+  rows: number,
+  run: boolean,
+  x: Tensor,
+  plan: P,
+  params: Tensor[],
+): Tensor {
+  const [weight, bias] = affineInputs(plan, params);
+  const out = new Float32Array(x.numel());
+  const mean = new Float32Array(rows);
+  const invstd = new Float32Array(rows);
+  if (run)
+    kernel(
+      dims,
+      floatValues(x),
+      weight ? floatValues(weight) : null,
+      bias ? floatValues(bias) : null,
+      plan.eps,
+      mean,
+      invstd,
+      out,
+    );
+  ctx.save(x, ...(weight ? [weight] : []));
+  ctx.mean = mean;
+  ctx.invstd = invstd;
+  ctx.plan = plan;
+  return wrap(out, x.shape);
+}
+
+/** Their gradients by the kernel directly (no graph); the weight and bias have `paramShape`. */
+function rowStatsKernelGrads<P extends AffinePlan>(
+  ctx: RowStatsContext<P>,
+  kernel: typeof native.layerNormBackward,
+  dims: number[],
+  run: boolean,
+  grad: Tensor,
+  paramShape: number[],
+): (Tensor | null)[] {
+  const plan = ctx.plan;
+  const [x, weight] = ctx.saved;
+  const [needX, ...needParams] = ctx.needsInputGrad;
+  const dx = needX ? new Float32Array(x.numel()) : null;
+  const [dw, db] = affineGradBuffers(
+    plan,
+    needParams,
+    paramShape.reduce((a, b) => a * b, 1),
+  );
+  if (run)
+    kernel(
+      dims,
+      floatValues(x),
+      floatValues(grad),
+      plan.hasWeight ? floatValues(weight) : null,
+      ctx.mean,
+      ctx.invstd,
+      dx,
+      dw,
+      db,
+    );
+  return [dx ? wrap(dx, x.shape) : null, ...affineGrads(plan, dw, db, paramShape)];
+}
+
 // ---- batchNorm --------------------------------------------------------------------------
 
 interface BatchNormPlan extends AffinePlan {
@@ -372,35 +446,10 @@ interface LayerNormPlan extends AffinePlan {
 
 const layerNormOp = defineOp({
   name: 'layerNorm',
-  forward(
-    ctx: OpContext<{ mean: Float32Array; invstd: Float32Array; plan: LayerNormPlan }>,
-    x: Tensor,
-    plan: LayerNormPlan,
-    ...params: Tensor[]
-  ) {
-    const { D, eps } = plan;
+  forward(ctx: RowStatsContext<LayerNormPlan>, x: Tensor, plan: LayerNormPlan, ...params: Tensor[]) {
+    const { D } = plan;
     const rows = D === 0 ? 0 : x.numel() / D;
-    const [weight, bias] = affineInputs(plan, params);
-    const out = new Float32Array(x.numel());
-    const mean = new Float32Array(rows);
-    const invstd = new Float32Array(rows);
-    if (D > 0) {
-      native.layerNorm(
-        [rows, D],
-        floatValues(x),
-        weight ? floatValues(weight) : null,
-        bias ? floatValues(bias) : null,
-        eps,
-        mean,
-        invstd,
-        out,
-      );
-    }
-    ctx.save(x, ...(weight ? [weight] : []));
-    ctx.mean = mean;
-    ctx.invstd = invstd;
-    ctx.plan = plan;
-    return wrap(out, x.shape);
+    return rowStatsForward(ctx, native.layerNorm, [rows, D], rows, D > 0, x, plan, params);
   },
   backward(ctx, grad) {
     const plan = ctx.plan;
@@ -421,23 +470,7 @@ const layerNormOp = defineOp({
       };
       return recordedNormGrads(ctx.needsInputGrad, plan, x, weight, grad, layout);
     }
-    const [needX, ...needParams] = ctx.needsInputGrad;
-    const dx = needX ? new Float32Array(x.numel()) : null;
-    const [dw, db] = affineGradBuffers(plan, needParams, D);
-    if (D > 0) {
-      native.layerNormBackward(
-        [mean.length, D],
-        floatValues(x),
-        floatValues(grad),
-        plan.hasWeight ? floatValues(weight) : null,
-        mean,
-        ctx.invstd,
-        dx,
-        dw,
-        db,
-      );
-    }
-    return [dx ? wrap(dx, x.shape) : null, ...affineGrads(plan, dw, db, pshape)];
+    return rowStatsKernelGrads(ctx, native.layerNormBackward, [mean.length, D], D > 0, grad, pshape);
   },
   jvp(ctx, ...tangents) {
     const plan = ctx.plan;
@@ -510,34 +543,9 @@ interface GroupNormPlan extends AffinePlan {
 
 const groupNormOp = defineOp({
   name: 'groupNorm',
-  forward(
-    ctx: OpContext<{ mean: Float32Array; invstd: Float32Array; plan: GroupNormPlan }>,
-    x: Tensor,
-    plan: GroupNormPlan,
-    ...params: Tensor[]
-  ) {
-    const [weight, bias] = affineInputs(plan, params);
+  forward(ctx: RowStatsContext<GroupNormPlan>, x: Tensor, plan: GroupNormPlan, ...params: Tensor[]) {
     const [N, C, S] = ncs(x);
-    const mean = new Float32Array(N * plan.groups);
-    const invstd = new Float32Array(N * plan.groups);
-    const out = new Float32Array(x.numel());
-    if (C > 0) {
-      native.groupNorm(
-        [N, C, S, plan.groups],
-        floatValues(x),
-        weight ? floatValues(weight) : null,
-        bias ? floatValues(bias) : null,
-        plan.eps,
-        mean,
-        invstd,
-        out,
-      );
-    }
-    ctx.save(x, ...(weight ? [weight] : []));
-    ctx.mean = mean;
-    ctx.invstd = invstd;
-    ctx.plan = plan;
-    return wrap(out, x.shape);
+    return rowStatsForward(ctx, native.groupNorm, [N, C, S, plan.groups], N * plan.groups, C > 0, x, plan, params);
   },
   backward(ctx, grad) {
     const plan = ctx.plan;
@@ -556,23 +564,7 @@ const groupNormOp = defineOp({
       };
       return recordedNormGrads(ctx.needsInputGrad, plan, x, weight, grad, layout);
     }
-    const [needX, ...needParams] = ctx.needsInputGrad;
-    const dx = needX ? new Float32Array(x.numel()) : null;
-    const [dw, db] = affineGradBuffers(plan, needParams, C);
-    if (C > 0) {
-      native.groupNormBackward(
-        [N, C, S, plan.groups],
-        floatValues(x),
-        floatValues(grad),
-        plan.hasWeight ? floatValues(weight) : null,
-        ctx.mean,
-        ctx.invstd,
-        dx,
-        dw,
-        db,
-      );
-    }
-    return [dx ? wrap(dx, x.shape) : null, ...affineGrads(plan, dw, db, [C])];
+    return rowStatsKernelGrads(ctx, native.groupNormBackward, [N, C, S, plan.groups], C > 0, grad, [C]);
   },
   jvp(ctx, ...tangents) {
     const plan = ctx.plan;
