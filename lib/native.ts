@@ -283,12 +283,24 @@ export interface DequantizeArgs extends QuantLayout {
   perChannel: boolean;
 }
 
+/** A 2-D window over an input plane (convolution's and pooling's): kernel, stride, padding, dilation. */
+export interface Window2d {
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  dilationH: number;
+  dilationW: number;
+}
+
 /**
  * A 2-D convolution's geometry: x [n, c, h, w], w [oc, c / groups, kh, kw], y [n, oc, oh, ow].
  * Input row oy * strideH - padH + i * dilationH; positions outside the input read zero, so oh/ow
  * are the caller's choice (a larger one pads the far side).
  */
-export interface ConvShape {
+export interface ConvShape extends Window2d {
   n: number;
   c: number;
   h: number;
@@ -296,14 +308,6 @@ export interface ConvShape {
   oc: number;
   oh: number;
   ow: number;
-  kh: number;
-  kw: number;
-  strideH: number;
-  strideW: number;
-  padH: number;
-  padW: number;
-  dilationH: number;
-  dilationW: number;
   groups: number;
 }
 
@@ -311,20 +315,12 @@ export interface ConvShape {
  * 2-D pooling of `planes` contiguous h x w planes to oh x ow. The window entries (kh ...
  * dilationW) are unused by the adaptive ops; countIncludePad only matters for avg.
  */
-export interface PoolShape {
+export interface PoolShape extends Window2d {
   planes: number;
   h: number;
   w: number;
   oh: number;
   ow: number;
-  kh: number;
-  kw: number;
-  strideH: number;
-  strideW: number;
-  padH: number;
-  padW: number;
-  dilationH: number;
-  dilationW: number;
   countIncludePad: boolean;
 }
 

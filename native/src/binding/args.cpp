@@ -365,6 +365,19 @@ int64_t Options::integer(const char* key, int64_t min, int64_t max) const {
                     describe(v));
 }
 
+Window2d read_window(const Options& o) {
+  Window2d w;
+  w.kh = o.integer("kh", 1, kMaxDimSize);
+  w.kw = o.integer("kw", 1, kMaxDimSize);
+  w.sh = o.integer("strideH", 1, kMaxDimSize);
+  w.sw = o.integer("strideW", 1, kMaxDimSize);
+  w.ph = o.integer("padH", 0, kMaxDimSize);
+  w.pw = o.integer("padW", 0, kMaxDimSize);
+  w.dh = o.integer("dilationH", 1, kMaxDimSize);
+  w.dw = o.integer("dilationW", 1, kMaxDimSize);
+  return w;
+}
+
 namespace {
 // The byte range [lo, hi) a strided view touches within its buffer (a view checked by
 // Args::strided: no overflow).

@@ -17,6 +17,7 @@
 #include "binding/checks.h"
 #include "binding/exports.h"
 #include "binding/op_codes.h"
+#include "kernels/common/window2d.h"
 #include "runtime/scratch.h"
 
 namespace myelin::binding {
@@ -195,6 +196,10 @@ class Options {
   const Args& args_;
   Napi::Object object_;
 };
+
+// A 2-D window's geometry from an options object (convolution's and pooling's shape structs):
+// kh, kw >= 1, strideH, strideW >= 1, padH, padW >= 0, dilationH, dilationW >= 1.
+Window2d read_window(const Options& o);
 
 // One matrix operand of a GEMM-style struct, as read from its JS values: the array (taken later,
 // after every JS value), its offset, leading dimension and batch stride, and its stored shape.

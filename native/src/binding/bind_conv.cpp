@@ -29,14 +29,7 @@ ConvArgs conv_shape(const Args& args, size_t i) {
   s.oc = o.integer("oc", 1, kMaxDimSize);
   s.oh = o.integer("oh", 0, kMaxDimSize);
   s.ow = o.integer("ow", 0, kMaxDimSize);
-  s.kh = o.integer("kh", 1, kMaxDimSize);
-  s.kw = o.integer("kw", 1, kMaxDimSize);
-  s.sh = o.integer("strideH", 1, kMaxDimSize);
-  s.sw = o.integer("strideW", 1, kMaxDimSize);
-  s.ph = o.integer("padH", 0, kMaxDimSize);
-  s.pw = o.integer("padW", 0, kMaxDimSize);
-  s.dh = o.integer("dilationH", 1, kMaxDimSize);
-  s.dw = o.integer("dilationW", 1, kMaxDimSize);
+  static_cast<Window2d&>(s) = read_window(o);
   s.groups = o.integer("groups", 1, kMaxDimSize);
   const std::string fn = args.fn();
   if (s.c % s.groups != 0 || s.oc % s.groups != 0)

@@ -4,17 +4,16 @@
 #pragma once
 #include <cstdint>
 
+#include "kernels/common/window2d.h"
+
 namespace myelin {
 
 struct KernelTable;
 
-struct ConvShape {
+// The window (kernel, stride, padding, dilation): input row ih = oy*sh - ph + i*dh.
+struct ConvShape : Window2d {
   int64_t n, c, h, w;  // input x: [n, c, h, w]
   int64_t oc, oh, ow;  // output y: [n, oc, oh, ow]
-  int64_t kh, kw;      // kernel
-  int64_t sh, sw;      // stride (>= 1)
-  int64_t ph, pw;      // padding (>= 0): input row ih = oh*sh - ph + i*dh
-  int64_t dh, dw;      // dilation (>= 1)
   int64_t groups;      // divides c and oc
 };
 

@@ -4,14 +4,16 @@
 #pragma once
 #include <cstdint>
 
+#include "kernels/common/window2d.h"
+
 namespace myelin {
 
 enum class PoolOp : int { Max = 0, Avg = 1, AdaptiveAvg = 2, AdaptiveMax = 3 };
 
-struct PoolShape {
+// The window is unused by the adaptive ops.
+struct PoolShape : Window2d {
   int64_t planes, h, w, oh, ow;
-  int64_t kh, kw, sh, sw, ph, pw, dh, dw;  // unused by the adaptive ops
-  bool count_include_pad;                  // Avg only
+  bool count_include_pad;  // Avg only
 };
 
 // y [planes, oh, ow]; indices (Max, AdaptiveMax only; else may be null).
