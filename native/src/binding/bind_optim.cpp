@@ -21,7 +21,14 @@ constexpr int64_t kMaxStep = 9007199254740991;  // 2^53 - 1
 // The parameter (the first buffer read) and the buffers that go with it.
 class Buffers {
  public:
-  explicit Buffers(const Args& args) : args_(args) {}
+  // Reads the parameter (argument 0, written by the step) and its gradient (argument 1).
+  explicit Buffers(const Args& args) : args_(args) {
+    param = required(0, "param");
+    grad = required(1, "grad", false);
+  }
+
+  float* param;
+  const float* grad;
 
   // A Float32Array of the parameter's length; `written` says whether the step writes it.
   float* required(size_t i, const char* name, bool written = true) {
@@ -71,18 +78,24 @@ class Buffers {
   int count_ = 0;
 };
 
+// The hyper-parameters of every step: lr, weightDecay (both >= 0) and maximize.
+template <class Hyper>
+void read_common(const Options& o, Hyper* h) {
+  h->lr = o.number("lr", 0, kInf);
+  h->weight_decay = o.number("weightDecay", 0, kInf);
+  h->maximize = o.boolean("maximize");
+}
+
 // sgdStep(param, grad, momentumBuf | null,
 //         {lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep})
 Napi::Value sgd_step(const Napi::CallbackInfo& info) {
   Args args(info);
   const Options o = args.options(3, "options");
   SgdHyper h;
-  h.lr = o.number("lr", 0, kInf);
+  read_common(o, &h);
   h.momentum = o.number("momentum", 0, kInf);
   h.dampening = o.number("dampening", -kInf, kInf);
-  h.weight_decay = o.number("weightDecay", 0, kInf);
   h.nesterov = o.boolean("nesterov");
-  h.maximize = o.boolean("maximize");
   h.first_step = o.boolean("firstStep");
   if (h.nesterov && (h.momentum == 0 || h.dampening != 0)) {
     char got[96];
@@ -90,11 +103,9 @@ Napi::Value sgd_step(const Napi::CallbackInfo& info) {
     args.range_error(std::string("sgdStep: nesterov needs momentum > 0 and dampening 0, ") + got);
   }
   Buffers b(args);
-  float* param = b.required(0, "param");
-  const float* grad = b.required(1, "grad", false);
   float* momentum_buf = b.optional(2, "momentumBuf", h.momentum != 0, "momentum is not 0");
   b.check_disjoint();
-  ::myelin::sgd_step(active_kernels(), b.length(), param, grad, momentum_buf, h);
+  ::myelin::sgd_step(active_kernels(), b.length(), b.param, b.grad, momentum_buf, h);
   return info.Env().Undefined();
 }
 
@@ -104,23 +115,19 @@ Napi::Value adam_step(const Napi::CallbackInfo& info) {
   Args args(info);
   const Options o = args.options(5, "options");
   AdamHyper h;
-  h.lr = o.number("lr", 0, kInf);
+  read_common(o, &h);
   h.beta1 = o.number("beta1", 0, 1, true);
   h.beta2 = o.number("beta2", 0, 1, true);
   h.eps = o.number("eps", 0, kInf);
-  h.weight_decay = o.number("weightDecay", 0, kInf);
   h.decoupled = o.boolean("decoupled");
   h.amsgrad = o.boolean("amsgrad");
-  h.maximize = o.boolean("maximize");
   h.step = o.integer("step", 1, kMaxStep);
   Buffers b(args);
-  float* param = b.required(0, "param");
-  const float* grad = b.required(1, "grad", false);
   float* exp_avg = b.required(2, "expAvg");
   float* exp_avg_sq = b.required(3, "expAvgSq");
   float* max_exp_avg_sq = b.optional(4, "maxExpAvgSq", h.amsgrad, "amsgrad is true");
   b.check_disjoint();
-  ::myelin::adam_step(active_kernels(), b.length(), param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, h);
+  ::myelin::adam_step(active_kernels(), b.length(), b.param, b.grad, exp_avg, exp_avg_sq, max_exp_avg_sq, h);
   return info.Env().Undefined();
 }
 
@@ -130,21 +137,17 @@ Napi::Value rmsprop_step(const Napi::CallbackInfo& info) {
   Args args(info);
   const Options o = args.options(5, "options");
   RmspropHyper h;
-  h.lr = o.number("lr", 0, kInf);
+  read_common(o, &h);
   h.alpha = o.number("alpha", 0, kInf);
   h.eps = o.number("eps", 0, kInf);
-  h.weight_decay = o.number("weightDecay", 0, kInf);
   h.momentum = o.number("momentum", 0, kInf);
   h.centered = o.boolean("centered");
-  h.maximize = o.boolean("maximize");
   Buffers b(args);
-  float* param = b.required(0, "param");
-  const float* grad = b.required(1, "grad", false);
   float* square_avg = b.required(2, "squareAvg");
   float* momentum_buf = b.optional(3, "momentumBuf", h.momentum > 0, "momentum > 0");
   float* grad_avg = b.optional(4, "gradAvg", h.centered, "centered is true");
   b.check_disjoint();
-  ::myelin::rmsprop_step(active_kernels(), b.length(), param, grad, square_avg, momentum_buf, grad_avg, h);
+  ::myelin::rmsprop_step(active_kernels(), b.length(), b.param, b.grad, square_avg, momentum_buf, grad_avg, h);
   return info.Env().Undefined();
 }
 
@@ -153,18 +156,14 @@ Napi::Value adagrad_step(const Napi::CallbackInfo& info) {
   Args args(info);
   const Options o = args.options(3, "options");
   AdagradHyper h;
-  h.lr = o.number("lr", 0, kInf);
+  read_common(o, &h);
   h.lr_decay = o.number("lrDecay", 0, kInf);
-  h.weight_decay = o.number("weightDecay", 0, kInf);
   h.eps = o.number("eps", 0, kInf);
-  h.maximize = o.boolean("maximize");
   h.step = o.integer("step", 1, kMaxStep);
   Buffers b(args);
-  float* param = b.required(0, "param");
-  const float* grad = b.required(1, "grad", false);
   float* state_sum = b.required(2, "stateSum");
   b.check_disjoint();
-  ::myelin::adagrad_step(active_kernels(), b.length(), param, grad, state_sum, h);
+  ::myelin::adagrad_step(active_kernels(), b.length(), b.param, b.grad, state_sum, h);
   return info.Env().Undefined();
 }
 
