@@ -4,15 +4,9 @@
 
 #include <cmath>
 
+#include "kernels/common/no_fp_contract.h"  // the derived scalars round as PyTorch's Python arithmetic
 #include "runtime/kernel_table.h"
 #include "runtime/threadpool.h"
-
-// The derived scalars round as PyTorch's Python arithmetic does: no fused multiply-adds.
-#if defined(__clang__)
-#pragma STDC FP_CONTRACT OFF
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
 
 namespace myelin {
 

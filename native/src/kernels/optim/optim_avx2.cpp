@@ -2,24 +2,13 @@
 #include <immintrin.h>
 #include <stdint.h>
 
+#include "kernels/common/no_fp_contract.h"  // the only FMAs: optim_rows.inl's fmadd calls
 #include "kernels/optim/optim.h"
-
-// No contraction of a*b + c into an FMA beyond the explicit fmadd calls (see optim_rows.inl).
-#if defined(__clang__)
-#pragma STDC FP_CONTRACT OFF
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
 
 namespace myelin {
 namespace {
 
-namespace simd {
 #include "kernels/vmath/simd_avx2.inl"
-}  // namespace simd
-
-using V = simd::V;
-
 #include "kernels/optim/optim_rows.inl"
 
 }  // namespace
