@@ -93,6 +93,30 @@ function copyView(
   );
 }
 
+/**
+ * The block of shape `block` of src from index `srcStart` into dst (contiguous, of shape
+ * `dstShape`) at index `dstStart`: the interior of pad (src x) and of its gradient (src grad).
+ */
+function copyBlock(
+  block: number[],
+  src: Tensor,
+  srcStart: readonly number[],
+  dst: Float32Array,
+  dstShape: readonly number[],
+  dstStart: readonly number[],
+): void {
+  const dstStrides = contiguousStrides(dstShape);
+  copyView(
+    block,
+    dst,
+    offsetOf(dstStart, dstStrides),
+    dstStrides,
+    storageF32(src),
+    src.offset + offsetOf(srcStart, src.strides),
+    src.strides,
+  );
+}
+
 /** Every element of the view (shape, strides, offset) of dst <- value, natively. */
 function fillView(shape: number[], dst: Float32Array, offset: number, strides: readonly number[], value: number): void {
   if (shape.some((s) => s === 0)) return;
@@ -182,22 +206,12 @@ const padOp: (x: Tensor, plan: PadPlan) => Tensor = defineOp({
     if (y.numel() === 0) return y;
     const yd = elementsF32(y);
     const inner = interiorShape(plan);
-    const outStrides = contiguousStrides(plan.outShape);
     // Constant mode copies x in place; the other modes' border indexes a contiguous copy.
     const src = plan.mode === 'constant' ? x : contiguousRaw(x);
-    if (inner)
-      copyView(
-        inner,
-        yd,
-        offsetOf(plan.outStart, outStrides),
-        outStrides,
-        storageF32(src),
-        src.offset + offsetOf(plan.inStart, src.strides),
-        src.strides,
-      );
+    if (inner) copyBlock(inner, src, plan.inStart, yd, plan.outShape, plan.outStart);
     if (plan.mode !== 'constant') gatherBorder(plan, elementsF32(src), yd);
     else if (inner) fillConstantBorder(plan, yd);
-    else fillView(plan.outShape, yd, 0, outStrides, plan.value);
+    else fillView(plan.outShape, yd, 0, contiguousStrides(plan.outShape), plan.value);
     return y;
   },
   // The gradient through padBackwardOp: recorded only while a graph is being built.
@@ -214,19 +228,9 @@ function padGradRaw(plan: PadPlan, grad: Tensor): Tensor {
   const dx = full ? uninitFloat(plan.inShape) : emptyFloat(plan.inShape);
   if (dx.numel() === 0 || grad.numel() === 0) return dx;
   const dxd = elementsF32(dx);
-  const inStrides = contiguousStrides(plan.inShape);
   // Constant mode reads the gradient in place; the other modes' border indexes a contiguous copy.
   const g = plan.mode === 'constant' ? grad : contiguousRaw(grad);
-  if (inner)
-    copyView(
-      inner,
-      dxd,
-      offsetOf(plan.inStart, inStrides),
-      inStrides,
-      storageF32(g),
-      g.offset + offsetOf(plan.outStart, g.strides),
-      g.strides,
-    );
+  if (inner) copyBlock(inner, g, plan.outStart, dxd, plan.inShape, plan.inStart);
   if (plan.mode !== 'constant') scatterBorder(plan, elementsF32(g), dxd);
   return dx;
 }
