@@ -2,7 +2,8 @@
 // gradients come instead from the op written with recorded ops, so they have derivatives of
 // their own. Without a graph the kernels keep running (same numbers, faster).
 import { zeros } from '../creation.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
+import { defineOp, type OpContext } from './define_op.js';
 import { grad as autogradGrad } from './backward.js';
 import { hasTangent } from './dual_state.js';
 import { enableGrad, isGradEnabled } from './grad_mode.js';
@@ -39,3 +40,21 @@ export function compositeGradients(
     return g ?? zeros(t.shape);
   });
 }
+
+/**
+ * `value`, a function of x that is constant between breakpoints (a piecewise-linear
+ * activation's slope, a max pool's routing), as an op of x whose derivative is zero. A recorded
+ * gradient written grad * slope then reaches x with zeros, as PyTorch's threshold_backward,
+ * leaky_relu_backward, hardtanh_backward and max_pool2d_with_indices_backward do: a parameter
+ * reached only through the slope gets a zero gradient, not none.
+ */
+export const piecewiseConstant: (x: Tensor, value: Tensor) => Tensor = defineOp({
+  name: 'piecewiseConstant',
+  forward(ctx: OpContext<{ shape: readonly number[] }>, x: Tensor, value: Tensor) {
+    ctx.shape = x.shape;
+    return new Tensor(value.storage, value.shape, value.strides, value.offset);
+  },
+  backward: (ctx) => [ctx.needsInputGrad[0] ? zeros(ctx.shape) : null, null],
+  // Constant in x: a tangent of x moves it by nothing.
+  jvp: (ctx) => zeros(ctx.shape),
+});

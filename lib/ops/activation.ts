@@ -16,7 +16,7 @@ import { erf } from './special.js';
 import { gt } from './compare.js';
 import { where } from './pointwise.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
-import { buildsGraph } from '../autograd/recorded_backward.js';
+import { buildsGraph, piecewiseConstant } from '../autograd/recorded_backward.js';
 
 /** The elements of a float32 tensor as a row-major Float32Array (a view when contiguous). */
 export function floatValues(t: Tensor): Float32Array {
@@ -59,9 +59,16 @@ function definePointwise<O>(spec: PointwiseSpec<O>): (x: Tensor, o: O) => Tensor
     spec.backward(new Float32Array(slope.length).fill(1), floatValues(x), floatValues(y), extra, slope, o);
     return new Tensor(new Storage(slope), x.shape);
   };
-  /** f'(x), recorded when x's derivative is wanted (the kernel's slope is exact where f is piecewise linear). */
-  const slopeOf = (x: Tensor, y: Tensor, extra: Float32Array | undefined, o: O, recorded: boolean): Tensor =>
-    recorded && spec.derivative !== 'piecewiseLinear' ? spec.derivative(x, o) : kernelSlope(x, y, extra, o);
+  /**
+   * f'(x), recorded when x's derivative is wanted: the derivative written with ops, or where f
+   * is piecewise linear the kernel's slope (exact) as a piecewise-constant op of x, so that x is
+   * reached with zeros as in PyTorch.
+   */
+  const slopeOf = (x: Tensor, y: Tensor, extra: Float32Array | undefined, o: O, recorded: boolean): Tensor => {
+    if (!recorded) return kernelSlope(x, y, extra, o);
+    if (spec.derivative === 'piecewiseLinear') return piecewiseConstant(x, kernelSlope(x, y, extra, o));
+    return spec.derivative(x, o);
+  };
   return defineOp({
     name: spec.name,
     forward(ctx: OpContext<{ extra: Float32Array | undefined; o: O }>, x: Tensor, o: O) {

@@ -3,6 +3,7 @@
 // ([N, C, H, W] and [C, H, W] alike). Semantics and output sizes are PyTorch 1.13's.
 import { checkOptions, optionKeys, show } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
+import { zeros } from '../creation.js';
 import { native, PoolOp, type PoolOpCode, type PoolShape } from '../native.js';
 import { contiguousRaw, elementsF32, requireFloat, uninitFloat } from '../raw/elementwise.js';
 import { checkAllocation, formatShape, type Shape } from '../shape.js';
@@ -87,7 +88,7 @@ for (const [op, name] of [
   [PoolOp.adaptiveAvg, 'adaptiveAvgPool2d'],
   [PoolOp.adaptiveMax, 'adaptiveMaxPool2d'],
 ] as const) {
-  type PoolContext = OpContext<{ plan: PoolPlan; idx: Int32Array | null; inShape: Shape }>;
+  type PoolContext = OpContext<{ plan: PoolPlan; idx: Int32Array | null; inShape: Shape; x: Tensor | null }>;
   // J·t: average pools are linear, the same pool of the tangent; max pools pass on the tangent
   // at each window's maximum (the index within its plane).
   const poolJvp = (plan: PoolPlan, idx: Int32Array | null, t: Tensor): Tensor => {
@@ -97,21 +98,24 @@ for (const [op, name] of [
     return reshape(gather(reshape(t, [planes, h * w]), 1, index), plan.outShape);
   };
   // The pool's backward as an op of its own: linear in the gradient, its derivative is the
-  // pool's JVP (the adjoint of the adjoint) and does not depend on the input (a max pool is
-  // linear between changes of its maxima), so under createGraph the pool's gradient is recorded.
-  const backwardOp: (grad: Tensor, plan: PoolPlan, idx: Int32Array | null, inShape: Shape) => Tensor = defineOp({
-    name: `${name}Backward`,
-    forward(ctx: PoolContext, grad: Tensor, plan: PoolPlan, idx: Int32Array | null, inShape: Shape) {
-      ctx.plan = plan;
-      ctx.idx = idx;
-      ctx.inShape = inShape;
-      const dx = uninitFloat(inShape); // overwritten
-      if (dx.numel() > 0) native.pool2dBackward(op, plan.shape, elementsF32(contiguousRaw(grad)), idx, elementsF32(dx));
-      return dx;
-    },
-    backward: (ctx, gg) => [poolJvp(ctx.plan, ctx.idx, gg)],
-    jvp: (ctx, t) => backwardOp(t!, ctx.plan, ctx.idx, ctx.inShape),
-  });
+  // pool's JVP (the adjoint of the adjoint), so under createGraph the pool's gradient is
+  // recorded. A max pool's routing is piecewise constant in its input x: x (given for the max
+  // ops) gets a zero derivative, as in PyTorch, so what is reached only through it gets zeros.
+  const backwardOp: (grad: Tensor, plan: PoolPlan, idx: Int32Array | null, inShape: Shape, x: Tensor | null) => Tensor =
+    defineOp({
+      name: `${name}Backward`,
+      forward(ctx: PoolContext, grad: Tensor, plan: PoolPlan, idx: Int32Array | null, inShape: Shape) {
+        ctx.plan = plan;
+        ctx.idx = idx;
+        ctx.inShape = inShape;
+        const dx = uninitFloat(inShape); // overwritten
+        if (dx.numel() > 0)
+          native.pool2dBackward(op, plan.shape, elementsF32(contiguousRaw(grad)), idx, elementsF32(dx));
+        return dx;
+      },
+      backward: (ctx, gg) => [poolJvp(ctx.plan, ctx.idx, gg), ctx.needsInputGrad[1] ? zeros(ctx.inShape) : null],
+      jvp: (ctx, t) => (t ? backwardOp(t, ctx.plan, ctx.idx, ctx.inShape, null) : zeros(ctx.inShape)),
+    });
   poolOps.set(
     op,
     defineOp({
@@ -127,11 +131,13 @@ for (const [op, name] of [
         ctx.plan = plan;
         ctx.idx = idx;
         ctx.inShape = x.shape;
+        // Kept as PyTorch keeps it, for the zero derivative of the routing.
+        ctx.x = isMax ? x : null;
         return y;
       },
       // The kernel through backwardOp: recorded only under createGraph (or in a dual level, when
       // grad carries a tangent), so the gradient then has a derivative of its own.
-      backward: (ctx, grad) => [backwardOp(grad, ctx.plan, ctx.idx, ctx.inShape)],
+      backward: (ctx, grad) => [backwardOp(grad, ctx.plan, ctx.idx, ctx.inShape, ctx.x)],
       jvp: (ctx, t) => poolJvp(ctx.plan, ctx.idx, t!),
     }),
   );

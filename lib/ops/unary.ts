@@ -5,6 +5,7 @@ import type { DType } from '../dtype.js';
 import { defineOp } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { hasTangent } from '../autograd/dual_state.js';
+import { piecewiseConstant } from '../autograd/recorded_backward.js';
 import { allocate } from '../dtype.js';
 import { BinaryOp, native, UnaryOp, type UnaryOpCode } from '../native.js';
 import { contiguousStrides } from '../shape.js';
@@ -262,14 +263,17 @@ export const relu = defineUnary({
   save: 'output',
   forward: native1(UnaryOp.relu),
   // torch's threshold_backward: out <= 0 ? 0 : g (a NaN output passes g), one native pass; a
-  // recorded product instead when the gradient itself has a graph (createGraph), so the second
-  // derivative reaches g (the mask's own derivative is 0).
+  // recorded product instead while a graph is built (createGraph, or tangents in a dual level),
+  // so the second derivative reaches g, and out (through the mask) with zeros, as in PyTorch.
   backward: (g, out) =>
-    out.dtype === 'float32' && g.dtype === 'float32' && !(g.requiresGrad && isGradEnabled()) && !hasTangent(g)
+    out.dtype === 'float32' && g.dtype === 'float32' && !isGradEnabled() && !hasTangent(g, out)
       ? binaryRaw('relu', BinaryOp.reluGrad, g, out)
       : mul(
           g,
-          mapRaw(out, (v) => (v <= 0 ? 0 : 1)),
+          piecewiseConstant(
+            out,
+            mapRaw(out, (v) => (v <= 0 ? 0 : 1)),
+          ),
         ),
   intForward: (x) => mapRaw(x, (v) => (v > 0 ? v : 0)),
 });
