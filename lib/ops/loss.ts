@@ -258,12 +258,52 @@ const huberOp = defineElementLoss({
 
 const clampLog = (v: number) => Math.max(Math.log(v), -100);
 
+/** The floor of binaryCrossEntropy's x (1 - x) denominators, as torch's EPSILON. */
+const BCE_EPS = 1e-12;
+
+/**
+ * binaryCrossEntropy's d loss / d x per unit weight, (x - t) / max(x (1 - x), eps), as an op
+ * whose derivatives are torch's binary_cross_entropy_double_backward and its _target twin:
+ * with respect to x (x^2 - 2 x t + t) / ((x + eps)^2 (1 - x + eps)^2), finite where x is exactly
+ * 0 or 1 (the slope of the clamped quotient would be w / eps there, or NaN); with respect to t
+ * -1 / max(x (1 - x), eps). Both are written with recorded ops, so they differentiate again.
+ */
+const bceSlopeOp: (x: Tensor, t: Tensor) => Tensor = defineOp({
+  name: 'binaryCrossEntropySlope',
+  forward(ctx: OpContext, x: Tensor, t: Tensor) {
+    ctx.save(x, t);
+    return div(sub(x, t), bceDenominator(x));
+  },
+  backward(ctx, gg) {
+    const [x, t] = ctx.saved;
+    const [needX, needT] = ctx.needsInputGrad;
+    return [needX ? mul(gg, bceSlopeDx(x, t)) : null, needT ? neg(div(gg, bceDenominator(x))) : null];
+  },
+  jvp(ctx, tx, tt) {
+    const [x, t] = ctx.saved;
+    const terms = [tx && mul(tx, bceSlopeDx(x, t)), tt && neg(div(tt, bceDenominator(x)))];
+    return terms[0] && terms[1] ? add(terms[0], terms[1]) : (terms[0] ?? terms[1])!;
+  },
+});
+
+function bceDenominator(x: Tensor): Tensor {
+  return clamp(mul(sub(1, x), x), BCE_EPS);
+}
+
+function bceSlopeDx(x: Tensor, t: Tensor): Tensor {
+  const num = add(sub(mul(x, x), mul(mul(x, t), 2)), t);
+  const a = add(x, BCE_EPS);
+  const b = add(sub(1, x), BCE_EPS);
+  return div(num, mul(mul(a, a), mul(b, b)));
+}
+
 const bceOp = defineElementLoss({
   name: 'binaryCrossEntropy',
   // torch clamps each log to >= -100 so p = 0 or 1 gives a finite loss.
   loss: (x, t, w) => -w * (t * clampLog(x) + (1 - t) * clampLog(1 - x)),
   dx: (x, t, w) => (w * (x - t)) / Math.max((1 - x) * x, 1e-12),
-  dt: (x, _t, w) => -w * (clampLog(x) - clampLog(1 - x)),
+  // torch's binary_cross_entropy_target_backward: -logit(x), unclamped (infinite at 0 and 1).
+  dt: (x, _t, w) => -w * (Math.log(x) - Math.log(1 - x)),
   check(x) {
     for (let i = 0; i < x.length; i++) {
       if (!(x[i] >= 0 && x[i] <= 1))
@@ -273,8 +313,8 @@ const bceOp = defineElementLoss({
     }
   },
   recorded: {
-    dx: (x, t, w) => div(mul(sub(x, t), w), clamp(mul(sub(1, x), x), 1e-12)),
-    dt: (x, _t, w) => mul(mul(sub(clamp(log(x), -100), clamp(log(sub(1, x)), -100)), w), -1),
+    dx: (x, t, w) => mul(bceSlopeOp(x, t), w),
+    dt: (x, _t, w) => mul(mul(sub(log(x), log(sub(1, x))), w), -1),
   },
 });
 
