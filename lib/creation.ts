@@ -1,6 +1,14 @@
 // Tensor creation from data and by shape.
 import { type DeviceLike, requireCpu } from './device.js';
-import { allocate, type DType, type TypedArray, isDType } from './dtype.js';
+import {
+  allocate,
+  DTYPE_LIST,
+  type DType,
+  getDefaultDtype,
+  isDType,
+  isFloatingDType,
+  type TypedArray,
+} from './dtype.js';
 import { checkElementCount, checkOptions, checkTensor, describe, optionKeys } from './errors.js';
 import { checkShape, formatShape, numel, type Shape } from './shape.js';
 import { Storage, Tensor } from './tensor.js';
@@ -10,9 +18,9 @@ import { recorded } from './trace.js';
  * The options of the creation functions (PyTorch's `dtype=`, `requires_grad=`, `device=`).
  */
 export interface CreationOptions {
-  /** The result's dtype (default: float32, or what the values or the like tensor imply). */
+  /** The result's dtype (default: the default dtype (float32 unless setDefaultDtype changed it), or what the values or the like tensor imply). */
   dtype?: DType;
-  /** Make the result a leaf that requires grad (default false; float32 only). */
+  /** Make the result a leaf that requires grad (default false; floating dtypes only). */
   requiresGrad?: boolean;
   /** 'cpu' (or device('cpu')), the only device: accepted so that ported code runs unchanged. */
   device?: DeviceLike;
@@ -33,7 +41,7 @@ function creationOptions(op: string, opts: CreationOptions | undefined): Creatio
  * silently wrap), bool is nonzero-is-true.
  */
 function convertInto(op: string, dtype: DType, out: TypedArray, values: ArrayLike<number | boolean>): void {
-  if (dtype === 'float32') {
+  if (isFloatingDType(dtype)) {
     for (let i = 0; i < values.length; i++) out[i] = Number(values[i]);
   } else if (dtype === 'bool') {
     for (let i = 0; i < values.length; i++) out[i] = Number(values[i]) !== 0 ? 1 : 0;
@@ -60,8 +68,8 @@ function finish(t: Tensor, opts: CreationOptions | undefined): Tensor {
 
 function checkDType(op: string, dtype: unknown, device?: unknown): DType {
   if (device !== undefined) requireCpu(op, device);
-  if (dtype === undefined) return 'float32';
-  if (!isDType(dtype)) throw new TypeError(`${op}: dtype must be 'float32', 'int32' or 'bool', got ${describe(dtype)}`);
+  if (dtype === undefined) return getDefaultDtype();
+  if (!isDType(dtype)) throw new TypeError(`${op}: dtype must be ${DTYPE_LIST}, got ${describe(dtype)}`);
   return dtype;
 }
 
@@ -92,7 +100,12 @@ function inferShape(op: string, data: Nested): number[] {
   return shape;
 }
 
-/** A tensor from nested arrays, a typed array (copied) or a scalar. */
+/**
+ * A tensor from nested arrays, a typed array (copied) or a scalar (`torch.tensor`). Its dtype:
+ * opts.dtype, else bool for booleans, int32 for an Int32Array, bool for a Uint8Array, and the
+ * default dtype (`getDefaultDtype`, float32 unless changed) for numbers and other typed arrays,
+ * a Float64Array included (JS numbers are doubles either way: ask for float64 to keep them).
+ */
 export function tensor(data: Nested | TypedArray, opts?: CreationOptions): Tensor {
   creationOptions('tensor', opts);
   if (ArrayBuffer.isView(data)) {
@@ -104,7 +117,7 @@ export function tensor(data: Nested | TypedArray, opts?: CreationOptions): Tenso
     if (data instanceof BigInt64Array || data instanceof BigUint64Array)
       throw new TypeError(`tensor: ${describe(data)} holds bigints; convert them to numbers first`);
     const dtype =
-      opts?.dtype ?? (data instanceof Int32Array ? 'int32' : data instanceof Uint8Array ? 'bool' : 'float32');
+      opts?.dtype ?? (data instanceof Int32Array ? 'int32' : data instanceof Uint8Array ? 'bool' : getDefaultDtype());
     const out = allocate(checkDType('tensor', dtype, opts?.device), data.length);
     convertInto('tensor', dtype, out, data as ArrayLike<number>);
     return finish(Tensor.fromData(out, [data.length]), opts);
@@ -115,7 +128,7 @@ export function tensor(data: Nested | TypedArray, opts?: CreationOptions): Tenso
     );
   const shape = inferShape('tensor', data);
   const flat = (Array.isArray(data) ? (data as unknown[]).flat(Infinity) : [data]) as (number | boolean)[];
-  const inferred: DType = flat.length > 0 && flat.every((x) => typeof x === 'boolean') ? 'bool' : 'float32';
+  const inferred: DType = flat.length > 0 && flat.every((x) => typeof x === 'boolean') ? 'bool' : getDefaultDtype();
   const dtype = checkDType('tensor', opts?.dtype ?? inferred, opts?.device);
   const out = allocate(dtype, flat.length);
   convertInto('tensor', dtype, out, flat);
@@ -123,8 +136,8 @@ export function tensor(data: Nested | TypedArray, opts?: CreationOptions): Tenso
 }
 
 /**
- * A tensor of `shape` filled with `value` (`torch.full`); float32 for a number, bool for a
- * boolean, unless opts.dtype says.
+ * A tensor of `shape` filled with `value` (`torch.full`); the default dtype (float32 unless
+ * setDefaultDtype changed it) for a number, bool for a boolean, unless opts.dtype says.
  * @throws RangeError on a bad shape or an int32 value out of range; TypeError on an unknown option.
  */
 export function full(shape: Shape, value: number | boolean, opts?: CreationOptions): Tensor {
@@ -135,7 +148,7 @@ function fill(op: string, shape: Shape, value: number | boolean, opts: CreationO
   creationOptions(op, opts);
   if (typeof value !== 'number' && typeof value !== 'boolean')
     throw new TypeError(`${op}: fill value must be a number or a boolean, got ${describe(value)}`);
-  const dtype = checkDType(op, opts?.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32'), opts?.device);
+  const dtype = checkDType(op, opts?.dtype ?? (typeof value === 'boolean' ? 'bool' : getDefaultDtype()), opts?.device);
   const s = checkShape(op, shape, dtype === 'bool' ? 1 : 4);
   const data = allocate(dtype, checkElementCount(op, numel(s)));
   const v = Number(value);
@@ -145,7 +158,7 @@ function fill(op: string, shape: Shape, value: number | boolean, opts: CreationO
 }
 
 /**
- * A tensor of `shape` filled with 0 (`torch.zeros`), float32 unless opts.dtype says.
+ * A tensor of `shape` filled with 0 (`torch.zeros`), in the default dtype unless opts.dtype says.
  * @throws RangeError on a bad shape; TypeError on an unknown option.
  */
 export function zeros(shape: Shape, opts?: CreationOptions): Tensor {
@@ -153,7 +166,7 @@ export function zeros(shape: Shape, opts?: CreationOptions): Tensor {
 }
 
 /**
- * A tensor of `shape` filled with 1 (`torch.ones`), float32 unless opts.dtype says.
+ * A tensor of `shape` filled with 1 (`torch.ones`), in the default dtype unless opts.dtype says.
  * @throws RangeError on a bad shape; TypeError on an unknown option.
  */
 export function ones(shape: Shape, opts?: CreationOptions): Tensor {
@@ -169,7 +182,7 @@ export { formatShape };
 
 /**
  * Values from start to end (exclusive) by step (torch.arange): arange(end), arange(start, end,
- * step?). int32 when every argument is an integer and no dtype is given, else float32.
+ * step?). int32 when every argument is an integer and no dtype is given, else the default dtype.
  */
 export function arange(start: number, end?: number, step = 1, opts?: CreationOptions): Tensor {
   creationOptions('arange', opts);
@@ -189,7 +202,7 @@ export function arange(start: number, end?: number, step = 1, opts?: CreationOpt
     );
   const dtype = checkDType(
     'arange',
-    opts?.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : 'float32'),
+    opts?.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : getDefaultDtype()),
     opts?.device,
   );
   const n = checkElementCount('arange', Math.max(0, Math.ceil((end - start) / step)));
@@ -203,7 +216,7 @@ export function arange(start: number, end?: number, step = 1, opts?: CreationOpt
   return finish(Tensor.fromData(data, [n]), opts);
 }
 
-/** `steps` evenly spaced values from start to end inclusive (torch.linspace), float32. */
+/** `steps` evenly spaced values from start to end inclusive (torch.linspace), in the default dtype unless opts.dtype says. */
 export function linspace(start: number, end: number, steps: number, opts?: CreationOptions): Tensor {
   creationOptions('linspace', opts);
   for (const [name, v] of [

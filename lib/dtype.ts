@@ -1,38 +1,112 @@
-// Element types and their typed-array storage.
-/** The element types a Tensor holds: float32 (the default), int32 (indices, counts) and bool (masks). */
-export type DType = 'float32' | 'int32' | 'bool';
-export type TypedArray = Float32Array | Int32Array | Uint8Array;
+// Element types and their typed-array storage. Each dtype is one row of DTYPES: its storage
+// array, its category (bool < integer < floating, torch's promotion order) and its width within
+// the category. A new dtype is a new row here, a name in the DType union, and its kernels.
 
-export function allocate(dtype: DType, n: number): TypedArray {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(n);
-    case 'int32':
-      return new Int32Array(n);
-    case 'bool':
-      return new Uint8Array(n);
-  }
+/**
+ * The element types a Tensor holds: float32 (the default floating dtype), float64 (double
+ * precision), int32 (indices, counts) and bool (masks).
+ */
+export type DType = 'float32' | 'float64' | 'int32' | 'bool';
+/** The floating dtypes: the ones that compute gradients, and that `setDefaultDtype` accepts. */
+export type FloatDType = 'float32' | 'float64';
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+type ArrayCtor = new (n: number) => TypedArray;
+
+interface DTypeRow {
+  /** The typed array that stores the elements. */
+  readonly array: ArrayCtor;
+  /** torch's promotion categories: a higher category wins whatever the widths. */
+  readonly category: 'bool' | 'integer' | 'floating';
+  /** Bits per element: within a category the wider dtype wins. */
+  readonly bits: number;
 }
 
-/** The dtype a typed array stores; any other kind of array is an error (a Float64Array is not 'bool'). */
+/** Every dtype, in promotion order within each category. */
+export const DTYPES: Readonly<Record<DType, DTypeRow>> = {
+  bool: { array: Uint8Array, category: 'bool', bits: 8 },
+  int32: { array: Int32Array, category: 'integer', bits: 32 },
+  float32: { array: Float32Array, category: 'floating', bits: 32 },
+  float64: { array: Float64Array, category: 'floating', bits: 64 },
+};
+
+const DTYPE_NAMES = Object.keys(DTYPES) as DType[];
+const CATEGORY_RANK = { bool: 0, integer: 1, floating: 2 } as const;
+
+/** The dtypes as a list for messages: "'float32', 'float64', 'int32' or 'bool'". */
+export const DTYPE_LIST = `'float32', 'float64', 'int32' or 'bool'`;
+
+export function allocate(dtype: DType, n: number): TypedArray {
+  return new DTYPES[dtype].array(n);
+}
+
+/** The dtype a typed array stores; any other kind of array is an error (a Uint16Array is not 'bool'). */
 export function dtypeOf(data: TypedArray): DType {
-  if (data instanceof Float32Array) return 'float32';
-  if (data instanceof Int32Array) return 'int32';
-  if (data instanceof Uint8Array && data.constructor === Uint8Array) return 'bool';
+  for (const d of DTYPE_NAMES) if (data?.constructor === DTYPES[d].array) return d;
   const what = ArrayBuffer.isView(data) ? `a ${data.constructor.name}` : data === null ? 'null' : typeof data;
   throw new TypeError(
-    `Storage: data must be a Float32Array (float32), an Int32Array (int32) or a Uint8Array (bool), got ${what}; ` +
+    `Storage: data must be a Float32Array (float32), a Float64Array (float64), an Int32Array (int32) or a Uint8Array (bool), got ${what}; ` +
       'copy other data with tensor(...), which converts it',
   );
 }
 
 export function isDType(x: unknown): x is DType {
-  return x === 'float32' || x === 'int32' || x === 'bool';
+  return typeof x === 'string' && Object.hasOwn(DTYPES, x);
 }
 
-/** The dtype two operands promote to (bool < int32 < float32), as torch's type promotion. */
+/** Whether a dtype is floating point (`torch.dtype.is_floating_point`). */
+export function isFloatingDType(d: DType): d is FloatDType {
+  return DTYPES[d].category === 'floating';
+}
+
+/**
+ * The dtype two operands promote to, as torch's `promote_types`: the higher category (bool <
+ * integer < floating), then the wider dtype (float32 with float64 gives float64).
+ */
 export function promoteTypes(a: DType, b: DType): DType {
-  if (a === 'float32' || b === 'float32') return 'float32';
-  if (a === 'int32' || b === 'int32') return 'int32';
-  return 'bool';
+  const ra = DTYPES[a];
+  const rb = DTYPES[b];
+  if (ra.category !== rb.category) return CATEGORY_RANK[ra.category] > CATEGORY_RANK[rb.category] ? a : b;
+  return ra.bits >= rb.bits ? a : b;
+}
+
+/**
+ * Every floating dtype: the `dtypes` of an op that is generic over its storage (a view, a copy,
+ * a cast), which a new floating dtype joins without a kernel.
+ */
+export const FLOATING_DTYPES: readonly FloatDType[] = ['float32', 'float64'];
+
+let defaultDtype: FloatDType = 'float32';
+
+/**
+ * The floating dtype that creation functions give when no dtype is asked for and the values
+ * do not imply one (`torch.get_default_dtype`): float32 unless `setDefaultDtype` changed it.
+ */
+export function getDefaultDtype(): FloatDType {
+  return defaultDtype;
+}
+
+/**
+ * Sets the default floating dtype (`torch.set_default_dtype`): `tensor()` of JS numbers,
+ * `zeros`, `ones`, `full` of a number, `arange` with a fraction, `linspace`, `eye`, `randn` and
+ * the other floating creation functions follow it. Integer-valued `arange` and booleans keep
+ * their dtypes, as in torch.
+ * @throws TypeError unless dtype is a floating dtype ('float32' or 'float64').
+ */
+export function setDefaultDtype(dtype: FloatDType): void {
+  if (!isDType(dtype) || !isFloatingDType(dtype))
+    throw new TypeError(
+      `setDefaultDtype: only floating dtypes ('float32', 'float64') can be the default, got ${typeof dtype === 'string' ? `'${dtype}'` : typeof dtype}`,
+    );
+  defaultDtype = dtype;
+}
+
+/**
+ * The error of an op that has no path in a dtype yet: never a silent computation in another
+ * dtype, never a crash in a kernel that reads the wrong width.
+ */
+export function unsupportedDtype(op: string, dtype: DType): TypeError {
+  return new TypeError(
+    `${op}: ${dtype} tensors are not supported yet (no ${dtype} implementation of ${op}); convert with .float() first`,
+  );
 }

@@ -1,9 +1,9 @@
 // finfo and iinfo: the numerical limits of a dtype, with torch.finfo's and torch.iinfo's fields.
 // They describe the type itself, so they cover PyTorch's float16, bfloat16 and float64 and its
 // narrow integers too, whether or not myelin has tensors of that dtype yet.
-import { type DType, isDType } from './dtype.js';
+import { type DType, getDefaultDtype, isDType, isFloatingDType } from './dtype.js';
 
-/** The floating dtypes `finfo` describes (as PyTorch names them; only float32 computes here). */
+/** The floating dtypes `finfo` describes (as PyTorch names them; float32 and float64 are Tensor dtypes here). */
 export type FloatDTypeName = 'float32' | 'float64' | 'float16' | 'bfloat16';
 /** The integer dtypes `iinfo` describes (as PyTorch names them; only int32 computes here). */
 export type IntDTypeName = 'int32' | 'int16' | 'int8' | 'uint8';
@@ -105,11 +105,11 @@ const INTS: Record<IntDTypeName, IInfo> = {
   uint8: new IInfo('uint8', 8, 255, 0),
 };
 
-/** The limits of a floating dtype (float32 when none is given, the default dtype). */
-export function finfo(dtype: FloatDTypeName | DType = 'float32'): FInfo {
+/** The limits of a floating dtype (the default dtype, float32 unless setDefaultDtype changed it, when none is given). */
+export function finfo(dtype: FloatDTypeName | DType = getDefaultDtype()): FInfo {
   const info = FLOATS[dtype as FloatDTypeName];
   if (info) return info;
-  if (dtype in INTS || (isDType(dtype) && dtype !== 'float32'))
+  if (dtype in INTS || (isDType(dtype) && !isFloatingDType(dtype)))
     throw new TypeError(`finfo: ${String(dtype)} is not a floating point dtype; use iinfo for integers`);
   throw new TypeError(`finfo: unknown dtype '${String(dtype)}' (expected ${Object.keys(FLOATS).join(', ')})`);
 }

@@ -6,7 +6,8 @@ export {
   useDeterministicAlgorithms,
 } from './backend.js';
 export type { BackendInfo, Isa } from './backend.js';
-export type { DType } from './dtype.js';
+export type { DType, FloatDType } from './dtype.js';
+export { getDefaultDtype, isFloatingDType, promoteTypes, setDefaultDtype } from './dtype.js';
 export { Tensor, Storage, isTensor } from './tensor.js';
 export { device, Device, cuda, backends, type DeviceLike, type DeviceType } from './device.js';
 export { tensor, zeros, ones, full, empty, type CreationOptions } from './creation.js';

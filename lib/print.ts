@@ -1,6 +1,7 @@
 // Printing like PyTorch's torch/_tensor_str.py: 4 decimals for floats, integer-valued floats as
 // "1.", scientific notation when the magnitudes call for it, one column width for all elements,
 // summarised with "..." above 1000 elements (3 edge items), lines wrapped at 80 characters.
+import { getDefaultDtype, isFloatingDType } from './dtype.js';
 import { checkTensor } from './errors.js';
 import type { Tensor } from './tensor.js';
 
@@ -157,10 +158,12 @@ export function formatTensor(t: Tensor): string {
     if (t.ndim !== 1) suffixes.push(`size=[${t.shape.join(', ')}]`);
   } else {
     const summarize = n > THRESHOLD;
-    const f = new Formatter(t.dtype === 'float32', t.dtype === 'bool', summarizedValues(t, summarize));
+    const f = new Formatter(isFloatingDType(t.dtype), t.dtype === 'bool', summarizedValues(t, summarize));
     text = body({ shape: [...t.shape], get: (i) => elementAt(t, i) }, 0, [], indent, summarize, f);
   }
-  if (t.dtype !== 'float32' && n === 0) suffixes.push(`dtype=${t.dtype}`);
+  // torch names a floating dtype other than the default one (float64 while the default is
+  // float32, and float32 while it is float64); other dtypes only when nothing shows the kind.
+  if (isFloatingDType(t.dtype) ? t.dtype !== getDefaultDtype() : n === 0) suffixes.push(`dtype=${t.dtype}`);
   if (t.gradFn) suffixes.push(`gradFn=<${t.gradFn.name}>`);
   else if (t.requiresGrad) suffixes.push('requiresGrad=true');
   return `${prefix + [text, ...suffixes].join(', ')})`;

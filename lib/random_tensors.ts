@@ -1,7 +1,7 @@
 // Random tensors drawn from a Generator (lib/random.ts): the same values on every CPU.
 import { type DeviceLike, requireCpu } from './device.js';
 import { checkElementCount, checkOptions, checkTensor, describe, optionKeys, type OptionKeys } from './errors.js';
-import { allocate, type DType, isDType } from './dtype.js';
+import { allocate, type DType, getDefaultDtype, isDType, isFloatingDType } from './dtype.js';
 import { copyRaw, valuesAs } from './raw/strided.js';
 import { defaultGenerator, Generator } from './random.js';
 import { checkShape, numel, type Shape } from './shape.js';
@@ -9,7 +9,7 @@ import { Storage, Tensor } from './tensor.js';
 
 /** The options of the random functions (PyTorch's `dtype=`, `requires_grad=`, `generator=`, `device=`). */
 export interface RandomOptions {
-  /** The result's dtype (default float32; randint: int32). */
+  /** The result's dtype (default: the default dtype, float32 unless setDefaultDtype changed it; randint: int32). */
   dtype?: DType;
   /** Make the result a leaf that requires grad (default false). */
   requiresGrad?: boolean;
@@ -20,7 +20,7 @@ export interface RandomOptions {
 }
 
 const RANDOM_OPTIONS = optionKeys<RandomOptions>({
-  dtype: ['float32', 'int32', 'bool'],
+  dtype: ['float32', 'float64', 'int32', 'bool'],
   requiresGrad: 'boolean',
   generator: 'object',
   device: true,
@@ -40,8 +40,8 @@ function gen(
 }
 
 function floatDType(op: string, opts?: RandomOptions): DType {
-  const d = opts?.dtype ?? 'float32';
-  if (d !== 'float32') throw new TypeError(`${op}: dtype must be 'float32', got ${String(d)}`);
+  const d = opts?.dtype ?? getDefaultDtype();
+  if (!isFloatingDType(d)) throw new TypeError(`${op}: dtype must be 'float32' or 'float64', got ${String(d)}`);
   return d;
 }
 
@@ -57,7 +57,9 @@ function make(op: string, shape: Shape, dtype: DType, opts: RandomOptions | unde
 /** Uniform on [0, 1) (torch.rand). */
 export function rand(shape: Shape, opts?: RandomOptions): Tensor {
   const g = gen('rand', opts);
-  return make('rand', shape, floatDType('rand', opts), opts, () => g.nextFloat());
+  const dtype = floatDType('rand', opts);
+  // float64 draws all 53 bits of mantissa, as torch's double uniform does.
+  return make('rand', shape, dtype, opts, dtype === 'float64' ? () => g.nextDouble() : () => g.nextFloat());
 }
 
 /** Standard normal (torch.randn). */

@@ -1,13 +1,13 @@
 // Tensor: metadata (shape, strides, offset, dtype) over a shared typed-array storage, plus the
 // autograd fields. Ops live in lib/ops/*.ts and add their methods to Tensor.prototype.
 import type { Node } from './autograd/node.js';
-import { type DType, type TypedArray, dtypeOf } from './dtype.js';
+import { type DType, dtypeOf, isFloatingDType, type TypedArray } from './dtype.js';
 import { contiguousStrides, formatShape, isContiguous, numel, type Shape } from './shape.js';
 import { activeTracer } from './trace.js';
 
 /**
  * The buffer views share. `version` counts in-place writes, to catch stale saved tensors.
- * The typed array must be one of the three dtypes' kinds, and must keep its length: an
+ * The typed array must be one of the dtypes' kinds (DTYPES in dtype.ts), and must keep its length: an
  * ArrayBuffer transferred away (postMessage, structuredClone with transfer) or a resizable one
  * shrunk under it would otherwise read as NaN or zeros, so reading `data` then throws.
  */
@@ -112,7 +112,7 @@ export class Tensor<D extends DType = DType> {
     return new Tensor(new Storage(data), shape);
   }
 
-  /** The element type: 'float32', 'int32' or 'bool' (`torch.Tensor.dtype`). */
+  /** The element type: 'float32', 'float64', 'int32' or 'bool' (`torch.Tensor.dtype`). */
   get dtype(): D {
     return this.storage.dtype as D;
   }
@@ -147,7 +147,7 @@ export class Tensor<D extends DType = DType> {
 
   /**
    * Whether operations on this tensor are recorded for backward (`torch.Tensor.requires_grad`).
-   * Setting it: only float32 tensors may require grad (a TypeError), and a non-leaf tensor cannot
+   * Setting it: only floating tensors (float32, float64) may require grad (a TypeError), and a non-leaf tensor cannot
    * stop (an Error: use detach()).
    */
   get requiresGrad(): boolean {
@@ -155,8 +155,10 @@ export class Tensor<D extends DType = DType> {
   }
   /** Sets whether operations on this tensor are recorded (see the getter for the errors). */
   set requiresGrad(value: boolean) {
-    if (value && this.dtype !== 'float32') {
-      throw new TypeError(`requiresGrad: only float32 tensors can require gradients, got ${this.dtype}`);
+    if (value && !isFloatingDType(this.dtype)) {
+      throw new TypeError(
+        `requiresGrad: only floating point tensors (float32, float64) can require gradients, got ${this.dtype}`,
+      );
     }
     if (!value && this.gradFn) {
       throw new Error('requiresGrad: cannot turn off gradients of a non-leaf tensor; use detach()');

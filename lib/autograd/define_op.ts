@@ -2,7 +2,7 @@
 // recording; when grad mode is on and an input requires grad, the result gets a node whose
 // backward is the spec's. While a dual level is open (forward_ad.ts) and an input carries a
 // tangent, the spec's jvp rule gives the output's tangent.
-import { allocate } from '../dtype.js';
+import { allocate, FLOATING_DTYPES, type FloatDType, isFloatingDType, unsupportedDtype } from '../dtype.js';
 import { checkOptions, nameError } from '../errors.js';
 import { isTensor, Storage, Tensor } from '../tensor.js';
 import { activeTracer } from '../trace.js';
@@ -62,7 +62,17 @@ export interface OpSpec<A extends unknown[], S extends object> {
    * op: a Hessian through it is an error rather than a silently partial result.
    */
   differentiableBackward?: false;
+  /**
+   * The floating dtypes the forward computes in (default: float32 only). A floating tensor
+   * argument of another dtype is refused with an error naming the op and the dtype, before the
+   * forward runs: an op whose kernel reads float32 never sees a float64 buffer, and never
+   * computes in float32 what was asked in float64. A forward written with ops (or generic over
+   * the storage, as a view) lists every dtype its parts support.
+   */
+  dtypes?: readonly FloatDType[];
 }
+
+const FLOAT32_ONLY: readonly FloatDType[] = ['float32'];
 
 // The Context's own fields; every other field is the op's (OpContext<S>).
 const CONTEXT_FIELDS = new Set(['needsInputGrad', 'savedTensors', 'fieldTensors', 'opName', 'gradInputs']);
@@ -226,8 +236,9 @@ function forwardTangent(spec: OpSpec<never, object>, ctx: Context, out: Tensor, 
  * runs `spec.forward` on its arguments without recording and, when grad mode is on and a tensor
  * argument requires grad, gives the result a node whose backward is `spec.backward`; while a
  * forward-mode dual level is open and an argument carries a tangent, `spec.jvp` gives the
- * result's tangent. Throws if spec has a key other than name, forward, backward, jvp and
- * differentiableBackward. The op then throws, prefixed with its name: what its forward or
+ * result's tangent. Throws if spec has a key other than name, forward, backward, jvp,
+ * differentiableBackward and dtypes. The op then throws, prefixed with its name: a floating
+ * tensor argument of a dtype not in spec.dtypes (default float32 only); what its forward or
  * backward throws; on a second backward through a freed graph (without retainGraph); when a
  * tensor it saved was modified in place before the backward; on a dual tensor argument when it
  * has no jvp; and on a second derivative through it when differentiableBackward is false.
@@ -235,10 +246,13 @@ function forwardTangent(spec: OpSpec<never, object>, ctx: Context, out: Tensor, 
 export function defineOp<A extends unknown[], S extends object = Record<never, never>>(
   spec: OpSpec<A, S>,
 ): (...args: A) => Tensor {
-  checkOptions('autograd.defineOp', spec, ['name', 'forward', 'backward', 'jvp', 'differentiableBackward']);
+  checkOptions('autograd.defineOp', spec, ['name', 'forward', 'backward', 'jvp', 'differentiableBackward', 'dtypes']);
+  const dtypes = spec.dtypes ?? FLOAT32_ONLY;
   const run = (...args: A): Tensor => {
     const ctx = new Context(spec.name);
     const tensors = args.filter(isTensor) as Tensor[];
+    for (const t of tensors)
+      if (isFloatingDType(t.dtype) && !dtypes.includes(t.dtype)) throw unsupportedDtype(spec.name, t.dtype);
     const record = isGradEnabled() && tensors.some((t) => t.requiresGrad);
     ctx.needsInputGrad = tensors.map((t) => record && t.requiresGrad);
     // The op's own fields start unset: its forward assigns them before its backward reads them.
@@ -278,6 +292,7 @@ function noDerivative(op: string): Error {
 // depends on) only make it recorded.
 const refuseOp = defineOp({
   name: 'noDerivative',
+  dtypes: FLOATING_DTYPES,
   forward(ctx: OpContext<{ op: string }>, g: Tensor, op: string, ..._sources: Tensor[]) {
     ctx.op = op;
     return new Tensor(g.storage, g.shape, g.strides, g.offset);

@@ -3,6 +3,7 @@
 // op's JVP rule (OpSpec.jvp, beside its forward and backward). unpackDual reads it back. A view
 // of a dual gets the same view of the tangent, so an in-place op on the view (which writes the
 // new tangent into it, lib/ops/inplace.ts) updates the base's tangent too.
+import { FLOATING_DTYPES } from '../dtype.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { defineOp } from './define_op.js';
@@ -34,6 +35,7 @@ export function dualLevel<T>(fn: () => T): T {
 // gradient passes straight through in reverse mode.
 const aliasOp = defineOp({
   name: 'alias',
+  dtypes: FLOATING_DTYPES,
   forward(_ctx, x: Tensor) {
     const v = new Tensor(x.storage, x.shape, x.strides, x.offset);
     v._base = x._base ?? x;

@@ -1,12 +1,15 @@
 // gradcheck: compares the analytic Jacobian (one backward per output element) with central
 // finite differences (two forwards per input element), like torch.autograd.gradcheck.
 //
-// The forward runs in float32, so the check is tuned for it: the default step eps = 1e-3 keeps
-// the truncation error (~eps^2 f''') and the rounding error (~1e-7 |f| / eps) both near 1e-4;
-// the difference quotient uses the perturbation actually stored in float32 and float64
-// arithmetic for everything else. An element passes when |analytic - numeric| <= atol +
-// rtol * |numeric| (defaults atol 1e-3, rtol 1e-2). Inputs must not be expanded views (a
-// stride-0 element would be perturbed for every position that shares it).
+// The defaults follow the inputs' dtype. In float32 the default step eps = 1e-3 keeps the
+// truncation error (~eps^2 f''') and the rounding error (~1e-7 |f| / eps) both near 1e-4, with
+// atol 1e-3 and rtol 1e-2. When every input checked is float64 they are PyTorch's (eps 1e-6,
+// atol 1e-5, rtol 1e-3): rounding is then ~1e-16 |f| / eps, and the check is tight. The
+// difference quotient uses the perturbation actually stored and float64 arithmetic for
+// everything else. An element passes when |analytic - numeric| <= atol + rtol * |numeric|.
+// Inputs must not be expanded views (a stride-0 element would be perturbed for every position
+// that shares it).
+import { allocate, isFloatingDType } from '../dtype.js';
 import { checkFunction, checkOptions } from '../errors.js';
 import { grad } from './backward.js';
 import { noGrad } from './grad_mode.js';
@@ -16,11 +19,11 @@ import { Storage, Tensor } from '../tensor.js';
 
 /** The options of `gradcheck` (PyTorch's keyword arguments). */
 export interface GradcheckOptions {
-  /** The finite-difference step (default 1e-3). */
+  /** The finite-difference step (default 1e-3; 1e-6 when every input checked is float64). */
   eps?: number;
-  /** Absolute tolerance between the analytical and numerical gradients (default 1e-3). */
+  /** Absolute tolerance between the analytical and numerical gradients (default 1e-3; float64: 1e-5). */
   atol?: number;
-  /** Relative tolerance between the analytical and numerical gradients (default 1e-2). */
+  /** Relative tolerance between the analytical and numerical gradients (default 1e-2; float64: 1e-3). */
   rtol?: number;
 }
 
@@ -32,7 +35,7 @@ function outputsOf(fn: Fn, inputs: Tensor[]): Tensor[] {
   list.forEach((o, i) => {
     if (!(o instanceof Tensor)) throw new TypeError(`gradcheck: output ${i} of fn is not a Tensor`);
   });
-  return list.filter((o) => o.dtype === 'float32');
+  return list.filter((o) => isFloatingDType(o.dtype));
 }
 
 function flatValues(outs: Tensor[]): Float64Array {
@@ -40,7 +43,7 @@ function flatValues(outs: Tensor[]): Float64Array {
   const vals = new Float64Array(total);
   let at = 0;
   for (const o of outs) {
-    vals.set(o.toTypedArray() as Float32Array, at);
+    vals.set(o.toTypedArray() as Float32Array | Float64Array, at);
     at += o.numel();
   }
   return vals;
@@ -50,14 +53,16 @@ function flatValues(outs: Tensor[]): Float64Array {
 export function gradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {}): true {
   checkFunction('gradcheck', 'fn', fn);
   checkOptions('gradcheck', opts, { eps: 'number', atol: 'number', rtol: 'number' });
-  const eps = opts.eps ?? 1e-3;
-  const atol = opts.atol ?? 1e-3;
-  const rtol = opts.rtol ?? 1e-2;
   if (!Array.isArray(inputs)) throw new TypeError('gradcheck: inputs must be an array of tensors');
   const wrt = inputs.map((t, i) => ({ t, i })).filter(({ t }) => t instanceof Tensor && t.requiresGrad);
   if (wrt.length === 0) throw new Error('gradcheck: no input requires grad');
+  const double = wrt.every(({ t }) => t.dtype === 'float64');
+  const eps = opts.eps ?? (double ? 1e-6 : 1e-3);
+  const atol = opts.atol ?? (double ? 1e-5 : 1e-3);
+  const rtol = opts.rtol ?? (double ? 1e-3 : 1e-2);
   wrt.forEach(({ t, i }) => {
-    if (t.dtype !== 'float32') throw new TypeError(`gradcheck: input ${i} must be float32, got ${t.dtype}`);
+    if (!isFloatingDType(t.dtype))
+      throw new TypeError(`gradcheck: input ${i} must be floating point (float32, float64), got ${t.dtype}`);
     if (t.strides.some((s, d) => s === 0 && t.shape[d] > 1))
       throw new Error(`gradcheck: input ${i} is an expanded view; pass a contiguous copy`);
   });
@@ -70,7 +75,7 @@ export function gradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {})
   for (const o of outs) {
     for (let j = 0; j < o.numel(); j++, row++) {
       if (!o.requiresGrad) continue;
-      const onehot = new Float32Array(o.numel());
+      const onehot = allocate(o.dtype, o.numel());
       onehot[j] = 1;
       const grads = grad(
         o,
@@ -83,7 +88,7 @@ export function gradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {})
       );
       grads.forEach((g, k) => {
         if (!g) return;
-        const gv = g.toTypedArray() as Float32Array;
+        const gv = g.toTypedArray() as Float32Array | Float64Array;
         analytic[k].set(gv, row * wrt[k].t.numel());
       });
     }
@@ -91,7 +96,7 @@ export function gradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {})
 
   // Numeric Jacobian: column i from f(x + eps e_i) - f(x - eps e_i) over the step stored.
   wrt.forEach(({ t, i: inputIndex }, k) => {
-    const data = t.storage.data as Float32Array;
+    const data = t.storage.data as Float32Array | Float64Array;
     const offs = elementOffsets(t.shape, t.strides, t.offset);
     const n = t.numel();
     let worst = { diff: -1, tol: 0, col: 0, row: 0, a: 0, num: 0 };

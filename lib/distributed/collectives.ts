@@ -7,7 +7,7 @@
 // outputs are written in place. Before any data moves, the ranks exchange what they are about
 // to do (collective, dtype, shape, root, op): a disagreement fails on every rank with an
 // error naming both sides, and leaves the group usable.
-import type { DType } from '../dtype.js';
+import { type DType, unsupportedDtype } from '../dtype.js';
 import { checkOptions, describe } from '../errors.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -42,7 +42,8 @@ export interface ReduceOptions extends AsyncOption {
   op?: ReduceOpName;
 }
 
-const DTYPE_CODE: Record<DType, number> = { float32: 0, int32: 1, bool: 2 };
+// The native collectives' element types; float64 has none yet (refused in submit).
+const DTYPE_CODE: Partial<Record<DType, number>> = { float32: 0, int32: 1, bool: 2 };
 
 // Only the collectives construct a Work (as in PyTorch): the key proves the caller is one.
 const workKey = Symbol('Work');
@@ -176,10 +177,12 @@ interface Call {
 }
 
 function submit(group: ActiveGroup, c: Call): Work | undefined {
+  for (const t of [c.tensor, ...(c.list ?? [])])
+    if (t && DTYPE_CODE[t.dtype] === undefined) throw unsupportedDtype('distributed collectives', t.dtype);
   for (const t of c.writes) t.storage.version++;
   const id = group.native.submit(
     c.kind,
-    c.tensor ? DTYPE_CODE[c.tensor.dtype] : 0,
+    c.tensor ? DTYPE_CODE[c.tensor.dtype]! : 0,
     c.op ?? 0,
     c.root ?? 0,
     c.tensor ? c.tensor.shape : [],

@@ -4,7 +4,7 @@
 // the data section: each tensor's little-endian bytes, row-major, back to back with no gaps.
 // Written byte for byte as the reference implementation writes: tensors ordered by dtype (widest
 // first, which keeps every tensor aligned) then by name, '__metadata__' first in the JSON.
-// myelin writes F32, I32 and BOOL; it reads those and also F64, F16, BF16 (as float32) and I64,
+// myelin writes F32, F64, I32 and BOOL; it reads those and also F16, BF16 (as float32) and I64,
 // I16, I8, U8, U16, U32 (as int32, refusing values int32 cannot hold).
 import { checkPath, checkString } from '../errors.js';
 import { endianness } from 'node:os';
@@ -15,7 +15,7 @@ import { writeFileAtomic } from './atomic.js';
 import { allocatePayload, atEnd, type ByteSource, FileSource, MemorySource, readUpTo } from './byte_source.js';
 import { parseHeader } from './safetensors_header.js';
 
-/** The dtypes of the safetensors format, by its names (myelin reads each as float32, int32 or bool). */
+/** The dtypes of the safetensors format, by its names (myelin reads each as float32, float64, int32 or bool). */
 export type SafetensorsDType =
   | 'F64'
   | 'F32'
@@ -71,7 +71,7 @@ const DTYPE_RANK: Record<SafetensorsDType, number> = {
   I64: 13,
 };
 
-const WRITE_DTYPE: Record<DType, SafetensorsDType> = { float32: 'F32', int32: 'I32', bool: 'BOOL' };
+const WRITE_DTYPE: Record<DType, SafetensorsDType> = { float32: 'F32', float64: 'F64', int32: 'I32', bool: 'BOOL' };
 
 /** The reference implementation refuses headers above 100 MB. */
 const MAX_HEADER = 100_000_000;
@@ -265,7 +265,7 @@ function convert(e: Entry, raw: Uint8Array, fail: (msg: string) => never): Typed
       return raw;
     }
     case 'F64':
-      return Float32Array.from(view(Float64Array, raw));
+      return view(Float64Array, raw);
     case 'F16':
       return halfToFloat32(view(Uint16Array, raw), false);
     case 'BF16':

@@ -10,7 +10,7 @@
 //
 // Loading never runs code: the pickle goes through a restricted unpickler that allows the names
 // torch.load(..., weights_only=True) allows and implements each of them here. Storages of dtypes
-// myelin lacks are converted (float64/float16/bfloat16 → float32; int64/int16/int8/uint8 →
+// myelin lacks are converted (float16/bfloat16 → float32; int64/int16/int8/uint8 →
 // int32, refusing values int32 cannot hold) and the conversions are reported. Tensors that
 // shared a storage in PyTorch share one here, with their offsets and strides.
 import { readFileSync } from 'node:fs';
@@ -49,7 +49,7 @@ const STORAGE_CLASSES: Record<string, string> = {
 /** Bytes per element and the myelin dtype each torch dtype is read as (null: not readable). */
 const TORCH_DTYPES: Record<string, { size: number; as: DType | null }> = {
   float32: { size: 4, as: 'float32' },
-  float64: { size: 8, as: 'float32' },
+  float64: { size: 8, as: 'float64' },
   float16: { size: 2, as: 'float32' },
   bfloat16: { size: 2, as: 'float32' },
   int64: { size: 8, as: 'int32' },
@@ -68,7 +68,12 @@ const TORCH_DTYPES: Record<string, { size: number; as: DType | null }> = {
   quint2x4: { size: 1, as: null },
 };
 
-const WRITE_CLASS: Record<DType, string> = { float32: 'FloatStorage', int32: 'IntStorage', bool: 'BoolStorage' };
+const WRITE_CLASS: Record<DType, string> = {
+  float32: 'FloatStorage',
+  float64: 'DoubleStorage',
+  int32: 'IntStorage',
+  bool: 'BoolStorage',
+};
 
 /** A name the restricted unpickler allows: GLOBAL pushes one of these, never a real object. */
 class Allowed {
@@ -122,7 +127,7 @@ interface StorageRecord {
   storage: Storage | null;
 }
 
-/** A dtype conversion loadTorch made: storages of a dtype myelin lacks (float64, int64...). */
+/** A dtype conversion loadTorch made: storages of a dtype myelin lacks (float16, int64...). */
 export interface TorchConversion {
   /** The storage dtype in the file. */
   from: string;
@@ -496,7 +501,7 @@ class TorchLoader {
           if (raw[i] > 1) this.fail(`storage '${rec.key}': bool byte ${raw[i]} at ${i}`);
         return raw;
       case 'float64':
-        return Float32Array.from(new Float64Array(buf));
+        return new Float64Array(buf);
       case 'float16':
         return halfToFloat32(new Uint16Array(buf), false);
       case 'bfloat16':

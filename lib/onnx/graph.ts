@@ -30,6 +30,7 @@ export interface ValueInfo {
 
 const ELEM: Record<TensorValue['dtype'], number> = {
   float32: DataType.FLOAT,
+  float64: DataType.DOUBLE,
   int32: DataType.INT32,
   bool: DataType.BOOL,
   int64: DataType.INT64,
@@ -44,6 +45,8 @@ function rawBytes(v: TensorValue): Uint8Array {
   switch (v.dtype) {
     case 'float32':
       return new Uint8Array(Float32Array.from(v.data as ArrayLike<number>).buffer);
+    case 'float64':
+      return new Uint8Array(Float64Array.from(v.data as ArrayLike<number>).buffer);
     case 'int32':
       return new Uint8Array(Int32Array.from(v.data as ArrayLike<number>).buffer);
     case 'bool':

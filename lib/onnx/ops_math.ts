@@ -1,5 +1,5 @@
 // ONNX mappings of the elementwise, activation, reduction, softmax and matrix ops.
-import type { DType } from '../dtype.js';
+import { type DType, promoteTypes } from '../dtype.js';
 import { Tensor } from '../tensor.js';
 import type { OpContext, OpHandler } from './export.js';
 
@@ -289,11 +289,10 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
   }
 }
 
-/** Arguments 0 and 1 cast to their promoted dtype (bool < int32 < float32), for comparisons. */
+/** Arguments 0 and 1 cast to their promoted dtype (torch's promotion), for comparisons. */
 function commonInputs(c: OpContext): string[] {
   const [a, b] = [c.args[0] as Tensor, c.args[1] as Tensor];
-  const rank = { bool: 0, int32: 1, float32: 2 } as const;
-  const to = rank[a.dtype] >= rank[b.dtype] ? a.dtype : b.dtype;
+  const to = promoteTypes(a.dtype, b.dtype);
   return [castTo(c, 0, to), castTo(c, 1, to)];
 }
 
@@ -327,7 +326,7 @@ export function castTo(c: OpContext, k: number, to: DType): string {
   return t.dtype === to ? v : c.g.op('Cast', [v], { to: ONNX_DTYPE[to] });
 }
 
-const ONNX_DTYPE: Record<DType, number> = { float32: 1, int32: 6, bool: 9 };
+const ONNX_DTYPE: Record<DType, number> = { float32: 1, float64: 11, int32: 6, bool: 9 };
 
 export function onnxDType(t: DType): number {
   return ONNX_DTYPE[t];

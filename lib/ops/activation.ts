@@ -9,7 +9,7 @@ import { contiguousStrides } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { unaryInplace } from './inplace.js';
 import { contiguousRaw } from '../raw/elementwise.js';
-import { cast } from './cast.js';
+import { float32Operand } from './cast.js';
 import { add, mul, sub } from './binary.js';
 import { cos, exp, relu as reluOp, sigmoid, tanh } from './unary.js';
 import { erf } from './special.js';
@@ -28,7 +28,7 @@ function checkInput(op: string, x: unknown): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
   if (x.dtype === 'float32') return x;
   if (x.dtype === 'bool') throw new TypeError(`${op}: expected a float32 tensor, got bool`);
-  return cast(x, 'float32');
+  return float32Operand(op, x);
 }
 
 interface PointwiseSpec<O> {

@@ -1,14 +1,14 @@
 // Broadcasting binary arithmetic: forward through the native strided kernel, backward beside it.
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp } from '../native.js';
-import { type DType, promoteTypes } from '../dtype.js';
+import { type DType, getDefaultDtype, promoteTypes } from '../dtype.js';
 import { broadcastShapes, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { binaryRaw } from '../raw/elementwise.js';
 import { sumTo } from './reduce.js';
 import { expand } from './view.js';
 import { valuesAs } from '../raw/strided.js';
-import { cast } from './cast.js';
+import { float32Operand } from './cast.js';
 import { recorded } from '../trace.js';
 
 /** An operand of the arithmetic ops: a tensor, or a number (a "weak" scalar, as in PyTorch). */
@@ -105,11 +105,13 @@ export function broadcastSum(shape: Shape, ...terms: (Tensor | null | undefined)
 }
 
 /**
- * The dtype of a op b (torch's promotion; a number is a "weak" scalar: an integer keeps an
- * int32/bool tensor int32, a fraction makes it float32).
+ * The dtype of a op b (torch's promotion: float32 with float64 gives float64; a number is a
+ * "weak" scalar that never widens a tensor of its own category: an integer keeps an int32/bool
+ * tensor int32, a fraction makes it the default dtype and leaves a float32 tensor float32).
  */
 export function resultType(a: TensorLike, b: TensorLike): DType {
-  const kind = (x: TensorLike): DType => (x instanceof Tensor ? x.dtype : Number.isInteger(x) ? 'int32' : 'float32');
+  const kind = (x: TensorLike): DType =>
+    x instanceof Tensor ? x.dtype : Number.isInteger(x) ? 'int32' : getDefaultDtype();
   if (a instanceof Tensor && b instanceof Tensor) {
     const t = promoteTypes(a.dtype, b.dtype);
     return t === 'bool' ? 'int32' : t;
@@ -122,7 +124,7 @@ export function resultType(a: TensorLike, b: TensorLike): DType {
 export function floatPair(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
   const ta = asTensor(op, a);
   const tb = asTensor(op, b);
-  return [cast(ta, 'float32'), cast(tb, 'float32')];
+  return [float32Operand(op, ta), float32Operand(op, tb)];
 }
 
 /** a op b on int32 values in TypeScript (wrapping like int32 arithmetic). */

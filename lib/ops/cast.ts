@@ -1,11 +1,41 @@
-// Dtype conversion as one op: Tensor.to/float/int/bool and the promotion of int32/bool inputs to
-// float32 inside the floating ops, so that a traced forward (onnx.export) sees every cast.
-import type { DType } from '../dtype.js';
+// Dtype conversion as one op: Tensor.to/float/double/int/bool and the promotion of int32/bool
+// inputs to float32 inside the floating ops, so that a traced forward (onnx.export) sees every
+// cast. A cast between floating dtypes is differentiable (its gradient is cast back), as torch's.
+import { defineOp, type OpContext } from '../autograd/define_op.js';
+import { type DType, FLOATING_DTYPES, isFloatingDType, unsupportedDtype } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import { recorded } from '../trace.js';
 import { copyRaw } from '../raw/strided.js';
 
-/** x as `dtype` (x itself when it already is): a copy, truncating floats toward zero for int32. */
+const floatCastOp: (x: Tensor, dtype: DType) => Tensor = defineOp({
+  name: 'to',
+  dtypes: FLOATING_DTYPES,
+  forward(ctx: OpContext<{ from: DType; to: DType }>, x: Tensor, dtype: DType) {
+    ctx.from = x.dtype;
+    ctx.to = dtype;
+    return copyRaw(x, dtype);
+  },
+  backward(ctx, g) {
+    return [cast(g, ctx.from)];
+  },
+  jvp: (ctx, t) => cast(t!, ctx.to),
+});
+
+/**
+ * x as `dtype` (x itself when it already is): a copy, rounding to nearest from float64 to
+ * float32, truncating floats toward zero for int32. Differentiable between floating dtypes.
+ */
 export function cast(x: Tensor, dtype: DType): Tensor {
-  return x.dtype === dtype ? x : recorded('to', [x, dtype], () => copyRaw(x, dtype));
+  if (x.dtype === dtype) return x;
+  if (isFloatingDType(x.dtype) && isFloatingDType(dtype)) return floatCastOp(x, dtype);
+  return recorded('to', [x, dtype], () => copyRaw(x, dtype));
+}
+
+/**
+ * x as the floating operand of an op that computes in float32 only: int32 and bool promote to
+ * float32; float64 is refused with an error naming the op (rather than rounded to float32).
+ */
+export function float32Operand(op: string, x: Tensor): Tensor {
+  if (x.dtype === 'float64') throw unsupportedDtype(op, x.dtype);
+  return cast(x, 'float32');
 }

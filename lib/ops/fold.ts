@@ -4,6 +4,7 @@
 // Tensor.unfold's is its window sum, whose gradient is the view again), so higher-order gradients
 // work. The loops are TypeScript: convolution keeps its own native im2col; these serve layers such
 // as a locally-connected one, where the per-window matrix work dominates.
+import { isFloatingDType } from '../dtype.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { checkOptions, describe } from '../errors.js';
 import { checkAllocation, formatShape, normalizeDim, numel, type Shape } from '../shape.js';
@@ -86,7 +87,7 @@ export function unfoldDim(x: Tensor, dim: number, size: number, step: number): T
     throw new RangeError(`unfold: size must be a non-negative integer, got ${String(size)}`);
   if (size > n) throw new RangeError(`unfold: maximum size for tensor at dimension ${dim} is ${n} but size is ${size}`);
   if (!Number.isInteger(step) || step <= 0) throw new RangeError(`unfold: step is ${String(step)} but must be > 0`);
-  if (x.dtype !== 'float32') return unfoldOp(x.detach(), d, size, step);
+  if (!isFloatingDType(x.dtype)) return unfoldOp(x.detach(), d, size, step);
   return unfoldOp(x, d, size, step);
 }
 

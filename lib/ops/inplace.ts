@@ -3,6 +3,7 @@
 // non-leaf it rebases the history: the op runs on a recorded clone of the old value and the
 // tensor's gradFn becomes the new node, so gradients stay right. Views of tensors that
 // require grad cannot be modified in place while recording (torch's CopySlices is not here).
+import { isFloatingDType } from '../dtype.js';
 import { checkNumber, checkOptions, describe } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
@@ -79,8 +80,10 @@ function checkBroadcastInto(op: string, t: Tensor, o: Tensor): void {
 }
 
 function checkCast(op: string, t: Tensor, result: Tensor): void {
-  if (t.dtype !== 'float32' && result.dtype === 'float32') {
-    throw new TypeError(`${op}: result type float32 can't be cast to the ${t.dtype} tensor it would be written to`);
+  if (!isFloatingDType(t.dtype) && isFloatingDType(result.dtype)) {
+    throw new TypeError(
+      `${op}: result type ${result.dtype} can't be cast to the ${t.dtype} tensor it would be written to`,
+    );
   }
 }
 
@@ -154,8 +157,8 @@ export function copy_(t: Tensor, src: TensorLike): Tensor {
   checkBroadcastInto('copy_', t, s);
   if (record || anyDual(t, s)) {
     // An int32/bool target has no gradient: its new value is src broadcast and cast.
-    if (t.dtype !== 'float32') return commit('copy_', t, cast(expand(s, t.shape), t.dtype));
-    return commit('copy_', t, overwriteOp(t, cast(s, 'float32'), t.shape));
+    if (!isFloatingDType(t.dtype)) return commit('copy_', t, cast(expand(s, t.shape), t.dtype));
+    return commit('copy_', t, overwriteOp(t, cast(s, t.dtype), t.shape));
   }
   writeInto(t, s);
   t.storage.version++;

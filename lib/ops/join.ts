@@ -1,7 +1,8 @@
 // Joining and splitting: cat, stack, split, chunk, unbind, repeat, flip.
 import { checkElementCount, checkNumbers, checkTensor, describe } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
-import { allocate, promoteTypes, type DType } from '../dtype.js';
+import { allocate, FLOATING_DTYPES, promoteTypes, type DType } from '../dtype.js';
+import { cast } from './cast.js';
 import { checkAllocation, formatShape, normalizeDim, normalizeDims, numel } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { elementOffsets, writeInto } from '../raw/strided.js';
@@ -10,10 +11,12 @@ import { recorded } from '../trace.js';
 
 const catOp = defineOp({
   name: 'cat',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
-  forward(ctx: OpContext<{ dim: number; sizes: number[] }>, dim: number, ...ts: Tensor[]) {
+  forward(ctx: OpContext<{ dim: number; sizes: number[]; dtypes: DType[] }>, dim: number, ...ts: Tensor[]) {
     ctx.dim = dim;
     ctx.sizes = ts.map((t) => t.shape[dim]);
+    ctx.dtypes = ts.map((t) => t.dtype);
     const dtype = ts.map((t) => t.dtype).reduce(promoteTypes);
     const shape = [...ts[0].shape];
     shape[dim] = ts.reduce((n, t) => n + t.shape[dim], 0);
@@ -29,7 +32,8 @@ const catOp = defineOp({
     const dim = ctx.dim;
     let at = 0;
     return ctx.sizes.map((n, i) => {
-      const piece = ctx.needsInputGrad[i] ? narrow(g, dim, at, n) : null;
+      // Each input's gradient in its own dtype (float32 and float64 inputs give a float64 result).
+      const piece = ctx.needsInputGrad[i] ? cast(narrow(g, dim, at, n), ctx.dtypes[i]) : null;
       at += n;
       return piece;
     });
@@ -179,6 +183,7 @@ function flipRaw(x: Tensor, dims: number[]): Tensor {
 
 const flipOp: (x: Tensor, dims: number[]) => Tensor = defineOp({
   name: 'flip',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(ctx: OpContext<{ dims: number[] }>, x: Tensor, dims: number[]) {
     ctx.dims = dims;

@@ -56,7 +56,8 @@ function broadcastValues(
   shape: readonly number[],
 ): Float32Array | null {
   if (t === null || t === undefined) return null;
-  if (!(t instanceof Tensor) || t.dtype !== 'float32') throw new TypeError(`${op}: ${name} must be a float32 tensor`);
+  if (!(t instanceof Tensor) || t.dtype !== 'float32')
+    throw new TypeError(`${op}: ${name} must be a float32 tensor, got ${t instanceof Tensor ? t.dtype : typeof t}`);
   try {
     return Float32Array.from(valuesAs(t, shape) as Float32Array);
   } catch {
@@ -614,7 +615,7 @@ export function nllLoss(input: Tensor, target: Tensor, options: NLLOptions = {})
     if (options.weight !== undefined && options.weight !== null) {
       const w = options.weight;
       if (!(w instanceof Tensor) || w.dtype !== 'float32')
-        throw new TypeError(`${op}: weight must be a float32 tensor`);
+        throw new TypeError(`${op}: weight must be a float32 tensor, got ${w instanceof Tensor ? w.dtype : typeof w}`);
       if (w.ndim !== 1 || w.shape[0] !== C)
         throw new RangeError(`${op}: weight of shape ${formatShape(w.shape)} must have one entry per class (${C})`);
       weight = floatValues(w).slice();

@@ -3,7 +3,7 @@
 import { checkTensor } from '../errors.js';
 import { inspect } from 'node:util';
 import type { DType } from '../dtype.js';
-import { isDType } from '../dtype.js';
+import { DTYPE_LIST, isDType } from '../dtype.js';
 import { cpuDevice, Device, type DeviceLike, isDeviceString, requireCpu } from '../device.js';
 import { checkOptions } from '../errors.js';
 import { formatTensor } from '../print.js';
@@ -45,17 +45,17 @@ function toDTypeOrDevice(x: Tensor, args: unknown[]): Tensor {
     if (a instanceof Tensor) dtype = a.dtype;
     else if (typeof a === 'string' && isDType(a)) dtype = a;
     else if (typeof a === 'string' && !isDeviceString(a))
-      throw new TypeError(`to: dtype must be 'float32', 'int32' or 'bool' (or a device: 'cpu'), got ${a}`);
+      throw new TypeError(`to: dtype must be ${DTYPE_LIST} (or a device: 'cpu'), got ${a}`);
     else if (typeof a === 'string' || a instanceof Device) requireCpu('to', a);
     else if (typeof a === 'number')
       requireCpu('to', `cuda:${a}`); // torch reads an int as a CUDA index
     else
       throw new TypeError(
-        `to: expected a dtype ('float32', 'int32', 'bool'), a device ('cpu') or a Tensor, got ${a === null ? 'null' : typeof a}`,
+        `to: expected a dtype (${DTYPE_LIST}), a device ('cpu') or a Tensor, got ${a === null ? 'null' : typeof a}`,
       );
   }
   if (dtype !== undefined && !isDType(dtype))
-    throw new TypeError(`to: dtype must be 'float32', 'int32' or 'bool', got ${String(dtype)}`);
+    throw new TypeError(`to: dtype must be ${DTYPE_LIST}, got ${String(dtype)}`);
   if (dtype !== undefined && dtype !== x.dtype) return cast(x, dtype);
   return opts.copy ? v.clone(x) : x;
 }
@@ -365,6 +365,8 @@ declare module '../tensor.js' {
     readonly isCuda: boolean;
     /** This tensor as float32 (`torch.Tensor.float`); itself if it is float32 already. */
     float(): Tensor;
+    /** A float64 copy (this itself when already float64) (`torch.Tensor.double`). */
+    double(): Tensor;
     /**
      * This tensor as int32 (`torch.Tensor.int`), floats truncated toward zero; itself if it is
      * int32 already.
@@ -615,6 +617,9 @@ Object.assign(P, {
   },
   float(this: Tensor) {
     return (this as Tensor).to('float32');
+  },
+  double(this: Tensor) {
+    return (this as Tensor).to('float64');
   },
   int(this: Tensor) {
     return (this as Tensor).to('int32');

@@ -21,7 +21,8 @@ function wrap(data: Float32Array, shape: readonly number[]): Tensor {
 
 /** Whole-storage Float32Array of a contiguous buffer tensor (running stats are updated in place). */
 function bufferView(op: string, name: string, t: Tensor, C: number): Float32Array {
-  if (!(t instanceof Tensor) || t.dtype !== 'float32') throw new TypeError(`${op}: ${name} must be a float32 tensor`);
+  if (!(t instanceof Tensor) || t.dtype !== 'float32')
+    throw new TypeError(`${op}: ${name} must be a float32 tensor, got ${t instanceof Tensor ? t.dtype : typeof t}`);
   if (t.ndim !== 1 || t.shape[0] !== C)
     throw new RangeError(`${op}: ${name} must have shape [${C}], got ${formatShape(t.shape)}`);
   if (!t.isContiguous()) throw new RangeError(`${op}: ${name} must be contiguous`);
@@ -173,7 +174,8 @@ function checkAffine(
     ['bias', bias],
   ] as const) {
     if (t === null) continue;
-    if (!(t instanceof Tensor) || t.dtype !== 'float32') throw new TypeError(`${op}: ${name} must be a float32 tensor`);
+    if (!(t instanceof Tensor) || t.dtype !== 'float32')
+      throw new TypeError(`${op}: ${name} must be a float32 tensor, got ${t instanceof Tensor ? t.dtype : typeof t}`);
     const error = shapeError(name, t);
     if (error) throw new RangeError(error);
   }

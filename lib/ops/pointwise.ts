@@ -1,7 +1,7 @@
 // pow, clamp, maximum, minimum, where: broadcasting, scalar overloads, autograd.
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { zeros } from '../creation.js';
-import { allocate, type DType, promoteTypes } from '../dtype.js';
+import { allocate, type DType, isFloatingDType, promoteTypes } from '../dtype.js';
 import { BinaryOp } from '../native.js';
 import { broadcastShapes, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -9,7 +9,7 @@ import { asTensor, floatPair, intBinary, mul, resultType, sub, type TensorLike }
 import { binaryRaw } from '../raw/elementwise.js';
 import { sumTo } from './reduce.js';
 import { valuesAs } from '../raw/strided.js';
-import { cast } from './cast.js';
+import { cast, float32Operand } from './cast.js';
 import { recorded } from '../trace.js';
 import { log } from './unary.js';
 
@@ -89,7 +89,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
     return intBinary('pow', a, b, (x, y) => (y < 0 ? (x === 1 ? 1 : 0) : (x ** y) | 0));
   }
   if (a instanceof Tensor && typeof b === 'number') {
-    return powScalarOp(cast(a, 'float32'), b);
+    return powScalarOp(float32Operand('pow', a), b);
   }
   return powOp(...floatPair('pow', a, b));
 }
@@ -237,23 +237,23 @@ export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | nul
     const lo = bound(min);
     const hi = bound(max);
     const dtype = [x, lo, hi].reduce<DType>((d, t) => (t ? promoteTypes(d, t.dtype) : d), x.dtype);
-    if (dtype !== 'float32') {
+    if (!isFloatingDType(dtype)) {
       let out = x;
       if (lo) out = maximum(out, lo);
       if (hi) out = minimum(out, hi);
       return out;
     }
-    const f = (t: Tensor | null) => (t === null ? t : cast(t, 'float32'));
+    const f = (t: Tensor | null) => (t === null ? t : float32Operand('clamp', t));
     return clampTensorOp(f(x) as Tensor, f(lo), f(hi));
   }
-  if (x.dtype !== 'float32' && [min, max].every((v) => v === undefined || v === null || Number.isInteger(v))) {
+  if (!isFloatingDType(x.dtype) && [min, max].every((v) => v === undefined || v === null || Number.isInteger(v))) {
     return recorded('clamp', [x, min ?? null, max ?? null], () =>
       mapBinaryRaw('clamp', x, x, x.dtype === 'bool' ? 'int32' : x.dtype, (v) =>
         Math.min(Math.max(v, min ?? -Infinity), max ?? Infinity),
       ),
     );
   }
-  return clampOp(cast(x, 'float32'), min ?? null, max ?? null);
+  return clampOp(float32Operand('clamp', x), min ?? null, max ?? null);
 }
 
 // ---- where ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { hasTangent } from '../autograd/dual_state.js';
 import { zeros } from '../creation.js';
-import { allocate, type DType, dtypeOf, type TypedArray } from '../dtype.js';
+import { allocate, type DType, dtypeOf, isFloatingDType, type TypedArray, unsupportedDtype } from '../dtype.js';
 import { ArgReduceOp, native, ReduceOp, type ReduceOpCode } from '../native.js';
 import { contiguousStrides, formatShape, normalizeDim, normalizeDims, numel, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -181,7 +181,7 @@ const meanOp: (x: Tensor, dims: number[], keepdim: boolean) => Tensor = defineOp
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor('sum', x);
   const dims = normalizeDims('sum', dim, x.ndim);
-  if (x.dtype !== 'float32') return reduceInts('sum', x, dims, keepdim, 'int32', 0, (a, v) => a + v);
+  if (!isFloatingDType(x.dtype)) return reduceInts('sum', x, dims, keepdim, 'int32', 0, (a, v) => a + v);
   return sumOp(x, dims, keepdim);
 }
 
@@ -286,7 +286,7 @@ function productOfOthers(x: Tensor, dims: number[]): Tensor {
 export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor('prod', x);
   const dims = normalizeDims('prod', dim, x.ndim);
-  if (x.dtype !== 'float32') return reduceInts('prod', x, dims, keepdim, 'int32', 1, (a, v) => a * v);
+  if (!isFloatingDType(x.dtype)) return reduceInts('prod', x, dims, keepdim, 'int32', 1, (a, v) => a * v);
   return prodOp(x, dims, keepdim);
 }
 
@@ -340,7 +340,7 @@ function extremeInts(x: Tensor, dims: number[], keepdim: boolean, isMax: boolean
 export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor('amax', x);
   const dims = normalizeDims('amax', dim, x.ndim);
-  return x.dtype === 'float32' ? amaxOp(x, dims, keepdim) : extremeInts(x, dims, keepdim, true, 'amax');
+  return isFloatingDType(x.dtype) ? amaxOp(x, dims, keepdim) : extremeInts(x, dims, keepdim, true, 'amax');
 }
 
 /**
@@ -351,7 +351,7 @@ export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor('amin', x);
   const dims = normalizeDims('amin', dim, x.ndim);
-  return x.dtype === 'float32' ? aminOp(x, dims, keepdim) : extremeInts(x, dims, keepdim, false, 'amin');
+  return isFloatingDType(x.dtype) ? aminOp(x, dims, keepdim) : extremeInts(x, dims, keepdim, false, 'amin');
 }
 
 // ---- max / min with indices, argmax / argmin --------------------------------------------
@@ -389,6 +389,8 @@ function argRaw(
   const shape = reducedShape(x.shape, [dim], keepdim);
   const n = numel(shape);
   const indices = new Int32Array(n);
+  // The loop below is for integers: it does not propagate NaN as the float kernel does.
+  if (x.dtype === 'float64') throw unsupportedDtype(op, x.dtype);
   if (x.dtype === 'float32') {
     const values = wantValues ? new Float32Array(n) : null;
     native.argReduce(
@@ -490,7 +492,7 @@ function maxMin(name: 'max' | 'min', x: Tensor, dim: number | undefined, keepdim
       throw new RangeError(
         `${name}: expected a non-empty tensor for a full reduction (shape ${formatShape(x.shape)}); pass a dim`,
       );
-    if (x.dtype !== 'float32') return name === 'max' ? amax(x) : amin(x);
+    if (!isFloatingDType(x.dtype)) return name === 'max' ? amax(x) : amin(x);
     return name === 'max' ? maxAllOp(x) : minAllOp(x);
   }
   const d = normalizeDim(name, dim, x.ndim);
@@ -498,7 +500,7 @@ function maxMin(name: 'max' | 'min', x: Tensor, dim: number | undefined, keepdim
   // One op of the trace with both results (the values' op below is inside it).
   const [values, indices] = recorded(name, [x, d, keepdim], () => {
     const [v, i] = argRaw(name, name === 'max', x, d, keepdim, true);
-    return [x.dtype === 'float32' ? (name === 'max' ? maxDimOp : minDimOp)(x, d, [v!, i]) : v!, i];
+    return [isFloatingDType(x.dtype) ? (name === 'max' ? maxDimOp : minDimOp)(x, d, [v!, i]) : v!, i];
   });
   return valuesIndices(values, indices);
 }

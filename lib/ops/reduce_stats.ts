@@ -1,7 +1,7 @@
 // Statistics built on the reductions: var/std (with correction), norm, logsumexp, cumsum.
 import { checkOptions, optionKeys } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
-import { allocate } from '../dtype.js';
+import { allocate, isFloatingDType } from '../dtype.js';
 import { ReduceOp } from '../native.js';
 import { normalizeDim, normalizeDims, numel } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -210,7 +210,7 @@ export function logsumexp(x: Tensor, dim: Dims, keepdim = false, options: Softma
 
 function cumsumRaw(x: Tensor, dim: number): Tensor {
   const { vals, rows, cols, perm } = rowsOf(x, [dim]);
-  const dtype = x.dtype === 'float32' ? 'float32' : 'int32';
+  const dtype = isFloatingDType(x.dtype) ? x.dtype : 'int32';
   const out = allocate(dtype, vals.length);
   for (let r = 0; r < rows; r++) {
     let acc = 0; // float64 running sum, rounded on store

@@ -2,6 +2,7 @@
 // gradient is 0 (frac's is the gradient itself), int32 inputs are returned unchanged by floor,
 // ceil, trunc and round (a copy), and frac of an integer tensor is an error. TypeScript loops
 // (Math.floor and friends round a float32 exactly); no native kernel is needed for these.
+import { isFloatingDType } from '../dtype.js';
 import { defineOp } from '../autograd/define_op.js';
 import { checkOptions } from '../errors.js';
 import { Tensor } from '../tensor.js';
@@ -77,7 +78,7 @@ const fracOp = defineUnary({
 
 /** x - trunc(x), with the sign of x (torch.frac); float32 only, as torch's is floating only. */
 export function frac(x: Tensor): Tensor {
-  if (x instanceof Tensor && x.dtype !== 'float32')
+  if (x instanceof Tensor && !isFloatingDType(x.dtype))
     throw new TypeError(`frac: expected a float32 tensor, got ${x.dtype} (frac is not defined for integers)`);
   return fracOp(x);
 }

@@ -4,7 +4,7 @@
 import type { DType } from '../dtype.js';
 import { checkInt, checkOptions, optionKeys } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
-import { allocate, type TypedArray } from '../dtype.js';
+import { allocate, isFloatingDType, type TypedArray, unsupportedDtype } from '../dtype.js';
 import { contiguousStrides, formatShape, normalizeDim, numel, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { scatterAddOp } from './indexing.js';
@@ -113,6 +113,11 @@ const takeAlongOp: (x: Tensor, values: Tensor, dim: number, indices: Tensor) => 
 const SORT_OPTIONS = optionKeys<SortOptions>({ dim: 'integer', descending: 'boolean', stable: 'boolean' });
 const TOPK_OPTIONS = optionKeys<TopkOptions>({ dim: 'integer', largest: 'boolean', sorted: 'boolean' });
 
+/** The sorted values' gradient (a scatter-add) has no float64 path yet: sort and topk refuse float64. */
+function refuseFloat64Values(op: string, x: Tensor): void {
+  if (x.dtype === 'float64') throw unsupportedDtype(op, x.dtype);
+}
+
 function sortArgs(
   op: string,
   x: Tensor,
@@ -120,6 +125,7 @@ function sortArgs(
   options: SortOptions,
 ): [number, boolean] {
   checkTensor(op, x);
+  if (op !== 'argsort') refuseFloat64Values(op, x);
   const opts =
     typeof dimOrOptions === 'object' && dimOrOptions !== null
       ? checkOptions(op, dimOrOptions, SORT_OPTIONS)
@@ -135,7 +141,7 @@ function topLines(x: Tensor, dim: number, k: number, descending: boolean): [Tens
   const all = k === (x.ndim ? x.shape[dim] : 1);
   return recorded('topk', [x, dim, k, descending, all], () => {
     const [values, indices] = sortLines(x, dim, k, descending);
-    const v = x.requiresGrad && x.dtype === 'float32' ? takeAlongOp(x, values, dim, indices) : values;
+    const v = x.requiresGrad && isFloatingDType(x.dtype) ? takeAlongOp(x, values, dim, indices) : values;
     return [v, indices];
   });
 }
@@ -156,6 +162,7 @@ export function argsort(x: Tensor, dim?: number | SortOptions, options: SortOpti
 /** The k largest (or smallest) elements along dim and their int32 indices, sorted (torch.topk). */
 export function topk(x: Tensor, k: number, dim?: number | TopkOptions, options: TopkOptions = {}): ValuesIndices {
   checkTensor('topk', x);
+  refuseFloat64Values('topk', x);
   const opts =
     typeof dim === 'object' && dim !== null
       ? checkOptions('topk', dim, TOPK_OPTIONS)

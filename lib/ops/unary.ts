@@ -13,7 +13,7 @@ import { Storage, Tensor } from '../tensor.js';
 import { add, div, mul, sub } from './binary.js';
 import { binaryRaw, uninitFloat } from '../raw/elementwise.js';
 import { valuesAs } from '../raw/strided.js';
-import { cast } from './cast.js';
+import { float32Operand } from './cast.js';
 import { recorded } from '../trace.js';
 
 /** out = op(x) for a float32 x through the native kernel. */
@@ -43,8 +43,8 @@ export function mapRaw(x: Tensor, f: (v: number) => number): Tensor {
   return new Tensor(new Storage(out), x.shape);
 }
 
-function asFloat(x: Tensor): Tensor {
-  return cast(x, 'float32');
+function asFloat(op: string, x: Tensor): Tensor {
+  return float32Operand(op, x);
 }
 
 function checkTensor(op: string, x: unknown): Tensor {
@@ -82,7 +82,7 @@ export function defineUnary(spec: UnarySpec): (x: Tensor) => Tensor {
     checkTensor(spec.name, x);
     if (x.dtype !== 'float32') {
       if (spec.intForward && x.dtype === 'int32') return recorded(spec.name, [x], () => spec.intForward!(x));
-      return op(asFloat(x));
+      return op(asFloat(spec.name, x));
     }
     return op(x);
   };

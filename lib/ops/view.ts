@@ -1,6 +1,7 @@
 // View ops: new shape/strides/offset over the same storage, with autograd. A strided view's
 // backward embeds the gradient into zeros of the input's shape through the same view; that
 // embedding's own backward is the view again, so higher-order gradients work.
+import { FLOATING_DTYPES } from '../dtype.js';
 import { checkInt, checkNumbers, checkTensor, describe } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { formatShape, normalizeDim, numel, type Shape } from '../shape.js';
@@ -33,6 +34,7 @@ export function stridedView(name: string): (x: Tensor, make: Restride, params?: 
   if (!op) {
     op = defineOp({
       name,
+      dtypes: FLOATING_DTYPES,
       forward(ctx: OpContext<{ inShape: Shape; make: Restride }>, x: Tensor, make: Restride, _params?: ViewParams) {
         ctx.inShape = x.shape;
         ctx.make = make;
@@ -51,6 +53,7 @@ export function stridedView(name: string): (x: Tensor, make: Restride, params?: 
 
 const embedOp = defineOp({
   name: 'viewEmbed',
+  dtypes: FLOATING_DTYPES,
   forward(
     ctx: OpContext<{ make: Restride; viewName: string; inShape: Shape }>,
     g: Tensor,
@@ -61,7 +64,7 @@ const embedOp = defineOp({
     ctx.make = make;
     ctx.inShape = inShape;
     ctx.viewName = viewName;
-    const z = zeros(inShape);
+    const z = zeros(inShape, { dtype: g.dtype });
     writeInto(make(z), g);
     return z;
   },
@@ -142,6 +145,7 @@ function inferShape(op: string, from: Shape, shape: readonly number[]): number[]
 
 const reshapeOp: (x: Tensor, shape: number[], mustView: boolean) => Tensor = defineOp({
   name: 'view',
+  dtypes: FLOATING_DTYPES,
   forward(ctx: OpContext<{ inShape: Shape; outShape: number[] }>, x: Tensor, shape: number[], mustView: boolean) {
     ctx.inShape = x.shape;
     ctx.outShape = shape;
@@ -242,6 +246,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 
 const permuteOp: (x: Tensor, dims: number[]) => Tensor = defineOp({
   name: 'permute',
+  dtypes: FLOATING_DTYPES,
   forward(ctx: OpContext<{ dims: number[] }>, x: Tensor, dims: number[]) {
     ctx.dims = dims;
     return asView(
@@ -447,6 +452,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
 
 const cloneOp: (x: Tensor) => Tensor = defineOp({
   name: 'clone',
+  dtypes: FLOATING_DTYPES,
   forward(_ctx, x: Tensor) {
     return copyRaw(x);
   },

@@ -1,7 +1,7 @@
 // Strided element access in TypeScript: the storage index of every element of a view, copies,
 // casts and strided writes. float32 copies go through the native binary kernel (x * 1, which is
 // exact for every float including -0 and NaN); int32/bool take plain loops.
-import { allocate, type DType, type TypedArray } from '../dtype.js';
+import { allocate, type DType, isFloatingDType, type TypedArray } from '../dtype.js';
 import { BinaryOp, native } from '../native.js';
 import { broadcastStrides, contiguousStrides, numel, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -75,7 +75,8 @@ export function copyRaw(t: Tensor, to: DType = t.dtype): Tensor {
   }
   const vals = valuesAs(t, shape);
   const out = allocate(to, n);
-  if (to === t.dtype || to === 'float32') out.set(vals);
+  // A floating target rounds on store (float64 to float32 to nearest, as torch's cast).
+  if (to === t.dtype || isFloatingDType(to)) out.set(vals);
   else for (let i = 0; i < n; i++) out[i] = castValue(vals[i], to);
   return new Tensor(new Storage(out), shape);
 }
@@ -105,7 +106,7 @@ export function writeInto(dst: Tensor, src: Tensor): void {
   const to = dst.dtype;
   const d = dst.storage.data;
   const offs = offsetsFor(dst, shape);
-  const cast = to !== src.dtype && to !== 'float32';
+  const cast = to !== src.dtype && !isFloatingDType(to);
   if (!offs) {
     for (let i = 0; i < vals.length; i++) d[dst.offset + i] = cast ? castValue(vals[i], to) : vals[i];
   } else {

@@ -18,6 +18,9 @@
 //   views      bit-exact results and gradients for inputs at an offset and strided, and for a
 //              gradient that arrives as a view
 //   dtypes     every non-reference dtype gives the reference (float32) result on the same values
+//   float64    an op whose dtypes lack float64 refuses float64 inputs with a TypeError naming
+//              float64 (never a float32 computation, never a crash); one that has it passes
+//              gradcheck in float64 with PyTorch's tolerances
 //   errors     each error input throws the declared message
 import { describe, expect, it } from 'vitest';
 import {
@@ -553,6 +556,46 @@ function dtypeRules(info: OpInfo<unknown>): void {
   }
 }
 
+/**
+ * An op that does not declare a float64 result must refuse float64 inputs with a TypeError that
+ * names float64: never a result computed in float32 (a float32 tensor back, or float64 storage
+ * holding float32 roundings), never a crash in a kernel that reads the wrong width. The samples'
+ * float inputs are cast to float64 one at a time and all together.
+ */
+function float64Rule(info: OpInfo<unknown>): void {
+  if (info.dtypes.float64 !== undefined) {
+    // The dtypes rule checks its values; its gradients are checked in float64 here, with
+    // PyTorch's tolerances (gradcheck's float64 defaults: eps 1e-6, atol 1e-5, rtol 1e-3).
+    if (info.supportsAutograd === false) return;
+    for (const s of info.samples) {
+      if (!s.inputs.some(differentiable) || s.large) continue;
+      const seed = seedOf(info.name, s.name);
+      it(`gradcheck in float64 (PyTorch's tolerances): ${s.name}`, () => {
+        const xs = inputsOf(s, seed, 'strided', false).map((t, i) => {
+          if (!isFloat(s.inputs[i], 'float32')) return t;
+          const d = laidOut(t.to('float64'), 'strided');
+          return differentiable(s.inputs[i]) ? d.requiresGrad_() : d;
+        });
+        expect(gradcheck((...ys: Tensor[]) => valuesPart(info.op(ys, s.args)), xs)).toBe(true);
+      });
+    }
+    return;
+  }
+  for (const s of info.samples) {
+    const floats = s.inputs.map((spec, i) => (isFloat(spec, 'float32') ? i : -1)).filter((i) => i >= 0);
+    if (floats.length === 0) continue;
+    const seed = seedOf(info.name, s.name);
+    it(`refuses float64 inputs with an error naming float64: ${s.name}`, () => {
+      for (const which of [floats, ...(floats.length > 1 ? floats.map((i) => [i]) : [])]) {
+        const xs = inputsOf(s, seed, 'contiguous', false).map((t, i) => (which.includes(i) ? t.to('float64') : t));
+        expect(() => info.op(xs, s.args), `float64 input(s) ${which.join(', ')}`).toThrow(
+          expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/float64/) }),
+        );
+      }
+    });
+  }
+}
+
 function errorRules(info: OpInfo<unknown>): void {
   for (const e of info.errorInputs ?? []) {
     it(`rejects ${e.name}`, () => {
@@ -576,6 +619,7 @@ export function describeOps(infos: readonly OpInfo<unknown>[]): void {
       forwardADRules(info);
       viewRules(info);
       dtypeRules(info);
+      float64Rule(info);
       errorRules(info);
     });
   }

@@ -32,7 +32,7 @@ function flatten(v: unknown, out: Tensor[] = []): Tensor[] {
   return out;
 }
 
-const ORT_TYPE = { float32: 'float32', int32: 'int32', bool: 'bool' } as const;
+const ORT_TYPE = { float32: 'float32', float64: 'float64', int32: 'int32', bool: 'bool' } as const;
 
 function toOrt(t: Tensor): ort.Tensor {
   const data = t.toTypedArray();

@@ -10,7 +10,7 @@ const castTo = (dtype: 'int32' | 'bool') =>
     name: `cast: to ${dtype}`,
     op: ([x]) => cast(x, dtype),
     samples: [{ name: '[3, 4]', inputs: [{ shape: [3, 4] }], args: {} }],
-    dtypes: { float32: dtype },
+    dtypes: { float32: dtype, float64: dtype },
     supportsAutograd: false,
     supportsGradGrad: false,
   });

@@ -97,7 +97,7 @@ export const indexingOps = [
     name: 'nonzero',
     op: ([x]) => nonzero(x),
     samples: [{ name: '[2, 3]', inputs: [{ shape: [2, 3], values: [0, 1.5, 0, -2, 0, 3] }], args: {} }],
-    dtypes: { float32: 'int32', int32: 'int32' },
+    dtypes: { float32: 'int32', float64: 'int32', int32: 'int32' },
     supportsAutograd: false,
     supportsGradGrad: false,
     fixtures: linalgCases('nonzero'),

@@ -147,7 +147,7 @@ export const reduceOps = [
         inputs: [{ shape: [3, 4, 2], values: Array.from({ length: 24 }, (_, i) => (i % 7 < 2 ? 0 : (i % 3) - 1.5)) }],
         args,
       })),
-      dtypes: { float32: 'bool', int32: 'bool' },
+      dtypes: { float32: 'bool', float64: 'bool', int32: 'bool' },
       supportsAutograd: false,
       supportsGradGrad: false,
     }),

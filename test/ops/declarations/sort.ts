@@ -26,7 +26,7 @@ export const sortOps = [
     name: 'argsort',
     op: ([x], p) => argsort(x, p.dim, { descending: p.descending }),
     samples: [{ name: '[3, 5] dim 1', inputs: [{ shape: [3, 5] }], args: { dim: 1 } }],
-    dtypes: { float32: 'int32', int32: 'int32' },
+    dtypes: { float32: 'int32', float64: 'int32', int32: 'int32' },
     supportsAutograd: false,
     supportsGradGrad: false,
     fixtures: linalgCases('argsort'),

@@ -23,7 +23,7 @@ export const uniqueOps = [
       { name: '[3, 4] unsorted', inputs: [repeats([3, 4], 12)], args: { sorted: false } },
       { name: '[3, 4] with the inverse', inputs: [repeats([3, 4], 12)], args: { returnInverse: true } },
     ],
-    dtypes: { float32: 'float32', int32: 'int32' },
+    dtypes: { float32: 'float32', float64: 'float64', int32: 'int32' },
     supportsAutograd: false,
     supportsGradGrad: false,
   }),
