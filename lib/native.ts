@@ -356,17 +356,20 @@ export interface NativeBinding {
    */
   failScratchForTesting(nth: number, minShare: number): void;
 
-  /** out = a op b elementwise over `shape`; each operand is (array, offset, strides). */
+  /**
+   * out = a op b elementwise over `shape`; each operand is (array, offset, strides). Three
+   * Float32Arrays, or three Float64Arrays (the float64 kernels, chosen by out's type).
+   */
   binary(
     op: BinaryOpCode,
     shape: Dims,
-    out: Float32Array,
+    out: Float32Array | Float64Array,
     outOffset: number,
     outStrides: Dims,
-    a: Float32Array,
+    a: Float32Array | Float64Array,
     aOffset: number,
     aStrides: Dims,
-    b: Float32Array,
+    b: Float32Array | Float64Array,
     bOffset: number,
     bStrides: Dims,
   ): void;

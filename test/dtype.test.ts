@@ -139,10 +139,15 @@ describe('float64', () => {
     expect(f.eq(d).dtype).toBe('bool');
     expect(f.eq(d).tolist()).toEqual([true, true]);
     expect(i.eq(d).tolist()).toEqual([true, true]);
-    // Arithmetic has no float64 path yet: it refuses rather than computing in float32.
-    expect(() => f.add(d)).toThrow(/add: float64 tensors are not supported yet/);
-    expect(() => d.mul(2.5)).toThrow(/mul: float64 tensors are not supported yet/);
-    expect(() => i.add(d)).toThrow(/add: float64/);
+    expect(f.add(d).dtype).toBe('float64');
+    expect(i.add(d).dtype).toBe('float64');
+    expect(tensor([true, false]).mul(d).dtype).toBe('float64');
+    // A number is a weak scalar: it keeps the tensor's dtype, taken at full precision in float64.
+    expect(f.mul(0.1).dtype).toBe('float32');
+    expect(d.mul(0.1).tolist()).toEqual([0.1, 0.2]);
+    expect(i.mul(0.5).dtype).toBe('float32');
+    // An op with no float64 path refuses rather than computing in float32.
+    expect(() => d.exp()).toThrow(/exp: float64 tensors are not supported yet/);
   });
 
   it('prints as torch: dtype=float64 unless it is the default', () => {

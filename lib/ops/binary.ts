@@ -1,14 +1,14 @@
 // Broadcasting binary arithmetic: forward through the native strided kernel, backward beside it.
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp } from '../native.js';
-import { type DType, getDefaultDtype, promoteTypes } from '../dtype.js';
+import { allocate, type DType, type FloatDType, getDefaultDtype, promoteTypes } from '../dtype.js';
 import { broadcastShapes, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { binaryRaw } from '../raw/elementwise.js';
 import { sumTo } from './reduce.js';
 import { expand } from './view.js';
 import { valuesAs } from '../raw/strided.js';
-import { float32Operand } from './cast.js';
+import { cast, float32Operand } from './cast.js';
 import { recorded } from '../trace.js';
 
 /** An operand of the arithmetic ops: a tensor, or a number (a "weak" scalar, as in PyTorch). */
@@ -21,8 +21,12 @@ export function asTensor(op: string, x: TensorLike): Tensor {
   throw new TypeError(`${op}: expected a Tensor or a number, got ${x === null ? 'null' : typeof x}`);
 }
 
+/** The dtypes the binary kernels compute in (native float32 and float64 row kernels per ISA). */
+const BINARY_DTYPES: readonly FloatDType[] = ['float32', 'float64'];
+
 const addOp = defineOp({
   name: 'add',
+  dtypes: BINARY_DTYPES,
   forward(ctx: OpContext<{ aShape: Shape; bShape: Shape; outShape: Shape }>, a: Tensor, b: Tensor) {
     ctx.aShape = a.shape;
     ctx.bShape = b.shape;
@@ -37,6 +41,7 @@ const addOp = defineOp({
 
 const subOp = defineOp({
   name: 'sub',
+  dtypes: BINARY_DTYPES,
   forward(ctx: OpContext<{ aShape: Shape; bShape: Shape; outShape: Shape }>, a: Tensor, b: Tensor) {
     ctx.aShape = a.shape;
     ctx.bShape = b.shape;
@@ -54,6 +59,7 @@ const subOp = defineOp({
 
 const mulOp = defineOp({
   name: 'mul',
+  dtypes: BINARY_DTYPES,
   forward(ctx, a: Tensor, b: Tensor) {
     ctx.save(a, b);
     return binaryRaw('mul', BinaryOp.mul, a, b);
@@ -73,6 +79,7 @@ const mulOp = defineOp({
 
 const divOp = defineOp({
   name: 'div',
+  dtypes: BINARY_DTYPES,
   forward(ctx, a: Tensor, b: Tensor) {
     ctx.save(a, b);
     return binaryRaw('div', BinaryOp.div, a, b);
@@ -120,11 +127,19 @@ export function resultType(a: TensorLike, b: TensorLike): DType {
   return t === 'bool' ? 'int32' : t;
 }
 
-/** Both operands as float32 tensors (numbers become 0-d tensors; int/bool tensors are cast). */
+/**
+ * Both operands in their floating result dtype (torch's promotion: float64 if either tensor is
+ * float64, else float32): int/bool tensors are cast, a number becomes a 0-d tensor of that dtype
+ * (taken at full precision, never rounded through float32 first).
+ */
 export function floatPair(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
-  const ta = asTensor(op, a);
-  const tb = asTensor(op, b);
-  return [float32Operand(op, ta), float32Operand(op, tb)];
+  const dtype = resultType(a, b) === 'float64' ? 'float64' : 'float32';
+  const operand = (x: TensorLike): Tensor => {
+    if (typeof x === 'number') return new Tensor(new Storage(allocate(dtype, 1).fill(x)), []);
+    const t = asTensor(op, x);
+    return dtype === 'float64' ? cast(t, dtype) : float32Operand(op, t);
+  };
+  return [operand(a), operand(b)];
 }
 
 /** a op b on int32 values in TypeScript (wrapping like int32 arithmetic). */

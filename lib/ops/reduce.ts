@@ -84,8 +84,34 @@ export function reduceRaw(
       `${op}: cannot reduce over a zero-size dim of shape ${formatShape(x.shape)} (the operation has no identity)`,
     );
   }
+  if (x.dtype === 'float64') return reduceF64(op, code, x, dims, shape);
   const out = new Float32Array(numel(shape));
   native.reduce(code, x.shape, x.storage.data as Float32Array, x.offset, x.strides, dims, out);
+  return new Tensor(new Storage(out), shape);
+}
+
+/**
+ * sum and mean of float64 x in TypeScript, each row summed pairwise (blocks of 8 added in
+ * order, then halves: the error grows with log n, as the float32 kernels' blocked sums). The
+ * other reductions have no float64 path yet.
+ */
+function reduceF64(op: string, code: ReduceOpCode, x: Tensor, dims: readonly number[], shape: Shape): Tensor {
+  if (code !== ReduceOp.sum && code !== ReduceOp.mean) throw unsupportedDtype(op, x.dtype);
+  const { vals, rows, cols } = rowsOf(x, dims);
+  const out = new Float64Array(rows);
+  const pairwise = (lo: number, hi: number): number => {
+    if (hi - lo <= 8) {
+      let s = 0;
+      for (let i = lo; i < hi; i++) s += vals[i];
+      return s;
+    }
+    const mid = lo + Math.floor((hi - lo) / 2);
+    return pairwise(lo, mid) + pairwise(mid, hi);
+  };
+  for (let r = 0; r < rows; r++) {
+    const s = pairwise(r * cols, (r + 1) * cols);
+    out[r] = code === ReduceOp.mean ? s / cols : s;
+  }
   return new Tensor(new Storage(out), shape);
 }
 
@@ -140,6 +166,7 @@ function expandBack(g: Tensor, inShape: Shape, dims: readonly number[]): Tensor 
 
 const sumOp: (x: Tensor, dims: number[], keepdim: boolean) => Tensor = defineOp({
   name: 'sum',
+  dtypes: ['float32', 'float64'],
   forward(
     ctx: OpContext<{ inShape: Shape; dims: number[]; keepdim: boolean }>,
     x: Tensor,
@@ -159,6 +186,7 @@ const sumOp: (x: Tensor, dims: number[], keepdim: boolean) => Tensor = defineOp(
 
 const meanOp: (x: Tensor, dims: number[], keepdim: boolean) => Tensor = defineOp({
   name: 'mean',
+  dtypes: ['float32', 'float64'],
   forward(
     ctx: OpContext<{ inShape: Shape; dims: number[]; keepdim: boolean }>,
     x: Tensor,
@@ -192,8 +220,8 @@ export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
  */
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor<'float32'> {
   checkTensor('mean', x);
-  if (x.dtype !== 'float32')
-    throw new TypeError(`mean: input dtype must be float32, got ${x.dtype}; cast with .float()`);
+  if (!isFloatingDType(x.dtype))
+    throw new TypeError(`mean: input dtype must be floating point, got ${x.dtype}; cast with .float()`);
   return meanOp(x, normalizeDims('mean', dim, x.ndim), keepdim) as Tensor<'float32'>;
 }
 

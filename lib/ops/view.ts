@@ -397,6 +397,7 @@ export function T(x: Tensor): Tensor {
 
 const expandOp: (x: Tensor, shape: number[]) => Tensor = defineOp({
   name: 'expand',
+  dtypes: FLOATING_DTYPES,
   forward(ctx: OpContext<{ inShape: Shape; outShape: number[] }>, x: Tensor, shape: number[]) {
     ctx.inShape = x.shape;
     ctx.outShape = shape;

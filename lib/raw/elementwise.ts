@@ -44,14 +44,14 @@ const SMALL_BINARY = 64;
 function binarySmall(
   op: BinaryOpCode,
   shape: readonly number[],
-  out: Float32Array,
+  out: Float32Array | Float64Array,
   a: Tensor,
   as: readonly number[],
   b: Tensor,
   bs: readonly number[],
 ): void {
-  const ad = a.storage.data as Float32Array;
-  const bd = b.storage.data as Float32Array;
+  const ad = a.storage.data as Float32Array | Float64Array;
+  const bd = b.storage.data as Float32Array | Float64Array;
   const nd = shape.length;
   const idx = new Array<number>(nd).fill(0);
   let ia = a.offset;
@@ -93,17 +93,24 @@ function binarySmall(
   }
 }
 
-/** out = a op b with broadcasting, float32. */
+/**
+ * out = a op b with broadcasting, in a's dtype: float32, or float64 (the same dtype for b; in
+ * float64 the TypeScript loop is exact too, double arithmetic being the kernels').
+ */
 export function binaryRaw(opName: string, op: BinaryOpCode, a: Tensor, b: Tensor): Tensor {
   const shape = broadcastShapes(opName, a.shape, b.shape);
-  const out = uninitFloat(shape); // both paths below write every element
+  const dtype = a.dtype;
+  if ((dtype !== 'float32' && dtype !== 'float64') || b.dtype !== dtype)
+    throw new TypeError(`${opName}: expected two float32 or two float64 tensors, got ${dtype} and ${b.dtype}`);
+  const out =
+    dtype === 'float64' ? new Tensor(new Storage(new Float64Array(numelOf(shape))), shape) : uninitFloat(shape);
   const n = out.storage.data.length;
   if (n <= SMALL_BINARY) {
     if (n > 0)
       binarySmall(
         op,
         shape,
-        out.storage.data as Float32Array,
+        out.storage.data as Float32Array | Float64Array,
         a,
         broadcastStrides(a.shape, a.strides, shape),
         b,
@@ -114,17 +121,23 @@ export function binaryRaw(opName: string, op: BinaryOpCode, a: Tensor, b: Tensor
   native.binary(
     op,
     shape,
-    out.storage.data as Float32Array,
+    out.storage.data as Float32Array | Float64Array,
     0,
     contiguousStrides(shape),
-    a.storage.data as Float32Array,
+    a.storage.data as Float32Array | Float64Array,
     a.offset,
     broadcastStrides(a.shape, a.strides, shape),
-    b.storage.data as Float32Array,
+    b.storage.data as Float32Array | Float64Array,
     b.offset,
     broadcastStrides(b.shape, b.strides, shape),
   );
   return out;
+}
+
+function numelOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return n;
 }
 
 /** a + b for gradients of equal shape (no history). */

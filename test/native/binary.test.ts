@@ -105,6 +105,77 @@ describe('native binary kernels', () => {
     });
   }
 
+  // The float64 row kernels: JS arithmetic is IEEE double, so the reference is exact and every
+  // ISA must match it bit for bit.
+  const reference64: Record<keyof typeof BinaryOp, (a: number, b: number) => number> = {
+    add: (a, b) => a + b,
+    sub: (a, b) => a - b,
+    mul: (a, b) => a * b,
+    div: (a, b) => a / b,
+    maximum: (a, b) => (Number.isNaN(a) ? a : Number.isNaN(b) ? b : a > b ? a : b),
+    minimum: (a, b) => (Number.isNaN(a) ? a : Number.isNaN(b) ? b : a < b ? a : b),
+    reluGrad: (a, b) => (b <= 0 ? 0 : a),
+  };
+  /** Doubles with bits below float32's precision, NaN, infinities and signed zeros mixed in. */
+  const randomDoubles = (n: number, seed: number, lo = -1, hi = 1): Float64Array => {
+    const f = randomFloats(n, seed, lo, hi);
+    const g = randomFloats(n, seed + 1000, 0, 1);
+    const out = Float64Array.from(f, (v, i) => v + g[i] * 2 ** -30 * v);
+    for (let i = 5; i < n; i += 37) out[i] = [NaN, Infinity, -Infinity, -0, 0][((i / 37) % 5) | 0];
+    return out;
+  };
+  for (const isa of supportedIsas) {
+    for (const threads of [1, 2]) {
+      it(`${isa}, ${threads} thread(s): float64, every op, layout and size matches double arithmetic bit for bit`, () => {
+        withThreads(threads, () =>
+          withIsa(isa, () => {
+            for (const c of cases) {
+              const aOffset = c.aOffset ?? 0;
+              const a = randomDoubles(extent(c.shape, c.aStrides, aOffset) + 2, 21);
+              const b = randomDoubles(extent(c.shape, c.bStrides, 0) + 2, 22, 0.5, 2);
+              const outStrides = contiguousStrides(c.shape);
+              const numel = c.shape.reduce((x, y) => x * y, 1);
+              for (const [name, op] of Object.entries(BinaryOp)) {
+                const out = new Float64Array(numel).fill(NaN);
+                native.binary(op, c.shape, out, 0, outStrides, a, aOffset, c.aStrides, b, 0, c.bStrides);
+                const ref = reference64[name as keyof typeof BinaryOp];
+                forEachIndex(
+                  c.shape,
+                  [
+                    { offset: aOffset, strides: c.aStrides },
+                    { offset: 0, strides: c.bStrides },
+                  ],
+                  (i, [ia, ib]) => {
+                    if (!Object.is(out[i], ref(a[ia], b[ib])))
+                      throw new Error(`${c.name} ${name} at ${i}: got ${out[i]}, want ${ref(a[ia], b[ib])}`);
+                  },
+                );
+              }
+            }
+          }),
+        );
+      });
+    }
+  }
+
+  it('float64: refuses a mix of Float32Array and Float64Array, and views past the array', () => {
+    const d = new Float64Array(4);
+    const f = new Float32Array(4);
+    expect(() => native.binary(BinaryOp.add, [4], d, 0, [1], f as never, 0, [1], d, 0, [1])).toThrow(
+      /binary: argument 'a' must be a Float64Array, got Float32Array/,
+    );
+    expect(() => native.binary(BinaryOp.add, [4], f, 0, [1], d as never, 0, [1], f, 0, [1])).toThrow(
+      /binary: argument 'a' must be a Float32Array, got Float64Array/,
+    );
+    expect(() => native.binary(BinaryOp.add, [5], d, 0, [1], d, 0, [1], d, 0, [1])).toThrow(
+      /reaches element 4 of a Float64Array of length 4/,
+    );
+    expect(() => native.binary(BinaryOp.add, [3], d, 1, [1], d, 0, [1], d, 0, [1])).toThrow(/partially overlaps/);
+    const x = Float64Array.from([1, 2, 3]);
+    native.binary(BinaryOp.mul, [3], x, 0, [1], x, 0, [1], Float64Array.from([1 / 3]), 0, [0]);
+    expect(Array.from(x)).toEqual([1 / 3, 2 / 3, 1]);
+  });
+
   it('runs exactly in place (out is a)', () => {
     const a = randomFloats(1000, 3);
     const b = randomFloats(1000, 4);

@@ -77,6 +77,30 @@ void test_binary(const KernelTable& v, const KernelTable& s) {
       }
 }
 
+// ---- binary in float64: every op bit-exact against the scalar rows (the values carry bits
+// below float32's precision, and NaN, infinities and signed zeros from random_floats).
+void test_binary_f64(const KernelTable& v, const KernelTable& s) {
+  for (int op = 0; op < kNumBinaryOps; ++op)
+    for (int64_t n : kSizes)
+      for (int layout = 0; layout < 4; ++layout) {
+        const int64_t sa = layout == 1 ? 0 : (layout == 3 ? 3 : 1);
+        const int64_t sb = layout == 2 ? 0 : (layout == 3 ? 2 : 1);
+        const int64_t so = layout == 3 ? 2 : 1;
+        const auto fa = random_floats(n * 3 + 1, 3 + n + op, -2, 2, true);
+        const auto fb = random_floats(n * 3 + 1, 9 + n, 0.5f, 2, true);
+        std::vector<double> a(fa.size()), b(fb.size());
+        for (size_t i = 0; i < a.size(); ++i) a[i] = fa[i] * (1 + 1e-9 * static_cast<double>(i % 97));
+        for (size_t i = 0; i < b.size(); ++i) b[i] = fb[i] * (1 - 1e-10 * static_cast<double>(i % 89));
+        std::vector<double> got(n * so + 1, -7.0), want(n * so + 1, -7.0);
+        v.binary.row_f64[op](n, a.data(), sa, b.data(), sb, got.data(), so);
+        s.binary.row_f64[op](n, a.data(), sa, b.data(), sb, want.data(), so);
+        for (size_t i = 0; i < got.size(); ++i)
+          CHECK(std::memcmp(&got[i], &want[i], sizeof(double)) == 0,
+                "binary f64 op %d n=%lld layout %d at %zu: %.17g vs %.17g", op, (long long)n, layout, i, got[i],
+                want[i]);
+      }
+}
+
 // ---- unary: a sweep over every 4099th bit pattern plus the approximations' edges.
 const char* const kUnaryNames[] = {"neg",  "abs",     "exp",  "log",   "sqrt",  "rsqrt", "sin", "cos",
                                    "tanh", "sigmoid", "relu", "log1p", "expm1", "sign",  "erf"};
@@ -555,6 +579,7 @@ int main() {
       set_num_threads(threads);
       const int before = g_failures;
       test_binary(v, scalar);
+      test_binary_f64(v, scalar);
       test_reduce(v, scalar);
       test_softmax(v, scalar);
       test_rnn(v, scalar);
@@ -563,8 +588,10 @@ int main() {
       test_gemm(v, scalar);
       test_winograd(v, scalar);
       test_conv_direct(v, scalar);
-      std::printf("  %s binary, reduce, softmax, rnn, optim, norm, gemm, winograd, direct conv at %d thread(s): %s\n",
-                  isa_name(isa), threads, g_failures == before ? "ok" : "FAILED");
+      std::printf(
+          "  %s binary (float32, float64), reduce, softmax, rnn, optim, norm, gemm, winograd, direct conv at %d "
+          "thread(s): %s\n",
+          isa_name(isa), threads, g_failures == before ? "ok" : "FAILED");
     }
     ++tested;
   }

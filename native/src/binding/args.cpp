@@ -299,6 +299,23 @@ StridedF32 Args::strided(const Napi::Value& v, const char* param, const Layout& 
                          const std::vector<int64_t>& shape) const {
   StridedF32 s;
   s.array = f32(v, param);
+  check_view(param, &s, layout, shape, "Float32Array");
+  return s;
+}
+
+StridedF64 Args::strided_f64(size_t i, const char* param, const Layout& layout,
+                             const std::vector<int64_t>& shape) const {
+  StridedF64 s;
+  s.array = typed_array<double>(*this, info_[i], where(param), napi_float64_array, "a Float64Array");
+  took_memory();
+  check_view(param, &s, layout, shape, "Float64Array");
+  return s;
+}
+
+template <class View>
+void Args::check_view(const char* param, View* view, const Layout& layout, const std::vector<int64_t>& shape,
+                      const char* array_name) const {
+  View& s = *view;
   s.offset = layout.offset;
   s.strides = layout.strides;
   int64_t last;
@@ -307,10 +324,9 @@ StridedF32 Args::strided(const Napi::Value& v, const char* param, const Layout& 
                 " over shape " + format_shape(shape) + " reaches past element 2^53 - 1");
   if (last >= s.array.length)
     range_error(where(param) + ": offset " + num(s.offset) + " with strides " + format_shape(s.strides) +
-                " over shape " + format_shape(shape) + " reaches element " + num(last) +
-                " of a Float32Array of length " + num(s.array.length));
+                " over shape " + format_shape(shape) + " reaches element " + num(last) + " of a " + array_name +
+                " of length " + num(s.array.length));
   if (last < 0) s.offset = 0;  // nothing is read: keep the pointer inside (or at) the array
-  return s;
 }
 
 Options::Options(const Args& args, size_t i, const char* param) : args_(args) {
@@ -381,11 +397,13 @@ Window2d read_window(const Options& o) {
 namespace {
 // The byte range [lo, hi) a strided view touches within its buffer (a view checked by
 // Args::strided: no overflow).
-void byte_range(const StridedF32& v, const std::vector<int64_t>& shape, int64_t* lo, int64_t* hi) {
+template <class View>
+void byte_range(const View& v, const std::vector<int64_t>& shape, int64_t* lo, int64_t* hi) {
+  constexpr int64_t bytes = sizeof(*v.array.data);
   int64_t last = v.offset;
   for (size_t d = 0; d < shape.size(); ++d) last += (shape[d] - 1) * v.strides[d];
-  *lo = v.array.byte_offset + v.offset * 4;
-  *hi = v.array.byte_offset + (last + 1) * 4;
+  *lo = v.array.byte_offset + v.offset * bytes;
+  *hi = v.array.byte_offset + (last + 1) * bytes;
 }
 
 bool empty(const std::vector<int64_t>& shape) {
@@ -395,8 +413,10 @@ bool empty(const std::vector<int64_t>& shape) {
 }
 }  // namespace
 
-void check_no_partial_overlap(const Args& args, const char* out_name, const StridedF32& out, const char* in_name,
-                              const StridedF32& in, const std::vector<int64_t>& shape) {
+namespace {
+template <class View>
+void no_partial_overlap(const Args& args, const char* out_name, const View& out, const char* in_name, const View& in,
+                        const std::vector<int64_t>& shape) {
   if (empty(shape) || !out.array.buffer.StrictEquals(in.array.buffer)) return;
   int64_t olo, ohi, ilo, ihi;
   byte_range(out, shape, &olo, &ohi);
@@ -412,12 +432,30 @@ void check_no_partial_overlap(const Args& args, const char* out_name, const Stri
                    "'; write to a separate buffer or exactly in place");
 }
 
-void check_no_self_overlap(const Args& args, const char* name, const StridedF32& out,
-                           const std::vector<int64_t>& shape) {
+template <class View>
+void no_self_overlap(const Args& args, const char* name, const View& out, const std::vector<int64_t>& shape) {
   if (empty(shape)) return;
   if (checks::writes_twice(shape.data(), out.strides.data(), shape.size()))
     args.range_error(std::string(args.fn()) + ": output '" + name + "' with strides " + format_shape(out.strides) +
                      " over shape " + format_shape(shape) + " writes some elements more than once");
+}
+}  // namespace
+
+void check_no_partial_overlap(const Args& args, const char* out_name, const StridedF32& out, const char* in_name,
+                              const StridedF32& in, const std::vector<int64_t>& shape) {
+  no_partial_overlap(args, out_name, out, in_name, in, shape);
+}
+void check_no_partial_overlap(const Args& args, const char* out_name, const StridedF64& out, const char* in_name,
+                              const StridedF64& in, const std::vector<int64_t>& shape) {
+  no_partial_overlap(args, out_name, out, in_name, in, shape);
+}
+void check_no_self_overlap(const Args& args, const char* name, const StridedF32& out,
+                           const std::vector<int64_t>& shape) {
+  no_self_overlap(args, name, out, shape);
+}
+void check_no_self_overlap(const Args& args, const char* name, const StridedF64& out,
+                           const std::vector<int64_t>& shape) {
+  no_self_overlap(args, name, out, shape);
 }
 
 void check_disjoint(const Args& args, const char* out_name, const StridedF32& out,

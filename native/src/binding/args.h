@@ -68,6 +68,14 @@ struct StridedF32 {
   float* ptr() const { return array.data + offset; }
 };
 
+// A strided view of a Float64Array (the float64 kernels), as StridedF32.
+struct StridedF64 {
+  TypedArray<double> array;
+  int64_t offset = 0;
+  std::vector<int64_t> strides;
+  double* ptr() const { return array.data + offset; }
+};
+
 class Options;
 
 class Args {
@@ -148,6 +156,13 @@ class Args {
   StridedF32 strided(size_t i, const char* param, const Layout& layout, const std::vector<int64_t>& shape) const {
     return strided(info_[i], param, layout, shape);
   }
+  // As strided, over a Float64Array.
+  StridedF64 strided_f64(size_t i, const char* param, const Layout& layout, const std::vector<int64_t>& shape) const;
+  // Whether argument i is a Float64Array: a type test, which runs no JS (a kernel with float32
+  // and float64 variants picks one by its output).
+  bool is_f64(size_t i) const {
+    return info_[i].IsTypedArray() && info_[i].As<Napi::TypedArray>().TypedArrayType() == napi_float64_array;
+  }
   // Indices the kernel will dereference: an Int32Array of exactly `count` entries (at least
   // `count` when at_least), returned as they will be used. When the array lives in a
   // SharedArrayBuffer, another thread could change an entry between its check and its use, so
@@ -170,6 +185,10 @@ class Args {
 
  private:
   void took_memory() const { memory_taken_ = true; }
+  // Checks that a strided view stays inside its array for every index of `shape`.
+  template <class View>
+  void check_view(const char* param, View* view, const Layout& layout, const std::vector<int64_t>& shape,
+                  const char* array_name) const;
   const Napi::CallbackInfo& info_;
   const char* fn_;
   mutable bool memory_taken_ = false;
@@ -235,6 +254,8 @@ std::string format_shape(const std::vector<int64_t>& shape);
 // (same start and strides), where an elementwise write would clobber unread input.
 void check_no_partial_overlap(const Args& args, const char* out_name, const StridedF32& out, const char* in_name,
                               const StridedF32& in, const std::vector<int64_t>& shape);
+void check_no_partial_overlap(const Args& args, const char* out_name, const StridedF64& out, const char* in_name,
+                              const StridedF64& in, const std::vector<int64_t>& shape);
 
 // Throws RangeError when `out` (over out_shape) and `in` (over in_shape) touch any common byte
 // range of one buffer: for outputs that are written while the whole input is still being read.
@@ -253,6 +274,8 @@ void check_disjoint(const Args& args, const char* out_name, const TypedArray<T>&
 // Throws RangeError when a view to be written reaches one element through two indices
 // (a broadcast stride 0, or strides that interleave): threads would race on it.
 void check_no_self_overlap(const Args& args, const char* name, const StridedF32& out,
+                           const std::vector<int64_t>& shape);
+void check_no_self_overlap(const Args& args, const char* name, const StridedF64& out,
                            const std::vector<int64_t>& shape);
 
 }  // namespace myelin::binding

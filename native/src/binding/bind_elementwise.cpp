@@ -1,4 +1,4 @@
-// Elementwise ops over strided float32 views.
+// Elementwise ops over strided float32 views (binary: float64 views too).
 #include "binding/args.h"
 #include "binding/exports.h"
 #include "kernels/elementwise/elementwise.h"
@@ -8,7 +8,21 @@ namespace myelin::binding {
 
 namespace {
 
-// binary(op, shape, out, outOffset, outStrides, a, aOffset, aStrides, b, bOffset, bStrides)
+// The float64 variant of binary: out, a and b all Float64Arrays.
+void binary_f64(const Args& args, BinaryOp op, const std::vector<int64_t>& shape, const Layout& out_layout,
+                const Layout& a_layout, const Layout& b_layout) {
+  const StridedF64 out = args.strided_f64(2, "out", out_layout, shape);
+  const StridedF64 a = args.strided_f64(5, "a", a_layout, shape);
+  const StridedF64 b = args.strided_f64(8, "b", b_layout, shape);
+  check_no_self_overlap(args, "out", out, shape);
+  check_no_partial_overlap(args, "out", out, "a", a, shape);
+  check_no_partial_overlap(args, "out", out, "b", b, shape);
+  binary_strided(active_kernels(), op, static_cast<int>(shape.size()), shape.data(), out.ptr(), out.strides.data(),
+                 a.ptr(), a.strides.data(), b.ptr(), b.strides.data());
+}
+
+// binary(op, shape, out, outOffset, outStrides, a, aOffset, aStrides, b, bOffset, bStrides):
+// Float32Arrays, or Float64Arrays (all three, chosen by out's type).
 Napi::Value binary(const Napi::CallbackInfo& info) {
   Args args(info);
   const auto op = args.op<BinaryOp>(0, "op");
@@ -16,6 +30,10 @@ Napi::Value binary(const Napi::CallbackInfo& info) {
   const Layout out_layout = args.layout(3, "out", shape.size());
   const Layout a_layout = args.layout(6, "a", shape.size());
   const Layout b_layout = args.layout(9, "b", shape.size());
+  if (args.is_f64(2)) {
+    binary_f64(args, op, shape, out_layout, a_layout, b_layout);
+    return info.Env().Undefined();
+  }
   const StridedF32 out = args.strided(2, "out", out_layout, shape);
   const StridedF32 a = args.strided(5, "a", a_layout, shape);
   const StridedF32 b = args.strided(8, "b", b_layout, shape);

@@ -18,7 +18,7 @@ function binary(name: 'add' | 'sub' | 'mul' | 'div') {
       { name: '[4, 37] and [37]', inputs: [{ shape: [4, 37] }, { shape: [37], lo }], args: {}, large: true },
     ],
     // True division: integers divide to float32, as torch.div.
-    dtypes: { float32: 'float32', int32: name === 'div' ? 'float32' : 'int32' },
+    dtypes: { float32: 'float32', float64: 'float64', int32: name === 'div' ? 'float32' : 'int32' },
     supportsGradGrad: true,
     isa: true,
     fixtures: tensorOpsGoldens(name),

@@ -5,8 +5,6 @@ import { declareOp } from '../../helpers/opinfo.js';
 
 type P = Record<string, any>;
 const float = { float32: 'float32', float64: 'float64', int32: 'int32' } as const;
-// repeat's gradient sums over the copies: no float64 reduction yet.
-const float32Only = { float32: 'float32', int32: 'int32' } as const;
 
 export const joinOps = [
   declareOp<P>({
@@ -96,7 +94,7 @@ export const joinOps = [
       { name: '[2, 3] x [2, 1, 2]', inputs: [{ shape: [2, 3] }], args: { sizes: [2, 1, 2] } },
       { name: '[3, 5] x [2, 1]', inputs: [{ shape: [3, 5] }], args: { sizes: [2, 1] }, layouts: true },
     ],
-    dtypes: float32Only,
+    dtypes: float,
     supportsGradGrad: true,
     fixtures: tensorOpsGoldens('repeat'),
   }),

@@ -5,24 +5,13 @@ import { declareOp, type Sample } from '../../helpers/opinfo.js';
 
 type P = Record<string, any>;
 
-/**
- * A view op declared from its call and samples: every dtype (float64 unless `float32Only`: a
- * view whose gradient needs a reduction, which has no float64 path yet), exact second derivatives.
- */
-function viewOp(
-  name: string,
-  op: (x: Tensor, p: P) => Tensor,
-  samples: Sample<P>[],
-  fixture?: string,
-  float32Only = false,
-) {
+/** A view op declared from its call and samples: every dtype, exact second derivatives. */
+function viewOp(name: string, op: (x: Tensor, p: P) => Tensor, samples: Sample<P>[], fixture?: string) {
   return declareOp<P>({
     name,
     op: ([x], p) => op(x, p),
     samples,
-    dtypes: float32Only
-      ? { float32: 'float32', int32: 'int32' }
-      : { float32: 'float32', float64: 'float64', int32: 'int32' },
+    dtypes: { float32: 'float32', float64: 'float64', int32: 'int32' },
     supportsGradGrad: true,
     fixtures: fixture ? tensorOpsGoldens(fixture) : undefined,
   });
@@ -68,7 +57,6 @@ export const viewOps = [
     (x, p) => x.expand(p.sizes),
     [on([2, 1], { sizes: [2, 5] }), on([3, 1], { sizes: [2, 3, 4] })],
     'expand',
-    true,
   ),
   viewOp('flatten', (x, p) => x.flatten(p.start, p.end), [
     on([2, 3, 4], { start: 1 }),
@@ -79,13 +67,10 @@ export const viewOps = [
   viewOp('unsqueeze', (x, p) => x.unsqueeze(p.dim), [on([2, 3], { dim: 1 }), on([2, 3], { dim: -1 })]),
   viewOp('mT', (x) => x.mT, [on([2, 3, 4]), on([3, 5])]),
   viewOp('T', (x) => x.T, [on([3, 5])]),
-  viewOp(
-    'broadcastTo',
-    (x, p) => x.broadcastTo(p.shape),
-    [on([3, 1], { shape: [2, 3, 4] }), on([4], { shape: [3, 4] })],
-    undefined,
-    true,
-  ),
+  viewOp('broadcastTo', (x, p) => x.broadcastTo(p.shape), [
+    on([3, 1], { shape: [2, 3, 4] }),
+    on([4], { shape: [3, 4] }),
+  ]),
   viewOp('clone', (x) => x.clone(), [on([2, 3])]),
   viewOp('contiguous', (x) => x.T.contiguous(), [on([2, 3])]),
 ];

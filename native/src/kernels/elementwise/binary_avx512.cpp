@@ -8,6 +8,7 @@ namespace myelin {
 namespace {
 
 #include "kernels/vmath/simd_avx512.inl"
+#include "kernels/vmath/simd_avx512_f64.inl"
 
 #include "kernels/elementwise/binary_rows.inl"
 

@@ -8,6 +8,7 @@ namespace myelin {
 namespace {
 
 #include "kernels/vmath/simd_neon.inl"
+#include "kernels/vmath/simd_neon_f64.inl"
 
 #include "kernels/elementwise/binary_rows.inl"
 

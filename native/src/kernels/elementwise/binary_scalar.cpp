@@ -5,6 +5,7 @@ namespace myelin {
 namespace {
 
 #include "kernels/vmath/simd_scalar.inl"
+#include "kernels/vmath/simd_scalar_f64.inl"
 
 #include "kernels/elementwise/binary_rows.inl"
 

@@ -14,11 +14,15 @@ struct KernelTable;
 enum class BinaryOp : int { Add, Sub, Mul, Div, Maximum, Minimum, ReluGrad };
 constexpr int kNumBinaryOps = 7;
 
-// out[i*so] = a[i*sa] op b[i*sb] for i in [0, n)
+// out[i*so] = a[i*sa] op b[i*sb] for i in [0, n), in float32 and in float64 (every operand of
+// one dtype; each element rounded once, so every ISA gives the scalar path's bits).
 using BinaryRowFn = void (*)(int64_t n, const float* a, int64_t sa, const float* b, int64_t sb, float* out, int64_t so);
+using BinaryRowF64Fn = void (*)(int64_t n, const double* a, int64_t sa, const double* b, int64_t sb, double* out,
+                                int64_t so);
 
 struct BinaryKernels {
   BinaryRowFn row[kNumBinaryOps];
+  BinaryRowF64Fn row_f64[kNumBinaryOps];
 };
 
 void fill_binary_scalar(BinaryKernels* k);
@@ -48,6 +52,9 @@ void fill_unary_neon(UnaryKernels* k);
 // Threaded above a size threshold; each thread takes one contiguous range of elements.
 void binary_strided(const KernelTable& k, BinaryOp op, int ndim, const int64_t* shape, float* out,
                     const int64_t* out_strides, const float* a, const int64_t* a_strides, const float* b,
+                    const int64_t* b_strides);
+void binary_strided(const KernelTable& k, BinaryOp op, int ndim, const int64_t* shape, double* out,
+                    const int64_t* out_strides, const double* a, const int64_t* a_strides, const double* b,
                     const int64_t* b_strides);
 
 // out = op(x) over an n-d shape (x may broadcast: stride 0). out may be exactly x (in place).

@@ -2,6 +2,7 @@
 // row kernels are written over. Included inside an anonymous namespace by each AVX2 kernel file
 // (compiled with -mavx2 -mfma), so nothing is shared with objects of another ISA.
 struct V {
+  using elem = float;
   using reg = __m256;
   using ireg = __m256i;
   using mask = __m256;  // all-ones lanes

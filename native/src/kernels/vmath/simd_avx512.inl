@@ -2,6 +2,7 @@
 // row kernels are written over. Included inside an anonymous namespace by each AVX-512 kernel
 // file (compiled with the AVX-512 flags), so nothing is shared with objects of another ISA.
 struct V {
+  using elem = float;
   using reg = __m512;
   using ireg = __m512i;
   using mask = __mmask16;

@@ -4,6 +4,7 @@
 // min and max follow x86's order (the second operand when either is NaN, and for +0 vs -0),
 // not NEON's fmin/fmax, so every ISA gives the same bits where the kernels rely on it.
 struct V {
+  using elem = float;
   using reg = float32x4_t;
   using ireg = int32x4_t;
   using mask = uint32x4_t;  // all-ones lanes

@@ -1,6 +1,7 @@
 // The portable "vector" type V of width 1 that the row kernels are written over on the scalar
 // path. Included inside an anonymous namespace by each scalar kernel file.
 struct V {
+  using elem = float;
   using reg = float;
   static constexpr int width = 1;
   static reg load(const float* p) { return *p; }

@@ -1,0 +1,22 @@
+// The AVX2 float64 vector type VD (4 doubles a register) of the float64 row kernels. Included
+// inside an anonymous namespace by each AVX2 kernel file (compiled with -mavx2 -mfma).
+struct VD {
+  using elem = double;
+  using reg = __m256d;
+  using mask = __m256d;  // all-ones lanes
+  static constexpr int width = 4;
+  static reg load(const double* p) { return _mm256_loadu_pd(p); }
+  static void store(double* p, reg v) { _mm256_storeu_pd(p, v); }
+  static reg set1(double x) { return _mm256_set1_pd(x); }
+  static reg add(reg a, reg b) { return _mm256_add_pd(a, b); }
+  static reg sub(reg a, reg b) { return _mm256_sub_pd(a, b); }
+  static reg mul(reg a, reg b) { return _mm256_mul_pd(a, b); }
+  static reg div(reg a, reg b) { return _mm256_div_pd(a, b); }
+  // NaN-propagating max/min (torch.maximum semantics): max_pd(a, b) yields b when either is
+  // NaN, so a is put back where a is NaN.
+  static reg max_nan(reg a, reg b) { return select(isnan(a), a, _mm256_max_pd(a, b)); }
+  static reg min_nan(reg a, reg b) { return select(isnan(a), a, _mm256_min_pd(a, b)); }
+  static mask le(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_LE_OQ); }
+  static mask isnan(reg a) { return _mm256_cmp_pd(a, a, _CMP_UNORD_Q); }
+  static reg select(mask m, reg a, reg b) { return _mm256_blendv_pd(b, a, m); }
+};

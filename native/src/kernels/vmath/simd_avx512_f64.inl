@@ -1,0 +1,22 @@
+// The AVX-512 float64 vector type VD (8 doubles a register) of the float64 row kernels.
+// Included inside an anonymous namespace by each AVX-512 kernel file.
+struct VD {
+  using elem = double;
+  using reg = __m512d;
+  using mask = __mmask8;
+  static constexpr int width = 8;
+  static reg load(const double* p) { return _mm512_loadu_pd(p); }
+  static void store(double* p, reg v) { _mm512_storeu_pd(p, v); }
+  static reg set1(double x) { return _mm512_set1_pd(x); }
+  static reg add(reg a, reg b) { return _mm512_add_pd(a, b); }
+  static reg sub(reg a, reg b) { return _mm512_sub_pd(a, b); }
+  static reg mul(reg a, reg b) { return _mm512_mul_pd(a, b); }
+  static reg div(reg a, reg b) { return _mm512_div_pd(a, b); }
+  // NaN-propagating max/min (torch.maximum semantics): max_pd(a, b) yields b when either is
+  // NaN, so a is put back where a is NaN.
+  static reg max_nan(reg a, reg b) { return select(isnan(a), a, _mm512_max_pd(a, b)); }
+  static reg min_nan(reg a, reg b) { return select(isnan(a), a, _mm512_min_pd(a, b)); }
+  static mask le(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_LE_OQ); }
+  static mask isnan(reg a) { return _mm512_cmp_pd_mask(a, a, _CMP_UNORD_Q); }
+  static reg select(mask m, reg a, reg b) { return _mm512_mask_blend_pd(m, b, a); }
+};

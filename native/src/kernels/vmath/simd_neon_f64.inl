@@ -1,0 +1,23 @@
+// The arm64 NEON float64 vector type VD (2 doubles a register) of the float64 row kernels.
+// Included inside an anonymous namespace by each NEON kernel file. min and max follow x86's
+// order (the second operand when either is NaN, and for +0 vs -0), as V's do.
+struct VD {
+  using elem = double;
+  using reg = float64x2_t;
+  using mask = uint64x2_t;  // all-ones lanes
+  static constexpr int width = 2;
+  static reg load(const double* p) { return vld1q_f64(p); }
+  static void store(double* p, reg v) { vst1q_f64(p, v); }
+  static reg set1(double x) { return vdupq_n_f64(x); }
+  static reg add(reg a, reg b) { return vaddq_f64(a, b); }
+  static reg sub(reg a, reg b) { return vsubq_f64(a, b); }
+  static reg mul(reg a, reg b) { return vmulq_f64(a, b); }
+  static reg div(reg a, reg b) { return vdivq_f64(a, b); }
+  static reg max_nan(reg a, reg b) { return select(isnan(a), a, vbslq_f64(vcgtq_f64(a, b), a, b)); }
+  static reg min_nan(reg a, reg b) { return select(isnan(a), a, vbslq_f64(vcltq_f64(a, b), a, b)); }
+  static mask le(reg a, reg b) { return vcleq_f64(a, b); }
+  static mask isnan(reg a) {
+    return vreinterpretq_u64_u32(vmvnq_u32(vreinterpretq_u32_u64(vceqq_f64(a, a))));
+  }
+  static reg select(mask m, reg a, reg b) { return vbslq_f64(m, a, b); }
+};
