@@ -54,18 +54,29 @@ export function isDType(x: unknown): x is DType {
   return typeof x === 'string' && Object.hasOwn(DTYPES, x);
 }
 
-/** Whether a dtype is floating point (`torch.dtype.is_floating_point`). */
+/**
+ * Whether a dtype is floating point (`torch.dtype.is_floating_point`).
+ * @throws TypeError if d is not a dtype.
+ */
 export function isFloatingDType(d: DType): d is FloatDType {
-  return DTYPES[d].category === 'floating';
+  return rowOf('isFloatingDType', d).category === 'floating';
+}
+
+/** The DTYPES row of d, or a TypeError naming the function and the value. */
+function rowOf(fn: string, d: unknown): DTypeRow {
+  if (!isDType(d))
+    throw new TypeError(`${fn}: expected a dtype (${DTYPE_LIST}), got ${typeof d === 'string' ? `'${d}'` : typeof d}`);
+  return DTYPES[d];
 }
 
 /**
  * The dtype two operands promote to, as torch's `promote_types`: the higher category (bool <
  * integer < floating), then the wider dtype (float32 with float64 gives float64).
+ * @throws TypeError if a or b is not a dtype.
  */
 export function promoteTypes(a: DType, b: DType): DType {
-  const ra = DTYPES[a];
-  const rb = DTYPES[b];
+  const ra = rowOf('promoteTypes', a);
+  const rb = rowOf('promoteTypes', b);
   if (ra.category !== rb.category) return CATEGORY_RANK[ra.category] > CATEGORY_RANK[rb.category] ? a : b;
   return ra.bits >= rb.bits ? a : b;
 }

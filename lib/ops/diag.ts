@@ -2,6 +2,7 @@
 // Each backward is written with these same differentiable ops (diagonal <-> diagEmbed, tril's
 // gradient is tril of it), so higher-order gradients work.
 import { defineOp, type OpContext } from '../autograd/define_op.js';
+import { FLOATING_DTYPES } from '../dtype.js';
 import { zeros } from '../creation.js';
 import { formatShape, normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -57,6 +58,7 @@ export function diagonal(x: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
 
 const diagEmbedOp = defineOp({
   name: 'diagEmbed',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(
     ctx: OpContext<{ offset: number; d1: number; d2: number }>,

@@ -13,8 +13,12 @@ describe('binding argument checks', () => {
     expect(call(9, [3], f(3), 0, [1], f(3), 0, [1], f(3), 0, [1])).toThrow(
       /binary: argument 'op' must be in \[0, 6\], got 9/,
     );
+    // A Float64Array out picks the float64 kernels, whose operands must be Float64Arrays too.
     expect(call(0, [3], new Float64Array(3), 0, [1], f(3), 0, [1], f(3), 0, [1])).toThrow(
-      /argument 'out' must be a Float32Array, got Float64Array\(3\)/,
+      /argument 'a' must be a Float64Array, got Float32Array\(3\)/,
+    );
+    expect(call(0, [3], f(3), 0, [1], new Float64Array(3), 0, [1], f(3), 0, [1])).toThrow(
+      /argument 'a' must be a Float32Array, got Float64Array\(3\)/,
     );
     expect(call(0, [3], f(3), 0, [1], [1, 2, 3], 0, [1], f(3), 0, [1])).toThrow(
       /argument 'a' must be a Float32Array, got array of length 3/,

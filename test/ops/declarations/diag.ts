@@ -10,34 +10,36 @@ const on = (shape: number[], args: P = {}): Sample<P> => ({
   args,
 });
 const float = { float32: 'float32' } as const;
+// Views, embeddings into zeros and a sum of a view: float64 too.
+const withFloat64 = { ...float, float64: 'float64' } as const;
 
 export const diagOps = [
   declareOp<P>({
     name: 'diagonal',
     op: ([x], p) => diagonal(x, p.offset, p.dim1, p.dim2),
     samples: [on([3, 4], { offset: 1 }), on([2, 3, 4], { offset: -1, dim1: 2, dim2: 0 })],
-    dtypes: float,
+    dtypes: withFloat64,
     supportsGradGrad: true,
   }),
   declareOp<P>({
     name: 'diagEmbed',
     op: ([x], p) => diagEmbed(x, p.offset, p.dim1, p.dim2),
     samples: [on([2, 3], { offset: 1 }), on([3], { offset: -2 })],
-    dtypes: float,
+    dtypes: withFloat64,
     supportsGradGrad: true,
   }),
   declareOp<P>({
     name: 'diag',
     op: ([x], p) => diag(x, p.k),
     samples: [on([3], { k: 1 }), on([3, 4], { k: -1 })],
-    dtypes: float,
+    dtypes: withFloat64,
     supportsGradGrad: true,
   }),
   declareOp({
     name: 'trace',
     op: ([x]) => trace(x),
     samples: [on([3, 4])],
-    dtypes: float,
+    dtypes: withFloat64,
     supportsGradGrad: true,
   }),
   ...(

@@ -16,8 +16,6 @@ struct VD {
   static reg max_nan(reg a, reg b) { return select(isnan(a), a, vbslq_f64(vcgtq_f64(a, b), a, b)); }
   static reg min_nan(reg a, reg b) { return select(isnan(a), a, vbslq_f64(vcltq_f64(a, b), a, b)); }
   static mask le(reg a, reg b) { return vcleq_f64(a, b); }
-  static mask isnan(reg a) {
-    return vreinterpretq_u64_u32(vmvnq_u32(vreinterpretq_u32_u64(vceqq_f64(a, a))));
-  }
+  static mask isnan(reg a) { return vreinterpretq_u64_u32(vmvnq_u32(vreinterpretq_u32_u64(vceqq_f64(a, a)))); }
   static reg select(mask m, reg a, reg b) { return vbslq_f64(m, a, b); }
 };
