@@ -16,9 +16,12 @@ import { repoRoot, workRoot } from './targets.mjs';
 
 // Named parts of the suite. `install` is the install path (test/install: the tarball installed
 // with and without its install script, loaded by require and import, on the best and the scalar
-// kernel table); `kernels` has one test file per native kernel family (elementwise, reductions,
-// GEMM, convolution, pooling, softmax, RNN cells, optimizer steps, normalization, resampling)
-// plus the thread pool, worker threads, environment variables and argument checking.
+// kernel table); `kernels` is the install path plus one or more test files per native kernel
+// family, each run on every kernel table the CPU has (on arm64: NEON and scalar): elementwise
+// binary and unary math, reductions and arg-reductions, GEMM, bf16 and u8 x s8 GEMM, quantize,
+// convolution (im2col, Winograd, direct), pooling, softmax/logsumexp/cross-entropy, RNN/LSTM
+// cells, the optimizers' fused steps, normalization, resampling and interpolate, embedding; plus
+// the thread pool, worker threads, environment variables and argument checking.
 const PARTS = {
   install: ['test/install/install.test.ts'],
   kernels: [
@@ -28,13 +31,19 @@ const PARTS = {
     'test/native/reduce.test.ts',
     'test/native/arg_reduce.test.ts',
     'test/native/gemm.test.ts',
+    'test/native/gemm_lowp.test.ts',
+    'test/lowp/bf16.test.ts',
+    'test/native/quantize.test.ts',
     'test/native/conv.test.ts',
     'test/ops/pool.test.ts',
     'test/native/softmax.test.ts',
+    'test/ops/logsumexp_long_rows.test.ts',
     'test/native/rnn.test.ts',
     'test/native/optim.test.ts',
     'test/native/norm.test.ts',
     'test/native/resample.test.ts',
+    'test/ops/interpolate.test.ts',
+    'test/ops/embedding.test.ts',
     'test/native/threadpool.test.ts',
     'test/native/workers.test.ts',
     'test/native/env.test.ts',

@@ -40,11 +40,20 @@ void* scratch_alloc(int64_t count, size_t elem_size) {
   scratch_fault_point(asked);
   // aligned_alloc wants a multiple of the alignment, and a zero-size request may return null.
   const size_t rounded = (bytes + kAlign - 1) / kAlign * kAlign;
+#ifdef _WIN32
+  // Windows' C runtime has no aligned_alloc (its free cannot release an aligned block).
+  void* p = _aligned_malloc(rounded > 0 ? rounded : kAlign, kAlign);
+#else
   void* p = std::aligned_alloc(kAlign, rounded > 0 ? rounded : kAlign);
+#endif
   if (p == nullptr) throw ScratchError(asked);
   return p;
 }
 
+#ifdef _WIN32
+void scratch_free(void* p) { _aligned_free(p); }
+#else
 void scratch_free(void* p) { std::free(p); }
+#endif
 
 }  // namespace myelin
