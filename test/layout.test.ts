@@ -164,6 +164,10 @@ const coveredElsewhere: Record<string, { by: string[]; why: string }> = {
     why: 'unrecorded: tested through the ops',
   },
   'raw/gemm.ts': { by: ['ops/matmul.test.ts'], why: 'unrecorded: tested through matmul (its layouts and copies)' },
+  'raw/int32_products.ts': {
+    by: ['ops/int32_products.test.ts'],
+    why: 'unrecorded: tested through the int32 matmul family and einsum',
+  },
   'raw/strided.ts': {
     by: ['ops/declarations.test.ts'],
     why: "unrecorded strided access: every op's offset and strided views",

@@ -8,8 +8,9 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { contiguousStrides, formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { broadcastDims, einsumRaw, type EinsumSpec, type Label, labelSizes } from '../raw/einsum.js';
-import { emptyFloat, requireFloat } from '../raw/elementwise.js';
+import { emptyFloat } from '../raw/elementwise.js';
 import { writeInto } from '../raw/strided.js';
+import { checkProductDtypes } from '../raw/int32_products.js';
 
 // Labels: 'A'-'Z' are 0-25 and 'a'-'z' 26-51 (ASCII order, as torch sorts implicit outputs);
 // ellipsis dim p (counted from the left of the widest ellipsis) is ELLIPSIS + p.
@@ -230,7 +231,10 @@ const placeOp: (g: Tensor, p: Placement) => Tensor = defineOp({
 
 /**
  * Einstein summation (torch.einsum): einsum('ij,jk->ik', a, b). Operands may also be passed
- * as one array: einsum('ij,jk', [a, b]).
+ * as one array: einsum('ij,jk', [a, b]). All float32, or all int32: then the products and the
+ * sums that contract operands wrap modulo 2^32 as torch's int32 products, and a label summed
+ * within one operand alone is summed exactly, an error past int32's range (torch's sum gives
+ * int64 there, which myelin does not have).
  */
 export function einsum(equation: string, ...operands: (Tensor | Tensor[])[]): Tensor {
   const ts = (operands.length === 1 && Array.isArray(operands[0]) ? operands[0] : operands) as unknown[];
@@ -238,8 +242,8 @@ export function einsum(equation: string, ...operands: (Tensor | Tensor[])[]): Te
   ts.forEach((t, i) => {
     if (!(t instanceof Tensor))
       throw new TypeError(`einsum: operand ${i} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
-    requireFloat('einsum', t);
   });
   const tensors = ts as Tensor[];
+  checkProductDtypes('einsum', tensors);
   return einsumOp(parseEinsum(equation, tensors), ...tensors);
 }

@@ -1,13 +1,14 @@
 // Matrix products with torch.matmul's rules: 1-D·1-D dot, 2-D, 1-D promoted then squeezed,
 // batched with broadcast batch dims. One differentiable primitive (matmulOp, >= 2-D operands)
 // whose backward is two more products against transposed views: no transpose copies, the
-// GEMM reads them through its transA/transB flags.
+// GEMM reads them through its transA/transB flags. Two int32 operands multiply exactly, wrapping
+// modulo 2^32 as torch's CPU kernels (no gradient: int tensors cannot require one).
 import type { DType } from '../dtype.js';
 import { defineOp } from '../autograd/define_op.js';
 import { broadcastShapes, formatShape, numel } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { bmmRaw } from '../raw/gemm.js';
-import { requireFloat } from '../raw/elementwise.js';
+import { bmmInt32, checkProductDtypes } from '../raw/int32_products.js';
 import { sumTo } from './reduce.js';
 import { add } from './binary.js';
 import { mT, reshape, viewStrides } from './view.js';
@@ -17,7 +18,7 @@ const matmulOp: (op: string, a: Tensor, b: Tensor) => Tensor = defineOp({
   name: 'matmul',
   forward(ctx, op: string, a: Tensor, b: Tensor) {
     ctx.save(a, b);
-    return bmmRaw(op, a, b);
+    return a.dtype === 'int32' ? bmmInt32(op, a, b) : bmmRaw(op, a, b);
   },
   backward(ctx, g) {
     const [a, b] = ctx.saved;
@@ -42,8 +43,8 @@ function checkOperands(op: string, a: unknown, b: unknown): asserts a is Tensor 
   ] as const) {
     if (!(t instanceof Tensor))
       throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
-    requireFloat(op, t);
   }
+  checkProductDtypes(op, [a as Tensor, b as Tensor]);
 }
 
 function cannotMultiply(op: string, a: Tensor, b: Tensor, ka: number, kb: number): RangeError {

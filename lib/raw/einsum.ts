@@ -7,6 +7,7 @@ import { BinaryOp, native, ReduceOp } from '../native.js';
 import { contiguousStrides, numel } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { bmmRaw } from './gemm.js';
+import { bmmInt32, mulInt32, sumInt32 } from './int32_products.js';
 import { emptyFloat } from './elementwise.js';
 import { copyRaw } from './strided.js';
 
@@ -63,11 +64,15 @@ function prepare(t: Tensor, labels: Label[], sizes: Map<Label, number>): Labelle
   return { t: new Tensor(t.storage, shape, strides, t.offset), labels: out, fresh: false };
 }
 
-/** Sums x over the labels not in `keep` (a new contiguous tensor), or returns x when none. */
-function sumExcept(x: Labelled, keep: (l: Label) => boolean): Labelled {
+/**
+ * Sums x over the labels not in `keep` (a new contiguous tensor), or returns x when none. int32:
+ * modulo 2^32 when the sum contracts a product (`wraps`), else exact (an error past int32).
+ */
+function sumExcept(x: Labelled, keep: (l: Label) => boolean, wraps = false): Labelled {
   const axes = x.labels.map((l, d) => (keep(l) ? -1 : d)).filter((d) => d >= 0);
   if (axes.length === 0) return x;
   const labels = x.labels.filter((l) => keep(l));
+  if (x.t.dtype === 'int32') return { t: sumInt32('einsum', x.t, axes, wraps), labels, fresh: true };
   const out = emptyFloat(labels.map((l) => x.t.shape[x.labels.indexOf(l)]));
   native.reduce(
     ReduceOp.sum,
@@ -136,6 +141,10 @@ function multiplyAndSum(a: Labelled, b: Labelled, kept: Label[], summed: Label[]
   const size = (l: Label) => (a.labels.includes(l) ? a.t.shape[a.labels.indexOf(l)] : b.t.shape[b.labels.indexOf(l)]);
   const shape = all.map(size);
   const stridesOf = (x: Labelled) => all.map((l) => (x.labels.includes(l) ? x.t.strides[x.labels.indexOf(l)] : 0));
+  if (a.t.dtype === 'int32') {
+    const p = mulInt32(shape, a.t, stridesOf(a), b.t, stridesOf(b));
+    return sumExcept({ t: p, labels: all, fresh: true }, (l) => !summed.includes(l), true);
+  }
   const product = emptyFloat(shape);
   if (numel(shape) > 0) {
     native.binary(
@@ -171,14 +180,14 @@ function contract(a: Labelled, b: Labelled, keep: Set<Label>): Labelled {
     return multiplyAndSum(a, b, [...batch, ...rowsL, ...colsL], summed);
   const A = asBatchedMatrix(permuted(a, [...batch, ...rowsL, ...summed]), batch.length, rowsL.length);
   const B = asBatchedMatrix(permuted(b, [...batch, ...summed, ...colsL]), batch.length, summed.length);
-  const c = bmmRaw('einsum', A, B);
+  const c = A.dtype === 'int32' ? bmmInt32('einsum', A, B) : bmmRaw('einsum', A, B);
   const labels = [...batch, ...rowsL, ...colsL];
   const size = (l: Label) => (a.labels.includes(l) ? a.t.shape[a.labels.indexOf(l)] : b.t.shape[b.labels.indexOf(l)]);
   const shape = labels.map(size);
   return { t: new Tensor(c.storage, shape, contiguousStrides(shape), 0), labels, fresh: true };
 }
 
-/** The einsum of `ts` by `spec`: a new contiguous float32 tensor over the output labels. */
+/** The einsum of `ts` by `spec`: a new contiguous tensor (float32, or int32) over the output labels. */
 export function einsumRaw(spec: EinsumSpec, ts: readonly Tensor[]): Tensor {
   const sizes = labelSizes(spec, ts);
   const ops = ts.map((t, i) => prepare(t, spec.inputs[i], sizes));

@@ -70,11 +70,8 @@ function mergeBatchDims(shape: readonly number[], strides: number[][]): [number[
  */
 export type GemmPrecision = 'float32' | 'bfloat16';
 
-/**
- * a: [...batchA, m, k] times b: [...batchB, k, n], batch dims broadcast: a new contiguous
- * [...batch, m, n] float32 tensor. Both operands must be at least 2-D with matching k.
- */
-export function bmmRaw(op: string, a: Tensor, b: Tensor, precision: GemmPrecision = 'float32'): Tensor {
+/** The sizes of a: [...batchA, m, k] times b: [...batchB, k, n]; an error when the k differ. */
+export function productShape(op: string, a: Tensor, b: Tensor): { m: number; k: number; n: number; batch: number[] } {
   const m = a.shape[a.ndim - 2];
   const k = a.shape[a.ndim - 1];
   const n = b.shape[b.ndim - 1];
@@ -83,7 +80,15 @@ export function bmmRaw(op: string, a: Tensor, b: Tensor, precision: GemmPrecisio
       `${op}: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${k} != ${b.shape[b.ndim - 2]})`,
     );
   }
-  const batchShape = broadcastShapes(op, a.shape.slice(0, -2), b.shape.slice(0, -2));
+  return { m, k, n, batch: broadcastShapes(op, a.shape.slice(0, -2), b.shape.slice(0, -2)) };
+}
+
+/**
+ * a: [...batchA, m, k] times b: [...batchB, k, n], batch dims broadcast: a new contiguous
+ * [...batch, m, n] float32 tensor. Both operands must be at least 2-D with matching k.
+ */
+export function bmmRaw(op: string, a: Tensor, b: Tensor, precision: GemmPrecision = 'float32'): Tensor {
+  const { m, k, n, batch: batchShape } = productShape(op, a, b);
   const out = emptyFloat([...batchShape, m, n]);
   if (numel(batchShape) === 0 || m === 0 || n === 0 || k === 0) return out; // zeros
   const A = operand(a);

@@ -193,7 +193,10 @@ describe('einsum errors', () => {
   });
   it('operand types', () => {
     expect(() => einsum('i', [1, 2] as unknown as Tensor)).toThrow(/einsum: operand 0 must be a Tensor/);
-    expect(() => einsum('i', zeros([2], { dtype: 'int32' }))).toThrow(/einsum: expected a float32 tensor, got int32/);
+    expect(() => einsum('i', zeros([2], { dtype: 'bool' }))).toThrow(/einsum: expected a float32 tensor, got bool/);
+    expect(() => einsum('i,i', zeros([2], { dtype: 'int32' }), zeros([2]))).toThrow(
+      /einsum: operands must all be float32 or all int32, got int32 and float32/,
+    );
     expect(() => einsum('')).toThrow(/at least one operand/);
   });
 });

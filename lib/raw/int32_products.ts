@@ -1,0 +1,122 @@
+// int32 matrix products, and the sums and elementwise products einsum also needs, exact with
+// torch's CPU wraparound: every product and sum is taken modulo 2^32 (Math.imul and | 0), as
+// torch's integer kernels accumulate in int32. Plain loops (see matmulInt32 for why).
+import { broadcastStrides, contiguousStrides, numel, type Shape } from '../shape.js';
+import { Storage, Tensor } from '../tensor.js';
+import { requireFloat } from './elementwise.js';
+import { productShape } from './gemm.js';
+import { elementOffsets, valuesAs } from './strided.js';
+
+/**
+ * Operands of a product: all float32, or all int32 (an exact integer product, as torch's). A mix
+ * is an error, as in torch (which names the scalar types).
+ */
+export function checkProductDtypes(op: string, ts: readonly Tensor[]): void {
+  if (ts.every((t) => t.dtype === 'int32')) return;
+  if (ts.some((t) => t.dtype === 'int32') && ts.every((t) => t.dtype === 'int32' || t.dtype === 'float32'))
+    throw new TypeError(
+      `${op}: operands must all be float32 or all int32, got ${ts.map((t) => t.dtype).join(' and ')}`,
+    );
+  for (const t of ts) requireFloat(op, t);
+}
+
+function int32Tensor(shape: Shape): [Tensor, Int32Array] {
+  const data = new Int32Array(numel(shape));
+  return [new Tensor(new Storage(data), shape), data];
+}
+
+/** The storage offsets of each batch's matrix of contiguous t ([...batch, r, c]) broadcast to `batch`. */
+function batchOffsets(t: Tensor, batch: Shape): Int32Array | Float64Array {
+  const own = t.shape.slice(0, -2);
+  return elementOffsets(batch, broadcastStrides(own, contiguousStrides(t.shape).slice(0, -2), batch), 0);
+}
+
+/**
+ * a: [...batchA, m, k] times b: [...batchB, k, n], batch dims broadcast, both int32: a new
+ * contiguous [...batch, m, n] int32 tensor.
+ */
+export function bmmInt32(op: string, a: Tensor, b: Tensor): Tensor {
+  const { m, k, n, batch } = productShape(op, a, b);
+  const [out, c] = int32Tensor([...batch, m, n]);
+  if (c.length === 0 || k === 0) return out; // zeros
+  const ad = valuesAs(a, a.shape) as Int32Array;
+  const bd = valuesAs(b, b.shape) as Int32Array;
+  const aAt = batchOffsets(a, batch);
+  const bAt = batchOffsets(b, batch);
+  for (let s = 0; s < aAt.length; s++) matmulInt32(m, k, n, ad, aAt[s], bd, bAt[s], c, s * m * n);
+  return out;
+}
+
+/**
+ * c[co..] (m x n, zeros) = a[ao..] (m x k) times b[bo..] (k x n), row-major, modulo 2^32. The
+ * i-p-j order runs the inner loop along rows of b and c, unit stride.
+ */
+function matmulInt32(
+  m: number,
+  k: number,
+  n: number,
+  a: Int32Array,
+  ao: number,
+  b: Int32Array,
+  bo: number,
+  c: Int32Array,
+  co: number,
+): void {
+  for (let i = 0; i < m; i++) {
+    const row = co + i * n;
+    for (let p = 0; p < k; p++) {
+      const aip = a[ao + i * k + p];
+      if (aip === 0) continue;
+      const from = bo + p * n;
+      for (let j = 0; j < n; j++) c[row + j] = (c[row + j] + Math.imul(aip, b[from + j])) | 0;
+    }
+  }
+}
+
+/**
+ * int32 t summed over `axes`: a new contiguous int32 tensor over the other dims. `wraps`: modulo
+ * 2^32 (a sum that contracts a product, as torch's int32 products); else exact, and a result
+ * past int32's range is an error (torch's sum would give int64, which myelin does not have).
+ */
+export function sumInt32(op: string, t: Tensor, axes: readonly number[], wraps: boolean): Tensor {
+  const keptShape = t.shape.filter((_, d) => !axes.includes(d));
+  const [out, o] = int32Tensor(keptShape);
+  const keptStrides = contiguousStrides(keptShape);
+  let kd = 0;
+  const toOut = t.shape.map((_, d) => (axes.includes(d) ? 0 : keptStrides[kd++]));
+  const src = elementOffsets(t.shape, t.strides, t.offset);
+  const dst = elementOffsets(t.shape, toOut, 0);
+  const data = t.storage.data as Int32Array;
+  if (wraps) {
+    for (let i = 0; i < src.length; i++) o[dst[i]] = (o[dst[i]] + data[src[i]]) | 0;
+    return out;
+  }
+  // Exact in a double: |partial sums| stay below 2^53 for fewer than 2^22 terms of int32.
+  const acc = new Float64Array(o.length);
+  for (let i = 0; i < src.length; i++) acc[dst[i]] += data[src[i]];
+  for (let i = 0; i < o.length; i++) {
+    if (acc[i] !== (acc[i] | 0))
+      throw new RangeError(
+        `${op}: the sum ${acc[i]} does not fit in int32 (PyTorch would give int64, which myelin does not have)`,
+      );
+    o[i] = acc[i];
+  }
+  return out;
+}
+
+/** a * b over `shape` (each read through its own strides; 0 broadcasts), modulo 2^32: contiguous. */
+export function mulInt32(
+  shape: Shape,
+  a: Tensor,
+  aStrides: readonly number[],
+  b: Tensor,
+  bStrides: readonly number[],
+): Tensor {
+  const [out, o] = int32Tensor(shape);
+  const ai = elementOffsets(shape, aStrides, a.offset);
+  const bi = elementOffsets(shape, bStrides, b.offset);
+  const ad = a.storage.data as Int32Array;
+  const bd = b.storage.data as Int32Array;
+  for (let i = 0; i < o.length; i++) o[i] = Math.imul(ad[ai[i]], bd[bi[i]]);
+  return out;
+}
