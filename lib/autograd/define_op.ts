@@ -3,7 +3,7 @@
 // backward is the spec's. While a dual level is open (forward_ad.ts) and an input carries a
 // tangent, the spec's jvp rule gives the output's tangent.
 import { allocate, FLOATING_DTYPES, type FloatDType, isFloatingDType, unsupportedDtype } from '../dtype.js';
-import { checkOptions, nameError } from '../errors.js';
+import { checkOptions, describe, nameError } from '../errors.js';
 import { isTensor, Storage, Tensor } from '../tensor.js';
 import { activeTracer } from '../trace.js';
 import { isForwardADActive, setTangent, tangentOf, withoutTangents } from './dual_state.js';
@@ -236,8 +236,8 @@ function forwardTangent(spec: OpSpec<never, object>, ctx: Context, out: Tensor, 
  * runs `spec.forward` on its arguments without recording and, when grad mode is on and a tensor
  * argument requires grad, gives the result a node whose backward is `spec.backward`; while a
  * forward-mode dual level is open and an argument carries a tangent, `spec.jvp` gives the
- * result's tangent. Throws if spec has a key other than name, forward, backward, jvp,
- * differentiableBackward and dtypes. The op then throws, prefixed with its name: a floating
+ * result's tangent. Throws if spec is not an object, has a key other than name, forward,
+ * backward, jvp, differentiableBackward and dtypes, or lists a dtype that is not floating. The op then throws, prefixed with its name: a floating
  * tensor argument of a dtype not in spec.dtypes (default float32 only); what its forward or
  * backward throws; on a second backward through a freed graph (without retainGraph); when a
  * tensor it saved was modified in place before the backward; on a dual tensor argument when it
@@ -246,8 +246,15 @@ function forwardTangent(spec: OpSpec<never, object>, ctx: Context, out: Tensor, 
 export function defineOp<A extends unknown[], S extends object = Record<never, never>>(
   spec: OpSpec<A, S>,
 ): (...args: A) => Tensor {
-  checkOptions('autograd.defineOp', spec, ['name', 'forward', 'backward', 'jvp', 'differentiableBackward', 'dtypes']);
+  const fn = 'autograd.defineOp';
+  if (spec === undefined)
+    throw new TypeError(`${fn}: spec must be an object ({ name, forward, backward, ... }), got undefined`);
+  checkOptions(fn, spec, ['name', 'forward', 'backward', 'jvp', 'differentiableBackward', 'dtypes']);
   const dtypes = spec.dtypes ?? FLOAT32_ONLY;
+  if (!Array.isArray(dtypes) || !dtypes.every((d) => FLOATING_DTYPES.includes(d)))
+    throw new TypeError(
+      `${fn}: spec.dtypes must be a list of floating dtypes ('float32', 'float64'), got ${describe(dtypes)}`,
+    );
   const run = (...args: A): Tensor => {
     const ctx = new Context(spec.name);
     const tensors = args.filter(isTensor) as Tensor[];

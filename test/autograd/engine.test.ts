@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { autograd, noGrad, tensor } from '../../lib/index.js';
+import { autograd, noGrad, type Tensor, tensor } from '../../lib/index.js';
 
 describe('autograd engine', () => {
   it('chain rule through a DAG with a shared input: z = x*y + x, dz/dx = y + 1, dz/dy = x', () => {
@@ -32,6 +32,15 @@ describe('autograd engine', () => {
     const z = x.mul(x).sum();
     z.backward(undefined, { createGraph: true, retainGraph: false });
     expect(() => z.backward()).toThrow(/retainGraph/);
+  });
+
+  it('defineOp refuses what is not a spec, naming itself', () => {
+    expect(() => autograd.defineOp(undefined as never)).toThrow(/^autograd\.defineOp: spec must be an object/);
+    expect(() => autograd.defineOp(3 as never)).toThrow(/^autograd\.defineOp: options must be an object, got 3/);
+    const spec = { name: 'twice', forward: (_c: unknown, a: Tensor) => a.mul(2), backward: () => [] };
+    expect(() => autograd.defineOp({ ...spec, dtypes: ['int32'] as never })).toThrow(
+      /^autograd\.defineOp: spec\.dtypes must be a list of floating dtypes/,
+    );
   });
 
   it('autograd.grad returns gradients without touching .grad; hooks and retainGrad run', () => {
