@@ -34,6 +34,10 @@ for (let i = 0; ; i++) {
     dist.allReduce(t);
   } catch (e) {
     report({ rank, error: (e as Error).message, afterMs: Date.now() - failedAt });
+    // Rank 0 hosts the rendezvous store, which goes with its process. Exiting at once races the
+    // other survivors' diagnoses: one that asks the store after it is gone can only say that
+    // rank 0 is lost. Linger so that each survivor's error names the rank that failed first.
+    if (rank === 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);
     process.exit(3);
   }
 }
