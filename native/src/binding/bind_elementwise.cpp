@@ -8,12 +8,17 @@ namespace myelin::binding {
 
 namespace {
 
-// The float64 variant of binary: out, a and b all Float64Arrays.
-void binary_f64(const Args& args, BinaryOp op, const std::vector<int64_t>& shape, const Layout& out_layout,
-                const Layout& a_layout, const Layout& b_layout) {
-  const StridedF64 out = args.strided_f64(2, "out", out_layout, shape);
-  const StridedF64 a = args.strided_f64(5, "a", a_layout, shape);
-  const StridedF64 b = args.strided_f64(8, "b", b_layout, shape);
+// How Args reads a strided view of one element type: &Args::strided or &Args::strided_f64.
+template <class View>
+using ViewReader = View (Args::*)(size_t, const char*, const Layout&, const std::vector<int64_t>&) const;
+
+// binary over views of one element type: out, a and b read by `read`, checked, then the kernel.
+template <class View>
+void binary_views(const Args& args, ViewReader<View> read, BinaryOp op, const std::vector<int64_t>& shape,
+                  const Layout& out_layout, const Layout& a_layout, const Layout& b_layout) {
+  const View out = (args.*read)(2, "out", out_layout, shape);
+  const View a = (args.*read)(5, "a", a_layout, shape);
+  const View b = (args.*read)(8, "b", b_layout, shape);
   check_no_self_overlap(args, "out", out, shape);
   check_no_partial_overlap(args, "out", out, "a", a, shape);
   check_no_partial_overlap(args, "out", out, "b", b, shape);
@@ -30,18 +35,10 @@ Napi::Value binary(const Napi::CallbackInfo& info) {
   const Layout out_layout = args.layout(3, "out", shape.size());
   const Layout a_layout = args.layout(6, "a", shape.size());
   const Layout b_layout = args.layout(9, "b", shape.size());
-  if (args.is_f64(2)) {
-    binary_f64(args, op, shape, out_layout, a_layout, b_layout);
-    return info.Env().Undefined();
-  }
-  const StridedF32 out = args.strided(2, "out", out_layout, shape);
-  const StridedF32 a = args.strided(5, "a", a_layout, shape);
-  const StridedF32 b = args.strided(8, "b", b_layout, shape);
-  check_no_self_overlap(args, "out", out, shape);
-  check_no_partial_overlap(args, "out", out, "a", a, shape);
-  check_no_partial_overlap(args, "out", out, "b", b, shape);
-  binary_strided(active_kernels(), op, static_cast<int>(shape.size()), shape.data(), out.ptr(), out.strides.data(),
-                 a.ptr(), a.strides.data(), b.ptr(), b.strides.data());
+  if (args.is_f64(2))
+    binary_views<StridedF64>(args, &Args::strided_f64, op, shape, out_layout, a_layout, b_layout);
+  else
+    binary_views<StridedF32>(args, &Args::strided, op, shape, out_layout, a_layout, b_layout);
   return info.Env().Undefined();
 }
 
