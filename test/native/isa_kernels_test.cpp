@@ -58,46 +58,47 @@ bool close(float got, float want, double tol) {
 
 const int64_t kSizes[] = {1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 1000, 4099};
 
-// ---- binary: every op bit-exact, contiguous, broadcast and strided.
-void test_binary(const KernelTable& v, const KernelTable& s) {
-  for (int op = 0; op < kNumBinaryOps; ++op)
-    for (int64_t n : kSizes)
-      for (int layout = 0; layout < 4; ++layout) {
-        const int64_t sa = layout == 1 ? 0 : (layout == 3 ? 3 : 1);
-        const int64_t sb = layout == 2 ? 0 : (layout == 3 ? 2 : 1);
-        const int64_t so = layout == 3 ? 2 : 1;
-        auto a = random_floats(n * 3 + 1, 1 + n + op, -2, 2, true);
-        auto b = random_floats(n * 3 + 1, 7 + n, 0.5f, 2, true);
-        std::vector<float> got(n * so + 1, -7.0f), want(n * so + 1, -7.0f);
-        v.binary.row[op](n, a.data(), sa, b.data(), sb, got.data(), so);
-        s.binary.row[op](n, a.data(), sa, b.data(), sb, want.data(), so);
-        for (size_t i = 0; i < got.size(); ++i)
-          CHECK(same_bits(got[i], want[i]), "binary op %d n=%lld layout %d at %zu: %g vs %g", op, (long long)n, layout,
-                i, got[i], want[i]);
-      }
+// ---- binary: every op bit-exact against the scalar rows, contiguous, broadcast and strided,
+// in float32 and float64 (whose values carry bits below float32's precision). Both carry NaN,
+// infinities and signed zeros from random_floats.
+// random_floats as T; a float64 operand's value i scaled by 1 + wiggle * (i % 97).
+template <class T>
+std::vector<T> binary_operand(size_t n, uint32_t seed, float lo, float hi, double wiggle) {
+  const auto f = random_floats(n, seed, lo, hi, true);
+  if constexpr (sizeof(T) == sizeof(float)) {
+    return f;
+  } else {
+    std::vector<T> out(f.size());
+    for (size_t i = 0; i < f.size(); ++i) out[i] = f[i] * (1 + wiggle * static_cast<double>(i % 97));
+    return out;
+  }
 }
 
-// ---- binary in float64: every op bit-exact against the scalar rows (the values carry bits
-// below float32's precision, and NaN, infinities and signed zeros from random_floats).
-void test_binary_f64(const KernelTable& v, const KernelTable& s) {
+template <class T>
+const auto& binary_rows(const KernelTable& t) {
+  if constexpr (sizeof(T) == sizeof(float))
+    return t.binary.row;
+  else
+    return t.binary.row_f64;
+}
+
+template <class T>
+void test_binary(const KernelTable& v, const KernelTable& s, const char* dtype) {
   for (int op = 0; op < kNumBinaryOps; ++op)
     for (int64_t n : kSizes)
       for (int layout = 0; layout < 4; ++layout) {
         const int64_t sa = layout == 1 ? 0 : (layout == 3 ? 3 : 1);
         const int64_t sb = layout == 2 ? 0 : (layout == 3 ? 2 : 1);
         const int64_t so = layout == 3 ? 2 : 1;
-        const auto fa = random_floats(n * 3 + 1, 3 + n + op, -2, 2, true);
-        const auto fb = random_floats(n * 3 + 1, 9 + n, 0.5f, 2, true);
-        std::vector<double> a(fa.size()), b(fb.size());
-        for (size_t i = 0; i < a.size(); ++i) a[i] = fa[i] * (1 + 1e-9 * static_cast<double>(i % 97));
-        for (size_t i = 0; i < b.size(); ++i) b[i] = fb[i] * (1 - 1e-10 * static_cast<double>(i % 89));
-        std::vector<double> got(n * so + 1, -7.0), want(n * so + 1, -7.0);
-        v.binary.row_f64[op](n, a.data(), sa, b.data(), sb, got.data(), so);
-        s.binary.row_f64[op](n, a.data(), sa, b.data(), sb, want.data(), so);
+        const auto a = binary_operand<T>(n * 3 + 1, 1 + n + op, -2, 2, 1e-9);
+        const auto b = binary_operand<T>(n * 3 + 1, 7 + n, 0.5f, 2, -1e-10);
+        std::vector<T> got(n * so + 1, -7), want(n * so + 1, -7);
+        binary_rows<T>(v)[op](n, a.data(), sa, b.data(), sb, got.data(), so);
+        binary_rows<T>(s)[op](n, a.data(), sa, b.data(), sb, want.data(), so);
         for (size_t i = 0; i < got.size(); ++i)
-          CHECK(std::memcmp(&got[i], &want[i], sizeof(double)) == 0,
-                "binary f64 op %d n=%lld layout %d at %zu: %.17g vs %.17g", op, (long long)n, layout, i, got[i],
-                want[i]);
+          CHECK(std::memcmp(&got[i], &want[i], sizeof(T)) == 0,
+                "binary %s op %d n=%lld layout %d at %zu: %.17g vs %.17g", dtype, op, (long long)n, layout, i,
+                static_cast<double>(got[i]), static_cast<double>(want[i]));
       }
 }
 
@@ -578,8 +579,8 @@ int main() {
     for (int threads : {1, 2}) {
       set_num_threads(threads);
       const int before = g_failures;
-      test_binary(v, scalar);
-      test_binary_f64(v, scalar);
+      test_binary<float>(v, scalar, "float32");
+      test_binary<double>(v, scalar, "float64");
       test_reduce(v, scalar);
       test_softmax(v, scalar);
       test_rnn(v, scalar);
