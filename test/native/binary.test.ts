@@ -50,39 +50,80 @@ function extent(shape: number[], strides: number[], offset: number): number {
   return offset + shape.reduce((acc, s, d) => acc + (s - 1) * strides[d], 0) + 1;
 }
 
+// The float64 row kernels: JS arithmetic is IEEE double, so that reference is exact too.
+const reference64: Record<keyof typeof BinaryOp, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  maximum: (a, b) => (Number.isNaN(a) ? a : Number.isNaN(b) ? b : a > b ? a : b),
+  minimum: (a, b) => (Number.isNaN(a) ? a : Number.isNaN(b) ? b : a < b ? a : b),
+  reluGrad: (a, b) => (b <= 0 ? 0 : a),
+};
+
+/** Doubles with bits below float32's precision, NaN, infinities and signed zeros mixed in. */
+function randomDoubles(n: number, seed: number, lo = -1, hi = 1): Float64Array {
+  const f = randomFloats(n, seed, lo, hi);
+  const g = randomFloats(n, seed + 1000, 0, 1);
+  const out = Float64Array.from(f, (v, i) => v + g[i] * 2 ** -30 * v);
+  for (let i = 5; i < n; i += 37) out[i] = [NaN, Infinity, -Infinity, -0, 0][((i / 37) % 5) | 0];
+  return out;
+}
+
+/** Each dtype the kernels take: its arrays, operands, reference, and what counts as equal. */
+const dtypes = [
+  {
+    name: 'float32',
+    output: (n: number) => new Float32Array(n),
+    operand: randomFloats,
+    seeds: [11, 12],
+    reference,
+    same: (x: number, y: number) => x === y,
+  },
+  {
+    name: 'float64',
+    output: (n: number) => new Float64Array(n),
+    operand: randomDoubles,
+    seeds: [21, 22],
+    reference: reference64,
+    same: Object.is,
+  },
+];
+
 describe('native binary kernels', () => {
   for (const isa of supportedIsas) {
-    for (const threads of [1, 2]) {
-      it(`${isa}, ${threads} thread(s): every op, layout and size matches the float32 reference`, () => {
-        withThreads(threads, () =>
-          withIsa(isa, () => {
-            for (const c of cases) {
-              const aOffset = c.aOffset ?? 0;
-              const a = randomFloats(extent(c.shape, c.aStrides, aOffset) + 2, 11);
-              const b = randomFloats(extent(c.shape, c.bStrides, 0) + 2, 12, 0.5, 2);
-              const outStrides = contiguousStrides(c.shape);
-              const numel = c.shape.reduce((x, y) => x * y, 1);
-              for (const [name, op] of Object.entries(BinaryOp)) {
-                const out = new Float32Array(numel).fill(NaN);
-                native.binary(op, c.shape, out, 0, outStrides, a, aOffset, c.aStrides, b, 0, c.bStrides);
-                const ref = reference[name as keyof typeof BinaryOp];
-                forEachIndex(
-                  c.shape,
-                  [
-                    { offset: aOffset, strides: c.aStrides },
-                    { offset: 0, strides: c.bStrides },
-                  ],
-                  (i, [ia, ib]) => {
-                    if (out[i] !== ref(a[ia], b[ib])) {
-                      throw new Error(`${c.name} ${name} at ${i}: got ${out[i]}, want ${ref(a[ia], b[ib])}`);
-                    }
-                  },
-                );
+    for (const dt of dtypes) {
+      for (const threads of [1, 2]) {
+        it(`${isa}, ${threads} thread(s), ${dt.name}: every op, layout and size matches the reference bit for bit`, () => {
+          withThreads(threads, () =>
+            withIsa(isa, () => {
+              for (const c of cases) {
+                const aOffset = c.aOffset ?? 0;
+                const a = dt.operand(extent(c.shape, c.aStrides, aOffset) + 2, dt.seeds[0]);
+                const b = dt.operand(extent(c.shape, c.bStrides, 0) + 2, dt.seeds[1], 0.5, 2);
+                const outStrides = contiguousStrides(c.shape);
+                const numel = c.shape.reduce((x, y) => x * y, 1);
+                for (const [name, op] of Object.entries(BinaryOp)) {
+                  const out = dt.output(numel).fill(NaN);
+                  native.binary(op, c.shape, out, 0, outStrides, a, aOffset, c.aStrides, b, 0, c.bStrides);
+                  const ref = dt.reference[name as keyof typeof BinaryOp];
+                  forEachIndex(
+                    c.shape,
+                    [
+                      { offset: aOffset, strides: c.aStrides },
+                      { offset: 0, strides: c.bStrides },
+                    ],
+                    (i, [ia, ib]) => {
+                      if (!dt.same(out[i], ref(a[ia], b[ib])))
+                        throw new Error(`${c.name} ${name} at ${i}: got ${out[i]}, want ${ref(a[ia], b[ib])}`);
+                    },
+                  );
+                }
               }
-            }
-          }),
-        );
-      });
+            }),
+          );
+        });
+      }
     }
 
     it(`${isa}: maximum and minimum propagate NaN from either side; infinities pass through`, () => {
@@ -103,59 +144,6 @@ describe('native binary kernels', () => {
         }
       });
     });
-  }
-
-  // The float64 row kernels: JS arithmetic is IEEE double, so the reference is exact and every
-  // ISA must match it bit for bit.
-  const reference64: Record<keyof typeof BinaryOp, (a: number, b: number) => number> = {
-    add: (a, b) => a + b,
-    sub: (a, b) => a - b,
-    mul: (a, b) => a * b,
-    div: (a, b) => a / b,
-    maximum: (a, b) => (Number.isNaN(a) ? a : Number.isNaN(b) ? b : a > b ? a : b),
-    minimum: (a, b) => (Number.isNaN(a) ? a : Number.isNaN(b) ? b : a < b ? a : b),
-    reluGrad: (a, b) => (b <= 0 ? 0 : a),
-  };
-  /** Doubles with bits below float32's precision, NaN, infinities and signed zeros mixed in. */
-  const randomDoubles = (n: number, seed: number, lo = -1, hi = 1): Float64Array => {
-    const f = randomFloats(n, seed, lo, hi);
-    const g = randomFloats(n, seed + 1000, 0, 1);
-    const out = Float64Array.from(f, (v, i) => v + g[i] * 2 ** -30 * v);
-    for (let i = 5; i < n; i += 37) out[i] = [NaN, Infinity, -Infinity, -0, 0][((i / 37) % 5) | 0];
-    return out;
-  };
-  for (const isa of supportedIsas) {
-    for (const threads of [1, 2]) {
-      it(`${isa}, ${threads} thread(s): float64, every op, layout and size matches double arithmetic bit for bit`, () => {
-        withThreads(threads, () =>
-          withIsa(isa, () => {
-            for (const c of cases) {
-              const aOffset = c.aOffset ?? 0;
-              const a = randomDoubles(extent(c.shape, c.aStrides, aOffset) + 2, 21);
-              const b = randomDoubles(extent(c.shape, c.bStrides, 0) + 2, 22, 0.5, 2);
-              const outStrides = contiguousStrides(c.shape);
-              const numel = c.shape.reduce((x, y) => x * y, 1);
-              for (const [name, op] of Object.entries(BinaryOp)) {
-                const out = new Float64Array(numel).fill(NaN);
-                native.binary(op, c.shape, out, 0, outStrides, a, aOffset, c.aStrides, b, 0, c.bStrides);
-                const ref = reference64[name as keyof typeof BinaryOp];
-                forEachIndex(
-                  c.shape,
-                  [
-                    { offset: aOffset, strides: c.aStrides },
-                    { offset: 0, strides: c.bStrides },
-                  ],
-                  (i, [ia, ib]) => {
-                    if (!Object.is(out[i], ref(a[ia], b[ib])))
-                      throw new Error(`${c.name} ${name} at ${i}: got ${out[i]}, want ${ref(a[ia], b[ib])}`);
-                  },
-                );
-              }
-            }
-          }),
-        );
-      });
-    }
   }
 
   it('float64: refuses a mix of Float32Array and Float64Array, and views past the array', () => {
