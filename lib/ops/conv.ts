@@ -3,7 +3,7 @@
 // 1-D ops are the 2-D ones with height 1; unbatched inputs get a batch dim of 1.
 import { checkOptions, optionKeys, show } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
-import { BinaryOp, type ConvShape, native, ReduceOp } from '../native.js';
+import { BinaryOp, type ConvShape, native, type Window2d, ReduceOp } from '../native.js';
 import { contiguousRaw, elementsF32, emptyFloat, requireFloat, uninitFloat } from '../raw/elementwise.js';
 import { formatShape, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -372,13 +372,36 @@ function batched(op: string, x: Tensor, expected: string, f: (x4: Tensor) => Ten
   );
 }
 
-function conv2dImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, o: Conv2dOptions): Tensor {
+/** x and weight are tensors, and weight is `ndim`-D, laid out as `weightLayout`. */
+function checkOperands(op: string, x: Tensor, weight: Tensor, ndim: number, weightLayout: string): void {
   checkTensor(op, 'input', x);
   checkTensor(op, 'weight', weight);
-  if (weight.ndim !== 4)
-    throw new RangeError(
-      `${op}: weight must be 4-D [out_channels, in_channels / groups, kH, kW], got shape ${formatShape(weight.shape)}`,
-    );
+  if (weight.ndim !== ndim)
+    throw new RangeError(`${op}: weight must be ${ndim}-D ${weightLayout}, got shape ${formatShape(weight.shape)}`);
+}
+
+/** The window fields of a ConvShape: a kh x kw kernel's stride, padding and dilation pairs. */
+function window2d(
+  kh: number,
+  kw: number,
+  stride: readonly [number, number],
+  padding: readonly [number, number],
+  dilation: readonly [number, number],
+): Window2d {
+  return {
+    kh,
+    kw,
+    strideH: stride[0],
+    strideW: stride[1],
+    padH: padding[0],
+    padW: padding[1],
+    dilationH: dilation[0],
+    dilationW: dilation[1],
+  };
+}
+
+function conv2dImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, o: Conv2dOptions): Tensor {
+  checkOperands(op, x, weight, 4, '[out_channels, in_channels / groups, kH, kW]');
   const groups = checkGroups(op, o.groups);
   const stride = pair(op, 'stride', o.stride, 1, 1);
   const dilation = pair(op, 'dilation', o.dilation, 1, 1);
@@ -431,14 +454,7 @@ function conv2dImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor | null |
       oc,
       oh,
       ow,
-      kh,
-      kw,
-      strideH: stride[0],
-      strideW: stride[1],
-      padH: padding[0],
-      padW: padding[1],
-      dilationH: dilation[0],
-      dilationW: dilation[1],
+      ...window2d(kh, kw, stride, padding, dilation),
       groups,
     };
     return conv2dOp(x4, weight, b, shape);
@@ -463,10 +479,7 @@ function lift1d(
   weightLayout: string,
   run: (x4: Tensor, w4: Tensor) => Tensor,
 ): Tensor {
-  checkTensor(op, 'input', x);
-  checkTensor(op, 'weight', weight);
-  if (weight.ndim !== 3)
-    throw new RangeError(`${op}: weight must be 3-D ${weightLayout}, got shape ${formatShape(weight.shape)}`);
+  checkOperands(op, x, weight, 3, weightLayout);
   if (x.ndim !== 2 && x.ndim !== 3)
     throw new RangeError(
       `${op}: expected a 2-D (unbatched) or 3-D (batched) input [N, C, L], got shape ${formatShape(x.shape)}`,
@@ -495,12 +508,7 @@ function convTransposeImpl(
   bias: Tensor | null | undefined,
   o: ConvTranspose2dOptions,
 ): Tensor {
-  checkTensor(op, 'input', x);
-  checkTensor(op, 'weight', weight);
-  if (weight.ndim !== 4)
-    throw new RangeError(
-      `${op}: weight must be 4-D [in_channels, out_channels / groups, kH, kW], got shape ${formatShape(weight.shape)}`,
-    );
+  checkOperands(op, x, weight, 4, '[in_channels, out_channels / groups, kH, kW]');
   const groups = checkGroups(op, o.groups);
   const stride = pair(op, 'stride', o.stride, 1, 1);
   const dilation = pair(op, 'dilation', o.dilation, 1, 1);
@@ -540,14 +548,7 @@ function convTransposeImpl(
       oc: cin,
       oh: h,
       ow: w,
-      kh,
-      kw,
-      strideH: stride[0],
-      strideW: stride[1],
-      padH: padding[0],
-      padW: padding[1],
-      dilationH: dilation[0],
-      dilationW: dilation[1],
+      ...window2d(kh, kw, stride, padding, dilation),
       groups,
     };
     return convTranspose2dOp(x4, weight, b, shape);
