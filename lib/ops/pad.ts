@@ -158,44 +158,39 @@ function fillConstantBorder(p: PadPlan, y: Float32Array): void {
   }
 }
 
-// Other modes: the border gathered through the tables, row by row (interior rows only need
-// their border columns).
-function gatherBorder(p: PadPlan, x: Float32Array, y: Float32Array): void {
+// Other modes: the border goes through the last dim's table, row by row. Calls
+// run(src, at, from, to) for each run [from, to) of border columns of the output row at `at`,
+// whose source row starts at `src`: a whole row, or (an interior row) the columns before and
+// after the kept ones.
+function forEachBorderRun(p: PadPlan, run: (src: number, at: number, from: number, to: number) => void): void {
   const rowSrc = p.rowSrc!;
   const inner = p.rowInner!;
   const nd = p.outShape.length;
-  const t = p.tables[p.tables.length - 1];
-  const ow = t.length;
+  const ow = p.tables[p.tables.length - 1].length;
   const lo = p.outStart[nd - 1];
   const hi = lo + p.kept[nd - 1];
   for (let r = 0, at = 0; r < rowSrc.length; r++, at += ow) {
-    const off = rowSrc[r];
     if (inner[r]) {
-      for (let c = 0; c < lo; c++) y[at + c] = x[off + t[c]];
-      for (let c = hi; c < ow; c++) y[at + c] = x[off + t[c]];
+      run(rowSrc[r], at, 0, lo);
+      run(rowSrc[r], at, hi, ow);
     } else {
-      for (let c = 0; c < ow; c++) y[at + c] = x[off + t[c]];
+      run(rowSrc[r], at, 0, ow);
     }
   }
 }
 
-function scatterBorder(p: PadPlan, g: Float32Array, dx: Float32Array): void {
-  const rowSrc = p.rowSrc!;
-  const inner = p.rowInner!;
-  const nd = p.outShape.length;
+function gatherBorder(p: PadPlan, x: Float32Array, y: Float32Array): void {
   const t = p.tables[p.tables.length - 1];
-  const ow = t.length;
-  const lo = p.outStart[nd - 1];
-  const hi = lo + p.kept[nd - 1];
-  for (let r = 0, at = 0; r < rowSrc.length; r++, at += ow) {
-    const off = rowSrc[r];
-    if (inner[r]) {
-      for (let c = 0; c < lo; c++) dx[off + t[c]] += g[at + c];
-      for (let c = hi; c < ow; c++) dx[off + t[c]] += g[at + c];
-    } else {
-      for (let c = 0; c < ow; c++) dx[off + t[c]] += g[at + c];
-    }
-  }
+  forEachBorderRun(p, (src, at, from, to) => {
+    for (let c = from; c < to; c++) y[at + c] = x[src + t[c]];
+  });
+}
+
+function scatterBorder(p: PadPlan, g: Float32Array, dx: Float32Array): void {
+  const t = p.tables[p.tables.length - 1];
+  forEachBorderRun(p, (src, at, from, to) => {
+    for (let c = from; c < to; c++) dx[src + t[c]] += g[at + c];
+  });
 }
 
 const padOp: (x: Tensor, plan: PadPlan) => Tensor = defineOp({
