@@ -374,14 +374,17 @@ export interface NativeBinding {
     bStrides: Dims,
   ): void;
 
-  /** out = op(x) elementwise over `shape`. */
+  /**
+   * out = op(x) elementwise over `shape`: two Float32Arrays, or two Float64Arrays (the float64
+   * kernels, chosen by out's type).
+   */
   unary(
     op: UnaryOpCode,
     shape: Dims,
-    out: Float32Array,
+    out: Float32Array | Float64Array,
     outOffset: number,
     outStrides: Dims,
-    x: Float32Array,
+    x: Float32Array | Float64Array,
     xOffset: number,
     xStrides: Dims,
   ): void;

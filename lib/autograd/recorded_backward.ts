@@ -2,6 +2,7 @@
 // gradients come instead from the op written with recorded ops, so they have derivatives of
 // their own. Without a graph the kernels keep running (same numbers, faster).
 import { zeros } from '../creation.js';
+import { type DType, FLOATING_DTYPES } from '../dtype.js';
 import { Tensor } from '../tensor.js';
 import { defineOp, type OpContext } from './define_op.js';
 import { grad as autogradGrad } from './backward.js';
@@ -50,11 +51,13 @@ export function compositeGradients(
  */
 export const piecewiseConstant: (x: Tensor, value: Tensor) => Tensor = defineOp({
   name: 'piecewiseConstant',
-  forward(ctx: OpContext<{ shape: readonly number[] }>, x: Tensor, value: Tensor) {
+  dtypes: FLOATING_DTYPES,
+  forward(ctx: OpContext<{ shape: readonly number[]; dtype: DType }>, x: Tensor, value: Tensor) {
     ctx.shape = x.shape;
+    ctx.dtype = x.dtype;
     return new Tensor(value.storage, value.shape, value.strides, value.offset);
   },
-  backward: (ctx) => [ctx.needsInputGrad[0] ? zeros(ctx.shape) : null, null],
+  backward: (ctx) => [ctx.needsInputGrad[0] ? zeros(ctx.shape, { dtype: ctx.dtype }) : null, null],
   // Constant in x: a tangent of x moves it by nothing.
-  jvp: (ctx) => zeros(ctx.shape),
+  jvp: (ctx) => zeros(ctx.shape, { dtype: ctx.dtype }),
 });

@@ -6,7 +6,7 @@
 import { Tensor } from '../tensor.js';
 import { UnaryOp } from '../native.js';
 import { mul } from './binary.js';
-import { defineUnary, exp, mapRaw, neg, unaryRaw } from './unary.js';
+import { defineUnary, exp, mapRaw, neg, UNARY_DTYPES, unaryRaw } from './unary.js';
 
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 const SQRT_PI_OVER_2 = Math.sqrt(Math.PI) / 2;
@@ -70,6 +70,7 @@ export function erfinv64(y: number): number {
 /** The Gauss error function (native vector kernel). */
 export const erf = defineUnary({
   name: 'erf',
+  dtypes: UNARY_DTYPES,
   save: 'input',
   forward: (x) => unaryRaw(UnaryOp.erf, x),
   // d/dx erf x = 2/sqrt(pi) e^(-x^2)

@@ -1,7 +1,8 @@
-// Unary elementwise math with autograd. float32 goes through native.unary; sign (torch's: NaN
-// gives 0, the native kernel keeps NaN) and int32 neg/abs/sign/relu are TypeScript loops.
-// Integer and bool inputs of floating ops are promoted to float32, as torch does.
-import type { DType } from '../dtype.js';
+// Unary elementwise math with autograd. float32 and float64 go through native.unary; sign
+// (torch's: NaN gives 0, the native kernel keeps NaN) and int32 neg/abs/sign/relu are
+// TypeScript loops. Integer and bool inputs of floating ops are promoted to float32, as torch
+// does.
+import { type DType, type FloatDType, isFloatingDType } from '../dtype.js';
 import { defineOp } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { hasTangent } from '../autograd/dual_state.js';
@@ -16,10 +17,12 @@ import { valuesAs } from '../raw/strided.js';
 import { float32Operand } from './cast.js';
 import { recorded } from '../trace.js';
 
-/** out = op(x) for a float32 x through the native kernel. */
+/** out = op(x) for a float32 or float64 x through the native kernel, in x's dtype. */
 export function unaryRaw(code: UnaryOpCode, x: Tensor): Tensor {
-  const t = uninitFloat(x.shape); // the kernel writes every element
-  const out = t.storage.data as Float32Array;
+  // The kernel writes every element.
+  const t =
+    x.dtype === 'float64' ? new Tensor(new Storage(allocate('float64', x.numel())), x.shape) : uninitFloat(x.shape);
+  const out = t.storage.data as Float32Array | Float64Array;
   if (out.length > 0) {
     native.unary(
       code,
@@ -27,7 +30,7 @@ export function unaryRaw(code: UnaryOpCode, x: Tensor): Tensor {
       out,
       0,
       contiguousStrides(x.shape),
-      x.storage.data as Float32Array,
+      x.storage.data as Float32Array | Float64Array,
       x.offset,
       x.strides,
     );
@@ -54,7 +57,9 @@ function checkTensor(op: string, x: unknown): Tensor {
 
 interface UnarySpec {
   name: string;
-  /** The forward on a float32 tensor. */
+  /** The floating dtypes the forward computes in (default float32 only; others refuse). */
+  dtypes?: readonly FloatDType[];
+  /** The forward on a tensor of one of `dtypes`. */
   forward(x: Tensor): Tensor;
   /** 'input' or 'output': what the backward needs saved. */
   save: 'input' | 'output' | 'none';
@@ -66,6 +71,7 @@ interface UnarySpec {
 export function defineUnary(spec: UnarySpec): (x: Tensor) => Tensor {
   const op = defineOp({
     name: spec.name,
+    dtypes: spec.dtypes,
     forward(ctx, x: Tensor) {
       const out = spec.forward(x);
       if (spec.save === 'input') ctx.save(x);
@@ -80,7 +86,7 @@ export function defineUnary(spec: UnarySpec): (x: Tensor) => Tensor {
   });
   return (x: Tensor) => {
     checkTensor(spec.name, x);
-    if (x.dtype !== 'float32') {
+    if (!isFloatingDType(x.dtype)) {
       if (spec.intForward && x.dtype === 'int32') return recorded(spec.name, [x], () => spec.intForward!(x));
       return op(asFloat(spec.name, x));
     }
@@ -93,6 +99,9 @@ const signOf = (v: number) => (v > 0 ? 1 : 0) - (v < 0 ? 1 : 0);
 
 const native1 = (code: UnaryOpCode) => (x: Tensor) => unaryRaw(code, x);
 
+/** The dtypes of the native unary kernels (float32 and float64 row kernels per ISA). */
+export const UNARY_DTYPES: readonly FloatDType[] = ['float32', 'float64'];
+
 /**
  * -x elementwise (`torch.neg`).
  * Elementwise; int32 stays int32, bool promotes to float32. Differentiable.
@@ -100,6 +109,7 @@ const native1 = (code: UnaryOpCode) => (x: Tensor) => unaryRaw(code, x);
  */
 export const neg = defineUnary({
   name: 'neg',
+  dtypes: UNARY_DTYPES,
   save: 'none',
   forward: native1(UnaryOp.neg),
   backward: (g) => neg(g),
@@ -113,6 +123,7 @@ export const neg = defineUnary({
  */
 export const sign = defineUnary({
   name: 'sign',
+  dtypes: UNARY_DTYPES,
   save: 'none',
   forward: (x) => mapRaw(x, signOf),
   backward: (g) => mapRaw(g, () => 0),
@@ -126,6 +137,7 @@ export const sign = defineUnary({
  */
 export const abs = defineUnary({
   name: 'abs',
+  dtypes: UNARY_DTYPES,
   save: 'input',
   forward: native1(UnaryOp.abs),
   backward: (g, x) => mul(g, sign(x)),
@@ -139,6 +151,7 @@ export const abs = defineUnary({
  */
 export const exp = defineUnary({
   name: 'exp',
+  dtypes: UNARY_DTYPES,
   save: 'output',
   forward: native1(UnaryOp.exp),
   backward: (g, out) => mul(g, out),
@@ -151,6 +164,7 @@ export const exp = defineUnary({
  */
 export const log = defineUnary({
   name: 'log',
+  dtypes: UNARY_DTYPES,
   save: 'input',
   forward: native1(UnaryOp.log),
   backward: (g, x) => div(g, x),
@@ -163,6 +177,7 @@ export const log = defineUnary({
  */
 export const log1p = defineUnary({
   name: 'log1p',
+  dtypes: UNARY_DTYPES,
   save: 'input',
   forward: native1(UnaryOp.log1p),
   backward: (g, x) => div(g, add(x, 1)),
@@ -175,6 +190,7 @@ export const log1p = defineUnary({
  */
 export const expm1 = defineUnary({
   name: 'expm1',
+  dtypes: UNARY_DTYPES,
   save: 'output',
   forward: native1(UnaryOp.expm1),
   backward: (g, out) => mul(g, add(out, 1)),
@@ -187,6 +203,7 @@ export const expm1 = defineUnary({
  */
 export const sqrt = defineUnary({
   name: 'sqrt',
+  dtypes: UNARY_DTYPES,
   save: 'output',
   forward: native1(UnaryOp.sqrt),
   backward: (g, out) => div(g, mul(out, 2)),
@@ -199,6 +216,7 @@ export const sqrt = defineUnary({
  */
 export const rsqrt = defineUnary({
   name: 'rsqrt',
+  dtypes: UNARY_DTYPES,
   save: 'output',
   forward: native1(UnaryOp.rsqrt),
   // d/dx x^(-1/2) = -1/2 x^(-3/2) = -1/2 out^3
@@ -212,6 +230,7 @@ export const rsqrt = defineUnary({
  */
 export const sin = defineUnary({
   name: 'sin',
+  dtypes: UNARY_DTYPES,
   save: 'input',
   forward: native1(UnaryOp.sin),
   backward: (g, x) => mul(g, cos(x)),
@@ -224,6 +243,7 @@ export const sin = defineUnary({
  */
 export const cos = defineUnary({
   name: 'cos',
+  dtypes: UNARY_DTYPES,
   save: 'input',
   forward: native1(UnaryOp.cos),
   backward: (g, x) => mul(g, neg(sin(x))),
@@ -236,6 +256,7 @@ export const cos = defineUnary({
  */
 export const tanh = defineUnary({
   name: 'tanh',
+  dtypes: UNARY_DTYPES,
   save: 'output',
   forward: native1(UnaryOp.tanh),
   backward: (g, out) => mul(g, sub(1, mul(out, out))),
@@ -248,6 +269,7 @@ export const tanh = defineUnary({
  */
 export const sigmoid = defineUnary({
   name: 'sigmoid',
+  dtypes: UNARY_DTYPES,
   save: 'output',
   forward: native1(UnaryOp.sigmoid),
   backward: (g, out) => mul(g, mul(out, sub(1, out))),
@@ -260,13 +282,14 @@ export const sigmoid = defineUnary({
  */
 export const relu = defineUnary({
   name: 'relu',
+  dtypes: UNARY_DTYPES,
   save: 'output',
   forward: native1(UnaryOp.relu),
   // torch's threshold_backward: out <= 0 ? 0 : g (a NaN output passes g), one native pass; a
   // recorded product instead while a graph is built (createGraph, or tangents in a dual level),
   // so the second derivative reaches g, and out (through the mask) with zeros, as in PyTorch.
   backward: (g, out) =>
-    out.dtype === 'float32' && g.dtype === 'float32' && !isGradEnabled() && !hasTangent(g, out)
+    isFloatingDType(out.dtype) && g.dtype === out.dtype && !isGradEnabled() && !hasTangent(g, out)
       ? binaryRaw('relu', BinaryOp.reluGrad, g, out)
       : mul(
           g,

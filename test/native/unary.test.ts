@@ -511,8 +511,15 @@ describe('native unary: argument checks', () => {
     expect(call(-1, [3], f(3), 0, [1], f(3), 0, [1])).toThrow(/unary: argument 'op' must be in \[0, 14\], got -1/);
     expect(call(1.5, [3], f(3), 0, [1], f(3), 0, [1])).toThrow(/unary: argument 'op' must be an integer/);
     expect(call('exp', [3], f(3), 0, [1], f(3), 0, [1])).toThrow(TypeError);
+    // out's type picks the kernels: the other array must match it.
     expect(call(0, [3], new Float64Array(3), 0, [1], f(3), 0, [1])).toThrow(
-      /argument 'out' must be a Float32Array, got Float64Array\(3\)/,
+      /argument 'x' must be a Float64Array, got Float32Array\(3\)/,
+    );
+    expect(call(0, [3], f(3), 0, [1], new Float64Array(3), 0, [1])).toThrow(
+      /argument 'x' must be a Float32Array, got Float64Array\(3\)/,
+    );
+    expect(call(0, [3], new Float64Array(3), 0, [1], new Float64Array(3), 1, [1])).toThrow(
+      /argument 'x': offset 1 with strides \[1\] over shape \[3\] reaches element 3 of a Float64Array of length 3/,
     );
     expect(call(0, [3], f(3), 0, [1], [1, 2, 3], 0, [1])).toThrow(
       /argument 'x' must be a Float32Array, got array of length 3/,

@@ -1,4 +1,4 @@
-// Elementwise ops over strided float32 views (binary: float64 views too).
+// Elementwise ops over strided float32 or float64 views.
 #include "binding/args.h"
 #include "binding/exports.h"
 #include "kernels/elementwise/elementwise.h"
@@ -42,13 +42,29 @@ Napi::Value binary(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// unary(op, shape, out, outOffset, outStrides, x, xOffset, xStrides)
+// The float64 variant of unary: out and x both Float64Arrays.
+void unary_f64(const Args& args, UnaryOp op, const std::vector<int64_t>& shape, const Layout& out_layout,
+               const Layout& x_layout) {
+  const StridedF64 out = args.strided_f64(2, "out", out_layout, shape);
+  const StridedF64 x = args.strided_f64(5, "x", x_layout, shape);
+  check_no_self_overlap(args, "out", out, shape);
+  check_no_partial_overlap(args, "out", out, "x", x, shape);
+  unary_strided(active_kernels(), op, static_cast<int>(shape.size()), shape.data(), out.ptr(), out.strides.data(),
+                x.ptr(), x.strides.data());
+}
+
+// unary(op, shape, out, outOffset, outStrides, x, xOffset, xStrides): Float32Arrays, or
+// Float64Arrays (both, chosen by out's type).
 Napi::Value unary(const Napi::CallbackInfo& info) {
   Args args(info);
   const auto op = args.op<UnaryOp>(0, "op");
   const std::vector<int64_t> shape = args.shape(1, "shape");
   const Layout out_layout = args.layout(3, "out", shape.size());
   const Layout x_layout = args.layout(6, "x", shape.size());
+  if (args.is_f64(2)) {
+    unary_f64(args, op, shape, out_layout, x_layout);
+    return info.Env().Undefined();
+  }
   const StridedF32 out = args.strided(2, "out", out_layout, shape);
   const StridedF32 x = args.strided(5, "x", x_layout, shape);
   check_no_self_overlap(args, "out", out, shape);

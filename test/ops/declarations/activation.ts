@@ -20,7 +20,7 @@ function activation(
   name: string,
   fn: (x: Tensor, p: P) => Tensor,
   args: P[],
-  opts: { input?: InputSpec; int?: 'int32' | 'float32' } = {},
+  opts: { input?: InputSpec; int?: 'int32' | 'float32'; float64?: boolean } = {},
 ) {
   return declareOp<P>({
     name,
@@ -35,7 +35,7 @@ function activation(
       })),
       { name: '[4, 37]', inputs: [{ shape: [4, 37] }], args: args[0], large: true },
     ],
-    dtypes: { float32: 'float32', int32: opts.int ?? 'float32' },
+    dtypes: { float32: 'float32', int32: opts.int ?? 'float32', ...(opts.float64 ? { float64: 'float64' } : {}) },
     supportsGradGrad: true,
     isa: true,
     fixtures: nnActivationGoldens(name.split(' ')[0]),
@@ -44,7 +44,7 @@ function activation(
 
 export const activationOps = [
   // F.relu is the native unary relu (lib/ops/unary.ts), whose backward is recorded.
-  activation('relu (functional)', (x) => F.relu(x), [{}], { input: offKink, int: 'int32' }),
+  activation('relu (functional)', (x) => F.relu(x), [{}], { input: offKink, int: 'int32', float64: true }),
   activation('leakyRelu', (x, p) => F.leakyRelu(x, p.negativeSlope), [{ negativeSlope: 0.1 }, {}], { input: offKink }),
   activation('elu', (x, p) => F.elu(x, p.alpha), [{ alpha: 0.7 }, { alpha: 1.5 }]),
   activation('selu', (x) => F.selu(x), [{}]),

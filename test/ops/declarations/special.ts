@@ -2,6 +2,7 @@
 // backwards are recorded ops: exact second derivatives.
 import { erf, erfc, erfinv } from '../../../lib/ops/special.js';
 import { declareOp } from '../../helpers/opinfo.js';
+import { FLOAT32_4ULP } from './unary.js';
 
 const samples = [
   { name: '[3, 4]', inputs: [{ shape: [3, 4] }], args: {} },
@@ -13,9 +14,10 @@ export const specialOps = [
     name: 'erf',
     op: ([x]) => erf(x),
     samples,
-    dtypes: { float32: 'float32', int32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64', int32: 'float32' },
     supportsGradGrad: true,
     isa: true,
+    tolerances: { float64Values: FLOAT32_4ULP },
   }),
   declareOp({
     name: 'erfc',

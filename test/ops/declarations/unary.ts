@@ -35,6 +35,10 @@ type Name =
   | 'sigmoid'
   | 'relu';
 
+/** The ops whose float32 result is the exact value rounded once (bit-equal to float64's). */
+const EXACT = new Set<Name>(['neg', 'sign', 'abs', 'sqrt', 'relu']);
+export const FLOAT32_4ULP = 2 ** -21;
+
 /**
  * `lo`: the inputs' domain (|x| + lo) where the function needs it. Integer inputs stay int32
  * for the ops with an integer forward and promote to float32 for the rest.
@@ -64,9 +68,12 @@ function unary(name: Name, opts: { lo?: number; int?: 'int32' | 'float32'; input
       // 148 elements: the native kernel (above the small-tensor path), a ragged SIMD tail.
       { name: '[4, 37]', inputs: [{ shape: [4, 37], lo: opts.lo }], args: {}, large: true },
     ],
-    dtypes: { float32: 'float32', int32: opts.int ?? 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64', int32: opts.int ?? 'float32' },
     supportsGradGrad: true,
     isa: true,
+    // float32's transcendentals are within 2 ulp of the exact value and rsqrt rounds twice:
+    // float64's values rounded to float32 are compared within 4 float32 ulps.
+    tolerances: EXACT.has(name) ? undefined : { float64Values: FLOAT32_4ULP },
     errorInputs: [
       {
         name: 'a string',

@@ -37,10 +37,14 @@ constexpr int kNumUnaryOps = 15;
 
 // out[i*so] = op(x[i*sx]) for i in [0, n). Every element's value depends only on x[i*sx]
 // (not on its position or the strides), so every layout gives the same bits.
+// float64: the same semantics on doubles; every ISA gives the scalar path's bits (the exactly
+// rounded ops vectorised, the transcendentals from libm's double functions element by element).
 using UnaryRowFn = void (*)(int64_t n, const float* x, int64_t sx, float* out, int64_t so);
+using UnaryRowF64Fn = void (*)(int64_t n, const double* x, int64_t sx, double* out, int64_t so);
 
 struct UnaryKernels {
   UnaryRowFn row[kNumUnaryOps];
+  UnaryRowF64Fn row_f64[kNumUnaryOps];
 };
 
 void fill_unary_scalar(UnaryKernels* k);
@@ -60,5 +64,7 @@ void binary_strided(const KernelTable& k, BinaryOp op, int ndim, const int64_t* 
 // out = op(x) over an n-d shape (x may broadcast: stride 0). out may be exactly x (in place).
 void unary_strided(const KernelTable& k, UnaryOp op, int ndim, const int64_t* shape, float* out,
                    const int64_t* out_strides, const float* x, const int64_t* x_strides);
+void unary_strided(const KernelTable& k, UnaryOp op, int ndim, const int64_t* shape, double* out,
+                   const int64_t* out_strides, const double* x, const int64_t* x_strides);
 
 }  // namespace myelin

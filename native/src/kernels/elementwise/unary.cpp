@@ -32,17 +32,29 @@ int64_t unary_grain(UnaryOp op) {
   }
 }
 
+template <class T, class Row>
+void run_unary(Row row, int64_t grain, int ndim, const int64_t* shape, T* out, const int64_t* out_strides, const T* x,
+               const int64_t* x_strides) {
+  const int64_t* strides[2] = {out_strides, x_strides};
+  const NdLoop<2> loop(ndim, shape, strides);
+  const int64_t so = loop.inner_stride(0), sx = loop.inner_stride(1);
+  parallel_for(loop.numel(), grain, [&](int64_t begin, int64_t end) {
+    loop.for_each_row(begin, end, [&](const int64_t* off, int64_t n) { row(n, x + off[1], sx, out + off[0], so); });
+  });
+}
+
 }  // namespace
 
 void unary_strided(const KernelTable& k, UnaryOp op, int ndim, const int64_t* shape, float* out,
                    const int64_t* out_strides, const float* x, const int64_t* x_strides) {
-  const int64_t* strides[2] = {out_strides, x_strides};
-  const NdLoop<2> loop(ndim, shape, strides);
-  const UnaryRowFn row = k.unary.row[static_cast<int>(op)];
-  const int64_t so = loop.inner_stride(0), sx = loop.inner_stride(1);
-  parallel_for(loop.numel(), unary_grain(op), [&](int64_t begin, int64_t end) {
-    loop.for_each_row(begin, end, [&](const int64_t* off, int64_t n) { row(n, x + off[1], sx, out + off[0], so); });
-  });
+  run_unary(k.unary.row[static_cast<int>(op)], unary_grain(op), ndim, shape, out, out_strides, x, x_strides);
+}
+
+// float64: libm's double transcendentals cost several times the float32 vector math per
+// element, so the float32 grain (in elements) is ample.
+void unary_strided(const KernelTable& k, UnaryOp op, int ndim, const int64_t* shape, double* out,
+                   const int64_t* out_strides, const double* x, const int64_t* x_strides) {
+  run_unary(k.unary.row_f64[static_cast<int>(op)], unary_grain(op), ndim, shape, out, out_strides, x, x_strides);
 }
 
 }  // namespace myelin

@@ -19,4 +19,9 @@ struct VD {
   static mask le(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_LE_OQ); }
   static mask isnan(reg a) { return _mm256_cmp_pd(a, a, _CMP_UNORD_Q); }
   static reg select(mask m, reg a, reg b) { return _mm256_blendv_pd(b, a, m); }
+  static reg sqrt(reg a) { return _mm256_sqrt_pd(a); }
+  static reg neg(reg a) { return _mm256_xor_pd(a, _mm256_set1_pd(-0.0)); }  // flips the sign bit, NaN's too
+  static reg abs(reg a) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a); }
+  static mask lt(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
+  static mask gt(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_GT_OQ); }
 };

@@ -19,4 +19,9 @@ struct VD {
   static mask le(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_LE_OQ); }
   static mask isnan(reg a) { return _mm512_cmp_pd_mask(a, a, _CMP_UNORD_Q); }
   static reg select(mask m, reg a, reg b) { return _mm512_mask_blend_pd(m, b, a); }
+  static reg sqrt(reg a) { return _mm512_sqrt_pd(a); }
+  static reg neg(reg a) { return _mm512_xor_pd(a, _mm512_set1_pd(-0.0)); }  // flips the sign bit, NaN's too
+  static reg abs(reg a) { return _mm512_abs_pd(a); }
+  static mask lt(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ); }
+  static mask gt(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ); }
 };

@@ -18,4 +18,9 @@ struct VD {
   static mask le(reg a, reg b) { return vcleq_f64(a, b); }
   static mask isnan(reg a) { return vreinterpretq_u64_u32(vmvnq_u32(vreinterpretq_u32_u64(vceqq_f64(a, a)))); }
   static reg select(mask m, reg a, reg b) { return vbslq_f64(m, a, b); }
+  static reg sqrt(reg a) { return vsqrtq_f64(a); }
+  static reg neg(reg a) { return vnegq_f64(a); }  // flips the sign bit, NaN's too
+  static reg abs(reg a) { return vabsq_f64(a); }
+  static mask lt(reg a, reg b) { return vcltq_f64(a, b); }
+  static mask gt(reg a, reg b) { return vcgtq_f64(a, b); }
 };

@@ -1,0 +1,183 @@
+// The float64 unary kernels of every vector ISA against the scalar ones, bit for bit (the exactly
+// rounded ops are vectorised, the transcendentals are libm's double functions on every ISA),
+// and the scalar path's accuracy against long double libm, in ulps of the double result (the
+// worst error of each function is printed). Runs under qemu for NEON (scripts/test_neon.sh).
+// Exit status: 0 when every check passed.
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "kernels/elementwise/elementwise.h"
+#include "native_test.h"
+#include "runtime/kernel_table.h"
+
+using namespace myelin;
+using namespace myelin_test;
+
+namespace {
+
+const char* const kNames[] = {"neg",  "abs",     "exp",  "log",   "sqrt",  "rsqrt", "sin", "cos",
+                              "tanh", "sigmoid", "relu", "log1p", "expm1", "sign",  "erf"};
+
+uint64_t bits_of(double x) {
+  uint64_t b;
+  std::memcpy(&b, &x, 8);
+  return b;
+}
+
+double from_bits(uint64_t b) {
+  double x;
+  std::memcpy(&x, &b, 8);
+  return x;
+}
+
+bool same_bits(double a, double b) { return bits_of(a) == bits_of(b); }
+
+// Every 0xd1b71758e219-th bit pattern (80,000 values over every exponent and both signs),
+// values in the ranges the functions are used in, and the edges.
+std::vector<double> inputs() {
+  std::vector<double> x;
+  for (uint64_t b = 0; b < ~uint64_t{0} - 0x3333333333333ull; b += 0xd1b71758e219ull) x.push_back(from_bits(b));
+  Xorshift rng(7);
+  for (int i = 0; i < 20000; ++i) {
+    const double hi = rng.next() * 0x1p-32, lo = rng.next() * 0x1p-64;
+    x.push_back((hi + lo) * 40 - 20);  // [-20, 20), all 53 bits random
+  }
+  const double edges[] = {0,      -0.0,   INFINITY, -INFINITY, NAN,      1,        -1,        0.5,     -0.5,
+                          2,      4.9e-324, -4.9e-324, 2.2250738585072014e-308, 1.7976931348623157e308,
+                          -1.7976931348623157e308, 709.78, 709.79, -708.4, -745.1, -745.2, 1e-300, -1e-300,
+                          0x1p-54, -0x1p-54, 0x1p-27, 3.141592653589793, 1.5707963267948966, 1e22, -1e300,
+                          -0.9999999999999999, 0.7071067811865476, 19.06, -19.06, 5.9, -5.9, 37, -37, 710, -710};
+  x.insert(x.end(), std::begin(edges), std::end(edges));
+  return x;
+}
+
+long double exact(int op, double xd) {
+  const long double x = xd;
+  switch (static_cast<UnaryOp>(op)) {
+    case UnaryOp::Exp:
+      return expl(x);
+    case UnaryOp::Log:
+      return logl(x);
+    case UnaryOp::Sin:
+      return sinl(x);
+    case UnaryOp::Cos:
+      return cosl(x);
+    case UnaryOp::Tanh:
+      return tanhl(x);
+    case UnaryOp::Sigmoid:
+      return x >= 0 ? 1 / (1 + expl(-x)) : expl(x) / (1 + expl(x));
+    case UnaryOp::Log1p:
+      return log1pl(x);
+    case UnaryOp::Expm1:
+      return expm1l(x);
+    case UnaryOp::Erf:
+      return erfl(x);
+    case UnaryOp::Sqrt:
+      return sqrtl(x);
+    case UnaryOp::Rsqrt:
+      return 1 / std::sqrt(xd);  // two roundings, as defined (torch's)
+    case UnaryOp::Neg:
+      return -xd;
+    case UnaryOp::Abs:
+      return std::fabs(xd);
+    case UnaryOp::Relu:
+      return xd < 0 ? 0.0 : xd;
+    case UnaryOp::Sign:
+      return xd > 0 ? 1.0 : xd < 0 ? -1.0 : xd == 0 ? 0.0 : xd;
+  }
+  return NAN;
+}
+
+// Error of got in ulps of the double nearest the exact value (denormals in 2^-1074 steps);
+// specials and overflow: 0 when got is the rounded exact value (NaN matching NaN), else infinite.
+double ulp_error(double got, long double e) {
+  const double rounded = static_cast<double>(e);
+  if (std::isnan(rounded) || std::isnan(got)) return std::isnan(rounded) && std::isnan(got) ? 0 : INFINITY;
+  if (std::isinf(rounded) || std::isinf(got)) return got == rounded ? 0 : INFINITY;
+  int ex;
+  std::frexp(rounded == 0 ? 0x1p-1074 : rounded, &ex);
+  const long double ulp = std::ldexp(1.0L, ex - 53 < -1074 ? -1074 : ex - 53);
+  return static_cast<double>(fabsl(static_cast<long double>(got) - e) / ulp);
+}
+
+// libm's documented bounds (glibc's libm-test-ulps: tanh 2, erf 1 on x86-64 and aarch64) plus
+// the formulas' roundings: sigmoid rounds exp, a sum and a quotient.
+double bound(int op) {
+  switch (static_cast<UnaryOp>(op)) {
+    case UnaryOp::Tanh:
+      return 2;
+    case UnaryOp::Sigmoid:
+      return 2.5;
+    case UnaryOp::Rsqrt:
+    case UnaryOp::Neg:
+    case UnaryOp::Abs:
+    case UnaryOp::Relu:
+    case UnaryOp::Sign:
+      return 0;
+    case UnaryOp::Sqrt:
+      return 0.5;
+    default:
+      return 1;
+  }
+}
+
+void test_accuracy(const KernelTable& s, const std::vector<double>& x) {
+  const int64_t n = static_cast<int64_t>(x.size());
+  std::vector<double> y(x.size());
+  std::printf("scalar float64 unary, worst ulp vs long double over %lld inputs:", static_cast<long long>(n));
+  for (int op = 0; op < kNumUnaryOps; ++op) {
+    s.unary.row_f64[op](n, x.data(), 1, y.data(), 1);
+    double worst = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      const double e = ulp_error(y[i], exact(op, x[i]));
+      if (e > worst) worst = e;
+      CHECK(e <= bound(op), "%s(%a): %a, %g ulp", kNames[op], x[i], y[i], e);
+    }
+    std::printf(" %s %.3g", kNames[op], worst);
+  }
+  std::printf("\n");
+}
+
+void test_isa(const KernelTable& v, const KernelTable& s, const char* isa, const std::vector<double>& x) {
+  const int64_t n = static_cast<int64_t>(x.size());
+  std::vector<double> got(x.size()), want(x.size());
+  for (int op = 0; op < kNumUnaryOps; ++op) {
+    v.unary.row_f64[op](n, x.data(), 1, got.data(), 1);
+    s.unary.row_f64[op](n, x.data(), 1, want.data(), 1);
+    for (int64_t i = 0; i < n; ++i)
+      CHECK(same_bits(got[i], want[i]), "%s %s(%a): %a vs scalar %a", isa, kNames[op], x[i], got[i], want[i]);
+    // Strided input and output, ragged lengths; a broadcast input.
+    for (int64_t len : {1, 3, 7, 8, 9, 17, 33, 100}) {
+      std::vector<double> a(len * 3, -7), b(len * 3, -7);
+      v.unary.row_f64[op](len, x.data() + 5, 2, a.data(), 3);
+      s.unary.row_f64[op](len, x.data() + 5, 2, b.data(), 3);
+      for (int64_t i = 0; i < len * 3; ++i)
+        CHECK(same_bits(a[i], b[i]), "%s %s strided n=%lld at %lld", isa, kNames[op], (long long)len, (long long)i);
+      v.unary.row_f64[op](len, x.data() + 11, 0, a.data(), 1);
+      s.unary.row_f64[op](1, x.data() + 11, 1, b.data(), 1);
+      for (int64_t i = 0; i < len; ++i) CHECK(same_bits(a[i], b[0]), "%s %s broadcast", isa, kNames[op]);
+    }
+  }
+  std::printf("%s float64 unary vs scalar, bit for bit over %lld inputs and strided/broadcast rows: %s\n", isa,
+              static_cast<long long>(n), g_failures ? "FAILED" : "ok");
+}
+
+}  // namespace
+
+int main() {
+  const std::vector<double> x = inputs();
+  const KernelTable& scalar = kernels_for(Isa::Scalar);
+  test_accuracy(scalar, x);
+  int tested = 0;
+  for (int i = 0; i < kNumIsas; ++i) {
+    const Isa isa = static_cast<Isa>(i);
+    if (isa == Isa::Scalar || !isa_supported(isa)) continue;
+    test_isa(kernels_for(isa), scalar, isa_name(isa), x);
+    ++tested;
+  }
+  std::printf("%d vector ISA(s) checked: %s\n", tested, g_failures ? "FAILED" : "ok");
+  return g_failures ? 1 : 0;
+}
