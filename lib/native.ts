@@ -392,16 +392,17 @@ export interface NativeBinding {
   /**
    * Reduces x over `axes` (distinct, in [0, ndim); empty = copy). `out` receives the kept
    * dims in row-major order (its length is the product of the kept sizes; reducing every
-   * axis gives one element). max/min propagate NaN; sum/mean of nothing are 0/NaN.
+   * axis gives one element). max/min propagate NaN; sum/mean of nothing are 0/NaN. Two
+   * Float32Arrays, or two Float64Arrays (the float64 kernels, chosen by out's type).
    */
   reduce(
     op: ReduceOpCode,
     shape: Dims,
-    x: Float32Array,
+    x: Float32Array | Float64Array,
     xOffset: number,
     xStrides: Dims,
     axes: Dims,
-    out: Float32Array,
+    out: Float32Array | Float64Array,
   ): void;
 
   /**

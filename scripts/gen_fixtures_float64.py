@@ -1,9 +1,10 @@
-"""float64 unary math as torch 1.13 computes it on the CPU: exp, log, log1p, expm1, sqrt, rsqrt,
+"""float64 math as torch 1.13 computes it on the CPU. Unary: exp, log, log1p, expm1, sqrt, rsqrt,
 sin, cos, tanh, sigmoid, erf, abs, neg, relu, sign on doubles (every bit of the inputs random, the
-domain edges, the specials), each with its gradient for a random output gradient. Numbers are
+domain edges, the specials), each with its gradient for a random output gradient. Reductions:
+sum, mean, prod, amax, amin over rows, columns and everything, with their gradients. Numbers are
 written exactly (Python's shortest round-trip repr); NaN and the infinities as the strings
 "nan", "inf", "-inf". Run: /usr/bin/python3 scripts/gen_fixtures_float64.py (writes
-test/fixtures/float64_unary.json)."""
+test/fixtures/float64_unary.json and test/fixtures/float64_reduce.json)."""
 import json
 import math
 import os
@@ -66,5 +67,31 @@ for name, (domain, edges) in OPS.items():
 path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "float64_unary.json")
 with open(path, "w") as f:
     json.dump({"torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
+    f.write("\n")
+print("wrote", path)
+
+# Reductions: a [5, 67] matrix (a ragged vector tail in each row) and a [1025] vector, every bit
+# random; prod's inputs near 1 so that it neither underflows nor overflows. One input per op and
+# shape, reduced over each dim and over everything.
+reductions = []
+for shape in ([5, 67], [1025]):
+    for name in ("sum", "mean", "prod", "amax", "amin"):
+        x = torch.randn(*shape, dtype=torch.float64)
+        if name == "prod":
+            x = 1 + x / 64
+        results = []
+        for dim in [1, 0, None] if len(shape) == 2 else [None]:
+            xg = x.clone().requires_grad_(True)
+            fn = getattr(torch, name)
+            out = fn(xg) if dim is None else fn(xg, dim)
+            g = torch.randn(out.shape, dtype=torch.float64)
+            (out * g).sum().backward()
+            results.append(
+                {"dim": dim, "output": enc(out.detach()), "gradOutput": enc(g), "grad": enc(xg.grad)}
+            )
+        reductions.append({"op": name, "shape": list(shape), "input": enc(x), "results": results})
+path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "float64_reduce.json")
+with open(path, "w") as f:
+    json.dump({"torch": torch.__version__, "cases": reductions}, f, separators=(",", ":"))
     f.write("\n")
 print("wrote", path)

@@ -1,6 +1,7 @@
 // Reductions over any set of dims with keepdim, with autograd: sum, mean, prod, amax/amin,
 // max/min (values and indices), argmax/argmin, all/any. float32 goes through native.reduce /
-// native.argReduce; int32/bool inputs take TypeScript loops.
+// native.argReduce, float64 through native.reduce (sum, mean, prod, amax, amin; max/min and the
+// arg-reductions are float32 only so far); int32/bool inputs take TypeScript loops.
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { hasTangent } from '../autograd/dual_state.js';
@@ -70,7 +71,10 @@ export function fromRows(vals: TypedArray, shape: Shape, perm: readonly number[]
   return out;
 }
 
-/** Native reduction of a float32 tensor. */
+/**
+ * Native reduction of a float32 or float64 tensor, in its dtype (the float64 kernels sum
+ * pairwise in the same blocks as the float32 ones).
+ */
 export function reduceRaw(
   op: string,
   code: ReduceOpCode,
@@ -84,34 +88,8 @@ export function reduceRaw(
       `${op}: cannot reduce over a zero-size dim of shape ${formatShape(x.shape)} (the operation has no identity)`,
     );
   }
-  if (x.dtype === 'float64') return reduceF64(op, code, x, dims, shape);
-  const out = new Float32Array(numel(shape));
-  native.reduce(code, x.shape, x.storage.data as Float32Array, x.offset, x.strides, dims, out);
-  return new Tensor(new Storage(out), shape);
-}
-
-/**
- * sum and mean of float64 x in TypeScript, each row summed pairwise (blocks of 8 added in
- * order, then halves: the error grows with log n, as the float32 kernels' blocked sums). The
- * other reductions have no float64 path yet.
- */
-function reduceF64(op: string, code: ReduceOpCode, x: Tensor, dims: readonly number[], shape: Shape): Tensor {
-  if (code !== ReduceOp.sum && code !== ReduceOp.mean) throw unsupportedDtype(op, x.dtype);
-  const { vals, rows, cols } = rowsOf(x, dims);
-  const out = new Float64Array(rows);
-  const pairwise = (lo: number, hi: number): number => {
-    if (hi - lo <= 8) {
-      let s = 0;
-      for (let i = lo; i < hi; i++) s += vals[i];
-      return s;
-    }
-    const mid = lo + Math.floor((hi - lo) / 2);
-    return pairwise(lo, mid) + pairwise(mid, hi);
-  };
-  for (let r = 0; r < rows; r++) {
-    const s = pairwise(r * cols, (r + 1) * cols);
-    out[r] = code === ReduceOp.mean ? s / cols : s;
-  }
+  const out = x.dtype === 'float64' ? new Float64Array(numel(shape)) : new Float32Array(numel(shape));
+  native.reduce(code, x.shape, x.storage.data as Float32Array | Float64Array, x.offset, x.strides, dims, out);
   return new Tensor(new Storage(out), shape);
 }
 
@@ -238,6 +216,7 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
 
 const prodOp: (x: Tensor, dims: number[], keepdim: boolean) => Tensor = defineOp({
   name: 'prod',
+  dtypes: ['float32', 'float64'],
   forward(ctx: OpContext<{ dims: number[]; keepdim: boolean }>, x: Tensor, dims: number[], keepdim: boolean) {
     ctx.save(x);
     ctx.dims = dims;
@@ -290,7 +269,7 @@ function productOfOthersRecorded(x: Tensor, dims: number[]): Tensor {
 /** d prod / d x_j = the product of the other elements: prefix * suffix products (right with zeros). */
 function productOfOthers(x: Tensor, dims: number[]): Tensor {
   const { vals, rows, cols, perm } = rowsOf(x, dims);
-  const others = new Float32Array(vals.length);
+  const others = allocate(x.dtype, vals.length);
   for (let r = 0; r < rows; r++) {
     let prefix = 1;
     for (let c = 0; c < cols; c++) {
@@ -323,6 +302,7 @@ export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 function defineAExtreme(name: 'amax' | 'amin') {
   return defineOp({
     name,
+    dtypes: ['float32', 'float64'],
     jvp: 'fromBackward',
     forward(ctx: OpContext<{ dims: number[] }>, x: Tensor, dims: number[], keepdim: boolean) {
       const out = reduceRaw(name, name === 'amax' ? ReduceOp.max : ReduceOp.min, x, dims, keepdim);
@@ -336,7 +316,7 @@ function defineAExtreme(name: 'amax' | 'amin') {
       // The gradient is shared evenly between the elements equal to the extreme, as torch.
       const { vals, rows, cols, perm } = rowsOf(x, dims);
       const best = out.data;
-      const share = new Float32Array(vals.length);
+      const share = allocate(x.dtype, vals.length);
       for (let r = 0; r < rows; r++) {
         let count = 0;
         for (let c = 0; c < cols; c++) if (sameValue(vals[r * cols + c], best[r])) count++;

@@ -1,7 +1,9 @@
-// The float64 unary kernels of every vector ISA against the scalar ones, bit for bit (the exactly
-// rounded ops are vectorised, the transcendentals are libm's double functions on every ISA),
-// and the scalar path's accuracy against long double libm, in ulps of the double result (the
-// worst error of each function is printed). Runs under qemu for NEON (scripts/test_neon.sh).
+// The float64 kernels of every vector ISA against the scalar ones, and the scalar ones against
+// long double. Unary: bit for bit (the exactly rounded ops are vectorised, the transcendentals
+// are libm's double functions on every ISA), and the scalar path's error in ulps of the double
+// result (the worst of each function is printed). Reductions: max and min bit for bit; sum,
+// mean and prod (whose order follows the vector width) within the pairwise sum's bound, and
+// against the exact (long double) sum. Runs under qemu for NEON (scripts/test_neon.sh).
 // Exit status: 0 when every check passed.
 #include <cmath>
 #include <cstdint>
@@ -10,8 +12,10 @@
 #include <vector>
 
 #include "kernels/elementwise/elementwise.h"
+#include "kernels/reduce/reduce.h"
 #include "native_test.h"
 #include "runtime/kernel_table.h"
+#include "runtime/threadpool.h"
 
 using namespace myelin;
 using namespace myelin_test;
@@ -45,11 +49,45 @@ std::vector<double> inputs() {
     const double hi = rng.next() * 0x1p-32, lo = rng.next() * 0x1p-64;
     x.push_back((hi + lo) * 40 - 20);  // [-20, 20), all 53 bits random
   }
-  const double edges[] = {0,      -0.0,   INFINITY, -INFINITY, NAN,      1,        -1,        0.5,     -0.5,
-                          2,      4.9e-324, -4.9e-324, 2.2250738585072014e-308, 1.7976931348623157e308,
-                          -1.7976931348623157e308, 709.78, 709.79, -708.4, -745.1, -745.2, 1e-300, -1e-300,
-                          0x1p-54, -0x1p-54, 0x1p-27, 3.141592653589793, 1.5707963267948966, 1e22, -1e300,
-                          -0.9999999999999999, 0.7071067811865476, 19.06, -19.06, 5.9, -5.9, 37, -37, 710, -710};
+  const double edges[] = {0,
+                          -0.0,
+                          INFINITY,
+                          -INFINITY,
+                          NAN,
+                          1,
+                          -1,
+                          0.5,
+                          -0.5,
+                          2,
+                          4.9e-324,
+                          -4.9e-324,
+                          2.2250738585072014e-308,
+                          1.7976931348623157e308,
+                          -1.7976931348623157e308,
+                          709.78,
+                          709.79,
+                          -708.4,
+                          -745.1,
+                          -745.2,
+                          1e-300,
+                          -1e-300,
+                          0x1p-54,
+                          -0x1p-54,
+                          0x1p-27,
+                          3.141592653589793,
+                          1.5707963267948966,
+                          1e22,
+                          -1e300,
+                          -0.9999999999999999,
+                          0.7071067811865476,
+                          19.06,
+                          -19.06,
+                          5.9,
+                          -5.9,
+                          37,
+                          -37,
+                          710,
+                          -710};
   x.insert(x.end(), std::begin(edges), std::end(edges));
   return x;
 }
@@ -165,17 +203,107 @@ void test_isa(const KernelTable& v, const KernelTable& s, const char* isa, const
               static_cast<long long>(n), g_failures ? "FAILED" : "ok");
 }
 
+// ---- reductions ---------------------------------------------------------------------------
+
+const char* const kReduceNames[] = {"sum", "mean", "max", "min", "prod"};
+
+// n random doubles (all 53 bits) in [lo, hi).
+std::vector<double> random_doubles(size_t n, uint32_t seed, double lo, double hi) {
+  std::vector<double> v(n);
+  Xorshift rng(seed);
+  for (double& x : v) x = lo + (hi - lo) * (rng.next() * 0x1p-32 + rng.next() * 0x1p-64);
+  return v;
+}
+
+// x of shape [a, b] reduced over axis 1 (rows), axis 0 (columns) or both, on table t.
+std::vector<double> reduce2d(const KernelTable& t, ReduceOp op, const std::vector<double>& x, int64_t a, int64_t b,
+                             bool r0, bool r1, bool transposed) {
+  const int64_t shape[2] = {a, b};
+  const int64_t strides[2] = {transposed ? 1 : b, transposed ? a : 1};
+  const bool reduced[2] = {r0, r1};
+  std::vector<double> out((r0 ? 1 : a) * (r1 ? 1 : b));
+  reduce_strided(t, op, 2, shape, x.data(), strides, reduced, out.data());
+  return out;
+}
+
+void test_reduce(const KernelTable& v, const KernelTable& s, const char* isa) {
+  const int64_t dims[][2] = {{1, 1}, {3, 7}, {5, 33}, {17, 100}, {64, 1000}, {1000, 3}, {2, 40001}, {300, 257}};
+  for (auto& d : dims) {
+    const int64_t a = d[0], b = d[1];
+    std::vector<double> x = random_doubles(a * b, static_cast<uint32_t>(a * 31 + b), -1, 1);
+    if (a * b > 10) x[a * b / 2] = NAN;  // a NaN in one row and one column, for max and min
+    std::vector<double> clean = random_doubles(a * b, static_cast<uint32_t>(a + b), -1, 1);
+    for (int op = 0; op < kNumReduceOps; ++op) {
+      const ReduceOp r = static_cast<ReduceOp>(op);
+      const bool extreme = r == ReduceOp::Max || r == ReduceOp::Min;
+      // prod of many values in (-1, 1) underflows: values near 1 keep it in range.
+      std::vector<double> in = extreme ? x : clean;
+      if (r == ReduceOp::Prod)
+        for (double& e : in) e = 1 + e * 0x1p-8;
+      for (int layout = 0; layout < 6; ++layout) {
+        const bool r0 = layout % 3 != 1, r1 = layout % 3 != 0, tr = layout >= 3;
+        const std::vector<double> got = reduce2d(v, r, in, a, b, r0, r1, tr);
+        const std::vector<double> want = reduce2d(s, r, in, a, b, r0, r1, tr);
+        const int64_t n = (r0 ? a : 1) * (r1 ? b : 1);  // elements per output
+        for (size_t o = 0; o < want.size(); ++o) {
+          if (extreme) {
+            CHECK(same_bits(got[o], want[o]), "%s %s [%lld,%lld] layout %d out %zu: %a vs %a", isa, kReduceNames[op],
+                  (long long)a, (long long)b, layout, o, got[o], want[o]);
+            continue;
+          }
+          // Pairwise sums (either order) are within (log2 n + blocks) eps of sum|x| of the exact
+          // sum; 64 eps sum|x| (n per output <= 80,000) bounds both, and their difference.
+          const double scale = r == ReduceOp::Prod ? std::fabs(want[o]) * n : (r == ReduceOp::Mean ? 1.0 : n);
+          CHECK(std::fabs(got[o] - want[o]) <= 64 * 0x1p-52 * scale,
+                "%s %s [%lld,%lld] layout %d out %zu: %.17g vs %.17g", isa, kReduceNames[op], (long long)a,
+                (long long)b, layout, o, got[o], want[o]);
+        }
+      }
+    }
+  }
+}
+
+// The scalar path's sums against long double: a pairwise sum of n values in [0, 1) (no
+// cancellation) is within (log2(n) + 32*4) eps of the exact sum, relative; a linear sum would be
+// within n eps.
+void test_sum_accuracy(const KernelTable& s) {
+  double worst = 0;
+  for (int64_t n : {1000, 100000, 1000000}) {
+    const std::vector<double> x = random_doubles(n, static_cast<uint32_t>(n), 0, 1);
+    long double exact = 0;
+    for (double e : x) exact += e;
+    const bool reduced[1] = {true};
+    const int64_t shape[1] = {n}, strides[1] = {1};
+    double got = 0;
+    reduce_strided(s, ReduceOp::Sum, 1, shape, x.data(), strides, reduced, &got);
+    const double rel = static_cast<double>(fabsl(got - exact) / exact) / 0x1p-53;
+    if (rel > worst) worst = rel;
+    CHECK(rel <= 2 * (std::log2(static_cast<double>(n)) + 128), "sum of %lld: %.17g vs exact %.20Lg (%g eps)",
+          (long long)n, got, exact, rel);
+  }
+  std::printf("scalar float64 sum, worst relative error vs long double over up to 1e6 values: %.3g units of 2^-53\n",
+              worst);
+}
+
 }  // namespace
 
 int main() {
   const std::vector<double> x = inputs();
   const KernelTable& scalar = kernels_for(Isa::Scalar);
   test_accuracy(scalar, x);
+  test_sum_accuracy(scalar);
   int tested = 0;
   for (int i = 0; i < kNumIsas; ++i) {
     const Isa isa = static_cast<Isa>(i);
     if (isa == Isa::Scalar || !isa_supported(isa)) continue;
     test_isa(kernels_for(isa), scalar, isa_name(isa), x);
+    for (int threads : {1, 2}) {
+      set_num_threads(threads);
+      const int before = g_failures;
+      test_reduce(kernels_for(isa), scalar, isa_name(isa));
+      std::printf("%s float64 sum, mean, max, min, prod vs scalar at %d thread(s): %s\n", isa_name(isa), threads,
+                  g_failures == before ? "ok" : "FAILED");
+    }
     ++tested;
   }
   std::printf("%d vector ISA(s) checked: %s\n", tested, g_failures ? "FAILED" : "ok");

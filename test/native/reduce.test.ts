@@ -326,9 +326,18 @@ describe('reduce argument checks', () => {
     expect(reduce(0, [2, 3], f(6), 0, [3, 1], [1], f(3))).toThrow(
       /reduce: argument 'out' must have length 2 \(the product of the kept dims \[2\] of shape \[2,3\]\), got 3/,
     );
+    // out's type picks the kernels: x must match it, and must not share out's memory.
     expect(reduce(0, [2, 3], f(6), 0, [3, 1], [1], new Float64Array(2))).toThrow(
-      /'out' must be a Float32Array, got Float64Array\(2\)/,
+      /'x' must be a Float64Array, got Float32Array\(6\)/,
     );
+    expect(reduce(0, [2, 3], new Float64Array(6), 0, [3, 1], [1], f(2))).toThrow(
+      /'x' must be a Float32Array, got Float64Array\(6\)/,
+    );
+    expect(reduce(0, [2, 3], new Float64Array(6), 0, [3, 1], [1], new Float64Array(3))).toThrow(
+      /reduce: argument 'out' must have length 2/,
+    );
+    const d = new Float64Array(8);
+    expect(reduce(0, [2, 3], d, 2, [3, 1], [1], d.subarray(3, 5))).toThrow(/output 'out' overlaps input 'x'/);
     expect(reduce(0, [2, 3], f(6), 1, [3, 1], [1], f(2))).toThrow(
       /argument 'x': offset 1 with strides \[3,1\] over shape \[2,3\] reaches element 6/,
     );

@@ -240,6 +240,12 @@ F32Array Args::f32_labeled(const Napi::Value& v, const std::string& label) const
   return a;
 }
 
+F64Array Args::f64(size_t i, const char* param) const {
+  F64Array a = typed_array<double>(*this, info_[i], where(param), napi_float64_array, "a Float64Array");
+  took_memory();
+  return a;
+}
+
 I32Array Args::i32(const Napi::Value& v, const char* param) const {
   I32Array a = typed_array<int32_t>(*this, v, where(param), napi_int32_array, "an Int32Array");
   took_memory();
@@ -458,9 +464,10 @@ void check_no_self_overlap(const Args& args, const char* name, const StridedF64&
   no_self_overlap(args, name, out, shape);
 }
 
-void check_disjoint(const Args& args, const char* out_name, const StridedF32& out,
-                    const std::vector<int64_t>& out_shape, const char* in_name, const StridedF32& in,
-                    const std::vector<int64_t>& in_shape) {
+namespace {
+template <class View>
+void disjoint(const Args& args, const char* out_name, const View& out, const std::vector<int64_t>& out_shape,
+              const char* in_name, const View& in, const std::vector<int64_t>& in_shape) {
   if (empty(out_shape) || empty(in_shape) || !out.array.buffer.StrictEquals(in.array.buffer)) return;
   int64_t olo, ohi, ilo, ihi;
   byte_range(out, out_shape, &olo, &ohi);
@@ -468,6 +475,18 @@ void check_disjoint(const Args& args, const char* out_name, const StridedF32& ou
   if (!checks::ranges_overlap(olo, ohi, ilo, ihi)) return;
   args.range_error(std::string(args.fn()) + ": output '" + out_name + "' overlaps input '" + in_name +
                    "' (they share memory); write the result to a separate buffer");
+}
+}  // namespace
+
+void check_disjoint(const Args& args, const char* out_name, const StridedF32& out,
+                    const std::vector<int64_t>& out_shape, const char* in_name, const StridedF32& in,
+                    const std::vector<int64_t>& in_shape) {
+  disjoint(args, out_name, out, out_shape, in_name, in, in_shape);
+}
+void check_disjoint(const Args& args, const char* out_name, const StridedF64& out,
+                    const std::vector<int64_t>& out_shape, const char* in_name, const StridedF64& in,
+                    const std::vector<int64_t>& in_shape) {
+  disjoint(args, out_name, out, out_shape, in_name, in, in_shape);
 }
 
 MatrixOperand read_matrix_operand(const Args& args, const Options& o, const char* name, bool batched, int64_t rows,

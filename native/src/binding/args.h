@@ -39,6 +39,7 @@ struct TypedArray {
   bool present() const { return !buffer.IsEmpty(); }
 };
 using F32Array = TypedArray<float>;
+using F64Array = TypedArray<double>;
 using I32Array = TypedArray<int32_t>;
 
 // A typed array of one of several element types (the reduced-precision bindings: bf16 bits in a
@@ -129,6 +130,8 @@ class Args {
 
   F32Array f32(const Napi::Value& v, const char* param) const;
   F32Array f32(size_t i, const char* param) const { return f32(info_[i], param); }
+  // A Float64Array (a float64 kernel's output).
+  F64Array f64(size_t i, const char* param) const;
   // As f32, with `label` naming it in errors ("gemm: option 'a'").
   F32Array f32_labeled(const Napi::Value& v, const std::string& label) const;
   I32Array i32(const Napi::Value& v, const char* param) const;
@@ -261,6 +264,9 @@ void check_no_partial_overlap(const Args& args, const char* out_name, const Stri
 // range of one buffer: for outputs that are written while the whole input is still being read.
 void check_disjoint(const Args& args, const char* out_name, const StridedF32& out,
                     const std::vector<int64_t>& out_shape, const char* in_name, const StridedF32& in,
+                    const std::vector<int64_t>& in_shape);
+void check_disjoint(const Args& args, const char* out_name, const StridedF64& out,
+                    const std::vector<int64_t>& out_shape, const char* in_name, const StridedF64& in,
                     const std::vector<int64_t>& in_shape);
 
 // Whole arrays: throws RangeError when `out` shares any byte with `in` (absent arrays pass).

@@ -1,4 +1,4 @@
-// Reductions over strided float32 views.
+// Reductions over strided float32 views (sum, mean, max, min, prod: float64 views too).
 #include <string>
 
 #include "binding/args.h"
@@ -35,7 +35,8 @@ void check_length(const Args& args, const char* param, int64_t length, const std
                      "), got " + std::to_string(length));
 }
 
-// reduce(op, shape, x, xOffset, xStrides, axes, out)
+// reduce(op, shape, x, xOffset, xStrides, axes, out): Float32Arrays, or Float64Arrays (both,
+// chosen by out's type).
 Napi::Value reduce(const Napi::CallbackInfo& info) {
   Args args(info);
   const auto op = args.op<ReduceOp>(0, "op");
@@ -52,6 +53,15 @@ Napi::Value reduce(const Napi::CallbackInfo& info) {
                          " of shape " + format_shape(shape) + " has size 0, and " + op_name(op) + " has no identity");
   }
   const std::vector<int64_t> kept = kept_dims(shape, reduced);
+  if (args.is_f64(6)) {  // float64: x and out Float64Arrays
+    const StridedF64 x = args.strided_f64(2, "x", x_layout, shape);
+    const F64Array out = args.f64(6, "out");
+    check_length(args, "out", out.length, shape, kept);
+    check_disjoint(args, "out", StridedF64{out, 0, {1}}, {out.length}, "x", x, shape);
+    reduce_strided(active_kernels(), op, static_cast<int>(shape.size()), shape.data(), x.ptr(), x.strides.data(),
+                   reduced, out.data);
+    return info.Env().Undefined();
+  }
   const StridedF32 x = args.strided(2, "x", x_layout, shape);
   const F32Array out = args.f32(6, "out");
   check_length(args, "out", out.length, shape, kept);

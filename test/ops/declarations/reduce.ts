@@ -71,7 +71,7 @@ export const reduceOps = [
         args: {},
       },
     ],
-    dtypes: { float32: 'float32', int32: 'int32' },
+    dtypes: { float32: 'float32', float64: 'float64', int32: 'int32' },
     supportsGradGrad: true,
     fixtures: tensorOpsGoldens('prod'),
     // The native reduction multiplies a strided input in another order than a contiguous one.
@@ -82,7 +82,7 @@ export const reduceOps = [
       name,
       op: ([x], p) => x[name](p.dim, p.keepdim),
       samples: reductionSamples([{ dim: [0, 2] }, { dim: 1, keepdim: true }, {}]),
-      dtypes: { float32: 'float32', int32: 'int32' },
+      dtypes: { float32: 'float32', float64: 'float64', int32: 'int32' },
       supportsGradGrad: true,
       isa: true,
       fixtures: tensorOpsGoldens(name),

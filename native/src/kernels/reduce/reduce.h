@@ -26,6 +26,10 @@ using ReduceRowFn = float (*)(int64_t n, const float* x, int64_t stride);
 // rows >= 1. With accumulate, acc[j] = op(acc[j], that) instead.
 using ReduceColsFn = void (*)(int64_t rows, int64_t cols, const float* x, int64_t row_stride, int64_t col_stride,
                               float* acc, bool accumulate);
+// The same two kernels on doubles (float64 tensors), summed pairwise in the same blocks.
+using ReduceRowF64Fn = double (*)(int64_t n, const double* x, int64_t stride);
+using ReduceColsF64Fn = void (*)(int64_t rows, int64_t cols, const double* x, int64_t row_stride, int64_t col_stride,
+                                 double* acc, bool accumulate);
 
 // Index of the first extreme of x[i*stride], i in [0, n), n >= 1 (the first NaN, if any).
 using ArgRowFn = int64_t (*)(int64_t n, const float* x, int64_t stride);
@@ -38,6 +42,8 @@ using ArgColsFn = void (*)(int64_t rows, int64_t cols, const float* x, int64_t r
 struct ReduceKernels {
   ReduceRowFn row[kNumReduceOps];
   ReduceColsFn cols[kNumReduceOps];
+  ReduceRowF64Fn row_f64[kNumReduceOps];
+  ReduceColsF64Fn cols_f64[kNumReduceOps];
   ArgRowFn arg_row[kNumArgReduceOps];
   ArgColsFn arg_cols[kNumArgReduceOps];
 };
@@ -53,6 +59,8 @@ void fill_reduce_neon(ReduceKernels* k);
 // deterministic for a fixed thread count.
 void reduce_strided(const KernelTable& k, ReduceOp op, int ndim, const int64_t* shape, const float* x,
                     const int64_t* x_strides, const bool* reduced, float* out);
+void reduce_strided(const KernelTable& k, ReduceOp op, int ndim, const int64_t* shape, const double* x,
+                    const int64_t* x_strides, const bool* reduced, double* out);
 
 // argmax/argmin of x along `axis` (shape[axis] >= 1, < 2^31): indices (and values, unless
 // null) receive the kept dims in row-major order, contiguous.

@@ -27,10 +27,18 @@ struct V : simd::V {
 #include "kernels/reduce/reduce_rows.inl"
 #include "kernels/reduce/arg_rows.inl"
 
+// The float64 sum, mean, max, min and prod kernels: the same rows over the float64 type.
+#include "kernels/vmath/simd_avx2_f64.inl"
+namespace f64 {
+using V = VD;
+#include "kernels/reduce/reduce_rows.inl"
+}  // namespace f64
+
 }  // namespace
 
 void fill_reduce_avx2(ReduceKernels* k) {
-  fill_reduce_rows(k);
+  fill_reduce_table(k->row, k->cols);
+  f64::fill_reduce_table(k->row_f64, k->cols_f64);
   fill_arg_rows(k);
 }
 

@@ -63,8 +63,8 @@ int64_t unit_cols(int64_t cols, int64_t outer, int nt);
 inline int64_t chunk_begin(int64_t n, int tid, int nt) { return n * tid / nt; }
 
 // out[o] = x at output o, for outputs with nothing (left) to reduce.
-template <class F>
-void gather_kept(const Plan& p, const float* x, F&& write) {
+template <class T, class F>
+void gather_kept(const Plan& p, const T* x, F&& write) {
   const int64_t* strides[1] = {p.kept.xs};
   const NdLoop<1> loop(p.kept.n, p.kept.size, strides);
   const int64_t s = loop.inner_stride(0);

@@ -1,46 +1,48 @@
-// The reduction kernels, written once over a vector type V and compiled once per ISA.
+// The reduction kernels, written once over a vector type V and compiled once per ISA, for
+// float32 (V) and float64 (VD, included a second time in a namespace where V names it).
 // Included by reduce_<isa>.cpp inside an anonymous namespace, after that file defines V:
-//   V::reg, V::width, load, store, set1, add, mul, max_nan, min_nan   (values)
-//   load_first(p, n, fill): the n floats at p, the other lanes `fill` (a row's tail)
+//   V::elem, V::reg, V::width, load, store, set1, add, mul, max_nan, min_nan   (values)
+//   load_first(p, n, fill): the n elements at p, the other lanes `fill` (a row's tail)
 // No includes here: each ISA file brings its own, so nothing is shared across ISA objects.
 
+using T = typename V::elem;
 using reg = typename V::reg;
 constexpr int W = V::width;
 
 // Sums are pairwise over blocks: a block is summed linearly (in kAcc*W independent lanes),
 // blocks are combined in a balanced tree. The error then grows like (block/lanes + log n)
 // roundings instead of n. The other ops take the same path; their order does not matter.
-constexpr int kAcc = 4;                       // independent accumulators: hide add latency
-constexpr int64_t kRowBlock = 32 * kAcc * W;  // elements summed linearly in a contiguous row
-constexpr int64_t kStridedBlock = 32 * kAcc;  // ... in a strided row (kAcc scalar lanes)
-constexpr int64_t kLeafRows = 32;             // rows summed linearly in the columns kernel
-constexpr int64_t kColChunk = 1024;           // columns per stack buffer in the columns kernel
+constexpr int kAcc = 4;                          // independent accumulators: hide add latency
+constexpr int64_t kRowBlock = 32 * kAcc * W;     // elements summed linearly in a contiguous row
+constexpr int64_t kStridedBlock = 32 * kAcc;     // ... in a strided row (kAcc scalar lanes)
+constexpr int64_t kLeafRows = 32;                // rows summed linearly in the columns kernel
+constexpr int64_t kColChunk = 4096 / sizeof(T);  // columns per stack buffer (4 KiB) in the columns kernel
 
 struct SumOp {
   static reg vec(reg a, reg b) { return V::add(a, b); }
-  static float one(float a, float b) { return a + b; }
-  static float identity() { return 0.0f; }
+  static T one(T a, T b) { return a + b; }
+  static T identity() { return T(0); }
 };
 struct ProdOp {
   static reg vec(reg a, reg b) { return V::mul(a, b); }
-  static float one(float a, float b) { return a * b; }
-  static float identity() { return 1.0f; }
+  static T one(T a, T b) { return a * b; }
+  static T identity() { return T(1); }
 };
 // NaN is sticky: once either side is NaN the result is NaN.
 struct MaxOp {
   static reg vec(reg a, reg b) { return V::max_nan(a, b); }
-  static float one(float a, float b) { return a != a ? a : (b != b ? b : (a > b ? a : b)); }
-  static float identity() { return -__builtin_inff(); }
+  static T one(T a, T b) { return a != a ? a : (b != b ? b : (a > b ? a : b)); }
+  static T identity() { return -static_cast<T>(__builtin_inff()); }
 };
 struct MinOp {
   static reg vec(reg a, reg b) { return V::min_nan(a, b); }
-  static float one(float a, float b) { return a != a ? a : (b != b ? b : (a < b ? a : b)); }
-  static float identity() { return __builtin_inff(); }
+  static T one(T a, T b) { return a != a ? a : (b != b ? b : (a < b ? a : b)); }
+  static T identity() { return static_cast<T>(__builtin_inff()); }
 };
 
 template <class Op>
-float horizontal(reg v) {
-  float lanes[W];
+T horizontal(reg v) {
+  T lanes[W];
   V::store(lanes, v);
   for (int w = W; w > 1; w /= 2)
     for (int i = 0; i < w / 2; ++i) lanes[i] = Op::one(lanes[i], lanes[i + w / 2]);
@@ -50,7 +52,7 @@ float horizontal(reg v) {
 // ---- rows: n elements -> one value ------------------------------------------------------
 
 template <class Op>
-float row_block(int64_t n, const float* x, int64_t stride) {
+T row_block(int64_t n, const T* x, int64_t stride) {
   int64_t i = 0;
   if (stride == 1 && n >= W) {
     reg a0 = V::set1(Op::identity()), a1 = a0, a2 = a0, a3 = a0;
@@ -64,7 +66,7 @@ float row_block(int64_t n, const float* x, int64_t stride) {
     if (i < n) a1 = Op::vec(a1, V::load_first(x + i, n - i, Op::identity()));
     return horizontal<Op>(Op::vec(Op::vec(a0, a1), Op::vec(a2, a3)));
   }
-  float s0 = Op::identity(), s1 = s0, s2 = s0, s3 = s0;
+  T s0 = Op::identity(), s1 = s0, s2 = s0, s3 = s0;
   for (; i + 4 <= n; i += 4) {
     s0 = Op::one(s0, x[i * stride]);
     s1 = Op::one(s1, x[(i + 1) * stride]);
@@ -82,11 +84,11 @@ inline int64_t split_point(int64_t n, int64_t block) {
 }
 
 template <class Op>
-float reduce_row(int64_t n, const float* x, int64_t stride) {
+T reduce_row(int64_t n, const T* x, int64_t stride) {
   const int64_t block = stride == 1 ? kRowBlock : kStridedBlock;
   if (n <= block) return row_block<Op>(n, x, stride);
   const int64_t h = split_point(n, block);
-  const float left = reduce_row<Op>(h, x, stride);
+  const T left = reduce_row<Op>(h, x, stride);
   return Op::one(left, reduce_row<Op>(n - h, x + h * stride, stride));
 }
 
@@ -94,12 +96,12 @@ float reduce_row(int64_t n, const float* x, int64_t stride) {
 
 // out[j] = op over rows of x[r*rs + j*cs]; rows <= kLeafRows, cols <= kColChunk.
 template <class Op>
-void cols_leaf(int64_t rows, int64_t cols, const float* x, int64_t rs, int64_t cs, float* out) {
+void cols_leaf(int64_t rows, int64_t cols, const T* x, int64_t rs, int64_t cs, T* out) {
   int64_t j = 0;
   if (cs == 1 && cols <= 4 * W) {
     // Few columns: each tile's partials stay in registers down all the rows.
     for (; j + 4 * W <= cols; j += 4 * W) {
-      const float* p = x + j;
+      const T* p = x + j;
       reg a0 = V::load(p), a1 = V::load(p + W), a2 = V::load(p + 2 * W), a3 = V::load(p + 3 * W);
       for (int64_t r = 1; r < rows; ++r) {
         p += rs;
@@ -125,7 +127,7 @@ void cols_leaf(int64_t rows, int64_t cols, const float* x, int64_t rs, int64_t c
     for (; j < vec_cols; j += W) V::store(out + j, V::load(x + j));
     int64_t r = 1;
     for (; r + 4 <= rows; r += 4) {
-      const float* p = x + r * rs;
+      const T* p = x + r * rs;
       for (int64_t c = 0; c < vec_cols; c += W) {
         reg a = Op::vec(V::load(out + c), V::load(p + c));
         a = Op::vec(a, V::load(p + rs + c));
@@ -134,14 +136,14 @@ void cols_leaf(int64_t rows, int64_t cols, const float* x, int64_t rs, int64_t c
       }
     }
     for (; r < rows; ++r) {
-      const float* p = x + r * rs;
+      const T* p = x + r * rs;
       for (int64_t c = 0; c < vec_cols; c += W) V::store(out + c, Op::vec(V::load(out + c), V::load(p + c)));
     }
   }
   // The rest four columns at a time in registers, walking the rows.
   for (; j + 4 <= cols; j += 4) {
-    const float* p = x + j * cs;
-    float s0 = p[0], s1 = p[cs], s2 = p[2 * cs], s3 = p[3 * cs];
+    const T* p = x + j * cs;
+    T s0 = p[0], s1 = p[cs], s2 = p[2 * cs], s3 = p[3 * cs];
     for (int64_t r = 1; r < rows; ++r) {
       p += rs;
       s0 = Op::one(s0, p[0]);
@@ -155,7 +157,7 @@ void cols_leaf(int64_t rows, int64_t cols, const float* x, int64_t rs, int64_t c
     out[j + 3] = s3;
   }
   for (; j < cols; ++j) {
-    float s = x[j * cs];
+    T s = x[j * cs];
     for (int64_t r = 1; r < rows; ++r) s = Op::one(s, x[r * rs + j * cs]);
     out[j] = s;
   }
@@ -163,7 +165,7 @@ void cols_leaf(int64_t rows, int64_t cols, const float* x, int64_t rs, int64_t c
 
 // out[j] = op(out[j], in[j]) for j in [0, n).
 template <class Op>
-void combine_into(int64_t n, float* out, const float* in) {
+void combine_into(int64_t n, T* out, const T* in) {
   int64_t j = 0;
   for (; j + W <= n; j += W) V::store(out + j, Op::vec(V::load(out + j), V::load(in + j)));
   for (; j < n; ++j) out[j] = Op::one(out[j], in[j]);
@@ -172,14 +174,14 @@ void combine_into(int64_t n, float* out, const float* in) {
 // Pairwise over blocks of kLeafRows rows; cols <= kColChunk. Stack: one 4 KiB buffer per level,
 // log2(rows / kLeafRows) levels.
 template <class Op>
-void cols_tree(int64_t rows, int64_t cols, const float* x, int64_t rs, int64_t cs, float* out) {
+void cols_tree(int64_t rows, int64_t cols, const T* x, int64_t rs, int64_t cs, T* out) {
   if (rows <= kLeafRows) {
     cols_leaf<Op>(rows, cols, x, rs, cs, out);
     return;
   }
   const int64_t h = split_point(rows, kLeafRows);
   cols_tree<Op>(h, cols, x, rs, cs, out);
-  float right[kColChunk];
+  T right[kColChunk];
   cols_tree<Op>(rows - h, cols, x + h * rs, rs, cs, right);
   combine_into<Op>(cols, out, right);
 }
@@ -188,12 +190,12 @@ void cols_tree(int64_t rows, int64_t cols, const float* x, int64_t rs, int64_t c
 // belongs to column e % cols. N registers span a whole number of rows, so lane l of register k
 // always holds column (k*W + l) % cols. A leaf sums kLeafRows such spans linearly.
 template <class Op, int N>
-void small_leaf(int64_t spans, int64_t cols, const float* x, float* res) {
+void small_leaf(int64_t spans, int64_t cols, const T* x, T* res) {
   reg a[N];
   for (int k = 0; k < N; ++k) a[k] = V::load(x + k * W);
   for (int64_t t = 1; t < spans; ++t)
     for (int k = 0; k < N; ++k) a[k] = Op::vec(a[k], V::load(x + (t * N + k) * W));
-  float lanes[N * W];
+  T lanes[N * W];
   for (int k = 0; k < N; ++k) V::store(lanes + k * W, a[k]);
   // N*W / cols is a power of two (W is one, and N is 4 or 3 registers for 4, 2, 1 or 3 needed):
   // fold halves, which line up with the columns, down to one row (a tree).
@@ -203,20 +205,20 @@ void small_leaf(int64_t spans, int64_t cols, const float* x, float* res) {
 }
 
 template <class Op, int N>
-void small_tree(int64_t spans, int64_t cols, const float* x, float* res) {
+void small_tree(int64_t spans, int64_t cols, const T* x, T* res) {
   if (spans <= kLeafRows) {
     small_leaf<Op, N>(spans, cols, x, res);
     return;
   }
   const int64_t h = split_point(spans, kLeafRows);
   small_tree<Op, N>(h, cols, x, res);
-  float right[W];
+  T right[W];
   small_tree<Op, N>(spans - h, cols, x + h * N * W, right);
   for (int64_t c = 0; c < cols; ++c) res[c] = Op::one(res[c], right[c]);
 }
 
 template <class Op, int N>
-void small_cols(int64_t rows, int64_t cols, const float* x, float* out) {
+void small_cols(int64_t rows, int64_t cols, const T* x, T* out) {
   const int64_t total = rows * cols, spans = total / (N * W);
   int64_t e = 0;
   if (spans > 0) {
@@ -242,11 +244,11 @@ inline int small_span(int64_t cols) {
 }
 
 template <class Op>
-void reduce_cols(int64_t rows, int64_t cols, const float* x, int64_t rs, int64_t cs, float* acc, bool accumulate) {
+void reduce_cols(int64_t rows, int64_t cols, const T* x, int64_t rs, int64_t cs, T* acc, bool accumulate) {
   const int span = cs == 1 && rs == cols ? small_span(cols) : 0;
   if (span) {
-    float part[W];
-    float* dst = accumulate ? part : acc;
+    T part[W];
+    T* dst = accumulate ? part : acc;
     if (span == 4)
       small_cols<Op, 4>(rows, cols, x, dst);
     else
@@ -259,22 +261,24 @@ void reduce_cols(int64_t rows, int64_t cols, const float* x, int64_t rs, int64_t
     if (!accumulate) {
       cols_tree<Op>(rows, n, x + c0 * cs, rs, cs, acc + c0);
     } else {
-      float part[kColChunk];
+      T part[kColChunk];
       cols_tree<Op>(rows, n, x + c0 * cs, rs, cs, part);
       combine_into<Op>(n, acc + c0, part);
     }
   }
 }
 
-void fill_reduce_rows(ReduceKernels* k) {
-  k->row[static_cast<int>(ReduceOp::Sum)] = reduce_row<SumOp>;
-  k->row[static_cast<int>(ReduceOp::Mean)] = reduce_row<SumOp>;
-  k->row[static_cast<int>(ReduceOp::Max)] = reduce_row<MaxOp>;
-  k->row[static_cast<int>(ReduceOp::Min)] = reduce_row<MinOp>;
-  k->row[static_cast<int>(ReduceOp::Prod)] = reduce_row<ProdOp>;
-  k->cols[static_cast<int>(ReduceOp::Sum)] = reduce_cols<SumOp>;
-  k->cols[static_cast<int>(ReduceOp::Mean)] = reduce_cols<SumOp>;
-  k->cols[static_cast<int>(ReduceOp::Max)] = reduce_cols<MaxOp>;
-  k->cols[static_cast<int>(ReduceOp::Min)] = reduce_cols<MinOp>;
-  k->cols[static_cast<int>(ReduceOp::Prod)] = reduce_cols<ProdOp>;
+// Fills one dtype's slots: k->row and k->cols (float32) or k->row_f64 and k->cols_f64.
+template <class RowFn, class ColsFn>
+void fill_reduce_table(RowFn* row, ColsFn* cols) {
+  row[static_cast<int>(ReduceOp::Sum)] = reduce_row<SumOp>;
+  row[static_cast<int>(ReduceOp::Mean)] = reduce_row<SumOp>;
+  row[static_cast<int>(ReduceOp::Max)] = reduce_row<MaxOp>;
+  row[static_cast<int>(ReduceOp::Min)] = reduce_row<MinOp>;
+  row[static_cast<int>(ReduceOp::Prod)] = reduce_row<ProdOp>;
+  cols[static_cast<int>(ReduceOp::Sum)] = reduce_cols<SumOp>;
+  cols[static_cast<int>(ReduceOp::Mean)] = reduce_cols<SumOp>;
+  cols[static_cast<int>(ReduceOp::Max)] = reduce_cols<MaxOp>;
+  cols[static_cast<int>(ReduceOp::Min)] = reduce_cols<MinOp>;
+  cols[static_cast<int>(ReduceOp::Prod)] = reduce_cols<ProdOp>;
 }

@@ -24,4 +24,10 @@ struct VD {
   static reg abs(reg a) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a); }
   static mask lt(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
   static mask gt(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_GT_OQ); }
+  // A row's tail: the first n doubles at p (0 <= n <= width), `fill` in the other lanes;
+  // nothing past p[n - 1] is read.
+  static reg load_first(const double* p, int64_t n, double fill) {
+    const __m256i lanes = _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3));
+    return _mm256_blendv_pd(_mm256_set1_pd(fill), _mm256_maskload_pd(p, lanes), _mm256_castsi256_pd(lanes));
+  }
 };

@@ -24,4 +24,9 @@ struct VD {
   static reg abs(reg a) { return _mm512_abs_pd(a); }
   static mask lt(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ); }
   static mask gt(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ); }
+  // A row's tail: the first n doubles at p (0 <= n <= width), `fill` in the other lanes;
+  // nothing past p[n - 1] is read.
+  static reg load_first(const double* p, int64_t n, double fill) {
+    return _mm512_mask_loadu_pd(_mm512_set1_pd(fill), static_cast<__mmask8>(n >= 8 ? 0xFFu : (1u << n) - 1u), p);
+  }
 };

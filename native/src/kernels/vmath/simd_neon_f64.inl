@@ -23,4 +23,9 @@ struct VD {
   static reg abs(reg a) { return vabsq_f64(a); }
   static mask lt(reg a, reg b) { return vcltq_f64(a, b); }
   static mask gt(reg a, reg b) { return vcgtq_f64(a, b); }
+  // A row's tail: the first n doubles at p (0 <= n <= width), `fill` in the other lanes;
+  // nothing past p[n - 1] is read.
+  static reg load_first(const double* p, int64_t n, double fill) {
+    return vcombine_f64(vdup_n_f64(n > 0 ? p[0] : fill), vdup_n_f64(n > 1 ? p[1] : fill));
+  }
 };

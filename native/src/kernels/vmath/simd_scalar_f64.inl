@@ -17,4 +17,6 @@ struct VD {
   static reg min_nan(reg a, reg b) { return a != a ? a : (b != b ? b : (a < b ? a : b)); }
   static mask le(reg a, reg b) { return a <= b; }
   static reg select(mask m, reg a, reg b) { return m ? a : b; }
+  // A row's tail: n is 0 or 1 at width 1.
+  static reg load_first(const double* p, int64_t n, double fill) { return n > 0 ? *p : fill; }
 };

@@ -1,0 +1,95 @@
+// float64 sum, mean, prod, amax and amin against PyTorch 1.13's float64 values and gradients
+// (test/fixtures/float64_reduce.json, scripts/gen_fixtures_float64.py) under every ISA and at 1
+// and 2 threads, and gradcheck in float64 with tight tolerances.
+import { describe, expect, it } from 'vitest';
+import { gradcheck, randn, type Tensor } from '../../lib/index.js';
+import { Storage, Tensor as TensorClass } from '../../lib/tensor.js';
+import { loadFixture } from '../helpers/fixtures.js';
+import { supportedIsas, withIsa, withThreads } from '../helpers/native.js';
+import { laidOut } from '../helpers/opinfo.js';
+
+type Op = 'sum' | 'mean' | 'prod' | 'amax' | 'amin';
+interface Result {
+  dim: number | null;
+  output: number[];
+  gradOutput: number[];
+  grad: number[];
+}
+interface Case {
+  op: Op;
+  shape: number[];
+  input: number[];
+  results: Result[];
+}
+const cases = loadFixture<{ cases: Case[] }>('float64_reduce').cases;
+const EPS = 2 ** -52;
+
+function f64(values: number[], shape: number[]): Tensor {
+  return new TensorClass(new Storage(Float64Array.from(values)), shape);
+}
+
+function run(op: Op, x: Tensor, dim: number | null): Tensor {
+  return dim === null ? x[op]() : x[op](dim);
+}
+
+/**
+ * The largest difference allowed from torch's value: sums (pairwise here, cascaded in torch) are
+ * each within about (log2 n + 32) eps of sum |x|, so 16 eps sum |x| of the whole input bounds
+ * their difference for n <= 1025 (mean: divided by n); a product of n factors is within n eps,
+ * relative; max and min are exact.
+ */
+function tolerance(c: Case, want: number, n: number): number {
+  const absSum = c.input.reduce((a, v) => a + Math.abs(v), 0);
+  if (c.op === 'sum') return 16 * EPS * absSum;
+  if (c.op === 'mean') return (16 * EPS * absSum) / n;
+  if (c.op === 'prod') return n * EPS * Math.abs(want);
+  return 0;
+}
+
+describe('float64 reductions against torch 1.13 float64', () => {
+  for (const c of cases) {
+    for (const r of c.results) {
+      const n = r.dim === null ? c.input.length : c.shape[r.dim];
+      const what = `${c.op} of [${c.shape}] over ${r.dim === null ? 'everything' : `dim ${r.dim}`}`;
+      it(`${what}: values on every ISA, 1 and 2 threads, contiguous and strided`, () => {
+        for (const isa of supportedIsas) {
+          for (const threads of [1, 2]) {
+            withIsa(isa, () =>
+              withThreads(threads, () => {
+                for (const layout of ['contiguous', 'strided'] as const) {
+                  const out = run(c.op, laidOut(f64(c.input, c.shape), layout), r.dim);
+                  expect(out.dtype).toBe('float64');
+                  const got = out.toTypedArray() as Float64Array;
+                  r.output.forEach((w, i) => {
+                    if (!(Math.abs(got[i] - w) <= tolerance(c, w, n)))
+                      expect.fail(`${what} at ${isa}, ${threads} thread(s), ${layout}: [${i}] ${got[i]} vs ${w}`);
+                  });
+                }
+              }),
+            );
+          }
+        }
+      });
+      it(`${what}: its gradient matches torch's`, () => {
+        const x = f64(c.input, c.shape).requiresGrad_();
+        const out = run(c.op, x, r.dim);
+        out.backward(f64(r.gradOutput, [...out.shape]));
+        expect(x.grad!.dtype).toBe('float64');
+        const got = x.grad!.toTypedArray() as Float64Array;
+        // sum, mean, amax, amin: g (or g / n, or g at the extreme), rounded at most once; prod:
+        // the product of the others (prefix and suffix products here, prod / x in torch).
+        r.grad.forEach((w, i) => {
+          const tol = c.op === 'prod' ? 2 * n * EPS * Math.abs(w) : 2 * EPS * Math.abs(w);
+          if (!(Math.abs(got[i] - w) <= tol)) expect.fail(`${what} grad[${i}]: ${got[i]} vs ${w}`);
+        });
+      });
+    }
+  }
+  for (const op of ['sum', 'mean', 'prod', 'amax', 'amin'] as const) {
+    it(`${op}: gradcheck in float64 (eps 1e-6, atol 1e-7, rtol 1e-7) over a dim and over everything`, () => {
+      const x = laidOut(randn([3, 5], { dtype: 'float64' }), 'strided').requiresGrad_();
+      for (const dim of [0, 1, null])
+        expect(gradcheck((t: Tensor) => run(op, t, dim), [x], { eps: 1e-6, atol: 1e-7, rtol: 1e-7 })).toBe(true);
+    });
+  }
+});
