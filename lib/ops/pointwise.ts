@@ -1,7 +1,7 @@
 // pow, clamp, maximum, minimum, where: broadcasting, scalar overloads, autograd.
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { zeros } from '../creation.js';
-import { allocate, type DType, isFloatingDType, promoteTypes } from '../dtype.js';
+import { allocate, type DType, FLOATING_DTYPES, isFloatingDType, promoteTypes } from '../dtype.js';
 import { BinaryOp } from '../native.js';
 import { broadcastShapes, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -260,6 +260,8 @@ export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | nul
 
 const whereOp = defineOp({
   name: 'where',
+  // A selection: exact in any floating dtype.
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(ctx: OpContext<{ cond: Tensor; aShape: Shape; bShape: Shape }>, cond: Tensor, a: Tensor, b: Tensor) {
     ctx.cond = cond;

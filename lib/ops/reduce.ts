@@ -1,7 +1,8 @@
 // Reductions over any set of dims with keepdim, with autograd: sum, mean, prod, amax/amin,
 // max/min (values and indices), argmax/argmin, all/any. float32 goes through native.reduce /
-// native.argReduce, float64 through native.reduce (sum, mean, prod, amax, amin; max/min and the
-// arg-reductions are float32 only so far); int32/bool inputs take TypeScript loops.
+// native.argReduce, float64 through native.reduce (sum, mean, prod, amax, amin, max and min of
+// every element; max/min along a dim and the arg-reductions are float32 only so far); int32/bool
+// inputs take TypeScript loops.
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { hasTangent } from '../autograd/dual_state.js';
@@ -472,6 +473,7 @@ const minDimOp = defineMaxDim('min');
 function defineFullExtreme(name: 'max' | 'min') {
   return defineOp({
     name,
+    dtypes: ['float32', 'float64'],
     jvp: 'fromBackward',
     forward(ctx, x: Tensor) {
       const dims = x.shape.map((_, d) => d);

@@ -1,4 +1,5 @@
-// float64 sum, mean, prod, amax and amin against PyTorch 1.13's float64 values and gradients
+// float64 sum, mean, prod, amax, amin (and max(), min()) against PyTorch 1.13's float64 values
+// and gradients
 // (test/fixtures/float64_reduce.json, scripts/gen_fixtures_float64.py) under every ISA and at 1
 // and 2 threads, and gradcheck in float64 with tight tolerances.
 import { describe, expect, it } from 'vitest';
@@ -84,6 +85,30 @@ describe('float64 reductions against torch 1.13 float64', () => {
         });
       });
     }
+  }
+  // max() and min() of every element are amax and amin over everything (one extreme here).
+  for (const c of cases.filter((k) => k.op === 'amax' || k.op === 'amin')) {
+    const r = c.results.find((k) => k.dim === null)!;
+    const name = c.op === 'amax' ? 'max' : 'min';
+    it(`${name}() of [${c.shape}]: torch's value and gradient`, () => {
+      const x = f64(c.input, c.shape).requiresGrad_();
+      const out = x[name]();
+      expect(out.dtype).toBe('float64');
+      expect(out.item()).toBe(r.output[0]);
+      out.backward(f64(r.gradOutput, []));
+      // amax's gradient is g * mask (-0 off the extreme where g < 0); max()'s fills zeros (+0),
+      // as torch's evenly_distribute_backward on the CPU: equal as numbers.
+      const got = x.grad!.toTypedArray() as Float64Array;
+      r.grad.forEach((w, i) => {
+        if (got[i] !== w) expect.fail(`${name}() grad[${i}]: ${got[i]} vs ${w}`);
+      });
+    });
+  }
+  for (const name of ['max', 'min'] as const) {
+    it(`${name}(): gradcheck in float64 (eps 1e-6, atol 1e-7, rtol 1e-7)`, () => {
+      const x = laidOut(randn([3, 5], { dtype: 'float64' }), 'strided').requiresGrad_();
+      expect(gradcheck((t: Tensor) => t[name](), [x], { eps: 1e-6, atol: 1e-7, rtol: 1e-7 })).toBe(true);
+    });
   }
   for (const op of ['sum', 'mean', 'prod', 'amax', 'amin'] as const) {
     it(`${op}: gradcheck in float64 (eps 1e-6, atol 1e-7, rtol 1e-7) over a dim and over everything`, () => {

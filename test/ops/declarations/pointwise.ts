@@ -109,7 +109,7 @@ export const pointwiseOps = [
         large: true,
       },
     ],
-    dtypes: { float32: 'float32', int32: 'int32' },
+    dtypes: { float32: 'float32', float64: 'float64', int32: 'int32' },
     supportsGradGrad: true,
     fixtures: tensorOpsGoldens('where'),
     errorInputs: [
@@ -124,7 +124,7 @@ export const pointwiseOps = [
     name: 'where: scalar other',
     op: ([c, a]) => where(c, a, 2),
     samples: [{ name: '[4] ? [3, 4] : 2', inputs: [cond4, a34], args: {} }],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     supportsGradGrad: true,
   }),
 ];

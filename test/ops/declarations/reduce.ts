@@ -112,7 +112,7 @@ export const reduceOps = [
     name: 'max: all',
     op: ([x]) => x.max(),
     samples: [{ name: '[3, 4, 2]', inputs: [{ shape: [3, 4, 2] }], args: {} }],
-    dtypes: { float32: 'float32', int32: 'int32' },
+    dtypes: { float32: 'float32', float64: 'float64', int32: 'int32' },
     supportsGradGrad: true,
     fixtures: tensorOpsGoldens('max'),
     errorInputs: [
