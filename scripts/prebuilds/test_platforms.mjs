@@ -18,7 +18,7 @@ import { repoRoot, workRoot } from './targets.mjs';
 // with and without its install script, loaded by require and import, on the best and the scalar
 // kernel table); `kernels` is the install path plus one or more test files per native kernel
 // family, each run on every kernel table the CPU has (on arm64: NEON and scalar): elementwise
-// binary and unary math, reductions and arg-reductions, GEMM, bf16 and u8 x s8 GEMM, quantize,
+// binary and unary math, reductions and arg-reductions (float32 and float64), GEMM, bf16 and u8 x s8 GEMM, quantize,
 // convolution (im2col, Winograd, direct), pooling, softmax/logsumexp/cross-entropy, RNN/LSTM
 // cells, the optimizers' fused steps, normalization, resampling and interpolate, embedding; plus
 // the thread pool, worker threads, environment variables and argument checking.
@@ -28,7 +28,9 @@ const PARTS = {
     'test/install/install.test.ts',
     'test/native/binary.test.ts',
     'test/native/unary.test.ts',
+    'test/ops/unary_float64.test.ts',
     'test/native/reduce.test.ts',
+    'test/ops/reduce_float64.test.ts',
     'test/native/arg_reduce.test.ts',
     'test/native/gemm.test.ts',
     'test/native/gemm_lowp.test.ts',
