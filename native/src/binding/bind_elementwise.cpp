@@ -42,11 +42,12 @@ Napi::Value binary(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// The float64 variant of unary: out and x both Float64Arrays.
-void unary_f64(const Args& args, UnaryOp op, const std::vector<int64_t>& shape, const Layout& out_layout,
-               const Layout& x_layout) {
-  const StridedF64 out = args.strided_f64(2, "out", out_layout, shape);
-  const StridedF64 x = args.strided_f64(5, "x", x_layout, shape);
+// unary over views of one element type: out and x read by `read`, checked, then the kernel.
+template <class View>
+void unary_views(const Args& args, ViewReader<View> read, UnaryOp op, const std::vector<int64_t>& shape,
+                 const Layout& out_layout, const Layout& x_layout) {
+  const View out = (args.*read)(2, "out", out_layout, shape);
+  const View x = (args.*read)(5, "x", x_layout, shape);
   check_no_self_overlap(args, "out", out, shape);
   check_no_partial_overlap(args, "out", out, "x", x, shape);
   unary_strided(active_kernels(), op, static_cast<int>(shape.size()), shape.data(), out.ptr(), out.strides.data(),
@@ -61,16 +62,10 @@ Napi::Value unary(const Napi::CallbackInfo& info) {
   const std::vector<int64_t> shape = args.shape(1, "shape");
   const Layout out_layout = args.layout(3, "out", shape.size());
   const Layout x_layout = args.layout(6, "x", shape.size());
-  if (args.is_f64(2)) {
-    unary_f64(args, op, shape, out_layout, x_layout);
-    return info.Env().Undefined();
-  }
-  const StridedF32 out = args.strided(2, "out", out_layout, shape);
-  const StridedF32 x = args.strided(5, "x", x_layout, shape);
-  check_no_self_overlap(args, "out", out, shape);
-  check_no_partial_overlap(args, "out", out, "x", x, shape);
-  unary_strided(active_kernels(), op, static_cast<int>(shape.size()), shape.data(), out.ptr(), out.strides.data(),
-                x.ptr(), x.strides.data());
+  if (args.is_f64(2))
+    unary_views<StridedF64>(args, &Args::strided_f64, op, shape, out_layout, x_layout);
+  else
+    unary_views<StridedF32>(args, &Args::strided, op, shape, out_layout, x_layout);
   return info.Env().Undefined();
 }
 

@@ -35,6 +35,17 @@ void check_length(const Args& args, const char* param, int64_t length, const std
                      "), got " + std::to_string(length));
 }
 
+// reduce's checks and kernel over views of one element type: x, and out as a 1-d view of its
+// whole array.
+template <class View>
+void reduce_into(const Args& args, ReduceOp op, const std::vector<int64_t>& shape, const bool* reduced,
+                 const std::vector<int64_t>& kept, const View& x, const View& out) {
+  check_length(args, "out", out.array.length, shape, kept);
+  check_disjoint(args, "out", out, {out.array.length}, "x", x, shape);
+  reduce_strided(active_kernels(), op, static_cast<int>(shape.size()), shape.data(), x.ptr(), x.strides.data(), reduced,
+                 out.array.data);
+}
+
 // reduce(op, shape, x, xOffset, xStrides, axes, out): Float32Arrays, or Float64Arrays (both,
 // chosen by out's type).
 Napi::Value reduce(const Napi::CallbackInfo& info) {
@@ -53,21 +64,13 @@ Napi::Value reduce(const Napi::CallbackInfo& info) {
                          " of shape " + format_shape(shape) + " has size 0, and " + op_name(op) + " has no identity");
   }
   const std::vector<int64_t> kept = kept_dims(shape, reduced);
-  if (args.is_f64(6)) {  // float64: x and out Float64Arrays
+  if (args.is_f64(6)) {
     const StridedF64 x = args.strided_f64(2, "x", x_layout, shape);
-    const F64Array out = args.f64(6, "out");
-    check_length(args, "out", out.length, shape, kept);
-    check_disjoint(args, "out", StridedF64{out, 0, {1}}, {out.length}, "x", x, shape);
-    reduce_strided(active_kernels(), op, static_cast<int>(shape.size()), shape.data(), x.ptr(), x.strides.data(),
-                   reduced, out.data);
-    return info.Env().Undefined();
+    reduce_into(args, op, shape, reduced, kept, x, StridedF64{args.f64(6, "out"), 0, {1}});
+  } else {
+    const StridedF32 x = args.strided(2, "x", x_layout, shape);
+    reduce_into(args, op, shape, reduced, kept, x, StridedF32{args.f32(6, "out"), 0, {1}});
   }
-  const StridedF32 x = args.strided(2, "x", x_layout, shape);
-  const F32Array out = args.f32(6, "out");
-  check_length(args, "out", out.length, shape, kept);
-  check_disjoint(args, "out", whole_view(out), {out.length}, "x", x, shape);
-  reduce_strided(active_kernels(), op, static_cast<int>(shape.size()), shape.data(), x.ptr(), x.strides.data(), reduced,
-                 out.data);
   return info.Env().Undefined();
 }
 
