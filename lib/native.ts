@@ -196,6 +196,32 @@ export interface GemmBatchedArgs extends GemmArgs {
 }
 
 /**
+ * `batch` products C = op(A) op(B) over row-major int32 matrices, exact modulo 2^32 (every
+ * product and sum wraps, as torch's CPU integer kernels); C is overwritten. The layout fields
+ * are GemmBatchedArgs' (no alpha, beta).
+ */
+export interface GemmInt32Args {
+  transA: boolean;
+  transB: boolean;
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  a: Int32Array;
+  aOffset: number;
+  lda: number;
+  strideA: number;
+  b: Int32Array;
+  bOffset: number;
+  ldb: number;
+  strideB: number;
+  c: Int32Array;
+  cOffset: number;
+  ldc: number;
+  strideC: number;
+}
+
+/**
  * `batch` products C = alpha * op(A) op(B) (+ beta * C) (+ rowBias[i]) (+ colBias[j]) with bf16
  * multiplications and fp32 sums. A and B: Float32Array (each element rounded to bf16, nearest
  * even, as it is read) or Uint16Array (bf16 bit patterns). C: Float32Array, or Uint16Array (the
@@ -424,6 +450,8 @@ export interface NativeBinding {
   gemm(args: GemmArgs): void;
   /** `batch` GEMMs (see GemmBatchedArgs). */
   gemmBatched(args: GemmBatchedArgs): void;
+  /** `batch` int32 GEMMs, wrapping (see GemmInt32Args). */
+  gemmInt32(args: GemmInt32Args): void;
 
   /** y = x rounded to bfloat16 (nearest even; NaN -> 0xffff, as PyTorch): same lengths. */
   convertF32ToBf16(x: Float32Array, y: Uint16Array): void;

@@ -206,6 +206,34 @@ function cases(): Case[] {
         return [c];
       },
     },
+    {
+      fn: 'gemmInt32',
+      allocates: true,
+      run: () => {
+        const c = new Int32Array(m * m);
+        native.gemmInt32({
+          transA: false,
+          transB: true,
+          batch: 1,
+          m,
+          n: m,
+          k: m,
+          a: Int32Array.from(a, (x) => x * 1000),
+          aOffset: 0,
+          lda: m,
+          strideA: 0,
+          b: Int32Array.from(b, (x) => x * 1000),
+          bOffset: 0,
+          ldb: m,
+          strideB: 0,
+          c,
+          cOffset: 0,
+          ldc: m,
+          strideC: 0,
+        });
+        return [c];
+      },
+    },
     ...conv('im2col', 8),
     ...conv('winograd', 16),
     ...conv('direct', 3).slice(0, 1),

@@ -246,8 +246,10 @@ F64Array Args::f64(size_t i, const char* param) const {
   return a;
 }
 
-I32Array Args::i32(const Napi::Value& v, const char* param) const {
-  I32Array a = typed_array<int32_t>(*this, v, where(param), napi_int32_array, "an Int32Array");
+I32Array Args::i32(const Napi::Value& v, const char* param) const { return i32_labeled(v, where(param)); }
+
+I32Array Args::i32_labeled(const Napi::Value& v, const std::string& label) const {
+  I32Array a = typed_array<int32_t>(*this, v, label, napi_int32_array, "an Int32Array");
   took_memory();
   return a;
 }

@@ -135,6 +135,8 @@ class Args {
   // As f32, with `label` naming it in errors ("gemm: option 'a'").
   F32Array f32_labeled(const Napi::Value& v, const std::string& label) const;
   I32Array i32(const Napi::Value& v, const char* param) const;
+  // As i32, with `label` naming it in errors ("gemmInt32: option 'a'").
+  I32Array i32_labeled(const Napi::Value& v, const std::string& label) const;
   I32Array i32(size_t i, const char* param) const { return i32(info_[i], param); }
   // A typed array of one of `types`; `expected` names them for errors ("a Float32Array or a
   // Uint16Array"); `label` names the argument ("gemmBf16: option 'a'").

@@ -4,6 +4,7 @@
 #include "kernels/elementwise/elementwise.h"
 #include "kernels/reduce/reduce.h"
 #include "kernels/gemm/gemm.h"
+#include "kernels/gemm/gemm_i32.h"
 #include "kernels/gemm/gemm_lowp.h"
 #include "kernels/optim/optim.h"
 #include "kernels/softmax/softmax.h"
@@ -23,6 +24,7 @@ struct KernelTable {
   GemmKernels gemm;
   GemmLowpKernels gemm_bf16;  // bf16 x bf16 -> fp32 sums (gemm_lowp.h)
   GemmLowpKernels gemm_s8;    // u8 x s8 -> int32 sums
+  GemmI32Kernels gemm_i32;    // int32 x int32 -> int32, wrapping (gemm_i32.h)
   SoftmaxKernels softmax;
   OptimKernels optim;
   RnnKernels rnn;
