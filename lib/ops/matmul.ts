@@ -8,7 +8,7 @@ import { defineOp } from '../autograd/define_op.js';
 import { broadcastShapes, formatShape, numel } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { bmmRaw } from '../raw/gemm.js';
-import { bmmInt32, checkProductDtypes } from '../raw/int32_products.js';
+import { checkProductDtypes } from '../raw/int32_products.js';
 import { sumTo } from './reduce.js';
 import { add } from './binary.js';
 import { mT, reshape, viewStrides } from './view.js';
@@ -18,7 +18,7 @@ const matmulOp: (op: string, a: Tensor, b: Tensor) => Tensor = defineOp({
   name: 'matmul',
   forward(ctx, op: string, a: Tensor, b: Tensor) {
     ctx.save(a, b);
-    return a.dtype === 'int32' ? bmmInt32(op, a, b) : bmmRaw(op, a, b);
+    return bmmRaw(op, a, b);
   },
   backward(ctx, g) {
     const [a, b] = ctx.saved;

@@ -7,7 +7,7 @@ import { BinaryOp, native, ReduceOp } from '../native.js';
 import { contiguousStrides, numel } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { bmmRaw } from './gemm.js';
-import { bmmInt32, mulInt32, sumInt32 } from './int32_products.js';
+import { mulInt32, sumInt32 } from './int32_products.js';
 import { emptyFloat } from './elementwise.js';
 import { copyRaw } from './strided.js';
 
@@ -180,7 +180,7 @@ function contract(a: Labelled, b: Labelled, keep: Set<Label>): Labelled {
     return multiplyAndSum(a, b, [...batch, ...rowsL, ...colsL], summed);
   const A = asBatchedMatrix(permuted(a, [...batch, ...rowsL, ...summed]), batch.length, rowsL.length);
   const B = asBatchedMatrix(permuted(b, [...batch, ...summed, ...colsL]), batch.length, summed.length);
-  const c = A.dtype === 'int32' ? bmmInt32('einsum', A, B) : bmmRaw('einsum', A, B);
+  const c = bmmRaw('einsum', A, B);
   const labels = [...batch, ...rowsL, ...colsL];
   const size = (l: Label) => (a.labels.includes(l) ? a.t.shape[a.labels.indexOf(l)] : b.t.shape[b.labels.indexOf(l)]);
   const shape = labels.map(size);

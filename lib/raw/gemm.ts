@@ -3,7 +3,7 @@
 // only operands whose last two dims no GEMM layout can describe are copied.
 import { native } from '../native.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, formatShape, numel } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import { Storage, Tensor } from '../tensor.js';
 import { emptyFloat } from './elementwise.js';
 import { copyRaw } from './strided.js';
 
@@ -71,7 +71,7 @@ function mergeBatchDims(shape: readonly number[], strides: number[][]): [number[
 export type GemmPrecision = 'float32' | 'bfloat16';
 
 /** The sizes of a: [...batchA, m, k] times b: [...batchB, k, n]; an error when the k differ. */
-export function productShape(op: string, a: Tensor, b: Tensor): { m: number; k: number; n: number; batch: number[] } {
+function productShape(op: string, a: Tensor, b: Tensor): { m: number; k: number; n: number; batch: number[] } {
   const m = a.shape[a.ndim - 2];
   const k = a.shape[a.ndim - 1];
   const n = b.shape[b.ndim - 1];
@@ -85,11 +85,15 @@ export function productShape(op: string, a: Tensor, b: Tensor): { m: number; k: 
 
 /**
  * a: [...batchA, m, k] times b: [...batchB, k, n], batch dims broadcast: a new contiguous
- * [...batch, m, n] float32 tensor. Both operands must be at least 2-D with matching k.
+ * [...batch, m, n] tensor of their dtype. Both operands must be at least 2-D with matching k, and
+ * both float32 or both int32 (exact modulo 2^32, as torch's CPU integer kernels; precision is
+ * float32's only).
  */
 export function bmmRaw(op: string, a: Tensor, b: Tensor, precision: GemmPrecision = 'float32'): Tensor {
   const { m, k, n, batch: batchShape } = productShape(op, a, b);
-  const out = emptyFloat([...batchShape, m, n]);
+  const int32 = a.dtype === 'int32';
+  const outShape = [...batchShape, m, n];
+  const out = int32 ? new Tensor(new Storage(new Int32Array(numel(outShape))), outShape) : emptyFloat(outShape);
   if (numel(batchShape) === 0 || m === 0 || n === 0 || k === 0) return out; // zeros
   const A = operand(a);
   const B = operand(b);
@@ -99,10 +103,10 @@ export function bmmRaw(op: string, a: Tensor, b: Tensor, precision: GemmPrecisio
     broadcastStrides(B.t.shape.slice(0, -2), B.t.strides.slice(0, -2), batchShape),
     outStrides,
   ]);
-  const ad = A.t.storage.data as Float32Array;
-  const bd = B.t.storage.data as Float32Array;
-  const cd = out.storage.data as Float32Array;
   const inner = sizes.length ? sizes[sizes.length - 1] : 1;
+  const last = sizes.length - 1;
+  // The innermost merged batch dim runs inside one native call.
+  const [strideA, strideB, strideC] = inner === 1 ? [0, 0, 0] : [sa[last], sb[last], sc[last]];
   const outer = sizes.slice(0, -1);
   const outerCount = numel(outer);
   const idx = new Array<number>(outer.length).fill(0);
@@ -115,33 +119,44 @@ export function bmmRaw(op: string, a: Tensor, b: Tensor, precision: GemmPrecisio
       bo += idx[d] * sb[d];
       co += idx[d] * sc[d];
     }
-    const args = {
+    const layout = {
       transA: A.layout.trans,
       transB: B.layout.trans,
       m,
       n,
       k,
-      alpha: 1,
-      a: ad,
       aOffset: ao,
       lda: A.layout.ld,
-      b: bd,
       bOffset: bo,
       ldb: B.layout.ld,
-      beta: 0,
-      c: cd,
       cOffset: co,
       ldc: n,
     };
-    if (precision === 'bfloat16') {
-      const last = sizes.length - 1;
-      const [strideA, strideB, strideC] = inner === 1 ? [0, 0, 0] : [sa[last], sb[last], sc[last]];
-      native.gemmBf16({ ...args, batch: inner, strideA, strideB, strideC, rowBias: null, colBias: null });
-    } else if (inner === 1) {
-      native.gemm(args);
+    const [ad, bd, cd] = [A.t.storage.data, B.t.storage.data, out.storage.data];
+    if (int32) {
+      native.gemmInt32({
+        ...layout,
+        a: ad as Int32Array,
+        b: bd as Int32Array,
+        c: cd as Int32Array,
+        batch: inner,
+        strideA,
+        strideB,
+        strideC,
+      });
     } else {
-      const last = sizes.length - 1;
-      native.gemmBatched({ ...args, batch: inner, strideA: sa[last], strideB: sb[last], strideC: sc[last] });
+      const args = {
+        ...layout,
+        alpha: 1,
+        a: ad as Float32Array,
+        b: bd as Float32Array,
+        beta: 0,
+        c: cd as Float32Array,
+      };
+      if (precision === 'bfloat16')
+        native.gemmBf16({ ...args, batch: inner, strideA, strideB, strideC, rowBias: null, colBias: null });
+      else if (inner === 1) native.gemm(args);
+      else native.gemmBatched({ ...args, batch: inner, strideA, strideB, strideC });
     }
     for (let d = outer.length - 1; d >= 0; d--) {
       if (++idx[d] < outer[d]) break;

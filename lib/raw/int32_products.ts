@@ -1,11 +1,11 @@
-// int32 matrix products, and the sums and elementwise products einsum also needs, exact with
-// torch's CPU wraparound: every product and sum is taken modulo 2^32 (Math.imul and | 0), as
-// torch's integer kernels accumulate in int32. Plain loops (see matmulInt32 for why).
-import { broadcastStrides, contiguousStrides, numel, type Shape } from '../shape.js';
+// What int32 products need besides the GEMM (bmmRaw runs the native int32 GEMM): the dtype
+// rule, and the sums and elementwise products einsum also needs, exact with torch's CPU
+// wraparound: every product and sum is taken modulo 2^32 (Math.imul and | 0), as torch's
+// integer kernels accumulate in int32.
+import { contiguousStrides, numel, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { requireFloat } from './elementwise.js';
-import { productShape } from './gemm.js';
-import { elementOffsets, valuesAs } from './strided.js';
+import { elementOffsets } from './strided.js';
 
 /**
  * Operands of a product: all float32, or all int32 (an exact integer product, as torch's). A mix
@@ -23,54 +23,6 @@ export function checkProductDtypes(op: string, ts: readonly Tensor[]): void {
 function int32Tensor(shape: Shape): [Tensor, Int32Array] {
   const data = new Int32Array(numel(shape));
   return [new Tensor(new Storage(data), shape), data];
-}
-
-/** The storage offsets of each batch's matrix of contiguous t ([...batch, r, c]) broadcast to `batch`. */
-function batchOffsets(t: Tensor, batch: Shape): Int32Array | Float64Array {
-  const own = t.shape.slice(0, -2);
-  return elementOffsets(batch, broadcastStrides(own, contiguousStrides(t.shape).slice(0, -2), batch), 0);
-}
-
-/**
- * a: [...batchA, m, k] times b: [...batchB, k, n], batch dims broadcast, both int32: a new
- * contiguous [...batch, m, n] int32 tensor.
- */
-export function bmmInt32(op: string, a: Tensor, b: Tensor): Tensor {
-  const { m, k, n, batch } = productShape(op, a, b);
-  const [out, c] = int32Tensor([...batch, m, n]);
-  if (c.length === 0 || k === 0) return out; // zeros
-  const ad = valuesAs(a, a.shape) as Int32Array;
-  const bd = valuesAs(b, b.shape) as Int32Array;
-  const aAt = batchOffsets(a, batch);
-  const bAt = batchOffsets(b, batch);
-  for (let s = 0; s < aAt.length; s++) matmulInt32(m, k, n, ad, aAt[s], bd, bAt[s], c, s * m * n);
-  return out;
-}
-
-/**
- * c[co..] (m x n, zeros) = a[ao..] (m x k) times b[bo..] (k x n), row-major, modulo 2^32. The
- * i-p-j order runs the inner loop along rows of b and c, unit stride.
- */
-function matmulInt32(
-  m: number,
-  k: number,
-  n: number,
-  a: Int32Array,
-  ao: number,
-  b: Int32Array,
-  bo: number,
-  c: Int32Array,
-  co: number,
-): void {
-  for (let i = 0; i < m; i++) {
-    const row = co + i * n;
-    for (let p = 0; p < k; p++) {
-      const aip = a[ao + i * k + p];
-      if (aip === 0) continue;
-      const from = bo + p * n;
-      for (let j = 0; j < n; j++) c[row + j] = (c[row + j] + Math.imul(aip, b[from + j])) | 0;
-    }
-  }
 }
 
 /**
