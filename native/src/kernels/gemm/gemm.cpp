@@ -170,19 +170,8 @@ void gemm_block(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1
 // that splits the operand kept in L3 (A for AInL1 loops, B for BInL1). Measured at G1 N=1024,
 // 2 threads, AVX-512: 200-214 GFLOP/s split by rows, 188-206 by columns.
 void gemm_threaded(const Problem& p, int nt) {
-  if (p.m == 0 || p.n == 0) return;
-  if (nt <= 1) {
-    gemm_block(p, 0, p.m, 0, p.n);
-    return;
-  }
-  const gemm_blocking::Grid grid =
-      gemm_blocking::choose_grid(p.m, p.n, p.k, p.g->mr, p.g->nr, nt, p.g->loops == GemmLoops::AInL1);
-  auto body = [&](int tid, int nthreads) {
-    (void)nthreads;
-    const gemm_blocking::Block b = gemm_blocking::grid_block(grid, tid, p.m, p.n, p.g->mr, p.g->nr);
-    gemm_block(p, b.m0, b.m1, b.n0, b.n1);
-  };
-  parallel_run(nt, body);
+  gemm_blocking::run_on_grid(p.m, p.n, p.k, p.g->mr, p.g->nr, nt, p.g->loops == GemmLoops::AInL1,
+                             [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) { gemm_block(p, m0, m1, n0, n1); });
 }
 
 int64_t gemm_flops(int64_t m, int64_t n, int64_t k) { return 2 * m * n * (k > 0 ? k : 1); }
@@ -209,20 +198,13 @@ void sgemm_batched(const KernelTable& kt, bool trans_a, bool trans_b, int64_t ba
   };
   const int nt = threads_for(gemm_flops(m, n, k) * batch, kMinFlopsPerThread);
   const int nt_one = threads_for(gemm_flops(m, n, k), kMinFlopsPerThread);
-  // Many small products: whole GEMMs per thread (a contiguous run of the batch each), when
-  // the batch splits evenly or is long enough that the uneven tail hardly matters. Otherwise
-  // one GEMM after another, each split across the threads.
-  if (nt > 1 && (batch % nt == 0 || batch >= 4 * nt || nt_one <= 1)) {
-    auto body = [&](int tid, int nthreads) {
-      for (int64_t i = batch * tid / nthreads; i < batch * (tid + 1) / nthreads; ++i) {
+  gemm_blocking::run_batch(
+      batch, nt, nt_one,
+      [&](int64_t i) {
         const Problem p = nth(i);
         gemm_block(p, 0, p.m, 0, p.n);
-      }
-    };
-    parallel_run(nt, body);
-    return;
-  }
-  for (int64_t i = 0; i < batch; ++i) gemm_threaded(nth(i), nt_one);
+      },
+      [&](int64_t i) { gemm_threaded(nth(i), nt_one); });
 }
 
 }  // namespace myelin

@@ -1,9 +1,10 @@
-// What the fp32 and the reduced-precision GEMM drivers share: block sizes, per-thread packing
-// buffers, and the split of C over threads. Baseline-compiled files only.
+// What the GEMM drivers (fp32, reduced-precision, int32) share: block sizes, per-thread packing
+// buffers, and the split of C and of batches over threads. Baseline-compiled files only.
 #pragma once
 #include <cstdint>
 
 #include "runtime/scratch.h"
+#include "runtime/threadpool.h"
 
 namespace myelin {
 namespace gemm_blocking {
@@ -83,6 +84,41 @@ inline Block grid_block(const Grid& g, int tid, int64_t m, int64_t n, int mr, in
   const int ti = tid / g.tn, tj = tid % g.tn;
   return Block{min64(m, mt * ti / g.tm * mr), min64(m, mt * (ti + 1) / g.tm * mr), min64(n, ntl * tj / g.tn * nr),
                min64(n, ntl * (tj + 1) / g.tn * nr)};
+}
+
+// One m x n product over nt threads: block(m0, m1, n0, n1) runs one block of C on the calling
+// thread, each thread its block of choose_grid's grid (whole tiles); one thread runs all of C.
+template <class BlockFn>
+void run_on_grid(int64_t m, int64_t n, int64_t k, int mr, int nr, int nt, bool split_rows_on_tie,
+                 const BlockFn& block) {
+  if (m == 0 || n == 0) return;
+  if (nt <= 1) {
+    block(int64_t{0}, m, int64_t{0}, n);
+    return;
+  }
+  const Grid grid = choose_grid(m, n, k, mr, nr, nt, split_rows_on_tie);
+  auto body = [&](int tid, int) {
+    const Block b = grid_block(grid, tid, m, n, mr, nr);
+    block(b.m0, b.m1, b.n0, b.n1);
+  };
+  parallel_run(nt, body);
+}
+
+// `batch` products, nt threads for all of them, nt_one for one alone. Many small products: whole
+// products per thread (a contiguous run of the batch each, whole(i) runs product i on the
+// calling thread), when the batch splits evenly or is long enough that the uneven tail hardly
+// matters, or one product could not use the threads. Otherwise split(i) runs product i over
+// the threads, one after another.
+template <class WholeFn, class SplitFn>
+void run_batch(int64_t batch, int nt, int nt_one, const WholeFn& whole, const SplitFn& split) {
+  if (nt > 1 && batch > 1 && (batch % nt == 0 || batch >= 4 * nt || nt_one <= 1)) {
+    auto body = [&](int tid, int nthreads) {
+      for (int64_t i = batch * tid / nthreads; i < batch * (tid + 1) / nthreads; ++i) whole(i);
+    };
+    parallel_run(nt, body);
+    return;
+  }
+  for (int64_t i = 0; i < batch; ++i) split(i);
 }
 
 }  // namespace gemm_blocking

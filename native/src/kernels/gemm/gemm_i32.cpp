@@ -1,6 +1,6 @@
 // The int32 GEMM driver (gemm_i32.h): packing, the loops around the ISA's register tile, and
-// the split over threads, as the fp32 GEMM's (BLIS's loop order: B block in L3, A block in L2,
-// B micro-panel in L1).
+// the split over threads (gemm_blocking's, as the fp32 GEMM's); BLIS's loop order: B block in
+// L3, A block in L2, B micro-panel in L1.
 #include "kernels/gemm/gemm_i32.h"
 
 #include <cstring>
@@ -87,16 +87,8 @@ void i32_block(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1)
 
 // One product split over nt threads on gemm_blocking's grid.
 void i32_threaded(const Problem& p, int nt) {
-  if (nt <= 1) {
-    i32_block(p, 0, p.m, 0, p.n);
-    return;
-  }
-  const gemm_blocking::Grid grid = gemm_blocking::choose_grid(p.m, p.n, p.k, p.g->mr, p.g->nr, nt, false);
-  auto body = [&](int tid, int) {
-    const gemm_blocking::Block b = gemm_blocking::grid_block(grid, tid, p.m, p.n, p.g->mr, p.g->nr);
-    i32_block(p, b.m0, b.m1, b.n0, b.n1);
-  };
-  parallel_run(nt, body);
+  gemm_blocking::run_on_grid(p.m, p.n, p.k, p.g->mr, p.g->nr, nt, false,
+                             [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) { i32_block(p, m0, m1, n0, n1); });
 }
 
 int64_t ops(int64_t m, int64_t n, int64_t k) { return 2 * m * n * (k > 0 ? k : 1); }
@@ -108,18 +100,19 @@ void gemm_i32(const KernelTable& kt, bool trans_a, bool trans_b, int64_t batch, 
               int32_t* c, int64_t ldc, int64_t stride_c) {
   if (batch <= 0 || m == 0 || n == 0) return;
   // int32_t and uint32_t may alias each other: the operands are read as uint32.
-  const Problem p0{&kt.gemm_i32,
-                   m,
-                   n,
-                   k,
-                   reinterpret_cast<const uint32_t*>(a),
-                   trans_a ? 1 : lda,
-                   trans_a ? lda : 1,
-                   reinterpret_cast<const uint32_t*>(b),
-                   trans_b ? 1 : ldb,
-                   trans_b ? ldb : 1,
-                   c,
-                   ldc};
+  Problem p0;
+  p0.g = &kt.gemm_i32;
+  p0.m = m;
+  p0.n = n;
+  p0.k = k;
+  p0.a = reinterpret_cast<const uint32_t*>(a);
+  p0.a_rs = trans_a ? 1 : lda;
+  p0.a_cs = trans_a ? lda : 1;
+  p0.b = reinterpret_cast<const uint32_t*>(b);
+  p0.b_rs = trans_b ? 1 : ldb;
+  p0.b_cs = trans_b ? ldb : 1;
+  p0.c = c;
+  p0.ldc = ldc;
   auto nth = [&](int64_t i) {
     Problem p = p0;
     p.a += i * stride_a;
@@ -128,20 +121,14 @@ void gemm_i32(const KernelTable& kt, bool trans_a, bool trans_b, int64_t batch, 
     return p;
   };
   const int nt = threads_for(ops(m, n, k) * batch, kMinOpsPerThread);
-  // A batch at least as long as the threads: whole products per thread. Otherwise one product
-  // after another, each split over the threads.
-  if (nt > 1 && batch >= nt) {
-    auto body = [&](int tid, int nthreads) {
-      for (int64_t i = batch * tid / nthreads; i < batch * (tid + 1) / nthreads; ++i) {
+  const int nt_one = threads_for(ops(m, n, k), kMinOpsPerThread);
+  gemm_blocking::run_batch(
+      batch, nt, nt_one,
+      [&](int64_t i) {
         const Problem p = nth(i);
         i32_block(p, 0, p.m, 0, p.n);
-      }
-    };
-    parallel_run(nt, body);
-    return;
-  }
-  const int nt_one = threads_for(ops(m, n, k), kMinOpsPerThread);
-  for (int64_t i = 0; i < batch; ++i) i32_threaded(nth(i), nt_one);
+      },
+      [&](int64_t i) { i32_threaded(nth(i), nt_one); });
 }
 
 }  // namespace myelin

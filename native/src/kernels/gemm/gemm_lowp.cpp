@@ -94,17 +94,8 @@ void lowp_block(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1
 int64_t flops(int64_t m, int64_t n, int64_t k) { return 2 * m * n * (k > 0 ? k : 1); }
 
 void lowp_threaded(const Problem& p, int nt) {
-  if (p.m == 0 || p.n == 0) return;
-  if (nt <= 1) {
-    lowp_block(p, 0, p.m, 0, p.n);
-    return;
-  }
-  const gemm_blocking::Grid grid = gemm_blocking::choose_grid(p.m, p.n, p.k, p.g->mr, p.g->nr, nt, true);
-  auto body = [&](int tid, int) {
-    const gemm_blocking::Block b = gemm_blocking::grid_block(grid, tid, p.m, p.n, p.g->mr, p.g->nr);
-    lowp_block(p, b.m0, b.m1, b.n0, b.n1);
-  };
-  parallel_run(nt, body);
+  gemm_blocking::run_on_grid(p.m, p.n, p.k, p.g->mr, p.g->nr, nt, true,
+                             [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) { lowp_block(p, m0, m1, n0, n1); });
 }
 
 // The output pass's value before conversion (shared by the two element stores below).
@@ -319,18 +310,13 @@ void gemm_bf16(const KernelTable& kt, int64_t batch, int64_t m, int64_t n, int64
   }
   const int nt = threads_for(flops(m, n, k) * batch, kMinFlopsPerThread);
   const int nt_one = threads_for(flops(m, n, k), kMinFlopsPerThread);
-  // Many small products: whole GEMMs per thread (as sgemm_batched).
-  if (nt > 1 && batch > 1 && (batch % nt == 0 || batch >= 4 * nt || nt_one <= 1)) {
-    auto body = [&](int tid, int nthreads) {
-      for (int64_t i = batch * tid / nthreads; i < batch * (tid + 1) / nthreads; ++i) {
+  gemm_blocking::run_batch(
+      batch, nt, nt_one,
+      [&](int64_t i) {
         const Problem p = nth(i);
         lowp_block(p, 0, p.m, 0, p.n);
-      }
-    };
-    parallel_run(nt, body);
-    return;
-  }
-  for (int64_t i = 0; i < batch; ++i) lowp_threaded(nth(i), nt_one);
+      },
+      [&](int64_t i) { lowp_threaded(nth(i), nt_one); });
 }
 
 void gemm_u8s8(const KernelTable& kt, int64_t m, int64_t n, int64_t k, const uint8_t* a, int64_t lda, int32_t a_zero,
