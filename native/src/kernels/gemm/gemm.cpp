@@ -189,22 +189,14 @@ void sgemm_batched(const KernelTable& kt, bool trans_a, bool trans_b, int64_t ba
                    int64_t stride_b, float beta, float* c, int64_t ldc, int64_t stride_c) {
   if (batch <= 0 || m == 0 || n == 0) return;
   const Problem p0 = make_problem(kt, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  auto nth = [&](int64_t i) {
-    Problem p = p0;
-    p.a += i * stride_a;
-    p.b += i * stride_b;
-    p.c += i * stride_c;
-    return p;
-  };
-  const int nt = threads_for(gemm_flops(m, n, k) * batch, kMinFlopsPerThread);
-  const int nt_one = threads_for(gemm_flops(m, n, k), kMinFlopsPerThread);
+  auto nth = [&](int64_t i) { return gemm_blocking::batch_item(p0, i, stride_a, stride_b, stride_c); };
   gemm_blocking::run_batch(
-      batch, nt, nt_one,
+      batch, gemm_flops(m, n, k), kMinFlopsPerThread,
       [&](int64_t i) {
         const Problem p = nth(i);
         gemm_block(p, 0, p.m, 0, p.n);
       },
-      [&](int64_t i) { gemm_threaded(nth(i), nt_one); });
+      [&](int64_t i, int nt_one) { gemm_threaded(nth(i), nt_one); });
 }
 
 }  // namespace myelin

@@ -104,13 +104,15 @@ void run_on_grid(int64_t m, int64_t n, int64_t k, int mr, int nr, int nt, bool s
   parallel_run(nt, body);
 }
 
-// `batch` products, nt threads for all of them, nt_one for one alone. Many small products: whole
-// products per thread (a contiguous run of the batch each, whole(i) runs product i on the
-// calling thread), when the batch splits evenly or is long enough that the uneven tail hardly
-// matters, or one product could not use the threads. Otherwise split(i) runs product i over
-// the threads, one after another.
+// `batch` products of work_one operations each, on threads_for's thread counts (nt for all of
+// them, nt_one for one alone). Many small products: whole products per thread (a contiguous run
+// of the batch each; whole(i) runs product i on the calling thread), when the batch splits
+// evenly or is long enough that the uneven tail hardly matters, or one product could not use
+// the threads. Otherwise split(i, nt_one) runs product i over the threads, one after another.
 template <class WholeFn, class SplitFn>
-void run_batch(int64_t batch, int nt, int nt_one, const WholeFn& whole, const SplitFn& split) {
+void run_batch(int64_t batch, int64_t work_one, int64_t min_per_thread, const WholeFn& whole, const SplitFn& split) {
+  const int nt = threads_for(work_one * batch, min_per_thread);
+  const int nt_one = threads_for(work_one, min_per_thread);
   if (nt > 1 && batch > 1 && (batch % nt == 0 || batch >= 4 * nt || nt_one <= 1)) {
     auto body = [&](int tid, int nthreads) {
       for (int64_t i = batch * tid / nthreads; i < batch * (tid + 1) / nthreads; ++i) whole(i);
@@ -118,7 +120,16 @@ void run_batch(int64_t batch, int nt, int nt_one, const WholeFn& whole, const Sp
     parallel_run(nt, body);
     return;
   }
-  for (int64_t i = 0; i < batch; ++i) split(i);
+  for (int64_t i = 0; i < batch; ++i) split(i, nt_one);
+}
+
+// Product i of a batch: p's operands (its pointers a, b, c) moved on i batch strides.
+template <class P>
+P batch_item(P p, int64_t i, int64_t stride_a, int64_t stride_b, int64_t stride_c) {
+  p.a += i * stride_a;
+  p.b += i * stride_b;
+  p.c += i * stride_c;
+  return p;
 }
 
 }  // namespace gemm_blocking

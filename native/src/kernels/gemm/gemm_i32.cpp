@@ -113,22 +113,14 @@ void gemm_i32(const KernelTable& kt, bool trans_a, bool trans_b, int64_t batch, 
   p0.b_cs = trans_b ? ldb : 1;
   p0.c = c;
   p0.ldc = ldc;
-  auto nth = [&](int64_t i) {
-    Problem p = p0;
-    p.a += i * stride_a;
-    p.b += i * stride_b;
-    p.c += i * stride_c;
-    return p;
-  };
-  const int nt = threads_for(ops(m, n, k) * batch, kMinOpsPerThread);
-  const int nt_one = threads_for(ops(m, n, k), kMinOpsPerThread);
+  auto nth = [&](int64_t i) { return gemm_blocking::batch_item(p0, i, stride_a, stride_b, stride_c); };
   gemm_blocking::run_batch(
-      batch, nt, nt_one,
+      batch, ops(m, n, k), kMinOpsPerThread,
       [&](int64_t i) {
         const Problem p = nth(i);
         i32_block(p, 0, p.m, 0, p.n);
       },
-      [&](int64_t i) { i32_threaded(nth(i), nt_one); });
+      [&](int64_t i, int nt_one) { i32_threaded(nth(i), nt_one); });
 }
 
 }  // namespace myelin

@@ -308,15 +308,13 @@ void gemm_bf16(const KernelTable& kt, int64_t batch, int64_t m, int64_t n, int64
     for (int64_t i = 0; i < batch; ++i) bf16_via_f32(kt, nth(i));
     return;
   }
-  const int nt = threads_for(flops(m, n, k) * batch, kMinFlopsPerThread);
-  const int nt_one = threads_for(flops(m, n, k), kMinFlopsPerThread);
   gemm_blocking::run_batch(
-      batch, nt, nt_one,
+      batch, flops(m, n, k), kMinFlopsPerThread,
       [&](int64_t i) {
         const Problem p = nth(i);
         lowp_block(p, 0, p.m, 0, p.n);
       },
-      [&](int64_t i) { lowp_threaded(nth(i), nt_one); });
+      [&](int64_t i, int nt_one) { lowp_threaded(nth(i), nt_one); });
 }
 
 void gemm_u8s8(const KernelTable& kt, int64_t m, int64_t n, int64_t k, const uint8_t* a, int64_t lda, int32_t a_zero,
