@@ -115,6 +115,13 @@ export * as io from './io/index.js';
 export * as distributed from './distributed/index.js';
 export * as onnx from './onnx/index.js';
 export * as lowp from './lowp/index.js';
+export {
+  autocast,
+  AutocastScope,
+  isAutocastEnabled,
+  type AutocastOptions,
+  type AutocastDtype,
+} from './lowp/autocast_state.js';
 export { formatTensor } from './print.js';
 import './ops/unary.js';
 import './ops/methods.js';

@@ -8,6 +8,7 @@ import { linear } from './linear.js';
 import { requireFloat } from '../raw/elementwise.js';
 import { sum } from './reduce.js';
 import { reshape, unsqueeze } from './view.js';
+import { withoutAutocast } from '../lowp/autocast_state.js';
 
 /**
  * The bilinear map y = x1^T A x2 + b (`torch.nn.functional.bilinear`): x1 [..., in1], x2 [..., in2],
@@ -50,7 +51,8 @@ export function bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias?: Tensor |
   const n = lead.reduce((a, b) => a * b, 1);
   const a = reshape(x1, [n, in1]);
   const b = reshape(x2, [n, in2]);
-  const t = reshape(linear(b, reshape(weight, [out * in1, in2])), [n, out, in1]);
+  // float32 under autocast too, as torch's (its _trilinear is in none of autocast's lists).
+  const t = withoutAutocast(() => reshape(linear(b, reshape(weight, [out * in1, in2])), [n, out, in1]));
   let y = sum(mul(t, unsqueeze(a, 1)), 2);
   if (bias) y = add(y, bias);
   return reshape(y, [...lead, out]);

@@ -12,6 +12,7 @@ import { matmul } from './matmul.js';
 import { broadcastSum } from './binary.js';
 import { sum } from './reduce.js';
 import { reshape } from './view.js';
+import { autocastLinearOp, autocastsTo } from '../lowp/autocast_ops.js';
 
 const linearOp: (x: Tensor, weight: Tensor, bias?: Tensor) => Tensor = defineOp({
   name: 'linear',
@@ -163,7 +164,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
         `linear: bias of shape ${formatShape(bias.shape)} does not match out_features ${weight.shape[0]}`,
       );
     }
-    return linearOp(x, weight, bias);
+    return autocastsTo(x, weight, bias) ? autocastLinearOp(x, weight, bias) : linearOp(x, weight, bias);
   }
-  return linearOp(x, weight);
+  return autocastsTo(x, weight) ? autocastLinearOp(x, weight) : linearOp(x, weight);
 }

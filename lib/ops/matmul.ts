@@ -12,6 +12,7 @@ import { checkProductDtypes } from '../raw/int32_products.js';
 import { sumTo } from './reduce.js';
 import { add } from './binary.js';
 import { mT, reshape, viewStrides } from './view.js';
+import { autocastMatmulOp, autocastsTo } from '../lowp/autocast_ops.js';
 
 /** The >= 2-D primitive: [...batchA, m, k] x [...batchB, k, n] -> [...batch, m, n]. */
 const matmulOp: (op: string, a: Tensor, b: Tensor) => Tensor = defineOp({
@@ -58,6 +59,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return matmulNamed('matmul', a, b);
 }
 
+const AUTOCAST_OPS = new Set(['matmul', 'mm', 'bmm']);
+
 function matmulNamed(op: string, a: Tensor, b: Tensor): Tensor {
   checkOperands(op, a, b);
   if (a.ndim === 0 || b.ndim === 0) {
@@ -74,15 +77,17 @@ function matmulNamed(op: string, a: Tensor, b: Tensor): Tensor {
 
   const a2 = a.ndim === 1 ? reshape(a, [1, ka]) : a;
   const b2 = b.ndim === 1 ? reshape(b, [kb, 1]) : b;
+  // Autocast's lower-precision list has matmul, mm and bmm, not dot or mv (they stay float32).
+  const product = AUTOCAST_OPS.has(op) && autocastsTo(a, b) ? autocastMatmulOp : matmulOp;
   let out: Tensor;
   const foldable =
     ka > 0 && a2.ndim > 2 && b2.ndim === 2 && viewStrides(a2.shape, a2.strides, [numel(a2.shape) / ka, ka]);
   if (foldable) {
     // [..., m, k] x [k, n]: one GEMM over all rows of a, as torch folds it.
     const rows = reshape(a2, [numel(a2.shape) / ka, ka]);
-    out = reshape(matmulOp(op, rows, b2), [...a2.shape.slice(0, -1), b2.shape[1]]);
+    out = reshape(product(op, rows, b2), [...a2.shape.slice(0, -1), b2.shape[1]]);
   } else {
-    out = matmulOp(op, a2, b2);
+    out = product(op, a2, b2);
   }
   if (a.ndim === 1 && b.ndim === 1) return reshape(out, []);
   if (a.ndim === 1) return reshape(out, [...out.shape.slice(0, -2), out.shape[out.ndim - 1]]);

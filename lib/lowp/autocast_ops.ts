@@ -1,0 +1,184 @@
+// The ops autocast runs in bf16: products with bf16 multiplications and fp32 sums (the bf16 GEMM),
+// outputs rounded to bf16 as PyTorch's bf16 outputs are (held in float32 tensors). Their backward
+// is bf16 products too, the gradients rounded to bf16 as PyTorch's autocast backward gives them.
+import { defineOp, type OpContext } from '../autograd/define_op.js';
+import { isGradEnabled } from '../autograd/grad_mode.js';
+import { hasTangent } from '../autograd/dual_state.js';
+import { native, ReduceOp } from '../native.js';
+import { bmmRaw } from '../raw/gemm.js';
+import { contiguousRaw, storageF32, uninitFloat } from '../raw/elementwise.js';
+import type { Tensor } from '../tensor.js';
+import { add, broadcastSum } from '../ops/binary.js';
+import { sum, sumTo } from '../ops/reduce.js';
+import { mT, reshape } from '../ops/view.js';
+import { isAutocastEnabled } from './autocast_state.js';
+
+/** Rounds data[from, from + n) to bf16 values in place (nearest even, as PyTorch's casts). */
+export function roundToBf16InPlace(data: Float32Array, from = 0, n = data.length - from): void {
+  const part = data.subarray(from, from + n);
+  const bits = new Uint16Array(n);
+  native.convertF32ToBf16(part, bits);
+  native.convertBf16ToF32(bits, part);
+}
+
+/** A new float32 copy of t's values rounded to bf16 (contiguous). */
+function roundedCopy(t: Tensor): Float32Array {
+  const c = contiguousRaw(t);
+  const out = storageF32(c).slice(c.offset, c.offset + c.numel());
+  roundToBf16InPlace(out);
+  return out;
+}
+
+/**
+ * Whether an op on these operands runs in bf16 now: autocast is on and every operand is float32
+ * (PyTorch's autocast casts no other dtype: float64 and integer operands keep theirs).
+ */
+export function autocastsTo(...operands: (Tensor | null | undefined)[]): boolean {
+  return isAutocastEnabled() && operands.every((t) => !t || t.dtype === 'float32');
+}
+
+/**
+ * A gradient summed over the batch dims its operand broadcast, rounded to bf16 as torch's sum of
+ * a bf16 gradient is. (Not when the backward records a graph: the sum is then a recorded op.)
+ */
+function sumToRounded(g: Tensor, shape: readonly number[]): Tensor {
+  const s = sumTo(g, shape);
+  if (s !== g && !isGradEnabled()) {
+    const c = contiguousRaw(s);
+    roundToBf16InPlace(storageF32(c), c.offset, c.numel());
+    return c;
+  }
+  return s;
+}
+
+/** [...batchA, m, k] x [...batchB, k, n] under autocast: bf16 products, the output rounded to bf16. */
+export const autocastMatmulOp: (op: string, a: Tensor, b: Tensor) => Tensor = defineOp({
+  name: 'matmul',
+  forward(ctx, op: string, a: Tensor, b: Tensor) {
+    ctx.save(a, b);
+    const out = bmmRaw(op, a, b, 'bfloat16');
+    roundToBf16InPlace(storageF32(out));
+    return out;
+  },
+  backward(ctx, g) {
+    const [a, b] = ctx.saved;
+    return [
+      ctx.needsInputGrad[0] ? sumToRounded(autocastMatmulOp('matmul', g, mT(b)), a.shape) : null,
+      ctx.needsInputGrad[1] ? sumToRounded(autocastMatmulOp('matmul', mT(a), g), b.shape) : null,
+    ];
+  },
+  jvp(ctx, ta, tb) {
+    const [a, b] = ctx.saved;
+    const terms = [ta && autocastMatmulOp('matmul', ta, b), tb && autocastMatmulOp('matmul', a, tb)];
+    return terms[0] && terms[1] ? add(terms[0], terms[1]) : (terms[0] ?? terms[1]);
+  },
+});
+
+/** rows x k times k x n (or its transposes) through the bf16 GEMM into a new float32 [m, n]. */
+function gemmBf16Into(
+  out: Tensor,
+  a: { t: Tensor; trans: boolean },
+  b: { t: Tensor; trans: boolean },
+  m: number,
+  n: number,
+  k: number,
+  colBias: Float32Array | null,
+): void {
+  native.gemmBf16({
+    transA: a.trans,
+    transB: b.trans,
+    batch: 1,
+    m,
+    n,
+    k,
+    alpha: 1,
+    a: storageF32(a.t),
+    aOffset: a.t.offset,
+    lda: a.trans ? m : k,
+    strideA: 0,
+    b: storageF32(b.t),
+    bOffset: b.t.offset,
+    ldb: b.trans ? k : n,
+    strideB: 0,
+    beta: 0,
+    c: storageF32(out),
+    cOffset: 0,
+    ldc: n,
+    strideC: 0,
+    rowBias: null,
+    colBias,
+  });
+  roundToBf16InPlace(storageF32(out));
+}
+
+/** linear(x, W, b) under autocast: x·Wᵀ + b with x, W and b rounded to bf16, fp32 sums, the output rounded. */
+export const autocastLinearOp: (x: Tensor, weight: Tensor, bias?: Tensor) => Tensor = defineOp({
+  name: 'linear',
+  forward(
+    ctx: OpContext<{ rows: number; hasBias: boolean; outShape: readonly number[] }>,
+    x: Tensor,
+    weight: Tensor,
+    bias?: Tensor,
+  ) {
+    const inF = weight.shape[1];
+    const outF = weight.shape[0];
+    const rows = x.numel() / inF;
+    const out = uninitFloat([...x.shape.slice(0, -1), outF]);
+    const xc = contiguousRaw(x);
+    const wc = contiguousRaw(weight);
+    gemmBf16Into(
+      out,
+      { t: xc, trans: false },
+      { t: wc, trans: true },
+      rows,
+      outF,
+      inF,
+      bias ? roundedCopy(bias) : null,
+    );
+    ctx.save(x, weight);
+    ctx.rows = rows;
+    ctx.hasBias = bias !== undefined;
+    ctx.outShape = out.shape;
+    return out;
+  },
+  jvp(ctx, tx, tw, tb) {
+    const [x, weight] = ctx.saved;
+    return broadcastSum(ctx.outShape, tx && autocastLinearOp(tx, weight), tw && autocastLinearOp(x, tw), tb ?? null);
+  },
+  backward(ctx, grad) {
+    const [x, weight] = ctx.saved;
+    const rows = ctx.rows;
+    const outF = weight.shape[0];
+    const inF = weight.shape[1];
+    if (isGradEnabled() || hasTangent(grad, x, weight)) {
+      // createGraph: the same bf16 products as recorded ops, so the gradients have derivatives.
+      const g2 = reshape(grad, [rows, outF]);
+      return [
+        ctx.needsInputGrad[0] ? autocastMatmulOp('matmul', grad, weight) : null,
+        ctx.needsInputGrad[1] ? autocastMatmulOp('matmul', mT(g2), reshape(x, [rows, inF])) : null,
+        ctx.hasBias && ctx.needsInputGrad[2] ? sum(g2, 0) : null,
+      ];
+    }
+    // PyTorch's output gradient reaches the bf16 product as bf16: round it once, for all three.
+    const g = roundedCopy(grad);
+    const gt = uninitFloat([rows, outF]);
+    storageF32(gt).set(g);
+    let dx: Tensor | null = null;
+    let dw: Tensor | null = null;
+    let db: Tensor | null = null;
+    if (ctx.needsInputGrad[0]) {
+      dx = uninitFloat(x.shape);
+      gemmBf16Into(dx, { t: gt, trans: false }, { t: contiguousRaw(weight), trans: false }, rows, inF, outF, null);
+    }
+    if (ctx.needsInputGrad[1]) {
+      dw = uninitFloat([outF, inF]);
+      gemmBf16Into(dw, { t: gt, trans: true }, { t: contiguousRaw(x), trans: false }, outF, inF, rows, null);
+    }
+    if (ctx.hasBias && ctx.needsInputGrad[2]) {
+      db = uninitFloat([outF]);
+      native.reduce(ReduceOp.sum, [rows, outF], g, 0, [outF, 1], [0], storageF32(db));
+      roundToBf16InPlace(storageF32(db));
+    }
+    return [dx, dw, db];
+  },
+});
