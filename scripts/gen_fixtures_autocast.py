@@ -103,10 +103,34 @@ def mlp_case():
             "grads": [enc(g) for g in grads]}
 
 
-out = {"torch": torch.__version__, "cases": cases, "mlp": mlp_case()}
+def module_case(name, module, input_shape):
+    """A module's output under autocast (its dtype: which of its products ran in bf16), its
+    parameters and input."""
+    torch.manual_seed(2)
+    m = module()
+    x = torch.randn(input_shape)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        y = m(x, x, x)[0] if name == "multihead_attention" else m(x)
+    y = y[0] if isinstance(y, tuple) else y
+    return {"name": name, "state": {k: enc(v) for k, v in m.state_dict().items()}, "input": enc(x),
+            "dtype": str(y.dtype).replace("torch.", ""), "output": enc(y)}
+
+
+modules = [
+    module_case("rnn_tanh", lambda: torch.nn.RNN(8, 16, batch_first=True), (2, 5, 8)),
+    module_case("rnn_relu", lambda: torch.nn.RNN(8, 16, nonlinearity="relu"), (5, 2, 8)),
+    module_case("rnn_cell", lambda: torch.nn.RNNCell(8, 16), (3, 8)),
+    module_case("lstm", lambda: torch.nn.LSTM(8, 16, batch_first=True), (2, 5, 8)),
+    module_case("lstm_cell", lambda: torch.nn.LSTMCell(8, 16), (3, 8)),
+    module_case("gru", lambda: torch.nn.GRU(8, 16), (5, 2, 8)),
+    module_case("gru_cell", lambda: torch.nn.GRUCell(8, 16), (3, 8)),
+    module_case("multihead_attention", lambda: torch.nn.MultiheadAttention(16, 2, batch_first=True), (2, 5, 16)),
+]
+
+out = {"torch": torch.__version__, "cases": cases, "mlp": mlp_case(), "modules": modules}
 path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "autocast.json")
 with open(path, "w") as f:
     json.dump(out, f, separators=(",", ":"))
 print("wrote", path)
-for c in cases:
+for c in cases + modules:
     print(c["name"], c["dtype"])

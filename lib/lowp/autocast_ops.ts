@@ -6,20 +6,13 @@ import { isGradEnabled } from '../autograd/grad_mode.js';
 import { hasTangent } from '../autograd/dual_state.js';
 import { native, ReduceOp } from '../native.js';
 import { bmmRaw } from '../raw/gemm.js';
+import { roundToBf16InPlace, scratchBits } from '../raw/round_bf16.js';
 import { contiguousRaw, storageF32, uninitFloat } from '../raw/elementwise.js';
-import type { Tensor } from '../tensor.js';
+import { Storage, Tensor } from '../tensor.js';
 import { add, broadcastSum } from '../ops/binary.js';
 import { sum, sumTo } from '../ops/reduce.js';
 import { mT, reshape } from '../ops/view.js';
 import { isAutocastEnabled } from './autocast_state.js';
-
-/** Rounds data[from, from + n) to bf16 values in place (nearest even, as PyTorch's casts). */
-export function roundToBf16InPlace(data: Float32Array, from = 0, n = data.length - from): void {
-  const part = data.subarray(from, from + n);
-  const bits = new Uint16Array(n);
-  native.convertF32ToBf16(part, bits);
-  native.convertBf16ToF32(bits, part);
-}
 
 /** A new float32 copy of t's values rounded to bf16 (contiguous). */
 function roundedCopy(t: Tensor): Float32Array {
@@ -74,7 +67,11 @@ export const autocastMatmulOp: (op: string, a: Tensor, b: Tensor) => Tensor = de
   },
 });
 
-/** rows x k times k x n (or its transposes) through the bf16 GEMM into a new float32 [m, n]. */
+/**
+ * m x k times k x n (op(A) op(B)) through the bf16 GEMM into out (a new contiguous float32
+ * [m, n]), rounded to bf16: the GEMM rounds its sums as it stores them (bf16 bits), which are
+ * then widened into out.
+ */
 function gemmBf16Into(
   out: Tensor,
   a: { t: Tensor; trans: boolean },
@@ -84,6 +81,7 @@ function gemmBf16Into(
   k: number,
   colBias: Float32Array | null,
 ): void {
+  const bits = scratchBits(m * n);
   native.gemmBf16({
     transA: a.trans,
     transB: b.trans,
@@ -101,14 +99,14 @@ function gemmBf16Into(
     ldb: b.trans ? k : n,
     strideB: 0,
     beta: 0,
-    c: storageF32(out),
+    c: bits,
     cOffset: 0,
     ldc: n,
     strideC: 0,
     rowBias: null,
     colBias,
   });
-  roundToBf16InPlace(storageF32(out));
+  native.convertBf16ToF32(bits, storageF32(out));
 }
 
 /** linear(x, W, b) under autocast: x·Wᵀ + b with x, W and b rounded to bf16, fp32 sums, the output rounded. */
@@ -161,8 +159,7 @@ export const autocastLinearOp: (x: Tensor, weight: Tensor, bias?: Tensor) => Ten
     }
     // PyTorch's output gradient reaches the bf16 product as bf16: round it once, for all three.
     const g = roundedCopy(grad);
-    const gt = uninitFloat([rows, outF]);
-    storageF32(gt).set(g);
+    const gt = new Tensor(new Storage(g), [rows, outF]);
     let dx: Tensor | null = null;
     let dw: Tensor | null = null;
     let db: Tensor | null = null;

@@ -11,6 +11,7 @@ import { broadcastDims, einsumRaw, type EinsumSpec, type Label, labelSizes } fro
 import { emptyFloat } from '../raw/elementwise.js';
 import { writeInto } from '../raw/strided.js';
 import { checkProductDtypes } from '../raw/int32_products.js';
+import { autocastsTo } from '../lowp/autocast_ops.js';
 
 // Labels: 'A'-'Z' are 0-25 and 'a'-'z' 26-51 (ASCII order, as torch sorts implicit outputs);
 // ellipsis dim p (counted from the left of the widest ellipsis) is ELLIPSIS + p.
@@ -172,7 +173,7 @@ function operandGrad(spec: EinsumSpec, ts: Tensor[], i: number, g: Tensor): Tens
   const kept = unique.filter((l) => known.has(l));
   const others = ts.filter((_, j) => j !== i);
   const gKept = einsumOp(
-    { inputs: [spec.output, ...spec.inputs.filter((_, j) => j !== i)], output: kept },
+    { inputs: [spec.output, ...spec.inputs.filter((_, j) => j !== i)], output: kept, bf16: spec.bf16 },
     g,
     ...others,
   );
@@ -245,5 +246,7 @@ export function einsum(equation: string, ...operands: (Tensor | Tensor[])[]): Te
   });
   const tensors = ts as Tensor[];
   checkProductDtypes('einsum', tensors);
-  return einsumOp(parseEinsum(equation, tensors), ...tensors);
+  const spec = parseEinsum(equation, tensors);
+  if (autocastsTo(...tensors)) spec.bf16 = true;
+  return einsumOp(spec, ...tensors);
 }

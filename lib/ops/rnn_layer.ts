@@ -26,6 +26,7 @@ import { cat, stack } from './join.js';
 import { relu, sigmoid, tanh } from './unary.js';
 import { matmul } from './matmul.js';
 import { zeros } from '../creation.js';
+import { autocastsTo } from '../lowp/autocast_ops.js';
 
 export type CellMode = 'tanh' | 'relu' | 'lstm' | 'gru';
 
@@ -522,7 +523,14 @@ export function recurrentLayer(
 ): LayerResult {
   const [T, B] = xproj.shape;
   const P = h0.shape[1];
-  const flat = recurrentOp(xproj, h0, c0, whh, bhh, whr, cfg);
+  // Under autocast an Elman RNN's recurrent products run in bf16 (as PyTorch's, whose cell calls
+  // linear): the recurrence written with ops, whose matmul autocast reaches. LSTM and GRU stay
+  // float32 there, as PyTorch's.
+  const elman = cfg.mode === 'tanh' || cfg.mode === 'relu';
+  const flat =
+    elman && autocastsTo(xproj, h0, whh)
+      ? recurrentComposite(xproj, h0, c0, whh, bhh, whr, cfg)
+      : recurrentOp(xproj, h0, c0, whh, bhh, whr, cfg);
   return {
     output: reshape(narrow(flat, 0, 0, T * B * P), [T, B, P]),
     h: reshape(narrow(flat, 0, T * B * P, B * P), [B, P]),

@@ -10,6 +10,7 @@ import { bmmRaw } from './gemm.js';
 import { mulInt32, sumInt32 } from './int32_products.js';
 import { emptyFloat } from './elementwise.js';
 import { copyRaw } from './strided.js';
+import { roundToBf16InPlace } from './round_bf16.js';
 
 export type Label = number;
 
@@ -17,6 +18,11 @@ export type Label = number;
 export interface EinsumSpec {
   inputs: Label[][];
   output: Label[];
+  /**
+   * Under autocast: the contractions that run as batched GEMMs multiply in bf16 (fp32 sums) and
+   * round their results to bf16, as torch's einsum's bmm calls do.
+   */
+  bf16?: boolean;
 }
 
 /** A raw tensor whose dims carry distinct labels; `fresh` when it owns its storage. */
@@ -165,7 +171,7 @@ function multiplyAndSum(a: Labelled, b: Labelled, kept: Label[], summed: Label[]
 }
 
 /** Contracts a and b over their shared labels that `keep` does not need. */
-function contract(a: Labelled, b: Labelled, keep: Set<Label>): Labelled {
+function contract(a: Labelled, b: Labelled, keep: Set<Label>, bf16: boolean): Labelled {
   const inB = new Set(b.labels);
   const inA = new Set(a.labels);
   a = sumExcept(a, (l) => inB.has(l) || keep.has(l));
@@ -180,7 +186,8 @@ function contract(a: Labelled, b: Labelled, keep: Set<Label>): Labelled {
     return multiplyAndSum(a, b, [...batch, ...rowsL, ...colsL], summed);
   const A = asBatchedMatrix(permuted(a, [...batch, ...rowsL, ...summed]), batch.length, rowsL.length);
   const B = asBatchedMatrix(permuted(b, [...batch, ...summed, ...colsL]), batch.length, summed.length);
-  const c = bmmRaw('einsum', A, B);
+  const c = bmmRaw('einsum', A, B, bf16 ? 'bfloat16' : 'float32');
+  if (bf16) roundToBf16InPlace(c.storage.data as Float32Array);
   const labels = [...batch, ...rowsL, ...colsL];
   const size = (l: Label) => (a.labels.includes(l) ? a.t.shape[a.labels.indexOf(l)] : b.t.shape[b.labels.indexOf(l)]);
   const shape = labels.map(size);
@@ -200,7 +207,7 @@ export function einsumRaw(spec: EinsumSpec, ts: readonly Tensor[]): Tensor {
     const next = sumExcept(ops[i], (l) => out.has(l) || uses.get(l)! > 1);
     const keep = new Set(spec.output);
     for (let j = i + 1; j < ops.length; j++) for (const l of ops[j].labels) keep.add(l);
-    cur = contract(cur, next, keep);
+    cur = contract(cur, next, keep, spec.bf16 === true);
   }
   cur = sumExcept(cur, (l) => out.has(l));
   const inOrder = cur.labels.every((l, d) => l === spec.output[d]);

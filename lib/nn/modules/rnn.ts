@@ -15,6 +15,7 @@ import { uniform_ } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { pyFloat } from '../repr.js';
+import { withoutAutocast } from '../../lowp/autocast_state.js';
 
 /** The options of nn.RNN, nn.LSTM and nn.GRU (PyTorch's keyword arguments, in camelCase). */
 export interface RNNOptions {
@@ -195,7 +196,12 @@ abstract class RNNBase extends Module {
       for (let d = 0; d < D; d++) {
         const sfx = `_l${l}${d ? '_reverse' : ''}`;
         const idx = l * D + d;
-        const xproj = linear(layerInput, this.param(`weight_ih${sfx}`)!, this.param(`bias_ih${sfx}`)); // one GEMM over [T*B, I]
+        const xproj = inputProjection(
+          this.mode,
+          layerInput,
+          this.param(`weight_ih${sfx}`)!,
+          this.param(`bias_ih${sfx}`),
+        ); // one GEMM over [T*B, I]
         const h0 = states ? select(states[0], 0, idx) : zeros([B, P]);
         const c0 = nStates === 2 ? (states ? select(states[1], 0, idx) : zeros([B, H])) : null;
         const r = recurrentLayer(
@@ -235,6 +241,14 @@ abstract class RNNBase extends Module {
   }
 }
 
+/**
+ * x W_ihᵀ + b_ih. Under autocast PyTorch 1.13's CPU LSTM and GRU (layers and cells) stay float32
+ * (their kernels call no listed op) while its Elman RNN's products run in bf16 (its cell calls
+ * linear): the same here (recurrentLayer does the recurrent products).
+ */
+function inputProjection(mode: CellMode, x: Tensor, w: Tensor, b: Tensor | null): Tensor {
+  return mode === 'lstm' || mode === 'gru' ? withoutAutocast(() => linear(x, w, b)) : linear(x, w, b);
+}
 /** Elman RNN: h_t = act(x_t W_ihᵀ + b_ih + h_{t-1} W_hhᵀ + b_hh). forward returns [output, h_n]. */
 export class RNN extends RNNBase {
   /** 'tanh' or 'relu'. */
@@ -343,7 +357,11 @@ abstract class CellBase extends Module {
       const t = checkState(op, n, s, batched ? [B, H] : [H]);
       return batched ? t : unsqueeze(t, 0);
     });
-    const xproj = reshape(linear(x, this.weight_ih, this.bias_ih), [1, B, gateCount(this.mode) * H]);
+    const xproj = reshape(inputProjection(this.mode, x, this.weight_ih, this.bias_ih), [
+      1,
+      B,
+      gateCount(this.mode) * H,
+    ]);
     const r = recurrentLayer(xproj, st[0], st[1] ?? null, this.weight_hh, this.bias_hh, {
       mode: this.mode,
       reverse: false,
