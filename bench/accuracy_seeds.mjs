@@ -1,7 +1,8 @@
 // Test accuracy of F1 (or F2) over several seeds, myelin and PyTorch side by side: one seed each
 // says little about whether two trainings are equally good (a different seed moves F1's test
 // accuracy by several tenths of a point on either side).
-//   npm run build && node bench/accuracy_seeds.mjs [F1|F2] [--seeds 5] [--first 0] [--threads 1]
+//   npm run build && node bench/accuracy_seeds.mjs [F1|F2] [--seeds 5] [--first 0] [--threads 1] [--autocast]
+// --autocast: myelin in float32 against myelin under autocast bf16 (B2) instead of against PyTorch.
 import { parseArgs } from 'node:util';
 import { myelin } from './lib/myelin.js';
 import { trainOnce } from './lib/fashion_mnist.js';
@@ -15,6 +16,7 @@ const { values: args, positionals } = parseArgs({
     seeds: { type: 'string', default: '5' },
     first: { type: 'string', default: '0' },
     threads: { type: 'string', default: '1' },
+    autocast: { type: 'boolean', default: false },
   },
 });
 const id = positionals[0] ?? 'F1';
@@ -31,13 +33,16 @@ const stats = (xs) => {
 };
 const mine = [];
 const theirs = [];
-console.log(`${id}, ${seeds} seeds, ${threads} thread(s)\n\nseed | myelin  | PyTorch\n-----|---------|--------`);
+const other = args.autocast ? 'myelin autocast bf16' : 'PyTorch';
+console.log(`${id}, ${seeds} seeds, ${threads} thread(s)\n\nseed | myelin  | ${other}\n-----|---------|--------`);
 for (let seed = Number(args.first); seed < Number(args.first) + seeds; seed++) {
   const m = trainOnce(makeModel, epochs, seed).accuracy;
-  const t = torchRows(id, threads, ['--seed', String(seed)])?.rows.find((r) => r.case === caseName)?.accuracy;
+  const t = args.autocast
+    ? trainOnce(makeModel, epochs, seed, { autocast: true }).accuracy
+    : torchRows(id, threads, ['--seed', String(seed)])?.rows.find((r) => r.case === caseName)?.accuracy;
   mine.push(m);
   if (t !== undefined) theirs.push(t);
   console.log(`${seed}    | ${(100 * m).toFixed(2)}% | ${t === undefined ? 'n/a' : `${(100 * t).toFixed(2)}%`}`);
 }
 console.log(`\nmyelin:  ${stats(mine)}`);
-if (theirs.length) console.log(`PyTorch: ${stats(theirs)}`);
+if (theirs.length) console.log(`${other}: ${stats(theirs)}`);

@@ -32,8 +32,10 @@ function datasets() {
 }
 
 /** One training run of makeModel() for `epochs` epochs: { seconds, accuracy, steps }. */
-export function trainOnce(makeModel, epochs, seed = 0) {
+export function trainOnce(makeModel, epochs, seed = 0, { autocast = false } = {}) {
   const { nn, optim, data, noGrad, manualSeed, train: metrics } = myelin;
+  // autocast: the forward passes (training and test) under autocast bf16 (B2).
+  const run = autocast ? (fn) => myelin.autocast({ dtype: 'bfloat16' }, fn) : (fn) => fn();
   const { train, test } = datasets();
   manualSeed(seed);
   const model = makeModel();
@@ -46,7 +48,7 @@ export function trainOnce(makeModel, epochs, seed = 0) {
   for (let e = 0; e < epochs; e++) {
     for (const [x, y] of loader) {
       opt.zeroGrad();
-      const loss = nn.functional.crossEntropy(model.call(x), y);
+      const loss = run(() => nn.functional.crossEntropy(model.call(x), y));
       loss.backward();
       opt.step();
       steps++;
@@ -55,7 +57,10 @@ export function trainOnce(makeModel, epochs, seed = 0) {
   model.eval();
   let correct = 0;
   noGrad(() => {
-    for (const [x, y] of testLoader) correct += Math.round(metrics.accuracy(model.call(x), y) * y.shape[0]);
+    for (const [x, y] of testLoader) {
+      const logits = run(() => model.call(x));
+      correct += Math.round(metrics.accuracy(logits, y) * y.shape[0]);
+    }
   });
   const seconds = Number(process.hrtime.bigint() - t0) * 1e-9;
   return { seconds, accuracy: correct / test.length, steps };

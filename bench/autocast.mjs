@@ -1,0 +1,104 @@
+// B2 (the shared workload list): M1's training step (MLP 784-256-128-10, cross-entropy, SGD
+// momentum 0.9 lr 0.01) at batch 256 under autocast bf16 against the same in float32, myelin and
+// PyTorch (torch.autocast('cpu', dtype=torch.bfloat16), bench/peers/autocast_m1.py) side by side,
+// in rounds: each round times myelin fp32, myelin autocast, then PyTorch's both in one process.
+//   npm run build && node bench/autocast.mjs [--batch 256] [--rounds 3] [--threads 1] [--clock cpu|wall] [--torch-runner ../shared/tools/torch-python]
+// --clock cpu (the default) times CPU seconds of the process, both sides: on a machine shared
+// with other work wall time counts the others' time too.
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { myelin } from './lib/myelin.js';
+import { median } from './lib/timing.js';
+import { findPython } from './lib/torch_peer.js';
+import { mlp } from './workloads/M1.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const defaultRunner = path.resolve(here, '../../shared/tools/torch-python');
+const { values: args } = parseArgs({
+  options: {
+    batch: { type: 'string', default: '256' },
+    rounds: { type: 'string', default: '3' },
+    threads: { type: 'string', default: '1' },
+    clock: { type: 'string', default: 'cpu' },
+    'torch-runner': { type: 'string', default: fs.existsSync(defaultRunner) ? defaultRunner : '' },
+  },
+});
+const batch = Number(args.batch);
+const rounds = Number(args.rounds);
+const threads = Number(args.threads);
+if (!['cpu', 'wall'].includes(args.clock))
+  throw new Error(`bench/autocast: --clock must be cpu or wall, got ${args.clock}`);
+myelin.setNumThreads(threads);
+
+const now = () => {
+  if (args.clock === 'wall') return Number(process.hrtime.bigint()) * 1e-9;
+  const u = process.cpuUsage();
+  return (u.user + u.system) * 1e-6;
+};
+
+/** Steps per second of M1's training step, float32 or under autocast: median of samples. */
+function stepsPerSecond(autocast, warmup, samples = 15, calls = 10) {
+  myelin.manualSeed(0);
+  const model = mlp();
+  const opt = new myelin.optim.SGD([...model.parameters()], { lr: 0.01, momentum: 0.9 });
+  const x = myelin.randn([batch, 784]);
+  const y = myelin.randint(0, 10, [batch]);
+  const forward = () => myelin.nn.functional.crossEntropy(model.call(x), y);
+  const step = () => {
+    opt.zeroGrad();
+    const loss = autocast ? myelin.autocast({ dtype: 'bfloat16' }, forward) : forward();
+    loss.backward();
+    opt.step();
+  };
+  for (let i = 0; i < warmup; i++) step();
+  const times = [];
+  for (let s = 0; s < samples; s++) {
+    const t0 = now();
+    for (let i = 0; i < calls; i++) step();
+    times.push((now() - t0) / calls);
+  }
+  return 1 / median(times);
+}
+
+function torchRound() {
+  const script = path.join(here, 'peers', 'autocast_m1.py');
+  const cmd = args['torch-runner'] || findPython();
+  if (!cmd) return null;
+  const argv = args['torch-runner'] ? [String(threads), script] : [script];
+  const env = { ...process.env, OMP_NUM_THREADS: String(threads), B2_CLOCK: args.clock };
+  const r = spawnSync(cmd, [...argv, String(batch), '200'], { encoding: 'utf8', env });
+  if (r.status !== 0) throw new Error(`bench/autocast: ${cmd} ${script} failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+const rows = [];
+for (let round = 0; round < rounds; round++) {
+  // V8 optimises the step over its first ~1000 calls (M1.js): the first round warms up longer.
+  const warmup = round === 0 ? 1000 : 200;
+  const fp32 = stepsPerSecond(false, warmup);
+  const ac = stepsPerSecond(true, warmup);
+  const t = torchRound();
+  rows.push({ fp32, ac, torchFp32: t?.fp32, torchAc: t?.autocast, torch: t?.torch });
+  console.error(
+    `round ${round + 1}: myelin fp32 ${fp32.toFixed(1)}, autocast ${ac.toFixed(1)} steps/s; torch fp32 ${t?.fp32?.toFixed(1)}, autocast ${t?.autocast?.toFixed(1)}`,
+  );
+}
+const med = (k) => median(rows.map((r) => r[k]));
+const [fp32, ac, tf, ta] = ['fp32', 'ac', 'torchFp32', 'torchAc'].map(med);
+const range = (k) =>
+  `${Math.min(...rows.map((r) => r[k])).toFixed(1)}..${Math.max(...rows.map((r) => r[k])).toFixed(1)}`;
+console.log(
+  `B2 M1 batch ${batch}, ${threads} thread(s), ${args.clock} clock, median of ${rounds} rounds (range); torch ${rows[0].torch ?? 'n/a'}\n`,
+);
+console.log('| | myelin steps/s | PyTorch steps/s | myelin / PyTorch |');
+console.log('|---|---|---|---|');
+console.log(
+  `| float32 | ${fp32.toFixed(1)} (${range('fp32')}) | ${tf?.toFixed(1)} (${range('torchFp32')}) | ${(fp32 / tf).toFixed(2)}x |`,
+);
+console.log(
+  `| autocast bf16 | ${ac.toFixed(1)} (${range('ac')}) | ${ta?.toFixed(1)} (${range('torchAc')}) | ${(ac / ta).toFixed(2)}x |`,
+);
+console.log(`| autocast / float32 | ${(ac / fp32).toFixed(2)}x | ${(ta / tf).toFixed(2)}x | |`);
