@@ -157,8 +157,14 @@ const coveredElsewhere: Record<string, { by: string[]; why: string }> = {
     by: ['optim/training.test.ts', 'native/optim.test.ts'],
     why: 'optimizer steps against PyTorch, and their kernels',
   },
+  'lowp/autocast_ops.ts': {
+    by: ['lowp/autocast.test.ts'],
+    why: 'the ops autocast runs in bf16, tested through autocast against PyTorch',
+  },
+  'lowp/autocast_state.ts': { by: ['lowp/autocast.test.ts'], why: "autocast's scope and options" },
   'random_tensors.ts': { by: ['random.test.ts'], why: 'rand, randn, randint... with the generator that draws them' },
   'raw/einsum.ts': { by: ['ops/einsum.test.ts'], why: 'unrecorded: tested through the op' },
+  'raw/round_bf16.ts': { by: ['lowp/autocast.test.ts'], why: "unrecorded: autocast's rounded outputs" },
   'raw/elementwise.ts': {
     by: ['ops/uninit_alloc.test.ts', 'ops/binary_small.test.ts'],
     why: 'unrecorded: tested through the ops',

@@ -67,7 +67,7 @@ export class AutocastScope {
   #saved: State | null = null;
 
   constructor(options?: AutocastOptions) {
-    this.#state = parseOptions('autocast', options);
+    this.#state = parseOptions('AutocastScope', options);
   }
 
   /** Turns this scope's autocast state on; an error if it is already entered. */
@@ -98,8 +98,8 @@ export class AutocastScope {
 export function autocast(options?: AutocastOptions): AutocastScope;
 export function autocast<T>(options: AutocastOptions | undefined, fn: () => T): T;
 export function autocast<T>(options?: AutocastOptions, fn?: () => T): T | AutocastScope {
+  const inner = parseOptions('autocast', options); // errors name autocast, not the scope class
   if (fn === undefined) return new AutocastScope(options);
-  const inner = parseOptions('autocast', options);
   checkFunction('autocast', 'fn', fn);
   const before = state;
   state = inner;

@@ -31,6 +31,9 @@ const sink = { write: () => true } as unknown as NodeJS.WritableStream;
  * Keyed by the callable's public name, with '@i' when it has options at several positions.
  */
 const CALLS: Record<string, (o: O) => unknown> = {
+  autocast: (o) => myelin.autocast(o, () => 0),
+  'lowp.autocast': (o) => myelin.lowp.autocast(o, () => 0),
+  'lowp.AutocastScope': (o) => new myelin.lowp.AutocastScope(o),
   'Tensor.allclose': (o) => x2().allclose(x2(), o),
   'Tensor.argsort@0': (o) => x2().argsort(o),
   'Tensor.argsort@1': (o) => x2().argsort(0, o),
