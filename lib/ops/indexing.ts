@@ -5,7 +5,7 @@
 import type { DType } from '../dtype.js';
 import { checkOptions, describe } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
-import { allocate } from '../dtype.js';
+import { allocate, FLOATING_DTYPES } from '../dtype.js';
 import { broadcastShapes, formatShape, normalizeDim, numel, sameShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { copyRaw, elementOffsets, valuesAs } from '../raw/strided.js';
@@ -97,6 +97,7 @@ function scatterRaw(op: string, x: Tensor, dim: number, index: Tensor, src: Tens
 /** g (index's shape) placed into the leading block of zeros of `shape` (for src larger than index). */
 const padToOp: (g: Tensor, shape: Shape) => Tensor = defineOp({
   name: 'padTo',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(ctx: OpContext<{ gShape: Shape }>, g: Tensor, shape: Shape) {
     ctx.gShape = g.shape;
@@ -120,6 +121,7 @@ function gradForSrc(g: Tensor, dim: number, index: Tensor, srcShape: Shape): Ten
 
 const gatherOp: (x: Tensor, dim: number, index: Tensor) => Tensor = defineOp({
   name: 'gather',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(ctx: OpContext<{ dim: number; index: Tensor; inShape: Shape }>, x: Tensor, dim: number, index: Tensor) {
     ctx.dim = dim;
@@ -128,13 +130,14 @@ const gatherOp: (x: Tensor, dim: number, index: Tensor) => Tensor = defineOp({
     return gatherRaw(x, dim, index);
   },
   backward(ctx, g) {
-    const zeros = new Tensor(new Storage(new Float32Array(numel(ctx.inShape))), ctx.inShape);
+    const zeros = new Tensor(new Storage(allocate(g.dtype, numel(ctx.inShape))), ctx.inShape);
     return [scatterAddOp(zeros, ctx.dim, ctx.index, g), null];
   },
 });
 
 export const scatterAddOp: (x: Tensor, dim: number, index: Tensor, src: Tensor) => Tensor = defineOp({
   name: 'scatterAdd',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(
     ctx: OpContext<{ dim: number; index: Tensor; srcShape: Shape }>,
@@ -156,6 +159,7 @@ export const scatterAddOp: (x: Tensor, dim: number, index: Tensor, src: Tensor) 
 
 const scatterOp: (x: Tensor, dim: number, index: Tensor, src: Tensor | number) => Tensor = defineOp({
   name: 'scatter',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(
     ctx: OpContext<{ dim: number; index: Tensor; srcShape: Shape | null }>,
@@ -235,12 +239,13 @@ function indexSelectRaw(x: Tensor, dim: number, index: Tensor): Tensor {
 /** zeros(shape) with src's slices added at index along dim (index_add into zeros). */
 const indexAddOp: (shape: Shape, dim: number, index: Tensor, src: Tensor) => Tensor = defineOp({
   name: 'indexAdd',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(ctx: OpContext<{ dim: number; index: Tensor }>, shape: Shape, dim: number, index: Tensor, src: Tensor) {
     ctx.dim = dim;
     ctx.index = index;
     const idx = valuesAs(index, index.shape) as Int32Array;
-    const out = new Float32Array(numel(shape));
+    const out = allocate(src.dtype, numel(shape));
     const outT = new Tensor(new Storage(out), shape);
     const offs = offsetsAlong(outT, src.shape, dim);
     const s = valuesAs(src, src.shape);
@@ -257,6 +262,7 @@ const indexAddOp: (shape: Shape, dim: number, index: Tensor, src: Tensor) => Ten
 
 const indexSelectOp: (x: Tensor, dim: number, index: Tensor) => Tensor = defineOp({
   name: 'indexSelect',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(ctx: OpContext<{ dim: number; index: Tensor; inShape: Shape }>, x: Tensor, dim: number, index: Tensor) {
     ctx.dim = dim;
@@ -282,6 +288,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
 
 const maskedFillOp: (x: Tensor, mask: Tensor, value: number) => Tensor = defineOp({
   name: 'maskedFill',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(ctx: OpContext<{ mask: Tensor }>, x: Tensor, mask: Tensor, value: number) {
     ctx.mask = mask;
