@@ -7,7 +7,7 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { hasTangent } from '../autograd/dual_state.js';
 import { zeros } from '../creation.js';
-import { allocate, type DType, dtypeOf, isFloatingDType, type TypedArray, unsupportedDtype } from '../dtype.js';
+import { allocate, type DType, dtypeOf, FLOATING_DTYPES, isFloatingDType, type TypedArray } from '../dtype.js';
 import { ArgReduceOp, native, ReduceOp, type ReduceOpCode } from '../native.js';
 import { contiguousStrides, formatShape, normalizeDim, normalizeDims, numel, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -398,8 +398,6 @@ function argRaw(
   const shape = reducedShape(x.shape, [dim], keepdim);
   const n = numel(shape);
   const indices = new Int32Array(n);
-  // The loop below is for integers: it does not propagate NaN as the float kernel does.
-  if (x.dtype === 'float64') throw unsupportedDtype(op, x.dtype);
   if (x.dtype === 'float32') {
     const values = wantValues ? new Float32Array(n) : null;
     native.argReduce(
@@ -414,16 +412,22 @@ function argRaw(
     );
     return [values ? new Tensor(new Storage(values), shape) : null, new Tensor(new Storage(indices), shape)];
   }
+  // float64 and integers: the first extreme wins, and the first NaN wins over every number (as
+  // the float32 kernel and torch).
   const { vals, rows, cols } = rowsOf(x, [dim]);
   const values = allocate(x.dtype, n);
   for (let r = 0; r < rows; r++) {
     let best = 0;
-    for (let c = 1; c < cols; c++) {
+    let b = vals[r * cols];
+    for (let c = 1; c < cols && b === b; c++) {
       const v = vals[r * cols + c];
-      if (isMax ? v > vals[r * cols + best] : v < vals[r * cols + best]) best = c;
+      if (v !== v || (isMax ? v > b : v < b)) {
+        best = c;
+        b = v;
+      }
     }
     indices[r] = best;
-    values[r] = vals[r * cols + best];
+    values[r] = b;
   }
   return [new Tensor(new Storage(values), shape), new Tensor(new Storage(indices), shape)];
 }
@@ -431,6 +435,7 @@ function argRaw(
 function defineMaxDim(name: 'max' | 'min') {
   return defineOp({
     name,
+    dtypes: FLOATING_DTYPES,
     jvp: 'fromBackward',
     // `found` holds the values and indices, computed once by the caller.
     forward(
@@ -456,7 +461,7 @@ function defineMaxDim(name: 'max' | 'min') {
       const idx = ctx.indices.storage.data as Int32Array;
       const gv = g.data;
       const cols = shape[dim];
-      const grad = new Float32Array(idx.length * cols);
+      const grad = allocate(g.dtype, idx.length * cols);
       for (let r = 0; r < idx.length; r++) grad[r * cols + idx[r]] = gv[r];
       const kept = shape.map((_, d) => d).filter((d) => d !== dim);
       return [fromRows(grad, shape, [...kept, dim])];

@@ -4,7 +4,7 @@
 import type { DType } from '../dtype.js';
 import { checkInt, checkOptions, optionKeys } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
-import { allocate, isFloatingDType, type TypedArray, unsupportedDtype } from '../dtype.js';
+import { allocate, FLOATING_DTYPES, isFloatingDType, type TypedArray } from '../dtype.js';
 import { contiguousStrides, formatShape, normalizeDim, numel, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { scatterAddOp } from './indexing.js';
@@ -90,6 +90,7 @@ function sortLines(x: Tensor, dim: number, k: number, descending: boolean): [Ten
 /** values = the gathered input, differentiable through the indices (a scatter-add of the grad). */
 const takeAlongOp: (x: Tensor, values: Tensor, dim: number, indices: Tensor) => Tensor = defineOp({
   name: 'sort',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(
     ctx: OpContext<{ dim: number; indices: Tensor; inShape: Shape }>,
@@ -105,18 +106,13 @@ const takeAlongOp: (x: Tensor, values: Tensor, dim: number, indices: Tensor) => 
   },
   backward(ctx, g) {
     const shape = ctx.inShape;
-    const zeros = new Tensor(new Storage(new Float32Array(numel(shape))), shape);
+    const zeros = new Tensor(new Storage(allocate(g.dtype, numel(shape))), shape);
     return [scatterAddOp(zeros, ctx.dim, ctx.indices, g), null];
   },
 });
 
 const SORT_OPTIONS = optionKeys<SortOptions>({ dim: 'integer', descending: 'boolean', stable: 'boolean' });
 const TOPK_OPTIONS = optionKeys<TopkOptions>({ dim: 'integer', largest: 'boolean', sorted: 'boolean' });
-
-/** The sorted values' gradient (a scatter-add) has no float64 path yet: sort and topk refuse float64. */
-function refuseFloat64Values(op: string, x: Tensor): void {
-  if (x.dtype === 'float64') throw unsupportedDtype(op, x.dtype);
-}
 
 function sortArgs(
   op: string,
@@ -125,7 +121,6 @@ function sortArgs(
   options: SortOptions,
 ): [number, boolean] {
   checkTensor(op, x);
-  if (op !== 'argsort') refuseFloat64Values(op, x);
   const opts =
     typeof dimOrOptions === 'object' && dimOrOptions !== null
       ? checkOptions(op, dimOrOptions, SORT_OPTIONS)
@@ -162,7 +157,6 @@ export function argsort(x: Tensor, dim?: number | SortOptions, options: SortOpti
 /** The k largest (or smallest) elements along dim and their int32 indices, sorted (torch.topk). */
 export function topk(x: Tensor, k: number, dim?: number | TopkOptions, options: TopkOptions = {}): ValuesIndices {
   checkTensor('topk', x);
-  refuseFloat64Values('topk', x);
   const opts =
     typeof dim === 'object' && dim !== null
       ? checkOptions('topk', dim, TOPK_OPTIONS)

@@ -118,3 +118,36 @@ describe('float64 reductions against torch 1.13 float64', () => {
     });
   }
 });
+
+describe('float64 max/min along a dim and argmax/argmin: ties and NaN as the float32 kernel (and torch)', () => {
+  // Rows with a tie for the extreme (the first wins), a NaN after the extreme, a NaN first, two
+  // NaNs (the first wins), infinities; along both dims and over everything.
+  const values = [3, 1, 3, -2, 0, NaN, 5, 5, NaN, 2, NaN, 7, -Infinity, Infinity, 4, Infinity];
+  const x32 = new TensorClass(new Storage(Float32Array.from(values)), [4, 4]);
+  const x64 = new TensorClass(new Storage(Float64Array.from(values)), [4, 4]);
+  const same = (a: Tensor, b: Tensor, what: string) =>
+    expect(Array.from(a.toTypedArray() as ArrayLike<number>), what).toEqual(
+      Array.from(b.toTypedArray() as ArrayLike<number>),
+    );
+  for (const name of ['max', 'min'] as const) {
+    it(`${name}(dim) values and indices`, () => {
+      for (const dim of [0, 1]) {
+        const [v32, i32] = x32[name](dim);
+        const [v64, i64] = x64[name](dim);
+        expect(v64.dtype).toBe('float64');
+        same(v64, v32, `${name}(${dim}) values`);
+        same(i64, i32, `${name}(${dim}) indices`);
+      }
+    });
+    it(`${name}(dim): gradcheck in float64 (eps 1e-6, atol 1e-7, rtol 1e-7)`, () => {
+      const x = laidOut(randn([3, 5], { dtype: 'float64' }), 'strided').requiresGrad_();
+      for (const dim of [0, 1])
+        expect(gradcheck((t: Tensor) => t[name](dim).values, [x], { eps: 1e-6, atol: 1e-7, rtol: 1e-7 })).toBe(true);
+    });
+  }
+  for (const name of ['argmax', 'argmin'] as const) {
+    it(name, () => {
+      for (const dim of [0, 1, undefined]) same(x64[name](dim), x32[name](dim), `${name}(${dim})`);
+    });
+  }
+});

@@ -103,7 +103,7 @@ export const reduceOps = [
         return [r.values, r.indices];
       },
       samples: reductionSamples([{ dim: 1 }, { dim: -1, keepdim: true }]),
-      dtypes: { float32: 'float32', int32: 'int32' },
+      dtypes: { float32: 'float32', float64: 'float64', int32: 'int32' },
       supportsGradGrad: true,
       fixtures: tensorOpsGoldens(`${name}Dim`),
     }),
@@ -124,7 +124,7 @@ export const reduceOps = [
       name,
       op: ([x], p) => x[name](p.dim, p.keepdim),
       samples: reductionSamples([{ dim: 2 }, { dim: 1, keepdim: true }, {}]),
-      dtypes: { float32: 'int32', int32: 'int32' },
+      dtypes: { float32: 'int32', float64: 'int32', int32: 'int32' },
       supportsAutograd: false,
       supportsGradGrad: false,
       fixtures: tensorOpsGoldens(name),
