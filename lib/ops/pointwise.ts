@@ -29,30 +29,37 @@ export function mapBinaryRaw(
   return new Tensor(new Storage(out), shape);
 }
 
+/** x as a floating operand of an op computing in `dtype` (float64, or float32 for every other). */
+function floatOperand(op: string, x: Tensor, dtype: DType): Tensor {
+  return dtype === 'float64' ? cast(x, 'float64') : float32Operand(op, x);
+}
+
 // ---- pow --------------------------------------------------------------------------------
 
 const powScalarOp = defineOp({
   name: 'pow',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(ctx: OpContext<{ e: number }>, x: Tensor, e: number) {
     ctx.save(x);
     ctx.e = e;
-    return mapBinaryRaw('pow', x, asTensor('pow', e), 'float32', Math.pow);
+    return mapBinaryRaw('pow', x, asTensor('pow', e), x.dtype, Math.pow);
   },
   backward(ctx, g) {
     const [x] = ctx.saved;
     const e = ctx.e;
     // torch returns zeros for x^0 (no 0 * g, which is NaN where g is infinite).
-    if (e === 0) return [zeros(x.shape)];
+    if (e === 0) return [zeros(x.shape, { dtype: g.dtype })];
     return [mul(mul(g, e), pow(x, e - 1))];
   },
 });
 
 const powOp = defineOp({
   name: 'pow',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(ctx, a: Tensor, b: Tensor) {
-    const out = mapBinaryRaw('pow', a, b, 'float32', Math.pow);
+    const out = mapBinaryRaw('pow', a, b, a.dtype, Math.pow);
     ctx.save(a, b, out);
     return out;
   },
@@ -89,7 +96,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
     return intBinary('pow', a, b, (x, y) => (y < 0 ? (x === 1 ? 1 : 0) : (x ** y) | 0));
   }
   if (a instanceof Tensor && typeof b === 'number') {
-    return powScalarOp(float32Operand('pow', a), b);
+    return powScalarOp(floatOperand('pow', a, a.dtype), b);
   }
   return powOp(...floatPair('pow', a, b));
 }
@@ -106,6 +113,7 @@ function defineExtreme(name: 'maximum' | 'minimum') {
   const worse = name === 'maximum' ? (x: number, y: number) => x < y : (x: number, y: number) => x > y;
   return defineOp({
     name,
+    dtypes: FLOATING_DTYPES,
     jvp: 'fromBackward',
     forward(ctx, a: Tensor, b: Tensor) {
       ctx.save(a, b);
@@ -153,14 +161,16 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
 
 const clampOp = defineOp({
   name: 'clamp',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(ctx: OpContext<{ lo: number | null; hi: number | null }>, x: Tensor, lo: number | null, hi: number | null) {
     ctx.save(x);
     ctx.lo = lo;
     ctx.hi = hi;
     let out = x;
-    if (lo !== null) out = binaryRaw('clamp', BinaryOp.maximum, out, asTensor('clamp', lo));
-    if (hi !== null) out = binaryRaw('clamp', BinaryOp.minimum, out, asTensor('clamp', hi));
+    const bound = (v: number) => new Tensor(new Storage(allocate(x.dtype, 1).fill(v)), []);
+    if (lo !== null) out = binaryRaw('clamp', BinaryOp.maximum, out, bound(lo));
+    if (hi !== null) out = binaryRaw('clamp', BinaryOp.minimum, out, bound(hi));
     return out;
   },
   backward(ctx, g) {
@@ -183,6 +193,7 @@ const either = (p: number, q: number) => (p || q ? 1 : 0);
 
 const clampTensorOp = defineOp({
   name: 'clamp',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(ctx: OpContext<{ hasLo: boolean; hasHi: boolean }>, x: Tensor, lo: Tensor | null, hi: Tensor | null) {
     ctx.save(x, lo ?? x, hi ?? x);
@@ -243,7 +254,7 @@ export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | nul
       if (hi) out = minimum(out, hi);
       return out;
     }
-    const f = (t: Tensor | null) => (t === null ? t : float32Operand('clamp', t));
+    const f = (t: Tensor | null) => (t === null ? t : floatOperand('clamp', t, dtype));
     return clampTensorOp(f(x) as Tensor, f(lo), f(hi));
   }
   if (!isFloatingDType(x.dtype) && [min, max].every((v) => v === undefined || v === null || Number.isInteger(v))) {
@@ -253,7 +264,7 @@ export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | nul
       ),
     );
   }
-  return clampOp(float32Operand('clamp', x), min ?? null, max ?? null);
+  return clampOp(floatOperand('clamp', x, x.dtype), min ?? null, max ?? null);
 }
 
 // ---- where ------------------------------------------------------------------------------

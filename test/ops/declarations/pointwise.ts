@@ -21,7 +21,7 @@ export const pointwiseOps = [
       { name: '[3, 4] ^ 0', inputs: [{ shape: [3, 4], lo: 0.2 }], args: { e: 0 } },
       { name: '[4, 37] ^ 3', inputs: [{ shape: [4, 37] }], args: { e: 3 }, large: true },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     supportsGradGrad: true,
     fixtures: tensorOpsGoldens('powScalar'),
   }),
@@ -39,7 +39,7 @@ export const pointwiseOps = [
         args: {},
       },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     supportsGradGrad: true,
     fixtures: tensorOpsGoldens('pow'),
   }),
@@ -47,7 +47,7 @@ export const pointwiseOps = [
     name: 'pow: scalar base',
     op: ([x]) => pow(2, x),
     samples: [{ name: '2 ^ [3, 4]', inputs: [{ shape: [3, 4] }], args: {} }],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     supportsGradGrad: true,
   }),
   declareOp<{ min: number | null; max?: number | null }>({
@@ -58,7 +58,7 @@ export const pointwiseOps = [
       { name: 'min only', inputs: [a34], args: { min: 0.1 } },
       { name: '[4, 37] in [-0.5, 0.5]', inputs: [{ shape: [4, 37] }], args: { min: -0.5, max: 0.5 }, large: true },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     supportsGradGrad: true,
     fixtures: tensorOpsGoldens('clamp'),
     errorInputs: [{ name: 'no bound', call: () => clamp(tensor([1])), throws: /clamp: at least one of min and max/ }],
@@ -69,7 +69,7 @@ export const pointwiseOps = [
     samples: [
       { name: '[3, 4] in [[4], [4] + 2]', inputs: [a34, b4, { shape: [4], values: [2.5, 1.9, 2.4, 3.2] }], args: {} },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     supportsGradGrad: true,
   }),
   ...(['maximum', 'minimum'] as const).map((name) => {
@@ -81,7 +81,7 @@ export const pointwiseOps = [
         { name: '[3, 4] and [4]', inputs: [a34, b4], args: {} },
         { name: '[3, 4] and [1, 4]', inputs: [a34, { ...b4, shape: [1, 4] }], args: {} },
       ],
-      dtypes: { float32: 'float32', int32: 'int32' },
+      dtypes: { float32: 'float32', float64: 'float64', int32: 'int32' },
       supportsGradGrad: true,
       fixtures: tensorOpsGoldens(name),
       errorInputs: [
