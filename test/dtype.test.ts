@@ -146,8 +146,14 @@ describe('float64', () => {
     expect(f.mul(0.1).dtype).toBe('float32');
     expect(d.mul(0.1).tolist()).toEqual([0.1, 0.2]);
     expect(i.mul(0.5).dtype).toBe('float32');
-    // An op with no float64 path refuses rather than computing in float32.
-    expect(() => d.cumsum(0)).toThrow(/cumsum: float64 tensors are not supported yet/);
+    // An op with no float64 path (an op declared without dtypes: float32 only) refuses rather
+    // than computing in float32.
+    const twice = autograd.defineOp({
+      name: 'twice',
+      forward: (_ctx, x: Tensor) => x.mul(2),
+      backward: (_ctx, g) => [g.mul(2)],
+    });
+    expect(() => twice(d)).toThrow(/twice: float64 tensors are not supported yet/);
   });
 
   it('prints as torch: dtype=float64 unless it is the default', () => {

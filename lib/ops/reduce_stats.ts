@@ -1,7 +1,7 @@
 // Statistics built on the reductions: var/std (with correction), norm, logsumexp, cumsum.
 import { checkOptions, optionKeys } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
-import { allocate, isFloatingDType } from '../dtype.js';
+import { allocate, FLOATING_DTYPES, isFloatingDType } from '../dtype.js';
 import { ReduceOp } from '../native.js';
 import { normalizeDim, normalizeDims, numel } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -35,8 +35,8 @@ const VAR_OPTIONS = optionKeys<VarOptions>({ correction: 'number', unbiased: 'bo
 
 function requireFloat(op: string, x: unknown): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
-  if (x.dtype !== 'float32')
-    throw new TypeError(`${op}: input dtype must be float32, got ${x.dtype}; cast with .float()`);
+  if (!isFloatingDType(x.dtype))
+    throw new TypeError(`${op}: input dtype must be float32 or float64, got ${x.dtype}; cast with .float()`);
   return x;
 }
 
@@ -59,6 +59,7 @@ export function variance(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
 // where sqrt's own backward would give g / 0 = inf and then inf * (x - mean) = NaN.
 const stdSqrtOp = defineOp({
   name: 'std',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(ctx, v: Tensor) {
     const out = sqrt(v);
@@ -73,7 +74,7 @@ const stdSqrtOp = defineOp({
 
 /**
  * The standard deviation over dims (all by default) (`torch.std`), the square root of `var`.
- * @throws TypeError if x is not a float32 Tensor, or on an unknown option; RangeError if a dim is
+ * @throws TypeError if x is not a float32 or float64 Tensor, or on an unknown option; RangeError if a dim is
  *   out of range.
  */
 export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
@@ -86,6 +87,7 @@ export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
 
 const normOp = defineOp({
   name: 'norm',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(ctx: OpContext<{ p: number; dims: number[] }>, x: Tensor, p: number, dims: number[], keepdim: boolean) {
     ctx.p = p;
@@ -169,13 +171,14 @@ export function norm(x: Tensor, p: number | 'fro' = 2, dim?: Dims, keepdim = fal
 
 const logsumexpOp = defineOp({
   name: 'logsumexp',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(ctx: OpContext<{ dims: number[] }>, x: Tensor, dims: number[], keepdim: boolean) {
     // Shift by the max so exp cannot overflow; an infinite max shifts by 0 instead.
     const m = mapRaw(reduceRaw('logsumexp', ReduceOp.max, x, dims, true), (v) => (Number.isFinite(v) ? v : 0));
-    const e = mapBinaryRaw('logsumexp', x, m, 'float32', (v, s) => Math.exp(v - s));
+    const e = mapBinaryRaw('logsumexp', x, m, x.dtype, (v, s) => Math.exp(v - s));
     const s = reduceRaw('logsumexp', ReduceOp.sum, e, dims, true);
-    const out = mapBinaryRaw('logsumexp', s, m, 'float32', (v, shift) => Math.log(v) + shift);
+    const out = mapBinaryRaw('logsumexp', s, m, x.dtype, (v, shift) => Math.log(v) + shift);
     const result = keepdim ? out : new Tensor(out.storage, reducedShape(x.shape, dims, false));
     // The returned tensor (not a same-storage twin without history): the backward reads the
     // result through its node, so the gradient has a derivative of its own.
@@ -195,8 +198,9 @@ export function logsumexp(x: Tensor, dim: Dims, keepdim = false, options: Softma
   requireFloat('logsumexp', x);
   checkOptions('logsumexp', options, SOFTMAX_OUT_OPTIONS);
   if (dim === undefined) throw new TypeError('logsumexp: dim is required');
-  // One dim: the fused native kernel (lib/ops/softmax.ts); several dims: the max-shifted op here.
-  if (typeof dim === 'number' && x.numel() > 0) return logsumexpRows(x, dim, keepdim, options);
+  // One float32 dim: the fused native kernel (lib/ops/softmax.ts); several dims or float64: the
+  // max-shifted op here.
+  if (typeof dim === 'number' && x.numel() > 0 && x.dtype === 'float32') return logsumexpRows(x, dim, keepdim, options);
   const dims = normalizeDims('logsumexp', dim, x.ndim);
   if (options.out !== undefined) {
     const out = checkOut('logsumexp', options.out, reducedShape(x.shape, dims, keepdim), x);
@@ -225,6 +229,7 @@ function cumsumRaw(x: Tensor, dim: number): Tensor {
 
 const cumsumOp: (x: Tensor, dim: number) => Tensor = defineOp({
   name: 'cumsum',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(ctx: OpContext<{ dim: number }>, x: Tensor, dim: number) {
     ctx.dim = dim;

@@ -2,7 +2,7 @@
 // gradient is 0 (frac's is the gradient itself), int32 inputs are returned unchanged by floor,
 // ceil, trunc and round (a copy), and frac of an integer tensor is an error. TypeScript loops
 // (Math.floor and friends round a float32 exactly); no native kernel is needed for these.
-import { isFloatingDType } from '../dtype.js';
+import { FLOATING_DTYPES, isFloatingDType } from '../dtype.js';
 import { defineOp } from '../autograd/define_op.js';
 import { checkOptions } from '../errors.js';
 import { Tensor } from '../tensor.js';
@@ -29,6 +29,7 @@ const keepInt = (x: Tensor) => copyRaw(x);
  */
 export const floor = defineUnary({
   name: 'floor',
+  dtypes: FLOATING_DTYPES,
   save: 'none',
   forward: (x) => mapRaw(x, Math.floor),
   backward: zeroGrad,
@@ -42,6 +43,7 @@ export const floor = defineUnary({
  */
 export const ceil = defineUnary({
   name: 'ceil',
+  dtypes: FLOATING_DTYPES,
   save: 'none',
   forward: (x) => mapRaw(x, Math.ceil),
   backward: zeroGrad,
@@ -55,6 +57,7 @@ export const ceil = defineUnary({
  */
 export const trunc = defineUnary({
   name: 'trunc',
+  dtypes: FLOATING_DTYPES,
   save: 'none',
   forward: (x) => mapRaw(x, Math.trunc),
   backward: zeroGrad,
@@ -63,6 +66,7 @@ export const trunc = defineUnary({
 
 const roundOp = defineUnary({
   name: 'round',
+  dtypes: FLOATING_DTYPES,
   save: 'none',
   forward: (x) => mapRaw(x, roundHalfEven),
   backward: zeroGrad,
@@ -71,23 +75,26 @@ const roundOp = defineUnary({
 
 const fracOp = defineUnary({
   name: 'frac',
+  dtypes: FLOATING_DTYPES,
   save: 'none',
   forward: (x) => mapRaw(x, (v) => v - Math.trunc(v)),
   backward: (g) => g,
 });
 
-/** x - trunc(x), with the sign of x (torch.frac); float32 only, as torch's is floating only. */
+/** x - trunc(x), with the sign of x (torch.frac); floating dtypes only, as torch's. */
 export function frac(x: Tensor): Tensor {
   if (x instanceof Tensor && !isFloatingDType(x.dtype))
-    throw new TypeError(`frac: expected a float32 tensor, got ${x.dtype} (frac is not defined for integers)`);
+    throw new TypeError(`frac: expected a float32 or float64 tensor, got ${x.dtype} (frac is not defined for integers)`);
   return fracOp(x);
 }
 
 const roundDecimalsOp = defineOp({
   name: 'round',
+  dtypes: FLOATING_DTYPES,
   forward(_ctx, x: Tensor, decimals: number) {
-    // torch's CPU kernel: each step rounded to float32 (its opmath type for float).
-    const f32 = Math.fround;
+    // torch's CPU kernel: each step rounded to the input's type (its opmath type for float and
+    // double).
+    const f32 = x.dtype === 'float64' ? (v: number) => v : Math.fround;
     const scale = f32(10 ** Math.abs(decimals));
     return decimals > 0
       ? mapRaw(x, (v) => f32(roundHalfEven(f32(v * scale)) / scale))
@@ -102,7 +109,7 @@ const roundDecimalsOp = defineOp({
 
 /**
  * Rounds half to even (torch.round). With `decimals` d: nearbyint(x * 10^d) / 10^d, or for a
- * negative d nearbyint(x / 10^-d) * 10^-d, each step in float32 as torch's CPU kernel.
+ * negative d nearbyint(x / 10^-d) * 10^-d, each step in the input's dtype as torch's CPU kernel.
  */
 export function round(x: Tensor, options: { decimals?: number } = {}): Tensor {
   checkOptions('round', options, ['decimals']);
@@ -110,7 +117,8 @@ export function round(x: Tensor, options: { decimals?: number } = {}): Tensor {
   if (!Number.isInteger(decimals)) throw new TypeError(`round: decimals must be an integer, got ${String(decimals)}`);
   if (decimals === 0) return roundOp(x);
   if (!(x instanceof Tensor)) throw new TypeError(`round: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
-  if (x.dtype !== 'float32') throw new TypeError(`round: decimals needs a float32 tensor, got ${x.dtype}`);
+  if (!isFloatingDType(x.dtype))
+    throw new TypeError(`round: decimals needs a float32 or float64 tensor, got ${x.dtype}`);
   return roundDecimalsOp(x, decimals);
 }
 

@@ -18,10 +18,10 @@ export const reduceStatsOps = [
       name,
       op: ([x], p) => x[name](p.dim, { correction: p.correction, keepdim: p.keepdim }),
       samples: samples([{ dim: 1 }, { correction: 0 }, { dim: [0, 2], keepdim: true }]),
-      dtypes: { float32: 'float32' },
+      dtypes: { float32: 'float32', float64: 'float64' },
       supportsGradGrad: true,
       fixtures: tensorOpsGoldens(name),
-      tolerances: { stridedViews: 1e-6 },
+      tolerances: { stridedViews: 1e-6, float64Values: 1e-6 },
       // std's message names var (it is var's check): only var's is declared.
       errorInputs:
         name === 'var'
@@ -41,23 +41,25 @@ export const reduceStatsOps = [
     samples: samples([{ p: 2 }, { p: 1, dim: 1 }, { p: 'inf', dim: 2 }, { p: 3, dim: [0, 1], keepdim: true }], {
       p: 2,
     }),
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     supportsGradGrad: true,
     fixtures: tensorOpsGoldens('norm'),
+    tolerances: { float64Values: 1e-6 },
   }),
   declareOp<P>({
     name: 'logsumexp',
     op: ([x], p) => x.logsumexp(p.dim, p.keepdim),
     samples: samples([{ dim: 1 }, { dim: [0, 2] }, { dim: -1, keepdim: true }]),
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     supportsGradGrad: true,
     fixtures: tensorOpsGoldens('logsumexp'),
+    tolerances: { float64Values: 1e-6 },
   }),
   declareOp<P>({
     name: 'cumsum',
     op: ([x], p) => x.cumsum(p.dim),
     samples: samples([{ dim: 1 }, { dim: -1 }]),
-    dtypes: { float32: 'float32', int32: 'int32' },
+    dtypes: { float32: 'float32', float64: 'float64', int32: 'int32' },
     supportsGradGrad: true,
     fixtures: tensorOpsGoldens('cumsum'),
   }),

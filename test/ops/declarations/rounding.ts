@@ -24,7 +24,9 @@ function rounding(name: string, fn: (x: Tensor, p: P) => Tensor, args: P[] = [{}
       ...args.map((a) => ({ name: `[3, 4] ${JSON.stringify(a)}`, inputs: [offSteps], args: a })),
       { name: '[4, 37]', inputs: [{ shape: [4, 37] }], args: args[0], large: true },
     ],
-    dtypes: args.some((a) => a.decimals) ? { float32: 'float32' } : { float32: 'float32', int32: 'int32' },
+    dtypes: args.some((a) => a.decimals)
+      ? { float32: 'float32', float64: 'float64' }
+      : { float32: 'float32', float64: 'float64', int32: 'int32' },
     supportsGradGrad: false,
   });
 }
@@ -40,7 +42,7 @@ export const roundingOps = [
     name: 'frac',
     op: ([x]) => frac(x),
     samples: [{ name: '[3, 4]', inputs: [offSteps], args: {} }],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     // Its gradient is the incoming one: exact second derivatives.
     supportsGradGrad: true,
   }),
