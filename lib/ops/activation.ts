@@ -4,11 +4,13 @@
 // tanh are the native unary ops of lib/ops/unary.ts. Integer inputs are promoted to float32.
 import { checkNumber, checkOptions, optionKeys } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
+import { FLOATING_DTYPES, isFloatingDType } from '../dtype.js';
 import { native, UnaryOp } from '../native.js';
 import { contiguousStrides } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { unaryInplace } from './inplace.js';
 import { contiguousRaw } from '../raw/elementwise.js';
+import { copyRaw } from '../raw/strided.js';
 import { float32Operand } from './cast.js';
 import { add, mul, sub } from './binary.js';
 import { cos, exp, relu as reluOp, sigmoid, tanh } from './unary.js';
@@ -20,30 +22,38 @@ import { buildsGraph, piecewiseConstant } from '../autograd/recorded_backward.js
 
 /** The elements of a float32 tensor as a row-major Float32Array (a view when contiguous). */
 export function floatValues(t: Tensor): Float32Array {
-  const c = contiguousRaw(t);
-  return (c.storage.data as Float32Array).subarray(c.offset, c.offset + c.numel());
+  return elements(t) as Float32Array;
+}
+
+/** The elements of a float32 or float64 tensor, row-major, in its storage's array type. */
+type Floats = Float32Array | Float64Array;
+
+function elements(t: Tensor): Floats {
+  const c = t.dtype === 'float32' ? contiguousRaw(t) : t.isContiguous() ? t : copyRaw(t);
+  return (c.storage.data as Floats).subarray(c.offset, c.offset + c.numel());
+}
+
+/** A zeroed array of n elements of the same type as `like`. */
+function arrayLike(like: Floats, n: number): Floats {
+  return like instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
 }
 
 function checkInput(op: string, x: unknown): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
-  if (x.dtype === 'float32') return x;
-  if (x.dtype === 'bool') throw new TypeError(`${op}: expected a float32 tensor, got bool`);
+  if (isFloatingDType(x.dtype)) return x;
+  if (x.dtype === 'bool') throw new TypeError(`${op}: expected a float32 or float64 tensor, got bool`);
   return float32Operand(op, x);
 }
 
 interface PointwiseSpec<O> {
   name: string;
-  /** out[i] = f(x[i]); may return an extra array for the backward (e.g. the sigmoid). */
-  forward(x: Float32Array, out: Float32Array, o: O): Float32Array | undefined;
+  /**
+   * out[i] = f(x[i]); may return an extra array for the backward (e.g. the sigmoid). The arrays
+   * are all Float32Array or all Float64Array (the input's dtype).
+   */
+  forward(x: Floats, out: Floats, o: O): Floats | undefined;
   /** dx[i] = g[i] * f'(x[i]) from the input, the output and the forward's extra array. */
-  backward(
-    g: Float32Array,
-    x: Float32Array,
-    out: Float32Array,
-    extra: Float32Array | undefined,
-    dx: Float32Array,
-    o: O,
-  ): void;
+  backward(g: Floats, x: Floats, out: Floats, extra: Floats | undefined, dx: Floats, o: O): void;
   /**
    * f'(x) written with recorded ops, so that a backward building a graph (createGraph) gives a
    * gradient with a derivative of its own; 'piecewiseLinear' where f' is constant between
@@ -54,9 +64,10 @@ interface PointwiseSpec<O> {
 
 function definePointwise<O>(spec: PointwiseSpec<O>): (x: Tensor, o: O) => Tensor {
   /** f'(x) from the kernel: the backward of a gradient of ones. */
-  const kernelSlope = (x: Tensor, y: Tensor, extra: Float32Array | undefined, o: O): Tensor => {
-    const slope = new Float32Array(x.numel());
-    spec.backward(new Float32Array(slope.length).fill(1), floatValues(x), floatValues(y), extra, slope, o);
+  const kernelSlope = (x: Tensor, y: Tensor, extra: Floats | undefined, o: O): Tensor => {
+    const xv = elements(x);
+    const slope = arrayLike(xv, xv.length);
+    spec.backward(arrayLike(xv, xv.length).fill(1), xv, elements(y), extra, slope, o);
     return new Tensor(new Storage(slope), x.shape);
   };
   /**
@@ -64,16 +75,17 @@ function definePointwise<O>(spec: PointwiseSpec<O>): (x: Tensor, o: O) => Tensor
    * is piecewise linear the kernel's slope (exact) as a piecewise-constant op of x, so that x is
    * reached with zeros as in PyTorch.
    */
-  const slopeOf = (x: Tensor, y: Tensor, extra: Float32Array | undefined, o: O, recorded: boolean): Tensor => {
+  const slopeOf = (x: Tensor, y: Tensor, extra: Floats | undefined, o: O, recorded: boolean): Tensor => {
     if (!recorded) return kernelSlope(x, y, extra, o);
     if (spec.derivative === 'piecewiseLinear') return piecewiseConstant(x, kernelSlope(x, y, extra, o));
     return spec.derivative(x, o);
   };
   return defineOp({
     name: spec.name,
-    forward(ctx: OpContext<{ extra: Float32Array | undefined; o: O }>, x: Tensor, o: O) {
-      const xv = floatValues(x);
-      const out = new Float32Array(xv.length);
+    dtypes: FLOATING_DTYPES,
+    forward(ctx: OpContext<{ extra: Floats | undefined; o: O }>, x: Tensor, o: O) {
+      const xv = elements(x);
+      const out = arrayLike(xv, xv.length);
       const extra = spec.forward(xv, out, o);
       const y = new Tensor(new Storage(out), x.shape);
       ctx.save(x, y);
@@ -84,9 +96,9 @@ function definePointwise<O>(spec: PointwiseSpec<O>): (x: Tensor, o: O) => Tensor
     backward(ctx, grad) {
       const [x, y] = ctx.saved;
       if (buildsGraph(grad, x)) return [mul(grad, slopeOf(x, y, ctx.extra, ctx.o, true))];
-      const g = floatValues(grad);
-      const dx = new Float32Array(g.length);
-      spec.backward(g, floatValues(x), floatValues(y), ctx.extra, dx, ctx.o);
+      const g = elements(grad);
+      const dx = arrayLike(g, g.length);
+      spec.backward(g, elements(x), elements(y), ctx.extra, dx, ctx.o);
       return [new Tensor(new Storage(dx), x.shape)];
     },
     // Elementwise: the tangent times f'(x) (recorded when the tangent's graph must reach x).
@@ -221,7 +233,7 @@ export function selu(x: Tensor, options: InplaceOption = {}): Tensor {
 // ---- gelu -------------------------------------------------------------------------------
 
 /** Applies a native unary kernel to a whole contiguous array in place (vectorised, every ISA). */
-function nativeInPlace(code: (typeof UnaryOp)[keyof typeof UnaryOp], a: Float32Array): void {
+function nativeInPlace(code: (typeof UnaryOp)[keyof typeof UnaryOp], a: Floats): void {
   if (a.length === 0) return;
   const shape = [a.length];
   const strides = contiguousStrides(shape);
@@ -237,7 +249,7 @@ const geluErfOp = definePointwise<'none'>({
   name: 'gelu',
   forward(x, out) {
     // cdf = (1 + erf(x / sqrt 2)) / 2 through the native vector erf, kept for the backward.
-    const cdf = new Float32Array(x.length);
+    const cdf = arrayLike(x, x.length);
     for (let i = 0; i < x.length; i++) cdf[i] = x[i] * INV_SQRT2;
     nativeInPlace(UnaryOp.erf, cdf);
     for (let i = 0; i < x.length; i++) {
@@ -260,7 +272,7 @@ const geluErfOp = definePointwise<'none'>({
 const geluTanhOp = definePointwise<'tanh'>({
   name: 'gelu',
   forward(x, out) {
-    const th = new Float32Array(x.length);
+    const th = arrayLike(x, x.length);
     for (let i = 0; i < x.length; i++) {
       const v = x[i];
       th[i] = Math.tanh(SQRT_2_OVER_PI * (v + GELU_C * v * v * v));
@@ -305,7 +317,7 @@ export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
 const siluOp = definePointwise<null>({
   name: 'silu',
   forward(x, out) {
-    const s = Float32Array.from(x);
+    const s = x.slice();
     nativeInPlace(UnaryOp.sigmoid, s);
     for (let i = 0; i < x.length; i++) out[i] = x[i] * s[i];
     return s;
