@@ -1,7 +1,7 @@
 // Fused softmax, log-softmax, log-sum-exp and cross-entropy (native row kernels). The softmax
 // dim is moved last (a permuted view made contiguous) so every row is contiguous; results are
 // returned as a view permuted back, without another copy.
-import type { DType } from '../dtype.js';
+import { type DType, FLOATING_DTYPES } from '../dtype.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { enableGrad, isGradEnabled } from '../autograd/grad_mode.js';
 import { checkOptions, checkTensor, describe, optionKeys } from '../errors.js';
@@ -98,10 +98,28 @@ function rowsInto(op: SoftmaxOpCode, x: Tensor, dim: number, out: Tensor): Tenso
   return out;
 }
 
+/**
+ * softmax or logSoftmax of a float64 tensor in double, max-shifted as the float32 kernel: an
+ * infinite or NaN maximum gives NaN rows, as torch.
+ */
+function softmaxFloat64(x: Tensor, dim: number, log: boolean): Tensor {
+  const shifted = x.sub(x.amax(dim, true));
+  return log ? shifted.sub(shifted.exp().sum(dim, true).log()) : shifted.exp().div(shifted.exp().sum(dim, true));
+}
+
 function softmaxLike(name: string, forwardOp: SoftmaxOpCode, backwardOp: SoftmaxOpCode) {
   const op = defineOp({
     name,
+    dtypes: FLOATING_DTYPES,
     forward(ctx: OpContext<{ dim: number }>, x: Tensor, dim: number) {
+      if (x.dtype === 'float64') {
+        // The float64 path: tensor ops in double (no native row kernel); the backward below is
+        // the recorded formula.
+        const out = x.numel() === 0 ? x.clone() : softmaxFloat64(x, dim, forwardOp === SoftmaxOp.logSoftmax);
+        ctx.save(out, out);
+        ctx.dim = dim;
+        return out;
+      }
       const { rows, back } = rowsOf(x, dim);
       const y = runRows(forwardOp, rows, null);
       const out = back(y);
@@ -114,7 +132,7 @@ function softmaxLike(name: string, forwardOp: SoftmaxOpCode, backwardOp: Softmax
     backward(ctx, grad) {
       const [y, out] = ctx.saved;
       const dim = ctx.dim;
-      if (isGradEnabled() || hasTangent(grad, out)) {
+      if (isGradEnabled() || hasTangent(grad, out) || out.dtype === 'float64') {
         // createGraph: the same formula as recorded ops, so the gradient has a derivative.
         // softmax: out (g - sum(g out)); logSoftmax: g - exp(out) sum(g).
         return [
@@ -138,7 +156,7 @@ function softmaxLike(name: string, forwardOp: SoftmaxOpCode, backwardOp: Softmax
   return (x: Tensor, dim = -1, options: SoftmaxOutOptions = {}): Tensor => {
     checkTensor(name, 'input', x);
     checkOptions(name, options, SOFTMAX_OUT_OPTIONS);
-    requireFloat(name, x);
+    if (x.dtype !== 'float64' || options.out !== undefined) requireFloat(name, x);
     const d = normalizeDim(name, dim, x.ndim);
     if (options.out === undefined) return op(x, d);
     return rowsInto(forwardOp, x, d, checkOut(name, options.out, x.shape, x));

@@ -23,7 +23,9 @@ export const softmaxOps = [
     name: 'softmax',
     op: ([x], { dim }) => softmax(x, dim),
     samples,
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
+    // float32's kernel rounds its exp, sum and quotient (or log) separately: a few ulps.
+    tolerances: { float64Values: 1e-6 },
     supportsGradGrad: true,
     isa: true,
     fixtures: softmaxGoldens('softmax'),
@@ -39,7 +41,9 @@ export const softmaxOps = [
     name: 'logSoftmax',
     op: ([x], { dim }) => logSoftmax(x, dim),
     samples,
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
+    // float32's kernel rounds its exp, sum and quotient (or log) separately: a few ulps.
+    tolerances: { float64Values: 1e-6 },
     supportsGradGrad: true,
     isa: true,
     fixtures: softmaxGoldens('logSoftmax'),
