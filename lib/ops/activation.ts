@@ -26,9 +26,9 @@ export function floatValues(t: Tensor): Float32Array {
 }
 
 /** The elements of a float32 or float64 tensor, row-major, in its storage's array type. */
-type Floats = Float32Array | Float64Array;
+export type Floats = Float32Array | Float64Array;
 
-function elements(t: Tensor): Floats {
+export function elements(t: Tensor): Floats {
   const c = t.dtype === 'float32' ? contiguousRaw(t) : t.isContiguous() ? t : copyRaw(t);
   return (c.storage.data as Floats).subarray(c.offset, c.offset + c.numel());
 }

@@ -6,7 +6,8 @@ import { checkOptions, describe, optionKeys } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { formatShape, sameShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { floatValues, softplus } from './activation.js';
+import { elements, type Floats, softplus } from './activation.js';
+import { allocate, FLOATING_DTYPES, type FloatDType, isFloatingDType } from '../dtype.js';
 import { crossEntropy, type CrossEntropyOptions, type Reduction } from './softmax.js';
 import { valuesAs } from '../raw/strided.js';
 import { recorded } from '../trace.js';
@@ -22,8 +23,8 @@ export { crossEntropy, type CrossEntropyOptions, type Reduction };
 /** klDiv's reductions: PyTorch's, plus 'batchmean' (the sum divided by the batch size). */
 export type KLDivReduction = Reduction | 'batchmean';
 
-function scalar(v: number): Tensor {
-  return new Tensor(new Storage(new Float32Array([v])), []);
+function scalar(v: number, dtype: FloatDType): Tensor {
+  return new Tensor(new Storage(allocate(dtype, 1).fill(v)), []);
 }
 
 function checkReduction(op: string, r: unknown, extra: string[] = []): void {
@@ -37,9 +38,9 @@ function checkPair(op: string, input: unknown, target: unknown): [Tensor, Tensor
     throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
   if (!(target instanceof Tensor))
     throw new TypeError(`${op}: target must be a Tensor, got ${target === null ? 'null' : typeof target}`);
-  if (input.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${input.dtype}`);
-  if (target.dtype !== 'float32')
-    throw new TypeError(`${op}: target must be float32 (the same dtype as input), got ${target.dtype}`);
+  if (!isFloatingDType(input.dtype)) throw new TypeError(`${op}: input must be float32 or float64, got ${input.dtype}`);
+  if (target.dtype !== input.dtype)
+    throw new TypeError(`${op}: target must be ${input.dtype} (the same dtype as input), got ${target.dtype}`);
   if (!sameShape(input.shape, target.shape)) {
     throw new RangeError(
       `${op}: target of shape ${formatShape(target.shape)} does not match input of shape ${formatShape(input.shape)}; reshape one of them (e.g. a [N] target for a [N, 1] output)`,
@@ -49,17 +50,18 @@ function checkPair(op: string, input: unknown, target: unknown): [Tensor, Tensor
 }
 
 /** Per-element values broadcast to `shape` (a weight), or null. */
-function broadcastValues(
-  op: string,
-  name: string,
-  t: Tensor | null | undefined,
-  shape: readonly number[],
-): Float32Array | null {
+function broadcastValues(op: string, name: string, t: Tensor | null | undefined, input: Tensor): Floats | null {
   if (t === null || t === undefined) return null;
-  if (!(t instanceof Tensor) || t.dtype !== 'float32')
-    throw new TypeError(`${op}: ${name} must be a float32 tensor, got ${t instanceof Tensor ? t.dtype : typeof t}`);
+  const shape = input.shape;
+  if (!(t instanceof Tensor) || !isFloatingDType(t.dtype))
+    throw new TypeError(
+      `${op}: ${name} must be a float32 or float64 tensor, got ${t instanceof Tensor ? t.dtype : typeof t}`,
+    );
   try {
-    return Float32Array.from(valuesAs(t, shape) as Float32Array);
+    // In the input's dtype (a float32 weight of a float64 loss is widened exactly).
+    const values = allocate(input.dtype, input.numel()) as Floats;
+    values.set(valuesAs(t, shape) as Floats);
+    return values;
   } catch {
     throw new RangeError(
       `${op}: ${name} of shape ${formatShape(t.shape)} cannot be broadcast to input of shape ${formatShape(shape)}`,
@@ -80,7 +82,7 @@ interface ElementLoss {
   /** d loss / d t */
   dt: ElementFn;
   /** Checks the input values (BCE: probabilities). */
-  check?(x: Float32Array): void;
+  check?(x: Floats): void;
   /**
    * dx and dt written with recorded ops, for a backward that builds a graph (createGraph): w the
    * weight, p the pos_weight (1 when absent), k the loss's constant parameter (beta, delta).
@@ -93,8 +95,8 @@ interface ElementLoss {
 
 interface ElementPlan {
   reduction: KLDivReduction;
-  weight: Float32Array | null;
-  posWeight: Float32Array | null;
+  weight: Floats | null;
+  posWeight: Floats | null;
   /** The 'batchmean' / 'mean' divisor. */
   divisor: number;
   /** SmoothL1's beta, Huber's delta (also in posWeight, element by element, for the loops). */
@@ -110,7 +112,7 @@ function recordedElementGrads(
   target: Tensor,
   grad: Tensor,
 ): (Tensor | null)[] {
-  const asTensor = (a: Float32Array | null): TensorLike => (a ? new Tensor(new Storage(a), input.shape) : 1);
+  const asTensor = (a: Floats | null): TensorLike => (a ? new Tensor(new Storage(a), input.shape) : 1);
   const [w, p] = [asTensor(plan.weight), asTensor(plan.posWeight)];
   const each = plan.reduction === 'none' || plan.reduction === 'sum' ? grad : div(grad, plan.divisor);
   return [spec.recorded.dx, spec.recorded.dt].map((d, k) =>
@@ -121,31 +123,32 @@ function recordedElementGrads(
 function defineElementLoss(spec: ElementLoss) {
   return defineOp({
     name: spec.name,
+    dtypes: FLOATING_DTYPES,
     forward(ctx: OpContext<{ plan: ElementPlan }>, input: Tensor, target: Tensor, plan: ElementPlan) {
-      const x = floatValues(input);
-      const t = floatValues(target);
+      const x = elements(input);
+      const t = elements(target);
       spec.check?.(x);
       const { weight: w, posWeight: p } = plan;
       ctx.save(input, target);
       ctx.plan = plan;
       if (plan.reduction === 'none') {
-        const out = new Float32Array(x.length);
+        const out = allocate(input.dtype, x.length);
         for (let i = 0; i < x.length; i++) out[i] = spec.loss(x[i], t[i], w ? w[i] : 1, p ? p[i] : 1);
         return new Tensor(new Storage(out), input.shape);
       }
       let sum = 0;
       for (let i = 0; i < x.length; i++) sum += spec.loss(x[i], t[i], w ? w[i] : 1, p ? p[i] : 1);
-      return scalar(plan.reduction === 'sum' ? sum : sum / plan.divisor);
+      return scalar(plan.reduction === 'sum' ? sum : sum / plan.divisor, input.dtype as FloatDType);
     },
     backward(ctx, grad) {
       const [input, target] = ctx.saved;
       const plan = ctx.plan;
       if (buildsGraph(grad, input, target))
         return recordedElementGrads(spec, plan, ctx.needsInputGrad, input, target, grad);
-      const x = floatValues(input);
-      const t = floatValues(target);
+      const x = elements(input);
+      const t = elements(target);
       const { weight: w, posWeight: p } = plan;
-      const perElement = plan.reduction === 'none' ? floatValues(grad) : null;
+      const perElement = plan.reduction === 'none' ? elements(grad) : null;
       const g0 = perElement ? 0 : (grad.item() as number) / (plan.reduction === 'sum' ? 1 : plan.divisor);
       const grads: (Tensor | null)[] = [];
       for (const [k, d] of [
@@ -156,7 +159,7 @@ function defineElementLoss(spec: ElementLoss) {
           grads.push(null);
           continue;
         }
-        const out = new Float32Array(x.length);
+        const out = allocate(input.dtype, x.length);
         for (let i = 0; i < x.length; i++)
           out[i] = (perElement ? perElement[i] : g0) * d(x[i], t[i], w ? w[i] : 1, p ? p[i] : 1);
         grads.push(new Tensor(new Storage(out), input.shape));
@@ -167,11 +170,11 @@ function defineElementLoss(spec: ElementLoss) {
     jvp(ctx, tx, tt) {
       const [input, target] = ctx.saved;
       const plan = ctx.plan;
-      const x = floatValues(input);
-      const t = floatValues(target);
+      const x = elements(input);
+      const t = elements(target);
       const { weight: w, posWeight: p } = plan;
       const slope = (d: ElementFn): Tensor => {
-        const out = new Float32Array(x.length);
+        const out = allocate(input.dtype, x.length);
         for (let i = 0; i < x.length; i++) out[i] = d(x[i], t[i], w ? w[i] : 1, p ? p[i] : 1);
         return new Tensor(new Storage(out), input.shape);
       };
@@ -188,13 +191,15 @@ function elementLoss(
   input: Tensor,
   target: Tensor,
   reduction: KLDivReduction,
-  extras: { weight?: Float32Array | null; posWeight?: Float32Array | null; param?: number } = {},
+  extras: { weight?: Floats | null; posWeight?: Floats | null; param?: number } = {},
 ): Tensor {
   const divisor = reduction === 'batchmean' ? (input.ndim > 0 ? input.shape[0] : 1) : input.numel();
   const param = extras.param ?? 1;
   const weight = extras.weight ?? null;
   const posWeight =
-    extras.param !== undefined ? new Float32Array(input.numel()).fill(param) : (extras.posWeight ?? null);
+    extras.param !== undefined
+      ? (allocate(input.dtype, input.numel()) as Floats).fill(param)
+      : (extras.posWeight ?? null);
   return fn(input, target, { reduction, weight, posWeight, divisor, param });
 }
 
@@ -445,7 +450,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOp
     const reduction = options.reduction ?? 'mean';
     checkReduction(op, reduction);
     const [x, t] = checkPair(op, input, target);
-    return elementLoss(bceOp, x, t, reduction, { weight: broadcastValues(op, 'weight', options.weight, x.shape) });
+    return elementLoss(bceOp, x, t, reduction, { weight: broadcastValues(op, 'weight', options.weight, x) });
   }) as Tensor<'float32'>;
 }
 
@@ -469,8 +474,8 @@ export function binaryCrossEntropyWithLogits(
     checkReduction(op, reduction);
     const [x, t] = checkPair(op, input, target);
     return elementLoss(bceLogitsOp, x, t, reduction, {
-      weight: broadcastValues(op, 'weight', options.weight, x.shape),
-      posWeight: broadcastValues(op, 'posWeight', options.posWeight, x.shape),
+      weight: broadcastValues(op, 'weight', options.weight, x),
+      posWeight: broadcastValues(op, 'posWeight', options.posWeight, x),
     });
   }) as Tensor<'float32'>;
 }
@@ -502,7 +507,8 @@ interface NllPlan {
   C: number;
   inner: number;
   targets: Int32Array;
-  weight: Float32Array | null;
+  weight: Floats | null;
+  dtype: FloatDType;
   ignoreIndex: number;
   reduction: Reduction;
   batchShape: number[];
@@ -511,11 +517,12 @@ interface NllPlan {
 
 const nllOp = defineOp({
   name: 'nllLoss',
+  dtypes: FLOATING_DTYPES,
   forward(ctx: OpContext<{ plan: NllPlan; xShape: Shape }>, input: Tensor, plan: NllPlan) {
     // (plan.denominator is set below, before the backward or the JVP reads it)
-    const x = floatValues(input);
+    const x = elements(input);
     const { C, inner, targets, weight, ignoreIndex } = plan;
-    const losses = new Float32Array(targets.length);
+    const losses = allocate(plan.dtype, targets.length);
     let sum = 0;
     let wsum = 0;
     for (let k = 0; k < targets.length; k++) {
@@ -533,7 +540,7 @@ const nllOp = defineOp({
     ctx.xShape = input.shape;
     if (plan.reduction === 'none') return new Tensor(new Storage(losses), plan.batchShape);
     plan.denominator = plan.reduction === 'mean' ? wsum : 1;
-    return scalar(sum / plan.denominator);
+    return scalar(sum / plan.denominator, plan.dtype);
   },
   backward(ctx, grad) {
     const plan = ctx.plan;
@@ -544,7 +551,7 @@ const nllOp = defineOp({
       if (plan.reduction !== 'none') return [mul(div(grad, plan.denominator || 1), mask)];
       return [mul(ctx.xShape.length === 1 ? grad : unsqueeze(grad, 1), mask)];
     }
-    const perElement = plan.reduction === 'none' ? floatValues(grad) : null;
+    const perElement = plan.reduction === 'none' ? elements(grad) : null;
     const g0 = perElement ? 0 : (grad.item() as number) / plan.denominator;
     return [nllGrad(plan, ctx.xShape, perElement, g0)];
   },
@@ -560,9 +567,9 @@ const nllOp = defineOp({
 });
 
 /** The input's gradient from the per-loss gradients (or g0 for each). */
-function nllGrad(plan: NllPlan, shape: Shape, perElement: Float32Array | null, g0: number): Tensor {
+function nllGrad(plan: NllPlan, shape: Shape, perElement: Floats | null, g0: number): Tensor {
   const { C, inner, targets, weight, ignoreIndex } = plan;
-  const dx = new Float32Array(targets.length * C);
+  const dx = allocate(plan.dtype, targets.length * C);
   for (let k = 0; k < targets.length; k++) {
     const c = targets[k];
     if (c === ignoreIndex) continue;
@@ -598,7 +605,8 @@ export function nllLoss(input: Tensor, target: Tensor, options: NLLOptions = {})
     const op = 'nllLoss';
     if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${typeof input}`);
     if (!(target instanceof Tensor)) throw new TypeError(`${op}: target must be a Tensor, got ${typeof target}`);
-    if (input.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${input.dtype}`);
+    if (!isFloatingDType(input.dtype))
+      throw new TypeError(`${op}: input must be float32 or float64, got ${input.dtype}`);
     if (target.dtype !== 'int32') throw new TypeError(`${op}: target must be int32 class indices, got ${target.dtype}`);
     const reduction = options.reduction ?? 'mean';
     checkReduction(op, reduction);
@@ -611,14 +619,17 @@ export function nllLoss(input: Tensor, target: Tensor, options: NLLOptions = {})
         `${op}: target of shape ${formatShape(target.shape)} does not match input of shape ${formatShape(input.shape)} (expected class indices of shape ${formatShape(batchShape)})`,
       );
     }
-    let weight: Float32Array | null = null;
+    let weight: Floats | null = null;
     if (options.weight !== undefined && options.weight !== null) {
       const w = options.weight;
-      if (!(w instanceof Tensor) || w.dtype !== 'float32')
-        throw new TypeError(`${op}: weight must be a float32 tensor, got ${w instanceof Tensor ? w.dtype : typeof w}`);
+      if (!(w instanceof Tensor) || !isFloatingDType(w.dtype))
+        throw new TypeError(
+          `${op}: weight must be a float32 or float64 tensor, got ${w instanceof Tensor ? w.dtype : typeof w}`,
+        );
       if (w.ndim !== 1 || w.shape[0] !== C)
         throw new RangeError(`${op}: weight of shape ${formatShape(w.shape)} must have one entry per class (${C})`);
-      weight = floatValues(w).slice();
+      weight = allocate(input.dtype, C) as Floats;
+      weight.set(elements(w));
     }
     const targets = Int32Array.from(target.toTypedArray() as Int32Array);
     for (let k = 0; k < targets.length; k++) {
@@ -626,6 +637,16 @@ export function nllLoss(input: Tensor, target: Tensor, options: NLLOptions = {})
       if (c !== ignoreIndex && (c < 0 || c >= C))
         throw new RangeError(`${op}: target ${c} at position ${k} is out of bounds for ${C} classes`);
     }
-    return nllOp(input, { C, inner, targets, weight, ignoreIndex, reduction, batchShape, denominator: 1 });
+    return nllOp(input, {
+      C,
+      inner,
+      targets,
+      weight,
+      dtype: input.dtype as FloatDType,
+      ignoreIndex,
+      reduction,
+      batchShape,
+      denominator: 1,
+    });
   }) as Tensor<'float32'>;
 }

@@ -84,7 +84,9 @@ const fracOp = defineUnary({
 /** x - trunc(x), with the sign of x (torch.frac); floating dtypes only, as torch's. */
 export function frac(x: Tensor): Tensor {
   if (x instanceof Tensor && !isFloatingDType(x.dtype))
-    throw new TypeError(`frac: expected a float32 or float64 tensor, got ${x.dtype} (frac is not defined for integers)`);
+    throw new TypeError(
+      `frac: expected a float32 or float64 tensor, got ${x.dtype} (frac is not defined for integers)`,
+    );
   return fracOp(x);
 }
 

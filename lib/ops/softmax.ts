@@ -1,7 +1,7 @@
 // Fused softmax, log-softmax, log-sum-exp and cross-entropy (native row kernels). The softmax
 // dim is moved last (a permuted view made contiguous) so every row is contiguous; results are
 // returned as a view permuted back, without another copy.
-import { type DType, FLOATING_DTYPES } from '../dtype.js';
+import { allocate, type DType, FLOATING_DTYPES, isFloatingDType } from '../dtype.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { enableGrad, isGradEnabled } from '../autograd/grad_mode.js';
 import { checkOptions, checkTensor, describe, optionKeys } from '../errors.js';
@@ -336,10 +336,22 @@ const crossEntropyOp = defineOp({
  * times the class weights; zero on ignored rows), then the reduction by the forward's
  * denominator.
  */
-function crossEntropyComposite(input: Tensor, plan: CrossEntropyPlan, denominator: number): Tensor {
-  const [n, C] = plan.rows.shape;
+function crossEntropyComposite(
+  input: Tensor,
+  plan: {
+    targets: Int32Array | Float32Array | Float64Array;
+    weight: Float32Array | Float64Array | null;
+    ignoreIndex: number;
+    smoothing: number;
+    reduction: Reduction;
+    batchShape: number[];
+  },
+  denominator: number,
+): Tensor {
+  const C = input.shape[input.ndim === 1 ? 0 : 1];
+  const n = C === 0 ? 0 : input.numel() / C;
   const eps = plan.smoothing;
-  const m = new Float32Array(n * C);
+  const m = allocate(input.dtype, n * C);
   for (let r = 0; r < n; r++) {
     for (let c = 0; c < C; c++) {
       const w = plan.weight ? plan.weight[c] : 1;
@@ -355,7 +367,7 @@ function crossEntropyComposite(input: Tensor, plan: CrossEntropyPlan, denominato
   const rows = input.ndim === 1 ? input.reshape([1, C]) : input.permute([0, ...dims.slice(2), 1]).reshape([n, C]);
   const losses = rows
     .logSoftmax(1)
-    .mul(Tensor.fromData(m, [n, C]))
+    .mul(new Tensor(new Storage(m), [n, C]))
     .sum(1)
     .neg();
   if (plan.reduction === 'none') return losses.reshape(plan.batchShape);
@@ -382,6 +394,60 @@ function crossEntropyOfProbabilities(
   const losses = weighted.sum(classDim).neg();
   if (reduction === 'none') return losses;
   return reduction === 'sum' ? losses.sum() : losses.sum().div(losses.numel());
+}
+
+/**
+ * crossEntropy of float64 logits, in double through recorded ops (no fused float64 kernel):
+ * class indices through the composite loss (the fused kernel's formula), probabilities (float64,
+ * the input's dtype) as torch computes them. The checks are the float32 path's.
+ */
+function crossEntropyFloat64(
+  input: Tensor,
+  target: Tensor,
+  weight: Tensor | null,
+  ignoreIndex: number,
+  smoothing: number,
+  reduction: Reduction,
+): Tensor {
+  const op = 'crossEntropy';
+  const classDim = input.ndim === 1 ? 0 : 1;
+  const C = input.shape[classDim];
+  const batchShape = input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
+  const expected = `int32 class indices of shape ${formatShape(batchShape)} or float64 class probabilities of the input's shape ${formatShape(input.shape)}`;
+  let w: Float64Array | null = null;
+  if (weight) {
+    if (!(weight instanceof Tensor) || !isFloatingDType(weight.dtype) || weight.ndim !== 1 || weight.shape[0] !== C)
+      throw new RangeError(
+        `${op}: weight must be a float tensor of shape [${C}], got ${weight instanceof Tensor ? `${weight.dtype} ${formatShape(weight.shape)}` : typeof weight}`,
+      );
+    w = Float64Array.from(weight.toTypedArray() as Float32Array | Float64Array);
+  }
+  if (target.dtype === 'float64') {
+    if (target.ndim !== input.ndim || target.shape.some((s, i) => s !== input.shape[i]))
+      throw new RangeError(`${op}: target must be ${expected}; got ${describe(target)}`);
+    return crossEntropyOfProbabilities(input, target, w && new Tensor(new Storage(w), [C]), smoothing, reduction);
+  }
+  if (target.dtype !== 'int32') {
+    const looksLikeLabels = target.ndim === batchShape.length && target.shape.every((s, i) => s === batchShape[i]);
+    throw new TypeError(
+      `${op}: target must be ${expected}; got ${describe(target)}` +
+        (looksLikeLabels && isFloatingDType(target.dtype)
+          ? ' (class labels must be int32: cast them with .int())'
+          : ''),
+    );
+  }
+  if (target.ndim !== batchShape.length || target.shape.some((s, i) => s !== batchShape[i]))
+    throw new RangeError(`${op}: target must be ${expected}; got ${describe(target)}`);
+  const targets = target.toTypedArray() as Int32Array;
+  let denominator = 0;
+  for (let r = 0; r < targets.length; r++) {
+    const y = targets[r];
+    if (y === ignoreIndex) continue;
+    if (y < 0 || y >= C) throw new RangeError(`${op}: target ${y} is out of bounds for ${C} classes (row ${r})`);
+    denominator += w ? w[y] : 1;
+  }
+  const plan = { targets, weight: w, ignoreIndex, smoothing, reduction, batchShape };
+  return crossEntropyComposite(input, plan, reduction === 'mean' ? denominator : 1);
 }
 
 /** The input's gradient from each row's loss gradient (input layout). */
@@ -433,7 +499,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   checkOptions(op, options, CROSS_ENTROPY_OPTIONS);
   // One op of a traced forward (onnx.export), target and options included.
   return recorded('crossEntropy', [input, target, options], () => {
-    requireFloat(op, input);
+    if (input.dtype !== 'float64') requireFloat(op, input);
     const reduction = options.reduction ?? 'mean';
     if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
       throw new RangeError(`${op}: reduction must be 'mean', 'sum' or 'none', got '${String(reduction)}'`);
@@ -444,6 +510,8 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     const ignoreIndex = options.ignoreIndex ?? -100;
     if (input.ndim < 1)
       throw new RangeError(`${op}: input must have at least 1 dim (classes), got shape ${formatShape(input.shape)}`);
+    if (input.dtype === 'float64')
+      return crossEntropyFloat64(input, target, options.weight ?? null, ignoreIndex, smoothing, reduction);
     const unbatched = input.ndim === 1;
     const x = unbatched ? new Tensor(input.storage, [1, input.shape[0]], [0, input.strides[0]], input.offset) : input;
     const C = x.shape[1];

@@ -161,7 +161,9 @@ describe('errors name the op and the values', () => {
     expect(() => m.round(m.zeros([2]), { decimals: 0.5 })).toThrow(/round: decimals must be an integer, got 0.5/);
     expect(() => m.round(m.zeros([2]), { decimal: 1 } as never)).toThrow(/round: unknown option 'decimal'/);
     expect(() => m.round(m.zeros([2], { dtype: 'int32' }), { decimals: 1 })).toThrow(/round: decimals needs a float32/);
-    expect(() => m.frac(m.zeros([2], { dtype: 'int32' }))).toThrow(/frac: expected a float32 or float64 tensor, got int32/);
+    expect(() => m.frac(m.zeros([2], { dtype: 'int32' }))).toThrow(
+      /frac: expected a float32 or float64 tensor, got int32/,
+    );
     expect(() => m.erfinv('x' as never)).toThrow(/erfinv: expected a Tensor, got string/);
     expect(Array.from(m.floor(m.tensor([-2, 3], { dtype: 'int32' })).data)).toEqual([-2, 3]);
   });

@@ -21,9 +21,11 @@ function loss(name: string, fn: Loss, samples: Sample<P>[]) {
     name,
     op: ([x, t], p) => fn(x, t, p),
     samples,
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     supportsGradGrad: true,
     fixtures: nnLossGoldens(name),
+    // float32 rounds each element's loss (and the parameters: delta, beta) before the sum.
+    tolerances: { float64Values: 1e-6 },
   });
 }
 const everyReduction = (inputs: InputSpec[], extra: P = {}): Sample<P>[] =>
@@ -54,8 +56,12 @@ export const lossOps = [
   ),
   loss('binaryCrossEntropy', F.binaryCrossEntropy as Loss, [
     {
+      // Probabilities below 0.5, so that the dtypes rule's rounding of 3x keeps them in [0, 1].
       name: 'probabilities',
-      inputs: [probs([2, 3]), { shape: [2, 3], values: [0, 1, 0.3, 1, 0, 0.5], grad: false }],
+      inputs: [
+        { shape: [2, 3], values: [0.12, 0.3, 0.45, 0.2, 0.05, 0.4] },
+        { shape: [2, 3], values: [0, 1, 0.3, 1, 0, 0.5], grad: false },
+      ],
       args: {},
     },
   ]),
@@ -84,7 +90,7 @@ export const lossOps = [
         args: { weight: tensor([0.5, 1, 2]) },
       },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     // Under createGraph the backward is recorded ops (grad times the constant mask).
     supportsGradGrad: true,
     fixtures: nllGoldens(),

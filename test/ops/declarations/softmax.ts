@@ -91,7 +91,9 @@ export const softmaxOps = [
         args: { labelSmoothing: 0.1 },
       },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
+    // float64: the composite loss in double; float32's fused kernel rounds its logsumexp.
+    tolerances: { float64Values: 1e-6 },
     // The fused kernel's backward, and under createGraph the same loss as recorded ops.
     supportsGradGrad: true,
     isa: true,
