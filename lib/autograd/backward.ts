@@ -33,7 +33,8 @@ function defaultGrad(op: string, out: Tensor, given: Tensor | undefined): Tensor
       `${op}: grad can be implicitly created only for scalar outputs; pass a gradient for shape ${formatShape(out.shape)}`,
     );
   }
-  return ones(out.shape);
+  // In the output's dtype (torch's ones_like): a float64 loss seeds float64 gradients.
+  return ones(out.shape, { dtype: out.dtype === 'float64' ? 'float64' : 'float32' });
 }
 
 declare module '../tensor.js' {

@@ -3,6 +3,7 @@ import { checkNumber, checkOptions, checkTensor, describe, type OptionKeys, opti
 import { defaultGenerator, type Generator } from '../random.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { isFloatingDType } from '../dtype.js';
 
 /** The nonlinearities calculateGain knows (PyTorch's names). */
 export type Nonlinearity =
@@ -87,7 +88,7 @@ function fans(op: string, t: Tensor): { fanIn: number; fanOut: number } {
 
 function fill(name: string, t: Tensor, value: (i: number) => number): Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`${name}: expected a Tensor, got ${typeof t}`);
-  if (t.dtype !== 'float32') throw new TypeError(`${name}: expected a float32 tensor, got ${t.dtype}`);
+  if (!isFloatingDType(t.dtype)) throw new TypeError(`${name}: expected a float32 or float64 tensor, got ${t.dtype}`);
   const data = t.storage.data;
   const n = t.numel();
   const nd = t.ndim;

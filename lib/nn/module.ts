@@ -3,7 +3,7 @@
 // `module(...)`: it runs the forward pre-hooks, forward, then the forward hooks.
 import { noGrad } from '../autograd/grad_mode.js';
 import { Device, type DeviceLike, isDeviceString, requireCpu } from '../device.js';
-import { type DType, isDType } from '../dtype.js';
+import { type DType, type FloatDType, isDType, isFloatingDType } from '../dtype.js';
 import { checkFunction, checkOptions, describe } from '../errors.js';
 import { fillRaw } from '../raw/strided.js';
 import { formatShape, sameShape } from '../shape.js';
@@ -246,7 +246,8 @@ export abstract class Module {
 
   /**
    * torch's Module.to(device), to(dtype), to(device, dtype), to(tensor): the device must be the
-   * CPU and the dtype float32 (the parameters' own), so this returns the module unchanged.
+   * CPU; a floating dtype (float32, float64) converts every floating parameter and buffer to it
+   * (see `double`). Returns this module.
    */
   to(...args: (DeviceLike | DType | Tensor | { device?: DeviceLike; dtype?: DType; nonBlocking?: boolean })[]): this {
     const op = 'Module.to';
@@ -270,10 +271,52 @@ export abstract class Module {
         );
     }
     for (const d of dtypes) {
-      if (d !== 'float32')
+      if (!isDType(d) || !isFloatingDType(d))
         throw new TypeError(
-          `${op}: only floating point dtypes are accepted (here float32), but got desired dtype=${String(d)}`,
+          `${op}: only floating point dtypes are accepted (here float32 or float64), but got desired dtype=${String(d)}`,
         );
+    }
+    return dtypes.length ? this.castFloating(dtypes[dtypes.length - 1] as FloatDType) : this;
+  }
+
+  /**
+   * Converts every floating parameter and buffer (and a parameter's gradient) to float64
+   * (PyTorch's `Module.double`); returns this module. The converted parameters are new Parameter
+   * objects (a parameter shared by several modules stays shared): make the optimizer after
+   * converting, as PyTorch asks for `.cuda()`.
+   */
+  double(): this {
+    return this.castFloating('float64');
+  }
+
+  /** Converts every floating parameter and buffer to float32 (PyTorch's `Module.float`); see `double`. */
+  float(): this {
+    return this.castFloating('float32');
+  }
+
+  private castFloating(dtype: FloatDType): this {
+    const converted = new Map<Tensor, Tensor>();
+    const convert = (t: Tensor): Tensor => {
+      let c = converted.get(t);
+      if (c === undefined) {
+        const data = noGrad(() => t.detach().to(dtype));
+        if (t instanceof Parameter) {
+          const p = new Parameter(data, t.requiresGrad);
+          if (t.grad) p.grad = noGrad(() => (t.grad as Tensor).to(dtype));
+          c = p;
+        } else {
+          c = data;
+        }
+        converted.set(t, c);
+      }
+      return c;
+    };
+    for (const m of this.modules()) {
+      const fields = m as unknown as Record<string, unknown>;
+      for (const [k, v] of m.ownEntries()) {
+        if (!(v instanceof Tensor) || !isFloatingDType(v.dtype) || v.dtype === dtype) continue;
+        if (v instanceof Parameter || m._buffers.has(k)) fields[k] = convert(v);
+      }
     }
     return this;
   }

@@ -211,3 +211,49 @@ describe('parameter counts, summary and bad inputs', () => {
     expect(bn(model).numBatchesTracked!.item()).toBe(1);
   });
 });
+
+describe('Module.double, float and to(dtype)', () => {
+  class Affine extends nn.Module {
+    weight = new nn.Parameter(randn([3]));
+    bias = new nn.Parameter(zeros([3]));
+    constant = tensor([1, 2, 3]); // a plain tensor field: neither a parameter nor a buffer
+    constructor() {
+      super();
+      this.registerBuffer('running', tensor([0.5, 0.25, 0.125]));
+      this.registerBuffer('steps', zeros([1], { dtype: 'int32' }));
+    }
+    forward(x: Tensor): Tensor {
+      return x.mul(this.weight).add(this.bias);
+    }
+  }
+
+  it('converts every floating parameter, buffer and gradient, keeping a shared parameter shared', () => {
+    const inner = new Affine();
+    const model = new nn.Sequential(inner, inner);
+    const w32 = inner.weight.toTypedArray() as Float32Array;
+    model
+      .call(randn([2, 3]))
+      .sum()
+      .backward();
+    expect(model.double()).toBe(model);
+    expect(inner.weight.dtype).toBe('float64');
+    expect(inner.weight.requiresGrad).toBe(true);
+    expect(Array.from(inner.weight.toTypedArray())).toEqual(Array.from(w32));
+    expect(inner.weight.grad!.dtype).toBe('float64');
+    expect((inner as unknown as { running: Tensor }).running.dtype).toBe('float64');
+    expect((inner as unknown as { steps: Tensor }).steps.dtype).toBe('int32');
+    expect(inner.constant.dtype).toBe('float32');
+    expect([...model.parameters()].length).toBe(2);
+    expect(model.stateDict()['0.running'].dtype).toBe('float64');
+    // A float64 forward and backward through the converted parameters.
+    const y = model.call(randn([2, 3], { dtype: 'float64' }));
+    expect(y.dtype).toBe('float64');
+    y.sum().backward();
+    // The seed of a float64 loss is float64 (a bias's gradient is the seed, summed).
+    expect(inner.bias.grad!.dtype).toBe('float64');
+    expect(model.to('float32')).toBe(model);
+    expect(inner.weight.dtype).toBe('float32');
+    expect(model.to({ dtype: 'float64' }).float()).toBe(model);
+    expect(inner.bias.dtype).toBe('float32');
+  });
+});
