@@ -9,8 +9,7 @@ import { native, UnaryOp } from '../native.js';
 import { contiguousStrides } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { unaryInplace } from './inplace.js';
-import { contiguousRaw } from '../raw/elementwise.js';
-import { copyRaw } from '../raw/strided.js';
+import { type FloatArray, floatElements } from '../raw/elementwise.js';
 import { float32Operand } from './cast.js';
 import { add, mul, sub } from './binary.js';
 import { cos, exp, relu as reluOp, sigmoid, tanh } from './unary.js';
@@ -22,19 +21,11 @@ import { buildsGraph, piecewiseConstant } from '../autograd/recorded_backward.js
 
 /** The elements of a float32 tensor as a row-major Float32Array (a view when contiguous). */
 export function floatValues(t: Tensor): Float32Array {
-  return elements(t) as Float32Array;
-}
-
-/** The elements of a float32 or float64 tensor, row-major, in its storage's array type. */
-export type Floats = Float32Array | Float64Array;
-
-export function elements(t: Tensor): Floats {
-  const c = t.dtype === 'float32' ? contiguousRaw(t) : t.isContiguous() ? t : copyRaw(t);
-  return (c.storage.data as Floats).subarray(c.offset, c.offset + c.numel());
+  return floatElements(t) as Float32Array;
 }
 
 /** A zeroed array of n elements of the same type as `like`. */
-function arrayLike(like: Floats, n: number): Floats {
+function arrayLike(like: FloatArray, n: number): FloatArray {
   return like instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
 }
 
@@ -51,9 +42,9 @@ interface PointwiseSpec<O> {
    * out[i] = f(x[i]); may return an extra array for the backward (e.g. the sigmoid). The arrays
    * are all Float32Array or all Float64Array (the input's dtype).
    */
-  forward(x: Floats, out: Floats, o: O): Floats | undefined;
+  forward(x: FloatArray, out: FloatArray, o: O): FloatArray | undefined;
   /** dx[i] = g[i] * f'(x[i]) from the input, the output and the forward's extra array. */
-  backward(g: Floats, x: Floats, out: Floats, extra: Floats | undefined, dx: Floats, o: O): void;
+  backward(g: FloatArray, x: FloatArray, out: FloatArray, extra: FloatArray | undefined, dx: FloatArray, o: O): void;
   /**
    * f'(x) written with recorded ops, so that a backward building a graph (createGraph) gives a
    * gradient with a derivative of its own; 'piecewiseLinear' where f' is constant between
@@ -64,10 +55,10 @@ interface PointwiseSpec<O> {
 
 function definePointwise<O>(spec: PointwiseSpec<O>): (x: Tensor, o: O) => Tensor {
   /** f'(x) from the kernel: the backward of a gradient of ones. */
-  const kernelSlope = (x: Tensor, y: Tensor, extra: Floats | undefined, o: O): Tensor => {
-    const xv = elements(x);
+  const kernelSlope = (x: Tensor, y: Tensor, extra: FloatArray | undefined, o: O): Tensor => {
+    const xv = floatElements(x);
     const slope = arrayLike(xv, xv.length);
-    spec.backward(arrayLike(xv, xv.length).fill(1), xv, elements(y), extra, slope, o);
+    spec.backward(arrayLike(xv, xv.length).fill(1), xv, floatElements(y), extra, slope, o);
     return new Tensor(new Storage(slope), x.shape);
   };
   /**
@@ -75,7 +66,7 @@ function definePointwise<O>(spec: PointwiseSpec<O>): (x: Tensor, o: O) => Tensor
    * is piecewise linear the kernel's slope (exact) as a piecewise-constant op of x, so that x is
    * reached with zeros as in PyTorch.
    */
-  const slopeOf = (x: Tensor, y: Tensor, extra: Floats | undefined, o: O, recorded: boolean): Tensor => {
+  const slopeOf = (x: Tensor, y: Tensor, extra: FloatArray | undefined, o: O, recorded: boolean): Tensor => {
     if (!recorded) return kernelSlope(x, y, extra, o);
     if (spec.derivative === 'piecewiseLinear') return piecewiseConstant(x, kernelSlope(x, y, extra, o));
     return spec.derivative(x, o);
@@ -83,8 +74,8 @@ function definePointwise<O>(spec: PointwiseSpec<O>): (x: Tensor, o: O) => Tensor
   return defineOp({
     name: spec.name,
     dtypes: FLOATING_DTYPES,
-    forward(ctx: OpContext<{ extra: Floats | undefined; o: O }>, x: Tensor, o: O) {
-      const xv = elements(x);
+    forward(ctx: OpContext<{ extra: FloatArray | undefined; o: O }>, x: Tensor, o: O) {
+      const xv = floatElements(x);
       const out = arrayLike(xv, xv.length);
       const extra = spec.forward(xv, out, o);
       const y = new Tensor(new Storage(out), x.shape);
@@ -96,9 +87,9 @@ function definePointwise<O>(spec: PointwiseSpec<O>): (x: Tensor, o: O) => Tensor
     backward(ctx, grad) {
       const [x, y] = ctx.saved;
       if (buildsGraph(grad, x)) return [mul(grad, slopeOf(x, y, ctx.extra, ctx.o, true))];
-      const g = elements(grad);
+      const g = floatElements(grad);
       const dx = arrayLike(g, g.length);
-      spec.backward(g, elements(x), elements(y), ctx.extra, dx, ctx.o);
+      spec.backward(g, floatElements(x), floatElements(y), ctx.extra, dx, ctx.o);
       return [new Tensor(new Storage(dx), x.shape)];
     },
     // Elementwise: the tangent times f'(x) (recorded when the tangent's graph must reach x).
@@ -233,7 +224,7 @@ export function selu(x: Tensor, options: InplaceOption = {}): Tensor {
 // ---- gelu -------------------------------------------------------------------------------
 
 /** Applies a native unary kernel to a whole contiguous array in place (vectorised, every ISA). */
-function nativeInPlace(code: (typeof UnaryOp)[keyof typeof UnaryOp], a: Floats): void {
+function nativeInPlace(code: (typeof UnaryOp)[keyof typeof UnaryOp], a: FloatArray): void {
   if (a.length === 0) return;
   const shape = [a.length];
   const strides = contiguousStrides(shape);

@@ -6,7 +6,8 @@ import { checkOptions, describe, optionKeys } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { formatShape, sameShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { elements, type Floats, softplus } from './activation.js';
+import { softplus } from './activation.js';
+import { type FloatArray, floatElements } from '../raw/elementwise.js';
 import { allocate, FLOATING_DTYPES, type FloatDType, isFloatingDType } from '../dtype.js';
 import { crossEntropy, type CrossEntropyOptions, type Reduction } from './softmax.js';
 import { valuesAs } from '../raw/strided.js';
@@ -50,7 +51,7 @@ function checkPair(op: string, input: unknown, target: unknown): [Tensor, Tensor
 }
 
 /** Per-element values broadcast to `shape` (a weight), or null. */
-function broadcastValues(op: string, name: string, t: Tensor | null | undefined, input: Tensor): Floats | null {
+function broadcastValues(op: string, name: string, t: Tensor | null | undefined, input: Tensor): FloatArray | null {
   if (t === null || t === undefined) return null;
   const shape = input.shape;
   if (!(t instanceof Tensor) || !isFloatingDType(t.dtype))
@@ -59,8 +60,8 @@ function broadcastValues(op: string, name: string, t: Tensor | null | undefined,
     );
   try {
     // In the input's dtype (a float32 weight of a float64 loss is widened exactly).
-    const values = allocate(input.dtype, input.numel()) as Floats;
-    values.set(valuesAs(t, shape) as Floats);
+    const values = allocate(input.dtype, input.numel()) as FloatArray;
+    values.set(valuesAs(t, shape) as FloatArray);
     return values;
   } catch {
     throw new RangeError(
@@ -82,7 +83,7 @@ interface ElementLoss {
   /** d loss / d t */
   dt: ElementFn;
   /** Checks the input values (BCE: probabilities). */
-  check?(x: Floats): void;
+  check?(x: FloatArray): void;
   /**
    * dx and dt written with recorded ops, for a backward that builds a graph (createGraph): w the
    * weight, p the pos_weight (1 when absent), k the loss's constant parameter (beta, delta).
@@ -95,8 +96,8 @@ interface ElementLoss {
 
 interface ElementPlan {
   reduction: KLDivReduction;
-  weight: Floats | null;
-  posWeight: Floats | null;
+  weight: FloatArray | null;
+  posWeight: FloatArray | null;
   /** The 'batchmean' / 'mean' divisor. */
   divisor: number;
   /** SmoothL1's beta, Huber's delta (also in posWeight, element by element, for the loops). */
@@ -112,7 +113,7 @@ function recordedElementGrads(
   target: Tensor,
   grad: Tensor,
 ): (Tensor | null)[] {
-  const asTensor = (a: Floats | null): TensorLike => (a ? new Tensor(new Storage(a), input.shape) : 1);
+  const asTensor = (a: FloatArray | null): TensorLike => (a ? new Tensor(new Storage(a), input.shape) : 1);
   const [w, p] = [asTensor(plan.weight), asTensor(plan.posWeight)];
   const each = plan.reduction === 'none' || plan.reduction === 'sum' ? grad : div(grad, plan.divisor);
   return [spec.recorded.dx, spec.recorded.dt].map((d, k) =>
@@ -125,8 +126,8 @@ function defineElementLoss(spec: ElementLoss) {
     name: spec.name,
     dtypes: FLOATING_DTYPES,
     forward(ctx: OpContext<{ plan: ElementPlan }>, input: Tensor, target: Tensor, plan: ElementPlan) {
-      const x = elements(input);
-      const t = elements(target);
+      const x = floatElements(input);
+      const t = floatElements(target);
       spec.check?.(x);
       const { weight: w, posWeight: p } = plan;
       ctx.save(input, target);
@@ -145,10 +146,10 @@ function defineElementLoss(spec: ElementLoss) {
       const plan = ctx.plan;
       if (buildsGraph(grad, input, target))
         return recordedElementGrads(spec, plan, ctx.needsInputGrad, input, target, grad);
-      const x = elements(input);
-      const t = elements(target);
+      const x = floatElements(input);
+      const t = floatElements(target);
       const { weight: w, posWeight: p } = plan;
-      const perElement = plan.reduction === 'none' ? elements(grad) : null;
+      const perElement = plan.reduction === 'none' ? floatElements(grad) : null;
       const g0 = perElement ? 0 : (grad.item() as number) / (plan.reduction === 'sum' ? 1 : plan.divisor);
       const grads: (Tensor | null)[] = [];
       for (const [k, d] of [
@@ -170,8 +171,8 @@ function defineElementLoss(spec: ElementLoss) {
     jvp(ctx, tx, tt) {
       const [input, target] = ctx.saved;
       const plan = ctx.plan;
-      const x = elements(input);
-      const t = elements(target);
+      const x = floatElements(input);
+      const t = floatElements(target);
       const { weight: w, posWeight: p } = plan;
       const slope = (d: ElementFn): Tensor => {
         const out = allocate(input.dtype, x.length);
@@ -191,14 +192,14 @@ function elementLoss(
   input: Tensor,
   target: Tensor,
   reduction: KLDivReduction,
-  extras: { weight?: Floats | null; posWeight?: Floats | null; param?: number } = {},
+  extras: { weight?: FloatArray | null; posWeight?: FloatArray | null; param?: number } = {},
 ): Tensor {
   const divisor = reduction === 'batchmean' ? (input.ndim > 0 ? input.shape[0] : 1) : input.numel();
   const param = extras.param ?? 1;
   const weight = extras.weight ?? null;
   const posWeight =
     extras.param !== undefined
-      ? (allocate(input.dtype, input.numel()) as Floats).fill(param)
+      ? (allocate(input.dtype, input.numel()) as FloatArray).fill(param)
       : (extras.posWeight ?? null);
   return fn(input, target, { reduction, weight, posWeight, divisor, param });
 }
@@ -507,7 +508,7 @@ interface NllPlan {
   C: number;
   inner: number;
   targets: Int32Array;
-  weight: Floats | null;
+  weight: FloatArray | null;
   dtype: FloatDType;
   ignoreIndex: number;
   reduction: Reduction;
@@ -520,7 +521,7 @@ const nllOp = defineOp({
   dtypes: FLOATING_DTYPES,
   forward(ctx: OpContext<{ plan: NllPlan; xShape: Shape }>, input: Tensor, plan: NllPlan) {
     // (plan.denominator is set below, before the backward or the JVP reads it)
-    const x = elements(input);
+    const x = floatElements(input);
     const { C, inner, targets, weight, ignoreIndex } = plan;
     const losses = allocate(plan.dtype, targets.length);
     let sum = 0;
@@ -551,7 +552,7 @@ const nllOp = defineOp({
       if (plan.reduction !== 'none') return [mul(div(grad, plan.denominator || 1), mask)];
       return [mul(ctx.xShape.length === 1 ? grad : unsqueeze(grad, 1), mask)];
     }
-    const perElement = plan.reduction === 'none' ? elements(grad) : null;
+    const perElement = plan.reduction === 'none' ? floatElements(grad) : null;
     const g0 = perElement ? 0 : (grad.item() as number) / plan.denominator;
     return [nllGrad(plan, ctx.xShape, perElement, g0)];
   },
@@ -567,7 +568,7 @@ const nllOp = defineOp({
 });
 
 /** The input's gradient from the per-loss gradients (or g0 for each). */
-function nllGrad(plan: NllPlan, shape: Shape, perElement: Floats | null, g0: number): Tensor {
+function nllGrad(plan: NllPlan, shape: Shape, perElement: FloatArray | null, g0: number): Tensor {
   const { C, inner, targets, weight, ignoreIndex } = plan;
   const dx = allocate(plan.dtype, targets.length * C);
   for (let k = 0; k < targets.length; k++) {
@@ -619,7 +620,7 @@ export function nllLoss(input: Tensor, target: Tensor, options: NLLOptions = {})
         `${op}: target of shape ${formatShape(target.shape)} does not match input of shape ${formatShape(input.shape)} (expected class indices of shape ${formatShape(batchShape)})`,
       );
     }
-    let weight: Floats | null = null;
+    let weight: FloatArray | null = null;
     if (options.weight !== undefined && options.weight !== null) {
       const w = options.weight;
       if (!(w instanceof Tensor) || !isFloatingDType(w.dtype))
@@ -628,8 +629,8 @@ export function nllLoss(input: Tensor, target: Tensor, options: NLLOptions = {})
         );
       if (w.ndim !== 1 || w.shape[0] !== C)
         throw new RangeError(`${op}: weight of shape ${formatShape(w.shape)} must have one entry per class (${C})`);
-      weight = allocate(input.dtype, C) as Floats;
-      weight.set(elements(w));
+      weight = allocate(input.dtype, C) as FloatArray;
+      weight.set(floatElements(w));
     }
     const targets = Int32Array.from(target.toTypedArray() as Int32Array);
     for (let k = 0; k < targets.length; k++) {

@@ -4,6 +4,7 @@ import { Buffer } from 'node:buffer';
 import { type BinaryOpCode, BinaryOp, native } from '../native.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
+import { copyRaw } from './strided.js';
 
 /** A new contiguous float32 tensor of `shape` (zero-filled). */
 export function emptyFloat(shape: readonly number[]): Tensor {
@@ -156,6 +157,18 @@ export function storageF32(t: Tensor): Float32Array {
 /** A contiguous float32 tensor's own elements (numel of them from its offset), as a view. */
 export function elementsF32(t: Tensor): Float32Array {
   return storageF32(t).subarray(t.offset, t.offset + t.numel());
+}
+
+/** A float32 or float64 array. */
+export type FloatArray = Float32Array | Float64Array;
+
+/**
+ * The elements of a float32 or float64 tensor, row-major, in its storage's array type (a view
+ * when the tensor is contiguous, else a copy).
+ */
+export function floatElements(t: Tensor): FloatArray {
+  const c = t.dtype === 'float32' ? contiguousRaw(t) : t.isContiguous() ? t : copyRaw(t);
+  return (c.storage.data as FloatArray).subarray(c.offset, c.offset + c.numel());
 }
 
 /** A contiguous float32 copy of t (t itself when already contiguous from its offset). */
