@@ -163,62 +163,53 @@ export interface AdagradStepOptions {
 }
 
 /**
- * C := alpha * op(A) * op(B) + beta * C over row-major float32 matrices, op = transpose when
- * transA/transB. op(A) is m x k, op(B) is k x n; lda/ldb/ldc are the row strides of A, B, C as
- * stored (A is k x m when transposed), aOffset/bOffset/cOffset where each starts in its array.
- * beta = 0 overwrites C (NaN in C does not propagate).
+ * The shape and layout of `batch` products C = op(A) op(B) over row-major matrices, op =
+ * transpose when transA/transB. op(A) is m x k, op(B) is k x n; lda/ldb/ldc are the row strides
+ * of A, B, C as stored (A is k x m when transposed), aOffset/bOffset/cOffset where the first
+ * matrix of each starts in its array, and matrix i of the batch starts stride * i elements
+ * later (stride 0: a broadcast operand). Each GEMM's arguments add the arrays (and alpha, beta).
  */
-export interface GemmArgs {
+export interface GemmLayout {
   transA: boolean;
   transB: boolean;
+  batch: number;
   m: number;
   n: number;
   k: number;
-  alpha: number;
-  a: Float32Array;
   aOffset: number;
   lda: number;
-  b: Float32Array;
+  strideA: number;
   bOffset: number;
   ldb: number;
-  beta: number;
-  c: Float32Array;
+  strideB: number;
   cOffset: number;
   ldc: number;
-}
-
-/** `batch` GEMMs; operand i starts at offset + i * stride (stride 0 = a broadcast operand). */
-export interface GemmBatchedArgs extends GemmArgs {
-  batch: number;
-  strideA: number;
-  strideB: number;
   strideC: number;
 }
 
 /**
- * `batch` products C = op(A) op(B) over row-major int32 matrices, exact modulo 2^32 (every
- * product and sum wraps, as torch's CPU integer kernels); C is overwritten. The layout fields
- * are GemmBatchedArgs' (no alpha, beta).
+ * C := alpha * op(A) * op(B) + beta * C over row-major float32 matrices: one product, laid out
+ * as GemmLayout's first matrices. beta = 0 overwrites C (NaN in C does not propagate).
  */
-export interface GemmInt32Args {
-  transA: boolean;
-  transB: boolean;
-  batch: number;
-  m: number;
-  n: number;
-  k: number;
+export interface GemmArgs extends Omit<GemmLayout, 'batch' | 'strideA' | 'strideB' | 'strideC'> {
+  alpha: number;
+  a: Float32Array;
+  b: Float32Array;
+  beta: number;
+  c: Float32Array;
+}
+
+/** `batch` float32 GEMMs (GemmArgs' product on each matrix of the batch). */
+export interface GemmBatchedArgs extends GemmLayout, GemmArgs {}
+
+/**
+ * `batch` products C = op(A) op(B) over row-major int32 matrices, exact modulo 2^32 (every
+ * product and sum wraps, as torch's CPU integer kernels); C is overwritten.
+ */
+export interface GemmInt32Args extends GemmLayout {
   a: Int32Array;
-  aOffset: number;
-  lda: number;
-  strideA: number;
   b: Int32Array;
-  bOffset: number;
-  ldb: number;
-  strideB: number;
   c: Int32Array;
-  cOffset: number;
-  ldc: number;
-  strideC: number;
 }
 
 /**
@@ -227,27 +218,12 @@ export interface GemmInt32Args {
  * even, as it is read) or Uint16Array (bf16 bit patterns). C: Float32Array, or Uint16Array (the
  * result rounded to bf16; beta must be 0). Operand i of the batch starts at offset + i * stride.
  */
-export interface GemmBf16Args {
-  transA: boolean;
-  transB: boolean;
-  batch: number;
-  m: number;
-  n: number;
-  k: number;
+export interface GemmBf16Args extends GemmLayout {
   alpha: number;
   a: Float32Array | Uint16Array;
-  aOffset: number;
-  lda: number;
-  strideA: number;
   b: Float32Array | Uint16Array;
-  bOffset: number;
-  ldb: number;
-  strideB: number;
   beta: number;
   c: Float32Array | Uint16Array;
-  cOffset: number;
-  ldc: number;
-  strideC: number;
   /** m floats or null */
   rowBias: Float32Array | null;
   /** n floats or null */

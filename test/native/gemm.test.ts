@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type GemmArgs, type GemmBatchedArgs, native } from '../../lib/native.js';
+import { type GemmArgs, type GemmBatchedArgs, type GemmLayout, native } from '../../lib/native.js';
 import { randomFloats, supportedIsas, withIsa, withThreads } from '../helpers/native.js';
 
 // Worst-case float32 error of a k-term dot product plus the alpha/beta updates, relative to
@@ -7,25 +7,10 @@ import { randomFloats, supportedIsas, withIsa, withThreads } from '../helpers/na
 const unitRoundoff = 2 ** -24;
 const relBound = (k: number) => (k + 4) * 2 * unitRoundoff;
 
-interface Case {
+interface Case extends GemmLayout {
   name: string;
-  transA: boolean;
-  transB: boolean;
-  batch: number;
-  m: number;
-  n: number;
-  k: number;
   alpha: number;
   beta: number;
-  lda: number;
-  ldb: number;
-  ldc: number;
-  strideA: number;
-  strideB: number;
-  strideC: number;
-  aOffset: number;
-  bOffset: number;
-  cOffset: number;
   nanC?: boolean;
 }
 

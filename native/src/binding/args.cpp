@@ -512,6 +512,22 @@ MatrixOperand read_matrix_operand(const Args& args, const Options& o, const char
   return op;
 }
 
+GemmLayoutArgs read_gemm_layout(const Args& args, const Options& o, bool batched) {
+  GemmLayoutArgs g;
+  g.trans_a = o.boolean("transA");
+  g.trans_b = o.boolean("transB");
+  g.batch = batched ? o.integer("batch", 0, kMaxDimSize) : 1;
+  g.m = o.integer("m", 0, kMaxDimSize);
+  g.n = o.integer("n", 0, kMaxDimSize);
+  g.k = o.integer("k", 0, kMaxDimSize);
+  g.a = read_matrix_operand(args, o, "a", batched, g.trans_a ? g.k : g.m, g.trans_a ? g.m : g.k,
+                            g.trans_a ? "A (k x m, transposed)" : "A (m x k)");
+  g.b = read_matrix_operand(args, o, "b", batched, g.trans_b ? g.n : g.k, g.trans_b ? g.k : g.n,
+                            g.trans_b ? "B (n x k, transposed)" : "B (k x n)");
+  g.c = read_matrix_operand(args, o, "c", batched, g.m, g.n, "C (m x n)");
+  return g;
+}
+
 int64_t matrix_operand_last(const Args& args, const char* name, int64_t batch, const MatrixOperand& op, int64_t length,
                             const char* array_kind) {
   const int64_t shape[3] = {batch, op.rows, op.cols};

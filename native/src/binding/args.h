@@ -239,6 +239,17 @@ struct MatrixOperand {
 MatrixOperand read_matrix_operand(const Args& args, const Options& o, const char* name, bool batched, int64_t rows,
                                   int64_t cols, std::string what);
 
+// The layout fields every GEMM's argument struct shares (GemmLayout in lib/native.ts): transA,
+// transB, batch (read when batched, else 1), m, n, k (each in [0, kMaxDimSize]), and operands
+// a (op(A) m x k), b (op(B) k x n) and c (m x n) as read_matrix_operand reads them. JS values
+// only: the arrays are taken afterwards.
+struct GemmLayoutArgs {
+  bool trans_a = false, trans_b = false;
+  int64_t batch = 1, m = 0, n = 0, k = 0;
+  MatrixOperand a, b, c;
+};
+GemmLayoutArgs read_gemm_layout(const Args& args, const Options& o, bool batched);
+
 // The furthest element of an array of `length` elements that `batch` matrices of op reach (-1:
 // none); throws RangeError naming the operand, its layout and `array_kind` when they leave it.
 int64_t matrix_operand_last(const Args& args, const char* name, int64_t batch, const MatrixOperand& op, int64_t length,

@@ -14,15 +14,10 @@ namespace myelin::binding {
 
 namespace {
 
-constexpr int64_t kMaxDim = (int64_t{1} << 31) - 1;
-
 // The struct of a GEMM over elements of type T (float, or int32_t: no alpha and beta).
 template <class T>
-struct Gemm {
-  bool trans_a, trans_b;
-  int64_t batch, m, n, k;
+struct Gemm : GemmLayoutArgs {
   float alpha = 1, beta = 0;
-  MatrixOperand a, b, c;
   T *pa, *pb, *pc;  // each operand's first element
 };
 
@@ -48,21 +43,11 @@ template <class T>
 Gemm<T> read_gemm(const Args& args, bool batched) {
   const Options o = args.options(0, "args");
   Gemm<T> g;
-  g.trans_a = o.boolean("transA");
-  g.trans_b = o.boolean("transB");
-  g.batch = batched ? o.integer("batch", 0, kMaxDim) : 1;
-  g.m = o.integer("m", 0, kMaxDim);
-  g.n = o.integer("n", 0, kMaxDim);
-  g.k = o.integer("k", 0, kMaxDim);
+  static_cast<GemmLayoutArgs&>(g) = read_gemm_layout(args, o, batched);
   if constexpr (std::is_same_v<T, float>) {
     g.alpha = static_cast<float>(o.any_number("alpha"));
     g.beta = static_cast<float>(o.any_number("beta"));
   }
-  g.a = read_matrix_operand(args, o, "a", batched, g.trans_a ? g.k : g.m, g.trans_a ? g.m : g.k,
-                            g.trans_a ? "A (k x m, transposed)" : "A (m x k)");
-  g.b = read_matrix_operand(args, o, "b", batched, g.trans_b ? g.n : g.k, g.trans_b ? g.k : g.n,
-                            g.trans_b ? "B (n x k, transposed)" : "B (k x n)");
-  g.c = read_matrix_operand(args, o, "c", batched, g.m, g.n, "C (m x n)");
   // No JS runs from here on.
   StridedF32 va, vb, vc;
   g.pa = take_operand<T>(args, "a", g.batch, g.a, &va);

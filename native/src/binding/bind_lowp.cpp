@@ -194,9 +194,15 @@ struct Operand : MatrixOperand {
   int64_t last = -1;  // the furthest element reached (-1: none)
 };
 
+Operand operand_of(MatrixOperand m) {
+  Operand op;
+  static_cast<MatrixOperand&>(op) = std::move(m);
+  return op;
+}
+
 Operand read_operand(const Args& args, const Options& o, const char* name, bool batched, int64_t rows, int64_t cols,
                      std::string what) {
-  return Operand{read_matrix_operand(args, o, name, batched, rows, cols, std::move(what))};
+  return operand_of(read_matrix_operand(args, o, name, batched, rows, cols, std::move(what)));
 }
 
 // Takes the operand's array and checks that its `batch` matrices stay inside it.
@@ -241,14 +247,12 @@ const T* at(const Operand& op) {
 Napi::Value gemm_bf16(const Napi::CallbackInfo& info) {
   Args args(info);
   const Options o = args.options(0, "args");
-  const bool ta = o.boolean("transA"), tb = o.boolean("transB");
-  const int64_t batch = o.integer("batch", 0, kMaxDim);
-  const int64_t m = o.integer("m", 0, kMaxDim), n = o.integer("n", 0, kMaxDim), k = o.integer("k", 0, kMaxDim);
+  const GemmLayoutArgs layout = read_gemm_layout(args, o, true);
+  const bool ta = layout.trans_a, tb = layout.trans_b;
+  const int64_t batch = layout.batch, m = layout.m, n = layout.n, k = layout.k;
+  Operand a = operand_of(layout.a), b = operand_of(layout.b), c = operand_of(layout.c);
   const float alpha = static_cast<float>(o.any_number("alpha"));
   const float beta = static_cast<float>(o.any_number("beta"));
-  Operand a = read_operand(args, o, "a", true, ta ? k : m, ta ? m : k, ta ? "A (k x m, transposed)" : "A (m x k)");
-  Operand b = read_operand(args, o, "b", true, tb ? n : k, tb ? k : n, tb ? "B (n x k, transposed)" : "B (k x n)");
-  Operand c = read_operand(args, o, "c", true, m, n, "C (m x n)");
   OptionalF32 row_bias = read_optional(o, "rowBias"), col_bias = read_optional(o, "colBias");
   // No JS runs from here on.
   const char* operand = "a Float32Array or a Uint16Array (bfloat16 bits)";
