@@ -203,6 +203,18 @@ export interface GemmArgs extends Omit<GemmLayout, 'batch' | 'strideA' | 'stride
 export interface GemmBatchedArgs extends GemmLayout, GemmArgs {}
 
 /**
+ * `batch` products C := alpha * op(A) op(B) + beta * C over row-major float64 matrices, every
+ * product and sum in double (the dgemm). beta = 0 overwrites C (NaN in C does not propagate).
+ */
+export interface GemmFloat64Args extends GemmLayout {
+  alpha: number;
+  a: Float64Array;
+  b: Float64Array;
+  beta: number;
+  c: Float64Array;
+}
+
+/**
  * `batch` products C = op(A) op(B) over row-major int32 matrices, exact modulo 2^32 (every
  * product and sum wraps, as torch's CPU integer kernels); C is overwritten.
  */
@@ -428,6 +440,8 @@ export interface NativeBinding {
   gemmBatched(args: GemmBatchedArgs): void;
   /** `batch` int32 GEMMs, wrapping (see GemmInt32Args). */
   gemmInt32(args: GemmInt32Args): void;
+  /** `batch` float64 GEMMs (see GemmFloat64Args). */
+  gemmFloat64(args: GemmFloat64Args): void;
 
   /** y = x rounded to bfloat16 (nearest even; NaN -> 0xffff, as PyTorch): same lengths. */
   convertF32ToBf16(x: Float32Array, y: Uint16Array): void;

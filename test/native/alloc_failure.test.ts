@@ -234,6 +234,36 @@ function cases(): Case[] {
         return [c];
       },
     },
+    {
+      fn: 'gemmFloat64',
+      allocates: true,
+      run: () => {
+        const c = new Float64Array(m * m);
+        native.gemmFloat64({
+          transA: false,
+          transB: true,
+          batch: 1,
+          m,
+          n: m,
+          k: m,
+          alpha: 1,
+          a: Float64Array.from(a),
+          aOffset: 0,
+          lda: m,
+          strideA: 0,
+          b: Float64Array.from(b),
+          bOffset: 0,
+          ldb: m,
+          strideB: 0,
+          beta: 0,
+          c,
+          cOffset: 0,
+          ldc: m,
+          strideC: 0,
+        });
+        return [c];
+      },
+    },
     ...conv('im2col', 8),
     ...conv('winograd', 16),
     ...conv('direct', 3).slice(0, 1),

@@ -133,6 +133,18 @@ const valid = {
       strideC: 6,
     },
   ],
+  gemmFloat64: () => [
+    {
+      ...gemm,
+      a: new Float64Array(16).fill(0.5),
+      b: new Float64Array(12).fill(0.5),
+      c: new Float64Array(12),
+      batch: 2,
+      strideA: 8,
+      strideB: 0,
+      strideC: 6,
+    },
+  ],
   convertF32ToBf16: () => [f(6), new Uint16Array(6)],
   convertBf16ToF32: () => [new Uint16Array(6), f(6)],
   gemmBf16: () => [

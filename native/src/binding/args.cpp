@@ -240,8 +240,10 @@ F32Array Args::f32_labeled(const Napi::Value& v, const std::string& label) const
   return a;
 }
 
-F64Array Args::f64(size_t i, const char* param) const {
-  F64Array a = typed_array<double>(*this, info_[i], where(param), napi_float64_array, "a Float64Array");
+F64Array Args::f64(size_t i, const char* param) const { return f64_labeled(info_[i], where(param)); }
+
+F64Array Args::f64_labeled(const Napi::Value& v, const std::string& label) const {
+  F64Array a = typed_array<double>(*this, v, label, napi_float64_array, "a Float64Array");
   took_memory();
   return a;
 }

@@ -132,6 +132,8 @@ class Args {
   F32Array f32(size_t i, const char* param) const { return f32(info_[i], param); }
   // A Float64Array (a float64 kernel's output).
   F64Array f64(size_t i, const char* param) const;
+  // As f64, with `label` naming it in errors ("gemmFloat64: option 'a'").
+  F64Array f64_labeled(const Napi::Value& v, const std::string& label) const;
   // As f32, with `label` naming it in errors ("gemm: option 'a'").
   F32Array f32_labeled(const Napi::Value& v, const std::string& label) const;
   I32Array i32(const Napi::Value& v, const char* param) const;
@@ -260,6 +262,11 @@ template <class T>
 StridedF32 whole_view(const TypedArray<T>& a) {
   static_assert(sizeof(T) == 4, "overlap checks count 4-byte elements");
   return StridedF32{F32Array{nullptr, a.length, a.buffer, a.byte_offset, a.shared}, 0, {1}};
+}
+
+// A whole Float64Array as a 1-d view of its elements, for the overlap checks.
+inline StridedF64 whole_view(const F64Array& a) {
+  return StridedF64{F64Array{nullptr, a.length, a.buffer, a.byte_offset, a.shared}, 0, {1}};
 }
 
 // Describes a JS value for error messages: "number 3", "string 'x'", "Float64Array(4)".

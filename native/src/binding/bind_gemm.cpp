@@ -1,6 +1,6 @@
-// GEMM over row-major float32 (the core's sgemm) or int32 (gemm_i32) matrices in typed arrays:
-// checks, then the kernel. The arguments come as one named struct (GemmArgs / GemmBatchedArgs /
-// GemmInt32Args in lib/native.ts).
+// GEMM over row-major float32 (the core's sgemm), float64 (dgemm) or int32 (gemm_i32) matrices
+// in typed arrays: checks, then the kernel. The arguments come as one named struct (GemmArgs /
+// GemmBatchedArgs / GemmFloat64Args / GemmInt32Args in lib/native.ts).
 #include <string>
 #include <type_traits>
 
@@ -14,27 +14,37 @@ namespace myelin::binding {
 
 namespace {
 
-// The struct of a GEMM over elements of type T (float, or int32_t: no alpha and beta).
+// The struct of a GEMM over elements of type T (float, double, or int32_t: no alpha and beta).
 template <class T>
 struct Gemm : GemmLayoutArgs {
-  float alpha = 1, beta = 0;
+  double alpha = 1, beta = 0;
   T *pa, *pb, *pc;  // each operand's first element
 };
+
+// The overlap checks' view of an operand: 4-byte elements for float and int32, 8 for double.
+template <class T>
+using OperandView = std::conditional_t<std::is_same_v<T, double>, StridedF64, StridedF32>;
 
 // The operand's matrices, checked to stay inside its array: their first element, and their
 // view (for the overlap checks) in *view.
 template <class T>
-T* take_operand(const Args& args, const char* name, int64_t batch, const MatrixOperand& op, StridedF32* view) {
-  constexpr bool f32 = std::is_same_v<T, float>;
+T* take_operand(const Args& args, const char* name, int64_t batch, const MatrixOperand& op, OperandView<T>* view) {
   const std::string label = args.option_where(name);
   TypedArray<T> arr;
-  if constexpr (f32)
+  const char* kind;
+  if constexpr (std::is_same_v<T, float>) {
     arr = args.f32_labeled(op.value, label);
-  else
+    kind = "a Float32Array";
+  } else if constexpr (std::is_same_v<T, double>) {
+    arr = args.f64_labeled(op.value, label);
+    kind = "a Float64Array";
+  } else {
     arr = args.i32_labeled(op.value, label);
-  const int64_t last = matrix_operand_last(args, name, batch, op, arr.length, f32 ? "a Float32Array" : "an Int32Array");
+    kind = "an Int32Array";
+  }
+  const int64_t last = matrix_operand_last(args, name, batch, op, arr.length, kind);
   const int64_t offset = last < 0 ? 0 : op.offset;
-  *view = StridedF32{whole_view(arr).array, offset, {op.stride, op.ld, 1}};
+  *view = OperandView<T>{whole_view(arr).array, offset, {op.stride, op.ld, 1}};
   return arr.data + offset;
 }
 
@@ -44,12 +54,12 @@ Gemm<T> read_gemm(const Args& args, bool batched) {
   const Options o = args.options(0, "args");
   Gemm<T> g;
   static_cast<GemmLayoutArgs&>(g) = read_gemm_layout(args, o, batched);
-  if constexpr (std::is_same_v<T, float>) {
-    g.alpha = static_cast<float>(o.any_number("alpha"));
-    g.beta = static_cast<float>(o.any_number("beta"));
+  if constexpr (!std::is_same_v<T, int32_t>) {
+    g.alpha = o.any_number("alpha");
+    g.beta = o.any_number("beta");
   }
   // No JS runs from here on.
-  StridedF32 va, vb, vc;
+  OperandView<T> va, vb, vc;
   g.pa = take_operand<T>(args, "a", g.batch, g.a, &va);
   g.pb = take_operand<T>(args, "b", g.batch, g.b, &vb);
   g.pc = take_operand<T>(args, "c", g.batch, g.c, &vc);
@@ -66,8 +76,8 @@ Gemm<T> read_gemm(const Args& args, bool batched) {
 Napi::Value gemm(const Napi::CallbackInfo& info) {
   Args args(info);
   const Gemm<float> g = read_gemm<float>(args, false);
-  sgemm(active_kernels(), g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, g.pa, g.a.ld, g.pb, g.b.ld, g.beta, g.pc,
-        g.c.ld);
+  sgemm(active_kernels(), g.trans_a, g.trans_b, g.m, g.n, g.k, static_cast<float>(g.alpha), g.pa, g.a.ld, g.pb, g.b.ld,
+        static_cast<float>(g.beta), g.pc, g.c.ld);
   return info.Env().Undefined();
 }
 
@@ -75,7 +85,16 @@ Napi::Value gemm(const Napi::CallbackInfo& info) {
 Napi::Value gemm_batched(const Napi::CallbackInfo& info) {
   Args args(info);
   const Gemm<float> g = read_gemm<float>(args, true);
-  sgemm_batched(active_kernels(), g.trans_a, g.trans_b, g.batch, g.m, g.n, g.k, g.alpha, g.pa, g.a.ld, g.a.stride, g.pb,
+  sgemm_batched(active_kernels(), g.trans_a, g.trans_b, g.batch, g.m, g.n, g.k, static_cast<float>(g.alpha), g.pa,
+                g.a.ld, g.a.stride, g.pb, g.b.ld, g.b.stride, static_cast<float>(g.beta), g.pc, g.c.ld, g.c.stride);
+  return info.Env().Undefined();
+}
+
+// gemmFloat64({gemmBatched's fields over Float64Arrays}): the same product in double.
+Napi::Value gemm_float64(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const Gemm<double> g = read_gemm<double>(args, true);
+  dgemm_batched(active_kernels(), g.trans_a, g.trans_b, g.batch, g.m, g.n, g.k, g.alpha, g.pa, g.a.ld, g.a.stride, g.pb,
                 g.b.ld, g.b.stride, g.beta, g.pc, g.c.ld, g.c.stride);
   return info.Env().Undefined();
 }
@@ -94,6 +113,7 @@ constexpr Export kExports[] = {
     {"gemm", gemm, 1},
     {"gemmBatched", gemm_batched, 1},
     {"gemmInt32", gemm_int32, 1},
+    {"gemmFloat64", gemm_float64, 1},
 };
 
 }  // namespace

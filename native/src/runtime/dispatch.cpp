@@ -16,6 +16,7 @@ KernelTable build(Isa isa) {
       fill_unary_scalar(&t.unary);
       fill_reduce_scalar(&t.reduce);
       fill_gemm_scalar(&t.gemm);
+      fill_dgemm_scalar(&t.dgemm);
       fill_gemm_i32_scalar(&t.gemm_i32);
       fill_softmax_scalar(&t.softmax);
       fill_optim_scalar(&t.optim);
@@ -30,6 +31,7 @@ KernelTable build(Isa isa) {
       fill_unary_avx2(&t.unary);
       fill_reduce_avx2(&t.reduce);
       fill_gemm_avx2(&t.gemm);
+      fill_dgemm_avx2(&t.dgemm);
       fill_gemm_i32_avx2(&t.gemm_i32);
       fill_softmax_avx2(&t.softmax);
       fill_optim_avx2(&t.optim);
@@ -43,6 +45,7 @@ KernelTable build(Isa isa) {
       fill_unary_avx512(&t.unary);
       fill_reduce_avx512(&t.reduce);
       fill_gemm_avx512(&t.gemm);
+      fill_dgemm_avx512(&t.dgemm);
       fill_gemm_i32_avx512(&t.gemm_i32);
       fill_softmax_avx512(&t.softmax);
       fill_optim_avx512(&t.optim);
@@ -70,6 +73,7 @@ KernelTable build(Isa isa) {
       fill_unary_neon(&t.unary);
       fill_reduce_neon(&t.reduce);
       fill_gemm_neon(&t.gemm);
+      fill_dgemm_neon(&t.dgemm);
       fill_gemm_i32_neon(&t.gemm_i32);
       fill_softmax_neon(&t.softmax);
       fill_optim_neon(&t.optim);

@@ -22,6 +22,7 @@ struct KernelTable {
   UnaryKernels unary;
   ReduceKernels reduce;
   GemmKernels gemm;
+  DgemmKernels dgemm;         // the same GEMM in double (gemm.h)
   GemmLowpKernels gemm_bf16;  // bf16 x bf16 -> fp32 sums (gemm_lowp.h)
   GemmLowpKernels gemm_s8;    // u8 x s8 -> int32 sums
   GemmI32Kernels gemm_i32;    // int32 x int32 -> int32, wrapping (gemm_i32.h)

@@ -1,5 +1,6 @@
 // The GEMM driver: argument folding, the five BLIS loops around the ISA's microkernel,
-// packing scratch, and the split of C across threads.
+// packing scratch, and the split of C across threads; written once over the element type T
+// (float: sgemm, double: dgemm), each with its own kernels from the table.
 #include "kernels/gemm/gemm.h"
 
 #include <cstring>
@@ -19,22 +20,34 @@ constexpr int64_t kMinFlopsPerThread = int64_t{1} << 19;
 using gemm_blocking::even_block;
 using gemm_blocking::min64;
 
-// Per-thread packing buffers (see PackBuffer).
+// Per-thread packing buffers (see PackBuffer), shared by both element types.
 thread_local gemm_blocking::PackBuffer t_pack_a;
 thread_local gemm_blocking::PackBuffer t_pack_b;
 
 // One GEMM with its operands folded to (row stride, column stride) form.
+template <class T>
 struct Problem {
-  const GemmKernels* g;
+  const GemmKernelsOf<T>* g;
   int64_t m, n, k;
-  float alpha, beta;
-  const float* a;
+  T alpha, beta;
+  const T* a;
   int64_t a_rs, a_cs;
-  const float* b;
+  const T* b;
   int64_t b_rs, b_cs;
-  float* c;
+  T* c;
   int64_t ldc;
 };
+
+template <class T>
+const GemmKernelsOf<T>& kernels_of(const KernelTable& kt);
+template <>
+const GemmKernels& kernels_of<float>(const KernelTable& kt) {
+  return kt.gemm;
+}
+template <>
+const DgemmKernels& kernels_of<double>(const KernelTable& kt) {
+  return kt.dgemm;
+}
 
 // Small-matrix path: when a thread's block has few rows of C, each packed B micro-panel would
 // be used by only a few A micro-panels, so packing B costs more than it saves: the microkernel
@@ -43,17 +56,20 @@ struct Problem {
 // place only for the smallest blocks.
 constexpr int64_t kDirectBMaxRowsAliased = 96;
 
-bool read_b_in_place(const Problem& p, int64_t rows) {
+template <class T>
+bool read_b_in_place(const Problem<T>& p, int64_t rows) {
   if (p.b_cs != 1) return false;
+  constexpr int64_t kPageElements = 4096 / sizeof(T);
   const int64_t limit =
-      p.b_rs % 1024 == 0 ? min64(kDirectBMaxRowsAliased, p.g->direct_b_max_rows) : p.g->direct_b_max_rows;
+      p.b_rs % kPageElements == 0 ? min64(kDirectBMaxRowsAliased, p.g->direct_b_max_rows) : p.g->direct_b_max_rows;
   return rows <= limit;
 }
 
-Problem make_problem(const KernelTable& kt, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                     const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  Problem p;
-  p.g = &kt.gemm;
+template <class T>
+Problem<T> make_problem(const KernelTable& kt, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha,
+                        const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
+  Problem<T> p;
+  p.g = &kernels_of<T>(kt);
   p.m = m;
   p.n = n;
   p.k = k;
@@ -71,25 +87,27 @@ Problem make_problem(const KernelTable& kt, bool trans_a, bool trans_b, int64_t 
 }
 
 // C[m0:m1, n0:n1] := beta * C (k = 0 or alpha = 0: nothing to multiply).
-void scale_block(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+template <class T>
+void scale_block(const Problem<T>& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
   for (int64_t i = m0; i < m1; ++i) {
-    float* row = p.c + i * p.ldc;
-    if (p.beta == 0.0f) {
-      std::memset(row + n0, 0, static_cast<size_t>(n1 - n0) * sizeof(float));
-    } else if (p.beta != 1.0f) {
+    T* row = p.c + i * p.ldc;
+    if (p.beta == T{0}) {
+      std::memset(row + n0, 0, static_cast<size_t>(n1 - n0) * sizeof(T));
+    } else if (p.beta != T{1}) {
       for (int64_t j = n0; j < n1; ++j) row[j] *= p.beta;
     }
   }
 }
 
 // The block C[m0:m1, n0:n1] of one GEMM on the calling thread: the five loops.
-void gemm_block(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+template <class T>
+void gemm_block(const Problem<T>& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
   if (m0 >= m1 || n0 >= n1) return;
-  if (p.k == 0 || p.alpha == 0.0f) {
+  if (p.k == 0 || p.alpha == T{0}) {
     scale_block(p, m0, m1, n0, n1);
     return;
   }
-  const GemmKernels& g = *p.g;
+  const GemmKernelsOf<T>& g = *p.g;
   const int64_t MR = g.mr, NR = g.nr;
   // Each dimension splits into equal blocks no larger than the ISA's: 1024 rows with MC = 1008
   // become 2 x 512 (not 1008 + 16, which would pack all of B a second time for 16 rows).
@@ -97,8 +115,8 @@ void gemm_block(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1
   const int64_t MC = even_block(m1 - m0, g.mc, MR);
   const int64_t NC = even_block(n1 - n0, g.nc, NR);
   const bool direct_b = read_b_in_place(p, m1 - m0);
-  float* a_pack = static_cast<float*>(t_pack_a.get(MC * KC * int64_t{sizeof(float)}));
-  float* b_pack = direct_b ? nullptr : static_cast<float*>(t_pack_b.get(NC * KC * int64_t{sizeof(float)}));
+  T* a_pack = static_cast<T*>(t_pack_a.get(MC * KC * int64_t{sizeof(T)}));
+  T* b_pack = direct_b ? nullptr : static_cast<T*>(t_pack_b.get(NC * KC * int64_t{sizeof(T)}));
 
   if (g.loops == GemmLoops::BInL1) {
     // BLIS's order. Loop 5 (jc): columns of C in blocks of NC; one packed B block (kc x nc,
@@ -108,8 +126,8 @@ void gemm_block(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1
       // Loop 4 (pc): the k dimension in blocks of KC; beta applies to the first block only.
       for (int64_t pc = 0; pc < p.k; pc += KC) {
         const int64_t kc = min64(KC, p.k - pc);
-        const float beta = pc == 0 ? p.beta : 1.0f;
-        const float* b_block = p.b + pc * p.b_rs + jc * p.b_cs;
+        const T beta = pc == 0 ? p.beta : T{1};
+        const T* b_block = p.b + pc * p.b_rs + jc * p.b_cs;
         if (!direct_b) g.pack_b(kc, nc, b_block, p.b_rs, p.b_cs, b_pack);
         const int64_t ldb = direct_b ? p.b_rs : NR;
         // Loop 3 (ic): rows of C in blocks of MC; one packed A block (mc x kc, in L2).
@@ -119,8 +137,8 @@ void gemm_block(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1
           // Loop 2 (jr): NR-column micro-panels of the B block (kc x NR, in L1).
           for (int64_t jr = 0; jr < nc; jr += NR) {
             const int nr = static_cast<int>(min64(NR, nc - jr));
-            const float* b_panel = direct_b ? b_block + jr : b_pack + jr * kc;
-            float* c_col = p.c + ic * p.ldc + jc + jr;
+            const T* b_panel = direct_b ? b_block + jr : b_pack + jr * kc;
+            T* c_col = p.c + ic * p.ldc + jc + jr;
             // Loop 1 (ir): MR-row micro-panels of the A block, one microkernel call each.
             for (int64_t ir = 0; ir < mc; ir += MR) {
               const int mr = static_cast<int>(min64(MR, mc - ir));
@@ -141,23 +159,23 @@ void gemm_block(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1
     // Loop 4 (pc): the k dimension in blocks of KC; beta applies to the first block only.
     for (int64_t pc = 0; pc < p.k; pc += KC) {
       const int64_t kc = min64(KC, p.k - pc);
-      const float beta = pc == 0 ? p.beta : 1.0f;
+      const T beta = pc == 0 ? p.beta : T{1};
       g.pack_a(mc, kc, p.a + ic * p.a_rs + pc * p.a_cs, p.a_rs, p.a_cs, a_pack);
       // Loop 3 (jc): columns of C in blocks of NC; one packed B block (kc x nc, in L2).
       for (int64_t jc = n0; jc < n1; jc += NC) {
         const int64_t nc = min64(NC, n1 - jc);
-        const float* b_block = p.b + pc * p.b_rs + jc * p.b_cs;
+        const T* b_block = p.b + pc * p.b_rs + jc * p.b_cs;
         if (!direct_b) g.pack_b(kc, nc, b_block, p.b_rs, p.b_cs, b_pack);
         const int64_t ldb = direct_b ? p.b_rs : NR;
         // Loop 2 (ir): MR-row micro-panels of the A block (MR x kc, in L1).
         for (int64_t ir = 0; ir < mc; ir += MR) {
           const int mr = static_cast<int>(min64(MR, mc - ir));
-          const float* a_panel = a_pack + ir * kc;
-          float* c_row = p.c + (ic + ir) * p.ldc + jc;
+          const T* a_panel = a_pack + ir * kc;
+          T* c_row = p.c + (ic + ir) * p.ldc + jc;
           // Loop 1 (jr): NR-column micro-panels of the B block, one microkernel call each.
           for (int64_t jr = 0; jr < nc; jr += NR) {
             const int nr = static_cast<int>(min64(NR, nc - jr));
-            const float* b_panel = direct_b ? b_block + jr : b_pack + jr * kc;
+            const T* b_panel = direct_b ? b_block + jr : b_pack + jr * kc;
             g.ukernel(kc, a_panel, b_panel, ldb, c_row + jr, p.ldc, p.alpha, beta, mr, nr);
           }
         }
@@ -169,34 +187,51 @@ void gemm_block(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1
 // How nthreads threads split C (gemm_blocking::choose_grid). Near-ties (square C) go to the grid
 // that splits the operand kept in L3 (A for AInL1 loops, B for BInL1). Measured at G1 N=1024,
 // 2 threads, AVX-512: 200-214 GFLOP/s split by rows, 188-206 by columns.
-void gemm_threaded(const Problem& p, int nt) {
+template <class T>
+void gemm_threaded(const Problem<T>& p, int nt) {
   gemm_blocking::run_on_grid(p.m, p.n, p.k, p.g->mr, p.g->nr, nt, p.g->loops == GemmLoops::AInL1,
                              [&](int64_t m0, int64_t m1, int64_t n0, int64_t n1) { gemm_block(p, m0, m1, n0, n1); });
 }
 
 int64_t gemm_flops(int64_t m, int64_t n, int64_t k) { return 2 * m * n * (k > 0 ? k : 1); }
 
+// `batch` products over T (see sgemm_batched).
+template <class T>
+void gemm_batched(const KernelTable& kt, bool trans_a, bool trans_b, int64_t batch, int64_t m, int64_t n, int64_t k,
+                  T alpha, const T* a, int64_t lda, int64_t stride_a, const T* b, int64_t ldb, int64_t stride_b, T beta,
+                  T* c, int64_t ldc, int64_t stride_c) {
+  if (batch <= 0 || m == 0 || n == 0) return;
+  const Problem<T> p0 = make_problem(kt, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  auto nth = [&](int64_t i) { return gemm_blocking::batch_item(p0, i, stride_a, stride_b, stride_c); };
+  gemm_blocking::run_batch(
+      batch, gemm_flops(m, n, k), kMinFlopsPerThread,
+      [&](int64_t i) {
+        const Problem<T> p = nth(i);
+        gemm_block(p, 0, p.m, 0, p.n);
+      },
+      [&](int64_t i, int nt_one) { gemm_threaded(nth(i), nt_one); });
+}
+
 }  // namespace
 
 void sgemm(const KernelTable& kt, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
            const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  const Problem p = make_problem(kt, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  const Problem<float> p = make_problem(kt, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   gemm_threaded(p, threads_for(gemm_flops(m, n, k), kMinFlopsPerThread));
 }
 
 void sgemm_batched(const KernelTable& kt, bool trans_a, bool trans_b, int64_t batch, int64_t m, int64_t n, int64_t k,
                    float alpha, const float* a, int64_t lda, int64_t stride_a, const float* b, int64_t ldb,
                    int64_t stride_b, float beta, float* c, int64_t ldc, int64_t stride_c) {
-  if (batch <= 0 || m == 0 || n == 0) return;
-  const Problem p0 = make_problem(kt, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  auto nth = [&](int64_t i) { return gemm_blocking::batch_item(p0, i, stride_a, stride_b, stride_c); };
-  gemm_blocking::run_batch(
-      batch, gemm_flops(m, n, k), kMinFlopsPerThread,
-      [&](int64_t i) {
-        const Problem p = nth(i);
-        gemm_block(p, 0, p.m, 0, p.n);
-      },
-      [&](int64_t i, int nt_one) { gemm_threaded(nth(i), nt_one); });
+  gemm_batched<float>(kt, trans_a, trans_b, batch, m, n, k, alpha, a, lda, stride_a, b, ldb, stride_b, beta, c, ldc,
+                      stride_c);
+}
+
+void dgemm_batched(const KernelTable& kt, bool trans_a, bool trans_b, int64_t batch, int64_t m, int64_t n, int64_t k,
+                   double alpha, const double* a, int64_t lda, int64_t stride_a, const double* b, int64_t ldb,
+                   int64_t stride_b, double beta, double* c, int64_t ldc, int64_t stride_c) {
+  gemm_batched<double>(kt, trans_a, trans_b, batch, m, n, k, alpha, a, lda, stride_a, b, ldb, stride_b, beta, c, ldc,
+                       stride_c);
 }
 
 }  // namespace myelin

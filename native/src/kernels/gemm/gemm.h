@@ -1,5 +1,6 @@
-// Single-precision GEMM, BLIS style: the per-ISA pieces (packing, register-blocked
-// microkernel, block sizes) and the driver that runs the five loops around them.
+// Single- and double-precision GEMM, BLIS style: the per-ISA pieces (packing, register-blocked
+// microkernel, block sizes) and the driver that runs the five loops around them, written once
+// over the element type T (float: sgemm, double: dgemm).
 //
 // Everything is row-major. op(A) is m x k, op(B) is k x n; a stored operand is addressed as
 // element (row, col) at p[row * rs + col * cs], so a transposed operand is just swapped
@@ -11,20 +12,6 @@ namespace myelin {
 
 struct KernelTable;
 
-// Packs the mc x kc block of op(A) (element (i, p) at a[i * rs + p * cs]) into
-// ceil(mc / MR) micro-panels of kc * MR floats: panel r holds rows [r*MR, r*MR + MR) k-major
-// (out[r*MR*kc + p*MR + i]), rows past mc zero-filled.
-using GemmPackAFn = void (*)(int64_t mc, int64_t kc, const float* a, int64_t rs, int64_t cs, float* out);
-// Packs the kc x nc block of op(B) (element (p, j) at b[p * rs + j * cs]) into
-// ceil(nc / NR) micro-panels of kc * NR floats, k-major, columns past nc zero-filled.
-using GemmPackBFn = void (*)(int64_t kc, int64_t nc, const float* b, int64_t rs, int64_t cs, float* out);
-// The microkernel contract: C := beta*C + alpha*A*B on one mr x nr tile (mr <= MR, nr <= NR),
-// A a packed micro-panel (kc x MR, k-major), B kc rows of NR floats ldb apart (a packed
-// micro-panel: ldb = NR; or op(B) itself when its rows are contiguous: only nr columns are
-// read). beta = 0 overwrites C without reading it (NaN in C does not propagate).
-using GemmUkernelFn = void (*)(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
-                               float alpha, float beta, int mr, int nr);
-
 // Which micro-panel the two innermost loops keep in L1 (the other streams from L2):
 //   AInL1: loop 2 walks MR-row A micro-panels, loop 1 the NR-column B micro-panels of a packed
 //     B block (kc x nc) held in L2; the packed A block (mc x kc) lives in L3. (BLIS's order for
@@ -33,7 +20,8 @@ using GemmUkernelFn = void (*)(int64_t kc, const float* a, const float* b, int64
 //     micro-panels of a packed A block (mc x kc) held in L2; the packed B block lives in L3.
 enum class GemmLoops : int { AInL1, BInL1 };
 
-struct GemmKernels {
+template <class T>
+struct GemmKernelsOf {
   const char* name;  // dtype, tile and ISA: "sgemm_ukernel_6x64__avx512"
   int mr, nr;        // register tile
   int kc, mc, nc;    // cache blocks (see the fill_gemm_* files for the reasoning)
@@ -41,15 +29,31 @@ struct GemmKernels {
   // Small-matrix path: a thread's block of at most this many rows of C reads op(B) in place
   // (when its rows are contiguous) instead of packing it; 0 = always pack.
   int direct_b_max_rows;
-  GemmPackAFn pack_a;
-  GemmPackBFn pack_b;
-  GemmUkernelFn ukernel;
+  // Packs the mc x kc block of op(A) (element (i, p) at a[i * rs + p * cs]) into
+  // ceil(mc / MR) micro-panels of kc * MR elements: panel r holds rows [r*MR, r*MR + MR)
+  // k-major (out[r*MR*kc + p*MR + i]), rows past mc zero-filled.
+  void (*pack_a)(int64_t mc, int64_t kc, const T* a, int64_t rs, int64_t cs, T* out);
+  // Packs the kc x nc block of op(B) (element (p, j) at b[p * rs + j * cs]) into
+  // ceil(nc / NR) micro-panels of kc * NR elements, k-major, columns past nc zero-filled.
+  void (*pack_b)(int64_t kc, int64_t nc, const T* b, int64_t rs, int64_t cs, T* out);
+  // The microkernel contract: C := beta*C + alpha*A*B on one mr x nr tile (mr <= MR, nr <= NR),
+  // A a packed micro-panel (kc x MR, k-major), B kc rows of NR elements ldb apart (a packed
+  // micro-panel: ldb = NR; or op(B) itself when its rows are contiguous: only nr columns are
+  // read). beta = 0 overwrites C without reading it (NaN in C does not propagate).
+  void (*ukernel)(int64_t kc, const T* a, const T* b, int64_t ldb, T* c, int64_t ldc, T alpha, T beta, int mr, int nr);
 };
+
+using GemmKernels = GemmKernelsOf<float>;
+using DgemmKernels = GemmKernelsOf<double>;
 
 void fill_gemm_scalar(GemmKernels* k);
 void fill_gemm_avx2(GemmKernels* k);
 void fill_gemm_avx512(GemmKernels* k);
 void fill_gemm_neon(GemmKernels* k);
+void fill_dgemm_scalar(DgemmKernels* k);
+void fill_dgemm_avx2(DgemmKernels* k);
+void fill_dgemm_avx512(DgemmKernels* k);
+void fill_dgemm_neon(DgemmKernels* k);
 
 // C := alpha * op(A) * op(B) + beta * C, with C m x n (row stride ldc), op(A) m x k (A stored
 // m x k with row stride lda, or k x m when trans_a), op(B) k x n (B stored k x n, or n x k when
@@ -63,5 +67,10 @@ void sgemm(const KernelTable& kt, bool trans_a, bool trans_b, int64_t m, int64_t
 void sgemm_batched(const KernelTable& kt, bool trans_a, bool trans_b, int64_t batch, int64_t m, int64_t n, int64_t k,
                    float alpha, const float* a, int64_t lda, int64_t stride_a, const float* b, int64_t ldb,
                    int64_t stride_b, float beta, float* c, int64_t ldc, int64_t stride_c);
+
+// sgemm_batched in double (the table's dgemm kernels): every product and sum in double.
+void dgemm_batched(const KernelTable& kt, bool trans_a, bool trans_b, int64_t batch, int64_t m, int64_t n, int64_t k,
+                   double alpha, const double* a, int64_t lda, int64_t stride_a, const double* b, int64_t ldb,
+                   int64_t stride_b, double beta, double* c, int64_t ldc, int64_t stride_c);
 
 }  // namespace myelin

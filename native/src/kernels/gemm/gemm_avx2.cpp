@@ -24,6 +24,7 @@ namespace myelin {
 namespace {
 
 struct V {
+  using scalar = float;
   using reg = __m256;
   using mask = __m256i;
   static constexpr int width = 8;
@@ -110,7 +111,7 @@ void fill_gemm_avx2(GemmKernels* k) {
   k->direct_b_max_rows = 0;
   k->pack_a = pack_a;
   k->pack_b = pack_b;
-  k->ukernel = sgemm_ukernel;
+  k->ukernel = gemm_ukernel;
 }
 
 }  // namespace myelin

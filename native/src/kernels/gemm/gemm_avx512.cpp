@@ -28,6 +28,7 @@ namespace myelin {
 namespace {
 
 struct V {
+  using scalar = float;
   using reg = __m512;
   using mask = __mmask16;
   static constexpr int width = 16;
@@ -93,7 +94,7 @@ void fill_gemm_avx512(GemmKernels* k) {
   k->direct_b_max_rows = 512;
   k->pack_a = pack_a;
   k->pack_b = pack_b;
-  k->ukernel = sgemm_ukernel;
+  k->ukernel = gemm_ukernel;
 }
 
 }  // namespace myelin

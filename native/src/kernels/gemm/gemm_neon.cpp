@@ -26,6 +26,7 @@ namespace myelin {
 namespace {
 
 struct V {
+  using scalar = float;
   using reg = float32x4_t;
   using mask = int;  // a prefix: the number of leading lanes read or written, in [0, 4]
   static constexpr int width = 4;
@@ -96,7 +97,7 @@ void fill_gemm_neon(GemmKernels* k) {
   k->direct_b_max_rows = 0;
   k->pack_a = pack_a;
   k->pack_b = pack_b;
-  k->ukernel = sgemm_ukernel;
+  k->ukernel = gemm_ukernel;
 }
 
 }  // namespace myelin

@@ -15,6 +15,7 @@ namespace myelin {
 namespace {
 
 struct V {
+  using scalar = float;
   using reg = float;
   using mask = bool;
   static constexpr int width = 1;
@@ -53,7 +54,7 @@ void fill_gemm_scalar(GemmKernels* k) {
   k->direct_b_max_rows = 96;
   k->pack_a = pack_a;
   k->pack_b = pack_b;
-  k->ukernel = sgemm_ukernel;
+  k->ukernel = gemm_ukernel;
 }
 
 }  // namespace myelin

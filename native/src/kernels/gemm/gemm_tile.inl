@@ -1,7 +1,8 @@
-// The GEMM microkernel and the packing routines, written once over a vector type V and a
-// register tile of MR rows x NV vectors, compiled once per ISA. Included by gemm_<isa>.cpp
-// inside an anonymous namespace, after that file defines:
-//   V::reg, V::mask, V::width, zero, load, loadm, store, storem, set1, mul, fmadd, mask_for
+// The GEMM microkernel and the packing routines, written once over a vector type V (of
+// V::width elements of type V::scalar: float or double) and a register tile of MR rows x NV
+// vectors, compiled once per ISA and element type. Included by gemm_<isa>.cpp and
+// dgemm_<isa>.cpp inside an anonymous namespace, after that file defines:
+//   V::scalar, V::reg, V::mask, V::width, zero, load, loadm, store, storem, set1, mul, fmadd, mask_for
 //   (mask_for(n): the first n lanes, n clamped to [0, width]; masked lanes are neither read
 //   nor written), transpose (see pack_lines), constexpr int MR, NV, and constexpr int64_t
 //   kPrefetchC: how many k-steps before the end of the k loop the C tile is prefetched
@@ -9,8 +10,10 @@
 //   to evict it again).
 // No includes here: each ISA file brings its own, so nothing is shared across ISA objects.
 
+using T = typename V::scalar;
 constexpr int W = V::width;
 constexpr int NR = NV * W;
+constexpr int kLineElements = 64 / sizeof(T);  // elements in a cache line
 
 inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
@@ -18,7 +21,7 @@ inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 // first NVX vectors of the tile. kMasked: B's columns past nr are not read (op(B) read in place
 // at a right edge).
 template <bool kMasked, int NVX>
-__attribute__((always_inline)) inline void tile_kloop(int64_t kc, const float* a, const float* b, int64_t ldb,
+__attribute__((always_inline)) inline void tile_kloop(int64_t kc, const T* a, const T* b, int64_t ldb,
                                                       const typename V::mask* bm, typename V::reg (&acc)[MR][NVX]) {
   for (int64_t p = 0; p < kc; ++p) {
     typename V::reg bv[NVX];
@@ -38,8 +41,7 @@ __attribute__((always_inline)) inline void tile_kloop(int64_t kc, const float* a
 // The microkernel on a tile NVX vectors wide (NVX < NV: a narrow right edge costs only the
 // vectors it needs).
 template <int NVX>
-void tile(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, float alpha, float beta,
-          int mr, int nr) {
+void tile(int64_t kc, const T* a, const T* b, int64_t ldb, T* c, int64_t ldc, T alpha, T beta, int mr, int nr) {
   typename V::reg acc[MR][NVX];
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i)
@@ -60,9 +62,9 @@ void tile(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i)
     if (i < mr) {
-      // Every cache line of the row: 16 floats a line, plus the last (rows need not be aligned).
+      // Every cache line of the row, plus the last (rows need not be aligned).
 #pragma GCC unroll 8
-      for (int j = 0; j < NVX * W; j += 16)
+      for (int j = 0; j < NVX * W; j += kLineElements)
         if (j < nr) __builtin_prefetch(c + i * ldc + j, 1);
       __builtin_prefetch(c + i * ldc + nr - 1, 1);
     }
@@ -77,15 +79,15 @@ void tile(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i) {
     if (i >= mr) break;
-    float* row = c + i * ldc;
+    T* row = c + i * ldc;
 #pragma GCC unroll 8
     for (int v = 0; v < NVX; ++v) {
       typename V::reg x = V::mul(acc[i][v], va);
       if (full) {
-        if (beta != 0.0f) x = V::fmadd(vb, V::load(row + v * W), x);
+        if (beta != T{0}) x = V::fmadd(vb, V::load(row + v * W), x);
         V::store(row + v * W, x);
       } else {
-        if (beta != 0.0f) x = V::fmadd(vb, V::loadm(row + v * W, bm[v]), x);
+        if (beta != T{0}) x = V::fmadd(vb, V::loadm(row + v * W, bm[v]), x);
         V::storem(row + v * W, bm[v], x);
       }
     }
@@ -93,8 +95,8 @@ void tile(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int
 }
 
 template <int NVX>
-void tile_for_width(int nvx, int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
-                    float alpha, float beta, int mr, int nr) {
+void tile_for_width(int nvx, int64_t kc, const T* a, const T* b, int64_t ldb, T* c, int64_t ldc, T alpha, T beta,
+                    int mr, int nr) {
   if constexpr (NVX > 1) {
     if (nvx < NVX) return tile_for_width<NVX - 1>(nvx, kc, a, b, ldb, c, ldc, alpha, beta, mr, nr);
   }
@@ -103,8 +105,7 @@ void tile_for_width(int nvx, int64_t kc, const float* a, const float* b, int64_t
 
 // C := beta*C + alpha*A*B on an mr x nr tile. The edge tile needs no copy: rows past mr are
 // never stored and columns past nr are masked, so the temporary tile is the registers.
-void sgemm_ukernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, float alpha,
-                   float beta, int mr, int nr) {
+void gemm_ukernel(int64_t kc, const T* a, const T* b, int64_t ldb, T* c, int64_t ldc, T alpha, T beta, int mr, int nr) {
   tile_for_width<NV>((nr + W - 1) / W, kc, a, b, ldb, c, ldc, alpha, beta, mr, nr);
 }
 
@@ -112,7 +113,7 @@ void sgemm_ukernel(int64_t kc, const float* a, const float* b, int64_t ldb, floa
 // real, the rest zero), into a k-major panel of width P: out[p * P + i] = line i at k = p.
 // W x W blocks go through registers (V::transpose), so reads and writes stay contiguous.
 template <int P>
-void pack_lines(int64_t kc, const float* src, int64_t ls, int valid, float* out) {
+void pack_lines(int64_t kc, const T* src, int64_t ls, int valid, T* out) {
   int64_t p = 0;
   for (; p + W <= kc; p += W)
     for (int i0 = 0; i0 < P; i0 += W) {
@@ -120,14 +121,14 @@ void pack_lines(int64_t kc, const float* src, int64_t ls, int valid, float* out)
       V::transpose(src + i0 * ls + p, ls, valid - i0, out + p * P + i0, P, lanes);
     }
   for (; p < kc; ++p)
-    for (int i = 0; i < P; ++i) out[p * P + i] = i < valid ? src[i * ls + p] : 0.0f;
+    for (int i = 0; i < P; ++i) out[p * P + i] = i < valid ? src[i * ls + p] : T{0};
 }
 
 // Packs kc rows of op(X) that are contiguous along the panel dimension (row p at src + p * rs,
-// `width` floats) into ceil(width / P) k-major panels of width P, zero-padded. Row by row, so
+// `width` elements) into ceil(width / P) k-major panels of width P, zero-padded. Row by row, so
 // the source is read sequentially (a panel at a time would step through kc pages per panel).
 template <int P>
-void pack_rows(int64_t kc, int64_t width, const float* src, int64_t rs, float* out) {
+void pack_rows(int64_t kc, int64_t width, const T* src, int64_t rs, T* out) {
   constexpr int NVP = (P + W - 1) / W;
   const int64_t full = width / P;
   const int tail = static_cast<int>(width - full * P);
@@ -137,8 +138,8 @@ void pack_rows(int64_t kc, int64_t width, const float* src, int64_t rs, float* o
     store_mask[v] = V::mask_for(P - v * W);
   }
   for (int64_t p = 0; p < kc; ++p) {
-    const float* row = src + p * rs;
-    float* dst = out + p * P;
+    const T* row = src + p * rs;
+    T* dst = out + p * P;
     for (int64_t q = 0; q < full; ++q, row += P, dst += P * kc) {
       if (P % W == 0) {
 #pragma GCC unroll 8
@@ -152,7 +153,7 @@ void pack_rows(int64_t kc, int64_t width, const float* src, int64_t rs, float* o
   }
 }
 
-void pack_a(int64_t mc, int64_t kc, const float* a, int64_t rs, int64_t cs, float* out) {
+void pack_a(int64_t mc, int64_t kc, const T* a, int64_t rs, int64_t cs, T* out) {
   if (rs == 1 && cs != 1) {
     // A transposed: rows of op(A)^T contiguous along m.
     pack_rows<MR>(kc, mc, a, cs, out);
@@ -160,18 +161,18 @@ void pack_a(int64_t mc, int64_t kc, const float* a, int64_t rs, int64_t cs, floa
   }
   for (int64_t i0 = 0; i0 < mc; i0 += MR, out += MR * kc) {
     const int mr = static_cast<int>(min64(MR, mc - i0));
-    const float* src = a + i0 * rs;
+    const T* src = a + i0 * rs;
     if (cs == 1) {
       // A as stored: rows contiguous in k.
       pack_lines<MR>(kc, src, rs, mr, out);
     } else {
       for (int64_t p = 0; p < kc; ++p)
-        for (int i = 0; i < MR; ++i) out[p * MR + i] = i < mr ? src[i * rs + p * cs] : 0.0f;
+        for (int i = 0; i < MR; ++i) out[p * MR + i] = i < mr ? src[i * rs + p * cs] : T{0};
     }
   }
 }
 
-void pack_b(int64_t kc, int64_t nc, const float* b, int64_t rs, int64_t cs, float* out) {
+void pack_b(int64_t kc, int64_t nc, const T* b, int64_t rs, int64_t cs, T* out) {
   if (cs == 1) {
     // B as stored: rows contiguous along n.
     pack_rows<NR>(kc, nc, b, rs, out);
@@ -179,13 +180,13 @@ void pack_b(int64_t kc, int64_t nc, const float* b, int64_t rs, int64_t cs, floa
   }
   for (int64_t j0 = 0; j0 < nc; j0 += NR, out += NR * kc) {
     const int nr = static_cast<int>(min64(NR, nc - j0));
-    const float* src = b + j0 * cs;
+    const T* src = b + j0 * cs;
     if (rs == 1) {
       // B transposed: each column of op(B) contiguous in k.
       pack_lines<NR>(kc, src, cs, nr, out);
     } else {
       for (int64_t p = 0; p < kc; ++p)
-        for (int j = 0; j < NR; ++j) out[p * NR + j] = j < nr ? src[p * rs + j * cs] : 0.0f;
+        for (int j = 0; j < NR; ++j) out[p * NR + j] = j < nr ? src[p * rs + j * cs] : T{0};
     }
   }
 }
