@@ -7,8 +7,7 @@
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { contiguousStrides, formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { broadcastDims, einsumRaw, type EinsumSpec, type Label, labelSizes } from '../raw/einsum.js';
-import { emptyFloat } from '../raw/elementwise.js';
+import { broadcastDims, einsumRaw, type EinsumSpec, emptyFloating, type Label, labelSizes } from '../raw/einsum.js';
 import { writeInto } from '../raw/strided.js';
 import { checkProductDtypes } from '../raw/int32_products.js';
 import { autocastsTo } from '../lowp/autocast_ops.js';
@@ -142,6 +141,7 @@ function checkSizes(equation: string, inputs: Label[][], operands: readonly Tens
 /** The einsum primitive over parsed specs. */
 const einsumOp: (spec: EinsumSpec, ...ts: Tensor[]) => Tensor = defineOp({
   name: 'einsum',
+  dtypes: ['float32', 'float64'],
   jvp: 'fromBackward',
   forward(ctx: OpContext<{ spec: EinsumSpec }>, spec: EinsumSpec, ...ts: Tensor[]) {
     ctx.spec = spec;
@@ -194,6 +194,7 @@ interface Placement {
  */
 const placeOp: (g: Tensor, p: Placement) => Tensor = defineOp({
   name: 'einsumPlace',
+  dtypes: ['float32', 'float64'],
   jvp: 'fromBackward',
   forward(ctx: OpContext<{ p: Placement }>, g: Tensor, p: Placement) {
     ctx.p = p;
@@ -212,7 +213,7 @@ const placeOp: (g: Tensor, p: Placement) => Tensor = defineOp({
     const sizes = unique.map((l) => p.shape[p.labels.indexOf(l)]);
     const simple = unique.length === p.labels.filter((_, d) => !p.skip[d]).length && unique.length === p.kept.length;
     if (simple && g.isContiguous()) return new Tensor(g.storage, p.shape, full, g.offset);
-    const out = emptyFloat(p.shape);
+    const out = emptyFloating(g.dtype, p.shape);
     const src = new Tensor(
       g.storage,
       sizes,
@@ -232,10 +233,10 @@ const placeOp: (g: Tensor, p: Placement) => Tensor = defineOp({
 
 /**
  * Einstein summation (torch.einsum): einsum('ij,jk->ik', a, b). Operands may also be passed
- * as one array: einsum('ij,jk', [a, b]). All float32, or all int32: then the products and the
- * sums that contract operands wrap modulo 2^32 as torch's int32 products, and a label summed
- * within one operand alone is summed exactly, an error past int32's range (torch's sum gives
- * int64 there, which myelin does not have).
+ * as one array: einsum('ij,jk', [a, b]). All float32, all float64 (every product and sum in
+ * double), or all int32: then the products and the sums that contract operands wrap modulo 2^32
+ * as torch's int32 products, and a label summed within one operand alone is summed exactly, an
+ * error past int32's range (torch's sum gives int64 there, which myelin does not have).
  */
 export function einsum(equation: string, ...operands: (Tensor | Tensor[])[]): Tensor {
   const ts = (operands.length === 1 && Array.isArray(operands[0]) ? operands[0] : operands) as unknown[];

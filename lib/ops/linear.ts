@@ -9,7 +9,7 @@ import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { contiguousRaw, emptyFloat, requireFloat, storageF32, uninitFloat } from '../raw/elementwise.js';
 import { matmul } from './matmul.js';
-import { broadcastSum } from './binary.js';
+import { add, broadcastSum } from './binary.js';
 import { sum } from './reduce.js';
 import { reshape } from './view.js';
 import { autocastLinearOp, autocastsTo } from '../lowp/autocast_ops.js';
@@ -145,8 +145,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     if ((name !== 'bias' || (t !== undefined && t !== null)) && !(t instanceof Tensor))
       throw new TypeError(`linear: ${name} must be a Tensor, got ${describe(t)}`);
   }
-  requireFloat('linear', x);
-  requireFloat('linear', weight);
+  requireLinearDtype(x, x);
+  requireLinearDtype(x, weight);
   if (weight.ndim !== 2)
     throw new RangeError(
       `linear: weight must be 2-D [out_features, in_features], got shape ${formatShape(weight.shape)}`,
@@ -158,13 +158,26 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     );
   }
   if (bias) {
-    requireFloat('linear', bias);
+    requireLinearDtype(x, bias);
     if (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]) {
       throw new RangeError(
         `linear: bias of shape ${formatShape(bias.shape)} does not match out_features ${weight.shape[0]}`,
       );
     }
-    return autocastsTo(x, weight, bias) ? autocastLinearOp(x, weight, bias) : linearOp(x, weight, bias);
   }
+  // float64: the same product through matmul (the dgemm), its gradients and JVP matmul's and add's
+  // (autocast leaves float64 alone, as torch's).
+  if (x.dtype === 'float64') {
+    const y = matmul(x, weight.mT);
+    return bias ? add(y, bias) : y;
+  }
+  if (bias) return autocastsTo(x, weight, bias) ? autocastLinearOp(x, weight, bias) : linearOp(x, weight, bias);
   return autocastsTo(x, weight) ? autocastLinearOp(x, weight) : linearOp(x, weight);
+}
+
+/** Every operand float32 (the fused op), or every one float64 as the input is. */
+function requireLinearDtype(x: Tensor, t: Tensor): void {
+  if (x.dtype !== 'float64') requireFloat('linear', t);
+  else if (t.dtype !== 'float64')
+    throw new TypeError(`linear: expected a float64 tensor (as the input), got ${t.dtype}`);
 }

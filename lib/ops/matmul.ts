@@ -1,8 +1,9 @@
 // Matrix products with torch.matmul's rules: 1-D·1-D dot, 2-D, 1-D promoted then squeezed,
 // batched with broadcast batch dims. One differentiable primitive (matmulOp, >= 2-D operands)
 // whose backward is two more products against transposed views: no transpose copies, the
-// GEMM reads them through its transA/transB flags. Two int32 operands multiply exactly, wrapping
-// modulo 2^32 as torch's CPU kernels (no gradient: int tensors cannot require one).
+// GEMM reads them through its transA/transB flags. float64 operands run the dgemm; two int32
+// operands multiply exactly, wrapping modulo 2^32 as torch's CPU kernels (no gradient: int
+// tensors cannot require one).
 import type { DType } from '../dtype.js';
 import { defineOp } from '../autograd/define_op.js';
 import { broadcastShapes, formatShape, numel } from '../shape.js';
@@ -17,6 +18,7 @@ import { autocastMatmulOp, autocastsTo } from '../lowp/autocast_ops.js';
 /** The >= 2-D primitive: [...batchA, m, k] x [...batchB, k, n] -> [...batch, m, n]. */
 const matmulOp: (op: string, a: Tensor, b: Tensor) => Tensor = defineOp({
   name: 'matmul',
+  dtypes: ['float32', 'float64'],
   forward(ctx, op: string, a: Tensor, b: Tensor) {
     ctx.save(a, b);
     return bmmRaw(op, a, b);

@@ -3,9 +3,10 @@
 // labels no one else needs are summed; then operands are contracted pairwise, left to right,
 // each contraction one batched GEMM over [batch, m, k] x [batch, k, n] views (products with
 // nothing to contract, and per-batch dot products, take one elementwise pass instead).
+import { allocate, type DType } from '../dtype.js';
 import { BinaryOp, native, ReduceOp } from '../native.js';
 import { contiguousStrides, numel } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { Storage, Tensor } from '../tensor.js';
 import { bmmRaw } from './gemm.js';
 import { mulInt32, sumInt32 } from './int32_products.js';
 import { emptyFloat } from './elementwise.js';
@@ -13,6 +14,11 @@ import { copyRaw } from './strided.js';
 import { roundToBf16InPlace } from './round_bf16.js';
 
 export type Label = number;
+
+/** A new zero-filled contiguous tensor of a floating dtype (float32 or float64). */
+export function emptyFloating(dtype: DType, shape: readonly number[]): Tensor {
+  return dtype === 'float32' ? emptyFloat(shape) : new Tensor(new Storage(allocate(dtype, numel(shape))), shape);
+}
 
 /** An equation over integer labels: one label list per operand, and the output's. */
 export interface EinsumSpec {
@@ -79,15 +85,18 @@ function sumExcept(x: Labelled, keep: (l: Label) => boolean, wraps = false): Lab
   if (axes.length === 0) return x;
   const labels = x.labels.filter((l) => keep(l));
   if (x.t.dtype === 'int32') return { t: sumInt32('einsum', x.t, axes, wraps), labels, fresh: true };
-  const out = emptyFloat(labels.map((l) => x.t.shape[x.labels.indexOf(l)]));
+  const out = emptyFloating(
+    x.t.dtype,
+    labels.map((l) => x.t.shape[x.labels.indexOf(l)]),
+  );
   native.reduce(
     ReduceOp.sum,
     x.t.shape,
-    x.t.storage.data as Float32Array,
+    x.t.storage.data as Float32Array | Float64Array,
     x.t.offset,
     x.t.strides,
     axes,
-    out.storage.data as Float32Array,
+    out.storage.data as Float32Array | Float64Array,
   );
   return { t: out, labels, fresh: true };
 }
@@ -151,18 +160,18 @@ function multiplyAndSum(a: Labelled, b: Labelled, kept: Label[], summed: Label[]
     const p = mulInt32(shape, a.t, stridesOf(a), b.t, stridesOf(b));
     return sumExcept({ t: p, labels: all, fresh: true }, (l) => !summed.includes(l), true);
   }
-  const product = emptyFloat(shape);
+  const product = emptyFloating(a.t.dtype, shape);
   if (numel(shape) > 0) {
     native.binary(
       BinaryOp.mul,
       shape,
-      product.storage.data as Float32Array,
+      product.storage.data as Float32Array | Float64Array,
       0,
       contiguousStrides(shape),
-      a.t.storage.data as Float32Array,
+      a.t.storage.data as Float32Array | Float64Array,
       a.t.offset,
       stridesOf(a),
-      b.t.storage.data as Float32Array,
+      b.t.storage.data as Float32Array | Float64Array,
       b.t.offset,
       stridesOf(b),
     );
@@ -194,7 +203,7 @@ function contract(a: Labelled, b: Labelled, keep: Set<Label>, bf16: boolean): La
   return { t: new Tensor(c.storage, shape, contiguousStrides(shape), 0), labels, fresh: true };
 }
 
-/** The einsum of `ts` by `spec`: a new contiguous tensor (float32, or int32) over the output labels. */
+/** The einsum of `ts` by `spec`: a new contiguous tensor (float32, float64 or int32) over the output labels. */
 export function einsumRaw(spec: EinsumSpec, ts: readonly Tensor[]): Tensor {
   const sizes = labelSizes(spec, ts);
   const ops = ts.map((t, i) => prepare(t, spec.inputs[i], sizes));

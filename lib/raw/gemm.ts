@@ -1,6 +1,7 @@
 // Batched matrix products on raw tensors (no history): the one place matmul and einsum call the
 // native GEMM. Transposed views become transA/transB flags, broadcast batch dims stride 0;
 // only operands whose last two dims no GEMM layout can describe are copied.
+import { allocate } from '../dtype.js';
 import { native } from '../native.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, formatShape, numel } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -86,14 +87,15 @@ function productShape(op: string, a: Tensor, b: Tensor): { m: number; k: number;
 /**
  * a: [...batchA, m, k] times b: [...batchB, k, n], batch dims broadcast: a new contiguous
  * [...batch, m, n] tensor of their dtype. Both operands must be at least 2-D with matching k, and
- * both float32 or both int32 (exact modulo 2^32, as torch's CPU integer kernels; precision is
- * float32's only).
+ * both float32, both float64 (the dgemm: every product and sum in double) or both int32 (exact
+ * modulo 2^32, as torch's CPU integer kernels); precision is float32's only.
  */
 export function bmmRaw(op: string, a: Tensor, b: Tensor, precision: GemmPrecision = 'float32'): Tensor {
   const { m, k, n, batch: batchShape } = productShape(op, a, b);
-  const int32 = a.dtype === 'int32';
+  const dtype = a.dtype;
   const outShape = [...batchShape, m, n];
-  const out = int32 ? new Tensor(new Storage(new Int32Array(numel(outShape))), outShape) : emptyFloat(outShape);
+  const out =
+    dtype === 'float32' ? emptyFloat(outShape) : new Tensor(new Storage(allocate(dtype, numel(outShape))), outShape);
   if (numel(batchShape) === 0 || m === 0 || n === 0 || k === 0) return out; // zeros
   const A = operand(a);
   const B = operand(b);
@@ -133,7 +135,11 @@ export function bmmRaw(op: string, a: Tensor, b: Tensor, precision: GemmPrecisio
       ldc: n,
     };
     const [ad, bd, cd] = [A.t.storage.data, B.t.storage.data, out.storage.data];
-    if (int32) {
+    const batched = { batch: inner, strideA, strideB, strideC };
+    if (dtype === 'float64') {
+      const [a64, b64, c64] = [ad as Float64Array, bd as Float64Array, cd as Float64Array];
+      native.gemmFloat64({ ...layout, ...batched, alpha: 1, a: a64, b: b64, beta: 0, c: c64 });
+    } else if (dtype === 'int32') {
       native.gemmInt32({
         ...layout,
         a: ad as Int32Array,

@@ -30,7 +30,7 @@ export const einsumOps = [
       eq('ijj,jk->ik', [2, 3, 3], [3, 2]),
       { ...eq('ij,kj->ik', [4, 6], [5, 6]), layouts: true },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     supportsGradGrad: true,
     isa: true,
     fixtures: caseGoldens('linalg', 'einsum'),

@@ -11,7 +11,7 @@ export const linearOps = [
       { name: '[2, 3, 4] x [2, 4], no bias', inputs: [{ shape: [2, 3, 4] }, { shape: [2, 4] }], args: {} },
       { name: '[3] x [2, 3] + [2]', inputs: [{ shape: [3] }, { shape: [2, 3] }, { shape: [2] }], args: {} },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     supportsGradGrad: true,
     isa: true,
   }),

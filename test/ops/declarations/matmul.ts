@@ -16,7 +16,7 @@ function product(name: string, fn: (a: Tensor, b: Tensor) => Tensor, samples: Re
     name,
     op: ([a, b]) => fn(a, b),
     samples,
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     supportsGradGrad: true,
     isa: true,
     fixtures: caseGoldens('linalg', 'matmul', undefined, (c) => c.args.op === name),
