@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# GEMM benchmark (workloads G1, G2): myelin's sgemm on each x86 ISA beside OpenBLAS, at 1 and
-# 2 threads, with the FMA peak measured in the same run. Needs cmake, g++ and Debian's
-# libopenblas-dev. Arguments go to gemm_bench (--threads 1,2 --reps 7 --workloads G1,G2
-# --markdown). BUILD_DIR picks the CMake build folder (default build-bench).
+# GEMM benchmark (workloads G1, G2; D1: G1 in float64): myelin's sgemm (dgemm) on each x86 ISA
+# beside OpenBLAS, at 1 and 2 threads, with the FMA peak measured in the same run. Needs cmake,
+# g++ and Debian's libopenblas-dev. Arguments go to gemm_bench (--threads 1,2 --reps 7
+# --workloads G1,G2,D1 --markdown). BUILD_DIR picks the CMake build folder (default build-bench).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build="${BUILD_DIR:-build-bench}"

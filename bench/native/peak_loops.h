@@ -21,6 +21,20 @@ __attribute__((target("avx512f"))) static float fma_loop_avx512(int64_t iters) {
   return _mm512_reduce_add_ps(s);
 }
 
+// The same loop in fp64 (vfmadd...pd): as many FMA instructions a cycle, half the flops each.
+__attribute__((target("avx512f"))) static float fma_loop_avx512_f64(int64_t iters) {
+  __m512d acc[FMA_AVX512_ACCS];
+  for (int j = 0; j < FMA_AVX512_ACCS; ++j) acc[j] = _mm512_set1_pd(0.5 + 0.01 * j);
+  const __m512d m = _mm512_set1_pd(0.999), c = _mm512_set1_pd(0.001);
+  for (int64_t i = 0; i < iters; ++i) {
+#pragma GCC unroll 16
+    for (int j = 0; j < FMA_AVX512_ACCS; ++j) acc[j] = _mm512_fmadd_pd(acc[j], m, c);
+  }
+  __m512d s = acc[0];
+  for (int j = 1; j < FMA_AVX512_ACCS; ++j) s = _mm512_add_pd(s, acc[j]);
+  return (float)_mm512_reduce_add_pd(s);
+}
+
 #define FMA_AVX2_ACCS 12  // 12 ymm chains + 2 constants fit the 16 ymm registers; >= 4 x 2
 __attribute__((target("avx2,fma"))) static float fma_loop_avx2(int64_t iters) {
   __m256 acc[FMA_AVX2_ACCS];
