@@ -107,3 +107,27 @@ describe('float64 products: dtypes', () => {
     expect(matmul(a, a.mT).dtype).toBe('float64');
   });
 });
+
+describe('nn.Linear after .double()', () => {
+  it('computes in float64 as F.linear does, with float64 gradients, and passes gradcheck', () => {
+    const layer = new m.nn.Linear(4, 3);
+    const w32 = layer.weight;
+    expect(layer.double()).toBe(layer);
+    expect(layer.weight.dtype).toBe('float64');
+    expect(layer.bias?.dtype).toBe('float64');
+    expect(Array.from(layer.weight.toTypedArray())).toEqual(Array.from(w32.toTypedArray()));
+    expect(layer.weight.requiresGrad).toBe(true);
+    expect([...layer.parameters()]).toEqual([layer.weight, layer.bias]);
+    const x = randn([2, 5, 4], { dtype: 'float64', requiresGrad: true });
+    const y = layer.call(x);
+    expect(y.dtype).toBe('float64');
+    const want = F.linear(x, layer.weight, layer.bias);
+    expect(Array.from(y.toTypedArray())).toEqual(Array.from(want.toTypedArray()));
+    y.sum().backward();
+    expect(layer.weight.grad?.dtype).toBe('float64');
+    expect(gradcheck((t: Tensor) => layer.call(t), [x], { eps: 1e-6, atol: 1e-8, rtol: 1e-7 })).toBe(true);
+    // Back to float32 with .float(), and .to('float64') as .double().
+    expect(layer.float().weight.dtype).toBe('float32');
+    expect(layer.to('float64').weight.dtype).toBe('float64');
+  });
+});
