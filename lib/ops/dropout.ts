@@ -7,18 +7,28 @@ import { BinaryOp } from '../native.js';
 import { defaultGenerator, Generator } from '../random.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { floatValues } from './activation.js';
+import { FLOATING_DTYPES, isFloatingDType, type DType } from '../dtype.js';
 import { unaryInplace } from './inplace.js';
-import { binaryRaw } from '../raw/elementwise.js';
+import { binaryRaw, floatElements } from '../raw/elementwise.js';
+
+type FloatArray = Float32Array | Float64Array;
+
+/** A zeroed array of n elements of a floating dtype. */
+function arrayOf(dtype: DType, n: number): FloatArray {
+  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+}
 import { mul } from './binary.js';
 import { buildsGraph } from '../autograd/recorded_backward.js';
 
+// float64 draws the mask from the same generator stream as float32 (one nextFloat an element),
+// so a seed drops the same elements in both dtypes; the scale is rounded to the input's dtype.
 const dropoutOp = defineOp({
   name: 'dropout',
-  forward(ctx: OpContext<{ mask: Float32Array }>, x: Tensor, p: number, gen: Generator) {
-    const xv = floatValues(x);
-    const mask = new Float32Array(xv.length);
-    const out = new Float32Array(xv.length);
+  dtypes: FLOATING_DTYPES,
+  forward(ctx: OpContext<{ mask: FloatArray }>, x: Tensor, p: number, gen: Generator) {
+    const xv = floatElements(x);
+    const mask = arrayOf(x.dtype, xv.length);
+    const out = arrayOf(x.dtype, xv.length);
     const scale = p === 1 ? 0 : 1 / (1 - p);
     for (let i = 0; i < xv.length; i++) {
       const m = gen.nextFloat() < p ? 0 : scale;
@@ -32,8 +42,8 @@ const dropoutOp = defineOp({
     const mask = ctx.mask;
     // createGraph: the same product as a recorded op (linear in grad, the mask a constant).
     if (buildsGraph(grad)) return [mul(grad, new Tensor(new Storage(mask), grad.shape))];
-    const g = floatValues(grad);
-    const dx = new Float32Array(g.length);
+    const g = floatElements(grad);
+    const dx = arrayOf(grad.dtype, g.length);
     for (let i = 0; i < g.length; i++) dx[i] = g[i] * mask[i];
     return [new Tensor(new Storage(dx), grad.shape)];
   },
@@ -59,7 +69,7 @@ export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tenso
   checkOptions('dropout', options, DROPOUT_OPTIONS);
   if (typeof p !== 'number' || !(p >= 0 && p <= 1))
     throw new RangeError(`dropout: probability has to be between 0 and 1, but got ${describe(p)}`);
-  if (x.dtype !== 'float32') throw new TypeError(`dropout: expected a float32 tensor, got ${x.dtype}`);
+  if (!isFloatingDType(x.dtype)) throw new TypeError(`dropout: expected a float32 or float64 tensor, got ${x.dtype}`);
   const gen = options.generator ?? defaultGenerator;
   if (!(gen instanceof Generator)) throw new TypeError('dropout: generator must be a Generator');
   if (options.training === false || p === 0) return x;
@@ -74,6 +84,7 @@ export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tenso
 function featureDropoutOp(name: string) {
   return defineOp({
     name,
+    dtypes: FLOATING_DTYPES,
     forward(
       ctx: OpContext<{ mask: Tensor }>,
       x: Tensor,
@@ -83,7 +94,7 @@ function featureDropoutOp(name: string) {
       maskShape: number[],
     ) {
       const scale = p === 1 ? 0 : 1 / (1 - p);
-      const mask = new Float32Array(features);
+      const mask = arrayOf(x.dtype, features);
       for (let f = 0; f < features; f++) mask[f] = gen.nextFloat() < p ? 0 : scale;
       const m = new Tensor(new Storage(mask), maskShape);
       ctx.mask = m;
@@ -114,7 +125,7 @@ function featureDropout(
   checkOptions(op, options, DROPOUT_OPTIONS);
   if (typeof p !== 'number' || !(p >= 0 && p <= 1))
     throw new RangeError(`${op}: probability has to be between 0 and 1, but got ${describe(p)}`);
-  if (x.dtype !== 'float32') throw new TypeError(`${op}: expected a float32 tensor, got ${x.dtype}`);
+  if (!isFloatingDType(x.dtype)) throw new TypeError(`${op}: expected a float32 or float64 tensor, got ${x.dtype}`);
   const layout = [
     '[C, L] (unbatched) or [N, C, L]',
     '[C, H, W] (unbatched) or [N, C, H, W]',

@@ -5,7 +5,8 @@ import { checkOptions, describe } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { contiguousRaw } from '../raw/elementwise.js';
+import { floatElements } from '../raw/elementwise.js';
+import { FLOATING_DTYPES, isFloatingDType } from '../dtype.js';
 import { valuesAs } from '../raw/strided.js';
 import { recorded } from '../trace.js';
 import { mul } from './binary.js';
@@ -22,6 +23,7 @@ function checkedIndices(op: string, indices: Tensor, rows: number): Int32Array {
 
 const embeddingOp: (weight: Tensor, indices: Tensor, idx: Int32Array, paddingIdx: number) => Tensor = defineOp({
   name: 'embedding',
+  dtypes: FLOATING_DTYPES,
   forward(
     ctx: OpContext<{ indices: Tensor; idx: Int32Array; rows: number; dim: number; paddingIdx: number }>,
     weight: Tensor,
@@ -31,11 +33,9 @@ const embeddingOp: (weight: Tensor, indices: Tensor, idx: Int32Array, paddingIdx
   ) {
     const shape = indices.shape;
     const [rows, dim] = weight.shape;
-    const w = contiguousRaw(weight);
-    const wd = w.storage.data as Float32Array;
-    const out = new Float32Array(idx.length * dim);
-    for (let i = 0; i < idx.length; i++)
-      out.set(wd.subarray(w.offset + idx[i] * dim, w.offset + (idx[i] + 1) * dim), i * dim);
+    const wd = floatElements(weight);
+    const out = weight.dtype === 'float64' ? new Float64Array(idx.length * dim) : new Float32Array(idx.length * dim);
+    for (let i = 0; i < idx.length; i++) out.set(wd.subarray(idx[i] * dim, (idx[i] + 1) * dim), i * dim);
     // idx may be a view of the indices' storage: keeping the tensor lets the backward refuse
     // indices modified in place since (the gradient would go to the wrong rows).
     ctx.indices = indices;
@@ -60,6 +60,7 @@ type EmbeddingBackward = (grad: Tensor, indices: Tensor, idx: Int32Array, rows: 
  */
 const embeddingBackwardOp: EmbeddingBackward = defineOp({
   name: 'embeddingBackward',
+  dtypes: FLOATING_DTYPES,
   forward(
     ctx: OpContext<{ indices: Tensor; idx: Int32Array; rows: number; paddingIdx: number }>,
     grad: Tensor,
@@ -73,12 +74,11 @@ const embeddingBackwardOp: EmbeddingBackward = defineOp({
     ctx.rows = rows;
     ctx.paddingIdx = pad;
     const dim = grad.shape[grad.ndim - 1];
-    const g = contiguousRaw(grad);
-    const gd = g.storage.data as Float32Array;
-    const dw = new Float32Array(rows * dim);
+    const gd = floatElements(grad);
+    const dw = grad.dtype === 'float64' ? new Float64Array(rows * dim) : new Float32Array(rows * dim);
     for (let i = 0; i < idx.length; i++) {
       if (idx[i] === pad) continue;
-      const src = g.offset + i * dim;
+      const src = i * dim;
       const dst = idx[i] * dim;
       for (let j = 0; j < dim; j++) dw[dst + j] += gd[src + j];
     }
@@ -88,7 +88,7 @@ const embeddingBackwardOp: EmbeddingBackward = defineOp({
     const { idx, paddingIdx: pad } = ctx;
     const looked = embeddingOp(gg, ctx.indices, idx, pad);
     if (!idx.includes(pad)) return [looked, null];
-    const keep = new Float32Array(idx.length);
+    const keep = gg.dtype === 'float64' ? new Float64Array(idx.length) : new Float32Array(idx.length);
     for (let i = 0; i < idx.length; i++) keep[i] = idx[i] === pad ? 0 : 1;
     return [mul(looked, new Tensor(new Storage(keep), [...ctx.indices.shape, 1])), null];
   },
@@ -109,7 +109,7 @@ export interface EmbeddingOptions {
 function renorm(weight: Tensor, idx: Int32Array, maxNorm: number, normType: number): void {
   if (!weight.isContiguous()) throw new RangeError('embedding: maxNorm needs a contiguous weight');
   const [, dim] = weight.shape;
-  const wd = weight.storage.data as Float32Array;
+  const wd = weight.storage.data as Float32Array | Float64Array;
   let changed = false;
   for (const row of new Set(idx)) {
     const base = weight.offset + row * dim;
@@ -136,7 +136,8 @@ export function embedding(indices: Tensor, weight: Tensor, options: EmbeddingOpt
       throw new TypeError(`embedding: weight must be a Tensor, got ${weight === null ? 'null' : typeof weight}`);
     if (indices.dtype !== 'int32')
       throw new TypeError(`embedding: indices must be an int32 tensor, got ${indices.dtype}`);
-    if (weight.dtype !== 'float32') throw new TypeError(`embedding: weight must be float32, got ${weight.dtype}`);
+    if (!isFloatingDType(weight.dtype))
+      throw new TypeError(`embedding: weight must be float32 or float64, got ${weight.dtype}`);
     if (weight.ndim !== 2)
       throw new RangeError(
         `embedding: weight must be 2-D [numEmbeddings, embeddingDim], got shape ${formatShape(weight.shape)}`,

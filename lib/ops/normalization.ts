@@ -7,6 +7,7 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { native } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
+import type { FloatDType } from '../dtype.js';
 import { floatValues } from './activation.js';
 import { uninitFloat } from '../raw/elementwise.js';
 import { add, broadcastSum, mul, sub } from './binary.js';
@@ -19,14 +20,23 @@ function wrap(data: Float32Array, shape: readonly number[]): Tensor {
   return new Tensor(new Storage(data), shape);
 }
 
-/** Whole-storage Float32Array of a contiguous buffer tensor (running stats are updated in place). */
-function bufferView(op: string, name: string, t: Tensor, C: number): Float32Array {
-  if (!(t instanceof Tensor) || t.dtype !== 'float32')
-    throw new TypeError(`${op}: ${name} must be a float32 tensor, got ${t instanceof Tensor ? t.dtype : typeof t}`);
+/** The elements of a contiguous running-stats buffer of the input's dtype (updated in place). */
+function bufferView<D extends FloatDType>(
+  op: string,
+  name: string,
+  t: Tensor,
+  C: number,
+  dtype: D,
+): D extends 'float64' ? Float64Array : Float32Array;
+function bufferView(op: string, name: string, t: Tensor, C: number, dtype: FloatDType): Float32Array | Float64Array {
+  if (!(t instanceof Tensor) || t.dtype !== dtype)
+    throw new TypeError(
+      `${op}: ${name} must be a ${dtype} tensor (the input's dtype), got ${t instanceof Tensor ? t.dtype : typeof t}`,
+    );
   if (t.ndim !== 1 || t.shape[0] !== C)
     throw new RangeError(`${op}: ${name} must have shape [${C}], got ${formatShape(t.shape)}`);
   if (!t.isContiguous()) throw new RangeError(`${op}: ${name} must be contiguous`);
-  return (t.storage.data as Float32Array).subarray(t.offset, t.offset + C);
+  return (t.storage.data as Float32Array | Float64Array).subarray(t.offset, t.offset + C);
 }
 
 /** [N, C, S] of an input [N, C, *] (S = 1 for [N, C]). */
@@ -130,6 +140,47 @@ interface NormLayout {
 }
 
 /**
+ * x normalised as `l` lays it out and scaled by the weight (when given), written with recorded
+ * ops: the graph a backward with createGraph differentiates, and (with the bias added) the whole
+ * float64 forward. `onStats` sees the batch statistics (mean, biased variance) it computes.
+ */
+function normComposite(
+  x: Tensor,
+  weight: Tensor | null,
+  l: NormLayout,
+  onStats?: (mean: Tensor, biasedVar: Tensor) => void,
+): Tensor {
+  const xv = reshape(x, l.view);
+  let xhat: Tensor;
+  if (l.fixed) xhat = mul(sub(xv, l.fixed.mean), l.fixed.invstd);
+  else {
+    const m = meanOf(xv, l.dims, true);
+    const d = sub(xv, m);
+    const v = meanOf(mul(d, d), l.dims, true);
+    onStats?.(m, v);
+    xhat = mul(d, rsqrt(add(v, l.eps)));
+  }
+  const xa = reshape(xhat, l.affineView);
+  return reshape(weight ? mul(xa, reshape(weight, l.paramView)) : xa, x.shape);
+}
+
+/**
+ * A float64 normalisation: the composite of float64 ops (native double reductions and row
+ * kernels), so its backward, double backward and JVP are those of the ops; each step rounds in
+ * double, as PyTorch's double kernels.
+ */
+function float64Norm(
+  x: Tensor,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  l: NormLayout,
+  onStats?: (mean: Tensor, biasedVar: Tensor) => void,
+): Tensor {
+  const y = normComposite(x, weight, l, onStats);
+  return bias ? reshape(add(reshape(y, l.affineView), reshape(bias, l.paramView)), x.shape) : y;
+}
+
+/**
  * The gradients of a normalisation written with recorded ops, for a backward that builds a
  * graph (createGraph, or in a dual level): x and the weight through the normalisation's
  * composite, the bias as the sum of grad. In input order: x, then the weight and bias given.
@@ -145,26 +196,19 @@ function recordedNormGrads(
   const [needX, ...needParams] = need;
   const needW = plan.hasWeight && needParams[0];
   const needB = plan.hasBias && needParams[plan.hasWeight ? 1 : 0];
-  const [dx, dw] = compositeGradients([x, plan.hasWeight ? weight! : null], [needX, needW], grad, (xi, wi) => {
-    const xv = reshape(xi!, l.view);
-    let xhat: Tensor;
-    if (l.fixed) xhat = mul(sub(xv, l.fixed.mean), l.fixed.invstd);
-    else {
-      const d = sub(xv, meanOf(xv, l.dims, true));
-      xhat = mul(d, rsqrt(add(meanOf(mul(d, d), l.dims, true), l.eps)));
-    }
-    const xa = reshape(xhat, l.affineView);
-    return reshape(wi ? mul(xa, reshape(wi, l.paramView)) : xa, x.shape);
-  });
+  const [dx, dw] = compositeGradients([x, plan.hasWeight ? weight! : null], [needX, needW], grad, (xi, wi) =>
+    normComposite(xi!, wi, l),
+  );
   const grads: (Tensor | null)[] = [dx];
   if (plan.hasWeight) grads.push(dw);
   if (plan.hasBias) grads.push(needB ? reshape(sumTo(reshape(grad, l.affineView), l.paramView), l.paramShape) : null);
   return grads;
 }
 
-/** weight/bias must be float32 tensors; `shapeError` says why a shape does not fit, or null. */
+/** weight/bias must be tensors of the input's dtype; `shapeError` says why a shape does not fit, or null. */
 function checkAffine(
   op: string,
+  dtype: FloatDType,
   weight: Tensor | null,
   bias: Tensor | null,
   shapeError: (name: string, t: Tensor) => string | null,
@@ -174,8 +218,10 @@ function checkAffine(
     ['bias', bias],
   ] as const) {
     if (t === null) continue;
-    if (!(t instanceof Tensor) || t.dtype !== 'float32')
-      throw new TypeError(`${op}: ${name} must be a float32 tensor, got ${t instanceof Tensor ? t.dtype : typeof t}`);
+    if (!(t instanceof Tensor) || t.dtype !== dtype)
+      throw new TypeError(
+        `${op}: ${name} must be a ${dtype} tensor (the input's dtype), got ${t instanceof Tensor ? t.dtype : typeof t}`,
+      );
     const error = shapeError(name, t);
     if (error) throw new RangeError(error);
   }
@@ -263,6 +309,55 @@ function rowStatsKernelGrads<P extends AffinePlan>(
   return [dx ? wrap(dx, x.shape) : null, ...affineGrads(plan, dw, db, paramShape)];
 }
 
+/** The input's floating dtype (float32 or float64), else a TypeError naming the op. */
+function floatInput(op: string, input: Tensor): FloatDType {
+  if (input.dtype !== 'float32' && input.dtype !== 'float64')
+    throw new TypeError(`${op}: expected a float32 or float64 input, got ${input.dtype}`);
+  return input.dtype;
+}
+
+/**
+ * batchNorm of a float64 input: the composite in double. In training the running statistics
+ * are updated in double (momentum * batch + (1 - momentum) * running, the variance unbiased),
+ * as PyTorch's double kernel.
+ */
+function batchNormFloat64(
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  training: boolean,
+  momentum: number,
+  eps: number,
+): Tensor {
+  const [N, C, S] = ncs(x);
+  const view = [N, C, S];
+  let fixed: NormLayout['fixed'] = null;
+  if (!training) {
+    const rm = Float64Array.from(bufferView('batchNorm', 'runningMean', runningMean!, C, 'float64'));
+    const rv = bufferView('batchNorm', 'runningVar', runningVar!, C, 'float64');
+    const invstd = Float64Array.from(rv, (v) => 1 / Math.sqrt(v + eps));
+    fixed = { mean: Tensor.fromData(rm, [1, C, 1]), invstd: Tensor.fromData(invstd, [1, C, 1]) };
+  }
+  const updateRunning = (mean: Tensor, biasedVar: Tensor): void => {
+    if (!runningMean || !runningVar) return;
+    const rm = bufferView('batchNorm', 'runningMean', runningMean, C, 'float64');
+    const rv = bufferView('batchNorm', 'runningVar', runningVar, C, 'float64');
+    const m = mean.detach().toTypedArray() as Float64Array;
+    const v = biasedVar.detach().toTypedArray() as Float64Array;
+    const n = N * S;
+    for (let c = 0; c < C; c++) {
+      rm[c] = momentum * m[c] + (1 - momentum) * rm[c];
+      rv[c] = momentum * ((v[c] * n) / (n - 1)) + (1 - momentum) * rv[c];
+    }
+    runningMean.storage.version++;
+    runningVar.storage.version++;
+  };
+  const layout = { view, dims: [0, 2], fixed, eps, affineView: view, paramView: [1, C, 1], paramShape: [C] };
+  return float64Norm(x, weight, bias, layout, training ? updateRunning : undefined);
+}
+
 // ---- batchNorm --------------------------------------------------------------------------
 
 interface BatchNormPlan extends AffinePlan {
@@ -288,8 +383,8 @@ const batchNormOp = defineOp({
     const saveInvstd = new Float32Array(C);
     // The kernel writes every element: no zero-fill of a fresh buffer (as large as x).
     const out = uninitFloat(x.shape).storage.data as Float32Array;
-    const rm = plan.runningMean ? bufferView('batchNorm', 'runningMean', plan.runningMean, C) : null;
-    const rv = plan.runningVar ? bufferView('batchNorm', 'runningVar', plan.runningVar, C) : null;
+    const rm = plan.runningMean ? bufferView('batchNorm', 'runningMean', plan.runningMean, C, 'float32') : null;
+    const rv = plan.runningVar ? bufferView('batchNorm', 'runningVar', plan.runningVar, C, 'float32') : null;
     if (C > 0)
       native.batchNorm(
         [N, C, S],
@@ -402,7 +497,7 @@ export function batchNorm(
     momentum: 'number',
     eps: 'number',
   });
-  if (input.dtype !== 'float32') throw new TypeError(`${op}: expected a float32 input, got ${input.dtype}`);
+  const dtype = floatInput(op, input);
   if (input.ndim < 2) throw new RangeError(`${op}: input must have shape [N, C, *], got ${formatShape(input.shape)}`);
   const training = options.training ?? false;
   const momentum = options.momentum ?? 0.1;
@@ -413,17 +508,19 @@ export function batchNorm(
   const C = input.shape[1];
   if ((runningMean === null) !== (runningVar === null))
     throw new TypeError(`${op}: runningMean and runningVar must both be given or both be null`);
-  if (runningMean) bufferView(op, 'runningMean', runningMean, C);
-  if (runningVar) bufferView(op, 'runningVar', runningVar, C);
+  if (runningMean) bufferView(op, 'runningMean', runningMean, C, dtype);
+  if (runningVar) bufferView(op, 'runningVar', runningVar, C, dtype);
   if (!training && !runningMean) throw new TypeError(`${op}: running statistics are required when training is false`);
   const weight = options.weight ?? null;
   const bias = options.bias ?? null;
-  checkAffine(op, weight, bias, perChannel(op, input, C));
+  checkAffine(op, dtype, weight, bias, perChannel(op, input, C));
   if (training && input.numel() / Math.max(1, C) <= 1) {
     throw new RangeError(
       `${op}: expected more than 1 value per channel when training, got input of shape ${formatShape(input.shape)}`,
     );
   }
+  if (dtype === 'float64')
+    return batchNormFloat64(input, runningMean, runningVar, weight, bias, training, momentum, eps);
   const plan: BatchNormPlan = {
     useBatchStats: training,
     runningMean,
@@ -509,7 +606,7 @@ export function layerNorm(
   const op = 'layerNorm';
   if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${describe(input)}`);
   checkOptions(op, options, { weight: 'tensor', bias: 'tensor', eps: 'number' });
-  if (input.dtype !== 'float32') throw new TypeError(`${op}: expected a float32 input, got ${input.dtype}`);
+  const dtype = floatInput(op, input);
   const shape =
     typeof normalizedShape === 'number' ? [normalizedShape] : checkNumbers(op, 'normalizedShape', normalizedShape);
   if (shape.length === 0 || shape.some((s) => !Number.isInteger(s) || s < 0)) {
@@ -526,12 +623,24 @@ export function layerNorm(
   if (!(eps >= 0)) throw new RangeError(`${op}: eps must be non-negative, got ${describe(eps)}`);
   const weight = options.weight ?? null;
   const bias = options.bias ?? null;
-  checkAffine(op, weight, bias, (name, t) =>
+  checkAffine(op, dtype, weight, bias, (name, t) =>
     t.ndim !== k || t.shape.some((s, i) => s !== shape[i])
       ? `${op}: ${name} of shape ${formatShape(t.shape)} does not match normalizedShape ${formatShape(shape)}`
       : null,
   );
   const D = shape.reduce((a, b) => a * b, 1);
+  if (dtype === 'float64') {
+    const view = [D === 0 ? 0 : input.numel() / D, D];
+    return float64Norm(input, weight, bias, {
+      view,
+      dims: [1],
+      fixed: null,
+      eps,
+      affineView: view,
+      paramView: [1, D],
+      paramShape: shape,
+    });
+  }
   const plan: LayerNormPlan = { eps, hasWeight: weight !== null, hasBias: bias !== null, D, paramDims: k };
   return layerNormOp(input, plan, ...givenAffine(weight, bias));
 }
@@ -604,7 +713,7 @@ export function groupNorm(input: Tensor, numGroups: number, options: GroupNormOp
   const op = 'groupNorm';
   if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${describe(input)}`);
   checkOptions(op, options, { weight: 'tensor', bias: 'tensor', eps: 'number' });
-  if (input.dtype !== 'float32') throw new TypeError(`${op}: expected a float32 input, got ${input.dtype}`);
+  const dtype = floatInput(op, input);
   if (input.ndim < 2) throw new RangeError(`${op}: input must have shape [N, C, *], got ${formatShape(input.shape)}`);
   if (!Number.isInteger(numGroups) || numGroups <= 0)
     throw new RangeError(`${op}: numGroups must be a positive integer, got ${describe(numGroups)}`);
@@ -619,7 +728,19 @@ export function groupNorm(input: Tensor, numGroups: number, options: GroupNormOp
     throw new RangeError(`${op}: eps must be a finite number >= 0, got ${describe(eps)}`);
   const weight = options.weight ?? null;
   const bias = options.bias ?? null;
-  checkAffine(op, weight, bias, perChannel(op, input, C));
+  checkAffine(op, dtype, weight, bias, perChannel(op, input, C));
+  if (dtype === 'float64') {
+    const [N, , S] = ncs(input);
+    return float64Norm(input, weight, bias, {
+      view: [N, numGroups, C === 0 ? 0 : (C / numGroups) * S],
+      dims: [2],
+      fixed: null,
+      eps,
+      affineView: [N, C, S],
+      paramView: [1, C, 1],
+      paramShape: [C],
+    });
+  }
   const plan: GroupNormPlan = { groups: numGroups, eps, hasWeight: weight !== null, hasBias: bias !== null };
   return groupNormOp(input, plan, ...givenAffine(weight, bias));
 }

@@ -481,7 +481,9 @@ function recurrentComposite(
     if (cfg.lengths) {
       // Past a sequence's length its state stays and its output is 0.
       const live = Tensor.fromData(
-        Float32Array.from(cfg.lengths, (n) => (t < n ? 1 : 0)),
+        xproj.dtype === 'float64'
+          ? Float64Array.from(cfg.lengths, (n) => (t < n ? 1 : 0))
+          : Float32Array.from(cfg.lengths, (n) => (t < n ? 1 : 0)),
         [B, 1],
       );
       const keep = sub(1, live);
@@ -526,9 +528,11 @@ export function recurrentLayer(
   // Under autocast an Elman RNN's recurrent products run in bf16 (as PyTorch's, whose cell calls
   // linear): the recurrence written with ops, whose matmul autocast reaches. LSTM and GRU stay
   // float32 there, as PyTorch's.
+  // float64 runs the same composite in double (its products on the dgemm; the fused kernel is
+  // float32 only): its gradients, double backward and JVP are the ops'.
   const elman = cfg.mode === 'tanh' || cfg.mode === 'relu';
   const flat =
-    elman && autocastsTo(xproj, h0, whh)
+    xproj.dtype === 'float64' || (elman && autocastsTo(xproj, h0, whh))
       ? recurrentComposite(xproj, h0, c0, whh, bhh, whr, cfg)
       : recurrentOp(xproj, h0, c0, whh, bhh, whr, cfg);
   return {

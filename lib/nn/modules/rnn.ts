@@ -11,6 +11,7 @@ import { type CellMode, gateCount, recurrentLayer } from '../../ops/rnn_layer.js
 import { reshape, select, squeeze, transpose, unsqueeze } from '../../ops/view.js';
 import { formatShape } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
+import type { DType } from '../../dtype.js';
 import { uniform_ } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
@@ -62,10 +63,10 @@ function positiveInt(op: string, name: string, v: number): number {
   return checkInt(op, name, v, 1);
 }
 
-function checkState(op: string, name: string, t: unknown, want: readonly number[]): Tensor {
+function checkState(op: string, name: string, t: unknown, want: readonly number[], dtype: DType): Tensor {
   if (!(t instanceof Tensor))
     throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
-  if (t.dtype !== 'float32') throw new TypeError(`${op}: ${name} must be float32, got ${t.dtype}`);
+  if (t.dtype !== dtype) throw new TypeError(`${op}: ${name} must be ${dtype} (the input's dtype), got ${t.dtype}`);
   if (t.ndim !== want.length || t.shape.some((s, i) => s !== want[i])) {
     throw new RangeError(`${op}: expected ${name} of shape ${formatShape(want)}, got ${formatShape(t.shape)}`);
   }
@@ -161,7 +162,8 @@ abstract class RNNBase extends Module {
     checkOptions(`nn.${op}.forward`, options, { lengths: true });
     if (!(input instanceof Tensor))
       throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
-    if (input.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${input.dtype}`);
+    if (input.dtype !== 'float32' && input.dtype !== 'float64')
+      throw new TypeError(`${op}: input must be float32 or float64, got ${input.dtype}`);
     if (input.ndim !== 2 && input.ndim !== 3)
       throw new RangeError(`${op}: input must be 2-D (unbatched) or 3-D, got ${formatShape(input.shape)}`);
     if (input.shape[input.ndim - 1] !== this.inputSize) {
@@ -184,7 +186,7 @@ abstract class RNNBase extends Module {
         throw new RangeError(`${op}: expected ${nStates} initial state tensor(s), got ${hx.length}`);
       states = hx.map((h, i) => {
         const size = i === 0 ? P : H;
-        const s = checkState(op, stateNames[i], h, batched ? [L * D, B, size] : [L * D, size]);
+        const s = checkState(op, stateNames[i], h, batched ? [L * D, B, size] : [L * D, size], input.dtype);
         return batched ? s : unsqueeze(s, 1);
       });
     }
@@ -202,8 +204,8 @@ abstract class RNNBase extends Module {
           this.param(`weight_ih${sfx}`)!,
           this.param(`bias_ih${sfx}`),
         ); // one GEMM over [T*B, I]
-        const h0 = states ? select(states[0], 0, idx) : zeros([B, P]);
-        const c0 = nStates === 2 ? (states ? select(states[1], 0, idx) : zeros([B, H])) : null;
+        const h0 = states ? select(states[0], 0, idx) : zeros([B, P], { dtype: input.dtype });
+        const c0 = nStates === 2 ? (states ? select(states[1], 0, idx) : zeros([B, H], { dtype: input.dtype })) : null;
         const r = recurrentLayer(
           xproj,
           h0,
@@ -340,7 +342,8 @@ abstract class CellBase extends Module {
     const op = this.constructor.name;
     if (!(input instanceof Tensor))
       throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
-    if (input.dtype !== 'float32') throw new TypeError(`${op}: input must be float32, got ${input.dtype}`);
+    if (input.dtype !== 'float32' && input.dtype !== 'float64')
+      throw new TypeError(`${op}: input must be float32 or float64, got ${input.dtype}`);
     if ((input.ndim !== 1 && input.ndim !== 2) || input.shape[input.ndim - 1] !== this.inputSize) {
       throw new RangeError(
         `${op}: expected input of shape [batch, ${this.inputSize}] or [${this.inputSize}], got ${formatShape(input.shape)}`,
@@ -353,8 +356,8 @@ abstract class CellBase extends Module {
     const names = this.mode === 'lstm' ? ['h_0', 'c_0'] : ['h_0'];
     const st = names.map((n, i) => {
       const s = states[i];
-      if (s === undefined || s === null) return zeros([B, H]);
-      const t = checkState(op, n, s, batched ? [B, H] : [H]);
+      if (s === undefined || s === null) return zeros([B, H], { dtype: input.dtype });
+      const t = checkState(op, n, s, batched ? [B, H] : [H], input.dtype);
       return batched ? t : unsqueeze(t, 0);
     });
     const xproj = reshape(inputProjection(this.mode, x, this.weight_ih, this.bias_ih), [

@@ -14,7 +14,9 @@ export const dropoutOps = [
       { name: '[3, 4]', inputs: [{ shape: [3, 4] }], args: {} },
       { name: '[4, 37]', inputs: [{ shape: [4, 37] }], args: {}, large: true },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
+    // float32 rounds the scale 1 / (1 - p), then the product: two roundings (the same mask).
+    tolerances: { float64Values: 1.2e-7 },
     // Under createGraph the backward multiplies by the mask as a recorded op.
     supportsGradGrad: true,
   }),
@@ -33,7 +35,9 @@ export const dropoutOps = [
         { name: `[${batched}]`, inputs: [{ shape: [...batched] }], args: {} },
         { name: `[${unbatched}] (unbatched)`, inputs: [{ shape: [...unbatched] }], args: {} },
       ],
-      dtypes: { float32: 'float32' },
+      dtypes: { float32: 'float32', float64: 'float64' },
+      // float32 rounds the scale 1 / (1 - p), then the product: two roundings (the same mask).
+      tolerances: { float64Values: 1.2e-7 },
       // Under createGraph the mask is multiplied in as a recorded op.
       supportsGradGrad: true,
     }),

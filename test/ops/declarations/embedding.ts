@@ -22,7 +22,7 @@ export const embeddingOps = [
         layouts: true,
       },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     // The backward is a scatter-add op of its own whose derivative is the lookup: recorded under createGraph.
     supportsGradGrad: true,
   }),

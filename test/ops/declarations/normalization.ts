@@ -20,8 +20,14 @@ const wb = ['weight', 'bias'];
 export const normalizationOps = [
   declareOp<P>({
     name: 'batchNorm',
+    // The running statistics (number lists) take the input's dtype, as a module's buffers do.
     op: ([x, ...params], { names, runningMean, runningVar, ...o }) =>
-      F.batchNorm(x, runningMean ?? null, runningVar ?? null, { ...o, ...affine(params, names) }),
+      F.batchNorm(
+        x,
+        runningMean ? tensor(runningMean, { dtype: x.dtype }) : null,
+        runningVar ? tensor(runningVar, { dtype: x.dtype }) : null,
+        { ...o, ...affine(params, names) },
+      ),
     samples: [
       ...[
         [4, 3],
@@ -32,13 +38,15 @@ export const normalizationOps = [
         sample(x, [3], ['bias'], { training: true }),
         sample(x, [3], wb, {
           training: false,
-          runningMean: tensor([0.3, -0.2, 0.1]),
-          runningVar: tensor([0.9, 1.4, 0.6]),
+          runningMean: [0.3, -0.2, 0.1],
+          runningVar: [0.9, 1.4, 0.6],
         }),
       ]),
       { ...sample([4, 3, 5], [3], wb, { training: true }), layouts: true },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
+    // float32's kernel rounds the statistics, the inverse square root and the products.
+    tolerances: { float64Values: 1e-5 },
     // Under createGraph the backward is the normalisation's composite, recorded.
     supportsGradGrad: true,
   }),
@@ -52,7 +60,9 @@ export const normalizationOps = [
       sample([2, 3, 2], [3, 2], ['bias'], { normalizedShape: [3, 2] }),
       { ...sample([4, 3, 5], [5], wb, { normalizedShape: [5] }), layouts: true },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
+    // float32's kernel rounds the statistics, the inverse square root and the products.
+    tolerances: { float64Values: 1e-5 },
     supportsGradGrad: true,
   }),
   declareOp<P>({
@@ -69,7 +79,9 @@ export const normalizationOps = [
       ).flatMap(([x, groups]) => [sample(x, [x[1]], wb, { groups }), sample(x, [x[1]], [], { groups })]),
       { ...sample([4, 6, 5], [6], wb, { groups: 3 }), layouts: true },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
+    // float32's kernel rounds the statistics, the inverse square root and the products.
+    tolerances: { float64Values: 1e-5 },
     supportsGradGrad: true,
     errorInputs: [
       {
