@@ -543,30 +543,54 @@ export interface NativeBinding {
   /** Adagrad: stateSum += grad^2; param -= clr * grad / (sqrt(stateSum) + eps). */
   adagradStep(param: Float32Array, grad: Float32Array, stateSum: Float32Array, options: AdagradStepOptions): void;
 
-  /** 2-D convolution over whole contiguous NCHW Float32Arrays; y [n, oc, oh, ow] is overwritten. */
-  conv2d(shape: ConvShape, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array): void;
-  /** dx [n, c, h, w] (overwritten) of conv2d from dy [n, oc, oh, ow]. */
-  conv2dBackwardInput(shape: ConvShape, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
-  /** dw [oc, c / groups, kh, kw] and, when given, dbias [oc] (overwritten) of conv2d. */
+  /**
+   * 2-D convolution over whole contiguous NCHW Float32Arrays, or Float64Arrays (every array, the
+   * double kernels: im2col and the dgemm); y [n, oc, oh, ow] is overwritten.
+   */
+  conv2d(
+    shape: ConvShape,
+    x: Float32Array | Float64Array,
+    w: Float32Array | Float64Array,
+    bias: Float32Array | Float64Array | null,
+    y: Float32Array | Float64Array,
+  ): void;
+  /** dx [n, c, h, w] (overwritten) of conv2d from dy [n, oc, oh, ow] (Float32Arrays or Float64Arrays). */
+  conv2dBackwardInput(
+    shape: ConvShape,
+    dy: Float32Array | Float64Array,
+    w: Float32Array | Float64Array,
+    dx: Float32Array | Float64Array,
+  ): void;
+  /** dw [oc, c / groups, kh, kw] and, when given, dbias [oc] (overwritten) of conv2d (Float32Arrays or Float64Arrays). */
   conv2dBackwardWeight(
     shape: ConvShape,
-    x: Float32Array,
-    dy: Float32Array,
-    dw: Float32Array,
-    dbias: Float32Array | null,
+    x: Float32Array | Float64Array,
+    dy: Float32Array | Float64Array,
+    dw: Float32Array | Float64Array,
+    dbias: Float32Array | Float64Array | null,
   ): void;
   /**
-   * 2-D pooling: y [planes, oh, ow] from x [planes, h, w]. indices: Int32Array [planes, oh, ow]
-   * of flat positions ih * w + iw, written by the max ops (else null).
+   * 2-D pooling: y [planes, oh, ow] from x [planes, h, w] (Float32Arrays, or Float64Arrays: the
+   * double kernels, chosen by y's type). indices: Int32Array [planes, oh, ow] of flat positions
+   * ih * w + iw, written by the max ops (else null).
    */
-  pool2d(op: PoolOpCode, shape: PoolShape, x: Float32Array, y: Float32Array, indices: Int32Array | null): void;
-  /** dx [planes, h, w] (overwritten) from dy [planes, oh, ow]; the max ops scatter through indices. */
+  pool2d(
+    op: PoolOpCode,
+    shape: PoolShape,
+    x: Float32Array | Float64Array,
+    y: Float32Array | Float64Array,
+    indices: Int32Array | null,
+  ): void;
+  /**
+   * dx [planes, h, w] (overwritten) from dy [planes, oh, ow]; the max ops scatter through indices.
+   * Float32Arrays, or Float64Arrays (the double kernels, chosen by dx's type).
+   */
   pool2dBackward(
     op: PoolOpCode,
     shape: PoolShape,
-    dy: Float32Array,
+    dy: Float32Array | Float64Array,
     indices: Int32Array | null,
-    dx: Float32Array,
+    dx: Float32Array | Float64Array,
   ): void;
   /**
    * Resampling (interpolate's nearest / linear modes) of `planes` contiguous h x w planes to

@@ -1,10 +1,12 @@
-// Convolutions through the native im2col + GEMM kernels: conv1d, conv2d, convTranspose1d/2d.
+// Convolutions through the native im2col + GEMM kernels: conv1d, conv2d, convTranspose1d/2d, in
+// float32 or float64 (the double kernels: im2col and the dgemm; every operand of one dtype).
 // The transposed convolution is the convolution's grad-input (forward) and forward (grad-input).
 // 1-D ops are the 2-D ones with height 1; unbatched inputs get a batch dim of 1.
 import { checkOptions, optionKeys, show } from '../errors.js';
+import { FLOATING_DTYPES, type FloatDType, isFloatingDType } from '../dtype.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp, type ConvShape, native, type Window2d, ReduceOp } from '../native.js';
-import { contiguousRaw, elementsF32, emptyFloat, requireFloat, uninitFloat } from '../raw/elementwise.js';
+import { contiguousOf, emptyFloat, type FloatArray, floatElements, uninitOf } from '../raw/elementwise.js';
 import { formatShape, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { reshape, squeeze, unsqueeze } from './view.js';
@@ -78,25 +80,25 @@ const CONV_TRANSPOSE_OPTIONS = optionKeys<ConvTranspose2dOptions>({
 const EMPTY = emptyFloat([0]);
 
 // Results the kernels overwrite in full (y, dx, dw, db; an empty batch or plane is still
-// written: zeros) come from uninitFloat: no zero-fill pass over a fresh buffer.
+// written: zeros) come from uninitOf: no zero-fill pass over a fresh buffer.
 
-/** A whole contiguous float32 copy's data (zero copy when t is already contiguous). */
-function data(t: Tensor): Float32Array {
-  return elementsF32(contiguousRaw(t));
+/** A whole contiguous copy's data in t's dtype (zero copy when t is already contiguous). */
+function data(t: Tensor): FloatArray {
+  return floatElements(t);
 }
 
 function sumBias(g: Tensor, oc: number): Tensor {
-  const gc = contiguousRaw(g);
-  const db = emptyFloat([oc]);
+  const gc = contiguousOf(g);
+  const db = uninitOf(gc.dtype as FloatDType, [oc]); // the reduction writes every entry
   const [n, , h, w] = gc.shape;
   native.reduce(
     ReduceOp.sum,
     [n, oc, h * w],
-    gc.storage.data as Float32Array,
+    gc.storage.data as FloatArray,
     gc.offset,
     [oc * h * w, h * w, 1],
     [0, 2],
-    db.storage.data as Float32Array,
+    db.storage.data as FloatArray,
   );
   return db;
 }
@@ -164,9 +166,10 @@ interface ConvSpec {
 function defineConv(spec: ConvSpec): ConvOp {
   const op: ConvOp = defineOp({
     name: spec.name,
+    dtypes: FLOATING_DTYPES,
     forward(ctx: ConvContext, x: Tensor, w: Tensor, bias: Tensor | null, shape: ConvShape) {
-      const xc = contiguousRaw(x);
-      const wc = contiguousRaw(w);
+      const xc = contiguousOf(x);
+      const wc = contiguousOf(w);
       const y = spec.forward(shape, xc, wc, bias);
       // x is needed only for the weight's gradient, w only for the input's.
       const [needX, needW] = ctx.needsInputGrad;
@@ -201,8 +204,8 @@ function defineConv(spec: ConvSpec): ConvOp {
 const conv2dOp: ConvOp = defineConv({
   name: 'conv2d',
   forward(shape, xc, wc, bias) {
-    const y = uninitFloat([shape.n, shape.oc, shape.oh, shape.ow]);
-    native.conv2d(shape, elementsF32(xc), elementsF32(wc), bias ? data(bias) : null, elementsF32(y));
+    const y = uninitOf(xc.dtype as FloatDType, [shape.n, shape.oc, shape.oh, shape.ow]);
+    native.conv2d(shape, floatElements(xc), floatElements(wc), bias ? data(bias) : null, floatElements(y));
     return y;
   },
   kernelGrads(ctx, grad, xc, wc, need) {
@@ -212,13 +215,13 @@ const conv2dOp: ConvOp = defineConv({
     let dw: Tensor | null = null;
     let db: Tensor | null = null;
     if (need.x) {
-      dx = uninitFloat(ctx.xShape);
-      native.conv2dBackwardInput(shape, g, elementsF32(wc), elementsF32(dx));
+      dx = uninitOf(grad.dtype as FloatDType, ctx.xShape);
+      native.conv2dBackwardInput(shape, g, floatElements(wc), floatElements(dx));
     }
     if (need.w) {
-      dw = uninitFloat(ctx.wShape);
-      db = need.bias ? uninitFloat([shape.oc]) : null;
-      native.conv2dBackwardWeight(shape, elementsF32(xc), g, elementsF32(dw), db ? elementsF32(db) : null);
+      dw = uninitOf(grad.dtype as FloatDType, ctx.wShape);
+      db = need.bias ? uninitOf(grad.dtype as FloatDType, [shape.oc]) : null;
+      native.conv2dBackwardWeight(shape, floatElements(xc), g, floatElements(dw), db ? floatElements(db) : null);
     } else if (need.bias) {
       db = sumBias(grad, shape.oc);
     }
@@ -233,24 +236,17 @@ const conv2dOp: ConvOp = defineConv({
 const convTranspose2dOp: ConvOp = defineConv({
   name: 'convTranspose2d',
   forward(shape, xc, wc, bias) {
-    const y = uninitFloat([shape.n, shape.c, shape.h, shape.w]);
-    native.conv2dBackwardInput(shape, elementsF32(xc), elementsF32(wc), elementsF32(y));
+    const y = uninitOf(xc.dtype as FloatDType, [shape.n, shape.c, shape.h, shape.w]);
+    native.conv2dBackwardInput(shape, floatElements(xc), floatElements(wc), floatElements(y));
     if (bias) {
-      const b = contiguousRaw(bias);
-      const yd = y.storage.data as Float32Array;
-      native.binary(
-        BinaryOp.add,
-        y.shape,
-        yd,
+      const b = contiguousOf(bias);
+      const yd = y.storage.data as FloatArray;
+      native.binary(BinaryOp.add, y.shape, yd, 0, y.strides, yd, 0, y.strides, b.storage.data as FloatArray, b.offset, [
         0,
-        y.strides,
-        yd,
+        b.strides[0],
         0,
-        y.strides,
-        b.storage.data as Float32Array,
-        b.offset,
-        [0, b.strides[0], 0, 0],
-      );
+        0,
+      ]);
     }
     return y;
   },
@@ -260,12 +256,12 @@ const convTranspose2dOp: ConvOp = defineConv({
     let dx: Tensor | null = null;
     let dw: Tensor | null = null;
     if (need.x) {
-      dx = uninitFloat(ctx.xShape);
-      native.conv2d(shape, g, elementsF32(wc), null, elementsF32(dx));
+      dx = uninitOf(grad.dtype as FloatDType, ctx.xShape);
+      native.conv2d(shape, g, floatElements(wc), null, floatElements(dx));
     }
     if (need.w) {
-      dw = uninitFloat(ctx.wShape);
-      native.conv2dBackwardWeight(shape, g, elementsF32(xc), elementsF32(dw), null);
+      dw = uninitOf(grad.dtype as FloatDType, ctx.wShape);
+      native.conv2dBackwardWeight(shape, g, floatElements(xc), floatElements(dw), null);
     }
     const db = need.bias ? sumBias(grad, shape.c) : null;
     return [dx, dw, db];
@@ -282,9 +278,10 @@ const convTranspose2dOp: ConvOp = defineConv({
  */
 const convWeightOp: (x: Tensor, g: Tensor, shape: ConvShape) => Tensor = defineOp({
   name: 'convWeightGrad',
+  dtypes: FLOATING_DTYPES,
   forward(ctx: OpContext<{ shape: ConvShape }>, x: Tensor, g: Tensor, shape: ConvShape) {
-    const dw = uninitFloat([shape.oc, shape.c / shape.groups, shape.kh, shape.kw]);
-    native.conv2dBackwardWeight(shape, data(x), data(g), elementsF32(dw), null);
+    const dw = uninitOf(x.dtype as FloatDType, [shape.oc, shape.c / shape.groups, shape.kh, shape.kw]);
+    native.conv2dBackwardWeight(shape, data(x), data(g), floatElements(dw), null);
     ctx.save(x, g);
     ctx.shape = shape;
     return dw;
@@ -342,7 +339,16 @@ function sizeFor(op: string, h: number, w: number): string {
 function checkTensor(op: string, name: string, t: unknown): asserts t is Tensor {
   if (!(t instanceof Tensor))
     throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
-  requireFloat(op, t);
+  if (!isFloatingDType(t.dtype)) throw new TypeError(`${op}: expected a float32 or float64 ${name}, got ${t.dtype}`);
+}
+
+/** The operands share one floating dtype (as torch, which does not promote a convolution's). */
+function checkSameDtype(op: string, x: Tensor, weight: Tensor, bias: Tensor | null): void {
+  if (weight.dtype !== x.dtype || (bias && bias.dtype !== x.dtype)) {
+    throw new TypeError(
+      `${op}: input (${x.dtype}), weight (${weight.dtype})${bias ? ` and bias (${bias.dtype})` : ''} must have the same dtype`,
+    );
+  }
 }
 
 function checkGroups(op: string, groups: number | undefined): number {
@@ -407,6 +413,7 @@ function conv2dImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor | null |
   const dilation = pair(op, 'dilation', o.dilation, 1, 1);
   const [oc, cg, kh, kw] = weight.shape;
   const b = checkBias(op, bias, oc);
+  checkSameDtype(op, x, weight, b);
   if (oc % groups !== 0)
     throw new RangeError(
       `${op}: out_channels ${oc} (weight ${shapeFor(op, weight.shape)}) is not divisible by groups ${groups}`,
@@ -524,6 +531,7 @@ function convTransposeImpl(
   const [cin, ocg, kh, kw] = weight.shape;
   const oc = ocg * groups;
   const b = checkBias(op, bias, oc);
+  checkSameDtype(op, x, weight, b);
   if (cin % groups !== 0)
     throw new RangeError(
       `${op}: in_channels ${cin} (weight ${shapeFor(op, weight.shape)}) is not divisible by groups ${groups}`,

@@ -1,11 +1,13 @@
 // Pooling through the native kernels: max / average / adaptive pooling, 1-D and 2-D, forward
-// and backward. 1-D ops are the 2-D ones with height 1; every leading dim is a plane
+// and backward, in float32 or float64 (one templated kernel: the same windows and NaN rules, sums
+// in double for float64). 1-D ops are the 2-D ones with height 1; every leading dim is a plane
 // ([N, C, H, W] and [C, H, W] alike). Semantics and output sizes are PyTorch 1.13's.
 import { checkOptions, optionKeys, show } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { zeros } from '../creation.js';
 import { native, PoolOp, type PoolOpCode, type PoolShape } from '../native.js';
-import { contiguousRaw, elementsF32, requireFloat, uninitFloat } from '../raw/elementwise.js';
+import { contiguousOf, floatElements, uninitOf } from '../raw/elementwise.js';
+import { FLOATING_DTYPES, type FloatDType, isFloatingDType } from '../dtype.js';
 import { checkAllocation, formatShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { recorded } from '../trace.js';
@@ -88,7 +90,13 @@ for (const [op, name] of [
   [PoolOp.adaptiveAvg, 'adaptiveAvgPool2d'],
   [PoolOp.adaptiveMax, 'adaptiveMaxPool2d'],
 ] as const) {
-  type PoolContext = OpContext<{ plan: PoolPlan; idx: Int32Array | null; inShape: Shape; x: Tensor | null }>;
+  type PoolContext = OpContext<{
+    plan: PoolPlan;
+    idx: Int32Array | null;
+    inShape: Shape;
+    x: Tensor | null;
+    dtype: FloatDType;
+  }>;
   // J·t: average pools are linear, the same pool of the tangent; max pools pass on the tangent
   // at each window's maximum (the index within its plane).
   const poolJvp = (plan: PoolPlan, idx: Int32Array | null, t: Tensor): Tensor => {
@@ -104,29 +112,35 @@ for (const [op, name] of [
   const backwardOp: (grad: Tensor, plan: PoolPlan, idx: Int32Array | null, inShape: Shape, x: Tensor | null) => Tensor =
     defineOp({
       name: `${name}Backward`,
+      dtypes: FLOATING_DTYPES,
       forward(ctx: PoolContext, grad: Tensor, plan: PoolPlan, idx: Int32Array | null, inShape: Shape) {
         ctx.plan = plan;
         ctx.idx = idx;
         ctx.inShape = inShape;
-        const dx = uninitFloat(inShape); // overwritten
-        if (dx.numel() > 0)
-          native.pool2dBackward(op, plan.shape, elementsF32(contiguousRaw(grad)), idx, elementsF32(dx));
+        ctx.dtype = grad.dtype as FloatDType;
+        const dx = uninitOf(ctx.dtype, inShape); // overwritten
+        if (dx.numel() > 0) native.pool2dBackward(op, plan.shape, floatElements(grad), idx, floatElements(dx));
         return dx;
       },
-      backward: (ctx, gg) => [poolJvp(ctx.plan, ctx.idx, gg), ctx.needsInputGrad[1] ? zeros(ctx.inShape) : null],
-      jvp: (ctx, t) => (t ? backwardOp(t, ctx.plan, ctx.idx, ctx.inShape, null) : zeros(ctx.inShape)),
+      backward: (ctx, gg) => [
+        poolJvp(ctx.plan, ctx.idx, gg),
+        ctx.needsInputGrad[1] ? zeros(ctx.inShape, { dtype: ctx.dtype }) : null,
+      ],
+      jvp: (ctx, t) =>
+        t ? backwardOp(t, ctx.plan, ctx.idx, ctx.inShape, null) : zeros(ctx.inShape, { dtype: ctx.dtype }),
     });
   poolOps.set(
     op,
     defineOp({
       name,
+      dtypes: FLOATING_DTYPES,
       forward(ctx: PoolContext, x: Tensor, plan: PoolPlan) {
-        const xc = contiguousRaw(x);
-        const y = uninitFloat(plan.outShape); // the kernels write every element
+        const xc = contiguousOf(x);
+        const y = uninitOf(x.dtype as FloatDType, plan.outShape); // the kernels write every element
         const isMax = op === PoolOp.max || op === PoolOp.adaptiveMax;
         const idx = isMax ? new Int32Array(y.numel()) : null;
         // An empty batch has nothing to pool (the kernel would still lay out every window).
-        if (y.numel() > 0) native.pool2d(op, plan.shape, elementsF32(xc), elementsF32(y), idx);
+        if (y.numel() > 0) native.pool2d(op, plan.shape, floatElements(xc), floatElements(y), idx);
         if (idx) plan.indices = new Tensor(new Storage(idx), plan.outShape);
         ctx.plan = plan;
         ctx.idx = idx;
@@ -146,7 +160,7 @@ for (const [op, name] of [
 function checkInput(op: string, x: unknown, dims: 1 | 2): asserts x is Tensor {
   if (!(x instanceof Tensor))
     throw new TypeError(`${op}: input must be a Tensor, got ${x === null ? 'null' : typeof x}`);
-  requireFloat(op, x);
+  if (!isFloatingDType(x.dtype)) throw new TypeError(`${op}: expected a float32 or float64 tensor, got ${x.dtype}`);
   const [lo, hi] = dims === 2 ? [3, 4] : [2, 3];
   if (x.ndim < lo || x.ndim > hi) {
     const layout = dims === 2 ? '[N, C, H, W] or [C, H, W]' : '[N, C, L] or [C, L]';

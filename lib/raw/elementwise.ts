@@ -1,6 +1,7 @@
 // Raw (unrecorded) kernels on tensors: allocation of results and the calls into native code.
 // Ops in lib/ops build on these; the autograd engine uses them to sum gradients.
 import { Buffer } from 'node:buffer';
+import type { FloatDType } from '../dtype.js';
 import { type BinaryOpCode, BinaryOp, native } from '../native.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -30,6 +31,20 @@ export function uninitFloat(shape: readonly number[]): Tensor {
   // allocUnsafeSlow: a fresh ArrayBuffer of exactly these bytes (never Buffer's shared pool).
   const bytes = Buffer.allocUnsafeSlow(4 * n);
   return new Tensor(new Storage(new Float32Array(bytes.buffer, bytes.byteOffset, n)), shape);
+}
+
+/** As uninitFloat in either floating dtype (float64: a zeroed Float64Array). */
+export function uninitOf(dtype: FloatDType, shape: readonly number[]): Tensor {
+  if (dtype === 'float32') return uninitFloat(shape);
+  let n = 1;
+  for (const s of shape) n *= s;
+  return new Tensor(new Storage(new Float64Array(n)), shape);
+}
+
+/** As contiguousRaw in t's own floating dtype (t itself when already contiguous). */
+export function contiguousOf(t: Tensor): Tensor {
+  if (t.dtype === 'float32' || t.isContiguous()) return contiguousRaw(t);
+  return copyRaw(t);
 }
 
 export function requireFloat(op: string, t: Tensor): void {

@@ -34,7 +34,9 @@ function shapeOf(d: readonly number[]): ConvShape {
 }
 
 // float64 references of y, dx, dw, db: one loop nest over every (output, tap) pair.
-function reference(d: number[], x: Float32Array, w: Float32Array, b: Float32Array | null, dy: Float32Array) {
+type Floats = Float32Array | Float64Array;
+
+function reference(d: number[], x: Floats, w: Floats, b: Floats | null, dy: Floats) {
   const [n, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups] = d;
   const cg = c / groups,
     ocg = oc / groups;
@@ -71,7 +73,7 @@ function reference(d: number[], x: Float32Array, w: Float32Array, b: Float32Arra
   return { y, dx, dw: dwt, db };
 }
 
-function expectNear(got: Float32Array, want: Float64Array, what: string, tol = 2e-5): void {
+function expectNear(got: Floats, want: Float64Array, what: string, tol = 2e-5): void {
   expect(got.length, what).toBe(want.length);
   let scale = 1;
   for (const v of want) scale = Math.max(scale, Math.abs(v));
@@ -80,35 +82,38 @@ function expectNear(got: Float32Array, want: Float64Array, what: string, tol = 2
   }
 }
 
-function run(g: Geom, withBias: boolean) {
+// f64: the double kernels over Float64Arrays of the same values, against the reference in double.
+function run(g: Geom, withBias: boolean, f64 = false) {
   const d = dimsOf(g);
   const [n, c, h, wd, oc, oh, ow, kh, kw] = d;
-  const x = randomFloats(n * c * h * wd, 1);
-  const w = randomFloats(oc * (c / g.groups) * kh * kw, 2);
-  const b = withBias ? randomFloats(oc, 3) : null;
-  const dy = randomFloats(n * oc * oh * ow, 4);
-  const y = new Float32Array(dy.length).fill(NaN);
-  const dx = new Float32Array(x.length).fill(NaN);
-  const dw = new Float32Array(w.length).fill(NaN);
-  const db = new Float32Array(oc).fill(NaN);
+  const A = f64 ? Float64Array : Float32Array;
+  const x = A.from(randomFloats(n * c * h * wd, 1));
+  const w = A.from(randomFloats(oc * (c / g.groups) * kh * kw, 2));
+  const b = withBias ? A.from(randomFloats(oc, 3)) : null;
+  const dy = A.from(randomFloats(n * oc * oh * ow, 4));
+  const y = new A(dy.length).fill(NaN);
+  const dx = new A(x.length).fill(NaN);
+  const dw = new A(w.length).fill(NaN);
+  const db = new A(oc).fill(NaN);
   native.conv2d(shapeOf(d), x, w, b, y);
   native.conv2dBackwardInput(shapeOf(d), dy, w, dx);
   native.conv2dBackwardWeight(shapeOf(d), x, dy, dw, withBias ? db : null);
   const ref = reference(d, x, w, b, dy);
-  expectNear(y, ref.y, 'y');
-  expectNear(dx, ref.dx, 'dx');
-  expectNear(dw, ref.dw, 'dw');
-  if (withBias) expectNear(db, ref.db, 'db');
+  const tol = f64 ? 1e-13 : 2e-5;
+  expectNear(y, ref.y, 'y', tol);
+  expectNear(dx, ref.dx, 'dx', tol);
+  expectNear(dw, ref.dw, 'dw', tol);
+  if (withBias) expectNear(db, ref.db, 'db', tol);
 }
 
 const base = { sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, groups: 1 };
 
 // Every case with and without a bias, the failing one named.
-function runAll(list: [string, Geom][]): void {
+function runAll(list: [string, Geom][], f64 = false): void {
   for (const [name, g] of list) {
     for (const bias of [true, false]) {
       try {
-        run(g, bias);
+        run(g, bias, f64);
       } catch (e) {
         throw new Error(`${name} (bias ${bias}): ${(e as Error).message}`);
       }
@@ -203,6 +208,14 @@ describe('native conv2d (im2col + GEMM)', () => {
             }),
           ),
         );
+      });
+    }
+  }
+
+  for (const isa of supportedIsas) {
+    for (const threads of [1, 2]) {
+      it(`float64 (the dgemm): forward, grad-input, grad-weight, grad-bias on ${isa} at ${threads} thread(s)`, () => {
+        withIsa(isa, () => withThreads(threads, () => runAll(cases, true)));
       });
     }
   }

@@ -293,6 +293,19 @@ F32Array Args::f32_optional(size_t i, const char* param, const std::vector<int64
   return f32_exact(i, param, shape);
 }
 
+F64Array Args::f64_exact(size_t i, const char* param, const std::vector<int64_t>& shape) const {
+  const int64_t n = numel_or_throw(*this, param, shape);
+  const F64Array a = f64(i, param);
+  if (a.length != n)
+    range_error(where(param) + " must hold " + format_shape(shape) + " = " + num(n) + " doubles, got " + num(a.length));
+  return a;
+}
+
+F64Array Args::f64_optional(size_t i, const char* param, const std::vector<int64_t>& shape) const {
+  if (is_null(i)) return F64Array{};
+  return f64_exact(i, param, shape);
+}
+
 float* Args::f32_rows(const Napi::Value& v, const char* param, int64_t offset, int64_t rows, int64_t cols) const {
   int64_t count, need;
   if (!checks::mul(rows, cols, &count) || !checks::add(offset, count, &need))

@@ -151,6 +151,9 @@ class Args {
   }
   // As f32_exact, or an absent array (data null) when the argument is null.
   F32Array f32_optional(size_t i, const char* param, const std::vector<int64_t>& shape) const;
+  // f32_exact and f32_optional over a Float64Array.
+  F64Array f64_exact(size_t i, const char* param, const std::vector<int64_t>& shape) const;
+  F64Array f64_optional(size_t i, const char* param, const std::vector<int64_t>& shape) const;
   // `rows` contiguous rows of `cols` floats from element `offset`: the array must hold
   // offset + rows * cols floats.
   float* f32_rows(const Napi::Value& v, const char* param, int64_t offset, int64_t rows, int64_t cols) const;
@@ -294,7 +297,17 @@ template <class T, class U>
 void check_disjoint(const Args& args, const char* out_name, const TypedArray<T>& out, const char* in_name,
                     const TypedArray<U>& in) {
   if (!out.present() || !in.present()) return;
-  check_disjoint(args, out_name, whole_view(out), {out.length}, in_name, whole_view(in), {in.length});
+  if constexpr (sizeof(T) == sizeof(U)) {
+    check_disjoint(args, out_name, whole_view(out), {out.length}, in_name, whole_view(in), {in.length});
+  } else {
+    // Arrays of different widths (Int32Array indices beside Float64Arrays): both as 4-byte words.
+    const auto words = [](const auto& a) {
+      const int64_t n = a.length * static_cast<int64_t>(sizeof(a.data[0]) / 4);
+      return StridedF32{F32Array{nullptr, n, a.buffer, a.byte_offset, a.shared}, 0, {1}};
+    };
+    const StridedF32 o = words(out), i = words(in);
+    check_disjoint(args, out_name, o, {o.array.length}, in_name, i, {i.array.length});
+  }
 }
 
 // Throws RangeError when a view to be written reaches one element through two indices

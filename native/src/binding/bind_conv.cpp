@@ -1,4 +1,4 @@
-// Convolution over whole contiguous Float32Arrays (NCHW): checks, then the core. The geometry
+// Convolution over whole contiguous Float32Arrays or Float64Arrays (NCHW): checks, then the core. The geometry
 // comes as one named struct (ConvShape in lib/native.ts).
 #include <string>
 #include <vector>
@@ -49,45 +49,95 @@ ConvArgs conv_shape(const Args& args, size_t i) {
   return a;
 }
 
-// conv2d(shape, x, w, bias | null, y)
-Napi::Value conv2d(const Napi::CallbackInfo& info) {
-  Args args(info);
-  const ConvArgs a = conv_shape(args, 0);
-  const F32Array x = args.f32_exact(1, "x", a.x), w = args.f32_exact(2, "w", a.w);
-  const F32Array bias = args.f32_optional(3, "bias", {a.s.oc});
-  const F32Array y = args.f32_exact(4, "y", a.y);
+// The typed arrays of one element type: float (Float32Array) or double (Float64Array).
+template <class T>
+struct Arrays;
+template <>
+struct Arrays<float> {
+  static F32Array exact(const Args& a, size_t i, const char* p, const std::vector<int64_t>& s) {
+    return a.f32_exact(i, p, s);
+  }
+  static F32Array optional(const Args& a, size_t i, const char* p, const std::vector<int64_t>& s) {
+    return a.f32_optional(i, p, s);
+  }
+};
+template <>
+struct Arrays<double> {
+  static F64Array exact(const Args& a, size_t i, const char* p, const std::vector<int64_t>& s) {
+    return a.f64_exact(i, p, s);
+  }
+  static F64Array optional(const Args& a, size_t i, const char* p, const std::vector<int64_t>& s) {
+    return a.f64_optional(i, p, s);
+  }
+};
+
+template <class T>
+void conv2d_of(const Args& args, const ConvArgs& a) {
+  using A = Arrays<T>;
+  const auto x = A::exact(args, 1, "x", a.x), w = A::exact(args, 2, "w", a.w);
+  const auto bias = A::optional(args, 3, "bias", {a.s.oc});
+  const auto y = A::exact(args, 4, "y", a.y);
   check_disjoint(args, "y", y, "x", x);
   check_disjoint(args, "y", y, "w", w);
   check_disjoint(args, "y", y, "bias", bias);
   conv2d_forward(active_kernels(), a.s, x.data, w.data, bias.present() ? bias.data : nullptr, y.data);
+}
+
+// conv2d(shape, x, w, bias | null, y): Float32Arrays, or Float64Arrays (all, chosen by y's type).
+Napi::Value conv2d(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const ConvArgs a = conv_shape(args, 0);
+  if (args.is_f64(4))
+    conv2d_of<double>(args, a);
+  else
+    conv2d_of<float>(args, a);
   return info.Env().Undefined();
 }
 
-// conv2dBackwardInput(shape, dy, w, dx)
-Napi::Value conv2d_backward_input(const Napi::CallbackInfo& info) {
-  Args args(info);
-  const ConvArgs a = conv_shape(args, 0);
-  const F32Array dy = args.f32_exact(1, "dy", a.y), w = args.f32_exact(2, "w", a.w);
-  const F32Array dx = args.f32_exact(3, "dx", a.x);
+template <class T>
+void backward_input_of(const Args& args, const ConvArgs& a) {
+  using A = Arrays<T>;
+  const auto dy = A::exact(args, 1, "dy", a.y), w = A::exact(args, 2, "w", a.w);
+  const auto dx = A::exact(args, 3, "dx", a.x);
   check_disjoint(args, "dx", dx, "dy", dy);
   check_disjoint(args, "dx", dx, "w", w);
   ::myelin::conv2d_backward_input(active_kernels(), a.s, dy.data, w.data, dx.data);
+}
+
+// conv2dBackwardInput(shape, dy, w, dx): Float32Arrays, or Float64Arrays (chosen by dx's type).
+Napi::Value conv2d_backward_input(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const ConvArgs a = conv_shape(args, 0);
+  if (args.is_f64(3))
+    backward_input_of<double>(args, a);
+  else
+    backward_input_of<float>(args, a);
   return info.Env().Undefined();
 }
 
-// conv2dBackwardWeight(shape, x, dy, dw, dbias | null)
-Napi::Value conv2d_backward_weight(const Napi::CallbackInfo& info) {
-  Args args(info);
-  const ConvArgs a = conv_shape(args, 0);
-  const F32Array x = args.f32_exact(1, "x", a.x), dy = args.f32_exact(2, "dy", a.y);
-  const F32Array dw = args.f32_exact(3, "dw", a.w);
-  const F32Array db = args.f32_optional(4, "dbias", {a.s.oc});
+template <class T>
+void backward_weight_of(const Args& args, const ConvArgs& a) {
+  using A = Arrays<T>;
+  const auto x = A::exact(args, 1, "x", a.x), dy = A::exact(args, 2, "dy", a.y);
+  const auto dw = A::exact(args, 3, "dw", a.w);
+  const auto db = A::optional(args, 4, "dbias", {a.s.oc});
   check_disjoint(args, "dw", dw, "x", x);
   check_disjoint(args, "dw", dw, "dy", dy);
   check_disjoint(args, "dbias", db, "x", x);
   check_disjoint(args, "dbias", db, "dy", dy);
   check_disjoint(args, "dbias", db, "dw", dw);
   ::myelin::conv2d_backward_weight(active_kernels(), a.s, x.data, dy.data, dw.data, db.present() ? db.data : nullptr);
+}
+
+// conv2dBackwardWeight(shape, x, dy, dw, dbias | null): Float32Arrays, or Float64Arrays (chosen
+// by dw's type).
+Napi::Value conv2d_backward_weight(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const ConvArgs a = conv_shape(args, 0);
+  if (args.is_f64(3))
+    backward_weight_of<double>(args, a);
+  else
+    backward_weight_of<float>(args, a);
   return info.Env().Undefined();
 }
 

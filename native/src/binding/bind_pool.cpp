@@ -1,6 +1,7 @@
-// 2-D pooling over whole contiguous Float32Arrays (planes of h x w): checks, then the core. The
+// 2-D pooling over whole contiguous Float32Arrays or Float64Arrays (planes of h x w): checks, then the core. The
 // window geometry comes as one named struct (PoolShape in lib/native.ts).
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "binding/args.h"
@@ -44,16 +45,20 @@ PoolShape pool_shape(const Args& args, PoolOp op) {
 
 bool uses_indices(PoolOp op) { return op == PoolOp::Max || op == PoolOp::AdaptiveMax; }
 
-// pool2d(op, shape, x, y, indices | null): op 0 max, 1 avg, 2 adaptive avg, 3 adaptive max;
-// indices (Int32Array [planes, oh, ow]) required by the max ops, written with each maximum's
-// flat position in its plane.
-Napi::Value pool2d(const Napi::CallbackInfo& info) {
-  Args args(info);
-  const auto op = args.op<PoolOp>(0, "op");
-  const PoolShape s = pool_shape(args, op);
+// A Float32Array (float) or Float64Array (double) of exactly `shape`'s elements.
+template <class T>
+TypedArray<T> exact(const Args& args, size_t i, const char* param, const std::vector<int64_t>& shape) {
+  if constexpr (std::is_same_v<T, double>)
+    return args.f64_exact(i, param, shape);
+  else
+    return args.f32_exact(i, param, shape);
+}
+
+template <class T>
+void pool2d_of(const Args& args, PoolOp op, const PoolShape& s) {
   const std::vector<int64_t> in_shape{s.planes, s.h, s.w}, out_shape{s.planes, s.oh, s.ow};
-  const F32Array x = args.f32_exact(2, "x", in_shape);
-  const F32Array y = args.f32_exact(3, "y", out_shape);
+  const TypedArray<T> x = exact<T>(args, 2, "x", in_shape);
+  const TypedArray<T> y = exact<T>(args, 3, "y", out_shape);
   check_disjoint(args, "y", y, "x", x);
   I32Array idx;
   if (uses_indices(op)) {
@@ -65,18 +70,27 @@ Napi::Value pool2d(const Napi::CallbackInfo& info) {
     check_disjoint(args, "indices", idx, "y", y);
   }
   pool2d_forward(op, s, x.data, y.data, uses_indices(op) ? idx.data : nullptr);
-  return info.Env().Undefined();
 }
 
-// pool2dBackward(op, shape, dy, indices | null, dx): the max ops scatter dy through indices,
-// each of which must be a position inside its plane.
-Napi::Value pool2d_backward(const Napi::CallbackInfo& info) {
+// pool2d(op, shape, x, y, indices | null): op 0 max, 1 avg, 2 adaptive avg, 3 adaptive max;
+// x and y Float32Arrays, or Float64Arrays (chosen by y's type); indices (Int32Array [planes, oh,
+// ow]) required by the max ops, written with each maximum's flat position in its plane.
+Napi::Value pool2d(const Napi::CallbackInfo& info) {
   Args args(info);
   const auto op = args.op<PoolOp>(0, "op");
   const PoolShape s = pool_shape(args, op);
+  if (args.is_f64(3))
+    pool2d_of<double>(args, op, s);
+  else
+    pool2d_of<float>(args, op, s);
+  return info.Env().Undefined();
+}
+
+template <class T>
+void pool2d_backward_of(const Args& args, PoolOp op, const PoolShape& s) {
   const std::vector<int64_t> in_shape{s.planes, s.h, s.w}, out_shape{s.planes, s.oh, s.ow};
-  const F32Array dy = args.f32_exact(2, "dy", out_shape);
-  const F32Array dx = args.f32_exact(4, "dx", in_shape);
+  const TypedArray<T> dy = exact<T>(args, 2, "dy", out_shape);
+  const TypedArray<T> dx = exact<T>(args, 4, "dx", in_shape);
   check_disjoint(args, "dx", dx, "dy", dy);
   Scratch<int32_t> copy;
   const int32_t* indices = nullptr;
@@ -86,6 +100,19 @@ Napi::Value pool2d_backward(const Napi::CallbackInfo& info) {
     check_disjoint(args, "dx", dx, "indices", idx);
   }
   ::myelin::pool2d_backward(op, s, dy.data, indices, dx.data);
+}
+
+// pool2dBackward(op, shape, dy, indices | null, dx): Float32Arrays, or Float64Arrays (chosen by
+// dx's type); the max ops scatter dy through indices, each of which must be a position inside
+// its plane.
+Napi::Value pool2d_backward(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const auto op = args.op<PoolOp>(0, "op");
+  const PoolShape s = pool_shape(args, op);
+  if (args.is_f64(4))
+    pool2d_backward_of<double>(args, op, s);
+  else
+    pool2d_backward_of<float>(args, op, s);
   return info.Env().Undefined();
 }
 

@@ -11,7 +11,7 @@ function conv(name: string, fn: Conv, samples: Sample<P>[]) {
     name,
     op: ([x, w, b], p) => fn(x, w, b ?? null, p),
     samples,
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     // The backward records the convolutions (and the weight gradient) under createGraph.
     supportsGradGrad: true,
     isa: true,

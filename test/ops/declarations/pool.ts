@@ -32,7 +32,7 @@ function pool(
     // Max pooling draws distinct values 0.1 apart: no ties, and no finite-difference step that
     // moves the maximum.
     samples: max ? samples.map((s) => ({ ...s, inputs: s.inputs.map((i) => ({ ...i, spread: 0.1 })) })) : samples,
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     // The backward is the kernel as a recorded op (its derivative the pool's JVP).
     supportsGradGrad: true,
     threads: true,
@@ -52,7 +52,7 @@ function valuesOnly(name: string, op: (xs: Tensor[], p: P) => Tensor, shape: num
     name: `${name}: values only`,
     op,
     samples: [{ name: `[${shape}] ${JSON.stringify(args)}`, inputs: [{ shape, spread: 0.1 }], args }],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     supportsGradGrad: true,
   });
 }
@@ -104,7 +104,7 @@ export const poolOps = [
     name: 'adaptiveAvgPool1d',
     op: ([x], p) => adaptiveAvgPool1d(x, p.outputSize),
     samples: [on([2, 6], { outputSize: 4 })],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     supportsGradGrad: true,
   }),
   declareOp<P>({
@@ -114,7 +114,7 @@ export const poolOps = [
       { name: '[2, 5] to 3', inputs: [{ shape: [2, 5], spread: 0.1 }], args: { outputSize: 3 } },
       { name: '[2, 3, 7] to 3', inputs: [{ shape: [2, 3, 7], spread: 0.1 }], args: { outputSize: 3 }, layouts: true },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     supportsGradGrad: true,
   }),
   // The max poolings without their indices: the same kernel, the values alone.

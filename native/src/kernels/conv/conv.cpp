@@ -99,7 +99,8 @@ void for_image_channels(int64_t b, int64_t e, int64_t c, F&& f) {
   }
 }
 
-void im2col_tile(const ConvShape& s, const Plan& p, const float* x, float* col, int64_t nt) {
+template <class T>
+void im2col_tile(const ConvShape& s, const Plan& p, const T* x, T* col, int64_t nt) {
   const int64_t ld = nt * p.ohw;
   parallel_for(nt * s.c, grain(s.kh * s.kw * p.ohw), [&](int64_t b, int64_t e) {
     for_image_channels(b, e, s.c, [&](int64_t t, int64_t c0, int64_t c1) {
@@ -108,10 +109,11 @@ void im2col_tile(const ConvShape& s, const Plan& p, const float* x, float* col, 
   });
 }
 
-void col2im_tile(const ConvShape& s, const Plan& p, float* col, float* dx, int64_t nt) {
+template <class T>
+void col2im_tile(const ConvShape& s, const Plan& p, T* col, T* dx, int64_t nt) {
   const int64_t ld = nt * p.ohw;
   parallel_for(nt * s.c, grain(s.kh * s.kw * p.ohw + p.hw), [&](int64_t b, int64_t e) {
-    std::memset(dx + b * p.hw, 0, sizeof(float) * (e - b) * p.hw);
+    std::memset(dx + b * p.hw, 0, sizeof(T) * (e - b) * p.hw);
     for_image_channels(b, e, s.c, [&](int64_t t, int64_t c0, int64_t c1) {
       col2im_add(s, col + t * p.ohw, ld, dx + t * s.c * p.hw, c0, c1);
     });
@@ -119,17 +121,19 @@ void col2im_tile(const ConvShape& s, const Plan& p, float* col, float* dx, int64
 }
 
 // wide [OC, nt*OHW] <- y [nt, OC, OHW]: the layout that makes a tile's gradients one matrix.
-void gather_wide(const ConvShape& s, const Plan& p, const float* y, float* wide, int64_t nt) {
+template <class T>
+void gather_wide(const ConvShape& s, const Plan& p, const T* y, T* wide, int64_t nt) {
   const int64_t ld = nt * p.ohw;
   parallel_for(nt * s.oc, grain(p.ohw), [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
       const int64_t t = r / s.oc, o = r % s.oc;
-      std::memcpy(wide + o * ld + t * p.ohw, y + r * p.ohw, sizeof(float) * p.ohw);
+      std::memcpy(wide + o * ld + t * p.ohw, y + r * p.ohw, sizeof(T) * p.ohw);
     }
   });
 }
 
-void fill_bias(const ConvShape& s, const Plan& p, const float* bias, float* y, int64_t nt) {
+template <class T>
+void fill_bias(const ConvShape& s, const Plan& p, const T* bias, T* y, int64_t nt) {
   // Sizes copied to locals: read through the references, they kept the fill loop scalar in
   // some inlining contexts (twice the time).
   const int64_t ohw = p.ohw, oc = s.oc;
@@ -457,6 +461,105 @@ void conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const floa
     weight_gemm(k, s, p, wide, buf.col.get(), ld, n0 == 0, dw);
   }
   return;
+}
+
+// ---- float64: the tiled im2col + GEMM path alone, in double (no Winograd, no direct kernel, no
+// split by images: the dgemm threads each product). Every product and sum is in double.
+
+namespace {
+
+// Images per double tile: col and the gathered layout within the float path's buffer bytes.
+int64_t tile_f64(const ConvShape& s, const Plan& p) {
+  const int64_t per_image = p.col_per_image + s.oc * p.ohw;
+  const int64_t tile = per_image > 0 ? kMaxBufferFloats / 2 / per_image : s.n;
+  return std::max<int64_t>(1, std::min(tile, s.n));
+}
+
+}  // namespace
+
+void conv2d_forward(const KernelTable& k, const ConvShape& s, const double* x, const double* w, const double* bias,
+                    double* y) {
+  const Plan p = plan_for(s);
+  if (s.n == 0 || p.ohw == 0) return;
+  const int64_t tile = tile_f64(s, p);
+  const Scratch<double> col(tile * p.col_per_image);
+  for (int64_t n0 = 0; n0 < s.n; n0 += tile) {
+    const int64_t nt = std::min(tile, s.n - n0), ld = nt * p.ohw;
+    double* yb = y + n0 * s.oc * p.ohw;
+    im2col_tile(s, p, x + n0 * s.c * p.hw, col.get(), nt);
+    if (bias) fill_bias(s, p, bias, yb, nt);
+    for (int64_t g = 0; g < s.groups; ++g) {
+      dgemm_batched(k, false, false, nt, p.ocg, p.ohw, p.kg, 1.0, w + g * p.ocg * p.kg, p.kg, 0,
+                    col.get() + g * p.kg * ld, ld, p.ohw, bias ? 1.0 : 0.0, yb + g * p.ocg * p.ohw, p.ohw,
+                    s.oc * p.ohw);
+    }
+  }
+}
+
+void conv2d_backward_input(const KernelTable& k, const ConvShape& s, const double* dy, const double* w, double* dx) {
+  const Plan p = plan_for(s);
+  if (s.n == 0 || p.hw == 0) return;
+  if (p.ohw == 0) {
+    std::memset(dx, 0, sizeof(double) * s.n * s.c * p.hw);
+    return;
+  }
+  const int64_t tile = tile_f64(s, p);
+  const Scratch<double> col(tile * p.col_per_image);
+  Scratch<double> wide;
+  if (tile > 1) wide = Scratch<double>(tile * s.oc * p.ohw);
+  for (int64_t n0 = 0; n0 < s.n; n0 += tile) {
+    const int64_t nt = std::min(tile, s.n - n0), ld = nt * p.ohw;
+    const double* g_out = dy + n0 * s.oc * p.ohw;
+    if (nt > 1) {
+      gather_wide(s, p, g_out, wide.get(), nt);
+      g_out = wide.get();
+    }
+    // col = w^T dy per group over the tile's columns, then scattered back into dx.
+    for (int64_t g = 0; g < s.groups; ++g) {
+      dgemm_batched(k, true, false, 1, p.kg, ld, p.ocg, 1.0, w + g * p.ocg * p.kg, p.kg, 0, g_out + g * p.ocg * ld, ld,
+                    0, 0.0, col.get() + g * p.kg * ld, ld, 0);
+    }
+    col2im_tile(s, p, col.get(), dx + n0 * s.c * p.hw, nt);
+  }
+}
+
+void conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const double* x, const double* dy, double* dw,
+                            double* dbias) {
+  const Plan p = plan_for(s);
+  if (dbias) {
+    parallel_for(s.oc, grain(s.n * p.ohw), [&](int64_t b, int64_t e) {
+      for (int64_t o = b; o < e; ++o) {
+        double acc = 0;
+        for (int64_t i = 0; i < s.n; ++i) {
+          const double* r = dy + (i * s.oc + o) * p.ohw;
+          for (int64_t j = 0; j < p.ohw; ++j) acc += r[j];
+        }
+        dbias[o] = acc;
+      }
+    });
+  }
+  if (s.n == 0 || p.ohw == 0) {
+    std::memset(dw, 0, sizeof(double) * s.oc * p.kg);
+    return;
+  }
+  const int64_t tile = tile_f64(s, p);
+  const Scratch<double> col(tile * p.col_per_image);
+  Scratch<double> wide;
+  if (tile > 1) wide = Scratch<double>(tile * s.oc * p.ohw);
+  for (int64_t n0 = 0; n0 < s.n; n0 += tile) {
+    const int64_t nt = std::min(tile, s.n - n0), ld = nt * p.ohw;
+    im2col_tile(s, p, x + n0 * s.c * p.hw, col.get(), nt);
+    const double* g_out = dy + n0 * s.oc * p.ohw;
+    if (nt > 1) {
+      gather_wide(s, p, g_out, wide.get(), nt);
+      g_out = wide.get();
+    }
+    // dw (+)= dy col^T per group, K = the tile's columns.
+    for (int64_t g = 0; g < s.groups; ++g) {
+      dgemm_batched(k, false, true, 1, p.ocg, p.kg, ld, 1.0, g_out + g * p.ocg * ld, ld, 0, col.get() + g * p.kg * ld,
+                    ld, 0, n0 == 0 ? 0.0 : 1.0, dw + g * p.ocg * p.kg, p.kg, 0);
+    }
+  }
 }
 
 }  // namespace myelin

@@ -1,6 +1,7 @@
-// 2-D convolution (1-D is H = 1) over contiguous NCHW float32 tensors: im2col / col2im and the
-// GEMM. Weights are [OC, C/groups, KH, KW]. A transposed convolution is this convolution's
-// grad-input (forward) and forward (grad-input), with the roles of x and y swapped.
+// 2-D convolution (1-D is H = 1) over contiguous NCHW float32 or float64 tensors: im2col /
+// col2im and the GEMM (float64: the dgemm; no Winograd or direct kernel). Weights are [OC, C/groups, KH, KW]. A
+// transposed convolution is this convolution's grad-input (forward) and forward (grad-input), with the roles of x and y
+// swapped.
 #pragma once
 #include <cstdint>
 
@@ -17,14 +18,17 @@ struct ConvShape : Window2d {
   int64_t groups;      // divides c and oc
 };
 
-// col [c * kh * kw, oh * ow] (rows ld floats apart, ld >= oh * ow) of one image x [c, h, w]:
+// col [c * kh * kw, oh * ow] (rows ld elements apart, ld >= oh * ow) of one image x [c, h, w]:
 // col[(ci*kh + i)*kw + j][oy*ow + ox] = x[ci, oy*sh - ph + i*dh, ox*sw - pw + j*dw], 0 outside.
 // Channels [c0, c1) only. A batch tile lays its images side by side: image t at col + t*oh*ow.
-void im2col(const ConvShape& s, const float* x, float* col, int64_t ld, int64_t c0, int64_t c1);
+// T is float or double.
+template <class T>
+void im2col(const ConvShape& s, const T* x, T* col, int64_t ld, int64_t c0, int64_t c1);
 // The adjoint: dx [c, h, w] += the col entries that im2col would read from each position.
 // Channels [c0, c1) only (each channel's rows write only that channel). col is scratch: entries
 // that map to no input position (padding) may be overwritten with zeros.
-void col2im_add(const ConvShape& s, float* col, int64_t ld, float* dx, int64_t c0, int64_t c1);
+template <class T>
+void col2im_add(const ConvShape& s, T* col, int64_t ld, T* dx, int64_t c0, int64_t c1);
 
 // Which algorithms the convolution drivers may use: 0 = choose (default), 1 = im2col + GEMM
 // only (no Winograd, no direct kernel), 2 = Winograd wherever it can run (3x3, stride 1,
@@ -45,5 +49,11 @@ void conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float
 // dw (overwritten) and, when non-null, dbias (overwritten) from x and dy.
 void conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const float* x, const float* dy, float* dw,
                             float* dbias);
+// The same three in double: every product and sum in double (the dgemm), for float64 tensors.
+void conv2d_forward(const KernelTable& k, const ConvShape& s, const double* x, const double* w, const double* bias,
+                    double* y);
+void conv2d_backward_input(const KernelTable& k, const ConvShape& s, const double* dy, const double* w, double* dx);
+void conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const double* x, const double* dy, double* dw,
+                            double* dbias);
 
 }  // namespace myelin

@@ -1,6 +1,7 @@
 // im2col / col2im_add: scalar loops over one image, each output row's valid column range
 // computed once (no per-element bounds test); stride-1 rows are plain copy loops. Memory-bound data
 // movement: the compiler's auto-vectorisation of the inner loops is what a SIMD file would do.
+// One template over the element type: float for the float32 convolutions, double for float64.
 #include <cstring>
 
 #include "kernels/conv/conv.h"
@@ -27,11 +28,12 @@ void valid_range(int64_t out, int64_t in, int64_t stride, int64_t off, int64_t* 
 // [ox1, ow) of oy and [0, ox0) of oy + 1, i.e. `gap` consecutive entries from oy*ow + ox1. The
 // loop runs over rows inside: gaps are 1-2 entries (k3 p1), and a loop over a gap became a
 // memset call per row.
-void zero_wrapped(const ConvShape& s, float* row, int64_t oy0, int64_t oy1, int64_t ox0, int64_t ox1) {
+template <class T>
+void zero_wrapped(const ConvShape& s, T* row, int64_t oy0, int64_t oy1, int64_t ox0, int64_t ox1) {
   const int64_t gap = s.ow - ox1 + ox0;
   for (int64_t q = 0; q < gap; ++q) {
-    float* r = row + ox1 + q;
-    for (int64_t oy = oy0; oy + 1 < oy1; ++oy) r[oy * s.ow] = 0.f;
+    T* r = row + ox1 + q;
+    for (int64_t oy = oy0; oy + 1 < oy1; ++oy) r[oy * s.ow] = T(0);
   }
 }
 
@@ -39,61 +41,63 @@ void zero_wrapped(const ConvShape& s, float* row, int64_t oy0, int64_t oy1, int6
 // shifted by one offset, so the valid part is ONE contiguous copy (the in-between entries that
 // wrap around a row edge read valid input and are zeroed afterwards): the per-output-row loops
 // cost more than the copy on short rows (14-28 floats).
-void im2col_same_width(const ConvShape& s, const float* x, float* col, int64_t ld, int64_t c0, int64_t c1) {
+template <class T>
+void im2col_same_width(const ConvShape& s, const T* x, T* col, int64_t ld, int64_t c0, int64_t c1) {
   for (int64_t ci = c0; ci < c1; ++ci) {
-    const float* xc = x + ci * s.h * s.w;
+    const T* xc = x + ci * s.h * s.w;
     for (int64_t i = 0; i < s.kh; ++i) {
       int64_t oy0, oy1;
       const int64_t offh = i * s.dh - s.ph;
       valid_range(s.oh, s.h, 1, offh, &oy0, &oy1);
       for (int64_t j = 0; j < s.kw; ++j) {
-        float* row = col + ((ci * s.kh + i) * s.kw + j) * ld;
+        T* row = col + ((ci * s.kh + i) * s.kw + j) * ld;
         const int64_t offw = j * s.dw - s.pw;
         int64_t ox0, ox1;
         valid_range(s.ow, s.w, 1, offw, &ox0, &ox1);
         if (oy0 >= oy1 || ox0 >= ox1) {
-          std::memset(row, 0, sizeof(float) * s.oh * s.ow);
+          std::memset(row, 0, sizeof(T) * s.oh * s.ow);
           continue;
         }
-        std::memset(row, 0, sizeof(float) * (oy0 * s.ow + ox0));
+        std::memset(row, 0, sizeof(T) * (oy0 * s.ow + ox0));
         const int64_t first = oy0 * s.ow + ox0, last = (oy1 - 1) * s.ow + ox1;  // [first, last)
-        std::memcpy(row + first, xc + (oy0 + offh) * s.w + offw + ox0, sizeof(float) * (last - first));
-        std::memset(row + last, 0, sizeof(float) * (s.oh * s.ow - last));
+        std::memcpy(row + first, xc + (oy0 + offh) * s.w + offw + ox0, sizeof(T) * (last - first));
+        std::memset(row + last, 0, sizeof(T) * (s.oh * s.ow - last));
         zero_wrapped(s, row, oy0, oy1, ox0, ox1);
       }
     }
   }
 }
 
-void im2col(const ConvShape& s, const float* x, float* col, int64_t ld, int64_t c0, int64_t c1) {
+template <class T>
+void im2col(const ConvShape& s, const T* x, T* col, int64_t ld, int64_t c0, int64_t c1) {
   if (s.sh == 1 && s.sw == 1 && s.ow == s.w) {
     im2col_same_width(s, x, col, ld, c0, c1);
     return;
   }
   for (int64_t ci = c0; ci < c1; ++ci) {
-    const float* xc = x + ci * s.h * s.w;
+    const T* xc = x + ci * s.h * s.w;
     for (int64_t i = 0; i < s.kh; ++i) {
       int64_t oy0, oy1;
       valid_range(s.oh, s.h, s.sh, i * s.dh - s.ph, &oy0, &oy1);
       for (int64_t j = 0; j < s.kw; ++j) {
-        float* row = col + ((ci * s.kh + i) * s.kw + j) * ld;
+        T* row = col + ((ci * s.kh + i) * s.kw + j) * ld;
         const int64_t offw = j * s.dw - s.pw;
         int64_t ox0, ox1;
         valid_range(s.ow, s.w, s.sw, offw, &ox0, &ox1);
-        std::memset(row, 0, sizeof(float) * oy0 * s.ow);
+        std::memset(row, 0, sizeof(T) * oy0 * s.ow);
         for (int64_t oy = oy0; oy < oy1; ++oy) {
-          float* r = row + oy * s.ow;
-          const float* xr = xc + (oy * s.sh - s.ph + i * s.dh) * s.w + offw;
-          for (int64_t ox = 0; ox < ox0; ++ox) r[ox] = 0.f;
+          T* r = row + oy * s.ow;
+          const T* xr = xc + (oy * s.sh - s.ph + i * s.dh) * s.w + offw;
+          for (int64_t ox = 0; ox < ox0; ++ox) r[ox] = T(0);
           if (s.sw == 1) {
             // Rows are short (OW floats): a plain loop beats a memcpy call per row.
             for (int64_t ox = ox0; ox < ox1; ++ox) r[ox] = xr[ox];
           } else {
             for (int64_t ox = ox0; ox < ox1; ++ox) r[ox] = xr[ox * s.sw];
           }
-          for (int64_t ox = ox1; ox < s.ow; ++ox) r[ox] = 0.f;
+          for (int64_t ox = ox1; ox < s.ow; ++ox) r[ox] = T(0);
         }
-        std::memset(row + oy1 * s.ow, 0, sizeof(float) * (s.oh - oy1) * s.ow);
+        std::memset(row + oy1 * s.ow, 0, sizeof(T) * (s.oh - oy1) * s.ow);
       }
     }
   }
@@ -101,47 +105,49 @@ void im2col(const ConvShape& s, const float* x, float* col, int64_t ld, int64_t 
 
 // Stride 1, ow == w: the mirror of im2col_same_width. The wrapped entries of each column row
 // are zeroed first (col is scratch), then the valid span is ONE long add into the shifted plane.
-void col2im_add_same_width(const ConvShape& s, float* col, int64_t ld, float* dx, int64_t c0, int64_t c1) {
+template <class T>
+void col2im_add_same_width(const ConvShape& s, T* col, int64_t ld, T* dx, int64_t c0, int64_t c1) {
   for (int64_t ci = c0; ci < c1; ++ci) {
-    float* dc = dx + ci * s.h * s.w;
+    T* dc = dx + ci * s.h * s.w;
     for (int64_t i = 0; i < s.kh; ++i) {
       int64_t oy0, oy1;
       const int64_t offh = i * s.dh - s.ph;
       valid_range(s.oh, s.h, 1, offh, &oy0, &oy1);
       for (int64_t j = 0; j < s.kw; ++j) {
-        float* row = col + ((ci * s.kh + i) * s.kw + j) * ld;
+        T* row = col + ((ci * s.kh + i) * s.kw + j) * ld;
         const int64_t offw = j * s.dw - s.pw;
         int64_t ox0, ox1;
         valid_range(s.ow, s.w, 1, offw, &ox0, &ox1);
         if (oy0 >= oy1 || ox0 >= ox1) continue;
         zero_wrapped(s, row, oy0, oy1, ox0, ox1);
         const int64_t first = oy0 * s.ow + ox0, n = (oy1 - 1) * s.ow + ox1 - first;
-        const float* r = row + first;
-        float* d = dc + (oy0 + offh) * s.w + offw + ox0;
+        const T* r = row + first;
+        T* d = dc + (oy0 + offh) * s.w + offw + ox0;
         for (int64_t t = 0; t < n; ++t) d[t] += r[t];
       }
     }
   }
 }
 
-void col2im_add(const ConvShape& s, float* col, int64_t ld, float* dx, int64_t c0, int64_t c1) {
+template <class T>
+void col2im_add(const ConvShape& s, T* col, int64_t ld, T* dx, int64_t c0, int64_t c1) {
   if (s.sh == 1 && s.sw == 1 && s.ow == s.w) {
     col2im_add_same_width(s, col, ld, dx, c0, c1);
     return;
   }
   for (int64_t ci = c0; ci < c1; ++ci) {
-    float* dc = dx + ci * s.h * s.w;
+    T* dc = dx + ci * s.h * s.w;
     for (int64_t i = 0; i < s.kh; ++i) {
       int64_t oy0, oy1;
       valid_range(s.oh, s.h, s.sh, i * s.dh - s.ph, &oy0, &oy1);
       for (int64_t j = 0; j < s.kw; ++j) {
-        const float* row = col + ((ci * s.kh + i) * s.kw + j) * ld;
+        const T* row = col + ((ci * s.kh + i) * s.kw + j) * ld;
         const int64_t offw = j * s.dw - s.pw;
         int64_t ox0, ox1;
         valid_range(s.ow, s.w, s.sw, offw, &ox0, &ox1);
         for (int64_t oy = oy0; oy < oy1; ++oy) {
-          const float* r = row + oy * s.ow;
-          float* dr = dc + (oy * s.sh - s.ph + i * s.dh) * s.w + offw;
+          const T* r = row + oy * s.ow;
+          T* dr = dc + (oy * s.sh - s.ph + i * s.dh) * s.w + offw;
           if (s.sw == 1) {
             for (int64_t ox = ox0; ox < ox1; ++ox) dr[ox] += r[ox];
           } else {
@@ -152,5 +158,10 @@ void col2im_add(const ConvShape& s, float* col, int64_t ld, float* dx, int64_t c
     }
   }
 }
+
+template void im2col<float>(const ConvShape&, const float*, float*, int64_t, int64_t, int64_t);
+template void im2col<double>(const ConvShape&, const double*, double*, int64_t, int64_t, int64_t);
+template void col2im_add<float>(const ConvShape&, float*, int64_t, float*, int64_t, int64_t);
+template void col2im_add<double>(const ConvShape&, double*, int64_t, double*, int64_t, int64_t);
 
 }  // namespace myelin

@@ -1,10 +1,12 @@
-// Pooling drivers and their scalar loops, threaded over planes (each plane's output and input
-// gradient belong to one thread: deterministic, no races).
+// Pooling drivers and their scalar loops over float or double (one template: the float64 tensors
+// get the same windows, NaN rules and threads, every sum in double), threaded over planes (each plane's output and
+// input gradient belong to one thread: deterministic, no races).
 #include "kernels/pool/pool.h"
 
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "runtime/scratch.h"
 #include "runtime/threadpool.h"
@@ -43,15 +45,17 @@ Window window(PoolOp op, int64_t o, int64_t in, int64_t out, int64_t k, int64_t 
   return win;
 }
 
-// take (0 or 1) ? a : b, without a branch.
-float select_float(int64_t take, float a, float b) {
-  uint32_t ab, bb;
-  std::memcpy(&ab, &a, 4);
-  std::memcpy(&bb, &b, 4);
-  const uint32_t mask = 0u - static_cast<uint32_t>(take);
-  const uint32_t r = (ab & mask) | (bb & ~mask);
-  float out;
-  std::memcpy(&out, &r, 4);
+// take (0 or 1) ? a : b, without a branch, on the bits of a float or a double.
+template <class T>
+T select_value(int64_t take, T a, T b) {
+  using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+  Bits ab, bb;
+  std::memcpy(&ab, &a, sizeof(T));
+  std::memcpy(&bb, &b, sizeof(T));
+  const Bits mask = Bits{0} - static_cast<Bits>(take);
+  const Bits r = (ab & mask) | (bb & ~mask);
+  T out;
+  std::memcpy(&out, &r, sizeof(T));
   return out;
 }
 
@@ -69,7 +73,8 @@ struct Windows {
   }
 };
 
-void forward_plane(PoolOp op, const PoolShape& s, const Windows& win, const float* x, float* y, int32_t* idx) {
+template <class T>
+void forward_plane(PoolOp op, const PoolShape& s, const Windows& win, const T* x, T* y, int32_t* idx) {
   const bool is_max = op == PoolOp::Max || op == PoolOp::AdaptiveMax;
   for (int64_t oy = 0; oy < s.oh; ++oy) {
     const Window& wy = win.rows[oy];
@@ -78,36 +83,37 @@ void forward_plane(PoolOp op, const PoolShape& s, const Windows& win, const floa
       const int64_t o = oy * s.ow + ox;
       if (is_max) {
         int64_t best = wy.lo * s.w + wx.lo;
-        float m = -std::numeric_limits<float>::infinity();
+        T m = -std::numeric_limits<T>::infinity();
         for (int64_t iy = wy.lo; iy < wy.hi; iy += wy.step)
           for (int64_t ix = wx.lo; ix < wx.hi; ix += wx.step) {
-            const float v = x[iy * s.w + ix];
+            const T v = x[iy * s.w + ix];
             // A NaN wins, as in PyTorch. Selected with masks: on real data the comparison is
             // unpredictable, and a branch here cost 4x the whole loop.
             const int64_t take = static_cast<int64_t>((v > m) | (v != v));
-            m = select_float(take, v, m);
+            m = select_value(take, v, m);
             best += (iy * s.w + ix - best) * take;
           }
         y[o] = m;
         idx[o] = static_cast<int32_t>(best);
       } else {
         if (wy.lo >= wy.hi || wx.lo >= wx.hi) {
-          y[o] = 0.f;
+          y[o] = T(0);
           continue;
         }
-        float sum = 0.f;
+        T sum = T(0);
         for (int64_t iy = wy.lo; iy < wy.hi; ++iy)
           for (int64_t ix = wx.lo; ix < wx.hi; ++ix) sum += x[iy * s.w + ix];
         const int64_t count =
             op == PoolOp::Avg && s.count_include_pad ? wy.full * wx.full : (wy.hi - wy.lo) * (wx.hi - wx.lo);
-        y[o] = sum / static_cast<float>(count);
+        y[o] = sum / static_cast<T>(count);
       }
     }
   }
 }
 
-void backward_plane(PoolOp op, const PoolShape& s, const Windows& win, const float* dy, const int32_t* idx, float* dx) {
-  std::memset(dx, 0, sizeof(float) * s.h * s.w);
+template <class T>
+void backward_plane(PoolOp op, const PoolShape& s, const Windows& win, const T* dy, const int32_t* idx, T* dx) {
+  std::memset(dx, 0, sizeof(T) * s.h * s.w);
   const int64_t ohw = s.oh * s.ow;
   if (op == PoolOp::Max || op == PoolOp::AdaptiveMax) {
     for (int64_t o = 0; o < ohw; ++o) dx[idx[o]] += dy[o];
@@ -120,7 +126,7 @@ void backward_plane(PoolOp op, const PoolShape& s, const Windows& win, const flo
       if (wy.lo >= wy.hi || wx.lo >= wx.hi) continue;
       const int64_t count =
           op == PoolOp::Avg && s.count_include_pad ? wy.full * wx.full : (wy.hi - wy.lo) * (wx.hi - wx.lo);
-      const float g = dy[oy * s.ow + ox] / static_cast<float>(count);
+      const T g = dy[oy * s.ow + ox] / static_cast<T>(count);
       for (int64_t iy = wy.lo; iy < wy.hi; ++iy)
         for (int64_t ix = wx.lo; ix < wx.hi; ++ix) dx[iy * s.w + ix] += g;
     }
@@ -136,23 +142,24 @@ bool is_max_2x2(PoolOp op, const PoolShape& s) {
          s.dw == 1 && 2 * s.oh <= s.h && 2 * s.ow <= s.w;
 }
 
-void max_2x2_plane(const PoolShape& s, const float* x, float* y, int32_t* idx) {
+template <class T>
+void max_2x2_plane(const PoolShape& s, const T* x, T* y, int32_t* idx) {
   const int32_t w = static_cast<int32_t>(s.w);
   for (int64_t oy = 0; oy < s.oh; ++oy) {
     const int32_t base = static_cast<int32_t>(2 * oy * s.w);
-    const float* r0 = x + base;
-    const float* r1 = r0 + s.w;
-    float* yr = y + oy * s.ow;
+    const T* r0 = x + base;
+    const T* r1 = r0 + s.w;
+    T* yr = y + oy * s.ow;
     int32_t* ir = idx + oy * s.ow;
     // Elementwise selects over the row (no branches, no cross-iteration state): the compiler
     // vectorises this loop; scalar ?: on floats became unpredictable branches.
     for (int64_t ox = 0; ox < s.ow; ++ox) {
-      const float v0 = r0[2 * ox], v1 = r0[2 * ox + 1], v2 = r1[2 * ox], v3 = r1[2 * ox + 1];
+      const T v0 = r0[2 * ox], v1 = r0[2 * ox + 1], v2 = r1[2 * ox], v3 = r1[2 * ox + 1];
       const bool t1 = (v1 > v0) | (v1 != v1);
-      const float m1 = t1 ? v1 : v0;
+      const T m1 = t1 ? v1 : v0;
       const int32_t q1 = t1 ? 1 : 0;
       const bool t2 = (v2 > m1) | (v2 != v2);
-      const float m2 = t2 ? v2 : m1;
+      const T m2 = t2 ? v2 : m1;
       const int32_t q2 = t2 ? w : q1;
       const bool t3 = (v3 > m2) | (v3 != v3);
       yr[ox] = t3 ? v3 : m2;
@@ -163,7 +170,8 @@ void max_2x2_plane(const PoolShape& s, const float* x, float* y, int32_t* idx) {
 
 }  // namespace
 
-void pool2d_forward(PoolOp op, const PoolShape& s, const float* x, float* y, int32_t* indices) {
+template <class T>
+void pool2d_forward(PoolOp op, const PoolShape& s, const T* x, T* y, int32_t* indices) {
   const int64_t hw = s.h * s.w, ohw = s.oh * s.ow;
   if (indices && is_max_2x2(op, s)) {
     parallel_for(s.planes, plane_grain(s), [&](int64_t b, int64_t e) {
@@ -178,7 +186,8 @@ void pool2d_forward(PoolOp op, const PoolShape& s, const float* x, float* y, int
   });
 }
 
-void pool2d_backward(PoolOp op, const PoolShape& s, const float* dy, const int32_t* indices, float* dx) {
+template <class T>
+void pool2d_backward(PoolOp op, const PoolShape& s, const T* dy, const int32_t* indices, T* dx) {
   const int64_t hw = s.h * s.w, ohw = s.oh * s.ow;
   const Windows win(op, s);
   parallel_for(s.planes, plane_grain(s), [&](int64_t b, int64_t e) {
@@ -186,5 +195,10 @@ void pool2d_backward(PoolOp op, const PoolShape& s, const float* dy, const int32
       backward_plane(op, s, win, dy + p * ohw, indices ? indices + p * ohw : nullptr, dx + p * hw);
   });
 }
+
+template void pool2d_forward<float>(PoolOp, const PoolShape&, const float*, float*, int32_t*);
+template void pool2d_forward<double>(PoolOp, const PoolShape&, const double*, double*, int32_t*);
+template void pool2d_backward<float>(PoolOp, const PoolShape&, const float*, const int32_t*, float*);
+template void pool2d_backward<double>(PoolOp, const PoolShape&, const double*, const int32_t*, double*);
 
 }  // namespace myelin

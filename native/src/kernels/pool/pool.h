@@ -1,4 +1,4 @@
-// 2-D pooling (1-D is H = 1) over `planes` contiguous h x w planes (planes = N * C), forward and
+// 2-D pooling (1-D is H = 1) over `planes` contiguous h x w planes of floats or doubles (planes = N * C), forward and
 // backward, with PyTorch 1.13's CPU semantics: max windows skip padding and propagate NaN,
 // the first maximum wins; indices are flat positions ih * w + iw within the plane.
 #pragma once
@@ -16,10 +16,12 @@ struct PoolShape : Window2d {
   bool count_include_pad;  // Avg only
 };
 
-// y [planes, oh, ow]; indices (Max, AdaptiveMax only; else may be null).
-void pool2d_forward(PoolOp op, const PoolShape& s, const float* x, float* y, int32_t* indices);
+// y [planes, oh, ow]; indices (Max, AdaptiveMax only; else may be null). T is float or double.
+template <class T>
+void pool2d_forward(PoolOp op, const PoolShape& s, const T* x, T* y, int32_t* indices);
 // dx [planes, h, w] (overwritten) from dy [planes, oh, ow]; Max/AdaptiveMax scatter through
 // indices, which must all lie in [0, h * w).
-void pool2d_backward(PoolOp op, const PoolShape& s, const float* dy, const int32_t* indices, float* dx);
+template <class T>
+void pool2d_backward(PoolOp op, const PoolShape& s, const T* dy, const int32_t* indices, T* dx);
 
 }  // namespace myelin
