@@ -2,6 +2,7 @@
 // recursion: the unrolled graphs of RNNs are deep).
 import { accumulateGrad } from '../raw/elementwise.js';
 import { copyRaw } from '../raw/strided.js';
+import { FLOATING_DTYPES } from '../dtype.js';
 import { describe } from '../errors.js';
 import { formatShape } from '../shape.js';
 import { type Storage, Tensor } from '../tensor.js';
@@ -17,6 +18,7 @@ import { AccumulateGrad, type Node } from './node.js';
  */
 const sumGrads: (a: Tensor, b: Tensor) => Tensor = defineOp({
   name: 'add',
+  dtypes: FLOATING_DTYPES,
   forward(_ctx, a: Tensor, b: Tensor) {
     return accumulateGrad(a, b);
   },

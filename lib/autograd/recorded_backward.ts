@@ -1,7 +1,7 @@
 // For backwards that call kernels directly: when a second derivative is being built, their
 // gradients come instead from the op written with recorded ops, so they have derivatives of
 // their own. Without a graph the kernels keep running (same numbers, faster).
-import { zeros } from '../creation.js';
+import { zeros, zerosLike } from '../creation.js';
 import { type DType, FLOATING_DTYPES } from '../dtype.js';
 import { Tensor } from '../tensor.js';
 import { defineOp, type OpContext } from './define_op.js';
@@ -38,7 +38,7 @@ export function compositeGradients(
     if (t === null || !need[i]) return null;
     const g = gs[k++];
     // An input the composite does not reach has a zero gradient.
-    return g ?? zeros(t.shape);
+    return g ?? zerosLike(t);
   });
 }
 

@@ -277,6 +277,7 @@ const BCE_EPS = 1e-12;
  */
 const bceSlopeOp: (x: Tensor, t: Tensor) => Tensor = defineOp({
   name: 'binaryCrossEntropySlope',
+  dtypes: FLOATING_DTYPES,
   forward(ctx: OpContext, x: Tensor, t: Tensor) {
     ctx.save(x, t);
     return div(sub(x, t), bceDenominator(x));

@@ -7,7 +7,15 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { hasTangent } from '../autograd/dual_state.js';
 import { zeros } from '../creation.js';
-import { allocate, type DType, dtypeOf, FLOATING_DTYPES, isFloatingDType, type TypedArray } from '../dtype.js';
+import {
+  allocate,
+  type DType,
+  dtypeOf,
+  FLOATING_DTYPES,
+  type FloatDType,
+  isFloatingDType,
+  type TypedArray,
+} from '../dtype.js';
 import { ArgReduceOp, native, ReduceOp, type ReduceOpCode } from '../native.js';
 import { contiguousStrides, formatShape, normalizeDim, normalizeDims, numel, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -456,7 +464,7 @@ function defineMaxDim(name: 'max' | 'min') {
         // reaches g (the one in x is 0).
         const kept = shape.map((s, d) => (d === dim ? 1 : s));
         const index = new Tensor(ctx.indices.storage, kept, undefined, ctx.indices.offset);
-        return [scatterAddOp(zeros(shape), dim, index, reshape(g, kept))];
+        return [scatterAddOp(zeros(shape, { dtype: g.dtype as FloatDType }), dim, index, reshape(g, kept))];
       }
       const idx = ctx.indices.storage.data as Int32Array;
       const gv = g.data;

@@ -15,6 +15,10 @@
 //              tangents and against reverse mode (<u, J v> = <J^T u, v>), as torch's
 //              check_forward_ad; an op without a JVP rule must say why (forwardADExemption),
 //              and then its dual inputs must be refused with the clear error
+//   (An op that computes in float64 has its second derivatives and JVPs checked in float64
+//   with PyTorch's tolerances, as PyTorch's OpInfo tests check in double; its first
+//   derivatives in both dtypes. An op without float64 is checked in float32, with tolerances
+//   for float32's rounding.)
 //   views      bit-exact results and gradients for inputs at an offset and strided, and for a
 //              gradient that arrives as a view
 //   dtypes     every non-reference dtype gives the reference (float32) result on the same values
@@ -27,6 +31,7 @@ import {
   autograd,
   type DType,
   enableGrad,
+  type FloatDType,
   forwardAD,
   Generator,
   type GradcheckOptions,
@@ -138,6 +143,10 @@ export interface OpInfo<A = Record<string, never>> {
   tolerances?: {
     gradcheck?: GradcheckOptions;
     gradgradcheck?: GradcheckOptions;
+    /** Overrides PyTorch's tolerances for the float64 gradcheck and forward-AD checks. */
+    float64Gradcheck?: GradcheckOptions;
+    /** Overrides PyTorch's tolerances for the float64 gradgradcheck. */
+    float64Gradgradcheck?: GradcheckOptions;
     /**
      * The kernel sums a strided input in another order than a contiguous one: on the strided
      * layout the views rule allows this relative difference instead of bit-equality.
@@ -225,14 +234,28 @@ export function laidOut(t: Tensor, layout: Layout): Tensor {
 const isFloat = (spec: InputSpec, dtype: DType) => (spec.dtype ?? dtype) === 'float32';
 const differentiable = (spec: InputSpec) => (spec.dtype ?? 'float32') === 'float32' && spec.grad !== false;
 
-/** A sample's inputs in a layout; differentiable float inputs require grad when `grad`. */
-function inputsOf(sample: Sample<unknown>, seed: number, layout: Layout, grad: boolean): Tensor[] {
+/**
+ * A sample's inputs in a layout; differentiable float inputs require grad when `grad`. With
+ * `float64`, the float inputs hold the same values (drawn in float32) in float64.
+ */
+function inputsOf(sample: Sample<unknown>, seed: number, layout: Layout, grad: boolean, float64 = false): Tensor[] {
   const gen = new Generator().manualSeed(seed);
   return sample.inputs.map((spec) => {
-    const t = laidOut(valuesOf(spec, gen, 'float32'), layout);
+    const values = valuesOf(spec, gen, 'float32');
+    const t = laidOut(float64 && isFloat(spec, 'float32') ? values.to('float64') : values, layout);
     return grad && differentiable(spec) ? t.requiresGrad_() : t;
   });
 }
+
+/** Whether the op's derivatives are checked in float64 (it computes in float64). */
+const checksInFloat64 = (info: OpInfo<unknown>): boolean => info.dtypes.float64 !== undefined;
+
+/**
+ * The tolerances of a derivative check: the declared float32 ones for float32 inputs; for
+ * float64 inputs PyTorch's (gradcheck's float64 defaults), unless `float64` overrides them.
+ */
+const checkTolerances = (float64: boolean, declared?: GradcheckOptions, forFloat64?: GradcheckOptions) =>
+  float64 ? forFloat64 : declared;
 
 const valuesPart = (r: OpResult): Tensor => (Array.isArray(r) ? r[0] : r);
 
@@ -273,7 +296,7 @@ export function gradgradcheck(
 ): true {
   const wrt = inputs.map((t, i) => (t.requiresGrad ? i : -1)).filter((i) => i >= 0);
   const y = f(...inputs);
-  const v = randn(y.shape, { generator: gen }).requiresGrad_();
+  const v = randn(y.shape, { generator: gen, dtype: y.dtype as FloatDType }).requiresGrad_();
   const firstGrads = (...args: Tensor[]): Tensor[] =>
     enableGrad(() => {
       const xs = args.slice(0, inputs.length);
@@ -310,10 +333,14 @@ export function forwardADCheck(
   gen: Generator,
   opts: GradcheckOptions = {},
 ): true {
-  const eps = opts.eps ?? 1e-3;
-  const atol = opts.atol ?? 1e-3;
-  const rtol = opts.rtol ?? 1e-2;
-  const v = inputs.map((x) => (x.requiresGrad ? laidOut(randn(x.shape, { generator: gen }), 'strided') : null));
+  // gradcheck's defaults: PyTorch's when every input checked is float64, looser in float32.
+  const double = inputs.filter((x) => x.requiresGrad).every((x) => x.dtype === 'float64');
+  const eps = opts.eps ?? (double ? 1e-6 : 1e-3);
+  const atol = opts.atol ?? (double ? 1e-5 : 1e-3);
+  const rtol = opts.rtol ?? (double ? 1e-3 : 1e-2);
+  const v = inputs.map((x) =>
+    x.requiresGrad ? laidOut(randn(x.shape, { generator: gen, dtype: x.dtype as FloatDType }), 'strided') : null,
+  );
   const plain = f(...inputs);
   const [primal, tangent] = forwardJvp(f, inputs, v);
   expectSame(primal, plain, 'the primal of the dual output');
@@ -330,7 +357,7 @@ export function forwardADCheck(
     if (!(Math.abs(jv[k] - fd) <= atol + rtol * Math.abs(fd)))
       throw new Error(`forward AD: J·v[${k}] = ${jv[k]}, finite differences give ${fd}`);
   }
-  const u = randn(plain.shape, { generator: gen });
+  const u = randn(plain.shape, { generator: gen, dtype: plain.dtype as FloatDType });
   const wrt = inputs.filter((x) => x.requiresGrad);
   const grads = autograd.grad(f(...inputs), wrt, { gradOutputs: [u], allowUnused: true });
   let reverse = 0;
@@ -369,9 +396,12 @@ function forwardADRules(info: OpInfo<unknown>): void {
       });
       continue;
     }
-    it(`forward AD (JVP) matches finite differences and reverse mode: ${s.name}`, () => {
+    const double = checksInFloat64(info);
+    it(`forward AD (JVP) matches finite differences and reverse mode${double ? ' in float64' : ''}: ${s.name}`, () => {
       const gen = new Generator().manualSeed(seed + 3);
-      expect(forwardADCheck(f(s), inputsOf(s, seed, 'strided', true), gen, info.tolerances?.gradcheck)).toBe(true);
+      const xs = inputsOf(s, seed, 'strided', true, double);
+      const tol = checkTolerances(double, info.tolerances?.gradcheck, info.tolerances?.float64Gradcheck);
+      expect(forwardADCheck(f(s), xs, gen, tol)).toBe(true);
     });
   }
 }
@@ -456,10 +486,12 @@ function gradRules(info: OpInfo<unknown>): void {
             if (g) expectSame(graphed[i]!.detach(), g, `grad ${i}`, 1e-5);
           });
         });
-      it(`gradgradcheck: ${s.name}`, () => {
+      const double = checksInFloat64(info);
+      it(`gradgradcheck${double ? ' in float64' : ''}: ${s.name}`, () => {
         const gen = new Generator().manualSeed(seed + 1);
-        const check = () =>
-          gradgradcheck(f(s), inputsOf(s, seed, 'strided', true), gen, info.tolerances?.gradgradcheck);
+        const xs = inputsOf(s, seed, 'strided', true, double);
+        const tol = checkTolerances(double, info.tolerances?.gradgradcheck, info.tolerances?.float64Gradgradcheck);
+        const check = () => gradgradcheck(f(s), xs, gen, tol);
         if (s.gradgradError) expect(check).toThrow(s.gradgradError);
         else expect(check()).toBe(true);
       });
@@ -578,12 +610,9 @@ function float64Rule(info: OpInfo<unknown>): void {
       if (!s.inputs.some(differentiable) || s.large) continue;
       const seed = seedOf(info.name, s.name);
       it(`gradcheck in float64 (PyTorch's tolerances): ${s.name}`, () => {
-        const xs = inputsOf(s, seed, 'strided', false).map((t, i) => {
-          if (!isFloat(s.inputs[i], 'float32')) return t;
-          const d = laidOut(t.to('float64'), 'strided');
-          return differentiable(s.inputs[i]) ? d.requiresGrad_() : d;
-        });
-        expect(gradcheck((...ys: Tensor[]) => valuesPart(info.op(ys, s.args)), xs)).toBe(true);
+        const xs = inputsOf(s, seed, 'strided', true, true);
+        const f = (...ys: Tensor[]) => valuesPart(info.op(ys, s.args));
+        expect(gradcheck(f, xs, info.tolerances?.float64Gradcheck)).toBe(true);
       });
     }
     return;
