@@ -87,7 +87,8 @@ export type Dims = readonly number[];
  * The kernels follow PyTorch 1.13's single-tensor (non-foreach) update, op for op in float32:
  * scalars PyTorch derives in double (1 - beta1, lr / biasCorrection1, ...) are derived in double
  * and rounded to float32 once; where PyTorch's CPU kernels fuse a multiply-add (add with alpha,
- * addcmul) the kernels use an FMA. Every ISA and thread count computes the same bits.
+ * addcmul) the kernels use an FMA. Every ISA and thread count computes the same bits. Float64
+ * buffers run the same formulas in double (the derived scalars kept in double).
  */
 export interface SgdStepOptions {
   /** >= 0 */
@@ -514,34 +515,40 @@ export interface NativeBinding {
   rnnCell(op: RnnCellOpCode, rows: number, hidden: number, ...arrays: (Float32Array | number)[]): void;
 
   // Fused optimizer steps: one call updates one parameter and its state in place, in one pass.
-  // Every buffer is a whole contiguous Float32Array of the parameter's length; no two may share
+  // Every buffer is a whole contiguous typed array of the parameter's length and type (all
+  // Float32Arrays, or all Float64Arrays: a float64 parameter steps in double); no two may share
   // memory (RangeError). A state buffer the options do not use may be null; when given it is
   // still checked, but not touched. State starts as PyTorch's does: zeros (expAvg, expAvgSq,
   // maxExpAvgSq, squareAvg, RMSprop's momentumBuf and gradAvg), Adagrad's stateSum filled
   // with initial_accumulator_value; SGD's momentumBuf is set on the step with firstStep: true.
 
   /** SGD: param -= lr * d, d = grad (+ weight decay), through the momentum buffer if any. */
-  sgdStep(param: Float32Array, grad: Float32Array, momentumBuf: Float32Array | null, options: SgdStepOptions): void;
+  sgdStep<A extends Float32Array | Float64Array>(
+    param: A,
+    grad: A,
+    momentumBuf: A | null,
+    options: SgdStepOptions,
+  ): void;
   /** Adam / AdamW (decoupled), optionally AMSGrad (maxExpAvgSq required then). */
-  adamStep(
-    param: Float32Array,
-    grad: Float32Array,
-    expAvg: Float32Array,
-    expAvgSq: Float32Array,
-    maxExpAvgSq: Float32Array | null,
+  adamStep<A extends Float32Array | Float64Array>(
+    param: A,
+    grad: A,
+    expAvg: A,
+    expAvgSq: A,
+    maxExpAvgSq: A | null,
     options: AdamStepOptions,
   ): void;
   /** RMSprop; momentumBuf is required when momentum > 0, gradAvg when centered. */
-  rmspropStep(
-    param: Float32Array,
-    grad: Float32Array,
-    squareAvg: Float32Array,
-    momentumBuf: Float32Array | null,
-    gradAvg: Float32Array | null,
+  rmspropStep<A extends Float32Array | Float64Array>(
+    param: A,
+    grad: A,
+    squareAvg: A,
+    momentumBuf: A | null,
+    gradAvg: A | null,
     options: RmspropStepOptions,
   ): void;
   /** Adagrad: stateSum += grad^2; param -= clr * grad / (sqrt(stateSum) + eps). */
-  adagradStep(param: Float32Array, grad: Float32Array, stateSum: Float32Array, options: AdagradStepOptions): void;
+  adagradStep<A extends Float32Array | Float64Array>(param: A, grad: A, stateSum: A, options: AdagradStepOptions): void;
 
   /**
    * 2-D convolution over whole contiguous NCHW Float32Arrays, or Float64Arrays (every array, the

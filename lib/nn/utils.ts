@@ -18,14 +18,16 @@ function list(op: string, params: Params): Tensor[] {
   return ps as Tensor[];
 }
 
-/** Contiguous Float32Array views of every gradient (contiguous gradients are the norm). */
-function gradViews(op: string, params: Tensor[]): Float32Array[] {
-  const out: Float32Array[] = [];
+/** Contiguous views of every gradient's elements (contiguous gradients are the norm). */
+function gradViews(op: string, params: Tensor[]): (Float32Array | Float64Array)[] {
+  const out: (Float32Array | Float64Array)[] = [];
   for (const p of params) {
     const g = p.grad;
     if (!g) continue;
     if (!g.isContiguous()) throw new Error(`${op}: gradients must be contiguous (shape ${formatShape(g.shape)})`);
-    out.push((g.storage.data as Float32Array).subarray(g.offset, g.offset + g.numel()));
+    if (g.dtype !== 'float32' && g.dtype !== 'float64')
+      throw new TypeError(`${op}: gradients must be float32 or float64, got ${g.dtype}`);
+    out.push((g.storage.data as Float32Array | Float64Array).subarray(g.offset, g.offset + g.numel()));
   }
   return out;
 }
@@ -73,12 +75,17 @@ export function clipGradNorm_(params: Params, maxNorm: number, options: ClipGrad
   // PyTorch 1.13 multiplies every gradient by min(coef, 1): a NaN norm makes all of them NaN, an
   // infinite one zeroes them (NaN where a gradient is infinite). Skipping the scale at coef >= 1
   // is the same but for those.
+  // A float32 gradient is scaled by the factor rounded to float32, a float64 one in double; the
+  // norm is float64 when any gradient is (PyTorch's promotion of the per-gradient norms).
   const coef = maxNorm / (total + 1e-6);
   if (!(coef >= 1)) {
-    const c = Math.fround(coef);
-    for (const g of grads) for (let i = 0; i < g.length; i++) g[i] *= c;
+    for (const g of grads) {
+      const c = g instanceof Float64Array ? coef : Math.fround(coef);
+      for (let i = 0; i < g.length; i++) g[i] *= c;
+    }
   }
-  return new Tensor(new Storage(new Float32Array([total])), []);
+  const anyDouble = grads.some((g) => g instanceof Float64Array);
+  return new Tensor(new Storage(anyDouble ? new Float64Array([total]) : new Float32Array([total])), []);
 }
 
 /** Clamps every gradient element into [-clipValue, clipValue], in place. */

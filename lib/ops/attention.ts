@@ -4,6 +4,7 @@
 // added to the scores. (nn.MultiheadAttention keeps its own, opposite bool convention: True =
 // masked out, as torch's.) A row whose keys are all masked gives NaN, as in torch.
 import { checkOptions, optionKeys } from '../errors.js';
+import { isFloatingDType } from '../dtype.js';
 import { full } from '../creation.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -56,14 +57,14 @@ export function additiveMask(
 ): Tensor {
   if (!(mask instanceof Tensor))
     throw new TypeError(`${op}: ${name} must be a Tensor, got ${mask === null ? 'null' : typeof mask}`);
-  if (mask.dtype !== 'bool' && mask.dtype !== 'float32')
-    throw new TypeError(`${op}: ${name} must be a bool or float32 tensor, got ${mask.dtype}`);
+  if (mask.dtype !== 'bool' && !isFloatingDType(mask.dtype))
+    throw new TypeError(`${op}: ${name} must be a bool, float32 or float64 tensor, got ${mask.dtype}`);
   if (!broadcastable(mask.shape, scoresShape)) {
     throw new RangeError(
       `${op}: ${name} of shape ${formatShape(mask.shape)} cannot be broadcast to the attention scores ${formatShape(scoresShape)}`,
     );
   }
-  if (mask.dtype === 'float32') return mask;
+  if (mask.dtype !== 'bool') return mask;
   return trueMeans === 'keep' ? where(mask, 0, -Infinity) : where(mask, -Infinity, 0);
 }
 
@@ -86,7 +87,9 @@ export function attentionWithWeights(q: Tensor, k: Tensor, v: Tensor, options: S
   ] as const) {
     if (!(t instanceof Tensor))
       throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
-    if (t.dtype !== 'float32') throw new TypeError(`${op}: ${name} must be float32, got ${t.dtype}`);
+    // float64 runs the same ops (the products on the dgemm) in double.
+    if (t.dtype !== q.dtype || !isFloatingDType(t.dtype))
+      throw new TypeError(`${op}: ${name} must be float32 or float64, as query, got ${t.dtype} (query ${q.dtype})`);
     if (t.ndim < 2)
       throw new RangeError(
         `${op}: ${name} must have at least 2 dims [..., len, features], got ${formatShape(t.shape)}`,

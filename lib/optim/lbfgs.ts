@@ -5,6 +5,7 @@
 import { enableGrad, noGrad } from '../autograd/grad_mode.js';
 import { checkOptions, given } from '../errors.js';
 import { Tensor } from '../tensor.js';
+import type { DType } from '../dtype.js';
 import { checkHyper, Optimizer, type OptimizerStateDict, type ParamGroup, type ParamsInput } from './optimizer.js';
 
 /** The options of `optim.LBFGS` (PyTorch's keyword arguments, in camelCase). */
@@ -236,6 +237,11 @@ interface LBFGSState {
  */
 export class LBFGS extends Optimizer {
   private readonly params: Tensor[];
+
+  /** float32 only: its flat vector arithmetic rounds as PyTorch's float32 LBFGS. */
+  protected override parameterDtypes(): readonly DType[] {
+    return ['float32'];
+  }
 
   constructor(params: ParamsInput, options: LBFGSOptions = {}) {
     checkOptions('LBFGS', options, OPTION_KEYS);

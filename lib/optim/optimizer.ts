@@ -3,6 +3,7 @@
 import { checkIterable, checkOptions, describe, given, type OptionKeys } from '../errors.js';
 import { fillRaw } from '../raw/strided.js';
 import { Tensor } from '../tensor.js';
+import { type DType, FLOATING_DTYPES, isFloatingDType } from '../dtype.js';
 
 /** A group of parameters and the hyper-parameters they are updated with (PyTorch's `param_groups[i]`). */
 export interface ParamGroup {
@@ -92,6 +93,11 @@ export abstract class Optimizer {
     else for (const g of list as ({ params: Iterable<Tensor> } & Record<string, unknown>)[]) this.addParamGroup(g);
   }
 
+  /** The parameter dtypes the optimizer steps (float32 and float64, unless a subclass says less). */
+  protected parameterDtypes(): readonly DType[] {
+    return FLOATING_DTYPES;
+  }
+
   /** Checks a group's hyper-parameters; subclasses validate their own. */
   protected abstract validateGroup(group: ParamGroup): void;
 
@@ -110,8 +116,9 @@ export abstract class Optimizer {
     ];
     for (const [i, p] of params.entries()) {
       if (!(p instanceof Tensor)) throw new TypeError(`${name}: parameter ${i} must be a Tensor, got ${describe(p)}`);
-      if (p.dtype !== 'float32')
-        throw new TypeError(`${name}: parameter ${i} is ${p.dtype}; only float32 can be optimized`);
+      const dtypes = this.parameterDtypes();
+      if (!dtypes.includes(p.dtype))
+        throw new TypeError(`${name}: parameter ${i} is ${p.dtype}; only ${dtypes.join(' or ')} can be optimized`);
       if (!p.isLeaf) throw new Error(`${name}: can't optimize a non-leaf Tensor (parameter ${i})`);
       for (const g of this.paramGroups) {
         if (g.params.includes(p)) throw new Error(`${name}: some parameters appear in more than one parameter group`);
@@ -184,7 +191,7 @@ export abstract class Optimizer {
    * Throws unless `sd` can be loaded: the same groups and parameter counts, hyper-parameters of
    * the kinds the optimizer has (each group as it would be, checked as the constructor checks
    * it: a learning rate of "abc" is an error here, not at the next step), and per-parameter
-   * state of float32 tensors the parameter's size (or one element) and finite numbers or
+   * state of float tensors (cast to the parameter's dtype on load) the parameter's size (or one element) and finite numbers or
    * booleans. Changes nothing.
    */
   checkStateDict(sd: OptimizerStateDict): void {
@@ -236,8 +243,8 @@ export abstract class Optimizer {
       if (!s || typeof s !== 'object') throw new TypeError(`${op}: the state of parameter ${k} must be an object`);
       for (const [key, v] of Object.entries(s)) {
         if (v instanceof Tensor) {
-          if (v.dtype !== 'float32')
-            throw new TypeError(`${op}: state '${key}' of parameter ${k} is ${v.dtype}, expected float32`);
+          if (!isFloatingDType(v.dtype))
+            throw new TypeError(`${op}: state '${key}' of parameter ${k} is ${v.dtype}, expected float32 or float64`);
           if (v.numel() !== p.numel() && v.numel() !== 1) {
             throw new RangeError(
               `${op}: state '${key}' of parameter ${k} has ${v.numel()} elements, the parameter has ${p.numel()}`,
@@ -267,8 +274,10 @@ export abstract class Optimizer {
     this.state.clear();
     for (const [k, s] of Object.entries(sd.state)) {
       const copy: OptimizerState = {};
+      // A state tensor takes its parameter's dtype, as PyTorch's load_state_dict casts it.
+      const dtype = byIndex[Number(k)].dtype;
       for (const [key, v] of Object.entries(s))
-        copy[key] = v instanceof Tensor ? Tensor.fromData(v.toTypedArray().slice(), v.shape) : v;
+        copy[key] = v instanceof Tensor ? Tensor.fromData(v.toTypedArray().slice(), v.shape).to(dtype) : v;
       this.state.set(byIndex[Number(k)], copy);
     }
   }

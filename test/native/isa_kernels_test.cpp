@@ -357,15 +357,28 @@ void test_rnn(const KernelTable& v, const KernelTable& s) {
     }
 }
 
-// ---- optimizers: every ISA gives the same bits (optim.h).
-void expect_same(const std::vector<float>& a, const std::vector<float>& b, const char* what, int64_t n) {
+// ---- optimizers: every ISA gives the same bits (optim.h), for float and double parameters.
+template <class T>
+void expect_same(const std::vector<T>& a, const std::vector<T>& b, const char* what, int64_t n) {
   for (size_t i = 0; i < a.size(); ++i)
-    CHECK(same_bits(a[i], b[i]), "%s n=%lld at %zu: %a vs %a", what, (long long)n, i, a[i], b[i]);
+    CHECK(std::memcmp(&a[i], &b[i], sizeof(T)) == 0, "%s (%zu-byte) n=%lld at %zu: %a vs %a", what, sizeof(T),
+          (long long)n, i, static_cast<double>(a[i]), static_cast<double>(b[i]));
 }
 
+// random_floats as T; the double values get low bits of their own, so a kernel that ran in
+// float would differ.
+template <class T>
+std::vector<T> random_of(int64_t n, uint32_t seed, float lo = -1, float hi = 1) {
+  const auto f = random_floats(n, seed, lo, hi);
+  std::vector<T> out(f.size());
+  for (size_t i = 0; i < f.size(); ++i) out[i] = static_cast<T>(f[i]) * static_cast<T>(1 + 1e-9 * (i % 7));
+  return out;
+}
+
+template <class T>
 void test_optim(const KernelTable& v, const KernelTable& s) {
   for (int64_t n : kSizes) {
-    const auto p0 = random_floats(n, 41 + n), g = random_floats(n, 43 + n), st = random_floats(n, 47 + n, 0, 1);
+    const auto p0 = random_of<T>(n, 41 + n), g = random_of<T>(n, 43 + n), st = random_of<T>(n, 47 + n, 0, 1);
     for (int variant = 0; variant < 2; ++variant) {
       const bool alt = variant == 1;
       {
@@ -584,7 +597,8 @@ int main() {
       test_reduce(v, scalar);
       test_softmax(v, scalar);
       test_rnn(v, scalar);
-      test_optim(v, scalar);
+      test_optim<float>(v, scalar);
+      test_optim<double>(v, scalar);
       test_norm(v, scalar);
       test_gemm(v, scalar);
       test_winograd(v, scalar);

@@ -556,9 +556,16 @@ describe('optimizer step argument checks', () => {
   });
 
   it('rejects wrong buffers: types, lengths, missing state, shared memory', () => {
-    expect(call(native.sgdStep, new Float64Array(3), a(), a(), sgdOptions)).toThrow(
-      /sgdStep: argument 'param' must be a Float32Array, got Float64Array\(3\)/,
+    expect(call(native.sgdStep, new Int32Array(3), a(), a(), sgdOptions)).toThrow(
+      /sgdStep: argument 'param' must be a Float32Array, got Int32Array\(3\)/,
     );
+    // A Float64Array parameter steps in double: every buffer must be a Float64Array then.
+    expect(call(native.sgdStep, new Float64Array(3), a(), a(), sgdOptions)).toThrow(
+      /sgdStep: argument 'grad' must be a Float64Array, got Float32Array\(3\)/,
+    );
+    expect(
+      call(native.adamStep, new Float64Array(3), new Float64Array(3), new Float64Array(3), null, null, adamOptions),
+    ).toThrow(/adamStep: argument 'expAvgSq' must be a Float64Array, got null/);
     expect(call(native.sgdStep, a(), [0, 0, 0], a(), sgdOptions)).toThrow(
       /argument 'grad' must be a Float32Array, got array of length 3/,
     );

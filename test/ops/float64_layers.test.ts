@@ -8,6 +8,7 @@ import * as m from '../../lib/index.js';
 import type { Tensor } from '../../lib/index.js';
 import { Storage, Tensor as TensorClass } from '../../lib/tensor.js';
 import { loadFixture } from '../helpers/fixtures.js';
+import { supportedIsas, withIsa, withThreads } from '../helpers/native.js';
 
 interface Encoded {
   shape: number[];
@@ -39,7 +40,16 @@ interface RnnCase {
   gradParams: Record<string, Encoded>;
 }
 
-const fx = loadFixture<{ norms: NormCase[]; rnns: RnnCase[] }>('float64_layers');
+interface OptimCase {
+  name: 'SGD' | 'Adam' | 'AdamW' | 'RMSprop' | 'Adagrad';
+  options: Record<string, number | boolean | number[]>;
+  param: Encoded;
+  grads: Encoded[];
+  after: Encoded[];
+  state: Record<string, Encoded>;
+}
+
+const fx = loadFixture<{ norms: NormCase[]; rnns: RnnCase[]; optims: OptimCase[] }>('float64_layers');
 const F = m.nn.functional;
 
 export const f64 = (e: Encoded): Tensor => new TensorClass(new Storage(Float64Array.from(e.data)), e.shape);
@@ -152,4 +162,121 @@ describe('float64 LSTM and GRU (torch 1.13)', () => {
       /h_0 must be float64/,
     );
   });
+});
+
+// torch's keyword names in camelCase, and its state names as myelin's.
+const camel = (k: string) => k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+const stateNames: Record<string, string> = {
+  momentum_buffer: 'momentumBuffer',
+  exp_avg: 'expAvg',
+  exp_avg_sq: 'expAvgSq',
+  max_exp_avg_sq: 'maxExpAvgSq',
+  square_avg: 'squareAvg',
+  grad_avg: 'gradAvg',
+  sum: 'sum',
+};
+
+describe('float64 optimizer steps (torch 1.13), every ISA', () => {
+  for (const c of fx.optims) {
+    for (const isa of supportedIsas) {
+      it(`${c.name} ${JSON.stringify(c.options)} (${isa})`, () => {
+        withIsa(isa, () =>
+          withThreads(2, () => {
+            const p = new m.nn.Parameter(f64(c.param));
+            const opts = Object.fromEntries(Object.entries(c.options).map(([k, v]) => [camel(k), v]));
+            const opt = new (m.optim[c.name] as any)([p], opts) as m.optim.Optimizer;
+            c.grads.forEach((g, i) => {
+              p.grad = f64(g);
+              opt.step();
+              expectClose(p, c.after[i], `param after step ${i + 1}`);
+            });
+            const state = opt.state.get(p)!;
+            for (const [k, v] of Object.entries(c.state)) expectClose(state[stateNames[k]] as Tensor, v, `state ${k}`);
+            // state_dict round trip keeps float64 state; a float32 state loads as float64, as torch casts it.
+            const sd = opt.stateDict();
+            const again = new (m.optim[c.name] as any)([p], opts) as m.optim.Optimizer;
+            const key = Number(Object.keys(sd.state)[0]);
+            const cast = Object.fromEntries(
+              Object.entries(sd.state[key]).map(([k, v]) => [k, v instanceof TensorClass ? v.to('float32') : v]),
+            ) as m.optim.OptimizerStateDict['state'][number];
+            again.loadStateDict({ ...sd, state: { [key]: cast } });
+            for (const v of Object.values(again.state.get(p)!))
+              if (v instanceof TensorClass) expect(v.dtype).toBe('float64');
+          }),
+        );
+      });
+    }
+  }
+
+  it('clipGradNorm_ scales float64 gradients in double and returns a float64 norm', () => {
+    const p = m.zeros([3], { dtype: 'float64' }).requiresGrad_();
+    p.grad = m.tensor([3, 4, 12], { dtype: 'float64' });
+    const total = m.nn.utils.clipGradNorm_([p], 1);
+    expect(total.dtype).toBe('float64');
+    expect(total.item()).toBe(13);
+    const g = p.grad.toTypedArray() as Float64Array;
+    expect(g[0]).toBe(3 * (1 / (13 + 1e-6)));
+  });
+});
+
+/** The float32 model's parameters copied into a float64 twin (same values, widened exactly). */
+function twin<M extends m.nn.Module>(make: () => M): [M, M] {
+  m.manualSeed(3);
+  const a = make();
+  const b = make();
+  b.loadStateDict(a.stateDict());
+  return [a, b.double()];
+}
+
+describe('float64 training agrees with float32', () => {
+  const cases: [string, () => m.nn.Module, (mod: m.nn.Module, x: Tensor) => Tensor, number[]][] = [
+    [
+      'TransformerEncoderLayer + Adam',
+      () => new m.nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true }),
+      (mod, x) => (mod as m.nn.TransformerEncoderLayer).forward(x),
+      [2, 5, 8],
+    ],
+    [
+      'LSTM + SGD momentum',
+      () => new m.nn.LSTM(4, 6, { numLayers: 2, batchFirst: true }),
+      (mod, x) => (mod as m.nn.LSTM).forward(x)[0],
+      [3, 5, 4],
+    ],
+  ];
+  for (const [name, make, run, shape] of cases) {
+    it(name, () => {
+      const [f32, f64m] = twin(make);
+      m.manualSeed(4);
+      const x = m.randn(shape);
+      const target = m.randn(shape.slice(0, -1).concat(name.startsWith('LSTM') ? 6 : 8));
+      const optOf = (mod: m.nn.Module) =>
+        name.includes('Adam')
+          ? new m.optim.Adam(mod.parameters(), { lr: 1e-2 })
+          : new m.optim.SGD(mod.parameters(), { lr: 0.1, momentum: 0.9 });
+      const [o32, o64] = [optOf(f32), optOf(f64m)];
+      const losses: number[][] = [[], []];
+      for (let step = 0; step < 4; step++) {
+        for (const [k, mod, opt, xi, ti] of [
+          [0, f32, o32, x, target],
+          [1, f64m, o64, x.double(), target.double()],
+        ] as const) {
+          opt.zeroGrad();
+          const loss = m.nn.functional.mseLoss(run(mod, xi), ti);
+          expect(loss.dtype).toBe(k === 0 ? 'float32' : 'float64');
+          loss.backward();
+          opt.step();
+          losses[k].push(loss.item());
+        }
+      }
+      // The float32 run rounds every op: agreement within float32's error, growing with the steps.
+      losses[0].forEach((l, i) => expect(Math.abs(l - losses[1][i])).toBeLessThan(1e-5 * (1 + Math.abs(l))));
+      // The trained models compute the same function. (Their raw parameters may not agree to
+      // float32's error under Adam: the attention's key bias has a zero gradient in exact
+      // arithmetic, float32 rounding noise there, which Adam's normalised step turns into +-lr.)
+      for (const p of f64m.parameters()) expect(p.dtype).toBe('float64');
+      const y32 = run(f32, x).toTypedArray() as Float32Array;
+      const y64 = run(f64m, x.double()).toTypedArray() as Float64Array;
+      y64.forEach((v, j) => expect(Math.abs(v - y32[j])).toBeLessThan(1e-4 * (1 + Math.abs(v))));
+    });
+  }
 });

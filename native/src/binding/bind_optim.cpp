@@ -1,7 +1,8 @@
 // Fused optimizer steps over one parameter: checks, then the core's drivers.
 // Every call takes the parameter, its gradient and its state buffers as contiguous
-// Float32Arrays of one length, no two sharing memory, and the hyper-parameters as an options
-// object (read first: a getter may run JS, which must not run after the pointers are taken).
+// Float32Arrays (or, for a float64 parameter, Float64Arrays) of one length, no two sharing memory, and the
+// hyper-parameters as an options object (read first: a getter may run JS, which must not run after the pointers are
+// taken).
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -18,21 +19,25 @@ namespace {
 constexpr double kInf = HUGE_VAL;
 constexpr int64_t kMaxStep = 9007199254740991;  // 2^53 - 1
 
-// The parameter (the first buffer read) and the buffers that go with it.
+// The parameter (the first buffer read) and the buffers that go with it, all of element type T
+// (float: Float32Arrays; double: Float64Arrays).
+template <class T>
 class Buffers {
  public:
+  static constexpr const char* kArray = sizeof(T) == 4 ? "Float32Array" : "Float64Array";
+
   // Reads the parameter (argument 0, written by the step) and its gradient (argument 1).
   explicit Buffers(const Args& args) : args_(args) {
     param = required(0, "param");
     grad = required(1, "grad", false);
   }
 
-  float* param;
-  const float* grad;
+  T* param;
+  const T* grad;
 
-  // A Float32Array of the parameter's length; `written` says whether the step writes it.
-  float* required(size_t i, const char* name, bool written = true) {
-    F32Array a = args_.f32(i, name);
+  // An array of the parameter's type and length; `written` says whether the step writes it.
+  T* required(size_t i, const char* name, bool written = true) {
+    TypedArray<T> a = take(i, name);
     if (count_ > 0 && a.length != list_[0].array.length)
       args_.range_error(std::string(args_.fn()) + ": argument '" + name + "' has length " + std::to_string(a.length) +
                         " but '" + list_[0].name + "' has length " + std::to_string(list_[0].array.length) +
@@ -43,14 +48,14 @@ class Buffers {
 
   // null, or as `required`. When the step needs it (`needed`, explained by `when`), null is
   // refused; when it does not, the buffer is still checked but left untouched (nullptr).
-  float* optional(size_t i, const char* name, bool needed, const char* when) {
+  T* optional(size_t i, const char* name, bool needed, const char* when) {
     if (args_.is_null(i)) {
       if (needed)
-        args_.type_error(std::string(args_.fn()) + ": argument '" + name + "' must be a Float32Array when " + when +
+        args_.type_error(std::string(args_.fn()) + ": argument '" + name + "' must be a " + kArray + " when " + when +
                          ", got null");
       return nullptr;
     }
-    float* p = required(i, name);
+    T* p = required(i, name);
     return needed ? p : nullptr;
   }
 
@@ -68,9 +73,16 @@ class Buffers {
   }
 
  private:
+  TypedArray<T> take(size_t i, const char* name) const {
+    if constexpr (sizeof(T) == 4)
+      return args_.f32(i, name);
+    else
+      return args_.f64(i, name);
+  }
+
   struct Entry {
     const char* name;
-    F32Array array;
+    TypedArray<T> array;
     bool written;
   };
   const Args& args_;
@@ -84,6 +96,14 @@ void read_common(const Options& o, Hyper* h) {
   h->lr = o.number("lr", 0, kInf);
   h->weight_decay = o.number("weightDecay", 0, kInf);
   h->maximize = o.boolean("maximize");
+}
+
+template <class T>
+void run_sgd(const Args& args, const SgdHyper& h) {
+  Buffers<T> b(args);
+  T* momentum_buf = b.optional(2, "momentumBuf", h.momentum != 0, "momentum is not 0");
+  b.check_disjoint();
+  ::myelin::sgd_step<T>(active_kernels(), b.length(), b.param, b.grad, momentum_buf, h);
 }
 
 // sgdStep(param, grad, momentumBuf | null,
@@ -102,11 +122,21 @@ Napi::Value sgd_step(const Napi::CallbackInfo& info) {
     snprintf(got, sizeof got, "got momentum %g and dampening %g", h.momentum, h.dampening);
     args.range_error(std::string("sgdStep: nesterov needs momentum > 0 and dampening 0, ") + got);
   }
-  Buffers b(args);
-  float* momentum_buf = b.optional(2, "momentumBuf", h.momentum != 0, "momentum is not 0");
-  b.check_disjoint();
-  ::myelin::sgd_step(active_kernels(), b.length(), b.param, b.grad, momentum_buf, h);
+  if (args.is_f64(0))
+    run_sgd<double>(args, h);
+  else
+    run_sgd<float>(args, h);
   return info.Env().Undefined();
+}
+
+template <class T>
+void run_adam(const Args& args, const AdamHyper& h) {
+  Buffers<T> b(args);
+  T* exp_avg = b.required(2, "expAvg");
+  T* exp_avg_sq = b.required(3, "expAvgSq");
+  T* max_exp_avg_sq = b.optional(4, "maxExpAvgSq", h.amsgrad, "amsgrad is true");
+  b.check_disjoint();
+  ::myelin::adam_step<T>(active_kernels(), b.length(), b.param, b.grad, exp_avg, exp_avg_sq, max_exp_avg_sq, h);
 }
 
 // adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq | null,
@@ -122,13 +152,21 @@ Napi::Value adam_step(const Napi::CallbackInfo& info) {
   h.decoupled = o.boolean("decoupled");
   h.amsgrad = o.boolean("amsgrad");
   h.step = o.integer("step", 1, kMaxStep);
-  Buffers b(args);
-  float* exp_avg = b.required(2, "expAvg");
-  float* exp_avg_sq = b.required(3, "expAvgSq");
-  float* max_exp_avg_sq = b.optional(4, "maxExpAvgSq", h.amsgrad, "amsgrad is true");
-  b.check_disjoint();
-  ::myelin::adam_step(active_kernels(), b.length(), b.param, b.grad, exp_avg, exp_avg_sq, max_exp_avg_sq, h);
+  if (args.is_f64(0))
+    run_adam<double>(args, h);
+  else
+    run_adam<float>(args, h);
   return info.Env().Undefined();
+}
+
+template <class T>
+void run_rmsprop(const Args& args, const RmspropHyper& h) {
+  Buffers<T> b(args);
+  T* square_avg = b.required(2, "squareAvg");
+  T* momentum_buf = b.optional(3, "momentumBuf", h.momentum > 0, "momentum > 0");
+  T* grad_avg = b.optional(4, "gradAvg", h.centered, "centered is true");
+  b.check_disjoint();
+  ::myelin::rmsprop_step<T>(active_kernels(), b.length(), b.param, b.grad, square_avg, momentum_buf, grad_avg, h);
 }
 
 // rmspropStep(param, grad, squareAvg, momentumBuf | null, gradAvg | null,
@@ -142,13 +180,19 @@ Napi::Value rmsprop_step(const Napi::CallbackInfo& info) {
   h.eps = o.number("eps", 0, kInf);
   h.momentum = o.number("momentum", 0, kInf);
   h.centered = o.boolean("centered");
-  Buffers b(args);
-  float* square_avg = b.required(2, "squareAvg");
-  float* momentum_buf = b.optional(3, "momentumBuf", h.momentum > 0, "momentum > 0");
-  float* grad_avg = b.optional(4, "gradAvg", h.centered, "centered is true");
-  b.check_disjoint();
-  ::myelin::rmsprop_step(active_kernels(), b.length(), b.param, b.grad, square_avg, momentum_buf, grad_avg, h);
+  if (args.is_f64(0))
+    run_rmsprop<double>(args, h);
+  else
+    run_rmsprop<float>(args, h);
   return info.Env().Undefined();
+}
+
+template <class T>
+void run_adagrad(const Args& args, const AdagradHyper& h) {
+  Buffers<T> b(args);
+  T* state_sum = b.required(2, "stateSum");
+  b.check_disjoint();
+  ::myelin::adagrad_step<T>(active_kernels(), b.length(), b.param, b.grad, state_sum, h);
 }
 
 // adagradStep(param, grad, stateSum, {lr, lrDecay, weightDecay, eps, maximize, step})
@@ -160,10 +204,10 @@ Napi::Value adagrad_step(const Napi::CallbackInfo& info) {
   h.lr_decay = o.number("lrDecay", 0, kInf);
   h.eps = o.number("eps", 0, kInf);
   h.step = o.integer("step", 1, kMaxStep);
-  Buffers b(args);
-  float* state_sum = b.required(2, "stateSum");
-  b.check_disjoint();
-  ::myelin::adagrad_step(active_kernels(), b.length(), b.param, b.grad, state_sum, h);
+  if (args.is_f64(0))
+    run_adagrad<double>(args, h);
+  else
+    run_adagrad<float>(args, h);
   return info.Env().Undefined();
 }
 

@@ -27,7 +27,9 @@ export const attentionOps = [
         args: { isCausal: true },
       },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
+    // float32 rounds the scale, the products, the softmax's exp and sums.
+    tolerances: { float64Values: 1e-5 },
     supportsGradGrad: true,
   }),
   // The attention weights MultiheadAttention returns (the output is scaledDotProductAttention's).
@@ -47,7 +49,9 @@ export const attentionOps = [
         args: { isCausal: true },
       },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
+    // float32 rounds the scale, the products, the softmax's exp and sums.
+    tolerances: { float64Values: 1e-5 },
     supportsGradGrad: true,
   }),
 ];

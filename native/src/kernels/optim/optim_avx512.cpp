@@ -9,6 +9,18 @@ namespace myelin {
 namespace {
 
 #include "kernels/vmath/simd_avx512.inl"
+namespace simd_f64 {
+#include "kernels/vmath/simd_avx512_f64.inl"
+}  // namespace simd_f64
+
+// The float64 vector type with the two operations the optimizer rows add to it.
+struct VD : simd_f64::VD {
+  static reg fmadd(reg a, reg b, reg c) { return _mm512_fmadd_pd(a, b, c); }
+  static void store_first(double* p, int64_t n, reg v) {
+    _mm512_mask_storeu_pd(p, static_cast<__mmask8>(n >= 8 ? 0xFFu : (1u << n) - 1u), v);
+  }
+};
+
 #include "kernels/optim/optim_rows.inl"
 
 }  // namespace

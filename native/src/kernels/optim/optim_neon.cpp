@@ -10,6 +10,19 @@ namespace myelin {
 namespace {
 
 #include "kernels/vmath/simd_neon.inl"
+namespace simd_f64 {
+#include "kernels/vmath/simd_neon_f64.inl"
+}  // namespace simd_f64
+
+// The float64 vector type with the two operations the optimizer rows add to it.
+struct VD : simd_f64::VD {
+  static reg fmadd(reg a, reg b, reg c) { return vfmaq_f64(c, a, b); }
+  static void store_first(double* p, int64_t n, reg v) {
+    if (n > 0) p[0] = vgetq_lane_f64(v, 0);
+    if (n > 1) p[1] = vgetq_lane_f64(v, 1);
+  }
+};
+
 #include "kernels/optim/optim_rows.inl"
 
 }  // namespace

@@ -11,12 +11,20 @@ namespace {
 
 namespace simd {
 #include "kernels/vmath/simd_scalar.inl"
+#include "kernels/vmath/simd_scalar_f64.inl"
 }  // namespace simd
 
 // The shared width-1 type plus what optim_rows.inl needs beyond it.
 struct V : simd::V {
   static reg sqrt(reg a) { return sqrtf(a); }
   static reg fmadd(reg a, reg b, reg c) { return fmaf(a, b, c); }
+};
+struct VD : simd::VD {
+  static reg sqrt(reg a) { return ::sqrt(a); }
+  static reg fmadd(reg a, reg b, reg c) { return ::fma(a, b, c); }
+  static void store_first(double* p, int64_t n, reg v) {
+    if (n > 0) *p = v;
+  }
 };
 
 #include "kernels/optim/optim_rows.inl"

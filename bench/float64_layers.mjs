@@ -1,0 +1,57 @@
+// float64 layers against PyTorch's float64, side by side in one run at one thread: an Adam step
+// on a 1M-element parameter (the fused native step in double), layerNorm forward+backward on
+// [256, 1024] (the composite of float64 ops), an LSTM forward+backward (batch 32, seq 32,
+// 128 -> 128: the recurrence written with ops, products on the dgemm). Medians of repeated calls
+// (bench/lib/timing.js); ratio = myelin time / PyTorch time. The PyTorch side runs
+// bench/peers/float64_layers.py through the command given (a 1-thread torch wrapper):
+//
+//   npm run build && node bench/float64_layers.mjs --torch "python3"
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { myelin as m } from './lib/myelin.js';
+import { native } from './lib/native.js';
+import { secondsPerCall } from './lib/timing.js';
+
+const { values } = parseArgs({ options: { torch: { type: 'string', default: 'python3' } } });
+native.setNumThreads(1);
+
+const p = new m.nn.Parameter(m.randn([1 << 20], { dtype: 'float64' }));
+p.grad = m.randn([1 << 20], { dtype: 'float64' });
+const adam = new m.optim.Adam([p], { lr: 1e-3 });
+
+const x = m.randn([256, 1024], { dtype: 'float64' }).requiresGrad_();
+const w = m.randn([1024], { dtype: 'float64' }).requiresGrad_();
+const b = m.randn([1024], { dtype: 'float64' }).requiresGrad_();
+const g = m.randn([256, 1024], { dtype: 'float64' });
+const layerNorm = () => m.nn.functional.layerNorm(x, [1024], { weight: w, bias: b }).backward(g);
+
+const lstm = new m.nn.LSTM(128, 128).double();
+const xs = m.randn([32, 32, 128], { dtype: 'float64' }).requiresGrad_();
+const lstmStep = () => lstm.forward(xs)[0].sum().backward();
+
+const mine = {
+  adam: secondsPerCall(() => adam.step()),
+  layerNorm: secondsPerCall(layerNorm),
+  lstm: secondsPerCall(lstmStep, { samples: 7, callsPerSample: 2 }),
+};
+
+const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'peers', 'float64_layers.py');
+const [cmd, ...args] = values.torch.split(' ').filter(Boolean);
+const r = spawnSync(cmd, [...args, script], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+if (r.status !== 0) throw new Error(`bench: ${values.torch} failed:\n${r.stderr}`);
+const torch = JSON.parse(r.stdout.trim().split('\n').pop());
+
+console.log(`float64, 1 thread, ISA ${native.backendInfo().isa}; torch ${torch.threads} thread(s)`);
+console.log('| workload | myelin ms | PyTorch 1.13 ms | myelin / PyTorch |');
+console.log('|---|---:|---:|---:|');
+for (const [k, label] of [
+  ['adam', 'Adam step, 1M float64 parameter'],
+  ['layerNorm', 'layerNorm fwd+bwd [256, 1024]'],
+  ['lstm', 'LSTM fwd+bwd, batch 32, seq 32, 128 -> 128'],
+]) {
+  console.log(
+    `| ${label} | ${(mine[k] * 1e3).toFixed(2)} | ${(torch[k] * 1e3).toFixed(2)} | ${(mine[k] / torch[k]).toFixed(2)} |`,
+  );
+}
