@@ -605,25 +605,27 @@ export interface NativeBinding {
    * rowIndex [oh], colIndex [ow]; linear (both weights given): output o blends
    * weight[2o] * in[index[2o]] + weight[2o + 1] * in[index[2o + 1]] (index, weight [2 * oh] or
    * [2 * ow]). Indices must lie inside the input axis. y [planes, oh, ow] is overwritten.
+   * Float32Arrays, or Float64Arrays (the data and the weights; the double kernels, chosen by y's
+   * type).
    */
   resample2d(
     dims: Dims,
     rowIndex: Int32Array,
-    rowWeight: Float32Array | null,
+    rowWeight: Float32Array | Float64Array | null,
     colIndex: Int32Array,
-    colWeight: Float32Array | null,
-    x: Float32Array,
-    y: Float32Array,
+    colWeight: Float32Array | Float64Array | null,
+    x: Float32Array | Float64Array,
+    y: Float32Array | Float64Array,
   ): void;
   /** dx [planes, h, w] (overwritten): the adjoint of resample2d applied to dy [planes, oh, ow]. */
   resample2dBackward(
     dims: Dims,
     rowIndex: Int32Array,
-    rowWeight: Float32Array | null,
+    rowWeight: Float32Array | Float64Array | null,
     colIndex: Int32Array,
-    colWeight: Float32Array | null,
-    dy: Float32Array,
-    dx: Float32Array,
+    colWeight: Float32Array | Float64Array | null,
+    dy: Float32Array | Float64Array,
+    dx: Float32Array | Float64Array,
   ): void;
   // Normalisation over whole contiguous Float32Arrays (subarrays are fine); every array must
   // hold exactly its shape's element count; outputs may not share memory with anything else.

@@ -104,18 +104,20 @@ def t1():
 
 
 def conv_cases(n, c, oc, h):
-    """conv2d(n, c -> oc, h x h, k3 s1 p1): forward, and forward + backward (input, weight, bias)."""
+    """conv2d(n, c -> oc, h x h, k3 s1 p1): forward, and forward + backward (input, weight, bias),
+    in --dtype (float32, or float64 for bench/conv_float64.mjs)."""
     torch.manual_seed(0)
-    x = torch.randn(n, c, h, h, requires_grad=True)
-    w = torch.randn(oc, c, 3, 3, requires_grad=True)
-    b = torch.randn(oc, requires_grad=True)
+    dt = getattr(torch, DTYPE)
+    x = torch.randn(n, c, h, h, dtype=dt, requires_grad=True)
+    w = torch.randn(oc, c, 3, 3, dtype=dt, requires_grad=True)
+    b = torch.randn(oc, dtype=dt, requires_grad=True)
     flops = 2 * n * oc * h * h * c * 9
 
     def fwd():
         with torch.no_grad():
             F.conv2d(x, w, b, padding=1)
 
-    g = torch.ones(n, oc, h, h)
+    g = torch.ones(n, oc, h, h, dtype=dt)
 
     def both():
         x.grad = w.grad = b.grad = None
@@ -225,6 +227,7 @@ def fashion_run(model, epochs, batch=128, lr=1e-3, test_batch=1000):
 
 
 SEED = 0  # --seed: F1/F2's initial weights and shuffling
+DTYPE = "float32"  # --dtype: the convolutions' (C1, C2) element type
 
 
 def f1():
@@ -269,7 +272,9 @@ if __name__ == "__main__":
     ap.add_argument("id", choices=sorted(WORKLOADS))
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     a = ap.parse_args()
     SEED = a.seed
+    DTYPE = a.dtype
     torch.set_num_threads(a.threads)
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "rows": WORKLOADS[a.id]()}))

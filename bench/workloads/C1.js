@@ -8,12 +8,12 @@ import { secondsPerCall } from '../lib/timing.js';
 export const id = 'C1';
 export const title = 'conv2d 3->32, 32x32, k3 p1, batch 32: forward, forward+backward, vs PyTorch';
 
-/** Rows for conv2d(n, c -> oc, h x h, k3 s1 p1): forward and forward+backward in ms. */
-export function convCases(n, c, oc, h) {
+/** Rows for conv2d(n, c -> oc, h x h, k3 s1 p1) in dtype: forward and forward+backward in ms. */
+export function convCases(n, c, oc, h, dtype = 'float32') {
   myelin.manualSeed(0);
-  const x = myelin.randn([n, c, h, h]).requiresGrad_(true);
-  const w = myelin.randn([oc, c, 3, 3]).requiresGrad_(true);
-  const b = myelin.randn([oc]).requiresGrad_(true);
+  const x = myelin.randn([n, c, h, h], { dtype }).requiresGrad_(true);
+  const w = myelin.randn([oc, c, 3, 3], { dtype }).requiresGrad_(true);
+  const b = myelin.randn([oc], { dtype }).requiresGrad_(true);
   const conv = myelin.nn.functional.conv2d;
   const flops = 2 * n * oc * h * h * c * 9;
   const fwd = secondsPerCall(() => myelin.noGrad(() => conv(x, w, b, { padding: 1 })), { samples: 11 });

@@ -8,7 +8,8 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { native } from '../native.js';
 import { checkAllocation, formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { contiguousRaw, elementsF32, requireFloat, uninitFloat } from '../raw/elementwise.js';
+import { type FloatArray, floatElements, uninitOf } from '../raw/elementwise.js';
+import { FLOATING_DTYPES, type FloatDType, isFloatingDType } from '../dtype.js';
 
 /** The resampling of `interpolate`: nearest (PyTorch's legacy rounding), nearest-exact, linear (3-D), bilinear (4-D). */
 export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear';
@@ -49,14 +50,17 @@ const fround = Math.fround;
 interface AxisTable {
   i0: Int32Array;
   i1: Int32Array;
-  w0: Float32Array;
-  w1: Float32Array;
+  w0: FloatArray;
+  w1: FloatArray;
 }
 
-/** torch's compute_scales_value<float>: 1 / scale when given, else in / out. */
-function scaleValue(inSize: number, outSize: number, scale: number | undefined): number {
-  return scale !== undefined && scale > 0 ? fround(1 / scale) : fround(inSize / outSize);
+/** torch's compute_scales_value<T>: 1 / scale when given, else in / out, each rounded by r. */
+function scaleValue(inSize: number, outSize: number, scale: number | undefined, r = fround): number {
+  return scale !== undefined && scale > 0 ? r(1 / scale) : r(inSize / outSize);
 }
+
+/** The rounding of the linear tables' arithmetic: float's, or none (double, for float64 input). */
+const roundingOf = (dtype: FloatDType): ((v: number) => number) => (dtype === 'float64' ? (v) => v : fround);
 
 function nearestTable(inSize: number, outSize: number, scale: number | undefined, exact: boolean): AxisTable {
   const s = scaleValue(inSize, outSize, scale);
@@ -76,17 +80,27 @@ function nearestTable(inSize: number, outSize: number, scale: number | undefined
   return { i0, i1: i0, w0, w1: new Float32Array(outSize) };
 }
 
-function linearTable(inSize: number, outSize: number, scale: number | undefined, alignCorners: boolean): AxisTable {
+// Nearest modes compute their sources in float for every dtype (torch's nearest_idx); linear
+// ones in the input's (torch's opmath: float, or double for float64).
+function linearTable(
+  inSize: number,
+  outSize: number,
+  scale: number | undefined,
+  alignCorners: boolean,
+  dtype: FloatDType,
+): AxisTable {
+  const round = roundingOf(dtype);
+  const F = dtype === 'float64' ? Float64Array : Float32Array;
   const i0 = new Int32Array(outSize);
   const i1 = new Int32Array(outSize);
-  const w0 = new Float32Array(outSize);
-  const w1 = new Float32Array(outSize);
-  // area_pixel_compute_scale<float>
+  const w0 = new F(outSize);
+  const w1 = new F(outSize);
+  // area_pixel_compute_scale<T>
   const s = alignCorners
     ? outSize > 1
-      ? fround((inSize - 1) / (outSize - 1))
+      ? round((inSize - 1) / (outSize - 1))
       : 0
-    : scaleValue(inSize, outSize, scale);
+    : scaleValue(inSize, outSize, scale, round);
   for (let o = 0; o < outSize; o++) {
     if (outSize === inSize) {
       i0[o] = o;
@@ -94,13 +108,13 @@ function linearTable(inSize: number, outSize: number, scale: number | undefined,
       w0[o] = 1;
       continue;
     }
-    const real = alignCorners ? fround(s * o) : Math.max(fround(s * (o + 0.5) - 0.5), 0);
+    const real = alignCorners ? round(s * o) : Math.max(round(s * (o + 0.5) - 0.5), 0);
     const a = Math.min(Math.trunc(real), inSize - 1);
     i0[o] = a;
     i1[o] = a < inSize - 1 ? a + 1 : a;
-    const l1 = Math.min(Math.max(fround(real - a), 0), 1);
+    const l1 = Math.min(Math.max(round(real - a), 0), 1);
     w1[o] = l1;
-    w0[o] = fround(1 - l1);
+    w0[o] = round(1 - l1);
   }
   return { i0, i1, w0, w1 };
 }
@@ -129,17 +143,20 @@ interface Plan {
   outShape: number[];
 }
 
-/** The native kernel's form of an axis table: indices (and, for linear, weights) interleaved per output. */
+/**
+ * The native kernel's form of an axis table: indices (and, for linear, weights in the data's
+ * dtype) interleaved per output.
+ */
 interface PackedAxis {
   index: Int32Array;
-  weight: Float32Array | null;
+  weight: FloatArray | null;
 }
 
-function packAxis(t: AxisTable, linear: boolean): PackedAxis {
+function packAxis(t: AxisTable, linear: boolean, dtype: FloatDType): PackedAxis {
   if (!linear) return { index: t.i0, weight: null };
   const n = t.i0.length;
   const index = new Int32Array(2 * n);
-  const weight = new Float32Array(2 * n);
+  const weight = dtype === 'float64' ? new Float64Array(2 * n) : new Float32Array(2 * n);
   for (let o = 0; o < n; o++) {
     index[2 * o] = t.i0[o];
     index[2 * o + 1] = t.i1[o];
@@ -154,8 +171,9 @@ function packAxis(t: AxisTable, linear: boolean): PackedAxis {
 // of those rows, in the same arithmetic order as torch's kernel.
 const interpolateOp: (x: Tensor, plan: Plan) => Tensor = defineOp({
   name: 'interpolate',
+  dtypes: FLOATING_DTYPES,
   forward(ctx: OpContext<{ plan: Plan }>, x: Tensor, plan: Plan) {
-    const y = uninitFloat(plan.outShape); // the kernel writes every element
+    const y = uninitOf(x.dtype as FloatDType, plan.outShape); // the kernel writes every element
     const { rows, cols } = plan;
     if (y.numel() > 0)
       native.resample2d(
@@ -164,8 +182,8 @@ const interpolateOp: (x: Tensor, plan: Plan) => Tensor = defineOp({
         rows.weight,
         cols.index,
         cols.weight,
-        elementsF32(contiguousRaw(x)),
-        elementsF32(y),
+        floatElements(x),
+        floatElements(y),
       );
     ctx.plan = plan;
     return y;
@@ -182,9 +200,10 @@ const interpolateOp: (x: Tensor, plan: Plan) => Tensor = defineOp({
  */
 const interpolateBackwardOp: (grad: Tensor, plan: Plan) => Tensor = defineOp({
   name: 'interpolateBackward',
+  dtypes: FLOATING_DTYPES,
   forward(ctx: OpContext<{ plan: Plan }>, grad: Tensor, plan: Plan) {
     ctx.plan = plan;
-    const dx = uninitFloat(plan.inShape); // overwritten by the kernel
+    const dx = uninitOf(grad.dtype as FloatDType, plan.inShape); // overwritten by the kernel
     const { rows, cols } = plan;
     if (dx.numel() === 0) return dx;
     native.resample2dBackward(
@@ -193,8 +212,8 @@ const interpolateBackwardOp: (grad: Tensor, plan: Plan) => Tensor = defineOp({
       rows.weight,
       cols.index,
       cols.weight,
-      elementsF32(contiguousRaw(grad)),
-      elementsF32(dx),
+      floatElements(grad),
+      floatElements(dx),
     );
     return dx;
   },
@@ -225,7 +244,9 @@ export function interpolate(input: Tensor, options: InterpolateOptions = {}): Te
   if (!(input instanceof Tensor))
     throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
   const o = checkOptions(op, options, INTERPOLATE_OPTIONS);
-  requireFloat(op, input);
+  if (!isFloatingDType(input.dtype))
+    throw new TypeError(`${op}: expected a float32 or float64 tensor, got ${input.dtype}`);
+  const dtype = input.dtype;
   const mode = o.mode ?? 'nearest';
   checkInterpolateMode(op, mode);
   if (input.ndim !== 3 && input.ndim !== 4) {
@@ -287,12 +308,12 @@ export function interpolate(input: Tensor, options: InterpolateOptions = {}): Te
     empty
       ? EMPTY_AXIS
       : linear
-        ? linearTable(spatial[d], outSize[d], scales[d], alignCorners)
+        ? linearTable(spatial[d], outSize[d], scales[d], alignCorners, dtype)
         : nearestTable(spatial[d], outSize[d], scales[d], mode === 'nearest-exact');
   const plan: Plan = {
     dims: [n * c, dims === 2 ? spatial[0] : 1, spatial[dims - 1], dims === 2 ? outSize[0] : 1, outSize[dims - 1]],
-    rows: packAxis(dims === 2 ? table(0) : UNIT_AXIS, linear),
-    cols: packAxis(table(dims - 1), linear),
+    rows: packAxis(dims === 2 ? table(0) : UNIT_AXIS, linear, dtype),
+    cols: packAxis(table(dims - 1), linear, dtype),
     inShape: [...input.shape],
     outShape,
   };

@@ -33,12 +33,14 @@ export function uninitFloat(shape: readonly number[]): Tensor {
   return new Tensor(new Storage(new Float32Array(bytes.buffer, bytes.byteOffset, n)), shape);
 }
 
-/** As uninitFloat in either floating dtype (float64: a zeroed Float64Array). */
+/** As uninitFloat in either floating dtype (the same threshold for skipping the zero-fill). */
 export function uninitOf(dtype: FloatDType, shape: readonly number[]): Tensor {
   if (dtype === 'float32') return uninitFloat(shape);
   let n = 1;
   for (const s of shape) n *= s;
-  return new Tensor(new Storage(new Float64Array(n)), shape);
+  if (n < kUninitMinElements) return new Tensor(new Storage(new Float64Array(n)), shape);
+  const bytes = Buffer.allocUnsafeSlow(8 * n); // a fresh ArrayBuffer: offset 0, 8-byte aligned
+  return new Tensor(new Storage(new Float64Array(bytes.buffer, bytes.byteOffset, n)), shape);
 }
 
 /** As contiguousRaw in t's own floating dtype (t itself when already contiguous). */

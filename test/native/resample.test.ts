@@ -232,7 +232,7 @@ describe('resample2d argument checks', () => {
       /resample2d: argument 'colIndex' must hold 6 indices, got 5/,
     );
     expect(fwd(d, lin.rows.index, lin.rows.weight, lin.cols.index, null, x, y)).toThrow(
-      /'rowWeight' and 'colWeight' must both be Float32Arrays \(linear\) or both null/,
+      /'rowWeight' and 'colWeight' must both be Float32Arrays or Float64Arrays \(linear\) or both null/,
     );
     expect(fwd(d, near.rows.index, null, near.cols.index, null, x, y)).not.toThrow();
     expect(fwd(d, near.rows.index, lin.rows.weight, near.cols.index, lin.cols.weight, x, y)).toThrow(

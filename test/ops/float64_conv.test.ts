@@ -75,8 +75,7 @@ function expectClose(got: Tensor, want: Encoded, what: string): void {
 }
 
 describe('float64 convolution, pooling and resampling (torch 1.13)', () => {
-  // The resampling cases run once interpolate computes in float64.
-  for (const c of fx.cases.filter((k) => k.op !== 'interpolate')) {
+  for (const c of fx.cases) {
     const label = `${c.op} ${c.args.map((a) => (a ? `[${a.shape}]` : 'null')).join(', ')} (${c.note})`;
     it(`${label}: values and gradients on every ISA, 1 and 2 threads`, () => {
       for (const isa of supportedIsas) {

@@ -1,6 +1,8 @@
-// Resampling (interpolate's nearest and linear modes) over whole contiguous Float32Arrays:
+// Resampling (interpolate's nearest and linear modes) over whole contiguous Float32Arrays, or
+// Float64Arrays (data and weights, chosen by the output's type):
 // checks of the shape, the per-axis tables and overlaps, then the core.
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "binding/args.h"
@@ -15,23 +17,41 @@ std::string num(int64_t v) { return std::to_string(v); }
 
 // One axis's source table: the indices (checked, and copied when another thread could rewrite
 // them) and the weights (null for nearest).
+template <class T>
 struct Axis {
   Scratch<int32_t> copy;
   I32Array index_array;
   const int32_t* index = nullptr;
-  F32Array weight;
-  ResampleAxis table() const { return {index, weight.present() && weight.length > 0 ? weight.data : nullptr}; }
+  TypedArray<T> weight;
+  ResampleAxisOf<T> table() const { return {index, weight.present() && weight.length > 0 ? weight.data : nullptr}; }
 };
 
+// A Float32Array (float) or a Float64Array (double).
+template <class T>
+TypedArray<T> floats(const Args& args, size_t i, const char* param) {
+  if constexpr (std::is_same_v<T, double>)
+    return args.f64(i, param);
+  else
+    return args.f32(i, param);
+}
+template <class T>
+TypedArray<T> floats_exact(const Args& args, size_t i, const char* param, const std::vector<int64_t>& shape) {
+  if constexpr (std::is_same_v<T, double>)
+    return args.f64_exact(i, param, shape);
+  else
+    return args.f32_exact(i, param, shape);
+}
+
 // The table of an axis with `out` output positions over `in` source positions: index at i,
-// weight (Float32Array or null) at i + 1. Nearest: out indices; linear: 2 * out indices and
-// weights. Every index must lie in [0, in).
+// weight (a Float32Array or Float64Array as the data, or null) at i + 1. Nearest: out indices; linear: 2 * out indices
+// and weights. Every index must lie in [0, in).
+template <class T>
 void axis_table(const Args& args, size_t i, const char* index_name, const char* weight_name, bool linear, int64_t in,
-                int64_t out, Axis* a) {
+                int64_t out, Axis<T>* a) {
   const int64_t want = linear ? 2 * out : out;
   a->index = args.indices(args.value(i), index_name, want, 0, in, &a->copy, &a->index_array);
   if (linear) {
-    a->weight = args.f32(i + 1, weight_name);
+    a->weight = floats<T>(args, i + 1, weight_name);
     if (a->weight.length != want)
       args.range_error(args.where(weight_name) + " must hold " + num(want) + " weights (2 per output position), got " +
                        num(a->weight.length));
@@ -39,24 +59,24 @@ void axis_table(const Args& args, size_t i, const char* index_name, const char* 
 }
 
 // Shared by both directions: (dims, rowIndex, rowWeight, colIndex, colWeight, src, dst).
-void resample(const Napi::CallbackInfo& info, bool forward) {
-  Args args(info);
+template <class T>
+void resample_of(const Args& args, bool forward) {
   // dims = [planes, h, w, oh, ow]: planes >= 0, the sizes >= 1.
   const std::vector<int64_t> d = args.named_sizes(0, "dims", {"planes", "h", "w", "oh", "ow"}, {0, 1, 1, 1, 1});
   const ResampleShape s{d[0], d[1], d[2], d[3], d[4]};
   const bool row_null = args.is_null(2), col_null = args.is_null(4);
   if (row_null != col_null)
     args.type_error(std::string(args.fn()) +
-                    ": arguments 'rowWeight' and 'colWeight' must both be Float32Arrays (linear) or both null "
-                    "(nearest), got " +
+                    ": arguments 'rowWeight' and 'colWeight' must both be Float32Arrays or Float64Arrays (linear) or "
+                    "both null (nearest), got " +
                     describe(args.value(2)) + " and " + describe(args.value(4)));
   const bool linear = !row_null;
   const std::vector<int64_t> in_shape{s.planes, s.h, s.w}, out_shape{s.planes, s.oh, s.ow};
   const char* src_name = forward ? "x" : "dy";
   const char* dst_name = forward ? "y" : "dx";
-  const F32Array src = args.f32_exact(5, src_name, forward ? in_shape : out_shape);
-  const F32Array dst = args.f32_exact(6, dst_name, forward ? out_shape : in_shape);
-  Axis rows, cols;
+  const TypedArray<T> src = floats_exact<T>(args, 5, src_name, forward ? in_shape : out_shape);
+  const TypedArray<T> dst = floats_exact<T>(args, 6, dst_name, forward ? out_shape : in_shape);
+  Axis<T> rows, cols;
   axis_table(args, 1, "rowIndex", "rowWeight", linear, s.h, s.oh, &rows);
   axis_table(args, 3, "colIndex", "colWeight", linear, s.w, s.ow, &cols);
   check_disjoint(args, dst_name, dst, src_name, src);
@@ -69,6 +89,14 @@ void resample(const Napi::CallbackInfo& info, bool forward) {
     ::myelin::resample2d_forward(s, rows.table(), cols.table(), src.data, dst.data);
   else
     ::myelin::resample2d_backward(s, rows.table(), cols.table(), src.data, dst.data);
+}
+
+void resample(const Napi::CallbackInfo& info, bool forward) {
+  Args args(info);
+  if (args.is_f64(6))
+    resample_of<double>(args, forward);
+  else
+    resample_of<float>(args, forward);
 }
 
 // resample2d(dims, rowIndex, rowWeight | null, colIndex, colWeight | null, x, y)

@@ -23,7 +23,11 @@ export const interpolateOps = [
       on('nearest-exact 1d', [2, 1, 5], { size: 3, mode: 'nearest-exact' }),
       ...cnnLayerGradOnlySamples(),
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
+    // The linear modes' float32 weights come from float positions (torch's float opmath; the
+    // scale's rounding grows with the output index), float64's from double ones: a weight moves
+    // by up to ~1e-7 times a spread of inputs up to 12 here, so the two differ by ~1e-6.
+    tolerances: { float64Values: 1e-5 },
     // The backward is the resampling kernel's adjoint as an op of its own: recorded under createGraph.
     supportsGradGrad: true,
     threads: true,
