@@ -3,13 +3,14 @@
 // into an image), with torch's semantics. unfold's gradient is fold and fold's is unfold (and
 // Tensor.unfold's is its window sum, whose gradient is the view again), so higher-order gradients
 // work. The loops are TypeScript: convolution keeps its own native im2col; these serve layers such
-// as a locally-connected one, where the per-window matrix work dominates.
-import { isFloatingDType } from '../dtype.js';
+// as a locally-connected one, where the per-window matrix work dominates. float32 and float64
+// alike: the loops run over the tensor's own typed array (sums of float64 in double).
+import { FLOATING_DTYPES, isFloatingDType } from '../dtype.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { checkOptions, describe } from '../errors.js';
 import { checkAllocation, formatShape, normalizeDim, numel, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { contiguousRaw } from '../raw/elementwise.js';
+import { contiguousOf, type FloatArray, floatElements } from '../raw/elementwise.js';
 import { asView, reshape } from './view.js';
 
 // ---- Tensor.unfold ----------------------------------------------------------------------
@@ -21,15 +22,19 @@ interface Window {
 }
 
 /** Sums windows g [..., windows, ..., size] back into a tensor of inShape (the adjoint of unfold). */
+/** A zero-filled array of n elements of dtype. */
+const floatArray = (dtype: string, n: number): FloatArray =>
+  dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+
 function windowSumRaw(g: Tensor, inShape: Shape, dim: number, size: number, step: number): Tensor {
-  const gc = contiguousRaw(g);
-  const gv = gc.storage.data as Float32Array;
+  const gc = contiguousOf(g);
+  const gv = gc.storage.data as FloatArray;
   const gOff = gc.offset;
   const pre = numel(inShape.slice(0, dim));
   const post = numel(inShape.slice(dim + 1));
   const n = inShape[dim];
   const windows = g.shape[dim];
-  const out = new Float32Array(numel(inShape));
+  const out = floatArray(g.dtype, numel(inShape));
   for (let p = 0; p < pre; p++)
     for (let w = 0; w < windows; w++)
       for (let q = 0; q < post; q++) {
@@ -42,6 +47,7 @@ function windowSumRaw(g: Tensor, inShape: Shape, dim: number, size: number, step
 
 const windowSumOp: (g: Tensor, inShape: Shape, dim: number, size: number, step: number) => Tensor = defineOp({
   name: 'unfoldBackward',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(ctx: OpContext<Window>, g: Tensor, inShape: Shape, dim: number, size: number, step: number) {
     Object.assign(ctx, { dim, size, step });
@@ -54,6 +60,7 @@ const windowSumOp: (g: Tensor, inShape: Shape, dim: number, size: number, step: 
 
 const unfoldOp: (x: Tensor, dim: number, size: number, step: number) => Tensor = defineOp({
   name: 'unfold',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(ctx: OpContext<Window & { inShape: Shape }>, x: Tensor, dim: number, size: number, step: number) {
     Object.assign(ctx, { inShape: x.shape, dim, size, step });
@@ -153,8 +160,8 @@ function im2colLoop(
   c: number,
   h: number,
   w: number,
-  img: Float32Array,
-  col: Float32Array,
+  img: FloatArray,
+  col: FloatArray,
   toCol: boolean,
 ): void {
   const [kh, kw] = g.kernel;
@@ -179,21 +186,17 @@ function im2colLoop(
         }
 }
 
-function floats(t: Tensor): Float32Array {
-  const c = contiguousRaw(t);
-  return (c.storage.data as Float32Array).subarray(c.offset, c.offset + c.numel());
-}
-
 const im2colOp: (x: Tensor, g: Geometry) => Tensor = defineOp({
   name: 'im2col',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(ctx: OpContext<{ g: Geometry; size: [number, number] }>, x: Tensor, g: Geometry) {
     const [n, c, h, w] = x.shape;
     ctx.g = g;
     ctx.size = [h, w];
     const [bh, bw] = blockCounts(g, h, w);
-    const col = new Float32Array(n * c * g.kernel[0] * g.kernel[1] * bh * bw);
-    im2colLoop(g, n, c, h, w, floats(x), col, true);
+    const col = floatArray(x.dtype, n * c * g.kernel[0] * g.kernel[1] * bh * bw);
+    im2colLoop(g, n, c, h, w, floatElements(x), col, true);
     return new Tensor(new Storage(col), [n, c * g.kernel[0] * g.kernel[1], bh * bw]);
   },
   backward(ctx, grad) {
@@ -203,13 +206,14 @@ const im2colOp: (x: Tensor, g: Geometry) => Tensor = defineOp({
 
 const col2imOp: (col: Tensor, size: [number, number], g: Geometry) => Tensor = defineOp({
   name: 'col2im',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(ctx: OpContext<{ g: Geometry }>, col: Tensor, size: [number, number], g: Geometry) {
     ctx.g = g;
     const [n, ckk] = col.shape;
     const c = ckk / (g.kernel[0] * g.kernel[1]);
-    const img = new Float32Array(n * c * size[0] * size[1]);
-    im2colLoop(g, n, c, size[0], size[1], img, floats(col), false);
+    const img = floatArray(col.dtype, n * c * size[0] * size[1]);
+    im2colLoop(g, n, c, size[0], size[1], img, floatElements(col), false);
     return new Tensor(new Storage(img), [n, c, size[0], size[1]]);
   },
   backward(ctx, grad) {
@@ -219,7 +223,7 @@ const col2imOp: (col: Tensor, size: [number, number], g: Geometry) => Tensor = d
 
 function checkFloat(op: string, x: unknown): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
-  if (x.dtype !== 'float32') throw new TypeError(`${op}: expected a float32 tensor, got ${x.dtype}`);
+  if (!isFloatingDType(x.dtype)) throw new TypeError(`${op}: expected a float32 or float64 tensor, got ${x.dtype}`);
   return x;
 }
 

@@ -4,13 +4,15 @@
 // input unmoved (the interior) is one native strided copy; 'constant' fills the border slabs
 // natively, the other modes gather their (small) border through the tables. The backward copies
 // the grad's interior back and scatter-adds the border through the same tables (reflected or
-// replicated pixels get several terms).
+// replicated pixels get several terms). float32 and float64 alike (the copies and fills are the
+// native float64 kernels on Float64Arrays, the value kept in double).
 import { checkOptions, describe, show } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp, native } from '../native.js';
 import { checkAllocation, contiguousStrides, formatShape, numel } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { contiguousRaw, elementsF32, emptyFloat, requireFloat, storageF32, uninitFloat } from '../raw/elementwise.js';
+import { contiguousOf, type FloatArray, floatElements, uninitOf, zerosOf } from '../raw/elementwise.js';
+import { FLOATING_DTYPES, type FloatDType, isFloatingDType } from '../dtype.js';
 import { clone } from './view.js';
 
 /** How `pad` fills: a constant, the mirror image without the edge, the edge repeated, or wrapped around. */
@@ -65,15 +67,17 @@ function sourceTable(mode: PadMode, n: number, left: number, outLen: number): In
   return t;
 }
 
-const ONE = new Float32Array([1]);
+/** A one-element array of `value` of dst's element type (a native binary's scalar operand). */
+const scalarLike = (dst: FloatArray, value: number): FloatArray =>
+  dst instanceof Float64Array ? Float64Array.of(value) : Float32Array.of(value);
 
 /** dst (shape, strides, offset) <- src view, natively (x * 1 is exact for every float). */
 function copyView(
   shape: number[],
-  dst: Float32Array,
+  dst: FloatArray,
   dstOffset: number,
   dstStrides: readonly number[],
-  src: Float32Array,
+  src: FloatArray,
   srcOffset: number,
   srcStrides: readonly number[],
 ): void {
@@ -87,7 +91,7 @@ function copyView(
     src,
     srcOffset,
     srcStrides,
-    ONE,
+    scalarLike(dst, 1),
     0,
     shape.map(() => 0),
   );
@@ -101,7 +105,7 @@ function copyBlock(
   block: number[],
   src: Tensor,
   srcStart: readonly number[],
-  dst: Float32Array,
+  dst: FloatArray,
   dstShape: readonly number[],
   dstStart: readonly number[],
 ): void {
@@ -111,17 +115,29 @@ function copyBlock(
     dst,
     offsetOf(dstStart, dstStrides),
     dstStrides,
-    storageF32(src),
+    src.storage.data as FloatArray,
     src.offset + offsetOf(srcStart, src.strides),
     src.strides,
   );
 }
 
 /** Every element of the view (shape, strides, offset) of dst <- value, natively. */
-function fillView(shape: number[], dst: Float32Array, offset: number, strides: readonly number[], value: number): void {
+function fillView(shape: number[], dst: FloatArray, offset: number, strides: readonly number[], value: number): void {
   if (shape.some((s) => s === 0)) return;
   const zeros = shape.map(() => 0);
-  native.binary(BinaryOp.mul, shape, dst, offset, strides, new Float32Array([value]), 0, zeros, ONE, 0, zeros);
+  native.binary(
+    BinaryOp.mul,
+    shape,
+    dst,
+    offset,
+    strides,
+    scalarLike(dst, value),
+    0,
+    zeros,
+    scalarLike(dst, 1),
+    0,
+    zeros,
+  );
 }
 
 function offsetOf(at: readonly number[], strides: readonly number[]): number {
@@ -138,7 +154,7 @@ function interiorShape(p: PadPlan): number[] | null {
 // 'constant': the border is, dim by dim, the slabs before and after the interior along that dim
 // (outer dims restricted to their interior, inner dims whole): disjoint, and with the interior
 // they tile the output.
-function fillConstantBorder(p: PadPlan, y: Float32Array): void {
+function fillConstantBorder(p: PadPlan, y: FloatArray): void {
   const { outShape, outStart, kept } = p;
   const strides = contiguousStrides(outShape);
   const nd = outShape.length;
@@ -179,14 +195,14 @@ function forEachBorderRun(p: PadPlan, run: (src: number, at: number, from: numbe
   }
 }
 
-function gatherBorder(p: PadPlan, x: Float32Array, y: Float32Array): void {
+function gatherBorder(p: PadPlan, x: FloatArray, y: FloatArray): void {
   const t = p.tables[p.tables.length - 1];
   forEachBorderRun(p, (src, at, from, to) => {
     for (let c = from; c < to; c++) y[at + c] = x[src + t[c]];
   });
 }
 
-function scatterBorder(p: PadPlan, g: Float32Array, dx: Float32Array): void {
+function scatterBorder(p: PadPlan, g: FloatArray, dx: FloatArray): void {
   const t = p.tables[p.tables.length - 1];
   forEachBorderRun(p, (src, at, from, to) => {
     for (let c = from; c < to; c++) dx[src + t[c]] += g[at + c];
@@ -195,16 +211,17 @@ function scatterBorder(p: PadPlan, g: Float32Array, dx: Float32Array): void {
 
 const padOp: (x: Tensor, plan: PadPlan) => Tensor = defineOp({
   name: 'pad',
+  dtypes: FLOATING_DTYPES,
   forward(ctx: OpContext<{ plan: PadPlan }>, x: Tensor, plan: PadPlan) {
-    const y = uninitFloat(plan.outShape); // interior + border cover every element
+    const y = uninitOf(x.dtype as FloatDType, plan.outShape); // interior + border cover every element
     ctx.plan = plan;
     if (y.numel() === 0) return y;
-    const yd = elementsF32(y);
+    const yd = floatElements(y);
     const inner = interiorShape(plan);
     // Constant mode copies x in place; the other modes' border indexes a contiguous copy.
-    const src = plan.mode === 'constant' ? x : contiguousRaw(x);
+    const src = plan.mode === 'constant' ? x : contiguousOf(x);
     if (inner) copyBlock(inner, src, plan.inStart, yd, plan.outShape, plan.outStart);
-    if (plan.mode !== 'constant') gatherBorder(plan, elementsF32(src), yd);
+    if (plan.mode !== 'constant') gatherBorder(plan, floatElements(src), yd);
     else if (inner) fillConstantBorder(plan, yd);
     else fillView(plan.outShape, yd, 0, contiguousStrides(plan.outShape), plan.value);
     return y;
@@ -220,13 +237,14 @@ function padGradRaw(plan: PadPlan, grad: Tensor): Tensor {
   const inner = interiorShape(plan);
   // When the interior is the whole input the copy writes every element of dx.
   const full = inner !== null && plan.inStart.every((s) => s === 0) && inner.every((k, d) => k === plan.inShape[d]);
-  const dx = full ? uninitFloat(plan.inShape) : emptyFloat(plan.inShape);
+  const dtype = grad.dtype as FloatDType;
+  const dx = full ? uninitOf(dtype, plan.inShape) : zerosOf(dtype, plan.inShape);
   if (dx.numel() === 0 || grad.numel() === 0) return dx;
-  const dxd = elementsF32(dx);
+  const dxd = floatElements(dx);
   // Constant mode reads the gradient in place; the other modes' border indexes a contiguous copy.
-  const g = plan.mode === 'constant' ? grad : contiguousRaw(grad);
+  const g = plan.mode === 'constant' ? grad : contiguousOf(grad);
   if (inner) copyBlock(inner, g, plan.outStart, dxd, plan.inShape, plan.inStart);
-  if (plan.mode !== 'constant') scatterBorder(plan, elementsF32(g), dxd);
+  if (plan.mode !== 'constant') scatterBorder(plan, floatElements(g), dxd);
   return dx;
 }
 
@@ -236,6 +254,7 @@ function padGradRaw(plan: PadPlan, grad: Tensor): Tensor {
  */
 const padBackwardOp: (grad: Tensor, plan: PadPlan) => Tensor = defineOp({
   name: 'padBackward',
+  dtypes: FLOATING_DTYPES,
   forward(ctx: OpContext<{ plan: PadPlan }>, grad: Tensor, plan: PadPlan) {
     ctx.plan = plan;
     return padGradRaw(plan, grad);
@@ -322,7 +341,8 @@ export function pad(
   const op = 'pad';
   if (!(input instanceof Tensor))
     throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
-  requireFloat(op, input);
+  if (!isFloatingDType(input.dtype))
+    throw new TypeError(`${op}: expected a float32 or float64 tensor, got ${input.dtype}`);
   const opts: PadOptions =
     typeof modeOrOptions === 'string'
       ? { mode: modeOrOptions, value }

@@ -43,6 +43,14 @@ export function uninitOf(dtype: FloatDType, shape: readonly number[]): Tensor {
   return new Tensor(new Storage(new Float64Array(bytes.buffer, bytes.byteOffset, n)), shape);
 }
 
+/** A zero-filled float tensor of dtype (emptyFloat in either floating dtype). */
+export function zerosOf(dtype: FloatDType, shape: readonly number[]): Tensor {
+  if (dtype === 'float32') return emptyFloat(shape);
+  let n = 1;
+  for (const s of shape) n *= s;
+  return new Tensor(new Storage(new Float64Array(n)), shape);
+}
+
 /** As contiguousRaw in t's own floating dtype (t itself when already contiguous). */
 export function contiguousOf(t: Tensor): Tensor {
   if (t.dtype === 'float32' || t.isContiguous()) return contiguousRaw(t);

@@ -176,3 +176,25 @@ describe('a CNN after .double()', () => {
     expect(gradcheck((t: Tensor) => model.call(t) as Tensor, [x], { eps: 1e-6, atol: 1e-7, rtol: 1e-6 })).toBe(true);
   });
 });
+
+describe('the spatial modules after .double()', () => {
+  it('padding, transposed convolution, upsampling, fold and unfold run in float64 with gradcheck', () => {
+    m.manualSeed(5);
+    const model = new m.nn.Sequential(
+      new m.nn.ReflectionPad2d(1),
+      new m.nn.Conv2d(2, 3, 3),
+      new m.nn.ReplicationPad2d([1, 0, 0, 1]),
+      new m.nn.ConvTranspose2d(3, 2, 2, { stride: 2 }),
+      new m.nn.Upsample({ scaleFactor: 0.5, mode: 'bilinear' }),
+      new m.nn.ZeroPad2d(1),
+      new m.nn.AvgPool2d(2),
+      new m.nn.Unfold(2),
+      new m.nn.Fold(3, 2),
+    ).double();
+    const x = randn([1, 2, 4, 4], { dtype: 'float64', requiresGrad: true });
+    const y = model.call(x) as Tensor;
+    expect(y.dtype).toBe('float64');
+    expect(y.shape).toEqual([1, 2, 3, 3]);
+    expect(gradcheck((t: Tensor) => model.call(t) as Tensor, [x], { eps: 1e-6, atol: 1e-8, rtol: 1e-7 })).toBe(true);
+  });
+});

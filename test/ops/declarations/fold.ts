@@ -17,7 +17,7 @@ export const foldOps = [
         args: { kernelSize: 3, padding: 1, stride: 2, dilation: [1, 2] },
       },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     supportsGradGrad: true,
   }),
   declareOp<P>({
@@ -32,7 +32,7 @@ export const foldOps = [
         args: { outputSize: [3, 3], kernelSize: 2, padding: 1, stride: 2 },
       },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     supportsGradGrad: true,
   }),
   declareOp<P>({
@@ -42,7 +42,7 @@ export const foldOps = [
       { name: '[2, 7] windows of 3 step 2 along 1', inputs: [{ shape: [2, 7] }], args: { dim: 1, size: 3, step: 2 } },
       { name: '[5, 2] windows of 2 step 1 along 0', inputs: [{ shape: [5, 2] }], args: { dim: 0, size: 2, step: 1 } },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     supportsGradGrad: true,
   }),
 ];

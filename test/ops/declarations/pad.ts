@@ -20,7 +20,7 @@ export const padOps = [
       on('circular', [1, 1, 3, 3], { pad: [1, 2, 2, 1], mode: 'circular' }),
       { ...on('circular 1d', [2, 3, 4], { pad: [2, 1], mode: 'circular' }), layouts: true },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     // The backward is a gather-add op of its own whose derivative is pad: recorded under createGraph.
     supportsGradGrad: true,
     fixtures: cnnLayerGoldens('pad'),
