@@ -1,7 +1,7 @@
 // Optimizer base: parameter groups with their hyper-parameters, per-parameter state, zeroGrad,
 // and state dicts in PyTorch's shape ({ state: {index: {...}}, paramGroups: [{..., params: [index]}] }).
 import { checkIterable, checkOptions, describe, given, type OptionKeys } from '../errors.js';
-import { fillRaw } from '../raw/strided.js';
+import { copyRaw, fillRaw } from '../raw/strided.js';
 import { Tensor } from '../tensor.js';
 import { type DType, FLOATING_DTYPES, isFloatingDType } from '../dtype.js';
 
@@ -277,7 +277,7 @@ export abstract class Optimizer {
       // A state tensor takes its parameter's dtype, as PyTorch's load_state_dict casts it.
       const dtype = byIndex[Number(k)].dtype;
       for (const [key, v] of Object.entries(s))
-        copy[key] = v instanceof Tensor ? Tensor.fromData(v.toTypedArray().slice(), v.shape).to(dtype) : v;
+        copy[key] = v instanceof Tensor ? copyRaw(v, isFloatingDType(v.dtype) ? dtype : v.dtype) : v;
       this.state.set(byIndex[Number(k)], copy);
     }
   }
