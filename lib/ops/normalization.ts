@@ -7,7 +7,7 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { native } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import type { FloatDType } from '../dtype.js';
+import { FLOATING_DTYPES, type FloatDType } from '../dtype.js';
 import { floatValues } from './activation.js';
 import { uninitFloat } from '../raw/elementwise.js';
 import { add, broadcastSum, mul, sub } from './binary.js';
@@ -16,7 +16,7 @@ import { rsqrt } from './unary.js';
 import { buildsGraph, compositeGradients } from '../autograd/recorded_backward.js';
 import { reshape } from './view.js';
 
-function wrap(data: Float32Array, shape: readonly number[]): Tensor {
+function wrap(data: Float32Array | Float64Array, shape: readonly number[]): Tensor {
   return new Tensor(new Storage(data), shape);
 }
 
@@ -70,17 +70,18 @@ function affineGradBuffers(
   plan: AffinePlan,
   needParams: readonly boolean[],
   n: number,
-): [Float32Array | null, Float32Array | null] {
+  x: Tensor,
+): [FloatArray | null, FloatArray | null] {
   const needW = plan.hasWeight && needParams[0];
   const needB = plan.hasBias && needParams[plan.hasWeight ? 1 : 0];
-  return [needW ? new Float32Array(n) : null, needB ? new Float32Array(n) : null];
+  return [needW ? arrayFor(x, n) : null, needB ? arrayFor(x, n) : null];
 }
 
 /** Gradients of the weight and bias that were given, in their input order, shaped `shape`. */
 function affineGrads(
   plan: AffinePlan,
-  dw: Float32Array | null,
-  db: Float32Array | null,
+  dw: FloatArray | null,
+  db: FloatArray | null,
   shape: readonly number[],
 ): (Tensor | null)[] {
   const grads: (Tensor | null)[] = [];
@@ -237,7 +238,123 @@ function perChannel(op: string, input: Tensor, C: number) {
 
 // ---- layerNorm and groupNorm: kernels with the same arguments, per-row statistics -------
 
-type RowStatsContext<P> = OpContext<{ mean: Float32Array; invstd: Float32Array; plan: P }>;
+type FloatArray = Float32Array | Float64Array;
+type RowStatsContext<P> = OpContext<{ mean: FloatArray; invstd: FloatArray; plan: P }>;
+
+/** A float array of n elements of x's dtype. */
+function arrayFor(x: Tensor, n: number): FloatArray {
+  return x.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+}
+
+/**
+ * The rows of a float64 layerNorm or groupNorm, as loops in double (the native norm kernels are
+ * float32): `rows` rows of D elements, each made of K segments of L elements sharing one weight
+ * and bias, segment k of row r at weight index wbase(r) + k (layerNorm: L = 1, wbase 0;
+ * groupNorm: a segment per channel of the group). Fused native float64 kernels would be
+ * faster still; these loops take about half the time of the composite of float64 ops
+ * (bench/results/float64.md), and the op keeps float32's structure: the same recorded
+ * backward under createGraph and the same JVP.
+ */
+interface RowLayout {
+  rows: number;
+  D: number;
+  K: number;
+  L: number;
+  wbase: (r: number) => number;
+}
+
+function layerRows([rows, D]: number[]): RowLayout {
+  return { rows, D, K: D, L: 1, wbase: () => 0 };
+}
+
+function groupRows([N, C, S, G]: number[]): RowLayout {
+  const K = C / G;
+  return { rows: N * G, D: K * S, K, L: S, wbase: (r) => (r % G) * K };
+}
+
+function rowNormForward64(
+  l: RowLayout,
+  x: Float64Array,
+  w: Float64Array | null,
+  b: Float64Array | null,
+  eps: number,
+  mean: Float64Array,
+  invstd: Float64Array,
+  out: Float64Array,
+): void {
+  const { D, K, L } = l;
+  for (let r = 0; r < l.rows; r++) {
+    const base = r * D;
+    let sum = 0;
+    for (let i = base; i < base + D; i++) sum += x[i];
+    const m = sum / D;
+    let sq = 0;
+    for (let i = base; i < base + D; i++) sq += (x[i] - m) * (x[i] - m);
+    const rstd = 1 / Math.sqrt(sq / D + eps);
+    mean[r] = m;
+    invstd[r] = rstd;
+    const wb = l.wbase(r);
+    for (let k = 0; k < K; k++) {
+      const wk = w ? w[wb + k] : 1;
+      const bk = b ? b[wb + k] : 0;
+      for (let i = base + k * L; i < base + (k + 1) * L; i++) out[i] = (x[i] - m) * rstd * wk + bk;
+    }
+  }
+}
+
+function rowNormBackward64(
+  l: RowLayout,
+  x: Float64Array,
+  grad: Float64Array,
+  w: Float64Array | null,
+  mean: Float64Array,
+  invstd: Float64Array,
+  dx: Float64Array | null,
+  dw: Float64Array | null,
+  db: Float64Array | null,
+): void {
+  const { D, K, L } = l;
+  for (let r = 0; r < l.rows; r++) {
+    const base = r * D;
+    const m = mean[r];
+    const rstd = invstd[r];
+    const wb = l.wbase(r);
+    // dx = rstd (gy - mean(gy) - xhat mean(gy xhat)), gy = grad * w.
+    let s1 = 0;
+    let s2 = 0;
+    for (let k = 0; k < K; k++) {
+      const wk = w ? w[wb + k] : 1;
+      let gk = 0;
+      let gxk = 0;
+      for (let i = base + k * L; i < base + (k + 1) * L; i++) {
+        const xhat = (x[i] - m) * rstd;
+        gk += grad[i];
+        gxk += grad[i] * xhat;
+      }
+      s1 += gk * wk;
+      s2 += gxk * wk;
+      if (dw) dw[wb + k] += gxk;
+      if (db) db[wb + k] += gk;
+    }
+    if (!dx) continue;
+    const a = s1 / D;
+    const c = s2 / D;
+    for (let k = 0; k < K; k++) {
+      const wk = w ? w[wb + k] : 1;
+      for (let i = base + k * L; i < base + (k + 1) * L; i++) dx[i] = rstd * (grad[i] * wk - a - (x[i] - m) * rstd * c);
+    }
+  }
+}
+
+/** A row kernel pair: the native float32 one, or the float64 loops over `layout`. */
+interface RowKernels {
+  forward: typeof native.layerNorm;
+  backward: typeof native.layerNormBackward;
+  layout: (dims: number[]) => RowLayout;
+}
+
+const LAYER_ROWS: RowKernels = { forward: native.layerNorm, backward: native.layerNormBackward, layout: layerRows };
+const GROUP_ROWS: RowKernels = { forward: native.groupNorm, backward: native.groupNormBackward, layout: groupRows };
 
 /**
  * layerNorm's and groupNorm's forward: the kernel normalises x viewed as `dims` (unless `run` is
@@ -246,7 +363,7 @@ type RowStatsContext<P> = OpContext<{ mean: Float32Array; invstd: Float32Array; 
  */
 function rowStatsForward<P extends AffinePlan & { eps: number }>(
   ctx: RowStatsContext<P>,
-  kernel: typeof native.layerNorm,
+  kernel: RowKernels,
   dims: number[],
   rows: number,
   run: boolean,
@@ -255,19 +372,31 @@ function rowStatsForward<P extends AffinePlan & { eps: number }>(
   params: Tensor[],
 ): Tensor {
   const [weight, bias] = affineInputs(plan, params);
-  const out = new Float32Array(x.numel());
-  const mean = new Float32Array(rows);
-  const invstd = new Float32Array(rows);
-  if (run)
-    kernel(
+  const out = arrayFor(x, x.numel());
+  const mean = arrayFor(x, rows);
+  const invstd = arrayFor(x, rows);
+  if (run && x.dtype === 'float64') {
+    const [w, b] = [weight && floatValues(weight), bias && floatValues(bias)] as (Float64Array | null)[];
+    rowNormForward64(
+      kernel.layout(dims),
+      floatValues(x) as FloatArray as Float64Array,
+      w,
+      b,
+      plan.eps,
+      mean as Float64Array,
+      invstd as Float64Array,
+      out as Float64Array,
+    );
+  } else if (run)
+    kernel.forward(
       dims,
       floatValues(x),
       weight ? floatValues(weight) : null,
       bias ? floatValues(bias) : null,
       plan.eps,
-      mean,
-      invstd,
-      out,
+      mean as Float32Array,
+      invstd as Float32Array,
+      out as Float32Array,
     );
   ctx.save(x, ...(weight ? [weight] : []));
   ctx.mean = mean;
@@ -279,7 +408,7 @@ function rowStatsForward<P extends AffinePlan & { eps: number }>(
 /** Their gradients by the kernel directly (no graph); the weight and bias have `paramShape`. */
 function rowStatsKernelGrads<P extends AffinePlan>(
   ctx: RowStatsContext<P>,
-  kernel: typeof native.layerNormBackward,
+  kernel: RowKernels,
   dims: number[],
   run: boolean,
   grad: Tensor,
@@ -288,23 +417,36 @@ function rowStatsKernelGrads<P extends AffinePlan>(
   const plan = ctx.plan;
   const [x, weight] = ctx.saved;
   const [needX, ...needParams] = ctx.needsInputGrad;
-  const dx = needX ? new Float32Array(x.numel()) : null;
+  const dx = needX ? arrayFor(x, x.numel()) : null;
   const [dw, db] = affineGradBuffers(
     plan,
     needParams,
     paramShape.reduce((a, b) => a * b, 1),
+    x,
   );
-  if (run)
-    kernel(
+  if (run && x.dtype === 'float64')
+    rowNormBackward64(
+      kernel.layout(dims),
+      floatValues(x) as FloatArray as Float64Array,
+      floatValues(grad) as FloatArray as Float64Array,
+      plan.hasWeight ? (floatValues(weight) as FloatArray as Float64Array) : null,
+      ctx.mean as Float64Array,
+      ctx.invstd as Float64Array,
+      dx as Float64Array | null,
+      dw as Float64Array | null,
+      db as Float64Array | null,
+    );
+  else if (run)
+    kernel.backward(
       dims,
       floatValues(x),
       floatValues(grad),
       plan.hasWeight ? floatValues(weight) : null,
-      ctx.mean,
-      ctx.invstd,
-      dx,
-      dw,
-      db,
+      ctx.mean as Float32Array,
+      ctx.invstd as Float32Array,
+      dx as Float32Array | null,
+      dw as Float32Array | null,
+      db as Float32Array | null,
     );
   return [dx ? wrap(dx, x.shape) : null, ...affineGrads(plan, dw, db, paramShape)];
 }
@@ -435,7 +577,7 @@ const batchNormOp = defineOp({
     }
     const [needX, ...needParams] = ctx.needsInputGrad;
     const dx = needX ? (uninitFloat(x.shape).storage.data as Float32Array) : null; // overwritten
-    const [dw, db] = affineGradBuffers(plan, needParams, C);
+    const [dw, db] = affineGradBuffers(plan, needParams, C, x);
     if (C > 0)
       native.batchNormBackward(
         [N, C, S],
@@ -446,8 +588,8 @@ const batchNormOp = defineOp({
         ctx.saveInvstd,
         plan.useBatchStats,
         dx,
-        dw,
-        db,
+        dw as Float32Array | null,
+        db as Float32Array | null,
       );
     return [dx ? wrap(dx, x.shape) : null, ...affineGrads(plan, dw, db, [C])];
   },
@@ -545,10 +687,11 @@ interface LayerNormPlan extends AffinePlan {
 
 const layerNormOp = defineOp({
   name: 'layerNorm',
+  dtypes: FLOATING_DTYPES,
   forward(ctx: RowStatsContext<LayerNormPlan>, x: Tensor, plan: LayerNormPlan, ...params: Tensor[]) {
     const { D } = plan;
     const rows = D === 0 ? 0 : x.numel() / D;
-    return rowStatsForward(ctx, native.layerNorm, [rows, D], rows, D > 0, x, plan, params);
+    return rowStatsForward(ctx, LAYER_ROWS, [rows, D], rows, D > 0, x, plan, params);
   },
   backward(ctx, grad) {
     const plan = ctx.plan;
@@ -569,7 +712,7 @@ const layerNormOp = defineOp({
       };
       return recordedNormGrads(ctx.needsInputGrad, plan, x, weight, grad, layout);
     }
-    return rowStatsKernelGrads(ctx, native.layerNormBackward, [mean.length, D], D > 0, grad, pshape);
+    return rowStatsKernelGrads(ctx, LAYER_ROWS, [mean.length, D], D > 0, grad, pshape);
   },
   jvp(ctx, ...tangents) {
     const plan = ctx.plan;
@@ -629,18 +772,6 @@ export function layerNorm(
       : null,
   );
   const D = shape.reduce((a, b) => a * b, 1);
-  if (dtype === 'float64') {
-    const view = [D === 0 ? 0 : input.numel() / D, D];
-    return float64Norm(input, weight, bias, {
-      view,
-      dims: [1],
-      fixed: null,
-      eps,
-      affineView: view,
-      paramView: [1, D],
-      paramShape: shape,
-    });
-  }
   const plan: LayerNormPlan = { eps, hasWeight: weight !== null, hasBias: bias !== null, D, paramDims: k };
   return layerNormOp(input, plan, ...givenAffine(weight, bias));
 }
@@ -654,9 +785,10 @@ interface GroupNormPlan extends AffinePlan {
 
 const groupNormOp = defineOp({
   name: 'groupNorm',
+  dtypes: FLOATING_DTYPES,
   forward(ctx: RowStatsContext<GroupNormPlan>, x: Tensor, plan: GroupNormPlan, ...params: Tensor[]) {
     const [N, C, S] = ncs(x);
-    return rowStatsForward(ctx, native.groupNorm, [N, C, S, plan.groups], N * plan.groups, C > 0, x, plan, params);
+    return rowStatsForward(ctx, GROUP_ROWS, [N, C, S, plan.groups], N * plan.groups, C > 0, x, plan, params);
   },
   backward(ctx, grad) {
     const plan = ctx.plan;
@@ -675,7 +807,7 @@ const groupNormOp = defineOp({
       };
       return recordedNormGrads(ctx.needsInputGrad, plan, x, weight, grad, layout);
     }
-    return rowStatsKernelGrads(ctx, native.groupNormBackward, [N, C, S, plan.groups], C > 0, grad, [C]);
+    return rowStatsKernelGrads(ctx, GROUP_ROWS, [N, C, S, plan.groups], C > 0, grad, [C]);
   },
   jvp(ctx, ...tangents) {
     const plan = ctx.plan;
@@ -729,18 +861,6 @@ export function groupNorm(input: Tensor, numGroups: number, options: GroupNormOp
   const weight = options.weight ?? null;
   const bias = options.bias ?? null;
   checkAffine(op, dtype, weight, bias, perChannel(op, input, C));
-  if (dtype === 'float64') {
-    const [N, , S] = ncs(input);
-    return float64Norm(input, weight, bias, {
-      view: [N, numGroups, C === 0 ? 0 : (C / numGroups) * S],
-      dims: [2],
-      fixed: null,
-      eps,
-      affineView: [N, C, S],
-      paramView: [1, C, 1],
-      paramShape: [C],
-    });
-  }
   const plan: GroupNormPlan = { groups: numGroups, eps, hasWeight: weight !== null, hasBias: bias !== null };
   return groupNormOp(input, plan, ...givenAffine(weight, bias));
 }
