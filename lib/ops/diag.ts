@@ -141,6 +141,7 @@ function triangleRaw(x: Tensor, k: number, lower: boolean): Tensor {
 function defineTriangle(name: 'tril' | 'triu') {
   const op: (x: Tensor, k: number) => Tensor = defineOp({
     name,
+    dtypes: FLOATING_DTYPES,
     jvp: 'fromBackward',
     forward(ctx: OpContext<{ k: number }>, x: Tensor, k: number) {
       ctx.k = k;

@@ -3,7 +3,7 @@
 // non-leaf it rebases the history: the op runs on a recorded clone of the old value and the
 // tensor's gradFn becomes the new node, so gradients stay right. Views of tensors that
 // require grad cannot be modified in place while recording (torch's CopySlices is not here).
-import { isFloatingDType } from '../dtype.js';
+import { allocate, FLOATING_DTYPES, isFloatingDType } from '../dtype.js';
 import { checkNumber, checkOptions, describe } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
@@ -136,10 +136,11 @@ export function unaryInplace(op: string, t: Tensor, fn: (x: Tensor) => Tensor): 
 
 const overwriteOp = defineOp({
   name: 'copy',
+  dtypes: FLOATING_DTYPES,
   forward(ctx: OpContext<{ srcShape: Shape; outShape: Shape }>, _old: Tensor, src: Tensor, shape: Shape) {
     ctx.srcShape = src.shape;
     ctx.outShape = shape;
-    const out = new Tensor(new Storage(new Float32Array(_old.numel())), shape);
+    const out = new Tensor(new Storage(allocate(_old.dtype, _old.numel())), shape);
     writeInto(out, src);
     return out;
   },

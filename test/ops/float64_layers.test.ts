@@ -280,3 +280,17 @@ describe('float64 training agrees with float32', () => {
     });
   }
 });
+
+describe('float64 in-place copy', () => {
+  it('copy_ into a float64 tensor that is part of a graph: the gradient reaches src, the old value gets none', () => {
+    const a = m.randn([2, 3], { dtype: 'float64' }).requiresGrad_();
+    const src = m.randn([3], { dtype: 'float64' }).requiresGrad_();
+    const t = a.mul(2);
+    t.copy_(src);
+    expect(t.dtype).toBe('float64');
+    t.sum().backward();
+    expect(a.grad!.dtype).toBe('float64');
+    expect(Array.from(a.grad!.toTypedArray())).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(Array.from(src.grad!.toTypedArray())).toEqual([2, 2, 2]);
+  });
+});

@@ -9,9 +9,8 @@ const on = (shape: number[], args: P = {}): Sample<P> => ({
   inputs: [{ shape }],
   args,
 });
-const float = { float32: 'float32' } as const;
-// Views, embeddings into zeros and a sum of a view: float64 too.
-const withFloat64 = { ...float, float64: 'float64' } as const;
+// Views, embeddings into zeros, a sum of a view and masked copies: float64 too.
+const withFloat64 = { float32: 'float32', float64: 'float64' } as const;
 
 export const diagOps = [
   declareOp<P>({
@@ -52,7 +51,7 @@ export const diagOps = [
       name,
       op: ([x], p) => fn(x, p.k),
       samples: [on([3, 4], { k: 0 }), on([2, 3, 4], { k: -1 }), on([4, 3], { k: 2 })],
-      dtypes: float,
+      dtypes: withFloat64,
       supportsGradGrad: true,
     }),
   ),
