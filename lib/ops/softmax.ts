@@ -397,6 +397,44 @@ function crossEntropyOfProbabilities(
 }
 
 /**
+ * crossEntropy's target and weight against its input, for both dtypes' paths: int32 class
+ * indices of the batch shape, or class probabilities of the input's dtype and shape; a weight
+ * of C elements (float32 for float32 logits; a float64 input widens a float32 weight).
+ */
+function checkCrossEntropyTargets(
+  input: Tensor,
+  target: Tensor,
+  weight: Tensor | null,
+): { batchShape: number[]; C: number } {
+  const op = 'crossEntropy';
+  const C = input.shape[input.ndim === 1 ? 0 : 1];
+  const batchShape = input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
+  const expected = `int32 class indices of shape ${formatShape(batchShape)} or ${input.dtype} class probabilities of the input's shape ${formatShape(input.shape)}`;
+  const looksLikeLabels = target.ndim === batchShape.length && target.shape.every((s, i) => s === batchShape[i]);
+  const labelsHint = ' (class labels must be int32: cast them with .int())';
+  if (target.dtype === 'int32') {
+    if (!looksLikeLabels) throw new RangeError(`${op}: target must be ${expected}; got ${describe(target)}`);
+  } else if (target.dtype === input.dtype) {
+    if (target.ndim !== input.ndim || target.shape.some((s, i) => s !== input.shape[i]))
+      throw new RangeError(
+        `${op}: target must be ${expected}; got ${describe(target)}${looksLikeLabels ? labelsHint : ''}`,
+      );
+  } else {
+    const hint = looksLikeLabels && isFloatingDType(target.dtype) ? labelsHint : '';
+    throw new TypeError(`${op}: target must be ${expected}; got ${describe(target)}${hint}`);
+  }
+  if (weight) {
+    const wanted = input.dtype === 'float32' ? 'float32' : 'float';
+    const dtypeOk = input.dtype === 'float32' ? weight.dtype === 'float32' : isFloatingDType(weight.dtype);
+    if (!(weight instanceof Tensor) || !dtypeOk || weight.ndim !== 1 || weight.shape[0] !== C)
+      throw new RangeError(
+        `${op}: weight must be a ${wanted} tensor of shape [${C}], got ${weight instanceof Tensor ? `${weight.dtype} ${formatShape(weight.shape)}` : typeof weight}`,
+      );
+  }
+  return { batchShape, C };
+}
+
+/**
  * crossEntropy of float64 logits, in double through recorded ops (no fused float64 kernel):
  * class indices through the composite loss (the fused kernel's formula), probabilities (float64,
  * the input's dtype) as torch computes them. The checks are the float32 path's.
@@ -409,41 +447,16 @@ function crossEntropyFloat64(
   smoothing: number,
   reduction: Reduction,
 ): Tensor {
-  const op = 'crossEntropy';
-  const classDim = input.ndim === 1 ? 0 : 1;
-  const C = input.shape[classDim];
-  const batchShape = input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
-  const expected = `int32 class indices of shape ${formatShape(batchShape)} or float64 class probabilities of the input's shape ${formatShape(input.shape)}`;
-  let w: Float64Array | null = null;
-  if (weight) {
-    if (!(weight instanceof Tensor) || !isFloatingDType(weight.dtype) || weight.ndim !== 1 || weight.shape[0] !== C)
-      throw new RangeError(
-        `${op}: weight must be a float tensor of shape [${C}], got ${weight instanceof Tensor ? `${weight.dtype} ${formatShape(weight.shape)}` : typeof weight}`,
-      );
-    w = Float64Array.from(weight.toTypedArray() as Float32Array | Float64Array);
-  }
-  if (target.dtype === 'float64') {
-    if (target.ndim !== input.ndim || target.shape.some((s, i) => s !== input.shape[i]))
-      throw new RangeError(`${op}: target must be ${expected}; got ${describe(target)}`);
+  const { batchShape, C } = checkCrossEntropyTargets(input, target, weight);
+  const w = weight && Float64Array.from(weight.toTypedArray() as Float32Array | Float64Array);
+  if (target.dtype === 'float64')
     return crossEntropyOfProbabilities(input, target, w && new Tensor(new Storage(w), [C]), smoothing, reduction);
-  }
-  if (target.dtype !== 'int32') {
-    const looksLikeLabels = target.ndim === batchShape.length && target.shape.every((s, i) => s === batchShape[i]);
-    throw new TypeError(
-      `${op}: target must be ${expected}; got ${describe(target)}` +
-        (looksLikeLabels && isFloatingDType(target.dtype)
-          ? ' (class labels must be int32: cast them with .int())'
-          : ''),
-    );
-  }
-  if (target.ndim !== batchShape.length || target.shape.some((s, i) => s !== batchShape[i]))
-    throw new RangeError(`${op}: target must be ${expected}; got ${describe(target)}`);
   const targets = target.toTypedArray() as Int32Array;
   let denominator = 0;
   for (let r = 0; r < targets.length; r++) {
     const y = targets[r];
     if (y === ignoreIndex) continue;
-    if (y < 0 || y >= C) throw new RangeError(`${op}: target ${y} is out of bounds for ${C} classes (row ${r})`);
+    if (y < 0 || y >= C) throw new RangeError(`crossEntropy: target ${y} is out of bounds for ${C} classes (row ${r})`);
     denominator += w ? w[y] : 1;
   }
   const plan = { targets, weight: w, ignoreIndex, smoothing, reduction, batchShape };
@@ -523,38 +536,15 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
       const r = backPerm(inRows);
       return unbatched ? new Tensor(r.storage, [C], [r.strides[1]], r.offset) : r;
     };
-    const batchShape = unbatched ? [] : [x.shape[0], ...x.shape.slice(2)];
-    let targets: Int32Array | Float32Array;
-    const indexShape = unbatched ? [] : batchShape;
-    const expected = `int32 class indices of shape ${formatShape(indexShape)} or float32 class probabilities of the input's shape ${formatShape(input.shape)}`;
-    if (target.dtype === 'int32') {
-      if (target.ndim !== indexShape.length || target.shape.some((s, i) => s !== indexShape[i])) {
-        throw new RangeError(`${op}: target must be ${expected}; got ${describe(target)}`);
-      }
-      targets = target.toTypedArray() as Int32Array;
-    } else if (target.dtype === 'float32') {
-      if (target.ndim !== input.ndim || target.shape.some((s, i) => s !== input.shape[i])) {
-        const looksLikeLabels = target.ndim === indexShape.length && target.shape.every((s, i) => s === indexShape[i]);
-        throw new RangeError(
-          `${op}: target must be ${expected}; got ${describe(target)}` +
-            (looksLikeLabels ? ' (class labels must be int32: cast them with .int())' : ''),
-        );
-      }
-      const t = unbatched ? new Tensor(target.storage, [1, C], [0, target.strides[0]], target.offset) : target;
-      targets = rowsOf(t, 1).rows.toTypedArray() as Float32Array;
-    } else {
-      throw new TypeError(`${op}: target must be ${expected}; got ${describe(target)}`);
-    }
-    let weight: Float32Array | null = null;
-    if (options.weight) {
-      const w = options.weight;
-      if (!(w instanceof Tensor) || w.dtype !== 'float32' || w.ndim !== 1 || w.shape[0] !== C) {
-        throw new RangeError(
-          `${op}: weight must be a float32 tensor of shape [${C}], got ${w instanceof Tensor ? `${w.dtype} ${formatShape(w.shape)}` : typeof w}`,
-        );
-      }
-      weight = w.toTypedArray() as Float32Array;
-    }
+    const { batchShape } = checkCrossEntropyTargets(input, target, options.weight ?? null);
+    const targets =
+      target.dtype === 'int32'
+        ? (target.toTypedArray() as Int32Array)
+        : (rowsOf(
+            unbatched ? new Tensor(target.storage, [1, C], [0, target.strides[0]], target.offset) : target,
+            1,
+          ).rows.toTypedArray() as Float32Array);
+    const weight = options.weight ? (options.weight.toTypedArray() as Float32Array) : null;
     // Probabilities that need a gradient or carry a tangent: the loss as recorded ops of both
     // operands (the fused kernel differentiates the logits only).
     if (target.dtype === 'float32' && ((isGradEnabled() && target.requiresGrad) || hasTangent(target))) {
