@@ -1,21 +1,20 @@
 // The ops autocast runs in bf16: products with bf16 multiplications and fp32 sums (the bf16 GEMM),
 // outputs rounded to bf16 as PyTorch's bf16 outputs are (held in float32 tensors). Their backward
 // is bf16 products too, the gradients rounded to bf16 as PyTorch's autocast backward gives them.
-import { defineOp, type OpContext } from '../autograd/define_op.js';
+import { defineOp } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
-import { hasTangent } from '../autograd/dual_state.js';
-import { native, ReduceOp } from '../native.js';
+import { native } from '../native.js';
 import { bmmRaw } from '../raw/gemm.js';
 import { roundToBf16InPlace, scratchBits } from '../raw/round_bf16.js';
-import { contiguousRaw, storageF32, uninitFloat } from '../raw/elementwise.js';
-import { Storage, Tensor } from '../tensor.js';
-import { add, broadcastSum } from '../ops/binary.js';
-import { sum, sumTo } from '../ops/reduce.js';
-import { mT, reshape } from '../ops/view.js';
+import { contiguousRaw, storageF32 } from '../raw/elementwise.js';
+import type { Tensor } from '../tensor.js';
+import { add } from '../ops/binary.js';
+import { sumTo } from '../ops/reduce.js';
+import { mT } from '../ops/view.js';
 import { isAutocastEnabled } from './autocast_state.js';
 
 /** A new float32 copy of t's values rounded to bf16 (contiguous). */
-function roundedCopy(t: Tensor): Float32Array {
+export function roundedCopy(t: Tensor): Float32Array {
   const c = contiguousRaw(t);
   const out = storageF32(c).slice(c.offset, c.offset + c.numel());
   roundToBf16InPlace(out);
@@ -78,7 +77,7 @@ const SHORT_K = 32;
  * [m, n]), rounded to bf16: the GEMM rounds its sums as it stores them (bf16 bits), which are
  * then widened into out.
  */
-function gemmBf16Into(
+export function gemmBf16Into(
   out: Tensor,
   a: { t: Tensor; trans: boolean },
   b: { t: Tensor; trans: boolean },
@@ -140,74 +139,3 @@ function gemmBf16Into(
   });
   native.convertBf16ToF32(bits, storageF32(out));
 }
-
-/** linear(x, W, b) under autocast: x·Wᵀ + b with x, W and b rounded to bf16, fp32 sums, the output rounded. */
-export const autocastLinearOp: (x: Tensor, weight: Tensor, bias?: Tensor) => Tensor = defineOp({
-  name: 'linear',
-  forward(
-    ctx: OpContext<{ rows: number; hasBias: boolean; outShape: readonly number[] }>,
-    x: Tensor,
-    weight: Tensor,
-    bias?: Tensor,
-  ) {
-    const inF = weight.shape[1];
-    const outF = weight.shape[0];
-    const rows = x.numel() / inF;
-    const out = uninitFloat([...x.shape.slice(0, -1), outF]);
-    const xc = contiguousRaw(x);
-    const wc = contiguousRaw(weight);
-    gemmBf16Into(
-      out,
-      { t: xc, trans: false },
-      { t: wc, trans: true },
-      rows,
-      outF,
-      inF,
-      bias ? roundedCopy(bias) : null,
-    );
-    ctx.save(x, weight);
-    ctx.rows = rows;
-    ctx.hasBias = bias !== undefined;
-    ctx.outShape = out.shape;
-    return out;
-  },
-  jvp(ctx, tx, tw, tb) {
-    const [x, weight] = ctx.saved;
-    return broadcastSum(ctx.outShape, tx && autocastLinearOp(tx, weight), tw && autocastLinearOp(x, tw), tb ?? null);
-  },
-  backward(ctx, grad) {
-    const [x, weight] = ctx.saved;
-    const rows = ctx.rows;
-    const outF = weight.shape[0];
-    const inF = weight.shape[1];
-    if (isGradEnabled() || hasTangent(grad, x, weight)) {
-      // createGraph: the same bf16 products as recorded ops, so the gradients have derivatives.
-      const g2 = reshape(grad, [rows, outF]);
-      return [
-        ctx.needsInputGrad[0] ? autocastMatmulOp('matmul', grad, weight) : null,
-        ctx.needsInputGrad[1] ? autocastMatmulOp('matmul', mT(g2), reshape(x, [rows, inF])) : null,
-        ctx.hasBias && ctx.needsInputGrad[2] ? sum(g2, 0) : null,
-      ];
-    }
-    // PyTorch's output gradient reaches the bf16 product as bf16: round it once, for all three.
-    const g = roundedCopy(grad);
-    const gt = new Tensor(new Storage(g), [rows, outF]);
-    let dx: Tensor | null = null;
-    let dw: Tensor | null = null;
-    let db: Tensor | null = null;
-    if (ctx.needsInputGrad[0]) {
-      dx = uninitFloat(x.shape);
-      gemmBf16Into(dx, { t: gt, trans: false }, { t: contiguousRaw(weight), trans: false }, rows, inF, outF, null);
-    }
-    if (ctx.needsInputGrad[1]) {
-      dw = uninitFloat([outF, inF]);
-      gemmBf16Into(dw, { t: gt, trans: true }, { t: contiguousRaw(x), trans: false }, outF, inF, rows, null);
-    }
-    if (ctx.hasBias && ctx.needsInputGrad[2]) {
-      db = uninitFloat([outF]);
-      native.reduce(ReduceOp.sum, [rows, outF], g, 0, [outF, 1], [0], storageF32(db));
-      roundToBf16InPlace(storageF32(db));
-    }
-    return [dx, dw, db];
-  },
-});

@@ -6,133 +6,147 @@ import { isGradEnabled } from '../autograd/grad_mode.js';
 import { hasTangent } from '../autograd/dual_state.js';
 import { native, ReduceOp } from '../native.js';
 import { formatShape } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { Storage, Tensor } from '../tensor.js';
 import { contiguousRaw, emptyFloat, requireFloat, storageF32, uninitFloat } from '../raw/elementwise.js';
 import { matmul } from './matmul.js';
 import { add, broadcastSum } from './binary.js';
 import { sum } from './reduce.js';
 import { reshape } from './view.js';
-import { autocastLinearOp, autocastsTo } from '../lowp/autocast_ops.js';
+import { autocastMatmulOp, autocastsTo, gemmBf16Into, roundedCopy } from '../lowp/autocast_ops.js';
+import { roundToBf16InPlace } from '../raw/round_bf16.js';
 
-const linearOp: (x: Tensor, weight: Tensor, bias?: Tensor) => Tensor = defineOp({
-  name: 'linear',
-  forward(
-    ctx: OpContext<{ rows: number; hasBias: boolean; outShape: readonly number[] }>,
-    x: Tensor,
-    weight: Tensor,
-    bias?: Tensor,
-  ) {
-    const inF = weight.shape[1];
-    const outF = weight.shape[0];
-    const rows = x.numel() / inF;
-    const xc = contiguousRaw(x);
-    const wc = contiguousRaw(weight);
-    // Needs no zero-fill: the bias rows below, or beta = 0, write every element.
-    const out = uninitFloat([...x.shape.slice(0, -1), outF]);
+/** A GEMM operand: a contiguous float32 tensor, read transposed or not. */
+interface GemmOperand {
+  t: Tensor;
+  trans: boolean;
+}
+
+/** How a fused linear op multiplies: the fp32 GEMM, or bf16 products under autocast. */
+interface LinearProducts {
+  /** out (a new contiguous float32 [m, n]) = op(a) · op(b), plus bias on every row. */
+  gemm(out: Tensor, a: GemmOperand, b: GemmOperand, m: number, n: number, k: number, bias: Tensor | null): void;
+  /** The same product as a recorded op (a createGraph backward). */
+  matmul(a: Tensor, b: Tensor): Tensor;
+  /** The output gradient as the products read it: contiguous (under autocast rounded to bf16). */
+  gradOperand(grad: Tensor): Tensor;
+  /** Rounds a bias gradient in place as the products round their outputs (or leaves it). */
+  roundSum(values: Float32Array): void;
+}
+
+/**
+ * linear(x, W, b) = x·Wᵀ + b as one op over `products`: forward one GEMM (the bias added as
+ * it stores), backward two GEMMs and a row sum, or the same products as recorded ops when the
+ * backward records a graph; the JVP is the op itself on the tangents.
+ */
+function defineLinear(products: LinearProducts): (x: Tensor, weight: Tensor, bias?: Tensor) => Tensor {
+  const op: (x: Tensor, weight: Tensor, bias?: Tensor) => Tensor = defineOp({
+    name: 'linear',
+    forward(
+      ctx: OpContext<{ rows: number; hasBias: boolean; outShape: readonly number[] }>,
+      x: Tensor,
+      weight: Tensor,
+      bias?: Tensor,
+    ) {
+      const inF = weight.shape[1];
+      const outF = weight.shape[0];
+      const rows = x.numel() / inF;
+      const out = uninitFloat([...x.shape.slice(0, -1), outF]);
+      const xc = { t: contiguousRaw(x), trans: false };
+      const wc = { t: contiguousRaw(weight), trans: true };
+      products.gemm(out, xc, wc, rows, outF, inF, bias ?? null);
+      // The inputs themselves (not their contiguous copies): a recorded backward needs their graph.
+      ctx.save(x, weight);
+      ctx.rows = rows;
+      ctx.hasBias = bias !== undefined;
+      ctx.outShape = out.shape;
+      return out;
+    },
+    // d(x·Wᵀ + b) = dx·Wᵀ + x·dWᵀ + db
+    jvp(ctx, tx, tw, tb) {
+      const [x, weight] = ctx.saved;
+      return broadcastSum(ctx.outShape, tx && op(tx, weight), tw && op(x, tw), tb ?? null);
+    },
+    backward(ctx, grad) {
+      const [x, weight] = ctx.saved;
+      const rows = ctx.rows;
+      const outF = weight.shape[0];
+      const inF = weight.shape[1];
+      if (isGradEnabled() || hasTangent(grad, x, weight)) {
+        // createGraph: the same products as recorded ops, so the gradients have derivatives.
+        const g2 = reshape(grad, [rows, outF]);
+        return [
+          ctx.needsInputGrad[0] ? products.matmul(grad, weight) : null,
+          ctx.needsInputGrad[1] ? products.matmul(g2.mT, reshape(x, [rows, inF])) : null,
+          ctx.hasBias && ctx.needsInputGrad[2] ? sum(g2, 0) : null,
+        ];
+      }
+      const g = products.gradOperand(grad);
+      let dx: Tensor | null = null;
+      let dw: Tensor | null = null;
+      let db: Tensor | null = null;
+      if (ctx.needsInputGrad[0]) {
+        dx = uninitFloat(x.shape);
+        const w = { t: contiguousRaw(weight), trans: false };
+        products.gemm(dx, { t: g, trans: false }, w, rows, inF, outF, null);
+      }
+      if (ctx.needsInputGrad[1]) {
+        dw = uninitFloat([outF, inF]);
+        products.gemm(dw, { t: g, trans: true }, { t: contiguousRaw(x), trans: false }, outF, inF, rows, null);
+      }
+      if (ctx.hasBias && ctx.needsInputGrad[2]) {
+        db = emptyFloat([outF]);
+        native.reduce(ReduceOp.sum, [rows, outF], storageF32(g), g.offset, [outF, 1], [0], storageF32(db));
+        products.roundSum(storageF32(db));
+      }
+      return [dx, dw, db];
+    },
+  });
+  return op;
+}
+
+/** The fused fp32 linear: the fp32 GEMM (needs no zero-fill: bias rows, or beta = 0, write every element). */
+const linearOp = defineLinear({
+  gemm(out, a, b, m, n, k, bias) {
     const o = storageF32(out);
     if (bias) {
-      const b = contiguousRaw(bias);
-      const bd = storageF32(b).subarray(b.offset, b.offset + outF);
-      for (let r = 0; r < rows; r++) o.set(bd, r * outF);
+      const bc = contiguousRaw(bias);
+      const values = storageF32(bc).subarray(bc.offset, bc.offset + n);
+      for (let r = 0; r < m; r++) o.set(values, r * n);
     }
     native.gemm({
-      transA: false,
-      transB: true,
-      m: rows,
-      n: outF,
-      k: inF,
+      transA: a.trans,
+      transB: b.trans,
+      m,
+      n,
+      k,
       alpha: 1,
-      a: storageF32(xc),
-      aOffset: xc.offset,
-      lda: inF,
-      b: storageF32(wc),
-      bOffset: wc.offset,
-      ldb: inF,
+      a: storageF32(a.t),
+      aOffset: a.t.offset,
+      lda: a.trans ? m : k,
+      b: storageF32(b.t),
+      bOffset: b.t.offset,
+      ldb: b.trans ? k : n,
       beta: bias ? 1 : 0,
       c: o,
       cOffset: 0,
-      ldc: outF,
+      ldc: n,
     });
-    // The inputs themselves (not their contiguous copies): a recorded backward needs their graph.
-    ctx.save(x, weight);
-    ctx.rows = rows;
-    ctx.hasBias = bias !== undefined;
-    ctx.outShape = out.shape;
-    return out;
   },
-  // d(x·Wᵀ + b) = dx·Wᵀ + x·dWᵀ + db
-  jvp(ctx, tx, tw, tb) {
-    const [x, weight] = ctx.saved;
-    return broadcastSum(ctx.outShape, tx && linearOp(tx, weight), tw && linearOp(x, tw), tb ?? null);
-  },
-  backward(ctx, grad) {
-    const [x, weight] = ctx.saved;
-    const rows = ctx.rows;
-    const outF = weight.shape[0];
-    const inF = weight.shape[1];
-    if (isGradEnabled() || hasTangent(grad, x, weight)) {
-      // createGraph: the same products as recorded ops, so the gradients have derivatives.
-      const g2 = reshape(grad, [rows, outF]);
-      return [
-        ctx.needsInputGrad[0] ? matmul(grad, weight) : null,
-        ctx.needsInputGrad[1] ? matmul(g2.mT, reshape(x, [rows, inF])) : null,
-        ctx.hasBias && ctx.needsInputGrad[2] ? sum(g2, 0) : null,
-      ];
-    }
-    const xc = contiguousRaw(x);
-    const wc = contiguousRaw(weight);
-    const g = contiguousRaw(grad);
-    let dx: Tensor | null = null;
-    let dw: Tensor | null = null;
-    let db: Tensor | null = null;
-    if (ctx.needsInputGrad[0]) {
-      dx = uninitFloat(xc.shape); // beta = 0 (and k = 0) overwrite every element
-      native.gemm({
-        transA: false,
-        transB: false,
-        m: rows,
-        n: inF,
-        k: outF,
-        alpha: 1,
-        a: storageF32(g),
-        aOffset: g.offset,
-        lda: outF,
-        b: storageF32(wc),
-        bOffset: wc.offset,
-        ldb: inF,
-        beta: 0,
-        c: storageF32(dx),
-        cOffset: 0,
-        ldc: inF,
-      });
-    }
-    if (ctx.needsInputGrad[1]) {
-      dw = uninitFloat([outF, inF]);
-      native.gemm({
-        transA: true,
-        transB: false,
-        m: outF,
-        n: inF,
-        k: rows,
-        alpha: 1,
-        a: storageF32(g),
-        aOffset: g.offset,
-        lda: outF,
-        b: storageF32(xc),
-        bOffset: xc.offset,
-        ldb: inF,
-        beta: 0,
-        c: storageF32(dw),
-        cOffset: 0,
-        ldc: inF,
-      });
-    }
-    if (ctx.hasBias && ctx.needsInputGrad[2]) {
-      db = emptyFloat([outF]);
-      native.reduce(ReduceOp.sum, [rows, outF], storageF32(g), g.offset, [outF, 1], [0], storageF32(db));
-    }
-    return [dx, dw, db];
-  },
+  matmul,
+  gradOperand: contiguousRaw,
+  roundSum: () => {},
+});
+
+/**
+ * linear under autocast: x, W and b rounded to bf16, bf16 products summed in fp32, the output
+ * rounded to bf16; its backward rounds the output gradient once (PyTorch's reaches the bf16
+ * product as bf16) and the bias gradient as torch's sum of a bf16 gradient.
+ */
+const autocastLinearOp = defineLinear({
+  gemm: (out, a, b, m, n, k, bias) => gemmBf16Into(out, a, b, m, n, k, bias && roundedCopy(bias)),
+  matmul: (a, b) => autocastMatmulOp('matmul', a, b),
+  gradOperand: (grad) => new Tensor(new Storage(roundedCopy(grad)), [grad.numel()]),
+  roundSum: (values) => roundToBf16InPlace(values),
 });
 
 /** y = x · weightᵀ + bias over the last dim of x (torch.nn.functional.linear). */
