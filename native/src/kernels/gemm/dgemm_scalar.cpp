@@ -9,30 +9,12 @@
 #endif
 
 #include "kernels/gemm/gemm.h"
+#include "kernels/gemm/scalar_vec.h"
 
 namespace myelin {
 namespace {
 
-struct V {
-  using scalar = double;
-  using reg = double;
-  using mask = bool;
-  static constexpr int width = 1;
-  static reg zero() { return 0.0; }
-  static reg load(const double* p) { return *p; }
-  static reg loadm(const double* p, mask m) { return m ? *p : 0.0; }
-  static void store(double* p, reg v) { *p = v; }
-  static void storem(double* p, mask m, reg v) {
-    if (m) *p = v;
-  }
-  static reg set1(double x) { return x; }
-  static reg mul(reg a, reg b) { return a * b; }
-  static reg fmadd(reg a, reg b, reg c) { return a * b + c; }
-  static mask mask_for(int n) { return n > 0; }
-  static void transpose(const double* src, int64_t, int rows, double* dst, int64_t, int) {
-    *dst = rows > 0 ? *src : 0.0;
-  }
-};
+using V = ScalarVec<double>;
 
 constexpr int MR = 4;
 constexpr int NV = 4;

@@ -10,30 +10,12 @@
 #endif
 
 #include "kernels/gemm/gemm.h"
+#include "kernels/gemm/scalar_vec.h"
 
 namespace myelin {
 namespace {
 
-struct V {
-  using scalar = float;
-  using reg = float;
-  using mask = bool;
-  static constexpr int width = 1;
-  static reg zero() { return 0.0f; }
-  static reg load(const float* p) { return *p; }
-  static reg loadm(const float* p, mask m) { return m ? *p : 0.0f; }
-  static void store(float* p, reg v) { *p = v; }
-  static void storem(float* p, mask m, reg v) {
-    if (m) *p = v;
-  }
-  static reg set1(float x) { return x; }
-  static reg mul(reg a, reg b) { return a * b; }
-  static reg fmadd(reg a, reg b, reg c) { return a * b + c; }
-  static mask mask_for(int n) { return n > 0; }
-  static void transpose(const float* src, int64_t, int rows, float* dst, int64_t, int) {
-    *dst = rows > 0 ? *src : 0.0f;
-  }
-};
+using V = ScalarVec<float>;
 
 constexpr int MR = 4;
 constexpr int NV = 4;
