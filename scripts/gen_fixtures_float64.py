@@ -1,5 +1,5 @@
 """float64 math as torch 1.13 computes it on the CPU. Unary: exp, log, log1p, expm1, sqrt, rsqrt,
-sin, cos, tanh, sigmoid, erf, abs, neg, relu, sign on doubles (every bit of the inputs random, the
+sin, cos, tanh, sigmoid, erf, abs, neg, relu, sign, erfc, erfinv on doubles (every bit of the inputs random, the
 domain edges, the specials), each with its gradient for a random output gradient. Reductions:
 sum, mean, prod, amax, amin over rows, columns and everything, with their gradients. Numbers are
 written exactly (Python's shortest round-trip repr); NaN and the infinities as the strings
@@ -9,6 +9,7 @@ import json
 import math
 import os
 
+import mpmath
 import torch
 
 torch.manual_seed(0)
@@ -30,8 +31,12 @@ OPS = {
     "neg": (lambda z: z, [0.0, -0.0]),
     "relu": (lambda z: z, [0.0, -0.0]),
     "sign": (lambda z: z, [0.0, -0.0]),
+    "erfc": (lambda z: 3 * z, [0.0, -0.0, 1e-17, 1.0, 2.5, 6.0, 26.5, 27.3, -6.0]),
+    "erfinv": (lambda z: torch.tanh(z), [0.0, -0.0, 1e-17, 0.9999999, -0.9999999999, 1.0, -1.0, 2.0]),
 }
 SPECIALS = [math.inf, -math.inf, math.nan]
+mpmath.mp.dps = 40
+EXACT = {"erfc": mpmath.erfc, "erfinv": lambda v: mpmath.erfinv(v) if abs(v) <= 1 else mpmath.mpf("nan")}
 
 
 def num(v):
@@ -63,6 +68,12 @@ for name, (domain, edges) in OPS.items():
         "gradOutput": enc(g),
         "grad": enc(xg.grad),
     }
+    if name in EXACT:
+        # torch's erfinv runs Newton on erf(x) - y, which cancels near |y| = 1 (its values there
+        # are off by up to 1e-7 relative): the exact values (mpmath, 40 digits) are the reference.
+        # (Zeros and the specials: torch's values, exact there.)
+        cases[name]["exact"] = [num(float(EXACT[name](mpmath.mpf(v)))) if math.isfinite(v) and v != 0 else num(o)
+                                for v, o in zip(xall.tolist(), out.tolist())]
 
 path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "float64_unary.json")
 with open(path, "w") as f:

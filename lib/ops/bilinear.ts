@@ -5,7 +5,7 @@ import { formatShape, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { add, mul } from './binary.js';
 import { linear } from './linear.js';
-import { requireFloat } from '../raw/elementwise.js';
+import { requireFloatAs } from '../raw/elementwise.js';
 import { sum } from './reduce.js';
 import { reshape, unsqueeze } from './view.js';
 import { withoutAutocast } from '../lowp/autocast_state.js';
@@ -13,7 +13,8 @@ import { withoutAutocast } from '../lowp/autocast_state.js';
 /**
  * The bilinear map y = x1^T A x2 + b (`torch.nn.functional.bilinear`): x1 [..., in1], x2 [..., in2],
  * weight [out, in1, in2], bias [out]; y [..., out].
- * @throws TypeError if an argument is not a float32 Tensor; RangeError if the shapes do not match.
+ * Computes in float32, or in float64 when every operand is float64.
+ * @throws TypeError if an argument is not a Tensor, or not float32 (or all float64); RangeError if the shapes do not match.
  */
 export function bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   const op = 'bilinear';
@@ -24,7 +25,7 @@ export function bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias?: Tensor |
   ] as const) {
     if (!(t instanceof Tensor))
       throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
-    requireFloat(op, t);
+    requireFloatAs(op, x1, t, 'input1');
   }
   if (weight.ndim !== 3)
     throw new RangeError(`${op}: weight must be 3-D [out, in1, in2], got shape ${formatShape(weight.shape)}`);
@@ -44,7 +45,7 @@ export function bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias?: Tensor |
     );
   if (bias !== undefined && bias !== null) {
     if (!(bias instanceof Tensor)) throw new TypeError(`${op}: bias must be a Tensor`);
-    requireFloat(op, bias);
+    requireFloatAs(op, x1, bias, 'input1');
     if (bias.ndim !== 1 || bias.shape[0] !== out)
       throw new RangeError(`${op}: bias of shape ${formatShape(bias.shape)} does not match out_features ${out}`);
   }

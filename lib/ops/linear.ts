@@ -7,7 +7,7 @@ import { hasTangent } from '../autograd/dual_state.js';
 import { native, ReduceOp } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { contiguousRaw, emptyFloat, requireFloat, storageF32, uninitFloat } from '../raw/elementwise.js';
+import { contiguousRaw, emptyFloat, requireFloatAs, storageF32, uninitFloat } from '../raw/elementwise.js';
 import { matmul } from './matmul.js';
 import { add, broadcastSum } from './binary.js';
 import { sum } from './reduce.js';
@@ -159,8 +159,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     if ((name !== 'bias' || (t !== undefined && t !== null)) && !(t instanceof Tensor))
       throw new TypeError(`linear: ${name} must be a Tensor, got ${describe(t)}`);
   }
-  requireLinearDtype(x, x);
-  requireLinearDtype(x, weight);
+  requireFloatAs('linear', x, x);
+  requireFloatAs('linear', x, weight);
   if (weight.ndim !== 2)
     throw new RangeError(
       `linear: weight must be 2-D [out_features, in_features], got shape ${formatShape(weight.shape)}`,
@@ -172,7 +172,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     );
   }
   if (bias) {
-    requireLinearDtype(x, bias);
+    requireFloatAs('linear', x, bias);
     if (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]) {
       throw new RangeError(
         `linear: bias of shape ${formatShape(bias.shape)} does not match out_features ${weight.shape[0]}`,
@@ -187,11 +187,4 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   if (bias) return autocastsTo(x, weight, bias) ? autocastLinearOp(x, weight, bias) : linearOp(x, weight, bias);
   return autocastsTo(x, weight) ? autocastLinearOp(x, weight) : linearOp(x, weight);
-}
-
-/** Every operand float32 (the fused op), or every one float64 as the input is. */
-function requireLinearDtype(x: Tensor, t: Tensor): void {
-  if (x.dtype !== 'float64') requireFloat('linear', t);
-  else if (t.dtype !== 'float64')
-    throw new TypeError(`linear: expected a float64 tensor (as the input), got ${t.dtype}`);
 }

@@ -11,6 +11,17 @@ import { defineUnary, exp, mapRaw, neg, UNARY_DTYPES, unaryRaw } from './unary.j
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 const SQRT_PI_OVER_2 = Math.sqrt(Math.PI) / 2;
 
+/**
+ * erfc x of x >= 1 in float64 by the continued fraction e^(-x^2) / sqrt(pi) / (x + (1/2) / (x + 1 /
+ * (x + (3/2) / (x + ...)))), evaluated from the tail: 250 terms converge to a few ulp from x = 1,
+ * 60 from x = 2.
+ */
+function erfcContinuedFraction(x: number): number {
+  let tail = x;
+  for (let k = x < 2 ? 250 : 60; k >= 1; k--) tail = x + k / 2 / tail;
+  return Math.exp(-x * x) / Math.sqrt(Math.PI) / tail;
+}
+
 /** erf(x) and erfc(x) of a non-negative x in float64 (relative error near 1e-15). */
 function erfPair(x: number): [number, number] {
   if (x < 2.5) {
@@ -23,12 +34,11 @@ function erfPair(x: number): [number, number] {
       total += term;
     }
     const erf = TWO_OVER_SQRT_PI * Math.exp(-x2) * total;
-    return [erf, 1 - erf];
+    // 1 - erf cancels once erfc is small (erfc 2.4 = 7e-4 would lose 3 digits): from x = 1 on,
+    // erfc comes from the continued fraction instead.
+    return [erf, x < 1 ? 1 - erf : erfcContinuedFraction(x)];
   }
-  // erfc x = e^(-x^2) / sqrt(pi) / (x + (1/2) / (x + 1 / (x + (3/2) / (x + ...)))), from the tail.
-  let tail = x;
-  for (let k = 60; k >= 1; k--) tail = x + k / 2 / tail;
-  const erfc = Math.exp(-x * x) / Math.sqrt(Math.PI) / tail;
+  const erfc = erfcContinuedFraction(x);
   return [1 - erfc, erfc];
 }
 
@@ -63,7 +73,12 @@ export function erfinv64(y: number): number {
     const dem = (1.6370678 * z + 3.5438892) * z + 1;
     x = (Math.sign(y) * num) / dem;
   }
-  for (let step = 0; step < 2; step++) x -= (erf64(x) - y) / (TWO_OVER_SQRT_PI * Math.exp(-x * x));
+  // Newton's residual erf x - y, past |y| = 0.5 as sign(y) ((1 - |y|) - erfc |x|): 1 - |y| is exact
+  // there, and erfc keeps the digits that erf x - y would cancel where erfinv's slope is large.
+  for (let step = 0; step < 2; step++) {
+    const residual = a < 0.5 ? erf64(x) - y : Math.sign(y) * (1 - a - erfc64(Math.abs(x)));
+    x -= residual / (TWO_OVER_SQRT_PI * Math.exp(-x * x));
+  }
   return x;
 }
 
@@ -80,6 +95,7 @@ export const erf = defineUnary({
 /** 1 - erf(x), accurate where erf(x) is near 1. */
 export const erfc = defineUnary({
   name: 'erfc',
+  dtypes: UNARY_DTYPES,
   save: 'input',
   forward: (x) => mapRaw(x, erfc64),
   backward: (g, x) => mul(g, mul(exp(neg(mul(x, x))), -TWO_OVER_SQRT_PI)),
@@ -88,6 +104,7 @@ export const erfc = defineUnary({
 /** The inverse of erf on (-1, 1): +-Infinity at +-1, NaN outside. */
 export const erfinv = defineUnary({
   name: 'erfinv',
+  dtypes: UNARY_DTYPES,
   save: 'output',
   forward: (x) => mapRaw(x, erfinv64),
   // d/dy erfinv y = sqrt(pi)/2 e^(erfinv(y)^2)

@@ -61,6 +61,16 @@ export function requireFloat(op: string, t: Tensor): void {
   if (t.dtype !== 'float32') throw new TypeError(`${op}: expected a float32 tensor, got ${t.dtype}`);
 }
 
+/**
+ * An operand of an op that computes in its first input's dtype: every operand float32, or every
+ * one float64 as the first is (torch refuses the mix rather than promote).
+ */
+export function requireFloatAs(op: string, first: Tensor, t: Tensor, firstName = 'the input'): void {
+  if (first.dtype !== 'float64') requireFloat(op, t);
+  else if (t.dtype !== 'float64')
+    throw new TypeError(`${op}: expected a float64 tensor (as ${firstName}), got ${t.dtype}`);
+}
+
 // Below this many elements a TypeScript loop beats the native call's fixed cost (argument
 // conversion is ~1-2 us). Only ops whose float32 result is exact from a double computation
 // take it (+, -, *, / round once from the exact double result; max/min/reluGrad are exact), so the

@@ -13,7 +13,7 @@ export const bilinearOps = [
         args: {},
       },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     supportsGradGrad: true,
   }),
 ];

@@ -23,7 +23,7 @@ export const specialOps = [
     name: 'erfc',
     op: ([x]) => erfc(x),
     samples,
-    dtypes: { float32: 'float32', int32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64', int32: 'float32' },
     supportsGradGrad: true,
   }),
   declareOp({
@@ -37,7 +37,7 @@ export const specialOps = [
         args: {},
       },
     ],
-    dtypes: { float32: 'float32' },
+    dtypes: { float32: 'float32', float64: 'float64' },
     supportsGradGrad: true,
   }),
 ];
