@@ -33,7 +33,8 @@ export function findPython() {
  * a Zen 3 core), which would flatter every ratio. Says so on stderr.
  */
 function warnOnReferenceBlas(py) {
-  const probe = 'import torch;torch.ones(8,8)@torch.ones(8,8);print("/blas/libblas.so" in open("/proc/self/maps").read())';
+  const probe =
+    'import torch;torch.ones(8,8)@torch.ones(8,8);print("/blas/libblas.so" in open("/proc/self/maps").read())';
   const r = spawnSync(py, ['-c', probe], { encoding: 'utf8', env: peerEnv(1) });
   if (r.status === 0 && r.stdout.trim() === 'True')
     console.error(
