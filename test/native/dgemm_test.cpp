@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kernels/gemm/gemm.h"
+#include "each_isa.h"
 #include "native_test.h"
 #include "runtime/kernel_table.h"
 #include "runtime/threadpool.h"
@@ -116,21 +117,8 @@ void test_table(const KernelTable& t) {
 }  // namespace
 
 int main() {
-  int tested = 0;
-  for (int i = 0; i < kNumIsas; ++i) {
-    const Isa isa = static_cast<Isa>(i);
-    if (!isa_supported(isa)) continue;
-    const KernelTable& t = kernels_for(isa);
-    for (int threads : {1, 2}) {
-      set_num_threads(threads);
-      const int before = g_failures;
-      test_table(t);
-      std::printf("%s (%s) at %d thread(s): %s\n", isa_name(isa), t.dgemm.name, threads,
-                  g_failures == before ? "ok" : "FAILED");
-    }
-    ++tested;
-  }
-  std::printf("float64 GEMM of %d ISA(s) checked against the long double reference: %s\n", tested,
-              g_failures ? "FAILED" : "ok");
-  return g_failures ? 1 : 0;
+  const int tested = for_each_isa(false, [](Isa isa, const KernelTable& t) {
+    at_1_and_2_threads(std::string(isa_name(isa)) + " (" + t.dgemm.name + ")", [&] { test_table(t); });
+  });
+  return finish(tested, "ISA(s)' float64 GEMM checked against the long double reference");
 }

@@ -13,6 +13,7 @@
 
 #include "kernels/elementwise/elementwise.h"
 #include "kernels/reduce/reduce.h"
+#include "each_isa.h"
 #include "native_test.h"
 #include "runtime/kernel_table.h"
 #include "runtime/threadpool.h"
@@ -292,20 +293,10 @@ int main() {
   const KernelTable& scalar = kernels_for(Isa::Scalar);
   test_accuracy(scalar, x);
   test_sum_accuracy(scalar);
-  int tested = 0;
-  for (int i = 0; i < kNumIsas; ++i) {
-    const Isa isa = static_cast<Isa>(i);
-    if (isa == Isa::Scalar || !isa_supported(isa)) continue;
-    test_isa(kernels_for(isa), scalar, isa_name(isa), x);
-    for (int threads : {1, 2}) {
-      set_num_threads(threads);
-      const int before = g_failures;
-      test_reduce(kernels_for(isa), scalar, isa_name(isa));
-      std::printf("%s float64 sum, mean, max, min, prod vs scalar at %d thread(s): %s\n", isa_name(isa), threads,
-                  g_failures == before ? "ok" : "FAILED");
-    }
-    ++tested;
-  }
-  std::printf("%d vector ISA(s) checked: %s\n", tested, g_failures ? "FAILED" : "ok");
-  return g_failures ? 1 : 0;
+  const int tested = for_each_isa(true, [&](Isa isa, const KernelTable& t) {
+    test_isa(t, scalar, isa_name(isa), x);
+    at_1_and_2_threads(std::string(isa_name(isa)) + " float64 sum, mean, max, min, prod vs scalar",
+                       [&] { test_reduce(t, scalar, isa_name(isa)); });
+  });
+  return finish(tested, "vector ISA(s) checked");
 }

@@ -16,6 +16,7 @@
 
 #include "runtime/kernel_table.h"
 #include "runtime/threadpool.h"
+#include "each_isa.h"
 #include "native_test.h"
 
 using namespace myelin;
@@ -176,20 +177,11 @@ void test_table(const KernelTable& kt) {
 }  // namespace
 
 int main() {
-  int tested = 0;
-  for (int i = 0; i < kNumIsas; ++i) {
-    const Isa isa = static_cast<Isa>(i);
-    if (!isa_supported(isa)) continue;
-    for (int threads : {1, 2}) {
-      set_num_threads(threads);
-      const int before = g_failures;
-      test_table<float>(kernels_for(isa));
-      test_table<double>(kernels_for(isa));
-      std::printf("%s (%s, %s) at %d thread(s): %s\n", isa_name(isa), kernels_for(isa).gemm.name,
-                  kernels_for(isa).dgemm.name, threads, g_failures == before ? "ok" : "FAILED");
-    }
-    ++tested;
-  }
-  std::printf("%d GEMM table(s) checked against guard pages: %s\n", tested, g_failures ? "FAILED" : "ok");
-  return g_failures ? 1 : 0;
+  const int tested = for_each_isa(false, [](Isa isa, const KernelTable& t) {
+    at_1_and_2_threads(std::string(isa_name(isa)) + " (" + t.gemm.name + ", " + t.dgemm.name + ")", [&] {
+      test_table<float>(t);
+      test_table<double>(t);
+    });
+  });
+  return finish(tested, "GEMM table(s) checked against guard pages");
 }

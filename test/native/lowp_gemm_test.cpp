@@ -17,6 +17,7 @@
 #include "kernels/gemm/gemm_lowp.h"
 #include "runtime/kernel_table.h"
 #include "runtime/threadpool.h"
+#include "each_isa.h"
 #include "native_test.h"
 
 using namespace myelin;
@@ -244,22 +245,12 @@ void test_s8(const KernelTable& kt) {
 }  // namespace
 
 int main() {
-  int tested = 0;
-  for (int i = 0; i < kNumIsas; ++i) {
-    const Isa isa = static_cast<Isa>(i);
-    if (!isa_supported(isa)) continue;
-    const KernelTable& kt = kernels_for(isa);
-    for (int threads : {1, 2}) {
-      set_num_threads(threads);
-      const int before = g_failures;
+  const int tested = for_each_isa(false, [](Isa isa, const KernelTable& kt) {
+    const std::string what = std::string(isa_name(isa)) + " (" + kt.gemm_bf16.name + "; " + kt.gemm_s8.name + ")";
+    at_1_and_2_threads(what, [&] {
       test_bf16(kt);
       test_s8(kt);
-      std::printf("%s (%s; %s) at %d thread(s): %s\n", isa_name(isa), kt.gemm_bf16.name, kt.gemm_s8.name, threads,
-                  g_failures == before ? "ok" : "FAILED");
-    }
-    ++tested;
-  }
-  std::printf("reduced-precision GEMMs of %d ISA(s) checked against the reference: %s\n", tested,
-              g_failures ? "FAILED" : "ok");
-  return g_failures ? 1 : 0;
+    });
+  });
+  return finish(tested, "ISA(s)' reduced-precision GEMMs checked against the reference");
 }
