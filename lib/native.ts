@@ -462,18 +462,19 @@ export interface NativeBinding {
   /**
    * Softmax family over `rows` contiguous rows of n from x[xOffset]: op 0 softmax, 1 logSoftmax
    * (dy null); 2 softmax backward, 3 logSoftmax backward (x = the saved output, dy = its grad).
+   * Float32Arrays, or Float64Arrays throughout (the double kernels, exp from libm).
    */
-  softmax(
+  softmax<A extends Float32Array | Float64Array>(
     op: SoftmaxOpCode,
     rows: number,
     n: number,
-    x: Float32Array,
+    x: A,
     xOffset: number,
-    dy: Float32Array | null,
-    out: Float32Array,
+    dy: A | null,
+    out: A,
   ): void;
-  /** out[r] = log(sum(exp(row r))) over `rows` contiguous rows of n. */
-  logsumexp(rows: number, n: number, x: Float32Array, xOffset: number, out: Float32Array): void;
+  /** out[r] = log(sum(exp(row r))) over `rows` contiguous rows of n (Float32Arrays or Float64Arrays). */
+  logsumexp<A extends Float32Array | Float64Array>(rows: number, n: number, x: A, xOffset: number, out: A): void;
   /**
    * Cross-entropy of logits [rows, classes] against class indices (Int32Array) or class
    * probabilities (Float32Array [rows, classes]); weight: per-class or null. Writes per-row
@@ -665,49 +666,49 @@ export interface NativeBinding {
     dweight: Float32Array | null,
     dbias: Float32Array | null,
   ): void;
-  /** Layer norm over rows of d: dims = [rows, d]; weight/bias [d] or null; mean/invstd [rows] out. */
-  layerNorm(
+  /** Layer norm over rows of d: dims = [rows, d]; weight/bias [d] or null; mean/invstd [rows] out. Float32Arrays, or Float64Arrays throughout (double kernels). */
+  layerNorm<A extends Float32Array | Float64Array>(
     dims: Dims,
-    x: Float32Array,
-    weight: Float32Array | null,
-    bias: Float32Array | null,
+    x: A,
+    weight: A | null,
+    bias: A | null,
     eps: number,
-    mean: Float32Array,
-    invstd: Float32Array,
-    y: Float32Array,
+    mean: A,
+    invstd: A,
+    y: A,
   ): void;
-  layerNormBackward(
+  layerNormBackward<A extends Float32Array | Float64Array>(
     dims: Dims,
-    x: Float32Array,
-    dy: Float32Array,
-    weight: Float32Array | null,
-    mean: Float32Array,
-    invstd: Float32Array,
-    dx: Float32Array | null,
-    dweight: Float32Array | null,
-    dbias: Float32Array | null,
+    x: A,
+    dy: A,
+    weight: A | null,
+    mean: A,
+    invstd: A,
+    dx: A | null,
+    dweight: A | null,
+    dbias: A | null,
   ): void;
-  /** Group norm of x [n, c, s]: dims = [n, c, s, groups] (groups divides c); per-channel weight/bias [c]; mean/invstd [n, groups] out. */
-  groupNorm(
+  /** Group norm of x [n, c, s]: dims = [n, c, s, groups] (groups divides c); per-channel weight/bias [c]; mean/invstd [n, groups] out. Float32Arrays, or Float64Arrays throughout. */
+  groupNorm<A extends Float32Array | Float64Array>(
     dims: Dims,
-    x: Float32Array,
-    weight: Float32Array | null,
-    bias: Float32Array | null,
+    x: A,
+    weight: A | null,
+    bias: A | null,
     eps: number,
-    mean: Float32Array,
-    invstd: Float32Array,
-    y: Float32Array,
+    mean: A,
+    invstd: A,
+    y: A,
   ): void;
-  groupNormBackward(
+  groupNormBackward<A extends Float32Array | Float64Array>(
     dims: Dims,
-    x: Float32Array,
-    dy: Float32Array,
-    weight: Float32Array | null,
-    mean: Float32Array,
-    invstd: Float32Array,
-    dx: Float32Array | null,
-    dweight: Float32Array | null,
-    dbias: Float32Array | null,
+    x: A,
+    dy: A,
+    weight: A | null,
+    mean: A,
+    invstd: A,
+    dx: A | null,
+    dweight: A | null,
+    dbias: A | null,
   ): void;
 }
 

@@ -246,115 +246,14 @@ function arrayFor(x: Tensor, n: number): FloatArray {
   return x.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
 }
 
-/**
- * The rows of a float64 layerNorm or groupNorm, as loops in double (the native norm kernels are
- * float32): `rows` rows of D elements, each made of K segments of L elements sharing one weight
- * and bias, segment k of row r at weight index wbase(r) + k (layerNorm: L = 1, wbase 0;
- * groupNorm: a segment per channel of the group). Fused native float64 kernels would be
- * faster still; these loops take about half the time of the composite of float64 ops
- * (bench/results/float64.md), and the op keeps float32's structure: the same recorded
- * backward under createGraph and the same JVP.
- */
-interface RowLayout {
-  rows: number;
-  D: number;
-  K: number;
-  L: number;
-  wbase: (r: number) => number;
-}
-
-function layerRows([rows, D]: number[]): RowLayout {
-  return { rows, D, K: D, L: 1, wbase: () => 0 };
-}
-
-function groupRows([N, C, S, G]: number[]): RowLayout {
-  const K = C / G;
-  return { rows: N * G, D: K * S, K, L: S, wbase: (r) => (r % G) * K };
-}
-
-function rowNormForward64(
-  l: RowLayout,
-  x: Float64Array,
-  w: Float64Array | null,
-  b: Float64Array | null,
-  eps: number,
-  mean: Float64Array,
-  invstd: Float64Array,
-  out: Float64Array,
-): void {
-  const { D, K, L } = l;
-  for (let r = 0; r < l.rows; r++) {
-    const base = r * D;
-    let sum = 0;
-    for (let i = base; i < base + D; i++) sum += x[i];
-    const m = sum / D;
-    let sq = 0;
-    for (let i = base; i < base + D; i++) sq += (x[i] - m) * (x[i] - m);
-    const rstd = 1 / Math.sqrt(sq / D + eps);
-    mean[r] = m;
-    invstd[r] = rstd;
-    const wb = l.wbase(r);
-    for (let k = 0; k < K; k++) {
-      const wk = w ? w[wb + k] : 1;
-      const bk = b ? b[wb + k] : 0;
-      for (let i = base + k * L; i < base + (k + 1) * L; i++) out[i] = (x[i] - m) * rstd * wk + bk;
-    }
-  }
-}
-
-function rowNormBackward64(
-  l: RowLayout,
-  x: Float64Array,
-  grad: Float64Array,
-  w: Float64Array | null,
-  mean: Float64Array,
-  invstd: Float64Array,
-  dx: Float64Array | null,
-  dw: Float64Array | null,
-  db: Float64Array | null,
-): void {
-  const { D, K, L } = l;
-  for (let r = 0; r < l.rows; r++) {
-    const base = r * D;
-    const m = mean[r];
-    const rstd = invstd[r];
-    const wb = l.wbase(r);
-    // dx = rstd (gy - mean(gy) - xhat mean(gy xhat)), gy = grad * w.
-    let s1 = 0;
-    let s2 = 0;
-    for (let k = 0; k < K; k++) {
-      const wk = w ? w[wb + k] : 1;
-      let gk = 0;
-      let gxk = 0;
-      for (let i = base + k * L; i < base + (k + 1) * L; i++) {
-        const xhat = (x[i] - m) * rstd;
-        gk += grad[i];
-        gxk += grad[i] * xhat;
-      }
-      s1 += gk * wk;
-      s2 += gxk * wk;
-      if (dw) dw[wb + k] += gxk;
-      if (db) db[wb + k] += gk;
-    }
-    if (!dx) continue;
-    const a = s1 / D;
-    const c = s2 / D;
-    for (let k = 0; k < K; k++) {
-      const wk = w ? w[wb + k] : 1;
-      for (let i = base + k * L; i < base + (k + 1) * L; i++) dx[i] = rstd * (grad[i] * wk - a - (x[i] - m) * rstd * c);
-    }
-  }
-}
-
-/** A row kernel pair: the native float32 one, or the float64 loops over `layout`. */
+/** A row kernel pair (float32 or float64 arrays, by x's dtype). */
 interface RowKernels {
   forward: typeof native.layerNorm;
   backward: typeof native.layerNormBackward;
-  layout: (dims: number[]) => RowLayout;
 }
 
-const LAYER_ROWS: RowKernels = { forward: native.layerNorm, backward: native.layerNormBackward, layout: layerRows };
-const GROUP_ROWS: RowKernels = { forward: native.groupNorm, backward: native.groupNormBackward, layout: groupRows };
+const LAYER_ROWS: RowKernels = { forward: native.layerNorm, backward: native.layerNormBackward };
+const GROUP_ROWS: RowKernels = { forward: native.groupNorm, backward: native.groupNormBackward };
 
 /**
  * layerNorm's and groupNorm's forward: the kernel normalises x viewed as `dims` (unless `run` is
@@ -375,28 +274,16 @@ function rowStatsForward<P extends AffinePlan & { eps: number }>(
   const out = arrayFor(x, x.numel());
   const mean = arrayFor(x, rows);
   const invstd = arrayFor(x, rows);
-  if (run && x.dtype === 'float64') {
-    const [w, b] = [weight && floatValues(weight), bias && floatValues(bias)] as (Float64Array | null)[];
-    rowNormForward64(
-      kernel.layout(dims),
-      floatValues(x) as FloatArray as Float64Array,
-      w,
-      b,
-      plan.eps,
-      mean as Float64Array,
-      invstd as Float64Array,
-      out as Float64Array,
-    );
-  } else if (run)
-    kernel.forward(
+  if (run)
+    kernel.forward<FloatArray>(
       dims,
       floatValues(x),
       weight ? floatValues(weight) : null,
       bias ? floatValues(bias) : null,
       plan.eps,
-      mean as Float32Array,
-      invstd as Float32Array,
-      out as Float32Array,
+      mean,
+      invstd,
+      out,
     );
   ctx.save(x, ...(weight ? [weight] : []));
   ctx.mean = mean;
@@ -424,29 +311,17 @@ function rowStatsKernelGrads<P extends AffinePlan>(
     paramShape.reduce((a, b) => a * b, 1),
     x,
   );
-  if (run && x.dtype === 'float64')
-    rowNormBackward64(
-      kernel.layout(dims),
-      floatValues(x) as FloatArray as Float64Array,
-      floatValues(grad) as FloatArray as Float64Array,
-      plan.hasWeight ? (floatValues(weight) as FloatArray as Float64Array) : null,
-      ctx.mean as Float64Array,
-      ctx.invstd as Float64Array,
-      dx as Float64Array | null,
-      dw as Float64Array | null,
-      db as Float64Array | null,
-    );
-  else if (run)
-    kernel.backward(
+  if (run)
+    kernel.backward<FloatArray>(
       dims,
       floatValues(x),
       floatValues(grad),
       plan.hasWeight ? floatValues(weight) : null,
-      ctx.mean as Float32Array,
-      ctx.invstd as Float32Array,
-      dx as Float32Array | null,
-      dw as Float32Array | null,
-      db as Float32Array | null,
+      ctx.mean,
+      ctx.invstd,
+      dx,
+      dw,
+      db,
     );
   return [dx ? wrap(dx, x.shape) : null, ...affineGrads(plan, dw, db, paramShape)];
 }

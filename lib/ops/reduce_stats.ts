@@ -198,9 +198,8 @@ export function logsumexp(x: Tensor, dim: Dims, keepdim = false, options: Softma
   requireFloat('logsumexp', x);
   checkOptions('logsumexp', options, SOFTMAX_OUT_OPTIONS);
   if (dim === undefined) throw new TypeError('logsumexp: dim is required');
-  // One float32 dim: the fused native kernel (lib/ops/softmax.ts); several dims or float64: the
-  // max-shifted op here.
-  if (typeof dim === 'number' && x.numel() > 0 && x.dtype === 'float32') return logsumexpRows(x, dim, keepdim, options);
+  // One dim: the fused native kernel (lib/ops/softmax.ts); several dims: the max-shifted op here.
+  if (typeof dim === 'number' && x.numel() > 0) return logsumexpRows(x, dim, keepdim, options);
   const dims = normalizeDims('logsumexp', dim, x.ndim);
   if (options.out !== undefined) {
     const out = checkOut('logsumexp', options.out, reducedShape(x.shape, dims, keepdim), x);

@@ -1,7 +1,7 @@
 // Fused softmax, log-softmax, log-sum-exp and cross-entropy (native row kernels). The softmax
 // dim is moved last (a permuted view made contiguous) so every row is contiguous; results are
 // returned as a view permuted back, without another copy.
-import { allocate, type DType, FLOATING_DTYPES, isFloatingDType } from '../dtype.js';
+import { allocate, type DType, FLOATING_DTYPES, type FloatDType, isFloatingDType } from '../dtype.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { enableGrad, isGradEnabled } from '../autograd/grad_mode.js';
 import { checkOptions, checkTensor, describe, optionKeys } from '../errors.js';
@@ -10,14 +10,25 @@ import { grad as autogradGrad } from '../autograd/backward.js';
 import { native, SoftmaxOp, type SoftmaxOpCode } from '../native.js';
 import { formatShape, normalizeDim } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { contiguousRaw, elementsF32, emptyFloat, requireFloat, storageF32, uninitFloat } from '../raw/elementwise.js';
+import {
+  contiguousOf,
+  contiguousRaw,
+  emptyFloat,
+  type FloatArray,
+  floatElements,
+  requireFloat,
+  storageF32,
+  uninitOf,
+  zerosOf,
+} from '../raw/elementwise.js';
 import { recorded } from '../trace.js';
 import { reshape } from './view.js';
 
 /** Options of softmax, logSoftmax and logsumexp. */
 export interface SoftmaxOutOptions {
   /**
-   * Write the result into this float32 tensor (of the result's shape, contiguous) and return it,
+   * Write the result into this tensor (of the result's shape and the input's dtype, contiguous)
+   * and return it,
    * as PyTorch's `out=`: in a loop, reusing one output keeps it in cache and saves an allocation
    * per call. Not differentiable: throws if grad mode is on and an input requires grad.
    */
@@ -28,7 +39,8 @@ export const SOFTMAX_OUT_OPTIONS = optionKeys<SoftmaxOutOptions>({ out: true });
 
 export function checkOut(op: string, value: unknown, shape: readonly number[], x: Tensor): Tensor {
   const out = checkTensor(op, 'out', value);
-  if (out.dtype !== 'float32') throw new TypeError(`${op}: out must be float32, got ${out.dtype}`);
+  if (out.dtype !== x.dtype)
+    throw new TypeError(`${op}: out must be ${x.dtype}, got ${out.dtype} (the dtype of the input)`);
   if (out.ndim !== shape.length || out.shape.some((s, i) => s !== shape[i])) {
     throw new RangeError(`${op}: out has shape ${formatShape(out.shape)}, the result has shape ${formatShape(shape)}`);
   }
@@ -46,9 +58,15 @@ export function checkOut(op: string, value: unknown, shape: readonly number[], x
 
 /** Writes result into out (bumping its version, as any in-place write) and returns out. */
 export function copyInto(out: Tensor, result: Tensor): Tensor {
-  elementsF32(out).set(elementsF32(contiguousRaw(result)));
+  floatElements(out).set(floatElements(result));
   out.storage.version++;
   return out;
+}
+
+/** A float32 or float64 input (the row kernels' types), else a TypeError naming the op. */
+function requireFloating(op: string, t: Tensor): void {
+  if (t.dtype !== 'float32' && t.dtype !== 'float64')
+    throw new TypeError(`${op}: expected a float32 or float64 tensor, got ${t.dtype}`);
 }
 
 /** The permutation that moves `dim` last, and its inverse. */
@@ -72,17 +90,25 @@ function permuteRaw(t: Tensor, perm: readonly number[]): Tensor {
 
 /** x with `dim` moved last, contiguous; and how to map a result back to x's dim order. */
 function rowsOf(x: Tensor, dim: number): { rows: Tensor; back: (t: Tensor) => Tensor } {
-  if (dim === x.ndim - 1 || x.ndim === 0) return { rows: contiguousRaw(x), back: (t) => t };
+  if (dim === x.ndim - 1 || x.ndim === 0) return { rows: contiguousOf(x), back: (t) => t };
   const { perm, inverse } = lastDimPerm(x.ndim, dim);
-  return { rows: contiguousRaw(permuteRaw(x, perm)), back: (t) => permuteRaw(t, inverse) };
+  return { rows: contiguousOf(permuteRaw(x, perm)), back: (t) => permuteRaw(t, inverse) };
 }
 
 /** The op over contiguous rows y (dy: the gradient, same layout, for a backward op). */
 function runRows(op: SoftmaxOpCode, y: Tensor, dy: Tensor | null, into?: Tensor): Tensor {
   const n = y.ndim === 0 ? 1 : y.shape[y.ndim - 1];
   const rows = n === 0 ? 0 : y.numel() / n;
-  const out = into ?? uninitFloat(y.shape); // every row is written
-  native.softmax(op, rows, n, storageF32(y), y.offset, dy ? elementsF32(dy) : null, elementsF32(out));
+  const out = into ?? uninitOf(y.dtype as FloatDType, y.shape); // every row is written
+  native.softmax(
+    op,
+    rows,
+    n,
+    y.storage.data as FloatArray,
+    y.offset,
+    dy ? floatElements(dy) : null,
+    floatElements(out),
+  );
   return out;
 }
 
@@ -98,28 +124,11 @@ function rowsInto(op: SoftmaxOpCode, x: Tensor, dim: number, out: Tensor): Tenso
   return out;
 }
 
-/**
- * softmax or logSoftmax of a float64 tensor in double, max-shifted as the float32 kernel: an
- * infinite or NaN maximum gives NaN rows, as torch.
- */
-function softmaxFloat64(x: Tensor, dim: number, log: boolean): Tensor {
-  const shifted = x.sub(x.amax(dim, true));
-  return log ? shifted.sub(shifted.exp().sum(dim, true).log()) : shifted.exp().div(shifted.exp().sum(dim, true));
-}
-
 function softmaxLike(name: string, forwardOp: SoftmaxOpCode, backwardOp: SoftmaxOpCode) {
   const op = defineOp({
     name,
     dtypes: FLOATING_DTYPES,
     forward(ctx: OpContext<{ dim: number }>, x: Tensor, dim: number) {
-      if (x.dtype === 'float64') {
-        // The float64 path: tensor ops in double (no native row kernel); the backward below is
-        // the recorded formula.
-        const out = x.numel() === 0 ? x.clone() : softmaxFloat64(x, dim, forwardOp === SoftmaxOp.logSoftmax);
-        ctx.save(out, out);
-        ctx.dim = dim;
-        return out;
-      }
       const { rows, back } = rowsOf(x, dim);
       const y = runRows(forwardOp, rows, null);
       const out = back(y);
@@ -132,7 +141,7 @@ function softmaxLike(name: string, forwardOp: SoftmaxOpCode, backwardOp: Softmax
     backward(ctx, grad) {
       const [y, out] = ctx.saved;
       const dim = ctx.dim;
-      if (isGradEnabled() || hasTangent(grad, out) || out.dtype === 'float64') {
+      if (isGradEnabled() || hasTangent(grad, out)) {
         // createGraph: the same formula as recorded ops, so the gradient has a derivative.
         // softmax: out (g - sum(g out)); logSoftmax: g - exp(out) sum(g).
         return [
@@ -156,7 +165,7 @@ function softmaxLike(name: string, forwardOp: SoftmaxOpCode, backwardOp: Softmax
   return (x: Tensor, dim = -1, options: SoftmaxOutOptions = {}): Tensor => {
     checkTensor(name, 'input', x);
     checkOptions(name, options, SOFTMAX_OUT_OPTIONS);
-    if (x.dtype !== 'float64' || options.out !== undefined) requireFloat(name, x);
+    requireFloating(name, x);
     const d = normalizeDim(name, dim, x.ndim);
     if (options.out === undefined) return op(x, d);
     return rowsInto(forwardOp, x, d, checkOut(name, options.out, x.shape, x));
@@ -168,19 +177,23 @@ export const softmax = softmaxLike('softmax', SoftmaxOp.softmax, SoftmaxOp.softm
 /** x - logsumexp(x) along dim; `{ out }` to write into a tensor. */
 export const logSoftmax = softmaxLike('logSoftmax', SoftmaxOp.logSoftmax, SoftmaxOp.logSoftmaxBackward);
 
-/** lse[r] = log(sum(exp(row r of x along dim))), one float per row (x's other dims, in order). */
-function logsumexpInto(x: Tensor, dim: number, lse: Float32Array): void {
+/** lse[r] = log(sum(exp(row r of x along dim))), one per row (x's other dims, in order), of x's dtype. */
+function logsumexpInto(x: Tensor, dim: number, lse: FloatArray): void {
   const { rows } = rowsOf(x, dim);
   const n = x.ndim === 0 ? 1 : x.shape[dim];
-  native.logsumexp(lse.length, n, storageF32(rows), rows.offset, lse);
+  native.logsumexp(lse.length, n, rows.storage.data as FloatArray, rows.offset, lse);
 }
 
 const logsumexpOp = defineOp({
   name: 'logsumexp',
+  dtypes: FLOATING_DTYPES,
   jvp: 'fromBackward',
   forward(ctx: OpContext<{ dim: number }>, x: Tensor, dim: number, keepdim: boolean) {
-    const out = emptyFloat(x.shape.filter((_, d) => d !== dim));
-    logsumexpInto(x, dim, storageF32(out));
+    const out = zerosOf(
+      x.dtype as FloatDType,
+      x.shape.filter((_, d) => d !== dim),
+    );
+    logsumexpInto(x, dim, floatElements(out));
     // The backward recomputes softmax(x) through recorded ops (so it has a gradient of its
     // own), which needs x alone: neither the result nor keepdim.
     ctx.save(x);
@@ -204,7 +217,7 @@ const logsumexpOp = defineOp({
 });
 
 function reshapeRaw(t: Tensor, shape: readonly number[]): Tensor {
-  const c = contiguousRaw(t);
+  const c = contiguousOf(t);
   return new Tensor(c.storage, shape, undefined, c.offset);
 }
 
@@ -215,16 +228,16 @@ function reshapeRaw(t: Tensor, shape: readonly number[]): Tensor {
 export function logsumexp(x: Tensor, dim: number, keepdim = false, options: SoftmaxOutOptions = {}): Tensor {
   checkTensor('logsumexp', 'input', x);
   checkOptions('logsumexp', options, SOFTMAX_OUT_OPTIONS);
-  requireFloat('logsumexp', x);
+  requireFloating('logsumexp', x);
   const d = normalizeDim('logsumexp', dim, x.ndim);
   if (options.out === undefined) return logsumexpOp(x, d, keepdim);
   const shape = keepdim ? x.shape.map((s, i) => (i === d ? 1 : s)) : x.shape.filter((_, i) => i !== d);
   const out = checkOut('logsumexp', options.out, shape, x);
   // An out in x's own memory goes through a temporary: row r's result could overwrite input rows
   // not read yet.
-  const target = out.storage === x.storage ? emptyFloat([out.numel()]) : out;
-  logsumexpInto(x, d, elementsF32(target));
-  if (target !== out) elementsF32(out).set(elementsF32(target));
+  const target = out.storage === x.storage ? zerosOf(x.dtype as FloatDType, [out.numel()]) : out;
+  logsumexpInto(x, d, floatElements(target));
+  if (target !== out) floatElements(out).set(floatElements(target));
   out.storage.version++;
   return out;
 }

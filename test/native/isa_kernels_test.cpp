@@ -305,31 +305,53 @@ void test_reduce(const KernelTable& v, const KernelTable& s) {
   }
 }
 
-// ---- softmax family: within a few float ulps of the scalar path.
-void test_softmax(const KernelTable& v, const KernelTable& s) {
+// ---- softmax family: within a few ulps of the scalar path (tol: float 1e-5, double 1e-13; the
+// double rows share libm's exp, only the sums' order differs).
+template <class T>
+void expect_close(const std::vector<T>& a, const std::vector<T>& b, double tol, const char* what, int64_t n) {
+  for (size_t i = 0; i < a.size(); ++i) {
+    const bool ok = std::isnan(b[i]) ? std::isnan(a[i])
+                                     : std::fabs(double(a[i]) - double(b[i])) <= tol * (1 + std::fabs(double(b[i])));
+    CHECK(ok, "%s d=%lld at %zu: %.17g vs %.17g", what, (long long)n, i, double(a[i]), double(b[i]));
+  }
+}
+
+// random_floats as T; a double's value i scaled by 1 + 1e-7 (i % 97), bits below float's.
+template <class T>
+std::vector<T> operand_as(size_t n, uint32_t seed, float lo, float hi) {
+  const auto f = random_floats(n, seed, lo, hi);
+  std::vector<T> out(f.size());
+  for (size_t i = 0; i < f.size(); ++i)
+    out[i] = sizeof(T) == sizeof(float) ? f[i] : static_cast<T>(f[i] * (1 + 1e-7 * static_cast<double>(i % 97)));
+  return out;
+}
+
+template <class T>
+void test_softmax(const KernelTable& v, const KernelTable& s, double tol) {
   for (int64_t n : kSizes) {
     const int64_t rows = 3;
-    auto x = random_floats(rows * n, 29 + n, -8, 8);
-    auto dy = random_floats(rows * n, 31 + n, -1, 1);
+    auto x = operand_as<T>(rows * n, 29 + n, -8, 8);
+    auto dy = operand_as<T>(rows * n, 31 + n, -1, 1);
     for (int op = 0; op < 4; ++op) {
       const SoftmaxOp sop = static_cast<SoftmaxOp>(op);
-      std::vector<float> in = x;
+      std::vector<T> in = x;
       if (sop == SoftmaxOp::SoftmaxBackward || sop == SoftmaxOp::LogSoftmaxBackward)
-        softmax_rows(s, sop == SoftmaxOp::SoftmaxBackward ? SoftmaxOp::Softmax : SoftmaxOp::LogSoftmax, rows, n,
-                     x.data(), nullptr, in.data());  // y from the forward
-      std::vector<float> got(rows * n), want(rows * n);
+        softmax_rows<T>(s, sop == SoftmaxOp::SoftmaxBackward ? SoftmaxOp::Softmax : SoftmaxOp::LogSoftmax, rows, n,
+                        x.data(), nullptr, in.data());  // y from the forward
+      std::vector<T> got(rows * n), want(rows * n);
       softmax_rows(v, sop, rows, n, in.data(), dy.data(), got.data());
       softmax_rows(s, sop, rows, n, in.data(), dy.data(), want.data());
-      for (int64_t i = 0; i < rows * n; ++i)
-        CHECK(close(got[i], want[i], 1e-5 * (1 + std::fabs(want[i]))), "softmax op %d n=%lld at %lld: %g vs %g", op,
-              (long long)n, (long long)i, got[i], want[i]);
+      expect_close(got, want, tol,
+                   sop == SoftmaxOp::Softmax           ? "softmax"
+                   : sop == SoftmaxOp::LogSoftmax      ? "log_softmax"
+                   : sop == SoftmaxOp::SoftmaxBackward ? "softmax backward"
+                                                       : "log_softmax backward",
+                   n);
     }
-    std::vector<float> got(rows), want(rows);
+    std::vector<T> got(rows), want(rows);
     logsumexp_rows(v, rows, n, x.data(), got.data());
     logsumexp_rows(s, rows, n, x.data(), want.data());
-    for (int64_t i = 0; i < rows; ++i)
-      CHECK(close(got[i], want[i], 1e-5 * (1 + std::fabs(want[i]))), "logsumexp n=%lld: %g vs %g", (long long)n, got[i],
-            want[i]);
+    expect_close(got, want, tol, "logsumexp", n);
   }
 }
 
@@ -418,33 +440,53 @@ void test_optim(const KernelTable& v, const KernelTable& s) {
   }
 }
 
-// ---- normalisation: layer norm and batch norm, forward and backward, within float rounding.
-void expect_close(const std::vector<float>& a, const std::vector<float>& b, double tol, const char* what, int64_t n) {
-  for (size_t i = 0; i < a.size(); ++i)
-    CHECK(close(a[i], b[i], tol * (1 + std::fabs(b[i]))), "%s d=%lld at %zu: %g vs %g", what, (long long)n, i, a[i],
-          b[i]);
-}
-
-void test_norm(const KernelTable& v, const KernelTable& s) {
+// ---- normalisation: layer norm, group norm (float and double) and batch norm, forward and
+// backward, within the element type's rounding (tol: float 1e-5, double 1e-13, the gradients'
+// cancelling sums 10x that).
+template <class T>
+void test_row_norms(const KernelTable& v, const KernelTable& s, double tol) {
+  const T eps = static_cast<T>(1e-5);
   for (int64_t d : kSizes) {
     const int64_t rows = 3;
-    const auto x = random_floats(rows * d, 67 + d, -3, 5), dy = random_floats(rows * d, 71 + d);
-    const auto w = random_floats(d, 73 + d, 0.5f, 1.5f), b = random_floats(d, 79 + d);
-    std::vector<float> yv(rows * d), ys(rows * d), mv(rows), ms(rows), iv(rows), is(rows);
-    layer_norm_forward(v, rows, d, x.data(), w.data(), b.data(), 1e-5f, mv.data(), iv.data(), yv.data());
-    layer_norm_forward(s, rows, d, x.data(), w.data(), b.data(), 1e-5f, ms.data(), is.data(), ys.data());
-    expect_close(yv, ys, 1e-5, "layer norm y", d);
-    expect_close(mv, ms, 1e-6, "layer norm mean", d);
-    expect_close(iv, is, 1e-5, "layer norm invstd", d);
-    std::vector<float> dxv(rows * d), dxs(rows * d), dwv(d), dws(d), dbv(d), dbs(d);
+    const auto x = operand_as<T>(rows * d, 67 + d, -3, 5), dy = operand_as<T>(rows * d, 71 + d, -1, 1);
+    const auto w = operand_as<T>(d, 73 + d, 0.5f, 1.5f), b = operand_as<T>(d, 79 + d, -1, 1);
+    std::vector<T> yv(rows * d), ys(rows * d), mv(rows), ms(rows), iv(rows), is(rows);
+    layer_norm_forward(v, rows, d, x.data(), w.data(), b.data(), eps, mv.data(), iv.data(), yv.data());
+    layer_norm_forward(s, rows, d, x.data(), w.data(), b.data(), eps, ms.data(), is.data(), ys.data());
+    expect_close(yv, ys, tol, "layer norm y", d);
+    expect_close(mv, ms, tol / 10, "layer norm mean", d);
+    expect_close(iv, is, tol, "layer norm invstd", d);
+    std::vector<T> dxv(rows * d), dxs(rows * d), dwv(d), dws(d), dbv(d), dbs(d);
     layer_norm_backward(v, rows, d, x.data(), dy.data(), w.data(), ms.data(), is.data(), dxv.data(), dwv.data(),
                         dbv.data());
     layer_norm_backward(s, rows, d, x.data(), dy.data(), w.data(), ms.data(), is.data(), dxs.data(), dws.data(),
                         dbs.data());
-    expect_close(dxv, dxs, 1e-4, "layer norm dx", d);
-    expect_close(dwv, dws, 1e-5, "layer norm dweight", d);
-    expect_close(dbv, dbs, 1e-5, "layer norm dbias", d);
+    expect_close(dxv, dxs, tol * 10, "layer norm dx", d);
+    expect_close(dwv, dws, tol, "layer norm dweight", d);
+    expect_close(dbv, dbs, tol, "layer norm dbias", d);
   }
+  for (int64_t sp : {1, 3, 4, 9, 33, 300}) {
+    const int64_t n = 2, c = 6, groups = 3;
+    const auto x = operand_as<T>(n * c * sp, 103 + sp, -2, 3), dy = operand_as<T>(n * c * sp, 107 + sp, -1, 1);
+    const auto w = operand_as<T>(c, 109, 0.5f, 1.5f), b = operand_as<T>(c, 113, -1, 1);
+    const GroupNormArgs<T> a{n, c, sp, groups, x.data(), w.data()};
+    std::vector<T> yv(n * c * sp), ys(n * c * sp), mv(n * groups), ms(n * groups), iv(n * groups), is(n * groups);
+    group_norm_forward(v, a, b.data(), eps, mv.data(), iv.data(), yv.data());
+    group_norm_forward(s, a, b.data(), eps, ms.data(), is.data(), ys.data());
+    expect_close(yv, ys, tol, "group norm y", sp);
+    expect_close(iv, is, tol, "group norm invstd", sp);
+    std::vector<T> dxv(n * c * sp), dxs(n * c * sp), dwv(c), dws(c), dbv(c), dbs(c);
+    group_norm_backward(v, a, dy.data(), ms.data(), is.data(), dxv.data(), dwv.data(), dbv.data());
+    group_norm_backward(s, a, dy.data(), ms.data(), is.data(), dxs.data(), dws.data(), dbs.data());
+    expect_close(dxv, dxs, tol * 10, "group norm dx", sp);
+    expect_close(dwv, dws, tol * 10, "group norm dweight", sp);
+    expect_close(dbv, dbs, tol, "group norm dbias", sp);
+  }
+}
+
+void test_norm(const KernelTable& v, const KernelTable& s) {
+  test_row_norms<float>(v, s, 1e-5);
+  test_row_norms<double>(v, s, 1e-13);
   for (int64_t sp : {1, 3, 4, 9, 33}) {
     const int64_t n = 3, c = 5;
     const auto x = random_floats(n * c * sp, 83 + sp, -2, 3), dy = random_floats(n * c * sp, 89 + sp);
@@ -595,7 +637,8 @@ int main() {
       test_binary<float>(v, scalar, "float32");
       test_binary<double>(v, scalar, "float64");
       test_reduce(v, scalar);
-      test_softmax(v, scalar);
+      test_softmax<float>(v, scalar, 1e-5);
+      test_softmax<double>(v, scalar, 1e-13);
       test_rnn(v, scalar);
       test_optim<float>(v, scalar);
       test_optim<double>(v, scalar);

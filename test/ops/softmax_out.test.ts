@@ -17,31 +17,32 @@ function same(got: Tensor, want: Tensor, what: string): void {
 describe('softmax family with out', () => {
   const ops = { softmax, logSoftmax };
   for (const [name, fn] of Object.entries(ops)) {
-    it(`${name}: writes the same bits into out over every dim and returns out`, () => {
-      const x = randn([3, 5, 7]);
-      for (const dim of [0, 1, 2, -1]) {
-        const out = zeros([3, 5, 7]);
-        const v0 = out.storage.version;
-        const r = fn(x, dim, { out });
-        expect(r).toBe(out);
-        expect(out.storage.version).toBeGreaterThan(v0);
-        same(out, fn(x, dim), `${name} dim ${dim}`);
-      }
-      // a contiguous view with an offset as out, a non-contiguous input, and out = x in place
-      const big = zeros([2, 3, 5, 7]);
-      const view = big.select(0, 1);
-      fn(x, -1, { out: view });
-      same(view, fn(x, -1), `${name} into a view`);
-      same(big.select(0, 0), zeros([3, 5, 7]), `${name} leaves the rest of out alone`);
-      const xt = x.transpose(0, 2);
-      same(fn(xt, -1, { out: zeros([7, 5, 3]) }), fn(xt, -1), `${name} of a transposed input`);
-      const y = x.clone();
-      fn(y, -1, { out: y });
-      same(y, fn(x, -1), `${name} in place`);
-      const z = x.clone();
-      fn(z, 1, { out: z });
-      same(z, fn(x, 1), `${name} in place over a middle dim`);
-    });
+    for (const dtype of ['float32', 'float64'] as const)
+      it(`${name}: writes the same bits into out over every dim and returns out (${dtype})`, () => {
+        const x = randn([3, 5, 7], { dtype });
+        for (const dim of [0, 1, 2, -1]) {
+          const out = zeros([3, 5, 7], { dtype });
+          const v0 = out.storage.version;
+          const r = fn(x, dim, { out });
+          expect(r).toBe(out);
+          expect(out.storage.version).toBeGreaterThan(v0);
+          same(out, fn(x, dim), `${name} dim ${dim}`);
+        }
+        // a contiguous view with an offset as out, a non-contiguous input, and out = x in place
+        const big = zeros([2, 3, 5, 7], { dtype });
+        const view = big.select(0, 1);
+        fn(x, -1, { out: view });
+        same(view, fn(x, -1), `${name} into a view`);
+        same(big.select(0, 0), zeros([3, 5, 7], { dtype }), `${name} leaves the rest of out alone`);
+        const xt = x.transpose(0, 2);
+        same(fn(xt, -1, { out: zeros([7, 5, 3], { dtype }) }), fn(xt, -1), `${name} of a transposed input`);
+        const y = x.clone();
+        fn(y, -1, { out: y });
+        same(y, fn(x, -1), `${name} in place`);
+        const z = x.clone();
+        fn(z, 1, { out: z });
+        same(z, fn(x, 1), `${name} in place over a middle dim`);
+      });
 
     it(`${name}: bad out gets a clear error`, () => {
       const x = randn([4, 6]);
@@ -52,6 +53,7 @@ describe('softmax family with out', () => {
       expect(() => fn(x, -1, { out: zeros([4, 6], { dtype: 'int32' }) })).toThrow(
         `${name}: out must be float32, got int32`,
       );
+      expect(() => fn(x.double(), -1, { out: zeros([4, 6]) })).toThrow(`${name}: out must be float64, got float32`);
       expect(() => fn(x, -1, { out: [1, 2] as never })).toThrow(
         `${name}: out must be a Tensor, got an array of length 2`,
       );

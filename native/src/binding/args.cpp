@@ -306,16 +306,31 @@ F64Array Args::f64_optional(size_t i, const char* param, const std::vector<int64
   return f64_exact(i, param, shape);
 }
 
-float* Args::f32_rows(const Napi::Value& v, const char* param, int64_t offset, int64_t rows, int64_t cols) const {
+namespace {
+
+// `rows` x `cols` elements from `offset` of a typed array taken by `take` (f32 or f64).
+template <class Take>
+auto rows_from(const Args& args, const Napi::Value& v, const char* param, int64_t offset, int64_t rows, int64_t cols,
+               const char* kind, const Take& take) {
   int64_t count, need;
   if (!checks::mul(rows, cols, &count) || !checks::add(offset, count, &need))
-    range_error(where(param) + ": offset " + num(offset) + " + " + num(rows) + " x " + num(cols) +
-                " elements is more than 2^53 - 1");
-  const F32Array a = f32(v, param);
+    args.range_error(args.where(param) + ": offset " + num(offset) + " + " + num(rows) + " x " + num(cols) +
+                     " elements is more than 2^53 - 1");
+  const auto a = take();
   if (need > a.length)
-    range_error(where(param) + " needs " + num(need) + " elements (offset " + num(offset) + " + " + num(rows) + " x " +
-                num(cols) + "), the Float32Array has " + num(a.length));
+    args.range_error(args.where(param) + " needs " + num(need) + " elements (offset " + num(offset) + " + " +
+                     num(rows) + " x " + num(cols) + "), the " + kind + " has " + num(a.length));
   return a.data + (need > 0 ? offset : 0);
+}
+
+}  // namespace
+
+float* Args::f32_rows(const Napi::Value& v, const char* param, int64_t offset, int64_t rows, int64_t cols) const {
+  return rows_from(*this, v, param, offset, rows, cols, "Float32Array", [&] { return f32(v, param); });
+}
+
+double* Args::f64_rows(const Napi::Value& v, const char* param, int64_t offset, int64_t rows, int64_t cols) const {
+  return rows_from(*this, v, param, offset, rows, cols, "Float64Array", [&] { return f64_labeled(v, where(param)); });
 }
 
 StridedF32 Args::strided(const Napi::Value& v, const char* param, const Layout& layout,

@@ -160,6 +160,11 @@ class Args {
   float* f32_rows(size_t i, const char* param, int64_t offset, int64_t rows, int64_t cols) const {
     return f32_rows(info_[i], param, offset, rows, cols);
   }
+  // As f32_rows, over a Float64Array.
+  double* f64_rows(const Napi::Value& v, const char* param, int64_t offset, int64_t rows, int64_t cols) const;
+  double* f64_rows(size_t i, const char* param, int64_t offset, int64_t rows, int64_t cols) const {
+    return f64_rows(info_[i], param, offset, rows, cols);
+  }
   // A strided view checked to stay inside the array for every index of `shape`.
   StridedF32 strided(const Napi::Value& v, const char* param, const Layout& layout,
                      const std::vector<int64_t>& shape) const;

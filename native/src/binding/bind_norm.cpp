@@ -1,4 +1,5 @@
-// Batch, layer and group normalisation over whole contiguous Float32Arrays: checks, then the core.
+// Batch, layer and group normalisation over whole contiguous Float32Arrays (layer and group norm:
+// or Float64Arrays): checks, then the core.
 #include <cmath>
 #include <string>
 #include <utility>
@@ -13,28 +14,54 @@ namespace myelin::binding {
 
 namespace {
 
-using Named = std::pair<const char*, F32Array>;
+template <class T>
+using NamedT = std::pair<const char*, TypedArray<T>>;
+using Named = NamedT<float>;
 
-bool present(const Named& a) { return a.second.present(); }
+template <class T>
+bool present(const NamedT<T>& a) {
+  return a.second.present();
+}
 
 // No output may share memory with an input or with another output.
-void check_outputs(const Args& args, const std::vector<Named>& outs, const std::vector<Named>& ins) {
+template <class T>
+void check_outputs(const Args& args, const std::vector<NamedT<T>>& outs, const std::vector<NamedT<T>>& ins) {
   for (size_t o = 0; o < outs.size(); ++o) {
     if (!present(outs[o])) continue;
-    for (const Named& in : ins) check_disjoint(args, outs[o].first, outs[o].second, in.first, in.second);
+    for (const NamedT<T>& in : ins) check_disjoint(args, outs[o].first, outs[o].second, in.first, in.second);
     for (size_t p = o + 1; p < outs.size(); ++p)
       check_disjoint(args, outs[o].first, outs[o].second, outs[p].first, outs[p].second);
   }
 }
 
-float eps_arg(const Args& args, size_t i) {
+double eps_arg(const Args& args, size_t i) {
   const double eps = args.number(i, "eps");
   if (!(eps >= 0.0) || !std::isfinite(eps))
     args.range_error(std::string(args.fn()) + ": eps must be a finite number >= 0, got " + std::to_string(eps));
-  return static_cast<float>(eps);
+  return eps;
 }
 
-float* ptr(const F32Array& a) { return a.present() ? a.data : nullptr; }
+template <class T>
+T* ptr(const TypedArray<T>& a) {
+  return a.present() ? a.data : nullptr;
+}
+
+// The layer and group norm kernels take Float32Arrays or, for a float64 input x (argument 1),
+// Float64Arrays throughout.
+template <class T>
+TypedArray<T> exact(const Args& args, size_t i, const char* param, const std::vector<int64_t>& shape) {
+  if constexpr (sizeof(T) == 4)
+    return args.f32_exact(i, param, shape);
+  else
+    return args.f64_exact(i, param, shape);
+}
+template <class T>
+TypedArray<T> optional(const Args& args, size_t i, const char* param, const std::vector<int64_t>& shape) {
+  if constexpr (sizeof(T) == 4)
+    return args.f32_optional(i, param, shape);
+  else
+    return args.f64_optional(i, param, shape);
+}
 
 // batchNorm(dims [n, c, s], x, weight|null, bias|null, training, momentum, eps,
 //           runningMean|null, runningVar|null, saveMean, saveInvstd, y)
@@ -46,7 +73,7 @@ Napi::Value batch_norm(const Napi::CallbackInfo& info) {
   const double momentum = args.number(5, "momentum");
   if (!std::isfinite(momentum))
     args.range_error("batchNorm: momentum must be a finite number, got " + std::to_string(momentum));
-  const float eps = eps_arg(args, 6);
+  const float eps = static_cast<float>(eps_arg(args, 6));
   if (args.is_null(7) != args.is_null(8))
     args.type_error("batchNorm: runningMean and runningVar must both be Float32Arrays or both be null");
   if (!training && args.is_null(7))
@@ -62,7 +89,7 @@ Napi::Value batch_norm(const Napi::CallbackInfo& info) {
   const Named si{"saveInvstd", args.f32_exact(10, "saveInvstd", {C})};
   const Named y{"y", args.f32_exact(11, "y", d)};
   // The running statistics are read and written: outputs, disjoint from everything else.
-  check_outputs(args, {rm, rv, sm, si, y}, {x, w, b});
+  check_outputs<float>(args, {rm, rv, sm, si, y}, {x, w, b});
   BatchNormForwardArgs a{N,
                          C,
                          S,
@@ -96,7 +123,7 @@ Napi::Value batch_norm_backward(const Napi::CallbackInfo& info) {
   const Named dx{"dx", args.f32_optional(7, "dx", d)};
   const Named dw{"dweight", args.f32_optional(8, "dweight", {C})};
   const Named db{"dbias", args.f32_optional(9, "dbias", {C})};
-  check_outputs(args, {dx, dw, db}, {x, dy, w, sm, si});
+  check_outputs<float>(args, {dx, dw, db}, {x, dy, w, sm, si});
   BatchNormBackwardArgs a{N,
                           C,
                           S,
@@ -114,87 +141,120 @@ Napi::Value batch_norm_backward(const Napi::CallbackInfo& info) {
 }
 
 // layerNorm(dims [rows, d], x, weight|null, bias|null, eps, mean, invstd, y)
-Napi::Value layer_norm(const Napi::CallbackInfo& info) {
-  Args args(info);
+template <class T>
+void run_layer_norm(const Args& args) {
   const std::vector<int64_t> d = args.named_sizes(0, "dims", {"rows", "d"}, {0, 1});
   const int64_t R = d[0], D = d[1];
-  const float eps = eps_arg(args, 4);
-  const Named x{"x", args.f32_exact(1, "x", d)};
-  const Named w{"weight", args.f32_optional(2, "weight", {D})};
-  const Named b{"bias", args.f32_optional(3, "bias", {D})};
-  const Named m{"mean", args.f32_exact(5, "mean", {R})};
-  const Named is{"invstd", args.f32_exact(6, "invstd", {R})};
-  const Named y{"y", args.f32_exact(7, "y", d)};
-  check_outputs(args, {m, is, y}, {x, w, b});
-  layer_norm_forward(active_kernels(), R, D, x.second.data, ptr(w.second), ptr(b.second), eps, m.second.data,
-                     is.second.data, y.second.data);
+  const T eps = static_cast<T>(eps_arg(args, 4));
+  const NamedT<T> x{"x", exact<T>(args, 1, "x", d)};
+  const NamedT<T> w{"weight", optional<T>(args, 2, "weight", {D})};
+  const NamedT<T> b{"bias", optional<T>(args, 3, "bias", {D})};
+  const NamedT<T> m{"mean", exact<T>(args, 5, "mean", {R})};
+  const NamedT<T> is{"invstd", exact<T>(args, 6, "invstd", {R})};
+  const NamedT<T> y{"y", exact<T>(args, 7, "y", d)};
+  check_outputs<T>(args, {m, is, y}, {x, w, b});
+  layer_norm_forward<T>(active_kernels(), R, D, x.second.data, ptr(w.second), ptr(b.second), eps, m.second.data,
+                        is.second.data, y.second.data);
+}
+
+Napi::Value layer_norm(const Napi::CallbackInfo& info) {
+  Args args(info);
+  if (args.is_f64(1))
+    run_layer_norm<double>(args);
+  else
+    run_layer_norm<float>(args);
   return info.Env().Undefined();
 }
 
 // layerNormBackward(dims [rows, d], x, dy, weight|null, mean, invstd, dx|null, dweight|null,
 //                   dbias|null)
-Napi::Value layer_norm_backward(const Napi::CallbackInfo& info) {
-  Args args(info);
+template <class T>
+void run_layer_norm_backward(const Args& args) {
   const std::vector<int64_t> d = args.named_sizes(0, "dims", {"rows", "d"}, {0, 1});
   const int64_t R = d[0], D = d[1];
-  const Named x{"x", args.f32_exact(1, "x", d)};
-  const Named dy{"dy", args.f32_exact(2, "dy", d)};
-  const Named w{"weight", args.f32_optional(3, "weight", {D})};
-  const Named m{"mean", args.f32_exact(4, "mean", {R})};
-  const Named is{"invstd", args.f32_exact(5, "invstd", {R})};
-  const Named dx{"dx", args.f32_optional(6, "dx", d)};
-  const Named dw{"dweight", args.f32_optional(7, "dweight", {D})};
-  const Named db{"dbias", args.f32_optional(8, "dbias", {D})};
-  check_outputs(args, {dx, dw, db}, {x, dy, w, m, is});
-  ::myelin::layer_norm_backward(active_kernels(), R, D, x.second.data, dy.second.data, ptr(w.second), m.second.data,
-                                is.second.data, ptr(dx.second), ptr(dw.second), ptr(db.second));
+  const NamedT<T> x{"x", exact<T>(args, 1, "x", d)};
+  const NamedT<T> dy{"dy", exact<T>(args, 2, "dy", d)};
+  const NamedT<T> w{"weight", optional<T>(args, 3, "weight", {D})};
+  const NamedT<T> m{"mean", exact<T>(args, 4, "mean", {R})};
+  const NamedT<T> is{"invstd", exact<T>(args, 5, "invstd", {R})};
+  const NamedT<T> dx{"dx", optional<T>(args, 6, "dx", d)};
+  const NamedT<T> dw{"dweight", optional<T>(args, 7, "dweight", {D})};
+  const NamedT<T> db{"dbias", optional<T>(args, 8, "dbias", {D})};
+  check_outputs<T>(args, {dx, dw, db}, {x, dy, w, m, is});
+  ::myelin::layer_norm_backward<T>(active_kernels(), R, D, x.second.data, dy.second.data, ptr(w.second), m.second.data,
+                                   is.second.data, ptr(dx.second), ptr(dw.second), ptr(db.second));
+}
+
+Napi::Value layer_norm_backward(const Napi::CallbackInfo& info) {
+  Args args(info);
+  if (args.is_f64(1))
+    run_layer_norm_backward<double>(args);
+  else
+    run_layer_norm_backward<float>(args);
   return info.Env().Undefined();
 }
 
-GroupNormArgs group_dims(const Args& args) {
+template <class T>
+GroupNormArgs<T> group_dims(const Args& args) {
   const std::vector<int64_t> d = args.named_sizes(0, "dims", {"n", "c", "s", "groups"}, {0, 1, 1, 1});
   if (d[1] % d[3] != 0)
     args.range_error(std::string(args.fn()) + ": groups " + std::to_string(d[3]) + " must divide the channels c " +
                      std::to_string(d[1]));
-  return GroupNormArgs{d[0], d[1], d[2], d[3], nullptr, nullptr};
+  return GroupNormArgs<T>{d[0], d[1], d[2], d[3], nullptr, nullptr};
 }
 
 // groupNorm(dims [n, c, s, groups], x, weight|null, bias|null, eps, mean, invstd, y)
-Napi::Value group_norm(const Napi::CallbackInfo& info) {
-  Args args(info);
-  GroupNormArgs a = group_dims(args);
-  const float eps = eps_arg(args, 4);
-  const Named x{"x", args.f32_exact(1, "x", {a.n, a.c, a.s})};
-  const Named w{"weight", args.f32_optional(2, "weight", {a.c})};
-  const Named b{"bias", args.f32_optional(3, "bias", {a.c})};
-  const Named m{"mean", args.f32_exact(5, "mean", {a.n, a.groups})};
-  const Named is{"invstd", args.f32_exact(6, "invstd", {a.n, a.groups})};
-  const Named y{"y", args.f32_exact(7, "y", {a.n, a.c, a.s})};
-  check_outputs(args, {m, is, y}, {x, w, b});
+template <class T>
+void run_group_norm(const Args& args) {
+  GroupNormArgs<T> a = group_dims<T>(args);
+  const T eps = static_cast<T>(eps_arg(args, 4));
+  const NamedT<T> x{"x", exact<T>(args, 1, "x", {a.n, a.c, a.s})};
+  const NamedT<T> w{"weight", optional<T>(args, 2, "weight", {a.c})};
+  const NamedT<T> b{"bias", optional<T>(args, 3, "bias", {a.c})};
+  const NamedT<T> m{"mean", exact<T>(args, 5, "mean", {a.n, a.groups})};
+  const NamedT<T> is{"invstd", exact<T>(args, 6, "invstd", {a.n, a.groups})};
+  const NamedT<T> y{"y", exact<T>(args, 7, "y", {a.n, a.c, a.s})};
+  check_outputs<T>(args, {m, is, y}, {x, w, b});
   a.x = x.second.data;
   a.weight = ptr(w.second);
-  group_norm_forward(active_kernels(), a, ptr(b.second), eps, m.second.data, is.second.data, y.second.data);
+  group_norm_forward<T>(active_kernels(), a, ptr(b.second), eps, m.second.data, is.second.data, y.second.data);
+}
+
+Napi::Value group_norm(const Napi::CallbackInfo& info) {
+  Args args(info);
+  if (args.is_f64(1))
+    run_group_norm<double>(args);
+  else
+    run_group_norm<float>(args);
   return info.Env().Undefined();
 }
 
 // groupNormBackward(dims [n, c, s, groups], x, dy, weight|null, mean, invstd, dx|null,
 //                   dweight|null, dbias|null)
-Napi::Value group_norm_backward(const Napi::CallbackInfo& info) {
-  Args args(info);
-  GroupNormArgs a = group_dims(args);
-  const Named x{"x", args.f32_exact(1, "x", {a.n, a.c, a.s})};
-  const Named dy{"dy", args.f32_exact(2, "dy", {a.n, a.c, a.s})};
-  const Named w{"weight", args.f32_optional(3, "weight", {a.c})};
-  const Named m{"mean", args.f32_exact(4, "mean", {a.n, a.groups})};
-  const Named is{"invstd", args.f32_exact(5, "invstd", {a.n, a.groups})};
-  const Named dx{"dx", args.f32_optional(6, "dx", {a.n, a.c, a.s})};
-  const Named dw{"dweight", args.f32_optional(7, "dweight", {a.c})};
-  const Named db{"dbias", args.f32_optional(8, "dbias", {a.c})};
-  check_outputs(args, {dx, dw, db}, {x, dy, w, m, is});
+template <class T>
+void run_group_norm_backward(const Args& args) {
+  GroupNormArgs<T> a = group_dims<T>(args);
+  const NamedT<T> x{"x", exact<T>(args, 1, "x", {a.n, a.c, a.s})};
+  const NamedT<T> dy{"dy", exact<T>(args, 2, "dy", {a.n, a.c, a.s})};
+  const NamedT<T> w{"weight", optional<T>(args, 3, "weight", {a.c})};
+  const NamedT<T> m{"mean", exact<T>(args, 4, "mean", {a.n, a.groups})};
+  const NamedT<T> is{"invstd", exact<T>(args, 5, "invstd", {a.n, a.groups})};
+  const NamedT<T> dx{"dx", optional<T>(args, 6, "dx", {a.n, a.c, a.s})};
+  const NamedT<T> dw{"dweight", optional<T>(args, 7, "dweight", {a.c})};
+  const NamedT<T> db{"dbias", optional<T>(args, 8, "dbias", {a.c})};
+  check_outputs<T>(args, {dx, dw, db}, {x, dy, w, m, is});
   a.x = x.second.data;
   a.weight = ptr(w.second);
-  ::myelin::group_norm_backward(active_kernels(), a, dy.second.data, m.second.data, is.second.data, ptr(dx.second),
-                                ptr(dw.second), ptr(db.second));
+  ::myelin::group_norm_backward<T>(active_kernels(), a, dy.second.data, m.second.data, is.second.data, ptr(dx.second),
+                                   ptr(dw.second), ptr(db.second));
+}
+
+Napi::Value group_norm_backward(const Napi::CallbackInfo& info) {
+  Args args(info);
+  if (args.is_f64(1))
+    run_group_norm_backward<double>(args);
+  else
+    run_group_norm_backward<float>(args);
   return info.Env().Undefined();
 }
 

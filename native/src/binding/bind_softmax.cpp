@@ -1,4 +1,4 @@
-// The softmax family and cross-entropy over contiguous rows.
+// The softmax family (float or double) and cross-entropy (float) over contiguous rows.
 #include <cmath>
 #include <string>
 
@@ -11,8 +11,26 @@ namespace myelin::binding {
 
 namespace {
 
+// The rows of a Float32Array or, when `f64`, a Float64Array.
+template <class T>
+T* rows_arg(const Args& args, size_t i, const char* param, int64_t offset, int64_t rows, int64_t cols) {
+  if constexpr (sizeof(T) == sizeof(float))
+    return args.f32_rows(i, param, offset, rows, cols);
+  else
+    return args.f64_rows(i, param, offset, rows, cols);
+}
+
+template <class T>
+void run_softmax(const Args& args, SoftmaxOp op, int64_t rows, int64_t n, int64_t x_offset, bool backward) {
+  const T* x = rows_arg<T>(args, 3, "x", x_offset, rows, n);
+  const T* dy = backward ? rows_arg<T>(args, 5, "dy", 0, rows, n) : nullptr;
+  T* out = rows_arg<T>(args, 6, "out", 0, rows, n);
+  softmax_rows(active_kernels(), op, rows, n, x, dy, out);
+}
+
 // softmax(op, rows, n, x, xOffset, dy | null, out): op 0 softmax, 1 logSoftmax, 2 softmax
-// backward (x = saved output y), 3 logSoftmax backward (x = saved output).
+// backward (x = saved output y), 3 logSoftmax backward (x = saved output). Float32Arrays, or
+// Float64Arrays throughout (picked by out).
 Napi::Value softmax(const Napi::CallbackInfo& info) {
   Args args(info);
   const auto op = args.op<SoftmaxOp>(0, "op");
@@ -22,22 +40,30 @@ Napi::Value softmax(const Napi::CallbackInfo& info) {
   const bool backward = op == SoftmaxOp::SoftmaxBackward || op == SoftmaxOp::LogSoftmaxBackward;
   if (!backward && !args.is_null(5))
     args.type_error("softmax: argument 'dy' must be null for a forward op, got " + describe(args.value(5)));
-  const float* x = args.f32_rows(3, "x", x_offset, rows, n);
-  const float* dy = backward ? args.f32_rows(5, "dy", 0, rows, n) : nullptr;
-  float* out = args.f32_rows(6, "out", 0, rows, n);
-  softmax_rows(active_kernels(), op, rows, n, x, dy, out);
+  if (args.is_f64(6))
+    run_softmax<double>(args, op, rows, n, x_offset, backward);
+  else
+    run_softmax<float>(args, op, rows, n, x_offset, backward);
   return info.Env().Undefined();
 }
 
-// logsumexp(rows, n, x, xOffset, out[rows])
+template <class T>
+void run_logsumexp(const Args& args, int64_t rows, int64_t n, int64_t x_offset) {
+  const T* x = rows_arg<T>(args, 2, "x", x_offset, rows, n);
+  T* out = rows_arg<T>(args, 4, "out", 0, rows, 1);
+  logsumexp_rows(active_kernels(), rows, n, x, out);
+}
+
+// logsumexp(rows, n, x, xOffset, out[rows]): Float32Arrays, or Float64Arrays (picked by out).
 Napi::Value logsumexp(const Napi::CallbackInfo& info) {
   Args args(info);
   const int64_t rows = args.integer(0, "rows", 0, kMaxCount);
   const int64_t n = args.integer(1, "n", 0, kMaxCount);
   const int64_t x_offset = args.integer(3, "xOffset", 0, kMaxCount);
-  const float* x = args.f32_rows(2, "x", x_offset, rows, n);
-  float* out = args.f32_rows(4, "out", 0, rows, 1);
-  logsumexp_rows(active_kernels(), rows, n, x, out);
+  if (args.is_f64(4))
+    run_logsumexp<double>(args, rows, n, x_offset);
+  else
+    run_logsumexp<float>(args, rows, n, x_offset);
   return info.Env().Undefined();
 }
 

@@ -22,7 +22,10 @@ constexpr int64_t kFlushRows = 128;
 
 int64_t grain_for(int64_t per_item) { return per_item > 0 ? (kNormGrain + per_item - 1) / per_item : kNormGrain; }
 
-float inv_std(double var, float eps) { return static_cast<float>(1.0 / std::sqrt(var + static_cast<double>(eps))); }
+template <class T>
+T inv_std(double var, T eps) {
+  return static_cast<T>(1.0 / std::sqrt(var + static_cast<double>(eps)));
+}
 
 // Training statistics of channel c and the running-stats update (torch's
 // batch_norm_cpu_update_stats_template: float momentum, the unbiased variance in double).
@@ -42,9 +45,10 @@ void channel_stats(const BatchNormForwardArgs& a, int64_t c, double sum, double 
 // y = (x - mean) * scale + shift. Centring first keeps the result accurate when |mean| is large
 // next to the spread: x * scale + (shift - mean * scale) cancels catastrophically unless the
 // multiply-add is fused, so it would differ between the scalar and the FMA paths.
-void channel_affine(const float* weight, const float* bias, int64_t c, float invstd, float* scale, float* shift) {
-  *scale = invstd * (weight ? weight[c] : 1.f);
-  *shift = bias ? bias[c] : 0.f;
+template <class T>
+void channel_affine(const T* weight, const T* bias, int64_t c, T invstd, T* scale, T* shift) {
+  *scale = invstd * (weight ? weight[c] : T(1));
+  *shift = bias ? bias[c] : T(0);
 }
 
 // [N, C] input (s == 1): channels are columns, so the loops run across channels (contiguous)
@@ -78,7 +82,7 @@ void batch_norm_forward_columns(const BatchNormForwardArgs& a) {
 }  // namespace
 
 void batch_norm_forward(const KernelTable& k, const BatchNormForwardArgs& a) {
-  const NormKernels& r = k.norm;
+  const NormRows<float>& r = k.norm.f32;
   const int64_t N = a.n, C = a.c, S = a.s;
   if (!a.training) {
     for (int64_t c = 0; c < C; ++c) {
@@ -168,7 +172,7 @@ void batch_norm_backward_columns(const BatchNormBackwardArgs& a) {
 }  // namespace
 
 void batch_norm_backward(const KernelTable& k, const BatchNormBackwardArgs& a) {
-  const NormKernels& r = k.norm;
+  const NormRows<float>& r = k.norm.f32;
   const int64_t N = a.n, C = a.c, S = a.s;
   if (S == 1) {
     batch_norm_backward_columns(a);
@@ -196,14 +200,29 @@ void batch_norm_backward(const KernelTable& k, const BatchNormBackwardArgs& a) {
   });
 }
 
-void layer_norm_forward(const KernelTable& k, int64_t rows, int64_t d, const float* x, const float* weight,
-                        const float* bias, float eps, float* mean, float* invstd, float* y) {
-  const NormKernels& r = k.norm;
+namespace {
+
+template <class T>
+const NormRows<T>& rows_of(const NormKernels& k);
+template <>
+const NormRows<float>& rows_of<float>(const NormKernels& k) {
+  return k.f32;
+}
+template <>
+const NormRows<double>& rows_of<double>(const NormKernels& k) {
+  return k.f64;
+}
+
+}  // namespace
+template <class T>
+void layer_norm_forward(const KernelTable& k, int64_t rows, int64_t d, const T* x, const T* weight, const T* bias,
+                        T eps, T* mean, T* invstd, T* y) {
+  const NormRows<T>& r = rows_of<T>(k.norm);
   parallel_for(rows, grain_for(d), [&](int64_t r0, int64_t r1) {
     for (int64_t i = r0; i < r1; ++i) {
-      const float* xr = x + i * d;
-      const float m = static_cast<float>(r.sum(d, xr) / static_cast<double>(d));
-      const float is = inv_std(r.sum_sq_dev(d, xr, m) / static_cast<double>(d), eps);
+      const T* xr = x + i * d;
+      const T m = static_cast<T>(r.sum(d, xr) / static_cast<double>(d));
+      const T is = inv_std(r.sum_sq_dev(d, xr, m) / static_cast<double>(d), eps);
       mean[i] = m;
       invstd[i] = is;
       r.affine_row(d, xr, m, is, weight, bias, y + i * d);
@@ -211,45 +230,45 @@ void layer_norm_forward(const KernelTable& k, int64_t rows, int64_t d, const flo
   });
 }
 
-void layer_norm_backward(const KernelTable& k, int64_t rows, int64_t d, const float* x, const float* dy,
-                         const float* weight, const float* mean, const float* invstd, float* dx, float* dweight,
-                         float* dbias) {
-  const NormKernels& r = k.norm;
+template <class T>
+void layer_norm_backward(const KernelTable& k, int64_t rows, int64_t d, const T* x, const T* dy, const T* weight,
+                         const T* mean, const T* invstd, T* dx, T* dweight, T* dbias) {
+  const NormRows<T>& r = rows_of<T>(k.norm);
   const bool params = dweight || dbias;
   if (rows <= 0) {
     for (int64_t j = 0; j < d; ++j) {
-      if (dweight) dweight[j] = 0.f;
-      if (dbias) dbias[j] = 0.f;
+      if (dweight) dweight[j] = T(0);
+      if (dbias) dbias[j] = T(0);
     }
     return;
   }
   const int nt = split_threads_for(rows, grain_for(d));
-  // Per thread: float partials over kFlushRows rows, then double totals.
-  const Scratch<float> part(params ? nt * 2 * d : 0);
+  // Per thread: partials in the element type over kFlushRows rows, then double totals.
+  const Scratch<T> part(params ? nt * 2 * d : 0);
   const Scratch<double> total = Scratch<double>::zeros(params ? nt * 2 * d : 0);
   auto work = [&](int tid, int nthreads) {
     const int64_t r0 = rows * tid / nthreads, r1 = rows * (tid + 1) / nthreads;
-    float* pw = params ? part.get() + tid * 2 * d : nullptr;
-    float* pb = params ? pw + d : nullptr;
+    T* pw = params ? part.get() + tid * 2 * d : nullptr;
+    T* pb = params ? pw + d : nullptr;
     double* tw = params ? total.get() + tid * 2 * d : nullptr;
     double* tb = params ? tw + d : nullptr;
     auto flush = [&]() {
       for (int64_t j = 0; j < d; ++j) {
         tw[j] += pw[j];
         tb[j] += pb[j];
-        pw[j] = pb[j] = 0.f;
+        pw[j] = pb[j] = T(0);
       }
     };
     if (params)
-      for (int64_t j = 0; j < d; ++j) pw[j] = pb[j] = 0.f;
+      for (int64_t j = 0; j < d; ++j) pw[j] = pb[j] = T(0);
     for (int64_t i = r0; i < r1; ++i) {
-      const float* g = dy + i * d;
-      const float* xr = x + i * d;
+      const T* g = dy + i * d;
+      const T* xr = x + i * d;
       double s_gw, s_gwx;
       r.affine_grad_sums(d, g, xr, weight, mean[i], invstd[i], &s_gw, &s_gwx, pw, pb);
       if (dx) {
-        const float a = static_cast<float>(s_gw / static_cast<double>(d));
-        const float b = static_cast<float>(s_gwx / static_cast<double>(d));
+        const T a = static_cast<T>(s_gw / static_cast<double>(d));
+        const T b = static_cast<T>(s_gwx / static_cast<double>(d));
         r.affine_backward_row(d, g, xr, weight, mean[i], invstd[i], a, b, dx + i * d);
       }
       if (params && (i - r0 + 1) % kFlushRows == 0) flush();
@@ -264,26 +283,27 @@ void layer_norm_backward(const KernelTable& k, int64_t rows, int64_t d, const fl
       sw += total[t * 2 * d + j];
       sb += total[t * 2 * d + d + j];
     }
-    if (dweight) dweight[j] = static_cast<float>(sw);
-    if (dbias) dbias[j] = static_cast<float>(sb);
+    if (dweight) dweight[j] = static_cast<T>(sw);
+    if (dbias) dbias[j] = static_cast<T>(sb);
   }
 }
 
-void group_norm_forward(const KernelTable& k, const GroupNormArgs& a, const float* bias, float eps, float* mean,
-                        float* invstd, float* y) {
-  const NormKernels& r = k.norm;
+template <class T>
+void group_norm_forward(const KernelTable& k, const GroupNormArgs<T>& a, const T* bias, T eps, T* mean, T* invstd,
+                        T* y) {
+  const NormRows<T>& r = rows_of<T>(k.norm);
   const int64_t cg = a.c / a.groups, len = cg * a.s;
   parallel_for(a.n * a.groups, grain_for(len), [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; ++p) {
       const int64_t n = p / a.groups, g = p % a.groups;
       const int64_t off = (n * a.c + g * cg) * a.s;
-      const float m = static_cast<float>(r.sum(len, a.x + off) / static_cast<double>(len));
-      const float is = inv_std(r.sum_sq_dev(len, a.x + off, m) / static_cast<double>(len), eps);
+      const T m = static_cast<T>(r.sum(len, a.x + off) / static_cast<double>(len));
+      const T is = inv_std(r.sum_sq_dev(len, a.x + off, m) / static_cast<double>(len), eps);
       mean[p] = m;
       invstd[p] = is;
       for (int64_t j = 0; j < cg; ++j) {
         const int64_t c = g * cg + j;
-        float scale, shift;
+        T scale, shift;
         channel_affine(a.weight, bias, c, is, &scale, &shift);
         r.scale_shift(a.s, a.x + off + j * a.s, m, scale, shift, y + off + j * a.s);
       }
@@ -291,14 +311,15 @@ void group_norm_forward(const KernelTable& k, const GroupNormArgs& a, const floa
   });
 }
 
-void group_norm_backward(const KernelTable& k, const GroupNormArgs& a, const float* dy, const float* mean,
-                         const float* invstd, float* dx, float* dweight, float* dbias) {
-  const NormKernels& r = k.norm;
+template <class T>
+void group_norm_backward(const KernelTable& k, const GroupNormArgs<T>& a, const T* dy, const T* mean, const T* invstd,
+                         T* dx, T* dweight, T* dbias) {
+  const NormRows<T>& r = rows_of<T>(k.norm);
   const int64_t cg = a.c / a.groups, len = cg * a.s;
   if (a.n == 0) {  // an empty batch: zero gradients, without a loop over the channels per sample
     for (int64_t c = 0; c < a.c && (dweight || dbias); ++c) {
-      if (dweight) dweight[c] = 0.f;
-      if (dbias) dbias[c] = 0.f;
+      if (dweight) dweight[c] = T(0);
+      if (dbias) dbias[c] = T(0);
     }
     return;
   }
@@ -309,7 +330,7 @@ void group_norm_backward(const KernelTable& k, const GroupNormArgs& a, const flo
     for (int64_t p = p0; p < p1; ++p) {
       const int64_t n = p / a.groups, g = p % a.groups;
       const int64_t c0 = g * cg, off = (n * a.c + c0) * a.s;
-      const float m = mean[p], is = invstd[p];
+      const T m = mean[p], is = invstd[p];
       double A = 0, B = 0;  // sum(w g), sum(w g xhat)
       for (int64_t j = 0; j < cg; ++j) {
         const int64_t i = n * a.c + c0 + j;
@@ -320,10 +341,10 @@ void group_norm_backward(const KernelTable& k, const GroupNormArgs& a, const flo
       }
       if (!dx) continue;
       // dx = invstd (w g - A / len - xhat B / len)
-      const float cb = static_cast<float>(-static_cast<double>(is) * is * B / static_cast<double>(len));
-      const float cc = static_cast<float>(-static_cast<double>(is) * A / static_cast<double>(len));
+      const T cb = static_cast<T>(-static_cast<double>(is) * is * B / static_cast<double>(len));
+      const T cc = static_cast<T>(-static_cast<double>(is) * A / static_cast<double>(len));
       for (int64_t j = 0; j < cg; ++j) {
-        const float ca = is * (a.weight ? a.weight[c0 + j] : 1.f);
+        const T ca = is * (a.weight ? a.weight[c0 + j] : T(1));
         r.grad_combine(a.s, dy + off + j * a.s, a.x + off + j * a.s, m, ca, cb, cc, dx + off + j * a.s);
       }
     }
@@ -335,9 +356,26 @@ void group_norm_backward(const KernelTable& k, const GroupNormArgs& a, const flo
       w += sgx[i] * invstd[n * a.groups + c / cg];
       b += sg[i];
     }
-    if (dweight) dweight[c] = static_cast<float>(w);
-    if (dbias) dbias[c] = static_cast<float>(b);
+    if (dweight) dweight[c] = static_cast<T>(w);
+    if (dbias) dbias[c] = static_cast<T>(b);
   }
 }
+
+template void layer_norm_forward(const KernelTable&, int64_t, int64_t, const float*, const float*, const float*, float,
+                                 float*, float*, float*);
+template void layer_norm_forward(const KernelTable&, int64_t, int64_t, const double*, const double*, const double*,
+                                 double, double*, double*, double*);
+template void layer_norm_backward(const KernelTable&, int64_t, int64_t, const float*, const float*, const float*,
+                                  const float*, const float*, float*, float*, float*);
+template void layer_norm_backward(const KernelTable&, int64_t, int64_t, const double*, const double*, const double*,
+                                  const double*, const double*, double*, double*, double*);
+template void group_norm_forward(const KernelTable&, const GroupNormArgs<float>&, const float*, float, float*, float*,
+                                 float*);
+template void group_norm_forward(const KernelTable&, const GroupNormArgs<double>&, const double*, double, double*,
+                                 double*, double*);
+template void group_norm_backward(const KernelTable&, const GroupNormArgs<float>&, const float*, const float*,
+                                  const float*, float*, float*, float*);
+template void group_norm_backward(const KernelTable&, const GroupNormArgs<double>&, const double*, const double*,
+                                  const double*, double*, double*, double*);
 
 }  // namespace myelin

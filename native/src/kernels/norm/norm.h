@@ -16,28 +16,34 @@ struct KernelTable;
 
 constexpr int64_t kNormChunk = 256;
 
-struct NormKernels {
+// The row kernels of one element type T (T or double); sums are returned in double.
+template <class T>
+struct NormRows {
   // sum(x)
-  double (*sum)(int64_t n, const float* x);
+  double (*sum)(int64_t n, const T* x);
   // sum((x - mean)^2)
-  double (*sum_sq_dev)(int64_t n, const float* x, float mean);
+  double (*sum_sq_dev)(int64_t n, const T* x, T mean);
   // y = (x - mean) * scale + shift
-  void (*scale_shift)(int64_t n, const float* x, float mean, float scale, float shift, float* y);
+  void (*scale_shift)(int64_t n, const T* x, T mean, T scale, T shift, T* y);
   // *sum_g = sum(g), *sum_gx = sum(g * (x - mean))
-  void (*grad_sums)(int64_t n, const float* g, const float* x, float mean, double* sum_g, double* sum_gx);
+  void (*grad_sums)(int64_t n, const T* g, const T* x, T mean, double* sum_g, double* sum_gx);
   // dx = a * g + b * (x - mean) + c
-  void (*grad_combine)(int64_t n, const float* g, const float* x, float mean, float a, float b, float c, float* dx);
+  void (*grad_combine)(int64_t n, const T* g, const T* x, T mean, T a, T b, T c, T* dx);
   // Layer norm over a row with per-element affine (w, b may be null):
   // y = (x - mean) * invstd * w + b
-  void (*affine_row)(int64_t n, const float* x, float mean, float invstd, const float* w, const float* b, float* y);
+  void (*affine_row)(int64_t n, const T* x, T mean, T invstd, const T* w, const T* b, T* y);
   // gw = g * w (g when w is null), xhat = (x - mean) * invstd:
   // *sum_gw = sum(gw), *sum_gw_xhat = sum(gw * xhat); and, when dw_acc / db_acc are non-null
   // (both or neither), dw_acc += g * xhat, db_acc += g.
-  void (*affine_grad_sums)(int64_t n, const float* g, const float* x, const float* w, float mean, float invstd,
-                           double* sum_gw, double* sum_gw_xhat, float* dw_acc, float* db_acc);
+  void (*affine_grad_sums)(int64_t n, const T* g, const T* x, const T* w, T mean, T invstd, double* sum_gw,
+                           double* sum_gw_xhat, T* dw_acc, T* db_acc);
   // dx = invstd * (gw - a - xhat * b)
-  void (*affine_backward_row)(int64_t n, const float* g, const float* x, const float* w, float mean, float invstd,
-                              float a, float b, float* dx);
+  void (*affine_backward_row)(int64_t n, const T* g, const T* x, const T* w, T mean, T invstd, T a, T b, T* dx);
+};
+
+struct NormKernels {
+  NormRows<float> f32;
+  NormRows<double> f64;
 };
 
 void fill_norm_scalar(NormKernels* k);
@@ -79,23 +85,28 @@ struct BatchNormBackwardArgs {
 };
 void batch_norm_backward(const KernelTable& k, const BatchNormBackwardArgs& a);
 
-// Layer norm over `rows` contiguous rows of d, per-element weight / bias [d] (or null).
-void layer_norm_forward(const KernelTable& k, int64_t rows, int64_t d, const float* x, const float* weight,
-                        const float* bias, float eps, float* mean, float* invstd, float* y);
-void layer_norm_backward(const KernelTable& k, int64_t rows, int64_t d, const float* x, const float* dy,
-                         const float* weight, const float* mean, const float* invstd, float* dx, float* dweight,
-                         float* dbias);
+// Layer norm over `rows` contiguous rows of d, per-element weight / bias [d] (or null); T is
+// float or double.
+template <class T>
+void layer_norm_forward(const KernelTable& k, int64_t rows, int64_t d, const T* x, const T* weight, const T* bias,
+                        T eps, T* mean, T* invstd, T* y);
+template <class T>
+void layer_norm_backward(const KernelTable& k, int64_t rows, int64_t d, const T* x, const T* dy, const T* weight,
+                         const T* mean, const T* invstd, T* dx, T* dweight, T* dbias);
 
 // Group norm over x [n, c, s] with `groups` groups of c / groups channels; per-channel
 // weight / bias [c] (or null); mean / invstd [n, groups].
+template <class T>
 struct GroupNormArgs {
   int64_t n, c, s, groups;
-  const float* x;
-  const float* weight;
+  const T* x;
+  const T* weight;
 };
-void group_norm_forward(const KernelTable& k, const GroupNormArgs& a, const float* bias, float eps, float* mean,
-                        float* invstd, float* y);
-void group_norm_backward(const KernelTable& k, const GroupNormArgs& a, const float* dy, const float* mean,
-                         const float* invstd, float* dx, float* dweight, float* dbias);
+template <class T>
+void group_norm_forward(const KernelTable& k, const GroupNormArgs<T>& a, const T* bias, T eps, T* mean, T* invstd,
+                        T* y);
+template <class T>
+void group_norm_backward(const KernelTable& k, const GroupNormArgs<T>& a, const T* dy, const T* mean, const T* invstd,
+                         T* dx, T* dweight, T* dbias);
 
 }  // namespace myelin

@@ -10,10 +10,17 @@ namespace myelin {
 namespace {
 
 #include "kernels/vmath/simd_neon.inl"
+namespace simd_f64 {
+#include "kernels/vmath/simd_neon_f64.inl"
+}  // namespace simd_f64
 
-// The norm kernels' view of V: a fused multiply-add.
+// The norm kernels' view of V and VD: a fused multiply-add.
 struct N : V {
   static reg fma(reg a, reg b, reg c) { return V::fmadd(a, b, c); }
+};
+
+struct ND : simd_f64::VD {
+  static reg fma(reg a, reg b, reg c) { return vfmaq_f64(c, a, b); }
 };
 
 #include "kernels/norm/norm_rows.inl"

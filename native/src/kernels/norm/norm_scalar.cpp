@@ -8,9 +8,14 @@ namespace myelin {
 namespace {
 
 #include "kernels/vmath/simd_scalar.inl"
+#include "kernels/vmath/simd_scalar_f64.inl"
 
-// The norm kernels' view of V: a multiply-add (unfused on the baseline ISA).
+// The norm kernels' view of V and VD: a multiply-add (unfused on the baseline ISA).
 struct N : V {
+  static reg fma(reg a, reg b, reg c) { return a * b + c; }
+};
+
+struct ND : VD {
   static reg fma(reg a, reg b, reg c) { return a * b + c; }
 };
 

@@ -14,17 +14,25 @@ constexpr int64_t kSoftmaxGrain = 1 << 14;
 
 namespace {
 int64_t rows_grain(int64_t n) { return n > 0 ? (kSoftmaxGrain + n - 1) / n : kSoftmaxGrain; }
+
+template <class T>
+const SoftmaxRows<T>& rows_of(const SoftmaxKernels& k) {
+  if constexpr (sizeof(T) == sizeof(float))
+    return k.f32;
+  else
+    return k.f64;
+}
 }  // namespace
 
-void softmax_rows(const KernelTable& k, SoftmaxOp op, int64_t rows, int64_t n, const float* x, const float* dy,
-                  float* out) {
+template <class T>
+void softmax_rows(const KernelTable& k, SoftmaxOp op, int64_t rows, int64_t n, const T* x, const T* dy, T* out) {
   // Empty rows hold nothing to read or write, however many there are.
   if (n == 0) return;
-  const SoftmaxKernels& s = k.softmax;
+  const SoftmaxRows<T>& s = rows_of<T>(k.softmax);
   parallel_for(rows, rows_grain(n), [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
-      const float* xr = x + r * n;
-      float* yr = out + r * n;
+      const T* xr = x + r * n;
+      T* yr = out + r * n;
       switch (op) {
         case SoftmaxOp::Softmax:
           s.softmax(n, xr, yr);
@@ -43,11 +51,18 @@ void softmax_rows(const KernelTable& k, SoftmaxOp op, int64_t rows, int64_t n, c
   });
 }
 
-void logsumexp_rows(const KernelTable& k, int64_t rows, int64_t n, const float* x, float* out) {
+template <class T>
+void logsumexp_rows(const KernelTable& k, int64_t rows, int64_t n, const T* x, T* out) {
+  const SoftmaxRows<T>& s = rows_of<T>(k.softmax);
   parallel_for(rows, rows_grain(n), [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) out[r] = k.softmax.logsumexp(n, x + r * n);
+    for (int64_t r = begin; r < end; ++r) out[r] = s.logsumexp(n, x + r * n);
   });
 }
+
+template void softmax_rows(const KernelTable&, SoftmaxOp, int64_t, int64_t, const float*, const float*, float*);
+template void softmax_rows(const KernelTable&, SoftmaxOp, int64_t, int64_t, const double*, const double*, double*);
+template void logsumexp_rows(const KernelTable&, int64_t, int64_t, const float*, float*);
+template void logsumexp_rows(const KernelTable&, int64_t, int64_t, const double*, double*);
 
 void cross_entropy_forward(const KernelTable& k, const CrossEntropyArgs& a, float* losses, float* lse,
                            float* target_weight) {
@@ -56,7 +71,7 @@ void cross_entropy_forward(const KernelTable& k, const CrossEntropyArgs& a, floa
   parallel_for(a.rows, rows_grain(C), [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
       const float* x = a.logits + r * C;
-      const float l = k.softmax.logsumexp(C, x);
+      const float l = k.softmax.f32.logsumexp(C, x);
       lse[r] = l;
       if (a.targets) {
         const int64_t t = a.targets[r];
@@ -110,7 +125,7 @@ void cross_entropy_backward(const KernelTable& k, const CrossEntropyArgs& a, con
           for (int64_t c = 0; c < C; ++c) wsum += a.weight[c];
         }
         const float A = (1.f - s) * wt + s / C * wsum;
-        k.softmax.softmax(C, x, d);
+        k.softmax.f32.softmax(C, x, d);
         const float ga = g * A;
         const float gs = g * s / C;
         if (a.weight)
@@ -123,7 +138,7 @@ void cross_entropy_backward(const KernelTable& k, const CrossEntropyArgs& a, con
         const float* p = a.probs + r * C;
         float wq = 0.f;
         for (int64_t c = 0; c < C; ++c) wq += (a.weight ? a.weight[c] : 1.f) * ((1.f - s) * p[c] + s / C);
-        k.softmax.softmax(C, x, d);
+        k.softmax.f32.softmax(C, x, d);
         for (int64_t c = 0; c < C; ++c) {
           const float q = (1.f - s) * p[c] + s / C;
           d[c] = g * (d[c] * wq - (a.weight ? a.weight[c] : 1.f) * q);

@@ -11,20 +11,23 @@ namespace myelin {
 
 struct KernelTable;
 
-// y = softmax(x) / log_softmax(x) over one row of n.
-using SoftmaxRowFn = void (*)(int64_t n, const float* x, float* y);
-// log(sum(exp(x))) of one row (max-shifted, so no overflow); -inf for n == 0.
-using LogSumExpRowFn = float (*)(int64_t n, const float* x);
-// softmax backward from the output: dx = y * (dy - sum(dy * y)).
-// log-softmax backward from the output: dx = dy - exp(y) * sum(dy).
-using SoftmaxBackwardRowFn = void (*)(int64_t n, const float* y, const float* dy, float* dx);
+// The row kernels of one element type T (float or double).
+template <class T>
+struct SoftmaxRows {
+  // y = softmax(x) / log_softmax(x) over one row of n.
+  void (*softmax)(int64_t n, const T* x, T* y);
+  void (*log_softmax)(int64_t n, const T* x, T* y);
+  // log(sum(exp(x))) of one row (max-shifted, so no overflow); -inf for n == 0.
+  T (*logsumexp)(int64_t n, const T* x);
+  // softmax backward from the output: dx = y * (dy - sum(dy * y)).
+  void (*softmax_backward)(int64_t n, const T* y, const T* dy, T* dx);
+  // log-softmax backward from the output: dx = dy - exp(y) * sum(dy).
+  void (*log_softmax_backward)(int64_t n, const T* y, const T* dy, T* dx);
+};
 
 struct SoftmaxKernels {
-  SoftmaxRowFn softmax;
-  SoftmaxRowFn log_softmax;
-  LogSumExpRowFn logsumexp;
-  SoftmaxBackwardRowFn softmax_backward;
-  SoftmaxBackwardRowFn log_softmax_backward;
+  SoftmaxRows<float> f32;
+  SoftmaxRows<double> f64;
 };
 
 void fill_softmax_scalar(SoftmaxKernels* k);
@@ -34,10 +37,11 @@ void fill_softmax_neon(SoftmaxKernels* k);
 
 enum class SoftmaxOp : int { Softmax, LogSoftmax, SoftmaxBackward, LogSoftmaxBackward };
 
-// Row-parallel drivers over `rows` contiguous rows of n.
-void softmax_rows(const KernelTable& k, SoftmaxOp op, int64_t rows, int64_t n, const float* x, const float* dy,
-                  float* out);
-void logsumexp_rows(const KernelTable& k, int64_t rows, int64_t n, const float* x, float* out);
+// Row-parallel drivers over `rows` contiguous rows of n; T is float or double.
+template <class T>
+void softmax_rows(const KernelTable& k, SoftmaxOp op, int64_t rows, int64_t n, const T* x, const T* dy, T* out);
+template <class T>
+void logsumexp_rows(const KernelTable& k, int64_t rows, int64_t n, const T* x, T* out);
 
 // Cross-entropy of logits [rows, classes] against class indices (targets != nullptr) or class
 // probabilities (probs != nullptr, [rows, classes]). weight: per-class weights or nullptr.

@@ -11,6 +11,11 @@ namespace {
 #include "kernels/vmath/simd_avx2.inl"
 #include "kernels/softmax/softmax_vmath_exp.inl"
 
+namespace simd_f64 {
+#include "kernels/vmath/simd_avx2_f64.inl"
+}  // namespace simd_f64
+using VD = simd_f64::VD;
+
 #include "kernels/softmax/softmax_rows.inl"
 
 }  // namespace

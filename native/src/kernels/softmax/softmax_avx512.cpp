@@ -90,6 +90,11 @@ struct S : V {
   static float log1(float x) { return logf(x); }
 };
 
+namespace simd_f64 {
+#include "kernels/vmath/simd_avx512_f64.inl"
+}  // namespace simd_f64
+using VD = simd_f64::VD;
+
 #include "kernels/softmax/softmax_rows.inl"
 
 }  // namespace

@@ -1,242 +1,298 @@
-// The softmax row kernels, written once over a vector type S and compiled once per ISA.
-// Included by softmax_<isa>.cpp inside an anonymous namespace, after that file defines S:
-//   S::reg, S::width, load, store, load_first, store_first, set1, add, sub, mul, max, exp (vector
+// The softmax row kernels, written once over a vector type S and compiled once per ISA for float
+// (the ISA file's S) and double (SD: SoftmaxF64 below over the ISA's float64 vector type VD).
+// Included by softmax_<isa>.cpp inside an anonymous namespace, after that file defines S and VD:
+//   S::elem, S::reg, S::width, load, store, load_first, store_first, set1, add, sub, mul, max, exp (vector
 //   exp), exp_pair (exp of two registers in place, interleaved where that is faster),
 //   exp_pair_for_sum (the same for exps that are only summed, where a cheaper one may do), hsum,
-//   hmax, and S::log1 for a single float. A row's tail goes through the vector exp too
+//   hmax, and S::log1 for a single element. A row's tail goes through the vector exp too
 //   (load_first: one vector op instead of count scalar exps; a 1000-class row has an 8-float
 //   tail that cost as much as a third of the row scalar), so it agrees with the body. S::max
 //   need not propagate NaN: a NaN in a row reaches the exp sum instead, which the callers check
 //   once per row.
 
-// The largest entry of a row, NaNs ignored or not (see above); -inf for n == 0. Four
-// independent accumulators: this pass pulls the row from memory, and one max chain would make
-// it latency-bound.
-float row_max(int64_t n, const float* x) {
-  constexpr int W = S::width;
-  const typename S::reg lowest = S::set1(-__builtin_inff());
-  typename S::reg m0 = lowest, m1 = lowest, m2 = lowest, m3 = lowest;
-  int64_t i = 0;
-  for (; i + 4 * W <= n; i += 4 * W) {
-    m0 = S::max(m0, S::load(x + i));
-    m1 = S::max(m1, S::load(x + i + W));
-    m2 = S::max(m2, S::load(x + i + 2 * W));
-    m3 = S::max(m3, S::load(x + i + 3 * W));
+// The softmax rows' view of a float64 vector type B: libm's exp and log element by element (as
+// the float64 unary kernels: the same bits on every ISA); the max, sums and tails on vectors.
+template <class B>
+struct SoftmaxF64 : B {
+  using reg = typename B::reg;
+  static constexpr int W = B::width;
+  static reg max(reg a, reg b) { return B::max_nan(a, b); }
+  static reg exp(reg x) {
+    double t[W];
+    B::store(t, x);
+    for (int i = 0; i < W; ++i) t[i] = ::exp(t[i]);
+    return B::load(t);
   }
-  for (; i + W <= n; i += W) m0 = S::max(m0, S::load(x + i));
-  if (i < n) m1 = S::max(m1, S::load_first(x + i, n - i, -__builtin_inff()));
-  return S::hmax(S::max(S::max(m0, m1), S::max(m2, m3)));
-}
+  static void exp_pair(reg& a, reg& b) {
+    a = exp(a);
+    b = exp(b);
+  }
+  static void exp_pair_for_sum(reg& a, reg& b) { exp_pair(a, b); }
+  static double hsum(reg v) {
+    double t[W];
+    B::store(t, v);
+    double s = t[0];
+    for (int i = 1; i < W; ++i) s += t[i];
+    return s;
+  }
+  static double hmax(reg v) {  // NaN if a lane is
+    double t[W];
+    B::store(t, v);
+    double m = t[0];
+    for (int i = 1; i < W; ++i) m = t[i] != t[i] || t[i] > m ? t[i] : m;
+    return m;
+  }
+  static void store_first(double* p, int64_t n, reg v) {
+    double t[W];
+    B::store(t, v);
+    for (int64_t i = 0; i < n; ++i) p[i] = t[i];
+  }
+  static double log1(double x) { return ::log(x); }
+};
+using SD = SoftmaxF64<VD>;
 
-bool row_has_nan(int64_t n, const float* x) {
-  for (int64_t i = 0; i < n; ++i)
-    if (x[i] != x[i]) return true;
-  return false;
-}
+template <class S>
+struct SoftmaxRowsOf {
+  using T = typename S::elem;
+  static constexpr T kInf = T(__builtin_inf());
+  static constexpr T kNaN = T(__builtin_nan(""));
 
-// Long sums go block by block: each block's terms are summed in float32 registers, the blocks'
-// sums in double. One float32 accumulator per lane over a whole row would stop growing once it
-// reaches 2^24 times the terms (a row of 2^31 equal terms summed to ~2^29, and its logsumexp to
-// 20.41 instead of 21.49), and would lose every term below half an ulp of a large partial sum;
-// a block gives each lane at most kSumBlock / width terms. The block is a multiple of every
-// ISA's 2 * width, so only the last one has a tail.
-constexpr int64_t kSumBlock = 256;
-
-template <typename F>
-inline float sum_blocks(int64_t n, F block_sum) {
-  if (n <= kSumBlock) return block_sum(0, n);  // most rows: one block, no double
-  double total = 0;
-  for (int64_t b = 0; b < n; b += kSumBlock) total += block_sum(b, n - b < kSumBlock ? n - b : kSumBlock);
-  return static_cast<float>(total);
-}
-
-// y[i] = exp(x[i] - shift) (y may be null: sum only, with exp_pair_for_sum); returns the sum of one
-// block (NaN if a term is NaN).
-float exp_shift_sum_block(int64_t n, const float* x, float shift, float* y) {
-  constexpr int W = S::width;
-  const typename S::reg vs = S::set1(shift);
-  typename S::reg acc0 = S::set1(0.f), acc1 = S::set1(0.f);
-  int64_t i = 0;
-  for (; i + 2 * W <= n; i += 2 * W) {
-    typename S::reg e0 = S::sub(S::load(x + i), vs);
-    typename S::reg e1 = S::sub(S::load(x + i + W), vs);
-    if (y) {
-      S::exp_pair(e0, e1);
-      S::store(y + i, e0);
-      S::store(y + i + W, e1);
-    } else {
-      S::exp_pair_for_sum(e0, e1);
+  // The largest entry of a row, NaNs ignored or not (see above); -inf for n == 0. Four
+  // independent accumulators: this pass pulls the row from memory, and one max chain would make
+  // it latency-bound.
+  static T row_max(int64_t n, const T* x) {
+    constexpr int W = S::width;
+    const typename S::reg lowest = S::set1(-kInf);
+    typename S::reg m0 = lowest, m1 = lowest, m2 = lowest, m3 = lowest;
+    int64_t i = 0;
+    for (; i + 4 * W <= n; i += 4 * W) {
+      m0 = S::max(m0, S::load(x + i));
+      m1 = S::max(m1, S::load(x + i + W));
+      m2 = S::max(m2, S::load(x + i + 2 * W));
+      m3 = S::max(m3, S::load(x + i + 3 * W));
     }
-    acc0 = S::add(acc0, e0);
-    acc1 = S::add(acc1, e1);
+    for (; i + W <= n; i += W) m0 = S::max(m0, S::load(x + i));
+    if (i < n) m1 = S::max(m1, S::load_first(x + i, n - i, -kInf));
+    return S::hmax(S::max(S::max(m0, m1), S::max(m2, m3)));
   }
-  for (; i + W <= n; i += W) {
-    const typename S::reg e = S::exp(S::sub(S::load(x + i), vs));
-    if (y) S::store(y + i, e);
-    acc0 = S::add(acc0, e);
+
+  static bool row_has_nan(int64_t n, const T* x) {
+    for (int64_t i = 0; i < n; ++i)
+      if (x[i] != x[i]) return true;
+    return false;
   }
-  if (i < n) {  // -inf in the spare lanes: exp gives 0 there
-    const typename S::reg e = S::exp(S::sub(S::load_first(x + i, n - i, -__builtin_inff()), vs));
-    if (y) S::store_first(y + i, n - i, e);
-    acc1 = S::add(acc1, e);
+
+  // Long sums go block by block: each block's terms are summed in element-type registers, the blocks'
+  // sums in double. One float32 accumulator per lane over a whole row would stop growing once it
+  // reaches 2^24 times the terms (a row of 2^31 equal terms summed to ~2^29, and its logsumexp to
+  // 20.41 instead of 21.49), and would lose every term below half an ulp of a large partial sum;
+  // a block gives each lane at most kSumBlock / width terms. The block is a multiple of every
+  // ISA's 2 * width, so only the last one has a tail.
+  static constexpr int64_t kSumBlock = 256;
+
+  template <typename F>
+  static T sum_blocks(int64_t n, F block_sum) {
+    if (n <= kSumBlock) return block_sum(0, n);  // most rows: one block, no double
+    double total = 0;
+    for (int64_t b = 0; b < n; b += kSumBlock) total += block_sum(b, n - b < kSumBlock ? n - b : kSumBlock);
+    return static_cast<T>(total);
   }
-  return S::hsum(S::add(acc0, acc1));
-}
 
-float exp_shift_sum(int64_t n, const float* x, float shift, float* y) {
-  return sum_blocks(
-      n, [&](int64_t b, int64_t len) { return exp_shift_sum_block(len, x + b, shift, y ? y + b : nullptr); });
-}
-
-void scale_row(int64_t n, float* y, float factor) {
-  constexpr int W = S::width;
-  const typename S::reg vf = S::set1(factor);
-  int64_t i = 0;
-  for (; i + W <= n; i += W) S::store(y + i, S::mul(S::load(y + i), vf));
-  for (; i < n; ++i) y[i] *= factor;
-}
-
-// One read of the row from memory (the max pass); the exp pass and the scaling work on it and
-// on y from L1 (a 1000-class row is 4 KB).
-void softmax_row(int64_t n, const float* x, float* y) {
-  if (n == 0) return;
-  const float m = row_max(n, x);
-  // +inf (inf - inf), NaN, or an all -inf row (-inf - -inf): NaN throughout, as PyTorch.
-  const float s = m == __builtin_inff() || m != m ? m - m : exp_shift_sum(n, x, m, y);
-  if (s != s) {
-    for (int64_t i = 0; i < n; ++i) y[i] = __builtin_nanf("");
-    return;
+  // y[i] = exp(x[i] - shift) (y may be null: sum only, with exp_pair_for_sum); returns the sum of one
+  // block (NaN if a term is NaN).
+  static T exp_shift_sum_block(int64_t n, const T* x, T shift, T* y) {
+    constexpr int W = S::width;
+    const typename S::reg vs = S::set1(shift);
+    typename S::reg acc0 = S::set1(T(0)), acc1 = S::set1(T(0));
+    int64_t i = 0;
+    for (; i + 2 * W <= n; i += 2 * W) {
+      typename S::reg e0 = S::sub(S::load(x + i), vs);
+      typename S::reg e1 = S::sub(S::load(x + i + W), vs);
+      if (y) {
+        S::exp_pair(e0, e1);
+        S::store(y + i, e0);
+        S::store(y + i + W, e1);
+      } else {
+        S::exp_pair_for_sum(e0, e1);
+      }
+      acc0 = S::add(acc0, e0);
+      acc1 = S::add(acc1, e1);
+    }
+    for (; i + W <= n; i += W) {
+      const typename S::reg e = S::exp(S::sub(S::load(x + i), vs));
+      if (y) S::store(y + i, e);
+      acc0 = S::add(acc0, e);
+    }
+    if (i < n) {  // -inf in the spare lanes: exp gives 0 there
+      const typename S::reg e = S::exp(S::sub(S::load_first(x + i, n - i, -kInf), vs));
+      if (y) S::store_first(y + i, n - i, e);
+      acc1 = S::add(acc1, e);
+    }
+    return S::hsum(S::add(acc0, acc1));
   }
-  scale_row(n, y, 1.f / s);
-}
 
-float logsumexp_row(int64_t n, const float* x) {
-  if (n == 0) return -__builtin_inff();
-  const float m = row_max(n, x);
-  if (m == -__builtin_inff() || m == __builtin_inff()) return row_has_nan(n, x) ? __builtin_nanf("") : m;
-  if (m != m) return m;
-  return m + S::log1(exp_shift_sum(n, x, m, nullptr));  // NaN if the row holds one
-}
-
-// y[i] = x[i] - shift; returns sum(exp(y[i])). Stores the shifted row as it goes, so y's cache
-// lines are fetched while the exps compute rather than in a bare write pass afterwards.
-float shift_store_exp_sum_block(int64_t n, const float* x, float shift, float* y) {
-  constexpr int W = S::width;
-  const typename S::reg vs = S::set1(shift);
-  typename S::reg acc0 = S::set1(0.f), acc1 = S::set1(0.f);
-  int64_t i = 0;
-  for (; i + 2 * W <= n; i += 2 * W) {
-    const typename S::reg d0 = S::sub(S::load(x + i), vs);
-    const typename S::reg d1 = S::sub(S::load(x + i + W), vs);
-    S::store(y + i, d0);
-    S::store(y + i + W, d1);
-    typename S::reg e0 = d0, e1 = d1;
-    S::exp_pair_for_sum(e0, e1);
-    acc0 = S::add(acc0, e0);
-    acc1 = S::add(acc1, e1);
+  static T exp_shift_sum(int64_t n, const T* x, T shift, T* y) {
+    return sum_blocks(
+        n, [&](int64_t b, int64_t len) { return exp_shift_sum_block(len, x + b, shift, y ? y + b : nullptr); });
   }
-  for (; i + W <= n; i += W) {
-    const typename S::reg d = S::sub(S::load(x + i), vs);
-    S::store(y + i, d);
-    acc0 = S::add(acc0, S::exp(d));
+
+  static void scale_row(int64_t n, T* y, T factor) {
+    constexpr int W = S::width;
+    const typename S::reg vf = S::set1(factor);
+    int64_t i = 0;
+    for (; i + W <= n; i += W) S::store(y + i, S::mul(S::load(y + i), vf));
+    for (; i < n; ++i) y[i] *= factor;
   }
-  if (i < n) {  // -inf in the spare lanes: exp gives 0 there
-    const typename S::reg d = S::sub(S::load_first(x + i, n - i, -__builtin_inff()), vs);
-    S::store_first(y + i, n - i, d);
-    acc1 = S::add(acc1, S::exp(d));
+
+  // One read of the row from memory (the max pass); the exp pass and the scaling work on it and
+  // on y from L1 (a 1000-class row is 4 KB).
+  static void softmax_row(int64_t n, const T* x, T* y) {
+    if (n == 0) return;
+    const T m = row_max(n, x);
+    // +inf (inf - inf), NaN, or an all -inf row (-inf - -inf): NaN throughout, as PyTorch.
+    const T s = m == kInf || m != m ? m - m : exp_shift_sum(n, x, m, y);
+    if (s != s) {
+      for (int64_t i = 0; i < n; ++i) y[i] = kNaN;
+      return;
+    }
+    scale_row(n, y, T(1) / s);
   }
-  return S::hsum(S::add(acc0, acc1));
-}
 
-float shift_store_exp_sum(int64_t n, const float* x, float shift, float* y) {
-  return sum_blocks(n, [&](int64_t b, int64_t len) { return shift_store_exp_sum_block(len, x + b, shift, y + b); });
-}
-
-// (x - max) - log(sum(exp(x - max))), in PyTorch's order of operations.
-void log_softmax_row(int64_t n, const float* x, float* y) {
-  if (n == 0) return;
-  const float m = row_max(n, x);
-  float l;
-  if (m == __builtin_inff() || m == -__builtin_inff() || m != m) {
-    l = logsumexp_row(n, x);  // +-inf or NaN: x - lse gives PyTorch's result
-  } else {
-    l = S::log1(shift_store_exp_sum(n, x, m, y));  // NaN if the row holds one
-    x = y;
+  static T logsumexp_row(int64_t n, const T* x) {
+    if (n == 0) return -kInf;
+    const T m = row_max(n, x);
+    if (m == -kInf || m == kInf) return row_has_nan(n, x) ? kNaN : m;
+    if (m != m) return m;
+    return m + S::log1(exp_shift_sum(n, x, m, nullptr));  // NaN if the row holds one
   }
-  constexpr int W = S::width;
-  const typename S::reg vl = S::set1(l);
-  int64_t i = 0;
-  for (; i + W <= n; i += W) S::store(y + i, S::sub(S::load(x + i), vl));
-  for (; i < n; ++i) y[i] = x[i] - l;
-}
 
-float dot_row_block(int64_t n, const float* a, const float* b) {
-  constexpr int W = S::width;
-  typename S::reg acc0 = S::set1(0.f), acc1 = S::set1(0.f);
-  int64_t i = 0;
-  for (; i + 2 * W <= n; i += 2 * W) {
-    acc0 = S::add(acc0, S::mul(S::load(a + i), S::load(b + i)));
-    acc1 = S::add(acc1, S::mul(S::load(a + i + W), S::load(b + i + W)));
+  // y[i] = x[i] - shift; returns sum(exp(y[i])). Stores the shifted row as it goes, so y's cache
+  // lines are fetched while the exps compute rather than in a bare write pass afterwards.
+  static T shift_store_exp_sum_block(int64_t n, const T* x, T shift, T* y) {
+    constexpr int W = S::width;
+    const typename S::reg vs = S::set1(shift);
+    typename S::reg acc0 = S::set1(T(0)), acc1 = S::set1(T(0));
+    int64_t i = 0;
+    for (; i + 2 * W <= n; i += 2 * W) {
+      const typename S::reg d0 = S::sub(S::load(x + i), vs);
+      const typename S::reg d1 = S::sub(S::load(x + i + W), vs);
+      S::store(y + i, d0);
+      S::store(y + i + W, d1);
+      typename S::reg e0 = d0, e1 = d1;
+      S::exp_pair_for_sum(e0, e1);
+      acc0 = S::add(acc0, e0);
+      acc1 = S::add(acc1, e1);
+    }
+    for (; i + W <= n; i += W) {
+      const typename S::reg d = S::sub(S::load(x + i), vs);
+      S::store(y + i, d);
+      acc0 = S::add(acc0, S::exp(d));
+    }
+    if (i < n) {  // -inf in the spare lanes: exp gives 0 there
+      const typename S::reg d = S::sub(S::load_first(x + i, n - i, -kInf), vs);
+      S::store_first(y + i, n - i, d);
+      acc1 = S::add(acc1, S::exp(d));
+    }
+    return S::hsum(S::add(acc0, acc1));
   }
-  for (; i + W <= n; i += W) acc0 = S::add(acc0, S::mul(S::load(a + i), S::load(b + i)));
-  float s = S::hsum(S::add(acc0, acc1));
-  for (; i < n; ++i) s += a[i] * b[i];
-  return s;
-}
 
-float dot_row(int64_t n, const float* a, const float* b) {
-  return sum_blocks(n, [&](int64_t k, int64_t len) { return dot_row_block(len, a + k, b + k); });
-}
-
-float sum_row_block(int64_t n, const float* a) {
-  constexpr int W = S::width;
-  typename S::reg acc0 = S::set1(0.f), acc1 = S::set1(0.f);
-  int64_t i = 0;
-  for (; i + 2 * W <= n; i += 2 * W) {
-    acc0 = S::add(acc0, S::load(a + i));
-    acc1 = S::add(acc1, S::load(a + i + W));
+  static T shift_store_exp_sum(int64_t n, const T* x, T shift, T* y) {
+    return sum_blocks(n, [&](int64_t b, int64_t len) { return shift_store_exp_sum_block(len, x + b, shift, y + b); });
   }
-  for (; i + W <= n; i += W) acc0 = S::add(acc0, S::load(a + i));
-  float s = S::hsum(S::add(acc0, acc1));
-  for (; i < n; ++i) s += a[i];
-  return s;
-}
 
-float sum_row(int64_t n, const float* a) {
-  return sum_blocks(n, [&](int64_t k, int64_t len) { return sum_row_block(len, a + k); });
-}
-
-void softmax_backward_row(int64_t n, const float* y, const float* dy, float* dx) {
-  const float d = dot_row(n, dy, y);
-  constexpr int W = S::width;
-  const typename S::reg vd = S::set1(d);
-  int64_t i = 0;
-  for (; i + W <= n; i += W) S::store(dx + i, S::mul(S::load(y + i), S::sub(S::load(dy + i), vd)));
-  for (; i < n; ++i) dx[i] = y[i] * (dy[i] - d);
-}
-
-void log_softmax_backward_row(int64_t n, const float* y, const float* dy, float* dx) {
-  const float s = sum_row(n, dy);
-  constexpr int W = S::width;
-  const typename S::reg vs = S::set1(s);
-  int64_t i = 0;
-  for (; i + 2 * W <= n; i += 2 * W) {
-    typename S::reg e0 = S::load(y + i), e1 = S::load(y + i + W);
-    S::exp_pair(e0, e1);
-    S::store(dx + i, S::sub(S::load(dy + i), S::mul(e0, vs)));
-    S::store(dx + i + W, S::sub(S::load(dy + i + W), S::mul(e1, vs)));
+  // (x - max) - log(sum(exp(x - max))), in PyTorch's order of operations.
+  static void log_softmax_row(int64_t n, const T* x, T* y) {
+    if (n == 0) return;
+    const T m = row_max(n, x);
+    T l;
+    if (m == kInf || m == -kInf || m != m) {
+      l = logsumexp_row(n, x);  // +-inf or NaN: x - lse gives PyTorch's result
+    } else {
+      l = S::log1(shift_store_exp_sum(n, x, m, y));  // NaN if the row holds one
+      x = y;
+    }
+    constexpr int W = S::width;
+    const typename S::reg vl = S::set1(l);
+    int64_t i = 0;
+    for (; i + W <= n; i += W) S::store(y + i, S::sub(S::load(x + i), vl));
+    for (; i < n; ++i) y[i] = x[i] - l;
   }
-  for (; i + W <= n; i += W) S::store(dx + i, S::sub(S::load(dy + i), S::mul(S::exp(S::load(y + i)), vs)));
-  if (i < n) {
-    const typename S::reg e = S::exp(S::load_first(y + i, n - i, 0.f));
-    S::store_first(dx + i, n - i, S::sub(S::load_first(dy + i, n - i, 0.f), S::mul(e, vs)));
+
+  static T dot_row_block(int64_t n, const T* a, const T* b) {
+    constexpr int W = S::width;
+    typename S::reg acc0 = S::set1(T(0)), acc1 = S::set1(T(0));
+    int64_t i = 0;
+    for (; i + 2 * W <= n; i += 2 * W) {
+      acc0 = S::add(acc0, S::mul(S::load(a + i), S::load(b + i)));
+      acc1 = S::add(acc1, S::mul(S::load(a + i + W), S::load(b + i + W)));
+    }
+    for (; i + W <= n; i += W) acc0 = S::add(acc0, S::mul(S::load(a + i), S::load(b + i)));
+    T s = S::hsum(S::add(acc0, acc1));
+    for (; i < n; ++i) s += a[i] * b[i];
+    return s;
   }
+
+  static T dot_row(int64_t n, const T* a, const T* b) {
+    return sum_blocks(n, [&](int64_t k, int64_t len) { return dot_row_block(len, a + k, b + k); });
+  }
+
+  static T sum_row_block(int64_t n, const T* a) {
+    constexpr int W = S::width;
+    typename S::reg acc0 = S::set1(T(0)), acc1 = S::set1(T(0));
+    int64_t i = 0;
+    for (; i + 2 * W <= n; i += 2 * W) {
+      acc0 = S::add(acc0, S::load(a + i));
+      acc1 = S::add(acc1, S::load(a + i + W));
+    }
+    for (; i + W <= n; i += W) acc0 = S::add(acc0, S::load(a + i));
+    T s = S::hsum(S::add(acc0, acc1));
+    for (; i < n; ++i) s += a[i];
+    return s;
+  }
+
+  static T sum_row(int64_t n, const T* a) {
+    return sum_blocks(n, [&](int64_t k, int64_t len) { return sum_row_block(len, a + k); });
+  }
+
+  static void softmax_backward_row(int64_t n, const T* y, const T* dy, T* dx) {
+    const T d = dot_row(n, dy, y);
+    constexpr int W = S::width;
+    const typename S::reg vd = S::set1(d);
+    int64_t i = 0;
+    for (; i + W <= n; i += W) S::store(dx + i, S::mul(S::load(y + i), S::sub(S::load(dy + i), vd)));
+    for (; i < n; ++i) dx[i] = y[i] * (dy[i] - d);
+  }
+
+  static void log_softmax_backward_row(int64_t n, const T* y, const T* dy, T* dx) {
+    const T s = sum_row(n, dy);
+    constexpr int W = S::width;
+    const typename S::reg vs = S::set1(s);
+    int64_t i = 0;
+    for (; i + 2 * W <= n; i += 2 * W) {
+      typename S::reg e0 = S::load(y + i), e1 = S::load(y + i + W);
+      S::exp_pair(e0, e1);
+      S::store(dx + i, S::sub(S::load(dy + i), S::mul(e0, vs)));
+      S::store(dx + i + W, S::sub(S::load(dy + i + W), S::mul(e1, vs)));
+    }
+    for (; i + W <= n; i += W) S::store(dx + i, S::sub(S::load(dy + i), S::mul(S::exp(S::load(y + i)), vs)));
+    if (i < n) {
+      const typename S::reg e = S::exp(S::load_first(y + i, n - i, T(0)));
+      S::store_first(dx + i, n - i, S::sub(S::load_first(dy + i, n - i, T(0)), S::mul(e, vs)));
+    }
+  }
+};
+
+template <class S>
+void fill_softmax_rows(SoftmaxRows<typename S::elem>* k) {
+  using R = SoftmaxRowsOf<S>;
+  k->softmax = R::softmax_row;
+  k->log_softmax = R::log_softmax_row;
+  k->logsumexp = R::logsumexp_row;
+  k->softmax_backward = R::softmax_backward_row;
+  k->log_softmax_backward = R::log_softmax_backward_row;
 }
 
 void fill_softmax_rows(SoftmaxKernels* k) {
-  k->softmax = softmax_row;
-  k->log_softmax = log_softmax_row;
-  k->logsumexp = logsumexp_row;
-  k->softmax_backward = softmax_backward_row;
-  k->log_softmax_backward = log_softmax_backward_row;
+  fill_softmax_rows<S>(&k->f32);
+  fill_softmax_rows<SD>(&k->f64);
 }

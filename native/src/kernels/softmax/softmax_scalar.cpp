@@ -7,6 +7,7 @@ namespace myelin {
 namespace {
 
 #include "kernels/vmath/simd_scalar.inl"
+#include "kernels/vmath/simd_scalar_f64.inl"
 
 // The softmax kernels' view of V: libm exp/log, and a plain max (the rows' NaNs are caught by
 // their exp sums).
