@@ -1,7 +1,8 @@
 // float64 layers against PyTorch's float64, side by side in one run at one thread: an Adam step
 // on a 1M-element parameter (the fused native step in double), layerNorm forward+backward on
-// [256, 1024] (the composite of float64 ops), an LSTM forward+backward (batch 32, seq 32,
-// 128 -> 128: the recurrence written with ops, products on the dgemm). Medians of repeated calls
+// [256, 1024] (the native norm kernels in double), softmax forward+backward on [256, 1024], an
+// LSTM forward+backward (batch 32, seq 32, 128 -> 128: the recurrence written with ops, products
+// on the dgemm). Medians of repeated calls
 // (bench/lib/timing.js); ratio = myelin time / PyTorch time. The PyTorch side runs
 // bench/peers/float64_layers.py through the command given (a 1-thread torch wrapper):
 //
@@ -27,6 +28,9 @@ const b = m.randn([1024], { dtype: 'float64' }).requiresGrad_();
 const g = m.randn([256, 1024], { dtype: 'float64' });
 const layerNorm = () => m.nn.functional.layerNorm(x, [1024], { weight: w, bias: b }).backward(g);
 
+const xsm = m.randn([256, 1024], { dtype: 'float64' }).requiresGrad_();
+const softmax = () => m.nn.functional.softmax(xsm, -1).backward(g);
+
 const lstm = new m.nn.LSTM(128, 128).double();
 const xs = m.randn([32, 32, 128], { dtype: 'float64' }).requiresGrad_();
 const lstmStep = () => lstm.forward(xs)[0].sum().backward();
@@ -34,6 +38,7 @@ const lstmStep = () => lstm.forward(xs)[0].sum().backward();
 const mine = {
   adam: secondsPerCall(() => adam.step()),
   layerNorm: secondsPerCall(layerNorm),
+  softmax: secondsPerCall(softmax),
   lstm: secondsPerCall(lstmStep, { samples: 7, callsPerSample: 2 }),
 };
 
@@ -49,6 +54,7 @@ console.log('|---|---:|---:|---:|');
 for (const [k, label] of [
   ['adam', 'Adam step, 1M float64 parameter'],
   ['layerNorm', 'layerNorm fwd+bwd [256, 1024]'],
+  ['softmax', 'softmax fwd+bwd [256, 1024]'],
   ['lstm', 'LSTM fwd+bwd, batch 32, seq 32, 128 -> 128'],
 ]) {
   console.log(

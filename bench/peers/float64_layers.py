@@ -1,5 +1,5 @@
 """PyTorch's side of bench/float64_layers.mjs: median seconds of one float64 Adam step on a
-1M-element parameter, layer_norm forward+backward on [256, 1024], and an LSTM forward+backward
+1M-element parameter, layer_norm and softmax forward+backward on [256, 1024], and an LSTM forward+backward
 (batch 32, seq 32, 128 -> 128), printed as JSON on the last line."""
 import json
 import statistics
@@ -36,6 +36,13 @@ def layer_norm():
     torch.nn.functional.layer_norm(x, [1024], w, b).backward(g)
 
 
+xsm = torch.randn(256, 1024, dtype=torch.float64, requires_grad=True)
+
+
+def softmax():
+    torch.softmax(xsm, -1).backward(g)
+
+
 lstm = torch.nn.LSTM(128, 128, dtype=torch.float64)
 xs = torch.randn(32, 32, 128, dtype=torch.float64, requires_grad=True)
 
@@ -51,6 +58,7 @@ print(
             "threads": torch.get_num_threads(),
             "adam": median_seconds(adam.step),
             "layerNorm": median_seconds(layer_norm),
+            "softmax": median_seconds(softmax),
             "lstm": median_seconds(lstm_step, samples=7, calls=2),
         }
     )
