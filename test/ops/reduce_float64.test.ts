@@ -152,17 +152,20 @@ describe('float64 max/min along a dim and argmax/argmin: ties and NaN as the flo
   }
 });
 
-describe('float64 softmax and logSoftmax at infinities and NaN: as torch', () => {
+describe('float64 (and float32) softmax and logSoftmax at infinities and NaN: as torch', () => {
   const values = [-Infinity, -Infinity, Infinity, 1, 1, NaN, 0, -Infinity, 1000, -1000];
   const x64 = new TensorClass(new Storage(Float64Array.from(values)), [5, 2]);
-  // torch 1.13: torch.softmax(x, 1) and torch.log_softmax(x, 1) of these rows in float64.
+  const x32 = new TensorClass(new Storage(Float32Array.from(values)), [5, 2]);
+  // torch 1.13: torch.softmax(x, 1) and torch.log_softmax(x, 1) of these rows, the same in
+  // float64 and float32.
   const torchValues = {
     softmax: [NaN, NaN, NaN, NaN, NaN, NaN, 1, 0, 1, 0],
     logSoftmax: [NaN, NaN, NaN, NaN, NaN, NaN, 0, -Infinity, 0, -2000],
   };
   for (const name of ['softmax', 'logSoftmax'] as const) {
     it(name, () => {
-      expect(Array.from(x64[name](1).toTypedArray() as Float64Array)).toEqual(torchValues[name]);
+      expect(Array.from(x64[name](1).toTypedArray())).toEqual(torchValues[name]);
+      expect(Array.from(x32[name](1).toTypedArray())).toEqual(torchValues[name]);
     });
   }
 });

@@ -206,7 +206,7 @@ struct SoftmaxRowsOf {
     const T m = row_max(n, x);
     T l;
     if (m == kInf || m == -kInf || m != m) {
-      l = logsumexp_row(n, x);  // +-inf or NaN: x - lse gives PyTorch's result
+      l = kNaN;  // as PyTorch: x - max is NaN or -inf, its exp sum NaN, so every output NaN
     } else {
       l = S::log1(shift_store_exp_sum(n, x, m, y));  // NaN if the row holds one
       x = y;
