@@ -19,11 +19,6 @@ import { where } from './pointwise.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { buildsGraph, piecewiseConstant } from '../autograd/recorded_backward.js';
 
-/** The elements of a float32 tensor as a row-major Float32Array (a view when contiguous). */
-export function floatValues(t: Tensor): Float32Array {
-  return floatElements(t) as Float32Array;
-}
-
 /** A zeroed array of n elements of the same type as `like`. */
 function arrayLike(like: FloatArray, n: number): FloatArray {
   return like instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);

@@ -8,8 +8,7 @@ import { native } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { FLOATING_DTYPES, type FloatDType } from '../dtype.js';
-import { floatValues } from './activation.js';
-import { uninitFloat } from '../raw/elementwise.js';
+import { floatElements, uninitFloat, valuesF32 } from '../raw/elementwise.js';
 import { add, broadcastSum, mul, sub } from './binary.js';
 import { mean as meanOf, sumTo } from './reduce.js';
 import { rsqrt } from './unary.js';
@@ -277,9 +276,9 @@ function rowStatsForward<P extends AffinePlan & { eps: number }>(
   if (run)
     kernel.forward<FloatArray>(
       dims,
-      floatValues(x),
-      weight ? floatValues(weight) : null,
-      bias ? floatValues(bias) : null,
+      floatElements(x),
+      weight ? floatElements(weight) : null,
+      bias ? floatElements(bias) : null,
       plan.eps,
       mean,
       invstd,
@@ -314,9 +313,9 @@ function rowStatsKernelGrads<P extends AffinePlan>(
   if (run)
     kernel.backward<FloatArray>(
       dims,
-      floatValues(x),
-      floatValues(grad),
-      plan.hasWeight ? floatValues(weight) : null,
+      floatElements(x),
+      floatElements(grad),
+      plan.hasWeight ? floatElements(weight) : null,
       ctx.mean,
       ctx.invstd,
       dx,
@@ -405,9 +404,9 @@ const batchNormOp = defineOp({
     if (C > 0)
       native.batchNorm(
         [N, C, S],
-        floatValues(x),
-        weight ? floatValues(weight) : null,
-        bias ? floatValues(bias) : null,
+        valuesF32(x),
+        weight ? valuesF32(weight) : null,
+        bias ? valuesF32(bias) : null,
         plan.useBatchStats,
         plan.momentum,
         plan.eps,
@@ -456,9 +455,9 @@ const batchNormOp = defineOp({
     if (C > 0)
       native.batchNormBackward(
         [N, C, S],
-        floatValues(x),
-        floatValues(grad),
-        plan.hasWeight ? floatValues(weight) : null,
+        valuesF32(x),
+        valuesF32(grad),
+        plan.hasWeight ? valuesF32(weight) : null,
         ctx.saveMean,
         ctx.saveInvstd,
         plan.useBatchStats,

@@ -194,6 +194,11 @@ export function elementsF32(t: Tensor): Float32Array {
   return storageF32(t).subarray(t.offset, t.offset + t.numel());
 }
 
+/** The elements of a float32 tensor, row-major: a view when contiguous, else a contiguous copy's. */
+export function valuesF32(t: Tensor): Float32Array {
+  return elementsF32(contiguousRaw(t));
+}
+
 /** A float32 or float64 array. */
 export type FloatArray = Float32Array | Float64Array;
 
