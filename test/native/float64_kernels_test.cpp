@@ -26,20 +26,6 @@ namespace {
 const char* const kNames[] = {"neg",  "abs",     "exp",  "log",   "sqrt",  "rsqrt", "sin", "cos",
                               "tanh", "sigmoid", "relu", "log1p", "expm1", "sign",  "erf"};
 
-uint64_t bits_of(double x) {
-  uint64_t b;
-  std::memcpy(&b, &x, 8);
-  return b;
-}
-
-double from_bits(uint64_t b) {
-  double x;
-  std::memcpy(&x, &b, 8);
-  return x;
-}
-
-bool same_bits(double a, double b) { return bits_of(a) == bits_of(b); }
-
 // Every 0xd1b71758e219-th bit pattern (80,000 values over every exponent and both signs),
 // values in the ranges the functions are used in, and the edges.
 std::vector<double> inputs() {

@@ -24,18 +24,6 @@ using namespace myelin_test;
 
 namespace {
 
-uint32_t bits_of(float x) {
-  uint32_t b;
-  std::memcpy(&b, &x, 4);
-  return b;
-}
-
-float from_bits(uint32_t b) {
-  float x;
-  std::memcpy(&x, &b, 4);
-  return x;
-}
-
 // Distance in ulps counting every float as one step (+0 and -0 the same point); NaN matches
 // only NaN and an infinity only itself.
 double ulp_distance(float got, float want) {
@@ -47,8 +35,6 @@ double ulp_distance(float got, float want) {
   };
   return std::fabs(static_cast<double>(line(got) - line(want)));
 }
-
-bool same_bits(float a, float b) { return bits_of(a) == bits_of(b); }
 
 bool close(float got, float want, double tol) {
   if (std::isnan(want)) return std::isnan(got);

@@ -1,10 +1,12 @@
 // What the native tests (test/native/*_test.cpp) share: a CHECK that counts failures and prints
-// the first twenty, and deterministic random floats (xorshift), so that a failure reproduces.
+// the first twenty, deterministic random floats (xorshift), so that a failure reproduces, and the
+// bits of floats and doubles.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <vector>
 
 namespace myelin_test {
@@ -23,6 +25,34 @@ struct Xorshift {
   }
   float uniform(float lo, float hi) { return lo + (hi - lo) * static_cast<float>(next() >> 8) * 0x1p-24f; }
 };
+
+// The bits of a float or a double, and back.
+inline uint32_t bits_of(float x) {
+  uint32_t b;
+  std::memcpy(&b, &x, sizeof b);
+  return b;
+}
+inline uint64_t bits_of(double x) {
+  uint64_t b;
+  std::memcpy(&b, &x, sizeof b);
+  return b;
+}
+inline float from_bits(uint32_t b) {
+  float x;
+  std::memcpy(&x, &b, sizeof x);
+  return x;
+}
+inline double from_bits(uint64_t b) {
+  double x;
+  std::memcpy(&x, &b, sizeof x);
+  return x;
+}
+
+// Whether a and b are the same value to the bit (NaN payloads and the sign of zero included).
+template <typename T>
+bool same_bits(T a, T b) {
+  return bits_of(a) == bits_of(b);
+}
 
 // n floats in [lo, hi) from seed, with NaN, -0, 0 and both infinities sprinkled in when asked.
 inline std::vector<float> random_floats(size_t n, uint32_t seed, float lo = -1, float hi = 1, bool specials = false) {
