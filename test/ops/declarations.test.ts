@@ -24,7 +24,6 @@ const noOps: Record<string, string> = {
 // other exported function is an op and must be declared (its name, up to a space, colon, comma
 // or parenthesis, is the declaration's).
 const notOps: Record<string, string> = {
-  'activation.floatValues': "a helper: an input's values as float32",
   'cast.float32Operand': 'a helper: an int32/bool operand promoted to float32 for float32-only ops (float64 refused)',
   'attention.additiveMask': 'a helper: a bool or float mask as the additive form attention uses',
   'attention.causalMask':
