@@ -25,8 +25,8 @@ def least_squares(p):
     return ((A @ p - b) ** 2).mean()
 
 
-def run(name, fn, x0, steps, options):
-    p = torch.tensor(x0, requires_grad=True)
+def run(name, fn, x0, steps, options, dtype=torch.float32):
+    p = torch.tensor(x0, dtype=dtype, requires_grad=True)
     opt = torch.optim.LBFGS([p], **options)
     evals = []
 
@@ -43,7 +43,8 @@ def run(name, fn, x0, steps, options):
         returned.append(float(opt.step(closure)))
         after.append(p.detach().tolist())
     state = opt.state[p]
-    return {"name": name, "problem": fn.__name__, "x0": x0, "steps": steps, "options": options,
+    return {"name": name, "problem": fn.__name__, "dtype": str(dtype).replace("torch.", ""), "x0": x0,
+            "steps": steps, "options": options,
             "evals": evals, "after": after, "returned": returned,
             "funcEvals": state["func_evals"], "nIter": state["n_iter"]}
 
@@ -61,6 +62,18 @@ cases.append(run("least squares, max_eval 7, tolerance_grad 1e-3", least_squares
                  {"max_iter": 20, "max_eval": 7, "tolerance_grad": 1e-3, "line_search_fn": "strong_wolfe"}))
 cases.append(run("rosenbrock, tolerance_change 1e-4", rosenbrock, [0.0, 0.0], 1,
                  {"max_iter": 100, "tolerance_change": 1e-4, "line_search_fn": "strong_wolfe"}))
+
+# float64: the same problems in double (A and b widened), every scalar a 0-d double tensor.
+A32, b32 = A, b
+A, b = A32.double(), b32.double()
+for ls in (None, "strong_wolfe"):
+    tag = ls or "fixed step"
+    cases.append(run(f"float64 rosenbrock, {tag}, short steps", rosenbrock, [-1.2, 1.0], 8,
+                     {"lr": 1 if ls else 0.002, "max_iter": 4, "history_size": 3, "line_search_fn": ls},
+                     torch.float64))
+    cases.append(run(f"float64 least squares, {tag}", least_squares, [0.0] * 5, 3,
+                     {"lr": 1 if ls else 0.5, "max_iter": 10, "line_search_fn": ls}, torch.float64))
+A, b = A32, b32
 
 path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "lbfgs.json")
 with open(path, "w") as f:
