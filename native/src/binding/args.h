@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "binding/checks.h"
@@ -76,6 +77,10 @@ struct StridedF64 {
   std::vector<int64_t> strides;
   double* ptr() const { return array.data + offset; }
 };
+
+// The strided view of element type T: StridedF64 for double, StridedF32 for float.
+template <class T>
+using Strided = std::conditional_t<std::is_same_v<T, double>, StridedF64, StridedF32>;
 
 class Options;
 
@@ -178,6 +183,19 @@ class Args {
   bool is_f64(size_t i) const {
     return info_[i].IsTypedArray() && info_[i].As<Napi::TypedArray>().TypedArrayType() == napi_float64_array;
   }
+  // The readers above by element type T, for the kernels with float32 and float64 variants:
+  // float takes a Float32Array (f32, f32_exact, ...), double a Float64Array (f64, f64_exact,
+  // ...), with their checks and errors.
+  template <class T>
+  TypedArray<T> floats(size_t i, const char* param) const;
+  template <class T>
+  TypedArray<T> floats_exact(size_t i, const char* param, const std::vector<int64_t>& shape) const;
+  template <class T>
+  TypedArray<T> floats_optional(size_t i, const char* param, const std::vector<int64_t>& shape) const;
+  template <class T>
+  T* floats_rows(size_t i, const char* param, int64_t offset, int64_t rows, int64_t cols) const;
+  template <class T>
+  Strided<T> floats_strided(size_t i, const char* param, const Layout& layout, const std::vector<int64_t>& shape) const;
   // Indices the kernel will dereference: an Int32Array of exactly `count` entries (at least
   // `count` when at_least), returned as they will be used. When the array lives in a
   // SharedArrayBuffer, another thread could change an entry between its check and its use, so
@@ -208,6 +226,55 @@ class Args {
   const char* fn_;
   mutable bool memory_taken_ = false;
 };
+
+template <class T>
+TypedArray<T> Args::floats(size_t i, const char* param) const {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>);
+  if constexpr (std::is_same_v<T, double>)
+    return f64(i, param);
+  else
+    return f32(i, param);
+}
+template <class T>
+TypedArray<T> Args::floats_exact(size_t i, const char* param, const std::vector<int64_t>& shape) const {
+  if constexpr (std::is_same_v<T, double>)
+    return f64_exact(i, param, shape);
+  else
+    return f32_exact(i, param, shape);
+}
+template <class T>
+TypedArray<T> Args::floats_optional(size_t i, const char* param, const std::vector<int64_t>& shape) const {
+  if constexpr (std::is_same_v<T, double>)
+    return f64_optional(i, param, shape);
+  else
+    return f32_optional(i, param, shape);
+}
+template <class T>
+T* Args::floats_rows(size_t i, const char* param, int64_t offset, int64_t rows, int64_t cols) const {
+  if constexpr (std::is_same_v<T, double>)
+    return f64_rows(i, param, offset, rows, cols);
+  else
+    return f32_rows(i, param, offset, rows, cols);
+}
+template <class T>
+Strided<T> Args::floats_strided(size_t i, const char* param, const Layout& layout,
+                                const std::vector<int64_t>& shape) const {
+  if constexpr (std::is_same_v<T, double>)
+    return strided_f64(i, param, layout, shape);
+  else
+    return strided(i, param, layout, shape);
+}
+
+// The entry of a kernel with float32 and float64 variants: runs f(double{}) when argument i is a
+// Float64Array, f(float{}) otherwise (its readers then refuse any other type, naming it), so
+// that f reads T as decltype of its argument.
+template <class F>
+void dispatch_float(const Args& args, size_t i, F&& f) {
+  if (args.is_f64(i))
+    f(double{});
+  else
+    f(float{});
+}
 
 // An options-object argument: its named properties, read with the same kind of checks as
 // positional arguments; errors name the property ("adamStep: option 'lr' must be ..."). A

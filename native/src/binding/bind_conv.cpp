@@ -49,34 +49,11 @@ ConvArgs conv_shape(const Args& args, size_t i) {
   return a;
 }
 
-// The typed arrays of one element type: float (Float32Array) or double (Float64Array).
-template <class T>
-struct Arrays;
-template <>
-struct Arrays<float> {
-  static F32Array exact(const Args& a, size_t i, const char* p, const std::vector<int64_t>& s) {
-    return a.f32_exact(i, p, s);
-  }
-  static F32Array optional(const Args& a, size_t i, const char* p, const std::vector<int64_t>& s) {
-    return a.f32_optional(i, p, s);
-  }
-};
-template <>
-struct Arrays<double> {
-  static F64Array exact(const Args& a, size_t i, const char* p, const std::vector<int64_t>& s) {
-    return a.f64_exact(i, p, s);
-  }
-  static F64Array optional(const Args& a, size_t i, const char* p, const std::vector<int64_t>& s) {
-    return a.f64_optional(i, p, s);
-  }
-};
-
 template <class T>
 void conv2d_of(const Args& args, const ConvArgs& a) {
-  using A = Arrays<T>;
-  const auto x = A::exact(args, 1, "x", a.x), w = A::exact(args, 2, "w", a.w);
-  const auto bias = A::optional(args, 3, "bias", {a.s.oc});
-  const auto y = A::exact(args, 4, "y", a.y);
+  const auto x = args.floats_exact<T>(1, "x", a.x), w = args.floats_exact<T>(2, "w", a.w);
+  const auto bias = args.floats_optional<T>(3, "bias", {a.s.oc});
+  const auto y = args.floats_exact<T>(4, "y", a.y);
   check_disjoint(args, "y", y, "x", x);
   check_disjoint(args, "y", y, "w", w);
   check_disjoint(args, "y", y, "bias", bias);
@@ -87,18 +64,14 @@ void conv2d_of(const Args& args, const ConvArgs& a) {
 Napi::Value conv2d(const Napi::CallbackInfo& info) {
   Args args(info);
   const ConvArgs a = conv_shape(args, 0);
-  if (args.is_f64(4))
-    conv2d_of<double>(args, a);
-  else
-    conv2d_of<float>(args, a);
+  dispatch_float(args, 4, [&](auto t) { conv2d_of<decltype(t)>(args, a); });
   return info.Env().Undefined();
 }
 
 template <class T>
 void backward_input_of(const Args& args, const ConvArgs& a) {
-  using A = Arrays<T>;
-  const auto dy = A::exact(args, 1, "dy", a.y), w = A::exact(args, 2, "w", a.w);
-  const auto dx = A::exact(args, 3, "dx", a.x);
+  const auto dy = args.floats_exact<T>(1, "dy", a.y), w = args.floats_exact<T>(2, "w", a.w);
+  const auto dx = args.floats_exact<T>(3, "dx", a.x);
   check_disjoint(args, "dx", dx, "dy", dy);
   check_disjoint(args, "dx", dx, "w", w);
   ::myelin::conv2d_backward_input(active_kernels(), a.s, dy.data, w.data, dx.data);
@@ -108,19 +81,15 @@ void backward_input_of(const Args& args, const ConvArgs& a) {
 Napi::Value conv2d_backward_input(const Napi::CallbackInfo& info) {
   Args args(info);
   const ConvArgs a = conv_shape(args, 0);
-  if (args.is_f64(3))
-    backward_input_of<double>(args, a);
-  else
-    backward_input_of<float>(args, a);
+  dispatch_float(args, 3, [&](auto t) { backward_input_of<decltype(t)>(args, a); });
   return info.Env().Undefined();
 }
 
 template <class T>
 void backward_weight_of(const Args& args, const ConvArgs& a) {
-  using A = Arrays<T>;
-  const auto x = A::exact(args, 1, "x", a.x), dy = A::exact(args, 2, "dy", a.y);
-  const auto dw = A::exact(args, 3, "dw", a.w);
-  const auto db = A::optional(args, 4, "dbias", {a.s.oc});
+  const auto x = args.floats_exact<T>(1, "x", a.x), dy = args.floats_exact<T>(2, "dy", a.y);
+  const auto dw = args.floats_exact<T>(3, "dw", a.w);
+  const auto db = args.floats_optional<T>(4, "dbias", {a.s.oc});
   check_disjoint(args, "dw", dw, "x", x);
   check_disjoint(args, "dw", dw, "dy", dy);
   check_disjoint(args, "dbias", db, "x", x);
@@ -134,10 +103,7 @@ void backward_weight_of(const Args& args, const ConvArgs& a) {
 Napi::Value conv2d_backward_weight(const Napi::CallbackInfo& info) {
   Args args(info);
   const ConvArgs a = conv_shape(args, 0);
-  if (args.is_f64(3))
-    backward_weight_of<double>(args, a);
-  else
-    backward_weight_of<float>(args, a);
+  dispatch_float(args, 3, [&](auto t) { backward_weight_of<decltype(t)>(args, a); });
   return info.Env().Undefined();
 }
 

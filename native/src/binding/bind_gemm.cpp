@@ -21,9 +21,10 @@ struct Gemm : GemmLayoutArgs {
   T *pa, *pb, *pc;  // each operand's first element
 };
 
-// The overlap checks' view of an operand: 4-byte elements for float and int32, 8 for double.
+// The overlap checks' view of an operand (Strided<T>): 4-byte elements for float and int32, 8 for
+// double.
 template <class T>
-using OperandView = std::conditional_t<std::is_same_v<T, double>, StridedF64, StridedF32>;
+using OperandView = Strided<T>;
 
 // The operand's matrices, checked to stay inside its array: their first element, and their
 // view (for the overlap checks) in *view.

@@ -46,23 +46,6 @@ T* ptr(const TypedArray<T>& a) {
   return a.present() ? a.data : nullptr;
 }
 
-// The layer and group norm kernels take Float32Arrays or, for a float64 input x (argument 1),
-// Float64Arrays throughout.
-template <class T>
-TypedArray<T> exact(const Args& args, size_t i, const char* param, const std::vector<int64_t>& shape) {
-  if constexpr (sizeof(T) == 4)
-    return args.f32_exact(i, param, shape);
-  else
-    return args.f64_exact(i, param, shape);
-}
-template <class T>
-TypedArray<T> optional(const Args& args, size_t i, const char* param, const std::vector<int64_t>& shape) {
-  if constexpr (sizeof(T) == 4)
-    return args.f32_optional(i, param, shape);
-  else
-    return args.f64_optional(i, param, shape);
-}
-
 // batchNorm(dims [n, c, s], x, weight|null, bias|null, training, momentum, eps,
 //           runningMean|null, runningVar|null, saveMean, saveInvstd, y)
 Napi::Value batch_norm(const Napi::CallbackInfo& info) {
@@ -140,18 +123,20 @@ Napi::Value batch_norm_backward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The layer and group norm kernels take Float32Arrays or, for a float64 input x (argument 1),
+// Float64Arrays throughout.
 // layerNorm(dims [rows, d], x, weight|null, bias|null, eps, mean, invstd, y)
 template <class T>
 void run_layer_norm(const Args& args) {
   const std::vector<int64_t> d = args.named_sizes(0, "dims", {"rows", "d"}, {0, 1});
   const int64_t R = d[0], D = d[1];
   const T eps = static_cast<T>(eps_arg(args, 4));
-  const NamedT<T> x{"x", exact<T>(args, 1, "x", d)};
-  const NamedT<T> w{"weight", optional<T>(args, 2, "weight", {D})};
-  const NamedT<T> b{"bias", optional<T>(args, 3, "bias", {D})};
-  const NamedT<T> m{"mean", exact<T>(args, 5, "mean", {R})};
-  const NamedT<T> is{"invstd", exact<T>(args, 6, "invstd", {R})};
-  const NamedT<T> y{"y", exact<T>(args, 7, "y", d)};
+  const NamedT<T> x{"x", args.floats_exact<T>(1, "x", d)};
+  const NamedT<T> w{"weight", args.floats_optional<T>(2, "weight", {D})};
+  const NamedT<T> b{"bias", args.floats_optional<T>(3, "bias", {D})};
+  const NamedT<T> m{"mean", args.floats_exact<T>(5, "mean", {R})};
+  const NamedT<T> is{"invstd", args.floats_exact<T>(6, "invstd", {R})};
+  const NamedT<T> y{"y", args.floats_exact<T>(7, "y", d)};
   check_outputs<T>(args, {m, is, y}, {x, w, b});
   layer_norm_forward<T>(active_kernels(), R, D, x.second.data, ptr(w.second), ptr(b.second), eps, m.second.data,
                         is.second.data, y.second.data);
@@ -159,10 +144,7 @@ void run_layer_norm(const Args& args) {
 
 Napi::Value layer_norm(const Napi::CallbackInfo& info) {
   Args args(info);
-  if (args.is_f64(1))
-    run_layer_norm<double>(args);
-  else
-    run_layer_norm<float>(args);
+  dispatch_float(args, 1, [&](auto t) { run_layer_norm<decltype(t)>(args); });
   return info.Env().Undefined();
 }
 
@@ -172,14 +154,14 @@ template <class T>
 void run_layer_norm_backward(const Args& args) {
   const std::vector<int64_t> d = args.named_sizes(0, "dims", {"rows", "d"}, {0, 1});
   const int64_t R = d[0], D = d[1];
-  const NamedT<T> x{"x", exact<T>(args, 1, "x", d)};
-  const NamedT<T> dy{"dy", exact<T>(args, 2, "dy", d)};
-  const NamedT<T> w{"weight", optional<T>(args, 3, "weight", {D})};
-  const NamedT<T> m{"mean", exact<T>(args, 4, "mean", {R})};
-  const NamedT<T> is{"invstd", exact<T>(args, 5, "invstd", {R})};
-  const NamedT<T> dx{"dx", optional<T>(args, 6, "dx", d)};
-  const NamedT<T> dw{"dweight", optional<T>(args, 7, "dweight", {D})};
-  const NamedT<T> db{"dbias", optional<T>(args, 8, "dbias", {D})};
+  const NamedT<T> x{"x", args.floats_exact<T>(1, "x", d)};
+  const NamedT<T> dy{"dy", args.floats_exact<T>(2, "dy", d)};
+  const NamedT<T> w{"weight", args.floats_optional<T>(3, "weight", {D})};
+  const NamedT<T> m{"mean", args.floats_exact<T>(4, "mean", {R})};
+  const NamedT<T> is{"invstd", args.floats_exact<T>(5, "invstd", {R})};
+  const NamedT<T> dx{"dx", args.floats_optional<T>(6, "dx", d)};
+  const NamedT<T> dw{"dweight", args.floats_optional<T>(7, "dweight", {D})};
+  const NamedT<T> db{"dbias", args.floats_optional<T>(8, "dbias", {D})};
   check_outputs<T>(args, {dx, dw, db}, {x, dy, w, m, is});
   ::myelin::layer_norm_backward<T>(active_kernels(), R, D, x.second.data, dy.second.data, ptr(w.second), m.second.data,
                                    is.second.data, ptr(dx.second), ptr(dw.second), ptr(db.second));
@@ -187,10 +169,7 @@ void run_layer_norm_backward(const Args& args) {
 
 Napi::Value layer_norm_backward(const Napi::CallbackInfo& info) {
   Args args(info);
-  if (args.is_f64(1))
-    run_layer_norm_backward<double>(args);
-  else
-    run_layer_norm_backward<float>(args);
+  dispatch_float(args, 1, [&](auto t) { run_layer_norm_backward<decltype(t)>(args); });
   return info.Env().Undefined();
 }
 
@@ -208,12 +187,12 @@ template <class T>
 void run_group_norm(const Args& args) {
   GroupNormArgs<T> a = group_dims<T>(args);
   const T eps = static_cast<T>(eps_arg(args, 4));
-  const NamedT<T> x{"x", exact<T>(args, 1, "x", {a.n, a.c, a.s})};
-  const NamedT<T> w{"weight", optional<T>(args, 2, "weight", {a.c})};
-  const NamedT<T> b{"bias", optional<T>(args, 3, "bias", {a.c})};
-  const NamedT<T> m{"mean", exact<T>(args, 5, "mean", {a.n, a.groups})};
-  const NamedT<T> is{"invstd", exact<T>(args, 6, "invstd", {a.n, a.groups})};
-  const NamedT<T> y{"y", exact<T>(args, 7, "y", {a.n, a.c, a.s})};
+  const NamedT<T> x{"x", args.floats_exact<T>(1, "x", {a.n, a.c, a.s})};
+  const NamedT<T> w{"weight", args.floats_optional<T>(2, "weight", {a.c})};
+  const NamedT<T> b{"bias", args.floats_optional<T>(3, "bias", {a.c})};
+  const NamedT<T> m{"mean", args.floats_exact<T>(5, "mean", {a.n, a.groups})};
+  const NamedT<T> is{"invstd", args.floats_exact<T>(6, "invstd", {a.n, a.groups})};
+  const NamedT<T> y{"y", args.floats_exact<T>(7, "y", {a.n, a.c, a.s})};
   check_outputs<T>(args, {m, is, y}, {x, w, b});
   a.x = x.second.data;
   a.weight = ptr(w.second);
@@ -222,10 +201,7 @@ void run_group_norm(const Args& args) {
 
 Napi::Value group_norm(const Napi::CallbackInfo& info) {
   Args args(info);
-  if (args.is_f64(1))
-    run_group_norm<double>(args);
-  else
-    run_group_norm<float>(args);
+  dispatch_float(args, 1, [&](auto t) { run_group_norm<decltype(t)>(args); });
   return info.Env().Undefined();
 }
 
@@ -234,14 +210,14 @@ Napi::Value group_norm(const Napi::CallbackInfo& info) {
 template <class T>
 void run_group_norm_backward(const Args& args) {
   GroupNormArgs<T> a = group_dims<T>(args);
-  const NamedT<T> x{"x", exact<T>(args, 1, "x", {a.n, a.c, a.s})};
-  const NamedT<T> dy{"dy", exact<T>(args, 2, "dy", {a.n, a.c, a.s})};
-  const NamedT<T> w{"weight", optional<T>(args, 3, "weight", {a.c})};
-  const NamedT<T> m{"mean", exact<T>(args, 4, "mean", {a.n, a.groups})};
-  const NamedT<T> is{"invstd", exact<T>(args, 5, "invstd", {a.n, a.groups})};
-  const NamedT<T> dx{"dx", optional<T>(args, 6, "dx", {a.n, a.c, a.s})};
-  const NamedT<T> dw{"dweight", optional<T>(args, 7, "dweight", {a.c})};
-  const NamedT<T> db{"dbias", optional<T>(args, 8, "dbias", {a.c})};
+  const NamedT<T> x{"x", args.floats_exact<T>(1, "x", {a.n, a.c, a.s})};
+  const NamedT<T> dy{"dy", args.floats_exact<T>(2, "dy", {a.n, a.c, a.s})};
+  const NamedT<T> w{"weight", args.floats_optional<T>(3, "weight", {a.c})};
+  const NamedT<T> m{"mean", args.floats_exact<T>(4, "mean", {a.n, a.groups})};
+  const NamedT<T> is{"invstd", args.floats_exact<T>(5, "invstd", {a.n, a.groups})};
+  const NamedT<T> dx{"dx", args.floats_optional<T>(6, "dx", {a.n, a.c, a.s})};
+  const NamedT<T> dw{"dweight", args.floats_optional<T>(7, "dweight", {a.c})};
+  const NamedT<T> db{"dbias", args.floats_optional<T>(8, "dbias", {a.c})};
   check_outputs<T>(args, {dx, dw, db}, {x, dy, w, m, is});
   a.x = x.second.data;
   a.weight = ptr(w.second);
@@ -251,10 +227,7 @@ void run_group_norm_backward(const Args& args) {
 
 Napi::Value group_norm_backward(const Napi::CallbackInfo& info) {
   Args args(info);
-  if (args.is_f64(1))
-    run_group_norm_backward<double>(args);
-  else
-    run_group_norm_backward<float>(args);
+  dispatch_float(args, 1, [&](auto t) { run_group_norm_backward<decltype(t)>(args); });
   return info.Env().Undefined();
 }
 

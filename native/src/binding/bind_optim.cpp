@@ -73,12 +73,7 @@ class Buffers {
   }
 
  private:
-  TypedArray<T> take(size_t i, const char* name) const {
-    if constexpr (sizeof(T) == 4)
-      return args_.f32(i, name);
-    else
-      return args_.f64(i, name);
-  }
+  TypedArray<T> take(size_t i, const char* name) const { return args_.template floats<T>(i, name); }
 
   struct Entry {
     const char* name;
@@ -122,10 +117,7 @@ Napi::Value sgd_step(const Napi::CallbackInfo& info) {
     snprintf(got, sizeof got, "got momentum %g and dampening %g", h.momentum, h.dampening);
     args.range_error(std::string("sgdStep: nesterov needs momentum > 0 and dampening 0, ") + got);
   }
-  if (args.is_f64(0))
-    run_sgd<double>(args, h);
-  else
-    run_sgd<float>(args, h);
+  dispatch_float(args, 0, [&](auto t) { run_sgd<decltype(t)>(args, h); });
   return info.Env().Undefined();
 }
 
@@ -152,10 +144,7 @@ Napi::Value adam_step(const Napi::CallbackInfo& info) {
   h.decoupled = o.boolean("decoupled");
   h.amsgrad = o.boolean("amsgrad");
   h.step = o.integer("step", 1, kMaxStep);
-  if (args.is_f64(0))
-    run_adam<double>(args, h);
-  else
-    run_adam<float>(args, h);
+  dispatch_float(args, 0, [&](auto t) { run_adam<decltype(t)>(args, h); });
   return info.Env().Undefined();
 }
 
@@ -180,10 +169,7 @@ Napi::Value rmsprop_step(const Napi::CallbackInfo& info) {
   h.eps = o.number("eps", 0, kInf);
   h.momentum = o.number("momentum", 0, kInf);
   h.centered = o.boolean("centered");
-  if (args.is_f64(0))
-    run_rmsprop<double>(args, h);
-  else
-    run_rmsprop<float>(args, h);
+  dispatch_float(args, 0, [&](auto t) { run_rmsprop<decltype(t)>(args, h); });
   return info.Env().Undefined();
 }
 
@@ -204,10 +190,7 @@ Napi::Value adagrad_step(const Napi::CallbackInfo& info) {
   h.lr_decay = o.number("lrDecay", 0, kInf);
   h.eps = o.number("eps", 0, kInf);
   h.step = o.integer("step", 1, kMaxStep);
-  if (args.is_f64(0))
-    run_adagrad<double>(args, h);
-  else
-    run_adagrad<float>(args, h);
+  dispatch_float(args, 0, [&](auto t) { run_adagrad<decltype(t)>(args, h); });
   return info.Env().Undefined();
 }
 

@@ -1,7 +1,6 @@
 // 2-D pooling over whole contiguous Float32Arrays or Float64Arrays (planes of h x w): checks, then the core. The
 // window geometry comes as one named struct (PoolShape in lib/native.ts).
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "binding/args.h"
@@ -45,20 +44,11 @@ PoolShape pool_shape(const Args& args, PoolOp op) {
 
 bool uses_indices(PoolOp op) { return op == PoolOp::Max || op == PoolOp::AdaptiveMax; }
 
-// A Float32Array (float) or Float64Array (double) of exactly `shape`'s elements.
-template <class T>
-TypedArray<T> exact(const Args& args, size_t i, const char* param, const std::vector<int64_t>& shape) {
-  if constexpr (std::is_same_v<T, double>)
-    return args.f64_exact(i, param, shape);
-  else
-    return args.f32_exact(i, param, shape);
-}
-
 template <class T>
 void pool2d_of(const Args& args, PoolOp op, const PoolShape& s) {
   const std::vector<int64_t> in_shape{s.planes, s.h, s.w}, out_shape{s.planes, s.oh, s.ow};
-  const TypedArray<T> x = exact<T>(args, 2, "x", in_shape);
-  const TypedArray<T> y = exact<T>(args, 3, "y", out_shape);
+  const TypedArray<T> x = args.floats_exact<T>(2, "x", in_shape);
+  const TypedArray<T> y = args.floats_exact<T>(3, "y", out_shape);
   check_disjoint(args, "y", y, "x", x);
   I32Array idx;
   if (uses_indices(op)) {
@@ -79,18 +69,15 @@ Napi::Value pool2d(const Napi::CallbackInfo& info) {
   Args args(info);
   const auto op = args.op<PoolOp>(0, "op");
   const PoolShape s = pool_shape(args, op);
-  if (args.is_f64(3))
-    pool2d_of<double>(args, op, s);
-  else
-    pool2d_of<float>(args, op, s);
+  dispatch_float(args, 3, [&](auto t) { pool2d_of<decltype(t)>(args, op, s); });
   return info.Env().Undefined();
 }
 
 template <class T>
 void pool2d_backward_of(const Args& args, PoolOp op, const PoolShape& s) {
   const std::vector<int64_t> in_shape{s.planes, s.h, s.w}, out_shape{s.planes, s.oh, s.ow};
-  const TypedArray<T> dy = exact<T>(args, 2, "dy", out_shape);
-  const TypedArray<T> dx = exact<T>(args, 4, "dx", in_shape);
+  const TypedArray<T> dy = args.floats_exact<T>(2, "dy", out_shape);
+  const TypedArray<T> dx = args.floats_exact<T>(4, "dx", in_shape);
   check_disjoint(args, "dx", dx, "dy", dy);
   Scratch<int32_t> copy;
   const int32_t* indices = nullptr;
@@ -109,10 +96,7 @@ Napi::Value pool2d_backward(const Napi::CallbackInfo& info) {
   Args args(info);
   const auto op = args.op<PoolOp>(0, "op");
   const PoolShape s = pool_shape(args, op);
-  if (args.is_f64(4))
-    pool2d_backward_of<double>(args, op, s);
-  else
-    pool2d_backward_of<float>(args, op, s);
+  dispatch_float(args, 4, [&](auto t) { pool2d_backward_of<decltype(t)>(args, op, s); });
   return info.Env().Undefined();
 }
 

@@ -2,7 +2,6 @@
 // Float64Arrays (data and weights, chosen by the output's type):
 // checks of the shape, the per-axis tables and overlaps, then the core.
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "binding/args.h"
@@ -26,22 +25,6 @@ struct Axis {
   ResampleAxisOf<T> table() const { return {index, weight.present() && weight.length > 0 ? weight.data : nullptr}; }
 };
 
-// A Float32Array (float) or a Float64Array (double).
-template <class T>
-TypedArray<T> floats(const Args& args, size_t i, const char* param) {
-  if constexpr (std::is_same_v<T, double>)
-    return args.f64(i, param);
-  else
-    return args.f32(i, param);
-}
-template <class T>
-TypedArray<T> floats_exact(const Args& args, size_t i, const char* param, const std::vector<int64_t>& shape) {
-  if constexpr (std::is_same_v<T, double>)
-    return args.f64_exact(i, param, shape);
-  else
-    return args.f32_exact(i, param, shape);
-}
-
 // The table of an axis with `out` output positions over `in` source positions: index at i,
 // weight (a Float32Array or Float64Array as the data, or null) at i + 1. Nearest: out indices; linear: 2 * out indices
 // and weights. Every index must lie in [0, in).
@@ -51,7 +34,7 @@ void axis_table(const Args& args, size_t i, const char* index_name, const char* 
   const int64_t want = linear ? 2 * out : out;
   a->index = args.indices(args.value(i), index_name, want, 0, in, &a->copy, &a->index_array);
   if (linear) {
-    a->weight = floats<T>(args, i + 1, weight_name);
+    a->weight = args.floats<T>(i + 1, weight_name);
     if (a->weight.length != want)
       args.range_error(args.where(weight_name) + " must hold " + num(want) + " weights (2 per output position), got " +
                        num(a->weight.length));
@@ -74,8 +57,8 @@ void resample_of(const Args& args, bool forward) {
   const std::vector<int64_t> in_shape{s.planes, s.h, s.w}, out_shape{s.planes, s.oh, s.ow};
   const char* src_name = forward ? "x" : "dy";
   const char* dst_name = forward ? "y" : "dx";
-  const TypedArray<T> src = floats_exact<T>(args, 5, src_name, forward ? in_shape : out_shape);
-  const TypedArray<T> dst = floats_exact<T>(args, 6, dst_name, forward ? out_shape : in_shape);
+  const TypedArray<T> src = args.floats_exact<T>(5, src_name, forward ? in_shape : out_shape);
+  const TypedArray<T> dst = args.floats_exact<T>(6, dst_name, forward ? out_shape : in_shape);
   Axis<T> rows, cols;
   axis_table(args, 1, "rowIndex", "rowWeight", linear, s.h, s.oh, &rows);
   axis_table(args, 3, "colIndex", "colWeight", linear, s.w, s.ow, &cols);
@@ -93,10 +76,7 @@ void resample_of(const Args& args, bool forward) {
 
 void resample(const Napi::CallbackInfo& info, bool forward) {
   Args args(info);
-  if (args.is_f64(6))
-    resample_of<double>(args, forward);
-  else
-    resample_of<float>(args, forward);
+  dispatch_float(args, 6, [&](auto t) { resample_of<decltype(t)>(args, forward); });
 }
 
 // resample2d(dims, rowIndex, rowWeight | null, colIndex, colWeight | null, x, y)

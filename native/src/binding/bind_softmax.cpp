@@ -11,20 +11,11 @@ namespace myelin::binding {
 
 namespace {
 
-// The rows of a Float32Array or, when `f64`, a Float64Array.
-template <class T>
-T* rows_arg(const Args& args, size_t i, const char* param, int64_t offset, int64_t rows, int64_t cols) {
-  if constexpr (sizeof(T) == sizeof(float))
-    return args.f32_rows(i, param, offset, rows, cols);
-  else
-    return args.f64_rows(i, param, offset, rows, cols);
-}
-
 template <class T>
 void run_softmax(const Args& args, SoftmaxOp op, int64_t rows, int64_t n, int64_t x_offset, bool backward) {
-  const T* x = rows_arg<T>(args, 3, "x", x_offset, rows, n);
-  const T* dy = backward ? rows_arg<T>(args, 5, "dy", 0, rows, n) : nullptr;
-  T* out = rows_arg<T>(args, 6, "out", 0, rows, n);
+  const T* x = args.floats_rows<T>(3, "x", x_offset, rows, n);
+  const T* dy = backward ? args.floats_rows<T>(5, "dy", 0, rows, n) : nullptr;
+  T* out = args.floats_rows<T>(6, "out", 0, rows, n);
   softmax_rows(active_kernels(), op, rows, n, x, dy, out);
 }
 
@@ -40,17 +31,14 @@ Napi::Value softmax(const Napi::CallbackInfo& info) {
   const bool backward = op == SoftmaxOp::SoftmaxBackward || op == SoftmaxOp::LogSoftmaxBackward;
   if (!backward && !args.is_null(5))
     args.type_error("softmax: argument 'dy' must be null for a forward op, got " + describe(args.value(5)));
-  if (args.is_f64(6))
-    run_softmax<double>(args, op, rows, n, x_offset, backward);
-  else
-    run_softmax<float>(args, op, rows, n, x_offset, backward);
+  dispatch_float(args, 6, [&](auto t) { run_softmax<decltype(t)>(args, op, rows, n, x_offset, backward); });
   return info.Env().Undefined();
 }
 
 template <class T>
 void run_logsumexp(const Args& args, int64_t rows, int64_t n, int64_t x_offset) {
-  const T* x = rows_arg<T>(args, 2, "x", x_offset, rows, n);
-  T* out = rows_arg<T>(args, 4, "out", 0, rows, 1);
+  const T* x = args.floats_rows<T>(2, "x", x_offset, rows, n);
+  T* out = args.floats_rows<T>(4, "out", 0, rows, 1);
   logsumexp_rows(active_kernels(), rows, n, x, out);
 }
 
@@ -60,10 +48,7 @@ Napi::Value logsumexp(const Napi::CallbackInfo& info) {
   const int64_t rows = args.integer(0, "rows", 0, kMaxCount);
   const int64_t n = args.integer(1, "n", 0, kMaxCount);
   const int64_t x_offset = args.integer(3, "xOffset", 0, kMaxCount);
-  if (args.is_f64(4))
-    run_logsumexp<double>(args, rows, n, x_offset);
-  else
-    run_logsumexp<float>(args, rows, n, x_offset);
+  dispatch_float(args, 4, [&](auto t) { run_logsumexp<decltype(t)>(args, rows, n, x_offset); });
   return info.Env().Undefined();
 }
 
