@@ -340,6 +340,52 @@ export interface PoolShape extends Window2d {
 }
 
 /** The addon's export and op-code tables (bindingInfo), for the test that checks this file. */
+/**
+ * resample2d and its adjoint resample2dBackward: src (x, or dy) read, dst (y, or dx) overwritten,
+ * through the per-axis tables (NativeBinding.resample2d says what they hold).
+ */
+export type Resample2d = (
+  dims: Dims,
+  rowIndex: Int32Array,
+  rowWeight: Float32Array | Float64Array | null,
+  colIndex: Int32Array,
+  colWeight: Float32Array | Float64Array | null,
+  src: Float32Array | Float64Array,
+  dst: Float32Array | Float64Array,
+) => void;
+
+/**
+ * A normalisation by per-row statistics (layerNorm's rows, groupNorm's groups): dims as the
+ * function says, x, weight/bias or null, eps; mean, invstd and y are written. All Float32Arrays,
+ * or all Float64Arrays (the double kernels).
+ */
+export type RowNorm = <A extends Float32Array | Float64Array>(
+  dims: Dims,
+  x: A,
+  weight: A | null,
+  bias: A | null,
+  eps: number,
+  mean: A,
+  invstd: A,
+  y: A,
+) => void;
+
+/**
+ * The backward of a RowNorm, from the saved mean and invstd: dx, dweight and dbias are written
+ * (null ones are skipped). All Float32Arrays, or all Float64Arrays.
+ */
+export type RowNormBackward = <A extends Float32Array | Float64Array>(
+  dims: Dims,
+  x: A,
+  dy: A,
+  weight: A | null,
+  mean: A,
+  invstd: A,
+  dx: A | null,
+  dweight: A | null,
+  dbias: A | null,
+) => void;
+
 export interface BindingInfo {
   /** [name, arity] of every export, in export order. */
   functions: [string, number][];
@@ -609,25 +655,9 @@ export interface NativeBinding {
    * Float32Arrays, or Float64Arrays (the data and the weights; the double kernels, chosen by y's
    * type).
    */
-  resample2d(
-    dims: Dims,
-    rowIndex: Int32Array,
-    rowWeight: Float32Array | Float64Array | null,
-    colIndex: Int32Array,
-    colWeight: Float32Array | Float64Array | null,
-    x: Float32Array | Float64Array,
-    y: Float32Array | Float64Array,
-  ): void;
+  resample2d: Resample2d;
   /** dx [planes, h, w] (overwritten): the adjoint of resample2d applied to dy [planes, oh, ow]. */
-  resample2dBackward(
-    dims: Dims,
-    rowIndex: Int32Array,
-    rowWeight: Float32Array | Float64Array | null,
-    colIndex: Int32Array,
-    colWeight: Float32Array | Float64Array | null,
-    dy: Float32Array | Float64Array,
-    dx: Float32Array | Float64Array,
-  ): void;
+  resample2dBackward: Resample2d;
   // Normalisation over whole contiguous Float32Arrays (subarrays are fine); every array must
   // hold exactly its shape's element count; outputs may not share memory with anything else.
   // Statistics are two-pass (mean, then squared deviations), summed in float lanes per chunk
@@ -667,49 +697,11 @@ export interface NativeBinding {
     dbias: Float32Array | null,
   ): void;
   /** Layer norm over rows of d: dims = [rows, d]; weight/bias [d] or null; mean/invstd [rows] out. Float32Arrays, or Float64Arrays throughout (double kernels). */
-  layerNorm<A extends Float32Array | Float64Array>(
-    dims: Dims,
-    x: A,
-    weight: A | null,
-    bias: A | null,
-    eps: number,
-    mean: A,
-    invstd: A,
-    y: A,
-  ): void;
-  layerNormBackward<A extends Float32Array | Float64Array>(
-    dims: Dims,
-    x: A,
-    dy: A,
-    weight: A | null,
-    mean: A,
-    invstd: A,
-    dx: A | null,
-    dweight: A | null,
-    dbias: A | null,
-  ): void;
+  layerNorm: RowNorm;
+  layerNormBackward: RowNormBackward;
   /** Group norm of x [n, c, s]: dims = [n, c, s, groups] (groups divides c); per-channel weight/bias [c]; mean/invstd [n, groups] out. Float32Arrays, or Float64Arrays throughout. */
-  groupNorm<A extends Float32Array | Float64Array>(
-    dims: Dims,
-    x: A,
-    weight: A | null,
-    bias: A | null,
-    eps: number,
-    mean: A,
-    invstd: A,
-    y: A,
-  ): void;
-  groupNormBackward<A extends Float32Array | Float64Array>(
-    dims: Dims,
-    x: A,
-    dy: A,
-    weight: A | null,
-    mean: A,
-    invstd: A,
-    dx: A | null,
-    dweight: A | null,
-    dbias: A | null,
-  ): void;
+  groupNorm: RowNorm;
+  groupNormBackward: RowNormBackward;
 }
 
 const require = createRequire(import.meta.url);

@@ -10,17 +10,33 @@ import * as nativeModule from '../../lib/native.js';
 import { native } from '../../lib/native.js';
 import { repoRoot } from '../helpers/addon_path.js';
 
-/** [name, arity] of each method of interface NativeBinding, in declaration order. */
+/**
+ * [name, arity] of each function of interface NativeBinding, in declaration order: its methods,
+ * and its properties typed by a function type alias of the same file (layerNorm: RowNorm).
+ */
 function declaredMethods(): [string, number][] {
   const file = path.join(repoRoot, 'lib/native.ts');
   const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+  const functionTypes = new Map<string, ts.FunctionTypeNode>();
+  source.forEachChild((node) => {
+    if (ts.isTypeAliasDeclaration(node) && ts.isFunctionTypeNode(node.type))
+      functionTypes.set(node.name.text, node.type);
+  });
+  const parameters = (m: ts.TypeElement): ts.NodeArray<ts.ParameterDeclaration> | undefined => {
+    if (ts.isMethodSignature(m)) return m.parameters;
+    if (ts.isPropertySignature(m) && m.type && ts.isTypeReferenceNode(m.type) && ts.isIdentifier(m.type.typeName))
+      return functionTypes.get(m.type.typeName.text)?.parameters;
+    return undefined;
+  };
   let out: [string, number][] | null = null;
   source.forEachChild((node) => {
     if (!ts.isInterfaceDeclaration(node) || node.name.text !== 'NativeBinding') return;
-    out = node.members.filter(ts.isMethodSignature).map((m) => {
+    out = node.members.flatMap((m): [string, number][] => {
+      const params = parameters(m);
+      if (!params) return [];
       // The arity counts the parameters before any rest parameter (rnnCell's arrays).
-      const fixed = m.parameters.filter((p) => !p.dotDotDotToken && !p.questionToken).length;
-      return [(m.name as ts.Identifier).text, fixed];
+      const fixed = params.filter((p) => !p.dotDotDotToken && !p.questionToken).length;
+      return [[(m.name as ts.Identifier).text, fixed]];
     });
   });
   if (!out) throw new Error('lib/native.ts declares no interface NativeBinding');
