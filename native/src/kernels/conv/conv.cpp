@@ -62,15 +62,17 @@ Plan plan_for(const ConvShape& s) {
 
 // The tile's buffers: col [C*kh*kw, tile*OHW] and wide [OC, tile*OHW] (only for tiles of
 // several images).
+template <class T>
 struct Buffers {
-  Scratch<float> col, wide;
+  Scratch<T> col, wide;
 };
 
-Buffers buffers(const Plan& p, const ConvShape& s, bool need_col, bool need_wide) {
-  Buffers b;
+template <class T>
+Buffers<T> buffers(const Plan& p, const ConvShape& s, bool need_col, bool need_wide) {
+  Buffers<T> b;
   if (p.tile == 0) return b;
-  if (need_col) b.col = Scratch<float>(p.tile * p.col_per_image);
-  if (need_wide && p.tile > 1) b.wide = Scratch<float>(p.tile * s.oc * p.ohw);
+  if (need_col) b.col = Scratch<T>(p.tile * p.col_per_image);
+  if (need_wide && p.tile > 1) b.wide = Scratch<T>(p.tile * s.oc * p.ohw);
   return b;
 }
 
@@ -130,6 +132,15 @@ void gather_wide(const ConvShape& s, const Plan& p, const T* y, T* wide, int64_t
       std::memcpy(wide + o * ld + t * p.ohw, y + r * p.ohw, sizeof(T) * p.ohw);
     }
   });
+}
+
+// A tile's dy [nt, OC, OHW] as one [OC, nt*OHW] matrix: dy itself for one image, else gathered
+// into `wide`.
+template <class T>
+const T* wide_dy(const ConvShape& s, const Plan& p, const T* dy, T* wide, int64_t nt) {
+  if (nt == 1) return dy;
+  gather_wide(s, p, dy, wide, nt);
+  return wide;
 }
 
 template <class T>
@@ -308,7 +319,7 @@ void conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, co
       });
     }
   }
-  Buffers buf = buffers(p, s, !p.direct, false);
+  Buffers<float> buf = buffers<float>(p, s, !p.direct, false);
   for (int64_t n0 = 0; n0 < s.n; n0 += p.tile) {
     const int64_t nt = s.n - n0 < p.tile ? s.n - n0 : p.tile;
     const float* xb = x + n0 * s.c * p.hw;
@@ -355,11 +366,7 @@ void conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float
                           dyb + g * p.ocg * p.ohw, p.ohw, s.oc * p.ohw, 0.f, col + g * p.kg * ld, ld, p.ohw);
           }
         } else {
-          const float* wide = dyb;
-          if (nt > 1) {
-            gather_wide(s, p, dyb, buf + sp.sub * p.col_per_image, nt);
-            wide = buf + sp.sub * p.col_per_image;
-          }
+          const float* wide = wide_dy(s, p, dyb, buf + sp.sub * p.col_per_image, nt);
           for (int64_t g = 0; g < s.groups; ++g) {
             sgemm(k, true, false, p.kg, ld, p.ocg, 1.f, w + g * p.ocg * p.kg, p.kg, wide + g * p.ocg * ld, ld, 0.f,
                   col + g * p.kg * ld, ld);
@@ -369,7 +376,7 @@ void conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float
       });
     }
   }
-  Buffers buf = buffers(p, s, !p.direct, !p.direct);
+  Buffers<float> buf = buffers<float>(p, s, !p.direct, !p.direct);
   for (int64_t n0 = 0; n0 < s.n; n0 += p.tile) {
     const int64_t nt = s.n - n0 < p.tile ? s.n - n0 : p.tile;
     const float* dyb = dy + n0 * s.oc * p.ohw;
@@ -382,11 +389,7 @@ void conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float
       continue;
     }
     const int64_t ld = nt * p.ohw;
-    const float* wide = dyb;
-    if (nt > 1) {
-      gather_wide(s, p, dyb, buf.wide.get(), nt);
-      wide = buf.wide.get();
-    }
+    const float* wide = wide_dy(s, p, dyb, buf.wide.get(), nt);
     for (int64_t g = 0; g < s.groups; ++g) {
       sgemm(k, true, false, p.kg, ld, p.ocg, 1.f, w + g * p.ocg * p.kg, p.kg, wide + g * p.ocg * ld, ld, 0.f,
             buf.col.get() + g * p.kg * ld, ld);
@@ -437,27 +440,19 @@ void conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const floa
       const int64_t first = s.n * tid / sp.threads;
       float* col = buf;
       im2col_tile(s, p, x + n0 * s.c * p.hw, col, nt);
-      const float* wide = dy + n0 * s.oc * p.ohw;
-      if (nt > 1) {
-        gather_wide(s, p, wide, buf + sp.sub * p.col_per_image, nt);
-        wide = buf + sp.sub * p.col_per_image;
-      }
+      const float* wide = wide_dy(s, p, dy + n0 * s.oc * p.ohw, buf + sp.sub * p.col_per_image, nt);
       weight_product(k, s, p, wide, col, ld, 0, ld, transposed, n0 == first ? 0.f : 1.f,
                      direct ? dw : partial.get() + tid * dw_size);
     });
     if (!direct) sum_partials(s, p, partial.get(), sp.threads, transposed, true, dw);
     return;
   }
-  Buffers buf = buffers(p, s, true, true);
+  Buffers<float> buf = buffers<float>(p, s, true, true);
   for (int64_t n0 = 0; n0 < s.n; n0 += p.tile) {
     const int64_t nt = s.n - n0 < p.tile ? s.n - n0 : p.tile;
     const int64_t ld = nt * p.ohw;
     im2col_tile(s, p, x + n0 * s.c * p.hw, buf.col.get(), nt);
-    const float* wide = dy + n0 * s.oc * p.ohw;
-    if (nt > 1) {
-      gather_wide(s, p, wide, buf.wide.get(), nt);
-      wide = buf.wide.get();
-    }
+    const float* wide = wide_dy(s, p, dy + n0 * s.oc * p.ohw, buf.wide.get(), nt);
     weight_gemm(k, s, p, wide, buf.col.get(), ld, n0 == 0, dw);
   }
   return;
@@ -468,64 +463,59 @@ void conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const floa
 
 namespace {
 
-// Images per double tile: col and the gathered layout within the float path's buffer bytes.
-int64_t tile_f64(const ConvShape& s, const Plan& p) {
+// The float path's plan with the double tile: col and the gathered layout within the float
+// path's buffer bytes.
+Plan plan_f64(const ConvShape& s) {
+  Plan p = plan_for(s);
   const int64_t per_image = p.col_per_image + s.oc * p.ohw;
   const int64_t tile = per_image > 0 ? kMaxBufferFloats / 2 / per_image : s.n;
-  return std::max<int64_t>(1, std::min(tile, s.n));
+  p.tile = std::max<int64_t>(1, std::min(tile, s.n));
+  return p;
 }
 
 }  // namespace
 
 void conv2d_forward(const KernelTable& k, const ConvShape& s, const double* x, const double* w, const double* bias,
                     double* y) {
-  const Plan p = plan_for(s);
+  const Plan p = plan_f64(s);
   if (s.n == 0 || p.ohw == 0) return;
-  const int64_t tile = tile_f64(s, p);
-  const Scratch<double> col(tile * p.col_per_image);
-  for (int64_t n0 = 0; n0 < s.n; n0 += tile) {
-    const int64_t nt = std::min(tile, s.n - n0), ld = nt * p.ohw;
+  const Buffers<double> buf = buffers<double>(p, s, true, false);
+  for (int64_t n0 = 0; n0 < s.n; n0 += p.tile) {
+    const int64_t nt = std::min(p.tile, s.n - n0), ld = nt * p.ohw;
     double* yb = y + n0 * s.oc * p.ohw;
-    im2col_tile(s, p, x + n0 * s.c * p.hw, col.get(), nt);
+    im2col_tile(s, p, x + n0 * s.c * p.hw, buf.col.get(), nt);
     if (bias) fill_bias(s, p, bias, yb, nt);
     for (int64_t g = 0; g < s.groups; ++g) {
       dgemm_batched(k, false, false, nt, p.ocg, p.ohw, p.kg, 1.0, w + g * p.ocg * p.kg, p.kg, 0,
-                    col.get() + g * p.kg * ld, ld, p.ohw, bias ? 1.0 : 0.0, yb + g * p.ocg * p.ohw, p.ohw,
+                    buf.col.get() + g * p.kg * ld, ld, p.ohw, bias ? 1.0 : 0.0, yb + g * p.ocg * p.ohw, p.ohw,
                     s.oc * p.ohw);
     }
   }
 }
 
 void conv2d_backward_input(const KernelTable& k, const ConvShape& s, const double* dy, const double* w, double* dx) {
-  const Plan p = plan_for(s);
+  const Plan p = plan_f64(s);
   if (s.n == 0 || p.hw == 0) return;
   if (p.ohw == 0) {
     std::memset(dx, 0, sizeof(double) * s.n * s.c * p.hw);
     return;
   }
-  const int64_t tile = tile_f64(s, p);
-  const Scratch<double> col(tile * p.col_per_image);
-  Scratch<double> wide;
-  if (tile > 1) wide = Scratch<double>(tile * s.oc * p.ohw);
-  for (int64_t n0 = 0; n0 < s.n; n0 += tile) {
-    const int64_t nt = std::min(tile, s.n - n0), ld = nt * p.ohw;
-    const double* g_out = dy + n0 * s.oc * p.ohw;
-    if (nt > 1) {
-      gather_wide(s, p, g_out, wide.get(), nt);
-      g_out = wide.get();
-    }
+  const Buffers<double> buf = buffers<double>(p, s, true, true);
+  for (int64_t n0 = 0; n0 < s.n; n0 += p.tile) {
+    const int64_t nt = std::min(p.tile, s.n - n0), ld = nt * p.ohw;
+    const double* g_out = wide_dy(s, p, dy + n0 * s.oc * p.ohw, buf.wide.get(), nt);
     // col = w^T dy per group over the tile's columns, then scattered back into dx.
     for (int64_t g = 0; g < s.groups; ++g) {
       dgemm_batched(k, true, false, 1, p.kg, ld, p.ocg, 1.0, w + g * p.ocg * p.kg, p.kg, 0, g_out + g * p.ocg * ld, ld,
-                    0, 0.0, col.get() + g * p.kg * ld, ld, 0);
+                    0, 0.0, buf.col.get() + g * p.kg * ld, ld, 0);
     }
-    col2im_tile(s, p, col.get(), dx + n0 * s.c * p.hw, nt);
+    col2im_tile(s, p, buf.col.get(), dx + n0 * s.c * p.hw, nt);
   }
 }
 
 void conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const double* x, const double* dy, double* dw,
                             double* dbias) {
-  const Plan p = plan_for(s);
+  const Plan p = plan_f64(s);
   if (dbias) {
     parallel_for(s.oc, grain(s.n * p.ohw), [&](int64_t b, int64_t e) {
       for (int64_t o = b; o < e; ++o) {
@@ -542,22 +532,15 @@ void conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const doub
     std::memset(dw, 0, sizeof(double) * s.oc * p.kg);
     return;
   }
-  const int64_t tile = tile_f64(s, p);
-  const Scratch<double> col(tile * p.col_per_image);
-  Scratch<double> wide;
-  if (tile > 1) wide = Scratch<double>(tile * s.oc * p.ohw);
-  for (int64_t n0 = 0; n0 < s.n; n0 += tile) {
-    const int64_t nt = std::min(tile, s.n - n0), ld = nt * p.ohw;
-    im2col_tile(s, p, x + n0 * s.c * p.hw, col.get(), nt);
-    const double* g_out = dy + n0 * s.oc * p.ohw;
-    if (nt > 1) {
-      gather_wide(s, p, g_out, wide.get(), nt);
-      g_out = wide.get();
-    }
+  const Buffers<double> buf = buffers<double>(p, s, true, true);
+  for (int64_t n0 = 0; n0 < s.n; n0 += p.tile) {
+    const int64_t nt = std::min(p.tile, s.n - n0), ld = nt * p.ohw;
+    im2col_tile(s, p, x + n0 * s.c * p.hw, buf.col.get(), nt);
+    const double* g_out = wide_dy(s, p, dy + n0 * s.oc * p.ohw, buf.wide.get(), nt);
     // dw (+)= dy col^T per group, K = the tile's columns.
     for (int64_t g = 0; g < s.groups; ++g) {
-      dgemm_batched(k, false, true, 1, p.ocg, p.kg, ld, 1.0, g_out + g * p.ocg * ld, ld, 0, col.get() + g * p.kg * ld,
-                    ld, 0, n0 == 0 ? 0.0 : 1.0, dw + g * p.ocg * p.kg, p.kg, 0);
+      dgemm_batched(k, false, true, 1, p.ocg, p.kg, ld, 1.0, g_out + g * p.ocg * ld, ld, 0,
+                    buf.col.get() + g * p.kg * ld, ld, 0, n0 == 0 ? 0.0 : 1.0, dw + g * p.ocg * p.kg, p.kg, 0);
     }
   }
 }
