@@ -111,9 +111,12 @@ class Context implements OpContextBase {
    * to the wrong places without a word.
    */
   watchFields(): void {
+    // Run for every recorded op: the keys alone (no [key, value] pair per field), and no new
+    // list when the op keeps no tensor in its fields (most ops).
     const found: Tensor[] = [];
-    for (const [k, v] of Object.entries(this)) if (!CONTEXT_FIELDS.has(k)) tensorsIn(v, found);
-    this.fieldTensors = found.map((t) => ({ tensor: t, version: t.storage.version }));
+    for (const k of Object.keys(this))
+      if (!CONTEXT_FIELDS.has(k)) tensorsIn((this as Record<string, unknown>)[k], found);
+    if (found.length > 0) this.fieldTensors = found.map((t) => ({ tensor: t, version: t.storage.version }));
   }
   /** Throws if a field's tensor was modified in place since the forward. */
   checkFields(): void {

@@ -2,7 +2,7 @@
 // (Float32Arrays, or Float64Arrays for a float64 parameter: it steps in double), and lazily
 // created state buffers of the parameter's dtype, as PyTorch's.
 import { Storage, Tensor } from '../tensor.js';
-import { floatElements } from '../raw/elementwise.js';
+import { floatElements, span } from '../raw/elementwise.js';
 import type { OptimizerState } from './optimizer.js';
 
 /** The parameter's elements as a typed-array view (parameters are contiguous). */
@@ -11,7 +11,7 @@ export function paramData(op: string, p: Tensor): Float32Array | Float64Array {
     throw new Error(
       `${op}: parameters must be contiguous (got strides [${p.strides.join(',')}] for shape [${p.shape.join(',')}])`,
     );
-  return (p.storage.data as Float32Array | Float64Array).subarray(p.offset, p.offset + p.numel());
+  return span(p.storage.data as Float32Array | Float64Array, p.offset, p.numel());
 }
 
 /** The gradient as a contiguous typed array of the parameter's size and dtype. */
@@ -32,7 +32,7 @@ export function stateBuffer(state: OptimizerState, key: string, p: Tensor, init 
     t = new Tensor(new Storage(data), p.shape);
     state[key] = t;
   }
-  return (t.storage.data as Float32Array | Float64Array).subarray(t.offset, t.offset + t.numel());
+  return span(t.storage.data as Float32Array | Float64Array, t.offset, t.numel());
 }
 
 /** Bumps the parameter's version after an in-place update (autograd's staleness check). */

@@ -3,14 +3,13 @@
 import { Buffer } from 'node:buffer';
 import type { FloatDType } from '../dtype.js';
 import { type BinaryOpCode, BinaryOp, native } from '../native.js';
-import { broadcastShapes, broadcastStrides, contiguousStrides } from '../shape.js';
+import { broadcastShapes, broadcastStrides, contiguousStrides, numel } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { copyRaw } from './strided.js';
 
 /** A new contiguous float32 tensor of `shape` (zero-filled). */
 export function emptyFloat(shape: readonly number[]): Tensor {
-  let n = 1;
-  for (const s of shape) n *= s;
+  const n = numel(shape);
   return new Tensor(new Storage(new Float32Array(n)), shape);
 }
 
@@ -25,8 +24,7 @@ const kUninitMinElements = 1 << 16;
  * that the caller overwrites in full (a native kernel writing every element).
  */
 export function uninitFloat(shape: readonly number[]): Tensor {
-  let n = 1;
-  for (const s of shape) n *= s;
+  const n = numel(shape);
   if (n < kUninitMinElements) return new Tensor(new Storage(new Float32Array(n)), shape);
   // allocUnsafeSlow: a fresh ArrayBuffer of exactly these bytes (never Buffer's shared pool).
   const bytes = Buffer.allocUnsafeSlow(4 * n);
@@ -36,8 +34,7 @@ export function uninitFloat(shape: readonly number[]): Tensor {
 /** As uninitFloat in either floating dtype (the same threshold for skipping the zero-fill). */
 export function uninitOf(dtype: FloatDType, shape: readonly number[]): Tensor {
   if (dtype === 'float32') return uninitFloat(shape);
-  let n = 1;
-  for (const s of shape) n *= s;
+  const n = numel(shape);
   if (n < kUninitMinElements) return new Tensor(new Storage(new Float64Array(n)), shape);
   const bytes = Buffer.allocUnsafeSlow(8 * n); // a fresh ArrayBuffer: offset 0, 8-byte aligned
   return new Tensor(new Storage(new Float64Array(bytes.buffer, bytes.byteOffset, n)), shape);
@@ -46,8 +43,7 @@ export function uninitOf(dtype: FloatDType, shape: readonly number[]): Tensor {
 /** A zero-filled float tensor of dtype (emptyFloat in either floating dtype). */
 export function zerosOf(dtype: FloatDType, shape: readonly number[]): Tensor {
   if (dtype === 'float32') return emptyFloat(shape);
-  let n = 1;
-  for (const s of shape) n *= s;
+  const n = numel(shape);
   return new Tensor(new Storage(new Float64Array(n)), shape);
 }
 
@@ -138,8 +134,7 @@ export function binaryRaw(opName: string, op: BinaryOpCode, a: Tensor, b: Tensor
   const dtype = a.dtype;
   if ((dtype !== 'float32' && dtype !== 'float64') || b.dtype !== dtype)
     throw new TypeError(`${opName}: expected two float32 or two float64 tensors, got ${dtype} and ${b.dtype}`);
-  const out =
-    dtype === 'float64' ? new Tensor(new Storage(new Float64Array(numelOf(shape))), shape) : uninitFloat(shape);
+  const out = dtype === 'float64' ? new Tensor(new Storage(new Float64Array(numel(shape))), shape) : uninitFloat(shape);
   const n = out.storage.data.length;
   if (n <= SMALL_BINARY) {
     if (n > 0)
@@ -170,12 +165,6 @@ export function binaryRaw(opName: string, op: BinaryOpCode, a: Tensor, b: Tensor
   return out;
 }
 
-function numelOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const s of shape) n *= s;
-  return n;
-}
-
 /** a + b for gradients of equal shape (no history). */
 export function accumulateGrad(a: Tensor, b: Tensor): Tensor {
   return binaryRaw('backward', BinaryOp.add, a, b);
@@ -189,9 +178,17 @@ export function storageF32(t: Tensor): Float32Array {
   return t.storage.data as Float32Array;
 }
 
+/**
+ * The n elements of data from offset: data itself when that is all of it, else a view. The
+ * optimizers ask for these once per parameter and step; no view object is made when none is needed.
+ */
+export function span<T extends Float32Array | Float64Array>(data: T, offset: number, n: number): T {
+  return offset === 0 && n === data.length ? data : (data.subarray(offset, offset + n) as T);
+}
+
 /** A contiguous float32 tensor's own elements (numel of them from its offset), as a view. */
 export function elementsF32(t: Tensor): Float32Array {
-  return storageF32(t).subarray(t.offset, t.offset + t.numel());
+  return span(storageF32(t), t.offset, t.numel());
 }
 
 /** The elements of a float32 tensor, row-major: a view when contiguous, else a contiguous copy's. */
@@ -208,7 +205,7 @@ export type FloatArray = Float32Array | Float64Array;
  */
 export function floatElements(t: Tensor): FloatArray {
   const c = t.dtype === 'float32' ? contiguousRaw(t) : t.isContiguous() ? t : copyRaw(t);
-  return (c.storage.data as FloatArray).subarray(c.offset, c.offset + c.numel());
+  return span(c.storage.data as FloatArray, c.offset, c.numel());
 }
 
 /** A contiguous float32 copy of t (t itself when already contiguous from its offset). */
