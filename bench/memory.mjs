@@ -15,7 +15,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { constants as perf, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -39,7 +41,31 @@ async function settledRss() {
     globalThis.gc();
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  return { rss: rss(), v8: process.memoryUsage().heapTotal / 2 ** 20 };
+  const newSpace = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+  return { rss: rss(), v8: process.memoryUsage().heapTotal / 2 ** 20, newSpace: (newSpace?.space_size ?? 0) / 2 ** 20 };
+}
+
+/**
+ * Counts V8's collections from now on, apart from the forced ones of settledRss. Mark-compacts
+ * in a training loop decide when V8 grows its young generation (it grows once the bytes that
+ * survived collections since its last growth exceed its size), which is a step of V8's heap.
+ */
+function countCollections() {
+  const counts = { scavenges: 0, markCompacts: 0 };
+  const add = (list) => {
+    for (const e of list.getEntries?.() ?? list) {
+      if (e.detail.flags & perf.NODE_PERFORMANCE_GC_FLAGS_FORCED) continue;
+      if (e.detail.kind === perf.NODE_PERFORMANCE_GC_MINOR) counts.scavenges++;
+      else if (e.detail.kind === perf.NODE_PERFORMANCE_GC_MAJOR) counts.markCompacts++;
+    }
+  };
+  const observer = new PerformanceObserver(add);
+  observer.observe({ entryTypes: ['gc'] });
+  return () => {
+    add(observer.takeRecords());
+    observer.disconnect();
+    return counts;
+  };
 }
 
 function makeModel(m, kind) {
@@ -88,6 +114,7 @@ async function training(kind, warmup, steps) {
   const window = Math.min(500, steps / 2);
   const every = window / 5;
   const samples = { middle: [], end: [] };
+  const collections = countCollections();
   let ms = 0;
   for (let i = 1; i <= steps; i++) {
     const t0 = performance.now();
@@ -98,6 +125,7 @@ async function training(kind, warmup, steps) {
     if (toEnd < window && toEnd % every === 0) samples[half].push(await settledRss());
   }
   ms /= steps;
+  const gcs = collections();
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const middle = median(samples.middle.map((x) => x.rss));
   const end = median(samples.end.map((x) => x.rss));
@@ -114,6 +142,11 @@ async function training(kind, warmup, steps) {
     rssSamplesMiB: { middle: samples.middle.map((x) => x.rss), end: samples.end.map((x) => x.rss) },
     v8HeapMiddleMiB: v8Middle,
     v8HeapEndMiB: v8End,
+    v8NewSpaceMiB: {
+      middle: median(samples.middle.map((x) => x.newSpace)),
+      end: median(samples.end.map((x) => x.newSpace)),
+    },
+    collections: gcs,
     growthPct: ((end - middle) / middle) * 100,
     growthOutsideV8Pct: ((end - v8End - (middle - v8Middle)) / (middle - v8Middle)) * 100,
     peakMiB: peak(),
@@ -199,7 +232,7 @@ if (!isMainThread) {
         );
       else
         console.log(
-          `${c}: ${r.steps} steps after ${r.warmup} warm-up, ${f(r.msPerStep * 1000)} us/step: RSS at step ${r.steps / 2} ${f(r.rssMiddleMiB)} MiB (${range(r.rssSamplesMiB.middle)}), at ${r.steps} ${f(r.rssEndMiB)} MiB (${range(r.rssSamplesMiB.end)}) (${pct(r.growthPct)}; V8's heap ${f(r.v8HeapMiddleMiB)} -> ${f(r.v8HeapEndMiB)} MiB, the rest ${pct(r.growthOutsideV8Pct)}), peak ${f(r.peakMiB)} MiB`,
+          `${c}: ${r.steps} steps after ${r.warmup} warm-up, ${f(r.msPerStep * 1000)} us/step: RSS at step ${r.steps / 2} ${f(r.rssMiddleMiB)} MiB (${range(r.rssSamplesMiB.middle)}), at ${r.steps} ${f(r.rssEndMiB)} MiB (${range(r.rssSamplesMiB.end)}) (${pct(r.growthPct)}; V8's heap ${f(r.v8HeapMiddleMiB)} -> ${f(r.v8HeapEndMiB)} MiB, of it new space ${f(r.v8NewSpaceMiB.middle)} -> ${f(r.v8NewSpaceMiB.end)}; the rest ${pct(r.growthOutsideV8Pct)}), peak ${f(r.peakMiB)} MiB; V8 collected ${r.collections.scavenges} times young, ${r.collections.markCompacts} times in full`,
         );
     }
   }
