@@ -4,21 +4,12 @@ max_pool2d with indices, avg_pool2d (ceil_mode, count_include_pad),
 adaptive_avg_pool2d and interpolate (bilinear, with and without align_corners), each with the
 gradients of every input for a random output gradient. Run:
 /usr/bin/python3 scripts/gen_fixtures_float64_conv.py (writes test/fixtures/float64_conv.json)."""
-import json
-import os
-
 import torch
 import torch.nn.functional as F
 
+from float64_fixtures import enc, r, write_fixture
+
 torch.manual_seed(0)
-
-
-def r(*shape):
-    return torch.randn(shape, dtype=torch.float64)
-
-
-def enc(t):
-    return {"shape": list(t.shape), "data": t.reshape(-1).tolist()}
 
 
 cases = []
@@ -61,8 +52,4 @@ case("adaptive_avg_pool2d", [r(2, 3, 7, 9)], dict(output_size=[3, 4]), F.adaptiv
 case("interpolate", [r(2, 3, 4, 5)], dict(size=[7, 9], mode="bilinear", align_corners=False), F.interpolate, "bilinear")
 case("interpolate", [r(1, 2, 5, 4)], dict(scale_factor=1.5, mode="bilinear", align_corners=True), F.interpolate, "bilinear, align_corners")
 
-path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "float64_conv.json")
-with open(path, "w") as f:
-    json.dump({"torch": torch.__version__, "cases": cases}, f)
-    f.write("\n")
-print(f"wrote {len(cases)} cases to {os.path.normpath(path)}")
+write_fixture("float64_conv", {"cases": cases}, f"{len(cases)} cases")

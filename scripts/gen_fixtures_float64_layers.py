@@ -6,23 +6,14 @@ and a few steps of SGD (momentum, Nesterov, weight decay), Adam (L2 decay, AMSGr
 RMSprop (centered, momentum) and Adagrad on a fixed parameter and fixed gradients. Run:
 /usr/bin/python3 scripts/gen_fixtures_float64_layers.py (writes
 test/fixtures/float64_layers.json)."""
-import json
-import os
-
 import torch
 import torch.nn.functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from float64_fixtures import enc, r, write_fixture
+
 torch.manual_seed(0)
 torch.set_num_threads(1)
-
-
-def r(*shape):
-    return torch.randn(shape, dtype=torch.float64)
-
-
-def enc(t):
-    return {"shape": list(t.shape), "data": t.detach().reshape(-1).tolist()}
 
 
 norms = []
@@ -163,8 +154,4 @@ optim_case("RMSprop", torch.optim.RMSprop, {"lr": 0.01, "alpha": 0.9, "centered"
 optim_case("RMSprop", torch.optim.RMSprop, {"lr": 0.01, "weight_decay": 0.1})
 optim_case("Adagrad", torch.optim.Adagrad, {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.1})
 
-path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "float64_layers.json")
-with open(path, "w") as f:
-    json.dump({"torch": torch.__version__, "norms": norms, "rnns": rnns, "optims": optims}, f)
-    f.write("\n")
-print(f"wrote {len(norms)} norm, {len(rnns)} rnn and {len(optims)} optimizer cases to {os.path.normpath(path)}")
+write_fixture("float64_layers", {"norms": norms, "rnns": rnns, "optims": optims}, f"{len(norms)} norm, {len(rnns)} rnn and {len(optims)} optimizer cases")

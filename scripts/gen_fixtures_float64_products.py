@@ -4,21 +4,12 @@ and cache blocks), bmm, mv, dot, outer, einsum contractions and F.linear (with a
 3-D input), each with the gradients of every input for a random output gradient. Run:
 /usr/bin/python3 scripts/gen_fixtures_float64_products.py (writes
 test/fixtures/float64_products.json)."""
-import json
-import os
-
 import torch
 import torch.nn.functional as F
 
+from float64_fixtures import enc, r, write_fixture
+
 torch.manual_seed(0)
-
-
-def r(*shape):
-    return torch.randn(shape, dtype=torch.float64)
-
-
-def enc(t):
-    return {"shape": list(t.shape), "data": t.reshape(-1).tolist()}
 
 
 cases = []
@@ -73,8 +64,4 @@ for eq, shapes in (
 case("linear", [r(5, 4), r(3, 4), r(3)], F.linear, "with bias")
 case("linear", [r(2, 5, 4), r(3, 4)], F.linear, "3-D input, no bias")
 
-path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "float64_products.json")
-with open(path, "w") as f:
-    json.dump({"torch": torch.__version__, "cases": cases}, f)
-    f.write("\n")
-print(f"wrote {len(cases)} cases to {os.path.normpath(path)}")
+write_fixture("float64_products", {"cases": cases}, f"{len(cases)} cases")

@@ -2,24 +2,13 @@
 1M-element parameter, layer_norm and softmax forward+backward on [256, 1024], and an LSTM forward+backward
 (batch 32, seq 32, 128 -> 128), printed as JSON on the last line."""
 import json
-import statistics
-import time
 
 import torch
 
+# The same timing as the other PyTorch peers (python puts this folder on sys.path).
+from torch_bench import seconds_per_call
+
 torch.manual_seed(0)
-
-
-def median_seconds(fn, warmup=3, samples=11, calls=5):
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(samples):
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        times.append((time.perf_counter() - t0) / calls)
-    return statistics.median(times)
 
 
 p = torch.randn(1 << 20, dtype=torch.float64, requires_grad=True)
@@ -56,10 +45,10 @@ print(
     json.dumps(
         {
             "threads": torch.get_num_threads(),
-            "adam": median_seconds(adam.step),
-            "layerNorm": median_seconds(layer_norm),
-            "softmax": median_seconds(softmax),
-            "lstm": median_seconds(lstm_step, samples=7, calls=2),
+            "adam": seconds_per_call(adam.step),
+            "layerNorm": seconds_per_call(layer_norm),
+            "softmax": seconds_per_call(softmax),
+            "lstm": seconds_per_call(lstm_step, samples=7, calls=2),
         }
     )
 )

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { Tensor, tensor } from '../../lib/index.js';
+import { Storage, Tensor as TensorClass } from '../../lib/tensor.js';
 import type { Golden } from './opinfo.js';
 
 /** A tensor as the fixture scripts encode it. */
@@ -62,6 +63,33 @@ export function expectClose(t: Tensor | null, e: EncodedTensor, what: string, at
     if (!(Math.abs(v - want[i]) <= tol)) {
       expect.fail(`${what}: element ${i} is ${v}, expected ${want[i]} (tolerance ${tol})`);
     }
+  });
+}
+
+// ---- float64 fixtures (scripts/float64_fixtures.py: float64_products, _conv, _layers) --------
+
+/** A float64 tensor as scripts/float64_fixtures.py encodes it: torch's doubles, row-major. */
+export interface EncodedFloat64 {
+  shape: number[];
+  data: number[];
+}
+
+/** A fresh float64 tensor holding exactly the encoded doubles. */
+export function decodeFloat64(e: EncodedFloat64): Tensor {
+  return new TensorClass(new Storage(Float64Array.from(e.data)), e.shape);
+}
+
+/**
+ * Asserts `got` is float64 with want's shape and each element within tol (1 + |want|): a few
+ * roundings of each term, as torch sums in another order (and blocks).
+ */
+export function expectCloseFloat64(got: Tensor | null, want: EncodedFloat64, what: string, tol = 1e-12): void {
+  expect(got, what).not.toBeNull();
+  expect(got!.dtype, what).toBe('float64');
+  expect(got!.shape, what).toEqual(want.shape);
+  const g = got!.contiguous().toTypedArray() as Float64Array;
+  want.data.forEach((w, i) => {
+    if (!(Math.abs(g[i] - w) <= tol * (1 + Math.abs(w)))) throw new Error(`${what}[${i}] = ${g[i]}, torch ${w}`);
   });
 }
 

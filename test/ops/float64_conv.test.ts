@@ -5,29 +5,22 @@
 import { describe, expect, it } from 'vitest';
 import * as m from '../../lib/index.js';
 import { gradcheck, randn, type Tensor } from '../../lib/index.js';
-import { Storage, Tensor as TensorClass } from '../../lib/tensor.js';
-import { loadFixture } from '../helpers/fixtures.js';
+import { decodeFloat64, type EncodedFloat64, expectCloseFloat64, loadFixture } from '../helpers/fixtures.js';
 import { supportedIsas, withIsa, withThreads } from '../helpers/native.js';
 
-interface Encoded {
-  shape: number[];
-  data: number[];
-}
 interface Case {
   op: string;
   note: string;
-  args: (Encoded | null)[];
+  args: (EncodedFloat64 | null)[];
   kwargs: Record<string, any>;
-  out: Encoded;
-  indices?: Encoded;
-  gradOut: Encoded;
-  grads: (Encoded | null)[];
+  out: EncodedFloat64;
+  indices?: EncodedFloat64;
+  gradOut: EncodedFloat64;
+  grads: (EncodedFloat64 | null)[];
 }
 
 const fx = loadFixture<{ cases: Case[] }>('float64_conv');
 const F = m.nn.functional;
-
-const f64 = (e: Encoded): Tensor => new TensorClass(new Storage(Float64Array.from(e.data)), e.shape);
 
 /** torch's keyword arguments as myelin's options: snake_case to camelCase. */
 function options(kwargs: Record<string, any>, drop: string[]): Record<string, any> {
@@ -64,16 +57,6 @@ function apply(c: Case, [x, w, b]: (Tensor | null)[]): [Tensor, Tensor | null] {
   throw new Error(`no op ${c.op}`);
 }
 
-// |got - want| within a few roundings of each term: torch sums in another order.
-function expectClose(got: Tensor, want: Encoded, what: string): void {
-  expect(got.dtype, what).toBe('float64');
-  expect(got.shape, what).toEqual(want.shape);
-  const g = got.contiguous().toTypedArray() as Float64Array;
-  want.data.forEach((w, i) => {
-    if (!(Math.abs(g[i] - w) <= 1e-12 * (1 + Math.abs(w)))) throw new Error(`${what}[${i}] = ${g[i]}, torch ${w}`);
-  });
-}
-
 describe('float64 convolution, pooling and resampling (torch 1.13)', () => {
   for (const c of fx.cases) {
     const label = `${c.op} ${c.args.map((a) => (a ? `[${a.shape}]` : 'null')).join(', ')} (${c.note})`;
@@ -83,14 +66,14 @@ describe('float64 convolution, pooling and resampling (torch 1.13)', () => {
           withIsa(isa, () =>
             withThreads(threads, () => {
               const what = `${isa}/${threads} ${label}`;
-              const args = c.args.map((e) => (e ? f64(e).requiresGrad_(true) : null));
+              const args = c.args.map((e) => (e ? decodeFloat64(e).requiresGrad_(true) : null));
               const [y, idx] = apply(c, args);
-              expectClose(y, c.out, `${what} output`);
+              expectCloseFloat64(y, c.out, `${what} output`);
               if (c.indices)
                 expect(Array.from((idx as Tensor).toTypedArray()), `${what} indices`).toEqual(c.indices.data);
-              y.backward(f64(c.gradOut));
+              y.backward(decodeFloat64(c.gradOut));
               args.forEach((a, i) => {
-                if (a) expectClose(a.grad as Tensor, c.grads[i] as Encoded, `${what} grad ${i}`);
+                if (a) expectCloseFloat64(a.grad as Tensor, c.grads[i] as EncodedFloat64, `${what} grad ${i}`);
               });
             }),
           );

@@ -6,70 +6,55 @@
 import { describe, expect, it } from 'vitest';
 import * as m from '../../lib/index.js';
 import type { Tensor } from '../../lib/index.js';
-import { Storage, Tensor as TensorClass } from '../../lib/tensor.js';
-import { loadFixture } from '../helpers/fixtures.js';
+import { Tensor as TensorClass } from '../../lib/tensor.js';
+import { decodeFloat64, type EncodedFloat64, expectCloseFloat64, loadFixture } from '../helpers/fixtures.js';
 import { supportedIsas, withIsa, withThreads } from '../helpers/native.js';
 
-interface Encoded {
-  shape: number[];
-  data: number[];
-}
 interface NormCase {
   op: 'batchNorm' | 'layerNorm' | 'groupNorm';
   args: Record<string, any>;
-  inputs: Record<string, Encoded>;
-  state: Record<string, Encoded>;
-  out: Encoded;
-  gradOut: Encoded;
-  grads: Record<string, Encoded>;
-  stateAfter: Record<string, Encoded>;
+  inputs: Record<string, EncodedFloat64>;
+  state: Record<string, EncodedFloat64>;
+  out: EncodedFloat64;
+  gradOut: EncodedFloat64;
+  grads: Record<string, EncodedFloat64>;
+  stateAfter: Record<string, EncodedFloat64>;
 }
 interface RnnCase {
   mode: 'lstm' | 'gru';
   options: { hidden: number; layers: number; bidirectional: boolean; proj?: number };
   lengths: number[] | null;
-  params: Record<string, Encoded>;
-  x: Encoded;
-  states: Encoded[];
-  out: Encoded;
-  finals: Encoded[];
-  gradOut: Encoded;
-  gradFinals: Encoded[];
-  gradX: Encoded;
-  gradStates: Encoded[];
-  gradParams: Record<string, Encoded>;
+  params: Record<string, EncodedFloat64>;
+  x: EncodedFloat64;
+  states: EncodedFloat64[];
+  out: EncodedFloat64;
+  finals: EncodedFloat64[];
+  gradOut: EncodedFloat64;
+  gradFinals: EncodedFloat64[];
+  gradX: EncodedFloat64;
+  gradStates: EncodedFloat64[];
+  gradParams: Record<string, EncodedFloat64>;
 }
 
 interface OptimCase {
   name: 'SGD' | 'Adam' | 'AdamW' | 'RMSprop' | 'Adagrad';
   options: Record<string, number | boolean | number[]>;
-  param: Encoded;
-  grads: Encoded[];
-  after: Encoded[];
-  state: Record<string, Encoded>;
+  param: EncodedFloat64;
+  grads: EncodedFloat64[];
+  after: EncodedFloat64[];
+  state: Record<string, EncodedFloat64>;
 }
 
 const fx = loadFixture<{ norms: NormCase[]; rnns: RnnCase[]; optims: OptimCase[] }>('float64_layers');
 const F = m.nn.functional;
 
-export const f64 = (e: Encoded): Tensor => new TensorClass(new Storage(Float64Array.from(e.data)), e.shape);
-
-/** |got - want| <= tol (1 + |want|) element by element: torch rounds in another order. */
-export function expectClose(got: Tensor | null, want: Encoded, what: string, tol = 1e-12): void {
-  expect(got, what).not.toBeNull();
-  expect(got!.dtype, what).toBe('float64');
-  expect(got!.shape, what).toEqual(want.shape);
-  const g = got!.contiguous().toTypedArray() as Float64Array;
-  want.data.forEach((w, i) => {
-    if (!(Math.abs(g[i] - w) <= tol * (1 + Math.abs(w)))) throw new Error(`${what}[${i}] = ${g[i]}, torch ${w}`);
-  });
-}
-
 describe('float64 normalisation (torch 1.13)', () => {
   for (const c of fx.norms) {
     it(`${c.op} ${JSON.stringify(c.args)}`, () => {
-      const leaves = Object.fromEntries(Object.entries(c.inputs).map(([k, v]) => [k, f64(v).requiresGrad_()]));
-      const state = Object.fromEntries(Object.entries(c.state).map(([k, v]) => [k, f64(v)]));
+      const leaves = Object.fromEntries(
+        Object.entries(c.inputs).map(([k, v]) => [k, decodeFloat64(v).requiresGrad_()]),
+      );
+      const state = Object.fromEntries(Object.entries(c.state).map(([k, v]) => [k, decodeFloat64(v)]));
       const affine = { weight: leaves.weight, bias: leaves.bias, eps: c.args.eps };
       const out =
         c.op === 'batchNorm'
@@ -81,10 +66,10 @@ describe('float64 normalisation (torch 1.13)', () => {
           : c.op === 'layerNorm'
             ? F.layerNorm(leaves.x, c.args.normalizedShape, affine)
             : F.groupNorm(leaves.x, c.args.groups, affine);
-      expectClose(out, c.out, 'out');
-      out.backward(f64(c.gradOut));
-      for (const [k, g] of Object.entries(c.grads)) expectClose(leaves[k].grad, g, `grad ${k}`);
-      for (const [k, s] of Object.entries(c.stateAfter)) expectClose(state[k], s, `${k} after`);
+      expectCloseFloat64(out, c.out, 'out');
+      out.backward(decodeFloat64(c.gradOut));
+      for (const [k, g] of Object.entries(c.grads)) expectCloseFloat64(leaves[k].grad, g, `grad ${k}`);
+      for (const [k, s] of Object.entries(c.stateAfter)) expectCloseFloat64(state[k], s, `${k} after`);
     });
   }
 
@@ -104,7 +89,7 @@ function rnnOf(c: RnnCase, inputSize: number): m.nn.LSTM | m.nn.GRU {
       ? new m.nn.LSTM(inputSize, c.options.hidden, { ...o, projSize: c.options.proj ?? 0 })
       : new m.nn.GRU(inputSize, c.options.hidden, o);
   mod.double();
-  mod.loadStateDict(Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, f64(v)])));
+  mod.loadStateDict(Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, decodeFloat64(v)])));
   return mod;
 }
 
@@ -112,23 +97,23 @@ describe('float64 LSTM and GRU (torch 1.13)', () => {
   for (const c of fx.rnns) {
     it(`${c.mode} ${JSON.stringify(c.options)}${c.lengths ? ` lengths ${c.lengths}` : ''}`, () => {
       const mod = rnnOf(c, c.x.shape[2]);
-      const x = f64(c.x).requiresGrad_();
-      const states = c.states.map((s) => f64(s).requiresGrad_());
+      const x = decodeFloat64(c.x).requiresGrad_();
+      const states = c.states.map((s) => decodeFloat64(s).requiresGrad_());
       const opts = c.lengths ? { lengths: c.lengths } : {};
       const [out, finals] =
         mod instanceof m.nn.LSTM
           ? (([o, [h, cc]]) => [o, [h, cc]])(mod.forward(x, [states[0], states[1]], opts))
           : (([o, h]) => [o, [h]])((mod as m.nn.GRU).forward(x, states[0], opts));
-      expectClose(out, c.out, 'output');
-      finals.forEach((f, i) => expectClose(f, c.finals[i], `final state ${i}`));
-      let loss = out.mul(f64(c.gradOut)).sum();
+      expectCloseFloat64(out, c.out, 'output');
+      finals.forEach((f, i) => expectCloseFloat64(f, c.finals[i], `final state ${i}`));
+      let loss = out.mul(decodeFloat64(c.gradOut)).sum();
       finals.forEach((f, i) => {
-        loss = loss.add(f.mul(f64(c.gradFinals[i])).sum());
+        loss = loss.add(f.mul(decodeFloat64(c.gradFinals[i])).sum());
       });
       loss.backward();
-      expectClose(x.grad, c.gradX, 'grad x');
-      states.forEach((s, i) => expectClose(s.grad, c.gradStates[i], `grad state ${i}`));
-      for (const [k, p] of mod.namedParameters()) expectClose(p.grad, c.gradParams[k], `grad ${k}`);
+      expectCloseFloat64(x.grad, c.gradX, 'grad x');
+      states.forEach((s, i) => expectCloseFloat64(s.grad, c.gradStates[i], `grad state ${i}`));
+      for (const [k, p] of mod.namedParameters()) expectCloseFloat64(p.grad, c.gradParams[k], `grad ${k}`);
     });
   }
 
@@ -182,16 +167,17 @@ describe('float64 optimizer steps (torch 1.13), every ISA', () => {
       it(`${c.name} ${JSON.stringify(c.options)} (${isa})`, () => {
         withIsa(isa, () =>
           withThreads(2, () => {
-            const p = new m.nn.Parameter(f64(c.param));
+            const p = new m.nn.Parameter(decodeFloat64(c.param));
             const opts = Object.fromEntries(Object.entries(c.options).map(([k, v]) => [camel(k), v]));
             const opt = new (m.optim[c.name] as any)([p], opts) as m.optim.Optimizer;
             c.grads.forEach((g, i) => {
-              p.grad = f64(g);
+              p.grad = decodeFloat64(g);
               opt.step();
-              expectClose(p, c.after[i], `param after step ${i + 1}`);
+              expectCloseFloat64(p, c.after[i], `param after step ${i + 1}`);
             });
             const state = opt.state.get(p)!;
-            for (const [k, v] of Object.entries(c.state)) expectClose(state[stateNames[k]] as Tensor, v, `state ${k}`);
+            for (const [k, v] of Object.entries(c.state))
+              expectCloseFloat64(state[stateNames[k]] as Tensor, v, `state ${k}`);
             // state_dict round trip keeps float64 state; a float32 state loads as float64, as torch casts it.
             const sd = opt.stateDict();
             const again = new (m.optim[c.name] as any)([p], opts) as m.optim.Optimizer;

@@ -6,28 +6,21 @@
 import { describe, expect, it } from 'vitest';
 import * as m from '../../lib/index.js';
 import { bmm, dot, einsum, gradcheck, matmul, mm, mv, outer, randn, type Tensor } from '../../lib/index.js';
-import { Storage, Tensor as TensorClass } from '../../lib/tensor.js';
-import { loadFixture } from '../helpers/fixtures.js';
+import { decodeFloat64, type EncodedFloat64, expectCloseFloat64, loadFixture } from '../helpers/fixtures.js';
 import { supportedIsas, withIsa, withThreads } from '../helpers/native.js';
 
-interface Encoded {
-  shape: number[];
-  data: number[];
-}
 interface Case {
   op: string;
   note: string;
-  args: Encoded[];
+  args: EncodedFloat64[];
   transpose: number[];
-  out: Encoded;
-  gradOut: Encoded;
-  grads: Encoded[];
+  out: EncodedFloat64;
+  gradOut: EncodedFloat64;
+  grads: EncodedFloat64[];
 }
 
 const fx = loadFixture<{ cases: Case[] }>('float64_products');
 const F = m.nn.functional;
-
-const f64 = (e: Encoded): Tensor => new TensorClass(new Storage(Float64Array.from(e.data)), e.shape);
 
 const ops: Record<string, (...ts: Tensor[]) => Tensor> = {
   mm: (a, b) => mm(a, b),
@@ -45,16 +38,6 @@ function apply(c: Case, args: Tensor[]): Tensor {
   return ops[c.op](...used);
 }
 
-// |got - want| within a few roundings of each term: torch sums in another order (and blocks).
-function expectClose(got: Tensor, want: Encoded, what: string): void {
-  expect(got.dtype, what).toBe('float64');
-  expect(got.shape, what).toEqual(want.shape);
-  const g = got.contiguous().toTypedArray() as Float64Array;
-  want.data.forEach((w, i) => {
-    if (!(Math.abs(g[i] - w) <= 1e-12 * (1 + Math.abs(w)))) throw new Error(`${what}[${i}] = ${g[i]}, torch ${w}`);
-  });
-}
-
 describe('float64 products (torch 1.13)', () => {
   for (const c of fx.cases) {
     const label = `${c.op} ${c.args.map((a) => `[${a.shape}]`).join(' x ')} (${c.note})`;
@@ -63,11 +46,13 @@ describe('float64 products (torch 1.13)', () => {
         for (const threads of [1, 2]) {
           withIsa(isa, () =>
             withThreads(threads, () => {
-              const args = c.args.map((e) => f64(e).requiresGrad_(true));
+              const args = c.args.map((e) => decodeFloat64(e).requiresGrad_(true));
               const y = apply(c, args);
-              expectClose(y, c.out, `${isa}/${threads} ${label} output`);
-              y.backward(f64(c.gradOut));
-              args.forEach((a, i) => expectClose(a.grad as Tensor, c.grads[i], `${isa}/${threads} ${label} grad ${i}`));
+              expectCloseFloat64(y, c.out, `${isa}/${threads} ${label} output`);
+              y.backward(decodeFloat64(c.gradOut));
+              args.forEach((a, i) =>
+                expectCloseFloat64(a.grad as Tensor, c.grads[i], `${isa}/${threads} ${label} grad ${i}`),
+              );
             }),
           );
         }
