@@ -1,5 +1,6 @@
 // float64 layers against PyTorch's float64, side by side in one run at one thread: an Adam step
-// on a 1M-element parameter (the fused native step in double), layerNorm forward+backward on
+// on a 1M-element parameter (the fused native step in double), exp of 1M doubles (the vector
+// double exp), layerNorm forward+backward on
 // [256, 1024] (the native norm kernels in double), softmax forward+backward on [256, 1024], an
 // LSTM forward+backward (batch 32, seq 32, 128 -> 128: the recurrence written with ops, products
 // on the dgemm). Medians of repeated calls
@@ -28,6 +29,8 @@ const b = m.randn([1024], { dtype: 'float64' }).requiresGrad_();
 const g = m.randn([256, 1024], { dtype: 'float64' });
 const layerNorm = () => m.nn.functional.layerNorm(x, [1024], { weight: w, bias: b }).backward(g);
 
+const xe = m.randn([1 << 20], { dtype: 'float64' });
+
 const xsm = m.randn([256, 1024], { dtype: 'float64' }).requiresGrad_();
 const softmax = () => m.nn.functional.softmax(xsm, -1).backward(g);
 
@@ -37,6 +40,7 @@ const lstmStep = () => lstm.forward(xs)[0].sum().backward();
 
 const mine = {
   adam: secondsPerCall(() => adam.step()),
+  exp: secondsPerCall(() => m.exp(xe)),
   layerNorm: secondsPerCall(layerNorm),
   softmax: secondsPerCall(softmax),
   lstm: secondsPerCall(lstmStep, { samples: 7, callsPerSample: 2 }),
@@ -53,6 +57,7 @@ console.log('| workload | myelin ms | PyTorch 1.13 ms | myelin / PyTorch |');
 console.log('|---|---:|---:|---:|');
 for (const [k, label] of [
   ['adam', 'Adam step, 1M float64 parameter'],
+  ['exp', 'exp of 1M doubles'],
   ['layerNorm', 'layerNorm fwd+bwd [256, 1024]'],
   ['softmax', 'softmax fwd+bwd [256, 1024]'],
   ['lstm', 'LSTM fwd+bwd, batch 32, seq 32, 128 -> 128'],

@@ -1,6 +1,6 @@
 """PyTorch's side of bench/float64_layers.mjs: median seconds of one float64 Adam step on a
-1M-element parameter, layer_norm and softmax forward+backward on [256, 1024], and an LSTM forward+backward
-(batch 32, seq 32, 128 -> 128), printed as JSON on the last line."""
+1M-element parameter, exp of 1M doubles, layer_norm and softmax forward+backward on [256, 1024],
+and an LSTM forward+backward (batch 32, seq 32, 128 -> 128), printed as JSON on the last line."""
 import json
 
 import torch
@@ -28,6 +28,13 @@ def layer_norm():
 xsm = torch.randn(256, 1024, dtype=torch.float64, requires_grad=True)
 
 
+xe = torch.randn(1 << 20, dtype=torch.float64)
+
+
+def exp():
+    torch.exp(xe)
+
+
 def softmax():
     torch.softmax(xsm, -1).backward(g)
 
@@ -47,6 +54,7 @@ print(
             "threads": torch.get_num_threads(),
             "adam": seconds_per_call(adam.step),
             "layerNorm": seconds_per_call(layer_norm),
+            "exp": seconds_per_call(exp),
             "softmax": seconds_per_call(softmax),
             "lstm": seconds_per_call(lstm_step, samples=7, calls=2),
         }

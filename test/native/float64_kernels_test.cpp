@@ -1,6 +1,6 @@
 // The float64 kernels of every vector ISA against the scalar ones, and the scalar ones against
-// long double. Unary: bit for bit (the exactly rounded ops are vectorised, the transcendentals
-// are libm's double functions on every ISA), and the scalar path's error in ulps of the double
+// long double. Unary: bit for bit (the exactly rounded ops and exp are the same vector code on
+// every ISA, the other transcendentals libm's double functions), and the scalar path's error in ulps of the double
 // result (the worst of each function is printed). Reductions: max and min bit for bit; sum,
 // mean and prod (whose order follows the vector width) within the pairwise sum's bound, and
 // against the exact (long double) sum. Runs under qemu for NEON (scripts/test_neon.sh).
@@ -27,7 +27,7 @@ const char* const kNames[] = {"neg",  "abs",     "exp",  "log",   "sqrt",  "rsqr
                               "tanh", "sigmoid", "relu", "log1p", "expm1", "sign",  "erf"};
 
 // Every 0xd1b71758e219-th bit pattern (80,000 values over every exponent and both signs),
-// values in the ranges the functions are used in, and the edges.
+// values in the ranges the functions are used in (exp's whole finite range), and the edges.
 std::vector<double> inputs() {
   std::vector<double> x;
   for (uint64_t b = 0; b < ~uint64_t{0} - 0x3333333333333ull; b += 0xd1b71758e219ull) x.push_back(from_bits(b));
@@ -35,6 +35,10 @@ std::vector<double> inputs() {
   for (int i = 0; i < 20000; ++i) {
     const double hi = rng.next() * 0x1p-32, lo = rng.next() * 0x1p-64;
     x.push_back((hi + lo) * 40 - 20);  // [-20, 20), all 53 bits random
+  }
+  for (int i = 0; i < 20000; ++i) {  // exp's whole finite range, denormal results included
+    const double hi = rng.next() * 0x1p-32, lo = rng.next() * 0x1p-64;
+    x.push_back((hi + lo) * 1456 - 746);  // [-746, 710)
   }
   const double edges[] = {0,
                           -0.0,
@@ -52,6 +56,13 @@ std::vector<double> inputs() {
                           1.7976931348623157e308,
                           -1.7976931348623157e308,
                           709.78,
+                          709.782712893384,  // exp's last finite result
+                          709.7827128933841,
+                          -708.3964185322641,  // exp's smallest normal result
+                          -745.1332191019411,  // exp's smallest denormal result
+                          -745.1332191019412,
+                          -0x1.62e42fefa39efp-2,  // -ln2/2 and ln2/2: the reduction's edges
+                          0x1.62e42fefa39efp-2,
                           709.79,
                           -708.4,
                           -745.1,

@@ -1,15 +1,9 @@
-// The float64 unary functions of one double, from libm's double functions (glibc's exp, log,
-// sin, cos, log1p, expm1 are within 1 ulp, most results correctly rounded): the scalar path of
-// the float64 unary kernels and, element by element, every ISA's transcendentals, so every ISA
-// gives the same bits. Included inside an anonymous namespace after <cmath>, so each ISA
-// object has its own copy (never one compiled with another ISA's flags).
+// The float64 transcendentals that are not vectorised yet, from libm's double functions (glibc's
+// log, sin, cos, log1p, expm1 are within 1 ulp, most results correctly rounded), element by
+// element on every ISA, so every ISA gives the same bits. Included inside an anonymous namespace
+// after <cmath>, so each ISA object has its own copy (never one compiled with another ISA's flags).
 
-double neg_d(double x) { return -x; }
-double abs_d(double x) { return std::fabs(x); }
-double exp_d(double x) { return std::exp(x); }
 double log_d(double x) { return std::log(x); }
-double sqrt_d(double x) { return std::sqrt(x); }
-double rsqrt_d(double x) { return 1.0 / std::sqrt(x); }  // two roundings, like torch
 double sin_d(double x) { return std::sin(x); }
 double cos_d(double x) { return std::cos(x); }
 double tanh_d(double x) { return std::tanh(x); }
@@ -20,14 +14,8 @@ double sigmoid_d(double x) {
   const double e = std::exp(x);
   return e / (1.0 + e);
 }
-double relu_d(double x) { return x < 0 ? 0.0 : x; }  // keeps NaN and -0 like torch
 double log1p_d(double x) { return std::log1p(x); }
 double expm1_d(double x) { return std::expm1(x); }
-double sign_d(double x) {
-  if (x > 0) return 1.0;
-  if (x < 0) return -1.0;
-  return x == 0 ? 0.0 : x;  // +0 for both zeros; NaN stays NaN
-}
 double erf_d(double x) { return std::erf(x); }
 
 template <double (*F)(double)>

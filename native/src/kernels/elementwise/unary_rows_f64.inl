@@ -1,33 +1,33 @@
-// The float64 unary row kernels of a vector ISA, over its float64 vector type VD (reg, width,
-// load, store, set1, sub, sqrt, div, neg, abs, lt, gt, isnan, select). Included by
+// The float64 unary row kernels over a float64 vector type VD (reg, width, load, store, set1,
+// sub, sqrt, div, neg, abs, lt, gt, isnan, select, and vmath_f64.inl's needs), compiled once per
+// ISA: the scalar VD of width 1 included, so every ISA gives the scalar path's bits. Included by
 // unary_<isa>.cpp inside an anonymous namespace after VD and unary_f64_libm.inl.
 //
-// The exactly rounded ops (neg, abs, sqrt, rsqrt, relu, sign) are vectorised and give the
-// libm path's bits; the transcendentals call libm's double function element by element (a
-// vector double exp, log, sin... accurate to libm's ulp is future work).
+// Vectorised: the exactly rounded ops (neg, abs, sqrt, rsqrt, relu, sign) and exp (vmath_f64.inl,
+// within 1 ulp). The other transcendentals call libm's double function element by element.
+
+#include "kernels/vmath/vmath_f64.inl"
 
 struct NegD {
   static VD::reg vec(VD::reg x) { return VD::neg(x); }
-  static double one(double x) { return neg_d(x); }
 };
 struct AbsD {
   static VD::reg vec(VD::reg x) { return VD::abs(x); }
-  static double one(double x) { return abs_d(x); }
 };
 struct SqrtD {
   static VD::reg vec(VD::reg x) { return VD::sqrt(x); }
-  static double one(double x) { return sqrt_d(x); }
 };
 struct RsqrtD {
   static VD::reg vec(VD::reg x) { return VD::div(VD::set1(1.0), VD::sqrt(x)); }
-  static double one(double x) { return rsqrt_d(x); }
+};
+struct ExpD {
+  static VD::reg vec(VD::reg x) { return vd_exp(x); }
 };
 struct ReluD {  // x < 0 ? 0 : x: NaN and -0 pass
   static VD::reg vec(VD::reg x) {
     const VD::reg zero = VD::set1(0.0);
     return VD::select(VD::lt(x, zero), zero, x);
   }
-  static double one(double x) { return relu_d(x); }
 };
 struct SignD {  // +1, -1, +0 for both zeros, NaN kept
   static VD::reg vec(VD::reg x) {
@@ -35,9 +35,10 @@ struct SignD {  // +1, -1, +0 for both zeros, NaN kept
     const VD::reg r = VD::sub(VD::select(VD::gt(x, zero), one, zero), VD::select(VD::lt(x, zero), one, zero));
     return VD::select(VD::isnan(x), x, r);
   }
-  static double one(double x) { return sign_d(x); }
 };
 
+// Whole vectors where the row is contiguous; strided rows and the tail go through a vector's
+// worth of copies, so every element takes the same arithmetic.
 template <class Op>
 void vector_row_f64(int64_t n, const double* x, int64_t sx, double* out, int64_t so) {
   constexpr int W = VD::width;
@@ -45,14 +46,20 @@ void vector_row_f64(int64_t n, const double* x, int64_t sx, double* out, int64_t
   if (sx == 1 && so == 1) {
     for (; i + W <= n; i += W) VD::store(out + i, Op::vec(VD::load(x + i)));
   }
-  for (; i < n; ++i) out[i * so] = Op::one(x[i * sx]);
+  for (; i < n; i += W) {
+    const int64_t m = n - i < W ? n - i : W;
+    double t[W] = {};
+    for (int64_t j = 0; j < m; ++j) t[j] = x[(i + j) * sx];
+    VD::store(t, Op::vec(VD::load(t)));
+    for (int64_t j = 0; j < m; ++j) out[(i + j) * so] = t[j];
+  }
 }
 
 void fill_unary_rows_f64(UnaryKernels* k) {
   UnaryRowF64Fn* r = k->row_f64;
   r[static_cast<int>(UnaryOp::Neg)] = vector_row_f64<NegD>;
   r[static_cast<int>(UnaryOp::Abs)] = vector_row_f64<AbsD>;
-  r[static_cast<int>(UnaryOp::Exp)] = libm_row_f64<exp_d>;
+  r[static_cast<int>(UnaryOp::Exp)] = vector_row_f64<ExpD>;
   r[static_cast<int>(UnaryOp::Log)] = libm_row_f64<log_d>;
   r[static_cast<int>(UnaryOp::Sqrt)] = vector_row_f64<SqrtD>;
   r[static_cast<int>(UnaryOp::Rsqrt)] = vector_row_f64<RsqrtD>;

@@ -1,7 +1,7 @@
 // Portable unary row kernels on libm: the path on any CPU and the accuracy oracle of the SIMD
-// versions (float64: libm's double functions, unary_f64_libm.inl). Where libm's float function is not within 1 ulp
-// (tanhf is ~2 ulp in glibc) or the float formula loses accuracy (sigmoid's tiny results), the double function is
-// rounded once.
+// versions (float64: the same row kernels as every ISA over the width-1 VD, unary_rows_f64.inl). Where libm's float
+// function is not within 1 ulp (tanhf is ~2 ulp in glibc) or the float formula loses accuracy (sigmoid's tiny results),
+// the double function is rounded once.
 #include <cmath>
 
 #include "kernels/elementwise/elementwise.h"
@@ -40,7 +40,9 @@ float log1p_f(float x) { return std::log1p(x); }
 float expm1_f(float x) { return std::expm1(x); }
 float erf_f(float x) { return std::erf(x); }
 
+#include "kernels/vmath/simd_scalar_f64.inl"
 #include "kernels/elementwise/unary_f64_libm.inl"
+#include "kernels/elementwise/unary_rows_f64.inl"
 
 }  // namespace
 
@@ -61,22 +63,7 @@ void fill_unary_scalar(UnaryKernels* k) {
   r[static_cast<int>(UnaryOp::Expm1)] = unary_row<expm1_f>;
   r[static_cast<int>(UnaryOp::Sign)] = unary_row<sign_of>;
   r[static_cast<int>(UnaryOp::Erf)] = unary_row<erf_f>;
-  UnaryRowF64Fn* d = k->row_f64;
-  d[static_cast<int>(UnaryOp::Neg)] = libm_row_f64<neg_d>;
-  d[static_cast<int>(UnaryOp::Abs)] = libm_row_f64<abs_d>;
-  d[static_cast<int>(UnaryOp::Exp)] = libm_row_f64<exp_d>;
-  d[static_cast<int>(UnaryOp::Log)] = libm_row_f64<log_d>;
-  d[static_cast<int>(UnaryOp::Sqrt)] = libm_row_f64<sqrt_d>;
-  d[static_cast<int>(UnaryOp::Rsqrt)] = libm_row_f64<rsqrt_d>;
-  d[static_cast<int>(UnaryOp::Sin)] = libm_row_f64<sin_d>;
-  d[static_cast<int>(UnaryOp::Cos)] = libm_row_f64<cos_d>;
-  d[static_cast<int>(UnaryOp::Tanh)] = libm_row_f64<tanh_d>;
-  d[static_cast<int>(UnaryOp::Sigmoid)] = libm_row_f64<sigmoid_d>;
-  d[static_cast<int>(UnaryOp::Relu)] = libm_row_f64<relu_d>;
-  d[static_cast<int>(UnaryOp::Log1p)] = libm_row_f64<log1p_d>;
-  d[static_cast<int>(UnaryOp::Expm1)] = libm_row_f64<expm1_d>;
-  d[static_cast<int>(UnaryOp::Sign)] = libm_row_f64<sign_d>;
-  d[static_cast<int>(UnaryOp::Erf)] = libm_row_f64<erf_d>;
+  fill_unary_rows_f64(k);
 }
 
 }  // namespace myelin

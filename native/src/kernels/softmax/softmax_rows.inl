@@ -10,19 +10,17 @@
 //   need not propagate NaN: a NaN in a row reaches the exp sum instead, which the callers check
 //   once per row.
 
-// The softmax rows' view of a float64 vector type B: libm's exp and log element by element (as
-// the float64 unary kernels: the same bits on every ISA); the max, sums and tails on vectors.
+// The softmax rows' view of a float64 vector type B: vmath_f64.inl's vector exp (the float64
+// unary kernels' exp: the same bits on every ISA) and libm's log of the one sum; the max, sums
+// and tails on vectors.
+#include "kernels/vmath/vmath_f64.inl"
+
 template <class B>
 struct SoftmaxF64 : B {
   using reg = typename B::reg;
   static constexpr int W = B::width;
   static reg max(reg a, reg b) { return B::max_nan(a, b); }
-  static reg exp(reg x) {
-    double t[W];
-    B::store(t, x);
-    for (int i = 0; i < W; ++i) t[i] = ::exp(t[i]);
-    return B::load(t);
-  }
+  static reg exp(reg x) { return vd_exp(x); }
   static void exp_pair(reg& a, reg& b) {
     a = exp(a);
     b = exp(b);

@@ -12,6 +12,16 @@ struct VD {
   static reg sub(reg a, reg b) { return _mm256_sub_pd(a, b); }
   static reg mul(reg a, reg b) { return _mm256_mul_pd(a, b); }
   static reg div(reg a, reg b) { return _mm256_div_pd(a, b); }
+  // What vmath_f64.inl needs beyond the row kernels: fused multiply-add, plain min/max (either
+  // operand's choice for NaN: vd_exp puts NaN back), and 2^n for a double n holding an integer in
+  // [-1022, 1023] (n + 1023 written into the exponent field, read from n + 2^52 + 2^51).
+  static reg fmadd(reg a, reg b, reg c) { return _mm256_fmadd_pd(a, b, c); }
+  static reg min(reg a, reg b) { return _mm256_min_pd(a, b); }
+  static reg max(reg a, reg b) { return _mm256_max_pd(a, b); }
+  static reg pow2(reg n) {
+    const __m256i bits = _mm256_castpd_si256(_mm256_add_pd(n, _mm256_set1_pd(0x1.8p52)));
+    return _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(bits, _mm256_set1_epi64x(1023)), 52));
+  }
   // NaN-propagating max/min (torch.maximum semantics): max_pd(a, b) yields b when either is
   // NaN, so a is put back where a is NaN.
   static reg max_nan(reg a, reg b) { return select(isnan(a), a, _mm256_max_pd(a, b)); }

@@ -12,6 +12,16 @@ struct VD {
   static reg sub(reg a, reg b) { return _mm512_sub_pd(a, b); }
   static reg mul(reg a, reg b) { return _mm512_mul_pd(a, b); }
   static reg div(reg a, reg b) { return _mm512_div_pd(a, b); }
+  // What vmath_f64.inl needs beyond the row kernels: fused multiply-add, plain min/max (either
+  // operand's choice for NaN: vd_exp puts NaN back), and 2^n for a double n holding an integer in
+  // [-1022, 1023] (n + 1023 written into the exponent field, read from n + 2^52 + 2^51).
+  static reg fmadd(reg a, reg b, reg c) { return _mm512_fmadd_pd(a, b, c); }
+  static reg min(reg a, reg b) { return _mm512_min_pd(a, b); }
+  static reg max(reg a, reg b) { return _mm512_max_pd(a, b); }
+  static reg pow2(reg n) {
+    const __m512i bits = _mm512_castpd_si512(_mm512_add_pd(n, _mm512_set1_pd(0x1.8p52)));
+    return _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_add_epi64(bits, _mm512_set1_epi64(1023)), 52));
+  }
   // NaN-propagating max/min (torch.maximum semantics): max_pd(a, b) yields b when either is
   // NaN, so a is put back where a is NaN.
   static reg max_nan(reg a, reg b) { return select(isnan(a), a, _mm512_max_pd(a, b)); }

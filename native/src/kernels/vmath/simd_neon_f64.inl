@@ -13,6 +13,16 @@ struct VD {
   static reg sub(reg a, reg b) { return vsubq_f64(a, b); }
   static reg mul(reg a, reg b) { return vmulq_f64(a, b); }
   static reg div(reg a, reg b) { return vdivq_f64(a, b); }
+  // What vmath_f64.inl needs beyond the row kernels: fused multiply-add, plain min/max (either
+  // operand's choice for NaN: vd_exp puts NaN back), and 2^n for a double n holding an integer in
+  // [-1022, 1023] (n + 1023 written into the exponent field, read from n + 2^52 + 2^51).
+  static reg fmadd(reg a, reg b, reg c) { return vfmaq_f64(c, a, b); }
+  static reg min(reg a, reg b) { return vminq_f64(a, b); }
+  static reg max(reg a, reg b) { return vmaxq_f64(a, b); }
+  static reg pow2(reg n) {
+    const int64x2_t bits = vreinterpretq_s64_f64(vaddq_f64(n, vdupq_n_f64(0x1.8p52)));
+    return vreinterpretq_f64_s64(vshlq_n_s64(vaddq_s64(bits, vdupq_n_s64(1023)), 52));
+  }
   static reg max_nan(reg a, reg b) { return select(isnan(a), a, vbslq_f64(vcgtq_f64(a, b), a, b)); }
   static reg min_nan(reg a, reg b) { return select(isnan(a), a, vbslq_f64(vcltq_f64(a, b), a, b)); }
   static mask le(reg a, reg b) { return vcleq_f64(a, b); }

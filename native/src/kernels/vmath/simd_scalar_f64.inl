@@ -12,6 +12,27 @@ struct VD {
   static reg sub(reg a, reg b) { return a - b; }
   static reg mul(reg a, reg b) { return a * b; }
   static reg div(reg a, reg b) { return a / b; }
+  static reg sqrt(reg a) { return __builtin_sqrt(a); }
+  static reg neg(reg a) { return -a; }  // flips the sign bit, NaN's too
+  static reg abs(reg a) { return __builtin_fabs(a); }
+  static mask lt(reg a, reg b) { return a < b; }
+  static mask gt(reg a, reg b) { return a > b; }
+  static mask isnan(reg a) { return a != a; }
+  // What vmath_f64.inl needs beyond the row kernels: fused multiply-add, plain min/max (either
+  // operand's choice for NaN: vd_exp puts NaN back), and 2^n for a double n holding an integer in
+  // [-1022, 1023] (n + 1023 written into the exponent field, read from n + 2^52 + 2^51).
+  static reg fmadd(reg a, reg b, reg c) { return __builtin_fma(a, b, c); }
+  static reg min(reg a, reg b) { return a < b ? a : b; }
+  static reg max(reg a, reg b) { return a > b ? a : b; }
+  static reg pow2(reg n) {
+    const double t = n + 0x1.8p52;
+    uint64_t bits;
+    __builtin_memcpy(&bits, &t, sizeof bits);
+    bits = (bits + 1023) << 52;
+    double p;
+    __builtin_memcpy(&p, &bits, sizeof p);
+    return p;
+  }
   // NaN-propagating max/min (torch.maximum semantics).
   static reg max_nan(reg a, reg b) { return a != a ? a : (b != b ? b : (a > b ? a : b)); }
   static reg min_nan(reg a, reg b) { return a != a ? a : (b != b ? b : (a < b ? a : b)); }
