@@ -6,14 +6,25 @@ export function median(values) {
   return v.length % 2 ? v[mid] : 0.5 * (v[mid - 1] + v[mid]);
 }
 
-/** Median seconds per call of fn: `samples` samples of `callsPerSample` calls, after warm-up. */
-export function secondsPerCall(fn, { warmup = 3, samples = 11, callsPerSample = 5 } = {}) {
+/** This process's CPU seconds (user + system): unlike wall time, not counting time spent
+ * preempted, so it holds up on a loaded machine for one-thread work. */
+export function cpuSeconds() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) * 1e-6;
+}
+
+/**
+ * Median seconds per call of fn: `samples` samples of `callsPerSample` calls, after warm-up;
+ * wall time, or CPU time with `cpu: true` (one-thread figures on a loaded machine).
+ */
+export function secondsPerCall(fn, { warmup = 3, samples = 11, callsPerSample = 5, cpu = false } = {}) {
+  const now = cpu ? cpuSeconds : () => Number(process.hrtime.bigint()) * 1e-9;
   for (let i = 0; i < warmup; i++) fn();
   const times = [];
   for (let s = 0; s < samples; s++) {
-    const t0 = process.hrtime.bigint();
+    const t0 = now();
     for (let i = 0; i < callsPerSample; i++) fn();
-    times.push((Number(process.hrtime.bigint() - t0) * 1e-9) / callsPerSample);
+    times.push((now() - t0) / callsPerSample);
   }
   return median(times);
 }

@@ -16,15 +16,17 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-def seconds_per_call(fn, warmup=3, samples=11, calls=5):
+def seconds_per_call(fn, warmup=3, samples=11, calls=5, cpu=False):
+    """Median seconds per call; CPU time of this process with cpu=True (as bench/lib/timing.js)."""
+    now = time.process_time if cpu else time.perf_counter
     for _ in range(warmup):
         fn()
     times = []
     for _ in range(samples):
-        t0 = time.perf_counter()
+        t0 = now()
         for _ in range(calls):
             fn()
-        times.append((time.perf_counter() - t0) / calls)
+        times.append((now() - t0) / calls)
     return statistics.median(times)
 
 
