@@ -7,7 +7,9 @@ import {
   getDefaultDtype,
   isDType,
   isFloatingDType,
+  isStorageOnlyDType,
   type TypedArray,
+  unsupportedDtype,
 } from './dtype.js';
 import { checkElementCount, checkOptions, checkTensor, describe, optionKeys } from './errors.js';
 import { checkShape, formatShape, numel, type Shape } from './shape.js';
@@ -70,6 +72,8 @@ function checkDType(op: string, dtype: unknown, device?: unknown): DType {
   if (device !== undefined) requireCpu(op, device);
   if (dtype === undefined) return getDefaultDtype();
   if (!isDType(dtype)) throw new TypeError(`${op}: dtype must be ${DTYPE_LIST}, got ${describe(dtype)}`);
+  // The 8-bit dtypes come from quantizePerTensor / intRepr for now, not from creation functions.
+  if (isStorageOnlyDType(dtype)) throw unsupportedDtype(op, dtype);
   return dtype;
 }
 

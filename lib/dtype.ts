@@ -4,22 +4,30 @@
 
 /**
  * The element types a Tensor holds: float32 (the default floating dtype), float64 (double
- * precision), int32 (indices, counts) and bool (masks).
+ * precision), int32 (indices, counts), bool (masks), and the 8-bit storage dtypes: int8 and uint8
+ * (the integers of a quantized tensor, `intRepr()`) and the quantized qint8 and quint8 (integers
+ * with a scale and zero point, `quantizePerTensor`). The 8-bit dtypes are storage and conversion
+ * only for now: an op other than the views, copies, casts and the quantization functions refuses
+ * them (a TypeError naming the op and the dtype).
  */
-export type DType = 'float32' | 'float64' | 'int32' | 'bool';
+export type DType = 'float32' | 'float64' | 'int32' | 'bool' | 'int8' | 'uint8' | 'qint8' | 'quint8';
+/** The quantized dtypes (`torch.qint8`, `torch.quint8`): 8-bit integers with a scale and a zero point. */
+export type QuantizedDType = 'qint8' | 'quint8';
 /** The floating dtypes: the ones that compute gradients, and that `setDefaultDtype` accepts. */
 export type FloatDType = 'float32' | 'float64';
-export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array | Int8Array;
 
 type ArrayCtor = new (n: number) => TypedArray;
 
 interface DTypeRow {
   /** The typed array that stores the elements. */
   readonly array: ArrayCtor;
-  /** torch's promotion categories: a higher category wins whatever the widths. */
-  readonly category: 'bool' | 'integer' | 'floating';
+  /** torch's promotion categories: a higher category wins whatever the widths (quantized never promotes). */
+  readonly category: 'bool' | 'integer' | 'floating' | 'quantized';
   /** Bits per element: within a category the wider dtype wins. */
   readonly bits: number;
+  /** Storage and conversion only: every op but the views, copies and casts refuses it. */
+  readonly storageOnly?: true;
 }
 
 /** Every dtype, in promotion order within each category. */
@@ -28,24 +36,31 @@ export const DTYPES: Readonly<Record<DType, DTypeRow>> = {
   int32: { array: Int32Array, category: 'integer', bits: 32 },
   float32: { array: Float32Array, category: 'floating', bits: 32 },
   float64: { array: Float64Array, category: 'floating', bits: 64 },
+  int8: { array: Int8Array, category: 'integer', bits: 8, storageOnly: true },
+  uint8: { array: Uint8Array, category: 'integer', bits: 8, storageOnly: true },
+  qint8: { array: Int8Array, category: 'quantized', bits: 8, storageOnly: true },
+  quint8: { array: Uint8Array, category: 'quantized', bits: 8, storageOnly: true },
 };
 
 const DTYPE_NAMES = Object.keys(DTYPES) as DType[];
-const CATEGORY_RANK = { bool: 0, integer: 1, floating: 2 } as const;
+const CATEGORY_RANK = { bool: 0, integer: 1, floating: 2, quantized: 3 } as const;
 
-/** The dtypes as a list for messages: "'float32', 'float64', 'int32' or 'bool'". */
+/** The dtypes tensors are created in and cast to, as a list for messages (the 8-bit ones are neither yet). */
 export const DTYPE_LIST = `'float32', 'float64', 'int32' or 'bool'`;
 
 export function allocate(dtype: DType, n: number): TypedArray {
   return new DTYPES[dtype].array(n);
 }
 
-/** The dtype a typed array stores; any other kind of array is an error (a Uint16Array is not 'bool'). */
+/**
+ * The dtype a typed array stores (a Uint8Array is 'bool', an Int8Array 'int8': the other dtypes of
+ * those arrays are named to Storage); any other kind of array is an error (a Uint16Array is not 'bool').
+ */
 export function dtypeOf(data: TypedArray): DType {
   for (const d of DTYPE_NAMES) if (data?.constructor === DTYPES[d].array) return d;
   const what = ArrayBuffer.isView(data) ? `a ${data.constructor.name}` : data === null ? 'null' : typeof data;
   throw new TypeError(
-    `Storage: data must be a Float32Array (float32), a Float64Array (float64), an Int32Array (int32) or a Uint8Array (bool), got ${what}; ` +
+    `Storage: data must be a Float32Array (float32), a Float64Array (float64), an Int32Array (int32), a Uint8Array (bool) or an Int8Array (int8), got ${what}; ` +
       'copy other data with tensor(...), which converts it',
   );
 }
@@ -62,10 +77,25 @@ export function isFloatingDType(d: DType): d is FloatDType {
   return rowOf('isFloatingDType', d).category === 'floating';
 }
 
+/**
+ * Whether a dtype is storage and conversion only (int8, uint8, qint8, quint8): ops refuse it.
+ * @throws TypeError if d is not a dtype.
+ */
+export function isStorageOnlyDType(d: DType): boolean {
+  return rowOf('isStorageOnlyDType', d).storageOnly === true;
+}
+
+/** Whether a dtype is quantized (qint8, quint8: `torch.Tensor.is_quantized` of its tensors). */
+export function isQuantizedDType(d: unknown): d is QuantizedDType {
+  return d === 'qint8' || d === 'quint8';
+}
+
 /** The DTYPES row of d, or a TypeError naming the function and the value. */
 function rowOf(fn: string, d: unknown): DTypeRow {
   if (!isDType(d))
-    throw new TypeError(`${fn}: expected a dtype (${DTYPE_LIST}), got ${typeof d === 'string' ? `'${d}'` : typeof d}`);
+    throw new TypeError(
+      `${fn}: expected a dtype (${DTYPE_NAMES.map((n) => `'${n}'`).join(', ')}), got ${typeof d === 'string' ? `'${d}'` : typeof d}`,
+    );
   return DTYPES[d];
 }
 
@@ -77,6 +107,10 @@ function rowOf(fn: string, d: unknown): DTypeRow {
 export function promoteTypes(a: DType, b: DType): DType {
   const ra = rowOf('promoteTypes', a);
   const rb = rowOf('promoteTypes', b);
+  if (ra.category === 'quantized' || rb.category === 'quantized')
+    throw new TypeError(`promoteTypes: quantized dtypes do not promote (got ${a} and ${b}); dequantize() first`);
+  if (ra.bits === 8 && rb.bits === 8 && ra.category === 'integer' && a !== b)
+    throw new TypeError(`promoteTypes: int8 with uint8 promotes to int16, which myelin does not have`);
   if (ra.category !== rb.category) return CATEGORY_RANK[ra.category] > CATEGORY_RANK[rb.category] ? a : b;
   return ra.bits >= rb.bits ? a : b;
 }
@@ -117,7 +151,6 @@ export function setDefaultDtype(dtype: FloatDType): void {
  * dtype, never a crash in a kernel that reads the wrong width.
  */
 export function unsupportedDtype(op: string, dtype: DType): TypeError {
-  return new TypeError(
-    `${op}: ${dtype} tensors are not supported yet (no ${dtype} implementation of ${op}); convert with .float() first`,
-  );
+  const fix = isQuantizedDType(dtype) ? 'dequantize() first' : 'convert with .float() first';
+  return new TypeError(`${op}: ${dtype} tensors are not supported yet (no ${dtype} implementation of ${op}); ${fix}`);
 }

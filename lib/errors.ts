@@ -2,6 +2,7 @@
 // spells it: 'conv2d', 'nn.LSTM', 'optim.SGD'), what it expected and what it was given, so a
 // wrong call is a message to read, never a JavaScript internals error or a silently dropped
 // option. Checks live here so each function states them in one line.
+import { isStorageOnlyDType, unsupportedDtype } from './dtype.js';
 import { Tensor } from './tensor.js';
 
 export function typeError(op: string, message: string): TypeError {
@@ -245,8 +246,24 @@ export function checkElementCount(op: string, n: number): number {
 /** A Tensor argument (optionally of one dtype). */
 export function checkTensor(op: string, name: string, value: unknown, dtype?: string): Tensor {
   if (!(value instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${describe(value)}`);
+  if (dtype === undefined) refuseStorageOnly(op, value);
   if (dtype !== undefined && value.dtype !== dtype)
     throw new TypeError(`${op}: ${name} must be ${article(dtype)} ${dtype} Tensor, got ${describe(value)}`);
+  return value;
+}
+
+/**
+ * t itself unless its dtype is storage-only (int8, uint8, qint8, quint8): those are refused with
+ * an error naming the op and the dtype, before any op reads their elements as numbers.
+ */
+export function refuseStorageOnly<T>(op: string, t: T): T {
+  if (t instanceof Tensor && isStorageOnlyDType(t.dtype)) throw unsupportedDtype(op, t.dtype);
+  return t;
+}
+
+/** A Tensor of any dtype, the storage-only ones included (for the views and copies that take them). */
+export function checkAnyTensor(op: string, name: string, value: unknown): Tensor {
+  if (!(value instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${describe(value)}`);
   return value;
 }
 

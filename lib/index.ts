@@ -6,9 +6,9 @@ export {
   useDeterministicAlgorithms,
 } from './backend.js';
 export type { BackendInfo, Isa } from './backend.js';
-export type { DType, FloatDType } from './dtype.js';
+export type { DType, FloatDType, QuantizedDType } from './dtype.js';
 export { getDefaultDtype, isFloatingDType, promoteTypes, setDefaultDtype } from './dtype.js';
-export { Tensor, Storage, isTensor } from './tensor.js';
+export { Tensor, Storage, isTensor, type Quantizer } from './tensor.js';
 export { device, Device, cuda, backends, type DeviceLike, type DeviceType } from './device.js';
 export { tensor, zeros, ones, full, empty, type CreationOptions } from './creation.js';
 export { arange, linspace, eye, zerosLike, onesLike, fullLike, emptyLike } from './creation.js';
@@ -115,6 +115,19 @@ export * as io from './io/index.js';
 export * as distributed from './distributed/index.js';
 export * as onnx from './onnx/index.js';
 export * as lowp from './lowp/index.js';
+export * as quantization from './quantization/index.js';
+export {
+  quantizePerTensor,
+  quantizePerChannel,
+  dequantize,
+  intRepr,
+  qScale,
+  qZeroPoint,
+  qPerChannelScales,
+  qPerChannelZeroPoints,
+  qPerChannelAxis,
+  qscheme,
+} from './quantization/quantize.js';
 export {
   autocast,
   AutocastScope,

@@ -1,9 +1,9 @@
 // Printing like PyTorch's torch/_tensor_str.py: 4 decimals for floats, integer-valued floats as
 // "1.", scientific notation when the magnitudes call for it, one column width for all elements,
 // summarised with "..." above 1000 elements (3 edge items), lines wrapped at 80 characters.
-import { getDefaultDtype, isFloatingDType } from './dtype.js';
-import { checkTensor } from './errors.js';
-import type { Tensor } from './tensor.js';
+import { getDefaultDtype, isFloatingDType, isStorageOnlyDType } from './dtype.js';
+import { checkAnyTensor } from './errors.js';
+import { Tensor } from './tensor.js';
 
 const PRECISION = 4;
 const THRESHOLD = 1000;
@@ -145,9 +145,33 @@ function elementAt(t: Tensor, index: number[]): number {
   return t.storage.data[off];
 }
 
-/** torch-style text of a tensor: `tensor([[1.0000, 2.0000]], requiresGrad=true)`. */
+/**
+ * torch-style text of a tensor: `tensor([[1.0000, 2.0000]], requiresGrad=true)`. A quantized
+ * tensor shows its real values, then its size, dtype, scheme, scale(s), zero point(s) (and axis),
+ * as torch's.
+ */
 export function formatTensor(t: Tensor): string {
-  checkTensor('formatTensor', 'input', t);
+  checkAnyTensor('formatTensor', 'input', t);
+  const q = t.storage.quantizer;
+  if (q !== null) {
+    const values = formatTensor(t.dequantize()).slice(0, -1);
+    const perChannel = q.axis >= 0;
+    const scale = perChannel
+      ? formatTensor(Tensor.fromData(Float64Array.from(q.scales), [q.scales.length]))
+      : String(q.scales[0]);
+    const zero = perChannel
+      ? formatTensor(Tensor.fromData(Int32Array.from(q.zeroPoints), [q.zeroPoints.length]))
+      : String(q.zeroPoints[0]);
+    const parts = [
+      `size=[${t.shape.join(', ')}]`,
+      `dtype=${t.dtype}`,
+      `quantizationScheme=${q.scheme}`,
+      `scale=${scale}`,
+      `zeroPoint=${zero}`,
+    ];
+    if (perChannel) parts.push(`axis=${q.axis}`);
+    return `${values}, ${parts.join(', ')})`;
+  }
   const prefix = 'tensor(';
   const indent = prefix.length;
   const n = t.numel();
@@ -163,7 +187,9 @@ export function formatTensor(t: Tensor): string {
   }
   // torch names a floating dtype other than the default one (float64 while the default is
   // float32, and float32 while it is float64); other dtypes only when nothing shows the kind.
-  if (isFloatingDType(t.dtype) ? t.dtype !== getDefaultDtype() : n === 0) suffixes.push(`dtype=${t.dtype}`);
+  // int8 and uint8 always: their values would pass for int32.
+  if (isFloatingDType(t.dtype) ? t.dtype !== getDefaultDtype() : n === 0 || isStorageOnlyDType(t.dtype))
+    suffixes.push(`dtype=${t.dtype}`);
   if (t.gradFn) suffixes.push(`gradFn=<${t.gradFn.name}>`);
   else if (t.requiresGrad) suffixes.push('requiresGrad=true');
   return `${prefix + [text, ...suffixes].join(', ')})`;

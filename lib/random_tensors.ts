@@ -75,7 +75,7 @@ export function randint(low: number, high: number, shape: Shape, opts?: RandomOp
     throw new TypeError(`randint: low and high must be integers, got ${describe(low)} and ${describe(high)}`);
   if (high <= low) throw new RangeError(`randint: high (${high}) must be greater than low (${low})`);
   const dtype = opts?.dtype ?? 'int32';
-  if (!isDType(dtype) || dtype === 'bool')
+  if (!isDType(dtype) || (dtype !== 'int32' && dtype !== 'float32' && dtype !== 'float64'))
     throw new TypeError(`randint: dtype must be 'int32' or 'float32', got ${String(dtype)}`);
   return make('randint', shape, dtype, opts, () => g.nextInt(low, high));
 }

@@ -1,9 +1,25 @@
 // Tensor: metadata (shape, strides, offset, dtype) over a shared typed-array storage, plus the
 // autograd fields. Ops live in lib/ops/*.ts and add their methods to Tensor.prototype.
 import type { Node } from './autograd/node.js';
-import { type DType, dtypeOf, isFloatingDType, type TypedArray } from './dtype.js';
+import { DTYPES, type DType, dtypeOf, isFloatingDType, isQuantizedDType, type TypedArray } from './dtype.js';
 import { contiguousStrides, formatShape, isContiguous, numel, type Shape } from './shape.js';
 import { activeTracer } from './trace.js';
+
+/**
+ * The quantization parameters of a quantized storage (`torch.Tensor.qscheme()` and its values):
+ * value = (q - zeroPoints[c]) * scales[c], with c the index along `axis` (per channel), or
+ * scales[0] and zeroPoints[0] for every element (per tensor, axis -1).
+ */
+export interface Quantizer {
+  /** One scale and zero point, or one per index along `axis` (`torch.Tensor.qscheme()`). */
+  readonly scheme: 'per_tensor_affine' | 'per_channel_affine';
+  /** The scales, each finite and > 0 (one per channel, or one). */
+  readonly scales: Float64Array;
+  /** The zero points, in the dtype's range (one per channel, or one). */
+  readonly zeroPoints: Int32Array;
+  /** The channel dim; -1 per tensor. */
+  readonly axis: number;
+}
 
 /**
  * The buffer views share. `version` counts in-place writes, to catch stale saved tensors.
@@ -16,10 +32,20 @@ export class Storage {
   version = 0;
   readonly #data: TypedArray;
   readonly #length: number;
-  /** The dtype of the elements, from the typed array's kind. */
+  /** The dtype of the elements: the typed array's kind unless named (uint8 and quint8 over a Uint8Array, qint8 over an Int8Array). */
   readonly dtype: DType;
-  constructor(data: TypedArray) {
+  /** The scales and zero points of a quantized storage (qint8, quint8); null for the others. */
+  readonly quantizer: Quantizer | null;
+  constructor(data: TypedArray, dtype?: DType, quantizer: Quantizer | null = null) {
     this.dtype = dtypeOf(data);
+    if (dtype !== undefined && dtype !== this.dtype) {
+      if (DTYPES[dtype]?.array !== data.constructor)
+        throw new TypeError(`Storage: a ${data.constructor.name} cannot hold ${String(dtype)} elements`);
+      this.dtype = dtype;
+    }
+    if (isQuantizedDType(this.dtype) !== (quantizer !== null))
+      throw new TypeError(`Storage: a quantizer goes with a quantized dtype (qint8, quint8), got ${this.dtype}`);
+    this.quantizer = quantizer;
     this.#data = data;
     this.#length = data.length;
   }
@@ -112,7 +138,7 @@ export class Tensor<D extends DType = DType> {
     return new Tensor(new Storage(data), shape);
   }
 
-  /** The element type: 'float32', 'float64', 'int32' or 'bool' (`torch.Tensor.dtype`). */
+  /** The element type: 'float32', 'float64', 'int32', 'bool', 'int8', 'uint8', 'qint8' or 'quint8' (`torch.Tensor.dtype`). */
   get dtype(): D {
     return this.storage.dtype as D;
   }
@@ -227,13 +253,20 @@ export class Tensor<D extends DType = DType> {
     if (this.numel() !== 1)
       throw new RangeError(`item: a tensor with ${this.numel()} elements cannot be converted to a scalar`);
     if (activeTracer !== null) activeTracer.read(this, 'item()');
+    if (this.isQuantized) return (this as unknown as { dequantize(): Tensor }).dequantize().item() as ItemOf<D>;
     const v = this.storage.data[this.offset];
     return (this.dtype === 'bool' ? v !== 0 : v) as ItemOf<D>;
   }
 
-  /** Nested arrays of numbers (booleans for bool tensors). */
+  /** Whether this tensor is quantized: qint8 or quint8 (`torch.Tensor.is_quantized`). */
+  get isQuantized(): boolean {
+    return isQuantizedDType(this.dtype);
+  }
+
+  /** Nested arrays of numbers (booleans for bool tensors; the dequantized values of a quantized tensor, as torch's). */
   tolist(): unknown {
-    const flat = Array.from(this.toTypedArray() as ArrayLike<number>, (v) => (this.dtype === 'bool' ? v !== 0 : v));
+    const src = this.isQuantized ? (this as unknown as { dequantize(): Tensor }).dequantize() : this;
+    const flat = Array.from(src.toTypedArray() as ArrayLike<number>, (v) => (this.dtype === 'bool' ? v !== 0 : v));
     if (this.ndim === 0) return flat[0];
     const build = (dim: number, start: number): unknown[] => {
       const size = this.shape[dim];

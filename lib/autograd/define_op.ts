@@ -2,7 +2,14 @@
 // recording; when grad mode is on and an input requires grad, the result gets a node whose
 // backward is the spec's. While a dual level is open (forward_ad.ts) and an input carries a
 // tangent, the spec's jvp rule gives the output's tangent.
-import { allocate, FLOATING_DTYPES, type FloatDType, isFloatingDType, unsupportedDtype } from '../dtype.js';
+import {
+  allocate,
+  FLOATING_DTYPES,
+  type FloatDType,
+  isFloatingDType,
+  isStorageOnlyDType,
+  unsupportedDtype,
+} from '../dtype.js';
 import { checkOptions, describe, nameError } from '../errors.js';
 import { isTensor, Storage, Tensor } from '../tensor.js';
 import { activeTracer } from '../trace.js';
@@ -241,7 +248,8 @@ function forwardTangent(spec: OpSpec<never, object>, ctx: Context, out: Tensor, 
  * forward-mode dual level is open and an argument carries a tangent, `spec.jvp` gives the
  * result's tangent. Throws if spec is not an object, has a key other than name, forward,
  * backward, jvp, differentiableBackward and dtypes, or lists a dtype that is not floating. The op then throws, prefixed with its name: a floating
- * tensor argument of a dtype not in spec.dtypes (default float32 only); what its forward or
+ * tensor argument of a dtype not in spec.dtypes (default float32 only), or of a storage-only dtype
+ * (int8, uint8, qint8, quint8); what its forward or
  * backward throws; on a second backward through a freed graph (without retainGraph); when a
  * tensor it saved was modified in place before the backward; on a dual tensor argument when it
  * has no jvp; and on a second derivative through it when differentiableBackward is false.
@@ -262,7 +270,8 @@ export function defineOp<A extends unknown[], S extends object = Record<never, n
     const ctx = new Context(spec.name);
     const tensors = args.filter(isTensor) as Tensor[];
     for (const t of tensors)
-      if (isFloatingDType(t.dtype) && !dtypes.includes(t.dtype)) throw unsupportedDtype(spec.name, t.dtype);
+      if ((isFloatingDType(t.dtype) && !dtypes.includes(t.dtype)) || isStorageOnlyDType(t.dtype))
+        throw unsupportedDtype(spec.name, t.dtype);
     const record = isGradEnabled() && tensors.some((t) => t.requiresGrad);
     ctx.needsInputGrad = tensors.map((t) => record && t.requiresGrad);
     // The op's own fields start unset: its forward assigns them before its backward reads them.

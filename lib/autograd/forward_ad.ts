@@ -3,6 +3,7 @@
 // op's JVP rule (OpSpec.jvp, beside its forward and backward). unpackDual reads it back. A view
 // of a dual gets the same view of the tangent, so an in-place op on the view (which writes the
 // new tangent into it, lib/ops/inplace.ts) updates the base's tangent too.
+import { refuseStorageOnly } from '../errors.js';
 import { FLOATING_DTYPES } from '../dtype.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -50,7 +51,7 @@ const aliasOp = defineOp({
 function checkTensor(fn: string, what: string, x: unknown): Tensor {
   if (!(x instanceof Tensor))
     throw new TypeError(`forwardAD.${fn}: expected ${what} to be a Tensor, got ${x === null ? 'null' : typeof x}`);
-  return x;
+  return refuseStorageOnly(`forwardAD.${fn}`, x);
 }
 
 /**

@@ -8,7 +8,7 @@
 // to do (collective, dtype, shape, root, op): a disagreement fails on every rank with an
 // error naming both sides, and leaves the group usable.
 import { type DType, unsupportedDtype } from '../dtype.js';
-import { checkOptions, describe } from '../errors.js';
+import { checkOptions, describe, refuseStorageOnly } from '../errors.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { Kind, type KindCode, ReduceOpCode, type Buffer } from './native.js';
@@ -121,6 +121,7 @@ function checkTensor(op: string, what: string, t: unknown): Tensor {
   if (!x || typeof x !== 'object' || !('storage' in x) || !('shape' in x)) {
     throw new TypeError(`${op}: ${what} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
   }
+  refuseStorageOnly(op, x);
   if (!x.isContiguous()) {
     throw new RangeError(
       `${op}: ${what} must be contiguous (shape ${formatShape(x.shape)}, strides ${formatShape(x.strides)}); call .contiguous() first`,

@@ -71,7 +71,15 @@ const DTYPE_RANK: Record<SafetensorsDType, number> = {
   I64: 13,
 };
 
-const WRITE_DTYPE: Record<DType, SafetensorsDType> = { float32: 'F32', float64: 'F64', int32: 'I32', bool: 'BOOL' };
+// Quantized tensors have no safetensors dtype (their scales would be lost): save intRepr() and the scales.
+const WRITE_DTYPE: Partial<Record<DType, SafetensorsDType>> = {
+  float32: 'F32',
+  float64: 'F64',
+  int32: 'I32',
+  bool: 'BOOL',
+  int8: 'I8',
+  uint8: 'U8',
+};
 
 /** The reference implementation refuses headers above 100 MB. */
 const MAX_HEADER = 100_000_000;
@@ -105,7 +113,12 @@ function serializeParts(op: string, tensors: Record<string, Tensor>, metadata?: 
     validName(op, name);
     if (!(t instanceof Tensor))
       throw new TypeError(`${op}: '${name}' must be a Tensor, got ${t === null ? 'null' : typeof t}`);
-    return { name, key: Buffer.from(name, 'utf8'), t, dtype: WRITE_DTYPE[t.dtype] };
+    const dtype = WRITE_DTYPE[t.dtype];
+    if (dtype === undefined)
+      throw new TypeError(
+        `${op}: '${name}' is ${t.dtype}, which safetensors cannot hold; save intRepr() and its scales`,
+      );
+    return { name, key: Buffer.from(name, 'utf8'), t, dtype };
   });
   // Names compare by their UTF-8 bytes, as Rust's str ordering does.
   entries.sort((a, b) => DTYPE_RANK[b.dtype] - DTYPE_RANK[a.dtype] || Buffer.compare(a.key, b.key));

@@ -68,11 +68,14 @@ const TORCH_DTYPES: Record<string, { size: number; as: DType | null }> = {
   quint2x4: { size: 1, as: null },
 };
 
-const WRITE_CLASS: Record<DType, string> = {
+// Quantized tensors are not written yet (torch rebuilds them with _rebuild_qtensor and their quantizer).
+const WRITE_CLASS: Partial<Record<DType, string>> = {
   float32: 'FloatStorage',
   float64: 'DoubleStorage',
   int32: 'IntStorage',
   bool: 'BoolStorage',
+  int8: 'CharStorage',
+  uint8: 'ByteStorage',
 };
 
 /** A name the restricted unpickler allows: GLOBAL pushes one of these, never a real object. */
@@ -580,7 +583,10 @@ export function serializeTorch(obj: unknown, archive = 'archive'): Uint8Array[] 
     p.mark();
     p.mark();
     p.string('storage');
-    p.global('torch', WRITE_CLASS[t.dtype]);
+    const cls = WRITE_CLASS[t.dtype];
+    if (cls === undefined)
+      throw new TypeError(`save: ${t.dtype} tensors cannot be written yet; save intRepr() and its scales`);
+    p.global('torch', cls);
     p.string(key);
     p.string('cpu');
     p.int(numel);

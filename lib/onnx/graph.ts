@@ -28,16 +28,20 @@ export interface ValueInfo {
   shape: (number | string)[];
 }
 
-const ELEM: Record<TensorValue['dtype'], number> = {
+const ELEM: Partial<Record<TensorValue['dtype'], number>> = {
   float32: DataType.FLOAT,
   float64: DataType.DOUBLE,
   int32: DataType.INT32,
   bool: DataType.BOOL,
   int64: DataType.INT64,
+  int8: DataType.INT8,
+  uint8: DataType.UINT8,
 };
 
-export function elemType(dtype: DType): number {
-  return ELEM[dtype];
+export function elemType(dtype: TensorValue['dtype']): number {
+  const e = ELEM[dtype];
+  if (e === undefined) throw new TypeError(`onnx.export: ${dtype} tensors cannot be exported (dequantize() first)`);
+  return e;
 }
 
 function rawBytes(v: TensorValue): Uint8Array {
@@ -56,11 +60,17 @@ function rawBytes(v: TensorValue): Uint8Array {
       for (let i = 0; i < n; i++) out[i] = BigInt(v.data[i] as number | bigint);
       return new Uint8Array(out.buffer);
     }
+    case 'int8':
+      return new Uint8Array(Int8Array.from(v.data as ArrayLike<number>).buffer);
+    case 'uint8':
+      return Uint8Array.from(v.data as ArrayLike<number>);
+    default:
+      throw new TypeError(`onnx.export: ${v.dtype} tensors cannot be exported (dequantize() first)`);
   }
 }
 
 function tensorProto(name: string, v: TensorValue) {
-  return { name, dims: [...v.shape], dataType: ELEM[v.dtype], rawData: rawBytes(v) };
+  return { name, dims: [...v.shape], dataType: elemType(v.dtype), rawData: rawBytes(v) };
 }
 
 function isTensorValue(v: AttrValue): v is TensorValue {

@@ -310,11 +310,11 @@ function truth(c: OpContext, k: number): string {
 export function castValue(c: OpContext, v: string, from: DType, to: DType): string {
   const g = c.g;
   if (from === to) return g.op('Identity', [v]);
-  if (from !== 'float32' || to !== 'int32') return g.op('Cast', [v], { to: ONNX_DTYPE[to] });
+  if (from !== 'float32' || to !== 'int32') return g.op('Cast', [v], { to: onnxDType(to) });
   const finite = g.op('Not', [g.op('Or', [g.op('IsNaN', [v]), g.op('IsInf', [v])])]);
   const safe = g.op('Where', [finite, v, g.scalar(0)]);
   const wide = g.op('Cast', [safe], { to: INT64 });
-  return g.op('Cast', [wide], { to: ONNX_DTYPE.int32 });
+  return g.op('Cast', [wide], { to: onnxDType('int32') });
 }
 
 const INT64 = 7;
@@ -323,11 +323,14 @@ const INT64 = 7;
 export function castTo(c: OpContext, k: number, to: DType): string {
   const t = c.args[k] as Tensor;
   const v = c.input(k);
-  return t.dtype === to ? v : c.g.op('Cast', [v], { to: ONNX_DTYPE[to] });
+  return t.dtype === to ? v : c.g.op('Cast', [v], { to: onnxDType(to) });
 }
 
-const ONNX_DTYPE: Record<DType, number> = { float32: 1, float64: 11, int32: 6, bool: 9 };
+// ONNX's element types; a quantized dtype has none (ONNX spells quantization as QuantizeLinear nodes).
+const ONNX_DTYPE: Partial<Record<DType, number>> = { float32: 1, float64: 11, int32: 6, bool: 9, int8: 3, uint8: 2 };
 
 export function onnxDType(t: DType): number {
-  return ONNX_DTYPE[t];
+  const e = ONNX_DTYPE[t];
+  if (e === undefined) throw new TypeError(`onnx.export: ${t} tensors cannot be exported (dequantize() first)`);
+  return e;
 }

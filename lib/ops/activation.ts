@@ -2,7 +2,7 @@
 // side by side (no chain of small ops on the hot path): the forward writes the output and
 // saves what the backward needs; the backward is one pass over the gradient. relu, sigmoid and
 // tanh are the native unary ops of lib/ops/unary.ts. Integer inputs are promoted to float32.
-import { checkNumber, checkOptions, optionKeys } from '../errors.js';
+import { checkNumber, checkOptions, optionKeys, refuseStorageOnly } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { FLOATING_DTYPES, isFloatingDType } from '../dtype.js';
 import { native, UnaryOp } from '../native.js';
@@ -26,6 +26,7 @@ function arrayLike(like: FloatArray, n: number): FloatArray {
 
 function checkInput(op: string, x: unknown): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+  refuseStorageOnly(op, x);
   if (isFloatingDType(x.dtype)) return x;
   if (x.dtype === 'bool') throw new TypeError(`${op}: expected a float32 or float64 tensor, got bool`);
   return float32Operand(op, x);

@@ -2,6 +2,7 @@
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp } from '../native.js';
 import { allocate, type DType, type FloatDType, getDefaultDtype, promoteTypes } from '../dtype.js';
+import { refuseStorageOnly } from '../errors.js';
 import { broadcastShapes, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { binaryRaw } from '../raw/elementwise.js';
@@ -16,7 +17,7 @@ export type TensorLike = Tensor | number;
 
 /** A number becomes a 0-d float32 tensor; tensors pass through. */
 export function asTensor(op: string, x: TensorLike): Tensor {
-  if (x instanceof Tensor) return x;
+  if (x instanceof Tensor) return refuseStorageOnly(op, x);
   if (typeof x === 'number') return new Tensor(new Storage(new Float32Array([x])), []);
   throw new TypeError(`${op}: expected a Tensor or a number, got ${x === null ? 'null' : typeof x}`);
 }
@@ -116,7 +117,9 @@ export function broadcastSum(shape: Shape, ...terms: (Tensor | null | undefined)
  * "weak" scalar that never widens a tensor of its own category: an integer keeps an int32/bool
  * tensor int32, a fraction makes it the default dtype and leaves a float32 tensor float32).
  */
-export function resultType(a: TensorLike, b: TensorLike): DType {
+export function resultType(a: TensorLike, b: TensorLike, op = 'resultType'): DType {
+  refuseStorageOnly(op, a);
+  refuseStorageOnly(op, b);
   const kind = (x: TensorLike): DType =>
     x instanceof Tensor ? x.dtype : Number.isInteger(x) ? 'int32' : getDefaultDtype();
   if (a instanceof Tensor && b instanceof Tensor) {
@@ -133,7 +136,7 @@ export function resultType(a: TensorLike, b: TensorLike): DType {
  * (taken at full precision, never rounded through float32 first).
  */
 export function floatPair(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
-  const dtype = resultType(a, b) === 'float64' ? 'float64' : 'float32';
+  const dtype = resultType(a, b, op) === 'float64' ? 'float64' : 'float32';
   const operand = (x: TensorLike): Tensor => {
     if (typeof x === 'number') return new Tensor(new Storage(allocate(dtype, 1).fill(x)), []);
     const t = asTensor(op, x);
@@ -163,7 +166,7 @@ export function intBinary(op: string, a: TensorLike, b: TensorLike, f: (x: numbe
  * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
  */
 export function add(a: TensorLike, b: TensorLike): Tensor {
-  if (resultType(a, b) === 'int32')
+  if (resultType(a, b, 'add') === 'int32')
     return intBinary('add', asTensorOrNumber('add', a), asTensorOrNumber('add', b), (x, y) => (x + y) | 0);
   return addOp(...floatPair('add', a, b));
 }
@@ -174,7 +177,7 @@ export function add(a: TensorLike, b: TensorLike): Tensor {
  * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
  */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
-  if (resultType(a, b) === 'int32')
+  if (resultType(a, b, 'sub') === 'int32')
     return intBinary('sub', asTensorOrNumber('sub', a), asTensorOrNumber('sub', b), (x, y) => (x - y) | 0);
   return subOp(...floatPair('sub', a, b));
 }
@@ -185,7 +188,7 @@ export function sub(a: TensorLike, b: TensorLike): Tensor {
  * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
  */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
-  if (resultType(a, b) === 'int32')
+  if (resultType(a, b, 'mul') === 'int32')
     return intBinary('mul', asTensorOrNumber('mul', a), asTensorOrNumber('mul', b), Math.imul);
   return mulOp(...floatPair('mul', a, b));
 }
@@ -195,7 +198,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
 }
 
 function asTensorOrNumber(op: string, x: TensorLike): TensorLike {
-  if (x instanceof Tensor || typeof x === 'number') return x;
+  if (x instanceof Tensor || typeof x === 'number') return refuseStorageOnly(op, x);
   throw new TypeError(`${op}: expected a Tensor or a number, got ${x === null ? 'null' : typeof x}`);
 }
 

@@ -2,8 +2,15 @@
 // inputs to float32 inside the floating ops, so that a traced forward (onnx.export) sees every
 // cast. A cast between floating dtypes is differentiable (its gradient is cast back), as torch's.
 import { defineOp, type OpContext } from '../autograd/define_op.js';
-import { type DType, FLOATING_DTYPES, isFloatingDType, unsupportedDtype } from '../dtype.js';
-import type { Tensor } from '../tensor.js';
+import {
+  allocate,
+  type DType,
+  FLOATING_DTYPES,
+  isFloatingDType,
+  isStorageOnlyDType,
+  unsupportedDtype,
+} from '../dtype.js';
+import { Storage, Tensor } from '../tensor.js';
 import { recorded } from '../trace.js';
 import { copyRaw } from '../raw/strided.js';
 
@@ -24,11 +31,27 @@ const floatCastOp: (x: Tensor, dtype: DType) => Tensor = defineOp({
 /**
  * x as `dtype` (x itself when it already is): a copy, rounding to nearest from float64 to
  * float32, truncating floats toward zero for int32. Differentiable between floating dtypes.
+ * int8 and uint8 convert exactly to float32, float64 and int32 (and to bool: nonzero); casts to
+ * them and from or to the quantized dtypes are refused (quantizePerTensor and dequantize convert).
  */
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
+  if (isStorageOnlyDType(dtype))
+    throw new TypeError(
+      `to: casts to ${dtype} are not supported yet (quantizePerTensor makes qint8 and quint8 tensors)`,
+    );
+  if (isStorageOnlyDType(x.dtype)) return widen(x, dtype);
   if (isFloatingDType(x.dtype) && isFloatingDType(dtype)) return floatCastOp(x, dtype);
   return recorded('to', [x, dtype], () => copyRaw(x, dtype));
+}
+
+/** An int8 or uint8 tensor as a wider dtype, exactly (every 8-bit integer is one in each). */
+function widen(x: Tensor, dtype: DType): Tensor {
+  if (x.isQuantized) throw unsupportedDtype('to', x.dtype);
+  const src = x.toTypedArray();
+  const out = allocate(dtype, src.length);
+  for (let i = 0; i < src.length; i++) out[i] = dtype === 'bool' ? (src[i] !== 0 ? 1 : 0) : src[i];
+  return new Tensor(new Storage(out), x.shape);
 }
 
 /**

@@ -1,5 +1,5 @@
 // Comparisons and logical ops: broadcasting, any dtype in, bool out, no gradient.
-import { checkOptions, checkTensor } from '../errors.js';
+import { checkOptions, checkTensor, refuseStorageOnly } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { activeTracer, traced } from '../trace.js';
 import { asTensor, type TensorLike } from './binary.js';
@@ -79,7 +79,7 @@ function unaryBool(op: string, f: (v: number) => boolean) {
   });
   return (x: Tensor): Tensor => {
     if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
-    return run(x);
+    return run(refuseStorageOnly(op, x));
   };
 }
 

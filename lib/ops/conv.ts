@@ -2,7 +2,7 @@
 // float32 or float64 (the double kernels: im2col and the dgemm; every operand of one dtype).
 // The transposed convolution is the convolution's grad-input (forward) and forward (grad-input).
 // 1-D ops are the 2-D ones with height 1; unbatched inputs get a batch dim of 1.
-import { checkOptions, optionKeys, show } from '../errors.js';
+import { checkOptions, optionKeys, show, refuseStorageOnly } from '../errors.js';
 import { FLOATING_DTYPES, type FloatDType, isFloatingDType } from '../dtype.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp, type ConvShape, native, type Window2d, ReduceOp } from '../native.js';
@@ -339,6 +339,7 @@ function sizeFor(op: string, h: number, w: number): string {
 function checkTensor(op: string, name: string, t: unknown): asserts t is Tensor {
   if (!(t instanceof Tensor))
     throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  refuseStorageOnly(op, t);
   if (!isFloatingDType(t.dtype)) throw new TypeError(`${op}: expected a float32 or float64 ${name}, got ${t.dtype}`);
 }
 

@@ -1,6 +1,7 @@
 // Diagonals and triangles: diagonal (a view), diagEmbed, diag, trace, tril, triu, as torch's.
 // Each backward is written with these same differentiable ops (diagonal <-> diagEmbed, tril's
 // gradient is tril of it), so higher-order gradients work.
+import { refuseStorageOnly } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { FLOATING_DTYPES } from '../dtype.js';
 import { zeros } from '../creation.js';
@@ -12,7 +13,7 @@ import { asView, clone, stridedView } from './view.js';
 
 function checkTensor(op: string, x: unknown): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
-  return x;
+  return refuseStorageOnly(op, x);
 }
 
 function checkOffset(op: string, name: string, v: number): number {

@@ -3,7 +3,7 @@
 // Every gradient is another op of this file (gather <-> scatterAdd, indexSelect <-> indexAdd,
 // maskedFill), so gradients of any order work. Indices are bounds-checked before any write.
 import type { DType } from '../dtype.js';
-import { checkOptions, describe } from '../errors.js';
+import { checkOptions, describe, refuseStorageOnly } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { allocate, FLOATING_DTYPES } from '../dtype.js';
 import { broadcastShapes, formatShape, normalizeDim, numel, sameShape, type Shape } from '../shape.js';
@@ -16,6 +16,7 @@ type Offsets = Int32Array | Float64Array;
 function checkTensor(op: string, name: string, t: unknown): asserts t is Tensor {
   if (!(t instanceof Tensor))
     throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  refuseStorageOnly(op, t);
 }
 
 function checkIndex(op: string, index: unknown, name = 'index'): asserts index is Tensor {

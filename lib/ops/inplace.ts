@@ -4,7 +4,7 @@
 // tensor's gradFn becomes the new node, so gradients stay right. Views of tensors that
 // require grad cannot be modified in place while recording (torch's CopySlices is not here).
 import { allocate, FLOATING_DTYPES, isFloatingDType } from '../dtype.js';
-import { checkNumber, checkOptions, describe } from '../errors.js';
+import { checkNumber, checkOptions, describe, refuseStorageOnly } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { isForwardADActive, tangentForWrite, tangentOf } from '../autograd/dual_state.js';
@@ -24,6 +24,8 @@ import { activeTracer } from '../trace.js';
 /** Checks an in-place op on t; returns whether it must be recorded for autograd. */
 function prepare(op: string, t: Tensor, others: Tensor[]): boolean {
   if (!(t instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor`);
+  refuseStorageOnly(op, t);
+  for (const o of others) refuseStorageOnly(op, o);
   // onnx.export traces in-place ops as their recorded out-of-place form (see commit).
   if (!isGradEnabled()) return activeTracer !== null;
   if (t.requiresGrad && t.isLeaf) {

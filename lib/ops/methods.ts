@@ -19,6 +19,7 @@ import * as r from './reduce.js';
 import * as st from './reduce_stats.js';
 import { cast } from './cast.js';
 import * as v from './view.js';
+import * as qz from '../quantization/quantize.js';
 
 type Sizes = (number | readonly number[])[];
 
@@ -381,6 +382,23 @@ declare module '../tensor.js' {
      * PyTorch shows them.
      */
     toString(): string;
+    // quantized tensors
+    /** `dequantize(this)` as a method (`torch.Tensor.dequantize`): see `dequantize`. */
+    dequantize(): Tensor;
+    /** `intRepr(this)` as a method (`torch.Tensor.int_repr`): see `intRepr`. */
+    intRepr(): Tensor;
+    /** The scale of a per-tensor quantized tensor (`torch.Tensor.q_scale`). @throws TypeError otherwise. */
+    qScale(): number;
+    /** The zero point of a per-tensor quantized tensor (`torch.Tensor.q_zero_point`). @throws TypeError otherwise. */
+    qZeroPoint(): number;
+    /** The scales of a per-channel quantized tensor, float64 (`torch.Tensor.q_per_channel_scales`). */
+    qPerChannelScales(): Tensor;
+    /** The zero points of a per-channel quantized tensor, int32 (`torch.Tensor.q_per_channel_zero_points`). */
+    qPerChannelZeroPoints(): Tensor;
+    /** The channel dim of a per-channel quantized tensor (`torch.Tensor.q_per_channel_axis`). */
+    qPerChannelAxis(): number;
+    /** 'per_tensor_affine' or 'per_channel_affine' (`torch.Tensor.qscheme`). */
+    qscheme(): 'per_tensor_affine' | 'per_channel_affine';
   }
 }
 
@@ -388,6 +406,30 @@ const P = Tensor.prototype as unknown as Record<string, unknown>;
 const sizes = (args: Sizes) => v.sizesArg(args);
 
 Object.assign(P, {
+  dequantize(this: Tensor) {
+    return qz.dequantize(this);
+  },
+  intRepr(this: Tensor) {
+    return qz.intRepr(this);
+  },
+  qScale(this: Tensor) {
+    return qz.qScale(this);
+  },
+  qZeroPoint(this: Tensor) {
+    return qz.qZeroPoint(this);
+  },
+  qPerChannelScales(this: Tensor) {
+    return qz.qPerChannelScales(this);
+  },
+  qPerChannelZeroPoints(this: Tensor) {
+    return qz.qPerChannelZeroPoints(this);
+  },
+  qPerChannelAxis(this: Tensor) {
+    return qz.qPerChannelAxis(this);
+  },
+  qscheme(this: Tensor) {
+    return qz.qscheme(this);
+  },
   reshape(this: Tensor, ...shape: Sizes) {
     return v.reshape(this, sizes(shape));
   },

@@ -1,4 +1,5 @@
 // pow, clamp, maximum, minimum, where: broadcasting, scalar overloads, autograd.
+import { refuseStorageOnly } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { zeros } from '../creation.js';
 import { allocate, type DType, FLOATING_DTYPES, isFloatingDType, promoteTypes } from '../dtype.js';
@@ -92,7 +93,7 @@ const powOp = defineOp({
 
 /** a ** b elementwise; either side may be a number. int32 ** non-negative int stays int32. */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
-  if (resultType(a, b) === 'int32' && !(typeof b === 'number' ? b < 0 : false)) {
+  if (resultType(a, b, 'pow') === 'int32' && !(typeof b === 'number' ? b < 0 : false)) {
     return intBinary('pow', a, b, (x, y) => (y < 0 ? (x === 1 ? 1 : 0) : (x ** y) | 0));
   }
   if (a instanceof Tensor && typeof b === 'number') {
@@ -143,7 +144,7 @@ const minimumOp = defineExtreme('minimum');
  * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
  */
 export function maximum(a: TensorLike, b: TensorLike): Tensor {
-  if (resultType(a, b) === 'int32') return intBinary('maximum', a, b, Math.max);
+  if (resultType(a, b, 'maximum') === 'int32') return intBinary('maximum', a, b, Math.max);
   return maximumOp(...floatPair('maximum', a, b));
 }
 
@@ -153,7 +154,7 @@ export function maximum(a: TensorLike, b: TensorLike): Tensor {
  * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
  */
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
-  if (resultType(a, b) === 'int32') return intBinary('minimum', a, b, Math.min);
+  if (resultType(a, b, 'minimum') === 'int32') return intBinary('minimum', a, b, Math.min);
   return minimumOp(...floatPair('minimum', a, b));
 }
 
@@ -240,6 +241,7 @@ const clampTensorOp = defineOp({
  */
 export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | null): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError('clamp: expected a Tensor');
+  refuseStorageOnly('clamp', x);
   if ((min === undefined || min === null) && (max === undefined || max === null)) {
     throw new RangeError('clamp: at least one of min and max must be given');
   }
@@ -299,7 +301,7 @@ const whereOp = defineOp({
 /** Elements of a where cond is true, else of b (torch.where); a and b may be numbers. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (!(cond instanceof Tensor)) throw new TypeError('where: condition must be a Tensor');
-  const dtype = resultType(a, b);
+  const dtype = resultType(refuseStorageOnly('where', a), b, 'where');
   const toT = (x: TensorLike) => {
     const t = asTensor('where', x);
     return cast(t, dtype);

@@ -2,7 +2,7 @@
 // and backward, in float32 or float64 (one templated kernel: the same windows and NaN rules, sums
 // in double for float64). 1-D ops are the 2-D ones with height 1; every leading dim is a plane
 // ([N, C, H, W] and [C, H, W] alike). Semantics and output sizes are PyTorch 1.13's.
-import { checkOptions, optionKeys, show } from '../errors.js';
+import { checkOptions, optionKeys, show, refuseStorageOnly } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { zeros } from '../creation.js';
 import { native, PoolOp, type PoolOpCode, type PoolShape } from '../native.js';
@@ -160,6 +160,7 @@ for (const [op, name] of [
 function checkInput(op: string, x: unknown, dims: 1 | 2): asserts x is Tensor {
   if (!(x instanceof Tensor))
     throw new TypeError(`${op}: input must be a Tensor, got ${x === null ? 'null' : typeof x}`);
+  refuseStorageOnly(op, x);
   if (!isFloatingDType(x.dtype)) throw new TypeError(`${op}: expected a float32 or float64 tensor, got ${x.dtype}`);
   const [lo, hi] = dims === 2 ? [3, 4] : [2, 3];
   if (x.ndim < lo || x.ndim > hi) {

@@ -3,6 +3,7 @@
 // native.argReduce, float64 through native.reduce (sum, mean, prod, amax, amin, max and min of
 // every element; max/min along a dim and the arg-reductions are float32 only so far); int32/bool
 // inputs take TypeScript loops.
+import { refuseStorageOnly } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { hasTangent } from '../autograd/dual_state.js';
@@ -141,7 +142,7 @@ export function int32Overflow(op: string, value: number): RangeError {
 
 function checkTensor(op: string, x: unknown): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
-  return x;
+  return refuseStorageOnly(op, x);
 }
 
 /** g (the reduced gradient) broadcast back to the input's shape. */

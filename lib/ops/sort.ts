@@ -2,7 +2,7 @@
 // torch). The values are differentiable through the indices: their gradient is a scatter-add
 // of the output gradient into the input's shape.
 import type { DType } from '../dtype.js';
-import { checkInt, checkOptions, optionKeys } from '../errors.js';
+import { checkInt, checkOptions, optionKeys, refuseStorageOnly } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { allocate, FLOATING_DTYPES, isFloatingDType, type TypedArray } from '../dtype.js';
 import { contiguousStrides, formatShape, normalizeDim, numel, type Shape } from '../shape.js';
@@ -15,6 +15,7 @@ import { recorded } from '../trace.js';
 function checkTensor(op: string, t: unknown): asserts t is Tensor {
   if (!(t instanceof Tensor))
     throw new TypeError(`${op}: input must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  refuseStorageOnly(op, t);
 }
 
 /** The options of `sort` and `argsort` (PyTorch's keyword arguments, in camelCase). */

@@ -2,6 +2,7 @@
 // (torch's: NaN gives 0, the native kernel keeps NaN) and int32 neg/abs/sign/relu are
 // TypeScript loops. Integer and bool inputs of floating ops are promoted to float32, as torch
 // does.
+import { refuseStorageOnly } from '../errors.js';
 import { type DType, type FloatDType, isFloatingDType } from '../dtype.js';
 import { defineOp } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
@@ -52,7 +53,7 @@ function asFloat(op: string, x: Tensor): Tensor {
 
 function checkTensor(op: string, x: unknown): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
-  return x;
+  return refuseStorageOnly(op, x);
 }
 
 interface UnarySpec {

@@ -1,7 +1,7 @@
 // unique: the distinct elements (or, with dim, the distinct slices along dim), optionally with
 // the inverse indices and the counts, as torch.unique. Not differentiable (neither is torch's).
 import { allocate, type TypedArray } from '../dtype.js';
-import { checkOptions } from '../errors.js';
+import { checkOptions, refuseStorageOnly } from '../errors.js';
 import { formatShape, normalizeDim, numel } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { copyRaw } from '../raw/strided.js';
@@ -73,6 +73,7 @@ export function unique(x: Tensor, options?: UniqueOptions & { returnInverse?: fa
 export function unique(x: Tensor, options: UniqueOptions): UniqueResult;
 export function unique(x: Tensor, options: UniqueOptions = {}): Tensor | UniqueResult {
   if (!(x instanceof Tensor)) throw new TypeError(`unique: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+  refuseStorageOnly('unique', x);
   checkOptions('unique', options, UNIQUE_OPTIONS);
   // Its result's size comes from the values, read here: onnx.export refuses it on computed ones.
   if (activeTracer !== null) activeTracer.read(x, 'unique()');

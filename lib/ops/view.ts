@@ -1,8 +1,9 @@
 // View ops: new shape/strides/offset over the same storage, with autograd. A strided view's
 // backward embeds the gradient into zeros of the input's shape through the same view; that
 // embedding's own backward is the view again, so higher-order gradients work.
-import { FLOATING_DTYPES } from '../dtype.js';
-import { checkInt, checkNumbers, checkTensor, describe } from '../errors.js';
+import { FLOATING_DTYPES, isStorageOnlyDType, unsupportedDtype } from '../dtype.js';
+import { checkAnyTensor, checkInt, checkNumbers, checkTensor, describe } from '../errors.js';
+import { storageCopy } from '../quantization/quantize.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { formatShape, normalizeDim, numel, type Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -143,22 +144,37 @@ function inferShape(op: string, from: Shape, shape: readonly number[]): number[]
   return out;
 }
 
+/** x as `shape`: a view where the strides allow, else a copy (made by `copy`) or, for view, an error. */
+function reshapeRaw(x: Tensor, shape: number[], mustView: boolean, copy: (x: Tensor) => Tensor): Tensor {
+  const strides = viewStrides(x.shape, x.strides, shape);
+  if (strides) return asView(x, shape, strides, x.offset);
+  if (mustView) {
+    throw new RangeError(
+      `view: shape ${formatShape(shape)} is not compatible with the input's size and strides ` +
+        `(shape ${formatShape(x.shape)}, strides ${formatShape(x.strides)}); use reshape(...) instead`,
+    );
+  }
+  return new Tensor(copy(x).storage, shape);
+}
+
+/**
+ * reshape and view of the storage-only dtypes (int8, uint8, qint8, quint8), outside autograd; a
+ * per-channel quantized tensor keeps its shape, since its channel axis would move.
+ */
+function reshapeStorageOnly(op: string, x: Tensor, shape: number[], mustView: boolean): Tensor {
+  const q = x.storage.quantizer;
+  if (q !== null && q.axis >= 0 && formatShape(shape) !== formatShape(x.shape))
+    throw unsupportedDtype(`${op} of a per-channel quantized tensor`, x.dtype);
+  return reshapeRaw(x, shape, mustView, storageCopy);
+}
+
 const reshapeOp: (x: Tensor, shape: number[], mustView: boolean) => Tensor = defineOp({
   name: 'view',
   dtypes: FLOATING_DTYPES,
   forward(ctx: OpContext<{ inShape: Shape; outShape: number[] }>, x: Tensor, shape: number[], mustView: boolean) {
     ctx.inShape = x.shape;
     ctx.outShape = shape;
-    const strides = viewStrides(x.shape, x.strides, shape);
-    if (strides) return asView(x, shape, strides, x.offset);
-    if (mustView) {
-      throw new RangeError(
-        `view: shape ${formatShape(shape)} is not compatible with the input's size and strides ` +
-          `(shape ${formatShape(x.shape)}, strides ${formatShape(x.strides)}); use reshape(...) instead`,
-      );
-    }
-    const c = copyRaw(x);
-    return new Tensor(c.storage, shape);
+    return reshapeRaw(x, shape, mustView, copyRaw);
   },
   backward(ctx, g) {
     return [reshape(g, ctx.inShape)];
@@ -172,8 +188,9 @@ const reshapeOp: (x: Tensor, shape: number[], mustView: boolean) => Tensor = def
  * @throws RangeError if the sizes do not hold x's element count or more than one is -1.
  */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  checkTensor('reshape', 'input', x);
-  return reshapeOp(x, inferShape('reshape', x.shape, shape), false);
+  checkAnyTensor('reshape', 'input', x);
+  const to = inferShape('reshape', x.shape, shape);
+  return isStorageOnlyDType(x.dtype) ? reshapeStorageOnly('reshape', x, to, false) : reshapeOp(x, to, false);
 }
 
 /**
@@ -182,8 +199,9 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
  * @throws RangeError if the sizes do not fit, or if x's strides allow no such view (use reshape).
  */
 export function view(x: Tensor, shape: readonly number[]): Tensor {
-  checkTensor('view', 'input', x);
-  return reshapeOp(x, inferShape('view', x.shape, shape), true);
+  checkAnyTensor('view', 'input', x);
+  const to = inferShape('view', x.shape, shape);
+  return isStorageOnlyDType(x.dtype) ? reshapeStorageOnly('view', x, to, true) : reshapeOp(x, to, true);
 }
 
 /**
@@ -466,8 +484,8 @@ const cloneOp: (x: Tensor) => Tensor = defineOp({
 
 /** A copy with its own storage (differentiable). */
 export function clone(x: Tensor): Tensor {
-  checkTensor('clone', 'input', x);
-  return cloneOp(x);
+  checkAnyTensor('clone', 'input', x);
+  return isStorageOnlyDType(x.dtype) ? storageCopy(x) : cloneOp(x);
 }
 
 /**
@@ -476,6 +494,7 @@ export function clone(x: Tensor): Tensor {
  * @throws TypeError if x is not a Tensor.
  */
 export function contiguous(x: Tensor): Tensor {
-  checkTensor('contiguous', 'input', x);
-  return x.isContiguous() ? x : cloneOp(x);
+  checkAnyTensor('contiguous', 'input', x);
+  if (x.isContiguous()) return x;
+  return isStorageOnlyDType(x.dtype) ? storageCopy(x) : cloneOp(x);
 }

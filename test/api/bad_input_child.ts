@@ -51,6 +51,8 @@ const HOSTILE_TENSORS: Value[] = [
   v('float32 [1,1,1,2,3] (5-D)', () => randn([1, 1, 1, 2, 3])),
   v('float32 [2,3,4,5] (4-D)', () => randn([2, 3, 4, 5])),
   v('int32 [4] with out-of-range indices', () => tensor(new Int32Array([-7, 100, 2 ** 30, 0]))),
+  v('qint8 [2,3] (quantized per tensor)', () => m.quantizePerTensor(randn([2, 3]), 0.1, 0, 'qint8')),
+  v('uint8 [2,3]', () => m.quantizePerTensor(randn([2, 3]), 0.1, 128, 'quint8').intRepr()),
 ];
 
 /** Values of every wrong JavaScript type and every awkward number. */
@@ -103,6 +105,7 @@ function plausible(type: string, name: string, rest = false): unknown {
   if (/^Sampler/.test(t)) return new data.SequentialSampler(4);
   if (/^Generator\b/.test(t)) return new m.Generator();
   if (/^DType/.test(t)) return 'float32';
+  if (/^QuantizedDType/.test(t)) return 'qint8';
   if (/^StateDict|^Record<string, Tensor>/.test(t)) return { w: randn([2]) };
   if (/^Uint8Array/.test(t)) return new Uint8Array(16);
   if (/^TypedArray/.test(t)) return new Float32Array(6);

@@ -32,11 +32,18 @@ function flatten(v: unknown, out: Tensor[] = []): Tensor[] {
   return out;
 }
 
-const ORT_TYPE = { float32: 'float32', float64: 'float64', int32: 'int32', bool: 'bool' } as const;
+const ORT_TYPE = {
+  float32: 'float32',
+  float64: 'float64',
+  int32: 'int32',
+  bool: 'bool',
+  int8: 'int8',
+  uint8: 'uint8',
+} as const;
 
 function toOrt(t: Tensor): ort.Tensor {
   const data = t.toTypedArray();
-  return new ort.Tensor(ORT_TYPE[t.dtype], data as Float32Array, [...t.shape]);
+  return new ort.Tensor(ORT_TYPE[t.dtype as keyof typeof ORT_TYPE], data as Float32Array, [...t.shape]);
 }
 
 /** The same arguments with new values: float tensors redrawn, int and bool ones reversed. */
