@@ -90,12 +90,51 @@ quant = [
     quant_case((3, 10), "qint8", [0.011] * 10, list(range(-5, 5)), axis=1),
 ]
 
+def dynamic_case(in_f, out_f, batch, per_channel, bias=True, x_scale=1.0, x_shift=0.0, w_scale=1.0):
+    # torch.ao.quantization.quantize_dynamic of one Linear: the qint8 weight (int_repr, scales),
+    # the activation's (scale, zero point) from torch._choose_qparams_per_tensor with reduce_range
+    # (what the op computes), and the output. Debian's build has no fbgemm: its x86 engine is
+    # onednn, which takes the same parameters and sums the same integers.
+    from torch.ao.quantization import default_dynamic_qconfig, per_channel_dynamic_qconfig, quantize_dynamic
+    torch.backends.quantized.engine = "onednn"
+    lin = torch.nn.Linear(in_f, out_f, bias=bias)
+    with torch.no_grad():
+        lin.weight.mul_(w_scale)
+    model = torch.nn.Sequential(lin)
+    qconfig = per_channel_dynamic_qconfig if per_channel else default_dynamic_qconfig
+    q = quantize_dynamic(model, {torch.nn.Linear: qconfig}, dtype=torch.qint8)
+    x = torch.randn(batch) * x_scale + x_shift
+    y = q(x)
+    w = q[0].weight()
+    act_scale, act_zp = torch._choose_qparams_per_tensor(x, True)
+    if per_channel:
+        scales, zps = w.q_per_channel_scales().tolist(), w.q_per_channel_zero_points().tolist()
+    else:
+        scales, zps = [w.q_scale()], [w.q_zero_point()]
+    return {
+        "inFeatures": in_f, "outFeatures": out_f, "perChannel": per_channel,
+        "weight": bits32(lin.weight), "bias": bits32(lin.bias) if bias else None,
+        "x": bits32(x), "xShape": list(batch), "y": bits32(y), "yShape": list(y.shape),
+        "wIntRepr": w.int_repr().reshape(-1).tolist(), "wScales": scales, "wZeroPoints": zps,
+        "actScale": act_scale, "actZeroPoint": act_zp,
+    }
+
+
+
 out = {
     "torch": torch.__version__,
     "quantize": quant,
     "convert": conv,
     "matmul": [matmul_case((7, 33), (33, 70)), matmul_case((2, 5, 40), (40, 9)), matmul_case((3, 1, 4, 16), (2, 16, 6))],
 }
+out["dynamicLinear"] = [
+    dynamic_case(20, 7, (5, 20), True),
+    dynamic_case(20, 7, (5, 20), False),
+    dynamic_case(33, 16, (2, 3, 33), True, bias=False, x_shift=2.0),
+    dynamic_case(64, 10, (9, 64), True, x_scale=1e-6),
+    dynamic_case(17, 5, (4, 17), False, x_scale=50.0, w_scale=3.0),
+    dynamic_case(8, 3, (6, 8), True, x_shift=-5.0),
+]
 path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "lowp.json")
 with open(path, "w") as f:
     json.dump(out, f, separators=(",", ":"))

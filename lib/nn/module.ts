@@ -369,20 +369,27 @@ export abstract class Module {
   /** Parameters and persistent buffers by PyTorch key ('0.weight', 'layers.2.bias'). */
   stateDict(): StateDict {
     const out: StateDict = {};
+    for (const [key, , , v] of this.stateEntries()) out[key] = v.detach();
+    return out;
+  }
+
+  /** The state dict's tensors as [key, the module that holds it, its field there, the tensor]. */
+  private *stateEntries(): Generator<[string, Module, string, Tensor]> {
     for (const [prefix, m] of this.namedModules()) {
       const key = (k: string) => (prefix ? `${prefix}.${k}` : k);
-      for (const [k, v] of m.ownEntries()) if (v instanceof Parameter) out[key(k)] = v.detach();
+      for (const [k, v] of m.ownEntries()) if (v instanceof Parameter) yield [key(k), m, k, v];
       for (const name of m._buffers) {
         const v = (m as unknown as Record<string, unknown>)[name];
-        if (v instanceof Tensor && !m._nonPersistent.has(name)) out[key(name)] = v.detach();
+        if (v instanceof Tensor && !m._nonPersistent.has(name)) yield [key(name), m, name, v];
       }
     }
-    return out;
   }
 
   /**
    * Copies tensors into this module's parameters and buffers. strict (default): missing or
    * unexpected keys are an error naming them; a shape mismatch is always an error naming the key.
+   * A quantized buffer (the weight of a dynamically quantized Linear) is replaced by a copy of the
+   * loaded one, its scales and zero points included; its quantization scheme must match.
    */
   loadStateDict(state: StateDict, options: { strict?: boolean } = {}): LoadResult {
     const strict = checkOptions('loadStateDict', options, { strict: 'boolean' }).strict ?? true;
@@ -400,8 +407,8 @@ export abstract class Module {
       throw new Error(`loadStateDict: ${parts.join('; ')}`);
     }
     // Every key is checked before any is copied, so a bad state dict changes nothing.
-    const copies: [Tensor, Tensor][] = [];
-    for (const [k, target] of Object.entries(own)) {
+    const copies: (() => void)[] = [];
+    for (const [k, m, field, target] of this.stateEntries()) {
       if (!(k in state)) continue;
       const src = state[k];
       if (!(src instanceof Tensor)) throw new TypeError(`loadStateDict: '${k}' must be a Tensor, got ${typeof src}`);
@@ -415,10 +422,21 @@ export abstract class Module {
           `loadStateDict: dtype mismatch for '${k}': got ${src.dtype}, the module has ${target.dtype}`,
         );
       }
-      copies.push([target, src]);
+      const q = target.storage.quantizer;
+      if (q === null) copies.push(() => copyInto(target, src));
+      else {
+        const sq = src.storage.quantizer as NonNullable<typeof q>;
+        if (sq.scheme !== q.scheme || sq.axis !== q.axis)
+          throw new TypeError(
+            `loadStateDict: quantization mismatch for '${k}': got ${sq.scheme} (axis ${sq.axis}), the module has ${q.scheme} (axis ${q.axis})`,
+          );
+        copies.push(() => {
+          (m as unknown as Record<string, unknown>)[field] = src.clone();
+        });
+      }
     }
     noGrad(() => {
-      for (const [target, src] of copies) copyInto(target, src);
+      for (const copy of copies) copy();
     });
     return { missingKeys, unexpectedKeys };
   }

@@ -5,6 +5,7 @@ import { checkOptions, describe } from '../errors.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { Generator } from '../random.js';
 import { randn } from '../random_tensors.js';
+import { DTYPES } from '../dtype.js';
 import { Tensor } from '../tensor.js';
 import { Module, type RemovableHandle } from './module.js';
 import { MultiheadAttention } from './modules/attention.js';
@@ -179,6 +180,23 @@ function makeInputs(spec: InputSpec): Tensor[] {
 }
 
 /**
+ * A module's own weights: its parameters, and the buffers of a module whose weights are
+ * quantized (a DynamicQuantizedLinear's qint8 weight and fp32 bias), which are no parameters.
+ */
+function ownWeights(m: Module): Tensor[] {
+  const out: Tensor[] = [...m.parameters(false)];
+  const buffers = [...m.buffers(false)];
+  if (buffers.some((t) => t.isQuantized)) out.push(...buffers);
+  return out;
+}
+
+/** Bytes a weight takes: its elements at their width, and a quantized one's scales (float64) and zero points (int32). */
+function weightBytes(t: Tensor): number {
+  const q = t.storage.quantizer;
+  return (t.numel() * DTYPES[t.dtype].bits) / 8 + (q === null ? 0 : q.scales.length * (8 + 4));
+}
+
+/**
  * Summarises `model` on one forward of `input`: a shape including the batch dim ([32, 784]),
  * a list of shapes (one per forward argument), or the tensors themselves.
  */
@@ -190,7 +208,7 @@ export function summary(model: Module, input: InputSpec, options: SummaryOptions
   const rows = new Map<Module, LayerSummary>();
   for (const [name, m] of entries) {
     let params = 0;
-    for (const p of m.parameters(false)) params += p.numel();
+    for (const p of ownWeights(m)) params += p.numel();
     rows.set(m, {
       name,
       type: m.constructor.name,
@@ -226,10 +244,16 @@ export function summary(model: Module, input: InputSpec, options: SummaryOptions
   }
   let total = 0;
   let trainable = 0;
-  for (const p of model.parameters()) {
-    total += p.numel();
-    if (p.requiresGrad) trainable += p.numel();
-  }
+  let paramBytes = 0;
+  const seen = new Set<Tensor>();
+  for (const [, m] of entries)
+    for (const p of ownWeights(m)) {
+      if (seen.has(p)) continue;
+      seen.add(p);
+      total += p.numel();
+      paramBytes += weightBytes(p);
+      if (p.requiresGrad) trainable += p.numel();
+    }
   const layers = entries.map(([, m]) => rows.get(m)!);
   const macs = layers.reduce((a, l) => a + l.macs, 0);
   const inputBytes = inputs.reduce((a, t) => a + t.numel() * 4, 0);
@@ -240,7 +264,7 @@ export function summary(model: Module, input: InputSpec, options: SummaryOptions
     macs,
     inputBytes,
     2 * 4 * activationElements,
-    total * 4,
+    paramBytes,
     options.depth ?? 3,
   );
 }

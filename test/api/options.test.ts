@@ -34,6 +34,7 @@ const CALLS: Record<string, (o: O) => unknown> = {
   autocast: (o) => myelin.autocast(o, () => 0),
   'lowp.autocast': (o) => myelin.lowp.autocast(o, () => 0),
   'lowp.AutocastScope': (o) => new myelin.lowp.AutocastScope(o),
+  'quantization.quantizeDynamic': (o) => myelin.quantization.quantizeDynamic(model(), o),
   'Tensor.allclose': (o) => x2().allclose(x2(), o),
   'Tensor.argsort@0': (o) => x2().argsort(o),
   'Tensor.argsort@1': (o) => x2().argsort(0, o),
