@@ -5,7 +5,7 @@
 // scales each column and adds the bias in fp32.
 import { describe } from '../errors.js';
 import { checkOptions } from '../errors.js';
-import { native } from '../native.js';
+import { native, ReduceOp } from '../native.js';
 import { Linear } from '../nn/modules/linear.js';
 import { Module } from '../nn/module.js';
 import { Parameter } from '../nn/parameter.js';
@@ -167,17 +167,15 @@ export class DynamicQuantizedLinear extends Module {
     const out = new Float32Array(m * n);
     if (m === 0) return Tensor.fromData(out, outShape);
     const xs = x.contiguous().data as Float32Array;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < xs.length; i++) {
-      const v = xs[i];
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
+    // The whole input's range (as fbgemm's FindMinMax), by the native reductions: a JS loop
+    // took 20x as long (1 ms of a 256 x 784 batch's 3.7 ms).
+    const ext = new Float32Array(1);
+    native.reduce(ReduceOp.min, [xs.length], xs, 0, [1], [0], ext);
+    const lo = ext[0];
+    native.reduce(ReduceOp.max, [xs.length], xs, 0, [1], [0], ext);
+    const hi = ext[0];
     if (!Number.isFinite(lo) || !Number.isFinite(hi))
-      throw new RangeError(
-        `${op}: the input holds ${Number.isNaN(lo + hi) ? 'only NaN' : 'an infinity'}: no activation scale fits`,
-      );
+      throw new RangeError(`${op}: the input holds NaN or an infinity: no activation scale fits`);
     const { scale, zeroPoint } = chooseActivationQParams(lo, hi);
     const qa = new Uint8Array(xs.length);
     native.quantize({
