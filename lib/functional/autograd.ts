@@ -4,6 +4,7 @@
 // where torch gives a Tensor, an array where it gives a tuple. vjp, jacobian (reverse mode),
 // hessian, hvp and vhp differentiate through the reverse-mode engine; jvp and jacobian's
 // 'forward-mode' strategy through dual tensors (forwardAD).
+import { isFloatingDType } from '../dtype.js';
 import { dualLevel, makeDual, unpackDual } from '../autograd/forward_ad.js';
 import { grad } from '../autograd/backward.js';
 import { enableGrad } from '../autograd/grad_mode.js';
@@ -63,7 +64,7 @@ function preprocess(xs: Tensor[], createGraph: boolean, needGraph: boolean): Ten
   return xs.map((x) => {
     if (createGraph && x.requiresGrad) return enableGrad(() => reshape(x, x.shape));
     const d = x.detach();
-    return needGraph && d.dtype !== 'int32' && d.dtype !== 'bool' ? d.requiresGrad_() : d;
+    return needGraph && isFloatingDType(d.dtype) ? d.requiresGrad_() : d;
   });
 }
 

@@ -585,7 +585,9 @@ export function serializeTorch(obj: unknown, archive = 'archive'): Uint8Array[] 
     p.string('storage');
     const cls = WRITE_CLASS[t.dtype];
     if (cls === undefined)
-      throw new TypeError(`save: ${t.dtype} tensors cannot be written yet; save intRepr() and its scales`);
+      throw new TypeError(
+        `saveTorch/serializeTorch: ${t.dtype} tensors cannot be written yet; save intRepr() and its scales`,
+      );
     p.global('torch', cls);
     p.string(key);
     p.string('cpu');

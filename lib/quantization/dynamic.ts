@@ -31,8 +31,16 @@ export interface ActivationQParams {
  * quant_utils::ChooseQuantizationParams: the range widened to hold 0, reduce_range halving
  * [0, 255] to [0, 127], scales below 6.1e-5 raised to it, the zero point from whichever end
  * loses less, clamped and rounded to nearest even. The scale is the fp32 one PyTorch stores.
+ * @throws RangeError unless min and max are finite with min <= max; TypeError if reduceRange is not a boolean.
  */
 export function chooseActivationQParams(min: number, max: number, reduceRange = true): ActivationQParams {
+  const op = 'quantization.chooseActivationQParams';
+  if (typeof min !== 'number' || typeof max !== 'number' || !Number.isFinite(min) || !Number.isFinite(max) || min > max)
+    throw new RangeError(
+      `${op}: min and max must be finite numbers, min <= max, got ${describe(min)} and ${describe(max)}`,
+    );
+  if (typeof reduceRange !== 'boolean')
+    throw new TypeError(`${op}: reduceRange must be a boolean, got ${describe(reduceRange)}`);
   const qmin = 0;
   const qmax = reduceRange ? 127 : 255;
   let lo = Math.fround(Math.min(min, 0));
