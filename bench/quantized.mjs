@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { myelin } from './lib/myelin.js';
-import { median } from './lib/timing.js';
+import { clockNamed, median } from './lib/timing.js';
 import { findPython } from './lib/torch_peer.js';
 import { mlp } from './workloads/M1.js';
 
@@ -30,15 +30,9 @@ const { values: args } = parseArgs({
 const batch = Number(args.batch);
 const rounds = Number(args.rounds);
 const threads = Number(args.threads);
-if (!['cpu', 'wall'].includes(args.clock))
-  throw new Error(`bench/quantized: --clock must be cpu or wall, got ${args.clock}`);
 myelin.setNumThreads(threads);
 
-const now = () => {
-  if (args.clock === 'wall') return Number(process.hrtime.bigint()) * 1e-9;
-  const u = process.cpuUsage();
-  return (u.user + u.system) * 1e-6;
-};
+const now = clockNamed(args.clock, 'bench/quantized');
 
 myelin.manualSeed(0);
 const model = mlp().eval();

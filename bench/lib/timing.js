@@ -13,12 +13,23 @@ export function cpuSeconds() {
   return (u.user + u.system) * 1e-6;
 }
 
+/** Wall-clock seconds (a monotonic clock). */
+export function wallSeconds() {
+  return Number(process.hrtime.bigint()) * 1e-9;
+}
+
+/** The clock a bench's `--clock cpu|wall` option names (bench names the script, for its error). */
+export function clockNamed(kind, bench) {
+  if (kind !== 'cpu' && kind !== 'wall') throw new Error(`${bench}: --clock must be cpu or wall, got ${kind}`);
+  return kind === 'cpu' ? cpuSeconds : wallSeconds;
+}
+
 /**
  * Median seconds per call of fn: `samples` samples of `callsPerSample` calls, after warm-up;
  * wall time, or CPU time with `cpu: true` (one-thread figures on a loaded machine).
  */
 export function secondsPerCall(fn, { warmup = 3, samples = 11, callsPerSample = 5, cpu = false } = {}) {
-  const now = cpu ? cpuSeconds : () => Number(process.hrtime.bigint()) * 1e-9;
+  const now = cpu ? cpuSeconds : wallSeconds;
   for (let i = 0; i < warmup; i++) fn();
   const times = [];
   for (let s = 0; s < samples; s++) {

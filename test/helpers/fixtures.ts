@@ -357,3 +357,26 @@ export function cnnLayerGradOnlySamples(): {
       args: c.args,
     }));
 }
+
+/**
+ * The quantize cases of lowp.json (scripts/gen_fixtures_lowp.py): float32 inputs as their bits,
+ * per-tensor (axis null) or per-channel scales and zero points, and PyTorch's int_repr and
+ * dequantized float32 bits.
+ */
+export interface QuantizeCase {
+  x: number[];
+  shape: number[];
+  dtype: 'qint8' | 'quint8';
+  scales: number[];
+  zeroPoints: number[];
+  axis: number | null;
+  intRepr: number[];
+  dequantized: number[];
+}
+export function quantizeCases(): QuantizeCase[] {
+  return loadFixture<{ quantize: QuantizeCase[] }>('lowp').quantize;
+}
+/** A Float32Array from float32 bit patterns (as the lowp fixtures store them). */
+export function floatsFromBits(bits: number[]): Float32Array {
+  return new Float32Array(Int32Array.from(bits).buffer);
+}

@@ -4,23 +4,12 @@
 // infinities (torch's int64 conversion makes them qmin), per-channel parameters on any axis.
 import { describe, expect, it } from 'vitest';
 import { native } from '../../lib/native.js';
-import { loadFixture } from '../helpers/fixtures.js';
+import { floatsFromBits, type QuantizeCase, quantizeCases } from '../helpers/fixtures.js';
 import { withThreads } from '../helpers/native.js';
 
-interface QuantCase {
-  x: number[];
-  shape: number[];
-  dtype: 'qint8' | 'quint8';
-  scales: number[];
-  zeroPoints: number[];
-  axis: number | null;
-  intRepr: number[];
-  dequantized: number[];
-}
-const cases = loadFixture<{ quantize: QuantCase[] }>('lowp').quantize;
-const floats = (bits: number[]) => new Float32Array(Int32Array.from(bits).buffer);
+const cases = quantizeCases();
 
-function layout(c: QuantCase) {
+function layout(c: QuantizeCase) {
   const axis = c.axis ?? 0;
   const channels = c.axis === null ? 1 : c.shape[axis];
   const outer = c.axis === null ? 1 : c.shape.slice(0, axis).reduce((a, b) => a * b, 1);
@@ -40,7 +29,7 @@ describe('quantize / dequantize against torch', () => {
       withThreads(threads, () => {
         for (const c of cases) {
           const l = layout(c);
-          const x = floats(c.x);
+          const x = floatsFromBits(c.x);
           const y = c.dtype === 'qint8' ? new Int8Array(x.length) : new Uint8Array(x.length);
           native.quantize({ ...l, x, y });
           expect(Array.from(y), `${c.dtype} ${JSON.stringify(c.shape)} axis ${c.axis}`).toEqual(c.intRepr);

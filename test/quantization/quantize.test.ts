@@ -4,24 +4,13 @@
 // refuses them with an error naming itself and the dtype.
 import { describe, expect, it } from 'vitest';
 import * as m from '../../lib/index.js';
-import { loadFixture } from '../helpers/fixtures.js';
+import { floatsFromBits, type QuantizeCase, quantizeCases } from '../helpers/fixtures.js';
 
-interface QuantCase {
-  x: number[];
-  shape: number[];
-  dtype: 'qint8' | 'quint8';
-  scales: number[];
-  zeroPoints: number[];
-  axis: number | null;
-  intRepr: number[];
-  dequantized: number[];
-}
-const cases = loadFixture<{ quantize: QuantCase[] }>('lowp').quantize;
-const floats = (bits: number[]) => new Float32Array(Int32Array.from(bits).buffer);
+const cases = quantizeCases();
 const bitsOf = (t: m.Tensor) => Array.from(new Int32Array((t.toTypedArray() as Float32Array).buffer));
 
-function quantize(c: QuantCase): m.Tensor {
-  const x = m.Tensor.fromData(floats(c.x), c.shape);
+function quantize(c: QuantizeCase): m.Tensor {
+  const x = m.Tensor.fromData(floatsFromBits(c.x), c.shape);
   return c.axis === null
     ? m.quantizePerTensor(x, c.scales[0], c.zeroPoints[0], c.dtype)
     : m.quantizePerChannel(x, c.scales, c.zeroPoints, c.axis, c.dtype);
@@ -59,7 +48,7 @@ describe('quantizePerTensor / quantizePerChannel against torch', () => {
 
   it('takes a negative axis, tensors of scales and zero points, and non-contiguous input', () => {
     const c = cases.find((k) => k.axis === 1 && k.shape.length === 3)!;
-    const x = m.Tensor.fromData(floats(c.x), c.shape);
+    const x = m.Tensor.fromData(floatsFromBits(c.x), c.shape);
     const q = m.quantizePerChannel(
       x,
       m.tensor(c.scales, { dtype: 'float64' }),
