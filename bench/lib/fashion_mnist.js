@@ -31,8 +31,12 @@ function datasets() {
   return cached;
 }
 
-/** One training run of makeModel() for `epochs` epochs: { seconds, accuracy, steps }. */
-export function trainOnce(makeModel, epochs, seed = 0, { autocast = false } = {}) {
+/**
+ * One training run of makeModel() for `epochs` epochs: { seconds, accuracy, steps }, and with
+ * `quantized` also `quantizedAccuracy`: the trained model's test accuracy after
+ * quantization.quantizeDynamic (qint8 Linear layers; not timed).
+ */
+export function trainOnce(makeModel, epochs, seed = 0, { autocast = false, quantized = false } = {}) {
   const { nn, optim, data, noGrad, manualSeed, train: metrics } = myelin;
   // autocast: the forward passes (training and test) under autocast bf16 (B2).
   const run = autocast ? (fn) => myelin.autocast({ dtype: 'bfloat16' }, fn) : (fn) => fn();
@@ -54,16 +58,22 @@ export function trainOnce(makeModel, epochs, seed = 0, { autocast = false } = {}
       steps++;
     }
   }
-  model.eval();
-  let correct = 0;
-  noGrad(() => {
-    for (const [x, y] of testLoader) {
-      const logits = run(() => model.call(x));
-      correct += Math.round(metrics.accuracy(logits, y) * y.shape[0]);
-    }
-  });
+  const testAccuracy = (net) => {
+    net.eval();
+    let correct = 0;
+    noGrad(() => {
+      for (const [x, y] of testLoader) {
+        const logits = run(() => net.call(x));
+        correct += Math.round(metrics.accuracy(logits, y) * y.shape[0]);
+      }
+    });
+    return correct / test.length;
+  };
+  const accuracy = testAccuracy(model);
   const seconds = Number(process.hrtime.bigint() - t0) * 1e-9;
-  return { seconds, accuracy: correct / test.length, steps };
+  if (!quantized) return { seconds, accuracy, steps };
+  const int8Model = myelin.quantization.quantizeDynamic(model, { types: [nn.Linear], dtype: 'qint8' });
+  return { seconds, accuracy, steps, quantizedAccuracy: testAccuracy(int8Model) };
 }
 
 /**
