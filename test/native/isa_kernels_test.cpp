@@ -426,6 +426,39 @@ void test_optim(const KernelTable& v, const KernelTable& s) {
   }
 }
 
+// ---- quantize: every ISA gives the scalar path's bytes (convert.h), per tensor and per channel,
+// over random values with NaN and infinities, halfway values, clamp edges and the int64 bound.
+void test_quantize(const KernelTable& v, const KernelTable& s) {
+  std::vector<float> edges = {0.5f,       1.5f,       2.5f,       -0.5f,         -2.5f,         126.5f,
+                              127.5f,     128.5f,     -128.5f,    -129.5f,       255.5f,        4194303.5f,
+                              4194304.0f, 8388607.0f, 8388608.0f, 9.2233715e18f, 9.2233720e18f, -9.2233720e18f,
+                              3.4e38f,    NAN,        INFINITY,   -INFINITY,     -0.0f};
+  for (int64_t n : kSizes) {
+    auto x = random_floats(n, 61 + n, -300, 300, true);
+    for (int64_t i = 0; i < n; i += 3) x[i] = edges[(i / 3) % edges.size()];
+    for (int64_t inner : {n, int64_t{1}, int64_t{3}, int64_t{17}}) {
+      if (n % inner) continue;
+      const int64_t channels = n / inner;
+      std::vector<double> scales(channels);
+      std::vector<int64_t> zeros(channels);
+      for (int64_t c = 0; c < channels; ++c) {
+        scales[c] = c % 3 == 0 ? 1.0 : (c % 3 == 1 ? 0.5 : 0.037);
+        zeros[c] = c % 5 - 2;
+      }
+      for (QType t : {QType::QInt8, QType::QUInt8}) {
+        if (t == QType::QUInt8)
+          for (auto& z : zeros) z += 128;
+        std::vector<uint8_t> a(n), b(n);
+        quantize_f32(v, x.data(), 1, channels, inner, scales.data(), zeros.data(), t, a.data());
+        quantize_f32(s, x.data(), 1, channels, inner, scales.data(), zeros.data(), t, b.data());
+        for (int64_t i = 0; i < n; ++i)
+          CHECK(a[i] == b[i], "quantize n=%lld inner=%lld type %d at %lld (x=%a): %d vs %d", (long long)n,
+                (long long)inner, static_cast<int>(t), (long long)i, static_cast<double>(x[i]), a[i], b[i]);
+      }
+    }
+  }
+}
+
 // ---- normalisation: layer norm, group norm (float and double) and batch norm, forward and
 // backward, within the element type's rounding (tol: float 1e-5, double 1e-13, the gradients'
 // cancelling sums 10x that).
@@ -632,9 +665,10 @@ int main() {
       test_gemm(v, scalar);
       test_winograd(v, scalar);
       test_conv_direct(v, scalar);
+      test_quantize(v, scalar);
       std::printf(
-          "  %s binary (float32, float64), reduce, softmax, rnn, optim, norm, gemm, winograd, direct conv at %d "
-          "thread(s): %s\n",
+          "  %s binary (float32, float64), reduce, softmax, rnn, optim, norm, gemm, winograd, direct conv, quantize at "
+          "%d thread(s): %s\n",
           isa_name(isa), threads, g_failures == before ? "ok" : "FAILED");
     }
     ++tested;

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { native } from '../../lib/native.js';
 import { floatsFromBits, type QuantizeCase, quantizeCases } from '../helpers/fixtures.js';
-import { withThreads } from '../helpers/native.js';
+import { allSupportedIsas, randomFloats, withIsa, withThreads } from '../helpers/native.js';
+import { roundHalfEven } from '../../lib/ops/rounding.js';
 
 const cases = quantizeCases();
 
@@ -89,5 +90,125 @@ describe('quantize / dequantize against torch', () => {
     expect(() => native.quantize({ ...args(), y: new Int16Array(6) as never })).toThrow(
       /^quantize: option 'y' must be an Int8Array \(qint8\) or a Uint8Array \(quint8\), got Int16Array\(6\)$/,
     );
+  });
+});
+
+// PyTorch's quantize_val in fp32, as convert.h states it: an independent reference for the kernels.
+function quantizeRef(x: number, scale: number, zeroPoint: number, qint8: boolean): number {
+  const [qmin, qmax] = qint8 ? [-128, 127] : [0, 255];
+  const inv = Math.fround(1 / Math.fround(scale));
+  const f = Math.fround(zeroPoint + roundHalfEven(Math.fround(x * inv)));
+  if (!(Math.abs(f) < 2 ** 63)) return qmin; // NaN, infinities and sums past int64: INT64_MIN
+  return Math.min(qmax, Math.max(qmin, f));
+}
+
+interface Layout {
+  outer: number;
+  channels: number;
+  inner: number;
+  scales: Float64Array;
+  zeroPoints: Int32Array;
+}
+
+function quantizeOn(isa: string, threads: number, l: Layout, x: Float32Array, qint8: boolean) {
+  const y = qint8 ? new Int8Array(x.length) : new Uint8Array(x.length);
+  withIsa(isa as never, () => withThreads(threads, () => native.quantize({ ...l, x, y })));
+  return y;
+}
+
+// Every ISA at 1 and 2 threads gives the scalar path's bytes, and both give the reference's.
+function expectAllIsasExact(l: Layout, x: Float32Array, what: string) {
+  for (const qint8 of [true, false]) {
+    const zeroPoints = qint8 ? l.zeroPoints : l.zeroPoints.map((z) => z + 128);
+    const lq = { ...l, zeroPoints };
+    const want = Array.from(x, (v, i) => {
+      const c = Math.floor(i / l.inner) % l.channels;
+      return quantizeRef(v, l.scales[c], zeroPoints[c], qint8);
+    });
+    const scalar = quantizeOn('scalar', 1, lq, x, qint8);
+    expect(Array.from(scalar), `scalar ${what} ${qint8 ? 'qint8' : 'quint8'}`).toEqual(want);
+    for (const isa of allSupportedIsas)
+      for (const threads of [1, 2])
+        expect(Array.from(quantizeOn(isa, threads, lq, x, qint8)), `${isa} ${threads}t ${what}`).toEqual(want);
+  }
+}
+
+const perTensor = (n: number, scale: number, zeroPoint: number): Layout => ({
+  outer: 1,
+  channels: 1,
+  inner: n,
+  scales: Float64Array.of(scale),
+  zeroPoints: Int32Array.of(zeroPoint),
+});
+
+describe('quantize on every ISA against the scalar path', () => {
+  it('vector tails: every length to 80 and around the widths and the thread split', () => {
+    const lengths = [...Array.from({ length: 81 }, (_, i) => i), 127, 128, 129, 255, 257, 1023, 1025, 131_071, 131_073];
+    for (const n of lengths) {
+      if (n === 0) continue; // the binding returns before the kernel
+      expectAllIsasExact(perTensor(n, 0.037, -3), randomFloats(n, n + 1, -6, 6), `n=${n}`);
+    }
+  });
+
+  it('halfway values round to even, at the clamp edges and past them', () => {
+    // x * inv lands exactly on k + 0.5 (scale 0.5: inv 2; x = (k + 0.5) / 2 is exact).
+    const xs: number[] = [];
+    for (let k = -300; k <= 300; k++) xs.push((k + 0.5) / 2, k / 2, -(k + 0.5) / 2);
+    const x = Float32Array.from(xs);
+    for (const zero of [-128, -1, 0, 1, 127]) expectAllIsasExact(perTensor(x.length, 0.5, zero), x, `halves z=${zero}`);
+    // The fp32 product rounds first: 1/3 has no exact inverse, so x * inv lands near halves.
+    expectAllIsasExact(perTensor(x.length, 1 / 3, 5), x, 'halves scale 1/3');
+  });
+
+  it('NaN, infinities, huge values and the int64 bound give qmin; the rest clamps', () => {
+    const big = [2 ** 22 - 0.5, 2 ** 22, 2 ** 22 + 1, 2 ** 23 - 1, 2 ** 23, 2 ** 24, 2 ** 31, 2 ** 62];
+    const edge = [Math.fround(2 ** 63 - 2 ** 39), 2 ** 63, 2 ** 64, 3.4e38];
+    const specials = [
+      Number.NaN,
+      Infinity,
+      -Infinity,
+      0,
+      -0,
+      1e-45,
+      -1e-45,
+      126.5,
+      127.5,
+      128.5,
+      -128.5,
+      -129.5,
+      255.5,
+    ];
+    const xs = [...specials, ...big, ...big.map((v) => -v), ...edge, ...edge.map((v) => -v)];
+    // Each value at every position of a vector: repeat the list shifted by one 17 times.
+    const x = Float32Array.from({ length: xs.length * 17 }, (_, i) => xs[(i + Math.floor(i / xs.length)) % xs.length]);
+    for (const scale of [1, 0.5, 1e-3])
+      expectAllIsasExact(perTensor(x.length, scale, -2), x, `specials scale ${scale}`);
+    // A scale so small that a moderate x overflows the fp32 product to infinity.
+    expectAllIsasExact(perTensor(x.length, 1e-38, 0), x, 'specials scale 1e-38');
+  });
+
+  it('per channel, inner sizes around the vector widths', () => {
+    for (const inner of [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33]) {
+      const channels = 3;
+      const outer = 2;
+      const n = outer * channels * inner;
+      const l: Layout = {
+        outer,
+        channels,
+        inner,
+        scales: Float64Array.of(0.01, 0.7, 0.05),
+        zeroPoints: Int32Array.of(-5, 0, 9),
+      };
+      expectAllIsasExact(l, randomFloats(n, inner, -40, 40), `inner ${inner}`);
+    }
+    // Enough elements that the threads split inside channels.
+    const big: Layout = {
+      outer: 3,
+      channels: 5,
+      inner: 30_001,
+      scales: Float64Array.of(0.01, 0.02, 0.03, 0.04, 0.05),
+      zeroPoints: Int32Array.of(-3, -2, -1, 0, 1),
+    };
+    expectAllIsasExact(big, randomFloats(3 * 5 * 30_001, 7, -3, 3), 'split channels');
   });
 });

@@ -145,8 +145,8 @@ Napi::Value quantize(const Napi::CallbackInfo& info) {
   check_count(args, "y", y, q.count);
   check_disjoint_bytes(args, "y", y, bytes_of(y, 0, y.length - 1), "x", x, bytes_of(x, 0, x.length - 1));
   if (q.count > 0)
-    quantize_f32(static_cast<const float*>(x.data), q.outer, q.channels, q.inner, q.scale_data, q.zeros.data(),
-                 qint8 ? QType::QInt8 : QType::QUInt8, y.data);
+    quantize_f32(active_kernels(), static_cast<const float*>(x.data), q.outer, q.channels, q.inner, q.scale_data,
+                 q.zeros.data(), qint8 ? QType::QInt8 : QType::QUInt8, y.data);
   return info.Env().Undefined();
 }
 

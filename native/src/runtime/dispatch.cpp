@@ -24,6 +24,7 @@ KernelTable build(Isa isa) {
       fill_norm_scalar(&t.norm);
       fill_winograd_scalar(&t.winograd);
       fill_conv_direct_scalar(&t.conv_direct);
+      fill_convert_scalar(&t.convert);
       break;
 #ifdef MYELIN_HAVE_X86_KERNELS
     case Isa::Avx2:
@@ -39,6 +40,7 @@ KernelTable build(Isa isa) {
       fill_norm_avx2(&t.norm);
       fill_winograd_avx2(&t.winograd);
       fill_conv_direct_avx2(&t.conv_direct);
+      fill_convert_avx2(&t.convert);
       break;
     case Isa::Avx512:
       fill_binary_avx512(&t.binary);
@@ -53,6 +55,7 @@ KernelTable build(Isa isa) {
       fill_norm_avx512(&t.norm);
       fill_winograd_avx512(&t.winograd);
       fill_conv_direct_avx512(&t.conv_direct);
+      fill_convert_avx512(&t.convert);
       break;
     // The reduced-precision levels: their base level's table plus the dot-product GEMMs.
     case Isa::Avx2Vnni:
@@ -81,6 +84,7 @@ KernelTable build(Isa isa) {
       fill_norm_neon(&t.norm);
       fill_winograd_neon(&t.winograd);
       fill_conv_direct_neon(&t.conv_direct);
+      fill_convert_neon(&t.convert);
       break;
 #endif
     default:

@@ -1,6 +1,7 @@
 // One table of kernel pointers per ISA, filled once at load. Drivers receive the table to use,
 // so a test can run every ISA's kernels in one process.
 #pragma once
+#include "kernels/convert/convert.h"
 #include "kernels/elementwise/elementwise.h"
 #include "kernels/reduce/reduce.h"
 #include "kernels/gemm/gemm.h"
@@ -32,6 +33,7 @@ struct KernelTable {
   NormKernels norm;
   WinogradKernels winograd;
   ConvDirectKernels conv_direct;
+  ConvertKernels convert;  // quantize (convert.h)
 };
 
 // The table of an ISA this CPU supports (isa_supported(isa) must hold).

@@ -1,8 +1,10 @@
 #include "kernels/convert/convert.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
+#include "runtime/kernel_table.h"
 #include "runtime/threadpool.h"
 
 namespace myelin {
@@ -16,42 +18,6 @@ inline uint16_t to_bf16(float x) {
   std::memcpy(&u, &x, 4);
   const uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
   return x != x ? static_cast<uint16_t>(0xffff) : static_cast<uint16_t>(r);
-}
-
-// nearbyint for every float, written so it vectorises: adding and removing 1.5 * 2^23 rounds
-// to an integer in the current (nearest-even) mode for |x| < 2^22; larger floats are integers
-// or half-integers past every clamp bound, kept as they are.
-inline float round_even(float x) {
-  const float magic = 12582912.0f;
-  const float r = (x + magic) - magic;
-  return std::fabs(x) < 4194304.0f ? r : x;
-}
-
-template <class T>
-inline T quantize_one(float x, float inv, float zero, float qmin, float qmax) {
-  const float f = zero + round_even(x * inv);
-  // int64(f) then clamp: NaN and |f| >= 2^63 give INT64_MIN, so qmin.
-  const bool bad = !(std::fabs(f) < 9.2233720368547758e18f);
-  const float c = f < qmin ? qmin : (f > qmax ? qmax : f);
-  return static_cast<T>(static_cast<int32_t>(bad ? qmin : c));
-}
-
-template <class T>
-void quantize_impl(const float* x, int64_t outer, int64_t channels, int64_t inner, const double* scales,
-                   const int64_t* zero_points, T* y) {
-  const float qmin = sizeof(T) == 1 && static_cast<T>(-1) < 0 ? -128.0f : 0.0f;
-  const float qmax = qmin < 0 ? 127.0f : 255.0f;
-  const int64_t rows = outer * channels;
-  parallel_for(rows, inner > 0 ? (kGrain + inner - 1) / inner : rows, [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const int64_t c = r % channels;
-      const float inv = 1.0f / static_cast<float>(scales[c]);
-      const float zero = static_cast<float>(zero_points[c]);
-      const float* xr = x + r * inner;
-      T* yr = y + r * inner;
-      for (int64_t i = 0; i < inner; ++i) yr[i] = quantize_one<T>(xr[i], inv, zero, qmin, qmax);
-    }
-  });
 }
 
 template <class T>
@@ -92,12 +58,24 @@ void convert_bf16_to_f32(int64_t n, const uint16_t* x, float* y) {
   });
 }
 
-void quantize_f32(const float* x, int64_t outer, int64_t channels, int64_t inner, const double* scales,
-                  const int64_t* zero_points, QType type, void* y) {
-  if (type == QType::QInt8)
-    quantize_impl(x, outer, channels, inner, scales, zero_points, static_cast<int8_t*>(y));
-  else
-    quantize_impl(x, outer, channels, inner, scales, zero_points, static_cast<uint8_t*>(y));
+void quantize_f32(const KernelTable& k, const float* x, int64_t outer, int64_t channels, int64_t inner,
+                  const double* scales, const int64_t* zero_points, QType type, void* y) {
+  const float qmin = type == QType::QInt8 ? -128.0f : 0.0f;
+  const float qmax = type == QType::QInt8 ? 127.0f : 255.0f;
+  const QuantizeSpan span = k.convert.quantize;
+  uint8_t* out = static_cast<uint8_t*>(y);
+  // Split by elements, not rows: a per-tensor activation is one row. Each thread's range is cut
+  // where the channel changes.
+  parallel_for(outer * channels * inner, kGrain, [&](int64_t begin, int64_t end) {
+    while (begin < end) {
+      const int64_t row = begin / inner;
+      const int64_t stop = std::min(end, (row + 1) * inner);
+      const int64_t c = row % channels;
+      const float inv = 1.0f / static_cast<float>(scales[c]);
+      span(x + begin, stop - begin, inv, static_cast<float>(zero_points[c]), qmin, qmax, out + begin);
+      begin = stop;
+    }
+  });
 }
 
 void dequantize_f32(const void* q, int64_t outer, int64_t channels, int64_t inner, const double* scales,

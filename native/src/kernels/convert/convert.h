@@ -8,11 +8,14 @@
 //     of an unrepresentable value is INT64_MIN).
 //   dequantize: per tensor (float(q) - float(zero_point)) * float(scale) in fp32; per channel
 //     the same in double, rounded to fp32 once.
-// Baseline code (no ISA variants): these passes are memory-bound; they are threaded above a size.
+// quantize runs a per-ISA span kernel (ConvertKernels), split across threads by elements (a
+// per-tensor activation is one row); the other passes are baseline code, threaded above a size.
 #pragma once
 #include <cstdint>
 
 namespace myelin {
+
+struct KernelTable;
 
 void convert_f32_to_bf16(int64_t n, const float* x, uint16_t* y);
 void convert_bf16_to_f32(int64_t n, const uint16_t* x, float* y);
@@ -20,10 +23,24 @@ void convert_bf16_to_f32(int64_t n, const uint16_t* x, float* y);
 // Quantized element types: qint8 (int8, [-128, 127]) and quint8 (uint8, [0, 255]).
 enum class QType : int { QInt8 = 0, QUInt8 = 1 };
 
+// The per-ISA kernel: y[i] = the low byte of clamp(int64(zero + nearbyint(x[i] * inv)), qmin, qmax)
+// (qmin for NaN and sums outside int64), for i < n, where [qmin, qmax] is [-128, 127] (qint8) or
+// [0, 255] (quint8): the same bits on every ISA.
+using QuantizeSpan = void (*)(const float* x, int64_t n, float inv, float zero, float qmin, float qmax, uint8_t* y);
+
+struct ConvertKernels {
+  QuantizeSpan quantize;
+};
+
+void fill_convert_scalar(ConvertKernels* k);
+void fill_convert_avx2(ConvertKernels* k);
+void fill_convert_avx512(ConvertKernels* k);
+void fill_convert_neon(ConvertKernels* k);
+
 // x viewed as [outer, channels, inner]: channel c uses scales[c] and zero_points[c] (per tensor:
-// channels = 1). y is int8 or uint8 storage by `type`.
-void quantize_f32(const float* x, int64_t outer, int64_t channels, int64_t inner, const double* scales,
-                  const int64_t* zero_points, QType type, void* y);
+// channels = 1). y is int8 or uint8 storage by `type`. Runs k's quantize kernel.
+void quantize_f32(const KernelTable& k, const float* x, int64_t outer, int64_t channels, int64_t inner,
+                  const double* scales, const int64_t* zero_points, QType type, void* y);
 // per_channel: the per-channel (double) numerics, else the per-tensor (fp32) ones.
 void dequantize_f32(const void* q, int64_t outer, int64_t channels, int64_t inner, const double* scales,
                     const int64_t* zero_points, QType type, bool per_channel, float* y);
