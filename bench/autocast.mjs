@@ -3,35 +3,14 @@
 // PyTorch (torch.autocast('cpu', dtype=torch.bfloat16), bench/peers/autocast_m1.py) side by side,
 // in rounds: each round times myelin fp32, myelin autocast, then PyTorch's both in one process.
 //   npm run build && node bench/autocast.mjs [--batch 256] [--rounds 3] [--threads 1] [--clock cpu|wall] [--torch-runner ../shared/tools/torch-python]
-// --clock cpu (the default) times CPU seconds of the process, both sides: on a machine shared
-// with other work wall time counts the others' time too.
-import fs from 'node:fs';
-import path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+// The options: bench/lib/peer_bench.js.
 import { myelin } from './lib/myelin.js';
-import { clockNamed, median } from './lib/timing.js';
-import { findPython } from './lib/torch_peer.js';
+import { peerBenchOptions } from './lib/peer_bench.js';
+import { median } from './lib/timing.js';
 import { mlp } from './workloads/M1.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const defaultRunner = path.resolve(here, '../../shared/tools/torch-python');
-const { values: args } = parseArgs({
-  options: {
-    batch: { type: 'string', default: '256' },
-    rounds: { type: 'string', default: '3' },
-    threads: { type: 'string', default: '1' },
-    clock: { type: 'string', default: 'cpu' },
-    'torch-runner': { type: 'string', default: fs.existsSync(defaultRunner) ? defaultRunner : '' },
-  },
-});
-const batch = Number(args.batch);
-const rounds = Number(args.rounds);
-const threads = Number(args.threads);
+const { batch, rounds, threads, clock, now, torchRound } = peerBenchOptions('bench/autocast');
 myelin.setNumThreads(threads);
-
-const now = clockNamed(args.clock, 'bench/autocast');
 
 /** Steps per second of M1's training step, float32 or under autocast: median of samples. */
 function stepsPerSecond(autocast, warmup, samples = 15, calls = 10) {
@@ -57,24 +36,13 @@ function stepsPerSecond(autocast, warmup, samples = 15, calls = 10) {
   return 1 / median(times);
 }
 
-function torchRound() {
-  const script = path.join(here, 'peers', 'autocast_m1.py');
-  const cmd = args['torch-runner'] || findPython();
-  if (!cmd) return null;
-  const argv = args['torch-runner'] ? [String(threads), script] : [script];
-  const env = { ...process.env, OMP_NUM_THREADS: String(threads), B2_CLOCK: args.clock };
-  const r = spawnSync(cmd, [...argv, String(batch), '200'], { encoding: 'utf8', env });
-  if (r.status !== 0) throw new Error(`bench/autocast: ${cmd} ${script} failed:\n${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop());
-}
-
 const rows = [];
 for (let round = 0; round < rounds; round++) {
   // V8 optimises the step over its first ~1000 calls (M1.js): the first round warms up longer.
   const warmup = round === 0 ? 1000 : 200;
   const fp32 = stepsPerSecond(false, warmup);
   const ac = stepsPerSecond(true, warmup);
-  const t = torchRound();
+  const t = torchRound('autocast_m1.py', 'B2_CLOCK');
   rows.push({ fp32, ac, torchFp32: t?.fp32, torchAc: t?.autocast, torch: t?.torch });
   console.error(
     `round ${round + 1}: myelin fp32 ${fp32.toFixed(1)}, autocast ${ac.toFixed(1)} steps/s; torch fp32 ${t?.fp32?.toFixed(1)}, autocast ${t?.autocast?.toFixed(1)}`,
@@ -85,7 +53,7 @@ const [fp32, ac, tf, ta] = ['fp32', 'ac', 'torchFp32', 'torchAc'].map(med);
 const range = (k) =>
   `${Math.min(...rows.map((r) => r[k])).toFixed(1)}..${Math.max(...rows.map((r) => r[k])).toFixed(1)}`;
 console.log(
-  `B2 M1 batch ${batch}, ${threads} thread(s), ${args.clock} clock, median of ${rounds} rounds (range); torch ${rows[0].torch ?? 'n/a'}\n`,
+  `B2 M1 batch ${batch}, ${threads} thread(s), ${clock} clock, median of ${rounds} rounds (range); torch ${rows[0].torch ?? 'n/a'}\n`,
 );
 console.log('| | myelin steps/s | PyTorch steps/s | myelin / PyTorch |');
 console.log('|---|---|---|---|');

@@ -9,9 +9,10 @@ import { native, ReduceOp } from '../native.js';
 import { Linear } from '../nn/modules/linear.js';
 import { Module } from '../nn/module.js';
 import { Parameter } from '../nn/parameter.js';
+import { roundHalfEven } from '../ops/rounding.js';
 import { Generator } from '../random.js';
 import { formatShape } from '../shape.js';
-import { Storage, Tensor } from '../tensor.js';
+import { type Quantizer, Storage, Tensor } from '../tensor.js';
 import { quantizePerChannel, quantizePerTensor } from './quantize.js';
 
 /** fbgemm's floor on an activation scale (quant_utils' SMALL_SCALE_THRESHOLD). */
@@ -67,11 +68,6 @@ export function chooseActivationQParams(min: number, max: number, reduceRange = 
   return { scale: Math.fround(scale), zeroPoint };
 }
 
-function roundHalfEven(v: number): number {
-  const r = Math.round(v);
-  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
 /** Which weight quantization: per output channel (the issue's and this API's default) or per tensor (PyTorch's default qconfig). */
 export type WeightScheme = 'per_channel' | 'per_tensor';
 
@@ -90,6 +86,8 @@ export class DynamicQuantizedLinear extends Module {
   weight!: Tensor;
   /** The float32 bias [outFeatures], or null. */
   bias!: Tensor | null;
+  /** The weight's zero point and fp32 scale of each output column, for the GEMM: made with the layer, again only for a new weight (loadStateDict assigns one). */
+  private columns: { quantizer: Quantizer; zero: Int32Array; scale: Float32Array } | null = null;
 
   /**
    * A layer over a quantized weight and a bias (`fromFloat` makes both from an nn.Linear).
@@ -115,6 +113,22 @@ export class DynamicQuantizedLinear extends Module {
     this.outFeatures = weight.shape[0];
     this.registerBuffer('weight', weight);
     this.registerBuffer('bias', bias);
+    this.weightColumns();
+  }
+
+  /** `columns` for the current weight. */
+  private weightColumns(): { zero: Int32Array; scale: Float32Array } {
+    const q = this.weight.storage.quantizer!;
+    if (this.columns?.quantizer !== q) {
+      const n = this.outFeatures;
+      const c = q.axis === 0 ? (j: number) => j : () => 0;
+      this.columns = {
+        quantizer: q,
+        zero: Int32Array.from({ length: n }, (_, j) => q.zeroPoints[c(j)]),
+        scale: Float32Array.from({ length: n }, (_, j) => q.scales[c(j)]),
+      };
+    }
+    return this.columns;
   }
 
   /**
@@ -195,14 +209,9 @@ export class DynamicQuantizedLinear extends Module {
       x: xs,
       y: qa,
     });
-    const wq = this.weight.storage.quantizer!;
-    const perChannel = wq.axis === 0;
+    const cols = this.weightColumns();
     const colScale = new Float32Array(n);
-    const bZero = new Int32Array(n);
-    for (let j = 0; j < n; j++) {
-      colScale[j] = Math.fround(scale * Math.fround(wq.scales[perChannel ? j : 0]));
-      bZero[j] = wq.zeroPoints[perChannel ? j : 0];
-    }
+    for (let j = 0; j < n; j++) colScale[j] = scale * cols.scale[j];
     const w = this.weight.contiguous();
     native.gemmU8S8({
       m,
@@ -216,7 +225,7 @@ export class DynamicQuantizedLinear extends Module {
       bOffset: w.offset,
       ldb: k,
       transB: true,
-      bZero,
+      bZero: cols.zero,
       c: out,
       cOffset: 0,
       ldc: n,
