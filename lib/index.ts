@@ -144,3 +144,4 @@ export * as forwardAD from './autograd/forward_ad.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad_mode.js';
 import './autograd/backward.js';
 export * as train from './train/index.js';
+export * as utils from './utils/index.js';

@@ -158,6 +158,17 @@ const INSTANCES: Record<string, () => unknown> = {
     return new optim.lrScheduler.SequentialLR(opt, [s1, new optim.lrScheduler.StepLR(opt, 1)], [1]);
   },
   Tensor: () => randn([2, 3]),
+  // A fake clock (1 ms a call): the autoranges end after a few calls.
+  'utils.benchmark.Timer': () => {
+    let now = 0;
+    return new m.utils.benchmark.Timer({ stmt: () => (now += 1e-3), timer: () => now });
+  },
+  'utils.benchmark.Measurement': () =>
+    new m.utils.benchmark.Measurement(10, [1e-3, 2e-3, 1.5e-3, 1.2e-3], { stmt: 'f()', setup: '', numThreads: 1 }),
+  'utils.benchmark.Compare': () =>
+    new m.utils.benchmark.Compare([
+      new m.utils.benchmark.Measurement(10, [1e-3, 2e-3], { stmt: 'f()', setup: '', description: 'd', numThreads: 1 }),
+    ]),
 };
 
 /** Plausible arguments for callables the types alone would make slow (a default that loads 60,000 images). */
@@ -168,10 +179,12 @@ const ARGS: Record<string, () => unknown[]> = {
 
 /**
  * Hostile values that make a valid call too slow to repeat: loadFashionMNIST's default options
- * load Debian's 60,000 images where that package is installed.
+ * load Debian's 60,000 images where that package is installed; timeit(2 ** 40) makes that many calls.
  */
 const SLOW: Record<string, string[]> = {
   'data.loadFashionMNIST': ['no arguments', 'undefined', '{}'],
+  // 2 ** 40 calls of the statement, as asked (PyTorch's timeit sets no bound either).
+  'utils.benchmark.Timer.timeit': ['2 ** 40'],
 };
 
 /** How to make an instance of a class for its methods: its entry above, or its constructor. */

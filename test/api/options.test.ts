@@ -25,6 +25,11 @@ const batch = (): [myelin.Tensor, myelin.Tensor] => [x2(), randn([4, 2])];
 const mse = (out: unknown, y: unknown) => myelin.nn.functional.mseLoss(out as myelin.Tensor, y as myelin.Tensor);
 const tmp = (name: string) => path.join(os.tmpdir(), `myelin-options-${process.pid}-${name}`);
 const sink = { write: () => true } as unknown as NodeJS.WritableStream;
+/** A Timer on a fake clock (1 ms a call): its autoranges end at once. */
+const fakeTimer = () => {
+  let now = 0;
+  return new myelin.utils.benchmark.Timer({ stmt: () => (now += 1e-3), timer: () => now });
+};
 
 /**
  * A valid call of each options-taking callable, with `o` merged into (or as) its options.
@@ -303,6 +308,10 @@ const CALLS: Record<string, (o: O) => unknown> = {
   'train.Progress': (o) => new train.Progress({ ...o, total: 2, stream: sink } as Any),
   'train.Progress.step': (o) => new train.Progress({ total: 2, stream: sink }).step(o),
   'train.curvesSvg': (o) => train.curvesSvg([], o),
+  'utils.benchmark.Measurement': (o) => new myelin.utils.benchmark.Measurement(1, [1], { ...o, stmt: 's' } as Any),
+  'utils.benchmark.Timer': (o) => new myelin.utils.benchmark.Timer({ ...o, stmt: () => 0 } as Any),
+  'utils.benchmark.Timer.blockedAutorange': (o) => fakeTimer().blockedAutorange({ minRunTime: 1e-3, ...o }),
+  'utils.benchmark.Timer.adaptiveAutorange': (o) => fakeTimer().adaptiveAutorange({ maxRunTime: 1e-3, ...o }),
   'train.detectAnomaly': (o) => train.detectAnomaly(model(), o).remove(),
   'train.gradientStats': (o) => train.gradientStats(model(), o),
   'train.lrRangeTest': (o) =>
