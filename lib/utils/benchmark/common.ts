@@ -1,6 +1,7 @@
 // What a Timer measured and the statistics over it, following torch.utils.benchmark's common.py:
 // linear-interpolated quantiles (torch.quantile's default), the interquartile-range warnings and
 // the significant-figure estimate that Compare trims to.
+import { roundHalfEven } from '../../ops/rounding.js';
 import { checkOptions, describe, optionKeys, rangeError, typeError } from '../../errors.js';
 
 const MAX_SIGNIFICANT_FIGURES = 4;
@@ -50,12 +51,6 @@ export function quantile(sorted: readonly number[], q: number): number {
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-
-/** Python's round(): half to even, as torch.round. */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** A time unit and its scale in seconds for a time of t seconds (PyTorch's select_unit). */
