@@ -702,6 +702,14 @@ export interface NativeBinding {
   /** Group norm of x [n, c, s]: dims = [n, c, s, groups] (groups divides c); per-channel weight/bias [c]; mean/invstd [n, groups] out. Float32Arrays, or Float64Arrays throughout. */
   groupNorm: RowNorm;
   groupNormBackward: RowNormBackward;
+  /**
+   * `threads` shares of the pool each running `iters` (1..2^26) iterations of the dispatched
+   * ISA's register-only multiply-add chains at its widest vector: the region's wall seconds and
+   * the flops done (utils.benchmark.limits' FMA peak).
+   */
+  fmaPeakRun(threads: number, iters: number): { seconds: number; flops: number };
+  /** Seconds of one STREAM triad pass a[i] = b[i] + 3 c[i] split in `threads` shares (b, c as long as a; a disjoint from both). */
+  triadRun(threads: number, a: Float32Array, b: Float32Array, c: Float32Array): number;
 }
 
 const require = createRequire(import.meta.url);

@@ -1,5 +1,6 @@
-// L1: physical limits of this machine: peak fp32 FMA throughput (register-only loop, AVX-512 and
-// AVX2) and STREAM-triad memory bandwidth on large arrays, at each thread count.
+// L1: physical limits of this machine: peak fp32 FMA throughput (register-only loop, at each
+// vector ISA the CPU runs: AVX-512, AVX2, NEON) and STREAM-triad memory bandwidth on large
+// arrays, at each thread count, measured by the package's utils.benchmark.limits().
 import { runLimits } from '../lib/limits.js';
 
 export const id = 'L1';

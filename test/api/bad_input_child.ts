@@ -185,6 +185,8 @@ const SLOW: Record<string, string[]> = {
   'data.loadFashionMNIST': ['no arguments', 'undefined', '{}'],
   // 2 ** 40 calls of the statement, as asked (PyTorch's timeit sets no bound either).
   'utils.benchmark.Timer.timeit': ['2 ** 40'],
+  // limits() with its defaults measures for a second or two (9 samples of each figure, 128 MiB arrays).
+  'utils.benchmark.limits': ['no arguments', 'undefined', 'null', '{}', 'an object with a throwing getter'],
 };
 
 /** How to make an instance of a class for its methods: its entry above, or its constructor. */

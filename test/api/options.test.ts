@@ -308,6 +308,7 @@ const CALLS: Record<string, (o: O) => unknown> = {
   'train.Progress': (o) => new train.Progress({ ...o, total: 2, stream: sink } as Any),
   'train.Progress.step': (o) => new train.Progress({ total: 2, stream: sink }).step(o),
   'train.curvesSvg': (o) => train.curvesSvg([], o),
+  'utils.benchmark.limits': (o) => myelin.utils.benchmark.limits({ reps: 1, triadBytes: 4096, ...o }),
   'utils.benchmark.Measurement': (o) => new myelin.utils.benchmark.Measurement(1, [1], { ...o, stmt: 's' } as Any),
   'utils.benchmark.Timer': (o) => new myelin.utils.benchmark.Timer({ ...o, stmt: () => 0 } as Any),
   'utils.benchmark.Timer.blockedAutorange': (o) => fakeTimer().blockedAutorange({ minRunTime: 1e-3, ...o }),

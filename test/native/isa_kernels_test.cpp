@@ -459,6 +459,23 @@ void test_quantize(const KernelTable& v, const KernelTable& s) {
   }
 }
 
+// ---- limits: the triad as the scalar path's within a rounding (one FMA against a multiply and
+// an add) at every tail; the FMA loop's chains stay finite and near their fixed point 1.
+void test_limits(const KernelTable& v, const KernelTable& s) {
+  for (int64_t n : kSizes) {
+    const auto b = random_floats(n, 73 + n, -2, 2), c = random_floats(n, 79 + n, -2, 2);
+    std::vector<float> x(n), y(n);
+    v.limits.triad(x.data(), b.data(), c.data(), 3.0f, n);
+    s.limits.triad(y.data(), b.data(), c.data(), 3.0f, n);
+    for (int64_t i = 0; i < n; ++i)
+      CHECK(std::fabs(x[i] - y[i]) <= 1e-6f * (1.0f + std::fabs(y[i])), "triad n=%lld at %lld: %g vs %g", (long long)n,
+            (long long)i, static_cast<double>(x[i]), static_cast<double>(y[i]));
+  }
+  const double lanes_chains = static_cast<double>(v.limits.fma_flops_per_iter) / 2;
+  const double mean = static_cast<double>(v.limits.fma_loop(100000)) / lanes_chains;
+  CHECK(std::isfinite(mean) && mean > 0.9 && mean < 1.1, "fma_loop: mean chain %g, expected near 1", mean);
+}
+
 // ---- normalisation: layer norm, group norm (float and double) and batch norm, forward and
 // backward, within the element type's rounding (tol: float 1e-5, double 1e-13, the gradients'
 // cancelling sums 10x that).
@@ -666,8 +683,10 @@ int main() {
       test_winograd(v, scalar);
       test_conv_direct(v, scalar);
       test_quantize(v, scalar);
+      test_limits(v, scalar);
       std::printf(
-          "  %s binary (float32, float64), reduce, softmax, rnn, optim, norm, gemm, winograd, direct conv, quantize at "
+          "  %s binary (float32, float64), reduce, softmax, rnn, optim, norm, gemm, winograd, direct conv, quantize, "
+          "limits at "
           "%d thread(s): %s\n",
           isa_name(isa), threads, g_failures == before ? "ok" : "FAILED");
     }

@@ -1,4 +1,5 @@
-// utils.benchmark: PyTorch's torch.utils.benchmark (Timer, Measurement, Compare).
+// utils.benchmark: PyTorch's torch.utils.benchmark (Timer, Measurement, Compare), and limits(): the
+// machine's FMA peak and memory bandwidth.
 export {
   Timer,
   type TimerOptions,
@@ -8,3 +9,4 @@ export {
 } from './timer.js';
 export { Measurement, type TaskSpec, type TimeUnit, selectUnit, trimSigfig } from './common.js';
 export { Compare } from './compare.js';
+export { limits, type LimitsOptions, type MachineLimits, type PerThreads, type Rate } from './limits.js';

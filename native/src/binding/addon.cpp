@@ -18,9 +18,9 @@ namespace myelin::binding {
 
 // Every family's table, in the order the functions are exported.
 std::vector<ExportList> families() {
-  return {runtime_exports(), elementwise_exports(), reduce_exports(),   gemm_exports(),
-          lowp_exports(),    softmax_exports(),     rnn_exports(),      optim_exports(),
-          conv_exports(),    pool_exports(),        resample_exports(), norm_exports()};
+  return {runtime_exports(),  elementwise_exports(), reduce_exports(), gemm_exports(), lowp_exports(),
+          softmax_exports(),  rnn_exports(),         optim_exports(),  conv_exports(), pool_exports(),
+          resample_exports(), norm_exports(),        limits_exports()};
 }
 
 std::vector<Export> all_exports() {

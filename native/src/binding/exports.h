@@ -42,6 +42,7 @@ ExportList conv_exports();
 ExportList pool_exports();
 ExportList resample_exports();
 ExportList norm_exports();
+ExportList limits_exports();
 
 // Every family's table, and every export, family after family (addon.cpp).
 std::vector<ExportList> families();

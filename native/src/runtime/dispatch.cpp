@@ -24,6 +24,7 @@ KernelTable build(Isa isa) {
       fill_norm_scalar(&t.norm);
       fill_winograd_scalar(&t.winograd);
       fill_conv_direct_scalar(&t.conv_direct);
+      fill_limits_scalar(&t.limits);
       fill_convert_scalar(&t.convert);
       break;
 #ifdef MYELIN_HAVE_X86_KERNELS
@@ -40,6 +41,7 @@ KernelTable build(Isa isa) {
       fill_norm_avx2(&t.norm);
       fill_winograd_avx2(&t.winograd);
       fill_conv_direct_avx2(&t.conv_direct);
+      fill_limits_avx2(&t.limits);
       fill_convert_avx2(&t.convert);
       break;
     case Isa::Avx512:
@@ -55,6 +57,7 @@ KernelTable build(Isa isa) {
       fill_norm_avx512(&t.norm);
       fill_winograd_avx512(&t.winograd);
       fill_conv_direct_avx512(&t.conv_direct);
+      fill_limits_avx512(&t.limits);
       fill_convert_avx512(&t.convert);
       break;
     // The reduced-precision levels: their base level's table plus the dot-product GEMMs.
@@ -84,6 +87,7 @@ KernelTable build(Isa isa) {
       fill_norm_neon(&t.norm);
       fill_winograd_neon(&t.winograd);
       fill_conv_direct_neon(&t.conv_direct);
+      fill_limits_neon(&t.limits);
       fill_convert_neon(&t.convert);
       break;
 #endif

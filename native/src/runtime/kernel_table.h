@@ -11,6 +11,7 @@
 #include "kernels/softmax/softmax.h"
 #include "kernels/rnn/rnn.h"
 #include "kernels/norm/norm.h"
+#include "kernels/limits/limits.h"
 #include "kernels/conv/winograd_kernels.h"
 #include "kernels/conv/conv_direct.h"
 #include "runtime/cpu_features.h"
@@ -33,6 +34,7 @@ struct KernelTable {
   NormKernels norm;
   WinogradKernels winograd;
   ConvDirectKernels conv_direct;
+  LimitsKernels limits;    // the machine-limit loops (utils.benchmark.limits)
   ConvertKernels convert;  // quantize (convert.h)
 };
 

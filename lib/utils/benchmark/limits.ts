@@ -1,0 +1,123 @@
+// limits(): this machine's roofs, measured by the addon's own loops on the dispatched ISA, so a
+// user's figure can be read as a percentage of the FMA peak or of the memory bandwidth.
+import { getNumThreads, setNumThreads } from '../../backend.js';
+import { checkOptions, optionKeys, rangeError } from '../../errors.js';
+import { type Isa, native } from '../../native.js';
+import { quantile } from './common.js';
+
+/** limits()'s options. */
+export interface LimitsOptions {
+  /** Threads for the "all threads" figures (1..256); default the pool's current count. */
+  threads?: number;
+  /** Bytes of each of the triad's three arrays (default 128 MiB: far past the caches). */
+  triadBytes?: number;
+  /** Samples of each figure (1..100, default 9); medians and bests are over them. */
+  reps?: number;
+}
+
+/** A rate's median and best over the samples. */
+export interface Rate {
+  /** The median sample. */
+  median: number;
+  /** The fastest sample. */
+  best: number;
+}
+
+/** A figure on one thread and on all of them. */
+export interface PerThreads {
+  /** On one thread (one core). */
+  perCore: Rate;
+  /** On `threads` threads together. */
+  threads: Rate;
+}
+
+/** What limits() measured. */
+export interface MachineLimits {
+  /** The ISA whose loops ran (backendInfo().isa: the widest this CPU and MYELIN_ISA allow). */
+  isa: Isa;
+  /** The thread count of the `threads` figures. */
+  threads: number;
+  /** Peak fp32 multiply-add throughput in GFLOP/s. */
+  fmaGflops: PerThreads;
+  /** STREAM triad bandwidth in GB/s (12 bytes an element: two reads, one write). */
+  triadGBs: PerThreads;
+  /** Bytes of each triad array. */
+  triadBytes: number;
+}
+
+const MAX_ITERS = 2 ** 26;
+
+function rate(samples: number[]): Rate {
+  const s = [...samples].sort((a, b) => a - b);
+  return { median: quantile(s, 0.5), best: s[s.length - 1] };
+}
+
+/** Iterations of the FMA loop that take about 80 ms on one thread (at most 2^26). */
+function fmaIterations(): number {
+  let iters = 1024;
+  while (iters < MAX_ITERS && native.fmaPeakRun(1, iters).seconds < 0.02) iters *= 2;
+  return Math.min(iters * 4, MAX_ITERS);
+}
+
+function fmaRate(threads: number, iters: number, reps: number): Rate {
+  const g: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const { seconds, flops } = native.fmaPeakRun(threads, iters);
+    g.push(flops / seconds / 1e9);
+  }
+  return rate(g);
+}
+
+function triadRate(threads: number, a: Float32Array, b: Float32Array, c: Float32Array, reps: number): Rate {
+  native.triadRun(threads, a, b, c); // warm-up pass
+  const g: number[] = [];
+  for (let r = 0; r < reps; r++) g.push((12 * a.length) / native.triadRun(threads, a, b, c) / 1e9);
+  return rate(g);
+}
+
+/**
+ * Measures this machine's limits, the roofs a figure is read against (workload L1 of myelin's
+ * benches): the peak fp32 multiply-add rate (register-only chains of the widest FMA the
+ * dispatched ISA has: AVX-512, AVX2, NEON; a multiply and an add on the scalar path) and the
+ * STREAM triad bandwidth `a[i] = b[i] + s * c[i]`, each on one thread and on `threads`. Has no
+ * PyTorch counterpart. Takes a second or two; the pool is set to each thread count while it
+ * measures and restored after. On a shared machine the figures move with the load: read
+ * `best` beside `median`.
+ *
+ * ```ts
+ * const roof = utils.benchmark.limits();
+ * const m = new utils.benchmark.Timer({ stmt: () => a.matmul(b) }).blockedAutorange();
+ * console.log(`${((2 * n ** 3) / m.median / 1e9 / roof.fmaGflops.perCore.median * 100).toFixed(0)}% of peak`);
+ * ```
+ * @throws TypeError/RangeError naming `utils.benchmark.limits` for a bad option
+ */
+export function limits(options?: LimitsOptions): MachineLimits {
+  const op = 'utils.benchmark.limits';
+  const o = checkOptions(
+    op,
+    options,
+    optionKeys<LimitsOptions>({ threads: 'integer', triadBytes: 'integer', reps: 'integer' }),
+  );
+  const threads = o.threads ?? getNumThreads();
+  if (threads < 1 || threads > 256) throw rangeError(op, `threads must be in 1..256, got ${threads}`);
+  const triadBytes = o.triadBytes ?? 128 * 2 ** 20;
+  if (triadBytes < 64 || triadBytes > 2 ** 32)
+    throw rangeError(op, `triadBytes must be in 64..2^32, got ${triadBytes}`);
+  const reps = o.reps ?? 9;
+  if (reps < 1 || reps > 100) throw rangeError(op, `reps must be in 1..100, got ${reps}`);
+
+  const n = Math.floor(triadBytes / 4);
+  const a = new Float32Array(n);
+  const b = new Float32Array(n).fill(1);
+  const c = new Float32Array(n).fill(2);
+  const prior = getNumThreads();
+  try {
+    setNumThreads(Math.max(threads, 1));
+    const iters = fmaIterations();
+    const fmaGflops = { perCore: fmaRate(1, iters, reps), threads: fmaRate(threads, iters, reps) };
+    const triadGBs = { perCore: triadRate(1, a, b, c, reps), threads: triadRate(threads, a, b, c, reps) };
+    return { isa: native.backendInfo().isa, threads, fmaGflops, triadGBs, triadBytes: n * 4 };
+  } finally {
+    setNumThreads(prior);
+  }
+}
