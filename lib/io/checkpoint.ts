@@ -14,7 +14,7 @@ import { checkGeneratorState, type Generator, type GeneratorState } from '../ran
 import { formatShape, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { removeStaleTemporaries } from './atomic.js';
-import { readSafetensors, saveSafetensors } from './safetensors.js';
+import { readSafetensorsFor, saveSafetensors } from './safetensors.js';
 
 /** The safetensors metadata key (and `format` value) that marks a file as a myelin checkpoint. */
 export const CHECKPOINT_FORMAT = 'myelin.checkpoint';
@@ -261,7 +261,7 @@ function checkHeader(fail: (msg: string) => never, header: unknown): asserts hea
 export function readCheckpoint(path: string): CheckpointContents {
   checkPath('io.readCheckpoint', path);
   removeStaleTemporaries(path);
-  const { tensors, metadata } = readSafetensors(path);
+  const { tensors, metadata } = readSafetensorsFor('loadCheckpoint', path);
   const fail = (msg: string): never => {
     throw new Error(`loadCheckpoint: ${path}: ${msg}`);
   };

@@ -153,10 +153,13 @@ function serializeParts(op: string, tensors: Record<string, Tensor>, metadata?: 
   return [head, ...chunks];
 }
 
-/** Reads a safetensors stream: the header length, the header, then each tensor's bytes in order. */
-function readFrom(src: ByteSource, source: string): SafetensorsContents {
+/**
+ * Reads a safetensors stream: the header length, the header, then each tensor's bytes in order.
+ * Errors name `op` (the function the user called) and `source`.
+ */
+function readFrom(src: ByteSource, source: string, op: string): SafetensorsContents {
   const fail = (msg: string): never => {
-    throw new Error(`safetensors: ${source}: ${msg}`);
+    throw new Error(`${op}: ${source}: ${msg}`);
   };
   const lengthBytes = readUpTo(src, 8);
   if (lengthBytes.length < 8) fail(`${lengthBytes.length} bytes is too short (the header length alone takes 8)`);
@@ -219,7 +222,7 @@ function readFrom(src: ByteSource, source: string): SafetensorsContents {
   // holds the whole data section at once.
   const arrays = new Map<Entry, TypedArray>();
   for (const e of byOffset) {
-    const raw = allocatePayload(`safetensors: ${source}`, e.end - e.begin);
+    const raw = allocatePayload(`${op}: ${source}`, e.end - e.begin);
     const got = src.readInto(raw);
     if (got < raw.length)
       fail(
@@ -238,7 +241,7 @@ export function deserialize(bytes: Uint8Array, source = 'safetensors data'): Saf
   checkHost('deserialize');
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`deserialize: expected a Uint8Array, got ${typeof bytes}`);
   checkString('io.deserialize', 'source', source);
-  return readFrom(new MemorySource(bytes), source);
+  return readFrom(new MemorySource(bytes), source, 'deserialize');
 }
 
 interface Entry {
@@ -326,17 +329,22 @@ export function saveSafetensors(path: string, tensors: Record<string, Tensor>, m
 
 /** Reads a safetensors file: its tensors and its string metadata (reading only what the header declares). */
 export function readSafetensors(path: string): SafetensorsContents {
-  checkHost('loadSafetensors');
-  if (typeof path !== 'string') throw new TypeError(`loadSafetensors: path must be a string, got ${typeof path}`);
-  const file = new FileSource(path, 'loadSafetensors');
-  try {
-    return readFrom(file, path);
-  } finally {
-    file.close();
-  }
+  return readSafetensorsFor('readSafetensors', path);
 }
 
 /** Loads the tensors of a safetensors file by name (ready for module.loadStateDict). */
 export function loadSafetensors(path: string): Record<string, Tensor> {
-  return readSafetensors(path).tensors;
+  return readSafetensorsFor('loadSafetensors', path).tensors;
+}
+
+/** readSafetensors for `op`, which its errors name (e.g. loadCheckpoint reading its file). */
+export function readSafetensorsFor(op: string, path: string): SafetensorsContents {
+  checkHost(op);
+  if (typeof path !== 'string') throw new TypeError(`${op}: path must be a string, got ${typeof path}`);
+  const file = new FileSource(path, op);
+  try {
+    return readFrom(file, path, op);
+  } finally {
+    file.close();
+  }
 }

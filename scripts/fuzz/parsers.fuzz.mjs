@@ -37,7 +37,7 @@ function readWith(read, names) {
 }
 
 export const idx = readWith(io.readIdx, ['readIdx']);
-export const safetensors = readWith(io.loadSafetensors, ['loadSafetensors', 'safetensors']);
+export const safetensors = readWith(io.loadSafetensors, ['loadSafetensors']);
 export const torch = readWith(io.loadTorch, ['loadTorch', 'io.loadTorch']);
 
 /** What a checkpoint restores: a small model, Adam with moments, a scheduler and a generator. */
@@ -75,7 +75,7 @@ export function checkpoint(data) {
   try {
     io.loadCheckpoint(path, target);
   } catch (e) {
-    judge(e, ['loadCheckpoint', 'io.loadCheckpoint', 'safetensors', 'loadSafetensors']);
+    judge(e, ['loadCheckpoint', 'io.loadCheckpoint']);
     if (snapshot() !== before) throw new Error(`a failed load changed the state: ${e.message}`);
     return;
   }

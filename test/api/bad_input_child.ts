@@ -284,8 +284,7 @@ function sweepCalls(): { calls: Call[]; noInstance: string[] } {
 
 /** The names an error may start with: every name of the API (and an op's 'XBackward' node). */
 function knownNames(): Set<string> {
-  // The file format names its own errors (with the file): 'safetensors: model.st: ...'.
-  const names = new Set<string>(['safetensors']);
+  const names = new Set<string>();
   for (const c of publicApi()) {
     const parts = c.name.split('.');
     for (let i = 0; i < parts.length; i++) names.add(parts.slice(i).join('.'));
