@@ -19,6 +19,17 @@ export function setNumThreads(n: number): void {
   native.setNumThreads(n);
 }
 
+/** Runs f with the pool at n threads, restoring the previous count after (also when f throws). */
+export function withNumThreads<T>(n: number, f: () => T): T {
+  const prior = getNumThreads();
+  setNumThreads(n);
+  try {
+    return f();
+  } finally {
+    setNumThreads(prior);
+  }
+}
+
 /**
  * PyTorch's `use_deterministic_algorithms`. With `mode` true, every op gives the same bits
  * whatever the thread count (on one ISA): each kernel splits its work into shares planned for a

@@ -1,6 +1,6 @@
 // limits(): this machine's roofs, measured by the addon's own loops on the dispatched ISA, so a
 // user's figure can be read as a percentage of the FMA peak or of the memory bandwidth.
-import { getNumThreads, setNumThreads } from '../../backend.js';
+import { getNumThreads, withNumThreads } from '../../backend.js';
 import { checkOptions, optionKeys, rangeError } from '../../errors.js';
 import { type Isa, native } from '../../native.js';
 import { quantile } from './common.js';
@@ -110,14 +110,10 @@ export function limits(options?: LimitsOptions): MachineLimits {
   const a = new Float32Array(n);
   const b = new Float32Array(n).fill(1);
   const c = new Float32Array(n).fill(2);
-  const prior = getNumThreads();
-  try {
-    setNumThreads(Math.max(threads, 1));
+  return withNumThreads(threads, () => {
     const iters = fmaIterations();
     const fmaGflops = { perCore: fmaRate(1, iters, reps), threads: fmaRate(threads, iters, reps) };
     const triadGBs = { perCore: triadRate(1, a, b, c, reps), threads: triadRate(threads, a, b, c, reps) };
     return { isa: native.backendInfo().isa, threads, fmaGflops, triadGBs, triadBytes: n * 4 };
-  } finally {
-    setNumThreads(prior);
-  }
+  });
 }

@@ -2,7 +2,7 @@
 // PyTorch 1.13's: a block size grown by tens until the clock's overhead is at most 1e-4 of a
 // block (blockedAutorange), blocks repeated until a minimum time has passed, and for
 // adaptiveAutorange until the interquartile range is under a threshold of the median.
-import { getNumThreads, setNumThreads } from '../../backend.js';
+import { withNumThreads } from '../../backend.js';
 import { checkOptions, describe, optionKeys, rangeError, typeError } from '../../errors.js';
 import { Measurement, quantile, sourceOf, type TaskSpec } from './common.js';
 
@@ -147,17 +147,6 @@ export class Timer {
     return Math.max(seconds, 1e-9);
   }
 
-  /** Runs f with the pool at this timer's thread count, restoring the count after. */
-  private _withThreads<T>(f: () => T): T {
-    const prior = getNumThreads();
-    setNumThreads(this.taskSpec.numThreads);
-    try {
-      return f();
-    } finally {
-      setNumThreads(prior);
-    }
-  }
-
   /**
    * `number` calls of stmt timed as one run, after a warm-up of number / 100 calls (at least 2):
    * PyTorch's `Timer.timeit` (default 1,000,000).
@@ -166,7 +155,7 @@ export class Timer {
   timeit(number = 1_000_000): Measurement {
     if (!Number.isInteger(number) || number < 1)
       throw rangeError('utils.benchmark.Timer.timeit', `number must be a positive integer, got ${describe(number)}`);
-    return this._withThreads(() => {
+    return withNumThreads(this.taskSpec.numThreads, () => {
       this._timeOnce(Math.max(Math.floor(number / 100), 2));
       return new Measurement(number, [this._timeOnce(number)], this.taskSpec);
     });
@@ -225,7 +214,7 @@ export class Timer {
       optionKeys<BlockedAutorangeOptions>({ minRunTime: 'number', callback: 'function' }),
     );
     const minRunTime = checkSeconds(op, 'minRunTime', o.minRunTime ?? 0.2, true);
-    return this._withThreads(() => {
+    return withNumThreads(this.taskSpec.numThreads, () => {
       const number = this._estimateBlockSize(minRunTime);
       const times = this._measure(number, () => true, minRunTime, undefined, o.callback ?? undefined);
       return new Measurement(number, times, this.taskSpec);
@@ -254,7 +243,7 @@ export class Timer {
     const threshold = checkSeconds(op, 'threshold', o.threshold ?? 0.1, true);
     const minRunTime = checkSeconds(op, 'minRunTime', o.minRunTime ?? 0.01, false);
     const maxRunTime = checkSeconds(op, 'maxRunTime', o.maxRunTime ?? 10, true);
-    return this._withThreads(() => {
+    return withNumThreads(this.taskSpec.numThreads, () => {
       const number = this._estimateBlockSize(0.05);
       const times = this._measure(
         number,
