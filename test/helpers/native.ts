@@ -1,5 +1,6 @@
 // Helpers for native-kernel tests: run a block under every ISA this CPU supports, and at
 // 1 and 2 threads, always restoring the defaults.
+import { withNumThreads } from '../../lib/backend.js';
 import { native, type Isa } from '../../lib/native.js';
 
 /** Every ISA this CPU runs, the reduced-precision levels (avx2vnni, avx512bf16) included. */
@@ -21,15 +22,8 @@ export function withIsa<T>(isa: Isa, fn: () => T): T {
   }
 }
 
-export function withThreads<T>(n: number, fn: () => T): T {
-  const before = native.getNumThreads();
-  native.setNumThreads(n);
-  try {
-    return fn();
-  } finally {
-    native.setNumThreads(before);
-  }
-}
+/** Runs fn with the pool at n threads, restoring the previous count after (also on a throw). */
+export const withThreads = withNumThreads;
 
 /** Deterministic pseudo-random floats in [lo, hi) (mulberry32), for test inputs. */
 export function randomFloats(n: number, seed = 1, lo = -1, hi = 1): Float32Array {
