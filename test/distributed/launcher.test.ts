@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseArgs, processEnv, threadsPerProcess } from '../../lib/distributed/launcher.js';
+import { gcFlags, parseArgs, processEnv, threadsOf, threadsPerProcess } from '../../lib/distributed/launcher.js';
 import { freePort, repoRoot, tsLoader, workersDir } from './helpers.js';
 
 const launched = path.join(workersDir, 'launched.ts');
@@ -75,6 +75,22 @@ describe('myelin-run command line', () => {
     expect(processEnv(c, 0, 1, { MYELIN_NUM_THREADS: '7' }, 12).MYELIN_NUM_THREADS).toBe('7');
     expect(threadsPerProcess(2, 3)).toBe(1);
     expect(threadsPerProcess(16, 4)).toBe(4);
+    expect(threadsOf({}, 12, 3)).toBe(4);
+    expect(threadsOf({ MYELIN_NUM_THREADS: '7' }, 12, 3)).toBe(7);
+  });
+
+  it("adds node's --single-threaded-gc when the processes' threads fill the cores, once", () => {
+    expect(gcFlags(2, 1, 2, [])).toEqual(['--single-threaded-gc']);
+    expect(gcFlags(4, 1, 2, [])).toEqual(['--single-threaded-gc']); // oversubscribed
+    expect(gcFlags(1, 16, 16, ['--import', 'x.mjs'])).toEqual(['--single-threaded-gc']);
+    expect(gcFlags(2, 1, 3, [])).toEqual([]); // a core left for V8's threads
+    expect(gcFlags(1, 1, 2, [])).toEqual([]);
+    // node's own flags already decide: either spelling, either way
+    expect(gcFlags(2, 1, 2, ['--single-threaded-gc'])).toEqual([]);
+    expect(gcFlags(2, 1, 2, ['--single_threaded_gc'])).toEqual([]);
+    expect(gcFlags(2, 1, 2, ['--no-single-threaded-gc'])).toEqual([]);
+    expect(parseArgs(['x.mjs'], 2)).toMatchObject({ singleThreadedGc: true });
+    expect(parseArgs(['--no-single-threaded-gc', 'x.mjs'], 2)).toMatchObject({ singleThreadedGc: false });
   });
 });
 
@@ -110,6 +126,37 @@ describe('myelin-run runs a job', () => {
       expect(g.sum).toEqual([2, 2, 2]);
       expect(g.args).toEqual(['a', 'b']);
     }
+  });
+
+  // One process (a group of one) per case: its node flags as the launcher chose them.
+  const flagsOf = async (launcherNodeFlags: string[], options: string[], env: Record<string, string>) => {
+    const r = spawnSync(
+      process.execPath,
+      [...launcherNodeFlags, ...tsLoader, 'lib/distributed/run.ts', '--standalone', ...options, launched],
+      { cwd: repoRoot, encoding: 'utf8', timeout: 120_000, env: { ...process.env, MYELIN_NUM_THREADS: '', ...env } },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const [g] = reports(r.stdout);
+    return { gc: g.execArgv.filter((a: string) => a.includes('single-threaded-gc')), stderr: r.stderr };
+  };
+
+  it("starts the processes with node's --single-threaded-gc when they fill the cores, and says so", async () => {
+    const cores = os.availableParallelism();
+    // 1 process with the default threads (all the cores) fills them
+    const filled = await flagsOf([], ['--nproc-per-node', '1'], {});
+    expect(filled.gc).toEqual(['--single-threaded-gc']);
+    expect(filled.stderr).toContain(
+      `myelin-run: 1 process x ${cores} thread${cores === 1 ? '' : 's'} fill the ${cores} CPUs: starting them with node --single-threaded-gc`,
+    );
+    // 1 thread of 2 or more cores does not (on a 1-core machine it does)
+    const spare = await flagsOf([], ['--nproc-per-node', '1'], { MYELIN_NUM_THREADS: '1' });
+    expect(spare.gc).toEqual(cores > 1 ? [] : ['--single-threaded-gc']);
+    expect(spare.stderr.includes('single-threaded-gc')).toBe(cores === 1);
+    // not twice when node already has it, and never with the opt-out
+    expect((await flagsOf(['--single-threaded-gc'], [], {})).gc).toEqual(['--single-threaded-gc']);
+    const off = await flagsOf([], ['--no-single-threaded-gc'], {});
+    expect(off.gc).toEqual([]);
+    expect(off.stderr).not.toContain('single-threaded-gc');
   });
 
   it('forwards SIGTERM to every process and exits 128 + 15', async () => {

@@ -15,6 +15,7 @@ report({
     ),
   ),
   threads: getNumThreads(),
+  execArgv: process.execArgv,
   sum: [...t.data],
   args: process.argv.slice(2),
 });
