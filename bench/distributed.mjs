@@ -1,21 +1,27 @@
 // D1 and D2 (the shared workload list), myelin and PyTorch's torch.distributed on Gloo side by
 // side, in rounds that alternate which side runs first:
-//   node bench/distributed.mjs [d1] [d2] [--rounds 3] [--sizes 4096,1048576] [--torch-runner ../shared/tools/torch-python] [--json] [--out file.json]
+//   node bench/distributed.mjs [d1] [d2] [--rounds 3] [--sizes 4096,1048576] [--torch-runner ../shared/tools/torch-python]
+//                              [--no-single-threaded-gc] [--json] [--out file.json]
 // D1: allreduce of 4 KiB, 1 MiB, 25 MiB, 100 MiB float32 between 2 ranks on loopback, algorithm
 //     bandwidth (bytes / time). D2: a DDP training step of M1 (batch 256 a rank) and N1 (batch
 //     32 a rank) on 2 ranks at 1 thread each, and the plain model in one process at 1 thread
 //     (scaling = 2-rank steps/s over 1-process steps/s: each rank's batch is the same).
 // Each figure: the median over rounds of each round's median (bench/distributed/rank.mjs and
 // bench/peers/torch_distributed.py time the same way); the spread is the rounds' min..max.
+// myelin's processes get the node flags myelin-run would give them (gcFlags: --single-threaded-gc
+// when they fill the CPUs); --no-single-threaded-gc leaves it out, for comparison.
 // The JavaScript comes from dist/ (`npx tsc -p tsconfig.build.json`).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { findPython } from './lib/torch_peer.js';
 import { median } from './lib/timing.js';
+
+const launcher = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/distributed/launcher.js');
+const { gcFlags } = await import(pathToFileURL(launcher).href);
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -25,6 +31,7 @@ const option = (name, fallback) => {
 };
 const rounds = Number(option('--rounds', '3'));
 const json = argv.includes('--json');
+const singleThreadedGc = !argv.includes('--no-single-threaded-gc');
 const outFile = option('--out', null); // the summary and every round's figures, as JSON
 const parts = argv.filter((a, i) => /^d[12]$/i.test(a) && !argv[i - 1]?.startsWith('--')).map((a) => a.toLowerCase());
 const which = parts.length ? parts : ['d1', 'd2'];
@@ -47,6 +54,9 @@ function freePort() {
   });
 }
 
+/** myelin's node flags for `processes` processes of 1 thread on this machine, as myelin-run chooses them. */
+const nodeFlags = (processes) => (singleThreadedGc ? gcFlags(processes, 1, os.availableParallelism(), []) : []);
+
 /** Runs `world` ranks (or one plain process when world is 0) of a side; resolves with rank 0's JSON. */
 async function runSide(side, world, args) {
   const port = await freePort();
@@ -64,7 +74,7 @@ async function runSide(side, world, args) {
         OMP_NUM_THREADS: '1',
       };
       let cmd;
-      if (side === 'myelin') cmd = [process.execPath, path.join(here, 'distributed', 'rank.mjs'), ...args];
+      if (side === 'myelin') cmd = [process.execPath, ...nodeFlags(n), path.join(here, 'distributed', 'rank.mjs'), ...args];
       else {
         const script = path.join(here, 'peers', 'torch_distributed.py');
         cmd = runner ? [runner, '1', script, ...args] : [findPython(), script, ...args];
@@ -113,6 +123,8 @@ const summary = {
   cpus: os.availableParallelism(),
   load: os.loadavg(),
   rounds,
+  // node's flags on myelin's 2 ranks and on its 1 process (D2's scaling baseline)
+  myelinNodeFlags: { ranks2: nodeFlags(2), rank1: nodeFlags(1) },
   d1: [],
   d2: [],
 };
@@ -158,6 +170,11 @@ if (json) {
 } else {
   console.log(
     `${summary.cpu}, ${summary.cpus} CPUs, load ${summary.load.map((l) => l.toFixed(1)).join(' ')}, ${rounds} rounds`,
+  );
+  const flags = (f) => (f.length ? `node ${f.join(' ')}` : 'node (no flags)');
+  console.log(
+    `myelin's 2 ranks: ${flags(summary.myelinNodeFlags.ranks2)}; its 1 process (D2): ${flags(summary.myelinNodeFlags.rank1)}` +
+      (singleThreadedGc ? '' : ' (--no-single-threaded-gc)'),
   );
   if (summary.d1.length) {
     console.log('D1 allreduce, 2 ranks, loopback: GB/s (median; rounds min..max)');
