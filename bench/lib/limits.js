@@ -58,7 +58,7 @@ export function runLimits(args) {
       try {
         const byThreads = {};
         for (const t of threads) {
-          const r = limits({ threads: t, reps, triadBytes: 4096 });
+          const r = limits({ triad: false, threads: t, reps });
           byThreads[t] = rate(t === 1 ? r.fmaGflops.perCore : r.fmaGflops.threads);
         }
         out.fma_gflops[isa] = byThreads;
@@ -71,7 +71,7 @@ export function runLimits(args) {
     out.triad_gbs = bytesList.map((bytes) => {
       const row = { bytes_per_array: bytes };
       for (const t of threads) {
-        const r = limits({ threads: t, reps, triadBytes: bytes });
+        const r = limits({ fma: false, threads: t, reps, triadBytes: bytes });
         row[t] = rate(t === 1 ? r.triadGBs.perCore : r.triadGBs.threads);
       }
       return row;

@@ -9,4 +9,13 @@ export {
 } from './timer.js';
 export { Measurement, type TaskSpec, type TimeUnit, selectUnit, trimSigfig } from './common.js';
 export { Compare } from './compare.js';
-export { limits, type LimitsOptions, type MachineLimits, type PerThreads, type Rate } from './limits.js';
+export {
+  limits,
+  type FmaLimits,
+  type LimitsBase,
+  type LimitsOptions,
+  type MachineLimits,
+  type TriadLimits,
+  type PerThreads,
+  type Rate,
+} from './limits.js';

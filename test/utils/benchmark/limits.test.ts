@@ -24,6 +24,20 @@ describe('limits', () => {
     }
   });
 
+  it('measures only the figures asked for, each once at one thread', () => {
+    const fma = limits({ triad: false, threads: 1, reps: 2 });
+    expect(Object.keys(fma).sort()).toEqual(['fmaGflops', 'isa', 'threads']);
+    expect(fma.fmaGflops.threads).toBe(fma.fmaGflops.perCore); // threads = 1: one measurement
+    expect(fma.fmaGflops.perCore.median).toBeGreaterThan(0);
+    const triad = limits({ fma: false, threads: 2, reps: 2, triadBytes: 1 << 20 });
+    expect(Object.keys(triad).sort()).toEqual(['isa', 'threads', 'triadBytes', 'triadGBs']);
+    expect(triad.triadGBs.threads).not.toBe(triad.triadGBs.perCore);
+    expect(triad.triadGBs.threads.median).toBeGreaterThan(0);
+    const both = limits({ fma: true, triad: true, threads: 1, reps: 1, triadBytes: 4096 });
+    expect(Object.keys(both).sort()).toEqual(['fmaGflops', 'isa', 'threads', 'triadBytes', 'triadGBs']);
+    expect(both.triadGBs.threads).toBe(both.triadGBs.perCore);
+  });
+
   it.skipIf(!hasCc || !['avx2', 'avx512'].includes(backendInfo().isa))(
     "the 1-thread FMA peak is within 2x of bench/native/limits.c's at the same ISA",
     () => {
@@ -35,7 +49,7 @@ describe('limits', () => {
         execFileSync(binary, ['--fma', '--threads', '1', '--reps', '3'], { encoding: 'utf8' }),
       ) as { fma_gflops: Record<string, Record<string, { best: number }>> };
       const theirs = reference.fma_gflops[backendInfo().isa]['1'].best;
-      const ours = limits({ threads: 1, reps: 3, triadBytes: 4096 }).fmaGflops.perCore.best;
+      const ours = limits({ triad: false, threads: 1, reps: 3 }).fmaGflops.perCore.best;
       expect(ours).toBeGreaterThan(theirs / 2);
       expect(ours).toBeLessThan(theirs * 2);
     },
@@ -47,6 +61,11 @@ describe('limits', () => {
     expect(() => limits({ reps: 1.5 })).toThrow(/^utils\.benchmark\.limits: option 'reps' must be an integer/);
     expect(() => limits({ triadBytes: 8 })).toThrow(/^utils\.benchmark\.limits: triadBytes must be in 64\.\.2\^32/);
     expect(() => limits({ triad_bytes: 64 } as never)).toThrow(/did you mean 'triadBytes'\?/);
+    expect(() => limits({ fma: false, triad: false })).toThrow(
+      /^utils\.benchmark\.limits: fma and triad are both false: nothing to measure/,
+    );
+    expect(() => limits({ fma: 1 } as never)).toThrow(/^utils\.benchmark\.limits: option 'fma' must be a boolean/);
+    expect(() => limits({ figures: ['fma'] } as never)).toThrow(/^utils\.benchmark\.limits: unknown option 'figures'/);
     expect(() => limits(3 as never)).toThrow(/^utils\.benchmark\.limits: options must be an object/);
   });
 });
