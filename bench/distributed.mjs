@@ -8,6 +8,7 @@
 //     (scaling = 2-rank steps/s over 1-process steps/s: each rank's batch is the same).
 // Each figure: the median over rounds of each round's median (bench/distributed/rank.mjs and
 // bench/peers/torch_distributed.py time the same way); the spread is the rounds' min..max.
+// D1 launches each side twice a round (A B B A) and pools the two launches' samples.
 // myelin's processes get the node flags myelin-run would give them (gcFlags: --single-threaded-gc
 // when they fill the CPUs); --no-single-threaded-gc leaves it out, for comparison.
 // The JavaScript comes from dist/ (`npx tsc -p tsconfig.build.json`).
@@ -100,8 +101,12 @@ const results = { d1: [], d2: [] };
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? ['myelin', 'torch'] : ['torch', 'myelin'];
   if (which.includes('d1')) {
-    for (const side of order) {
-      for (const row of await runSide(side, 2, ['d1', JSON.stringify(SIZES)])) results.d1.push({ side, round, ...row });
+    // A B B A: each side is launched twice a round, so a change of the machine's state during
+    // the round (load, where the scheduler puts the ranks' threads) weighs on both sides alike.
+    for (const [launch, side] of [...order, ...[...order].reverse()].entries()) {
+      for (const row of await runSide(side, 2, ['d1', JSON.stringify(SIZES)])) {
+        results.d1.push({ side, round, launch, ...row });
+      }
     }
   }
   if (which.includes('d2')) {
@@ -129,7 +134,12 @@ const summary = {
   d2: [],
 };
 for (const bytes of which.includes('d1') ? SIZES : []) {
-  const of = (side) => results.d1.filter((r) => r.side === side && r.bytes === bytes).map((r) => r.GBps);
+  // a side's figure in a round: bytes / the median of its two launches' samples together
+  const of = (side) =>
+    Array.from({ length: rounds }, (_, round) => {
+      const launches = results.d1.filter((r) => r.side === side && r.round === round && r.bytes === bytes);
+      return bytes / median(launches.flatMap((r) => r.samples)) / 1e9;
+    });
   const m = of('myelin');
   const t = of('torch');
   const ratios = m.map((v, i) => v / t[i]);

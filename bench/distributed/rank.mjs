@@ -24,7 +24,7 @@ function perCall(fn, { warmup, samples, calls }) {
     for (let i = 0; i < calls; i++) fn();
     times.push((Number(process.hrtime.bigint() - t0) * 1e-9) / calls);
   }
-  return { median: median(times), min: Math.min(...times), max: Math.max(...times) };
+  return { median: median(times), min: Math.min(...times), max: Math.max(...times), times };
 }
 
 const rows = [];
@@ -39,6 +39,7 @@ if (mode === 'd1') {
       GBps: bytes / s.median / 1e9,
       GBpsMin: bytes / s.max / 1e9,
       GBpsMax: bytes / s.min / 1e9,
+      samples: s.times,
     });
   }
 } else {

@@ -31,7 +31,7 @@ def per_call(fn, warmup, samples, calls):
         for _ in range(calls):
             fn()
         times.append((time.perf_counter() - t0) / calls)
-    return statistics.median(times), min(times), max(times)
+    return statistics.median(times), min(times), max(times), times
 
 
 rows = []
@@ -39,8 +39,9 @@ if mode == "d1":
     for nbytes in json.loads(arg):
         t = torch.zeros(nbytes // 4)
         calls = min(200, max(1, round((32 << 20) / nbytes)))
-        med, lo, hi = per_call(lambda: dist.all_reduce(t), min(calls, 20), 7, calls)
-        rows.append({"bytes": nbytes, "seconds": med, "GBps": nbytes / med / 1e9, "GBpsMin": nbytes / hi / 1e9, "GBpsMax": nbytes / lo / 1e9})
+        med, lo, hi, times = per_call(lambda: dist.all_reduce(t), min(calls, 20), 7, calls)
+        rows.append({"bytes": nbytes, "seconds": med, "GBps": nbytes / med / 1e9, "GBpsMin": nbytes / hi / 1e9, "GBpsMax": nbytes / lo / 1e9,
+                     "samples": times})
 else:
     if arg == "m1":
         model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
@@ -61,7 +62,7 @@ else:
         F.cross_entropy(wrapped(x), y).backward()
         opt.step()
 
-    med, lo, hi = per_call(step, 600, 9, 40) if arg == "m1" else per_call(step, 20, 9, 8)
+    med, lo, hi, _ = per_call(step, 600, 9, 40) if arg == "m1" else per_call(step, 20, 9, 8)
     rows.append({"model": arg, "batch": batch, "stepsPerSecond": 1 / med, "min": 1 / hi, "max": 1 / lo})
 if rank == 0:
     print(json.dumps(rows))
