@@ -75,8 +75,9 @@ async function runSide(side, world, args) {
         OMP_NUM_THREADS: '1',
       };
       let cmd;
-      if (side === 'myelin') cmd = [process.execPath, ...nodeFlags(n), path.join(here, 'distributed', 'rank.mjs'), ...args];
-      else {
+      if (side === 'myelin') {
+        cmd = [process.execPath, ...nodeFlags(n), path.join(here, 'distributed', 'rank.mjs'), ...args];
+      } else {
         const script = path.join(here, 'peers', 'torch_distributed.py');
         cmd = runner ? [runner, '1', script, ...args] : [findPython(), script, ...args];
       }
