@@ -120,6 +120,37 @@ def dynamic_case(in_f, out_f, batch, per_channel, bias=True, x_scale=1.0, x_shif
     }
 
 
+def lstm_case(I, H, T, B, layers=1, bidirectional=False, batch_first=False, bias=True, per_channel=True,
+              lengths=None, with_state=False, x_scale=1.0):
+    # quantize_dynamic of one nn.LSTM: its float parameters by name, the input (and initial
+    # states), and the quantized LSTM's output and final states. With lengths, the input runs as
+    # a PackedSequence (pack_padded_sequence, enforce_sorted=False) and the output is padded back
+    # with zeros.
+    from torch.ao.quantization import default_dynamic_qconfig, per_channel_dynamic_qconfig, quantize_dynamic
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+    torch.backends.quantized.engine = "onednn"
+    lstm = torch.nn.LSTM(I, H, num_layers=layers, bidirectional=bidirectional, batch_first=batch_first, bias=bias)
+    qconfig = per_channel_dynamic_qconfig if per_channel else default_dynamic_qconfig
+    q = quantize_dynamic(torch.nn.Sequential(lstm), {torch.nn.LSTM: qconfig}, dtype=torch.qint8)[0]
+    x = torch.randn((B, T, I) if batch_first else (T, B, I)) * x_scale
+    D = 2 if bidirectional else 1
+    hx = (torch.randn(layers * D, B, H) * 0.5, torch.randn(layers * D, B, H) * 0.5) if with_state else None
+    with torch.no_grad():
+        if lengths is None:
+            y, (hn, cn) = q(x, hx)
+        else:
+            packed = pack_padded_sequence(x, torch.tensor(lengths), batch_first=batch_first, enforce_sorted=False)
+            yp, (hn, cn) = q(packed, hx)
+            y, _ = pad_packed_sequence(yp, batch_first=batch_first, total_length=T)
+    return {
+        "inputSize": I, "hiddenSize": H, "numLayers": layers, "bidirectional": bidirectional,
+        "batchFirst": batch_first, "bias": bias, "perChannel": per_channel, "lengths": lengths,
+        "params": {name: bits32(p) for name, p in lstm.named_parameters()},
+        "x": bits32(x), "xShape": list(x.shape),
+        "hx": [bits32(hx[0]), bits32(hx[1])] if with_state else None,
+        "y": bits32(y), "yShape": list(y.shape), "hn": bits32(hn), "cn": bits32(cn),
+    }
+
 
 out = {
     "torch": torch.__version__,
@@ -134,6 +165,14 @@ out["dynamicLinear"] = [
     dynamic_case(64, 10, (9, 64), True, x_scale=1e-6),
     dynamic_case(17, 5, (4, 17), False, x_scale=50.0, w_scale=3.0),
     dynamic_case(8, 3, (6, 8), True, x_shift=-5.0),
+]
+out["dynamicLSTM"] = [
+    lstm_case(5, 7, 6, 3),
+    lstm_case(5, 7, 6, 3, per_channel=False),
+    lstm_case(4, 6, 5, 2, layers=2, bidirectional=True, with_state=True),
+    lstm_case(3, 8, 7, 4, batch_first=True, x_scale=3.0),
+    lstm_case(6, 5, 6, 4, layers=2, bidirectional=True, lengths=[6, 2, 4, 1]),
+    lstm_case(6, 5, 5, 3, batch_first=True, lengths=[3, 5, 1], with_state=True),
 ]
 path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "lowp.json")
 with open(path, "w") as f:

@@ -4,15 +4,12 @@
 // products of two u8 x s8 pairs cannot saturate), then one u8 x s8 -> s32 GEMM whose output pass
 // scales each column and adds the bias in fp32.
 import { describe } from '../errors.js';
-import { checkOptions } from '../errors.js';
 import { native, ReduceOp } from '../native.js';
 import { Linear } from '../nn/modules/linear.js';
 import { Module } from '../nn/module.js';
-import { Parameter } from '../nn/parameter.js';
 import { roundHalfEven } from '../ops/rounding.js';
-import { Generator } from '../random.js';
 import { formatShape } from '../shape.js';
-import { type Quantizer, Storage, Tensor } from '../tensor.js';
+import { type Quantizer, Tensor } from '../tensor.js';
 import { quantizePerChannel, quantizePerTensor } from './quantize.js';
 
 /** fbgemm's floor on an activation scale (quant_utils' SMALL_SCALE_THRESHOLD). */
@@ -68,8 +65,126 @@ export function chooseActivationQParams(min: number, max: number, reduceRange = 
   return { scale: Math.fround(scale), zeroPoint };
 }
 
+/** A qint8 weight [n, k] as the GEMM takes it: its integers and each output column's zero point and fp32 scale. */
+export interface WeightColumns {
+  quantizer: Quantizer;
+  /** The weight's integers, row j (output column j) at offset + j * k. */
+  data: Int8Array;
+  offset: number;
+  k: number;
+  n: number;
+  zero: Int32Array;
+  scale: Float32Array;
+}
+
+/** The GEMM's view of a qint8 weight [n, k], quantized per tensor or along axis 0. */
+export function weightColumns(weight: Tensor): WeightColumns {
+  const q = weight.storage.quantizer!;
+  const w = weight.contiguous();
+  const [n, k] = weight.shape;
+  const c = q.axis === 0 ? (j: number) => j : () => 0;
+  return {
+    quantizer: q,
+    data: w.storage.data as Int8Array,
+    offset: w.offset,
+    k,
+    n,
+    zero: Int32Array.from({ length: n }, (_, j) => q.zeroPoints[c(j)]),
+    scale: Float32Array.from({ length: n }, (_, j) => q.scales[c(j)]),
+  };
+}
+
+/**
+ * out[o.., m x n] = x[xo.., m x k] Wᵀ + bias, the arithmetic of a dynamically quantized Linear:
+ * x quantized to quint8 from its own min and max (reduce_range), the products summed in int32
+ * and each output column scaled back in fp32, the bias added after. m >= 1.
+ * @throws RangeError (naming op) if x holds NaN or an infinity.
+ */
+export function dynamicQuantizedMatmul(
+  op: string,
+  xs: Float32Array,
+  xo: number,
+  m: number,
+  w: WeightColumns,
+  bias: Float32Array | null,
+  out: Float32Array,
+  o: number,
+): void {
+  const { k, n } = w;
+  const len = m * k;
+  // The whole input's range (as fbgemm's FindMinMax), by the native reductions: a JS loop
+  // took 20x as long (1 ms of a 256 x 784 batch's 3.7 ms).
+  const ext = new Float32Array(1);
+  native.reduce(ReduceOp.min, [len], xs, xo, [1], [0], ext);
+  const lo = ext[0];
+  native.reduce(ReduceOp.max, [len], xs, xo, [1], [0], ext);
+  const hi = ext[0];
+  if (!Number.isFinite(lo) || !Number.isFinite(hi))
+    throw new RangeError(`${op}: the input holds NaN or an infinity: no activation scale fits`);
+  const { scale, zeroPoint } = chooseActivationQParams(lo, hi);
+  const qa = new Uint8Array(len);
+  native.quantize({
+    outer: 1,
+    channels: 1,
+    inner: len,
+    scales: Float64Array.of(scale),
+    zeroPoints: Int32Array.of(zeroPoint),
+    x: xo === 0 && xs.length === len ? xs : xs.subarray(xo, xo + len),
+    y: qa,
+  });
+  const colScale = new Float32Array(n);
+  for (let j = 0; j < n; j++) colScale[j] = scale * w.scale[j];
+  native.gemmU8S8({
+    m,
+    n,
+    k,
+    a: qa,
+    aOffset: 0,
+    lda: k,
+    aZero: zeroPoint,
+    b: w.data,
+    bOffset: w.offset,
+    ldb: k,
+    transB: true,
+    bZero: w.zero,
+    c: out,
+    cOffset: o,
+    ldc: n,
+    colScale,
+    rowBias: null,
+    colBias: bias,
+    outScale: 1,
+    outZero: 0,
+  });
+}
+
 /** Which weight quantization: per output channel (the issue's and this API's default) or per tensor (PyTorch's default qconfig). */
 export type WeightScheme = 'per_channel' | 'per_tensor';
+
+/**
+ * A float32 weight [n, k] as qint8, as PyTorch's weight observers do it (MinMaxObserver or
+ * PerChannelMinMaxObserver, per_tensor_symmetric or per_channel_symmetric): scale = max(|min|,
+ * |max|) / 127.5 in fp32 (at least fp32 eps) over the whole weight or each row, zero point 0.
+ */
+export function quantizeWeight(w: Tensor, scheme: WeightScheme): Tensor {
+  const [out, inF] = w.shape;
+  const data = w.contiguous().data as Float32Array;
+  const rowScale = (from: number, to: number) => {
+    let m = 0;
+    for (let i = from; i < to; i++) m = Math.max(m, Math.abs(data[i]));
+    // torch: max(-min_neg, max_pos) / ((qmax - qmin) / 2) in fp32, at least eps.
+    return Math.max(Math.fround(Math.fround(m) / 127.5), F32_EPS);
+  };
+  return scheme === 'per_channel'
+    ? quantizePerChannel(
+        w,
+        Array.from({ length: out }, (_, j) => rowScale(j * inF, (j + 1) * inF)),
+        new Array<number>(out).fill(0),
+        0,
+        'qint8',
+      )
+    : quantizePerTensor(w, rowScale(0, out * inF), 0, 'qint8');
+}
 
 /**
  * A Linear layer with qint8 weights whose input is quantized on each call
@@ -87,7 +202,7 @@ export class DynamicQuantizedLinear extends Module {
   /** The float32 bias [outFeatures], or null. */
   bias!: Tensor | null;
   /** The weight's zero point and fp32 scale of each output column, for the GEMM: made with the layer, again only for a new weight (loadStateDict assigns one). */
-  private columns: { quantizer: Quantizer; zero: Int32Array; scale: Float32Array } | null = null;
+  private columns: WeightColumns | null = null;
 
   /**
    * A layer over a quantized weight and a bias (`fromFloat` makes both from an nn.Linear).
@@ -117,17 +232,9 @@ export class DynamicQuantizedLinear extends Module {
   }
 
   /** `columns` for the current weight. */
-  private weightColumns(): { zero: Int32Array; scale: Float32Array } {
+  private weightColumns(): WeightColumns {
     const q = this.weight.storage.quantizer!;
-    if (this.columns?.quantizer !== q) {
-      const n = this.outFeatures;
-      const c = q.axis === 0 ? (j: number) => j : () => 0;
-      this.columns = {
-        quantizer: q,
-        zero: Int32Array.from({ length: n }, (_, j) => q.zeroPoints[c(j)]),
-        scale: Float32Array.from({ length: n }, (_, j) => q.scales[c(j)]),
-      };
-    }
+    if (this.columns?.quantizer !== q) this.columns = weightColumns(this.weight);
     return this.columns;
   }
 
@@ -146,24 +253,7 @@ export class DynamicQuantizedLinear extends Module {
       throw new TypeError(`${op}: scheme must be 'per_channel' or 'per_tensor', got ${describe(scheme)}`);
     const w = linear.weight.detach();
     if (w.dtype !== 'float32') throw new TypeError(`${op}: the weight must be float32, got ${w.dtype}`);
-    const [out, inF] = w.shape;
-    const data = w.contiguous().data as Float32Array;
-    const rowScale = (from: number, to: number) => {
-      let m = 0;
-      for (let i = from; i < to; i++) m = Math.max(m, Math.abs(data[i]));
-      // torch: max(-min_neg, max_pos) / ((qmax - qmin) / 2) in fp32, at least eps.
-      return Math.max(Math.fround(Math.fround(m) / 127.5), F32_EPS);
-    };
-    const weight =
-      scheme === 'per_channel'
-        ? quantizePerChannel(
-            w,
-            Array.from({ length: out }, (_, j) => rowScale(j * inF, (j + 1) * inF)),
-            new Array<number>(out).fill(0),
-            0,
-            'qint8',
-          )
-        : quantizePerTensor(w, rowScale(0, out * inF), 0, 'qint8');
+    const weight = quantizeWeight(w, scheme);
     const bias = linear.bias === null ? null : linear.bias.detach().clone();
     const q = new DynamicQuantizedLinear(weight, bias);
     q.training = linear.training;
@@ -188,53 +278,8 @@ export class DynamicQuantizedLinear extends Module {
     const outShape = [...x.shape.slice(0, -1), n];
     const out = new Float32Array(m * n);
     if (m === 0) return Tensor.fromData(out, outShape);
-    const xs = x.contiguous().data as Float32Array;
-    // The whole input's range (as fbgemm's FindMinMax), by the native reductions: a JS loop
-    // took 20x as long (1 ms of a 256 x 784 batch's 3.7 ms).
-    const ext = new Float32Array(1);
-    native.reduce(ReduceOp.min, [xs.length], xs, 0, [1], [0], ext);
-    const lo = ext[0];
-    native.reduce(ReduceOp.max, [xs.length], xs, 0, [1], [0], ext);
-    const hi = ext[0];
-    if (!Number.isFinite(lo) || !Number.isFinite(hi))
-      throw new RangeError(`${op}: the input holds NaN or an infinity: no activation scale fits`);
-    const { scale, zeroPoint } = chooseActivationQParams(lo, hi);
-    const qa = new Uint8Array(xs.length);
-    native.quantize({
-      outer: 1,
-      channels: 1,
-      inner: xs.length,
-      scales: Float64Array.of(scale),
-      zeroPoints: Int32Array.of(zeroPoint),
-      x: xs,
-      y: qa,
-    });
-    const cols = this.weightColumns();
-    const colScale = new Float32Array(n);
-    for (let j = 0; j < n; j++) colScale[j] = scale * cols.scale[j];
-    const w = this.weight.contiguous();
-    native.gemmU8S8({
-      m,
-      n,
-      k,
-      a: qa,
-      aOffset: 0,
-      lda: k,
-      aZero: zeroPoint,
-      b: w.storage.data as Int8Array,
-      bOffset: w.offset,
-      ldb: k,
-      transB: true,
-      bZero: cols.zero,
-      c: out,
-      cOffset: 0,
-      ldc: n,
-      colScale,
-      rowBias: null,
-      colBias: this.bias === null ? null : (this.bias.contiguous().data as Float32Array),
-      outScale: 1,
-      outZero: 0,
-    });
+    const bias = this.bias === null ? null : (this.bias.contiguous().data as Float32Array);
+    dynamicQuantizedMatmul(op, x.contiguous().data as Float32Array, 0, m, this.weightColumns(), bias, out, 0);
     return Tensor.fromData(out, outShape);
   }
 
@@ -248,89 +293,4 @@ export class DynamicQuantizedLinear extends Module {
     const scheme = this.weight.storage.quantizer!.scheme;
     return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, dtype=qint8, qscheme=${scheme.replace('affine', 'symmetric')}`;
   }
-}
-
-/** The options of `quantizeDynamic`. */
-export interface QuantizeDynamicOptions {
-  /** The layer classes to quantize (PyTorch's qconfig_spec set): only nn.Linear for now. Default [nn.Linear]. */
-  types?: (typeof Linear)[];
-  /** The weights' dtype: 'qint8' (the only one for now). */
-  dtype?: 'qint8';
-  /** 'per_channel' (default: a scale per output feature) or 'per_tensor' (PyTorch's default_dynamic_qconfig). */
-  scheme?: WeightScheme;
-}
-
-/**
- * A copy of `model` whose Linear layers are `DynamicQuantizedLinear`s (torch's
- * `torch.ao.quantization.quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)` with
- * inplace=False): qint8 weights, per output channel by default (PyTorch's
- * `per_channel_dynamic_qconfig`; `scheme: 'per_tensor'` gives its default qconfig), activations
- * quantized to quint8 on every call. The original model is untouched. For inference: the copy's
- * outputs record no gradient. nn.LSTM is not quantized yet.
- * @throws TypeError if model is not a Module, or an option is unknown or not supported.
- */
-export function quantizeDynamic(model: Module, options: QuantizeDynamicOptions = {}): Module {
-  const op = 'quantization.quantizeDynamic';
-  if (!(model instanceof Module)) throw new TypeError(`${op}: model must be a Module, got ${describe(model)}`);
-  checkOptions(op, options, ['types', 'dtype', 'scheme']);
-  const types = options.types ?? [Linear];
-  if (!Array.isArray(types) || types.some((t) => t !== Linear))
-    throw new TypeError(`${op}: types must be [nn.Linear] (the only layer quantized so far), got ${describe(types)}`);
-  if (options.dtype !== undefined && options.dtype !== 'qint8')
-    throw new TypeError(`${op}: dtype must be 'qint8', got ${describe(options.dtype)}`);
-  const scheme = options.scheme ?? 'per_channel';
-  if (scheme !== 'per_channel' && scheme !== 'per_tensor')
-    throw new TypeError(`${op}: scheme must be 'per_channel' or 'per_tensor', got ${describe(scheme)}`);
-  if (model instanceof Linear) return DynamicQuantizedLinear.fromFloat(model, scheme);
-  const copy = deepCopy(model, new Map()) as Module;
-  swapLinears(copy, scheme);
-  return copy;
-}
-
-function swapLinears(m: Module, scheme: WeightScheme): void {
-  const fields = m as unknown as Record<string, unknown>;
-  for (const [name, child] of [...m.namedChildren()]) {
-    if (child instanceof Linear) fields[name] = DynamicQuantizedLinear.fromFloat(child, scheme);
-    else swapLinears(child, scheme);
-  }
-}
-
-/** A deep copy of a module tree (copy.deepcopy): tensors cloned, sharing between fields kept. */
-function deepCopy(v: unknown, seen: Map<unknown, unknown>): unknown {
-  if (typeof v !== 'object' || v === null) return v;
-  if (seen.has(v)) return seen.get(v);
-  if (v instanceof Parameter) {
-    const p = new Parameter(v.detach().clone(), v.requiresGrad);
-    seen.set(v, p);
-    return p;
-  }
-  if (v instanceof Tensor) {
-    const t = v.clone();
-    seen.set(v, t);
-    return t;
-  }
-  // Shared, not copied: storages belong to the tensors (cloned above), a generator is one stream.
-  if (v instanceof Storage || v instanceof Generator || ArrayBuffer.isView(v)) return v;
-  if (Array.isArray(v)) {
-    const a: unknown[] = [];
-    seen.set(v, a);
-    for (const e of v) a.push(deepCopy(e, seen));
-    return a;
-  }
-  if (v instanceof Set) {
-    const s = new Set();
-    seen.set(v, s);
-    for (const e of v) s.add(deepCopy(e, seen));
-    return s;
-  }
-  if (v instanceof Map) {
-    const mp = new Map();
-    seen.set(v, mp);
-    for (const [k, e] of v) mp.set(k, deepCopy(e, seen));
-    return mp;
-  }
-  const o = Object.create(Object.getPrototypeOf(v)) as Record<string, unknown>;
-  seen.set(v, o);
-  for (const key of Object.keys(v)) o[key] = deepCopy((v as Record<string, unknown>)[key], seen);
-  return o;
 }

@@ -1,14 +1,15 @@
 // Quantization (torch.ao.quantization): quantized tensors (quantize.ts: quantizePerTensor,
 // quantizePerChannel, dequantize, intRepr; also exported at the top level, as torch's) and
-// dynamic quantization of Linear layers (dynamic.ts).
+// dynamic quantization (quantize_dynamic.ts) of Linear layers (dynamic.ts) and LSTMs
+// (dynamic_lstm.ts).
+export { quantizeDynamic, type DynamicQuantizable, type QuantizeDynamicOptions } from './quantize_dynamic.js';
 export {
-  quantizeDynamic,
   DynamicQuantizedLinear,
   chooseActivationQParams,
   type ActivationQParams,
-  type QuantizeDynamicOptions,
   type WeightScheme,
 } from './dynamic.js';
+export { DynamicQuantizedLSTM, type DynamicQuantizedLSTMOptions } from './dynamic_lstm.js';
 export {
   quantizePerTensor,
   quantizePerChannel,

@@ -40,6 +40,9 @@ const CALLS: Record<string, (o: O) => unknown> = {
   'lowp.autocast': (o) => myelin.lowp.autocast(o, () => 0),
   'lowp.AutocastScope': (o) => new myelin.lowp.AutocastScope(o),
   'quantization.quantizeDynamic': (o) => myelin.quantization.quantizeDynamic(model(), o),
+  'quantization.DynamicQuantizedLSTM': (o) => new myelin.quantization.DynamicQuantizedLSTM(3, 4, o),
+  'quantization.DynamicQuantizedLSTM.forward': (o) =>
+    new myelin.quantization.DynamicQuantizedLSTM(3, 4).forward(x3().permute(2, 0, 1), null, o),
   'Tensor.allclose': (o) => x2().allclose(x2(), o),
   'Tensor.argsort@0': (o) => x2().argsort(o),
   'Tensor.argsort@1': (o) => x2().argsort(0, o),

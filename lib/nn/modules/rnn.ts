@@ -73,7 +73,8 @@ function checkState(op: string, name: string, t: unknown, want: readonly number[
   return t;
 }
 
-function lengthsOf(op: string, lengths: RNNForwardOptions['lengths'], B: number, T: number): Int32Array | null {
+/** Checked per-sequence lengths (integers in 1..T, one per sequence), or null if none were given. */
+export function lengthsOf(op: string, lengths: RNNForwardOptions['lengths'], B: number, T: number): Int32Array | null {
   if (lengths === undefined || lengths === null) return null;
   const values =
     lengths instanceof Tensor ? Array.from(lengths.toTypedArray() as ArrayLike<number>) : Array.from(lengths);
