@@ -1,5 +1,8 @@
 // Runs benchmark workloads by id (shared WORKLOADS.md ids; E1 is the elementwise and reduction bench)
-// and prints a table.
+// and prints a table. Each row's roof column is its figure as a percentage of the machine limit
+// that bounds it (bench/lib/roof.js: the FMA peak, the STREAM triad, or the per-op overhead
+// floor), measured once at the end of the run at its thread counts; 'mean of 200' is the mean
+// over a loop of 200 calls of an op that allocates its output (PyTorch's after the slash).
 //   npm run bench                      every workload
 //   npm run bench -- E1 --threads 1,2  E1 only; --json prints the rows as JSON;
 //                                      --rounds N: rounds of E1 (each kernel sample between two triad samples; default 9)
@@ -8,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { applyRoofs, checkRoofs, measureLimits, roofCell, roofsLine } from './lib/roof.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const available = fs
@@ -29,20 +33,26 @@ function parseArgs(argv) {
   return opts;
 }
 
+const fixed = (v) => v.toFixed(v < 10 ? 2 : 1);
+
 function table(rows) {
   const cells = rows.map((r) => [
     r.workload,
     r.case,
     String(r.threads),
-    r.value.toFixed(r.value < 10 ? 2 : 1),
+    fixed(r.value),
     r.unit,
+    roofCell(r.roof),
+    r.mean200 === undefined
+      ? ''
+      : `${fixed(r.mean200)}${r.torchMean200 === undefined ? '' : ` / ${fixed(r.torchMean200)}`}`,
     r.note ?? '',
   ]);
-  const head = ['id', 'case', 'threads', 'value', 'unit', 'note'];
+  const head = ['id', 'case', 'threads', 'value', 'unit', 'roof', 'mean of 200', 'note'];
   const width = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c) =>
     c
-      .map((s, i) => (i === 3 ? s.padStart(width[i]) : s.padEnd(width[i])))
+      .map((s, i) => ([3, 5, 6].includes(i) ? s.padStart(width[i]) : s.padEnd(width[i])))
       .join(' | ')
       .trimEnd();
   return [line(head), width.map((w) => '-'.repeat(w)).join('-|-'), ...cells.map(line)].join('\n');
@@ -78,10 +88,14 @@ for (const id of opts.ids) {
   if (!opts.json) console.error(`running ${id}: ${workload.title}`);
   for (const row of await workload.run(opts)) rows.push({ workload: id, ...row });
 }
-if (opts.json) console.log(JSON.stringify({ ...header, rows }, null, 2));
+checkRoofs(rows);
+if (!opts.json) console.error('measuring the roofs (utils.benchmark.limits, the overhead floor)');
+const limits = measureLimits(rows, opts.threads);
+applyRoofs(rows, limits);
+if (opts.json) console.log(JSON.stringify({ ...header, roofs: limits, rows }, null, 2));
 else
   console.log(
     `${Object.entries(header)
       .map(([k, v]) => `${k}: ${v}`)
-      .join(', ')}\n\n${table(rows)}`,
+      .join(', ')}\n${roofsLine(limits)}\n\n${table(rows)}`,
   );

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import { myelin } from './myelin.js';
 import { native } from './native.js';
+import { fma } from './roof.js';
 import { torchRows } from './torch_peer.js';
 
 export const BATCH = 128;
@@ -78,9 +79,13 @@ export function trainOnce(makeModel, epochs, seed = 0, { autocast = false, quant
 
 /**
  * Rows of F1 or F2: at each thread count, myelin's wall seconds and test accuracy, then
- * PyTorch's from the same run, and the ratio (PyTorch seconds / myelin seconds).
+ * PyTorch's from the same run, and the ratio (PyTorch seconds / myelin seconds). flops: the
+ * model's { train, test } FLOPs a sample (a training step's share, a test forward), for the
+ * FMA roof of the whole run.
  */
-export function fashionRows(id, opts, caseName, makeModel, epochs) {
+export function fashionRows(id, opts, caseName, makeModel, epochs, flops) {
+  const { train, test } = datasets();
+  const runFlops = flops.train * train.length * epochs + flops.test * test.length;
   const rows = [];
   for (const threads of opts.threads) {
     native.setNumThreads(threads);
@@ -102,6 +107,7 @@ export function fashionRows(id, opts, caseName, makeModel, epochs) {
       torch: t?.seconds,
       torchAccuracy: t?.accuracy,
       ratio,
+      roof: fma(runFlops),
     });
   }
   return rows;

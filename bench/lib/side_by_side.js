@@ -4,8 +4,10 @@ import { native } from './native.js';
 import { torchRows } from './torch_peer.js';
 
 /**
- * cases(threads) returns [{ case, value, unit }] for myelin; torchValue(row) reads the same
- * figure from a PyTorch row; higherIsBetter says whether the figure is a rate or a time.
+ * cases(threads) returns [{ case, value, unit, roof, mean200? }] for myelin (roof: bench/lib/roof.js;
+ * mean200: the mean over a loop of 200 calls, in the row's unit, for ops that allocate their
+ * output); torchValue(row) reads the same figure from a PyTorch row (and its mean200_ms);
+ * higherIsBetter says whether the figure is a rate or a time.
  */
 export function sideBySide(id, opts, cases, { torchValue, higherIsBetter }) {
   const rows = [];
@@ -28,6 +30,8 @@ export function sideBySide(id, opts, cases, { torchValue, higherIsBetter }) {
             : `torch ${tv.toFixed(tv < 10 ? 2 : 1)} ${m.unit}, ratio ${ratio.toFixed(2)}x${m.note ? `; ${m.note}` : ''}`,
         torch: tv,
         ratio,
+        roof: m.roof,
+        ...(m.mean200 !== undefined && { mean200: m.mean200, torchMean200: t?.mean200_ms }),
       });
     }
   }

@@ -39,3 +39,14 @@ export function secondsPerCall(fn, { warmup = 3, samples = 11, callsPerSample = 
   }
   return median(times);
 }
+
+/**
+ * Mean seconds per call over `calls` calls back to back (run it after the median's samples,
+ * which warm fn up). For ops that allocate their output: a user's loop pays the garbage
+ * collector and first-touch page faults, which the median of short samples hides.
+ */
+export function meanOverLoop(fn, calls = 200) {
+  const t0 = wallSeconds();
+  for (let i = 0; i < calls; i++) fn();
+  return (wallSeconds() - t0) / calls;
+}

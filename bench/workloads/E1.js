@@ -4,6 +4,7 @@
 // unary: 8, reductions: 4). Target: a large add reaches >= 80% of triad bandwidth.
 import { startTriadServer } from '../lib/limits.js';
 import { BinaryOp, ReduceOp, UnaryOp, native } from '../lib/native.js';
+import { triad as triadRoof } from '../lib/roof.js';
 import { median, secondsPerCall } from '../lib/timing.js';
 
 export const id = 'E1';
@@ -99,9 +100,9 @@ export async function run({ threads, rounds = 9 }) {
   const server = await startTriadServer(LARGE);
   const triadSamples = new Map(); // "bytes|threads" -> GB/s samples
   const figures = []; // { name, t, bytes, gbs: [], ratio: [] } in table order
-  const figure = (name, t, bytes) => {
+  const figure = (name, t, bytes, moved) => {
     let f = figures.find((x) => x.name === name && x.t === t);
-    if (!f) figures.push((f = { name, t, bytes, gbs: [], ratio: [] }));
+    if (!f) figures.push((f = { name, t, bytes, moved, gbs: [], ratio: [] }));
     return f;
   };
   const triad = async (t, bytes) => {
@@ -112,7 +113,8 @@ export async function run({ threads, rounds = 9 }) {
   };
   const before = native.getNumThreads();
   try {
-    for (const t of threads) for (const bytes of [SMALL, LARGE]) figure(`STREAM triad ${bytes / MiB} MiB`, t, bytes);
+    for (const t of threads)
+      for (const bytes of [SMALL, LARGE]) figure(`STREAM triad ${bytes / MiB} MiB`, t, bytes, 3 * bytes);
     for (let r = 0; r < rounds; r++) {
       for (const t of threads) {
         native.setNumThreads(t);
@@ -121,7 +123,7 @@ export async function run({ threads, rounds = 9 }) {
           const t0 = await triad(t, c.bytes);
           const gbs = (c.moved / secondsPerCall(c.fn, { warmup: 2, samples: 3, callsPerSample: 4 })) * 1e-9;
           const t1 = await triad(t, c.bytes);
-          const f = figure(c.name, t, c.bytes);
+          const f = figure(c.name, t, c.bytes, c.moved);
           f.gbs.push(gbs);
           f.ratio.push(gbs / (0.5 * (t0 + t1)));
         }
@@ -137,6 +139,7 @@ export async function run({ threads, rounds = 9 }) {
     threads: f.t,
     value: median(f.gbs),
     unit: 'GB/s',
+    roof: triadRoof(f.moved),
     note: f.ratio.length
       ? `${(100 * median(f.ratio)).toFixed(0)}% of triad ${f.bytes / MiB} MiB`
       : `${f.gbs.length} samples`,

@@ -5,6 +5,7 @@
 import '../lib/myelin.js'; // first: says to run `npm run build` when dist/ is missing
 import { makeModel } from '../../examples/fashion_models.mjs';
 import { fashionRows } from '../lib/fashion_mnist.js';
+import { linearFlops, trainFlops } from '../lib/roof.js';
 
 export const id = 'F1';
 export const title = 'Fashion-MNIST MLP 784-256-128-10, Adam, batch 128, 5 epochs + test, vs PyTorch';
@@ -15,6 +16,14 @@ export function model() {
   return makeModel('mlp');
 }
 
+// FLOPs a sample: the three linear layers (the first one's input needs no gradient).
+const LAYERS = [
+  [784, 256],
+  [256, 128],
+  [128, 10],
+].map(([i, o], k) => ({ flops: linearFlops(1, i, o), inputGrad: k > 0 }));
+const FLOPS = { train: trainFlops(LAYERS), test: LAYERS.reduce((s, l) => s + l.flops, 0) };
+
 export async function run(opts) {
-  return fashionRows('F1', opts, `${EPOCHS} epochs + test`, model, EPOCHS);
+  return fashionRows('F1', opts, `${EPOCHS} epochs + test`, model, EPOCHS, FLOPS);
 }

@@ -2,6 +2,7 @@
 // vector ISA the CPU runs: AVX-512, AVX2, NEON) and STREAM-triad memory bandwidth on large
 // arrays, at each thread count, measured by the package's utils.benchmark.limits().
 import { runLimits } from '../lib/limits.js';
+import { none } from '../lib/roof.js';
 
 export const id = 'L1';
 export const title = 'physical limits: FMA peak (GFLOP/s), STREAM triad 128 MiB arrays (GB/s)';
@@ -11,7 +12,13 @@ export function run({ threads }) {
   const rows = [];
   for (const [isa, byThreads] of Object.entries(r.fma_gflops)) {
     for (const t of threads)
-      rows.push({ case: `fp32 FMA peak, ${isa}`, threads: t, value: byThreads[t].median, unit: 'GFLOP/s' });
+      rows.push({
+        case: `fp32 FMA peak, ${isa}`,
+        threads: t,
+        value: byThreads[t].median,
+        unit: 'GFLOP/s',
+        roof: none('the roof itself'),
+      });
   }
   for (const triad of r.triad_gbs) {
     for (const t of threads) {
@@ -21,6 +28,7 @@ export function run({ threads }) {
         value: triad[t].median,
         unit: 'GB/s',
         note: `best ${triad[t].best}`,
+        roof: none('the roof itself'),
       });
     }
   }

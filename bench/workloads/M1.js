@@ -2,6 +2,7 @@
 // cross-entropy; SGD momentum 0.9 lr 0.01) at batch 64 and 256, steps/s side by side with
 // PyTorch (and batch 128). Target: >= 1.0x PyTorch at 1 and 2 threads.
 import { myelin } from '../lib/myelin.js';
+import { fma, linearFlops, trainFlops } from '../lib/roof.js';
 import { sideBySide } from '../lib/side_by_side.js';
 import { secondsPerCall } from '../lib/timing.js';
 
@@ -17,6 +18,16 @@ export function mlp() {
     new nn.ReLU(),
     new nn.Linear(128, 10),
   );
+}
+
+/** FLOPs of one training step of mlp() at `batch` (the first layer's input needs no gradient). */
+export function mlpStepFlops(batch) {
+  const sizes = [
+    [784, 256],
+    [256, 128],
+    [128, 10],
+  ];
+  return trainFlops(sizes.map(([i, o], k) => ({ flops: linearFlops(batch, i, o), inputGrad: k > 0 })));
 }
 
 /** Steps per second of one training step on random data. */
@@ -47,6 +58,7 @@ export async function run(opts) {
         case: `batch ${batch}`,
         value: stepsPerSecond(batch, (p) => new myelin.optim.SGD(p, { lr: 0.01, momentum: 0.9 })),
         unit: 'steps/s',
+        roof: fma(mlpStepFlops(batch)),
       })),
     { torchValue: (r) => r.steps_per_s, higherIsBetter: true },
   );

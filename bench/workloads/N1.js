@@ -3,6 +3,7 @@
 // Conv(64,128,3,p1)-BN-ReLU-AdaptiveAvgPool(1) -> Flatten -> Linear(128,10); cross-entropy;
 // SGD momentum 0.9 lr 0.01. Steps/s side by side with PyTorch.
 import { myelin } from '../lib/myelin.js';
+import { convFlops, fma, linearFlops, trainFlops } from '../lib/roof.js';
 import { sideBySide } from '../lib/side_by_side.js';
 import { secondsPerCall } from '../lib/timing.js';
 
@@ -40,6 +41,15 @@ export function makeStep(batch = 32) {
   };
 }
 
+// FLOPs of a step at batch 32: the three convolutions (32x32, 16x16, 8x8; the first one's input
+// needs no gradient) and the linear layer; batch norm, pools and ReLUs are bandwidth work, left out.
+const STEP_FLOPS = trainFlops([
+  { flops: convFlops(32, 3, 32, 32, 32, 3), inputGrad: false },
+  { flops: convFlops(32, 32, 64, 16, 16, 3), inputGrad: true },
+  { flops: convFlops(32, 64, 128, 8, 8, 3), inputGrad: true },
+  { flops: linearFlops(32, 128, 10), inputGrad: true },
+]);
+
 export async function run(opts) {
   return sideBySide(
     'N1',
@@ -49,6 +59,7 @@ export async function run(opts) {
         case: 'batch 32',
         value: 1 / secondsPerCall(makeStep(32), { warmup: 3, samples: 9, callsPerSample: 3 }),
         unit: 'steps/s',
+        roof: fma(STEP_FLOPS),
       },
     ],
     { torchValue: (r) => r.steps_per_s, higherIsBetter: true },
