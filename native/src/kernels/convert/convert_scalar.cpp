@@ -13,9 +13,6 @@ namespace simd {
 
 // The shared width-1 type plus what quantize_rows.inl needs beyond it.
 struct Q : simd::V {
-  static reg min(reg a, reg b) { return a < b ? a : b; }
-  static reg max(reg a, reg b) { return a > b ? a : b; }
-  static mask lt(reg a, reg b) { return a < b; }
   // Adding and removing 1.5 * 2^23 rounds to an integer in the (nearest-even) rounding mode for
   // |x| < 2^22; larger floats are kept (integers or halves past every clamp bound).
   static reg round_even(reg x) {

@@ -10,14 +10,11 @@ namespace simd {
 
 // The shared width-1 type plus what the reduction rows need (see reduce_rows.inl, arg_rows.inl).
 struct V : simd::V {
-  using mask = bool;
   using ireg = int32_t;
   static mask gt(reg a, reg b) { return a > b; }
-  static mask lt(reg a, reg b) { return a < b; }
   static mask isnan(reg a) { return a != a; }
   static mask mask_or(mask a, mask b) { return a || b; }
   static mask mask_andnot(mask a, mask b) { return !a && b; }
-  static reg select(mask m, reg a, reg b) { return m ? a : b; }
   static ireg set1_i(int32_t x) { return x; }
   static void store_i(int32_t* p, ireg v) { *p = v; }
   static ireg select_i(mask m, ireg a, ireg b) { return m ? a : b; }

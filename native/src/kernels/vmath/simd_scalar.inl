@@ -12,10 +12,14 @@ struct V {
   static reg sub(reg a, reg b) { return a - b; }
   static reg mul(reg a, reg b) { return a * b; }
   static reg div(reg a, reg b) { return a / b; }
+  // Plain min/max: the second operand when either is NaN (as _mm256_min_ps/max_ps choose).
+  static reg min(reg a, reg b) { return a < b ? a : b; }
+  static reg max(reg a, reg b) { return a > b ? a : b; }
   // NaN-propagating max/min (torch.maximum semantics).
   static reg max_nan(reg a, reg b) { return a != a ? a : (b != b ? b : (a > b ? a : b)); }
   static reg min_nan(reg a, reg b) { return a != a ? a : (b != b ? b : (a < b ? a : b)); }
   using mask = bool;
+  static mask lt(reg a, reg b) { return a < b; }
   static mask le(reg a, reg b) { return a <= b; }
   static reg select(mask m, reg a, reg b) { return m ? a : b; }
   static float hsum(reg v) { return v; }
