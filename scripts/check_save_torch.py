@@ -6,7 +6,9 @@
 Runs node to write test/io/torch_interop.ts's object with saveTorch (scripts/write_myelin_torch.ts)
 to OUT (a temporary file if none is given), loads it with torch.load and compares every value,
 shape, stride, storage offset, dtype, Parameter flag and which tensors share a storage with the
-same object built here. The tensor-only part must also load with weights_only=True (this
+same object built here; then has node load test/fixtures/torch/quantized.pt (quantized tensors
+torch.save wrote) and save it again, and compares what torch.load reads with the original
+(integers, qscheme, scales, zero points, axis, strides, shared storages). The tensor-only part must also load with weights_only=True (this
 PyTorch's restricted unpickler predates floats in pickles, so the part with floats loads
 without it). scripts/gen_fixtures_torch.py commits its output as test/fixtures/torch/myelin_saved.pt,
 which the tests require saveTorch to reproduce byte for byte.
@@ -80,10 +82,35 @@ def check(path):
     assert names[0] == "archive/data.pkl" and names[-1] == "archive/version", names
 
 
-def node_write(path, state_only=False):
+def node_write(path, state_only=False, resave=None):
     script = "scripts/write_myelin_torch.ts"
     args = ["node", "--import", "./test/helpers/ts_loader.mjs", script, path] + (["--state"] if state_only else [])
+    if resave:
+        args += ["--resave", resave]
     subprocess.run(args, cwd=ROOT, check=True)
+
+
+def check_quantized(path):
+    original = os.path.join(ROOT, "test", "fixtures", "torch", "quantized.pt")
+    node_write(path, resave=original)
+    want, got = torch.load(original), torch.load(path)
+    assert list(got) == list(want), list(got)
+    for k, w in want.items():
+        g = got[k]
+        assert g.dtype == w.dtype and tuple(g.shape) == tuple(w.shape), (k, g.dtype, g.shape)
+        assert g.stride() == w.stride() and g.storage_offset() == w.storage_offset(), (k, g.stride())
+        if not w.is_quantized:
+            assert torch.equal(g, w), k
+            continue
+        assert g.qscheme() == w.qscheme() and torch.equal(g.int_repr(), w.int_repr()), k
+        if w.qscheme() == torch.per_tensor_affine:
+            assert g.q_scale() == w.q_scale() and g.q_zero_point() == w.q_zero_point(), k
+        else:
+            assert torch.equal(g.q_per_channel_scales(), w.q_per_channel_scales()), k
+            assert torch.equal(g.q_per_channel_zero_points(), w.q_per_channel_zero_points()), k
+            assert g.q_per_channel_axis() == w.q_per_channel_axis(), k
+    ptr = lambda k: got[k].storage().data_ptr()
+    assert ptr("per_tensor_quint8") == ptr("per_tensor_quint8_t") != ptr("per_tensor_qint8")
 
 
 def main():
@@ -96,7 +123,10 @@ def main():
             out = os.path.join(d, "myelin.pt")
             node_write(out)
             check(out)
+    with tempfile.TemporaryDirectory() as d:
+        check_quantized(os.path.join(d, "quantized.pt"))
     print("torch.load reads saveTorch's file: every value, stride, offset and shared storage matches")
+    print("torch.load reads saveTorch's quantized tensors: integers, scales, zero points, axis and views match")
 
 
 if __name__ == "__main__":

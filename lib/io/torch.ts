@@ -12,14 +12,16 @@
 // torch.load(..., weights_only=True) allows and implements each of them here. Storages of dtypes
 // myelin lacks are converted (float16/bfloat16 → float32; int64/int16/int8/uint8 →
 // int32, refusing values int32 cannot hold) and the conversions are reported. Tensors that
-// shared a storage in PyTorch share one here, with their offsets and strides.
+// shared a storage in PyTorch share one here, with their offsets and strides. Quantized tensors
+// (qint8, quint8; per tensor or per channel) are rebuilt by torch._utils._rebuild_qtensor with
+// their quantizer's scheme, scales, zero points and axis, both ways.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { DType, TypedArray } from '../dtype.js';
+import { type DType, isQuantizedDType, type TypedArray } from '../dtype.js';
 import { checkOptions, checkPath, checkString, describe as describeValue, optionKeys } from '../errors.js';
 import { Parameter } from '../nn/parameter.js';
 import { formatShape } from '../shape.js';
-import { Storage, Tensor } from '../tensor.js';
+import { type Quantizer, Storage, Tensor } from '../tensor.js';
 import { writeFileAtomic } from './atomic.js';
 import { describe, isTuple, Pickler, type PickleHandlers, unpickle } from './pickle.js';
 import { halfToFloat32 } from './safetensors.js';
@@ -61,14 +63,13 @@ const TORCH_DTYPES: Record<string, { size: number; as: DType | null }> = {
   complex32: { size: 4, as: null },
   complex64: { size: 8, as: null },
   complex128: { size: 16, as: null },
-  qint8: { size: 1, as: null },
-  quint8: { size: 1, as: null },
+  qint8: { size: 1, as: 'qint8' },
+  quint8: { size: 1, as: 'quint8' },
   qint32: { size: 4, as: null },
   quint4x2: { size: 1, as: null },
   quint2x4: { size: 1, as: null },
 };
 
-// Quantized tensors are not written yet (torch rebuilds them with _rebuild_qtensor and their quantizer).
 const WRITE_CLASS: Partial<Record<DType, string>> = {
   float32: 'FloatStorage',
   float64: 'DoubleStorage',
@@ -76,7 +77,18 @@ const WRITE_CLASS: Partial<Record<DType, string>> = {
   bool: 'BoolStorage',
   int8: 'CharStorage',
   uint8: 'ByteStorage',
+  qint8: 'QInt8Storage',
+  quint8: 'QUInt8Storage',
 };
+
+/** The quantization schemes a quantized tensor's rebuild names (torch.per_tensor_affine ...). */
+const QSCHEMES = [
+  'per_tensor_affine',
+  'per_channel_affine',
+  'per_tensor_symmetric',
+  'per_channel_symmetric',
+  'per_channel_affine_float_qparams',
+];
 
 /** A name the restricted unpickler allows: GLOBAL pushes one of these, never a real object. */
 class Allowed {
@@ -119,6 +131,7 @@ const ALLOWED = new Map<string, Allowed>(
     ...Object.keys(STORAGE_CLASSES).map((c) => `torch.${c}`),
     ...Object.keys(TORCH_DTYPES).map((d) => `torch.${d}`),
     ...REBUILD.map((f) => `torch._utils.${f}`),
+    ...QSCHEMES.map((q) => `torch.${q}`),
   ].map((p) => [p, new Allowed(p)]),
 );
 
@@ -128,6 +141,8 @@ interface StorageRecord {
   torchDtype: string;
   numel: number;
   storage: Storage | null;
+  /** A quantized storage's Storage with its quantizer, made by the first tensor rebuilt over it. */
+  quantized?: Storage;
 }
 
 /** A dtype conversion loadTorch made: storages of a dtype myelin lacks (float16, int64...). */
@@ -394,7 +409,7 @@ class TorchLoader {
       case 'torch.serialization._get_layout':
         return this.fail('sparse tensors are not supported (myelin has dense tensors only)');
       case 'torch._utils._rebuild_qtensor':
-        return this.fail('quantized tensors are not supported');
+        return this.qtensor(args);
       default:
         return this.fail(`${func.path} is not supported by myelin's loader (it names tensor kinds myelin lacks)`);
     }
@@ -422,11 +437,19 @@ class TorchLoader {
     return this.fail(`${what} takes a dict or a list of pairs, got ${describe(src)}`);
   }
 
-  /** _rebuild_tensor(storage, offset, size, stride[, requires_grad, hooks[, dtype], metadata]). */
-  private tensor(args: readonly unknown[], minArgs: number): Tensor {
+  /**
+   * _rebuild_tensor(storage, offset, size, stride[, requires_grad, hooks[, dtype], metadata]);
+   * with a quantizer, the tensor of _rebuild_qtensor (whose storage must then be quantized).
+   */
+  private tensor(args: readonly unknown[], minArgs: number, quantizer: Quantizer | null = null): Tensor {
     if (args.length < minArgs) this.fail(`a tensor rebuild takes ${minArgs} arguments, got ${args.length}`);
     const [rec, offset, size, stride, requiresGrad, hooks] = args as unknown[];
     if (!isStorageRecord(rec)) this.fail(`a tensor's storage is ${describe(rec)}`);
+    const quantizedStorage = rec.torchDtype === 'qint8' || rec.torchDtype === 'quint8';
+    if (quantizedStorage && quantizer === null)
+      this.fail(
+        `a plain tensor rebuild over the ${rec.torchDtype} storage '${rec.key}' (quantized tensors rebuild with _rebuild_qtensor)`,
+      );
     const ints = (x: unknown, what: string): number[] => {
       if (!isTuple(x) || x.length > 64 || x.some((v) => typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0))
         this.fail(`a tensor's ${what} ${describe(x)} is not a tuple of non-negative integers`);
@@ -459,7 +482,9 @@ class TorchLoader {
         );
     }
     const as = TORCH_DTYPES[rec.torchDtype].as as DType;
-    const storage = rec.storage ?? new Storage(new (typedArrayOf(as))(0));
+    const storage = quantizer
+      ? this.quantizedStorage(rec, as, quantizer)
+      : (rec.storage ?? new Storage(new (typedArrayOf(as))(0)));
     // No bytes for a non-empty storage (its size was checked above): the legacy format's
     // recording pass, whose tensors are discarded; a Tensor must lie inside its storage.
     if (rec.storage === null && n > 0) return new Tensor(storage, [0]);
@@ -474,6 +499,80 @@ class TorchLoader {
     if (requiresGrad !== undefined && typeof requiresGrad !== 'boolean') this.fail('requires_grad must be a bool');
     const t = data as Tensor;
     return new Parameter(t.detach(), requiresGrad !== false && t.dtype === 'float32');
+  }
+
+  /** _rebuild_qtensor(storage, offset, size, stride, quantizer_params, requires_grad, hooks). */
+  private qtensor(args: readonly unknown[]): Tensor {
+    if (args.length < 7) this.fail(`_rebuild_qtensor takes 7 arguments, got ${args.length}`);
+    const [rec, , size, , params] = args;
+    if (!isStorageRecord(rec)) this.fail(`a quantized tensor's storage is ${describe(rec)}`);
+    if (rec.torchDtype !== 'qint8' && rec.torchDtype !== 'quint8')
+      this.fail(`quantized ${rec.torchDtype} tensors are not supported (myelin has qint8 and quint8)`);
+    const dtype = rec.torchDtype;
+    if (!isTuple(params) || params.length < 3) this.fail(`a quantized tensor's parameters are ${describe(params)}`);
+    const scheme = params[0] instanceof Allowed ? params[0].path.slice(6) : '';
+    const [lo, hi] = dtype === 'qint8' ? [-128, 127] : [0, 255];
+    const checkScales = (scales: number[], zeros: number[]): void => {
+      for (const v of scales)
+        if (!Number.isFinite(v) || v <= 0) this.fail(`a quantized tensor's scale ${describe(v)} is not finite and > 0`);
+      for (const v of zeros)
+        if (!Number.isInteger(v) || v < lo || v > hi)
+          this.fail(`a ${dtype} tensor's zero point ${describe(v)} is outside [${lo}, ${hi}]`);
+    };
+    let quantizer: Quantizer;
+    if (scheme === 'per_tensor_affine' && params.length === 3) {
+      const [, scale, zero] = params as unknown[];
+      if (typeof scale !== 'number' || typeof zero !== 'number')
+        this.fail(`a per-tensor quantizer takes a scale and a zero point, got ${describe(params)}`);
+      checkScales([scale as number], [zero as number]);
+      quantizer = {
+        scheme: 'per_tensor_affine',
+        scales: Float64Array.of(scale as number),
+        zeroPoints: Int32Array.of(zero as number),
+        axis: -1,
+      };
+    } else if (scheme === 'per_channel_affine' && params.length === 4) {
+      const [, scales, zeros, axis] = params as unknown[];
+      const shape = isTuple(size) ? (size as number[]) : [];
+      if (typeof axis !== 'number' || !Number.isInteger(axis) || axis < 0 || axis >= shape.length)
+        this.fail(`a per-channel quantizer's axis ${describe(axis)} is not a dim of size ${describe(size)}`);
+      const list = (t: unknown, what: string, want: DType): number[] => {
+        if (!(t instanceof Tensor) || t.ndim !== 1 || t.dtype !== want || t.shape[0] !== shape[axis as number])
+          this.fail(
+            `a per-channel quantizer's ${what} must be ${shape[axis as number]} ${want} values, got ${describe(t)}`,
+          );
+        return Array.from((t as Tensor).toTypedArray() as ArrayLike<number>);
+      };
+      const s = list(scales, 'scales', 'float64');
+      const z = list(zeros, 'zero points', 'int32');
+      checkScales(s, z);
+      quantizer = {
+        scheme: 'per_channel_affine',
+        scales: Float64Array.from(s),
+        zeroPoints: Int32Array.from(z),
+        axis: axis as number,
+      };
+    } else {
+      return this.fail(
+        `quantization scheme ${describe(params[0])} is not supported (myelin has per_tensor_affine and per_channel_affine with integer zero points)`,
+      );
+    }
+    return this.tensor([rec, args[1], size, args[3], false, args[6]], 4, quantizer);
+  }
+
+  /** The quantized Storage over a qint8/quint8 record's bytes, one per record (its quantizer must then agree). */
+  private quantizedStorage(rec: StorageRecord, as: DType, q: Quantizer): Storage {
+    const have = rec.quantized?.quantizer;
+    if (have) {
+      const same = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+        a.length === b.length && Array.prototype.every.call(a, (v: number, i: number) => v === b[i]);
+      if (have.axis !== q.axis || !same(have.scales, q.scales) || !same(have.zeroPoints, q.zeroPoints))
+        this.fail(`quantized tensors share the storage '${rec.key}' with different scales or zero points`);
+      return rec.quantized!;
+    }
+    const data = rec.storage?.data ?? (as === 'qint8' ? new Int8Array(0) : new Uint8Array(0));
+    rec.quantized = new Storage(data, as, q);
+    return rec.quantized;
   }
 
   /** The storage's bytes as myelin's typed array, converting dtypes myelin lacks. */
@@ -513,6 +612,10 @@ class TorchLoader {
         return Int32Array.from(new Int16Array(buf));
       case 'int8':
         return Int32Array.from(new Int8Array(buf));
+      case 'qint8':
+        return new Int8Array(buf);
+      case 'quint8':
+        return raw;
       case 'uint8':
         return Int32Array.from(raw);
       case 'int64': {
@@ -564,42 +667,76 @@ export function serializeTorch(obj: unknown, archive = 'archive'): Uint8Array[] 
   const storageKey = (t: Tensor): { key: string; numel: number; offset: number; strides: readonly number[] } => {
     if (t.strides.some((s) => s < 0)) {
       // torch has no negative strides: such a view is written as a copy of its own.
-      const copy = Tensor.fromData(t.toTypedArray(), t.shape);
+      const copy = new Tensor(new Storage(t.toTypedArray(), t.dtype, t.storage.quantizer), t.shape);
       return storageKey(copy);
     }
     let key = storages.get(t.storage);
     if (key === undefined) {
-      key = String(storages.size);
+      key = String(files.length); // one key a data file (a quantizer's zero points have one too)
       storages.set(t.storage, key);
       const d = t.storage.data;
       files.push({ name: `${archive}/data/${key}`, data: new Uint8Array(d.buffer, d.byteOffset, d.byteLength) });
     }
     return { key, numel: t.storage.data.length, offset: t.offset, strides: t.strides };
   };
-  const tensor = (t: Tensor) => {
-    if (t instanceof Parameter) p.global('torch._utils', '_rebuild_parameter');
-    p.global('torch._utils', '_rebuild_tensor_v2');
-    const { key, numel, offset, strides } = storageKey(t);
-    p.mark();
+  /** The persistent id of a storage record: ('storage', torch.<cls>, key, 'cpu', numel). */
+  const storageId = (cls: string, key: string, numel: number) => {
     p.mark();
     p.string('storage');
-    const cls = WRITE_CLASS[t.dtype];
-    if (cls === undefined)
-      throw new TypeError(
-        `saveTorch/serializeTorch: ${t.dtype} tensors cannot be written yet; save intRepr() and its scales`,
-      );
     p.global('torch', cls);
     p.string(key);
     p.string('cpu');
     p.int(numel);
     p.tuple(5);
     p.persid();
+  };
+  /** A 1-D int64 tensor of its own (a per-channel quantizer's zero points, int64 in torch). */
+  const int64Tensor = (values: Int32Array) => {
+    const key = String(files.length);
+    files.push({ name: `${archive}/data/${key}`, data: new Uint8Array(BigInt64Array.from(values, BigInt).buffer) });
+    p.global('torch._utils', '_rebuild_tensor_v2');
+    p.mark();
+    storageId('LongStorage', key, values.length);
+    p.int(0);
+    ints([values.length]);
+    ints([1]);
+    p.bool(false);
+    orderedDict();
+    p.tuple(6);
+    p.reduce();
+  };
+  /** torch's quantizer parameters: (torch.per_tensor_affine, scale, zero_point) or (torch.per_channel_affine, scales, zero_points, axis). */
+  const quantizerParams = (q: Quantizer) => {
+    if (q.axis < 0) {
+      p.global('torch', 'per_tensor_affine');
+      p.float(q.scales[0]);
+      p.int(q.zeroPoints[0]);
+      p.tuple(3);
+      return;
+    }
+    p.mark();
+    p.global('torch', 'per_channel_affine');
+    tensor(new Tensor(new Storage(Float64Array.from(q.scales)), [q.scales.length]));
+    int64Tensor(q.zeroPoints);
+    p.int(q.axis);
+    p.tuple(4);
+  };
+  const tensor = (t: Tensor) => {
+    const quantizer = t.storage.quantizer;
+    if (t instanceof Parameter) p.global('torch._utils', '_rebuild_parameter');
+    p.global('torch._utils', quantizer ? '_rebuild_qtensor' : '_rebuild_tensor_v2');
+    const { key, numel, offset, strides } = storageKey(t);
+    p.mark();
+    const cls = WRITE_CLASS[t.dtype];
+    if (cls === undefined) throw new TypeError(`saveTorch/serializeTorch: ${t.dtype} tensors cannot be written yet`);
+    storageId(cls, key, numel);
     p.int(t.numel() > 0 ? offset : 0);
     ints(t.shape);
     ints(strides);
+    if (quantizer) quantizerParams(quantizer);
     p.bool(t.requiresGrad && t.isLeaf && !(t instanceof Parameter));
     orderedDict();
-    p.tuple(6);
+    p.tuple(quantizer ? 7 : 6);
     p.reduce();
     if (t instanceof Parameter) {
       p.bool(t.requiresGrad);

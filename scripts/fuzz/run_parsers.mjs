@@ -100,7 +100,18 @@ if (target === 'idx') {
 } else {
   // The torch.save fixtures but the 380 KiB CNN (too slow an input).
   copyFrom('test/fixtures/torch', (f) => f.endsWith('.pt') && f !== 'simple_cnn.pt');
-  tokens = ['PK\x03\x04', 'PK\x01\x02', 'PK\x05\x06', 'data.pkl', '\x80\x02', 'torch._utils', '_rebuild_tensor_v2'];
+  tokens = [
+    'PK\x03\x04',
+    'PK\x01\x02',
+    'PK\x05\x06',
+    'data.pkl',
+    '\x80\x02',
+    'torch._utils',
+    '_rebuild_tensor_v2',
+    '_rebuild_qtensor',
+    'per_channel_affine',
+    'QInt8Storage',
+  ];
 }
 // libFuzzer's dictionary: each token as a quoted string of \xNN escapes.
 const dict = join(work, 'dict');
