@@ -21,10 +21,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { findPython } from './lib/torch_peer.js';
 import { median } from './lib/timing.js';
 
-const launcher = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/distributed/launcher.js');
-const { gcFlags } = await import(pathToFileURL(launcher).href);
-
 const here = path.dirname(fileURLToPath(import.meta.url));
+// myelin-run's rule for node's flags (dist/, as bench/lib/myelin.js)
+const { gcFlags } = await import(pathToFileURL(path.resolve(here, '../dist/distributed/launcher.js')).href);
 const argv = process.argv.slice(2);
 const option = (name, fallback) => {
   const i = argv.indexOf(name);
