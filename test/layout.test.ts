@@ -182,6 +182,10 @@ const coveredElsewhere: Record<string, { by: string[]; why: string }> = {
     by: ['creation.test.ts', 'ops/view.test.ts', 'ops/inplace.test.ts'],
     why: 'tensors are tested through what makes and views them',
   },
+  'quantization/quantize_dynamic.ts': {
+    by: ['quantization/dynamic.test.ts', 'quantization/dynamic_lstm.test.ts'],
+    why: 'quantizeDynamic is how those tests make every quantized Linear and LSTM',
+  },
   'trace.ts': { by: ['onnx/export.test.ts'], why: 'the tracing hook exists for onnx.export' },
   'train/debug_training.ts': { by: ['train/debug.test.ts'], why: 'one test file for both debugging files' },
 };
