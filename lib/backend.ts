@@ -2,7 +2,7 @@
 import { checkOptions, typeError } from './errors.js';
 import { native, type BackendInfo } from './native.js';
 
-export type { BackendInfo, Isa } from './native.js';
+export type { BackendInfo, Isa, LowpGemmKernels } from './native.js';
 
 /** Version, ISA in use, ISAs this CPU supports, threads and N-API version. */
 export function backendInfo(): BackendInfo {

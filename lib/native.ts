@@ -19,10 +19,24 @@ export interface BackendInfo {
   bestIsa: Isa;
   /** Threads of the process-wide pool (setNumThreads, MYELIN_NUM_THREADS). */
   threads: number;
+  /** The reduced-precision GEMM kernels of the active ISA, by name. */
+  lowpGemm: LowpGemmKernels;
   /** The N-API version of the running Node.js (process.versions.napi). */
   napiVersion: number;
   /** The CPU architecture the addon was built for: 'x64', 'arm64', or 'other'. */
   arch: 'x64' | 'arm64' | 'other';
+}
+
+/**
+ * Names of the reduced-precision GEMM kernels an ISA runs (`BackendInfo.lowpGemm`), such as
+ * 'u8s8gemm_ukernel_4x16__avx2', or '... via fp32 sgemm' where the ISA has no kernel of its own
+ * (the operands widened to fp32 on each call).
+ */
+export interface LowpGemmKernels {
+  /** bf16 x bf16 products with fp32 sums. */
+  bf16: string;
+  /** u8 x s8 products with int32 sums (quantized inference). */
+  int8: string;
 }
 
 /**

@@ -4,7 +4,9 @@
 //
 // usage: lowp_bench [--threads 1,2] [--reps 7] [--workloads B1,Q1] [--sizes 256,512,1024,2048]
 //                   [--markdown] [--clock wall|cpu]
-// Run it through bench/gemm/run_lowp.sh.
+// Run it through bench/gemm/run_lowp.sh. On a CPU without AVX512_BF16 it runs Q1 on the best
+// ISA it has (AVX2: the vpmaddubsw kernel on 7-bit and on full-range A, and the path through
+// the fp32 GEMM that ISA used before it had the kernel) against the fp32 peak only.
 //
 // Timing: every round times each contender once (enough calls that a sample lasts >= 20 ms), in
 // turn, after two warm-up rounds; the figure is the median round, the best in brackets. GEMMs
@@ -70,18 +72,20 @@ struct Contender {
   std::string name;
   Kind kind;
   Isa isa;
+  bool full_range = false;                     // int8: A bytes up to 255 (else below 128)
+  const myelin::KernelTable* table = nullptr;  // in place of isa's table
 };
 
 struct Operands {
   std::vector<float> a, b, c;
   std::vector<uint16_t> ah, bh;
-  std::vector<uint8_t> au;
+  std::vector<uint8_t> au, au7;
   std::vector<int8_t> bs;
   std::vector<float> scale;
 };
 
 void run_one(const Contender& who, const Shape& s, Operands& o) {
-  const myelin::KernelTable& kt = myelin::kernels_for(who.isa);
+  const myelin::KernelTable& kt = who.table ? *who.table : myelin::kernels_for(who.isa);
   const int lda = s.ta ? s.m : s.k, ldb = s.tb ? s.k : s.n, ldc = s.n;
   if (who.kind == Kind::F32) {
     myelin::sgemm(kt, s.ta, s.tb, s.m, s.n, s.k, 1.0f, o.a.data(), lda, o.b.data(), ldb, 0.0f, o.c.data(), ldc);
@@ -99,7 +103,8 @@ void run_one(const Contender& who, const Shape& s, Operands& o) {
   }
   // int8: A is stored m x k (a transposed A is not a layout the quantized GEMM takes).
   out.col_scale = o.scale.data();
-  myelin::gemm_u8s8(kt, s.m, s.n, s.k, o.au.data(), s.k, 0, o.bs.data(), ldb, s.tb, nullptr, out);
+  myelin::gemm_u8s8(kt, s.m, s.n, s.k, who.full_range ? o.au.data() : o.au7.data(), s.k, 0, o.bs.data(), ldb, s.tb,
+                    nullptr, out);
 }
 
 }  // namespace
@@ -115,11 +120,17 @@ int main(int argc, char** argv) {
                  "[--clock wall|cpu]"))
     return 2;
   const bool markdown = opt.markdown;
-  if (!myelin::isa_supported(Isa::Avx512Bf16)) {
-    std::fprintf(stderr, "lowp_bench: this CPU has no AVX512_BF16 / AVX512_VNNI (isa avx512bf16)\n");
+  const bool dp = myelin::isa_supported(Isa::Avx512Bf16);
+  if (!dp && !myelin::isa_supported(Isa::Avx2)) {
+    std::fprintf(stderr, "lowp_bench: this CPU has neither AVX512_BF16 / AVX512_VNNI nor AVX2\n");
     return 1;
   }
-  const Isa best = Isa::Avx512Bf16;
+  const Isa best = dp ? Isa::Avx512Bf16 : myelin::best_isa();
+  if (!dp) opt.workloads = "Q1";  // no bf16 kernel to time
+  // The int8 path an ISA without a kernel of its own takes: widen to fp32, sgemm in k-chunks.
+  myelin::KernelTable via_f32 = myelin::kernels_for(best);
+  myelin::GemmLowpKernels unused;
+  myelin::fill_gemm_lowp_via_f32(&unused, &via_f32.gemm_s8);
   std::printf("%smyelin kernels: %s, %s, %s; MYELIN_ISA=avx512 fallbacks: %s, %s\n", markdown ? "" : "# ",
               myelin::kernels_for(best).gemm.name, myelin::kernels_for(best).gemm_bf16.name,
               myelin::kernels_for(best).gemm_s8.name, myelin::kernels_for(Isa::Avx512).gemm_bf16.name,
@@ -127,30 +138,42 @@ int main(int argc, char** argv) {
 
   for (int threads : opt.threads) {
     // The peaks of bench/native/peak_loops.h's loops (as L1), 2 flops a multiply-add.
-    const double p32 = bench::peak(fma_loop_avx512, 2.0 * 16 * FMA_AVX512_ACCS, threads);
-    const double p16 = bench::peak(bf16_loop_avx512, 2.0 * 32 * DP_ACCS, threads);
-    const double p8 = bench::peak(int8_loop_avx512, 2.0 * 64 * DP_ACCS, threads);
-    std::printf(
-        "\n%sthreads=%d, peaks: fp32 FMA %.1f GFLOP/s, bf16 vdpbf16ps %.1f GFLOP/s (%.2fx), int8 vpdpbusd %.1f "
-        "GOP/s (%.2fx)%s\n",
-        markdown ? "**" : "# ", threads, p32, p16, p16 / p32, p8, p8 / p32, markdown ? "**\n" : "");
+    const double p32 = dp ? bench::peak(fma_loop_avx512, 2.0 * 16 * FMA_AVX512_ACCS, threads)
+                          : bench::peak(fma_loop_avx2, 2.0 * 8 * FMA_AVX2_ACCS, threads);
+    const double p16 = dp ? bench::peak(bf16_loop_avx512, 2.0 * 32 * DP_ACCS, threads) : 0;
+    const double p8 = dp ? bench::peak(int8_loop_avx512, 2.0 * 64 * DP_ACCS, threads) : 0;
+    if (dp) {
+      std::printf(
+          "\n%sthreads=%d, peaks: fp32 FMA %.1f GFLOP/s, bf16 vdpbf16ps %.1f GFLOP/s (%.2fx), int8 vpdpbusd %.1f "
+          "GOP/s (%.2fx)%s\n",
+          markdown ? "**" : "# ", threads, p32, p16, p16 / p32, p8, p8 / p32, markdown ? "**\n" : "");
+    } else {
+      std::printf("\n%sthreads=%d, peak: fp32 FMA %.1f GFLOP/s%s\n", markdown ? "**" : "# ", threads, p32,
+                  markdown ? "**\n" : "");
+    }
     myelin::set_num_threads(threads);
     for (const char* id : {"B1", "Q1"}) {
       if (opt.workloads.find(id) == std::string::npos) continue;
       const bool b1 = std::string(id) == "B1";
       const std::vector<Contender> who =
-          b1 ? std::vector<Contender>{{"fp32", Kind::F32, best},
-                                      {"bf16", Kind::Bf16, best},
-                                      {"bf16 (avx512 fallback)", Kind::Bf16, Isa::Avx512}}
-             : std::vector<Contender>{{"fp32", Kind::F32, best},
-                                      {"int8", Kind::S8, best},
-                                      {"int8 avx2vnni", Kind::S8, Isa::Avx2Vnni},
-                                      {"int8 (avx512 fallback)", Kind::S8, Isa::Avx512}};
-      const double lowp_peak = b1 ? p16 : p8;
+          b1   ? std::vector<Contender>{{"fp32", Kind::F32, best},
+                                        {"bf16", Kind::Bf16, best},
+                                        {"bf16 (avx512 fallback)", Kind::Bf16, Isa::Avx512}}
+          : dp ? std::vector<Contender>{{"fp32", Kind::F32, best},
+                                        {"int8", Kind::S8, best},
+                                        {"int8 avx2vnni", Kind::S8, Isa::Avx2Vnni},
+                                        {"int8 (avx512 fallback)", Kind::S8, Isa::Avx512}}
+               : std::vector<Contender>{{"fp32", Kind::F32, best},
+                                        {"int8 7-bit A", Kind::S8, best},
+                                        {"int8 full-range A", Kind::S8, best, true},
+                                        {"int8 via fp32 sgemm", Kind::S8, best, false, &via_f32}};
+      // Without a dot-product peak (AVX2), the int8 rate is put against the fp32 FMA peak.
+      const double lowp_peak = b1 ? p16 : (dp ? p8 : p32);
+      const char* peak_name = b1 ? "bf16" : (dp ? "int8" : "fp32 FMA");
       if (markdown) {
         std::printf("\n| id | shape |");
         for (const Contender& c : who) std::printf(" %s GFLOP/s median (best) |", c.name.c_str());
-        std::printf(" %s / fp32 | %% of %s peak |\n|---|---|", who[1].name.c_str(), b1 ? "bf16" : "int8");
+        std::printf(" %s / fp32 | %% of %s peak |\n|---|---|", who[1].name.c_str(), peak_name);
         for (size_t i = 0; i < who.size(); ++i) std::printf("---|");
         std::printf("---|---|\n");
       }
@@ -164,12 +187,14 @@ int main(int argc, char** argv) {
         o.ah.resize(asz);
         o.bh.resize(bsz);
         o.au.resize(asz);
+        o.au7.resize(asz);
         o.bs.resize(bsz);
         o.scale.assign(s.n, 1e-3f);
         for (size_t i = 0; i < asz; ++i) {
           o.a[i] = float((i * 7919) % 1000) / 1000.0f - 0.5f;
           o.ah[i] = myelin::f32_to_bf16(o.a[i]);
           o.au[i] = uint8_t((i * 7919) % 251);
+          o.au7[i] = uint8_t((i * 7919) % 127);
         }
         for (size_t i = 0; i < bsz; ++i) {
           o.b[i] = float((i * 104729) % 1000) / 1000.0f - 0.5f;

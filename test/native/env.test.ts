@@ -10,7 +10,13 @@ const addon = addonPath();
 interface Loaded {
   ok: boolean;
   message?: string;
-  info?: { isa: string; bestIsa: string; supportedIsas: string[]; threads: number };
+  info?: {
+    isa: string;
+    bestIsa: string;
+    supportedIsas: string[];
+    threads: number;
+    lowpGemm: { bf16: string; int8: string };
+  };
   sum?: number;
 }
 
@@ -44,6 +50,11 @@ describe('MYELIN_ISA', () => {
       expect(r.info?.isa).toBe(isa);
       expect(r.info?.bestIsa).toBe(info.bestIsa);
       expect(r.sum).toBe(50000);
+      // The int8 GEMM: avx2 (and avx512, which lacks VNNI) run the vpmaddubsw kernel, scalar
+      // and NEON widen to fp32.
+      const int8 = r.info?.lowpGemm.int8;
+      if (isa === 'avx2' || isa === 'avx512') expect(int8).toBe('u8s8gemm_ukernel_4x16__avx2');
+      if (isa === 'scalar' || isa === 'neon') expect(int8).toMatch(/via fp32 sgemm/);
     });
   }
 

@@ -143,6 +143,18 @@ void test_bf16(const KernelTable& kt) {
 
 // ---- u8 x s8 -------------------------------------------------------------------------------
 
+// The operands' values. AVX2's kernels sum byte pairs in int16 (vpmaddubsw): its 7-bit kernel
+// runs where every byte of a packed A block is below 128, its exact one elsewhere.
+enum class Fill {
+  Random,       // A any byte, B any
+  Random7,      // A below 128 (the 7-bit kernel), B any
+  Extreme,      // A 255 / 254, B -128 / 127: pair sums far past int16
+  Alternating,  // A 255, 128, 255, ... along k against B = -128 (bit 7 alone, and with the rest)
+  Max7,         // A 127 against B = -128: the 7-bit kernel's worst pair, 2 x 127 x -128 = -32512
+  OneHigh,      // A below 128 but its last element 255: the last packed block is not 7-bit
+};
+constexpr Fill kFills[] = {Fill::Random, Fill::Random7, Fill::Extreme, Fill::Alternating, Fill::Max7, Fill::OneHigh};
+
 struct S8Case {
   int64_t m, n, k;
   bool tb;
@@ -150,16 +162,44 @@ struct S8Case {
   bool b_zero;
   LowpType out_type;
   bool row_bias, col_bias;
-  bool extreme;  // operands at the ends of their ranges (255 and -128): the sums a 16-bit
-                 // intermediate (vpmaddubsw) would saturate
+  Fill fill;
 };
+
+uint8_t a_value(Fill f, int64_t p) {
+  switch (f) {
+    case Fill::Random7:
+    case Fill::OneHigh:
+      return static_cast<uint8_t>(g_rng.next() % 128);
+    case Fill::Extreme:
+      return g_rng.next() % 4 ? 255 : 254;
+    case Fill::Alternating:
+      return p % 2 ? 128 : 255;
+    case Fill::Max7:
+      return 127;
+    default:
+      return static_cast<uint8_t>(g_rng.next());
+  }
+}
+
+int8_t b_value(Fill f) {
+  switch (f) {
+    case Fill::Extreme:
+      return g_rng.next() % 4 ? -128 : 127;
+    case Fill::Alternating:
+    case Fill::Max7:
+      return -128;
+    default:
+      return static_cast<int8_t>(g_rng.next());
+  }
+}
 
 void s8_case(const KernelTable& kt, const S8Case& c) {
   const int64_t lda = c.k + 3, ldb = (c.tb ? c.k : c.n) + 2, ldc = c.n + 1;
   std::vector<uint8_t> a(c.m * lda + 4);
   std::vector<int8_t> b((c.tb ? c.n : c.k) * ldb + 4);
-  for (uint8_t& x : a) x = c.extreme ? (g_rng.next() % 4 ? 255 : 254) : static_cast<uint8_t>(g_rng.next());
-  for (int8_t& x : b) x = c.extreme ? (g_rng.next() % 4 ? -128 : 127) : static_cast<int8_t>(g_rng.next());
+  for (size_t e = 0; e < a.size(); ++e) a[e] = a_value(c.fill, static_cast<int64_t>(e % lda));
+  if (c.fill == Fill::OneHigh && c.k > 0) a[(c.m - 1) * lda + c.k - 1] = 255;
+  for (int8_t& x : b) x = b_value(c.fill);
   std::vector<int32_t> bz(c.n);
   for (int32_t& z : bz) z = static_cast<int32_t>(g_rng.next() % 21) - 10;
   std::vector<float> scale(c.n), rb(c.m), cb(c.n);
@@ -196,16 +236,17 @@ void s8_case(const KernelTable& kt, const S8Case& c) {
       }
       const int32_t raw = static_cast<int32_t>(acc);
       if (c.out_type == LowpType::S32) {
-        CHECK(c32[at] == raw, "s8 %s m=%lld n=%lld k=%lld tb=%d za=%d at (%lld, %lld): %d vs %d", kt.gemm_s8.name,
-              (long long)c.m, (long long)c.n, (long long)c.k, c.tb, c.a_zero, (long long)i, (long long)j, c32[at], raw);
+        CHECK(c32[at] == raw, "s8 %s m=%lld n=%lld k=%lld tb=%d za=%d fill %d at (%lld, %lld): %d vs %d",
+              kt.gemm_s8.name, (long long)c.m, (long long)c.n, (long long)c.k, c.tb, c.a_zero, (int)c.fill,
+              (long long)i, (long long)j, c32[at], raw);
         continue;
       }
       float v = static_cast<float>(raw) * scale[j];
       if (c.row_bias) v += rb[i];
       if (c.col_bias) v += cb[j];
       if (c.out_type == LowpType::F32) {
-        CHECK(std::memcmp(&cf[at], &v, 4) == 0, "s8 %s f32 out at (%lld, %lld): %.9g vs %.9g", kt.gemm_s8.name,
-              (long long)i, (long long)j, cf[at], v);
+        CHECK(std::memcmp(&cf[at], &v, 4) == 0, "s8 %s f32 out k=%lld fill %d at (%lld, %lld): %.9g vs %.9g",
+              kt.gemm_s8.name, (long long)c.k, (int)c.fill, (long long)i, (long long)j, cf[at], v);
         continue;
       }
       float x = v * o.out_inv_scale;
@@ -213,8 +254,8 @@ void s8_case(const KernelTable& kt, const S8Case& c) {
       x = x < 65536.0f ? x : 65536.0f;
       const int32_t q = static_cast<int32_t>(std::nearbyint(x)) + o.out_zero;
       const uint8_t want = static_cast<uint8_t>(q < 0 ? 0 : (q > 255 ? 255 : q));
-      CHECK(cu[at] == want, "s8 %s u8 out at (%lld, %lld): %d vs %d", kt.gemm_s8.name, (long long)i, (long long)j,
-            cu[at], want);
+      CHECK(cu[at] == want, "s8 %s u8 out k=%lld fill %d at (%lld, %lld): %d vs %d", kt.gemm_s8.name, (long long)c.k,
+            (int)c.fill, (long long)i, (long long)j, cu[at], want);
     }
 }
 
@@ -229,17 +270,32 @@ void test_s8(const KernelTable& kt) {
         ++round;
         const LowpType out = round % 3 == 0 ? LowpType::S32 : (round % 3 == 1 ? LowpType::F32 : LowpType::U8);
         s8_case(kt, {m, n, k, round % 2 == 0, round % 4 == 1 ? 0 : 128 - round % 50, round % 5 < 2, out, round % 7 < 3,
-                     round % 3 != 0, round % 6 == 5});
+                     round % 3 != 0, kFills[round % 6]});
       }
+  // k tails (the quad's padding, around 4 quads and a 64-byte row) with every fill, output type
+  // and zero-point correction, on a tile plus edges.
+  const LowpType outs[] = {LowpType::S32, LowpType::F32, LowpType::U8};
+  for (int64_t k : {1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 63, 64, 65})
+    for (int f = 0; f < 6; ++f) {
+      ++round;
+      s8_case(kt, {mr + 1, 2 * nr + 3, k, round % 2 == 0, round % 3 == 0 ? 0 : 33, round % 4 < 2, outs[round % 3],
+                   round % 5 == 0, round % 3 == 1, kFills[f]});
+    }
   // Saturation: 2 * 255 * -128 per 16-bit pair would clip; sums past 2^24 (the fp32 chunking);
   // sums past 2^31 (wrap); block edges and threads.
-  s8_case(kt, {7, 70, 1100, true, 0, false, LowpType::S32, false, false, true});
-  s8_case(kt, {3, 5, 70000, true, 0, false, LowpType::S32, false, false, true});
-  s8_case(kt, {2053, 9, 8, false, 3, true, LowpType::F32, true, true, false});
-  s8_case(kt, {6, 385, 9, true, 0, true, LowpType::U8, false, true, false});
-  s8_case(kt, {100, 90, 2100, true, 7, true, LowpType::S32, false, false, false});
-  s8_case(kt, {64, 64, 784, true, 128, false, LowpType::F32, false, true, false});
-  s8_case(kt, {4, 6, 0, false, 5, true, LowpType::F32, true, true, false});
+  s8_case(kt, {7, 70, 1100, true, 0, false, LowpType::S32, false, false, Fill::Extreme});
+  s8_case(kt, {9, 40, 1100, false, 0, false, LowpType::S32, false, false, Fill::Alternating});
+  s8_case(kt, {9, 40, 1100, true, 0, false, LowpType::S32, false, false, Fill::Max7});
+  s8_case(kt, {3, 5, 70000, true, 0, false, LowpType::S32, false, false, Fill::Extreme});
+  s8_case(kt, {2053, 9, 8, false, 3, true, LowpType::F32, true, true, Fill::Random});
+  // Two A blocks (mc rows each at most): the first 7-bit, the second with one byte of 255.
+  s8_case(kt, {2053, 20, 37, true, 5, true, LowpType::S32, false, false, Fill::OneHigh});
+  s8_case(kt, {2053, 20, 37, false, 0, false, LowpType::U8, true, true, Fill::Random7});
+  s8_case(kt, {6, 385, 9, true, 0, true, LowpType::U8, false, true, Fill::Random});
+  s8_case(kt, {100, 90, 2100, true, 7, true, LowpType::S32, false, false, Fill::Random});
+  s8_case(kt, {64, 64, 784, true, 128, false, LowpType::F32, false, true, Fill::Random});
+  s8_case(kt, {256, 128, 784, true, 64, true, LowpType::F32, true, true, Fill::Random7});
+  s8_case(kt, {4, 6, 0, false, 5, true, LowpType::F32, true, true, Fill::Random});
 }
 
 }  // namespace

@@ -29,6 +29,11 @@ Napi::Value backend_info(const Napi::CallbackInfo& info) {
     if (isa_supported(static_cast<Isa>(i))) supported.Set(n++, isa_name(static_cast<Isa>(i)));
   out.Set("supportedIsas", supported);
   out.Set("bestIsa", isa_name(best_isa()));
+  // The reduced-precision GEMM kernels the active ISA runs (or "... via fp32 sgemm").
+  Napi::Object gemms = Napi::Object::New(env);
+  gemms.Set("bf16", active_kernels().gemm_bf16.name);
+  gemms.Set("int8", active_kernels().gemm_s8.name);
+  out.Set("lowpGemm", gemms);
   out.Set("threads", num_threads());
   out.Set("napiVersion", NAPI_VERSION);
 #if defined(__x86_64__)

@@ -43,6 +43,7 @@ KernelTable build(Isa isa) {
       fill_conv_direct_avx2(&t.conv_direct);
       fill_limits_avx2(&t.limits);
       fill_convert_avx2(&t.convert);
+      fill_gemm_s8_avx2(&t.gemm_s8);
       break;
     case Isa::Avx512:
       fill_binary_avx512(&t.binary);
@@ -59,6 +60,8 @@ KernelTable build(Isa isa) {
       fill_conv_direct_avx512(&t.conv_direct);
       fill_limits_avx512(&t.limits);
       fill_convert_avx512(&t.convert);
+      // AVX-512 without VNNI runs the 256-bit vpmaddubsw kernel (every AVX-512 CPU has AVX2).
+      fill_gemm_s8_avx2(&t.gemm_s8);
       break;
     // The reduced-precision levels: their base level's table plus the dot-product GEMMs.
     case Isa::Avx2Vnni:

@@ -83,7 +83,8 @@ void copy_row(const void* src, LowpType type, int64_t n, uint16_t* dst) {
 }
 
 // A: ceil(mc / MR) panels of MR rows x kp bf16, row-major; rows past mc and k past the end zero.
-void pack_a(int64_t mc, int64_t k, const void* a, LowpType type, int64_t rs, int64_t cs, void* out) {
+// Returns false: bf16 has no 7-bit kernel.
+bool pack_a(int64_t mc, int64_t k, const void* a, LowpType type, int64_t rs, int64_t cs, void* out) {
   const int64_t kp = (k + 1) & ~int64_t{1};
   uint16_t* o = static_cast<uint16_t*>(out);
   for (int64_t i0 = 0; i0 < mc; i0 += MR, o += MR * kp) {
@@ -104,6 +105,7 @@ void pack_a(int64_t mc, int64_t k, const void* a, LowpType type, int64_t rs, int
       if (kp > k) row[k] = 0;
     }
   }
+  return false;
 }
 
 // B, columns of op(B) contiguous in k (a [n, k] weight read as its transpose): a k-pair of

@@ -75,7 +75,8 @@ void lowp_block(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1
   char* b_pack = static_cast<char*>(t_lowp_b.get(NC / NR * b_panel + 64));
   for (int64_t ic = m0; ic < m1; ic += MC) {
     const int64_t mc = min64(MC, m1 - ic);
-    g.pack_a(mc, p.k, at(p.a, p.a_type, ic * p.a_rs), p.a_type, p.a_rs, p.a_cs, a_pack);
+    const bool seven_bit = g.pack_a(mc, p.k, at(p.a, p.a_type, ic * p.a_rs), p.a_type, p.a_rs, p.a_cs, a_pack);
+    const LowpUkernelFn ukernel = seven_bit && g.ukernel_7bit ? g.ukernel_7bit : g.ukernel;
     for (int64_t jc = n0; jc < n1; jc += NC) {
       const int64_t nc = min64(NC, n1 - jc);
       // B's micro-panels are panels of op(B)'s columns: "rows" of the packing are columns.
@@ -84,7 +85,7 @@ void lowp_block(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1
         const int mr = static_cast<int>(min64(MR, mc - ir));
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int nr = static_cast<int>(min64(NR, nc - jr));
-          g.ukernel(p.k, a_pack + ir / MR * a_panel, b_pack + jr / NR * b_panel, p.out, ic + ir, jc + jr, mr, nr);
+          ukernel(p.k, a_pack + ir / MR * a_panel, b_pack + jr / NR * b_panel, p.out, ic + ir, jc + jr, mr, nr);
         }
       }
     }
@@ -358,8 +359,8 @@ void gemm_u8s8(const KernelTable& kt, int64_t m, int64_t n, int64_t k, const uin
 }
 
 void fill_gemm_lowp_via_f32(GemmLowpKernels* bf16, GemmLowpKernels* s8) {
-  *bf16 = GemmLowpKernels{"bf16gemm via fp32 sgemm", 0, 0, 0, 0, 1, 4, 4, nullptr, nullptr, nullptr};
-  *s8 = GemmLowpKernels{"u8s8gemm via fp32 sgemm", 0, 0, 0, 0, 1, 4, 4, nullptr, nullptr, nullptr};
+  *bf16 = GemmLowpKernels{"bf16gemm via fp32 sgemm", 0, 0, 0, 0, 1, 4, 4, nullptr, nullptr, nullptr, nullptr};
+  *s8 = GemmLowpKernels{"u8s8gemm via fp32 sgemm", 0, 0, 0, 0, 1, 4, 4, nullptr, nullptr, nullptr, nullptr};
 }
 
 }  // namespace myelin

@@ -7,6 +7,7 @@
 // panel does up to k = 1024 (bf16) or 2048 (int8); past that NC shrinks to keep the packed B
 // block in L2.
 //
+// AVX2 without VNNI has an int8 kernel of its own (vpmaddubsw + vpmaddwd, see ukernel_7bit).
 // Where the CPU lacks the dot-product instructions (the table's kernels have no ukernel), both
 // GEMMs run on the fp32 GEMM of the same table: operands are converted to fp32 (bf16 values
 // are exact in fp32; so are u8 and s8), multiplied by sgemm, and the output pass applied after.
@@ -55,6 +56,9 @@ struct LowpOutput {
 // ceil(mn / R) micro-panels of the kernel's layout (R = MR for A, NR for B; rows past mn and k
 // past the end zero-filled). For A, r is a row of op(A); for B, a column of op(B).
 using LowpPackFn = void (*)(int64_t mn, int64_t k, const void* x, LowpType type, int64_t rs, int64_t cs, void* out);
+// The A packing likewise; it returns whether every packed value fits in 7 bits (u8 A: every
+// byte below 128), the condition of ukernel_7bit (false where the kernel does not track it).
+using LowpPackAFn = bool (*)(int64_t mn, int64_t k, const void* x, LowpType type, int64_t rs, int64_t cs, void* out);
 // The output pass on the mr x nr tile at C[i0.., j0..] of the products of one packed A
 // micro-panel and one packed B micro-panel over the whole k.
 using LowpUkernelFn = void (*)(int64_t k, const void* a, const void* b, const LowpOutput& out, int64_t i0, int64_t j0,
@@ -69,8 +73,13 @@ struct GemmLowpKernels {
   int k_unit;   // packed k is padded to a multiple of this (the dot product's depth)
   int a_bytes;  // bytes of the packed A block per element (mr rows x padded k)
   int b_bytes;  // likewise for B
-  LowpPackFn pack_a, pack_b;
-  LowpUkernelFn ukernel;
+  LowpPackAFn pack_a;
+  LowpPackFn pack_b;
+  LowpUkernelFn ukernel;  // exact on every input
+  // u8 x s8 only, or null: a faster kernel exact only where pack_a reported 7-bit A (AVX2's
+  // vpmaddubsw sums two u8 x s8 products in int16 with saturation: |2 x 127 x -128| < 2^15, but
+  // 2 x 255 x -128 clips). The driver picks it per packed A block.
+  LowpUkernelFn ukernel_7bit;
 };
 
 // Kernels the ISAs without dot-product instructions use: none (the drivers go through sgemm).
@@ -78,6 +87,7 @@ void fill_gemm_lowp_via_f32(GemmLowpKernels* bf16, GemmLowpKernels* s8);
 void fill_gemm_bf16_avx512bf16(GemmLowpKernels* k);
 void fill_gemm_s8_avx512vnni(GemmLowpKernels* k);
 void fill_gemm_s8_avx2vnni(GemmLowpKernels* k);
+void fill_gemm_s8_avx2(GemmLowpKernels* k);
 
 // An operand of a reduced-precision GEMM: op(X) is rows x cols; X stored row-major with leading
 // dimension ld (rows x cols, or cols x rows when trans), `batch_stride` elements between the

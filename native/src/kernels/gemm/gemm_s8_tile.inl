@@ -1,12 +1,15 @@
-// The u8 x s8 GEMM's packing and whole-k microkernel over vpdpbusd (4 u8 x s8 products summed
-// into each int32 lane; no saturation), written once over a vector type V and compiled once per
-// ISA (gemm_s8_<isa>.cpp includes it inside an anonymous namespace after defining):
+// The u8 x s8 GEMM's packing and whole-k microkernel, written once over a vector type V and
+// compiled once per ISA (gemm_s8_<isa>.cpp includes it inside an anonymous namespace after
+// defining):
 //   V::reg (W int32 lanes), V::freg (W floats), V::width, and
-//   zero, load (W int32 from packed memory), bcast (one 32-bit word), dp(acc, u8 x4, s8 x4),
-//   add, sub, mullo, set1, loadi(p, n) / loadf(p, n) (n first lanes, the rest zero),
+//   zero, load (W int32 from packed memory), bcast (one 32-bit word), dp(acc, u8 x4, s8 x4)
+//   (acc + the 4 u8 x s8 products of each lane, exact for every byte: vpdpbusd, or its AVX2
+//   equivalent), add, sub, mullo, set1, loadi(p, n) / loadf(p, n) (n first lanes, the rest zero),
 //   cvt (int32 -> float), fmul, fadd, fset1, storei(p, x, n), storef(p, x, n),
 //   store_u8(p, x, inv_scale, zero, n) (the U8 output conversion of n lanes);
-// and constexpr int MR, NV.
+// and constexpr int MR, NV. The microkernel takes the dot product as a parameter (any struct
+// with a static dp of V's signature): ukernel<V> is the table's kernel; an ISA with a faster dot
+// product exact only on 7-bit A (vpmaddubsw) adds ukernel<ItsDot> as the table's ukernel_7bit.
 // Packed layouts (k padded to a multiple of 4 with zeros):
 //   A micro-panel: its MR rows one after another, kp bytes each: the kernel broadcasts the
 //     32-bit word (a[i][4q] .. a[i][4q + 3]) from row i.
@@ -21,10 +24,13 @@ inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 inline int64_t quads(int64_t k) { return (k + 3) / 4; }
 
 // A: ceil(mc / MR) panels of MR rows x kp bytes, row-major; rows past mc and k past the end zero.
-void pack_a(int64_t mc, int64_t k, const void* a, LowpType, int64_t rs, int64_t cs, void* out) {
+// Returns whether every byte is below 128 (the OR of the bytes copied, which costs the copy
+// nothing measurable), so the driver may run the 7-bit kernel on the block.
+bool pack_a(int64_t mc, int64_t k, const void* a, LowpType, int64_t rs, int64_t cs, void* out) {
   const int64_t kp = 4 * quads(k);
   const uint8_t* src = static_cast<const uint8_t*>(a);
   uint8_t* o = static_cast<uint8_t*>(out);
+  uint8_t any = 0;
   for (int64_t i0 = 0; i0 < mc; i0 += MR, o += MR * kp) {
     for (int i = 0; i < MR; ++i) {
       uint8_t* row = o + i * kp;
@@ -34,13 +40,20 @@ void pack_a(int64_t mc, int64_t k, const void* a, LowpType, int64_t rs, int64_t 
       }
       const uint8_t* r = src + (i0 + i) * rs;
       if (cs == 1) {
-        if (k > 0) memcpy(row, r, static_cast<size_t>(k));  // k = 0: A may be an empty (null) buffer
+        for (int64_t p = 0; p < k; ++p) {  // k = 0: A may be an empty (null) buffer
+          row[p] = r[p];
+          any |= r[p];
+        }
       } else {
-        for (int64_t p = 0; p < k; ++p) row[p] = r[p * cs];
+        for (int64_t p = 0; p < k; ++p) {
+          row[p] = r[p * cs];
+          any |= row[p];
+        }
       }
       memset(row + k, 0, static_cast<size_t>(kp - k));
     }
   }
+  return any < 128;
 }
 
 // B: the driver passes op(B)'s columns as the packing's rows (col_step) and k as cs (k_step).
@@ -114,7 +127,7 @@ __attribute__((always_inline)) inline void store_row(const LowpOutput& o, int64_
   }
 }
 
-template <int NVX>
+template <class Dot, int NVX>
 void tile(int64_t k, const uint8_t* a, const uint32_t* b, const LowpOutput& out, int64_t i0, int64_t j0, int mr,
           int nr) {
   const int64_t nq = quads(k), kp = 4 * nq;
@@ -133,7 +146,7 @@ void tile(int64_t k, const uint8_t* a, const uint32_t* b, const LowpOutput& out,
     for (int i = 0; i < MR; ++i) {
       const typename V::reg ai = V::bcast(arow[i][q]);
 #pragma GCC unroll 4
-      for (int v = 0; v < NVX; ++v) acc[i][v] = V::dp(acc[i][v], ai, bv[v]);
+      for (int v = 0; v < NVX; ++v) acc[i][v] = Dot::dp(acc[i][v], ai, bv[v]);
     }
     b += NR;
   }
@@ -142,22 +155,24 @@ void tile(int64_t k, const uint8_t* a, const uint32_t* b, const LowpOutput& out,
     if (i < mr) store_row<NVX>(out, i0 + i, j0, nr, acc[i]);
 }
 
-template <int NVX>
+template <class Dot, int NVX>
 void tile_for_width(int nvx, int64_t k, const uint8_t* a, const uint32_t* b, const LowpOutput& out, int64_t i0,
                     int64_t j0, int mr, int nr) {
   if constexpr (NVX > 1) {
-    if (nvx < NVX) return tile_for_width<NVX - 1>(nvx, k, a, b, out, i0, j0, mr, nr);
+    if (nvx < NVX) return tile_for_width<Dot, NVX - 1>(nvx, k, a, b, out, i0, j0, mr, nr);
   }
-  tile<NVX>(k, a, b, out, i0, j0, mr, nr);
+  tile<Dot, NVX>(k, a, b, out, i0, j0, mr, nr);
 }
 
 // A narrow right edge runs only the vectors it needs (the packed panel is NR wide regardless).
+template <class Dot>
 void ukernel(int64_t k, const void* a, const void* b, const LowpOutput& out, int64_t i0, int64_t j0, int mr, int nr) {
-  tile_for_width<NV>((nr + W - 1) / W, k, static_cast<const uint8_t*>(a), static_cast<const uint32_t*>(b), out, i0, j0,
-                     mr, nr);
+  tile_for_width<Dot, NV>((nr + W - 1) / W, k, static_cast<const uint8_t*>(a), static_cast<const uint32_t*>(b), out, i0,
+                          j0, mr, nr);
 }
 
-// The kernel table entry: this file's packing and microkernel, with the ISA's name and blocks.
+// The kernel table entry: this file's packing and microkernel (over V::dp), with the ISA's name
+// and blocks; no 7-bit kernel (the ISA file adds one where it has one).
 void fill_kernels(GemmLowpKernels* k, const char* name, int mc, int nc) {
   k->name = name;
   k->mr = MR;
@@ -169,5 +184,6 @@ void fill_kernels(GemmLowpKernels* k, const char* name, int mc, int nc) {
   k->b_bytes = 1;
   k->pack_a = pack_a;
   k->pack_b = pack_b;
-  k->ukernel = ukernel;
+  k->ukernel = ukernel<V>;
+  k->ukernel_7bit = nullptr;
 }
