@@ -17,7 +17,7 @@
 // their quantizer's scheme, scales, zero points and axis, both ways.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { type DType, isQuantizedDType, type TypedArray } from '../dtype.js';
+import type { DType, TypedArray } from '../dtype.js';
 import { checkOptions, checkPath, checkString, describe as describeValue, optionKeys } from '../errors.js';
 import { Parameter } from '../nn/parameter.js';
 import { formatShape } from '../shape.js';
