@@ -8,8 +8,14 @@
 import { checkOptions, describe, optionKeys } from '../errors.js';
 import { BinaryOp, native, RnnCellOp } from '../native.js';
 import { Module } from '../nn/module.js';
-import { LSTM, type LSTMOptions, lengthsOf, type RNNForwardOptions } from '../nn/modules/rnn.js';
-import { pyFloat } from '../nn/repr.js';
+import {
+  checkState,
+  LSTM,
+  type LSTMOptions,
+  lengthsOf,
+  type RNNForwardOptions,
+  rnnExtraRepr,
+} from '../nn/modules/rnn.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import {
@@ -176,18 +182,14 @@ export class DynamicQuantizedLSTM extends Module {
     const stateShape = batched ? [L * D, B, H] : [L * D, H];
     const states = (hx ?? [null, null]).map((s, i) => {
       if (s === null || s === undefined) return new Float32Array(L * D * B * H);
-      const name = i === 0 ? 'h_0' : 'c_0';
-      if (!(s instanceof Tensor) || s.dtype !== 'float32')
-        throw new TypeError(`${op}: ${name} must be a float32 Tensor, got ${describe(s)}`);
-      if (s.ndim !== stateShape.length || s.shape.some((v, j) => v !== stateShape[j]))
-        throw new RangeError(
-          `${op}: expected ${name} of shape ${formatShape(stateShape)}, got ${formatShape(s.shape)}`,
-        );
-      return (s.contiguous().data as Float32Array).slice();
+      const checked = checkState(op, i === 0 ? 'h_0' : 'c_0', s, stateShape, 'float32');
+      return (checked.contiguous().data as Float32Array).slice();
     });
     const lengths = lengthsOf(op, options.lengths, B, T);
-    // Rows [t * B + b] of a step still running, for the products over only those rows.
-    const running = (t: number) => (lengths ? rowsWhere(B, (b) => t < lengths[b]) : null);
+    // With lengths, the rows of each step still running (b) and of every valid step (t * B + b):
+    // the products run over only those rows, the same for every layer and direction.
+    const running = lengths ? Array.from({ length: T }, (_, t) => rowsWhere(B, (b) => t < lengths[b])) : null;
+    const valid = lengths ? rowsWhere(T * B, (r) => Math.floor(r / B) < lengths[r % B]) : null;
 
     let layerIn = xt.contiguous().data as Float32Array; // [T, B, I or D*H]
     let inSize = this.inputSize;
@@ -206,7 +208,6 @@ export class DynamicQuantizedLSTM extends Module {
         const idx = l * D + d;
         // The input projection of every step at once (of the valid steps only, with lengths).
         const xproj = new Float32Array(T * B * G);
-        const valid = lengths ? rowsWhere(T * B, (r) => Math.floor(r / B) < lengths[r % B]) : null;
         project(op, layerIn, inSize, T * B, valid, this.weight(`weight_ih${sfx}`), this.biasOf(`bias_ih${sfx}`), xproj);
         const h = states[0].slice(idx * B * H, (idx + 1) * B * H);
         const c = states[1].slice(idx * B * H, (idx + 1) * B * H);
@@ -214,7 +215,7 @@ export class DynamicQuantizedLSTM extends Module {
         const bhh = this.biasOf(`bias_hh${sfx}`);
         for (let s = 0; s < T; s++) {
           const t = d ? T - 1 - s : s;
-          const rows = running(t);
+          const rows = running ? running[t] : null;
           if (rows !== null && rows.length === 0) continue;
           project(op, h, H, B, rows, whh, bhh, hh);
           native.binary(BinaryOp.add, [B * G], gates, 0, [1], hh, 0, [1], xproj, t * B * G, [1]);
@@ -248,13 +249,7 @@ export class DynamicQuantizedLSTM extends Module {
   }
 
   override extraRepr(): string {
-    let s = `${this.inputSize}, ${this.hiddenSize}`;
-    if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
-    if (!this.bias) s += ', bias=False';
-    if (this.batchFirst) s += ', batch_first=True';
-    if (this.dropout) s += `, dropout=${pyFloat(this.dropout)}`;
-    if (this.bidirectional) s += ', bidirectional=True';
-    return s;
+    return rnnExtraRepr(this);
   }
 }
 

@@ -63,7 +63,8 @@ function positiveInt(op: string, name: string, v: number): number {
   return checkInt(op, name, v, 1);
 }
 
-function checkState(op: string, name: string, t: unknown, want: readonly number[], dtype: DType): Tensor {
+/** An initial state checked: a Tensor of `dtype` and shape `want`, else an error naming op and the state. */
+export function checkState(op: string, name: string, t: unknown, want: readonly number[], dtype: DType): Tensor {
   if (!(t instanceof Tensor))
     throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
   if (t.dtype !== dtype) throw new TypeError(`${op}: ${name} must be ${dtype} (the input's dtype), got ${t.dtype}`);
@@ -233,15 +234,32 @@ abstract class RNNBase extends Module {
   }
 
   override extraRepr(): string {
-    let s = `${this.inputSize}, ${this.hiddenSize}`;
-    if (this.projSize) s += `, proj_size=${this.projSize}`;
-    if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
-    if (!this.bias) s += ', bias=False';
-    if (this.batchFirst) s += ', batch_first=True';
-    if (this.dropout) s += `, dropout=${pyFloat(this.dropout)}`;
-    if (this.bidirectional) s += ', bidirectional=True';
-    return s;
+    return rnnExtraRepr(this);
   }
+}
+
+/** What a recurrent layer's repr shows of its configuration. */
+export interface RNNConfig {
+  inputSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  bias: boolean;
+  batchFirst: boolean;
+  dropout: number;
+  bidirectional: boolean;
+  projSize?: number;
+}
+
+/** torch's RNNBase.extra_repr: the sizes, then each option that differs from its default. */
+export function rnnExtraRepr(m: RNNConfig): string {
+  let s = `${m.inputSize}, ${m.hiddenSize}`;
+  if (m.projSize) s += `, proj_size=${m.projSize}`;
+  if (m.numLayers !== 1) s += `, num_layers=${m.numLayers}`;
+  if (!m.bias) s += ', bias=False';
+  if (m.batchFirst) s += ', batch_first=True';
+  if (m.dropout) s += `, dropout=${pyFloat(m.dropout)}`;
+  if (m.bidirectional) s += ', bidirectional=True';
+  return s;
 }
 
 /**
