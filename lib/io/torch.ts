@@ -694,15 +694,32 @@ export function serializeTorch(obj: unknown, archive = 'archive'): Uint8Array[] 
   const int64Tensor = (values: Int32Array) => {
     const key = String(files.length);
     files.push({ name: `${archive}/data/${key}`, data: new Uint8Array(BigInt64Array.from(values, BigInt).buffer) });
-    p.global('torch._utils', '_rebuild_tensor_v2');
+    rebuild('LongStorage', key, values.length, 0, [values.length], [1], null, false);
+  };
+  /**
+   * torch._utils._rebuild_tensor_v2(storage, offset, size, stride, requires_grad, OrderedDict()),
+   * or with a quantizer _rebuild_qtensor, whose quantizer parameters come before requires_grad.
+   */
+  const rebuild = (
+    cls: string,
+    key: string,
+    numel: number,
+    offset: number,
+    shape: readonly number[],
+    strides: readonly number[],
+    quantizer: Quantizer | null,
+    requiresGrad: boolean,
+  ) => {
+    p.global('torch._utils', quantizer ? '_rebuild_qtensor' : '_rebuild_tensor_v2');
     p.mark();
-    storageId('LongStorage', key, values.length);
-    p.int(0);
-    ints([values.length]);
-    ints([1]);
-    p.bool(false);
+    storageId(cls, key, numel);
+    p.int(offset);
+    ints(shape);
+    ints(strides);
+    if (quantizer) quantizerParams(quantizer);
+    p.bool(requiresGrad);
     orderedDict();
-    p.tuple(6);
+    p.tuple(quantizer ? 7 : 6);
     p.reduce();
   };
   /** torch's quantizer parameters: (torch.per_tensor_affine, scale, zero_point) or (torch.per_channel_affine, scales, zero_points, axis). */
@@ -722,22 +739,12 @@ export function serializeTorch(obj: unknown, archive = 'archive'): Uint8Array[] 
     p.tuple(4);
   };
   const tensor = (t: Tensor) => {
-    const quantizer = t.storage.quantizer;
-    if (t instanceof Parameter) p.global('torch._utils', '_rebuild_parameter');
-    p.global('torch._utils', quantizer ? '_rebuild_qtensor' : '_rebuild_tensor_v2');
-    const { key, numel, offset, strides } = storageKey(t);
-    p.mark();
     const cls = WRITE_CLASS[t.dtype];
     if (cls === undefined) throw new TypeError(`saveTorch/serializeTorch: ${t.dtype} tensors cannot be written yet`);
-    storageId(cls, key, numel);
-    p.int(t.numel() > 0 ? offset : 0);
-    ints(t.shape);
-    ints(strides);
-    if (quantizer) quantizerParams(quantizer);
-    p.bool(t.requiresGrad && t.isLeaf && !(t instanceof Parameter));
-    orderedDict();
-    p.tuple(quantizer ? 7 : 6);
-    p.reduce();
+    if (t instanceof Parameter) p.global('torch._utils', '_rebuild_parameter');
+    const { key, numel, offset, strides } = storageKey(t);
+    const requiresGrad = t.requiresGrad && t.isLeaf && !(t instanceof Parameter);
+    rebuild(cls, key, numel, t.numel() > 0 ? offset : 0, t.shape, strides, t.storage.quantizer, requiresGrad);
     if (t instanceof Parameter) {
       p.bool(t.requiresGrad);
       orderedDict();
