@@ -37,6 +37,9 @@ const OPTIONS = optionKeys<DynamicQuantizedLSTMOptions>({
   bidirectional: 'boolean',
 });
 
+/** The float LSTM fromFloat is quantizing, which the constructor then copies instead of making one. */
+let adopted: LSTM | null = null;
+
 /**
  * An LSTM with qint8 weights whose products quantize their inputs on each call: made by
  * `quantizeDynamic` (or `fromFloat`) from an nn.LSTM. For inference: outputs record no gradient
@@ -76,7 +79,9 @@ export class DynamicQuantizedLSTM extends Module {
   ) {
     super();
     checkOptions('quantization.DynamicQuantizedLSTM', options, OPTIONS);
-    const float = new LSTM(inputSize, hiddenSize, options);
+    // From fromFloat, the trained LSTM: a random one would be quantized for nothing, and drawing
+    // its weights would advance the default generator (the user's later random numbers).
+    const float = adopted ?? new LSTM(inputSize, hiddenSize, options);
     this.inputSize = float.inputSize;
     this.hiddenSize = float.hiddenSize;
     this.numLayers = float.numLayers;
@@ -101,16 +106,14 @@ export class DynamicQuantizedLSTM extends Module {
       throw new RangeError(
         `${op}: an LSTM with projSize (${lstm.projSize}) cannot be quantized (PyTorch 1.13 cannot either)`,
       );
-    const q = new DynamicQuantizedLSTM(lstm.inputSize, lstm.hiddenSize, {
-      numLayers: lstm.numLayers,
-      bias: lstm.bias,
-      batchFirst: lstm.batchFirst,
-      dropout: lstm.dropout,
-      bidirectional: lstm.bidirectional,
-    });
-    q.quantizeFrom(lstm, scheme);
-    q.training = lstm.training;
-    return q;
+    adopted = lstm;
+    try {
+      const q = new DynamicQuantizedLSTM(lstm.inputSize, lstm.hiddenSize, {}, scheme);
+      q.training = lstm.training;
+      return q;
+    } finally {
+      adopted = null;
+    }
   }
 
   private quantizeFrom(float: LSTM, scheme: WeightScheme): void {

@@ -3,12 +3,19 @@
 // initial states and packed (lengths) sequences, on every ISA at 1 and 2 threads; then what a
 // quantized LSTM must keep of nn.LSTM (unbatched input, no bias, the state dict, the summary) and
 // its errors.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as m from '../../lib/index.js';
+import { quantizeWeight } from '../../lib/quantization/dynamic.js';
 import { loadFixture } from '../helpers/fixtures.js';
 import { withIsa, withThreads } from '../helpers/native.js';
 
 const { nn, quantization } = m;
+
+// quantizeWeight, counted: fromFloat must quantize each weight once.
+vi.mock('../../lib/quantization/dynamic.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../lib/quantization/dynamic.js')>();
+  return { ...actual, quantizeWeight: vi.fn(actual.quantizeWeight) };
+});
 
 interface LSTMCase {
   inputSize: number;
@@ -115,6 +122,23 @@ describe('quantizeDynamic of nn.LSTM against torch', () => {
 
 describe('DynamicQuantizedLSTM', () => {
   const c = cases[2]; // two layers, both directions, initial states
+
+  it("quantizes each weight of the float LSTM once and draws no random numbers (the user's stream)", () => {
+    const lstm = new nn.LSTM(4, 6, { numLayers: 2, bidirectional: true });
+    const model = new nn.Sequential(lstm);
+    const before = m.defaultGenerator.getState();
+    const want = m.randn([8]).tolist();
+    for (const quantize of [
+      () => quantization.DynamicQuantizedLSTM.fromFloat(lstm),
+      () => quantization.quantizeDynamic(model),
+    ]) {
+      m.defaultGenerator.setState(before);
+      vi.mocked(quantizeWeight).mockClear();
+      quantize();
+      expect(vi.mocked(quantizeWeight)).toHaveBeenCalledTimes(8); // W_ih and W_hh of 2 layers x 2 directions
+      expect(m.randn([8]).tolist()).toEqual(want);
+    }
+  });
 
   it('runs unbatched input as a batch of one', () => {
     const q = quantization.DynamicQuantizedLSTM.fromFloat(new nn.LSTM(4, 6, { numLayers: 2, bidirectional: true }));
