@@ -20,6 +20,8 @@ export interface LaunchConfig {
   killTimeout: number;
   /** False with --no-single-threaded-gc: never add node's --single-threaded-gc. */
   singleThreadedGc: boolean;
+  /** Threads of each local process (threadsOf): MYELIN_NUM_THREADS in every process's environment. */
+  threads: number;
   script: string;
   args: string[];
 }
@@ -62,8 +64,15 @@ function integer(flag: string, text: string | undefined, min: number, max: numbe
   return v;
 }
 
-/** Parses the command line (after `node launcher`). Throws with a message naming what is wrong. */
-export function parseArgs(argv: string[], cores = os.availableParallelism()): LaunchConfig | 'help' {
+/**
+ * Parses the command line (after `node launcher`) and the launcher's MYELIN_NUM_THREADS (in `env`).
+ * Throws with a message naming what is wrong.
+ */
+export function parseArgs(
+  argv: string[],
+  cores = os.availableParallelism(),
+  env: NodeJS.ProcessEnv = process.env,
+): LaunchConfig | 'help' {
   const given = new Map<string, string | true>();
   let i = 0;
   for (; i < argv.length; i++) {
@@ -109,6 +118,7 @@ export function parseArgs(argv: string[], cores = os.availableParallelism()): La
       : integer('master-port', (given.get('master-port') as string | undefined) ?? '29500', 1, 65535),
     killTimeout: 1000 * integer('kill-timeout', (given.get('kill-timeout') as string | undefined) ?? '10', 0, 3600),
     singleThreadedGc: !given.has('no-single-threaded-gc'),
+    threads: threadsOf(env, cores, nprocPerNode),
     script,
     args: argv.slice(i + 1),
   };
@@ -119,10 +129,22 @@ export function threadsPerProcess(cores: number, nprocPerNode: number): number {
   return Math.max(1, Math.floor(cores / nprocPerNode));
 }
 
-/** Threads each local process will run: MYELIN_NUM_THREADS when `env` sets it, else threadsPerProcess. */
+/** The thread pool's largest size (the addon's kMaxThreads). */
+const MAX_THREADS = 256;
+
+/**
+ * Threads each local process will run: MYELIN_NUM_THREADS when `env` sets it (not empty), else
+ * threadsPerProcess. The value is read as the addon reads it (a decimal integer in [1, 256],
+ * leading whitespace and a sign allowed, as strtol): what would stop every process loading
+ * myelin stops the launcher instead, with the addon's message.
+ */
 export function threadsOf(env: NodeJS.ProcessEnv, cores: number, nprocPerNode: number): number {
-  const set = Number(env.MYELIN_NUM_THREADS);
-  return env.MYELIN_NUM_THREADS && Number.isInteger(set) && set >= 1 ? set : threadsPerProcess(cores, nprocPerNode);
+  const text = env.MYELIN_NUM_THREADS;
+  if (text === undefined || text === '') return threadsPerProcess(cores, nprocPerNode);
+  const n = /^[ \t\n\v\f\r]*[+-]?[0-9]+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= 1 && n <= MAX_THREADS))
+    throw new Error(`myelin-run: MYELIN_NUM_THREADS='${text}' is not an integer in [1, ${MAX_THREADS}]`);
+  return n;
 }
 
 const SINGLE_THREADED_GC = '--single-threaded-gc';
@@ -149,7 +171,6 @@ export function processEnv(
   base: NodeJS.ProcessEnv,
   cores: number,
 ): NodeJS.ProcessEnv {
-  const threads = String(threadsPerProcess(cores, config.nprocPerNode));
   return {
     ...base,
     RANK: String(config.nodeRank * config.nprocPerNode + localRank),
@@ -159,8 +180,8 @@ export function processEnv(
     GROUP_RANK: String(config.nodeRank),
     MASTER_ADDR: config.masterAddr,
     MASTER_PORT: String(port),
-    MYELIN_NUM_THREADS: base.MYELIN_NUM_THREADS || threads,
-    OMP_NUM_THREADS: base.OMP_NUM_THREADS || threads,
+    MYELIN_NUM_THREADS: String(config.threads),
+    OMP_NUM_THREADS: base.OMP_NUM_THREADS || String(threadsPerProcess(cores, config.nprocPerNode)),
   };
 }
 
@@ -224,7 +245,7 @@ export async function launch(config: LaunchConfig): Promise<number> {
   };
   for (const sig of FORWARDED) process.on(sig, onSignal);
 
-  const threads = threadsOf(process.env, cores, config.nprocPerNode);
+  const { threads } = config;
   const extra = config.singleThreadedGc ? gcFlags(config.nprocPerNode, threads, cores, process.execArgv) : [];
   if (extra.length) {
     log(

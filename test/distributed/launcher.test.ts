@@ -59,7 +59,7 @@ describe('myelin-run command line', () => {
   });
 
   it("gives each process torchrun's variables and cores / processes threads", () => {
-    const c = parseArgs(['--nproc-per-node', '3', '--nnodes', '2', '--node-rank', '1', 'x.mjs'], 12);
+    const c = parseArgs(['--nproc-per-node', '3', '--nnodes', '2', '--node-rank', '1', 'x.mjs'], 12, {});
     if (c === 'help') throw new Error('help');
     const env = processEnv(c, 2, 4321, {}, 12);
     expect(env).toMatchObject({
@@ -72,11 +72,28 @@ describe('myelin-run command line', () => {
       MYELIN_NUM_THREADS: '4',
       OMP_NUM_THREADS: '4',
     });
-    expect(processEnv(c, 0, 1, { MYELIN_NUM_THREADS: '7' }, 12).MYELIN_NUM_THREADS).toBe('7');
     expect(threadsPerProcess(2, 3)).toBe(1);
     expect(threadsPerProcess(16, 4)).toBe(4);
     expect(threadsOf({}, 12, 3)).toBe(4);
     expect(threadsOf({ MYELIN_NUM_THREADS: '7' }, 12, 3)).toBe(7);
+  });
+
+  it('reads MYELIN_NUM_THREADS as the addon does, once: the processes get the value the GC rule used', () => {
+    const set = { MYELIN_NUM_THREADS: '' };
+    const parse = () => parseArgs(['--nproc-per-node', '3', 'x.mjs'], 12, set);
+    const read: Record<string, number> = { '7': 7, ' 2': 2, '+3': 3, '002': 2, '256': 256, '': 4 };
+    for (const [text, n] of Object.entries(read)) {
+      set.MYELIN_NUM_THREADS = text;
+      const c = parse();
+      if (c === 'help') throw new Error('help');
+      expect(c.threads, text).toBe(n);
+      expect(processEnv(c, 0, 1, set, 12).MYELIN_NUM_THREADS, text).toBe(String(n));
+    }
+    // What would stop each process loading myelin stops the launcher, with the addon's message.
+    for (const bad of ['0', '-2', 'abc', '2x', '2.5', '1e1', '2 ', '0x10', '257', '99999999999999999999']) {
+      set.MYELIN_NUM_THREADS = bad;
+      expect(parse).toThrow(`myelin-run: MYELIN_NUM_THREADS='${bad}' is not an integer in [1, 256]`);
+    }
   });
 
   it("adds node's --single-threaded-gc when the processes' threads fill the cores, once", () => {
@@ -157,6 +174,18 @@ describe('myelin-run runs a job', () => {
     const off = await flagsOf([], ['--no-single-threaded-gc'], {});
     expect(off.gc).toEqual([]);
     expect(off.stderr).not.toContain('single-threaded-gc');
+  });
+
+  it('refuses a bad MYELIN_NUM_THREADS before starting anything (exit code 2)', () => {
+    const r = spawnSync(process.execPath, [...tsLoader, 'lib/distributed/run.ts', '--standalone', launched], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, MYELIN_NUM_THREADS: '2.5' },
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("myelin-run: MYELIN_NUM_THREADS='2.5' is not an integer in [1, 256]");
+    expect(r.stdout).toBe('');
   });
 
   it('forwards SIGTERM to every process and exits 128 + 15', async () => {
