@@ -11,6 +11,8 @@ Outputs (test/fixtures/torch/):
   quantized_qint32.pt   a qint32 tensor (myelin has no qint32: must be refused)
   quantized_float_qparams.pt  a per_channel_affine_float_qparams quint8 tensor (float zero points:
                         must be refused)
+  quantized_int64.pt    a per-channel qint8 tensor beside an int64 one (loadTorch with convert:
+                        false must refuse the int64 tensor, not the quantizer's int64 zero points)
   quantized.json        what myelin must read from quantized.pt: dtype, shape, strides, offset,
                         the integers, scales, zero points and axis of each tensor
 """
@@ -74,6 +76,10 @@ torch.save(
     {"q": torch.quantize_per_channel(torch.randn(2, 3), torch.tensor([0.1, 0.2]), torch.tensor([0.5, 1.5]), 0, torch.quint8)},
     os.path.join(OUT, "quantized_float_qparams.pt"),
 )
+torch.save(
+    {"q": obj["per_channel_qint8"], "i": torch.tensor([1, -2, 3])},
+    os.path.join(OUT, "quantized_int64.pt"),
+)
 with open(os.path.join(OUT, "quantized.json"), "w") as f:
     json.dump({"torch": torch.__version__, "tensors": {k: describe(v) for k, v in obj.items()}}, f, separators=(",", ":"))
-print("wrote quantized.pt, quantized_qint32.pt, quantized_float_qparams.pt, quantized.json")
+print("wrote quantized.pt, quantized_qint32.pt, quantized_float_qparams.pt, quantized_int64.pt, quantized.json")

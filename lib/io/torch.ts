@@ -161,13 +161,20 @@ export interface TorchConversion {
 export interface TorchContents {
   /** What torch.load would return, with myelin tensors (Parameters where torch had them). */
   value: unknown;
-  /** Storages whose dtype myelin lacks, read as float32/int32 (empty when none). */
+  /**
+   * Storages under the loaded tensors whose dtype myelin lacks, read as float32/int32 (empty when
+   * none); a per-channel quantizer's int64 zero points are the quantizer's, not counted here.
+   */
   conversions: TorchConversion[];
 }
 
 /** The options of loadTorch and readTorch. */
 export interface LoadTorchOptions {
-  /** false: refuse storages that need a dtype conversion instead of converting them (default true). */
+  /**
+   * false: refuse storages that need a dtype conversion instead of converting them (default true).
+   * A per-channel quantizer's zero points (int64 in torch) are not refused: they become the
+   * quantizer's int32 zero points, each checked to lie in the quantized dtype's range.
+   */
   convert?: boolean;
   /** The most bytes all compressed zip entries may inflate to (default 1 GiB; torch.save writes none). */
   maxInflatedBytes?: number;
@@ -213,7 +220,11 @@ export function parseTorch(bytes: Uint8Array, source = 'torch data', options: Lo
 
 class TorchLoader {
   private readonly records = new Map<string, StorageRecord>();
-  private readonly conversions = new Map<string, TorchConversion>();
+  /**
+   * The tensors rebuilt over storages read as another dtype (int64 as int32...), less those a
+   * quantizer took as its zero points: those are the quantizer's, not a tensor the caller gets.
+   */
+  private readonly convertedTensors = new Map<Tensor, StorageRecord>();
   private bigEndian = false;
 
   constructor(
@@ -253,7 +264,7 @@ class TorchLoader {
       return zip.read(entry);
     };
     const { value } = unpickle(zip.read(pkl), this.handlers(loadData), this.label);
-    return { value, conversions: [...this.conversions.values()] };
+    return { value, conversions: this.conversionsMade() };
   }
 
   loadLegacy(bytes: Uint8Array): TorchContents {
@@ -305,7 +316,7 @@ class TorchLoader {
       return d;
     };
     const { value } = unpickle(bytes, this.handlers(loadData), this.label, objectStart);
-    return { value, conversions: [...this.conversions.values()] };
+    return { value, conversions: this.conversionsMade() };
   }
 
   /** The restricted unpickler's handlers: storages come from `loadData`. */
@@ -489,6 +500,7 @@ class TorchLoader {
     // recording pass, whose tensors are discarded; a Tensor must lie inside its storage.
     if (rec.storage === null && n > 0) return new Tensor(storage, [0]);
     const t = new Tensor(storage, shape, strides, n > 0 ? offset : 0);
+    if (rec.storage !== null && rec.torchDtype !== as) this.convertedTensors.set(t, rec);
     if (requiresGrad === true && as === 'float32') t.requiresGrad = true;
     return t;
   }
@@ -545,6 +557,7 @@ class TorchLoader {
       };
       const s = list(scales, 'scales', 'float64');
       const z = list(zeros, 'zero points', 'int32');
+      this.convertedTensors.delete(zeros as Tensor); // torch's int64 zero points, range-checked below
       checkScales(s, z);
       quantizer = {
         scheme: 'per_channel_affine',
@@ -575,19 +588,25 @@ class TorchLoader {
     return rec.quantized;
   }
 
+  /** The conversions of the storages under the tensors loaded, each storage once; refused with convert: false. */
+  private conversionsMade(): TorchConversion[] {
+    const byDtype = new Map<string, TorchConversion>();
+    for (const rec of new Set(this.convertedTensors.values())) {
+      const to = TORCH_DTYPES[rec.torchDtype].as as DType;
+      if (this.options.convert === false)
+        this.fail(`storage '${rec.key}' is ${rec.torchDtype}, which would be converted to ${to} (convert: false)`);
+      const c = byDtype.get(rec.torchDtype) ?? { from: rec.torchDtype, to, storages: 0, elements: 0 };
+      c.storages++;
+      c.elements += rec.numel;
+      byDtype.set(rec.torchDtype, c);
+    }
+    return [...byDtype.values()];
+  }
+
   /** The storage's bytes as myelin's typed array, converting dtypes myelin lacks. */
   private convert(rec: StorageRecord, bytes: Uint8Array): TypedArray {
     const info = TORCH_DTYPES[rec.torchDtype];
     if (!info.as) this.fail(`storage '${rec.key}' is ${rec.torchDtype}, which myelin cannot hold`);
-    const as = info.as;
-    if (rec.torchDtype !== as && rec.torchDtype !== 'bool') {
-      if (this.options.convert === false)
-        this.fail(`storage '${rec.key}' is ${rec.torchDtype}, which would be converted to ${as} (convert: false)`);
-      const c = this.conversions.get(rec.torchDtype) ?? { from: rec.torchDtype, to: as, storages: 0, elements: 0 };
-      c.storages++;
-      c.elements += rec.numel;
-      this.conversions.set(rec.torchDtype, c);
-    }
     const raw = new Uint8Array(bytes); // an aligned copy, in host (little-endian) order below
     if (this.bigEndian && info.size > 1) {
       for (let i = 0; i < raw.length; i += info.size) raw.subarray(i, i + info.size).reverse();

@@ -56,8 +56,20 @@ describe('loadTorch: quantized tensors', () => {
     for (const [name, want] of Object.entries(expected)) expectLike(got[name], want, name);
     // The transposed view shares its storage, as in PyTorch.
     expect(got.per_tensor_quint8_t.storage).toBe(got.per_tensor_quint8.storage);
-    // The per-channel zero points are int64 in the file.
-    expect(conversions.map((c) => `${c.from}->${c.to}`)).toEqual(['int64->int32']);
+    // The per-channel zero points are int64 in the file, but the quantizer's: no tensor was converted.
+    expect(conversions).toEqual([]);
+  });
+
+  it("reads them with convert: false (a quantizer's int64 zero points are no conversion), not an int64 tensor", () => {
+    const got = loadTorch(fixturePath('quantized.pt'), { convert: false }) as Record<string, m.Tensor>;
+    for (const [name, want] of Object.entries(expected)) expectLike(got[name], want, name);
+    // Beside an int64 tensor: that one is still converted, and refused with convert: false.
+    const beside = readTorch(fixturePath('quantized_int64.pt'));
+    expectLike((beside.value as Record<string, m.Tensor>).q, expected.per_channel_qint8, 'q');
+    expect(beside.conversions).toEqual([{ from: 'int64', to: 'int32', storages: 1, elements: 3 }]);
+    expect(() => loadTorch(fixturePath('quantized_int64.pt'), { convert: false })).toThrow(
+      /loadTorch: quantized_int64.pt: storage '\d+' is int64, which would be converted to int32 \(convert: false\)/,
+    );
   });
 
   it('writes them as torch.save does, and reads its own file back', () => {
