@@ -7,6 +7,7 @@ import {
   getDefaultDtype,
   isDType,
   isFloatingDType,
+  isQuantizedDType,
   isStorageOnlyDType,
   type TypedArray,
   unsupportedDtype,
@@ -38,15 +39,24 @@ function creationOptions(op: string, opts: CreationOptions | undefined): Creatio
 }
 
 /**
- * Writes values into storage of `dtype` with PyTorch's conversions: int32 truncates toward zero
- * (an error for NaN, infinities and values outside the int32 range, which a typed array would
- * silently wrap), bool is nonzero-is-true.
+ * Writes values into storage of `dtype` with PyTorch's conversions: the integer dtypes truncate
+ * toward zero (an error for NaN, infinities and values outside the dtype's range, which a typed
+ * array would silently wrap), bool is nonzero-is-true.
  */
 function convertInto(op: string, dtype: DType, out: TypedArray, values: ArrayLike<number | boolean>): void {
   if (isFloatingDType(dtype)) {
     for (let i = 0; i < values.length; i++) out[i] = Number(values[i]);
   } else if (dtype === 'bool') {
     for (let i = 0; i < values.length; i++) out[i] = Number(values[i]) !== 0 ? 1 : 0;
+  } else if (dtype === 'int8' || dtype === 'uint8') {
+    const [lo, hi] = dtype === 'int8' ? [-128, 127] : [0, 255];
+    for (let i = 0; i < values.length; i++) {
+      const v = Number(values[i]);
+      const t = Math.trunc(v);
+      if (!(t >= lo && t <= hi))
+        throw new RangeError(`${op}: value ${v} (element ${i}) is out of range for ${dtype} [${lo}, ${hi}]`);
+      out[i] = t;
+    }
   } else {
     for (let i = 0; i < values.length; i++) out[i] = toInt32(op, Number(values[i]), i);
   }
@@ -68,13 +78,23 @@ function finish(t: Tensor, opts: CreationOptions | undefined): Tensor {
   return t;
 }
 
-function checkDType(op: string, dtype: unknown, device?: unknown): DType {
+/**
+ * The dtype a creation function makes. The 8-bit storage dtypes (int8, uint8) only from data
+ * (`tensor`), where they hold bytes to convert; the quantized ones only from quantizePerTensor.
+ */
+function checkDType(op: string, dtype: unknown, device?: unknown, bytesAllowed = false): DType {
   if (device !== undefined) requireCpu(op, device);
   if (dtype === undefined) return getDefaultDtype();
   if (!isDType(dtype)) throw new TypeError(`${op}: dtype must be ${DTYPE_LIST}, got ${describe(dtype)}`);
-  // The 8-bit dtypes come from quantizePerTensor / intRepr for now, not from creation functions.
-  if (isStorageOnlyDType(dtype)) throw unsupportedDtype(op, dtype);
+  if (isQuantizedDType(dtype))
+    throw new TypeError(`${op}: ${dtype} tensors come from quantizePerTensor or quantizePerChannel, not from ${op}`);
+  if (isStorageOnlyDType(dtype) && !bytesAllowed) throw unsupportedDtype(op, dtype);
   return dtype;
+}
+
+/** A contiguous 1-D or n-D tensor over `out`, which holds elements of `dtype` (uint8 too, not taken for bool). */
+function over(out: TypedArray, dtype: DType, shape: Shape): Tensor {
+  return new Tensor(new Storage(out, dtype), shape);
 }
 
 function inferShape(op: string, data: Nested): number[] {
@@ -106,9 +126,13 @@ function inferShape(op: string, data: Nested): number[] {
 
 /**
  * A tensor from nested arrays, a typed array (copied) or a scalar (`torch.tensor`). Its dtype:
- * opts.dtype, else bool for booleans, int32 for an Int32Array, bool for a Uint8Array, and the
- * default dtype (`getDefaultDtype`, float32 unless changed) for numbers and other typed arrays,
- * a Float64Array included (JS numbers are doubles either way: ask for float64 to keep them).
+ * opts.dtype, else bool for booleans, int32 for an Int32Array, and the default dtype
+ * (`getDefaultDtype`, float32 unless changed) for numbers and other typed arrays, a Float64Array
+ * included (JS numbers are doubles either way: ask for float64 to keep them) and a Uint8Array
+ * (bytes such as pixels keep their values; ask for `{ dtype: 'bool' }` for a mask, nonzero is
+ * true, or `{ dtype: 'uint8' }` to keep a byte each: uint8 and int8 are storage dtypes that
+ * convert (`.float()`) but that ops refuse).
+ * @throws RangeError if a value does not fit an integer dtype asked for (int32, int8, uint8).
  */
 export function tensor(data: Nested | TypedArray, opts?: CreationOptions): Tensor {
   creationOptions('tensor', opts);
@@ -120,11 +144,15 @@ export function tensor(data: Nested | TypedArray, opts?: CreationOptions): Tenso
     }
     if (data instanceof BigInt64Array || data instanceof BigUint64Array)
       throw new TypeError(`tensor: ${describe(data)} holds bigints; convert them to numbers first`);
-    const dtype =
-      opts?.dtype ?? (data instanceof Int32Array ? 'int32' : data instanceof Uint8Array ? 'bool' : getDefaultDtype());
-    const out = allocate(checkDType('tensor', dtype, opts?.device), data.length);
+    const dtype = checkDType(
+      'tensor',
+      opts?.dtype ?? (data instanceof Int32Array ? 'int32' : undefined),
+      opts?.device,
+      true,
+    );
+    const out = allocate(dtype, data.length);
     convertInto('tensor', dtype, out, data as ArrayLike<number>);
-    return finish(Tensor.fromData(out, [data.length]), opts);
+    return finish(over(out, dtype, [data.length]), opts);
   }
   if (typeof data !== 'number' && typeof data !== 'boolean' && !Array.isArray(data))
     throw new TypeError(
@@ -133,10 +161,10 @@ export function tensor(data: Nested | TypedArray, opts?: CreationOptions): Tenso
   const shape = inferShape('tensor', data);
   const flat = (Array.isArray(data) ? (data as unknown[]).flat(Infinity) : [data]) as (number | boolean)[];
   const inferred: DType = flat.length > 0 && flat.every((x) => typeof x === 'boolean') ? 'bool' : getDefaultDtype();
-  const dtype = checkDType('tensor', opts?.dtype ?? inferred, opts?.device);
+  const dtype = checkDType('tensor', opts?.dtype ?? inferred, opts?.device, true);
   const out = allocate(dtype, flat.length);
   convertInto('tensor', dtype, out, flat);
-  return finish(Tensor.fromData(out, shape), opts);
+  return finish(over(out, dtype, shape), opts);
 }
 
 /**

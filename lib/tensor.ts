@@ -125,14 +125,30 @@ export class Tensor<D extends DType = DType> {
     if (activeTracer !== null) activeTracer.created(this);
   }
 
-  /** A new contiguous tensor over `data` (not copied). */
+  /**
+   * A new contiguous tensor over `data` (not copied), of the typed array's dtype (a Uint8Array is
+   * a bool mask).
+   * @throws RangeError if the shape does not hold data.length elements, or a Uint8Array holds a
+   * byte other than 0 and 1 (bytes that are not a mask: `tensor(data)` copies them to float32,
+   * `tensor(data, { dtype: 'uint8' })` keeps them).
+   */
   static fromData(data: TypedArray, shape: Shape): Tensor {
     if (!ArrayBuffer.isView(data))
       throw new TypeError(`Tensor.fromData: data must be a typed array, got ${typeof data}`);
     checkSizes('shape', shape, 0);
+    if (data instanceof Uint8Array) {
+      // Every op reads a bool element as its byte: 200 would count as 200 in a sum.
+      let at = 0;
+      while (at < data.length && data[at] <= 1) at++;
+      if (at < data.length)
+        throw new RangeError(
+          `Tensor.fromData: a Uint8Array is taken as a bool mask, whose elements are 0 or 1; element ${at} is ${data[at]} ` +
+            `(for bytes, tensor(data) copies them to float32 and tensor(data, { dtype: 'uint8' }) keeps them)`,
+        );
+    }
     if (numel(shape) !== data.length) {
       throw new RangeError(
-        `tensor: shape ${formatShape(shape)} needs ${numel(shape)} elements, data has ${data.length}`,
+        `Tensor.fromData: shape ${formatShape(shape)} needs ${numel(shape)} elements, data has ${data.length}`,
       );
     }
     return new Tensor(new Storage(data), shape);

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { arange, emptyLike, eye, full, fullLike, linspace, onesLike, tensor, zerosLike } from '../lib/index.js';
+import {
+  arange,
+  emptyLike,
+  eye,
+  full,
+  fullLike,
+  linspace,
+  onesLike,
+  Tensor,
+  tensor,
+  zeros,
+  zerosLike,
+} from '../lib/index.js';
 
 describe('creation', () => {
   it('arange: int32 for integer arguments, float32 otherwise, any step sign', () => {
@@ -80,7 +92,48 @@ describe('conversions into int32 and bool', () => {
 
   it('bool stores nonzero as true (1), never another byte', () => {
     expect(Array.from(tensor([2, 0, -1, NaN], { dtype: 'bool' }).storage.data)).toEqual([1, 0, 1, 1]);
-    expect(Array.from(tensor(new Uint8Array([0, 7])).storage.data)).toEqual([0, 1]);
+    expect(Array.from(tensor(new Uint8Array([0, 7]), { dtype: 'bool' }).storage.data)).toEqual([0, 1]);
+  });
+
+  it('a Uint8Array holds bytes: tensor() keeps their values (float32, or uint8 when asked), never 0/1', () => {
+    const pixels = new Uint8Array([0, 7, 200, 255]);
+    const t = tensor(pixels);
+    expect(t.dtype).toBe('float32');
+    expect(Array.from(t.data)).toEqual([0, 7, 200, 255]);
+    expect(t.div(255).max().item()).toBe(1);
+    const u = tensor(pixels, { dtype: 'uint8' });
+    expect(u.dtype).toBe('uint8');
+    expect(Array.from(u.data)).toEqual([0, 7, 200, 255]);
+    expect(Array.from(u.float().data)).toEqual([0, 7, 200, 255]);
+    expect(() => u.add(1)).toThrow(/add: uint8 tensors are not supported yet .*convert with \.float\(\) first/);
+    expect(Array.from(tensor([-128, 127, 2.9, -2.9], { dtype: 'int8' }).data)).toEqual([-128, 127, 2, -2]);
+    expect(tensor([[1, 2]], { dtype: 'int8' }).shape).toEqual([1, 2]);
+    expect(() => tensor([256], { dtype: 'uint8' })).toThrow(
+      'tensor: value 256 (element 0) is out of range for uint8 [0, 255]',
+    );
+    expect(() => tensor([0, -1], { dtype: 'uint8' })).toThrow(/value -1 \(element 1\) is out of range for uint8/);
+    expect(() => tensor(new Float32Array([128]), { dtype: 'int8' })).toThrow(
+      /value 128 \(element 0\) is out of range for int8 \[-128, 127\]/,
+    );
+    expect(() => tensor([NaN], { dtype: 'int8' })).toThrow(/value NaN \(element 0\) is out of range for int8/);
+    expect(() => tensor([1], { dtype: 'qint8' })).toThrow(
+      /tensor: qint8 tensors come from quantizePerTensor or quantizePerChannel/,
+    );
+    expect(() => zeros([2], { dtype: 'uint8' })).toThrow(/zeros: uint8 tensors are not supported yet/);
+  });
+
+  it('Tensor.fromData takes a Uint8Array as a bool mask only if every byte is 0 or 1', () => {
+    expect(
+      Tensor.fromData(new Uint8Array([0, 1, 1]), [3])
+        .sum()
+        .item(),
+    ).toBe(2);
+    expect(() => Tensor.fromData(new Uint8Array([0, 1, 200]), [3])).toThrow(
+      /Tensor\.fromData: a Uint8Array is taken as a bool mask, whose elements are 0 or 1; element 2 is 200/,
+    );
+    expect(() => Tensor.fromData(new Float32Array(3), [2])).toThrow(
+      'Tensor.fromData: shape [2] needs 2 elements, data has 3',
+    );
   });
 
   it('data of an unsupported kind is an error naming tensor', () => {

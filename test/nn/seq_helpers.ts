@@ -13,5 +13,5 @@ export function stateOf(s: Record<string, Enc>): Record<string, Tensor> {
 /** A bool (or float) mask tensor from its fixture encoding. */
 export function maskOf(e: { shape: number[]; data: number[]; bool?: boolean }): Tensor {
   if (e.bool === false) return fromEnc(e);
-  return new Tensor(tensor(Uint8Array.from(e.data)).storage, e.shape);
+  return new Tensor(tensor(Uint8Array.from(e.data), { dtype: 'bool' }).storage, e.shape);
 }
