@@ -2,7 +2,10 @@
 // myelin and are terminated mid-step. Prints one line a case; --json prints JSON instead.
 //
 //   npm run build && node bench/memory.mjs [mlp] [cnn] [workers] [--steps 10000] [--warmup 1000]
-//        [--rounds 30] [--workers 4] [--json]
+//        [--rounds 30] [--workers 4] [--node-flag F ...] [--json]
+//
+// --node-flag passes a flag to each case's node (V8's, e.g. --no-concurrent-array-buffer-sweeping
+// or --max-semi-space-size=16), to see what V8's collector does to the figures.
 //
 // mlp: 784-128-10, batch 64, Adam (the M1 model); cnn: conv(1->16,3) relu maxpool conv(16->32,3)
 // relu maxpool linear(800->10), batch 64 on 28x28, Adam. Each trains `warmup` steps, then
@@ -42,7 +45,30 @@ async function settledRss() {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   const newSpace = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
-  return { rss: rss(), v8: process.memoryUsage().heapTotal / 2 ** 20, newSpace: (newSpace?.space_size ?? 0) / 2 ** 20 };
+  const usage = process.memoryUsage();
+  return {
+    rss: rss(),
+    v8: usage.heapTotal / 2 ** 20,
+    newSpace: (newSpace?.space_size ?? 0) / 2 ** 20,
+    // The tensors' buffers that are alive, and the malloc heap that holds them with the free
+    // memory malloc keeps for the next steps' buffers (Linux's [heap] mapping: glibc's main arena).
+    liveBuffers: usage.arrayBuffers / 2 ** 20,
+    mallocHeap: mallocHeapMiB(),
+  };
+}
+
+/** Resident MiB of the process's [heap] mapping (the main malloc arena), or NaN where there is none. */
+function mallocHeapMiB() {
+  let maps;
+  try {
+    maps = readFileSync('/proc/self/smaps', 'utf8');
+  } catch {
+    return Number.NaN;
+  }
+  const at = maps.indexOf('[heap]');
+  if (at < 0) return Number.NaN;
+  const m = /\nRss:\s+(\d+) kB/.exec(maps.slice(at));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
 /**
@@ -146,6 +172,14 @@ async function training(kind, warmup, steps) {
       middle: median(samples.middle.map((x) => x.newSpace)),
       end: median(samples.end.map((x) => x.newSpace)),
     },
+    liveBuffersMiB: {
+      middle: median(samples.middle.map((x) => x.liveBuffers)),
+      end: median(samples.end.map((x) => x.liveBuffers)),
+    },
+    mallocHeapMiB: {
+      middle: median(samples.middle.map((x) => x.mallocHeap)),
+      end: median(samples.end.map((x) => x.mallocHeap)),
+    },
     collections: gcs,
     growthPct: ((end - middle) / middle) * 100,
     growthOutsideV8Pct: ((end - v8End - (middle - v8Middle)) / (middle - v8Middle)) * 100,
@@ -207,6 +241,7 @@ if (!isMainThread) {
       rounds: { type: 'string', default: '30' },
       workers: { type: 'string', default: '4' },
       json: { type: 'boolean', default: false },
+      'node-flag': { type: 'string', multiple: true, default: [] },
     },
   });
   const cases = positionals.length ? positionals : ['mlp', 'cnn', 'workers'];
@@ -214,7 +249,7 @@ if (!isMainThread) {
   for (const c of cases) {
     const spec =
       c === 'workers' ? `workers,${values.rounds},${values.workers}` : `${c},${values.warmup},${values.steps}`;
-    const out = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url)], {
+    const out = spawnSync(process.execPath, ['--expose-gc', ...values['node-flag'], fileURLToPath(import.meta.url)], {
       env: { ...process.env, MYELIN_MEMORY_CASE: spec, MYELIN_NUM_THREADS: '1' },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -232,7 +267,7 @@ if (!isMainThread) {
         );
       else
         console.log(
-          `${c}: ${r.steps} steps after ${r.warmup} warm-up, ${f(r.msPerStep * 1000)} us/step: RSS at step ${r.steps / 2} ${f(r.rssMiddleMiB)} MiB (${range(r.rssSamplesMiB.middle)}), at ${r.steps} ${f(r.rssEndMiB)} MiB (${range(r.rssSamplesMiB.end)}) (${pct(r.growthPct)}; V8's heap ${f(r.v8HeapMiddleMiB)} -> ${f(r.v8HeapEndMiB)} MiB, of it new space ${f(r.v8NewSpaceMiB.middle)} -> ${f(r.v8NewSpaceMiB.end)}; the rest ${pct(r.growthOutsideV8Pct)}), peak ${f(r.peakMiB)} MiB; V8 collected ${r.collections.scavenges} times young, ${r.collections.markCompacts} times in full`,
+          `${c}: ${r.steps} steps after ${r.warmup} warm-up, ${f(r.msPerStep * 1000)} us/step: RSS at step ${r.steps / 2} ${f(r.rssMiddleMiB)} MiB (${range(r.rssSamplesMiB.middle)}), at ${r.steps} ${f(r.rssEndMiB)} MiB (${range(r.rssSamplesMiB.end)}) (${pct(r.growthPct)}; V8's heap ${f(r.v8HeapMiddleMiB)} -> ${f(r.v8HeapEndMiB)} MiB, of it new space ${f(r.v8NewSpaceMiB.middle)} -> ${f(r.v8NewSpaceMiB.end)}; the rest ${pct(r.growthOutsideV8Pct)}; malloc heap ${f(r.mallocHeapMiB.middle)} -> ${f(r.mallocHeapMiB.end)} MiB for ${f(r.liveBuffersMiB.middle)} -> ${f(r.liveBuffersMiB.end)} MiB of live tensor buffers), peak ${f(r.peakMiB)} MiB; V8 collected ${r.collections.scavenges} times young, ${r.collections.markCompacts} times in full`,
         );
     }
   }
