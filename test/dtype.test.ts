@@ -73,6 +73,25 @@ describe('float64', () => {
     expect(x.to(d).dtype).toBe('float64');
   });
 
+  it('a float that int32 cannot hold is an error in int() and to(), never a wrapped or zero int', () => {
+    expect(tensor([2147483647.9, -2147483648.5], { dtype: 'float64' }).int().tolist()).toEqual([
+      2147483647, -2147483648,
+    ]);
+    expect(() => tensor([1, 3e9]).int()).toThrow(
+      'to: value 3000000000 (element 1) is out of range for int32 [-2^31, 2^31 - 1]',
+    );
+    expect(() => tensor([NaN]).to('int32')).toThrow(/to: value NaN \(element 0\) is out of range for int32/);
+    expect(() => tensor([-Infinity], { dtype: 'float64' }).int()).toThrow(/value -Infinity/);
+    // A strided view is checked in its own order, and only its elements.
+    const m = tensor([
+      [1, NaN],
+      [2, 3],
+    ]);
+    expect(m.select(1, 0).int().tolist()).toEqual([1, 2]);
+    expect(() => m.T.reshape([4]).int()).toThrow(/value NaN \(element 2\)/);
+    expect(() => m.T.select(0, 1).int()).toThrow(/value NaN \(element 0\)/);
+  });
+
   it('double() is differentiable: the gradient reaches the float32 input in float32', () => {
     const x = tensor([1, 2, 3]).requiresGrad_();
     const d = x.double();

@@ -10,6 +10,7 @@ import {
   isStorageOnlyDType,
   unsupportedDtype,
 } from '../dtype.js';
+import { isContiguous } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { recorded } from '../trace.js';
 import { copyRaw } from '../raw/strided.js';
@@ -30,7 +31,8 @@ const floatCastOp: (x: Tensor, dtype: DType) => Tensor = defineOp({
 
 /**
  * x as `dtype` (x itself when it already is): a copy, rounding to nearest from float64 to
- * float32, truncating floats toward zero for int32. Differentiable between floating dtypes.
+ * float32, truncating floats toward zero for int32 (a RangeError for NaN, infinities and values
+ * int32 cannot hold, which would otherwise wrap). Differentiable between floating dtypes.
  * int8 and uint8 convert exactly to float32, float64 and int32 (and to bool: nonzero); casts to
  * them and from or to the quantized dtypes are refused (quantizePerTensor and dequantize convert).
  */
@@ -42,7 +44,24 @@ export function cast(x: Tensor, dtype: DType): Tensor {
     );
   if (isStorageOnlyDType(x.dtype)) return widen(x, dtype);
   if (isFloatingDType(x.dtype) && isFloatingDType(dtype)) return floatCastOp(x, dtype);
+  if (dtype === 'int32' && isFloatingDType(x.dtype)) checkFitsInt32(x);
   return recorded('to', [x, dtype], () => copyRaw(x, dtype));
+}
+
+/**
+ * Refuses a float whose truncation int32 cannot hold (NaN, infinities, beyond 2^31): the
+ * conversion would wrap it or make it 0 silently (PyTorch leaves it undefined).
+ */
+function checkFitsInt32(x: Tensor): void {
+  const n = x.numel();
+  const contiguous = isContiguous(x.shape, x.strides);
+  const values = contiguous ? x.storage.data : copyRaw(x, x.dtype).storage.data;
+  const start = contiguous ? x.offset : 0;
+  for (let i = 0; i < n; i++) {
+    const t = Math.trunc(values[start + i]);
+    if (!(t >= -2147483648 && t <= 2147483647))
+      throw new RangeError(`to: value ${values[start + i]} (element ${i}) is out of range for int32 [-2^31, 2^31 - 1]`);
+  }
 }
 
 /** An int8 or uint8 tensor as a wider dtype, exactly (every 8-bit integer is one in each). */

@@ -291,7 +291,7 @@ export function opCases(): Case[] {
   cases.push(
     dyn(
       'casts',
-      (x) => [x.mul(3).int(), x.gt(0).float(), x.int().bool(), x.bool(), x.div(x.gt(0).float().sub(1)).int()],
+      (x) => [x.mul(3).int(), x.gt(0).float(), x.int().bool(), x.bool(), x.div(x.gt(0).float().add(1)).int()],
       [randn([3, 5])],
       [randn([6, 5])],
     ),
