@@ -39,17 +39,17 @@ for (const [id, shape] of [
   // case -> [myelin ms, torch ms, myelin mean of 200, torch mean of 200], the fastest of the
   // rounds (Infinity where a side has none).
   const best = new Map();
-  const least = (a, b) => Math.min(a, b ?? Infinity);
+  const fastest = (a, b) => Math.min(a, b ?? Infinity);
   for (let r = 0; r < Number(values.rounds); r++) {
     const mine = convCases(n, c, oc, h, 'float64');
     const peer = torchRows(id, threads, ['--dtype', 'float64']);
     for (const m of mine) {
       const t = peer?.rows.find((row) => row.case === m.case);
       const [mb, tb, mm, tm] = best.get(m.case) ?? [Infinity, Infinity, Infinity, Infinity];
-      best.set(m.case, [least(mb, m.value), least(tb, t?.ms), least(mm, m.mean200), least(tm, t?.mean200_ms)]);
+      best.set(m.case, [fastest(mb, m.value), fastest(tb, t?.ms), fastest(mm, m.mean200), fastest(tm, t?.mean200_ms)]);
     }
   }
-  const shown = (v) => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
+  const formatMs = (v) => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
   for (const [name, [ms, tms, mean, tmean]] of best) {
     const work = name === 'forward' ? flops : 3 * flops;
     const gflops = work / ms / 1e6;
@@ -64,7 +64,7 @@ for (const [id, shape] of [
       t ? t.GFLOPs.toFixed(1).padStart(8) : '     n/a',
       t ? `${(t.ms / m.value).toFixed(2)}x`.padStart(6) : '   n/a',
       (peak ? `${((100 * gflops) / peak).toFixed(0)}%` : '').padStart(12),
-      Number.isFinite(mean) ? ` ${shown(mean)} / ${shown(tmean)}` : '',
+      Number.isFinite(mean) ? ` ${formatMs(mean)} / ${formatMs(tmean)}` : '',
     ];
     console.log(cells.join(' ').trimEnd());
   }

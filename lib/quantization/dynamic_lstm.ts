@@ -38,7 +38,7 @@ const OPTIONS = optionKeys<DynamicQuantizedLSTMOptions>({
 });
 
 /** The float LSTM fromFloat is quantizing, which the constructor then copies instead of making one. */
-let adopted: LSTM | null = null;
+let floatToQuantize: LSTM | null = null;
 
 /**
  * An LSTM with qint8 weights whose products quantize their inputs on each call: made by
@@ -81,7 +81,7 @@ export class DynamicQuantizedLSTM extends Module {
     checkOptions('quantization.DynamicQuantizedLSTM', options, OPTIONS);
     // From fromFloat, the trained LSTM: a random one would be quantized for nothing, and drawing
     // its weights would advance the default generator (the user's later random numbers).
-    const float = adopted ?? new LSTM(inputSize, hiddenSize, options);
+    const float = floatToQuantize ?? new LSTM(inputSize, hiddenSize, options);
     this.inputSize = float.inputSize;
     this.hiddenSize = float.hiddenSize;
     this.numLayers = float.numLayers;
@@ -106,13 +106,13 @@ export class DynamicQuantizedLSTM extends Module {
       throw new RangeError(
         `${op}: an LSTM with projSize (${lstm.projSize}) cannot be quantized (PyTorch 1.13 cannot either)`,
       );
-    adopted = lstm;
+    floatToQuantize = lstm;
     try {
       const q = new DynamicQuantizedLSTM(lstm.inputSize, lstm.hiddenSize, {}, scheme);
       q.training = lstm.training;
       return q;
     } finally {
-      adopted = null;
+      floatToQuantize = null;
     }
   }
 

@@ -79,19 +79,19 @@ describe('myelin-run command line', () => {
   });
 
   it('reads MYELIN_NUM_THREADS as the addon does, once: the processes get the value the GC rule used', () => {
-    const set = { MYELIN_NUM_THREADS: '' };
-    const parse = () => parseArgs(['--nproc-per-node', '3', 'x.mjs'], 12, set);
+    const env = { MYELIN_NUM_THREADS: '' };
+    const parse = () => parseArgs(['--nproc-per-node', '3', 'x.mjs'], 12, env);
     const read: Record<string, number> = { '7': 7, ' 2': 2, '+3': 3, '002': 2, '256': 256, '': 4 };
     for (const [text, n] of Object.entries(read)) {
-      set.MYELIN_NUM_THREADS = text;
+      env.MYELIN_NUM_THREADS = text;
       const c = parse();
       if (c === 'help') throw new Error('help');
       expect(c.threads, text).toBe(n);
-      expect(processEnv(c, 0, 1, set, 12).MYELIN_NUM_THREADS, text).toBe(String(n));
+      expect(processEnv(c, 0, 1, env, 12).MYELIN_NUM_THREADS, text).toBe(String(n));
     }
     // What would stop each process loading myelin stops the launcher, with the addon's message.
     for (const bad of ['0', '-2', 'abc', '2x', '2.5', '1e1', '2 ', '0x10', '257', '99999999999999999999']) {
-      set.MYELIN_NUM_THREADS = bad;
+      env.MYELIN_NUM_THREADS = bad;
       expect(parse).toThrow(`myelin-run: MYELIN_NUM_THREADS='${bad}' is not an integer in [1, 256]`);
     }
   });
