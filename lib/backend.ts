@@ -2,9 +2,9 @@
 import { checkOptions, typeError } from './errors.js';
 import { native, type BackendInfo } from './native.js';
 
-export type { BackendInfo, Isa, LowpGemmKernels } from './native.js';
+export type { BackendInfo, CpuCaches, CpuInfo, GemmInfo, Isa, LowpGemmKernels } from './native.js';
 
-/** Version, ISA in use, ISAs this CPU supports, threads and N-API version. */
+/** Version, ISA in use, ISAs this CPU supports, threads, N-API version, the CPU and its caches, and the fp32 GEMM's blocking. */
 export function backendInfo(): BackendInfo {
   return native.backendInfo();
 }

@@ -5,7 +5,7 @@ export {
   setNumThreads,
   useDeterministicAlgorithms,
 } from './backend.js';
-export type { BackendInfo, Isa, LowpGemmKernels } from './backend.js';
+export type { BackendInfo, CpuCaches, CpuInfo, GemmInfo, Isa, LowpGemmKernels } from './backend.js';
 export type { DType, FloatDType, QuantizedDType } from './dtype.js';
 export { getDefaultDtype, isFloatingDType, promoteTypes, setDefaultDtype } from './dtype.js';
 export { Tensor, Storage, isTensor, type Quantizer } from './tensor.js';

@@ -25,6 +25,62 @@ export interface BackendInfo {
   napiVersion: number;
   /** The CPU architecture the addon was built for: 'x64', 'arm64', or 'other'. */
   arch: 'x64' | 'arm64' | 'other';
+  /** The CPU as the addon read it at load, which the per-CPU kernel choices are picked from. */
+  cpu: CpuInfo;
+  /** The fp32 GEMM (matmul, linear, convolution's GEMMs) of the active ISA and its blocking. */
+  gemm: GemmInfo;
+}
+
+/** `BackendInfo.cpu`: the CPU's identity (cpuid on x86-64) and its data caches. */
+export interface CpuInfo {
+  /** cpuid's vendor string, such as 'AuthenticAMD' or 'GenuineIntel'; '' off x86-64. */
+  vendor: string;
+  /** Display family, extended family folded in (25 = 0x19: Zen 3 and Zen 4; 26: Zen 5); 0 off x86-64. */
+  family: number;
+  /** Display model, extended model folded in; 0 off x86-64. */
+  model: number;
+  /** The row of myelin's CPU table naming this CPU ('Zen 3', 'Zen 4', 'Zen 5'), or 'unknown'. */
+  name: string;
+  /** Data cache sizes in bytes, and where they were read. */
+  caches: CpuCaches;
+}
+
+/** `CpuInfo.caches`: sizes in bytes of one core's L1d and L2 and of one L3. */
+export interface CpuCaches {
+  /** L1 data cache of one core. */
+  l1d: number;
+  /** L2 of one core (or of the cluster of cores sharing it). */
+  l2: number;
+  /** One L3, shared by the cores of a complex or a socket. */
+  l3: number;
+  /** 'cpuid' (leaf 4 on Intel, 0x8000001D on AMD), 'sysfs' (Linux's cache directory), or 'default' (nothing read: 32 KiB, 512 KiB, 8 MiB). */
+  source: 'cpuid' | 'sysfs' | 'default';
+}
+
+/**
+ * `BackendInfo.gemm`: the fp32 GEMM kernel of the active ISA and the cache blocking it runs with.
+ * kc is the depth of one packed block, mc its rows of A, nc its columns of B (BLIS's names).
+ */
+export interface GemmInfo {
+  /** The microkernel: element type, register tile and ISA ('sgemm_ukernel_6x16__avx2'). */
+  kernel: string;
+  /** Register tile: the rows of C one microkernel call computes. */
+  mr: number;
+  /** Register tile: the columns of C one microkernel call computes. */
+  nr: number;
+  /** The k depth of a packed block. */
+  kc: number;
+  /** The rows of op(A) packed together. */
+  mc: number;
+  /** The columns of op(B) packed together. */
+  nc: number;
+  /**
+   * Where kc, mc and nc came from: 'table' (a CPU the table names: the figures tuned for the
+   * ISA), 'caches' (any other CPU: derived from `cpu.caches`), or 'env' (MYELIN_GEMM_BLOCKING).
+   */
+  blocking: 'table' | 'caches' | 'env';
+  /** Which way two or more threads split a square C: by rows or by columns (each thread a block). */
+  tieSplit: 'rows' | 'columns';
 }
 
 /**
@@ -430,6 +486,15 @@ export interface NativeBinding {
    * Error naming the function, with code 'ERR_MYELIN_OUT_OF_MEMORY'.
    */
   failScratchForTesting(nth: number, minShare: number): void;
+  /** Test hook: the kc, mc, nc the cache-size rule gives a register tile and loop order on the given caches (bytes). */
+  gemmBlockingForTesting(
+    mr: number,
+    nr: number,
+    aInL1: boolean,
+    l1d: number,
+    l2: number,
+    l3: number,
+  ): { kc: number; mc: number; nc: number };
 
   /**
    * out = a op b elementwise over `shape`; each operand is (array, offset, strides). Three

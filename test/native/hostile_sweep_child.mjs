@@ -105,6 +105,7 @@ const valid = {
   setIsaForTesting: () => [null],
   setConvAlgorithmForTesting: () => ['auto'],
   failScratchForTesting: () => [0, 0],
+  gemmBlockingForTesting: () => [6, 16, false, 32768, 524288, 33554432],
   fmaPeakRun: () => [1, 1000],
   triadRun: () => [Number(threads), f(64), f(64), f(64)],
   binary: () => [0, [2, 3], f(6), 0, [3, 1], f(6), 0, [3, 1], f(6), 0, [3, 1]],

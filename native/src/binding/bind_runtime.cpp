@@ -34,6 +34,32 @@ Napi::Value backend_info(const Napi::CallbackInfo& info) {
   gemms.Set("bf16", active_kernels().gemm_bf16.name);
   gemms.Set("int8", active_kernels().gemm_s8.name);
   out.Set("lowpGemm", gemms);
+  const CpuIdentity& id = cpu_identity();
+  const char* model_name = cpu_model_name(id);
+  Napi::Object cpu = Napi::Object::New(env);
+  cpu.Set("vendor", id.vendor);
+  cpu.Set("family", id.family);
+  cpu.Set("model", id.model);
+  cpu.Set("name", model_name ? model_name : "unknown");
+  Napi::Object caches = Napi::Object::New(env);
+  caches.Set("l1d", static_cast<double>(id.l1d));
+  caches.Set("l2", static_cast<double>(id.l2));
+  caches.Set("l3", static_cast<double>(id.l3));
+  caches.Set("source", id.cache_source);
+  cpu.Set("caches", caches);
+  out.Set("cpu", cpu);
+  const GemmKernels& g = active_kernels().gemm;
+  Napi::Object gemm = Napi::Object::New(env);
+  gemm.Set("kernel", g.name);
+  gemm.Set("mr", g.mr);
+  gemm.Set("nr", g.nr);
+  gemm.Set("kc", g.kc);
+  gemm.Set("mc", g.mc);
+  gemm.Set("nc", g.nc);
+  gemm.Set("blocking", gemm_blocking_source_name(active_kernels().gemm_blocking));
+  // Which way threads split a square C (gemm_blocking.h's choose_grid): the operand kept in L3.
+  gemm.Set("tieSplit", g.loops == GemmLoops::AInL1 ? "rows" : "columns");
+  out.Set("gemm", gemm);
   out.Set("threads", num_threads());
   out.Set("napiVersion", NAPI_VERSION);
 #if defined(__x86_64__)
@@ -107,6 +133,24 @@ Napi::Value fail_scratch_for_testing(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// gemmBlockingForTesting(mr, nr, aInL1, l1d, l2, l3): the blocking the cache-size rule gives a
+// tile and loop order on made-up caches (bytes), for the test of the rule on any machine.
+Napi::Value gemm_blocking_for_testing(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const int mr = static_cast<int>(args.integer(0, "mr", 1, 64));
+  const int nr = static_cast<int>(args.integer(1, "nr", 1, 256));
+  const GemmLoops loops = args.boolean(2, "aInL1") ? GemmLoops::AInL1 : GemmLoops::BInL1;
+  const int64_t l1d = args.integer(3, "l1d", 1, int64_t{1} << 40);
+  const int64_t l2 = args.integer(4, "l2", 1, int64_t{1} << 40);
+  const int64_t l3 = args.integer(5, "l3", 1, int64_t{1} << 40);
+  const GemmBlocking b = gemm_blocking_from_caches(mr, nr, loops, l1d, l2, l3);
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("kc", b.kc);
+  out.Set("mc", b.mc);
+  out.Set("nc", b.nc);
+  return out;
+}
+
 template <class E>
 void add_op_codes(Napi::Env env, Napi::Object tables) {
   Napi::Array names = Napi::Array::New(env, op_count<E>());
@@ -151,6 +195,7 @@ constexpr Export kExports[] = {
     {"setIsaForTesting", set_isa_for_testing, 1},
     {"setConvAlgorithmForTesting", set_conv_algorithm_for_testing, 1},
     {"failScratchForTesting", fail_scratch_for_testing, 2},
+    {"gemmBlockingForTesting", gemm_blocking_for_testing, 6},
 };
 
 }  // namespace

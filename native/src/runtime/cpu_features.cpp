@@ -1,5 +1,9 @@
 #include "runtime/cpu_features.h"
 
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
 #if defined(__x86_64__) || defined(_M_X64)
 #include <cpuid.h>
 #define MYELIN_X86 1
@@ -90,7 +94,105 @@ CpuFeatures detect() {
   return f;
 }
 
+#ifdef MYELIN_X86
+// The deterministic cache parameters leaf (Intel's 4, AMD's 0x8000001D share the layout): each
+// sub-leaf one cache, its type in EAX[4:0] (0: no more, 1: data, 3: unified), its level in
+// EAX[7:5], its size (ways * partitions * line size * sets) in EBX and ECX.
+bool read_cpuid_caches(unsigned int leaf, CpuIdentity* id) {
+  bool any = false;
+  for (unsigned int sub = 0; sub < 16; ++sub) {
+    unsigned int eax, ebx, ecx, edx;
+    __cpuid_count(leaf, sub, eax, ebx, ecx, edx);
+    const unsigned int type = eax & 0x1f, level = (eax >> 5) & 0x7;
+    if (type == 0) break;
+    if (type != 1 && type != 3) continue;
+    const int64_t bytes =
+        int64_t{((ebx >> 22) & 0x3ff) + 1} * (((ebx >> 12) & 0x3ff) + 1) * ((ebx & 0xfff) + 1) * (int64_t{ecx} + 1);
+    if (level == 1) id->l1d = bytes;
+    if (level == 2) id->l2 = bytes;
+    if (level == 3) id->l3 = bytes;
+    any = any || level == 1;
+  }
+  return any;
+}
+#endif
+
+// Linux's view of cpu0's caches: index*/level, type and size ("48K", "1024K", "32M").
+bool read_sysfs_caches(CpuIdentity* id) {
+  bool any = false;
+  for (int i = 0; i < 8; ++i) {
+    char path[96], type[32] = {0}, size[32] = {0};
+    int level = 0;
+    auto read = [&](const char* name, const char* fmt, void* out) {
+      std::snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/%s", i, name);
+      FILE* f = std::fopen(path, "r");
+      if (!f) return false;
+      const bool ok = std::fscanf(f, fmt, out) == 1;
+      std::fclose(f);
+      return ok;
+    };
+    if (!read("level", "%d", &level) || !read("type", "%31s", type) || !read("size", "%31s", size)) continue;
+    if (std::strcmp(type, "Data") != 0 && std::strcmp(type, "Unified") != 0) continue;
+    char* unit = nullptr;
+    int64_t bytes = std::strtoll(size, &unit, 10);
+    if (*unit == 'K') bytes <<= 10;
+    if (*unit == 'M') bytes <<= 20;
+    if (bytes <= 0) continue;
+    if (level == 1) id->l1d = bytes;
+    if (level == 2) id->l2 = bytes;
+    if (level == 3) id->l3 = bytes;
+    any = any || level == 1;
+  }
+  return any;
+}
+
+CpuIdentity identify() {
+  CpuIdentity id;
+  bool caches = false;
+#ifdef MYELIN_X86
+  unsigned int eax, ebx, ecx, edx;
+  if (__get_cpuid(0, &eax, &ebx, &ecx, &edx)) {
+    const unsigned int max_leaf = eax;
+    char vendor[13];
+    std::memcpy(vendor, &ebx, 4);
+    std::memcpy(vendor + 4, &edx, 4);
+    std::memcpy(vendor + 8, &ecx, 4);
+    vendor[12] = '\0';
+    id.vendor = vendor;
+    __get_cpuid(1, &eax, &ebx, &ecx, &edx);
+    // The extended family adds to family 15; the extended model extends families 6 and 15 up.
+    const int base_family = (eax >> 8) & 0xf, base_model = (eax >> 4) & 0xf;
+    id.family = base_family == 0xf ? base_family + static_cast<int>((eax >> 20) & 0xff) : base_family;
+    id.model =
+        base_family == 0xf || base_family == 0x6 ? base_model | static_cast<int>((eax >> 12) & 0xf0) : base_model;
+    if (id.vendor == "GenuineIntel" && max_leaf >= 4) {
+      caches = read_cpuid_caches(4, &id);
+    } else if (id.vendor == "AuthenticAMD" || id.vendor == "HygonGenuine") {
+      // 0x8000001D exists where 0x80000001 sets TopologyExtensions (ECX bit 22).
+      const unsigned int max_ext = __get_cpuid_max(0x80000000, nullptr);
+      if (max_ext >= 0x8000001d && __get_cpuid(0x80000001, &eax, &ebx, &ecx, &edx) && (ecx & (1u << 22)))
+        caches = read_cpuid_caches(0x8000001d, &id);
+    }
+  }
+#endif
+  if (caches) {
+    id.cache_source = "cpuid";
+  } else {
+    CpuIdentity sysfs = id;
+    if (read_sysfs_caches(&sysfs)) {
+      id = sysfs;
+      id.cache_source = "sysfs";
+    }
+  }
+  return id;
+}
+
 }  // namespace
+
+const CpuIdentity& cpu_identity() {
+  static const CpuIdentity identity = identify();
+  return identity;
+}
 
 const CpuFeatures& cpu_features() {
   static const CpuFeatures features = detect();

@@ -1,5 +1,6 @@
 // CPU feature detection: what the hardware and the OS together allow.
 #pragma once
+#include <cstdint>
 #include <string>
 
 namespace myelin {
@@ -32,5 +33,20 @@ struct CpuFeatures {
 const CpuFeatures& cpu_features();
 // Whether this CPU (and this build) can run kernels of the given ISA.
 bool isa_supported(Isa isa);
+
+// Who made the CPU, which one it is, and its data caches: what the per-CPU kernel choices
+// (GEMM blocking) are picked from. Read once: cpuid on x86-64 (leaf 0 and 1; caches from leaf 4
+// on Intel, 0x8000001D on AMD and Hygon), the kernel's sysfs cache directory elsewhere or where
+// cpuid reports no caches, else the defaults below.
+struct CpuIdentity {
+  std::string vendor;                    // cpuid's vendor string ("AuthenticAMD", "GenuineIntel"); "" off x86
+  int family = 0, model = 0;             // display family and model (extended fields folded in); 0 off x86
+  int64_t l1d = 32 << 10;                // bytes of L1 data cache of one core
+  int64_t l2 = 512 << 10;                // bytes of L2 of one core (or of the cluster sharing it)
+  int64_t l3 = 8 << 20;                  // bytes of one L3 (shared by the cores of one complex or socket)
+  const char* cache_source = "default";  // "cpuid", "sysfs", or "default" (nothing read)
+};
+
+const CpuIdentity& cpu_identity();
 
 }  // namespace myelin

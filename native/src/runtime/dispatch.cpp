@@ -106,13 +106,19 @@ struct Tables {
   std::string error;
 
   Tables() {
-    for (int i = 0; i < kNumIsas; ++i)
-      if (isa_supported(static_cast<Isa>(i))) table[i] = build(static_cast<Isa>(i));
+    GemmBlocking user{};
+    const char* blocking = std::getenv("MYELIN_GEMM_BLOCKING");
+    const bool have_user = blocking && *blocking && parse_gemm_blocking(blocking, &user, &error);
+    for (int i = 0; i < kNumIsas; ++i) {
+      if (!isa_supported(static_cast<Isa>(i))) continue;
+      table[i] = build(static_cast<Isa>(i));
+      table[i].gemm_blocking = choose_gemm_blocking(&table[i].gemm, cpu_identity(), have_user ? &user : nullptr);
+    }
     active = best_isa();
     if (const char* env = std::getenv("MYELIN_ISA")) {
       Isa wanted;
-      if (*env == '\0') {
-        // unset in effect
+      if (*env == '\0' || !error.empty()) {
+        // unset in effect (or MYELIN_GEMM_BLOCKING's error is the one reported)
       } else if (!parse_isa(env, &wanted)) {
         error = std::string("MYELIN_ISA='") + env + "' is not one of " + isa_names();
       } else if (!isa_supported(wanted)) {

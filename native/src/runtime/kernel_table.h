@@ -7,6 +7,7 @@
 #include "kernels/gemm/gemm.h"
 #include "kernels/gemm/gemm_i32.h"
 #include "kernels/gemm/gemm_lowp.h"
+#include "kernels/gemm/gemm_tuning.h"
 #include "kernels/optim/optim.h"
 #include "kernels/softmax/softmax.h"
 #include "kernels/rnn/rnn.h"
@@ -24,10 +25,11 @@ struct KernelTable {
   UnaryKernels unary;
   ReduceKernels reduce;
   GemmKernels gemm;
-  DgemmKernels dgemm;         // the same GEMM in double (gemm.h)
-  GemmLowpKernels gemm_bf16;  // bf16 x bf16 -> fp32 sums (gemm_lowp.h)
-  GemmLowpKernels gemm_s8;    // u8 x s8 -> int32 sums
-  GemmI32Kernels gemm_i32;    // int32 x int32 -> int32, wrapping (gemm_i32.h)
+  GemmBlockingSource gemm_blocking;  // where gemm's kc, mc and nc came from (gemm_tuning.h)
+  DgemmKernels dgemm;                // the same GEMM in double (gemm.h)
+  GemmLowpKernels gemm_bf16;         // bf16 x bf16 -> fp32 sums (gemm_lowp.h)
+  GemmLowpKernels gemm_s8;           // u8 x s8 -> int32 sums
+  GemmI32Kernels gemm_i32;           // int32 x int32 -> int32, wrapping (gemm_i32.h)
   SoftmaxKernels softmax;
   OptimKernels optim;
   RnnKernels rnn;
@@ -50,7 +52,7 @@ const KernelTable& active_kernels();
 // lacks: init_dispatch reports that).
 Isa best_isa();
 
-// Reads MYELIN_ISA. Returns an empty string when it is fine, else the error message.
+// Reads MYELIN_ISA and MYELIN_GEMM_BLOCKING. Returns an empty string when it is fine, else the error message.
 const char* dispatch_error();
 
 // Test hook: the calling thread uses `isa` until reset (nullptr resets). Must be supported.
