@@ -13,6 +13,7 @@ Outputs (test/fixtures/torch/):
   legacy.pt        views.pt's contents in the pre-1.6 (non-zip) format
   int64_range.pt   an int64 tensor holding a value int32 cannot hold (must be refused)
   complex.pt       a complex64 tensor (myelin has no complex dtype: must be refused)
+  bare_storage.pt  a storage saved without a tensor over it (tensor.storage()): must be refused
   evil_*.pt        files a restricted unpickler must refuse (os.system through __reduce__, a
                    class outside the allow-list, builtins.eval); none of them is ever loaded here
   simple_cnn.pt    the state dict of seed 002's SimpleCNN after a few training steps
@@ -164,6 +165,7 @@ expected["nested"] = describe_value(nested)
 # ---- refused contents ----
 save("int64_range.pt", {"big": torch.tensor([1, 2**31], dtype=torch.int64)})
 save("complex.pt", {"c": torch.tensor([1 + 2j], dtype=torch.complex64)})
+save("bare_storage.pt", {"w": torch.tensor([1.0, 2.0]), "s": torch.tensor([3.0, 4.0]).storage()})
 
 
 class System:

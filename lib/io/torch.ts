@@ -264,7 +264,7 @@ class TorchLoader {
       return zip.read(entry);
     };
     const { value } = unpickle(zip.read(pkl), this.handlers(loadData), this.label);
-    return { value, conversions: this.conversionsMade() };
+    return this.contents(value);
   }
 
   loadLegacy(bytes: Uint8Array): TorchContents {
@@ -316,6 +316,28 @@ class TorchLoader {
       return d;
     };
     const { value } = unpickle(bytes, this.handlers(loadData), this.label, objectStart);
+    return this.contents(value);
+  }
+
+  /**
+   * What the file holds, once no storage is left bare in it: torch.save of `tensor.storage()`
+   * (or an untyped storage) has no tensor over it, and myelin's storage record is not a value
+   * a caller can use.
+   */
+  private contents(value: unknown): TorchContents {
+    const seen = new Set<object>();
+    const visit = (x: unknown, where: string): void => {
+      if (x === null || typeof x !== 'object' || x instanceof Tensor || seen.has(x)) return;
+      seen.add(x);
+      if (isStorageRecord(x))
+        this.fail(
+          `${where} (obj being what torch.save saved) is a bare storage (tensor.storage()), which myelin cannot load: save the tensor instead`,
+        );
+      if (Array.isArray(x)) x.forEach((v, i) => visit(v, `${where}[${i}]`));
+      else if (x instanceof Map) for (const [k, v] of x) visit(v, `${where}[${JSON.stringify(String(k))}]`);
+      else if (!ArrayBuffer.isView(x)) for (const [k, v] of Object.entries(x)) visit(v, `${where}.${k}`);
+    };
+    visit(value, 'obj');
     return { value, conversions: this.conversionsMade() };
   }
 

@@ -135,6 +135,10 @@ describe('loadTorch reads torch.save files', () => {
       /int64_range\.pt: storage '0': int64 value 2147483648 at index 1 does not fit in int32/,
     );
     expect(() => loadTorch(fixturePath('complex.pt'))).toThrow(/storage '0' is complex64, which myelin cannot hold/);
+    expect(() => loadTorch(fixturePath('bare_storage.pt'))).toThrow(
+      /loadTorch: bare_storage\.pt: obj\.s \(obj being what torch\.save saved\) is a bare storage \(tensor\.storage\(\)\), which myelin cannot load: save the tensor instead/,
+    );
+    expect(() => readTorch(fixturePath('bare_storage.pt'))).toThrow(/obj\.s .* is a bare storage/);
     expect(() => loadTorch(join(dir, 'missing.pt'))).toThrow(/loadTorch: cannot read .*missing\.pt/);
     expect(() => parseTorch(new Uint8Array([1, 2, 3]), 'junk')).toThrow(/loadTorch: junk: not a PyTorch file/);
     expect(() => loadTorch(fixturePath('views.pt'), { map_location: 'cpu' } as never)).toThrow(
