@@ -332,6 +332,8 @@ export interface GemmU8S8Args {
   bOffset: number;
   ldb: number;
   transB: boolean;
+  /** gemmU8S8PackB's packing of this op(B) under the running kernels (used instead of packing B), or null. */
+  bPacked: Uint8Array | null;
   bZero: Int32Array | null;
   c: Int32Array | Float32Array | Uint8Array;
   cOffset: number;
@@ -341,6 +343,16 @@ export interface GemmU8S8Args {
   colBias: Float32Array | null;
   outScale: number;
   outZero: number;
+}
+
+/** op(B) of a u8 x s8 GEMM to pack once (B an Int8Array, k x n, or n x k when transB). */
+export interface GemmU8S8PackBArgs {
+  n: number;
+  k: number;
+  b: Int8Array;
+  bOffset: number;
+  ldb: number;
+  transB: boolean;
 }
 
 /**
@@ -577,6 +589,13 @@ export interface NativeBinding {
   gemmBf16(args: GemmBf16Args): void;
   /** u8 x s8 GEMM with int32 sums and a fused output pass (see GemmU8S8Args). */
   gemmU8S8(args: GemmU8S8Args): void;
+  /**
+   * op(B) packed for gemmU8S8's bPacked under the running kernel table (its layout is the
+   * table's: another MYELIN_ISA cap or setIsaForTesting refuses it): column sums and micro-panels.
+   */
+  gemmU8S8PackB(args: GemmU8S8PackBArgs): Uint8Array;
+  /** Whether `packed` is gemmU8S8PackB's packing of an n-column, k-deep B for the running kernel table. */
+  gemmU8S8PackedBFits(packed: Uint8Array, n: number, k: number): boolean;
   /** Quantize float32 data (see QuantizeArgs). */
   quantize(args: QuantizeArgs): void;
   /** Dequantize int8 / uint8 data (see DequantizeArgs). */

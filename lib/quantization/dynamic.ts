@@ -9,7 +9,7 @@ import { Linear } from '../nn/modules/linear.js';
 import { Module } from '../nn/module.js';
 import { roundHalfEven } from '../ops/rounding.js';
 import { formatShape } from '../shape.js';
-import { type Quantizer, Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { quantizePerChannel, quantizePerTensor } from './quantize.js';
 
 /** fbgemm's floor on an activation scale (quant_utils' SMALL_SCALE_THRESHOLD). */
@@ -65,9 +65,16 @@ export function chooseActivationQParams(min: number, max: number, reduceRange = 
   return { scale: Math.fround(scale), zeroPoint };
 }
 
-/** A qint8 weight [n, k] as the GEMM takes it: its integers and each output column's zero point and fp32 scale. */
+/**
+ * A qint8 weight [n, k] as the GEMM takes it: its integers, each output column's zero point and
+ * fp32 scale, and the integers packed for the running kernels. A cache of one weight tensor at
+ * one version of its storage (weightColumns makes a new one after loadStateDict or an in-place
+ * write); never saved.
+ */
 export interface WeightColumns {
-  quantizer: Quantizer;
+  /** The weight tensor and its storage's version the cache was made from. */
+  source: Tensor;
+  version: number;
   /** The weight's integers, row j (output column j) at offset + j * k. */
   data: Int8Array;
   offset: number;
@@ -75,23 +82,50 @@ export interface WeightColumns {
   n: number;
   zero: Int32Array;
   scale: Float32Array;
+  /** The integers packed by native.gemmU8S8PackB (column sums, micro-panels) for the kernel table that made them; packed on first use and again if the table changes. */
+  packed: Uint8Array | null;
 }
 
-/** The GEMM's view of a qint8 weight [n, k], quantized per tensor or along axis 0. */
-export function weightColumns(weight: Tensor): WeightColumns {
+/**
+ * The GEMM's view of a qint8 weight [n, k], quantized per tensor or along axis 0: `cached` when
+ * it was made from this tensor at its storage's current version, else a new one.
+ */
+export function weightColumns(weight: Tensor, cached: WeightColumns | null = null): WeightColumns {
+  if (cached !== null && cached.source === weight && cached.version === weight.storage.version) return cached;
   const q = weight.storage.quantizer!;
   const w = weight.contiguous();
   const [n, k] = weight.shape;
   const c = q.axis === 0 ? (j: number) => j : () => 0;
   return {
-    quantizer: q,
+    source: weight,
+    version: weight.storage.version,
     data: w.storage.data as Int8Array,
     offset: w.offset,
     k,
     n,
     zero: Int32Array.from({ length: n }, (_, j) => q.zeroPoints[c(j)]),
     scale: Float32Array.from({ length: n }, (_, j) => q.scales[c(j)]),
+    packed: null,
   };
+}
+
+let prepack = true;
+
+/**
+ * Whether the quantized layers use their packed weights (the default) or pack them on every
+ * product, the reference the tests compare the packed path with. Internal; returns the previous setting.
+ */
+export function setWeightPrepackingForTesting(on: boolean): boolean {
+  const was = prepack;
+  prepack = on;
+  return was;
+}
+
+/** w's integers packed for the running kernel table: packed once, again only when the table changed (another ISA on this thread). */
+export function packedWeight(w: WeightColumns): Uint8Array {
+  if (w.packed === null || !native.gemmU8S8PackedBFits(w.packed, w.n, w.k))
+    w.packed = native.gemmU8S8PackB({ n: w.n, k: w.k, b: w.data, bOffset: w.offset, ldb: w.k, transB: true });
+  return w.packed;
 }
 
 /**
@@ -146,6 +180,7 @@ export function dynamicQuantizedMatmul(
     bOffset: w.offset,
     ldb: k,
     transB: true,
+    bPacked: prepack ? packedWeight(w) : null,
     bZero: w.zero,
     c: out,
     cOffset: o,
@@ -201,7 +236,7 @@ export class DynamicQuantizedLinear extends Module {
   weight!: Tensor;
   /** The float32 bias [outFeatures], or null. */
   bias!: Tensor | null;
-  /** The weight's zero point and fp32 scale of each output column, for the GEMM: made with the layer, again only for a new weight (loadStateDict assigns one). */
+  /** The weight as the GEMM takes it (zero points, scales, packed integers): made again for a new weight (loadStateDict assigns one) or one written in place. */
   private columns: WeightColumns | null = null;
 
   /**
@@ -233,8 +268,7 @@ export class DynamicQuantizedLinear extends Module {
 
   /** `columns` for the current weight. */
   private weightColumns(): WeightColumns {
-    const q = this.weight.storage.quantizer!;
-    if (this.columns?.quantizer !== q) this.columns = weightColumns(this.weight);
+    this.columns = weightColumns(this.weight, this.columns);
     return this.columns;
   }
 

@@ -146,11 +146,8 @@ export class DynamicQuantizedLSTM extends Module {
 
   private weight(name: string): WeightColumns {
     const w = this.buffer(name);
-    let c = this.columns.get(name);
-    if (c?.quantizer !== w.storage.quantizer) {
-      c = weightColumns(w);
-      this.columns.set(name, c);
-    }
+    const c = weightColumns(w, this.columns.get(name) ?? null);
+    this.columns.set(name, c);
     return c;
   }
 

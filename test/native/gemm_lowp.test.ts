@@ -155,12 +155,13 @@ function runS8(c: S8Case, seed: number): void {
   const colScale = c.out === 'sums' ? null : randomFloats(c.n, seed, 0.001, 0.01);
   const colBias = c.out === 'sums' ? null : randomFloats(c.n, seed + 1);
   const cn = c.m * ldc + 1;
-  const out =
+  const output = () =>
     c.out === 'sums'
       ? new Int32Array(cn).fill(0x5555)
       : c.out === 'f32'
         ? new Float32Array(cn).fill(7)
         : new Uint8Array(cn).fill(77);
+  const out = output();
   const outScale = 0.37;
   const args: GemmU8S8Args = {
     m: c.m,
@@ -174,6 +175,7 @@ function runS8(c: S8Case, seed: number): void {
     bOffset: 0,
     ldb,
     transB: c.tb,
+    bPacked: null,
     bZero,
     c: out,
     cOffset: 0,
@@ -213,6 +215,14 @@ function runS8(c: S8Case, seed: number): void {
       if (out[at] !== want) expect.fail(`${JSON.stringify(c)} at (${i}, ${j}): ${out[at]} vs ${want}`);
     }
   }
+  // B packed once (its column sums and micro-panels): the same sums, so the same bits.
+  const bPacked = native.gemmU8S8PackB({ n: c.n, k: c.k, b, bOffset: 0, ldb, transB: c.tb });
+  expect(native.gemmU8S8PackedBFits(bPacked, c.n, c.k)).toBe(true);
+  const fromPacked = output();
+  native.gemmU8S8({ ...args, bPacked, c: fromPacked });
+  for (let e = 0; e < cn; e++)
+    if (!Object.is(fromPacked[e], out[e]))
+      expect.fail(`${JSON.stringify(c)}, packed B, element ${e}: ${fromPacked[e]} vs ${out[e]}`);
 }
 
 describe('gemmBf16 and gemmU8S8 on every ISA', () => {
@@ -299,6 +309,11 @@ describe('gemmBf16 and gemmU8S8 on every ISA', () => {
               [6, 64, 8],
               [12, 65, 1],
               [3, 129, 64],
+              // M = 1, 2, mr - 1, mr + 1 of the 4 x 16 AVX2 tile, N and k tails.
+              [1, 17, 9],
+              [2, 33, 70],
+              [3, 16, 6],
+              [5, 47, 13],
             ]) {
               seed++;
               const out = (['sums', 'f32', 'u8'] as const)[seed % 3];
@@ -367,6 +382,7 @@ describe('gemmBf16 / gemmU8S8 argument checks', () => {
     bOffset: 0,
     ldb: 3,
     transB: false,
+    bPacked: null,
     bZero: null,
     c: new Int32Array(6),
     cOffset: 0,
@@ -413,5 +429,39 @@ describe('gemmBf16 / gemmU8S8 argument checks', () => {
     expect(() => native.convertF32ToBf16(new Float32Array(3), new Uint16Array(2))).toThrow(
       /^convertF32ToBf16: 'x' and 'y' must have the same length, got 3 and 2$/,
     );
+  });
+
+  it('refuses a packed B of another shape, or made under another kernel table', () => {
+    const pack = (n: number, k: number) =>
+      native.gemmU8S8PackB({ n, k, b: new Int8Array(n * k), bOffset: 0, ldb: n, transB: false });
+    const stale =
+      /^gemmU8S8: option 'bPacked' is no packing of a 4 x 3 B for the running kernels \(.+\): it was packed for another shape or kernel table; pack B again with gemmU8S8PackB$/;
+    expect(() => native.gemmU8S8({ ...s8Args(), bPacked: pack(3, 5) })).toThrow(stale);
+    expect(() => native.gemmU8S8({ ...s8Args(), bPacked: pack(2, 4) })).toThrow(stale);
+    expect(() => native.gemmU8S8({ ...s8Args(), bPacked: pack(3, 4).subarray(1) })).toThrow(stale);
+    expect(() => native.gemmU8S8({ ...s8Args(), bPacked: new Uint8Array(pack(3, 4).length) })).toThrow(stale);
+    expect(() =>
+      native.gemmU8S8PackB({ n: 2 ** 31 - 1, k: 0, b: new Int8Array(0), bOffset: 0, ldb: 1, transB: true }),
+    ).toThrow(/^gemmU8S8PackB: the packing of a 0 x 2147483647 B would take \d+ bytes, more than 2\^32$/);
+    // Each table packs in its own layout (scalar: sums only; avx2: 4 x 16 panels; ...): a
+    // packing is only taken by a table of the same layout.
+    const names = new Map<string, Uint8Array>();
+    for (const isa of allSupportedIsas) {
+      withIsa(isa, () => {
+        const name = native.backendInfo().lowpGemm.int8;
+        if (!names.has(name)) names.set(name, pack(3, 4));
+      });
+    }
+    for (const isa of allSupportedIsas) {
+      withIsa(isa, () => {
+        const name = native.backendInfo().lowpGemm.int8;
+        for (const [other, packed] of names) {
+          expect(native.gemmU8S8PackedBFits(packed, 3, 4)).toBe(other === name);
+          if (other !== name) expect(() => native.gemmU8S8({ ...s8Args(), bPacked: packed })).toThrow(stale);
+          else native.gemmU8S8({ ...s8Args(), bPacked: packed });
+        }
+      });
+    }
+    if (allSupportedIsas.includes('avx2')) expect(names.size).toBeGreaterThanOrEqual(2);
   });
 });

@@ -177,6 +177,7 @@ const valid = {
       bOffset: 0,
       ldb: 3,
       transB: false,
+      bPacked: native.gemmU8S8PackB({ n: 3, k: 4, b: new Int8Array(12), bOffset: 0, ldb: 3, transB: false }),
       bZero: Int32Array.of(0, 1, -1),
       c: new Uint8Array(6),
       cOffset: 0,
@@ -187,6 +188,12 @@ const valid = {
       outScale: 0.1,
       outZero: 10,
     },
+  ],
+  gemmU8S8PackB: () => [{ n: 3, k: 4, b: new Int8Array(12).fill(-3), bOffset: 0, ldb: 4, transB: true }],
+  gemmU8S8PackedBFits: () => [
+    native.gemmU8S8PackB({ n: 3, k: 4, b: new Int8Array(12), bOffset: 0, ldb: 4, transB: true }),
+    3,
+    4,
   ],
   quantize: () => [
     {

@@ -17,6 +17,7 @@ namespace myelin::binding {
 namespace {
 
 constexpr int64_t kMaxDim = (int64_t{1} << 31) - 1;
+constexpr int64_t kMaxPackedBytes = int64_t{1} << 32;
 
 std::string num(int64_t v) { return std::to_string(v); }
 
@@ -294,13 +295,15 @@ Napi::Value gemm_bf16(const Napi::CallbackInfo& info) {
 
 // ---- u8 x s8 GEMM -----------------------------------------------------------------------------
 
-// gemmU8S8({m, n, k, a, aOffset, lda, aZero, b, bOffset, ldb, transB, bZero, c, cOffset, ldc,
-//           colScale, rowBias, colBias, outScale, outZero})
+// gemmU8S8({m, n, k, a, aOffset, lda, aZero, b, bOffset, ldb, transB, bPacked, bZero, c,
+//           cOffset, ldc, colScale, rowBias, colBias, outScale, outZero})
 // C = (A - aZero)(op(B) - bZero) with A a Uint8Array (m x k), B an Int8Array (k x n, or n x k
 // when transB), bZero an Int32Array (n zero points in [-128, 127]) or null, summed exactly in
 // int32 (wrapping past 2^31); C an Int32Array (the sums), a Float32Array (sums * colScale +
 // biases) or a Uint8Array (that requantized: clamp(round(v / outScale) + outZero, 0, 255)).
 // colScale (n floats) is needed for Float32Array and Uint8Array outputs, null for Int32Array.
+// bPacked: gemmU8S8PackB's packing of this op(B) under the running kernel table, or null (B is
+// packed on the call); one packed for another table or another n x k is refused.
 Napi::Value gemm_u8s8(const Napi::CallbackInfo& info) {
   Args args(info);
   const Options o = args.options(0, "args");
@@ -310,6 +313,7 @@ Napi::Value gemm_u8s8(const Napi::CallbackInfo& info) {
   Operand a = read_operand(args, o, "a", false, m, k, "A (m x k)");
   Operand b = read_operand(args, o, "b", false, tb ? n : k, tb ? k : n, tb ? "B (n x k, transposed)" : "B (k x n)");
   Operand c = read_operand(args, o, "c", false, m, n, "C (m x n)");
+  const Napi::Value b_packed_value = o.value("bPacked");
   const Napi::Value b_zero_value = o.value("bZero");
   OptionalF32 col_scale = read_optional(o, "colScale");
   OptionalF32 row_bias = read_optional(o, "rowBias"), col_bias = read_optional(o, "colBias");
@@ -320,6 +324,16 @@ Napi::Value gemm_u8s8(const Napi::CallbackInfo& info) {
   take_operand(args, "b", 1, &b, {napi_int8_array}, "an Int8Array");
   take_operand(args, "c", 1, &c, {napi_int32_array, napi_float32_array, napi_uint8_array},
                "an Int32Array, a Float32Array or a Uint8Array");
+  const KernelTable& kt = active_kernels();
+  AnyTypedArray b_packed;
+  if (!b_packed_value.IsNull()) {
+    b_packed = args.any_typed(b_packed_value, args.option_where("bPacked"), {napi_uint8_array},
+                              "a Uint8Array (gemmU8S8PackB's) or null");
+    if (!gemm_u8s8_packed_b_fits(kt, n, k, b_packed.data, b_packed.length))
+      args.range_error(args.option_where("bPacked") + " is no packing of a " + num(k) + " x " + num(n) +
+                       " B for the running kernels (" + kt.gemm_s8.name +
+                       "): it was packed for another shape or kernel table; pack B again with gemmU8S8PackB");
+  }
   const int32_t* b_zero = nullptr;
   if (!b_zero_value.IsNull()) {
     const AnyTypedArray z =
@@ -357,6 +371,9 @@ Napi::Value gemm_u8s8(const Napi::CallbackInfo& info) {
     check_disjoint_bytes(args, "c", c.array, operand_bytes(c), "a", a.array, operand_bytes(a));
     check_disjoint_bytes(args, "c", c.array, operand_bytes(c), "b", b.array, operand_bytes(b));
   }
+  if (b_packed.data)
+    check_disjoint_bytes(args, "c", c.array, operand_bytes(c), "bPacked", b_packed,
+                         bytes_of(b_packed, 0, b_packed.length - 1));
   LowpOutput out;
   out.type = sums ? LowpType::S32 : (c.array.type == napi_float32_array ? LowpType::F32 : LowpType::U8);
   out.c = static_cast<char*>(c.array.data) + c.offset * c.array.elem_bytes;
@@ -366,8 +383,41 @@ Napi::Value gemm_u8s8(const Napi::CallbackInfo& info) {
   out.col_bias = col_bias.data;
   out.out_inv_scale = c.array.type == napi_uint8_array ? 1.0f / static_cast<float>(out_scale) : 1.0f;
   out.out_zero = out_zero;
-  ::myelin::gemm_u8s8(active_kernels(), m, n, k, at<uint8_t>(a), a.ld, a_zero, at<int8_t>(b), b.ld, tb, b_zero, out);
+  ::myelin::gemm_u8s8(kt, m, n, k, at<uint8_t>(a), a.ld, a_zero, at<int8_t>(b), b.ld, tb, b_zero, out, b_packed.data);
   return info.Env().Undefined();
+}
+
+// gemmU8S8PackB({n, k, b, bOffset, ldb, transB}): a new Uint8Array holding op(B) (B an Int8Array,
+// k x n, or n x k when transB) packed for the running kernel table, gemmU8S8's bPacked: its
+// column sums and micro-panels, made once for a B that many products share.
+Napi::Value gemm_u8s8_pack_b(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const Options o = args.options(0, "args");
+  const int64_t n = o.integer("n", 0, kMaxDim), k = o.integer("k", 0, kMaxDim);
+  const bool tb = o.boolean("transB");
+  Operand b = read_operand(args, o, "b", false, tb ? n : k, tb ? k : n, tb ? "B (n x k, transposed)" : "B (k x n)");
+  // No JS runs from here on. The new array is made once B is checked (its size follows B's),
+  // which runs no JS and moves no typed array's memory.
+  take_operand(args, "b", 1, &b, {napi_int8_array}, "an Int8Array");
+  const KernelTable& kt = active_kernels();
+  const int64_t bytes = gemm_u8s8_packed_b_bytes(kt, n, k);
+  // Padding aside the packing is B's size, but with k = 0 an empty B may have any n.
+  if (bytes > kMaxPackedBytes)
+    args.range_error("gemmU8S8PackB: the packing of a " + num(k) + " x " + num(n) + " B would take " + num(bytes) +
+                     " bytes, more than 2^32");
+  Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), static_cast<size_t>(bytes));
+  gemm_u8s8_pack_b(kt, n, k, at<int8_t>(b), b.ld, tb, out.Data());
+  return out;
+}
+
+// gemmU8S8PackedBFits(packed: Uint8Array, n, k): whether packed is gemmU8S8PackB's packing of an
+// n-column, k-deep B for the running kernel table (a layer asks before each product, and packs
+// again when the table changed).
+Napi::Value gemm_u8s8_packed_b_fits(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const int64_t n = args.integer(1, "n", 0, kMaxDim), k = args.integer(2, "k", 0, kMaxDim);
+  const AnyTypedArray p = args.any_typed(args.value(0), args.where("packed"), {napi_uint8_array}, "a Uint8Array");
+  return Napi::Boolean::New(info.Env(), gemm_u8s8_packed_b_fits(active_kernels(), n, k, p.data, p.length));
 }
 
 constexpr Export kExports[] = {
@@ -375,6 +425,8 @@ constexpr Export kExports[] = {
     {"convertBf16ToF32", convert_bf16_to_f32, 2},
     {"gemmBf16", gemm_bf16, 1},
     {"gemmU8S8", gemm_u8s8, 1},
+    {"gemmU8S8PackB", gemm_u8s8_pack_b, 1},
+    {"gemmU8S8PackedBFits", gemm_u8s8_packed_b_fits, 3},
     {"quantize", quantize, 1},
     {"dequantize", dequantize, 1},
     {"minMax", min_max, 1},

@@ -57,6 +57,8 @@ struct Problem {
   LowpType b_type;
   int64_t b_rs, b_cs;
   LowpOutput out;
+  // The whole op(B)'s micro-panels packed beforehand (gemm_u8s8_pack_b), or null: pack per block.
+  const char* b_panels = nullptr;
 };
 
 // The block C[m0:m1, n0:n1] on the calling thread. Loop 5 (ic): A blocks of MC rows, packed
@@ -72,20 +74,22 @@ void lowp_block(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1
   const int64_t NC = even_block(n1 - n0, nc_fit < NR ? NR : min64(nc_fit, g.nc), NR);
   const int64_t a_panel = kp * MR * g.a_bytes, b_panel = kp * NR * g.b_bytes;
   char* a_pack = static_cast<char*>(t_lowp_a.get(MC / MR * a_panel + 64));
-  char* b_pack = static_cast<char*>(t_lowp_b.get(NC / NR * b_panel + 64));
+  char* b_pack = p.b_panels ? nullptr : static_cast<char*>(t_lowp_b.get(NC / NR * b_panel + 64));
   for (int64_t ic = m0; ic < m1; ic += MC) {
     const int64_t mc = min64(MC, m1 - ic);
     const bool seven_bit = g.pack_a(mc, p.k, at(p.a, p.a_type, ic * p.a_rs), p.a_type, p.a_rs, p.a_cs, a_pack);
     const LowpUkernelFn ukernel = seven_bit && g.ukernel_7bit ? g.ukernel_7bit : g.ukernel;
     for (int64_t jc = n0; jc < n1; jc += NC) {
       const int64_t nc = min64(NC, n1 - jc);
-      // B's micro-panels are panels of op(B)'s columns: "rows" of the packing are columns.
-      g.pack_b(nc, p.k, at(p.b, p.b_type, jc * p.b_cs), p.b_type, p.b_cs, p.b_rs, b_pack);
+      // B's micro-panels are panels of op(B)'s columns: "rows" of the packing are columns. jc is
+      // a multiple of NR (the thread grid and NC are), so a prepacked B's block starts at a panel.
+      const char* b_block = p.b_panels ? p.b_panels + jc / NR * b_panel : b_pack;
+      if (!p.b_panels) g.pack_b(nc, p.k, at(p.b, p.b_type, jc * p.b_cs), p.b_type, p.b_cs, p.b_rs, b_pack);
       for (int64_t ir = 0; ir < mc; ir += MR) {
         const int mr = static_cast<int>(min64(MR, mc - ir));
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int nr = static_cast<int>(min64(NR, nc - jr));
-          ukernel(p.k, a_pack + ir / MR * a_panel, b_pack + jr / NR * b_panel, p.out, ic + ir, jc + jr, mr, nr);
+          ukernel(p.k, a_pack + ir / MR * a_panel, b_block + jr / NR * b_panel, p.out, ic + ir, jc + jr, mr, nr);
         }
       }
     }
@@ -253,6 +257,42 @@ void s8_via_f32(const KernelTable& kt, const Problem& p) {
   });
 }
 
+// ---- op(B) packed once ----------------------------------------------------------------------
+
+// The header in front of a packed B (copied in and out with memcpy: the bytes may sit at any
+// alignment).
+struct PackedBHeader {
+  uint64_t layout;  // layout_id of the table that packed it
+  int64_t n, k;
+  int64_t bytes;  // the whole packing, header included
+};
+constexpr int64_t kPackedBHeader = 64;
+static_assert(sizeof(PackedBHeader) <= kPackedBHeader, "the header must fit its 64 bytes");
+
+// The packing's layout: FNV-1a over the kernel's name (its ISA and tile), nr and k_unit.
+uint64_t layout_id(const GemmLowpKernels& g) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&](uint64_t byte) { h = (h ^ byte) * 1099511628211ull; };
+  for (const char* c = g.name; *c; ++c) mix(static_cast<unsigned char>(*c));
+  mix(static_cast<uint64_t>(g.nr));
+  mix(static_cast<uint64_t>(g.k_unit));
+  return h;
+}
+
+int64_t packed_sums_bytes(int64_t n) { return round_up(4 * n, 64); }
+
+int64_t packed_panels_bytes(const GemmLowpKernels& g, int64_t n, int64_t k) {
+  if (!g.ukernel) return 0;
+  return (n + g.nr - 1) / g.nr * g.nr * round_up(k, g.k_unit) * g.b_bytes;
+}
+
+// Column j's sum (as uint32, wrapping) of a packed B.
+uint32_t packed_col_sum(const char* packed, int64_t j) {
+  uint32_t s;
+  std::memcpy(&s, packed + kPackedBHeader + 4 * j, 4);
+  return s;
+}
+
 Problem make_problem(const GemmLowpKernels& g, int64_t m, int64_t n, int64_t k, const LowpOperand& a,
                      const LowpOperand& b, const LowpOutput& out) {
   Problem p;
@@ -318,12 +358,47 @@ void gemm_bf16(const KernelTable& kt, int64_t batch, int64_t m, int64_t n, int64
       [&](int64_t i, int nt_one) { lowp_threaded(nth(i), nt_one); });
 }
 
+int64_t gemm_u8s8_packed_b_bytes(const KernelTable& kt, int64_t n, int64_t k) {
+  return kPackedBHeader + packed_sums_bytes(n) + packed_panels_bytes(kt.gemm_s8, n, k);
+}
+
+void gemm_u8s8_pack_b(const KernelTable& kt, int64_t n, int64_t k, const int8_t* b, int64_t ldb, bool trans_b,
+                      void* out) {
+  const GemmLowpKernels& g = kt.gemm_s8;
+  char* o = static_cast<char*>(out);
+  const PackedBHeader h{layout_id(g), n, k, gemm_u8s8_packed_b_bytes(kt, n, k)};
+  std::memset(o, 0, kPackedBHeader + packed_sums_bytes(n));
+  std::memcpy(o, &h, sizeof h);
+  const int64_t b_rs = trans_b ? 1 : ldb, b_cs = trans_b ? ldb : 1;
+  for (int64_t j = 0; j < n; ++j) {
+    uint32_t s = 0;
+    for (int64_t q = 0; q < k; ++q) s += static_cast<uint32_t>(static_cast<int32_t>(b[q * b_rs + j * b_cs]));
+    std::memcpy(o + kPackedBHeader + 4 * j, &s, 4);
+  }
+  if (g.ukernel && n > 0) g.pack_b(n, k, b, LowpType::S8, b_cs, b_rs, o + kPackedBHeader + packed_sums_bytes(n));
+}
+
+bool gemm_u8s8_packed_b_fits(const KernelTable& kt, int64_t n, int64_t k, const void* packed, int64_t bytes) {
+  if (bytes < kPackedBHeader) return false;
+  PackedBHeader h;
+  std::memcpy(&h, packed, sizeof h);
+  return h.layout == layout_id(kt.gemm_s8) && h.n == n && h.k == k && h.bytes == bytes &&
+         bytes == gemm_u8s8_packed_b_bytes(kt, n, k);
+}
+
 void gemm_u8s8(const KernelTable& kt, int64_t m, int64_t n, int64_t k, const uint8_t* a, int64_t lda, int32_t a_zero,
-               const int8_t* b, int64_t ldb, bool trans_b, const int32_t* b_zero, const LowpOutput& out) {
+               const int8_t* b, int64_t ldb, bool trans_b, const int32_t* b_zero, const LowpOutput& out,
+               const void* b_packed) {
   if (m == 0 || n == 0) return;
   const LowpOperand ao{a, LowpType::U8, lda, false, 0};
   const LowpOperand bo{b, LowpType::S8, ldb, trans_b, 0};
   Problem p = make_problem(kt.gemm_s8, m, n, k, ao, bo, out);
+  const char* packed = static_cast<const char*>(b_packed);
+  if (packed) p.b_panels = packed + kPackedBHeader + packed_sums_bytes(n);
+  // All-zero B zero points (symmetric weights) drop out: no row sums, no products by zero.
+  bool b_zero_any = false;
+  for (int64_t j = 0; b_zero && j < n && !b_zero_any; ++j) b_zero_any = b_zero[j] != 0;
+  if (!b_zero_any) b_zero = nullptr;
   // Zero points: sum (a - za)(b - zb) = sum ab - za * colsum(b) - zb * rowsum(a) + k za zb.
   Scratch<int32_t> col_offset, row_sum;
   const int64_t b_rs = p.b_rs, b_cs = p.b_cs;
@@ -331,7 +406,9 @@ void gemm_u8s8(const KernelTable& kt, int64_t m, int64_t n, int64_t k, const uin
     col_offset = Scratch<int32_t>(n);
     for (int64_t j = 0; j < n; ++j) {
       uint32_t colsum = 0;
-      if (a_zero != 0)
+      if (a_zero != 0 && packed)
+        colsum = packed_col_sum(packed, j);
+      else if (a_zero != 0)
         for (int64_t q = 0; q < k; ++q) colsum += static_cast<uint32_t>(static_cast<int32_t>(b[q * b_rs + j * b_cs]));
       const uint32_t zb = b_zero ? static_cast<uint32_t>(b_zero[j]) : 0u;
       const uint32_t za = static_cast<uint32_t>(a_zero);

@@ -111,8 +111,25 @@ void gemm_bf16(const KernelTable& kt, int64_t batch, int64_t m, int64_t n, int64
 // int32 (wrapping past 2^31, as every int32 GEMM), then the output pass (S32, F32 or U8). a_zero
 // is one zero point for A; b_zero (n entries, or null for zeros) one per column of op(B). The
 // driver fills out's col_offset / row_sum / b_zero itself (leave them null).
+// b_packed, when not null, is gemm_u8s8_pack_b's packing of this op(B) for kt (the caller checks
+// it with gemm_u8s8_packed_b_fits): its column sums and micro-panels are used instead of being
+// computed again (a layer's weight, packed once for all its products); the same sums, so the
+// same bits. b is still read where the table has no kernel (the path through sgemm).
 void gemm_u8s8(const KernelTable& kt, int64_t m, int64_t n, int64_t k, const uint8_t* a, int64_t lda, int32_t a_zero,
-               const int8_t* b, int64_t ldb, bool trans_b, const int32_t* b_zero, const LowpOutput& out);
+               const int8_t* b, int64_t ldb, bool trans_b, const int32_t* b_zero, const LowpOutput& out,
+               const void* b_packed = nullptr);
+
+// op(B) of a u8 x s8 GEMM (k x n, S8) packed once for many products: a 64-byte header naming the
+// layout (the table's kernel name, nr, k_unit) and n and k, each column's sum (n int32, 64 bytes
+// rounded), then op(B)'s micro-panels as the table's pack_b writes them (none where the table
+// has no kernel). The layout is the table's: a packing is refused by another table (an other
+// MYELIN_ISA cap or setIsaForTesting), and is packed again there.
+int64_t gemm_u8s8_packed_b_bytes(const KernelTable& kt, int64_t n, int64_t k);
+// Writes gemm_u8s8_packed_b_bytes(kt, n, k) bytes at out (any alignment).
+void gemm_u8s8_pack_b(const KernelTable& kt, int64_t n, int64_t k, const int8_t* b, int64_t ldb, bool trans_b,
+                      void* out);
+// Whether the `bytes` at packed are a packing by gemm_u8s8_pack_b for kt, n and k.
+bool gemm_u8s8_packed_b_fits(const KernelTable& kt, int64_t n, int64_t k, const void* packed, int64_t bytes);
 
 // The output pass on one element (the reference every kernel matches; the fallbacks use it).
 float lowp_f32_value(const LowpOutput& o, float v, int64_t i, int64_t j);
