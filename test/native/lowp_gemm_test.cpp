@@ -7,6 +7,7 @@
 //   bf16: the reference sums the bf16 products in double; fp32 sums differ from it by at most
 //         k * 2^-24 * sum |a b| (any order), and a bf16 output by one rounding more.
 // Exit status: 0 when every check passed.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -257,6 +258,24 @@ void s8_case(const KernelTable& kt, const S8Case& c) {
       CHECK(cu[at] == want, "s8 %s u8 out k=%lld fill %d at (%lld, %lld): %d vs %d", kt.gemm_s8.name, (long long)c.k,
             (int)c.fill, (long long)i, (long long)j, cu[at], want);
     }
+  // op(B) packed once (gemm_u8s8_pack_b): the same sums, so the same bytes in every output.
+  std::vector<char> packed(static_cast<size_t>(gemm_u8s8_packed_b_bytes(kt, c.n, c.k)) + 1);
+  char* pb = packed.data() + 1;  // any alignment
+  gemm_u8s8_pack_b(kt, c.n, c.k, b.data(), ldb, c.tb, pb);
+  CHECK(gemm_u8s8_packed_b_fits(kt, c.n, c.k, pb, static_cast<int64_t>(packed.size()) - 1) &&
+            !gemm_u8s8_packed_b_fits(kt, c.n + 1, c.k, pb, static_cast<int64_t>(packed.size()) - 1),
+        "s8 %s: a packed B does not say what it was packed for", kt.gemm_s8.name);
+  const std::vector<int32_t> c32_ref = c32;
+  const std::vector<float> cf_ref = cf;
+  const std::vector<uint8_t> cu_ref = cu;
+  std::fill(c32.begin(), c32.end(), 0x55555555);
+  std::fill(cf.begin(), cf.end(), 7.0f);
+  std::fill(cu.begin(), cu.end(), 77);
+  gemm_u8s8(kt, c.m, c.n, c.k, a.data(), lda, c.a_zero, b.data(), ldb, c.tb, c.b_zero ? bz.data() : nullptr, o, pb);
+  CHECK(std::memcmp(c32.data(), c32_ref.data(), 4 * cn) == 0 && std::memcmp(cf.data(), cf_ref.data(), 4 * cn) == 0 &&
+            std::memcmp(cu.data(), cu_ref.data(), cn) == 0,
+        "s8 %s m=%lld n=%lld k=%lld tb=%d za=%d fill %d: packed B gives other bytes", kt.gemm_s8.name, (long long)c.m,
+        (long long)c.n, (long long)c.k, c.tb, c.a_zero, (int)c.fill);
 }
 
 void test_s8(const KernelTable& kt) {
