@@ -440,6 +440,11 @@ describe('gemmBf16 / gemmU8S8 argument checks', () => {
     expect(() => native.gemmU8S8({ ...s8Args(), bPacked: pack(2, 4) })).toThrow(stale);
     expect(() => native.gemmU8S8({ ...s8Args(), bPacked: pack(3, 4).subarray(1) })).toThrow(stale);
     expect(() => native.gemmU8S8({ ...s8Args(), bPacked: new Uint8Array(pack(3, 4).length) })).toThrow(stale);
+    const moved = new Uint8Array(pack(3, 4).length + 1);
+    moved.set(pack(3, 4), 1);
+    expect(() => native.gemmU8S8({ ...s8Args(), bPacked: moved.subarray(1) })).toThrow(
+      /^gemmU8S8: option 'bPacked' does not start at a multiple of 4 bytes: pass the Uint8Array gemmU8S8PackB returned$/,
+    );
     expect(() =>
       native.gemmU8S8PackB({ n: 2 ** 31 - 1, k: 0, b: new Int8Array(0), bOffset: 0, ldb: 1, transB: true }),
     ).toThrow(/^gemmU8S8PackB: the packing of a 0 x 2147483647 B would take \d+ bytes, more than 2\^32$/);

@@ -259,11 +259,11 @@ void s8_case(const KernelTable& kt, const S8Case& c) {
             (int)c.fill, (long long)i, (long long)j, cu[at], want);
     }
   // op(B) packed once (gemm_u8s8_pack_b): the same sums, so the same bytes in every output.
-  std::vector<char> packed(static_cast<size_t>(gemm_u8s8_packed_b_bytes(kt, c.n, c.k)) + 1);
-  char* pb = packed.data() + 1;  // any alignment
+  std::vector<char> packed(static_cast<size_t>(gemm_u8s8_packed_b_bytes(kt, c.n, c.k)) + 4);
+  char* pb = packed.data() + 4;  // 4-byte aligned (the panels' words), not 16 or 64
   gemm_u8s8_pack_b(kt, c.n, c.k, b.data(), ldb, c.tb, pb);
-  CHECK(gemm_u8s8_packed_b_fits(kt, c.n, c.k, pb, static_cast<int64_t>(packed.size()) - 1) &&
-            !gemm_u8s8_packed_b_fits(kt, c.n + 1, c.k, pb, static_cast<int64_t>(packed.size()) - 1),
+  CHECK(gemm_u8s8_packed_b_fits(kt, c.n, c.k, pb, static_cast<int64_t>(packed.size()) - 4) &&
+            !gemm_u8s8_packed_b_fits(kt, c.n + 1, c.k, pb, static_cast<int64_t>(packed.size()) - 4),
         "s8 %s: a packed B does not say what it was packed for", kt.gemm_s8.name);
   const std::vector<int32_t> c32_ref = c32;
   const std::vector<float> cf_ref = cf;

@@ -333,6 +333,10 @@ Napi::Value gemm_u8s8(const Napi::CallbackInfo& info) {
       args.range_error(args.option_where("bPacked") + " is no packing of a " + num(k) + " x " + num(n) +
                        " B for the running kernels (" + kt.gemm_s8.name +
                        "): it was packed for another shape or kernel table; pack B again with gemmU8S8PackB");
+    // The kernels read the panels as 32-bit words; gemmU8S8PackB's array starts aligned.
+    if (reinterpret_cast<uintptr_t>(b_packed.data) % 4 != 0)
+      args.range_error(args.option_where("bPacked") +
+                       " does not start at a multiple of 4 bytes: pass the Uint8Array gemmU8S8PackB returned");
   }
   const int32_t* b_zero = nullptr;
   if (!b_zero_value.IsNull()) {

@@ -111,7 +111,8 @@ void gemm_bf16(const KernelTable& kt, int64_t batch, int64_t m, int64_t n, int64
 // int32 (wrapping past 2^31, as every int32 GEMM), then the output pass (S32, F32 or U8). a_zero
 // is one zero point for A; b_zero (n entries, or null for zeros) one per column of op(B). The
 // driver fills out's col_offset / row_sum / b_zero itself (leave them null).
-// b_packed, when not null, is gemm_u8s8_pack_b's packing of this op(B) for kt (the caller checks
+// b_packed, when not null (and 4-byte aligned: its panels are read as 32-bit words), is
+// gemm_u8s8_pack_b's packing of this op(B) for kt (the caller checks
 // it with gemm_u8s8_packed_b_fits): its column sums and micro-panels are used instead of being
 // computed again (a layer's weight, packed once for all its products); the same sums, so the
 // same bits. b is still read where the table has no kernel (the path through sgemm).
