@@ -48,29 +48,39 @@ function convertInto(op: string, dtype: DType, out: TypedArray, values: ArrayLik
     for (let i = 0; i < values.length; i++) out[i] = Number(values[i]);
   } else if (dtype === 'bool') {
     for (let i = 0; i < values.length; i++) out[i] = Number(values[i]) !== 0 ? 1 : 0;
-  } else if (dtype === 'int8' || dtype === 'uint8') {
-    const [lo, hi] = dtype === 'int8' ? [-128, 127] : [0, 255];
-    for (let i = 0; i < values.length; i++) {
-      const v = Number(values[i]);
-      const t = Math.trunc(v);
-      if (!(t >= lo && t <= hi))
-        throw new RangeError(`${op}: value ${v} (element ${i}) is out of range for ${dtype} [${lo}, ${hi}]`);
-      out[i] = t;
-    }
   } else {
-    for (let i = 0; i < values.length; i++) out[i] = toInt32(op, Number(values[i]), i);
+    const intDtype = dtype as IntDType; // the quantized dtypes were refused by checkDType
+    for (let i = 0; i < values.length; i++) out[i] = toIntRange(op, Number(values[i]), i, intDtype);
   }
+}
+
+/** The integer dtypes that creation and casts fill by truncation. */
+type IntDType = 'int32' | 'int8' | 'uint8';
+
+const INT_RANGES: Record<IntDType, readonly [number, number, string]> = {
+  int32: [-2147483648, 2147483647, '[-2^31, 2^31 - 1]'],
+  int8: [-128, 127, '[-128, 127]'],
+  uint8: [0, 255, '[0, 255]'],
+};
+
+/**
+ * v truncated toward zero, or a RangeError naming the op, the value and (when given) its element
+ * when `dtype` cannot hold it (NaN and infinities included): a typed array would wrap it silently.
+ */
+function toIntRange(op: string, v: number, index: number | undefined, dtype: IntDType): number {
+  const t = Math.trunc(v);
+  const [lo, hi, range] = INT_RANGES[dtype];
+  if (!(t >= lo && t <= hi)) {
+    throw new RangeError(
+      `${op}: value ${v}${index === undefined ? '' : ` (element ${index})`} is out of range for ${dtype} ${range}`,
+    );
+  }
+  return t;
 }
 
 /** v truncated toward zero, or a RangeError when int32 cannot hold it. */
 export function toInt32(op: string, v: number, index?: number): number {
-  const t = Math.trunc(v);
-  if (!(t >= -2147483648 && t <= 2147483647)) {
-    throw new RangeError(
-      `${op}: value ${v}${index === undefined ? '' : ` (element ${index})`} is out of range for int32 [-2^31, 2^31 - 1]`,
-    );
-  }
-  return t;
+  return toIntRange(op, v, index, 'int32');
 }
 
 function finish(t: Tensor, opts: CreationOptions | undefined): Tensor {

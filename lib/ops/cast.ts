@@ -10,6 +10,7 @@ import {
   isStorageOnlyDType,
   unsupportedDtype,
 } from '../dtype.js';
+import { toInt32 } from '../creation.js';
 import { isContiguous } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { recorded } from '../trace.js';
@@ -58,9 +59,7 @@ function checkFitsInt32(x: Tensor): void {
   const values = contiguous ? x.storage.data : copyRaw(x, x.dtype).storage.data;
   const start = contiguous ? x.offset : 0;
   for (let i = 0; i < n; i++) {
-    const t = Math.trunc(values[start + i]);
-    if (!(t >= -2147483648 && t <= 2147483647))
-      throw new RangeError(`to: value ${values[start + i]} (element ${i}) is out of range for int32 [-2^31, 2^31 - 1]`);
+    toInt32('to', values[start + i], i);
   }
 }
 
