@@ -829,3 +829,18 @@ function loadBinding(): NativeBinding {
 }
 
 export const native: NativeBinding = loadBinding();
+
+let kernelTableChanges = 0;
+const setIsa = native.setIsaForTesting as (...args: unknown[]) => void;
+// The only way the running kernel table changes after load: count it, so that what was packed
+// for one table (a quantized layer's weights) is known stale without asking the addon per call.
+// The arguments pass through as given (the addon checks their count and values).
+native.setIsaForTesting = (...args: unknown[]) => {
+  kernelTableChanges++;
+  setIsa(...args);
+};
+
+/** How many times setIsaForTesting has changed this thread's kernel table: a packing made at another count may not fit. Internal. */
+export function kernelTableGeneration(): number {
+  return kernelTableChanges;
+}

@@ -4,7 +4,7 @@
 // products of two u8 x s8 pairs cannot saturate), then one u8 x s8 -> s32 GEMM whose output pass
 // scales each column and adds the bias in fp32.
 import { describe } from '../errors.js';
-import { native, ReduceOp } from '../native.js';
+import { kernelTableGeneration, native, ReduceOp } from '../native.js';
 import { Linear } from '../nn/modules/linear.js';
 import { Module } from '../nn/module.js';
 import { roundHalfEven } from '../ops/rounding.js';
@@ -84,6 +84,8 @@ export interface WeightColumns {
   scale: Float32Array;
   /** The integers packed by native.gemmU8S8PackB (column sums, micro-panels) for the kernel table that made them; packed on first use and again if the table changes. */
   packed: Uint8Array | null;
+  /** kernelTableGeneration() when `packed` was made. */
+  packedGeneration: number;
 }
 
 /**
@@ -106,6 +108,7 @@ export function weightColumns(weight: Tensor, cached: WeightColumns | null = nul
     zero: Int32Array.from({ length: n }, (_, j) => q.zeroPoints[c(j)]),
     scale: Float32Array.from({ length: n }, (_, j) => q.scales[c(j)]),
     packed: null,
+    packedGeneration: -1,
   };
 }
 
@@ -121,10 +124,16 @@ export function setWeightPrepackingForTesting(on: boolean): boolean {
   return was;
 }
 
-/** w's integers packed for the running kernel table: packed once, again only when the table changed (another ISA on this thread). */
+/**
+ * w's integers packed for the running kernel table: packed once, again only when the table changed
+ * (setIsaForTesting on this thread). gemmU8S8 still checks the packing's header against its table.
+ */
 export function packedWeight(w: WeightColumns): Uint8Array {
-  if (w.packed === null || !native.gemmU8S8PackedBFits(w.packed, w.n, w.k))
+  const generation = kernelTableGeneration();
+  if (w.packed === null || w.packedGeneration !== generation) {
     w.packed = native.gemmU8S8PackB({ n: w.n, k: w.k, b: w.data, bOffset: w.offset, ldb: w.k, transB: true });
+    w.packedGeneration = generation;
+  }
   return w.packed;
 }
 
