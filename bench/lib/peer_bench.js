@@ -9,21 +9,26 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { clockNamed } from './timing.js';
-import { findPython } from './torch_peer.js';
+import { findPython, peerEnv } from './torch_peer.js';
 
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const defaultRunner = path.resolve(benchDir, '../../shared/tools/torch-python');
 
 /**
- * Reads the shared options for the bench named `bench` (its errors say it). Returns batch,
- * rounds, threads, clock, `now` (that clock) and `torchRound(script, clockEnv)`: one run of
- * bench/peers/<script> with the batch and 200 iterations, at `threads` threads, told the clock
- * through the environment variable `clockEnv`; its last stdout line parsed as JSON, or null
- * when no PyTorch is found.
+ * Reads the shared options for the bench named `bench` (its errors say it), and `extraOptions`
+ * (parseArgs' form) of that bench's own. Returns `values` (every option as given), batch,
+ * rounds, threads, clock, `now` (that clock), `peer` (what runs PyTorch, in words) and
+ * `torchRound(script, clockEnv, args)`: one run of bench/peers/<script> with `args` (default: the
+ * batch and 200 warm-up iterations), at `threads` threads, told the clock through the
+ * environment variable `clockEnv`; its last stdout line parsed as JSON, or null when no PyTorch
+ * is found. PyTorch runs through the project's torch-python (../shared/tools/torch-python beside
+ * the repository, or --torch-runner); without it, through the python findPython picks, in the
+ * environment torch-python would give it (threads, OpenBLAS, malloc), and stderr says so.
  */
-export function peerBenchOptions(bench) {
+export function peerBenchOptions(bench, extraOptions = {}) {
   const { values } = parseArgs({
     options: {
+      ...extraOptions,
       batch: { type: 'string', default: '256' },
       rounds: { type: 'string', default: '3' },
       threads: { type: 'string', default: '1' },
@@ -39,15 +44,35 @@ export function peerBenchOptions(bench) {
   };
   const [batch, rounds, threads] = ['batch', 'rounds', 'threads'].map(count);
   const runner = values['torch-runner'];
-  const torchRound = (script, clockEnv) => {
+  if (!runner)
+    console.error(
+      `${bench}: no ../shared/tools/torch-python beside the repository (pass --torch-runner): PyTorch runs through findPython's python with torch-python's environment`,
+    );
+  const torchRound = (script, clockEnv, args = [String(batch), '200']) => {
     const file = path.join(benchDir, 'peers', script);
     const cmd = runner || findPython();
     if (!cmd) return null;
     const argv = runner ? [String(threads), file] : [file];
-    const env = { ...process.env, OMP_NUM_THREADS: String(threads), [clockEnv]: values.clock };
-    const r = spawnSync(cmd, [...argv, String(batch), '200'], { encoding: 'utf8', env });
+    const env = {
+      ...(runner ? process.env : peerEnv(threads)),
+      OMP_NUM_THREADS: String(threads),
+      [clockEnv]: values.clock,
+    };
+    const r = spawnSync(cmd, [...argv, ...args], { encoding: 'utf8', env });
     if (r.status !== 0) throw new Error(`${bench}: ${cmd} ${file} failed:\n${r.stderr}`);
     return JSON.parse(r.stdout.trim().split('\n').pop());
   };
-  return { batch, rounds, threads, clock: values.clock, now: clockNamed(values.clock, bench), torchRound };
+  const peer = runner
+    ? path.basename(runner)
+    : `${findPython() ?? 'no python with torch'} in torch-python's environment`;
+  return {
+    batch,
+    rounds,
+    threads,
+    clock: values.clock,
+    now: clockNamed(values.clock, bench),
+    peer,
+    torchRound,
+    values,
+  };
 }

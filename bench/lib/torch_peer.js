@@ -48,7 +48,7 @@ function warnOnReferenceBlas(py) {
  * machines for old OpenBLAS builds, they force slower kernels), and glibc's malloc tuned as
  * myelin tunes its own (freed large buffers are not returned to the OS and faulted back).
  */
-function peerEnv(threads) {
+export function peerEnv(threads) {
   const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
