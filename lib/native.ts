@@ -406,6 +406,12 @@ export interface ConvShape extends Window2d {
   oh: number;
   ow: number;
   groups: number;
+  /**
+   * Float32 only (autocast): the products through the bf16 GEMM, x, w and dy rounded to bf16
+   * as they are read and their products summed in fp32 (the im2col path: no Winograd, no
+   * direct kernel). The results are fp32 sums, not rounded. Default false.
+   */
+  bf16?: boolean;
 }
 
 /**

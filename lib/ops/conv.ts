@@ -2,13 +2,18 @@
 // float32 or float64 (the double kernels: im2col and the dgemm; every operand of one dtype).
 // The transposed convolution is the convolution's grad-input (forward) and forward (grad-input).
 // 1-D ops are the 2-D ones with height 1; unbatched inputs get a batch dim of 1.
+// Under autocast, conv1d/conv2d on float32 operands carry bf16 in their shape: the products run
+// through the bf16 GEMM and every result is rounded to bf16, as PyTorch's autocast gives them
+// (their recorded gradients, transposed convolutions among them, inherit it).
 import { checkOptions, optionKeys, show, refuseStorageOnly } from '../errors.js';
 import { FLOATING_DTYPES, type FloatDType, isFloatingDType } from '../dtype.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp, type ConvShape, native, type Window2d, ReduceOp } from '../native.js';
-import { contiguousOf, emptyFloat, type FloatArray, floatElements, uninitOf } from '../raw/elementwise.js';
+import { contiguousOf, emptyFloat, type FloatArray, floatElements, storageF32, uninitOf } from '../raw/elementwise.js';
+import { roundToBf16InPlace } from '../raw/round_bf16.js';
+import { autocastsTo, roundedCopy } from '../lowp/autocast_ops.js';
 import { formatShape, type Shape } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { Storage, Tensor } from '../tensor.js';
 import { reshape, squeeze, unsqueeze } from './view.js';
 import { broadcastSum } from './binary.js';
 import { sum } from './reduce.js';
@@ -103,6 +108,17 @@ function sumBias(g: Tensor, oc: number): Tensor {
   return db;
 }
 
+/** A bf16 convolution's result (a new contiguous float32 tensor) rounded to bf16 values in place. */
+function roundResult(t: Tensor | null): Tensor | null {
+  if (t) roundToBf16InPlace(storageF32(t), t.offset, t.numel());
+  return t;
+}
+
+/** A float32 tensor's values rounded to bf16, as a new contiguous tensor (autocast's operands). */
+function rounded(t: Tensor): Tensor {
+  return new Tensor(new Storage(roundedCopy(t)), t.shape);
+}
+
 /** What both convolutions' backwards read besides the saved input and weight. */
 type ConvContext = OpContext<{
   xShape: Shape;
@@ -170,7 +186,9 @@ function defineConv(spec: ConvSpec): ConvOp {
     forward(ctx: ConvContext, x: Tensor, w: Tensor, bias: Tensor | null, shape: ConvShape) {
       const xc = contiguousOf(x);
       const wc = contiguousOf(w);
-      const y = spec.forward(shape, xc, wc, bias);
+      // bf16: x and w are rounded as the GEMM reads them; the bias is rounded here, the sum after.
+      const y = spec.forward(shape, xc, wc, bias && shape.bf16 ? rounded(bias) : bias);
+      if (shape.bf16) roundResult(y);
       // x is needed only for the weight's gradient, w only for the input's.
       const [needX, needW] = ctx.needsInputGrad;
       ctx.save(needW ? xc : EMPTY, needX ? wc : EMPTY);
@@ -194,7 +212,11 @@ function defineConv(spec: ConvSpec): ConvOp {
         ];
       }
       const [xc, wc] = ctx.saved;
-      return spec.kernelGrads(ctx, grad, xc, wc, { x: needX, w: needW, bias: wantBias });
+      const need = { x: needX, w: needW, bias: wantBias };
+      if (!shape.bf16) return spec.kernelGrads(ctx, grad, xc, wc, need);
+      // The gradient reaches the bf16 products as bf16 (the bias's sum reads it too), and each
+      // result is rounded to bf16, as PyTorch's autocast backward gives them.
+      return spec.kernelGrads(ctx, rounded(grad), xc, wc, need).map(roundResult);
     },
     jvp: (ctx, tx, tw, tb) => convJvp(op, ctx, tx, tw, tb),
   });
@@ -284,7 +306,7 @@ const convWeightOp: (x: Tensor, g: Tensor, shape: ConvShape) => Tensor = defineO
     native.conv2dBackwardWeight(shape, data(x), data(g), floatElements(dw), null);
     ctx.save(x, g);
     ctx.shape = shape;
-    return dw;
+    return shape.bf16 ? roundResult(dw)! : dw;
   },
   backward(ctx, gw) {
     const [x, g] = ctx.saved;
@@ -464,6 +486,7 @@ function conv2dImpl(op: string, x: Tensor, weight: Tensor, bias: Tensor | null |
       ow,
       ...window2d(kh, kw, stride, padding, dilation),
       groups,
+      bf16: autocastsTo(x4, weight, b),
     };
     return conv2dOp(x4, weight, b, shape);
   });
@@ -559,6 +582,7 @@ function convTransposeImpl(
       ow: w,
       ...window2d(kh, kw, stride, padding, dilation),
       groups,
+      // Not under autocast: PyTorch 1.13 lists conv_transpose among its CPU float32 ops.
     };
     return convTranspose2dOp(x4, weight, b, shape);
   });

@@ -6,9 +6,12 @@ import { describe, expect, it } from 'vitest';
 import {
   autocast,
   AutocastScope,
+  autograd,
   bmm,
   conv1d,
   conv2d,
+  convTranspose1d,
+  convTranspose2d,
   dot,
   einsum,
   exp,
@@ -19,6 +22,7 @@ import {
   mv,
   nn,
   outer,
+  randn,
   relu,
   softmax,
   tanh,
@@ -75,7 +79,15 @@ const OPS: Record<string, (...ts: Tensor[]) => Tensor> = {
   outer,
   einsum_bij_bjk: (a, b) => einsum('bij,bjk->bik', a, b),
   conv1d: (x, w, b) => conv1d(x, w, b, { padding: 1 }),
+  conv1d_strided_groups_nobias: (x, w) => conv1d(x, w, null, { stride: 2, padding: 2, dilation: 2, groups: 2 }),
   conv2d: (x, w, b) => conv2d(x, w, b, { padding: 1 }),
+  conv2d_strided_dilated_groups: (x, w, b) =>
+    conv2d(x, w, b, { stride: [2, 1], padding: [1, 2], dilation: [1, 2], groups: 3 }),
+  conv2d_1x1_nobias: (x, w) => conv2d(x, w),
+  conv_transpose1d: (x, w, b) => convTranspose1d(x, w, b, { stride: 2, padding: 1, outputPadding: 1 }),
+  conv_transpose2d_groups: (x, w, b) =>
+    convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1, groups: 2 }),
+  conv_transpose2d_dilated_nobias: (x, w) => convTranspose2d(x, w, null, { stride: [1, 2], dilation: 2 }),
   bilinear: (a, b, w, bias) => F.bilinear(a, b, w, bias),
   relu,
   add: (a, b) => a.add(b),
@@ -89,9 +101,6 @@ const OPS: Record<string, (...ts: Tensor[]) => Tensor> = {
   tanh,
   attention,
 };
-
-/** Listed ops myelin does not run in bf16 yet: they stay exact float32 under autocast. */
-const NOT_YET_BF16 = new Set(['conv1d', 'conv2d']);
 
 const isBf16Value = (v: number) => (new Uint32Array(new Float32Array([v]).buffer)[0] & 0xffff) === 0;
 
@@ -136,7 +145,7 @@ function run(c: Case, inside: boolean, abs = false): { out: Tensor; grads: (Tens
 
 describe('autocast: which ops run in bf16 (PyTorch 1.13 CPU lists)', () => {
   for (const c of fx.cases) {
-    const bf16 = c.dtype === 'bfloat16' && !NOT_YET_BF16.has(c.name);
+    const bf16 = c.dtype === 'bfloat16';
     it(`${c.name}: ${bf16 ? 'bf16 products, bf16 output' : 'exact float32'} inside autocast (torch: ${c.dtype})`, () => {
       const inside = run(c, true);
       const outside = run(c, false);
@@ -214,6 +223,61 @@ describe('autocast: training', () => {
     });
     // ... and not equal to them: the products did run in bf16.
     expect(values(bf.grads[0])).not.toEqual(values(fp.grads[0]));
+  });
+});
+
+describe('autocast: convolutions', () => {
+  /** t's values rounded to bf16 (nearest even), as float32. */
+  const rounded = (t: Tensor) => {
+    const u = new Uint32Array(Float32Array.from(values(t)).buffer);
+    for (let i = 0; i < u.length; i++) u[i] = ((u[i] + 0x7fff + ((u[i] >>> 16) & 1)) >>> 16) << 16;
+    return tensor(new Float32Array(u.buffer)).reshape(t.shape);
+  };
+
+  it('a layer Winograd would take in float32 runs im2col with bf16 products, forward and backward', () => {
+    const x = randn([16, 16, 8, 8]).requiresGrad_(true);
+    const w = randn([16, 16, 3, 3]).requiresGrad_(true);
+    const b = randn([16]).requiresGrad_(true);
+    const g = randn([16, 16, 8, 8]);
+    const y = autocast({}, () => conv2d(x, w, b, { padding: 1 }));
+    y.backward(g);
+    // The exact result on the bf16-rounded operands, rounded (float64 convolution).
+    const [xd, wd, bd] = [x, w, b].map((t) => rounded(t.detach()).double().requiresGrad_(true));
+    const yd = conv2d(xd, wd, bd, { padding: 1 });
+    yd.backward(rounded(g).double());
+    const abs = conv2d(x.detach().abs(), w.detach().abs(), null, { padding: 1 });
+    const enc = (t: Tensor): Enc => ({ shape: [...t.shape], data: Array.from(values(rounded(t.float()))) });
+    const scale = values(abs);
+    expectClose(y, enc(yd), exactTol(enc(yd), scale), 'output');
+    for (const [got, want] of [
+      [x.grad!, xd.grad!],
+      [w.grad!, wd.grad!],
+      [b.grad!, bd.grad!],
+    ]) {
+      expect(Array.from(values(got)).every(isBf16Value)).toBe(true);
+      const m = Math.max(...Array.from(values(want.float()), Math.abs));
+      expectClose(got, enc(want), () => 2 ** -7 * m, 'gradient');
+    }
+  });
+
+  it('a recorded backward (createGraph) and its second derivative run in bf16; float64 is not autocast', () => {
+    const x = randn([2, 3, 7, 7]).requiresGrad_(true);
+    const w = randn([4, 3, 3, 3]).requiresGrad_(true);
+    const [gx] = autocast({}, () => autograd.grad(conv2d(x, w).pow(2).sum(), x, { createGraph: true }));
+    expect(Array.from(values(gx!)).every(isBf16Value)).toBe(true);
+    const [gx32] = autograd.grad(conv2d(x, w).pow(2).sum(), x);
+    const m = Math.max(...Array.from(values(gx32!), Math.abs));
+    expectClose(gx!, { shape: [...gx32!.shape], data: Array.from(values(gx32!)) }, () => 2 ** -6 * m, 'dx');
+    // The second derivative sums two bf16 gradients (through dy = 2y and through the recorded
+    // transposed convolution): close to float32's.
+    const [gw] = autograd.grad(gx!.sum(), w);
+    const [gw32] = autograd.grad(autograd.grad(conv2d(x, w).pow(2).sum(), x, { createGraph: true })[0]!.sum(), w);
+    const mw = Math.max(...Array.from(values(gw32!), Math.abs));
+    expect(values(gw!)).not.toEqual(values(gw32!));
+    expectClose(gw!, { shape: [...gw32!.shape], data: Array.from(values(gw32!)) }, () => 2 ** -6 * mw, 'd2w');
+    const xd = x.detach().double();
+    const wd = w.detach().double();
+    expect(autocast({}, () => conv2d(xd, wd)).tolist()).toEqual(conv2d(xd, wd).tolist());
   });
 });
 

@@ -82,23 +82,36 @@ function expectNear(got: Floats, want: Float64Array, what: string, tol = 2e-5): 
   }
 }
 
+/** Float32 values rounded to bf16 (nearest even; no NaN here). */
+function toBf16(v: Float32Array): Float32Array {
+  const u = new Uint32Array(Float32Array.from(v).buffer);
+  for (let i = 0; i < u.length; i++) u[i] = ((u[i] + 0x7fff + ((u[i] >>> 16) & 1)) >>> 16) << 16;
+  return new Float32Array(u.buffer);
+}
+
 // f64: the double kernels over Float64Arrays of the same values, against the reference in double.
-function run(g: Geom, withBias: boolean, f64 = false) {
+// bf16: float32 with shape.bf16 (autocast's products), against the reference on x, w and dy
+// rounded to bf16 (dy comes rounded, as autocast's backward passes it; x and w the kernels round).
+function run(g: Geom, withBias: boolean, f64 = false, bf16 = false) {
   const d = dimsOf(g);
   const [n, c, h, wd, oc, oh, ow, kh, kw] = d;
   const A = f64 ? Float64Array : Float32Array;
   const x = A.from(randomFloats(n * c * h * wd, 1));
   const w = A.from(randomFloats(oc * (c / g.groups) * kh * kw, 2));
   const b = withBias ? A.from(randomFloats(oc, 3)) : null;
-  const dy = A.from(randomFloats(n * oc * oh * ow, 4));
+  const dyRaw = A.from(randomFloats(n * oc * oh * ow, 4));
+  const dy = bf16 ? toBf16(dyRaw as Float32Array) : dyRaw;
   const y = new A(dy.length).fill(NaN);
   const dx = new A(x.length).fill(NaN);
   const dw = new A(w.length).fill(NaN);
   const db = new A(oc).fill(NaN);
-  native.conv2d(shapeOf(d), x, w, b, y);
-  native.conv2dBackwardInput(shapeOf(d), dy, w, dx);
-  native.conv2dBackwardWeight(shapeOf(d), x, dy, dw, withBias ? db : null);
-  const ref = reference(d, x, w, b, dy);
+  const shape = { ...shapeOf(d), bf16 };
+  native.conv2d(shape, x, w, b, y);
+  native.conv2dBackwardInput(shape, dy, w, dx);
+  native.conv2dBackwardWeight(shape, x, dy, dw, withBias ? db : null);
+  const ref = bf16
+    ? reference(d, toBf16(x as Float32Array), toBf16(w as Float32Array), b, dy)
+    : reference(d, x, w, b, dy);
   const tol = f64 ? 1e-13 : 2e-5;
   expectNear(y, ref.y, 'y', tol);
   expectNear(dx, ref.dx, 'dx', tol);
@@ -109,11 +122,11 @@ function run(g: Geom, withBias: boolean, f64 = false) {
 const base = { sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, groups: 1 };
 
 // Every case with and without a bias, the failing one named.
-function runAll(list: [string, Geom][], f64 = false): void {
+function runAll(list: [string, Geom][], f64 = false, bf16 = false): void {
   for (const [name, g] of list) {
     for (const bias of [true, false]) {
       try {
-        run(g, bias, f64);
+        run(g, bias, f64, bf16);
       } catch (e) {
         throw new Error(`${name} (bias ${bias}): ${(e as Error).message}`);
       }
@@ -445,5 +458,50 @@ describe('native conv2d (direct, few input taps)', () => {
         }
       });
     }
+  });
+});
+
+// Autocast's convolutions (shape.bf16): the products of bf16-rounded operands summed in fp32
+// (exact products, so within the fp32 tolerance of the float64 reference on rounded operands,
+// and 2^-9 relative away from the unrounded one), on every path the float path has: tiled,
+// split by images, 1x1, the shapes Winograd and the direct kernel would take (im2col instead).
+describe('native conv2d with bf16 products (autocast)', () => {
+  const all: [string, Geom][] = [...cases, ...winogradCases, ...directCases];
+  for (const isa of supportedIsas) {
+    for (const threads of [1, 2]) {
+      it(`forward, grad-input, grad-weight, grad-bias on ${isa} at ${threads} thread(s)`, () => {
+        withIsa(isa, () => withThreads(threads, () => runAll(all, false, true)));
+      });
+    }
+  }
+
+  it('rounds the operands (the fp32 products differ), and takes im2col for Winograd and direct shapes', () => {
+    for (const g of [
+      { ...base, n: 11, c: 16, h: 10, w: 10, oc: 16, kh: 3, kw: 3, ph: 1, pw: 1 }, // Winograd's
+      { ...base, n: 2, c: 3, h: 16, w: 16, oc: 32, kh: 3, kw: 3, ph: 1, pw: 1 }, // the direct kernel's
+    ]) {
+      const d = dimsOf(g);
+      const x = randomFloats(d[0] * d[1] * d[2] * d[3], 31);
+      const w = randomFloats(d[4] * d[1] * 9, 32);
+      const y = (shape: ConvShape, xx: Float32Array, ww: Float32Array) => {
+        const out = new Float32Array(d[0] * d[4] * d[5] * d[6]);
+        native.conv2d(shape, xx, ww, null, out);
+        return out;
+      };
+      const bf16 = y({ ...shapeOf(d), bf16: true }, x, w);
+      expect(bf16).not.toEqual(y(shapeOf(d), x, w));
+      // The same products as the fp32 im2col path on rounded operands (bf16 x bf16 is exact in
+      // fp32); only the summation order may differ where the table has a bf16 kernel.
+      const im2col = im2colOnly(() => y(shapeOf(d), toBf16(x), toBf16(w)));
+      expectNear(bf16, Float64Array.from(im2col), 'against im2col on rounded operands', 2e-6);
+    }
+  });
+
+  it('refuses a bf16 flag that is not a boolean', () => {
+    const d = dimsOf({ ...base, n: 1, c: 1, h: 3, w: 3, oc: 1, kh: 1, kw: 1 });
+    const bad = { ...shapeOf(d), bf16: 1 as unknown as boolean };
+    expect(() => native.conv2d(bad, new Float32Array(9), new Float32Array(1), null, new Float32Array(9))).toThrow(
+      /bf16.*boolean/,
+    );
   });
 });

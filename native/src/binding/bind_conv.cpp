@@ -17,7 +17,7 @@ struct ConvArgs {
   std::vector<int64_t> x, w, y;  // the tensors' shapes
 };
 
-// {n, c, h, w, oc, oh, ow, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups}
+// {n, c, h, w, oc, oh, ow, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups, bf16?}
 ConvArgs conv_shape(const Args& args, size_t i) {
   const Options o = args.options(i, "shape");
   ConvArgs a;
@@ -31,6 +31,8 @@ ConvArgs conv_shape(const Args& args, size_t i) {
   s.ow = o.integer("ow", 0, kMaxDimSize);
   static_cast<Window2d&>(s) = read_window(o);
   s.groups = o.integer("groups", 1, kMaxDimSize);
+  // Optional: absent is false.
+  s.bf16 = !o.value("bf16").IsUndefined() && o.boolean("bf16");
   const std::string fn = args.fn();
   if (s.c % s.groups != 0 || s.oc % s.groups != 0)
     args.range_error(fn + ": groups " + std::to_string(s.groups) + " must divide the channels c " +

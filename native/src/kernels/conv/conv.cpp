@@ -15,6 +15,7 @@
 #include "kernels/conv/conv_direct.h"
 #include "kernels/conv/winograd.h"
 #include "kernels/gemm/gemm.h"
+#include "kernels/gemm/gemm_lowp.h"
 #include "runtime/kernel_table.h"
 #include "runtime/scratch.h"
 #include "runtime/threadpool.h"
@@ -153,6 +154,29 @@ void fill_bias(const ConvShape& s, const Plan& p, const T* bias, T* y, int64_t n
   });
 }
 
+// The float path's products: C = op(A) op(B) + beta C (alpha 1) for `batch` matrices (strides as
+// sgemm_batched's), by the fp32 GEMM, or for an autocast convolution (s.bf16) the bf16 GEMM:
+// operands rounded to bf16 as they are read, their products summed in fp32 into fp32 C.
+void products(const KernelTable& k, const ConvShape& s, bool ta, bool tb, int64_t batch, int64_t m, int64_t n,
+              int64_t kk, const float* a, int64_t lda, int64_t stride_a, const float* b, int64_t ldb, int64_t stride_b,
+              float beta, float* c, int64_t ldc, int64_t stride_c) {
+  if (!s.bf16)
+    return sgemm_batched(k, ta, tb, batch, m, n, kk, 1.f, a, lda, stride_a, b, ldb, stride_b, beta, c, ldc, stride_c);
+  LowpOutput out;
+  out.type = LowpType::F32;
+  out.c = c;
+  out.ldc = ldc;
+  out.beta = beta;
+  gemm_bf16(k, batch, m, n, kk, LowpOperand{a, LowpType::F32, lda, ta, stride_a},
+            LowpOperand{b, LowpType::F32, ldb, tb, stride_b}, out, stride_c);
+}
+
+void product(const KernelTable& k, const ConvShape& s, bool ta, bool tb, int64_t m, int64_t n, int64_t kk,
+             const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  if (!s.bf16) return sgemm(k, ta, tb, m, n, kk, 1.f, a, lda, b, ldb, beta, c, ldc);
+  products(k, s, ta, tb, 1, m, n, kk, a, lda, 0, b, ldb, 0, beta, c, ldc, 0);
+}
+
 // The share of an m x n product's register tiles (MR x NR) that holds real entries of C.
 double tile_use(int64_t m, int64_t n, int mr, int nr) {
   return static_cast<double>(m) / (((m + mr - 1) / mr) * mr) * static_cast<double>(n) / (((n + nr - 1) / nr) * nr);
@@ -175,9 +199,9 @@ void weight_product(const KernelTable& k, const ConvShape& s, const Plan& p, con
     const float* cg = col + g * p.kg * ld + k0;
     float* og = out + g * p.ocg * p.kg;
     if (transposed) {
-      sgemm(k, false, true, p.kg, p.ocg, k1 - k0, 1.f, cg, ld, wg, ld, beta, og, p.ocg);
+      product(k, s, false, true, p.kg, p.ocg, k1 - k0, cg, ld, wg, ld, beta, og, p.ocg);
     } else {
-      sgemm(k, false, true, p.ocg, p.kg, k1 - k0, 1.f, wg, ld, cg, ld, beta, og, p.kg);
+      product(k, s, false, true, p.ocg, p.kg, k1 - k0, wg, ld, cg, ld, beta, og, p.kg);
     }
   }
 }
@@ -290,8 +314,8 @@ void forward_tile(const KernelTable& k, const ConvShape& s, const Plan& p, const
   if (bias) fill_bias(s, p, bias, yb, nt);
   // Image t's columns sit at col + t*OHW: a batched GEMM writes straight into NCHW y.
   for (int64_t g = 0; g < s.groups; ++g) {
-    sgemm_batched(k, false, false, nt, p.ocg, p.ohw, p.kg, 1.f, w + g * p.ocg * p.kg, p.kg, 0, col + g * p.kg * ld, ld,
-                  p.ohw, bias ? 1.f : 0.f, yb + g * p.ocg * p.ohw, p.ohw, s.oc * p.ohw);
+    products(k, s, false, false, nt, p.ocg, p.ohw, p.kg, w + g * p.ocg * p.kg, p.kg, 0, col + g * p.kg * ld, ld, p.ohw,
+             bias ? 1.f : 0.f, yb + g * p.ocg * p.ohw, p.ohw, s.oc * p.ohw);
   }
 }
 
@@ -327,9 +351,8 @@ void conv2d_forward(const KernelTable& k, const ConvShape& s, const float* x, co
     if (p.direct) {
       if (bias) fill_bias(s, p, bias, yb, nt);
       for (int64_t g = 0; g < s.groups; ++g) {
-        sgemm_batched(k, false, false, nt, p.ocg, p.ohw, p.kg, 1.f, w + g * p.ocg * p.kg, p.kg, 0,
-                      xb + g * p.kg * p.ohw, p.ohw, s.c * p.hw, bias ? 1.f : 0.f, yb + g * p.ocg * p.ohw, p.ohw,
-                      s.oc * p.ohw);
+        products(k, s, false, false, nt, p.ocg, p.ohw, p.kg, w + g * p.ocg * p.kg, p.kg, 0, xb + g * p.kg * p.ohw,
+                 p.ohw, s.c * p.hw, bias ? 1.f : 0.f, yb + g * p.ocg * p.ohw, p.ohw, s.oc * p.ohw);
       }
       continue;
     }
@@ -362,14 +385,14 @@ void conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float
         const float* dyb = dy + n0 * s.oc * p.ohw;
         if (batched) {
           for (int64_t g = 0; g < s.groups; ++g) {
-            sgemm_batched(k, true, false, nt, p.kg, p.ohw, p.ocg, 1.f, w + g * p.ocg * p.kg, p.kg, 0,
-                          dyb + g * p.ocg * p.ohw, p.ohw, s.oc * p.ohw, 0.f, col + g * p.kg * ld, ld, p.ohw);
+            products(k, s, true, false, nt, p.kg, p.ohw, p.ocg, w + g * p.ocg * p.kg, p.kg, 0, dyb + g * p.ocg * p.ohw,
+                     p.ohw, s.oc * p.ohw, 0.f, col + g * p.kg * ld, ld, p.ohw);
           }
         } else {
           const float* wide = wide_dy(s, p, dyb, buf + sp.sub * p.col_per_image, nt);
           for (int64_t g = 0; g < s.groups; ++g) {
-            sgemm(k, true, false, p.kg, ld, p.ocg, 1.f, w + g * p.ocg * p.kg, p.kg, wide + g * p.ocg * ld, ld, 0.f,
-                  col + g * p.kg * ld, ld);
+            product(k, s, true, false, p.kg, ld, p.ocg, w + g * p.ocg * p.kg, p.kg, wide + g * p.ocg * ld, ld, 0.f,
+                    col + g * p.kg * ld, ld);
           }
         }
         col2im_tile(s, p, col, dx + n0 * s.c * p.hw, nt);
@@ -383,16 +406,16 @@ void conv2d_backward_input(const KernelTable& k, const ConvShape& s, const float
     float* dxb = dx + n0 * s.c * p.hw;
     if (p.direct) {
       for (int64_t g = 0; g < s.groups; ++g) {
-        sgemm_batched(k, true, false, nt, p.kg, p.ohw, p.ocg, 1.f, w + g * p.ocg * p.kg, p.kg, 0,
-                      dyb + g * p.ocg * p.ohw, p.ohw, s.oc * p.ohw, 0.f, dxb + g * p.kg * p.hw, p.hw, s.c * p.hw);
+        products(k, s, true, false, nt, p.kg, p.ohw, p.ocg, w + g * p.ocg * p.kg, p.kg, 0, dyb + g * p.ocg * p.ohw,
+                 p.ohw, s.oc * p.ohw, 0.f, dxb + g * p.kg * p.hw, p.hw, s.c * p.hw);
       }
       continue;
     }
     const int64_t ld = nt * p.ohw;
     const float* wide = wide_dy(s, p, dyb, buf.wide.get(), nt);
     for (int64_t g = 0; g < s.groups; ++g) {
-      sgemm(k, true, false, p.kg, ld, p.ocg, 1.f, w + g * p.ocg * p.kg, p.kg, wide + g * p.ocg * ld, ld, 0.f,
-            buf.col.get() + g * p.kg * ld, ld);
+      product(k, s, true, false, p.kg, ld, p.ocg, w + g * p.ocg * p.kg, p.kg, wide + g * p.ocg * ld, ld, 0.f,
+              buf.col.get() + g * p.kg * ld, ld);
     }
     col2im_tile(s, p, buf.col.get(), dxb, nt);
   }

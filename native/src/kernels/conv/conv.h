@@ -16,6 +16,9 @@ struct ConvShape : Window2d {
   int64_t n, c, h, w;  // input x: [n, c, h, w]
   int64_t oc, oh, ow;  // output y: [n, oc, oh, ow]
   int64_t groups;      // divides c and oc
+  // float only: the products through the bf16 GEMM (autocast), operands rounded to bf16 as
+  // they are read, summed in fp32; the im2col path alone (Winograd transforms the operands).
+  bool bf16 = false;
 };
 
 // col [c * kh * kw, oh * ow] (rows ld elements apart, ld >= oh * ow) of one image x [c, h, w]:

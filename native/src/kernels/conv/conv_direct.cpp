@@ -50,7 +50,7 @@ void direct_pad(const ConvShape& s, const DirectLayout& l, const float* x, float
 }  // namespace
 
 bool conv_direct_applies(const KernelTable& k, const ConvShape& s) {
-  return conv_algorithm() != 1 && k.conv_direct.width >= 4 && s.sw == 1 && s.groups == 1 &&
+  return conv_algorithm() != 1 && !s.bf16 && k.conv_direct.width >= 4 && s.sw == 1 && s.groups == 1 &&
          s.c * s.kh * s.kw <= kMaxDirectTaps;
 }
 

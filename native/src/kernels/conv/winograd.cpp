@@ -205,7 +205,7 @@ void correlate(const KernelTable& k, const Geom& g, const float* in, const float
 
 bool winograd_applies(const ConvShape& s) {
   const int algorithm = conv_algorithm();
-  if (algorithm == 1) return false;
+  if (algorithm == 1 || s.bf16) return false;
   const bool possible = s.kh == 3 && s.kw == 3 && s.sh == 1 && s.sw == 1 && s.dh == 1 && s.dw == 1 && s.groups == 1 &&
                         s.oh > 0 && s.ow > 0;
   if (!possible || algorithm == 2) return possible;
