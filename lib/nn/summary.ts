@@ -34,6 +34,15 @@ export interface CountsMacs {
   countMacs(inputs: unknown[], output: unknown): number;
 }
 
+/**
+ * A module may hold copies of its weights packed for a kernel (a quantized Linear's or LSTM's
+ * int8 weights in the GEMM's micro-panels): memory beside the parameters, not in the state dict.
+ */
+export interface HoldsPackedWeights {
+  /** Bytes of those copies as they are now (after nn.summary's forward made them). */
+  packedWeightBytes(): number;
+}
+
 function numel(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
@@ -102,11 +111,13 @@ export class ModelSummary {
     /** Bytes of the parameters. */
     readonly paramBytes: number,
     private readonly maxDepth: number,
+    /** Bytes of the weights' copies packed for the kernels (quantized layers'), beside paramBytes; 0 for most models. */
+    readonly packedBytes = 0,
   ) {}
 
-  /** Inputs, activations with their gradients, and parameters: the estimated total. */
+  /** Inputs, activations with their gradients, parameters and packed weights: the estimated total. */
   get totalBytes(): number {
-    return this.inputBytes + this.forwardBackwardBytes + this.paramBytes;
+    return this.inputBytes + this.forwardBackwardBytes + this.paramBytes + this.packedBytes;
   }
 
   /** torchinfo's table: one row per module, then the totals. */
@@ -146,6 +157,7 @@ export class ModelSummary {
       `Input size (MB): ${mb(this.inputBytes)}`,
       `Forward/backward pass size (MB): ${mb(this.forwardBackwardBytes)}`,
       `Params size (MB): ${mb(this.paramBytes)}`,
+      ...(this.packedBytes > 0 ? [`Packed weights size (MB): ${mb(this.packedBytes)}`] : []),
       `Estimated Total Size (MB): ${mb(this.totalBytes)}`,
       rule,
     );
@@ -254,6 +266,10 @@ export function summary(model: Module, input: InputSpec, options: SummaryOptions
       paramBytes += weightBytes(p);
       if (p.requiresGrad) trainable += p.numel();
     }
+  let packedBytes = 0;
+  for (const [, m] of entries)
+    if (typeof (m as unknown as Partial<HoldsPackedWeights>).packedWeightBytes === 'function')
+      packedBytes += (m as unknown as HoldsPackedWeights).packedWeightBytes();
   const layers = entries.map(([, m]) => rows.get(m)!);
   const macs = layers.reduce((a, l) => a + l.macs, 0);
   const inputBytes = inputs.reduce((a, t) => a + t.numel() * 4, 0);
@@ -266,5 +282,6 @@ export function summary(model: Module, input: InputSpec, options: SummaryOptions
     2 * 4 * activationElements,
     paramBytes,
     options.depth ?? 3,
+    packedBytes,
   );
 }

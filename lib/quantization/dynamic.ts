@@ -332,6 +332,11 @@ export class DynamicQuantizedLinear extends Module {
     return rows * (this.weight.numel() + (this.bias?.numel() ?? 0));
   }
 
+  /** nn.summary's packed size: the bytes of the weight's copy packed for the GEMM's kernel (0 before the first forward). */
+  packedWeightBytes(): number {
+    return this.columns?.packed?.byteLength ?? 0;
+  }
+
   override extraRepr(): string {
     const scheme = this.weight.storage.quantizer!.scheme;
     return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, dtype=qint8, qscheme=${scheme.replace('affine', 'symmetric')}`;

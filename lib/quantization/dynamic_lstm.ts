@@ -248,6 +248,13 @@ export class DynamicQuantizedLSTM extends Module {
     return macs * out.shape[0] * out.shape[1];
   }
 
+  /** nn.summary's packed size: the bytes of the weights' copies packed for the GEMM's kernel (0 before the first forward). */
+  packedWeightBytes(): number {
+    let bytes = 0;
+    for (const c of this.columns.values()) bytes += c.packed?.byteLength ?? 0;
+    return bytes;
+  }
+
   override extraRepr(): string {
     return rnnExtraRepr(this);
   }

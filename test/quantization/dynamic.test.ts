@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as m from '../../lib/index.js';
 import { loadFixture } from '../helpers/fixtures.js';
+import { native } from '../../lib/native.js';
 import { withIsa, withThreads } from '../helpers/native.js';
 
 const { nn, quantization } = m;
@@ -156,6 +157,21 @@ describe('quantizeDynamic on a model', () => {
     expect(q.paramBytes).toBe(weights + 4 * (256 + 10) + (8 + 4) * (256 + 10));
     expect(fp.paramBytes).toBe(4 * fp.totalParams);
     expect(q.toString()).toMatch(/Params size \(MB\): 0\.21/);
+    // The weights' copies packed for the GEMM (made by the summary's forward), as gemmU8S8PackB sizes them.
+    const packed = [
+      [256, 784],
+      [10, 256],
+    ].reduce(
+      (a, [n, k]) =>
+        a + native.gemmU8S8PackB({ n, k, b: new Int8Array(n * k), bOffset: 0, ldb: k, transB: true }).byteLength,
+      0,
+    );
+    expect(q.packedBytes).toBe(packed);
+    expect(q.packedBytes).toBeGreaterThanOrEqual(weights);
+    expect(q.totalBytes).toBe(q.inputBytes + q.forwardBackwardBytes + q.paramBytes + packed);
+    expect(q.toString()).toContain(`Packed weights size (MB): ${(packed / 1e6).toFixed(2)}`);
+    expect(fp.packedBytes).toBe(0);
+    expect(fp.toString()).not.toContain('Packed');
   });
 
   it('refuses what it cannot do', () => {

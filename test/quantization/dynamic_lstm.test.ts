@@ -5,6 +5,7 @@
 // its errors.
 import { describe, expect, it, vi } from 'vitest';
 import * as m from '../../lib/index.js';
+import { native } from '../../lib/native.js';
 import { quantizeWeight } from '../../lib/quantization/dynamic.js';
 import { loadFixture } from '../helpers/fixtures.js';
 import { withIsa, withThreads } from '../helpers/native.js';
@@ -201,6 +202,11 @@ describe('DynamicQuantizedLSTM', () => {
     expect(qs.totalMacs).toBe(fp.totalMacs);
     // int8 weights with a float64 scale and int32 zero point per row, fp32 biases.
     expect(qs.paramBytes).toBeLessThan(fp.paramBytes / 3);
+    // Each of the 4 weights packed once for the GEMM, as gemmU8S8PackB sizes them.
+    const pack = (n: number, k: number) =>
+      native.gemmU8S8PackB({ n, k, b: new Int8Array(n * k), bOffset: 0, ldb: k, transB: true }).byteLength;
+    expect(qs.packedBytes).toBe(pack(512, 64) + 3 * pack(512, 128));
+    expect(fp.packedBytes).toBe(0);
   });
 
   it('quantizes LSTMs by default and leaves them with types: [nn.Linear]', () => {
