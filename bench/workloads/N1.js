@@ -25,8 +25,11 @@ export function simpleCnn() {
   );
 }
 
-/** One training step's closure on fixed random data (shared with the profiler script). */
-export function makeStep(batch = 32) {
+/**
+ * One training step's closure on fixed random data (shared with the profiler script and
+ * bench/autocast.mjs); autocast: the forward under autocast bf16 (B2).
+ */
+export function makeStep(batch = 32, { autocast = false } = {}) {
   myelin.manualSeed(0);
   const model = simpleCnn();
   model.train();
@@ -35,7 +38,8 @@ export function makeStep(batch = 32) {
   const y = myelin.randint(0, 10, [batch]);
   return () => {
     opt.zeroGrad();
-    const loss = myelin.nn.functional.crossEntropy(model.call(x), y);
+    const forward = () => myelin.nn.functional.crossEntropy(model.call(x), y);
+    const loss = autocast ? myelin.autocast({ dtype: 'bfloat16' }, forward) : forward();
     loss.backward();
     opt.step();
   };

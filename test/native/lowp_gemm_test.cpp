@@ -2,7 +2,8 @@
 // this CPU runs (the dot-product kernels of avx512bf16 / avx2vnni, and the fallbacks through
 // each ISA's fp32 GEMM), against a plain reference, at the tile and block edges, without Node:
 // cross-compiled for aarch64 and run under qemu by scripts/test_neon.sh, this is the check of
-// the NEON fallbacks.
+// the NEON fallbacks. Also the convolutions under autocast (ConvShape::bf16), whose products
+// run through the bf16 GEMM.
 //   int8: exact (every path sums integers exactly; the output pass is the same float ops).
 //   bf16: the reference sums the bf16 products in double; fp32 sums differ from it by at most
 //         k * 2^-24 * sum |a b| (any order), and a bf16 output by one rounding more.
@@ -15,6 +16,7 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/conv/conv.h"
 #include "kernels/gemm/gemm_lowp.h"
 #include "runtime/kernel_table.h"
 #include "runtime/threadpool.h"
@@ -319,11 +321,91 @@ void test_s8(const KernelTable& kt) {
 
 }  // namespace
 
+// ---- convolution with bf16 products ----------------------------------------------------------
+
+// conv2d_forward / _backward_input / _backward_weight with s.bf16 against double sums of the
+// products of the bf16-rounded x, w and dy (dy passed already rounded, as autocast does): fp32
+// sums of exact products, within the fp32 tolerance of the sums' magnitudes.
+void conv_bf16_case(const KernelTable& kt, ConvShape s) {
+  s.bf16 = true;
+  const int64_t cg = s.c / s.groups, ocg = s.oc / s.groups;
+  std::vector<float> x(s.n * s.c * s.h * s.w), w(s.oc * cg * s.kh * s.kw), b(s.oc), dy(s.n * s.oc * s.oh * s.ow);
+  for (float& v : x) v = uniform(-2, 2);
+  for (float& v : w) v = uniform(-2, 2);
+  for (float& v : b) v = uniform(-1, 1);
+  for (float& v : dy) v = from_bf16(to_bf16(uniform(-1, 1)));
+  std::vector<float> y(dy.size()), dx(x.size()), dw(w.size());
+  conv2d_forward(kt, s, x.data(), w.data(), b.data(), y.data());
+  conv2d_backward_input(kt, s, dy.data(), w.data(), dx.data());
+  conv2d_backward_weight(kt, s, x.data(), dy.data(), dw.data(), nullptr);
+  std::vector<double> ry(y.size()), my(y.size()), rdx(x.size()), mdx(x.size()), rdw(w.size()), mdw(w.size());
+  for (int64_t i = 0; i < s.n; ++i)
+    for (int64_t o = 0; o < s.oc; ++o)
+      for (int64_t oy = 0; oy < s.oh; ++oy)
+        for (int64_t ox = 0; ox < s.ow; ++ox) {
+          const int64_t yi = ((i * s.oc + o) * s.oh + oy) * s.ow + ox;
+          ry[yi] = b[o];
+          my[yi] = std::fabs(b[o]);
+          for (int64_t ci = 0; ci < cg; ++ci)
+            for (int64_t a = 0; a < s.kh; ++a)
+              for (int64_t e = 0; e < s.kw; ++e) {
+                const int64_t iy = oy * s.sh - s.ph + a * s.dh, ix = ox * s.sw - s.pw + e * s.dw;
+                if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
+                const int64_t xi = ((i * s.c + (o / ocg) * cg + ci) * s.h + iy) * s.w + ix;
+                const int64_t wi = ((o * cg + ci) * s.kh + a) * s.kw + e;
+                const double xv = from_bf16(to_bf16(x[xi])), wv = from_bf16(to_bf16(w[wi]));
+                ry[yi] += xv * wv;
+                my[yi] += std::fabs(xv * wv);
+                rdx[xi] += dy[yi] * wv;
+                mdx[xi] += std::fabs(dy[yi] * wv);
+                rdw[wi] += dy[yi] * xv;
+                mdw[wi] += std::fabs(dy[yi] * xv);
+              }
+        }
+  // The sums' lengths: fp32 sums of k exact products are within k * 2^-24 of their magnitude.
+  auto check = [&](const std::vector<float>& got, const std::vector<double>& want, const std::vector<double>& mag,
+                   int64_t k, const char* what) {
+    for (size_t i = 0; i < got.size(); ++i)
+      CHECK(std::fabs(got[i] - want[i]) <= (k + 2) * 0x1p-24 * mag[i] + 1e-30,
+            "conv bf16 %s (%s) n=%lld c=%lld %lldx%lld oc=%lld k=%lldx%lld groups %lld at %zu: %.9g vs %.9g", what,
+            kt.gemm_bf16.name, (long long)s.n, (long long)s.c, (long long)s.h, (long long)s.w, (long long)s.oc,
+            (long long)s.kh, (long long)s.kw, (long long)s.groups, i, got[i], want[i]);
+  };
+  check(y, ry, my, cg * s.kh * s.kw + 1, "forward");
+  check(dx, rdx, mdx, ocg * s.kh * s.kw, "grad-input");
+  check(dw, rdw, mdw, s.n * s.oh * s.ow, "grad-weight");
+}
+
+ConvShape conv_shape(int64_t n, int64_t c, int64_t hw, int64_t oc, int64_t k, int64_t stride, int64_t pad,
+                     int64_t groups) {
+  ConvShape s;
+  s.n = n;
+  s.c = c;
+  s.h = s.w = hw;
+  s.oc = oc;
+  s.kh = s.kw = k;
+  s.sh = s.sw = stride;
+  s.ph = s.pw = pad;
+  s.dh = s.dw = 1;
+  s.groups = groups;
+  s.oh = s.ow = (hw + 2 * pad - k) / stride + 1;
+  return s;
+}
+
+void test_conv_bf16(const KernelTable& kt) {
+  conv_bf16_case(kt, conv_shape(16, 16, 8, 16, 3, 1, 1, 1));  // Winograd's shape in fp32
+  conv_bf16_case(kt, conv_shape(2, 3, 16, 32, 3, 1, 1, 1));   // the direct kernel's
+  conv_bf16_case(kt, conv_shape(3, 8, 5, 6, 1, 1, 0, 2));     // 1x1: x itself is the column matrix
+  conv_bf16_case(kt, conv_shape(5, 6, 9, 9, 3, 2, 1, 3));     // strided, grouped, split by images
+  conv_bf16_case(kt, conv_shape(1, 4, 20, 5, 5, 1, 2, 1));    // one image, 5x5
+}
+
 int main() {
   const int tested = for_each_isa(false, [](Isa isa, const KernelTable& kt) {
     const std::string what = std::string(isa_name(isa)) + " (" + kt.gemm_bf16.name + "; " + kt.gemm_s8.name + ")";
     at_1_and_2_threads(what, [&] {
       test_bf16(kt);
+      test_conv_bf16(kt);
       test_s8(kt);
     });
   });
