@@ -120,7 +120,14 @@ export {
 } from './modules/rnn.js';
 export { embedding, type EmbeddingOptions } from '../ops/embedding.js';
 export { scaledDotProductAttention, type SdpaOptions } from '../ops/attention.js';
-export { summary, ModelSummary, type LayerSummary, type SummaryOptions, type CountsMacs, type HoldsPackedWeights } from './summary.js';
+export {
+  summary,
+  ModelSummary,
+  type LayerSummary,
+  type SummaryOptions,
+  type CountsMacs,
+  type HoldsPackedWeights,
+} from './summary.js';
 export { clipGradNorm_, clipGradValue_, parametersToVector, vectorToParameters, countParameters } from './utils.js';
 export * as functional from './functional.js';
 export * as init from './init.js';
