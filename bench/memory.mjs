@@ -2,18 +2,23 @@
 // myelin and are terminated mid-step. Prints one line a case; --json prints JSON instead.
 //
 //   npm run build && node bench/memory.mjs [mlp] [cnn] [workers] [--steps 10000] [--warmup 1000]
-//        [--rounds 30] [--workers 4] [--node-flag F ...] [--json]
+//        [--rounds 30] [--workers 4] [--settle] [--node-flag F ...] [--json]
 //
 // --node-flag passes a flag to each case's node (V8's, e.g. --no-concurrent-array-buffer-sweeping
 // or --max-semi-space-size=16), to see what V8's collector does to the figures.
 //
 // mlp: 784-128-10, batch 64, Adam (the M1 model); cnn: conv(1->16,3) relu maxpool conv(16->32,3)
 // relu maxpool linear(800->10), batch 64 on 28x28, Adam. Each trains `warmup` steps, then
-// `steps` more on the same batches; RSS is read after a full collection (the memory held, not
-// the garbage of the last steps), 5 times over the 500 steps before the middle and before the end
-// of those steps, and growth is (median at the end - median at the middle) / median at the middle. workers: `rounds` rounds of `workers` workers, each loading
-// myelin, training and terminated mid-step; growth is RSS after the last round minus after the
-// first. Peak RSS is the process's VmHWM. Each case runs in its own process, at 1 thread.
+// `steps` more on the same batches; RSS is read 10 times over the 500 steps before the middle and
+// before the end of those steps, between two steps, as a training process runs (no forced
+// collection), and growth is (median at the end - median at the middle) / median at the middle.
+// --settle reads it after two forced full collections instead (the memory held without the
+// garbage of the last steps); those collections are not what a training process does, and they
+// change V8's sizing: each promotes what is alive, and the bytes promoted make V8 double its young
+// generation (16 -> 32 MiB) sooner, inside the measured steps. workers: `rounds` rounds of
+// `workers` workers, each loading myelin, training and terminated mid-step; growth is RSS after
+// the last round minus after the first. Peak RSS is the process's VmHWM. Each case runs in its
+// own process, at 1 thread.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,15 +39,16 @@ const rss = () => status('VmRSS');
 const peak = () => status('VmHWM');
 
 /**
- * RSS after a full garbage collection: the memory the process holds, not how much garbage the
- * last steps left for the collector (that alone moves RSS by tens of MiB between two steps).
- * The collection frees the tensors' buffers to malloc, which keeps or returns them as it is
- * tuned to: that retention is what is measured. The pause lets V8 finish freeing the buffers.
+ * What the process holds now: RSS, V8's heap (and of it the young generation), the live tensor
+ * buffers and the malloc heap. With settle, read after two full collections (the pause lets V8
+ * finish freeing the buffers): the memory held without the garbage of the last steps.
  */
-async function settledRss() {
-  for (let i = 0; i < 2; i++) {
-    globalThis.gc();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+async function memorySample(settle) {
+  if (settle) {
+    for (let i = 0; i < 2; i++) {
+      globalThis.gc();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
   const newSpace = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
   const usage = process.memoryUsage();
@@ -50,8 +56,9 @@ async function settledRss() {
     rss: rss(),
     v8: usage.heapTotal / 2 ** 20,
     newSpace: (newSpace?.space_size ?? 0) / 2 ** 20,
-    // The tensors' buffers that are alive, and the malloc heap that holds them with the free
-    // memory malloc keeps for the next steps' buffers (Linux's [heap] mapping: glibc's main arena).
+    // The tensors' buffers that are alive (and, without settle, the dead ones V8 has not freed
+    // yet), and the malloc heap that holds them with the free memory malloc keeps for the next
+    // steps' buffers (Linux's [heap] mapping: glibc's main arena).
     liveBuffers: usage.arrayBuffers / 2 ** 20,
     mallocHeap: mallocHeapMiB(),
   };
@@ -72,7 +79,7 @@ function mallocHeapMiB() {
 }
 
 /**
- * Counts V8's collections from now on, apart from the forced ones of settledRss. Mark-compacts
+ * Counts V8's collections from now on, apart from the forced ones of --settle. Mark-compacts
  * in a training loop decide when V8 grows its young generation (it grows once the bytes that
  * survived collections since its last growth exceed its size), which is a step of V8's heap.
  */
@@ -129,16 +136,15 @@ function trainer(m, kind) {
   };
 }
 
-async function training(kind, warmup, steps) {
+async function training(kind, warmup, steps, settle) {
   const m = await import(distUrl);
   m.setNumThreads(1);
   const step = trainer(m, kind);
   for (let i = 0; i < warmup; i++) step();
-  // RSS is sampled (after a collection) every `every` steps over the last `window` steps before
-  // the middle and before the end; each point is the median of its samples, so one sample that
-  // caught the heap mid-trim does not decide the figure.
+  // RSS is sampled every `every` steps over the last `window` steps before the middle and before
+  // the end; each point is the median of its samples.
   const window = Math.min(500, steps / 2);
-  const every = window / 5;
+  const every = window / 10;
   const samples = { middle: [], end: [] };
   const collections = countCollections();
   let ms = 0;
@@ -148,9 +154,11 @@ async function training(kind, warmup, steps) {
     ms += performance.now() - t0;
     const half = i <= steps / 2 ? 'middle' : 'end';
     const toEnd = (half === 'middle' ? steps / 2 : steps) - i;
-    if (toEnd < window && toEnd % every === 0) samples[half].push(await settledRss());
+    if (toEnd < window && toEnd % every === 0) samples[half].push(await memorySample(settle));
   }
   ms /= steps;
+  // The collections' entries reach the observer from the event loop.
+  await new Promise((resolve) => setTimeout(resolve, 0));
   const gcs = collections();
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const middle = median(samples.middle.map((x) => x.rss));
@@ -160,6 +168,7 @@ async function training(kind, warmup, steps) {
   const v8End = median(samples.end.map((x) => x.v8));
   return {
     case: kind,
+    sampling: settle ? 'after two forced full collections' : 'between steps',
     warmup,
     steps,
     msPerStep: ms,
@@ -229,8 +238,11 @@ async function workerMain() {
 if (!isMainThread) {
   await workerMain();
 } else if (process.env.MYELIN_MEMORY_CASE) {
-  const [name, a, b] = process.env.MYELIN_MEMORY_CASE.split(',');
-  const out = name === 'workers' ? await workers(Number(a), Number(b)) : await training(name, Number(a), Number(b));
+  const [name, a, b, settle] = process.env.MYELIN_MEMORY_CASE.split(',');
+  const out =
+    name === 'workers'
+      ? await workers(Number(a), Number(b))
+      : await training(name, Number(a), Number(b), settle === 'settle');
   process.stdout.write(JSON.stringify(out));
 } else {
   const { values, positionals } = parseArgs({
@@ -241,6 +253,7 @@ if (!isMainThread) {
       rounds: { type: 'string', default: '30' },
       workers: { type: 'string', default: '4' },
       json: { type: 'boolean', default: false },
+      settle: { type: 'boolean', default: false },
       'node-flag': { type: 'string', multiple: true, default: [] },
     },
   });
@@ -248,7 +261,9 @@ if (!isMainThread) {
   const results = [];
   for (const c of cases) {
     const spec =
-      c === 'workers' ? `workers,${values.rounds},${values.workers}` : `${c},${values.warmup},${values.steps}`;
+      c === 'workers'
+        ? `workers,${values.rounds},${values.workers}`
+        : `${c},${values.warmup},${values.steps},${values.settle ? 'settle' : 'steps'}`;
     const out = spawnSync(process.execPath, ['--expose-gc', ...values['node-flag'], fileURLToPath(import.meta.url)], {
       env: { ...process.env, MYELIN_MEMORY_CASE: spec, MYELIN_NUM_THREADS: '1' },
       encoding: 'utf8',
@@ -267,7 +282,7 @@ if (!isMainThread) {
         );
       else
         console.log(
-          `${c}: ${r.steps} steps after ${r.warmup} warm-up, ${f(r.msPerStep * 1000)} us/step: RSS at step ${r.steps / 2} ${f(r.rssMiddleMiB)} MiB (${range(r.rssSamplesMiB.middle)}), at ${r.steps} ${f(r.rssEndMiB)} MiB (${range(r.rssSamplesMiB.end)}) (${pct(r.growthPct)}; V8's heap ${f(r.v8HeapMiddleMiB)} -> ${f(r.v8HeapEndMiB)} MiB, of it new space ${f(r.v8NewSpaceMiB.middle)} -> ${f(r.v8NewSpaceMiB.end)}; the rest ${pct(r.growthOutsideV8Pct)}; malloc heap ${f(r.mallocHeapMiB.middle)} -> ${f(r.mallocHeapMiB.end)} MiB for ${f(r.liveBuffersMiB.middle)} -> ${f(r.liveBuffersMiB.end)} MiB of live tensor buffers), peak ${f(r.peakMiB)} MiB; V8 collected ${r.collections.scavenges} times young, ${r.collections.markCompacts} times in full`,
+          `${c}: ${r.steps} steps after ${r.warmup} warm-up, ${f(r.msPerStep * 1000)} us/step: RSS (${r.sampling}) at step ${r.steps / 2} ${f(r.rssMiddleMiB)} MiB (${range(r.rssSamplesMiB.middle)}), at ${r.steps} ${f(r.rssEndMiB)} MiB (${range(r.rssSamplesMiB.end)}) (${pct(r.growthPct)}; V8's heap ${f(r.v8HeapMiddleMiB)} -> ${f(r.v8HeapEndMiB)} MiB, of it new space ${f(r.v8NewSpaceMiB.middle)} -> ${f(r.v8NewSpaceMiB.end)}; the rest ${pct(r.growthOutsideV8Pct)}; malloc heap ${f(r.mallocHeapMiB.middle)} -> ${f(r.mallocHeapMiB.end)} MiB for ${f(r.liveBuffersMiB.middle)} -> ${f(r.liveBuffersMiB.end)} MiB of live tensor buffers), peak ${f(r.peakMiB)} MiB; V8 collected ${r.collections.scavenges} times young, ${r.collections.markCompacts} times in full`,
         );
     }
   }
