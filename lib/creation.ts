@@ -2,6 +2,8 @@
 import { type DeviceLike, requireCpu } from './device.js';
 import {
   allocate,
+  bfloat16BitsOf,
+  bfloat16BitsToNumber,
   DTYPE_LIST,
   type DType,
   getDefaultDtype,
@@ -12,7 +14,7 @@ import {
   type TypedArray,
   unsupportedDtype,
 } from './dtype.js';
-import { checkElementCount, checkOptions, checkTensor, describe, optionKeys } from './errors.js';
+import { checkAnyTensor, checkElementCount, checkOptions, describe, optionKeys, refuseStorageOnly } from './errors.js';
 import { checkShape, formatShape, numel, type Shape } from './shape.js';
 import { Storage, Tensor } from './tensor.js';
 import { recorded } from './trace.js';
@@ -44,7 +46,9 @@ function creationOptions(op: string, opts: CreationOptions | undefined): Creatio
  * array would silently wrap), bool is nonzero-is-true.
  */
 function convertInto(op: string, dtype: DType, out: TypedArray, values: ArrayLike<number | boolean>): void {
-  if (isFloatingDType(dtype)) {
+  if (dtype === 'bfloat16') {
+    for (let i = 0; i < values.length; i++) out[i] = bfloat16BitsOf(Number(values[i]));
+  } else if (isFloatingDType(dtype)) {
     for (let i = 0; i < values.length; i++) out[i] = Number(values[i]);
   } else if (dtype === 'bool') {
     for (let i = 0; i < values.length; i++) out[i] = Number(values[i]) !== 0 ? 1 : 0;
@@ -89,7 +93,8 @@ function finish(t: Tensor, opts: CreationOptions | undefined): Tensor {
 }
 
 /**
- * The dtype a creation function makes. The 8-bit storage dtypes (int8, uint8) only from data
+ * The dtype a creation function makes (bfloat16 from any of them: values computed as numbers,
+ * rounded through float32, as torch's). The 8-bit storage dtypes (int8, uint8) only from data
  * (`tensor`), where they hold bytes to convert; the quantized ones only from quantizePerTensor.
  */
 function checkDType(op: string, dtype: unknown, device?: unknown, bytesAllowed = false): DType {
@@ -98,7 +103,7 @@ function checkDType(op: string, dtype: unknown, device?: unknown, bytesAllowed =
   if (!isDType(dtype)) throw new TypeError(`${op}: dtype must be ${DTYPE_LIST}, got ${describe(dtype)}`);
   if (isQuantizedDType(dtype))
     throw new TypeError(`${op}: ${dtype} tensors come from quantizePerTensor or quantizePerChannel, not from ${op}`);
-  if (isStorageOnlyDType(dtype) && !bytesAllowed) throw unsupportedDtype(op, dtype);
+  if (isStorageOnlyDType(dtype) && dtype !== 'bfloat16' && !bytesAllowed) throw unsupportedDtype(op, dtype);
   return dtype;
 }
 
@@ -195,7 +200,8 @@ function fill(op: string, shape: Shape, value: number | boolean, opts: CreationO
   const data = allocate(dtype, checkElementCount(op, numel(s)));
   const v = Number(value);
   const stored = dtype === 'int32' ? toInt32(op, v) : dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;
-  if (stored !== 0) data.fill(stored);
+  if (dtype === 'bfloat16') data.fill(bfloat16BitsOf(stored));
+  else if (stored !== 0) data.fill(stored);
   return finish(new Tensor(new Storage(data), s), opts);
 }
 
@@ -253,9 +259,13 @@ export function arange(start: number, end?: number, step = 1, opts?: CreationOpt
     toInt32('arange', start);
     toInt32('arange', start + (n - 1) * step);
   }
-  const data = allocate(dtype, n);
-  for (let i = 0; i < n; i++) data[i] = start + i * step;
-  return finish(Tensor.fromData(data, [n]), opts);
+  const data = allocate(dtype === 'bfloat16' ? 'float32' : dtype, n);
+  if (dtype === 'bfloat16') {
+    // torch computes a bfloat16 arange in float32 (its accumulate type), then rounds.
+    const [a, s] = [Math.fround(start), Math.fround(step)];
+    for (let i = 0; i < n; i++) data[i] = a + Math.fround(s * i);
+  } else for (let i = 0; i < n; i++) data[i] = start + i * step;
+  return finish(Tensor.fromData(asDtype(dtype, data), [n]), opts);
 }
 
 /** `steps` evenly spaced values from start to end inclusive (torch.linspace), in the default dtype unless opts.dtype says. */
@@ -275,23 +285,38 @@ export function linspace(start: number, end: number, steps: number, opts?: Creat
     toInt32('linspace', start);
     toInt32('linspace', end);
   }
-  const data = allocate(dtype, checkElementCount('linspace', steps));
-  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  const data = allocate(dtype === 'bfloat16' ? 'float32' : dtype, checkElementCount('linspace', steps));
+  // torch computes a bfloat16 linspace in bfloat16: each operation rounded (r), as its scalar
+  // path does (its vector path, from 16 steps, counts in chunks of the CPU's vector width).
+  const r = dtype === 'bfloat16' ? roundBf16 : (v: number) => v;
+  [start, end] = [r(start), r(end)];
+  const step = steps > 1 ? r(r(end - start) / (steps - 1)) : 0;
   // Both halves count from their own end, as torch does, so the last value is exactly `end`.
-  for (let i = 0; i < steps; i++) data[i] = i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step;
-  return finish(Tensor.fromData(data, [steps]), opts);
+  for (let i = 0; i < steps; i++) data[i] = i < steps / 2 ? r(start + r(i * step)) : r(end - r((steps - 1 - i) * step));
+  return finish(Tensor.fromData(asDtype(dtype, data), [steps]), opts);
+}
+
+/** v rounded to the nearest bfloat16 (through float32, as torch's scalar conversion). */
+function roundBf16(v: number): number {
+  return bfloat16BitsToNumber(bfloat16BitsOf(v));
+}
+
+/** Values computed in `dtype`'s array, or in a float32 one for bfloat16, as dtype's storage. */
+function asDtype(dtype: DType, data: TypedArray): TypedArray {
+  return dtype === 'bfloat16' ? Uint16Array.from(data, bfloat16BitsOf) : data;
 }
 
 /** An n x m matrix with ones on the diagonal (torch.eye). */
 export function eye(n: number, m = n, opts?: CreationOptions): Tensor {
   const t = fill('eye', [n, m], 0, opts);
   const data = t.storage.data;
-  for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
+  const one = t.dtype === 'bfloat16' ? 0x3f80 : 1; // bfloat16's bits of 1
+  for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = one;
   return t;
 }
 
 function likeOpts(op: string, t: Tensor, opts?: CreationOptions): CreationOptions {
-  checkTensor(op, 'input', t);
+  if (checkAnyTensor(op, 'input', t).dtype !== 'bfloat16') refuseStorageOnly(op, t);
   creationOptions(op, opts);
   return { dtype: opts?.dtype ?? t.dtype, requiresGrad: opts?.requiresGrad, device: opts?.device };
 }

@@ -4,18 +4,22 @@
 
 /**
  * The element types a Tensor holds: float32 (the default floating dtype), float64 (double
- * precision), int32 (indices, counts), bool (masks), and the 8-bit storage dtypes: int8 and uint8
+ * precision), bfloat16 (16-bit brain floating point: float32's range, 8 significant bits; its
+ * storage is a Uint16Array of bit patterns, and like the 8-bit dtypes it converts and reshapes
+ * but ops refuse it for now), int32 (indices, counts), bool (masks), and the 8-bit storage dtypes: int8 and uint8
  * (the integers of a quantized tensor, `intRepr()`) and the quantized qint8 and quint8 (integers
  * with a scale and zero point, `quantizePerTensor`). The 8-bit dtypes are storage and conversion
  * only for now: an op other than the views, copies, casts and the quantization functions refuses
  * them (a TypeError naming the op and the dtype).
  */
-export type DType = 'float32' | 'float64' | 'int32' | 'bool' | 'int8' | 'uint8' | 'qint8' | 'quint8';
+export type DType = 'float32' | 'float64' | 'bfloat16' | 'int32' | 'bool' | 'int8' | 'uint8' | 'qint8' | 'quint8';
 /** The quantized dtypes (`torch.qint8`, `torch.quint8`): 8-bit integers with a scale and a zero point. */
 export type QuantizedDType = 'qint8' | 'quint8';
-/** The floating dtypes: the ones that compute gradients, and that `setDefaultDtype` accepts. */
-export type FloatDType = 'float32' | 'float64';
-export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array | Int8Array;
+/** The floating dtypes: the ones that can require gradients. */
+export type FloatDType = 'float32' | 'float64' | 'bfloat16';
+/** The floating dtypes that have kernels of their own, and that `setDefaultDtype` accepts. */
+export type ComputeFloatDType = 'float32' | 'float64';
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array | Int8Array | Uint16Array;
 
 type ArrayCtor = new (n: number) => TypedArray;
 
@@ -36,6 +40,7 @@ export const DTYPES: Readonly<Record<DType, DTypeRow>> = {
   int32: { array: Int32Array, category: 'integer', bits: 32 },
   float32: { array: Float32Array, category: 'floating', bits: 32 },
   float64: { array: Float64Array, category: 'floating', bits: 64 },
+  bfloat16: { array: Uint16Array, category: 'floating', bits: 16, storageOnly: true },
   int8: { array: Int8Array, category: 'integer', bits: 8, storageOnly: true },
   uint8: { array: Uint8Array, category: 'integer', bits: 8, storageOnly: true },
   qint8: { array: Int8Array, category: 'quantized', bits: 8, storageOnly: true },
@@ -46,7 +51,29 @@ const DTYPE_NAMES = Object.keys(DTYPES) as DType[];
 const CATEGORY_RANK = { bool: 0, integer: 1, floating: 2, quantized: 3 } as const;
 
 /** The dtypes tensors are created in and cast to, as a list for messages (the 8-bit ones are neither yet). */
-export const DTYPE_LIST = `'float32', 'float64', 'int32' or 'bool'`;
+export const DTYPE_LIST = `'float32', 'float64', 'bfloat16', 'int32' or 'bool'`;
+
+// One float32 viewed as its 32-bit pattern: a bfloat16 is the top half of one.
+const bf16Word = new Uint32Array(1);
+const bf16Float = new Float32Array(bf16Word.buffer);
+
+/**
+ * The bfloat16 bit pattern of a number as torch converts a Python number: to float32 (nearest),
+ * then to nearest even; a NaN is 0x7fc0 (c10::BFloat16's scalar conversion; tensor casts,
+ * vectorized, give 0xffff).
+ */
+export function bfloat16BitsOf(v: number): number {
+  bf16Float[0] = v;
+  const w = bf16Word[0];
+  if ((w & 0x7fffffff) > 0x7f800000) return 0x7fc0;
+  return ((w + 0x7fff + ((w >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+/** The number a bfloat16 bit pattern stands for (exact: every bfloat16 is a float32). */
+export function bfloat16BitsToNumber(bits: number): number {
+  bf16Word[0] = bits << 16;
+  return bf16Float[0];
+}
 
 export function allocate(dtype: DType, n: number): TypedArray {
   return new DTYPES[dtype].array(n);
@@ -54,13 +81,14 @@ export function allocate(dtype: DType, n: number): TypedArray {
 
 /**
  * The dtype a typed array stores (a Uint8Array is 'bool', an Int8Array 'int8': the other dtypes of
- * those arrays are named to Storage); any other kind of array is an error (a Uint16Array is not 'bool').
+ * those arrays are named to Storage; a Uint16Array holds bfloat16 bit patterns); any other kind of
+ * array is an error.
  */
 export function dtypeOf(data: TypedArray): DType {
   for (const d of DTYPE_NAMES) if (data?.constructor === DTYPES[d].array) return d;
   const what = ArrayBuffer.isView(data) ? `a ${data.constructor.name}` : data === null ? 'null' : typeof data;
   throw new TypeError(
-    `Storage: data must be a Float32Array (float32), a Float64Array (float64), an Int32Array (int32), a Uint8Array (bool) or an Int8Array (int8), got ${what}; ` +
+    `Storage: data must be a Float32Array (float32), a Float64Array (float64), a Uint16Array (bfloat16 bits), an Int32Array (int32), a Uint8Array (bool) or an Int8Array (int8), got ${what}; ` +
       'copy other data with tensor(...), which converts it',
   );
 }
@@ -78,7 +106,7 @@ export function isFloatingDType(d: DType): d is FloatDType {
 }
 
 /**
- * Whether a dtype is storage and conversion only (int8, uint8, qint8, quint8): ops refuse it.
+ * Whether a dtype is storage and conversion only (bfloat16, int8, uint8, qint8, quint8): ops refuse it.
  * @throws TypeError if d is not a dtype.
  */
 export function isStorageOnlyDType(d: DType): boolean {
@@ -121,13 +149,19 @@ export function promoteTypes(a: DType, b: DType): DType {
  */
 export const FLOATING_DTYPES: readonly FloatDType[] = ['float32', 'float64'];
 
-let defaultDtype: FloatDType = 'float32';
+/**
+ * The floating dtypes of the ops that never read an element as a number (reshape, view, clone,
+ * contiguous, casts): FLOATING_DTYPES and bfloat16, whose ops compute nothing else yet.
+ */
+export const STORAGE_FLOATING_DTYPES: readonly FloatDType[] = [...FLOATING_DTYPES, 'bfloat16'];
+
+let defaultDtype: ComputeFloatDType = 'float32';
 
 /**
  * The floating dtype that creation functions give when no dtype is asked for and the values
  * do not imply one (`torch.get_default_dtype`): float32 unless `setDefaultDtype` changed it.
  */
-export function getDefaultDtype(): FloatDType {
+export function getDefaultDtype(): ComputeFloatDType {
   return defaultDtype;
 }
 
@@ -136,12 +170,13 @@ export function getDefaultDtype(): FloatDType {
  * `zeros`, `ones`, `full` of a number, `arange` with a fraction, `linspace`, `eye`, `randn` and
  * the other floating creation functions follow it. Integer-valued `arange` and booleans keep
  * their dtypes, as in torch.
- * @throws TypeError unless dtype is a floating dtype ('float32' or 'float64').
+ * @throws TypeError unless dtype is 'float32' or 'float64' (torch also takes bfloat16, whose
+ * tensors myelin only stores and converts so far).
  */
-export function setDefaultDtype(dtype: FloatDType): void {
-  if (!isDType(dtype) || !isFloatingDType(dtype))
+export function setDefaultDtype(dtype: ComputeFloatDType): void {
+  if (dtype !== 'float32' && dtype !== 'float64')
     throw new TypeError(
-      `setDefaultDtype: only floating dtypes ('float32', 'float64') can be the default, got ${typeof dtype === 'string' ? `'${dtype}'` : typeof dtype}`,
+      `setDefaultDtype: only floating dtypes 'float32' and 'float64' can be the default (not bfloat16 yet), got ${typeof dtype === 'string' ? `'${dtype}'` : typeof dtype}`,
     );
   defaultDtype = dtype;
 }

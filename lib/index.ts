@@ -6,7 +6,7 @@ export {
   useDeterministicAlgorithms,
 } from './backend.js';
 export type { BackendInfo, CpuCaches, CpuInfo, GemmInfo, Isa, LowpGemmKernels } from './backend.js';
-export type { DType, FloatDType, QuantizedDType } from './dtype.js';
+export type { ComputeFloatDType, DType, FloatDType, QuantizedDType } from './dtype.js';
 export { getDefaultDtype, isFloatingDType, promoteTypes, setDefaultDtype } from './dtype.js';
 export { Tensor, Storage, isTensor, type Quantizer } from './tensor.js';
 export { device, Device, cuda, backends, type DeviceLike, type DeviceType } from './device.js';

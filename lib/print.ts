@@ -1,7 +1,7 @@
 // Printing like PyTorch's torch/_tensor_str.py: 4 decimals for floats, integer-valued floats as
 // "1.", scientific notation when the magnitudes call for it, one column width for all elements,
 // summarised with "..." above 1000 elements (3 edge items), lines wrapped at 80 characters.
-import { getDefaultDtype, isFloatingDType, isStorageOnlyDType } from './dtype.js';
+import { bfloat16BitsToNumber, getDefaultDtype, isFloatingDType, isStorageOnlyDType } from './dtype.js';
 import { checkAnyTensor } from './errors.js';
 import { Tensor } from './tensor.js';
 
@@ -142,7 +142,8 @@ function summarizedValues(t: Tensor, summarize: boolean): number[] {
 function elementAt(t: Tensor, index: number[]): number {
   let off = t.offset;
   for (let d = 0; d < index.length; d++) off += index[d] * t.strides[d];
-  return t.storage.data[off];
+  const v = t.storage.data[off];
+  return t.dtype === 'bfloat16' ? bfloat16BitsToNumber(v) : v;
 }
 
 /**

@@ -6,6 +6,7 @@ import { copyRaw, valuesAs } from './raw/strided.js';
 import { defaultGenerator, Generator } from './random.js';
 import { checkShape, numel, type Shape } from './shape.js';
 import { Storage, Tensor } from './tensor.js';
+import { toBf16Bits } from './raw/round_bf16.js';
 
 /** The options of the random functions (PyTorch's `dtype=`, `requires_grad=`, `generator=`, `device=`). */
 export interface RandomOptions {
@@ -20,7 +21,7 @@ export interface RandomOptions {
 }
 
 const RANDOM_OPTIONS = optionKeys<RandomOptions>({
-  dtype: ['float32', 'float64', 'int32', 'bool'],
+  dtype: ['float32', 'float64', 'bfloat16', 'int32', 'bool'],
   requiresGrad: 'boolean',
   generator: 'object',
   device: true,
@@ -41,15 +42,17 @@ function gen(
 
 function floatDType(op: string, opts?: RandomOptions): DType {
   const d = opts?.dtype ?? getDefaultDtype();
-  if (!isFloatingDType(d)) throw new TypeError(`${op}: dtype must be 'float32' or 'float64', got ${String(d)}`);
+  if (!isFloatingDType(d))
+    throw new TypeError(`${op}: dtype must be 'float32', 'float64' or 'bfloat16', got ${String(d)}`);
   return d;
 }
 
 function make(op: string, shape: Shape, dtype: DType, opts: RandomOptions | undefined, f: () => number): Tensor {
   const s = checkShape(op, shape);
-  const data = allocate(dtype, checkElementCount(op, numel(s)));
+  // bfloat16 values are drawn as float32 ones and rounded to nearest even.
+  const data = allocate(dtype === 'bfloat16' ? 'float32' : dtype, checkElementCount(op, numel(s)));
   for (let i = 0; i < data.length; i++) data[i] = f();
-  const t = new Tensor(new Storage(data), s);
+  const t = new Tensor(new Storage(dtype === 'bfloat16' ? toBf16Bits(data as Float32Array) : data), s);
   if (opts?.requiresGrad) t.requiresGrad = true;
   return t;
 }
@@ -58,8 +61,25 @@ function make(op: string, shape: Shape, dtype: DType, opts: RandomOptions | unde
 export function rand(shape: Shape, opts?: RandomOptions): Tensor {
   const g = gen('rand', opts);
   const dtype = floatDType('rand', opts);
-  // float64 draws all 53 bits of mantissa, as torch's double uniform does.
-  return make('rand', shape, dtype, opts, dtype === 'float64' ? () => g.nextDouble() : () => g.nextFloat());
+  // float64 draws all 53 bits of mantissa, as torch's double uniform does; bfloat16 keeps a
+  // float32 draw's top 8 bits of mantissa (truncated: rounding could reach 1).
+  const draw =
+    dtype === 'float64'
+      ? () => g.nextDouble()
+      : dtype === 'bfloat16'
+        ? () => truncBf16(g.nextFloat())
+        : () => g.nextFloat();
+  return make('rand', shape, dtype, opts, draw);
+}
+
+const word = new Uint32Array(1);
+const single = new Float32Array(word.buffer);
+
+/** v (a float32) with its low 16 bits cleared: the bfloat16 at or toward zero from it. */
+function truncBf16(v: number): number {
+  single[0] = v;
+  word[0] &= 0xffff0000;
+  return single[0];
 }
 
 /** Standard normal (torch.randn). */
@@ -86,6 +106,8 @@ export function randperm(n: number, opts?: RandomOptions): Tensor {
   if (!Number.isInteger(n) || n < 0)
     throw new RangeError(`randperm: n must be a non-negative integer, got ${describe(n)}`);
   const dtype = opts?.dtype ?? 'int32';
+  if (dtype !== 'int32' && dtype !== 'float32' && dtype !== 'float64')
+    throw new TypeError(`randperm: dtype must be 'int32', 'float32' or 'float64', got ${describe(dtype)}`);
   const data = allocate(dtype, checkElementCount('randperm', n));
   for (let i = 0; i < n; i++) data[i] = i;
   for (let i = n - 1; i > 0; i--) {

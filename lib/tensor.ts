@@ -1,7 +1,15 @@
 // Tensor: metadata (shape, strides, offset, dtype) over a shared typed-array storage, plus the
 // autograd fields. Ops live in lib/ops/*.ts and add their methods to Tensor.prototype.
 import type { Node } from './autograd/node.js';
-import { DTYPES, type DType, dtypeOf, isFloatingDType, isQuantizedDType, type TypedArray } from './dtype.js';
+import {
+  bfloat16BitsToNumber,
+  DTYPES,
+  type DType,
+  dtypeOf,
+  isFloatingDType,
+  isQuantizedDType,
+  type TypedArray,
+} from './dtype.js';
 import { contiguousStrides, formatShape, isContiguous, numel, type Shape } from './shape.js';
 import { activeTracer } from './trace.js';
 
@@ -154,7 +162,7 @@ export class Tensor<D extends DType = DType> {
     return new Tensor(new Storage(data), shape);
   }
 
-  /** The element type: 'float32', 'float64', 'int32', 'bool', 'int8', 'uint8', 'qint8' or 'quint8' (`torch.Tensor.dtype`). */
+  /** The element type: 'float32', 'float64', 'bfloat16', 'int32', 'bool', 'int8', 'uint8', 'qint8' or 'quint8' (`torch.Tensor.dtype`). */
   get dtype(): D {
     return this.storage.dtype as D;
   }
@@ -199,7 +207,7 @@ export class Tensor<D extends DType = DType> {
   set requiresGrad(value: boolean) {
     if (value && !isFloatingDType(this.dtype)) {
       throw new TypeError(
-        `requiresGrad: only floating point tensors (float32, float64) can require gradients, got ${this.dtype}`,
+        `requiresGrad: only floating point tensors (float32, float64, bfloat16) can require gradients, got ${this.dtype}`,
       );
     }
     if (!value && this.gradFn) {
@@ -229,7 +237,9 @@ export class Tensor<D extends DType = DType> {
 
   /**
    * The elements as a typed array in row-major order: the storage itself (a live view, no
-   * copy) when this tensor is contiguous and spans it exactly, otherwise a fresh copy.
+   * copy) when this tensor is contiguous and spans it exactly, otherwise a fresh copy. A
+   * bfloat16 tensor's is a Uint16Array of bit patterns (each the top half of a float32's;
+   * `.float().data` gives the values).
    */
   get data(): TypedArray {
     if (activeTracer !== null) activeTracer.read(this, 'data');
@@ -271,7 +281,7 @@ export class Tensor<D extends DType = DType> {
     if (activeTracer !== null) activeTracer.read(this, 'item()');
     if (this.isQuantized) return (this as unknown as { dequantize(): Tensor }).dequantize().item() as ItemOf<D>;
     const v = this.storage.data[this.offset];
-    return (this.dtype === 'bool' ? v !== 0 : v) as ItemOf<D>;
+    return (this.dtype === 'bool' ? v !== 0 : this.dtype === 'bfloat16' ? bfloat16BitsToNumber(v) : v) as ItemOf<D>;
   }
 
   /** Whether this tensor is quantized: qint8 or quint8 (`torch.Tensor.is_quantized`). */
@@ -282,7 +292,9 @@ export class Tensor<D extends DType = DType> {
   /** Nested arrays of numbers (booleans for bool tensors; the dequantized values of a quantized tensor, as torch's). */
   tolist(): unknown {
     const src = this.isQuantized ? (this as unknown as { dequantize(): Tensor }).dequantize() : this;
-    const flat = Array.from(src.toTypedArray() as ArrayLike<number>, (v) => (this.dtype === 'bool' ? v !== 0 : v));
+    const value = (v: number) =>
+      this.dtype === 'bool' ? v !== 0 : this.dtype === 'bfloat16' ? bfloat16BitsToNumber(v) : v;
+    const flat = Array.from(src.toTypedArray() as ArrayLike<number>, value);
     if (this.ndim === 0) return flat[0];
     const build = (dim: number, start: number): unknown[] => {
       const size = this.shape[dim];

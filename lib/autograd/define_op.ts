@@ -6,6 +6,7 @@ import {
   allocate,
   FLOATING_DTYPES,
   type FloatDType,
+  isDType,
   isFloatingDType,
   isStorageOnlyDType,
   unsupportedDtype,
@@ -249,7 +250,7 @@ function forwardTangent(spec: OpSpec<never, object>, ctx: Context, out: Tensor, 
  * result's tangent. Throws if spec is not an object, has a key other than name, forward,
  * backward, jvp, differentiableBackward and dtypes, or lists a dtype that is not floating. The op then throws, prefixed with its name: a floating
  * tensor argument of a dtype not in spec.dtypes (default float32 only), or of a storage-only dtype
- * (int8, uint8, qint8, quint8); what its forward or
+ * (bfloat16 unless spec.dtypes names it, int8, uint8, qint8, quint8); what its forward or
  * backward throws; on a second backward through a freed graph (without retainGraph); when a
  * tensor it saved was modified in place before the backward; on a dual tensor argument when it
  * has no jvp; and on a second derivative through it when differentiableBackward is false.
@@ -262,15 +263,15 @@ export function defineOp<A extends unknown[], S extends object = Record<never, n
     throw new TypeError(`${fn}: spec must be an object ({ name, forward, backward, ... }), got undefined`);
   checkOptions(fn, spec, ['name', 'forward', 'backward', 'jvp', 'differentiableBackward', 'dtypes']);
   const dtypes = spec.dtypes ?? FLOAT32_ONLY;
-  if (!Array.isArray(dtypes) || !dtypes.every((d) => FLOATING_DTYPES.includes(d)))
+  if (!Array.isArray(dtypes) || !dtypes.every((d) => isDType(d) && isFloatingDType(d)))
     throw new TypeError(
-      `${fn}: spec.dtypes must be a list of floating dtypes ('float32', 'float64'), got ${describe(dtypes)}`,
+      `${fn}: spec.dtypes must be a list of floating dtypes ('float32', 'float64', 'bfloat16'), got ${describe(dtypes)}`,
     );
   const run = (...args: A): Tensor => {
     const ctx = new Context(spec.name);
     const tensors = args.filter(isTensor) as Tensor[];
     for (const t of tensors)
-      if ((isFloatingDType(t.dtype) && !dtypes.includes(t.dtype)) || isStorageOnlyDType(t.dtype))
+      if (!dtypes.includes(t.dtype as FloatDType) && (isFloatingDType(t.dtype) || isStorageOnlyDType(t.dtype)))
         throw unsupportedDtype(spec.name, t.dtype);
     const record = isGradEnabled() && tensors.some((t) => t.requiresGrad);
     ctx.needsInputGrad = tensors.map((t) => record && t.requiresGrad);

@@ -5,9 +5,9 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import {
   allocate,
   type DType,
-  FLOATING_DTYPES,
   isFloatingDType,
   isStorageOnlyDType,
+  STORAGE_FLOATING_DTYPES,
   unsupportedDtype,
 } from '../dtype.js';
 import { toInt32 } from '../creation.js';
@@ -18,7 +18,7 @@ import { copyRaw } from '../raw/strided.js';
 
 const floatCastOp: (x: Tensor, dtype: DType) => Tensor = defineOp({
   name: 'to',
-  dtypes: FLOATING_DTYPES,
+  dtypes: STORAGE_FLOATING_DTYPES,
   forward(ctx: OpContext<{ from: DType; to: DType }>, x: Tensor, dtype: DType) {
     ctx.from = x.dtype;
     ctx.to = dtype;
@@ -34,16 +34,18 @@ const floatCastOp: (x: Tensor, dtype: DType) => Tensor = defineOp({
  * x as `dtype` (x itself when it already is): a copy, rounding to nearest from float64 to
  * float32, truncating floats toward zero for int32 (a RangeError for NaN, infinities and values
  * int32 cannot hold, which would otherwise wrap). Differentiable between floating dtypes.
- * int8 and uint8 convert exactly to float32, float64 and int32 (and to bool: nonzero); casts to
- * them and from or to the quantized dtypes are refused (quantizePerTensor and dequantize convert).
+ * bfloat16 converts from the others as torch's: through float32 (nearest), then to nearest even.
+ * int8 and uint8 convert exactly to float32, float64 and int32 (and to bool: nonzero), and to
+ * bfloat16 as above; casts to them and from or to the quantized dtypes are refused
+ * (quantizePerTensor and dequantize convert).
  */
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
-  if (isStorageOnlyDType(dtype))
+  if (isStorageOnlyDType(dtype) && dtype !== 'bfloat16')
     throw new TypeError(
       `to: casts to ${dtype} are not supported yet (quantizePerTensor makes qint8 and quint8 tensors)`,
     );
-  if (isStorageOnlyDType(x.dtype)) return widen(x, dtype);
+  if (isStorageOnlyDType(x.dtype) && x.dtype !== 'bfloat16') return widen(x, dtype);
   if (isFloatingDType(x.dtype) && isFloatingDType(dtype)) return floatCastOp(x, dtype);
   if (dtype === 'int32' && isFloatingDType(x.dtype)) checkFitsInt32(x);
   return recorded('to', [x, dtype], () => copyRaw(x, dtype));
@@ -54,6 +56,7 @@ export function cast(x: Tensor, dtype: DType): Tensor {
  * conversion would wrap it or make it 0 silently (PyTorch leaves it undefined).
  */
 function checkFitsInt32(x: Tensor): void {
+  if (x.dtype === 'bfloat16') x = copyRaw(x, 'float32');
   const n = x.numel();
   const contiguous = isContiguous(x.shape, x.strides);
   const values = contiguous ? x.storage.data : copyRaw(x, x.dtype).storage.data;
@@ -66,6 +69,7 @@ function checkFitsInt32(x: Tensor): void {
 /** An int8 or uint8 tensor as a wider dtype, exactly (every 8-bit integer is one in each). */
 function widen(x: Tensor, dtype: DType): Tensor {
   if (x.isQuantized) throw unsupportedDtype('to', x.dtype);
+  if (dtype === 'bfloat16') return copyRaw(widen(x, 'float32'), dtype);
   const src = x.toTypedArray();
   const out = allocate(dtype, src.length);
   for (let i = 0; i < src.length; i++) out[i] = dtype === 'bool' ? (src[i] !== 0 ? 1 : 0) : src[i];

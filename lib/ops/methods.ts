@@ -369,6 +369,11 @@ declare module '../tensor.js' {
     /** A float64 copy (this itself when already float64) (`torch.Tensor.double`). */
     double(): Tensor;
     /**
+     * This tensor as bfloat16 (`torch.Tensor.bfloat16`): rounded to nearest even, as PyTorch's
+     * (float64 through float32); itself if it is bfloat16 already.
+     */
+    bfloat16(): Tensor;
+    /**
      * This tensor as int32 (`torch.Tensor.int`), floats truncated toward zero; itself if it is
      * int32 already.
      */
@@ -662,6 +667,9 @@ Object.assign(P, {
   },
   double(this: Tensor) {
     return (this as Tensor).to('float64');
+  },
+  bfloat16(this: Tensor) {
+    return (this as Tensor).to('bfloat16');
   },
   int(this: Tensor) {
     return (this as Tensor).to('int32');

@@ -1,7 +1,13 @@
 // View ops: new shape/strides/offset over the same storage, with autograd. A strided view's
 // backward embeds the gradient into zeros of the input's shape through the same view; that
 // embedding's own backward is the view again, so higher-order gradients work.
-import { FLOATING_DTYPES, isStorageOnlyDType, unsupportedDtype } from '../dtype.js';
+import {
+  type DType,
+  FLOATING_DTYPES,
+  isStorageOnlyDType,
+  STORAGE_FLOATING_DTYPES,
+  unsupportedDtype,
+} from '../dtype.js';
 import { checkAnyTensor, checkInt, checkNumbers, checkTensor, describe } from '../errors.js';
 import { storageCopy } from '../quantization/quantize.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
@@ -35,7 +41,7 @@ export function stridedView(name: string): (x: Tensor, make: Restride, params?: 
   if (!op) {
     op = defineOp({
       name,
-      dtypes: FLOATING_DTYPES,
+      dtypes: STORAGE_FLOATING_DTYPES,
       forward(ctx: OpContext<{ inShape: Shape; make: Restride }>, x: Tensor, make: Restride, _params?: ViewParams) {
         ctx.inShape = x.shape;
         ctx.make = make;
@@ -54,7 +60,7 @@ export function stridedView(name: string): (x: Tensor, make: Restride, params?: 
 
 const embedOp = defineOp({
   name: 'viewEmbed',
-  dtypes: FLOATING_DTYPES,
+  dtypes: STORAGE_FLOATING_DTYPES,
   forward(
     ctx: OpContext<{ make: Restride; viewName: string; inShape: Shape }>,
     g: Tensor,
@@ -157,6 +163,17 @@ function reshapeRaw(x: Tensor, shape: number[], mustView: boolean, copy: (x: Ten
   return new Tensor(copy(x).storage, shape);
 }
 
+/** x, checked as a view's input: a Tensor, of any dtype but the 8-bit ones (bfloat16 included). */
+function viewInput(op: string, x: Tensor): Tensor {
+  if (outsideAutograd(checkAnyTensor(op, 'input', x).dtype)) throw unsupportedDtype(op, x.dtype);
+  return x;
+}
+
+/** The storage-only dtypes but bfloat16 (int8, uint8, qint8, quint8): they never carry gradients. */
+function outsideAutograd(dtype: DType): boolean {
+  return isStorageOnlyDType(dtype) && dtype !== 'bfloat16';
+}
+
 /**
  * reshape and view of the storage-only dtypes (int8, uint8, qint8, quint8), outside autograd; a
  * per-channel quantized tensor keeps its shape, since its channel axis would move.
@@ -170,7 +187,7 @@ function reshapeStorageOnly(op: string, x: Tensor, shape: number[], mustView: bo
 
 const reshapeOp: (x: Tensor, shape: number[], mustView: boolean) => Tensor = defineOp({
   name: 'view',
-  dtypes: FLOATING_DTYPES,
+  dtypes: STORAGE_FLOATING_DTYPES,
   forward(ctx: OpContext<{ inShape: Shape; outShape: number[] }>, x: Tensor, shape: number[], mustView: boolean) {
     ctx.inShape = x.shape;
     ctx.outShape = shape;
@@ -190,7 +207,7 @@ const reshapeOp: (x: Tensor, shape: number[], mustView: boolean) => Tensor = def
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkAnyTensor('reshape', 'input', x);
   const to = inferShape('reshape', x.shape, shape);
-  return isStorageOnlyDType(x.dtype) ? reshapeStorageOnly('reshape', x, to, false) : reshapeOp(x, to, false);
+  return outsideAutograd(x.dtype) ? reshapeStorageOnly('reshape', x, to, false) : reshapeOp(x, to, false);
 }
 
 /**
@@ -201,7 +218,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 export function view(x: Tensor, shape: readonly number[]): Tensor {
   checkAnyTensor('view', 'input', x);
   const to = inferShape('view', x.shape, shape);
-  return isStorageOnlyDType(x.dtype) ? reshapeStorageOnly('view', x, to, true) : reshapeOp(x, to, true);
+  return outsideAutograd(x.dtype) ? reshapeStorageOnly('view', x, to, true) : reshapeOp(x, to, true);
 }
 
 /**
@@ -209,7 +226,7 @@ export function view(x: Tensor, shape: readonly number[]): Tensor {
  * @throws TypeError if x is not a Tensor; RangeError if a dim is out of range.
  */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
-  checkTensor('flatten', 'input', x);
+  viewInput('flatten', x);
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normalizeDim('flatten', startDim, x.ndim);
   const e = normalizeDim('flatten', endDim, x.ndim);
@@ -223,7 +240,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
  * @throws RangeError if dim is out of range or the sizes do not multiply to its size.
  */
 export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
-  checkTensor('unflatten', 'input', x);
+  viewInput('unflatten', x);
   const d = normalizeDim('unflatten', dim, x.ndim);
   const inner = inferShape('unflatten', [x.shape[d]], sizes);
   return reshape(x, [...x.shape.slice(0, d), ...inner, ...x.shape.slice(d + 1)]);
@@ -235,7 +252,7 @@ export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Ten
  * @throws TypeError if x is not a Tensor; RangeError if a dim is out of range.
  */
 export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
-  checkTensor('squeeze', 'input', x);
+  viewInput('squeeze', x);
   const dims =
     dim === undefined
       ? x.shape.map((_, i) => i)
@@ -255,7 +272,7 @@ export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
  * @throws TypeError if x is not a Tensor; RangeError if a dim is out of range.
  */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
-  checkTensor('unsqueeze', 'input', x);
+  viewInput('unsqueeze', x);
   const d = normalizeDim('unsqueeze', dim, x.ndim + 1);
   return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
 }
@@ -264,7 +281,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 
 const permuteOp: (x: Tensor, dims: number[]) => Tensor = defineOp({
   name: 'permute',
-  dtypes: FLOATING_DTYPES,
+  dtypes: STORAGE_FLOATING_DTYPES,
   forward(ctx: OpContext<{ dims: number[] }>, x: Tensor, dims: number[]) {
     ctx.dims = dims;
     return asView(
@@ -288,7 +305,7 @@ const permuteOp: (x: Tensor, dims: number[]) => Tensor = defineOp({
  * @throws RangeError unless dims is a permutation of x's dims.
  */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
-  checkTensor('permute', 'input', x);
+  viewInput('permute', x);
   checkNumbers('permute', 'dims', dims);
   if (dims.length !== x.ndim)
     throw new RangeError(
@@ -304,7 +321,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
  * @throws TypeError if x is not a Tensor; RangeError if a dim is out of range.
  */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
-  checkTensor('transpose', 'input', x);
+  viewInput('transpose', x);
   if (x.ndim === 0) return x;
   const a = normalizeDim('transpose', dim0, x.ndim);
   const b = normalizeDim('transpose', dim1, x.ndim);
@@ -322,7 +339,7 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
  * @throws RangeError if dim or index is out of range.
  */
 export function select(x: Tensor, dim: number, index: number): Tensor {
-  checkTensor('select', 'input', x);
+  viewInput('select', x);
   if (x.ndim === 0) throw new RangeError('select: cannot select from a 0-d tensor');
   const d = normalizeDim('select', dim, x.ndim);
   const size = x.shape[d];
@@ -348,7 +365,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
 
 /** Python-style slice x[start:end:step] along dim; negative and out-of-range bounds clamp. */
 export function slice(x: Tensor, dim: number, start?: number, end?: number, step = 1): Tensor {
-  checkTensor('slice', 'input', x);
+  viewInput('slice', x);
   const d = normalizeDim('slice', dim, x.ndim);
   checkInt('slice', 'step', step);
   if (!Number.isInteger(step) || step <= 0)
@@ -381,7 +398,7 @@ export function slice(x: Tensor, dim: number, start?: number, end?: number, step
  * @throws RangeError if dim is out of range or start..start+length leaves the dim.
  */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
-  checkTensor('narrow', 'input', x);
+  viewInput('narrow', x);
   const d = normalizeDim('narrow', dim, x.ndim);
   const size = x.shape[d];
   checkInt('narrow', 'start', start);
@@ -397,14 +414,14 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
 
 /** Swaps the last two dims (torch's .mT). */
 export function mT(x: Tensor): Tensor {
-  checkTensor('mT', 'input', x);
+  viewInput('mT', x);
   if (x.ndim < 2) throw new RangeError(`mT: expected a tensor of at least 2 dims, got shape ${formatShape(x.shape)}`);
   return transpose(x, -2, -1);
 }
 
 /** Reverses every dim (torch's .T). */
 export function T(x: Tensor): Tensor {
-  checkTensor('T', 'input', x);
+  viewInput('T', x);
   return permute(
     x,
     x.shape.map((_, i) => x.ndim - 1 - i),
@@ -471,7 +488,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
 
 const cloneOp: (x: Tensor) => Tensor = defineOp({
   name: 'clone',
-  dtypes: FLOATING_DTYPES,
+  dtypes: STORAGE_FLOATING_DTYPES,
   forward(_ctx, x: Tensor) {
     return copyRaw(x);
   },
@@ -485,7 +502,7 @@ const cloneOp: (x: Tensor) => Tensor = defineOp({
 /** A copy with its own storage (differentiable). */
 export function clone(x: Tensor): Tensor {
   checkAnyTensor('clone', 'input', x);
-  return isStorageOnlyDType(x.dtype) ? storageCopy(x) : cloneOp(x);
+  return outsideAutograd(x.dtype) ? storageCopy(x) : cloneOp(x);
 }
 
 /**
@@ -496,5 +513,5 @@ export function clone(x: Tensor): Tensor {
 export function contiguous(x: Tensor): Tensor {
   checkAnyTensor('contiguous', 'input', x);
   if (x.isContiguous()) return x;
-  return isStorageOnlyDType(x.dtype) ? storageCopy(x) : cloneOp(x);
+  return outsideAutograd(x.dtype) ? storageCopy(x) : cloneOp(x);
 }

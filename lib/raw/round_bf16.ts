@@ -18,3 +18,19 @@ export function roundToBf16InPlace(data: Float32Array, from = 0, n = data.length
   native.convertF32ToBf16(part, bits);
   native.convertBf16ToF32(bits, part);
 }
+
+/**
+ * The bfloat16 bit patterns of float32 values (nearest even, as PyTorch's x.to(torch.bfloat16)),
+ * into `out` when given.
+ */
+export function toBf16Bits(values: Float32Array, out = new Uint16Array(values.length)): Uint16Array {
+  native.convertF32ToBf16(values, out);
+  return out;
+}
+
+/** The float32 values of bfloat16 bit patterns (exact). */
+export function fromBf16Bits(bits: Uint16Array): Float32Array {
+  const out = new Float32Array(bits.length);
+  native.convertBf16ToF32(bits, out);
+  return out;
+}

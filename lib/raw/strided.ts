@@ -5,6 +5,7 @@ import { allocate, type DType, isFloatingDType, type TypedArray } from '../dtype
 import { BinaryOp, native } from '../native.js';
 import { broadcastStrides, contiguousStrides, numel, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
+import { fromBf16Bits, toBf16Bits } from './round_bf16.js';
 
 const ONE = new Float32Array([1]);
 
@@ -50,10 +51,21 @@ function castValue(v: number, to: DType): number {
   return v;
 }
 
-/** A fresh contiguous copy of t (with dtype `to`, by default t's own). No history. */
+/**
+ * A fresh contiguous copy of t (with dtype `to`, by default t's own). No history. To and from
+ * bfloat16 through float32 (exact from bfloat16; to it nearest even, as torch's casts).
+ */
 export function copyRaw(t: Tensor, to: DType = t.dtype): Tensor {
   const shape = t.shape;
   const n = t.numel();
+  if (to !== t.dtype && t.dtype === 'bfloat16') {
+    const values = new Tensor(new Storage(fromBf16Bits(valuesAs(t, shape) as Uint16Array)), shape);
+    return to === 'float32' ? values : copyRaw(values, to);
+  }
+  if (to !== t.dtype && to === 'bfloat16') {
+    const values = copyRaw(t, 'float32').storage.data as Float32Array<ArrayBuffer>;
+    return new Tensor(new Storage(toBf16Bits(values)), shape);
+  }
   if (to === 'float32' && t.dtype === 'float32') {
     const out = new Float32Array(n);
     if (n > 0) {
@@ -86,6 +98,7 @@ export function writeInto(dst: Tensor, src: Tensor): void {
   const shape = dst.shape;
   if (dst.numel() === 0) return;
   if (src.storage === dst.storage) src = copyRaw(src); // the kernel rejects partial overlap
+  if (src.dtype !== dst.dtype && (src.dtype === 'bfloat16' || dst.dtype === 'bfloat16')) src = copyRaw(src, dst.dtype);
   if (dst.dtype === 'float32' && src.dtype === 'float32') {
     native.binary(
       BinaryOp.mul,
@@ -120,6 +133,7 @@ export function writeInto(dst: Tensor, src: Tensor): void {
  */
 export function fillRaw(t: Tensor, value: number): void {
   const d = t.storage.data;
+  if (t.dtype === 'bfloat16') value = toBf16Bits(new Float32Array([value]))[0];
   if (t.isContiguous()) {
     d.fill(value, t.offset, t.offset + t.numel());
     return;

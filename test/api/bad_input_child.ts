@@ -53,6 +53,7 @@ const HOSTILE_TENSORS: Value[] = [
   v('int32 [4] with out-of-range indices', () => tensor(new Int32Array([-7, 100, 2 ** 30, 0]))),
   v('qint8 [2,3] (quantized per tensor)', () => m.quantizePerTensor(randn([2, 3]), 0.1, 0, 'qint8')),
   v('uint8 [2,3]', () => m.quantizePerTensor(randn([2, 3]), 0.1, 128, 'quint8').intRepr()),
+  v('bfloat16 [2,3]', () => randn([2, 3], { dtype: 'bfloat16' })),
 ];
 
 /** Values of every wrong JavaScript type and every awkward number. */

@@ -186,6 +186,7 @@ const STORAGE_OPS = new Set([
   'to',
   'float',
   'double',
+  'bfloat16',
   'int',
   'bool',
   'cpu',
