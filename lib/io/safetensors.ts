@@ -4,8 +4,9 @@
 // the data section: each tensor's little-endian bytes, row-major, back to back with no gaps.
 // Written byte for byte as the reference implementation writes: tensors ordered by dtype (widest
 // first, which keeps every tensor aligned) then by name, '__metadata__' first in the JSON.
-// myelin writes F32, F64, I32 and BOOL; it reads those and also F16, BF16 (as float32) and I64,
-// I16, I8, U8, U16, U32 (as int32, refusing values int32 cannot hold).
+// myelin writes F32, F64, I32, BOOL, I8, U8 and BF16 (bfloat16 tensors, their bits as they are);
+// it reads F32, F64, I32 and BOOL as they are, F16 and BF16 as float32 (exactly), and I64, I16,
+// I8, U8, U16, U32 as int32 (refusing values int32 cannot hold).
 import { checkPath, checkString } from '../errors.js';
 import { endianness } from 'node:os';
 import type { DType, TypedArray } from '../dtype.js';
@@ -79,6 +80,7 @@ const WRITE_DTYPE: Partial<Record<DType, SafetensorsDType>> = {
   bool: 'BOOL',
   int8: 'I8',
   uint8: 'U8',
+  bfloat16: 'BF16',
 };
 
 /** The reference implementation refuses headers above 100 MB. */

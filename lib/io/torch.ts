@@ -77,6 +77,7 @@ const WRITE_CLASS: Partial<Record<DType, string>> = {
   bool: 'BoolStorage',
   int8: 'CharStorage',
   uint8: 'ByteStorage',
+  bfloat16: 'BFloat16Storage',
   qint8: 'QInt8Storage',
   quint8: 'QUInt8Storage',
 };
