@@ -5,14 +5,13 @@ myelin's: warm up (at most 10 steps: a step is ~100x M1's), then the median of 7
 steps in CPU seconds (the machine is shared; B2_CLOCK=wall for wall time). Prints one JSON line.
     ../shared/tools/torch-python 1 bench/peers/autocast_n1.py 32"""
 import json
-import os
-import statistics
 import sys
-import time
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
+
+# The timed step is M1's script's (this script's folder is on sys.path when it runs).
+from autocast_m1 import steps_per_s
 
 
 def simple_cnn():
@@ -23,31 +22,13 @@ def simple_cnn():
                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, 10))
 
 
-def steps_per_s(batch, autocast, warmup, samples=7, calls=3):
+def n1_steps_per_s(batch, autocast, warmup):
     torch.manual_seed(0)
     model = simple_cnn()
     model.train()
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     x = torch.randn(batch, 3, 32, 32)
     y = torch.randint(0, 10, (batch,))
-
-    def step():
-        opt.zero_grad()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
-            loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-
-    for _ in range(warmup):
-        step()
-    clock = time.perf_counter if os.environ.get("B2_CLOCK") == "wall" else time.process_time
-    times = []
-    for _ in range(samples):
-        t0 = clock()
-        for _ in range(calls):
-            step()
-        times.append((clock() - t0) / calls)
-    return 1.0 / statistics.median(times)
+    return steps_per_s(model, x, y, autocast, warmup, samples=7, calls=3)
 
 
 if __name__ == "__main__":
@@ -55,6 +36,6 @@ if __name__ == "__main__":
     warmup = min(int(sys.argv[2]) if len(sys.argv) > 2 else 10, 10)
     print(json.dumps({
         "torch": torch.__version__, "threads": torch.get_num_threads(),
-        "fp32": steps_per_s(batch, False, warmup),
-        "autocast": steps_per_s(batch, True, warmup),
+        "fp32": n1_steps_per_s(batch, False, warmup),
+        "autocast": n1_steps_per_s(batch, True, warmup),
     }))
