@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as m from '../../lib/index.js';
 import { loadFixture } from '../helpers/fixtures.js';
+import { callables, probeRefusals } from '../helpers/refusals.js';
 
 type Num = number | string;
 interface Fx {
@@ -240,34 +241,7 @@ describe('every other op refuses bfloat16 for now', () => {
         ],
         { dtype: 'bfloat16' },
       );
-    type Fn = (...a: unknown[]) => unknown;
-    const fns: [string, Fn, boolean][] = [];
-    for (const [k, v] of Object.entries(m))
-      if (typeof v === 'function' && !/^[A-Z]/.test(k)) fns.push([k, v as Fn, false]);
-    for (const [k, v] of Object.entries(m.nn.functional)) if (typeof v === 'function') fns.push([k, v as Fn, false]);
-    const proto = m.Tensor.prototype as unknown as Record<string, Fn>;
-    for (const k of Object.getOwnPropertyNames(proto)) {
-      const d = Object.getOwnPropertyDescriptor(proto, k);
-      if (d && typeof d.value === 'function' && k !== 'constructor')
-        fns.push([k, (self: unknown, ...rest: unknown[]) => (self as Record<string, Fn>)[k](...rest), true]);
-    }
-    const computed: string[] = [];
-    const unnamed: string[] = [];
-    for (const [name, f, method] of fns) {
-      if (STORAGE_OPS.has(name)) continue;
-      const calls: unknown[][] = [[make()], [make(), make()], [make(), 1], [make(), 0, 1], [make(), [1]]];
-      if (!method) calls.push([[make(), make()]]); // cat, stack and the other lists of tensors
-      for (const args of calls) {
-        try {
-          f(...args);
-          computed.push(name);
-          break;
-        } catch (e) {
-          const msg = (e as Error).message;
-          if (/not supported yet/.test(msg) && !msg.includes('bfloat16')) unnamed.push(`${name}: ${msg}`);
-        }
-      }
-    }
+    const { computed, unnamed } = probeRefusals(callables(m), make, STORAGE_OPS, 'bfloat16', /not supported yet/);
     expect(computed).toEqual([]);
     expect(unnamed).toEqual([]);
   });

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as m from '../../lib/index.js';
 import { floatsFromBits, type QuantizeCase, quantizeCases } from '../helpers/fixtures.js';
+import { callables, probeRefusals } from '../helpers/refusals.js';
 
 const cases = quantizeCases();
 const bitsOf = (t: m.Tensor) => Array.from(new Int32Array((t.toTypedArray() as Float32Array).buffer));
@@ -225,32 +226,13 @@ describe('every other op refuses the 8-bit dtypes', () => {
       ['int8', () => m.quantizePerTensor(x, 0.05, 3, 'qint8').intRepr()],
       ['uint8', () => m.quantizePerTensor(x, 0.05, 3, 'quint8').intRepr()],
     ];
-    type Fn = (...a: unknown[]) => unknown;
-    const fns: [string, Fn][] = [];
-    for (const [k, v] of Object.entries(m)) if (typeof v === 'function' && !/^[A-Z]/.test(k)) fns.push([k, v as Fn]);
-    for (const [k, v] of Object.entries(m.nn.functional)) if (typeof v === 'function') fns.push([k, v as Fn]);
-    const proto = m.Tensor.prototype as unknown as Record<string, Fn>;
-    for (const k of Object.getOwnPropertyNames(proto)) {
-      const d = Object.getOwnPropertyDescriptor(proto, k);
-      if (d && typeof d.value === 'function' && k !== 'constructor')
-        fns.push([k, (self: unknown, ...rest: unknown[]) => (self as Record<string, Fn>)[k](...rest)]);
-    }
+    const fns = callables(m);
     const computed: string[] = [];
     const unnamed: string[] = [];
     for (const [dtype, make] of makers) {
-      for (const [name, f] of fns) {
-        if (STORAGE_OPS.has(name)) continue;
-        for (const args of [[make()], [make(), make()], [make(), 1], [make(), 0, 1], [make(), [1]]]) {
-          try {
-            f(...args);
-            computed.push(`${name}(${dtype})`);
-            break;
-          } catch (e) {
-            const msg = (e as Error).message;
-            if (/not supported yet|do not promote/.test(msg) && !msg.includes(dtype)) unnamed.push(`${name}: ${msg}`);
-          }
-        }
-      }
+      const found = probeRefusals(fns, make, STORAGE_OPS, dtype, /not supported yet|do not promote/);
+      computed.push(...found.computed);
+      unnamed.push(...found.unnamed);
     }
     expect(computed).toEqual([]);
     expect(unnamed).toEqual([]);
