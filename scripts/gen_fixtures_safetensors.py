@@ -149,8 +149,8 @@ def main():
     write("torch_dtypes.safetensors", serialize(dtypes, {"format": "pt"}))
     expected = {}
     for name, t in dtypes.items():
-        # float64 stays float64; the narrower floats widen to float32, the integers to int32.
-        wide = torch.float64 if t.dtype == torch.float64 else torch.float32
+        # float64 and bfloat16 stay as they are; float16 widens to float32, the integers to int32.
+        wide = t.dtype if t.dtype in (torch.float64, torch.bfloat16) else torch.float32
         as_myelin = t.to(wide) if t.is_floating_point() else (t if t.dtype == torch.bool else t.to(torch.int32))
         expected[name] = {
             "dtype": BY_TORCH[t.dtype],

@@ -40,7 +40,7 @@ torch.manual_seed(0)
 # What myelin reads each torch dtype as.
 MYELIN_DTYPE = {
     torch.float32: "float32", torch.float64: "float64", torch.float16: "float32",
-    torch.bfloat16: "float32", torch.int64: "int32", torch.int32: "int32", torch.int16: "int32",
+    torch.bfloat16: "bfloat16", torch.int64: "int32", torch.int32: "int32", torch.int16: "int32",
     torch.int8: "int32", torch.uint8: "int32", torch.bool: "bool",
 }
 
@@ -60,7 +60,7 @@ def describe(t):
         conv = conv.to(torch.float32)
     elif target == "int32":
         conv = conv.to(torch.int64)
-    values = [number(float(v)) if target in ("float32", "float64") else int(v) for v in conv.reshape(-1).tolist()]
+    values = [number(float(v)) if target in ("float32", "float64", "bfloat16") else int(v) for v in conv.reshape(-1).tolist()]
     return {
         "$tensor": True,
         "dtype": target,

@@ -131,7 +131,7 @@ describe('modules on the CPU', () => {
     expect(() => model.cuda()).toThrow(/Module.cuda: .*device 'cuda' is not available/);
     expect(() => model.cuda(1)).toThrow(/device 'cuda:1' is not available/);
     expect(() => model.to('int32')).toThrow(
-      /Module.to: only floating point dtypes are accepted \(here float32 or float64\), but got desired dtype=int32/,
+      /Module.to: only floating point dtypes are accepted \(here float32, float64 or bfloat16\), but got desired dtype=int32/,
     );
     expect(() => model.to('gpu' as never)).toThrow(
       /Module.to: expected a device \('cpu'\), a dtype \('float32'\) or a Tensor, got 'gpu'/,

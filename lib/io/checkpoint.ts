@@ -11,6 +11,7 @@ import type { Module, StateDict } from '../nn/module.js';
 import type { Optimizer, OptimizerState, OptimizerStateDict } from '../optim/optimizer.js';
 import { checkSameStructure } from '../optim/state_check.js';
 import { checkGeneratorState, type Generator, type GeneratorState } from '../random.js';
+import { isFloatingDType } from '../dtype.js';
 import { formatShape, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { removeStaleTemporaries } from './atomic.js';
@@ -332,7 +333,9 @@ function checkModel(fail: (msg: string) => never, model: Module, saved: StateDic
       fail(
         `size mismatch for '${k}': the checkpoint has shape ${formatShape(s.shape)}, the model has ${formatShape(t.shape)}`,
       );
-    if (s.dtype !== t.dtype) fail(`dtype mismatch for '${k}': the checkpoint has ${s.dtype}, the model has ${t.dtype}`);
+    // Floating tensors load into the model's floating dtype, as loadStateDict converts them.
+    if (s.dtype !== t.dtype && !(isFloatingDType(s.dtype) && isFloatingDType(t.dtype)))
+      fail(`dtype mismatch for '${k}': the checkpoint has ${s.dtype}, the model has ${t.dtype}`);
   }
 }
 

@@ -5,7 +5,7 @@
 // Written byte for byte as the reference implementation writes: tensors ordered by dtype (widest
 // first, which keeps every tensor aligned) then by name, '__metadata__' first in the JSON.
 // myelin writes F32, F64, I32, BOOL, I8, U8 and BF16 (bfloat16 tensors, their bits as they are);
-// it reads F32, F64, I32 and BOOL as they are, F16 and BF16 as float32 (exactly), and I64, I16,
+// it reads F32, F64, BF16, I32 and BOOL as they are, F16 as float32 (exactly), and I64, I16,
 // I8, U8, U16, U32 as int32 (refusing values int32 cannot hold).
 import { checkPath, checkString } from '../errors.js';
 import { endianness } from 'node:os';
@@ -16,7 +16,7 @@ import { writeFileAtomic } from './atomic.js';
 import { allocatePayload, atEnd, type ByteSource, FileSource, MemorySource, readUpTo } from './byte_source.js';
 import { parseHeader } from './safetensors_header.js';
 
-/** The dtypes of the safetensors format, by its names (myelin reads each as float32, float64, int32 or bool). */
+/** The dtypes of the safetensors format, by its names (myelin reads each as float32, float64, bfloat16, int32 or bool). */
 export type SafetensorsDType =
   | 'F64'
   | 'F32'
@@ -285,9 +285,9 @@ function convert(e: Entry, raw: Uint8Array, fail: (msg: string) => never): Typed
     case 'F64':
       return view(Float64Array, raw);
     case 'F16':
-      return halfToFloat32(view(Uint16Array, raw), false);
+      return halfToFloat32(view(Uint16Array, raw));
     case 'BF16':
-      return halfToFloat32(view(Uint16Array, raw), true);
+      return view(Uint16Array, raw);
     case 'I64':
       return toInt32(view(BigInt64Array, raw));
     case 'U32':
@@ -303,14 +303,9 @@ function convert(e: Entry, raw: Uint8Array, fail: (msg: string) => never): Typed
   }
 }
 
-/** IEEE half (or bfloat16) bit patterns to float32 values (exact: both widen losslessly). */
-export function halfToFloat32(src: Uint16Array, bfloat: boolean): Float32Array {
+/** IEEE half bit patterns to float32 values (exact: a half widens losslessly). */
+export function halfToFloat32(src: Uint16Array): Float32Array {
   const out = new Float32Array(src.length);
-  if (bfloat) {
-    const bits = new Uint32Array(out.buffer);
-    for (let i = 0; i < src.length; i++) bits[i] = src[i] << 16;
-    return out;
-  }
   for (let i = 0; i < src.length; i++) {
     const h = src[i];
     const sign = h & 0x8000 ? -1 : 1;

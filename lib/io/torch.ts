@@ -10,14 +10,15 @@
 //
 // Loading never runs code: the pickle goes through a restricted unpickler that allows the names
 // torch.load(..., weights_only=True) allows and implements each of them here. Storages of dtypes
-// myelin lacks are converted (float16/bfloat16 → float32; int64/int16/int8/uint8 →
-// int32, refusing values int32 cannot hold) and the conversions are reported. Tensors that
+// myelin lacks are converted (float16 → float32; int64/int16/int8/uint8 →
+// int32, refusing values int32 cannot hold) and the conversions are reported; the others
+// (float32, float64, bfloat16, int32, bool) keep their dtype and bits, as torch.load. Tensors that
 // shared a storage in PyTorch share one here, with their offsets and strides. Quantized tensors
 // (qint8, quint8; per tensor or per channel) are rebuilt by torch._utils._rebuild_qtensor with
 // their quantizer's scheme, scales, zero points and axis, both ways.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { DType, TypedArray } from '../dtype.js';
+import { allocate, type DType, isFloatingDType, type TypedArray } from '../dtype.js';
 import { checkOptions, checkPath, checkString, describe as describeValue, optionKeys } from '../errors.js';
 import { Parameter } from '../nn/parameter.js';
 import { formatShape } from '../shape.js';
@@ -53,7 +54,7 @@ const TORCH_DTYPES: Record<string, { size: number; as: DType | null }> = {
   float32: { size: 4, as: 'float32' },
   float64: { size: 8, as: 'float64' },
   float16: { size: 2, as: 'float32' },
-  bfloat16: { size: 2, as: 'float32' },
+  bfloat16: { size: 2, as: 'bfloat16' },
   int64: { size: 8, as: 'int32' },
   int32: { size: 4, as: 'int32' },
   int16: { size: 2, as: 'int32' },
@@ -518,13 +519,13 @@ class TorchLoader {
     const as = TORCH_DTYPES[rec.torchDtype].as as DType;
     const storage = quantizer
       ? this.quantizedStorage(rec, as, quantizer)
-      : (rec.storage ?? new Storage(new (typedArrayOf(as))(0)));
+      : (rec.storage ?? new Storage(allocate(as, 0), as));
     // No bytes for a non-empty storage (its size was checked above): the legacy format's
     // recording pass, whose tensors are discarded; a Tensor must lie inside its storage.
     if (rec.storage === null && n > 0) return new Tensor(storage, [0]);
     const t = new Tensor(storage, shape, strides, n > 0 ? offset : 0);
     if (rec.storage !== null && rec.torchDtype !== as) this.convertedTensors.set(t, rec);
-    if (requiresGrad === true && as === 'float32') t.requiresGrad = true;
+    if (requiresGrad === true && isFloatingDType(as)) t.requiresGrad = true;
     return t;
   }
 
@@ -533,7 +534,7 @@ class TorchLoader {
     if (!(data instanceof Tensor)) this.fail(`a Parameter's data is ${describe(data)}`);
     if (requiresGrad !== undefined && typeof requiresGrad !== 'boolean') this.fail('requires_grad must be a bool');
     const t = data as Tensor;
-    return new Parameter(t.detach(), requiresGrad !== false && t.dtype === 'float32');
+    return new Parameter(t.detach(), requiresGrad !== false && isFloatingDType(t.dtype));
   }
 
   /** _rebuild_qtensor(storage, offset, size, stride, quantizer_params, requires_grad, hooks). */
@@ -647,9 +648,9 @@ class TorchLoader {
       case 'float64':
         return new Float64Array(buf);
       case 'float16':
-        return halfToFloat32(new Uint16Array(buf), false);
+        return halfToFloat32(new Uint16Array(buf));
       case 'bfloat16':
-        return halfToFloat32(new Uint16Array(buf), true);
+        return new Uint16Array(buf);
       case 'int16':
         return Int32Array.from(new Int16Array(buf));
       case 'int8':
@@ -679,10 +680,6 @@ class TorchLoader {
 
 function isStorageRecord(x: unknown): x is StorageRecord {
   return x !== null && typeof x === 'object' && 'torchDtype' in x && 'key' in x && 'numel' in x;
-}
-
-function typedArrayOf(dtype: DType): new (n: number) => TypedArray {
-  return dtype === 'float32' ? Float32Array : dtype === 'int32' ? Int32Array : Uint8Array;
 }
 
 // ---- saving ----

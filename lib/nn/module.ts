@@ -5,7 +5,7 @@ import { noGrad } from '../autograd/grad_mode.js';
 import { Device, type DeviceLike, isDeviceString, requireCpu } from '../device.js';
 import { type DType, type FloatDType, isDType, isFloatingDType } from '../dtype.js';
 import { checkFunction, checkOptions, describe } from '../errors.js';
-import { fillRaw } from '../raw/strided.js';
+import { copyRaw, fillRaw } from '../raw/strided.js';
 import { formatShape, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { activeTracer } from '../trace.js';
@@ -246,8 +246,8 @@ export abstract class Module {
 
   /**
    * torch's Module.to(device), to(dtype), to(device, dtype), to(tensor): the device must be the
-   * CPU; a floating dtype (float32, float64) converts every floating parameter and buffer to it
-   * (see `double`). Returns this module.
+   * CPU; a floating dtype (float32, float64, bfloat16) converts every floating parameter and
+   * buffer to it (see `double`). Returns this module.
    */
   to(...args: (DeviceLike | DType | Tensor | { device?: DeviceLike; dtype?: DType; nonBlocking?: boolean })[]): this {
     const op = 'Module.to';
@@ -273,7 +273,7 @@ export abstract class Module {
     for (const d of dtypes) {
       if (!isDType(d) || !isFloatingDType(d))
         throw new TypeError(
-          `${op}: only floating point dtypes are accepted (here float32 or float64), but got desired dtype=${String(d)}`,
+          `${op}: only floating point dtypes are accepted (here float32, float64 or bfloat16), but got desired dtype=${String(d)}`,
         );
     }
     return dtypes.length ? this.castFloating(dtypes[dtypes.length - 1] as FloatDType) : this;
@@ -292,6 +292,14 @@ export abstract class Module {
   /** Converts every floating parameter and buffer to float32 (PyTorch's `Module.float`); see `double`. */
   float(): this {
     return this.castFloating('float32');
+  }
+
+  /**
+   * Converts every floating parameter and buffer to bfloat16 (PyTorch's `Module.bfloat16`,
+   * rounding to nearest even); see `double`. The optimizers step bfloat16 parameters.
+   */
+  bfloat16(): this {
+    return this.castFloating('bfloat16');
   }
 
   private castFloating(dtype: FloatDType): this {
@@ -388,6 +396,9 @@ export abstract class Module {
   /**
    * Copies tensors into this module's parameters and buffers. strict (default): missing or
    * unexpected keys are an error naming them; a shape mismatch is always an error naming the key.
+   * A floating tensor is converted to its parameter's or buffer's floating dtype (float32,
+   * float64, bfloat16), as PyTorch's `load_state_dict` copies: the module keeps its dtypes; other
+   * dtypes must match.
    * A quantized buffer (the weight of a dynamically quantized Linear) is replaced by a copy of the
    * loaded one, its scales and zero points included; its quantization scheme must match.
    */
@@ -417,13 +428,15 @@ export abstract class Module {
           `loadStateDict: size mismatch for '${k}': copying a tensor of shape ${formatShape(src.shape)}, the module has ${formatShape(target.shape)}`,
         );
       }
-      if (src.dtype !== target.dtype) {
+      if (src.dtype !== target.dtype && !(isFloatingDType(src.dtype) && isFloatingDType(target.dtype))) {
         throw new TypeError(
           `loadStateDict: dtype mismatch for '${k}': got ${src.dtype}, the module has ${target.dtype}`,
         );
       }
       const q = target.storage.quantizer;
-      if (q === null) copies.push(() => copyInto(target, src));
+      // Between floating dtypes the values are converted into the module's (torch's copy_).
+      if (q === null)
+        copies.push(() => copyInto(target, src.dtype === target.dtype ? src : copyRaw(src, target.dtype)));
       else {
         const sq = src.storage.quantizer as NonNullable<typeof q>;
         if (sq.scheme !== q.scheme || sq.axis !== q.axis)

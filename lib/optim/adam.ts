@@ -2,7 +2,7 @@
 import { checkOptions, given, optionKeys } from '../errors.js';
 import { native } from '../native.js';
 import type { Tensor } from '../tensor.js';
-import { gradData, paramData, stateBuffer, touched } from './fused.js';
+import { FusedStep } from './fused.js';
 import { checkHyper, Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 
 /** The options of `optim.Adam` and `optim.AdamW` (PyTorch's keyword arguments, in camelCase). */
@@ -50,15 +50,16 @@ abstract class AdamBase extends Optimizer {
     const name = this.constructor.name;
     const state = this.state.get(p) ?? { step: 0 };
     this.state.set(p, state);
+    const s = new FusedStep(name, p);
     const step = (state.step as number) + 1;
     state.step = step;
     const [beta1, beta2] = g.betas as number[];
     native.adamStep(
-      paramData(name, p),
-      gradData(name, p, grad),
-      stateBuffer(state, 'expAvg', p),
-      stateBuffer(state, 'expAvgSq', p),
-      g.amsgrad ? stateBuffer(state, 'maxExpAvgSq', p) : null,
+      s.param(),
+      s.grad(grad),
+      s.state(state, 'expAvg'),
+      s.state(state, 'expAvgSq'),
+      g.amsgrad ? s.state(state, 'maxExpAvgSq') : null,
       {
         lr: g.lr,
         beta1,
@@ -71,7 +72,7 @@ abstract class AdamBase extends Optimizer {
         step,
       },
     );
-    touched(p);
+    s.done();
   }
 }
 

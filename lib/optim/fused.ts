@@ -1,41 +1,90 @@
 // Shared plumbing of the fused optimizers: the contiguous views the native step kernels take
 // (Float32Arrays, or Float64Arrays for a float64 parameter: it steps in double), and lazily
 // created state buffers of the parameter's dtype, as PyTorch's.
+//
+// A bfloat16 parameter steps through the float32 kernel: its elements, its gradient and its
+// state are widened to float32 (exact), updated by one float32 step, and the parameter and the
+// state are rounded back to bfloat16 (nearest even). The state stays bfloat16 between steps, as
+// PyTorch's; PyTorch rounds after each tensor op of its update instead of once at the end, so the
+// two agree within a bfloat16 ulp on a step from the same values, not bit for bit.
+import { fromBf16Bits, toBf16Bits } from '../raw/round_bf16.js';
+import { copyRaw } from '../raw/strided.js';
 import { Storage, Tensor } from '../tensor.js';
 import { floatElements, span } from '../raw/elementwise.js';
 import type { OptimizerState } from './optimizer.js';
 
-/** The parameter's elements as a typed-array view (parameters are contiguous). */
-export function paramData(op: string, p: Tensor): Float32Array | Float64Array {
-  if (!p.isContiguous())
-    throw new Error(
-      `${op}: parameters must be contiguous (got strides [${p.strides.join(',')}] for shape [${p.shape.join(',')}])`,
-    );
-  return span(p.storage.data as Float32Array | Float64Array, p.offset, p.numel());
+type Floats = Float32Array | Float64Array;
+
+/** A contiguous bfloat16 tensor's bit patterns, a view over its storage. */
+function bits(t: Tensor): Uint16Array<ArrayBuffer> {
+  return (t.storage.data as Uint16Array<ArrayBuffer>).subarray(t.offset, t.offset + t.numel());
 }
 
-/** The gradient as a contiguous typed array of the parameter's size and dtype. */
-export function gradData(op: string, p: Tensor, g: Tensor): Float32Array | Float64Array {
-  if (g.numel() !== p.numel())
-    throw new RangeError(`${op}: gradient has ${g.numel()} elements, its parameter ${p.numel()}`);
-  if (g.dtype !== p.dtype)
-    throw new TypeError(`${op}: gradient must be ${p.dtype} (the parameter's dtype), got ${g.dtype}`);
-  return floatElements(g);
-}
+/**
+ * The arrays of one parameter's fused step: views for float32 and float64 parameters; float32
+ * copies for a bfloat16 one, written back rounded by `done()`.
+ */
+export class FusedStep {
+  /** The bfloat16 tensors to write back and their float32 working copies. */
+  private readonly widened: [Uint16Array<ArrayBuffer>, Float32Array][] = [];
+  private readonly bf16: boolean;
 
-/** state[key] as a typed array of the parameter's dtype, created (filled with `init`) on first use. */
-export function stateBuffer(state: OptimizerState, key: string, p: Tensor, init = 0): Float32Array | Float64Array {
-  let t = state[key];
-  if (!(t instanceof Tensor)) {
-    const data = p.dtype === 'float64' ? new Float64Array(p.numel()) : new Float32Array(p.numel());
-    if (init !== 0) data.fill(init);
-    t = new Tensor(new Storage(data), p.shape);
-    state[key] = t;
+  constructor(
+    private readonly op: string,
+    private readonly p: Tensor,
+  ) {
+    if (!p.isContiguous())
+      throw new Error(
+        `${op}: parameters must be contiguous (got strides [${p.strides.join(',')}] for shape [${p.shape.join(',')}])`,
+      );
+    this.bf16 = p.dtype === 'bfloat16';
   }
-  return span(t.storage.data as Float32Array | Float64Array, t.offset, t.numel());
-}
 
-/** Bumps the parameter's version after an in-place update (autograd's staleness check). */
-export function touched(p: Tensor): void {
-  p.storage.version++;
+  /** The elements of a contiguous tensor of the parameter's dtype, as the kernel updates them. */
+  private working(t: Tensor): Floats {
+    if (!this.bf16) return span(t.storage.data as Floats, t.offset, t.numel());
+    const b = bits(t);
+    const f = fromBf16Bits(b);
+    this.widened.push([b, f]);
+    return f;
+  }
+
+  /** The parameter's elements. */
+  param(): Floats {
+    return this.working(this.p);
+  }
+
+  /** The gradient's elements (read only: a copy when it is not contiguous or is bfloat16). */
+  grad(g: Tensor): Floats {
+    const p = this.p;
+    if (g.numel() !== p.numel())
+      throw new RangeError(`${this.op}: gradient has ${g.numel()} elements, its parameter ${p.numel()}`);
+    if (g.dtype !== p.dtype)
+      throw new TypeError(`${this.op}: gradient must be ${p.dtype} (the parameter's dtype), got ${g.dtype}`);
+    if (!this.bf16) return floatElements(g);
+    return fromBf16Bits(bits(g.isContiguous() ? g : copyRaw(g)));
+  }
+
+  /** state[key] (of the parameter's dtype), created (filled with `init`) on first use. */
+  state(state: OptimizerState, key: string, init = 0): Floats {
+    let t = state[key];
+    if (!(t instanceof Tensor)) {
+      const n = this.p.numel();
+      const data =
+        this.p.dtype === 'float64'
+          ? new Float64Array(n).fill(init)
+          : this.bf16
+            ? toBf16Bits(new Float32Array(n).fill(init))
+            : new Float32Array(n).fill(init);
+      t = new Tensor(new Storage(data), this.p.shape);
+      state[key] = t;
+    }
+    return this.working(t);
+  }
+
+  /** Writes the bfloat16 copies back (rounded) and bumps the parameter's version (autograd's staleness check). */
+  done(): void {
+    for (const [b, f] of this.widened) toBf16Bits(f, b);
+    this.p.storage.version++;
+  }
 }

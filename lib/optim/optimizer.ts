@@ -3,7 +3,7 @@
 import { checkIterable, checkOptions, describe, given, type OptionKeys } from '../errors.js';
 import { copyRaw, fillRaw } from '../raw/strided.js';
 import { Tensor } from '../tensor.js';
-import { type DType, FLOATING_DTYPES, isFloatingDType } from '../dtype.js';
+import { type DType, isFloatingDType, STORAGE_FLOATING_DTYPES } from '../dtype.js';
 
 /** A group of parameters and the hyper-parameters they are updated with (PyTorch's `param_groups[i]`). */
 export interface ParamGroup {
@@ -67,7 +67,8 @@ export function checkHyper(
  * The base of the optimizers, as PyTorch's `torch.optim.Optimizer`: parameter groups with their
  * hyper-parameters, per-parameter state, `zeroGrad`, `step` and state dicts in PyTorch's shape.
  * Constructing one throws on an empty parameter list, a `model.parameters` passed uncalled, a
- * parameter that is not a float32 leaf tensor, or one that is in two groups.
+ * parameter that is not a floating leaf tensor (float32, float64, bfloat16; LBFGS: not bfloat16),
+ * or one that is in two groups.
  */
 export abstract class Optimizer {
   /** The parameter groups with their hyper-parameters (PyTorch's `param_groups`). */
@@ -93,9 +94,12 @@ export abstract class Optimizer {
     else for (const g of list as ({ params: Iterable<Tensor> } & Record<string, unknown>)[]) this.addParamGroup(g);
   }
 
-  /** The parameter dtypes the optimizer steps (float32 and float64, unless a subclass says less). */
+  /**
+   * The parameter dtypes the optimizer steps: float32, float64 and bfloat16 (stepped in float32,
+   * its state kept in bfloat16), unless a subclass says less.
+   */
   protected parameterDtypes(): readonly DType[] {
-    return FLOATING_DTYPES;
+    return STORAGE_FLOATING_DTYPES;
   }
 
   /** Checks a group's hyper-parameters; subclasses validate their own. */
@@ -244,7 +248,9 @@ export abstract class Optimizer {
       for (const [key, v] of Object.entries(s)) {
         if (v instanceof Tensor) {
           if (!isFloatingDType(v.dtype))
-            throw new TypeError(`${op}: state '${key}' of parameter ${k} is ${v.dtype}, expected float32 or float64`);
+            throw new TypeError(
+              `${op}: state '${key}' of parameter ${k} is ${v.dtype}, expected float32, float64 or bfloat16`,
+            );
           if (v.numel() !== p.numel() && v.numel() !== 1) {
             throw new RangeError(
               `${op}: state '${key}' of parameter ${k} has ${v.numel()} elements, the parameter has ${p.numel()}`,

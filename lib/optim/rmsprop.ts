@@ -2,7 +2,7 @@
 import { checkOptions, given, optionKeys } from '../errors.js';
 import { native } from '../native.js';
 import type { Tensor } from '../tensor.js';
-import { gradData, paramData, stateBuffer, touched } from './fused.js';
+import { FusedStep } from './fused.js';
 import { checkHyper, Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 
 /** The options of `optim.RMSprop` (PyTorch's keyword arguments, in camelCase). */
@@ -63,13 +63,14 @@ export class RMSprop extends Optimizer {
   protected updateParameter(p: Tensor, grad: Tensor, g: ParamGroup): void {
     const state = this.state.get(p) ?? { step: 0 };
     this.state.set(p, state);
+    const s = new FusedStep('RMSprop', p);
     state.step = (state.step as number) + 1;
     native.rmspropStep(
-      paramData('RMSprop', p),
-      gradData('RMSprop', p, grad),
-      stateBuffer(state, 'squareAvg', p),
-      (g.momentum as number) > 0 ? stateBuffer(state, 'momentumBuffer', p) : null,
-      g.centered ? stateBuffer(state, 'gradAvg', p) : null,
+      s.param(),
+      s.grad(grad),
+      s.state(state, 'squareAvg'),
+      (g.momentum as number) > 0 ? s.state(state, 'momentumBuffer') : null,
+      g.centered ? s.state(state, 'gradAvg') : null,
       {
         lr: g.lr,
         alpha: g.alpha as number,
@@ -80,7 +81,7 @@ export class RMSprop extends Optimizer {
         maximize: g.maximize as boolean,
       },
     );
-    touched(p);
+    s.done();
   }
 }
 
@@ -138,21 +139,17 @@ export class Adagrad extends Optimizer {
   protected updateParameter(p: Tensor, grad: Tensor, g: ParamGroup): void {
     const state = this.state.get(p) ?? { step: 0 };
     this.state.set(p, state);
+    const s = new FusedStep('Adagrad', p);
     const step = (state.step as number) + 1;
     state.step = step;
-    native.adagradStep(
-      paramData('Adagrad', p),
-      gradData('Adagrad', p, grad),
-      stateBuffer(state, 'sum', p, g.initialAccumulatorValue as number),
-      {
-        lr: g.lr,
-        lrDecay: g.lrDecay as number,
-        weightDecay: g.weightDecay as number,
-        eps: g.eps as number,
-        maximize: g.maximize as boolean,
-        step,
-      },
-    );
-    touched(p);
+    native.adagradStep(s.param(), s.grad(grad), s.state(state, 'sum', g.initialAccumulatorValue as number), {
+      lr: g.lr,
+      lrDecay: g.lrDecay as number,
+      weightDecay: g.weightDecay as number,
+      eps: g.eps as number,
+      maximize: g.maximize as boolean,
+      step,
+    });
+    s.done();
   }
 }

@@ -3,7 +3,7 @@
 import { checkOptions, given, optionKeys } from '../errors.js';
 import { native } from '../native.js';
 import type { Tensor } from '../tensor.js';
-import { gradData, paramData, stateBuffer, touched } from './fused.js';
+import { FusedStep } from './fused.js';
 import { checkHyper, Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 
 /** The options of `optim.SGD` (PyTorch's keyword arguments, in camelCase). */
@@ -57,10 +57,11 @@ export class SGD extends Optimizer {
   protected updateParameter(p: Tensor, grad: Tensor, g: ParamGroup): void {
     const state = this.state.get(p) ?? {};
     this.state.set(p, state);
+    const s = new FusedStep('SGD', p);
     const momentum = g.momentum as number;
     const firstStep = momentum !== 0 && !('momentumBuffer' in state);
-    const buf = momentum !== 0 ? stateBuffer(state, 'momentumBuffer', p) : null;
-    native.sgdStep(paramData('SGD', p), gradData('SGD', p, grad), buf, {
+    const buf = momentum !== 0 ? s.state(state, 'momentumBuffer') : null;
+    native.sgdStep(s.param(), s.grad(grad), buf, {
       lr: g.lr,
       momentum,
       dampening: g.dampening as number,
@@ -69,6 +70,6 @@ export class SGD extends Optimizer {
       maximize: g.maximize as boolean,
       firstStep,
     });
-    touched(p);
+    s.done();
   }
 }

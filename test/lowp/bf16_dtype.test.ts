@@ -1,10 +1,7 @@
 // The bfloat16 tensor dtype: creation, casts, promotion, item/tolist and printing bit for bit
 // against PyTorch 1.13 (test/fixtures/bf16_dtype.json, written by scripts/gen_fixtures_bf16.py),
-// and every other op refusing it with an error that names it (ops have no bfloat16 path yet);
-// safetensors and torch.save files keep its bits.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// and every other op refusing it with an error that names it (ops have no bfloat16 path yet).
+// Files, modules and optimizers of bfloat16 tensors: bf16_io.test.ts.
 import { describe, expect, it } from 'vitest';
 import * as m from '../../lib/index.js';
 import { loadFixture } from '../helpers/fixtures.js';
@@ -267,38 +264,5 @@ describe('bfloat16 views and copies', () => {
     // v = w[0, 2, 1, 3]: w's gradient is [1, 3, 2, 4], in bfloat16.
     expect(w.grad!.dtype).toBe('bfloat16');
     expect(w.grad!.tolist()).toEqual([1, 3, 2, 4]);
-  });
-});
-
-describe('bfloat16 in files', () => {
-  const bits = [0x3f80, 0xc049, 0x7f80, 0x0001, 0x8000, 0x7fc0];
-  const values = [1, -3.140625, Infinity, 2 ** -133, -0, NaN];
-
-  it('safetensors writes BF16 (the bits as they are); reading gives them as float32, exactly', () => {
-    const bytes = m.io.serialize({ w: fromBits(bits).reshape(2, 3) });
-    const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
-    const header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + headerLength)).toString());
-    expect(header.w).toEqual({ dtype: 'BF16', shape: [2, 3], data_offsets: [0, 12] });
-    expect(Array.from(new Uint16Array(bytes.slice(8 + headerLength).buffer))).toEqual(bits);
-    const back = m.io.deserialize(bytes).tensors.w;
-    expect(back.dtype).toBe('float32');
-    expect(back.reshape(6).tolist()).toEqual(values);
-  });
-
-  it('saveTorch writes a BFloat16Storage; loadTorch reads it back as float32, exactly, and says so', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'myelin-bf16-'));
-    try {
-      const path = join(dir, 'bf16.pt');
-      const w = fromBits(bits);
-      m.io.saveTorch({ w, wt: w.reshape(3, 2).t() }, path);
-      const { value, conversions } = m.io.readTorch(path);
-      const got = value as { w: m.Tensor; wt: m.Tensor };
-      expect(got.w.tolist()).toEqual(values);
-      expect(got.wt.shape).toEqual([2, 3]);
-      expect(got.wt.strides).toEqual([1, 2]);
-      expect(conversions).toEqual([{ from: 'bfloat16', to: 'float32', storages: 1, elements: 6 }]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
