@@ -18,7 +18,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { Module } from '../nn/module.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { Graph, type TensorValue, type ValueInfo, tensorValue } from './graph.js';
+import { bfloat16ExportError, Graph, type TensorValue, type ValueInfo, tensorValue } from './graph.js';
 import { moduleHandlers, opHandlers } from './handlers.js';
 import { type AliasRecord, ExportError, originOf, type Trace, type TraceRecord, trace } from './trace.js';
 
@@ -408,6 +408,11 @@ export function exportModel(model: Module, sampleArgs: unknown, options: ExportO
   if (opset !== 17) throw new RangeError(`onnx.export: opsetVersion ${opset} is not supported (17 is)`);
   const args = Array.isArray(sampleArgs) ? sampleArgs : [sampleArgs];
   const inputs = flattenTensors(args);
+  for (const [k, t] of [...model.namedParameters(), ...model.namedBuffers()])
+    if (t.dtype === 'bfloat16') throw bfloat16ExportError(`the model's '${k}'`);
+  inputs.forEach((t, i) => {
+    if (t.dtype === 'bfloat16') throw bfloat16ExportError(`sample input ${i}`);
+  });
   const inputNames = opts.inputNames ?? (inputs.length === 1 ? ['input'] : inputs.map((_, i) => `input_${i}`));
   if (inputNames.length !== inputs.length)
     throw new RangeError(`onnx.export: ${inputNames.length} inputNames for ${inputs.length} input tensors`);

@@ -38,7 +38,19 @@ const ELEM: Partial<Record<TensorValue['dtype'], number>> = {
   uint8: DataType.UINT8,
 };
 
+/**
+ * Why a bfloat16 tensor cannot be exported: ONNX has a BFLOAT16 type, but onnxruntime's CPU
+ * provider (1.31) has no bfloat16 kernel for Add, Mul, MatMul, Gemm, Relu, Sigmoid (nor does
+ * its Node binding take bfloat16 tensors), so such a model would not run where myelin checks it.
+ */
+export function bfloat16ExportError(what: string): TypeError {
+  return new TypeError(
+    `onnx.export: ${what} is bfloat16, which is not exported (onnxruntime's CPU provider has no bfloat16 kernels for the ops of a model); export model.float() instead`,
+  );
+}
+
 export function elemType(dtype: TensorValue['dtype']): number {
+  if (dtype === 'bfloat16') throw bfloat16ExportError('a tensor of the traced graph');
   const e = ELEM[dtype];
   if (e === undefined) throw new TypeError(`onnx.export: ${dtype} tensors cannot be exported (dequantize() first)`);
   return e;

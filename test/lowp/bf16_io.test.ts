@@ -329,3 +329,17 @@ describe('optimizers step bfloat16 parameters (float32 math, bfloat16 parameter 
     expect(() => new m.optim.LBFGS([p])).toThrow(/LBFGS: parameter 0 is bfloat16; only float32 or float64/);
   });
 });
+
+describe('ONNX export of bfloat16', () => {
+  it("is refused, naming export and the dtype (onnxruntime's CPU provider has no bfloat16 kernels)", () => {
+    const model = new m.nn.Sequential(new m.nn.Linear(3, 2));
+    expect(() => m.onnx.exportModel(model, m.zeros([1, 3], { dtype: 'bfloat16' }))).toThrow(
+      /onnx\.export: sample input 0 is bfloat16, which is not exported .*model\.float\(\)/,
+    );
+    model.bfloat16();
+    expect(() => m.onnx.exportModel(model, m.zeros([1, 3]))).toThrow(
+      /onnx\.export: the model's '0\.weight' is bfloat16/,
+    );
+    expect(m.onnx.exportModel(model.float(), m.zeros([1, 3])).length).toBeGreaterThan(0);
+  });
+});
