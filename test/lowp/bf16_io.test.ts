@@ -207,6 +207,14 @@ describe('modules in bfloat16', () => {
         if (v instanceof m.Tensor) expect(bitsOf(v), `${i}.${k}`).toEqual(bitsOf(sa[Number(i)][k] as m.Tensor));
         else expect(v).toBe(sa[Number(i)][k]);
       }
+    // A float32 checkpoint loads into a bfloat16 model rounded, as loadStateDict converts.
+    const f32 = make();
+    const path32 = join(dir, 'f32.ckpt');
+    m.io.saveCheckpoint(path32, { model: f32 });
+    m.io.loadCheckpoint(path32, { model: model2 });
+    const want = f32.stateDict();
+    for (const [k, t] of Object.entries(model2.stateDict()))
+      if (t.dtype === 'bfloat16') expect(bitsOf(t), k).toEqual(bitsOf(want[k].bfloat16()));
   });
 });
 
