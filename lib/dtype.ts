@@ -75,6 +75,12 @@ export function bfloat16BitsToNumber(bits: number): number {
   return bf16Float[0];
 }
 
+/** The bfloat16 at or toward zero from v as a float32 (its low 16 bits cleared: truncation, not rounding). */
+export function truncToBfloat16(v: number): number {
+  bf16Float[0] = v;
+  return bfloat16BitsToNumber(bf16Word[0] >>> 16);
+}
+
 export function allocate(dtype: DType, n: number): TypedArray {
   return new DTYPES[dtype].array(n);
 }

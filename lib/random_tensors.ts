@@ -1,7 +1,7 @@
 // Random tensors drawn from a Generator (lib/random.ts): the same values on every CPU.
 import { type DeviceLike, requireCpu } from './device.js';
 import { checkElementCount, checkOptions, checkTensor, describe, optionKeys, type OptionKeys } from './errors.js';
-import { allocate, type DType, getDefaultDtype, isDType, isFloatingDType } from './dtype.js';
+import { allocate, type DType, getDefaultDtype, isDType, isFloatingDType, truncToBfloat16 } from './dtype.js';
 import { copyRaw, valuesAs } from './raw/strided.js';
 import { defaultGenerator, Generator } from './random.js';
 import { checkShape, numel, type Shape } from './shape.js';
@@ -67,19 +67,9 @@ export function rand(shape: Shape, opts?: RandomOptions): Tensor {
     dtype === 'float64'
       ? () => g.nextDouble()
       : dtype === 'bfloat16'
-        ? () => truncBf16(g.nextFloat())
+        ? () => truncToBfloat16(g.nextFloat())
         : () => g.nextFloat();
   return make('rand', shape, dtype, opts, draw);
-}
-
-const word = new Uint32Array(1);
-const single = new Float32Array(word.buffer);
-
-/** v (a float32) with its low 16 bits cleared: the bfloat16 at or toward zero from it. */
-function truncBf16(v: number): number {
-  single[0] = v;
-  word[0] &= 0xffff0000;
-  return single[0];
 }
 
 /** Standard normal (torch.randn). */

@@ -5,7 +5,7 @@ import { defineOp } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { native } from '../native.js';
 import { bmmRaw } from '../raw/gemm.js';
-import { roundToBf16InPlace, scratchBits } from '../raw/round_bf16.js';
+import { roundTensorToBf16, roundToBf16InPlace, scratchBits } from '../raw/round_bf16.js';
 import { contiguousRaw, storageF32 } from '../raw/elementwise.js';
 import type { Tensor } from '../tensor.js';
 import { add } from '../ops/binary.js';
@@ -35,11 +35,7 @@ export function autocastsTo(...operands: (Tensor | null | undefined)[]): boolean
  */
 function sumToRounded(g: Tensor, shape: readonly number[]): Tensor {
   const s = sumTo(g, shape);
-  if (s !== g && !isGradEnabled()) {
-    const c = contiguousRaw(s);
-    roundToBf16InPlace(storageF32(c), c.offset, c.numel());
-    return c;
-  }
+  if (s !== g && !isGradEnabled()) return roundTensorToBf16(contiguousRaw(s));
   return s;
 }
 

@@ -3,9 +3,9 @@
 // has it, else the fp32 GEMM on the rounded operands, same values up to the order of fp32 sums).
 import { defineOp } from '../autograd/define_op.js';
 import { describe } from '../errors.js';
-import { native } from '../native.js';
 import { bmmRaw } from '../raw/gemm.js';
 import { requireFloat } from '../raw/elementwise.js';
+import { fromBf16Bits, toBf16Bits } from '../raw/round_bf16.js';
 import { formatShape } from '../shape.js';
 import { isTensor, type Tensor } from '../tensor.js';
 import { sumTo } from '../ops/reduce.js';
@@ -18,18 +18,14 @@ import { mT } from '../ops/view.js';
 export function bfloat16FromFloat32(x: Float32Array): Uint16Array {
   if (!(x instanceof Float32Array))
     throw new TypeError(`bfloat16FromFloat32: expected a Float32Array, got ${describe(x)}`);
-  const out = new Uint16Array(x.length);
-  native.convertF32ToBf16(x, out);
-  return out;
+  return toBf16Bits(x);
 }
 
 /** The float32 values of bfloat16 bit patterns (exact: every bf16 is a float32). */
 export function bfloat16ToFloat32(bits: Uint16Array): Float32Array {
   if (!(bits instanceof Uint16Array))
     throw new TypeError(`bfloat16ToFloat32: expected a Uint16Array of bfloat16 bits, got ${describe(bits)}`);
-  const out = new Float32Array(bits.length);
-  native.convertBf16ToF32(bits, out);
-  return out;
+  return fromBf16Bits(bits);
 }
 
 /** [...batchA, m, k] x [...batchB, k, n] in bf16 products, fp32 sums; backward the same way. */

@@ -10,7 +10,7 @@ import { FLOATING_DTYPES, type FloatDType, isFloatingDType } from '../dtype.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp, type ConvShape, native, type Window2d, ReduceOp } from '../native.js';
 import { contiguousOf, emptyFloat, type FloatArray, floatElements, storageF32, uninitOf } from '../raw/elementwise.js';
-import { roundToBf16InPlace } from '../raw/round_bf16.js';
+import { roundTensorToBf16 } from '../raw/round_bf16.js';
 import { autocastsTo, roundedCopy } from '../lowp/autocast_ops.js';
 import { formatShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -108,12 +108,6 @@ function sumBias(g: Tensor, oc: number): Tensor {
   return db;
 }
 
-/** A bf16 convolution's result (a new contiguous float32 tensor) rounded to bf16 values in place. */
-function roundResult(t: Tensor | null): Tensor | null {
-  if (t) roundToBf16InPlace(storageF32(t), t.offset, t.numel());
-  return t;
-}
-
 /** A float32 tensor's values rounded to bf16, as a new contiguous tensor (autocast's operands). */
 function rounded(t: Tensor): Tensor {
   return new Tensor(new Storage(roundedCopy(t)), t.shape);
@@ -188,7 +182,7 @@ function defineConv(spec: ConvSpec): ConvOp {
       const wc = contiguousOf(w);
       // bf16: x and w are rounded as the GEMM reads them; the bias is rounded here, the sum after.
       const y = spec.forward(shape, xc, wc, bias && shape.bf16 ? rounded(bias) : bias);
-      if (shape.bf16) roundResult(y);
+      if (shape.bf16) roundTensorToBf16(y);
       // x is needed only for the weight's gradient, w only for the input's.
       const [needX, needW] = ctx.needsInputGrad;
       ctx.save(needW ? xc : EMPTY, needX ? wc : EMPTY);
@@ -216,7 +210,7 @@ function defineConv(spec: ConvSpec): ConvOp {
       if (!shape.bf16) return spec.kernelGrads(ctx, grad, xc, wc, need);
       // The gradient reaches the bf16 products as bf16 (the bias's sum reads it too), and each
       // result is rounded to bf16, as PyTorch's autocast backward gives them.
-      return spec.kernelGrads(ctx, rounded(grad), xc, wc, need).map(roundResult);
+      return spec.kernelGrads(ctx, rounded(grad), xc, wc, need).map(roundTensorToBf16);
     },
     jvp: (ctx, tx, tw, tb) => convJvp(op, ctx, tx, tw, tb),
   });
@@ -306,7 +300,7 @@ const convWeightOp: (x: Tensor, g: Tensor, shape: ConvShape) => Tensor = defineO
     native.conv2dBackwardWeight(shape, data(x), data(g), floatElements(dw), null);
     ctx.save(x, g);
     ctx.shape = shape;
-    return shape.bf16 ? roundResult(dw)! : dw;
+    return shape.bf16 ? roundTensorToBf16(dw)! : dw;
   },
   backward(ctx, gw) {
     const [x, g] = ctx.saved;

@@ -1,7 +1,7 @@
 // Strided element access in TypeScript: the storage index of every element of a view, copies,
 // casts and strided writes. float32 copies go through the native binary kernel (x * 1, which is
 // exact for every float including -0 and NaN); int32/bool take plain loops.
-import { allocate, type DType, isFloatingDType, type TypedArray } from '../dtype.js';
+import { allocate, bfloat16BitsOf, type DType, isFloatingDType, type TypedArray } from '../dtype.js';
 import { BinaryOp, native } from '../native.js';
 import { broadcastStrides, contiguousStrides, numel, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -133,7 +133,7 @@ export function writeInto(dst: Tensor, src: Tensor): void {
  */
 export function fillRaw(t: Tensor, value: number): void {
   const d = t.storage.data;
-  if (t.dtype === 'bfloat16') value = toBf16Bits(new Float32Array([value]))[0];
+  if (t.dtype === 'bfloat16') value = bfloat16BitsOf(value);
   if (t.isContiguous()) {
     d.fill(value, t.offset, t.offset + t.numel());
     return;
