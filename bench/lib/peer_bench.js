@@ -48,9 +48,11 @@ export function peerBenchOptions(bench, extraOptions = {}) {
     console.error(
       `${bench}: no ../shared/tools/torch-python beside the repository (pass --torch-runner): PyTorch runs through findPython's python with torch-python's environment`,
     );
+  // One python for every round and the label.
+  const python = runner ? null : findPython();
   const torchRound = (script, clockEnv, args = [String(batch), '200']) => {
     const file = path.join(benchDir, 'peers', script);
-    const cmd = runner || findPython();
+    const cmd = runner || python;
     if (!cmd) return null;
     const argv = runner ? [String(threads), file] : [file];
     const env = {
@@ -62,9 +64,7 @@ export function peerBenchOptions(bench, extraOptions = {}) {
     if (r.status !== 0) throw new Error(`${bench}: ${cmd} ${file} failed:\n${r.stderr}`);
     return JSON.parse(r.stdout.trim().split('\n').pop());
   };
-  const peer = runner
-    ? path.basename(runner)
-    : `${findPython() ?? 'no python with torch'} in torch-python's environment`;
+  const peer = runner ? path.basename(runner) : `${python ?? 'no python with torch'} in torch-python's environment`;
   return {
     batch,
     rounds,
