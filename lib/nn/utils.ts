@@ -1,8 +1,9 @@
 // nn.utils: gradient clipping, parameters <-> one vector, parameter counting.
 import { noGrad } from '../autograd/grad_mode.js';
-import { checkIterable, checkNumber, checkOptions, checkTensor, describe } from '../errors.js';
+import { checkAnyTensor, checkIterable, checkNumber, checkOptions, describe } from '../errors.js';
 import { cat } from '../ops/join.js';
 import { reshape } from '../ops/view.js';
+import { fromBf16Bits, roundToBf16InPlace, toBf16Bits } from '../raw/round_bf16.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { checkModule, copyInto, type Module } from './module.js';
@@ -14,22 +15,62 @@ function list(op: string, params: Params): Tensor[] {
     params instanceof Tensor
       ? [params]
       : [...checkIterable<unknown>(op, 'params', params, 'a Tensor or an iterable of Tensors')];
-  ps.forEach((p, i) => checkTensor(op, `params[${i}]`, p));
+  ps.forEach((p, i) => checkAnyTensor(op, `params[${i}]`, p));
   return ps as Tensor[];
 }
 
-/** Contiguous views of every gradient's elements (contiguous gradients are the norm). */
-function gradViews(op: string, params: Tensor[]): (Float32Array | Float64Array)[] {
-  const out: (Float32Array | Float64Array)[] = [];
+/**
+ * Every gradient's elements as numbers (contiguous gradients are the norm): its own array, or for
+ * a bfloat16 gradient the float32 values of its bits, with the bits to store the result into.
+ */
+interface GradView {
+  values: Float32Array | Float64Array;
+  bits?: Uint16Array;
+}
+
+function gradViews(op: string, params: Tensor[]): GradView[] {
+  const out: GradView[] = [];
   for (const p of params) {
     const g = p.grad;
     if (!g) continue;
     if (!g.isContiguous()) throw new Error(`${op}: gradients must be contiguous (shape ${formatShape(g.shape)})`);
-    if (g.dtype !== 'float32' && g.dtype !== 'float64')
-      throw new TypeError(`${op}: gradients must be float32 or float64, got ${g.dtype}`);
-    out.push((g.storage.data as Float32Array | Float64Array).subarray(g.offset, g.offset + g.numel()));
+    if (g.dtype !== 'float32' && g.dtype !== 'float64' && g.dtype !== 'bfloat16')
+      throw new TypeError(`${op}: gradients must be float32, float64 or bfloat16, got ${g.dtype}`);
+    const data = (g.storage.data as Float32Array | Float64Array | Uint16Array).subarray(
+      g.offset,
+      g.offset + g.numel(),
+    ) as Float32Array | Float64Array | Uint16Array;
+    out.push(data instanceof Uint16Array ? { values: fromBf16Bits(data), bits: data } : { values: data });
   }
   return out;
+}
+
+/** Writes a bfloat16 gradient's values back, rounded (nearest even); the others were changed in place. */
+function storeGrad(g: GradView): void {
+  if (g.bits) toBf16Bits(g.values as Float32Array, g.bits as Uint16Array<ArrayBuffer>);
+}
+
+/** The sum of |v|^p over values (of squares for p = 2), in float64; p finite. */
+function powerSum(values: ArrayLike<number>, normType: number): number {
+  let acc = 0;
+  if (normType === 2) for (let i = 0; i < values.length; i++) acc += values[i] * values[i];
+  else for (let i = 0; i < values.length; i++) acc += Math.abs(values[i]) ** normType;
+  return acc;
+}
+
+/** The largest magnitude in values (0 when empty). */
+function maxAbs(values: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]));
+  return m;
+}
+
+/** The p-norm of the values of several arrays together (float64 sums; Infinity: the largest magnitude). */
+function pNorm(arrays: ArrayLike<number>[], normType: number): number {
+  if (normType === Infinity) return Math.max(0, ...arrays.map(maxAbs));
+  let acc = 0;
+  for (const v of arrays) acc += powerSum(v, normType);
+  return normType === 2 ? Math.sqrt(acc) : acc ** (1 / normType);
 }
 
 /** The options of clipGradNorm_ (PyTorch's keyword arguments, in camelCase). */
@@ -54,38 +95,69 @@ export function clipGradNorm_(params: Params, maxNorm: number, options: ClipGrad
   if (!(normType > 0))
     throw new RangeError(`${op}: normType must be positive (or Infinity), got ${describe(normType)}`);
   const grads = gradViews(op, list(op, params));
-  let total = 0;
-  if (normType === Infinity) {
-    for (const g of grads) for (let i = 0; i < g.length; i++) total = Math.max(total, Math.abs(g[i]));
-  } else {
-    // Accumulated in float64: the sum of many float32 squares keeps its precision.
-    let acc = 0;
+  if (grads.length > 0 && grads.every((g) => g.bits)) return clipBf16GradNorm(grads, maxNorm, normType, options);
+  // Accumulated in float64: the sum of many float32 squares keeps its precision.
+  const total = pNorm(
+    grads.map((g) => g.values),
+    normType,
+  );
+  checkFiniteNorm(op, total, normType, options);
+  // PyTorch 1.13 multiplies every gradient by min(coef, 1): a NaN norm makes all of them NaN, an
+  // infinite one zeroes them (NaN where a gradient is infinite). Skipping the scale at coef >= 1
+  // is the same but for those.
+  // A float32 gradient is scaled by the factor rounded to float32, a float64 one in double (a
+  // bfloat16 one among others in float32, rounded); the norm is float64 when any gradient is
+  // (PyTorch's promotion of the per-gradient norms).
+  const coef = maxNorm / (total + 1e-6);
+  if (!(coef >= 1)) {
     for (const g of grads) {
-      if (normType === 2) for (let i = 0; i < g.length; i++) acc += g[i] * g[i];
-      else for (let i = 0; i < g.length; i++) acc += Math.abs(g[i]) ** normType;
+      const v = g.values;
+      const c = v instanceof Float64Array ? coef : Math.fround(coef);
+      for (let i = 0; i < v.length; i++) v[i] *= c;
+      storeGrad(g);
     }
-    total = normType === 2 ? Math.sqrt(acc) : acc ** (1 / normType);
   }
+  const anyDouble = grads.some((g) => g.values instanceof Float64Array);
+  return new Tensor(new Storage(anyDouble ? new Float64Array([total]) : new Float32Array([total])), []);
+}
+
+function checkFiniteNorm(op: string, total: number, normType: number, options: ClipGradNormOptions): void {
   if (options.errorIfNonfinite && !Number.isFinite(total)) {
     throw new Error(
       `${op}: the total norm of order ${normType} of the gradients is non-finite (${total}), so it cannot be clipped; ` +
         'set errorIfNonfinite: false to scale the gradients by the non-finite norm anyway',
     );
   }
-  // PyTorch 1.13 multiplies every gradient by min(coef, 1): a NaN norm makes all of them NaN, an
-  // infinite one zeroes them (NaN where a gradient is infinite). Skipping the scale at coef >= 1
-  // is the same but for those.
-  // A float32 gradient is scaled by the factor rounded to float32, a float64 one in double; the
-  // norm is float64 when any gradient is (PyTorch's promotion of the per-gradient norms).
-  const coef = maxNorm / (total + 1e-6);
-  if (!(coef >= 1)) {
+}
+
+/**
+ * clipGradNorm_ of bfloat16 gradients, with PyTorch's roundings: each gradient's norm rounded to
+ * bfloat16, the norm of those rounded, the factor maxNorm / (total + 1e-6) computed as bfloat16
+ * tensor arithmetic and each gradient multiplied by it (rounded). Returns the bfloat16 total.
+ */
+function clipBf16GradNorm(grads: GradView[], maxNorm: number, normType: number, options: ClipGradNormOptions): Tensor {
+  const norms = new Float32Array(grads.map((g) => pNorm([g.values], normType)));
+  roundToBf16InPlace(norms);
+  const total = new Float32Array([pNorm([norms], normType)]);
+  roundToBf16InPlace(total);
+  checkFiniteNorm('clipGradNorm_', total[0], normType, options);
+  // torch: clip_coef = max_norm / (total_norm + 1e-6), a bfloat16 tensor: the sum rounded, then
+  // the division done as reciprocal() * max_norm, each rounded; then clamped to 1.
+  const coef = new Float32Array([total[0] + 1e-6]);
+  roundToBf16InPlace(coef);
+  coef[0] = 1 / coef[0];
+  roundToBf16InPlace(coef);
+  coef[0] *= maxNorm;
+  roundToBf16InPlace(coef);
+  const c = Math.min(coef[0], 1);
+  if (!(c >= 1)) {
     for (const g of grads) {
-      const c = g instanceof Float64Array ? coef : Math.fround(coef);
-      for (let i = 0; i < g.length; i++) g[i] *= c;
+      const v = g.values;
+      for (let i = 0; i < v.length; i++) v[i] *= c;
+      storeGrad(g);
     }
   }
-  const anyDouble = grads.some((g) => g instanceof Float64Array);
-  return new Tensor(new Storage(anyDouble ? new Float64Array([total]) : new Float32Array([total])), []);
+  return new Tensor(new Storage(toBf16Bits(total)), []);
 }
 
 /** Clamps every gradient element into [-clipValue, clipValue], in place. */
@@ -94,7 +166,9 @@ export function clipGradValue_(params: Params, clipValue: number): void {
   if (!(clipValue >= 0))
     throw new RangeError(`clipGradValue_: clipValue must be a non-negative number, got ${describe(clipValue)}`);
   for (const g of gradViews('clipGradValue_', list('clipGradValue_', params))) {
-    for (let i = 0; i < g.length; i++) g[i] = Math.min(clipValue, Math.max(-clipValue, g[i]));
+    const v = g.values;
+    for (let i = 0; i < v.length; i++) v[i] = Math.min(clipValue, Math.max(-clipValue, v[i]));
+    storeGrad(g);
   }
 }
 
