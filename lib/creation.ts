@@ -265,7 +265,7 @@ export function arange(start: number, end?: number, step = 1, opts?: CreationOpt
     const [a, s] = [Math.fround(start), Math.fround(step)];
     for (let i = 0; i < n; i++) data[i] = a + Math.fround(s * i);
   } else for (let i = 0; i < n; i++) data[i] = start + i * step;
-  return finish(Tensor.fromData(asDtype(dtype, data), [n]), opts);
+  return finish(Tensor.fromData(asDtype(dtype, data), [n], { dtype }), opts);
 }
 
 /** `steps` evenly spaced values from start to end inclusive (torch.linspace), in the default dtype unless opts.dtype says. */
@@ -293,7 +293,7 @@ export function linspace(start: number, end: number, steps: number, opts?: Creat
   const step = steps > 1 ? r(r(end - start) / (steps - 1)) : 0;
   // Both halves count from their own end, as torch does, so the last value is exactly `end`.
   for (let i = 0; i < steps; i++) data[i] = i < steps / 2 ? r(start + r(i * step)) : r(end - r((steps - 1 - i) * step));
-  return finish(Tensor.fromData(asDtype(dtype, data), [steps]), opts);
+  return finish(Tensor.fromData(asDtype(dtype, data), [steps], { dtype }), opts);
 }
 
 /** v rounded to the nearest bfloat16 (through float32, as torch's scalar conversion). */

@@ -10,6 +10,7 @@ import {
   isQuantizedDType,
   type TypedArray,
 } from './dtype.js';
+import { checkOptions } from './errors.js';
 import { contiguousStrides, formatShape, isContiguous, numel, type Shape } from './shape.js';
 import { activeTracer } from './trace.js';
 
@@ -135,16 +136,27 @@ export class Tensor<D extends DType = DType> {
 
   /**
    * A new contiguous tensor over `data` (not copied), of the typed array's dtype (a Uint8Array is
-   * a bool mask).
-   * @throws RangeError if the shape does not hold data.length elements, or a Uint8Array holds a
-   * byte other than 0 and 1 (bytes that are not a mask: `tensor(data)` copies them to float32,
-   * `tensor(data, { dtype: 'uint8' })` keeps them).
+   * a bool mask), or of `opts.dtype` where that array holds it: a Uint16Array is bfloat16 bit
+   * patterns only with `{ dtype: 'bfloat16' }` (16-bit values such as image data are numbers to
+   * copy: `tensor(data)`), a Uint8Array is bytes with `{ dtype: 'uint8' }`.
+   * @throws RangeError if the shape does not hold data.length elements, or a Uint8Array taken as a
+   * mask holds a byte other than 0 and 1 (bytes that are not a mask: `tensor(data)` copies them to
+   * float32, `tensor(data, { dtype: 'uint8' })` keeps them); TypeError for a Uint16Array without
+   * `{ dtype: 'bfloat16' }`, or a dtype the array does not hold.
    */
-  static fromData(data: TypedArray, shape: Shape): Tensor {
+  static fromData(data: TypedArray, shape: Shape, opts?: { dtype?: DType }): Tensor {
     if (!ArrayBuffer.isView(data))
       throw new TypeError(`Tensor.fromData: data must be a typed array, got ${typeof data}`);
     checkSizes('shape', shape, 0);
-    if (data instanceof Uint8Array) {
+    const dtype = checkOptions('Tensor.fromData', opts, { dtype: 'string' }).dtype;
+    if (dtype !== undefined && !Object.hasOwn(DTYPES, dtype))
+      throw new TypeError(`Tensor.fromData: opts.dtype must be a dtype, got ${String(dtype)}`);
+    if (data instanceof Uint16Array && dtype !== 'bfloat16')
+      throw new TypeError(
+        `Tensor.fromData: a Uint16Array is taken as bfloat16 bit patterns only when asked: pass { dtype: 'bfloat16' } ` +
+          `(for 16-bit values such as image data, tensor(data) copies them to float32)`,
+      );
+    if (data instanceof Uint8Array && dtype === undefined) {
       // Every op reads a bool element as its byte: 200 would count as 200 in a sum.
       let at = 0;
       while (at < data.length && data[at] <= 1) at++;
@@ -159,7 +171,7 @@ export class Tensor<D extends DType = DType> {
         `Tensor.fromData: shape ${formatShape(shape)} needs ${numel(shape)} elements, data has ${data.length}`,
       );
     }
-    return new Tensor(new Storage(data), shape);
+    return new Tensor(new Storage(data, dtype), shape);
   }
 
   /** The element type: 'float32', 'float64', 'bfloat16', 'int32', 'bool', 'int8', 'uint8', 'qint8' or 'quint8' (`torch.Tensor.dtype`). */

@@ -37,7 +37,7 @@ export function stackTensors(op: string, tensors: readonly Tensor[]): Tensor {
   const size = numel(first.shape);
   const out = allocate(first.dtype, size * tensors.length);
   tensors.forEach((t, i) => copyTensor(t, out, i * size));
-  return Tensor.fromData(out, [tensors.length, ...first.shape]);
+  return Tensor.fromData(out, [tensors.length, ...first.shape], { dtype: first.dtype });
 }
 
 function kindOf(x: unknown): string {

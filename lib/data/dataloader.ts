@@ -74,7 +74,7 @@ export function gatherRows(t: Tensor, indices: readonly number[]): Tensor {
       out.set(src.subarray(from, from + size), j * size);
     }
   }
-  return Tensor.fromData(out, [indices.length, ...rest]);
+  return Tensor.fromData(out, [indices.length, ...rest], { dtype: t.dtype });
 }
 
 /** The TensorDataset under a chain of Subsets, and a map from outer to inner indices. */

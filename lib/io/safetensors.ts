@@ -234,7 +234,8 @@ function readFrom(src: ByteSource, source: string, op: string): SafetensorsConte
   }
   if (!src.exact && !atEnd(src)) fail(`the tensors cover ${pos} bytes of a longer data section`);
   const tensors: Record<string, Tensor> = {};
-  for (const e of entries) tensors[e.name] = Tensor.fromData(arrays.get(e)!, e.shape);
+  for (const e of entries)
+    tensors[e.name] = Tensor.fromData(arrays.get(e)!, e.shape, e.dtype === 'BF16' ? { dtype: 'bfloat16' } : undefined);
   return { tensors, metadata };
 }
 

@@ -24,7 +24,7 @@ function forward(model: Module, inputs: unknown): unknown {
 }
 
 function copyTensor(t: Tensor): Tensor {
-  return Tensor.fromData(t.toTypedArray(), t.shape);
+  return Tensor.fromData(t.toTypedArray(), t.shape, { dtype: t.dtype });
 }
 
 /** The model, optimizer and loss function every training check needs. */

@@ -44,6 +44,7 @@ const CALLS: Record<string, (o: O) => unknown> = {
   'quantization.DynamicQuantizedLSTM.forward': (o) =>
     new myelin.quantization.DynamicQuantizedLSTM(3, 4).forward(x3().permute(2, 0, 1), null, o),
   'Tensor.allclose': (o) => x2().allclose(x2(), o),
+  'Tensor.fromData': (o) => myelin.Tensor.fromData(new Float32Array(2), [2], o),
   'Tensor.argsort@0': (o) => x2().argsort(o),
   'Tensor.argsort@1': (o) => x2().argsort(0, o),
   'Tensor.backward': (o) => randn([2], { requiresGrad: true }).sum().backward(undefined, o),

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import * as m from '../../lib/index.js';
 import { loadFixture } from '../helpers/fixtures.js';
 import { callables, probeRefusals } from '../helpers/refusals.js';
+import { fillRaw } from '../../lib/raw/strided.js';
 
 type Num = number | string;
 interface Fx {
@@ -24,7 +25,8 @@ const bitsOf = (t: m.Tensor): number[] => {
   expect(t.dtype).toBe('bfloat16');
   return Array.from(t.contiguous().data as Uint16Array);
 };
-const fromBits = (bits: number[]): m.Tensor => m.Tensor.fromData(Uint16Array.from(bits), [bits.length]);
+const fromBits = (bits: number[]): m.Tensor =>
+  m.Tensor.fromData(Uint16Array.from(bits), [bits.length], { dtype: 'bfloat16' });
 
 describe('bfloat16 creation', () => {
   it("tensor() of JS numbers (doubles) rounds through float32, as torch's", () => {
@@ -51,6 +53,13 @@ describe('bfloat16 creation', () => {
     expect(bitsOf(m.linspace(-1, 1, 7, { dtype: 'bfloat16' }))).toEqual(fx.creation.linspace);
     expect(bitsOf(m.arange(-1.3, 20, 0.7, { dtype: 'bfloat16' }))).toEqual(fx.creation.arangeLong);
     expect(bitsOf(m.full([2], NaN, { dtype: 'bfloat16' }))).toEqual([0x7fc0, 0x7fc0]);
+    // The internal fill (zeroing grads, resetting buffers) takes a number as full does; so does
+    // torch's fill_ (0x7fc0 for a NaN).
+    const raw = m.zeros([3, 2], { dtype: 'bfloat16' });
+    fillRaw(raw.t(), NaN);
+    expect(bitsOf(raw)).toEqual(Array(6).fill(0x7fc0));
+    fillRaw(raw, 1.1);
+    expect(bitsOf(raw)).toEqual(Array(6).fill(fx.creation.full[0]));
     expect(bitsOf(m.tensor([true, false], { dtype: 'bfloat16' }))).toEqual(fx.creation.bool);
     // torch 1.13 has no bfloat16 eye on the CPU; its ones are bfloat16's 1 (0x3f80).
     expect(m.eye(2, 3, { dtype: 'bfloat16' }).float().tolist()).toEqual([
@@ -73,8 +82,17 @@ describe('bfloat16 creation', () => {
     expect(words.every((w) => (w & 0xffff) === 0)).toBe(true);
   });
 
-  it('Tensor.fromData takes a Uint16Array as bfloat16 bits; a Uint16Array is no other dtype', () => {
+  it('Tensor.fromData takes a Uint16Array as bfloat16 bits when asked; a Uint16Array is no other dtype', () => {
     expect(fromBits([0x3f80, 0xc020]).tolist()).toEqual([1, -2.5]);
+    // 16-bit image data must not silently become tiny floats.
+    expect(() => m.Tensor.fromData(Uint16Array.from([1000, 2]), [2])).toThrow(
+      /Tensor\.fromData: a Uint16Array .* pass \{ dtype: 'bfloat16' \}/,
+    );
+    expect(() => m.Tensor.fromData(new Uint16Array(2), [2], { dtype: 'float32' })).toThrow(/Uint16Array.*bfloat16/);
+    expect(() => m.Tensor.fromData(new Float32Array(2), [2], { dtype: 'bfloat16' })).toThrow(
+      /Float32Array cannot hold bfloat16/,
+    );
+    expect(m.Tensor.fromData(Uint8Array.from([7, 200]), [2], { dtype: 'uint8' }).dtype).toBe('uint8');
     expect(() => new m.Storage(new Uint16Array(2), 'float32')).toThrow(/Uint16Array cannot hold float32/);
     expect(() => new m.Storage(new Uint16Array(2), 'bfloat16')).not.toThrow();
     // tensor() copies a Uint16Array's values as numbers, as every other typed array's.

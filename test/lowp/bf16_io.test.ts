@@ -29,7 +29,8 @@ const bitsOf = (t: m.Tensor): number[] => {
   expect(t.dtype).toBe('bfloat16');
   return Array.from(t.contiguous().data as Uint16Array);
 };
-const fromBits = (bits: number[], shape = [bits.length]): m.Tensor => m.Tensor.fromData(Uint16Array.from(bits), shape);
+const fromBits = (bits: number[], shape = [bits.length]): m.Tensor =>
+  m.Tensor.fromData(Uint16Array.from(bits), shape, { dtype: 'bfloat16' });
 const f32Bits = (t: m.Tensor): number[] =>
   Array.from(new Int32Array((t.contiguous().data as Float32Array).slice().buffer));
 
