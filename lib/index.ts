@@ -83,6 +83,7 @@ export { diagonal, diagEmbed, diag, trace, tril, triu } from './ops/diag.js';
 export { unique, UniqueResult, type UniqueOptions } from './ops/unique.js';
 import './ops/fold.js';
 export { matmul, mm, bmm, mv, dot, outer } from './ops/matmul.js';
+export { addmm, addbmm, baddbmm, addmv, addr, type AddProductOptions } from './ops/addmm.js';
 export { einsum } from './ops/einsum.js';
 export { gather, scatter, scatterAdd, indexSelect, maskedFill, oneHot, nonzero } from './ops/indexing.js';
 export { sort, argsort, topk, type SortOptions, type TopkOptions } from './ops/sort.js';

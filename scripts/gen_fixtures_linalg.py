@@ -1,4 +1,4 @@
-"""Golden values for matmul/mm/bmm/mv/dot/outer, einsum and the indexing ops (gather, scatter,
+"""Golden values for matmul/mm/bmm/mv/dot/outer, addmm/baddbmm/addbmm/addmv/addr, einsum and the indexing ops (gather, scatter,
 scatterAdd, indexSelect, maskedFill, sort, argsort, topk, nonzero, oneHot) from PyTorch
 (Debian's python3-torch). Every case stores its inputs, the output, a fixed output gradient and
 the input gradients it gives. Run: /usr/bin/python3 scripts/gen_fixtures_linalg.py"""
@@ -133,7 +133,33 @@ indexing = [
     case("oneHot", lambda i: torch.nn.functional.one_hot(i, 5), [idx([[0, 3], [4, 1]])], {"op": "oneHot", "numClasses": 5}),
 ]
 
-out = {"torch": torch.__version__, "matmul": matmul, "einsum": einsum, "indexing": indexing}
+# beta * input + alpha * product (after the other groups, so their draws stay as they were).
+# nanInput: the op gets input + NaN (beta 0 must ignore it; input's gradient is then zeros).
+ADD_PRODUCTS = {"addmm": torch.addmm, "baddbmm": torch.baddbmm, "addbmm": torch.addbmm, "addmv": torch.addmv, "addr": torch.addr}
+addmm = []
+for op, shapes, beta, alpha, nan in [
+    ("addmm", [(2, 3), (2, 4), (4, 3)], 1, 1, False),
+    ("addmm", [(3,), (2, 4), (4, 3)], 0.5, -2, False),
+    ("addmm", [(), (3, 2), (2, 4)], 2, 0.25, False),
+    ("addmm", [(2, 3), (2, 4), (4, 3)], 0, 1.5, True),
+    ("baddbmm", [(3, 5), (2, 3, 4), (2, 4, 5)], 0.5, 1.5, False),
+    ("baddbmm", [(2, 3, 5), (2, 3, 4), (2, 4, 5)], 0, -1, True),
+    ("addbmm", [(2, 3), (3, 2, 4), (3, 4, 3)], 1, 0.5, False),
+    ("addbmm", [(3,), (3, 2, 4), (3, 4, 3)], -1, 2, False),
+    ("addmv", [(3,), (3, 4), (4,)], -1, 2, False),
+    ("addmv", [(), (3, 4), (4,)], 0.5, 1, False),
+    ("addmv", [(3,), (3, 4), (4,)], 0, 1, True),
+    ("addr", [(3, 4), (3,), (4,)], 0.5, 2, False),
+    ("addr", [(4,), (3,), (4,)], 1, -1, False),
+    ("addr", [(3, 4), (3,), (4,)], 0, 1, True),
+]:
+    fn = lambda x, a, b, op=op, beta=beta, alpha=alpha, nan=nan: ADD_PRODUCTS[op](
+        x + torch.full_like(x, float("nan")) if nan else x, a, b, beta=beta, alpha=alpha)
+    args = {"op": op, "beta": beta, "alpha": alpha, "nanInput": nan}
+    name = f"{op} {' '.join(str(list(s)) for s in shapes)} beta {beta} alpha {alpha}{' NaN input' if nan else ''}"
+    addmm.append(case(name, fn, [rnd(*s) for s in shapes], args))
+
+out = {"torch": torch.__version__, "matmul": matmul, "einsum": einsum, "indexing": indexing, "addmm": addmm}
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "linalg.json")
 with open(path, "w") as f:
     json.dump(out, f, separators=(",", ":"))

@@ -245,6 +245,20 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
     const y = c.g.op('MatMul', [c.input(0), c.g.op('Transpose', [w], { perm: [1, 0] })]);
     return b ? c.g.op('Add', [y, b]) : y;
   });
+  // addmm and its family (one op: a, b, input, beta, alpha): Gemm for 2-D operands, else MatMul
+  // scaled and added. Input at beta 0 is left out, as the op leaves it unread.
+  reg('addmm', (c) => {
+    const [a, input] = [c.args[1] as Tensor, c.args[3] as Tensor | null];
+    const [beta, alpha] = [c.static(4) as number, c.static(5) as number];
+    const useInput = input !== null && beta !== 0;
+    if (a.ndim === 2 && (!useInput || input.ndim <= 2)) {
+      const operands = [c.input(1), c.input(2), ...(useInput ? [c.input(3)] : [])];
+      return c.g.op('Gemm', operands, { alpha: { float: alpha }, beta: { float: beta } });
+    }
+    const scaled = (v: string, k: number) => (k === 1 ? v : c.g.op('Mul', [v, c.g.scalar(k, a.dtype)]));
+    const y = scaled(c.g.op('MatMul', [c.input(1), c.input(2)]), alpha);
+    return useInput ? c.g.op('Add', [y, scaled(c.input(3), beta)]) : y;
+  });
   reg('einsum', (c) => {
     const spec = c.static(0) as { inputs: unknown[][]; output: unknown[] };
     const letters = new Map<string, string>();

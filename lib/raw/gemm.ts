@@ -6,7 +6,7 @@ import { native } from '../native.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, formatShape, numel } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { emptyFloat } from './elementwise.js';
-import { copyRaw } from './strided.js';
+import { copyRaw, writeInto } from './strided.js';
 
 /** How a rows x cols matrix with strides (rs, cs) is handed to the GEMM. */
 interface MatrixLayout {
@@ -85,18 +85,44 @@ function productShape(op: string, a: Tensor, b: Tensor): { m: number; k: number;
 }
 
 /**
- * a: [...batchA, m, k] times b: [...batchB, k, n], batch dims broadcast: a new contiguous
- * [...batch, m, n] tensor of their dtype. Both operands must be at least 2-D with matching k, and
- * both float32, both float64 (the dgemm: every product and sum in double) or both int32 (exact
- * modulo 2^32, as torch's CPU integer kernels); precision is float32's only.
+ * The GEMM's accumulate, C := alpha * AB + beta * C with C first `input` broadcast to the
+ * result (addmm's beta * input + alpha * product in one pass); input null or beta 0: C is
+ * overwritten, input unread (NaN in it does not propagate).
  */
-export function bmmRaw(op: string, a: Tensor, b: Tensor, precision: GemmPrecision = 'float32'): Tensor {
+export interface GemmAccumulate {
+  input: Tensor | null;
+  alpha: number;
+  beta: number;
+}
+
+/**
+ * a: [...batchA, m, k] times b: [...batchB, k, n], batch dims broadcast: a new contiguous
+ * [...batch, m, n] tensor of their dtype, scaled and accumulated onto an input as `acc` says
+ * (floating dtypes only). Both operands must be at least 2-D with matching k, and both float32,
+ * both float64 (the dgemm: every product and sum in double) or both int32 (exact modulo 2^32, as
+ * torch's CPU integer kernels); precision is float32's only.
+ */
+export function bmmRaw(
+  op: string,
+  a: Tensor,
+  b: Tensor,
+  precision: GemmPrecision = 'float32',
+  acc: GemmAccumulate = { input: null, alpha: 1, beta: 0 },
+): Tensor {
   const { m, k, n, batch: batchShape } = productShape(op, a, b);
   const dtype = a.dtype;
   const outShape = [...batchShape, m, n];
   const out =
     dtype === 'float32' ? emptyFloat(outShape) : new Tensor(new Storage(allocate(dtype, numel(outShape))), outShape);
-  if (numel(batchShape) === 0 || m === 0 || n === 0 || k === 0) return out; // zeros
+  const beta = acc.input === null ? 0 : acc.beta;
+  if (beta !== 0) writeInto(out, acc.input as Tensor);
+  if (numel(batchShape) === 0 || m === 0 || n === 0 || k === 0) {
+    // An empty product is zeros: the result is beta * input.
+    const d = out.storage.data;
+    const scale = dtype === 'float32' ? Math.fround(beta) : beta; // as the kernel's float32 beta
+    if (beta !== 0 && beta !== 1) for (let i = 0; i < d.length; i++) d[i] *= scale;
+    return out;
+  }
   const A = operand(a);
   const B = operand(b);
   const outStrides = contiguousStrides(out.shape).slice(0, -2);
@@ -138,7 +164,7 @@ export function bmmRaw(op: string, a: Tensor, b: Tensor, precision: GemmPrecisio
     const batched = { batch: inner, strideA, strideB, strideC };
     if (dtype === 'float64') {
       const [a64, b64, c64] = [ad as Float64Array, bd as Float64Array, cd as Float64Array];
-      native.gemmFloat64({ ...layout, ...batched, alpha: 1, a: a64, b: b64, beta: 0, c: c64 });
+      native.gemmFloat64({ ...layout, ...batched, alpha: acc.alpha, a: a64, b: b64, beta, c: c64 });
     } else if (dtype === 'int32') {
       native.gemmInt32({
         ...layout,
@@ -153,10 +179,10 @@ export function bmmRaw(op: string, a: Tensor, b: Tensor, precision: GemmPrecisio
     } else {
       const args = {
         ...layout,
-        alpha: 1,
+        alpha: acc.alpha,
         a: ad as Float32Array,
         b: bd as Float32Array,
-        beta: 0,
+        beta,
         c: cd as Float32Array,
       };
       if (precision === 'bfloat16')

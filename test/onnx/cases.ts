@@ -2,7 +2,12 @@
 // run in ONNX Runtime by test/onnx/export.test.ts (and kept for the ONNX checker by
 // scripts/check_onnx.py). `batch` dynamic axes are exercised with a second batch size.
 import {
+  addbmm,
+  addmm,
+  addmv,
+  addr,
   arange,
+  baddbmm,
   cat,
   einsum,
   manualSeed,
@@ -444,6 +449,18 @@ export function layerCases(): Case[] {
     args: [randn([2, 12]), randint(0, 12, [2, 4])],
     options: { dynamicAxes: batchAxes(['input_0', 'input_1']) },
     more: [[randn([3, 12]), randint(0, 12, [3, 4])]],
+  });
+  cases.push({
+    name: 'addmm_family',
+    model: new Fn((x, a, b, b1, b2, v) => [
+      addmm(x, a, b, { beta: 0.5, alpha: 2 }),
+      addmm(x.select(0, 0), a, b, { beta: 0 }),
+      baddbmm(x, b1, b2, { beta: -1, alpha: 0.5 }),
+      addbmm(x, b1, b2, { alpha: 3 }),
+      addmv(x.select(1, 0), a, v, { beta: 2 }),
+      addr(x, x.select(1, 0), x.select(0, 0), { beta: 0.25, alpha: -1 }),
+    ]),
+    args: [randn([3, 4]), randn([3, 5]), randn([5, 4]), randn([2, 3, 5]), randn([2, 5, 4]), randn([5])],
   });
   cases.push({
     name: 'matmul_einsum_where',

@@ -22,6 +22,7 @@ import { joinOps } from './join.js';
 import { linearOps } from './linear.js';
 import { lossOps } from './loss.js';
 import { matmulOps } from './matmul.js';
+import { addmmOps } from './addmm.js';
 import { normalizationOps } from './normalization.js';
 import { padOps } from './pad.js';
 import { pointwiseOps } from './pointwise.js';
@@ -55,6 +56,7 @@ export const declarationsByFile: Record<string, readonly OpInfo<unknown>[]> = {
   linear: linearOps,
   loss: lossOps,
   matmul: matmulOps,
+  addmm: addmmOps,
   normalization: normalizationOps,
   pad: padOps,
   pointwise: pointwiseOps,

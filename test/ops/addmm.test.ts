@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addbmm,
+  addmm,
+  addmv,
+  addr,
+  autocast,
+  baddbmm,
+  bmm,
+  full,
+  matmul,
+  ones,
+  type Tensor,
+  tensor,
+  zeros,
+} from '../../lib/index.js';
+import { randomFloats } from '../helpers/native.js';
+import { describeOps } from '../helpers/opinfo.js';
+import { addmmOps } from './declarations/addmm.js';
+
+describeOps(addmmOps);
+
+function rand(shape: number[], seed: number): Tensor {
+  return tensor(
+    randomFloats(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+  ).reshape(shape);
+}
+
+/** Whether every value is a bfloat16 (the low half of its float32 pattern is zero). */
+function allBf16(t: Tensor): boolean {
+  return new Uint32Array(t.contiguous().toTypedArray().slice().buffer).every((w) => (w & 0xffff) === 0);
+}
+
+describe('addmm and its family', () => {
+  it('beta 0 ignores NaN and infinities in input; other betas scale it', () => {
+    const [a, b] = [rand([3, 5], 1), rand([5, 4], 2)];
+    const product = matmul(a, b).mul(1.5);
+    expect(addmm(full([3, 4], NaN), a, b, { beta: 0, alpha: 1.5 }).tolist()).toEqual(product.tolist());
+    expect(addmm(full([4], Infinity), a, b, { beta: 0, alpha: 1.5 }).tolist()).toEqual(product.tolist());
+    const got = addmm(ones([3, 1]), a, b, { beta: -2, alpha: 1.5 });
+    expect(got.sub(product.sub(2)).abs().max().item()).toBeLessThan(1e-5);
+  });
+
+  it('an empty product leaves beta * input, as torch', () => {
+    expect(addmm(ones([2, 3]), zeros([2, 0]), zeros([0, 3]), { beta: 0.5 }).tolist()).toEqual([
+      [0.5, 0.5, 0.5],
+      [0.5, 0.5, 0.5],
+    ]);
+    expect(addmm(full([2, 3], NaN), zeros([2, 0]), zeros([0, 3]), { beta: 0 }).tolist()).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
+  });
+
+  it('addbmm sums baddbmm over the batch; methods call the functions', () => {
+    const [b1, b2, x] = [rand([4, 3, 6], 3), rand([4, 6, 2], 4), rand([3, 2], 5)];
+    const summed = bmm(b1, b2).sum(0).mul(0.5).add(x.mul(2));
+    expect(addbmm(x, b1, b2, { beta: 2, alpha: 0.5 }).sub(summed).abs().max().item()).toBeLessThan(1e-5);
+    expect(x.addbmm(b1, b2, { beta: 2, alpha: 0.5 }).tolist()).toEqual(
+      addbmm(x, b1, b2, { beta: 2, alpha: 0.5 }).tolist(),
+    );
+    expect(x.baddbmm(b1, b2).tolist()).toEqual(baddbmm(x, b1, b2).tolist());
+    expect(x.addmm(b1.select(0, 0), b2.select(0, 0)).tolist()).toEqual(
+      addmm(x, b1.select(0, 0), b2.select(0, 0)).tolist(),
+    );
+    const v = rand([6], 6);
+    expect(x.select(1, 0).addmv(b1.select(0, 0), v).tolist()).toEqual(
+      addmv(x.select(1, 0), b1.select(0, 0), v).tolist(),
+    );
+    expect(x.addr(x.select(1, 0), x.select(0, 0)).tolist()).toEqual(addr(x, x.select(1, 0), x.select(0, 0)).tolist());
+  });
+
+  it('under autocast addmm, addbmm and baddbmm multiply in bf16 and round to it; addmv and addr stay float32', () => {
+    const [x, a, b] = [rand([3, 4], 7), rand([3, 40], 8), rand([40, 4], 9)];
+    const [b1, b2] = [rand([2, 3, 40], 10), rand([2, 40, 4], 11)];
+    const cases: [string, () => Tensor, boolean][] = [
+      ['addmm', () => addmm(x, a, b, { beta: 0.5, alpha: 2 }), true],
+      ['baddbmm', () => baddbmm(x, b1, b2, { beta: 0.5, alpha: 2 }), true],
+      ['addbmm', () => addbmm(x, b1, b2, { beta: 0.5, alpha: 2 }), true],
+      ['addmv', () => addmv(x.select(1, 0), a, b.select(1, 0), { beta: 0.5, alpha: 2 }), false],
+      ['addr', () => addr(x, x.select(1, 0), x.select(0, 0), { beta: 0.5, alpha: 2 }), false],
+    ];
+    for (const [name, f, lowered] of cases) {
+      const exact = f();
+      const cast = autocast({}, f);
+      expect(cast.dtype, name).toBe('float32');
+      if (!lowered) {
+        expect(cast.tolist(), name).toEqual(exact.tolist());
+        continue;
+      }
+      expect(allBf16(cast), name).toBe(true);
+      // bf16 operands (8 significant bits) and a bf16 result: within a few bf16 steps of float32's.
+      const err = Number(cast.sub(exact).abs().max().item()) / Number(exact.abs().max().item());
+      expect(err, name).toBeLessThan(2 ** -6);
+      expect(err, name).toBeGreaterThan(0);
+    }
+  });
+
+  it('gradients: input gets beta * grad summed over its broadcast dims, zeros at beta 0', () => {
+    const x = rand([4], 12).requiresGrad_();
+    const [a, b] = [rand([3, 5], 13).requiresGrad_(), rand([5, 4], 14)];
+    addmm(x, a, b, { beta: 0.5, alpha: 2 }).sum().backward();
+    expect(x.grad!.tolist()).toEqual([1.5, 1.5, 1.5, 1.5]);
+    expect(
+      a
+        .grad!.sub(b.sum(1).mul(2).expand([3, 5]))
+        .abs()
+        .max()
+        .item(),
+    ).toBeLessThan(1e-5);
+    const y = rand([3, 4], 15).requiresGrad_();
+    addmm(y, a, b, { beta: 0 }).sum().backward();
+    expect(y.grad!.abs().sum().item()).toBe(0);
+  });
+});
