@@ -159,7 +159,22 @@ for op, shapes, beta, alpha, nan in [
     name = f"{op} {' '.join(str(list(s)) for s in shapes)} beta {beta} alpha {alpha}{' NaN input' if nan else ''}"
     addmm.append(case(name, fn, [rnd(*s) for s in shapes], args))
 
-out = {"torch": torch.__version__, "matmul": matmul, "einsum": einsum, "indexing": indexing, "addmm": addmm}
+# Under torch.autocast('cpu', bfloat16): addmm, baddbmm and addbmm compute in bf16 (k past the
+# bf16 GEMM's short-k cutoff); the output is widened back to float32 for the fixture.
+addmm_autocast = []
+for op, shapes, beta, alpha in [
+    ("addmm", [(3,), (4, 40), (40, 3)], 0.5, 2),
+    ("baddbmm", [(4, 3), (2, 4, 40), (2, 40, 3)], 1, 1),
+    ("addbmm", [(4, 3), (2, 4, 40), (2, 40, 3)], -1, 0.5),
+]:
+    def fn(x, a, b, op=op, beta=beta, alpha=alpha):
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            return ADD_PRODUCTS[op](x, a, b, beta=beta, alpha=alpha).float()
+    args = {"op": op, "beta": beta, "alpha": alpha}
+    addmm_autocast.append(case(f"{op} under autocast", fn, [rnd(*s) for s in shapes], args))
+
+out = {"torch": torch.__version__, "matmul": matmul, "einsum": einsum, "indexing": indexing, "addmm": addmm,
+       "addmmAutocast": addmm_autocast}
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "linalg.json")
 with open(path, "w") as f:
     json.dump(out, f, separators=(",", ":"))

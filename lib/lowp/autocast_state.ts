@@ -90,10 +90,11 @@ export class AutocastScope {
 
 /**
  * Runs fn with autocast on and returns what it returns (torch.autocast('cpu',
- * dtype=torch.bfloat16)): inside, linear, matmul, mm, bmm, and the products of attention and of
- * the RNN layers run with bf16 products and fp32 sums, outputs rounded to bfloat16 (held in
- * float32 tensors); everything else stays float32. Without fn, returns an AutocastScope to
- * enter() and exit(). fn must be synchronous: the scope closes when it returns.
+ * dtype=torch.bfloat16)): inside, linear, matmul, mm, bmm, addmm, baddbmm, addbmm, conv1d,
+ * conv2d, and the products of attention and of the RNN layers run with bf16 products and fp32
+ * sums, outputs rounded to bfloat16 (held in float32 tensors); everything else stays float32.
+ * Without fn, returns an AutocastScope to enter() and exit(). fn must be synchronous: the scope
+ * closes when it returns.
  */
 export function autocast(options?: AutocastOptions): AutocastScope;
 export function autocast<T>(options: AutocastOptions | undefined, fn: () => T): T;

@@ -14,6 +14,7 @@ import {
   tensor,
   zeros,
 } from '../../lib/index.js';
+import { decode, type EncodedTensor, expectClose, type FixtureCase, loadFixture } from '../helpers/fixtures.js';
 import { randomFloats } from '../helpers/native.js';
 import { describeOps } from '../helpers/opinfo.js';
 import { addmmOps } from './declarations/addmm.js';
@@ -96,6 +97,23 @@ describe('addmm and its family', () => {
       const err = Number(cast.sub(exact).abs().max().item()) / Number(exact.abs().max().item());
       expect(err, name).toBeLessThan(2 ** -6);
       expect(err, name).toBeGreaterThan(0);
+    }
+  });
+
+  it("under autocast addmm, baddbmm and addbmm match PyTorch 1.13's, output and gradients", () => {
+    const fns: Record<string, typeof addmm> = { addmm, baddbmm, addbmm };
+    for (const c of loadFixture('linalg').addmmAutocast as FixtureCase[]) {
+      const { op, beta, alpha } = c.args as { op: string; beta: number; alpha: number };
+      const [x, a, b] = c.inputs.map((e) => decode(e, true));
+      const out = autocast({}, () => fns[op](x, a, b, { beta, alpha }));
+      // Within 2^-6 of the largest value: PyTorch's bf16 GEMM rounds its partial sums, myelin's sums
+      // in fp32 and rounds once (1 to 2 bf16 steps apart at k = 40), and the fixture keeps 6 digits.
+      const near = (got: Tensor | null, want: EncodedTensor, what: string) =>
+        expectClose(got, want, what, 2 ** -6 * Math.max(...want.data.map((v) => Math.abs(Number(v)))), 0);
+      near(out, c.output, `${c.name}: output`);
+      expect(allBf16(out), c.name).toBe(true);
+      out.backward(decode(c.gradOutput!));
+      for (const [i, t] of [x, a, b].entries()) near(t.grad, c.grads![i]!, `${c.name}: grad ${i}`);
     }
   });
 
