@@ -40,7 +40,7 @@ export const DTYPES: Readonly<Record<DType, DTypeRow>> = {
   int32: { array: Int32Array, category: 'integer', bits: 32 },
   float32: { array: Float32Array, category: 'floating', bits: 32 },
   float64: { array: Float64Array, category: 'floating', bits: 64 },
-  bfloat16: { array: Uint16Array, category: 'floating', bits: 16, storageOnly: true },
+  bfloat16: { array: Uint16Array, category: 'floating', bits: 16 },
   int8: { array: Int8Array, category: 'integer', bits: 8, storageOnly: true },
   uint8: { array: Uint8Array, category: 'integer', bits: 8, storageOnly: true },
   qint8: { array: Int8Array, category: 'quantized', bits: 8, storageOnly: true },

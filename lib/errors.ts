@@ -261,6 +261,18 @@ export function refuseStorageOnly<T>(op: string, t: T): T {
   return t;
 }
 
+/**
+ * Refuses bfloat16 tensors among ts, for the ops that PyTorch 1.13 has no bfloat16 CPU kernel for
+ * (prod, trace, mseLoss, binaryCrossEntropy, the transposed convolutions): they refuse it as torch
+ * does rather than compute what torch cannot be compared with.
+ */
+export function refuseBfloat16(op: string, ...ts: unknown[]): void {
+  if (ts.some((t) => t instanceof Tensor && t.dtype === 'bfloat16'))
+    throw new TypeError(
+      `${op}: bfloat16 tensors are not supported (PyTorch 1.13 has no bfloat16 CPU kernel for it either); convert with .float() first`,
+    );
+}
+
 /** A Tensor of any dtype, the storage-only ones included (for the views and copies that take them). */
 export function checkAnyTensor(op: string, name: string, value: unknown): Tensor {
   if (!(value instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${describe(value)}`);

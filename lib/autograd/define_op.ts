@@ -4,11 +4,11 @@
 // tangent, the spec's jvp rule gives the output's tangent.
 import {
   allocate,
-  FLOATING_DTYPES,
   type FloatDType,
   isDType,
   isFloatingDType,
   isStorageOnlyDType,
+  STORAGE_FLOATING_DTYPES,
   unsupportedDtype,
 } from '../dtype.js';
 import { checkOptions, describe, nameError } from '../errors.js';
@@ -75,7 +75,8 @@ export interface OpSpec<A extends unknown[], S extends object> {
    * argument of another dtype is refused with an error naming the op and the dtype, before the
    * forward runs: an op whose kernel reads float32 never sees a float64 buffer, and never
    * computes in float32 what was asked in float64. A forward written with ops (or generic over
-   * the storage, as a view) lists every dtype its parts support.
+   * the storage, as a view) lists every dtype its parts support. An op that does not list
+   * bfloat16 still takes it: bfloat16 tensors are widened to float32 and the result rounded back.
    */
   dtypes?: readonly FloatDType[];
 }
@@ -198,6 +199,40 @@ export function registerEngine(run: RunBackward): void {
 
 const isFloating = (t: Tensor) => t.dtype !== 'int32' && t.dtype !== 'bool';
 
+type FloatCast = (x: Tensor, dtype: FloatDType) => Tensor;
+let floatCast: FloatCast | null = null;
+/** @internal cast.ts registers its differentiable cast between floating dtypes (it imports this file). */
+export function registerFloatCast(cast: FloatCast): void {
+  floatCast = cast;
+}
+
+/**
+ * @internal An op without a bfloat16 kernel, run on bfloat16 tensors as PyTorch's CPU kernels of
+ * reduced precision run: each bfloat16 tensor among args widened exactly to the widest other
+ * floating dtype among them (float32 when there is none), run(...args) there, and, when every
+ * floating tensor was bfloat16, its floating result rounded to bfloat16 once (nearest even). With
+ * a float32 or float64 operand the result is that dtype, nothing rounded (torch's promotion). The
+ * casts are the differentiable cast op, so the backward widens the bfloat16 output gradient and
+ * rounds the input gradients to bfloat16 (a bfloat16 leaf's grad is bfloat16), and forward mode
+ * does the same. defineOp runs every op whose spec.dtypes lacks bfloat16 this way; an op that
+ * checks its operands' dtypes before its ops run calls it first.
+ */
+export function throughFloat32<A extends unknown[]>(
+  op: string,
+  args: A,
+  run: (...args: A) => Tensor,
+  dtypes: readonly FloatDType[] = ['float32', 'float64'],
+): Tensor {
+  let wide: FloatDType | null = null;
+  for (const t of args)
+    if (isTensor(t) && (t.dtype === 'float64' || (t.dtype === 'float32' && wide === null))) wide = t.dtype;
+  const to = wide ?? 'float32';
+  if (!dtypes.includes(to) || floatCast === null) throw unsupportedDtype(op, 'bfloat16');
+  const cast = floatCast;
+  const out = run(...(args.map((a) => (isTensor(a) && a.dtype === 'bfloat16' ? cast(a, to) : a)) as A));
+  return wide === null && isFloating(out) ? cast(out, 'bfloat16') : out;
+}
+
 function zerosOf(t: Tensor): Tensor {
   return new Tensor(new Storage(allocate(t.dtype, t.numel())), t.shape);
 }
@@ -248,9 +283,12 @@ function forwardTangent(spec: OpSpec<never, object>, ctx: Context, out: Tensor, 
  * argument requires grad, gives the result a node whose backward is `spec.backward`; while a
  * forward-mode dual level is open and an argument carries a tangent, `spec.jvp` gives the
  * result's tangent. Throws if spec is not an object, has a key other than name, forward,
- * backward, jvp, differentiableBackward and dtypes, or lists a dtype that is not floating. The op then throws, prefixed with its name: a floating
+ * backward, jvp, differentiableBackward and dtypes, or lists a dtype that is not floating.
+ * bfloat16 arguments of an op whose spec.dtypes does not name bfloat16 are widened to float32
+ * exactly and its floating result rounded back to bfloat16, as PyTorch's CPU kernels compute
+ * bfloat16 (throughFloat32). The op then throws, prefixed with its name: a floating
  * tensor argument of a dtype not in spec.dtypes (default float32 only), or of a storage-only dtype
- * (bfloat16 unless spec.dtypes names it, int8, uint8, qint8, quint8); what its forward or
+ * (int8, uint8, qint8, quint8); what its forward or
  * backward throws; on a second backward through a freed graph (without retainGraph); when a
  * tensor it saved was modified in place before the backward; on a dual tensor argument when it
  * has no jvp; and on a second derivative through it when differentiableBackward is false.
@@ -268,8 +306,10 @@ export function defineOp<A extends unknown[], S extends object = Record<never, n
       `${fn}: spec.dtypes must be a list of floating dtypes ('float32', 'float64', 'bfloat16'), got ${describe(dtypes)}`,
     );
   const run = (...args: A): Tensor => {
-    const ctx = new Context(spec.name);
     const tensors = args.filter(isTensor) as Tensor[];
+    if (!dtypes.includes('bfloat16') && tensors.some((t) => t.dtype === 'bfloat16'))
+      return throughFloat32(spec.name, args, run, dtypes);
+    const ctx = new Context(spec.name);
     for (const t of tensors)
       if (!dtypes.includes(t.dtype as FloatDType) && (isFloatingDType(t.dtype) || isStorageOnlyDType(t.dtype)))
         throw unsupportedDtype(spec.name, t.dtype);
@@ -312,7 +352,7 @@ function noDerivative(op: string): Error {
 // depends on) only make it recorded.
 const refuseOp = defineOp({
   name: 'noDerivative',
-  dtypes: FLOATING_DTYPES,
+  dtypes: STORAGE_FLOATING_DTYPES,
   forward(ctx: OpContext<{ op: string }>, g: Tensor, op: string, ..._sources: Tensor[]) {
     ctx.op = op;
     return new Tensor(g.storage, g.shape, g.strides, g.offset);

@@ -1,7 +1,15 @@
 // Broadcasting binary arithmetic: forward through the native strided kernel, backward beside it.
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp } from '../native.js';
-import { allocate, type DType, type FloatDType, getDefaultDtype, promoteTypes } from '../dtype.js';
+import {
+  allocate,
+  bfloat16BitsOf,
+  type DType,
+  type FloatDType,
+  getDefaultDtype,
+  isFloatingDType,
+  promoteTypes,
+} from '../dtype.js';
 import { refuseStorageOnly } from '../errors.js';
 import { broadcastShapes, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -120,6 +128,9 @@ export function broadcastSum(shape: Shape, ...terms: (Tensor | null | undefined)
 export function resultType(a: TensorLike, b: TensorLike, op = 'resultType'): DType {
   refuseStorageOnly(op, a);
   refuseStorageOnly(op, b);
+  // A number never widens a floating tensor (a bfloat16 tensor times 0.5 is bfloat16).
+  if (a instanceof Tensor && !(b instanceof Tensor) && isFloatingDType(a.dtype)) return a.dtype;
+  if (b instanceof Tensor && !(a instanceof Tensor) && isFloatingDType(b.dtype)) return b.dtype;
   const kind = (x: TensorLike): DType =>
     x instanceof Tensor ? x.dtype : Number.isInteger(x) ? 'int32' : getDefaultDtype();
   if (a instanceof Tensor && b instanceof Tensor) {
@@ -136,11 +147,16 @@ export function resultType(a: TensorLike, b: TensorLike, op = 'resultType'): DTy
  * (taken at full precision, never rounded through float32 first).
  */
 export function floatPair(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
-  const dtype = resultType(a, b, op) === 'float64' ? 'float64' : 'float32';
+  const result = resultType(a, b, op);
+  const dtype = result === 'float64' || result === 'bfloat16' ? result : 'float32';
   const operand = (x: TensorLike): Tensor => {
-    if (typeof x === 'number') return new Tensor(new Storage(allocate(dtype, 1).fill(x)), []);
+    // A number with a bfloat16 tensor is rounded to bfloat16 first, as PyTorch 1.13's CPU kernels.
+    if (typeof x === 'number')
+      return dtype === 'bfloat16'
+        ? new Tensor(new Storage(Uint16Array.of(bfloat16BitsOf(x))), [])
+        : new Tensor(new Storage(allocate(dtype, 1).fill(x)), []);
     const t = asTensor(op, x);
-    return dtype === 'float64' ? cast(t, dtype) : float32Operand(op, t);
+    return dtype === 'float32' ? float32Operand(op, t) : cast(t, dtype);
   };
   return [operand(a), operand(b)];
 }

@@ -1,7 +1,7 @@
 // Dtype conversion as one op: Tensor.to/float/double/int/bool and the promotion of int32/bool
 // inputs to float32 inside the floating ops, so that a traced forward (onnx.export) sees every
 // cast. A cast between floating dtypes is differentiable (its gradient is cast back), as torch's.
-import { defineOp, type OpContext } from '../autograd/define_op.js';
+import { defineOp, type OpContext, registerFloatCast } from '../autograd/define_op.js';
 import {
   allocate,
   type DType,
@@ -29,6 +29,7 @@ const floatCastOp: (x: Tensor, dtype: DType) => Tensor = defineOp({
   },
   jvp: (ctx, t) => cast(t!, ctx.to),
 });
+registerFloatCast(floatCastOp);
 
 /**
  * x as `dtype` (x itself when it already is): a copy, rounding to nearest from float64 to
@@ -78,9 +79,10 @@ function widen(x: Tensor, dtype: DType): Tensor {
 
 /**
  * x as the floating operand of an op that computes in float32 only: int32 and bool promote to
- * float32; float64 is refused with an error naming the op (rather than rounded to float32).
+ * float32; float64 is refused with an error naming the op (rather than rounded to float32);
+ * bfloat16 stays as it is (the op widens it and rounds its result: defineOp).
  */
 export function float32Operand(op: string, x: Tensor): Tensor {
   if (x.dtype === 'float64') throw unsupportedDtype(op, x.dtype);
-  return cast(x, 'float32');
+  return x.dtype === 'bfloat16' ? x : cast(x, 'float32');
 }

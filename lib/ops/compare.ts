@@ -5,11 +5,11 @@ import { activeTracer, traced } from '../trace.js';
 import { asTensor, type TensorLike } from './binary.js';
 import { mapBinaryRaw } from './pointwise.js';
 import { mapRaw } from './unary.js';
-import { copyRaw } from '../raw/strided.js';
+import { copyRaw, widenBf16 } from '../raw/strided.js';
 
 function compare(op: string, f: (x: number, y: number) => boolean) {
   const run = traced(op, (ta: Tensor, tb: Tensor) => mapBinaryRaw(op, ta, tb, 'bool', (x, y) => (f(x, y) ? 1 : 0)));
-  return (a: TensorLike, b: TensorLike): Tensor => run(asTensor(op, a), asTensor(op, b));
+  return (a: TensorLike, b: TensorLike): Tensor => run(widenBf16(asTensor(op, a)), widenBf16(asTensor(op, b)));
 }
 
 /**
@@ -79,7 +79,7 @@ function unaryBool(op: string, f: (v: number) => boolean) {
   });
   return (x: Tensor): Tensor => {
     if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
-    return run(refuseStorageOnly(op, x));
+    return run(widenBf16(refuseStorageOnly(op, x)));
   };
 }
 
@@ -134,7 +134,7 @@ export function allclose(
   readsValues('allclose', a, b);
   const rtol = opts.rtol ?? 1e-5;
   const atol = opts.atol ?? 1e-8;
-  const close = mapBinaryRaw('allclose', a, b, 'bool', (x, y) => {
+  const close = mapBinaryRaw('allclose', widenBf16(a), widenBf16(b), 'bool', (x, y) => {
     if (x !== x || y !== y) return opts.equalNan && x !== x && y !== y ? 1 : 0;
     if (x === y) return 1;
     return Math.abs(x - y) <= atol + rtol * Math.abs(y) ? 1 : 0;

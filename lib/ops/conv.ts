@@ -5,7 +5,7 @@
 // Under autocast, conv1d/conv2d on float32 operands carry bf16 in their shape: the products run
 // through the bf16 GEMM and every result is rounded to bf16, as PyTorch's autocast gives them
 // (their recorded gradients, transposed convolutions among them, inherit it).
-import { checkOptions, optionKeys, show, refuseStorageOnly } from '../errors.js';
+import { checkOptions, optionKeys, show, refuseBfloat16, refuseStorageOnly } from '../errors.js';
 import { FLOATING_DTYPES, type FloatDType, isFloatingDType } from '../dtype.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp, type ConvShape, native, type Window2d, ReduceOp } from '../native.js';
@@ -590,6 +590,7 @@ export function convTranspose2d(
   options: ConvTranspose2dOptions = {},
 ): Tensor {
   checkOptions('convTranspose2d', options, CONV_TRANSPOSE_OPTIONS);
+  refuseBfloat16('convTranspose2d', x, weight, bias);
   return convTransposeImpl('convTranspose2d', x, weight, bias, options);
 }
 
@@ -601,6 +602,7 @@ export function convTranspose1d(
   options: ConvTranspose1dOptions = {},
 ): Tensor {
   checkOptions('convTranspose1d', options, CONV_TRANSPOSE_OPTIONS);
+  refuseBfloat16('convTranspose1d', x, weight, bias);
   const o2: ConvTranspose2dOptions = {
     stride: widen(options.stride, 1) as Pair | undefined,
     padding: widen(options.padding, 0) as Pair | undefined,

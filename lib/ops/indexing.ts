@@ -8,7 +8,7 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { allocate, FLOATING_DTYPES } from '../dtype.js';
 import { broadcastShapes, formatShape, normalizeDim, numel, sameShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { copyRaw, elementOffsets, valuesAs } from '../raw/strided.js';
+import { copyRaw, elementOffsets, valuesAs, widenBf16 } from '../raw/strided.js';
 import { recorded } from '../trace.js';
 
 type Offsets = Int32Array | Float64Array;
@@ -355,7 +355,7 @@ export function nonzero(x: Tensor, options?: { asTuple?: boolean }): Tensor | Te
   checkTensor('nonzero', 'input', x);
   checkOptions('nonzero', options, { asTuple: 'boolean' });
   const asTuple = options?.asTuple ?? false;
-  return recorded('nonzero', [x, asTuple], () => nonzeroRaw(x, asTuple));
+  return recorded('nonzero', [x, asTuple], () => nonzeroRaw(widenBf16(x), asTuple));
 }
 
 function nonzeroRaw(x: Tensor, asTuple: boolean): Tensor | Tensor[] {

@@ -187,7 +187,9 @@ export function clamp_(t: Tensor, min?: TensorLike | null, max?: TensorLike | nu
 }
 
 function randomFill(op: string, t: Tensor, draw: () => number): Tensor {
-  if (t.dtype !== 'float32') throw new TypeError(`${op}: expected a float32 tensor, got ${t.dtype}`);
+  // bfloat16: the float32 draws, rounded on the copy (as PyTorch draws in fp32 and stores bf16).
+  if (t.dtype !== 'float32' && t.dtype !== 'bfloat16')
+    throw new TypeError(`${op}: expected a float32 or bfloat16 tensor, got ${t.dtype}`);
   const vals = new Float32Array(t.numel());
   for (let i = 0; i < vals.length; i++) vals[i] = draw();
   return copy_(t, new Tensor(new Storage(vals), t.shape));

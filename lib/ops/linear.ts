@@ -1,7 +1,7 @@
 // linear(x, weight, bias) = x · weightᵀ + bias, fused: one GEMM with the bias preloaded into C,
 // and the backward as two GEMMs plus a row sum. The hot path of every MLP.
 import { describe } from '../errors.js';
-import { defineOp, type OpContext } from '../autograd/define_op.js';
+import { defineOp, type OpContext, throughFloat32 } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { hasTangent } from '../autograd/dual_state.js';
 import { native, ReduceOp } from '../native.js';
@@ -159,6 +159,10 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     if ((name !== 'bias' || (t !== undefined && t !== null)) && !(t instanceof Tensor))
       throw new TypeError(`linear: ${name} must be a Tensor, got ${describe(t)}`);
   }
+  // bfloat16 operands: products of bfloat16 values are exact in float32, so the float32 GEMM on
+  // the widened operands is PyTorch's bf16 GEMM (fp32 sums) up to the order of its sums.
+  if (x.dtype === 'bfloat16' || weight.dtype === 'bfloat16' || bias?.dtype === 'bfloat16')
+    return throughFloat32('linear', [x, weight, bias ?? null], linear);
   requireFloatAs('linear', x, x);
   requireFloatAs('linear', x, weight);
   if (weight.ndim !== 2)

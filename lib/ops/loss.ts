@@ -2,7 +2,7 @@
 // element's loss and the reduction in one pass (sums in float64); the backward writes the
 // input's (and, when it needs one, the target's) gradient in one pass. Cross-entropy is the
 // fused native kernel of lib/ops/softmax.ts.
-import { checkOptions, describe, optionKeys } from '../errors.js';
+import { checkOptions, describe, optionKeys, refuseBfloat16 } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { formatShape, sameShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -380,6 +380,7 @@ const REDUCTION_OPTIONS = optionKeys<ReductionOption>({ reduction: 'string' });
 /** Mean squared error: (input - target)^2. */
 export function mseLoss(input: Tensor, target: Tensor, options: ReductionOption = {}): Tensor<'float32'> {
   checkOptions('mseLoss', options, REDUCTION_OPTIONS);
+  refuseBfloat16('mseLoss', input, target);
   // One op of a traced forward (onnx.export), target and options included.
   return recorded('mseLoss', [input, target, options], () => {
     const reduction = options.reduction ?? 'mean';
@@ -446,6 +447,7 @@ export interface BCEOptions extends ReductionOption {
 /** Binary cross-entropy of probabilities in [0, 1]; each log is clamped to >= -100 as torch. */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOptions = {}): Tensor<'float32'> {
   checkOptions('binaryCrossEntropy', options, { reduction: 'string', weight: 'tensor' });
+  refuseBfloat16('binaryCrossEntropy', input, target, options.weight);
   // One op of a traced forward (onnx.export), target and options included.
   return recorded('binaryCrossEntropy', [input, target, options], () => {
     const op = 'binaryCrossEntropy';

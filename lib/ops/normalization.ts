@@ -3,11 +3,11 @@
 // [N, C, *] for every rank (BatchNorm1d/2d/3d); layerNorm normalises over the trailing
 // normalizedShape dims; groupNorm over groups of channels of [N, C, *].
 import { checkNumbers, checkOptions, describe } from '../errors.js';
-import { defineOp, type OpContext } from '../autograd/define_op.js';
+import { defineOp, type OpContext, throughFloat32 } from '../autograd/define_op.js';
 import { native } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { FLOATING_DTYPES, type FloatDType } from '../dtype.js';
+import { FLOATING_DTYPES, type FloatDType, unsupportedDtype } from '../dtype.js';
 import { floatElements, uninitFloat, valuesF32 } from '../raw/elementwise.js';
 import { add, broadcastSum, mul, sub } from './binary.js';
 import { mean as meanOf, sumTo } from './reduce.js';
@@ -325,6 +325,27 @@ function rowStatsKernelGrads<P extends AffinePlan>(
   return [dx ? wrap(dx, x.shape) : null, ...affineGrads(plan, dw, db, paramShape)];
 }
 
+/**
+ * Whether input, weight or bias is bfloat16: the norm then runs in float32 on the widened
+ * tensors and rounds its result once (throughFloat32), as PyTorch's CPU kernels compute in fp32.
+ */
+function anyBf16(input: Tensor, options: { weight?: Tensor | null; bias?: Tensor | null }): boolean {
+  return [input, options.weight, options.bias].some((t) => t instanceof Tensor && t.dtype === 'bfloat16');
+}
+
+/** The norm on bfloat16 operands: `norm` on the widened input, weight and bias, rounded once. */
+function normThroughFloat32<O extends { weight?: Tensor | null; bias?: Tensor | null }>(
+  op: string,
+  input: Tensor,
+  options: O,
+  norm: (x: Tensor, options: O) => Tensor,
+): Tensor {
+  const args: [Tensor, Tensor | null, Tensor | null] = [input, options.weight ?? null, options.bias ?? null];
+  return throughFloat32(op, args, (x, weight, bias) =>
+    norm(x, { ...options, weight: weight ?? undefined, bias: bias ?? undefined }),
+  );
+}
+
 /** The input's floating dtype (float32 or float64), else a TypeError naming the op. */
 function floatInput(op: string, input: Tensor): FloatDType {
   if (input.dtype !== 'float32' && input.dtype !== 'float64')
@@ -513,6 +534,13 @@ export function batchNorm(
     momentum: 'number',
     eps: 'number',
   });
+  if (anyBf16(input, options)) {
+    // The running statistics are updated in place from the float32 batch; bfloat16 ones would be
+    // a rounded copy that the update never reaches.
+    for (const r of [runningMean, runningVar])
+      if (r instanceof Tensor && r.dtype === 'bfloat16') throw unsupportedDtype(`${op} running statistics`, r.dtype);
+    return normThroughFloat32(op, input, options, (x, o) => batchNorm(x, runningMean, runningVar, o));
+  }
   const dtype = floatInput(op, input);
   if (input.ndim < 2) throw new RangeError(`${op}: input must have shape [N, C, *], got ${formatShape(input.shape)}`);
   const training = options.training ?? false;
@@ -623,6 +651,8 @@ export function layerNorm(
   const op = 'layerNorm';
   if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${describe(input)}`);
   checkOptions(op, options, { weight: 'tensor', bias: 'tensor', eps: 'number' });
+  if (anyBf16(input, options))
+    return normThroughFloat32(op, input, options, (x, o) => layerNorm(x, normalizedShape, o));
   const dtype = floatInput(op, input);
   const shape =
     typeof normalizedShape === 'number' ? [normalizedShape] : checkNumbers(op, 'normalizedShape', normalizedShape);
@@ -719,6 +749,7 @@ export function groupNorm(input: Tensor, numGroups: number, options: GroupNormOp
   const op = 'groupNorm';
   if (!(input instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor, got ${describe(input)}`);
   checkOptions(op, options, { weight: 'tensor', bias: 'tensor', eps: 'number' });
+  if (anyBf16(input, options)) return normThroughFloat32(op, input, options, (x, o) => groupNorm(x, numGroups, o));
   const dtype = floatInput(op, input);
   if (input.ndim < 2) throw new RangeError(`${op}: input must have shape [N, C, *], got ${formatShape(input.shape)}`);
   if (!Number.isInteger(numGroups) || numGroups <= 0)

@@ -3,7 +3,7 @@
 // native.argReduce, float64 through native.reduce (sum, mean, prod, amax, amin, max and min of
 // every element; max/min along a dim and the arg-reductions are float32 only so far); int32/bool
 // inputs take TypeScript loops.
-import { refuseStorageOnly } from '../errors.js';
+import { refuseBfloat16, refuseStorageOnly } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { hasTangent } from '../autograd/dual_state.js';
@@ -23,7 +23,7 @@ import { Storage, Tensor } from '../tensor.js';
 import { recorded, traced } from '../trace.js';
 import { add, div, mul } from './binary.js';
 import { where } from './pointwise.js';
-import { elementOffsets, writeInto } from '../raw/strided.js';
+import { copyRaw, elementOffsets, widenBf16, writeInto } from '../raw/strided.js';
 import { mapRaw } from './unary.js';
 import { scatterAddOp } from './indexing.js';
 import { expand, permute, reshape } from './view.js';
@@ -119,7 +119,7 @@ function reduceInts(
   f: (acc: number, v: number) => number,
 ): Tensor {
   return recorded(op, [x, dims, keepdim], () => {
-    const { vals, rows, cols } = rowsOf(x, dims);
+    const { vals, rows, cols } = rowsOf(widenBf16(x), dims);
     const out = allocate(dtype, rows);
     for (let r = 0; r < rows; r++) {
       let acc = init;
@@ -302,6 +302,7 @@ function productOfOthers(x: Tensor, dims: number[]): Tensor {
  */
 export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor('prod', x);
+  refuseBfloat16('prod', x);
   const dims = normalizeDims('prod', dim, x.ndim);
   if (!isFloatingDType(x.dtype)) return reduceInts('prod', x, dims, keepdim, 'int32', 1, (a, v) => a * v);
   return prodOp(x, dims, keepdim);
@@ -404,6 +405,11 @@ function argRaw(
 ): [Tensor | null, Tensor] {
   if (x.shape[dim] === 0)
     throw new RangeError(`${op}: cannot reduce over dim ${dim} of size 0 (shape ${formatShape(x.shape)})`);
+  if (x.dtype === 'bfloat16') {
+    // On the float32 values; the values found are bfloat16 ones, so they convert back exactly.
+    const [values, indices] = argRaw(op, isMax, widenBf16(x), dim, keepdim, wantValues);
+    return [values && copyRaw(values, 'bfloat16'), indices];
+  }
   const shape = reducedShape(x.shape, [dim], keepdim);
   const n = numel(shape);
   const indices = new Int32Array(n);

@@ -1,8 +1,8 @@
 // Fused softmax, log-softmax, log-sum-exp and cross-entropy (native row kernels). The softmax
 // dim is moved last (a permuted view made contiguous) so every row is contiguous; results are
 // returned as a view permuted back, without another copy.
-import { allocate, type DType, FLOATING_DTYPES, type FloatDType, isFloatingDType } from '../dtype.js';
-import { defineOp, type OpContext } from '../autograd/define_op.js';
+import { allocate, type DType, FLOATING_DTYPES, type FloatDType, isFloatingDType, unsupportedDtype } from '../dtype.js';
+import { defineOp, type OpContext, throughFloat32 } from '../autograd/define_op.js';
 import { enableGrad, isGradEnabled } from '../autograd/grad_mode.js';
 import { checkOptions, checkTensor, describe, optionKeys } from '../errors.js';
 import { hasTangent } from '../autograd/dual_state.js';
@@ -63,10 +63,14 @@ export function copyInto(out: Tensor, result: Tensor): Tensor {
   return out;
 }
 
-/** A float32 or float64 input (the row kernels' types), else a TypeError naming the op. */
-function requireFloating(op: string, t: Tensor): void {
-  if (t.dtype !== 'float32' && t.dtype !== 'float64')
-    throw new TypeError(`${op}: expected a float32 or float64 tensor, got ${t.dtype}`);
+/**
+ * A float32 or float64 input (the row kernels' types), or a bfloat16 one where there is no
+ * `out` (the op widens it and rounds its result), else a TypeError naming the op.
+ */
+function requireFloating(op: string, t: Tensor, out: Tensor | undefined): void {
+  if (t.dtype === 'bfloat16' && out !== undefined) throw unsupportedDtype(`${op} with out`, t.dtype);
+  if (t.dtype !== 'float32' && t.dtype !== 'float64' && t.dtype !== 'bfloat16')
+    throw new TypeError(`${op}: expected a float32, float64 or bfloat16 tensor, got ${t.dtype}`);
 }
 
 /** The permutation that moves `dim` last, and its inverse. */
@@ -165,7 +169,7 @@ function softmaxLike(name: string, forwardOp: SoftmaxOpCode, backwardOp: Softmax
   return (x: Tensor, dim = -1, options: SoftmaxOutOptions = {}): Tensor => {
     checkTensor(name, 'input', x);
     checkOptions(name, options, SOFTMAX_OUT_OPTIONS);
-    requireFloating(name, x);
+    requireFloating(name, x, options.out);
     const d = normalizeDim(name, dim, x.ndim);
     if (options.out === undefined) return op(x, d);
     return rowsInto(forwardOp, x, d, checkOut(name, options.out, x.shape, x));
@@ -228,7 +232,7 @@ function reshapeRaw(t: Tensor, shape: readonly number[]): Tensor {
 export function logsumexp(x: Tensor, dim: number, keepdim = false, options: SoftmaxOutOptions = {}): Tensor {
   checkTensor('logsumexp', 'input', x);
   checkOptions('logsumexp', options, SOFTMAX_OUT_OPTIONS);
-  requireFloating('logsumexp', x);
+  requireFloating('logsumexp', x, options.out);
   const d = normalizeDim('logsumexp', dim, x.ndim);
   if (options.out === undefined) return logsumexpOp(x, d, keepdim);
   const shape = keepdim ? x.shape.map((s, i) => (i === d ? 1 : s)) : x.shape.filter((_, i) => i !== d);
@@ -524,6 +528,10 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   checkTensor(op, 'target', target);
   checkOptions(op, options, CROSS_ENTROPY_OPTIONS);
   // One op of a traced forward (onnx.export), target and options included.
+  // bfloat16 logits (and probabilities): the float32 loss, rounded once (PyTorch rounds its
+  // bf16 logSoftmax, then its loss: two roundings).
+  if (input.dtype === 'bfloat16' || target.dtype === 'bfloat16')
+    return throughFloat32(op, [input, target], (i, t) => crossEntropy(i, t, options)) as Tensor<'float32'>;
   return recorded('crossEntropy', [input, target, options], () => {
     if (input.dtype !== 'float64') requireFloat(op, input);
     const reduction = options.reduction ?? 'mean';

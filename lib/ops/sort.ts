@@ -9,7 +9,7 @@ import { contiguousStrides, formatShape, normalizeDim, numel, type Shape } from 
 import { Storage, Tensor } from '../tensor.js';
 import { scatterAddOp } from './indexing.js';
 import { ValuesIndices } from './reduce.js';
-import { elementOffsets } from '../raw/strided.js';
+import { copyRaw, elementOffsets, widenBf16 } from '../raw/strided.js';
 import { recorded } from '../trace.js';
 
 function checkTensor(op: string, t: unknown): asserts t is Tensor {
@@ -51,6 +51,11 @@ function comparator(descending: boolean): (a: number, b: number) => number {
  * dtype) and int32 indices with dim of size k.
  */
 function sortLines(x: Tensor, dim: number, k: number, descending: boolean): [Tensor, Tensor] {
+  if (x.dtype === 'bfloat16') {
+    // Sorted as float32 values; they are bfloat16 ones, so they convert back exactly.
+    const [values, indices] = sortLines(widenBf16(x), dim, k, descending);
+    return [copyRaw(values, 'bfloat16'), indices];
+  }
   const n = x.ndim ? x.shape[dim] : 1;
   const step = x.ndim ? x.strides[dim] : 0;
   const outShape = x.ndim ? x.shape.map((s, d) => (d === dim ? k : s)) : [];

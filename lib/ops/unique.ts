@@ -4,7 +4,7 @@ import { allocate, type TypedArray } from '../dtype.js';
 import { checkOptions, refuseStorageOnly } from '../errors.js';
 import { formatShape, normalizeDim, numel } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { copyRaw } from '../raw/strided.js';
+import { copyRaw, widenBf16 } from '../raw/strided.js';
 import { permute } from './view.js';
 import { activeTracer } from '../trace.js';
 
@@ -75,6 +75,12 @@ export function unique(x: Tensor, options: UniqueOptions = {}): Tensor | UniqueR
   if (!(x instanceof Tensor)) throw new TypeError(`unique: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
   refuseStorageOnly('unique', x);
   checkOptions('unique', options, UNIQUE_OPTIONS);
+  if (x.dtype === 'bfloat16') {
+    // On the float32 values; the unique ones are bfloat16 values, so they convert back exactly.
+    const found = unique(widenBf16(x.detach()), options);
+    if (found instanceof Tensor) return copyRaw(found, 'bfloat16');
+    return new UniqueResult(copyRaw(found.values, 'bfloat16'), found.inverse, found.counts);
+  }
   // Its result's size comes from the values, read here: onnx.export refuses it on computed ones.
   if (activeTracer !== null) activeTracer.read(x, 'unique()');
   const { sorted = true, returnInverse = false, returnCounts = false } = options;

@@ -165,8 +165,13 @@ export function binaryRaw(opName: string, op: BinaryOpCode, a: Tensor, b: Tensor
   return out;
 }
 
-/** a + b for gradients of equal shape (no history). */
+/**
+ * a + b for gradients of equal shape (no history). Two bfloat16 gradients are summed in float32
+ * and rounded once, as PyTorch's bf16 add (a bfloat16 leaf's grad accumulates in bfloat16).
+ */
 export function accumulateGrad(a: Tensor, b: Tensor): Tensor {
+  if (a.dtype === 'bfloat16' && b.dtype === 'bfloat16')
+    return copyRaw(binaryRaw('backward', BinaryOp.add, copyRaw(a, 'float32'), copyRaw(b, 'float32')), 'bfloat16');
   return binaryRaw('backward', BinaryOp.add, a, b);
 }
 

@@ -8,11 +8,17 @@ import { requireFloat } from './elementwise.js';
 import { elementOffsets } from './strided.js';
 
 /**
- * Operands of a product: all float32, all float64, or all int32 (an exact integer product, as
- * torch's). A mix is an error, as in torch (which names the scalar types).
+ * Operands of a product: all float32, all float64, all bfloat16 (widened to float32, the result
+ * rounded: defineOp), or all int32 (an exact integer product, as torch's). A mix is an error, as
+ * in torch (which names the scalar types).
  */
 export function checkProductDtypes(op: string, ts: readonly Tensor[]): void {
   if (ts.every((t) => t.dtype === 'int32') || ts.every((t) => t.dtype === 'float64')) return;
+  if (ts.every((t) => t.dtype === 'bfloat16')) return;
+  if (ts.some((t) => t.dtype === 'bfloat16'))
+    throw new TypeError(
+      `${op}: operands must all be bfloat16 or all float32, got ${ts.map((t) => t.dtype).join(' and ')}`,
+    );
   if (ts.some((t) => t.dtype === 'float64') && ts.every((t) => t.dtype === 'float64' || t.dtype === 'float32'))
     throw new TypeError(
       `${op}: operands must all be float32 or all float64, got ${ts.map((t) => t.dtype).join(' and ')}`,

@@ -52,6 +52,14 @@ function castValue(v: number, to: DType): number {
 }
 
 /**
+ * t with bfloat16 values widened to a float32 copy (exact), for code that reads elements as
+ * numbers (a bfloat16 storage holds bit patterns); a tensor of any other dtype as it is.
+ */
+export function widenBf16(t: Tensor): Tensor {
+  return t.dtype === 'bfloat16' ? copyRaw(t, 'float32') : t;
+}
+
+/**
  * A fresh contiguous copy of t (with dtype `to`, by default t's own). No history. To and from
  * bfloat16 through float32 (exact from bfloat16; to it nearest even, as torch's casts).
  */
