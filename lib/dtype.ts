@@ -5,8 +5,8 @@
 /**
  * The element types a Tensor holds: float32 (the default floating dtype), float64 (double
  * precision), bfloat16 (16-bit brain floating point: float32's range, 8 significant bits; its
- * storage is a Uint16Array of bit patterns, and like the 8-bit dtypes it converts and reshapes
- * but ops refuse it for now), int32 (indices, counts), bool (masks), and the 8-bit storage dtypes: int8 and uint8
+ * storage is a Uint16Array of bit patterns; ops widen it to float32 and round their results back,
+ * as PyTorch's CPU kernels, and refuse it where PyTorch 1.13 has no bfloat16 kernel), int32 (indices, counts), bool (masks), and the 8-bit storage dtypes: int8 and uint8
  * (the integers of a quantized tensor, `intRepr()`) and the quantized qint8 and quint8 (integers
  * with a scale and zero point, `quantizePerTensor`). The 8-bit dtypes are storage and conversion
  * only for now: an op other than the views, copies, casts and the quantization functions refuses
@@ -112,7 +112,7 @@ export function isFloatingDType(d: DType): d is FloatDType {
 }
 
 /**
- * Whether a dtype is storage and conversion only (bfloat16, int8, uint8, qint8, quint8): ops refuse it.
+ * Whether a dtype is storage and conversion only (int8, uint8, qint8, quint8): ops refuse it.
  * @throws TypeError if d is not a dtype.
  */
 export function isStorageOnlyDType(d: DType): boolean {
@@ -157,7 +157,8 @@ export const FLOATING_DTYPES: readonly FloatDType[] = ['float32', 'float64'];
 
 /**
  * The floating dtypes of the ops that never read an element as a number (reshape, view, clone,
- * contiguous, casts): FLOATING_DTYPES and bfloat16, whose ops compute nothing else yet.
+ * contiguous, casts): FLOATING_DTYPES and bfloat16, which they move as it is (the other ops widen
+ * bfloat16 to float32 and round their results: defineOp).
  */
 export const STORAGE_FLOATING_DTYPES: readonly FloatDType[] = [...FLOATING_DTYPES, 'bfloat16'];
 
@@ -176,8 +177,7 @@ export function getDefaultDtype(): ComputeFloatDType {
  * `zeros`, `ones`, `full` of a number, `arange` with a fraction, `linspace`, `eye`, `randn` and
  * the other floating creation functions follow it. Integer-valued `arange` and booleans keep
  * their dtypes, as in torch.
- * @throws TypeError unless dtype is 'float32' or 'float64' (torch also takes bfloat16, whose
- * tensors myelin only stores and converts so far).
+ * @throws TypeError unless dtype is 'float32' or 'float64' (torch also takes bfloat16).
  */
 export function setDefaultDtype(dtype: ComputeFloatDType): void {
   if (dtype !== 'float32' && dtype !== 'float64')

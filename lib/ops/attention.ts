@@ -4,7 +4,7 @@
 // added to the scores. (nn.MultiheadAttention keeps its own, opposite bool convention: True =
 // masked out, as torch's.) A row whose keys are all masked gives NaN, as in torch.
 import { checkOptions, optionKeys } from '../errors.js';
-import { isFloatingDType } from '../dtype.js';
+import { type DType, isFloatingDType } from '../dtype.js';
 import { full } from '../creation.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -54,6 +54,7 @@ export function additiveMask(
   mask: Tensor,
   scoresShape: readonly number[],
   trueMeans: 'keep' | 'mask',
+  dtype: DType = 'float32',
 ): Tensor {
   if (!(mask instanceof Tensor))
     throw new TypeError(`${op}: ${name} must be a Tensor, got ${mask === null ? 'null' : typeof mask}`);
@@ -65,7 +66,9 @@ export function additiveMask(
     );
   }
   if (mask.dtype !== 'bool') return mask;
-  return trueMeans === 'keep' ? where(mask, 0, -Infinity) : where(mask, -Infinity, 0);
+  const additive = trueMeans === 'keep' ? where(mask, 0, -Infinity) : where(mask, -Infinity, 0);
+  // 0 and -inf in the scores' dtype: a bool mask keeps bfloat16 scores bfloat16.
+  return dtype === 'bfloat16' ? additive.bfloat16() : additive;
 }
 
 /** The bool [L, S] mask that is True on and below the diagonal. */
@@ -114,9 +117,9 @@ export function attentionWithWeights(q: Tensor, k: Tensor, v: Tensor, options: S
   const S = k.shape[k.ndim - 2];
   if (options.isCausal) {
     if (options.attnMask) throw new RangeError(`${op}: pass either attnMask or isCausal, not both`);
-    scores = add(scores, additiveMask(op, 'causal mask', causalMask(L, S), scores.shape, 'keep'));
+    scores = add(scores, additiveMask(op, 'causal mask', causalMask(L, S), scores.shape, 'keep', scores.dtype));
   } else if (options.attnMask !== undefined && options.attnMask !== null) {
-    scores = add(scores, additiveMask(op, 'attnMask', options.attnMask, scores.shape, 'keep'));
+    scores = add(scores, additiveMask(op, 'attnMask', options.attnMask, scores.shape, 'keep', scores.dtype));
   }
   let weights = softmax(scores, -1);
   const p = options.dropoutP ?? 0;

@@ -6,6 +6,7 @@ import { Tensor } from '../tensor.js';
 import { add, mul } from './binary.js';
 import { linear } from './linear.js';
 import { requireFloatAs } from '../raw/elementwise.js';
+import { throughFloat32 } from '../autograd/define_op.js';
 import { sum } from './reduce.js';
 import { reshape, unsqueeze } from './view.js';
 import { withoutAutocast } from '../lowp/autocast_state.js';
@@ -18,6 +19,8 @@ import { withoutAutocast } from '../lowp/autocast_state.js';
  */
 export function bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   const op = 'bilinear';
+  if ([x1, x2, weight, bias].some((t) => t instanceof Tensor && t.dtype === 'bfloat16'))
+    return throughFloat32(op, [x1, x2, weight, bias ?? null], bilinear);
   for (const [name, t] of [
     ['input1', x1],
     ['input2', x2],

@@ -3,7 +3,7 @@
 // input's (and, when it needs one, the target's) gradient in one pass. Cross-entropy is the
 // fused native kernel of lib/ops/softmax.ts.
 import { checkOptions, describe, optionKeys, refuseBfloat16 } from '../errors.js';
-import { defineOp, type OpContext } from '../autograd/define_op.js';
+import { defineOp, type OpContext, throughFloat32 } from '../autograd/define_op.js';
 import { formatShape, sameShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { softplus } from './activation.js';
@@ -68,6 +68,29 @@ function broadcastValues(op: string, name: string, t: Tensor | null | undefined,
       `${op}: ${name} of shape ${formatShape(t.shape)} cannot be broadcast to input of shape ${formatShape(shape)}`,
     );
   }
+}
+
+/**
+ * A loss with bfloat16 operands (input, target, or the option tensors named by `keys`): the
+ * float32 loss on the widened tensors, rounded once when input or target is bfloat16
+ * (throughFloat32), as PyTorch's CPU loss kernels compute in fp32; a weight's dtype does not
+ * decide the result's. Null when none is bfloat16.
+ */
+function bf16Loss<O extends object>(
+  op: string,
+  input: Tensor,
+  target: Tensor,
+  options: O,
+  keys: readonly (keyof O & string)[],
+  loss: (input: Tensor, target: Tensor, options: O) => Tensor,
+): Tensor<'float32'> | null {
+  const given = options as Record<string, unknown>;
+  const isBf16 = (t: unknown): t is Tensor => t instanceof Tensor && t.dtype === 'bfloat16';
+  const weights = keys.filter((k) => isBf16(given[k]));
+  if (!isBf16(input) && !isBf16(target) && weights.length === 0) return null;
+  const wide = { ...options, ...Object.fromEntries(weights.map((k) => [k, (given[k] as Tensor).float()])) };
+  if (!isBf16(input) && !isBf16(target)) return loss(input, target, wide) as Tensor<'float32'>;
+  return throughFloat32(op, [input, target], (i, t) => loss(i, t, wide)) as Tensor<'float32'>;
 }
 
 // ---- elementwise losses -----------------------------------------------------------------
@@ -392,6 +415,8 @@ export function mseLoss(input: Tensor, target: Tensor, options: ReductionOption 
 /** Mean absolute error: |input - target|. */
 export function l1Loss(input: Tensor, target: Tensor, options: ReductionOption = {}): Tensor<'float32'> {
   checkOptions('l1Loss', options, REDUCTION_OPTIONS);
+  const viaFloat32 = bf16Loss('l1Loss', input, target, options, [], l1Loss);
+  if (viaFloat32) return viaFloat32;
   // One op of a traced forward (onnx.export), target and options included.
   return recorded('l1Loss', [input, target, options], () => {
     const reduction = options.reduction ?? 'mean';
@@ -407,6 +432,8 @@ export function smoothL1Loss(
   options: ReductionOption & { beta?: number } = {},
 ): Tensor<'float32'> {
   checkOptions('smoothL1Loss', options, { reduction: 'string', beta: 'number' });
+  const viaFloat32 = bf16Loss('smoothL1Loss', input, target, options, [], smoothL1Loss);
+  if (viaFloat32) return viaFloat32;
   // One op of a traced forward (onnx.export), target and options included.
   return recorded('smoothL1Loss', [input, target, options], () => {
     const reduction = options.reduction ?? 'mean';
@@ -426,6 +453,8 @@ export function huberLoss(
   options: ReductionOption & { delta?: number } = {},
 ): Tensor<'float32'> {
   checkOptions('huberLoss', options, { reduction: 'string', delta: 'number' });
+  const viaFloat32 = bf16Loss('huberLoss', input, target, options, [], huberLoss);
+  if (viaFloat32) return viaFloat32;
   // One op of a traced forward (onnx.export), target and options included.
   return recorded('huberLoss', [input, target, options], () => {
     const reduction = options.reduction ?? 'mean';
@@ -471,6 +500,15 @@ export function binaryCrossEntropyWithLogits(
   options: BCEWithLogitsOptions = {},
 ): Tensor<'float32'> {
   checkOptions('binaryCrossEntropyWithLogits', options, { reduction: 'string', weight: 'tensor', posWeight: 'tensor' });
+  const viaFloat32 = bf16Loss(
+    'binaryCrossEntropyWithLogits',
+    input,
+    target,
+    options,
+    ['weight', 'posWeight'],
+    binaryCrossEntropyWithLogits,
+  );
+  if (viaFloat32) return viaFloat32;
   // One op of a traced forward (onnx.export), target and options included.
   return recorded('binaryCrossEntropyWithLogits', [input, target, options], () => {
     const op = 'binaryCrossEntropyWithLogits';
@@ -495,6 +533,8 @@ export interface KLDivOptions {
 /** KL divergence with input = log-probabilities: sum target * (log target - input). */
 export function klDiv(input: Tensor, target: Tensor, options: KLDivOptions = {}): Tensor<'float32'> {
   checkOptions('klDiv', options, { reduction: 'string', logTarget: 'boolean' });
+  const viaFloat32 = bf16Loss('klDiv', input, target, options, [], klDiv);
+  if (viaFloat32) return viaFloat32;
   // One op of a traced forward (onnx.export), target and options included.
   return recorded('klDiv', [input, target, options], () => {
     const op = 'klDiv';
@@ -604,6 +644,8 @@ function classLayout(op: string, input: Tensor): { C: number; inner: number; bat
 /** Negative log-likelihood of log-probabilities input [N, C, *] (or [C]) at int32 class indices. */
 export function nllLoss(input: Tensor, target: Tensor, options: NLLOptions = {}): Tensor<'float32'> {
   checkOptions('nllLoss', options, { reduction: 'string', weight: 'tensor', ignoreIndex: 'integer' });
+  const viaFloat32 = bf16Loss('nllLoss', input, target, options, ['weight'], nllLoss);
+  if (viaFloat32) return viaFloat32;
   // One op of a traced forward (onnx.export), target and options included.
   return recorded('nllLoss', [input, target, options], () => {
     const op = 'nllLoss';

@@ -7,7 +7,10 @@ import { defineOp, type OpContext, throughFloat32 } from '../autograd/define_op.
 import { native } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { FLOATING_DTYPES, type FloatDType, unsupportedDtype } from '../dtype.js';
+import { FLOATING_DTYPES, type FloatDType } from '../dtype.js';
+import { copyRaw } from '../raw/strided.js';
+import { copy_ } from './inplace.js';
+import { noGrad } from '../autograd/grad_mode.js';
 import { floatElements, uninitFloat, valuesF32 } from '../raw/elementwise.js';
 import { add, broadcastSum, mul, sub } from './binary.js';
 import { mean as meanOf, sumTo } from './reduce.js';
@@ -534,12 +537,19 @@ export function batchNorm(
     momentum: 'number',
     eps: 'number',
   });
-  if (anyBf16(input, options)) {
-    // The running statistics are updated in place from the float32 batch; bfloat16 ones would be
-    // a rounded copy that the update never reaches.
-    for (const r of [runningMean, runningVar])
-      if (r instanceof Tensor && r.dtype === 'bfloat16') throw unsupportedDtype(`${op} running statistics`, r.dtype);
-    return normThroughFloat32(op, input, options, (x, o) => batchNorm(x, runningMean, runningVar, o));
+  const bf16Stats = [runningMean, runningVar].some((r) => r instanceof Tensor && r.dtype === 'bfloat16');
+  if (anyBf16(input, options) || bf16Stats) {
+    // bfloat16 running statistics are updated on float32 copies and stored back rounded.
+    const wide = (r: Tensor | null) => (r instanceof Tensor && r.dtype === 'bfloat16' ? copyRaw(r, 'float32') : r);
+    const [mean, variance] = [wide(runningMean), wide(runningVar)];
+    const y = normThroughFloat32(op, input, options, (x, o) => batchNorm(x, mean, variance, o));
+    if (options.training)
+      for (const [r, w] of [
+        [runningMean, mean],
+        [runningVar, variance],
+      ])
+        if (r && w && r !== w) noGrad(() => copy_(r, w));
+    return y;
   }
   const dtype = floatInput(op, input);
   if (input.ndim < 2) throw new RangeError(`${op}: input must have shape [N, C, *], got ${formatShape(input.shape)}`);

@@ -1,6 +1,6 @@
 // Statistics built on the reductions: var/std (with correction), norm, logsumexp, cumsum.
 import { checkOptions, optionKeys } from '../errors.js';
-import { defineOp, type OpContext } from '../autograd/define_op.js';
+import { defineOp, type OpContext, throughFloat32 } from '../autograd/define_op.js';
 import { allocate, FLOATING_DTYPES, isFloatingDType } from '../dtype.js';
 import { ReduceOp } from '../native.js';
 import { normalizeDim, normalizeDims, numel } from '../shape.js';
@@ -44,6 +44,8 @@ function requireFloat(op: string, x: unknown): Tensor {
 export function variance(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   requireFloat('var', x);
   checkOptions('var', opts, VAR_OPTIONS);
+  // bfloat16: in float32, rounded once (PyTorch's var accumulates in fp32), not after each op.
+  if (x.dtype === 'bfloat16') return throughFloat32('var', [x], (y) => variance(y, dim, opts));
   const dims = normalizeDims('var', dim, x.ndim);
   const correction = opts.correction ?? (opts.unbiased === false ? 0 : 1);
   const keepdim = opts.keepdim ?? false;
@@ -80,6 +82,7 @@ const stdSqrtOp = defineOp({
 export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   requireFloat('std', x);
   checkOptions('std', opts, VAR_OPTIONS);
+  if (x.dtype === 'bfloat16') return throughFloat32('std', [x], (y) => std(y, dim, opts));
   return stdSqrtOp(variance(x, dim, opts));
 }
 

@@ -25,6 +25,10 @@
 //   float64    an op whose dtypes lack float64 refuses float64 inputs with a TypeError naming
 //              float64 (never a float32 computation, never a crash); one that has it passes
 //              gradcheck in float64 with PyTorch's tolerances
+//   bfloat16   bfloat16 inputs give the float32 result rounded to bfloat16 once, and bfloat16
+//              gradients holding the float32 gradients rounded once (PyTorch's CPU kernels
+//              compute in fp32); an op PyTorch 1.13 has no bfloat16 kernel for (bfloat16:
+//              'refused') throws a TypeError naming bfloat16
 //   errors     each error input throws the declared message
 import { describe, expect, it } from 'vitest';
 import {
@@ -123,6 +127,11 @@ export interface OpInfo<A = Record<string, never>> {
    * every other one (int32 now; float64 and bfloat16 as they arrive, with their tolerances).
    */
   dtypes: Partial<Record<DType, DType>>;
+  /**
+   * 'refused': PyTorch 1.13 has no bfloat16 CPU kernel for the op, and it refuses bfloat16
+   * inputs too (the bfloat16 rule checks the error). Absent: it computes on them.
+   */
+  bfloat16?: 'refused';
   /** Default true: the op has a backward. false: its result never requires grad. */
   supportsAutograd?: boolean;
   /** The op's backward is made of recorded ops, so it has a correct derivative of its own. */
@@ -158,6 +167,12 @@ export interface OpInfo<A = Record<string, never>> {
      * rounds more than once (transcendentals, rsqrt's two roundings). Absent: bit-equality.
      */
     float64Values?: number;
+    /**
+     * The bfloat16 rule's bound (relative, as expectSame's tol) where the op is made of several
+     * ops that each round to bfloat16, rather than one rounding of the float32 result (absent:
+     * bit-equality with it). Its gradients get the same bound.
+     */
+    bfloat16Values?: number;
   };
 }
 
@@ -632,6 +647,58 @@ function float64Rule(info: OpInfo<unknown>): void {
   }
 }
 
+/** A float input's values as bfloat16 holds them (in float32), so both dtypes see the same numbers. */
+const bf16Values = (t: Tensor) => t.to('bfloat16').to('float32');
+
+function bfloat16Rule(info: OpInfo<unknown>): void {
+  const reference = info.dtypes.float32;
+  if (reference === undefined) return;
+  for (const s of info.samples) {
+    const floats = s.inputs.map((spec, i) => (isFloat(spec, 'float32') ? i : -1)).filter((i) => i >= 0);
+    if (floats.length === 0) continue;
+    const seed = seedOf(info.name, s.name);
+    const xs = () => inputsOf(s, seed, 'contiguous', false).map((t, i) => (floats.includes(i) ? bf16Values(t) : t));
+    const asBf16 = (ts: Tensor[], grad: boolean) =>
+      ts.map((t, i) => {
+        if (!floats.includes(i)) return t;
+        const b = t.to('bfloat16');
+        return grad && differentiable(s.inputs[i]) ? b.requiresGrad_() : b;
+      });
+    if (info.bfloat16 === 'refused') {
+      it(`refuses bfloat16 inputs, as PyTorch 1.13: ${s.name}`, () => {
+        expect(() => info.op(asBf16(xs(), false), s.args)).toThrow(
+          expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/bfloat16/) }),
+        );
+      });
+      continue;
+    }
+    it(`bfloat16 inputs give the float32 result rounded once: ${s.name}`, () => {
+      const grad = info.supportsAutograd !== false && !s.large && s.inputs.some(differentiable);
+      const ref = xs().map((t, i) => (grad && differentiable(s.inputs[i]) ? t.requiresGrad_() : t));
+      const want = valuesPart(info.op(ref, s.args));
+      const bfs = asBf16(
+        ref.map((t) => t.detach()),
+        grad,
+      );
+      const got = valuesPart(info.op(bfs, s.args));
+      const tol = info.tolerances?.bfloat16Values ?? 0;
+      expect(got.dtype, 'result dtype').toBe(want.dtype === 'float32' ? 'bfloat16' : want.dtype);
+      const rounded = want.dtype === 'float32' ? bf16Values(want.detach()) : want;
+      expectSame(got.to(rounded.dtype), rounded, 'bfloat16 values', tol);
+      if (!grad || !want.requiresGrad) return;
+      // A gradient bfloat16 holds, as both backward passes' input.
+      const g = bf16Values(randn(want.shape, { generator: new Generator().manualSeed(seed + 1) }));
+      want.backward(g);
+      got.backward(g.to('bfloat16'));
+      ref.forEach((r, i) => {
+        if (!r.requiresGrad || !r.grad) return;
+        expect(bfs[i].grad?.dtype, `grad ${i} dtype`).toBe('bfloat16');
+        expectSame(bfs[i].grad!.to('float32'), bf16Values(r.grad), `bfloat16 grad ${i}`, tol);
+      });
+    });
+  }
+}
+
 function errorRules(info: OpInfo<unknown>): void {
   for (const e of info.errorInputs ?? []) {
     it(`rejects ${e.name}`, () => {
@@ -656,6 +723,7 @@ export function describeOps(infos: readonly OpInfo<unknown>[]): void {
       viewRules(info);
       dtypeRules(info);
       float64Rule(info);
+      bfloat16Rule(info);
       errorRules(info);
     });
   }

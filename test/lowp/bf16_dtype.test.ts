@@ -332,7 +332,7 @@ describe('every other op computes in float32 and rounds, or refuses bfloat16 by 
       'eq',
       'where',
       'cat',
-      'mseLoss',
+      'l1Loss',
       'gelu',
       'relu',
       'dropout',
@@ -343,7 +343,7 @@ describe('every other op computes in float32 and rounds, or refuses bfloat16 by 
       expect(computed).toContain(name);
   });
 
-  it('refuses with a clear error what has no bfloat16 path: out= of softmax, mixed products, bfloat16 running statistics', () => {
+  it('refuses with a clear error what has no bfloat16 path: out= of softmax, mixed products', () => {
     const x = m.ones([2, 2], { dtype: 'bfloat16' });
     expect(() => m.softmax(x, 1, { out: m.zeros([2, 2], { dtype: 'bfloat16' }) })).toThrow(
       /softmax with out: bfloat16 tensors are not supported yet/,
@@ -351,10 +351,18 @@ describe('every other op computes in float32 and rounds, or refuses bfloat16 by 
     expect(() => m.matmul(x, m.ones([2, 2]))).toThrow(
       /matmul: operands must all be bfloat16 or all float32, got bfloat16 and float32/,
     );
-    const stats = m.zeros([2], { dtype: 'bfloat16' });
-    expect(() => m.nn.functional.batchNorm(x, stats, stats, { training: true })).toThrow(
-      /batchNorm running statistics: bfloat16/,
-    );
+  });
+
+  it("batchNorm updates bfloat16 running statistics (in float32, stored rounded), as PyTorch's", () => {
+    const x = m.randn([4, 3]);
+    const [mean, variance] = [m.zeros([3]), m.ones([3])];
+    const [mean16, var16] = [mean.bfloat16(), variance.bfloat16()];
+    m.nn.functional.batchNorm(x.bfloat16().float(), mean, variance, { training: true });
+    const y = m.nn.functional.batchNorm(x.bfloat16(), mean16, var16, { training: true });
+    expect(y.dtype).toBe('bfloat16');
+    expect(mean16.dtype).toBe('bfloat16');
+    expect(bitsOf(mean16)).toEqual(bitsOf(mean.bfloat16()));
+    expect(bitsOf(var16)).toEqual(bitsOf(variance.bfloat16()));
   });
 });
 

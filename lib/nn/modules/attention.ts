@@ -204,7 +204,7 @@ export class MultiheadAttention extends Module {
         );
       }
       const m = ok3 ? reshape(attnMask, [N, H, L, S]) : attnMask;
-      mask = additiveMask(op, 'attnMask', m, scoresShape, 'mask');
+      mask = additiveMask(op, 'attnMask', m, scoresShape, 'mask', q.dtype);
     }
     const kpm = options.keyPaddingMask ?? null;
     if (kpm) {
@@ -214,7 +214,7 @@ export class MultiheadAttention extends Module {
           `${op}: keyPaddingMask must have shape ${formatShape(want)}, got ${kpm instanceof Tensor ? formatShape(kpm.shape) : typeof kpm}`,
         );
       }
-      const m = additiveMask(op, 'keyPaddingMask', reshape(kpm, [N, 1, 1, S]), scoresShape, 'mask');
+      const m = additiveMask(op, 'keyPaddingMask', reshape(kpm, [N, 1, 1, S]), scoresShape, 'mask', q.dtype);
       mask = mask ? add(mask, m) : m;
     }
     const p = this.training ? this.dropout : 0;

@@ -164,8 +164,9 @@ abstract class RNNBase extends Module {
     checkOptions(`nn.${op}.forward`, options, { lengths: true });
     if (!(input instanceof Tensor))
       throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
-    if (input.dtype !== 'float32' && input.dtype !== 'float64')
-      throw new TypeError(`${op}: input must be float32 or float64, got ${input.dtype}`);
+    // bfloat16: each op of the cell computes in float32 and rounds, as PyTorch's bf16 RNNs on CPU.
+    if (input.dtype !== 'float32' && input.dtype !== 'float64' && input.dtype !== 'bfloat16')
+      throw new TypeError(`${op}: input must be float32, float64 or bfloat16, got ${input.dtype}`);
     if (input.ndim !== 2 && input.ndim !== 3)
       throw new RangeError(`${op}: input must be 2-D (unbatched) or 3-D, got ${formatShape(input.shape)}`);
     if (input.shape[input.ndim - 1] !== this.inputSize) {
@@ -361,8 +362,9 @@ abstract class CellBase extends Module {
     const op = this.constructor.name;
     if (!(input instanceof Tensor))
       throw new TypeError(`${op}: input must be a Tensor, got ${input === null ? 'null' : typeof input}`);
-    if (input.dtype !== 'float32' && input.dtype !== 'float64')
-      throw new TypeError(`${op}: input must be float32 or float64, got ${input.dtype}`);
+    // bfloat16: each op of the cell computes in float32 and rounds, as PyTorch's bf16 RNNs on CPU.
+    if (input.dtype !== 'float32' && input.dtype !== 'float64' && input.dtype !== 'bfloat16')
+      throw new TypeError(`${op}: input must be float32, float64 or bfloat16, got ${input.dtype}`);
     if ((input.ndim !== 1 && input.ndim !== 2) || input.shape[input.ndim - 1] !== this.inputSize) {
       throw new RangeError(
         `${op}: expected input of shape [batch, ${this.inputSize}] or [${this.inputSize}], got ${formatShape(input.shape)}`,

@@ -29,7 +29,9 @@ export const attentionOps = [
     ],
     dtypes: { float32: 'float32', float64: 'float64' },
     // float32 rounds the scale, the products, the softmax's exp and sums.
-    tolerances: { float64Values: 1e-5 },
+    // bfloat16: the products, the scale, the mask and the softmax each round to bfloat16, as
+    // PyTorch 1.13's attention (made of bf16 ops) does: a few ulps (2^-8 relative each).
+    tolerances: { float64Values: 1e-5, bfloat16Values: 2 ** -5 },
     supportsGradGrad: true,
   }),
   // The attention weights MultiheadAttention returns (the output is scaledDotProductAttention's).
@@ -51,7 +53,9 @@ export const attentionOps = [
     ],
     dtypes: { float32: 'float32', float64: 'float64' },
     // float32 rounds the scale, the products, the softmax's exp and sums.
-    tolerances: { float64Values: 1e-5 },
+    // bfloat16: the products, the scale, the mask and the softmax each round to bfloat16, as
+    // PyTorch 1.13's attention (made of bf16 ops) does: a few ulps (2^-8 relative each).
+    tolerances: { float64Values: 1e-5, bfloat16Values: 2 ** -5 },
     supportsGradGrad: true,
   }),
 ];

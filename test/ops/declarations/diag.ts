@@ -37,6 +37,7 @@ export const diagOps = [
   declareOp({
     name: 'trace',
     op: ([x]) => trace(x),
+    bfloat16: 'refused', // PyTorch 1.13 has no bfloat16 CPU trace
     samples: [on([3, 4])],
     dtypes: withFloat64,
     supportsGradGrad: true,

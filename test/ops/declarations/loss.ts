@@ -15,10 +15,14 @@ const probs = (shape: number[], grad = true): InputSpec => ({
   grad,
 });
 
+// PyTorch 1.13 has no bfloat16 CPU kernel for these (mse_cpu, binary_cross_entropy).
+const NO_BFLOAT16 = new Set(['mseLoss', 'binaryCrossEntropy']);
+
 /** An elementwise loss: its forward and backward are TypeScript loops, the gradient carries no graph. */
 function loss(name: string, fn: Loss, samples: Sample<P>[]) {
   return declareOp<P>({
     name,
+    ...(NO_BFLOAT16.has(name) ? { bfloat16: 'refused' as const } : {}),
     op: ([x, t], p) => fn(x, t, p),
     samples,
     dtypes: { float32: 'float32', float64: 'float64' },

@@ -57,6 +57,7 @@ export const reduceOps = [
   declareOp<P>({
     name: 'prod',
     op: ([x], p) => x.prod(p.dim, p.keepdim),
+    bfloat16: 'refused', // PyTorch 1.13 has no bfloat16 CPU prod
     samples: [
       { name: '[3, 4, 2] dim 1', inputs: [{ shape: [3, 4, 2] }], args: { dim: 1 } },
       { name: '[3, 2] all', inputs: [{ shape: [3, 2] }], args: {} },

@@ -1,0 +1,107 @@
+// nn layers whose parameters are bfloat16, on bfloat16 inputs: forward and backward run (each op
+// in float32, rounded), the parameters' gradients are bfloat16, and the values stay near the same
+// layer's in float32 (with the same, bfloat16-held, parameters). The seed-style MLP trains in
+// bfloat16 without NaN. Autocast given bfloat16 tensors computes in bfloat16, as PyTorch's.
+import { describe, expect, it } from 'vitest';
+import * as m from '../../lib/index.js';
+
+const { nn } = m;
+
+/** Replaces every parameter of mod (and its children) by a bfloat16 copy (`p.data = p.data.bfloat16()`). */
+function toBf16(mod: m.nn.Module): void {
+  const fields = mod as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(fields))
+    if (v instanceof nn.Parameter) fields[k] = new nn.Parameter(v.detach().bfloat16());
+  for (const c of mod.children()) toBf16(c);
+}
+
+/** A new layer holding bf's parameters as float32 copies: the float32 twin of a bfloat16 layer. */
+function floatTwin<M extends m.nn.Module>(make: () => M, bf: M): M {
+  const twin = make();
+  const src = [...bf.parameters()];
+  let i = 0;
+  const copy = (mod: m.nn.Module) => {
+    const f = mod as unknown as Record<string, unknown>;
+    for (const [k, v] of Object.entries(f))
+      if (v instanceof nn.Parameter) f[k] = new nn.Parameter(src[i++].detach().float());
+    for (const c of mod.children()) copy(c);
+  };
+  copy(twin);
+  expect(i).toBe(src.length);
+  return twin;
+}
+
+const close = (a: m.Tensor, b: m.Tensor, tol: number) => {
+  const [x, y] = [a.detach().float().toTypedArray(), b.detach().float().toTypedArray()];
+  expect(x.length).toBe(y.length);
+  let worst = 0;
+  for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i] - y[i]) / (Math.abs(y[i]) + 1));
+  expect(worst).toBeLessThanOrEqual(tol);
+};
+
+describe('nn layers with bfloat16 parameters', () => {
+  const cases: [string, () => m.nn.Module, () => m.Tensor, (mod: m.nn.Module, x: m.Tensor) => m.Tensor][] = [
+    ['Linear', () => new nn.Linear(16, 8), () => m.randn([4, 16]), (mod, x) => mod.call(x) as m.Tensor],
+    ['Conv2d', () => new nn.Conv2d(2, 3, 3), () => m.randn([2, 2, 6, 6]), (mod, x) => mod.call(x) as m.Tensor],
+    ['LayerNorm', () => new nn.LayerNorm(16), () => m.randn([4, 16]), (mod, x) => mod.call(x) as m.Tensor],
+    ['LSTM', () => new nn.LSTM(8, 6), () => m.randn([5, 2, 8]), (mod, x) => (mod.call(x) as [m.Tensor])[0]],
+  ];
+  for (const [name, make, input, run] of cases) {
+    it(`${name}: forward and backward in bfloat16, near float32`, () => {
+      m.manualSeed(3);
+      const bf = make();
+      toBf16(bf);
+      const twin = floatTwin(make, bf);
+      const x = input().bfloat16().requiresGrad_();
+      const x32 = x.detach().float().requiresGrad_();
+      const y = run(bf, x);
+      const y32 = run(twin, x32);
+      expect(y.dtype).toBe('bfloat16');
+      // Each op rounds to bfloat16 (8 significant bits: 2^-8 relative), a few ops in a row.
+      close(y, y32, 2 ** -5);
+      y.float().sum().backward();
+      y32.sum().backward();
+      expect(x.grad!.dtype).toBe('bfloat16');
+      close(x.grad!, x32.grad!, 2 ** -4);
+      const [ps, qs] = [[...bf.parameters()], [...twin.parameters()]];
+      ps.forEach((p, i) => {
+        expect(p.grad!.dtype).toBe('bfloat16');
+        close(p.grad!, qs[i].grad!, 2 ** -4);
+      });
+    });
+  }
+
+  it('the seed-style MLP (784-128-10) trains a few steps in bfloat16 without NaN', () => {
+    m.manualSeed(0);
+    const model = new nn.Sequential(new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 10));
+    toBf16(model);
+    const x = m.randn([32, 784]).bfloat16();
+    const t = m.randint(0, 10, [32], { dtype: 'int32' });
+    const losses: number[] = [];
+    for (let step = 0; step < 5; step++) {
+      for (const p of model.parameters()) p.grad = null;
+      const loss = nn.functional.crossEntropy(model.call(x) as m.Tensor, t);
+      expect(loss.dtype).toBe('bfloat16');
+      loss.backward();
+      m.noGrad(() => {
+        for (const p of model.parameters()) p.sub_(p.grad!.mul(0.1));
+      });
+      losses.push(loss.item());
+    }
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(losses[4]).toBeLessThan(losses[0]);
+    for (const p of model.parameters()) expect(p.dtype).toBe('bfloat16');
+  });
+
+  it('autocast given bfloat16 tensors computes in bfloat16 (the bfloat16 kernel, as PyTorch)', () => {
+    const a = m.randn([4, 8]).bfloat16();
+    const w = m.randn([5, 8]).bfloat16();
+    const [y, z, c] = m.autocast({ dtype: 'bfloat16' }, () => [
+      nn.functional.linear(a, w),
+      m.matmul(a, w.t()),
+      nn.functional.conv2d(m.randn([1, 2, 5, 5]).bfloat16(), m.randn([3, 2, 3, 3]).bfloat16()),
+    ]);
+    for (const t of [y, z, c]) expect(t.dtype).toBe('bfloat16');
+    expect(Array.from(y.data as Uint16Array)).toEqual(Array.from(nn.functional.linear(a, w).data as Uint16Array));
+  });
+});
