@@ -7,27 +7,11 @@ import * as m from '../../lib/index.js';
 
 const { nn } = m;
 
-/** Replaces every parameter of mod (and its children) by a bfloat16 copy (`p.data = p.data.bfloat16()`). */
-function toBf16(mod: m.nn.Module): void {
-  const fields = mod as unknown as Record<string, unknown>;
-  for (const [k, v] of Object.entries(fields))
-    if (v instanceof nn.Parameter) fields[k] = new nn.Parameter(v.detach().bfloat16());
-  for (const c of mod.children()) toBf16(c);
-}
-
-/** A new layer holding bf's parameters as float32 copies: the float32 twin of a bfloat16 layer. */
+/** A new layer holding bf's parameters as float32 (loadStateDict converts them exactly): bf's float32 twin. */
 function floatTwin<M extends m.nn.Module>(make: () => M, bf: M): M {
   const twin = make();
-  const src = [...bf.parameters()];
-  let i = 0;
-  const copy = (mod: m.nn.Module) => {
-    const f = mod as unknown as Record<string, unknown>;
-    for (const [k, v] of Object.entries(f))
-      if (v instanceof nn.Parameter) f[k] = new nn.Parameter(src[i++].detach().float());
-    for (const c of mod.children()) copy(c);
-  };
-  copy(twin);
-  expect(i).toBe(src.length);
+  twin.loadStateDict(bf.stateDict());
+  for (const p of twin.parameters()) expect(p.dtype).toBe('float32');
   return twin;
 }
 
@@ -49,8 +33,7 @@ describe('nn layers with bfloat16 parameters', () => {
   for (const [name, make, input, run] of cases) {
     it(`${name}: forward and backward in bfloat16, near float32`, () => {
       m.manualSeed(3);
-      const bf = make();
-      toBf16(bf);
+      const bf = make().bfloat16();
       const twin = floatTwin(make, bf);
       const x = input().bfloat16().requiresGrad_();
       const x32 = x.detach().float().requiresGrad_();
@@ -73,8 +56,7 @@ describe('nn layers with bfloat16 parameters', () => {
 
   it('the seed-style MLP (784-128-10) trains a few steps in bfloat16 without NaN', () => {
     m.manualSeed(0);
-    const model = new nn.Sequential(new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 10));
-    toBf16(model);
+    const model = new nn.Sequential(new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 10)).bfloat16();
     const x = m.randn([32, 784]).bfloat16();
     const t = m.randint(0, 10, [32], { dtype: 'int32' });
     const losses: number[] = [];
