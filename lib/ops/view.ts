@@ -1,13 +1,7 @@
 // View ops: new shape/strides/offset over the same storage, with autograd. A strided view's
 // backward embeds the gradient into zeros of the input's shape through the same view; that
 // embedding's own backward is the view again, so higher-order gradients work.
-import {
-  type DType,
-  FLOATING_DTYPES,
-  isStorageOnlyDType,
-  STORAGE_FLOATING_DTYPES,
-  unsupportedDtype,
-} from '../dtype.js';
+import { type DType, isStorageOnlyDType, STORAGE_FLOATING_DTYPES, unsupportedDtype } from '../dtype.js';
 import { checkAnyTensor, checkInt, checkNumbers, checkTensor, describe } from '../errors.js';
 import { storageCopy } from '../quantization/quantize.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
@@ -432,7 +426,8 @@ export function T(x: Tensor): Tensor {
 
 const expandOp: (x: Tensor, shape: number[]) => Tensor = defineOp({
   name: 'expand',
-  dtypes: FLOATING_DTYPES,
+  // A view: bfloat16 expands as it is (a bfloat16 gradient sums in float32, rounded once).
+  dtypes: STORAGE_FLOATING_DTYPES,
   forward(ctx: OpContext<{ inShape: Shape; outShape: number[] }>, x: Tensor, shape: number[]) {
     ctx.inShape = x.shape;
     ctx.outShape = shape;

@@ -381,4 +381,14 @@ describe('bfloat16 views and copies', () => {
     expect(w.grad!.dtype).toBe('bfloat16');
     expect(w.grad!.tolist()).toEqual([1, 3, 2, 4]);
   });
+
+  it('expand is a view of the bfloat16 storage; its gradient sums back in bfloat16', () => {
+    const w = m.tensor([[0.1], [0.2]], { dtype: 'bfloat16', requiresGrad: true });
+    const e = w.expand([2, 3]);
+    expect(e.storage).toBe(w.storage);
+    expect(e.dtype).toBe('bfloat16');
+    e.float().sum().backward();
+    expect(w.grad!.dtype).toBe('bfloat16');
+    expect(w.grad!.tolist()).toEqual([[3], [3]]);
+  });
 });
