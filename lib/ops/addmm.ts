@@ -82,13 +82,14 @@ const addmmOp: (
 
 const ADD_PRODUCT_OPTIONS = { beta: 'number', alpha: 'number' } as const;
 
-/** The operands checked: Tensors of one dtype, float32 or float64, with the dims the op takes. */
+/** The operands checked: Tensors of one dtype, float32, float64 or bfloat16, with the dims the op takes. */
 function checkOperands(op: string, operands: [string, unknown, number | null][]): Tensor[] {
   const ts = operands.map(([name, t, dims]) => {
     if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${describe(t)}`);
     refuseStorageOnly(op, t);
-    if (t.dtype !== 'float32' && t.dtype !== 'float64')
-      throw new TypeError(`${op}: ${name} must be a float32 or float64 tensor, got ${t.dtype}`);
+    // bfloat16 operands run in float32 and round once (defineOp), as PyTorch's CPU kernels.
+    if (t.dtype !== 'float32' && t.dtype !== 'float64' && t.dtype !== 'bfloat16')
+      throw new TypeError(`${op}: ${name} must be a float32, float64 or bfloat16 tensor, got ${t.dtype}`);
     if (dims !== null && t.ndim !== dims)
       throw new RangeError(`${op}: ${name} must be ${dims}-D, got shape ${formatShape(t.shape)}`);
     return t;

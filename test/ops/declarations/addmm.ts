@@ -73,7 +73,7 @@ const errors = [
   {
     name: 'addmm: int32',
     call: () => addmm(tensor([1], { dtype: 'int32' }), zeros([1, 1]), zeros([1, 1])),
-    throws: /addmm: input must be a float32 or float64 tensor, got int32/,
+    throws: /addmm: input must be a float32, float64 or bfloat16 tensor, got int32/,
   },
   {
     name: 'addmm: beta a string',
