@@ -4,10 +4,9 @@
 //   npm run build && node bench/memory.mjs [mlp] [cnn] [workers] [--steps 10000] [--warmup 1000]
 //        [--rounds 30] [--workers 4] [--settle] [--node-flag F ...] [--json]
 //
-// --node-flag=F passes a flag to each case's node (V8's, e.g. --max-semi-space-size=16), to see
-// what V8's collector does to the figures. --no-concurrent-array-buffer-sweeping is the one README
-// recommends on a busy machine: V8 then frees dead buffers inside its collection pause instead of
-// on a background thread that a busy machine starves (bench/results/memory.md).
+// --node-flag=F passes a flag to each case's node (V8's, e.g. --max-semi-space-size=16 or
+// --no-concurrent-array-buffer-sweeping), to see what V8's collector does to the figures
+// (bench/results/memory.md).
 //
 // mlp: 784-128-10, batch 64, Adam (the M1 model); cnn: conv(1->16,3) relu maxpool conv(16->32,3)
 // relu maxpool linear(800->10), batch 64 on 28x28, Adam. Each trains `warmup` steps, then

@@ -129,19 +129,26 @@ export function bernoulli(p: Tensor | number, opts?: RandomOptions & { shape?: S
 }
 
 /**
- * Uniform [0, 1) values in t's shape (`torch.rand_like`).
+ * Uniform [0, 1) values in t's shape (`torch.rand_like`), in t's dtype when it is floating (else
+ * the default dtype) unless opts.dtype says otherwise.
  * @throws TypeError if t is not a Tensor, or on an unknown option.
  */
 export function randLike(t: Tensor, opts?: RandomOptions): Tensor {
   gen('randLike', opts);
-  return rand(checkTensor('randLike', 'input', t).shape, opts);
+  return rand(checkTensor('randLike', 'input', t).shape, likeOptions(t, opts));
+}
+
+/** opts with t's dtype as the default when t is floating, as torch's *_like functions. */
+function likeOptions(t: Tensor, opts: RandomOptions | undefined): RandomOptions | undefined {
+  return isFloatingDType(t.dtype) && opts?.dtype === undefined ? { ...opts, dtype: t.dtype } : opts;
 }
 
 /**
- * Standard normal values in t's shape (`torch.randn_like`).
+ * Standard normal values in t's shape (`torch.randn_like`), in t's dtype when it is floating (else
+ * the default dtype) unless opts.dtype says otherwise.
  * @throws TypeError if t is not a Tensor, or on an unknown option.
  */
 export function randnLike(t: Tensor, opts?: RandomOptions): Tensor {
   gen('randnLike', opts);
-  return randn(checkTensor('randnLike', 'input', t).shape, opts);
+  return randn(checkTensor('randnLike', 'input', t).shape, likeOptions(t, opts));
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bernoulli, Generator, manualSeed, rand, randint, randn, randperm, tensor, zeros } from '../lib/index.js';
+import * as m from '../lib/index.js';
 import { philox4x32 } from '../lib/random.js';
 
 describe('Philox4x32-10 generator', () => {
@@ -77,6 +78,21 @@ describe('Philox4x32-10 generator', () => {
     t.uniform_(-1, 1);
     expect(t.min().item()).toBeGreaterThanOrEqual(-1);
     expect(t.max().item()).toBeLessThan(1);
+  });
+
+  it("randLike and randnLike keep a floating input's dtype, as torch's rand_like", () => {
+    for (const dtype of ['float32', 'float64', 'bfloat16'] as const) {
+      const t = m.zeros([2, 3], { dtype });
+      expect(m.randLike(t).dtype).toBe(dtype);
+      expect(m.randnLike(t).dtype).toBe(dtype);
+      expect(m.randnLike(t).shape).toEqual([2, 3]);
+    }
+    expect(m.randLike(m.zeros([2], { dtype: 'float64' }), { dtype: 'float32' }).dtype).toBe('float32');
+    expect(m.randLike(m.zeros([2], { dtype: 'int32' })).dtype).toBe('float32');
+    m.manualSeed(3);
+    const a = m.randnLike(m.zeros([4], { dtype: 'float64' })).tolist();
+    m.manualSeed(3);
+    expect(a).toEqual(m.randn([4], { dtype: 'float64' }).tolist());
   });
 
   it('rejects bad arguments', () => {
