@@ -156,7 +156,7 @@ export class Tensor<D extends DType = DType> {
         `Tensor.fromData: a Uint16Array is taken as bfloat16 bit patterns only when asked: pass { dtype: 'bfloat16' } ` +
           `(for 16-bit values such as image data, tensor(data) copies them to float32)`,
       );
-    if (data instanceof Uint8Array && dtype === undefined) {
+    if (data instanceof Uint8Array && (dtype === undefined || dtype === 'bool')) {
       // Every op reads a bool element as its byte: 200 would count as 200 in a sum.
       let at = 0;
       while (at < data.length && data[at] <= 1) at++;

@@ -134,6 +134,9 @@ describe('conversions into int32 and bool', () => {
     expect(() => Tensor.fromData(new Uint8Array([0, 1, 200]), [3])).toThrow(
       /Tensor\.fromData: a Uint8Array is taken as a bool mask, whose elements are 0 or 1; element 2 is 200/,
     );
+    expect(() => Tensor.fromData(new Uint8Array([0, 1, 200]), [3], { dtype: 'bool' })).toThrow(
+      /Tensor\.fromData: a Uint8Array is taken as a bool mask, whose elements are 0 or 1; element 2 is 200/,
+    );
     expect(() => Tensor.fromData(new Float32Array(3), [2])).toThrow(
       'Tensor.fromData: shape [2] needs 2 elements, data has 3',
     );

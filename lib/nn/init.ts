@@ -3,7 +3,7 @@ import { checkNumber, checkOptions, checkTensor, describe, type OptionKeys, opti
 import { defaultGenerator, type Generator } from '../random.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { isFloatingDType } from '../dtype.js';
+import { bfloat16BitsOf, isFloatingDType } from '../dtype.js';
 
 /** The nonlinearities calculateGain knows (PyTorch's names). */
 export type Nonlinearity =
@@ -88,14 +88,17 @@ function fans(op: string, t: Tensor): { fanIn: number; fanOut: number } {
 
 function fill(name: string, t: Tensor, value: (i: number) => number): Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`${name}: expected a Tensor, got ${typeof t}`);
-  if (!isFloatingDType(t.dtype)) throw new TypeError(`${name}: expected a float32 or float64 tensor, got ${t.dtype}`);
+  if (!isFloatingDType(t.dtype))
+    throw new TypeError(`${name}: expected a float32, float64 or bfloat16 tensor, got ${t.dtype}`);
   const data = t.storage.data;
+  // A bfloat16 tensor stores bit patterns: each value is rounded to its bits (as torch's fills).
+  const store = t.dtype === 'bfloat16' ? (v: number) => bfloat16BitsOf(v) : (v: number) => v;
   const n = t.numel();
   const nd = t.ndim;
   const idx = new Array<number>(nd).fill(0);
   let off = t.offset;
   for (let i = 0; i < n; i++) {
-    data[off] = value(i);
+    data[off] = store(value(i));
     for (let d = nd - 1; d >= 0; d--) {
       off += t.strides[d];
       if (++idx[d] < t.shape[d]) break;

@@ -489,6 +489,7 @@ function removeFrom<T>(list: T[], item: T): void {
 
 /** Writes src's elements into target's storage (same shape), bumping its version. */
 export function copyInto(target: Tensor, src: Tensor): void {
+  if (src.dtype !== target.dtype) throw new Error(`copyInto: ${src.dtype} into ${target.dtype} (cast it first)`);
   const values = src.toTypedArray();
   const data = target.storage.data;
   const nd = target.ndim;

@@ -5,6 +5,7 @@ import { cat } from '../ops/join.js';
 import { reshape } from '../ops/view.js';
 import { fromBf16Bits, roundToBf16InPlace, toBf16Bits } from '../raw/round_bf16.js';
 import { formatShape } from '../shape.js';
+import { copyRaw } from '../raw/strided.js';
 import { Storage, Tensor } from '../tensor.js';
 import { checkModule, copyInto, type Module } from './module.js';
 
@@ -194,7 +195,9 @@ export function vectorToParameters(vec: Tensor, params: Iterable<Tensor>): void 
   noGrad(() => {
     for (const p of ps) {
       const n = p.numel();
-      copyInto(p, new Tensor(new Storage(values.slice(at, at + n)), p.shape));
+      // The slice in vec's dtype, converted to the parameter's (a bfloat16 one holds bit patterns).
+      const slice = new Tensor(new Storage(values.slice(at, at + n), vec.dtype), p.shape);
+      copyInto(p, slice.dtype === p.dtype ? slice : copyRaw(slice, p.dtype));
       at += n;
     }
   });

@@ -6,7 +6,7 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { floatElements } from '../raw/elementwise.js';
-import { FLOATING_DTYPES, isFloatingDType } from '../dtype.js';
+import { bfloat16BitsOf, bfloat16BitsToNumber, FLOATING_DTYPES, isFloatingDType } from '../dtype.js';
 import { valuesAs } from '../raw/strided.js';
 import { recorded } from '../trace.js';
 import { mul } from './binary.js';
@@ -109,16 +109,22 @@ export interface EmbeddingOptions {
 function renorm(weight: Tensor, idx: Int32Array, maxNorm: number, normType: number): void {
   if (!weight.isContiguous()) throw new RangeError('embedding: maxNorm needs a contiguous weight');
   const [, dim] = weight.shape;
-  const wd = weight.storage.data as Float32Array | Float64Array;
+  const wd = weight.storage.data as Float32Array | Float64Array | Uint16Array;
+  // A bfloat16 weight holds bit patterns: its rows are read widened and written back rounded.
+  const bf16 = wd instanceof Uint16Array;
+  const row = bf16 ? new Float32Array(dim) : null;
   let changed = false;
-  for (const row of new Set(idx)) {
-    const base = weight.offset + row * dim;
+  for (const r of new Set(idx)) {
+    const base = weight.offset + r * dim;
+    const v = row ? row : (wd as Float32Array | Float64Array).subarray(base, base + dim);
+    if (row) for (let j = 0; j < dim; j++) row[j] = bfloat16BitsToNumber(wd[base + j]);
     let norm = 0;
-    for (let j = 0; j < dim; j++) norm += Math.abs(wd[base + j]) ** normType;
+    for (let j = 0; j < dim; j++) norm += Math.abs(v[j]) ** normType;
     norm = norm ** (1 / normType);
     if (norm > maxNorm) {
       const scale = maxNorm / (norm + 1e-7);
-      for (let j = 0; j < dim; j++) wd[base + j] *= scale;
+      for (let j = 0; j < dim; j++) v[j] *= scale;
+      if (row) for (let j = 0; j < dim; j++) wd[base + j] = bfloat16BitsOf(row[j]);
       changed = true;
     }
   }

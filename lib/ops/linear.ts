@@ -161,8 +161,16 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   // bfloat16 operands: products of bfloat16 values are exact in float32, so the float32 GEMM on
   // the widened operands is PyTorch's bf16 GEMM (fp32 sums) up to the order of its sums.
-  if (x.dtype === 'bfloat16' || weight.dtype === 'bfloat16' || bias?.dtype === 'bfloat16')
+  if (x.dtype === 'bfloat16' || weight.dtype === 'bfloat16' || bias?.dtype === 'bfloat16') {
+    // As torch: a bfloat16 product with a float32 or float64 operand is an error, not a promotion.
+    const other = [x, weight, bias].find((t) => t && t.dtype !== 'bfloat16');
+    if (other)
+      throw new TypeError(
+        `linear: input, weight and bias must all be bfloat16 or none, got input ${x.dtype}, weight ${weight.dtype}` +
+          (bias ? `, bias ${bias.dtype}` : ''),
+      );
     return throughFloat32('linear', [x, weight, bias ?? null], linear);
+  }
   requireFloatAs('linear', x, x);
   requireFloatAs('linear', x, weight);
   if (weight.ndim !== 2)

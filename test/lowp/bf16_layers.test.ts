@@ -86,4 +86,60 @@ describe('nn layers with bfloat16 parameters', () => {
     for (const t of [y, z, c]) expect(t.dtype).toBe('bfloat16');
     expect(Array.from(y.data as Uint16Array)).toEqual(Array.from(nn.functional.linear(a, w).data as Uint16Array));
   });
+
+  // Helpers that write a tensor's storage directly (not through ops) must write bit patterns.
+  const bitsOf = (t: m.Tensor): number[] => Array.from(t.contiguous().data as Uint16Array);
+
+  it('nn.init fills bfloat16 tensors with the values rounded, as the float32 fills rounded', () => {
+    for (const fill of [
+      (t: m.Tensor) => m.nn.init.constant_(t, 0.3),
+      (t: m.Tensor) => m.nn.init.ones_(t),
+      (t: m.Tensor) => m.nn.init.normal_(t, 0, 2),
+      (t: m.Tensor) => m.nn.init.kaimingUniform_(t),
+      (t: m.Tensor) => m.nn.init.xavierNormal_(t),
+    ]) {
+      m.manualSeed(5);
+      const b = fill(m.zeros([4, 3], { dtype: 'bfloat16' }));
+      m.manualSeed(5);
+      const f = fill(m.zeros([4, 3]));
+      expect(bitsOf(b)).toEqual(bitsOf(f.bfloat16()));
+    }
+    const layer = new m.nn.Linear(3, 2).bfloat16();
+    layer.resetParameters();
+    for (const v of (layer.weight.tolist() as number[][]).flat()) expect(Math.abs(v)).toBeLessThan(1);
+  });
+
+  it('vectorToParameters converts between the vector and each parameter dtype', () => {
+    const a = m.zeros([1, 2], { dtype: 'bfloat16' });
+    const b = m.zeros([1]);
+    m.nn.utils.vectorToParameters(m.tensor([0.1, 1.5, 2.5]), [a, b]);
+    expect(bitsOf(a)).toEqual(bitsOf(m.tensor([[0.1, 1.5]]).bfloat16()));
+    expect(b.tolist()).toEqual([2.5]);
+    const c = m.zeros([2]);
+    m.nn.utils.vectorToParameters(m.tensor([0.5, -1.25], { dtype: 'bfloat16' }), [c]);
+    expect(c.tolist()).toEqual([0.5, -1.25]);
+  });
+
+  it("embedding's maxNorm renormalizes a bfloat16 weight's rows as the float32 one's, rounded", () => {
+    const rows = [
+      [3, 4],
+      [0.3, 0.4],
+      [-2, 0.5],
+    ];
+    const wb = m.tensor(rows, { dtype: 'bfloat16' });
+    const wf = m.tensor(rows);
+    const idx = m.tensor([0, 1, 2, 0], { dtype: 'int32' });
+    m.nn.functional.embedding(idx, wb, { maxNorm: 1 });
+    m.nn.functional.embedding(idx, wf, { maxNorm: 1 });
+    expect(bitsOf(wb)).toEqual(bitsOf(wf.bfloat16()));
+    expect((wb.tolist() as number[][])[1]).toEqual([0.30078125, 0.400390625]);
+  });
+
+  it('linear refuses a bfloat16 operand with a float32 one, as torch (matmul and addmm do too)', () => {
+    const xb = m.ones([2, 3], { dtype: 'bfloat16' });
+    const wf = m.ones([4, 3]);
+    expect(() => m.nn.functional.linear(xb, wf)).toThrow(/linear: .*input bfloat16, weight float32/);
+    expect(() => m.nn.functional.linear(wf, xb.reshape([3, 2]).t())).toThrow(/linear: .*bfloat16/);
+    expect(() => m.nn.functional.linear(xb, wf.bfloat16(), m.zeros([4]))).toThrow(/linear: .*bias float32/);
+  });
 });
