@@ -118,14 +118,16 @@ export function bernoulli(p: Tensor | number, opts?: RandomOptions & { shape?: S
   }
   if (!(p instanceof Tensor)) throw new TypeError('bernoulli: p must be a Tensor or a number');
   const probs = valuesAs(p.dtype === 'float32' ? p : copyRaw(p, 'float32'), p.shape);
-  const out = new Float32Array(probs.length);
   for (let i = 0; i < probs.length; i++) {
     const q = probs[i];
     if (!(q >= 0 && q <= 1))
       throw new RangeError(`bernoulli: probabilities must be in [0, 1], got ${describe(q)} at element ${i}`);
-    out[i] = g.nextFloat() < q ? 1 : 0;
   }
-  return new Tensor(new Storage(out), p.shape);
+  // The samples in p's dtype, as torch.bernoulli (0 and 1 are exact in each); p of another dtype
+  // gives the default float32.
+  const dtype = isFloatingDType(p.dtype) ? p.dtype : 'float32';
+  let i = 0;
+  return make('bernoulli', p.shape, dtype, undefined, () => (g.nextFloat() < probs[i++] ? 1 : 0));
 }
 
 /**

@@ -69,6 +69,18 @@ describe('Philox4x32-10 generator', () => {
     expect(Math.abs(means[2] - 0.5)).toBeLessThan(0.05);
   });
 
+  it("bernoulli samples in p's floating dtype, as torch.bernoulli, drawing the same values", () => {
+    const probs = [0, 1, 0.25, 0.5, 0.75, 0.5];
+    const want = bernoulli(tensor(probs), { generator: new Generator().manualSeed(7) }).tolist();
+    for (const dtype of ['float64', 'bfloat16'] as const) {
+      const b = bernoulli(tensor(probs, { dtype }), { generator: new Generator().manualSeed(7) });
+      expect(b.dtype).toBe(dtype);
+      expect(b.tolist()).toEqual(want);
+    }
+    // A non-floating p gives the default float32.
+    expect(bernoulli(tensor([true, false])).dtype).toBe('float32');
+  });
+
   it('normal_ and uniform_ fill in place, bump the version and use the generator', () => {
     const t = zeros([1000]);
     const v = t.storage.version;
