@@ -459,6 +459,64 @@ void test_quantize(const KernelTable& v, const KernelTable& s) {
   }
 }
 
+// ---- conversions: min_max and the bf16 conversions give the scalar kernels' bits on every ISA
+// (signed zeros and NaN bits included): every length to 40 and around the threads' split, NaN
+// at the first, a middle and the last element, infinities, signed zeros, ties and bf16 overflow.
+bool same_bits(float a, float b) { return std::memcmp(&a, &b, 4) == 0; }
+
+void test_convert(const KernelTable& v, const KernelTable& s) {
+  std::vector<int64_t> sizes;
+  for (int64_t n = 0; n <= 40; ++n) sizes.push_back(n);
+  for (int64_t n : {63, 64, 65, 100, 1000, 4099, 131071, 131073}) sizes.push_back(n);
+  for (int64_t n : sizes) {
+    auto x = random_floats(static_cast<size_t>(n), 83 + static_cast<uint32_t>(n), -5, 5);
+    // Signed zeros, so the lanes' order shows in which zero comes out.
+    for (int64_t i = 0; i < n; i += 5) x[i] = (i / 5) % 2 ? 0.0f : -0.0f;
+    // min_max: as is (all finite), with infinities, with one NaN at each position in turn.
+    std::vector<std::vector<float>> cases = {x};
+    if (n > 0) {
+      auto inf = x;
+      inf[n / 2] = INFINITY;
+      inf[n - 1] = -INFINITY;
+      cases.push_back(inf);
+      for (int64_t at : {int64_t{0}, n / 2, n - 1}) {
+        auto nan = x;
+        nan[at] = NAN;
+        cases.push_back(nan);
+      }
+    }
+    for (const auto& c : cases) {
+      float a0 = 1, a1 = 1, b0 = 2, b1 = 2;
+      min_max_f32(v, n, c.data(), &a0, &a1);
+      min_max_f32(s, n, c.data(), &b0, &b1);
+      CHECK(same_bits(a0, b0) && same_bits(a1, b1), "min_max n=%lld: [%a, %a] vs scalar [%a, %a]", (long long)n,
+            static_cast<double>(a0), static_cast<double>(a1), static_cast<double>(b0), static_cast<double>(b1));
+    }
+    // fp32 -> bf16 over values with every rounding case: ties with an even and an odd kept part,
+    // just above and below them, NaNs of both signs and payloads, bf16 overflow, subnormals.
+    const uint32_t edges[] = {0x3f808000u, 0x3f818000u, 0x3f808001u, 0x3f807fffu, 0x7fc00000u, 0xffc00001u,
+                              0x7f800001u, 0x7f7fffffu, 0x7f7f8000u, 0xff7fffffu, 0x7f800000u, 0xff800000u,
+                              0x00000001u, 0x80008000u, 0x00018000u, 0x00000000u, 0x80000000u};
+    std::vector<float> f = x;
+    for (int64_t i = 0; i < n; i += 3) std::memcpy(&f[i], &edges[(i / 3) % 17], 4);
+    std::vector<uint16_t> ya(n + 1, 0x5a5a), yb(n + 1, 0x5a5a);
+    convert_f32_to_bf16(v, n, f.data(), ya.data());
+    convert_f32_to_bf16(s, n, f.data(), yb.data());
+    for (int64_t i = 0; i <= n; ++i)
+      CHECK(ya[i] == yb[i], "f32_to_bf16 n=%lld at %lld (x=%a): %04x vs %04x", (long long)n, (long long)i,
+            static_cast<double>(i < n ? f[i] : 0), ya[i], yb[i]);
+    // bf16 -> fp32 over bit patterns that cycle through all 65536.
+    std::vector<uint16_t> h(n);
+    for (int64_t i = 0; i < n; ++i) h[i] = static_cast<uint16_t>(i * 40503u + 7u);
+    std::vector<float> fa(n + 1, 3.0f), fb(n + 1, 3.0f);
+    convert_bf16_to_f32(v, n, h.data(), fa.data());
+    convert_bf16_to_f32(s, n, h.data(), fb.data());
+    for (int64_t i = 0; i <= n; ++i)
+      CHECK(same_bits(fa[i], fb[i]), "bf16_to_f32 n=%lld at %lld (x=%04x): %a vs %a", (long long)n, (long long)i,
+            i < n ? h[i] : 0, static_cast<double>(fa[i]), static_cast<double>(fb[i]));
+  }
+}
+
 // ---- limits: the triad as the scalar path's within a rounding (one FMA against a multiply and
 // an add) at every tail; the FMA loop's chains stay finite and near their fixed point 1.
 void test_limits(const KernelTable& v, const KernelTable& s) {
@@ -683,10 +741,11 @@ int main() {
       test_winograd(v, scalar);
       test_conv_direct(v, scalar);
       test_quantize(v, scalar);
+      test_convert(v, scalar);
       test_limits(v, scalar);
       std::printf(
           "  %s binary (float32, float64), reduce, softmax, rnn, optim, norm, gemm, winograd, direct conv, quantize, "
-          "limits at "
+          "convert, limits at "
           "%d thread(s): %s\n",
           isa_name(isa), threads, g_failures == before ? "ok" : "FAILED");
     }

@@ -212,3 +212,81 @@ describe('quantize on every ISA against the scalar path', () => {
     expectAllIsasExact(big, randomFloats(3 * 5 * 30_001, 7, -3, 3), 'split channels');
   });
 });
+
+// The bits of a float32 (NaN payloads and signed zeros included).
+const bitsOf = (v: number) => new Uint32Array(Float32Array.of(v).buffer)[0];
+
+describe('minMax and the bfloat16 conversions on every ISA against the scalar path', () => {
+  const lengths = [0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 48, 49, 64, 65, 100, 1000, 4099];
+
+  // Random values with signed zeros every 5th element (which zero comes out depends on the lanes'
+  // order, the same on every ISA); optionally infinities, or a NaN at one position.
+  function minMaxInput(n: number, special: 'none' | 'inf' | number): Float32Array {
+    const x = randomFloats(n, n + 3, -5, 5);
+    for (let i = 0; i < n; i += 5) x[i] = (i / 5) % 2 ? 0 : -0;
+    if (special === 'inf' && n > 0) {
+      x[n >> 1] = Infinity;
+      x[n - 1] = -Infinity;
+    } else if (typeof special === 'number') x[special] = Number.NaN;
+    return x;
+  }
+
+  it('minMax: the same bits as the scalar kernel, NaN at the first, a middle and the last element', () => {
+    for (const n of lengths) {
+      const specials: ('none' | 'inf' | number)[] = n === 0 ? ['none'] : ['none', 'inf', 0, n >> 1, n - 1];
+      for (const special of specials) {
+        const x = minMaxInput(n, special);
+        const want = withIsa('scalar', () => native.minMax(x));
+        if (typeof special === 'number') expect(want.every(Number.isNaN), `n=${n} NaN at ${special}`).toBe(true);
+        else if (n > 0) {
+          // The values themselves (signed zeros aside): the plain minimum and maximum.
+          expect(want, `n=${n} ${special}`).toEqual([Math.min(...x), Math.max(...x)]);
+        }
+        for (const isa of allSupportedIsas) {
+          const got = withIsa(isa, () => native.minMax(x));
+          expect(got.map(bitsOf), `${isa} n=${n} ${special}`).toEqual(want.map(bitsOf));
+        }
+      }
+    }
+  });
+
+  // fp32 bits -> bf16 bits as convert.h states it: nearest even, NaN -> 0xffff.
+  const bf16Ref = (u: number) =>
+    (u & 0x7fffffff) > 0x7f800000 ? 0xffff : ((u + 0x7fff + ((u >>> 16) & 1)) >>> 16) & 0xffff;
+
+  it('convertF32ToBf16: ties, overflow, NaNs, subnormals and zeros at every tail and across threads', () => {
+    const edges = [
+      0x3f808000, 0x3f818000, 0x3f808001, 0x3f807fff, 0x7fc00000, 0xffc00001, 0x7f800001, 0xff800001, 0x7f7fffff,
+      0x7f7f8000, 0xff7fffff, 0x7f800000, 0xff800000, 0x00000001, 0x80008000, 0x00018000, 0, 0x80000000,
+    ];
+    for (const n of [...lengths, 131_071, 131_073, 300_001]) {
+      const x = randomFloats(n, n + 5, -1e4, 1e4);
+      const u = new Uint32Array(x.buffer);
+      for (let i = 0; i < n; i += 3) u[i] = edges[(i / 3) % edges.length];
+      const want = Uint16Array.from(u, bf16Ref);
+      for (const isa of ['scalar', ...allSupportedIsas])
+        for (const threads of [1, 2]) {
+          const y = new Uint16Array(n);
+          withIsa(isa as never, () => withThreads(threads, () => native.convertF32ToBf16(x, y)));
+          let bad = -1;
+          for (let i = 0; i < n && bad < 0; i++) if (y[i] !== want[i]) bad = i;
+          expect(bad, `${isa} ${threads}t n=${n}: first difference (x bits ${u[bad]?.toString(16)})`).toBe(-1);
+        }
+    }
+  });
+
+  it('convertBf16ToF32: every bit pattern, exact, at every tail and across threads', () => {
+    for (const n of [...lengths, 65_536, 131_073, 300_001]) {
+      const x = Uint16Array.from({ length: n }, (_, i) => (i * 40_503 + 7) & 0xffff);
+      for (const isa of ['scalar', ...allSupportedIsas])
+        for (const threads of [1, 2]) {
+          const y = new Float32Array(n);
+          withIsa(isa as never, () => withThreads(threads, () => native.convertBf16ToF32(x, y)));
+          const bits = new Uint32Array(y.buffer);
+          let bad = -1;
+          for (let i = 0; i < n && bad < 0; i++) if (bits[i] !== x[i] * 65_536) bad = i;
+          expect(bad, `${isa} ${threads}t n=${n}: first difference (x ${x[bad]?.toString(16)})`).toBe(-1);
+        }
+    }
+  });
+});

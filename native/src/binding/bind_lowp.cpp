@@ -56,7 +56,8 @@ Napi::Value convert_f32_to_bf16(const Napi::CallbackInfo& info) {
       args.any_typed(args.value(1), args.where("y"), {napi_uint16_array}, "a Uint16Array (bfloat16 bits)");
   check_conversion(args, x, y);
   if (x.length > 0)
-    ::myelin::convert_f32_to_bf16(x.length, static_cast<const float*>(x.data), static_cast<uint16_t*>(y.data));
+    ::myelin::convert_f32_to_bf16(active_kernels(), x.length, static_cast<const float*>(x.data),
+                                  static_cast<uint16_t*>(y.data));
   return info.Env().Undefined();
 }
 
@@ -68,7 +69,8 @@ Napi::Value convert_bf16_to_f32(const Napi::CallbackInfo& info) {
   const AnyTypedArray y = args.any_typed(args.value(1), args.where("y"), {napi_float32_array}, "a Float32Array");
   check_conversion(args, x, y);
   if (x.length > 0)
-    ::myelin::convert_bf16_to_f32(x.length, static_cast<const uint16_t*>(x.data), static_cast<float*>(y.data));
+    ::myelin::convert_bf16_to_f32(active_kernels(), x.length, static_cast<const uint16_t*>(x.data),
+                                  static_cast<float*>(y.data));
   return info.Env().Undefined();
 }
 
@@ -180,7 +182,7 @@ Napi::Value min_max(const Napi::CallbackInfo& info) {
   Args args(info);
   const AnyTypedArray x = args.any_typed(args.value(0), args.where("x"), {napi_float32_array}, "a Float32Array");
   float lo = 0, hi = 0;
-  min_max_f32(x.length, static_cast<const float*>(x.data), &lo, &hi);
+  min_max_f32(active_kernels(), x.length, static_cast<const float*>(x.data), &lo, &hi);
   Napi::Array out = Napi::Array::New(info.Env(), 2);
   out.Set(0u, Napi::Number::New(info.Env(), lo));
   out.Set(1u, Napi::Number::New(info.Env(), hi));

@@ -37,7 +37,7 @@ struct KernelTable {
   WinogradKernels winograd;
   ConvDirectKernels conv_direct;
   LimitsKernels limits;    // the machine-limit loops (utils.benchmark.limits)
-  ConvertKernels convert;  // quantize (convert.h)
+  ConvertKernels convert;  // quantize, bf16 conversions, min_max (convert.h)
 };
 
 // The table of an ISA this CPU supports (isa_supported(isa) must hold).

@@ -1,8 +1,6 @@
 #include "kernels/convert/convert.h"
 
 #include <algorithm>
-#include <cmath>
-#include <cstring>
 
 #include "runtime/kernel_table.h"
 #include "runtime/threadpool.h"
@@ -12,13 +10,6 @@ namespace {
 
 // Elements per thread below which a pass stays on the calling thread.
 constexpr int64_t kGrain = int64_t{1} << 16;
-
-inline uint16_t to_bf16(float x) {
-  uint32_t u;
-  std::memcpy(&u, &x, 4);
-  const uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
-  return x != x ? static_cast<uint16_t>(0xffff) : static_cast<uint16_t>(r);
-}
 
 template <class T>
 void dequantize_impl(const T* q, int64_t outer, int64_t channels, int64_t inner, const double* scales,
@@ -43,19 +34,14 @@ void dequantize_impl(const T* q, int64_t outer, int64_t channels, int64_t inner,
 
 }  // namespace
 
-void convert_f32_to_bf16(int64_t n, const float* x, uint16_t* y) {
-  parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) y[i] = to_bf16(x[i]);
-  });
+void convert_f32_to_bf16(const KernelTable& k, int64_t n, const float* x, uint16_t* y) {
+  const F32ToBf16Span span = k.convert.f32_to_bf16;
+  parallel_for(n, kGrain, [&](int64_t b, int64_t e) { span(x + b, e - b, y + b); });
 }
 
-void convert_bf16_to_f32(int64_t n, const uint16_t* x, float* y) {
-  parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      const uint32_t u = static_cast<uint32_t>(x[i]) << 16;
-      std::memcpy(y + i, &u, 4);
-    }
-  });
+void convert_bf16_to_f32(const KernelTable& k, int64_t n, const uint16_t* x, float* y) {
+  const Bf16ToF32Span span = k.convert.bf16_to_f32;
+  parallel_for(n, kGrain, [&](int64_t b, int64_t e) { span(x + b, e - b, y + b); });
 }
 
 void quantize_f32(const KernelTable& k, const float* x, int64_t outer, int64_t channels, int64_t inner,
@@ -86,38 +72,8 @@ void dequantize_f32(const void* q, int64_t outer, int64_t channels, int64_t inne
     dequantize_impl(static_cast<const uint8_t*>(q), outer, channels, inner, scales, zero_points, per_channel, y);
 }
 
-void min_max_f32(int64_t n, const float* x, float* min_out, float* max_out) {
-  if (n <= 0) {
-    *min_out = *max_out = 0.0f;
-    return;
-  }
-  // 16 running minima and maxima (a fixed order the compiler vectorises: x < lo ? x : lo is
-  // minps), and whether any element is NaN (then both are NaN, as torch.aminmax).
-  float lo[16], hi[16];
-  int nan = 0;
-  for (int l = 0; l < 16; ++l) lo[l] = hi[l] = x[0];
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16)
-    for (int l = 0; l < 16; ++l) {
-      const float v = x[i + l];
-      lo[l] = v < lo[l] ? v : lo[l];
-      hi[l] = v > hi[l] ? v : hi[l];
-      nan |= v != v;
-    }
-  for (; i < n; ++i) {
-    const float v = x[i];
-    lo[0] = v < lo[0] ? v : lo[0];
-    hi[0] = v > hi[0] ? v : hi[0];
-    nan |= v != v;
-  }
-  float a = lo[0], b = hi[0];
-  for (int l = 1; l < 16; ++l) {
-    a = lo[l] < a ? lo[l] : a;
-    b = hi[l] > b ? hi[l] : b;
-  }
-  nan |= x[0] != x[0];
-  *min_out = nan ? NAN : a;
-  *max_out = nan ? NAN : b;
+void min_max_f32(const KernelTable& k, int64_t n, const float* x, float* min_out, float* max_out) {
+  k.convert.min_max(x, n, min_out, max_out);
 }
 
 }  // namespace myelin

@@ -8,8 +8,10 @@
 //     of an unrepresentable value is INT64_MIN).
 //   dequantize: per tensor (float(q) - float(zero_point)) * float(scale) in fp32; per channel
 //     the same in double, rounded to fp32 once.
-// quantize runs a per-ISA span kernel (ConvertKernels), split across threads by elements (a
-// per-tensor activation is one row); the other passes are baseline code, threaded above a size.
+// quantize, min_max and the bf16 conversions run per-ISA kernels (ConvertKernels) that give the
+// scalar kernel's bits on every ISA; the drivers here split them across threads by elements above
+// a size (a per-tensor activation is one row; min_max stays on the calling thread). dequantize is
+// baseline code.
 #pragma once
 #include <cstdint>
 
@@ -17,8 +19,9 @@ namespace myelin {
 
 struct KernelTable;
 
-void convert_f32_to_bf16(int64_t n, const float* x, uint16_t* y);
-void convert_bf16_to_f32(int64_t n, const uint16_t* x, float* y);
+// Through k's kernels.
+void convert_f32_to_bf16(const KernelTable& k, int64_t n, const float* x, uint16_t* y);
+void convert_bf16_to_f32(const KernelTable& k, int64_t n, const uint16_t* x, float* y);
 
 // Quantized element types: qint8 (int8, [-128, 127]) and quint8 (uint8, [0, 255]).
 enum class QType : int { QInt8 = 0, QUInt8 = 1 };
@@ -28,8 +31,22 @@ enum class QType : int { QInt8 = 0, QUInt8 = 1 };
 // [0, 255] (quint8): the same bits on every ISA.
 using QuantizeSpan = void (*)(const float* x, int64_t n, float inv, float zero, float qmin, float qmax, uint8_t* y);
 
+// The per-ISA span kernels of the conversions, for i < n: y[i] = x[i] rounded to bf16 (nearest
+// even, NaN -> 0xffff); y[i] = x[i] widened (exact).
+using F32ToBf16Span = void (*)(const float* x, int64_t n, uint16_t* y);
+using Bf16ToF32Span = void (*)(const uint16_t* x, int64_t n, float* y);
+
+// The per-ISA min_max_f32 (below). Every ISA gives the scalar kernel's bits, signed zeros too:
+// 16 running minima and maxima, element i of each whole block of 16 into lane i % 16 (lo = v < lo
+// ? v : lo, hi = v > hi ? v : hi, all lanes starting at x[0]), the last n % 16 elements into lane
+// 0 in order, then the lanes folded from lane 0 up; NaN anywhere makes both NaN.
+using MinMaxSpan = void (*)(const float* x, int64_t n, float* min_out, float* max_out);
+
 struct ConvertKernels {
   QuantizeSpan quantize;
+  F32ToBf16Span f32_to_bf16;
+  Bf16ToF32Span bf16_to_f32;
+  MinMaxSpan min_max;
 };
 
 void fill_convert_scalar(ConvertKernels* k);
@@ -46,7 +63,7 @@ void dequantize_f32(const void* q, int64_t outer, int64_t channels, int64_t inne
                     const int64_t* zero_points, QType type, bool per_channel, float* y);
 
 // The minimum and maximum of n floats (both NaN when any is, as torch.aminmax; n = 0: 0 and 0),
-// for the dynamic quantization of activations.
-void min_max_f32(int64_t n, const float* x, float* min_out, float* max_out);
+// for the dynamic quantization of activations. Through k's kernel, on the calling thread.
+void min_max_f32(const KernelTable& k, int64_t n, const float* x, float* min_out, float* max_out);
 
 }  // namespace myelin

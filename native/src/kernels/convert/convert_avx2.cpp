@@ -1,5 +1,6 @@
-// AVX2 quantize kernel (8 floats a register). Compiled with -mavx2 -mfma only.
+// AVX2 conversion kernels (8 floats a register). Compiled with -mavx2 -mfma only.
 #include <immintrin.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -32,10 +33,59 @@ struct Q : V {
   }
 };
 
+#include "kernels/convert/min_max_rows.inl"
 #include "kernels/convert/quantize_rows.inl"
+
+// The scalar kernel's rounding on the bits, 8 lanes at a time, as int32 lanes holding 16 bits.
+__m256i to_bf16(__m256 f) {
+  const __m256i u = _mm256_castps_si256(f);
+  const __m256i odd = _mm256_and_si256(_mm256_srli_epi32(u, 16), _mm256_set1_epi32(1));
+  const __m256i r = _mm256_srli_epi32(_mm256_add_epi32(_mm256_add_epi32(u, _mm256_set1_epi32(0x7fff)), odd), 16);
+  // NaN lanes: all ones shifted down to 0xffff, or'ed over r (which is below 2^16).
+  const __m256i nan = _mm256_srli_epi32(_mm256_castps_si256(_mm256_cmp_ps(f, f, _CMP_UNORD_Q)), 16);
+  return _mm256_or_si256(r, nan);
+}
+
+// The scalar kernel, for the last n % 16 elements.
+void f32_to_bf16_tail(const float* x, int64_t n, uint16_t* y) {
+  for (int64_t i = 0; i < n; ++i) {
+    uint32_t u;
+    memcpy(&u, x + i, 4);
+    const uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+    y[i] = x[i] != x[i] ? static_cast<uint16_t>(0xffff) : static_cast<uint16_t>(r);
+  }
+}
+
+void f32_to_bf16_span(const float* x, int64_t n, uint16_t* y) {
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    // packus (exact: lanes below 2^16) interleaves the halves' 128-bit lanes; the permute puts
+    // them back in order.
+    const __m256i p = _mm256_packus_epi32(to_bf16(_mm256_loadu_ps(x + i)), to_bf16(_mm256_loadu_ps(x + i + 8)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(y + i), _mm256_permute4x64_epi64(p, 0xd8));
+  }
+  f32_to_bf16_tail(x + i, n - i, y + i);
+}
+
+void bf16_to_f32_span(const uint16_t* x, int64_t n, float* y) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256i w = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(y + i), _mm256_slli_epi32(w, 16));
+  }
+  for (; i < n; ++i) {
+    const uint32_t u = static_cast<uint32_t>(x[i]) << 16;
+    memcpy(y + i, &u, 4);
+  }
+}
 
 }  // namespace
 
-void fill_convert_avx2(ConvertKernels* k) { fill_convert_rows(k); }
+void fill_convert_avx2(ConvertKernels* k) {
+  fill_convert_rows(k);
+  k->f32_to_bf16 = f32_to_bf16_span;
+  k->bf16_to_f32 = bf16_to_f32_span;
+  k->min_max = min_max_span;
+}
 
 }  // namespace myelin

@@ -1,5 +1,6 @@
-// arm64 NEON quantize kernel (4 floats a register). NEON is baseline on aarch64: no extra flags.
+// arm64 NEON conversion kernels (4 floats a register). NEON is baseline on aarch64: no extra flags.
 #include <arm_neon.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -22,10 +23,45 @@ struct Q : V {
   }
 };
 
+#include "kernels/convert/min_max_rows.inl"
 #include "kernels/convert/quantize_rows.inl"
+
+// The scalar kernel's rounding on the bits, 4 lanes at a time; NaN lanes are set to all ones
+// before the narrowing shift, which leaves 0xffff.
+uint16x4_t to_bf16(float32x4_t f) {
+  const uint32x4_t u = vreinterpretq_u32_f32(f);
+  const uint32x4_t odd = vandq_u32(vshrq_n_u32(u, 16), vdupq_n_u32(1));
+  const uint32x4_t r = vaddq_u32(vaddq_u32(u, vdupq_n_u32(0x7fff)), odd);
+  return vshrn_n_u32(vorrq_u32(r, vmvnq_u32(vceqq_f32(f, f))), 16);
+}
+
+void f32_to_bf16_span(const float* x, int64_t n, uint16_t* y) {
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) vst1_u16(y + i, to_bf16(vld1q_f32(x + i)));
+  for (; i < n; ++i) {
+    uint32_t u;
+    memcpy(&u, x + i, 4);
+    const uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+    y[i] = x[i] != x[i] ? static_cast<uint16_t>(0xffff) : static_cast<uint16_t>(r);
+  }
+}
+
+void bf16_to_f32_span(const uint16_t* x, int64_t n, float* y) {
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) vst1q_f32(y + i, vreinterpretq_f32_u32(vshll_n_u16(vld1_u16(x + i), 16)));
+  for (; i < n; ++i) {
+    const uint32_t u = static_cast<uint32_t>(x[i]) << 16;
+    memcpy(y + i, &u, 4);
+  }
+}
 
 }  // namespace
 
-void fill_convert_neon(ConvertKernels* k) { fill_convert_rows(k); }
+void fill_convert_neon(ConvertKernels* k) {
+  fill_convert_rows(k);
+  k->f32_to_bf16 = f32_to_bf16_span;
+  k->bf16_to_f32 = bf16_to_f32_span;
+  k->min_max = min_max_span;
+}
 
 }  // namespace myelin

@@ -1,5 +1,7 @@
-// Portable quantize kernel: the oracle for the SIMD versions, and the path on any CPU.
+// Portable conversion kernels: the oracles for the SIMD versions, and the path on any CPU.
+#include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "kernels/common/no_fp_contract.h"
 #include "kernels/convert/convert.h"
@@ -25,10 +27,34 @@ struct Q : simd::V {
   }
 };
 
+#include "kernels/convert/min_max_rows.inl"
 #include "kernels/convert/quantize_rows.inl"
+
+// Round to nearest even on the bits (adding 0x7fff plus the kept part's lowest bit carries into it
+// exactly when the dropped half is above a tie, or a tie with an odd kept part); NaN -> 0xffff.
+void f32_to_bf16_span(const float* x, int64_t n, uint16_t* y) {
+  for (int64_t i = 0; i < n; ++i) {
+    uint32_t u;
+    memcpy(&u, x + i, 4);
+    const uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+    y[i] = x[i] != x[i] ? static_cast<uint16_t>(0xffff) : static_cast<uint16_t>(r);
+  }
+}
+
+void bf16_to_f32_span(const uint16_t* x, int64_t n, float* y) {
+  for (int64_t i = 0; i < n; ++i) {
+    const uint32_t u = static_cast<uint32_t>(x[i]) << 16;
+    memcpy(y + i, &u, 4);
+  }
+}
 
 }  // namespace
 
-void fill_convert_scalar(ConvertKernels* k) { fill_convert_rows(k); }
+void fill_convert_scalar(ConvertKernels* k) {
+  fill_convert_rows(k);
+  k->f32_to_bf16 = f32_to_bf16_span;
+  k->bf16_to_f32 = bf16_to_f32_span;
+  k->min_max = min_max_span;
+}
 
 }  // namespace myelin
