@@ -7,6 +7,7 @@ import { describe } from '../errors.js';
 import { kernelTableGeneration, native } from '../native.js';
 import { Linear } from '../nn/modules/linear.js';
 import { Module } from '../nn/module.js';
+import { emptyFloat, uninitFloat } from '../raw/elementwise.js';
 import { roundHalfEven } from '../ops/rounding.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -86,6 +87,8 @@ export interface WeightColumns {
   packed: Uint8Array | null;
   /** kernelTableGeneration() when `packed` was made. */
   packedGeneration: number;
+  /** Scratch for each product's column scales (activation scale x weight scale), n floats. */
+  colScale: Float32Array;
 }
 
 /**
@@ -109,6 +112,7 @@ export function weightColumns(weight: Tensor, cached: WeightColumns | null = nul
     scale: Float32Array.from({ length: n }, (_, j) => q.scales[c(j)]),
     packed: null,
     packedGeneration: -1,
+    colScale: new Float32Array(n),
   };
 }
 
@@ -137,6 +141,30 @@ export function packedWeight(w: WeightColumns): Uint8Array {
   return w.packed;
 }
 
+// The quantized activation's bytes, reused by every product (the native calls are synchronous, so
+// no two products hold it at once; each worker thread has its own module): a fresh Uint8Array a
+// call was zero-filled only for quantize to overwrite it, and was garbage for V8's marker. Kept up
+// to kMaxScratchBytes; a larger activation gets an unfilled buffer of its own.
+const kMaxScratchBytes = 1 << 24;
+let scratch: Uint8Array = new Uint8Array(0);
+let scratchView: Uint8Array = scratch;
+const actScale = new Float64Array(1);
+const actZero = new Int32Array(1);
+
+function unfilledBytes(len: number): Uint8Array {
+  const b = Buffer.allocUnsafeSlow(len); // its own ArrayBuffer, never Buffer's shared pool
+  return new Uint8Array(b.buffer, b.byteOffset, len);
+}
+
+/** len bytes whose contents are unspecified (quantize writes every one). */
+function activationBytes(len: number): Uint8Array {
+  if (scratchView.length === len) return scratchView;
+  if (len > kMaxScratchBytes) return unfilledBytes(len);
+  if (scratch.length < len) scratch = unfilledBytes(len);
+  scratchView = scratch.length === len ? scratch : scratch.subarray(0, len);
+  return scratchView;
+}
+
 /**
  * out[o.., m x n] = x[xo.., m x k] Wᵀ + bias, the arithmetic of a dynamically quantized Linear:
  * x quantized to quint8 from its own min and max (reduce_range), the products summed in int32
@@ -162,18 +190,13 @@ export function dynamicQuantizedMatmul(
   if (!Number.isFinite(lo) || !Number.isFinite(hi))
     throw new RangeError(`${op}: the input holds NaN or an infinity: no activation scale fits`);
   const { scale, zeroPoint } = chooseActivationQParams(lo, hi);
-  const qa = new Uint8Array(len);
-  native.quantize({
-    outer: 1,
-    channels: 1,
-    inner: len,
-    scales: Float64Array.of(scale),
-    zeroPoints: Int32Array.of(zeroPoint),
-    x: xv,
-    y: qa,
-  });
-  const colScale = new Float32Array(n);
-  for (let j = 0; j < n; j++) colScale[j] = scale * w.scale[j];
+  const qa = activationBytes(len);
+  actScale[0] = scale;
+  actZero[0] = zeroPoint;
+  native.quantize({ outer: 1, channels: 1, inner: len, scales: actScale, zeroPoints: actZero, x: xv, y: qa });
+  const colScale = w.colScale;
+  const ws = w.scale;
+  for (let j = 0; j < n; j++) colScale[j] = scale * ws[j];
   native.gemmU8S8({
     m,
     n,
@@ -316,11 +339,13 @@ export class DynamicQuantizedLinear extends Module {
     const n = this.outFeatures;
     const m = x.numel() / k;
     const outShape = [...x.shape.slice(0, -1), n];
-    const out = new Float32Array(m * n);
-    if (m === 0) return Tensor.fromData(out, outShape);
+    if (m === 0) return Tensor.fromData(new Float32Array(0), outShape);
+    // The GEMM's output pass writes every element (with no inputs, zeros: only the bias).
+    const y = k > 0 ? uninitFloat(outShape) : emptyFloat(outShape);
     const bias = this.bias === null ? null : (this.bias.contiguous().data as Float32Array);
+    const out = y.storage.data as Float32Array;
     dynamicQuantizedMatmul(op, x.contiguous().data as Float32Array, 0, m, this.weightColumns(), bias, out, 0);
-    return Tensor.fromData(out, outShape);
+    return y;
   }
 
   /** torchinfo's count: the weight's and bias's elements per row of the input. */
