@@ -4,9 +4,11 @@
 // on the batch laid side by side ([n, B*k] x [B*k, p] sums the B products); addmv and addr are
 // addmm on a column and a row. Under autocast, addmm, addbmm and baddbmm (PyTorch's CPU
 // lower-precision list) multiply in bf16 and round their output to bf16, as matmul.
-import type { DType } from '../dtype.js';
+import { bfloat16BitsOf, bfloat16BitsToNumber, type DType } from '../dtype.js';
 import { checkNumber, checkOptions, describe, refuseStorageOnly } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
+import { isGradEnabled } from '../autograd/grad_mode.js';
+import { contiguousRaw } from '../raw/elementwise.js';
 import { bmmRaw, type GemmPrecision } from '../raw/gemm.js';
 import { roundTensorToBf16 } from '../raw/round_bf16.js';
 import { formatShape, type Shape } from '../shape.js';
@@ -64,7 +66,7 @@ const addmmOp: (
     return [
       ctx.needsInputGrad[0] ? sumTo(addmmOp('addmm', g, mT(b), null, 0, alpha, precision), a.shape) : null,
       ctx.needsInputGrad[1] ? sumTo(addmmOp('addmm', mT(a), g, null, 0, alpha, precision), b.shape) : null,
-      ctx.needsInputGrad[2] ? sumTo(beta === 1 ? g : mul(g, beta), ctx.inputShape) : null,
+      ctx.needsInputGrad[2] ? inputGrad(g, beta, ctx.inputShape, precision) : null,
     ];
   },
   // beta * t_input + alpha * (t_a b + a t_b)
@@ -79,6 +81,21 @@ const addmmOp: (
     );
   },
 });
+
+/**
+ * input's gradient: beta * grad summed over input's broadcast dims. Under autocast input went in
+ * as bf16, so PyTorch's is bf16 all along: the gradient reaching the op rounded, multiplied by
+ * beta rounded (torch's bf16 product with a scalar), the product and its sum each rounded, as
+ * linear's bias gradient (not when the backward records a graph, as matmul's).
+ */
+function inputGrad(g: Tensor, beta: number, shape: Shape, precision: GemmPrecision): Tensor {
+  if (precision !== 'bfloat16' || isGradEnabled()) return sumTo(beta === 1 ? g : mul(g, beta), shape);
+  let scaled = new Tensor(new Storage(roundedCopy(g)), g.shape);
+  const betaBf16 = bfloat16BitsToNumber(bfloat16BitsOf(beta));
+  if (beta !== 1) scaled = roundTensorToBf16(contiguousRaw(mul(scaled, betaBf16)));
+  const summed = sumTo(scaled, shape);
+  return summed === scaled ? scaled : roundTensorToBf16(contiguousRaw(summed));
+}
 
 const ADD_PRODUCT_OPTIONS = { beta: 'number', alpha: 'number' } as const;
 
@@ -97,7 +114,7 @@ function checkOperands(op: string, operands: [string, unknown, number | null][])
   const dtypes = ts.map((t) => t.dtype);
   if (dtypes.some((d) => d !== dtypes[0]))
     throw new TypeError(
-      `${op}: ${operands.map(([name]) => name).join(', ')} must have one dtype (float32 or float64), got ${dtypes.join(', ')}`,
+      `${op}: ${operands.map(([name]) => name).join(', ')} must have one dtype (float32, float64 or bfloat16), got ${dtypes.join(', ')}`,
     );
   return ts;
 }
@@ -138,7 +155,7 @@ function cannotMultiply(op: string, names: string, a: Tensor, b: Tensor): RangeE
 /**
  * beta * input + alpha * (mat1 @ mat2) (`torch.addmm`): mat1 [n, m], mat2 [m, p], input
  * broadcast to [n, p]. One GEMM accumulating onto input; beta = 0 ignores input's values (NaN
- * included). float32 or float64; under autocast bf16 products, as matmul.
+ * included). float32, float64 or bfloat16; under autocast bf16 products, as matmul.
  * @throws TypeError for a non-tensor or mixed dtypes; RangeError for shapes that do not multiply
  * or an input that does not broadcast to the result.
  */
@@ -166,7 +183,7 @@ function checkBatches(op: string, input: Tensor, batch1: Tensor, batch2: Tensor)
 
 /**
  * beta * input + alpha * bmm(batch1, batch2) (`torch.baddbmm`): batch1 [B, n, m], batch2
- * [B, m, p], input broadcast to [B, n, p]. float32 or float64; under autocast bf16 products.
+ * [B, m, p], input broadcast to [B, n, p]. float32, float64 or bfloat16; under autocast bf16 products.
  * @throws TypeError for a non-tensor or mixed dtypes; RangeError for batches that do not
  * multiply or an input that does not broadcast to the result.
  */
@@ -179,7 +196,7 @@ export function baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, opts?: Ad
 /**
  * beta * input + alpha * (the sum over the batch of batch1[i] @ batch2[i]) (`torch.addbmm`):
  * batch1 [B, n, m], batch2 [B, m, p], input broadcast to [n, p]. One GEMM over the batch laid
- * side by side. float32 or float64; under autocast bf16 products.
+ * side by side. float32, float64 or bfloat16; under autocast bf16 products.
  * @throws TypeError for a non-tensor or mixed dtypes; RangeError for batches that do not
  * multiply or an input that does not broadcast to the result.
  */
@@ -195,7 +212,7 @@ export function addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, opts?: Add
 
 /**
  * beta * input + alpha * (mat @ vec) (`torch.addmv`): mat [n, m], vec [m], input broadcast to
- * [n]. float32 or float64 (not on autocast's list: float32 under autocast, as PyTorch).
+ * [n]. float32, float64 or bfloat16 (not on autocast's list: float32 under autocast, as PyTorch).
  * @throws TypeError for a non-tensor or mixed dtypes; RangeError for shapes that do not multiply
  * or an input that does not broadcast to the result.
  */
@@ -217,7 +234,7 @@ export function addmv(input: Tensor, mat: Tensor, vec: Tensor, opts?: AddProduct
 
 /**
  * beta * input + alpha * outer(vec1, vec2) (`torch.addr`): vec1 [n], vec2 [m], input broadcast
- * to [n, m]. float32 or float64 (not on autocast's list: float32 under autocast, as PyTorch).
+ * to [n, m]. float32, float64 or bfloat16 (not on autocast's list: float32 under autocast, as PyTorch).
  * @throws TypeError for a non-tensor or mixed dtypes; RangeError for an input that does not
  * broadcast to the result.
  */

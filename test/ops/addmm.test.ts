@@ -117,6 +117,43 @@ describe('addmm and its family', () => {
     }
   });
 
+  it("under autocast input's gradient is bf16 as PyTorch 1.13's: grad, beta * grad and its sum rounded", () => {
+    // The gradient reaching addmm is not bf16 (a float32 op after it): torch rounds it on the way in.
+    const g = tensor([
+      [1 / 3, 0.1, 0.7],
+      [1.1, -2 / 3, 0.05],
+    ]);
+    const [a, b] = [ones([2, 5]), ones([5, 3])];
+    // torch.addmm(x, a, b, beta=beta, alpha=2) under torch.autocast('cpu', dtype=torch.bfloat16),
+    // backward(g): x.grad (PyTorch 1.13.1).
+    // beta 0.3 multiplies as the bf16 0.30078125 (torch's bf16 product with a scalar).
+    const cases: [number[], number, number[] | number[][]][] = [
+      [
+        [2, 3],
+        0.3,
+        [
+          [0.1005859375, 0.0301513671875, 0.2099609375],
+          [0.33203125, -0.201171875, 0.01507568359375],
+        ],
+      ],
+      [[3], 0.3, [0.43359375, -0.1708984375, 0.224609375]],
+      [
+        [2, 3],
+        1,
+        [
+          [0.333984375, 0.10009765625, 0.69921875],
+          [1.1015625, -0.66796875, 0.050048828125],
+        ],
+      ],
+      [[3], 1, [1.4375, -0.56640625, 0.75]],
+    ];
+    for (const [shape, beta, want] of cases) {
+      const x = zeros(shape).requiresGrad_();
+      autocast({}, () => addmm(x, a, b, { beta, alpha: 2 })).backward(g);
+      expect(x.grad!.tolist(), `shape [${shape}] beta ${beta}`).toEqual(want);
+    }
+  });
+
   it('gradients: input gets beta * grad summed over its broadcast dims, zeros at beta 0', () => {
     const x = rand([4], 12).requiresGrad_();
     const [a, b] = [rand([3, 5], 13).requiresGrad_(), rand([5, 4], 14)];

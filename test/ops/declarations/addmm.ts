@@ -71,6 +71,13 @@ const errors = [
     throws: /addmm: input, mat1, mat2 must have one dtype .*float32, float64, float32/,
   },
   {
+    // bfloat16 is one of the dtypes taken: the message lists it.
+    name: 'addmm: bfloat16 with float32',
+    call: () => addmm(x(), zeros([2, 4], { dtype: 'bfloat16' }), zeros([4, 3])),
+    throws:
+      /addmm: input, mat1, mat2 must have one dtype \(float32, float64 or bfloat16\), got float32, bfloat16, float32/,
+  },
+  {
     name: 'addmm: int32',
     call: () => addmm(tensor([1], { dtype: 'int32' }), zeros([1, 1]), zeros([1, 1])),
     throws: /addmm: input must be a float32, float64 or bfloat16 tensor, got int32/,
