@@ -92,7 +92,9 @@ export function attentionWithWeights(q: Tensor, k: Tensor, v: Tensor, options: S
       throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
     // float64 runs the same ops (the products on the dgemm) in double.
     if (t.dtype !== q.dtype || !isFloatingDType(t.dtype))
-      throw new TypeError(`${op}: ${name} must be float32 or float64, as query, got ${t.dtype} (query ${q.dtype})`);
+      throw new TypeError(
+        `${op}: ${name} must be a floating tensor of query's dtype, got ${t.dtype} (query ${q.dtype})`,
+      );
     if (t.ndim < 2)
       throw new RangeError(
         `${op}: ${name} must have at least 2 dims [..., len, features], got ${formatShape(t.shape)}`,
@@ -120,6 +122,9 @@ export function attentionWithWeights(q: Tensor, k: Tensor, v: Tensor, options: S
     scores = add(scores, additiveMask(op, 'causal mask', causalMask(L, S), scores.shape, 'keep', scores.dtype));
   } else if (options.attnMask !== undefined && options.attnMask !== null) {
     scores = add(scores, additiveMask(op, 'attnMask', options.attnMask, scores.shape, 'keep', scores.dtype));
+    // A float mask of another dtype than the query's (float32 on bfloat16 scores): the sum in the
+    // wider dtype rounded once to the query's, as PyTorch 1.13's attention returns the query's dtype.
+    if (scores.dtype !== q.dtype) scores = scores.to(q.dtype);
   }
   let weights = softmax(scores, -1);
   const p = options.dropoutP ?? 0;

@@ -48,6 +48,26 @@ describe('scaledDotProductAttention against PyTorch (torch 2.0 mask semantics)',
     );
     expect(() => F.scaledDotProductAttention(q, randn([2, 5, 3]), k)).toThrow(/same last dim/);
   });
+
+  it("a float attnMask of another dtype: the sum rounded to the query's dtype, as PyTorch 1.13's", () => {
+    manualSeed(7);
+    const q = randn([2, 3, 4]).bfloat16();
+    const k = randn([2, 5, 4]).bfloat16();
+    const mask = randn([3, 5]).mul(3);
+    // torch 1.13 (F._scaled_dot_product_attention, MultiheadAttention): bfloat16 scores plus the
+    // float32 mask summed in float32 and rounded once, the rest in bfloat16 (not the mask rounded first).
+    const scores = q.mul(0.5).matmul(k.mT);
+    const want = scores.add(mask).to('bfloat16').softmax(-1).matmul(k);
+    const y = F.scaledDotProductAttention(q, k, k, { attnMask: mask });
+    expect(y.dtype).toBe('bfloat16');
+    expect(y.tolist()).toEqual(want.tolist());
+    const y32 = F.scaledDotProductAttention(q.float(), k.float(), k.float(), { attnMask: mask.double() });
+    expect(y32.dtype).toBe('float32');
+    const m = new nn.MultiheadAttention(4, 1);
+    m.bfloat16();
+    const x = randn([3, 2, 4]).bfloat16();
+    expect(m.forward(x, x, x, { attnMask: randn([3, 3]) })[0].dtype).toBe('bfloat16');
+  });
 });
 
 describe('MultiheadAttention against PyTorch', () => {
