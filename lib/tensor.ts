@@ -30,6 +30,12 @@ export interface Quantizer {
   readonly axis: number;
 }
 
+/** 'a Float32Array', 'an Int32Array': a typed array's kind with its article. */
+function anArray(data: ArrayBufferView): string {
+  const name = data.constructor.name;
+  return `${/^[AEIO]/.test(name) ? 'an' : 'a'} ${name}`;
+}
+
 /**
  * The buffer views share. `version` counts in-place writes, to catch stale saved tensors.
  * The typed array must be one of the dtypes' kinds (DTYPES in dtype.ts), and must keep its length: an
@@ -49,7 +55,7 @@ export class Storage {
     this.dtype = dtypeOf(data);
     if (dtype !== undefined && dtype !== this.dtype) {
       if (DTYPES[dtype]?.array !== data.constructor)
-        throw new TypeError(`Storage: a ${data.constructor.name} cannot hold ${String(dtype)} elements`);
+        throw new TypeError(`Storage: ${anArray(data)} cannot hold ${String(dtype)} elements`);
       this.dtype = dtype;
     }
     if (isQuantizedDType(this.dtype) !== (quantizer !== null))
@@ -142,7 +148,8 @@ export class Tensor<D extends DType = DType> {
    * @throws RangeError if the shape does not hold data.length elements, or a Uint8Array taken as a
    * mask holds a byte other than 0 and 1 (bytes that are not a mask: `tensor(data)` copies them to
    * float32, `tensor(data, { dtype: 'uint8' })` keeps them); TypeError for a Uint16Array without
-   * `{ dtype: 'bfloat16' }`, or a dtype the array does not hold.
+   * `{ dtype: 'bfloat16' }`, a dtype the array does not hold, a quantized dtype (fromData takes no
+   * scale and zero point: `quantizePerTensor`), or an array of a kind no dtype is stored in.
    */
   static fromData(data: TypedArray, shape: Shape, opts?: { dtype?: DType }): Tensor {
     if (!ArrayBuffer.isView(data))
@@ -151,6 +158,22 @@ export class Tensor<D extends DType = DType> {
     const dtype = checkOptions('Tensor.fromData', opts, { dtype: 'string' }).dtype;
     if (dtype !== undefined && !Object.hasOwn(DTYPES, dtype))
       throw new TypeError(`Tensor.fromData: opts.dtype must be a dtype, got ${String(dtype)}`);
+    // Checked here rather than by Storage, so the messages name fromData and what to call instead.
+    if (!Object.values(DTYPES).some((row) => row.array === data.constructor))
+      throw new TypeError(
+        `Tensor.fromData: data must be a Float32Array, Float64Array, Int32Array, Uint16Array (bfloat16 bits), Uint8Array or Int8Array, got ${anArray(data)}; ` +
+          'tensor(data) copies other arrays, converting them',
+      );
+    if (dtype !== undefined && isQuantizedDType(dtype))
+      throw new TypeError(
+        `Tensor.fromData: a ${dtype} tensor needs a scale and a zero point, which fromData does not take: ` +
+          `quantizePerTensor(x, scale, zeroPoint, '${dtype}') quantizes a float tensor`,
+      );
+    if (dtype !== undefined && DTYPES[dtype].array !== data.constructor && !(data instanceof Uint16Array))
+      throw new TypeError(
+        `Tensor.fromData: ${anArray(data)} cannot hold ${dtype} elements; ` +
+          `tensor(data, { dtype: '${dtype}' }) copies and converts it`,
+      );
     if (data instanceof Uint16Array && dtype !== 'bfloat16')
       throw new TypeError(
         `Tensor.fromData: a Uint16Array is taken as bfloat16 bit patterns only when asked: pass { dtype: 'bfloat16' } ` +

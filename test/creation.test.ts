@@ -142,6 +142,19 @@ describe('conversions into int32 and bool', () => {
     );
   });
 
+  it('Tensor.fromData names itself when its array does not hold the dtype asked for', () => {
+    expect(() => Tensor.fromData(new Int8Array(2), [2], { dtype: 'qint8' })).toThrow(
+      "Tensor.fromData: a qint8 tensor needs a scale and a zero point, which fromData does not take: quantizePerTensor(x, scale, zeroPoint, 'qint8') quantizes a float tensor",
+    );
+    expect(() => Tensor.fromData(new Int32Array(2), [2], { dtype: 'float32' })).toThrow(
+      "Tensor.fromData: an Int32Array cannot hold float32 elements; tensor(data, { dtype: 'float32' }) copies and converts it",
+    );
+    expect(() => Tensor.fromData(new Uint32Array(2) as never, [2])).toThrow(
+      /^Tensor\.fromData: data must be a Float32Array, .* got a Uint32Array; tensor\(data\) copies other arrays/,
+    );
+    expect(Tensor.fromData(new Int8Array(2), [2], { dtype: 'int8' }).dtype).toBe('int8');
+  });
+
   it('data of an unsupported kind is an error naming tensor', () => {
     expect(() => tensor('abc' as never)).toThrow(
       /tensor: data must be a number, a boolean, a nested array or a typed array, got the string 'abc'/,
