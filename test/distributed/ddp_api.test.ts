@@ -14,6 +14,19 @@ describe('DistributedDataParallel and DistributedSampler in one rank', () => {
     expect(() => new nn.parallel.DistributedDataParallel(new nn.Linear(2, 2))).toThrow(/has not been initialized/);
   });
 
+  it('refuses a bfloat16 or float64 model when made, before any collective (no group needed)', () => {
+    const DDP = nn.parallel.DistributedDataParallel;
+    expect(() => new DDP(new nn.Linear(2, 2).bfloat16())).toThrow(
+      'DistributedDataParallel: parameter weight is bfloat16; gradients are averaged in float32 buckets, for float32 parameters only ' +
+        '(convert the model with .float(); autocast runs its products in bfloat16)',
+    );
+    expect(() => new DDP(new nn.Sequential(new nn.Linear(2, 2)).double())).toThrow(
+      /DistributedDataParallel: parameter 0\.weight is float64; /,
+    );
+    // Frozen parameters are not averaged: their dtype is theirs to keep.
+    expect(() => new DDP(new nn.Linear(2, 2).bfloat16().requiresGrad_(false))).toThrow(/has not been initialized/);
+  });
+
   describe('with a group', () => {
     let dir = '';
     beforeAll(() => {

@@ -88,7 +88,7 @@ function pack(flat: TypedArray, offset: number, t: Tensor): void {
 function unpack(flat: TypedArray, offset: number, t: Tensor): void {
   const values = flat.subarray(offset, offset + t.numel()) as TypedArray;
   if (t.isContiguous()) (t.data as TypedArray).set(values);
-  else writeInto(t, Tensor.fromData(values.slice() as TypedArray, t.shape));
+  else writeInto(t, Tensor.fromData(values.slice() as TypedArray, t.shape, { dtype: t.dtype }));
   t.storage.version++;
 }
 
@@ -111,6 +111,15 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
       const v = options[key];
       if (v !== undefined && typeof v !== 'boolean')
         throw new TypeError(`${op}: ${key} must be a boolean, got ${typeof v}`);
+    }
+    // The buckets are float32: a bfloat16 gradient would go in as its bit patterns, a float64 one
+    // rounded. Refused before any collective, so every rank fails alike and at once.
+    for (const [name, p] of module.namedParameters()) {
+      if (p.requiresGrad && p.dtype !== 'float32')
+        throw new TypeError(
+          `${op}: parameter ${name} is ${p.dtype}; gradients are averaged in float32 buckets, for float32 parameters only ` +
+            '(convert the model with .float(); autocast runs its products in bfloat16)',
+        );
     }
     this.module = module;
     this._ddp = new DdpState(module, {
@@ -266,7 +275,7 @@ class DdpState {
           offset += t.numel();
         }
       }
-      broadcast(Tensor.fromData(flat, [total]), 0);
+      broadcast(Tensor.fromData(flat, [total], { dtype }), 0);
       offset = 0;
       noGrad(() => {
         for (const t of list) {
