@@ -9,7 +9,7 @@ import { Storage, Tensor } from '../tensor.js';
 import { softplus } from './activation.js';
 import { type FloatArray, floatElements } from '../raw/elementwise.js';
 import { allocate, FLOATING_DTYPES, type FloatDType, isFloatingDType } from '../dtype.js';
-import { crossEntropy, type CrossEntropyOptions, type Reduction } from './softmax.js';
+import { checkClassWeight, crossEntropy, type CrossEntropyOptions, type Reduction } from './softmax.js';
 import { valuesAs } from '../raw/strided.js';
 import { recorded } from '../trace.js';
 import { add, div, mul, sub, type TensorLike } from './binary.js';
@@ -641,9 +641,13 @@ function classLayout(op: string, input: Tensor): { C: number; inner: number; bat
   return { C: input.shape[1], inner, batchShape: [input.shape[0], ...input.shape.slice(2)] };
 }
 
-/** Negative log-likelihood of log-probabilities input [N, C, *] (or [C]) at int32 class indices. */
+/**
+ * Negative log-likelihood of log-probabilities input [N, C, *] (or [C]) at int32 class indices;
+ * a weight has the input's dtype (as torch's nll_loss, which refuses any other).
+ */
 export function nllLoss(input: Tensor, target: Tensor, options: NLLOptions = {}): Tensor<'float32'> {
   checkOptions('nllLoss', options, { reduction: 'string', weight: 'tensor', ignoreIndex: 'integer' });
+  checkClassWeight('nllLoss', input, options.weight);
   const viaFloat32 = bf16Loss('nllLoss', input, target, options, ['weight'], nllLoss);
   if (viaFloat32) return viaFloat32;
   // One op of a traced forward (onnx.export), target and options included.

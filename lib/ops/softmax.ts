@@ -414,6 +414,17 @@ function crossEntropyOfProbabilities(
 }
 
 /**
+ * A class weight of class-index losses has the input's dtype, as torch's nll_loss reads it in the
+ * input's (it refuses any other: a float32 weight of bfloat16 or float64 logits, a bfloat16 one of
+ * float32 logits).
+ */
+export function checkClassWeight(op: string, input: unknown, weight: unknown): void {
+  if (!(input instanceof Tensor) || !(weight instanceof Tensor)) return;
+  if (isFloatingDType(input.dtype) && isFloatingDType(weight.dtype) && weight.dtype !== input.dtype)
+    throw new TypeError(`${op}: weight must have the input's dtype (${input.dtype}), got ${weight.dtype}`);
+}
+
+/**
  * crossEntropy's target and weight against its input, for both dtypes' paths: int32 class
  * indices of the batch shape, or class probabilities of the input's dtype and shape; a weight
  * of C elements (float32 for float32 logits; a float64 input widens a float32 weight).
@@ -442,7 +453,11 @@ function checkCrossEntropyTargets(
   }
   if (weight) {
     const wanted = input.dtype === 'float32' ? 'float32' : 'float';
-    const dtypeOk = input.dtype === 'float32' ? weight.dtype === 'float32' : isFloatingDType(weight.dtype);
+    // (A bfloat16 weight of float64 probabilities would be read as its bit patterns.)
+    const dtypeOk =
+      input.dtype === 'float32'
+        ? weight.dtype === 'float32'
+        : weight.dtype !== 'bfloat16' && isFloatingDType(weight.dtype);
     if (!(weight instanceof Tensor) || !dtypeOk || weight.ndim !== 1 || weight.shape[0] !== C)
       throw new RangeError(
         `${op}: weight must be a ${wanted} tensor of shape [${C}], got ${weight instanceof Tensor ? `${weight.dtype} ${formatShape(weight.shape)}` : typeof weight}`,
@@ -519,7 +534,8 @@ const CROSS_ENTROPY_OPTIONS = optionKeys<CrossEntropyOptions>({
  * logSoftmax in one fused pass; probabilities that require grad (or carry a tangent) are
  * differentiated too, through the same loss written with recorded ops.
  * @throws TypeError if input is not float32 or target is neither int32 indices nor float32
- *   probabilities of the right shape, or on an unknown option; RangeError on a target class out
+ *   probabilities of the right shape, a weight not of the input's dtype with class indices (as
+ *   torch's), or on an unknown option; RangeError on a target class out
  *   of range or a labelSmoothing outside [0, 1].
  */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor<'float32'> {
@@ -527,11 +543,16 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   checkTensor(op, 'input', input);
   checkTensor(op, 'target', target);
   checkOptions(op, options, CROSS_ENTROPY_OPTIONS);
-  // One op of a traced forward (onnx.export), target and options included.
+  if (target.dtype === 'int32') checkClassWeight(op, input, options.weight);
   // bfloat16 logits (and probabilities): the float32 loss, rounded once (PyTorch rounds its
   // bf16 logSoftmax, then its loss: two roundings).
-  if (input.dtype === 'bfloat16' || target.dtype === 'bfloat16')
-    return throughFloat32(op, [input, target], (i, t) => crossEntropy(i, t, options)) as Tensor<'float32'>;
+  if (input.dtype === 'bfloat16' || target.dtype === 'bfloat16') {
+    // A bfloat16 weight is widened with the logits (exactly).
+    const w = options.weight;
+    const wide = w instanceof Tensor && w.dtype === 'bfloat16' ? { ...options, weight: w.float() } : options;
+    return throughFloat32(op, [input, target], (i, t) => crossEntropy(i, t, wide)) as Tensor<'float32'>;
+  }
+  // One op of a traced forward (onnx.export), target and options included.
   return recorded('crossEntropy', [input, target, options], () => {
     if (input.dtype !== 'float64') requireFloat(op, input);
     const reduction = options.reduction ?? 'mean';

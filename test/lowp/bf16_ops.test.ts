@@ -159,4 +159,34 @@ describe('ops on bfloat16 tensors against PyTorch 1.13', () => {
     ])
       expect(f).toThrow(/bfloat16 tensors are not supported \(PyTorch 1.13 has no bfloat16 CPU kernel/);
   });
+
+  it("nllLoss and crossEntropy take a class weight of the input's dtype only, as PyTorch 1.13's", () => {
+    const x = m.tensor([
+      [0.5, -1, 2, 0.25],
+      [1.5, 0, -0.5, 1],
+      [-2, 1, 0.75, 0.5],
+    ]);
+    const t = m.tensor([0, 1, 3], { dtype: 'int32' });
+    const w = m.tensor([1, 2, 0.5, 3]);
+    const [xb, wb] = [x.bfloat16(), w.bfloat16()];
+    // torch 1.13: bfloat16 logits with a bfloat16 weight, -0.73828125 and 0.95703125 (the float32
+    // loss rounded once here: within a bfloat16 ulp of torch's, which rounds its log_softmax too).
+    expect(F.nllLoss(xb, t, { weight: wb }).float().item()).toBe(
+      F.nllLoss(x, t, { weight: w }).bfloat16().float().item(),
+    );
+    const ce = F.crossEntropy(xb, t, { weight: wb });
+    expect(ce.dtype).toBe('bfloat16');
+    expect(ce.float().item()).toBe(F.crossEntropy(x, t, { weight: w }).bfloat16().float().item());
+    // Any other pair is torch's "expected scalar type Float but found BFloat16", for both.
+    for (const [xi, wi] of [
+      [x, wb],
+      [xb, w],
+      [x.double(), wb],
+      [x.double(), w],
+    ]) {
+      const want = `weight must have the input's dtype (${xi.dtype}), got ${wi.dtype}`;
+      expect(() => F.nllLoss(xi, t, { weight: wi })).toThrow(`nllLoss: ${want}`);
+      expect(() => F.crossEntropy(xi, t, { weight: wi })).toThrow(`crossEntropy: ${want}`);
+    }
+  });
 });

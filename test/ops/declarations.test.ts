@@ -56,6 +56,7 @@ const notOps: Record<string, string> = {
   'reduce.sumTo': 'the broadcast gradient reduction the backwards use',
   'reduce.ValuesIndices': "a class: max/min/sort's (values, indices) result",
   'reduce_stats.variance': 'declared as var (its PyTorch name; Tensor.var calls it)',
+  'softmax.checkClassWeight': "a helper: nllLoss's and crossEntropy's weight dtype check",
   'softmax.checkOut': "a helper: the out option's check",
   'softmax.copyInto': "a helper: writes a result into the out option's tensor",
   'unary.unaryRaw': 'an unrecorded kernel caller under the ops',

@@ -81,7 +81,8 @@ export const lossOps = [
   ]),
   declareOp<P>({
     name: 'nllLoss',
-    op: ([x, t], p) => F.nllLoss(x, t, p),
+    // The weight in the input's dtype, as torch's nll_loss takes it (the dtype rules vary the input).
+    op: ([x, t], p) => F.nllLoss(x, t, p.weight ? { ...p, weight: p.weight.to(x.dtype) } : p),
     samples: [
       {
         name: '[4, 5] none',

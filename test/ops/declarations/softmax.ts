@@ -61,7 +61,8 @@ export const softmaxOps = [
   }),
   declareOp<P>({
     name: 'crossEntropy',
-    op: ([x, target], p) => crossEntropy(x, target, p),
+    // The weight in the input's dtype, as torch's takes it with class indices (the dtype rules vary the input).
+    op: ([x, target], p) => crossEntropy(x, target, p.weight ? { ...p, weight: p.weight.to(x.dtype) } : p),
     samples: [
       {
         name: '[4, 5], class indices, no reduction',
