@@ -16,6 +16,7 @@ import {
   type RNNForwardOptions,
   rnnExtraRepr,
 } from '../nn/modules/rnn.js';
+import { uninitFloat32Array } from '../raw/elementwise.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import {
@@ -202,12 +203,15 @@ export class DynamicQuantizedLSTM extends Module {
     const hNew = new Float32Array(B * H);
     const cNew = new Float32Array(B * H);
     for (let l = 0; l < L; l++) {
-      const out = new Float32Array(T * B * D * H);
+      // Without lengths every step writes every row of out and the input projection every row of
+      // xproj (inSize > 0: a product over nothing is left to the zero-fill): no zero-fill needed.
+      const full = !lengths && inSize > 0;
+      const out = full ? uninitFloat32Array(T * B * D * H) : new Float32Array(T * B * D * H);
       for (let d = 0; d < D; d++) {
         const sfx = `_l${l}${d ? '_reverse' : ''}`;
         const idx = l * D + d;
         // The input projection of every step at once (of the valid steps only, with lengths).
-        const xproj = new Float32Array(T * B * G);
+        const xproj = full ? uninitFloat32Array(T * B * G) : new Float32Array(T * B * G);
         project(op, layerIn, inSize, T * B, valid, this.weight(`weight_ih${sfx}`), this.biasOf(`bias_ih${sfx}`), xproj);
         const h = states[0].slice(idx * B * H, (idx + 1) * B * H);
         const c = states[1].slice(idx * B * H, (idx + 1) * B * H);
@@ -220,10 +224,21 @@ export class DynamicQuantizedLSTM extends Module {
           project(op, h, H, B, rows, whh, bhh, hh);
           native.binary(BinaryOp.add, [B * G], gates, 0, [1], hh, 0, [1], xproj, t * B * G, [1]);
           native.rnnCell(RnnCellOp.lstmForward, B, H, gates, 0, c, 0, act, 0, cNew, 0, tanhC, 0, hNew, 0);
+          if (!lengths) {
+            // Every row: whole blocks (one direction's rows of a step are contiguous in out).
+            h.set(hNew);
+            c.set(cNew);
+            if (D === 1) {
+              out.set(hNew, t * B * H);
+              continue;
+            }
+          }
           for (let b = 0; b < B; b++) {
             if (lengths && t >= lengths[b]) continue;
-            h.set(hNew.subarray(b * H, (b + 1) * H), b * H);
-            c.set(cNew.subarray(b * H, (b + 1) * H), b * H);
+            if (lengths) {
+              h.set(hNew.subarray(b * H, (b + 1) * H), b * H);
+              c.set(cNew.subarray(b * H, (b + 1) * H), b * H);
+            }
             out.set(hNew.subarray(b * H, (b + 1) * H), (t * B + b) * D * H + d * H);
           }
         }

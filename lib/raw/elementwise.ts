@@ -24,11 +24,15 @@ const kUninitMinElements = 1 << 16;
  * that the caller overwrites in full (a native kernel writing every element).
  */
 export function uninitFloat(shape: readonly number[]): Tensor {
-  const n = numel(shape);
-  if (n < kUninitMinElements) return new Tensor(new Storage(new Float32Array(n)), shape);
+  return new Tensor(new Storage(uninitFloat32Array(numel(shape))), shape);
+}
+
+/** uninitFloat's array alone: n floats whose contents are unspecified (zeros below the threshold). */
+export function uninitFloat32Array(n: number): Float32Array {
+  if (n < kUninitMinElements) return new Float32Array(n);
   // allocUnsafeSlow: a fresh ArrayBuffer of exactly these bytes (never Buffer's shared pool).
   const bytes = Buffer.allocUnsafeSlow(4 * n);
-  return new Tensor(new Storage(new Float32Array(bytes.buffer, bytes.byteOffset, n)), shape);
+  return new Float32Array(bytes.buffer, bytes.byteOffset, n);
 }
 
 /** As uninitFloat in either floating dtype (the same threshold for skipping the zero-fill). */

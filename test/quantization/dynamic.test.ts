@@ -101,6 +101,26 @@ describe('quantizeDynamic against torch', () => {
   }
 });
 
+describe('DynamicQuantizedLinear on large batches', () => {
+  it('writes every element of an output of 2^16 elements or more (not zero-filled first)', () => {
+    // Rows 0-1 hold the whole input's minimum and maximum, so the first 200 rows alone get the
+    // same activation scale and zero point: their outputs (51,200 elements, a zero-filled array)
+    // must be the large batch's first rows (76,800, an unfilled one) bit for bit.
+    m.manualSeed(3);
+    const q = quantization.DynamicQuantizedLinear.fromFloat(new nn.Linear(8, 256));
+    const x = m.rand([300, 8]);
+    const xd = x.data as Float32Array;
+    xd[0] = -2;
+    xd[9] = 3;
+    // Garbage in freed memory the unfilled output may reuse.
+    for (let i = 0; i < 4; i++) new Float32Array(300 * 256).fill(Number.NaN);
+    const big = q.call(x).data as Float32Array;
+    const small = q.call(x.narrow(0, 0, 200).contiguous()).data as Float32Array;
+    expect(Array.from(big.subarray(0, small.length))).toEqual(Array.from(small));
+    expect(big.every(Number.isFinite)).toBe(true);
+  });
+});
+
 describe('quantizeDynamic on a model', () => {
   const make = () =>
     new nn.Sequential(new nn.Linear(6, 16), new nn.ReLU(), new nn.Sequential(new nn.Linear(16, 4)), new nn.Softmax(-1));
