@@ -3,7 +3,7 @@ import { noGrad } from '../autograd/grad_mode.js';
 import { checkAnyTensor, checkIterable, checkNumber, checkOptions, describe } from '../errors.js';
 import { cat } from '../ops/join.js';
 import { reshape } from '../ops/view.js';
-import { fromBf16Bits, roundToBf16InPlace, toBf16Bits } from '../raw/round_bf16.js';
+import { roundToBf16InPlace, toBf16Bits, type Widened, widen } from '../raw/round_bf16.js';
 import { formatShape } from '../shape.js';
 import { copyRaw } from '../raw/strided.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -22,33 +22,19 @@ function list(op: string, params: Params): Tensor[] {
 
 /**
  * Every gradient's elements as numbers (contiguous gradients are the norm): its own array, or for
- * a bfloat16 gradient the float32 values of its bits, with the bits to store the result into.
+ * a bfloat16 gradient a float32 copy of its bits, which store() writes back rounded.
  */
-interface GradView {
-  values: Float32Array | Float64Array;
-  bits?: Uint16Array;
-}
-
-function gradViews(op: string, params: Tensor[]): GradView[] {
-  const out: GradView[] = [];
+function gradViews(op: string, params: Tensor[]): Widened[] {
+  const out: Widened[] = [];
   for (const p of params) {
     const g = p.grad;
     if (!g) continue;
     if (!g.isContiguous()) throw new Error(`${op}: gradients must be contiguous (shape ${formatShape(g.shape)})`);
     if (g.dtype !== 'float32' && g.dtype !== 'float64' && g.dtype !== 'bfloat16')
       throw new TypeError(`${op}: gradients must be float32, float64 or bfloat16, got ${g.dtype}`);
-    const data = (g.storage.data as Float32Array | Float64Array | Uint16Array).subarray(
-      g.offset,
-      g.offset + g.numel(),
-    ) as Float32Array | Float64Array | Uint16Array;
-    out.push(data instanceof Uint16Array ? { values: fromBf16Bits(data), bits: data } : { values: data });
+    out.push(widen(g.storage.data as Float32Array | Float64Array | Uint16Array, g.offset, g.numel()));
   }
   return out;
-}
-
-/** Writes a bfloat16 gradient's values back, rounded (nearest even); the others were changed in place. */
-function storeGrad(g: GradView): void {
-  if (g.bits) toBf16Bits(g.values as Float32Array, g.bits as Uint16Array<ArrayBuffer>);
 }
 
 /** The sum of |v|^p over values (of squares for p = 2), in float64; p finite. */
@@ -96,7 +82,7 @@ export function clipGradNorm_(params: Params, maxNorm: number, options: ClipGrad
   if (!(normType > 0))
     throw new RangeError(`${op}: normType must be positive (or Infinity), got ${describe(normType)}`);
   const grads = gradViews(op, list(op, params));
-  if (grads.length > 0 && grads.every((g) => g.bits)) return clipBf16GradNorm(grads, maxNorm, normType, options);
+  if (grads.length > 0 && grads.every((g) => g.bf16)) return clipBf16GradNorm(grads, maxNorm, normType, options);
   // Accumulated in float64: the sum of many float32 squares keeps its precision.
   const total = pNorm(
     grads.map((g) => g.values),
@@ -115,7 +101,7 @@ export function clipGradNorm_(params: Params, maxNorm: number, options: ClipGrad
       const v = g.values;
       const c = v instanceof Float64Array ? coef : Math.fround(coef);
       for (let i = 0; i < v.length; i++) v[i] *= c;
-      storeGrad(g);
+      g.store();
     }
   }
   const anyDouble = grads.some((g) => g.values instanceof Float64Array);
@@ -136,7 +122,7 @@ function checkFiniteNorm(op: string, total: number, normType: number, options: C
  * bfloat16, the norm of those rounded, the factor maxNorm / (total + 1e-6) computed as bfloat16
  * tensor arithmetic and each gradient multiplied by it (rounded). Returns the bfloat16 total.
  */
-function clipBf16GradNorm(grads: GradView[], maxNorm: number, normType: number, options: ClipGradNormOptions): Tensor {
+function clipBf16GradNorm(grads: Widened[], maxNorm: number, normType: number, options: ClipGradNormOptions): Tensor {
   const norms = new Float32Array(grads.map((g) => pNorm([g.values], normType)));
   roundToBf16InPlace(norms);
   const total = new Float32Array([pNorm([norms], normType)]);
@@ -155,7 +141,7 @@ function clipBf16GradNorm(grads: GradView[], maxNorm: number, normType: number, 
     for (const g of grads) {
       const v = g.values;
       for (let i = 0; i < v.length; i++) v[i] *= c;
-      storeGrad(g);
+      g.store();
     }
   }
   return new Tensor(new Storage(toBf16Bits(total)), []);
@@ -169,7 +155,7 @@ export function clipGradValue_(params: Params, clipValue: number): void {
   for (const g of gradViews('clipGradValue_', list('clipGradValue_', params))) {
     const v = g.values;
     for (let i = 0; i < v.length; i++) v[i] = Math.min(clipValue, Math.max(-clipValue, v[i]));
-    storeGrad(g);
+    g.store();
   }
 }
 

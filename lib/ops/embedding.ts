@@ -6,7 +6,8 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { floatElements } from '../raw/elementwise.js';
-import { bfloat16BitsOf, bfloat16BitsToNumber, FLOATING_DTYPES, isFloatingDType } from '../dtype.js';
+import { FLOATING_DTYPES, isFloatingDType } from '../dtype.js';
+import { widen } from '../raw/round_bf16.js';
 import { valuesAs } from '../raw/strided.js';
 import { recorded } from '../trace.js';
 import { mul } from './binary.js';
@@ -110,21 +111,18 @@ function renorm(weight: Tensor, idx: Int32Array, maxNorm: number, normType: numb
   if (!weight.isContiguous()) throw new RangeError('embedding: maxNorm needs a contiguous weight');
   const [, dim] = weight.shape;
   const wd = weight.storage.data as Float32Array | Float64Array | Uint16Array;
-  // A bfloat16 weight holds bit patterns: its rows are read widened and written back rounded.
-  const bf16 = wd instanceof Uint16Array;
-  const row = bf16 ? new Float32Array(dim) : null;
   let changed = false;
   for (const r of new Set(idx)) {
-    const base = weight.offset + r * dim;
-    const v = row ? row : (wd as Float32Array | Float64Array).subarray(base, base + dim);
-    if (row) for (let j = 0; j < dim; j++) row[j] = bfloat16BitsToNumber(wd[base + j]);
+    // A bfloat16 weight holds bit patterns: its rows are read widened and written back rounded.
+    const row = widen(wd, weight.offset + r * dim, dim);
+    const v = row.values;
     let norm = 0;
     for (let j = 0; j < dim; j++) norm += Math.abs(v[j]) ** normType;
     norm = norm ** (1 / normType);
     if (norm > maxNorm) {
       const scale = maxNorm / (norm + 1e-7);
       for (let j = 0; j < dim; j++) v[j] *= scale;
-      if (row) for (let j = 0; j < dim; j++) wd[base + j] = bfloat16BitsOf(row[j]);
+      row.store();
       changed = true;
     }
   }

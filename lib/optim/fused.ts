@@ -7,17 +7,17 @@
 // state are rounded back to bfloat16 (nearest even). The state stays bfloat16 between steps, as
 // PyTorch's; PyTorch rounds after each tensor op of its update instead of once at the end, so the
 // two agree within a bfloat16 ulp on a step from the same values, not bit for bit.
-import { fromBf16Bits, toBf16Bits } from '../raw/round_bf16.js';
+import { toBf16Bits, type Widened, widen } from '../raw/round_bf16.js';
 import { copyRaw } from '../raw/strided.js';
 import { Storage, Tensor } from '../tensor.js';
-import { floatElements, span } from '../raw/elementwise.js';
+import { floatElements } from '../raw/elementwise.js';
 import type { OptimizerState } from './optimizer.js';
 
 type Floats = Float32Array | Float64Array;
 
-/** A contiguous bfloat16 tensor's bit patterns, a view over its storage. */
-function bits(t: Tensor): Uint16Array<ArrayBuffer> {
-  return (t.storage.data as Uint16Array<ArrayBuffer>).subarray(t.offset, t.offset + t.numel());
+/** A contiguous tensor's elements as floats (a float32 copy of bfloat16 bits, written back by store()). */
+function widenTensor(t: Tensor): Widened {
+  return widen(t.storage.data as Floats | Uint16Array, t.offset, t.numel());
 }
 
 /**
@@ -26,7 +26,7 @@ function bits(t: Tensor): Uint16Array<ArrayBuffer> {
  */
 export class FusedStep {
   /** The bfloat16 tensors to write back and their float32 working copies. */
-  private readonly widened: [Uint16Array<ArrayBuffer>, Float32Array][] = [];
+  private readonly widened: Widened[] = [];
   private readonly bf16: boolean;
 
   constructor(
@@ -42,11 +42,9 @@ export class FusedStep {
 
   /** The elements of a contiguous tensor of the parameter's dtype, as the kernel updates them. */
   private working(t: Tensor): Floats {
-    if (!this.bf16) return span(t.storage.data as Floats, t.offset, t.numel());
-    const b = bits(t);
-    const f = fromBf16Bits(b);
-    this.widened.push([b, f]);
-    return f;
+    const w = widenTensor(t);
+    if (w.bf16) this.widened.push(w);
+    return w.values;
   }
 
   /** The parameter's elements. */
@@ -62,7 +60,7 @@ export class FusedStep {
     if (g.dtype !== p.dtype)
       throw new TypeError(`${this.op}: gradient must be ${p.dtype} (the parameter's dtype), got ${g.dtype}`);
     if (!this.bf16) return floatElements(g);
-    return fromBf16Bits(bits(g.isContiguous() ? g : copyRaw(g)));
+    return widenTensor(g.isContiguous() ? g : copyRaw(g)).values;
   }
 
   /** state[key] (of the parameter's dtype), created (filled with `init`) on first use. */
@@ -84,7 +82,7 @@ export class FusedStep {
 
   /** Writes the bfloat16 copies back (rounded) and bumps the parameter's version (autograd's staleness check). */
   done(): void {
-    for (const [b, f] of this.widened) toBf16Bits(f, b);
+    for (const w of this.widened) w.store();
     this.p.storage.version++;
   }
 }

@@ -42,3 +42,27 @@ export function fromBf16Bits(bits: Uint16Array): Float32Array {
   native.convertBf16ToF32(bits, out);
   return out;
 }
+
+/** Elements to compute on as floats, and their write-back (see `widen`). */
+export interface Widened {
+  /** The elements: the data's own (float32, float64), or a float32 copy of bfloat16 bits. */
+  readonly values: Float32Array | Float64Array;
+  /** Whether values is a copy of bfloat16 bits (which `store` rounds back). */
+  readonly bf16: boolean;
+  /** Writes values back into the data, rounded to bfloat16 (nearest even), when they are a copy. */
+  store(): void;
+}
+
+/**
+ * data[from, from + n) as floats to compute on in place: a view of float32 or float64 data, or a
+ * float32 working copy of bfloat16 bits (exact), which `store()` writes back rounded.
+ */
+export function widen(data: Float32Array | Float64Array | Uint16Array, from: number, n: number): Widened {
+  if (!(data instanceof Uint16Array)) {
+    const values = from === 0 && n === data.length ? data : data.subarray(from, from + n);
+    return { values, bf16: false, store() {} };
+  }
+  const bits = data.subarray(from, from + n) as Uint16Array<ArrayBuffer>;
+  const values = fromBf16Bits(bits);
+  return { values, bf16: true, store: () => toBf16Bits(values, bits) };
+}
