@@ -104,6 +104,15 @@ describe('nn layers with bfloat16 parameters', () => {
       const f = fill(m.zeros([4, 3]));
       expect(bitsOf(b)).toEqual(bitsOf(f.bfloat16()));
     }
+    // A NaN is torch's scalar fill's, 0x7fc0 (its vectorised cast gives 0xffff).
+    expect(bitsOf(m.nn.init.constant_(m.zeros([2], { dtype: 'bfloat16' }), NaN))).toEqual([0x7fc0, 0x7fc0]);
+    // A strided view is filled in place, the other elements kept.
+    const whole = m.zeros([2, 3], { dtype: 'bfloat16' });
+    m.nn.init.constant_(whole.select(1, 1), 0.3);
+    expect(whole.float().tolist()).toEqual([
+      [0, 0.30078125, 0],
+      [0, 0.30078125, 0],
+    ]);
     const layer = new m.nn.Linear(3, 2).bfloat16();
     layer.resetParameters();
     for (const v of (layer.weight.tolist() as number[][]).flat()) expect(Math.abs(v)).toBeLessThan(1);
