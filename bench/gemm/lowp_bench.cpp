@@ -56,6 +56,19 @@ std::vector<Shape> shapes(const std::string& which, const std::vector<int>& size
     out.push_back({id, "(784x64)^T(64x256)", true, false, 784, 256, 64});
     out.push_back({id, "(64x256)(784x256)^T", false, true, 64, 784, 256});
   }
+  if (which.find("B1") != std::string::npos) {
+    // The M1 MLP's products at batch 256 as autocast runs them (x [256, in], W [out, in]): each
+    // layer's forward x W^T, input gradient g W and weight gradient g^T x.
+    for (const Shape& s : std::vector<Shape>{{"B1", "M1 (256x784)(256x784)^T", false, true, 256, 256, 784},
+                                             {"B1", "M1 (256x256)^T(256x784)", true, false, 256, 784, 256},
+                                             {"B1", "M1 (256x256)(128x256)^T", false, true, 256, 128, 256},
+                                             {"B1", "M1 (256x128)(128x256)", false, false, 256, 256, 128},
+                                             {"B1", "M1 (256x128)^T(256x256)", true, false, 128, 256, 256},
+                                             {"B1", "M1 (256x128)(10x128)^T", false, true, 256, 10, 128},
+                                             {"B1", "M1 (256x10)(10x128)", false, false, 256, 128, 10},
+                                             {"B1", "M1 (256x10)^T(256x128)", true, false, 10, 128, 256}})
+      out.push_back(s);
+  }
   if (which.find("Q1") != std::string::npos) {
     // The M1 MLP's layers at batch 256 as the quantized Linear runs them: x [256, in] times the
     // [out, in] weight transposed.
@@ -66,7 +79,8 @@ std::vector<Shape> shapes(const std::string& which, const std::vector<int>& size
   return out;
 }
 
-enum class Kind { F32, Bf16, S8 };
+// Bf16F32: the bf16 GEMM on fp32 operands rounded as they are read (autocast's products).
+enum class Kind { F32, Bf16, Bf16F32, S8 };
 
 struct Contender {
   std::string name;
@@ -98,6 +112,11 @@ void run_one(const Contender& who, const Shape& s, Operands& o) {
   if (who.kind == Kind::Bf16) {
     const myelin::LowpOperand a{o.ah.data(), LowpType::Bf16, lda, s.ta, 0},
         b{o.bh.data(), LowpType::Bf16, ldb, s.tb, 0};
+    myelin::gemm_bf16(kt, 1, s.m, s.n, s.k, a, b, out, 0);
+    return;
+  }
+  if (who.kind == Kind::Bf16F32) {
+    const myelin::LowpOperand a{o.a.data(), LowpType::F32, lda, s.ta, 0}, b{o.b.data(), LowpType::F32, ldb, s.tb, 0};
     myelin::gemm_bf16(kt, 1, s.m, s.n, s.k, a, b, out, 0);
     return;
   }
@@ -158,6 +177,7 @@ int main(int argc, char** argv) {
       std::vector<Contender> who =
           b1   ? std::vector<Contender>{{"fp32", Kind::F32, best},
                                         {"bf16", Kind::Bf16, best},
+                                        {"bf16 on fp32 operands", Kind::Bf16F32, best},
                                         {"bf16 (avx512 fallback)", Kind::Bf16, Isa::Avx512}}
           : dp ? std::vector<Contender>{{"fp32", Kind::F32, best},
                                         {"int8", Kind::S8, best},

@@ -120,6 +120,48 @@ void bf16_case(const KernelTable& kt, const Bf16Case& c) {
       }
 }
 
+// Packing moves bits and converts fp32 to bf16, nothing else: a kernel's products of the same
+// values must give the same bits whichever packer read them (A or B transposed or not, bf16 bits
+// or fp32 rounded as read, odd leading dimensions). Only for tables with a kernel of their own
+// (the fallbacks are the fp32 GEMM's, which packs its own way).
+void bf16_layouts_case(const KernelTable& kt, int64_t m, int64_t n, int64_t k) {
+  std::vector<float> af(m * k), bf(k * n);  // op(A) and op(B), row-major, values bf16 already
+  for (float& x : af) x = from_bf16(to_bf16(uniform(-2, 2)));
+  for (float& x : bf) x = from_bf16(to_bf16(uniform(-2, 2)));
+  std::vector<float> want;
+  for (int variant = 0; variant < 8; ++variant) {
+    const bool ta = variant & 1, tb = variant & 2, f32 = variant & 4;
+    // Stored X: rows x cols (op(X) or its transpose) with an odd leading dimension.
+    auto stored = [&](const std::vector<float>& x, int64_t r, int64_t c, bool t, int64_t& ld) {
+      ld = (t ? r : c) + 1 + ((t ? r : c) % 2);
+      std::vector<float> s((t ? c : r) * ld, std::nanf(""));
+      for (int64_t i = 0; i < r; ++i)
+        for (int64_t j = 0; j < c; ++j) s[t ? j * ld + i : i * ld + j] = x[i * c + j];
+      return s;
+    };
+    int64_t lda, ldb;
+    const std::vector<float> as = stored(af, m, k, ta, lda), bs = stored(bf, k, n, tb, ldb);
+    std::vector<uint16_t> ah(as.size()), bh(bs.size());
+    for (size_t i = 0; i < as.size(); ++i) ah[i] = to_bf16(as[i]);
+    for (size_t i = 0; i < bs.size(); ++i) bh[i] = to_bf16(bs[i]);
+    std::vector<float> c(m * n, -7.0f);
+    LowpOutput o;
+    o.c = c.data();
+    o.ldc = n;
+    const LowpType type = f32 ? LowpType::F32 : LowpType::Bf16;
+    const LowpOperand a{f32 ? static_cast<const void*>(as.data()) : ah.data(), type, lda, ta, 0};
+    const LowpOperand b{f32 ? static_cast<const void*>(bs.data()) : bh.data(), type, ldb, tb, 0};
+    gemm_bf16(kt, 1, m, n, k, a, b, o, 0);
+    if (variant == 0) {
+      want = c;
+      continue;
+    }
+    const bool same = std::memcmp(c.data(), want.data(), c.size() * sizeof(float)) == 0;
+    CHECK(same, "bf16 %s m=%lld n=%lld k=%lld ta=%d tb=%d fp32 operands=%d: other bits than ta=tb=0 bf16",
+          kt.gemm_bf16.name, (long long)m, (long long)n, (long long)k, ta, tb, f32);
+  }
+}
+
 void test_bf16(const KernelTable& kt) {
   const GemmLowpKernels& g = kt.gemm_bf16;
   const int64_t mr = g.mr > 0 ? g.mr : kt.gemm.mr, nr = g.nr > 0 ? g.nr : kt.gemm.nr;
@@ -142,6 +184,13 @@ void test_bf16(const KernelTable& kt) {
   bf16_case(kt, {70, 90, 200, false, false, LowpType::Bf16, LowpType::F32, LowpType::Bf16, 1.0f, 0.0f, true, true, 1});
   bf16_case(kt, {9, 33, 40, true, true, LowpType::Bf16, LowpType::Bf16, LowpType::F32, 1.0f, 0.0f, false, true, 5});
   bf16_case(kt, {5, 17, 0, false, false, LowpType::Bf16, LowpType::Bf16, LowpType::F32, 1.0f, 0.5f, true, true, 1});
+  if (!g.ukernel) return;
+  // The transposing packers work on 16 x 16 blocks of k-pairs: edges of those, of the tiles, and
+  // of the A block (mc).
+  for (int64_t m : {int64_t{1}, int64_t{7}, int64_t{16}, int64_t{17}, int64_t{40}})
+    for (int64_t n : {int64_t{1}, int64_t{17}, int64_t{64}, int64_t{65}, int64_t{130}})
+      for (int64_t k : {int64_t{1}, int64_t{3}, int64_t{32}, int64_t{33}, int64_t{65}}) bf16_layouts_case(kt, m, n, k);
+  bf16_layouts_case(kt, g.mc + 7, 70, 37);
 }
 
 // ---- u8 x s8 -------------------------------------------------------------------------------

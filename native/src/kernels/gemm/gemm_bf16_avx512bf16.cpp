@@ -82,11 +82,95 @@ void copy_row(const void* src, LowpType type, int64_t n, uint16_t* dst) {
   }
 }
 
+// 16 elements of `type` at x + e as bf16, the last 16 - n zero (none read where n <= 0).
+__m256i load16(const void* x, LowpType type, int64_t e, int64_t n) {
+  if (n <= 0) return _mm256_setzero_si256();
+  const __mmask16 m = mask16(n);
+  if (type == LowpType::F32) return round_to_bf16(_mm512_maskz_loadu_ps(m, static_cast<const float*>(x) + e));
+  return _mm256_maskz_loadu_epi16(m, static_cast<const uint16_t*>(x) + e);
+}
+
+// 32 elements likewise (the last 32 - n zero).
+__m512i load32(const void* x, LowpType type, int64_t e, int64_t n) {
+  if (n <= 0) return _mm512_setzero_si512();
+  if (type == LowpType::F32) {
+    const __m256i lo = load16(x, type, e, n), hi = load16(x, type, e + 16, n - 16);
+    return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+  }
+  return _mm512_maskz_loadu_epi16(mask32(n), static_cast<const uint16_t*>(x) + e);
+}
+
+// r[i] word j <- r[j] word i: a 16 x 16 transpose of 32-bit words (unpacks within 128-bit lanes,
+// then lane shuffles).
+void transpose16(__m512i (&r)[16]) {
+  __m512i t[16], u[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
+  }
+  // u[4b + c]'s lane L: rows 4b..4b+3 of column 4L + c.
+  for (int b = 0; b < 16; b += 4) {
+    u[b] = _mm512_unpacklo_epi64(t[b], t[b + 2]);
+    u[b + 1] = _mm512_unpackhi_epi64(t[b], t[b + 2]);
+    u[b + 2] = _mm512_unpacklo_epi64(t[b + 1], t[b + 3]);
+    u[b + 3] = _mm512_unpackhi_epi64(t[b + 1], t[b + 3]);
+  }
+  for (int c = 0; c < 4; ++c) {
+    const __m512i v0 = _mm512_shuffle_i32x4(u[c], u[4 + c], 0x88), v1 = _mm512_shuffle_i32x4(u[8 + c], u[12 + c], 0x88);
+    const __m512i w0 = _mm512_shuffle_i32x4(u[c], u[4 + c], 0xDD), w1 = _mm512_shuffle_i32x4(u[8 + c], u[12 + c], 0xDD);
+    r[c] = _mm512_shuffle_i32x4(v0, v1, 0x88);
+    r[8 + c] = _mm512_shuffle_i32x4(v0, v1, 0xDD);
+    r[4 + c] = _mm512_shuffle_i32x4(w0, w1, 0x88);
+    r[12 + c] = _mm512_shuffle_i32x4(w0, w1, 0xDD);
+  }
+}
+
+// The index of _mm512_permutex2var_epi16 that interleaves the low 16 words of two registers:
+// word 2c of the result is word c of the first, word 2c + 1 word c of the second (32 + c).
+__m512i interleave_low_words() {
+  uint16_t order[32];
+  for (int c = 0; c < 16; ++c) {
+    order[2 * c] = static_cast<uint16_t>(c);
+    order[2 * c + 1] = static_cast<uint16_t>(32 + c);
+  }
+  return _mm512_loadu_si512(order);
+}
+
+// A transposed (op(A)'s columns contiguous: element (i, p) at a[i + p * cs]). The panels of a
+// block are one row-major matrix of round_up(mc, MR) rows x kp. Per 16 rows x 16 k-pairs: two
+// stored rows (k = 2q, 2q + 1) interleave into the 16 pairs of k-pair q, and a 32-bit transpose
+// turns those into 16 packed rows' 16 pairs each (a scalar gather cost more than the products
+// when k or n is small).
+void pack_a_trans(int64_t mc, int64_t k, const void* a, LowpType type, int64_t cs, uint16_t* out) {
+  const int64_t kp = (k + 1) & ~int64_t{1}, pairs = kp / 2;
+  const int64_t rows = (mc + MR - 1) / MR * MR;  // the last panel's rows past mc are zeros
+  const __m512i lo = interleave_low_words();
+  for (int64_t i0 = 0; i0 < rows; i0 += 16) {
+    const int64_t ni = mc - i0;
+    for (int64_t q0 = 0; q0 < pairs; q0 += 16) {
+      __m512i r[16];
+      for (int q = 0; q < 16; ++q) {
+        const int64_t p = 2 * (q0 + q);
+        const __m256i x0 = p < k ? load16(a, type, p * cs + i0, ni) : _mm256_setzero_si256();
+        const __m256i x1 = p + 1 < k ? load16(a, type, (p + 1) * cs + i0, ni) : _mm256_setzero_si256();
+        r[q] = _mm512_permutex2var_epi16(_mm512_castsi256_si512(x0), lo, _mm512_castsi256_si512(x1));
+      }
+      transpose16(r);
+      const __mmask16 w = mask16(pairs - q0);
+      for (int i = 0; i < 16 && i0 + i < rows; ++i) _mm512_mask_storeu_epi32(out + (i0 + i) * kp + 2 * q0, w, r[i]);
+    }
+  }
+}
+
 // A: ceil(mc / MR) panels of MR rows x kp bf16, row-major; rows past mc and k past the end zero.
 // Returns false: bf16 has no 7-bit kernel.
 bool pack_a(int64_t mc, int64_t k, const void* a, LowpType type, int64_t rs, int64_t cs, void* out) {
   const int64_t kp = (k + 1) & ~int64_t{1};
   uint16_t* o = static_cast<uint16_t*>(out);
+  if (rs == 1 && cs != 1) {
+    pack_a_trans(mc, k, a, type, cs, o);
+    return false;
+  }
   for (int64_t i0 = 0; i0 < mc; i0 += MR, o += MR * kp) {
     for (int i = 0; i < MR; ++i) {
       uint16_t* row = o + i * kp;
@@ -110,31 +194,21 @@ bool pack_a(int64_t mc, int64_t k, const void* a, LowpType type, int64_t rs, int
 
 // B, columns of op(B) contiguous in k (a [n, k] weight read as its transpose): a k-pair of
 // column j is one 32-bit word of that column (after conversion to bf16 when it is fp32), so a
-// panel is a transpose of 32-bit words, written column by column.
+// panel is a transpose of 32-bit words: 16 columns x 16 k-pairs at a time (a scalar scatter of
+// one word at a time cost more than the products when m or k is small).
 void pack_b_cols(int64_t nc, int64_t k, const void* b, LowpType type, int64_t cs, uint32_t* out) {
   const int64_t kp = (k + 1) & ~int64_t{1}, pairs = kp / 2;
-  constexpr int64_t kChunk = 512;  // bf16 of a column converted at a time
-  uint16_t line[kChunk];
   for (int64_t j0 = 0; j0 < nc; j0 += NR, out += NR * pairs) {
-    for (int j = 0; j < NR; ++j) {
-      if (j0 + j >= nc) {
-        for (int64_t q = 0; q < pairs; ++q) out[q * NR + j] = 0;
-        continue;
-      }
-      for (int64_t p0 = 0; p0 < kp; p0 += kChunk) {
-        const int64_t pn = min64(kChunk, k - p0);
-        const int64_t e = (j0 + j) * cs + p0;
-        copy_row(type == LowpType::F32 ? static_cast<const void*>(static_cast<const float*>(b) + e)
-                                       : static_cast<const void*>(static_cast<const uint16_t*>(b) + e),
-                 type, pn, line);
-        if (pn < kChunk) line[pn] = 0;  // the pad of an odd k
-        const int64_t qn = min64(kChunk, kp - p0) / 2;
-        uint32_t* o = out + p0 / 2 * NR + j;
-        for (int64_t q = 0; q < qn; ++q) {
-          uint32_t w;
-          memcpy(&w, line + 2 * q, 4);
-          o[q * NR] = w;
-        }
+    for (int64_t g = 0; g < NR; g += 16) {
+      const int64_t jg = j0 + g;
+      for (int64_t q0 = 0; q0 < pairs; q0 += 16) {
+        // Columns past nc are zeros (masked loads of nothing); so is the pad of an odd k.
+        __m512i r[16];
+        for (int j = 0; j < 16; ++j)
+          r[j] = jg + j < nc ? load32(b, type, (jg + j) * cs + 2 * q0, k - 2 * q0) : _mm512_setzero_si512();
+        transpose16(r);
+        const int64_t qn = min64(16, pairs - q0);
+        for (int64_t q = 0; q < qn; ++q) _mm512_storeu_si512(out + (q0 + q) * NR + g, r[q]);
       }
     }
   }
@@ -143,13 +217,7 @@ void pack_b_cols(int64_t nc, int64_t k, const void* b, LowpType type, int64_t cs
 // B, rows of op(B) contiguous in n: a k-pair's two rows interleaved 16 bits at a time.
 void pack_b_rows(int64_t nc, int64_t k, const void* b, LowpType type, int64_t rs, uint32_t* out) {
   const int64_t kp = (k + 1) & ~int64_t{1}, pairs = kp / 2;
-  // Word 2c of the result is word c of the first row, word 2c + 1 word c of the second (32 + c).
-  uint16_t order[32];
-  for (int c = 0; c < 16; ++c) {
-    order[2 * c] = static_cast<uint16_t>(c);
-    order[2 * c + 1] = static_cast<uint16_t>(32 + c);
-  }
-  const __m512i lo = _mm512_loadu_si512(order);
+  const __m512i lo = interleave_low_words();
   const __m512i hi = _mm512_add_epi16(lo, _mm512_set1_epi16(16));
   uint16_t r0[NR], r1[NR];
   for (int64_t j0 = 0; j0 < nc; j0 += NR, out += NR * pairs) {
