@@ -125,9 +125,23 @@ void bf16_case(const KernelTable& kt, const Bf16Case& c) {
 // or fp32 rounded as read, odd leading dimensions). Only for tables with a kernel of their own
 // (the fallbacks are the fp32 GEMM's, which packs its own way).
 void bf16_layouts_case(const KernelTable& kt, int64_t m, int64_t n, int64_t k) {
-  std::vector<float> af(m * k), bf(k * n);  // op(A) and op(B), row-major, values bf16 already
-  for (float& x : af) x = from_bf16(to_bf16(uniform(-2, 2)));
-  for (float& x : bf) x = from_bf16(to_bf16(uniform(-2, 2)));
+  // op(A) and op(B), row-major: fp32 values, rounded by the packers in the fp32 variants and by
+  // to_bf16 in the others; among them ties (even: down, odd: up), a denormal, the largest float
+  // (rounds to infinity), an infinity and NaNs (their rows and columns of C NaN, bit for bit).
+  std::vector<float> af(m * k), bf(k * n);
+  for (float& x : af) x = uniform(-2, 2);
+  for (float& x : bf) x = uniform(-2, 2);
+  auto bits = [](uint32_t u) {
+    float x;
+    std::memcpy(&x, &u, 4);
+    return x;
+  };
+  const float special[] = {bits(0x3f808000u), bits(0xbf818000u), bits(0x00000001u), bits(0x807fffffu),
+                           bits(0x7f7fffffu), bits(0xff800000u), bits(0x7fc00001u), bits(0xffbfffffu)};
+  if (m * k > 40)
+    for (int s = 0; s < 8; ++s) af[(s * 7919) % (m * k)] = special[s];
+  if (k * n > 40)
+    for (int s = 0; s < 8; ++s) bf[(s * 104729 + 3) % (k * n)] = special[7 - s];
   std::vector<float> want;
   for (int variant = 0; variant < 8; ++variant) {
     const bool ta = variant & 1, tb = variant & 2, f32 = variant & 4;

@@ -40,7 +40,11 @@ __mmask32 mask32(int64_t n) {
 }
 
 // 16 fp32 -> 16 bf16, round to nearest even, NaN -> 0xffff (the scalar f32_to_bf16's bits).
+// vcvtneps2bf16 rounds as the scalar does, in one instruction, but flushes denormals to zero and
+// keeps NaN payloads: vectors holding either (rare) take the integer rounding below.
 __m256i round_to_bf16(__m512 x) {
+  constexpr int kNanOrDenormal = 0x01 | 0x20 | 0x80;  // quiet NaN, denormal, signalling NaN
+  if (_mm512_fpclass_ps_mask(x, kNanOrDenormal) == 0) return (__m256i)_mm512_cvtneps_pbh(x);
   const __m512i u = _mm512_castps_si512(x);
   const __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
   __m512i r = _mm512_srli_epi32(_mm512_add_epi32(_mm512_add_epi32(u, _mm512_set1_epi32(0x7fff)), lsb), 16);
@@ -219,27 +223,14 @@ void pack_b_rows(int64_t nc, int64_t k, const void* b, LowpType type, int64_t rs
   const int64_t kp = (k + 1) & ~int64_t{1}, pairs = kp / 2;
   const __m512i lo = interleave_low_words();
   const __m512i hi = _mm512_add_epi16(lo, _mm512_set1_epi16(16));
-  uint16_t r0[NR], r1[NR];
   for (int64_t j0 = 0; j0 < nc; j0 += NR, out += NR * pairs) {
-    const int64_t w = min64(NR, nc - j0);
+    const int64_t w = min64(NR, nc - j0);  // columns past nc (and the row past an odd k) are zeros
     for (int64_t q = 0; q < pairs; ++q) {
       const int64_t p = 2 * q;
-      auto row = [&](int64_t pp, uint16_t* dst) {
-        if (pp >= k) {
-          memset(dst, 0, sizeof(uint16_t) * NR);
-          return;
-        }
-        const int64_t e = pp * rs + j0;
-        copy_row(type == LowpType::F32 ? static_cast<const void*>(static_cast<const float*>(b) + e)
-                                       : static_cast<const void*>(static_cast<const uint16_t*>(b) + e),
-                 type, w, dst);
-        if (w < NR) memset(dst + w, 0, sizeof(uint16_t) * (NR - w));
-      };
-      row(p, r0);
-      row(p + 1, r1);
       uint32_t* o = out + q * NR;
       for (int h = 0; h < NR; h += 32) {
-        const __m512i x0 = _mm512_loadu_si512(r0 + h), x1 = _mm512_loadu_si512(r1 + h);
+        const __m512i x0 = load32(b, type, p * rs + j0 + h, w - h);
+        const __m512i x1 = p + 1 < k ? load32(b, type, (p + 1) * rs + j0 + h, w - h) : _mm512_setzero_si512();
         _mm512_storeu_si512(o + h, _mm512_permutex2var_epi16(x0, lo, x1));
         _mm512_storeu_si512(o + h + 16, _mm512_permutex2var_epi16(x0, hi, x1));
       }
@@ -311,9 +302,22 @@ void tile(int64_t k, const uint16_t* a, const uint32_t* b, const LowpOutput& out
     }
     b += NR;
   }
+  // A copy of the output's fields: a store to C may alias `out`, so through the reference each
+  // field is loaded again after every store (a cost against a short k).
+  const LowpOutput o = out;
+  if (mr == MR && nr == NVX * 16 && o.type == LowpType::F32 && o.beta == 0.0f && !o.row_bias && !o.col_bias) {
+    // A whole tile of plain fp32 output (most calls): no masks, no row checks.
+    const __m512 va = _mm512_set1_ps(o.alpha);
+    float* c = static_cast<float*>(o.c) + i0 * o.ldc + j0;
+#pragma GCC unroll 6
+    for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+      for (int v = 0; v < NVX; ++v) _mm512_storeu_ps(c + i * o.ldc + v * 16, _mm512_mul_ps(acc[i][v], va));
+    return;
+  }
 #pragma GCC unroll 6
   for (int i = 0; i < MR; ++i)
-    if (i < mr) store_row<NVX>(out, i0 + i, j0, nr, acc[i]);
+    if (i < mr) store_row<NVX>(o, i0 + i, j0, nr, acc[i]);
 }
 
 void ukernel(int64_t k, const void* a, const void* b, const LowpOutput& out, int64_t i0, int64_t j0, int mr, int nr) {
