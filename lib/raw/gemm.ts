@@ -5,7 +5,7 @@ import { allocate } from '../dtype.js';
 import { native } from '../native.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, formatShape, numel } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { emptyFloat } from './elementwise.js';
+import { emptyFloat, uninitOf } from './elementwise.js';
 import { copyRaw, writeInto } from './strided.js';
 
 /** How a rows x cols matrix with strides (rs, cs) is handed to the GEMM. */
@@ -112,11 +112,18 @@ export function bmmRaw(
   const { m, k, n, batch: batchShape } = productShape(op, a, b);
   const dtype = a.dtype;
   const outShape = [...batchShape, m, n];
+  const empty = numel(batchShape) === 0 || m === 0 || n === 0 || k === 0;
+  // A floating product writes every element of C (beta 0: C unread), so its buffer is not
+  // zero-filled first; an empty product's result is zeros (or beta * input).
   const out =
-    dtype === 'float32' ? emptyFloat(outShape) : new Tensor(new Storage(allocate(dtype, numel(outShape))), outShape);
+    !empty && (dtype === 'float32' || dtype === 'float64')
+      ? uninitOf(dtype, outShape)
+      : dtype === 'float32'
+        ? emptyFloat(outShape)
+        : new Tensor(new Storage(allocate(dtype, numel(outShape))), outShape);
   const beta = acc.input === null ? 0 : acc.beta;
   if (beta !== 0) writeInto(out, acc.input as Tensor);
-  if (numel(batchShape) === 0 || m === 0 || n === 0 || k === 0) {
+  if (empty) {
     // An empty product is zeros: the result is beta * input.
     const d = out.storage.data;
     const scale = dtype === 'float32' ? Math.fround(beta) : beta; // as the kernel's float32 beta
