@@ -6,8 +6,16 @@
 import { checkOptions, optionKeys } from '../errors.js';
 import { type DType, isFloatingDType } from '../dtype.js';
 import { full } from '../creation.js';
+import { defineOp, type OpContext } from '../autograd/define_op.js';
+import { hasTangent, isForwardADActive } from '../autograd/dual_state.js';
+import { isGradEnabled } from '../autograd/grad_mode.js';
+import { autocastsTo } from '../lowp/autocast_ops.js';
+import { native, SoftmaxOp } from '../native.js';
+import { contiguousOf, type FloatArray, floatElements } from '../raw/elementwise.js';
+import { bmmRaw } from '../raw/gemm.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { activeTracer } from '../trace.js';
 import { add, mul } from './binary.js';
 import { dropout } from './dropout.js';
 import { matmul } from './matmul.js';
@@ -132,7 +140,134 @@ export function attentionWithWeights(q: Tensor, k: Tensor, v: Tensor, options: S
   return [matmul(weights, v), weights];
 }
 
+/** t with its last two dims swapped, a view without the autograd record (a GEMM reads it as a flag). */
+function swapLastRaw(t: Tensor): Tensor {
+  const n = t.ndim;
+  const shape = [...t.shape];
+  const strides = [...t.strides];
+  [shape[n - 2], shape[n - 1]] = [shape[n - 1], shape[n - 2]];
+  [strides[n - 2], strides[n - 1]] = [strides[n - 1], strides[n - 2]];
+  return new Tensor(t.storage, shape, strides, t.offset);
+}
+
+/**
+ * Over the last dim of contiguous rows: the softmax of x into out, or (dy given, x the softmax's
+ * output) its backward. out may be x or dy itself: the kernel reads each element before writing it.
+ */
+function softmaxRows(x: Tensor, dy: Tensor | null, out: Tensor): void {
+  const n = x.shape[x.ndim - 1];
+  native.softmax(
+    dy ? SoftmaxOp.softmaxBackward : SoftmaxOp.softmax,
+    x.numel() / n,
+    n,
+    x.storage.data as FloatArray,
+    x.offset,
+    dy ? floatElements(dy) : null,
+    floatElements(out),
+  );
+}
+
+/**
+ * The attention as one recorded op: S = scale · q kᵀ + mask (the scale as the GEMM's alpha, the
+ * mask as its beta = 1 input), W = softmax(S) in S's buffer, out = W v. Only W is kept besides
+ * q, k, v: the composite recorded q · scale, S, S + mask and W, each with its gradient buffer.
+ */
+const fusedAttentionOp = defineOp({
+  name: 'scaledDotProductAttention',
+  dtypes: ['float32', 'float64'],
+  forward(
+    ctx: OpContext<{ scale: number; mask: Tensor | null }>,
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+    mask: Tensor | null,
+    scale: number,
+  ) {
+    const op = 'scaledDotProductAttention';
+    const w = bmmRaw(op, q, swapLastRaw(k), 'float32', { input: mask, alpha: scale, beta: 1 });
+    softmaxRows(w, null, w);
+    ctx.save(q, k, v, w);
+    ctx.scale = scale;
+    ctx.mask = mask;
+    return bmmRaw(op, w, v);
+  },
+  backward(ctx, g) {
+    const [q, k, v, w] = ctx.saved;
+    const scale = ctx.scale;
+    if (isGradEnabled() || hasTangent(g, q, k, v)) {
+      // createGraph (or forward over reverse): the same formulas as recorded ops, with the
+      // weights recomputed from q and k so the gradient has a derivative of its own.
+      let s = matmul(q, transpose(k, -2, -1)).mul(scale);
+      if (ctx.mask) s = add(s, ctx.mask);
+      const wr = softmax(s, -1);
+      const dw = matmul(g, transpose(v, -2, -1));
+      const ds = wr.mul(dw.sub(dw.mul(wr).sum(-1, true)));
+      return [
+        ctx.needsInputGrad[0] ? matmul(ds, k).mul(scale) : null,
+        ctx.needsInputGrad[1] ? matmul(transpose(ds, -2, -1), q).mul(scale) : null,
+        ctx.needsInputGrad[2] ? matmul(transpose(wr, -2, -1), g) : null,
+      ];
+    }
+    const op = 'scaledDotProductAttention';
+    const none = { input: null, alpha: 1, beta: 0 };
+    // One copy of a strided gradient (sum()'s is expanded) for the two products that read it.
+    g = contiguousOf(g);
+    // dS = W ∘ (dW − rowsum(dW ∘ W)) with dW = g vᵀ, written over dW's buffer.
+    const ds = bmmRaw(op, g, swapLastRaw(v));
+    softmaxRows(w, ds, ds);
+    return [
+      ctx.needsInputGrad[0] ? bmmRaw(op, ds, k, 'float32', { ...none, alpha: scale }) : null,
+      ctx.needsInputGrad[1] ? bmmRaw(op, swapLastRaw(ds), q, 'float32', { ...none, alpha: scale }) : null,
+      ctx.needsInputGrad[2] ? bmmRaw(op, swapLastRaw(w), g) : null,
+    ];
+  },
+});
+
+/**
+ * The additive mask of the fused op (of q's dtype), or undefined where the composite must run:
+ * a mask that requires grad, or a float mask of another dtype.
+ */
+function fusedMask(op: string, q: Tensor, k: Tensor, options: SdpaOptions): Tensor | null | undefined {
+  const L = q.shape[q.ndim - 2];
+  const S = k.shape[k.ndim - 2];
+  const scoresShape = [...q.shape.slice(0, -1), S];
+  let mask: Tensor | null = null;
+  if (options.isCausal) {
+    if (options.attnMask) return undefined; // the composite's error
+    mask = additiveMask(op, 'causal mask', causalMask(L, S), scoresShape, 'keep', q.dtype);
+  } else if (options.attnMask !== undefined && options.attnMask !== null) {
+    const given = options.attnMask;
+    if (!(given instanceof Tensor) || given.requiresGrad) return undefined;
+    // A float mask of another dtype goes the composite's way (its sum rounds once).
+    if (given.dtype !== 'bool' && given.dtype !== q.dtype) return undefined;
+    mask = additiveMask(op, 'attnMask', given, scoresShape, 'keep', q.dtype);
+  }
+  // A bool mask's 0 and -inf, exact in float64.
+  return mask && mask.dtype !== q.dtype ? mask.to(q.dtype) : mask;
+}
+
+/** Whether q, k, v take the fused op: one floating dtype it computes in, same batch dims, nothing empty. */
+function fusable(q: Tensor, k: Tensor, v: Tensor, options: SdpaOptions): boolean {
+  if (!(q instanceof Tensor && k instanceof Tensor && v instanceof Tensor)) return false;
+  // Forward-mode AD and traces (onnx export: opset ops) see the composite's ops.
+  if ((options.dropoutP ?? 0) > 0 || isForwardADActive() || activeTracer !== null) return false;
+  if (q.dtype !== k.dtype || q.dtype !== v.dtype || (q.dtype !== 'float32' && q.dtype !== 'float64')) return false;
+  if (autocastsTo(q, k, v)) return false;
+  if (q.ndim < 3 || k.ndim !== q.ndim || v.ndim !== q.ndim) return false;
+  for (let d = 0; d < q.ndim - 2; d++) if (k.shape[d] !== q.shape[d] || v.shape[d] !== q.shape[d]) return false;
+  const E = q.shape[q.ndim - 1];
+  const S = k.shape[k.ndim - 2];
+  if (k.shape[k.ndim - 1] !== E || v.shape[v.ndim - 2] !== S) return false;
+  return q.numel() > 0 && k.numel() > 0 && v.numel() > 0;
+}
+
 /** torch.nn.functional.scaled_dot_product_attention (torch 2.0 semantics; see the file comment). */
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: SdpaOptions = {}): Tensor {
+  const op = 'scaledDotProductAttention';
+  checkOptions(op, options, SDPA_OPTIONS);
+  if (fusable(q, k, v, options)) {
+    const mask = fusedMask(op, q, k, options);
+    if (mask !== undefined) return fusedAttentionOp(q, k, v, mask, options.scale ?? 1 / Math.sqrt(q.shape[q.ndim - 1]));
+  }
   return attentionWithWeights(q, k, v, options)[0];
 }
