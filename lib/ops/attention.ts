@@ -253,6 +253,10 @@ function fusable(q: Tensor, k: Tensor, v: Tensor, options: SdpaOptions): boolean
   if ((options.dropoutP ?? 0) > 0 || isForwardADActive() || activeTracer !== null) return false;
   if (q.dtype !== k.dtype || q.dtype !== v.dtype || (q.dtype !== 'float32' && q.dtype !== 'float64')) return false;
   if (autocastsTo(q, k, v)) return false;
+  // The GEMM skips its products when alpha (the scale) is 0, so a NaN or an infinity in q or k
+  // would not reach the scores as q * 0 does in the composite; a scale of 0 or an infinite one
+  // runs the composite.
+  if (options.scale !== undefined && !(Number.isFinite(options.scale) && options.scale !== 0)) return false;
   if (q.ndim < 3 || k.ndim !== q.ndim || v.ndim !== q.ndim) return false;
   for (let d = 0; d < q.ndim - 2; d++) if (k.shape[d] !== q.shape[d] || v.shape[d] !== q.shape[d]) return false;
   const E = q.shape[q.ndim - 1];

@@ -452,7 +452,7 @@ function checkCrossEntropyTargets(
     throw new TypeError(`${op}: target must be ${expected}; got ${describe(target)}${hint}`);
   }
   if (weight) {
-    const wanted = input.dtype === 'float32' ? 'float32' : 'float';
+    const wanted = input.dtype === 'float32' ? 'float32' : 'float32 or float64';
     // (A bfloat16 weight of float64 probabilities would be read as its bit patterns.)
     const dtypeOk =
       input.dtype === 'float32'

@@ -64,6 +64,21 @@ describe('scaledDotProductAttention: the fused op equals the composite', () => {
     }
   }
 
+  it('a scale of 0 lets an infinity in q make NaN, as the composite (q * 0)', () => {
+    const q = tensor([
+      [
+        [Infinity, 1],
+        [1, 1],
+      ],
+    ]);
+    const k = randn([1, 3, 2]);
+    const v = randn([1, 3, 2]);
+    const y = nn.scaledDotProductAttention(q, k, v, { scale: 0 }).tolist() as number[][][];
+    const want = attentionWithWeights(q, k, v, { scale: 0 })[0].tolist() as number[][][];
+    expect(y[0][0].every(Number.isNaN)).toBe(true);
+    expect(y).toEqual(want);
+  });
+
   it('a row whose keys are all masked gives NaN, as the composite', () => {
     const q = randn([1, 2, 3]);
     const mask = tensor([
