@@ -19,6 +19,21 @@ namespace myelin {
 
 struct KernelTable;
 
+// One element: fp32 -> bf16, round to nearest even; NaN -> 0xffff (PyTorch's vectorised conversion). Static:
+// each file that uses them has its own copy, so no ISA file can lend the linker a wide one.
+static inline uint16_t f32_to_bf16(float x) {
+  uint32_t u;
+  __builtin_memcpy(&u, &x, 4);
+  if (x != x) return 0xffff;
+  return static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+static inline float bf16_to_f32(uint16_t h) {
+  const uint32_t u = static_cast<uint32_t>(h) << 16;
+  float x;
+  __builtin_memcpy(&x, &u, 4);
+  return x;
+}
+
 // Through k's kernels.
 void convert_f32_to_bf16(const KernelTable& k, int64_t n, const float* x, uint16_t* y);
 void convert_bf16_to_f32(const KernelTable& k, int64_t n, const uint16_t* x, float* y);

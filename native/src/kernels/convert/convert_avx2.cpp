@@ -46,16 +46,6 @@ __m256i to_bf16(__m256 f) {
   return _mm256_or_si256(r, nan);
 }
 
-// The scalar kernel, for the last n % 16 elements.
-void f32_to_bf16_tail(const float* x, int64_t n, uint16_t* y) {
-  for (int64_t i = 0; i < n; ++i) {
-    uint32_t u;
-    memcpy(&u, x + i, 4);
-    const uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
-    y[i] = x[i] != x[i] ? static_cast<uint16_t>(0xffff) : static_cast<uint16_t>(r);
-  }
-}
-
 void f32_to_bf16_span(const float* x, int64_t n, uint16_t* y) {
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) {
@@ -64,7 +54,7 @@ void f32_to_bf16_span(const float* x, int64_t n, uint16_t* y) {
     const __m256i p = _mm256_packus_epi32(to_bf16(_mm256_loadu_ps(x + i)), to_bf16(_mm256_loadu_ps(x + i + 8)));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(y + i), _mm256_permute4x64_epi64(p, 0xd8));
   }
-  f32_to_bf16_tail(x + i, n - i, y + i);
+  for (; i < n; ++i) y[i] = f32_to_bf16(x[i]);  // the last n % 16, as the scalar kernel
 }
 
 void bf16_to_f32_span(const uint16_t* x, int64_t n, float* y) {
@@ -73,10 +63,7 @@ void bf16_to_f32_span(const uint16_t* x, int64_t n, float* y) {
     const __m256i w = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i)));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(y + i), _mm256_slli_epi32(w, 16));
   }
-  for (; i < n; ++i) {
-    const uint32_t u = static_cast<uint32_t>(x[i]) << 16;
-    memcpy(y + i, &u, 4);
-  }
+  for (; i < n; ++i) y[i] = bf16_to_f32(x[i]);
 }
 
 }  // namespace

@@ -38,21 +38,13 @@ uint16x4_t to_bf16(float32x4_t f) {
 void f32_to_bf16_span(const float* x, int64_t n, uint16_t* y) {
   int64_t i = 0;
   for (; i + 4 <= n; i += 4) vst1_u16(y + i, to_bf16(vld1q_f32(x + i)));
-  for (; i < n; ++i) {
-    uint32_t u;
-    memcpy(&u, x + i, 4);
-    const uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
-    y[i] = x[i] != x[i] ? static_cast<uint16_t>(0xffff) : static_cast<uint16_t>(r);
-  }
+  for (; i < n; ++i) y[i] = f32_to_bf16(x[i]);
 }
 
 void bf16_to_f32_span(const uint16_t* x, int64_t n, float* y) {
   int64_t i = 0;
   for (; i + 4 <= n; i += 4) vst1q_f32(y + i, vreinterpretq_f32_u32(vshll_n_u16(vld1_u16(x + i), 16)));
-  for (; i < n; ++i) {
-    const uint32_t u = static_cast<uint32_t>(x[i]) << 16;
-    memcpy(y + i, &u, 4);
-  }
+  for (; i < n; ++i) y[i] = bf16_to_f32(x[i]);
 }
 
 }  // namespace

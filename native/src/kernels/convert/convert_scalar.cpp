@@ -33,19 +33,11 @@ struct Q : simd::V {
 // Round to nearest even on the bits (adding 0x7fff plus the kept part's lowest bit carries into it
 // exactly when the dropped half is above a tie, or a tie with an odd kept part); NaN -> 0xffff.
 void f32_to_bf16_span(const float* x, int64_t n, uint16_t* y) {
-  for (int64_t i = 0; i < n; ++i) {
-    uint32_t u;
-    memcpy(&u, x + i, 4);
-    const uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
-    y[i] = x[i] != x[i] ? static_cast<uint16_t>(0xffff) : static_cast<uint16_t>(r);
-  }
+  for (int64_t i = 0; i < n; ++i) y[i] = f32_to_bf16(x[i]);
 }
 
 void bf16_to_f32_span(const uint16_t* x, int64_t n, float* y) {
-  for (int64_t i = 0; i < n; ++i) {
-    const uint32_t u = static_cast<uint32_t>(x[i]) << 16;
-    memcpy(y + i, &u, 4);
-  }
+  for (int64_t i = 0; i < n; ++i) y[i] = bf16_to_f32(x[i]);
 }
 
 }  // namespace

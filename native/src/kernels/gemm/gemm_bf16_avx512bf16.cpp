@@ -53,16 +53,9 @@ __m256i round_to_bf16(__m512 x) {
   return _mm512_cvtepi32_epi16(r);
 }
 
-uint16_t round_one(float x) {
-  uint32_t u;
-  memcpy(&u, &x, 4);
-  if (x != x) return 0xffff;
-  return static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-}
-
 // Element e of a source of `type` (F32 rounded, or Bf16) as bf16 bits.
 uint16_t bf16_at(const void* x, LowpType type, int64_t e) {
-  return type == LowpType::F32 ? round_one(static_cast<const float*>(x)[e]) : static_cast<const uint16_t*>(x)[e];
+  return type == LowpType::F32 ? f32_to_bf16(static_cast<const float*>(x)[e]) : static_cast<const uint16_t*>(x)[e];
 }
 
 // n contiguous elements of `type` at src as bf16 at dst.

@@ -16,6 +16,8 @@
 #pragma once
 #include <cstdint>
 
+#include "kernels/convert/convert.h"
+
 namespace myelin {
 
 struct KernelTable;
@@ -136,20 +138,5 @@ bool gemm_u8s8_packed_b_fits(const KernelTable& kt, int64_t n, int64_t k, const 
 float lowp_f32_value(const LowpOutput& o, float v, int64_t i, int64_t j);
 void lowp_store_f32(const LowpOutput& o, int64_t i, int64_t j, float acc);
 void lowp_store_s32(const LowpOutput& o, int64_t i, int64_t j, int32_t acc);
-
-// fp32 -> bf16, round to nearest even; NaN -> 0xffff (PyTorch's vectorised conversion). Static:
-// each file that uses them has its own copy, so no ISA file can lend the linker a wide one.
-static inline uint16_t f32_to_bf16(float x) {
-  uint32_t u;
-  __builtin_memcpy(&u, &x, 4);
-  if (x != x) return 0xffff;
-  return static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-}
-static inline float bf16_to_f32(uint16_t h) {
-  const uint32_t u = static_cast<uint32_t>(h) << 16;
-  float x;
-  __builtin_memcpy(&x, &u, 4);
-  return x;
-}
 
 }  // namespace myelin
