@@ -10,8 +10,8 @@ import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { hasTangent, isForwardADActive } from '../autograd/dual_state.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { autocastsTo } from '../lowp/autocast_ops.js';
-import { native, SoftmaxOp } from '../native.js';
-import { contiguousOf, type FloatArray, floatElements } from '../raw/elementwise.js';
+import { SoftmaxOp } from '../native.js';
+import { contiguousOf } from '../raw/elementwise.js';
 import { bmmRaw } from '../raw/gemm.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -20,7 +20,7 @@ import { add, mul } from './binary.js';
 import { dropout } from './dropout.js';
 import { matmul } from './matmul.js';
 import { where } from './pointwise.js';
-import { softmax } from './softmax.js';
+import { runRows, softmax } from './softmax.js';
 import { transpose } from './view.js';
 import type { Generator } from '../random.js';
 
@@ -151,23 +151,6 @@ function swapLastRaw(t: Tensor): Tensor {
 }
 
 /**
- * Over the last dim of contiguous rows: the softmax of x into out, or (dy given, x the softmax's
- * output) its backward. out may be x or dy itself: the kernel reads each element before writing it.
- */
-function softmaxRows(x: Tensor, dy: Tensor | null, out: Tensor): void {
-  const n = x.shape[x.ndim - 1];
-  native.softmax(
-    dy ? SoftmaxOp.softmaxBackward : SoftmaxOp.softmax,
-    x.numel() / n,
-    n,
-    x.storage.data as FloatArray,
-    x.offset,
-    dy ? floatElements(dy) : null,
-    floatElements(out),
-  );
-}
-
-/**
  * The attention as one recorded op: S = scale · q kᵀ + mask (the scale as the GEMM's alpha, the
  * mask as its beta = 1 input), W = softmax(S) in S's buffer, out = W v. Only W is kept besides
  * q, k, v: the composite recorded q · scale, S, S + mask and W, each with its gradient buffer.
@@ -185,7 +168,7 @@ const fusedAttentionOp = defineOp({
   ) {
     const op = 'scaledDotProductAttention';
     const w = bmmRaw(op, q, swapLastRaw(k), 'float32', { input: mask, alpha: scale, beta: 1 });
-    softmaxRows(w, null, w);
+    runRows(SoftmaxOp.softmax, w, null, w); // in place: each row is read before it is written
     ctx.save(q, k, v, w);
     ctx.scale = scale;
     ctx.mask = mask;
@@ -214,7 +197,7 @@ const fusedAttentionOp = defineOp({
     g = contiguousOf(g);
     // dS = W ∘ (dW − rowsum(dW ∘ W)) with dW = g vᵀ, written over dW's buffer.
     const ds = bmmRaw(op, g, swapLastRaw(v));
-    softmaxRows(w, ds, ds);
+    runRows(SoftmaxOp.softmaxBackward, w, ds, ds); // into ds: each element read before written
     return [
       ctx.needsInputGrad[0] ? bmmRaw(op, ds, k, 'float32', { ...none, alpha: scale }) : null,
       ctx.needsInputGrad[1] ? bmmRaw(op, swapLastRaw(ds), q, 'float32', { ...none, alpha: scale }) : null,

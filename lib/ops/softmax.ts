@@ -100,7 +100,7 @@ function rowsOf(x: Tensor, dim: number): { rows: Tensor; back: (t: Tensor) => Te
 }
 
 /** The op over contiguous rows y (dy: the gradient, same layout, for a backward op). */
-function runRows(op: SoftmaxOpCode, y: Tensor, dy: Tensor | null, into?: Tensor): Tensor {
+export function runRows(op: SoftmaxOpCode, y: Tensor, dy: Tensor | null, into?: Tensor): Tensor {
   const n = y.ndim === 0 ? 1 : y.shape[y.ndim - 1];
   const rows = n === 0 ? 0 : y.numel() / n;
   const out = into ?? uninitOf(y.dtype as FloatDType, y.shape); // every row is written

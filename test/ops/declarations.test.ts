@@ -59,6 +59,7 @@ const notOps: Record<string, string> = {
   'softmax.checkClassWeight': "a helper: nllLoss's and crossEntropy's weight dtype check",
   'softmax.checkOut': "a helper: the out option's check",
   'softmax.copyInto': "a helper: writes a result into the out option's tensor",
+  'softmax.runRows': 'a helper: the native softmax kernels over contiguous rows (also the fused attention)',
   'unary.unaryRaw': 'an unrecorded kernel caller under the ops',
   'unary.mapRaw': 'an unrecorded kernel caller under the ops',
   'view.asView': 'a helper: a view from shape, strides and offset',
