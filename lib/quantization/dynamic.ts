@@ -7,7 +7,7 @@ import { describe } from '../errors.js';
 import { kernelTableGeneration, native } from '../native.js';
 import { Linear } from '../nn/modules/linear.js';
 import { Module } from '../nn/module.js';
-import { emptyFloat, uninitFloat } from '../raw/elementwise.js';
+import { emptyFloat, uninitBytes, uninitFloat } from '../raw/elementwise.js';
 import { roundHalfEven } from '../ops/rounding.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -151,16 +151,11 @@ let scratchView: Uint8Array = scratch;
 const actScale = new Float64Array(1);
 const actZero = new Int32Array(1);
 
-function unfilledBytes(len: number): Uint8Array {
-  const b = Buffer.allocUnsafeSlow(len); // its own ArrayBuffer, never Buffer's shared pool
-  return new Uint8Array(b.buffer, b.byteOffset, len);
-}
-
 /** len bytes whose contents are unspecified (quantize writes every one). */
 function activationBytes(len: number): Uint8Array {
   if (scratchView.length === len) return scratchView;
-  if (len > kMaxScratchBytes) return unfilledBytes(len);
-  if (scratch.length < len) scratch = unfilledBytes(len);
+  if (len > kMaxScratchBytes) return uninitBytes(len);
+  if (scratch.length < len) scratch = uninitBytes(len);
   scratchView = scratch.length === len ? scratch : scratch.subarray(0, len);
   return scratchView;
 }

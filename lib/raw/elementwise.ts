@@ -27,12 +27,20 @@ export function uninitFloat(shape: readonly number[]): Tensor {
   return new Tensor(new Storage(uninitFloat32Array(numel(shape))), shape);
 }
 
+/**
+ * byteLength bytes whose contents are unspecified, whatever the size (no threshold): a fresh
+ * ArrayBuffer of exactly these bytes at offset 0 (allocUnsafeSlow, never Buffer's shared pool), so
+ * any typed array can view it whole.
+ */
+export function uninitBytes(byteLength: number): Uint8Array {
+  const b = Buffer.allocUnsafeSlow(byteLength);
+  return new Uint8Array(b.buffer, b.byteOffset, byteLength);
+}
+
 /** uninitFloat's array alone: n floats whose contents are unspecified (zeros below the threshold). */
 export function uninitFloat32Array(n: number): Float32Array {
   if (n < kUninitMinElements) return new Float32Array(n);
-  // allocUnsafeSlow: a fresh ArrayBuffer of exactly these bytes (never Buffer's shared pool).
-  const bytes = Buffer.allocUnsafeSlow(4 * n);
-  return new Float32Array(bytes.buffer, bytes.byteOffset, n);
+  return new Float32Array(uninitBytes(4 * n).buffer, 0, n);
 }
 
 /** As uninitFloat in either floating dtype (the same threshold for skipping the zero-fill). */
@@ -40,8 +48,7 @@ export function uninitOf(dtype: FloatDType, shape: readonly number[]): Tensor {
   if (dtype === 'float32') return uninitFloat(shape);
   const n = numel(shape);
   if (n < kUninitMinElements) return new Tensor(new Storage(new Float64Array(n)), shape);
-  const bytes = Buffer.allocUnsafeSlow(8 * n); // a fresh ArrayBuffer: offset 0, 8-byte aligned
-  return new Tensor(new Storage(new Float64Array(bytes.buffer, bytes.byteOffset, n)), shape);
+  return new Tensor(new Storage(new Float64Array(uninitBytes(8 * n).buffer, 0, n)), shape);
 }
 
 /** A zero-filled float tensor of dtype (emptyFloat in either floating dtype). */

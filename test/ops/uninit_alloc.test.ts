@@ -6,7 +6,7 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { tensor, type Tensor } from '../../lib/index.js';
 import { linear } from '../../lib/ops/linear.js';
-import { uninitFloat } from '../../lib/raw/elementwise.js';
+import { uninitBytes, uninitFloat } from '../../lib/raw/elementwise.js';
 import { logSoftmax, softmax } from '../../lib/ops/softmax.js';
 import { randomFloats } from '../helpers/native.js';
 
@@ -53,6 +53,14 @@ describe('uninitialised large results are written in full', () => {
     expect(d.byteOffset).toBe(0);
     expect(d.buffer.byteLength).toBe(4 * ROWS * COLS);
     expect(uninitFloat([3, 4]).toTypedArray()).toEqual(new Float32Array(12)); // small: zeros
+  });
+
+  it("uninitBytes: an ArrayBuffer of its own at any size (never Buffer's shared pool)", () => {
+    for (const len of [1, 7, 4096, 4 * ROWS * COLS]) {
+      const b = uninitBytes(len);
+      expect(b).toBeInstanceOf(Uint8Array);
+      expect([b.length, b.byteOffset, b.buffer.byteLength]).toEqual([len, 0, len]);
+    }
   });
 
   it('softmax and logSoftmax rows', () => {
