@@ -66,8 +66,10 @@ export function additiveMask(
 ): Tensor {
   if (!(mask instanceof Tensor))
     throw new TypeError(`${op}: ${name} must be a Tensor, got ${mask === null ? 'null' : typeof mask}`);
+  // Any floating mask is added in the promoted dtype (a bfloat16 one on float32 scores included),
+  // the sum rounded to the query's dtype.
   if (mask.dtype !== 'bool' && !isFloatingDType(mask.dtype))
-    throw new TypeError(`${op}: ${name} must be a bool, float32 or float64 tensor, got ${mask.dtype}`);
+    throw new TypeError(`${op}: ${name} must be a bool, float32, float64 or bfloat16 tensor, got ${mask.dtype}`);
   if (!broadcastable(mask.shape, scoresShape)) {
     throw new RangeError(
       `${op}: ${name} of shape ${formatShape(mask.shape)} cannot be broadcast to the attention scores ${formatShape(scoresShape)}`,

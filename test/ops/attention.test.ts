@@ -91,6 +91,26 @@ describe('scaledDotProductAttention: the fused op equals the composite', () => {
     expect(y).toEqual(want);
   });
 
+  it('takes a bool mask or a float32, float64 or bfloat16 one with any floating q, and says so', () => {
+    // A floating mask adds in the promoted dtype: the same as that mask's values in float64.
+    manualSeed(4);
+    const mask = randn([2, 4]).bfloat16();
+    for (const dtype of ['float32', 'float64', 'bfloat16'] as const) {
+      const [q, k, v] = [randn([1, 2, 3]), randn([1, 4, 3]), randn([1, 4, 2])].map((t) => t.to(dtype));
+      for (const m of [mask, mask.float(), mask.double(), mask.gt(0)]) {
+        const y = nn.scaledDotProductAttention(q, k, v, { attnMask: m });
+        expect(y.dtype).toBe(dtype);
+        const want = attentionWithWeights(q.double(), k.double(), v.double(), {
+          attnMask: m.dtype === 'bool' ? m : m.double(),
+        })[0].to(dtype);
+        expect(maxDiff(y, want), `${dtype} q, ${m.dtype} mask`).toBeLessThan(dtype === 'bfloat16' ? 2 ** -5 : 1e-6);
+      }
+      expect(() => nn.scaledDotProductAttention(q, k, v, { attnMask: mask.to('int32') })).toThrow(
+        'scaledDotProductAttention: attnMask must be a bool, float32, float64 or bfloat16 tensor, got int32',
+      );
+    }
+  });
+
   it('a row whose keys are all masked gives NaN, as the composite', () => {
     const q = randn([1, 2, 3]);
     const mask = tensor([

@@ -44,7 +44,7 @@ describe('scaledDotProductAttention against PyTorch (torch 2.0 mask semantics)',
       'scaledDotProductAttention: attnMask of shape [3,4] cannot be broadcast to the attention scores [2,3,5]',
     );
     expect(() => F.scaledDotProductAttention(q, k, k, { attnMask: tensor(new Int32Array(15)).reshape(3, 5) })).toThrow(
-      /attnMask must be a bool, float32 or float64 tensor, got int32/,
+      /attnMask must be a bool, float32, float64 or bfloat16 tensor, got int32/,
     );
     expect(() => F.scaledDotProductAttention(q, randn([2, 5, 3]), k)).toThrow(/same last dim/);
   });
@@ -113,7 +113,7 @@ describe('MultiheadAttention against PyTorch', () => {
       /keyPaddingMask must have shape \[2,3\], got \[3,2\]/,
     );
     expect(() => m.forward(x, x, x, { keyPaddingMask: tensor(new Int32Array(6)).reshape(2, 3) })).toThrow(
-      /bool, float32 or float64 tensor, got int32/,
+      /keyPaddingMask must be a bool, float32, float64 or bfloat16 tensor, got int32/,
     );
     expect(() => m.forward(zeros([3, 2, 6]), x, x)).toThrow(/expected query's last dim 8/);
   });
