@@ -9,6 +9,7 @@ import {
   getDefaultDtype,
   isDType,
   isFloatingDType,
+  isIntegerDType,
   isQuantizedDType,
   isStorageOnlyDType,
   type TypedArray,
@@ -94,8 +95,7 @@ function finish(t: Tensor, opts: CreationOptions | undefined): Tensor {
 
 /**
  * The dtype a creation function makes (bfloat16 from any of them: values computed as numbers,
- * rounded through float32, as torch's). The 8-bit storage dtypes (int8, uint8) only from data
- * (`tensor`), where they hold bytes to convert; the quantized ones only from quantizePerTensor.
+ * rounded through float32, as torch's); the quantized ones only from quantizePerTensor.
  */
 function checkDType(op: string, dtype: unknown, device?: unknown, bytesAllowed = false): DType {
   if (device !== undefined) requireCpu(op, device);
@@ -199,7 +199,13 @@ function fill(op: string, shape: Shape, value: number | boolean, opts: CreationO
   const s = checkShape(op, shape, dtype === 'bool' ? 1 : 4);
   const data = allocate(dtype, checkElementCount(op, numel(s)));
   const v = Number(value);
-  const stored = dtype === 'int32' ? toInt32(op, v) : dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;
+  const stored = isIntegerDType(dtype)
+    ? toIntRange(op, v, undefined, dtype as IntDType)
+    : dtype === 'bool'
+      ? v !== 0
+        ? 1
+        : 0
+      : v;
   if (dtype === 'bfloat16') data.fill(bfloat16BitsOf(stored));
   else if (stored !== 0) data.fill(stored);
   return finish(new Tensor(new Storage(data), s), opts);
@@ -254,10 +260,10 @@ export function arange(start: number, end?: number, step = 1, opts?: CreationOpt
     opts?.device,
   );
   const n = checkElementCount('arange', Math.max(0, Math.ceil((end - start) / step)));
-  if (dtype === 'int32' && n > 0) {
+  if (isIntegerDType(dtype) && n > 0) {
     // Both ends in range means every value is (the values run monotonically between them).
-    toInt32('arange', start);
-    toInt32('arange', start + (n - 1) * step);
+    toIntRange('arange', start, undefined, dtype as IntDType);
+    toIntRange('arange', start + (n - 1) * step, undefined, dtype as IntDType);
   }
   const data = allocate(dtype === 'bfloat16' ? 'float32' : dtype, n);
   if (dtype === 'bfloat16') {
@@ -281,9 +287,9 @@ export function linspace(start: number, end: number, steps: number, opts?: Creat
   if (!Number.isInteger(steps) || steps < 0)
     throw new RangeError(`linspace: steps must be a non-negative integer, got ${describe(steps)}`);
   const dtype = checkDType('linspace', opts?.dtype, opts?.device);
-  if (dtype === 'int32' && steps > 0) {
-    toInt32('linspace', start);
-    toInt32('linspace', end);
+  if (isIntegerDType(dtype) && steps > 0) {
+    toIntRange('linspace', start, undefined, dtype as IntDType);
+    toIntRange('linspace', end, undefined, dtype as IntDType);
   }
   const data = allocate(dtype === 'bfloat16' ? 'float32' : dtype, checkElementCount('linspace', steps));
   // torch computes a bfloat16 linspace in bfloat16: each operation rounded (r), as its scalar

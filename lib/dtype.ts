@@ -6,11 +6,13 @@
  * The element types a Tensor holds: float32 (the default floating dtype), float64 (double
  * precision), bfloat16 (16-bit brain floating point: float32's range, 8 significant bits; its
  * storage is a Uint16Array of bit patterns; ops widen it to float32 and round their results back,
- * as PyTorch's CPU kernels, and refuse it where PyTorch 1.13 has no bfloat16 kernel), int32 (indices, counts), bool (masks), and the 8-bit storage dtypes: int8 and uint8
- * (the integers of a quantized tensor, `intRepr()`) and the quantized qint8 and quint8 (integers
- * with a scale and zero point, `quantizePerTensor`). The 8-bit dtypes are storage and conversion
- * only for now: an op other than the views, copies, casts and the quantization functions refuses
- * them (a TypeError naming the op and the dtype).
+ * as PyTorch's CPU kernels, and refuse it where PyTorch 1.13 has no bfloat16 kernel), the integer
+ * dtypes int32 (indices, counts; it stands in for torch's int64), int8 and uint8 (8-bit integers
+ * that wrap modulo 2^8, as torch's; also the integers of a quantized tensor, `intRepr()`), bool
+ * (masks), and the quantized qint8 and quint8 (integers with a scale and zero point,
+ * `quantizePerTensor`), which are storage and conversion only: an op other than the views,
+ * copies, casts and the quantization functions refuses them (a TypeError naming the op and the
+ * dtype).
  */
 export type DType = 'float32' | 'float64' | 'bfloat16' | 'int32' | 'bool' | 'int8' | 'uint8' | 'qint8' | 'quint8';
 /** The quantized dtypes (`torch.qint8`, `torch.quint8`): 8-bit integers with a scale and a zero point. */
@@ -22,6 +24,13 @@ export type ComputeFloatDType = 'float32' | 'float64';
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array | Int8Array | Uint16Array;
 
 type ArrayCtor = new (n: number) => TypedArray;
+
+/**
+ * The storage array of uint8 elements: a Uint8Array of its own class, so that every array made for
+ * a uint8 result (`allocate`, a copy, a subarray) says it holds uint8 and not bool, whose storage
+ * is a plain Uint8Array. A uint8 Storage made over a plain Uint8Array views its memory as one.
+ */
+export class Uint8Elements extends Uint8Array {}
 
 interface DTypeRow {
   /** The typed array that stores the elements. */
@@ -41,8 +50,8 @@ export const DTYPES: Readonly<Record<DType, DTypeRow>> = {
   float32: { array: Float32Array, category: 'floating', bits: 32 },
   float64: { array: Float64Array, category: 'floating', bits: 64 },
   bfloat16: { array: Uint16Array, category: 'floating', bits: 16 },
-  int8: { array: Int8Array, category: 'integer', bits: 8, storageOnly: true },
-  uint8: { array: Uint8Array, category: 'integer', bits: 8, storageOnly: true },
+  int8: { array: Int8Array, category: 'integer', bits: 8 },
+  uint8: { array: Uint8Elements, category: 'integer', bits: 8 },
   qint8: { array: Int8Array, category: 'quantized', bits: 8, storageOnly: true },
   quint8: { array: Uint8Array, category: 'quantized', bits: 8, storageOnly: true },
 };
@@ -50,8 +59,8 @@ export const DTYPES: Readonly<Record<DType, DTypeRow>> = {
 const DTYPE_NAMES = Object.keys(DTYPES) as DType[];
 const CATEGORY_RANK = { bool: 0, integer: 1, floating: 2, quantized: 3 } as const;
 
-/** The dtypes tensors are created in and cast to, as a list for messages (the 8-bit ones are neither yet). */
-export const DTYPE_LIST = `'float32', 'float64', 'bfloat16', 'int32' or 'bool'`;
+/** The dtypes tensors are created in and cast to, as a list for messages (the quantized ones are neither). */
+export const DTYPE_LIST = `'float32', 'float64', 'bfloat16', 'int32', 'int8', 'uint8' or 'bool'`;
 
 // One float32 viewed as its 32-bit pattern: a bfloat16 is the top half of one.
 const bf16Word = new Uint32Array(1);
@@ -99,6 +108,15 @@ export function dtypeOf(data: TypedArray): DType {
   );
 }
 
+/**
+ * Whether a typed array can be the storage of `dtype`: its own kind, or for the byte dtypes (bool,
+ * uint8, quint8) any Uint8Array (a Storage views a plain one as uint8's Uint8Elements).
+ */
+export function arrayHolds(dtype: DType, data: TypedArray): boolean {
+  const want = DTYPES[dtype].array;
+  return want === data.constructor || (data instanceof Uint8Array && (want === Uint8Array || want === Uint8Elements));
+}
+
 export function isDType(x: unknown): x is DType {
   return typeof x === 'string' && Object.hasOwn(DTYPES, x);
 }
@@ -112,7 +130,15 @@ export function isFloatingDType(d: DType): d is FloatDType {
 }
 
 /**
- * Whether a dtype is storage and conversion only (int8, uint8, qint8, quint8): ops refuse it.
+ * Whether a dtype is an integer dtype (int32, int8, uint8: `not is_floating_point` and not bool):
+ * its arithmetic stays in the dtype and wraps, as torch's.
+ */
+export function isIntegerDType(d: DType): boolean {
+  return DTYPES[d]?.category === 'integer';
+}
+
+/**
+ * Whether a dtype is storage and conversion only (qint8, quint8): ops refuse it.
  * @throws TypeError if d is not a dtype.
  */
 export function isStorageOnlyDType(d: DType): boolean {
@@ -135,7 +161,8 @@ function rowOf(fn: string, d: unknown): DTypeRow {
 
 /**
  * The dtype two operands promote to, as torch's `promote_types`: the higher category (bool <
- * integer < floating), then the wider dtype (float32 with float64 gives float64).
+ * integer < floating), then the wider dtype (float32 with float64 gives float64). int8 with uint8
+ * gives int32: torch gives int16, which myelin does not have (int32 holds every value of both).
  * @throws TypeError if a or b is not a dtype.
  */
 export function promoteTypes(a: DType, b: DType): DType {
@@ -143,8 +170,8 @@ export function promoteTypes(a: DType, b: DType): DType {
   const rb = rowOf('promoteTypes', b);
   if (ra.category === 'quantized' || rb.category === 'quantized')
     throw new TypeError(`promoteTypes: quantized dtypes do not promote (got ${a} and ${b}); dequantize() first`);
-  if (ra.bits === 8 && rb.bits === 8 && ra.category === 'integer' && a !== b)
-    throw new TypeError(`promoteTypes: int8 with uint8 promotes to int16, which myelin does not have`);
+  if (ra.category === 'integer' && rb.category === 'integer' && ra.bits === 8 && rb.bits === 8 && a !== b)
+    return 'int32';
   if (ra.category !== rb.category) return CATEGORY_RANK[ra.category] > CATEGORY_RANK[rb.category] ? a : b;
   return ra.bits >= rb.bits ? a : b;
 }

@@ -253,7 +253,7 @@ export function checkTensor(op: string, name: string, value: unknown, dtype?: st
 }
 
 /**
- * t itself unless its dtype is storage-only (int8, uint8, qint8, quint8): those are refused with
+ * t itself unless its dtype is storage-only (qint8, quint8): those are refused with
  * an error naming the op and the dtype, before any op reads their elements as numbers.
  */
 export function refuseStorageOnly<T>(op: string, t: T): T {

@@ -1,7 +1,7 @@
 // Printing like PyTorch's torch/_tensor_str.py: 4 decimals for floats, integer-valued floats as
 // "1.", scientific notation when the magnitudes call for it, one column width for all elements,
 // summarised with "..." above 1000 elements (3 edge items), lines wrapped at 80 characters.
-import { bfloat16BitsToNumber, getDefaultDtype, isFloatingDType, isStorageOnlyDType } from './dtype.js';
+import { bfloat16BitsToNumber, getDefaultDtype, isFloatingDType } from './dtype.js';
 import { checkAnyTensor } from './errors.js';
 import { Tensor } from './tensor.js';
 
@@ -188,8 +188,8 @@ export function formatTensor(t: Tensor): string {
   }
   // torch names a floating dtype other than the default one (float64 while the default is
   // float32, and float32 while it is float64); other dtypes only when nothing shows the kind.
-  // int8 and uint8 always: their values would pass for int32.
-  if (isFloatingDType(t.dtype) ? t.dtype !== getDefaultDtype() : n === 0 || isStorageOnlyDType(t.dtype))
+  // int8, uint8 and the quantized dtypes always: their values would pass for int32 (torch's int64).
+  if (isFloatingDType(t.dtype) ? t.dtype !== getDefaultDtype() : n === 0 || (t.dtype !== 'int32' && t.dtype !== 'bool'))
     suffixes.push(`dtype=${t.dtype}`);
   if (t.gradFn) suffixes.push(`gradFn=<${t.gradFn.name}>`);
   else if (t.requiresGrad) suffixes.push('requiresGrad=true');

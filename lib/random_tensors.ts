@@ -21,7 +21,7 @@ export interface RandomOptions {
 }
 
 const RANDOM_OPTIONS = optionKeys<RandomOptions>({
-  dtype: ['float32', 'float64', 'bfloat16', 'int32', 'bool'],
+  dtype: ['float32', 'float64', 'bfloat16', 'int32', 'int8', 'uint8', 'bool'],
   requiresGrad: 'boolean',
   generator: 'object',
   device: true,
@@ -78,15 +78,23 @@ export function randn(shape: Shape, opts?: RandomOptions): Tensor {
   return make('randn', shape, floatDType('randn', opts), opts, () => g.nextNormal());
 }
 
-/** Integers uniform on [low, high) (torch.randint(low, high, size)); int32 unless dtype says otherwise. */
+/**
+ * Integers uniform on [low, high) (torch.randint(low, high, size)); int32 unless dtype says
+ * otherwise (int8 and uint8 when [low, high) fits in them).
+ */
 export function randint(low: number, high: number, shape: Shape, opts?: RandomOptions): Tensor {
   const g = gen('randint', opts);
   if (!Number.isInteger(low) || !Number.isInteger(high))
     throw new TypeError(`randint: low and high must be integers, got ${describe(low)} and ${describe(high)}`);
   if (high <= low) throw new RangeError(`randint: high (${high}) must be greater than low (${low})`);
   const dtype = opts?.dtype ?? 'int32';
-  if (!isDType(dtype) || (dtype !== 'int32' && dtype !== 'float32' && dtype !== 'float64'))
-    throw new TypeError(`randint: dtype must be 'int32' or 'float32', got ${String(dtype)}`);
+  if (!isDType(dtype) || !['int32', 'int8', 'uint8', 'float32', 'float64'].includes(dtype))
+    throw new TypeError(
+      `randint: dtype must be 'int32', 'int8', 'uint8', 'float32' or 'float64', got ${String(dtype)}`,
+    );
+  const [lo, hi] = dtype === 'int8' ? [-128, 127] : [0, 255];
+  if ((dtype === 'int8' || dtype === 'uint8') && (low < lo || high - 1 > hi))
+    throw new RangeError(`randint: [${low}, ${high}) does not fit in ${dtype} [${lo}, ${hi}]`);
   return make('randint', shape, dtype, opts, () => g.nextInt(low, high));
 }
 

@@ -3,7 +3,9 @@
 import type { Node } from './autograd/node.js';
 import {
   bfloat16BitsToNumber,
+  arrayHolds,
   DTYPES,
+  Uint8Elements,
   type DType,
   dtypeOf,
   isFloatingDType,
@@ -54,9 +56,11 @@ export class Storage {
   constructor(data: TypedArray, dtype?: DType, quantizer: Quantizer | null = null) {
     this.dtype = dtypeOf(data);
     if (dtype !== undefined && dtype !== this.dtype) {
-      if (DTYPES[dtype]?.array !== data.constructor)
+      if (!Object.hasOwn(DTYPES, dtype) || !arrayHolds(dtype, data))
         throw new TypeError(`Storage: ${anArray(data)} cannot hold ${String(dtype)} elements`);
       this.dtype = dtype;
+      if (dtype === 'uint8' && !(data instanceof Uint8Elements))
+        data = new Uint8Elements(data.buffer as ArrayBuffer, data.byteOffset, data.length);
     }
     if (isQuantizedDType(this.dtype) !== (quantizer !== null))
       throw new TypeError(`Storage: a quantizer goes with a quantized dtype (qint8, quint8), got ${this.dtype}`);
@@ -169,7 +173,7 @@ export class Tensor<D extends DType = DType> {
         `Tensor.fromData: a ${dtype} tensor needs a scale and a zero point, which fromData does not take: ` +
           `quantizePerTensor(x, scale, zeroPoint, '${dtype}') quantizes a float tensor`,
       );
-    if (dtype !== undefined && DTYPES[dtype].array !== data.constructor && !(data instanceof Uint16Array))
+    if (dtype !== undefined && !arrayHolds(dtype, data) && !(data instanceof Uint16Array))
       throw new TypeError(
         `Tensor.fromData: ${anArray(data)} cannot hold ${dtype} elements; ` +
           `tensor(data, { dtype: '${dtype}' }) copies and converts it`,

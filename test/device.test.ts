@@ -88,7 +88,7 @@ describe('tensors on the CPU', () => {
     expect(() => x.to({ device: 'cuda:1' })).toThrow(/device 'cuda:1' is not available/);
     expect(() => x.cuda()).toThrow(/cuda: myelin computes on the CPU only; device 'cuda' is not available/);
     expect(() => x.to('float16' as never)).toThrow(
-      /to: dtype must be 'float32', 'float64', 'bfloat16', 'int32' or 'bool' \(or a device: 'cpu'\), got float16/,
+      /to: dtype must be 'float32', 'float64', 'bfloat16', 'int32', 'int8', 'uint8' or 'bool' \(or a device: 'cpu'\), got float16/,
     );
     expect(() => x.to({ non_blocking: true } as never)).toThrow(
       /to: unknown option 'non_blocking'; did you mean 'nonBlocking'\?/,

@@ -197,7 +197,7 @@ export function registerEngine(run: RunBackward): void {
   runBackward = run;
 }
 
-const isFloating = (t: Tensor) => t.dtype !== 'int32' && t.dtype !== 'bool';
+const isFloating = (t: Tensor) => isFloatingDType(t.dtype);
 
 type FloatCast = (x: Tensor, dtype: FloatDType) => Tensor;
 let floatCast: FloatCast | null = null;
@@ -288,7 +288,7 @@ function forwardTangent(spec: OpSpec<never, object>, ctx: Context, out: Tensor, 
  * exactly and its floating result rounded back to bfloat16, as PyTorch's CPU kernels compute
  * bfloat16 (throughFloat32). The op then throws, prefixed with its name: a floating
  * tensor argument of a dtype not in spec.dtypes (default float32 only), or of a storage-only dtype
- * (int8, uint8, qint8, quint8); what its forward or
+ * (qint8, quint8); what its forward or
  * backward throws; on a second backward through a freed graph (without retainGraph); when a
  * tensor it saved was modified in place before the backward; on a dual tensor argument when it
  * has no jvp; and on a second derivative through it when differentiableBackward is false.

@@ -4,7 +4,7 @@
 // of a dual gets the same view of the tangent, so an in-place op on the view (which writes the
 // new tangent into it, lib/ops/inplace.ts) updates the base's tangent too.
 import { refuseStorageOnly } from '../errors.js';
-import { FLOATING_DTYPES } from '../dtype.js';
+import { FLOATING_DTYPES, isFloatingDType } from '../dtype.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { defineOp } from './define_op.js';
@@ -63,7 +63,7 @@ export function makeDual(primal: Tensor, tangent: Tensor): Tensor {
   checkTensor('makeDual', 'tangent', tangent);
   if (currentDualLevel() < 0)
     throw new Error('forwardAD.makeDual: no dual level is open; call it inside forwardAD.dualLevel(() => ...)');
-  if (primal.dtype === 'int32' || primal.dtype === 'bool')
+  if (!isFloatingDType(primal.dtype))
     throw new TypeError(`forwardAD.makeDual: only floating-point tensors can have a tangent, got ${primal.dtype}`);
   if (tangent.dtype !== primal.dtype)
     throw new TypeError(

@@ -8,6 +8,7 @@ import {
   type FloatDType,
   getDefaultDtype,
   isFloatingDType,
+  isIntegerDType,
   promoteTypes,
 } from '../dtype.js';
 import { refuseStorageOnly } from '../errors.js';
@@ -121,22 +122,29 @@ export function broadcastSum(shape: Shape, ...terms: (Tensor | null | undefined)
 }
 
 /**
- * The dtype of a op b (torch's promotion: float32 with float64 gives float64; a number is a
- * "weak" scalar that never widens a tensor of its own category: an integer keeps an int32/bool
- * tensor int32, a fraction makes it the default dtype and leaves a float32 tensor float32).
+ * The dtype of a op b (torch's promotion: float32 with float64 gives float64, int8 with int32
+ * gives int32; int8 with uint8 gives int32 where torch gives int16, which myelin does not have). A
+ * number is a "weak" scalar that never widens a tensor of its own category: an integer keeps an
+ * int32, int8 or uint8 tensor's dtype (not range-checked, as PyTorch 1.13: int8 + 300 wraps) and
+ * makes a bool tensor int32; a fraction makes an integer or bool tensor the default dtype and
+ * leaves a float32 tensor float32. bool op bool gives int32.
  */
 export function resultType(a: TensorLike, b: TensorLike, op = 'resultType'): DType {
   refuseStorageOnly(op, a);
   refuseStorageOnly(op, b);
-  // A number never widens a floating tensor (a bfloat16 tensor times 0.5 is bfloat16).
-  if (a instanceof Tensor && !(b instanceof Tensor) && isFloatingDType(a.dtype)) return a.dtype;
-  if (b instanceof Tensor && !(a instanceof Tensor) && isFloatingDType(b.dtype)) return b.dtype;
+  // A number never widens a tensor of its category (a bfloat16 tensor times 0.5 is bfloat16).
+  const weak = (t: Tensor, n: number): DType | null =>
+    isFloatingDType(t.dtype) || (Number.isInteger(n) && isIntegerDType(t.dtype)) ? t.dtype : null;
+  if (a instanceof Tensor && typeof b === 'number') {
+    const t = weak(a, b);
+    if (t !== null) return t;
+  }
+  if (b instanceof Tensor && typeof a === 'number') {
+    const t = weak(b, a);
+    if (t !== null) return t;
+  }
   const kind = (x: TensorLike): DType =>
     x instanceof Tensor ? x.dtype : Number.isInteger(x) ? 'int32' : getDefaultDtype();
-  if (a instanceof Tensor && b instanceof Tensor) {
-    const t = promoteTypes(a.dtype, b.dtype);
-    return t === 'bool' ? 'int32' : t;
-  }
   const t = promoteTypes(kind(a), kind(b));
   return t === 'bool' ? 'int32' : t;
 }
@@ -161,15 +169,25 @@ export function floatPair(op: string, a: TensorLike, b: TensorLike): [Tensor, Te
   return [operand(a), operand(b)];
 }
 
-/** a op b on int32 values in TypeScript (wrapping like int32 arithmetic). */
-export function intBinary(op: string, a: TensorLike, b: TensorLike, f: (x: number, y: number) => number): Tensor {
+/**
+ * a op b on integer values in TypeScript, stored in `dtype` (int32, int8 or uint8): f computes in
+ * int32 (wrapping like int32 arithmetic) and the store wraps to the dtype's width, which is the
+ * result C's wrapping gives, since 2^8 divides 2^32. A number operand is taken as an int32.
+ */
+export function intBinary(
+  op: string,
+  a: TensorLike,
+  b: TensorLike,
+  f: (x: number, y: number) => number,
+  dtype: DType = 'int32',
+): Tensor {
   const ta = a instanceof Tensor ? a : new Tensor(new Storage(new Int32Array([a])), []);
   const tb = b instanceof Tensor ? b : new Tensor(new Storage(new Int32Array([b])), []);
   const shape = broadcastShapes(op, ta.shape, tb.shape);
   return recorded(op, [ta, tb], () => {
     const va = valuesAs(ta, shape);
     const vb = valuesAs(tb, shape);
-    const out = new Int32Array(va.length);
+    const out = allocate(dtype, va.length);
     for (let i = 0; i < out.length; i++) out[i] = f(va[i], vb[i]);
     return new Tensor(new Storage(out), shape);
   });
@@ -177,38 +195,44 @@ export function intBinary(op: string, a: TensorLike, b: TensorLike, f: (x: numbe
 
 /**
  * a + b elementwise (`torch.add`); a or b may be a number.
- * Broadcasts; int32 and bool operands (and integer numbers) give int32, wrapping on overflow as
- * PyTorch's int32; a float32 operand or a fraction gives float32. Differentiable.
+ * Broadcasts; integer operands give their promoted integer dtype (resultType: int8 + int8 is int8,
+ * bool + bool is int32; an integer number keeps the tensor's dtype), wrapping on overflow as
+ * PyTorch's integers; a float32 operand or a fraction gives float32. Differentiable.
  * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
  */
 export function add(a: TensorLike, b: TensorLike): Tensor {
-  if (resultType(a, b, 'add') === 'int32')
-    return intBinary('add', asTensorOrNumber('add', a), asTensorOrNumber('add', b), (x, y) => (x + y) | 0);
+  const dtype = resultType(a, b, 'add');
+  if (isIntegerDType(dtype))
+    return intBinary('add', asTensorOrNumber('add', a), asTensorOrNumber('add', b), (x, y) => (x + y) | 0, dtype);
   return addOp(...floatPair('add', a, b));
 }
 /**
  * a - b elementwise (`torch.sub`); a or b may be a number.
- * Broadcasts; int32 and bool operands (and integer numbers) give int32, wrapping on overflow as
- * PyTorch's int32; a float32 operand or a fraction gives float32. Differentiable.
+ * Broadcasts; integer operands give their promoted integer dtype (resultType: int8 + int8 is int8,
+ * bool + bool is int32; an integer number keeps the tensor's dtype), wrapping on overflow as
+ * PyTorch's integers; a float32 operand or a fraction gives float32. Differentiable.
  * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
  */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
-  if (resultType(a, b, 'sub') === 'int32')
-    return intBinary('sub', asTensorOrNumber('sub', a), asTensorOrNumber('sub', b), (x, y) => (x - y) | 0);
+  const dtype = resultType(a, b, 'sub');
+  if (isIntegerDType(dtype))
+    return intBinary('sub', asTensorOrNumber('sub', a), asTensorOrNumber('sub', b), (x, y) => (x - y) | 0, dtype);
   return subOp(...floatPair('sub', a, b));
 }
 /**
  * a * b elementwise (`torch.mul`); a or b may be a number.
- * Broadcasts; int32 and bool operands (and integer numbers) give int32, wrapping on overflow as
- * PyTorch's int32; a float32 operand or a fraction gives float32. Differentiable.
+ * Broadcasts; integer operands give their promoted integer dtype (resultType: int8 + int8 is int8,
+ * bool + bool is int32; an integer number keeps the tensor's dtype), wrapping on overflow as
+ * PyTorch's integers; a float32 operand or a fraction gives float32. Differentiable.
  * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
  */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
-  if (resultType(a, b, 'mul') === 'int32')
-    return intBinary('mul', asTensorOrNumber('mul', a), asTensorOrNumber('mul', b), Math.imul);
+  const dtype = resultType(a, b, 'mul');
+  if (isIntegerDType(dtype))
+    return intBinary('mul', asTensorOrNumber('mul', a), asTensorOrNumber('mul', b), Math.imul, dtype);
   return mulOp(...floatPair('mul', a, b));
 }
-/** True division: int32 operands give float32, as torch's div. */
+/** True division: integer operands give float32, as torch's div. */
 export function div(a: TensorLike, b: TensorLike): Tensor {
   return divOp(...floatPair('div', a, b));
 }

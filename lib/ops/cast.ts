@@ -3,16 +3,16 @@
 // cast. A cast between floating dtypes is differentiable (its gradient is cast back), as torch's.
 import { defineOp, type OpContext, registerFloatCast } from '../autograd/define_op.js';
 import {
-  allocate,
   type DType,
   isFloatingDType,
-  isStorageOnlyDType,
+  isIntegerDType,
+  isQuantizedDType,
   STORAGE_FLOATING_DTYPES,
   unsupportedDtype,
 } from '../dtype.js';
 import { toInt32 } from '../creation.js';
 import { isContiguous } from '../shape.js';
-import { Storage, Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { recorded } from '../trace.js';
 import { copyRaw } from '../raw/strided.js';
 
@@ -33,22 +33,20 @@ registerFloatCast(floatCastOp);
 
 /**
  * x as `dtype` (x itself when it already is): a copy, rounding to nearest from float64 to
- * float32, truncating floats toward zero for int32 (a RangeError for NaN, infinities and values
- * int32 cannot hold, which would otherwise wrap). Differentiable between floating dtypes.
- * bfloat16 converts from the others as torch's: through float32 (nearest), then to nearest even.
- * int8 and uint8 convert exactly to float32, float64 and int32 (and to bool: nonzero), and to
- * bfloat16 as above; casts to them and from or to the quantized dtypes are refused
- * (quantizePerTensor and dequantize convert).
+ * float32, truncating floats toward zero for the integer dtypes (a RangeError for NaN, infinities
+ * and values int32 cannot hold). Differentiable between floating dtypes. bfloat16 converts from
+ * the others as torch's: through float32 (nearest), then to nearest even. int8 and uint8 take the
+ * low 8 bits of the (truncated) integer, as torch's casts on x86: int32 300 and float 300.7 give
+ * 44, float -1 as uint8 255. Casts from or to the quantized dtypes are refused (quantizePerTensor
+ * and dequantize convert).
  */
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
-  if (isStorageOnlyDType(dtype) && dtype !== 'bfloat16')
-    throw new TypeError(
-      `to: casts to ${dtype} are not supported yet (quantizePerTensor makes qint8 and quint8 tensors)`,
-    );
-  if (isStorageOnlyDType(x.dtype) && x.dtype !== 'bfloat16') return widen(x, dtype);
+  if (isQuantizedDType(dtype))
+    throw new TypeError(`to: casts to ${dtype} are not supported (quantizePerTensor makes qint8 and quint8 tensors)`);
+  if (isQuantizedDType(x.dtype)) throw unsupportedDtype('to', x.dtype);
   if (isFloatingDType(x.dtype) && isFloatingDType(dtype)) return floatCastOp(x, dtype);
-  if (dtype === 'int32' && isFloatingDType(x.dtype)) checkFitsInt32(x);
+  if (isIntegerDType(dtype) && isFloatingDType(x.dtype)) checkFitsInt32(x);
   return recorded('to', [x, dtype], () => copyRaw(x, dtype));
 }
 
@@ -67,16 +65,6 @@ function checkFitsInt32(x: Tensor): void {
   }
 }
 
-/** An int8 or uint8 tensor as a wider dtype, exactly (every 8-bit integer is one in each). */
-function widen(x: Tensor, dtype: DType): Tensor {
-  if (x.isQuantized) throw unsupportedDtype('to', x.dtype);
-  if (dtype === 'bfloat16') return copyRaw(widen(x, 'float32'), dtype);
-  const src = x.toTypedArray();
-  const out = allocate(dtype, src.length);
-  for (let i = 0; i < src.length; i++) out[i] = dtype === 'bool' ? (src[i] !== 0 ? 1 : 0) : src[i];
-  return new Tensor(new Storage(out), x.shape);
-}
-
 /**
  * x as the floating operand of an op that computes in float32 only: int32 and bool promote to
  * float32; float64 is refused with an error naming the op (rather than rounded to float32);
@@ -85,4 +73,15 @@ function widen(x: Tensor, dtype: DType): Tensor {
 export function float32Operand(op: string, x: Tensor): Tensor {
   if (x.dtype === 'float64') throw unsupportedDtype(op, x.dtype);
   return x.dtype === 'bfloat16' ? x : cast(x, 'float32');
+}
+
+/**
+ * The product `run` of 8-bit integer operands (all int8 or all uint8, as torch requires) computed
+ * in int32 and cast back: the low 8 bits of the wrapping int32 result are torch's wrapping int8 /
+ * uint8 result, since 2^8 divides 2^32. null when ts are not all int8 or all uint8.
+ */
+export function byteProduct(ts: readonly unknown[], run: (...ts: Tensor[]) => Tensor): Tensor | null {
+  const d = (ts[0] as Tensor | undefined)?.dtype;
+  if ((d !== 'int8' && d !== 'uint8') || !ts.every((t) => (t as Tensor)?.dtype === d)) return null;
+  return cast(run(...ts.map((t) => cast(t as Tensor, 'int32'))), d);
 }

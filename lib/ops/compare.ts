@@ -1,6 +1,7 @@
 // Comparisons and logical ops: broadcasting, any dtype in, bool out, no gradient.
 import { checkOptions, checkTensor, refuseStorageOnly } from '../errors.js';
-import { Tensor } from '../tensor.js';
+import { allocate, isIntegerDType } from '../dtype.js';
+import { Storage, Tensor } from '../tensor.js';
 import { activeTracer, traced } from '../trace.js';
 import { asTensor, type TensorLike } from './binary.js';
 import { mapBinaryRaw } from './pointwise.js';
@@ -9,7 +10,20 @@ import { copyRaw, widenBf16 } from '../raw/strided.js';
 
 function compare(op: string, f: (x: number, y: number) => boolean) {
   const run = traced(op, (ta: Tensor, tb: Tensor) => mapBinaryRaw(op, ta, tb, 'bool', (x, y) => (f(x, y) ? 1 : 0)));
-  return (a: TensorLike, b: TensorLike): Tensor => run(widenBf16(asTensor(op, a)), widenBf16(asTensor(op, b)));
+  return (a: TensorLike, b: TensorLike): Tensor => run(widenBf16(operand(op, a, b)), widenBf16(operand(op, b, a)));
+}
+
+/**
+ * x as a tensor to compare with `other`. An integer number against an int8 or uint8 tensor is taken
+ * in that dtype, as torch converts the scalar, wrapped when the dtype cannot hold it (int8 < 300
+ * compares with 44, as PyTorch 1.13); against an int32 tensor (torch's int64) exactly.
+ */
+function operand(op: string, x: TensorLike, other: TensorLike): Tensor {
+  if (typeof x === 'number' && Number.isInteger(x) && other instanceof Tensor && isIntegerDType(other.dtype)) {
+    const d = other.dtype === 'int32' ? 'float64' : other.dtype;
+    return new Tensor(new Storage(allocate(d, 1).fill(x), d), []);
+  }
+  return asTensor(op, x);
 }
 
 /**

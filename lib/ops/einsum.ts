@@ -10,6 +10,7 @@ import { Tensor } from '../tensor.js';
 import { broadcastDims, einsumRaw, type EinsumSpec, emptyFloating, type Label, labelSizes } from '../raw/einsum.js';
 import { writeInto } from '../raw/strided.js';
 import { checkProductDtypes } from '../raw/int32_products.js';
+import { byteProduct } from './cast.js';
 import { autocastsTo } from '../lowp/autocast_ops.js';
 
 // Labels: 'A'-'Z' are 0-25 and 'a'-'z' 26-51 (ASCII order, as torch sorts implicit outputs);
@@ -246,6 +247,8 @@ export function einsum(equation: string, ...operands: (Tensor | Tensor[])[]): Te
       throw new TypeError(`einsum: operand ${i} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
   });
   const tensors = ts as Tensor[];
+  const bytes = byteProduct(tensors, (...t) => einsum(equation, ...t));
+  if (bytes) return bytes;
   checkProductDtypes('einsum', tensors);
   const spec = parseEinsum(equation, tensors);
   if (autocastsTo(...tensors)) spec.bf16 = true;

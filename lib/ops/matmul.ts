@@ -3,13 +3,14 @@
 // whose backward is two more products against transposed views: no transpose copies, the
 // GEMM reads them through its transA/transB flags. float64 operands run the dgemm; two int32
 // operands multiply exactly, wrapping modulo 2^32 as torch's CPU kernels (no gradient: int
-// tensors cannot require one).
+// tensors cannot require one); two int8 (or uint8) operands through int32, wrapping modulo 2^8.
 import type { DType } from '../dtype.js';
 import { defineOp } from '../autograd/define_op.js';
 import { broadcastShapes, formatShape, numel } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { bmmRaw } from '../raw/gemm.js';
 import { checkProductDtypes } from '../raw/int32_products.js';
+import { byteProduct } from './cast.js';
 import { sumTo } from './reduce.js';
 import { add } from './binary.js';
 import { mT, reshape, viewStrides } from './view.js';
@@ -58,6 +59,8 @@ function cannotMultiply(op: string, a: Tensor, b: Tensor, ka: number, kb: number
 
 /** torch.matmul: the product of two tensors of at least one dim each. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  const bytes = byteProduct([a, b], matmul);
+  if (bytes) return bytes;
   return matmulNamed('matmul', a, b);
 }
 
@@ -103,6 +106,8 @@ function requireDims(op: string, t: Tensor, dims: number, name: string): void {
 
 /** Matrix product of two 2-D tensors (torch.mm). */
 export function mm(a: Tensor, b: Tensor): Tensor {
+  const bytes = byteProduct([a, b], mm);
+  if (bytes) return bytes;
   checkOperands('mm', a, b);
   requireDims('mm', a, 2, 'input');
   requireDims('mm', b, 2, 'mat2');
@@ -111,6 +116,8 @@ export function mm(a: Tensor, b: Tensor): Tensor {
 
 /** Batched product of [B, n, m] and [B, m, p] tensors, no broadcasting (torch.bmm). */
 export function bmm(a: Tensor, b: Tensor): Tensor {
+  const bytes = byteProduct([a, b], bmm);
+  if (bytes) return bytes;
   checkOperands('bmm', a, b);
   requireDims('bmm', a, 3, 'input');
   requireDims('bmm', b, 3, 'mat2');
@@ -124,6 +131,8 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
 
 /** Matrix-vector product (torch.mv). */
 export function mv(a: Tensor, v: Tensor): Tensor {
+  const bytes = byteProduct([a, v], mv);
+  if (bytes) return bytes;
   checkOperands('mv', a, v);
   requireDims('mv', a, 2, 'input');
   requireDims('mv', v, 1, 'vec');
@@ -132,6 +141,8 @@ export function mv(a: Tensor, v: Tensor): Tensor {
 
 /** Dot product of two 1-D tensors of equal length (torch.dot). */
 export function dot(a: Tensor, b: Tensor): Tensor {
+  const bytes = byteProduct([a, b], dot);
+  if (bytes) return bytes;
   checkOperands('dot', a, b);
   requireDims('dot', a, 1, 'input');
   requireDims('dot', b, 1, 'other');
@@ -140,6 +151,8 @@ export function dot(a: Tensor, b: Tensor): Tensor {
 
 /** Outer product of two 1-D tensors: [n] x [m] -> [n, m] (torch.outer). */
 export function outer(a: Tensor, b: Tensor): Tensor {
+  const bytes = byteProduct([a, b], outer);
+  if (bytes) return bytes;
   checkOperands('outer', a, b);
   requireDims('outer', a, 1, 'input');
   requireDims('outer', b, 1, 'vec2');

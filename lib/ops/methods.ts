@@ -379,6 +379,16 @@ declare module '../tensor.js' {
      */
     int(): Tensor;
     /**
+     * This tensor as int8 (`torch.Tensor.char`): the low 8 bits of each value, floats truncated
+     * toward zero first; itself if it is int8 already.
+     */
+    char(): Tensor;
+    /**
+     * This tensor as uint8 (`torch.Tensor.byte`): the low 8 bits of each value, floats truncated
+     * toward zero first; itself if it is uint8 already.
+     */
+    byte(): Tensor;
+    /**
      * This tensor as bool (`torch.Tensor.bool`): true where nonzero; itself if it is bool already.
      */
     bool(): Tensor;
@@ -673,6 +683,12 @@ Object.assign(P, {
   },
   int(this: Tensor) {
     return (this as Tensor).to('int32');
+  },
+  char(this: Tensor) {
+    return (this as Tensor).to('int8');
+  },
+  byte(this: Tensor) {
+    return (this as Tensor).to('uint8');
   },
   bool(this: Tensor) {
     return (this as Tensor).to('bool');

@@ -2,7 +2,7 @@
 import { refuseStorageOnly } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { zeros } from '../creation.js';
-import { allocate, type DType, FLOATING_DTYPES, isFloatingDType, promoteTypes } from '../dtype.js';
+import { allocate, type DType, FLOATING_DTYPES, isFloatingDType, isIntegerDType, promoteTypes } from '../dtype.js';
 import { BinaryOp } from '../native.js';
 import { broadcastShapes, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -91,10 +91,14 @@ const powOp = defineOp({
   },
 });
 
-/** a ** b elementwise; either side may be a number. int32 ** non-negative int stays int32. */
+/**
+ * a ** b elementwise; either side may be a number. An integer tensor ** a non-negative integer
+ * keeps its integer dtype (int8 ** 2 is int8, wrapping).
+ */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
-  if (resultType(a, b, 'pow') === 'int32' && !(typeof b === 'number' ? b < 0 : false)) {
-    return intBinary('pow', a, b, (x, y) => (y < 0 ? (x === 1 ? 1 : 0) : (x ** y) | 0));
+  const dtype = resultType(a, b, 'pow');
+  if (isIntegerDType(dtype) && !(typeof b === 'number' ? b < 0 : false)) {
+    return intBinary('pow', a, b, (x, y) => (y < 0 ? (x === 1 ? 1 : 0) : (x ** y) | 0), dtype);
   }
   if (a instanceof Tensor && typeof b === 'number') {
     return powScalarOp(floatOperand('pow', a, a.dtype), b);
@@ -144,7 +148,8 @@ const minimumOp = defineExtreme('minimum');
  * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
  */
 export function maximum(a: TensorLike, b: TensorLike): Tensor {
-  if (resultType(a, b, 'maximum') === 'int32') return intBinary('maximum', a, b, Math.max);
+  const dtype = resultType(a, b, 'maximum');
+  if (isIntegerDType(dtype)) return intBinary('maximum', a, b, Math.max, dtype);
   return maximumOp(...floatPair('maximum', a, b));
 }
 
@@ -154,7 +159,8 @@ export function maximum(a: TensorLike, b: TensorLike): Tensor {
  * @throws TypeError if a or b is not a Tensor or a number; RangeError if their shapes do not broadcast.
  */
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
-  if (resultType(a, b, 'minimum') === 'int32') return intBinary('minimum', a, b, Math.min);
+  const dtype = resultType(a, b, 'minimum');
+  if (isIntegerDType(dtype)) return intBinary('minimum', a, b, Math.min, dtype);
   return minimumOp(...floatPair('minimum', a, b));
 }
 

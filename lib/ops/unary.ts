@@ -3,7 +3,7 @@
 // TypeScript loops. Integer and bool inputs of floating ops are promoted to float32, as torch
 // does.
 import { refuseStorageOnly } from '../errors.js';
-import { type DType, type FloatDType, isFloatingDType } from '../dtype.js';
+import { type DType, type FloatDType, isFloatingDType, isIntegerDType } from '../dtype.js';
 import { defineOp } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { hasTangent } from '../autograd/dual_state.js';
@@ -65,7 +65,7 @@ interface UnarySpec {
   /** 'input' or 'output': what the backward needs saved. */
   save: 'input' | 'output' | 'none';
   backward(g: Tensor, saved: Tensor): Tensor;
-  /** The forward for int32 tensors (keeps int32); absent: promote to float32. */
+  /** The forward for integer tensors (keeps their dtype, wrapping); absent: promote to float32. */
   intForward?(x: Tensor): Tensor;
 }
 
@@ -88,7 +88,7 @@ export function defineUnary(spec: UnarySpec): (x: Tensor) => Tensor {
   return (x: Tensor) => {
     checkTensor(spec.name, x);
     if (!isFloatingDType(x.dtype)) {
-      if (spec.intForward && x.dtype === 'int32') return recorded(spec.name, [x], () => spec.intForward!(x));
+      if (spec.intForward && isIntegerDType(x.dtype)) return recorded(spec.name, [x], () => spec.intForward!(x));
       return op(asFloat(spec.name, x));
     }
     return op(x);

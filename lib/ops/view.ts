@@ -157,19 +157,19 @@ function reshapeRaw(x: Tensor, shape: number[], mustView: boolean, copy: (x: Ten
   return new Tensor(copy(x).storage, shape);
 }
 
-/** x, checked as a view's input: a Tensor, of any dtype but the 8-bit ones (bfloat16 included). */
+/** x, checked as a view's input: a Tensor, of any dtype but the quantized ones (bfloat16 included). */
 function viewInput(op: string, x: Tensor): Tensor {
   if (outsideAutograd(checkAnyTensor(op, 'input', x).dtype)) throw unsupportedDtype(op, x.dtype);
   return x;
 }
 
-/** The storage-only dtypes but bfloat16 (int8, uint8, qint8, quint8): they never carry gradients. */
+/** The storage-only dtypes (qint8, quint8): they never carry gradients. */
 function outsideAutograd(dtype: DType): boolean {
   return isStorageOnlyDType(dtype) && dtype !== 'bfloat16';
 }
 
 /**
- * reshape and view of the storage-only dtypes (int8, uint8, qint8, quint8), outside autograd; a
+ * reshape and view of the storage-only dtypes (qint8, quint8), outside autograd; a
  * per-channel quantized tensor keeps its shape, since its channel axis would move.
  */
 function reshapeStorageOnly(op: string, x: Tensor, shape: number[], mustView: boolean): Tensor {

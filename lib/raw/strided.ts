@@ -47,7 +47,8 @@ export function valuesAs(t: Tensor, shape: Shape): TypedArray {
 
 function castValue(v: number, to: DType): number {
   if (to === 'bool') return v !== 0 ? 1 : 0; // NaN !== 0: true, as torch
-  if (to === 'int32') return Number.isFinite(v) ? Math.trunc(v) | 0 : 0;
+  // int8 and uint8 keep the low 8 bits of the int32 on store (a typed array wraps modulo 2^8).
+  if (to === 'int32' || to === 'int8' || to === 'uint8') return Number.isFinite(v) ? Math.trunc(v) | 0 : 0;
   return v;
 }
 

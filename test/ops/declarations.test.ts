@@ -25,6 +25,8 @@ const noOps: Record<string, string> = {
 // or parenthesis, is the declaration's).
 const notOps: Record<string, string> = {
   'cast.float32Operand': 'a helper: an int32/bool operand promoted to float32 for float32-only ops (float64 refused)',
+  'cast.byteProduct':
+    'a helper: the int8/uint8 products run in int32 and cast back (matmul, mm, bmm, mv, dot, outer, einsum)',
   'attention.additiveMask': 'a helper: a bool or float mask as the additive form attention uses',
   'attention.causalMask':
     "builds a mask from two sizes (no tensor input); scaledDotProductAttention's causal samples use it",

@@ -158,15 +158,15 @@ describe('the 8-bit dtypes as storage', () => {
   });
 
   it('refuses casts to them and arithmetic promotion with them', () => {
-    expect(() => m.randn([2]).to('int8')).toThrow(/to: casts to int8 are not supported yet/);
+    expect(() => m.randn([2]).to('qint8')).toThrow(/to: casts to qint8 are not supported/);
     expect(() => q.float()).toThrow(/to: quint8 tensors are not supported yet .*dequantize\(\) first/);
     expect(() => m.promoteTypes('qint8', 'float32')).toThrow(/promoteTypes: quantized dtypes do not promote/);
-    expect(() => m.zeros([2], { dtype: 'int8' })).toThrow(/zeros: int8 tensors are not supported yet/);
+    expect(() => m.zeros([2], { dtype: 'qint8' })).toThrow(/zeros: qint8 tensors come from quantizePerTensor/);
   });
 });
 
 // Every export and Tensor method but the ones that view, copy, convert or quantize: given an
-// 8-bit tensor it throws a TypeError naming itself (or the op it calls) and the dtype.
+// quantized tensor it throws a TypeError naming itself (or the op it calls) and the dtype.
 const STORAGE_OPS = new Set([
   'reshape',
   'view',
@@ -214,7 +214,7 @@ const STORAGE_OPS = new Set([
   'isGradEnabled',
 ]);
 
-describe('every other op refuses the 8-bit dtypes', () => {
+describe('every other op refuses the quantized dtypes', () => {
   it('throws an error naming the dtype, never computes', () => {
     const x = m.tensor([
       [0.1, -0.25, 3],
@@ -223,8 +223,6 @@ describe('every other op refuses the 8-bit dtypes', () => {
     const makers: [string, () => m.Tensor][] = [
       ['qint8', () => m.quantizePerTensor(x, 0.05, 3, 'qint8')],
       ['quint8', () => m.quantizePerChannel(x, [0.1, 0.2], [3, 4], 0, 'quint8')],
-      ['int8', () => m.quantizePerTensor(x, 0.05, 3, 'qint8').intRepr()],
-      ['uint8', () => m.quantizePerTensor(x, 0.05, 3, 'quint8').intRepr()],
     ];
     const fns = callables(m);
     const computed: string[] = [];

@@ -1,0 +1,175 @@
+// int8 and uint8 as integer dtypes against torch 1.13's CPU results (scripts/gen_fixtures_int8.py):
+// wrapping arithmetic, result dtypes, true division, reductions, comparisons, casts and products.
+// torch's int16 (uint8 with int8) and int64 (sum, prod, cumsum, argmax) are int32 here.
+import { describe, expect, it } from 'vitest';
+import * as m from '../../lib/index.js';
+import { type Tensor, tensor } from '../../lib/index.js';
+import { loadFixture } from '../helpers/fixtures.js';
+
+interface Enc {
+  shape: number[];
+  dtype: string;
+  data: (number | string)[]; // 'inf', '-inf', 'nan' for a float division by zero
+}
+type Arg = Enc | number | string | Enc[];
+interface Case {
+  op: string;
+  note: string;
+  args: Arg[];
+  out: Enc;
+}
+
+const fx = loadFixture<{ cases: Case[] }>('int8_ops');
+
+// The dtypes myelin gives where torch's result dtype is one myelin does not have.
+const STANDS_IN: Record<string, string> = { int16: 'int32', int64: 'int32' };
+
+function isEnc(a: unknown): a is Enc {
+  return typeof a === 'object' && a !== null && 'dtype' in a;
+}
+
+function decode(e: Enc): Tensor {
+  return tensor(e.data.map(Number), { dtype: e.dtype as m.DType }).reshape(e.shape);
+}
+
+const arg = (a: Arg): unknown => (Array.isArray(a) ? a.map(decode) : isEnc(a) ? decode(a) : a);
+
+const ops: Record<string, (...a: never[]) => Tensor> = {
+  add: m.add,
+  sub: m.sub,
+  mul: m.mul,
+  div: m.div,
+  pow: m.pow,
+  maximum: m.maximum,
+  minimum: m.minimum,
+  neg: m.neg,
+  abs: m.abs,
+  sign: m.sign,
+  relu: m.relu,
+  eq: m.eq,
+  lt: m.lt,
+  ge: m.ge,
+  clamp: m.clamp,
+  where: m.where,
+  maskedFill: (x: Tensor, mask: Tensor, v: number) => x.maskedFill(mask, v),
+  sum: (x: Tensor, dim?: number) => m.sum(x, dim),
+  prod: (x: Tensor) => m.prod(x),
+  max: (x: Tensor) => m.max(x) as Tensor,
+  min: (x: Tensor) => m.min(x) as Tensor,
+  argmax: (x: Tensor) => m.argmax(x),
+  cumsum: m.cumsum,
+  matmul: m.matmul,
+  dot: m.dot,
+  einsum: (eq: string, a: Tensor, b: Tensor) => m.einsum(eq, a, b),
+  cat: (ts: Tensor[]) => m.cat(ts),
+  to: (x: Tensor, d: m.DType) => x.to(d),
+};
+
+describe('int8 and uint8 ops against torch 1.13', () => {
+  it('has a case of every op', () => {
+    expect(new Set(fx.cases.map((c) => c.op))).toEqual(new Set(Object.keys(ops)));
+  });
+  for (const c of fx.cases) {
+    const args = c.args.map((a) => (isEnc(a) ? `${a.dtype}[${a.shape}]` : Array.isArray(a) ? 'list' : String(a)));
+    it(`${c.op}(${args.join(', ')}): ${c.note}`, () => {
+      const out = (ops[c.op] as (...a: unknown[]) => Tensor)(...c.args.map(arg));
+      expect(out.dtype).toBe(STANDS_IN[c.out.dtype] ?? c.out.dtype);
+      expect(out.shape).toEqual(c.out.shape);
+      const got = Array.from(out.toTypedArray() as ArrayLike<number>);
+      const want = c.out.data.map((v) => (v === 'inf' ? Infinity : v === '-inf' ? -Infinity : Number(v)));
+      if (c.out.dtype !== 'float32') expect(got).toEqual(want);
+      else
+        got.forEach((v, i) => {
+          if (Number.isFinite(want[i])) expect(v).toBeCloseTo(want[i], 5);
+          else expect(v).toBe(want[i]);
+        });
+    });
+  }
+});
+
+describe('int8 and uint8 tensors', () => {
+  const i8 = (...v: number[]) => tensor(v, { dtype: 'int8' });
+  const u8 = (...v: number[]) => tensor(v, { dtype: 'uint8' });
+
+  it('quantize by hand as PyTorch: round, clamp, to int8, widen, compute', () => {
+    const x = tensor([-1, -0.26, 0, 0.3, 1.2]);
+    const q = x.div(0.01).round().clamp(-128, 127).to('int8');
+    expect(q.dtype).toBe('int8');
+    expect(q.tolist()).toEqual([-100, -26, 0, 30, 120]);
+    expect(q.to('int32').mul(3).tolist()).toEqual([-300, -78, 0, 90, 360]);
+    expect(q.sub(5).tolist()).toEqual([-105, -31, -5, 25, 115]);
+    expect(q.max().item()).toBe(120);
+    expect(q.eq(0).tolist()).toEqual([false, false, true, false, false]);
+  });
+
+  it('promotes as torch.result_type, with int32 for torch int16', () => {
+    expect(m.promoteTypes('int8', 'int8')).toBe('int8');
+    expect(m.promoteTypes('uint8', 'uint8')).toBe('uint8');
+    expect(m.promoteTypes('int8', 'int32')).toBe('int32');
+    expect(m.promoteTypes('uint8', 'bool')).toBe('uint8');
+    expect(m.promoteTypes('int8', 'float32')).toBe('float32');
+    expect(m.promoteTypes('uint8', 'int8')).toBe('int32');
+    expect(i8(1).add(300).dtype).toBe('int8');
+    expect(u8(1).add(0.5).dtype).toBe('float32');
+    expect(tensor([true]).add(2).dtype).toBe('int32');
+  });
+
+  it('creates them and checks the values fit', () => {
+    expect(m.zeros([2], { dtype: 'int8' }).tolist()).toEqual([0, 0]);
+    expect(m.full([2], 255, { dtype: 'uint8' }).tolist()).toEqual([255, 255]);
+    expect(() => m.full([2], 300, { dtype: 'uint8' })).toThrow('full: value 300 is out of range for uint8 [0, 255]');
+    expect(m.arange(0, 3, 1, { dtype: 'int8' }).dtype).toBe('int8');
+    expect(() => m.arange(0, 200, 1, { dtype: 'int8' })).toThrow(/arange: value 199 is out of range for int8/);
+    expect(() => tensor([Number.NaN]).to('int8')).toThrow(/to: value NaN .*out of range for int32/);
+  });
+
+  it('never require gradients, and floating ops promote them to float32', () => {
+    expect(() => i8(1).requiresGrad_()).toThrow(/only floating point tensors .* can require gradients, got int8/);
+    expect(m.exp(u8(0)).dtype).toBe('float32');
+    expect(() => i8(1, 2).mean()).toThrow('mean: input dtype must be floating point, got int8; cast with .float()');
+  });
+
+  it('print their dtype, as torch', () => {
+    expect(i8(1, -2).toString()).toBe('tensor([ 1, -2], dtype=int8)');
+    expect(u8(200).toString()).toBe('tensor([200], dtype=uint8)');
+  });
+
+  it('keep uint8 apart from bool through copies, views and results', () => {
+    const u = u8(1, 2, 3);
+    expect(u.clone().dtype).toBe('uint8');
+    expect(u.reshape(3, 1).contiguous().dtype).toBe('uint8');
+    expect(m.where(tensor([true, false, true]), u, u8(9)).dtype).toBe('uint8');
+    expect(m.Tensor.fromData(Uint8Array.of(7), [1], { dtype: 'uint8' }).add(1).tolist()).toEqual([8]);
+    expect(tensor([true]).add(tensor([true])).dtype).toBe('int32');
+  });
+
+  it('convert with char() and byte(), as torch.Tensor.char and byte', () => {
+    expect(tensor([300.7, -1]).char().tolist()).toEqual([44, -1]);
+    expect(tensor([300.7, -1]).byte().tolist()).toEqual([44, 255]);
+    expect(tensor([1], { dtype: 'int8' }).char().dtype).toBe('int8');
+  });
+
+  it('draw from randint when the range fits', () => {
+    const r = m.randint(-128, 128, [50], { dtype: 'int8' });
+    expect(r.dtype).toBe('int8');
+    expect(m.randint(0, 256, [3], { dtype: 'uint8' }).dtype).toBe('uint8');
+    expect(() => m.randint(0, 257, [3], { dtype: 'uint8' })).toThrow(
+      'randint: [0, 257) does not fit in uint8 [0, 255]',
+    );
+  });
+
+  it('compare with a number as torch converts it: wrapped to 8 bits, exact for int32', () => {
+    expect(i8(44).eq(300).item()).toBe(true);
+    expect(u8(255).eq(-1).item()).toBe(true);
+    expect(tensor([16777217], { dtype: 'int32' }).eq(16777216).item()).toBe(false);
+    expect(
+      tensor([2 ** 31 - 1], { dtype: 'int32' })
+        .lt(2 ** 31)
+        .item(),
+    ).toBe(true);
+  });
+
+  it('refuse a product of int8 with another dtype, as torch', () => {
+    expect(() => m.matmul(i8(1, 2), tensor([1, 2], { dtype: 'int32' }))).toThrow(/matmul: /);
+  });
+});
