@@ -87,7 +87,7 @@ for d, t in ((I8, edge8), (U8, edgeu)):
         for s in (0, 100, 300, -1, 0.5):
             case(name, [t, s], fn, f"{NAMES[d]} against a python scalar (converted to the dtype)")
         case(name, [t, t.flip(0)], fn, f"{NAMES[d]} tensors")
-    case("clamp", [t, -1, 100], lambda x, lo, hi: x.clamp(lo, hi) if d == I8 else x.clamp(0, hi), "clamp")
+    case("clamp", [t, -1 if d == I8 else 0, 100], torch.clamp, "clamp")
     m = torch.tensor([1, 0, 1, 0, 1, 0, 1], dtype=torch.bool)
     case("where", [m, t, t.flip(0)], torch.where, f"{NAMES[d]} where")
     case("maskedFill", [t, m, 7], lambda x, mask, v: x.masked_fill(mask, v), "masked_fill")
@@ -103,6 +103,17 @@ for d, t in ((I8, edge8), (U8, edgeu)):
     case("dot", [rand(d, 6), rand(d, 6)], torch.dot, "wrapping dot")
     case("einsum", ["ij,jk->ik", rand(d, 2, 3), rand(d, 3, 2)], torch.einsum, "wrapping einsum")
     case("cat", [[t, t]], torch.cat, "cat keeps the dtype")
+
+# A number argument of fill_, masked_fill, where and clamp is converted to the dtype as c10 does:
+# truncated, wrapped, a negative one down to -255 accepted for uint8 (the test checks the errors).
+mask2 = torch.tensor([True, False])
+for v in (-1, -255, 255, 1.7):
+    case("fill", [torch.tensor([1, 2], dtype=U8), v], lambda x, v: x.clone().fill_(v), "uint8 fill_")
+    case("maskedFill", [torch.tensor([1, 2], dtype=U8), mask2, v], lambda x, mask, v: x.masked_fill(mask, v), "uint8 masked_fill")
+for v in (-128, 127, 1.5, -2.5):
+    case("fill", [torch.tensor([1, 2], dtype=I8), v], lambda x, v: x.clone().fill_(v), "int8 fill_")
+case("where", [mask2, torch.tensor([1, 2], dtype=U8), -1], torch.where, "uint8 where with -1")
+case("clamp", [torch.tensor([1, 100], dtype=U8), -5, 50], torch.clamp, "uint8 clamp(-5, 50): -5 is 251")
 
 floats = torch.tensor([-1.0, 0.0, 2.9, -2.9, 127.5, 128.0, 255.9, 256.5, 300.7, -129.5, -1000.0])
 for d in (I8, U8):

@@ -5,7 +5,7 @@
 import type { DType } from '../dtype.js';
 import { checkOptions, describe, refuseStorageOnly } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
-import { allocate, FLOATING_DTYPES } from '../dtype.js';
+import { allocate, byteScalar, FLOATING_DTYPES } from '../dtype.js';
 import { broadcastShapes, formatShape, normalizeDim, numel, sameShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { copyRaw, elementOffsets, valuesAs, widenBf16 } from '../raw/strided.js';
@@ -317,7 +317,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean): Te
       `maskedFill: mask of shape ${formatShape(mask.shape)} does not broadcast to the input's shape ${formatShape(x.shape)}`,
     );
   }
-  return maskedFillOp(x, mask, Number(value));
+  return maskedFillOp(x, mask, byteScalar('maskedFill', x.dtype, Number(value)));
 }
 
 // ---- oneHot / nonzero ---------------------------------------------------------------------

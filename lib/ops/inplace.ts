@@ -3,7 +3,7 @@
 // non-leaf it rebases the history: the op runs on a recorded clone of the old value and the
 // tensor's gradFn becomes the new node, so gradients stay right. Views of tensors that
 // require grad cannot be modified in place while recording (torch's CopySlices is not here).
-import { allocate, FLOATING_DTYPES, isFloatingDType } from '../dtype.js';
+import { allocate, byteScalar, FLOATING_DTYPES, isFloatingDType } from '../dtype.js';
 import { checkNumber, checkOptions, describe, refuseStorageOnly } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
@@ -175,7 +175,10 @@ export function fill_(t: Tensor, value: number | boolean | Tensor): Tensor {
     throw new RangeError(
       `fill_: the value must be a number or a one-element tensor, got shape ${formatShape(value.shape)}`,
     );
-  return copy_(t, value instanceof Tensor ? value.reshape([]) : asTensor('fill_', Number(value)));
+  return copy_(
+    t,
+    value instanceof Tensor ? value.reshape([]) : asTensor('fill_', byteScalar('fill_', t.dtype, Number(value))),
+  );
 }
 
 export function zero_(t: Tensor): Tensor {

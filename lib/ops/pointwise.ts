@@ -2,7 +2,15 @@
 import { refuseStorageOnly } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { zeros } from '../creation.js';
-import { allocate, type DType, FLOATING_DTYPES, isFloatingDType, isIntegerDType, promoteTypes } from '../dtype.js';
+import {
+  allocate,
+  byteScalar,
+  type DType,
+  FLOATING_DTYPES,
+  isFloatingDType,
+  isIntegerDType,
+  promoteTypes,
+} from '../dtype.js';
 import { BinaryOp } from '../native.js';
 import { broadcastShapes, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -266,10 +274,11 @@ export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | nul
     return clampTensorOp(f(x) as Tensor, f(lo), f(hi));
   }
   if (!isFloatingDType(x.dtype) && [min, max].every((v) => v === undefined || v === null || Number.isInteger(v))) {
+    // An int8 or uint8 tensor takes its bounds as torch converts them (uint8 clamp(-5) is 251).
+    const lo = min === undefined || min === null ? -Infinity : byteScalar('clamp', x.dtype, min as number);
+    const hi = max === undefined || max === null ? Infinity : byteScalar('clamp', x.dtype, max as number);
     return recorded('clamp', [x, min ?? null, max ?? null], () =>
-      mapBinaryRaw('clamp', x, x, x.dtype === 'bool' ? 'int32' : x.dtype, (v) =>
-        Math.min(Math.max(v, min ?? -Infinity), max ?? Infinity),
-      ),
+      mapBinaryRaw('clamp', x, x, x.dtype === 'bool' ? 'int32' : x.dtype, (v) => Math.min(Math.max(v, lo), hi)),
     );
   }
   return clampOp(floatOperand('clamp', x, x.dtype), min ?? null, max ?? null);
@@ -309,7 +318,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (!(cond instanceof Tensor)) throw new TypeError('where: condition must be a Tensor');
   const dtype = resultType(refuseStorageOnly('where', a), b, 'where');
   const toT = (x: TensorLike) => {
-    const t = asTensor('where', x);
+    const t = asTensor('where', typeof x === 'number' ? byteScalar('where', dtype, x) : x);
     return cast(t, dtype);
   };
   return whereOp(cond, toT(a), toT(b));

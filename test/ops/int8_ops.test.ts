@@ -58,6 +58,7 @@ const ops: Record<string, (...a: never[]) => Tensor> = {
   min: (x: Tensor) => m.min(x) as Tensor,
   argmax: (x: Tensor) => m.argmax(x),
   cumsum: m.cumsum,
+  fill: (x: Tensor, v: number) => x.clone().fill_(v),
   matmul: m.matmul,
   dot: m.dot,
   einsum: (eq: string, a: Tensor, b: Tensor) => m.einsum(eq, a, b),
@@ -141,6 +142,16 @@ describe('int8 and uint8 tensors', () => {
     expect(m.where(tensor([true, false, true]), u, u8(9)).dtype).toBe('uint8');
     expect(m.Tensor.fromData(Uint8Array.of(7), [1], { dtype: 'uint8' }).add(1).tolist()).toEqual([8]);
     expect(tensor([true]).add(tensor([true])).dtype).toBe('int32');
+  });
+
+  it('refuse a number argument of fill_, maskedFill, where and clamp that overflows, as torch', () => {
+    const mask = tensor([true, false]);
+    expect(() => u8(1, 2).fill_(-256)).toThrow('fill_: value -256 cannot be converted to uint8 without overflow');
+    expect(() => i8(1, 2).fill_(128)).toThrow('fill_: value 128 cannot be converted to int8 without overflow');
+    expect(() => u8(1, 2).maskedFill(mask, 300)).toThrow(/maskedFill: value 300 cannot be converted to uint8/);
+    expect(() => m.where(mask, i8(1, 2), 200)).toThrow(/where: value 200 cannot be converted to int8/);
+    expect(() => i8(1, 100).clamp(0, 200)).toThrow(/clamp: value 200 cannot be converted to int8/);
+    expect(i8(1).mul_(300).tolist()).toEqual([44]); // arithmetic takes its number unchecked
   });
 
   it('convert with char() and byte(), as torch.Tensor.char and byte', () => {
