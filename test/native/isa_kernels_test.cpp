@@ -15,6 +15,7 @@
 #include <cstring>
 #include <vector>
 
+#include "runtime/cpu_features.h"
 #include "runtime/kernel_table.h"
 #include "runtime/threadpool.h"
 #include "native_test.h"
@@ -338,6 +339,40 @@ void test_softmax(const KernelTable& v, const KernelTable& s, double tol) {
     logsumexp_rows(v, rows, n, x.data(), got.data());
     logsumexp_rows(s, rows, n, x.data(), want.data());
     expect_close(got, want, tol, "logsumexp", n);
+  }
+}
+
+// ---- softmax and log_softmax outputs large enough for the non-temporal stores (a quarter of the
+// L3 or more): within tol of the scalar path, and the same bits as the ISA's plain kernels (four
+// rows at a time: too few to stream), into an output that is not 64-byte aligned and in place.
+// Odd row lengths (tails, rows straddling lines), a NaN row and an infinite one, and a row longer
+// than the streaming kernel's buffer (8 KiB).
+template <class T>
+void test_softmax_stream(const KernelTable& v, const KernelTable& s, double tol) {
+  const int64_t min_elements = cpu_identity().l3 / 4 / int64_t(sizeof(T)) + 1;
+  for (int64_t n : {int64_t(1001), int64_t(37), int64_t((8 << 10) / sizeof(T) + 3)}) {
+    const int64_t rows = (min_elements + n - 1) / n;
+    auto x = operand_as<T>(rows * n, 41 + n, -8, 8);
+    x[n + 3] = T(NAN);
+    x[2 * n + 5] = T(INFINITY);
+    for (SoftmaxOp op : {SoftmaxOp::Softmax, SoftmaxOp::LogSoftmax}) {
+      const char* what = op == SoftmaxOp::Softmax ? "streamed softmax" : "streamed log_softmax";
+      std::vector<T> got(rows * n + 1), plain(rows * n), want(rows * n);
+      softmax_rows<T>(v, op, rows, n, x.data(), nullptr, got.data() + 1);
+      for (int64_t r = 0; r < rows; r += 4)
+        softmax_rows<T>(v, op, rows - r < 4 ? rows - r : 4, n, x.data() + r * n, nullptr, plain.data() + r * n);
+      softmax_rows<T>(s, op, rows, n, x.data(), nullptr, want.data());
+      std::vector<T> in_place = x;
+      softmax_rows<T>(v, op, rows, n, in_place.data(), nullptr, in_place.data());
+      int64_t bad = 0;
+      for (int64_t i = 0; i < rows * n; ++i) {
+        const bool ok = same_bits(got[i + 1], plain[i]) && same_bits(in_place[i], plain[i]);
+        if (!ok && bad++ < 3)
+          CHECK(ok, "%s n=%lld rows=%lld at %lld: %.17g / in place %.17g, plain kernel %.17g", what, (long long)n,
+                (long long)rows, (long long)i, double(got[i + 1]), double(in_place[i]), double(plain[i]));
+      }
+      expect_close(plain, want, tol, what, n);
+    }
   }
 }
 
@@ -733,6 +768,8 @@ int main() {
       test_reduce(v, scalar);
       test_softmax<float>(v, scalar, 1e-5);
       test_softmax<double>(v, scalar, 1e-13);
+      test_softmax_stream<float>(v, scalar, 1e-5);
+      test_softmax_stream<double>(v, scalar, 1e-13);
       test_rnn(v, scalar);
       test_optim<float>(v, scalar);
       test_optim<double>(v, scalar);

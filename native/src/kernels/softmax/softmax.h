@@ -23,6 +23,11 @@ struct SoftmaxRows {
   void (*softmax_backward)(int64_t n, const T* y, const T* dy, T* dx);
   // log-softmax backward from the output: dx = dy - exp(y) * sum(dy).
   void (*log_softmax_backward)(int64_t n, const T* y, const T* dy, T* dx);
+  // softmax and log_softmax of `rows` contiguous rows for an output too large to stay in cache
+  // (the driver decides): the same bits, written with non-temporal stores. Null where the ISA has
+  // none (scalar, NEON): the driver calls the plain ones.
+  void (*softmax_stream)(int64_t rows, int64_t n, const T* x, T* y);
+  void (*log_softmax_stream)(int64_t rows, int64_t n, const T* x, T* y);
 };
 
 struct SoftmaxKernels {

@@ -16,6 +16,14 @@ namespace simd_f64 {
 }  // namespace simd_f64
 using VD = simd_f64::VD;
 
+// Non-temporal stores of one register to a 32-byte aligned address (softmax_rows.inl).
+struct NT {
+  static constexpr bool kOn = true;
+  static void store(float* p, __m256 v) { _mm256_stream_ps(p, v); }
+  static void store(double* p, __m256d v) { _mm256_stream_pd(p, v); }
+  static void fence() { _mm_sfence(); }
+};
+
 #include "kernels/softmax/softmax_rows.inl"
 
 }  // namespace

@@ -95,6 +95,14 @@ namespace simd_f64 {
 }  // namespace simd_f64
 using VD = simd_f64::VD;
 
+// Non-temporal stores of one register to a 64-byte aligned address (softmax_rows.inl).
+struct NT {
+  static constexpr bool kOn = true;
+  static void store(float* p, __m512 v) { _mm512_stream_ps(p, v); }
+  static void store(double* p, __m512d v) { _mm512_stream_pd(p, v); }
+  static void fence() { _mm_sfence(); }
+};
+
 #include "kernels/softmax/softmax_rows.inl"
 
 }  // namespace

@@ -16,6 +16,14 @@ namespace simd_f64 {
 }  // namespace simd_f64
 using VD = simd_f64::VD;
 
+// No non-temporal stores here: every row takes the plain kernels (softmax_rows.inl).
+struct NT {
+  static constexpr bool kOn = false;
+  template <class P, class R>
+  static void store(P* p, R v) {}  // never called: kOn is false
+  static void fence() {}
+};
+
 #include "kernels/softmax/softmax_rows.inl"
 
 }  // namespace
