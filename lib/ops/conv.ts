@@ -3,8 +3,9 @@
 // The transposed convolution is the convolution's grad-input (forward) and forward (grad-input).
 // 1-D ops are the 2-D ones with height 1; unbatched inputs get a batch dim of 1.
 // Under autocast, conv1d/conv2d on float32 operands carry bf16 in their shape: the products run
-// through the bf16 GEMM and every result is rounded to bf16, as PyTorch's autocast gives them
-// (their recorded gradients, transposed convolutions among them, inherit it).
+// through the bf16 GEMM (im2col, or Winograd on planes of many tiles: native.ts ConvShape.bf16)
+// and every result is rounded to bf16, as PyTorch's autocast gives them (their recorded
+// gradients, transposed convolutions among them, inherit it).
 import { checkOptions, optionKeys, show, refuseBfloat16, refuseStorageOnly } from '../errors.js';
 import { FLOATING_DTYPES, type FloatDType, isFloatingDType } from '../dtype.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';

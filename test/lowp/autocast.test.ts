@@ -234,7 +234,7 @@ describe('autocast: convolutions', () => {
     return tensor(new Float32Array(u.buffer)).reshape(t.shape);
   };
 
-  it('a layer Winograd would take in float32 runs im2col with bf16 products, forward and backward', () => {
+  it('a layer Winograd would take in float32 (8x8 planes) runs im2col with bf16 products, forward and backward', () => {
     const x = randn([16, 16, 8, 8]).requiresGrad_(true);
     const w = randn([16, 16, 3, 3]).requiresGrad_(true);
     const b = randn([16]).requiresGrad_(true);
@@ -257,6 +257,32 @@ describe('autocast: convolutions', () => {
       expect(Array.from(values(got)).every(isBf16Value)).toBe(true);
       const m = Math.max(...Array.from(values(want.float()), Math.abs));
       expectClose(got, enc(want), () => 2 ** -7 * m, 'gradient');
+    }
+  });
+
+  it('a layer of 16x16 planes takes Winograd with bf16 position products (where the table has a bf16 GEMM kernel)', () => {
+    const x = randn([4, 16, 16, 16]).requiresGrad_(true);
+    const w = randn([16, 16, 3, 3]).requiresGrad_(true);
+    const b = randn([16]).requiresGrad_(true);
+    const g = randn([4, 16, 16, 16]);
+    const y = autocast({}, () => conv2d(x, w, b, { padding: 1 }));
+    y.backward(g);
+    const [xd, wd, bd] = [x, w, b].map((t) => rounded(t.detach()).double().requiresGrad_(true));
+    const yd = conv2d(xd, wd, bd, { padding: 1 });
+    yd.backward(rounded(g).double());
+    // Winograd's transformed operands, not x, w and g, are what the bf16 GEMM rounds: the
+    // results sit up to ~6e-3 of their largest magnitude off the exact bf16 products (measured;
+    // rounding x and w alone moves them ~2e-3 from float32's, and Debian's torch 1.13 bf16
+    // convolution up to 2^-5 of the products' magnitudes, torchTol).
+    for (const [got, want] of [
+      [y, yd],
+      [x.grad!, xd.grad!],
+      [w.grad!, wd.grad!],
+      [b.grad!, bd.grad!],
+    ]) {
+      expect(Array.from(values(got)).every(isBf16Value)).toBe(true);
+      const m = Math.max(...Array.from(values(want.float()), Math.abs));
+      expectClose(got, { shape: [...want.shape], data: Array.from(values(want.float())) }, () => 2 ** -6 * m, 'value');
     }
   });
 

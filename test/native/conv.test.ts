@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { native, type ConvShape } from '../../lib/native.js';
-import { randomFloats, supportedIsas, withIsa, withThreads } from '../helpers/native.js';
+import { allSupportedIsas, randomFloats, supportedIsas, withIsa, withThreads } from '../helpers/native.js';
 
 interface Geom {
   n: number;
@@ -92,7 +92,8 @@ function toBf16(v: Float32Array): Float32Array {
 // f64: the double kernels over Float64Arrays of the same values, against the reference in double.
 // bf16: float32 with shape.bf16 (autocast's products), against the reference on x, w and dy
 // rounded to bf16 (dy comes rounded, as autocast's backward passes it; x and w the kernels round).
-function run(g: Geom, withBias: boolean, f64 = false, bf16 = false) {
+// bf16Tol: the tolerance of a bf16 path that is not exact products (Winograd's).
+function run(g: Geom, withBias: boolean, f64 = false, bf16 = false, bf16Tol = 2e-5) {
   const d = dimsOf(g);
   const [n, c, h, wd, oc, oh, ow, kh, kw] = d;
   const A = f64 ? Float64Array : Float32Array;
@@ -112,7 +113,7 @@ function run(g: Geom, withBias: boolean, f64 = false, bf16 = false) {
   const ref = bf16
     ? reference(d, toBf16(x as Float32Array), toBf16(w as Float32Array), b, dy)
     : reference(d, x, w, b, dy);
-  const tol = f64 ? 1e-13 : 2e-5;
+  const tol = f64 ? 1e-13 : bf16 ? bf16Tol : 2e-5;
   expectNear(y, ref.y, 'y', tol);
   expectNear(dx, ref.dx, 'dx', tol);
   expectNear(dw, ref.dw, 'dw', tol);
@@ -122,11 +123,11 @@ function run(g: Geom, withBias: boolean, f64 = false, bf16 = false) {
 const base = { sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, groups: 1 };
 
 // Every case with and without a bias, the failing one named.
-function runAll(list: [string, Geom][], f64 = false, bf16 = false): void {
+function runAll(list: [string, Geom][], f64 = false, bf16 = false, bf16Tol?: number): void {
   for (const [name, g] of list) {
     for (const bias of [true, false]) {
       try {
-        run(g, bias, f64, bf16);
+        run(g, bias, f64, bf16, bf16Tol);
       } catch (e) {
         throw new Error(`${name} (bias ${bias}): ${(e as Error).message}`);
       }
@@ -464,7 +465,9 @@ describe('native conv2d (direct, few input taps)', () => {
 // Autocast's convolutions (shape.bf16): the products of bf16-rounded operands summed in fp32
 // (exact products, so within the fp32 tolerance of the float64 reference on rounded operands,
 // and 2^-9 relative away from the unrounded one), on every path the float path has: tiled,
-// split by images, 1x1, the shapes Winograd and the direct kernel would take (im2col instead).
+// split by images, 1x1, the shapes Winograd and the direct kernel would take (im2col instead,
+// on the ISAs whose fp32 kernels differ; where the table has a bf16 GEMM kernel, Winograd takes
+// planes of 64 tiles or more, tested below).
 describe('native conv2d with bf16 products (autocast)', () => {
   const all: [string, Geom][] = [...cases, ...winogradCases, ...directCases];
   for (const isa of supportedIsas) {
@@ -495,6 +498,39 @@ describe('native conv2d with bf16 products (autocast)', () => {
       const im2col = im2colOnly(() => y(shapeOf(d), toBf16(x), toBf16(w)));
       expectNear(bf16, Float64Array.from(im2col), 'against im2col on rounded operands', 2e-6);
     }
+  });
+
+  // Winograd with its position GEMMs on the bf16 GEMM (where the table has a bf16 kernel; else
+  // im2col, exact): the transformed operands are rounded to bf16 rather than x, w and dy, so the
+  // results are off the exact bf16 products by up to 2^-9 of the transformed values, summed over
+  // the output transform's 9 positions. Measured up to 6e-3 of the largest value (Zen 4), where
+  // rounding x and w alone moves it ~2e-3 from fp32's; 2^-6 leaves room.
+  const bf16Kernel = !native.backendInfo().lowpGemm.bf16.includes('via fp32');
+  for (const isa of allSupportedIsas) {
+    it(`Winograd with bf16 position products on ${isa}, at 1 and 2 threads`, () => {
+      withIsa(isa, () =>
+        withAlgorithm('winograd', () => {
+          for (const threads of [1, 2]) withThreads(threads, () => runAll(winogradCases, false, true, 2 ** -6));
+        }),
+      );
+    });
+  }
+
+  it('takes Winograd for planes of 64 tiles or more where the table has a bf16 GEMM kernel', () => {
+    // 16x16 planes: 64 tiles an image; 32 images make 2048 tiles.
+    const g = { ...base, n: 8, c: 16, h: 16, w: 16, oc: 32, kh: 3, kw: 3, ph: 1, pw: 1 };
+    const d = dimsOf(g);
+    const x = randomFloats(d[0] * d[1] * d[2] * d[3], 41);
+    const w = randomFloats(d[4] * d[1] * 9, 42);
+    const y = () => {
+      const out = new Float32Array(d[0] * d[4] * d[5] * d[6]);
+      native.conv2d({ ...shapeOf(d), bf16: true }, x, w, null, out);
+      return out;
+    };
+    const im2col = im2colOnly(y);
+    if (bf16Kernel) expect(y()).not.toEqual(im2col);
+    else expect(y()).toEqual(im2col);
+    expectNear(y(), Float64Array.from(im2col), 'against im2col', 2 ** -6);
   });
 
   it('refuses a bf16 flag that is not a boolean', () => {

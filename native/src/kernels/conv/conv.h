@@ -17,7 +17,8 @@ struct ConvShape : Window2d {
   int64_t oc, oh, ow;  // output y: [n, oc, oh, ow]
   int64_t groups;      // divides c and oc
   // float only: the products through the bf16 GEMM (autocast), operands rounded to bf16 as
-  // they are read, summed in fp32; the im2col path alone (Winograd transforms the operands).
+  // they are read, summed in fp32: im2col, or Winograd where winograd_applies says (its
+  // transformed operands rounded instead); never the direct kernel (fp32 products).
   bool bf16 = false;
 };
 

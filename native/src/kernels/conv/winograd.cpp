@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "kernels/gemm/gemm.h"
+#include "kernels/gemm/gemm_lowp.h"
 #include "runtime/kernel_table.h"
 #include "runtime/scratch.h"
 #include "runtime/threadpool.h"
@@ -27,6 +28,12 @@ constexpr int64_t kMinChannels = 16;
 // Tiles per image, and in the batch, below which im2col + GEMM is faster (the GEMMs' N).
 constexpr int64_t kMinTiles = 16;
 constexpr int64_t kMinBatchTiles = 256;
+// Tiles per image below which an autocast convolution takes im2col + the bf16 GEMM (K = 9 C
+// rather than Winograd's C). Measured on Zen 4, 1 thread, batch 32 (SimpleCNN's layers):
+// 16x16 planes (64 tiles), 32 -> 64 channels: Winograd 1.37 / 1.52 / 1.75 ms against im2col's
+// 2.06 / 2.00 / 2.17 ms (forward / grad-input / grad-weight); 8x8 planes (16 tiles), 64 -> 128:
+// 1.79 / 2.02 / 2.05 against 1.97 / 1.83 / 1.90 ms.
+constexpr int64_t kMinBf16Tiles = 64;
 // One image's transformed input and output (16 (C + OC) tiles floats) above this (8 MiB) take
 // im2col + GEMM, whose column buffer is tiled: a block holds at least one whole image here
 // (a 64-channel 224x224 layer would need 100 MiB a thread).
@@ -160,6 +167,21 @@ void run_split(const Split& sp, int64_t n, F& body) {
   parallel_run(sp.threads, share);
 }
 
+// The 16 position products C[xi] = A[xi] op(B[xi]) + beta C[xi] (strides between positions as
+// sgemm_batched's): fp32, or for an autocast convolution (bf16) the bf16 GEMM, which rounds the
+// transformed operands to bf16 as it reads them and sums their products in fp32.
+void positions(const KernelTable& k, bool bf16, bool tb, int64_t m, int64_t n, int64_t kk, const float* a, int64_t lda,
+               int64_t sa, const float* b, int64_t ldb, int64_t sb, float beta, float* c, int64_t ldc, int64_t sc) {
+  if (!bf16) return sgemm_batched(k, false, tb, 16, m, n, kk, 1.f, a, lda, sa, b, ldb, sb, beta, c, ldc, sc);
+  LowpOutput out;
+  out.type = LowpType::F32;
+  out.c = c;
+  out.ldc = ldc;
+  out.beta = beta;
+  gemm_bf16(k, 16, m, n, kk, LowpOperand{a, LowpType::F32, lda, false, sa}, LowpOperand{b, LowpType::F32, ldb, tb, sb},
+            out, sc);
+}
+
 // V for images [n0, n0 + nt) of `in` (rows vs floats apart, tile t of image b at column
 // b * tiles + t), one padded plane at a time.
 void transform_inputs(const KernelTable& k, const Geom& g, const Padded& pg, const float* in, int64_t n0, int64_t nt,
@@ -174,7 +196,8 @@ void transform_inputs(const KernelTable& k, const Geom& g, const Padded& pg, con
 }
 
 // out = the correlation of in with the filters whose transform is u (see Geom).
-void correlate(const KernelTable& k, const Geom& g, const float* in, const float* u, const float* bias, float* out) {
+void correlate(const KernelTable& k, bool bf16, const Geom& g, const float* in, const float* u, const float* bias,
+               float* out) {
   const int64_t vpi = 16 * g.c * g.tiles, mpi = 16 * g.o * g.tiles;
   const Split sp = split_for(g, vpi + mpi, false);
   const Padded pg = padded_geometry(g);
@@ -191,7 +214,7 @@ void correlate(const KernelTable& k, const Geom& g, const float* in, const float
       const int64_t nt = i1 - n0 < sp.block ? i1 - n0 : sp.block;
       const int64_t T = nt * g.tiles, vs = g.c * T + kSkew, ms = g.o * T + kSkew;
       transform_inputs(k, g, pg, in, n0, nt, padded, v, vs, scratch);
-      sgemm_batched(k, false, false, 16, g.o, T, g.c, 1.f, u, g.c, g.o * g.c, v, T, vs, 0.f, m, T, ms);
+      positions(k, bf16, false, g.o, T, g.c, u, g.c, g.o * g.c, v, T, vs, 0.f, m, T, ms);
       for (int64_t b = 0; b < nt; ++b)
         for (int64_t o = 0; o < g.o; ++o)
           k.winograd.output(g, m + o * T + b * g.tiles, ms, bias ? bias[o] : 0.f,
@@ -203,17 +226,23 @@ void correlate(const KernelTable& k, const Geom& g, const float* in, const float
 
 }  // namespace
 
-bool winograd_applies(const ConvShape& s) {
+bool winograd_applies(const KernelTable& k, const ConvShape& s) {
   const int algorithm = conv_algorithm();
-  if (algorithm == 1 || s.bf16) return false;
+  if (algorithm == 1) return false;
   const bool possible = s.kh == 3 && s.kw == 3 && s.sh == 1 && s.sw == 1 && s.dh == 1 && s.dw == 1 && s.groups == 1 &&
                         s.oh > 0 && s.ow > 0;
+  // Autocast (s.bf16) with no bf16 GEMM kernel in the table: both ways run the fp32 GEMM on
+  // converted operands, and im2col keeps the exact bf16 products.
+  if (s.bf16 && k.gemm_bf16.ukernel == nullptr) return false;
   if (!possible || algorithm == 2) return possible;
   // The position GEMMs need K (channels) and N (tiles) to fill the register tiles: measured
   // slower than im2col with 4x4 planes (4 tiles an image) or 256 channels on 8 images of 4x4.
   const int64_t tiles = ((s.oh + 1) / 2) * ((s.ow + 1) / 2);
-  return s.c >= kMinChannels && s.oc >= kMinChannels && tiles >= kMinTiles && s.n * tiles >= kMinBatchTiles &&
-         16 * (s.c + s.oc) * tiles <= kMaxImageFloats;
+  const bool fp32 = s.c >= kMinChannels && s.oc >= kMinChannels && tiles >= kMinTiles &&
+                    s.n * tiles >= kMinBatchTiles && 16 * (s.c + s.oc) * tiles <= kMaxImageFloats;
+  // The bf16 GEMM doubles both ways' product rate, so only planes of many tiles keep
+  // Winograd ahead of im2col's longer K (see kMinBf16Tiles).
+  return fp32 && (!s.bf16 || tiles >= kMinBf16Tiles);
 }
 
 void winograd_forward(const KernelTable& k, const ConvShape& s, const float* x, const float* w, const float* bias,
@@ -221,7 +250,7 @@ void winograd_forward(const KernelTable& k, const ConvShape& s, const float* x, 
   const Scratch<float> u(16 * s.oc * s.c);
   filter_transform(s.oc, s.c, w, s.c * 9, 9, false, u.get());
   const Geom g = geometry(s.n, s.c, s.h, s.w, s.oc, s.oh, s.ow, s.ph, s.pw);
-  correlate(k, g, x, u.get(), bias, y);
+  correlate(k, s.bf16, g, x, u.get(), bias, y);
 }
 
 // dx[c][ih][iw] = sum over oc, i, j of dy[oc][ih + ph - i][iw + pw - j] w[oc][c][i][j]: the
@@ -230,7 +259,7 @@ void winograd_backward_input(const KernelTable& k, const ConvShape& s, const flo
   const Scratch<float> u(16 * s.oc * s.c);
   filter_transform(s.c, s.oc, w, 9, s.c * 9, true, u.get());
   const Geom g = geometry(s.n, s.oc, s.oh, s.ow, s.c, s.h, s.w, 2 - s.ph, 2 - s.pw);
-  correlate(k, g, dy, u.get(), nullptr, dx);
+  correlate(k, s.bf16, g, dy, u.get(), nullptr, dx);
 }
 
 void winograd_backward_weight(const KernelTable& k, const ConvShape& s, const float* x, const float* dy, float* dw) {
@@ -265,8 +294,7 @@ void winograd_backward_weight(const KernelTable& k, const ConvShape& s, const fl
       // register tiles span the output channels (AVX-512's 6 x 64 tile would be half empty
       // for 32 input channels the other way; measured 1.3x faster on a 32 -> 64 channel
       // layer of 16x16 planes).
-      sgemm_batched(k, false, true, 16, g.c, g.o, T, 1.f, v, T, vs, d, T, ds, n0 == i0 ? 0.f : 1.f, partial, g.o,
-                    g.o * g.c);
+      positions(k, s.bf16, true, g.c, g.o, T, v, T, vs, d, T, ds, n0 == i0 ? 0.f : 1.f, partial, g.o, g.o * g.c);
     }
   };
   run_split(sp, g.n, body);
