@@ -594,6 +594,11 @@ export interface NativeBinding {
   convertF32ToBf16(x: Float32Array, y: Uint16Array): void;
   /** y = x (bfloat16 bit patterns), exactly. */
   convertBf16ToF32(x: Uint16Array, y: Float32Array): void;
+  /**
+   * y = x rounded to bfloat16 values, as float32 (convertF32ToBf16 then convertBf16ToF32, the
+   * same bits) in one pass: same lengths; y is x itself (in place) or shares no memory with it.
+   */
+  roundF32ToBf16(x: Float32Array, y: Float32Array): void;
   /** bf16 GEMM with fp32 sums (see GemmBf16Args). */
   gemmBf16(args: GemmBf16Args): void;
   /** u8 x s8 GEMM with int32 sums and a fused output pass (see GemmU8S8Args). */

@@ -5,7 +5,7 @@ import { defineOp } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { native } from '../native.js';
 import { bmmRaw } from '../raw/gemm.js';
-import { roundTensorToBf16, roundToBf16InPlace, scratchBits } from '../raw/round_bf16.js';
+import { roundedBf16Copy, roundTensorToBf16, roundToBf16InPlace, scratchBits } from '../raw/round_bf16.js';
 import { contiguousRaw, storageF32 } from '../raw/elementwise.js';
 import type { Tensor } from '../tensor.js';
 import { add } from '../ops/binary.js';
@@ -16,9 +16,7 @@ import { isAutocastEnabled } from './autocast_state.js';
 /** A new float32 copy of t's values rounded to bf16 (contiguous). */
 export function roundedCopy(t: Tensor): Float32Array {
   const c = contiguousRaw(t);
-  const out = storageF32(c).slice(c.offset, c.offset + c.numel());
-  roundToBf16InPlace(out);
-  return out;
+  return roundedBf16Copy(storageF32(c), c.offset, c.numel());
 }
 
 /**

@@ -150,6 +150,7 @@ const valid = {
   ],
   convertF32ToBf16: () => [f(6), new Uint16Array(6)],
   convertBf16ToF32: () => [new Uint16Array(6), f(6)],
+  roundF32ToBf16: () => [f(6), f(6)],
   gemmBf16: () => [
     {
       ...gemm,

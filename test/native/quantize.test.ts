@@ -275,6 +275,41 @@ describe('minMax and the bfloat16 conversions on every ISA against the scalar pa
     }
   });
 
+  it('roundF32ToBf16: convertF32ToBf16 then convertBf16ToF32, in place or into another array', () => {
+    const edges = [0x3f808000, 0x3f818000, 0x3f807fff, 0x7fc00000, 0xff800001, 0x7f7fffff, 0x00000001, 0x80008000];
+    for (const n of [...lengths, 2_049, 131_073, 300_001]) {
+      const x = randomFloats(n, n + 9, -1e4, 1e4);
+      const u = new Uint32Array(x.buffer);
+      for (let i = 0; i < n; i += 5) u[i] = edges[(i / 5) % edges.length];
+      const want = Uint32Array.from(u, (v) => bf16Ref(v) * 65_536);
+      for (const isa of ['scalar', ...allSupportedIsas])
+        for (const threads of [1, 2]) {
+          const y = new Float32Array(n);
+          const inPlace = Float32Array.from(x);
+          withIsa(isa as never, () =>
+            withThreads(threads, () => {
+              native.roundF32ToBf16(x, y);
+              native.roundF32ToBf16(inPlace, inPlace);
+            }),
+          );
+          for (const [got, how] of [
+            [y, 'into y'],
+            [inPlace, 'in place'],
+          ] as const) {
+            const bits = new Uint32Array(got.buffer);
+            let bad = -1;
+            for (let i = 0; i < n && bad < 0; i++) if (bits[i] !== want[i]) bad = i;
+            expect(bad, `${isa} ${threads}t n=${n} ${how}: first difference (x bits ${u[bad]?.toString(16)})`).toBe(-1);
+          }
+        }
+    }
+    const z = new Float32Array(8);
+    expect(() => native.roundF32ToBf16(z, new Float32Array(7))).toThrow(
+      /^roundF32ToBf16: 'x' and 'y' must have the same length, got 8 and 7$/,
+    );
+    expect(() => native.roundF32ToBf16(z.subarray(0, 6), z.subarray(2, 8))).toThrow(/overlaps input 'x'/);
+  });
+
   it('convertBf16ToF32: every bit pattern, exact, at every tail and across threads', () => {
     for (const n of [...lengths, 65_536, 131_073, 300_001]) {
       const x = Uint16Array.from({ length: n }, (_, i) => (i * 40_503 + 7) & 0xffff);

@@ -74,6 +74,20 @@ Napi::Value convert_bf16_to_f32(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// roundF32ToBf16(x: Float32Array, y: Float32Array): y = x rounded to bf16 values (nearest even;
+// NaN -> 0xffff's NaN), in one pass; y may be x itself (in place) or must not share its memory.
+Napi::Value round_f32_to_bf16(const Napi::CallbackInfo& info) {
+  Args args(info);
+  const AnyTypedArray x = args.any_typed(args.value(0), args.where("x"), {napi_float32_array}, "a Float32Array");
+  const AnyTypedArray y = args.any_typed(args.value(1), args.where("y"), {napi_float32_array}, "a Float32Array");
+  const bool same = x.data == y.data && x.length == y.length;
+  if (!same) check_conversion(args, x, y);
+  if (x.length > 0)
+    ::myelin::round_f32_to_bf16(active_kernels(), x.length, static_cast<const float*>(x.data),
+                                static_cast<float*>(y.data));
+  return info.Env().Undefined();
+}
+
 // ---- quantization ----------------------------------------------------------------------------
 
 // The layout and parameters quantize and dequantize share: the data viewed as [outer, channels,
@@ -429,6 +443,7 @@ Napi::Value gemm_u8s8_packed_b_fits(const Napi::CallbackInfo& info) {
 constexpr Export kExports[] = {
     {"convertF32ToBf16", convert_f32_to_bf16, 2},
     {"convertBf16ToF32", convert_bf16_to_f32, 2},
+    {"roundF32ToBf16", round_f32_to_bf16, 2},
     {"gemmBf16", gemm_bf16, 1},
     {"gemmU8S8", gemm_u8s8, 1},
     {"gemmU8S8PackB", gemm_u8s8_pack_b, 1},

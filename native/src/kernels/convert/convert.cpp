@@ -44,6 +44,22 @@ void convert_bf16_to_f32(const KernelTable& k, int64_t n, const uint16_t* x, flo
   parallel_for(n, kGrain, [&](int64_t b, int64_t e) { span(x + b, e - b, y + b); });
 }
 
+void round_f32_to_bf16(const KernelTable& k, int64_t n, const float* x, float* y) {
+  const F32ToBf16Span narrow = k.convert.f32_to_bf16;
+  const Bf16ToF32Span widen = k.convert.bf16_to_f32;
+  parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
+    // A block's bits stay in L1 between the two kernels: x is read and y written once (the two
+    // whole-array passes through a bits array cost twice the memory traffic).
+    constexpr int64_t kBlock = 2048;
+    uint16_t bits[kBlock];
+    for (int64_t i = b; i < e; i += kBlock) {
+      const int64_t m = std::min(kBlock, e - i);
+      narrow(x + i, m, bits);
+      widen(bits, m, y + i);
+    }
+  });
+}
+
 void quantize_f32(const KernelTable& k, const float* x, int64_t outer, int64_t channels, int64_t inner,
                   const double* scales, const int64_t* zero_points, QType type, void* y) {
   const float qmin = type == QType::QInt8 ? -128.0f : 0.0f;

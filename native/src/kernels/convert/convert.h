@@ -37,6 +37,9 @@ static inline float bf16_to_f32(uint16_t h) {
 // Through k's kernels.
 void convert_f32_to_bf16(const KernelTable& k, int64_t n, const float* x, uint16_t* y);
 void convert_bf16_to_f32(const KernelTable& k, int64_t n, const uint16_t* x, float* y);
+// y = x rounded to bf16 values, as fp32: convert_f32_to_bf16 then convert_bf16_to_f32 (the same
+// bits) in one pass over memory. y may be x (in place), or must not overlap it.
+void round_f32_to_bf16(const KernelTable& k, int64_t n, const float* x, float* y);
 
 // Quantized element types: qint8 (int8, [-128, 127]) and quint8 (uint8, [0, 255]).
 enum class QType : int { QInt8 = 0, QUInt8 = 1 };
