@@ -3,7 +3,10 @@
 // for its 4x4 input patch d and each 3x3 filter g, "." elementwise over 16 positions xi.
 // Summed over input channels, each position is a GEMM: M[xi] = U[xi] (O x C) * V[xi] (C x T)
 // over the T tiles of a block of images. The transforms are per-ISA kernels (the kernel table's
-// `winograd`, winograd_transforms.inl); the GEMMs are the library's sgemm.
+// `winograd`, winograd_transforms.inl); the GEMMs are the library's sgemm, or for an autocast
+// convolution its bf16 GEMM (positions()): the transforms stay fp32 and the transformed U, V
+// (or V, D) are what is rounded to bf16, so the results are not the exact bf16 products of x
+// and w that im2col gives (up to ~2^-7 of the largest result off them, measured).
 //
 // Threads split the batch by images (each thread transforms and multiplies its own images in
 // blocks sized for its L2, with GEMMs on that thread alone); the weight gradient sums the
