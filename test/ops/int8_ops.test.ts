@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import * as m from '../../lib/index.js';
 import { type Tensor, tensor } from '../../lib/index.js';
 import { loadFixture } from '../helpers/fixtures.js';
+import { callables } from '../helpers/refusals.js';
 
 interface Enc {
   shape: number[];
@@ -182,5 +183,52 @@ describe('int8 and uint8 tensors', () => {
 
   it('refuse a product of int8 with another dtype, as torch', () => {
     expect(() => m.matmul(i8(1, 2), tensor([1, 2], { dtype: 'int32' }))).toThrow(/matmul: /);
+  });
+});
+
+// Every export and Tensor method that computes given int32 tensors computes given int8 and uint8
+// ones (the same call: alone, twice, with numbers, in a list), but the ones torch refuses too.
+const INT32_ONLY: Record<string, string> = {
+  oneHot: "torch's one_hot takes int64 indices only",
+};
+
+describe('every op that takes int32 takes int8 and uint8', () => {
+  it('computes where int32 computes', () => {
+    const gaps: string[] = [];
+    const make = (d: m.DType) => () =>
+      tensor(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        { dtype: d },
+      );
+    for (const { name, f, method } of callables(m)) {
+      // Global state (seeds, the default dtype, thread counts) and files are left alone.
+      if (INT32_ONLY[name] || /^(manualSeed|seed|set|use|enable|disable|save|load|onnx|export)/.test(name)) continue;
+      const calls = (mk: () => Tensor): unknown[][] => {
+        const c: unknown[][] = [[mk()], [mk(), mk()], [mk(), 1], [mk(), 0, 1], [mk(), [1]], [mk(), 0]];
+        if (!method) c.push([[mk(), mk()]]);
+        return c;
+      };
+      const int32Calls = calls(make('int32'));
+      const k = int32Calls.findIndex((args) => {
+        try {
+          f(...args);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      if (k < 0) continue;
+      for (const d of ['int8', 'uint8'] as const) {
+        try {
+          f(...calls(make(d))[k]);
+        } catch (e) {
+          gaps.push(`${name}(${d}): ${(e as Error).message}`);
+        }
+      }
+    }
+    expect(gaps).toEqual([]);
   });
 });
