@@ -141,14 +141,23 @@ export function isIntegerDType(d: DType): boolean {
  * v as torch converts a number argument of an op on an int8 or uint8 tensor (`fill_`,
  * `maskedFill`, `where`, `clamp`): truncated toward zero and wrapped to 8 bits, or a RangeError
  * where c10 sees an overflow: outside [-128, 127] for int8, outside [-255, 255] for uint8 (c10
- * lets a negative number through to an unsigned type down to -max: uint8 -1 is 255). v itself
+ * lets a negative integer through to an unsigned type down to -max: uint8 -1 is 255; a fraction
+ * must lie in [lowest, max] before truncating: uint8 -0.5 and 255.9, int8 127.5 overflow). v itself
  * for the other dtypes. Arithmetic takes its number unchecked (int8 + 300 wraps), as torch.
  */
 export function byteScalar(op: string, dtype: DType, v: number): number {
   if (dtype !== 'int8' && dtype !== 'uint8') return v;
   const t = Math.trunc(v);
-  if (!(dtype === 'int8' ? t >= -128 && t <= 127 : t >= -255 && t <= 255))
-    throw new RangeError(`${op}: value ${v} cannot be converted to ${dtype} without overflow`);
+  // c10 checks an integer against [-max, max] for an unsigned type (uint8 -1 wraps to 255), and a
+  // fraction (a double there) against [lowest, max] before truncating: uint8 -0.5 overflows.
+  const fits = Number.isInteger(v)
+    ? dtype === 'int8'
+      ? t >= -128 && t <= 127
+      : t >= -255 && t <= 255
+    : dtype === 'int8'
+      ? v >= -128 && v <= 127
+      : v >= 0 && v <= 255;
+  if (!fits) throw new RangeError(`${op}: value ${v} cannot be converted to ${dtype} without overflow`);
   return dtype === 'int8' ? (t << 24) >> 24 : t & 255;
 }
 

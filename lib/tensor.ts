@@ -54,6 +54,9 @@ export class Storage {
   /** The scales and zero points of a quantized storage (qint8, quint8); null for the others. */
   readonly quantizer: Quantizer | null;
   constructor(data: TypedArray, dtype?: DType, quantizer: Quantizer | null = null) {
+    // A bool storage over a uint8 tensor's array would otherwise copy to uint8 (the array's kind).
+    if (dtype === 'bool' && data instanceof Uint8Elements)
+      data = new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.length);
     this.dtype = dtypeOf(data);
     if (dtype !== undefined && dtype !== this.dtype) {
       if (!Object.hasOwn(DTYPES, dtype) || !arrayHolds(dtype, data))
@@ -183,8 +186,9 @@ export class Tensor<D extends DType = DType> {
         `Tensor.fromData: a Uint16Array is taken as bfloat16 bit patterns only when asked: pass { dtype: 'bfloat16' } ` +
           `(for 16-bit values such as image data, tensor(data) copies them to float32)`,
       );
-    if (data instanceof Uint8Array && (dtype === undefined || dtype === 'bool')) {
-      // Every op reads a bool element as its byte: 200 would count as 200 in a sum.
+    if (data instanceof Uint8Array && (dtype === 'bool' || (dtype === undefined && !(data instanceof Uint8Elements)))) {
+      // Every op reads a bool element as its byte: 200 would count as 200 in a sum. A uint8 tensor's
+      // own array (Uint8Elements) is uint8 already and holds any byte.
       let at = 0;
       while (at < data.length && data[at] <= 1) at++;
       if (at < data.length)

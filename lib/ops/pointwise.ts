@@ -100,13 +100,36 @@ const powOp = defineOp({
 });
 
 /**
+ * x ** y for integers as torch's integer pow: exponentiation by squaring in 32-bit wrapping
+ * products (the dtype's store wraps the low bits further), exact where a double loses bits past
+ * 2^53. A negative y gives 1 for x = 1, ±1 for x = -1 (by y's parity), 0 otherwise.
+ */
+function intPow(x: number, y: number): number {
+  if (y < 0) return x === 1 ? 1 : x === -1 ? (y % 2 === 0 ? 1 : -1) : 0;
+  let result = 1;
+  let base = x | 0;
+  for (let e = y; e > 0; e = Math.floor(e / 2)) {
+    if (e % 2 === 1) result = Math.imul(result, base);
+    base = Math.imul(base, base);
+  }
+  return result;
+}
+
+/**
  * a ** b elementwise; either side may be a number. An integer tensor ** a non-negative integer
- * keeps its integer dtype (int8 ** 2 is int8, wrapping).
+ * keeps its integer dtype (int8 ** 2 is int8, wrapping as torch's: int32 3 ** 40 is 689956897).
+ * @throws RangeError for an integer tensor ** a negative integer number, as torch ("Integers to
+ * negative integer powers are not allowed"); a negative integer tensor exponent gives 0, or ±1 for
+ * a base of ±1.
  */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   const dtype = resultType(a, b, 'pow');
-  if (isIntegerDType(dtype) && !(typeof b === 'number' ? b < 0 : false)) {
-    return intBinary('pow', a, b, (x, y) => (y < 0 ? (x === 1 ? 1 : 0) : (x ** y) | 0), dtype);
+  if (isIntegerDType(dtype)) {
+    if (typeof b === 'number' && b < 0)
+      throw new RangeError(
+        `pow: integers to negative integer powers are not allowed: a ${dtype} tensor ** ${b}; cast with .float() first`,
+      );
+    return intBinary('pow', a, b, intPow, dtype);
   }
   if (a instanceof Tensor && typeof b === 'number') {
     return powScalarOp(floatOperand('pow', a, a.dtype), b);

@@ -155,6 +155,40 @@ describe('int8 and uint8 tensors', () => {
     expect(i8(1).mul_(300).tolist()).toEqual([44]); // arithmetic takes its number unchecked
   });
 
+  it('refuse a fraction outside the dtype before truncating it, as c10 (torch 1.13: overflow error)', () => {
+    for (const v of [-1.5, -0.5, 255.9])
+      expect(() => u8(1).fill_(v)).toThrow(`fill_: value ${v} cannot be converted to uint8 without overflow`);
+    for (const v of [127.5, -128.5])
+      expect(() => i8(1).fill_(v)).toThrow(`fill_: value ${v} cannot be converted to int8 without overflow`);
+    expect(() => u8(1, 2).maskedFill(tensor([true, false]), -1.5)).toThrow(/maskedFill: value -1.5 cannot/);
+    // In range, a fraction truncates; an integer keeps c10's [-max, max] for uint8.
+    expect(u8(0).fill_(1.5).tolist()).toEqual([1]);
+    expect(i8(0).fill_(-0.5).tolist()).toEqual([0]);
+    expect(u8(0).fill_(-1).tolist()).toEqual([255]);
+  });
+
+  it('take their own array back through Tensor.fromData, and a bool storage over it stays bool', () => {
+    const u = m.Tensor.fromData(u8(3, 0, 255, 200).toTypedArray(), [4]);
+    expect([u.dtype, u.tolist()]).toEqual(['uint8', [3, 0, 255, 200]]);
+    expect(() => m.Tensor.fromData(Uint8Array.of(2), [1])).toThrow(/bool mask/);
+    const b = m.Tensor.fromData(u8(1, 0).toTypedArray(), [2], { dtype: 'bool' });
+    expect([b.dtype, b.clone().dtype]).toEqual(['bool', 'bool']);
+  });
+
+  it('raise integers to integer powers exactly, wrapping as torch 1.13', () => {
+    expect(m.pow(i8(3, -1, 1, 2, 0), i8(40, -3, -5, -1, -1)).tolist()).toEqual([33, -1, 1, 0, 0]);
+    expect(m.pow(i8(-1, -1, 1, 0), i8(-1, -2, -3, -1)).tolist()).toEqual([-1, 1, 1, 0]);
+    expect(u8(3).pow(40).tolist()).toEqual([33]);
+    expect(u8(200).pow(3).tolist()).toEqual([0]);
+    const i32 = (...v: number[]) => tensor(v, { dtype: 'int32' });
+    expect(i32(3).pow(40).tolist()).toEqual([689956897]);
+    expect(i32(-3).pow(39).tolist()).toEqual([1201670133]);
+    expect(m.pow(i32(-1, 2), i32(-4, -2)).tolist()).toEqual([1, 0]);
+    expect(() => i8(3).pow(-1)).toThrow(/pow: integers to negative integer powers are not allowed/);
+    expect(() => i32(3).pow(-1)).toThrow(/pow: integers to negative integer powers are not allowed/);
+    expect(i32(4).pow(-0.5).tolist()).toEqual([0.5]);
+  });
+
   it('convert with char() and byte(), as torch.Tensor.char and byte', () => {
     expect(tensor([300.7, -1]).char().tolist()).toEqual([44, -1]);
     expect(tensor([300.7, -1]).byte().tolist()).toEqual([44, 255]);
