@@ -11,7 +11,7 @@ The reader validates like the reference: offsets must tile the data section exac
 
 Outputs (test/fixtures/safetensors/):
   torch_dtypes.safetensors   every dtype myelin reads, made from torch tensors
-  torch_dtypes.json          the values myelin must produce (torch's own conversion to float32/int32; F64 stays float64)
+  torch_dtypes.json          the values myelin must produce (torch's own conversion to float32/int32; F64, I8, U8 stay)
   torch_mlp.safetensors      a torch Sequential(Linear, Identity, Linear) state dict
   torch_mlp.json             an input batch and torch's output for it
   interop.safetensors        interop_tensors() written by this reference writer; myelin's writer
@@ -149,13 +149,15 @@ def main():
     write("torch_dtypes.safetensors", serialize(dtypes, {"format": "pt"}))
     expected = {}
     for name, t in dtypes.items():
-        # float64 and bfloat16 stay as they are; float16 widens to float32, the integers to int32.
+        # float64, bfloat16, int8, uint8 and bool stay as they are; float16 widens to float32, the
+        # other integers to int32.
         wide = t.dtype if t.dtype in (torch.float64, torch.bfloat16) else torch.float32
-        as_myelin = t.to(wide) if t.is_floating_point() else (t if t.dtype == torch.bool else t.to(torch.int32))
+        kept = t.dtype in (torch.bool, torch.int8, torch.uint8)
+        as_myelin = t.to(wide) if t.is_floating_point() else (t if kept else t.to(torch.int32))
         expected[name] = {
             "dtype": BY_TORCH[t.dtype],
             "shape": list(t.shape),
-            "myelin_dtype": str(wide).replace("torch.", "") if t.is_floating_point() else ("bool" if t.dtype == torch.bool else "int32"),
+            "myelin_dtype": str(wide if t.is_floating_point() else (t.dtype if kept else torch.int32)).replace("torch.", ""),
             "values": [encode_value(v) for v in as_myelin.flatten().tolist()],
         }
     with open(os.path.join(OUT, "torch_dtypes.json"), "w") as f:

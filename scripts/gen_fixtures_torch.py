@@ -41,7 +41,7 @@ torch.manual_seed(0)
 MYELIN_DTYPE = {
     torch.float32: "float32", torch.float64: "float64", torch.float16: "float32",
     torch.bfloat16: "bfloat16", torch.int64: "int32", torch.int32: "int32", torch.int16: "int32",
-    torch.int8: "int32", torch.uint8: "int32", torch.bool: "bool",
+    torch.int8: "int8", torch.uint8: "uint8", torch.bool: "bool",
 }
 
 

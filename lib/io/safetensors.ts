@@ -5,8 +5,8 @@
 // Written byte for byte as the reference implementation writes: tensors ordered by dtype (widest
 // first, which keeps every tensor aligned) then by name, '__metadata__' first in the JSON.
 // myelin writes F32, F64, I32, BOOL, I8, U8 and BF16 (bfloat16 tensors, their bits as they are);
-// it reads F32, F64, BF16, I32 and BOOL as they are, F16 as float32 (exactly), and I64, I16,
-// I8, U8, U16, U32 as int32 (refusing values int32 cannot hold).
+// it reads F32, F64, BF16, I32, I8, U8 and BOOL as they are, F16 as float32 (exactly), and I64,
+// I16, U16, U32 as int32 (refusing values int32 cannot hold).
 import { checkPath, checkString } from '../errors.js';
 import { endianness } from 'node:os';
 import type { DType, TypedArray } from '../dtype.js';
@@ -16,7 +16,7 @@ import { writeFileAtomic } from './atomic.js';
 import { allocatePayload, atEnd, type ByteSource, FileSource, MemorySource, readUpTo } from './byte_source.js';
 import { parseHeader } from './safetensors_header.js';
 
-/** The dtypes of the safetensors format, by its names (myelin reads each as float32, float64, bfloat16, int32 or bool). */
+/** The dtypes of the safetensors format, by its names (myelin reads each as float32, float64, bfloat16, int32, int8, uint8 or bool). */
 export type SafetensorsDType =
   | 'F64'
   | 'F32'
@@ -234,8 +234,7 @@ function readFrom(src: ByteSource, source: string, op: string): SafetensorsConte
   }
   if (!src.exact && !atEnd(src)) fail(`the tensors cover ${pos} bytes of a longer data section`);
   const tensors: Record<string, Tensor> = {};
-  for (const e of entries)
-    tensors[e.name] = Tensor.fromData(arrays.get(e)!, e.shape, e.dtype === 'BF16' ? { dtype: 'bfloat16' } : undefined);
+  for (const e of entries) tensors[e.name] = Tensor.fromData(arrays.get(e)!, e.shape, NAMED_DTYPE[e.dtype]);
   return { tensors, metadata };
 }
 
@@ -259,6 +258,12 @@ interface Entry {
 function view<T>(Ctor: new (b: ArrayBuffer) => T, raw: Uint8Array): T {
   return new Ctor(raw.buffer as ArrayBuffer);
 }
+
+/** The file's dtypes whose array alone does not say the dtype: BF16's bits and U8's bytes (a plain Uint8Array is bool). */
+const NAMED_DTYPE: Partial<Record<SafetensorsDType, { dtype: DType }>> = {
+  BF16: { dtype: 'bfloat16' },
+  U8: { dtype: 'uint8' },
+};
 
 function convert(e: Entry, raw: Uint8Array, fail: (msg: string) => never): TypedArray {
   const n = numel(e.shape);
@@ -298,9 +303,9 @@ function convert(e: Entry, raw: Uint8Array, fail: (msg: string) => never): Typed
     case 'U16':
       return Int32Array.from(view(Uint16Array, raw));
     case 'I8':
-      return Int32Array.from(view(Int8Array, raw));
+      return view(Int8Array, raw);
     case 'U8':
-      return Int32Array.from(raw);
+      return raw;
   }
 }
 

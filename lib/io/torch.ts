@@ -10,15 +10,15 @@
 //
 // Loading never runs code: the pickle goes through a restricted unpickler that allows the names
 // torch.load(..., weights_only=True) allows and implements each of them here. Storages of dtypes
-// myelin lacks are converted (float16 → float32; int64/int16/int8/uint8 →
-// int32, refusing values int32 cannot hold) and the conversions are reported; the others
-// (float32, float64, bfloat16, int32, bool) keep their dtype and bits, as torch.load. Tensors that
+// myelin lacks are converted (float16 → float32; int64/int16 → int32, refusing values int32
+// cannot hold) and the conversions are reported; the others (float32, float64, bfloat16, int32,
+// int8, uint8, bool) keep their dtype and bits, as torch.load. Tensors that
 // shared a storage in PyTorch share one here, with their offsets and strides. Quantized tensors
 // (qint8, quint8; per tensor or per channel) are rebuilt by torch._utils._rebuild_qtensor with
 // their quantizer's scheme, scales, zero points and axis, both ways.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { allocate, type DType, isFloatingDType, type TypedArray } from '../dtype.js';
+import { allocate, type DType, isFloatingDType, type TypedArray, Uint8Elements } from '../dtype.js';
 import { checkOptions, checkPath, checkString, describe as describeValue, optionKeys } from '../errors.js';
 import { Parameter } from '../nn/parameter.js';
 import { formatShape } from '../shape.js';
@@ -58,8 +58,8 @@ const TORCH_DTYPES: Record<string, { size: number; as: DType | null }> = {
   int64: { size: 8, as: 'int32' },
   int32: { size: 4, as: 'int32' },
   int16: { size: 2, as: 'int32' },
-  int8: { size: 1, as: 'int32' },
-  uint8: { size: 1, as: 'int32' },
+  int8: { size: 1, as: 'int8' },
+  uint8: { size: 1, as: 'uint8' },
   bool: { size: 1, as: 'bool' },
   complex32: { size: 4, as: null },
   complex64: { size: 8, as: null },
@@ -654,13 +654,13 @@ class TorchLoader {
       case 'int16':
         return Int32Array.from(new Int16Array(buf));
       case 'int8':
-        return Int32Array.from(new Int8Array(buf));
+        return new Int8Array(buf);
       case 'qint8':
         return new Int8Array(buf);
       case 'quint8':
         return raw;
       case 'uint8':
-        return Int32Array.from(raw);
+        return new Uint8Elements(buf);
       case 'int64': {
         const src = new BigInt64Array(buf);
         const out = new Int32Array(src.length);

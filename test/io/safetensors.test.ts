@@ -93,6 +93,14 @@ describe('safetensors writing', () => {
 });
 
 describe('safetensors round trip', () => {
+  it('int8 and uint8 tensors as I8 and U8, keeping their dtype and bytes', () => {
+    const i8 = tensor([-128, -1, 0, 127], { dtype: 'int8' });
+    const u8 = tensor([0, 1, 200, 255], { dtype: 'uint8' });
+    const back = deserialize(serialize({ i8, u8 })).tensors;
+    expect([back.i8.dtype, back.i8.tolist()]).toEqual(['int8', [-128, -1, 0, 127]]);
+    expect([back.u8.dtype, back.u8.tolist()]).toEqual(['uint8', [0, 1, 200, 255]]);
+  });
+
   it('float32, int32 and bool tensors, metadata, scalars and empty tensors', () => {
     const tensors = {
       w: Tensor.fromData(Float32Array.from([-0, 1.5, NaN, Infinity, -1e-45, 3.4e38]), [2, 3]),
