@@ -14,6 +14,8 @@ import {
   isStorageOnlyDType,
   type TypedArray,
   unsupportedDtype,
+  wrapByte,
+  byteFits,
 } from './dtype.js';
 import { checkAnyTensor, checkElementCount, checkOptions, describe, optionKeys, refuseStorageOnly } from './errors.js';
 import { checkShape, formatShape, numel, type Shape } from './shape.js';
@@ -71,8 +73,17 @@ const INT_RANGES: Record<IntDType, readonly [number, number, string]> = {
 /**
  * v truncated toward zero, or a RangeError naming the op, the value and (when given) its element
  * when `dtype` cannot hold it (NaN and infinities included): a typed array would wrap it silently.
+ * int8 and uint8 take what c10 takes and wrap it, as torch.tensor and torch.full (uint8 -1 is 255;
+ * int8 200 and uint8 -0.5 are errors): see byteFits.
  */
 function toIntRange(op: string, v: number, index: number | undefined, dtype: IntDType): number {
+  if (dtype !== 'int32') {
+    if (!byteFits(dtype, v))
+      throw new RangeError(
+        `${op}: value ${v}${index === undefined ? '' : ` (element ${index})`} cannot be converted to ${dtype} without overflow`,
+      );
+    return wrapByte(dtype, Math.trunc(v));
+  }
   const t = Math.trunc(v);
   const [lo, hi, range] = INT_RANGES[dtype];
   if (!(t >= lo && t <= hi)) {
@@ -260,13 +271,19 @@ export function arange(start: number, end?: number, step = 1, opts?: CreationOpt
     opts?.device,
   );
   const n = checkElementCount('arange', Math.max(0, Math.ceil((end - start) / step)));
-  if (isIntegerDType(dtype) && n > 0) {
+  if (dtype === 'int32' && n > 0) {
     // Both ends in range means every value is (the values run monotonically between them).
-    toIntRange('arange', start, undefined, dtype as IntDType);
-    toIntRange('arange', start + (n - 1) * step, undefined, dtype as IntDType);
+    toIntRange('arange', start, undefined, dtype);
+    toIntRange('arange', start + (n - 1) * step, undefined, dtype);
   }
   const data = allocate(dtype === 'bfloat16' ? 'float32' : dtype, n);
-  if (dtype === 'bfloat16') {
+  if (dtype === 'int8' || dtype === 'uint8') {
+    // torch counts an 8-bit arange in int64 from the truncated start and step, then wraps each
+    // value (uint8 arange(-1, 3) is 255, 0, 1, 2); the count comes from the numbers as given.
+    const [a, s] = [Math.trunc(start), Math.trunc(step)];
+    if (s === 0) throw new RangeError(`arange: step must be nonzero (step ${step} truncates to 0 for ${dtype})`);
+    for (let i = 0; i < n; i++) data[i] = wrapByte(dtype, a + i * s);
+  } else if (dtype === 'bfloat16') {
     // torch computes a bfloat16 arange in float32 (its accumulate type), then rounds.
     const [a, s] = [Math.fround(start), Math.fround(step)];
     for (let i = 0; i < n; i++) data[i] = a + Math.fround(s * i);

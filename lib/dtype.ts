@@ -147,17 +147,23 @@ export function isIntegerDType(d: DType): boolean {
  */
 export function byteScalar(op: string, dtype: DType, v: number): number {
   if (dtype !== 'int8' && dtype !== 'uint8') return v;
-  const t = Math.trunc(v);
-  // c10 checks an integer against [-max, max] for an unsigned type (uint8 -1 wraps to 255), and a
-  // fraction (a double there) against [lowest, max] before truncating: uint8 -0.5 overflows.
-  const fits = Number.isInteger(v)
-    ? dtype === 'int8'
-      ? t >= -128 && t <= 127
-      : t >= -255 && t <= 255
-    : dtype === 'int8'
-      ? v >= -128 && v <= 127
-      : v >= 0 && v <= 255;
-  if (!fits) throw new RangeError(`${op}: value ${v} cannot be converted to ${dtype} without overflow`);
+  if (!byteFits(dtype, v)) throw new RangeError(`${op}: value ${v} cannot be converted to ${dtype} without overflow`);
+  return wrapByte(dtype, Math.trunc(v));
+}
+
+/**
+ * Whether c10 converts the number v to int8 or uint8 without an overflow error (`fill_`, `full`,
+ * `tensor`): an integer in [-128, 127] for int8, [-255, 255] for uint8 (an unsigned type takes a
+ * negative integer down to -max: uint8 -1 wraps to 255); a fraction (a double there) in [lowest,
+ * max] before truncating (uint8 -0.5 and int8 127.5 overflow); never NaN or an infinity.
+ */
+export function byteFits(dtype: 'int8' | 'uint8', v: number): boolean {
+  if (Number.isInteger(v)) return dtype === 'int8' ? v >= -128 && v <= 127 : v >= -255 && v <= 255;
+  return dtype === 'int8' ? v >= -128 && v <= 127 : v >= 0 && v <= 255;
+}
+
+/** The integer t wrapped to int8 or uint8 (its low 8 bits), as a C cast. */
+export function wrapByte(dtype: 'int8' | 'uint8', t: number): number {
   return dtype === 'int8' ? (t << 24) >> 24 : t & 255;
 }
 

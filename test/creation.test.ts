@@ -111,14 +111,20 @@ describe('conversions into int32 and bool', () => {
     expect(u.add(1).tolist()).toEqual([1, 8, 201, 0]); // uint8 arithmetic wraps, as torch's
     expect(Array.from(tensor([-128, 127, 2.9, -2.9], { dtype: 'int8' }).data)).toEqual([-128, 127, 2, -2]);
     expect(tensor([[1, 2]], { dtype: 'int8' }).shape).toEqual([1, 2]);
+    // What c10 converts (torch 1.13): uint8 takes integers down to -255, wrapping; a fraction must fit.
     expect(() => tensor([256], { dtype: 'uint8' })).toThrow(
-      'tensor: value 256 (element 0) is out of range for uint8 [0, 255]',
+      'tensor: value 256 (element 0) cannot be converted to uint8 without overflow',
     );
-    expect(() => tensor([0, -1], { dtype: 'uint8' })).toThrow(/value -1 \(element 1\) is out of range for uint8/);
+    expect(tensor([0, -1, -255, 1.5], { dtype: 'uint8' }).tolist()).toEqual([0, 255, 1, 1]);
+    expect(() => tensor([0, -0.5], { dtype: 'uint8' })).toThrow(
+      /value -0.5 \(element 1\) cannot be converted to uint8/,
+    );
+    expect(() => tensor([-300], { dtype: 'uint8' })).toThrow(/value -300 \(element 0\) cannot be converted to uint8/);
     expect(() => tensor(new Float32Array([128]), { dtype: 'int8' })).toThrow(
-      /value 128 \(element 0\) is out of range for int8 \[-128, 127\]/,
+      /value 128 \(element 0\) cannot be converted to int8 without overflow/,
     );
-    expect(() => tensor([NaN], { dtype: 'int8' })).toThrow(/value NaN \(element 0\) is out of range for int8/);
+    expect(() => tensor([-128.5], { dtype: 'int8' })).toThrow(/value -128.5 \(element 0\) cannot be converted/);
+    expect(() => tensor([NaN], { dtype: 'int8' })).toThrow(/value NaN \(element 0\) cannot be converted to int8/);
     expect(() => tensor([1], { dtype: 'qint8' })).toThrow(
       /tensor: qint8 tensors come from quantizePerTensor or quantizePerChannel/,
     );

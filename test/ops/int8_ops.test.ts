@@ -119,9 +119,34 @@ describe('int8 and uint8 tensors', () => {
   it('creates them and checks the values fit', () => {
     expect(m.zeros([2], { dtype: 'int8' }).tolist()).toEqual([0, 0]);
     expect(m.full([2], 255, { dtype: 'uint8' }).tolist()).toEqual([255, 255]);
-    expect(() => m.full([2], 300, { dtype: 'uint8' })).toThrow('full: value 300 is out of range for uint8 [0, 255]');
+    expect(() => m.full([2], 300, { dtype: 'uint8' })).toThrow(
+      'full: value 300 cannot be converted to uint8 without overflow',
+    );
     expect(m.arange(0, 3, 1, { dtype: 'int8' }).dtype).toBe('int8');
-    expect(() => m.arange(0, 200, 1, { dtype: 'int8' })).toThrow(/arange: value 199 is out of range for int8/);
+  });
+
+  it('create as torch 1.13 converts: full and tensor wrap what c10 takes, arange wraps every value', () => {
+    expect(m.full([2], -1, { dtype: 'uint8' }).tolist()).toEqual([255, 255]);
+    expect(m.full([1], -255, { dtype: 'uint8' }).tolist()).toEqual([1]);
+    expect(m.full([1], 1.5, { dtype: 'uint8' }).tolist()).toEqual([1]);
+    expect(() => m.full([1], -1.5, { dtype: 'uint8' })).toThrow('full: value -1.5 cannot be converted to uint8');
+    expect(() => m.full([2], 200, { dtype: 'int8' })).toThrow('full: value 200 cannot be converted to int8');
+    expect(() => m.full([2], -256, { dtype: 'uint8' })).toThrow('full: value -256 cannot be converted to uint8');
+    expect(tensor([-1], { dtype: 'uint8' }).tolist()).toEqual([255]);
+    expect(() => tensor([300], { dtype: 'int8' })).toThrow('tensor: value 300 (element 0) cannot be converted to int8');
+    expect(m.arange(-1, 3, 1, { dtype: 'uint8' }).tolist()).toEqual([255, 0, 1, 2]);
+    expect(m.arange(250, 260, 1, { dtype: 'uint8' }).tolist()).toEqual([250, 251, 252, 253, 254, 255, 0, 1, 2, 3]);
+    expect(m.arange(120, 130, 1, { dtype: 'int8' }).tolist()).toEqual([
+      120, 121, 122, 123, 124, 125, 126, 127, -128, -127,
+    ]);
+    expect(m.arange(-300, -298, 1, { dtype: 'uint8' }).tolist()).toEqual([212, 213]);
+    expect(m.arange(0, 300, 100, { dtype: 'int8' }).tolist()).toEqual([0, 100, -56]);
+    expect(m.arange(3, -2, -1, { dtype: 'uint8' }).tolist()).toEqual([3, 2, 1, 0, 255]);
+    // The truncated start and step count, the numbers as given say how many.
+    expect(m.arange(-0.5, 3, 1, { dtype: 'uint8' }).tolist()).toEqual([0, 1, 2, 3]);
+    expect(m.arange(-1.7, 3, 1, { dtype: 'int8' }).tolist()).toEqual([-1, 0, 1, 2, 3]);
+    expect(m.arange(0, 3, 1.5, { dtype: 'int8' }).tolist()).toEqual([0, 1]);
+    expect(() => m.arange(0, 3, 0.5, { dtype: 'int8' })).toThrow(/arange: step must be nonzero/);
     expect(() => tensor([Number.NaN]).to('int8')).toThrow(/to: value NaN .*out of range for int32/);
   });
 
