@@ -9,12 +9,17 @@ import { elementOffsets } from './strided.js';
 
 /**
  * Operands of a product: all float32, all float64, all bfloat16 (widened to float32, the result
- * rounded: defineOp), or all int32 (an exact integer product, as torch's). A mix is an error, as
- * in torch (which names the scalar types).
+ * rounded: defineOp), or all int32 (an exact integer product, as torch's); all int8 or all uint8
+ * never get here (byteProduct). A mix is an error, as in torch (which names the scalar types).
  */
 export function checkProductDtypes(op: string, ts: readonly Tensor[]): void {
   if (ts.every((t) => t.dtype === 'int32') || ts.every((t) => t.dtype === 'float64')) return;
   if (ts.every((t) => t.dtype === 'bfloat16')) return;
+  // All-int8 and all-uint8 products ran before this (byteProduct): a mix with them is the error.
+  if (ts.some((t) => t.dtype === 'int8' || t.dtype === 'uint8'))
+    throw new TypeError(
+      `${op}: operands of an int8 or uint8 product must all have that one dtype, got ${ts.map((t) => t.dtype).join(' and ')}`,
+    );
   if (ts.some((t) => t.dtype === 'bfloat16'))
     throw new TypeError(
       `${op}: operands must all be bfloat16 or all float32, got ${ts.map((t) => t.dtype).join(' and ')}`,

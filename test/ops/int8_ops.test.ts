@@ -241,7 +241,15 @@ describe('int8 and uint8 tensors', () => {
   });
 
   it('refuse a product of int8 with another dtype, as torch', () => {
-    expect(() => m.matmul(i8(1, 2), tensor([1, 2], { dtype: 'int32' }))).toThrow(/matmul: /);
+    expect(() => m.matmul(i8(1, 2), tensor([1, 2], { dtype: 'int32' }))).toThrow(
+      'matmul: operands of an int8 or uint8 product must all have that one dtype, got int8 and int32',
+    );
+    const [a, b] = [m.ones([2, 2], { dtype: 'int8' }), m.ones([2, 2], { dtype: 'uint8' })];
+    expect(() => m.mm(a, b)).toThrow(
+      'mm: operands of an int8 or uint8 product must all have that one dtype, got int8 and uint8',
+    );
+    expect(() => m.mm(m.ones([2, 2]), b)).toThrow(/mm: .* got float32 and uint8/);
+    expect(() => m.einsum('ij,jk->ik', a, b)).toThrow(/einsum: .* got int8 and uint8/);
   });
 });
 
