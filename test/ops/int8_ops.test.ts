@@ -212,6 +212,8 @@ describe('int8 and uint8 tensors', () => {
     expect(() => i8(3).pow(-1)).toThrow(/pow: integers to negative integer powers are not allowed/);
     expect(() => i32(3).pow(-1)).toThrow(/pow: integers to negative integer powers are not allowed/);
     expect(i32(4).pow(-0.5).tolist()).toEqual([0.5]);
+    // uint8 with int8 is int32 here (torch: int16, where 200 ** 2 wraps to -25536).
+    expect(m.pow(u8(200, 3), i8(2, 12)).tolist()).toEqual([40000, 531441]);
   });
 
   it('convert with char() and byte(), as torch.Tensor.char and byte', () => {
