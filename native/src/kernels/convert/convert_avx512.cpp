@@ -24,25 +24,17 @@ struct Q : V {
 
 #include "kernels/convert/min_max_rows.inl"
 #include "kernels/convert/quantize_rows.inl"
+#include "kernels/convert/bf16_round_avx512.inl"
 
 __mmask16 first_lanes(int64_t n) { return static_cast<__mmask16>(n >= 16 ? 0xffffu : (1u << n) - 1u); }
 
-// The scalar kernel's rounding on the bits, 16 lanes at a time (not vcvtneps2bf16: its NaNs keep
-// their payload, where ours are 0xffff).
-__m256i to_bf16(__m512 f) {
-  const __m512i u = _mm512_castps_si512(f);
-  const __m512i odd = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
-  __m512i r = _mm512_srli_epi32(_mm512_add_epi32(_mm512_add_epi32(u, _mm512_set1_epi32(0x7fff)), odd), 16);
-  r = _mm512_mask_mov_epi32(r, _mm512_cmp_ps_mask(f, f, _CMP_UNORD_Q), _mm512_set1_epi32(0xffff));
-  return _mm512_cvtepi32_epi16(r);  // vpmovdw: every lane fits 16 bits
-}
-
 void f32_to_bf16_span(const float* x, int64_t n, uint16_t* y) {
   int64_t i = 0;
-  for (; i + 16 <= n; i += 16) _mm256_storeu_si256(reinterpret_cast<__m256i*>(y + i), to_bf16(_mm512_loadu_ps(x + i)));
+  for (; i + 16 <= n; i += 16)
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(y + i), round_bf16_bits(_mm512_loadu_ps(x + i)));
   if (i < n) {
     const __mmask16 m = first_lanes(n - i);
-    _mm256_mask_storeu_epi16(y + i, m, to_bf16(_mm512_maskz_loadu_ps(m, x + i)));
+    _mm256_mask_storeu_epi16(y + i, m, round_bf16_bits(_mm512_maskz_loadu_ps(m, x + i)));
   }
 }
 

@@ -39,18 +39,15 @@ __mmask32 mask32(int64_t n) {
                   : static_cast<__mmask32>((1u << n) - 1);
 }
 
+#include "kernels/convert/bf16_round_avx512.inl"
+
 // 16 fp32 -> 16 bf16, round to nearest even, NaN -> 0xffff (the scalar f32_to_bf16's bits).
 // vcvtneps2bf16 rounds as the scalar does, in one instruction, but flushes denormals to zero and
-// keeps NaN payloads: vectors holding either (rare) take the integer rounding below.
+// keeps NaN payloads: vectors holding either (rare) take the integer rounding.
 __m256i round_to_bf16(__m512 x) {
   constexpr int kNanOrDenormal = 0x01 | 0x20 | 0x80;  // quiet NaN, denormal, signalling NaN
   if (_mm512_fpclass_ps_mask(x, kNanOrDenormal) == 0) return (__m256i)_mm512_cvtneps_pbh(x);
-  const __m512i u = _mm512_castps_si512(x);
-  const __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
-  __m512i r = _mm512_srli_epi32(_mm512_add_epi32(_mm512_add_epi32(u, _mm512_set1_epi32(0x7fff)), lsb), 16);
-  const __mmask16 nan = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
-  r = _mm512_mask_mov_epi32(r, nan, _mm512_set1_epi32(0xffff));
-  return _mm512_cvtepi32_epi16(r);
+  return round_bf16_bits(x);
 }
 
 // Element e of a source of `type` (F32 rounded, or Bf16) as bf16 bits.
