@@ -23,7 +23,10 @@ export type FloatDType = 'float32' | 'float64' | 'bfloat16';
 export type ComputeFloatDType = 'float32' | 'float64';
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array | Int8Array | Uint16Array;
 
-type ArrayCtor = new (n: number) => TypedArray;
+type ArrayCtor = {
+  new (n: number): TypedArray;
+  new (buffer: ArrayBuffer, byteOffset: number, length: number): TypedArray;
+};
 
 /**
  * The storage array of uint8 elements: a Uint8Array of its own class, so that every array made for

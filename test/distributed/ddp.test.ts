@@ -63,4 +63,16 @@ describe('DistributedDataParallel, 2 ranks with half batches against 1 process o
       expect(r.gradMaxRel).toBeLessThan(1e-5);
     }
   });
+
+  it("buffers of dtypes the collectives do not carry (float64, bfloat16, int8) are rank 0's after construction and each training forward", async () => {
+    for (const r of await ranks('buffer-dtypes')) {
+      expect(r.error).toBe('');
+      expect(r.afterConstruction).toEqual({
+        stats: [1 / 3, -2.5e-300, 7],
+        half: [1.5, -3, 0.25],
+        small: [1, -2, 3, 4, 0],
+      });
+      expect(r.afterForward).toEqual({ stats: [2, 2, 2], half: [2, 2, 2], small: [2, 2, 2, 2, 2] });
+    }
+  });
 });

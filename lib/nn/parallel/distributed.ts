@@ -13,7 +13,7 @@ import { AccumulateGrad, type Node } from '../../autograd/node.js';
 import { noGrad } from '../../autograd/grad_mode.js';
 import { allGather, allReduce, broadcast, type Work } from '../../distributed/collectives.js';
 import { getRank, getWorldSize } from '../../distributed/process_group.js';
-import { allocate, type DType, type TypedArray } from '../../dtype.js';
+import { allocate, DTYPES, type DType, type TypedArray } from '../../dtype.js';
 import { checkOptions } from '../../errors.js';
 import { writeInto } from '../../raw/strided.js';
 import { Tensor, type Storage } from '../../tensor.js';
@@ -260,14 +260,21 @@ class DdpState {
     this.broadcastTensors([...this.module.buffers()]);
   }
 
-  /** Rank 0's values of `tensors` on every rank: one broadcast per dtype, through a flat copy. */
+  /**
+   * Rank 0's values of `tensors` on every rank: one broadcast per dtype, through a flat copy. The
+   * collectives carry float32, int32 and bool; a broadcast only copies, so any other dtype (float64
+   * running statistics, bfloat16, int8) goes as its bytes in int32 words, exactly.
+   */
   broadcastTensors(tensors: Tensor[]): void {
     const byType = new Map<DType, Tensor[]>();
     for (const t of tensors) byType.set(t.dtype, [...(byType.get(t.dtype) ?? []), t]);
     for (const [dtype, list] of byType) {
       const total = list.reduce((n, t) => n + t.numel(), 0);
       if (total === 0) continue;
-      const flat = allocate(dtype, total);
+      const carried = dtype === 'float32' || dtype === 'int32' || dtype === 'bool';
+      const { array, bits } = DTYPES[dtype];
+      const words = carried ? null : new Int32Array(Math.ceil((total * bits) / 32));
+      const flat = words ? new array(words.buffer, 0, total) : allocate(dtype, total);
       let offset = 0;
       if (this.rank === 0) {
         for (const t of list) {
@@ -275,7 +282,7 @@ class DdpState {
           offset += t.numel();
         }
       }
-      broadcast(Tensor.fromData(flat, [total], { dtype }), 0);
+      broadcast(words ? Tensor.fromData(words, [words.length]) : Tensor.fromData(flat, [total], { dtype }), 0);
       offset = 0;
       noGrad(() => {
         for (const t of list) {

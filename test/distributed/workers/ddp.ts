@@ -2,9 +2,10 @@
 // (DDP must broadcast rank 0's), trains on its share of each batch, and compares its parameters
 // after training with a single-process reference it trains itself on the whole batch from rank
 // 0's initial weights.
-//   argv[2]: m1 | n1 | nosync | unused | unused-error | buckets
-import { distributed as dist, manualSeed, nn, optim, randint, randn, type Tensor } from '../../../lib/index.js';
+//   argv[2]: m1 | n1 | nosync | unused | unused-error | buckets | buffer-dtypes
+import { distributed as dist, manualSeed, nn, optim, randint, randn, Tensor, tensor } from '../../../lib/index.js';
 import { noGrad } from '../../../lib/autograd/grad_mode.js';
+import { bfloat16BitsOf } from '../../../lib/dtype.js';
 import { simpleCnn } from '../../helpers/models.js';
 import { report } from '../helpers.js';
 
@@ -221,5 +222,39 @@ if (mode === 'm1') {
     launchedBeforeFirstLayer,
     gradMaxRel: maxRelative(grads, refGrads, Object.keys(refGrads)),
   });
+}
+if (mode === 'buffer-dtypes') {
+  // Buffers of the dtypes the collectives do not carry (float64 running statistics, bfloat16,
+  // int8; odd counts, so their bytes are no whole number of int32 words), each rank its own values:
+  // rank 0's after the construction, and again after a training forward.
+  class WithBuffers extends nn.Module {
+    lin = new nn.Linear(3, 2);
+    constructor() {
+      super();
+      this.registerBuffer('stats', tensor([1 / 3, -2.5e-300, 7 + rank], { dtype: 'float64' }));
+      this.registerBuffer('half', tensor([1.5, -3, 0.25 + rank]).bfloat16());
+      this.registerBuffer('small', Tensor.fromData(new Int8Array([1, -2, 3, 4, rank]), [5], { dtype: 'int8' }));
+    }
+    forward(x: Tensor): Tensor {
+      return this.lin.call(x);
+    }
+  }
+  const model = new WithBuffers();
+  const values = () => Object.fromEntries([...model.namedBuffers()].map(([k, b]) => [k, b.tolist()]));
+  let error = '';
+  let afterConstruction = {};
+  let afterForward = {};
+  try {
+    const ddp = new nn.parallel.DistributedDataParallel(model);
+    afterConstruction = values();
+    // Each rank's own values again, written into the storages (int8 is storage only).
+    const v = rank + 2;
+    for (const [k, b] of model.namedBuffers()) b.storage.data.fill(k === 'half' ? bfloat16BitsOf(v) : v);
+    ddp.call(randn([2, 3]));
+    afterForward = values();
+  } catch (e) {
+    error = String((e as Error).message);
+  }
+  report({ rank, error, afterConstruction, afterForward });
 }
 dist.destroyProcessGroup();
