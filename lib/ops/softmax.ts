@@ -1,7 +1,16 @@
 // Fused softmax, log-softmax, log-sum-exp and cross-entropy (native row kernels). The softmax
 // dim is moved last (a permuted view made contiguous) so every row is contiguous; results are
 // returned as a view permuted back, without another copy.
-import { allocate, type DType, FLOATING_DTYPES, type FloatDType, isFloatingDType, unsupportedDtype } from '../dtype.js';
+import {
+  allocate,
+  type DType,
+  FLOATING_DTYPES,
+  type FloatDType,
+  isFloatingDType,
+  promoteTypes,
+  unsupportedDtype,
+} from '../dtype.js';
+import { isAutocastEnabled } from '../lowp/autocast_state.js';
 import { defineOp, type OpContext, throughFloat32 } from '../autograd/define_op.js';
 import { enableGrad, isGradEnabled } from '../autograd/grad_mode.js';
 import { checkOptions, checkTensor, describe, optionKeys } from '../errors.js';
@@ -543,6 +552,27 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   checkTensor(op, 'input', input);
   checkTensor(op, 'target', target);
   checkOptions(op, options, CROSS_ENTROPY_OPTIONS);
+  const w = options.weight;
+  // Under autocast crossEntropy is on PyTorch's float32 list: bfloat16 logits, probabilities and
+  // weight are widened to float32 first (float64 ones keep their dtype), the loss is float32.
+  if (isAutocastEnabled() && [input, target, w].some((t) => t instanceof Tensor && t.dtype === 'bfloat16')) {
+    const wide = (t: Tensor) => (t.dtype === 'bfloat16' ? t.float() : t);
+    return crossEntropy(wide(input), wide(target), w instanceof Tensor ? { ...options, weight: wide(w) } : options);
+  }
+  // Probabilities with a class weight of another floating dtype: the loss in the promoted dtype,
+  // as PyTorch 1.13 multiplies log-probabilities, probabilities and weight as tensors (float32
+  // logits and a float64 weight give a float64 loss, bfloat16 ones and a float32 weight float32).
+  // Computed in that dtype throughout (PyTorch rounds the log-probabilities' product first).
+  if (
+    w instanceof Tensor &&
+    target.dtype === input.dtype &&
+    isFloatingDType(input.dtype) &&
+    isFloatingDType(w.dtype) &&
+    w.dtype !== input.dtype
+  ) {
+    const p = promoteTypes(input.dtype, w.dtype);
+    return crossEntropy(input.to(p), target.to(p), { ...options, weight: w.to(p) });
+  }
   if (target.dtype === 'int32') checkClassWeight(op, input, options.weight);
   // bfloat16 logits (and probabilities): the float32 loss, rounded once (PyTorch rounds its
   // bf16 logSoftmax, then its loss: two roundings).
