@@ -13,7 +13,7 @@ import { bmmRaw, type GemmPrecision } from '../raw/gemm.js';
 import { roundTensorToBf16 } from '../raw/round_bf16.js';
 import { formatShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { broadcastSum, mul } from './binary.js';
+import { add, broadcastSum, mul } from './binary.js';
 import { sumTo } from './reduce.js';
 import { mT, permute, reshape } from './view.js';
 import { autocastsTo, roundedCopy } from '../lowp/autocast_ops.js';
@@ -73,12 +73,17 @@ const addmmOp: (
   jvp(ctx, ta, tb, tin) {
     const [a, b] = ctx.saved;
     const { alpha, beta, precision } = ctx;
-    return broadcastSum(
-      ctx.outShape,
-      ta && addmmOp('addmm', ta, b, null, 0, alpha, precision),
-      tb && addmmOp('addmm', a, tb, null, 0, alpha, precision),
-      tin && (beta === 1 ? tin : mul(tin, beta)),
-    );
+    const pa = ta && addmmOp('addmm', ta, b, null, 0, alpha, precision);
+    const pb = tb && addmmOp('addmm', a, tb, null, 0, alpha, precision);
+    if (precision === 'bfloat16') {
+      // Under autocast PyTorch's tangent is bf16 all along, as its output: input's tangent cast
+      // to bf16 and multiplied by beta in bf16, each product rounded (addmmOp), and each sum, in
+      // its formula's order (beta t_input + t_a b + a t_b); held in float32 as the output is.
+      const terms = [tin && (beta === 1 ? tin.bfloat16() : mul(tin.bfloat16(), beta)), pa?.bfloat16(), pb?.bfloat16()];
+      const present = terms.filter((t): t is Tensor => t instanceof Tensor);
+      return broadcastSum(ctx.outShape, present.reduce((s, t) => add(s, t)).float());
+    }
+    return broadcastSum(ctx.outShape, pa, pb, tin && (beta === 1 ? tin : mul(tin, beta)));
   },
 });
 
@@ -86,10 +91,16 @@ const addmmOp: (
  * input's gradient: beta * grad summed over input's broadcast dims. Under autocast input went in
  * as bf16, so PyTorch's is bf16 all along: the gradient reaching the op rounded, multiplied by
  * beta rounded (torch's bf16 product with a scalar), the product and its sum each rounded, as
- * linear's bias gradient (not when the backward records a graph, as matmul's).
+ * linear's bias gradient; also when the backward records a graph (createGraph), as PyTorch's.
  */
 function inputGrad(g: Tensor, beta: number, shape: Shape, precision: GemmPrecision): Tensor {
-  if (precision !== 'bfloat16' || isGradEnabled()) return sumTo(beta === 1 ? g : mul(g, beta), shape);
+  if (precision !== 'bfloat16') return sumTo(beta === 1 ? g : mul(g, beta), shape);
+  // A backward that records a graph: the same roundings as recorded bf16 ops (a bfloat16 tensor
+  // times a number rounds the number first; its sum accumulates in fp32 and rounds once).
+  if (isGradEnabled()) {
+    const gb = g.bfloat16();
+    return sumTo(beta === 1 ? gb : mul(gb, beta), shape).float();
+  }
   let scaled = new Tensor(new Storage(roundedCopy(g)), g.shape);
   const betaBf16 = bfloat16BitsToNumber(bfloat16BitsOf(beta));
   if (beta !== 1) scaled = roundTensorToBf16(contiguousRaw(mul(scaled, betaBf16)));

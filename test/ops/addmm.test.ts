@@ -5,8 +5,11 @@ import {
   addmv,
   addr,
   autocast,
+  autograd,
   baddbmm,
   bmm,
+  enableGrad,
+  forwardAD,
   full,
   matmul,
   ones,
@@ -151,7 +154,41 @@ describe('addmm and its family', () => {
       const x = zeros(shape).requiresGrad_();
       autocast({}, () => addmm(x, a, b, { beta, alpha: 2 })).backward(g);
       expect(x.grad!.tolist(), `shape [${shape}] beta ${beta}`).toEqual(want);
+      // A backward that records a graph (createGraph) rounds alike, as PyTorch's.
+      const y = autocast({}, () => addmm(x, a.clone().requiresGrad_(), b, { beta, alpha: 2 }));
+      const [gx] = enableGrad(() => autograd.grad(y, [x], { gradOutputs: [g], createGraph: true }));
+      expect(gx!.tolist(), `createGraph: shape [${shape}] beta ${beta}`).toEqual(want);
     }
+  });
+
+  it("under autocast the forward-mode tangent is bf16 as PyTorch 1.13's: beta t_input + t_a b + a t_b, each rounded", () => {
+    const mk = (r: number, c: number, off: number, f: (v: number) => number) =>
+      tensor(Array.from({ length: r }, (_, i) => Array.from({ length: c }, (_, j) => f(off + i * c + j))));
+    const x = mk(3, 5, 1, Math.sin);
+    const a = mk(3, 4, 2, Math.cos);
+    const b = mk(4, 5, 3, (v) => Math.sin(0.7 * v));
+    const [tx, ta, tb] = [
+      mk(3, 5, 5, (v) => Math.sin(2.1 * v)),
+      mk(3, 4, 6, (v) => Math.cos(0.4 * v)),
+      mk(4, 5, 7, (v) => Math.sin(1.9 * v)),
+    ];
+    // The same addmm(x, a, b, beta=0.3) with these tangents under forward_ad and torch.autocast('cpu',
+    // dtype=torch.bfloat16), PyTorch 1.13.1: the tangent (bf16). torch's bf16 products round
+    // otherwise than the GEMM here (its output differs by an ulp too): within a few bf16 ulps.
+    const want = [
+      -0.9453125, -0.5859375, 0.25, -0.47265625, 0.009765625, 0.65625, 0.140625, -0.5234375, 1.09375, 0.9765625,
+      -0.22265625, 0.369140625, 0.96875, -0.138671875, -0.80859375,
+    ];
+    const tangent = forwardAD.dualLevel(() => {
+      const y = autocast({}, () =>
+        addmm(forwardAD.makeDual(x, tx), forwardAD.makeDual(a, ta), forwardAD.makeDual(b, tb), { beta: 0.3 }),
+      );
+      return forwardAD.unpackDual(y).tangent!;
+    });
+    expect(tangent.dtype).toBe('float32');
+    const got = Array.from(tangent.toTypedArray());
+    expect(got).toEqual(Array.from(tangent.bfloat16().float().toTypedArray())); // bf16 values
+    got.forEach((v, i) => expect(Math.abs(v - want[i]), `element ${i}`).toBeLessThanOrEqual(2 ** -6 * 1.1));
   });
 
   it('gradients: input gets beta * grad summed over its broadcast dims, zeros at beta 0', () => {
