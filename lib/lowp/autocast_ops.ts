@@ -53,10 +53,11 @@ export const autocastMatmulOp: (op: string, a: Tensor, b: Tensor) => Tensor = de
       ctx.needsInputGrad[1] ? sumToRounded(autocastMatmulOp('matmul', mT(a), g), b.shape) : null,
     ];
   },
+  // The tangent is bf16 as PyTorch's: each product rounded, and their sum (a bf16 add).
   jvp(ctx, ta, tb) {
     const [a, b] = ctx.saved;
     const terms = [ta && autocastMatmulOp('matmul', ta, b), tb && autocastMatmulOp('matmul', a, tb)];
-    return terms[0] && terms[1] ? add(terms[0], terms[1]) : (terms[0] ?? terms[1]);
+    return terms[0] && terms[1] ? add(terms[0].bfloat16(), terms[1].bfloat16()).float() : (terms[0] ?? terms[1]);
   },
 });
 

@@ -177,6 +177,27 @@ describe('autocast: which ops run in bf16 (PyTorch 1.13 CPU lists)', () => {
     });
   }
 
+  it("matmul's forward-mode tangent is bf16 as PyTorch 1.13's: t_a b + a t_b, each product and the sum rounded", () => {
+    const mk = (r: number, c: number, off: number, f: (v: number) => number) =>
+      tensor(Array.from({ length: r }, (_, i) => Array.from({ length: c }, (_, j) => f(off + i * c + j))));
+    const [a, b] = [mk(3, 4, 2, Math.cos), mk(4, 5, 3, (v) => Math.sin(0.7 * v))];
+    const [ta, tb] = [mk(3, 4, 6, (v) => Math.cos(0.4 * v)), mk(4, 5, 7, (v) => Math.sin(1.9 * v))];
+    // torch.matmul(a, b) with these tangents under forward_ad and torch.autocast('cpu',
+    // dtype=torch.bfloat16), PyTorch 1.13.1. torch's bf16 products round otherwise than the GEMM
+    // here (an ulp at times): within a few bf16 ulps.
+    const want = [
+      -0.6875, -0.59375, -0.005859375, -0.205078125, -0.005859375, 0.40625, 0.41015625, -0.546875, 0.83984375, 1.25,
+      -0.248046875, 0.125, 1.2421875, -0.1689453125, -1.0546875,
+    ];
+    const tangent = autograd.forwardAD.dualLevel(() => {
+      const { makeDual, unpackDual } = autograd.forwardAD;
+      return unpackDual(autocast({}, () => matmul(makeDual(a, ta), makeDual(b, tb)))).tangent!;
+    });
+    const got = Array.from(tangent.toTypedArray());
+    expect(got).toEqual(Array.from(tangent.bfloat16().float().toTypedArray())); // bf16 values
+    got.forEach((v, i) => expect(Math.abs(v - want[i]), `element ${i}`).toBeLessThanOrEqual(2 ** -6 * 1.25));
+  });
+
   it('int32 products are not autocast (torch casts only float32)', () => {
     const ai = tensor([[3, 4]], { dtype: 'int32' });
     expect(autocast({}, () => mm(ai, ai.T)).tolist()).toEqual([[25]]);
