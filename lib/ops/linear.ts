@@ -31,6 +31,8 @@ interface LinearProducts {
   gradOperand(grad: Tensor): Tensor;
   /** Rounds a bias gradient in place as the products round their outputs (or leaves it). */
   roundSum(values: Float32Array): void;
+  /** Whether a tangent's terms and sums round to bf16 (autocast: PyTorch's tangent is bf16). */
+  bf16Tangent: boolean;
 }
 
 /**
@@ -64,7 +66,12 @@ function defineLinear(products: LinearProducts): (x: Tensor, weight: Tensor, bia
     // d(x·Wᵀ + b) = dx·Wᵀ + x·dWᵀ + db
     jvp(ctx, tx, tw, tb) {
       const [x, weight] = ctx.saved;
-      return broadcastSum(ctx.outShape, tx && op(tx, weight), tw && op(x, tw), tb ?? null);
+      const px = tx && op(tx, weight);
+      const pw = tw && op(x, tw);
+      if (!products.bf16Tangent) return broadcastSum(ctx.outShape, px, pw, tb ?? null);
+      // bf16 adds in PyTorch's addmm order, (db + dx·Wᵀ) + x·dWᵀ, each product already rounded.
+      const terms = [tb?.bfloat16(), px?.bfloat16(), pw?.bfloat16()].filter((t): t is Tensor => t instanceof Tensor);
+      return broadcastSum(ctx.outShape, terms.reduce((s, t) => add(s, t)).float());
     },
     backward(ctx, grad) {
       const [x, weight] = ctx.saved;
@@ -135,6 +142,7 @@ const linearOp = defineLinear({
   matmul,
   gradOperand: contiguousRaw,
   roundSum: () => {},
+  bf16Tangent: false,
 });
 
 /**
@@ -147,6 +155,7 @@ const autocastLinearOp = defineLinear({
   matmul: (a, b) => autocastMatmulOp('matmul', a, b),
   gradOperand: (grad) => new Tensor(new Storage(roundedCopy(grad)), [grad.numel()]),
   roundSum: (values) => roundToBf16InPlace(values),
+  bf16Tangent: true,
 });
 
 /** y = x · weightᵀ + bias over the last dim of x (torch.nn.functional.linear). */

@@ -198,6 +198,29 @@ describe('autocast: which ops run in bf16 (PyTorch 1.13 CPU lists)', () => {
     got.forEach((v, i) => expect(Math.abs(v - want[i]), `element ${i}`).toBeLessThanOrEqual(2 ** -6 * 1.25));
   });
 
+  it("linear's forward-mode tangent is bf16 as PyTorch 1.13's: (t_b + t_x Wᵀ) + x t_Wᵀ, each rounded", () => {
+    const mk = (r: number, c: number, off: number, f: (v: number) => number) =>
+      tensor(Array.from({ length: r }, (_, i) => Array.from({ length: c }, (_, j) => f(off + i * c + j))));
+    const [x, tx] = [mk(3, 4, 2, Math.cos), mk(3, 4, 6, (v) => Math.cos(0.4 * v))];
+    const [w, tw] = [mk(5, 4, 8, (v) => Math.sin(1.3 * v)), mk(5, 4, 9, (v) => Math.cos(2.3 * v))];
+    const b = tensor([0, 1, 2, 3, 4].map(Math.sin));
+    const tb = tensor([0, 1, 2, 3, 4].map((v) => Math.cos(3 * v)));
+    // torch.nn.functional.linear(x, w, b) with these tangents under forward_ad and
+    // torch.autocast('cpu', dtype=torch.bfloat16), PyTorch 1.13.1: within a few bf16 ulps.
+    const want = [
+      0.80078125, -0.0263671875, 1.7578125, -1.171875, 0.201171875, 2.1875, -0.376953125, -0.1181640625, -1.890625,
+      0.232421875, 1.25, -2.203125, 0.5078125, -0.921875, 1.890625,
+    ];
+    const tangent = autograd.forwardAD.dualLevel(() => {
+      const { makeDual, unpackDual } = autograd.forwardAD;
+      return unpackDual(autocast({}, () => nn.functional.linear(makeDual(x, tx), makeDual(w, tw), makeDual(b, tb))))
+        .tangent!;
+    });
+    const got = Array.from(tangent.toTypedArray());
+    expect(got).toEqual(Array.from(tangent.bfloat16().float().toTypedArray())); // bf16 values
+    got.forEach((v, i) => expect(Math.abs(v - want[i]), `element ${i}`).toBeLessThanOrEqual(2 ** -6 * 2.2));
+  });
+
   it('int32 products are not autocast (torch casts only float32)', () => {
     const ai = tensor([[3, 4]], { dtype: 'int32' });
     expect(autocast({}, () => mm(ai, ai.T)).tolist()).toEqual([[25]]);
