@@ -18,6 +18,8 @@ interface Loaded {
     lowpGemm: { bf16: string; int8: string };
   };
   sum?: number;
+  /** Threads named 'myelin-pool' (Linux), or null elsewhere. */
+  poolThreads?: number | null;
 }
 
 // Loads the addon, reports backendInfo() and computes a small add (or reports the load error).
@@ -27,7 +29,10 @@ const probe = `
   catch (e) { console.log(JSON.stringify({ ok: false, message: e.message })); process.exit(0); }
   const n = 100000, a = new Float32Array(n).fill(0.25), out = new Float32Array(n);
   native.binary(0, [n], out, 0, [1], a, 0, [1], a, 0, [1]);
-  console.log(JSON.stringify({ ok: true, info: native.backendInfo(), sum: out.reduce((s, v) => s + v, 0) }));
+  const fs = require('node:fs');
+  const poolThreads = process.platform !== 'linux' ? null : fs.readdirSync('/proc/self/task')
+    .filter((t) => fs.readFileSync('/proc/self/task/' + t + '/comm', 'utf8').trim() === 'myelin-pool').length;
+  console.log(JSON.stringify({ ok: true, info: native.backendInfo(), sum: out.reduce((s, v) => s + v, 0), poolThreads }));
 `;
 
 function loadWith(vars: Record<string, string>): Loaded {
@@ -90,6 +95,8 @@ describe('MYELIN_NUM_THREADS', () => {
       expect(r.ok, r.message).toBe(true);
       expect(r.info?.threads).toBe(n);
       expect(r.sum).toBe(50000);
+      // The workers are named, so that top -H and perf tell them from node's own threads.
+      if (process.platform === 'linux') expect(r.poolThreads).toBe(n - 1);
     });
   }
 

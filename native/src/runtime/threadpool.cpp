@@ -12,6 +12,7 @@
 #include "runtime/scratch.h"
 
 #if defined(__linux__)
+#include <pthread.h>
 #include <sched.h>
 #endif
 #if defined(__x86_64__)
@@ -202,7 +203,13 @@ class Pool {
     // Workers start from the current generation, read here: one that starts running after
     // the first job was posted must still see that job as new.
     const uint64_t start = generation_.load(std::memory_order_acquire);
-    for (int i = 0; i < want; ++i) workers_.emplace_back([this, start] { worker_loop(start); });
+    for (int i = 0; i < want; ++i) {
+      workers_.emplace_back([this, start] { worker_loop(start); });
+#if defined(__linux__)
+      // Named, so that top -H, perf and /proc/<pid>/task/*/comm tell the pool from node's threads.
+      pthread_setname_np(workers_.back().native_handle(), "myelin-pool");
+#endif
+    }
   }
 
   void stop_workers() {
