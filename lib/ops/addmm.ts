@@ -73,16 +73,23 @@ const addmmOp: (
   jvp(ctx, ta, tb, tin) {
     const [a, b] = ctx.saved;
     const { alpha, beta, precision } = ctx;
-    const pa = ta && addmmOp('addmm', ta, b, null, 0, alpha, precision);
-    const pb = tb && addmmOp('addmm', a, tb, null, 0, alpha, precision);
     if (precision === 'bfloat16') {
       // Under autocast PyTorch's tangent is bf16 all along, as its output: input's tangent cast
-      // to bf16 and multiplied by beta in bf16, each product rounded (addmmOp), and each sum, in
-      // its formula's order (beta t_input + t_a b + a t_b); held in float32 as the output is.
-      const terms = [tin && (beta === 1 ? tin.bfloat16() : mul(tin.bfloat16(), beta)), pa?.bfloat16(), pb?.bfloat16()];
+      // to bf16 and multiplied by beta in bf16, each product rounded (addmmOp) and then
+      // multiplied by alpha in bf16 (its formula's maybe_multiply(t_a.mm(b), alpha)), and each
+      // sum rounded, in the formula's order (beta t_input + t_a b + a t_b); held in float32 as
+      // the output is.
+      const scaled = (t: Tensor | null, s: number) => t && (s === 1 ? t.bfloat16() : mul(t.bfloat16(), s));
+      const terms = [
+        scaled(tin, beta),
+        scaled(ta && addmmOp('addmm', ta, b, null, 0, 1, precision), alpha),
+        scaled(tb && addmmOp('addmm', a, tb, null, 0, 1, precision), alpha),
+      ];
       const present = terms.filter((t): t is Tensor => t instanceof Tensor);
       return broadcastSum(ctx.outShape, present.reduce((s, t) => add(s, t)).float());
     }
+    const pa = ta && addmmOp('addmm', ta, b, null, 0, alpha, precision);
+    const pb = tb && addmmOp('addmm', a, tb, null, 0, alpha, precision);
     return broadcastSum(ctx.outShape, pa, pb, tin && (beta === 1 ? tin : mul(tin, beta)));
   },
 });

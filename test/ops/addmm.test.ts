@@ -12,6 +12,8 @@ import {
   forwardAD,
   full,
   matmul,
+  mm,
+  mul,
   ones,
   type Tensor,
   tensor,
@@ -189,6 +191,27 @@ describe('addmm and its family', () => {
     const got = Array.from(tangent.toTypedArray());
     expect(got).toEqual(Array.from(tangent.bfloat16().float().toTypedArray())); // bf16 values
     got.forEach((v, i) => expect(Math.abs(v - want[i]), `element ${i}`).toBeLessThanOrEqual(2 ** -6 * 1.1));
+  });
+
+  it('under autocast with alpha the tangent rounds each product and then its alpha multiple, as PyTorch 1.13', () => {
+    // torch's formula maybe_multiply(t_a.mm(b), alpha) on bf16: the product rounded, times alpha
+    // rounded again (not alpha inside one rounded GEMM).
+    const mk = (r: number, c: number, off: number, f: (v: number) => number) =>
+      tensor(Array.from({ length: r }, (_, i) => Array.from({ length: c }, (_, j) => f(off + i * c + j))));
+    const [x, a, b] = [mk(6, 7, 1, Math.sin), mk(6, 9, 2, Math.cos), mk(9, 7, 3, (v) => Math.sin(0.7 * v))];
+    const [ta, tb] = [mk(6, 9, 6, (v) => Math.cos(0.4 * v)), mk(9, 7, 7, (v) => Math.sin(1.9 * v))];
+    const alpha = 0.3;
+    const tangentOf = (dualA: boolean) =>
+      forwardAD.dualLevel(() => {
+        const p = dualA ? forwardAD.makeDual(a, ta) : a;
+        const q = dualA ? b : forwardAD.makeDual(b, tb);
+        return forwardAD.unpackDual(autocast({}, () => addmm(x, p, q, { alpha }))).tangent!;
+      });
+    const [tangentA, tangentB] = [tangentOf(true), tangentOf(false)];
+    const product = (p: Tensor, q: Tensor) => autocast({}, () => mm(p, q));
+    const want = (t: Tensor) => Array.from(mul(t.bfloat16(), alpha).float().toTypedArray());
+    expect(Array.from(tangentA.toTypedArray())).toEqual(want(product(ta, b)));
+    expect(Array.from(tangentB.toTypedArray())).toEqual(want(product(a, tb)));
   });
 
   it('gradients: input gets beta * grad summed over its broadcast dims, zeros at beta 0', () => {
