@@ -116,3 +116,16 @@ export function autocast<T>(options?: AutocastOptions, fn?: () => T): T | Autoca
     state = before;
   }
 }
+
+/**
+ * PyTorch 1.13's CPU autocast float32 list (the losses, prod, trace, the transposed
+ * convolutions, the reflect and replicate pads): under autocast those ops widen bfloat16 inputs
+ * to float32 and compute in float32. The inputs with each bfloat16 tensor widened, when autocast
+ * is on and one of them is bfloat16; else null (the op runs as it would without autocast).
+ */
+export function widenedForFloat32List<T extends readonly unknown[]>(...inputs: T): T | null {
+  const isBf16 = (t: unknown): t is { float(): unknown } =>
+    typeof t === 'object' && t !== null && (t as { dtype?: unknown }).dtype === 'bfloat16';
+  if (!state.enabled || !inputs.some(isBf16)) return null;
+  return inputs.map((t) => (isBf16(t) ? t.float() : t)) as unknown as T;
+}

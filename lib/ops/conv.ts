@@ -6,6 +6,7 @@
 // through the bf16 GEMM (im2col, or Winograd on planes of many tiles: native.ts ConvShape.bf16)
 // and every result is rounded to bf16, as PyTorch's autocast gives them (their recorded
 // gradients, transposed convolutions among them, inherit it).
+import { widenedForFloat32List } from '../lowp/autocast_state.js';
 import { checkOptions, optionKeys, show, refuseBfloat16, refuseStorageOnly } from '../errors.js';
 import { FLOATING_DTYPES, type FloatDType, isFloatingDType } from '../dtype.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
@@ -591,6 +592,9 @@ export function convTranspose2d(
   options: ConvTranspose2dOptions = {},
 ): Tensor {
   checkOptions('convTranspose2d', options, CONV_TRANSPOSE_OPTIONS);
+  // PyTorch's autocast float32 list: bfloat16 operands are widened, the result is float32.
+  const wide = widenedForFloat32List(x, weight, bias);
+  if (wide) return convTranspose2d(wide[0], wide[1], wide[2], options);
   refuseBfloat16('convTranspose2d', x, weight, bias);
   return convTransposeImpl('convTranspose2d', x, weight, bias, options);
 }
@@ -603,6 +607,9 @@ export function convTranspose1d(
   options: ConvTranspose1dOptions = {},
 ): Tensor {
   checkOptions('convTranspose1d', options, CONV_TRANSPOSE_OPTIONS);
+  // PyTorch's autocast float32 list: bfloat16 operands are widened, the result is float32.
+  const wide = widenedForFloat32List(x, weight, bias);
+  if (wide) return convTranspose1d(wide[0], wide[1], wide[2], options);
   refuseBfloat16('convTranspose1d', x, weight, bias);
   const o2: ConvTranspose2dOptions = {
     stride: widen(options.stride, 1) as Pair | undefined,

@@ -1,6 +1,7 @@
 // Diagonals and triangles: diagonal (a view), diagEmbed, diag, trace, tril, triu, as torch's.
 // Each backward is written with these same differentiable ops (diagonal <-> diagEmbed, tril's
 // gradient is tril of it), so higher-order gradients work.
+import { widenedForFloat32List } from '../lowp/autocast_state.js';
 import { refuseBfloat16, refuseStorageOnly } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { FLOATING_DTYPES } from '../dtype.js';
@@ -115,6 +116,9 @@ export function diag(x: Tensor, diagonalIndex = 0): Tensor {
 /** The sum of a matrix's main diagonal (torch.trace; int32 and bool sum to int32). */
 export function trace(x: Tensor): Tensor {
   checkTensor('trace', x);
+  // PyTorch's autocast float32 list: a bfloat16 matrix is widened, the trace is float32.
+  const wide = widenedForFloat32List(x);
+  if (wide) return trace(wide[0]);
   refuseBfloat16('trace', x);
   if (x.ndim !== 2) throw new RangeError(`trace: expected a matrix, got a tensor of shape ${formatShape(x.shape)}`);
   return sum(diagonal(x));

@@ -2,6 +2,7 @@
 // element's loss and the reduction in one pass (sums in float64); the backward writes the
 // input's (and, when it needs one, the target's) gradient in one pass. Cross-entropy is the
 // fused native kernel of lib/ops/softmax.ts.
+import { widenedForFloat32List } from '../lowp/autocast_state.js';
 import { checkOptions, describe, optionKeys, refuseBfloat16 } from '../errors.js';
 import { defineOp, type OpContext, throughFloat32 } from '../autograd/define_op.js';
 import { formatShape, sameShape, type Shape } from '../shape.js';
@@ -403,6 +404,9 @@ const REDUCTION_OPTIONS = optionKeys<ReductionOption>({ reduction: 'string' });
 /** Mean squared error: (input - target)^2. */
 export function mseLoss(input: Tensor, target: Tensor, options: ReductionOption = {}): Tensor<'float32'> {
   checkOptions('mseLoss', options, REDUCTION_OPTIONS);
+  // PyTorch's autocast float32 list: bfloat16 inputs are widened, the loss is float32.
+  const wide = widenedForFloat32List(input, target);
+  if (wide) return mseLoss(wide[0], wide[1], options);
   refuseBfloat16('mseLoss', input, target);
   // One op of a traced forward (onnx.export), target and options included.
   return recorded('mseLoss', [input, target, options], () => {
@@ -415,6 +419,9 @@ export function mseLoss(input: Tensor, target: Tensor, options: ReductionOption 
 /** Mean absolute error: |input - target|. */
 export function l1Loss(input: Tensor, target: Tensor, options: ReductionOption = {}): Tensor<'float32'> {
   checkOptions('l1Loss', options, REDUCTION_OPTIONS);
+  // PyTorch's autocast float32 list: bfloat16 inputs are widened, the loss is float32.
+  const wide = widenedForFloat32List(input, target);
+  if (wide) return l1Loss(wide[0], wide[1], options);
   const viaFloat32 = bf16Loss('l1Loss', input, target, options, [], l1Loss);
   if (viaFloat32) return viaFloat32;
   // One op of a traced forward (onnx.export), target and options included.
@@ -432,6 +439,9 @@ export function smoothL1Loss(
   options: ReductionOption & { beta?: number } = {},
 ): Tensor<'float32'> {
   checkOptions('smoothL1Loss', options, { reduction: 'string', beta: 'number' });
+  // PyTorch's autocast float32 list: bfloat16 inputs are widened, the loss is float32.
+  const wide = widenedForFloat32List(input, target);
+  if (wide) return smoothL1Loss(wide[0], wide[1], options);
   const viaFloat32 = bf16Loss('smoothL1Loss', input, target, options, [], smoothL1Loss);
   if (viaFloat32) return viaFloat32;
   // One op of a traced forward (onnx.export), target and options included.
@@ -453,6 +463,9 @@ export function huberLoss(
   options: ReductionOption & { delta?: number } = {},
 ): Tensor<'float32'> {
   checkOptions('huberLoss', options, { reduction: 'string', delta: 'number' });
+  // PyTorch's autocast float32 list: bfloat16 inputs are widened, the loss is float32.
+  const wide = widenedForFloat32List(input, target);
+  if (wide) return huberLoss(wide[0], wide[1], options);
   const viaFloat32 = bf16Loss('huberLoss', input, target, options, [], huberLoss);
   if (viaFloat32) return viaFloat32;
   // One op of a traced forward (onnx.export), target and options included.
@@ -476,6 +489,9 @@ export interface BCEOptions extends ReductionOption {
 /** Binary cross-entropy of probabilities in [0, 1]; each log is clamped to >= -100 as torch. */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOptions = {}): Tensor<'float32'> {
   checkOptions('binaryCrossEntropy', options, { reduction: 'string', weight: 'tensor' });
+  // PyTorch's autocast float32 list: bfloat16 inputs are widened, the loss is float32.
+  const wide = widenedForFloat32List(input, target, options.weight);
+  if (wide) return binaryCrossEntropy(wide[0], wide[1], { ...options, weight: wide[2] });
   refuseBfloat16('binaryCrossEntropy', input, target, options.weight);
   // One op of a traced forward (onnx.export), target and options included.
   return recorded('binaryCrossEntropy', [input, target, options], () => {
@@ -500,6 +516,9 @@ export function binaryCrossEntropyWithLogits(
   options: BCEWithLogitsOptions = {},
 ): Tensor<'float32'> {
   checkOptions('binaryCrossEntropyWithLogits', options, { reduction: 'string', weight: 'tensor', posWeight: 'tensor' });
+  // PyTorch's autocast float32 list: bfloat16 inputs are widened, the loss is float32.
+  const wide = widenedForFloat32List(input, target, options.weight, options.posWeight);
+  if (wide) return binaryCrossEntropyWithLogits(wide[0], wide[1], { ...options, weight: wide[2], posWeight: wide[3] });
   const viaFloat32 = bf16Loss(
     'binaryCrossEntropyWithLogits',
     input,
@@ -533,6 +552,9 @@ export interface KLDivOptions {
 /** KL divergence with input = log-probabilities: sum target * (log target - input). */
 export function klDiv(input: Tensor, target: Tensor, options: KLDivOptions = {}): Tensor<'float32'> {
   checkOptions('klDiv', options, { reduction: 'string', logTarget: 'boolean' });
+  // PyTorch's autocast float32 list: bfloat16 inputs are widened, the loss is float32.
+  const wide = widenedForFloat32List(input, target);
+  if (wide) return klDiv(wide[0], wide[1], options);
   const viaFloat32 = bf16Loss('klDiv', input, target, options, [], klDiv);
   if (viaFloat32) return viaFloat32;
   // One op of a traced forward (onnx.export), target and options included.
@@ -647,6 +669,9 @@ function classLayout(op: string, input: Tensor): { C: number; inner: number; bat
  */
 export function nllLoss(input: Tensor, target: Tensor, options: NLLOptions = {}): Tensor<'float32'> {
   checkOptions('nllLoss', options, { reduction: 'string', weight: 'tensor', ignoreIndex: 'integer' });
+  // PyTorch's autocast float32 list: bfloat16 inputs are widened, the loss is float32.
+  const wide = widenedForFloat32List(input, target, options.weight);
+  if (wide) return nllLoss(wide[0], wide[1], { ...options, weight: wide[2] });
   checkClassWeight('nllLoss', input, options.weight);
   const viaFloat32 = bf16Loss('nllLoss', input, target, options, ['weight'], nllLoss);
   if (viaFloat32) return viaFloat32;

@@ -6,6 +6,7 @@
 // the grad's interior back and scatter-adds the border through the same tables (reflected or
 // replicated pixels get several terms). float32 and float64 alike (the copies and fills are the
 // native float64 kernels on Float64Arrays, the value kept in double).
+import { widenedForFloat32List } from '../lowp/autocast_state.js';
 import { checkOptions, describe, show } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp, native } from '../native.js';
@@ -367,6 +368,12 @@ export function pad(
   if (opts.value !== undefined && typeof opts.value !== 'number') {
     throw new TypeError(`${op}: value must be a number, got ${String(opts.value)}`);
   }
+  // PyTorch's autocast float32 list holds the reflect and replicate pads: a bfloat16 input is
+  // widened and the result is float32 (the constant and circular pads keep bfloat16).
+  if (mode === 'reflect' || mode === 'replicate') {
+    const wide = widenedForFloat32List(input);
+    if (wide) return padWidened(wide[0], pad, opts);
+  }
   if (mode !== 'constant') {
     if (opts.value !== undefined && opts.value !== 0)
       throw new RangeError(`${op}: padding mode '${mode}' doesn't take a value argument (got ${describe(opts.value)})`);
@@ -417,4 +424,9 @@ export function pad(
     tables.push(empty ? new Int32Array(0) : sourceTable(mode, shape[d], pads[j][0], outShape[d]));
   }
   return padOp(input, buildPlan(mode, shape, outShape, pads, tables, opts.value ?? 0));
+}
+
+/** pad on an input autocast widened (inside pad, its name is the pad-widths argument). */
+function padWidened(input: Tensor, widths: readonly number[], opts: PadOptions): Tensor {
+  return pad(input, widths, opts);
 }

@@ -3,6 +3,7 @@
 // native.argReduce, float64 through native.reduce (sum, mean, prod, amax, amin, max and min of
 // every element; max/min along a dim and the arg-reductions are float32 only so far); int32/bool
 // inputs take TypeScript loops.
+import { widenedForFloat32List } from '../lowp/autocast_state.js';
 import { refuseBfloat16, refuseStorageOnly } from '../errors.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
@@ -302,6 +303,9 @@ function productOfOthers(x: Tensor, dims: number[]): Tensor {
  */
 export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkTensor('prod', x);
+  // PyTorch's autocast float32 list: a bfloat16 input is widened, the product is float32.
+  const wide = widenedForFloat32List(x);
+  if (wide) return prod(wide[0], dim, keepdim);
   refuseBfloat16('prod', x);
   const dims = normalizeDims('prod', dim, x.ndim);
   if (!isFloatingDType(x.dtype)) return reduceInts('prod', x, dims, keepdim, 'int32', 1, (a, v) => a * v);

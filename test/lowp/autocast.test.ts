@@ -463,3 +463,65 @@ describe('autocast: recurrent layers and attention modules (PyTorch 1.13 CPU)', 
     });
   }
 });
+
+describe("autocast: PyTorch 1.13's CPU float32 list widens bfloat16 inputs", () => {
+  // Under torch.autocast('cpu', dtype=torch.bfloat16), PyTorch 1.13.1 gives float32 for each of
+  // these on bfloat16 inputs (checked with torch: nll_loss, mse_loss, l1_loss, smooth_l1_loss,
+  // huber_loss, kl_div, binary_cross_entropy (with a float32 weight too),
+  // binary_cross_entropy_with_logits, prod, trace, conv_transpose1d/2d, the reflect and
+  // replicate pads), computed on the widened inputs; the constant and circular pads keep bfloat16.
+  const F = nn.functional;
+  const bf = (shape: number[], seed: number, lo = -1, hi = 1) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const v = Array.from({ length: n }, (_, i) => lo + (hi - lo) * ((Math.sin(seed * 97 + i * 13.1) + 1) / 2));
+    return tensor(v).reshape(shape).bfloat16();
+  };
+  const [x, y] = [bf([4, 5], 1), bf([4, 5], 2)];
+  const prob = bf([4, 5], 3, 0.05, 0.95);
+  const labels = bf([4, 5], 4, 0, 1).gt(0.5).float().bfloat16();
+  const classes = tensor([0, 1, 2, 4], { dtype: 'int32' });
+  const img = bf([1, 2, 6, 6], 5);
+  const seq = bf([1, 2, 6], 6);
+  const w2 = bf([2, 3, 3, 3], 7);
+  const w1 = bf([2, 3, 3], 8);
+  const cases: [string, (...t: Tensor[]) => Tensor, Tensor[]][] = [
+    ['nllLoss', (a, b) => F.nllLoss(a, b), [x, classes]],
+    ['nllLoss with a weight', (a, b, w) => F.nllLoss(a, b, { weight: w }), [x, classes, bf([5], 9, 0.5, 2)]],
+    ['mseLoss', (a, b) => F.mseLoss(a, b), [x, y]],
+    ['l1Loss', (a, b) => F.l1Loss(a, b), [x, y]],
+    ['smoothL1Loss', (a, b) => F.smoothL1Loss(a, b), [x, y]],
+    ['huberLoss', (a, b) => F.huberLoss(a, b), [x, y]],
+    ['klDiv', (a, b) => F.klDiv(a, b), [x, prob]],
+    ['binaryCrossEntropy', (a, b) => F.binaryCrossEntropy(a, b), [prob, labels]],
+    [
+      'binaryCrossEntropy, float32 weight',
+      (a, b, w) => F.binaryCrossEntropy(a, b, { weight: w }),
+      [prob, labels, randn([5])],
+    ],
+    ['binaryCrossEntropyWithLogits', (a, b) => F.binaryCrossEntropyWithLogits(a, b), [x, labels]],
+    ['prod', (a) => a.prod(), [prob]],
+    ['prod over a dim', (a) => a.prod(1), [prob]],
+    ['trace', (a) => a.reshape([5, 4]).narrow(0, 0, 4).trace(), [x]],
+    ['convTranspose2d', (a, w) => convTranspose2d(a, w), [img, w2]],
+    ['convTranspose1d', (a, w) => convTranspose1d(a, w), [seq, w1]],
+    ['reflect pad', (a) => F.pad(a, [1, 1, 1, 1], 'reflect'), [img]],
+    ['replicate pad', (a) => F.pad(a, [1, 2], 'replicate'), [seq]],
+  ];
+  for (const [name, f, inputs] of cases) {
+    it(`${name}: float32, as on the widened inputs`, () => {
+      const got = autocast({}, () => f(...inputs));
+      expect(got.dtype).toBe('float32');
+      const want = f(...inputs.map((t) => (t.dtype === 'bfloat16' ? t.float() : t)));
+      expect(Array.from(got.toTypedArray())).toEqual(Array.from(want.toTypedArray()));
+    });
+  }
+
+  it('the constant and circular pads keep bfloat16; float32 inputs are untouched', () => {
+    expect(autocast({}, () => nn.functional.pad(img, [1, 1], 'constant')).dtype).toBe('bfloat16');
+    expect(autocast({}, () => nn.functional.pad(img, [1, 1, 1, 1], 'circular')).dtype).toBe('bfloat16');
+    const [a, b] = [x.float(), y.float()];
+    expect(Array.from(autocast({}, () => F.mseLoss(a, b)).toTypedArray())).toEqual(
+      Array.from(F.mseLoss(a, b).toTypedArray()),
+    );
+  });
+});
