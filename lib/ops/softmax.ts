@@ -10,7 +10,7 @@ import {
   promoteTypes,
   unsupportedDtype,
 } from '../dtype.js';
-import { isAutocastEnabled } from '../lowp/autocast_state.js';
+import { widenedForFloat32List } from '../lowp/autocast_state.js';
 import { defineOp, type OpContext, throughFloat32 } from '../autograd/define_op.js';
 import { enableGrad, isGradEnabled } from '../autograd/grad_mode.js';
 import { checkOptions, checkTensor, describe, optionKeys } from '../errors.js';
@@ -555,10 +555,8 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const w = options.weight;
   // Under autocast crossEntropy is on PyTorch's float32 list: bfloat16 logits, probabilities and
   // weight are widened to float32 first (float64 ones keep their dtype), the loss is float32.
-  if (isAutocastEnabled() && [input, target, w].some((t) => t instanceof Tensor && t.dtype === 'bfloat16')) {
-    const wide = (t: Tensor) => (t.dtype === 'bfloat16' ? t.float() : t);
-    return crossEntropy(wide(input), wide(target), w instanceof Tensor ? { ...options, weight: wide(w) } : options);
-  }
+  const wide = widenedForFloat32List(input, target, w);
+  if (wide) return crossEntropy(wide[0], wide[1], w instanceof Tensor ? { ...options, weight: wide[2] } : options);
   // Probabilities with a class weight of another floating dtype: the loss in the promoted dtype,
   // as PyTorch 1.13 multiplies log-probabilities, probabilities and weight as tensors (float32
   // logits and a float64 weight give a float64 loss, bfloat16 ones and a float32 weight float32).
