@@ -64,12 +64,6 @@ function convertInto(op: string, dtype: DType, out: TypedArray, values: ArrayLik
 /** The integer dtypes that creation and casts fill by truncation. */
 type IntDType = 'int32' | 'int8' | 'uint8';
 
-const INT_RANGES: Record<IntDType, readonly [number, number, string]> = {
-  int32: [-2147483648, 2147483647, '[-2^31, 2^31 - 1]'],
-  int8: [-128, 127, '[-128, 127]'],
-  uint8: [0, 255, '[0, 255]'],
-};
-
 /**
  * v truncated toward zero, or a RangeError naming the op, the value and (when given) its element
  * when `dtype` cannot hold it (NaN and infinities included): a typed array would wrap it silently.
@@ -85,10 +79,9 @@ function toIntRange(op: string, v: number, index: number | undefined, dtype: Int
     return wrapByte(dtype, Math.trunc(v));
   }
   const t = Math.trunc(v);
-  const [lo, hi, range] = INT_RANGES[dtype];
-  if (!(t >= lo && t <= hi)) {
+  if (!(t >= -2147483648 && t <= 2147483647)) {
     throw new RangeError(
-      `${op}: value ${v}${index === undefined ? '' : ` (element ${index})`} is out of range for ${dtype} ${range}`,
+      `${op}: value ${v}${index === undefined ? '' : ` (element ${index})`} is out of range for int32 [-2^31, 2^31 - 1]`,
     );
   }
   return t;
