@@ -1,7 +1,8 @@
 // Where the time of an N1 step goes (SimpleCNN train step, batch 32; bench/workloads/N1.js):
 // forward per layer, backward per autograd node (attributed to the layer whose output it
 // produced), the loss, zeroGrad and the optimizer step, with GFLOP/s for the convolutions.
-//   npm run build && node bench/profile_n1.js [--threads 1] [--steps 15] [--stat median|min] [--clock wall|cpu]
+//   npm run build && node bench/profile_n1.js [--threads 1] [--steps 15] [--stat median|min] [--clock wall|cpu] [--autocast]
+// (--autocast: the forward and the loss under autocast bf16, as bench/autocast.mjs's N1)
 // (with min, the rows need not add up to the step total; on a loaded machine use --clock cpu at 1 thread)
 import { parseArgs } from 'node:util';
 import { myelin } from './lib/myelin.js';
@@ -15,6 +16,7 @@ const { values: args } = parseArgs({
     steps: { type: 'string', default: '15' },
     stat: { type: 'string', default: 'median' },
     clock: { type: 'string', default: 'wall' },
+    autocast: { type: 'boolean', default: false },
   },
 });
 myelin.setNumThreads(Number(args.threads));
@@ -79,6 +81,18 @@ function step() {
   let t0 = now();
   opt.zeroGrad();
   add('zeroGrad', now() - t0);
+  const loss = args.autocast ? myelin.autocast({ dtype: 'bfloat16' }, forward) : forward();
+  wrapNodes(loss.gradFn);
+  t0 = now();
+  loss.backward();
+  add('backward total (engine included)', now() - t0);
+  t0 = now();
+  opt.step();
+  add('optimizer SGD step', now() - t0);
+}
+
+function forward() {
+  let t0;
   let h = x;
   layers.forEach((layer, i) => {
     t0 = now();
@@ -101,13 +115,7 @@ function step() {
   t0 = now();
   const loss = myelin.nn.functional.crossEntropy(h, y);
   add('forward  crossEntropy', now() - t0);
-  wrapNodes(loss.gradFn);
-  t0 = now();
-  loss.backward();
-  add('backward total (engine included)', now() - t0);
-  t0 = now();
-  opt.step();
-  add('optimizer SGD step', now() - t0);
+  return loss;
 }
 
 const steps = Number(args.steps);
@@ -130,7 +138,7 @@ const pick = args.stat === 'min' ? (v) => Math.min(...v) : median;
 const med = new Map(labels.map((l) => [l, pick(runs.map((r) => r.get(l) ?? 0))]));
 const total = med.get('step total');
 console.log(
-  `N1 step profile, batch 32, ${args.threads} thread(s), ${args.stat} ${args.clock} time of ${steps} steps; isa ${myelin.backendInfo().isa}`,
+  `N1 step profile${args.autocast ? ' under autocast bf16' : ''}, batch 32, ${args.threads} thread(s), ${args.stat} ${args.clock} time of ${steps} steps; isa ${myelin.backendInfo().isa}`,
 );
 for (const l of labels.sort((a, b) => (a.startsWith('step') ? 1 : 0) - (b.startsWith('step') ? 1 : 0))) {
   const [, pass, layer] = l.match(/^(forward|backward) +(.*)$/) ?? [];
