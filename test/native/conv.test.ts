@@ -517,7 +517,7 @@ describe('native conv2d with bf16 products (autocast)', () => {
   }
 
   it('takes Winograd for planes of 64 tiles or more where the table has a bf16 GEMM kernel', () => {
-    // 16x16 planes: 64 tiles an image; 32 images make 2048 tiles.
+    // 16x16 planes: 64 tiles an image (the threshold); 8 images make 512 tiles.
     const g = { ...base, n: 8, c: 16, h: 16, w: 16, oc: 32, kh: 3, kw: 3, ph: 1, pw: 1 };
     const d = dimsOf(g);
     const x = randomFloats(d[0] * d[1] * d[2] * d[3], 41);
