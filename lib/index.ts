@@ -139,7 +139,17 @@ export {
 export { formatTensor } from './print.js';
 import './ops/unary.js';
 import './ops/methods.js';
-export { add, sub, mul, div, type TensorLike } from './ops/binary.js';
+export { add, sub, mul, div, type RoundingMode, type TensorLike } from './ops/binary.js';
+export { remainder, fmod, floorDivide } from './ops/division.js';
+export {
+  bitwiseAnd,
+  bitwiseOr,
+  bitwiseXor,
+  bitwiseNot,
+  bitwiseLeftShift,
+  bitwiseRightShift,
+  type BitwiseOperand,
+} from './ops/bitwise.js';
 export * as autograd from './functional/index.js';
 export * as forwardAD from './autograd/forward_ad.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad_mode.js';

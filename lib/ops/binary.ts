@@ -4,20 +4,23 @@ import { BinaryOp } from '../native.js';
 import {
   allocate,
   bfloat16BitsOf,
+  bfloat16BitsToNumber,
   type DType,
   type FloatDType,
   getDefaultDtype,
   isFloatingDType,
   isIntegerDType,
   promoteTypes,
+  wrapByte,
 } from '../dtype.js';
-import { refuseStorageOnly } from '../errors.js';
+import { checkOptions, refuseStorageOnly } from '../errors.js';
+import { zeros } from '../creation.js';
 import { broadcastShapes, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { binaryRaw } from '../raw/elementwise.js';
 import { sumTo } from './reduce.js';
 import { expand } from './view.js';
-import { valuesAs } from '../raw/strided.js';
+import { copyRaw, valuesAs, widenBf16 } from '../raw/strided.js';
 import { cast, float32Operand } from './cast.js';
 import { recorded } from '../trace.js';
 
@@ -232,9 +235,137 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
     return intBinary('mul', asTensorOrNumber('mul', a), asTensorOrNumber('mul', b), Math.imul, dtype);
   return mulOp(...floatPair('mul', a, b));
 }
-/** True division: integer operands give float32, as torch's div. */
-export function div(a: TensorLike, b: TensorLike): Tensor {
-  return divOp(...floatPair('div', a, b));
+/** How `div` rounds its quotient (torch's rounding_mode): toward zero, or down. */
+export type RoundingMode = 'trunc' | 'floor';
+
+/** bfloat16's rounding of v (to float32, then to nearest even in bfloat16, as torch's casts). */
+const roundBf16 = (v: number) => bfloat16BitsToNumber(bfloat16BitsOf(v));
+
+/**
+ * out[i] = f(a[i], b[i], r) over the broadcast shape, in a's and b's dtype (float32 if they
+ * differ), with r rounding each step of f to that dtype: float32 and bfloat16 round each (torch's
+ * bfloat16 kernels compute each operation in float32 and round it to bfloat16), float64 none.
+ */
+export function floatMap(
+  a: Tensor,
+  b: Tensor,
+  shape: Shape,
+  f: (x: number, y: number, r: (v: number) => number) => number,
+): Tensor {
+  // floatPair leaves a bfloat16 operand of a float32 result as it is: it computes in float32.
+  const dtype = a.dtype === b.dtype ? a.dtype : 'float32';
+  const bf16 = dtype === 'bfloat16';
+  const r = bf16 ? roundBf16 : dtype === 'float64' ? (v: number) => v : Math.fround;
+  const va = valuesAs(widenBf16(a), shape);
+  const vb = valuesAs(widenBf16(b), shape);
+  const out = allocate(bf16 ? 'float32' : dtype, va.length);
+  for (let i = 0; i < out.length; i++) out[i] = f(va[i], vb[i], r);
+  const t = new Tensor(new Storage(out), shape);
+  return bf16 ? copyRaw(t, 'bfloat16') : t;
+}
+
+/**
+ * a / b rounded down, as torch's div_floor for floats (Python's algorithm: the quotient of a minus
+ * fmod(a, b), corrected by one where fmod's sign is not b's, then rounded to the nearest integer);
+ * each step rounded by r. b = 0 gives a / b (+-inf, or NaN for 0 / 0); a zero quotient keeps the
+ * sign of a / b.
+ */
+export function floorDivFloat(a: number, b: number, r: (v: number) => number): number {
+  if (b === 0) return a / b;
+  const mod = a % b;
+  let q = r(r(a - mod) / b);
+  if (mod !== 0 && b < 0 !== mod < 0) q = r(q - 1);
+  if (q === 0) return a / b < 0 || Object.is(a / b, -0) ? -0 : 0;
+  const f = Math.floor(q);
+  return r(q - f) > 0.5 ? f + 1 : f;
+}
+
+/** a / b rounded toward zero for floats (torch's div_trunc: trunc of the rounded quotient). */
+const truncDivFloat = (a: number, b: number, r: (v: number) => number): number => Math.trunc(r(a / b));
+
+/** The integer quotient of a / b rounded down (torch's div_floor_integer); b != 0. */
+export function floorDivInt(a: number, b: number): number {
+  const q = Math.trunc(a / b);
+  return a % b !== 0 && a < 0 !== b < 0 ? q - 1 : q;
+}
+
+/**
+ * The integer op f over a and b's values in their integer result dtype, as torch's integer
+ * division kernels: a number operand converted to that dtype first (wrapped: int8 % 300 is int8 %
+ * 44, uint8 % -3 is uint8 % 253), and a zero divisor refused as PyTorch's "ZeroDivisionError".
+ */
+export function intDivision(
+  op: string,
+  a: TensorLike,
+  b: TensorLike,
+  dtype: DType,
+  f: (x: number, y: number) => number,
+): Tensor {
+  const wrap = (x: TensorLike): TensorLike =>
+    typeof x !== 'number' ? x : dtype === 'int8' || dtype === 'uint8' ? wrapByte(dtype, x) : x | 0;
+  return intBinary(
+    op,
+    wrap(a),
+    wrap(b),
+    (x, y) => {
+      if (y === 0)
+        throw new RangeError(`${op}: ZeroDivisionError: integer division by zero (a zero in the ${dtype} divisor)`);
+      return f(x, y);
+    },
+    dtype,
+  );
+}
+
+/** Refuses two bool operands: PyTorch 1.13 has no bool kernel for the division ops. */
+export function refuseBoolPair(op: string, a: TensorLike, b: TensorLike): void {
+  if (a instanceof Tensor && b instanceof Tensor && a.dtype === 'bool' && b.dtype === 'bool')
+    throw new TypeError(`${op}: not implemented for two bool tensors, as PyTorch 1.13; cast one with .to('int32')`);
+}
+
+const divRoundedOp = defineOp({
+  name: 'div',
+  dtypes: [...BINARY_DTYPES, 'bfloat16'],
+  forward(ctx: OpContext<{ aShape: Shape; bShape: Shape; outShape: Shape }>, a: Tensor, b: Tensor, mode: RoundingMode) {
+    ctx.aShape = a.shape;
+    ctx.bShape = b.shape;
+    ctx.outShape = broadcastShapes('div', a.shape, b.shape);
+    return floatMap(a, b, ctx.outShape, mode === 'floor' ? floorDivFloat : truncDivFloat);
+  },
+  // A step function: torch's gradient is zero (zeros, not 0 * grad, which is NaN at inf).
+  backward(ctx, g) {
+    return [
+      ctx.needsInputGrad[0] ? zeros(ctx.aShape, { dtype: g.dtype }) : null,
+      ctx.needsInputGrad[1] ? zeros(ctx.bShape, { dtype: g.dtype }) : null,
+    ];
+  },
+  jvp: (ctx, ta, tb) => zeros(ctx.outShape, { dtype: (ta ?? tb)!.dtype }),
+});
+
+/**
+ * a / b elementwise (`torch.div`); a or b may be a number. Without a rounding mode, true
+ * division: integer operands give float32. With `{ roundingMode: 'trunc' }` the quotient is
+ * rounded toward zero, with `'floor'` down (Python's //); integer operands then keep their
+ * promoted integer dtype (as add's), and an integer zero divisor is a RangeError (PyTorch's
+ * ZeroDivisionError); the rounded quotient's gradient is zero, as torch's.
+ * @throws TypeError if a or b is not a Tensor or a number, for an unknown option or rounding mode,
+ * or for two bool tensors with a rounding mode; RangeError if their shapes do not broadcast.
+ */
+export function div(a: TensorLike, b: TensorLike, options?: { roundingMode?: RoundingMode | null }): Tensor {
+  checkOptions('div', options, ['roundingMode']);
+  const mode = options?.roundingMode ?? null;
+  if (mode === null) return divOp(...floatPair('div', a, b));
+  if (mode !== 'trunc' && mode !== 'floor')
+    throw new TypeError(`div: roundingMode must be 'trunc', 'floor' or null, got ${JSON.stringify(mode)}`);
+  return divRounded('div', a, b, mode);
+}
+
+/** div with a rounding mode under the name `op` (div, floorDivide's integer path). */
+export function divRounded(op: string, a: TensorLike, b: TensorLike, mode: RoundingMode): Tensor {
+  refuseBoolPair(op, asTensorOrNumber(op, a), asTensorOrNumber(op, b));
+  const dtype = resultType(a, b, op);
+  if (isIntegerDType(dtype))
+    return intDivision(op, a, b, dtype, mode === 'floor' ? floorDivInt : (x, y) => Math.trunc(x / y));
+  return divRoundedOp(...floatPair(op, a, b), mode);
 }
 
 function asTensorOrNumber(op: string, x: TensorLike): TensorLike {
@@ -252,7 +383,10 @@ declare module '../tensor.js' {
     /** `mul(this, ...)` as a method (`torch.Tensor.mul`): see `mul`. */
     mul(other: TensorLike): D extends 'float32' ? Tensor<'float32'> : Tensor;
     /** `div(this, ...)` as a method (`torch.Tensor.div`): see `div`. */
-    div(other: TensorLike): D extends 'float32' ? Tensor<'float32'> : Tensor;
+    div(
+      other: TensorLike,
+      options?: { roundingMode?: RoundingMode | null },
+    ): D extends 'float32' ? Tensor<'float32'> : Tensor;
   }
 }
 
@@ -265,6 +399,6 @@ Tensor.prototype.sub = function (this: Tensor, other: TensorLike) {
 Tensor.prototype.mul = function (this: Tensor, other: TensorLike) {
   return mul(this, other);
 };
-Tensor.prototype.div = function (this: Tensor, other: TensorLike) {
-  return div(this, other);
+Tensor.prototype.div = function (this: Tensor, other: TensorLike, options?: { roundingMode?: RoundingMode | null }) {
+  return div(this, other, options);
 };

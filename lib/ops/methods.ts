@@ -12,6 +12,9 @@ import { Tensor } from '../tensor.js';
 import type { TensorLike } from './binary.js';
 import type { SoftmaxOutOptions } from './softmax.js';
 import * as cmp from './compare.js';
+import * as bw from './bitwise.js';
+import type { BitwiseOperand } from './bitwise.js';
+import * as dv from './division.js';
 import * as ip from './inplace.js';
 import * as j from './join.js';
 import * as pw from './pointwise.js';
@@ -256,6 +259,69 @@ declare module '../tensor.js' {
      *  does not fit this shape.
      */
     pow_(exponent: TensorLike): this;
+    /**
+     * In-place `remainder`: writes the result into this tensor and returns it (`torch.Tensor.remainder_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
+    remainder_(other: TensorLike): this;
+    /**
+     * In-place `fmod`: writes the result into this tensor and returns it (`torch.Tensor.fmod_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
+    fmod_(other: TensorLike): this;
+    /**
+     * In-place `floorDivide`: writes the result into this tensor and returns it (`torch.Tensor.floor_divide_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
+    floorDivide_(other: TensorLike): this;
+    /**
+     * In-place `bitwiseAnd`: writes the result into this tensor and returns it (`torch.Tensor.bitwise_and_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
+    bitwiseAnd_(other: BitwiseOperand): this;
+    /**
+     * In-place `bitwiseOr`: writes the result into this tensor and returns it (`torch.Tensor.bitwise_or_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
+    bitwiseOr_(other: BitwiseOperand): this;
+    /**
+     * In-place `bitwiseXor`: writes the result into this tensor and returns it (`torch.Tensor.bitwise_xor_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
+    bitwiseXor_(other: BitwiseOperand): this;
+    /**
+     * In-place `bitwiseLeftShift`: writes the result into this tensor and returns it (`torch.Tensor.bitwise_left_shift_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
+    bitwiseLeftShift_(other: BitwiseOperand): this;
+    /**
+     * In-place `bitwiseRightShift`: writes the result into this tensor and returns it (`torch.Tensor.bitwise_right_shift_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
+    bitwiseRightShift_(other: BitwiseOperand): this;
+    /**
+     * In-place `bitwiseNot`: writes the result into this tensor and returns it (`torch.Tensor.bitwise_not_`).
+     * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
+     *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
+     *  does not fit this shape.
+     */
+    bitwiseNot_(): this;
     /**
      * In-place `clamp`: writes the result into this tensor and returns it (`torch.Tensor.clamp_`).
      * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
@@ -642,6 +708,33 @@ Object.assign(P, {
   },
   pow_(this: Tensor, e: TensorLike) {
     return ip.unaryInplace('pow_', this, (x) => pw.pow(x, e));
+  },
+  remainder_(this: Tensor, o: TensorLike) {
+    return ip.unaryInplace('remainder_', this, (x) => dv.remainder(x, o));
+  },
+  fmod_(this: Tensor, o: TensorLike) {
+    return ip.unaryInplace('fmod_', this, (x) => dv.fmod(x, o));
+  },
+  floorDivide_(this: Tensor, o: TensorLike) {
+    return ip.unaryInplace('floorDivide_', this, (x) => dv.floorDivide(x, o));
+  },
+  bitwiseAnd_(this: Tensor, o: BitwiseOperand) {
+    return ip.unaryInplace('bitwiseAnd_', this, (x) => bw.bitwiseAnd(x, o));
+  },
+  bitwiseOr_(this: Tensor, o: BitwiseOperand) {
+    return ip.unaryInplace('bitwiseOr_', this, (x) => bw.bitwiseOr(x, o));
+  },
+  bitwiseXor_(this: Tensor, o: BitwiseOperand) {
+    return ip.unaryInplace('bitwiseXor_', this, (x) => bw.bitwiseXor(x, o));
+  },
+  bitwiseLeftShift_(this: Tensor, o: BitwiseOperand) {
+    return ip.unaryInplace('bitwiseLeftShift_', this, (x) => bw.bitwiseLeftShift(x, o));
+  },
+  bitwiseRightShift_(this: Tensor, o: BitwiseOperand) {
+    return ip.unaryInplace('bitwiseRightShift_', this, (x) => bw.bitwiseRightShift(x, o));
+  },
+  bitwiseNot_(this: Tensor) {
+    return ip.unaryInplace('bitwiseNot_', this, (x) => bw.bitwiseNot(x));
   },
   clamp_(this: Tensor, lo?: TensorLike | null, hi?: TensorLike | null) {
     return ip.clamp_(this, lo, hi);

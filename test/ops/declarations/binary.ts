@@ -37,4 +37,40 @@ function binary(name: 'add' | 'sub' | 'mul' | 'div') {
   });
 }
 
-export const binaryOps = [binary('add'), binary('sub'), binary('mul'), binary('div')];
+// Quotients at least 0.1 from an integer: bfloat16's rounding of one never crosses an integer.
+const dividends = { shape: [3, 4], values: [0.3, 1.1, -0.7, 0.05, -1.2, 0.2, 0.6, -0.3, 0.9, -0.4, 1.5, 0.8] };
+const divisors = { shape: [4], values: [0.42, -0.65, 0.37, 1.3] };
+
+const divRounding = (['floor', 'trunc'] as const).map((roundingMode) =>
+  declareOp({
+    name: `div: roundingMode '${roundingMode}'`,
+    op: ([a, b]) => div(a, b, { roundingMode }),
+    samples: [
+      { name: '[3, 4] and [4]', inputs: [dividends, divisors], args: {} },
+      { name: '[4, 37] and [37]', inputs: [{ shape: [4, 37] }, { shape: [37], lo: 0.5 }], args: {}, large: true },
+    ],
+    // Integers keep their dtype with a rounding mode, as torch.div.
+    dtypes: { float32: 'float32', float64: 'float64', int32: 'int32' },
+    // A step function: zero gradients, which carry no graph of their own.
+    supportsGradGrad: true,
+    errorInputs: [
+      {
+        name: 'an unknown rounding mode',
+        call: () => div(tensor([1]), tensor([2]), { roundingMode: 'round' as 'floor' }),
+        throws: /div: roundingMode must be 'trunc', 'floor' or null, got "round"/,
+      },
+      {
+        name: "Python's option name",
+        call: () => div(tensor([1]), tensor([2]), { rounding_mode: roundingMode } as never),
+        throws: /div: unknown option 'rounding_mode'; did you mean 'roundingMode'\?/,
+      },
+      {
+        name: 'an integer zero divisor',
+        call: () => div(tensor([1], { dtype: 'int32' }), 0, { roundingMode }),
+        throws: /div: ZeroDivisionError: integer division by zero/,
+      },
+    ],
+  }),
+);
+
+export const binaryOps = [binary('add'), binary('sub'), binary('mul'), binary('div'), ...divRounding];

@@ -7,6 +7,8 @@ import { bilinearOps } from './bilinear.js';
 import { binaryOps } from './binary.js';
 import { castOps } from './cast.js';
 import { compareOps } from './compare.js';
+import { bitwiseOps } from './bitwise.js';
+import { divisionOps } from './division.js';
 import { convOps } from './conv.js';
 import { dropoutOps } from './dropout.js';
 import { uniqueOps } from './unique.js';
@@ -46,6 +48,8 @@ export const declarationsByFile: Record<string, readonly OpInfo<unknown>[]> = {
   bilinear: bilinearOps,
   binary: binaryOps,
   compare: compareOps,
+  bitwise: bitwiseOps,
+  division: divisionOps,
   conv: convOps,
   dropout: dropoutOps,
   einsum: einsumOps,
