@@ -9,7 +9,7 @@ import { checkOptions } from '../errors.js';
 import { formatTensor } from '../print.js';
 import type { Generator } from '../random.js';
 import { Tensor } from '../tensor.js';
-import type { TensorLike } from './binary.js';
+import { div, type RoundingMode, type TensorLike } from './binary.js';
 import type { SoftmaxOutOptions } from './softmax.js';
 import * as cmp from './compare.js';
 import * as bw from './bitwise.js';
@@ -246,12 +246,13 @@ declare module '../tensor.js' {
      */
     mul_(other: TensorLike): this;
     /**
-     * In-place `div`: writes the result into this tensor and returns it (`torch.Tensor.div_`).
+     * In-place `div`: writes the result into this tensor and returns it (`torch.Tensor.div_`);
+     * `{ roundingMode }` as `div`'s (an integer tensor takes a rounded quotient in place).
      * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
      *  grad; TypeError if the result's dtype cannot be written to this tensor's; RangeError if it
      *  does not fit this shape.
      */
-    div_(other: TensorLike): this;
+    div_(other: TensorLike, options?: { roundingMode?: RoundingMode | null }): this;
     /**
      * In-place `pow`: writes the result into this tensor and returns it (`torch.Tensor.pow_`).
      * @throws Error on a leaf that requires grad (outside noGrad), or a view of a tensor that requires
@@ -703,7 +704,9 @@ Object.assign(P, {
   mul_(this: Tensor, o: TensorLike) {
     return ip.mul_(this, o);
   },
-  div_(this: Tensor, o: TensorLike) {
+  div_(this: Tensor, o: TensorLike, options?: { roundingMode?: RoundingMode | null }) {
+    checkOptions('div_', options, ['roundingMode']);
+    if (options?.roundingMode) return ip.unaryInplace('div_', this, (x) => div(x, o, options));
     return ip.div_(this, o);
   },
   pow_(this: Tensor, e: TensorLike) {

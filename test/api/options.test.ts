@@ -115,6 +115,7 @@ const CALLS: Record<string, (o: O) => unknown> = {
   gradcheck: (o) => myelin.gradcheck((a) => a.mul(2), [randn([2], { requiresGrad: true })], o),
   interpolate: (o) => myelin.interpolate(x4(), { ...o, scaleFactor: 2 }),
   'Tensor.div': (o) => x2().div(2, o),
+  'Tensor.div_': (o) => x2().div_(2, o),
   'Tensor.round': (o) => x2().round(o),
   'Tensor.unique': (o) => x2().unique(o as Any),
   div: (o) => myelin.div(x2(), 2, o),

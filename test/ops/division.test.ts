@@ -59,6 +59,14 @@ describe('remainder, fmod and floorDivide', () => {
     u.floorDivide_(-2);
     expect(u.tolist()).toEqual([0, -1]);
     expect(() => m.tensor([1, 2], { dtype: 'int32' }).remainder_(1.5)).toThrow(/remainder_: result type float32/);
+    const d = m.tensor([-7, 7], { dtype: 'int32' });
+    expect(d.div_(2, { roundingMode: 'floor' })).toBe(d);
+    expect(d.tolist()).toEqual([-4, 3]);
+    const f = m.tensor([-7, 7]);
+    f.div_(2, { roundingMode: 'trunc' });
+    expect(f.tolist()).toEqual([-3, 3]);
+    expect(() => d.div_(2)).toThrow(/div_: result type float32/);
+    expect(() => f.div_(2, { rounding_mode: 'floor' } as never)).toThrow(/div_: unknown option 'rounding_mode'/);
   });
 
   it('refuse an integer zero divisor with a clear error and leave the process healthy', () => {
