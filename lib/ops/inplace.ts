@@ -81,8 +81,16 @@ function checkBroadcastInto(op: string, t: Tensor, o: Tensor): void {
   }
 }
 
-function checkCast(op: string, t: Tensor, result: Tensor): void {
-  if (!isFloatingDType(t.dtype) && isFloatingDType(result.dtype)) {
+/**
+ * Refuses what torch's can_cast refuses: a floating result into an integer or bool tensor, and a
+ * non-bool one into a bool tensor (bool.add_(1) is an error in torch). boolOperands: both operands
+ * of an arithmetic op were bool, whose int32 result here stands in for torch's bool one.
+ */
+function checkCast(op: string, t: Tensor, result: Tensor, boolOperands = false): void {
+  if (
+    (!isFloatingDType(t.dtype) && isFloatingDType(result.dtype)) ||
+    (t.dtype === 'bool' && result.dtype !== 'bool' && !boolOperands)
+  ) {
     throw new TypeError(
       `${op}: result type ${result.dtype} can't be cast to the ${t.dtype} tensor it would be written to`,
     );
@@ -114,7 +122,7 @@ function binaryInplace(op: string, code: BinaryOpCode, outOfPlace: (a: TensorLik
       return t;
     }
     const result = outOfPlace(t, typeof other === 'number' ? other : o);
-    checkCast(op, t, result);
+    checkCast(op, t, result, t.dtype === 'bool' && o.dtype === 'bool');
     return commit(op, t, result);
   };
 }

@@ -62,6 +62,17 @@ describe('in-place ops', () => {
     expect(i.tolist()).toEqual([8, 10]);
     expect(i.dtype).toBe('int32');
     expect(() => i.add_(0.5)).toThrow(/add_: result type float32 can't be cast to the int32 tensor/);
+    // A bool tensor takes only bool results, as torch's can_cast (bool with bool stays bool there).
+    const flags = tensor([true, false]);
+    expect(() => flags.add_(1)).toThrow(/add_: result type int32 can't be cast to the bool tensor/);
+    expect(() => flags.bitwiseOr_(tensor([1, 2], { dtype: 'int8' }))).toThrow(
+      /bitwiseOr_: result type int8 can't be cast to the bool tensor/,
+    );
+    expect(() => flags.remainder_(2)).toThrow(/remainder_: result type int32 can't be cast to the bool tensor/);
+    expect(flags.tolist()).toEqual([true, false]);
+    expect(flags.bitwiseXor_(true).tolist()).toEqual([false, true]);
+    expect(flags.add_(tensor([true, false])).tolist()).toEqual([true, true]);
+    expect(flags.mul_(tensor([true, false])).tolist()).toEqual([true, false]);
     const self = arange(4).float();
     self.add_(self.flip(0)); // overlapping source is read before it is written
     expect(self.tolist()).toEqual([3, 3, 3, 3]);
