@@ -2,11 +2,12 @@
 // myelin and are terminated mid-step. Prints one line a case; --json prints JSON instead.
 //
 //   npm run build && node bench/memory.mjs [mlp] [cnn] [workers] [--steps 10000] [--warmup 1000]
-//        [--rounds 30] [--workers 4] [--settle] [--node-flag F ...] [--json]
+//        [--rounds 30] [--workers 4] [--settle] [--node-flag F ...] [--gc MODE] [--json]
 //
 // --node-flag=F passes a flag to each case's node (V8's, e.g. --max-semi-space-size=16 or
 // --no-concurrent-array-buffer-sweeping), to see what V8's collector does to the figures
-// (bench/results/memory.md).
+// (bench/results/memory.md). --gc throughput runs each case with utils.setGcMode('throughput')
+// (MYELIN_GC in its environment: V8's flag set at run time, as a script sets it).
 //
 // mlp: 784-128-10, batch 64, Adam (the M1 model); cnn: conv(1->16,3) relu maxpool conv(16->32,3)
 // relu maxpool linear(800->10), batch 64 on 28x28, Adam. Each trains `warmup` steps, then
@@ -194,6 +195,7 @@ async function training(kind, warmup, steps, settle) {
     growthPct: ((end - middle) / middle) * 100,
     growthOutsideV8Pct: ((end - v8End - (middle - v8Middle)) / (middle - v8Middle)) * 100,
     peakMiB: peak(),
+    gcMode: m.utils.getGcMode?.() ?? 'default',
   };
 }
 
@@ -256,6 +258,7 @@ if (!isMainThread) {
       json: { type: 'boolean', default: false },
       settle: { type: 'boolean', default: false },
       'node-flag': { type: 'string', multiple: true, default: [] },
+      gc: { type: 'string' },
     },
   });
   const cases = positionals.length ? positionals : ['mlp', 'cnn', 'workers'];
@@ -266,7 +269,12 @@ if (!isMainThread) {
         ? `workers,${values.rounds},${values.workers}`
         : `${c},${values.warmup},${values.steps},${values.settle ? 'settle' : 'steps'}`;
     const out = spawnSync(process.execPath, ['--expose-gc', ...values['node-flag'], fileURLToPath(import.meta.url)], {
-      env: { ...process.env, MYELIN_MEMORY_CASE: spec, MYELIN_NUM_THREADS: '1' },
+      env: {
+        ...process.env,
+        MYELIN_MEMORY_CASE: spec,
+        MYELIN_NUM_THREADS: '1',
+        ...(values.gc === undefined ? {} : { MYELIN_GC: values.gc }),
+      },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -283,7 +291,7 @@ if (!isMainThread) {
         );
       else
         console.log(
-          `${c}: ${r.steps} steps after ${r.warmup} warm-up, ${f(r.msPerStep * 1000)} us/step: RSS (${r.sampling}) at step ${r.steps / 2} ${f(r.rssMiddleMiB)} MiB (${range(r.rssSamplesMiB.middle)}), at ${r.steps} ${f(r.rssEndMiB)} MiB (${range(r.rssSamplesMiB.end)}) (${pct(r.growthPct)}; V8's heap ${f(r.v8HeapMiddleMiB)} -> ${f(r.v8HeapEndMiB)} MiB, of it new space ${f(r.v8NewSpaceMiB.middle)} -> ${f(r.v8NewSpaceMiB.end)}; the rest ${pct(r.growthOutsideV8Pct)}; malloc heap ${f(r.mallocHeapMiB.middle)} -> ${f(r.mallocHeapMiB.end)} MiB for ${f(r.liveBuffersMiB.middle)} -> ${f(r.liveBuffersMiB.end)} MiB of live tensor buffers), peak ${f(r.peakMiB)} MiB; V8 collected ${r.collections.scavenges} times young, ${r.collections.markCompacts} times in full`,
+          `${c}: ${r.steps} steps after ${r.warmup} warm-up, ${f(r.msPerStep * 1000)} us/step: RSS (${r.sampling}) at step ${r.steps / 2} ${f(r.rssMiddleMiB)} MiB (${range(r.rssSamplesMiB.middle)}), at ${r.steps} ${f(r.rssEndMiB)} MiB (${range(r.rssSamplesMiB.end)}) (${pct(r.growthPct)}; V8's heap ${f(r.v8HeapMiddleMiB)} -> ${f(r.v8HeapEndMiB)} MiB, of it new space ${f(r.v8NewSpaceMiB.middle)} -> ${f(r.v8NewSpaceMiB.end)}; the rest ${pct(r.growthOutsideV8Pct)}; malloc heap ${f(r.mallocHeapMiB.middle)} -> ${f(r.mallocHeapMiB.end)} MiB for ${f(r.liveBuffersMiB.middle)} -> ${f(r.liveBuffersMiB.end)} MiB of live tensor buffers), peak ${f(r.peakMiB)} MiB; GC mode ${r.gcMode}; V8 collected ${r.collections.scavenges} times young, ${r.collections.markCompacts} times in full`,
         );
     }
   }

@@ -6,6 +6,8 @@
 //   npm run bench                      every workload
 //   npm run bench -- E1 --threads 1,2  E1 only; --json prints the rows as JSON;
 //                                      --rounds N: rounds of E1 (each kernel sample between two triad samples; default 9)
+//   npm run bench -- N1 --gc throughput  with utils.setGcMode('throughput') (V8's heap grows 5x
+//                                      between full collections: fewer of them, more memory)
 // Plain JavaScript (Node 20 runs no TypeScript): the binding comes from dist/ (`npm run build`).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,6 +28,7 @@ function parseArgs(argv) {
     if (argv[i] === '--threads') opts.threads = argv[++i].split(',').map(Number);
     else if (argv[i] === '--json') opts.json = true;
     else if (argv[i] === '--rounds') opts.rounds = Number(argv[++i]);
+    else if (argv[i] === '--gc') opts.gc = argv[++i];
     else if (argv[i] === '--help' || argv[i] === '-h') opts.help = true;
     else opts.ids.push(argv[i].toUpperCase());
   }
@@ -61,7 +64,7 @@ function table(rows) {
 const opts = parseArgs(process.argv.slice(2));
 if (opts.help) {
   console.log(
-    `usage: node bench/run.js [ID...] [--threads 1,2] [--rounds 9] [--json]\nworkloads: ${available.join(', ')}`,
+    `usage: node bench/run.js [ID...] [--threads 1,2] [--rounds 9] [--gc default|throughput] [--json]\nworkloads: ${available.join(', ')}`,
   );
   process.exit(0);
 }
@@ -72,6 +75,10 @@ if (unknown.length) {
 }
 
 const { native } = await import('./lib/native.js');
+if (opts.gc !== undefined) {
+  const { myelin } = await import('./lib/myelin.js');
+  myelin.utils.setGcMode(opts.gc);
+}
 const info = native.backendInfo();
 const header = {
   date: new Date().toISOString(),
@@ -81,6 +88,7 @@ const header = {
   myelin: info.version,
   isa: info.isa,
   threads: opts.threads,
+  gc: opts.gc ?? 'default',
 };
 const rows = [];
 for (const id of opts.ids) {
