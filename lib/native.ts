@@ -411,7 +411,8 @@ export interface ConvShape extends Window2d {
    * as they are read and their products summed in fp32 (im2col; no direct kernel). Where the
    * ISA has a bf16 GEMM kernel, 3x3 stride-1 layers of planes of 64 2x2 tiles or more take
    * Winograd F(2x2, 3x3), its transformed operands rounded to bf16 instead (less exact: up to
-   * ~2^-7 of the largest result off the exact bf16 products). The results are fp32 sums, not
+   * ~2^-7 of the largest result off the exact bf16 products), and dy rounded before its
+   * transforms. The bias's gradient sums dy rounded to bf16. The results are fp32 sums, not
    * rounded. Default false.
    */
   bf16?: boolean;

@@ -161,6 +161,11 @@ interface ConvSpec {
   name: string;
   /** The output from contiguous x and w, with the bias added. */
   forward(shape: ConvShape, xc: Tensor, wc: Tensor, bias: Tensor | null): Tensor;
+  /**
+   * Under autocast: whether kernelGrads reads the gradient only through kernels that round it to
+   * bf16 as they read it (the native dy); else it is given a rounded copy.
+   */
+  roundsGrad(need: { x: boolean; w: boolean; bias: boolean }): boolean;
   /** The gradients by the kernels directly, when no graph is recorded. */
   kernelGrads(
     ctx: ConvContext,
@@ -211,8 +216,10 @@ function defineConv(spec: ConvSpec): ConvOp {
       const need = { x: needX, w: needW, bias: wantBias };
       if (!shape.bf16) return spec.kernelGrads(ctx, grad, xc, wc, need);
       // The gradient reaches the bf16 products as bf16 (the bias's sum reads it too), and each
-      // result is rounded to bf16, as PyTorch's autocast backward gives them.
-      return spec.kernelGrads(ctx, rounded(grad), xc, wc, need).map(roundTensorToBf16);
+      // result is rounded to bf16, as PyTorch's autocast backward gives them. The kernels that
+      // read it as dy round it themselves (no rounded copy to allocate).
+      const g = spec.roundsGrad(need) ? grad : rounded(grad);
+      return spec.kernelGrads(ctx, g, xc, wc, need).map(roundTensorToBf16);
     },
     jvp: (ctx, tx, tw, tb) => convJvp(op, ctx, tx, tw, tb),
   });
@@ -226,6 +233,9 @@ const conv2dOp: ConvOp = defineConv({
     native.conv2d(shape, floatElements(xc), floatElements(wc), bias ? data(bias) : null, floatElements(y));
     return y;
   },
+  // The gradient is dy of both native gradients; the bias's sum alone (no weight gradient) is
+  // TypeScript's reduce.
+  roundsGrad: (need) => need.w || !need.bias,
   kernelGrads(ctx, grad, xc, wc, need) {
     const shape = ctx.shape;
     const g = data(grad);
@@ -268,6 +278,8 @@ const convTranspose2dOp: ConvOp = defineConv({
     }
     return y;
   },
+  // The gradient is the x of a forward (Winograd's transforms read it unrounded) and a bias sum.
+  roundsGrad: () => false,
   kernelGrads(ctx, grad, xc, wc, need) {
     const shape = ctx.shape;
     const g = data(grad);

@@ -533,6 +533,43 @@ describe('native conv2d with bf16 products (autocast)', () => {
     expectNear(y(), Float64Array.from(im2col), 'against im2col', 2 ** -6);
   });
 
+  // The kernels round dy to bf16 as they read it (the bias's sum and Winograd's transforms too),
+  // so autocast's backward passes dy unrounded; and the bf16 GEMM adds the bias as it stores y.
+  it('gives the same bits from unrounded dy as from dy rounded to bf16, and y with its bias added', () => {
+    const check = (list: [string, Geom][]) => {
+      for (const [name, g] of list) {
+        const d = dimsOf(g);
+        const [n, c, h, wd, oc, oh, ow, kh, kw] = d;
+        const shape = { ...shapeOf(d), bf16: true };
+        const x = randomFloats(n * c * h * wd, 51);
+        const w = randomFloats(oc * (c / g.groups) * kh * kw, 52);
+        const b = randomFloats(oc, 53);
+        const dyRaw = randomFloats(n * oc * oh * ow, 54);
+        const grads = (dy: Float32Array) => {
+          const dx = new Float32Array(x.length).fill(NaN);
+          const dw = new Float32Array(w.length).fill(NaN);
+          const db = new Float32Array(oc).fill(NaN);
+          native.conv2dBackwardInput(shape, dy, w, dx);
+          native.conv2dBackwardWeight(shape, x, dy, dw, db);
+          return { dx, dw, db };
+        };
+        expect(grads(dyRaw), name).toEqual(grads(toBf16(dyRaw)));
+        const y = new Float32Array(dyRaw.length).fill(NaN);
+        const yb = new Float32Array(dyRaw.length).fill(NaN);
+        native.conv2d(shape, x, w, null, y);
+        native.conv2d(shape, x, w, b, yb);
+        const plane = oh * ow;
+        expect(yb, name).toEqual(y.map((v, i) => Math.fround(v + b[Math.floor(i / plane) % oc])));
+      }
+    };
+    for (const isa of allSupportedIsas) {
+      withIsa(isa, () => {
+        check([...cases, ...winogradCases, ...directCases]);
+        withAlgorithm('winograd', () => check(winogradCases));
+      });
+    }
+  });
+
   it('refuses a bf16 flag that is not a boolean', () => {
     const d = dimsOf({ ...base, n: 1, c: 1, h: 3, w: 3, oc: 1, kh: 1, kw: 1 });
     const bad = { ...shapeOf(d), bf16: 1 as unknown as boolean };

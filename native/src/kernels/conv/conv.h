@@ -18,7 +18,8 @@ struct ConvShape : Window2d {
   int64_t groups;      // divides c and oc
   // float only: the products through the bf16 GEMM (autocast), operands rounded to bf16 as
   // they are read, summed in fp32: im2col, or Winograd where winograd_applies says (its
-  // transformed operands rounded instead); never the direct kernel (fp32 products).
+  // transformed operands rounded, and dy before its transforms); never the direct kernel (fp32
+  // products). The bias's gradient sums dy rounded to bf16 too.
   bool bf16 = false;
 };
 

@@ -15,6 +15,7 @@
 
 #include <cstring>
 
+#include "kernels/convert/convert.h"
 #include "kernels/gemm/gemm.h"
 #include "kernels/gemm/gemm_lowp.h"
 #include "runtime/kernel_table.h"
@@ -258,14 +259,32 @@ void winograd_forward(const KernelTable& k, const ConvShape& s, const float* x, 
 
 // dx[c][ih][iw] = sum over oc, i, j of dy[oc][ih + ph - i][iw + pw - j] w[oc][c][i][j]: the
 // correlation of dy with w rotated by 180 degrees and transposed, padded by 2 - ph, 2 - pw.
-void winograd_backward_input(const KernelTable& k, const ConvShape& s, const float* dy, const float* w, float* dx) {
+namespace {
+
+// Autocast (s.bf16): dy rounded to bf16 values (into `copy`) before its transforms, as the im2col
+// path's products read it; else dy itself.
+const float* dy_as_read(const KernelTable& k, const ConvShape& s, const float* dy, Scratch<float>& copy) {
+  if (!s.bf16) return dy;
+  const int64_t count = s.n * s.oc * s.oh * s.ow;
+  copy = Scratch<float>(count);
+  round_f32_to_bf16(k, count, dy, copy.get());
+  return copy.get();
+}
+
+}  // namespace
+
+void winograd_backward_input(const KernelTable& k, const ConvShape& s, const float* dy_in, const float* w, float* dx) {
+  Scratch<float> rounded;
+  const float* dy = dy_as_read(k, s, dy_in, rounded);
   const Scratch<float> u(16 * s.oc * s.c);
   filter_transform(s.c, s.oc, w, 9, s.c * 9, true, u.get());
   const Geom g = geometry(s.n, s.oc, s.oh, s.ow, s.c, s.h, s.w, 2 - s.ph, 2 - s.pw);
   correlate(k, s.bf16, g, dy, u.get(), nullptr, dx);
 }
 
-void winograd_backward_weight(const KernelTable& k, const ConvShape& s, const float* x, const float* dy, float* dw) {
+void winograd_backward_weight(const KernelTable& k, const ConvShape& s, const float* x, const float* dy_in, float* dw) {
+  Scratch<float> rounded;
+  const float* dy = dy_as_read(k, s, dy_in, rounded);
   const Geom g = geometry(s.n, s.c, s.h, s.w, s.oc, s.oh, s.ow, s.ph, s.pw);
   const int64_t vpi = 16 * g.c * g.tiles, dpi = 16 * g.o * g.tiles, sfl = 16 * g.o * g.c;
   const Split sp = split_for(g, vpi + dpi, true);

@@ -13,7 +13,8 @@ namespace myelin {
 // Whether conv2d_* take the Winograd path for this shape (and the algorithm setting allows it).
 // An autocast convolution (s.bf16) takes it where its position GEMMs can run on k's bf16 GEMM:
 // the transforms in fp32, the transformed operands rounded to bf16 by the GEMM (so less exact
-// than im2col's bf16 products of the operands themselves; see winograd.cpp).
+// than im2col's bf16 products of the operands themselves; see winograd.cpp); the gradients round
+// dy to bf16 before transforming it, as im2col's products read it.
 bool winograd_applies(const KernelTable& k, const ConvShape& s);
 
 // The same contracts as conv2d_forward / _backward_input / _backward_weight (conv.h), buffer

@@ -295,10 +295,20 @@ void tile(int64_t k, const uint16_t* a, const uint32_t* b, const LowpOutput& out
   // A copy of the output's fields: a store to C may alias `out`, so through the reference each
   // field is loaded again after every store (a cost against a short k).
   const LowpOutput o = out;
-  if (mr == MR && nr == NVX * 16 && o.type == LowpType::F32 && o.beta == 0.0f && !o.row_bias && !o.col_bias) {
-    // A whole tile of plain fp32 output (most calls): no masks, no row checks.
+  if (mr == MR && nr == NVX * 16 && o.type == LowpType::F32 && o.beta == 0.0f && !o.col_bias) {
+    // A whole tile of plain fp32 output (most calls), a row bias or none: no masks, no row checks.
     const __m512 va = _mm512_set1_ps(o.alpha);
     float* c = static_cast<float*>(o.c) + i0 * o.ldc + j0;
+    if (o.row_bias) {
+#pragma GCC unroll 6
+      for (int i = 0; i < MR; ++i) {
+        const __m512 bi = _mm512_set1_ps(o.row_bias[i0 + i]);
+#pragma GCC unroll 4
+        for (int v = 0; v < NVX; ++v)
+          _mm512_storeu_ps(c + i * o.ldc + v * 16, _mm512_add_ps(_mm512_mul_ps(acc[i][v], va), bi));
+      }
+      return;
+    }
 #pragma GCC unroll 6
     for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 4
