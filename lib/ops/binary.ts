@@ -125,31 +125,37 @@ export function broadcastSum(shape: Shape, ...terms: (Tensor | null | undefined)
 }
 
 /**
- * The dtype of a op b (torch's promotion: float32 with float64 gives float64, int8 with int32
- * gives int32; int8 with uint8 gives int32 where torch gives int16, which myelin does not have). A
- * number is a "weak" scalar that never widens a tensor of its own category: an integer keeps an
- * int32, int8 or uint8 tensor's dtype (not range-checked, as PyTorch 1.13: int8 + 300 wraps) and
- * makes a bool tensor int32; a fraction makes an integer or bool tensor the default dtype and
- * leaves a float32 tensor float32. bool op bool gives int32.
+ * The dtype of a op b, as `torch.result_type` (float32 with float64 gives float64, int8 with int32
+ * gives int32; int8 with uint8 gives int32 where torch gives int16, which myelin does not have).
+ * Tensors with dimensions come first, then 0-d tensors, then numbers: a lower one counts only when
+ * it is of a higher category (bool < integer < floating), so an int8 tensor with a 0-d int32
+ * tensor stays int8 and a float32 one with a 0-d float64 tensor float32. A number is a "weak"
+ * scalar: an integer keeps an int32, int8 or uint8 tensor's dtype (not range-checked, as PyTorch
+ * 1.13: int8 + 300 wraps) and makes a bool tensor int32; a fraction makes an integer or bool
+ * tensor the default dtype and leaves a float32 tensor float32. bool op bool gives int32.
  */
 export function resultType(a: TensorLike, b: TensorLike, op = 'resultType'): DType {
   refuseStorageOnly(op, a);
   refuseStorageOnly(op, b);
-  // A number never widens a tensor of its category (a bfloat16 tensor times 0.5 is bfloat16).
-  const weak = (t: Tensor, n: number): DType | null =>
-    isFloatingDType(t.dtype) || (Number.isInteger(n) && isIntegerDType(t.dtype)) ? t.dtype : null;
-  if (a instanceof Tensor && typeof b === 'number') {
-    const t = weak(a, b);
-    if (t !== null) return t;
+  let dims: DType | null = null;
+  let zeroDim: DType | null = null;
+  let numbers: DType | null = null;
+  const join = (acc: DType | null, d: DType): DType => (acc === null ? d : promoteTypes(acc, d));
+  for (const x of [a, b]) {
+    if (x instanceof Tensor) {
+      if (x.shape.length > 0) dims = join(dims, x.dtype);
+      else zeroDim = join(zeroDim, x.dtype);
+    } else numbers = join(numbers, Number.isInteger(x) ? 'int32' : getDefaultDtype());
   }
-  if (b instanceof Tensor && typeof a === 'number') {
-    const t = weak(b, a);
-    if (t !== null) return t;
-  }
-  const kind = (x: TensorLike): DType =>
-    x instanceof Tensor ? x.dtype : Number.isInteger(x) ? 'int32' : getDefaultDtype();
-  const t = promoteTypes(kind(a), kind(b));
+  const t = combineCategories(dims, combineCategories(zeroDim, numbers)) as DType;
   return t === 'bool' ? 'int32' : t;
+}
+
+/** c10's combine_categories: the higher-priority dtype, unless the lower one's category is higher. */
+function combineCategories(higher: DType | null, lower: DType | null): DType | null {
+  if (higher === null) return lower;
+  if (lower === null || isFloatingDType(higher)) return higher;
+  return higher === 'bool' || isFloatingDType(lower) ? promoteTypes(higher, lower) : higher;
 }
 
 /**
@@ -167,7 +173,8 @@ export function floatPair(op: string, a: TensorLike, b: TensorLike): [Tensor, Te
         ? new Tensor(new Storage(Uint16Array.of(bfloat16BitsOf(x))), [])
         : new Tensor(new Storage(allocate(dtype, 1).fill(x)), []);
     const t = asTensor(op, x);
-    return dtype === 'float32' ? float32Operand(op, t) : cast(t, dtype);
+    // A float64 operand of a float32 result is a 0-d tensor beside a float32 one (resultType).
+    return dtype === 'float32' && t.dtype !== 'float64' ? float32Operand(op, t) : cast(t, dtype);
   };
   return [operand(a), operand(b)];
 }
@@ -301,8 +308,15 @@ export function intDivision(
   dtype: DType,
   f: (x: number, y: number) => number,
 ): Tensor {
+  // A tensor of another dtype is cast too: an int8 tensor % a 0-d int32 tensor computes in int8.
   const wrap = (x: TensorLike): TensorLike =>
-    typeof x !== 'number' ? x : dtype === 'int8' || dtype === 'uint8' ? wrapByte(dtype, x) : x | 0;
+    x instanceof Tensor
+      ? cast(x, dtype)
+      : typeof x !== 'number'
+        ? x
+        : dtype === 'int8' || dtype === 'uint8'
+          ? wrapByte(dtype, x)
+          : x | 0;
   return intBinary(
     op,
     wrap(a),

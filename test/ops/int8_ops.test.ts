@@ -114,6 +114,21 @@ describe('int8 and uint8 tensors', () => {
     expect(i8(1).add(300).dtype).toBe('int8');
     expect(u8(1).add(0.5).dtype).toBe('float32');
     expect(tensor([true]).add(2).dtype).toBe('int32');
+    // A 0-d tensor counts only when its category is higher (torch.result_type's three tiers).
+    const zeroD = (v: number, dtype: m.DType) => tensor(v, { dtype });
+    expect(i8(100).add(zeroD(300, 'int32')).dtype).toBe('int8');
+    expect(i8(100).add(zeroD(300, 'int32')).tolist()).toEqual([-112]);
+    expect(u8(1).mul(zeroD(1, 'int8')).dtype).toBe('uint8');
+    expect(tensor([true]).add(zeroD(1, 'int8')).dtype).toBe('int8');
+    expect(tensor([1, 2], { dtype: 'int32' }).add(zeroD(1.5, 'float64')).dtype).toBe('float64');
+    expect(tensor([1, 2]).mul(zeroD(3, 'float64')).dtype).toBe('float32');
+    expect(tensor([1, 2], { dtype: 'bfloat16' }).sub(zeroD(1, 'float32')).dtype).toBe('bfloat16');
+    expect(zeroD(1, 'float64').add(zeroD(1, 'float32')).dtype).toBe('float64');
+    expect(zeroD(1, 'int8').add(3.5).dtype).toBe('float32');
+    expect(m.remainder(i8(100), zeroD(300, 'int32')).tolist()).toEqual([12]);
+    expect(m.remainder(i8(100), zeroD(300, 'int32')).dtype).toBe('int8');
+    expect(() => m.floorDivide(i8(5), zeroD(256, 'int32'))).toThrow(/floorDivide: ZeroDivisionError/);
+    expect(m.bitwiseOr(i8(1), zeroD(2, 'int32')).dtype).toBe('int8');
   });
 
   it('creates them and checks the values fit', () => {
