@@ -87,8 +87,9 @@ export const bitwiseRightShift = bitwiseBinary('bitwiseRightShift', (x, y) => x 
  * @throws TypeError if x is not a bool or integer tensor.
  */
 export function bitwiseNot(x: Tensor): Tensor {
-  const t = operand('bitwiseNot', x);
-  if (!(t instanceof Tensor)) throw new TypeError(`bitwiseNot: expected a Tensor, got ${typeof x}`);
+  if (!(x instanceof Tensor))
+    throw new TypeError(`bitwiseNot: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+  const t = operand('bitwiseNot', x) as Tensor;
   const f = t.dtype === 'bool' ? (v: number) => (v ? 0 : 1) : (v: number) => ~v;
   return recorded('bitwiseNot', [t], () => mapBinaryRaw('bitwiseNot', t, t, t.dtype, f));
 }

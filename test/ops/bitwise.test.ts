@@ -46,5 +46,7 @@ describe('bitwise ops', () => {
     t.bitwiseNot_();
     expect(t.tolist()).toEqual([-13, -1]);
     expect(() => m.tensor([1.5]).bitwiseNot_()).toThrow(/bitwiseNot: expected a bool, int8, uint8 or int32 tensor/);
+    // torch.bitwise_not takes a tensor only (not Python's True), as its documentation says.
+    expect(() => m.bitwiseNot(true as never)).toThrow(/bitwiseNot: expected a Tensor, got boolean/);
   });
 });
