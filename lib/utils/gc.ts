@@ -30,8 +30,9 @@ let current: GcMode = 'default';
  * Trades memory for training throughput by changing how V8's garbage collector sizes its heap,
  * and returns the mode that was in effect. `'throughput'` lets V8's heap grow 5x between full
  * collections (V8's `--heap-growing-percent=400`): on Node 20 and 22 a small CNN's training step
- * runs about a third of the full collections it ran, for +10 to +30 MB of peak RSS (about 7 to
- * 16% on that CNN); on Node 24 it cuts them by only ~15%. `'default'` gives V8 back its own sizing
+ * runs about a third of the full collections it ran, for +13 to +43 MB of peak RSS over 100 steps
+ * (7 to 25%), and more over long runs (a CNN ran no full collection in 16,000 steps, its RSS
+ * still climbing); on Node 24 it cuts them by only ~15%. `'default'` gives V8 back its own sizing
  * (`--heap-growing-percent=0`; a value given on node's command line is not restored).
  * Process-wide (V8's flags are the process's, shared by its worker_threads), off by default;
  * `MYELIN_GC=throughput` in the environment sets it when myelin loads. `getGcMode()` reads it.
