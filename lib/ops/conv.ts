@@ -11,7 +11,7 @@ import { checkOptions, optionKeys, show, refuseBfloat16, refuseStorageOnly } fro
 import { FLOATING_DTYPES, type FloatDType, isFloatingDType } from '../dtype.js';
 import { defineOp, type OpContext } from '../autograd/define_op.js';
 import { BinaryOp, type ConvShape, native, type Window2d, ReduceOp } from '../native.js';
-import { contiguousOf, emptyFloat, type FloatArray, floatElements, storageF32, uninitOf } from '../raw/elementwise.js';
+import { contiguousOf, emptyFloat, type FloatArray, floatElements, uninitOf } from '../raw/elementwise.js';
 import { roundTensorToBf16 } from '../raw/round_bf16.js';
 import { autocastsTo, roundedCopy } from '../lowp/autocast_ops.js';
 import { formatShape, type Shape } from '../shape.js';
