@@ -8,32 +8,9 @@ import json
 import os
 
 import torch
+from fixture_encoding import NAMES, enc
 
 torch.manual_seed(0)
-
-NAMES = {
-    torch.int8: "int8",
-    torch.uint8: "uint8",
-    torch.int16: "int16",
-    torch.int32: "int32",
-    torch.int64: "int64",
-    torch.float32: "float32",
-    torch.bool: "bool",
-}
-
-
-def enc(t):
-    if isinstance(t, list):
-        return [enc(x) for x in t]
-    if not isinstance(t, torch.Tensor):
-        return t
-    vals = t.reshape(-1).tolist()
-    if t.dtype == torch.bool:
-        vals = [int(v) for v in vals]
-    if t.dtype.is_floating_point:  # a division by zero: JSON has no infinities or NaN
-        vals = [v if v == v and abs(v) != float("inf") else str(v) for v in vals]
-    return {"shape": list(t.shape), "dtype": NAMES[t.dtype], "data": vals}
-
 
 cases = []
 

@@ -9,33 +9,14 @@ import json
 import os
 
 import torch
+from fixture_encoding import NAMES
+from fixture_encoding import enc as encode
 
 torch.manual_seed(0)
 
-NAMES = {
-    torch.int8: "int8",
-    torch.uint8: "uint8",
-    torch.int16: "int16",
-    torch.int32: "int32",
-    torch.int64: "int64",
-    torch.float32: "float32",
-    torch.float64: "float64",
-    torch.bfloat16: "bfloat16",
-    torch.bool: "bool",
-}
-
 
 def enc(t):
-    if isinstance(t, list):
-        return [enc(x) for x in t]
-    if not isinstance(t, torch.Tensor):
-        return t
-    vals = t.reshape(-1).tolist()
-    if t.dtype == torch.bool:
-        vals = [int(v) for v in vals]
-    if t.dtype.is_floating_point:  # JSON has no infinities or NaN; -0.0 kept as a string
-        vals = [v if v == v and abs(v) != float("inf") and not (v == 0 and str(v)[0] == "-") else str(v) for v in vals]
-    return {"shape": list(t.shape), "dtype": NAMES[t.dtype], "data": vals}
+    return encode(t, negative_zero=True)  # the signs of zero quotients and remainders are tested
 
 
 cases = []
