@@ -254,33 +254,40 @@ export function arange(start: number, end?: number, step = 1, opts?: CreationOpt
       throw new TypeError(`arange: ${name} must be a finite number, got ${String(v)}`);
   }
   if (step === 0) throw new RangeError('arange: step must be nonzero');
-  if ((end - start) * step < 0)
-    throw new RangeError(
-      `arange: upper bound and lower bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`,
-    );
   const dtype = checkDType(
     'arange',
     opts?.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : getDefaultDtype()),
     opts?.device,
   );
-  const n = checkElementCount('arange', Math.max(0, Math.ceil((end - start) / step)));
+  // torch counts an integer arange in int64 from the truncated start and step (and checks the
+  // bounds' order on the truncated values); the count comes from the numbers as given.
+  const integer = isIntegerDType(dtype);
+  const [a, s] = integer ? [Math.trunc(start), Math.trunc(step)] : [start, step];
+  if (((integer ? Math.trunc(end) : end) - a) * s < 0)
+    throw new RangeError(
+      `arange: upper bound and lower bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`,
+    );
+  if (s === 0) throw new RangeError(`arange: step must be nonzero (step ${step} truncates to 0 for ${dtype})`);
+  const count = Math.ceil((end - start) / step);
+  if (count < 0)
+    throw new RangeError(
+      `arange: invalid size ${count} (ceil((end - start) / step) with start ${start}, end ${end}, step ${step}; ${dtype})`,
+    );
+  const n = checkElementCount('arange', count + 0);
   if (dtype === 'int32' && n > 0) {
     // Both ends in range means every value is (the values run monotonically between them).
-    toIntRange('arange', start, undefined, dtype);
-    toIntRange('arange', start + (n - 1) * step, undefined, dtype);
+    toIntRange('arange', a, undefined, dtype);
+    toIntRange('arange', a + (n - 1) * s, undefined, dtype);
   }
   const data = allocate(dtype === 'bfloat16' ? 'float32' : dtype, n);
   if (dtype === 'int8' || dtype === 'uint8') {
-    // torch counts an 8-bit arange in int64 from the truncated start and step, then wraps each
-    // value (uint8 arange(-1, 3) is 255, 0, 1, 2); the count comes from the numbers as given.
-    const [a, s] = [Math.trunc(start), Math.trunc(step)];
-    if (s === 0) throw new RangeError(`arange: step must be nonzero (step ${step} truncates to 0 for ${dtype})`);
+    // Each value wrapped to 8 bits (uint8 arange(-1, 3) is 255, 0, 1, 2).
     for (let i = 0; i < n; i++) data[i] = wrapByte(dtype, a + i * s);
   } else if (dtype === 'bfloat16') {
     // torch computes a bfloat16 arange in float32 (its accumulate type), then rounds.
     const [a, s] = [Math.fround(start), Math.fround(step)];
     for (let i = 0; i < n; i++) data[i] = a + Math.fround(s * i);
-  } else for (let i = 0; i < n; i++) data[i] = start + i * step;
+  } else for (let i = 0; i < n; i++) data[i] = a + i * s;
   return finish(Tensor.fromData(asDtype(dtype, data), [n], { dtype }), opts);
 }
 
@@ -297,9 +304,23 @@ export function linspace(start: number, end: number, steps: number, opts?: Creat
   if (!Number.isInteger(steps) || steps < 0)
     throw new RangeError(`linspace: steps must be a non-negative integer, got ${describe(steps)}`);
   const dtype = checkDType('linspace', opts?.dtype, opts?.device);
-  if (isIntegerDType(dtype) && steps > 0) {
-    toIntRange('linspace', start, undefined, dtype as IntDType);
-    toIntRange('linspace', end, undefined, dtype as IntDType);
+  if (isIntegerDType(dtype)) {
+    // torch converts the ends to the dtype first (checked as any conversion: a negative uint8 end
+    // wraps, -1 to 255), steps from one to the other in double, counts each half from its own
+    // end (the first steps / 2 values, rounded down, from the start) and truncates each value.
+    // One step is the start alone: the end is not converted. (torch's x86 build fuses the
+    // multiply-adds, so a value due on an integer can fall just below it and truncate one lower:
+    // int32 -880 to 984 in 7 steps has 51 there, 52 here; and its vectorised loop, seen from 64
+    // uint8 steps on Zen 4, gives other values again.)
+    const data = allocate(dtype, checkElementCount('linspace', steps));
+    if (steps > 0) {
+      const a = toIntRange('linspace', start, undefined, dtype as IntDType);
+      const b = steps > 1 ? toIntRange('linspace', end, undefined, dtype as IntDType) : a;
+      const step = steps > 1 ? (b - a) / (steps - 1) : 0;
+      const half = Math.floor(steps / 2);
+      for (let i = 0; i < steps; i++) data[i] = i < half ? a + step * i : b - step * (steps - 1 - i);
+    }
+    return finish(Tensor.fromData(data, [steps], { dtype }), opts);
   }
   const data = allocate(dtype === 'bfloat16' ? 'float32' : dtype, checkElementCount('linspace', steps));
   // torch computes a bfloat16 linspace in bfloat16: each operation rounded (r), as its scalar

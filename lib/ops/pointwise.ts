@@ -339,7 +339,11 @@ const whereOp = defineOp({
 /** Elements of a where cond is true, else of b (torch.where); a and b may be numbers. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (!(cond instanceof Tensor)) throw new TypeError('where: condition must be a Tensor');
-  const dtype = resultType(refuseStorageOnly('where', a), b, 'where');
+  // Two bool tensors select a bool (resultType's bool with bool is int32, as arithmetic gives).
+  const dtype =
+    a instanceof Tensor && b instanceof Tensor && a.dtype === 'bool' && b.dtype === 'bool'
+      ? 'bool'
+      : resultType(refuseStorageOnly('where', a), b, 'where');
   const toT = (x: TensorLike) => {
     const t = asTensor('where', typeof x === 'number' ? byteScalar('where', dtype, x) : x);
     return cast(t, dtype);

@@ -165,6 +165,49 @@ describe('int8 and uint8 tensors', () => {
     expect(() => tensor([Number.NaN]).to('int8')).toThrow(/to: value NaN .*out of range for int32/);
   });
 
+  // Golden values from torch 1.13 (Debian's python3-torch): torch.linspace(..., dtype=...) and
+  // torch.arange(..., dtype=torch.int32).
+  it('linspace converts its ends to the dtype first, as torch (a negative uint8 end wraps before the step)', () => {
+    const lin = (a: number, b: number, n: number, dtype: 'int8' | 'uint8' | 'int32') =>
+      m.linspace(a, b, n, { dtype }).tolist();
+    expect(lin(-200, 200, 7, 'uint8')).toEqual([56, 80, 104, 128, 152, 176, 200]);
+    expect(lin(-1, 1, 3, 'uint8')).toEqual([255, 128, 1]);
+    expect(lin(-129, 130, 3, 'uint8')).toEqual([127, 128, 130]);
+    expect(lin(-255, 255, 5, 'uint8')).toEqual([1, 64, 128, 191, 255]);
+    expect(lin(-1, 1, 3, 'int8')).toEqual([-1, 0, 1]);
+    // Fractional ends truncate before the step; the middle value of an odd count comes from the end.
+    expect(lin(1.9, 0.9, 3, 'int32')).toEqual([1, 0, 0]);
+    expect(lin(-2.5, 2.5, 3, 'int32')).toEqual([-2, 0, 2]);
+    expect(lin(0.5, 300.7, 6, 'int32')).toEqual([0, 60, 120, 180, 240, 300]);
+    // One step is the start alone: torch converts no end.
+    expect(lin(0, 255, 1, 'int8')).toEqual([0]);
+    expect(lin(0, 300, 0, 'uint8')).toEqual([]);
+    expect(() => lin(300, 0, 1, 'int8')).toThrow('linspace: value 300 cannot be converted to int8 without overflow');
+    expect(() => lin(0, 300, 5, 'uint8')).toThrow('linspace: value 300 cannot be converted to uint8 without overflow');
+    expect(() => lin(-0.5, 255.5, 4, 'uint8')).toThrow('linspace: value -0.5 cannot be converted to uint8');
+    expect(() => lin(-200, 200, 7, 'int8')).toThrow('linspace: value -200 cannot be converted to int8');
+  });
+
+  it('int32 arange counts from the truncated start and step, as its 8-bit twins and torch', () => {
+    const ar = (a: number, b: number, step: number) => m.arange(a, b, step, { dtype: 'int32' }).tolist();
+    expect(ar(0.5, 5, 1.5)).toEqual([0, 1, 2]);
+    expect(ar(-2.7, 5, 1.5)).toEqual([-2, -1, 0, 1, 2, 3]);
+    expect(ar(0, 5, 1.5)).toEqual([0, 1, 2, 3]);
+    expect(ar(-0.5, 3, 1)).toEqual([0, 1, 2, 3]);
+    expect(ar(1, -3, -1.5)).toEqual([1, 0, -1]);
+    // torch checks the bounds' order on the truncated values: 0.9 to 0.1 by 1 is 0 to 0, empty.
+    expect(ar(0.9, 0.1, 1)).toEqual([]);
+    expect(ar(0.5, 0.2, 1)).toEqual([]);
+    expect(() => ar(0.9, -0.9, 1)).toThrow(
+      'arange: invalid size -1 (ceil((end - start) / step) with start 0.9, end -0.9, step 1; int32)',
+    );
+    expect(() => ar(0.5, 3, 0.7)).toThrow('arange: step must be nonzero (step 0.7 truncates to 0 for int32)');
+    expect(() => ar(1.9, 0.9, 3)).toThrow(
+      'arange: upper bound and lower bound inconsistent with step sign (start 1.9, end 0.9, step 3)',
+    );
+    expect(m.arange(0.5, 5, 1.5).tolist()).toEqual([0.5, 2, 3.5]);
+  });
+
   it('never require gradients, and floating ops promote them to float32', () => {
     expect(() => i8(1).requiresGrad_()).toThrow(/only floating point tensors .* can require gradients, got int8/);
     expect(m.exp(u8(0)).dtype).toBe('float32');

@@ -69,6 +69,13 @@ describe('binary math with broadcasting and scalars', () => {
     expect(m.maximum(i, 2).tolist()).toEqual([2, 2, 3]);
     expect(m.where(tensor([true, false, true]), i, 0).tolist()).toEqual([1, 0, 3]);
     expect(m.where(tensor([true, false, true]), i, 0).dtype).toBe('int32');
+    // Two bool tensors select a bool, as torch.where (a number with a bool tensor promotes).
+    const yes = tensor([true, true, false]);
+    const picked = m.where(tensor([true, false, true]), yes, tensor([false, true, true]));
+    expect(picked.dtype).toBe('bool');
+    expect(picked.tolist()).toEqual([true, true, false]);
+    expect(m.where(tensor([true, false]), tensor(true), tensor([false, false])).dtype).toBe('bool');
+    expect(m.where(tensor([true, false]), yes.narrow(0, 0, 2), 0).dtype).toBe('int32');
   });
 
   it('comparisons and logical ops give bool, broadcast, accept scalars', () => {
