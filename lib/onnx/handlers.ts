@@ -3,6 +3,7 @@
 // recorded).
 import type { OpHandler } from './export.js';
 import { registerDiag } from './ops_diag.js';
+import { registerDivision } from './ops_division.js';
 import { registerIndex } from './ops_index.js';
 import { registerLoss } from './ops_loss.js';
 import { registerMath } from './ops_math.js';
@@ -26,6 +27,7 @@ export const moduleHandlers = new Map<string, OpHandler>();
 
 const reg = (name: string, h: OpHandler) => opHandlers.set(name, h);
 registerMath(reg);
+registerDivision(reg);
 registerShape(reg);
 registerSpecial(reg);
 registerDiag(reg);

@@ -74,12 +74,11 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
   });
   reg('sine', (c) => c.g.op('Sin', [c.g.op('Mul', [c.input(0), c.g.scalar(c.static(1) as number)])]));
 
-  // Broadcasting binary arithmetic: operands cast to the result's dtype first.
+  // Broadcasting binary arithmetic: operands cast to the result's dtype first (div: ops_division.ts).
   for (const [name, onnx] of [
     ['add', 'Add'],
     ['sub', 'Sub'],
     ['mul', 'Mul'],
-    ['div', 'Div'],
     ['maximum', 'Max'],
     ['minimum', 'Min'],
   ] as const) {

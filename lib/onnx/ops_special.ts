@@ -1,5 +1,6 @@
 // ONNX mappings of the rounding ops and the error functions. Opset 17 has Floor, Ceil, Round
 // (half to even, as myelin) and Erf; trunc, frac, erfc and erfinv are decompositions of them.
+import type { DType } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import type { OpContext, OpHandler } from './export.js';
 
@@ -36,10 +37,14 @@ export function registerSpecial(reg: (name: string, h: OpHandler) => void): void
   reg('erfinv', (c) => erfinvValue(c, c.input(0)));
 }
 
-/** trunc x: ceil below 0, floor elsewhere (opset 17 has no Trunc). */
-function truncValue(c: OpContext, x: string): string {
+/**
+ * trunc x (of dtype t): floor above 0, ceil elsewhere (opset 17 has no Trunc). Ceil, whose
+ * results -0 and -0.5's -0 are, goes in Where's second branch: onnxruntime's Where (1.31) turns a
+ * -0 taken from its first branch into 0.
+ */
+export function truncValue(c: OpContext, x: string, t: DType = 'float32'): string {
   const g = c.g;
-  return g.op('Where', [g.op('Less', [x, g.scalar(0)]), g.op('Ceil', [x]), g.op('Floor', [x])]);
+  return g.op('Where', [g.op('Greater', [x, g.scalar(0, t)]), g.op('Floor', [x]), g.op('Ceil', [x])]);
 }
 
 // erfc |x| = t exp(-x^2 + P(t)), t = 1 / (1 + |x|/2): Numerical Recipes' erfcc, whose relative

@@ -183,6 +183,7 @@ export function floatPair(op: string, a: TensorLike, b: TensorLike): [Tensor, Te
  * a op b on integer values in TypeScript, stored in `dtype` (int32, int8 or uint8): f computes in
  * int32 (wrapping like int32 arithmetic) and the store wraps to the dtype's width, which is the
  * result C's wrapping gives, since 2^8 divides 2^32. A number operand is taken as an int32.
+ * `extra` is recorded after the operands for the ONNX exporter (div's rounding mode).
  */
 export function intBinary(
   op: string,
@@ -190,11 +191,12 @@ export function intBinary(
   b: TensorLike,
   f: (x: number, y: number) => number,
   dtype: DType = 'int32',
+  extra: readonly unknown[] = [],
 ): Tensor {
   const ta = a instanceof Tensor ? a : new Tensor(new Storage(new Int32Array([a])), []);
   const tb = b instanceof Tensor ? b : new Tensor(new Storage(new Int32Array([b])), []);
   const shape = broadcastShapes(op, ta.shape, tb.shape);
-  return recorded(op, [ta, tb], () => {
+  return recorded(op, [ta, tb, ...extra], () => {
     const va = valuesAs(ta, shape);
     const vb = valuesAs(tb, shape);
     const out = allocate(dtype, va.length);
@@ -307,6 +309,7 @@ export function intDivision(
   b: TensorLike,
   dtype: DType,
   f: (x: number, y: number) => number,
+  extra: readonly unknown[] = [],
 ): Tensor {
   // A tensor of another dtype is cast too: an int8 tensor % a 0-d int32 tensor computes in int8.
   const wrap = (x: TensorLike): TensorLike =>
@@ -327,6 +330,7 @@ export function intDivision(
       return f(x, y);
     },
     dtype,
+    extra,
   );
 }
 
@@ -378,7 +382,7 @@ export function divRounded(op: string, a: TensorLike, b: TensorLike, mode: Round
   refuseBoolPair(op, asTensorOrNumber(op, a), asTensorOrNumber(op, b));
   const dtype = resultType(a, b, op);
   if (isIntegerDType(dtype))
-    return intDivision(op, a, b, dtype, mode === 'floor' ? floorDivInt : (x, y) => Math.trunc(x / y));
+    return intDivision(op, a, b, dtype, mode === 'floor' ? floorDivInt : (x, y) => Math.trunc(x / y), [mode]);
   return divRoundedOp(...floatPair(op, a, b), mode);
 }
 
