@@ -237,6 +237,26 @@ describe('onnx.export of the bitwise ops (opset 17: through the bits, no opset-1
     });
   });
 
+  it('a dynamic batch axis (the bit axis is appended after it)', async () => {
+    const model = new Fn((x, y) => [
+      bitwiseAnd(x, y),
+      bitwiseOr(x, -3),
+      bitwiseXor(y, x),
+      bitwiseLeftShift(x, y),
+      bitwiseRightShift(x, 2),
+    ]);
+    const x = tensor(
+      [
+        [5, -6, 100],
+        [-100, 7, 0],
+      ],
+      { dtype: 'int32' },
+    );
+    const y = tensor([[3, 1, 4]], { dtype: 'int32' });
+    const options = { dynamicAxes: { input_0: { 0: 'batch' } } };
+    await exact({ name: 'bitwise_dynamic', model, args: [x, y], options, more: [[x.repeat([4, 1]), y]] });
+  });
+
   it('in-place methods', async () => {
     const model = new Fn((x, y) => [
       x.clone().bitwiseAnd_(y),
