@@ -130,15 +130,14 @@ function floatDivision(c: OpContext, mode: Rounding): string {
 }
 
 /**
- * The integer division ops in int64, wrapped back to the result's dtype. myelin refuses a zero
- * divisor when it runs; the graph cannot raise, and an integer division by zero would kill the
- * runtime's process (SIGFPE), so a zero divisor divides by 1 instead.
+ * The integer division ops in int64, wrapped back to the result's dtype. A zero divisor fails the
+ * run, as in myelin: onnxruntime's integer Div and Mod return an error ("Integer division by
+ * zero", "Integer modulo by zero").
  */
 function intDivision(c: OpContext, op: Rounding | 'remainder' | 'fmod'): string {
   const g = c.g;
   const a = wide(c, 0);
-  const b0 = wide(c, 1);
-  const b = g.op('Where', [g.op('Equal', [b0, int64(c, 0)]), int64(c, 1), b0]);
+  const b = wide(c, 1);
   let r: string;
   if (op === 'trunc') r = g.op('Div', [a, b]);
   else if (op === 'fmod') r = g.op('Mod', [a, b], { fmod: 1 });
