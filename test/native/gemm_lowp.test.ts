@@ -294,6 +294,69 @@ describe('gemmBf16 and gemmU8S8 on every ISA', () => {
       });
     });
 
+    // A batch whose A is shared (stride 0: a convolution's weights over its images) packs A once
+    // for all its products: each product's bits are those of the product alone (batch 1).
+    it(`${isa}: bf16 GEMM with a shared A, bit for bit as each product alone`, () => {
+      withIsa(isa, () => {
+        let seed = 60;
+        for (const threads of [1, 2]) {
+          withThreads(threads, () => {
+            // Tile edges (m, n off 6 and 64, odd k), an odd batch, past MC (2052 rows).
+            for (const [m, n, k, batch] of [
+              [1, 1, 1, 2],
+              [7, 65, 9, 3],
+              [13, 64, 576, 5],
+              [128, 63, 33, 4],
+              [2053, 7, 3, 2],
+            ]) {
+              seed++;
+              const ta = seed % 2 === 0;
+              const lda = (ta ? m : k) + 1;
+              const ldb = n + 2;
+              const sb = k * ldb + 1;
+              const ldc = n + 1;
+              const sc = m * ldc + 3;
+              const af = randomFloats((ta ? k : m) * lda + 1, seed, -2, 2);
+              const a = seed % 3 === 0 ? Uint16Array.from(af, bf16Bits) : af;
+              const b = randomFloats(sb * batch, seed + 1, -2, 2);
+              const rowBias = randomFloats(m, seed + 2);
+              const outBits = seed % 4 === 1;
+              const args = (bat: number, bOffset: number, c: Float32Array | Uint16Array): GemmBf16Args => ({
+                transA: ta,
+                transB: false,
+                batch: bat,
+                m,
+                n,
+                k,
+                alpha: 1,
+                a,
+                aOffset: 1,
+                lda,
+                strideA: 0,
+                b,
+                bOffset,
+                ldb,
+                strideB: sb,
+                beta: 0,
+                c,
+                cOffset: 0,
+                ldc,
+                strideC: sc,
+                rowBias,
+                colBias: null,
+              });
+              const out = () => (outBits ? new Uint16Array(sc * batch) : new Float32Array(sc * batch));
+              const together = out();
+              native.gemmBf16(args(batch, 0, together));
+              const alone = out();
+              for (let t = 0; t < batch; t++) native.gemmBf16(args(1, t * sb, alone.subarray(t * sc)));
+              expect(together, `${m}x${n}x${k}, batch ${batch}, ${threads} thread(s)`).toEqual(alone);
+            }
+          });
+        }
+      });
+    });
+
     it(`${isa}: u8 x s8 GEMM, exact, at tile and block edges`, () => {
       withIsa(isa, () => {
         let seed = 100;
