@@ -1,13 +1,15 @@
 // ONNX mappings of the rounding ops and the error functions. Opset 17 has Floor, Ceil, Round
 // (half to even, as myelin) and Erf; trunc, frac, erfc and erfinv are decompositions of them.
-import type { DType } from '../dtype.js';
+import { type DType, isIntegerDType } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import type { OpContext, OpHandler } from './export.js';
 
 export function registerSpecial(reg: (name: string, h: OpHandler) => void): void {
-  // int32 inputs come back unchanged from floor, ceil, trunc and round.
+  // Integer inputs come back unchanged from floor, ceil, trunc and round (ONNX's Floor, Ceil and
+  // Round take only floats); a float input's constants are of its dtype (float32 or float64).
+  const dtypeOf = (c: OpContext): DType => (c.args[0] as Tensor).dtype;
   const rounding = (f: (c: OpContext, x: string) => string): OpHandler => {
-    return (c) => ((c.args[0] as Tensor).dtype === 'int32' ? c.g.op('Identity', [c.input(0)]) : f(c, c.input(0)));
+    return (c) => (isIntegerDType(dtypeOf(c)) ? c.g.op('Identity', [c.input(0)]) : f(c, c.input(0)));
   };
   reg(
     'floor',
@@ -17,16 +19,20 @@ export function registerSpecial(reg: (name: string, h: OpHandler) => void): void
     'ceil',
     rounding((c, x) => c.g.op('Ceil', [x])),
   );
-  reg('trunc', rounding(truncValue));
-  reg('frac', (c) => c.g.op('Sub', [c.input(0), truncValue(c, c.input(0))]));
+  reg(
+    'trunc',
+    rounding((c, x) => truncValue(c, x, dtypeOf(c))),
+  );
+  reg('frac', (c) => c.g.op('Sub', [c.input(0), truncValue(c, c.input(0), dtypeOf(c))]));
   reg(
     'round',
     rounding((c, x) => {
       const g = c.g;
       const decimals = c.args.length > 1 ? (c.static(1) as number) : 0;
       if (decimals === 0) return g.op('Round', [x]);
-      // As myelin's (and torch's CPU) kernel: each step a float32 operation.
-      const scale = g.scalar(Math.fround(10 ** Math.abs(decimals)));
+      // As myelin's (and torch's CPU) kernel: each step an operation of the input's dtype.
+      const t = dtypeOf(c);
+      const scale = g.scalar(t === 'float64' ? 10 ** Math.abs(decimals) : Math.fround(10 ** Math.abs(decimals)), t);
       return decimals > 0
         ? g.op('Div', [g.op('Round', [g.op('Mul', [x, scale])]), scale])
         : g.op('Mul', [g.op('Round', [g.op('Div', [x, scale])]), scale]);

@@ -130,6 +130,32 @@ export function opCases(): Case[] {
       [randn([6, 5]).mul(4), randint(-9, 9, [6, 5])],
     ),
   );
+  // The same in float64 (its constants must be float64 too) and of int8 and uint8, which pass
+  // through unchanged (ONNX's Floor, Ceil and Round take only floats).
+  cases.push(
+    dyn(
+      'rounding_float64_int8_uint8',
+      (x, i, u) => [
+        x.floor(),
+        x.ceil(),
+        x.trunc(),
+        x.frac(),
+        x.round(),
+        x.round({ decimals: 2 }),
+        x.mul(40).round({ decimals: -1 }),
+        i.floor(),
+        i.ceil(),
+        i.trunc(),
+        i.round(),
+        u.floor(),
+        u.ceil(),
+        u.trunc(),
+        u.round(),
+      ],
+      [randn([3, 5]).mul(4).double(), randint(-9, 9, [3, 5]).to('int8'), randint(0, 250, [3, 5]).to('uint8')],
+      [randn([6, 5]).mul(4).double(), randint(-9, 9, [6, 5]).to('int8'), randint(0, 250, [6, 5]).to('uint8')],
+    ),
+  );
   // The error functions: erfc in its tail on its own (1 - erf would lose its digits), erfinv near
   // +-1, and its infinities and NaNs.
   cases.push(
