@@ -259,6 +259,7 @@ export function arange(start: number, end?: number, step = 1, opts?: CreationOpt
     opts?.dtype ?? ([start, end, step].every(Number.isInteger) ? 'int32' : getDefaultDtype()),
     opts?.device,
   );
+  refuseBool('arange', dtype);
   // torch counts an integer arange in int64 from the truncated start and step (and checks the
   // bounds' order on the truncated values); the count comes from the numbers as given.
   const integer = isIntegerDType(dtype);
@@ -304,14 +305,16 @@ export function linspace(start: number, end: number, steps: number, opts?: Creat
   if (!Number.isInteger(steps) || steps < 0)
     throw new RangeError(`linspace: steps must be a non-negative integer, got ${describe(steps)}`);
   const dtype = checkDType('linspace', opts?.dtype, opts?.device);
+  refuseBool('linspace', dtype);
   if (isIntegerDType(dtype)) {
     // torch converts the ends to the dtype first (checked as any conversion: a negative uint8 end
     // wraps, -1 to 255), steps from one to the other in double, counts each half from its own
     // end (the first steps / 2 values, rounded down, from the start) and truncates each value.
     // One step is the start alone: the end is not converted. (torch's x86 build fuses the
     // multiply-adds, so a value due on an integer can fall just below it and truncate one lower:
-    // int32 -880 to 984 in 7 steps has 51 there, 52 here; and its vectorised loop, seen from 64
-    // uint8 steps on Zen 4, gives other values again.)
+    // int32 -880 to 984 in 7 steps has 51 there, 52 here; and its AVX2 loop, from 16 int32 or 64
+    // 8-bit steps, counts each run of 8 or 32 values from a truncated base: int32 0 to 10 in 16
+    // steps ends at 9 there.)
     const data = allocate(dtype, checkElementCount('linspace', steps));
     if (steps > 0) {
       const a = toIntRange('linspace', start, undefined, dtype as IntDType);
@@ -331,6 +334,14 @@ export function linspace(start: number, end: number, steps: number, opts?: Creat
   // Both halves count from their own end, as torch does, so the last value is exactly `end`.
   for (let i = 0; i < steps; i++) data[i] = i < steps / 2 ? r(start + r(i * step)) : r(end - r((steps - 1 - i) * step));
   return finish(Tensor.fromData(asDtype(dtype, data), [steps], { dtype }), opts);
+}
+
+/** A range of bools: torch has no such kernel, and stepping values in a 0/1 byte array is no mask. */
+function refuseBool(op: string, dtype: DType): void {
+  if (dtype === 'bool')
+    throw new TypeError(
+      `${op}: dtype bool is not supported (torch.${op} has no bool kernel either); make int32 and call .bool()`,
+    );
 }
 
 /** v rounded to the nearest bfloat16 (through float32, as torch's scalar conversion). */

@@ -35,6 +35,17 @@ describe('creation', () => {
     expect(() => linspace(0, 1, -1)).toThrow(/steps must be a non-negative integer/);
   });
 
+  it('arange and linspace refuse bool, as torch (its kernels have no bool version)', () => {
+    for (const make of [() => arange(0, 2, 1, { dtype: 'bool' }), () => arange(0, 5, 1, { dtype: 'bool' })])
+      expect(make).toThrow(
+        'arange: dtype bool is not supported (torch.arange has no bool kernel either); make int32 and call .bool()',
+      );
+    for (const make of [() => linspace(0, 1, 5, { dtype: 'bool' }), () => linspace(0, 3, 3, { dtype: 'bool' })])
+      expect(make).toThrow(
+        'linspace: dtype bool is not supported (torch.linspace has no bool kernel either); make int32 and call .bool()',
+      );
+  });
+
   it('eye and the *Like functions', () => {
     expect(eye(2, 3).tolist()).toEqual([
       [1, 0, 0],
