@@ -455,19 +455,14 @@ void conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const floa
     parallel_for(s.oc, grain(s.n * p.ohw), [&](int64_t b, int64_t e) {
       // bf16: the sum of dy rounded to bf16, as the products read it (each row rounded before
       // its sum: the same sum as over a rounded copy of dy, which the caller need not make).
-      Scratch<uint16_t> bits;
       Scratch<float> rounded;
-      if (s.bf16) {
-        bits = Scratch<uint16_t>(p.ohw);
-        rounded = Scratch<float>(p.ohw);
-      }
+      if (s.bf16) rounded = Scratch<float>(p.ohw);
       for (int64_t o = b; o < e; ++o) {
         double acc = 0;
         for (int64_t i = 0; i < s.n; ++i) {
           const float* row = dy + (i * s.oc + o) * p.ohw;
           if (s.bf16) {
-            k.convert.f32_to_bf16(row, p.ohw, bits.get());
-            k.convert.bf16_to_f32(bits.get(), p.ohw, rounded.get());
+            round_f32_to_bf16(k, p.ohw, row, rounded.get());
             row = rounded.get();
           }
           acc += row_sum(row, p.ohw);
