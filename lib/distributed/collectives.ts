@@ -42,8 +42,9 @@ export interface ReduceOptions extends AsyncOption {
   op?: ReduceOpName;
 }
 
-// The native collectives' element types; float64 has none yet (refused in submit).
-const DTYPE_CODE: Partial<Record<DType, number>> = { float32: 0, int32: 1, bool: 2 };
+// The native collectives' element types (int8 and uint8 reduce wrapping, as torch's Gloo); float64
+// has none yet (refused in submit).
+const DTYPE_CODE: Partial<Record<DType, number>> = { float32: 0, int32: 1, bool: 2, int8: 3, uint8: 4 };
 
 // Only the collectives construct a Work (as in PyTorch): the key proves the caller is one.
 const workKey = Symbol('Work');

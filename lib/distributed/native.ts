@@ -34,7 +34,7 @@ export interface NativeGroupOptions {
   iface?: string;
 }
 
-export type Buffer = Float32Array | Int32Array | Uint8Array;
+export type Buffer = Float32Array | Int32Array | Int8Array | Uint8Array;
 
 export interface NativeProcessGroup {
   readonly rank: number;

@@ -137,7 +137,11 @@ describe('a group of one rank', () => {
     expect(() => dist.allReduce(ones([2], { dtype: 'int32' }), { op: 'avg' })).toThrow(
       "allReduce: op 'avg' needs a float32 tensor",
     );
+    expect(() => dist.allReduce(ones([2], { dtype: 'int8' }), { op: 'avg' })).toThrow(
+      "allReduce: op 'avg' needs a float32 tensor, got int8",
+    );
     expect(() => dist.allReduce(tensor([true, false]))).toThrow('allReduce: bool tensors cannot be reduced');
+    expect(() => dist.allReduce(tensor([1, 2], { dtype: 'float64' }))).toThrow(/float64/);
     expect(() => dist.broadcast(ones([2]), 1)).toThrow('broadcast: src must be a rank in [0, 1), got 1');
     expect(() => dist.allGather([zeros([2]), zeros([2])], ones([2]))).toThrow(
       'allGather: tensorList must hold 1 tensors',

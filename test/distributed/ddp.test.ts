@@ -64,7 +64,7 @@ describe('DistributedDataParallel, 2 ranks with half batches against 1 process o
     }
   });
 
-  it("buffers of dtypes the collectives do not carry (float64, bfloat16, int8) are rank 0's after construction and each training forward", async () => {
+  it("buffers of dtypes the collectives do not carry (float64, bfloat16) and int8 ones are rank 0's after construction and each training forward", async () => {
     for (const r of await ranks('buffer-dtypes')) {
       expect(r.error).toBe('');
       expect(r.afterConstruction).toEqual({

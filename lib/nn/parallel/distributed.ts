@@ -262,8 +262,8 @@ class DdpState {
 
   /**
    * Rank 0's values of `tensors` on every rank: one broadcast per dtype, through a flat copy. The
-   * collectives carry float32, int32 and bool; a broadcast only copies, so any other dtype (float64
-   * running statistics, bfloat16, int8) goes as its bytes in int32 words, exactly.
+   * collectives carry float32, int32, int8, uint8 and bool; a broadcast only copies, so any other
+   * dtype (float64 running statistics, bfloat16) goes as its bytes in int32 words, exactly.
    */
   broadcastTensors(tensors: Tensor[]): void {
     const byType = new Map<DType, Tensor[]>();
@@ -271,7 +271,7 @@ class DdpState {
     for (const [dtype, list] of byType) {
       const total = list.reduce((n, t) => n + t.numel(), 0);
       if (total === 0) continue;
-      const carried = dtype === 'float32' || dtype === 'int32' || dtype === 'bool';
+      const carried = ['float32', 'int32', 'int8', 'uint8', 'bool'].includes(dtype);
       const { array, bits } = DTYPES[dtype];
       const words = carried ? null : new Int32Array(Math.ceil((total * bits) / 32));
       const flat = words ? new array(words.buffer, 0, total) : allocate(dtype, total);

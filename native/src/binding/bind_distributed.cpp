@@ -65,28 +65,58 @@ struct Buffer {
 };
 
 const char* dtype_name(dist::DType t) {
-  return t == dist::DType::kFloat32 ? "float32" : t == dist::DType::kInt32 ? "int32" : "bool";
+  switch (t) {
+    case dist::DType::kFloat32:
+      return "float32";
+    case dist::DType::kInt32:
+      return "int32";
+    case dist::DType::kInt8:
+      return "int8";
+    case dist::DType::kUint8:
+      return "uint8";
+    case dist::DType::kBool:
+      break;
+  }
+  return "bool";
 }
 
-// A Float32Array (float32), Int32Array (int32) or Uint8Array (bool).
-Buffer typed_buffer(const Args& args, const Napi::Value& v, const std::string& what) {
-  if (!v.IsTypedArray())
-    args.type_error(what + " must be a Float32Array, Int32Array or Uint8Array, got " + describe(v));
+// The typed array that holds `dtype`'s elements: Float32Array (float32), Int32Array (int32),
+// Int8Array (int8), Uint8Array (uint8 and bool, told apart by the dtype argument).
+napi_typedarray_type array_type(dist::DType dtype) {
+  switch (dtype) {
+    case dist::DType::kFloat32:
+      return napi_float32_array;
+    case dist::DType::kInt32:
+      return napi_int32_array;
+    case dist::DType::kInt8:
+      return napi_int8_array;
+    case dist::DType::kUint8:
+    case dist::DType::kBool:
+      break;
+  }
+  return napi_uint8_array;
+}
+
+const char* array_name(dist::DType dtype) {
+  switch (array_type(dtype)) {
+    case napi_float32_array:
+      return "a Float32Array";
+    case napi_int32_array:
+      return "an Int32Array";
+    case napi_int8_array:
+      return "an Int8Array";
+    default:
+      return "a Uint8Array";
+  }
+}
+
+// `v` as the typed array of `dtype`.
+Buffer typed_buffer(const Args& args, const Napi::Value& v, dist::DType dtype, const std::string& what) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != array_type(dtype))
+    args.type_error(what + " (" + dtype_name(dtype) + ") must be " + array_name(dtype) + ", got " + describe(v));
   const Napi::TypedArray t = v.As<Napi::TypedArray>();
   Buffer b;
-  switch (t.TypedArrayType()) {
-    case napi_float32_array:
-      b.dtype = dist::DType::kFloat32;
-      break;
-    case napi_int32_array:
-      b.dtype = dist::DType::kInt32;
-      break;
-    case napi_uint8_array:
-      b.dtype = dist::DType::kBool;
-      break;
-    default:
-      args.type_error(what + " must be a Float32Array, Int32Array or Uint8Array, got " + describe(v));
-  }
+  b.dtype = dtype;
   b.data = static_cast<char*>(t.ArrayBuffer().Data()) + t.ByteOffset();
   b.length = static_cast<int64_t>(t.ElementLength());
   return b;
@@ -191,7 +221,8 @@ class ProcessGroupWrap : public Napi::ObjectWrap<ProcessGroupWrap> {
     for (int64_t d : r.shape) count *= d;
     const bool needs_data = r.kind != dist::Collective::kBarrier;
     if (needs_data) {
-      const Buffer data = typed_buffer(args, info[5], std::string(name) + ": the tensor");
+      const auto dtype = static_cast<dist::DType>(args.integer(1, "dtype", 0, 4));
+      const Buffer data = typed_buffer(args, info[5], dtype, std::string(name) + ": the tensor");
       if (data.length != count) {
         args.range_error(std::string("the tensor holds ") + std::to_string(data.length) + " elements, shape " +
                          format_shape(r.shape) + " needs " + std::to_string(count));
@@ -220,8 +251,8 @@ class ProcessGroupWrap : public Napi::ObjectWrap<ProcessGroupWrap> {
       }
       for (uint32_t i = 0; i < list.Length(); i++) {
         const Napi::Value v = list.Get(i);
-        const Buffer b = typed_buffer(args, v, std::string(name) + ": list entry " + std::to_string(i));
-        if (b.dtype != r.dtype || b.length != count) {
+        const Buffer b = typed_buffer(args, v, r.dtype, std::string(name) + ": list entry " + std::to_string(i));
+        if (b.length != count) {
           args.range_error(std::string(name) + ": list entry " + std::to_string(i) + " is " + dtype_name(b.dtype) +
                            " with " + std::to_string(b.length) + " elements, the tensor is " + dtype_name(r.dtype) +
                            " " + format_shape(r.shape));

@@ -32,7 +32,7 @@
 
 namespace myelin::distributed {
 
-size_t dtype_size(DType t) { return t == DType::kBool ? 1 : 4; }
+size_t dtype_size(DType t) { return t == DType::kFloat32 || t == DType::kInt32 ? 4 : 1; }
 
 const char* collective_name(Collective c) {
   switch (c) {
@@ -68,6 +68,10 @@ const char* dtype_name(int64_t t) {
       return "int32";
     case DType::kBool:
       return "bool";
+    case DType::kInt8:
+      return "int8";
+    case DType::kUint8:
+      return "uint8";
   }
   return "?";
 }
@@ -527,10 +531,22 @@ void ProcessGroup::State::run(Work& w) {
     const int world = opts.world_size;
     if (fused_allreduce(r, world)) {
       exchange_headers(r, tag, static_cast<size_t>(numel(r.shape)) * dtype_size(r.dtype));
-      if (r.dtype == DType::kFloat32)
-        reduce_inline<float>(r);
-      else
-        reduce_inline<int32_t>(r);  // bool is refused by the binding
+      switch (r.dtype) {
+        case DType::kFloat32:
+          reduce_inline<float>(r);
+          break;
+        case DType::kInt32:
+          reduce_inline<int32_t>(r);
+          break;
+        case DType::kInt8:
+          reduce_inline<int8_t>(r);  // Gloo's sum of two int8 wraps, as torch's
+          break;
+        case DType::kUint8:
+          reduce_inline<uint8_t>(r);
+          break;
+        case DType::kBool:
+          break;  // refused by the binding
+      }
       return;
     }
     exchange_headers(r, tag, 0);
@@ -541,8 +557,12 @@ void ProcessGroup::State::run(Work& w) {
       case DType::kInt32:
         execute<int32_t>(r, tag + 1);
         break;
+      case DType::kInt8:
+        execute<int8_t>(r, tag + 1);
+        break;
       case DType::kBool:
-        execute<uint8_t>(r, tag + 1);
+      case DType::kUint8:
+        execute<uint8_t>(r, tag + 1);  // bool is never reduced: the binding refuses it
         break;
     }
   } catch (const Mismatch& e) {

@@ -20,7 +20,7 @@
 
 namespace myelin::distributed {
 
-enum class DType : int32_t { kFloat32 = 0, kInt32 = 1, kBool = 2 };
+enum class DType : int32_t { kFloat32 = 0, kInt32 = 1, kBool = 2, kInt8 = 3, kUint8 = 4 };
 enum class ReduceOp : int32_t { kSum = 0, kAvg = 1, kMax = 2, kMin = 3, kProduct = 4 };
 enum class Collective : int32_t {
   kAllReduce = 0,

@@ -1,4 +1,5 @@
-// One rank of the collectives test: every collective and op, on float32, int32 and bool tensors
+// One rank of the collectives test: every collective and op, on float32, int32, int8, uint8 and
+// bool tensors
 // of several shapes, synchronous and asynchronous, each checked against a single-process
 // reference computed here from every rank's inputs (which are functions of the rank).
 //   argv[2]: the init method (env://, tcp://..., file://...)
@@ -19,11 +20,21 @@ let checks = 0;
 function value(r: number, i: number, dtype: DType, seed: number): number {
   if (dtype === 'float32') return Math.fround(Math.sin(i * 0.37 + r * 1.3 + seed) * 2);
   if (dtype === 'int32') return ((i * 7 + r * 3 + seed) % 7) - 3;
+  // The whole 8-bit range, so that sums and products wrap.
+  if (dtype === 'int8') return ((i * 37 + r * 71 + seed) % 256) - 128;
+  if (dtype === 'uint8') return (i * 37 + r * 71 + seed) % 256;
   return (i + r + seed) % 3 === 0 ? 1 : 0;
 }
 function input(r: number, shape: number[], dtype: DType, seed: number): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  const data = dtype === 'float32' ? new Float32Array(n) : dtype === 'int32' ? new Int32Array(n) : new Uint8Array(n);
+  const data =
+    dtype === 'float32'
+      ? new Float32Array(n)
+      : dtype === 'int32'
+        ? new Int32Array(n)
+        : dtype === 'int8'
+          ? new Int8Array(n)
+          : new Uint8Array(n);
   for (let i = 0; i < n; i++) data[i] = value(r, i, dtype, seed);
   return tensor(data, { dtype }).reshape(shape);
 }
@@ -39,7 +50,8 @@ function fold(op: string, shape: number[], dtype: DType, seed: number): Float64A
       else if (op === 'min') acc = Math.min(acc, v);
       else acc *= v;
     }
-    out[i] = op === 'avg' ? acc / world : acc;
+    // int8/uint8 wrap modulo 2^8, as torch's Gloo (acc is an exact integer: 255^3 at most).
+    out[i] = op === 'avg' ? acc / world : dtype === 'int8' ? (acc << 24) >> 24 : dtype === 'uint8' ? acc & 255 : acc;
   }
   return out;
 }
@@ -60,7 +72,7 @@ function check(name: string, got: Tensor, want: ArrayLike<number>, shape: number
 }
 
 const shapes = [[5], [3, 4], [0], [2, 1, 3], [300_001]];
-const dtypes: DType[] = ['float32', 'int32', 'bool'];
+const dtypes: DType[] = ['float32', 'int32', 'int8', 'uint8', 'bool'];
 let seed = 0;
 for (const shape of shapes) {
   for (const dtype of dtypes) {
@@ -112,6 +124,46 @@ for (const shape of shapes) {
     const parts = rank === root ? Array.from({ length: world }, (_, r) => input(r, shape, dtype, seed)) : null;
     dist.scatter(scattered, { scatterList: parts, src: root });
     check(`scatter ${tag}`, scattered, input(rank, shape, dtype, seed).data as TypedArray, shape);
+  }
+}
+
+// int8 and uint8 against torch 1.13's Gloo (torch.distributed.all_reduce, broadcast, all_gather on
+// two ranks, Debian's python3-torch): sums and products wrap.
+if (world === 2) {
+  const golden = {
+    int8: {
+      in: [
+        [100, -100, 127, 5],
+        [101, -99, -128, 6],
+      ],
+      sum: [-55, 57, -1, 11],
+      max: [101, -99, 127, 6],
+      product: [116, -84, -128, 30],
+    },
+    uint8: {
+      in: [
+        [200, 100, 255, 5],
+        [201, 101, 0, 6],
+      ],
+      sum: [145, 201, 255, 11],
+      max: [201, 101, 255, 6],
+      product: [8, 116, 0, 30],
+    },
+  };
+  for (const dtype of ['int8', 'uint8'] as const) {
+    const g = golden[dtype];
+    const mine = () => tensor(g.in[rank], { dtype });
+    for (const op of ['sum', 'max', 'product'] as const) {
+      const t = mine();
+      dist.allReduce(t, { op });
+      check(`torch's allReduce ${op} ${dtype}`, t, g[op], [4]);
+    }
+    const b = mine();
+    dist.broadcast(b, 1);
+    check(`torch's broadcast ${dtype}`, b, g.in[1], [4]);
+    const list = [mine(), mine()];
+    dist.allGather(list, mine());
+    list.forEach((t, r) => check(`torch's allGather [${r}] ${dtype}`, t, g.in[r], [4]));
   }
 }
 
