@@ -117,7 +117,7 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
   });
   reg('where', (c) => {
     const t = (c.r.out as Tensor).dtype;
-    return c.g.op('Where', [castTo(c, 0, 'bool'), castTo(c, 1, t), castTo(c, 2, t)]);
+    return whereOf(c, castTo(c, 0, 'bool'), castTo(c, 1, t), castTo(c, 2, t), t);
   });
 
   // Reductions: dims, keepdim. ReduceSum takes axes as an input since opset 13, the others as
@@ -333,6 +333,16 @@ export function castValue(c: OpContext, v: string, from: DType, to: DType): stri
 const INT64 = 7;
 
 /** Argument k as a value of dtype `to` (a Cast node when it differs). */
+/**
+ * Where(cond, a, b) of a and b of dtype t. ONNX Runtime's Where (1.31) has no bool kernel, so
+ * bools select as uint8 and are cast back.
+ */
+export function whereOf(c: OpContext, cond: string, a: string, b: string, t: DType): string {
+  if (t !== 'bool') return c.g.op('Where', [cond, a, b]);
+  const bytes = (v: string) => c.g.op('Cast', [v], { to: onnxDType('uint8') });
+  return c.g.op('Cast', [c.g.op('Where', [cond, bytes(a), bytes(b)])], { to: onnxDType('bool') });
+}
+
 export function castTo(c: OpContext, k: number, to: DType): string {
   const t = c.args[k] as Tensor;
   const v = c.input(k);

@@ -5,7 +5,7 @@
 import type { DType } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import type { OpContext, OpHandler } from './export.js';
-import { onnxDType } from './ops_math.js';
+import { onnxDType, whereOf } from './ops_math.js';
 
 /** Slice ends past any dim (ONNX clamps them). */
 const END = Number.MAX_SAFE_INTEGER;
@@ -104,8 +104,8 @@ export function registerShape(reg: (name: string, h: OpHandler) => void): void {
   reg('scatterAdd', scatter('add'));
   reg('maskedFill', (c) => {
     const x = c.args[0] as Tensor;
-    const value = c.g.scalar(c.static(2) as number, x.dtype);
-    return c.g.op('Where', [c.input(1), value, c.input(0)]);
+    const value = c.g.scalar(Number(c.static(2)), x.dtype);
+    return whereOf(c, c.input(1), value, c.input(0), x.dtype);
   });
   reg('pad', (c) => padHandler(c));
   // zerosLike/onesLike/fullLike/emptyLike: the value over the input's (possibly dynamic) shape.

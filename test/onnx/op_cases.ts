@@ -14,6 +14,7 @@ import {
   randn,
   type Tensor,
   tensor,
+  where,
   zerosLike,
 } from '../../lib/index.js';
 import { Fn } from './cases.js';
@@ -312,6 +313,23 @@ export function opCases(): Case[] {
       ],
       [randint(-3, 4, [3, 4])],
       [randint(-3, 4, [6, 4])],
+    ),
+  );
+  // where of two bool tensors is bool (as torch), and maskedFill of a bool tensor too: ONNX
+  // Runtime's Where has no bool kernel. int8 and uint8 select as themselves.
+  cases.push(
+    dyn(
+      'where_bool_int8_uint8',
+      (x, i) => [
+        where(x.gt(0), x.lt(0.5), i.gt(1)),
+        where(x.gt(0), tensor(true), x.lt(-1)),
+        where(x.gt(0), i.to('int8'), i.neg().to('int8')),
+        where(x.lt(0), i.to('uint8'), 7),
+        x.gt(0).maskedFill(i.gt(2), true),
+        x.gt(0).maskedFill(i.lt(1), 0),
+      ],
+      [randn([3, 4]), randint(0, 4, [3, 4])],
+      [randn([6, 4]), randint(0, 4, [6, 4])],
     ),
   );
   cases.push(
