@@ -570,6 +570,90 @@ describe('native conv2d with bf16 products (autocast)', () => {
     }
   });
 
+  // The forward im2cols x rounded to bf16 (bf16 columns) where the columns are at least as large
+  // as x: the same bits as the bf16 GEMM of fp32 columns, rounded as it reads them, with w's
+  // panels packed once for the batch. The reference: gemmBf16 per image and group over columns
+  // built here, NaN and denormals in x included (the two roundings must agree on them too).
+  it('gives the bits of the bf16 GEMM over each image fp32 columns, at tile and block edges', () => {
+    const geoms: Geom[] = [
+      { ...base, n: 3, c: 5, h: 7, w: 9, oc: 7, kh: 3, kw: 3, ph: 1, pw: 1 },
+      { ...base, n: 5, c: 3, h: 9, w: 7, oc: 13, kh: 3, kw: 2, ph: 1, pw: 0, sh: 2 },
+      { ...base, n: 1, c: 4, h: 6, w: 5, oc: 130, kh: 1, kw: 1, ph: 1, pw: 1 }, // 1x1, padded
+      { ...base, n: 4, c: 6, h: 5, w: 5, oc: 8, kh: 1, kw: 1, sh: 2, sw: 2 }, // columns smaller than x
+      { ...base, n: 7, c: 6, h: 8, w: 8, oc: 10, kh: 3, kw: 3, ph: 1, pw: 1, groups: 2 },
+      { ...base, n: 6, c: 16, h: 8, w: 8, oc: 67, kh: 3, kw: 3, ph: 1, pw: 1 }, // split by images
+    ];
+    const bitsOf = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
+    for (const isa of allSupportedIsas) {
+      withIsa(isa, () => {
+        let seed = 70;
+        for (const g of geoms) {
+          seed++;
+          const d = dimsOf(g);
+          const [n, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dwl, groups] = d;
+          const cg = c / groups;
+          const ocg = oc / groups;
+          const kg = cg * kh * kw;
+          const ohw = oh * ow;
+          const x = randomFloats(n * c * h * wd, seed);
+          x[0] = Number.NaN;
+          x[x.length - 1] = 1e-40;
+          x[Math.floor(x.length / 2)] = -3e-39;
+          const w = randomFloats(oc * kg, seed + 1);
+          const b = randomFloats(oc, seed + 2);
+          const want = new Float32Array(n * oc * ohw);
+          const col = new Float32Array(kg * ohw);
+          for (let t = 0; t < n; t++)
+            for (let gi = 0; gi < groups; gi++) {
+              for (let ci = 0; ci < cg; ci++)
+                for (let a = 0; a < kh; a++)
+                  for (let e = 0; e < kw; e++)
+                    for (let oy = 0; oy < oh; oy++)
+                      for (let ox = 0; ox < ow; ox++) {
+                        const iy = oy * sh - ph + a * dh;
+                        const ix = ox * sw - pw + e * dwl;
+                        const inside = iy >= 0 && iy < h && ix >= 0 && ix < wd;
+                        col[((ci * kh + a) * kw + e) * ohw + oy * ow + ox] = inside
+                          ? x[((t * c + gi * cg + ci) * h + iy) * wd + ix]
+                          : 0;
+                      }
+              native.gemmBf16({
+                transA: false,
+                transB: false,
+                batch: 1,
+                m: ocg,
+                n: ohw,
+                k: kg,
+                alpha: 1,
+                a: w,
+                aOffset: gi * ocg * kg,
+                lda: kg,
+                strideA: 0,
+                b: col,
+                bOffset: 0,
+                ldb: ohw,
+                strideB: 0,
+                beta: 0,
+                c: want,
+                cOffset: (t * oc + gi * ocg) * ohw,
+                ldc: ohw,
+                strideC: 0,
+                rowBias: b.subarray(gi * ocg, (gi + 1) * ocg),
+                colBias: null,
+              });
+            }
+          for (const threads of [1, 2]) {
+            withThreads(threads, () => {
+              const y = new Float32Array(want.length).fill(7);
+              native.conv2d({ ...shapeOf(d), bf16: true }, x, w, b, y);
+              expect(bitsOf(y), `${isa}, ${JSON.stringify(g)}, ${threads} thread(s)`).toEqual(bitsOf(want));
+            });
+          }
+        }
+      });
+    }
+  });
+
   it('refuses a bf16 flag that is not a boolean', () => {
     const d = dimsOf({ ...base, n: 1, c: 1, h: 3, w: 3, oc: 1, kh: 1, kw: 1 });
     const bad = { ...shapeOf(d), bf16: 1 as unknown as boolean };

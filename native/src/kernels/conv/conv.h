@@ -26,7 +26,7 @@ struct ConvShape : Window2d {
 // col [c * kh * kw, oh * ow] (rows ld elements apart, ld >= oh * ow) of one image x [c, h, w]:
 // col[(ci*kh + i)*kw + j][oy*ow + ox] = x[ci, oy*sh - ph + i*dh, ox*sw - pw + j*dw], 0 outside.
 // Channels [c0, c1) only. A batch tile lays its images side by side: image t at col + t*oh*ow.
-// T is float or double.
+// T is float or double, or uint16_t (bf16 bits: an autocast forward's columns; 0 is +0).
 template <class T>
 void im2col(const ConvShape& s, const T* x, T* col, int64_t ld, int64_t c0, int64_t c1);
 // The adjoint: dx [c, h, w] += the col entries that im2col would read from each position.

@@ -1,7 +1,8 @@
 // im2col / col2im_add: scalar loops over one image, each output row's valid column range
 // computed once (no per-element bounds test); stride-1 rows are plain copy loops. Memory-bound data
 // movement: the compiler's auto-vectorisation of the inner loops is what a SIMD file would do.
-// One template over the element type: float for the float32 convolutions, double for float64.
+// One template over the element type: float for the float32 convolutions, double for float64,
+// uint16_t for the bf16 bits of an autocast forward's columns.
 #include <cstring>
 
 #include "kernels/conv/conv.h"
@@ -161,6 +162,7 @@ void col2im_add(const ConvShape& s, T* col, int64_t ld, T* dx, int64_t c0, int64
 
 template void im2col<float>(const ConvShape&, const float*, float*, int64_t, int64_t, int64_t);
 template void im2col<double>(const ConvShape&, const double*, double*, int64_t, int64_t, int64_t);
+template void im2col<uint16_t>(const ConvShape&, const uint16_t*, uint16_t*, int64_t, int64_t, int64_t);
 template void col2im_add<float>(const ConvShape&, float*, int64_t, float*, int64_t, int64_t);
 template void col2im_add<double>(const ConvShape&, double*, int64_t, double*, int64_t, int64_t);
 
