@@ -88,13 +88,8 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
     });
   }
   reg('pow', (c) => {
-    if ((c.r.out as Tensor).dtype === 'int32') {
-      // int32 ** int32 (myelin's integer path): a negative exponent gives 1 for a base of 1, else 0.
-      const g = c.g;
-      const [x, y] = [castTo(c, 0, 'int32'), castTo(c, 1, 'int32')];
-      const one = g.op('Cast', [g.op('Equal', [x, g.scalar(1, 'int32')])], { to: onnxDType('int32') });
-      return g.op('Where', [g.op('Less', [y, g.scalar(0, 'int32')]), one, g.op('Pow', [x, y])]);
-    }
+    const out = (c.r.out as Tensor).dtype;
+    if (out === 'int32' || out === 'int8' || out === 'uint8') return intPowValue(c, out);
     const a = castTo(c, 0, 'float32');
     const e = c.args[1];
     if (typeof e === 'number') return c.g.op('Pow', [a, c.g.scalar(c.static(1) as number)]);
@@ -333,6 +328,43 @@ export function castValue(c: OpContext, v: string, from: DType, to: DType): stri
 const INT64 = 7;
 
 /** Argument k as a value of dtype `to` (a Cast node when it differs). */
+/**
+ * x ** y of integers as myelin's (and torch's) integer pow: squaring and multiplying in 32-bit
+ * wrapping products (ONNX Runtime's integer Pow goes through a double and saturates where it
+ * overflows: int32 3 ** 25 gave -2^31, myelin and torch 1180052131), unrolled over the 31 bits of
+ * a non-negative int32 exponent, in int64 with each product wrapped back to int32; a negative
+ * exponent gives 1 for x = 1, +-1 for x = -1 (by its parity), 0 otherwise. Then the result's dtype.
+ */
+function intPowValue(c: OpContext, out: DType): string {
+  const g = c.g;
+  const long = (v: string) => g.op('Cast', [v], { to: 7 });
+  const i64 = (v: number) => g.constant({ dtype: 'int64', shape: [], data: [v] }, 'scalar');
+  const wrap = (v: string) => long(g.op('Cast', [v], { to: onnxDType('int32') }));
+  const x = long(castTo(c, 0, 'int32'));
+  const y = long(castTo(c, 1, 'int32'));
+  const negative = g.op('Less', [y, i64(0)]);
+  let e = g.op('Where', [negative, i64(0), y]);
+  let acc = i64(1);
+  let base = x;
+  for (let k = 0; k < 31; k++) {
+    const odd = g.op('Equal', [g.op('Mod', [e, i64(2)], { fmod: 0 }), i64(1)]);
+    // acc in Where's second branch too (an integer has no -0, so either order would do).
+    acc = g.op('Where', [odd, wrap(g.op('Mul', [acc, base])), acc]);
+    if (k < 30) {
+      base = wrap(g.op('Mul', [base, base]));
+      e = g.op('Div', [e, i64(2)]);
+    }
+  }
+  const even = g.op('Equal', [g.op('Mod', [y, i64(2)], { fmod: 0 }), i64(0)]);
+  const minusOne = g.op('Where', [even, i64(1), i64(-1)]);
+  const small = g.op('Where', [
+    g.op('Equal', [x, i64(1)]),
+    i64(1),
+    g.op('Where', [g.op('Equal', [x, i64(-1)]), minusOne, i64(0)]),
+  ]);
+  return g.op('Cast', [g.op('Where', [negative, small, acc])], { to: onnxDType(out) });
+}
+
 /**
  * Where(cond, a, b) of a and b of dtype t. ONNX Runtime's Where (1.31) has no bool kernel, so
  * bools select as uint8 and are cast back.

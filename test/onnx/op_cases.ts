@@ -315,6 +315,37 @@ export function opCases(): Case[] {
       [randint(-3, 4, [6, 4])],
     ),
   );
+  // Integer pow wraps as myelin's and torch's (3 ** 25 in int32 is 1180052131; ONNX Runtime's
+  // integer Pow saturates); negative exponents of 1, -1 and others; int8 and uint8 wrap further.
+  cases.push(
+    dyn(
+      'int_pow_wrapping',
+      (x, y) => [
+        pow(x, y),
+        pow(x.to('int8'), y.abs().to('int8')),
+        pow(x.abs().to('uint8'), y.abs().to('uint8')),
+        x.pow(3),
+        pow(7, y.abs()),
+      ],
+      [
+        tensor(
+          [
+            [3, -3, 7, 2, 1, -1],
+            [10, -2, 1, -1, 0, 123456],
+          ],
+          { dtype: 'int32' },
+        ),
+        tensor(
+          [
+            [25, 25, 30, 31, -3, -3],
+            [12, 31, 2147483647, -2, 0, 5],
+          ],
+          { dtype: 'int32' },
+        ),
+      ],
+      [randint(-20, 20, [5, 6]), randint(-3, 40, [5, 6])],
+    ),
+  );
   // where of two bool tensors is bool (as torch), and maskedFill of a bool tensor too: ONNX
   // Runtime's Where has no bool kernel. int8 and uint8 select as themselves.
   cases.push(
