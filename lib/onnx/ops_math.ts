@@ -20,8 +20,15 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
   for (const [name, onnx] of Object.entries(simple)) {
     reg(name, (c) => {
       // relu of an int32 tensor (its integer path): Max with 0, which every runtime has for int32.
-      if (name === 'relu' && (c.args[0] as Tensor).dtype === 'int32')
-        return c.g.op('Max', [c.input(0), c.g.scalar(0, 'int32')]);
+      const t = (c.args[0] as Tensor).dtype;
+      if (name === 'relu' && t === 'int32') return c.g.op('Max', [c.input(0), c.g.scalar(0, 'int32')]);
+      // uint8 (ONNX's Neg and Relu take no unsigned type): relu keeps it, neg wraps (-x is 256 - x)
+      // through int32.
+      if (name === 'relu' && t === 'uint8') return c.g.op('Identity', [c.input(0)]);
+      if (name === 'neg' && t === 'uint8') {
+        const negated = c.g.op('Neg', [castTo(c, 0, 'int32')]);
+        return c.g.op('Cast', [negated], { to: onnxDType('uint8') });
+      }
       return c.g.op(onnx, [c.input(0)]);
     });
   }

@@ -317,6 +317,7 @@ export function opCases(): Case[] {
   );
   // Integer pow wraps as myelin's and torch's (3 ** 25 in int32 is 1180052131; ONNX Runtime's
   // integer Pow saturates); negative exponents of 1, -1 and others; int8 and uint8 wrap further.
+  // uint8 neg (wrapping) and relu, which ONNX's Neg and Relu do not take.
   cases.push(
     dyn(
       'int_pow_wrapping',
@@ -326,6 +327,9 @@ export function opCases(): Case[] {
         pow(x.abs().to('uint8'), y.abs().to('uint8')),
         x.pow(3),
         pow(7, y.abs()),
+        x.abs().to('uint8').neg(),
+        x.to('uint8').relu(),
+        x.to('int8').neg().relu(),
       ],
       [
         tensor(
