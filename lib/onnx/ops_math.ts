@@ -97,10 +97,12 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
   reg('pow', (c) => {
     const out = (c.r.out as Tensor).dtype;
     if (out === 'int32' || out === 'int8' || out === 'uint8') return intPowValue(c, out);
-    const a = castTo(c, 0, 'float32');
+    // In the result's float dtype (float64 too: Pow's output is its base's type).
+    const t = out === 'float64' ? 'float64' : 'float32';
+    const a = castTo(c, 0, t);
     const e = c.args[1];
-    if (typeof e === 'number') return c.g.op('Pow', [a, c.g.scalar(c.static(1) as number)]);
-    return c.g.op('Pow', [a, castTo(c, 1, 'float32')]);
+    if (typeof e === 'number') return c.g.op('Pow', [a, c.g.scalar(c.static(1) as number, t)]);
+    return c.g.op('Pow', [a, castTo(c, 1, t)]);
   });
   reg('clamp', (c) => {
     const t = (c.r.out as Tensor).dtype;

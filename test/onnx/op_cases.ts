@@ -131,8 +131,8 @@ export function opCases(): Case[] {
       [randn([6, 5]).mul(4), randint(-9, 9, [6, 5])],
     ),
   );
-  // The same in float64 (its constants must be float64 too) and of int8 and uint8, which pass
-  // through unchanged (ONNX's Floor, Ceil and Round take only floats).
+  // The same in float64 (its constants must be float64 too; pow as well) and of int8 and uint8,
+  // which pass through unchanged (ONNX's Floor, Ceil and Round take only floats).
   cases.push(
     dyn(
       'rounding_float64_int8_uint8',
@@ -144,6 +144,7 @@ export function opCases(): Case[] {
         x.round(),
         x.round({ decimals: 2 }),
         x.mul(40).round({ decimals: -1 }),
+        x.pow(2),
         i.floor(),
         i.ceil(),
         i.trunc(),
