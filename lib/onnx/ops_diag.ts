@@ -4,9 +4,7 @@
 // these (diagonal and diagEmbed, then clone or sum).
 import type { Tensor } from '../tensor.js';
 import type { OpContext, OpHandler } from './export.js';
-import { onnxDType } from './ops_math.js';
-
-const INT64 = 7;
+import { INT64, onnxDType } from './ops_math.js';
 
 export function registerDiag(reg: (name: string, h: OpHandler) => void): void {
   for (const name of ['tril', 'triu'] as const) {

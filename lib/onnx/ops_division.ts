@@ -12,12 +12,10 @@
 import type { DType } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import type { OpContext, OpHandler } from './export.js';
-import { castTo, onnxDType } from './ops_math.js';
+import { castTo, INT64, int64Constant as int64, onnxDType } from './ops_math.js';
 import { truncValue } from './ops_special.js';
 
 type Rounding = 'trunc' | 'floor';
-
-const INT64 = 7;
 
 export function registerDivision(reg: (name: string, h: OpHandler) => void): void {
   reg('div', (c) => {
@@ -58,11 +56,6 @@ function isFloat(t: DType): boolean {
   return t === 'float32' || t === 'float64';
 }
 
-function int64(c: OpContext, value: number | number[]): string {
-  const data = Array.isArray(value) ? value : [value];
-  return c.g.constant({ dtype: 'int64', shape: Array.isArray(value) ? [data.length] : [], data }, 'scalar');
-}
-
 /** Argument k widened to int64 (sign-extended; uint8 zero-extended). */
 function wide(c: OpContext, k: number): string {
   return c.g.op('Cast', [c.input(k)], { to: INT64 });
@@ -79,6 +72,16 @@ function floatOperands(c: OpContext): [string, string] {
   return [castTo(c, 0, t), castTo(c, 1, t)];
 }
 
+/** Where fmod's result m is non-zero and its sign is not b's: Python's % and // move by one b there. */
+function signMismatch(c: OpContext, m: string, b: string): string {
+  const g = c.g;
+  const zero = g.scalar(0, outDType(c));
+  return g.op('And', [
+    g.op('Not', [g.op('Equal', [m, zero])]),
+    g.op('Xor', [g.op('Less', [b, zero]), g.op('Less', [m, zero])]),
+  ]);
+}
+
 /**
  * remainder (Python's %) and fmod (C's fmod) of floats: fmod is Mod with fmod = 1, exact; the
  * remainder adds b once where fmod's non-zero result has the other sign than b, as myelin's kernel
@@ -86,15 +89,10 @@ function floatOperands(c: OpContext): [string, string] {
  */
 function floatModulo(c: OpContext, op: 'remainder' | 'fmod'): string {
   const g = c.g;
-  const t = outDType(c);
   const [a, b] = floatOperands(c);
   const m = g.op('Mod', [a, b], { fmod: 1 });
   if (op === 'fmod') return m;
-  const zero = g.scalar(0, t);
-  const wrong = g.op('And', [
-    g.op('Not', [g.op('Equal', [m, zero])]),
-    g.op('Xor', [g.op('Less', [b, zero]), g.op('Less', [m, zero])]),
-  ]);
+  const wrong = signMismatch(c, m, b);
   // m (maybe -0) in Where's second branch, which keeps a -0 (see floatDivision).
   return g.op('Where', [wrong, g.op('Add', [m, b]), m]);
 }
@@ -113,10 +111,7 @@ function floatDivision(c: OpContext, mode: Rounding): string {
   const s = (v: number) => g.scalar(v, t);
   const mod = g.op('Mod', [a, b], { fmod: 1 });
   let q = g.op('Div', [g.op('Sub', [a, mod]), b]);
-  const wrong = g.op('And', [
-    g.op('Not', [g.op('Equal', [mod, s(0)])]),
-    g.op('Xor', [g.op('Less', [b, s(0)]), g.op('Less', [mod, s(0)])]),
-  ]);
+  const wrong = signMismatch(c, mod, b);
   q = g.op('Where', [wrong, g.op('Sub', [q, s(1)]), q]);
   const f = g.op('Floor', [q]);
   const rounded = g.op('Where', [g.op('Greater', [g.op('Sub', [q, f]), s(0.5)]), g.op('Add', [f, s(1)]), f]);

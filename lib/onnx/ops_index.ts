@@ -3,7 +3,7 @@
 import type { SplitSpec } from '../ops/join.js';
 import type { Tensor } from '../tensor.js';
 import type { OpContext, OpHandler } from './export.js';
-import { castTo, onnxDType } from './ops_math.js';
+import { castTo, INT64, onnxDType } from './ops_math.js';
 
 /** Slice ends past any dim (ONNX clamps them). */
 const END = Number.MAX_SAFE_INTEGER;
@@ -46,8 +46,6 @@ export function registerIndex(reg: (name: string, h: OpHandler) => void): void {
     );
   });
 }
-
-const INT64 = 7;
 
 function one(c: OpContext): string {
   return c.g.constant({ dtype: 'int64', shape: [], data: [1] }, 'one');

@@ -4,7 +4,7 @@
 // the mean divided by the weights of the counted ones, as torch), label smoothing included.
 import type { Tensor } from '../tensor.js';
 import type { OpContext, OpHandler } from './export.js';
-import { onnxDType } from './ops_math.js';
+import { INT64, onnxDType } from './ops_math.js';
 
 export function registerLoss(reg: (name: string, h: OpHandler) => void): void {
   reg('mseLoss', (c) => {
@@ -153,7 +153,7 @@ function classLoss(c: OpContext, logits: boolean): string {
 
   const ignored = g.op('Equal', [t, g.scalar(ignoreIndex, 'int32')]);
   const safe = g.op('Where', [ignored, g.scalar(0, 'int32'), t]);
-  const at = g.op('Cast', [g.op('Unsqueeze', [safe, g.ints([1], 'axes')])], { to: 7 });
+  const at = g.op('Cast', [g.op('Unsqueeze', [safe, g.ints([1], 'axes')])], { to: INT64 });
   const picked = g.op('Squeeze', [g.op('GatherElements', [logp, at], { axis: 1 }), g.ints([1], 'axes')]);
   const zero = g.scalar(0);
   // The weight of each element's target (0 where ignored): the terms and the mean's divisor.

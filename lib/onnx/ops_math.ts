@@ -334,9 +334,15 @@ export function castValue(c: OpContext, v: string, from: DType, to: DType): stri
   return g.op('Cast', [wide], { to: onnxDType('int32') });
 }
 
-const INT64 = 7;
+/** ONNX's int64 element type (not a myelin dtype, so not in onnxDType). */
+export const INT64 = 7;
 
-/** Argument k as a value of dtype `to` (a Cast node when it differs). */
+/** An int64 constant: a scalar for a number, a 1-D tensor for an array. */
+export function int64Constant(c: OpContext, value: number | number[]): string {
+  const data = Array.isArray(value) ? value : [value];
+  return c.g.constant({ dtype: 'int64', shape: Array.isArray(value) ? [data.length] : [], data }, 'scalar');
+}
+
 /**
  * x ** y of integers as myelin's (and torch's) integer pow: squaring and multiplying in 32-bit
  * wrapping products (ONNX Runtime's integer Pow goes through a double and saturates where it
@@ -346,8 +352,8 @@ const INT64 = 7;
  */
 function intPowValue(c: OpContext, out: DType): string {
   const g = c.g;
-  const long = (v: string) => g.op('Cast', [v], { to: 7 });
-  const i64 = (v: number) => g.constant({ dtype: 'int64', shape: [], data: [v] }, 'scalar');
+  const long = (v: string) => g.op('Cast', [v], { to: INT64 });
+  const i64 = (v: number) => int64Constant(c, v);
   const wrap = (v: string) => long(g.op('Cast', [v], { to: onnxDType('int32') }));
   const x = long(castTo(c, 0, 'int32'));
   const y = long(castTo(c, 1, 'int32'));
@@ -384,6 +390,7 @@ export function whereOf(c: OpContext, cond: string, a: string, b: string, t: DTy
   return c.g.op('Cast', [c.g.op('Where', [cond, bytes(a), bytes(b)])], { to: onnxDType('bool') });
 }
 
+/** Argument k as a value of dtype `to` (a Cast node when it differs). */
 export function castTo(c: OpContext, k: number, to: DType): string {
   const t = c.args[k] as Tensor;
   const v = c.input(k);

@@ -21,23 +21,15 @@ import {
 } from '../../lib/index.js';
 import { exportModel } from '../../lib/onnx/export.js';
 import { Fn } from './cases.js';
-import { type Case, checkCase } from './ort_check.js';
-
-const ORT_TYPE = { float32: 'float32', float64: 'float64', int32: 'int32', bool: 'bool', int8: 'int8', uint8: 'uint8' };
+import { type Case, checkCase, toOrt } from './ort_check.js';
 
 /** checkCase, then the sample inputs once more with an exact comparison of every element. */
 async function exact(c: Case): Promise<void> {
-  await checkCase(c);
-  const session = await ort.InferenceSession.create(exportModel(c.model, c.args, c.options ?? {}));
+  const session = await ort.InferenceSession.create(await checkCase(c));
   const inputs = c.args as Tensor[];
   const feeds: Record<string, ort.Tensor> = {};
   session.inputNames.forEach((n, i) => {
-    const t = inputs[i];
-    feeds[n] = new ort.Tensor(
-      ORT_TYPE[t.dtype as keyof typeof ORT_TYPE] as 'float32',
-      t.toTypedArray() as Float32Array,
-      [...t.shape],
-    );
+    feeds[n] = toOrt(inputs[i]);
   });
   const got = await session.run(feeds);
   const want = noGrad(() => c.model.call(...inputs)) as Tensor[];

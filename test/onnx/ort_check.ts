@@ -41,7 +41,8 @@ const ORT_TYPE = {
   uint8: 'uint8',
 } as const;
 
-function toOrt(t: Tensor): ort.Tensor {
+/** A myelin tensor as ONNX Runtime's input of the same dtype and shape. */
+export function toOrt(t: Tensor): ort.Tensor {
   const data = t.toTypedArray();
   return new ort.Tensor(ORT_TYPE[t.dtype as keyof typeof ORT_TYPE], data as Float32Array, [...t.shape]);
 }
