@@ -336,9 +336,13 @@ const whereOp = defineOp({
   },
 });
 
-/** Elements of a where cond is true, else of b (torch.where); a and b may be numbers. */
+/** Elements of a where cond (bool, or uint8 as torch takes it) is true, else of b (torch.where); a and b may be numbers. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (!(cond instanceof Tensor)) throw new TypeError('where: condition must be a Tensor');
+  // As torch: a bool condition, or uint8 (which torch still takes, with a deprecation warning).
+  if (cond.dtype !== 'bool' && cond.dtype !== 'uint8') {
+    throw new TypeError(`where: condition must be a bool (or uint8) tensor, got ${cond.dtype}`);
+  }
   // Two bool tensors select a bool (resultType's bool with bool is int32, as arithmetic gives).
   const dtype =
     a instanceof Tensor && b instanceof Tensor && a.dtype === 'bool' && b.dtype === 'bool'

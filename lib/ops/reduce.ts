@@ -508,9 +508,12 @@ function defineFullExtreme(name: 'max' | 'min') {
     backward(ctx, g) {
       const [x, out] = ctx.saved;
       const best = out.data[0];
-      const mask = mapRaw(x, (v) => (sameValue(v, best) ? 1 : 0));
+      // A bool mask of the elements equal to the extreme: the gradient is shared among them.
+      const values = mapRaw(x, (v) => (sameValue(v, best) ? 1 : 0)).data;
+      const picked = new Uint8Array(values.length);
       let count = 0;
-      for (const v of mask.data) count += v;
+      for (let i = 0; i < values.length; i++) count += picked[i] = values[i];
+      const mask = new Tensor(new Storage(picked, 'bool'), x.shape);
       return [where(mask, div(g, count), 0)];
     },
   });

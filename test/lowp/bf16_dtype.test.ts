@@ -273,6 +273,7 @@ describe('every other op computes in float32 and rounds, or refuses bfloat16 by 
         (d) => [make(d), 1],
         (d) => [make(d), 0, 1],
         (d) => [make(d), [1]],
+        (d) => [m.gt(make('float32'), 0), make(d), make(d)], // where: a bool condition
       ];
       if (!method) calls.push((d) => [[make(d), make(d)]]); // cat, stack and the other lists of tensors
       let refusal = '';

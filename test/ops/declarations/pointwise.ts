@@ -118,6 +118,17 @@ export const pointwiseOps = [
         call: () => where(tensor([true, false]), tensor([1, 2, 3]), 0),
         throws: /where: shapes/,
       },
+      {
+        // torch refuses every condition but bool (and uint8, deprecated there, taken here).
+        name: 'a float32 condition',
+        call: () => where(tensor([1, 0]), tensor([1, 2]), 0),
+        throws: /where: condition must be a bool \(or uint8\) tensor, got float32/,
+      },
+      {
+        name: 'an int32 condition',
+        call: () => where(tensor([1, 0], { dtype: 'int32' }), tensor([1, 2]), 0),
+        throws: /where: condition must be a bool \(or uint8\) tensor, got int32/,
+      },
     ],
   }),
   declareOp({
