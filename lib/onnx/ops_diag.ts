@@ -12,10 +12,12 @@ export function registerDiag(reg: (name: string, h: OpHandler) => void): void {
       const g = c.g;
       const t = (c.args[0] as Tensor).dtype;
       const k = g.constant({ dtype: 'int64', shape: [], data: [c.static(1) as number] }, 'k');
-      // The runtimes' Trilu has no int32: int32 and bool go through int64 (exactly).
-      const x = t === 'float32' ? c.input(0) : g.op('Cast', [c.input(0)], { to: INT64 });
+      // The runtimes' Trilu has no int32: int32 and bool go through int64 (exactly); float64
+      // stays float64 (through int64 it lost its fractions).
+      const float = t === 'float32' || t === 'float64';
+      const x = float ? c.input(0) : g.op('Cast', [c.input(0)], { to: INT64 });
       const y = g.op('Trilu', [x, k], { upper: name === 'triu' ? 1 : 0 });
-      return t === 'float32' ? y : g.op('Cast', [y], { to: onnxDType(t) });
+      return float ? y : g.op('Cast', [y], { to: onnxDType(t) });
     });
   }
   reg('diagonal', (c) => {

@@ -3,7 +3,7 @@
 import type { SplitSpec } from '../ops/join.js';
 import type { Tensor } from '../tensor.js';
 import type { OpContext, OpHandler } from './export.js';
-import { castTo, INT64, onnxDType } from './ops_math.js';
+import { castTo, floatScalar, floatTypeOf, INT64, onnxDType } from './ops_math.js';
 
 /** Slice ends past any dim (ONNX clamps them). */
 const END = Number.MAX_SAFE_INTEGER;
@@ -136,15 +136,19 @@ function embedding(c: OpContext): string {
   const maxNorm = c.same(opts(c.args).maxNorm ?? null, opts(c.args2).maxNorm ?? null, 'maxNorm');
   const p = c.same(opts(c.args).normType ?? 2, opts(c.args2).normType ?? 2, 'normType');
   const rows = g.op('Gather', [c.input(1), c.input(0)], { axis: 0 });
+  const t = floatTypeOf(c, 1);
   if (maxNorm === null) return rows;
   const attrs = { axes: [-1], keepdims: 1 };
   let norm: string;
   if (p === 2) norm = g.op('ReduceL2', [rows], attrs);
   else if (p === 1) norm = g.op('ReduceL1', [rows], attrs);
   else {
-    const powered = g.op('Pow', [g.op('Abs', [rows]), g.scalar(p)]);
-    norm = g.op('Pow', [g.op('ReduceSum', [powered, g.ints([-1], 'axes')], { keepdims: 1 }), g.scalar(1 / p)]);
+    const powered = g.op('Pow', [g.op('Abs', [rows]), floatScalar(c, p, t)]);
+    norm = g.op('Pow', [g.op('ReduceSum', [powered, g.ints([-1], 'axes')], { keepdims: 1 }), floatScalar(c, 1 / p, t)]);
   }
-  const scale = g.op('Div', [g.scalar(maxNorm), g.op('Add', [norm, g.scalar(1e-7)])]);
-  return g.op('Mul', [rows, g.op('Where', [g.op('Greater', [norm, g.scalar(maxNorm)]), scale, g.scalar(1)])]);
+  const scale = g.op('Div', [floatScalar(c, maxNorm, t), g.op('Add', [norm, floatScalar(c, 1e-7, t)])]);
+  return g.op('Mul', [
+    rows,
+    g.op('Where', [g.op('Greater', [norm, floatScalar(c, maxNorm, t)]), scale, floatScalar(c, 1, t)]),
+  ]);
 }

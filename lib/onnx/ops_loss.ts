@@ -4,7 +4,7 @@
 // the mean divided by the weights of the counted ones, as torch), label smoothing included.
 import type { Tensor } from '../tensor.js';
 import type { OpContext, OpHandler } from './export.js';
-import { INT64, onnxDType } from './ops_math.js';
+import { floatScalar, floatTypeOf, INT64, onnxDType, softplusValue } from './ops_math.js';
 
 export function registerLoss(reg: (name: string, h: OpHandler) => void): void {
   reg('mseLoss', (c) => {
@@ -19,11 +19,11 @@ export function registerLoss(reg: (name: string, h: OpHandler) => void): void {
     const ad = g.op('Abs', [d]);
     if (beta === 0) return reduce(c, ad, option<string>(c, 'reduction', 'mean'));
     // 0.5 d^2 / beta where |d| < beta, else |d| - beta / 2
-    const quad = g.op('Div', [g.op('Mul', [g.op('Mul', [d, d]), g.scalar(0.5)]), g.scalar(beta)]);
-    const lin = g.op('Sub', [ad, g.scalar(0.5 * beta)]);
+    const quad = g.op('Div', [g.op('Mul', [g.op('Mul', [d, d]), floatScalar(c, 0.5)]), floatScalar(c, beta)]);
+    const lin = g.op('Sub', [ad, floatScalar(c, 0.5 * beta)]);
     return reduce(
       c,
-      g.op('Where', [g.op('Less', [ad, g.scalar(beta)]), quad, lin]),
+      g.op('Where', [g.op('Less', [ad, floatScalar(c, beta)]), quad, lin]),
       option<string>(c, 'reduction', 'mean'),
     );
   });
@@ -32,11 +32,11 @@ export function registerLoss(reg: (name: string, h: OpHandler) => void): void {
     const g = c.g;
     const d = diff(c);
     const ad = g.op('Abs', [d]);
-    const quad = g.op('Mul', [g.op('Mul', [d, d]), g.scalar(0.5)]);
-    const lin = g.op('Mul', [g.op('Sub', [ad, g.scalar(0.5 * delta)]), g.scalar(delta)]);
+    const quad = g.op('Mul', [g.op('Mul', [d, d]), floatScalar(c, 0.5)]);
+    const lin = g.op('Mul', [g.op('Sub', [ad, floatScalar(c, 0.5 * delta)]), floatScalar(c, delta)]);
     return reduce(
       c,
-      g.op('Where', [g.op('Less', [ad, g.scalar(delta)]), quad, lin]),
+      g.op('Where', [g.op('Less', [ad, floatScalar(c, delta)]), quad, lin]),
       option<string>(c, 'reduction', 'mean'),
     );
   });
@@ -45,8 +45,8 @@ export function registerLoss(reg: (name: string, h: OpHandler) => void): void {
     // refuses, give NaN here.
     const g = c.g;
     const [x, t] = [c.input(0), c.input(1)];
-    const clampLog = (v: string) => g.op('Max', [g.op('Log', [v]), g.scalar(-100)]);
-    const oneMinus = (v: string) => g.op('Sub', [g.scalar(1), v]);
+    const clampLog = (v: string) => g.op('Max', [g.op('Log', [v]), floatScalar(c, -100)]);
+    const oneMinus = (v: string) => g.op('Sub', [floatScalar(c, 1), v]);
     const sum = g.op('Add', [g.op('Mul', [t, clampLog(x)]), g.op('Mul', [oneMinus(t), clampLog(oneMinus(x))])]);
     return reduce(c, weighted(c, g.op('Neg', [sum]), 'weight'), option<string>(c, 'reduction', 'mean'));
   });
@@ -54,10 +54,12 @@ export function registerLoss(reg: (name: string, h: OpHandler) => void): void {
     // w ((1 - t) x + (1 + (pw - 1) t) log(1 + exp(-x))), log(1 + exp(-x)) = softplus(-|x|) + relu(-x)
     const g = c.g;
     const [x, t] = [c.input(0), c.input(1)];
-    const sp = g.op('Add', [g.op('Softplus', [g.op('Neg', [g.op('Abs', [x])])]), g.op('Relu', [g.op('Neg', [x])])]);
+    const sp = g.op('Add', [softplusValue(c, g.op('Neg', [g.op('Abs', [x])])), g.op('Relu', [g.op('Neg', [x])])]);
     const pw = tensorOption(c, 'posWeight');
-    const coef = pw ? g.op('Add', [g.scalar(1), g.op('Mul', [g.op('Sub', [pw, g.scalar(1)]), t])]) : g.scalar(1);
-    const loss = g.op('Add', [g.op('Mul', [g.op('Sub', [g.scalar(1), t]), x]), g.op('Mul', [coef, sp])]);
+    const coef = pw
+      ? g.op('Add', [floatScalar(c, 1), g.op('Mul', [g.op('Sub', [pw, floatScalar(c, 1)]), t])])
+      : floatScalar(c, 1);
+    const loss = g.op('Add', [g.op('Mul', [g.op('Sub', [floatScalar(c, 1), t]), x]), g.op('Mul', [coef, sp])]);
     return reduce(c, weighted(c, loss, 'weight'), option<string>(c, 'reduction', 'mean'));
   });
   reg('klDiv', (c) => {
@@ -68,8 +70,12 @@ export function registerLoss(reg: (name: string, h: OpHandler) => void): void {
     else {
       // t (log t - x) where t > 0, 0 where t == 0, NaN for a negative target (as xlogy)
       const pos = g.op('Mul', [t, g.op('Sub', [g.op('Log', [t]), x])]);
-      const rest = g.op('Where', [g.op('Equal', [t, g.scalar(0)]), g.scalar(0), g.scalar(Number.NaN)]);
-      loss = g.op('Where', [g.op('Greater', [t, g.scalar(0)]), pos, rest]);
+      const rest = g.op('Where', [
+        g.op('Equal', [t, floatScalar(c, 0)]),
+        floatScalar(c, 0),
+        floatScalar(c, Number.NaN),
+      ]);
+      loss = g.op('Where', [g.op('Greater', [t, floatScalar(c, 0)]), pos, rest]);
     }
     return reduce(c, loss, option<string>(c, 'reduction', 'mean'));
   });
@@ -111,12 +117,12 @@ function reduce(c: OpContext, v: string, reduction: string): string {
   const n = g.op('Gather', [g.op('Shape', [c.input(0)]), g.constant({ dtype: 'int64', shape: [], data: [0] })], {
     axis: 0,
   });
-  return g.op('Div', [total, g.op('Cast', [n], { to: onnxDType('float32') })]);
+  return g.op('Div', [total, g.op('Cast', [n], { to: onnxDType(floatTypeOf(c)) })]);
 }
 
 /**
  * nllLoss (input: log-probabilities) or crossEntropy (input: logits), input [N, C, d...] or [C],
- * target int32 classes [N, d...] (or []) or, for crossEntropy, float32 probabilities (input's shape).
+ * target int32 classes [N, d...] (or []) or, for crossEntropy, float probabilities (input's shape).
  */
 function classLoss(c: OpContext, logits: boolean): string {
   const g = c.g;
@@ -141,9 +147,10 @@ function classLoss(c: OpContext, logits: boolean): string {
   const sumClasses = (v: string) => g.op('ReduceSum', [v, g.ints([1], 'axes')], { keepdims: 0 });
   const finish = (perElement: string) => (unbatched ? g.op('Squeeze', [perElement, axis0()]) : perElement);
 
-  if (target.dtype === 'float32') {
+  if (target.dtype === 'float32' || target.dtype === 'float64') {
     // Probabilities: -sum_c w_c t'_c logp_c per element, t' = t (1 - s) + s / C; mean over elements.
-    const tt = smoothing > 0 ? g.op('Add', [g.op('Mul', [t, g.scalar(1 - smoothing)]), g.scalar(smoothing / C)]) : t;
+    const tt =
+      smoothing > 0 ? g.op('Add', [g.op('Mul', [t, floatScalar(c, 1 - smoothing)]), floatScalar(c, smoothing / C)]) : t;
     let prod = g.op('Mul', [logp, tt]);
     if (wb) prod = g.op('Mul', [prod, wb]);
     const per = finish(g.op('Neg', [sumClasses(prod)]));
@@ -155,15 +162,18 @@ function classLoss(c: OpContext, logits: boolean): string {
   const safe = g.op('Where', [ignored, g.scalar(0, 'int32'), t]);
   const at = g.op('Cast', [g.op('Unsqueeze', [safe, g.ints([1], 'axes')])], { to: INT64 });
   const picked = g.op('Squeeze', [g.op('GatherElements', [logp, at], { axis: 1 }), g.ints([1], 'axes')]);
-  const zero = g.scalar(0);
+  const zero = floatScalar(c, 0);
   // The weight of each element's target (0 where ignored): the terms and the mean's divisor.
-  const wt = g.op('Where', [ignored, zero, w ? g.op('Gather', [w, safe], { axis: 0 }) : g.scalar(1)]);
+  const wt = g.op('Where', [ignored, zero, w ? g.op('Gather', [w, safe], { axis: 0 }) : floatScalar(c, 1)]);
   let per = g.op('Neg', [g.op('Mul', [picked, wt])]);
   if (smoothing > 0) {
     // torch: (1 - s) nll + s / C * (-sum_c w_c logp_c), the second term masked and divided alike.
     const smooth = g.op('Neg', [sumClasses(wb ? g.op('Mul', [logp, wb]) : logp)]);
     const masked = g.op('Where', [ignored, zero, smooth]);
-    per = g.op('Add', [g.op('Mul', [per, g.scalar(1 - smoothing)]), g.op('Mul', [masked, g.scalar(smoothing / C)])]);
+    per = g.op('Add', [
+      g.op('Mul', [per, floatScalar(c, 1 - smoothing)]),
+      g.op('Mul', [masked, floatScalar(c, smoothing / C)]),
+    ]);
   }
   if (reduction === 'none') return finish(per);
   const total = g.op('ReduceSum', [per], { keepdims: 0 });

@@ -33,37 +33,50 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
     });
   }
   reg('to', (c) => castValue(c, c.input(0), (c.args[0] as Tensor).dtype, c.static(1) as DType));
-  reg('log1p', (c) => c.g.op('Log', [c.g.op('Add', [c.input(0), c.g.scalar(1)])]));
-  reg('expm1', (c) => c.g.op('Sub', [c.g.op('Exp', [c.input(0)]), c.g.scalar(1)]));
+  reg('log1p', (c) => log1pValue(c, c.input(0)));
+  reg('expm1', (c) => expm1Value(c, c.input(0)));
   reg('rsqrt', (c) => c.g.op('Reciprocal', [c.g.op('Sqrt', [c.input(0)])]));
 
   // Activations (definePointwise: x and a parameter object).
-  reg('leakyRelu', (c) => c.g.op('LeakyRelu', [c.input(0)], { alpha: { float: c.static(1) as number } }));
+  reg('leakyRelu', (c) => {
+    const slope = c.static(1) as number;
+    if (floatTypeOf(c) === 'float32') return c.g.op('LeakyRelu', [c.input(0)], { alpha: { float: slope } });
+    // float64: LeakyRelu's alpha is a float32 attribute, so the slope is a float64 constant.
+    const x = c.input(0);
+    return c.g.op('Where', [c.g.op('Greater', [x, floatScalar(c, 0)]), x, c.g.op('Mul', [x, floatScalar(c, slope)])]);
+  });
   // hardtanh and relu6 (one op with its range): Clip, whose bounds are kept, as myelin's forward.
   reg('hardtanh', (c) => {
     const { min, max } = c.static(1) as { min: number; max: number };
-    return c.g.op('Clip', [c.input(0), c.g.scalar(min), c.g.scalar(max)]);
+    return c.g.op('Clip', [c.input(0), floatScalar(c, min), floatScalar(c, max)]);
   });
   reg('elu', (c) => {
     const { alpha, scale } = c.static(1) as { alpha: number; scale: number };
+    if (floatTypeOf(c) === 'float64') {
+      // onnxruntime has no float64 Elu or Selu (and their alpha and gamma are float32
+      // attributes): scale x above 0, scale alpha expm1(x) elsewhere, as myelin's forward.
+      const x = c.input(0);
+      const pos = scale === 1 ? x : c.g.op('Mul', [x, floatScalar(c, scale)]);
+      const neg = c.g.op('Mul', [expm1Value(c, x), floatScalar(c, scale * alpha)]);
+      return c.g.op('Where', [c.g.op('Greater', [x, floatScalar(c, 0)]), pos, neg]);
+    }
     if (scale === 1) return c.g.op('Elu', [c.input(0)], { alpha: { float: alpha } });
     return c.g.op('Selu', [c.input(0)], { alpha: { float: alpha }, gamma: { float: scale } });
   });
   reg('gelu', (c) => {
     const x = c.input(0);
     const g = c.g;
+    const k = (v: number) => floatScalar(c, v);
     if (c.static(1) === 'tanh') {
       // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
       const x3 = g.op('Mul', [g.op('Mul', [x, x]), x]);
-      const inner = g.op('Mul', [
-        g.op('Add', [x, g.op('Mul', [x3, g.scalar(0.044715)])]),
-        g.scalar(Math.sqrt(2 / Math.PI)),
-      ]);
-      return g.op('Mul', [g.op('Mul', [x, g.scalar(0.5)]), g.op('Add', [g.op('Tanh', [inner]), g.scalar(1)])]);
+      const inner = g.op('Mul', [g.op('Add', [x, g.op('Mul', [x3, k(0.044715)])]), k(Math.sqrt(2 / Math.PI))]);
+      return g.op('Mul', [g.op('Mul', [x, k(0.5)]), g.op('Add', [g.op('Tanh', [inner]), k(1)])]);
     }
     // 0.5 x (1 + erf(x / sqrt 2)): opset 17 has Erf but no Gelu.
-    const erf = g.op('Erf', [g.op('Mul', [x, g.scalar(Math.SQRT1_2)])]);
-    return g.op('Mul', [g.op('Mul', [x, g.scalar(0.5)]), g.op('Add', [erf, g.scalar(1)])]);
+    refuseFloat64(c, 'onnxruntime has no float64 kernel for Erf');
+    const erf = g.op('Erf', [g.op('Mul', [x, k(Math.SQRT1_2)])]);
+    return g.op('Mul', [g.op('Mul', [x, k(0.5)]), g.op('Add', [erf, k(1)])]);
   });
   reg('silu', (c) => {
     const x = c.input(0);
@@ -74,12 +87,12 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
     const { beta, threshold } = c.static(1) as { beta: number; threshold: number };
     const g = c.g;
     const x = c.input(0);
-    const bx = beta === 1 ? x : g.op('Mul', [x, g.scalar(beta)]);
-    let soft = g.op('Softplus', [bx]);
-    if (beta !== 1) soft = g.op('Div', [soft, g.scalar(beta)]);
-    return g.op('Where', [g.op('Greater', [bx, g.scalar(threshold)]), x, soft]);
+    const bx = beta === 1 ? x : g.op('Mul', [x, floatScalar(c, beta)]);
+    let soft = softplusValue(c, bx);
+    if (beta !== 1) soft = g.op('Div', [soft, floatScalar(c, beta)]);
+    return g.op('Where', [g.op('Greater', [bx, floatScalar(c, threshold)]), x, soft]);
   });
-  reg('sine', (c) => c.g.op('Sin', [c.g.op('Mul', [c.input(0), c.g.scalar(c.static(1) as number)])]));
+  reg('sine', (c) => c.g.op('Sin', [c.g.op('Mul', [c.input(0), floatScalar(c, c.static(1) as number)])]));
 
   // Broadcasting binary arithmetic: operands cast to the result's dtype first (div: ops_division.ts).
   for (const [name, onnx] of [
@@ -173,11 +186,11 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
     const centered = g.op('Sub', [x, g.op('ReduceMean', [x], { axes: dims, keepdims: 1 })]);
     const s = g.op('ReduceSum', [g.op('Mul', [centered, centered]), g.ints(dims, 'axes')], { keepdims });
     let divisor: string;
-    if (count(x1) === count(x2)) divisor = g.scalar(Math.max(count(x1) - correction, 0));
+    if (count(x1) === count(x2)) divisor = floatScalar(c, Math.max(count(x1) - correction, 0));
     else {
       const sizes = g.op('Gather', [g.op('Shape', [x]), g.ints(dims, 'dims')], { axis: 0 });
-      const n = g.op('Cast', [g.op('ReduceProd', [sizes], { keepdims: 0 })], { to: onnxDType('float32') });
-      divisor = g.op('Max', [g.op('Sub', [n, g.scalar(correction)]), g.scalar(0)]);
+      const n = g.op('Cast', [g.op('ReduceProd', [sizes], { keepdims: 0 })], { to: onnxDType(floatTypeOf(c)) });
+      divisor = g.op('Max', [g.op('Sub', [n, floatScalar(c, correction)]), floatScalar(c, 0)]);
     }
     return g.op('Div', [s, divisor]);
   });
@@ -199,10 +212,10 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
     if (p === Number.POSITIVE_INFINITY) return c.g.op('ReduceMax', [c.g.op('Abs', [x])], attrs);
     if (p === Number.NEGATIVE_INFINITY) return c.g.op('ReduceMin', [c.g.op('Abs', [x])], attrs);
     if (p === 0) return c.fail('norm with p = 0 (a count of non-zeros) cannot be exported yet');
-    const s = c.g.op('ReduceSum', [c.g.op('Pow', [c.g.op('Abs', [x]), c.g.scalar(p)]), c.g.ints(dims, 'axes')], {
+    const s = c.g.op('ReduceSum', [c.g.op('Pow', [c.g.op('Abs', [x]), floatScalar(c, p)]), c.g.ints(dims, 'axes')], {
       keepdims,
     });
-    return c.g.op('Pow', [s, c.g.scalar(1 / p)]);
+    return c.g.op('Pow', [s, floatScalar(c, 1 / p)]);
   });
   // cumsum of bool counts as int32 (the runtimes' CumSum takes no bool).
   reg('cumsum', (c) =>
@@ -228,10 +241,11 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
     reg(name, (c) => c.g.op(onnx, [truth(c, 0), truth(c, 1)]));
   }
   reg('logicalNot', (c) => c.g.op('Not', [truth(c, 0)]));
-  reg('isnan', (c) => c.g.op('IsNaN', [castTo(c, 0, 'float32')]));
-  reg('isinf', (c) => c.g.op('IsInf', [castTo(c, 0, 'float32')]));
+  // float64 stays float64: a float32 cast would make 1e300 infinite.
+  reg('isnan', (c) => c.g.op('IsNaN', [castTo(c, 0, floatTypeOf(c))]));
+  reg('isinf', (c) => c.g.op('IsInf', [castTo(c, 0, floatTypeOf(c))]));
   reg('isfinite', (c) => {
-    const x = castTo(c, 0, 'float32');
+    const x = castTo(c, 0, floatTypeOf(c));
     return c.g.op('Not', [c.g.op('Or', [c.g.op('IsNaN', [x]), c.g.op('IsInf', [x])])]);
   });
 
@@ -254,12 +268,22 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
     const [a, input] = [c.args[1] as Tensor, c.args[3] as Tensor | null];
     const [beta, alpha] = [c.static(4) as number, c.static(5) as number];
     const useInput = input !== null && beta !== 0;
-    if (a.ndim === 2 && (!useInput || input.ndim <= 2)) {
+    // Gemm's alpha and beta are float32 attributes: a float64 product takes them as Gemm only
+    // where float32 holds them exactly.
+    const exact = a.dtype !== 'float64' || (Math.fround(alpha) === alpha && Math.fround(beta) === beta);
+    if (a.ndim === 2 && (!useInput || input.ndim <= 2) && exact) {
       const operands = [c.input(1), c.input(2), ...(useInput ? [c.input(3)] : [])];
       return c.g.op('Gemm', operands, { alpha: { float: alpha }, beta: { float: beta } });
     }
     const scaled = (v: string, k: number) => (k === 1 ? v : c.g.op('Mul', [v, c.g.scalar(k, a.dtype)]));
-    const y = scaled(c.g.op('MatMul', [c.input(1), c.input(2)]), alpha);
+    // ONNX Runtime folds a MatMul's scaling by a constant into the product's float32 alpha
+    // (MatMulScaleFusion), so such a float64 alpha scales an Einsum, which it leaves alone.
+    const b = c.args[2] as Tensor;
+    const einsum = !exact && Math.fround(alpha) !== alpha && a.ndim === b.ndim;
+    const product = einsum
+      ? c.g.op('Einsum', [c.input(1), c.input(2)], { equation: '...ij,...jk->...ik' })
+      : c.g.op('MatMul', [c.input(1), c.input(2)]);
+    const y = scaled(product, alpha);
     return useInput ? c.g.op('Add', [y, scaled(c.input(3), beta)]) : y;
   });
   reg('einsum', (c) => {
@@ -306,6 +330,53 @@ export function registerMath(reg: (name: string, h: OpHandler) => void): void {
   }
 }
 
+/**
+ * log(1 + exp(z)) of float value z (argument 0's dtype): Softplus, which onnxruntime has only for
+ * float32; float64 as relu(z) + log1p(exp(-|z|)), within a few ulps of myelin's log1p(exp(z)).
+ */
+export function softplusValue(c: OpContext, z: string): string {
+  const g = c.g;
+  if (floatTypeOf(c) === 'float32') return g.op('Softplus', [z]);
+  return g.op('Add', [g.op('Relu', [z]), log1pValue(c, g.op('Exp', [g.op('Neg', [g.op('Abs', [z])])]))]);
+}
+
+/**
+ * log(1 + x) of float value x (argument 0's dtype). float32: Log(1 + x). float64:
+ * Log(u) x / (u - 1), u = 1 + x (Goldberg's compensation), x itself where u rounds to 1 (-0
+ * included) and at +Infinity, so small x keep float64's relative precision as Math.log1p.
+ */
+function log1pValue(c: OpContext, x: string): string {
+  const g = c.g;
+  const u = g.op('Add', [x, floatScalar(c, 1)]);
+  if (floatTypeOf(c) === 'float32') return g.op('Log', [u]);
+  const ratio = g.op('Div', [x, g.op('Sub', [u, floatScalar(c, 1)])]);
+  const compensated = g.op('Mul', [g.op('Log', [u]), ratio]);
+  const asIs = g.op('Or', [
+    g.op('Equal', [u, floatScalar(c, 1)]),
+    g.op('Equal', [x, floatScalar(c, Number.POSITIVE_INFINITY)]),
+  ]);
+  return g.op('Where', [g.op('Not', [asIs]), compensated, x]);
+}
+
+/**
+ * exp(x) - 1 of float value x (argument 0's dtype). float32: Exp(x) - 1. float64:
+ * (u - 1) x / log(u), u = exp(x) (Kahan's compensation): x where u rounds to 1 (-0 included),
+ * -1 where u - 1 is -1, u where u overflows, so small x keep float64's relative precision as
+ * Math.expm1.
+ */
+function expm1Value(c: OpContext, x: string): string {
+  const g = c.g;
+  const k = (v: number) => floatScalar(c, v);
+  const u = g.op('Exp', [x]);
+  const um1 = g.op('Sub', [u, k(1)]);
+  if (floatTypeOf(c) === 'float32') return um1;
+  const compensated = g.op('Div', [g.op('Mul', [um1, x]), g.op('Log', [u])]);
+  const big = g.op('Where', [g.op('Equal', [u, k(Number.POSITIVE_INFINITY)]), u, compensated]);
+  const low = g.op('Where', [g.op('Equal', [um1, k(-1)]), k(-1), big]);
+  // x in Where's second branch: it keeps a -0 there.
+  return g.op('Where', [g.op('Not', [g.op('Equal', [u, k(1)])]), low, x]);
+}
+
 /** Arguments 0 and 1 cast to their promoted dtype (torch's promotion), for comparisons. */
 function commonInputs(c: OpContext): string[] {
   const [a, b] = [c.args[0] as Tensor, c.args[1] as Tensor];
@@ -332,6 +403,32 @@ export function castValue(c: OpContext, v: string, from: DType, to: DType): stri
   const safe = g.op('Where', [finite, v, g.scalar(0)]);
   const wide = g.op('Cast', [safe], { to: INT64 });
   return g.op('Cast', [wide], { to: onnxDType('int32') });
+}
+
+/**
+ * The float type a computation on argument k runs in: float64 for a float64 argument, float32
+ * for the others (float32, and the integer and bool inputs the float ops take as float32).
+ */
+export function floatTypeOf(c: OpContext, k = 0): 'float32' | 'float64' {
+  return (c.args[k] as Tensor).dtype === 'float64' ? 'float64' : 'float32';
+}
+
+/**
+ * A scalar constant of float type t (by default argument 0's, floatTypeOf): ONNX's arithmetic
+ * takes both operands of one type, so a float64 model's constants are float64 (a float32 one
+ * makes the model fail to load), and they keep their float64 value.
+ */
+export function floatScalar(c: OpContext, value: number, t: 'float32' | 'float64' = floatTypeOf(c)): string {
+  return c.g.scalar(value, t);
+}
+
+/**
+ * Refuses an op on a float64 argument 0 whose ONNX mapping would not load in onnxruntime (1.31)
+ * or not keep float64's precision (`why` says which), rather than write a model that fails later.
+ */
+export function refuseFloat64(c: OpContext, why: string): void {
+  if (floatTypeOf(c) === 'float64')
+    c.fail(`float64 is not exported for this op (${why}); export model.float() (float32) instead`);
 }
 
 /** ONNX's int64 element type (not a myelin dtype, so not in onnxDType). */

@@ -4,6 +4,7 @@ import type { ConvShape, PoolShape } from '../native.js';
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor.js';
 import type { OpContext, OpHandler } from './export.js';
+import { floatScalar, floatTypeOf, refuseFloat64 } from './ops_math.js';
 
 export function registerNn(reg: (name: string, h: OpHandler) => void): void {
   reg('conv2d', (c) => conv(c, false));
@@ -19,7 +20,12 @@ export function registerNn(reg: (name: string, h: OpHandler) => void): void {
     const x = c.args[0] as Tensor;
     const shape = x.shape.slice(x.ndim - plan.paramDims);
     const [w, b] = affine(c, plan, shape);
-    return c.g.op('LayerNormalization', [c.input(0), w, b], { axis: -plan.paramDims, epsilon: { float: plan.eps } });
+    if (x.dtype !== 'float64')
+      return c.g.op('LayerNormalization', [c.input(0), w, b], { axis: -plan.paramDims, epsilon: { float: plan.eps } });
+    // float64: epsilon is a float32 attribute (1e-5 moves by 2.5e-13, which a small variance
+    // feels), so the normalisation is written out with a float64 eps.
+    const axes = Array.from({ length: plan.paramDims }, (_, i) => x.ndim - plan.paramDims + i);
+    return c.g.op('Add', [c.g.op('Mul', [normalized(c, c.input(0), axes, plan.eps), w]), b]);
   });
   reg('groupNorm', (c) => groupNorm(c));
   // Dropout in eval mode (or with p = 0) is the identity and records nothing: a recorded dropout
@@ -46,6 +52,7 @@ function conv(c: OpContext, transpose: boolean): string {
     s.groups,
   ];
   const [kh, kw, sh, sw, ph, pw, dh, dw, groups] = geometry(d);
+  refuseFloat64(c, `onnxruntime has no float64 kernel for ${transpose ? 'ConvTranspose' : 'Conv'}`);
   c.same(geometry(d), geometry(d2), 'the kernel geometry');
   const inputs = [c.input(0), c.input(1)];
   if (c.args[2]) inputs.push(c.input(2));
@@ -114,6 +121,7 @@ function pool(c: OpContext, name: string, withIndices: boolean): string | string
     };
     if (max) attrs.dilations = pick([dh, dw]);
     else {
+      refuseFloat64(c, 'onnxruntime has no float64 kernel for AveragePool');
       if (dh !== 1 || dw !== 1) c.fail('average pooling with dilation cannot be exported');
       attrs.count_include_pad = s.countIncludePad ? 1 : 0;
     }
@@ -184,8 +192,13 @@ function adaptiveMaxIndices(c: OpContext, v: string, size: number[], out: number
  */
 function adaptivePool(c: OpContext, v: string, max: boolean, size: number[], out: number[], spatial: number): string {
   const g = c.g;
-  if (out.every((o) => o === 1)) return g.op(max ? 'GlobalMaxPool' : 'GlobalAveragePool', [v]);
-  if (size.every((s, i) => s % out[i] === 0)) {
+  // onnxruntime has no float64 GlobalAveragePool or AveragePool: a float64 mean takes ReduceMean.
+  const poolOps = max || floatTypeOf(c) === 'float32';
+  if (out.every((o) => o === 1)) {
+    if (poolOps) return g.op(max ? 'GlobalMaxPool' : 'GlobalAveragePool', [v]);
+    return g.op('ReduceMean', [v], { axes: size.map((_, i) => 2 + i), keepdims: 1 });
+  }
+  if (poolOps && size.every((s, i) => s % out[i] === 0)) {
     const k = size.map((s, i) => s / out[i]);
     return g.op(max ? 'MaxPool' : 'AveragePool', [v], { kernel_shape: k, strides: k });
   }
@@ -231,11 +244,20 @@ function affine(
   shape: readonly number[],
 ): [string, string] {
   const n = shape.reduce((a, b) => a * b, 1);
-  const w = plan.hasWeight ? c.input(2) : c.g.constant({ dtype: 'float32', shape, data: new Array(n).fill(1) }, 'ones');
+  const dtype = floatTypeOf(c);
+  const w = plan.hasWeight ? c.input(2) : c.g.constant({ dtype, shape, data: new Array(n).fill(1) }, 'ones');
   const b = plan.hasBias
     ? c.input(plan.hasWeight ? 3 : 2)
-    : c.g.constant({ dtype: 'float32', shape, data: new Array(n).fill(0) }, 'zeros');
+    : c.g.constant({ dtype, shape, data: new Array(n).fill(0) }, 'zeros');
   return [w, b];
+}
+
+/** (x - mean) / sqrt(var + eps) over `axes` (the biased variance), eps of x's float type. */
+function normalized(c: OpContext, x: string, axes: number[], eps: number): string {
+  const g = c.g;
+  const centered = g.op('Sub', [x, g.op('ReduceMean', [x], { axes, keepdims: 1 })]);
+  const variance = g.op('ReduceMean', [g.op('Mul', [centered, centered])], { axes, keepdims: 1 });
+  return g.op('Div', [centered, g.op('Sqrt', [g.op('Add', [variance, floatScalar(c, eps)])])]);
 }
 
 function batchNorm(c: OpContext): string {
@@ -251,20 +273,22 @@ function batchNorm(c: OpContext): string {
   const C = x.shape[1];
   const [w, b] = affine(c, plan, [C]);
   const g = c.g;
+  const shape = [C, ...new Array(x.ndim - 2).fill(1)];
   if (!plan.useBatchStats && plan.runningMean && plan.runningVar) {
     const mean = c.value(plan.runningMean, (c.args2[1] as typeof plan).runningMean as Tensor);
     const variance = c.value(plan.runningVar, (c.args2[1] as typeof plan).runningVar as Tensor);
     // BatchNormalization wants [N, C, ...]: a 2-D [N, C] input is too.
-    return g.op('BatchNormalization', [c.input(0), w, b, mean, variance], { epsilon: { float: plan.eps } });
+    if (x.dtype !== 'float64')
+      return g.op('BatchNormalization', [c.input(0), w, b, mean, variance], { epsilon: { float: plan.eps } });
+    // float64: epsilon is a float32 attribute, so written out with a float64 eps, as layerNorm.
+    const perChannel = (v: string) => g.op('Reshape', [v, g.ints(shape, 'shape')]);
+    const std = g.op('Sqrt', [g.op('Add', [perChannel(variance), floatScalar(c, plan.eps)])]);
+    const norm = g.op('Div', [g.op('Sub', [c.input(0), perChannel(mean)]), std]);
+    return g.op('Add', [g.op('Mul', [norm, perChannel(w)]), perChannel(b)]);
   }
   // No running statistics (trackRunningStats: false): the batch's own, as PyTorch computes them in eval too.
   const axes = [0, ...Array.from({ length: x.ndim - 2 }, (_, i) => i + 2)];
-  const xin = c.input(0);
-  const mean = g.op('ReduceMean', [xin], { axes, keepdims: 1 });
-  const centered = g.op('Sub', [xin, mean]);
-  const variance = g.op('ReduceMean', [g.op('Mul', [centered, centered])], { axes, keepdims: 1 });
-  const norm = g.op('Div', [centered, g.op('Sqrt', [g.op('Add', [variance, g.scalar(plan.eps)])])]);
-  const shape = [C, ...new Array(x.ndim - 2).fill(1)];
+  const norm = normalized(c, c.input(0), axes, plan.eps);
   const ws = g.op('Reshape', [w, g.ints(shape, 'shape')]);
   const bs = g.op('Reshape', [b, g.ints(shape, 'shape')]);
   return g.op('Add', [g.op('Mul', [norm, ws]), bs]);
@@ -278,10 +302,7 @@ function groupNorm(c: OpContext): string {
   const g = c.g;
   const xin = c.input(0);
   const grouped = g.op('Reshape', [xin, g.ints([0, plan.groups, -1], 'shape')]);
-  const mean = g.op('ReduceMean', [grouped], { axes: [2], keepdims: 1 });
-  const centered = g.op('Sub', [grouped, mean]);
-  const variance = g.op('ReduceMean', [g.op('Mul', [centered, centered])], { axes: [2], keepdims: 1 });
-  const norm = g.op('Div', [centered, g.op('Sqrt', [g.op('Add', [variance, g.scalar(plan.eps)])])]);
+  const norm = normalized(c, grouped, [2], plan.eps);
   const back = g.op('Reshape', [norm, g.op('Shape', [xin])]);
   const [w, b] = affine(c, plan, [C]);
   const shape = [C, ...new Array(x.ndim - 2).fill(1)];
@@ -302,6 +323,10 @@ interface RecurrentModule extends Module {
   bidirectional: boolean;
   projSize?: number;
 }
+
+// Why a float64 recurrent layer is refused.
+const RECURRENT_FLOAT32 =
+  "its weights are written as float32 initializers, and onnxruntime's RNN has no float64 kernel";
 
 /** PyTorch's gate blocks in ONNX's order: LSTM i,f,g,o → i,o,f,c; GRU r,z,n → z,r,h. */
 const GATE_ORDER: Record<string, number[]> = { lstm: [0, 3, 1, 2], gru: [1, 0, 2], tanh: [0], relu: [0] };
@@ -376,6 +401,7 @@ function cap(s: string): string {
 
 function recurrent(c: OpContext): string[] {
   const m = c.module<RecurrentModule>();
+  refuseFloat64(c, RECURRENT_FLOAT32);
   if (m.projSize) c.fail("an LSTM with projSize (h_t projected by weight_hr) has no equivalent in ONNX's LSTM op");
   const [input, hx, options] = c.args as [
     Tensor,
@@ -442,6 +468,7 @@ function recurrent(c: OpContext): string[] {
 /** The cells: one step of the layer, ONNX's op over a sequence of length 1. */
 function cell(c: OpContext): string[] | string {
   const m = c.module<Module & { mode: RecurrentModule['mode']; hiddenSize: number }>();
+  refuseFloat64(c, RECURRENT_FLOAT32);
   const [input, hx] = c.args as [Tensor, Tensor | Tensor[] | null | undefined];
   const [, hx2] = c.args2 as [Tensor, Tensor | Tensor[] | null | undefined];
   const g = c.g;

@@ -3,9 +3,10 @@
 // shape-relative forms (0 = copy the input's dim, -1 = infer, negative indices, open ends);
 // anything else that follows them is refused.
 import type { DType } from '../dtype.js';
+import type { FloatArray } from '../raw/elementwise.js';
 import type { Tensor } from '../tensor.js';
 import type { OpContext, OpHandler } from './export.js';
-import { onnxDType, whereOf } from './ops_math.js';
+import { floatScalar, floatTypeOf, onnxDType, whereOf } from './ops_math.js';
 
 /** Slice ends past any dim (ONNX clamps them). */
 const END = Number.MAX_SAFE_INTEGER;
@@ -78,10 +79,11 @@ export function registerShape(reg: (name: string, h: OpHandler) => void): void {
     ]);
   });
   reg('copy', (c) => {
-    // t.copy_(src): src broadcast to t's shape, as float32.
+    // t.copy_(src): src broadcast to t's shape, in t's float type.
+    const t = floatTypeOf(c);
     const src = c.args[1] as Tensor;
     let v = c.input(1);
-    if (src.dtype !== 'float32') v = c.g.op('Cast', [v], { to: onnxDType('float32') });
+    if (src.dtype !== t) v = c.g.op('Cast', [v], { to: onnxDType(t) });
     return c.g.op('Expand', [v, c.g.op('Shape', [c.input(0)])]);
   });
   reg('gather', (c) => c.g.op('GatherElements', [c.input(0), c.input(2)], { axis: c.static(1) as number }));
@@ -196,14 +198,14 @@ function padHandler(c: OpContext): string {
   }
   const mode = p.mode === 'replicate' ? 'edge' : p.mode;
   const inputs = [x, g.ints([...begin, ...end], 'pads')];
-  if (p.mode === 'constant') inputs.push(g.scalar(c.same(p.value, p2.value, 'the value')));
+  if (p.mode === 'constant') inputs.push(floatScalar(c, c.same(p.value, p2.value, 'the value')));
   return g.op('Pad', inputs, { mode });
 }
 
 interface InterpPlanLike {
   dims: number[];
-  rows: { index: Int32Array; weight: Float32Array | null };
-  cols: { index: Int32Array; weight: Float32Array | null };
+  rows: { index: Int32Array; weight: FloatArray | null };
+  cols: { index: Int32Array; weight: FloatArray | null };
   inShape: number[];
   outShape: number[];
 }
@@ -228,14 +230,16 @@ function interpolateHandler(c: OpContext): string {
       });
     const i0 = Array.from({ length: outLen }, (_, o) => idx[2 * o]);
     const i1 = Array.from({ length: outLen }, (_, o) => idx[2 * o + 1]);
-    const w0 = Array.from({ length: outLen }, (_, o) => (table.weight as Float32Array)[2 * o]);
-    const w1 = Array.from({ length: outLen }, (_, o) => (table.weight as Float32Array)[2 * o + 1]);
+    const w0 = Array.from({ length: outLen }, (_, o) => (table.weight as FloatArray)[2 * o]);
+    const w1 = Array.from({ length: outLen }, (_, o) => (table.weight as FloatArray)[2 * o + 1]);
+    // The weights in the data's float type, as myelin's kernel takes them.
+    const dtype = floatTypeOf(c);
     const wShape = ax === -1 ? [outLen] : [outLen, 1];
     const a = g.op('Gather', [v, g.constant({ dtype: 'int64', shape: [outLen], data: i0 }, 'index')], { axis: ax });
     const b = g.op('Gather', [v, g.constant({ dtype: 'int64', shape: [outLen], data: i1 }, 'index')], { axis: ax });
     return g.op('Add', [
-      g.op('Mul', [a, g.constant({ dtype: 'float32', shape: wShape, data: w0 }, 'weight')]),
-      g.op('Mul', [b, g.constant({ dtype: 'float32', shape: wShape, data: w1 }, 'weight')]),
+      g.op('Mul', [a, g.constant({ dtype, shape: wShape, data: w0 }, 'weight')]),
+      g.op('Mul', [b, g.constant({ dtype, shape: wShape, data: w1 }, 'weight')]),
     ]);
   };
   let v = axis(c.input(0), p.cols, -1, p.outShape[p.outShape.length - 1]);

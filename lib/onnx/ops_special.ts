@@ -3,6 +3,7 @@
 import { type DType, isIntegerDType } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import type { OpContext, OpHandler } from './export.js';
+import { refuseFloat64 } from './ops_math.js';
 
 export function registerSpecial(reg: (name: string, h: OpHandler) => void): void {
   // Integer inputs come back unchanged from floor, ceil, trunc and round (ONNX's Floor, Ceil and
@@ -38,9 +39,19 @@ export function registerSpecial(reg: (name: string, h: OpHandler) => void): void
         : g.op('Mul', [g.op('Round', [g.op('Div', [x, scale])]), scale]);
     }),
   );
-  reg('erf', (c) => c.g.op('Erf', [c.input(0)]));
-  reg('erfc', (c) => erfcValue(c, c.input(0)));
-  reg('erfinv', (c) => erfinvValue(c, c.input(0)));
+  // float64 is refused: onnxruntime has no float64 Erf, and erfc's formula below keeps 7 digits.
+  reg('erf', (c) => {
+    refuseFloat64(c, 'onnxruntime has no float64 kernel for Erf');
+    return c.g.op('Erf', [c.input(0)]);
+  });
+  reg('erfc', (c) => {
+    refuseFloat64(c, 'its ONNX formula is accurate to 1.2e-7, not to float64 precision');
+    return erfcValue(c, c.input(0));
+  });
+  reg('erfinv', (c) => {
+    refuseFloat64(c, 'onnxruntime has no float64 kernel for Erf, which its Newton steps use');
+    return erfinvValue(c, c.input(0));
+  });
 }
 
 /**

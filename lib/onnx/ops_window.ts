@@ -5,6 +5,7 @@
 // the windowed dims, so those may not follow a dynamic axis; the batch and channels may.
 import type { Tensor } from '../tensor.js';
 import type { OpContext, OpHandler } from './export.js';
+import { floatTypeOf } from './ops_math.js';
 
 interface Geometry {
   kernel: [number, number];
@@ -108,7 +109,7 @@ const col2im: OpHandler = (c) => {
   const zerosShape = g.op('Concat', [g.op('Shape', [updates], { start: 0, end: 1 }), g.ints([C, hp * wp], 'shape')], {
     axis: 0,
   });
-  const zeros = g.op('ConstantOfShape', [zerosShape], { value: { dtype: 'float32', shape: [1], data: [0] } });
+  const zeros = g.op('ConstantOfShape', [zerosShape], { value: { dtype: floatTypeOf(c), shape: [1], data: [0] } });
   const summed = g.op('ScatterElements', [zeros, index, updates], { axis: 2, reduction: 'add' });
   const image = g.op('Reshape', [summed, g.ints([0, C, hp, wp], 'shape')]);
   if (!ph && !pw) return image;

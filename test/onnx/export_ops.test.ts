@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { autograd, nn, onnx, randn, type Tensor, unique } from '../../lib/index.js';
 import { Fn } from './cases.js';
+import { float64Cases, float64LayerCases } from './float64_cases.js';
 import { opCases } from './op_cases.js';
 import { checkCase } from './ort_check.js';
 
@@ -13,6 +14,17 @@ describe('onnx.export: ops with several or data-dependent results, losses, integ
     });
   }
 });
+
+describe('onnx.export of float64 models: float64 constants, the float32-only ops written out', () => {
+  for (const c of [...float64Cases(), ...float64LayerCases()]) {
+    it(c.name, async () => {
+      await checkCase(c);
+    });
+  }
+});
+
+const lstm = new nn.LSTM(25, 3).double();
+const cell = new nn.GRUCell(100, 3).double();
 
 describe('onnx.export refuses, naming the op and the module', () => {
   const cube = autograd.defineOp({
@@ -112,5 +124,37 @@ describe('onnx.export refuses, naming the op and the module', () => {
     expect(() => onnx.exportModel(model, [randn([2, 2])])).toThrow(
       /onnx\.export: add in module '1': an input \(shape \[2,2\]\) depends on the model's inputs but was computed by .*random_tensors/,
     );
+  });
+
+  it('float64 ops that onnxruntime cannot run in float64, or whose ONNX formula is float32-accurate', () => {
+    const x = randn([2, 4, 5, 5]).double();
+    const refused: [string, nn.Module, RegExp][] = [
+      ['erf', new Fn((a) => a.erf()), /erf in the top-level module: .*no float64 kernel for Erf\)/],
+      ['erfc', new Fn((a) => a.erfc()), /erfc in the top-level module: .*accurate to 1\.2e-7, not to float64/],
+      ['erfinv', new Fn((a) => a.tanh().erfinv()), /erfinv in the top-level module: .*Erf, which its Newton steps use/],
+      ['gelu', new nn.Sequential(new nn.GELU()), /gelu in module '0': .*no float64 kernel for Erf\)/],
+      ['conv2d', new nn.Conv2d(4, 2, 3).double(), /conv2d in the top-level module: .*no float64 kernel for Conv\)/],
+      ['convT', new nn.ConvTranspose2d(4, 2, 3).double(), /no float64 kernel for ConvTranspose\)/],
+      ['avgPool2d', new nn.AvgPool2d(2), /avgPool2d in the top-level module: .*no float64 kernel for AveragePool\)/],
+      [
+        'LSTM',
+        new Fn((a) => lstm.call(a.reshape([4, 2, 25]))[0], { lstm }),
+        /LSTM in module 'lstm': .*written as float32/,
+      ],
+      [
+        'GRUCell',
+        new Fn((a) => cell.call(a.reshape([2, 100])), { cell }),
+        /GRUCell in module 'cell': .*written as float32/,
+      ],
+    ];
+    for (const [name, model, message] of refused) {
+      const threw = () => onnx.exportModel(model, [x]);
+      expect(threw, name).toThrow(message);
+      expect(threw, name).toThrow(
+        /onnx\.export: .*: float64 is not exported for this op \(.*\); export model\.float\(\) \(float32\) instead$/,
+      );
+      // The same model in float32 exports.
+      expect(() => onnx.exportModel(model.float(), [x.float()]), name).not.toThrow();
+    }
   });
 });
