@@ -1,11 +1,12 @@
 // onnx.export beyond the layers: the op sweep of op_cases.ts run in ONNX Runtime, and what stays
 // unexportable, each refused with an error naming the op and the module.
+import * as ort from 'onnxruntime-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { autograd, nn, onnx, randn, type Tensor, unique } from '../../lib/index.js';
+import { autograd, nn, noGrad, onnx, randn, type Tensor, unique } from '../../lib/index.js';
 import { Fn } from './cases.js';
-import { float64Cases, float64LayerCases } from './float64_cases.js';
+import { float64Cases, float64LayerCases, tails } from './float64_cases.js';
 import { opCases } from './op_cases.js';
-import { checkCase } from './ort_check.js';
+import { checkCase, toOrt } from './ort_check.js';
 
 describe('onnx.export: ops with several or data-dependent results, losses, integer paths', () => {
   for (const c of opCases()) {
@@ -21,6 +22,25 @@ describe('onnx.export of float64 models: float64 constants, the float32-only ops
       await checkCase(c);
     });
   }
+
+  it('log1p, expm1, elu and softplus near 0 and in the tails: each element within 4 ulps of its own size', async () => {
+    // checkCase measures against the largest output, which a Log(1 + x) of 1e-12 would pass.
+    const x = tails(4);
+    const model = new Fn((a) => [a.log1p(), a.expm1(), nn.functional.elu(a), nn.functional.softplus(a.sub(20))]);
+    const session = await ort.InferenceSession.create(onnx.exportModel(model, [x]));
+    const got = await session.run({ [session.inputNames[0]]: toOrt(x) });
+    const want = noGrad(() => model.call(x)) as Tensor[];
+    session.outputNames.forEach((n, i) => {
+      const w = want[i].toTypedArray() as Float64Array;
+      const g = got[n].data as Float64Array;
+      w.forEach((v, k) => {
+        if (Object.is(v, g[k])) return;
+        expect(Math.abs(g[k] - v), `output ${i} [${k}]: myelin ${v}, onnxruntime ${g[k]}`).toBeLessThanOrEqual(
+          4 * Number.EPSILON * Math.abs(v),
+        );
+      });
+    });
+  });
 });
 
 const lstm = new nn.LSTM(25, 3).double();

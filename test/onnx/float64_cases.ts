@@ -28,7 +28,7 @@ const d = (shape: number[], scale = 1) => randn(shape).mul(scale).double();
 const prob = (shape: number[]) => randn(shape).sigmoid().mul(0.9).add(0.05).double();
 // Values from 1e-12 to 30 in size, both signs, zeros: the tails log1p, expm1, elu and softplus
 // keep their relative precision in.
-const tails = (rows: number) =>
+export const tails = (rows: number): Tensor =>
   tensor(
     Array.from({ length: rows * 8 }, (_, k) => {
       const v = [0, -0, 1e-12, -3e-10, 2e-6, -0.4, 3.5, -30][k % 8];
