@@ -89,6 +89,35 @@ function toBf16(v: Float32Array): Float32Array {
   return new Float32Array(u.buffer);
 }
 
+/**
+ * Image t's fp32 columns of group gi (im2col: [cg*kh*kw, oh*ow]) into col, rows ld apart from
+ * column `at` (a tile's images side by side).
+ */
+function columnsOf(
+  d: readonly number[],
+  x: Float32Array,
+  t: number,
+  gi: number,
+  col: Float32Array,
+  ld: number,
+  at: number,
+) {
+  const [, c, h, wd, , oh, ow, kh, kw, sh, sw, ph, pw, dh, dwl, groups] = d;
+  const cg = c / groups;
+  for (let ci = 0; ci < cg; ci++)
+    for (let a = 0; a < kh; a++)
+      for (let e = 0; e < kw; e++)
+        for (let oy = 0; oy < oh; oy++)
+          for (let ox = 0; ox < ow; ox++) {
+            const iy = oy * sh - ph + a * dh;
+            const ix = ox * sw - pw + e * dwl;
+            const inside = iy >= 0 && iy < h && ix >= 0 && ix < wd;
+            col[((ci * kh + a) * kw + e) * ld + at + oy * ow + ox] = inside
+              ? x[((t * c + gi * cg + ci) * h + iy) * wd + ix]
+              : 0;
+          }
+}
+
 // f64: the double kernels over Float64Arrays of the same values, against the reference in double.
 // bf16: float32 with shape.bf16 (autocast's products), against the reference on x, w and dy
 // rounded to bf16 (dy comes rounded, as autocast's backward passes it; x and w the kernels round).
@@ -590,10 +619,9 @@ describe('native conv2d with bf16 products (autocast)', () => {
         for (const g of geoms) {
           seed++;
           const d = dimsOf(g);
-          const [n, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dwl, groups] = d;
-          const cg = c / groups;
+          const [n, c, h, wd, oc, oh, ow, kh, kw, , , , , , , groups] = d;
           const ocg = oc / groups;
-          const kg = cg * kh * kw;
+          const kg = (c / groups) * kh * kw;
           const ohw = oh * ow;
           const x = randomFloats(n * c * h * wd, seed);
           x[0] = Number.NaN;
@@ -605,18 +633,7 @@ describe('native conv2d with bf16 products (autocast)', () => {
           const col = new Float32Array(kg * ohw);
           for (let t = 0; t < n; t++)
             for (let gi = 0; gi < groups; gi++) {
-              for (let ci = 0; ci < cg; ci++)
-                for (let a = 0; a < kh; a++)
-                  for (let e = 0; e < kw; e++)
-                    for (let oy = 0; oy < oh; oy++)
-                      for (let ox = 0; ox < ow; ox++) {
-                        const iy = oy * sh - ph + a * dh;
-                        const ix = ox * sw - pw + e * dwl;
-                        const inside = iy >= 0 && iy < h && ix >= 0 && ix < wd;
-                        col[((ci * kh + a) * kw + e) * ohw + oy * ow + ox] = inside
-                          ? x[((t * c + gi * cg + ci) * h + iy) * wd + ix]
-                          : 0;
-                      }
+              columnsOf(d, x, t, gi, col, ohw, 0);
               native.gemmBf16({
                 transA: false,
                 transB: false,
@@ -649,6 +666,90 @@ describe('native conv2d with bf16 products (autocast)', () => {
               expect(bitsOf(y), `${isa}, ${JSON.stringify(g)}, ${threads} thread(s)`).toEqual(bitsOf(want));
             });
           }
+        }
+      });
+    }
+  });
+
+  // The weight gradient im2cols bf16 columns too (where the forward does): the same bits as the
+  // bf16 GEMM over fp32 columns, rounded as it reads them. At one thread a tile of narrow planes
+  // (OHW < 256) is one product per group over the tile's images side by side (K = nt*OHW; tiles
+  // of 2^19 floats of columns and gathered dy, the next tile's product added with beta 1); wide
+  // planes one product per image, added likewise. The reference makes those products with
+  // gemmBf16 over columns and gathered dy built here, NaN, infinity and denormals in x included.
+  it('gives the weight gradient the bits of the bf16 GEMM over fp32 columns, at 1 thread', () => {
+    const geoms: Geom[] = [
+      { ...base, n: 3, c: 5, h: 7, w: 9, oc: 7, kh: 3, kw: 3, ph: 1, pw: 1 },
+      { ...base, n: 5, c: 3, h: 9, w: 7, oc: 13, kh: 3, kw: 2, ph: 1, pw: 0, sh: 2 },
+      { ...base, n: 2, c: 4, h: 6, w: 5, oc: 6, kh: 1, kw: 1, ph: 1, pw: 1 }, // 1x1, padded
+      { ...base, n: 4, c: 6, h: 5, w: 5, oc: 8, kh: 1, kw: 1, sh: 2, sw: 2 }, // columns smaller than x
+      { ...base, n: 7, c: 6, h: 8, w: 8, oc: 10, kh: 3, kw: 3, ph: 1, pw: 1, groups: 2 },
+      { ...base, n: 13, c: 64, h: 8, w: 8, oc: 70, kh: 3, kw: 3, ph: 1, pw: 1 }, // two tiles (12 + 1)
+      { ...base, n: 3, c: 3, h: 17, w: 16, oc: 5, kh: 3, kw: 3, ph: 1, pw: 1 }, // wide planes
+    ];
+    const bitsOf = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
+    for (const isa of allSupportedIsas) {
+      withIsa(isa, () => {
+        let seed = 90;
+        for (const g of geoms) {
+          seed++;
+          const d = dimsOf(g);
+          const [n, c, h, wd, oc, oh, ow, kh, kw, , , , , , , groups] = d;
+          const ocg = oc / groups;
+          const kg = (c / groups) * kh * kw;
+          const ohw = oh * ow;
+          const x = randomFloats(n * c * h * wd, seed);
+          x[0] = Number.NaN;
+          x[x.length - 1] = 1e-40;
+          x[Math.floor(x.length / 2)] = -3e-39;
+          x[Math.floor(x.length / 3)] = Number.POSITIVE_INFINITY;
+          const dy = randomFloats(n * oc * ohw, seed + 1);
+          // Images per product: the driver's tile for narrow planes, one for wide ones.
+          const tile = ohw >= 256 ? 1 : Math.min(n, Math.floor(2 ** 19 / (c * kh * kw * ohw + oc * ohw)));
+          const want = new Float32Array(oc * kg);
+          for (let n0 = 0; n0 < n; n0 += tile) {
+            const nt = Math.min(tile, n - n0);
+            const ld = nt * ohw;
+            const col = new Float32Array(kg * ld);
+            const wide = new Float32Array(ocg * ld);
+            for (let gi = 0; gi < groups; gi++) {
+              for (let t = 0; t < nt; t++) {
+                columnsOf(d, x, n0 + t, gi, col, ld, t * ohw);
+                for (let o = 0; o < ocg; o++)
+                  for (let q = 0; q < ohw; q++)
+                    wide[o * ld + t * ohw + q] = dy[((n0 + t) * oc + gi * ocg + o) * ohw + q];
+              }
+              native.gemmBf16({
+                transA: false,
+                transB: true,
+                batch: 1,
+                m: ocg,
+                n: kg,
+                k: ld,
+                alpha: 1,
+                a: wide,
+                aOffset: 0,
+                lda: ld,
+                strideA: 0,
+                b: col,
+                bOffset: 0,
+                ldb: ld,
+                strideB: 0,
+                beta: n0 === 0 ? 0 : 1,
+                c: want,
+                cOffset: gi * ocg * kg,
+                ldc: kg,
+                strideC: 0,
+                rowBias: null,
+                colBias: null,
+              });
+            }
+          }
+          withThreads(1, () => {
+            const dw = new Float32Array(want.length).fill(7);
+            native.conv2dBackwardWeight({ ...shapeOf(d), bf16: true }, x, dy, dw, null);
+            expect(bitsOf(dw), `${isa}, ${JSON.stringify(g)}`).toEqual(bitsOf(want));
+          });
         }
       });
     }

@@ -208,18 +208,66 @@ bool transposed_weight_gemm(const KernelTable& k, const Plan& p) {
   return tile_use(p.kg, p.ocg, mr, nr) > 1.5 * tile_use(p.ocg, p.kg, mr, nr);
 }
 
+// Whether an autocast convolution's tile im2cols bf16 columns (the forward's and the weight
+// gradient's): the tile's x rounded to bf16 in the column buffer's second half (whenever the
+// columns are at least as large as x, as with any stride-1 window), then columns of bf16 bits in
+// its first. Half the bytes written and read again, and the GEMM's packing interleaves bits
+// instead of rounding floats (im2col, its copies and pack_b were 24% of the 64 -> 128 channel 8x8
+// layer's forward). The values are the rounding the packing made of the fp32 columns (the same
+// round to nearest even, NaN -> 0xffff), so the same bits.
+bool bf16_columns(const ConvShape& s, const Plan& p) { return s.bf16 && p.col_per_image >= s.c * p.hw; }
+
+// A tile's column matrix [C*kh*kw, nt*OHW]: fp32, or bf16 bits (see bf16_columns).
+struct Columns {
+  const void* data;
+  LowpType type;
+  const void* at(int64_t e) const {
+    return type == LowpType::Bf16 ? static_cast<const void*>(static_cast<const uint16_t*>(data) + e)
+                                  : static_cast<const void*>(static_cast<const float*>(data) + e);
+  }
+};
+
+// The columns of images xb [nt, C, H, W] in col's buffer (nt * col_per_image floats).
+Columns tile_columns(const KernelTable& k, const ConvShape& s, const Plan& p, const float* xb, float* col, int64_t nt) {
+  if (!bf16_columns(s, p)) {
+    im2col_tile(s, p, xb, col, nt);
+    return {col, LowpType::F32};
+  }
+  uint16_t* col_bits = reinterpret_cast<uint16_t*>(col);
+  uint16_t* x_bits = col_bits + nt * p.col_per_image;
+  convert_f32_to_bf16(k, nt * s.c * p.hw, xb, x_bits);
+  im2col_tile(s, p, static_cast<const uint16_t*>(x_bits), col_bits, nt);
+  return {col_bits, LowpType::Bf16};
+}
+
 // out (ocg x kg per group, `groups` of them) = wide * col^T over columns [k0, k1), or its
 // transpose (kg x ocg per group) when `transposed`; beta 0 or 1.
-void weight_product(const KernelTable& k, const ConvShape& s, const Plan& p, const float* wide, const float* col,
+void weight_product(const KernelTable& k, const ConvShape& s, const Plan& p, const float* wide, const Columns& col,
                     int64_t ld, int64_t k0, int64_t k1, bool transposed, float beta, float* out) {
   for (int64_t g = 0; g < s.groups; ++g) {
     const float* wg = wide + g * p.ocg * ld + k0;
-    const float* cg = col + g * p.kg * ld + k0;
+    const void* cg = col.at(g * p.kg * ld + k0);
     float* og = out + g * p.ocg * p.kg;
+    if (!s.bf16) {
+      const float* cf = static_cast<const float*>(cg);
+      if (transposed) {
+        sgemm(k, false, true, p.kg, p.ocg, k1 - k0, 1.f, cf, ld, wg, ld, beta, og, p.ocg);
+      } else {
+        sgemm(k, false, true, p.ocg, p.kg, k1 - k0, 1.f, wg, ld, cf, ld, beta, og, p.kg);
+      }
+      continue;
+    }
+    // The bf16 GEMM reads fp32 columns rounded, or the bits themselves: the same operand values.
+    LowpOutput o;
+    o.c = og;
+    o.beta = beta;
+    const LowpOperand dy_op{wg, LowpType::F32, ld, transposed, 0}, col_op{cg, col.type, ld, !transposed, 0};
     if (transposed) {
-      product(k, s, false, true, p.kg, p.ocg, k1 - k0, cg, ld, wg, ld, beta, og, p.ocg);
+      o.ldc = p.ocg;
+      gemm_bf16(k, 1, p.kg, p.ocg, k1 - k0, col_op, dy_op, o, 0);
     } else {
-      product(k, s, false, true, p.ocg, p.kg, k1 - k0, wg, ld, cg, ld, beta, og, p.kg);
+      o.ldc = p.kg;
+      gemm_bf16(k, 1, p.ocg, p.kg, k1 - k0, dy_op, col_op, o, 0);
     }
   }
 }
@@ -248,7 +296,7 @@ void sum_partials(const ConvShape& s, const Plan& p, const float* partial, int64
 // each thread into its own partial, summed in thread order (deterministic for a thread count).
 // Transposed products (see transposed_weight_gemm) also go through partials, transposed back
 // while summing.
-void weight_gemm(const KernelTable& k, const ConvShape& s, const Plan& p, const float* wide, const float* col,
+void weight_gemm(const KernelTable& k, const ConvShape& s, const Plan& p, const float* wide, const Columns& col,
                  int64_t ld, bool overwrite, float* dw) {
   const int64_t dw_size = s.oc * p.kg;
   const bool transposed = transposed_weight_gemm(k, p);
@@ -322,36 +370,24 @@ void by_images(const ConvShape& s, const ImageSplit& sp, int64_t per_image, F&& 
   parallel_run(sp.threads, body);
 }
 
-// Whether an autocast forward's tile im2cols bf16 columns: the tile's x rounded to bf16 in the
-// column buffer's second half (whenever the columns are at least as large as x, as with any
-// stride-1 window), then columns of bf16 bits in its first. Half the bytes written and read
-// again, and pack_b interleaves bits instead of rounding floats (im2col, its copies and pack_b
-// were 24% of the 64 -> 128 channel 8x8 layer's forward). The values are the rounding pack_b
-// made of the fp32 columns (the same round to nearest even, NaN -> 0xffff), so the same bits.
-bool bf16_columns(const ConvShape& s, const Plan& p) { return s.bf16 && p.col_per_image >= s.c * p.hw; }
-
 // y for images [n0, n0 + nt) through col [C*kh*kw, nt*OHW] (not the direct path).
 void forward_tile(const KernelTable& k, const ConvShape& s, const Plan& p, const float* x, const float* w,
                   const float* bias, float* y, float* col, int64_t n0, int64_t nt) {
   const int64_t ld = nt * p.ohw;
   const float* xb = x + n0 * s.c * p.hw;
   float* yb = y + n0 * s.oc * p.ohw;
-  if (bf16_columns(s, p)) {
-    uint16_t* col_bits = reinterpret_cast<uint16_t*>(col);
-    uint16_t* x_bits = col_bits + nt * p.col_per_image;
-    convert_f32_to_bf16(k, nt * s.c * p.hw, xb, x_bits);
-    im2col_tile(s, p, static_cast<const uint16_t*>(x_bits), col_bits, nt);
+  const Columns cols = tile_columns(k, s, p, xb, col, nt);
+  if (cols.type == LowpType::Bf16) {
     for (int64_t g = 0; g < s.groups; ++g) {
       LowpOutput out;
       out.c = yb + g * p.ocg * p.ohw;
       out.ldc = p.ohw;
       out.row_bias = bias ? bias + g * p.ocg : nullptr;
       gemm_bf16(k, nt, p.ocg, p.ohw, p.kg, LowpOperand{w + g * p.ocg * p.kg, LowpType::F32, p.kg, false, 0},
-                LowpOperand{col_bits + g * p.kg * ld, LowpType::Bf16, ld, false, p.ohw}, out, s.oc * p.ohw);
+                LowpOperand{cols.at(g * p.kg * ld), LowpType::Bf16, ld, false, p.ohw}, out, s.oc * p.ohw);
     }
     return;
   }
-  im2col_tile(s, p, xb, col, nt);
   // The bf16 GEMM adds the bias as it stores y (one pass over y less: 8% of the 3-channel
   // 32x32 layer's forward went to the fill).
   const bool fill = bias && !s.bf16;
@@ -518,8 +554,7 @@ void conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const floa
     by_images(s, sp, per_image, [&](int tid, float* buf, int64_t n0, int64_t nt) {
       const int64_t ld = nt * p.ohw;
       const int64_t first = s.n * tid / sp.threads;
-      float* col = buf;
-      im2col_tile(s, p, x + n0 * s.c * p.hw, col, nt);
+      const Columns col = tile_columns(k, s, p, x + n0 * s.c * p.hw, buf, nt);
       const float* wide = wide_dy(s, p, dy + n0 * s.oc * p.ohw, buf + sp.sub * p.col_per_image, nt);
       weight_product(k, s, p, wide, col, ld, 0, ld, transposed, n0 == first ? 0.f : 1.f,
                      direct ? dw : partial.get() + tid * dw_size);
@@ -531,9 +566,9 @@ void conv2d_backward_weight(const KernelTable& k, const ConvShape& s, const floa
   for (int64_t n0 = 0; n0 < s.n; n0 += p.tile) {
     const int64_t nt = s.n - n0 < p.tile ? s.n - n0 : p.tile;
     const int64_t ld = nt * p.ohw;
-    im2col_tile(s, p, x + n0 * s.c * p.hw, buf.col.get(), nt);
+    const Columns col = tile_columns(k, s, p, x + n0 * s.c * p.hw, buf.col.get(), nt);
     const float* wide = wide_dy(s, p, dy + n0 * s.oc * p.ohw, buf.wide.get(), nt);
-    weight_gemm(k, s, p, wide, buf.col.get(), ld, n0 == 0, dw);
+    weight_gemm(k, s, p, wide, col, ld, n0 == 0, dw);
   }
   return;
 }
