@@ -47,6 +47,11 @@ function floats(t: Tensor): Float32Array {
   return storageF32(c).slice(c.offset, c.offset + c.numel());
 }
 
+/** A [rows, cols] weight's transpose, [cols, rows], as a contiguous array of its own. */
+function transposedFloats(t: Tensor): Float32Array {
+  return floats(new Tensor(t.storage, [t.shape[1], t.shape[0]], [t.strides[1], t.strides[0]], t.offset));
+}
+
 interface Saved {
   T: number;
   B: number;
@@ -94,9 +99,12 @@ const recurrentOp = defineOp({
     const xp = storageF32(xc);
     const xo = xc.offset;
     const wc = contiguousRaw(whh);
-    const w = storageF32(wc);
+    // The steps multiply by W_hhᵀ (and W_hrᵀ): transposed once here, each step's GEMM reads the
+    // rows of B in place (or packs them as they are) instead of transposing W while packing it
+    // at every step. The same products, bit for bit.
+    const wt = transposedFloats(wc);
     const b = bhh ? floats(bhh) : null;
-    const wr = whr ? floats(whr) : null;
+    const wrt = whr ? transposedFloats(whr) : null;
     const h = floats(h0);
     const c = c0 ? floats(c0) : null;
     const out = new Float32Array((T + 1) * B * P + (c ? B * H : 0));
@@ -107,10 +115,10 @@ const recurrentOp = defineOp({
     const hprev = keep ? new Float32Array(T * B * P) : null;
     const cprev = c && keep ? new Float32Array(T * B * H) : null;
     const extra = mode === 'lstm' || mode === 'gru' ? new Float32Array(steps * B * H) : null;
-    const mAll = wr && keep ? new Float32Array(T * B * H) : null;
+    const mAll = wrt && keep ? new Float32Array(T * B * H) : null;
     const gh = new Float32Array(B * G); // h W_hhᵀ + b_hh (GRU), or the whole pre-activation
     const cellOut = new Float32Array(B * H);
-    const hNew = wr ? new Float32Array(B * P) : cellOut;
+    const hNew = wrt ? new Float32Array(B * P) : cellOut;
     const cNew = c ? new Float32Array(B * H) : null;
     // LSTM/RNN: x_t + b_hh for every step at once (GRU needs h W_hn + b_hn apart).
     let xb = xp;
@@ -133,7 +141,7 @@ const recurrentOp = defineOp({
         if (b) for (let r = 0; r < B; r++) gh.set(b, r * G);
         native.gemm({
           transA: false,
-          transB: true,
+          transB: false,
           m: B,
           n: G,
           k: H,
@@ -141,9 +149,9 @@ const recurrentOp = defineOp({
           a: h,
           aOffset: 0,
           lda: H,
-          b: w,
-          bOffset: wc.offset,
-          ldb: H,
+          b: wt,
+          bOffset: 0,
+          ldb: G,
           beta: b ? 1 : 0,
           c: gh,
           cOffset: 0,
@@ -155,7 +163,7 @@ const recurrentOp = defineOp({
         gh.set(xb.subarray(xbo + xbase, xbo + xbase + B * G));
         native.gemm({
           transA: false,
-          transB: true,
+          transB: false,
           m: B,
           n: G,
           k: P,
@@ -163,9 +171,9 @@ const recurrentOp = defineOp({
           a: h,
           aOffset: 0,
           lda: P,
-          b: w,
-          bOffset: wc.offset,
-          ldb: P,
+          b: wt,
+          bOffset: 0,
+          ldb: G,
           beta: 1,
           c: gh,
           cOffset: 0,
@@ -178,12 +186,12 @@ const recurrentOp = defineOp({
           cellOut.set(act.subarray(abase, abase + B * H));
         }
       }
-      if (wr) {
+      if (wrt) {
         // The projection: h_t = m_t W_hrᵀ.
         if (mAll) mAll.set(cellOut, hbase);
         native.gemm({
           transA: false,
-          transB: true,
+          transB: false,
           m: B,
           n: P,
           k: H,
@@ -191,9 +199,9 @@ const recurrentOp = defineOp({
           a: cellOut,
           aOffset: 0,
           lda: H,
-          b: wr,
+          b: wrt,
           bOffset: 0,
-          ldb: H,
+          ldb: P,
           beta: 0,
           c: hNew,
           cOffset: 0,
