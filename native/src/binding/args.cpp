@@ -67,28 +67,52 @@ int64_t numel_or_throw(const Args& args, const char* param, const std::vector<in
   return n;
 }
 
+// A typed array's element type and memory in one napi_get_typedarray_info call, which runs no JS
+// and fails on any other value (false then). It also serves arrays over a SharedArrayBuffer
+// (whose buffer napi_get_arraybuffer_info refuses). The data pointer has byteOffset applied; a
+// detached array has length 0.
 template <class T>
-TypedArray<T> typed_array(const Args& args, const Napi::Value& v, const std::string& label, napi_typedarray_type type,
-                          const char* type_name) {
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type)
-    args.type_error(label + " must be " + type_name + ", got " + describe(v));
-  // napi_get_typedarray_info directly: it also serves arrays over a SharedArrayBuffer (whose
-  // buffer napi_get_arraybuffer_info refuses). The data pointer has byteOffset applied; a
-  // detached array has length 0.
-  napi_typedarray_type got;
+bool typed_array_info(const Args& args, const Napi::Value& v, napi_typedarray_type* type, TypedArray<T>* out) {
   size_t length = 0, byte_offset = 0;
   void* data = nullptr;
   napi_value buffer = nullptr;
-  if (napi_get_typedarray_info(args.env(), v, &got, &length, &data, &buffer, &byte_offset) != napi_ok)
-    args.type_error(label + ": cannot read the typed array");
-  TypedArray<T> out;
-  out.length = static_cast<int64_t>(length);
-  out.data = length > 0 ? static_cast<T*>(data) : nullptr;
-  out.buffer = Napi::Value(args.env(), buffer);
-  out.byte_offset = static_cast<int64_t>(byte_offset);
+  if (napi_get_typedarray_info(args.env(), v, type, &length, &data, &buffer, &byte_offset) != napi_ok) return false;
+  out->length = static_cast<int64_t>(length);
+  out->data = length > 0 ? static_cast<T*>(data) : nullptr;
+  out->buffer = Napi::Value(args.env(), buffer);
+  out->byte_offset = static_cast<int64_t>(byte_offset);
   // napi_is_arraybuffer is false for a SharedArrayBuffer.
-  out.shared = !out.buffer.IsArrayBuffer();
+  out->shared = !out->buffer.IsArrayBuffer();
+  return true;
+}
+
+template <class T>
+TypedArray<T> typed_array(const Args& args, const Napi::Value& v, const Label& label, napi_typedarray_type type,
+                          const char* type_name) {
+  napi_typedarray_type got = type;
+  TypedArray<T> out;
+  if (!typed_array_info(args, v, &got, &out) || got != type)
+    args.type_error(label.str() + " must be " + type_name + ", got " + describe(v));
   return out;
+}
+
+// The bytes of one element of a typed array of `type`.
+int64_t element_bytes(napi_typedarray_type type) {
+  switch (type) {
+    case napi_int8_array:
+    case napi_uint8_array:
+    case napi_uint8_clamped_array:
+      return 1;
+    case napi_int16_array:
+    case napi_uint16_array:
+      return 2;
+    case napi_int32_array:
+    case napi_uint32_array:
+    case napi_float32_array:
+      return 4;
+    default:  // Float64Array, BigInt64Array, BigUint64Array
+      return 8;
+  }
 }
 
 }  // namespace
@@ -232,47 +256,46 @@ std::vector<int64_t> Args::named_sizes(size_t i, const char* param, const std::v
 
 Options Args::options(size_t i, const char* param) const { return Options(*this, i, param); }
 
-F32Array Args::f32(const Napi::Value& v, const char* param) const { return f32_labeled(v, where(param)); }
+F32Array Args::f32(const Napi::Value& v, const char* param) const { return f32_labeled(v, where_label(param)); }
 
-F32Array Args::f32_labeled(const Napi::Value& v, const std::string& label) const {
+F32Array Args::f32_labeled(const Napi::Value& v, const Label& label) const {
   F32Array a = typed_array<float>(*this, v, label, napi_float32_array, "a Float32Array");
   took_memory();
   return a;
 }
 
-F64Array Args::f64(size_t i, const char* param) const { return f64_labeled(info_[i], where(param)); }
+F64Array Args::f64(size_t i, const char* param) const { return f64_labeled(info_[i], where_label(param)); }
 
-F64Array Args::f64_labeled(const Napi::Value& v, const std::string& label) const {
+F64Array Args::f64_labeled(const Napi::Value& v, const Label& label) const {
   F64Array a = typed_array<double>(*this, v, label, napi_float64_array, "a Float64Array");
   took_memory();
   return a;
 }
 
-I32Array Args::i32(const Napi::Value& v, const char* param) const { return i32_labeled(v, where(param)); }
+I32Array Args::i32(const Napi::Value& v, const char* param) const { return i32_labeled(v, where_label(param)); }
 
-I32Array Args::i32_labeled(const Napi::Value& v, const std::string& label) const {
+I32Array Args::i32_labeled(const Napi::Value& v, const Label& label) const {
   I32Array a = typed_array<int32_t>(*this, v, label, napi_int32_array, "an Int32Array");
   took_memory();
   return a;
 }
 
-AnyTypedArray Args::any_typed(const Napi::Value& v, const std::string& label,
+AnyTypedArray Args::any_typed(const Napi::Value& v, const Label& label,
                               std::initializer_list<napi_typedarray_type> types, const char* expected) const {
   napi_typedarray_type type = napi_int8_array;
-  bool known = v.IsTypedArray();
+  TypedArray<char> raw;
+  bool known = typed_array_info(*this, v, &type, &raw);
   if (known) {
-    type = v.As<Napi::TypedArray>().TypedArrayType();
     known = false;
     for (napi_typedarray_type t : types) known = known || t == type;
   }
-  if (!known) type_error(label + " must be " + expected + ", got " + describe(v));
+  if (!known) type_error(label.str() + " must be " + expected + ", got " + describe(v));
   // The element type only fixes the size: the bytes are read through the caller's pointer type.
-  const TypedArray<char> raw = typed_array<char>(*this, v, label, type, expected);
   took_memory();
   AnyTypedArray a;
   a.data = raw.data;
   a.length = raw.length;
-  a.elem_bytes = static_cast<int64_t>(v.As<Napi::TypedArray>().ElementSize());
+  a.elem_bytes = element_bytes(type);
   a.type = type;
   a.buffer = raw.buffer;
   a.byte_offset = raw.byte_offset;
@@ -330,7 +353,8 @@ float* Args::f32_rows(const Napi::Value& v, const char* param, int64_t offset, i
 }
 
 double* Args::f64_rows(const Napi::Value& v, const char* param, int64_t offset, int64_t rows, int64_t cols) const {
-  return rows_from(*this, v, param, offset, rows, cols, "Float64Array", [&] { return f64_labeled(v, where(param)); });
+  return rows_from(*this, v, param, offset, rows, cols, "Float64Array",
+                   [&] { return f64_labeled(v, where_label(param)); });
 }
 
 StridedF32 Args::strided(const Napi::Value& v, const char* param, const Layout& layout,
@@ -344,7 +368,7 @@ StridedF32 Args::strided(const Napi::Value& v, const char* param, const Layout& 
 StridedF64 Args::strided_f64(size_t i, const char* param, const Layout& layout,
                              const std::vector<int64_t>& shape) const {
   StridedF64 s;
-  s.array = typed_array<double>(*this, info_[i], where(param), napi_float64_array, "a Float64Array");
+  s.array = typed_array<double>(*this, info_[i], where_label(param), napi_float64_array, "a Float64Array");
   took_memory();
   check_view(param, &s, layout, shape, "Float64Array");
   return s;
@@ -376,6 +400,11 @@ Options::Options(const Args& args, size_t i, const char* param) : args_(args) {
 
 std::string Options::where(const char* key) const { return args_.option_where(key); }
 
+// napi_get_value_double refuses anything but a number: the type test and the read in one call.
+bool Options::number_of(const Napi::Value& v, double* d) const {
+  return napi_get_value_double(args_.env(), v, d) == napi_ok;
+}
+
 Napi::Value Options::value(const char* key) const {
   args_.before_js_read();
   return object_.Get(key);
@@ -383,8 +412,8 @@ Napi::Value Options::value(const char* key) const {
 
 double Options::number(const char* key, double min, double max, bool max_open) const {
   const Napi::Value v = value(key);
-  if (!v.IsNumber()) args_.type_error(where(key) + " must be a number, got " + describe(v));
-  const double d = v.As<Napi::Number>().DoubleValue();
+  double d;
+  if (!number_of(v, &d)) args_.type_error(where(key) + " must be a number, got " + describe(v));
   if (!std::isfinite(d) || d < min || d > max || (max_open && d == max)) {
     char want[96] = "";  // stays empty when any finite number would do
     if (std::isfinite(max))
@@ -398,20 +427,24 @@ double Options::number(const char* key, double min, double max, bool max_open) c
 
 double Options::any_number(const char* key) const {
   const Napi::Value v = value(key);
-  if (!v.IsNumber()) args_.type_error(where(key) + " must be a number, got " + describe(v));
-  return v.As<Napi::Number>().DoubleValue();
+  double d;
+  if (!number_of(v, &d)) args_.type_error(where(key) + " must be a number, got " + describe(v));
+  return d;
 }
 
 bool Options::boolean(const char* key) const {
   const Napi::Value v = value(key);
-  if (!v.IsBoolean()) args_.type_error(where(key) + " must be a boolean, got " + describe(v));
-  return v.As<Napi::Boolean>().Value();
+  bool b;
+  // napi_get_value_bool refuses anything but a boolean: the type test and the read in one call.
+  if (napi_get_value_bool(args_.env(), v, &b) != napi_ok)
+    args_.type_error(where(key) + " must be a boolean, got " + describe(v));
+  return b;
 }
 
 int64_t Options::integer(const char* key, int64_t min, int64_t max) const {
   const Napi::Value v = value(key);
-  if (!v.IsNumber()) args_.type_error(where(key) + " must be an integer, got " + describe(v));
-  const double d = v.As<Napi::Number>().DoubleValue();
+  double d;
+  if (!number_of(v, &d)) args_.type_error(where(key) + " must be an integer, got " + describe(v));
   int64_t out;
   if (checks::integer_in(d, min, max, &out)) return out;
   if (!std::isfinite(d) || std::floor(d) != d) args_.type_error(where(key) + " must be an integer, got " + describe(v));
@@ -522,23 +555,30 @@ void check_disjoint(const Args& args, const char* out_name, const StridedF64& ou
 }
 
 MatrixOperand read_matrix_operand(const Args& args, const Options& o, const char* name, bool batched, int64_t rows,
-                                  int64_t cols, std::string what) {
-  const std::string upper(1, static_cast<char>(name[0] - 'a' + 'A'));
-  const std::string offset_key = std::string(name) + "Offset", ld_key = "ld" + std::string(name),
-                    stride_key = "stride" + upper;
+                                  int64_t cols, const char* what) {
+  // The operand's keys as literals (built per call, they were three strings a call).
+  struct Keys {
+    const char *offset, *ld, *stride;
+  };
+  static constexpr Keys kKeys[] = {
+      {"aOffset", "lda", "strideA"}, {"bOffset", "ldb", "strideB"}, {"cOffset", "ldc", "strideC"}};
+  const int which = name[0] - 'a';
+  if (which < 0 || which > 2 || name[1] != '\0')
+    throw Napi::Error::New(args.env(), std::string(args.fn()) + ": internal error: no GEMM operand '" + name + "'");
+  const Keys& keys = kKeys[which];
   MatrixOperand op;
   op.rows = rows;
   op.cols = cols;
-  op.what = std::move(what);
+  op.what = what;
   op.value = o.value(name);
-  op.offset = o.integer(offset_key.c_str(), 0, kMaxCount);
-  op.ld = o.integer(ld_key.c_str(), 0, kMaxCount);
+  op.offset = o.integer(keys.offset, 0, kMaxCount);
+  op.ld = o.integer(keys.ld, 0, kMaxCount);
   const int64_t min_ld = cols > 1 ? cols : 1;
   if (op.ld < min_ld)
-    args.range_error(args.option_where(ld_key.c_str()) + " must be >= " + std::to_string(min_ld) +
-                     " (the row length of " + op.what + ", " + std::to_string(rows) + " x " + std::to_string(cols) +
-                     "), got " + std::to_string(op.ld));
-  op.stride = batched ? o.integer(stride_key.c_str(), 0, kMaxCount) : 0;
+    args.range_error(args.option_where(keys.ld) + " must be >= " + std::to_string(min_ld) + " (the row length of " +
+                     op.what + ", " + std::to_string(rows) + " x " + std::to_string(cols) + "), got " +
+                     std::to_string(op.ld));
+  op.stride = batched ? o.integer(keys.stride, 0, kMaxCount) : 0;
   return op;
 }
 

@@ -84,6 +84,23 @@ using Strided = std::conditional_t<std::is_same_v<T, double>, StridedF64, Stride
 
 class Options;
 
+// Names an argument in errors ("gemm: option 'a'"): a string the caller built, or the parts of
+// one, joined only when an error needs it, so that a call that passes its checks builds no string
+// (a string per typed array was a visible share of a small call). Pass it as a parameter only: it
+// may point at the caller's temporary string.
+class Label {
+ public:
+  Label(const std::string& text) : text_(&text) {}  // NOLINT(google-explicit-constructor)
+  Label(const char* fn, const char* kind, const char* name) : fn_(fn), kind_(kind), name_(name) {}
+  std::string str() const { return text_ ? *text_ : std::string(fn_) + ": " + kind_ + " '" + name_ + "'"; }
+
+ private:
+  const std::string* text_ = nullptr;
+  const char* fn_ = nullptr;
+  const char* kind_ = nullptr;
+  const char* name_ = nullptr;
+};
+
 class Args {
  public:
   // The call's arguments; the function's name (for errors) comes from its export entry, and
@@ -138,17 +155,17 @@ class Args {
   // A Float64Array (a float64 kernel's output).
   F64Array f64(size_t i, const char* param) const;
   // As f64, with `label` naming it in errors ("gemmFloat64: option 'a'").
-  F64Array f64_labeled(const Napi::Value& v, const std::string& label) const;
+  F64Array f64_labeled(const Napi::Value& v, const Label& label) const;
   // As f32, with `label` naming it in errors ("gemm: option 'a'").
-  F32Array f32_labeled(const Napi::Value& v, const std::string& label) const;
+  F32Array f32_labeled(const Napi::Value& v, const Label& label) const;
   I32Array i32(const Napi::Value& v, const char* param) const;
   // As i32, with `label` naming it in errors ("gemmInt32: option 'a'").
-  I32Array i32_labeled(const Napi::Value& v, const std::string& label) const;
+  I32Array i32_labeled(const Napi::Value& v, const Label& label) const;
   I32Array i32(size_t i, const char* param) const { return i32(info_[i], param); }
   // A typed array of one of `types`; `expected` names them for errors ("a Float32Array or a
   // Uint16Array"); `label` names the argument ("gemmBf16: option 'a'").
-  AnyTypedArray any_typed(const Napi::Value& v, const std::string& label,
-                          std::initializer_list<napi_typedarray_type> types, const char* expected) const;
+  AnyTypedArray any_typed(const Napi::Value& v, const Label& label, std::initializer_list<napi_typedarray_type> types,
+                          const char* expected) const;
   // A Float32Array of exactly the shape's element count ("must hold [2,3] = 6 floats").
   F32Array f32_exact(const Napi::Value& v, const char* param, const std::vector<int64_t>& shape) const;
   F32Array f32_exact(size_t i, const char* param, const std::vector<int64_t>& shape) const {
@@ -212,6 +229,9 @@ class Args {
   // "fn: argument 'param'", "fn: option 'key'"
   std::string where(const char* param) const;
   std::string option_where(const char* key) const;
+  // The same names as Labels, joined only for an error.
+  Label where_label(const char* param) const { return Label(fn_, "argument", param); }
+  Label option_label(const char* key) const { return Label(fn_, "option", key); }
 
   // Called before reading a JS value that may run JS (Options uses it too).
   void before_js_read() const;
@@ -294,6 +314,7 @@ class Options {
 
  private:
   std::string where(const char* key) const;
+  bool number_of(const Napi::Value& v, double* d) const;
   const Args& args_;
   Napi::Object object_;
 };
@@ -308,13 +329,13 @@ struct MatrixOperand {
   Napi::Value value;
   int64_t offset = 0, ld = 0, stride = 0;
   int64_t rows = 0, cols = 0;
-  std::string what;  // "A (k x m, transposed)"
+  const char* what = "";  // "A (k x m, transposed)" (a string literal)
 };
 
-// Reads operand `name` ("a": a, aOffset, lda, and strideA when batched) of a rows x cols matrix;
-// throws RangeError when lda is below the row length.
+// Reads operand `name` ("a", "b" or "c": a, aOffset, lda, and strideA when batched) of a rows x
+// cols matrix; throws RangeError when lda is below the row length.
 MatrixOperand read_matrix_operand(const Args& args, const Options& o, const char* name, bool batched, int64_t rows,
-                                  int64_t cols, std::string what);
+                                  int64_t cols, const char* what);
 
 // The layout fields every GEMM's argument struct shares (GemmLayout in lib/native.ts): transA,
 // transB, batch (read when batched, else 1), m, n, k (each in [0, kMaxDimSize]), and operands

@@ -30,7 +30,7 @@ using OperandView = Strided<T>;
 // view (for the overlap checks) in *view.
 template <class T>
 T* take_operand(const Args& args, const char* name, int64_t batch, const MatrixOperand& op, OperandView<T>* view) {
-  const std::string label = args.option_where(name);
+  const Label label = args.option_label(name);
   TypedArray<T> arr;
   const char* kind;
   if constexpr (std::is_same_v<T, float>) {

@@ -51,9 +51,9 @@ void check_conversion(const Args& args, const AnyTypedArray& x, const AnyTypedAr
 // convertF32ToBf16(x: Float32Array, y: Uint16Array): y = x rounded to bf16 (nearest even).
 Napi::Value convert_f32_to_bf16(const Napi::CallbackInfo& info) {
   Args args(info);
-  const AnyTypedArray x = args.any_typed(args.value(0), args.where("x"), {napi_float32_array}, "a Float32Array");
+  const AnyTypedArray x = args.any_typed(args.value(0), args.where_label("x"), {napi_float32_array}, "a Float32Array");
   const AnyTypedArray y =
-      args.any_typed(args.value(1), args.where("y"), {napi_uint16_array}, "a Uint16Array (bfloat16 bits)");
+      args.any_typed(args.value(1), args.where_label("y"), {napi_uint16_array}, "a Uint16Array (bfloat16 bits)");
   check_conversion(args, x, y);
   if (x.length > 0)
     ::myelin::convert_f32_to_bf16(active_kernels(), x.length, static_cast<const float*>(x.data),
@@ -65,8 +65,8 @@ Napi::Value convert_f32_to_bf16(const Napi::CallbackInfo& info) {
 Napi::Value convert_bf16_to_f32(const Napi::CallbackInfo& info) {
   Args args(info);
   const AnyTypedArray x =
-      args.any_typed(args.value(0), args.where("x"), {napi_uint16_array}, "a Uint16Array (bfloat16 bits)");
-  const AnyTypedArray y = args.any_typed(args.value(1), args.where("y"), {napi_float32_array}, "a Float32Array");
+      args.any_typed(args.value(0), args.where_label("x"), {napi_uint16_array}, "a Uint16Array (bfloat16 bits)");
+  const AnyTypedArray y = args.any_typed(args.value(1), args.where_label("y"), {napi_float32_array}, "a Float32Array");
   check_conversion(args, x, y);
   if (x.length > 0)
     ::myelin::convert_bf16_to_f32(active_kernels(), x.length, static_cast<const uint16_t*>(x.data),
@@ -78,8 +78,8 @@ Napi::Value convert_bf16_to_f32(const Napi::CallbackInfo& info) {
 // NaN -> 0xffff's NaN), in one pass; y may be x itself (in place) or must not share its memory.
 Napi::Value round_f32_to_bf16(const Napi::CallbackInfo& info) {
   Args args(info);
-  const AnyTypedArray x = args.any_typed(args.value(0), args.where("x"), {napi_float32_array}, "a Float32Array");
-  const AnyTypedArray y = args.any_typed(args.value(1), args.where("y"), {napi_float32_array}, "a Float32Array");
+  const AnyTypedArray x = args.any_typed(args.value(0), args.where_label("x"), {napi_float32_array}, "a Float32Array");
+  const AnyTypedArray y = args.any_typed(args.value(1), args.where_label("y"), {napi_float32_array}, "a Float32Array");
   const bool same = x.data == y.data && x.length == y.length;
   if (!same) check_conversion(args, x, y);
   if (x.length > 0)
@@ -117,9 +117,9 @@ QuantLayout read_quant_layout(const Args& args, const Options& o) {
 // zero points inside the quantized type's range. Only arithmetic reads them afterwards.
 void take_quant_params(const Args& args, QuantLayout* q, bool qint8) {
   const AnyTypedArray s =
-      args.any_typed(q->scales, args.option_where("scales"), {napi_float64_array}, "a Float64Array");
+      args.any_typed(q->scales, args.option_label("scales"), {napi_float64_array}, "a Float64Array");
   const AnyTypedArray z =
-      args.any_typed(q->zero_points, args.option_where("zeroPoints"), {napi_int32_array}, "an Int32Array");
+      args.any_typed(q->zero_points, args.option_label("zeroPoints"), {napi_int32_array}, "an Int32Array");
   if (s.length != q->channels || z.length != q->channels)
     args.range_error(std::string(args.fn()) + ": options 'scales' and 'zeroPoints' must hold one value per channel (" +
                      num(q->channels) + "), got " + num(s.length) + " and " + num(z.length));
@@ -153,8 +153,8 @@ Napi::Value quantize(const Napi::CallbackInfo& info) {
   QuantLayout q = read_quant_layout(args, o);
   const Napi::Value xv = o.value("x"), yv = o.value("y");
   // No JS runs from here on.
-  const AnyTypedArray x = args.any_typed(xv, args.option_where("x"), {napi_float32_array}, "a Float32Array");
-  const AnyTypedArray y = args.any_typed(yv, args.option_where("y"), {napi_int8_array, napi_uint8_array},
+  const AnyTypedArray x = args.any_typed(xv, args.option_label("x"), {napi_float32_array}, "a Float32Array");
+  const AnyTypedArray y = args.any_typed(yv, args.option_label("y"), {napi_int8_array, napi_uint8_array},
                                          "an Int8Array (qint8) or a Uint8Array (quint8)");
   const bool qint8 = y.type == napi_int8_array;
   take_quant_params(args, &q, qint8);
@@ -176,9 +176,9 @@ Napi::Value dequantize(const Napi::CallbackInfo& info) {
   const bool per_channel = o.boolean("perChannel");
   const Napi::Value qv = o.value("q"), yv = o.value("y");
   // No JS runs from here on.
-  const AnyTypedArray qa = args.any_typed(qv, args.option_where("q"), {napi_int8_array, napi_uint8_array},
+  const AnyTypedArray qa = args.any_typed(qv, args.option_label("q"), {napi_int8_array, napi_uint8_array},
                                           "an Int8Array (qint8) or a Uint8Array (quint8)");
-  const AnyTypedArray y = args.any_typed(yv, args.option_where("y"), {napi_float32_array}, "a Float32Array");
+  const AnyTypedArray y = args.any_typed(yv, args.option_label("y"), {napi_float32_array}, "a Float32Array");
   const bool qint8 = qa.type == napi_int8_array;
   take_quant_params(args, &q, qint8);
   check_count(args, "q", qa, q.count);
@@ -194,7 +194,7 @@ Napi::Value dequantize(const Napi::CallbackInfo& info) {
 // dynamic quantization picks an activation's scale from.
 Napi::Value min_max(const Napi::CallbackInfo& info) {
   Args args(info);
-  const AnyTypedArray x = args.any_typed(args.value(0), args.where("x"), {napi_float32_array}, "a Float32Array");
+  const AnyTypedArray x = args.any_typed(args.value(0), args.where_label("x"), {napi_float32_array}, "a Float32Array");
   float lo = 0, hi = 0;
   min_max_f32(active_kernels(), x.length, static_cast<const float*>(x.data), &lo, &hi);
   Napi::Array out = Napi::Array::New(info.Env(), 2);
@@ -218,14 +218,14 @@ Operand operand_of(MatrixOperand m) {
 }
 
 Operand read_operand(const Args& args, const Options& o, const char* name, bool batched, int64_t rows, int64_t cols,
-                     std::string what) {
-  return operand_of(read_matrix_operand(args, o, name, batched, rows, cols, std::move(what)));
+                     const char* what) {
+  return operand_of(read_matrix_operand(args, o, name, batched, rows, cols, what));
 }
 
 // Takes the operand's array and checks that its `batch` matrices stay inside it.
 void take_operand(const Args& args, const char* name, int64_t batch, Operand* op,
                   std::initializer_list<napi_typedarray_type> types, const char* expected) {
-  op->array = args.any_typed(op->value, args.option_where(name), types, expected);
+  op->array = args.any_typed(op->value, args.option_label(name), types, expected);
   op->last = matrix_operand_last(args, name, batch, *op, op->array.length, "an array");
 }
 
@@ -240,10 +240,10 @@ struct OptionalF32 {
 
 OptionalF32 read_optional(const Options& o, const char* key) { return OptionalF32{o.value(key), nullptr}; }
 
-void take_optional(const Args& args, const char* key, int64_t n, const std::string& what, OptionalF32* out) {
+void take_optional(const Args& args, const char* key, int64_t n, const char* what, OptionalF32* out) {
   if (out->value.IsNull()) return;
   const AnyTypedArray a =
-      args.any_typed(out->value, args.option_where(key), {napi_float32_array}, "a Float32Array or null");
+      args.any_typed(out->value, args.option_label(key), {napi_float32_array}, "a Float32Array or null");
   if (a.length != n)
     args.range_error(args.option_where(key) + " must hold " + what + " (" + num(n) + " floats), got " + num(a.length));
   out->data = static_cast<const float*>(a.data);
@@ -343,7 +343,7 @@ Napi::Value gemm_u8s8(const Napi::CallbackInfo& info) {
   const KernelTable& kt = active_kernels();
   AnyTypedArray b_packed;
   if (!b_packed_value.IsNull()) {
-    b_packed = args.any_typed(b_packed_value, args.option_where("bPacked"), {napi_uint8_array},
+    b_packed = args.any_typed(b_packed_value, args.option_label("bPacked"), {napi_uint8_array},
                               "a Uint8Array (gemmU8S8PackB's) or null");
     if (!gemm_u8s8_packed_b_fits(kt, n, k, b_packed.data, b_packed.length))
       args.range_error(args.option_where("bPacked") + " is no packing of a " + num(k) + " x " + num(n) +
@@ -357,7 +357,7 @@ Napi::Value gemm_u8s8(const Napi::CallbackInfo& info) {
   const int32_t* b_zero = nullptr;
   if (!b_zero_value.IsNull()) {
     const AnyTypedArray z =
-        args.any_typed(b_zero_value, args.option_where("bZero"), {napi_int32_array}, "an Int32Array or null");
+        args.any_typed(b_zero_value, args.option_label("bZero"), {napi_int32_array}, "an Int32Array or null");
     if (z.length != n)
       args.range_error(args.option_where("bZero") + " must hold one zero point per column of C (" + num(n) + "), got " +
                        num(z.length));
@@ -436,7 +436,7 @@ Napi::Value gemm_u8s8_pack_b(const Napi::CallbackInfo& info) {
 Napi::Value gemm_u8s8_packed_b_fits(const Napi::CallbackInfo& info) {
   Args args(info);
   const int64_t n = args.integer(1, "n", 0, kMaxDim), k = args.integer(2, "k", 0, kMaxDim);
-  const AnyTypedArray p = args.any_typed(args.value(0), args.where("packed"), {napi_uint8_array}, "a Uint8Array");
+  const AnyTypedArray p = args.any_typed(args.value(0), args.where_label("packed"), {napi_uint8_array}, "a Uint8Array");
   return Napi::Boolean::New(info.Env(), gemm_u8s8_packed_b_fits(active_kernels(), n, k, p.data, p.length));
 }
 
