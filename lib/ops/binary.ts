@@ -34,6 +34,16 @@ export function asTensor(op: string, x: TensorLike): Tensor {
   throw new TypeError(`${op}: expected a Tensor or a number, got ${x === null ? 'null' : typeof x}`);
 }
 
+/**
+ * x as a tensor to combine with a tensor of dtype `beside`: a number beside a float64 tensor is a
+ * 0-d float64 tensor, its value kept as torch keeps a Python float there (asTensor's float32 would
+ * make 0.1 0.10000000149011612, and float64 x == 0.1 false); anything else as asTensor.
+ */
+export function asTensorBeside(op: string, x: TensorLike, beside: DType): Tensor {
+  if (typeof x === 'number' && beside === 'float64') return new Tensor(new Storage(Float64Array.of(x), 'float64'), []);
+  return asTensor(op, x);
+}
+
 /** The dtypes the binary kernels compute in (native float32 and float64 row kernels per ISA). */
 const BINARY_DTYPES: readonly FloatDType[] = ['float32', 'float64'];
 

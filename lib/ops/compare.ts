@@ -3,7 +3,7 @@ import { checkOptions, checkTensor, refuseStorageOnly } from '../errors.js';
 import { allocate, isIntegerDType } from '../dtype.js';
 import { Storage, Tensor } from '../tensor.js';
 import { activeTracer, traced } from '../trace.js';
-import { asTensor, type TensorLike } from './binary.js';
+import { asTensor, asTensorBeside, type TensorLike } from './binary.js';
 import { mapBinaryRaw } from './pointwise.js';
 import { mapRaw } from './unary.js';
 import { copyRaw, widenBf16 } from '../raw/strided.js';
@@ -16,14 +16,15 @@ function compare(op: string, f: (x: number, y: number) => boolean) {
 /**
  * x as a tensor to compare with `other`. An integer number against an int8 or uint8 tensor is taken
  * in that dtype, as torch converts the scalar, wrapped when the dtype cannot hold it (int8 < 300
- * compares with 44, as PyTorch 1.13); against an int32 tensor (torch's int64) exactly.
+ * compares with 44, as PyTorch 1.13); against an int32 tensor (torch's int64) exactly; any number
+ * against a float64 tensor in float64 (asTensorBeside).
  */
 function operand(op: string, x: TensorLike, other: TensorLike): Tensor {
   if (typeof x === 'number' && Number.isInteger(x) && other instanceof Tensor && isIntegerDType(other.dtype)) {
     const d = other.dtype === 'int32' ? 'float64' : other.dtype;
     return new Tensor(new Storage(allocate(d, 1).fill(x), d), []);
   }
-  return asTensor(op, x);
+  return other instanceof Tensor ? asTensorBeside(op, x, other.dtype) : asTensor(op, x);
 }
 
 /**

@@ -12,7 +12,7 @@ import { BinaryOp, type BinaryOpCode } from '../native.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { broadcastShapes, formatShape, sameShape, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { add, asTensor, div, mul, sub, type TensorLike } from './binary.js';
+import { add, asTensor, asTensorBeside, div, mul, sub, type TensorLike } from './binary.js';
 import { clamp } from './pointwise.js';
 import { sumTo } from './reduce.js';
 import { copyRaw, fillRaw, writeInto } from '../raw/strided.js';
@@ -99,7 +99,7 @@ function checkCast(op: string, t: Tensor, result: Tensor, boolOperands = false):
 
 function binaryInplace(op: string, code: BinaryOpCode, outOfPlace: (a: TensorLike, b: TensorLike) => Tensor) {
   return (t: Tensor, other: TensorLike): Tensor => {
-    const o = other instanceof Tensor ? other : asTensor(op, other);
+    const o = other instanceof Tensor ? other : asTensorBeside(op, other, t.dtype);
     const record = prepare(op, t, [o]);
     checkBroadcastInto(op, t, o);
     if (record || anyDual(t, o)) return commit(op, t, outOfPlace(clone(t), o));
@@ -185,7 +185,9 @@ export function fill_(t: Tensor, value: number | boolean | Tensor): Tensor {
     );
   return copy_(
     t,
-    value instanceof Tensor ? value.reshape([]) : asTensor('fill_', byteScalar('fill_', t.dtype, Number(value))),
+    value instanceof Tensor
+      ? value.reshape([])
+      : asTensorBeside('fill_', byteScalar('fill_', t.dtype, Number(value)), t.dtype),
   );
 }
 

@@ -14,7 +14,7 @@ import {
 import { BinaryOp } from '../native.js';
 import { broadcastShapes, type Shape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
-import { asTensor, floatPair, intBinary, mul, resultType, sub, type TensorLike } from './binary.js';
+import { asTensorBeside, floatPair, intBinary, mul, resultType, sub, type TensorLike } from './binary.js';
 import { binaryRaw } from '../raw/elementwise.js';
 import { sumTo } from './reduce.js';
 import { valuesAs } from '../raw/strided.js';
@@ -52,7 +52,7 @@ const powScalarOp = defineOp({
   forward(ctx: OpContext<{ e: number }>, x: Tensor, e: number) {
     ctx.save(x);
     ctx.e = e;
-    return mapBinaryRaw('pow', x, asTensor('pow', e), x.dtype, Math.pow);
+    return mapBinaryRaw('pow', x, asTensorBeside('pow', e, x.dtype), x.dtype, Math.pow);
   },
   backward(ctx, g) {
     const [x] = ctx.saved;
@@ -283,7 +283,8 @@ export function clamp(x: Tensor, min?: TensorLike | null, max?: TensorLike | nul
     throw new RangeError('clamp: at least one of min and max must be given');
   }
   if (min instanceof Tensor || max instanceof Tensor) {
-    const bound = (v: TensorLike | null | undefined) => (v === undefined || v === null ? null : asTensor('clamp', v));
+    const bound = (v: TensorLike | null | undefined) =>
+      v === undefined || v === null ? null : asTensorBeside('clamp', v, x.dtype);
     const lo = bound(min);
     const hi = bound(max);
     const dtype = [x, lo, hi].reduce<DType>((d, t) => (t ? promoteTypes(d, t.dtype) : d), x.dtype);
@@ -349,7 +350,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
       ? 'bool'
       : resultType(refuseStorageOnly('where', a), b, 'where');
   const toT = (x: TensorLike) => {
-    const t = asTensor('where', typeof x === 'number' ? byteScalar('where', dtype, x) : x);
+    const t = asTensorBeside('where', typeof x === 'number' ? byteScalar('where', dtype, x) : x, dtype);
     return cast(t, dtype);
   };
   return whereOp(cond, toT(a), toT(b));

@@ -31,6 +31,7 @@ const notOps: Record<string, string> = {
   'attention.causalMask':
     "builds a mask from two sizes (no tensor input); scaledDotProductAttention's causal samples use it",
   'binary.asTensor': 'a helper: a number or tensor operand as a tensor',
+  'binary.asTensorBeside': 'a helper: a number beside a tensor of a dtype as a tensor (float64 kept)',
   'binary.broadcastSum': 'a helper: the JVP of a sum of broadcast terms, checked through the ops that use it',
   'binary.resultType': "a helper: PyTorch's type promotion, checked through the binary ops' dtypes",
   'binary.floatPair': 'a helper: two operands promoted to float32',

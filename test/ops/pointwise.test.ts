@@ -106,3 +106,31 @@ describe('binary math with broadcasting and scalars', () => {
     expect(() => tensor([1]).gt(tensor([1, 2]).view(2, 1).expand(2, 3))).not.toThrow();
   });
 });
+
+describe('a number beside a float64 tensor keeps its float64 value (as torch keeps a Python float)', () => {
+  // Values from PyTorch 1.13 (float64 tensors); the number used to become float32 first, so
+  // 0.1 was 0.10000000149011612 and 1.3 was 1.2999999523162842.
+  const x = () => tensor([0.1000000001, 0.1, 3], { dtype: 'float64' });
+  it('comparisons', () => {
+    expect(x().gt(0.1).tolist()).toEqual([true, false, true]);
+    expect(x().eq(0.1).tolist()).toEqual([false, true, false]);
+    expect(x().le(0.1).tolist()).toEqual([false, true, false]);
+    expect(m.lt(0.1, x()).tolist()).toEqual([true, false, true]);
+  });
+  it('pow, where and clamp with a tensor bound', () => {
+    const p = x().pow(1.3).tolist() as number[];
+    [0.05011872342788156, 0.05011872336272723, 4.171167510947728].forEach((v, i) =>
+      expect(Math.abs(p[i] - v)).toBeLessThan(2e-16 * v),
+    );
+    expect(m.where(x().gt(1), x(), 0.1).tolist()).toEqual([0.1, 0.1, 3]);
+    expect(m.clamp(x(), m.zeros([3], { dtype: 'float64' }), 0.1).tolist()).toEqual([0.1, 0.1, 0.1]);
+    // float32 tensors still take the number as float32, as torch.
+    expect((m.where(x().gt(1), x().float(), 0.1).tolist() as number[])[0]).toBe(Math.fround(0.1));
+  });
+  it('fill_ and a recorded add_', () => {
+    expect(x().fill_(0.1).tolist()).toEqual([0.1, 0.1, 0.1]);
+    const y = x().requiresGrad_().mul(1);
+    y.add_(0.1);
+    expect(y.tolist()).toEqual([0.1000000001 + 0.1, 0.2, 3.1]);
+  });
+});
