@@ -26,6 +26,14 @@ export interface OpContextBase {
   save(...tensors: Tensor[]): void;
   /** The saved tensors, in save order. */
   readonly saved: Tensor[];
+  /**
+   * True only while the autograd engine runs this backward on a gradient that nothing else holds
+   * (made by an earlier backward for this one alone, seen by no hook, kept by no one, contiguous
+   * over a whole storage of its own): the backward may write its result into that gradient's
+   * storage and return the gradient itself, instead of allocating. False everywhere else (a
+   * forward-mode JVP, a second derivative, a caller's gradient).
+   */
+  readonly ownsGrad: boolean;
 }
 
 /**
@@ -84,7 +92,7 @@ export interface OpSpec<A extends unknown[], S extends object> {
 const FLOAT32_ONLY: readonly FloatDType[] = ['float32'];
 
 // The Context's own fields; every other field is the op's (OpContext<S>).
-const CONTEXT_FIELDS = new Set(['needsInputGrad', 'savedTensors', 'fieldTensors', 'opName', 'gradInputs']);
+const CONTEXT_FIELDS = new Set(['needsInputGrad', 'savedTensors', 'fieldTensors', 'opName', 'gradInputs', 'ownsGrad']);
 
 /** The tensors in an op's field: the value itself, or held in an array or a plain object (one level down). */
 function tensorsIn(value: unknown, out: Tensor[], depth = 0): void {
@@ -106,6 +114,7 @@ class Context implements OpContextBase {
   gradInputs: Tensor[] = [];
   /** Tensors the forward kept in its own fields (an index, a mask, a condition, options holding one). */
   fieldTensors: SavedTensor[] = [];
+  ownsGrad = false;
   constructor(readonly opName: string) {}
   save(...tensors: Tensor[]): void {
     for (const t of tensors) this.savedTensors.push({ tensor: t, version: t.storage.version });
@@ -152,7 +161,10 @@ class OpNode extends Node {
   get name(): string {
     return `${this.spec.name[0].toUpperCase()}${this.spec.name.slice(1)}Backward`;
   }
-  apply(grad: Tensor): (Tensor | null | undefined)[] {
+  override get returnsFreshGrads(): boolean {
+    return freshGradSpecs.has(this.spec);
+  }
+  apply(grad: Tensor, ownsGrad = false): (Tensor | null | undefined)[] {
     if (!this.ctx) {
       throw new Error(
         `${this.name}: trying to backward through the graph a second time (its saved tensors were freed); ` +
@@ -161,10 +173,14 @@ class OpNode extends Node {
     }
     this.ctx.checkFields();
     let grads: (Tensor | null | undefined)[];
+    const ctx = this.ctx;
+    ctx.ownsGrad = ownsGrad;
     try {
-      grads = this.spec.backward(this.ctx as unknown as OpContext<object>, grad);
+      grads = this.spec.backward(ctx as unknown as OpContext<object>, grad);
     } catch (e) {
       throw nameError(this.name, e);
+    } finally {
+      ctx.ownsGrad = false;
     }
     if (this.spec.differentiableBackward !== false || !(isGradEnabled() || isForwardADActive())) return grads;
     // The gradients depend on grad and on the inputs, but carry no graph: mark them.
@@ -176,6 +192,23 @@ class OpNode extends Node {
     super.release();
     this.ctx = null;
   }
+}
+
+// The built-in ops whose backward returns only tensors it allocated itself, or the gradient it was
+// given when ctx.ownsGrad let it write there, and keeps none of them: a gradient such an op
+// returns is held by no one else, so the engine may hand it to the next backward to overwrite.
+const freshGradSpecs = new WeakSet<object>();
+// The spec of each op defineOp made, for returnsFreshGrads.
+const specOfOp = new WeakMap<object, object>();
+
+/**
+ * @internal Declares op's backward one that returns only fresh gradients (see freshGradSpecs):
+ * for built-in ops (made by defineOp) whose every backward path has been checked for it.
+ */
+export function returnsFreshGrads(op: (...args: never[]) => Tensor): void {
+  const spec = specOfOp.get(op);
+  if (!spec) throw new TypeError('returnsFreshGrads: expected an op made by defineOp');
+  freshGradSpecs.add(spec);
 }
 
 /** The node a gradient for tensor `t` flows into, or null when t needs no gradient. */
@@ -337,8 +370,10 @@ export function defineOp<A extends unknown[], S extends object = Record<never, n
     return out;
   };
   // While onnx.export traces a forward, every call goes through its tracer.
-  return (...args: A): Tensor =>
+  const op = (...args: A): Tensor =>
     activeTracer === null ? run(...args) : activeTracer.op(spec.name, args, () => run(...args));
+  specOfOp.set(op, spec);
+  return op;
 }
 
 function noDerivative(op: string): Error {

@@ -8,7 +8,7 @@ import { formatShape } from '../shape.js';
 import { type Storage, Tensor } from '../tensor.js';
 import { defineOp, registerEngine } from './define_op.js';
 import { enableGrad, noGrad } from './grad_mode.js';
-import { hasTangent } from './dual_state.js';
+import { hasTangent, isForwardADActive } from './dual_state.js';
 import { AccumulateGrad, type Node } from './node.js';
 
 /**
@@ -72,6 +72,69 @@ function ownedGrad(grad: Tensor, taken: Set<Storage>): Tensor {
   const g = own ? grad.detach() : copyRaw(grad);
   taken.add(g.storage);
   return g;
+}
+
+/** Contiguous from offset 0 over every element of its storage (no other view can see more of it). */
+function wholeStorage(t: Tensor): boolean {
+  return t.isContiguous() && t.offset === 0 && t.storage.length === t.numel();
+}
+
+/**
+ * Which gradients of one backward pass nothing but the engine holds, so that a backward (or the
+ * sum of two gradients) may overwrite them instead of allocating: those made by a node whose
+ * gradients are all fresh (Node.returnsFreshGrads), over a storage that no other gradient of this
+ * pass lies over, that no hook has seen and that no autograd.grad call collects. Off while a graph
+ * of the backward is built (createGraph) or a dual level is open: the gradients are then recorded
+ * or carry tangents, and others hold them.
+ */
+class GradOwnership {
+  // Gradients made by a fresh node and not yet consumed. Weak, as #uses: a gradient consumed is
+  // garbage at once, not kept until the pass ends.
+  readonly #fresh = new WeakSet<Tensor>();
+  // How many gradients handed out in this pass lie over each storage.
+  readonly #uses = new WeakMap<Storage, number>();
+  constructor(
+    readonly on: boolean,
+    // Storages the caller or a leaf holds (the engine's `taken`).
+    private readonly taken: Set<Storage>,
+  ) {}
+  /** Records a gradient handed to a node's pending slot; made by a fresh node or not. */
+  handOut(g: Tensor, fresh: boolean): void {
+    if (!this.on) return;
+    this.#uses.set(g.storage, (this.#uses.get(g.storage) ?? 0) + 1);
+    if (fresh) this.#fresh.add(g);
+  }
+  /** Whether g is the one gradient over its storage, fresh, held by nobody else (and not yet consumed). */
+  owned(g: Tensor): boolean {
+    return (
+      this.on && this.#fresh.has(g) && this.#uses.get(g.storage) === 1 && !this.taken.has(g.storage) && wholeStorage(g)
+    );
+  }
+  /**
+   * The node g was pending for takes it: owned (only when `mayOwn`: no hook saw it, nothing
+   * collects it) if nobody else holds it, and then its storage counts as free again (the node may
+   * return g itself, counted anew).
+   */
+  take(g: Tensor, mayOwn: boolean): boolean {
+    const owned = mayOwn && this.owned(g);
+    this.#fresh.delete(g);
+    if (owned) this.#uses.set(g.storage, 0);
+    return owned;
+  }
+  /** The sum of two pending gradients of one node: written into prev when the engine owns it. */
+  sum(prev: Tensor, g: Tensor): Tensor {
+    if (!this.on) return accumulateGrad(prev, g);
+    if ((prev.dtype === 'float32' || prev.dtype === 'float64') && this.owned(prev)) {
+      // prev stays the pending gradient, still fresh and still counted once.
+      this.#fresh.delete(g);
+      return accumulateGrad(prev, g, prev);
+    }
+    this.#fresh.delete(prev);
+    this.#fresh.delete(g);
+    const sum = accumulateGrad(prev, g);
+    this.handOut(sum, true);
+    return sum;
+  }
 }
 
 /**
@@ -152,13 +215,16 @@ function walkBackward(outputs: Tensor[], gradOutputs: Tensor[], opts: RunOptions
   const collecting = opts.inputs !== undefined;
   // The caller's gradients are never stolen (they may be used again).
   const taken = new Set<Storage>(gradOutputs.map((g) => g.storage));
+  const ownership = new GradOwnership(!opts.createGraph && !isForwardADActive(), taken);
   const body = () => {
     while (ready.length) {
       const node = ready.pop()!;
       let grad = pending.get(node)!;
       pending.delete(node);
-      grad = runHooks(node.outputHooks, grad);
       const slots = wanted.get(node);
+      // A hook or autograd.grad sees the gradient; a leaf keeps it.
+      const owned = ownership.take(grad, node.outputHooks.length === 0 && !slots && !(node instanceof AccumulateGrad));
+      grad = runHooks(node.outputHooks, grad);
       if (slots) for (const i of slots) captured[i] = grad;
       if (node instanceof AccumulateGrad) {
         if (!collecting) {
@@ -169,8 +235,9 @@ function walkBackward(outputs: Tensor[], gradOutputs: Tensor[], opts: RunOptions
         }
         continue;
       }
-      const grads = node.apply(grad);
+      const grads = node.apply(grad, owned);
       if (!opts.retainGraph) node.release();
+      const fresh = node.returnsFreshGrads;
       node.next.forEach((next, i) => {
         if (!next) return;
         const g = grads[i];
@@ -178,8 +245,9 @@ function walkBackward(outputs: Tensor[], gradOutputs: Tensor[], opts: RunOptions
         // in a dual level it sums their tangents too.
         const prev = pending.get(next);
         if (g) {
-          const sum = opts.createGraph || hasTangent(prev ?? g, g) ? sumGrads : accumulateGrad;
-          pending.set(next, prev ? sum(prev, g) : g);
+          ownership.handOut(g, fresh);
+          const recorded = opts.createGraph || hasTangent(prev ?? g, g);
+          pending.set(next, !prev ? g : recorded ? sumGrads(prev, g) : ownership.sum(prev, g));
         }
         const left = deps.get(next)! - 1;
         deps.set(next, left);

@@ -15,8 +15,15 @@ export abstract class Node {
   released = false;
 
   abstract get name(): string;
-  /** Gradients for each input, given the gradient of the output. */
-  abstract apply(gradOutput: Tensor): (Tensor | null | undefined)[];
+  /**
+   * Gradients for each input, given the gradient of the output. ownsGrad: nothing else holds
+   * gradOutput, so the backward may write its result there (see OpContextBase.ownsGrad).
+   */
+  abstract apply(gradOutput: Tensor, ownsGrad?: boolean): (Tensor | null | undefined)[];
+  /** Whether every gradient apply returns is fresh: allocated by it and kept by no one else. */
+  get returnsFreshGrads(): boolean {
+    return false;
+  }
   /** Drops what the backward needed (after backward without retainGraph). */
   release(): void {
     this.released = true;

@@ -1,7 +1,7 @@
 // linear(x, weight, bias) = x · weightᵀ + bias, fused: one GEMM with the bias preloaded into C,
 // and the backward as two GEMMs plus a row sum. The hot path of every MLP.
 import { describe } from '../errors.js';
-import { defineOp, type OpContext, throughFloat32 } from '../autograd/define_op.js';
+import { defineOp, type OpContext, returnsFreshGrads, throughFloat32 } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { hasTangent } from '../autograd/dual_state.js';
 import { native, ReduceOp } from '../native.js';
@@ -108,6 +108,8 @@ function defineLinear(products: LinearProducts): (x: Tensor, weight: Tensor, bia
       return [dx, dw, db];
     },
   });
+  // Its gradients are fresh: new buffers (recorded products only under createGraph).
+  returnsFreshGrads(op);
   return op;
 }
 

@@ -3,7 +3,7 @@
 // [N, C, *] for every rank (BatchNorm1d/2d/3d); layerNorm normalises over the trailing
 // normalizedShape dims; groupNorm over groups of channels of [N, C, *].
 import { checkNumbers, checkOptions, describe } from '../errors.js';
-import { defineOp, type OpContext, throughFloat32 } from '../autograd/define_op.js';
+import { defineOp, type OpContext, returnsFreshGrads, throughFloat32 } from '../autograd/define_op.js';
 import { native } from '../native.js';
 import { formatShape } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
@@ -474,7 +474,10 @@ const batchNormOp = defineOp({
       return recordedNormGrads(ctx.needsInputGrad, plan, x, weight, grad, layout);
     }
     const [needX, ...needParams] = ctx.needsInputGrad;
-    const dx = needX ? (uninitFloat(x.shape).storage.data as Float32Array) : null; // overwritten
+    // The kernel writes every element of dx, and may write it over grad (each element read
+    // first): no new buffer as large as x when the engine owns grad.
+    const inPlace = needX && ctx.ownsGrad && grad.dtype === 'float32';
+    const dx = needX ? (inPlace ? valuesF32(grad) : (uninitFloat(x.shape).storage.data as Float32Array)) : null;
     const [dw, db] = affineGradBuffers(plan, needParams, C, x);
     if (C > 0)
       native.batchNormBackward(
@@ -489,7 +492,7 @@ const batchNormOp = defineOp({
         dw as Float32Array | null,
         db as Float32Array | null,
       );
-    return [dx ? wrap(dx, x.shape) : null, ...affineGrads(plan, dw, db, [C])];
+    return [inPlace ? grad : dx ? wrap(dx, x.shape) : null, ...affineGrads(plan, dw, db, [C])];
   },
   jvp(ctx, ...tangents) {
     const plan = ctx.plan;
@@ -503,6 +506,9 @@ const batchNormOp = defineOp({
     return normJvp(x, tangents, plan, plan.hasWeight ? weight : undefined, stats, view, [1, C, 1]);
   },
 });
+// Its gradients are fresh: dx is a new buffer, or grad overwritten when the engine owns it; the
+// affine gradients are new arrays (and a graph of them only under createGraph).
+returnsFreshGrads(batchNormOp);
 
 /** The options of batchNorm (PyTorch's keyword arguments). */
 export interface BatchNormOptions {

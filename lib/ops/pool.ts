@@ -3,7 +3,7 @@
 // in double for float64). 1-D ops are the 2-D ones with height 1; every leading dim is a plane
 // ([N, C, H, W] and [C, H, W] alike). Semantics and output sizes are PyTorch 1.13's.
 import { checkOptions, optionKeys, show, refuseStorageOnly } from '../errors.js';
-import { defineOp, type OpContext } from '../autograd/define_op.js';
+import { defineOp, type OpContext, returnsFreshGrads } from '../autograd/define_op.js';
 import { zeros } from '../creation.js';
 import { native, PoolOp, type PoolOpCode, type PoolShape } from '../native.js';
 import { contiguousOf, floatElements, uninitOf } from '../raw/elementwise.js';
@@ -155,6 +155,8 @@ for (const [op, name] of [
       jvp: (ctx, t) => poolJvp(ctx.plan, ctx.idx, t!),
     }),
   );
+  // Its gradient is fresh: backwardOp's new buffer (a graph of it only under createGraph).
+  returnsFreshGrads(poolOps.get(op)!);
 }
 
 function checkInput(op: string, x: unknown, dims: 1 | 2): asserts x is Tensor {

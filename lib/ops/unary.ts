@@ -4,7 +4,7 @@
 // does.
 import { refuseStorageOnly } from '../errors.js';
 import { type DType, type FloatDType, isFloatingDType, isIntegerDType } from '../dtype.js';
-import { defineOp } from '../autograd/define_op.js';
+import { defineOp, returnsFreshGrads } from '../autograd/define_op.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { hasTangent } from '../autograd/dual_state.js';
 import { piecewiseConstant } from '../autograd/recorded_backward.js';
@@ -64,7 +64,14 @@ interface UnarySpec {
   forward(x: Tensor): Tensor;
   /** 'input' or 'output': what the backward needs saved. */
   save: 'input' | 'output' | 'none';
-  backward(g: Tensor, saved: Tensor): Tensor;
+  /**
+   * The input's gradient from the output's, g. ownsGrad: the engine's gradient that nothing else
+   * holds (OpContextBase.ownsGrad), which the backward may overwrite and return; with
+   * `freshGrads`, it returns nothing else but a tensor it allocated.
+   */
+  backward(g: Tensor, saved: Tensor, ownsGrad: boolean): Tensor;
+  /** The backward returns only g (when it owns it) or a tensor of its own (see returnsFreshGrads). */
+  freshGrads?: true;
   /** The forward for integer tensors (keeps their dtype, wrapping); absent: promote to float32. */
   intForward?(x: Tensor): Tensor;
 }
@@ -80,11 +87,13 @@ export function defineUnary(spec: UnarySpec): (x: Tensor) => Tensor {
       return out;
     },
     backward(ctx, g) {
-      return [spec.backward(g, ctx.saved[0])];
+      return [spec.backward(g, ctx.saved[0], ctx.ownsGrad)];
     },
-    // Elementwise: the backward multiplies by the derivative, and so does the JVP.
-    jvp: (ctx, t) => spec.backward(t!, ctx.saved[0]),
+    // Elementwise: the backward multiplies by the derivative, and so does the JVP (never on a
+    // tangent in place: the caller holds it).
+    jvp: (ctx, t) => spec.backward(t!, ctx.saved[0], false),
   });
+  if (spec.freshGrads) returnsFreshGrads(op);
   return (x: Tensor) => {
     checkTensor(spec.name, x);
     if (!isFloatingDType(x.dtype)) {
@@ -286,12 +295,14 @@ export const relu = defineUnary({
   dtypes: UNARY_DTYPES,
   save: 'output',
   forward: native1(UnaryOp.relu),
-  // torch's threshold_backward: out <= 0 ? 0 : g (a NaN output passes g), one native pass; a
-  // recorded product instead while a graph is built (createGraph, or tangents in a dual level),
-  // so the second derivative reaches g, and out (through the mask) with zeros, as in PyTorch.
-  backward: (g, out) =>
+  // torch's threshold_backward: out <= 0 ? 0 : g (a NaN output passes g), one native pass, written
+  // over g when the engine owns it (a CNN's largest gradients: no new buffer); a recorded product
+  // instead while a graph is built (createGraph, or tangents in a dual level), so the second
+  // derivative reaches g, and out (through the mask) with zeros, as in PyTorch.
+  freshGrads: true,
+  backward: (g, out, ownsGrad) =>
     isFloatingDType(out.dtype) && g.dtype === out.dtype && !isGradEnabled() && !hasTangent(g, out)
-      ? binaryRaw('relu', BinaryOp.reluGrad, g, out)
+      ? binaryRaw('relu', BinaryOp.reluGrad, g, out, ownsGrad ? g : undefined)
       : mul(
           g,
           piecewiseConstant(

@@ -3,7 +3,7 @@
 import { Buffer } from 'node:buffer';
 import type { FloatDType } from '../dtype.js';
 import { type BinaryOpCode, BinaryOp, native } from '../native.js';
-import { broadcastShapes, broadcastStrides, contiguousStrides, numel } from '../shape.js';
+import { broadcastShapes, broadcastStrides, contiguousStrides, formatShape, numel } from '../shape.js';
 import { Storage, Tensor } from '../tensor.js';
 import { copyRaw } from './strided.js';
 
@@ -138,14 +138,31 @@ function binarySmall(
 
 /**
  * out = a op b with broadcasting, in a's dtype: float32, or float64 (the same dtype for b; in
- * float64 the TypeScript loop is exact too, double arithmetic being the kernels').
+ * float64 the TypeScript loop is exact too, double arithmetic being the kernels'). `into`: the
+ * result is written there and into returned, instead of a new tensor: a contiguous tensor of the
+ * result's shape and dtype, over a whole storage of its own, that may be a or b itself (each
+ * element is read before the same element is written) but must not overlap them otherwise.
  */
-export function binaryRaw(opName: string, op: BinaryOpCode, a: Tensor, b: Tensor): Tensor {
+export function binaryRaw(opName: string, op: BinaryOpCode, a: Tensor, b: Tensor, into?: Tensor): Tensor {
   const shape = broadcastShapes(opName, a.shape, b.shape);
   const dtype = a.dtype;
   if ((dtype !== 'float32' && dtype !== 'float64') || b.dtype !== dtype)
     throw new TypeError(`${opName}: expected two float32 or two float64 tensors, got ${dtype} and ${b.dtype}`);
-  const out = dtype === 'float64' ? new Tensor(new Storage(new Float64Array(numel(shape))), shape) : uninitFloat(shape);
+  if (
+    into !== undefined &&
+    (into.dtype !== dtype ||
+      into.ndim !== shape.length ||
+      into.shape.some((s, i) => s !== shape[i]) ||
+      !into.isContiguous() ||
+      into.offset !== 0 ||
+      into.storage.length !== into.numel())
+  )
+    throw new RangeError(
+      `${opName}: the output must be a contiguous ${dtype} tensor of shape ${formatShape(shape)} over a storage of its own, ` +
+        `got a ${into.dtype} tensor of shape ${formatShape(into.shape)}`,
+    );
+  const out =
+    into ?? (dtype === 'float64' ? new Tensor(new Storage(new Float64Array(numel(shape))), shape) : uninitFloat(shape));
   const n = out.storage.data.length;
   if (n <= SMALL_BINARY) {
     if (n > 0)
@@ -179,11 +196,12 @@ export function binaryRaw(opName: string, op: BinaryOpCode, a: Tensor, b: Tensor
 /**
  * a + b for gradients of equal shape (no history). Two bfloat16 gradients are summed in float32
  * and rounded once, as PyTorch's bf16 add (a bfloat16 leaf's grad accumulates in bfloat16).
+ * `into` (float32 or float64 only): written and returned instead of a new tensor, as binaryRaw's.
  */
-export function accumulateGrad(a: Tensor, b: Tensor): Tensor {
+export function accumulateGrad(a: Tensor, b: Tensor, into?: Tensor): Tensor {
   if (a.dtype === 'bfloat16' && b.dtype === 'bfloat16')
     return copyRaw(binaryRaw('backward', BinaryOp.add, copyRaw(a, 'float32'), copyRaw(b, 'float32')), 'bfloat16');
-  return binaryRaw('backward', BinaryOp.add, a, b);
+  return binaryRaw('backward', BinaryOp.add, a, b, into);
 }
 
 /**

@@ -1,5 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { autograd, noGrad, type Tensor, tensor } from '../../lib/index.js';
+import { Buffer } from 'node:buffer';
+import {
+  adaptiveAvgPool2d,
+  autograd,
+  manualSeed,
+  maxPool2d,
+  nn,
+  noGrad,
+  randn,
+  relu,
+  type Tensor,
+  tensor,
+} from '../../lib/index.js';
+
+import { defineOp, returnsFreshGrads } from '../../lib/autograd/define_op.js';
+
+const { batchNorm } = nn.functional;
 
 describe('autograd engine', () => {
   it('chain rule through a DAG with a shared input: z = x*y + x, dz/dx = y + 1, dz/dy = x', () => {
@@ -81,5 +97,146 @@ describe('autograd engine', () => {
     expect(() => c.backward(tensor([1, 1]))).toThrow(
       /backward of 'mul': a tensor it saved was modified by an in-place operation/,
     );
+  });
+});
+
+// relu and batchNorm write their input's gradient over the output's when the engine owns it (made
+// by the backward before them, for them alone); whatever else can see a gradient must keep it.
+describe('gradients the engine lets a backward overwrite', () => {
+  const bits = (t: Tensor) => Buffer.from(Float32Array.from(t.data as Float32Array).buffer).toString('hex');
+  // x -> batchNorm -> relu -> maxPool2d -> * c -> sum: the pool's gradient goes to relu alone,
+  // relu's to batchNorm alone, batchNorm's to the leaf x.
+  function graph() {
+    manualSeed(3);
+    const x = randn([4, 3, 6, 6], { requiresGrad: true });
+    const weight = randn([3], { requiresGrad: true });
+    const bias = randn([3], { requiresGrad: true });
+    const c = randn([4, 3, 3, 3]);
+    const h = batchNorm(x, null, null, { weight, bias, training: true });
+    const r = relu(h);
+    const p = maxPool2d(r, 2);
+    return { x, weight, bias, h, r, p, loss: p.mul(c).sum() };
+  }
+  // The reference: a hook on every intermediate, so that no backward owns its gradient.
+  function reference() {
+    const g = graph();
+    const seen = { h: '', r: '', p: '' };
+    for (const k of ['h', 'r', 'p'] as const) g[k].registerHook((t) => void (seen[k] = bits(t)));
+    g.loss.backward();
+    return { ...seen, x: bits(g.x.grad!), weight: bits(g.weight.grad!), bias: bits(g.bias.grad!) };
+  }
+  const ref = reference();
+  const leaves = (g: ReturnType<typeof graph>) => ({
+    x: bits(g.x.grad!),
+    weight: bits(g.weight.grad!),
+    bias: bits(g.bias.grad!),
+  });
+  const refLeaves = { x: ref.x, weight: ref.weight, bias: ref.bias };
+
+  it('gives the same gradient bits as with no gradient overwritten', () => {
+    const g = graph();
+    g.loss.backward();
+    expect(leaves(g)).toEqual(refLeaves);
+  });
+
+  it('keeps a retained gradient of a non-leaf (retainGrad on relu output and batchNorm output)', () => {
+    for (const k of ['r', 'h'] as const) {
+      const g = graph();
+      g[k].retainGrad();
+      g.loss.backward();
+      expect(bits(g[k].grad!), k).toBe(ref[k]);
+      expect(leaves(g)).toEqual(refLeaves);
+    }
+  });
+
+  it('keeps a gradient a hook kept, and the tensor a hook returned in its place', () => {
+    const g = graph();
+    let kept: Tensor | null = null;
+    g.r.registerHook((t) => void (kept = t));
+    g.loss.backward();
+    expect(bits(kept!)).toBe(ref.r);
+    expect(leaves(g)).toEqual(refLeaves);
+
+    const g2 = graph();
+    let mine: Tensor | null = null;
+    g2.h.registerHook((t) => {
+      mine = t.mul(1);
+      return mine;
+    });
+    g2.loss.backward();
+    expect(bits(mine!)).toBe(ref.h);
+    expect(leaves(g2)).toEqual(refLeaves);
+  });
+
+  it('keeps what autograd.grad collects', () => {
+    const g = graph();
+    const [gr, gh, gx] = autograd.grad(g.loss, [g.r, g.h, g.x]);
+    expect([bits(gr!), bits(gh!), bits(gx!)]).toEqual([ref.r, ref.h, ref.x]);
+  });
+
+  it('never writes the caller gradient, and leaves the graph usable a second time (retainGraph)', () => {
+    const g = graph();
+    const t = randn([4, 3, 6, 6]);
+    const before = bits(t);
+    g.r.backward(t, { retainGraph: true });
+    expect(bits(t)).toBe(before);
+    const once = leaves(g);
+    g.x.grad = null;
+    g.weight.grad = null;
+    g.bias.grad = null;
+    g.r.backward(t);
+    expect(leaves(g)).toEqual(once);
+    expect(bits(t)).toBe(before);
+
+    const g2 = graph();
+    g2.loss.backward(undefined, { retainGraph: true });
+    const first = bits(g2.x.grad!);
+    g2.x.grad = null;
+    g2.loss.backward();
+    expect(bits(g2.x.grad!)).toBe(first);
+  });
+
+  it('sums two gradients of one tensor in place with the bits of a new sum (a tensor used twice)', () => {
+    // relu's output goes to a max pool and to an average pool: its gradient is their sum.
+    const build = () => {
+      const g = graph();
+      const a = adaptiveAvgPool2d(g.r, 1).sum();
+      return { g, a };
+    };
+    const one = build();
+    const [fromMax] = autograd.grad(one.g.loss, [one.g.r], { retainGraph: true });
+    const [fromAvg] = autograd.grad(one.a, [one.g.r]);
+    const two = build();
+    two.g.r.retainGrad();
+    two.g.loss.add(two.a).backward();
+    expect(bits(two.g.r.grad!)).toBe(bits(fromMax!.add(fromAvg!)));
+  });
+
+  it('overwrites no gradient that two backwards were handed (one fresh tensor returned for two inputs)', () => {
+    // An op whose backward hands the same new tensor to both inputs: neither relu may write it.
+    const twin = defineOp({
+      name: 'twin',
+      forward: (_ctx, a: Tensor, b: Tensor) => a.add(b),
+      backward: (_ctx, g) => {
+        const shared = g.mul(1);
+        return [shared, shared];
+      },
+    });
+    returnsFreshGrads(twin);
+    const x = tensor([-2, -1, 1, 2], { requiresGrad: true });
+    twin(relu(x), relu(x.neg()))
+      .mul(tensor([1, 2, 3, 4]))
+      .sum()
+      .backward();
+    expect(Array.from(x.grad!.data)).toEqual([-1, -2, 3, 4]);
+  });
+
+  it('with createGraph overwrites nothing and the gradients keep their graph', () => {
+    const g = graph();
+    const [gx] = autograd.grad(g.loss, [g.x], { createGraph: true });
+    expect(gx!.requiresGrad).toBe(true);
+    const want = new Float32Array(Uint8Array.from(Buffer.from(ref.x, 'hex')).buffer);
+    const got = gx!.data as Float32Array;
+    for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 4);
   });
 });

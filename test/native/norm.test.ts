@@ -103,6 +103,51 @@ describe('native batch norm', () => {
     }
   }
 
+  it('batchNormBackward writes dx over dy itself with the same bits as into a buffer of its own (every ISA, 1 and 2 threads)', () => {
+    for (const [N, C, S] of [
+      [3000, 24, 1],
+      [2, 3, 17],
+      [4, 8, 1100],
+    ]) {
+      const x = randomFloats(N * C * S, 7, -2, 3);
+      const dy = randomFloats(N * C * S, 8);
+      const w = randomFloats(C, 9, 0.5, 1.5);
+      const saveMean = new Float32Array(C);
+      const saveInvstd = new Float32Array(C);
+      native.batchNorm(
+        [N, C, S],
+        x,
+        w,
+        null,
+        true,
+        0.1,
+        1e-5,
+        null,
+        null,
+        saveMean,
+        saveInvstd,
+        new Float32Array(x.length),
+      );
+      for (const isa of supportedIsas)
+        for (const threads of [1, 2])
+          withIsa(isa, () =>
+            withThreads(threads, () => {
+              const dx = new Float32Array(dy.length);
+              const dw = new Float32Array(C);
+              native.batchNormBackward([N, C, S], x, dy, w, saveMean, saveInvstd, true, dx, dw, null);
+              const inPlace = dy.slice();
+              const dw2 = new Float32Array(C);
+              native.batchNormBackward([N, C, S], x, inPlace, w, saveMean, saveInvstd, true, inPlace, dw2, null);
+              expect(
+                Buffer.from(inPlace.buffer).equals(Buffer.from(dx.buffer)),
+                `${isa} ${threads} [${N},${C},${S}] dx`,
+              ).toBe(true);
+              expect(Array.from(dw2)).toEqual(Array.from(dw));
+            }),
+          );
+    }
+  });
+
   it('scalar kernels match a float64 reference (stats, running stats, output, gradients)', () => {
     for (const [N, C, S] of [
       [5, 3, 1],
@@ -348,6 +393,28 @@ describe('native norm argument checks', () => {
     expect(() =>
       native.batchNormBackward([2, 3, 1], f(6), new Float64Array(6) as never, null, f(3), f(3), true, null, null, null),
     ).toThrow(/argument 'dy' must be a Float32Array, got Float64Array\(6\)/);
+    // dx may be dy itself, but nothing else of dy's memory, and dy's memory stays off dweight.
+    const g = f(12);
+    expect(() =>
+      native.batchNormBackward([2, 3, 1], f(6), g.subarray(0, 6), null, f(3), f(3), true, g.subarray(1, 7), null, null),
+    ).toThrow(/output 'dx' overlaps input 'dy'/);
+    expect(() =>
+      native.batchNormBackward(
+        [2, 3, 1],
+        f(6),
+        g.subarray(0, 6),
+        null,
+        f(3),
+        f(3),
+        true,
+        g.subarray(0, 6),
+        g.subarray(3, 6),
+        null,
+      ),
+    ).toThrow(/output 'dx' overlaps input 'dweight'/);
+    expect(() =>
+      native.batchNormBackward([2, 3, 1], f(6), g.subarray(0, 6), null, f(3), f(3), true, g.subarray(0, 6), null, null),
+    ).not.toThrow();
   });
 
   it('layerNorm / groupNorm', () => {

@@ -93,6 +93,9 @@ Napi::Value batch_norm(const Napi::CallbackInfo& info) {
 
 // batchNormBackward(dims [n, c, s], x, dy, weight|null, saveMean, saveInvstd, training,
 //                   dx|null, dweight|null, dbias|null)
+// dx may be dy itself (the same elements, written in place): the kernel sums a channel's dy before
+// it writes that channel's dx, element by element at the same index, and no thread reads another's
+// channels. Any other overlap is refused.
 Napi::Value batch_norm_backward(const Napi::CallbackInfo& info) {
   Args args(info);
   const std::vector<int64_t> d = args.named_sizes(0, "dims", {"n", "c", "s"}, {0, 1, 1});
@@ -106,7 +109,12 @@ Napi::Value batch_norm_backward(const Napi::CallbackInfo& info) {
   const Named dx{"dx", args.f32_optional(7, "dx", d)};
   const Named dw{"dweight", args.f32_optional(8, "dweight", {C})};
   const Named db{"dbias", args.f32_optional(9, "dbias", {C})};
-  check_outputs<float>(args, {dx, dw, db}, {x, dy, w, sm, si});
+  // In place, dweight and dbias are still kept off dy's memory: it is dx's.
+  const bool in_place = present(dx) && dx.second.data == dy.second.data;
+  if (in_place)
+    check_outputs<float>(args, {dx, dw, db}, {x, w, sm, si});
+  else
+    check_outputs<float>(args, {dx, dw, db}, {x, dy, w, sm, si});
   BatchNormBackwardArgs a{N,
                           C,
                           S,
