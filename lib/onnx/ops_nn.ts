@@ -192,11 +192,13 @@ function adaptiveMaxIndices(c: OpContext, v: string, size: number[], out: number
  */
 function adaptivePool(c: OpContext, v: string, max: boolean, size: number[], out: number[], spatial: number): string {
   const g = c.g;
-  // onnxruntime has no float64 GlobalAveragePool or AveragePool: a float64 mean takes ReduceMean.
-  const poolOps = max || floatTypeOf(c) === 'float32';
+  // onnxruntime has no float64 GlobalAveragePool, GlobalMaxPool or AveragePool: a float64 mean
+  // takes ReduceMean, a float64 global max ReduceMax.
+  const float32 = floatTypeOf(c) === 'float32';
+  const poolOps = max || float32;
   if (out.every((o) => o === 1)) {
-    if (poolOps) return g.op(max ? 'GlobalMaxPool' : 'GlobalAveragePool', [v]);
-    return g.op('ReduceMean', [v], { axes: size.map((_, i) => 2 + i), keepdims: 1 });
+    if (float32) return g.op(max ? 'GlobalMaxPool' : 'GlobalAveragePool', [v]);
+    return g.op(max ? 'ReduceMax' : 'ReduceMean', [v], { axes: size.map((_, i) => 2 + i), keepdims: 1 });
   }
   if (poolOps && size.every((s, i) => s % out[i] === 0)) {
     const k = size.map((s, i) => s / out[i]);

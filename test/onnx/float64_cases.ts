@@ -1,7 +1,7 @@
 // float64 models through onnx.export and ONNX Runtime, one case per op family: the constants of
 // each op's ONNX mapping must be float64 (a float32 one makes the model fail to load), and the
-// ops onnxruntime runs only in float32 (Elu, Selu, Softplus, AveragePool, GlobalAveragePool) are
-// written from ops it runs in float64. Outputs within 1e-12 of myelin's largest (ONNX Runtime's
+// ops onnxruntime runs only in float32 (Elu, Selu, Softplus, AveragePool, GlobalAveragePool,
+// GlobalMaxPool) are written from ops it runs in float64. Outputs within 1e-12 of myelin's largest (ONNX Runtime's
 // exp, log and tanh and its sums differ by a few ulps), and exactly where the ONNX ops are exact.
 import { addmm, baddbmm, manualSeed, nn, randint, randn, type Tensor, tensor } from '../../lib/index.js';
 import { Fn } from './cases.js';
@@ -148,7 +148,8 @@ export function float64LayerCases(): Case[] {
       float64Tolerance: TOL,
     },
     {
-      // Adaptive mean pools (ReduceMean: onnxruntime has no float64 AveragePool), max pools,
+      // Adaptive mean pools (ReduceMean: onnxruntime has no float64 AveragePool), max pools
+      // (ReduceMax for a global one: no float64 GlobalMaxPool),
       // bilinear weights in float64, constant padding, fold (col2im), addmm's and baddbmm's
       // alpha and beta that float32 does not hold, tril, copy_ and embedding's maxNorm.
       name: 'float64_pools_interpolate_matrices',
@@ -157,6 +158,9 @@ export function float64LayerCases(): Case[] {
           F.adaptiveAvgPool2d(a, 1),
           F.adaptiveAvgPool2d(a, [3, 5]),
           F.adaptiveAvgPool2d(a, [4, 2]),
+          // GlobalMaxPool has no float64 kernel either: ReduceMax.
+          F.adaptiveMaxPool2d(a, 1),
+          F.adaptiveMaxPool2d(a, [3, 5]),
           F.maxPool2d(a, 2),
           F.interpolate(a, { size: [7, 9], mode: 'bilinear' }),
           F.pad(a, [1, 2], { value: 0.1 }),
