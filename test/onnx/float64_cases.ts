@@ -56,6 +56,20 @@ export function float64Cases(): Case[] {
       [tails(5)],
     ),
   );
+  // MatMul scaled by a constant: onnxruntime fuses the scale into a float32 alpha, so float64
+  // products are Einsums (attention's 1/sqrt(d) included).
+  cases.push(
+    f64(
+      'matmul_scaled_attention',
+      (q, k) => [
+        F.scaledDotProductAttention(q, k, k),
+        q.matmul(k.transpose(1, 2)).mul(0.1),
+        q.mul(0.3).matmul(k.transpose(1, 2)),
+      ],
+      [d([2, 4, 6]), d([2, 5, 6])],
+      [d([3, 4, 6]), d([3, 5, 6])],
+    ),
+  );
   // Clip, Where and Mul by the slope: exact.
   cases.push(
     f64(
