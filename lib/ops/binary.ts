@@ -37,10 +37,14 @@ export function asTensor(op: string, x: TensorLike): Tensor {
 /**
  * x as a tensor to combine with a tensor of dtype `beside`: a number beside a float64 tensor is a
  * 0-d float64 tensor, its value kept as torch keeps a Python float there (asTensor's float32 would
- * make 0.1 0.10000000149011612, and float64 x == 0.1 false); anything else as asTensor.
+ * make 0.1 0.10000000149011612, and float64 x == 0.1 false); an integer beside an int32 tensor a
+ * 0-d int32 one (float32 made 16777217 16777216), wrapping as the float32 one cast did; anything
+ * else as asTensor.
  */
 export function asTensorBeside(op: string, x: TensorLike, beside: DType): Tensor {
   if (typeof x === 'number' && beside === 'float64') return new Tensor(new Storage(Float64Array.of(x), 'float64'), []);
+  if (typeof x === 'number' && beside === 'int32' && Number.isInteger(x))
+    return new Tensor(new Storage(Int32Array.of(x), 'int32'), []);
   return asTensor(op, x);
 }
 

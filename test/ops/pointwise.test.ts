@@ -134,3 +134,16 @@ describe('a number beside a float64 tensor keeps its float64 value (as torch kee
     expect(y.tolist()).toEqual([0.1000000001 + 0.1, 0.2, 3.1]);
   });
 });
+
+describe('an integer beside an int32 tensor keeps its value (torch takes it as an int64)', () => {
+  // It went through float32, which holds 16777216 but not 16777217.
+  const x = () => tensor([1, 2, 16777217], { dtype: 'int32' });
+  it('fill_, where and clamp with a tensor bound', () => {
+    expect(x().fill_(16777217).tolist()).toEqual([16777217, 16777217, 16777217]);
+    expect(m.where(x().gt(1), x(), 16777217).tolist()).toEqual([16777217, 2, 16777217]);
+    expect(m.clamp(x(), m.zeros([3], { dtype: 'int32' }), 16777217).tolist()).toEqual([1, 2, 16777217]);
+    // A fraction still promotes to float32, as torch.
+    expect(m.where(x().gt(1), x(), 0.5).dtype).toBe('float32');
+    expect(x().fill_(2.7).tolist()).toEqual([2, 2, 2]);
+  });
+});
