@@ -18,17 +18,17 @@ constexpr int kLineElements = 64 / sizeof(T);  // elements in a cache line
 inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
 // One k-step loop over the whole kc: acc[i][v] += A[p][i] * B[p][v*W .. v*W+W), for the
-// first NVX vectors of the tile. kMasked: B's columns past nr are not read (op(B) read in place
-// at a right edge).
-template <bool kMasked, int NVX>
+// first MRX rows (A's packed panel is MR wide whatever MRX is) and NVX vectors of the tile.
+// kMasked: B's columns past nr are not read (op(B) read in place at a right edge).
+template <bool kMasked, int MRX, int NVX>
 __attribute__((always_inline)) inline void tile_kloop(int64_t kc, const T* a, const T* b, int64_t ldb,
-                                                      const typename V::mask* bm, typename V::reg (&acc)[MR][NVX]) {
+                                                      const typename V::mask* bm, typename V::reg (&acc)[MRX][NVX]) {
   for (int64_t p = 0; p < kc; ++p) {
     typename V::reg bv[NVX];
 #pragma GCC unroll 8
     for (int v = 0; v < NVX; ++v) bv[v] = kMasked ? V::loadm(b + v * W, bm[v]) : V::load(b + v * W);
 #pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) {
+    for (int i = 0; i < MRX; ++i) {
       const typename V::reg ai = V::set1(a[i]);
 #pragma GCC unroll 8
       for (int v = 0; v < NVX; ++v) acc[i][v] = V::fmadd(ai, bv[v], acc[i][v]);
@@ -38,13 +38,14 @@ __attribute__((always_inline)) inline void tile_kloop(int64_t kc, const T* a, co
   }
 }
 
-// The microkernel on a tile NVX vectors wide (NVX < NV: a narrow right edge costs only the
-// vectors it needs).
-template <int NVX>
-void tile(int64_t kc, const T* a, const T* b, int64_t ldb, T* c, int64_t ldc, T alpha, T beta, int mr, int nr) {
-  typename V::reg acc[MR][NVX];
+// The microkernel on a tile of MRX rows and NVX vectors (MRX = mr < MR: a bottom edge, a
+// one-row GEMV, computes only its rows; NVX < NV: a narrow right edge costs only the vectors it
+// needs). Each row's products and sums are the same whatever MRX: the same bits.
+template <int MRX, int NVX>
+void tile(int64_t kc, const T* a, const T* b, int64_t ldb, T* c, int64_t ldc, T alpha, T beta, int nr) {
+  typename V::reg acc[MRX][NVX];
 #pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i)
+  for (int i = 0; i < MRX; ++i)
 #pragma GCC unroll 8
     for (int v = 0; v < NVX; ++v) acc[i][v] = V::zero();
   typename V::mask bm[NVX];
@@ -56,29 +57,27 @@ void tile(int64_t kc, const T* a, const T* b, int64_t ldb, T* c, int64_t ldc, T 
   // earlier prefetch would be evicted again).
   const int64_t k_main = kc > kPrefetchC ? kc - kPrefetchC : 0;
   if (full)
-    tile_kloop<false, NVX>(k_main, a, b, ldb, bm, acc);
+    tile_kloop<false, MRX, NVX>(k_main, a, b, ldb, bm, acc);
   else
-    tile_kloop<true, NVX>(k_main, a, b, ldb, bm, acc);
+    tile_kloop<true, MRX, NVX>(k_main, a, b, ldb, bm, acc);
 #pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i)
-    if (i < mr) {
-      // Every cache line of the row, plus the last (rows need not be aligned).
+  for (int i = 0; i < MRX; ++i) {
+    // Every cache line of the row, plus the last (rows need not be aligned).
 #pragma GCC unroll 8
-      for (int j = 0; j < NVX * W; j += kLineElements)
-        if (j < nr) __builtin_prefetch(c + i * ldc + j, 1);
-      __builtin_prefetch(c + i * ldc + nr - 1, 1);
-    }
+    for (int j = 0; j < NVX * W; j += kLineElements)
+      if (j < nr) __builtin_prefetch(c + i * ldc + j, 1);
+    __builtin_prefetch(c + i * ldc + nr - 1, 1);
+  }
   a += k_main * MR;
   b += k_main * ldb;
   if (full)
-    tile_kloop<false, NVX>(kc - k_main, a, b, ldb, bm, acc);
+    tile_kloop<false, MRX, NVX>(kc - k_main, a, b, ldb, bm, acc);
   else
-    tile_kloop<true, NVX>(kc - k_main, a, b, ldb, bm, acc);
+    tile_kloop<true, MRX, NVX>(kc - k_main, a, b, ldb, bm, acc);
 
   const typename V::reg va = V::set1(alpha), vb = V::set1(beta);
 #pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i) {
-    if (i >= mr) break;
+  for (int i = 0; i < MRX; ++i) {
     T* row = c + i * ldc;
 #pragma GCC unroll 8
     for (int v = 0; v < NVX; ++v) {
@@ -94,19 +93,28 @@ void tile(int64_t kc, const T* a, const T* b, int64_t ldb, T* c, int64_t ldc, T 
   }
 }
 
-template <int NVX>
+template <int MRX, int NVX>
 void tile_for_width(int nvx, int64_t kc, const T* a, const T* b, int64_t ldb, T* c, int64_t ldc, T alpha, T beta,
-                    int mr, int nr) {
+                    int nr) {
   if constexpr (NVX > 1) {
-    if (nvx < NVX) return tile_for_width<NVX - 1>(nvx, kc, a, b, ldb, c, ldc, alpha, beta, mr, nr);
+    if (nvx < NVX) return tile_for_width<MRX, NVX - 1>(nvx, kc, a, b, ldb, c, ldc, alpha, beta, nr);
   }
-  tile<NVX>(kc, a, b, ldb, c, ldc, alpha, beta, mr, nr);
+  tile<MRX, NVX>(kc, a, b, ldb, c, ldc, alpha, beta, nr);
 }
 
-// C := beta*C + alpha*A*B on an mr x nr tile. The edge tile needs no copy: rows past mr are
-// never stored and columns past nr are masked, so the temporary tile is the registers.
+template <int MRX>
+void tile_for_rows(int mr, int64_t kc, const T* a, const T* b, int64_t ldb, T* c, int64_t ldc, T alpha, T beta,
+                   int nr) {
+  if constexpr (MRX > 1) {
+    if (mr < MRX) return tile_for_rows<MRX - 1>(mr, kc, a, b, ldb, c, ldc, alpha, beta, nr);
+  }
+  tile_for_width<MRX, NV>((nr + W - 1) / W, kc, a, b, ldb, c, ldc, alpha, beta, nr);
+}
+
+// C := beta*C + alpha*A*B on an mr x nr tile. The edge tile needs no copy: only its mr rows
+// are computed and stored and columns past nr are masked, so the temporary tile is the registers.
 void gemm_ukernel(int64_t kc, const T* a, const T* b, int64_t ldb, T* c, int64_t ldc, T alpha, T beta, int mr, int nr) {
-  tile_for_width<NV>((nr + W - 1) / W, kc, a, b, ldb, c, ldc, alpha, beta, mr, nr);
+  tile_for_rows<MR>(mr, kc, a, b, ldb, c, ldc, alpha, beta, nr);
 }
 
 // Packs P lines of op(X), each contiguous along k and `ls` apart (the first `valid` of them
