@@ -24,8 +24,7 @@ import { Storage, Tensor } from '../tensor.js';
 import { recorded, traced } from '../trace.js';
 import { add, div, mul } from './binary.js';
 import { where } from './pointwise.js';
-import { copyRaw, elementOffsets, widenBf16, writeInto } from '../raw/strided.js';
-import { mapRaw } from './unary.js';
+import { copyRaw, elementOffsets, valuesAs, widenBf16, writeInto } from '../raw/strided.js';
 import { scatterAddOp } from './indexing.js';
 import { expand, permute, reshape } from './view.js';
 
@@ -509,10 +508,14 @@ function defineFullExtreme(name: 'max' | 'min') {
       const [x, out] = ctx.saved;
       const best = out.data[0];
       // A bool mask of the elements equal to the extreme: the gradient is shared among them.
-      const values = mapRaw(x, (v) => (sameValue(v, best) ? 1 : 0)).data;
+      const values = valuesAs(x, x.shape);
       const picked = new Uint8Array(values.length);
       let count = 0;
-      for (let i = 0; i < values.length; i++) count += picked[i] = values[i];
+      for (let i = 0; i < values.length; i++)
+        if (sameValue(values[i], best)) {
+          picked[i] = 1;
+          count++;
+        }
       const mask = new Tensor(new Storage(picked, 'bool'), x.shape);
       return [where(mask, div(g, count), 0)];
     },
