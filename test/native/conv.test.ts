@@ -499,6 +499,18 @@ describe('native conv2d (direct, few input taps)', () => {
 // planes of 64 tiles or more, tested below).
 describe('native conv2d with bf16 products (autocast)', () => {
   const all: [string, Geom][] = [...cases, ...winogradCases, ...directCases];
+  const bitsOf = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
+  // Geometry g's dims, one group's product sizes, and an x holding NaN and denormals (the
+  // rounding of x before im2col and the GEMM's rounding while packing must agree on them too).
+  const bf16Case = (g: Geom, seed: number) => {
+    const d = dimsOf(g);
+    const [n, c, h, wd, oc, oh, ow, kh, kw, , , , , , , groups] = d;
+    const x = randomFloats(n * c * h * wd, seed);
+    x[0] = Number.NaN;
+    x[x.length - 1] = 1e-40;
+    x[Math.floor(x.length / 2)] = -3e-39;
+    return { d, n, c, oc, kh, kw, groups, ocg: oc / groups, kg: (c / groups) * kh * kw, ohw: oh * ow, x };
+  };
   for (const isa of supportedIsas) {
     for (const threads of [1, 2]) {
       it(`forward, grad-input, grad-weight, grad-bias on ${isa} at ${threads} thread(s)`, () => {
@@ -612,21 +624,12 @@ describe('native conv2d with bf16 products (autocast)', () => {
       { ...base, n: 7, c: 6, h: 8, w: 8, oc: 10, kh: 3, kw: 3, ph: 1, pw: 1, groups: 2 },
       { ...base, n: 6, c: 16, h: 8, w: 8, oc: 67, kh: 3, kw: 3, ph: 1, pw: 1 }, // split by images
     ];
-    const bitsOf = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
     for (const isa of allSupportedIsas) {
       withIsa(isa, () => {
         let seed = 70;
         for (const g of geoms) {
           seed++;
-          const d = dimsOf(g);
-          const [n, c, h, wd, oc, oh, ow, kh, kw, , , , , , , groups] = d;
-          const ocg = oc / groups;
-          const kg = (c / groups) * kh * kw;
-          const ohw = oh * ow;
-          const x = randomFloats(n * c * h * wd, seed);
-          x[0] = Number.NaN;
-          x[x.length - 1] = 1e-40;
-          x[Math.floor(x.length / 2)] = -3e-39;
+          const { d, n, oc, groups, ocg, kg, ohw, x } = bf16Case(g, seed);
           const w = randomFloats(oc * kg, seed + 1);
           const b = randomFloats(oc, seed + 2);
           const want = new Float32Array(n * oc * ohw);
@@ -687,21 +690,12 @@ describe('native conv2d with bf16 products (autocast)', () => {
       { ...base, n: 13, c: 64, h: 8, w: 8, oc: 70, kh: 3, kw: 3, ph: 1, pw: 1 }, // two tiles (12 + 1)
       { ...base, n: 3, c: 3, h: 17, w: 16, oc: 5, kh: 3, kw: 3, ph: 1, pw: 1 }, // wide planes
     ];
-    const bitsOf = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
     for (const isa of allSupportedIsas) {
       withIsa(isa, () => {
         let seed = 90;
         for (const g of geoms) {
           seed++;
-          const d = dimsOf(g);
-          const [n, c, h, wd, oc, oh, ow, kh, kw, , , , , , , groups] = d;
-          const ocg = oc / groups;
-          const kg = (c / groups) * kh * kw;
-          const ohw = oh * ow;
-          const x = randomFloats(n * c * h * wd, seed);
-          x[0] = Number.NaN;
-          x[x.length - 1] = 1e-40;
-          x[Math.floor(x.length / 2)] = -3e-39;
+          const { d, n, c, oc, kh, kw, groups, ocg, kg, ohw, x } = bf16Case(g, seed);
           x[Math.floor(x.length / 3)] = Number.POSITIVE_INFINITY;
           const dy = randomFloats(n * oc * ohw, seed + 1);
           // Images per product: the driver's tile for narrow planes, one for wide ones.
