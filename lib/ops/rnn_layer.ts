@@ -49,7 +49,11 @@ function floats(t: Tensor): Float32Array {
 
 /** A [rows, cols] weight's transpose, [cols, rows], as a contiguous array of its own. */
 function transposedFloats(t: Tensor): Float32Array {
-  return floats(new Tensor(t.storage, [t.shape[1], t.shape[0]], [t.strides[1], t.strides[0]], t.offset));
+  const view = new Tensor(t.storage, [t.shape[1], t.shape[0]], [t.strides[1], t.strides[0]], t.offset);
+  const c = contiguousRaw(view);
+  // contiguousRaw's copy is already the array (floats would copy it again); a view it returns
+  // as it is (a dimension of 1) is t's own storage, which floats copies.
+  return c === view ? floats(view) : storageF32(c);
 }
 
 interface Saved {
